@@ -1,0 +1,69 @@
+"""Reading and validating config files; every error names the file, the key path and what was expected."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .schema import Config
+
+DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "default.toml"
+
+
+class ConfigError(ValueError):
+    """A config that cannot be used. `problems` holds (key path, message) pairs."""
+
+    def __init__(self, path: Path | str, problems: list[tuple[str, str]]) -> None:
+        self.path = str(path)
+        self.problems = problems
+        lines = [f"{self.path}: {key or '(top level)'}: {msg}" for key, msg in problems]
+        super().__init__("\n".join(lines))
+
+
+def load_config(path: Path | str) -> Config:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, [("", f"cannot read the file: {exc.strerror or exc}")]) from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: bytes | str, path: Path | str = "<config>") -> Config:
+    text = raw.decode("utf-8", errors="strict") if isinstance(raw, bytes) else raw
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [("", f"not valid TOML: {exc}")]) from None
+    return config_from_dict(data, path)
+
+
+def config_from_dict(data: dict[str, Any], path: Path | str = "<config>") -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(path, [(_key_path(e["loc"]), _message(e)) for e in exc.errors()]) from None
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _message(err: dict[str, Any]) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    got = err.get("input")
+    if err["type"] not in ("missing",) and not isinstance(got, dict | list):
+        msg += f" (got {got!r})"
+    return msg

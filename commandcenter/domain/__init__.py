@@ -1,0 +1,18 @@
+"""The domain: what a command center's wall talks about. Plain data and pure rules; no Qt, no IO."""
+from .codec import decode, decode_alert, decode_incident, decode_resource, decode_territory, encode, format_time, parse_time
+from .deadlines import DeadlineLevel, DeadlineState, OneTenTwenty, Stage, deadline_state, one_ten_twenty
+from .enums import (
+    AlertLevel, AlertStatus, AlertType, Category, EmergencyDomain, ResolutionLevel, ResourceKind,
+    ResourceStatus, Severity, Source, Status, TerritoryLevel,
+)
+from .errors import InvalidRecord
+from .models import Alert, Incident, KpiValue, Resource, Ring, StatusChange, TerritoryNode
+
+__all__ = [
+    "Alert", "AlertLevel", "AlertStatus", "AlertType", "Category", "DeadlineLevel", "DeadlineState",
+    "EmergencyDomain", "Incident", "InvalidRecord", "KpiValue", "OneTenTwenty", "ResolutionLevel",
+    "Resource", "ResourceKind", "ResourceStatus", "Ring", "Severity", "Source", "Stage", "Status",
+    "StatusChange", "TerritoryLevel", "TerritoryNode", "decode", "decode_alert", "decode_incident",
+    "decode_resource", "decode_territory", "deadline_state", "encode", "format_time", "one_ten_twenty",
+    "parse_time",
+]
