@@ -2,14 +2,17 @@
 from .codec import decode, decode_alert, decode_incident, decode_resource, decode_territory, encode, format_time, parse_time
 from .deadlines import DeadlineLevel, DeadlineState, OneTenTwenty, Stage, deadline_state, one_ten_twenty
 from .enums import (
-    AlertLevel, AlertStatus, AlertType, Category, EmergencyDomain, ResolutionLevel, ResourceKind,
+    ActionKind, FeedState, AlertLevel, AlertStatus, AlertType, Category, EmergencyDomain, ResolutionLevel, ResourceKind,
     ResourceStatus, Severity, Source, Status, TerritoryLevel,
 )
 from .errors import InvalidRecord
-from .models import Alert, Incident, KpiValue, Resource, Ring, StatusChange, TerritoryNode
+from .models import (
+    Alert, FeedHealth, Incident, KpiValue, OperatorAction, QuarantinedRecord, Resource, Ring, StatusChange,
+    TerritoryNode,
+)
 
 __all__ = [
-    "Alert", "AlertLevel", "AlertStatus", "AlertType", "Category", "DeadlineLevel", "DeadlineState",
+    "ActionKind", "FeedHealth", "FeedState", "OperatorAction", "QuarantinedRecord", "Alert", "AlertLevel", "AlertStatus", "AlertType", "Category", "DeadlineLevel", "DeadlineState",
     "EmergencyDomain", "Incident", "InvalidRecord", "KpiValue", "OneTenTwenty", "ResolutionLevel",
     "Resource", "ResourceKind", "ResourceStatus", "Ring", "Severity", "Source", "Stage", "Status",
     "StatusChange", "TerritoryLevel", "TerritoryNode", "decode", "decode_alert", "decode_incident",

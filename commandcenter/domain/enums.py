@@ -137,3 +137,23 @@ class ResourceStatus(StrEnum):
     DISPATCHED = "dispatched"
     ON_SCENE = "on_scene"
     OUT_OF_SERVICE = "out_of_service"
+
+
+class FeedState(StrEnum):
+    """A feed's health as the wall shows it."""
+
+    LIVE = "live"
+    LAGGING = "lagging"
+    STALE = "stale"
+    DOWN = "down"
+
+
+class ActionKind(StrEnum):
+    """What an operator did; every action is recorded with who, when, where from and why."""
+
+    ACKNOWLEDGE = "acknowledge"
+    SHELVE = "shelve"
+    ESCALATE = "escalate"
+    PUSH_TO_WALL = "push_to_wall"
+    DRILL_START = "drill_start"
+    DRILL_STOP = "drill_stop"

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .enums import (
-    AlertLevel, AlertStatus, AlertType, Category, EmergencyDomain, ResolutionLevel,
+    ActionKind, FeedState, AlertLevel, AlertStatus, AlertType, Category, EmergencyDomain, ResolutionLevel,
     ResourceKind, ResourceStatus, Severity, Source, Status, TerritoryLevel,
 )
 
@@ -138,3 +138,40 @@ class KpiValue:
     window_start: datetime | None = None
     window_end: datetime | None = None
     detail: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedRecord:
+    """Input that could not become a domain record: kept with its raw bytes and the reason, never dropped."""
+
+    feed: str
+    kind: str
+    raw: bytes
+    reason: str
+    received_at: datetime
+    record_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    feed: str
+    state: "FeedState"
+    last_ok_at: datetime | None = None
+    last_error: str = ""
+    last_error_at: datetime | None = None
+    received: int = 0
+    quarantined: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorAction:
+    kind: "ActionKind"
+    target_kind: str          # incident / alert / resource / grid / kpi / drill
+    target_id: str
+    actor: str
+    console: str
+    at: datetime
+    reason: str = ""
+    expires_at: datetime | None = None   # shelve until
+    drill_id: str | None = None
+    id: int | None = None                # assigned by the store

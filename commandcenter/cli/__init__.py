@@ -1,0 +1,32 @@
+"""The composition root: `commandcenter COMMAND ...`. Each command lives in its own module here,
+exposing `register(subparsers)` that adds its parser and sets `func(args) -> int`."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = ["demo", "run", "snapshot", "sim", "collect", "export", "drill", "report"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="commandcenter", description="城市运行指挥中心大屏 · command center video wall")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"commandcenter.cli.{name}_cmd")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"commandcenter.cli.{name}_cmd":
+                continue  # command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
