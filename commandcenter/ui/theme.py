@@ -1,0 +1,95 @@
+"""Every colour, size and font of the wall in one place: a dark theme for a dark room.
+
+Colours pair with a symbol or word wherever they carry meaning, so colour is never the only signal.
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+from ..domain import AlertLevel, DeadlineLevel, FeedState, ResourceStatus, Severity
+
+BACKGROUND = QColor("#0b1220")
+PANEL = QColor("#111a2e")
+PANEL_BORDER = QColor("#24345a")
+TEXT = QColor("#e6edf7")
+TEXT_DIM = QColor("#8da2c0")
+ACCENT = QColor("#3fa7ff")
+ROW_ALT = QColor("#0f1829")
+FLASH = QColor("#2d4f86")
+DRILL = QColor("#b36bff")          # drill badge / banner: unmistakably not real
+REPLAY = QColor("#1fb5a8")
+
+FONT_FAMILY = "WenQuanYi Micro Hei"
+
+ALERT_COLOURS: dict[AlertLevel, QColor] = {
+    AlertLevel.BLUE: QColor("#2f7de1"),
+    AlertLevel.YELLOW: QColor("#f2c230"),
+    AlertLevel.ORANGE: QColor("#ff8a1f"),
+    AlertLevel.RED: QColor("#ff3b3b"),
+}
+ALERT_SYMBOLS: dict[AlertLevel, str] = {
+    AlertLevel.BLUE: "Ⅳ", AlertLevel.YELLOW: "Ⅲ", AlertLevel.ORANGE: "Ⅱ", AlertLevel.RED: "Ⅰ",
+}
+
+SEVERITY_COLOURS: dict[Severity, QColor] = {
+    Severity.LOW: QColor("#5b8def"),
+    Severity.MEDIUM: QColor("#3cc48b"),
+    Severity.HIGH: QColor("#ff8a1f"),
+    Severity.CRITICAL: QColor("#ff3b3b"),
+}
+SEVERITY_SYMBOLS: dict[Severity, str] = {
+    Severity.LOW: "▽", Severity.MEDIUM: "◇", Severity.HIGH: "▲", Severity.CRITICAL: "⬣",
+}
+
+DEADLINE_COLOURS: dict[DeadlineLevel, QColor] = {
+    DeadlineLevel.OK: QColor("#3cc48b"),
+    DeadlineLevel.AMBER: QColor("#ffb020"),
+    DeadlineLevel.OVERDUE: QColor("#ff3b3b"),
+    DeadlineLevel.MET: QColor("#8da2c0"),
+}
+DEADLINE_SYMBOLS: dict[DeadlineLevel, str] = {
+    DeadlineLevel.OK: "", DeadlineLevel.AMBER: "⚠", DeadlineLevel.OVERDUE: "⛔", DeadlineLevel.MET: "✓",
+}
+
+RESOURCE_COLOURS: dict[ResourceStatus, QColor] = {
+    ResourceStatus.AVAILABLE: QColor("#3cc48b"),
+    ResourceStatus.DISPATCHED: QColor("#ffb020"),
+    ResourceStatus.ON_SCENE: QColor("#ff8a1f"),
+    ResourceStatus.OUT_OF_SERVICE: QColor("#6b7a90"),
+}
+
+FEED_COLOURS: dict[FeedState, QColor] = {
+    FeedState.LIVE: QColor("#3cc48b"),
+    FeedState.LAGGING: QColor("#ffb020"),
+    FeedState.STALE: QColor("#ff8a1f"),
+    FeedState.DOWN: QColor("#ff3b3b"),
+}
+FEED_SYMBOLS: dict[FeedState, str] = {
+    FeedState.LIVE: "●", FeedState.LAGGING: "◐", FeedState.STALE: "○", FeedState.DOWN: "✕",
+}
+
+#: Map load ramp: open events per grid, low to high.
+LOAD_RAMP: list[QColor] = [QColor(c) for c in ("#13233f", "#1d4e6e", "#2a7f78", "#b9a43a", "#e0702a", "#e23b3b")]
+LOAD_BREAKS: list[int] = [0, 1, 2, 4, 7, 11]   # lower bounds of each ramp step
+
+#: Base point size at a 1080-px-high tile area; tiles scale from it with their height.
+BASE_POINT_SIZE = 14
+TILE_TITLE_SCALE = 1.25
+
+
+def scaled_point_size(tile_height: int, factor: float = 1.0) -> int:
+    """Font size that grows with the tile so text reads from across the room on any wall size."""
+    return max(9, round(BASE_POINT_SIZE * factor * max(tile_height, 200) / 540))
+
+
+def stylesheet() -> str:
+    return f"""
+    QWidget {{ background: {BACKGROUND.name()}; color: {TEXT.name()}; font-family: "{FONT_FAMILY}"; }}
+    QFrame#tile {{ background: {PANEL.name()}; border: 1px solid {PANEL_BORDER.name()}; border-radius: 6px; }}
+    QLabel#tileTitle {{ color: {ACCENT.name()}; font-weight: bold; background: transparent; }}
+    QLabel#staleBadge {{ color: #ffffff; background: #b3261e; border-radius: 4px; padding: 2px 8px; }}
+    QTableView {{ background: {PANEL.name()}; alternate-background-color: {ROW_ALT.name()};
+                  gridline-color: {PANEL_BORDER.name()}; border: none; selection-background-color: #24477a; }}
+    QHeaderView::section {{ background: #16223b; color: {TEXT_DIM.name()}; border: none; padding: 4px; }}
+    QStatusBar {{ background: #0a1020; color: {TEXT_DIM.name()}; }}
+    """
