@@ -12,6 +12,19 @@ from .schema import Config
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "default.toml"
 
 
+def default_store_url() -> str:
+    """An SQLite file in the user data directory (created if needed)."""
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("commandcenter", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'wall.db'}"
+
+
+def store_url(config: "Config") -> str:
+    return config.store.url or default_store_url()
+
+
 class ConfigError(ValueError):
     """A config that cannot be used. `problems` holds (key path, message) pairs."""
 

@@ -93,3 +93,33 @@ def stylesheet() -> str:
     QHeaderView::section {{ background: #16223b; color: {TEXT_DIM.name()}; border: none; padding: 4px; }}
     QStatusBar {{ background: #0a1020; color: {TEXT_DIM.name()}; }}
     """
+
+# --- Grid map (commandcenter.ui.map) ---
+from ..domain import ResourceKind, TerritoryLevel  # noqa: E402
+
+#: Thin line between neighbouring grids.
+MAP_GRID_EDGE = QColor("#0a1322")
+#: (colour, cosmetic pen width in px) of boundaries drawn heavier than grid edges.
+MAP_BOUNDARY_PENS: dict[TerritoryLevel, tuple[str, float]] = {
+    TerritoryLevel.STREET: ("#5d7396", 1.5),
+    TerritoryLevel.DISTRICT: ("#c3d0e6", 3.0),
+    TerritoryLevel.CITY: ("#e6edf7", 3.0),
+}
+#: pyqtgraph symbol per severity, matching SEVERITY_SYMBOLS (▽ ◇ ▲ ⬣) so shape carries severity too.
+MAP_SEVERITY_MARKERS: dict[Severity, str] = {
+    Severity.LOW: "t", Severity.MEDIUM: "d", Severity.HIGH: "t1", Severity.CRITICAL: "h",
+}
+#: Marker size in px per severity: worse is bigger.
+MAP_SEVERITY_SIZES: dict[Severity, int] = {
+    Severity.LOW: 9, Severity.MEDIUM: 11, Severity.HIGH: 13, Severity.CRITICAL: 15,
+}
+#: pyqtgraph symbol per resource kind (distinct from the severity shapes); colour from RESOURCE_COLOURS.
+MAP_RESOURCE_MARKERS: dict[ResourceKind, str] = {
+    ResourceKind.TEAM: "s", ResourceKind.VEHICLE: "star", ResourceKind.PERSON: "o", ResourceKind.SUPPLY: "p",
+}
+MAP_RESOURCE_OUTLINE = QColor("#e6edf7")
+MAP_MARKER_OUTLINE = QColor("#05080f")
+#: Alpha (0-255) of an alert polygon's fill.
+MAP_ALERT_FILL_ALPHA = 46
+#: Text halo behind map labels.
+MAP_LABEL_HALO = QColor(5, 8, 15, 200)

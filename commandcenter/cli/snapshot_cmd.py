@@ -1,0 +1,43 @@
+"""`commandcenter snapshot`: render the whole wall offscreen to a PNG of exactly the asked size."""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+
+from ..config import store_url
+from .common import demo_city, load_or_exit
+
+
+def _size(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d{2,5})[x×](\d{2,5})", text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 3840x2160, got {text!r}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("snapshot", help="离屏截图 / render the wall to a PNG without a display")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--config")
+    src.add_argument("--demo", action="store_true", help="against the embedded simulated city")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--size", type=_size, default=(3840, 2160))
+    p.add_argument("--after", type=float, default=5.0, help="seconds the feeds run before the picture is taken")
+    p.add_argument("--profile", default="street", choices=["street", "district", "city"])
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ..ui.app import Snapshot, run_wall
+
+    width, height = args.size
+    snap = Snapshot(args.out, width, height, args.after)
+    if args.demo:
+        with demo_city(args.profile, args.seed) as (config, url):
+            return run_wall(config, url, snapshot=snap)
+    config = load_or_exit(args.config)
+    return run_wall(config, store_url(config), snapshot=snap)

@@ -1,0 +1,72 @@
+"""Domain rules: the wire codec round-trips and rejects bad input with reasons; 1-10-20 and category deadlines."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from commandcenter.domain import (
+    Category, DeadlineLevel, Incident, InvalidRecord, Severity, Source, Stage, Status, StatusChange,
+    deadline_state, decode_incident, encode, one_ten_twenty,
+)
+
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+
+
+def incident(**kw) -> Incident:
+    base = dict(id="i1", version=1, updated_at=T0, reported_at=T0, title="楼道堆放杂物", category=Category.SAFETY_HAZARD,
+                source=Source.GRID_APP, severity=Severity.MEDIUM, status=Status.REPORTED, grid_id="g1")
+    base.update(kw)
+    return Incident(**base)
+
+
+def test_an_incident_round_trips_through_the_wire_codec():
+    inc = incident(timeline=(StatusChange(Status.REPORTED, T0, "张三"),), departments=("城管局",))
+    assert decode_incident(encode(inc)) == inc
+
+
+@pytest.mark.parametrize("patch,reason", [
+    ({"severity": 9}, "severity"),
+    ({"reported_at": "yesterday"}, "reported_at: not an ISO 8601 time"),
+    ({"version": "2"}, "version: expected an integer"),
+    ({"id": ""}, "empty id"),
+])
+def test_bad_fields_are_rejected_with_a_reason(patch, reason):
+    data = encode(incident()) | patch
+    with pytest.raises(InvalidRecord) as err:
+        decode_incident(data)
+    assert reason in err.value.reason
+
+
+def test_a_missing_required_field_is_named():
+    data = encode(incident())
+    del data["grid_id"]
+    with pytest.raises(InvalidRecord, match="missing required field 'grid_id'"):
+        decode_incident(data)
+
+
+def test_an_emergency_faces_the_one_minute_response_deadline_first():
+    state = deadline_state(incident(emergency=True), T0 + timedelta(seconds=50))
+    assert (state.stage, state.level) == (Stage.RESPONSE, DeadlineLevel.AMBER)
+    assert state.remaining == timedelta(seconds=10)
+
+
+def test_an_emergency_accepted_in_time_then_faces_arrival_within_ten_minutes():
+    inc = incident(emergency=True, accepted_at=T0 + timedelta(seconds=40), status=Status.ACCEPTED)
+    state = deadline_state(inc, T0 + timedelta(minutes=11))
+    assert (state.stage, state.level) == (Stage.ARRIVAL, DeadlineLevel.OVERDUE)
+
+
+def test_a_dispute_turns_amber_in_the_last_fifth_of_its_48_hours():
+    assert deadline_state(incident(category=Category.DISPUTE), T0 + timedelta(hours=38)).level is DeadlineLevel.OK
+    assert deadline_state(incident(category=Category.DISPUTE), T0 + timedelta(hours=39)).level is DeadlineLevel.AMBER
+
+
+def test_a_closed_event_has_met_its_deadline():
+    assert deadline_state(incident(status=Status.CLOSED), T0 + timedelta(days=9)).level is DeadlineLevel.MET
+
+
+def test_one_ten_twenty_compliance():
+    inc = incident(emergency=True, accepted_at=T0 + timedelta(seconds=45), arrived_at=T0 + timedelta(minutes=9),
+                   assessed_at=T0 + timedelta(minutes=21))
+    score = one_ten_twenty(inc)
+    assert score.response_met and score.arrival_met and score.assessment_met is False
+    assert not score.compliant
