@@ -1,0 +1,310 @@
+"""The store's tables (SQLAlchemy 2 typed ORM declarations; the hot paths use their Core tables).
+
+Conventions
+- Every time column is a timezone-aware UTC datetime (`UtcDateTime`): SQLite keeps naive UTC text,
+  PostgreSQL keeps `timestamptz`; both come back aware UTC.
+- Rows made by a drill carry its `drill_id`; real KPIs never read them (the rollups keep a `drill` flag).
+- `data` columns hold the full record as JSON text (commandcenter.domain.codec), beside the indexed columns.
+- Changing this file means adding an Alembic migration in `migrations/versions/`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC in and out, whatever the engine."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+# BigInteger autoincrement primary keys must be INTEGER on SQLite to alias the rowid.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class TerritoryRow(Base):
+    __tablename__ = "territory"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    households: Mapped[int] = mapped_column(Integer, default=0)
+    grid_worker: Mapped[str] = mapped_column(String(100), default="")
+    grid_head: Mapped[str] = mapped_column(String(100), default="")
+    polygon: Mapped[str] = mapped_column(Text, default="[]")   # JSON [[lon, lat], ...]
+    min_lon: Mapped[float | None] = mapped_column(Float)       # bounding box of the polygon
+    min_lat: Mapped[float | None] = mapped_column(Float)
+    max_lon: Mapped[float | None] = mapped_column(Float)
+    max_lat: Mapped[float | None] = mapped_column(Float)
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    feed: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[int] = mapped_column(Integer)
+    grid_id: Mapped[str] = mapped_column(String(64))
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    title: Mapped[str] = mapped_column(Text, default="")
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    assessed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolution_level: Mapped[str | None] = mapped_column(String(16))
+    on_the_spot: Mapped[bool] = mapped_column(Boolean, default=False)
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    timeline_len: Mapped[int] = mapped_column(Integer, default=0)
+    drill_id: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)   # the record without its timeline, JSON
+    __table_args__ = (
+        Index("ix_incidents_updated", "updated_at"),
+        Index("ix_incidents_open_updated", "is_open", "updated_at"),
+        Index("ix_incidents_grid_updated", "grid_id", "updated_at"),
+        Index("ix_incidents_reported", "reported_at"),
+        Index("ix_incidents_closed", "closed_at"),
+        Index("ix_incidents_drill", "drill_id"),
+    )
+
+
+class IncidentStatusRow(Base):
+    """The status timeline: one row per StatusChange, appended, never rewritten."""
+
+    __tablename__ = "incident_status"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(String(64), ForeignKey("incidents.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    handler: Mapped[str] = mapped_column(String(100), default="")
+    department: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    drill_id: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (
+        UniqueConstraint("incident_id", "seq", name="uq_incident_status_incident_seq"),
+        Index("ix_incident_status_at", "at"),
+    )
+
+
+class ResourceRow(Base):
+    __tablename__ = "resources"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    feed: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    grid_id: Mapped[str] = mapped_column(String(64), default="")
+    incident_id: Mapped[str | None] = mapped_column(String(64))
+    drill_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    data: Mapped[str] = mapped_column(Text)
+
+
+class ResourceStatusRow(Base):
+    """Every accepted version of a resource: status, assignment and position over time."""
+
+    __tablename__ = "resource_status"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    resource_id: Mapped[str] = mapped_column(String(64), ForeignKey("resources.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    incident_id: Mapped[str | None] = mapped_column(String(64))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    quantity: Mapped[float | None] = mapped_column(Float)
+    drill_id: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index("ix_resource_status_resource_at", "resource_id", "at"),)
+
+
+class AlertRow(Base):
+    __tablename__ = "alerts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    feed: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    level: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    drill_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    data: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_alerts_status_expires", "status", "expires_at"),)
+
+
+class AlertUpdateRow(Base):
+    """Every accepted version of an alert (issued, updated, cancelled, expired)."""
+
+    __tablename__ = "alert_updates"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    alert_id: Mapped[str] = mapped_column(String(64), ForeignKey("alerts.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    level: Mapped[int] = mapped_column(Integer)
+    drill_id: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_alert_updates_alert_at", "alert_id", "updated_at"),)
+
+
+class OperatorActionRow(Base):
+    __tablename__ = "operator_actions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(100))
+    console: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    drill_id: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (
+        Index("ix_operator_actions_target", "target_kind", "target_id"),
+        Index("ix_operator_actions_at", "at"),
+    )
+
+
+class KpiSnapshotRow(Base):
+    """KPI values frozen at a moment (end of shift, after-action report of a drill)."""
+
+    __tablename__ = "kpi_snapshots"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    node_id: Mapped[str] = mapped_column(String(64))
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    window_end: Mapped[datetime] = mapped_column(UtcDateTime)
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    include_drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    drill_id: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_kpi_snapshots_node_taken", "node_id", "taken_at"),)
+
+
+class FeedCursorRow(Base):
+    __tablename__ = "feed_cursors"
+    feed: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class QuarantineRow(Base):
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    feed: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    reason: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    record_id: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index("ix_quarantine_received", "received_at"),)
+
+
+class RecordLogRow(Base):
+    """Raw messages: every accepted record version as received. Pruned by retention."""
+
+    __tablename__ = "record_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    feed: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    data: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_record_log_received", "received_at"),)
+
+
+class MetaRow(Base):
+    """Small counters shared by every process on the database (e.g. the territory revision)."""
+
+    __tablename__ = "store_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+ROLLUP_SUMS = (
+    "n", "disposed", "closed", "followed_up", "on_spot",
+    "lvl_grid", "lvl_community", "lvl_street", "lvl_higher",
+    "acc_n", "acc_s", "arr_n", "arr_s",
+    "em_n", "em_ok", "em_resp_ok", "em_arr_ok", "em_ass_ok",
+    "sat_n", "sat_sum", "sat_good",
+)
+
+
+class KpiRollupRow(Base):
+    """Incremental KPI sums per territory node (and every ancestor; "" = everything) × time bucket × category.
+
+    grain 0 = hour (bucket = hours since the epoch, UTC), 1 = day (days since the epoch), 2 = month
+    (year*12 + month-1). Incidents count in the bucket of their `reported_at`; a new version moves its
+    contribution (old subtracted, new added) in the same transaction as the upsert.
+    """
+
+    __tablename__ = "kpi_rollup"
+    node_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    grain: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    drill: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    disposed: Mapped[int] = mapped_column(BigInteger, default=0)
+    closed: Mapped[int] = mapped_column(BigInteger, default=0)
+    followed_up: Mapped[int] = mapped_column(BigInteger, default=0)
+    on_spot: Mapped[int] = mapped_column(BigInteger, default=0)
+    lvl_grid: Mapped[int] = mapped_column(BigInteger, default=0)
+    lvl_community: Mapped[int] = mapped_column(BigInteger, default=0)
+    lvl_street: Mapped[int] = mapped_column(BigInteger, default=0)
+    lvl_higher: Mapped[int] = mapped_column(BigInteger, default=0)
+    acc_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    acc_s: Mapped[float] = mapped_column(Float, default=0.0)
+    arr_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    arr_s: Mapped[float] = mapped_column(Float, default=0.0)
+    em_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    em_ok: Mapped[int] = mapped_column(BigInteger, default=0)
+    em_resp_ok: Mapped[int] = mapped_column(BigInteger, default=0)
+    em_arr_ok: Mapped[int] = mapped_column(BigInteger, default=0)
+    em_ass_ok: Mapped[int] = mapped_column(BigInteger, default=0)
+    sat_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    sat_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    sat_good: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+T = Base.metadata.tables

@@ -1,0 +1,654 @@
+"""The Store: one SQLite file or one PostgreSQL shared by several walls. Synchronous; call it from a worker thread."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, func, insert, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..domain import (
+    Alert, AlertStatus, Incident, KpiValue, OperatorAction, QuarantinedRecord, Resource, Status, StatusChange,
+    TerritoryLevel, TerritoryNode, decode, encode,
+)
+from ..domain.enums import ActionKind
+from . import rollup as R
+from .schema import ROLLUP_SUMS, T
+
+_INC, _STAT, _RES, _RSTAT = T["incidents"], T["incident_status"], T["resources"], T["resource_status"]
+_AL, _AUPD, _ACT, _CUR = T["alerts"], T["alert_updates"], T["operator_actions"], T["feed_cursors"]
+_QUAR, _LOG, _TERR, _META, _ROLL = T["quarantine"], T["record_log"], T["territory"], T["store_meta"], T["kpi_rollup"]
+_SNAP = T["kpi_snapshots"]
+
+_PG_LOCK_KEY = 0x636F6D6D  # "comm": serialises writers across processes on PostgreSQL
+_CHUNK = 1000
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used (e.g. the database is newer than this program)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What an apply() changed: only records that were new or newer than the stored version."""
+
+    incidents: list[Incident] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    territory: list[TerritoryNode] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.incidents or self.resources or self.alerts or self.territory)
+
+
+def _utc(t: datetime | None) -> datetime | None:
+    if t is None:
+        return None
+    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+def _newest(records: Iterable[Any]) -> list[Any]:
+    """One record per id: the highest version (the last one given wins a tie)."""
+    best: dict[str, Any] = {}
+    for r in records:
+        cur = best.get(r.id)
+        if cur is None or r.version >= cur.version:
+            best[r.id] = r
+    return list(best.values())
+
+
+def default_url() -> str:
+    from platformdirs import user_data_dir
+
+    d = Path(user_data_dir("commandcenter", appauthor=False))
+    d.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{d / 'store.db'}"
+
+
+class Store:
+    """See the package docstring for the contract."""
+
+    def __init__(self, engine: Engine, *, retention_days: int = 90) -> None:
+        self._engine = engine
+        self.dialect = engine.dialect.name
+        self.retention_days = retention_days
+        self._insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
+        self._tree_lock = threading.Lock()
+        self._tree_rev = -1
+        self._parents: dict[str, str | None] = {}
+        self._children: dict[str, list[str]] = {}
+        self._levels: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, url: str = "", *, retention_days: int = 90, migrate: bool = True) -> "Store":
+        """Open (creating and migrating as needed). StoreError if the database is newer than this code."""
+        url = url or default_url()
+        engine = make_engine(url)
+        from .migrate import upgrade
+
+        try:
+            upgrade(engine, migrate=migrate)
+        except StoreError:
+            engine.dispose()
+            raise
+        except Exception as exc:  # noqa: BLE001 - give the caller one error type with the cause
+            engine.dispose()
+            raise StoreError(f"cannot open the store at {engine.url.render_as_string(hide_password=True)}: {exc}") from exc
+        return cls(engine, retention_days=retention_days)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction, serialised with every other writer (other processes included)."""
+        with self._engine.connect() as conn:
+            if self.dialect == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            yield conn
+
+    # ------------------------------------------------------------------ territory tree
+    def _tree(self, conn: Connection) -> None:
+        rev = conn.execute(select(_META.c.value).where(_META.c.key == "territory_rev")).scalar() or 0
+        if rev == self._tree_rev:
+            return
+        rows = conn.execute(select(_TERR.c.id, _TERR.c.parent_id, _TERR.c.level)).all()
+        with self._tree_lock:
+            self._parents = {r.id: r.parent_id for r in rows}
+            self._levels = {r.id: r.level for r in rows}
+            children: dict[str, list[str]] = {}
+            for r in rows:
+                children.setdefault(r.parent_id or "", []).append(r.id)
+            self._children = children
+            self._tree_rev = rev
+
+    def _chain(self, node: str, parents: dict[str, str | None] | None = None) -> list[str]:
+        """The node, its ancestors, then "" (the whole territory)."""
+        parents = self._parents if parents is None else parents
+        out = [node]
+        seen = {node}
+        p = parents.get(node)
+        while p and p not in seen:
+            out.append(p)
+            seen.add(p)
+            p = parents.get(p)
+        out.append("")
+        return out
+
+    def _descendants(self, node: str) -> list[str]:
+        out, stack = [], [node]
+        while stack:
+            n = stack.pop()
+            out.append(n)
+            stack.extend(self._children.get(n, ()))
+        return out
+
+    # ------------------------------------------------------------------ apply
+    def apply(
+        self,
+        feed: str,
+        *,
+        incidents: Iterable[Incident] = (),
+        resources: Iterable[Resource] = (),
+        alerts: Iterable[Alert] = (),
+        territory: Iterable[TerritoryNode] = (),
+        quarantined: Iterable[QuarantinedRecord] = (),
+        cursor: str | None = None,
+        received_at: datetime | None = None,
+        log: bool = True,
+    ) -> Applied:
+        """One transaction: upsert newer versions, append history, update rollups, quarantine, save the cursor."""
+        now = _utc(received_at) or _now()
+        incidents, resources, alerts = _newest(incidents), _newest(resources), _newest(alerts)
+        territory = list({t.id: t for t in territory}.values())
+        quarantined = list(quarantined)
+        with self._write() as conn:
+            self._tree(conn)
+            t_new = self._apply_territory(conn, territory) if territory else []
+            i_new = self._apply_incidents(conn, feed, incidents, now, log) if incidents else []
+            r_new = self._apply_resources(conn, feed, resources, now, log) if resources else []
+            a_new = self._apply_alerts(conn, feed, alerts, now, log) if alerts else []
+            if quarantined:
+                conn.execute(insert(_QUAR), [
+                    {"feed": q.feed, "kind": q.kind, "raw": bytes(q.raw), "reason": q.reason,
+                     "received_at": _utc(q.received_at), "record_id": q.record_id} for q in quarantined])
+            if cursor is not None:
+                ins = self._insert(_CUR).values(feed=feed, cursor=cursor, updated_at=now)
+                conn.execute(ins.on_conflict_do_update(
+                    index_elements=["feed"], set_={"cursor": ins.excluded.cursor, "updated_at": ins.excluded.updated_at}))
+        return Applied(incidents=i_new, resources=r_new, alerts=a_new, territory=t_new)
+
+    def _existing(self, conn: Connection, table: Any, ids: list[str], cols: Sequence[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        columns = [table.c[c] for c in cols]
+        for part in _chunks(ids):
+            for row in conn.execute(select(*columns).where(table.c.id.in_(part))):
+                out[row.id] = row
+        return out
+
+    def _upsert(self, conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+        """INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE the stored version is older (both engines)."""
+        if not rows:
+            return
+        ins = self._insert(table)
+        cols = [c for c in rows[0] if c != "id"]
+        stmt = ins.on_conflict_do_update(
+            index_elements=["id"], set_={c: ins.excluded[c] for c in cols},
+            where=table.c.version < ins.excluded.version)
+        for part in _chunks(rows):
+            conn.execute(stmt, list(part))
+
+    def _apply_incidents(self, conn: Connection, feed: str, records: list[Incident], now: datetime, log: bool) -> list[Incident]:
+        old = self._existing(conn, _INC, [r.id for r in records], R.CONTRIB_COLUMNS + ("version", "timeline_len"))
+        new = [r for r in records if r.id not in old or r.version > old[r.id].version]
+        if not new:
+            return []
+        rows, statuses, logs = [], [], []
+        acc: dict[R.Key, list[float]] = {}
+        for r in new:
+            o = old.get(r.id)
+            data = encode(dataclasses.replace(r, timeline=()))
+            statuses_r, tl_len = self._timeline_rows(r, o)
+            statuses.extend(statuses_r)
+            row = {
+                "id": r.id, "version": r.version, "feed": feed, "updated_at": _utc(r.updated_at),
+                "reported_at": _utc(r.reported_at), "status": r.status.value, "is_open": r.status.is_open,
+                "category": r.category.value, "severity": int(r.severity), "grid_id": r.grid_id,
+                "emergency": r.emergency, "title": r.title, "accepted_at": _utc(r.accepted_at),
+                "arrived_at": _utc(r.arrived_at), "assessed_at": _utc(r.assessed_at),
+                "closed_at": _utc(r.closed_at),
+                "resolution_level": r.resolution_level.value if r.resolution_level else None,
+                "on_the_spot": r.on_the_spot, "satisfaction": r.satisfaction, "timeline_len": tl_len,
+                "drill_id": r.drill_id, "data": _dumps(data),
+            }
+            rows.append(row)
+            if o is not None:
+                R.add_into(acc, o, self._chain(o.grid_id), -1)
+            R.add_into(acc, row, self._chain(r.grid_id), +1)
+            if log:
+                logs.append({"feed": feed, "kind": "incident", "record_id": r.id, "version": r.version,
+                             "received_at": now, "data": row["data"]})
+        self._upsert(conn, _INC, rows)
+        if statuses:
+            for part in _chunks(statuses):
+                conn.execute(insert(_STAT), list(part))
+        self._add_rollups(conn, acc)
+        if logs:
+            for part in _chunks(logs):
+                conn.execute(insert(_LOG), list(part))
+        return new
+
+    @staticmethod
+    def _timeline_rows(r: Incident, o: Any) -> tuple[list[dict[str, Any]], int]:
+        """Status rows to append: timeline entries beyond those stored, or a synthesised change of status."""
+        have = o.timeline_len if o is not None else 0
+        base = {"incident_id": r.id, "drill_id": r.drill_id}
+        out = []
+        if r.timeline:
+            for seq in range(have, len(r.timeline)):
+                c = r.timeline[seq]
+                out.append({**base, "seq": seq, "status": c.status.value, "at": _utc(c.at), "handler": c.handler,
+                            "department": c.department, "note": c.note})
+            return out, max(have, len(r.timeline))
+        if o is None or o.status != r.status.value:
+            at = {
+                Status.REPORTED: r.reported_at, Status.ACCEPTED: r.accepted_at, Status.DISPATCHED: r.dispatched_at,
+                Status.CLOSED: r.closed_at, Status.FOLLOWED_UP: r.followed_up_at,
+            }.get(r.status) or r.updated_at
+            out.append({**base, "seq": have, "status": r.status.value, "at": _utc(at), "handler": r.handler,
+                        "department": "", "note": ""})
+            return out, have + 1
+        return out, have
+
+    def _add_rollups(self, conn: Connection, acc: dict[R.Key, list[float]]) -> None:
+        rows = []
+        for (node, grain, bucket, cat, drill), vec in acc.items():
+            if not any(vec):
+                continue
+            row = {"node_id": node, "grain": grain, "bucket": bucket, "category": cat, "drill": drill}
+            row.update(zip(ROLLUP_SUMS, vec))
+            rows.append(row)
+        if not rows:
+            return
+        ins = self._insert(_ROLL)
+        stmt = ins.on_conflict_do_update(
+            index_elements=["node_id", "grain", "bucket", "category", "drill"],
+            set_={c: _ROLL.c[c] + ins.excluded[c] for c in ROLLUP_SUMS})
+        rows.sort(key=lambda r: (r["node_id"], r["grain"], r["bucket"], r["category"], r["drill"]))  # lock order
+        for part in _chunks(rows):
+            conn.execute(stmt, list(part))
+
+    def _apply_resources(self, conn: Connection, feed: str, records: list[Resource], now: datetime, log: bool) -> list[Resource]:
+        old = self._existing(conn, _RES, [r.id for r in records], ("id", "version"))
+        new = [r for r in records if r.id not in old or r.version > old[r.id].version]
+        if not new:
+            return []
+        rows, hist, logs = [], [], []
+        for r in new:
+            data = _dumps(encode(r))
+            rows.append({"id": r.id, "version": r.version, "feed": feed, "updated_at": _utc(r.updated_at),
+                         "kind": r.kind.value, "status": r.status.value, "grid_id": r.grid_id,
+                         "incident_id": r.incident_id, "drill_id": r.drill_id, "data": data})
+            hist.append({"resource_id": r.id, "version": r.version, "at": _utc(r.updated_at), "status": r.status.value,
+                         "incident_id": r.incident_id, "lon": r.lon, "lat": r.lat, "quantity": r.quantity,
+                         "drill_id": r.drill_id})
+            if log:
+                logs.append({"feed": feed, "kind": "resource", "record_id": r.id, "version": r.version,
+                             "received_at": now, "data": data})
+        self._upsert(conn, _RES, rows)
+        conn.execute(insert(_RSTAT), hist)
+        if logs:
+            conn.execute(insert(_LOG), logs)
+        return new
+
+    def _apply_alerts(self, conn: Connection, feed: str, records: list[Alert], now: datetime, log: bool) -> list[Alert]:
+        old = self._existing(conn, _AL, [r.id for r in records], ("id", "version"))
+        new = [r for r in records if r.id not in old or r.version > old[r.id].version]
+        if not new:
+            return []
+        rows, hist, logs = [], [], []
+        for r in new:
+            data = _dumps(encode(r))
+            rows.append({"id": r.id, "version": r.version, "feed": feed, "updated_at": _utc(r.updated_at),
+                         "issued_at": _utc(r.issued_at), "expires_at": _utc(r.expires_at), "level": int(r.level),
+                         "type": r.type.value, "status": r.status.value, "drill_id": r.drill_id, "data": data})
+            hist.append({"alert_id": r.id, "version": r.version, "updated_at": _utc(r.updated_at),
+                         "status": r.status.value, "level": int(r.level), "drill_id": r.drill_id, "data": data})
+            if log:
+                logs.append({"feed": feed, "kind": "alert", "record_id": r.id, "version": r.version,
+                             "received_at": now, "data": data})
+        self._upsert(conn, _AL, rows)
+        conn.execute(insert(_AUPD), hist)
+        if logs:
+            conn.execute(insert(_LOG), logs)
+        return new
+
+    def _apply_territory(self, conn: Connection, nodes: list[TerritoryNode]) -> list[TerritoryNode]:
+        old = {r.id: r for r in conn.execute(select(_TERR).where(_TERR.c.id.in_([n.id for n in nodes])))}
+        changed, rows = [], []
+        for n in nodes:
+            poly = [list(p) for p in n.polygon]
+            row = {"id": n.id, "level": n.level.value, "name": n.name, "parent_id": n.parent_id,
+                   "households": n.households, "grid_worker": n.grid_worker, "grid_head": n.grid_head,
+                   "polygon": _dumps(poly),
+                   "min_lon": min((p[0] for p in poly), default=None), "min_lat": min((p[1] for p in poly), default=None),
+                   "max_lon": max((p[0] for p in poly), default=None), "max_lat": max((p[1] for p in poly), default=None)}
+            o = old.get(n.id)
+            if o is not None and all(getattr(o, k) == v for k, v in row.items()):
+                continue
+            changed.append(n)
+            rows.append(row)
+        if not rows:
+            return []
+        ins = self._insert(_TERR)
+        conn.execute(ins.on_conflict_do_update(index_elements=["id"], set_={c: ins.excluded[c] for c in rows[0] if c != "id"}), rows)
+        moved = [n for n in changed if n.id not in old or old[n.id].parent_id != n.parent_id]
+        old_parents = dict(self._parents)
+        self._bump(conn, "territory_rev")
+        self._tree(conn)
+        if moved:
+            self._move_rollups(conn, old_parents)
+        return changed
+
+    def _bump(self, conn: Connection, key: str) -> None:
+        ins = self._insert(_META).values(key=key, value=1)
+        conn.execute(ins.on_conflict_do_update(index_elements=["key"], set_={"value": _META.c.value + 1}))
+
+    def _move_rollups(self, conn: Connection, old_parents: dict[str, str | None]) -> None:
+        """The hierarchy changed: move the contributions of incidents whose ancestor chain changed."""
+        grids = [g for (g,) in conn.execute(select(_INC.c.grid_id).distinct())]
+        affected = {}
+        for g in grids:
+            before, after = self._chain(g, old_parents), self._chain(g)
+            if before != after:
+                affected[g] = ([n for n in before if n not in after], [n for n in after if n not in before])
+        for g, (gone, came) in affected.items():
+            acc: dict[R.Key, list[float]] = {}
+            cols = [_INC.c[c] for c in R.CONTRIB_COLUMNS]
+            for row in conn.execute(select(*cols).where(_INC.c.grid_id == g)):
+                R.add_into(acc, row, gone, -1)
+                R.add_into(acc, row, came, +1)
+            self._add_rollups(conn, acc)
+
+    # ------------------------------------------------------------------ reads
+    def cursor(self, feed: str) -> str | None:
+        with self._read() as conn:
+            return conn.execute(select(_CUR.c.cursor).where(_CUR.c.feed == feed)).scalar()
+
+    @staticmethod
+    def _drill_filter(col: Any, drill: bool | None) -> Any:
+        if drill is None:
+            return None
+        return col.is_not(None) if drill else col.is_(None)
+
+    def incidents(
+        self, *, open_only: bool = False, limit: int = 1000, drill: bool | None = False, since: datetime | None = None,
+        grid_ids: Iterable[str] | None = None, text: str | None = None, node_id: str | None = None,
+    ) -> list[Incident]:
+        """Newest (by updated_at) first, without their timelines (see incident())."""
+        q = select(_INC.c.data)
+        conds = []
+        if open_only:
+            conds.append(_INC.c.is_open.is_(True))
+        d = self._drill_filter(_INC.c.drill_id, drill)
+        if d is not None:
+            conds.append(d)
+        if since is not None:
+            conds.append(_INC.c.updated_at > _utc(since))
+        with self._read() as conn:
+            ids = list(grid_ids) if grid_ids is not None else None
+            if node_id:
+                self._tree(conn)
+                ids = (ids or []) + self._descendants(node_id)
+            if ids is not None:
+                conds.append(_INC.c.grid_id.in_(ids))
+            if text:
+                pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                conds.append(or_(_INC.c.title.ilike(pattern, escape="\\"), _INC.c.id == text))
+            if conds:
+                q = q.where(and_(*conds))
+            q = q.order_by(_INC.c.updated_at.desc(), _INC.c.id).limit(limit)
+            return [decode(Incident, json.loads(d)) for (d,) in conn.execute(q)]
+
+    def incident(self, id: str) -> Incident | None:
+        """One incident with its full status timeline."""
+        with self._read() as conn:
+            data = conn.execute(select(_INC.c.data).where(_INC.c.id == id)).scalar()
+            if data is None:
+                return None
+            tl = conn.execute(select(_STAT).where(_STAT.c.incident_id == id).order_by(_STAT.c.seq)).all()
+        inc = decode(Incident, json.loads(data))
+        return dataclasses.replace(inc, timeline=tuple(
+            StatusChange(Status(r.status), _utc(r.at), r.handler, r.department, r.note) for r in tl))
+
+    def alerts(self, *, live_only: bool = True, now: datetime | None = None, drill: bool | None = False) -> list[Alert]:
+        """Most severe first, then newest."""
+        q = select(_AL.c.data)
+        conds = []
+        if live_only:
+            now = _utc(now) or _now()
+            conds += [_AL.c.status == AlertStatus.ACTIVE.value, or_(_AL.c.expires_at.is_(None), _AL.c.expires_at > now)]
+        d = self._drill_filter(_AL.c.drill_id, drill)
+        if d is not None:
+            conds.append(d)
+        if conds:
+            q = q.where(and_(*conds))
+        q = q.order_by(_AL.c.level.desc(), _AL.c.updated_at.desc())
+        with self._read() as conn:
+            return [decode(Alert, json.loads(d)) for (d,) in conn.execute(q)]
+
+    def resources(self, *, drill: bool | None = False) -> list[Resource]:
+        q = select(_RES.c.data).order_by(_RES.c.id)
+        d = self._drill_filter(_RES.c.drill_id, drill)
+        if d is not None:
+            q = q.where(d)
+        with self._read() as conn:
+            return [decode(Resource, json.loads(d)) for (d,) in conn.execute(q)]
+
+    def territory(self) -> list[TerritoryNode]:
+        with self._read() as conn:
+            rows = conn.execute(select(_TERR).order_by(_TERR.c.id)).all()
+        return [TerritoryNode(
+            id=r.id, level=TerritoryLevel(r.level), name=r.name, parent_id=r.parent_id,
+            polygon=tuple((float(p[0]), float(p[1])) for p in json.loads(r.polygon or "[]")),
+            households=r.households, grid_worker=r.grid_worker, grid_head=r.grid_head) for r in rows]
+
+    def quarantine(self, limit: int = 500) -> list[QuarantinedRecord]:
+        """Newest first."""
+        with self._read() as conn:
+            rows = conn.execute(select(_QUAR).order_by(_QUAR.c.id.desc()).limit(limit)).all()
+        return [QuarantinedRecord(r.feed, r.kind, bytes(r.raw), r.reason, _utc(r.received_at), r.record_id) for r in rows]
+
+    def quarantine_count(self) -> int:
+        with self._read() as conn:
+            return conn.execute(select(func.count()).select_from(_QUAR)).scalar() or 0
+
+    # ------------------------------------------------------------------ operator actions
+    def record_action(self, action: OperatorAction) -> OperatorAction:
+        row = {"kind": ActionKind(action.kind).value, "target_kind": action.target_kind, "target_id": action.target_id,
+               "actor": action.actor, "console": action.console, "at": _utc(action.at), "reason": action.reason,
+               "expires_at": _utc(action.expires_at), "drill_id": action.drill_id}
+        with self._write() as conn:
+            new_id = conn.execute(insert(_ACT).values(**row).returning(_ACT.c.id)).scalar_one()
+        return dataclasses.replace(action, id=int(new_id))
+
+    def actions_since(self, last_id: int = 0, *, limit: int = 1000) -> list[OperatorAction]:
+        """Actions with id > last_id, oldest first: poll this (every second or so) to see other consoles' actions."""
+        with self._read() as conn:
+            rows = conn.execute(select(_ACT).where(_ACT.c.id > last_id).order_by(_ACT.c.id).limit(limit)).all()
+        return [self._action(r) for r in rows]
+
+    def actions_for(self, target_kind: str, target_id: str) -> list[OperatorAction]:
+        with self._read() as conn:
+            rows = conn.execute(select(_ACT).where(_ACT.c.target_kind == target_kind, _ACT.c.target_id == target_id)
+                                .order_by(_ACT.c.id)).all()
+        return [self._action(r) for r in rows]
+
+    @staticmethod
+    def _action(r: Any) -> OperatorAction:
+        return OperatorAction(kind=ActionKind(r.kind), target_kind=r.target_kind, target_id=r.target_id, actor=r.actor,
+                              console=r.console, at=_utc(r.at), reason=r.reason, expires_at=_utc(r.expires_at),
+                              drill_id=r.drill_id, id=int(r.id))
+
+    # ------------------------------------------------------------------ KPIs
+    def kpis(self, node_id: str = "", start: datetime | None = None, end: datetime | None = None, *,
+             include_drill: bool = False, drill_id: str | None = None) -> dict[str, KpiValue]:
+        """KPIs for incidents reported in [start, end) under a territory node ("" = everything); see docs/kpis.md."""
+        from .kpi import compute
+
+        end = _utc(end) or _now()
+        start = _utc(start) or end - timedelta(days=1)
+        with self._read() as conn:
+            self._tree(conn)
+            return compute(self, conn, node_id, start, end, include_drill=include_drill)
+
+    def snapshot_kpis(self, node_id: str = "", start: datetime | None = None, end: datetime | None = None, *,
+                      include_drill: bool = False, drill_id: str | None = None) -> int:
+        """Freeze the KPIs of a node and window in kpi_snapshots; returns the snapshot id."""
+        values = self.kpis(node_id, start, end, include_drill=include_drill)
+        any_v = next(iter(values.values()))
+        data = {k: {"value": v.value, "unit": v.unit, "detail": v.detail} for k, v in values.items()}
+        with self._write() as conn:
+            return int(conn.execute(insert(_SNAP).values(
+                node_id=node_id, window_start=any_v.window_start, window_end=any_v.window_end, taken_at=_now(),
+                include_drill=include_drill, drill_id=drill_id, data=_dumps(data)).returning(_SNAP.c.id)).scalar_one())
+
+    def rebuild_rollups(self) -> None:
+        """Recompute every rollup from the incidents table (repair tool; the normal path is incremental)."""
+        with self._write() as conn:
+            self._tree(conn)
+            conn.execute(delete(_ROLL))
+            cols = [_INC.c[c] for c in R.CONTRIB_COLUMNS]
+            acc: dict[R.Key, list[float]] = {}
+            for row in conn.execute(select(*cols)):
+                R.add_into(acc, row, self._chain(row.grid_id), +1)
+                if len(acc) > 200_000:
+                    self._add_rollups(conn, acc)
+                    acc = {}
+            self._add_rollups(conn, acc)
+
+    # ------------------------------------------------------------------ history
+    def state_at(self, t: datetime, *, lookback: timedelta = timedelta(hours=24), drill: bool | None = None,
+                 limit: int = 20_000) -> dict[str, list[Any]]:
+        """Everything as of time t: incidents open at t or closed within `lookback` before it, alerts live at t,
+        resources as they were at t. Built from the status timeline and the alert/resource history."""
+        from .history import state_at
+
+        with self._read() as conn:
+            return state_at(self, conn, _utc(t), lookback=lookback, drill=drill, limit=limit)
+
+    # ------------------------------------------------------------------ drills and retention
+    def delete_drill(self, drill_id: str) -> int:
+        """Remove every row a drill made (and its rollup contributions). Returns the number of records removed."""
+        with self._write() as conn:
+            self._tree(conn)
+            acc: dict[R.Key, list[float]] = {}
+            cols = [_INC.c[c] for c in R.CONTRIB_COLUMNS]
+            for row in conn.execute(select(*cols).where(_INC.c.drill_id == drill_id)):
+                R.add_into(acc, row, self._chain(row.grid_id), -1)
+            self._add_rollups(conn, acc)
+            n = 0
+            for tbl, child, fk in ((_INC, _STAT, "incident_id"), (_RES, _RSTAT, "resource_id"), (_AL, _AUPD, "alert_id")):
+                ids = select(tbl.c.id).where(tbl.c.drill_id == drill_id)
+                conn.execute(delete(child).where(child.c[fk].in_(ids)))
+                n += conn.execute(delete(tbl).where(tbl.c.drill_id == drill_id)).rowcount or 0
+            conn.execute(delete(_ACT).where(_ACT.c.drill_id == drill_id, _ACT.c.kind.not_in(
+                [ActionKind.DRILL_START.value, ActionKind.DRILL_STOP.value])))
+            conn.execute(delete(_ROLL).where(_ROLL.c.drill == 1, _ROLL.c.n == 0))
+        return n
+
+    def prune(self, *, now: datetime | None = None, raw_days: int | None = None, chunk: int = 5000,
+              max_chunks: int | None = None) -> int:
+        """Retention: delete raw messages (record_log) and quarantined input older than `raw_days`
+        (default: retention_days), `chunk` rows per short transaction so the wall never waits long.
+        Rollups, current records, timelines and operator actions are kept forever. Returns rows deleted."""
+        cutoff = (_utc(now) or _now()) - timedelta(days=raw_days or self.retention_days)
+        total, chunks = 0, 0
+        for tbl, col in ((_LOG, _LOG.c.received_at), (_QUAR, _QUAR.c.received_at)):
+            while max_chunks is None or chunks < max_chunks:
+                with self._write() as conn:
+                    ids = select(tbl.c.id).where(col < cutoff).order_by(tbl.c.id).limit(chunk)
+                    n = conn.execute(delete(tbl).where(tbl.c.id.in_(ids.scalar_subquery()))).rowcount or 0
+                chunks += 1
+                total += n
+                if n < chunk:
+                    break
+        return total
+
+    def counts(self) -> dict[str, int]:
+        with self._read() as conn:
+            return {name: conn.execute(select(func.count()).select_from(T[name])).scalar() or 0
+                    for name in ("incidents", "incident_status", "resources", "alerts", "operator_actions",
+                                 "quarantine", "record_log", "kpi_rollup", "territory")}
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            raise StoreError("an in-memory SQLite store is not supported; give a file path")
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=4,
+                               max_overflow=8)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _rec: Any) -> None:
+            dbapi_conn.isolation_level = None   # we issue BEGIN [IMMEDIATE] ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA cache_size=-65536")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql"):
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return create_engine(url, pool_size=4, max_overflow=8, pool_pre_ping=True)
+    raise StoreError(f"unsupported store URL {url!r}: expected sqlite:///path or postgresql+psycopg://...")

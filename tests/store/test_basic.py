@@ -1,0 +1,101 @@
+"""The API the rest of the app codes against: apply, reads, cursors, quarantine, actions."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from commandcenter.domain import (
+    ActionKind, AlertStatus, OperatorAction, QuarantinedRecord, ResourceStatus, Status, StatusChange,
+)
+from commandcenter.store import Applied, Store
+
+from storehelp import T0, alert, inc, res, territory
+
+
+def test_apply_keeps_only_newer_versions(store: Store) -> None:
+    a = store.apply("f", incidents=[inc("a", 1), inc("b", 1)], cursor="c1")
+    assert {i.id for i in a.incidents} == {"a", "b"}
+    assert store.cursor("f") == "c1"
+    assert store.cursor("other") is None
+    again = store.apply("f", incidents=[inc("a", 1), inc("b", 0)])
+    assert not again and again == Applied()
+    b = store.apply("f", incidents=[inc("a", 3, status=Status.ACCEPTED), inc("a", 2, status=Status.DISPATCHED)],
+                    cursor="c2")
+    assert [(i.id, i.version) for i in b.incidents] == [("a", 3)]
+    assert store.incident("a").status is Status.ACCEPTED
+    assert store.cursor("f") == "c2"
+    older = store.apply("f", incidents=[inc("a", 2, status=Status.CLOSED)])
+    assert not older.incidents
+    assert store.incident("a").version == 3
+
+
+def test_timeline_appended_and_synthesised(store: Store) -> None:
+    tl = (StatusChange(Status.REPORTED, T0, note="app"), StatusChange(Status.ACCEPTED, T0 + timedelta(minutes=1), "Li"))
+    store.apply("f", incidents=[inc("a", 1, timeline=tl[:1]), inc("b", 1)])
+    store.apply("f", incidents=[inc("a", 2, status=Status.ACCEPTED, timeline=tl),
+                                inc("b", 2, status=Status.CLOSED, closed_at=T0 + timedelta(hours=1))])
+    a = store.incident("a")
+    assert a.timeline == tl
+    b = store.incident("b")
+    assert [c.status for c in b.timeline] == [Status.REPORTED, Status.CLOSED]
+    assert b.timeline[1].at == T0 + timedelta(hours=1)
+    assert b.timeline[0].at.tzinfo is not None
+    assert store.incident("nope") is None
+
+
+def test_incident_queries(store: Store) -> None:
+    store.apply("f", incidents=[
+        inc("a", 1, updated_at=T0, title="water pipe burst"),
+        inc("b", 1, updated_at=T0 + timedelta(minutes=1), status=Status.CLOSED, grid="g2"),
+        inc("c", 1, updated_at=T0 + timedelta(minutes=2), drill_id="d1"),
+    ])
+    assert [i.id for i in store.incidents()] == ["b", "a"]
+    assert [i.id for i in store.incidents(drill=True)] == ["c"]
+    assert [i.id for i in store.incidents(drill=None)] == ["c", "b", "a"]
+    assert [i.id for i in store.incidents(open_only=True)] == ["a"]
+    assert [i.id for i in store.incidents(since=T0)] == ["b"]
+    assert [i.id for i in store.incidents(grid_ids=["g2"])] == ["b"]
+    assert [i.id for i in store.incidents(text="PIPE")] == ["a"]
+    assert [i.id for i in store.incidents(limit=1)] == ["b"]
+    assert store.incidents()[0].updated_at.tzinfo is not None
+
+
+def test_resources_alerts_territory(store: Store) -> None:
+    a = store.apply("f", resources=[res("r1"), res("r2", drill_id="d")],
+                    alerts=[alert("x"), alert("y", status=AlertStatus.CANCELLED),
+                            alert("z", expires_at=T0 + timedelta(hours=1))],
+                    territory=territory())
+    assert len(a.resources) == 2 and len(a.alerts) == 3 and len(a.territory) == 8
+    assert [r.id for r in store.resources()] == ["r1"]
+    assert [r.id for r in store.resources(drill=None)] == ["r1", "r2"]
+    store.apply("f", resources=[res("r1", 2, status=ResourceStatus.DISPATCHED, incident_id="a")])
+    assert store.resources()[0].status is ResourceStatus.DISPATCHED
+    assert {x.id for x in store.alerts(now=T0)} == {"x", "z"}
+    assert {x.id for x in store.alerts(now=T0 + timedelta(hours=2))} == {"x"}
+    assert {x.id for x in store.alerts(live_only=False)} == {"x", "y", "z"}
+    nodes = {n.id: n for n in store.territory()}
+    assert nodes["g1"].polygon[1] == (120.1, 37.0) and nodes["g1"].households == 300 and nodes["g1"].parent_id == "m1"
+    # unchanged territory is not reported again; a change is
+    assert not store.apply("f", territory=territory()).territory
+    moved = dataclasses.replace(territory()[-1], name="Grid 3 renamed")
+    assert store.apply("f", territory=[moved]).territory == [moved]
+
+
+def test_quarantine(store: Store) -> None:
+    q = QuarantinedRecord("f", "incident", b"\xff{not json", "not JSON", T0, None)
+    store.apply("f", quarantined=[q, dataclasses.replace(q, record_id="i9", reason="bad status")])
+    assert store.quarantine_count() == 2
+    got = store.quarantine()
+    assert got[0].record_id == "i9" and got[1].raw == b"\xff{not json" and got[1].received_at == T0
+    assert len(store.quarantine(limit=1)) == 1
+
+
+def test_actions(store: Store) -> None:
+    act = OperatorAction(ActionKind.SHELVE, "alert", "x", "duty-1", "console-A", T0, reason="known",
+                         expires_at=T0 + timedelta(hours=1))
+    saved = store.record_action(act)
+    assert saved.id is not None and saved == dataclasses.replace(act, id=saved.id)
+    second = store.record_action(dataclasses.replace(act, kind=ActionKind.ACKNOWLEDGE))
+    assert [a.id for a in store.actions_since(0)] == [saved.id, second.id]
+    assert [a.kind for a in store.actions_since(saved.id)] == [ActionKind.ACKNOWLEDGE]
+    assert store.actions_since(second.id) == []
