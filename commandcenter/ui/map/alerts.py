@@ -1,0 +1,157 @@
+"""Alert areas: translucent fill and outline in the alert's colour, and a badge with its level numeral
+(Ⅰ-Ⅳ) and title, so the level reads without colour. Clicking the outline or the badge selects the alert."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QStaticText, QTextOption
+
+from ...domain.models import Alert
+from .. import theme
+from .geometry import TerritoryGeometry, _ring_array
+
+#: A click this close (pixels) to an alert's outline selects the alert; inside it, the grid under it.
+OUTLINE_HIT_PX = 6.0
+MAX_TITLE_CHARS = 24
+
+
+@dataclass
+class _AlertShape:
+    id: str
+    level: object
+    path: QPainterPath
+    xs: list[np.ndarray]          # one closed ring per polygon (view coords)
+    ys: list[np.ndarray]
+    badge_text: str
+    anchor: QPointF               # topmost vertex: the badge sits just above it
+    drill: bool
+
+
+def plain(text: str, limit: int) -> str:
+    """Feed text for drawing: one line, control characters dropped, capped."""
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class AlertItem(pg.GraphicsObject):
+    def __init__(self):
+        super().__init__()
+        self.setZValue(20)
+        self.shapes: list[_AlertShape] = []
+        self._rect = QRectF()
+        self.font = QFont(theme.FONT_FAMILY)
+        self.font.setPixelSize(14)
+        self.font.setBold(True)
+        self._static: dict[str, QStaticText] = {}
+
+    def set_alerts(self, geo: TerritoryGeometry, alerts: list[Alert]) -> None:
+        self.prepareGeometryChange()
+        shapes = []
+        for a in sorted(alerts, key=lambda a: a.level):   # most severe drawn last, on top
+            xs, ys = [], []
+            for ring in a.polygons:
+                r = _ring_array(ring)
+                if len(r) < 3:
+                    continue
+                x, y = geo.proj.xy(r[:, 0], r[:, 1])
+                xs.append(np.append(x, x[0]))
+                ys.append(np.append(y, y[0]))
+            if not xs and a.grid_ids:                     # no polygon: the grids it names
+                for gid in a.grid_ids:
+                    i = geo.index.get(gid)
+                    if i is not None:
+                        s = geo.starts[i]
+                        e = s + np.argmin(geo.vlink[s:]) + 1
+                        xs.append(geo.vx[s:e])
+                        ys.append(geo.vy[s:e])
+            if not xs:
+                continue
+            path = QPainterPath()
+            path.setFillRule(Qt.FillRule.WindingFill)
+            for x, y in zip(xs, ys):
+                path.addPolygon(QPolygonF([QPointF(a, b) for a, b in zip(x.tolist(), y.tolist())]))
+            allx, ally = np.concatenate(xs), np.concatenate(ys)
+            top = int(np.argmax(ally))
+            text = f"{theme.ALERT_SYMBOLS[a.level]} {plain(a.title, MAX_TITLE_CHARS)}"
+            shapes.append(_AlertShape(a.id, a.level, path, xs, ys, text, QPointF(allx[top], ally[top]),
+                                      a.drill_id is not None))
+        self.shapes = shapes
+        self._static = {}
+        rect = QRectF()
+        for s in shapes:
+            rect = rect.united(s.path.boundingRect())
+        self._rect = rect
+        self.update()
+
+    def ids(self) -> list[str]:
+        return [s.id for s in self.shapes]
+
+    # -- badge geometry, shared by paint and hit test ---------------------------------------------
+    def _badge_rect(self, device_anchor: QPointF, text: str) -> QRectF:
+        fm = QFontMetricsF(self.font)
+        w, h = fm.horizontalAdvance(text) + 10, fm.height() + 4
+        return QRectF(device_anchor.x() - w / 2, device_anchor.y() - h - 4, w, h)
+
+    def hit(self, x: float, y: float) -> str | None:
+        """Alert whose badge or outline is under view point (x, y), most severe first."""
+        t = self.deviceTransform()
+        if t is None or not self.shapes:
+            return None
+        click = t.map(QPointF(x, y))
+        cx, cy = click.x(), click.y()
+        for s in reversed(self.shapes):
+            if self._badge_rect(t.map(s.anchor), s.badge_text).contains(click):
+                return s.id
+            for xs, ys in zip(s.xs, s.ys):
+                px = t.m11() * xs + t.m21() * ys + t.dx()
+                py = t.m12() * xs + t.m22() * ys + t.dy()
+                ax, ay, bx, by = px[:-1], py[:-1], px[1:], py[1:]
+                dx, dy = bx - ax, by - ay
+                L2 = dx * dx + dy * dy
+                u = np.clip(((cx - ax) * dx + (cy - ay) * dy) / np.where(L2 > 0, L2, 1), 0, 1)
+                d = np.hypot(ax + u * dx - cx, ay + u * dy - cy)
+                if d.size and d.min() <= OUTLINE_HIT_PX:
+                    return s.id
+        return None
+
+    # -- QGraphicsItem -------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, p: QPainter, *args) -> None:
+        if not self.shapes:
+            return
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for s in self.shapes:
+            colour = theme.ALERT_COLOURS[s.level]
+            fill = QColor(colour)
+            fill.setAlpha(theme.MAP_ALERT_FILL_ALPHA)
+            p.fillPath(s.path, fill)
+            pen = QPen(colour, 2.5)
+            pen.setCosmetic(True)
+            if s.drill:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            p.strokePath(s.path, pen)
+        # badges in device pixels
+        t = p.transform()
+        p.save()
+        p.resetTransform()
+        p.setFont(self.font)
+        for s in self.shapes:
+            r = self._badge_rect(t.map(s.anchor), s.badge_text)
+            colour = theme.ALERT_COLOURS[s.level]
+            p.setPen(QPen(theme.DRILL if s.drill else colour, 2))
+            p.setBrush(theme.PANEL)
+            p.drawRoundedRect(r, 4, 4)
+            st = self._static.get(s.id)
+            if st is None:
+                st = QStaticText(s.badge_text)
+                st.setTextFormat(Qt.TextFormat.PlainText)
+                st.setTextOption(QTextOption(Qt.AlignmentFlag.AlignLeft))
+                self._static[s.id] = st
+            p.setPen(theme.TEXT)
+            p.drawStaticText(QPointF(r.left() + 5, r.top() + 2), st)
+        p.restore()

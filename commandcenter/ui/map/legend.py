@@ -1,0 +1,129 @@
+"""The key beside the map: load ramp with number ranges and how many grids are in each step, the marker
+shapes per severity and resource kind, the alert levels and the drill outline. Colour never stands alone."""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QLocale, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTransform
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ...domain import AlertLevel, ResourceKind, ResourceStatus, Severity
+from .. import theme
+from .cells import step_label
+
+_SEVERITY_NAMES = {Severity.LOW: "Low", Severity.MEDIUM: "Medium", Severity.HIGH: "High", Severity.CRITICAL: "Critical"}
+_RESOURCE_NAMES = {ResourceKind.TEAM: "Team", ResourceKind.VEHICLE: "Vehicle", ResourceKind.PERSON: "Person",
+                   ResourceKind.SUPPLY: "Supplies"}
+_STATUS_NAMES = {ResourceStatus.AVAILABLE: "Available", ResourceStatus.DISPATCHED: "Dispatched",
+                 ResourceStatus.ON_SCENE: "On scene", ResourceStatus.OUT_OF_SERVICE: "Out of service"}
+_ALERT_NAMES = {AlertLevel.RED: "Red", AlertLevel.ORANGE: "Orange", AlertLevel.YELLOW: "Yellow", AlertLevel.BLUE: "Blue"}
+
+
+class MapLegend(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.step_counts = [0] * len(theme.LOAD_RAMP)
+        self.incidents_total = 0
+        self.incidents_shown: dict = {}
+        self.resources_by_kind: dict = {}
+        self.alerts = 0
+        self._locale = QLocale()
+        self._font = QFont(theme.FONT_FAMILY)
+        self._font.setPointSize(11)
+
+    def set_font_size(self, points: int) -> None:
+        self._font.setPointSize(points)
+        self.updateGeometry()
+        self.update()
+
+    def rows(self) -> list[tuple[str, str]]:
+        """The legend as text rows (kind, text): what the tests read and what paint draws."""
+        n = self._locale.toString
+        out = [("title", "Open events / grid")]
+        for step, count in enumerate(self.step_counts):
+            out.append((f"step{step}", f"{step_label(step)}    {n(count)} grids"))
+        shown = sum(self.incidents_shown.values())
+        out.append(("title", "Incidents" + (f" ({n(shown)} of {n(self.incidents_total)})"
+                                            if shown < self.incidents_total else f" ({n(shown)})")))
+        for sev in sorted(Severity, reverse=True):
+            out.append((f"sev{int(sev)}", f"{_SEVERITY_NAMES[sev]}  {n(self.incidents_shown.get(sev, 0))}"))
+        out.append(("drill", "Drill (outlined)"))
+        out.append(("title", "Resources"))
+        for kind in ResourceKind:
+            out.append((f"res-{kind.value}", f"{_RESOURCE_NAMES[kind]}  {n(self.resources_by_kind.get(kind, 0))}"))
+        for st in ResourceStatus:
+            out.append((f"rst-{st.value}", _STATUS_NAMES[st]))
+        out.append(("title", f"Alerts ({n(self.alerts)})"))
+        for lvl in sorted(AlertLevel, reverse=True):
+            out.append((f"alert{int(lvl)}", f"{theme.ALERT_SYMBOLS[lvl]} {_ALERT_NAMES[lvl]}"))
+        return out
+
+    def sizeHint(self) -> QSize:
+        fm = QFontMetricsF(self._font)
+        rows = self.rows()
+        w = max(fm.horizontalAdvance(t) for _, t in rows) + fm.height() * 2 + 24
+        return QSize(int(w), int(len(rows) * fm.height() * 1.35 + 16))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.sizeHint().width(), 100)
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), theme.PANEL)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setFont(self._font)
+        fm = QFontMetricsF(self._font)
+        line = fm.height() * 1.35
+        sw = fm.height()
+        x0, y = 8.0, 8.0
+        for kind, text in self.rows():
+            box = QRectF(x0, y + (line - sw) / 2, sw, sw)
+            tx = x0 + sw + 8
+            if kind == "title":
+                f = QFont(self._font)
+                f.setBold(True)
+                p.setFont(f)
+                p.setPen(theme.ACCENT)
+                p.drawText(QRectF(x0, y, self.width() - x0, line), Qt.AlignmentFlag.AlignVCenter, text)
+                p.setFont(self._font)
+                y += line
+                continue
+            if kind.startswith("step"):
+                p.setPen(QPen(theme.PANEL_BORDER, 1))
+                p.setBrush(theme.LOAD_RAMP[int(kind[4:])])
+                p.drawRect(box)
+            elif kind.startswith("sev"):
+                sev = Severity(int(kind[3:]))
+                self._symbol(p, box, theme.MAP_SEVERITY_MARKERS[sev], theme.SEVERITY_COLOURS[sev],
+                             theme.MAP_MARKER_OUTLINE)
+            elif kind == "drill":
+                self._symbol(p, box, "d", theme.PANEL, theme.DRILL, 2.5)
+            elif kind.startswith("res-"):
+                self._symbol(p, box, theme.MAP_RESOURCE_MARKERS[ResourceKind(kind[4:])], theme.TEXT_DIM,
+                             theme.MAP_RESOURCE_OUTLINE)
+            elif kind.startswith("rst-"):
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(theme.RESOURCE_COLOURS[ResourceStatus(kind[4:])])
+                p.drawEllipse(box.adjusted(sw * 0.2, sw * 0.2, -sw * 0.2, -sw * 0.2))
+            elif kind.startswith("alert"):
+                c = theme.ALERT_COLOURS[AlertLevel(int(kind[5:]))]
+                fill = QColor(c)
+                fill.setAlpha(110)
+                p.setPen(QPen(c, 2))
+                p.setBrush(fill)
+                p.drawRect(box.adjusted(1, 1, -1, -1))
+            p.setPen(theme.TEXT)
+            p.drawText(QRectF(tx, y, self.width() - tx, line), Qt.AlignmentFlag.AlignVCenter, text)
+            y += line
+        p.end()
+
+    @staticmethod
+    def _symbol(p: QPainter, box: QRectF, symbol: str, fill: QColor, outline: QColor, width: float = 1.0) -> None:
+        path = pg.graphicsItems.ScatterPlotItem.Symbols[symbol]
+        t = QTransform()
+        t.translate(box.center().x(), box.center().y())
+        t.scale(box.width() * 0.85, box.height() * 0.85)
+        p.setPen(QPen(outline, width))
+        p.setBrush(fill)
+        p.drawPath(t.map(path))

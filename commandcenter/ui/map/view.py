@@ -1,0 +1,177 @@
+"""GridMap: the territory's grids coloured by live load, with incidents, alerts, resources and a legend.
+
+One pyqtgraph ViewBox (aspect locked, no axes) holds a handful of custom items; clicks are hit-tested
+here (markers in screen pixels first, then alert outlines/badges, then the grid under the point) and
+come out as `*_clicked(id)` signals for the wall to open details.
+"""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from ...domain.models import Alert, Incident, Resource, TerritoryNode
+from .. import theme
+from .alerts import AlertItem
+from .cells import BoundaryItem, CellFillItem
+from .geometry import TerritoryGeometry
+from .labels import LabelItem
+from .legend import MapLegend
+from .markers import IncidentMarkers, ResourceMarkers
+
+
+class GridMap(QWidget):
+    grid_clicked = Signal(str)
+    incident_clicked = Signal(str)
+    alert_clicked = Signal(str)
+    resource_clicked = Signal(str)
+
+    #: padding around zoom_to / reset_view rectangles, as a fraction of their size
+    PADDING = 0.04
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.geo = TerritoryGeometry([])
+        self.plot = pg.PlotWidget(background=theme.BACKGROUND)
+        self.plot.setAntialiasing(False)
+        pi = self.plot.getPlotItem()
+        pi.hideAxis("left")
+        pi.hideAxis("bottom")
+        pi.hideButtons()
+        pi.setMenuEnabled(False)
+        pi.layout.setContentsMargins(0, 0, 0, 0)
+        self.viewbox: pg.ViewBox = pi.getViewBox()
+        self.viewbox.setAspectLocked(True, ratio=1.0)
+        self.viewbox.enableAutoRange(enable=False)
+        self.viewbox.setDefaultPadding(0.0)
+        self.plot.setFrameStyle(0)
+
+        self.cells = CellFillItem()
+        self.boundaries = BoundaryItem()
+        self.alerts = AlertItem()
+        self.resources = ResourceMarkers()
+        self.incidents = IncidentMarkers()
+        self.labels = LabelItem()
+        self.cells.setZValue(0)
+        self.boundaries.setZValue(10)
+        for item in (self.cells, self.boundaries, self.alerts, self.resources.item, self.incidents.item, self.labels):
+            self.viewbox.addItem(item, ignoreBounds=True)
+
+        self.legend = MapLegend()
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.legend, 0)
+
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+
+    # -- data --------------------------------------------------------------------------------------
+    def set_territory(self, nodes: list[TerritoryNode]) -> None:
+        """All levels of the hierarchy; grids are filled, streets and districts outlined heavier."""
+        self.geo = TerritoryGeometry(list(nodes))
+        self.cells.set_geometry(self.geo)
+        self.boundaries.set_geometry(self.geo)
+        self.labels.set_geometry(self.geo)
+        self.alerts.set_alerts(self.geo, [])
+        self.incidents.set_incidents(self.geo, [])
+        self.resources.set_resources(self.geo, [])
+        self._update_legend()
+        self.reset_view()
+
+    def set_load(self, open_per_grid: dict[str, int]) -> None:
+        """Recolour every grid by its open events (grids not in the dict have none)."""
+        self.cells.set_load(open_per_grid)
+        self.legend.step_counts = self.cells.step_counts()
+        self.legend.update()
+
+    def set_incidents(self, incidents: list[Incident]) -> None:
+        self.incidents.set_incidents(self.geo, incidents)
+        self._update_legend()
+
+    def set_alerts(self, alerts: list[Alert]) -> None:
+        self.alerts.set_alerts(self.geo, alerts)
+        self._update_legend()
+
+    def set_resources(self, resources: list[Resource]) -> None:
+        self.resources.set_resources(self.geo, resources)
+        self._update_legend()
+
+    def _update_legend(self) -> None:
+        lg = self.legend
+        lg.step_counts = self.cells.step_counts() if self.geo.count else [0] * len(theme.LOAD_RAMP)
+        lg.incidents_total = self.incidents.total
+        lg.incidents_shown = dict(self.incidents.shown_by_severity)
+        lg.resources_by_kind = dict(self.resources.count_by_kind)
+        lg.alerts = len(self.alerts.shapes)
+        lg.updateGeometry()
+        lg.update()
+
+    # -- view --------------------------------------------------------------------------------------
+    def view_rect(self) -> QRectF:
+        """The visible area in map coordinates (km east/north of the territory's centre)."""
+        return self.viewbox.viewRect()
+
+    def reset_view(self) -> None:
+        self.viewbox.setRange(rect=self.geo.bounds(), padding=self.PADDING)
+
+    def zoom_to(self, node_id: str) -> bool:
+        """Frame a territory node (grid, community, street, district…). False if unknown."""
+        rect = self.geo.node_rect(node_id)
+        if rect is None:
+            return False
+        self.viewbox.setRange(rect=rect, padding=self.PADDING * 2)
+        return True
+
+    def zoom_by(self, factor: float) -> None:
+        """factor > 1 zooms in (2 = twice as close), < 1 zooms out; about the view's centre."""
+        if factor > 0:
+            self.viewbox.scaleBy((1 / factor, 1 / factor))
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the view by fractions of its own size: (0.25, 0) shows what lies a quarter-screen east;
+        positive dy moves north."""
+        r = self.viewbox.viewRect()
+        self.viewbox.translateBy(x=dx * r.width(), y=dy * r.height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.labels.pixel_height = max(200, self.height())
+        self.legend.set_font_size(theme.scaled_point_size(self.height(), 0.55))
+
+    # -- clicks ------------------------------------------------------------------------------------
+    def hit_test(self, x: float, y: float) -> tuple[str, str] | None:
+        """What a click at map point (x, y) selects: ("incident"|"resource"|"alert"|"grid", id) or None."""
+        px_w, px_h = self.viewbox.viewPixelSize()
+        hid = self.incidents.hit(x, y, px_w, px_h)
+        if hid:
+            return "incident", hid
+        hid = self.resources.hit(x, y, px_w, px_h)
+        if hid:
+            return "resource", hid
+        hid = self.alerts.hit(x, y)
+        if hid:
+            return "alert", hid
+        hid = self.geo.grid_at(x, y)
+        if hid:
+            return "grid", hid
+        return None
+
+    def _on_click(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton or ev.double():
+            return
+        pos = ev.scenePos()
+        if not self.viewbox.sceneBoundingRect().contains(pos):
+            return
+        p: QPointF = self.viewbox.mapSceneToView(pos)
+        hit = self.hit_test(p.x(), p.y())
+        if hit is None:
+            return
+        kind, hid = hit
+        {"incident": self.incident_clicked, "resource": self.resource_clicked,
+         "alert": self.alert_clicked, "grid": self.grid_clicked}[kind].emit(hid)
+
+    def map_to_widget(self, lon: float, lat: float) -> QPointF:
+        """Where (lon, lat) is drawn, in the plot viewport's pixel coordinates (for tests and overlays)."""
+        scene = self.viewbox.mapViewToScene(self.geo.proj.point(lon, lat))
+        return QPointF(self.plot.mapFromScene(scene))
