@@ -37,7 +37,13 @@ def sqlite_url(tmp_path) -> str:
 
 
 
-def wait_until(loop: asyncio.AbstractEventLoop, predicate, timeout: float = 10.0, step: float = 0.05) -> bool:
+@pytest.fixture
+def wait_until():
+    """`wait_until(loop, predicate, timeout)`: run the qasync loop until predicate() holds."""
+    return _wait_until
+
+
+def _wait_until(loop: asyncio.AbstractEventLoop, predicate, timeout: float = 10.0, step: float = 0.05) -> bool:
     """Run the loop until predicate() is true or the timeout passes; returns the final predicate value."""
 
     async def _wait() -> bool:
