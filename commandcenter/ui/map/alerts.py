@@ -97,9 +97,10 @@ class AlertItem(pg.GraphicsObject):
 
     def hit(self, x: float, y: float) -> str | None:
         """Alert whose badge or outline is under view point (x, y), most severe first."""
-        t = self.deviceTransform()
-        if t is None or not self.shapes:
+        view = self.getViewWidget()
+        if view is None or not self.shapes:
             return None
+        t = self.sceneTransform() * view.viewportTransform()
         click = t.map(QPointF(x, y))
         cx, cy = click.x(), click.y()
         for s in reversed(self.shapes):

@@ -1,0 +1,215 @@
+"""The grid map tile (issue 6.5): load colours, click → detail signals, alerts, zoom-dependent labels, zoom/pan."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import random  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QFontDatabase  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+
+from commandcenter.domain import AlertLevel, Severity, TerritoryLevel  # noqa: E402
+from commandcenter.ui import theme  # noqa: E402
+from commandcenter.ui.map import GridMap  # noqa: E402
+from commandcenter.ui.map.cells import load_step, step_label  # noqa: E402
+from commandcenter.ui.map.labels import GRID_LABEL_MAX_VISIBLE  # noqa: E402
+from commandcenter.ui.map.markers import MAX_INCIDENT_MARKERS  # noqa: E402
+
+import map_fixtures as F  # noqa: E402
+
+FONT = Path(__file__).resolve().parents[2] / "resources" / "fonts" / "wqy-microhei.ttc"
+
+
+@pytest.fixture(scope="module")
+def nodes():
+    return F.city(1000, n_districts=3)
+
+
+@pytest.fixture
+def gmap(qtbot, nodes):
+    QFontDatabase.addApplicationFont(str(FONT))
+    m = GridMap()
+    qtbot.addWidget(m)
+    m.resize(1400, 800)
+    m.show()
+    qtbot.waitExposed(m)
+    m.set_territory(nodes)
+    qtbot.wait(10)
+    return m
+
+
+def click_at(qtbot, m: GridMap, lon: float, lat: float) -> None:
+    pt = m.map_to_widget(lon, lat)
+    QTest.mouseClick(m.plot.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(round(pt.x()), round(pt.y())))
+
+
+def test_load_steps_follow_the_theme_breaks():
+    assert [load_step(n) for n in (0, 1, 2, 3, 4, 6, 7, 10, 11, 500)] == [0, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert [step_label(s) for s in range(6)] == ["0", "1", "2–3", "4–6", "7–10", "≥11"]
+
+
+def test_set_load_recolours_each_grid(gmap, nodes):
+    gs = F.grids(nodes)
+    assert gmap.geo.count == 1000
+    load = {gs[0].id: 0, gs[1].id: 1, gs[2].id: 3, gs[3].id: 5, gs[4].id: 8, gs[5].id: 40, "NOT-A-GRID": 9}
+    gmap.set_load(load)
+    for g, step in zip(gs[:6], range(6)):
+        assert gmap.cells.step_of(g.id) == step
+        assert gmap.cells.colour_of(g.id) == theme.LOAD_RAMP[step]
+    assert gmap.cells.step_of(gs[6].id) == 0          # absent from the dict: no open events
+    assert gmap.cells.step_counts() == [995, 1, 1, 1, 1, 1]
+    assert "995 grids" in dict(gmap.legend.rows())["step0"].replace(",", "")
+    # the paths really hold the grids: step 5's path contains grid 5's centre and nothing else's
+    c5 = gmap.geo.proj.point(*F.centre(gs[5]))
+    c6 = gmap.geo.proj.point(*F.centre(gs[6]))
+    assert gmap.cells._paths[5].contains(c5) and not gmap.cells._paths[5].contains(c6)
+    assert gmap.cells._paths[0].contains(c6)
+    # recolour again: grid 5 drops to 0
+    gmap.set_load({gs[0].id: 2})
+    assert gmap.cells.step_of(gs[5].id) == 0 and gmap.cells.step_of(gs[0].id) == 2
+    assert not gmap.cells._paths[5].contains(c5) and gmap.cells._paths[0].contains(c5)
+
+
+def test_click_on_grid_centre_emits_grid_clicked(qtbot, gmap, nodes):
+    g = F.grids(nodes)[437]
+    with qtbot.waitSignal(gmap.grid_clicked, timeout=2000) as sig:
+        click_at(qtbot, gmap, *F.centre(g))
+    assert sig.args == [g.id]
+
+
+def test_click_on_marker_emits_incident_clicked(qtbot, gmap, nodes):
+    gs = F.grids(nodes)
+    lon, lat = F.centre(gs[222])
+    inc = F.incident(1, gs[222], Severity.CRITICAL, at=(lon + F.CELL / 5, lat))
+    gmap.set_incidents([inc, F.incident(2, gs[700], Severity.LOW)])
+    qtbot.wait(10)
+    grids = []
+    gmap.grid_clicked.connect(grids.append)
+    with qtbot.waitSignal(gmap.incident_clicked, timeout=2000) as sig:
+        click_at(qtbot, gmap, lon + F.CELL / 5, lat)
+    assert sig.args == ["E00001"]
+    assert grids == []                                  # the marker wins over the grid beneath it
+
+
+def test_resource_marker_and_alert_clicks(qtbot, gmap, nodes):
+    gs = F.grids(nodes)
+    res = F.resources(nodes, 4)
+    gmap.set_resources(res)
+    with qtbot.waitSignal(gmap.resource_clicked, timeout=2000) as sig:
+        click_at(qtbot, gmap, res[1].lon, res[1].lat)
+    assert sig.args == [res[1].id]
+
+    lon, lat = F.centre(gs[300])
+    gmap.set_alerts([F.alert("A1", F.box(lon, lat, 0.03, 0.02), AlertLevel.ORANGE)])
+    qtbot.wait(10)
+    with qtbot.waitSignal(gmap.alert_clicked, timeout=2000) as sig:
+        click_at(qtbot, gmap, lon, lat + 0.01)             # on the west edge of the alert area
+    assert sig.args == ["A1"]
+    # inside the area, away from its edge, the grid under it is what a click selects
+    with qtbot.waitSignal(gmap.grid_clicked, timeout=2000):
+        click_at(qtbot, gmap, lon + 0.015, lat + 0.01)
+
+
+def test_alert_polygons_present_and_drawn(qtbot, gmap, nodes):
+    lon, lat = F.centre(F.grids(nodes)[300])
+    alerts = [F.alert("A1", F.box(lon, lat, 0.03, 0.02), AlertLevel.RED),
+              F.alert("A2", F.box(lon - 0.05, lat, 0.02, 0.02), AlertLevel.BLUE)]
+    gmap.set_alerts(alerts)
+    assert gmap.alerts.ids() == ["A2", "A1"]             # most severe drawn last, on top
+    red = gmap.alerts.shapes[1]
+    assert red.path.contains(gmap.geo.proj.point(lon + 0.015, lat + 0.01))
+    assert red.badge_text.startswith(theme.ALERT_SYMBOLS[AlertLevel.RED])
+    assert gmap.legend.alerts == 2
+    # the fill shows on screen: a pixel in the red area is tinted red compared with no alert
+    pt = gmap.map_to_widget(lon + 0.015, lat + 0.0105)
+    img = gmap.plot.grab().toImage()
+    with_alert = img.pixelColor(round(pt.x()), round(pt.y()))
+    gmap.set_alerts([])
+    img2 = gmap.plot.grab().toImage()
+    without = img2.pixelColor(round(pt.x()), round(pt.y()))
+    assert with_alert.red() > without.red()
+
+
+def test_labels_appear_only_when_zoomed_in(qtbot, gmap, nodes):
+    gmap.plot.grab()
+    assert gmap.labels.drawn["grid"] == []              # 1,000 grids in view: no grid names
+    assert len(gmap.labels.drawn["district"]) == 3
+    gmap.zoom_to(F.grids(nodes)[500].id)
+    gmap.plot.grab()
+    drawn = gmap.labels.drawn["grid"]
+    assert F.grids(nodes)[500].id in drawn
+    assert 0 < len(drawn) <= GRID_LABEL_MAX_VISIBLE
+    gmap.reset_view()
+    gmap.plot.grab()
+    assert gmap.labels.drawn["grid"] == []
+
+
+def test_zoom_and_pan_change_the_view(qtbot, gmap, nodes):
+    r0 = gmap.view_rect()
+    assert r0.contains(gmap.geo.bounds().center())
+    gmap.zoom_by(2.0)
+    r1 = gmap.view_rect()
+    assert r1.width() == pytest.approx(r0.width() / 2, rel=0.02)
+    assert r1.center().x() == pytest.approx(r0.center().x(), abs=r0.width() * 0.01)
+    gmap.pan_by(0.25, -0.5)
+    r2 = gmap.view_rect()
+    assert r2.center().x() - r1.center().x() == pytest.approx(0.25 * r1.width(), rel=0.02)
+    assert r2.center().y() - r1.center().y() == pytest.approx(-0.5 * r1.height(), rel=0.02)
+    assert gmap.zoom_to("D1S2")                         # a street
+    street = gmap.geo.node_rect("D1S2")
+    r3 = gmap.view_rect()
+    assert r3.contains(street) and r3.width() < r0.width() / 2
+    assert not gmap.zoom_to("nope")
+    gmap.reset_view()
+    assert gmap.view_rect().width() == pytest.approx(r0.width(), rel=0.02)
+
+
+def test_boundaries_are_unions_of_child_grids(gmap, nodes):
+    b = gmap.geo.boundaries()
+    # 3 districts side by side in a w×h block: the district outlines are the city outline plus 2 internal
+    # dividers; every segment lies on the city outline or a district divider, none inside a district
+    xs, ys = b.xs[TerritoryLevel.DISTRICT], b.ys[TerritoryLevel.DISTRICT]
+    assert len(xs) % 2 == 0 and len(xs) > 0
+    assert len(xs) < len(gmap.geo.vx) / 4                 # far fewer than all grid edges
+    assert TerritoryLevel.STREET in b.xs and len(b.xs[TerritoryLevel.STREET]) > len(xs)
+
+
+def test_incident_markers_capped_most_severe_first(gmap, nodes):
+    incs = F.incidents(nodes, MAX_INCIDENT_MARKERS + 300)
+    gmap.set_incidents(incs)
+    shown = set(gmap.incidents.ids)
+    assert len(shown) == MAX_INCIDENT_MARKERS
+    dropped = [i for i in incs if i.id not in shown]
+    assert max(i.severity for i in dropped) <= min(i.severity for i in incs if i.id in shown)
+    assert "of" in [t for k, t in gmap.legend.rows() if t.startswith("Incidents")][0]
+
+
+def test_feed_text_is_plain(qtbot, gmap, nodes):
+    lon, lat = F.centre(F.grids(nodes)[10])
+    a = F.alert("A9", F.box(lon, lat, 0.01, 0.01))
+    import dataclasses
+    a = dataclasses.replace(a, title="<img src='/etc/passwd'><b>x</b>\n second")
+    gmap.set_alerts([a])
+    text = gmap.alerts.shapes[0].badge_text
+    assert "\n" not in text and text.startswith(theme.ALERT_SYMBOLS[a.level])
+    gmap.plot.grab()                                      # paints with PlainText static text
+
+
+def test_snapshot_png(qtbot, gmap, nodes, tmp_path):
+    """A rendered map with everything on it, for a person to look at (saved under /tmp)."""
+    rnd = random.Random(1)
+    gmap.set_load(F.random_load(nodes, rnd))
+    gmap.set_incidents(F.incidents(nodes, 60))
+    lon, lat = F.centre(F.grids(nodes)[300])
+    gmap.set_alerts([F.alert("A1", F.box(lon, lat, 0.03, 0.02), AlertLevel.ORANGE)])
+    gmap.set_resources(F.resources(nodes, 12))
+    out = Path(os.environ.get("MAP_SNAPSHOT_DIR", "/tmp")) / "map_snapshot.png"
+    img = gmap.grab()
+    assert img.save(str(out))
+    assert img.width() == 1400
