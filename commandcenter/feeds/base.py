@@ -1,0 +1,360 @@
+"""What every feed shares: the Batch, the Feed protocol, health, backoff, dedupe and capped HTTP.
+
+A feed runs as one asyncio task (`run`) until cancelled. It hands the caller one `Batch` at a time
+and waits for the sink to return (the sink commits to the store), so a feed's cursor and its
+"highest version seen" map advance only after a commit: an exception anywhere (network, parser,
+sink) makes the feed start over from the last committed cursor, after a backoff.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Protocol, runtime_checkable
+
+import httpx
+
+from ..config.schema import FeedSection
+from ..domain import (
+    Alert, FeedHealth, FeedState, Incident, KpiValue, QuarantinedRecord, Resource, TerritoryNode,
+)
+
+log = logging.getLogger("commandcenter.feeds")
+
+RAW_KEEP = 64 * 1024          # raw bytes kept in a quarantine entry (the reason says if cut)
+
+
+@dataclass
+class Batch:
+    feed: str
+    incidents: list[Incident] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    territory: list[TerritoryNode] = field(default_factory=list)
+    kpis: list[KpiValue] = field(default_factory=list)
+    quarantined: list[QuarantinedRecord] = field(default_factory=list)
+    cursor: str | None = None   # to persist together with this batch's records
+
+    def __len__(self) -> int:
+        return (len(self.incidents) + len(self.resources) + len(self.alerts) + len(self.territory)
+                + len(self.kpis) + len(self.quarantined))
+
+    @property
+    def records(self) -> int:
+        return len(self) - len(self.quarantined)
+
+
+Sink = Callable[[Batch], Awaitable[None]]
+
+
+@runtime_checkable
+class Feed(Protocol):
+    name: str
+
+    def health(self, now: datetime) -> FeedHealth: ...
+
+    async def run(self, sink: Sink, cursor: str | None) -> None: ...
+
+
+class FeedError(Exception):
+    """The whole response or connection is unusable: counts against the feed's health, then a retry."""
+
+
+class Gone(FeedError):
+    """The server cannot resume from our cursor (HTTP 410)."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Backoff:
+    """Exponential backoff with jitter ("equal jitter": half fixed, half random), capped."""
+
+    def __init__(self, base: float = 0.5, cap: float = 30.0, factor: float = 2.0,
+                 rng: random.Random | None = None) -> None:
+        self.base, self.cap, self.factor = base, cap, factor
+        self.attempt = 0
+        self.rng = rng or random.Random()
+
+    def next(self) -> float:
+        ceiling = min(self.cap, self.base * self.factor ** min(self.attempt, 30))
+        self.attempt += 1
+        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+class VersionMap:
+    """Highest version seen per (kind, id): duplicates and reordered old versions are dropped."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], int] = {}
+
+    def is_new(self, kind: str, record_id: str, version: int) -> bool:
+        return version > self._seen.get((kind, record_id), -1)
+
+    def commit(self, kind: str, record_id: str, version: int) -> None:
+        key = (kind, record_id)
+        if version > self._seen.get(key, -1):
+            self._seen[key] = version
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+class BatchBuilder:
+    """Collects one batch, dropping records not newer than what is committed or already in the batch."""
+
+    def __init__(self, feed: "FeedBase") -> None:
+        self.feed = feed
+        self.batch = Batch(feed=feed.name)
+        self._pending: dict[tuple[str, str], tuple[int, int]] = {}   # key -> (version, index in list)
+        self.dropped = 0
+
+    def add(self, kind: str, record: Any) -> None:
+        """kind: incident / resource / alert. Keeps only the highest version of each id in the batch."""
+        lst: list[Any] = getattr(self.batch, kind + "s")
+        key = (kind, record.id)
+        if not self.feed.versions.is_new(kind, record.id, record.version):
+            self.dropped += 1
+            return
+        prior = self._pending.get(key)
+        if prior is not None:
+            self.dropped += 1
+            if record.version <= prior[0]:
+                return
+            lst[prior[1]] = record
+            self._pending[key] = (record.version, prior[1])
+            return
+        self._pending[key] = (record.version, len(lst))
+        lst.append(record)
+
+    def territory(self, node: TerritoryNode) -> None:
+        self.batch.territory.append(node)
+
+    def kpi(self, value: KpiValue) -> None:
+        self.batch.kpis.append(value)
+
+    def quarantine(self, kind: str, raw: bytes | str, reason: str, record_id: str | None = None) -> None:
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "replace")
+        if len(raw) > RAW_KEEP:
+            reason = f"{reason} (raw cut to {RAW_KEEP} of {len(raw)} bytes)"
+            raw = raw[:RAW_KEEP]
+        self.batch.quarantined.append(QuarantinedRecord(
+            feed=self.feed.name, kind=kind, raw=bytes(raw), reason=reason[:1000], received_at=utcnow(),
+            record_id=record_id if isinstance(record_id, str) else None))
+
+    def commit_versions(self) -> None:
+        for (kind, rid), (version, _) in self._pending.items():
+            self.feed.versions.commit(kind, rid, version)
+
+
+class FeedBase:
+    """Health bookkeeping, auth, capped HTTP GETs and the retry loop around `_run_once`."""
+
+    # Overridable per instance (tests shorten them).
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    failures_for_down: int = 3
+
+    def __init__(self, section: FeedSection, client: httpx.AsyncClient | None) -> None:
+        self.section = section
+        self.name = section.name
+        self.client = client
+        self.versions = VersionMap()
+        self.cursor: str | None = None
+        self.started_at: datetime | None = None
+        self.last_ok_at: datetime | None = None        # last good contact (response, message, heartbeat)
+        self.last_data_at: datetime | None = None      # last batch committed
+        self.last_error = ""
+        self.last_error_at: datetime | None = None
+        self.consecutive_failures = 0
+        self.received = 0
+        self.quarantined = 0
+        self.duplicates = 0
+        self.batches = 0
+        self.lag_s = 0.0                                # source send time → receipt, last message
+        self._backoff = Backoff(self.backoff_base, self.backoff_cap)
+
+    # ---- health -------------------------------------------------------------------------------
+    @property
+    def period(self) -> float:
+        """How often we expect to hear from the source, in seconds."""
+        return self.section.interval
+
+    def health(self, now: datetime) -> FeedHealth:
+        return FeedHealth(
+            feed=self.name, state=self.state(now), last_ok_at=self.last_ok_at, last_error=self.last_error,
+            last_error_at=self.last_error_at, received=self.received, quarantined=self.quarantined)
+
+    def state(self, now: datetime) -> FeedState:
+        """live: heard within 2 periods (+timeout), no failure since, lag under a period.
+        lagging: heard within 6 periods (+timeout), or failing/late but still recently heard.
+        stale: silent longer than that (or nothing heard yet) without repeated failures.
+        down: `failures_for_down` consecutive failures since the last good contact."""
+        failing = self.last_error_at is not None and (self.last_ok_at is None or self.last_error_at > self.last_ok_at)
+        if failing and self.consecutive_failures >= self.failures_for_down:
+            return FeedState.DOWN
+        if self.last_ok_at is None:
+            return FeedState.DOWN if failing and self.consecutive_failures >= 1 and self.started_at and \
+                (now - self.started_at).total_seconds() > self.section.timeout else FeedState.STALE
+        age = (now - self.last_ok_at).total_seconds()
+        margin = self.section.timeout
+        if age <= 2 * self.period + margin and not failing and self.lag_s <= max(self.period, 2.0):
+            return FeedState.LIVE
+        if age <= 6 * self.period + margin:
+            return FeedState.LAGGING
+        return FeedState.STALE
+
+    def mark_ok(self) -> None:
+        self.last_ok_at = utcnow()
+        self.consecutive_failures = 0
+        self._backoff.reset()
+
+    def mark_error(self, message: str) -> None:
+        self.last_error = message[:500]
+        self.last_error_at = utcnow()
+        self.consecutive_failures += 1
+        log.warning("feed %s: %s", self.name, self.last_error)
+
+    # ---- run loop -----------------------------------------------------------------------------
+    async def run(self, sink: Sink, cursor: str | None) -> None:
+        """Run until cancelled; never raises anything but CancelledError."""
+        self.cursor = cursor
+        self.started_at = utcnow()
+        self._backoff = Backoff(self.backoff_base, self.backoff_cap)
+        while True:
+            try:
+                await self._run_once(sink)
+                delay = None
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a feed task must survive anything
+                self.mark_error(describe(exc))
+                delay = self._backoff.next()
+            if delay is None:
+                delay = self._backoff.next() if self.consecutive_failures else self.idle_delay()
+            await asyncio.sleep(delay)
+
+    def idle_delay(self) -> float:
+        return self.section.interval
+
+    async def _run_once(self, sink: Sink) -> None:
+        raise NotImplementedError
+
+    async def deliver(self, sink: Sink, builder: BatchBuilder, cursor: str | None) -> None:
+        """Hand one batch to the sink; on return the batch is committed: advance cursor and versions."""
+        batch = builder.batch
+        batch.cursor = cursor
+        self.duplicates += builder.dropped
+        if len(batch) == 0 and cursor == self.cursor:
+            return
+        await sink(batch)
+        builder.commit_versions()
+        self.cursor = cursor
+        self.received += batch.records
+        self.quarantined += len(batch.quarantined)
+        self.batches += 1
+        self.last_data_at = utcnow()
+
+    # ---- HTTP ---------------------------------------------------------------------------------
+    def headers(self) -> dict[str, str]:
+        """Auth headers from the environment variable named by token_env. The token is never logged."""
+        if not self.section.token_env:
+            return {}
+        token = os.environ.get(self.section.token_env)
+        if not token:
+            raise FeedError(f"environment variable {self.section.token_env} (token_env) is not set")
+        return {"Authorization": f"Bearer {token.strip()}"}
+
+    def timeout(self, read: float | None = None) -> httpx.Timeout:
+        t = self.section.timeout
+        return httpx.Timeout(t, read=read if read is not None else t)
+
+    async def get_bytes(self, url: str, params: dict[str, Any] | None = None,
+                        accept: str = "application/json") -> tuple[bytes, str]:
+        """GET with timeout, auth and the max_bytes cap; returns (body, content type). Errors → FeedError."""
+        if url.startswith("file://") or url.startswith("/") or url.startswith("./"):
+            return await asyncio.to_thread(self._read_file, url), ""
+        if self.client is None:
+            raise FeedError("no HTTP client")
+        headers = {"Accept": accept, **self.headers()}
+        cap = self.section.max_bytes
+        try:
+            async with asyncio.timeout(self.section.timeout * 3):
+                async with self.client.stream("GET", url, params=params, headers=headers,
+                                              timeout=self.timeout()) as resp:
+                    if resp.status_code == 410:
+                        raise Gone(f"HTTP 410 from {safe_url(url)}")
+                    if resp.status_code >= 400:
+                        body = await read_capped(resp, 2048, truncate=True)
+                        raise FeedError(f"HTTP {resp.status_code} from {safe_url(url)}: {snippet(body)}")
+                    length = resp.headers.get("content-length")
+                    if length and length.isdigit() and int(length) > cap:
+                        raise FeedError(f"response of {length} bytes exceeds max_bytes={cap}")
+                    body = await read_capped(resp, cap)
+                    return body, resp.headers.get("content-type", "")
+        except TimeoutError:
+            raise FeedError(f"timed out after {self.section.timeout * 3:.0f} s: {safe_url(url)}") from None
+        except httpx.HTTPError as exc:
+            raise FeedError(f"{type(exc).__name__}: {safe_url(url)} {exc}") from None
+
+    def _read_file(self, url: str) -> bytes:
+        path = url[len("file://"):] if url.startswith("file://") else url
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(self.section.max_bytes + 1)
+        except OSError as exc:
+            raise FeedError(f"cannot read {path}: {exc.strerror}") from None
+        if len(data) > self.section.max_bytes:
+            raise FeedError(f"file larger than max_bytes={self.section.max_bytes}")
+        return data
+
+
+async def read_capped(resp: httpx.Response, cap: int, truncate: bool = False) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in resp.aiter_bytes():
+        total += len(chunk)
+        if total > cap:
+            if truncate:
+                chunks.append(chunk[: cap - (total - len(chunk))])
+                break
+            raise FeedError(f"response larger than max_bytes={cap}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def snippet(body: bytes, n: int = 120) -> str:
+    text = body[:n].decode("utf-8", "replace")
+    return " ".join(text.split())
+
+
+def safe_url(url: str) -> str:
+    """A URL fit for logs: no query string (it may carry a token) and no user info."""
+    try:
+        u = httpx.URL(url)
+        return str(u.copy_with(query=None, fragment=None, userinfo=b""))
+    except Exception:  # noqa: BLE001
+        return url.split("?", 1)[0]
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, FeedError):
+        return str(exc)
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def looks_like_html(body: bytes, content_type: str = "") -> bool:
+    if "html" in content_type.lower():
+        return True
+    head = body[:256].lstrip().lower()
+    return head.startswith(b"<!doctype html") or head.startswith(b"<html")

@@ -1,0 +1,588 @@
+"""The native protocol (docs/feed-protocol.md): polling, Server-Sent Events and WebSocket.
+
+Cursor: a small JSON object, the same shape for all three modes so a feed can switch modes without
+losing its place: `{"incidents": SEQ, "resources": SEQ, "alerts": SEQ}` for polling (one since-cursor
+per type), `{"seq": SEQ}` for push. A push feed given a poll cursor resumes from the smallest of the
+three (re-delivery is harmless: versions dedupe); a poll feed given a push cursor uses it for all types.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ..config.schema import FeedSection
+from ..domain import InvalidRecord, KpiValue, TerritoryNode, decode, decode_alert, decode_incident, decode_resource, decode_territory, parse_time
+from .base import BatchBuilder, FeedBase, FeedError, Gone, Sink, log, looks_like_html, snippet, utcnow
+
+POLL_KINDS = ("incidents", "resources", "alerts")
+DECODERS = {"incident": decode_incident, "resource": decode_resource, "alert": decode_alert}
+
+
+# ---- cursor -------------------------------------------------------------------------------------
+def parse_cursor(cursor: str | None) -> dict[str, int]:
+    """A persisted cursor to {name: seq}; anything unreadable means "from the start"."""
+    if not cursor:
+        return {}
+    try:
+        data = json.loads(cursor)
+    except ValueError:
+        data = cursor.strip()
+    if isinstance(data, int) and not isinstance(data, bool):
+        return {"seq": data}
+    if isinstance(data, str) and data.isdigit():
+        return {"seq": int(data)}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0}
+
+
+def dump_cursor(values: dict[str, int]) -> str:
+    return json.dumps(dict(sorted(values.items())), separators=(",", ":"))
+
+
+def poll_since(values: dict[str, int], kind: str) -> int | None:
+    if kind in values:
+        return values[kind]
+    return values.get("seq")
+
+
+def push_seq(values: dict[str, int]) -> int:
+    if "seq" in values:
+        return values["seq"]
+    per_kind = [values[k] for k in POLL_KINDS if k in values]
+    return min(per_kind) if len(per_kind) == len(POLL_KINDS) else 0
+
+
+# ---- JSON helpers -------------------------------------------------------------------------------
+def load_json(body: bytes, content_type: str = "") -> Any:
+    """A whole response as JSON; HTML error pages, truncated or invalid JSON → FeedError."""
+    if looks_like_html(body, content_type):
+        raise FeedError(f"HTML instead of JSON: {snippet(body)}")
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FeedError(f"invalid JSON ({exc}): {snippet(body)}") from None
+
+
+def raw_json(item: Any) -> bytes:
+    try:
+        return json.dumps(item, ensure_ascii=False, default=str).encode()
+    except (TypeError, ValueError):
+        return repr(item).encode("utf-8", "replace")
+
+
+def add_record(builder: BatchBuilder, kind: str, data: Any, raw: bytes | None = None) -> None:
+    """Decode one native record of `kind` (incident/resource/alert/territory/kpi) or quarantine it."""
+    try:
+        if kind in DECODERS:
+            builder.add(kind, DECODERS[kind](data))
+        elif kind == "territory":
+            builder.territory(decode_territory_node(data))
+        elif kind == "kpi":
+            builder.kpi(decode(KpiValue, data))
+        else:
+            raise InvalidRecord(f"unknown record type {kind[:40]!r}")
+    except InvalidRecord as exc:
+        rid = exc.record_id or (data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None)
+        builder.quarantine(kind, raw if raw is not None else raw_json(data), exc.reason, rid)
+    except (RecursionError, TypeError, ValueError, OverflowError) as exc:  # defensive: codec corner cases
+        builder.quarantine(kind, raw if raw is not None else raw_json(data), f"{type(exc).__name__}: {exc}"[:300])
+
+
+def decode_territory_node(data: Any) -> TerritoryNode:
+    """decode_territory, accepting an explicit `"parent_id": null` (the root), which the codec reads as missing."""
+    if isinstance(data, dict) and "parent_id" in data and data["parent_id"] is None:
+        return dataclasses.replace(decode_territory({**data, "parent_id": ""}), parent_id=None)
+    return decode_territory(data)
+
+
+def add_kpis(builder: BatchBuilder, payload: Any, raw: bytes | None = None) -> None:
+    """`{"at": time, "items": [...]}` (GET /kpis and kpi messages) or a single KPI object."""
+    if isinstance(payload, dict) and isinstance(payload.get("items"), list):
+        at = None
+        try:
+            at = parse_time(payload["at"]) if payload.get("at") is not None else None
+        except InvalidRecord:
+            pass
+        for item in payload["items"][:100_000]:
+            if isinstance(item, dict) and at is not None and "window_end" not in item:
+                item = {**item, "window_end": payload["at"]}
+            add_record(builder, "kpi", item)
+    elif isinstance(payload, list):
+        for item in payload[:100_000]:
+            add_record(builder, "kpi", item)
+    else:
+        add_record(builder, "kpi", payload, raw)
+
+
+# ---- polling ------------------------------------------------------------------------------------
+class NativePollFeed(FeedBase):
+    """GET {url}/incidents|resources|alerts?since=&limit=, following `more`; {url}/territory once."""
+
+    page_limit = 1000
+    max_pages_per_cycle = 200
+
+    def __init__(self, section: FeedSection, client: httpx.AsyncClient) -> None:
+        super().__init__(section, client)
+        self.base = section.url.rstrip("/")
+        self._territory_done = False
+        self.fetch_kpis = True
+
+    async def _run_once(self, sink: Sink) -> None:
+        if not self._territory_done:
+            await self._fetch_territory(sink)
+        for kind in POLL_KINDS:
+            await self._poll_kind(sink, kind)
+        if self.fetch_kpis:
+            await self._fetch_kpis(sink)
+
+    async def _fetch_territory(self, sink: Sink) -> None:
+        body, ctype = await self.get_bytes(f"{self.base}/territory")
+        payload = load_json(body, ctype)
+        items = payload.get("items") if isinstance(payload, dict) else None
+        if not isinstance(items, list):
+            raise FeedError("territory: expected {\"items\": [...]}")
+        self.mark_ok()
+        builder = BatchBuilder(self)
+        for item in items:
+            add_record(builder, "territory", item)
+        await self.deliver(sink, builder, self.cursor)
+        self._territory_done = True
+
+    async def _poll_kind(self, sink: Sink, kind: str) -> None:
+        record_kind = kind[:-1]
+        for _ in range(self.max_pages_per_cycle):
+            values = parse_cursor(self.cursor)
+            since = poll_since(values, kind)
+            params: dict[str, Any] = {"limit": self.page_limit}
+            if since is not None:
+                params["since"] = since
+            body, ctype = await self.get_bytes(f"{self.base}/{kind}", params=params)
+            payload = load_json(body, ctype)
+            if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
+                raise FeedError(f"{kind}: expected an object with an items list: {snippet(body)}")
+            new_cursor = payload.get("cursor")
+            items = payload["items"]
+            if items and (not isinstance(new_cursor, int) or isinstance(new_cursor, bool)):
+                raise FeedError(f"{kind}: page without an integer cursor")
+            self.mark_ok()
+            builder = BatchBuilder(self)
+            for item in items:
+                add_record(builder, record_kind, item)
+            if isinstance(new_cursor, int) and not isinstance(new_cursor, bool) and (since is None or new_cursor > since):
+                values[kind] = new_cursor
+            if "seq" in values and not all(k in values for k in POLL_KINDS):
+                for k in POLL_KINDS:
+                    values.setdefault(k, values["seq"])
+            values.pop("seq", None) if all(k in values for k in POLL_KINDS) else None
+            await self.deliver(sink, builder, dump_cursor(values) if values else self.cursor)
+            if not payload.get("more") or not items:
+                return
+
+    async def _fetch_kpis(self, sink: Sink) -> None:
+        try:
+            body, ctype = await self.get_bytes(f"{self.base}/kpis")
+            payload = load_json(body, ctype)
+        except FeedError as exc:  # KPIs are an extra: their failure is logged, not a feed failure
+            log.info("feed %s: kpis: %s", self.name, exc)
+            return
+        builder = BatchBuilder(self)
+        add_kpis(builder, payload)
+        if builder.batch.kpis or builder.batch.quarantined:
+            await self.deliver(sink, builder, self.cursor)
+
+
+# ---- push (SSE, WebSocket) ----------------------------------------------------------------------
+class SeqTracker:
+    """The resumable cursor under reordering: the highest seq with every seq up to it seen.
+
+    A gap that does not fill (a message lost to a malformed frame without a readable seq) is
+    skipped once `max_ahead` later messages arrived or it stayed open `max_gap_s` seconds."""
+
+    max_ahead = 64
+    max_gap_s = 2.0
+
+    def __init__(self, start: int) -> None:
+        self.mark = start
+        self.ahead: set[int] = set()
+        self.gap_since: float | None = None
+
+    def see(self, seq: int) -> None:
+        if seq <= self.mark:
+            return
+        self.ahead.add(seq)
+        self._advance()
+
+    def _advance(self) -> None:
+        while self.mark + 1 in self.ahead:
+            self.mark += 1
+            self.ahead.discard(self.mark)
+        if self.ahead:
+            if self.gap_since is None:
+                self.gap_since = time.monotonic()
+        else:
+            self.gap_since = None
+
+    def settle(self) -> int:
+        """The cursor to persist now, skipping gaps that are evidently holes."""
+        while len(self.ahead) >= self.max_ahead:
+            self.mark = min(self.ahead) - 1
+            self._advance()
+        if self.ahead and self.gap_since is not None and time.monotonic() - self.gap_since > self.max_gap_s:
+            self.mark = max(self.ahead)
+            self.ahead.clear()
+            self.gap_since = None
+        return self.mark
+
+
+@dataclass
+class Frame:
+    data: bytes
+    seq: int | None = None          # from the SSE id field
+    event: str = ""
+    too_big: int = 0                # > 0: the frame exceeded the cap; data is its head
+
+
+@dataclass
+class StreamEnd:
+    error: BaseException | None = None
+
+
+class SSEParser:
+    """Incremental text/event-stream parser over bytes, with a per-event size cap."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.buf = b""
+        self.data: list[bytes] = []
+        self.size = 0
+        self.event = ""
+        self.id: str | None = None
+        self.last_id: str | None = None
+        self.retry_ms: int | None = None
+        self.too_big = 0
+        self.skipping_line = False
+
+    def feed(self, chunk: bytes) -> list[Frame]:
+        out: list[Frame] = []
+        self.buf += chunk
+        while True:
+            idx = _line_end(self.buf)
+            if idx is None:
+                if len(self.buf) > self.cap:      # a line longer than the cap: keep the head, skip the rest
+                    self._overflow(self.buf)
+                    self.buf = b""
+                    self.skipping_line = True
+                break
+            end, nxt = idx
+            line, self.buf = self.buf[:end], self.buf[nxt:]
+            if self.skipping_line:
+                self.skipping_line = False
+                self.too_big += len(line)
+                continue
+            frame = self._line(line)
+            if frame is not None:
+                out.append(frame)
+        return out
+
+    def _overflow(self, part: bytes) -> None:
+        if not self.too_big:
+            self.data.append(part[: min(len(part), 4096)])
+        self.too_big += len(part) + self.size
+        self.size = 0
+
+    def _line(self, line: bytes) -> Frame | None:
+        if not line:
+            return self._dispatch()
+        if line.startswith(b":"):
+            return None
+        name, _, value = line.partition(b":")
+        if value.startswith(b" "):
+            value = value[1:]
+        if name == b"data":
+            if self.too_big:
+                self.too_big += len(value)
+                return None
+            self.size += len(value) + 1
+            if self.size > self.cap:
+                self._overflow(value)
+                return None
+            self.data.append(value)
+        elif name == b"event":
+            self.event = value.decode("utf-8", "replace")[:64]
+        elif name == b"id":
+            if b"\0" not in value:
+                self.id = value.decode("utf-8", "replace")[:64]
+        elif name == b"retry":
+            if value.isdigit():
+                self.retry_ms = int(value)
+        return None
+
+    def _dispatch(self) -> Frame | None:
+        if self.id is not None:
+            self.last_id = self.id
+        if not self.data and not self.too_big:
+            self.event = ""
+            return None
+        seq = int(self.id) if self.id is not None and self.id.isdigit() else None
+        frame = Frame(data=b"\n".join(self.data), seq=seq, event=self.event, too_big=self.too_big)
+        self.data, self.size, self.event, self.too_big, self.id = [], 0, "", 0, None
+        return frame
+
+
+def _line_end(buf: bytes) -> tuple[int, int] | None:
+    n = buf.find(b"\n")
+    r = buf.find(b"\r")
+    if r == -1 and n == -1:
+        return None
+    if r != -1 and (n == -1 or r < n):
+        if r == len(buf) - 1:
+            return None            # a trailing CR may be half of CRLF: wait for more
+        return (r, r + 2) if buf[r + 1:r + 2] == b"\n" else (r, r + 1)
+    return n, n + 1
+
+
+def handle_message(feed: FeedBase, builder: BatchBuilder, frame: Frame, tracker: SeqTracker) -> None:
+    """One pushed message into the batch (or the quarantine), tracking its seq."""
+    if frame.seq is not None:
+        tracker.see(frame.seq)
+    if frame.too_big:
+        builder.quarantine("message", frame.data, f"message larger than max_bytes={feed.section.max_bytes}")
+        return
+    try:
+        msg = json.loads(frame.data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        builder.quarantine("message", frame.data, f"invalid JSON: {exc}"[:300])
+        return
+    if not isinstance(msg, dict):
+        builder.quarantine("message", frame.data, f"expected a JSON object, got {type(msg).__name__}")
+        return
+    seq = msg.get("seq")
+    if isinstance(seq, int) and not isinstance(seq, bool) and seq >= 0:
+        tracker.see(seq)
+    elif frame.seq is None:
+        builder.quarantine("message", frame.data, "message without an integer seq")
+        return
+    sent_at = msg.get("sent_at")
+    if isinstance(sent_at, str):
+        try:
+            feed.lag_s = max(0.0, (utcnow() - parse_time(sent_at)).total_seconds())
+        except InvalidRecord:
+            pass
+    kind = msg.get("type")
+    if kind == "heartbeat":
+        return
+    if not isinstance(kind, str):
+        builder.quarantine("message", frame.data, "message without a type")
+        return
+    if "data" not in msg:
+        builder.quarantine(kind[:40], frame.data, "message without data")
+        return
+    if kind == "kpi":
+        add_kpis(builder, msg["data"], frame.data)
+    else:
+        add_record(builder, kind[:40], msg["data"], frame.data)
+
+
+class _PushFeed(FeedBase):
+    """Reader task → bounded queue → batches; reconnects from the last committed cursor."""
+
+    heartbeat_s = 5.0          # the server's heartbeat; a silence of 3 heartbeats means a stalled stream
+    max_batch = 2000
+    queue_size = 4000
+
+    def __init__(self, section: FeedSection, client: httpx.AsyncClient) -> None:
+        super().__init__(section, client)
+        self.base = section.url.rstrip("/")
+        self.retry_s: float | None = None
+        self.connects = 0
+        self._skip_after: int | None = None    # ws: a too-big message follows this seq
+
+    @property
+    def period(self) -> float:
+        return max(self.heartbeat_s, 1.0)
+
+    @property
+    def read_timeout(self) -> float:
+        return max(self.section.timeout, 3 * self.heartbeat_s)
+
+    def idle_delay(self) -> float:
+        """After a clean close (server dropped us): the server's `retry:` if given, else a short pause."""
+        return self.retry_s if self.retry_s is not None else min(1.0, self.backoff_base)
+
+    async def _run_once(self, sink: Sink) -> None:
+        values = parse_cursor(self.cursor)
+        start = push_seq(values)
+        tracker = SeqTracker(start)
+        queue: asyncio.Queue[Frame | StreamEnd] = asyncio.Queue(self.queue_size)
+        reader = asyncio.create_task(self._reader(queue, start), name=f"feed-reader:{self.name}")
+        try:
+            while True:
+                first = await queue.get()
+                items = [first]
+                while len(items) < self.max_batch and not isinstance(items[-1], StreamEnd):
+                    try:
+                        items.append(queue.get_nowait())
+                    except asyncio.QueueEmpty:
+                        break
+                end = items.pop() if isinstance(items[-1], StreamEnd) else None
+                if items:
+                    builder = BatchBuilder(self)
+                    for frame in items:
+                        handle_message(self, builder, frame, tracker)  # type: ignore[arg-type]
+                    mark = tracker.settle()
+                    cursor = dump_cursor({"seq": mark}) if mark > start else self.cursor
+                    await self.deliver(sink, builder, cursor)
+                if end is not None:
+                    if end.error is not None:
+                        raise end.error
+                    return
+        finally:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+
+    async def _reader(self, queue: asyncio.Queue[Frame | StreamEnd], start: int) -> None:
+        try:
+            await self._read(queue, start)
+            await queue.put(StreamEnd())
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - handed to the consumer, which records it
+            await queue.put(StreamEnd(exc))
+
+    async def _read(self, queue: asyncio.Queue[Frame | StreamEnd], start: int) -> None:
+        raise NotImplementedError
+
+    async def _resync(self, sink: Sink) -> None:
+        """The server cannot resume our cursor (410): catch up by polling, then stream from there."""
+        poller = NativePollFeed(self.section, self.client)  # type: ignore[arg-type]
+        poller.versions = self.versions
+        poller.fetch_kpis = False
+        poller.cursor = dump_cursor({k: push_seq(parse_cursor(self.cursor)) for k in POLL_KINDS})
+        await poller._run_once(sink)
+        values = parse_cursor(poller.cursor)
+        self.cursor = dump_cursor({"seq": max(values.values(), default=0)})
+        self.received += poller.received
+        self.quarantined += poller.quarantined
+
+
+class NativeSseFeed(_PushFeed):
+    """GET {url}/stream with Last-Event-ID; our own capped parser (heartbeat comments count as contact)."""
+
+    async def _run_once(self, sink: Sink) -> None:
+        try:
+            await super()._run_once(sink)
+        except Gone:
+            log.warning("feed %s: cursor no longer resumable; catching up by polling", self.name)
+            await self._resync(sink)
+
+    async def _read(self, queue: asyncio.Queue[Frame | StreamEnd], start: int) -> None:
+        assert self.client is not None
+        headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache", **self.headers()}
+        if self.cursor is not None:
+            headers["Last-Event-ID"] = str(start)
+        try:
+            async with self.client.stream("GET", f"{self.base}/stream", headers=headers,
+                                          timeout=self.timeout(read=self.read_timeout)) as resp:
+                if resp.status_code == 410:
+                    raise Gone("HTTP 410: cursor too old")
+                if resp.status_code >= 400:
+                    body = await _head(resp)
+                    raise FeedError(f"HTTP {resp.status_code} from stream: {snippet(body)}")
+                ctype = resp.headers.get("content-type", "")
+                if "text/event-stream" not in ctype:
+                    raise FeedError(f"stream: expected text/event-stream, got {ctype or 'no content type'}")
+                self.connects += 1
+                self.mark_ok()
+                parser = SSEParser(self.section.max_bytes)
+                async for chunk in resp.aiter_bytes():
+                    self.last_ok_at = utcnow()
+                    for frame in parser.feed(chunk):
+                        await queue.put(frame)
+                    if parser.retry_ms is not None:
+                        self.retry_s = min(parser.retry_ms / 1000, 60.0)
+        except httpx.ReadTimeout:
+            raise FeedError(f"stream silent for {self.read_timeout:.0f} s (stalled); reconnecting") from None
+        except httpx.HTTPError as exc:
+            raise FeedError(f"stream: {type(exc).__name__}: {exc}") from None
+
+
+async def _head(resp: httpx.Response) -> bytes:
+    try:
+        async for chunk in resp.aiter_bytes():
+            return chunk[:2048]
+    except httpx.HTTPError:
+        pass
+    return b""
+
+
+class NativeWsFeed(_PushFeed):
+    """{url}/ws?cursor=SEQ; one text frame per message. Our own reconnect loop so the cursor moves on."""
+
+    async def _run_once(self, sink: Sink) -> None:
+        try:
+            await super()._run_once(sink)
+        except Gone:
+            log.warning("feed %s: cursor no longer resumable; catching up by polling", self.name)
+            await self._resync(sink)
+
+    def ws_url(self, seq: int) -> str:
+        base = self.base
+        if base.startswith("https://"):
+            base = "wss://" + base[len("https://"):]
+        elif base.startswith("http://"):
+            base = "ws://" + base[len("http://"):]
+        return f"{base}/ws?cursor={seq}" if self.cursor is not None or seq else f"{base}/ws"
+
+    async def _read(self, queue: asyncio.Queue[Frame | StreamEnd], start: int) -> None:
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+
+        seq = start
+        if self._skip_after is not None and self._skip_after == start:
+            seq = start + 1   # the message after `start` was too big to receive: skip it
+            await queue.put(Frame(data=b"", seq=start + 1, too_big=self.section.max_bytes + 1))
+        self._skip_after = None
+        last_seq = seq
+        try:
+            async with connect(self.ws_url(seq), additional_headers=self.headers() or None,
+                               open_timeout=self.section.timeout, max_size=self.section.max_bytes,
+                               ping_interval=20, ping_timeout=20, close_timeout=2,
+                               max_queue=64) as ws:
+                self.connects += 1
+                self.mark_ok()
+                while True:
+                    try:
+                        msg = await asyncio.wait_for(ws.recv(), timeout=self.read_timeout)
+                    except TimeoutError:
+                        raise FeedError(f"websocket silent for {self.read_timeout:.0f} s (stalled); reconnecting") from None
+                    self.last_ok_at = utcnow()
+                    data = msg.encode() if isinstance(msg, str) else msg
+                    frame = Frame(data=data[:8192] if len(data) > self.section.max_bytes else data)
+                    try:
+                        s = json.loads(data).get("seq")
+                        if isinstance(s, int) and not isinstance(s, bool):
+                            last_seq = max(last_seq, s)
+                    except (ValueError, AttributeError, UnicodeDecodeError):
+                        pass
+                    await queue.put(frame)
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            if status == 410:
+                raise Gone("HTTP 410: cursor too old") from None
+            raise FeedError(f"websocket refused: HTTP {status}") from None
+        except ConnectionClosed as exc:
+            if exc.rcvd is not None and exc.rcvd.code == 1009 or exc.sent is not None and exc.sent.code == 1009:
+                self._skip_after = last_seq
+                raise FeedError(f"websocket message after seq {last_seq} larger than max_bytes; skipping it") from None
+            if exc.rcvd is not None and exc.rcvd.code in (1000, 1001):
+                return
+            raise FeedError(f"websocket closed: {exc}") from None
+        except (OSError, WebSocketException, TimeoutError) as exc:
+            raise FeedError(f"websocket: {type(exc).__name__}: {exc}") from None
