@@ -535,7 +535,7 @@ class Store:
 
     # ------------------------------------------------------------------ KPIs
     def kpis(self, node_id: str = "", start: datetime | None = None, end: datetime | None = None, *,
-             include_drill: bool = False, drill_id: str | None = None) -> dict[str, KpiValue]:
+             include_drill: bool = False) -> dict[str, KpiValue]:
         """KPIs for incidents reported in [start, end) under a territory node ("" = everything); see docs/kpis.md."""
         from .kpi import compute
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from typing import Any, Iterator
 
@@ -9,6 +10,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from commandcenter.store import Store
+
+sys.path.insert(0, os.path.dirname(__file__))   # importlib mode: tests import storehelp from here
 
 PG_URL = os.environ.get("COMMANDCENTER_TEST_PG_URL", "")
 

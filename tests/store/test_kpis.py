@@ -1,0 +1,154 @@
+"""KPI values against hand-computed figures on a fixed small scenario (the arithmetic is in the comments)."""
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from commandcenter.domain import Category, ResolutionLevel, Status
+from commandcenter.store import Store
+from commandcenter.store.kpi import decompose
+from commandcenter.store.rollup import GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH
+
+from storehelp import T0, inc, territory
+
+D0 = datetime(2026, 3, 2, tzinfo=timezone.utc)
+D1 = D0 + timedelta(days=1)
+M = timedelta(minutes=1)
+
+
+def scenario() -> list:
+    """Six real incidents on 2026-03-02, one drill, one the day before, two a year before."""
+    return [
+        inc("a", 3, at=T0, status=Status.FOLLOWED_UP, grid="g1", accepted_at=T0 + 2 * M, arrived_at=T0 + 10 * M,
+            closed_at=T0 + 60 * M, on_the_spot=True, resolution_level=ResolutionLevel.GRID, satisfaction=5),
+        inc("b", 2, at=T0 + 60 * M, status=Status.CLOSED, grid="g1", accepted_at=T0 + 64 * M,
+            arrived_at=T0 + 80 * M, closed_at=T0 + 200 * M, resolution_level=ResolutionLevel.COMMUNITY),
+        inc("c", 2, at=T0 + 90 * M, status=Status.HANDLING, grid="g2", category=Category.UTILITIES,
+            accepted_at=T0 + 96 * M),
+        inc("d", 4, at=T0 + 120 * M, status=Status.FOLLOWED_UP, grid="g3", category=Category.FIRE, emergency=True,
+            accepted_at=T0 + 120 * M + timedelta(seconds=30), arrived_at=T0 + 128 * M, assessed_at=T0 + 135 * M,
+            closed_at=T0 + 180 * M, on_the_spot=True, resolution_level=ResolutionLevel.STREET, satisfaction=3),
+        inc("e", 3, at=T0 + 180 * M, status=Status.CLOSED, grid="g3", category=Category.FLOOD, emergency=True,
+            accepted_at=T0 + 180 * M + timedelta(seconds=50), arrived_at=T0 + 192 * M, assessed_at=T0 + 198 * M,
+            closed_at=T0 + 300 * M, resolution_level=ResolutionLevel.HIGHER),
+        inc("f", 1, at=T0 + 240 * M, status=Status.REPORTED, grid="g2", category=Category.PETITION),
+        inc("x", 2, at=T0, status=Status.CLOSED, grid="g1", drill_id="dr1", closed_at=T0 + 5 * M),
+        inc("before", 1, at=D0 - 60 * M, status=Status.CLOSED, grid="g1"),
+        inc("ly1", 1, at=datetime(2025, 3, 2, 10, tzinfo=timezone.utc), grid="g1", category=Category.PETITION),
+        inc("ly2", 1, at=datetime(2025, 3, 2, 12, tzinfo=timezone.utc), grid="g3"),
+    ]
+
+
+def values(store: Store, node: str = "c", **kw) -> dict:
+    return {k: v.value for k, v in store.kpis(node, D0, D1, **kw).items()}
+
+
+def check_city(store: Store, node: str) -> None:
+    k = store.kpis(node, D0, D1)
+    v = {n: x.value for n, x in k.items()}
+    assert v["events"] == 6
+    assert v["disposal_rate"] == pytest.approx(100 * 5 / 6, abs=1e-3)       # a b c d e reached dispatched or later
+    assert v["completion_rate"] == pytest.approx(100 * 4 / 6, abs=1e-3)     # a b d e closed
+    assert v["closed_loop_rate"] == pytest.approx(100 * 2 / 6, abs=1e-3)    # a d followed up
+    assert v["on_the_spot_rate"] == pytest.approx(50.0)                     # a d of 4 closed
+    assert v["resolution_level_share"] == pytest.approx(50.0)               # grid + community = 2 of 4
+    assert k["resolution_level_share"].detail == {"grid": 25.0, "community": 25.0, "street": 25.0, "higher": 25.0,
+                                                  "resolved_with_level": 4.0}
+    assert v["avg_acceptance_time"] == pytest.approx((120 + 240 + 360 + 30 + 50) / 5 / 60, abs=1e-3)  # 2.6667 min
+    assert v["avg_arrival_time"] == pytest.approx((600 + 1200 + 480 + 720) / 4 / 60)                 # 12.5 min
+    assert v["one_ten_twenty_compliance"] == pytest.approx(50.0)            # d met all three; e arrived at 12 min
+    assert k["one_ten_twenty_compliance"].detail == {"emergencies": 2.0, "compliant": 1.0, "response_met": 2.0,
+                                                     "arrival_met": 1.0, "assessment_met": 2.0}
+    assert v["satisfaction"] == pytest.approx(4.0)                          # (5 + 3) / 2
+    assert k["satisfaction"].detail["satisfied_share"] == pytest.approx(50.0)
+    cats = k["events_per_category"].detail
+    assert (cats["dispute"], cats["utilities"], cats["fire"], cats["flood"], cats["petition"], cats["other"]) == (2, 1, 1, 1, 1, 0)
+    assert k["events_per_grid"].detail == {"g1": 2.0, "g2": 2.0, "g3": 2.0}
+    hours = {h: c for h, c in k["trend_per_hour"].detail.items() if c}
+    assert hours == {"2026-03-02T08:00Z": 1, "2026-03-02T09:00Z": 2, "2026-03-02T10:00Z": 1,
+                     "2026-03-02T11:00Z": 1, "2026-03-02T12:00Z": 1}
+    assert len(k["trend_per_hour"].detail) == 24
+    assert k["trend_per_day"].detail == {"2026-03-02": 6.0}
+    assert v["change_vs_last_year"] == pytest.approx(200.0)                 # 6 now against 2 on 2025-03-02
+    assert k["change_vs_last_year"].detail["petitions_change"] == 0.0       # 1 against 1
+    assert k["events"].window_start == D0 and k["events"].window_end == D1
+
+
+def test_city_kpis_match_hand_computed(store: Store) -> None:
+    store.apply("f", territory=territory(), incidents=scenario())
+    check_city(store, "c")
+    check_city(store, "")
+    assert store.kpis("c", D0, D1)["events_per_subnode"].detail == {"d1": 6.0}
+
+
+def test_lower_nodes_and_drill(store: Store) -> None:
+    store.apply("f", territory=territory(), incidents=scenario())
+    m1 = values(store, "m1")
+    assert m1["events"] == 4 and m1["disposal_rate"] == 75.0 and m1["completion_rate"] == 50.0
+    assert store.kpis("s1", D0, D1)["events_per_subnode"].detail == {"m1": 4.0, "m2": 2.0}
+    g3 = values(store, "g3")
+    assert g3["events"] == 2 and g3["one_ten_twenty_compliance"] == 50.0
+    assert values(store, "c", include_drill=True)["events"] == 7
+    assert values(store, "c")["events"] == 6
+    empty = values(store, "g2", )
+    assert empty["avg_arrival_time"] is None and empty["satisfaction"] is None
+    # the drill is deleted: its rollups go with it
+    assert store.delete_drill("dr1") == 1
+    assert values(store, "c", include_drill=True)["events"] == 6
+
+
+def test_territory_after_incidents_and_incremental_updates(store: Store) -> None:
+    store.apply("f", incidents=scenario())          # no territory yet: only grids and "" know them
+    assert values(store, "")["events"] == 6
+    assert values(store, "m1")["events"] == 0
+    store.apply("f", territory=territory())         # hierarchy arrives: rollups follow it
+    check_city(store, "c")
+    # a newer version moves its contribution, an older one changes nothing
+    f2 = dataclasses.replace(scenario()[5], version=2, status=Status.CLOSED, closed_at=T0 + 300 * M)
+    store.apply("f", incidents=[f2, dataclasses.replace(scenario()[0], version=1, status=Status.REPORTED)])
+    v = values(store, "c")
+    assert v["events"] == 6 and v["completion_rate"] == pytest.approx(100 * 5 / 6, abs=1e-3)
+    assert v["disposal_rate"] == pytest.approx(100.0)
+    # moving g2 under m2 moves its events
+    g2 = dataclasses.replace(territory()[6], parent_id="m2")
+    store.apply("f", territory=[g2])
+    assert values(store, "m1")["events"] == 2 and values(store, "m2")["events"] == 4
+    # incremental rollups equal a full rebuild
+    before = {k: (v.value, v.detail) for k, v in store.kpis("c", D0 - timedelta(days=400), D1).items()}
+    store.rebuild_rollups()
+    after = {k: (v.value, v.detail) for k, v in store.kpis("c", D0 - timedelta(days=400), D1).items()}
+    assert before == after
+
+
+def test_long_windows_use_coarse_buckets(store: Store) -> None:
+    store.apply("f", territory=territory(), incidents=scenario())
+    k = store.kpis("", datetime(2025, 1, 1, 5, tzinfo=timezone.utc), datetime(2026, 12, 31, 7, tzinfo=timezone.utc))
+    assert k["events"].value == 9             # everything real, both years
+    assert len(k["trend_per_day"].detail) == 401     # the last 400×24 hours touch 401 calendar days
+    assert len(k["trend_per_hour"].detail) == 168
+
+
+def test_decompose_covers_every_hour_once() -> None:
+    rnd = random.Random(5)
+    base = int(datetime(2024, 1, 1, tzinfo=timezone.utc).timestamp()) // 3600
+    for _ in range(300):
+        hs = base + rnd.randrange(0, 24 * 800)
+        he = hs + rnd.choice([0, 1, 5, 23, 24, 25, 48, 24 * 31, 24 * 70, rnd.randrange(0, 24 * 900)])
+        covered: list[int] = []
+        for grain, lo, hi in decompose(hs, he):
+            for b in range(lo, hi):
+                if grain == GRAIN_HOUR:
+                    covered.append(b)
+                elif grain == GRAIN_DAY:
+                    covered.extend(range(b * 24, b * 24 + 24))
+                else:
+                    y, m = divmod(b, 12)
+                    d0 = int(datetime(y, m + 1, 1, tzinfo=timezone.utc).timestamp()) // 3600
+                    y2, m2 = divmod(b + 1, 12)
+                    d1 = int(datetime(y2, m2 + 1, 1, tzinfo=timezone.utc).timestamp()) // 3600
+                    covered.extend(range(d0, d1))
+        assert sorted(covered) == list(range(hs, he))
+        assert len(decompose(hs, he)) <= 5
