@@ -1,0 +1,39 @@
+"""Migrations: run on open, match the schema, refuse a database newer than the code."""
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from commandcenter.store import Store, StoreError
+from commandcenter.store.migrate import current_revision, head_revision
+from commandcenter.store.schema import Base
+
+
+def test_open_migrates_to_head_and_matches_the_models(store_url: str) -> None:
+    store = Store.open(store_url)
+    try:
+        assert current_revision(store.engine) == head_revision() != ""
+        with store.engine.connect() as conn:
+            diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diffs == []
+    finally:
+        store.close()
+    Store.open(store_url).close()      # opening again is a no-op
+
+
+def test_a_newer_database_is_refused_with_a_clear_message(store_url: str) -> None:
+    store = Store.open(store_url)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    store.close()
+    with pytest.raises(StoreError, match="newer than this commandcenter"):
+        Store.open(store_url)
+
+
+def test_bad_urls() -> None:
+    with pytest.raises(StoreError, match="unsupported store URL"):
+        Store.open("mysql://x")
+    with pytest.raises(StoreError, match="in-memory"):
+        Store.open("sqlite://")
