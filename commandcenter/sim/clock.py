@@ -1,0 +1,43 @@
+"""The simulated clock: sim time runs at real time × speed once the simulator goes live.
+
+Content never reads the wall clock; only this clock decides "now", so a seed and a start time
+fully determine what the simulator says happened at any simulated instant.
+"""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+
+class SimClock:
+    """Simulated UTC time. Before `go_live` it is set explicitly (history generation)."""
+
+    def __init__(self, start: datetime, speed: float = 1.0) -> None:
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=timezone.utc)
+        self.start = start.astimezone(timezone.utc)
+        self.speed = float(speed)
+        self._anchor_sim = self.start
+        self._anchor_real: float | None = None
+
+    def go_live(self, at: datetime | None = None) -> None:
+        """From now on sim time advances with the monotonic clock × speed, starting from `at`."""
+        self._anchor_sim = at or self.start
+        self._anchor_real = time.monotonic()
+
+    @property
+    def live(self) -> bool:
+        return self._anchor_real is not None
+
+    def now(self) -> datetime:
+        if self._anchor_real is None:
+            return self._anchor_sim
+        elapsed = (time.monotonic() - self._anchor_real) * self.speed
+        return self._anchor_sim + timedelta(seconds=elapsed)
+
+    def set_speed(self, speed: float) -> None:
+        """Change speed without a jump in sim time."""
+        if self._anchor_real is not None:
+            self._anchor_sim = self.now()
+            self._anchor_real = time.monotonic()
+        self.speed = float(speed)

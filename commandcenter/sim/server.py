@@ -1,0 +1,432 @@
+"""The HTTP side: REST polling, SSE and WebSocket push, fault switches, the live tick.
+
+One asyncio loop owns everything: the tick task advances the world to the simulated "now"
+every 100 ms and wakes the push connections; handlers only read the log.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from commandcenter.domain import TerritoryLevel, encode, format_time
+
+from .clock import SimClock
+from .faults import Faults
+from .log import Message, MessageLog, dumps
+from .territory import City, PROFILES, generate
+from .world import Settings, World
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+MAX_LIMIT = 5000
+DEFAULT_LIMIT = 500
+TICK_S = 0.1
+PUSH_BATCH = 2000
+
+
+class SimServer:
+    """The simulated city behind a real HTTP server on loopback."""
+
+    def __init__(self, *, profile: str = "street", seed: int = 1, rate: float = 1.0, speed: float = 1.0,
+                 scenario: str | Path | None = None, random_city: bool = True, host: str = "127.0.0.1",
+                 port: int = 0, faults: Faults | None = None, history_hours: float = 6.0,
+                 start_time: datetime | None = None, min_live_rate: float = 0.5, log_cap: int = 500_000,
+                 heartbeat_s: float = 5.0, retry_ms: int = 2000) -> None:
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+        if start_time is None:
+            start_time = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        elif start_time.tzinfo is None:
+            start_time = start_time.replace(tzinfo=timezone.utc)
+        self.profile = profile
+        self.seed = seed
+        self.settings = Settings(seed=seed, rate=rate, speed=speed, random_city=random_city, min_live_rate=min_live_rate)
+        self.scenario_path = Path(scenario) if scenario else None
+        self.host = host
+        self.port = port
+        self.faults = faults or Faults()
+        self.history_hours = history_hours
+        self.start_time = start_time
+        self.heartbeat_s = heartbeat_s
+        self.retry_ms = retry_ms
+        self.clock = SimClock(start_time, speed)
+        self.log = MessageLog(log_cap)
+        self.city: City | None = None
+        self.world: World | None = None
+        self.scenario: Any = None
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+        self._tick_task: asyncio.Task[None] | None = None
+        self._new: asyncio.Event | None = None   # created on the server's loop in start()
+        self._cache: dict[str, bytes] = {}
+        self._conns: set[Any] = set()
+        self.stopped = False
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def build(self) -> None:
+        """Generate the city and its history (synchronous; no server needed, handy for tests)."""
+        if self.world is not None:
+            return
+        self.city = generate(self.profile, self.seed)
+        self.world = World(self.city, self.log, self.settings, self.start_time, self.history_hours)
+        if self.scenario_path is not None:
+            from .scenario import load_scenario
+            self.scenario = load_scenario(self.scenario_path)
+            self.scenario.schedule(self.world)
+        self.world.prepare()
+
+    async def start(self) -> str:
+        self.build()
+        self._new = asyncio.Event()
+        app = web.Application(middlewares=[self._fault_middleware])
+        r = app.router
+        r.add_get(f"{API}", self.h_status)
+        r.add_get(f"{API}/status", self.h_status)
+        r.add_get(f"{API}/incidents", self.h_list("incident"))
+        r.add_get(f"{API}/incidents/{{id}}", self.h_detail("incident"))
+        r.add_get(f"{API}/resources", self.h_list("resource"))
+        r.add_get(f"{API}/resources/{{id}}", self.h_detail("resource"))
+        r.add_get(f"{API}/alerts", self.h_list("alert"))
+        r.add_get(f"{API}/alerts/{{id}}", self.h_detail("alert"))
+        r.add_get(f"{API}/kpis", self.h_kpis)
+        r.add_get(f"{API}/grids", self.h_grids)
+        r.add_get(f"{API}/territory", self.h_territory)
+        r.add_get(f"{API}/stream", self.h_stream)
+        r.add_get(f"{API}/ws", self.h_ws)
+        r.add_get(f"{API}/_control/faults", self.h_faults)
+        r.add_post(f"{API}/_control/faults", self.h_faults)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port, shutdown_timeout=0.5)
+        await site.start()
+        sockets = getattr(site._server, "sockets", None) or []
+        port = sockets[0].getsockname()[1] if sockets else self.port
+        self.port = port
+        self.url = f"http://{self.host}:{port}{API}"
+        self.clock.go_live(self.start_time)
+        self._tick_task = asyncio.create_task(self._tick())
+        return self.url
+
+    async def stop(self) -> None:
+        self.stopped = True
+        if self._tick_task is not None:
+            self._tick_task.cancel()
+            try:
+                await self._tick_task
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._wake()
+        for ws in list(self._conns):
+            try:
+                await ws.close()
+            except Exception:
+                pass
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _tick(self) -> None:
+        assert self.world is not None
+        while True:
+            before = self.log.last_seq
+            self.world.run_until(self.clock.now())
+            if self.log.last_seq != before:
+                self._wake()
+            await asyncio.sleep(TICK_S)
+
+    def _wake(self) -> None:
+        if self._new is not None:
+            self._new.set()
+            self._new = asyncio.Event()
+
+    async def wait_new(self, cursor: int, timeout: float) -> bool:
+        if self.log.last_seq > cursor:
+            return True
+        event = self._new
+        assert event is not None
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return self.log.last_seq > cursor
+
+    # --- faults -----------------------------------------------------------------------------
+    @web.middleware
+    async def _fault_middleware(self, request: web.Request, handler):
+        if "/_control/" in request.path:
+            return await handler(request)
+        f = self.faults
+        while f.stall and not self.stopped:
+            await asyncio.sleep(0.05)
+        if f.latency_ms > 0:
+            await asyncio.sleep(f.latency_ms / 1000.0)
+        if f.hit(f.error_rate):
+            return web.json_response({"error": "injected fault: service unavailable"}, status=503)
+        return await handler(request)
+
+    def _mangle_items(self, items: list[Any]) -> list[Any]:
+        """Duplicate, reorder and break items of a REST page as the switches say."""
+        f = self.faults
+        if not (f.duplicate_rate or f.reorder_rate or f.malformed_rate):
+            return items
+        out: list[Any] = []
+        for item in items:
+            if f.hit(f.malformed_rate):
+                item = {"id": item.get("id"), "version": "not-a-number", "updated_at": 12}
+            out.append(item)
+            if f.hit(f.duplicate_rate):
+                out.append(item)
+        for i in range(len(out) - 1):
+            if f.hit(f.reorder_rate):
+                out[i], out[i + 1] = out[i + 1], out[i]
+        return out
+
+    def _push_frames(self, msgs: list[Message], sse: bool, state: dict[str, Any]) -> tuple[list[Any], bool]:
+        """Frames for a batch with faults applied; returns (frames, drop_now)."""
+        f = self.faults
+        out: list[Any] = []
+        held: Message | None = state.get("held")
+        for msg in msgs:
+            payload: Any = msg.frame if sse else msg.text
+            if f.hit(f.malformed_rate):
+                broken = msg.text[: max(10, len(msg.text) // 2)].replace("\n", " ")
+                payload = f"id: {msg.seq}\nevent: {msg.type}\ndata: {broken}\n\n".encode() if sse else broken
+            if held is None and f.hit(f.reorder_rate):
+                held = msg
+                state["held_payload"] = payload
+                continue
+            out.append(payload)
+            if f.hit(f.duplicate_rate):
+                out.append(payload)
+            if held is not None:
+                out.append(state.pop("held_payload"))
+                held = None
+            state["count"] = state.get("count", 0) + 1
+            if f.drop_every and state["count"] % f.drop_every == 0:
+                state["held"] = None
+                return out, True
+        state["held"] = held
+        return out, False
+
+    # --- REST -------------------------------------------------------------------------------
+    @staticmethod
+    def _int(request: web.Request, name: str, default: int | None) -> int | None:
+        raw = request.query.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise web.HTTPBadRequest(text=json.dumps({"error": f"{name} must be an integer"}),
+                                     content_type="application/json") from None
+
+    def _json(self, obj: Any, status: int = 200) -> web.Response:
+        return web.Response(text=dumps(obj), status=status, content_type="application/json")
+
+    async def h_status(self, request: web.Request) -> web.Response:
+        assert self.world is not None and self.city is not None
+        return self._json({
+            "name": "commandcenter sim", "profile": self.profile, "seed": self.seed, "grids": len(self.city.grids),
+            "sim_time": format_time(self.clock.now()), "speed": self.clock.speed, "rate": self.settings.rate,
+            "first_seq": self.log.first_seq, "last_seq": self.log.last_seq,
+            "scenario": getattr(self.scenario, "name", None), "faults": self.faults.as_dict(),
+        })
+
+    def h_list(self, type_: str):
+        async def handler(request: web.Request) -> web.Response:
+            since = self._int(request, "since", 0) or 0
+            limit = self._int(request, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT
+            if limit < 1 or limit > MAX_LIMIT:
+                return self._json({"error": f"limit must be between 1 and {MAX_LIMIT}"}, 400)
+            index = self.log.index.get(type_)
+            found, more = index.since(since, limit) if index else ([], False)
+            items = [rec for _, rec in found]
+            cursor = found[-1][0] if found else max(since, 0)
+            return self._json({"items": self._mangle_items(items), "cursor": cursor, "more": more,
+                               "last_seq": self.log.last_seq})
+        return handler
+
+    def h_detail(self, type_: str):
+        async def handler(request: web.Request) -> web.Response:
+            index = self.log.index.get(type_)
+            rec = index.get(request.match_info["id"]) if index else None
+            if rec is None:
+                return self._json({"error": f"no {type_} with id {request.match_info['id']!r}"}, 404)
+            return self._json(rec)
+        return handler
+
+    async def h_kpis(self, request: web.Request) -> web.Response:
+        assert self.world is not None
+        return self._json(self.world.kpis.snapshot())
+
+    def _cached(self, key: str, build) -> web.Response:
+        body = self._cache.get(key)
+        if body is None:
+            body = dumps(build()).encode()
+            self._cache[key] = body
+        return web.Response(body=body, content_type="application/json")
+
+    async def h_grids(self, request: web.Request) -> web.Response:
+        def build() -> dict[str, Any]:
+            assert self.city is not None
+            feats = []
+            for g in self.city.grids:
+                n = g.node
+                props = {"id": n.id, "level": n.level.value, "name": n.name, "parent_id": n.parent_id,
+                         "households": n.households, "grid_worker": n.grid_worker, "grid_head": n.grid_head,
+                         "district_id": g.district_id, "street_id": g.street_id, "community_id": g.community_id}
+                feats.append({"type": "Feature", "id": n.id, "properties": props,
+                              "geometry": {"type": "Polygon", "coordinates": [[list(p) for p in n.polygon]]}})
+            return {"type": "FeatureCollection", "features": feats}
+        return self._cached("grids", build)
+
+    async def h_territory(self, request: web.Request) -> web.Response:
+        def build() -> dict[str, Any]:
+            assert self.city is not None
+            order = list(TerritoryLevel)
+            nodes = sorted(self.city.nodes.values(), key=lambda n: (order.index(n.level), n.id))
+            updated = format_time(self.start_time)
+            return {"items": [{**encode(n), "version": 1, "updated_at": updated} for n in nodes],
+                    "departments": self.city.departments, "mediation_centers": self.city.mediation_centers}
+        return self._cached("territory", build)
+
+    async def h_faults(self, request: web.Request) -> web.Response:
+        if request.method == "POST":
+            try:
+                body = await request.json()
+                if not isinstance(body, dict):
+                    raise ValueError("expected a JSON object")
+                if body.pop("reset", False):
+                    self.faults.reset()
+                self.faults.update(body)
+            except (ValueError, json.JSONDecodeError) as exc:
+                return self._json({"error": str(exc)}, 400)
+            if not self.faults.stall:
+                self._wake()
+        return self._json(self.faults.as_dict())
+
+    # --- push -------------------------------------------------------------------------------
+    def _cursor(self, request: web.Request) -> int:
+        raw = request.headers.get("Last-Event-ID") or request.query.get("since") or request.query.get("cursor")
+        if raw in (None, ""):
+            return 0
+        try:
+            return int(raw)  # type: ignore[arg-type]
+        except ValueError:
+            raise web.HTTPBadRequest(text=json.dumps({"error": "cursor must be an integer"}),
+                                     content_type="application/json") from None
+
+    def _gone(self, cursor: int) -> web.Response:
+        return self._json({"error": f"cursor {cursor} is older than the retained window "
+                                    f"(first retained seq {self.log.first_seq}); re-sync by polling "
+                                    f"the REST endpoints, then resume from their last_seq",
+                           "first_seq": self.log.first_seq, "last_seq": self.log.last_seq}, 410)
+
+    async def h_stream(self, request: web.Request) -> web.StreamResponse:
+        cursor = self._cursor(request)
+        if not self.log.resumable(cursor):
+            return self._gone(cursor)
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
+                                           "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        await resp.prepare(request)
+        await resp.write(f"retry: {self.retry_ms}\n: commandcenter sim, resuming after {cursor}\n\n".encode())
+        state: dict[str, Any] = {}
+        f = self.faults
+        try:
+            while not self.stopped:
+                if f.stall:
+                    await asyncio.sleep(0.05)
+                    continue
+                if not await self.wait_new(cursor, self.heartbeat_s):
+                    if not f.stall and not self.stopped:
+                        await resp.write(b": heartbeat\n\n")
+                    continue
+                if f.stall:
+                    continue
+                if not self.log.resumable(cursor):
+                    await resp.write(b"event: error\ndata: {\"error\": \"client fell behind the retained window\"}\n\n")
+                    break
+                batch = self.log.after(cursor, PUSH_BATCH)
+                if not batch:
+                    continue
+                frames, drop = self._push_frames(batch, True, state)
+                if f.latency_ms > 0:
+                    await asyncio.sleep(f.latency_ms / 1000.0)
+                if drop:
+                    cursor = batch[min(len(batch), len(frames)) - 1].seq
+                    await resp.write(b"".join(frames))
+                    self._abort(request)
+                    return resp
+                cursor = batch[-1].seq
+                if frames:
+                    await resp.write(b"".join(frames))
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        return resp
+
+    @staticmethod
+    def _abort(request: web.Request) -> None:
+        transport = request.transport
+        if transport is not None:
+            transport.close()
+
+    async def h_ws(self, request: web.Request) -> web.StreamResponse:
+        cursor = self._cursor(request)
+        if not self.log.resumable(cursor):
+            return self._gone(cursor)
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=1 << 20)
+        await ws.prepare(request)
+        self._conns.add(ws)
+        closed = asyncio.Event()
+
+        async def reader() -> None:
+            async for msg in ws:
+                if msg.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
+                    break
+            closed.set()
+            self._wake()
+
+        reader_task = asyncio.create_task(reader())
+        state: dict[str, Any] = {}
+        f = self.faults
+        try:
+            while not self.stopped and not closed.is_set() and not ws.closed:
+                if f.stall:
+                    await asyncio.sleep(0.05)
+                    continue
+                if not await self.wait_new(cursor, self.heartbeat_s):
+                    if not f.stall and not closed.is_set():
+                        await ws.send_str(dumps({"seq": cursor, "type": "heartbeat",
+                                                 "sent_at": format_time(self.clock.now()),
+                                                 "data": {"last_seq": self.log.last_seq}}))
+                    continue
+                if f.stall or closed.is_set():
+                    continue
+                if not self.log.resumable(cursor):
+                    await ws.close(code=4410, message=b"cursor older than the retained window")
+                    break
+                batch = self.log.after(cursor, PUSH_BATCH)
+                if not batch:
+                    continue
+                frames, drop = self._push_frames(batch, False, state)
+                if f.latency_ms > 0:
+                    await asyncio.sleep(f.latency_ms / 1000.0)
+                for text in frames:
+                    await ws.send_str(text)
+                if drop:
+                    self._abort(request)
+                    break
+                cursor = batch[-1].seq
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            reader_task.cancel()
+            self._conns.discard(ws)
+        return ws
