@@ -18,7 +18,7 @@ import httpx
 
 from ..config.schema import FeedSection
 from ..domain import InvalidRecord, KpiValue, TerritoryNode, decode, decode_alert, decode_incident, decode_resource, decode_territory, parse_time
-from .base import BatchBuilder, FeedBase, FeedError, Gone, Sink, log, looks_like_html, snippet, utcnow
+from .base import Batch, BatchBuilder, FeedBase, FeedError, Gone, Sink, log, looks_like_html, snippet, utcnow
 
 POLL_KINDS = ("incidents", "resources", "alerts")
 DECODERS = {"incident": decode_incident, "resource": decode_resource, "alert": decode_alert}
@@ -212,6 +212,11 @@ class SeqTracker:
         self.mark = start
         self.ahead: set[int] = set()
         self.gap_since: float | None = None
+        self.unknown = 0          # frames received whose seq could not be read (they fill gaps)
+
+    def see_unknown(self) -> None:
+        self.unknown += 1
+        self._advance()
 
     def see(self, seq: int) -> None:
         if seq <= self.mark:
@@ -220,9 +225,15 @@ class SeqTracker:
         self._advance()
 
     def _advance(self) -> None:
-        while self.mark + 1 in self.ahead:
-            self.mark += 1
-            self.ahead.discard(self.mark)
+        while True:
+            if self.mark + 1 in self.ahead:
+                self.mark += 1
+                self.ahead.discard(self.mark)
+            elif self.unknown and self.ahead:     # an unreadable frame took this place in the stream
+                self.unknown -= 1
+                self.mark += 1
+            else:
+                break
         if self.ahead:
             if self.gap_since is None:
                 self.gap_since = time.monotonic()
@@ -358,15 +369,20 @@ def handle_message(feed: FeedBase, builder: BatchBuilder, frame: Frame, tracker:
     try:
         msg = json.loads(frame.data)
     except (ValueError, UnicodeDecodeError) as exc:
+        if frame.seq is None:
+            tracker.see_unknown()
         builder.quarantine("message", frame.data, f"invalid JSON: {exc}"[:300])
         return
     if not isinstance(msg, dict):
+        if frame.seq is None:
+            tracker.see_unknown()
         builder.quarantine("message", frame.data, f"expected a JSON object, got {type(msg).__name__}")
         return
     seq = msg.get("seq")
     if isinstance(seq, int) and not isinstance(seq, bool) and seq >= 0:
         tracker.see(seq)
     elif frame.seq is None:
+        tracker.see_unknown()
         builder.quarantine("message", frame.data, "message without an integer seq")
         return
     sent_at = msg.get("sent_at")
@@ -464,12 +480,19 @@ class _PushFeed(FeedBase):
         poller = NativePollFeed(self.section, self.client)  # type: ignore[arg-type]
         poller.versions = self.versions
         poller.fetch_kpis = False
+        old_cursor = self.cursor
         poller.cursor = dump_cursor({k: push_seq(parse_cursor(self.cursor)) for k in POLL_KINDS})
-        await poller._run_once(sink)
+
+        async def keep_old_cursor(batch: Batch) -> None:
+            batch.cursor = old_cursor     # until the catch-up is complete, a restart must catch up again
+            await sink(batch)
+
+        await poller._run_once(keep_old_cursor)
         values = parse_cursor(poller.cursor)
-        self.cursor = dump_cursor({"seq": max(values.values(), default=0)})
         self.received += poller.received
         self.quarantined += poller.quarantined
+        # every change up to the newest polled seq is in: stream from there
+        await self.deliver(sink, BatchBuilder(self), dump_cursor({"seq": max(values.values(), default=0)}))
 
 
 class NativeSseFeed(_PushFeed):
