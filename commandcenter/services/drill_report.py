@@ -1,0 +1,208 @@
+"""After-action report data (Qt-free): everything a drill made and did, read back from the store.
+
+    data = assemble(store, drill_id)          # scenario, timeline, per-incident scores, resources, actions
+    write_timeline_csv(data, path)            # the raw timeline, one row per event or action
+
+The Qt side (commandcenter.ui.report) turns `ReportData` into HTML / PDF.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ..domain import ActionKind, Alert, Incident, OperatorAction, Resource, decode
+from ..store.schema import T
+from .drills import (
+    Dispatch, IncidentScore, Scenario, _scenario_or_stub, score_incident, split_reason,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    at: datetime
+    offset_s: float            # since the drill started
+    kind: str                  # incident / resource / alert / action
+    record_id: str
+    title: str
+    what: str                  # status or action
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceUse:
+    resource_id: str
+    name: str
+    kind: str
+    incident_id: str | None
+    dispatched_at: datetime | None
+    on_scene_at: datetime | None
+    released_at: datetime | None
+
+
+@dataclass
+class ReportData:
+    drill_id: str
+    scenario: Scenario
+    started_at: datetime | None
+    stopped_at: datetime | None
+    started_by: str = ""
+    start_reason: str = ""
+    stopped_by: str = ""
+    stop_reason: str = ""
+    incidents: list[Incident] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    scores: list[IncidentScore] = field(default_factory=list)
+    resources: list[ResourceUse] = field(default_factory=list)
+    actions: list[OperatorAction] = field(default_factory=list)
+    timeline: list[TimelineRow] = field(default_factory=list)
+    generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.stopped_at or (self.timeline[-1].at if self.timeline else self.started_at)
+        return (end - self.started_at).total_seconds()
+
+    @property
+    def passed(self) -> bool | None:
+        if not self.scores:
+            return None
+        vals = [s.passed_target for s in self.scores]
+        return False if False in vals else (None if None in vals else True)
+
+
+def _aware(t: datetime | None) -> datetime | None:
+    if t is None:
+        return None
+    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+
+
+def drill_ids(store: Any) -> list[tuple[str, datetime, str]]:
+    """Every drill the store knows (from its DRILL_START actions): (id, started_at, scenario), newest first."""
+    act = T["operator_actions"]
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(act.c.target_id, act.c.at, act.c.reason)
+                            .where(act.c.kind == ActionKind.DRILL_START.value).order_by(act.c.id.desc())).all()
+    return [(r.target_id, _aware(r.at), split_reason(r.reason)[1]) for r in rows]
+
+
+def assemble(store: Any, drill_id: str) -> ReportData:
+    act, rst, aupd = T["operator_actions"], T["resource_status"], T["alert_updates"]
+    with store.engine.connect() as conn:
+        arows = conn.execute(select(act).where(act.c.drill_id == drill_id).order_by(act.c.id)).all()
+        rrows = conn.execute(select(rst).where(rst.c.drill_id == drill_id).order_by(rst.c.id)).all()
+        alrows = conn.execute(select(aupd.c.data).where(aupd.c.drill_id == drill_id).order_by(aupd.c.id)).all()
+    actions = [store._action(r) for r in arows]  # noqa: SLF001 - the store's own row → OperatorAction mapping
+    start = next((a for a in actions if a.kind is ActionKind.DRILL_START), None)
+    stop = next((a for a in reversed(actions) if a.kind is ActionKind.DRILL_STOP), None)
+    why, path = split_reason(start.reason) if start else ("", "")
+    scenario = _scenario_or_stub(path) if path else Scenario(name=drill_id)
+
+    import json
+
+    incidents = sorted((store.incident(i.id) for i in store.incidents(drill=True, limit=100_000)
+                        if i.drill_id == drill_id), key=lambda i: i.reported_at)
+    incidents = [i for i in incidents if i is not None]
+    alert_versions = [decode(Alert, json.loads(d)) for (d,) in alrows]
+    latest_alerts: dict[str, Alert] = {}
+    for a in alert_versions:
+        latest_alerts[a.id] = a
+    resources = {r.id: r for r in store.resources(drill=True) if r.drill_id == drill_id}
+
+    started_at = start.at if start else (incidents[0].reported_at if incidents else None)
+    stopped_at = stop.at if stop else None
+
+    # resources: dispatch / on scene / release times from their history
+    by_inc = {i.id: i for i in incidents}
+    uses: dict[str, dict[str, Any]] = {}
+    dispatches: dict[str, list[Dispatch]] = {}
+    timeline: list[TimelineRow] = []
+    t0 = started_at or datetime.now(timezone.utc)
+
+    def off(t: datetime) -> float:
+        return (t - t0).total_seconds()
+
+    for r in rrows:
+        at = _aware(r.at)
+        res = resources.get(r.resource_id)
+        name = res.name if res else r.resource_id
+        u = uses.setdefault(r.resource_id, {"inc": None, "disp": None, "scene": None, "rel": None})
+        if r.status in ("dispatched", "on_scene") and r.incident_id:
+            u["inc"] = r.incident_id
+            if r.status == "dispatched" and u["disp"] is None:
+                u["disp"] = at
+                inc = by_inc.get(r.incident_id)
+                if inc is not None:
+                    dispatches.setdefault(inc.id, []).append(Dispatch(
+                        r.resource_id, name, res.kind.value if res else "", at, (at - inc.reported_at).total_seconds()))
+            if r.status == "on_scene" and u["scene"] is None:
+                u["scene"] = at
+        elif r.status == "available" and u["disp"] is not None:
+            u["rel"] = at
+        timeline.append(TimelineRow(at, off(at), "resource", r.resource_id, name, r.status,
+                                    f"→ {r.incident_id}" if r.incident_id else ""))
+    uses_list = [ResourceUse(rid, resources[rid].name if rid in resources else rid,
+                             resources[rid].kind.value if rid in resources else "", u["inc"], u["disp"], u["scene"], u["rel"])
+                 for rid, u in uses.items() if u["disp"] is not None or u["scene"] is not None]
+
+    for inc in incidents:
+        for c in inc.timeline:
+            timeline.append(TimelineRow(c.at, off(c.at), "incident", inc.id, inc.title, c.status.value,
+                                        " · ".join(x for x in (c.handler, c.department, c.note) if x)))
+        for name, label in (("arrived_at", "arrived"), ("assessed_at", "assessed")):
+            t = getattr(inc, name)
+            if t is not None and not any(c.at == t for c in inc.timeline):
+                timeline.append(TimelineRow(t, off(t), "incident", inc.id, inc.title, label, ""))
+    for a in alert_versions:
+        what = a.status.value if a.version > 1 else "issued"
+        timeline.append(TimelineRow(a.updated_at, off(a.updated_at), "alert", a.id, a.title, what,
+                                    f"{a.level.colour_name} · {a.area_desc}".strip(" ·")))
+    for a in actions:
+        why_a = split_reason(a.reason)[0] if a.kind is ActionKind.DRILL_START else a.reason
+        timeline.append(TimelineRow(a.at, off(a.at), "action", a.target_id, f"{a.actor} @ {a.console}",
+                                    a.kind.value, why_a))
+    timeline.sort(key=lambda r: (r.at, r.kind != "action", r.record_id))
+
+    end = stopped_at or (timeline[-1].at if timeline else t0)
+    scores = [score_incident(i, end, scenario.targets, dispatches.get(i.id, ())) for i in incidents if i.emergency]
+    return ReportData(
+        drill_id=drill_id, scenario=scenario, started_at=started_at, stopped_at=stopped_at,
+        started_by=start.actor if start else "", start_reason=why, stopped_by=stop.actor if stop else "",
+        stop_reason=stop.reason if stop else "", incidents=incidents, alerts=list(latest_alerts.values()),
+        scores=scores, resources=sorted(uses_list, key=lambda u: u.dispatched_at or u.on_scene_at or t0),
+        actions=actions, timeline=timeline)
+
+
+CSV_COLUMNS = ("at_utc", "offset_s", "kind", "record_id", "title", "what", "detail")
+
+
+def write_timeline_csv(data: ReportData, path: str | Path) -> Path:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    with p.open("w", newline="", encoding="utf-8-sig") as fh:   # BOM: Excel opens the Chinese correctly
+        w = csv.writer(fh)
+        w.writerow(CSV_COLUMNS)
+        for r in data.timeline:
+            w.writerow((r.at.isoformat(), f"{r.offset_s:.1f}", r.kind, r.record_id, r.title, r.what, r.detail))
+    return p
+
+
+def fmt_secs(s: float | None) -> str:
+    if s is None:
+        return "—"
+    s = int(round(s))
+    sign = "-" if s < 0 else ""
+    s = abs(s)
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
+
+
+__all__ = ["CSV_COLUMNS", "ReportData", "ResourceUse", "TimelineRow", "assemble", "drill_ids", "fmt_secs",
+           "write_timeline_csv", "Resource"]

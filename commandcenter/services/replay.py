@@ -1,0 +1,211 @@
+"""Replay (回放), Qt-free: play any past window from the store at 1×–60×, clock injected.
+
+The controller owns its own `LiveState` (`replay.live`) that the wall's tiles bind to while in
+replay; each step replaces its contents with `store.state_at(position)`, so every tile shows the
+state as of the replay time (tiles rebuild from `live.*` on change). Going live is one call; the
+real LiveState was never touched.
+
+    replay = ReplayController(store.state_at, clock=clock, territory=live.territory)
+    replay.jump(t)            # enter replay at t (paused or playing, as before)
+    replay.resume(); replay.pause(); replay.set_speed(10)
+    replay.tick()             # advance (the wall calls this a few times a second; `run()` does)
+    replay.go_live()          # back to live
+    replay.position           # the replay time; use as the tiles' clock while replaying
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from .live_state import LiveState
+
+MIN_SPEED, MAX_SPEED = 1.0, 60.0
+
+StateAt = Callable[[datetime], dict[str, list[Any]]]
+Listener = Callable[["ReplayController", str], None]   # (controller, what): "mode" | "position" | "state"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: datetime
+    end: datetime
+
+
+def replace_state(live: LiveState, state: dict[str, list[Any]]) -> None:
+    """Make `live` hold exactly `state` (incidents/resources/alerts), then tell its listeners once."""
+    live.incidents.clear()
+    live.resources.clear()
+    live.alerts.clear()
+    change = live.apply(incidents=state.get("incidents", ()), resources=state.get("resources", ()),
+                        alerts=state.get("alerts", ()))
+    if not change:     # an empty past still has to repaint the tiles
+        for fn in list(live._listeners):  # noqa: SLF001 - the LiveState event contract, with nothing in it
+            from .live_state import Change
+
+            fn(Change(territory=tuple(live.territory.values())))
+
+
+class ReplayController:
+    def __init__(self, state_at: StateAt, *, clock: Callable[[], datetime] = utcnow,
+                 territory: dict[str, Any] | None = None, step: timedelta = timedelta(seconds=1),
+                 in_store: Callable[..., Awaitable[Any]] | None = None) -> None:
+        self.state_at = state_at
+        self.clock = clock
+        self.step = step
+        self.in_store = in_store
+        self.live = LiveState()
+        if territory:
+            self.live.territory.update(territory)
+        self.replaying = False
+        self.paused = True
+        self.speed = 1.0
+        self.window: Window | None = None
+        self._anchor_pos: datetime | None = None
+        self._anchor_real: datetime | None = None
+        self._shown_at: datetime | None = None
+        self._listeners: list[Listener] = []
+
+    # -- listeners
+    def on_change(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _notify(self, what: str) -> None:
+        for fn in list(self._listeners):
+            fn(self, what)
+
+    # -- position
+    @property
+    def position(self) -> datetime:
+        """The replay time (or the real time when live)."""
+        if not self.replaying or self._anchor_pos is None:
+            return self.clock()
+        if self.paused or self._anchor_real is None:
+            return self._anchor_pos
+        pos = self._anchor_pos + (self.clock() - self._anchor_real) * self.speed
+        if self.window is not None and pos > self.window.end:
+            return self.window.end
+        return min(pos, self.clock())
+
+    def now(self) -> datetime:
+        """A clock for tiles: replay time in replay, real time live."""
+        return self.position
+
+    @property
+    def mode(self) -> str:
+        return "replay" if self.replaying else "live"
+
+    # -- API for the console
+    def set_window(self, start: datetime, end: datetime) -> None:
+        if end <= start:
+            raise ValueError("the replay window must end after it starts")
+        self.window = Window(start, end)
+        self._notify("position")
+
+    def play_window(self, start: datetime, end: datetime, speed: float = 10.0) -> dict[str, list[Any]]:
+        """Replay [start, end] from its start at `speed` (e.g. a past hour at 10×)."""
+        self.set_window(start, end)
+        self.set_speed(speed)
+        state = self.jump(start)
+        self.resume()
+        return state
+
+    def jump(self, t: datetime) -> dict[str, list[Any]]:
+        """Enter replay (if live) and show the state at t. Keeps paused/playing as it was."""
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=timezone.utc)
+        if self.window is not None:
+            t = min(max(t, self.window.start), self.window.end)
+        t = min(t, self.clock())
+        entering = not self.replaying
+        self.replaying = True
+        self._anchor_pos, self._anchor_real = t, self.clock()
+        state = self._show(t)
+        if entering:
+            self._notify("mode")
+        self._notify("position")
+        return state
+
+    def pause(self) -> None:
+        if self.replaying and not self.paused:
+            self._anchor_pos, self._anchor_real = self.position, self.clock()
+            self.paused = True
+            self._notify("position")
+
+    def resume(self) -> None:
+        if self.replaying and self.paused:
+            self._anchor_real = self.clock()
+            self.paused = False
+            self._notify("position")
+
+    def set_speed(self, x: float) -> None:
+        x = min(max(float(x), MIN_SPEED), MAX_SPEED)
+        if self.replaying and not self.paused:
+            self._anchor_pos, self._anchor_real = self.position, self.clock()
+        self.speed = x
+        self._notify("position")
+
+    def go_live(self) -> None:
+        if not self.replaying:
+            return
+        self.replaying = False
+        self.paused = True
+        self._anchor_pos = self._anchor_real = self._shown_at = None
+        self._notify("mode")
+
+    # -- stepping
+    def tick(self) -> bool:
+        """Show the state at the current position if it moved by a step; True if it did."""
+        if not self.replaying:
+            return False
+        pos = self.position
+        if self._shown_at is not None and abs(pos - self._shown_at) < self.step:
+            return False
+        if self.window is not None and pos >= self.window.end and not self.paused:
+            self._anchor_pos, self._anchor_real, self.paused = self.window.end, self.clock(), True
+        self._show(pos)
+        self._notify("position")
+        return True
+
+    def _show(self, t: datetime) -> dict[str, list[Any]]:
+        state = self.state_at(t)
+        self._shown_at = t
+        replace_state(self.live, state)
+        self._notify("state")
+        return state
+
+    async def run(self, interval: float = 0.25) -> None:
+        """The wall's loop: step while replaying (the store read runs on the store thread when in_store is given)."""
+        import asyncio
+        import logging
+
+        while True:
+            try:
+                if self.replaying:
+                    pos = self.position
+                    if self._shown_at is None or abs(pos - self._shown_at) >= self.step:
+                        if self.in_store is not None:
+                            state = await self.in_store(self.state_at, pos)
+                            if self.replaying:
+                                self._shown_at = pos
+                                replace_state(self.live, state)
+                                self._notify("state")
+                                self._notify("position")
+                        else:
+                            self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - replay must never take the wall down
+                logging.getLogger(__name__).exception("replay loop")
+            await asyncio.sleep(interval)
+
+
+def snapshot_of(live: LiveState) -> dict[str, dict[str, Any]]:
+    """A comparable picture of a LiveState: id → record, per kind (for tests and checks)."""
+    return {"incidents": dict(live.incidents), "resources": dict(live.resources), "alerts": dict(live.alerts)}
