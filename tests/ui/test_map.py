@@ -6,8 +6,10 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import random  # noqa: E402
+import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QFontDatabase  # noqa: E402
@@ -20,6 +22,7 @@ from commandcenter.ui.map.cells import load_step, step_label  # noqa: E402
 from commandcenter.ui.map.labels import GRID_LABEL_MAX_VISIBLE  # noqa: E402
 from commandcenter.ui.map.markers import MAX_INCIDENT_MARKERS  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(__file__))   # importlib mode: map_fixtures lives beside this file
 import map_fixtures as F  # noqa: E402
 
 FONT = Path(__file__).resolve().parents[2] / "resources" / "fonts" / "wqy-microhei.ttc"
@@ -65,15 +68,39 @@ def test_set_load_recolours_each_grid(gmap, nodes):
     assert gmap.cells.step_of(gs[6].id) == 0          # absent from the dict: no open events
     assert gmap.cells.step_counts() == [995, 1, 1, 1, 1, 1]
     assert "995 grids" in dict(gmap.legend.rows())["step0"].replace(",", "")
-    # the paths really hold the grids: step 5's path contains grid 5's centre and nothing else's
-    c5 = gmap.geo.proj.point(*F.centre(gs[5]))
-    c6 = gmap.geo.proj.point(*F.centre(gs[6]))
-    assert gmap.cells._paths[5].contains(c5) and not gmap.cells._paths[5].contains(c6)
-    assert gmap.cells._paths[0].contains(c6)
-    # recolour again: grid 5 drops to 0
+    # the pixels show it: the raster under grid 5's centre is grid 5, drawn in the top ramp colour
+    img = gmap.plot.grab().toImage()
+    for g, step in ((gs[5], 5), (gs[2], 2), (gs[6], 0)):
+        pt = gmap.map_to_widget(*F.centre(g))
+        x, y = round(pt.x()), round(pt.y())
+        assert gmap.cells.code_at_pixel(x, y) == gmap.geo.index[g.id]
+        assert img.pixelColor(x, y).rgb() == theme.LOAD_RAMP[step].rgb()
+    # recolour again: grid 5 drops to 0, grid 0 rises to step 2, on screen too
     gmap.set_load({gs[0].id: 2})
     assert gmap.cells.step_of(gs[5].id) == 0 and gmap.cells.step_of(gs[0].id) == 2
-    assert not gmap.cells._paths[5].contains(c5) and gmap.cells._paths[0].contains(c5)
+    img = gmap.plot.grab().toImage()
+    for g, step in ((gs[5], 0), (gs[0], 2)):
+        pt = gmap.map_to_widget(*F.centre(g))
+        assert img.pixelColor(round(pt.x()), round(pt.y())).rgb() == theme.LOAD_RAMP[step].rgb()
+
+
+def test_raster_has_boundaries_and_follows_the_view(gmap, nodes):
+    gmap.plot.grab()
+    n = gmap.geo.count
+    codes = gmap.cells._index
+    assert codes.shape == (gmap.plot.viewport().height(), gmap.plot.viewport().width())
+    present = set(np.unique(codes).tolist())
+    assert {n, n + 2, n + 3} <= present                 # background, street and district lines
+    assert len([c for c in present if c < n]) > 0.95 * n  # nearly every grid owns pixels at full view
+    for g in F.grids(nodes)[::97]:                      # indices above 255 too (two-pass encoding)
+        pt = gmap.map_to_widget(*F.centre(g))
+        assert gmap.cells.code_at_pixel(round(pt.x()), round(pt.y())) == gmap.geo.index[g.id]
+    builds = gmap.cells.raster_builds
+    gmap.zoom_by(3)
+    gmap.plot.grab()
+    assert gmap.cells.raster_builds == builds + 1        # console zoom: rebuilt at once
+    gmap.plot.grab()
+    assert gmap.cells.raster_builds == builds + 1        # no change: cached
 
 
 def test_click_on_grid_centre_emits_grid_clicked(qtbot, gmap, nodes):

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 from ...domain.models import Alert, Incident, Resource, TerritoryNode
 from .. import theme
 from .alerts import AlertItem
-from .cells import BoundaryItem, CellFillItem
+from .cells import CellLayer
 from .geometry import TerritoryGeometry
 from .labels import LabelItem
 from .legend import MapLegend
@@ -46,15 +46,13 @@ class GridMap(QWidget):
         self.viewbox.setDefaultPadding(0.0)
         self.plot.setFrameStyle(0)
 
-        self.cells = CellFillItem()
-        self.boundaries = BoundaryItem()
+        self.cells = CellLayer()
         self.alerts = AlertItem()
         self.resources = ResourceMarkers()
         self.incidents = IncidentMarkers()
         self.labels = LabelItem()
         self.cells.setZValue(0)
-        self.boundaries.setZValue(10)
-        for item in (self.cells, self.boundaries, self.alerts, self.resources.item, self.incidents.item, self.labels):
+        for item in (self.cells, self.alerts, self.resources.item, self.incidents.item, self.labels):
             self.viewbox.addItem(item, ignoreBounds=True)
 
         self.legend = MapLegend()
@@ -65,13 +63,13 @@ class GridMap(QWidget):
         lay.addWidget(self.legend, 0)
 
         self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self.viewbox.sigRangeChangedManually.connect(lambda *_: self.cells.defer_rebuild())
 
     # -- data --------------------------------------------------------------------------------------
     def set_territory(self, nodes: list[TerritoryNode]) -> None:
         """All levels of the hierarchy; grids are filled, streets and districts outlined heavier."""
         self.geo = TerritoryGeometry(list(nodes))
         self.cells.set_geometry(self.geo)
-        self.boundaries.set_geometry(self.geo)
         self.labels.set_geometry(self.geo)
         self.alerts.set_alerts(self.geo, [])
         self.incidents.set_incidents(self.geo, [])
