@@ -121,6 +121,20 @@ def add_kpis(builder: BatchBuilder, payload: Any, raw: bytes | None = None) -> N
         add_record(builder, "kpi", payload, raw)
 
 
+async def fetch_territory(feed: FeedBase, sink: Sink) -> None:
+    """GET {url}/territory (every level, city to grid) as one batch; the cursor does not move."""
+    body, ctype = await feed.get_bytes(f"{feed.section.url.rstrip('/')}/territory")
+    payload = load_json(body, ctype)
+    items = payload.get("items") if isinstance(payload, dict) else None
+    if not isinstance(items, list):
+        raise FeedError("territory: expected {\"items\": [...]}")
+    feed.mark_ok()
+    builder = BatchBuilder(feed)
+    for item in items:
+        add_record(builder, "territory", item)
+    await feed.deliver(sink, builder, feed.cursor)
+
+
 # ---- polling ------------------------------------------------------------------------------------
 class NativePollFeed(FeedBase):
     """GET {url}/incidents|resources|alerts?since=&limit=, following `more`; {url}/territory once."""
@@ -143,16 +157,7 @@ class NativePollFeed(FeedBase):
             await self._fetch_kpis(sink)
 
     async def _fetch_territory(self, sink: Sink) -> None:
-        body, ctype = await self.get_bytes(f"{self.base}/territory")
-        payload = load_json(body, ctype)
-        items = payload.get("items") if isinstance(payload, dict) else None
-        if not isinstance(items, list):
-            raise FeedError("territory: expected {\"items\": [...]}")
-        self.mark_ok()
-        builder = BatchBuilder(self)
-        for item in items:
-            add_record(builder, "territory", item)
-        await self.deliver(sink, builder, self.cursor)
+        await fetch_territory(self, sink)
         self._territory_done = True
 
     async def _poll_kind(self, sink: Sink, kind: str) -> None:
@@ -419,6 +424,7 @@ class _PushFeed(FeedBase):
         self.retry_s: float | None = None
         self.connects = 0
         self._skip_after: int | None = None    # ws: a too-big message follows this seq
+        self._territory_done = False
 
     @property
     def period(self) -> float:
@@ -433,6 +439,9 @@ class _PushFeed(FeedBase):
         return self.retry_s if self.retry_s is not None else min(1.0, self.backoff_base)
 
     async def _run_once(self, sink: Sink) -> None:
+        if not self._territory_done:
+            await fetch_territory(self, sink)
+            self._territory_done = True
         values = parse_cursor(self.cursor)
         start = push_seq(values)
         tracker = SeqTracker(start)
@@ -527,6 +536,8 @@ class NativeSseFeed(_PushFeed):
                 async for chunk in resp.aiter_bytes():
                     self.last_ok_at = utcnow()
                     for frame in parser.feed(chunk):
+                        if frame.event == "error":     # the server says we fell behind its window
+                            raise Gone(f"stream error event: {snippet(frame.data)}")
                         await queue.put(frame)
                     if parser.retry_ms is not None:
                         self.retry_s = min(parser.retry_ms / 1000, 60.0)
@@ -604,6 +615,8 @@ class NativeWsFeed(_PushFeed):
             if exc.rcvd is not None and exc.rcvd.code == 1009 or exc.sent is not None and exc.sent.code == 1009:
                 self._skip_after = last_seq
                 raise FeedError(f"websocket message after seq {last_seq} larger than max_bytes; skipping it") from None
+            if exc.rcvd is not None and exc.rcvd.code == 4410:
+                raise Gone(f"websocket closed 4410: {exc.rcvd.reason}") from None
             if exc.rcvd is not None and exc.rcvd.code in (1000, 1001):
                 return
             raise FeedError(f"websocket closed: {exc}") from None
