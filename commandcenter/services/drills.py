@@ -29,6 +29,7 @@ import dataclasses
 import re
 import threading
 import tomllib
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -427,6 +428,7 @@ def split_reason(text: str) -> tuple[str, str]:
 
 
 Listener = Callable[["DrillManager"], None]
+_BY_LIVE: dict[int, "weakref.ref[DrillManager]"] = {}
 InStore = Callable[..., Awaitable[Any]]
 
 
@@ -441,6 +443,7 @@ class DrillManager:
                  console: str = "wall", in_store: InStore | None = None) -> None:
         self.store = store
         self.live = live
+        self._home = live
         self.clock = clock
         self.console = console
         self.in_store = in_store
@@ -456,6 +459,14 @@ class DrillManager:
         self._ended: set[str] = set()
         self._from_feed = False
         self._unsub = live.on_change(self._on_live)
+        _BY_LIVE[id(live)] = weakref.ref(self)
+
+    @staticmethod
+    def for_live(live: LiveState) -> "DrillManager | None":
+        """The manager created for this LiveState (the wall's banner and drill tile find it this way)."""
+        ref = _BY_LIVE.get(id(live))
+        mgr = ref() if ref is not None else None
+        return mgr if mgr is not None and mgr._home is live else None
 
     # -- listeners
     def on_change(self, listener: Listener) -> Callable[[], None]:
@@ -468,6 +479,8 @@ class DrillManager:
 
     def close(self) -> None:
         self._unsub()
+        if _BY_LIVE.get(id(self._home)) is not None and _BY_LIVE[id(self._home)]() is self:
+            del _BY_LIVE[id(self._home)]
 
     # -- clock
     def drill_now(self) -> datetime:

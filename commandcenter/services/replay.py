@@ -15,6 +15,7 @@ real LiveState was never touched.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -24,7 +25,8 @@ from .live_state import LiveState
 MIN_SPEED, MAX_SPEED = 1.0, 60.0
 
 StateAt = Callable[[datetime], dict[str, list[Any]]]
-Listener = Callable[["ReplayController", str], None]   # (controller, what): "mode" | "position" | "state"
+Listener = Callable[["ReplayController", str], None]
+_BY_LIVE: dict[int, "weakref.ref[ReplayController]"] = {}   # (controller, what): "mode" | "position" | "state"
 
 
 def utcnow() -> datetime:
@@ -54,14 +56,16 @@ def replace_state(live: LiveState, state: dict[str, list[Any]]) -> None:
 class ReplayController:
     def __init__(self, state_at: StateAt, *, clock: Callable[[], datetime] = utcnow,
                  territory: dict[str, Any] | None = None, step: timedelta = timedelta(seconds=1),
-                 in_store: Callable[..., Awaitable[Any]] | None = None) -> None:
+                 in_store: Callable[..., Awaitable[Any]] | None = None, target: LiveState | None = None) -> None:
+        """`target`: the LiveState to fill with the past (default: a LiveState of its own, `self.live`)."""
         self.state_at = state_at
         self.clock = clock
         self.step = step
         self.in_store = in_store
-        self.live = LiveState()
+        self.live = target if target is not None else LiveState()
         if territory:
             self.live.territory.update(territory)
+        _BY_LIVE[id(self.live)] = weakref.ref(self)
         self.replaying = False
         self.paused = True
         self.speed = 1.0
@@ -70,6 +74,12 @@ class ReplayController:
         self._anchor_real: datetime | None = None
         self._shown_at: datetime | None = None
         self._listeners: list[Listener] = []
+
+    @staticmethod
+    def for_live(live: LiveState) -> "ReplayController | None":
+        ref = _BY_LIVE.get(id(live))
+        ctl = ref() if ref is not None else None
+        return ctl if ctl is not None and ctl.live is live else None
 
     # -- listeners
     def on_change(self, listener: Listener) -> Callable[[], None]:
@@ -126,9 +136,9 @@ class ReplayController:
         entering = not self.replaying
         self.replaying = True
         self._anchor_pos, self._anchor_real = t, self.clock()
-        state = self._show(t)
         if entering:
-            self._notify("mode")
+            self._notify("mode")      # listeners detour the live writers before the past lands
+        state = self._show(t)
         self._notify("position")
         return state
 
@@ -209,3 +219,43 @@ class ReplayController:
 def snapshot_of(live: LiveState) -> dict[str, dict[str, Any]]:
     """A comparable picture of a LiveState: id → record, per kind (for tests and checks)."""
     return {"incidents": dict(live.incidents), "resources": dict(live.resources), "alerts": dict(live.alerts)}
+
+
+class LiveDetour:
+    """Replay on the wall's own LiveState: while replaying, the writers (ingest pipeline, drill manager —
+    anything with a `.live` attribute) write into a shadow LiveState, so nothing real is lost; the shown
+    LiveState holds the past. `leave()` puts the shadow's (current) contents back and the writers home."""
+
+    def __init__(self, shown: LiveState, writers: list[Any]) -> None:
+        self.shown = shown
+        self.writers = [w for w in writers if w is not None]
+        self.shadow: LiveState | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.shadow is not None
+
+    def enter(self) -> None:
+        if self.shadow is not None:
+            return
+        shadow = LiveState()
+        for name in ("incidents", "resources", "alerts", "territory", "health"):
+            getattr(shadow, name).update(getattr(self.shown, name))
+        self.shadow = shadow
+        for w in self.writers:
+            if getattr(w, "live", None) is self.shown:
+                w.live = shadow
+
+    def leave(self) -> None:
+        shadow = self.shadow
+        if shadow is None:
+            return
+        for w in self.writers:
+            if getattr(w, "live", None) is shadow:
+                w.live = self.shown
+        self.shadow = None
+        self.shown.health.clear()
+        self.shown.health.update(shadow.health)
+        replace_state(self.shown, {"incidents": list(shadow.incidents.values()),
+                                   "resources": list(shadow.resources.values()),
+                                   "alerts": list(shadow.alerts.values())})

@@ -116,6 +116,8 @@ class WallWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.header)
+        from .drill_banner import attach_banners   # issue 8: drill and replay banners under the header
+        attach_banners(self, column)
         column.addWidget(self.page_view, 1)
         self.setCentralWidget(centre)
         self.health_bar = FeedHealthBar(live)

@@ -40,8 +40,16 @@ def build_incidents(ctx: TileContext, section: TileSection) -> Tile:
     return tile
 
 
+def build_drill(ctx: TileContext, section: TileSection) -> Tile:
+    from ...services.drills import DrillManager
+    from .drill import DrillTile
+
+    return DrillTile(ctx.live, ctx.extras.get("drills") or DrillManager.for_live(ctx.live), title=section.title)
+
+
 TILE_BUILDERS: dict[str, Callable[[TileContext, TileSection], Tile]] = {
     "incidents": build_incidents,
+    "drill": build_drill,
 }
 
 __all__ = ["TILE_BUILDERS", "IncidentTile", "Tile", "TileContext", "plain_label"]

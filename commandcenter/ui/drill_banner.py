@@ -1,0 +1,106 @@
+"""The wall-wide drill banner: "演练 / DRILL", the scenario and the drill clock, in the drill colour.
+
+Hidden when no drill runs. Bound to a `DrillManager`; the clock ticks on its own timer so it
+moves even between scenario events.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
+
+from ..services.drills import DrillManager
+from ..services.drill_report import fmt_secs
+from . import format as fmt
+from . import labels, theme
+from .tiles.base import plain_label
+
+
+def drill_banner_text() -> str:
+    return f"{labels.drill_badge()} / DRILL"
+
+
+class DrillBanner(QFrame):
+    """`drills` may be None: the banner then finds the manager of `live` (DrillManager.for_live) when it appears."""
+
+    def __init__(self, drills: DrillManager | None, parent: QWidget | None = None, *, live: object = None):
+        super().__init__(parent)
+        self.setObjectName("drillBanner")
+        self.drills = drills
+        self._live = live
+        self._unsubscribe = lambda: None
+        c = theme.DRILL
+        self.setStyleSheet(
+            f"QFrame#drillBanner {{ background: rgba({c.red()},{c.green()},{c.blue()},210); border: none; }}"
+            "QFrame#drillBanner QLabel { background: transparent; color: #ffffff; }")
+        self.badge = plain_label(drill_banner_text())
+        self.scenario = plain_label()
+        self.clock = plain_label()
+        self.clock.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.score = plain_label()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 4, 16, 4)
+        row.setSpacing(24)
+        row.addWidget(self.badge)
+        row.addWidget(self.scenario, 1)
+        row.addWidget(self.score)
+        row.addWidget(self.clock)
+        self._timer = QTimer(self, interval=1000)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        if drills is not None:
+            self._bind(drills)
+        self.destroyed.connect(lambda *_: self._unsubscribe())
+        self.scale(theme.BASE_POINT_SIZE)
+        self.refresh()
+
+    def _bind(self, drills: DrillManager) -> None:
+        self._unsubscribe()
+        self.drills = drills
+        self._unsubscribe = drills.on_change(lambda _m: self.refresh())
+
+    def refresh(self) -> None:
+        if self.drills is None and self._live is not None:
+            found = DrillManager.for_live(self._live)
+            if found is not None:
+                self._bind(found)
+        if self.drills is None:
+            self.hide()
+            return
+        d = self.drills.current
+        if d is None:
+            self.hide()
+            return
+        self.scenario.setText(f"{d.scenario.name}  ·  {self.tr('发起')} {d.actor or '—'}"
+                              + (f"  ·  {d.reason}" if d.reason else ""))
+        scores = self.drills.scores()
+        ok = sum(1 for s in scores if s.passed_target)
+        bad = sum(1 for s in scores if s.passed_target is False)
+        self.score.setText(f"{self.tr('事件')} {len(scores)}  ✓{ok}  ✗{bad}" if scores else "")
+        self.clock.setText(f"{self.tr('演练时钟')} {fmt_secs(self.drills.elapsed().total_seconds())}  ·  "
+                           f"{fmt.hhmmss(self.drills.drill_now())}")
+        self.show()
+
+    def text(self) -> str:
+        return " | ".join(w.text() for w in (self.badge, self.scenario, self.score, self.clock) if w.text())
+
+    def scale(self, points: int) -> None:
+        for w, k in ((self.badge, 1.5), (self.scenario, 1.1), (self.score, 1.1), (self.clock, 1.3)):
+            f = QFont(w.font())
+            f.setPointSize(round(points * k))
+            f.setBold(w is self.badge or w is self.clock)
+            w.setFont(f)
+
+
+def attach_banners(window: QWidget, layout: object) -> list[QWidget]:
+    """The wall window's banners under its header (issue 8): drill and replay. `layout` is a QBoxLayout."""
+    from ..services.replay import ReplayController
+    from .replay_bar import ReplayBanner
+
+    live = getattr(window, "live", None)
+    drill = DrillBanner(DrillManager.for_live(live) if live is not None else None, live=live)
+    replay = ReplayBanner(ReplayController.for_live(live) if live is not None else None, live=live)
+    for b in (drill, replay):
+        layout.addWidget(b)
+    window.drill_banner, window.replay_banner = drill, replay
+    return [drill, replay]

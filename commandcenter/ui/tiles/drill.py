@@ -1,0 +1,114 @@
+"""The drill tile (kind "drill"): each drill incident scored live against 1-10-20 and the scenario's targets.
+
+One row per drill emergency: response / arrival / first assessment (elapsed, target, ✓ / ✗ / running
+countdown) and the resources dispatched with when. Few rows, so a QTableWidget of plain items.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from ...services import LiveState
+from ...services.drill_report import fmt_secs
+from ...services.drills import DrillManager, IncidentScore, StageScore
+from .. import labels, theme
+from .base import Tile, plain_label
+
+OK_COLOUR = QColor("#3cc48b")
+BAD_COLOUR = QColor("#ff3b3b")
+RUN_COLOUR = QColor("#ffb020")
+
+
+def stage_text(s: StageScore) -> tuple[str, QColor | None]:
+    """"0:45 ✓ (≤1:00)" when reached; "⏱ 3:10 / 8:00" while running; "✗ 超时" once past the target."""
+    target = fmt_secs(s.target_s)
+    if s.reached:
+        ok = s.met_target
+        rule = "" if s.target_s == s.rule_s else f" · 1-10-20 {'✓' if s.met_rule else '✗'}"
+        return f"{fmt_secs(s.elapsed_s)} {'✓' if ok else '✗'} (≤{target}){rule}", OK_COLOUR if ok else BAD_COLOUR
+    if s.met_target is False:
+        return f"✗ {fmt_secs(s.running_s)} > {target}", BAD_COLOUR
+    return f"⏱ {fmt_secs(s.running_s)} / {target}", RUN_COLOUR
+
+
+class DrillTile(Tile):
+    kind = "drill"
+    COLUMNS = ("事件", "响应 (1)", "到场 (10)", "初判 (20)", "派遣资源")
+
+    def __init__(self, live: LiveState, drills: DrillManager | None, *, title: str = "", parent: QWidget | None = None):
+        super().__init__(live, title or f"{labels.drill_badge()} / DRILL · {self.tr('实时评分')}", feeds=[], parent=parent)
+        self.drills = drills
+        self.status = plain_label()
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.body.addWidget(self.status)
+        self.body.addWidget(self.table, 1)
+        self._timer = QTimer(self, interval=1000)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        if drills is not None:
+            self._unsubscribe = drills.on_change(lambda _m: self.refresh())
+            self.destroyed.connect(lambda *_: self._unsubscribe())
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.drills is None:
+            self.drills = DrillManager.for_live(self.live)
+            if self.drills is not None:
+                unsub = self.drills.on_change(lambda _m: self.refresh())
+                self.destroyed.connect(lambda *_: unsub())
+        d = self.drills
+        if d is None:
+            self.status.setText(self.tr("演练功能未启用"))
+            self.table.setRowCount(0)
+            return
+        drill = d.current or d.last
+        if drill is None:
+            self.status.setText(self.tr("当前无演练"))
+            self.table.setRowCount(0)
+            return
+        state = self.tr("进行中") if d.current is not None else self.tr("已结束")
+        self.status.setText(f"【{labels.drill_badge()}】{drill.scenario.name} · {state} · "
+                            f"{self.tr('演练时钟')} {fmt_secs(d.elapsed().total_seconds()) if d.current else '—'}")
+        self.show_scores(d.scores())
+
+    def show_scores(self, scores: list[IncidentScore]) -> None:
+        self.table.setRowCount(len(scores))
+        for r, s in enumerate(scores):
+            verdict = {True: " ✓", False: " ✗", None: ""}[s.passed_target]
+            self._set(r, 0, f"【{labels.drill_badge()}】{s.title}{verdict}", None)
+            for c, name in enumerate(("response", "arrival", "assessment"), start=1):
+                self._set(r, c, *stage_text(s.stage(name)))
+            disp = "、".join(f"{x.name} +{fmt_secs(x.after_s)}" for x in s.dispatches) or "—"
+            self._set(r, 4, disp, None)
+        self.table.resizeRowsToContents()
+
+    def _set(self, row: int, col: int, text: str, colour: QColor | None) -> None:
+        item = self.table.item(row, col)
+        if item is None:
+            item = QTableWidgetItem()
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.table.setItem(row, col, item)
+        item.setText(text)
+        if colour is not None:
+            item.setForeground(QBrush(colour))
+        elif col == 0:
+            item.setForeground(QBrush(theme.DRILL.lighter(150)))
+
+    def cell_text(self, row: int, col: int) -> str:
+        item = self.table.item(row, col)
+        return item.text() if item else ""
+
+    def apply_font_size(self, points: int) -> None:
+        super().apply_font_size(points)
+        f = QFont(self.table.font())
+        f.setPointSize(points)
+        self.table.setFont(f)
+        self.table.horizontalHeader().setFont(f)
+        self.status.setFont(f)
