@@ -14,6 +14,7 @@ mouse has rested; console zoom/pan rebuilds at once.
 from __future__ import annotations
 
 import time
+from itertools import repeat
 
 import numpy as np
 import pyqtgraph as pg
@@ -129,13 +130,12 @@ class CellLayer(pg.GraphicsObject):
         geo = self.geo
         if geo is None:
             return
-        index = geo.index
-        loads = np.zeros(geo.count, dtype=np.int64)
+        loads = np.zeros(geo.count + 1, dtype=np.int64)     # the last slot collects unknown ids
         if open_per_grid:
-            pairs = [(index[k], v) for k, v in open_per_grid.items() if k in index]
-            if pairs:
-                idx, vals = zip(*pairs)
-                loads[list(idx)] = vals
+            idx = np.fromiter(map(geo.index.get, open_per_grid.keys(), repeat(geo.count)), dtype=np.int64,
+                              count=len(open_per_grid))
+            loads[idx] = np.fromiter(open_per_grid.values(), dtype=np.int64, count=len(open_per_grid))
+        loads = loads[:-1]
         steps = np.searchsorted(_BREAKS, loads, side="right") - 1
         np.clip(steps, 0, len(_BREAKS) - 1, out=steps)
         self.loads = loads

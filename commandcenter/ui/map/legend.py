@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QLocale, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ...domain import AlertLevel, ResourceKind, ResourceStatus, Severity
@@ -31,6 +31,8 @@ class MapLegend(QWidget):
         self._locale = QLocale()
         self._font = QFont(theme.FONT_FAMILY)
         self._font.setPointSize(11)
+        self._static: QPixmap | None = None
+        self._static_key = None
 
     def set_font_size(self, points: int) -> None:
         self._font.setPointSize(points)
@@ -69,17 +71,39 @@ class MapLegend(QWidget):
         return QSize(self.sizeHint().width(), 100)
 
     def paintEvent(self, event) -> None:
+        # Everything but the per-step grid counts changes rarely: keep it in a pixmap, so a recolour
+        # repaints six short numbers instead of the whole key.
+        rows = self.rows()
+        static_key = (self.size(), self._font.pointSize(), tuple(t for k, t in rows if not k.startswith("step")))
+        if static_key != self._static_key or self._static is None:
+            self._static = QPixmap(self.size())
+            self._static.fill(theme.PANEL)
+            sp = QPainter(self._static)
+            self._paint_rows(sp, rows, counts=False)
+            sp.end()
+            self._static_key = static_key
         p = QPainter(self)
-        p.fillRect(self.rect(), theme.PANEL)
+        p.drawPixmap(0, 0, self._static)
+        self._paint_rows(p, rows, counts=True)
+        p.end()
+
+    def _paint_rows(self, p: QPainter, rows, counts: bool) -> None:
+        """counts=False: everything except the step rows' text; counts=True: only that text."""
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         p.setFont(self._font)
         fm = QFontMetricsF(self._font)
         line = fm.height() * 1.35
         sw = fm.height()
         x0, y = 8.0, 8.0
-        for kind, text in self.rows():
+        for kind, text in rows:
             box = QRectF(x0, y + (line - sw) / 2, sw, sw)
             tx = x0 + sw + 8
+            if counts:
+                if kind.startswith("step"):
+                    p.setPen(theme.TEXT)
+                    p.drawText(QRectF(tx, y, self.width() - tx, line), Qt.AlignmentFlag.AlignVCenter, text)
+                y += line
+                continue
             if kind == "title":
                 f = QFont(self._font)
                 f.setBold(True)
@@ -93,7 +117,9 @@ class MapLegend(QWidget):
                 p.setPen(QPen(theme.PANEL_BORDER, 1))
                 p.setBrush(theme.LOAD_RAMP[int(kind[4:])])
                 p.drawRect(box)
-            elif kind.startswith("sev"):
+                y += line
+                continue
+            if kind.startswith("sev"):
                 sev = Severity(int(kind[3:]))
                 self._symbol(p, box, theme.MAP_SEVERITY_MARKERS[sev], theme.SEVERITY_COLOURS[sev],
                              theme.MAP_MARKER_OUTLINE)
@@ -116,7 +142,6 @@ class MapLegend(QWidget):
             p.setPen(theme.TEXT)
             p.drawText(QRectF(tx, y, self.width() - tx, line), Qt.AlignmentFlag.AlignVCenter, text)
             y += line
-        p.end()
 
     @staticmethod
     def _symbol(p: QPainter, box: QRectF, symbol: str, fill: QColor, outline: QColor, width: float = 1.0) -> None:
