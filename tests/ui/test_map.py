@@ -88,7 +88,10 @@ def test_raster_has_boundaries_and_follows_the_view(gmap, nodes):
     gmap.plot.grab()
     n = gmap.geo.count
     codes = gmap.cells._index
-    assert codes.shape == (gmap.plot.viewport().height(), gmap.plot.viewport().width())
+    vp = gmap.plot.viewport()
+    assert codes.shape[0] <= vp.height() and codes.shape[1] <= vp.width()
+    area = gmap.cells._index_t.mapRect(gmap.geo.bounds())   # the raster covers the whole territory
+    assert area.left() >= 0 and area.top() >= 0 and area.right() <= codes.shape[1] and area.bottom() <= codes.shape[0]
     present = set(np.unique(codes).tolist())
     assert {n, n + 2, n + 3} <= present                 # background, street and district lines
     assert len([c for c in present if c < n]) > 0.95 * n  # nearly every grid owns pixels at full view

@@ -18,7 +18,7 @@ from itertools import repeat
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QTransform
 
 from ...domain import TerritoryLevel
@@ -72,6 +72,7 @@ class CellLayer(pg.GraphicsObject):
         self._index: np.ndarray | None = None      # H×W uint16/int32 codes
         self._index_key: tuple | None = None
         self._index_t: QTransform | None = None   # item → raster pixel transform it was built with
+        self._origin = (0, 0)                     # the raster's top-left corner in the viewport
         self._rgb: np.ndarray | None = None
         self._image: QImage | None = None
         self._rgb_dirty = True
@@ -160,8 +161,12 @@ class CellLayer(pg.GraphicsObject):
         return np.bincount(self.steps, minlength=len(theme.LOAD_RAMP)).tolist()
 
     def code_at_pixel(self, x: int, y: int) -> int | None:
-        """Raster code at viewport pixel (x, y): a grid index, or ≥ count for background/boundaries."""
-        if self._index is None or not (0 <= y < self._index.shape[0] and 0 <= x < self._index.shape[1]):
+        """Raster code at viewport pixel (x, y): a grid index, or ≥ count for background/boundaries;
+        None outside the raster (which covers only the part of the viewport the territory occupies)."""
+        if self._index is None:
+            return None
+        x, y = x - self._origin[0], y - self._origin[1]
+        if not (0 <= y < self._index.shape[0] and 0 <= x < self._index.shape[1]):
             return None
         return int(self._index[y, x])
 
@@ -230,7 +235,13 @@ class CellLayer(pg.GraphicsObject):
         key = _key(t, w, h)
         if key != self._index_key:
             if self._index is None or time.monotonic() >= self._defer_until:
-                self._build_index(t, w, h)
+                # only the part of the viewport the territory covers (plus room for the widest pen)
+                area = t.mapRect(self.geo.bounds()).adjusted(-4, -4, 4, 4).toAlignedRect()
+                area = area.intersected(QRect(0, 0, w, h))
+                if area.isEmpty():
+                    area = QRect(0, 0, 1, 1)
+                self._origin = (area.x(), area.y())
+                self._build_index(t * QTransform.fromTranslate(-area.x(), -area.y()), area.width(), area.height())
                 self._index_key = key
             else:
                 self._timer.start(self.SETTLE_MS)

@@ -99,7 +99,6 @@ class LabelItem(pg.GraphicsObject):
         halo = theme.MAP_LABEL_HALO
         for nid, name, x, y in anchors:
             st = self._static(nid, name, size)
-            st.prepare(p.transform(), font)
             w, h = st.size().width(), fm.height()
             c = t.map(QPointF(x, y))
             top_left = QPointF(c.x() - w / 2, c.y() - h / 2)
