@@ -529,9 +529,9 @@ class DrillManager:
         d = self.current
         if d is None:
             return None
-        now = self.clock()
+        now = self.drill_now()   # = the wall clock at speed 1; in drill time when the drill runs accelerated
         if self.player is not None:
-            self._apply_sync([], [], self.player.stop_records(self.drill_now()))
+            self._apply_sync([], [], self.player.stop_records(now))
         saved = self.store.record_action(OperatorAction(ActionKind.DRILL_STOP, "drill", d.id, actor, self.console, now,
                                                         reason=reason, drill_id=d.id))
         self._last_action_id = max(self._last_action_id, saved.id or 0)

@@ -1,0 +1,151 @@
+"""`commandcenter drill start SCENARIO.toml [--config PATH]` and `drill stop | list | delete ID`.
+
+`start` plays the scenario into the store as a drill (every record tagged with the drill id) and
+records DRILL_START with who and why; walls on the same store follow it (DrillManager.sync) and show
+the banner, badges and live scores. It runs in the foreground, printing the scores, until the scenario
+ends (then it stops the drill, unless --keep), Ctrl-C, or a `drill stop` from any console.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import socket
+import sys
+import time
+from pathlib import Path
+
+from ..config import DEFAULT_CONFIG, store_url
+from .common import load_or_exit
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("drill", help="应急演练 / start, stop, list or delete a drill")
+    dsub = p.add_subparsers(dest="drill_command", required=True, metavar="ACTION")
+    s = dsub.add_parser("start", help="start a drill from a scenario file")
+    s.add_argument("scenario", type=Path)
+    s.add_argument("--actor", default="", help="who starts it (default: the login name)")
+    s.add_argument("--reason", default="", help="why (recorded with the action)")
+    s.add_argument("--speed", type=float, default=1.0, help="drill clock speed (1 = real time)")
+    s.add_argument("--keep", action="store_true", help="keep the drill running after the last scenario event")
+    s.add_argument("--linger", type=float, default=5.0, help="seconds to keep running after the last event")
+    st = dsub.add_parser("stop", help="stop the running drill")
+    st.add_argument("--actor", default="")
+    st.add_argument("--reason", default="")
+    dsub.add_parser("list", help="drills in the store")
+    d = dsub.add_parser("delete", help="delete every record a drill made (and nothing else)")
+    d.add_argument("drill_id")
+    for q in (s, st, d) + tuple(x for x in dsub.choices.values() if x.prog.endswith("list")):
+        q.add_argument("--config", default=str(DEFAULT_CONFIG))
+        q.add_argument("--store", default="", help="store URL (default: the config's)")
+    p.set_defaults(func=run)
+
+
+def _open(args: argparse.Namespace):
+    from ..store import Store
+
+    return Store.open(args.store or store_url(load_or_exit(args.config)))
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..store import StoreError
+
+    try:
+        store = _open(args)
+    except StoreError as exc:
+        print(f"store: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return {"start": _start, "stop": _stop, "list": _list, "delete": _delete}[args.drill_command](args, store)
+    finally:
+        store.close()
+
+
+def _running(store) -> list[tuple[str, str]]:
+    from ..domain import ActionKind
+
+    started: dict[str, str] = {}
+    for a in store.actions_since(0, limit=1_000_000):
+        if a.kind is ActionKind.DRILL_START:
+            started[a.target_id] = a.actor
+        elif a.kind is ActionKind.DRILL_STOP:
+            started.pop(a.target_id, None)
+    return list(started.items())
+
+
+def _start(args: argparse.Namespace, store) -> int:
+    from ..services import LiveState
+    from ..services.drill_report import fmt_secs
+    from ..services.drills import DrillManager, load_scenario
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except (OSError, ValueError) as exc:
+        print(f"drill: cannot read {args.scenario}: {exc}", file=sys.stderr)
+        return 2
+    running = _running(store)
+    if running:
+        print(f"drill: {running[0][0]} is still running (started by {running[0][1]}); stop it first", file=sys.stderr)
+        return 1
+    live = LiveState()
+    live.territory.update({n.id: n for n in store.territory()})
+    mgr = DrillManager(store, live, console=socket.gethostname())
+    mgr.sync()   # skip the actions already in the store
+    actor = args.actor or getpass.getuser()
+    drill = mgr.start(scenario, actor=actor, reason=args.reason, speed=args.speed)
+    print(f"drill: started {drill.id} · {scenario.name} · {len(scenario.events)} events over "
+          f"{fmt_secs(scenario.duration_s)} (speed {args.speed:g}×)")
+    last_line = ""
+    finished_at: float | None = None
+    try:
+        while True:
+            mgr.tick()
+            mgr.sync()
+            if mgr.current is None:
+                print("drill: stopped from another console")
+                break
+            line = " | ".join(
+                f"{s.title}: " + " ".join(f"{st.stage[:4]} {fmt_secs(st.elapsed_s)}{'✓' if st.met_target else '✗' if st.met_target is False else ''}"
+                                           for st in s.stages) for s in mgr.scores())
+            if line and line != last_line:
+                print(f"[{fmt_secs(mgr.elapsed().total_seconds())}] {line}")
+                last_line = line
+            if mgr.scenario_finished and not args.keep:
+                finished_at = finished_at or time.monotonic()
+                if time.monotonic() - finished_at >= args.linger:
+                    mgr.stop(actor=actor, reason="演练脚本结束 / scenario finished")
+                    break
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        mgr.stop(actor=actor, reason="手动结束 / interrupted")
+    print(f"drill: {drill.id} stopped. Report: commandcenter report --drill {drill.id} --out report.pdf")
+    return 0
+
+
+def _stop(args: argparse.Namespace, store) -> int:
+    from ..domain import ActionKind, OperatorAction
+    from ..services.drills import utcnow
+
+    running = _running(store)
+    if not running:
+        print("drill: no drill is running")
+        return 1
+    for drill_id, _ in running:
+        store.record_action(OperatorAction(ActionKind.DRILL_STOP, "drill", drill_id, args.actor or getpass.getuser(),
+                                           socket.gethostname(), utcnow(), reason=args.reason, drill_id=drill_id))
+        print(f"drill: stopped {drill_id}")
+    return 0
+
+
+def _list(args: argparse.Namespace, store) -> int:
+    from ..services.drill_report import drill_ids
+
+    running = {d for d, _ in _running(store)}
+    for did, at, scenario in drill_ids(store):
+        print(f"{did}\t{at.isoformat()}\t{'running' if did in running else 'stopped'}\t{scenario}")
+    return 0
+
+
+def _delete(args: argparse.Namespace, store) -> int:
+    n = store.delete_drill(args.drill_id)
+    print(f"drill: deleted {n} records of {args.drill_id}")
+    return 0
