@@ -1,4 +1,6 @@
-"""`commandcenter run --config PATH`: the wall against the feeds the config names."""
+"""`commandcenter run --config PATH [--console] [--windowed]`: the wall against the feeds the config names.
+
+The config file is watched: a valid edit is applied live, an invalid one is refused (shown on the console)."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +13,9 @@ from .common import load_or_exit
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="运行大屏 / run the wall from a config file")
     p.add_argument("--config", default=str(DEFAULT_CONFIG))
+    p.add_argument("--console", action="store_true", help="也打开操作台 / open the operator console too")
+    p.add_argument("--windowed", action="store_true",
+                   help="不进入全屏展示模式 / ordinary windows instead of kiosk mode (overrides [wall] kiosk)")
     p.set_defaults(func=run)
 
 
@@ -21,4 +26,5 @@ def run(args: argparse.Namespace) -> int:
     if not has_display():
         print(HEADLESS_HINT, file=sys.stderr)
         return 3
-    return run_wall(config, store_url(config))
+    return run_wall(config, store_url(config), config_path=args.config, console=args.console,
+                    kiosk=False if args.windowed else None)

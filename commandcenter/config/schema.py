@@ -19,6 +19,11 @@ class WallSection(_Strict):
     language: Literal["zh_CN", "en"] = "zh_CN"
     timezone: str = "Asia/Shanghai"
     territory_node: str = ""        # the node KPI tiles follow; "" = the whole territory
+    rotate_seconds: float = Field(default=30.0, ge=0, le=86400)   # 0 = never rotate
+    kiosk: bool = True              # full screen, frameless, cursor hidden when idle
+    cursor_idle_seconds: float = Field(default=5.0, gt=0, le=3600)
+    inhibit_screensaver: bool = True
+    alert_takeover: bool = True     # a new red alert brings its page forward until acknowledged
 
 
 class StoreSection(_Strict):
@@ -72,6 +77,54 @@ class PageSection(_Strict):
         return self
 
 
+class ScreenSection(_Strict):
+    """One wall window: on the QScreen with this index or name, or spanning several (`span`)."""
+
+    index: int | None = Field(default=None, ge=0)
+    name: str = ""                  # QScreen.name(), e.g. "HDMI-1"; wins over index when present
+    span: list[int | str] = Field(default_factory=list)   # several screens → one window over their union
+    pages: list[str] = Field(default_factory=list)        # playlist; empty = every page
+    rotate_seconds: float | None = Field(default=None, ge=0, le=86400)   # None = [wall] rotate_seconds
+
+    @model_validator(mode="after")
+    def _one_target(self) -> "ScreenSection":
+        if self.span and (self.index is not None or self.name):
+            raise ValueError("give either span or index/name, not both")
+        return self
+
+    def targets(self) -> list[int | str]:
+        """The screens this window covers, by index or name (empty = the primary screen)."""
+        if self.span:
+            return list(self.span)
+        if self.name:
+            return [self.name]
+        return [self.index] if self.index is not None else []
+
+
+class DutySection(_Strict):
+    """One person on the duty roster (值班表) shown in the wall header."""
+
+    name: str = Field(min_length=1)
+    role: str = ""
+    phone: str = ""
+    from_: str = Field(default="00:00", alias="from")   # HH:MM local time, or an ISO date-time
+    until: str = "24:00"
+
+    @field_validator("from_", "until")
+    @classmethod
+    def _time(cls, v: str) -> str:
+        import re
+        from datetime import datetime as _dt
+
+        if re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", v):
+            return v
+        try:
+            _dt.fromisoformat(v)
+        except ValueError:
+            raise ValueError("expected HH:MM or an ISO date-time such as 2026-11-23T08:00") from None
+        return v
+
+
 class DeadlinesSection(_Strict):
     """Hours allowed to close a non-emergency event, per category."""
 
@@ -91,6 +144,8 @@ class Config(_Strict):
     pages: list[PageSection] = Field(default_factory=list)
     deadlines: DeadlinesSection = DeadlinesSection()
     alerts: AlertsSection = AlertsSection()
+    screens: list[ScreenSection] = Field(default_factory=list)   # empty = one window on the primary screen
+    duty: list[DutySection] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_feed_names(self) -> "Config":
@@ -98,4 +153,17 @@ class Config(_Strict):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"feed names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+    @model_validator(mode="after")
+    def _screen_pages_exist(self) -> "Config":
+        pages = [p.name for p in self.pages]
+        dupes = sorted({n for n in pages if pages.count(n) > 1})
+        if dupes and self.screens:
+            raise ValueError(f"page names must be unique when [[screens]] name them; repeated: {', '.join(dupes)}")
+        for i, screen in enumerate(self.screens):
+            unknown = [n for n in screen.pages if n not in pages]
+            if unknown:
+                raise ValueError(f"screens[{i}].pages: no page named {', '.join(map(repr, unknown))} "
+                                 f"(pages are: {', '.join(map(repr, pages)) or 'none'})")
         return self

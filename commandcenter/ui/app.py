@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,30 +68,149 @@ class Snapshot:
 
 
 class WallApp:
-    """One wall: its store, pipeline, live state and window."""
+    """One wall: its store, pipeline, live state, and its windows (one per [[screens]] entry, issue 7).
+
+    `window` is the first (primary) window; `windows` maps a stable key to each. A RotationController
+    decides which page every window shows; a red alert takes over until acknowledged; the config file
+    (when `config_path` is given) is watched and applied live.
+    """
+
+    DETAILS_HOLD_S = 120.0       # rotation waits this long after an operator pulls details
+    WATCHDOG_MS = 3000
 
     def __init__(self, config: Config, store_url: str, *,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 config_path: str | Path | None = None, kiosk: bool | None = None,
+                 screens: Callable[[], list] | None = None):
+        from ..services.rotation import RotationController
+        from .screens import current_screens
+
         self.config = config
         self.store_url = store_url
         self.clock = clock
+        self.config_path = Path(config_path) if config_path else None
+        self.kiosk = config.wall.kiosk if kiosk is None else kiosk
         self.live = LiveState()
         self.store: Store | None = None
         self.pipeline: IngestPipeline | None = None
-        self.window: WallWindow | None = None
+        self.windows: dict[str, WallWindow] = {}
+        self.plans: dict[str, object] = {}
+        self.rotation = RotationController(clock=clock, takeover_enabled=config.wall.alert_takeover)
+        self.alert_actions = None        # ui.alert_actions.AlertActions when that module is present
+        self.drills = None               # services.drills.DrillManager when that module is present
+        self.config_error: Exception | None = None
+        self.details_log: list[tuple[str, str, str | None]] = []   # (kind, id, window key) pushed to the wall
+        self.listeners: list[Callable[[str, object], None]] = []   # ("config_applied"|"config_refused"|"details"|"page"|"takeover", arg)
+        self._screens = screens or current_screens
+        self._shown = False
+        self._stopping = False
+        self._tasks: list[asyncio.Task] = []
+        self._unsubs: list[Callable[[], None]] = []
+        self._last_action_id = 0
+        self._helpers: list[object] = []
+        self.screen_watcher = None
+        self.config_watcher = None
+        self.cursor_hider = None
+        self.inhibitor = None
+
+    @property
+    def window(self) -> WallWindow | None:
+        return next(iter(self.windows.values()), None)
+
+    def notify(self, what: str, arg: object = None) -> None:
+        for fn in list(self.listeners):
+            try:
+                fn(what, arg)
+            except Exception:  # noqa: BLE001
+                log.exception("wall listener failed on %s", what)
 
     async def start(self, *, show: bool = True) -> None:
         loop = asyncio.get_running_loop()
         self.store = await loop.run_in_executor(None, Store.open, self.store_url)
         self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self.clock)
         await self.pipeline.load_initial_state()
-        self.window = self.build_window(self.config.pages[0] if self.config.pages else default_page())
-        if show:
-            self.window.show()
+        await self._load_actions()
+        self._attach_services()
+        self._unsubs.append(self.rotation.attach(self.live))
+        self._unsubs.append(self.rotation.on_page(self._on_page))
+        self._unsubs.append(self.rotation.on_takeover(self._on_takeover))
+        self._shown = show
+        self.rebuild_windows()
         await self.pipeline.start()
+        self._start_helpers(show)
+        self._tasks.append(asyncio.create_task(self._follow_actions(), name="wall-actions"))
 
+    def _attach_services(self) -> None:
+        try:
+            from .alert_actions import AlertActions
+        except ImportError:
+            AlertActions = None  # noqa: N806
+        if AlertActions is not None and self.alert_actions is None:
+            self.alert_actions = AlertActions(self.live, self.pipeline.in_store, self.store, clock=self.clock,
+                                              console=socket.gethostname())
+            self.alert_actions.acknowledged.connect(self.rotation.acknowledged)
+            self.alert_actions.shelved.connect(
+                lambda aid: self.rotation.shelved(aid, self.alert_actions.shelved_until(aid)))
+        try:
+            from ..services.drills import DrillManager
+        except ImportError:
+            DrillManager = None  # noqa: N806
+        if DrillManager is not None and self.drills is None:
+            try:
+                self.drills = DrillManager(self.store, self.live, clock=self.clock, console=socket.gethostname(),
+                                           in_store=self.pipeline.in_store)
+                if hasattr(self.drills, "run"):
+                    self._tasks.append(asyncio.create_task(self.drills.run(), name="drills"))
+            except Exception:  # noqa: BLE001 - drills are optional for the wall
+                log.exception("drills not available")
+                self.drills = None
+
+    def _start_helpers(self, show: bool) -> None:
+        from PySide6.QtCore import QTimer
+
+        from .config_watch import ConfigWatcher
+        from .kiosk import CursorHider, ScreenSaverInhibitor
+        from .pages import RotationTimer
+        from .screens import ScreenWatcher
+
+        self.rotation_timer = RotationTimer(self.rotation)
+        self.rotation_timer.start()
+        self._helpers.append(self.rotation_timer)
+        self.screen_watcher = ScreenWatcher()
+        self.screen_watcher.changed.connect(self.relayout)
+        self._helpers.append(self.screen_watcher)
+        self.watchdog = QTimer()
+        self.watchdog.setInterval(self.WATCHDOG_MS)
+        self.watchdog.timeout.connect(self.check_windows)
+        self.watchdog.start()
+        self._helpers.append(self.watchdog)
+        if self.config_path is not None:
+            self.config_watcher = ConfigWatcher(self.config_path)
+            self.config_watcher.applied.connect(self.apply_config)
+            self.config_watcher.refused.connect(self._config_refused)
+            self.config_watcher.start()
+            self._helpers.append(self.config_watcher)
+        if show and self.kiosk:
+            self.cursor_hider = CursorHider(self.config.wall.cursor_idle_seconds)
+            self.cursor_hider.start()
+            if self.config.wall.inhibit_screensaver:
+                self.inhibitor = ScreenSaverInhibitor()
+                self.inhibitor.inhibit()
+
+    # ------------------------------------------------------------------ windows
     def build_window(self, page: PageSection) -> WallWindow:
+        """A window showing one page (kept for callers that want a single page, e.g. tests)."""
+        return WallWindow(self.config.wall.title, self.live, page, self._builder(), clock=self.clock)
+
+    def _builder(self):
+        from .pages import safe_builder
+
         ctx = TileContext(self.live, self.config, self.clock, open_details=self.open_details)
+        if self.alert_actions is not None:
+            ctx.extras["alert_actions"] = self.alert_actions
+        from .wall_extras import extend_context   # issue 6: alert board, store access for KPI tiles
+
+        extend_context(self, ctx)
 
         def build(section):
             builder = TILE_BUILDERS.get(section.kind)
@@ -98,18 +218,270 @@ class WallApp:
                 raise ValueError(f"tile kind {section.kind!r} is not available in this build")
             return builder(ctx, section)
 
-        return WallWindow(self.config.wall.title, self.live, page, build, clock=self.clock)
+        return safe_builder(build, self.live)
 
-    def open_details(self, kind: str, record_id: str) -> None:
-        log.info("details requested: %s %s", kind, record_id)
+    def _make_window(self, plan) -> WallWindow:
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        from .pages import PageStack, duty_text
+
+        pages = list(plan.pages)
+        alert_page = self._alert_page_for(plan)
+        if alert_page and alert_page not in [p.name for p in pages]:
+            pages.append(next(p for p in self.config.pages if p.name == alert_page))
+        body = PageStack(pages, self._builder())
+        window = WallWindow(self.config.wall.title, self.live, None, None, clock=self.clock, body=body)
+        window.setObjectName(f"wall:{plan.key}")
+        window.wall_key = plan.key
+        duty = list(self.config.duty)
+        window.header.duty_source = (lambda now: duty_text(duty, now)) if duty else None
+        window.header.tick()
+        quit_shortcut = QShortcut(QKeySequence("Ctrl+Shift+Q"), window)
+        quit_shortcut.activated.connect(QApplication.quit)
+        window.closed.connect(lambda key=plan.key: self._window_closed(key))
+        from .wall_extras import attach_window   # issue 6: alert banner and detail panel
+
+        attach_window(self, window)
+        return window
+
+    def _alert_page_for(self, plan) -> str | None:
+        from .pages import alert_page_of
+
+        own = alert_page_of(list(plan.pages))
+        if own:
+            return own
+        # No window plays an alerts page: the first window takes the alert over with the config's alerts page.
+        if any(alert_page_of(list(p.pages)) for p in self.plans.values()):
+            return None
+        first = next(iter(self.plans), None)
+        return alert_page_of(list(self.config.pages)) if plan.key == first else None
+
+    def rebuild_windows(self) -> None:
+        """(Re)build every window from the config and the screens present; place them if the wall is shown."""
+        from ..services.rotation import Surface
+        from .screens import plan_windows
+
+        for window in self.windows.values():
+            self._dispose(window)
+        self.windows.clear()
+        plans = plan_windows(self.config, self._screens(), [default_page()])
+        self.plans = {p.key: p for p in plans}
+        for plan in plans:
+            self.windows[plan.key] = self._make_window(plan)
+        self.rotation.takeover_enabled = self.config.wall.alert_takeover
+        self.rotation.configure([Surface(p.key, [pg.name for pg in p.pages], p.rotate_seconds,
+                                         self._alert_page_for(p)) for p in plans])
+        for key, window in self.windows.items():
+            window.page_view.show_page(self.rotation.current(key))
+        self.place_windows()
+
+    def place_windows(self) -> None:
+        if not self._shown:
+            return
+        from .kiosk import place_window
+        from .screens import qscreen_of
+
+        placed_any = False
+        for key, plan in self.plans.items():
+            window = self.windows.get(key)
+            if window is None:
+                continue
+            if plan.placed:
+                qscreens = [s for s in (qscreen_of(i) for i in plan.screens) if s is not None]
+                place_window(window, qscreens, plan.geometry, kiosk=self.kiosk)
+                placed_any = True
+            else:
+                window.hide()
+        if not placed_any and self.window is not None:
+            self.window.show()     # nothing matched the config's screens: show the first window anywhere
+
+    def relayout(self, screens: list | None = None) -> None:
+        """Screens changed (plugged, unplugged, resized): move the windows, parking those whose screen is gone."""
+        from .screens import plan_windows
+
+        if screens is not None:
+            self._screens = lambda: screens
+        plans = plan_windows(self.config, self._screens(), [default_page()])
+        if [p.key for p in plans] != list(self.plans):
+            self.rebuild_windows()
+            return
+        self.plans = {p.key: p for p in plans}
+        self.place_windows()
+
+    def check_windows(self) -> None:
+        """The watchdog: a window that died or vanished while its screen is there is rebuilt and shown again."""
+        if self._stopping or not self._shown:
+            return
+        for key, plan in self.plans.items():
+            window = self.windows.get(key)
+            alive = window is not None
+            if alive:
+                try:
+                    alive = window.isVisible() or not plan.placed
+                except RuntimeError:     # the C++ object is gone
+                    alive = False
+            if not alive:
+                log.warning("wall window %s failed; restarting it", key)
+                self.restart_window(key)
+
+    def restart_window(self, key: str) -> None:
+        plan = self.plans.get(key)
+        if plan is None:
+            return
+        old = self.windows.get(key)
+        if old is not None:
+            self._dispose(old)
+        window = self._make_window(plan)
+        self.windows = {k: (window if k == key else w) for k, w in self.windows.items()}
+        if key not in self.windows:
+            self.windows[key] = window
+        window.page_view.show_page(self.rotation.current(key))
+        self.place_windows()
+
+    def _window_closed(self, key: str) -> None:
+        if self._stopping or not self.kiosk:
+            return
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(1000, lambda: self.check_windows())
+
+    def _dispose(self, window: WallWindow) -> None:
+        try:
+            window.closed.disconnect()
+        except (RuntimeError, TypeError):
+            pass
+        try:
+            window.hide()
+            window.deleteLater()
+        except RuntimeError:
+            pass
+
+    # ------------------------------------------------------------------ rotation, alerts, details
+    def _on_page(self, key: str, page: str) -> None:
+        window = self.windows.get(key)
+        if window is not None:
+            try:
+                window.page_view.show_page(page)
+            except RuntimeError:
+                pass
+        self.notify("page", (key, page))
+
+    def _on_takeover(self, alert_id: str | None) -> None:
+        if alert_id is not None:
+            key = next((k for k, s in self.rotation.surfaces.items() if s.alert_page), None)
+            self.open_details("alert", alert_id, area=key, hold=False)
+        self.notify("takeover", alert_id)
+
+    def open_details(self, kind: str, record_id: str, *, area: str | None = None, hold: bool = True) -> None:
+        """Bring a record's details onto the wall (in window `area`, default the first); rotation waits a while."""
+        log.info("details requested: %s %s (window %s)", kind, record_id, area or "first")
+        if hold:
+            self.rotation.hold(self.DETAILS_HOLD_S)
+        window = self.windows.get(area) if area else self.window
+        window = window or self.window
+        self.details_log.append((kind, record_id, area))
+        show = getattr(window, "show_detail", None)
+        if callable(show):
+            try:
+                show(kind, record_id)
+            except Exception:  # noqa: BLE001 - a detail that cannot show must not take the wall down
+                log.exception("could not show %s %s", kind, record_id)
+        self.notify("details", (kind, record_id, area))
+
+    async def _load_actions(self) -> None:
+        """Acknowledgements already in the store (a restarted wall must not re-raise acknowledged alerts)."""
+        while True:
+            actions = await self.pipeline.in_store(self.store.actions_since, self._last_action_id)
+            self._take_actions(actions)
+            if len(actions) < 1000:
+                return
+
+    def _take_actions(self, actions) -> None:
+        from ..domain import ActionKind
+
+        for a in actions:
+            self._last_action_id = max(self._last_action_id, a.id or 0)
+            if a.target_kind != "alert":
+                continue
+            if a.kind is ActionKind.ACKNOWLEDGE:
+                self.rotation.acknowledged(a.target_id)
+            elif a.kind is ActionKind.SHELVE:
+                self.rotation.shelved(a.target_id, a.expires_at)
+
+    async def _follow_actions(self, interval_s: float = 1.0) -> None:
+        """Actions recorded by any console (this process or another machine sharing the store)."""
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                self._take_actions(await self.pipeline.in_store(self.store.actions_since, self._last_action_id))
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001
+                log.exception("could not read operator actions")
+
+    # ------------------------------------------------------------------ live config
+    def apply_config(self, config: Config) -> None:
+        """A new, valid config: the wall follows without a restart."""
+        old = self.config
+        self.config = config
+        self.config_error = None
+        if config.wall.language != old.wall.language:
+            install_language(config.wall.language)
+        fmt.set_timezone(config.wall.timezone)
+        if config.feeds != old.feeds or config.deadlines != old.deadlines:
+            self._tasks.append(asyncio.ensure_future(self._restart_pipeline()))
+        if self.cursor_hider is not None:
+            self.cursor_hider.set_idle_seconds(config.wall.cursor_idle_seconds)
+        self.rebuild_windows()
+        self.notify("config_applied", config)
+
+    def _config_refused(self, error: Exception) -> None:
+        self.config_error = error
+        self.notify("config_refused", error)
+
+    async def _restart_pipeline(self) -> None:
+        old = self.pipeline
+        if old is not None:
+            await old.close()
+        self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self.clock)
+        await self.pipeline.start()
 
     async def stop(self) -> None:
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        for helper in self._helpers:
+            for name in ("stop", "close"):
+                fn = getattr(helper, name, None)
+                if callable(fn):
+                    fn()
+                    break
+        self._helpers.clear()
+        if self.cursor_hider is not None:
+            self.cursor_hider.stop()
+            self.cursor_hider = None
+        if self.inhibitor is not None:
+            self.inhibitor.release()
+            self.inhibitor = None
+        if self.drills is not None and hasattr(self.drills, "close"):
+            self.drills.close()
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+        from .wall_extras import close_extras   # issue 6: the details' shared http client
+
+        await close_extras(self)
         if self.pipeline is not None:
             await self.pipeline.close()
-        if self.window is not None:
-            self.window.close()
-            self.window.deleteLater()
-            self.window = None
+        for window in self.windows.values():
+            self._dispose(window)
+            try:
+                window.close()
+            except RuntimeError:
+                pass
+        self.windows.clear()
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -119,26 +491,38 @@ def default_page() -> PageSection:
     return PageSection(name="总览", rows=1, columns=1, tiles=[{"kind": "incidents", "row": 0, "column": 0}])
 
 
-def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None) -> int:
+def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None,
+             config_path: str | Path | None = None, console: bool = False, kiosk: bool | None = None) -> int:
     """Run the wall until the user quits (or, for a snapshot, until the PNG is written)."""
     app = make_app(config)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     quit_event = asyncio.Event()
     app.aboutToQuit.connect(quit_event.set)
-    wall = WallApp(config, store_url)
+    wall = WallApp(config, store_url, config_path=config_path if snapshot is None else None,
+                   kiosk=False if snapshot is not None else kiosk)
     result = 0
 
     async def main() -> None:
         nonlocal result
+        desk = None
         try:
             await wall.start(show=snapshot is None)
             if snapshot is None:
-                wall.window.closed.connect(quit_event.set)
+                if console:
+                    from .console import ConsoleWindow
+
+                    desk = ConsoleWindow(wall)
+                    desk.closed.connect(quit_event.set)
+                    desk.show()
+                if not wall.kiosk and wall.window is not None:
+                    wall.window.closed.connect(quit_event.set)
                 await quit_event.wait()
             else:
                 result = await take_snapshot(wall.window, snapshot)
         finally:
+            if desk is not None:
+                desk.close_quietly()
             await wall.stop()
 
     with loop:

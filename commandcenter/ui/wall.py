@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QLocale, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QMainWindow, QStatusBar, QVBoxLayout, QWidget
 
@@ -50,6 +50,14 @@ class FeedHealthBar(QStatusBar):
         return label.text() if label else ""
 
 
+def locale_date_time(dt: datetime) -> str:
+    """The header clock in the wall language's format: 2026年11月23日星期一 17:03:04 / Monday, November 23, 2026 17:03:04."""
+    t = fmt.local(dt)
+    loc = QLocale()
+    return (loc.toString(QDate(t.year, t.month, t.day), QLocale.FormatType.LongFormat) + " "
+            + loc.toString(QTime(t.hour, t.minute, t.second), "HH:mm:ss"))
+
+
 class WallHeader(QWidget):
     def __init__(self, title: str, clock: Callable[[], datetime], parent: QWidget | None = None):
         super().__init__(parent)
@@ -57,9 +65,15 @@ class WallHeader(QWidget):
         self.title = plain_label(title)
         self.clock_label = plain_label()
         self.clock_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.duty_label = plain_label()   # the duty roster (issue 7): who is on duty now
+        self.duty_label.setObjectName("dutyRoster")
+        self.duty_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.duty_label.hide()
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 6, 16, 6)
         row.addWidget(self.title, 1)
+        row.addWidget(self.duty_label)
+        row.addSpacing(24)
         row.addWidget(self.clock_label)
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self.tick)
@@ -67,7 +81,17 @@ class WallHeader(QWidget):
         self.tick()
 
     def tick(self) -> None:
-        self.clock_label.setText(fmt.date_time(self._clock()))
+        now = self._clock()
+        self.clock_label.setText(locale_date_time(now))
+        if self.duty_source is not None:
+            self.set_duty(self.duty_source(now))
+
+    duty_source: Callable[[datetime], str] | None = None
+
+    def set_duty(self, text: str) -> None:
+        if text != self.duty_label.text():
+            self.duty_label.setText(text)
+        self.duty_label.setVisible(bool(text))
 
     def scale(self, points: int) -> None:
         f = QFont(self.title.font())
@@ -77,6 +101,9 @@ class WallHeader(QWidget):
         f2 = QFont(self.clock_label.font())
         f2.setPointSize(round(points * 1.3))
         self.clock_label.setFont(f2)
+        f3 = QFont(self.duty_label.font())
+        f3.setPointSize(max(9, round(points * 1.0)))
+        self.duty_label.setFont(f3)
 
 
 class PageView(QWidget):
@@ -104,13 +131,15 @@ class WallWindow(QMainWindow):
 
     closed = Signal()
 
-    def __init__(self, title: str, live: LiveState, page: PageSection, build: TileBuilder,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+    def __init__(self, title: str, live: LiveState, page: PageSection | None, build: TileBuilder,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc), *,
+                 body: QWidget | None = None):
         super().__init__()
         self.setWindowTitle(title)
         self.live = live
         self.header = WallHeader(title, clock)
-        self.page_view = PageView(page, build)
+        # `body` (issue 7): a PageStack of rotating pages with the same `page`/`tiles` interface as PageView.
+        self.page_view = body if body is not None else PageView(page, build)
         centre = QWidget()
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
@@ -126,6 +155,45 @@ class WallWindow(QMainWindow):
     def tiles(self) -> list[Tile]:
         return self.page_view.tiles
 
+    # --- issue 6: the alert banner and the detail overlay ---------------------------------------
+    details = None          # ui.details.DetailController, set by ui.wall_extras.attach_window
+    detail_widget: QWidget | None = None
+    banner: QWidget | None = None
+
+    def set_banner(self, widget: QWidget) -> None:
+        """The wall-wide alert banner, right under the header, across the whole window."""
+        if self.banner is not None:
+            self.banner.setParent(None)
+        self.banner = widget
+        self.centralWidget().layout().insertWidget(1, widget)
+
+    def show_detail(self, kind: str, record_id: str) -> None:
+        """One-click details (WallApp.open_details): the controller builds the panel and calls place_detail."""
+        if self.details is not None:
+            self.details.open(kind, record_id)
+
+    def place_detail(self, widget: QWidget) -> None:
+        """Show `widget` over the right part of the page area (replacing the previous detail panel)."""
+        if self.detail_widget is not None and self.detail_widget is not widget:
+            self.detail_widget.hide()
+            self.detail_widget.deleteLater()
+        self.detail_widget = widget
+        widget.setParent(self.centralWidget())
+        self._place_detail()
+        widget.show()
+        widget.raise_()
+
+    def _place_detail(self) -> None:
+        w = self.detail_widget
+        if w is None:
+            return
+        area = self.page_view.geometry()
+        width = max(360, int(area.width() * 0.42))
+        w.setGeometry(area.right() - width - 12, area.top() + 12, width, max(200, area.height() - 24))
+        scale = getattr(w, "scale", None)
+        if callable(scale):
+            scale(theme.scaled_point_size(self.height() // 3))
+
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         points = theme.scaled_point_size(self.height() // 3)
@@ -135,6 +203,9 @@ class WallWindow(QMainWindow):
         self.health_bar.setFont(f)
         for label in self.health_bar.findChildren(QLabel):
             label.setFont(f)
+        if self.banner is not None and callable(getattr(self.banner, "scale", None)):
+            self.banner.scale(points)
+        QTimer.singleShot(0, self._place_detail)   # after the central layout has followed the resize
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.closed.emit()

@@ -1,0 +1,113 @@
+"""The console's table models: incident search results and the live alerts. Display strings are precomputed
+once per refresh (painting calls data() far more often than the data changes)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QDate, QDateTime, QLocale, QModelIndex, Qt, QTime
+from PySide6.QtGui import QColor
+
+from ...domain import Alert, Incident
+from .. import format as fmt
+from .. import labels, theme
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_FG = Qt.ItemDataRole.ForegroundRole
+
+
+def locale_time(dt: datetime | None) -> str:
+    """A date-time in the UI language's short format (2026/11/23 17:03 · 11/23/26 5:03 PM)."""
+    if dt is None:
+        return ""
+    t = fmt.local(dt)
+    qdt = QDateTime(QDate(t.year, t.month, t.day), QTime(t.hour, t.minute, t.second))
+    return QLocale().toString(qdt, QLocale.FormatType.ShortFormat)
+
+
+class _RowsModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[tuple[str, ...]] = []
+        self._ids: list[str] = []
+        self._colours: list[QColor | None] = []
+
+    def headers(self) -> list[str]:  # pragma: no cover - subclasses
+        raise NotImplementedError
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.headers())
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY):  # noqa: N802
+        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal:
+            return self.headers()[section]
+        return super().headerData(section, orientation, role)
+
+    def data(self, index: QModelIndex, role: int = _DISPLAY):
+        if role == _DISPLAY or role == _TOOLTIP:
+            return self._rows[index.row()][index.column()]
+        if role == _FG:
+            colour = self._colours[index.row()]
+            if colour is not None:
+                return colour
+        return None
+
+    def id_at(self, row: int) -> str | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, record_id: str) -> int:
+        return self._ids.index(record_id) if record_id in self._ids else -1
+
+    def _reset(self, ids, rows, colours) -> None:
+        self.beginResetModel()
+        self._ids, self._rows, self._colours = ids, rows, colours
+        self.endResetModel()
+
+
+class IncidentSearchModel(_RowsModel):
+    """Search results: id, title, category, grid, status, reported at."""
+
+    def headers(self) -> list[str]:
+        tr = QCoreApplication.translate
+        return [tr("IncidentSearchModel", "编号"), tr("IncidentSearchModel", "标题"),
+                tr("IncidentSearchModel", "类别"), tr("IncidentSearchModel", "网格"),
+                tr("IncidentSearchModel", "状态"), tr("IncidentSearchModel", "上报时间")]
+
+    def set_incidents(self, incidents: Sequence[Incident]) -> None:
+        rows, colours = [], []
+        for inc in incidents:
+            title = inc.title + (f" [{labels.drill_badge()}]" if inc.drill_id else "")
+            rows.append((inc.id, title, labels.name(inc.category), inc.grid_id, labels.name(inc.status),
+                         locale_time(inc.reported_at)))
+            colours.append(None)
+        self._reset([i.id for i in incidents], rows, colours)
+
+    def grid_at(self, row: int) -> str | None:
+        return self._rows[row][3] if 0 <= row < len(self._rows) else None
+
+
+class AlertListModel(_RowsModel):
+    """Live alerts, most severe first, with their operator state."""
+
+    def __init__(self, state_of: Callable[[str], str], parent=None):
+        super().__init__(parent)
+        self._state_of = state_of
+
+    def headers(self) -> list[str]:
+        tr = QCoreApplication.translate
+        return [tr("AlertListModel", "级别"), tr("AlertListModel", "标题"), tr("AlertListModel", "类型"),
+                tr("AlertListModel", "处理"), tr("AlertListModel", "发布时间"), tr("AlertListModel", "编号")]
+
+    def set_alerts(self, alerts: Sequence[Alert]) -> None:
+        ordered = sorted(alerts, key=lambda a: (-int(a.level), -a.issued_at.timestamp(), a.id))
+        rows, colours = [], []
+        for a in ordered:
+            title = a.title + (f" [{labels.drill_badge()}]" if a.drill_id else "")
+            rows.append((labels.name(a.level), title, labels.name(a.type), self._state_of(a.id),
+                         locale_time(a.issued_at), a.id))
+            colours.append(QColor(theme.ALERT_COLOURS[a.level]))
+        self._reset([a.id for a in ordered], rows, colours)

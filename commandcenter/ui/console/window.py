@@ -1,0 +1,653 @@
+"""The operator console: a window for the operator's desk that steers the wall.
+
+Search incidents (by id, text, grid, category; the store is read on its own thread), push any incident,
+alert, grid or resource to a chosen wall window, acknowledge / shelve / escalate alerts (recorded as
+OperatorActions in the store), pause / resume / pin the page rotation, start and stop drills, and see a
+refused config edit's error. Everything is reachable from the keyboard; F1 lists the shortcuts.
+"""
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import socket
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
+    QLineEdit, QMainWindow, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout,
+    QWidget,
+)
+
+from ...domain import ActionKind, Category, OperatorAction
+from .. import labels
+from ..tiles.base import plain_label
+from .models import AlertListModel, IncidentSearchModel
+
+log = logging.getLogger(__name__)
+
+SEARCH_LIMIT = 200
+SCENARIO_DIR = Path(__file__).resolve().parents[3] / "config" / "scenarios"
+
+
+class HelpOverlay(QFrame):
+    """F1: every shortcut, over the console; Esc or F1 closes it."""
+
+    def __init__(self, shortcuts: list[tuple[str, str]], parent: QWidget):
+        super().__init__(parent)
+        self.setObjectName("helpOverlay")
+        self.setStyleSheet("QFrame#helpOverlay { background: rgba(5, 10, 20, 235); border: 2px solid #3fa7ff; }"
+                           " QLabel { background: transparent; }")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(40, 30, 40, 30)
+        title = plain_label(self.tr("键盘快捷键"))
+        title.setStyleSheet("font-size: 20pt; font-weight: bold; color: #3fa7ff;")
+        grid.addWidget(title, 0, 0, 1, 2)
+        self.rows: list[tuple[str, str]] = []
+        for i, (keys, what) in enumerate(shortcuts, start=1):
+            k = plain_label(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText) or keys)
+            k.setStyleSheet("font-weight: bold; color: #ffd166; font-size: 13pt;")
+            w = plain_label(what)
+            w.setStyleSheet("font-size: 13pt;")
+            grid.addWidget(k, i, 0)
+            grid.addWidget(w, i, 1)
+            self.rows.append((k.text(), what))
+        grid.setRowStretch(len(shortcuts) + 1, 1)
+        grid.setColumnStretch(1, 1)
+        self.hide()
+
+    def toggle(self) -> None:
+        if self.isVisible():
+            self.hide()
+        else:
+            self.setGeometry(self.parentWidget().rect().adjusted(40, 40, -40, -40))
+            self.raise_()
+            self.show()
+
+
+class ConsoleWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(self, wall, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.wall = wall
+        self._quiet = False
+        self.tasks: set[asyncio.Task] = set()
+        self.last_error = ""
+        self.setWindowTitle(self.tr("操作台 · {title}").format(title=wall.config.wall.title))
+        self.resize(1600, 960)
+        self._build()
+        self._build_shortcuts()
+        self._unsubs = [wall.live.on_change(self._on_live_change)]
+        wall.listeners.append(self._on_wall_event)
+        if getattr(wall, "alert_actions", None) is not None:
+            wall.alert_actions.changed.connect(lambda _aid: self._schedule_alert_refresh())
+        self._alert_timer = QTimer(self, singleShot=True, interval=250)
+        self._alert_timer.timeout.connect(self.refresh_alerts)
+        self._status_timer = QTimer(self, interval=1000)
+        self._status_timer.timeout.connect(self.refresh_status)
+        self._status_timer.start()
+        self.refresh_areas()
+        self.refresh_alerts()
+        self.refresh_status()
+        if wall.config_error is not None:
+            self.show_config_error(wall.config_error)
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        root = QWidget()
+        outer = QVBoxLayout(root)
+        outer.setContentsMargins(10, 10, 10, 10)
+
+        self.error_box = QPlainTextEdit()
+        self.error_box.setObjectName("configError")
+        self.error_box.setReadOnly(True)
+        self.error_box.setMaximumHeight(110)
+        self.error_box.setStyleSheet("QPlainTextEdit#configError { background: #3a0d0d; color: #ffb4ab; "
+                                     "border: 1px solid #b3261e; }")
+        self.error_box.hide()
+        outer.addWidget(self.error_box)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        outer.addWidget(split, 1)
+
+        # --- left: search
+        left = QWidget()
+        lcol = QVBoxLayout(left)
+        lcol.setContentsMargins(0, 0, 0, 0)
+        box = QGroupBox(self.tr("事件检索"))
+        form = QHBoxLayout(box)
+        self.search_text = QLineEdit()
+        self.search_text.setPlaceholderText(self.tr("编号或标题关键字"))
+        self.search_grid = QLineEdit()
+        self.search_grid.setPlaceholderText(self.tr("网格编号（逗号分隔）"))
+        self.search_category = QComboBox()
+        self.search_category.addItem(self.tr("全部类别"), None)
+        for c in Category:
+            self.search_category.addItem(labels.name(c), c)
+        self.search_button = QPushButton(self.tr("检索"))
+        self.search_button.clicked.connect(self.start_search)
+        for w in (self.search_text, self.search_grid):
+            w.returnPressed.connect(self.start_search)
+        form.addWidget(self.search_text, 3)
+        form.addWidget(self.search_grid, 2)
+        form.addWidget(self.search_category, 1)
+        form.addWidget(self.search_button)
+        lcol.addWidget(box)
+        self.search_model = IncidentSearchModel(self)
+        self.results = self._table(self.search_model)
+        self.results.doubleClicked.connect(lambda _i: self.push_selected_incident())
+        lcol.addWidget(self.results, 1)
+        self.search_status = plain_label()
+        lcol.addWidget(self.search_status)
+        row = QHBoxLayout()
+        self.push_incident_button = QPushButton(self.tr("推送事件到大屏"))
+        self.push_incident_button.clicked.connect(self.push_selected_incident)
+        self.push_grid_button = QPushButton(self.tr("推送网格到大屏"))
+        self.push_grid_button.clicked.connect(self.push_selected_grid)
+        row.addWidget(self.push_incident_button)
+        row.addWidget(self.push_grid_button)
+        lcol.addLayout(row)
+
+        manual = QGroupBox(self.tr("按编号推送"))
+        mrow = QHBoxLayout(manual)
+        self.push_kind = QComboBox()
+        for kind, text in (("incident", self.tr("事件")), ("alert", self.tr("预警")), ("grid", self.tr("网格")),
+                           ("resource", self.tr("资源"))):
+            self.push_kind.addItem(text, kind)
+        self.push_id = QLineEdit()
+        self.push_id.setPlaceholderText(self.tr("编号"))
+        self.push_id.returnPressed.connect(self.push_manual)
+        self.push_manual_button = QPushButton(self.tr("推送"))
+        self.push_manual_button.clicked.connect(self.push_manual)
+        mrow.addWidget(self.push_kind)
+        mrow.addWidget(self.push_id, 1)
+        mrow.addWidget(self.push_manual_button)
+        lcol.addWidget(manual)
+        split.addWidget(left)
+
+        # --- right: alerts, wall control, drills
+        right = QWidget()
+        rcol = QVBoxLayout(right)
+        rcol.setContentsMargins(0, 0, 0, 0)
+        abox = QGroupBox(self.tr("预警"))
+        acol = QVBoxLayout(abox)
+        self.alert_model = AlertListModel(self.alert_state, self)
+        self.alerts = self._table(self.alert_model)
+        self.alerts.doubleClicked.connect(lambda _i: self.push_selected_alert())
+        acol.addWidget(self.alerts, 1)
+        arow = QHBoxLayout()
+        self.ack_button = QPushButton(self.tr("确认"))
+        self.ack_button.clicked.connect(lambda: self.alert_action(ActionKind.ACKNOWLEDGE))
+        self.shelve_button = QPushButton(self.tr("搁置"))
+        self.shelve_button.clicked.connect(lambda: self.alert_action(ActionKind.SHELVE))
+        self.shelve_minutes = QSpinBox()
+        self.shelve_minutes.setRange(1, 24 * 60)
+        self.shelve_minutes.setValue(30)
+        self.shelve_minutes.setSuffix(self.tr(" 分钟"))
+        self.escalate_button = QPushButton(self.tr("升级"))
+        self.escalate_button.clicked.connect(lambda: self.alert_action(ActionKind.ESCALATE))
+        self.push_alert_button = QPushButton(self.tr("推送预警到大屏"))
+        self.push_alert_button.clicked.connect(self.push_selected_alert)
+        for w in (self.ack_button, self.shelve_button, self.shelve_minutes, self.escalate_button,
+                  self.push_alert_button):
+            arow.addWidget(w)
+        acol.addLayout(arow)
+        rcol.addWidget(abox, 1)
+
+        wbox = QGroupBox(self.tr("大屏控制"))
+        wform = QFormLayout(wbox)
+        self.operator = QLineEdit(getpass.getuser())
+        wform.addRow(self.tr("操作员"), self.operator)
+        self.area = QComboBox()
+        self.area.currentIndexChanged.connect(lambda _i: self.refresh_pages())
+        wform.addRow(self.tr("推送到"), self.area)
+        self.pages = QComboBox()
+        wform.addRow(self.tr("页面"), self.pages)
+        crow = QHBoxLayout()
+        self.pause_button = QPushButton(self.tr("暂停轮播"))
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.next_button = QPushButton(self.tr("下一页"))
+        self.next_button.clicked.connect(self.next_page)
+        self.pin_button = QPushButton(self.tr("固定页面"))
+        self.pin_button.clicked.connect(self.toggle_pin)
+        for w in (self.pause_button, self.next_button, self.pin_button):
+            crow.addWidget(w)
+        wform.addRow(crow)
+        self.rotation_status = plain_label()
+        self.rotation_status.setWordWrap(True)
+        wform.addRow(self.rotation_status)
+        rcol.addWidget(wbox)
+
+        self.drill_box = QGroupBox(self.tr("演练"))
+        drow = QHBoxLayout(self.drill_box)
+        self.drill_scenario = QComboBox()
+        self.drill_scenario.setEditable(True)
+        for p in sorted(SCENARIO_DIR.glob("*.toml")) if SCENARIO_DIR.exists() else []:
+            self.drill_scenario.addItem(p.name, str(p))
+        self.drill_start_button = QPushButton(self.tr("开始演练"))
+        self.drill_start_button.clicked.connect(self.start_drill)
+        self.drill_stop_button = QPushButton(self.tr("结束演练"))
+        self.drill_stop_button.clicked.connect(self.stop_drill)
+        self.drill_status = plain_label()
+        drow.addWidget(self.drill_scenario, 1)
+        drow.addWidget(self.drill_start_button)
+        drow.addWidget(self.drill_stop_button)
+        drow.addWidget(self.drill_status)
+        rcol.addWidget(self.drill_box)
+        # Capability check: the drill controls exist only when the wall runs a DrillManager.
+        self.drill_box.setVisible(self.drills_available)
+
+        self.message = plain_label()
+        self.message.setObjectName("consoleMessage")
+        rcol.addWidget(self.message)
+        split.addWidget(right)
+        split.setSizes([900, 700])
+        self.setCentralWidget(root)
+        self.help = HelpOverlay(self.shortcut_list(), root)
+
+    def _table(self, model) -> QTableView:
+        view = QTableView()
+        view.setModel(model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setAlternatingRowColors(True)
+        view.verticalHeader().hide()
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.setTabKeyNavigation(False)
+        return view
+
+    @property
+    def drills_available(self) -> bool:
+        d = getattr(self.wall, "drills", None)
+        return d is not None and callable(getattr(d, "start", None)) and callable(getattr(d, "stop", None))
+
+    # ------------------------------------------------------------------ keyboard
+    def shortcut_list(self) -> list[tuple[str, str]]:
+        return [
+            ("F1", self.tr("显示/隐藏快捷键帮助")),
+            ("Ctrl+F", self.tr("检索：编号或关键字")),
+            ("Ctrl+G", self.tr("检索：网格")),
+            ("Ctrl+L", self.tr("检索结果列表")),
+            ("Ctrl+R", self.tr("预警列表")),
+            ("Ctrl+Return", self.tr("推送选中的事件或预警到大屏")),
+            ("Ctrl+Shift+G", self.tr("推送选中事件的网格到大屏")),
+            ("Ctrl+1…9", self.tr("选择推送到的大屏窗口")),
+            ("F5", self.tr("确认选中的预警")),
+            ("F6", self.tr("搁置选中的预警")),
+            ("F7", self.tr("升级选中的预警")),
+            ("F8", self.tr("暂停/恢复轮播")),
+            ("F9", self.tr("下一页")),
+            ("F10", self.tr("固定/取消固定页面")),
+            ("F11", self.tr("开始演练")),
+            ("F12", self.tr("结束演练")),
+            ("Ctrl+Q", self.tr("退出")),
+        ]
+
+    def _build_shortcuts(self) -> None:
+        def add(keys: str, fn) -> None:
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(fn)
+
+        add("F1", self.help.toggle)
+        add("Escape", self.help.hide)
+        add("Ctrl+F", lambda: (self.search_text.setFocus(), self.search_text.selectAll()))
+        add("Ctrl+G", lambda: (self.search_grid.setFocus(), self.search_grid.selectAll()))
+        add("Ctrl+L", lambda: self._focus_table(self.results))
+        add("Ctrl+R", lambda: self._focus_table(self.alerts))
+        add("Ctrl+Return", self.push_focused)
+        add("Ctrl+Enter", self.push_focused)
+        add("Ctrl+Shift+G", self.push_selected_grid)
+        for n in range(1, 10):
+            add(f"Ctrl+{n}", lambda n=n: self.area.setCurrentIndex(n - 1) if n <= self.area.count() else None)
+        add("F5", lambda: self.alert_action(ActionKind.ACKNOWLEDGE))
+        add("F6", lambda: self.alert_action(ActionKind.SHELVE))
+        add("F7", lambda: self.alert_action(ActionKind.ESCALATE))
+        add("F8", self.toggle_pause)
+        add("F9", self.next_page)
+        add("F10", self.toggle_pin)
+        add("F11", self.start_drill)
+        add("F12", self.stop_drill)
+        add("Ctrl+Q", self.close)
+
+    def _focus_table(self, view: QTableView) -> None:
+        view.setFocus()
+        if not view.selectionModel().hasSelection() and view.model().rowCount() > 0:
+            view.selectRow(0)
+
+    # ------------------------------------------------------------------ helpers
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("console action failed: %s", exc)
+            self.say(self.tr("操作失败：{error}").format(error=str(exc)), error=True)
+
+    async def settle(self) -> None:
+        """Wait for the console's pending store work (tests)."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color: {'#ff8a80' if error else '#9ccc65'};")
+
+    def actor(self) -> str:
+        return self.operator.text().strip() or getpass.getuser()
+
+    def current_area(self) -> str | None:
+        return self.area.currentData()
+
+    @staticmethod
+    def _selected_row(view: QTableView) -> int:
+        rows = view.selectionModel().selectedRows()
+        if rows:
+            return rows[0].row()
+        idx = view.currentIndex()
+        return idx.row() if idx.isValid() else -1
+
+    # ------------------------------------------------------------------ search
+    def start_search(self) -> asyncio.Task:
+        return self._spawn(self.search())
+
+    async def search(self) -> int:
+        text = self.search_text.text().strip() or None
+        grids = [g.strip() for g in self.search_grid.text().replace("，", ",").split(",") if g.strip()] or None
+        category = self.search_category.currentData()
+        self.search_status.setText(self.tr("检索中…"))
+        fetch = SEARCH_LIMIT * 5 if category is not None else SEARCH_LIMIT
+        found = await self.wall.pipeline.in_store(self.wall.store.incidents, text=text, grid_ids=grids,
+                                                  limit=fetch, drill=None)
+        if category is not None:
+            found = [i for i in found if i.category == category]
+        found = found[:SEARCH_LIMIT]
+        self.search_model.set_incidents(found)
+        self.search_status.setText(self.tr("找到 {n} 条").format(n=self._number(len(found))))
+        if found:
+            self.results.selectRow(0)
+        return len(found)
+
+    @staticmethod
+    def _number(n: int) -> str:
+        from PySide6.QtCore import QLocale
+
+        return QLocale().toString(n)
+
+    # ------------------------------------------------------------------ pushing to the wall
+    def push(self, kind: str, record_id: str) -> None:
+        if not record_id:
+            self.say(self.tr("请先选择要推送的记录"), error=True)
+            return
+        area = self.current_area()
+        self.wall.open_details(kind, record_id, area=area)
+        self._spawn(self._record(ActionKind.PUSH_TO_WALL, kind, record_id, reason=area or ""))
+        self.say(self.tr("已推送到大屏：{kind} {id}").format(kind=self.push_kind.itemText(
+            max(0, self.push_kind.findData(kind))), id=record_id))
+
+    def push_selected_incident(self) -> None:
+        self.push("incident", self.search_model.id_at(self._selected_row(self.results)) or "")
+
+    def push_selected_grid(self) -> None:
+        row = self._selected_row(self.results)
+        grid = self.search_model.grid_at(row) if row >= 0 else None
+        if not grid:
+            grids = [g.strip() for g in self.search_grid.text().split(",") if g.strip()]
+            grid = grids[0] if grids else ""
+        self.push("grid", grid or "")
+
+    def push_selected_alert(self) -> None:
+        self.push("alert", self.alert_model.id_at(self._selected_row(self.alerts)) or "")
+
+    def push_manual(self) -> None:
+        self.push(self.push_kind.currentData(), self.push_id.text().strip())
+
+    def push_focused(self) -> None:
+        if self.alerts.hasFocus():
+            self.push_selected_alert()
+        elif self.push_id.hasFocus():
+            self.push_manual()
+        else:
+            self.push_selected_incident()
+
+    # ------------------------------------------------------------------ alerts
+    def alert_state(self, alert_id: str) -> str:
+        actions = getattr(self.wall, "alert_actions", None)
+        rot = self.wall.rotation
+        if actions is not None:
+            if actions.is_acknowledged(alert_id):
+                return self.tr("已确认")
+            if actions.is_shelved(alert_id):
+                return self.tr("已搁置")
+            if actions.is_escalated(alert_id):
+                return self.tr("已升级")
+        elif alert_id in rot._acknowledged:
+            return self.tr("已确认")
+        if alert_id in rot.pending_alerts():
+            return self.tr("待确认 · 占用大屏") if rot.takeover_alert == alert_id else self.tr("待确认")
+        return ""
+
+    def selected_alert(self) -> str | None:
+        return self.alert_model.id_at(self._selected_row(self.alerts))
+
+    def alert_action(self, kind: ActionKind, alert_id: str | None = None) -> asyncio.Task | None:
+        alert_id = alert_id or self.selected_alert()
+        if not alert_id:
+            self.say(self.tr("请先选择一条预警"), error=True)
+            return None
+        return self._spawn(self._alert_action(kind, alert_id))
+
+    async def _alert_action(self, kind: ActionKind, alert_id: str) -> None:
+        actor = self.actor()
+        actions = getattr(self.wall, "alert_actions", None)
+        until = None
+        if kind is ActionKind.SHELVE:
+            until = self.wall.clock() + timedelta(minutes=self.shelve_minutes.value())
+        if actions is not None:
+            if kind is ActionKind.ACKNOWLEDGE:
+                await actions.acknowledge(alert_id, actor, console=socket.gethostname())
+            elif kind is ActionKind.SHELVE:
+                await actions.shelve(alert_id, actor, until, console=socket.gethostname())
+            else:
+                await actions.escalate(alert_id, actor, console=socket.gethostname())
+        else:
+            await self._record(kind, "alert", alert_id, expires_at=until)
+        if kind is ActionKind.ACKNOWLEDGE:
+            self.wall.rotation.acknowledged(alert_id)
+        elif kind is ActionKind.SHELVE:
+            self.wall.rotation.shelved(alert_id, until)
+        done = {ActionKind.ACKNOWLEDGE: self.tr("已确认预警 {id}"), ActionKind.SHELVE: self.tr("已搁置预警 {id}"),
+                ActionKind.ESCALATE: self.tr("已升级预警 {id}")}[kind]
+        self.say(done.format(id=alert_id))
+        self.refresh_alerts()
+
+    async def _record(self, kind: ActionKind, target_kind: str, target_id: str, *, reason: str = "",
+                      expires_at=None) -> OperatorAction:
+        alert = self.wall.live.alerts.get(target_id) if target_kind == "alert" else None
+        action = OperatorAction(kind=kind, target_kind=target_kind, target_id=target_id, actor=self.actor(),
+                                console=socket.gethostname(), at=self.wall.clock(), reason=reason,
+                                expires_at=expires_at, drill_id=alert.drill_id if alert else None)
+        return await self.wall.pipeline.in_store(self.wall.store.record_action, action)
+
+    def _on_live_change(self, change) -> None:
+        if change.alerts:
+            self._schedule_alert_refresh()
+
+    def _schedule_alert_refresh(self) -> None:
+        if not self._alert_timer.isActive():
+            self._alert_timer.start()
+
+    def refresh_alerts(self) -> None:
+        keep = self.selected_alert()
+        now = self.wall.clock()
+        self.alert_model.set_alerts([a for a in self.wall.live.alerts.values() if a.is_live(now)])
+        row = self.alert_model.row_of(keep) if keep else -1
+        if row >= 0:
+            self.alerts.selectRow(row)
+
+    # ------------------------------------------------------------------ rotation
+    def refresh_areas(self) -> None:
+        keep = self.current_area()
+        self.area.blockSignals(True)
+        self.area.clear()
+        for n, key in enumerate(self.wall.windows, start=1):
+            plan = self.wall.plans.get(key)
+            where = ", ".join(str(t) for t in plan.targets) if plan is not None and plan.targets else self.tr("主屏")
+            self.area.addItem(self.tr("窗口 {n}（屏幕 {screens}）").format(n=n, screens=where), key)
+        idx = self.area.findData(keep)
+        self.area.setCurrentIndex(idx if idx >= 0 else 0)
+        self.area.blockSignals(False)
+        self.refresh_pages()
+
+    def refresh_pages(self) -> None:
+        key = self.current_area()
+        self.pages.clear()
+        surface = self.wall.rotation.surfaces.get(key) if key else None
+        if surface is None:
+            return
+        for name in surface.pages:
+            self.pages.addItem(name, name)
+        current = self.wall.rotation.current(key)
+        idx = self.pages.findData(current)
+        if idx >= 0:
+            self.pages.setCurrentIndex(idx)
+
+    def toggle_pause(self) -> None:
+        rot = self.wall.rotation
+        if rot.paused:
+            rot.resume()
+            self.say(self.tr("轮播已恢复"))
+        else:
+            rot.pause()
+            self.say(self.tr("轮播已暂停"))
+        self.refresh_status()
+
+    def next_page(self) -> None:
+        key = self.current_area()
+        if key in self.wall.rotation.surfaces:
+            self.wall.rotation.next_page(key)
+            self.refresh_status()
+
+    def toggle_pin(self) -> None:
+        key = self.current_area()
+        surface = self.wall.rotation.surfaces.get(key) if key else None
+        if surface is None:
+            return
+        if surface.pinned:
+            self.wall.rotation.pin(key, None)
+            self.say(self.tr("已取消固定"))
+        else:
+            page = self.pages.currentData() or self.wall.rotation.current(key)
+            self.wall.rotation.pin(key, page)
+            self.say(self.tr("已固定页面：{page}").format(page=page))
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        rot = self.wall.rotation
+        lines = []
+        if rot.takeover_alert:
+            lines.append(self.tr("红色预警 {id} 占用大屏，等待确认").format(id=rot.takeover_alert))
+        if rot.paused:
+            lines.append(self.tr("轮播：已暂停"))
+        elif rot.is_holding:
+            lines.append(self.tr("轮播：查看详情中，稍后继续"))
+        else:
+            lines.append(self.tr("轮播：运行中"))
+        for n, key in enumerate(rot.surfaces, start=1):
+            surface = rot.surfaces[key]
+            left = rot.seconds_left(key)
+            state = self.tr("固定") if surface.pinned else (
+                self.tr("{s} 秒后换页").format(s=int(left)) if left is not None else self.tr("不轮播"))
+            lines.append(self.tr("窗口 {n}：{page}（{state}）").format(n=n, page=rot.current(key), state=state))
+        self.rotation_status.setText("\n".join(lines))
+        self.pause_button.setText(self.tr("恢复轮播") if rot.paused else self.tr("暂停轮播"))
+        key = self.current_area()
+        pinned = key in rot.surfaces and rot.surfaces[key].pinned
+        self.pin_button.setText(self.tr("取消固定") if pinned else self.tr("固定页面"))
+        if self.drills_available:
+            d = self.wall.drills
+            self.drill_status.setText(self.tr("演练进行中：{id}").format(id=d.current.id) if d.active else "")
+
+    # ------------------------------------------------------------------ drills
+    def start_drill(self) -> asyncio.Task | None:
+        if not self.drills_available:
+            self.say(self.tr("本系统未启用演练功能"), error=True)
+            return None
+        scenario = self.drill_scenario.currentData() or self.drill_scenario.currentText().strip()
+        if not scenario:
+            self.say(self.tr("请选择演练脚本"), error=True)
+            return None
+
+        async def go() -> None:
+            d = await self.wall.pipeline.in_store(self.wall.drills.start, scenario, actor=self.actor(),
+                                                  reason=self.tr("操作台启动"))
+            self.say(self.tr("演练已开始：{id}").format(id=d.id))
+            self.refresh_status()
+
+        return self._spawn(go())
+
+    def stop_drill(self) -> asyncio.Task | None:
+        if not self.drills_available or not self.wall.drills.active:
+            return None
+
+        async def go() -> None:
+            await self.wall.pipeline.in_store(self.wall.drills.stop, actor=self.actor(), reason=self.tr("操作台结束"))
+            self.say(self.tr("演练已结束"))
+            self.refresh_status()
+
+        return self._spawn(go())
+
+    # ------------------------------------------------------------------ wall events
+    def _on_wall_event(self, what: str, arg) -> None:
+        if what == "config_refused":
+            self.show_config_error(arg)
+        elif what == "config_applied":
+            self.error_box.hide()
+            self.last_error = ""
+            self.refresh_areas()
+            self.say(self.tr("配置已更新并生效"))
+        elif what == "takeover":
+            self.refresh_alerts()
+            self.refresh_status()
+            if arg:
+                row = self.alert_model.row_of(arg)
+                if row >= 0:
+                    self.alerts.selectRow(row)
+                    self.raise_()
+
+    def show_config_error(self, error) -> None:
+        self.last_error = str(error)
+        self.error_box.setPlainText(self.tr("配置修改未生效，大屏保持原样：") + "\n" + self.last_error)
+        self.error_box.show()
+
+    # ------------------------------------------------------------------ closing
+    def close_quietly(self) -> None:
+        self._quiet = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self._status_timer.stop()
+        for unsub in self._unsubs:
+            try:
+                unsub()
+            except ValueError:
+                pass
+        self._unsubs.clear()
+        if self._on_wall_event in self.wall.listeners:
+            self.wall.listeners.remove(self._on_wall_event)
+        if not self._quiet:
+            self.closed.emit()
+        super().closeEvent(event)
+
+
+__all__ = ["ConsoleWindow", "HelpOverlay"]

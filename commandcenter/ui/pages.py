@@ -1,0 +1,155 @@
+"""A wall window's pages (a stack, one shown at a time) and the Qt timer driving the rotation controller."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
+from PySide6.QtWidgets import QStackedWidget, QWidget
+
+from ..config import PageSection, TileSection
+from ..services import LiveState
+from ..services.rotation import RotationController
+from . import format as fmt
+from .tiles.base import Tile, plain_label
+from .wall import PageView
+
+log = logging.getLogger(__name__)
+
+TileBuilder = Callable[[TileSection], Tile]
+
+
+class PlaceholderTile(Tile):
+    """Stands in for a tile that could not be built (a kind this build lacks, or a builder that failed)."""
+
+    kind = "placeholder"
+
+    def __init__(self, live: LiveState, section: TileSection, reason: str, parent: QWidget | None = None):
+        super().__init__(live, section.title or section.kind, parent=parent)
+        self.reason = reason
+        self.message = plain_label(self.tr("图块不可用：{kind}").format(kind=section.kind))
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setToolTip(reason)
+        self.body.addWidget(self.message, 1)
+
+
+def safe_builder(build: TileBuilder, live: LiveState) -> TileBuilder:
+    """A builder that never takes the wall down: a failing tile becomes a placeholder and a log line."""
+
+    def wrapped(section: TileSection) -> Tile:
+        try:
+            return build(section)
+        except Exception as exc:  # noqa: BLE001 - one bad tile must not blank a wall
+            log.warning("tile %s at row %s column %s not built: %s", section.kind, section.row, section.column, exc)
+            return PlaceholderTile(live, section, str(exc))
+
+    return wrapped
+
+
+class PageStack(QStackedWidget):
+    """The pages one wall window can show; `show_page(name)` switches. Duck-types PageView (`page`, `tiles`)."""
+
+    def __init__(self, pages: list[PageSection], build: TileBuilder, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.views: dict[str, PageView] = {}
+        for page in pages:
+            if page.name in self.views:
+                continue
+            view = PageView(page, build)
+            self.views[page.name] = view
+            self.addWidget(view)
+
+    @property
+    def page(self) -> PageSection:
+        return self.currentWidget().page
+
+    @property
+    def page_name(self) -> str:
+        return self.page.name
+
+    @property
+    def tiles(self) -> list[Tile]:
+        view = self.currentWidget()
+        return view.tiles if view is not None else []
+
+    def all_tiles(self) -> list[Tile]:
+        return [t for v in self.views.values() for t in v.tiles]
+
+    def show_page(self, name: str) -> bool:
+        view = self.views.get(name)
+        if view is None:
+            return False
+        self.setCurrentWidget(view)
+        return True
+
+
+def alert_page_of(pages: list[PageSection]) -> str | None:
+    """The first page holding an alerts tile: where a red alert takes the wall."""
+    for page in pages:
+        if any(t.kind == "alerts" for t in page.tiles):
+            return page.name
+    return None
+
+
+class RotationTimer(QObject):
+    """Ticks the Qt-free RotationController from the Qt event loop."""
+
+    def __init__(self, controller: RotationController, interval_ms: int = 500, parent: QObject | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        try:
+            self.controller.tick()
+        except Exception:  # noqa: BLE001 - the timer must keep running
+            log.exception("rotation tick failed")
+
+
+def _minutes(text: str) -> int:
+    h, m = text.split(":")
+    return int(h) * 60 + int(m)
+
+
+def on_duty(duty: list, now: datetime) -> list:
+    """Roster entries covering `now`: HH:MM ranges in the wall's time zone (overnight ranges wrap), or ISO date-times."""
+    local = fmt.local(now)
+    minute = local.hour * 60 + local.minute
+    out = []
+    for d in duty:
+        start, until = d.from_, d.until
+        if "T" in start or "-" in start:
+            s = datetime.fromisoformat(start)
+            u = datetime.fromisoformat(until) if ("T" in until or "-" in until) else None
+            s = s if s.tzinfo else s.replace(tzinfo=local.tzinfo)
+            if u is not None:
+                u = u if u.tzinfo else u.replace(tzinfo=local.tzinfo)
+            if s <= now and (u is None or now < u):
+                out.append(d)
+            continue
+        a, b = _minutes(start), _minutes(until) if ":" in until else 24 * 60
+        inside = a <= minute < b if a <= b else (minute >= a or minute < b)
+        if inside:
+            out.append(d)
+    return out
+
+
+def duty_text(duty: list, now: datetime) -> str:
+    people = on_duty(duty, now)
+    if not people:
+        return ""
+    parts = []
+    for d in people:
+        extra = " ".join(x for x in (d.role, d.phone) if x)
+        parts.append(f"{d.name}（{extra}）" if extra else d.name)
+    return QCoreApplication.translate("Duty", "值班：{names}").format(names=" · ".join(parts))
