@@ -135,7 +135,16 @@ def scenario_from_dict(data: dict[str, Any], *, path: str = "") -> Scenario:
         at = raw.pop("at", raw.pop("t", raw.pop("offset", None)))
         if at is None:
             raise ValueError(f"events[{i}] has no `at`")
-        kind = str(raw.pop("type", raw.pop("kind", ""))).strip().lower()
+        # the simulator's format (commandcenter/sim/scenario.py): `kind` is the event, `type` the alert type,
+        # `name` the reference, `area` / `duration` for warnings
+        kind = str(raw.pop("kind") if "kind" in raw else raw.pop("type", "")).strip().lower()
+        kind = {"alert_update": "update_alert", "alert_cancel": "cancel_alert"}.get(kind, kind)
+        if "type" in raw and kind in ("alert", "update_alert"):
+            raw.setdefault("alert_type", raw.pop("type"))
+        if "name" in raw and "ref" not in raw and "id" not in raw:
+            raw["ref"] = raw.pop("name")
+        if "duration" in raw:
+            raw.setdefault("expires", raw.pop("duration"))
         if kind not in _EVENT_TYPES:
             raise ValueError(f"events[{i}]: unknown type {kind!r} (expected one of {', '.join(sorted(_EVENT_TYPES))})")
         ref = str(raw.pop("ref", raw.pop("id", "")) or f"e{i}")
@@ -148,6 +157,7 @@ def scenario_from_dict(data: dict[str, Any], *, path: str = "") -> Scenario:
 
 
 # ---------------------------------------------------------------------------------------------- player
+_COLOUR_CN = {AlertLevel.BLUE: "蓝色", AlertLevel.YELLOW: "黄色", AlertLevel.ORANGE: "橙色", AlertLevel.RED: "红色"}
 _STATUS_FIELD = {Status.ACCEPTED: "accepted_at", Status.DISPATCHED: "dispatched_at", Status.CLOSED: "closed_at",
                  Status.FOLLOWED_UP: "followed_up_at"}
 
@@ -189,8 +199,12 @@ class DrillPlayer:
 
     # -- events
     def _grid(self, f: dict[str, Any]) -> tuple[str, float | None, float | None]:
-        grid = str(f.get("grid") or f.get("grid_id") or "")
+        raw = f.get("grid", f.get("grid_id", ""))
         grids = {k: n for k, n in self.territory.items() if getattr(n, "level", None) == TerritoryLevel.GRID}
+        if isinstance(raw, int) and not isinstance(raw, bool):     # an index into the city's grids (sim format)
+            ordered = sorted(grids)
+            raw = ordered[raw % len(ordered)] if ordered else ""
+        grid = str(raw or "")
         if grid not in self.territory:
             grid = grid or (sorted(grids)[0] if grids else "drill-grid")
         lon, lat = f.get("lon"), f.get("lat")
@@ -292,11 +306,13 @@ class DrillPlayer:
             expires = f.get("expires", f.get("expires_in"))
             grids = f.get("grid_ids") or f.get("grids") or ()
             rec = Alert(id=self.rid(ev.ref), version=1, updated_at=at, level=level,
-                        type=AlertType(f.get("alert_type", f.get("type_", "weather"))), title=str(f.get("title", ev.ref)),
+                        type=AlertType(f.get("alert_type", f.get("type_", "weather"))),
+                        title=str(f.get("title") or (f"{f['hazard']}{_COLOUR_CN[level]}预警" if f.get("hazard") else ev.ref)),
                         status=AlertStatus.ACTIVE, issued_at=at,
                         expires_at=at + timedelta(seconds=parse_offset(expires)) if expires else None,
-                        description=str(f.get("description", "")), area_desc=str(f.get("area_desc", f.get("area", ""))),
-                        grid_ids=tuple(grids), source=str(f.get("source", "演练脚本")), drill_id=self.drill_id)
+                        description=str(f.get("description", "")), area_desc=self._area_name(f),
+                        grid_ids=tuple(grids) or self._area_grids(f), source=str(f.get("source", "演练脚本")),
+                        drill_id=self.drill_id)
         elif ev.type == "cancel_alert":
             rec = dataclasses.replace(old, version=old.version + 1, updated_at=at, status=AlertStatus.CANCELLED)
         else:
@@ -306,6 +322,42 @@ class DrillPlayer:
             rec = dataclasses.replace(old, version=old.version + 1, updated_at=at, **upd)
         self.alerts[ev.ref] = rec
         return [rec]
+
+    def _area_node(self, f: dict[str, Any]) -> Any:
+        area = f.get("area")
+        if not isinstance(area, str):
+            return None
+        if area in self.territory:
+            return self.territory[area]
+        m = re.fullmatch(r"(district|street|community|grid):(\d+)", area)
+        if m:
+            nodes = sorted((n for n in self.territory.values() if n.level.value == m.group(1)), key=lambda n: n.id)
+            return nodes[int(m.group(2)) % len(nodes)] if nodes else None
+        return None
+
+    def _area_name(self, f: dict[str, Any]) -> str:
+        if f.get("area_desc"):
+            return str(f["area_desc"])
+        node = self._area_node(f)
+        if node is not None:
+            return node.name
+        return "全市" if f.get("area") == "city" else str(f.get("area", ""))
+
+    def _area_grids(self, f: dict[str, Any]) -> tuple[str, ...]:
+        node = self._area_node(f)
+        if node is None:
+            return ()
+        children: dict[str, list[str]] = {}
+        for n in self.territory.values():
+            children.setdefault(n.parent_id or "", []).append(n.id)
+        out, stack = [], [node.id]
+        while stack:
+            nid = stack.pop()
+            n = self.territory.get(nid)
+            if n is not None and n.level is TerritoryLevel.GRID:
+                out.append(nid)
+            stack.extend(children.get(nid, ()))
+        return tuple(sorted(out))
 
     def stop_records(self, at: datetime) -> list[Alert]:
         """At stop: the drill's warnings are cancelled so none outlives the drill on the wall."""
