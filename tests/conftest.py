@@ -11,7 +11,8 @@ import pytest  # noqa: E402
 
 @pytest.fixture
 def qloop(qapp):
-    """A qasync event loop over the test's QApplication; tests call `qloop.run_until_complete(coro)`.
+    """A qasync event loop over the test's QApplication; a test runs ONE scenario coroutine with
+    `qloop.run_until_complete(scenario())` (see `eventually`).
 
     Teardown cancels what the test left running and closes the loop, so no task leaks into the next test.
     """
@@ -38,20 +39,22 @@ def sqlite_url(tmp_path) -> str:
 
 
 @pytest.fixture
-def wait_until():
-    """`wait_until(loop, predicate, timeout)`: run the qasync loop until predicate() holds."""
-    return _wait_until
+def eventually():
+    """The `_eventually` coroutine function, for tests."""
+    return _eventually
 
 
-def _wait_until(loop: asyncio.AbstractEventLoop, predicate, timeout: float = 10.0, step: float = 0.05) -> bool:
-    """Run the loop until predicate() is true or the timeout passes; returns the final predicate value."""
+async def _eventually(predicate, timeout: float = 10.0, step: float = 0.05) -> bool:
+    """Await until predicate() holds or the timeout passes; returns the final value.
 
-    async def _wait() -> bool:
-        deadline = loop.time() + timeout
-        while loop.time() < deadline:
-            if predicate():
-                return True
-            await asyncio.sleep(step)
-        return bool(predicate())
-
-    return loop.run_until_complete(_wait())
+    Use inside ONE `qloop.run_until_complete(scenario())` per test: between two
+    run_until_complete calls qasync may run task steps with no running loop, which
+    breaks httpx/anyio ("no running event loop").
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(step)
+    return bool(predicate())

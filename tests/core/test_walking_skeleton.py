@@ -30,7 +30,7 @@ def poll_config(url: str):
     return config_from_dict({"feeds": [{"name": "city", "kind": "native", "url": url, "mode": "poll", "interval": 0.2}]})
 
 
-def test_incidents_reach_the_store_before_the_table_model(qapp, qloop, city, sqlite_url, wait_until):
+def test_incidents_reach_the_store_before_the_table_model(qapp, qloop, city, sqlite_url, eventually):
     store = Store.open(sqlite_url)
     live = LiveState()
     model = IncidentTableModel(live, flush_ms=10)
@@ -43,35 +43,43 @@ def test_incidents_reach_the_store_before_the_table_model(qapp, qloop, city, sql
 
     live.on_change(check_committed)
     pipeline = IngestPipeline(poll_config(city.url), store, live)
-    qloop.run_until_complete(pipeline.start())
-    try:
-        assert wait_until(qloop, lambda: model.rowCount() > 0 and len(live.incidents) >= 20, timeout=10)
-    finally:
-        qloop.run_until_complete(pipeline.close())
+
+    async def scenario() -> bool:
+        await pipeline.start()
+        try:
+            return await eventually(lambda: model.rowCount() > 0 and len(live.incidents) >= 20)
+        finally:
+            await pipeline.close()
+
+    assert qloop.run_until_complete(scenario())
     stored = {i.id: i for i in store.incidents(limit=100_000, drill=None)}
     assert set(live.incidents) <= set(stored)
     assert all(stored[i].version == live.incidents[i].version for i in live.incidents)
     assert shown_before_committed == []
-    top = model.incident_at(0)
-    assert top.id in stored
+    assert model.incident_at(0).id in stored
     assert store.cursor("city") is not None
     store.close()
 
 
-def test_a_restarted_pipeline_resumes_from_the_saved_cursor_without_duplicates(qapp, qloop, city, sqlite_url, wait_until):
+def test_a_restarted_pipeline_resumes_from_the_saved_cursor_without_duplicates(qapp, qloop, city, sqlite_url, eventually):
     store = Store.open(sqlite_url)
-    first = IngestPipeline(poll_config(city.url), store, LiveState())
-    qloop.run_until_complete(first.start())
-    assert wait_until(qloop, lambda: store.cursor("city") is not None, timeout=10)
-    qloop.run_until_complete(first.close())
-    cursor = store.cursor("city")
-    count = len(store.incidents(limit=100_000, drill=None))
-    second = IngestPipeline(poll_config(city.url), store, LiveState())
-    qloop.run_until_complete(second.start())
-    assert wait_until(qloop, lambda: store.cursor("city") != cursor, timeout=10)
-    qloop.run_until_complete(second.close())
+
+    async def scenario() -> tuple[str | None, int]:
+        first = IngestPipeline(poll_config(city.url), store, LiveState())
+        await first.start()
+        assert await eventually(lambda: store.cursor("city") is not None)
+        await first.close()
+        cursor = store.cursor("city")
+        count = len(store.incidents(limit=100_000, drill=None))
+        second = IngestPipeline(poll_config(city.url), store, LiveState())
+        await second.start()
+        assert await eventually(lambda: store.cursor("city") != cursor)
+        await second.close()
+        return cursor, count
+
+    _, count_after_first = qloop.run_until_complete(scenario())
     ids = [i.id for i in store.incidents(limit=100_000, drill=None)]
-    assert len(ids) == len(set(ids)) >= count
+    assert len(ids) == len(set(ids)) >= count_after_first
     store.close()
 
 
