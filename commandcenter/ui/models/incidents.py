@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
@@ -42,6 +42,7 @@ class IncidentFilter:
     """What the tile shows; empty sets mean everything."""
 
     grid_ids: frozenset[str] | None = None
+    territory_node: str = ""            # a node of the hierarchy: only incidents in grids under it
     categories: frozenset[Category] = frozenset()
     statuses: frozenset[Status] = frozenset()
     sources: frozenset[Source] = frozenset()
@@ -114,13 +115,27 @@ class IncidentTableModel(QAbstractTableModel):
             self._flush_timer.start()
 
     def set_filter(self, flt: IncidentFilter) -> None:
+        """From config (TileSection.territory_node) or the console; applies at once."""
         self.filter = flt
         self.flush()
+
+    def _effective_filter(self) -> IncidentFilter:
+        flt = self.filter
+        if not flt.territory_node:
+            return flt
+        key = (flt.territory_node, len(self._live.territory))
+        if getattr(self, "_node_cache", (None,))[0] != key:
+            self._node_cache = (key, nodes_under(self._live.territory, flt.territory_node))
+        ids = self._node_cache[1]
+        if flt.grid_ids is not None:
+            ids = ids & flt.grid_ids
+        return replace(flt, grid_ids=ids)
 
     def flush(self) -> None:
         """Rebuild the visible rows: order, deadlines and display data, in one reset."""
         now = self._clock()
-        chosen = [i for i in self._live.incidents.values() if self.filter.accepts(i, now)]
+        flt = self._effective_filter()
+        chosen = [i for i in self._live.incidents.values() if flt.accepts(i, now)]
         rows = [self._make_row(i, now) for i in chosen]
         rows.sort(key=_order_key)
         self.beginResetModel()
@@ -224,6 +239,22 @@ class IncidentTableModel(QAbstractTableModel):
             if r.incident.id == incident_id:
                 return i
         return -1
+
+
+def nodes_under(territory: dict, node_id: str) -> frozenset[str]:
+    """The node and every node below it (via parent links): the grid ids an incident filter accepts."""
+    children: dict[str, list[str]] = {}
+    for n in territory.values():
+        if n.parent_id:
+            children.setdefault(n.parent_id, []).append(n.id)
+    out = {node_id}
+    stack = [node_id]
+    while stack:
+        for c in children.get(stack.pop(), ()):
+            if c not in out:
+                out.add(c)
+                stack.append(c)
+    return frozenset(out)
 
 
 def _order_key(row: _Row) -> tuple:

@@ -33,7 +33,11 @@ class TileContext:
 
 
 def build_incidents(ctx: TileContext, section: TileSection) -> Tile:
+    from ..models.incidents import IncidentFilter
+
     model = IncidentTableModel(ctx.live, clock=ctx.clock, limits=ctx.category_limits)
+    if section.territory_node:
+        model.set_filter(IncidentFilter(territory_node=section.territory_node))
     tile = IncidentTile(ctx.live, model, title=section.title)
     model.setParent(tile)
     tile.incident_activated.connect(lambda i: ctx.open_details("incident", i))
@@ -47,8 +51,69 @@ def build_drill(ctx: TileContext, section: TileSection) -> Tile:
     return DrillTile(ctx.live, ctx.extras.get("drills") or DrillManager.for_live(ctx.live), title=section.title)
 
 
+def shared_alert_board(ctx: TileContext):
+    """The wall's one AlertBoard (and AlertActions) in ctx.extras, made on first use."""
+    from ..alert_actions import AlertActions
+    from ..models.alerts import AlertBoard
+
+    board = ctx.extras.get("alert_board")
+    if board is None:
+        actions = ctx.extras.get("alert_actions")
+        if actions is None:
+            actions = ctx.extras["alert_actions"] = AlertActions(
+                ctx.live, ctx.extras.get("in_store"), ctx.extras.get("store"), clock=ctx.clock)
+        board = ctx.extras["alert_board"] = AlertBoard(ctx.live, actions, clock=ctx.clock)
+    return board
+
+
+def build_alerts(ctx: TileContext, section: TileSection) -> Tile:
+    from .alerts import AlertTile
+
+    tile = AlertTile(ctx.live, shared_alert_board(ctx), dict(ctx.config.alerts.guidance), title=section.title)
+    tile.alert_activated.connect(lambda i: ctx.open_details("alert", i))
+    return tile
+
+
+def build_resources(ctx: TileContext, section: TileSection) -> Tile:
+    from ..models.resources import ResourceTableModel
+    from .resources import ResourceTile
+
+    model = ResourceTableModel(ctx.live)
+    tile = ResourceTile(ctx.live, model, title=section.title)
+    model.setParent(tile)
+    tile.resource_activated.connect(lambda i: ctx.open_details("resource", i))
+    return tile
+
+
+def build_kpis(ctx: TileContext, section: TileSection) -> Tile:
+    from ..models.kpis import KpiFeed
+    from .kpis import KpiTile, make_fetch
+
+    in_store, store = ctx.extras.get("in_store"), ctx.extras.get("store")
+    fetch = make_fetch(in_store, store) if in_store is not None and store is not None else None
+    node = section.territory_node or ctx.config.wall.territory_node
+    tile = KpiTile(ctx.live, KpiFeed(fetch, node, ctx.clock), title=section.title)
+    tile.kpi_activated.connect(lambda key: ctx.open_details("kpi", key))
+    return tile
+
+
+def build_map(ctx: TileContext, section: TileSection) -> Tile:
+    from .map import MapTile
+
+    tile = MapTile(ctx.live, title=section.title, clock=ctx.clock, focus_node=section.territory_node)
+    tile.grid_clicked.connect(lambda i: ctx.open_details("grid", i))
+    tile.incident_clicked.connect(lambda i: ctx.open_details("incident", i))
+    tile.alert_clicked.connect(lambda i: ctx.open_details("alert", i))
+    tile.resource_clicked.connect(lambda i: ctx.open_details("resource", i))
+    return tile
+
+
 TILE_BUILDERS: dict[str, Callable[[TileContext, TileSection], Tile]] = {
     "incidents": build_incidents,
+    "alerts": build_alerts,
+    "resources": build_resources,
+    "kpis": build_kpis,
+    "map": build_map,
     "drill": build_drill,
 }
 

@@ -1,0 +1,716 @@
+"""One-click details on the wall: incident, alert, grid, resource or KPI.
+
+`DetailController.open(kind, id)` shows a `DetailPanel` at once from the live state, completes it from
+the store (`store.incident(id)` with its timeline, KPIs, records behind a KPI — through `in_store`,
+never on the GUI thread), then from the backend's detail endpoint (`GET {feed}/incidents/{id}`) and
+the photos (httpx on the qasync loop, one shared client, cached, size-capped).
+
+Every feed string is plain text (`plain_label`); links open only for http/https, after the operator
+confirms in a non-modal box.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QImage, QMouseEvent, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtWidgets import (
+    QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+)
+
+from ..domain import (
+    Alert, Category, Incident, Resource, TerritoryLevel, TerritoryNode, deadline_state, decode_incident, one_ten_twenty,
+)
+from ..services import LiveState
+from . import format as fmt
+from . import labels, theme
+from .models.alerts import level_text
+from .models.kpis import day_start
+from .models.resources import quantity_text, status_text
+from .tiles.base import plain_label
+
+log = logging.getLogger(__name__)
+
+PHOTO_MAX_BYTES = 4 * 1024 * 1024
+PHOTO_CACHE_ENTRIES = 48
+PHOTO_MAX_PX = 360
+RECORDS_SHOWN = 50
+InStore = Callable[..., Awaitable[Any]]
+
+
+# --------------------------------------------------------------------------------------------- links
+def is_web_url(url: str) -> bool:
+    u = QUrl(url.strip())
+    return u.isValid() and u.scheme().lower() in ("http", "https") and bool(u.host())
+
+
+class LinkGuard(QObject):
+    """Opens http/https links after the operator confirms in a non-modal box; everything else is refused."""
+
+    refused = Signal(str)
+    opened = Signal(str)
+
+    def __init__(self, parent: QObject | None = None, opener: Callable[[QUrl], bool] = QDesktopServices.openUrl):
+        super().__init__(parent)
+        self._opener = opener
+        self.pending: QMessageBox | None = None
+
+    def request(self, url: str, parent: QWidget | None = None) -> QMessageBox | None:
+        if not is_web_url(url):
+            self.refused.emit(url)
+            return None
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setWindowTitle(self.tr("打开链接"))
+        box.setText(self.tr("在浏览器中打开以下链接？") + "\n" + url[:500])
+        box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.finished.connect(lambda result: self._done(url, result))
+        self.pending = box
+        box.open()          # non-modal: no nested event loop inside the qasync loop
+        return box
+
+    def _done(self, url: str, result: int) -> None:
+        self.pending = None
+        if result == QMessageBox.StandardButton.Open and is_web_url(url):
+            self._opener(QUrl(url))
+            self.opened.emit(url)
+
+
+# --------------------------------------------------------------------------------------------- photos
+class PhotoCache:
+    """Photos over the one shared httpx client: http/https only, at most PHOTO_MAX_BYTES, LRU-cached."""
+
+    def __init__(self, client: Callable[[], httpx.AsyncClient], *, max_bytes: int = PHOTO_MAX_BYTES,
+                 entries: int = PHOTO_CACHE_ENTRIES):
+        self._client = client
+        self.max_bytes = max_bytes
+        self.entries = entries
+        self._cache: OrderedDict[str, QImage | None] = OrderedDict()
+
+    async def get(self, url: str) -> QImage | None:
+        if url in self._cache:
+            self._cache.move_to_end(url)
+            return self._cache[url]
+        image = await self._fetch(url)
+        self._cache[url] = image
+        while len(self._cache) > self.entries:
+            self._cache.popitem(last=False)
+        return image
+
+    async def _fetch(self, url: str) -> QImage | None:
+        if not is_web_url(url):
+            return None
+        try:
+            async with self._client().stream("GET", url, timeout=10.0) as resp:
+                if resp.status_code != 200:
+                    return None
+                declared = resp.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                    return None
+                buf = bytearray()
+                async for chunk in resp.aiter_bytes():
+                    buf += chunk
+                    if len(buf) > self.max_bytes:
+                        return None
+        except (httpx.HTTPError, OSError) as exc:
+            log.info("photo %s: %s", url, exc)
+            return None
+        image = QImage.fromData(bytes(buf))
+        if image.isNull():
+            return None
+        if max(image.width(), image.height()) > PHOTO_MAX_PX:
+            image = image.scaled(PHOTO_MAX_PX, PHOTO_MAX_PX, Qt.AspectRatioMode.KeepAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation)
+        return image
+
+
+# --------------------------------------------------------------------------------------------- mini map
+class MiniMap(QWidget):
+    """The grid's community (its sibling grids outlined, the grid filled) and a point marker."""
+
+    def __init__(self, nodes: list[TerritoryNode], focus: str, point: tuple[float, float] | None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.nodes = [n for n in nodes if len(n.polygon) >= 3]
+        self.focus = focus
+        self.point = point
+        self.setMinimumHeight(180)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.fillRect(self.rect(), theme.BACKGROUND)
+        pts = [pt for n in self.nodes for pt in n.polygon] + ([self.point] if self.point else [])
+        if not pts:
+            p.setPen(theme.TEXT_DIM)
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "—")
+            return
+        xs, ys = [q[0] for q in pts], [q[1] for q in pts]
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        w, h = max(x1 - x0, 1e-6), max(y1 - y0, 1e-6)
+        r = QRectF(self.rect()).adjusted(8, 8, -8, -8)
+        k = min(r.width() / w, r.height() / h)
+        ox = r.left() + (r.width() - w * k) / 2
+        oy = r.top() + (r.height() - h * k) / 2
+
+        def to(pt) -> QPointF:
+            return QPointF(ox + (pt[0] - x0) * k, oy + (y1 - pt[1]) * k)
+
+        for n in self.nodes:
+            poly = QPolygonF([to(q) for q in n.polygon])
+            focus = n.id == self.focus
+            p.setBrush(QBrush(QColor("#2a7f78") if focus else QColor("#13233f")))
+            p.setPen(QPen(theme.ACCENT if focus else theme.PANEL_BORDER, 1))
+            p.drawPolygon(poly)
+        if self.point:
+            c = to(self.point)
+            p.setPen(QPen(QColor("#ffffff"), 1))
+            p.setBrush(QBrush(QColor("#ff3b3b")))
+            p.drawEllipse(c, 6, 6)
+
+
+# --------------------------------------------------------------------------------------------- panel
+class _ClickRow(QLabel):
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        if ev.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(ev)
+
+
+class DetailPanel(QFrame):
+    """The detail card shown on the wall. Content is added as plain-text rows."""
+
+    closed = Signal()
+    open_requested = Signal(str, str)      # kind, id: a row inside the panel points elsewhere
+    link_requested = Signal(str)
+
+    def __init__(self, kind: str, record_id: str, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.kind = kind
+        self.record_id = record_id
+        self.setObjectName("detailPanel")
+        self.setStyleSheet(f"QFrame#detailPanel {{ background: {theme.PANEL.name()}; border: 2px solid "
+                           f"{theme.ACCENT.name()}; border-radius: 8px; }} QLabel {{ background: transparent; }}")
+        self.title = plain_label(title)
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet(f"color: {theme.ACCENT.name()}; font-weight: bold;")
+        self.state = plain_label("")
+        self.state.setStyleSheet(f"color: {theme.TEXT_DIM.name()};")
+        close = QPushButton(self.tr("✕ 关闭"))
+        close.clicked.connect(self.close_panel)
+        self.close_button = close
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.state)
+        head.addWidget(close)
+        self._content = QWidget()
+        self._rows = QVBoxLayout(self._content)
+        self._rows.setContentsMargins(0, 0, 0, 0)
+        self._rows.setSpacing(3)
+        self._rows.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameStyle(0)
+        scroll.setWidget(self._content)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(12, 10, 12, 10)
+        col.addLayout(head)
+        col.addWidget(scroll, 1)
+        self._points = theme.BASE_POINT_SIZE
+        self._sections: dict[str, list[QWidget]] = {}
+        self._current = "main"
+
+    # --- building -----------------------------------------------------------------------------
+    def _add(self, w: QWidget) -> QWidget:
+        self._rows.insertWidget(self._rows.count() - 1, w)
+        self._sections.setdefault(self._current, []).append(w)
+        return w
+
+    def section(self, name: str) -> None:
+        """Rows added next belong to `name`; `clear_section(name)` removes them (for re-rendering)."""
+        self._current = name
+
+    def clear_section(self, name: str) -> None:
+        for w in self._sections.pop(name, []):
+            w.setParent(None)
+            w.deleteLater()
+
+    def heading(self, text: str) -> QLabel:
+        lab = plain_label(text)
+        lab.setStyleSheet(f"color: {theme.ACCENT.name()}; font-weight: bold; padding-top: 6px;")
+        return self._add(lab)
+
+    def field(self, name: str, value: str, colour: QColor | None = None) -> QLabel:
+        lab = plain_label(f"{name}：{value}")
+        lab.setWordWrap(True)
+        if colour is not None:
+            lab.setStyleSheet(f"color: {colour.name()};")
+        return self._add(lab)
+
+    def line(self, text: str, colour: QColor | None = None) -> QLabel:
+        lab = plain_label(text)
+        lab.setWordWrap(True)
+        if colour is not None:
+            lab.setStyleSheet(f"color: {colour.name()};")
+        return self._add(lab)
+
+    def link_row(self, text: str, kind: str, record_id: str) -> QLabel:
+        lab = _ClickRow()
+        lab.setTextFormat(Qt.TextFormat.PlainText)
+        lab.setText(f"➤ {text}")
+        lab.setCursor(Qt.CursorShape.PointingHandCursor)
+        lab.setStyleSheet("color: #9fd0ff;")
+        lab.clicked.connect(lambda: self.open_requested.emit(kind, record_id))
+        lab.setProperty("target", f"{kind}:{record_id}")
+        return self._add(lab)
+
+    def url_row(self, text: str, url: str) -> QPushButton:
+        button = QPushButton(f"🔗 {text}")
+        button.clicked.connect(lambda: self.link_requested.emit(url))
+        button.setProperty("url", url)
+        return self._add(button)
+
+    def widget(self, w: QWidget) -> QWidget:
+        return self._add(w)
+
+    def set_state(self, text: str) -> None:
+        self.state.setText(text)
+
+    def close_panel(self) -> None:
+        self.hide()
+        self.closed.emit()
+
+    # --- reading (tests, console) -----------------------------------------------------------
+    def texts(self) -> list[str]:
+        out = [self.title.text()]
+        for ws in self._sections.values():
+            for w in ws:
+                if isinstance(w, QLabel):
+                    out.append(w.text())
+                elif isinstance(w, QPushButton):
+                    out.append(w.text())
+        return out
+
+    def text(self) -> str:
+        return "\n".join(self.texts())
+
+    def labels(self) -> list[QLabel]:
+        return [w for ws in self._sections.values() for w in ws if isinstance(w, QLabel)]
+
+    def scale(self, points: int) -> None:
+        self._points = points
+        f = QFont(self.font())
+        f.setPointSize(points)
+        self.setFont(f)
+        for w in self._content.findChildren(QWidget):
+            w.setFont(f)
+        t = QFont(f)
+        t.setPointSize(round(points * 1.3))
+        t.setBold(True)
+        self.title.setFont(t)
+
+
+# --------------------------------------------------------------------------------------------- controller
+class DetailController(QObject):
+    """Opens details on the wall: live state first (immediately), then the store, then the backend."""
+
+    opened = Signal(str, str)              # kind, id: the panel is on the wall
+    completed = Signal(str, str, str)      # kind, id, stage ("store" | "backend")
+
+    def __init__(self, live: LiveState, show: Callable[[QWidget], None], *, in_store: InStore | None = None,
+                 store: Any = None, feed_url: str = "", client: Callable[[], httpx.AsyncClient] | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 limits: dict[Category, timedelta] | None = None, guidance: dict[str, str] | None = None,
+                 alert_actions: Any = None, node_id: str = "", parent: QObject | None = None):
+        super().__init__(parent)
+        self.live = live
+        self._show = show
+        self._in_store = in_store
+        self._store = store
+        self.feed_url = feed_url.rstrip("/")
+        self._client_factory = client
+        self._own_client: httpx.AsyncClient | None = None
+        self.clock = clock
+        self.limits = limits
+        self.guidance = dict(guidance or {})
+        self.alert_actions = alert_actions
+        self.node_id = node_id
+        self.photos = PhotoCache(self.client)
+        self.links = LinkGuard(self)
+        self.panel: DetailPanel | None = None
+        self._task: asyncio.Task | None = None
+        self.timings: dict[str, float] = {}
+
+    def client(self) -> httpx.AsyncClient:
+        if self._client_factory is not None:
+            return self._client_factory()
+        if self._own_client is None:
+            self._own_client = httpx.AsyncClient(follow_redirects=False, timeout=10.0)
+        return self._own_client
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        if self._own_client is not None:
+            await self._own_client.aclose()
+            self._own_client = None
+
+    # --- opening ----------------------------------------------------------------------------
+    def open(self, kind: str, record_id: str) -> DetailPanel:
+        t0 = time.perf_counter()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        panel = DetailPanel(kind, record_id, self._title(kind, record_id))
+        panel.open_requested.connect(self.open)
+        panel.link_requested.connect(lambda url: self.links.request(url, panel))
+        self.panel = panel
+        panel.set_state(self.tr("读取中…"))
+        self._render_live(panel, kind, record_id)
+        self._show(panel)
+        self.timings["live_ms"] = (time.perf_counter() - t0) * 1000
+        self.opened.emit(kind, record_id)
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None and loop.is_running():
+            self._task = loop.create_task(self._complete(panel, kind, record_id, t0))
+        return panel
+
+    async def complete(self, kind: str, record_id: str) -> DetailPanel:
+        """Open and wait until the store and backend stages are done (tests, console)."""
+        panel = self.open(kind, record_id)
+        if self._task is None or self._task.done():
+            await self._complete(panel, kind, record_id, time.perf_counter())
+        else:
+            await asyncio.shield(self._task)
+        return panel
+
+    def _title(self, kind: str, record_id: str) -> str:
+        names = {"incident": "事件详情", "alert": "预警详情", "grid": "网格详情", "resource": "资源详情", "kpi": "指标详情"}
+        return f"{self.tr(names.get(kind, '详情'))} · {record_id}"
+
+    def _render_live(self, panel: DetailPanel, kind: str, record_id: str) -> None:
+        panel.section("live")
+        if kind == "incident":
+            inc = self.live.incidents.get(record_id)
+            if inc is not None:
+                self.render_incident(panel, inc)
+            else:
+                panel.line(self.tr("实时数据中没有此事件，正在查询…"))
+        elif kind == "alert":
+            self.render_alert(panel, record_id)
+        elif kind == "resource":
+            self.render_resource(panel, record_id)
+        elif kind == "grid":
+            self.render_grid(panel, record_id)
+        elif kind == "kpi":
+            name, _, key = record_id.partition(":")
+            panel.field(self.tr("指标"), name)
+            if key:
+                panel.field(self.tr("分项"), self._key_name(name, key))
+
+    async def _complete(self, panel: DetailPanel, kind: str, record_id: str, t0: float) -> None:
+        stored: Incident | None = None
+        try:
+            if self._in_store is not None and self._store is not None:
+                if kind == "incident":
+                    inc = stored = await self._in_store(self._store.incident, record_id)
+                    if inc is not None:
+                        panel.clear_section("live")
+                        panel.section("live")
+                        self.render_incident(panel, inc)
+                elif kind == "grid":
+                    await self._grid_kpis(panel, record_id)
+                elif kind == "kpi":
+                    await self._kpi_records(panel, record_id)
+                elif kind == "alert":
+                    actions = await self._in_store(self._store.actions_for, "alert", record_id)
+                    panel.section("actions")
+                    self._render_actions(panel, actions)
+                self.timings["store_ms"] = (time.perf_counter() - t0) * 1000
+                panel.set_state(self.tr("已读取存储"))
+                self.completed.emit(kind, record_id, "store")
+            if kind == "incident" and self.feed_url.startswith(("http://", "https://")):
+                await self._backend_incident(panel, record_id, stored)
+                self.timings["backend_ms"] = (time.perf_counter() - t0) * 1000
+            panel.set_state(self.tr("✓ 已完整"))
+            self.completed.emit(kind, record_id, "backend")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("details %s %s", kind, record_id)
+            panel.set_state(f"⚠ {str(exc)[:60]}")
+
+    async def _backend_incident(self, panel: DetailPanel, record_id: str, stored: Incident | None) -> None:
+        url = f"{self.feed_url}/incidents/{quote(record_id, safe='')}"
+        try:
+            resp = await self.client().get(url, timeout=5.0)
+        except httpx.HTTPError as exc:
+            panel.set_state(f"⚠ {self.tr('后台不可达')}")
+            log.info("detail endpoint %s: %s", url, exc)
+            return
+        if resp.status_code != 200 or len(resp.content) > 2 * 1024 * 1024:
+            panel.set_state(f"⚠ {self.tr('后台')} {resp.status_code}")
+            return
+        try:
+            data = resp.json()
+            if isinstance(data, dict) and isinstance(data.get("incident"), dict):
+                data = data["incident"]
+            inc = decode_incident(data)
+        except Exception as exc:
+            log.info("detail endpoint %s: bad body: %s", url, exc)
+            return
+        if not inc.timeline and stored is not None and stored.timeline:
+            inc = dataclasses.replace(inc, timeline=stored.timeline)
+        panel.clear_section("live")
+        panel.section("live")
+        self.render_incident(panel, inc)
+        if inc.photos:
+            await self._photos(panel, inc)
+
+    async def _photos(self, panel: DetailPanel, inc: Incident) -> None:
+        base = httpx.URL(self.feed_url + "/") if self.feed_url else None
+        panel.section("photos")
+        panel.heading(self.tr("照片"))
+        for raw in inc.photos[:6]:
+            try:
+                url = str(base.join(raw)) if base is not None else raw
+            except Exception:
+                continue
+            image = await self.photos.get(url)
+            if image is None:
+                panel.line(f"✕ {self.tr('照片不可用')}：{raw[:120]}", theme.TEXT_DIM)
+                continue
+            lab = QLabel()
+            lab.setPixmap(QPixmap.fromImage(image))
+            panel.widget(lab)
+            if is_web_url(url):
+                panel.url_row(self.tr("打开原图"), url)
+
+    # --- renderers --------------------------------------------------------------------------
+    def render_incident(self, panel: DetailPanel, inc: Incident) -> None:
+        now = self.clock()
+        title = inc.title if inc.drill_id is None else f"【{labels.drill_badge()}】{inc.title}"
+        if inc.emergency:
+            title = "🚨 " + title
+        panel.title.setText(title)
+        if inc.drill_id:
+            panel.line(f"{labels.drill_badge()}：{inc.drill_id}", theme.DRILL)
+        d = deadline_state(inc, now, self.limits)
+        dl = f"{theme.DEADLINE_SYMBOLS[d.level]} {labels.name(d.level)} · {labels.name(d.stage)}"
+        if d.remaining is not None:
+            dl += f" {fmt.countdown(d.remaining)}（{self.tr('截止')} {fmt.date_time(d.due_at)}）"
+        panel.field(self.tr("时限"), dl.strip(), theme.DEADLINE_COLOURS[d.level])
+        panel.field(self.tr("编号"), inc.id)
+        panel.field(self.tr("状态"), labels.name(inc.status))
+        panel.field(self.tr("级别"), f"{theme.SEVERITY_SYMBOLS[inc.severity]} {labels.name(inc.severity)}",
+                    theme.SEVERITY_COLOURS[inc.severity])
+        panel.field(self.tr("类别"), labels.name(inc.category))
+        panel.field(self.tr("来源"), labels.name(inc.source))
+        panel.field(self.tr("上报人"), inc.reporter or "—")
+        grid = self.live.territory.get(inc.grid_id)
+        panel.field(self.tr("网格"), grid.name if grid else inc.grid_id)
+        panel.field(self.tr("网格员"), inc.grid_worker or (grid.grid_worker if grid else "") or "—")
+        panel.field(self.tr("处置人"), inc.handler or "—")
+        panel.field(self.tr("涉及部门"), "、".join(inc.departments) or "—")
+        panel.field(self.tr("上报时间"), fmt.date_time(inc.reported_at))
+        if inc.emergency:
+            o = one_ten_twenty(inc)
+
+            def part(name: str, secs: float | None, met: bool | None) -> str:
+                if secs is None:
+                    return f"{name} —"
+                return f"{name} {fmt.countdown(timedelta(seconds=secs))} {'✓' if met else '✕'}"
+
+            panel.field("1-10-20", " · ".join([part(self.tr("响应"), o.response_s, o.response_met),
+                                               part(self.tr("到场"), o.arrival_s, o.arrival_met),
+                                               part(self.tr("初判"), o.assessment_s, o.assessment_met)]))
+        if inc.description:
+            panel.field(self.tr("描述"), inc.description)
+        panel.heading(self.tr("处置时间线"))
+        if inc.timeline:
+            for ch in inc.timeline:
+                bits = [fmt.date_time(ch.at), labels.name(ch.status)]
+                bits += [b for b in (ch.handler, ch.department, ch.note) if b]
+                panel.line(" · ".join(bits))
+        else:
+            stamps = [("上报", inc.reported_at), ("受理", inc.accepted_at), ("派遣", inc.dispatched_at),
+                      ("到场", inc.arrived_at), ("初判", inc.assessed_at), ("办结", inc.closed_at),
+                      ("回访", inc.followed_up_at)]
+            for name, at in stamps:
+                if at is not None:
+                    panel.line(f"{fmt.date_time(at)} · {self.tr(name)}")
+        panel.heading(self.tr("位置"))
+        point = (inc.lon, inc.lat) if inc.lon is not None and inc.lat is not None else None
+        panel.widget(MiniMap(self._neighbourhood(inc.grid_id), inc.grid_id, point))
+        if inc.photos:
+            panel.field(self.tr("照片"), f"{len(inc.photos)} {self.tr('张')}")
+
+    def render_alert(self, panel: DetailPanel, alert_id: str) -> None:
+        a: Alert | None = self.live.alerts.get(alert_id)
+        if a is None:
+            panel.line(self.tr("此预警已不在实时数据中"))
+            return
+        panel.title.setText(a.title if a.drill_id is None else f"【{labels.drill_badge()}】{a.title}")
+        panel.field(self.tr("级别"), level_text(a.level), theme.ALERT_COLOURS[a.level])
+        panel.field(self.tr("类型"), labels.name(a.type))
+        live = a.is_live(self.clock())
+        panel.field(self.tr("状态"), ("● " + self.tr("生效中")) if live else ("✕ " + self.tr("已失效")))
+        panel.field(self.tr("发布"), fmt.date_time(a.issued_at))
+        panel.field(self.tr("有效至"), fmt.date_time(a.expires_at) if a.expires_at else "—")
+        panel.field(self.tr("区域"), a.area_desc or "—")
+        panel.field(self.tr("发布单位"), a.source or "—")
+        if a.description:
+            panel.field(self.tr("内容"), a.description)
+        guidance = self.guidance.get(a.type.value)
+        if guidance:
+            panel.field(self.tr("处置指引"), guidance, QColor("#ffd27a"))
+        if a.grid_ids:
+            panel.heading(self.tr("涉及网格"))
+            for gid in a.grid_ids[:30]:
+                g = self.live.territory.get(gid)
+                panel.link_row(g.name if g else gid, "grid", gid)
+        if a.references:
+            panel.field(self.tr("关联"), "、".join(a.references))
+        panel.section("actions")
+        if self.alert_actions is not None:
+            self._render_actions(panel, self.alert_actions.history(alert_id))
+
+    def _render_actions(self, panel: DetailPanel, actions: list) -> None:
+        panel.clear_section("actions")
+        panel.section("actions")
+        panel.heading(self.tr("处置记录"))
+        if not actions:
+            panel.line("—", theme.TEXT_DIM)
+        names = {"acknowledge": "确认", "shelve": "搁置", "escalate": "上报"}
+        for act in actions:
+            kind = getattr(act.kind, "value", str(act.kind))
+            text = f"{fmt.date_time(act.at)} · {self.tr(names.get(kind, kind))} · {act.actor} @ {act.console}"
+            if act.expires_at:
+                text += f" · {self.tr('至')} {fmt.hhmm(act.expires_at)}"
+            if act.reason:
+                text += f" · {act.reason}"
+            panel.line(text)
+
+    def render_resource(self, panel: DetailPanel, resource_id: str) -> None:
+        r: Resource | None = self.live.resources.get(resource_id)
+        if r is None:
+            panel.line(self.tr("此资源不在实时数据中"))
+            return
+        panel.title.setText(r.name if r.drill_id is None else f"【{labels.drill_badge()}】{r.name}")
+        panel.field(self.tr("类型"), labels.name(r.kind))
+        panel.field(self.tr("状态"), status_text(r.status), theme.RESOURCE_COLOURS[r.status])
+        grid = self.live.territory.get(r.grid_id)
+        panel.field(self.tr("位置"), grid.name if grid else (r.grid_id or "—"))
+        if r.quantity is not None:
+            panel.field(self.tr("数量/阈值"), quantity_text(r), QColor("#ff3b3b") if r.below_threshold else None)
+        panel.field(self.tr("电话"), r.phone or "—")
+        panel.field(self.tr("更新"), fmt.date_time(r.updated_at))
+        if r.incident_id:
+            inc = self.live.incidents.get(r.incident_id)
+            panel.link_row(f"{self.tr('执行任务')}：{inc.title if inc else r.incident_id}", "incident", r.incident_id)
+        point = (r.lon, r.lat) if r.lon is not None and r.lat is not None else None
+        panel.widget(MiniMap(self._neighbourhood(r.grid_id), r.grid_id, point))
+
+    def render_grid(self, panel: DetailPanel, grid_id: str) -> None:
+        g = self.live.territory.get(grid_id)
+        panel.title.setText(g.name if g else grid_id)
+        if g is not None:
+            chain = []
+            p = self.live.territory.get(g.parent_id) if g.parent_id else None
+            while p is not None and len(chain) < 8:
+                chain.append(p.name)
+                p = self.live.territory.get(p.parent_id) if p.parent_id else None
+            panel.field(self.tr("所属"), " › ".join(reversed(chain)) or "—")
+            panel.field(self.tr("网格员"), g.grid_worker or "—")
+            panel.field(self.tr("网格长"), g.grid_head or "—")
+            panel.field(self.tr("户数"), fmt.number(g.households))
+        open_incs = sorted((i for i in self.live.incidents.values() if i.grid_id == grid_id and i.is_open),
+                           key=lambda i: i.reported_at, reverse=True)
+        panel.heading(f"{self.tr('在办事件')}（{fmt.number(len(open_incs))}）")
+        now = self.clock()
+        for inc in open_incs[:RECORDS_SHOWN]:
+            d = deadline_state(inc, now, self.limits)
+            panel.link_row(f"{theme.DEADLINE_SYMBOLS[d.level]} {fmt.hhmm(inc.reported_at)} "
+                           f"{labels.name(inc.category)} · {inc.title}", "incident", inc.id)
+        panel.widget(MiniMap(self._neighbourhood(grid_id), grid_id, None))
+
+    async def _grid_kpis(self, panel: DetailPanel, grid_id: str) -> None:
+        now = self.clock()
+        values = await self._in_store(self._store.kpis, grid_id, day_start(now), now)
+        panel.section("kpis")
+        panel.heading(self.tr("今日指标"))
+        for name, label in (("events", "事件数"), ("disposal_rate", "处置率"), ("completion_rate", "办结率"),
+                            ("closed_loop_rate", "闭环率"), ("satisfaction", "满意度")):
+            v = values.get(name)
+            text = "—" if v is None or v.value is None else fmt.number(v.value, 0 if name == "events" else 1)
+            if v is not None and v.unit == "%" and v.value is not None:
+                text += "%"
+            panel.field(self.tr(label), text)
+
+    async def _kpi_records(self, panel: DetailPanel, record_id: str) -> None:
+        name, _, key = record_id.partition(":")
+        now = self.clock()
+        start = day_start(now)
+        node = self.node_id
+        values = await self._in_store(self._store.kpis, node, start, now)
+        v = values.get(name)
+        panel.section("kpi")
+        if v is not None:
+            value = v.detail.get(key) if key else v.value
+            panel.field(self.tr("数值"), "—" if value is None else f"{fmt.number(value, 1 if v.unit == '%' else 0)}"
+                        f"{'%' if v.unit == '%' else ''}")
+            panel.field(self.tr("统计时段"), f"{fmt.date_time(v.window_start)} – {fmt.date_time(v.window_end)}")
+        kwargs: dict[str, Any] = {"limit": 2000, "drill": False}
+        if name == "events_per_grid" and key:
+            kwargs["grid_ids"] = [key]
+        elif node:
+            kwargs["node_id"] = node
+        records = await self._in_store(self._store.incidents, **kwargs)
+        records = [i for i in records if i.reported_at >= start]
+        if name == "events_per_category" and key:
+            records = [i for i in records if i.category.value == key]
+        records.sort(key=lambda i: i.reported_at, reverse=True)
+        panel.heading(f"{self.tr('相关记录')}（{fmt.number(len(records))}）")
+        for inc in records[:RECORDS_SHOWN]:
+            grid = self.live.territory.get(inc.grid_id)
+            panel.link_row(f"{fmt.hhmm(inc.reported_at)} {labels.name(inc.category)} · "
+                           f"{grid.name if grid else inc.grid_id} · {labels.name(inc.status)} · {inc.title}",
+                           "incident", inc.id)
+
+    def _key_name(self, name: str, key: str) -> str:
+        if name == "events_per_category" and key in Category._value2member_map_:
+            return labels.name(Category(key))
+        node = self.live.territory.get(key)
+        return node.name if node else key
+
+    def _neighbourhood(self, grid_id: str) -> list[TerritoryNode]:
+        g = self.live.territory.get(grid_id)
+        if g is None:
+            return []
+        if g.parent_id is None:
+            return [g]
+        return [n for n in self.live.territory.values()
+                if n.parent_id == g.parent_id and n.level is TerritoryLevel.GRID] or [g]
+
+
+def place_overlay(panel: QWidget, host: QWidget, share: float = 0.42) -> None:
+    """Put the panel over the right part of `host` (the wall's page area)."""
+    w = max(320, int(host.width() * share))
+    panel.setGeometry(host.width() - w - 12, 12, w, max(200, host.height() - 24))
+
+
+__all__ = ["DetailController", "DetailPanel", "LinkGuard", "MiniMap", "PhotoCache", "is_web_url", "place_overlay"]

@@ -1,0 +1,185 @@
+"""Live alerts: the board every alert view shares, and the alert tile's table model.
+
+`AlertBoard` is the one truth of "which alerts are on the wall now": live (`Alert.is_live(now)` on a
+clock tick, so expired and cancelled alerts leave), in order (most severe first, unacknowledged before
+acknowledged, shelved last, then newest), with the operators' state from `AlertActions`. It says when a
+red alert appears that the wall had not seen (the alarm sound listens), and what the banner shows.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from ...domain import Alert, AlertLevel
+from ...services import Change, LiveState
+from .. import format as fmt
+from .. import labels, theme
+from ..alert_actions import AlertActions
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def level_text(level: AlertLevel) -> str:
+    """Symbol and words, never colour alone: `Ⅰ 红色预警`."""
+    return f"{theme.ALERT_SYMBOLS[level]} {labels.name(level)}预警"
+
+
+@dataclass(frozen=True, slots=True)
+class BoardEntry:
+    alert: Alert
+    acknowledged: bool
+    shelved_until: datetime | None
+    escalated: bool
+
+    @property
+    def shelved(self) -> bool:
+        return self.shelved_until is not None
+
+    @property
+    def state_text(self) -> str:
+        if self.shelved_until is not None:
+            return f"⏸ 搁置至 {fmt.hhmm(self.shelved_until)}"
+        parts = ["✓ 已确认" if self.acknowledged else "● 未确认"]
+        if self.escalated:
+            parts.append("⇪ 已上报")
+        return " ".join(parts)
+
+
+class AlertBoard(QObject):
+    changed = Signal()
+    new_red = Signal(str)            # a red alert the wall had not seen before
+
+    def __init__(self, live: LiveState, actions: AlertActions, *, clock: Clock = _utcnow, flush_ms: int = 150,
+                 tick_ms: int = 1000, parent: QObject | None = None):
+        super().__init__(parent)
+        self.live = live
+        self.actions = actions
+        self.clock = clock
+        self.entries: list[BoardEntry] = []
+        self._seen: set[str] = set()
+        self._flush_timer = QTimer(self, singleShot=True, interval=flush_ms)
+        self._flush_timer.timeout.connect(self.flush)
+        self._tick = QTimer(self, interval=tick_ms)
+        self._tick.timeout.connect(self.tick)
+        self._tick.start()
+        self._unsubscribe = live.on_change(self._on_change)
+        self.destroyed.connect(lambda *_: self._unsubscribe())
+        actions.changed.connect(lambda _id: self.flush())
+        self.flush()
+
+    def _on_change(self, change: Change) -> None:
+        if change.alerts and not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def tick(self) -> None:
+        """Expiry and shelving run out with time, not with feed messages."""
+        now = self.clock()
+        stale = any(not e.alert.is_live(now) or (e.shelved and not self.actions.is_shelved(e.alert.id, now))
+                    for e in self.entries)
+        if stale:
+            self.flush()
+
+    def flush(self) -> None:
+        now = self.clock()
+        a = self.actions
+        entries = [BoardEntry(al, a.is_acknowledged(al.id), a.shelved_until(al.id, now), a.is_escalated(al.id))
+                   for al in self.live.alerts.values() if al.is_live(now)]
+        entries.sort(key=lambda e: (e.shelved, -int(e.alert.level), e.acknowledged, -e.alert.issued_at.timestamp(),
+                                    e.alert.id))
+        fresh_red = [e.alert.id for e in entries if e.alert.id not in self._seen and e.alert.level is AlertLevel.RED]
+        self._seen.update(e.alert.id for e in entries)
+        self.entries = entries
+        self.changed.emit()
+        for aid in fresh_red:
+            self.new_red.emit(aid)
+
+    # --- what the views ask ---------------------------------------------------------------
+    def alerts(self) -> list[Alert]:
+        return [e.alert for e in self.entries]
+
+    def entry(self, alert_id: str) -> BoardEntry | None:
+        return next((e for e in self.entries if e.alert.id == alert_id), None)
+
+    def banner_entries(self) -> list[BoardEntry]:
+        """Orange and red alerts not shelved: they run across the whole wall."""
+        return [e for e in self.entries if e.alert.level >= AlertLevel.ORANGE and not e.shelved]
+
+    def unacknowledged_red(self) -> list[BoardEntry]:
+        """What keeps the alarm sounding."""
+        return [e for e in self.entries if e.alert.level is AlertLevel.RED and not e.acknowledged and not e.shelved]
+
+
+class AlertTableModel(QAbstractTableModel):
+    """One row per alert on the board; every cell precomputed at flush (data() is a lookup)."""
+
+    COLUMNS = ("级别", "类型", "预警", "区域", "发布", "有效至", "处置")
+    LEVEL, TYPE, TITLE, AREA, ISSUED, EXPIRES, STATE = range(7)
+
+    def __init__(self, board: AlertBoard, parent: QObject | None = None):
+        super().__init__(parent)
+        self.board = board
+        self._rows: list[tuple[BoardEntry, list[str]]] = []
+        self._headers = [self.tr(c) for c in self.COLUMNS]
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._level_fg = {lv: QBrush(c) for lv, c in theme.ALERT_COLOURS.items()}
+        self._level_bg = {lv: QBrush(QColor(c.red(), c.green(), c.blue(), 48)) for lv, c in theme.ALERT_COLOURS.items()}
+        self._dim = QBrush(theme.TEXT_DIM)
+        board.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        rows = []
+        for e in self.board.entries:
+            a = e.alert
+            title = a.title if a.drill_id is None else f"【{labels.drill_badge()}】{a.title}"
+            rows.append((e, [level_text(a.level), labels.name(a.type), title, a.area_desc, fmt.hhmm(a.issued_at),
+                             fmt.hhmm(a.expires_at) if a.expires_at else "—", e.state_text]))
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._headers[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        entry, texts = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return texts[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if entry.shelved:
+                return self._dim
+            return self._level_fg[entry.alert.level] if index.column() == self.LEVEL else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return None if entry.shelved else self._level_bg[entry.alert.level]
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if index.column() == self.LEVEL or not entry.acknowledged else None
+        if role == ID_ROLE:
+            return entry.alert.id
+        return None
+
+    def entry_at(self, row: int) -> BoardEntry:
+        return self._rows[row][0]
+
+    def texts_at(self, row: int) -> list[str]:
+        return list(self._rows[row][1])
+
+    def row_of(self, alert_id: str) -> int:
+        return next((i for i, (e, _) in enumerate(self._rows) if e.alert.id == alert_id), -1)

@@ -1,0 +1,95 @@
+"""The alerts tile: live warnings in four colours (symbol and words too), their operator state, and the
+guidance (what to do, whom to call) for the most pressing one; a click opens the alert's details."""
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from ...services import LiveState
+from ..models.alerts import ID_ROLE, AlertBoard, AlertTableModel
+from .base import Tile, plain_label
+
+
+class AlertTile(Tile):
+    kind = "alerts"
+    alert_activated = Signal(str)
+
+    def __init__(self, live: LiveState, board: AlertBoard, guidance: dict[str, str] | None = None, *,
+                 title: str = "", feeds: list[str] | None = None, parent: QWidget | None = None):
+        super().__init__(live, title or self.tr("预警信息"), feeds=feeds, parent=parent)
+        self.board = board
+        self.guidance_by_type = dict(guidance or {})
+        self.model = AlertTableModel(board, self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.verticalHeader().hide()
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.clicked.connect(self._on_activated)
+        self.view.activated.connect(self._on_activated)
+        self.summary = plain_label()
+        self.guidance = plain_label()
+        self.guidance.setWordWrap(True)
+        self.guidance.setObjectName("alertGuidance")
+        self.guidance.setStyleSheet("background: #16223b; border-radius: 4px; padding: 4px 8px;")
+        self.body.addWidget(self.summary)
+        self.body.addWidget(self.view, 1)
+        self.body.addWidget(self.guidance)
+        board.changed.connect(self._refresh_text)
+        self._refresh_text()
+
+    def _refresh_text(self) -> None:
+        entries = self.board.entries
+        counts: dict[int, int] = {}
+        for e in entries:
+            counts[int(e.alert.level)] = counts.get(int(e.alert.level), 0) + 1
+        from ..models.alerts import level_text
+        from ...domain import AlertLevel
+
+        parts = [f"{level_text(lv)} {counts.get(int(lv), 0)}" for lv in sorted(AlertLevel, reverse=True)]
+        unacked = sum(1 for e in entries if not e.acknowledged and not e.shelved)
+        self.summary.setText("  ".join(parts) + f"  ·  {self.tr('未确认')} {unacked}")
+        top = next((e for e in entries if not e.shelved), None)
+        text = self.guidance_for(top.alert.type.value) if top else ""
+        if top and text:
+            self.guidance.setText(f"➤ {self.tr('处置指引')}（{top.alert.title}）：{text}")
+            self.guidance.show()
+        else:
+            self.guidance.setText("")
+            self.guidance.hide()
+
+    def guidance_for(self, alert_type: str) -> str:
+        return self.guidance_by_type.get(alert_type, "")
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.alert_activated.emit(self.model.data(index, ID_ROLE))
+
+    def apply_font_size(self, points: int) -> None:
+        super().apply_font_size(points)
+        font = QFont(self.view.font())
+        font.setPointSize(points)
+        self.view.setFont(font)
+        self.view.horizontalHeader().setFont(font)
+        self.summary.setFont(font)
+        self.guidance.setFont(font)
+        self.view.verticalHeader().setDefaultSectionSize(round(points * 2.2))
+        self._fit_columns()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        width = self.view.viewport().width()
+        if width <= 0:
+            return
+        share = (0.17, 0.12, 0.30, 0.13, 0.08, 0.08, 0.12)
+        for col, s in enumerate(share):
+            self.view.setColumnWidth(col, int(width * s))

@@ -1,0 +1,271 @@
+"""The KPI tile: big numbers with threshold colours (and a symbol) and their change against yesterday and
+last year; pyqtgraph charts of events per hour (today vs yesterday), completion rate over the day,
+resolution-level share, and per-category / per-grid rankings whose bars open the records behind them.
+
+Data comes from `KpiFeed` (the store's KPI engine on the store thread); this widget only draws.
+Width-1 pens, no antialiasing, no OpenGL.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from ...domain import Category, ResolutionLevel
+from ...services import LiveState
+from .. import format as fmt
+from .. import labels, theme
+from ..models.kpis import CARDS, CardSpec, KpiFeed, change_text, level_colour, threshold_level, value_text
+from .base import Tile, plain_label
+
+
+def _pen(colour: QColor, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    pen = QPen(colour)
+    pen.setWidth(1)
+    pen.setCosmetic(True)
+    pen.setStyle(style)
+    return pen
+
+
+class KpiCard(QFrame):
+    def __init__(self, spec: CardSpec, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.spec = spec
+        self.setObjectName("kpiCard")
+        self.setStyleSheet("QFrame#kpiCard { background: #16223b; border-radius: 6px; }"
+                           " QLabel { background: transparent; }")
+        self.name = plain_label(spec.label)
+        self.value = plain_label("—")
+        self.change_day = plain_label("—")
+        self.change_year = plain_label("—")
+        for lab in (self.name, self.change_day, self.change_year):
+            lab.setStyleSheet(f"color: {theme.TEXT_DIM.name()}; background: transparent;")
+        col = QVBoxLayout(self)
+        col.setContentsMargins(8, 4, 8, 4)
+        col.setSpacing(0)
+        col.addWidget(self.name)
+        col.addWidget(self.value)
+        col.addWidget(self.change_day)
+        col.addWidget(self.change_year)
+
+    def show_values(self, today, yesterday, last_year) -> None:
+        level = threshold_level(self.spec, None if today is None else today.value)
+        symbol = "" if level is None else theme.DEADLINE_SYMBOLS[level]
+        self.value.setText(f"{value_text(self.spec, today)} {symbol}".strip())
+        self.value.setStyleSheet(f"color: {level_colour(level).name()}; background: transparent;")
+        self.change_day.setText(f"较昨日 {change_text(self.spec, today, yesterday)}")
+        self.change_year.setText(f"较去年 {change_text(self.spec, today, last_year)}")
+
+    def scale(self, points: int) -> None:
+        small = QFont(self.font())
+        small.setPointSize(max(8, round(points * 0.8)))
+        big = QFont(self.font())
+        big.setPointSize(round(points * 2.0))
+        big.setBold(True)
+        for lab in (self.name, self.change_day, self.change_year):
+            lab.setFont(small)
+        self.value.setFont(big)
+
+
+class _Chart(QWidget):
+    """A caption (plain text) over a non-interactive PlotWidget."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.caption = plain_label(caption)
+        self.caption.setStyleSheet(f"color: {theme.TEXT_DIM.name()}; background: transparent;")
+        self.plot = pg.PlotWidget(background=theme.PANEL)
+        self.plot.setAntialiasing(False)
+        pi = self.plot.getPlotItem()
+        pi.setMenuEnabled(False)
+        pi.hideButtons()
+        pi.setMouseEnabled(False, False)
+        pi.layout.setContentsMargins(2, 2, 6, 2)
+        for ax in ("left", "bottom"):
+            axis = pi.getAxis(ax)
+            axis.setPen(_pen(theme.PANEL_BORDER))
+            axis.setTextPen(_pen(theme.TEXT_DIM))
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(2)
+        col.addWidget(self.caption)
+        col.addWidget(self.plot, 1)
+
+    @property
+    def item(self) -> pg.PlotItem:
+        return self.plot.getPlotItem()
+
+    def scale(self, points: int) -> None:
+        f = QFont(self.font())
+        f.setPointSize(max(8, round(points * 0.8)))
+        self.caption.setFont(f)
+        for ax in ("left", "bottom"):
+            self.item.getAxis(ax).setStyle(tickFont=f)
+
+
+class RankingChart(_Chart):
+    """Horizontal bars, largest on top; a click on a bar emits its key."""
+
+    bar_clicked = Signal(str)
+
+    def __init__(self, caption: str, colour: QColor, parent: QWidget | None = None):
+        super().__init__(caption, parent)
+        self.colour = colour
+        self.keys: list[str] = []
+        self.values: list[float] = []
+        self.bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[], brush=colour, pen=_pen(colour))
+        self.item.addItem(self.bars)
+        self.item.invertY(True)
+        self.item.getAxis("left").setWidth(140)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+
+    def set_items(self, items: list[tuple[str, str, float]]) -> None:
+        """(key, display name, value), largest first."""
+        self.keys = [k for k, _, _ in items]
+        self.values = [v for _, _, v in items]
+        ys = list(range(len(items)))
+        self.bars.setOpts(x0=[0] * len(items), y=ys, height=0.7, width=self.values)
+        self.item.getAxis("left").setTicks([[(i, f"{name} {fmt.number(v)}") for i, (_, name, v) in enumerate(items)]])
+        top = max(self.values, default=1.0) or 1.0
+        self.item.setXRange(0, top * 1.05, padding=0)
+        self.item.setYRange(-0.6, max(len(items), 1) - 0.4, padding=0)
+
+    def click_bar(self, index: int) -> None:
+        if 0 <= index < len(self.keys):
+            self.bar_clicked.emit(self.keys[index])
+
+    def _on_click(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return
+        vb = self.item.getViewBox()
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        p: QPointF = vb.mapSceneToView(ev.scenePos())
+        i = round(p.y())
+        if 0 <= i < len(self.keys) and 0 <= p.x() <= self.values[i] * 1.05 + 1e-9:
+            self.click_bar(i)
+
+    def bar_centre(self, index: int) -> QPointF:
+        """Where bar `index` is drawn, in the plot widget's coordinates (for tests)."""
+        vb = self.item.getViewBox()
+        scene = vb.mapViewToScene(QPointF(self.values[index] / 2, index))
+        return QPointF(self.plot.mapFromScene(scene))
+
+
+class KpiTile(Tile):
+    kind = "kpis"
+    kpi_activated = Signal(str)      # "<kpi name>:<key>"
+
+    def __init__(self, live: LiveState, feed: KpiFeed, *, title: str = "", feeds: list[str] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(live, title or self.tr("运行指标"), feeds=feeds, parent=parent)
+        self.feed = feed
+        feed.setParent(self)
+        self.cards = [KpiCard(spec) for spec in CARDS]
+        cards = QHBoxLayout()
+        cards.setSpacing(6)
+        for c in self.cards:
+            cards.addWidget(c, 1)
+        self.status = plain_label()
+        self.status.setStyleSheet(f"color: {theme.TEXT_DIM.name()}; background: transparent;")
+        self.trend = _Chart(self.tr("每小时事件数  ━ 今日  ┅ 昨日"))
+        self.today_curve = self.trend.item.plot([], [], pen=_pen(theme.ACCENT), symbol="o", symbolSize=4,
+                                                symbolBrush=theme.ACCENT, symbolPen=None)
+        self.yesterday_curve = self.trend.item.plot([], [], pen=_pen(theme.TEXT_DIM, Qt.PenStyle.DashLine))
+        self.completion = _Chart(self.tr("办结率（当日累计，%）"))
+        self.completion_curve = self.completion.item.plot([], [], pen=_pen(QColor("#3cc48b")), symbol="s", symbolSize=4, symbolBrush=theme.TEXT, symbolPen=None)
+        self.completion.item.setYRange(0, 100, padding=0.02)
+        self.levels = _Chart(self.tr("化解层级占比（%）"))
+        self.level_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=QColor("#2a7f78"),
+                                          pen=_pen(QColor("#2a7f78")))
+        self.levels.item.addItem(self.level_bars)
+        self.levels.item.setYRange(0, 100, padding=0.02)
+        self.one_ten_twenty = plain_label()
+        self.categories = RankingChart(self.tr("类别排行"), QColor("#3fa7ff"))
+        self.grids = RankingChart(self.tr("网格排行（前10）"), QColor("#e0702a"))
+        self.categories.bar_clicked.connect(lambda key: self.kpi_activated.emit(f"events_per_category:{key}"))
+        self.grids.bar_clicked.connect(lambda key: self.kpi_activated.emit(f"events_per_grid:{key}"))
+        charts = QGridLayout()
+        charts.setHorizontalSpacing(8)
+        left = QVBoxLayout()
+        left.addWidget(self.levels, 1)
+        left.addWidget(self.one_ten_twenty)
+        for i, w in enumerate((self.trend, self.completion)):
+            charts.addWidget(w, 0, i)
+        charts.addLayout(left, 0, 2)
+        charts.addWidget(self.categories, 0, 3)
+        charts.addWidget(self.grids, 0, 4)
+        for i, s in enumerate((3, 3, 2, 3, 3)):
+            charts.setColumnStretch(i, s)
+        self.body.addLayout(cards)
+        self.body.addWidget(self.status)
+        self.body.addLayout(charts, 1)
+        for chart in (self.trend, self.completion):
+            chart.item.getAxis("bottom").setTicks([[(h, f"{h}") for h in range(0, 24, 3)]])
+            chart.item.setXRange(-0.5, 23.5, padding=0)
+        feed.updated.connect(self.refresh)
+        feed.failed.connect(lambda err: self.status.setText(f"⚠ {self.tr('指标读取失败')}: {err[:80]}"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        snap = self.feed.snapshot
+        for card in self.cards:
+            n = card.spec.name
+            card.show_values(snap.today.get(n), snap.yesterday.get(n), snap.last_year.get(n))
+        node = self.live.territory.get(snap.node_id)
+        where = node.name if node else (snap.node_id or self.tr("全域"))
+        when = fmt.hhmmss(snap.taken_at) if snap.taken_at else "—"
+        self.status.setText(f"{where} · {self.tr('今日')} · {self.tr('更新于')} {when}")
+        xs_t = [h for h, v in enumerate(snap.hourly_today) if v is not None]
+        self.today_curve.setData(xs_t, [snap.hourly_today[h] for h in xs_t])
+        self.yesterday_curve.setData(list(range(24)), list(snap.hourly_yesterday))
+        xs_c = [h for h, v in enumerate(snap.completion_by_hour) if v is not None]
+        self.completion_curve.setData(xs_c, [snap.completion_by_hour[h] for h in xs_c])
+        share = snap.detail("resolution_level_share")
+        lv = list(ResolutionLevel)
+        heights = [share.get(x.value, 0.0) for x in lv]
+        self.level_bars.setOpts(x=list(range(len(lv))), height=heights, width=0.6)
+        self.levels.item.getAxis("bottom").setTicks(
+            [[(i, f"{labels.name(x)}\n{fmt.number(h, 0)}%") for i, (x, h) in enumerate(zip(lv, heights))]])
+        self.levels.item.setXRange(-0.6, len(lv) - 0.4, padding=0)
+        d = snap.detail("one_ten_twenty_compliance")
+        n = d.get("emergencies", 0)
+        self.one_ten_twenty.setText(
+            f"1-10-20：{self.tr('响应')} {fmt.number(d.get('response_met', 0))}/{fmt.number(n)} · "
+            f"{self.tr('到场')} {fmt.number(d.get('arrival_met', 0))}/{fmt.number(n)} · "
+            f"{self.tr('初判')} {fmt.number(d.get('assessment_met', 0))}/{fmt.number(n)}")
+        cats = [(k, labels.name(Category(k)) if k in Category._value2member_map_ else k, v)
+                for k, v in snap.ranking("events_per_category", 8)]
+        self.categories.set_items(cats)
+        grids = []
+        for k, v in snap.ranking("events_per_grid", 10):
+            g = self.live.territory.get(k)
+            grids.append((k, g.name if g else k, v))
+        self.grids.set_items(grids)
+
+    def apply_font_size(self, points: int) -> None:
+        super().apply_font_size(points)
+        for c in self.cards:
+            c.scale(points)
+        f = QFont(self.status.font())
+        f.setPointSize(max(8, round(points * 0.8)))
+        self.status.setFont(f)
+        self.one_ten_twenty.setFont(f)
+        for chart in (self.trend, self.completion, self.levels, self.categories, self.grids):
+            chart.scale(points)
+        width = max(100, round(points * 9))
+        self.categories.item.getAxis("left").setWidth(width)
+        self.grids.item.getAxis("left").setWidth(width)
+
+
+def make_fetch(in_store: Callable, store) -> Callable:
+    """The KpiFeed fetch for a store reached through `pipeline.in_store`."""
+    from ..models.kpis import collect
+
+    async def fetch(node_id, now, full, previous):
+        return await in_store(collect, store, node_id, now, completion_series=full, previous=previous)
+
+    return fetch

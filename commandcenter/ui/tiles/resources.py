@@ -1,0 +1,106 @@
+"""The resources tile: counts per kind and status (symbol + word + number) above the list; supplies under
+their threshold first and marked; a click on a row opens the resource's details."""
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractItemView, QGridLayout, QHeaderView, QLabel, QTableView, QWidget
+
+from ...services import LiveState
+from .. import format as fmt
+from .. import labels, theme
+from ..models.resources import ID_ROLE, KIND_ORDER, LOW_STOCK, STATUS_ORDER, ResourceTableModel, status_text
+from .base import Tile, plain_label
+
+
+class ResourceTile(Tile):
+    kind = "resources"
+    resource_activated = Signal(str)
+
+    def __init__(self, live: LiveState, model: ResourceTableModel, *, title: str = "", feeds: list[str] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(live, title or self.tr("应急资源"), feeds=feeds, parent=parent)
+        self.model = model
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(2)
+        self._count_labels: dict[tuple[int, int], QLabel] = {}
+        self._all_labels: list[QLabel] = []
+        corner = plain_label("")
+        grid.addWidget(corner, 0, 0)
+        for c, status in enumerate(STATUS_ORDER, start=1):
+            h = plain_label(status_text(status))
+            h.setStyleSheet(f"color: {theme.RESOURCE_COLOURS[status].name()}; background: transparent;")
+            h.setAlignment(Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(h, 0, c)
+            self._all_labels.append(h)
+        for r, kind in enumerate(KIND_ORDER, start=1):
+            k = plain_label(labels.name(kind))
+            grid.addWidget(k, r, 0)
+            self._all_labels.append(k)
+            for c in range(1, len(STATUS_ORDER) + 1):
+                n = plain_label("0")
+                n.setAlignment(Qt.AlignmentFlag.AlignRight)
+                grid.addWidget(n, r, c)
+                self._count_labels[(r - 1, c - 1)] = n
+                self._all_labels.append(n)
+        self.low_label = plain_label()
+        self.low_label.setStyleSheet("color: #ff3b3b; font-weight: bold; background: transparent;")
+        self.view = QTableView()
+        self.view.setModel(model)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.clicked.connect(self._on_activated)
+        self.view.activated.connect(self._on_activated)
+        self.body.addLayout(grid)
+        self.body.addWidget(self.low_label)
+        self.body.addWidget(self.view, 1)
+        model.counts_changed.connect(self._refresh_counts)
+        self._refresh_counts()
+
+    def _refresh_counts(self) -> None:
+        for (ki, si), label in self._count_labels.items():
+            n = self.model.counts.get(KIND_ORDER[ki], {}).get(STATUS_ORDER[si], 0)
+            label.setText(fmt.number(n))
+        low = self.model.low_stock
+        if low:
+            names = "、".join(r.name for r in low[:3]) + ("…" if len(low) > 3 else "")
+            self.low_label.setText(f"{LOW_STOCK}：{fmt.number(len(low))} 项（{names}）")
+            self.low_label.show()
+        else:
+            self.low_label.hide()
+
+    def count_text(self, kind, status) -> str:
+        return self._count_labels[(KIND_ORDER.index(kind), STATUS_ORDER.index(status))].text()
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.resource_activated.emit(self.model.data(index, ID_ROLE))
+
+    def apply_font_size(self, points: int) -> None:
+        super().apply_font_size(points)
+        font = QFont(self.view.font())
+        font.setPointSize(points)
+        self.view.setFont(font)
+        self.view.horizontalHeader().setFont(font)
+        self.view.verticalHeader().setDefaultSectionSize(round(points * 2.2))
+        for label in self._all_labels + [self.low_label]:
+            label.setFont(font)
+        self._fit_columns()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        width = self.view.viewport().width()
+        if width <= 0:
+            return
+        for col, s in enumerate((0.14, 0.30, 0.18, 0.16, 0.22)):
+            self.view.setColumnWidth(col, int(width * s))

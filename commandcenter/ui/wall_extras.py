@@ -1,0 +1,91 @@
+"""Issue 6's wiring into the running wall: what tiles share (alert board, store access), the alert banner,
+the alarm sound and the detail panel of each window. WallApp calls the three hooks below."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .tiles import TileContext
+
+log = logging.getLogger(__name__)
+
+
+def _in_store(app: Any):
+    async def in_store(fn, *args, **kwargs):
+        return await app.pipeline.in_store(fn, *args, **kwargs)   # the current pipeline (it may be restarted)
+
+    return in_store
+
+
+def _board(app: Any):
+    from .alert_actions import AlertActions
+    from .models.alerts import AlertBoard
+
+    board = getattr(app, "alert_board", None)
+    if board is None:
+        actions = getattr(app, "alert_actions", None)
+        if actions is None:
+            actions = app.alert_actions = AlertActions(app.live, _in_store(app), app.store, clock=app.clock)
+        board = app.alert_board = AlertBoard(app.live, actions, clock=app.clock)
+        from .sound import AlarmSound
+
+        app.alarm = AlarmSound(board, app.config.alerts)
+    return board
+
+
+def extend_context(app: Any, ctx: TileContext) -> None:
+    """Put the shared alert board and the store access where the tile builders find them."""
+    ctx.extras["alert_board"] = _board(app)
+    ctx.extras["alert_actions"] = app.alert_actions
+    if getattr(app, "store", None) is not None:
+        ctx.extras["in_store"] = _in_store(app)
+        ctx.extras["store"] = app.store
+
+
+def _client(app: Any):
+    """One httpx.AsyncClient for every window's details and photos (created on first use)."""
+
+    def get():
+        client = getattr(app, "http_client", None)
+        if client is None:
+            import httpx
+
+            client = app.http_client = httpx.AsyncClient(follow_redirects=False, timeout=10.0)
+        return client
+
+    return get
+
+
+def feed_url(config: Any) -> str:
+    return next((f.url for f in config.feeds if f.kind == "native" and f.url.startswith(("http://", "https://"))), "")
+
+
+def attach_window(app: Any, window: Any) -> None:
+    """The alert banner across the window and its detail panel controller."""
+    from .banner import AlertBanner
+    from .details import DetailController
+
+    try:
+        board = _board(app)
+        banner = AlertBanner(board)
+        banner.alert_clicked.connect(lambda aid: app.open_details("alert", aid))
+        window.set_banner(banner)
+        cfg = app.config
+        ctx = TileContext(app.live, cfg, app.clock)
+        window.details = DetailController(
+            app.live, window.place_detail, in_store=_in_store(app) if app.store is not None else None,
+            store=app.store, feed_url=feed_url(cfg), client=_client(app), clock=app.clock, limits=ctx.category_limits,
+            guidance=dict(cfg.alerts.guidance), alert_actions=app.alert_actions, node_id=cfg.wall.territory_node,
+            parent=window)
+    except Exception:   # the wall must come up even if an extra cannot
+        log.exception("issue-6 extras not attached")
+
+
+async def close_extras(app: Any) -> None:
+    client = getattr(app, "http_client", None)
+    if client is not None:
+        app.http_client = None
+        await client.aclose()
+    alarm = getattr(app, "alarm", None)
+    if alarm is not None:
+        alarm.set_muted(True)

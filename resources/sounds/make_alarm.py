@@ -1,0 +1,36 @@
+"""Generate alarm.wav (the red-alert sound) with the standard library: two-tone, 0.8 s, 16-bit mono 22.05 kHz.
+
+Run: python resources/sounds/make_alarm.py   (the generated file is committed beside this script)
+"""
+from __future__ import annotations
+
+import math
+import struct
+import wave
+from pathlib import Path
+
+RATE = 22_050
+
+
+def tone(freq: float, seconds: float, amp: float = 0.45) -> list[int]:
+    n = int(RATE * seconds)
+    fade = int(RATE * 0.01)
+    out = []
+    for i in range(n):
+        env = min(1.0, i / fade, (n - i) / fade)
+        out.append(int(32767 * amp * env * math.sin(2 * math.pi * freq * i / RATE)))
+    return out
+
+
+def write(path: Path) -> Path:
+    samples = tone(988, 0.25) + tone(0, 0.05) + tone(740, 0.25) + tone(0, 0.25)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(b"".join(struct.pack("<h", s) for s in samples))
+    return path
+
+
+if __name__ == "__main__":
+    print(write(Path(__file__).with_name("alarm.wav")))

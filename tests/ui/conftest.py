@@ -1,0 +1,50 @@
+"""Fixtures for the wall's tile tests (issue 6). Nothing here is autouse: the map tests keep their own set-up."""
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))   # importlib mode: wall_data lives beside the tests
+
+
+@pytest.fixture
+def ui(qapp):
+    """The wall's fonts (real CJK glyphs), stylesheet and time zone, as the running wall has them."""
+    from commandcenter.ui import format as fmt
+    from commandcenter.ui import theme
+    from commandcenter.ui.resources import register_fonts
+
+    register_fonts(qapp)
+    fmt.set_timezone("Asia/Shanghai")
+    qapp.setStyleSheet(theme.stylesheet())
+    yield qapp
+    qapp.setStyleSheet("")
+
+
+@pytest.fixture
+def clock():
+    import wall_data
+
+    return wall_data.Clock()
+
+
+def run_until(loop: asyncio.AbstractEventLoop, predicate, timeout: float = 5.0, step: float = 0.02) -> bool:
+    async def _wait() -> bool:
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if predicate():
+                return True
+            await asyncio.sleep(step)
+        return bool(predicate())
+
+    return loop.run_until_complete(_wait())
+
+
+@pytest.fixture
+def until(qloop):
+    return lambda predicate, timeout=5.0: run_until(qloop, predicate, timeout)

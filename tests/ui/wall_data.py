@@ -1,0 +1,131 @@
+"""A small hand-built city for the wall's tile tests: territory, incidents, alerts, resources; a clock to set."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from commandcenter.domain import (
+    Alert, AlertLevel, AlertStatus, AlertType, Category, Incident, Resource, ResourceKind, ResourceStatus, Severity,
+    Source, Status, StatusChange, TerritoryLevel, TerritoryNode,
+)
+from commandcenter.services import LiveState
+
+T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)     # 10:00 in Asia/Shanghai
+LON0, LAT0, CELL = 118.50, 37.40, 0.01
+EVIL = "<img src='/tmp/x.png'>"
+
+
+class Clock:
+    def __init__(self, now: datetime = T0):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw) -> datetime:
+        self.now += timedelta(**kw)
+        return self.now
+
+
+def square(col: int, row: int) -> tuple:
+    x, y = LON0 + col * CELL, LAT0 + row * CELL
+    return ((x, y), (x + CELL, y), (x + CELL, y + CELL), (x, y + CELL))
+
+
+def territory() -> list[TerritoryNode]:
+    """City C › district D1 › street S1 › communities K1 (grids G1-G3) and K2 (grids G4-G6)."""
+    nodes = [
+        TerritoryNode("C", TerritoryLevel.CITY, "东营市", None),
+        TerritoryNode("D1", TerritoryLevel.DISTRICT, "东营区", "C"),
+        TerritoryNode("S1", TerritoryLevel.STREET, "文汇街道", "D1"),
+        TerritoryNode("K1", TerritoryLevel.COMMUNITY, "幸福社区", "S1"),
+        TerritoryNode("K2", TerritoryLevel.COMMUNITY, "和平社区", "S1"),
+    ]
+    for i in range(6):
+        nodes.append(TerritoryNode(f"G{i + 1}", TerritoryLevel.GRID, f"第{i + 1}网格", "K1" if i < 3 else "K2",
+                                   polygon=square(i % 3, i // 3), households=300 + i, grid_worker=f"网格员{i + 1}",
+                                   grid_head=f"网格长{i + 1}"))
+    return nodes
+
+
+def centre(grid_no: int) -> tuple[float, float]:
+    i = grid_no - 1
+    return LON0 + (i % 3 + 0.5) * CELL, LAT0 + (i // 3 + 0.5) * CELL
+
+
+def incident(iid: str, grid_no: int = 1, *, minutes_ago: float = 10, **kw) -> Incident:
+    at = T0 - timedelta(minutes=minutes_ago)
+    lon, lat = centre(grid_no)
+    base = dict(id=iid, version=1, updated_at=at, reported_at=at, title=f"事件{iid}", category=Category.DISPUTE,
+                source=Source.GRID_APP, severity=Severity.MEDIUM, status=Status.REPORTED, grid_id=f"G{grid_no}",
+                lon=lon, lat=lat, reporter="李四", grid_worker=f"网格员{grid_no}")
+    base.update(kw)
+    return Incident(**base)
+
+
+def alert(aid: str, level: AlertLevel, *, type: AlertType = AlertType.WEATHER, expires_in: float | None = 60,
+          **kw) -> Alert:
+    base = dict(id=aid, version=1, updated_at=T0, level=level, type=type, title=f"{level.name}预警{aid}",
+                status=AlertStatus.ACTIVE, issued_at=T0 - timedelta(minutes=5),
+                expires_at=None if expires_in is None else T0 + timedelta(minutes=expires_in),
+                area_desc="文汇街道", grid_ids=("G1", "G2"), polygons=(square(0, 0),), source="市气象台")
+    base.update(kw)
+    return Alert(**base)
+
+
+def resource(rid: str, kind: ResourceKind, status: ResourceStatus, **kw) -> Resource:
+    lon, lat = centre(2)
+    base = dict(id=rid, version=1, updated_at=T0, kind=kind, name=f"资源{rid}", status=status, grid_id="G2",
+                lon=lon, lat=lat)
+    base.update(kw)
+    return Resource(**base)
+
+
+def incidents() -> list[Incident]:
+    return [
+        incident("E1", 1, title="邻里噪音纠纷", category=Category.DISPUTE, status=Status.ACCEPTED,
+                 accepted_at=T0 - timedelta(minutes=9), handler="王五", departments=("司法所",),
+                 timeline=(StatusChange(Status.REPORTED, T0 - timedelta(minutes=10), "李四", "", "随手拍"),
+                           StatusChange(Status.ACCEPTED, T0 - timedelta(minutes=9), "王五", "司法所", "已受理"))),
+        incident("E2", 2, title="井盖缺失", category=Category.SAFETY_HAZARD, severity=Severity.HIGH,
+                 source=Source.CITIZEN_PHOTO, minutes_ago=60 * 23),          # 24 h limit: amber
+        incident("E3", 4, title="积水", category=Category.FLOOD, source=Source.IOT_SENSOR, minutes_ago=60 * 7),  # overdue
+        incident("E4", 5, title="仓库起火", category=Category.FIRE, severity=Severity.CRITICAL, emergency=True,
+                 source=Source.POLICE_110, minutes_ago=0.5),
+        incident("E5", 6, title="演练：危化品泄漏", category=Category.SAFETY_HAZARD, drill_id="DR1", minutes_ago=3),
+        incident("E6", 3, title="已办结的纠纷", status=Status.CLOSED, closed_at=T0 - timedelta(minutes=30),
+                 minutes_ago=120),
+    ]
+
+
+def alerts() -> list[Alert]:
+    return [
+        alert("A1", AlertLevel.BLUE, type=AlertType.IOT),
+        alert("A2", AlertLevel.YELLOW, type=AlertType.WEAK_SIGNAL),
+        alert("A3", AlertLevel.ORANGE, type=AlertType.FOREST_FIRE),
+        alert("A4", AlertLevel.RED, type=AlertType.WEATHER, expires_in=None),
+    ]
+
+
+def resources() -> list[Resource]:
+    K, S = ResourceKind, ResourceStatus
+    return [
+        resource("R1", K.TEAM, S.AVAILABLE, name="抢险救援队"),
+        resource("R2", K.TEAM, S.ON_SCENE, name="森林防火应急中队", incident_id="E4"),
+        resource("R3", K.VEHICLE, S.DISPATCHED, name="应急车辆1"),
+        resource("R4", K.VEHICLE, S.OUT_OF_SERVICE, name="应急车辆2"),
+        resource("R5", K.SUPPLY, S.AVAILABLE, name="沙袋", quantity=120, threshold=500, unit="袋"),
+        resource("R6", K.SUPPLY, S.AVAILABLE, name="救生衣", quantity=80, threshold=50, unit="件"),
+        resource("R7", K.PERSON, S.AVAILABLE, name="值班员张三", phone="13800000000"),
+    ]
+
+
+def live_city(**parts) -> LiveState:
+    live = LiveState()
+    live.apply(territory=parts.get("territory", territory()), incidents=parts.get("incidents", incidents()),
+               alerts=parts.get("alerts", alerts()), resources=parts.get("resources", resources()))
+    return live
+
+
+def bump(record, **kw):
+    return replace(record, version=record.version + 1, **kw)
