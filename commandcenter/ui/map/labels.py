@@ -1,4 +1,4 @@
-"""Names that appear as you zoom in: districts always, streets at middle zoom, grids once few are in view.
+"""Names that appear as you zoom in: districts when zoomed out, streets at middle zoom, grids once few are in view.
 
 Drawn in screen pixels (they don't grow with the zoom) as plain static text with a dark halo.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QStaticText
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QStaticText, QTransform
 
 from ...domain import TerritoryLevel
 from .. import theme
@@ -19,6 +19,7 @@ GRID_LABEL_MAX_VISIBLE = 300
 #: Street names are drawn when at most this many grids are in view (and grid names are not).
 STREET_LABEL_MAX_VISIBLE_GRIDS = 2500
 MAX_LABEL_CHARS = 16
+_BUCKET = 96.0   # px: label collision buckets
 
 
 class LabelItem(pg.GraphicsObject):
@@ -57,19 +58,34 @@ class LabelItem(pg.GraphicsObject):
         return self._rect
 
     def _font(self, kind: str) -> QFont:
-        factor = {"grid": 0.36, "street": 0.5, "district": 0.7}[kind]
+        factor = {"grid": 0.45, "street": 0.55, "district": 0.75}[kind]
         f = QFont(theme.FONT_FAMILY)
         f.setPointSize(theme.scaled_point_size(self.pixel_height, factor))
         f.setBold(kind != "grid")
         return f
 
-    def _static(self, key: str, text: str, size: int) -> QStaticText:
+    def _static(self, key: str, text: str, font: QFont) -> QStaticText:
+        size = font.pointSize()
         st = self._cache.get((key, size))
         if st is None:
             st = QStaticText(plain(text, MAX_LABEL_CHARS))
             st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(QTransform(), font)          # lays it out now, so size() is right before drawing
             self._cache[(key, size)] = st
         return st
+
+    def _free(self, box: QRectF) -> bool:
+        """True (and the box is taken) if no label placed so far overlaps it; a coarse grid of buckets."""
+        b = _BUCKET
+        keys = [(i, j) for i in range(int(box.left() // b), int(box.right() // b) + 1)
+                for j in range(int(box.top() // b), int(box.bottom() // b) + 1)]
+        for k in keys:
+            for r in self._placed.get(k, ()):
+                if box.intersects(r):
+                    return False
+        for k in keys:
+            self._placed.setdefault(k, []).append(box)
+        return True
 
     def paint(self, p: QPainter, *args) -> None:
         self.drawn = {"grid": [], "street": [], "district": []}
@@ -83,27 +99,35 @@ class LabelItem(pg.GraphicsObject):
         p.save()
         p.resetTransform()
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        # each zoom shows two levels of names; the finer one is placed first, the coarser fills the gaps
+        self._placed: dict[tuple[int, int], list[QRectF]] = {}
+        in_view = lambda anchors: [a for a in anchors if view.contains(QPointF(a[2], a[3]))]  # noqa: E731
         if tier == "grid":
             g = self.geo
             self._draw(p, t, "grid", [(g.ids[i], g.names[i], g.cx[i], g.cy[i]) for i in visible.tolist()])
-        if tier in ("grid", "street"):
-            self._draw(p, t, "street", [a for a in self._streets if view.contains(QPointF(a[2], a[3]))])
-        self._draw(p, t, "district", [a for a in self._districts if view.contains(QPointF(a[2], a[3]))])
+            self._draw(p, t, "street", in_view(self._streets))
+        elif tier == "street":
+            self._draw(p, t, "street", in_view(self._streets))
+            self._draw(p, t, "district", in_view(self._districts))
+        else:
+            self._draw(p, t, "district", in_view(self._districts))
         p.restore()
 
     def _draw(self, p: QPainter, t, kind: str, anchors) -> None:
         font = self._font(kind)
         p.setFont(font)
         fm = QFontMetricsF(font)
-        size = font.pointSize()
         halo = theme.MAP_LABEL_HALO
         for nid, name, x, y in anchors:
-            st = self._static(nid, name, size)
+            st = self._static(nid, name, font)
             w, h = st.size().width(), fm.height()
             c = t.map(QPointF(x, y))
             top_left = QPointF(c.x() - w / 2, c.y() - h / 2)
+            box = QRectF(top_left.x() - 3, top_left.y() - 1, w + 6, h + 2)
+            if not self._free(box):
+                continue
             if kind != "grid":
-                p.fillRect(QRectF(top_left.x() - 3, top_left.y() - 1, w + 6, h + 2), halo)
+                p.fillRect(box, halo)
             else:
                 p.setPen(halo)
                 p.drawStaticText(top_left + QPointF(1, 1), st)
