@@ -152,12 +152,16 @@ def assemble(store: Any, drill_id: str) -> ReportData:
                  for rid, u in uses.items() if u["disp"] is not None or u["scene"] is not None]
 
     for inc in incidents:
+        marks = {t for t in (inc.arrived_at, inc.assessed_at) if t is not None}
+        prev = None
         for c in inc.timeline:
-            timeline.append(TimelineRow(c.at, off(c.at), "incident", inc.id, inc.title, c.status.value,
-                                        " · ".join(x for x in (c.handler, c.department, c.note) if x)))
+            detail = " · ".join(x for x in (c.handler, c.department, c.note) if x)
+            if c.status is not prev or c.at not in marks:     # a repeated status is an arrival / assessment note
+                timeline.append(TimelineRow(c.at, off(c.at), "incident", inc.id, inc.title, c.status.value, detail))
+            prev = c.status
         for name, label in (("arrived_at", "arrived"), ("assessed_at", "assessed")):
             t = getattr(inc, name)
-            if t is not None and not any(c.at == t for c in inc.timeline):
+            if t is not None:
                 timeline.append(TimelineRow(t, off(t), "incident", inc.id, inc.title, label, ""))
     for a in alert_versions:
         what = a.status.value if a.version > 1 else "issued"

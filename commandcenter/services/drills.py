@@ -18,7 +18,7 @@ Scenario format (all times relative to the drill start: "30s", "2m", "1m30s", "1
     response_s = 60; arrival_s = 480; assessment_s = 1200
     [[events]]  at = "30s"  type = "incident"  ref = "fire"  title = "..."  category = "fire" ...
     [[events]]  at = "50s"  type = "status"    ref = "fire"  status = "accepted"
-    [[events]]  at = "1m"   type = "dispatch"  ref = "fire"  resource = "team1"  name = "..."  kind = "team"
+    [[events]]  at = "1m"   type = "dispatch"  ref = "fire"  resource = "team1"  name = "..."  resource_kind = "team"
     [[events]]  at = "7m"   type = "arrived"   ref = "fire"        (also: "assessed", "on_scene", "closed")
     [[events]]  at = "2m"   type = "alert"     ref = "rain"  level = "red"  alert_type = "weather" ...
     [[events]]  at = "30m"  type = "cancel_alert" ref = "rain"
@@ -277,7 +277,7 @@ class DrillPlayer:
         target = self.incidents.get(str(f.get("incident") or ev.ref)) if ev.type != "release" else None
         if old is None:
             grid, lon, lat = self._grid(f)
-            old = Resource(id=self.rid(key), version=0, updated_at=at, kind=ResourceKind(f.get("kind", "team")),
+            old = Resource(id=self.rid(key), version=0, updated_at=at, kind=ResourceKind(f.get("resource_kind", "team")),
                            name=str(f.get("name", key)), status=ResourceStatus.AVAILABLE, grid_id=grid, lon=lon,
                            lat=lat, phone=str(f.get("phone", "")), drill_id=self.drill_id)
         upd: dict[str, Any] = {}

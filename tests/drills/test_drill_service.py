@@ -1,0 +1,155 @@
+"""Drills without Qt: scenario play with a controlled clock, live scores, report data, isolation, delete."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from commandcenter.domain import ActionKind, Category, Incident, Severity, Source, Status
+from commandcenter.services import LiveState
+from commandcenter.services.drill_report import assemble, write_timeline_csv
+from commandcenter.services.drills import DrillManager, load_scenario, parse_offset, scenario_from_dict
+from commandcenter.store import Store
+
+from .helpers import SCENARIO, T0, FakeClock
+
+
+def real(id: str, at, status=Status.REPORTED, **kw) -> Incident:
+    return Incident(id=id, version=kw.pop("version", 1), updated_at=at, reported_at=at, title=f"real {id}",
+                    category=kw.pop("category", Category.DISPUTE), source=Source.GRID_APP, severity=Severity.MEDIUM,
+                    status=status, grid_id="g1", **kw)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(f"sqlite:///{tmp_path / 'drill.db'}")
+    yield s
+    s.close()
+
+
+def play(mgr: DrillManager, clock: FakeClock, until_s: float, step: float = 5.0) -> None:
+    while (clock.t - T0).total_seconds() < until_s:
+        clock.advance(step)
+        mgr.tick()
+
+
+def test_offsets():
+    assert parse_offset("30s") == 30 and parse_offset("1m15s") == 75 and parse_offset("T+2m") == 120
+    assert parse_offset("1h30m") == 5400 and parse_offset(90) == 90
+    with pytest.raises(ValueError):
+        parse_offset("soon")
+
+
+def test_scenario_errors_are_readable():
+    with pytest.raises(ValueError, match="unknown type"):
+        scenario_from_dict({"events": [{"at": "1s", "type": "explode"}]})
+    with pytest.raises(ValueError, match="no `at`"):
+        scenario_from_dict({"events": [{"type": "incident"}]})
+
+
+def test_sample_drill_file_loads():
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "sample-drill.toml"
+    if not sample.exists():
+        pytest.skip("the bundled sample drill is not in this checkout")
+    sc = load_scenario(sample)
+    kinds = [e.type for e in sc.events]
+    assert kinds[0] == "incident" and "alert" in kinds and sc.events[0].fields["people_trapped"] == 3
+
+
+def test_scripted_drill_scores_report_and_isolation(store, tmp_path):
+    clock = FakeClock()
+    live = LiveState()
+    # real life goes on: one real emergency before the drill, one during it
+    store.apply("city", incidents=[real("r1", T0 - timedelta(minutes=5))])
+    live.apply(incidents=store.incidents())
+    mgr = DrillManager(store, live, clock=clock, console="console-1")
+    drill = mgr.start(SCENARIO, actor="张主任", reason="月度消防演练")
+    assert mgr.active and mgr.current.id == drill.id
+
+    play(mgr, clock, 100)                       # 1:40: reported, accepted, both units dispatched
+    store.apply("city", incidents=[real("r2", clock.t, category=Category.FIRE, emergency=True)])
+    [s] = mgr.scores()
+    assert s.stage("response").elapsed_s == 45 and s.stage("response").met_target is True
+    assert s.stage("arrival").elapsed_s is None and s.stage("arrival").met_target is None   # 1:10 of 8:00 running
+    assert [(d.name, d.after_s) for d in s.dispatches] == [("抢险救援队", 60.0), ("应急车辆7号", 70.0)]
+
+    play(mgr, clock, 45 * 60)
+    assert mgr.scenario_finished
+    [s] = mgr.scores()
+    assert (s.stage("arrival").elapsed_s, s.stage("assessment").elapsed_s) == (540, 1500)
+    assert s.stage("arrival").met_rule is True and s.stage("arrival").met_target is False   # 9:00: ≤10 but >8
+    assert s.stage("assessment").met_rule is False
+    stopped = mgr.stop(actor="张主任", reason="演练结束")
+    assert stopped.stopped_at == T0 + timedelta(minutes=45) and mgr.current is None
+
+    # every drill record carries the drill id; the drill's alert was cancelled at stop
+    assert all(i.drill_id == drill.id for i in store.incidents(drill=True))
+    [alert] = store.alerts(drill=True, live_only=False)
+    assert alert.status.value == "cancelled" and alert.drill_id == drill.id
+    assert {i.id for i in store.incidents()} == {"r1", "r2"}                  # real reads see no drill rows
+    assert store.alerts(live_only=False) == []
+
+    # report data: timings as scripted, every event and action in the timeline
+    rep = assemble(store, drill.id)
+    assert rep.scenario.name.startswith("住宅火灾") and rep.started_by == "张主任" and rep.start_reason == "月度消防演练"
+    assert rep.started_at == T0 and rep.stopped_at == T0 + timedelta(minutes=45)
+    [rs] = rep.scores
+    assert [st.elapsed_s for st in rs.stages] == [45, 540, 1500]
+    assert [st.met_target for st in rs.stages] == [True, False, False] and rs.passed_target is False
+    assert [(d.name, d.after_s) for d in rs.dispatches] == [("抢险救援队", 60.0), ("应急车辆7号", 70.0)]
+    assert {(u.name, u.on_scene_at is not None) for u in rep.resources} == {("抢险救援队", True), ("应急车辆7号", False)}
+    whats = [(round(r.offset_s), r.kind, r.what) for r in rep.timeline]
+    for expected in [(0, "action", "drill_start"), (30, "incident", "reported"), (75, "incident", "accepted"),
+                     (90, "resource", "dispatched"), (120, "alert", "issued"), (570, "resource", "on_scene"),
+                     (1530, "incident", "assessed"), (2400, "incident", "closed"), (2700, "action", "drill_stop"),
+                     (2700, "alert", "cancelled")]:
+        assert expected in whats, expected
+    assert [a.kind for a in rep.actions] == [ActionKind.DRILL_START, ActionKind.DRILL_STOP]
+    csv_text = write_timeline_csv(rep, tmp_path / "t.csv").read_text(encoding="utf-8-sig")
+    assert csv_text.splitlines()[0] == "at_utc,offset_s,kind,record_id,title,what,detail"
+    assert len(csv_text.splitlines()) == len(rep.timeline) + 1
+
+    # real KPIs: the drill is out unless asked for; deleting it changes nothing real
+    window = (T0 - timedelta(hours=1), T0 + timedelta(hours=2))
+    real_kpis = store.kpis("", *window)
+    with_drill = store.kpis("", *window, include_drill=True)
+    assert real_kpis["events"].value == 2 and with_drill["events"].value == 3
+    real_before = {i.id: i for i in store.incidents(limit=100)}
+    n = store.delete_drill(drill.id)
+    assert n == 4                                             # 1 incident + 2 resources + 1 alert
+    assert store.incidents(drill=True) == [] and store.resources(drill=True) == []
+    assert store.alerts(drill=True, live_only=False) == []
+    assert {i.id: i for i in store.incidents(limit=100)} == real_before
+    after = store.kpis("", *window)
+    assert {k: v.value for k, v in after.items()} == {k: v.value for k, v in real_kpis.items()}
+    assert store.kpis("", *window, include_drill=True)["events"].value == 2
+
+
+def test_a_second_console_follows_a_drill_started_elsewhere(store):
+    clock = FakeClock()
+    wall_live, cli_live = LiveState(), LiveState()
+    wall = DrillManager(store, wall_live, clock=clock, console="wall")
+    cli = DrillManager(store, cli_live, clock=clock, console="cli")
+    drill = cli.start(SCENARIO, actor="李科长", reason="夜间演练")
+    play(cli, clock, 120)
+    assert wall.sync() is True
+    assert wall.current is not None and wall.current.id == drill.id and not wall.current.local
+    assert wall.current.scenario.name == cli.current.scenario.name
+    [inc] = [i for i in wall_live.incidents.values() if i.drill_id == drill.id]
+    assert inc.status is Status.DISPATCHED
+    [s] = wall.scores()
+    assert s.stage("response").elapsed_s == 45
+    cli.stop(actor="李科长")
+    wall.sync()
+    assert wall.current is None and wall.last.id == drill.id
+
+
+def test_only_one_drill_at_a_time_and_someone_starts_it(store):
+    mgr = DrillManager(store, LiveState(), clock=FakeClock())
+    with pytest.raises(ValueError):
+        mgr.start(SCENARIO, actor=" ")
+    mgr.start(SCENARIO, actor="a")
+    with pytest.raises(RuntimeError):
+        mgr.start(SCENARIO, actor="a")
