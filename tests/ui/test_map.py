@@ -5,6 +5,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import dataclasses  # noqa: E402
 import random  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -15,7 +16,7 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QFontDatabase  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from commandcenter.domain import AlertLevel, Severity, TerritoryLevel  # noqa: E402
+from commandcenter.domain import AlertLevel, Severity, Status, TerritoryLevel  # noqa: E402
 from commandcenter.ui import theme  # noqa: E402
 from commandcenter.ui.map import GridMap  # noqa: E402
 from commandcenter.ui.map.cells import load_step, step_label  # noqa: E402
@@ -223,7 +224,6 @@ def test_incident_markers_capped_most_severe_first(gmap, nodes):
 def test_feed_text_is_plain(qtbot, gmap, nodes):
     lon, lat = F.centre(F.grids(nodes)[10])
     a = F.alert("A9", F.box(lon, lat, 0.01, 0.01))
-    import dataclasses
     a = dataclasses.replace(a, title="<img src='/etc/passwd'><b>x</b>\n second")
     gmap.set_alerts([a])
     text = gmap.alerts.shapes[0].badge_text
@@ -243,3 +243,67 @@ def test_snapshot_png(qtbot, gmap, nodes, tmp_path):
     img = gmap.grab()
     assert img.save(str(out))
     assert img.width() == 1400
+
+
+def test_marker_shapes_and_drill_outline(gmap, nodes):
+    gs = F.grids(nodes)
+    incs = [F.incident(i, gs[10 * i], sev) for i, sev in enumerate(Severity)]
+    incs.append(F.incident(9, gs[99], Severity.HIGH, drill_id="D-1"))
+    gmap.set_incidents(incs)
+    pts = {p.data(): p for p in gmap.incidents.item.points()}
+    for inc in incs[:4]:
+        assert pts[inc.id].symbol() == theme.MAP_SEVERITY_MARKERS[inc.severity]
+        assert pts[inc.id].brush().color().rgb() == theme.SEVERITY_COLOURS[inc.severity].rgb()
+    assert len({theme.MAP_SEVERITY_MARKERS[s] for s in Severity}) == 4      # shape alone tells severity
+    assert pts["E00009"].pen().color().rgb() == theme.DRILL.rgb()
+    assert pts["E00001"].pen().color().rgb() != theme.DRILL.rgb()
+    closed = dataclasses.replace(incs[0], status=Status.CLOSED)
+    gmap.set_incidents([closed])
+    assert gmap.incidents.ids == []                                         # only open incidents
+
+
+def test_mouse_pan_stretches_the_old_raster_then_rebuilds(qtbot, gmap):
+    gmap.plot.grab()
+    builds = gmap.cells.raster_builds
+    gmap.viewbox.translateBy(x=gmap.view_rect().width() * 0.1)
+    gmap.viewbox.sigRangeChangedManually.emit([True, True])                 # as a mouse drag does
+    gmap.plot.grab()
+    assert gmap.cells.raster_builds == builds                               # stale raster, stretched
+    qtbot.waitUntil(lambda: gmap.cells.raster_builds == builds + 1, timeout=3000)
+
+
+def test_empty_and_unknown_inputs(qtbot):
+    m = GridMap()
+    qtbot.addWidget(m)
+    m.resize(600, 400)
+    m.set_territory([])
+    m.set_load({"X": 3})
+    m.set_incidents([])
+    m.set_alerts([])
+    m.set_resources([])
+    assert not m.zoom_to("X")
+    m.grab()
+    assert m.hit_test(0.0, 0.0) is None
+
+
+def test_with_the_simulator_city(qtbot):
+    """The simulator's own 'street' profile city (every node has its own rectangle polygon)."""
+    territory = pytest.importorskip("commandcenter.sim.territory")
+    city = territory.generate("street", 1)
+    nodes = list(city.nodes.values())
+    m = GridMap()
+    qtbot.addWidget(m)
+    m.resize(900, 700)
+    m.show()
+    qtbot.waitExposed(m)
+    m.set_territory(nodes)
+    grids = [n for n in nodes if n.level is TerritoryLevel.GRID]
+    assert m.geo.count == len(grids) == 197
+    m.set_load({grids[0].id: 12})
+    assert m.cells.step_of(grids[0].id) == 5
+    g = grids[50]
+    lon, lat = city.centre(g.id)
+    with qtbot.waitSignal(m.grid_clicked, timeout=2000) as sig:
+        click_at(qtbot, m, lon, lat)
+    assert sig.args == [g.id]
+    assert m.zoom_to(city.root.id)
