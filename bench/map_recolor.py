@@ -31,7 +31,9 @@ def pct(xs, q):
 
 
 def emit(name, value, unit="ms", **extra):
-    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}), flush=True)
+    # the load average goes with every figure: wall times on a shared 2-core machine swing with it
+    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra,
+                      "loadavg": round(os.getloadavg()[0], 2)}), flush=True)
 
 
 def main() -> None:
@@ -99,6 +101,14 @@ def main() -> None:
     emit(f"map_set_load_ms_{n}", statistics.median(set_ms), stat="p50", what="set_load alone (steps + colour table)")
     emit(f"map_set_load_ms_{n}", pct(set_ms, 99), stat="p99")
     emit(f"map_repaint_ms_{n}", statistics.median(idle_ms), stat="p50", size=size, what="viewport repaint, no change")
+    view_ms = []
+    for i in range(10):   # console zoom in / out: the index raster is rebuilt for the new view
+        t0 = time.perf_counter()
+        m.zoom_by(2.0 if i % 2 == 0 else 0.5)
+        vp.repaint()
+        view_ms.append((time.perf_counter() - t0) * 1000)
+    emit(f"map_view_change_ms_{n}", statistics.median(view_ms), stat="p50", size=size,
+         what="zoom_by + repaint (index raster rebuilt)")
     t0 = time.perf_counter()
     img = m.grab()
     emit(f"map_grab_ms_{n}", (time.perf_counter() - t0) * 1000, size=size, what="widget.grab() incl. legend")

@@ -44,6 +44,12 @@ def step_label(step: int) -> str:
     return str(lo) if hi == lo else f"{lo}–{hi}"
 
 
+def _code_colour(code: int, shift: int) -> QColor:
+    """The colour that writes `code >> shift` (low byte first) into red then green: one raster pass."""
+    v = code >> shift
+    return QColor(v & 0xFF, 0, 0) if shift == 0 else QColor(v & 0xFF, (v >> 8) & 0xFF, 0)
+
+
 def _key(t: QTransform, w: int, h: int) -> tuple:
     return (round(t.m11(), 9), round(t.m12(), 9), round(t.m21(), 9), round(t.m22(), 9),
             round(t.dx(), 4), round(t.dy(), 4), w, h)
@@ -65,7 +71,6 @@ class CellLayer(pg.GraphicsObject):
         self._rect = QRectF()
         self._lo_paths: list[QPainterPath] = []
         self._hi_paths: list[QPainterPath] = []
-        self._grid_path = QPainterPath()
         self._level_paths: list[tuple[int, QPainterPath, float]] = []
         self._typical = 0.0
         # raster state
@@ -97,8 +102,6 @@ class CellLayer(pg.GraphicsObject):
         vhi = (codes >> 8)[geo.vcell]
         self._lo_paths = self._group_paths(vlo, 256)
         self._hi_paths = self._group_paths(vhi, (n >> 8) + 1)
-        self._grid_path = pg.functions.arrayToQPath(geo.vx, geo.vy, geo.vlink, finiteCheck=False) \
-            if n else QPainterPath()
         self._typical = float(np.median(geo.xmax - geo.xmin)) if n else 0.0
         b = geo.boundaries()
         self._level_paths = []
@@ -180,36 +183,43 @@ class CellLayer(pg.GraphicsObject):
 
     def _build_index(self, t: QTransform, w: int, h: int) -> None:
         n = self.geo.count
-        lo_img = QImage(w, h, QImage.Format.Format_RGB32)
-        hi_img = QImage(w, h, QImage.Format.Format_RGB32)
         self.grid_outlines_drawn = self._typical * abs(t.m11()) >= self.MIN_GRID_PX
-        for img, paths, shift in ((lo_img, self._lo_paths, 0), (hi_img, self._hi_paths, 8)):
-            def colour(code: int) -> QColor:
-                v = code >> shift
-                return QColor(v & 0xFF, (v >> 8) & 0xFF, (v >> 16) & 0xFF) if shift else QColor(v & 0xFF, 0, 0)
-            img.fill(colour(n))                     # background
+        channels, images = [], []      # the images must outlive the numpy views of their bits
+        for paths, shift in ((self._lo_paths, 0), (self._hi_paths, 8)):
+            # each pass writes one byte of the code into the red channel
+            img = QImage(w, h, QImage.Format.Format_RGB32)
+            img.fill(_code_colour(n, shift))                      # background
             p = QPainter(img)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             p.setTransform(t)
             for g, path in enumerate(paths):
                 if not path.isEmpty():
-                    p.fillPath(path, colour(g << shift))
-            if self.grid_outlines_drawn:
-                pen = QPen(colour(n + 1), 1)
-                pen.setCosmetic(True)
-                p.strokePath(self._grid_path, pen)
+                    p.fillPath(path, _code_colour(g << shift, shift))
             for code, path, width in self._level_paths:
-                pen = QPen(colour(code), width)
+                pen = QPen(_code_colour(code, shift), width)
                 pen.setCosmetic(True)
                 pen.setCapStyle(Qt.PenCapStyle.RoundCap)
                 p.strokePath(path, pen)
             p.end()
-        lo = np.frombuffer(lo_img.constBits(), dtype=np.uint32, count=w * h).reshape(h, w)
-        hi = np.frombuffer(hi_img.constBits(), dtype=np.uint32, count=w * h).reshape(h, w)
-        # lo pass: the low byte sits in red; hi pass: (index >> 8) in red/green/blue
-        index = ((lo >> 16) & 0xFF) | ((((hi >> 16) & 0xFF) | (hi & 0xFF00) | ((hi & 0xFF) << 16)) << 8)
-        index = np.minimum(index, n + len(_EXTRA) - 1)   # a stray pixel (edge rounding) reads as background+
-        self._index = index.astype(np.uint16 if n + len(_EXTRA) < 65536 else np.int32)
+            images.append(img)
+            bpl = img.bytesPerLine()
+            px = np.frombuffer(img.constBits(), dtype=np.uint8, count=bpl * h).reshape(h, bpl // 4, 4)
+            channels.append(px[:, :w])
+        wide = n + len(_EXTRA) > 0xFFFF
+        dtype = np.uint32 if wide else np.uint16
+        # BGRA bytes (little-endian 0xAARRGGBB): low byte in pass 1's red, the rest in pass 2's red and green
+        index = channels[0][..., 2].astype(dtype) | (channels[1][..., 2].astype(dtype) << 8)
+        if wide:
+            index |= channels[1][..., 1].astype(dtype) << 16
+        np.minimum(index, n + len(_EXTRA) - 1, out=index)      # a stray value (edge rounding) clamps
+        if self.grid_outlines_drawn:
+            # a 1-px line wherever a grid meets another grid: found in the raster, no stroking
+            cell = index < n
+            edge = np.zeros_like(cell)
+            edge[:, :-1] |= (index[:, :-1] != index[:, 1:]) & cell[:, :-1] & cell[:, 1:]
+            edge[:-1, :] |= (index[:-1, :] != index[1:, :]) & cell[:-1, :] & cell[1:, :]
+            index[edge] = n + 1
+        self._index = index
         self._index_t = QTransform(t)
         self.raster_builds += 1
         self._rgb_dirty = True
@@ -218,8 +228,10 @@ class CellLayer(pg.GraphicsObject):
         if not self._rgb_dirty and self._image is not None:
             return
         h, w = self._index.shape
-        self._rgb = np.take(self._lut, self._index)
-        self._image = QImage(self._rgb.data, w, h, 4 * w, QImage.Format.Format_RGB32)
+        rgb = np.take(self._lut, self._index)
+        # keep the array referenced as long as the image that wraps its memory
+        self._image = QImage(rgb.data, w, h, 4 * w, QImage.Format.Format_RGB32)
+        self._rgb = rgb
         self._rgb_dirty = False
 
     # -- QGraphicsItem -------------------------------------------------------------------------
