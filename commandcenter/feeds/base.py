@@ -8,9 +8,11 @@ sink) makes the feed start over from the last committed cursor, after a backoff.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import random
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -115,6 +117,7 @@ class BatchBuilder:
         self.feed = feed
         self.batch = Batch(feed=feed.name)
         self._pending: dict[tuple[str, str], tuple[int, int]] = {}   # key -> (version, index in list)
+        self._q_pending: set[bytes] = set()
         self.dropped = 0
 
     def add(self, kind: str, record: Any) -> None:
@@ -142,8 +145,15 @@ class BatchBuilder:
         self.batch.kpis.append(value)
 
     def quarantine(self, kind: str, raw: bytes | str, reason: str, record_id: str | None = None) -> None:
+        """Keep bad input with its reason. The same bytes seen again (an overlapping poll window,
+        a duplicated message) are counted as a duplicate, not quarantined twice."""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "replace")
+        digest = hashlib.blake2b(kind.encode() + b"\0" + raw, digest_size=16).digest()
+        if digest in self.feed.quarantine_seen or digest in self._q_pending:
+            self.dropped += 1
+            return
+        self._q_pending.add(digest)
         if len(raw) > RAW_KEEP:
             reason = f"{reason} (raw cut to {RAW_KEEP} of {len(raw)} bytes)"
             raw = raw[:RAW_KEEP]
@@ -154,6 +164,11 @@ class BatchBuilder:
     def commit_versions(self) -> None:
         for (kind, rid), (version, _) in self._pending.items():
             self.feed.versions.commit(kind, rid, version)
+        seen = self.feed.quarantine_seen
+        for digest in self._q_pending:
+            seen[digest] = None
+        while len(seen) > 50_000:
+            seen.popitem(last=False)
 
 
 class FeedBase:
@@ -169,6 +184,7 @@ class FeedBase:
         self.name = section.name
         self.client = client
         self.versions = VersionMap()
+        self.quarantine_seen: OrderedDict[bytes, None] = OrderedDict()
         self.cursor: str | None = None
         self.started_at: datetime | None = None
         self.last_ok_at: datetime | None = None        # last good contact (response, message, heartbeat)

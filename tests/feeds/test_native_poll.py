@@ -76,7 +76,7 @@ def test_poll_pages_cursor_dedupe_and_quarantine():
             feed = make_feed(section(url=base + "/api/v1", interval=0.05), client)
             feed.page_limit = 10
             sink = Collector()
-            ok = await run_until(lambda: feed.run(sink, None), lambda: len(sink.all("incidents")) >= 25 and sink.all("alerts"))
+            ok = await run_until(lambda: feed.run(sink, None), lambda: len(sink.all("incidents")) >= 25 and sink.all("alerts") and sink.all("kpis"))
             assert ok
             assert feed.health(now()).state is FeedState.LIVE
             assert len(sink.all("territory")) == 1
