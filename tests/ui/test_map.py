@@ -16,7 +16,7 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QFontDatabase  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from commandcenter.domain import AlertLevel, Severity, Status, TerritoryLevel  # noqa: E402
+from commandcenter.domain import AlertLevel, AlertStatus, Severity, Status, TerritoryLevel  # noqa: E402
 from commandcenter.ui import theme  # noqa: E402
 from commandcenter.ui.map import GridMap  # noqa: E402
 from commandcenter.ui.map.cells import load_step, step_label  # noqa: E402
@@ -157,6 +157,8 @@ def test_alert_polygons_present_and_drawn(qtbot, gmap, nodes):
     assert red.path.contains(gmap.geo.proj.point(lon + 0.015, lat + 0.01))
     assert red.badge_text.startswith(theme.ALERT_SYMBOLS[AlertLevel.RED])
     assert gmap.legend.alerts == 2
+    gmap.set_alerts(alerts + [dataclasses.replace(alerts[0], id="A3", status=AlertStatus.CANCELLED)])
+    assert gmap.alerts.ids() == ["A2", "A1"]             # a cancelled alert is not drawn
     # the fill shows on screen: a pixel in the red area is tinted red compared with no alert
     pt = gmap.map_to_widget(lon + 0.015, lat + 0.0105)
     img = gmap.plot.grab().toImage()

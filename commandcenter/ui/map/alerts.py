@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QStaticText, QTextOption
 
+from ...domain import AlertStatus
 from ...domain.models import Alert
 from .. import theme
 from .geometry import TerritoryGeometry, _ring_array
@@ -50,7 +51,8 @@ class AlertItem(pg.GraphicsObject):
     def set_alerts(self, geo: TerritoryGeometry, alerts: list[Alert]) -> None:
         self.prepareGeometryChange()
         shapes = []
-        for a in sorted(alerts, key=lambda a: a.level):   # most severe drawn last, on top
+        live = [a for a in alerts if a.status is AlertStatus.ACTIVE]   # cancelled/expired ones leave the map
+        for a in sorted(live, key=lambda a: a.level):     # most severe drawn last, on top
             xs, ys = [], []
             for ring in a.polygons:
                 r = _ring_array(ring)
