@@ -66,7 +66,7 @@ class ReplayBanner(QFrame):
         if r is None or not r.replaying:
             self.hide()
             return
-        state = "⏸" if r.paused else "▶"
+        state = "‖ 暂停" if r.paused else "▶"
         self.info.setText(f"{state} {r.speed:g}×  ·  {fmt.date_time(r.position)}")
         self.show()
 
@@ -133,7 +133,7 @@ class ReplayBar(QFrame):
 
     def refresh(self) -> None:
         r = self.replay
-        self.play.setText("⏸" if r.replaying and not r.paused else "▶")
+        self.play.setText("‖" if r.replaying and not r.paused else "▶")
         self.live_button.setEnabled(r.replaying)
         if r.replaying and not self.slider.isSliderDown():
             start, end = self._bounds()
@@ -169,9 +169,14 @@ def attach_replay(app: Any, *, step: timedelta = timedelta(seconds=1)) -> Replay
 
     replay.on_change(on_mode)
     try:
-        app._tasks.append(asyncio.ensure_future(replay.run()))  # noqa: SLF001 - cancelled with the wall's tasks
+        loop = asyncio.get_event_loop_policy().get_event_loop()
     except RuntimeError:
-        pass   # no running loop (tests drive tick() themselves)
+        loop = None
+    if loop is not None and loop.is_running():      # the wall's qasync loop; tests without one drive tick()
+        tasks = getattr(app, "_tasks", None)
+        task = loop.create_task(replay.run(), name="replay")
+        if isinstance(tasks, list):
+            tasks.append(task)                      # cancelled with the wall's other tasks
     return replay
 
 

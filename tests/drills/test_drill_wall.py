@@ -79,7 +79,7 @@ def test_scripted_drill_on_the_wall_against_the_simulator(qloop, tmp_path):
             # live scores on the drill tile
             assert drill_tile.cell_text(0, 0).startswith("【演练】居民楼火灾")
             assert drill_tile.cell_text(0, 1).startswith("0:45 ✓")
-            assert drill_tile.cell_text(0, 2).startswith("⏱ 1:30 / 8:00")
+            assert drill_tile.cell_text(0, 2).startswith("计时 1:30 / 8:00")
             assert "抢险救援队 +1:00" in drill_tile.cell_text(0, 4) and "应急车辆7号 +1:10" in drill_tile.cell_text(0, 4)
             # the drill row is badged in the incident feed, beside real events
             model.flush()

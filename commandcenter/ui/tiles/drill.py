@@ -21,7 +21,7 @@ RUN_COLOUR = QColor("#ffb020")
 
 
 def stage_text(s: StageScore) -> tuple[str, QColor | None]:
-    """"0:45 ✓ (≤1:00)" when reached; "⏱ 3:10 / 8:00" while running; "✗ 超时" once past the target."""
+    """"0:45 ✓ (≤1:00)" when reached; "计时 3:10 / 8:00" while running; "✗ 超时" once past the target."""
     target = fmt_secs(s.target_s)
     if s.reached:
         ok = s.met_target
@@ -29,7 +29,7 @@ def stage_text(s: StageScore) -> tuple[str, QColor | None]:
         return f"{fmt_secs(s.elapsed_s)} {'✓' if ok else '✗'} (≤{target}){rule}", OK_COLOUR if ok else BAD_COLOUR
     if s.met_target is False:
         return f"✗ {fmt_secs(s.running_s)} > {target}", BAD_COLOUR
-    return f"⏱ {fmt_secs(s.running_s)} / {target}", RUN_COLOUR
+    return f"计时 {fmt_secs(s.running_s)} / {target}", RUN_COLOUR
 
 
 class DrillTile(Tile):
