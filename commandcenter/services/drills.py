@@ -482,6 +482,7 @@ def split_reason(text: str) -> tuple[str, str]:
 Listener = Callable[["DrillManager"], None]
 _BY_LIVE: dict[int, "weakref.ref[DrillManager]"] = {}
 InStore = Callable[..., Awaitable[Any]]
+Injector = Callable[["Scenario", str], "Callable[[], Any] | None"]
 
 
 class DrillManager:
@@ -510,6 +511,7 @@ class DrillManager:
         self._lock = threading.RLock()
         self._ended: set[str] = set()
         self._from_feed = False
+        self._stop_injected: Callable[[], Any] | None = None
         self._unsub = live.on_change(self._on_live)
         _BY_LIVE[id(live)] = weakref.ref(self)
 
@@ -553,7 +555,12 @@ class DrillManager:
 
     # -- start / stop
     def start(self, scenario: Scenario | str | Path, *, actor: str, reason: str = "", speed: float = 1.0,
-              drill_id: str | None = None) -> Drill:
+              drill_id: str | None = None, inject: Injector | None = None) -> Drill:
+        """Record DRILL_START (who, why, scenario) and play the scenario.
+
+        By default this process plays it (DrillPlayer → store → live). With `inject`, the scenario is handed
+        to a backend instead (e.g. the simulator's scenario player): `inject(scenario, drill_id)` returns an
+        optional stop function, and the drill's records arrive through the feeds, scored all the same."""
         if self.current is not None:
             raise RuntimeError(f"drill {self.current.id} is already running; stop it first")
         if not actor.strip():
@@ -566,6 +573,9 @@ class DrillManager:
         saved = self.store.record_action(action)
         self._last_action_id = max(self._last_action_id, saved.id or 0)
         self._begin(drill, local=True)
+        if inject is not None:
+            self.player = None
+            self._stop_injected = inject(sc, drill.id)
         return drill
 
     def _begin(self, drill: Drill, *, local: bool) -> None:
@@ -584,6 +594,9 @@ class DrillManager:
         now = self.drill_now()   # = the wall clock at speed 1; in drill time when the drill runs accelerated
         if self.player is not None:
             self._apply_sync([], [], self.player.stop_records(now))
+        if self._stop_injected is not None:
+            self._stop_injected()
+            self._stop_injected = None
         saved = self.store.record_action(OperatorAction(ActionKind.DRILL_STOP, "drill", d.id, actor, self.console, now,
                                                         reason=reason, drill_id=d.id))
         self._last_action_id = max(self._last_action_id, saved.id or 0)
@@ -628,6 +641,39 @@ class DrillManager:
         applied = await self.in_store(self.store.apply, DRILL_FEED, incidents=inc, resources=res, alerts=al, log=False)
         self.live.apply(incidents=applied.incidents, resources=applied.resources, alerts=applied.alerts)
         return len(applied.incidents) + len(applied.resources) + len(applied.alerts)
+
+    def mark(self, incident_id: str, stage: str, *, actor: str, note: str = "") -> Incident:
+        """The console records a stage of a drill incident as it happens (the people being drilled report in):
+        stage = accepted | dispatched | arrived | assessed | closed. Locally played drills only."""
+        p = self.player
+        if p is None or self.current is None:
+            raise RuntimeError("no drill played by this console is running")
+        ref = next((k for k, v in p.incidents.items() if v.id == incident_id or k == incident_id), None)
+        if ref is None:
+            raise KeyError(f"{incident_id!r} is not an incident of drill {self.current.id}")
+        if stage not in ("accepted", "dispatched", "arrived", "assessed", "closed"):
+            raise ValueError(f"unknown stage {stage!r}")
+        offset = (self.drill_now() - self.current.started_at).total_seconds()
+        [rec] = p._incident_step(ScenarioEvent(offset, stage, ref, {"handler": actor, "note": note}), self.drill_now())
+        self._apply_sync([rec], [], [])
+        self._notify()
+        return rec
+
+    def dispatch(self, incident_id: str, name: str, *, actor: str, kind: str = "team") -> Resource:
+        """The console dispatches a (drill) unit to a drill incident; it is scored as dispatched now."""
+        p = self.player
+        if p is None or self.current is None:
+            raise RuntimeError("no drill played by this console is running")
+        ref = next((k for k, v in p.incidents.items() if v.id == incident_id or k == incident_id), None)
+        if ref is None:
+            raise KeyError(f"{incident_id!r} is not an incident of drill {self.current.id}")
+        offset = (self.drill_now() - self.current.started_at).total_seconds()
+        key = "unit-" + re.sub(r"\W+", "-", name).strip("-").lower()
+        recs = p._resource_step(ScenarioEvent(offset, "dispatch", ref, {"resource": key, "name": name,
+                                                                        "resource_kind": kind}), self.drill_now())
+        self._apply_sync([r for r in recs if isinstance(r, Incident)], [r for r in recs if isinstance(r, Resource)], [])
+        self._notify()
+        return next(r for r in recs if isinstance(r, Resource))
 
     @property
     def scenario_finished(self) -> bool:

@@ -153,3 +153,54 @@ def test_only_one_drill_at_a_time_and_someone_starts_it(store):
     mgr.start(SCENARIO, actor="a")
     with pytest.raises(RuntimeError):
         mgr.start(SCENARIO, actor="a")
+
+
+def test_the_console_marks_stages_and_dispatches_during_a_drill(store):
+    """The bundled sample drill scripts only what happens; the people drilled report their stages in."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "sample-drill.toml"
+    sc = load_scenario(sample if sample.exists() else SCENARIO)
+    clock = FakeClock()
+    live = LiveState()
+    mgr = DrillManager(store, live, clock=clock)
+    mgr.start(sc, actor="值班长")
+    play(mgr, clock, 40)
+    [inc] = mgr.incidents()
+    play(mgr, clock, 80)
+    mgr.mark(inc.id, "accepted", actor="值班员王")                          # 50 s after the report
+    play(mgr, clock, 100)
+    mgr.dispatch(inc.id, "消防救援一中队", actor="值班员王")
+    play(mgr, clock, 30 + 420)
+    mgr.mark(inc.id, "arrived", actor="值班员王", note="一中队到场")
+    [s] = [x for x in mgr.scores() if x.incident_id == inc.id]
+    assert (s.stage("response").elapsed_s, s.stage("arrival").elapsed_s) == (50, 420)
+    assert [(d.name, d.after_s) for d in s.dispatches] == [("消防救援一中队", 70.0)]
+    assert store.incident(inc.id).status is Status.HANDLING
+    with pytest.raises(KeyError):
+        mgr.mark("nope", "arrived", actor="x")
+
+
+def test_a_drill_injected_into_a_backend_is_scored_from_the_feed(store):
+    clock = FakeClock()
+    live = LiveState()
+    mgr = DrillManager(store, live, clock=clock)
+    handed = []
+    stopped = []
+
+    def inject(scenario, drill_id):
+        handed.append((scenario.name, drill_id))
+        return lambda: stopped.append(drill_id)
+
+    drill = mgr.start(SCENARIO, actor="a", inject=inject)
+    assert handed == [(drill.scenario.name, drill.id)] and mgr.player is None
+    clock.advance(30)
+    assert mgr.tick() == 0                                   # nothing is played here
+    fed = Incident(id="sim-1", version=1, updated_at=clock(), reported_at=clock(), title="居民楼火灾",
+                   category=Category.FIRE, source=Source.SCENARIO, severity=Severity.CRITICAL, status=Status.ACCEPTED,
+                   grid_id="g1", emergency=True, accepted_at=clock() + timedelta(seconds=40), drill_id=drill.id)
+    live.apply(incidents=[fed])                               # as the feed would
+    [s] = mgr.scores()
+    assert s.stage("response").elapsed_s == 40
+    mgr.stop(actor="a")
+    assert stopped == [drill.id]
