@@ -539,7 +539,7 @@ async def take_snapshot(window: WallWindow, snap: Snapshot) -> int:
         model = getattr(tile, "model", None)
         if model is not None and hasattr(model, "flush"):
             model.flush()
-    QGuiApplication.processEvents()
+    await asyncio.sleep(0.2)   # let the flushes paint; no processEvents() inside a coroutine (nested qasync step)
     image = window.grab().toImage()
     if image.width() != snap.width or image.height() != snap.height:
         image = image.scaled(snap.width, snap.height)

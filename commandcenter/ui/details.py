@@ -277,7 +277,7 @@ class DetailPanel(QFrame):
         return self._add(lab)
 
     def url_row(self, text: str, url: str) -> QPushButton:
-        button = QPushButton(f"🔗 {text}")
+        button = QPushButton(f"➤ {text}")
         button.clicked.connect(lambda: self.link_requested.emit(url))
         button.setProperty("url", url)
         return self._add(button)
@@ -505,7 +505,7 @@ class DetailController(QObject):
         now = self.clock()
         title = inc.title if inc.drill_id is None else f"【{labels.drill_badge()}】{inc.title}"
         if inc.emergency:
-            title = "🚨 " + title
+            title = "‼ " + title
         panel.title.setText(title)
         if inc.drill_id:
             panel.line(f"{labels.drill_badge()}：{inc.drill_id}", theme.DRILL)

@@ -48,7 +48,7 @@ DEADLINE_COLOURS: dict[DeadlineLevel, QColor] = {
     DeadlineLevel.MET: QColor("#8da2c0"),
 }
 DEADLINE_SYMBOLS: dict[DeadlineLevel, str] = {
-    DeadlineLevel.OK: "", DeadlineLevel.AMBER: "⚠", DeadlineLevel.OVERDUE: "⛔", DeadlineLevel.MET: "✓",
+    DeadlineLevel.OK: "", DeadlineLevel.AMBER: "⚠", DeadlineLevel.OVERDUE: "✖", DeadlineLevel.MET: "✓",
 }
 
 RESOURCE_COLOURS: dict[ResourceStatus, QColor] = {

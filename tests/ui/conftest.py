@@ -17,13 +17,18 @@ def ui(qapp):
     """The wall's fonts (real CJK glyphs), stylesheet and time zone, as the running wall has them."""
     from commandcenter.ui import format as fmt
     from commandcenter.ui import theme
-    from commandcenter.ui.resources import register_fonts
+    from PySide6.QtCore import QLocale
 
+    from commandcenter.ui.resources import install_language, register_fonts
+
+    before = QLocale()
     register_fonts(qapp)
+    install_language("zh_CN")          # numbers in the wall's locale: 1,234
     fmt.set_timezone("Asia/Shanghai")
     qapp.setStyleSheet(theme.stylesheet())
     yield qapp
     qapp.setStyleSheet("")
+    QLocale.setDefault(before)
 
 
 @pytest.fixture

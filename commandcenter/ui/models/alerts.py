@@ -47,7 +47,7 @@ class BoardEntry:
     @property
     def state_text(self) -> str:
         if self.shelved_until is not None:
-            return f"⏸ 搁置至 {fmt.hhmm(self.shelved_until)}"
+            return f"‖ 搁置至 {fmt.hhmm(self.shelved_until)}"
         parts = ["✓ 已确认" if self.acknowledged else "● 未确认"]
         if self.escalated:
             parts.append("⇪ 已上报")

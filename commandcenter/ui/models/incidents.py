@@ -165,7 +165,7 @@ class IncidentTableModel(QAbstractTableModel):
         grid = self._live.territory.get(inc.grid_id)
         title = inc.title if inc.drill_id is None else f"【{labels.drill_badge()}】{inc.title}"
         if inc.emergency:
-            title = "🚨 " + title
+            title = "‼ " + title
         texts = [
             "",
             f"{theme.SEVERITY_SYMBOLS[inc.severity]} {labels.name(inc.severity)}",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QColor
 
@@ -173,7 +174,7 @@ class KpiFeed(QObject):
     failed = Signal(str)
 
     def __init__(self, fetch: Fetch | None, node_id: str, clock: Callable[[], datetime], *,
-                 interval_ms: int = 5000, series_every: int = 12, parent: QObject | None = None):
+                 interval_ms: int = 5000, series_every: int = 6, parent: QObject | None = None):
         super().__init__(parent)
         self.fetch = fetch
         self.node_id = node_id
@@ -208,15 +209,18 @@ class KpiFeed(QObject):
             return None
         self._busy = True
         try:
-            full = self._n % self.series_every == 0
+            full = self._n % self.series_every == 0 or all(v is None for v in self.snapshot.completion_by_hour)
             snap = await self.fetch(self.node_id, self.clock(), full, self.snapshot)
             self._n += 1
         except Exception as exc:
             log.exception("KPI refresh failed")
-            self.failed.emit(str(exc))
+            if shiboken6.isValid(self):
+                self.failed.emit(str(exc))
             return None
         finally:
             self._busy = False
+        if not shiboken6.isValid(self):      # the tile went away while the store was reading
+            return None
         self.snapshot = snap
         self.updated.emit()
         return snap

@@ -84,7 +84,8 @@ class Tile(QFrame):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.apply_font_size(theme.scaled_point_size(self.height()))
+        # Tall narrow tiles would otherwise get fonts too big for their columns: width caps the scale too.
+        self.apply_font_size(theme.scaled_point_size(min(self.height(), int(self.width() / 1.8))))
 
     def apply_font_size(self, points: int) -> None:
         """Scale the tile's fonts; subclasses extend for their content."""

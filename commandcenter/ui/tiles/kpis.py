@@ -111,9 +111,12 @@ class RankingChart(_Chart):
 
     bar_clicked = Signal(str)
 
-    def __init__(self, caption: str, colour: QColor, parent: QWidget | None = None):
+    def __init__(self, caption: str, colour: QColor, parent: QWidget | None = None, *, x_max: float | None = None,
+                 unit: str = ""):
         super().__init__(caption, parent)
         self.colour = colour
+        self.x_max = x_max
+        self.unit = unit
         self.keys: list[str] = []
         self.values: list[float] = []
         self.bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[], brush=colour, pen=_pen(colour))
@@ -128,8 +131,10 @@ class RankingChart(_Chart):
         self.values = [v for _, _, v in items]
         ys = list(range(len(items)))
         self.bars.setOpts(x0=[0] * len(items), y=ys, height=0.7, width=self.values)
-        self.item.getAxis("left").setTicks([[(i, f"{name} {fmt.number(v)}") for i, (_, name, v) in enumerate(items)]])
-        top = max(self.values, default=1.0) or 1.0
+        decimals = 1 if self.unit == "%" else 0
+        self.item.getAxis("left").setTicks([[(i, f"{name} {fmt.number(v, decimals)}{self.unit}")
+                                             for i, (_, name, v) in enumerate(items)]])
+        top = self.x_max or max(self.values, default=1.0) or 1.0
         self.item.setXRange(0, top * 1.05, padding=0)
         self.item.setYRange(-0.6, max(len(items), 1) - 0.4, padding=0)
 
@@ -178,14 +183,11 @@ class KpiTile(Tile):
         self.completion = _Chart(self.tr("办结率（当日累计，%）"))
         self.completion_curve = self.completion.item.plot([], [], pen=_pen(QColor("#3cc48b")), symbol="s", symbolSize=4, symbolBrush=theme.TEXT, symbolPen=None)
         self.completion.item.setYRange(0, 100, padding=0.02)
-        self.levels = _Chart(self.tr("化解层级占比（%）"))
-        self.level_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=QColor("#2a7f78"),
-                                          pen=_pen(QColor("#2a7f78")))
-        self.levels.item.addItem(self.level_bars)
-        self.levels.item.setYRange(0, 100, padding=0.02)
+        self.levels = RankingChart(self.tr("化解层级占比"), QColor("#2a7f78"), x_max=100, unit="%")
+        self.levels.bar_clicked.connect(lambda key: self.kpi_activated.emit(f"resolution_level_share:{key}"))
         self.one_ten_twenty = plain_label()
         self.categories = RankingChart(self.tr("类别排行"), QColor("#3fa7ff"))
-        self.grids = RankingChart(self.tr("网格排行（前10）"), QColor("#e0702a"))
+        self.grids = RankingChart(self.tr("网格排行（前8）"), QColor("#e0702a"))
         self.categories.bar_clicked.connect(lambda key: self.kpi_activated.emit(f"events_per_category:{key}"))
         self.grids.bar_clicked.connect(lambda key: self.kpi_activated.emit(f"events_per_grid:{key}"))
         charts = QGridLayout()
@@ -225,12 +227,7 @@ class KpiTile(Tile):
         xs_c = [h for h, v in enumerate(snap.completion_by_hour) if v is not None]
         self.completion_curve.setData(xs_c, [snap.completion_by_hour[h] for h in xs_c])
         share = snap.detail("resolution_level_share")
-        lv = list(ResolutionLevel)
-        heights = [share.get(x.value, 0.0) for x in lv]
-        self.level_bars.setOpts(x=list(range(len(lv))), height=heights, width=0.6)
-        self.levels.item.getAxis("bottom").setTicks(
-            [[(i, f"{labels.name(x)}\n{fmt.number(h, 0)}%") for i, (x, h) in enumerate(zip(lv, heights))]])
-        self.levels.item.setXRange(-0.6, len(lv) - 0.4, padding=0)
+        self.levels.set_items([(x.value, labels.name(x), share.get(x.value, 0.0)) for x in ResolutionLevel])
         d = snap.detail("one_ten_twenty_compliance")
         n = d.get("emergencies", 0)
         self.one_ten_twenty.setText(
@@ -241,7 +238,7 @@ class KpiTile(Tile):
                 for k, v in snap.ranking("events_per_category", 8)]
         self.categories.set_items(cats)
         grids = []
-        for k, v in snap.ranking("events_per_grid", 10):
+        for k, v in snap.ranking("events_per_grid", 8):
             g = self.live.territory.get(k)
             grids.append((k, g.name if g else k, v))
         self.grids.set_items(grids)
@@ -257,8 +254,8 @@ class KpiTile(Tile):
         for chart in (self.trend, self.completion, self.levels, self.categories, self.grids):
             chart.scale(points)
         width = max(100, round(points * 9))
-        self.categories.item.getAxis("left").setWidth(width)
-        self.grids.item.getAxis("left").setWidth(width)
+        for chart in (self.categories, self.grids, self.levels):
+            chart.item.getAxis("left").setWidth(width)
 
 
 def make_fetch(in_store: Callable, store) -> Callable:

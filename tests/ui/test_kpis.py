@@ -1,0 +1,114 @@
+"""KPIs (issue 6.4): values from the store's KPI engine on the store thread, threshold colours with a symbol,
+change against yesterday, trend/ranking charts, a click on a ranking bar opening the records behind it."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+import wall_data as W
+from commandcenter.config import config_from_dict
+from commandcenter.domain import Category, DeadlineLevel, KpiValue, Status
+from commandcenter.services import IngestPipeline
+from commandcenter.store import Store
+from commandcenter.ui import theme
+from commandcenter.ui.models.kpis import CARDS, KpiFeed, KpiSnapshot, change_text, collect, threshold_level
+from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
+
+SECTION = config_from_dict({"pages": [{"name": "p", "rows": 1, "columns": 1,
+                                       "tiles": [{"kind": "kpis", "row": 0, "column": 0}]}]}).pages[0].tiles[0]
+
+
+def seeded_store(url: str) -> Store:
+    store = Store.open(url)
+    incs = W.incidents()
+    # three more disputes in grid G4 today, one closed; two yesterday at the same hours
+    incs += [W.incident(f"X{i}", 4, minutes_ago=30 + i, category=Category.DISPUTE) for i in range(3)]
+    incs.append(W.incident("X9", 4, minutes_ago=40, status=Status.CLOSED, closed_at=W.T0 - timedelta(minutes=5)))
+    incs += [W.incident(f"Y{i}", 1, minutes_ago=24 * 60 + 30 + i) for i in range(2)]
+    store.apply("city", territory=W.territory(), incidents=incs)
+    return store
+
+
+def spec(name):
+    return next(c for c in CARDS if c.name == name)
+
+
+def test_thresholds_and_changes():
+    rate = spec("completion_rate")
+    assert threshold_level(rate, 97) is DeadlineLevel.OK
+    assert threshold_level(rate, 90) is DeadlineLevel.AMBER
+    assert threshold_level(rate, 50) is DeadlineLevel.OVERDUE
+    acc = spec("avg_acceptance_time")            # lower is better
+    assert threshold_level(acc, 2) is DeadlineLevel.OK and threshold_level(acc, 30) is DeadlineLevel.OVERDUE
+    assert threshold_level(spec("events"), 5) is None
+    now, before = KpiValue("completion_rate", 91.5, "%"), KpiValue("completion_rate", 90.0, "%")
+    assert change_text(rate, now, before) == "▲ 1.5个百分点"
+    ev = spec("events")
+    assert change_text(ev, KpiValue("events", 8, "events"), KpiValue("events", 10, "events")) == "▼ 20.0%"
+    assert change_text(ev, KpiValue("events", 8, "events"), None) == "—"
+
+
+def test_snapshot_from_the_store(sqlite_url):
+    store = seeded_store(sqlite_url)
+    snap = collect(store, "", W.T0)
+    store.close()
+    assert snap.value("events") == 8               # reported since 00:00 local (E2 and Y* are yesterday's), drill excluded
+    assert snap.yesterday["events"].value == 2     # 00:00-10:00 yesterday
+    assert snap.detail("events_per_category")["dispute"] == 6   # E1, E6, X0-X2, X9
+    ranking = dict(snap.ranking("events_per_grid", 10))
+    assert ranking["G4"] == 5
+    assert sum(v for v in snap.hourly_today if v) == 8
+    assert sum(snap.hourly_yesterday) >= 2
+    assert snap.completion_by_hour[9] is not None and all(v is None for v in snap.completion_by_hour[11:])
+
+
+def test_tile_refreshes_through_in_store_and_bars_open_details(ui, clock, qloop, qtbot, sqlite_url):
+    store = seeded_store(sqlite_url)
+    live = W.live_city()
+    pipeline = IngestPipeline(config_from_dict({}), store, live)
+    opened = []
+    ctx = TileContext(live, config_from_dict({}), clock, open_details=lambda k, i: opened.append((k, i)))
+    ctx.extras.update(in_store=pipeline.in_store, store=store)
+    tile = TILE_BUILDERS["kpis"](ctx, SECTION)
+    qtbot.addWidget(tile)
+    tile.resize(2400, 700)
+    tile.show()
+    qtbot.waitExposed(tile)
+    try:
+        snap = qloop.run_until_complete(tile.feed.refresh())
+    finally:
+        qloop.run_until_complete(pipeline.close())
+    store.close()
+    assert snap is not None and tile.feed.snapshot is snap
+    events_card = tile.cards[0]
+    assert events_card.value.text() == "8"
+    assert events_card.change_day.text() == "较昨日 ▲ 300.0%"
+    completion = next(c for c in tile.cards if c.spec.name == "completion_rate")
+    value = snap.value("completion_rate")
+    level = threshold_level(completion.spec, value)
+    assert completion.value.text().endswith(theme.DEADLINE_SYMBOLS[level])      # colour AND symbol
+    assert theme.DEADLINE_COLOURS[level].name() in completion.value.styleSheet()
+    assert tile.categories.keys[0] == "dispute"
+    assert tile.grids.keys[0] == "G4"
+    # a real click on the first category bar
+    QTest.qWait(50)
+    pos = tile.categories.bar_centre(0)
+    QTest.mouseClick(tile.categories.plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(int(pos.x()), int(pos.y())))
+    assert opened == [("kpi", "events_per_category:dispute")]
+    tile.grids.click_bar(0)
+    assert opened[-1] == ("kpi", "events_per_grid:G4")
+
+
+def test_tile_without_a_store_shows_dashes(ui, clock, qtbot):
+    live = W.live_city()
+    feed = KpiFeed(None, "", clock)
+    from commandcenter.ui.tiles.kpis import KpiTile
+
+    tile = KpiTile(live, feed)
+    qtbot.addWidget(tile)
+    assert all(c.value.text() == "—" for c in tile.cards)
+    feed.set_snapshot(KpiSnapshot("S1", W.T0, today={"events": KpiValue("events", 1234, "events")}))
+    assert tile.cards[0].value.text() == "1,234"
+    assert tile.status.text().startswith("文汇街道")
