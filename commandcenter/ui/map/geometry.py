@@ -94,10 +94,8 @@ class TerritoryGeometry:
             self.vcell = np.zeros(0, np.int64)
             self.vlink = np.zeros(0, np.int32)
             self.xmin = self.xmax = self.ymin = self.ymax = self.cx = self.cy = np.zeros(0)
-        self.polygons: list[QPolygonF] = [
-            QPolygonF([QPointF(x, y) for x, y in zip(self.vx[s:s + L - 1], self.vy[s:s + L - 1])])
-            for s, L in zip(self.starts.tolist(), lengths.tolist())
-        ]
+        self._lengths = lengths
+        self._polygons: dict[int, QPolygonF] = {}     # built on demand, for hit tests
         # ancestors of each grid at each level above it
         self.ancestor: dict[TerritoryLevel, list[str | None]] = {lvl: [None] * n for lvl in (
             TerritoryLevel.COMMUNITY, TerritoryLevel.STREET, TerritoryLevel.DISTRICT, TerritoryLevel.CITY)}
@@ -139,11 +137,20 @@ class TerritoryGeometry:
             return None
         return np.array([a == node_id for a in self.ancestor[node.level]], dtype=bool)
 
+    def polygon(self, i: int) -> QPolygonF:
+        """Grid i's ring in map coordinates."""
+        poly = self._polygons.get(i)
+        if poly is None:
+            s, L = int(self.starts[i]), int(self._lengths[i])
+            poly = QPolygonF([QPointF(x, y) for x, y in zip(self.vx[s:s + L - 1].tolist(), self.vy[s:s + L - 1].tolist())])
+            self._polygons[i] = poly
+        return poly
+
     def grid_at(self, x: float, y: float) -> str | None:
         cand = np.nonzero((self.xmin <= x) & (x <= self.xmax) & (self.ymin <= y) & (y <= self.ymax))[0]
         pt = QPointF(x, y)
         for i in cand.tolist():
-            if self.polygons[i].containsPoint(pt, Qt.FillRule.OddEvenFill):
+            if self.polygon(i).containsPoint(pt, Qt.FillRule.OddEvenFill):
                 return self.ids[i]
         return None
 
