@@ -53,6 +53,9 @@ class PageStack(QStackedWidget):
 
     def __init__(self, pages: list[PageSection], build: TileBuilder, parent: QWidget | None = None):
         super().__init__(parent)
+        # A wall window must fit its screen whatever the tiles' minimum sizes (a portrait 1080-px panel):
+        # an explicit minimum stops the layouts from imposing theirs.
+        self.setMinimumSize(1, 1)
         self.views: dict[str, PageView] = {}
         for page in pages:
             if page.name in self.views:

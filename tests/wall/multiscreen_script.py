@@ -21,6 +21,7 @@ from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QImage, QPainter  # noqa: E402
 
 from commandcenter.config import load_config  # noqa: E402
+from commandcenter.domain import AlertLevel  # noqa: E402
 from commandcenter.ui.app import WallApp, make_app  # noqa: E402
 from wallhelp import Clock, alert, incident  # noqa: E402
 
@@ -50,7 +51,7 @@ async def main(spec: dict) -> dict:
     result: dict = {"screens": [s.name() for s in QGuiApplication.screens()]}
     try:
         incidents = [incident(n) for n in range(40)]
-        alerts = [alert("A-RED-1", title="台风红色预警"), alert("A-Y-1", level=2, title="大风黄色预警")]
+        alerts = [alert("A-RED-1", title="台风红色预警"), alert("A-Y-1", level=AlertLevel.YELLOW, title="大风黄色预警")]
         applied = await wall.pipeline.in_store(wall.store.apply, "test", incidents=incidents, alerts=alerts)
         wall.live.apply(incidents=applied.incidents, alerts=applied.alerts)
         await asyncio.sleep(0.6)

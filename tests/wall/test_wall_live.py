@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from commandcenter.config import load_config
-from commandcenter.domain import ActionKind, OperatorAction
+from commandcenter.domain import ActionKind, AlertLevel, OperatorAction
 
 from .wallhelp import Clock, alert, config_text, incident
 
@@ -79,7 +79,7 @@ def test_console_search_push_acknowledge_and_rotation_control(qloop, wall_env, e
 
             # a red alert takes the wall over; the console acknowledges it
             clock.advance(1)
-            al = [alert("R1", at=clock()), alert("Y1", level=2, at=clock())]
+            al = [alert("R1", at=clock()), alert("Y1", level=AlertLevel.YELLOW, at=clock())]
             applied = await wall.pipeline.in_store(wall.store.apply, "test", alerts=al)
             wall.live.apply(alerts=applied.alerts)
             assert wall.rotation.takeover_alert == "R1"
