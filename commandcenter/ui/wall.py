@@ -68,6 +68,7 @@ class WallHeader(QWidget):
         self.duty_label = plain_label()   # the duty roster (issue 7): who is on duty now
         self.duty_label.setObjectName("dutyRoster")
         self.duty_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.duty_label.setMinimumWidth(1)   # never widen the window past its screen
         self.duty_label.hide()
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 6, 16, 6)
