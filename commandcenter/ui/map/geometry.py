@@ -56,10 +56,23 @@ class TerritoryGeometry:
 
     def __init__(self, nodes: list[TerritoryNode]):
         self.nodes = {n.id: n for n in nodes}
-        grids = [n for n in nodes if n.level is TerritoryLevel.GRID and len(n.polygon) >= 3]
-        rings = [_ring_array(n.polygon) for n in grids]
-        if rings:
-            allpts = np.concatenate(rings)
+        grids = []
+        flat: list[tuple[float, float]] = []          # every ring closed (first vertex repeated), end to end
+        ring_lengths: list[int] = []
+        for node in nodes:
+            ring = node.polygon
+            if node.level is not TerritoryLevel.GRID:
+                continue
+            if len(ring) > 1 and tuple(ring[0]) == tuple(ring[-1]):
+                ring = ring[:-1]
+            if len(ring) < 3:
+                continue
+            grids.append(node)
+            flat.extend(ring)
+            flat.append(ring[0])
+            ring_lengths.append(len(ring) + 1)
+        allpts = np.asarray(flat, dtype=float).reshape(-1, 2)
+        if len(allpts):
             lon0 = float((allpts[:, 0].min() + allpts[:, 0].max()) / 2)
             lat0 = float((allpts[:, 1].min() + allpts[:, 1].max()) / 2)
         else:
@@ -71,11 +84,10 @@ class TerritoryGeometry:
         n = len(grids)
         self.count = n
         # vertex runs: each ring closed (first vertex repeated) so outlines close too
-        lengths = np.array([len(r) + 1 for r in rings], dtype=np.int64)
+        lengths = np.array(ring_lengths, dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if n else np.zeros(0, np.int64)
         if n:
-            closed = np.concatenate([np.vstack([r, r[:1]]) for r in rings])
-            self.vx, self.vy = self.proj.xy(closed[:, 0], closed[:, 1])
+            self.vx, self.vy = self.proj.xy(allpts[:, 0], allpts[:, 1])
             self.vcell = np.repeat(np.arange(n), lengths)
             link = np.ones(len(self.vx), dtype=np.int32)
             link[self.starts + lengths - 1] = 0           # last vertex of a ring does not link to the next ring
@@ -175,16 +187,15 @@ class TerritoryGeometry:
         a_idx = np.nonzero(link)[0]
         b_idx = a_idx + 1
         cell = self.vcell[a_idx]
-        # quantise vertices so shared vertices compare equal
+        # quantise vertices so shared vertices compare equal, then number them: an edge is a pair of numbers
         q = 1e-6
         qx = np.round(self.vx / q).astype(np.int64)
         qy = np.round(self.vy / q).astype(np.int64)
-        ka = np.stack([qx[a_idx], qy[a_idx]], 1)
-        kb = np.stack([qx[b_idx], qy[b_idx]], 1)
-        swap = (ka[:, 0] > kb[:, 0]) | ((ka[:, 0] == kb[:, 0]) & (ka[:, 1] > kb[:, 1]))
-        lo = np.where(swap[:, None], kb, ka)
-        hi = np.where(swap[:, None], ka, kb)
-        edge_key = np.concatenate([lo, hi], 1)
+        _, vid = np.unique((qx - qx.min()) * (int(qy.max() - qy.min()) + 1) + (qy - qy.min()), return_inverse=True)
+        vid = vid.ravel().astype(np.int64)
+        nv = int(vid.max()) + 1
+        va, vb = vid[a_idx], vid[b_idx]
+        edge_key = np.minimum(va, vb) * nv + np.maximum(va, vb)
         for level in (TerritoryLevel.STREET, TerritoryLevel.DISTRICT, TerritoryLevel.CITY):
             groups = self.ancestor[level]
             own = {gid for gid in set(groups) if gid is not None and len(self.nodes[gid].polygon) >= 3}
@@ -194,8 +205,8 @@ class TerritoryGeometry:
             keep = ecode >= 0
             xs_parts, ys_parts = [], []
             if keep.any():
-                keys = np.concatenate([ecode[keep, None], edge_key[keep]], 1)
-                _, inv, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+                keys = ecode[keep] * (nv * nv) + edge_key[keep]
+                _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
                 once = counts[inv.ravel()] == 1
                 sel_a = a_idx[keep][once]
                 sel_b = b_idx[keep][once]
