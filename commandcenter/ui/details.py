@@ -77,7 +77,7 @@ class LinkGuard(QObject):
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.finished.connect(lambda result: self._done(url, result))
         self.pending = box
-        box.open()          # non-modal: no nested event loop inside the qasync loop
+        box.show()          # non-modal, never exec(): no nested event loop inside the qasync loop
         return box
 
     def _done(self, url: str, result: int) -> None:
