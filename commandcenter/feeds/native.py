@@ -182,10 +182,10 @@ class NativePollFeed(FeedBase):
                 add_record(builder, record_kind, item)
             if isinstance(new_cursor, int) and not isinstance(new_cursor, bool) and (since is None or new_cursor > since):
                 values[kind] = new_cursor
-            if "seq" in values and not all(k in values for k in POLL_KINDS):
+            if "seq" in values:             # a push-style cursor becomes one since-cursor per type
+                seq = values.pop("seq")
                 for k in POLL_KINDS:
-                    values.setdefault(k, values["seq"])
-            values.pop("seq", None) if all(k in values for k in POLL_KINDS) else None
+                    values.setdefault(k, seq)
             await self.deliver(sink, builder, dump_cursor(values) if values else self.cursor)
             if not payload.get("more") or not items:
                 return
@@ -587,7 +587,7 @@ class NativeWsFeed(_PushFeed):
         try:
             async with connect(self.ws_url(seq), additional_headers=self.headers() or None,
                                open_timeout=self.section.timeout, max_size=self.section.max_bytes,
-                               ping_interval=20, ping_timeout=20, close_timeout=2,
+                               ping_interval=20, ping_timeout=20, close_timeout=1,
                                max_queue=64) as ws:
                 self.connects += 1
                 self.mark_ok()
@@ -595,6 +595,11 @@ class NativeWsFeed(_PushFeed):
                     try:
                         msg = await asyncio.wait_for(ws.recv(), timeout=self.read_timeout)
                     except TimeoutError:
+                        sent = getattr(getattr(ws, "protocol", None), "close_sent", None)
+                        if sent is not None and sent.code == 1009:   # we refused a too-big frame; peer never closed
+                            self._skip_after = last_seq
+                            raise FeedError(f"websocket message after seq {last_seq} larger than max_bytes; "
+                                            "skipping it") from None
                         raise FeedError(f"websocket silent for {self.read_timeout:.0f} s (stalled); reconnecting") from None
                     self.last_ok_at = utcnow()
                     data = msg.encode() if isinstance(msg, str) else msg
