@@ -72,10 +72,12 @@ class IncidentSearchModel(_RowsModel):
     """Search results: id, title, category, grid, status, reported at."""
 
     def headers(self) -> list[str]:
-        tr = QCoreApplication.translate
-        return [tr("IncidentSearchModel", "编号"), tr("IncidentSearchModel", "标题"),
-                tr("IncidentSearchModel", "类别"), tr("IncidentSearchModel", "网格"),
-                tr("IncidentSearchModel", "状态"), tr("IncidentSearchModel", "上报时间")]
+        return [QCoreApplication.translate("IncidentSearchModel", "编号"),
+                QCoreApplication.translate("IncidentSearchModel", "标题"),
+                QCoreApplication.translate("IncidentSearchModel", "类别"),
+                QCoreApplication.translate("IncidentSearchModel", "网格"),
+                QCoreApplication.translate("IncidentSearchModel", "状态"),
+                QCoreApplication.translate("IncidentSearchModel", "上报时间")]
 
     def set_incidents(self, incidents: Sequence[Incident]) -> None:
         rows, colours = [], []
@@ -98,9 +100,12 @@ class AlertListModel(_RowsModel):
         self._state_of = state_of
 
     def headers(self) -> list[str]:
-        tr = QCoreApplication.translate
-        return [tr("AlertListModel", "级别"), tr("AlertListModel", "标题"), tr("AlertListModel", "类型"),
-                tr("AlertListModel", "处理"), tr("AlertListModel", "发布时间"), tr("AlertListModel", "编号")]
+        return [QCoreApplication.translate("AlertListModel", "级别"),
+                QCoreApplication.translate("AlertListModel", "标题"),
+                QCoreApplication.translate("AlertListModel", "类型"),
+                QCoreApplication.translate("AlertListModel", "处理"),
+                QCoreApplication.translate("AlertListModel", "发布时间"),
+                QCoreApplication.translate("AlertListModel", "编号")]
 
     def set_alerts(self, alerts: Sequence[Alert]) -> None:
         ordered = sorted(alerts, key=lambda a: (-int(a.level), -a.issued_at.timestamp(), a.id))

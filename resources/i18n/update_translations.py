@@ -1,0 +1,232 @@
+"""Regenerate the English translation: lupdate over commandcenter/ui, the labels table (which lupdate cannot see:
+its strings are looked up through a variable), English filled in from EN below, then lrelease.
+
+    .venv/bin/python resources/i18n/update_translations.py
+
+Chinese (zh_CN) is the source language. A string without an English entry here stays unfinished, and
+tests/wall/test_i18n.py fails until someone adds it (to EN, or in Qt Linguist: the .ts is the record).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+TS = HERE / "commandcenter_en.ts"
+QM = HERE / "commandcenter_en.qm"
+BIN = Path(sys.executable).parent
+
+# Source text → English. Context-specific overrides go in EN_IN_CONTEXT.
+EN: dict[str, str] = {
+    # ---- labels (domain values)
+    "上报": "Reported", "受理": "Accepted", "派遣": "Dispatched", "处置": "Handling", "办结": "Closed",
+    "已回访": "Followed up", "一般": "General", "较大": "Larger", "重大": "Major", "特别重大": "Most severe",
+    "矛盾纠纷": "Dispute", "安全隐患": "Safety hazard", "市政设施": "Utilities", "环境卫生": "Sanitation",
+    "火灾": "Fire", "防汛": "Flood", "森林防火": "Forest fire", "渔船管控": "Fishing vessels",
+    "治安": "Public security", "信访": "Petition", "一老一小": "Elderly & children", "其他": "Other",
+    "网格通": "Grid app", "随手拍": "Citizen photo", "12345热线": "12345 hotline", "来电来访": "Calls & visits",
+    "物联感知": "IoT sensor", "视频智能": "Video AI", "110分流": "Diverted 110", "Open311": "Open311",
+    "演练脚本": "Drill script", "蓝色": "Blue", "黄色": "Yellow", "橙色": "Orange", "红色": "Red",
+    "气象": "Weather", "汛情": "Flood", "森林火险": "Forest fire risk", "视频分析": "Video analytics",
+    "弱信号": "Weak signal", "超时督办": "Overdue", "队伍": "Team", "车辆": "Vehicle", "物资": "Supplies",
+    "值守人员": "Duty staff", "待命": "Available", "已派出": "Dispatched", "在现场": "On scene", "停用": "Out of service",
+    "网格": "Grid", "社区": "Community", "街道": "Street", "区县及以上": "District or higher", "正常": "OK",
+    "延迟": "Lagging", "数据过期": "Stale", "中断": "Down", "临期": "Due soon", "超时": "Overdue",
+    "已完成": "Done", "响应": "Response", "到场": "Arrival", "初判": "Assessment", "完成": "Done", "演练": "DRILL",
+    # ---- wall, pages, tiles
+    "值班：{names}": "On duty: {names}", "图块不可用：{kind}": "Tile not available: {kind}",
+    "最后更新": "last update", "事件实时动态": "Live incidents", "在办及近两小时办结：%n 件": "Open or closed in the last 2 h: %n",
+    "预警信息": "Warnings", "运行指标": "KPIs", "每小时事件数  ━ 今日  ┅ 昨日": "Events per hour  ━ today  ┅ yesterday",
+    "办结率（当日累计，%）": "Completion rate (today, cumulative, %)", "化解层级占比": "Resolution level share",
+    "类别排行": "Top categories", "网格排行（前8）": "Top grids (8)", "全域": "Whole territory", "网格地图": "Grid map",
+    "应急资源": "Emergency resources", "演练功能未启用": "Drills are not enabled", "当前无演练": "No drill running",
+    "进行中": "Running", "已结束": "Finished", "回到实时": "Back to live", "实时": "Live",
+    # ---- details (issue 6)
+    "读取中…": "Loading…", "实时数据中没有此事件，正在查询…": "Not in the live data; querying the store…",
+    "指标": "Indicator", "分项": "Breakdown", "已读取存储": "Read from the store", "✓ 已完整": "✓ Complete",
+    "照片": "Photos", "打开原图": "Open original", "时限": "Deadline", "编号": "ID", "状态": "Status",
+    "级别": "Level", "类别": "Category", "来源": "Source", "上报人": "Reporter", "网格员": "Grid worker",
+    "处置人": "Handler", "涉及部门": "Departments", "上报时间": "Reported at", "描述": "Description",
+    "处置时间线": "Timeline", "位置": "Location", "此预警已不在实时数据中": "This warning is no longer in the live data",
+    "类型": "Type", "生效中": "In force", "已失效": "No longer in force", "发布": "Issued", "有效至": "Valid until",
+    "区域": "Area", "发布单位": "Issued by", "内容": "Content", "处置指引": "Guidance", "涉及网格": "Grids",
+    "关联": "Related", "处置记录": "Operator actions", "此资源不在实时数据中": "This resource is not in the live data",
+    "数量/阈值": "Quantity / threshold", "电话": "Phone", "更新": "Updated", "所属": "Belongs to",
+    "网格长": "Grid head", "户数": "Households", "今日指标": "Today's KPIs", "数值": "Value",
+    "统计时段": "Period", "✕ 关闭": "✕ Close", "打开链接": "Open link",
+    "在浏览器中打开以下链接？": "Open this link in the browser?",
+    # ---- console
+    "操作台 · {title}": "Operator console · {title}", "事件检索": "Incident search",
+    "编号或标题关键字": "ID or words of the title", "网格编号（逗号分隔）": "Grid IDs (comma-separated)",
+    "全部类别": "All categories", "检索": "Search", "推送事件到大屏": "Push incident to the wall",
+    "推送网格到大屏": "Push grid to the wall", "按编号推送": "Push by ID", "事件": "Incident", "预警": "Warning",
+    "资源": "Resource", "推送": "Push", "确认": "Acknowledge", "搁置": "Shelve", " 分钟": " min",
+    "升级": "Escalate", "推送预警到大屏": "Push warning to the wall", "大屏控制": "Wall control",
+    "操作员": "Operator", "推送到": "Push to", "页面": "Page", "暂停轮播": "Pause rotation", "下一页": "Next page",
+    "固定页面": "Pin page", "开始演练": "Start drill", "结束演练": "Stop drill",
+    "显示/隐藏快捷键帮助": "Show / hide this shortcut help", "检索：编号或关键字": "Search: ID or words",
+    "检索：网格": "Search: grid", "检索结果列表": "Search results", "预警列表": "Warning list",
+    "推送选中的事件或预警到大屏": "Push the selected incident or warning to the wall",
+    "推送选中事件的网格到大屏": "Push the selected incident's grid to the wall",
+    "选择推送到的大屏窗口": "Choose the wall window to push to", "确认选中的预警": "Acknowledge the selected warning",
+    "搁置选中的预警": "Shelve the selected warning", "升级选中的预警": "Escalate the selected warning",
+    "暂停/恢复轮播": "Pause / resume the rotation", "固定/取消固定页面": "Pin / unpin the page", "退出": "Quit",
+    "操作失败：{error}": "Action failed: {error}", "检索中…": "Searching…", "找到 {n} 条": "{n} found",
+    "请先选择要推送的记录": "Select a record to push first", "已推送到大屏：{kind} {id}": "Pushed to the wall: {kind} {id}",
+    "已确认": "Acknowledged", "已搁置": "Shelved", "已升级": "Escalated",
+    "待确认 · 占用大屏": "Unacknowledged · holding the wall", "待确认": "Unacknowledged",
+    "请先选择一条预警": "Select a warning first", "已确认预警 {id}": "Warning {id} acknowledged",
+    "已搁置预警 {id}": "Warning {id} shelved", "已升级预警 {id}": "Warning {id} escalated", "主屏": "primary",
+    "窗口 {n}（屏幕 {screens}）": "Window {n} (screen {screens})", "轮播已恢复": "Rotation resumed",
+    "轮播已暂停": "Rotation paused", "已取消固定": "Unpinned", "已固定页面：{page}": "Page pinned: {page}",
+    "红色预警 {id} 占用大屏，等待确认": "Red warning {id} holds the wall until acknowledged",
+    "轮播：已暂停": "Rotation: paused", "轮播：查看详情中，稍后继续": "Rotation: details open, continues shortly",
+    "轮播：运行中": "Rotation: running", "固定": "pinned", "{s} 秒后换页": "next page in {s} s",
+    "不轮播": "not rotating", "窗口 {n}：{page}（{state}）": "Window {n}: {page} ({state})",
+    "恢复轮播": "Resume rotation", "取消固定": "Unpin", "演练进行中：{id}": "Drill running: {id}",
+    "本系统未启用演练功能": "Drills are not enabled on this wall", "请选择演练脚本": "Choose a drill scenario",
+    "操作台启动": "started from the console", "演练已开始：{id}": "Drill started: {id}",
+    "操作台结束": "stopped from the console", "演练已结束": "Drill stopped", "配置已更新并生效": "Config updated and applied",
+    "配置修改未生效，大屏保持原样：": "Config edit refused; the wall keeps running as it was:",
+    "未确认": "Unacknowledged", "后台": "Server", "后台不可达": "Server unreachable", "在办事件": "Open incidents",
+    "张": "photos", "截止": "due", "执行任务": "Assigned to", "照片不可用": "Photo not available",
+    "相关记录": "Related records", "至": "until", "实时评分": "Live scoring", "演练时钟": "Drill clock",
+    "今日": "Today", "指标读取失败": "KPIs could not be read", "更新于": "updated", "发起": "Started by",
+    "键盘快捷键": "Keyboard shortcuts", "标题": "Title", "处理": "Handling", "发布时间": "Issued at",
+}
+
+# Same Chinese, different English by context.
+EN_IN_CONTEXT: dict[tuple[str, str], str] = {
+    ("labels", "处置"): "Handling", ("labels", "网格"): "Grid", ("AlertListModel", "处理"): "Operator state",
+    ("ConsoleWindow", "演练"): "Drills", ("ConsoleWindow", "预警"): "Warnings",
+}
+
+
+def labels_sources() -> list[str]:
+    """Every string ui/labels.py translates in context "labels" (lupdate cannot see them)."""
+    sys.path.insert(0, str(ROOT))
+    from commandcenter.ui import labels
+
+    out = list(dict.fromkeys(labels._NAMES.values()))
+    out.append(labels.DRILL_BADGE)
+    return list(dict.fromkeys(out))
+
+
+def ast_sources() -> set[tuple[str, str]]:
+    """(context, source) of every literal self.tr("…") / X.tr("…") / translate("ctx", "…") in commandcenter/ui,
+    found with the ast, so calls inside f-strings (which lupdate skips) count too."""
+    import ast
+
+    found: set[tuple[str, str]] = set()
+    for path in (ROOT / "commandcenter" / "ui").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+
+        def visit(node: ast.AST, cls: str) -> None:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.ClassDef):
+                    visit(child, child.name)
+                    continue
+                if isinstance(child, ast.Call) and isinstance(child.func, (ast.Attribute, ast.Name)):
+                    name = child.func.attr if isinstance(child.func, ast.Attribute) else child.func.id
+                    args = child.args
+                    lit = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in args]
+                    if name == "tr" and lit and lit[0] and cls:
+                        found.add((cls, lit[0]))
+                    elif name == "translate" and len(lit) >= 2 and lit[0] and lit[1]:
+                        found.add((lit[0], lit[1]))
+                visit(child, cls)
+
+        visit(tree, "")
+    return found
+
+
+def run_lupdate(ts: Path) -> None:
+    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "commandcenter" / "ui").rglob("*.py"))
+    subprocess.run([str(BIN / "pyside6-lupdate"), *sources, "-ts", str(ts)], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def all_sources() -> set[tuple[str, str]]:
+    return ast_sources() | {("labels", t) for t in labels_sources()}
+
+
+def add_missing(root: ET.Element) -> None:
+    """What lupdate did not extract: the labels table, tr() calls inside f-strings."""
+    by_ctx: dict[str, list[str]] = {}
+    for ctx_name, text in sorted(all_sources()):
+        by_ctx.setdefault(ctx_name, []).append(text)
+    for ctx_name, texts in by_ctx.items():
+        add_context(root, ctx_name, texts)
+
+
+def add_context(root: ET.Element, name: str, texts: list[str]) -> None:
+    ctx = next((c for c in root.findall("context") if c.findtext("name") == name), None)
+    if ctx is None:
+        ctx = ET.SubElement(root, "context")
+        ET.SubElement(ctx, "name").text = name
+    have = {m.findtext("source"): m for m in ctx.findall("message")}
+    for text in texts:
+        m = have.get(text)
+        if m is None:
+            m = ET.SubElement(ctx, "message")
+            ET.SubElement(m, "source").text = text
+            ET.SubElement(m, "translation", type="unfinished")
+        else:
+            tr = m.find("translation")
+            if tr is not None and tr.get("type") in ("vanished", "obsolete"):
+                tr.set("type", "unfinished")
+
+
+def fill(root: ET.Element) -> list[tuple[str, str]]:
+    missing = []
+    for ctx in root.findall("context"):
+        name = ctx.findtext("name")
+        for m in ctx.findall("message"):
+            tr = m.find("translation")
+            if tr is None:
+                tr = ET.SubElement(m, "translation", type="unfinished")
+            if tr.get("type") in ("vanished", "obsolete"):
+                continue
+            src = m.findtext("source")
+            english = EN_IN_CONTEXT.get((name, src)) or EN.get(src)
+            if m.get("numerus") == "yes":
+                if english:
+                    for old in list(tr):
+                        tr.remove(old)
+                    ET.SubElement(tr, "numerusform").text = english
+                    ET.SubElement(tr, "numerusform").text = english
+                    tr.attrib.pop("type", None)
+                elif tr.get("type") == "unfinished":
+                    missing.append((name, src))
+                continue
+            if english:
+                tr.text = english
+                tr.attrib.pop("type", None)
+            elif tr.get("type") == "unfinished" or not (tr.text or "").strip():
+                missing.append((name, src))
+    return missing
+
+
+def main() -> int:
+    run_lupdate(TS)
+    tree = ET.parse(TS)
+    root = tree.getroot()
+    root.set("language", "en")
+    root.set("sourcelanguage", "zh_CN")
+    add_missing(root)
+    missing = fill(root)
+    ET.indent(tree)
+    with open(TS, "wb") as fh:
+        fh.write(b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n')
+        tree.write(fh, encoding="utf-8", xml_declaration=False)
+    subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(QM)], check=True, stdout=subprocess.DEVNULL)
+    for ctx, src in missing:
+        print(f"no English yet: [{ctx}] {src}")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
