@@ -104,3 +104,54 @@ def test_collect_resumes_and_stops_cleanly_on_sigterm(tmp_path):
         after = store.incidents(open_only=False, limit=10**6, drill=None)
         store.close()
         assert len({r.id for r in after}) == len(after) >= len({i for i, _ in before})
+
+
+def test_collect_native_sse_open311_and_cap_together(tmp_path, capsys):
+    """The issue's 'done when': one config with a native SSE feed, an Open311 feed and a CAP feed."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    fix = ROOT / "tests" / "feeds" / "fixtures"
+    site = tmp_path / "site"
+    (site / "open311" / "v2").mkdir(parents=True)
+    (site / "cap").mkdir()
+    (site / "open311" / "v2" / "requests.json").write_bytes((fix / "open311_requests.json").read_bytes())
+    for name in ("cap_a2_thunderstorm.xml", "cap_a4_amber_multilingual.xml"):
+        (site / "cap" / name).write_bytes((fix / name).read_bytes())
+    (site / "cap" / "index.atom").write_text(
+        "<feed xmlns='http://www.w3.org/2005/Atom'>" + "".join(
+            f"<entry><id>{n}</id><updated>2026-11-23T10:00:00Z</updated>"
+            f"<link type='application/cap+xml' href='{n}'/></entry>"
+            for n in ("cap_a2_thunderstorm.xml", "cap_a4_amber_multilingual.xml")) + "</feed>", encoding="utf-8")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    web = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        with run_in_thread(profile="street", seed=8, speed=30.0, history_hours=0.5) as sim:
+            cfg, db = _config(tmp_path, sim.url)
+            with cfg.open("a", encoding="utf-8") as fh:
+                fh.write(f'\n[[feeds]]\nname = "sf311"\nkind = "open311"\nurl = "{web}/open311/v2"\ninterval = 0.5\n'
+                         f'categories = {{ "Sidewalk and Curb Issues" = "utilities" }}\n'
+                         f'\n[[feeds]]\nname = "weather"\nkind = "cap"\nurl = "{web}/cap/index.atom"\ninterval = 0.5\n')
+            assert main(["collect", "--config", str(cfg), "--seconds", "2.5"]) == 0
+    finally:
+        httpd.shutdown()
+    err = capsys.readouterr().err
+    for name in ("city", "sf311", "weather"):
+        assert f"feed {name}: live" in err, err[-2000:]
+    store = Store.open(db)
+    try:
+        incidents = {r.id: r for r in store.incidents(open_only=False, limit=10**6, drill=None)}
+        alerts = {a.id for a in store.alerts(live_only=False, drill=None)}
+    finally:
+        store.close()
+    assert {"sf311:638344", "sf311:638349"} <= set(incidents)
+    assert incidents["sf311:638344"].category.value == "utilities"
+    assert any(not i.startswith("sf311:") for i in incidents)                       # the native feed's
+    assert {"weather:KSTO1055887203", "weather:KAR0-0306112239-SW"} <= alerts
