@@ -115,6 +115,15 @@ async def main(spec: dict) -> dict:
             wall.relayout(current_screens())
             await asyncio.sleep(0.05)
             result["after_replug"] = describe(wall)
+        kill = spec.get("kill")
+        if kill:
+            old = wall.windows[kill]
+            old.close()                        # a window dies (closed by the window manager, crashed tile…)
+            await asyncio.sleep(1.6)           # kiosk: the wall restarts it about a second later
+            new = wall.windows[kill]
+            result["restarted"] = {"new_object": new is not old, "visible": new.isVisible(),
+                                   "geometry": [new.geometry().x(), new.geometry().y(), new.width(), new.height()],
+                                   "page": new.page_view.page_name}
         if desk is not None:
             desk.close_quietly()
     finally:

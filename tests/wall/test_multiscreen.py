@@ -44,7 +44,7 @@ def runs(tmp_path_factory):
     quad = [_screen("s0", 0, 0, 1920, 1080), _screen("s1", 1920, 0, 1920, 1080),
             _screen("s2", 0, 1080, 1920, 1080), _screen("s3", 1920, 1080, 1920, 1080)]
     p1 = _launch(tmp, "quad", quad, {"config": str(EXAMPLE_2X2), "out": str(SHOTS), "console": True,
-                                     "unplug": ["s3"], "ack": True})
+                                     "unplug": ["s3"], "ack": True, "kill": "screen2"})
     text = EXAMPLE_2X2.read_text(encoding="utf-8")
     head, rest = text.split("# ---- the four screens", 1)
     pages = rest[rest.index("# ---- pages"):]
@@ -97,6 +97,12 @@ def test_an_unplugged_screen_parks_its_window_and_plugging_back_restores_it(runs
     assert all(after[k]["visible"] for k in ("screen0", "screen1", "screen2"))
     back = {w["key"]: w for w in quad["after_replug"]}
     assert back["screen3"]["visible"] and back["screen3"]["geometry"] == [1920, 1080, 1920, 1080]
+
+
+def test_a_failed_window_is_restarted_in_place(runs):
+    quad, _ = runs
+    r = quad["restarted"]
+    assert r["new_object"] and r["visible"] and r["geometry"] == [0, 1080, 1920, 1080] and r["page"] == "资源调度"
 
 
 def test_4k_and_a_6656x1792_span_lay_tiles_out_by_the_grid(runs):
