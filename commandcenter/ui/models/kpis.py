@@ -125,15 +125,16 @@ def _year_earlier(t: datetime) -> datetime:
     return t.replace(year=y, day=min(t.day, calendar.monthrange(y, t.month)[1]))
 
 
-def collect(store: Any, node_id: str, now: datetime, *, completion_series: bool = True,
-            previous: KpiSnapshot | None = None) -> KpiSnapshot:
-    """Read everything the KPI tile shows. Store thread only."""
+async def collect_async(call: Callable[..., Awaitable[Any]], store: Any, node_id: str, now: datetime, *,
+                        completion_series: bool = True, previous: KpiSnapshot | None = None) -> KpiSnapshot:
+    """Read everything the KPI tile shows, one `store.kpis` call per `call` (pipeline.in_store): other store
+    work (a detail panel's read) waits for one KPI query at most, never for the whole refresh."""
     d0 = day_start(now)
     snap = KpiSnapshot(node_id, now)
-    snap.today = store.kpis(node_id, d0, now)
-    snap.yesterday = store.kpis(node_id, d0 - timedelta(days=1), now - timedelta(days=1))
-    snap.last_year = store.kpis(node_id, _year_earlier(d0), _year_earlier(now))
-    two_days = store.kpis(node_id, d0 - timedelta(days=1), now)
+    snap.today = await call(store.kpis, node_id, d0, now)
+    snap.yesterday = await call(store.kpis, node_id, d0 - timedelta(days=1), now - timedelta(days=1))
+    snap.last_year = await call(store.kpis, node_id, _year_earlier(d0), _year_earlier(now))
+    two_days = await call(store.kpis, node_id, d0 - timedelta(days=1), now)
     trend = two_days.get("trend_per_hour")
     hours_today = int((now - d0) / HOUR) + 1
     snap.hourly_today = [0.0 if h < hours_today else None for h in range(24)]
@@ -150,18 +151,33 @@ def collect(store: Any, node_id: str, now: datetime, *, completion_series: bool 
                 snap.hourly_yesterday[idx + 24] += count
     if completion_series:
         series: list[float | None] = [None] * 24
-        for h in range(hours_today):
+        for h in range(min(hours_today, 24)):
             end = min(now, d0 + (h + 1) * HOUR)
-            v = store.kpis(node_id, d0, end).get("completion_rate")
+            v = (await call(store.kpis, node_id, d0, end)).get("completion_rate")
             series[h] = None if v is None else v.value
         snap.completion_by_hour = series
     elif previous is not None and previous.node_id == node_id:
         series = list(previous.completion_by_hour)
-        current = snap.value("completion_rate")
         if 0 < hours_today <= 24:
-            series[hours_today - 1] = current
+            series[hours_today - 1] = snap.value("completion_rate")
         snap.completion_by_hour = series
     return snap
+
+
+def collect(store: Any, node_id: str, now: datetime, *, completion_series: bool = True,
+            previous: KpiSnapshot | None = None) -> KpiSnapshot:
+    """The same, synchronously (on a thread that may use the store)."""
+
+    async def direct(fn, *args):
+        return fn(*args)
+
+    coro = collect_async(direct, store, node_id, now, completion_series=completion_series, previous=previous)
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return done.value
+    coro.close()
+    raise RuntimeError("collect: unexpected suspension")
 
 
 Fetch = Callable[[str, datetime, bool, KpiSnapshot | None], Awaitable[KpiSnapshot]]

@@ -260,9 +260,9 @@ class KpiTile(Tile):
 
 def make_fetch(in_store: Callable, store) -> Callable:
     """The KpiFeed fetch for a store reached through `pipeline.in_store`."""
-    from ..models.kpis import collect
+    from ..models.kpis import collect_async
 
     async def fetch(node_id, now, full, previous):
-        return await in_store(collect, store, node_id, now, completion_series=full, previous=previous)
+        return await collect_async(in_store, store, node_id, now, completion_series=full, previous=previous)
 
     return fetch
