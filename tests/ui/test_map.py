@@ -309,3 +309,14 @@ def test_with_the_simulator_city(qtbot):
         click_at(qtbot, m, lon, lat)
     assert sig.args == [g.id]
     assert m.zoom_to(city.root.id)
+
+
+def test_unchanged_records_are_not_redrawn(gmap, nodes):
+    incs = F.incidents(nodes, 20)
+    gmap.set_incidents(incs)
+    data = gmap.incidents.item.data
+    gmap.set_incidents(list(incs))                                          # same ids and versions
+    assert gmap.incidents.item.data is data
+    gmap.set_incidents([dataclasses.replace(incs[0], version=2, severity=Severity.CRITICAL)] + incs[1:])
+    assert gmap.incidents.item.data is not data
+    assert gmap.incidents.shown_by_severity[Severity.CRITICAL] >= 1

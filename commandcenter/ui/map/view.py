@@ -32,6 +32,7 @@ class GridMap(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.geo = TerritoryGeometry([])
+        self._last: dict[str, tuple] = {}
         self.plot = pg.PlotWidget(background=theme.BACKGROUND)
         self.plot.setAntialiasing(False)
         pi = self.plot.getPlotItem()
@@ -69,6 +70,7 @@ class GridMap(QWidget):
     def set_territory(self, nodes: list[TerritoryNode]) -> None:
         """All levels of the hierarchy; grids are filled, streets and districts outlined heavier."""
         self.geo = TerritoryGeometry(list(nodes))
+        self._last = {}
         self.cells.set_geometry(self.geo)
         self.labels.set_geometry(self.geo)
         self.alerts.set_alerts(self.geo, [])
@@ -83,15 +85,33 @@ class GridMap(QWidget):
         self.legend.step_counts = self.cells.step_counts()
         self.legend.update()
 
+    # The tile re-sends everything on each flush; an unchanged list (same ids and versions) is not redrawn,
+    # so the cached marker images survive a recolour.
+    def _unchanged(self, kind: str, records) -> bool:
+        key = tuple((r.id, r.version) for r in records)
+        if self._last.get(kind) == key:
+            return True
+        self._last[kind] = key
+        return False
+
     def set_incidents(self, incidents: list[Incident]) -> None:
+        incidents = list(incidents)
+        if self._unchanged("incidents", incidents):
+            return
         self.incidents.set_incidents(self.geo, incidents)
         self._update_legend()
 
     def set_alerts(self, alerts: list[Alert]) -> None:
+        alerts = list(alerts)
+        if self._unchanged("alerts", alerts):
+            return
         self.alerts.set_alerts(self.geo, alerts)
         self._update_legend()
 
     def set_resources(self, resources: list[Resource]) -> None:
+        resources = list(resources)
+        if self._unchanged("resources", resources):
+            return
         self.resources.set_resources(self.geo, resources)
         self._update_legend()
 
