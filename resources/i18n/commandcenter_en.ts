@@ -53,424 +53,424 @@
   <context>
     <name>ConsoleWindow</name>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="80" />
+      <location filename="../../commandcenter/ui/console/window.py" line="101" />
       <source>操作台 · {title}</source>
       <translation>Operator console · {title}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="121" />
+      <location filename="../../commandcenter/ui/console/window.py" line="122" />
       <source>事件检索</source>
       <translation>Incident search</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="124" />
+      <location filename="../../commandcenter/ui/console/window.py" line="125" />
       <source>编号或标题关键字</source>
       <translation>ID or words of the title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="126" />
+      <location filename="../../commandcenter/ui/console/window.py" line="127" />
       <source>网格编号（逗号分隔）</source>
       <translation>Grid IDs (comma-separated)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="128" />
+      <location filename="../../commandcenter/ui/console/window.py" line="129" />
       <source>全部类别</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="131" />
+      <location filename="../../commandcenter/ui/console/window.py" line="132" />
       <source>检索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="147" />
+      <location filename="../../commandcenter/ui/console/window.py" line="148" />
       <source>推送事件到大屏</source>
       <translation>Push incident to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="149" />
+      <location filename="../../commandcenter/ui/console/window.py" line="150" />
       <source>推送网格到大屏</source>
       <translation>Push grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="155" />
+      <location filename="../../commandcenter/ui/console/window.py" line="156" />
       <source>按编号推送</source>
       <translation>Push by ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="158" />
+      <location filename="../../commandcenter/ui/console/window.py" line="159" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="158" />
-      <location filename="../../commandcenter/ui/console/window.py" line="176" />
+      <location filename="../../commandcenter/ui/console/window.py" line="159" />
+      <location filename="../../commandcenter/ui/console/window.py" line="177" />
       <source>预警</source>
       <translation>Warnings</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="158" />
+      <location filename="../../commandcenter/ui/console/window.py" line="159" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="159" />
+      <location filename="../../commandcenter/ui/console/window.py" line="160" />
       <source>资源</source>
       <translation>Resource</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="162" />
+      <location filename="../../commandcenter/ui/console/window.py" line="163" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="164" />
+      <location filename="../../commandcenter/ui/console/window.py" line="165" />
       <source>推送</source>
       <translation>Push</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="183" />
+      <location filename="../../commandcenter/ui/console/window.py" line="184" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="185" />
+      <location filename="../../commandcenter/ui/console/window.py" line="186" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="190" />
+      <location filename="../../commandcenter/ui/console/window.py" line="191" />
       <source> 分钟</source>
       <translation> min</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="191" />
+      <location filename="../../commandcenter/ui/console/window.py" line="192" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="193" />
+      <location filename="../../commandcenter/ui/console/window.py" line="194" />
       <source>推送预警到大屏</source>
       <translation>Push warning to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="201" />
+      <location filename="../../commandcenter/ui/console/window.py" line="202" />
       <source>大屏控制</source>
       <translation>Wall control</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="204" />
+      <location filename="../../commandcenter/ui/console/window.py" line="205" />
       <source>操作员</source>
       <translation>Operator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="207" />
+      <location filename="../../commandcenter/ui/console/window.py" line="208" />
       <source>推送到</source>
       <translation>Push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="209" />
+      <location filename="../../commandcenter/ui/console/window.py" line="210" />
       <source>页面</source>
       <translation>Page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="211" />
-      <location filename="../../commandcenter/ui/console/window.py" line="573" />
+      <location filename="../../commandcenter/ui/console/window.py" line="212" />
+      <location filename="../../commandcenter/ui/console/window.py" line="574" />
       <source>暂停轮播</source>
       <translation>Pause rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="213" />
-      <location filename="../../commandcenter/ui/console/window.py" line="284" />
+      <location filename="../../commandcenter/ui/console/window.py" line="214" />
+      <location filename="../../commandcenter/ui/console/window.py" line="285" />
       <source>下一页</source>
       <translation>Next page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="215" />
-      <location filename="../../commandcenter/ui/console/window.py" line="576" />
+      <location filename="../../commandcenter/ui/console/window.py" line="216" />
+      <location filename="../../commandcenter/ui/console/window.py" line="577" />
       <source>固定页面</source>
       <translation>Pin page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="225" />
+      <location filename="../../commandcenter/ui/console/window.py" line="226" />
       <source>演练</source>
       <translation>Drills</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="231" />
-      <location filename="../../commandcenter/ui/console/window.py" line="286" />
+      <location filename="../../commandcenter/ui/console/window.py" line="232" />
+      <location filename="../../commandcenter/ui/console/window.py" line="287" />
       <source>开始演练</source>
       <translation>Start drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="233" />
-      <location filename="../../commandcenter/ui/console/window.py" line="287" />
+      <location filename="../../commandcenter/ui/console/window.py" line="234" />
+      <location filename="../../commandcenter/ui/console/window.py" line="288" />
       <source>结束演练</source>
       <translation>Stop drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="272" />
+      <location filename="../../commandcenter/ui/console/window.py" line="273" />
       <source>显示/隐藏快捷键帮助</source>
       <translation>Show / hide this shortcut help</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="273" />
+      <location filename="../../commandcenter/ui/console/window.py" line="274" />
       <source>检索：编号或关键字</source>
       <translation>Search: ID or words</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="274" />
+      <location filename="../../commandcenter/ui/console/window.py" line="275" />
       <source>检索：网格</source>
       <translation>Search: grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="275" />
+      <location filename="../../commandcenter/ui/console/window.py" line="276" />
       <source>检索结果列表</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="276" />
+      <location filename="../../commandcenter/ui/console/window.py" line="277" />
       <source>预警列表</source>
       <translation>Warning list</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="277" />
+      <location filename="../../commandcenter/ui/console/window.py" line="278" />
       <source>推送选中的事件或预警到大屏</source>
       <translation>Push the selected incident or warning to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="278" />
+      <location filename="../../commandcenter/ui/console/window.py" line="279" />
       <source>推送选中事件的网格到大屏</source>
       <translation>Push the selected incident's grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="279" />
+      <location filename="../../commandcenter/ui/console/window.py" line="280" />
       <source>选择推送到的大屏窗口</source>
       <translation>Choose the wall window to push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="280" />
+      <location filename="../../commandcenter/ui/console/window.py" line="281" />
       <source>确认选中的预警</source>
       <translation>Acknowledge the selected warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="281" />
+      <location filename="../../commandcenter/ui/console/window.py" line="282" />
       <source>搁置选中的预警</source>
       <translation>Shelve the selected warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="282" />
+      <location filename="../../commandcenter/ui/console/window.py" line="283" />
       <source>升级选中的预警</source>
       <translation>Escalate the selected warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="283" />
+      <location filename="../../commandcenter/ui/console/window.py" line="284" />
       <source>暂停/恢复轮播</source>
       <translation>Pause / resume the rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="285" />
+      <location filename="../../commandcenter/ui/console/window.py" line="286" />
       <source>固定/取消固定页面</source>
       <translation>Pin / unpin the page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="288" />
+      <location filename="../../commandcenter/ui/console/window.py" line="289" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="335" />
+      <location filename="../../commandcenter/ui/console/window.py" line="336" />
       <source>操作失败：{error}</source>
       <translation>Action failed: {error}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="368" />
+      <location filename="../../commandcenter/ui/console/window.py" line="369" />
       <source>检索中…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="376" />
+      <location filename="../../commandcenter/ui/console/window.py" line="377" />
       <source>找到 {n} 条</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="390" />
+      <location filename="../../commandcenter/ui/console/window.py" line="391" />
       <source>请先选择要推送的记录</source>
       <translation>Select a record to push first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="395" />
+      <location filename="../../commandcenter/ui/console/window.py" line="396" />
       <source>已推送到大屏：{kind} {id}</source>
       <translation>Pushed to the wall: {kind} {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="429" />
-      <location filename="../../commandcenter/ui/console/window.py" line="435" />
+      <location filename="../../commandcenter/ui/console/window.py" line="430" />
+      <location filename="../../commandcenter/ui/console/window.py" line="436" />
       <source>已确认</source>
       <translation>Acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="431" />
+      <location filename="../../commandcenter/ui/console/window.py" line="432" />
       <source>已搁置</source>
       <translation>Shelved</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="433" />
+      <location filename="../../commandcenter/ui/console/window.py" line="434" />
       <source>已升级</source>
       <translation>Escalated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="437" />
+      <location filename="../../commandcenter/ui/console/window.py" line="438" />
       <source>待确认 · 占用大屏</source>
       <translation>Unacknowledged · holding the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="437" />
+      <location filename="../../commandcenter/ui/console/window.py" line="438" />
       <source>待确认</source>
       <translation>Unacknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="446" />
+      <location filename="../../commandcenter/ui/console/window.py" line="447" />
       <source>请先选择一条预警</source>
       <translation>Select a warning first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="469" />
+      <location filename="../../commandcenter/ui/console/window.py" line="470" />
       <source>已确认预警 {id}</source>
       <translation>Warning {id} acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="469" />
+      <location filename="../../commandcenter/ui/console/window.py" line="470" />
       <source>已搁置预警 {id}</source>
       <translation>Warning {id} shelved</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="470" />
+      <location filename="../../commandcenter/ui/console/window.py" line="471" />
       <source>已升级预警 {id}</source>
       <translation>Warning {id} escalated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="505" />
+      <location filename="../../commandcenter/ui/console/window.py" line="506" />
       <source>主屏</source>
       <translation>primary</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="506" />
+      <location filename="../../commandcenter/ui/console/window.py" line="507" />
       <source>窗口 {n}（屏幕 {screens}）</source>
       <translation>Window {n} (screen {screens})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="529" />
+      <location filename="../../commandcenter/ui/console/window.py" line="530" />
       <source>轮播已恢复</source>
       <translation>Rotation resumed</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="532" />
+      <location filename="../../commandcenter/ui/console/window.py" line="533" />
       <source>轮播已暂停</source>
       <translation>Rotation paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="548" />
+      <location filename="../../commandcenter/ui/console/window.py" line="549" />
       <source>已取消固定</source>
       <translation>Unpinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="552" />
+      <location filename="../../commandcenter/ui/console/window.py" line="553" />
       <source>已固定页面：{page}</source>
       <translation>Page pinned: {page}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="559" />
+      <location filename="../../commandcenter/ui/console/window.py" line="560" />
       <source>红色预警 {id} 占用大屏，等待确认</source>
       <translation>Red warning {id} holds the wall until acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="561" />
+      <location filename="../../commandcenter/ui/console/window.py" line="562" />
       <source>轮播：已暂停</source>
       <translation>Rotation: paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="563" />
+      <location filename="../../commandcenter/ui/console/window.py" line="564" />
       <source>轮播：查看详情中，稍后继续</source>
       <translation>Rotation: details open, continues shortly</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="565" />
+      <location filename="../../commandcenter/ui/console/window.py" line="566" />
       <source>轮播：运行中</source>
       <translation>Rotation: running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="569" />
+      <location filename="../../commandcenter/ui/console/window.py" line="570" />
       <source>固定</source>
       <translation>pinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="570" />
+      <location filename="../../commandcenter/ui/console/window.py" line="571" />
       <source>{s} 秒后换页</source>
       <translation>next page in {s} s</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="570" />
+      <location filename="../../commandcenter/ui/console/window.py" line="571" />
       <source>不轮播</source>
       <translation>not rotating</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="571" />
+      <location filename="../../commandcenter/ui/console/window.py" line="572" />
       <source>窗口 {n}：{page}（{state}）</source>
       <translation>Window {n}: {page} ({state})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="573" />
+      <location filename="../../commandcenter/ui/console/window.py" line="574" />
       <source>恢复轮播</source>
       <translation>Resume rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="576" />
+      <location filename="../../commandcenter/ui/console/window.py" line="577" />
       <source>取消固定</source>
       <translation>Unpin</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="579" />
+      <location filename="../../commandcenter/ui/console/window.py" line="580" />
       <source>演练进行中：{id}</source>
       <translation>Drill running: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="584" />
+      <location filename="../../commandcenter/ui/console/window.py" line="585" />
       <source>本系统未启用演练功能</source>
       <translation>Drills are not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="588" />
+      <location filename="../../commandcenter/ui/console/window.py" line="589" />
       <source>请选择演练脚本</source>
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="593" />
+      <location filename="../../commandcenter/ui/console/window.py" line="594" />
       <source>操作台启动</source>
       <translation>started from the console</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="594" />
+      <location filename="../../commandcenter/ui/console/window.py" line="595" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="604" />
+      <location filename="../../commandcenter/ui/console/window.py" line="605" />
       <source>操作台结束</source>
       <translation>stopped from the console</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="605" />
+      <location filename="../../commandcenter/ui/console/window.py" line="606" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="618" />
+      <location filename="../../commandcenter/ui/console/window.py" line="623" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="630" />
+      <location filename="../../commandcenter/ui/console/window.py" line="635" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -908,17 +908,17 @@
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="189" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="190" />
       <source>类别排行</source>
       <translation>Top categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="190" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="191" />
       <source>网格排行（前8）</source>
       <translation>Top grids (8)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="221" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="222" />
       <source>全域</source>
       <translation>Whole territory</translation>
     </message>

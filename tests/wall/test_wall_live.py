@@ -189,6 +189,13 @@ def test_config_edits_apply_live_and_broken_edits_are_refused_on_the_console(qlo
             assert await eventually(lambda: wall.rotation.surfaces["primary"].seconds == 5, timeout=8)
             assert not desk.error_box.isVisibleTo(desk)
 
+            # the language switches live: wall and console are rebuilt in English
+            write_atomically(path, config_text(rotate_seconds=5, language="en"))
+            assert await eventually(lambda: desk.search_button.text() == "Search", timeout=8)
+            assert wall.window.header.clock_label.text().startswith(("Monday", "Tuesday", "Wednesday", "Thursday",
+                                                                      "Friday", "Saturday", "Sunday"))
+            assert desk.windowTitle().startswith("Operator console")
+
             # a page a [[screens]] entry names must exist
             write_atomically(path, config_text(screens='[[screens]]\npages = ["没有这页"]\n'))
             assert await eventually(lambda: "没有这页" in desk.last_error, timeout=8)
@@ -196,5 +203,8 @@ def test_config_edits_apply_live_and_broken_edits_are_refused_on_the_console(qlo
         finally:
             desk.close_quietly()
             await wall.stop()
+            from commandcenter.ui.resources import install_language
+
+            install_language("zh_CN")
 
     qloop.run_until_complete(scenario())

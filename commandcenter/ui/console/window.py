@@ -77,8 +77,8 @@ class ConsoleWindow(QMainWindow):
         self._quiet = False
         self.tasks: set[asyncio.Task] = set()
         self.last_error = ""
-        self.setWindowTitle(self.tr("操作台 · {title}").format(title=wall.config.wall.title))
         self.resize(1600, 960)
+        self._language = wall.config.wall.language
         self._build()
         self._build_shortcuts()
         self._unsubs = [wall.live.on_change(self._on_live_change)]
@@ -98,6 +98,7 @@ class ConsoleWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
+        self.setWindowTitle(self.tr("操作台 · {title}").format(title=self.wall.config.wall.title))
         root = QWidget()
         outer = QVBoxLayout(root)
         outer.setContentsMargins(10, 10, 10, 10)
@@ -294,8 +295,8 @@ class ConsoleWindow(QMainWindow):
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(fn)
 
-        add("F1", self.help.toggle)
-        add("Escape", self.help.hide)
+        add("F1", lambda: self.help.toggle())
+        add("Escape", lambda: self.help.hide())
         add("Ctrl+F", lambda: (self.search_text.setFocus(), self.search_text.selectAll()))
         add("Ctrl+G", lambda: (self.search_grid.setFocus(), self.search_grid.selectAll()))
         add("Ctrl+L", lambda: self._focus_table(self.results))
@@ -612,6 +613,10 @@ class ConsoleWindow(QMainWindow):
         if what == "config_refused":
             self.show_config_error(arg)
         elif what == "config_applied":
+            if arg.wall.language != self._language:      # rebuild in the new language
+                self._language = arg.wall.language
+                self._build()
+                self.refresh_alerts()
             self.error_box.hide()
             self.last_error = ""
             self.refresh_areas()
