@@ -186,7 +186,7 @@ class CellLayer(pg.GraphicsObject):
         self.grid_outlines_drawn = self._typical * abs(t.m11()) >= self.MIN_GRID_PX
         channels, images = [], []      # the images must outlive the numpy views of their bits
         for paths, shift in ((self._lo_paths, 0), (self._hi_paths, 8)):
-            # each pass writes one byte of the code into the red channel
+            # pass 1 writes the low byte of each code in red; pass 2 the rest in red (and green)
             img = QImage(w, h, QImage.Format.Format_RGB32)
             img.fill(_code_colour(n, shift))                      # background
             p = QPainter(img)
