@@ -70,6 +70,10 @@ class Gone(FeedError):
     """The server cannot resume from our cursor (HTTP 410)."""
 
 
+class BackendReset(Gone):
+    """The server's newest seq is below our cursor: it lost its log (restarted empty). Start over from 0."""
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -18,7 +18,7 @@ import httpx
 
 from ..config.schema import FeedSection
 from ..domain import InvalidRecord, KpiValue, TerritoryNode, decode, decode_alert, decode_incident, decode_resource, decode_territory, parse_time
-from .base import Batch, BatchBuilder, FeedBase, FeedError, Gone, Sink, log, looks_like_html, snippet, utcnow
+from .base import BackendReset, Batch, BatchBuilder, FeedBase, FeedError, Gone, Sink, log, looks_like_html, snippet, utcnow
 
 POLL_KINDS = ("incidents", "resources", "alerts")
 DECODERS = {"incident": decode_incident, "resource": decode_resource, "alert": decode_alert}
@@ -172,6 +172,13 @@ class NativePollFeed(FeedBase):
             payload = load_json(body, ctype)
             if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
                 raise FeedError(f"{kind}: expected an object with an items list: {snippet(body)}")
+            last_seq = payload.get("last_seq")
+            if isinstance(last_seq, int) and not isinstance(last_seq, bool) and since is not None and last_seq < since:
+                # the backend lost its log (restarted empty): start over; versions dedupe what we have
+                log.warning("feed %s: server's last seq %d is below our cursor %d; re-reading from the start",
+                            self.name, last_seq, since)
+                await self.deliver(sink, BatchBuilder(self), dump_cursor({k: 0 for k in POLL_KINDS}))
+                continue
             new_cursor = payload.get("cursor")
             items = payload["items"]
             if items and (not isinstance(new_cursor, int) or isinstance(new_cursor, bool)):
@@ -398,6 +405,10 @@ def handle_message(feed: FeedBase, builder: BatchBuilder, frame: Frame, tracker:
             pass
     kind = msg.get("type")
     if kind == "heartbeat":
+        data = msg.get("data")
+        last = data.get("last_seq") if isinstance(data, dict) else None
+        if isinstance(last, int) and not isinstance(last, bool) and last < tracker.mark:
+            raise BackendReset(f"server's last seq {last} is below our cursor {tracker.mark}: its log was reset")
         return
     if not isinstance(kind, str):
         builder.quarantine("message", frame.data, "message without a type")
@@ -484,13 +495,16 @@ class _PushFeed(FeedBase):
     async def _read(self, queue: asyncio.Queue[Frame | StreamEnd], start: int) -> None:
         raise NotImplementedError
 
-    async def _resync(self, sink: Sink) -> None:
-        """The server cannot resume our cursor (410): catch up by polling, then stream from there."""
+    async def _resync(self, sink: Sink, from_start: bool = False) -> None:
+        """The server cannot resume our cursor (410), or lost its log: catch up by polling (from our
+        cursor, or from the start after a reset; versions dedupe), then stream from there."""
         poller = NativePollFeed(self.section, self.client)  # type: ignore[arg-type]
         poller.versions = self.versions
+        poller.quarantine_seen = self.quarantine_seen
         poller.fetch_kpis = False
         old_cursor = self.cursor
-        poller.cursor = dump_cursor({k: push_seq(parse_cursor(self.cursor)) for k in POLL_KINDS})
+        base = 0 if from_start else push_seq(parse_cursor(self.cursor))
+        poller.cursor = dump_cursor({k: base for k in POLL_KINDS})
 
         async def keep_old_cursor(batch: Batch) -> None:
             batch.cursor = old_cursor     # until the catch-up is complete, a restart must catch up again
@@ -510,6 +524,9 @@ class NativeSseFeed(_PushFeed):
     async def _run_once(self, sink: Sink) -> None:
         try:
             await super()._run_once(sink)
+        except BackendReset as exc:
+            log.warning("feed %s: %s; catching up by polling from the start", self.name, exc)
+            await self._resync(sink, from_start=True)
         except Gone:
             log.warning("feed %s: cursor no longer resumable; catching up by polling", self.name)
             await self._resync(sink)
@@ -562,6 +579,9 @@ class NativeWsFeed(_PushFeed):
     async def _run_once(self, sink: Sink) -> None:
         try:
             await super()._run_once(sink)
+        except BackendReset as exc:
+            log.warning("feed %s: %s; catching up by polling from the start", self.name, exc)
+            await self._resync(sink, from_start=True)
         except Gone:
             log.warning("feed %s: cursor no longer resumable; catching up by polling", self.name)
             await self._resync(sink)

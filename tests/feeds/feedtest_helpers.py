@@ -183,4 +183,5 @@ class FakePush:
                 await asyncio.wait_for(self.changed.wait(), self.heartbeat)
             except TimeoutError:
                 if not self.stall:
-                    await ws.send_str(self._json.dumps({"seq": cursor, "type": "heartbeat", "sent_at": now().isoformat(), "data": {}}))
+                    await ws.send_str(self._json.dumps({"seq": cursor, "type": "heartbeat", "sent_at": now().isoformat(),
+                                                        "data": {"last_seq": len(self.messages)}}))

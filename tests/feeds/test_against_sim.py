@@ -87,7 +87,7 @@ def test_mode_with_faults_loses_and_duplicates_nothing(mode):
             sink = Collector()
             task = asyncio.create_task(feed.run(sink, None))
             try:
-                await asyncio.sleep(3.0)                       # the world runs 6 sim-minutes under faults
+                await asyncio.sleep(2.5)                       # the world runs 5 sim-minutes under faults
                 assert len(sink.all("incidents")) > 0
                 assert feed.duplicates > 0                     # duplicates were sent and dropped
                 server.faults.reset()
@@ -175,7 +175,7 @@ def test_kill_and_restart_the_backend(mode):
     asyncio.run(main())
 
 
-@pytest.mark.parametrize("mode", ["poll", "sse"])
+@pytest.mark.parametrize("mode", ["poll", "sse", "ws"])
 def test_stall_shows_in_health_then_recovers(mode):
     async def main():
         server = _sim()

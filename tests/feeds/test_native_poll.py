@@ -61,7 +61,7 @@ class Backend:
         rows = [(s, r) for s, r in self.log[kind] if s > since]
         page = rows[:limit]
         return web.json_response({"items": [r for _, r in page], "cursor": page[-1][0] if page else since,
-                                  "more": len(rows) > limit})
+                                  "more": len(rows) > limit, "last_seq": self.seq})
 
 
 def test_poll_pages_cursor_dedupe_and_quarantine():
@@ -135,5 +135,21 @@ def test_sink_failure_retries_without_loss():
             sink.fail_next = 2
             await run_until(lambda: feed.run(sink, None), lambda: len(sink.all("incidents")) >= 5, timeout=5)
             assert sorted(r.id for r in sink.all("incidents")) == [f"I{i}" for i in range(5)]
+
+    asyncio.run(main())
+
+
+def test_backend_that_lost_its_log_is_read_again_from_the_start():
+    async def main():
+        be = Backend()
+        for i in range(5):
+            be.put("incidents", incident(i))
+        async with serve(be.app()) as base, httpx.AsyncClient() as client:
+            feed = make_feed(section(url=base + "/api/v1", interval=0.05), client)
+            sink = Collector()
+            saved = json.dumps({"incidents": 900, "resources": 900, "alerts": 900})   # from before the reset
+            await run_until(lambda: feed.run(sink, saved), lambda: len(sink.all("incidents")) >= 5, timeout=5)
+            assert sorted(r.id for r in sink.all("incidents")) == [f"I{i}" for i in range(5)]
+            assert json.loads(sink.cursor)["incidents"] == 5
 
     asyncio.run(main())

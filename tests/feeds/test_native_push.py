@@ -89,3 +89,19 @@ def test_push_stall_is_detected_and_410_resyncs(mode):
             assert sum(c.startswith(mode) for c in be.connects[-3:]) >= 2   # 410, then streaming again
 
     asyncio.run(main())
+
+
+def test_ws_heartbeat_reveals_a_backend_that_lost_its_log():
+    async def main():
+        be = FakePush()
+        async with serve(be.app()) as base, httpx.AsyncClient() as client:
+            for i in range(4):
+                be.publish("incident", incident(i))
+            feed = _feed("ws", base, client)
+            sink = Collector()
+            ok = await run_until(lambda: feed.run(sink, json.dumps({"seq": 500})),
+                                 lambda: len(sink.all("incidents")) >= 4 and json.loads(sink.cursor).get("seq") == 4)
+            assert ok, (sink.cursor, feed.last_error)
+            assert sorted(r.id for r in sink.all("incidents")) == [f"I{i}" for i in range(4)]
+
+    asyncio.run(main())
