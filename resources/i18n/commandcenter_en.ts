@@ -445,32 +445,32 @@
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="594" />
+      <location filename="../../commandcenter/ui/console/window.py" line="595" />
       <source>操作台启动</source>
       <translation>started from the console</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="595" />
+      <location filename="../../commandcenter/ui/console/window.py" line="596" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="605" />
+      <location filename="../../commandcenter/ui/console/window.py" line="606" />
       <source>操作台结束</source>
       <translation>stopped from the console</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="606" />
+      <location filename="../../commandcenter/ui/console/window.py" line="607" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="623" />
+      <location filename="../../commandcenter/ui/console/window.py" line="624" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="635" />
+      <location filename="../../commandcenter/ui/console/window.py" line="636" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -877,7 +877,7 @@
       <translation>Live incidents</translation>
     </message>
     <message numerus="yes">
-      <location filename="../../commandcenter/ui/tiles/incidents.py" line="43" />
+      <location filename="../../commandcenter/ui/tiles/incidents.py" line="45" />
       <source>在办及近两小时办结：%n 件</source>
       <translation>
         <numerusform>Open or closed in the last 2 h: %n</numerusform>

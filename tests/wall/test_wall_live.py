@@ -139,6 +139,14 @@ def test_console_search_push_acknowledge_and_rotation_control(qloop, wall_env, e
 
             # drills: wired only when the wall runs a DrillManager (capability check)
             assert desk.drill_box.isVisibleTo(desk) == desk.drills_available
+            if desk.drills_available and desk.drill_scenario.count():
+                await desk.start_drill()
+                assert wall.drills.active
+                drill_id = wall.drills.current.id
+                await desk.stop_drill()
+                assert not wall.drills.active
+                kinds = [a.kind for a in await wall.pipeline.in_store(wall.store.actions_for, "drill", drill_id)]
+                assert kinds == [ActionKind.DRILL_START, ActionKind.DRILL_STOP]
 
             # keyboard: every action has a shortcut, listed in the F1 overlay
             keys = [k for k, _ in desk.shortcut_list()]

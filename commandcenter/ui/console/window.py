@@ -590,8 +590,9 @@ class ConsoleWindow(QMainWindow):
             return None
 
         async def go() -> None:
-            d = await self.wall.pipeline.in_store(self.wall.drills.start, scenario, actor=self.actor(),
-                                                  reason=self.tr("操作台启动"))
+            # On the GUI thread: the manager tells its listeners (the wall's drill banner and tile) at once,
+            # and they paint. Its store writes are one small action row.
+            d = self.wall.drills.start(scenario, actor=self.actor(), reason=self.tr("操作台启动"))
             self.say(self.tr("演练已开始：{id}").format(id=d.id))
             self.refresh_status()
 
@@ -602,7 +603,7 @@ class ConsoleWindow(QMainWindow):
             return None
 
         async def go() -> None:
-            await self.wall.pipeline.in_store(self.wall.drills.stop, actor=self.actor(), reason=self.tr("操作台结束"))
+            self.wall.drills.stop(actor=self.actor(), reason=self.tr("操作台结束"))
             self.say(self.tr("演练已结束"))
             self.refresh_status()
 
