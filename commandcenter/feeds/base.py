@@ -97,10 +97,14 @@ class Backoff:
 
 
 class VersionMap:
-    """Highest version seen per (kind, id): duplicates and reordered old versions are dropped."""
+    """Highest committed version per (kind, id): duplicates and reordered old versions are dropped.
 
-    def __init__(self) -> None:
-        self._seen: dict[tuple[str, str], int] = {}
+    Bounded (least recently changed ids are forgotten past `cap`): a forgotten id's replay reaches
+    the store, which keeps the higher version anyway, so the bound costs work, never correctness."""
+
+    def __init__(self, cap: int = 200_000) -> None:
+        self.cap = cap
+        self._seen: OrderedDict[tuple[str, str], int] = OrderedDict()
 
     def is_new(self, kind: str, record_id: str, version: int) -> bool:
         return version > self._seen.get((kind, record_id), -1)
@@ -109,6 +113,9 @@ class VersionMap:
         key = (kind, record_id)
         if version > self._seen.get(key, -1):
             self._seen[key] = version
+            self._seen.move_to_end(key)
+            if len(self._seen) > self.cap:
+                self._seen.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._seen)

@@ -110,3 +110,15 @@ def test_oversized_push_message_is_quarantined_and_the_stream_goes_on(mode):
             assert "max_bytes" in q.reason and len(q.raw) <= 8192
 
     asyncio.run(main())
+
+
+def test_version_map_drops_old_and_equal_versions_and_is_bounded():
+    from commandcenter.feeds import VersionMap
+
+    m = VersionMap(cap=3)
+    m.commit("incident", "a", 2)
+    assert not m.is_new("incident", "a", 2) and not m.is_new("incident", "a", 1) and m.is_new("incident", "a", 3)
+    assert m.is_new("alert", "a", 1)                      # per kind
+    for rid in "bcd":
+        m.commit("incident", rid, 1)
+    assert len(m) == 3 and m.is_new("incident", "a", 2)   # the oldest was forgotten
