@@ -320,3 +320,34 @@ def test_unchanged_records_are_not_redrawn(gmap, nodes):
     gmap.set_incidents([dataclasses.replace(incs[0], version=2, severity=Severity.CRITICAL)] + incs[1:])
     assert gmap.incidents.item.data is not data
     assert gmap.incidents.shown_by_severity[Severity.CRITICAL] >= 1
+
+
+HIDPI_SCRIPT = r'''
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+import map_fixtures as F
+from commandcenter.ui.map import GridMap
+from commandcenter.ui import theme
+nodes = F.city(400, 2); gs = F.grids(nodes)
+m = GridMap(); m.resize(900, 600); m.show(); app.processEvents()
+m.set_territory(nodes); m.set_load({gs[100].id: 20, gs[101].id: 1}); app.processEvents()
+img = m.plot.grab().toImage()
+assert img.devicePixelRatio() == 2.0, img.devicePixelRatio()
+for g, step in ((gs[100], 5), (gs[101], 1), (gs[300], 0)):
+    pt = m.map_to_widget(*F.centre(g))
+    assert m.cells.code_at_pixel(round(pt.x()), round(pt.y())) == m.geo.index[g.id], g.id
+    assert img.pixelColor(round(pt.x() * 2), round(pt.y() * 2)).rgb() == theme.LOAD_RAMP[step].rgb(), g.id
+print("hidpi ok")
+'''
+
+
+def test_hidpi_raster_is_built_in_physical_pixels():
+    """At a device pixel ratio of 2 the raster has physical resolution and pixels still map to the right grid."""
+    import subprocess
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="2")
+    out = subprocess.run([sys.executable, "-c", HIDPI_SCRIPT, os.path.dirname(__file__)], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "hidpi ok" in out.stdout

@@ -77,7 +77,8 @@ class CellLayer(pg.GraphicsObject):
         self._index: np.ndarray | None = None      # H×W uint16/int32 codes
         self._index_key: tuple | None = None
         self._index_t: QTransform | None = None   # item → raster pixel transform it was built with
-        self._origin = (0, 0)                     # the raster's top-left corner in the viewport
+        self._origin = (0, 0)                     # the raster's top-left corner in the viewport (physical px)
+        self._dpr = 1.0
         self._rgb: np.ndarray | None = None
         self._image: QImage | None = None
         self._rgb_dirty = True
@@ -164,22 +165,28 @@ class CellLayer(pg.GraphicsObject):
         return np.bincount(self.steps, minlength=len(theme.LOAD_RAMP)).tolist()
 
     def code_at_pixel(self, x: int, y: int) -> int | None:
-        """Raster code at viewport pixel (x, y): a grid index, or ≥ count for background/boundaries;
+        """Raster code at viewport point (x, y) (logical pixels): a grid index, or ≥ count for background/boundaries;
         None outside the raster (which covers only the part of the viewport the territory occupies)."""
         if self._index is None:
             return None
-        x, y = x - self._origin[0], y - self._origin[1]
+        x, y = int(x * self._dpr) - self._origin[0], int(y * self._dpr) - self._origin[1]
         if not (0 <= y < self._index.shape[0] and 0 <= x < self._index.shape[1]):
             return None
         return int(self._index[y, x])
 
     # -- raster --------------------------------------------------------------------------------
     def _viewport_transform(self):
+        """Item → physical viewport pixels, and the viewport's size in physical pixels (HiDPI-aware)."""
         view = self.getViewWidget()
         if view is None:
             return None, 0, 0
         vp = view.viewport()
-        return self.sceneTransform() * view.viewportTransform(), vp.width(), vp.height()
+        dpr = vp.devicePixelRatioF() or 1.0
+        self._dpr = dpr
+        t = self.sceneTransform() * view.viewportTransform()
+        if dpr != 1.0:
+            t = t * QTransform.fromScale(dpr, dpr)
+        return t, round(vp.width() * dpr), round(vp.height() * dpr)
 
     def _build_index(self, t: QTransform, w: int, h: int) -> None:
         n = self.geo.count
@@ -196,7 +203,7 @@ class CellLayer(pg.GraphicsObject):
                 if not path.isEmpty():
                     p.fillPath(path, _code_colour(g << shift, shift))
             for code, path, width in self._level_paths:
-                pen = QPen(_code_colour(code, shift), width)
+                pen = QPen(_code_colour(code, shift), width * self._dpr)
                 pen.setCosmetic(True)
                 pen.setCapStyle(Qt.PenCapStyle.RoundCap)
                 p.strokePath(path, pen)
