@@ -299,9 +299,7 @@ class WallApp:
         """Screens changed (plugged, unplugged, resized): move the windows, parking those whose screen is gone."""
         from .screens import plan_windows
 
-        if screens is not None:
-            self._screens = lambda: screens
-        plans = plan_windows(self.config, self._screens(), [default_page()])
+        plans = plan_windows(self.config, screens if screens is not None else self._screens(), [default_page()])
         if [p.key for p in plans] != list(self.plans):
             self.rebuild_windows()
             return
@@ -421,7 +419,26 @@ class WallApp:
 
     # ------------------------------------------------------------------ live config
     def apply_config(self, config: Config) -> None:
-        """A new, valid config: the wall follows without a restart."""
+        """A new, valid config: the wall follows without a restart (if building it fails, the old one stays)."""
+        previous = self.config
+        try:
+            self._apply_config(config)
+        except Exception as exc:  # noqa: BLE001 - a config that validates but cannot be built must not kill the wall
+            log.exception("config could not be applied; going back to the running one")
+            from ..config import ConfigError
+
+            self.config = previous
+            try:
+                if previous.wall.language != config.wall.language:
+                    install_language(previous.wall.language)
+                self.rebuild_windows()
+            except Exception:  # noqa: BLE001
+                log.exception("could not rebuild the previous wall either")
+
+            path = self.config_path or "<config>"
+            self._config_refused(ConfigError(path, [("", f"could not be applied: {exc}")]))
+
+    def _apply_config(self, config: Config) -> None:
         old = self.config
         self.config = config
         self.config_error = None
