@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from ...services import LiveState
 from ..models.alerts import ID_ROLE, AlertBoard, AlertTableModel
-from .base import Tile, plain_label
+from .base import Tile, fit_columns_on_resize, plain_label
 
 
 class AlertTile(Tile):
@@ -33,7 +33,9 @@ class AlertTile(Tile):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.clicked.connect(self._on_activated)
         self.view.activated.connect(self._on_activated)
+        self._fitter = fit_columns_on_resize(self.view, (0.16, 0.11, 0.28, 0.12, 0.09, 0.10, 0.14))
         self.summary = plain_label()
+        self.summary.setStyleSheet("background: transparent;")
         self.guidance = plain_label()
         self.guidance.setWordWrap(True)
         self.guidance.setObjectName("alertGuidance")
@@ -82,14 +84,5 @@ class AlertTile(Tile):
         self.view.verticalHeader().setDefaultSectionSize(round(points * 2.2))
         self._fit_columns()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._fit_columns()
-
     def _fit_columns(self) -> None:
-        width = self.view.viewport().width()
-        if width <= 0:
-            return
-        share = (0.17, 0.12, 0.30, 0.13, 0.08, 0.08, 0.12)
-        for col, s in enumerate(share):
-            self.view.setColumnWidth(col, int(width * s))
+        self._fitter.fit()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -96,6 +96,31 @@ class Tile(QFrame):
         badge = QFont(self._stale.font())
         badge.setPointSize(points)
         self._stale.setFont(badge)
+
+
+class _ColumnFitter(QObject):
+    def __init__(self, view, shares: tuple[float, ...]):
+        super().__init__(view)
+        self.view = view
+        self.shares = shares
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        width = self.view.viewport().width()
+        if width > 0:
+            for col, share in enumerate(self.shares):
+                self.view.setColumnWidth(col, int(width * share))
+
+
+def fit_columns_on_resize(view, shares: tuple[float, ...]) -> _ColumnFitter:
+    """Columns as shares of the table's width, refitted whenever the table itself is resized: no horizontal
+    scrolling on a wall, and no stale widths from before the layout placed the table."""
+    return _ColumnFitter(view, shares)
 
 
 def utcnow() -> datetime:

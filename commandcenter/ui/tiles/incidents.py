@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from ...services import LiveState
 from ..models.incidents import ID_ROLE, IncidentTableModel
-from .base import Tile, plain_label
+from .base import Tile, fit_columns_on_resize, plain_label
 
 
 class IncidentTile(Tile):
@@ -33,6 +33,8 @@ class IncidentTile(Tile):
         header.setStretchLastSection(False)
         self.view.clicked.connect(self._on_activated)
         self.view.activated.connect(self._on_activated)
+        # refit when the table itself is resized (the tile's resizeEvent runs before the layout moved the table)
+        self._fitter = fit_columns_on_resize(self.view, (0.16, 0.10, 0.10, 0.28, 0.12, 0.09, 0.08, 0.07))
         self._count = plain_label()
         self.body.addWidget(self.view, 1)
         self.body.addWidget(self._count)
@@ -62,9 +64,4 @@ class IncidentTile(Tile):
 
     def _fit_columns(self) -> None:
         """Give the title the room left over after the fixed-width columns; no horizontal scrolling on a wall."""
-        width = self.view.viewport().width()
-        if width <= 0:
-            return
-        share = {0: 0.13, 1: 0.11, 2: 0.10, 3: 0.30, 4: 0.13, 5: 0.09, 6: 0.07, 7: 0.07}
-        for col, s in share.items():
-            self.view.setColumnWidth(col, int(width * s))
+        self._fitter.fit()

@@ -186,6 +186,7 @@ class KpiTile(Tile):
         self.levels = RankingChart(self.tr("化解层级占比"), QColor("#2a7f78"), x_max=100, unit="%")
         self.levels.bar_clicked.connect(lambda key: self.kpi_activated.emit(f"resolution_level_share:{key}"))
         self.one_ten_twenty = plain_label()
+        self.one_ten_twenty.setStyleSheet(f"color: {theme.TEXT_DIM.name()}; background: transparent;")
         self.categories = RankingChart(self.tr("类别排行"), QColor("#3fa7ff"))
         self.grids = RankingChart(self.tr("网格排行（前8）"), QColor("#e0702a"))
         self.categories.bar_clicked.connect(lambda key: self.kpi_activated.emit(f"events_per_category:{key}"))

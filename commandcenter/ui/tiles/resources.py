@@ -10,7 +10,7 @@ from ...services import LiveState
 from .. import format as fmt
 from .. import labels, theme
 from ..models.resources import ID_ROLE, KIND_ORDER, LOW_STOCK, STATUS_ORDER, ResourceTableModel, status_text
-from .base import Tile, plain_label
+from .base import Tile, fit_columns_on_resize, plain_label
 
 
 class ResourceTile(Tile):
@@ -27,6 +27,7 @@ class ResourceTile(Tile):
         self._count_labels: dict[tuple[int, int], QLabel] = {}
         self._all_labels: list[QLabel] = []
         corner = plain_label("")
+        corner.setStyleSheet("background: transparent;")
         grid.addWidget(corner, 0, 0)
         for c, status in enumerate(STATUS_ORDER, start=1):
             h = plain_label(status_text(status))
@@ -58,6 +59,10 @@ class ResourceTile(Tile):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.clicked.connect(self._on_activated)
         self.view.activated.connect(self._on_activated)
+        self._fitter = fit_columns_on_resize(self.view, (0.12, 0.27, 0.16, 0.17, 0.28))
+        for label in self._all_labels:
+            if not label.styleSheet():
+                label.setStyleSheet("background: transparent;")
         self.body.addLayout(grid)
         self.body.addWidget(self.low_label)
         self.body.addWidget(self.view, 1)
@@ -94,13 +99,5 @@ class ResourceTile(Tile):
             label.setFont(font)
         self._fit_columns()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._fit_columns()
-
     def _fit_columns(self) -> None:
-        width = self.view.viewport().width()
-        if width <= 0:
-            return
-        for col, s in enumerate((0.14, 0.30, 0.18, 0.16, 0.22)):
-            self.view.setColumnWidth(col, int(width * s))
+        self._fitter.fit()
