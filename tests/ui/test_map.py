@@ -351,3 +351,15 @@ def test_hidpi_raster_is_built_in_physical_pixels():
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "hidpi ok" in out.stdout
+
+
+def test_legend_fits_the_tile_height(qtbot, nodes):
+    for h in (450, 700, 1400):          # below ~400 px even 7 pt does not fit: the key is clipped
+        m = GridMap()
+        qtbot.addWidget(m)
+        m.resize(1000, h)
+        m.show()
+        qtbot.waitExposed(m)
+        m.set_territory(nodes)
+        assert m.legend.sizeHint().height() <= h
+        assert m.legend.width() >= m.legend.sizeHint().width() - 1

@@ -39,6 +39,16 @@ class MapLegend(QWidget):
         self.updateGeometry()
         self.update()
 
+    def fit_height(self, points: int, height: int) -> None:
+        """The largest font size up to `points` at which the whole key fits `height` pixels (at least 7 pt)."""
+        pts = max(7, points)
+        while pts > 7:
+            self._font.setPointSize(pts)
+            if self.sizeHint().height() <= height:
+                break
+            pts -= 1
+        self.set_font_size(pts)
+
     def rows(self) -> list[tuple[str, str]]:
         """The legend as text rows (kind, text): what the tests read and what paint draws."""
         n = self._locale.toString

@@ -155,7 +155,7 @@ class GridMap(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.labels.pixel_height = max(200, self.height())
-        self.legend.set_font_size(theme.scaled_point_size(self.height(), 0.55))
+        self.legend.fit_height(theme.scaled_point_size(self.height(), 0.55), self.height())
 
     # -- clicks ------------------------------------------------------------------------------------
     def hit_test(self, x: float, y: float) -> tuple[str, str] | None:
