@@ -2,6 +2,8 @@
 to a logged no-op without a session bus; the screen plan maps config to screens (pure, no monitors needed)."""
 from __future__ import annotations
 
+import asyncio
+
 
 from PySide6.QtCore import QEvent, QPointF, QRect, Qt
 from PySide6.QtGui import QMouseEvent
@@ -137,3 +139,24 @@ until = "2026-11-23T11:00"
     assert [d.name for d in on_duty(config.duty, at(2))] == ["白班", "专项"]    # 10:00 local
     assert [d.name for d in on_duty(config.duty, at(13))] == ["夜班"]           # 21:00 local
     assert [d.name for d in on_duty(config.duty, at(22))] == ["夜班"]           # 06:00 local next day
+
+
+def test_screen_added_or_removed_triggers_one_debounced_relayout(qapp, qloop, eventually):
+    from commandcenter.ui.screens import ScreenWatcher
+
+    watcher = ScreenWatcher(debounce_ms=50)
+    fired: list[int] = []
+    watcher.changed.connect(lambda: fired.append(1))
+    screen = qapp.primaryScreen()
+
+    async def scenario() -> None:
+        qapp.screenRemoved.emit(screen)          # unplugged…
+        qapp.screenAdded.emit(screen)            # …and plugged back: one relayout, not two
+        assert await eventually(lambda: fired, timeout=3)
+        await asyncio.sleep(0.2)
+        assert len(fired) == 1
+
+    try:
+        qloop.run_until_complete(scenario())
+    finally:
+        watcher.close()
