@@ -85,6 +85,7 @@ class ScreenSection(_Strict):
     span: list[int | str] = Field(default_factory=list)   # several screens → one window over their union
     pages: list[str] = Field(default_factory=list)        # playlist; empty = every page
     rotate_seconds: float | None = Field(default=None, ge=0, le=86400)   # None = [wall] rotate_seconds
+    pin: str = ""                   # a page of the playlist this window stays on (the console can unpin)
 
     @model_validator(mode="after")
     def _one_target(self) -> "ScreenSection":
@@ -166,4 +167,6 @@ class Config(_Strict):
             if unknown:
                 raise ValueError(f"screens[{i}].pages: no page named {', '.join(map(repr, unknown))} "
                                  f"(pages are: {', '.join(map(repr, pages)) or 'none'})")
+            if screen.pin and screen.pin not in (screen.pages or pages):
+                raise ValueError(f"screens[{i}].pin: {screen.pin!r} is not one of this screen's pages")
         return self

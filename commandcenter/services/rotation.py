@@ -70,7 +70,8 @@ class RotationController:
             if old is not None and old.pages and old.pages[old.index] in s.pages:
                 s.index = s.pages.index(old.pages[old.index])
                 s.shown_since = old.shown_since
-                s.pinned = old.pinned if old.pinned in s.pages else None
+                if s.pinned is None:                 # no pin in the new config: keep the console's
+                    s.pinned = old.pinned if old.pinned in s.pages else None
             s.shown_since = s.shown_since or now
             new[s.key] = s
         self.surfaces = new

@@ -270,7 +270,7 @@ class WallApp:
             self.windows[plan.key] = self._make_window(plan)
         self.rotation.takeover_enabled = self.config.wall.alert_takeover
         self.rotation.configure([Surface(p.key, [pg.name for pg in p.pages], p.rotate_seconds,
-                                         self._alert_page_for(p)) for p in plans])
+                                         self._alert_page_for(p), pinned=p.pin or None) for p in plans])
         for key, window in self.windows.items():
             window.page_view.show_page(self.rotation.current(key))
         self.place_windows()

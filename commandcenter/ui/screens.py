@@ -32,6 +32,7 @@ class WindowPlan:
     pages: list[PageSection]
     rotate_seconds: float
     screens: list[ScreenInfo] = field(default_factory=list)   # those present now; empty = not placeable
+    pin: str = ""
 
     @property
     def placed(self) -> bool:
@@ -89,7 +90,8 @@ def plan_windows(config: Config, screens: list[ScreenInfo], fallback_pages: list
         key = _key(i, targets)
         if any(p.key == key for p in plans):
             key = f"{key}#{i}"
-        plan = WindowPlan(key, i, targets, pages, seconds, present if len(present) == len(found) else [])
+        plan = WindowPlan(key, i, targets, pages, seconds, present if len(present) == len(found) else [],
+                          pin=section.pin)
         if not plan.placed:
             log.warning("wall window %s: screen(s) %s not present; window parked until plugged in", key, targets)
         plans.append(plan)

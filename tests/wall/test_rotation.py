@@ -131,3 +131,26 @@ def test_takeover_can_be_disabled_and_reconfigure_keeps_state():
     assert rot.takeover_alert == "R1" and list(rot.surfaces) == ["left"]
     rot.acknowledged("R1")
     assert rot.current("left") == "总览"              # kept its page across the reload
+
+
+def test_a_configured_pin_holds_and_survives_reloads_until_unpinned():
+    from commandcenter.config import ConfigError, parse_config
+
+    from .wallhelp import config_text
+
+    cfg = parse_config(config_text(screens='[[screens]]\npages = ["总览", "明细"]\npin = "明细"\n'))
+    assert cfg.screens[0].pin == "明细"
+    try:
+        parse_config(config_text(screens='[[screens]]\npages = ["总览"]\npin = "明细"\n'), "w.toml")
+        raise AssertionError("a pin outside the playlist must be refused")
+    except ConfigError as err:
+        assert "screens[0].pin" in str(err)
+    clock = Clock()
+    rot = RotationController(clock=clock)
+    rot.configure([Surface("w", ["总览", "明细"], 10, pinned="明细")])
+    run_for(rot, clock, 60)
+    assert rot.current("w") == "明细"
+    rot.configure([Surface("w", ["总览", "明细"], 10)])           # reload without a pin: the pin stays
+    assert rot.current("w") == "明细"
+    rot.pin("w", None)
+    assert rot.current("w") == "总览"
