@@ -34,9 +34,14 @@ def nodes():
     return F.city(1000, n_districts=3)
 
 
+@pytest.fixture(scope="module")
+def cjk_font(qapp):
+    """The wall's CJK font, as the app registers it, so Chinese labels render as real glyphs."""
+    assert QFontDatabase.addApplicationFont(str(FONT)) >= 0
+
+
 @pytest.fixture
-def gmap(qtbot, nodes):
-    QFontDatabase.addApplicationFont(str(FONT))
+def gmap(qtbot, nodes, cjk_font):
     m = GridMap()
     qtbot.addWidget(m)
     m.resize(1400, 800)
