@@ -230,20 +230,31 @@ class DetailPanel(QFrame):
         col.addWidget(scroll, 1)
         self._points = theme.BASE_POINT_SIZE
         self._sections: dict[str, list[QWidget]] = {}
+        self._insert_at: dict[str, int] = {}
         self._current = "main"
 
     # --- building -----------------------------------------------------------------------------
     def _add(self, w: QWidget) -> QWidget:
-        self._rows.insertWidget(self._rows.count() - 1, w)
+        at = self._insert_at.get(self._current)
+        if at is None:
+            self._rows.insertWidget(self._rows.count() - 1, w)
+        else:                                   # a re-rendered section keeps its place in the panel
+            self._rows.insertWidget(at, w)
+            self._insert_at[self._current] = at + 1
         self._sections.setdefault(self._current, []).append(w)
         return w
 
     def section(self, name: str) -> None:
-        """Rows added next belong to `name`; `clear_section(name)` removes them (for re-rendering)."""
+        """Rows added next belong to `name`; `clear_section(name)` removes them (for re-rendering in place)."""
         self._current = name
 
     def clear_section(self, name: str) -> None:
-        for w in self._sections.pop(name, []):
+        widgets = self._sections.pop(name, [])
+        self._insert_at.pop(name, None)
+        if widgets:
+            self._insert_at[name] = self._rows.indexOf(widgets[0])
+        for w in widgets:
+            self._rows.removeWidget(w)
             w.setParent(None)
             w.deleteLater()
 
@@ -293,21 +304,23 @@ class DetailPanel(QFrame):
         self.closed.emit()
 
     # --- reading (tests, console) -----------------------------------------------------------
-    def texts(self) -> list[str]:
-        out = [self.title.text()]
-        for ws in self._sections.values():
-            for w in ws:
-                if isinstance(w, QLabel):
-                    out.append(w.text())
-                elif isinstance(w, QPushButton):
-                    out.append(w.text())
+    def widgets(self) -> list[QWidget]:
+        """The panel's rows in the order they are shown."""
+        out = []
+        for i in range(self._rows.count()):
+            w = self._rows.itemAt(i).widget()
+            if w is not None:
+                out.append(w)
         return out
+
+    def texts(self) -> list[str]:
+        return [self.title.text()] + [w.text() for w in self.widgets() if isinstance(w, (QLabel, QPushButton))]
 
     def text(self) -> str:
         return "\n".join(self.texts())
 
     def labels(self) -> list[QLabel]:
-        return [w for ws in self._sections.values() for w in ws if isinstance(w, QLabel)]
+        return [w for w in self.widgets() if isinstance(w, QLabel)]
 
     def scale(self, points: int) -> None:
         self._points = points
@@ -352,6 +365,9 @@ class DetailController(QObject):
         self.panel: DetailPanel | None = None
         self._task: asyncio.Task | None = None
         self.timings: dict[str, float] = {}
+        self._shown_incident: Incident | None = None
+        self._unsubscribe = live.on_change(self._on_live)
+        self.destroyed.connect(lambda *_: self._unsubscribe())
 
     def client(self) -> httpx.AsyncClient:
         if self._client_factory is not None:
@@ -443,10 +459,18 @@ class DetailController(QObject):
                 self.timings["store_ms"] = (time.perf_counter() - t0) * 1000
                 panel.set_state(self.tr("已读取存储"))
                 self.completed.emit(kind, record_id, "store")
-            if kind == "incident" and self.feed_url.startswith(("http://", "https://")):
-                await self._backend_incident(panel, record_id, stored)
-                self.timings["backend_ms"] = (time.perf_counter() - t0) * 1000
-            panel.set_state(self.tr("✓ 已完整"))
+            backend_ok = True
+            if kind == "incident":
+                final = stored or self.live.incidents.get(record_id)
+                if self.feed_url.startswith(("http://", "https://")):
+                    got = await self._backend_incident(panel, record_id, stored)
+                    backend_ok = got is not None
+                    final = got or final
+                    self.timings["backend_ms"] = (time.perf_counter() - t0) * 1000
+                if final is not None and final.photos:
+                    await self._photos(panel, final)
+            if backend_ok:
+                panel.set_state(self.tr("✓ 已完整"))
             self.completed.emit(kind, record_id, "backend")
         except asyncio.CancelledError:
             raise
@@ -454,17 +478,17 @@ class DetailController(QObject):
             log.exception("details %s %s", kind, record_id)
             panel.set_state(f"⚠ {str(exc)[:60]}")
 
-    async def _backend_incident(self, panel: DetailPanel, record_id: str, stored: Incident | None) -> None:
+    async def _backend_incident(self, panel: DetailPanel, record_id: str, stored: Incident | None) -> Incident | None:
         url = f"{self.feed_url}/incidents/{quote(record_id, safe='')}"
         try:
             resp = await self.client().get(url, timeout=5.0)
         except httpx.HTTPError as exc:
             panel.set_state(f"⚠ {self.tr('后台不可达')}")
             log.info("detail endpoint %s: %s", url, exc)
-            return
+            return None
         if resp.status_code != 200 or len(resp.content) > 2 * 1024 * 1024:
             panel.set_state(f"⚠ {self.tr('后台')} {resp.status_code}")
-            return
+            return None
         try:
             data = resp.json()
             if isinstance(data, dict) and isinstance(data.get("incident"), dict):
@@ -472,17 +496,18 @@ class DetailController(QObject):
             inc = decode_incident(data)
         except Exception as exc:
             log.info("detail endpoint %s: bad body: %s", url, exc)
-            return
+            panel.set_state(f"⚠ {self.tr('后台数据无效')}")
+            return None
         if not inc.timeline and stored is not None and stored.timeline:
             inc = dataclasses.replace(inc, timeline=stored.timeline)
         panel.clear_section("live")
         panel.section("live")
         self.render_incident(panel, inc)
-        if inc.photos:
-            await self._photos(panel, inc)
+        return inc
 
     async def _photos(self, panel: DetailPanel, inc: Incident) -> None:
         base = httpx.URL(self.feed_url + "/") if self.feed_url else None
+        panel.clear_section("photos")
         panel.section("photos")
         panel.heading(self.tr("照片"))
         for raw in inc.photos[:6]:
@@ -501,7 +526,33 @@ class DetailController(QObject):
                 panel.url_row(self.tr("打开原图"), url)
 
     # --- renderers --------------------------------------------------------------------------
+    def _on_live(self, change) -> None:
+        """The open panel follows its record: a new version re-renders in place (the timeline kept)."""
+        panel = self.panel
+        if panel is None or not panel.isVisible():
+            return
+        try:
+            if panel.kind == "incident":
+                inc = next((i for i in change.incidents if i.id == panel.record_id), None)
+                if inc is None:
+                    return
+                old = self._shown_incident
+                if old is not None and old.id == inc.id and inc.version < old.version:
+                    return
+                if not inc.timeline and old is not None and old.id == inc.id and old.timeline:
+                    inc = dataclasses.replace(inc, timeline=old.timeline)
+                panel.clear_section("live")
+                panel.section("live")
+                self.render_incident(panel, inc)
+            elif panel.kind == "alert" and any(a.id == panel.record_id for a in change.alerts):
+                panel.clear_section("live")
+                panel.section("live")
+                self.render_alert(panel, panel.record_id)
+        except RuntimeError:     # the panel was deleted under us
+            self.panel = None
+
     def render_incident(self, panel: DetailPanel, inc: Incident) -> None:
+        self._shown_incident = inc
         now = self.clock()
         title = inc.title if inc.drill_id is None else f"【{labels.drill_badge()}】{inc.title}"
         if inc.emergency:

@@ -176,3 +176,38 @@ def test_photo_cache_caps_and_caches(ui, qloop):
     assert img is again and max(img.width(), img.height()) <= 360     # scaled down for the wall
     assert hits.count("http://p.test/a.png") == 1
     assert refused is None
+
+
+def test_open_panel_follows_live_updates_in_place(env, qloop, qtbot):
+    ctl, shown, *_ = env
+    panel = qloop.run_until_complete(ctl.complete("incident", "E1"))
+    qtbot.addWidget(panel)
+    panel.show()
+    live_inc = ctl.live.incidents["E1"]
+    ctl.live.apply(incidents=[replace(live_inc, version=4, status=Status.CLOSED, closed_at=W.T0)])   # newer than the backend's v3
+    text = panel.text()
+    assert "状态：办结" in text and "时限：✓ 已完成" in text
+    assert "2026-11-23 09:51:00 · 受理 · 王五 · 司法所 · 已受理" in text      # the stored timeline is kept
+    assert panel.texts().index("状态：办结") < panel.texts().index("照片")
+
+
+def test_backend_down_keeps_the_store_data_and_says_so(ui, clock, qloop, sqlite_url):
+    store = Store.open(sqlite_url)
+    store.apply("city", territory=W.territory(), incidents=W.incidents())
+    live = W.live_city()
+    pipeline = IngestPipeline(config_from_dict({}), store, live)
+
+    def down(request):
+        raise httpx.ConnectError("refused")
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(down))
+    ctl = DetailController(live, lambda w: None, in_store=pipeline.in_store, store=store, feed_url=FEED,
+                           client=lambda: client, clock=clock)
+    try:
+        panel = qloop.run_until_complete(ctl.complete("incident", "E1"))
+    finally:
+        qloop.run_until_complete(client.aclose())
+        qloop.run_until_complete(pipeline.close())
+        store.close()
+    assert panel.state.text() == "⚠ 后台不可达"
+    assert "王五 · 司法所 · 已受理" in panel.text()
