@@ -62,14 +62,37 @@ class _MarkerLayer:
         return self.ids[int(best)]
 
 
-def _position(geo: TerritoryGeometry, lon, lat, grid_id: str):
-    if lon is not None and lat is not None:
-        x, y = geo.proj.xy(lon, lat)
-        return float(x), float(y)
-    i = geo.index.get(grid_id)
-    if i is None:
-        return None
-    return float(geo.cx[i]), float(geo.cy[i])
+def _place(geo: TerritoryGeometry, records, limit: int | None = None) -> tuple[list, np.ndarray, np.ndarray, int]:
+    """The first `limit` records that have a position (their lon/lat, else their grid's centre), their map
+    x, y, and how many records in all have a position."""
+    kept, lons, lats, cells, from_grid = [], [], [], [], []
+    index = geo.index
+    total = 0
+    for r in records:
+        if limit is not None and len(kept) >= limit:
+            total += (r.lon is not None and r.lat is not None) or r.grid_id in index
+            continue
+        if r.lon is not None and r.lat is not None:
+            kept.append(r)
+            lons.append(r.lon)
+            lats.append(r.lat)
+            cells.append(0)
+            from_grid.append(False)
+        else:
+            i = index.get(r.grid_id)
+            if i is not None:
+                kept.append(r)
+                lons.append(0.0)
+                lats.append(0.0)
+                cells.append(i)
+                from_grid.append(True)
+    x, y = geo.proj.xy(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+    if any(from_grid):
+        g = np.asarray(from_grid)
+        c = np.asarray(cells)[g]
+        x[g] = geo.cx[c]
+        y[g] = geo.cy[c]
+    return kept, x, y, total + len(kept)
 
 
 class IncidentMarkers(_MarkerLayer):
@@ -79,29 +102,22 @@ class IncidentMarkers(_MarkerLayer):
         self.shown_by_severity: dict = {}
 
     def set_incidents(self, geo: TerritoryGeometry, incidents: list[Incident]) -> None:
-        placed = []
-        for inc in incidents:
-            if not inc.is_open:
-                continue
-            pos = _position(geo, inc.lon, inc.lat, inc.grid_id)
-            if pos is not None:
-                placed.append((inc, pos))
-        self.total = len(placed)
+        open_ = [i for i in incidents if i.status.is_open]
         # keep the most severe, most recent; then draw least severe first so the worst is on top
-        placed.sort(key=lambda ip: (ip[0].severity, ip[0].reported_at), reverse=True)
-        placed = placed[:MAX_INCIDENT_MARKERS]
-        placed.reverse()
+        open_.sort(key=lambda i: (i.severity, i.reported_at), reverse=True)
+        kept, x, y, self.total = _place(geo, open_, MAX_INCIDENT_MARKERS)
+        placed, x, y = kept[::-1], x[::-1], y[::-1]
         brushes = {s: pg.mkBrush(c) for s, c in theme.SEVERITY_COLOURS.items()}
         normal, drill = _pen(theme.MAP_MARKER_OUTLINE, 1), _pen(theme.DRILL, 2.5)
         self.shown_by_severity = {}
-        for inc, _ in placed:
+        for inc in placed:
             self.shown_by_severity[inc.severity] = self.shown_by_severity.get(inc.severity, 0) + 1
         self._set(
-            [i.id for i, _ in placed], [p[0] for _, p in placed], [p[1] for _, p in placed],
-            [theme.MAP_SEVERITY_MARKERS[i.severity] for i, _ in placed],
-            [theme.MAP_SEVERITY_SIZES[i.severity] + (3 if i.drill_id else 0) for i, _ in placed],
-            [brushes[i.severity] for i, _ in placed],
-            [drill if i.drill_id else normal for i, _ in placed],
+            [i.id for i in placed], x, y,
+            [theme.MAP_SEVERITY_MARKERS[i.severity] for i in placed],
+            [theme.MAP_SEVERITY_SIZES[i.severity] + (3 if i.drill_id else 0) for i in placed],
+            [brushes[i.severity] for i in placed],
+            [drill if i.drill_id else normal for i in placed],
         )
 
 
@@ -113,19 +129,16 @@ class ResourceMarkers(_MarkerLayer):
         self.count_by_kind: dict = {}
 
     def set_resources(self, geo: TerritoryGeometry, resources: list[Resource]) -> None:
-        placed = []
-        for r in resources:
-            pos = _position(geo, r.lon, r.lat, r.grid_id)
-            if pos is not None:
-                placed.append((r, pos))
+        placed, x, y, _ = _place(geo, resources)
         self.count_by_kind = {}
-        for r, _ in placed:
+        for r in placed:
             self.count_by_kind[r.kind] = self.count_by_kind.get(r.kind, 0) + 1
         normal, drill = _pen(theme.MAP_RESOURCE_OUTLINE, 1.5), _pen(theme.DRILL, 2.5)
+        brushes = {s: pg.mkBrush(c) for s, c in theme.RESOURCE_COLOURS.items()}
         self._set(
-            [r.id for r, _ in placed], [p[0] for _, p in placed], [p[1] for _, p in placed],
-            [theme.MAP_RESOURCE_MARKERS[r.kind] for r, _ in placed],
+            [r.id for r in placed], x, y,
+            [theme.MAP_RESOURCE_MARKERS[r.kind] for r in placed],
             [self.SIZE] * len(placed),
-            [pg.mkBrush(theme.RESOURCE_COLOURS[r.status]) for r, _ in placed],
-            [drill if r.drill_id else normal for r, _ in placed],
+            [brushes[r.status] for r in placed],
+            [drill if r.drill_id else normal for r in placed],
         )
