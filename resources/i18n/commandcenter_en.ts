@@ -478,254 +478,254 @@
   <context>
     <name>DetailController</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="379" />
+      <location filename="../../commandcenter/ui/details.py" line="395" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="412" />
+      <location filename="../../commandcenter/ui/details.py" line="428" />
       <source>实时数据中没有此事件，正在查询…</source>
       <translation>Not in the live data; querying the store…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="421" />
+      <location filename="../../commandcenter/ui/details.py" line="437" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="423" />
+      <location filename="../../commandcenter/ui/details.py" line="439" />
       <source>分项</source>
       <translation>Breakdown</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="444" />
+      <location filename="../../commandcenter/ui/details.py" line="460" />
       <source>已读取存储</source>
       <translation>Read from the store</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="449" />
+      <location filename="../../commandcenter/ui/details.py" line="473" />
       <source>✓ 已完整</source>
       <translation>✓ Complete</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="487" />
-      <location filename="../../commandcenter/ui/details.py" line="560" />
+      <location filename="../../commandcenter/ui/details.py" line="512" />
+      <location filename="../../commandcenter/ui/details.py" line="611" />
       <source>照片</source>
       <translation>Photos</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="501" />
+      <location filename="../../commandcenter/ui/details.py" line="526" />
       <source>打开原图</source>
       <translation>Open original</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="516" />
+      <location filename="../../commandcenter/ui/details.py" line="567" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="517" />
+      <location filename="../../commandcenter/ui/details.py" line="568" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="518" />
-      <location filename="../../commandcenter/ui/details.py" line="571" />
-      <location filename="../../commandcenter/ui/details.py" line="615" />
+      <location filename="../../commandcenter/ui/details.py" line="569" />
+      <location filename="../../commandcenter/ui/details.py" line="622" />
+      <location filename="../../commandcenter/ui/details.py" line="666" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="519" />
-      <location filename="../../commandcenter/ui/details.py" line="568" />
+      <location filename="../../commandcenter/ui/details.py" line="570" />
+      <location filename="../../commandcenter/ui/details.py" line="619" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="521" />
+      <location filename="../../commandcenter/ui/details.py" line="572" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="522" />
+      <location filename="../../commandcenter/ui/details.py" line="573" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="523" />
+      <location filename="../../commandcenter/ui/details.py" line="574" />
       <source>上报人</source>
       <translation>Reporter</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="525" />
+      <location filename="../../commandcenter/ui/details.py" line="576" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="526" />
-      <location filename="../../commandcenter/ui/details.py" line="638" />
+      <location filename="../../commandcenter/ui/details.py" line="577" />
+      <location filename="../../commandcenter/ui/details.py" line="689" />
       <source>网格员</source>
       <translation>Grid worker</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="527" />
+      <location filename="../../commandcenter/ui/details.py" line="578" />
       <source>处置人</source>
       <translation>Handler</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="528" />
+      <location filename="../../commandcenter/ui/details.py" line="579" />
       <source>涉及部门</source>
       <translation>Departments</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="529" />
+      <location filename="../../commandcenter/ui/details.py" line="580" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="538" />
+      <location filename="../../commandcenter/ui/details.py" line="589" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="539" />
+      <location filename="../../commandcenter/ui/details.py" line="590" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="540" />
+      <location filename="../../commandcenter/ui/details.py" line="591" />
       <source>初判</source>
       <translation>Assessment</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="542" />
+      <location filename="../../commandcenter/ui/details.py" line="593" />
       <source>描述</source>
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="543" />
+      <location filename="../../commandcenter/ui/details.py" line="594" />
       <source>处置时间线</source>
       <translation>Timeline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="556" />
-      <location filename="../../commandcenter/ui/details.py" line="617" />
+      <location filename="../../commandcenter/ui/details.py" line="607" />
+      <location filename="../../commandcenter/ui/details.py" line="668" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="565" />
+      <location filename="../../commandcenter/ui/details.py" line="616" />
       <source>此预警已不在实时数据中</source>
       <translation>This warning is no longer in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="569" />
-      <location filename="../../commandcenter/ui/details.py" line="614" />
+      <location filename="../../commandcenter/ui/details.py" line="620" />
+      <location filename="../../commandcenter/ui/details.py" line="665" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="571" />
+      <location filename="../../commandcenter/ui/details.py" line="622" />
       <source>生效中</source>
       <translation>In force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="571" />
+      <location filename="../../commandcenter/ui/details.py" line="622" />
       <source>已失效</source>
       <translation>No longer in force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="572" />
+      <location filename="../../commandcenter/ui/details.py" line="623" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="573" />
+      <location filename="../../commandcenter/ui/details.py" line="624" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="574" />
+      <location filename="../../commandcenter/ui/details.py" line="625" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="575" />
+      <location filename="../../commandcenter/ui/details.py" line="626" />
       <source>发布单位</source>
       <translation>Issued by</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="577" />
+      <location filename="../../commandcenter/ui/details.py" line="628" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="580" />
+      <location filename="../../commandcenter/ui/details.py" line="631" />
       <source>处置指引</source>
       <translation>Guidance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="582" />
+      <location filename="../../commandcenter/ui/details.py" line="633" />
       <source>涉及网格</source>
       <translation>Grids</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="587" />
+      <location filename="../../commandcenter/ui/details.py" line="638" />
       <source>关联</source>
       <translation>Related</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="595" />
+      <location filename="../../commandcenter/ui/details.py" line="646" />
       <source>处置记录</source>
       <translation>Operator actions</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="611" />
+      <location filename="../../commandcenter/ui/details.py" line="662" />
       <source>此资源不在实时数据中</source>
       <translation>This resource is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="619" />
+      <location filename="../../commandcenter/ui/details.py" line="670" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="620" />
+      <location filename="../../commandcenter/ui/details.py" line="671" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="621" />
+      <location filename="../../commandcenter/ui/details.py" line="672" />
       <source>更新</source>
       <translation>Updated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="637" />
+      <location filename="../../commandcenter/ui/details.py" line="688" />
       <source>所属</source>
       <translation>Belongs to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="639" />
+      <location filename="../../commandcenter/ui/details.py" line="690" />
       <source>网格长</source>
       <translation>Grid head</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="640" />
+      <location filename="../../commandcenter/ui/details.py" line="691" />
       <source>户数</source>
       <translation>Households</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="655" />
+      <location filename="../../commandcenter/ui/details.py" line="706" />
       <source>今日指标</source>
       <translation>Today's KPIs</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="674" />
+      <location filename="../../commandcenter/ui/details.py" line="725" />
       <source>数值</source>
       <translation>Value</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="676" />
+      <location filename="../../commandcenter/ui/details.py" line="727" />
       <source>统计时段</source>
       <translation>Period</translation>
     </message>
@@ -764,6 +764,10 @@
     <message>
       <source>至</source>
       <translation>until</translation>
+    </message>
+    <message>
+      <source>后台数据无效</source>
+      <translation>Invalid data from the server</translation>
     </message>
   </context>
   <context>

@@ -91,7 +91,7 @@ EN: dict[str, str] = {
     "操作台启动": "started from the console", "演练已开始：{id}": "Drill started: {id}",
     "操作台结束": "stopped from the console", "演练已结束": "Drill stopped", "配置已更新并生效": "Config updated and applied",
     "配置修改未生效，大屏保持原样：": "Config edit refused; the wall keeps running as it was:",
-    "未确认": "Unacknowledged", "后台": "Server", "后台不可达": "Server unreachable", "在办事件": "Open incidents",
+    "未确认": "Unacknowledged", "后台": "Server", "后台数据无效": "Invalid data from the server", "后台不可达": "Server unreachable", "在办事件": "Open incidents",
     "张": "photos", "截止": "due", "执行任务": "Assigned to", "照片不可用": "Photo not available",
     "相关记录": "Related records", "至": "until", "实时评分": "Live scoring", "演练时钟": "Drill clock",
     "今日": "Today", "指标读取失败": "KPIs could not be read", "更新于": "updated", "发起": "Started by",
