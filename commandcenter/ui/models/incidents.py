@@ -3,9 +3,18 @@
 Updates from the live state are coalesced (one model reset per flush, at most a few per
 second) and every cell's text and colour is computed once per flush or clock tick, so
 `data()` is a tuple lookup: painting dominates, and Python `data()` calls dominate painting.
+
+The order is kept incrementally (bisect into a sorted key list) so a flush costs O(changed
+records), not O(every incident in the live state): with 100,000 open incidents a full rebuild
+took seconds. Time-driven moves (a deadline passing, a closed event leaving the feed) come off
+two heaps on the clock tick. Display rows are built only for the shown top `max_rows`, once per
+record version. A flush is leading-edge: the first change after a quiet spell is flushed at once,
+later ones are coalesced to at most one flush per `flush_ms`.
 """
 from __future__ import annotations
 
+import bisect
+import heapq
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -98,6 +107,18 @@ class IncidentTableModel(QAbstractTableModel):
         self._flash = QBrush(theme.FLASH)
         self._drill_bg = QBrush(QColor(theme.DRILL.red(), theme.DRILL.green(), theme.DRILL.blue(), 60))
         self._overdue_bg = QBrush(QColor(255, 59, 59, 45))
+        self._flush_ms = flush_ms
+        self._last_flush = -1e9
+        # incremental order: id -> key, sorted keys, pending ids, time-driven heaps, display-row cache
+        self._keys: dict[str, tuple] = {}
+        self._order: list[tuple] = []
+        self._pending: set[str] = set()
+        self._due_heap: list[tuple[float, str, int]] = []      # (overdue at, id, version) of open incidents
+        self._expire_heap: list[tuple[float, str, int]] = []   # (leaves the feed at, id, version) of closed ones
+        self._row_cache: dict[str, _Row] = {}
+        self._built_for: tuple | None = None                   # (filter, territory size) of the last full build
+        self._last_now: datetime | None = None
+        self._live_size = 0
         self._unsubscribe = live.on_change(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
         self._headers = [self.tr(c) for c in self.COLUMNS]
@@ -110,9 +131,14 @@ class IncidentTableModel(QAbstractTableModel):
         now = time.monotonic()
         for inc in change.incidents:
             self._first_seen.setdefault(inc.id, now)
+            self._pending.add(inc.id)
+        if change.territory:
+            self._built_for = None      # grid names and territory filters may have changed
+            self._row_cache.clear()
         self._dirty = True
         if not self._flush_timer.isActive():
-            self._flush_timer.start()
+            wait = self._flush_ms - (now - self._last_flush) * 1000.0
+            self._flush_timer.start(max(0, int(wait)))
 
     def set_filter(self, flt: IncidentFilter) -> None:
         """From config (TileSection.territory_node) or the console; applies at once."""
@@ -132,31 +158,132 @@ class IncidentTableModel(QAbstractTableModel):
         return replace(flt, grid_ids=ids)
 
     def flush(self) -> None:
-        """Rebuild the visible rows: order, deadlines and display data, in one reset."""
+        """Bring the order up to date with the changed records and the clock; show the top rows, in one reset."""
         now = self._clock()
+        self._last_flush = time.monotonic()
         flt = self._effective_filter()
-        chosen = [i for i in self._live.incidents.values() if flt.accepts(i, now)]
-        rows = [self._make_row(i, now) for i in chosen]
-        rows.sort(key=_order_key)
+        built_for = (replace(self.filter), id(flt.grid_ids), len(self._live.territory))
+        jumped_back = self._last_now is not None and now < self._last_now - timedelta(seconds=1)
+        shrank = len(self._live.incidents) < self._live_size   # records taken away without a change (replay)
+        self._live_size = len(self._live.incidents)
+        if built_for != self._built_for or jumped_back or shrank:
+            self._rebuild(flt, now)
+            self._built_for = built_for
+        else:
+            for rid in self._pending:
+                self._place(rid, flt, now)
+            self._pending.clear()
+            self._advance(flt, now)
+            if len(self._due_heap) + len(self._expire_heap) > 2 * len(self._keys) + 1000:
+                self._compact_heaps()
+        self._last_now = now
+        rows = []
+        cache = self._row_cache
+        live = self._live.incidents
+        if any(key[-1] not in live for key in self._order[: self._max_rows]):
+            self._rebuild(flt, now)          # records replaced wholesale (replay): start from the live state
+        for key in self._order[: self._max_rows]:
+            rid = key[-1]
+            inc = live[rid]
+            row = cache.get(rid)
+            if row is None or row.incident is not inc:
+                row = cache[rid] = self._make_row(inc, now)
+            rows.append(row)
+        if len(cache) > 4 * self._max_rows:
+            keep = {r.incident.id for r in rows}
+            self._row_cache = {k: v for k, v in cache.items() if k in keep}
         self.beginResetModel()
-        self._rows = rows[: self._max_rows]
+        self._rows = rows
         self.endResetModel()
         self._dirty = False
-        self.incident_count_changed.emit(len(chosen))
+        self.incident_count_changed.emit(len(self._order))
+
+    def _rebuild(self, flt: IncidentFilter, now: datetime) -> None:
+        self._keys.clear()
+        self._order = []
+        self._due_heap = []
+        self._expire_heap = []
+        self._pending.clear()
+        keys = []
+        for inc in self._live.incidents.values():
+            key = self._key(inc, flt, now)
+            if key is not None:
+                self._keys[inc.id] = key
+                keys.append(key)
+        keys.sort()
+        self._order = keys
+
+    def _place(self, rid: str, flt: IncidentFilter, now: datetime) -> None:
+        """Re-sort one record: out with its old key, in with its new one (if the filter still takes it)."""
+        old = self._keys.pop(rid, None)
+        if old is not None:
+            i = bisect.bisect_left(self._order, old)
+            if i < len(self._order) and self._order[i] == old:
+                del self._order[i]
+        inc = self._live.incidents.get(rid)
+        key = None if inc is None else self._key(inc, flt, now)
+        if key is not None:
+            self._keys[rid] = key
+            bisect.insort(self._order, key)
+
+    def _key(self, inc: Incident, flt: IncidentFilter, now: datetime) -> tuple | None:
+        """The sort key (overdue, open emergencies, open, newest first, id), or None if not shown; and the
+        instants the key or the filter's answer change with time go on the heaps."""
+        if not flt.accepts(inc, now):
+            return None
+        overdue = False
+        if inc.is_open:
+            due = deadline_state(inc, now, self._limits).due_at
+            if due is not None:
+                if due <= now:
+                    overdue = True
+                else:
+                    heapq.heappush(self._due_heap, (due.timestamp(), inc.id, inc.version))
+        else:
+            closed = inc.closed_at or inc.updated_at
+            leave = closed + timedelta(hours=flt.include_closed_hours)
+            heapq.heappush(self._expire_heap, (leave.timestamp(), inc.id, inc.version))
+        return (not overdue, not (inc.emergency and inc.is_open), not inc.is_open, -inc.reported_at.timestamp(),
+                inc.id)
+
+    def _advance(self, flt: IncidentFilter, now: datetime) -> bool:
+        """Apply what the clock did: deadlines passed, closed events aged out. True if the order changed."""
+        ts = now.timestamp()
+        changed = False
+        for heap in (self._due_heap, self._expire_heap):
+            while heap and heap[0][0] <= ts:
+                _, rid, version = heapq.heappop(heap)
+                inc = self._live.incidents.get(rid)
+                if inc is not None and inc.version == version and rid in self._keys:
+                    self._place(rid, flt, now)
+                    changed = True
+        return changed
+
+    def _compact_heaps(self) -> None:
+        """Drop heap entries of superseded versions (records updated since they were pushed)."""
+        incs = self._live.incidents
+        for name in ("_due_heap", "_expire_heap"):
+            heap = [e for e in getattr(self, name) if e[1] in self._keys and incs[e[1]].version == e[2]]
+            heapq.heapify(heap)
+            setattr(self, name, heap)
 
     def tick(self) -> None:
         """Once a second: countdowns move; a row that turned overdue jumps to the top."""
-        if not self._rows:
-            return
         now = self._clock()
-        order_changed = False
-        for row in self._rows:
-            old = row.deadline.level
-            self._fill_deadline(row, now)
-            order_changed |= old != row.deadline.level and row.deadline.level is DeadlineLevel.OVERDUE
-        if order_changed or self._dirty:
+        cutoff = time.monotonic() - FLASH_SECONDS
+        if len(self._first_seen) > 1000:
+            self._first_seen = {k: v for k, v in self._first_seen.items() if v >= cutoff - 1.0}
+        if not self._rows and not self._dirty:
+            return
+        jumped = self._last_now is not None and abs((now - self._last_now).total_seconds()) > 300
+        order_changed = self._dirty or jumped or self._advance(self._effective_filter(), now)
+        if order_changed:
             self.flush()
-        else:
+            return
+        self._last_now = now
+        for row in self._rows:
+            self._fill_deadline(row, now)
+        if self._rows:
             last = len(self._rows) - 1
             self.dataChanged.emit(self.index(0, 0), self.index(last, self.columnCount() - 1))
 

@@ -1,0 +1,88 @@
+"""ingest_events_per_s: sustained feed → store → model rate with the wall rendering; and its floor.
+
+The simulator (own process) holds N new incidents in its log; the real wall connects over SSE from cursor 0
+and takes them in while its 3840×2160 window keeps painting (qasync). Rate = N / (time from the feed's start
+until all N are in the live state and the table model has flushed).
+
+Floor, same run and process: the same N messages as JSON text → json.loads → a batched SQLite insert
+(executemany of id, version, JSON in batches of 2,000, one transaction each, WAL). Ratio = floor rate / rate.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from common import (SimProcess, app, emit, flush_models, incident_wire, make_incidents, note, parser, qasync_loop,
+                    sse_feed, start_wall, stop_wall, wait_for, wall_config)
+
+
+def floor_rate(n: int, folder: Path) -> float:
+    from commandcenter.domain import format_time
+    from commandcenter.sim.log import dumps
+
+    now = make_incidents(1)[0].updated_at
+    texts = [dumps({"seq": i + 1, "type": "incident", "sent_at": format_time(now), "data": incident_wire(r)})
+             for i, r in enumerate(make_incidents(n, prefix="ingest"))]
+    db = sqlite3.connect(folder / "floor.db", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE inc (id TEXT PRIMARY KEY, version INTEGER, body TEXT)")
+    t0 = time.perf_counter()
+    for start in range(0, n, 2000):
+        rows = []
+        for text in texts[start:start + 2000]:
+            msg = json.loads(text)
+            d = msg["data"]
+            rows.append((d["id"], d["version"], json.dumps(d)))
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO inc VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET version=excluded.version, "
+                       "body=excluded.body WHERE excluded.version > inc.version", rows)
+        db.execute("COMMIT")
+    elapsed = time.perf_counter() - t0
+    db.close()
+    return n / elapsed
+
+
+def main() -> None:
+    a = parser(__doc__)
+    a.add_argument("--records", type=int, default=50_000)
+    args = a.parse_args()
+    n = args.records
+    sim = SimProcess(preload=n, prefix="ingest")
+    config = wall_config([sse_feed(sim.url)])
+    qapp = app(config)
+    loop = qasync_loop(qapp)
+    tmp = tempfile.TemporaryDirectory(prefix="bench-ingest-")
+    out: dict = {}
+
+    async def run() -> None:
+        store, live, pipeline, window, missing = await start_wall(
+            config, f"sqlite:///{Path(tmp.name) / 'w.db'}", start_feeds=False)
+        await asyncio.sleep(0.5)
+        t0 = time.perf_counter()
+        await pipeline.start()
+        ok = await wait_for(lambda: sum(1 for k in live.incidents if k.startswith("ingest-")) >= n,
+                            timeout=240 if not args.quick else 150, step=0.05)
+        flush_models(window)
+        elapsed = time.perf_counter() - t0
+        got = sum(1 for k in live.incidents if k.startswith("ingest-"))
+        out.update(ok=ok, elapsed=elapsed, got=got, batches=pipeline.batches_applied, missing=missing)
+        await stop_wall(store, pipeline, window)
+
+    with loop:
+        loop.run_until_complete(run())
+    sim.close()
+    rate = out["got"] / out["elapsed"]
+    floor = floor_rate(n, Path(tmp.name))
+    note(f"ingest: {out['got']}/{n} in {out['elapsed']:.1f} s over {out['batches']} batches; floor {floor:,.0f}/s")
+    emit("ingest_events_per_s", rate if out["ok"] else None, "events/s", 5000.0, better="higher", floor=floor,
+         records=n, batches=out["batches"], seconds=out["elapsed"], missing_tiles=out["missing"])
+    emit("ingest_floor_ratio", floor / rate if out["ok"] else None, "×", 3.0, floor_per_s=floor, records=n)
+
+
+if __name__ == "__main__":
+    main()
