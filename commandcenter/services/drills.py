@@ -699,21 +699,51 @@ class DrillManager:
         if a.kind is ActionKind.DRILL_STOP and self.current is not None and self.current.id == a.target_id:
             if not self.current.local:
                 self._pull_remote()
+            elif self.player is not None:         # played here, stopped from another console
+                self._apply_sync([], [], self.player.stop_records(self.drill_now()))
             self._end(a.at)
             return True
         return False
 
     def _pull_remote(self) -> None:
         d = self.current
-        if d is None:
+        if d is not None:
+            self._apply_remote(d.id, self._read_remote(d.id, self._follow_since))
+
+    def _read_remote(self, drill_id: str, since: datetime | None) -> tuple[list, list, list]:
+        """Store reads only (safe on the store thread)."""
+        inc = [i for i in self.store.incidents(drill=True, since=since, limit=10_000) if i.drill_id == drill_id]
+        res = [r for r in self.store.resources(drill=True) if r.drill_id == drill_id]
+        al = [a for a in self.store.alerts(drill=True, live_only=False) if a.drill_id == drill_id]
+        return inc, res, al
+
+    def _apply_remote(self, drill_id: str, rows: tuple[list, list, list]) -> None:
+        """Live-state updates (on the thread the views live on)."""
+        inc, res, al = rows
+        if self.current is None or self.current.id != drill_id:
             return
-        since = self._follow_since
-        inc = [i for i in self.store.incidents(drill=True, since=since, limit=10_000) if i.drill_id == d.id]
-        res = [r for r in self.store.resources(drill=True) if r.drill_id == d.id]
-        al = [a for a in self.store.alerts(drill=True, live_only=False) if a.drill_id == d.id]
         if inc:
             self._follow_since = max(i.updated_at for i in inc) - timedelta(microseconds=1)
         self.live.apply(incidents=inc, resources=res, alerts=al)
+
+    async def sync_async(self) -> bool:
+        """sync() for the wall: store reads on the store thread, state changes and listeners on the loop thread."""
+        if self.in_store is None:
+            return self.sync()
+        changed = False
+        for a in await self.in_store(self.store.actions_since, self._last_action_id):
+            self._last_action_id = max(self._last_action_id, a.id or 0)
+            d = self.current
+            if a.kind is ActionKind.DRILL_STOP and d is not None and d.id == a.target_id and not d.local:
+                self._apply_remote(d.id, await self.in_store(self._read_remote, d.id, self._follow_since))
+                self._end(a.at)
+                changed = True
+            else:
+                changed |= self._on_action(a)     # a start elsewhere, or this console's drill stopped elsewhere
+        d = self.current
+        if d is not None and not d.local:
+            self._apply_remote(d.id, await self.in_store(self._read_remote, d.id, self._follow_since))
+        return changed
 
     async def run(self, interval: float = 0.5, sync_every: float = 1.0) -> None:
         """The wall's loop: play due events twice a second and follow other consoles' drill actions."""
@@ -727,10 +757,7 @@ class DrillManager:
                 waited += interval
                 if waited >= sync_every:
                     waited = 0.0
-                    if self.in_store is not None:
-                        await self.in_store(self.sync)
-                    else:
-                        self.sync()
+                    await self.sync_async()
                 if self.current is not None:
                     self._notify()          # the drill clock moved
             except asyncio.CancelledError:

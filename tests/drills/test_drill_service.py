@@ -204,3 +204,34 @@ def test_a_drill_injected_into_a_backend_is_scored_from_the_feed(store):
     assert s.stage("response").elapsed_s == 40
     mgr.stop(actor="a")
     assert stopped == [drill.id]
+
+
+def test_the_wall_loop_follows_on_the_store_thread(store):
+    """sync_async reads the store on the store thread and changes the live state on the loop's thread."""
+    import asyncio
+    import threading
+
+    clock = FakeClock()
+    wall_live = LiveState()
+    loop_thread = []
+    wall_live.on_change(lambda c: loop_thread.append(threading.current_thread() is threading.main_thread()))
+
+    async def in_store(fn, *args, **kw):
+        return await asyncio.to_thread(fn, *args, **kw)
+
+    wall = DrillManager(store, wall_live, clock=clock, console="wall", in_store=in_store)
+    cli = DrillManager(store, LiveState(), clock=clock, console="cli")
+    drill = cli.start(SCENARIO, actor="李科长")
+    play(cli, clock, 120)
+
+    async def main():
+        assert await wall.sync_async() is True
+        assert wall.current.id == drill.id
+        cli.stop(actor="李科长")
+        await wall.sync_async()
+
+    asyncio.run(main())
+    assert wall.current is None and wall.last.id == drill.id
+    assert loop_thread and all(loop_thread)
+    [alert] = store.alerts(drill=True, live_only=False)
+    assert alert.status.value == "cancelled"
