@@ -770,6 +770,8 @@ class DrillManager:
 
     # -- scoring
     def _on_live(self, change: Change) -> None:
+        if self.live is not self._home:
+            return      # the wall is replaying the past into its LiveState (services.replay.LiveDetour)
         d = self.current
         if d is None:
             # drill records arriving through a feed (the simulator's scenario player, a backend's drill channel)

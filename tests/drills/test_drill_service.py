@@ -235,3 +235,23 @@ def test_the_wall_loop_follows_on_the_store_thread(store):
     assert loop_thread and all(loop_thread)
     [alert] = store.alerts(drill=True, live_only=False)
     assert alert.status.value == "cancelled"
+
+
+def test_drill_records_arriving_through_a_feed_start_following(store):
+    """The simulator's scenario player (or a backend's drill channel) sends drill records: the wall follows."""
+    live = LiveState()
+    mgr = DrillManager(store, live, clock=FakeClock())
+    fed = Incident(id="sim-9", version=1, updated_at=T0, reported_at=T0, title="居民楼火灾", category=Category.FIRE,
+                   source=Source.SCENARIO, severity=Severity.CRITICAL, status=Status.REPORTED, grid_id="g1",
+                   emergency=True, drill_id="DRILL-SAMPLE-001")
+    live.apply(incidents=[fed])
+    assert mgr.current is not None and mgr.current.id == "DRILL-SAMPLE-001" and not mgr.current.local
+    mgr.stop(actor="张主任")
+    live.apply(incidents=[dataclasses_replace(fed, version=2)])
+    assert mgr.current is None                      # a stopped drill is not adopted again
+
+
+def dataclasses_replace(obj, **kw):
+    import dataclasses
+
+    return dataclasses.replace(obj, **kw)
