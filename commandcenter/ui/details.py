@@ -205,7 +205,7 @@ class DetailPanel(QFrame):
                            f"{theme.ACCENT.name()}; border-radius: 8px; }} QLabel {{ background: transparent; }}")
         self.title = plain_label(title)
         self.title.setWordWrap(True)
-        self.title.setStyleSheet(f"color: {theme.ACCENT.name()}; font-weight: bold;")
+        self.title.setStyleSheet(f"color: {theme.ACCENT.name()};")   # no font in style sheets: scale() sets fonts
         self.state = plain_label("")
         self.state.setStyleSheet(f"color: {theme.TEXT_DIM.name()};")
         close = QPushButton(self.tr("✕ 关闭"))
@@ -229,12 +229,17 @@ class DetailPanel(QFrame):
         col.addLayout(head)
         col.addWidget(scroll, 1)
         self._points = theme.BASE_POINT_SIZE
+        self._font: QFont | None = None
         self._sections: dict[str, list[QWidget]] = {}
         self._insert_at: dict[str, int] = {}
         self._current = "main"
 
     # --- building -----------------------------------------------------------------------------
     def _add(self, w: QWidget) -> QWidget:
+        if self._font is not None:          # rows added after scale() get the scaled font too
+            bold = QFont(self._font)
+            bold.setBold(True)
+            w.setFont(bold if w.property("heading") else self._font)
         at = self._insert_at.get(self._current)
         if at is None:
             self._rows.insertWidget(self._rows.count() - 1, w)
@@ -260,7 +265,8 @@ class DetailPanel(QFrame):
 
     def heading(self, text: str) -> QLabel:
         lab = plain_label(text)
-        lab.setStyleSheet(f"color: {theme.ACCENT.name()}; font-weight: bold; padding-top: 6px;")
+        lab.setStyleSheet(f"color: {theme.ACCENT.name()}; padding-top: 6px;")
+        lab.setProperty("heading", True)
         return self._add(lab)
 
     def field(self, name: str, value: str, colour: QColor | None = None) -> QLabel:
@@ -326,9 +332,12 @@ class DetailPanel(QFrame):
         self._points = points
         f = QFont(self.font())
         f.setPointSize(points)
+        self._font = f
         self.setFont(f)
+        bold = QFont(f)
+        bold.setBold(True)
         for w in self._content.findChildren(QWidget):
-            w.setFont(f)
+            w.setFont(bold if w.property("heading") else f)
         t = QFont(f)
         t.setPointSize(round(points * 1.3))
         t.setBold(True)

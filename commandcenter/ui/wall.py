@@ -180,6 +180,8 @@ class WallWindow(QMainWindow):
             self.detail_widget.deleteLater()
         self.detail_widget = widget
         widget.setParent(self.centralWidget())
+        self.layout().activate()                    # the page area's real geometry, even before a first show
+        self.centralWidget().layout().activate()
         self._place_detail()
         widget.show()
         widget.raise_()
@@ -193,7 +195,7 @@ class WallWindow(QMainWindow):
         w.setGeometry(area.right() - width - 12, area.top() + 12, width, max(200, area.height() - 24))
         scale = getattr(w, "scale", None)
         if callable(scale):
-            scale(theme.scaled_point_size(self.height() // 3))
+            scale(theme.scaled_point_size(int(w.height() * 0.6)))
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)

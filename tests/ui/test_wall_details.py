@@ -55,6 +55,8 @@ def test_open_details_on_the_wall(ui, qloop, sqlite_url, clock):
             assert "2026-11-23 09:51:00 · 受理 · 王五 · 司法所 · 已受理" in panel.text()
             area = window.page_view.geometry()
             assert area.contains(panel.geometry().center())                         # over the page, on the wall
+            await asyncio.sleep(0.1)
+            assert window.grab().toImage().save("/tmp/tile-wall-detail.png")       # looked at by a person
 
             # one click on an alert row opens the alert's details, replacing the incident's
             tile = next(t for t in window.tiles() if t.kind == "alerts")

@@ -122,6 +122,7 @@ class RankingChart(_Chart):
         self.bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[], brush=colour, pen=_pen(colour))
         self.item.addItem(self.bars)
         self.item.invertY(True)
+        self.item.hideAxis("bottom")              # each bar's value is in its label
         self.item.getAxis("left").setWidth(140)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
 

@@ -46,7 +46,7 @@ class ResourceTile(Tile):
                 self._count_labels[(r - 1, c - 1)] = n
                 self._all_labels.append(n)
         self.low_label = plain_label()
-        self.low_label.setStyleSheet("color: #ff3b3b; font-weight: bold; background: transparent;")
+        self.low_label.setStyleSheet("color: #ff3b3b; background: transparent;")
         self.view = QTableView()
         self.view.setModel(model)
         self.view.setAlternatingRowColors(True)
@@ -95,8 +95,11 @@ class ResourceTile(Tile):
         self.view.setFont(font)
         self.view.horizontalHeader().setFont(font)
         self.view.verticalHeader().setDefaultSectionSize(round(points * 2.2))
-        for label in self._all_labels + [self.low_label]:
+        for label in self._all_labels:
             label.setFont(font)
+        bold = QFont(font)
+        bold.setBold(True)
+        self.low_label.setFont(bold)
         self._fit_columns()
 
     def _fit_columns(self) -> None:
