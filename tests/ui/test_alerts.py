@@ -166,3 +166,34 @@ def test_alert_tile_guidance_and_click_opens_details(ui, clock, qtbot):
     QTest.mouseClick(tile.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert opened == [("alert", "A3")]
     assert ALARM_WAV.exists() and ALARM_WAV.stat().st_size > 10_000
+
+
+def test_banner_click_opens_the_alert(ui, clock, qtbot):
+    live = W.live_city()
+    board, _ = make_board(live, clock)
+    banner = AlertBanner(board)
+    qtbot.addWidget(banner)
+    banner.resize(1600, 60)
+    banner.show()
+    qtbot.waitExposed(banner)
+    clicked = []
+    banner.alert_clicked.connect(clicked.append)
+    item = next(i for i in banner._items if i.alert_id == "A3")
+    QTest.mouseClick(item, Qt.MouseButton.LeftButton)
+    assert clicked == ["A3"]
+
+
+def test_fonts_scale_with_the_tile(ui, clock, qtbot):
+    live = W.live_city()
+    ctx = TileContext(live, config_from_dict({}), clock)
+    sec = config_from_dict({"pages": [{"name": "p", "rows": 1, "columns": 1,
+                                       "tiles": [{"kind": "alerts", "row": 0, "column": 0}]}]}).pages[0].tiles[0]
+    tile = TILE_BUILDERS["alerts"](ctx, sec)
+    qtbot.addWidget(tile)
+    tile.resize(800, 300)
+    tile.show()
+    qtbot.waitExposed(tile)
+    small = tile.view.font().pointSize()
+    tile.resize(2400, 1000)
+    qtbot.waitUntil(lambda: tile.view.font().pointSize() > small, timeout=2000)
+    assert tile.view.font().pointSize() >= 2 * small
