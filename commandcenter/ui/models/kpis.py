@@ -198,7 +198,7 @@ class KpiFeed(QObject):
         self.snapshot = KpiSnapshot(node_id)
         self.series_every = series_every
         self._n = 0
-        self._busy = False
+        self._inflight: asyncio.Future | None = None
         self._timer = QTimer(self, interval=interval_ms)
         self._timer.timeout.connect(self.schedule)
         if fetch is not None:
@@ -211,30 +211,48 @@ class KpiFeed(QObject):
         self.schedule()
 
     def schedule(self) -> None:
-        if self.fetch is None or self._busy:
+        """Start a refresh on the running qasync loop unless one is in flight (timer callback)."""
+        if self.fetch is None or self.busy:
             return
         try:
             loop = asyncio.get_event_loop()
         except RuntimeError:
             return
         if loop.is_running():
-            loop.create_task(self.refresh())
+            self._inflight = loop.create_task(self._run())
+
+    @property
+    def busy(self) -> bool:
+        return self._inflight is not None and not self._inflight.done()
 
     async def refresh(self) -> KpiSnapshot | None:
-        if self.fetch is None or self._busy:
+        """Refresh now (after the one in flight, if any); the new snapshot, or None if it failed."""
+        if self.fetch is None:
             return None
-        self._busy = True
+        if self.busy:
+            await asyncio.shield(self._inflight)
+        if not self.busy:
+            self._inflight = asyncio.ensure_future(self._run())
+        return await asyncio.shield(self._inflight)
+
+    def stop(self) -> None:
+        """No more refreshes; cancel the one in flight (the wall is closing)."""
+        self._timer.stop()
+        if self.busy:
+            self._inflight.cancel()
+
+    async def _run(self) -> KpiSnapshot | None:
         try:
             full = self._n % self.series_every == 0 or all(v is None for v in self.snapshot.completion_by_hour)
             snap = await self.fetch(self.node_id, self.clock(), full, self.snapshot)
             self._n += 1
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:
             log.exception("KPI refresh failed")
             if shiboken6.isValid(self):
                 self.failed.emit(str(exc))
             return None
-        finally:
-            self._busy = False
         if not shiboken6.isValid(self):      # the tile went away while the store was reading
             return None
         self.snapshot = snap
