@@ -82,6 +82,16 @@ def attach_window(app: Any, window: Any) -> None:
 
 
 async def close_extras(app: Any) -> None:
+    for window in list(getattr(app, "windows", {}).values()):   # no KPI read left in flight at shutdown
+        try:
+            view = window.page_view
+            tiles = view.all_tiles() if hasattr(view, "all_tiles") else view.tiles
+        except RuntimeError:
+            continue
+        for tile in tiles:
+            feed = getattr(tile, "feed", None)
+            if feed is not None and hasattr(feed, "stop"):
+                feed.stop()
     client = getattr(app, "http_client", None)
     if client is not None:
         app.http_client = None
