@@ -83,7 +83,8 @@ class ResourceTableModel(QAbstractTableModel):
         for r in chosen:
             grid = self.live.territory.get(r.grid_id)
             name = r.name if r.drill_id is None else f"【{labels.drill_badge()}】{r.name}"
-            rows.append((r, [labels.name(r.kind), name, status_text(r.status), grid.name if grid else r.grid_id,
+            place = grid.name if grid else (r.grid_id or ("驻地" if r.lon is not None else "—"))
+            rows.append((r, [labels.name(r.kind), name, status_text(r.status), place,
                              quantity_text(r)]))
         self.beginResetModel()
         self._rows = rows

@@ -41,6 +41,10 @@ class IncidentTile(Tile):
         model.incident_count_changed.connect(self._on_count)
         self._on_count(model.rowCount())
 
+    def set_filter(self, flt) -> None:
+        """Territory node / category / status / source (models.incidents.IncidentFilter), e.g. from the console."""
+        self.model.set_filter(flt)
+
     def _on_count(self, n: int) -> None:
         self._count.setText(self.tr("在办及近两小时办结：%n 件", "", n).replace("%n", f"{n:,}"))
 
