@@ -344,6 +344,11 @@ class WallApp:
         QTimer.singleShot(1000, lambda: self.check_windows())
 
     def _dispose(self, window: WallWindow) -> None:
+        """Retire a window: Qt deletes it from the event loop (deleteLater). Its Python wrapper is kept until then,
+        so the garbage collector never deletes a window at some random moment (mid-paint of a child: a crash)."""
+        import shiboken6
+
+        self._retired = [w for w in getattr(self, "_retired", []) if shiboken6.isValid(w)]
         try:
             window.closed.disconnect()
         except (RuntimeError, TypeError):
@@ -352,7 +357,8 @@ class WallApp:
             window.hide()
             window.deleteLater()
         except RuntimeError:
-            pass
+            return
+        self._retired.append(window)
 
     # ------------------------------------------------------------------ rotation, alerts, details
     def _on_page(self, key: str, page: str) -> None:
