@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import shiboken6
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QImage, QMouseEvent, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
@@ -484,6 +485,8 @@ class DetailController(QObject):
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            if not (shiboken6.isValid(panel) and shiboken6.isValid(panel.state)):
+                return          # the panel was closed and deleted while its data was on the way
             log.exception("details %s %s", kind, record_id)
             panel.set_state(f"⚠ {str(exc)[:60]}")
 
