@@ -91,17 +91,18 @@ def add_into(acc: dict[Key, list[float]], row: Any, nodes: Iterable[str], sign: 
     """Add (sign=+1) or remove (-1) one incident's contribution for each node in `nodes`."""
     get = row.get if isinstance(row, dict) else (lambda k: getattr(row, k))
     vec = contribution(row)
+    if sign != 1:
+        vec = [x * sign for x in vec]
+    nz = [(i, x) for i, x in enumerate(vec) if x]
     cat = get("category")
     cat = getattr(cat, "value", cat)
     drill = 1 if get("drill_id") else 0
     h, d, m = buckets(get("reported_at"))
     for node in nodes:
-        for grain, b in ((GRAIN_HOUR, h), (GRAIN_DAY, d), (GRAIN_MONTH, m)):
-            key = (node, grain, b, cat, drill)
+        for key in ((node, GRAIN_HOUR, h, cat, drill), (node, GRAIN_DAY, d, cat, drill), (node, GRAIN_MONTH, m, cat, drill)):
             cur = acc.get(key)
             if cur is None:
-                acc[key] = [x * sign for x in vec]
+                acc[key] = vec.copy()
             else:
-                for i, x in enumerate(vec):
-                    if x:
-                        cur[i] += x * sign
+                for i, x in nz:
+                    cur[i] += x

@@ -279,6 +279,7 @@ class KpiRollupRow(Base):
     """
 
     __tablename__ = "kpi_rollup"
+    __table_args__ = {"sqlite_with_rowid": False}
     node_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     grain: Mapped[int] = mapped_column(Integer, primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)

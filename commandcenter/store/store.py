@@ -5,9 +5,12 @@ import dataclasses
 import json
 import os
 import threading
+import types
+import typing
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -16,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain import (
     Alert, AlertStatus, Incident, KpiValue, OperatorAction, QuarantinedRecord, Resource, Status, StatusChange,
-    TerritoryLevel, TerritoryNode, decode, encode,
+    TerritoryLevel, TerritoryNode, decode, encode, format_time,
 )
 from ..domain.enums import ActionKind
 from . import rollup as R
@@ -54,12 +57,65 @@ def _utc(t: datetime | None) -> datetime | None:
     return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
 
 
+def _sqlite_time(t: datetime | None) -> str | None:
+    """The text SQLAlchemy's SQLite DateTime writes (naive UTC, always with microseconds): same order, same parse."""
+    if t is None:
+        return None
+    if t.tzinfo is not None:
+        t = t.astimezone(timezone.utc).replace(tzinfo=None)
+    return t.isoformat(" ", "microseconds")
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _enc(value: Any) -> Any:
+    """codec.encode's output for one value, with the common cases first (the apply hot path)."""
+    if isinstance(value, _SCALARS):
+        return value.value if isinstance(value, Enum) else value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, tuple | list):
+        return [_enc(v) for v in value]
+    return encode(value) if dataclasses.is_dataclass(value) else value
+
+
+def _make_encoder(cls: type, empty: tuple[str, ...] = ()) -> Any:
+    """A compiled equivalent of codec.encode for one record class (the field types are known up front)."""
+    hints = typing.get_type_hints(cls)
+    parts = []
+    for f in dataclasses.fields(cls):
+        h = hints[f.name]
+        args = [a for a in typing.get_args(h) if a is not type(None)]
+        base = args[0] if typing.get_origin(h) in (typing.Union, types.UnionType) and len(args) == 1 else h
+        v = f"r.{f.name}"
+        if f.name in empty:
+            expr = "[]"
+        elif base is datetime:
+            expr = f"(_ft({v}) if {v} is not None else None)"
+        elif isinstance(base, type) and issubclass(base, Enum):
+            expr = f"({v}.value if {v} is not None else None)"
+        elif base in (str, int, float, bool):
+            expr = v
+        else:
+            expr = f"_enc({v})"
+        parts.append(f"{f.name!r}: {expr}")
+    return eval("lambda r: {" + ", ".join(parts) + "}", {"_ft": format_time, "_enc": _enc})  # noqa: S307
+
+
+_ENCODE_INCIDENT = _make_encoder(Incident, empty=("timeline",))   # the timeline lives in incident_status
+_ENCODE_RESOURCE = _make_encoder(Resource)
+_ENCODE_ALERT = _make_encoder(Alert)
 
 
 def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -93,6 +149,9 @@ class Store:
         self.dialect = engine.dialect.name
         self.retention_days = retention_days
         self._insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
+        self._ph = "?" if self.dialect == "sqlite" else "%s"
+        self._tv = _sqlite_time if self.dialect == "sqlite" else _utc
+        self._sql: dict[str, str] = {}
         self._tree_lock = threading.Lock()
         self._tree_rev = -1
         self._parents: dict[str, str | None] = {}
@@ -229,119 +288,130 @@ class Store:
                 out[row.id] = row
         return out
 
-    def _upsert(self, conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-        """INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE the stored version is older (both engines)."""
+    # Hot path: driver-level executemany of prepared SQL (the same text on both engines).
+    def _sql_insert(self, table: str, cols: Sequence[str], conflict: Sequence[str] = (), set_: str = "",
+                    where: str = "") -> str:
+        key = f"{table}|{','.join(cols)}|{set_}|{where}"
+        sql = self._sql.get(key)
+        if sql is None:
+            sql = (f'INSERT INTO {table} ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
+                   f'VALUES ({", ".join([self._ph] * len(cols))})')
+            if conflict:
+                sql += f' ON CONFLICT ({", ".join(conflict)}) DO UPDATE SET {set_}'
+                if where:
+                    sql += f" WHERE {where}"
+            self._sql[key] = sql
+        return sql
+
+    def _run_many(self, conn: Connection, sql: str, rows: list[tuple]) -> None:
+        """executemany on SQLite (a cached prepared statement); multi-row VALUES on PostgreSQL (few round trips)."""
         if not rows:
             return
-        ins = self._insert(table)
-        cols = [c for c in rows[0] if c != "id"]
-        stmt = ins.on_conflict_do_update(
-            index_elements=["id"], set_={c: ins.excluded[c] for c in cols},
-            where=table.c.version < ins.excluded.version)
-        for part in _chunks(rows):
-            conn.execute(stmt, list(part))
+        if self.dialect == "sqlite":
+            for part in _chunks(rows, 2000):
+                conn.exec_driver_sql(sql, list(part))
+            return
+        head, _, tail = sql.partition(" VALUES (")
+        one, _, rest = tail.partition(")")
+        per = max(1, min(1000, 60000 // max(1, len(rows[0]))))
+        for part in _chunks(rows, per):
+            stmt = f"{head} VALUES {', '.join(['(' + one + ')'] * len(part))}{rest}"
+            conn.exec_driver_sql(stmt, tuple(v for r in part for v in r))
+
+    def _upsert_versioned(self, conn: Connection, table: str, cols: Sequence[str], rows: list[tuple]) -> None:
+        """INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE the stored version is older (race-safe, both engines)."""
+        set_ = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c != "id")
+        sql = self._sql_insert(table, cols, ("id",), set_, f"{table}.version < excluded.version")
+        self._run_many(conn, sql, rows)
+
+    def _insert_many(self, conn: Connection, table: str, cols: Sequence[str], rows: list[tuple]) -> None:
+        self._run_many(conn, self._sql_insert(table, cols), rows)
+
+    _INC_COLS = ("id", "version", "feed", "updated_at", "reported_at", "status", "is_open", "category", "severity",
+                 "grid_id", "emergency", "title", "accepted_at", "arrived_at", "assessed_at", "closed_at",
+                 "resolution_level", "on_the_spot", "satisfaction", "timeline_len", "drill_id", "data")
+    _STAT_COLS = ("incident_id", "seq", "status", "at", "handler", "department", "note", "drill_id")
+    _LOG_COLS = ("feed", "kind", "record_id", "version", "received_at", "data")
 
     def _apply_incidents(self, conn: Connection, feed: str, records: list[Incident], now: datetime, log: bool) -> list[Incident]:
         old = self._existing(conn, _INC, [r.id for r in records], R.CONTRIB_COLUMNS + ("version", "timeline_len"))
         new = [r for r in records if r.id not in old or r.version > old[r.id].version]
         if not new:
             return []
+        tv = self._tv
         rows, statuses, logs = [], [], []
         acc: dict[R.Key, list[float]] = {}
+        tnow = tv(now)
         for r in new:
             o = old.get(r.id)
-            data = encode(dataclasses.replace(r, timeline=()))
-            statuses_r, tl_len = self._timeline_rows(r, o)
-            statuses.extend(statuses_r)
-            row = {
-                "id": r.id, "version": r.version, "feed": feed, "updated_at": _utc(r.updated_at),
-                "reported_at": _utc(r.reported_at), "status": r.status.value, "is_open": r.status.is_open,
-                "category": r.category.value, "severity": int(r.severity), "grid_id": r.grid_id,
-                "emergency": r.emergency, "title": r.title, "accepted_at": _utc(r.accepted_at),
-                "arrived_at": _utc(r.arrived_at), "assessed_at": _utc(r.assessed_at),
-                "closed_at": _utc(r.closed_at),
-                "resolution_level": r.resolution_level.value if r.resolution_level else None,
-                "on_the_spot": r.on_the_spot, "satisfaction": r.satisfaction, "timeline_len": tl_len,
-                "drill_id": r.drill_id, "data": _dumps(data),
-            }
-            rows.append(row)
+            data = _dumps(_ENCODE_INCIDENT(r))
+            st, tl_len = self._timeline_rows(r, o)
+            statuses.extend(st)
+            lvl = r.resolution_level.value if r.resolution_level else None
+            rows.append((r.id, r.version, feed, tv(r.updated_at), tv(r.reported_at), r.status.value, r.status.is_open,
+                         r.category.value, int(r.severity), r.grid_id, r.emergency, r.title, tv(r.accepted_at),
+                         tv(r.arrived_at), tv(r.assessed_at), tv(r.closed_at), lvl, r.on_the_spot, r.satisfaction,
+                         tl_len, r.drill_id, data))
             if o is not None:
                 R.add_into(acc, o, self._chain(o.grid_id), -1)
-            R.add_into(acc, row, self._chain(r.grid_id), +1)
+            R.add_into(acc, r, self._chain(r.grid_id), +1)
             if log:
-                logs.append({"feed": feed, "kind": "incident", "record_id": r.id, "version": r.version,
-                             "received_at": now, "data": row["data"]})
-        self._upsert(conn, _INC, rows)
+                logs.append((feed, "incident", r.id, r.version, tnow, data))
+        self._upsert_versioned(conn, "incidents", self._INC_COLS, rows)
         if statuses:
-            for part in _chunks(statuses):
-                conn.execute(insert(_STAT), list(part))
+            self._insert_many(conn, "incident_status", self._STAT_COLS, statuses)
         self._add_rollups(conn, acc)
         if logs:
-            for part in _chunks(logs):
-                conn.execute(insert(_LOG), list(part))
+            self._insert_many(conn, "record_log", self._LOG_COLS, logs)
         return new
 
-    @staticmethod
-    def _timeline_rows(r: Incident, o: Any) -> tuple[list[dict[str, Any]], int]:
+    def _timeline_rows(self, r: Incident, o: Any) -> tuple[list[tuple], int]:
         """Status rows to append: timeline entries beyond those stored, or a synthesised change of status."""
         have = o.timeline_len if o is not None else 0
-        base = {"incident_id": r.id, "drill_id": r.drill_id}
-        out = []
+        tv = self._tv
         if r.timeline:
-            for seq in range(have, len(r.timeline)):
-                c = r.timeline[seq]
-                out.append({**base, "seq": seq, "status": c.status.value, "at": _utc(c.at), "handler": c.handler,
-                            "department": c.department, "note": c.note})
+            out = [(r.id, seq, c.status.value, tv(c.at), c.handler, c.department, c.note, r.drill_id)
+                   for seq, c in enumerate(r.timeline[have:], start=have)]
             return out, max(have, len(r.timeline))
         if o is None or o.status != r.status.value:
             at = {
                 Status.REPORTED: r.reported_at, Status.ACCEPTED: r.accepted_at, Status.DISPATCHED: r.dispatched_at,
                 Status.CLOSED: r.closed_at, Status.FOLLOWED_UP: r.followed_up_at,
             }.get(r.status) or r.updated_at
-            out.append({**base, "seq": have, "status": r.status.value, "at": _utc(at), "handler": r.handler,
-                        "department": "", "note": ""})
-            return out, have + 1
-        return out, have
+            return [(r.id, have, r.status.value, tv(at), r.handler, "", "", r.drill_id)], have + 1
+        return [], have
 
     def _add_rollups(self, conn: Connection, acc: dict[R.Key, list[float]]) -> None:
-        rows = []
-        for (node, grain, bucket, cat, drill), vec in acc.items():
-            if not any(vec):
-                continue
-            row = {"node_id": node, "grain": grain, "bucket": bucket, "category": cat, "drill": drill}
-            row.update(zip(ROLLUP_SUMS, vec))
-            rows.append(row)
+        rows = [(*key, *vec) for key, vec in acc.items() if any(vec)]
         if not rows:
             return
-        ins = self._insert(_ROLL)
-        stmt = ins.on_conflict_do_update(
-            index_elements=["node_id", "grain", "bucket", "category", "drill"],
-            set_={c: _ROLL.c[c] + ins.excluded[c] for c in ROLLUP_SUMS})
-        rows.sort(key=lambda r: (r["node_id"], r["grain"], r["bucket"], r["category"], r["drill"]))  # lock order
-        for part in _chunks(rows):
-            conn.execute(stmt, list(part))
+        rows.sort(key=lambda r: r[:5])   # one lock order for every writer
+        cols = ("node_id", "grain", "bucket", "category", "drill", *ROLLUP_SUMS)
+        set_ = ", ".join(f'"{c}" = kpi_rollup."{c}" + excluded."{c}"' for c in ROLLUP_SUMS)
+        sql = self._sql_insert("kpi_rollup", cols, ("node_id", "grain", "bucket", "category", "drill"), set_)
+        self._run_many(conn, sql, rows)
 
     def _apply_resources(self, conn: Connection, feed: str, records: list[Resource], now: datetime, log: bool) -> list[Resource]:
         old = self._existing(conn, _RES, [r.id for r in records], ("id", "version"))
         new = [r for r in records if r.id not in old or r.version > old[r.id].version]
         if not new:
             return []
+        tv, tnow = self._tv, self._tv(now)
         rows, hist, logs = [], [], []
         for r in new:
-            data = _dumps(encode(r))
-            rows.append({"id": r.id, "version": r.version, "feed": feed, "updated_at": _utc(r.updated_at),
-                         "kind": r.kind.value, "status": r.status.value, "grid_id": r.grid_id,
-                         "incident_id": r.incident_id, "drill_id": r.drill_id, "data": data})
-            hist.append({"resource_id": r.id, "version": r.version, "at": _utc(r.updated_at), "status": r.status.value,
-                         "incident_id": r.incident_id, "lon": r.lon, "lat": r.lat, "quantity": r.quantity,
-                         "drill_id": r.drill_id})
+            data = _dumps(_ENCODE_RESOURCE(r))
+            rows.append((r.id, r.version, feed, tv(r.updated_at), r.kind.value, r.status.value, r.grid_id,
+                         r.incident_id, r.drill_id, data))
+            hist.append((r.id, r.version, tv(r.updated_at), r.status.value, r.incident_id, r.lon, r.lat, r.quantity,
+                         r.drill_id))
             if log:
-                logs.append({"feed": feed, "kind": "resource", "record_id": r.id, "version": r.version,
-                             "received_at": now, "data": data})
-        self._upsert(conn, _RES, rows)
-        conn.execute(insert(_RSTAT), hist)
+                logs.append((feed, "resource", r.id, r.version, tnow, data))
+        self._upsert_versioned(conn, "resources", ("id", "version", "feed", "updated_at", "kind", "status", "grid_id",
+                                                   "incident_id", "drill_id", "data"), rows)
+        self._insert_many(conn, "resource_status", ("resource_id", "version", "at", "status", "incident_id", "lon", "lat",
+                                                    "quantity", "drill_id"), hist)
         if logs:
-            conn.execute(insert(_LOG), logs)
+            self._insert_many(conn, "record_log", self._LOG_COLS, logs)
         return new
 
     def _apply_alerts(self, conn: Connection, feed: str, records: list[Alert], now: datetime, log: bool) -> list[Alert]:
@@ -349,21 +419,21 @@ class Store:
         new = [r for r in records if r.id not in old or r.version > old[r.id].version]
         if not new:
             return []
+        tv, tnow = self._tv, self._tv(now)
         rows, hist, logs = [], [], []
         for r in new:
-            data = _dumps(encode(r))
-            rows.append({"id": r.id, "version": r.version, "feed": feed, "updated_at": _utc(r.updated_at),
-                         "issued_at": _utc(r.issued_at), "expires_at": _utc(r.expires_at), "level": int(r.level),
-                         "type": r.type.value, "status": r.status.value, "drill_id": r.drill_id, "data": data})
-            hist.append({"alert_id": r.id, "version": r.version, "updated_at": _utc(r.updated_at),
-                         "status": r.status.value, "level": int(r.level), "drill_id": r.drill_id, "data": data})
+            data = _dumps(_ENCODE_ALERT(r))
+            rows.append((r.id, r.version, feed, tv(r.updated_at), tv(r.issued_at), tv(r.expires_at), int(r.level),
+                         r.type.value, r.status.value, r.drill_id, data))
+            hist.append((r.id, r.version, tv(r.updated_at), r.status.value, int(r.level), r.drill_id, data))
             if log:
-                logs.append({"feed": feed, "kind": "alert", "record_id": r.id, "version": r.version,
-                             "received_at": now, "data": data})
-        self._upsert(conn, _AL, rows)
-        conn.execute(insert(_AUPD), hist)
+                logs.append((feed, "alert", r.id, r.version, tnow, data))
+        self._upsert_versioned(conn, "alerts", ("id", "version", "feed", "updated_at", "issued_at", "expires_at", "level",
+                                                "type", "status", "drill_id", "data"), rows)
+        self._insert_many(conn, "alert_updates", ("alert_id", "version", "updated_at", "status", "level", "drill_id",
+                                                  "data"), hist)
         if logs:
-            conn.execute(insert(_LOG), logs)
+            self._insert_many(conn, "record_log", self._LOG_COLS, logs)
         return new
 
     def _apply_territory(self, conn: Connection, nodes: list[TerritoryNode]) -> list[TerritoryNode]:
@@ -644,6 +714,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA cache_size=-65536")
+            cur.execute("PRAGMA wal_autocheckpoint=8192")
             cur.close()
 
         return engine

@@ -99,3 +99,18 @@ def test_actions(store: Store) -> None:
     assert [a.id for a in store.actions_since(0)] == [saved.id, second.id]
     assert [a.kind for a in store.actions_since(saved.id)] == [ActionKind.ACKNOWLEDGE]
     assert store.actions_since(second.id) == []
+
+
+def test_compiled_encoders_match_the_codec() -> None:
+    from commandcenter.domain import encode
+    from commandcenter.store.store import _ENCODE_ALERT, _ENCODE_INCIDENT, _ENCODE_RESOURCE
+
+    from storehelp import territory  # noqa: F401
+
+    i = inc("a", 2, status=Status.CLOSED, closed_at=T0, departments=("fire", "police"), lon=1.5, lat=2.0,
+            timeline=(StatusChange(Status.REPORTED, T0),), satisfaction=4)
+    assert _ENCODE_INCIDENT(i) == {**encode(i), "timeline": []}
+    r = res("r", quantity=3.0, threshold=5.0)
+    assert _ENCODE_RESOURCE(r) == encode(r)
+    a = alert("w", expires_at=T0, polygons=(((1.0, 2.0), (3.0, 4.0)),), grid_ids=("g1",))
+    assert _ENCODE_ALERT(a) == encode(a)
