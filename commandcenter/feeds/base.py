@@ -265,13 +265,18 @@ class FeedBase:
                 raise
             except Exception as exc:  # noqa: BLE001 - a feed task must survive anything
                 self.mark_error(describe(exc))
-                delay = self._backoff.next()
+                delay = self.error_delay()
             if delay is None:
-                delay = self._backoff.next() if self.consecutive_failures else self.idle_delay()
+                delay = self.error_delay() if self.consecutive_failures else self.idle_delay()
             await asyncio.sleep(delay)
 
     def idle_delay(self) -> float:
+        """Pause after a successful round (a poll cycle; a push stream the server closed)."""
         return self.section.interval
+
+    def error_delay(self) -> float:
+        """Pause after a failure: exponential backoff with jitter."""
+        return self._backoff.next()
 
     async def _run_once(self, sink: Sink) -> None:
         raise NotImplementedError

@@ -449,6 +449,13 @@ class _PushFeed(FeedBase):
         """After a clean close (server dropped us): the server's `retry:` if given, else a short pause."""
         return self.retry_s if self.retry_s is not None else min(1.0, self.backoff_base)
 
+    def error_delay(self) -> float:
+        """The first reconnect after a broken connection waits the server's `retry:`; later ones back off."""
+        delay = self._backoff.next()
+        if self.consecutive_failures <= 1 and self.retry_s is not None:
+            return self.retry_s
+        return max(delay, self.retry_s or 0.0)
+
     async def _run_once(self, sink: Sink) -> None:
         if not self._territory_done:
             await fetch_territory(self, sink)
@@ -481,7 +488,12 @@ class _PushFeed(FeedBase):
                     return
         finally:
             reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
+            # bounded: a reader that does not stop (a library swallowing the cancel) is abandoned, not awaited forever
+            done, _ = await asyncio.wait({reader}, timeout=5.0)
+            if not done:
+                log.error("feed %s: reader task did not stop within 5 s; abandoned", self.name)
+            elif not reader.cancelled():
+                reader.exception()   # retrieved, so asyncio does not warn; the consumer saw it as a StreamEnd
 
     async def _reader(self, queue: asyncio.Queue[Frame | StreamEnd], start: int) -> None:
         try:
@@ -613,7 +625,10 @@ class NativeWsFeed(_PushFeed):
                 self.mark_ok()
                 while True:
                     try:
-                        msg = await asyncio.wait_for(ws.recv(), timeout=self.read_timeout)
+                        # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
+                        # that races the inner future, leaving this task unstoppable
+                        async with asyncio.timeout(self.read_timeout):
+                            msg = await ws.recv()
                     except TimeoutError:
                         sent = getattr(getattr(ws, "protocol", None), "close_sent", None)
                         if sent is not None and sent.code == 1009:   # we refused a too-big frame; peer never closed
