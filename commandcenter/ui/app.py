@@ -499,12 +499,20 @@ class WallApp:
         if self.pipeline is not None:
             await self.pipeline.close()
         for window in self.windows.values():
-            self._dispose(window)
             try:
                 window.close()
             except RuntimeError:
                 pass
+            self._dispose(window)
         self.windows.clear()
+        # Delete the windows now, on this (the GUI) thread: left to the garbage collector, a widget can be
+        # destroyed later from whatever thread happens to run a collection (the store's worker): a crash.
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        import shiboken6
+
+        self._retired = [w for w in getattr(self, "_retired", []) if shiboken6.isValid(w)]
         if self.store is not None:
             self.store.close()
             self.store = None
