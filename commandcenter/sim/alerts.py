@@ -116,10 +116,14 @@ class Warnings:
         level = AlertLevel(min(4, a.level + 1) if up else max(1, a.level - 1))
         if level == a.level:
             return
-        title = a.title
+        self.relevel(live, level, a.description + ("（升级）" if up else "（降级）"))
+
+    def relevel(self, live: Live, level: AlertLevel, description: str | None = None) -> None:
+        """A new level for a live warning; the colour in its title follows."""
+        title = live.alert.title
         for colour in COLOUR_CN.values():
             title = title.replace(colour, COLOUR_CN[level])
-        self.change(live, level=level, title=title, description=a.description + ("（升级）" if up else "（降级）"))
+        self.change(live, level=level, title=title, description=description or live.alert.description)
 
     def _forest(self, district_id: str) -> None:
         w = self.world

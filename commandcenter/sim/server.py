@@ -102,9 +102,9 @@ class SimServer:
         r.add_get(f"{API}/ws", self.h_ws)
         r.add_get(f"{API}/_control/faults", self.h_faults)
         r.add_post(f"{API}/_control/faults", self.h_faults)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, shutdown_timeout=0.5)
+        site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         sockets = getattr(site._server, "sockets", None) or []
         port = sockets[0].getsockname()[1] if sockets else self.port
@@ -242,8 +242,8 @@ class SimServer:
     def h_list(self, type_: str):
         async def handler(request: web.Request) -> web.Response:
             since = self._int(request, "since", 0) or 0
-            limit = self._int(request, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT
-            if limit < 1 or limit > MAX_LIMIT:
+            limit = self._int(request, "limit", DEFAULT_LIMIT)
+            if limit is None or limit < 1 or limit > MAX_LIMIT:
                 return self._json({"error": f"limit must be between 1 and {MAX_LIMIT}"}, 400)
             index = self.log.index.get(type_)
             found, more = index.since(since, limit) if index else ([], False)
@@ -384,30 +384,33 @@ class SimServer:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=1 << 20)
         await ws.prepare(request)
         self._conns.add(ws)
-        closed = asyncio.Event()
-
-        async def reader() -> None:
-            async for msg in ws:
-                if msg.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
-                    break
-            closed.set()
-            self._wake()
-
-        reader_task = asyncio.create_task(reader())
+        # one pending receive() at a time, awaited alongside "new messages": it sees the client's close
+        recv: asyncio.Future[Any] = asyncio.ensure_future(ws.receive())
         state: dict[str, Any] = {}
         f = self.faults
         try:
-            while not self.stopped and not closed.is_set() and not ws.closed:
+            while not self.stopped and not ws.closed:
+                if recv.done():
+                    if recv.result().type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                        break
+                    recv = asyncio.ensure_future(ws.receive())   # clients may send pings/text; ignored
+                    continue
                 if f.stall:
-                    await asyncio.sleep(0.05)
+                    await asyncio.wait({recv}, timeout=0.05)
                     continue
-                if not await self.wait_new(cursor, self.heartbeat_s):
-                    if not f.stall and not closed.is_set():
-                        await ws.send_str(dumps({"seq": cursor, "type": "heartbeat",
-                                                 "sent_at": format_time(self.clock.now()),
-                                                 "data": {"last_seq": self.log.last_seq}}))
-                    continue
-                if f.stall or closed.is_set():
+                if self.log.last_seq <= cursor:
+                    waiter = asyncio.ensure_future(self.wait_new(cursor, self.heartbeat_s))
+                    done, _ = await asyncio.wait({recv, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                    if waiter not in done:
+                        waiter.cancel()
+                        continue
+                    if not waiter.result():
+                        if not f.stall:
+                            await ws.send_str(dumps({"seq": cursor, "type": "heartbeat",
+                                                     "sent_at": format_time(self.clock.now()),
+                                                     "data": {"last_seq": self.log.last_seq}}))
+                        continue
+                if f.stall:
                     continue
                 if not self.log.resumable(cursor):
                     await ws.close(code=4410, message=b"cursor older than the retained window")
@@ -424,9 +427,15 @@ class SimServer:
                     self._abort(request)
                     break
                 cursor = batch[-1].seq
+                await asyncio.sleep(0)
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:
-            reader_task.cancel()
+            recv.cancel()
             self._conns.discard(ws)
+        if not ws.closed:
+            try:
+                await ws.close()
+            except Exception:
+                pass
         return ws
