@@ -478,254 +478,254 @@
   <context>
     <name>DetailController</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="395" />
+      <location filename="../../commandcenter/ui/details.py" line="405" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="428" />
+      <location filename="../../commandcenter/ui/details.py" line="438" />
       <source>实时数据中没有此事件，正在查询…</source>
       <translation>Not in the live data; querying the store…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="437" />
+      <location filename="../../commandcenter/ui/details.py" line="447" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="439" />
+      <location filename="../../commandcenter/ui/details.py" line="449" />
       <source>分项</source>
       <translation>Breakdown</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="460" />
+      <location filename="../../commandcenter/ui/details.py" line="470" />
       <source>已读取存储</source>
       <translation>Read from the store</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="473" />
+      <location filename="../../commandcenter/ui/details.py" line="483" />
       <source>✓ 已完整</source>
       <translation>✓ Complete</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="512" />
-      <location filename="../../commandcenter/ui/details.py" line="611" />
+      <location filename="../../commandcenter/ui/details.py" line="524" />
+      <location filename="../../commandcenter/ui/details.py" line="623" />
       <source>照片</source>
       <translation>Photos</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="526" />
+      <location filename="../../commandcenter/ui/details.py" line="538" />
       <source>打开原图</source>
       <translation>Open original</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="567" />
+      <location filename="../../commandcenter/ui/details.py" line="579" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="568" />
+      <location filename="../../commandcenter/ui/details.py" line="580" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="569" />
-      <location filename="../../commandcenter/ui/details.py" line="622" />
-      <location filename="../../commandcenter/ui/details.py" line="666" />
+      <location filename="../../commandcenter/ui/details.py" line="581" />
+      <location filename="../../commandcenter/ui/details.py" line="634" />
+      <location filename="../../commandcenter/ui/details.py" line="678" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="570" />
-      <location filename="../../commandcenter/ui/details.py" line="619" />
+      <location filename="../../commandcenter/ui/details.py" line="582" />
+      <location filename="../../commandcenter/ui/details.py" line="631" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="572" />
+      <location filename="../../commandcenter/ui/details.py" line="584" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="573" />
+      <location filename="../../commandcenter/ui/details.py" line="585" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="574" />
+      <location filename="../../commandcenter/ui/details.py" line="586" />
       <source>上报人</source>
       <translation>Reporter</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="576" />
+      <location filename="../../commandcenter/ui/details.py" line="588" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="577" />
-      <location filename="../../commandcenter/ui/details.py" line="689" />
+      <location filename="../../commandcenter/ui/details.py" line="589" />
+      <location filename="../../commandcenter/ui/details.py" line="701" />
       <source>网格员</source>
       <translation>Grid worker</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="578" />
+      <location filename="../../commandcenter/ui/details.py" line="590" />
       <source>处置人</source>
       <translation>Handler</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="579" />
+      <location filename="../../commandcenter/ui/details.py" line="591" />
       <source>涉及部门</source>
       <translation>Departments</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="580" />
+      <location filename="../../commandcenter/ui/details.py" line="592" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="589" />
+      <location filename="../../commandcenter/ui/details.py" line="601" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="590" />
+      <location filename="../../commandcenter/ui/details.py" line="602" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="591" />
+      <location filename="../../commandcenter/ui/details.py" line="603" />
       <source>初判</source>
       <translation>Assessment</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="593" />
+      <location filename="../../commandcenter/ui/details.py" line="605" />
       <source>描述</source>
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="594" />
+      <location filename="../../commandcenter/ui/details.py" line="606" />
       <source>处置时间线</source>
       <translation>Timeline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="607" />
-      <location filename="../../commandcenter/ui/details.py" line="668" />
+      <location filename="../../commandcenter/ui/details.py" line="619" />
+      <location filename="../../commandcenter/ui/details.py" line="680" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="616" />
+      <location filename="../../commandcenter/ui/details.py" line="628" />
       <source>此预警已不在实时数据中</source>
       <translation>This warning is no longer in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="620" />
-      <location filename="../../commandcenter/ui/details.py" line="665" />
+      <location filename="../../commandcenter/ui/details.py" line="632" />
+      <location filename="../../commandcenter/ui/details.py" line="677" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="622" />
+      <location filename="../../commandcenter/ui/details.py" line="634" />
       <source>生效中</source>
       <translation>In force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="622" />
+      <location filename="../../commandcenter/ui/details.py" line="634" />
       <source>已失效</source>
       <translation>No longer in force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="623" />
+      <location filename="../../commandcenter/ui/details.py" line="635" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="624" />
+      <location filename="../../commandcenter/ui/details.py" line="636" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="625" />
+      <location filename="../../commandcenter/ui/details.py" line="637" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="626" />
+      <location filename="../../commandcenter/ui/details.py" line="638" />
       <source>发布单位</source>
       <translation>Issued by</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="628" />
+      <location filename="../../commandcenter/ui/details.py" line="640" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="631" />
+      <location filename="../../commandcenter/ui/details.py" line="643" />
       <source>处置指引</source>
       <translation>Guidance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="633" />
+      <location filename="../../commandcenter/ui/details.py" line="645" />
       <source>涉及网格</source>
       <translation>Grids</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="638" />
+      <location filename="../../commandcenter/ui/details.py" line="650" />
       <source>关联</source>
       <translation>Related</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="646" />
+      <location filename="../../commandcenter/ui/details.py" line="658" />
       <source>处置记录</source>
       <translation>Operator actions</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="662" />
+      <location filename="../../commandcenter/ui/details.py" line="674" />
       <source>此资源不在实时数据中</source>
       <translation>This resource is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="670" />
+      <location filename="../../commandcenter/ui/details.py" line="682" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="671" />
+      <location filename="../../commandcenter/ui/details.py" line="683" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="672" />
+      <location filename="../../commandcenter/ui/details.py" line="684" />
       <source>更新</source>
       <translation>Updated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="688" />
+      <location filename="../../commandcenter/ui/details.py" line="700" />
       <source>所属</source>
       <translation>Belongs to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="690" />
+      <location filename="../../commandcenter/ui/details.py" line="702" />
       <source>网格长</source>
       <translation>Grid head</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="691" />
+      <location filename="../../commandcenter/ui/details.py" line="703" />
       <source>户数</source>
       <translation>Households</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="706" />
+      <location filename="../../commandcenter/ui/details.py" line="718" />
       <source>今日指标</source>
       <translation>Today's KPIs</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="725" />
+      <location filename="../../commandcenter/ui/details.py" line="737" />
       <source>数值</source>
       <translation>Value</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="727" />
+      <location filename="../../commandcenter/ui/details.py" line="739" />
       <source>统计时段</source>
       <translation>Period</translation>
     </message>
@@ -773,7 +773,7 @@
   <context>
     <name>DetailPanel</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="211" />
+      <location filename="../../commandcenter/ui/details.py" line="212" />
       <source>✕ 关闭</source>
       <translation>✕ Close</translation>
     </message>
@@ -881,7 +881,7 @@
       <translation>Live incidents</translation>
     </message>
     <message numerus="yes">
-      <location filename="../../commandcenter/ui/tiles/incidents.py" line="45" />
+      <location filename="../../commandcenter/ui/tiles/incidents.py" line="49" />
       <source>在办及近两小时办结：%n 件</source>
       <translation>
         <numerusform>Open or closed in the last 2 h: %n</numerusform>
@@ -892,37 +892,37 @@
   <context>
     <name>KpiTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="169" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="170" />
       <source>运行指标</source>
       <translation>KPIs</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="179" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="180" />
       <source>每小时事件数  ━ 今日  ┅ 昨日</source>
       <translation>Events per hour  ━ today  ┅ yesterday</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="183" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="184" />
       <source>办结率（当日累计，%）</source>
       <translation>Completion rate (today, cumulative, %)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="186" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="187" />
       <source>化解层级占比</source>
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="190" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="191" />
       <source>类别排行</source>
       <translation>Top categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="191" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="192" />
       <source>网格排行（前8）</source>
       <translation>Top grids (8)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="222" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="223" />
       <source>全域</source>
       <translation>Whole territory</translation>
     </message>
@@ -954,12 +954,12 @@
   <context>
     <name>LinkGuard</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="74" />
+      <location filename="../../commandcenter/ui/details.py" line="75" />
       <source>打开链接</source>
       <translation>Open link</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="75" />
+      <location filename="../../commandcenter/ui/details.py" line="76" />
       <source>在浏览器中打开以下链接？</source>
       <translation>Open this link in the browser?</translation>
     </message>
