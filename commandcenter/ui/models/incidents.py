@@ -278,8 +278,7 @@ class IncidentTableModel(QAbstractTableModel):
         jumped = self._last_now is not None and abs((now - self._last_now).total_seconds()) > 300
         order_changed = self._dirty or jumped or self._advance(self._effective_filter(), now)
         if order_changed:
-            self.flush()
-            return
+            self.flush()          # reuses cached rows: their countdowns are refreshed just below
         self._last_now = now
         for row in self._rows:
             self._fill_deadline(row, now)
