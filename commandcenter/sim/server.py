@@ -335,11 +335,11 @@ class SimServer:
             return self._gone(cursor)
         resp = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
                                            "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-        await resp.prepare(request)
-        await resp.write(f"retry: {self.retry_ms}\n: commandcenter sim, resuming after {cursor}\n\n".encode())
         state: dict[str, Any] = {}
         f = self.faults
         try:
+            await resp.prepare(request)
+            await resp.write(f"retry: {self.retry_ms}\n: commandcenter sim, resuming after {cursor}\n\n".encode())
             while not self.stopped:
                 if f.stall:
                     await asyncio.sleep(0.05)
@@ -367,8 +367,8 @@ class SimServer:
                 cursor = batch[-1].seq
                 if frames:
                     await resp.write(b"".join(frames))
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
+        except (ConnectionError, asyncio.CancelledError):
+            pass   # the client went away
         return resp
 
     @staticmethod

@@ -1,0 +1,110 @@
+"""What happens in the city: determinism, lifecycles, 1-10-20, resources, warnings, scenarios, KPIs."""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from commandcenter.domain import Status, decode_incident, one_ten_twenty
+from commandcenter.sim import SimServer
+
+from .conftest import START
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _built(**kw) -> SimServer:
+    kw.setdefault("start_time", START)
+    s = SimServer(**kw)
+    s.build()
+    return s
+
+
+def test_same_seed_same_messages_other_seed_other_messages() -> None:
+    a, b, c = (_built(profile="district", seed=s) for s in (1, 1, 2))
+    assert [m.text for m in a.log.messages] == [m.text for m in b.log.messages]
+    assert [m.text for m in a.log.messages] != [m.text for m in c.log.messages]
+    assert a.log.last_seq == b.log.last_seq   # exact counts are assertable
+
+
+def test_versions_grow_and_statuses_follow_the_closed_loop() -> None:
+    s = _built(profile="district", history_hours=24)
+    last: dict[str, int] = {}
+    rank: dict[str, int] = defaultdict(int)
+    for m in s.log.messages:
+        if m.type in ("incident", "resource", "alert"):
+            assert m.data["version"] > last.get(m.data["id"], 0)
+            last[m.data["id"]] = m.data["version"]
+        if m.type == "incident":
+            r = Status(m.data["status"]).rank
+            assert r >= rank[m.data["id"]]
+            rank[m.data["id"]] = r
+    assert any(r == Status.FOLLOWED_UP.rank for r in rank.values())
+
+
+def test_emergencies_follow_1_10_20_and_move_resources() -> None:
+    s = _built(profile="city", history_hours=6)
+    emergencies = [decode_incident(r) for _, r in s.log.index["incident"].latest.values() if r["emergency"]]
+    assessed = [i for i in emergencies if i.assessed_at]
+    assert len(assessed) >= 5
+    compliant = sum(one_ten_twenty(i).compliant for i in assessed)
+    assert compliant / len(assessed) >= 0.8
+    statuses = {m.data["status"] for m in s.log.messages if m.type == "resource"}
+    assert {"available", "dispatched", "on_scene"} <= statuses
+    moved = defaultdict(set)
+    for m in s.log.messages:
+        if m.type == "resource":
+            moved[m.data["id"]].add((m.data["lon"], m.data["lat"]))
+    assert any(len(p) > 2 for p in moved.values()), "a unit reports positions on its way"
+    drawn = [m.data for m in s.log.messages if m.type == "resource" and m.data["kind"] == "supply" and m.data["version"] > 1]
+    assert drawn, "supplies are drawn down"
+
+
+@pytest.fixture(scope="module")
+def city_day() -> SimServer:
+    """The 6,098-grid city with a full simulated day of history."""
+    return _built(profile="city", history_hours=24)
+
+
+def test_warnings_are_issued_updated_and_ended_in_four_colours(city_day) -> None:
+    s = city_day
+    alerts = [m.data for m in s.log.messages if m.type == "alert"]
+    assert {a["level"] for a in alerts} == {1, 2, 3, 4}
+    assert {"cancelled", "expired"} & {a["status"] for a in alerts}
+    assert any(a["version"] > 1 and a["status"] == "active" for a in alerts)
+    assert {"weather", "weak_signal", "overdue", "iot"} <= {a["type"] for a in alerts}
+
+
+def test_sample_drill_plays_a_fire_and_a_red_rainstorm_with_its_drill_id() -> None:
+    s = _built(profile="street", scenario=ROOT / "config/scenarios/sample-drill.toml", random_city=False)
+    w = s.world
+    w.run_until(w.start_ts + 29)
+    assert "incident" not in s.log.index
+    w.run_until(w.start_ts + 31)
+    fire = s.log.index["incident"].get("EV00000001")
+    assert fire["people_trapped"] == 3 and fire["emergency"] and fire["drill_id"] == "DRILL-SAMPLE-001"
+    w.run_until(w.start_ts + 121)
+    alert = next(a for _, a in s.log.index["alert"].latest.values())
+    assert alert["level"] == 4 and "暴雨" in alert["title"] and alert["drill_id"] == "DRILL-SAMPLE-001"
+    w.run_until(w.start_ts + 2 * 3600)
+    for m in s.log.messages:
+        if m.type in ("incident", "alert"):
+            assert m.data["drill_id"] == "DRILL-SAMPLE-001"
+    assert len(s.log.index["incident"].latest) == 2
+    assert s.log.index["alert"].get(alert["id"])["status"] == "cancelled"
+    # drills never count
+    assert s.world.kpis.by_name()["events_today"] == 0
+
+
+@pytest.mark.slow
+def test_a_simulated_day_lands_near_the_published_figures(city_day) -> None:
+    """Tolerances: events/day 2,500 ±10%; completion 99 ±1%; acceptance 3 ±0.5 min;
+    110 arrival 10 ±1.5 min; grid+community share 95 ±2.5%; satisfaction ≥ 90% satisfied."""
+    k = city_day.world.kpis.by_name()
+    assert 2250 <= k["events_today"] <= 2750
+    assert 98.0 <= k["completion_rate"] <= 100.0
+    assert 2.5 <= k["avg_acceptance_min"] <= 3.5
+    assert 8.5 <= k["avg_arrival_min"] <= 11.5
+    assert 92.5 <= k["grid_community_share"] <= 97.5
+    assert k["satisfaction_rate"] >= 90
