@@ -212,7 +212,9 @@ class SimServer:
             if f.drop_every and state["count"] % f.drop_every == 0:
                 state["held"] = None
                 return out, True
-        state["held"] = held
+        if held is not None:
+            out.append(state.pop("held_payload"))   # never carry a held message past the batch: no gaps
+        state["held"] = None
         return out, False
 
     # --- REST -------------------------------------------------------------------------------
