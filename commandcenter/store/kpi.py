@@ -73,18 +73,26 @@ def _where(nodes: list[str], ranges: list[Range], include_drill: bool) -> Any:
 
 
 def _per_category(conn: Connection, node: str, ranges: list[Range], include_drill: bool) -> dict[str, list[float]]:
-    if not ranges:
-        return {}
+    """One query per bucket range, so each is a primary-key range scan (an OR of ranges may scan the node)."""
+    out: dict[str, list[float]] = {}
     cols = [func.sum(_ROLL.c[c]) for c in ROLLUP_SUMS]
-    q = select(_ROLL.c.category, *cols).where(_where([node], ranges, include_drill)).group_by(_ROLL.c.category)
-    return {r[0]: [float(x or 0) for x in r[1:]] for r in conn.execute(q)}
+    for rng in ranges:
+        q = select(_ROLL.c.category, *cols).where(_where([node], [rng], include_drill)).group_by(_ROLL.c.category)
+        for r in conn.execute(q):
+            cur = out.setdefault(r[0], [0.0] * NSUMS)
+            for i, x in enumerate(r[1:]):
+                cur[i] += float(x or 0)
+    return out
 
 
 def _count_by(conn: Connection, key: Any, nodes: list[str], ranges: list[Range], include_drill: bool) -> dict[Any, float]:
-    if not ranges or not nodes:
-        return {}
-    q = select(key, func.sum(_ROLL.c.n)).where(_where(nodes, ranges, include_drill)).group_by(key)
-    return {r[0]: float(r[1] or 0) for r in conn.execute(q)}
+    out: dict[Any, float] = {}
+    for node in nodes:
+        for rng in ranges:
+            q = select(key, func.sum(_ROLL.c.n)).where(_where([node], [rng], include_drill)).group_by(key)
+            for r in conn.execute(q):
+                out[r[0]] = out.get(r[0], 0.0) + float(r[1] or 0)
+    return out
 
 
 def _shift_year(t: datetime, years: int = -1) -> datetime:
