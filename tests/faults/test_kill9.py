@@ -1,0 +1,75 @@
+"""kill -9 of a headless recorder during a burst, then a restart: every committed record survives,
+nothing is stored twice, and the feed resumes from its saved cursor."""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import bump, incident, log_duplicates, store_versions
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+
+
+def start_recorder(url: str, store_url: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, str(HERE / "recorder.py"), url, store_url], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env)
+    assert proc.stdout.readline().strip() == "started"
+    return proc
+
+
+def cursor(path) -> str | None:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT cursor FROM feed_cursors WHERE feed='city'").fetchone()
+    except sqlite3.OperationalError:
+        row = None
+    finally:
+        db.close()
+    return row[0] if row else None
+
+
+def wait(predicate, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+# Passes, but the restarted recorder took ~175 s to converge (the kill itself landed at 2,400 of 6,000 after
+# 3 s): too slow for the 2-minute fault run, and a finding for the feeds owner. Marked slow until fixed.
+@pytest.mark.slow
+def test_kill9_during_a_burst_then_restart(city, tmp_path):
+    path = tmp_path / "rec.db"
+    store_url = f"sqlite:///{path}"
+    burst = [incident(i, prefix="b", big=2000) for i in range(6000)]
+    rec = start_recorder(city.url, store_url)
+    try:
+        city.publish(burst)
+        assert wait(lambda: path.exists() and len(store_versions(path)) >= 800, 30)
+        os.kill(rec.pid, signal.SIGKILL)
+        rec.wait(10)
+        committed = store_versions(path)              # what the killed recorder had confirmed (committed)
+        saved = cursor(path)
+        assert 0 < len(committed) < len(burst), "the kill did not land mid-burst"
+        city.publish(bump(burst[:500]))
+        rec = start_recorder(city.url, store_url)
+        assert wait(lambda: all(store_versions(path).get(k) == v for k, v in city.latest.items()), 240)
+    finally:
+        rec.kill()
+        rec.wait(10)
+    final = store_versions(path)
+    lost = [k for k, v in committed.items() if final.get(k, 0) < v]
+    assert not lost, f"committed before the kill, missing after: {lost[:5]}"
+    assert not log_duplicates(path), "a record version was stored twice (restart did not resume from the cursor)"
+    assert saved is not None and cursor(path) != saved
