@@ -49,6 +49,8 @@ def wait(predicate, timeout: float) -> bool:
 # Passes, but the restarted recorder took ~175 s to converge (the kill itself landed at 2,400 of 6,000 after
 # 3 s): too slow for the 2-minute fault run, and a finding for the feeds owner. Marked slow until fixed.
 @pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("COMMANDCENTER_FAULT_SLOW"),
+                    reason="~3 min until the resume is fixed; set COMMANDCENTER_FAULT_SLOW=1 to run")
 def test_kill9_during_a_burst_then_restart(city, tmp_path):
     path = tmp_path / "rec.db"
     store_url = f"sqlite:///{path}"
