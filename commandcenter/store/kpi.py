@@ -87,11 +87,12 @@ def _per_category(conn: Connection, node: str, ranges: list[Range], include_dril
 
 def _count_by(conn: Connection, key: Any, nodes: list[str], ranges: list[Range], include_drill: bool) -> dict[Any, float]:
     out: dict[Any, float] = {}
-    for node in nodes:
-        for rng in ranges:
-            q = select(key, func.sum(_ROLL.c.n)).where(_where([node], [rng], include_drill)).group_by(key)
-            for r in conn.execute(q):
-                out[r[0]] = out.get(r[0], 0.0) + float(r[1] or 0)
+    if not nodes:
+        return out
+    for rng in ranges:   # one query per range: no OR of ranges
+        q = select(key, func.sum(_ROLL.c.n)).where(_where(nodes, [rng], include_drill)).group_by(key)
+        for r in conn.execute(q):
+            out[r[0]] = out.get(r[0], 0.0) + float(r[1] or 0)
     return out
 
 
