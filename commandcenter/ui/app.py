@@ -173,6 +173,11 @@ class WallApp:
         from .pages import RotationTimer
         from .screens import ScreenWatcher
 
+        from .kiosk import GuiThreadGc
+
+        gui_gc = GuiThreadGc()
+        gui_gc.start()
+        self._helpers.append(gui_gc)
         self.rotation_timer = RotationTimer(self.rotation)
         self.rotation_timer.start()
         self._helpers.append(self.rotation_timer)
@@ -349,6 +354,16 @@ class WallApp:
         import shiboken6
 
         self._retired = [w for w in getattr(self, "_retired", []) if shiboken6.isValid(w)]
+        try:   # stop the tiles' background refreshes (KPI reads) before their widgets go
+            view = window.page_view
+            for tile in (view.all_tiles() if hasattr(view, "all_tiles") else view.tiles):
+                for obj in (getattr(tile, "feed", None), tile):
+                    stop = getattr(obj, "stop", None) if obj is not None else None
+                    if callable(stop):
+                        stop()
+                        break
+        except Exception:  # noqa: BLE001 - retiring a window must not fail
+            log.debug("stopping the tiles of a retired window failed", exc_info=True)
         try:
             window.closed.disconnect()
         except (RuntimeError, TypeError):
@@ -475,16 +490,20 @@ class WallApp:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        if self.cursor_hider is not None:
+            self.cursor_hider.stop()
+            self._helpers.append(self.cursor_hider)
+            self.cursor_hider = None
         for helper in self._helpers:
             for name in ("stop", "close"):
                 fn = getattr(helper, name, None)
                 if callable(fn):
                     fn()
                     break
+            # Deleted below on this thread: a Python-owned QObject with timers, collected later by a GC pass on a
+            # worker thread, leaves a dangling timer that fires into freed memory (a segfault).
+            helper.deleteLater()
         self._helpers.clear()
-        if self.cursor_hider is not None:
-            self.cursor_hider.stop()
-            self.cursor_hider = None
         if self.inhibitor is not None:
             self.inhibitor.release()
             self.inhibitor = None
@@ -509,6 +528,16 @@ class WallApp:
         # destroyed later from whatever thread happens to run a collection (the store's worker): a crash.
         from PySide6.QtCore import QCoreApplication, QEvent
 
+        # Likewise every other QObject the wall holds (alert board, alarm sound, alert actions, drills glue…):
+        # collected later on a worker thread, one with a running timer leaves it dangling (a segfault).
+        from PySide6.QtCore import QObject
+
+        for name, value in list(vars(self).items()):
+            if isinstance(value, QObject) and name not in ("windows",):
+                try:
+                    value.deleteLater()
+                except RuntimeError:
+                    pass
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         import shiboken6
 

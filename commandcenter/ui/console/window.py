@@ -638,11 +638,14 @@ class ConsoleWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
     def close_quietly(self) -> None:
+        """Close without `closed` (the program is ending anyway) and delete the window on this thread."""
         self._quiet = True
         self.close()
+        self.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._status_timer.stop()
+        self._alert_timer.stop()
         for unsub in self._unsubs:
             try:
                 unsub()
