@@ -164,7 +164,8 @@ def test_kill_and_restart_the_backend(mode):
                 truth = await _truth(url, client)
                 assert await _wait(lambda: _got(sink) == truth, 15), feed.last_error
                 assert _dupes(sink) == []
-                assert feed.health(now()).state is FeedState.LIVE
+                # Health recovers once contact is regular again: allow it a few heartbeats.
+                assert await _wait(lambda: feed.health(now()).state is FeedState.LIVE, 15), feed.health(now())
             finally:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
