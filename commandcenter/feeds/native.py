@@ -564,7 +564,12 @@ class NativeSseFeed(_PushFeed):
                 parser = SSEParser(self.section.max_bytes)
                 async for chunk in resp.aiter_bytes():
                     self.last_ok_at = utcnow()
-                    for frame in parser.feed(chunk):
+                    frames = list(parser.feed(chunk))
+                    if not frames and queue.empty():
+                        # A heartbeat with nothing pending: we are at the head of the stream, so the lag
+                        # measured on the last (possibly replayed) message no longer holds.
+                        self.lag_s = 0.0
+                    for frame in frames:
                         if frame.event == "error":     # the server says we fell behind its window
                             raise Gone(f"stream error event: {snippet(frame.data)}")
                         await queue.put(frame)
