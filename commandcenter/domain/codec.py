@@ -82,6 +82,8 @@ def decode(cls: type[T], data: Any) -> T:
                 kwargs[f.name] = _decode_value(_hints(cls)[f.name], data[f.name])
             except InvalidRecord as exc:
                 raise InvalidRecord(f"{f.name}: {exc.reason}", cls.__name__.lower(), record_id) from None
+        elif f.name in data and _optional(_hints(cls)[f.name]):
+            kwargs[f.name] = None          # an explicit null for a nullable field, e.g. the city's parent_id
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             raise InvalidRecord(f"missing required field {f.name!r}", cls.__name__.lower(), record_id)
     record = cls(**kwargs)
@@ -91,6 +93,10 @@ def decode(cls: type[T], data: Any) -> T:
     if version < 0:
         raise InvalidRecord("negative version", cls.__name__.lower(), record_id)
     return record
+
+
+def _optional(hint: Any) -> bool:
+    return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)
 
 
 @cache

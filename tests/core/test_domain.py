@@ -70,3 +70,16 @@ def test_one_ten_twenty_compliance():
     score = one_ten_twenty(inc)
     assert score.response_met and score.arrival_met and score.assessment_met is False
     assert not score.compliant
+
+
+def test_an_explicit_null_is_accepted_for_a_nullable_required_field():
+    from commandcenter.domain import TerritoryLevel, decode_territory
+
+    node = decode_territory({"id": "city", "level": "city", "name": "东营市", "parent_id": None})
+    assert node.parent_id is None and node.level is TerritoryLevel.CITY
+
+
+def test_an_explicit_null_for_a_required_non_nullable_field_is_still_missing():
+    data = encode(incident()) | {"grid_id": None}
+    with pytest.raises(InvalidRecord, match="missing required field 'grid_id'"):
+        decode_incident(data)
