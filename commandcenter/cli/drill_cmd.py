@@ -1,9 +1,11 @@
 """`commandcenter drill start SCENARIO.toml [--config PATH]` and `drill stop | list | delete ID`.
 
-`start` plays the scenario into the store as a drill (every record tagged with the drill id) and
-records DRILL_START with who and why; walls on the same store follow it (DrillManager.sync) and show
-the banner, badges and live scores. It runs in the foreground, printing the scores, until the scenario
-ends (then it stops the drill, unless --keep), Ctrl-C, or a `drill stop` from any console.
+`start` hands the scenario to the backend the config's `[drill] backend` names (the simulator's scenario
+player, which publishes the drill's events on its feeds, each tagged with the drill id), or, without one,
+plays it into the store itself; then it records DRILL_START with who and why. Walls on the same store follow
+it (DrillManager.sync) and show the banner, badges and live scores. It runs in the foreground, printing the
+scores, until the scenario ends (then it stops the drill, unless --keep), Ctrl-C, or a `drill stop` from
+any console. A backend that refuses the drill or cannot be reached is an error, and nothing is started.
 """
 from __future__ import annotations
 
@@ -43,12 +45,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _open(args: argparse.Namespace):
     from ..store import Store
 
-    return Store.open(args.store or store_url(load_or_exit(args.config)))
+    return Store.open(args.store or store_url(args.loaded_config))
+
+
+def _backend(args: argparse.Namespace):
+    from ..services.drills import DrillBackend
+
+    return DrillBackend.from_config(args.loaded_config)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..store import StoreError
 
+    args.loaded_config = load_or_exit(args.config)
     try:
         store = _open(args)
     except StoreError as exc:
@@ -75,7 +84,7 @@ def _running(store) -> list[tuple[str, str]]:
 def _start(args: argparse.Namespace, store) -> int:
     from ..services import LiveState
     from ..services.drill_report import fmt_secs
-    from ..services.drills import DrillManager, load_scenario
+    from ..services.drills import DrillBackendError, DrillManager, load_scenario
 
     try:
         scenario = load_scenario(args.scenario)
@@ -88,12 +97,18 @@ def _start(args: argparse.Namespace, store) -> int:
         return 1
     live = LiveState()
     live.territory.update({n.id: n for n in store.territory()})
-    mgr = DrillManager(store, live, console=socket.gethostname())
+    backend = _backend(args)
+    mgr = DrillManager(store, live, console=socket.gethostname(), backend=backend)
     mgr.sync()   # skip the actions already in the store
     actor = args.actor or getpass.getuser()
-    drill = mgr.start(scenario, actor=actor, reason=args.reason, speed=args.speed)
+    try:
+        drill = mgr.start(scenario, actor=actor, reason=args.reason, speed=args.speed)
+    except (DrillBackendError, ValueError) as exc:
+        print(f"drill: not started: {exc}", file=sys.stderr)
+        return 2
+    where = f"played by {backend.url}" if backend is not None else "played here"
     print(f"drill: started {drill.id} · {scenario.name} · {len(scenario.events)} events over "
-          f"{fmt_secs(scenario.duration_s)} (speed {args.speed:g}×)")
+          f"{fmt_secs(scenario.duration_s)} (speed {args.speed:g}×, {where})")
     last_line = ""
     finished_at: float | None = None
     try:
@@ -129,7 +144,15 @@ def _stop(args: argparse.Namespace, store) -> int:
     if not running:
         print("drill: no drill is running")
         return 1
+    backend = _backend(args)
     for drill_id, _ in running:
+        if backend is not None:
+            from ..services.drills import DrillBackendError
+
+            try:
+                backend.stop(drill_id)
+            except DrillBackendError as exc:
+                print(f"drill: {exc} (recording the stop anyway)", file=sys.stderr)
         store.record_action(OperatorAction(ActionKind.DRILL_STOP, "drill", drill_id, args.actor or getpass.getuser(),
                                            socket.gethostname(), utcnow(), reason=args.reason, drill_id=drill_id))
         print(f"drill: stopped {drill_id}")

@@ -138,6 +138,14 @@ class AlertsSection(_Strict):
     guidance: dict[str, str] = Field(default_factory=dict)  # alert type → what to do, whom to call
 
 
+class DrillSection(_Strict):
+    """Where drills are played (issue 8): `backend` names a native feed whose server runs a scenario player
+    (the simulator's /_control/drills); the drill's events then arrive through that feed. "" = the wall
+    plays drills itself (a wall without a simulator backend)."""
+
+    backend: str = ""
+
+
 class Config(_Strict):
     wall: WallSection = WallSection()
     store: StoreSection = StoreSection()
@@ -147,6 +155,7 @@ class Config(_Strict):
     alerts: AlertsSection = AlertsSection()
     screens: list[ScreenSection] = Field(default_factory=list)   # empty = one window on the primary screen
     duty: list[DutySection] = Field(default_factory=list)
+    drill: DrillSection = DrillSection()
 
     @model_validator(mode="after")
     def _unique_feed_names(self) -> "Config":
@@ -169,4 +178,18 @@ class Config(_Strict):
                                  f"(pages are: {', '.join(map(repr, pages)) or 'none'})")
             if screen.pin and screen.pin not in (screen.pages or pages):
                 raise ValueError(f"screens[{i}].pin: {screen.pin!r} is not one of this screen's pages")
+        return self
+
+    @model_validator(mode="after")
+    def _drill_backend_is_a_native_feed(self) -> "Config":
+        name = self.drill.backend
+        if not name:
+            return self
+        feed = next((f for f in self.feeds if f.name == name), None)
+        if feed is None:
+            raise ValueError(f"drill.backend: no feed named {name!r} "
+                             f"(feeds are: {', '.join(repr(f.name) for f in self.feeds) or 'none'})")
+        if feed.kind != "native" or not feed.url.startswith(("http://", "https://")):
+            raise ValueError(f"drill.backend: feed {name!r} is {feed.kind} at {feed.url!r}; drills need a native "
+                             "feed over http(s) whose server plays scenarios (/_control/drills)")
         return self

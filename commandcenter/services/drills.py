@@ -10,37 +10,28 @@ its `drill_id`, so views badge it and the store keeps it out of real KPIs (`dril
     mgr.scores()               # per drill incident: response / arrival / first assessment vs targets
     mgr.stop(actor="张主任", reason="演练结束")
 
-Scenario format (all times relative to the drill start: "30s", "2m", "1m30s", "1h" or seconds):
-
-    [scenario]
-    name = "..."; description = "..."
-    [scenario.targets]            # the scenario's own targets, seconds (default: 1-10-20)
-    response_s = 60; arrival_s = 480; assessment_s = 1200
-    [[events]]  at = "30s"  type = "incident"  ref = "fire"  title = "..."  category = "fire" ...
-    [[events]]  at = "50s"  type = "status"    ref = "fire"  status = "accepted"
-    [[events]]  at = "1m"   type = "dispatch"  ref = "fire"  resource = "team1"  name = "..."  resource_kind = "team"
-    [[events]]  at = "7m"   type = "arrived"   ref = "fire"        (also: "assessed", "on_scene", "closed")
-    [[events]]  at = "2m"   type = "alert"     ref = "rain"  level = "red"  alert_type = "weather" ...
-    [[events]]  at = "30m"  type = "cancel_alert" ref = "rain"
+The scenario format and its player are pure and shared with the simulator: commandcenter/domain/drill_scenario.py
+(re-exported here). With a `DrillBackend` (the config's `[drill] backend`), the backend's scenario player plays
+the drill and its records arrive through the wall's feeds; without one, this process plays it (DrillPlayer →
+store → live), for a wall that has no simulator behind it.
 """
 from __future__ import annotations
 
 import dataclasses
 import re
 import threading
-import tomllib
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ..domain import (
-    ActionKind, Alert, AlertLevel, AlertStatus, AlertType, Category, EmergencyDomain, Incident, OperatorAction,
-    Resource, ResourceKind, ResourceStatus, Severity, Source, Status, StatusChange, TerritoryLevel,
+from ..domain import ActionKind, Alert, Incident, OperatorAction, Resource, ResourceStatus, Status
+from ..domain.drill_scenario import (  # noqa: F401 - parse_offset, scenario_from_dict: re-exported
+    RULE, DrillPlayer, Scenario, ScenarioEvent, Targets, parse_offset, parse_scenario, scenario_from_dict,
+    scenario_to_dict,
 )
-from ..domain.deadlines import ARRIVAL, FIRST_ASSESSMENT, RESPONSE_START
 from .live_state import Change, LiveState
 
 DRILL_FEED = "drill"
@@ -51,322 +42,10 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-# ---------------------------------------------------------------------------------------------- scenario
-_DUR = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?")
-
-
-def parse_offset(value: Any) -> float:
-    """"1m30s" / "2m" / "45s" / "1h" / 90 / "T+30s" → seconds."""
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip().lower().replace(" ", "")
-    if text.startswith("t+"):
-        text = text[2:]
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", text):
-        parts = [int(p) for p in text.split(":")]
-        return float(parts[0] * 60 + parts[1]) if len(parts) == 2 else float(parts[0] * 3600 + parts[1] * 60 + parts[2])
-    m = _DUR.fullmatch(text)
-    if not m or not any(m.groups()):
-        raise ValueError(f"not a time offset: {value!r} (expected e.g. 30s, 2m, 1m30s, 1h)")
-    h, mi, s = (float(g) if g else 0.0 for g in m.groups())
-    return h * 3600 + mi * 60 + s
-
-
-@dataclass(frozen=True, slots=True)
-class Targets:
-    """Seconds from the report; 1-10-20 unless the scenario sets its own."""
-
-    response_s: float = RESPONSE_START.total_seconds()
-    arrival_s: float = ARRIVAL.total_seconds()
-    assessment_s: float = FIRST_ASSESSMENT.total_seconds()
-
-
-RULE = Targets()
-
-
-@dataclass(frozen=True, slots=True)
-class ScenarioEvent:
-    at_s: float
-    type: str
-    ref: str = ""
-    fields: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Scenario:
-    name: str
-    description: str = ""
-    path: str = ""
-    targets: Targets = RULE
-    events: tuple[ScenarioEvent, ...] = ()
-    slug: str = "drill"
-
-    @property
-    def duration_s(self) -> float:
-        return max((e.at_s for e in self.events), default=0.0)
-
-
-_EVENT_TYPES = {"incident", "status", "accepted", "dispatched", "arrived", "assessed", "closed", "dispatch",
-                "on_scene", "release", "alert", "cancel_alert", "update_alert"}
-
-
 def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file (the format: commandcenter/domain/drill_scenario.py)."""
     p = Path(path)
-    with p.open("rb") as fh:
-        data = tomllib.load(fh)
-    return scenario_from_dict(data, path=str(p))
-
-
-def scenario_from_dict(data: dict[str, Any], *, path: str = "") -> Scenario:
-    """Tolerant: `[scenario]` or `[meta]` for the header, `[[events]]` or `[[event]]` for the events."""
-    head = dict(data.get("scenario") or data.get("meta") or {})
-    raw_targets = dict(head.pop("targets", None) or data.get("targets") or {})
-    tk = {}
-    for key, alias in (("response_s", "response"), ("arrival_s", "arrival"), ("assessment_s", "assessment")):
-        if key in raw_targets:
-            tk[key] = float(raw_targets[key])
-        elif alias in raw_targets:
-            tk[key] = parse_offset(raw_targets[alias])
-    events = []
-    for i, raw in enumerate(data.get("events") or data.get("event") or []):
-        raw = dict(raw)
-        at = raw.pop("at", raw.pop("t", raw.pop("offset", None)))
-        if at is None:
-            raise ValueError(f"events[{i}] has no `at`")
-        # the simulator's format (commandcenter/sim/scenario.py): `kind` is the event, `type` the alert type,
-        # `name` the reference, `area` / `duration` for warnings
-        kind = str(raw.pop("kind") if "kind" in raw else raw.pop("type", "")).strip().lower()
-        kind = {"alert_update": "update_alert", "alert_cancel": "cancel_alert"}.get(kind, kind)
-        if "type" in raw and kind in ("alert", "update_alert"):
-            raw.setdefault("alert_type", raw.pop("type"))
-        if "name" in raw and "ref" not in raw and "id" not in raw:
-            raw["ref"] = raw.pop("name")
-        if "duration" in raw:
-            raw.setdefault("expires", raw.pop("duration"))
-        if kind not in _EVENT_TYPES:
-            raise ValueError(f"events[{i}]: unknown type {kind!r} (expected one of {', '.join(sorted(_EVENT_TYPES))})")
-        ref = str(raw.pop("ref", raw.pop("id", "")) or f"e{i}")
-        events.append(ScenarioEvent(parse_offset(at), kind, ref, raw))
-    events.sort(key=lambda e: e.at_s)  # stable: same-time events keep file order
-    name = str(head.get("name") or head.get("title") or (Path(path).stem if path else "演练"))
-    slug = re.sub(r"[^a-z0-9]+", "-", str(head.get("id") or (Path(path).stem if path else "drill")).lower()).strip("-")
-    return Scenario(name=name, description=str(head.get("description", "")), path=path, targets=Targets(**tk),
-                    events=tuple(events), slug=slug or "drill")
-
-
-# ---------------------------------------------------------------------------------------------- player
-_COLOUR_CN = {AlertLevel.BLUE: "蓝色", AlertLevel.YELLOW: "黄色", AlertLevel.ORANGE: "橙色", AlertLevel.RED: "红色"}
-_STATUS_FIELD = {Status.ACCEPTED: "accepted_at", Status.DISPATCHED: "dispatched_at", Status.CLOSED: "closed_at",
-                 Status.FOLLOWED_UP: "followed_up_at"}
-
-
-class DrillPlayer:
-    """Turns scenario events into drill records (ids `<drill_id>:<ref>`, timestamps = start + offset)."""
-
-    def __init__(self, scenario: Scenario, drill_id: str, started_at: datetime,
-                 territory: dict[str, Any] | None = None) -> None:
-        self.scenario = scenario
-        self.drill_id = drill_id
-        self.started_at = started_at
-        self.territory = territory or {}
-        self.cursor = 0
-        self.incidents: dict[str, Incident] = {}
-        self.resources: dict[str, Resource] = {}
-        self.alerts: dict[str, Alert] = {}
-
-    @property
-    def finished(self) -> bool:
-        return self.cursor >= len(self.scenario.events)
-
-    def rid(self, ref: str) -> str:
-        return f"{self.drill_id}:{ref}"
-
-    def due(self, offset_s: float) -> tuple[list[Incident], list[Resource], list[Alert]]:
-        """Records changed by every event due at or before `offset_s` (each record once, newest version)."""
-        inc: dict[str, Incident] = {}
-        res: dict[str, Resource] = {}
-        al: dict[str, Alert] = {}
-        events = self.scenario.events
-        while self.cursor < len(events) and events[self.cursor].at_s <= offset_s + 1e-9:
-            ev = events[self.cursor]
-            self.cursor += 1
-            at = self.started_at + timedelta(seconds=ev.at_s)
-            for rec in self._play(ev, at):
-                {Incident: inc, Resource: res, Alert: al}[type(rec)][rec.id] = rec
-        return list(inc.values()), list(res.values()), list(al.values())
-
-    # -- events
-    def _grid(self, f: dict[str, Any]) -> tuple[str, float | None, float | None]:
-        raw = f.get("grid", f.get("grid_id", ""))
-        grids = {k: n for k, n in self.territory.items() if getattr(n, "level", None) == TerritoryLevel.GRID}
-        if isinstance(raw, int) and not isinstance(raw, bool):     # an index into the city's grids (sim format)
-            ordered = sorted(grids)
-            raw = ordered[raw % len(ordered)] if ordered else ""
-        grid = str(raw or "")
-        if grid not in self.territory:
-            grid = grid or (sorted(grids)[0] if grids else "drill-grid")
-        lon, lat = f.get("lon"), f.get("lat")
-        node = self.territory.get(grid)
-        if (lon is None or lat is None) and node is not None and node.polygon:
-            pts = node.polygon
-            lon = sum(p[0] for p in pts) / len(pts)
-            lat = sum(p[1] for p in pts) / len(pts)
-        return grid, (None if lon is None else float(lon)), (None if lat is None else float(lat))
-
-    def _play(self, ev: ScenarioEvent, at: datetime) -> list[Any]:
-        f = ev.fields
-        t = ev.type
-        if t == "incident":
-            grid, lon, lat = self._grid(f)
-            dom = f.get("emergency_domain") or f.get("domain")
-            rec = Incident(
-                id=self.rid(ev.ref), version=1, updated_at=at, reported_at=at, title=str(f.get("title", ev.ref)),
-                category=Category(f.get("category", "other")), source=Source(f.get("source", Source.SCENARIO.value)),
-                severity=Severity(int(f.get("severity", 3))), status=Status.REPORTED, grid_id=grid, lon=lon, lat=lat,
-                emergency=bool(f.get("emergency", True)), emergency_domain=EmergencyDomain(dom) if dom else None,
-                description=str(f.get("description", "")), reporter=str(f.get("reporter", "")),
-                people_trapped=int(f.get("people_trapped", f.get("trapped", 0))),
-                timeline=(StatusChange(Status.REPORTED, at, note=str(f.get("note", ""))),), drill_id=self.drill_id)
-            self.incidents[ev.ref] = rec
-            return [rec]
-        if t in ("status", "accepted", "dispatched", "arrived", "assessed", "closed"):
-            return self._incident_step(ev, at)
-        if t in ("dispatch", "on_scene", "release"):
-            return self._resource_step(ev, at)
-        return self._alert_step(ev, at)
-
-    def _incident_step(self, ev: ScenarioEvent, at: datetime) -> list[Any]:
-        f = ev.fields
-        old = self.incidents.get(ev.ref)
-        if old is None:
-            raise ValueError(f"scenario event at {ev.at_s:g}s refers to unknown incident {ev.ref!r}")
-        t = ev.type
-        status = Status(f["status"]) if t == "status" else {
-            "accepted": Status.ACCEPTED, "dispatched": Status.DISPATCHED, "closed": Status.CLOSED}.get(t, old.status)
-        upd: dict[str, Any] = {}
-        if t == "arrived" or (t == "status" and f.get("arrived")):
-            upd["arrived_at"] = at
-            status = Status.HANDLING if old.status.rank < Status.HANDLING.rank else old.status
-        if t == "assessed" or (t == "status" and f.get("assessed")):
-            upd["assessed_at"] = at
-        if status is not old.status:
-            # reaching a later stage implies the earlier ones (a "dispatched" implies "accepted")
-            for s, name in _STATUS_FIELD.items():
-                if s.rank <= status.rank and getattr(old, name) is None and name not in upd:
-                    upd[name] = at
-        if status is Status.CLOSED:
-            upd.setdefault("closed_at", at)
-        note = str(f.get("note", {"arrived": "到场", "assessed": "完成初判"}.get(t, "")))
-        timeline = old.timeline + (StatusChange(status, at, str(f.get("handler", "")), str(f.get("department", "")), note),)
-        if "departments" in f:
-            upd["departments"] = tuple(f["departments"])
-        if "handler" in f:
-            upd["handler"] = str(f["handler"])
-        rec = dataclasses.replace(old, version=old.version + 1, updated_at=at, status=status, timeline=timeline, **upd)
-        self.incidents[ev.ref] = rec
-        return [rec]
-
-    def _resource_step(self, ev: ScenarioEvent, at: datetime) -> list[Any]:
-        f = ev.fields
-        key = str(f.get("resource") or f.get("unit") or ev.ref)
-        old = self.resources.get(key)
-        status = {"dispatch": ResourceStatus.DISPATCHED, "on_scene": ResourceStatus.ON_SCENE,
-                  "release": ResourceStatus.AVAILABLE}[ev.type]
-        target = self.incidents.get(str(f.get("incident") or ev.ref)) if ev.type != "release" else None
-        if old is None:
-            grid, lon, lat = self._grid(f)
-            old = Resource(id=self.rid(key), version=0, updated_at=at, kind=ResourceKind(f.get("resource_kind", "team")),
-                           name=str(f.get("name", key)), status=ResourceStatus.AVAILABLE, grid_id=grid, lon=lon,
-                           lat=lat, phone=str(f.get("phone", "")), drill_id=self.drill_id)
-        upd: dict[str, Any] = {}
-        if target is not None:
-            upd["incident_id"] = target.id
-            if ev.type == "on_scene":
-                upd.update(grid_id=target.grid_id, lon=target.lon, lat=target.lat)
-        elif ev.type == "release":
-            upd["incident_id"] = None
-        rec = dataclasses.replace(old, version=old.version + 1, updated_at=at, status=status, **upd)
-        self.resources[key] = rec
-        out: list[Any] = [rec]
-        if ev.type == "dispatch" and target is not None and target.dispatched_at is None:
-            ref = next(k for k, v in self.incidents.items() if v.id == target.id)
-            out += self._incident_step(ScenarioEvent(ev.at_s, "dispatched", ref, {"note": f"派遣 {rec.name}"}), at)
-        return out
-
-    def _alert_step(self, ev: ScenarioEvent, at: datetime) -> list[Any]:
-        f = ev.fields
-        old = self.alerts.get(ev.ref)
-        if ev.type == "alert" or old is None:
-            if ev.type != "alert":
-                raise ValueError(f"scenario event at {ev.at_s:g}s refers to unknown alert {ev.ref!r}")
-            lvl = f.get("level", "red")
-            level = AlertLevel.from_colour(lvl) if isinstance(lvl, str) else AlertLevel(int(lvl))
-            expires = f.get("expires", f.get("expires_in"))
-            grids = f.get("grid_ids") or f.get("grids") or ()
-            rec = Alert(id=self.rid(ev.ref), version=1, updated_at=at, level=level,
-                        type=AlertType(f.get("alert_type", f.get("type_", "weather"))),
-                        title=str(f.get("title") or (f"{f['hazard']}{_COLOUR_CN[level]}预警" if f.get("hazard") else ev.ref)),
-                        status=AlertStatus.ACTIVE, issued_at=at,
-                        expires_at=at + timedelta(seconds=parse_offset(expires)) if expires else None,
-                        description=str(f.get("description", "")), area_desc=self._area_name(f),
-                        grid_ids=tuple(grids) or self._area_grids(f), source=str(f.get("source", "演练脚本")),
-                        drill_id=self.drill_id)
-        elif ev.type == "cancel_alert":
-            rec = dataclasses.replace(old, version=old.version + 1, updated_at=at, status=AlertStatus.CANCELLED)
-        else:
-            upd = {k: v for k, v in f.items() if k in ("title", "description", "area_desc")}
-            if "level" in f:
-                upd["level"] = AlertLevel.from_colour(f["level"]) if isinstance(f["level"], str) else AlertLevel(f["level"])
-            rec = dataclasses.replace(old, version=old.version + 1, updated_at=at, **upd)
-        self.alerts[ev.ref] = rec
-        return [rec]
-
-    def _area_node(self, f: dict[str, Any]) -> Any:
-        area = f.get("area")
-        if not isinstance(area, str):
-            return None
-        if area in self.territory:
-            return self.territory[area]
-        m = re.fullmatch(r"(district|street|community|grid):(\d+)", area)
-        if m:
-            nodes = sorted((n for n in self.territory.values() if n.level.value == m.group(1)), key=lambda n: n.id)
-            return nodes[int(m.group(2)) % len(nodes)] if nodes else None
-        return None
-
-    def _area_name(self, f: dict[str, Any]) -> str:
-        if f.get("area_desc"):
-            return str(f["area_desc"])
-        node = self._area_node(f)
-        if node is not None:
-            return node.name
-        return "全市" if f.get("area") == "city" else str(f.get("area", ""))
-
-    def _area_grids(self, f: dict[str, Any]) -> tuple[str, ...]:
-        node = self._area_node(f)
-        if node is None:
-            return ()
-        children: dict[str, list[str]] = {}
-        for n in self.territory.values():
-            children.setdefault(n.parent_id or "", []).append(n.id)
-        out, stack = [], [node.id]
-        while stack:
-            nid = stack.pop()
-            n = self.territory.get(nid)
-            if n is not None and n.level is TerritoryLevel.GRID:
-                out.append(nid)
-            stack.extend(children.get(nid, ()))
-        return tuple(sorted(out))
-
-    def stop_records(self, at: datetime) -> list[Alert]:
-        """At stop: the drill's warnings are cancelled so none outlives the drill on the wall."""
-        out = []
-        for ref, a in list(self.alerts.items()):
-            if a.status is AlertStatus.ACTIVE:
-                self.alerts[ref] = dataclasses.replace(a, version=a.version + 1, updated_at=at, status=AlertStatus.CANCELLED)
-                out.append(self.alerts[ref])
-        return out
+    return parse_scenario(p.read_text(encoding="utf-8"), path=str(p))
 
 
 # ---------------------------------------------------------------------------------------------- scoring
@@ -479,10 +158,78 @@ def split_reason(text: str) -> tuple[str, str]:
     return why, rest
 
 
+# ---------------------------------------------------------------------------------------------- backend
+class DrillBackendError(RuntimeError):
+    """The drill backend refused the drill or could not be reached. Raised before anything is recorded."""
+
+
+class DrillBackend:
+    """A backend whose scenario player runs drills (the simulator's `/_control/drills`, docs/feed-protocol.md).
+
+    The drill's events then come back through the wall's normal feeds, tagged with the drill id, so the
+    wall scores what the backend published rather than what it injected itself."""
+
+    def __init__(self, control_url: str, *, token: str = "", timeout: float = 10.0, transport: Any = None) -> None:
+        self.url = control_url.rstrip("/")
+        self.timeout = timeout
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._transport = transport
+
+    @classmethod
+    def from_config(cls, config: Any) -> "DrillBackend | None":
+        """The backend `[drill] backend` names (None when the config names none: this process plays drills)."""
+        import os
+
+        from ..config import drill_backend_feed
+
+        feed = drill_backend_feed(config)
+        if feed is None:
+            return None
+        token = os.environ.get(feed.token_env, "") if feed.token_env else ""
+        return cls(feed.url.rstrip("/") + "/_control/drills", token=token, timeout=feed.timeout)
+
+    def _call(self, method: str, path: str = "", body: Any = None) -> Any:
+        import httpx
+
+        try:
+            with httpx.Client(timeout=self.timeout, headers=self._headers, transport=self._transport) as client:
+                resp = client.request(method, self.url + path, json=body)
+        except httpx.HTTPError as exc:
+            raise DrillBackendError(f"drill backend {self.url} is unreachable: {exc or type(exc).__name__}") from None
+        try:
+            data = resp.json()
+        except ValueError:
+            data = {"error": resp.text[:200]}
+        if resp.status_code >= 400:
+            why = data.get("error") if isinstance(data, dict) else None
+            raise DrillBackendError(f"drill backend {self.url} refused ({resp.status_code}): {why or resp.reason_phrase}")
+        return data
+
+    def start(self, scenario: Scenario, drill_id: str) -> datetime:
+        """Hand the scenario to the backend; returns the drill's start on the backend's clock."""
+        from ..domain import parse_time
+
+        data = self._call("POST", "", {"drill_id": drill_id, "scenario": scenario_to_dict(scenario)})
+        try:
+            return parse_time(data["started_at"])
+        except (KeyError, TypeError, ValueError):
+            raise DrillBackendError(f"drill backend {self.url} answered without a valid started_at: {data!r}") from None
+
+    def stop(self, drill_id: str) -> None:
+        """Stop the backend playing it; a drill the backend no longer has (finished, restarted) is not an error."""
+        try:
+            self._call("DELETE", f"/{drill_id}")
+        except DrillBackendError as exc:
+            if "(404)" not in str(exc):
+                raise
+
+    def running(self) -> list[dict[str, Any]]:
+        return list(self._call("GET").get("drills", []))
+
+
 Listener = Callable[["DrillManager"], None]
 _BY_LIVE: dict[int, "weakref.ref[DrillManager]"] = {}
 InStore = Callable[..., Awaitable[Any]]
-Injector = Callable[["Scenario", str], "Callable[[], Any] | None"]
 
 
 class DrillManager:
@@ -493,7 +240,8 @@ class DrillManager:
     """
 
     def __init__(self, store: Any, live: LiveState, *, clock: Callable[[], datetime] = utcnow,
-                 console: str = "wall", in_store: InStore | None = None) -> None:
+                 console: str = "wall", in_store: InStore | None = None,
+                 backend: "DrillBackend | None" = None) -> None:
         self.store = store
         self.live = live
         self._home = live
@@ -511,7 +259,9 @@ class DrillManager:
         self._lock = threading.RLock()
         self._ended: set[str] = set()
         self._from_feed = False
-        self._stop_injected: Callable[[], Any] | None = None
+        self.backend = backend
+        self.backend_error = ""              # what went wrong telling the backend to stop, if anything
+        self._posted: set[str] = set()       # drills this manager handed to the backend
         self._unsub = live.on_change(self._on_live)
         _BY_LIVE[id(live)] = weakref.ref(self)
 
@@ -555,28 +305,73 @@ class DrillManager:
 
     # -- start / stop
     def start(self, scenario: Scenario | str | Path, *, actor: str, reason: str = "", speed: float = 1.0,
-              drill_id: str | None = None, inject: Injector | None = None) -> Drill:
-        """Record DRILL_START (who, why, scenario) and play the scenario.
+              drill_id: str | None = None) -> Drill:
+        """Start a drill: with a backend, its scenario player plays it (posted first: a refusal or an unreachable
+        backend raises DrillBackendError and nothing is recorded); without one, this process plays it. Then
+        DRILL_START (who, why, scenario) is recorded. Blocks on the backend call: the wall uses start_async."""
+        sc, drill = self._new_drill(scenario, actor, reason, speed, drill_id)
+        if self.backend is not None:
+            drill = dataclasses.replace(drill, started_at=self.backend.start(sc, drill.id), local=False)
+        try:
+            saved = self.store.record_action(self._start_action(drill))
+        except Exception:
+            self._withdraw(drill)
+            raise
+        self._started(drill, saved)
+        return drill
 
-        By default this process plays it (DrillPlayer → store → live). With `inject`, the scenario is handed
-        to a backend instead (e.g. the simulator's scenario player): `inject(scenario, drill_id)` returns an
-        optional stop function, and the drill's records arrive through the feeds, scored all the same."""
+    async def start_async(self, scenario: Scenario | str | Path, *, actor: str, reason: str = "",
+                          speed: float = 1.0, drill_id: str | None = None) -> Drill:
+        """start() for the wall: the backend call on a worker thread, the action on the store thread, the
+        listeners (banner, drill tile) on the loop's thread."""
+        import asyncio
+
+        sc, drill = self._new_drill(scenario, actor, reason, speed, drill_id)
+        if self.backend is not None:
+            started = await asyncio.to_thread(self.backend.start, sc, drill.id)
+            drill = dataclasses.replace(drill, started_at=started, local=False)
+        try:
+            action = self._start_action(drill)
+            saved = (await self.in_store(self.store.record_action, action) if self.in_store is not None
+                     else self.store.record_action(action))
+        except Exception:
+            await asyncio.to_thread(self._withdraw, drill)
+            raise
+        self._started(drill, saved)
+        return drill
+
+    def _new_drill(self, scenario: Scenario | str | Path, actor: str, reason: str, speed: float,
+                   drill_id: str | None) -> tuple[Scenario, Drill]:
         if self.current is not None:
             raise RuntimeError(f"drill {self.current.id} is already running; stop it first")
         if not actor.strip():
             raise ValueError("a drill is started by someone: give the actor")
+        if self.backend is not None and speed != 1.0:
+            raise ValueError("a drill played by the backend runs on the backend's clock: speed must be 1")
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         now = self.clock()
-        drill = Drill(drill_id or new_drill_id(sc, now), sc, now, actor, reason, self.console, float(speed))
-        action = OperatorAction(ActionKind.DRILL_START, "drill", drill.id, actor, self.console, now,
-                                reason=action_reason(reason, sc), drill_id=drill.id)
-        saved = self.store.record_action(action)
+        did = drill_id or sc.drill_id or new_drill_id(sc, now)
+        return sc, Drill(did, sc, now, actor, reason, self.console, float(speed))
+
+    def _start_action(self, drill: Drill) -> OperatorAction:
+        return OperatorAction(ActionKind.DRILL_START, "drill", drill.id, drill.actor, self.console, self.clock(),
+                              reason=action_reason(drill.reason, drill.scenario), drill_id=drill.id)
+
+    def _withdraw(self, drill: Drill) -> None:
+        """The start could not be recorded: take the drill back from the backend (no half-started drill)."""
+        if self.backend is not None and not drill.local:
+            try:
+                self.backend.stop(drill.id)
+            except DrillBackendError:
+                import logging
+
+                logging.getLogger(__name__).exception("could not withdraw drill %s from the backend", drill.id)
+
+    def _started(self, drill: Drill, saved: OperatorAction) -> None:
         self._last_action_id = max(self._last_action_id, saved.id or 0)
-        self._begin(drill, local=True)
-        if inject is not None:
-            self.player = None
-            self._stop_injected = inject(sc, drill.id)
-        return drill
+        if not drill.local:
+            self._posted.add(drill.id)
+        self._begin(drill, local=drill.local)
 
     def _begin(self, drill: Drill, *, local: bool) -> None:
         with self._lock:
@@ -588,20 +383,54 @@ class DrillManager:
         self._notify()
 
     def stop(self, *, actor: str, reason: str = "") -> Drill | None:
+        """Stop the running drill: the backend stops playing it (it cancels the drill's warnings), DRILL_STOP is
+        recorded. An unreachable backend does not keep the wall in the drill: `backend_error` says what failed."""
         d = self.current
         if d is None:
             return None
         now = self.drill_now()   # = the wall clock at speed 1; in drill time when the drill runs accelerated
         if self.player is not None:
             self._apply_sync([], [], self.player.stop_records(now))
-        if self._stop_injected is not None:
-            self._stop_injected()
-            self._stop_injected = None
-        saved = self.store.record_action(OperatorAction(ActionKind.DRILL_STOP, "drill", d.id, actor, self.console, now,
-                                                        reason=reason, drill_id=d.id))
+        self._stop_backend(d.id)
+        saved = self.store.record_action(self._stop_action(d, actor, reason, now))
         self._last_action_id = max(self._last_action_id, saved.id or 0)
         self._end(now)
         return self.last
+
+    async def stop_async(self, *, actor: str, reason: str = "") -> Drill | None:
+        """stop() for the wall: backend call on a worker thread, store writes on the store thread."""
+        import asyncio
+
+        d = self.current
+        if d is None or self.in_store is None:
+            return self.stop(actor=actor, reason=reason)
+        now = self.drill_now()
+        if self.player is not None:
+            recs = self.player.stop_records(now)
+            applied = await self.in_store(self.store.apply, DRILL_FEED, incidents=[], resources=[], alerts=recs, log=False)
+            self.live.apply(alerts=applied.alerts)
+        await asyncio.to_thread(self._stop_backend, d.id)
+        saved = await self.in_store(self.store.record_action, self._stop_action(d, actor, reason, now))
+        self._last_action_id = max(self._last_action_id, saved.id or 0)
+        self._end(now)
+        return self.last
+
+    def _stop_action(self, d: Drill, actor: str, reason: str, now: datetime) -> OperatorAction:
+        return OperatorAction(ActionKind.DRILL_STOP, "drill", d.id, actor, self.console, now, reason=reason,
+                              drill_id=d.id)
+
+    def _stop_backend(self, drill_id: str) -> None:
+        self.backend_error = ""
+        if self.backend is None or drill_id not in self._posted:
+            return
+        try:
+            self.backend.stop(drill_id)
+        except DrillBackendError as exc:
+            import logging
+
+            self.backend_error = str(exc)
+            logging.getLogger(__name__).warning("drill %s: %s", drill_id, exc)
+        self._posted.discard(drill_id)
 
     def _end(self, at: datetime) -> None:
         with self._lock:
@@ -677,7 +506,11 @@ class DrillManager:
 
     @property
     def scenario_finished(self) -> bool:
-        return self.player is not None and self.player.finished
+        """Every scripted event played: by this process, or (a backend drill) by the backend's clock."""
+        if self.player is not None:
+            return self.player.finished
+        d = self.current
+        return d is not None and d.id in self._posted and self.elapsed().total_seconds() >= d.scenario.duration_s
 
     # -- following drills started by another console / the CLI
     def sync(self) -> bool:
@@ -811,6 +644,6 @@ def _scenario_or_stub(path: str) -> Scenario:
     if path and Path(path).exists():
         try:
             return load_scenario(path)
-        except (OSError, ValueError, tomllib.TOMLDecodeError):
+        except (OSError, ValueError):
             pass
     return Scenario(name=Path(path).stem if path else "演练", path=path)

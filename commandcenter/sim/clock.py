@@ -19,6 +19,7 @@ class SimClock:
         self.speed = float(speed)
         self._anchor_sim = self.start
         self._anchor_real: float | None = None
+        self.held = False
 
     def go_live(self, at: datetime | None = None) -> None:
         """From now on sim time advances with the monotonic clock × speed, starting from `at`."""
@@ -30,14 +31,35 @@ class SimClock:
         return self._anchor_real is not None
 
     def now(self) -> datetime:
-        if self._anchor_real is None:
+        if self._anchor_real is None or self.held:
             return self._anchor_sim
         elapsed = (time.monotonic() - self._anchor_real) * self.speed
         return self._anchor_sim + timedelta(seconds=elapsed)
 
     def set_speed(self, speed: float) -> None:
         """Change speed without a jump in sim time."""
-        if self._anchor_real is not None:
+        if self._anchor_real is not None and not self.held:
             self._anchor_sim = self.now()
             self._anchor_real = time.monotonic()
         self.speed = float(speed)
+
+    def hold(self) -> None:
+        """Stop sim time where it is; from now on only `advance` moves it (exact timings for tests)."""
+        self._anchor_sim = self.now()
+        self.held = True
+
+    def advance(self, seconds: float) -> datetime:
+        """Move held sim time forward (a running clock is held first, so nothing else moves it)."""
+        if seconds < 0:
+            raise ValueError("sim time never goes back")
+        if not self.held:
+            self.hold()
+        self._anchor_sim += timedelta(seconds=seconds)
+        return self._anchor_sim
+
+    def release(self) -> None:
+        """Let held sim time run again (real time × speed) from where it stands."""
+        if self.held:
+            self.held = False
+            if self._anchor_real is not None:
+                self._anchor_real = time.monotonic()

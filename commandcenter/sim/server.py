@@ -38,7 +38,9 @@ class SimServer:
                  scenario: str | Path | None = None, random_city: bool = True, host: str = "127.0.0.1",
                  port: int = 0, faults: Faults | None = None, history_hours: float = 6.0,
                  start_time: datetime | None = None, min_live_rate: float = 0.5, log_cap: int = 500_000,
-                 heartbeat_s: float = 5.0, retry_ms: int = 2000) -> None:
+                 heartbeat_s: float = 5.0, retry_ms: int = 2000, hold_clock: bool = False) -> None:
+        """`hold_clock`: sim time stays at `start_time` until advanced (`clock.advance`, POST /_control/clock),
+        for tests that script exact timings."""
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
         if start_time is None:
@@ -57,10 +59,12 @@ class SimServer:
         self.heartbeat_s = heartbeat_s
         self.retry_ms = retry_ms
         self.clock = SimClock(start_time, speed)
+        self.hold_clock = hold_clock
         self.log = MessageLog(log_cap)
         self.city: City | None = None
         self.world: World | None = None
         self.scenario: Any = None
+        self.drills: Any = None          # sim.drills.SimDrills, made with the world
         self.url = ""
         self._runner: web.AppRunner | None = None
         self._tick_task: asyncio.Task[None] | None = None
@@ -76,10 +80,19 @@ class SimServer:
             return
         self.city = generate(self.profile, self.seed)
         self.world = World(self.city, self.log, self.settings, self.start_time, self.history_hours)
+        from .drills import SimDrills
+
+        self.drills = SimDrills(self.world)
         if self.scenario_path is not None:
-            from .scenario import load_scenario
-            self.scenario = load_scenario(self.scenario_path)
-            self.scenario.schedule(self.world)
+            from commandcenter.domain.drill_scenario import parse_scenario
+
+            try:
+                text = self.scenario_path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ValueError(f"{self.scenario_path}: {exc.strerror or exc}") from None
+            self.scenario = parse_scenario(text, path=str(self.scenario_path))
+            self.drills.start(self.scenario, self.scenario.drill_id or f"DRILL-{self.scenario.slug}"[:64],
+                              self.world.start_ts)
         self.world.prepare()
 
     async def start(self) -> str:
@@ -102,6 +115,11 @@ class SimServer:
         r.add_get(f"{API}/ws", self.h_ws)
         r.add_get(f"{API}/_control/faults", self.h_faults)
         r.add_post(f"{API}/_control/faults", self.h_faults)
+        r.add_get(f"{API}/_control/drills", self.h_drills)
+        r.add_post(f"{API}/_control/drills", self.h_drills)
+        r.add_delete(f"{API}/_control/drills/{{id}}", self.h_drill_stop)
+        r.add_get(f"{API}/_control/clock", self.h_clock)
+        r.add_post(f"{API}/_control/clock", self.h_clock)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -111,6 +129,8 @@ class SimServer:
         self.port = port
         self.url = f"http://{self.host}:{port}{API}"
         self.clock.go_live(self.start_time)
+        if self.hold_clock:
+            self.clock.hold()
         self._tick_task = asyncio.create_task(self._tick())
         return self.url
 
@@ -239,6 +259,7 @@ class SimServer:
             "sim_time": format_time(self.clock.now()), "speed": self.clock.speed, "rate": self.settings.rate,
             "first_seq": self.log.first_seq, "last_seq": self.log.last_seq,
             "scenario": getattr(self.scenario, "name", None), "faults": self.faults.as_dict(),
+            "drills": [d["drill_id"] for d in self.drills.describe()] if self.drills is not None else [],
         })
 
     def h_list(self, type_: str):
@@ -313,6 +334,80 @@ class SimServer:
             if not self.faults.stall:
                 self._wake()
         return self._json(self.faults.as_dict())
+
+    # --- drills -----------------------------------------------------------------------------
+    def _catch_up(self) -> None:
+        """Run the world to the clock's now (the tick does it every 100 ms; control calls need it exact)."""
+        assert self.world is not None
+        before = self.log.last_seq
+        self.world.run_until(self.clock.now())
+        if self.log.last_seq != before:
+            self._wake()
+
+    async def h_drills(self, request: web.Request) -> web.Response:
+        """GET: the running drills. POST {"drill_id", "scenario": {...} | "toml": "..."}: play a drill from now."""
+        from commandcenter.domain.drill_scenario import parse_scenario, scenario_from_dict
+
+        assert self.drills is not None
+        if request.method == "GET":
+            return self._json({"drills": self.drills.describe()})
+        try:
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise ValueError("expected a JSON object with drill_id and scenario (or toml)")
+            drill_id = str(body.get("drill_id") or "")
+            if isinstance(body.get("toml"), str):
+                scenario = parse_scenario(body["toml"], path=str(body.get("path", "")))
+            elif isinstance(body.get("scenario"), dict):
+                scenario = scenario_from_dict(body["scenario"], path=str(body.get("path", "")))
+            else:
+                raise ValueError("give the scenario as `scenario` (its JSON form) or `toml` (its text)")
+            if not scenario.events:
+                raise ValueError("the scenario has no events")
+            drill_id = drill_id or scenario.drill_id
+            if drill_id in self.drills.running:
+                return self._json({"error": f"drill {drill_id} is already running"}, 409)
+            self._catch_up()
+            run = self.drills.start(scenario, drill_id)
+        except (ValueError, TypeError, json.JSONDecodeError) as exc:
+            return self._json({"error": str(exc)}, 400)
+        self._catch_up()       # events at offset 0 go out now
+        return self._json(run.describe(), 201)
+
+    async def h_drill_stop(self, request: web.Request) -> web.Response:
+        assert self.drills is not None
+        drill_id = request.match_info["id"]
+        self._catch_up()
+        try:
+            run = self.drills.stop(drill_id)
+        except KeyError:
+            return self._json({"error": f"no running drill {drill_id!r}"}, 404)
+        self._wake()
+        return self._json({**run.describe(), "stopped_at": format_time(self.clock.now())})
+
+    async def h_clock(self, request: web.Request) -> web.Response:
+        """GET: sim time. POST {"hold": true|false, "advance_s": N, "speed": X}: drive the clock (tests, demos)."""
+        if request.method == "POST":
+            try:
+                body = await request.json()
+                if not isinstance(body, dict):
+                    raise ValueError("expected a JSON object")
+                if body.get("hold") is True:
+                    self.clock.hold()
+                elif body.get("hold") is False:
+                    self.clock.release()
+                if "speed" in body:
+                    speed = float(body["speed"])
+                    if not 0 < speed <= 10_000:
+                        raise ValueError("speed must be in (0, 10000]")
+                    self.clock.set_speed(speed)
+                if "advance_s" in body:
+                    self.clock.advance(float(body["advance_s"]))
+            except (ValueError, TypeError, json.JSONDecodeError) as exc:
+                return self._json({"error": str(exc)}, 400)
+            self._catch_up()
+        return self._json({"sim_time": format_time(self.clock.now()), "held": self.clock.held,
+                           "speed": self.clock.speed})
 
     # --- push -------------------------------------------------------------------------------
     def _cursor(self, request: web.Request) -> int:

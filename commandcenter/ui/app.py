@@ -157,8 +157,11 @@ class WallApp:
             DrillManager = None  # noqa: N806
         if DrillManager is not None and self.drills is None:
             try:
+                from ..services.drills import DrillBackend
+
                 self.drills = DrillManager(self.store, self.live, clock=self.clock, console=socket.gethostname(),
-                                           in_store=self.pipeline.in_store)
+                                           in_store=self.pipeline.in_store,
+                                           backend=DrillBackend.from_config(self.config))
                 if hasattr(self.drills, "run"):
                     self._tasks.append(asyncio.create_task(self.drills.run(), name="drills"))
             except Exception:  # noqa: BLE001 - drills are optional for the wall

@@ -8,7 +8,7 @@ import pytest
 from commandcenter.domain import ActionKind, Category, Incident, Severity, Source, Status
 from commandcenter.services import LiveState
 from commandcenter.services.drill_report import assemble, write_timeline_csv
-from commandcenter.services.drills import DrillManager, load_scenario, parse_offset, scenario_from_dict
+from commandcenter.services.drills import DrillManager, load_scenario, parse_offset, parse_scenario, scenario_from_dict
 from commandcenter.store import Store
 
 from .helpers import SCENARIO, T0, FakeClock
@@ -156,11 +156,18 @@ def test_only_one_drill_at_a_time_and_someone_starts_it(store):
 
 
 def test_the_console_marks_stages_and_dispatches_during_a_drill(store):
-    """The bundled sample drill scripts only what happens; the people drilled report their stages in."""
-    from pathlib import Path
-
-    sample = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "sample-drill.toml"
-    sc = load_scenario(sample if sample.exists() else SCENARIO)
+    """A scenario that scripts only what happens: the people drilled report their stages in at the console."""
+    sc = parse_scenario('''
+        [scenario]
+        name = "无脚本响应的火灾演练"
+        [[events]]
+        at = "30s"
+        type = "incident"
+        ref = "fire"
+        category = "fire"
+        emergency = true
+        title = "居民楼火灾"
+    '''.replace("\n        ", "\n"))
     clock = FakeClock()
     live = LiveState()
     mgr = DrillManager(store, live, clock=clock)
@@ -179,31 +186,6 @@ def test_the_console_marks_stages_and_dispatches_during_a_drill(store):
     assert store.incident(inc.id).status is Status.HANDLING
     with pytest.raises(KeyError):
         mgr.mark("nope", "arrived", actor="x")
-
-
-def test_a_drill_injected_into_a_backend_is_scored_from_the_feed(store):
-    clock = FakeClock()
-    live = LiveState()
-    mgr = DrillManager(store, live, clock=clock)
-    handed = []
-    stopped = []
-
-    def inject(scenario, drill_id):
-        handed.append((scenario.name, drill_id))
-        return lambda: stopped.append(drill_id)
-
-    drill = mgr.start(SCENARIO, actor="a", inject=inject)
-    assert handed == [(drill.scenario.name, drill.id)] and mgr.player is None
-    clock.advance(30)
-    assert mgr.tick() == 0                                   # nothing is played here
-    fed = Incident(id="sim-1", version=1, updated_at=clock(), reported_at=clock(), title="居民楼火灾",
-                   category=Category.FIRE, source=Source.SCENARIO, severity=Severity.CRITICAL, status=Status.ACCEPTED,
-                   grid_id="g1", emergency=True, accepted_at=clock() + timedelta(seconds=40), drill_id=drill.id)
-    live.apply(incidents=[fed])                               # as the feed would
-    [s] = mgr.scores()
-    assert s.stage("response").elapsed_s == 40
-    mgr.stop(actor="a")
-    assert stopped == [drill.id]
 
 
 def test_the_wall_loop_follows_on_the_store_thread(store):

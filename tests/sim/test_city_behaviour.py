@@ -82,15 +82,23 @@ def test_sample_drill_plays_a_fire_and_a_red_rainstorm_with_its_drill_id() -> No
     w.run_until(w.start_ts + 29)
     assert "incident" not in s.log.index
     w.run_until(w.start_ts + 31)
-    fire = s.log.index["incident"].get("EV00000001")
-    assert fire["people_trapped"] == 3 and fire["emergency"] and fire["drill_id"] == "DRILL-SAMPLE-001"
+    [(fire_id, (_, fire))] = s.log.index["incident"].latest.items()
+    drill_id = fire["drill_id"]
+    assert drill_id and fire_id == f"{drill_id}:fire"
+    assert fire["people_trapped"] == 3 and fire["emergency"] and fire["status"] == "reported"
     w.run_until(w.start_ts + 121)
     alert = next(a for _, a in s.log.index["alert"].latest.values())
-    assert alert["level"] == 4 and "暴雨" in alert["title"] and alert["drill_id"] == "DRILL-SAMPLE-001"
+    assert alert["level"] == 4 and "暴雨" in alert["title"] and alert["drill_id"] == drill_id
     w.run_until(w.start_ts + 2 * 3600)
     for m in s.log.messages:
         if m.type in ("incident", "alert"):
-            assert m.data["drill_id"] == "DRILL-SAMPLE-001"
+            assert m.data["drill_id"] == drill_id
+    units = {m.data["name"] for m in s.log.messages if m.type == "resource" and m.data["drill_id"] == drill_id}
+    assert units == {"消防救援站一队", "120救护车", "排涝车"}
+    fire = decode_incident(s.log.index["incident"].get(fire_id))
+    # the scripted responders: accepted 0:40, on scene 7:00, first assessment 25:30 (late on purpose)
+    assert [(t - fire.reported_at).total_seconds() for t in (fire.accepted_at, fire.arrived_at, fire.assessed_at)] \
+        == [40, 420, 1530]
     assert len(s.log.index["incident"].latest) == 2
     assert s.log.index["alert"].get(alert["id"])["status"] == "cancelled"
     # drills never count

@@ -590,9 +590,15 @@ class ConsoleWindow(QMainWindow):
             return None
 
         async def go() -> None:
-            # On the GUI thread: the manager tells its listeners (the wall's drill banner and tile) at once,
-            # and they paint. Its store writes are one small action row.
-            d = self.wall.drills.start(scenario, actor=self.actor(), reason=self.tr("操作台启动"))
+            # The backend call (the simulator's scenario player) runs on a worker thread and the action row on
+            # the store thread; the manager then tells its listeners (banner, drill tile) on the GUI thread.
+            from ...services.drills import DrillBackendError
+
+            try:
+                d = await self.wall.drills.start_async(scenario, actor=self.actor(), reason=self.tr("操作台启动"))
+            except (DrillBackendError, OSError, ValueError, RuntimeError) as exc:
+                self.say(self.tr("演练未开始：{why}").format(why=str(exc)), error=True)
+                return
             self.say(self.tr("演练已开始：{id}").format(id=d.id))
             self.refresh_status()
 
@@ -603,8 +609,12 @@ class ConsoleWindow(QMainWindow):
             return None
 
         async def go() -> None:
-            self.wall.drills.stop(actor=self.actor(), reason=self.tr("操作台结束"))
-            self.say(self.tr("演练已结束"))
+            drills = self.wall.drills
+            await drills.stop_async(actor=self.actor(), reason=self.tr("操作台结束"))
+            if drills.backend_error:
+                self.say(self.tr("演练已结束，但后端未确认：{why}").format(why=drills.backend_error), error=True)
+            else:
+                self.say(self.tr("演练已结束"))
             self.refresh_status()
 
         return self._spawn(go())
