@@ -43,9 +43,9 @@ class SimClock:
             self._anchor_real = time.monotonic()
         self.speed = float(speed)
 
-    def hold(self) -> None:
-        """Stop sim time where it is; from now on only `advance` moves it (exact timings for tests)."""
-        self._anchor_sim = self.now()
+    def hold(self, at: datetime | None = None) -> None:
+        """Stop sim time where it is (or at `at`); from now on only `advance` moves it (exact timings for tests)."""
+        self._anchor_sim = self.now() if at is None else at
         self.held = True
 
     def advance(self, seconds: float) -> datetime:

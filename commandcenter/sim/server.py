@@ -130,7 +130,7 @@ class SimServer:
         self.url = f"http://{self.host}:{port}{API}"
         self.clock.go_live(self.start_time)
         if self.hold_clock:
-            self.clock.hold()
+            self.clock.hold(self.start_time)
         self._tick_task = asyncio.create_task(self._tick())
         return self.url
 

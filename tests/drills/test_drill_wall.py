@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
 
+import httpx
 import pytest
 
 from commandcenter.config import PageSection, config_from_dict
@@ -15,13 +16,16 @@ from commandcenter.services.drill_report import assemble
 from commandcenter.services.drills import DrillManager
 from commandcenter.store import Store
 
-from .helpers import SCENARIO, FakeClock
+from .helpers import SCENARIO
 
 pytestmark = pytest.mark.timeout(90) if hasattr(pytest.mark, "timeout") else []
 
 
 def test_scripted_drill_on_the_wall_against_the_simulator(qloop, tmp_path):
+    """The drill is posted through the wall's DrillManager to the simulator named in [drill] backend; the
+    simulator plays it on its held clock and its records reach the wall through the ordinary feed."""
     from commandcenter.sim import run_in_thread
+    from commandcenter.services.drills import DrillBackend
     from commandcenter.ui.models.incidents import IncidentTableModel
     from commandcenter.ui.report import ensure_gui_app, write_report
     from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
@@ -29,15 +33,17 @@ def test_scripted_drill_on_the_wall_against_the_simulator(qloop, tmp_path):
     from commandcenter.ui.wall import WallWindow
 
     ensure_gui_app()
-    sim = run_in_thread(profile="street", seed=3, history_hours=1.0)
+    start = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    sim = run_in_thread(profile="street", seed=3, history_hours=1.0, start_time=start, hold_clock=True)
     store = Store.open(f"sqlite:///{tmp_path / 'wall.db'}")
     try:
-        config = config_from_dict({"feeds": [{"name": "city", "url": sim.url, "mode": "poll", "interval": 0.2}]})
+        config = config_from_dict({"feeds": [{"name": "city", "url": sim.url, "mode": "poll", "interval": 0.2}],
+                                   "drill": {"backend": "city"}})
+        clock = sim.server.clock.now                 # the wall reads the simulator's (held) clock
         live = LiveState()
-        pipeline = IngestPipeline(config, store, live)
-        start = datetime.now(timezone.utc).replace(microsecond=0)
-        clock = FakeClock(start)
-        drills = DrillManager(store, live, clock=clock, console="console-1", in_store=pipeline.in_store)
+        pipeline = IngestPipeline(config, store, live, clock=clock)
+        drills = DrillManager(store, live, clock=clock, console="console-1", in_store=pipeline.in_store,
+                              backend=DrillBackend.from_config(config))
         page = PageSection(name="演练", rows=1, columns=2, tiles=[
             {"kind": "incidents", "row": 0, "column": 0}, {"kind": "drill", "row": 0, "column": 1}])
         ctx = TileContext(live, config, clock, extras={"drills": drills})
@@ -54,29 +60,39 @@ def test_scripted_drill_on_the_wall_against_the_simulator(qloop, tmp_path):
                 await asyncio.sleep(0.05)
             return pred()
 
-        async def play_to(seconds: float) -> None:
-            while (clock() - start).total_seconds() < seconds:
-                clock.advance(15)
-                await drills.tick_async()
-            await asyncio.sleep(0)
+        async def advance_to(seconds: float) -> None:
+            """Move the simulator's clock to drill time `seconds` in 15 s steps (its control endpoint)."""
+            async with httpx.AsyncClient() as client:
+                while (clock() - start).total_seconds() < seconds:
+                    step = min(15.0, seconds - (clock() - start).total_seconds())
+                    (await client.post(f"{sim.url}/_control/clock", json={"advance_s": step})).raise_for_status()
+
+        def drill_incident(drill_id):
+            return next((i for i in live.incidents.values() if i.drill_id == drill_id), None)
 
         def real_ids() -> set[str]:
             return {i.id for i in live.incidents.values() if i.drill_id is None}
 
         async def main():
             await pipeline.start()
+            await advance_to(1)
             assert await until(lambda: len(real_ids()) > 0), "the simulated city sent nothing"
             assert window.drill_banner.isHidden()
             before_real = real_ids()
 
-            drill = drills.start(SCENARIO, actor="张主任", reason="月度消防演练")
-            await play_to(120)                                   # 2:00 on the drill clock
+            drill = await drills.start_async(SCENARIO, actor="张主任", reason="月度消防演练")
+            assert drill.started_at == start + timedelta(seconds=1) and not drill.local
+            assert [d["drill_id"] for d in drills.backend.running()] == [drill.id]
+            await advance_to(121)                                # 2:00 on the drill clock
+            assert await until(lambda: (i := drill_incident(drill.id)) is not None and i.dispatched_at is not None
+                               and len(drills.scores()[0].dispatches) == 2), "the drill did not come through the feed"
             drills._notify()                                     # the wall loop does this every tick
             # the banner: drill badge, scenario, clock
             assert not window.drill_banner.isHidden()
             text = window.drill_banner.text()
             assert "演练 / DRILL" in text and "住宅火灾" in text and "演练时钟 2:00" in text
-            # live scores on the drill tile
+            # live scores on the drill tile, timed as scripted
+            drill_tile.refresh()
             assert drill_tile.cell_text(0, 0).startswith("【演练】居民楼火灾")
             assert drill_tile.cell_text(0, 1).startswith("0:45 ✓")
             assert drill_tile.cell_text(0, 2).startswith("计时 1:30 / 8:00")
@@ -87,18 +103,23 @@ def test_scripted_drill_on_the_wall_against_the_simulator(qloop, tmp_path):
             assert any("【演练】居民楼火灾" in t for t in titles)
             assert any("【演练】" not in t for t in titles)
             # real events keep flowing during the drill
-            assert await until(lambda: len(real_ids() - before_real) > 0), "no real event arrived during the drill"
-
-            await play_to(26 * 60)
+            await advance_to(26 * 60)
+            assert await until(lambda: drill_incident(drill.id).assessed_at is not None)
+            assert len(real_ids() - before_real) > 0, "no real event arrived during the drill"
             drill_tile.refresh()
             assert drill_tile.cell_text(0, 2).startswith("9:00 ✗ (≤8:00) · 1-10-20 ✓")
             assert drill_tile.cell_text(0, 3).startswith("25:00 ✗")
-            await play_to(41 * 60)
+            await advance_to(41 * 60 + 1)
+            assert await until(lambda: drill_incident(drill.id).status.value == "closed")
             assert drills.scenario_finished
-            drills.stop(actor="张主任", reason="演练结束")
+            await drills.stop_async(actor="张主任", reason="演练结束")
+            assert drills.backend_error == "" and drills.backend.running() == []
             assert window.drill_banner.isHidden()
             drill_tile.refresh()
             assert "已结束" in drill_tile.status.text()
+            # the simulator cancelled the drill's warning at the stop; it arrives through the feed
+            assert await until(lambda: all(a.status.value == "cancelled" for a in live.alerts.values()
+                                           if a.drill_id == drill.id) and any(a.drill_id for a in live.alerts.values()))
             await pipeline.close()
             return drill
 
