@@ -11,13 +11,14 @@ import asyncio
 import getpass
 import logging
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
+    QAbstractItemView, QComboBox, QDateTimeEdit, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
     QLineEdit, QMainWindow, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout,
     QWidget,
 )
@@ -241,6 +242,7 @@ class ConsoleWindow(QMainWindow):
         rcol.addWidget(self.drill_box)
         # Capability check: the drill controls exist only when the wall runs a DrillManager.
         self.drill_box.setVisible(self.drills_available)
+        self._build_replay(rcol)
 
         self.message = plain_label()
         self.message.setObjectName("consoleMessage")
@@ -249,6 +251,36 @@ class ConsoleWindow(QMainWindow):
         split.setSizes([900, 700])
         self.setCentralWidget(root)
         self.help = HelpOverlay(self.shortcut_list(), root)
+
+    def _build_replay(self, rcol: QVBoxLayout) -> None:
+        """Replay (回放): choose a past window, play it on the wall at 1×–60× with the scrubber, back to live."""
+        from ..replay_bar import ReplayBar, attach_replay
+
+        self.replay = attach_replay(self.wall) if getattr(self.wall, "store", None) is not None else None
+        self.replay_box = QGroupBox(self.tr("回放"))
+        col = QVBoxLayout(self.replay_box)
+        row = QHBoxLayout()
+        self.replay_start = QDateTimeEdit()
+        self.replay_start.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.replay_start.setCalendarPopup(True)
+        self.replay_minutes = QSpinBox()
+        self.replay_minutes.setRange(1, 7 * 24 * 60)
+        self.replay_minutes.setValue(60)
+        self.replay_minutes.setSuffix(self.tr(" 分钟"))
+        self.replay_button = QPushButton(self.tr("回放此时段"))
+        self.replay_button.clicked.connect(self.enter_replay)
+        row.addWidget(plain_label(self.tr("从")))
+        row.addWidget(self.replay_start, 1)
+        row.addWidget(plain_label(self.tr("时长")))
+        row.addWidget(self.replay_minutes)
+        row.addWidget(self.replay_button)
+        col.addLayout(row)
+        self.replay_bar = ReplayBar(self.replay) if self.replay is not None else None
+        if self.replay_bar is not None:
+            col.addWidget(self.replay_bar)
+            self.set_replay_window(self.replay.clock() - timedelta(hours=1), 60)
+        rcol.addWidget(self.replay_box)
+        self.replay_box.setVisible(self.replay is not None)
 
     def _table(self, model) -> QTableView:
         view = QTableView()
@@ -286,6 +318,9 @@ class ConsoleWindow(QMainWindow):
             ("F10", self.tr("固定/取消固定页面")),
             ("F11", self.tr("开始演练")),
             ("F12", self.tr("结束演练")),
+            ("Ctrl+P", self.tr("回放所选时段")),
+            ("Ctrl+Space", self.tr("回放：暂停/继续")),
+            ("Ctrl+End", self.tr("回到实时")),
             ("Ctrl+Q", self.tr("退出")),
         ]
 
@@ -314,6 +349,9 @@ class ConsoleWindow(QMainWindow):
         add("F10", self.toggle_pin)
         add("F11", self.start_drill)
         add("F12", self.stop_drill)
+        add("Ctrl+P", self.enter_replay)
+        add("Ctrl+Space", self.toggle_replay_pause)
+        add("Ctrl+End", self.back_to_live)
         add("Ctrl+Q", self.close)
 
     def _focus_table(self, view: QTableView) -> None:
@@ -618,6 +656,64 @@ class ConsoleWindow(QMainWindow):
             self.refresh_status()
 
         return self._spawn(go())
+
+    # ------------------------------------------------------------------ replay
+    def _zone(self) -> ZoneInfo:
+        return ZoneInfo(self.wall.config.wall.timezone)
+
+    def set_replay_window(self, start: datetime, minutes: int) -> None:
+        """Fill the window chooser (shown in the wall's time zone)."""
+        t = start.astimezone(self._zone())
+        self.replay_start.setDateTime(QDateTime(QDate(t.year, t.month, t.day), QTime(t.hour, t.minute)))
+        self.replay_minutes.setValue(minutes)
+
+    def replay_window(self) -> tuple[datetime, datetime]:
+        """The chosen window in UTC; its end never later than now (the future is not replayed)."""
+        d, t = self.replay_start.date(), self.replay_start.time()
+        start = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=self._zone()).astimezone(timezone.utc)
+        end = min(start + timedelta(minutes=self.replay_minutes.value()), self.replay.clock())
+        return start, end
+
+    def enter_replay(self) -> bool:
+        """Play the chosen past window on the wall at the scrubber's speed (every tile, REPLAY banner)."""
+        if self.replay is None:
+            self.say(self.tr("本系统未启用回放功能"), error=True)
+            return False
+        start, end = self.replay_window()
+        if end <= start:
+            self.say(self.tr("回放时段必须在当前时间之前"), error=True)
+            return False
+        speed = self.replay_bar.speed.currentData()
+        self.replay.play_window(start, end, speed=speed)
+        self.say(self.tr("回放 {start} 起 {minutes} 分钟，{speed}×").format(
+            start=self.replay_start.dateTime().toString("yyyy-MM-dd HH:mm"),
+            minutes=round((end - start).total_seconds() / 60), speed=speed))
+        return True
+
+    def toggle_replay_pause(self) -> None:
+        r = self.replay
+        if r is None:
+            return
+        if not r.replaying:
+            self.enter_replay()
+        elif r.paused:
+            r.resume()
+        else:
+            r.pause()
+
+    def set_replay_speed(self, speed: float) -> None:
+        """1×–60× (the scrubber's choices)."""
+        if self.replay_bar is not None:
+            i = self.replay_bar.speed.findData(int(speed))
+            if i < 0:
+                raise ValueError(f"speed {speed:g}× is not one of the scrubber's speeds")
+            self.replay_bar.speed.setCurrentIndex(i)
+
+    def back_to_live(self) -> None:
+        """One action: the wall shows the present again."""
+        if self.replay is not None and self.replay.replaying:
+            self.replay.go_live()
+            self.say(self.tr("已回到实时"))
 
     # ------------------------------------------------------------------ wall events
     def _on_wall_event(self, what: str, arg) -> None:
