@@ -60,6 +60,7 @@ class ReportData:
     resources: list[ResourceUse] = field(default_factory=list)
     actions: list[OperatorAction] = field(default_factory=list)
     timeline: list[TimelineRow] = field(default_factory=list)
+    reasons: dict[tuple[str, str], str] = field(default_factory=dict)   # (incident id, stage) → why it missed
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
     @property
@@ -175,12 +176,31 @@ def assemble(store: Any, drill_id: str) -> ReportData:
 
     end = stopped_at or (timeline[-1].at if timeline else t0)
     scores = [score_incident(i, end, scenario.targets, dispatches.get(i.id, ())) for i in incidents if i.emergency]
+    reasons = {(s.incident_id, st.stage): why for s in scores for st in s.stages
+               if (why := miss_reason(by_inc[s.incident_id], st))}
     return ReportData(
         drill_id=drill_id, scenario=scenario, started_at=started_at, stopped_at=stopped_at,
         started_by=start.actor if start else "", start_reason=why, stopped_by=stop.actor if stop else "",
         stop_reason=stop.reason if stop else "", incidents=incidents, alerts=list(latest_alerts.values()),
         scores=scores, resources=sorted(uses_list, key=lambda u: u.dispatched_at or u.on_scene_at or t0),
-        actions=actions, timeline=timeline)
+        actions=actions, timeline=timeline, reasons=reasons)
+
+
+_STAGE_AT = {"response": "accepted_at", "arrival": "arrived_at", "assessment": "assessed_at"}
+
+
+def miss_reason(inc: Incident, st: Any) -> str:
+    """Why a stage missed its target or 1-10-20: how late, and what the responders noted when they reached it
+    (the note on the incident's timeline at that moment); "" for a stage that met both."""
+    if st.met_target is not False and st.met_rule is not False:
+        return ""
+    limit = st.target_s if st.met_target is False else st.rule_s
+    if st.elapsed_s is None:
+        return f"未完成：至演练结束已用 {fmt_secs(st.running_s)}，超出 {fmt_secs(st.running_s - limit)}"
+    at = getattr(inc, _STAGE_AT[st.stage])
+    notes = [c.note for c in inc.timeline if c.at == at and c.note]
+    why = f"超时 {fmt_secs(st.elapsed_s - limit)}"
+    return f"{why}：{notes[-1]}" if notes else why
 
 
 CSV_COLUMNS = ("at_utc", "offset_s", "kind", "record_id", "title", "what", "detail")

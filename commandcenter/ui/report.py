@@ -168,15 +168,16 @@ def build_html(data: ReportData, images: dict[str, str]) -> str:
 
     a("<h2>一、各事件用时与达标情况 · Timings against targets</h2>")
     a('<table border="1" cellspacing="0" cellpadding="4" width="100%"><tr><th>事件</th><th>阶段</th><th>用时</th>'
-      "<th>演练目标</th><th>是否达标（目标）</th><th>1-10-20</th><th>是否达标（1-10-20）</th></tr>")
+      "<th>演练目标</th><th>是否达标（目标）</th><th>1-10-20</th><th>是否达标（1-10-20）</th><th>原因 Reason</th></tr>")
     for s in data.scores:
         for i, (key, name, rule) in enumerate(STAGES):
             st = s.stage(key)
             first = f"<td rowspan='3'>【演练】{esc(s.title)}<br/>{esc(s.incident_id)}<br/>上报 {esc(_dt(s.reported_at))}</td>" if i == 0 else ""
             a(f"<tr>{first}<td>{esc(name)}</td><td>{esc(fmt_secs(st.elapsed_s))}</td><td>≤ {esc(fmt_secs(st.target_s))}</td>"
-              f"<td>{_verdict(st.met_target)}</td><td>≤ {esc(rule)}</td><td>{_verdict(st.met_rule)}</td></tr>")
+              f"<td>{_verdict(st.met_target)}</td><td>≤ {esc(rule)}</td><td>{_verdict(st.met_rule)}</td>"
+              f"<td>{esc(data.reasons.get((s.incident_id, key), ''))}</td></tr>")
     if not data.scores:
-        a("<tr><td colspan='7'>本次演练没有应急事件 · no emergencies in this drill</td></tr>")
+        a("<tr><td colspan='8'>本次演练没有应急事件 · no emergencies in this drill</td></tr>")
     a("</table>")
     if "stages" in images:
         a(f'<p><img src="{images["stages"]}" width="640"/></p>')
