@@ -176,8 +176,11 @@ def assemble(store: Any, drill_id: str) -> ReportData:
 
     end = stopped_at or (timeline[-1].at if timeline else t0)
     scores = [score_incident(i, end, scenario.targets, dispatches.get(i.id, ())) for i in incidents if i.emergency]
-    reasons = {(s.incident_id, st.stage): why for s in scores for st in s.stages
-               if (why := miss_reason(by_inc[s.incident_id], st))}
+    reasons = {}
+    for s in scores:
+        for st in s.stages:
+            if missed := miss_reason(by_inc[s.incident_id], st):
+                reasons[(s.incident_id, st.stage)] = missed
     return ReportData(
         drill_id=drill_id, scenario=scenario, started_at=started_at, stopped_at=stopped_at,
         started_by=start.actor if start else "", start_reason=why, stopped_by=stop.actor if stop else "",

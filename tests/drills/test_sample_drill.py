@@ -74,6 +74,7 @@ def test_the_sample_drill_scores_pass_and_fail_and_the_report_says_why(qapp, tmp
 
         data = assemble(store, drill.id)
         assert data.scenario.name == "居民楼火灾救援与暴雨红色预警联合演练" and data.passed is False
+        assert (data.start_reason, data.stop_reason) == ("季度联合演练", "演练结束")
         assert data.reasons == {(fire.incident_id, "assessment"):
                                 "超时 5:30：首次研判延误：被困人员位置不明，逐户搜救后方才上报（超过20分钟）"}
         html_path, _ = write_report(data, tmp_path / "report.html")
