@@ -34,6 +34,12 @@ SEARCH_LIMIT = 200
 SCENARIO_DIR = Path(__file__).resolve().parents[3] / "config" / "scenarios"
 
 
+def _default_report_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("commandcenter", appauthor=False)) / "reports"
+
+
 class HelpOverlay(QFrame):
     """F1: every shortcut, over the console; Esc or F1 closes it."""
 
@@ -78,6 +84,8 @@ class ConsoleWindow(QMainWindow):
         self._quiet = False
         self.tasks: set[asyncio.Task] = set()
         self.last_error = ""
+        self.last_report: Path | None = None
+        self.report_dir = _default_report_dir()
         self.resize(1600, 960)
         self._language = wall.config.wall.language
         self._build()
@@ -234,10 +242,13 @@ class ConsoleWindow(QMainWindow):
         self.drill_start_button.clicked.connect(self.start_drill)
         self.drill_stop_button = QPushButton(self.tr("结束演练"))
         self.drill_stop_button.clicked.connect(self.stop_drill)
+        self.drill_report_button = QPushButton(self.tr("生成报告"))
+        self.drill_report_button.clicked.connect(self.make_drill_report)
         self.drill_status = plain_label()
         drow.addWidget(self.drill_scenario, 1)
         drow.addWidget(self.drill_start_button)
         drow.addWidget(self.drill_stop_button)
+        drow.addWidget(self.drill_report_button)
         drow.addWidget(self.drill_status)
         rcol.addWidget(self.drill_box)
         # Capability check: the drill controls exist only when the wall runs a DrillManager.
@@ -654,6 +665,26 @@ class ConsoleWindow(QMainWindow):
             else:
                 self.say(self.tr("演练已结束"))
             self.refresh_status()
+
+        return self._spawn(go())
+
+    def make_drill_report(self) -> asyncio.Task | None:
+        """The after-action report (PDF + CSV) of the running or last drill, into `report_dir`."""
+        d = self.wall.drills if self.drills_available else None
+        drill = (d.current or d.last) if d is not None else None
+        if drill is None:
+            self.say(self.tr("没有可生成报告的演练"), error=True)
+            return None
+
+        async def go() -> None:
+            from ...services.drill_report import assemble
+            from ..report import write_report
+
+            data = await self.wall.pipeline.in_store(assemble, self.wall.store, drill.id)
+            # QTextDocument / QPdfWriter / QImage need no GUI thread: the PDF is typeset off it
+            pdf, _csv = await asyncio.to_thread(write_report, data, self.report_dir / f"{drill.id}.pdf")
+            self.last_report = pdf
+            self.say(self.tr("报告已生成：{path}").format(path=str(pdf)))
 
         return self._spawn(go())
 
