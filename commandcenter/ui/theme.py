@@ -18,6 +18,8 @@ ROW_ALT = QColor("#0f1829")
 FLASH = QColor("#2d4f86")
 DRILL = QColor("#b36bff")          # drill badge / banner: unmistakably not real
 REPLAY = QColor("#1fb5a8")
+SELECTION = QColor("#24477a")      # a selected table row
+SELECTION_TEXT = QColor("#ffffff")
 
 FONT_FAMILY = "WenQuanYi Micro Hei"
 
@@ -83,13 +85,16 @@ def scaled_point_size(tile_height: int, factor: float = 1.0) -> int:
 
 
 def stylesheet() -> str:
+    """The application style sheet. The wall window paints the background once; the full-screen containers
+    inside it (central widget, page, header) are transparent, because each full 4K fill costs ≈5 ms."""
     return f"""
     QWidget {{ background: {BACKGROUND.name()}; color: {TEXT.name()}; font-family: "{FONT_FAMILY}"; }}
+    QWidget#wallCentre, PageView, PageStack, WallHeader {{ background: transparent; }}
     QFrame#tile {{ background: {PANEL.name()}; border: 1px solid {PANEL_BORDER.name()}; border-radius: 6px; }}
     QLabel#tileTitle {{ color: {ACCENT.name()}; font-weight: bold; background: transparent; }}
     QLabel#staleBadge {{ color: #ffffff; background: #b3261e; border-radius: 4px; padding: 2px 8px; }}
     QTableView {{ background: {PANEL.name()}; alternate-background-color: {ROW_ALT.name()};
-                  gridline-color: {PANEL_BORDER.name()}; border: none; selection-background-color: #24477a; }}
+                  gridline-color: {PANEL_BORDER.name()}; border: none; selection-background-color: {SELECTION.name()}; }}
     QHeaderView::section {{ background: #16223b; color: {TEXT_DIM.name()}; border: none; padding: 4px; }}
     QStatusBar {{ background: #0a1020; color: {TEXT_DIM.name()}; }}
     """

@@ -142,6 +142,7 @@ class WallWindow(QMainWindow):
         # `body` (issue 7): a PageStack of rotating pages with the same `page`/`tiles` interface as PageView.
         self.page_view = body if body is not None else PageView(page, build)
         centre = QWidget()
+        centre.setObjectName("wallCentre")   # transparent (theme): the window has painted the background
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)

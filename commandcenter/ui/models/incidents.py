@@ -280,11 +280,24 @@ class IncidentTableModel(QAbstractTableModel):
         if order_changed:
             self.flush()          # reuses cached rows: their countdowns are refreshed just below
         self._last_now = now
-        for row in self._rows:
+        # Only the countdown column changes every second: the views repaint that column, not the table. A row
+        # whose deadline level changed (bold, overdue background) or whose new-row flash ends is repainted whole.
+        mono = time.monotonic()
+        whole = []
+        for i, row in enumerate(self._rows):
+            level = row.deadline.level
             self._fill_deadline(row, now)
+            seen = self._first_seen.get(row.incident.id)
+            if row.deadline.level is not level or (seen is not None and mono - seen < FLASH_SECONDS + 2.0):
+                whole.append(i)
         if self._rows:
             last = len(self._rows) - 1
-            self.dataChanged.emit(self.index(0, 0), self.index(last, self.columnCount() - 1))
+            self.dataChanged.emit(self.index(0, self.DEADLINE), self.index(last, self.DEADLINE))
+            start = 0
+            for k, i in enumerate(whole):          # one signal per run of consecutive rows
+                if k + 1 == len(whole) or whole[k + 1] != i + 1:
+                    self.dataChanged.emit(self.index(whole[start], 0), self.index(i, self.columnCount() - 1))
+                    start = k + 1
 
     # --- display data ----------------------------------------------------------------------
     def _make_row(self, inc: Incident, now: datetime) -> _Row:

@@ -2,13 +2,12 @@
 guidance (what to do, whom to call) for the most pressing one; a click opens the alert's details."""
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
 
 from ...services import LiveState
 from ..models.alerts import ID_ROLE, AlertBoard, AlertTableModel
-from .base import Tile, fit_columns_on_resize, plain_label
+from .base import Tile, WallTable, plain_label
 
 
 class AlertTile(Tile):
@@ -21,19 +20,8 @@ class AlertTile(Tile):
         self.board = board
         self.guidance_by_type = dict(guidance or {})
         self.model = AlertTableModel(board, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.verticalHeader().hide()
-        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.clicked.connect(self._on_activated)
-        self.view.activated.connect(self._on_activated)
-        self._fitter = fit_columns_on_resize(self.view, (0.16, 0.11, 0.28, 0.12, 0.09, 0.10, 0.14))
+        self.view = WallTable(self.model, (0.16, 0.11, 0.28, 0.12, 0.09, 0.10, 0.14), self.alert_activated.emit,
+                              ID_ROLE, alternating=False)   # rows carry their level's colour
         self.summary = plain_label()
         self.summary.setStyleSheet("background: transparent;")
         self.guidance = plain_label()
@@ -69,20 +57,8 @@ class AlertTile(Tile):
     def guidance_for(self, alert_type: str) -> str:
         return self.guidance_by_type.get(alert_type, "")
 
-    def _on_activated(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.alert_activated.emit(self.model.data(index, ID_ROLE))
-
     def apply_font_size(self, points: int) -> None:
         super().apply_font_size(points)
-        font = QFont(self.view.font())
-        font.setPointSize(points)
-        self.view.setFont(font)
-        self.view.horizontalHeader().setFont(font)
+        font = self.view.scale(points)
         self.summary.setFont(font)
         self.guidance.setFont(font)
-        self.view.verticalHeader().setDefaultSectionSize(round(points * 2.2))
-        self._fit_columns()
-
-    def _fit_columns(self) -> None:
-        self._fitter.fit()

@@ -2,15 +2,15 @@
 their threshold first and marked; a click on a row opens the resource's details."""
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QGridLayout, QHeaderView, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from ...services import LiveState
 from .. import format as fmt
 from .. import labels, theme
 from ..models.resources import ID_ROLE, KIND_ORDER, LOW_STOCK, STATUS_ORDER, ResourceTableModel, status_text
-from .base import Tile, fit_columns_on_resize, plain_label
+from .base import Tile, WallTable, plain_label
 
 
 class ResourceTile(Tile):
@@ -47,19 +47,7 @@ class ResourceTile(Tile):
                 self._all_labels.append(n)
         self.low_label = plain_label()
         self.low_label.setStyleSheet("color: #ff3b3b; background: transparent;")
-        self.view = QTableView()
-        self.view.setModel(model)
-        self.view.setAlternatingRowColors(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.clicked.connect(self._on_activated)
-        self.view.activated.connect(self._on_activated)
-        self._fitter = fit_columns_on_resize(self.view, (0.12, 0.27, 0.16, 0.17, 0.28))
+        self.view = WallTable(model, (0.12, 0.27, 0.16, 0.17, 0.28), self.resource_activated.emit, ID_ROLE)
         for label in self._all_labels:
             if not label.styleSheet():
                 label.setStyleSheet("background: transparent;")
@@ -84,23 +72,11 @@ class ResourceTile(Tile):
     def count_text(self, kind, status) -> str:
         return self._count_labels[(KIND_ORDER.index(kind), STATUS_ORDER.index(status))].text()
 
-    def _on_activated(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.resource_activated.emit(self.model.data(index, ID_ROLE))
-
     def apply_font_size(self, points: int) -> None:
         super().apply_font_size(points)
-        font = QFont(self.view.font())
-        font.setPointSize(points)
-        self.view.setFont(font)
-        self.view.horizontalHeader().setFont(font)
-        self.view.verticalHeader().setDefaultSectionSize(round(points * 2.2))
+        font = self.view.scale(points)
         for label in self._all_labels:
             label.setFont(font)
         bold = QFont(font)
         bold.setBold(True)
         self.low_label.setFont(bold)
-        self._fit_columns()
-
-    def _fit_columns(self) -> None:
-        self._fitter.fit()

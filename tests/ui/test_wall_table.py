@@ -1,0 +1,150 @@
+"""WallTable, the wall's shared table (incidents, alerts, resources): it paints its cells itself, fast, and must
+look as the stock view did — the model's text, colours, backgrounds and bold font, plain text elided with "…" —
+and the once-a-second deadline tick must repaint only the countdown column, not the whole table."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
+
+import wall_data as W
+from commandcenter.domain import DeadlineLevel
+from commandcenter.ui import theme
+from commandcenter.ui.models.incidents import IncidentTableModel
+from commandcenter.ui.tiles import IncidentTile
+from commandcenter.ui.tiles.base import WallTable
+
+
+def incident_tile(qtbot, clock, live=None) -> IncidentTile:
+    live = live or W.live_city()
+    model = IncidentTableModel(live, clock=clock)
+    tile = IncidentTile(live, model)
+    model.setParent(tile)
+    qtbot.addWidget(tile)
+    tile.resize(1400, 700)
+    tile.show()
+    qtbot.waitExposed(tile)
+    return tile
+
+
+def render_viewport(view: WallTable) -> QImage:
+    image = QImage(view.viewport().size(), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("#000000"))
+    view.viewport().render(image)
+    return image
+
+
+def cell_rect(view: WallTable, row: int, column: int) -> QRect:
+    return view.visualRect(view.model().index(row, column))
+
+
+def colours_in(image: QImage, rect: QRect) -> set[int]:
+    out = set()
+    for y in range(rect.top(), rect.bottom() + 1):
+        for x in range(rect.left(), rect.right() + 1):
+            out.add(image.pixel(x, y) & 0xFFFFFF)
+    return out
+
+
+def ink_height(image: QImage, rect: QRect, background: int) -> int:
+    """Rows of the cell that hold any pixel other than its background: the height of the drawn glyphs."""
+    rows = [y for y in range(rect.top(), rect.bottom() + 1)
+            if any(image.pixel(x, y) & 0xFFFFFF != background for x in range(rect.left(), rect.right() + 1))]
+    return (rows[-1] - rows[0] + 1) if rows else 0
+
+
+def test_cells_show_the_models_text_colour_and_row_background(ui, clock, qtbot):
+    tile = incident_tile(qtbot, clock)
+    view, model = tile.view, tile.model
+    image = render_viewport(view)
+    row = model.row_of("E3")                       # overdue: red countdown on the overdue row background
+    assert model.deadline_at(row).level is DeadlineLevel.OVERDUE
+    deadline = colours_in(image, cell_rect(view, row, model.DEADLINE))
+    assert theme.DEADLINE_COLOURS[DeadlineLevel.OVERDUE].rgb() & 0xFFFFFF in deadline
+    # the background brush is the model's (translucent red over the panel), in every cell of the row
+    title = cell_rect(view, row, model.TITLE)
+    corner = image.pixel(title.right() - 1, title.bottom() - 1) & 0xFFFFFF
+    assert corner != theme.PANEL.rgb() & 0xFFFFFF and QColor(corner).red() > QColor(corner).blue()
+    assert image.pixel(cell_rect(view, row, model.REPORTED).right() - 1, title.bottom() - 1) & 0xFFFFFF == corner
+    # text in the default colour where the model gives none
+    assert theme.TEXT.rgb() & 0xFFFFFF in colours_in(image, title)
+
+
+def test_bold_cells_keep_the_tables_size_when_rendered_into_an_image(ui, clock, qtbot):
+    # the model's bold font only sets the weight; resolved against another device (an image) it once fell back
+    # to that device's default size, drawing the countdown visibly smaller than the rest of the row
+    tile = incident_tile(qtbot, clock)
+    view, model = tile.view, tile.model
+    tile.apply_font_size(30)
+    image = render_viewport(view)
+    row = model.row_of("E3")
+    assert model.data(model.index(row, model.DEADLINE), Qt.ItemDataRole.FontRole).bold()
+    bg = image.pixel(cell_rect(view, row, model.TITLE).right() - 1, cell_rect(view, row, 0).bottom() - 1) & 0xFFFFFF
+    bold = ink_height(image, cell_rect(view, row, model.SEVERITY), bg)
+    plain = ink_height(image, cell_rect(view, row, model.CATEGORY), bg)
+    assert plain > 20 and bold >= 0.85 * plain
+
+
+def test_a_selected_row_takes_the_selection_colours(ui, clock, qtbot):
+    tile = incident_tile(qtbot, clock)
+    view, model = tile.view, tile.model
+    row = model.row_of("E1")
+    view.selectRow(row)
+    image = render_viewport(view)
+    rect = cell_rect(view, row, model.TITLE)
+    colours = colours_in(image, rect)
+    assert theme.SELECTION.rgb() & 0xFFFFFF in colours
+    assert theme.SELECTION_TEXT.rgb() & 0xFFFFFF in colours
+
+
+def test_long_feed_text_is_elided_and_never_rich_text(ui, clock, qtbot):
+    long_title = W.EVIL + " 道路积水严重，车辆无法通行，请求立即派员处置" * 5
+    incs = [replace(i, title=long_title) if i.id == "E1" else i for i in W.incidents()]
+    tile = incident_tile(qtbot, clock, W.live_city(incidents=incs))
+    view, model = tile.view, tile.model
+    shown = view.shown_text(model.row_of("E1"), model.TITLE)
+    assert shown.startswith(W.EVIL) and shown.endswith("…") and len(shown) < len(long_title)
+    render_viewport(view)            # painted through the same plain-text layouts
+    assert all(st.textFormat() == Qt.TextFormat.PlainText for st in view._texts.values())
+
+
+def test_the_deadline_tick_repaints_only_the_countdown_column(ui, clock, qtbot, qapp):
+    tile = incident_tile(qtbot, clock)
+    view, model = tile.view, tile.model
+    clock.advance(seconds=400)           # let every row's flash end and settle the levels
+    model.tick()
+    model.tick()
+    QApplication.processEvents()
+    view.viewport().repaint()
+    assert view.painted_columns == set(range(model.columnCount()))
+    full = view.painted_cells
+    clock.advance(seconds=1)             # one second later: the countdowns move, no level changes
+    levels = [model.deadline_at(r).level for r in range(model.rowCount())]
+    before = view.shown_text(0, model.DEADLINE)
+    model.tick()
+    assert [model.deadline_at(r).level for r in range(model.rowCount())] == levels
+    qtbot.waitUntil(lambda: view.shown_text(0, model.DEADLINE) != before, timeout=2000)
+    qtbot.waitUntil(lambda: view.painted_columns == {model.DEADLINE}, timeout=2000)
+    assert view.painted_cells == model.rowCount() < full
+
+
+def test_a_row_whose_deadline_level_changes_is_repainted_whole(ui, clock, qtbot):
+    tile = incident_tile(qtbot, clock)
+    view, model = tile.view, tile.model
+    clock.advance(seconds=10)
+    model.tick()
+    QApplication.processEvents()
+    row = model.row_of("E4")                       # the emergency: 1-minute response, 40 s old now
+    assert model.deadline_at(row).level is DeadlineLevel.OK
+    changed = []
+    model.dataChanged.connect(lambda a, b, roles=(): changed.append((a.row(), b.row(), a.column(), b.column())))
+    clock.advance(seconds=15)                      # 5 s left of 60: amber
+    model.tick()
+    row = model.row_of("E4")
+    assert model.deadline_at(row).level is DeadlineLevel.AMBER
+    assert (0, model.rowCount() - 1, model.DEADLINE, model.DEADLINE) in changed
+    assert any(a <= row <= b and c0 == 0 and c1 == model.columnCount() - 1 for a, b, c0, c1 in changed)
+    view.viewport().repaint(QRect(QPoint(0, view.rowViewportPosition(row)), view.viewport().size()))
+    assert view.painted_columns == set(range(model.columnCount()))
