@@ -1,21 +1,24 @@
-"""The KPI engine: reads only the kpi_rollup table, never the incident history. Definitions: docs/kpis.md."""
+"""The KPI engine: reads the kpi_rollup table, never scans history. Definitions: docs/kpis.md.
+
+Above grid level everything comes from rollups. A grid has month rollups only; the hours and days at the edges of
+a window come from its own incidents (index range on (grid_id, reported_at): a grid sees ~150 incidents a year,
+so at most a few dozen rows), summed with the same contribution() the rollups use."""
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Iterator
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, func, select
 
 from ..domain import Category, KpiValue, TerritoryLevel
-from .rollup import GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, NSUMS
-from .schema import ROLLUP_SUMS, T
+from .rollup import CAT_IDX, CONTRIB_COLUMNS, GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, NCOLS, Calendar, contribution
+from .schema import ROLLUP_COLUMNS, T
 
 if TYPE_CHECKING:
     from .store import Store
 
-_ROLL = T["kpi_rollup"]
-_EPOCH = date(1970, 1, 1)
+_ROLL, _INC = T["kpi_rollup"], T["incidents"]
 TREND_HOURS_MAX = 168   # trend_per_hour covers at most the last 7 days of the window
 TREND_DAYS_MAX = 400    # trend_per_day covers at most the last 400 days of the window
 PER_GRID_MAX = 200      # events_per_grid is given when the node has at most this many grids
@@ -29,59 +32,96 @@ def hour_span(start: datetime, end: datetime) -> tuple[int, int]:
     return s, max(s, e)
 
 
-def _month_of_day(d: int) -> int:
-    x = _EPOCH + timedelta(days=d)
-    return x.year * 12 + x.month - 1
-
-
-def _first_day_of_month(m: int) -> int:
-    return (date(m // 12, m % 12 + 1, 1) - _EPOCH).days
-
-
-def decompose(hs: int, he: int, *, months: bool = True) -> list[Range]:
-    """Cover hours [hs, he) with as few rollup buckets as possible: months inside, days, hours at the edges."""
-    out: list[Range] = []
-    ds, de = -(-hs // 24), he // 24
+def decompose(hs: int, he: int, cal: Calendar | None = None, *, months: bool = True) -> list[Range]:
+    """Cover UTC hours [hs, he) with as few rollup buckets as possible: local months inside, local days, hours at
+    the edges (a local day is a run of whole UTC hours: see rollup.Calendar)."""
+    cal = cal or Calendar()
+    if he <= hs:
+        return []
+    d0 = cal.day_month(hs)[0]
+    ds = d0 if cal.day_start(d0) == hs else d0 + 1     # first local day starting inside the window
+    de = cal.day_month(he)[0]                           # days before the one holding hour `he` end by `he`
+    if cal.day_start(de) > he:
+        de -= 1
     if ds >= de:
-        return [(GRAIN_HOUR, hs, he)] if he > hs else []
-    if hs < ds * 24:
-        out.append((GRAIN_HOUR, hs, ds * 24))
-    if de * 24 < he:
-        out.append((GRAIN_HOUR, de * 24, he))
+        return [(GRAIN_HOUR, hs, he)]
+    out: list[Range] = []
+    if hs < cal.day_start(ds):
+        out.append((GRAIN_HOUR, hs, cal.day_start(ds)))
+    if cal.day_start(de) < he:
+        out.append((GRAIN_HOUR, cal.day_start(de), he))
     if not months:
         out.append((GRAIN_DAY, ds, de))
         return out
-    ms = _month_of_day(ds) + (0 if _first_day_of_month(_month_of_day(ds)) == ds else 1)
-    me = _month_of_day(de)   # the month containing day `de` (exclusive) is not fully inside
+    m0 = cal.month_of_day(ds)
+    ms = m0 if cal.month_start(m0) == ds else m0 + 1
+    me = cal.month_of_day(de)
     if ms >= me:
         out.append((GRAIN_DAY, ds, de))
         return out
-    if ds < _first_day_of_month(ms):
-        out.append((GRAIN_DAY, ds, _first_day_of_month(ms)))
-    if _first_day_of_month(me) < de:
-        out.append((GRAIN_DAY, _first_day_of_month(me), de))
+    if ds < cal.month_start(ms):
+        out.append((GRAIN_DAY, ds, cal.month_start(ms)))
+    if cal.month_start(me) < de:
+        out.append((GRAIN_DAY, cal.month_start(me), de))
     out.append((GRAIN_MONTH, ms, me))
     return out
 
 
-def _where(nodes: list[str], ranges: list[Range], include_drill: bool) -> Any:
+def _where(nodes: list[str], rng: Range, include_drill: bool) -> Any:
+    g, lo, hi = rng
     node = _ROLL.c.node_id == nodes[0] if len(nodes) == 1 else _ROLL.c.node_id.in_(nodes)
-    conds = [node, or_(*[and_(_ROLL.c.grain == g, _ROLL.c.bucket >= lo, _ROLL.c.bucket < hi) for g, lo, hi in ranges])]
+    conds = [node, _ROLL.c.grain == g, _ROLL.c.bucket >= lo, _ROLL.c.bucket < hi]
     if not include_drill:
         conds.append(_ROLL.c.drill == 0)
     return and_(*conds)
 
 
-def _per_category(conn: Connection, node: str, ranges: list[Range], include_drill: bool) -> dict[str, list[float]]:
-    """One query per bucket range, so each is a primary-key range scan (an OR of ranges may scan the node)."""
-    out: dict[str, list[float]] = {}
-    cols = [func.sum(_ROLL.c[c]) for c in ROLLUP_SUMS]
+def _spans(ranges: list[Range], cal: Calendar) -> list[tuple[int, int]]:
+    """The UTC hour spans of the hour and day ranges (what a grid node reads from the incidents table)."""
+    out = []
+    for g, lo, hi in ranges:
+        if g == GRAIN_HOUR:
+            out.append((lo, hi))
+        elif g == GRAIN_DAY:
+            out.append((cal.day_start(lo), cal.day_start(hi)))
+    return out
+
+
+def _incident_rows(conn: Connection, grids: list[str], spans: list[tuple[int, int]], include_drill: bool,
+                   cols: tuple[str, ...]) -> Iterator[Any]:
+    """Incidents of these grids reported in the hour spans: index range scans on (grid_id, reported_at)."""
+    if not grids:
+        return
+    columns = [_INC.c[c] for c in cols]
+    for lo, hi in spans:
+        if hi <= lo:
+            continue
+        conds = [_INC.c.grid_id == grids[0] if len(grids) == 1 else _INC.c.grid_id.in_(grids),
+                 _INC.c.reported_at >= datetime.fromtimestamp(lo * 3600, timezone.utc),
+                 _INC.c.reported_at < datetime.fromtimestamp(hi * 3600, timezone.utc)]
+        if not include_drill:
+            conds.append(_INC.c.drill_id.is_(None))
+        yield from conn.execute(select(*columns).where(and_(*conds)))
+
+
+def _sums(conn: Connection, node: str, ranges: list[Range], include_drill: bool, *, leaf: bool = False,
+          cal: Calendar | None = None) -> list[float]:
+    """Every rollup column summed over the ranges: one primary-key range query per range. A grid (`leaf`) has
+    month rollups only; its hours and days are summed from its incidents with the same contribution()."""
+    out = [0.0] * NCOLS
+    cols = [func.sum(_ROLL.c[c]) for c in ROLLUP_COLUMNS]
     for rng in ranges:
-        q = select(_ROLL.c.category, *cols).where(_where([node], [rng], include_drill)).group_by(_ROLL.c.category)
-        for r in conn.execute(q):
-            cur = out.setdefault(r[0], [0.0] * NSUMS)
-            for i, x in enumerate(r[1:]):
-                cur[i] += float(x or 0)
+        if leaf and rng[0] != GRAIN_MONTH:
+            continue
+        r = conn.execute(select(*cols).where(_where([node], rng, include_drill))).one()
+        for i, x in enumerate(r):
+            if x:
+                out[i] += float(x)
+    if leaf:
+        for row in _incident_rows(conn, [node], _spans(ranges, cal or Calendar()), include_drill, CONTRIB_COLUMNS):
+            for i, x in enumerate(contribution(row)):
+                if x:
+                    out[i] += x
     return out
 
 
@@ -90,10 +130,42 @@ def _count_by(conn: Connection, key: Any, nodes: list[str], ranges: list[Range],
     if not nodes:
         return out
     for rng in ranges:   # one query per range: no OR of ranges
-        q = select(key, func.sum(_ROLL.c.n)).where(_where(nodes, [rng], include_drill)).group_by(key)
+        q = select(key, func.sum(_ROLL.c.n)).where(_where(nodes, rng, include_drill)).group_by(key)
         for r in conn.execute(q):
             out[r[0]] = out.get(r[0], 0.0) + float(r[1] or 0)
     return out
+
+
+def _per_node(conn: Connection, store: "Store", nodes: list[str], ranges: list[Range],
+              include_drill: bool) -> dict[str, float]:
+    """Events per node; grid nodes from their month rollups plus their incidents in the partial months."""
+    leaves = [x for x in nodes if _is_leaf(store, x)]
+    inner = [x for x in nodes if not _is_leaf(store, x)]
+    out = _count_by(conn, _ROLL.c.node_id, inner, ranges, include_drill)
+    if leaves:
+        for k, v in _count_by(conn, _ROLL.c.node_id, leaves, [r for r in ranges if r[0] == GRAIN_MONTH],
+                              include_drill).items():
+            out[k] = out.get(k, 0.0) + v
+        for (g,) in _incident_rows(conn, leaves, _spans(ranges, store.calendar), include_drill, ("grid_id",)):
+            out[g] = out.get(g, 0.0) + 1
+    return out
+
+
+def _per_hour(conn: Connection, store: "Store", node: str, ranges: list[Range], include_drill: bool) -> dict[int, float]:
+    """Events per UTC hour of a node over hour ranges."""
+    if not _is_leaf(store, node):
+        return _count_by(conn, _ROLL.c.bucket, [node], ranges, include_drill)
+    out: dict[int, float] = {}
+    for (t,) in _incident_rows(conn, [node], _spans(ranges, store.calendar), include_drill, ("reported_at",)):
+        h = Calendar.hour(t)
+        out[h] = out.get(h, 0.0) + 1
+    return out
+
+
+def _is_leaf(store: "Store", node: str) -> bool:
+    """A grid: a territory node of grid level, or an id the territory does not know (incidents name grids)."""
+    lvl = store._levels.get(node)
+    return lvl == TerritoryLevel.GRID.value or (lvl is None and node != "")
 
 
 def _shift_year(t: datetime, years: int = -1) -> datetime:
@@ -112,16 +184,14 @@ def _avg(total: float, n: float, scale: float = 1.0) -> float | None:
 
 def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end: datetime, *,
             include_drill: bool = False) -> dict[str, KpiValue]:
+    cal = store.calendar
     hs, he = hour_span(start, end)
     w0 = datetime.fromtimestamp(hs * 3600, timezone.utc)
     w1 = datetime.fromtimestamp(he * 3600, timezone.utc)
-    ranges = decompose(hs, he)
-    by_cat = _per_category(conn, node_id, ranges, include_drill)
-    tot = [0.0] * NSUMS
-    for vec in by_cat.values():
-        for i, x in enumerate(vec):
-            tot[i] += x
-    s = dict(zip(ROLLUP_SUMS, tot))
+    ranges = decompose(hs, he, cal)
+    leaf = _is_leaf(store, node_id)
+    tot = _sums(conn, node_id, ranges, include_drill, leaf=leaf, cal=cal)
+    s = dict(zip(ROLLUP_COLUMNS, tot))
     out: dict[str, KpiValue] = {}
 
     def put(name: str, value: float | None, unit: str = "", **detail: float) -> None:
@@ -143,43 +213,47 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
         response_met=s["em_resp_ok"], arrival_met=s["em_arr_ok"], assessment_met=s["em_ass_ok"])
     put("satisfaction", _avg(s["sat_sum"], s["sat_n"]), "/5", responses=s["sat_n"],
         satisfied_share=_pct(s["sat_good"], s["sat_n"]) or 0.0)
-    put("events_per_category", n, "events", **{c.value: by_cat.get(c.value, [0.0])[0] for c in Category},
-        **{k: v[0] for k, v in by_cat.items() if k not in Category.__members__.values()})
+    put("events_per_category", n, "events", **{c.value: tot[CAT_IDX[c.value]] for c in Category})
 
     # per sub-node and per grid
     children = store._children.get(node_id, []) if node_id else store._children.get("", [])
-    put("events_per_subnode", n, "events", **{k: v for k, v in _count_by(conn, _ROLL.c.node_id, children, ranges, include_drill).items()})
+    put("events_per_subnode", n, "events", **_per_node(conn, store, children, ranges, include_drill))
     grids = [g for g in store._descendants(node_id) if store._levels.get(g) == TerritoryLevel.GRID.value] if node_id \
         else [g for g, lvl in store._levels.items() if lvl == TerritoryLevel.GRID.value]
     if not grids and node_id and node_id not in store._levels:
         grids = [node_id]   # a grid id the territory does not know yet
     if len(grids) <= PER_GRID_MAX:
-        per_grid = _count_by(conn, _ROLL.c.node_id, grids, ranges, include_drill)
+        per_grid = _per_node(conn, store, grids, ranges, include_drill)
         put("events_per_grid", n, "events", **{g: per_grid.get(g, 0.0) for g in grids})
     else:
         put("events_per_grid", None, "events")
 
     # trends
     th0 = max(hs, he - TREND_HOURS_MAX)
-    per_hour = _count_by(conn, _ROLL.c.bucket, [node_id], [(GRAIN_HOUR, th0, he)], include_drill)
+    per_hour = _per_hour(conn, store, node_id, [(GRAIN_HOUR, th0, he)], include_drill)
     put("trend_per_hour", sum(per_hour.values()), "events", **{
         datetime.fromtimestamp(h * 3600, timezone.utc).strftime("%Y-%m-%dT%H:00Z"): per_hour.get(h, 0.0)
         for h in range(th0, he)})
-    td_hours = decompose(max(hs, he - TREND_DAYS_MAX * 24), he, months=False)
+    d_from = max(hs, he - TREND_DAYS_MAX * 24)
     per_day: dict[int, float] = {}
-    for g, lo, hi in td_hours:
-        for b, c in _count_by(conn, _ROLL.c.bucket, [node_id], [(g, lo, hi)], include_drill).items():
-            d = b // 24 if g == GRAIN_HOUR else b
+    for g, lo, hi in decompose(d_from, he, cal, months=False):
+        if leaf:   # a grid's days from its incidents
+            counts = _per_hour(conn, store, node_id, [(g, lo, hi)], include_drill)
+            g = GRAIN_HOUR
+        else:
+            counts = _count_by(conn, _ROLL.c.bucket, [node_id], [(g, lo, hi)], include_drill)
+        for b, c in counts.items():
+            d = cal.day_month(b)[0] if g == GRAIN_HOUR else b
             per_day[d] = per_day.get(d, 0.0) + c
-    d0, d1 = max(hs, he - TREND_DAYS_MAX * 24) // 24, -(-he // 24)
+    d0, d1 = cal.day_month(d_from)[0], cal.day_month(he - 1)[0] + 1 if he > d_from else cal.day_month(d_from)[0]
     put("trend_per_day", sum(per_day.values()), "events", **{
-        (_EPOCH + timedelta(days=d)).isoformat(): per_day.get(d, 0.0) for d in range(d0, d1)})
+        cal.day_label(d): per_day.get(d, 0.0) for d in range(d0, d1)})
 
     # the same window one year earlier
     ps, pe = hour_span(_shift_year(w0), _shift_year(w1))
-    prev = _per_category(conn, node_id, decompose(ps, pe), include_drill)
-    prev_n = sum(v[0] for v in prev.values())
-    pet, prev_pet = by_cat.get(Category.PETITION.value, [0.0])[0], prev.get(Category.PETITION.value, [0.0])[0]
+    prev = _sums(conn, node_id, decompose(ps, pe, cal), include_drill, leaf=leaf, cal=cal)
+    prev_n = prev[0]
+    pet, prev_pet = tot[CAT_IDX[Category.PETITION.value]], prev[CAT_IDX[Category.PETITION.value]]
     extra = {"petitions_change": _pct(pet - prev_pet, prev_pet)} if prev_pet else {}
     put("change_vs_last_year", _pct(n - prev_n, prev_n), "%", current=n, previous=prev_n,
         petitions_current=pet, petitions_previous=prev_pet, **extra)

@@ -13,10 +13,12 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text,
-    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from ..domain import Category
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -99,30 +101,32 @@ class IncidentRow(Base):
     __table_args__ = (
         Index("ix_incidents_updated", "updated_at"),
         Index("ix_incidents_open_updated", "is_open", "updated_at"),
-        Index("ix_incidents_grid_updated", "grid_id", "updated_at"),
+        Index("ix_incidents_grid_reported", "grid_id", "reported_at"),   # a grid's KPIs at the edges of a window
         Index("ix_incidents_reported", "reported_at"),
         Index("ix_incidents_closed", "closed_at"),
-        Index("ix_incidents_drill", "drill_id"),
+        # drill rows are few: a partial index (drill_id = X implies NOT NULL, so lookups still use it)
+        Index("ix_incidents_drill", "drill_id", sqlite_where=text("drill_id IS NOT NULL"),
+              postgresql_where=text("drill_id IS NOT NULL")),
     )
 
 
 class IncidentStatusRow(Base):
-    """The status timeline: one row per StatusChange, appended, never rewritten."""
+    """The status timeline: one row per StatusChange, appended, never rewritten.
+
+    Keyed by (incident_id, seq), WITHOUT ROWID on SQLite: the rows live in their key's B-tree, so there is no
+    separate rowid table plus unique index (about a third of the bytes of a 10-million-incident history)."""
 
     __tablename__ = "incident_status"
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    incident_id: Mapped[str] = mapped_column(String(64), ForeignKey("incidents.id", ondelete="CASCADE"))
-    seq: Mapped[int] = mapped_column(Integer)
+    __table_args__ = {"sqlite_with_rowid": False}
+    incident_id: Mapped[str] = mapped_column(String(64), ForeignKey("incidents.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     handler: Mapped[str] = mapped_column(String(100), default="")
     department: Mapped[str] = mapped_column(String(100), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     drill_id: Mapped[str | None] = mapped_column(String(64))
-    __table_args__ = (
-        UniqueConstraint("incident_id", "seq", name="uq_incident_status_incident_seq"),
-        Index("ix_incident_status_at", "at"),
-    )
 
 
 class ResourceRow(Base):
@@ -268,14 +272,20 @@ ROLLUP_SUMS = (
     "em_n", "em_ok", "em_resp_ok", "em_arr_ok", "em_ass_ok",
     "sat_n", "sat_sum", "sat_good",
 )
+ROLLUP_FLOAT_SUMS = ("acc_s", "arr_s")
+#: Events per category, one column each (domain.Category order).
+CATEGORY_COLUMNS = tuple(f"cat_{c.value}" for c in Category)
+ROLLUP_COLUMNS = ROLLUP_SUMS + CATEGORY_COLUMNS
 
 
 class KpiRollupRow(Base):
-    """Incremental KPI sums per territory node (and every ancestor; "" = everything) × time bucket × category.
+    """Incremental KPI sums per territory node (and every ancestor; "" = everything) × time bucket.
 
-    grain 0 = hour (bucket = hours since the epoch, UTC), 1 = day (days since the epoch), 2 = month
-    (year*12 + month-1). Incidents count in the bucket of their `reported_at`; a new version moves its
-    contribution (old subtracted, new added) in the same transaction as the upsert.
+    Grid nodes have month rows only (their hours and days come from the incidents table: see rollup.Deltas).
+    grain 0 = hour (UTC hours since the epoch), 1 = day (local days since 1970-01-01 in the store's calendar,
+    default Asia/Shanghai), 2 = month (local year*12 + month-1). Incidents count in the bucket of their
+    `reported_at`; a new version moves its contribution (old subtracted, new added) in the same transaction as
+    the upsert. Categories are columns (`cat_*` = events of that category), not part of the key.
     """
 
     __tablename__ = "kpi_rollup"
@@ -283,7 +293,6 @@ class KpiRollupRow(Base):
     node_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     grain: Mapped[int] = mapped_column(Integer, primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
-    category: Mapped[str] = mapped_column(String(32), primary_key=True)
     drill: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger, default=0)
     disposed: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -306,6 +315,26 @@ class KpiRollupRow(Base):
     sat_n: Mapped[int] = mapped_column(BigInteger, default=0)
     sat_sum: Mapped[int] = mapped_column(BigInteger, default=0)
     sat_good: Mapped[int] = mapped_column(BigInteger, default=0)
+    cat_dispute: Mapped[int] = mapped_column(BigInteger, default=0)
+    cat_safety_hazard: Mapped[int] = mapped_column(BigInteger, default=0)
+    cat_utilities: Mapped[int] = mapped_column(BigInteger, default=0)
+    cat_sanitation: Mapped[int] = mapped_column(BigInteger, default=0)
+    cat_fire: Mapped[int] = mapped_column(BigInteger, default=0)
+    cat_flood: Mapped[int] = mapped_column(BigInteger, default=0)
+    cat_forest_fire: Mapped[int] = mapped_column(BigInteger, default=0)
+    cat_fishing_vessel: Mapped[int] = mapped_column(BigInteger, default=0)
+    cat_public_security: Mapped[int] = mapped_column(BigInteger, default=0)
+    cat_petition: Mapped[int] = mapped_column(BigInteger, default=0)
+    cat_elderly_children: Mapped[int] = mapped_column(BigInteger, default=0)
+    cat_other: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SettingRow(Base):
+    """Text settings of the database, e.g. `rollup_tz`: the time zone the day/month rollups were built in."""
+
+    __tablename__ = "store_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 T = Base.metadata.tables

@@ -23,12 +23,12 @@ from ..domain import (
 )
 from ..domain.enums import ActionKind
 from . import rollup as R
-from .schema import ROLLUP_SUMS, T
+from .schema import T
 
 _INC, _STAT, _RES, _RSTAT = T["incidents"], T["incident_status"], T["resources"], T["resource_status"]
 _AL, _AUPD, _ACT, _CUR = T["alerts"], T["alert_updates"], T["operator_actions"], T["feed_cursors"]
 _QUAR, _LOG, _TERR, _META, _ROLL = T["quarantine"], T["record_log"], T["territory"], T["store_meta"], T["kpi_rollup"]
-_SNAP = T["kpi_snapshots"]
+_SNAP, _SET = T["kpi_snapshots"], T["store_settings"]
 
 _PG_LOCK_KEY = 0x636F6D6D  # "comm": serialises writers across processes on PostgreSQL
 _CHUNK = 1000
@@ -144,8 +144,9 @@ def default_url() -> str:
 class Store:
     """See the package docstring for the contract."""
 
-    def __init__(self, engine: Engine, *, retention_days: int = 90) -> None:
+    def __init__(self, engine: Engine, *, retention_days: int = 90, tz: str = R.DEFAULT_TZ) -> None:
         self._engine = engine
+        self.calendar = R.Calendar(tz)
         self.dialect = engine.dialect.name
         self.retention_days = retention_days
         self._insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
@@ -160,21 +161,43 @@ class Store:
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, url: str = "", *, retention_days: int = 90, migrate: bool = True) -> "Store":
-        """Open (creating and migrating as needed). StoreError if the database is newer than this code."""
+    def open(cls, url: str = "", *, retention_days: int = 90, migrate: bool = True, tz: str = R.DEFAULT_TZ) -> "Store":
+        """Open (creating and migrating as needed). StoreError if the database is newer than this code.
+
+        `tz` is the calendar of the KPI days and months (a Chinese command center's "today" is Asia/Shanghai).
+        If the rollups were built in another zone (or not yet, right after a migration), they are rebuilt here."""
         url = url or default_url()
         engine = make_engine(url)
         from .migrate import upgrade
 
         try:
+            R.Calendar(tz)
+        except ValueError as exc:
+            engine.dispose()
+            raise StoreError(f"store calendar: {exc}") from exc
+        try:
             upgrade(engine, migrate=migrate)
+            store = cls(engine, retention_days=retention_days, tz=tz)
+            store._ensure_rollup_calendar()
         except StoreError:
             engine.dispose()
             raise
         except Exception as exc:  # noqa: BLE001 - give the caller one error type with the cause
             engine.dispose()
             raise StoreError(f"cannot open the store at {engine.url.render_as_string(hide_password=True)}: {exc}") from exc
-        return cls(engine, retention_days=retention_days)
+        return store
+
+    def _setting(self, conn: Connection, key: str) -> str | None:
+        return conn.execute(select(_SET.c.value).where(_SET.c.key == key)).scalar()
+
+    def _ensure_rollup_calendar(self) -> None:
+        """Rebuild the rollups when they were built in another time zone than this store's calendar."""
+        with self._read() as conn:
+            if self._setting(conn, "rollup_tz") == self.calendar.name:
+                return
+        with self._write() as conn:   # re-checked under the write lock: two walls opening at once rebuild once
+            if self._setting(conn, "rollup_tz") != self.calendar.name:
+                self._rebuild(conn)
 
     @property
     def engine(self) -> Engine:
@@ -332,7 +355,7 @@ class Store:
             return []
         tv = self._tv
         rows, statuses, logs = [], [], []
-        acc: dict[R.Key, list[float]] = {}
+        acc = R.Deltas(self.calendar)
         tnow = tv(now)
         for r in new:
             o = old.get(r.id)
@@ -345,14 +368,14 @@ class Store:
                          tv(r.arrived_at), tv(r.assessed_at), tv(r.closed_at), lvl, r.on_the_spot, r.satisfaction,
                          tl_len, r.drill_id, data))
             if o is not None:
-                R.add_into(acc, o, self._chain(o.grid_id), -1)
-            R.add_into(acc, r, self._chain(r.grid_id), +1)
+                acc.add(o, -1)
+            acc.add(r, +1)
             if log:
                 logs.append((feed, "incident", r.id, r.version, tnow, data))
         self._upsert_versioned(conn, "incidents", self._INC_COLS, rows)
         if statuses:
             self._insert_many(conn, "incident_status", self._STAT_COLS, statuses)
-        self._add_rollups(conn, acc)
+        self._add_rollups(conn, acc.rows(self._chain))
         if logs:
             self._insert_many(conn, "record_log", self._LOG_COLS, logs)
         return new
@@ -373,14 +396,12 @@ class Store:
             return [(r.id, have, r.status.value, tv(at), r.handler, "", "", r.drill_id)], have + 1
         return [], have
 
-    def _add_rollups(self, conn: Connection, acc: dict[R.Key, list[float]]) -> None:
-        rows = [(*key, *vec) for key, vec in acc.items() if any(vec)]
+    def _add_rollups(self, conn: Connection, rows: list[tuple]) -> None:
+        """Add rollup rows (R.WRITE_COLUMNS order, from Deltas.rows) into kpi_rollup."""
         if not rows:
             return
-        rows.sort(key=lambda r: r[:5])   # one lock order for every writer
-        cols = ("node_id", "grain", "bucket", "category", "drill", *ROLLUP_SUMS)
-        set_ = ", ".join(f'"{c}" = kpi_rollup."{c}" + excluded."{c}"' for c in ROLLUP_SUMS)
-        sql = self._sql_insert("kpi_rollup", cols, ("node_id", "grain", "bucket", "category", "drill"), set_)
+        set_ = ", ".join(f'"{c}" = kpi_rollup."{c}" + excluded."{c}"' for c in R.WRITE_COLUMNS[4:])
+        sql = self._sql_insert("kpi_rollup", R.WRITE_COLUMNS, ("node_id", "grain", "bucket", "drill"), set_)
         self._run_many(conn, sql, rows)
 
     def _apply_resources(self, conn: Connection, feed: str, records: list[Resource], now: datetime, log: bool) -> list[Resource]:
@@ -467,13 +488,12 @@ class Store:
             before, after = self._chain(g, old_parents), self._chain(g)
             if before != after:
                 affected[g] = ([n for n in before if n not in after], [n for n in after if n not in before])
+        cols = [_INC.c[c] for c in R.CONTRIB_COLUMNS]
         for g, (gone, came) in affected.items():
-            acc: dict[R.Key, list[float]] = {}
-            cols = [_INC.c[c] for c in R.CONTRIB_COLUMNS]
+            acc = R.Deltas(self.calendar)
             for row in conn.execute(select(*cols).where(_INC.c.grid_id == g)):
-                R.add_into(acc, row, gone, -1)
-                R.add_into(acc, row, came, +1)
-            self._add_rollups(conn, acc)
+                acc.add(row)
+            self._add_rollups(conn, acc.rows(self._chain, nodes=gone, sign=-1) + acc.rows(self._chain, nodes=came))
 
     # ------------------------------------------------------------------ reads
     def cursor(self, feed: str) -> str | None:
@@ -621,16 +641,24 @@ class Store:
     def rebuild_rollups(self) -> None:
         """Recompute every rollup from the incidents table (repair tool; the normal path is incremental)."""
         with self._write() as conn:
-            self._tree(conn)
-            conn.execute(delete(_ROLL))
-            cols = [_INC.c[c] for c in R.CONTRIB_COLUMNS]
-            acc: dict[R.Key, list[float]] = {}
-            for row in conn.execute(select(*cols)):
-                R.add_into(acc, row, self._chain(row.grid_id), +1)
-                if len(acc) > 200_000:
-                    self._add_rollups(conn, acc)
-                    acc = {}
-            self._add_rollups(conn, acc)
+            self._rebuild(conn)
+
+    def _rebuild(self, conn: Connection) -> None:
+        """Every rollup from the incidents table in this store's calendar; records the calendar in `rollup_tz`."""
+        self._tree(conn)
+        conn.execute(delete(_ROLL))
+        cols = [_INC.c[c] for c in R.CONTRIB_COLUMNS]
+        acc = R.Deltas(self.calendar)
+        n = 0
+        for row in conn.execute(select(*cols).order_by(_INC.c.reported_at)):
+            acc.add(row)
+            n += 1
+            if n % 50_000 == 0:
+                self._add_rollups(conn, acc.rows(self._chain))
+                acc = R.Deltas(self.calendar)
+        self._add_rollups(conn, acc.rows(self._chain))
+        ins = self._insert(_SET).values(key="rollup_tz", value=self.calendar.name)
+        conn.execute(ins.on_conflict_do_update(index_elements=["key"], set_={"value": ins.excluded.value}))
 
     # ------------------------------------------------------------------ history
     def state_at(self, t: datetime, *, lookback: timedelta = timedelta(hours=24), drill: bool | None = None,
@@ -647,11 +675,11 @@ class Store:
         """Remove every row a drill made (and its rollup contributions). Returns the number of records removed."""
         with self._write() as conn:
             self._tree(conn)
-            acc: dict[R.Key, list[float]] = {}
+            acc = R.Deltas(self.calendar)
             cols = [_INC.c[c] for c in R.CONTRIB_COLUMNS]
             for row in conn.execute(select(*cols).where(_INC.c.drill_id == drill_id)):
-                R.add_into(acc, row, self._chain(row.grid_id), -1)
-            self._add_rollups(conn, acc)
+                acc.add(row, -1)
+            self._add_rollups(conn, acc.rows(self._chain))
             n = 0
             for tbl, child, fk in ((_INC, _STAT, "incident_id"), (_RES, _RSTAT, "resource_id"), (_AL, _AUPD, "alert_id")):
                 ids = select(tbl.c.id).where(tbl.c.drill_id == drill_id)

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from commandcenter.domain import Category, ResolutionLevel, Status
-from commandcenter.store import Store
+from commandcenter.store import Store, StoreError
 from commandcenter.store.kpi import decompose
-from commandcenter.store.rollup import GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH
+from commandcenter.store.rollup import GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, Calendar
 
 from storehelp import T0, inc, territory
 
@@ -71,7 +71,8 @@ def check_city(store: Store, node: str) -> None:
     assert hours == {"2026-03-02T08:00Z": 1, "2026-03-02T09:00Z": 2, "2026-03-02T10:00Z": 1,
                      "2026-03-02T11:00Z": 1, "2026-03-02T12:00Z": 1}
     assert len(k["trend_per_hour"].detail) == 24
-    assert k["trend_per_day"].detail == {"2026-03-02": 6.0}
+    # days are Asia/Shanghai days: the UTC day 2026-03-02 is 08:00 on the 2nd .. 08:00 on the 3rd, local
+    assert k["trend_per_day"].detail == {"2026-03-02": 6.0, "2026-03-03": 0.0}
     assert v["change_vs_last_year"] == pytest.approx(200.0)                 # 6 now against 2 on 2025-03-02
     assert k["change_vs_last_year"].detail["petitions_change"] == 0.0       # 1 against 1
     assert k["events"].window_start == D0 and k["events"].window_end == D1
@@ -131,24 +132,54 @@ def test_long_windows_use_coarse_buckets(store: Store) -> None:
     assert len(k["trend_per_hour"].detail) == 168
 
 
-def test_decompose_covers_every_hour_once() -> None:
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "UTC", "Europe/Berlin"])
+def test_decompose_covers_every_hour_once(tz: str) -> None:
+    cal = Calendar(tz)
     rnd = random.Random(5)
     base = int(datetime(2024, 1, 1, tzinfo=timezone.utc).timestamp()) // 3600
     for _ in range(300):
         hs = base + rnd.randrange(0, 24 * 800)
         he = hs + rnd.choice([0, 1, 5, 23, 24, 25, 48, 24 * 31, 24 * 70, rnd.randrange(0, 24 * 900)])
         covered: list[int] = []
-        for grain, lo, hi in decompose(hs, he):
+        for grain, lo, hi in decompose(hs, he, cal):
             for b in range(lo, hi):
                 if grain == GRAIN_HOUR:
                     covered.append(b)
                 elif grain == GRAIN_DAY:
-                    covered.extend(range(b * 24, b * 24 + 24))
+                    covered.extend(range(cal.day_start(b), cal.day_start(b + 1)))
                 else:
-                    y, m = divmod(b, 12)
-                    d0 = int(datetime(y, m + 1, 1, tzinfo=timezone.utc).timestamp()) // 3600
-                    y2, m2 = divmod(b + 1, 12)
-                    d1 = int(datetime(y2, m2 + 1, 1, tzinfo=timezone.utc).timestamp()) // 3600
-                    covered.extend(range(d0, d1))
+                    covered.extend(range(cal.day_start(cal.month_start(b)), cal.day_start(cal.month_start(b + 1))))
         assert sorted(covered) == list(range(hs, he))
-        assert len(decompose(hs, he)) <= 5
+        assert len(decompose(hs, he, cal)) <= 5
+
+
+def test_a_day_is_the_local_day_of_the_command_center(store: Store) -> None:
+    """23:30 on 2026-11-23 in Shanghai is 15:30 UTC: it counts on the 23rd, and 00:30 on the 24th does not."""
+    cst = timezone(timedelta(hours=8))
+    store.apply("f", territory=territory(), incidents=[
+        inc("late", at=datetime(2026, 11, 23, 23, 30, tzinfo=cst)),
+        inc("next", at=datetime(2026, 11, 24, 0, 30, tzinfo=cst))])
+    day23 = store.kpis("c", datetime(2026, 11, 23, tzinfo=cst), datetime(2026, 11, 24, tzinfo=cst))
+    assert day23["events"].value == 1
+    assert day23["trend_per_day"].detail == {"2026-11-23": 1.0}
+    whole = store.kpis("c", datetime(2026, 11, 1, tzinfo=cst), datetime(2026, 12, 1, tzinfo=cst))
+    assert whole["trend_per_day"].detail["2026-11-23"] == 1.0
+    assert whole["trend_per_day"].detail["2026-11-24"] == 1.0
+
+
+def test_reopening_in_another_time_zone_rebuilds_the_day_rollups(store_url: str) -> None:
+    at = datetime(2026, 11, 23, 20, 0, tzinfo=timezone.utc)    # the 23rd in UTC, the 24th (04:00) in Shanghai
+    with Store.open(store_url) as s:
+        s.apply("f", territory=territory(), incidents=[inc("a", at=at)])
+        assert s.kpis("c", at - timedelta(days=3), at + timedelta(days=3))["trend_per_day"].detail["2026-11-24"] == 1
+    with Store.open(store_url, tz="UTC") as s:
+        days = s.kpis("c", at - timedelta(days=3), at + timedelta(days=3))["trend_per_day"].detail
+        assert days["2026-11-23"] == 1 and days["2026-11-24"] == 0
+        assert s.kpis("c", at - timedelta(days=3), at + timedelta(days=3))["events"].value == 1
+
+
+def test_a_time_zone_without_whole_hour_offsets_is_refused(store_url: str) -> None:
+    with pytest.raises(StoreError, match="whole-hour"):
+        Store.open(store_url, tz="Asia/Kolkata")
+    with pytest.raises(StoreError, match="unknown time zone"):
+        Store.open(store_url, tz="Mars/Olympus")
