@@ -46,3 +46,12 @@ def store(store_url: str) -> Iterator[Store]:
     s = Store.open(store_url)
     yield s
     s.close()
+
+
+@pytest.fixture
+def other_store_url(store_url: str, tmp_path: Any) -> Iterator[str]:
+    """A second, empty database on the same engine as `store_url` (to compare two ways of filling a store)."""
+    if store_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'other.db'}"
+        return
+    yield from _pg_schema_url()
