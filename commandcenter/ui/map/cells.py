@@ -3,8 +3,8 @@
 Filling 6,098 polygons through QPainter costs ~23 ms at 1920×1080 on the wall's machines, and stroking
 their outlines another ~10-50 ms, on every repaint. Instead, whenever the view changes, the layer paints
 once an *index raster*: each viewport pixel holds the index of the grid under it, or a code for the
-background or a boundary line. Recolouring is then one numpy lookup (`colour_of_code[index]`) into an
-RGB32 image, and a repaint is one image blit.
+background or a boundary line. Recolouring is then a numpy lookup of one colour per run of equal codes
+(the raster is kept run-length encoded, row by row) repeated into an RGB32 image, and a repaint is one image blit.
 
 The index raster is painted in two passes of grouped paths (grids grouped by the low byte of their index,
 then by the high byte), so building it costs about two path fills instead of one QPainter call per grid.
@@ -79,6 +79,8 @@ class CellLayer(pg.GraphicsObject):
         self._index_t: QTransform | None = None   # item → raster pixel transform it was built with
         self._origin = (0, 0)                     # the raster's top-left corner in the viewport (physical px)
         self._dpr = 1.0
+        self._run_codes = np.zeros(0, dtype=np.uint16)   # the raster run-length encoded: code of each run
+        self._run_lengths = np.zeros(0, dtype=np.intp)   # and its length in pixels
         self._rgb: np.ndarray | None = None
         self._image: QImage | None = None
         self._rgb_dirty = True
@@ -227,6 +229,16 @@ class CellLayer(pg.GraphicsObject):
             edge[:-1, :] |= (index[:-1, :] != index[1:, :]) & cell[:-1, :] & cell[1:, :]
             index[edge] = n + 1
         self._index = index
+        # run-length form of the raster, row by row: a recolour looks up one colour per run (≈11 pixels) and
+        # repeats it, instead of one lookup per pixel (4K: 4.9 vs 11.8 ms for 4.3 Mpx)
+        flat = index.ravel()
+        change = np.empty(flat.size, dtype=bool)
+        change[0] = True
+        np.not_equal(flat[1:], flat[:-1], out=change[1:])
+        change[::w] = True                                      # a run never crosses a row end
+        starts = np.flatnonzero(change)
+        self._run_codes = flat[starts]
+        self._run_lengths = np.diff(np.append(starts, flat.size))
         self._index_t = QTransform(t)
         self.raster_builds += 1
         self._rgb_dirty = True
@@ -235,11 +247,26 @@ class CellLayer(pg.GraphicsObject):
         if not self._rgb_dirty and self._image is not None:
             return
         h, w = self._index.shape
-        rgb = np.take(self._lut, self._index)
+        rgb = np.repeat(self._lut[self._run_codes], self._run_lengths).reshape(h, w)
         # keep the array referenced as long as the image that wraps its memory
         self._image = QImage(rgb.data, w, h, 4 * w, QImage.Format.Format_RGB32)
         self._rgb = rgb
         self._rgb_dirty = False
+
+    def opaque_scene_rect(self) -> QRectF | None:
+        """Where the grid raster covers the scene opaquely as it would be drawn now (stretched, if the view moved
+        since it was built), shrunk by a pixel against rounding; None if nothing is drawn. The view paints its
+        background around this rectangle, not under it."""
+        if self._index is None or self._index_t is None or not self.isVisible() or self.geo is None \
+                or not self.geo.count:
+            return None
+        inv, ok = self._index_t.inverted()
+        if not ok:
+            return None
+        h, w = self._index.shape
+        rect = (inv * self.sceneTransform()).mapRect(QRectF(0, 0, w, h)).adjusted(1, 1, -1, -1)
+        rect = rect.intersected(self.sceneBoundingRect())    # outside it, Qt does not call paint()
+        return rect if rect.isValid() and not rect.isEmpty() else None
 
     # -- QGraphicsItem -------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
