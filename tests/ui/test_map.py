@@ -368,3 +368,75 @@ def test_legend_fits_the_tile_height(qtbot, nodes):
         m.set_territory(nodes)
         assert m.legend.sizeHint().height() <= h
         qtbot.waitUntil(lambda: m.legend.width() >= m.legend.sizeHint().width() - 1, timeout=2000)  # relaid out
+
+
+# --- painting at wall size (issue 9): the background around the raster, run-length recolour, marker cache ---
+MAGENTA = 0xFFFF00FF
+
+
+def render_plot(m: GridMap):
+    """The plot viewport rendered into an image pre-filled with magenta: any pixel nobody painted stays magenta."""
+    from PySide6.QtGui import QImage
+
+    vp = m.plot.viewport()
+    img = QImage(vp.size(), QImage.Format.Format_ARGB32)
+    img.fill(MAGENTA)
+    vp.render(img)
+    return img
+
+
+def magenta_pixels(img) -> int:
+    bits = np.frombuffer(img.constBits(), dtype=np.uint32, count=img.width() * img.height())
+    return int((bits == MAGENTA).sum())
+
+
+def test_every_viewport_pixel_is_painted_around_and_under_the_raster(gmap):
+    # the viewport is opaque and its background is painted only around the grid raster: nothing may be left
+    img = render_plot(gmap)
+    assert magenta_pixels(img) == 0
+    assert img.pixel(2, 2) == theme.BACKGROUND.rgba()       # outside the territory: the background colour
+    # panned by the mouse, the old raster is drawn stretched and the background follows its new place
+    gmap.viewbox.translateBy(x=gmap.view_rect().width() * 0.3, y=gmap.view_rect().height() * 0.2)
+    gmap.viewbox.sigRangeChangedManually.emit([True, True])
+    assert magenta_pixels(render_plot(gmap)) == 0
+    gmap.zoom_by(0.3)                                         # far out: the territory small in the middle
+    assert magenta_pixels(render_plot(gmap)) == 0
+    gmap.cells.setVisible(False)                              # no raster: the whole viewport is background
+    img = render_plot(gmap)
+    assert magenta_pixels(img) == 0 and img.pixel(img.width() // 2, img.height() // 2) == theme.BACKGROUND.rgba()
+
+
+def test_recolour_at_4k_keeps_every_grid_colour_correct(qtbot, cjk_font):
+    nodes = F.city(6098, n_districts=5, streets_per_district=4)
+    m = GridMap()
+    qtbot.addWidget(m)
+    m.resize(3840, 2160)
+    m.show()
+    m.set_territory(nodes)
+    rnd = random.Random(5)
+    for _ in range(2):
+        load = F.random_load(nodes, rnd)
+        m.set_load(load)
+        img = render_plot(m)
+        # the run-length recolour equals a per-pixel lookup of the index raster
+        assert np.array_equal(m.cells._rgb, np.take(m.cells._lut, m.cells._index))
+        for g in rnd.sample(F.grids(nodes), 40):
+            pt = m.map_to_widget(*F.centre(g))
+            assert img.pixel(round(pt.x()), round(pt.y())) == theme.LOAD_RAMP[load_step(load.get(g.id, 0))].rgba()
+
+
+def test_markers_are_cached_only_while_the_cached_image_fits_the_pixmap_cache(qtbot, cjk_font):
+    from PySide6.QtGui import QPixmapCache
+    from PySide6.QtWidgets import QGraphicsItem
+
+    m = GridMap()
+    qtbot.addWidget(m)
+    m.resize(1400, 800)
+    m.show()
+    assert m.incidents.item.cacheMode() is QGraphicsItem.CacheMode.DeviceCoordinateCache
+    limit_px = QPixmapCache.cacheLimit() * 1024 // 4
+    m.resize(round(limit_px ** 0.5 * 1.5), round(limit_px ** 0.5 * 1.5))   # a viewport-sized image would not fit
+    assert m.incidents.item.cacheMode() is QGraphicsItem.CacheMode.NoCache
+    assert m.resources.item.cacheMode() is QGraphicsItem.CacheMode.NoCache
+    m.resize(1400, 800)
+    assert m.incidents.item.cacheMode() is QGraphicsItem.CacheMode.DeviceCoordinateCache
