@@ -4,9 +4,9 @@ A drill is a scenario (TOML) played on the wall beside the real city. Everything
 its `drill_id`, so views badge it and the store keeps it out of real KPIs (`drill=False` reads,
 `kpis(include_drill=False)`), and `store.delete_drill(id)` removes it without touching real rows.
 
-    mgr = DrillManager(store, live, clock=clock, console="console-1")
+    mgr = DrillManager(store, live, clock=clock, console="console-1", backend=DrillBackend.from_config(config))
     drill = mgr.start("config/scenarios/sample-drill.toml", actor="张主任", reason="月度消防演练")
-    mgr.tick()                 # play the events now due (the wall calls this twice a second: `run()`)
+    mgr.tick()                 # without a backend: play the events now due (the wall's `run()` does it)
     mgr.scores()               # per drill incident: response / arrival / first assessment vs targets
     mgr.stop(actor="张主任", reason="演练结束")
 
@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ..domain import ActionKind, Alert, Incident, OperatorAction, Resource, ResourceStatus, Status
+from ..domain import ActionKind, Alert, Incident, OperatorAction, Resource, ResourceStatus
 from ..domain.drill_scenario import (  # noqa: F401 - parse_offset, scenario_from_dict: re-exported
     RULE, DrillPlayer, Scenario, ScenarioEvent, Targets, parse_offset, parse_scenario, scenario_from_dict,
     scenario_to_dict,
@@ -138,7 +138,7 @@ class Drill:
     reason: str = ""
     console: str = ""
     speed: float = 1.0
-    local: bool = True          # played by this process; False = started elsewhere, followed from the store
+    local: bool = True          # played by this process; False = played by a backend or started elsewhere
     stopped_at: datetime | None = None
 
 
