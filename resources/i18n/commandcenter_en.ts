@@ -53,424 +53,505 @@
   <context>
     <name>ConsoleWindow</name>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="101" />
+      <location filename="../../commandcenter/ui/console/window.py" line="110" />
       <source>操作台 · {title}</source>
       <translation>Operator console · {title}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="122" />
+      <location filename="../../commandcenter/ui/console/window.py" line="131" />
       <source>事件检索</source>
       <translation>Incident search</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="125" />
+      <location filename="../../commandcenter/ui/console/window.py" line="134" />
       <source>编号或标题关键字</source>
       <translation>ID or words of the title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="127" />
+      <location filename="../../commandcenter/ui/console/window.py" line="136" />
       <source>网格编号（逗号分隔）</source>
       <translation>Grid IDs (comma-separated)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="129" />
+      <location filename="../../commandcenter/ui/console/window.py" line="138" />
       <source>全部类别</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="132" />
+      <location filename="../../commandcenter/ui/console/window.py" line="141" />
       <source>检索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="148" />
+      <location filename="../../commandcenter/ui/console/window.py" line="157" />
       <source>推送事件到大屏</source>
       <translation>Push incident to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="150" />
+      <location filename="../../commandcenter/ui/console/window.py" line="159" />
       <source>推送网格到大屏</source>
       <translation>Push grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="156" />
+      <location filename="../../commandcenter/ui/console/window.py" line="165" />
       <source>按编号推送</source>
       <translation>Push by ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="159" />
+      <location filename="../../commandcenter/ui/console/window.py" line="168" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="159" />
-      <location filename="../../commandcenter/ui/console/window.py" line="177" />
+      <location filename="../../commandcenter/ui/console/window.py" line="168" />
+      <location filename="../../commandcenter/ui/console/window.py" line="186" />
       <source>预警</source>
       <translation>Warnings</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="159" />
+      <location filename="../../commandcenter/ui/console/window.py" line="168" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="160" />
+      <location filename="../../commandcenter/ui/console/window.py" line="169" />
       <source>资源</source>
       <translation>Resource</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="163" />
+      <location filename="../../commandcenter/ui/console/window.py" line="172" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="165" />
+      <location filename="../../commandcenter/ui/console/window.py" line="174" />
       <source>推送</source>
       <translation>Push</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="184" />
+      <location filename="../../commandcenter/ui/console/window.py" line="193" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="186" />
+      <location filename="../../commandcenter/ui/console/window.py" line="195" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="191" />
+      <location filename="../../commandcenter/ui/console/window.py" line="200" />
+      <location filename="../../commandcenter/ui/console/window.py" line="280" />
       <source> 分钟</source>
       <translation> min</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="192" />
+      <location filename="../../commandcenter/ui/console/window.py" line="201" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="194" />
+      <location filename="../../commandcenter/ui/console/window.py" line="203" />
       <source>推送预警到大屏</source>
       <translation>Push warning to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="202" />
+      <location filename="../../commandcenter/ui/console/window.py" line="211" />
       <source>大屏控制</source>
       <translation>Wall control</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="205" />
+      <location filename="../../commandcenter/ui/console/window.py" line="214" />
       <source>操作员</source>
       <translation>Operator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="208" />
+      <location filename="../../commandcenter/ui/console/window.py" line="217" />
       <source>推送到</source>
       <translation>Push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="210" />
+      <location filename="../../commandcenter/ui/console/window.py" line="219" />
       <source>页面</source>
       <translation>Page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="212" />
-      <location filename="../../commandcenter/ui/console/window.py" line="574" />
+      <location filename="../../commandcenter/ui/console/window.py" line="221" />
+      <location filename="../../commandcenter/ui/console/window.py" line="623" />
       <source>暂停轮播</source>
       <translation>Pause rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="214" />
-      <location filename="../../commandcenter/ui/console/window.py" line="285" />
+      <location filename="../../commandcenter/ui/console/window.py" line="223" />
+      <location filename="../../commandcenter/ui/console/window.py" line="328" />
       <source>下一页</source>
       <translation>Next page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="216" />
-      <location filename="../../commandcenter/ui/console/window.py" line="577" />
+      <location filename="../../commandcenter/ui/console/window.py" line="225" />
+      <location filename="../../commandcenter/ui/console/window.py" line="626" />
       <source>固定页面</source>
       <translation>Pin page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="226" />
+      <location filename="../../commandcenter/ui/console/window.py" line="235" />
       <source>演练</source>
       <translation>Drills</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="232" />
-      <location filename="../../commandcenter/ui/console/window.py" line="287" />
+      <location filename="../../commandcenter/ui/console/window.py" line="241" />
+      <location filename="../../commandcenter/ui/console/window.py" line="330" />
       <source>开始演练</source>
       <translation>Start drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="234" />
-      <location filename="../../commandcenter/ui/console/window.py" line="288" />
+      <location filename="../../commandcenter/ui/console/window.py" line="243" />
+      <location filename="../../commandcenter/ui/console/window.py" line="331" />
       <source>结束演练</source>
       <translation>Stop drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="273" />
+      <location filename="../../commandcenter/ui/console/window.py" line="245" />
+      <source>生成报告</source>
+      <translation>Write report</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="271" />
+      <source>回放</source>
+      <translation>Replay</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="281" />
+      <source>回放此时段</source>
+      <translation>Replay this window</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="283" />
+      <source>从</source>
+      <translation>From</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="285" />
+      <source>时长</source>
+      <translation>Duration</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="316" />
       <source>显示/隐藏快捷键帮助</source>
       <translation>Show / hide this shortcut help</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="274" />
+      <location filename="../../commandcenter/ui/console/window.py" line="317" />
       <source>检索：编号或关键字</source>
       <translation>Search: ID or words</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="275" />
+      <location filename="../../commandcenter/ui/console/window.py" line="318" />
       <source>检索：网格</source>
       <translation>Search: grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="276" />
+      <location filename="../../commandcenter/ui/console/window.py" line="319" />
       <source>检索结果列表</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="277" />
+      <location filename="../../commandcenter/ui/console/window.py" line="320" />
       <source>预警列表</source>
       <translation>Warning list</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="278" />
+      <location filename="../../commandcenter/ui/console/window.py" line="321" />
       <source>推送选中的事件或预警到大屏</source>
       <translation>Push the selected incident or warning to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="279" />
+      <location filename="../../commandcenter/ui/console/window.py" line="322" />
       <source>推送选中事件的网格到大屏</source>
       <translation>Push the selected incident's grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="280" />
+      <location filename="../../commandcenter/ui/console/window.py" line="323" />
       <source>选择推送到的大屏窗口</source>
       <translation>Choose the wall window to push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="281" />
+      <location filename="../../commandcenter/ui/console/window.py" line="324" />
       <source>确认选中的预警</source>
       <translation>Acknowledge the selected warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="282" />
+      <location filename="../../commandcenter/ui/console/window.py" line="325" />
       <source>搁置选中的预警</source>
       <translation>Shelve the selected warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="283" />
+      <location filename="../../commandcenter/ui/console/window.py" line="326" />
       <source>升级选中的预警</source>
       <translation>Escalate the selected warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="284" />
+      <location filename="../../commandcenter/ui/console/window.py" line="327" />
       <source>暂停/恢复轮播</source>
       <translation>Pause / resume the rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="286" />
+      <location filename="../../commandcenter/ui/console/window.py" line="329" />
       <source>固定/取消固定页面</source>
       <translation>Pin / unpin the page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="289" />
+      <location filename="../../commandcenter/ui/console/window.py" line="332" />
+      <source>回放所选时段</source>
+      <translation>Replay the chosen window</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="333" />
+      <source>回放：暂停/继续</source>
+      <translation>Replay: pause / play</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="334" />
+      <source>回到实时</source>
+      <translation>Back to live</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="335" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="336" />
+      <location filename="../../commandcenter/ui/console/window.py" line="385" />
       <source>操作失败：{error}</source>
       <translation>Action failed: {error}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="369" />
+      <location filename="../../commandcenter/ui/console/window.py" line="418" />
       <source>检索中…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="377" />
+      <location filename="../../commandcenter/ui/console/window.py" line="426" />
       <source>找到 {n} 条</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="391" />
+      <location filename="../../commandcenter/ui/console/window.py" line="440" />
       <source>请先选择要推送的记录</source>
       <translation>Select a record to push first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="396" />
+      <location filename="../../commandcenter/ui/console/window.py" line="445" />
       <source>已推送到大屏：{kind} {id}</source>
       <translation>Pushed to the wall: {kind} {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="430" />
-      <location filename="../../commandcenter/ui/console/window.py" line="436" />
+      <location filename="../../commandcenter/ui/console/window.py" line="479" />
+      <location filename="../../commandcenter/ui/console/window.py" line="485" />
       <source>已确认</source>
       <translation>Acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="432" />
+      <location filename="../../commandcenter/ui/console/window.py" line="481" />
       <source>已搁置</source>
       <translation>Shelved</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="434" />
+      <location filename="../../commandcenter/ui/console/window.py" line="483" />
       <source>已升级</source>
       <translation>Escalated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="438" />
+      <location filename="../../commandcenter/ui/console/window.py" line="487" />
       <source>待确认 · 占用大屏</source>
       <translation>Unacknowledged · holding the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="438" />
+      <location filename="../../commandcenter/ui/console/window.py" line="487" />
       <source>待确认</source>
       <translation>Unacknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="447" />
+      <location filename="../../commandcenter/ui/console/window.py" line="496" />
       <source>请先选择一条预警</source>
       <translation>Select a warning first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="470" />
+      <location filename="../../commandcenter/ui/console/window.py" line="519" />
       <source>已确认预警 {id}</source>
       <translation>Warning {id} acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="470" />
+      <location filename="../../commandcenter/ui/console/window.py" line="519" />
       <source>已搁置预警 {id}</source>
       <translation>Warning {id} shelved</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="471" />
+      <location filename="../../commandcenter/ui/console/window.py" line="520" />
       <source>已升级预警 {id}</source>
       <translation>Warning {id} escalated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="506" />
+      <location filename="../../commandcenter/ui/console/window.py" line="555" />
       <source>主屏</source>
       <translation>primary</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="507" />
+      <location filename="../../commandcenter/ui/console/window.py" line="556" />
       <source>窗口 {n}（屏幕 {screens}）</source>
       <translation>Window {n} (screen {screens})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="530" />
+      <location filename="../../commandcenter/ui/console/window.py" line="579" />
       <source>轮播已恢复</source>
       <translation>Rotation resumed</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="533" />
+      <location filename="../../commandcenter/ui/console/window.py" line="582" />
       <source>轮播已暂停</source>
       <translation>Rotation paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="549" />
+      <location filename="../../commandcenter/ui/console/window.py" line="598" />
       <source>已取消固定</source>
       <translation>Unpinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="553" />
+      <location filename="../../commandcenter/ui/console/window.py" line="602" />
       <source>已固定页面：{page}</source>
       <translation>Page pinned: {page}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="560" />
+      <location filename="../../commandcenter/ui/console/window.py" line="609" />
       <source>红色预警 {id} 占用大屏，等待确认</source>
       <translation>Red warning {id} holds the wall until acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="562" />
+      <location filename="../../commandcenter/ui/console/window.py" line="611" />
       <source>轮播：已暂停</source>
       <translation>Rotation: paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="564" />
+      <location filename="../../commandcenter/ui/console/window.py" line="613" />
       <source>轮播：查看详情中，稍后继续</source>
       <translation>Rotation: details open, continues shortly</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="566" />
+      <location filename="../../commandcenter/ui/console/window.py" line="615" />
       <source>轮播：运行中</source>
       <translation>Rotation: running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="570" />
+      <location filename="../../commandcenter/ui/console/window.py" line="619" />
       <source>固定</source>
       <translation>pinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="571" />
+      <location filename="../../commandcenter/ui/console/window.py" line="620" />
       <source>{s} 秒后换页</source>
       <translation>next page in {s} s</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="571" />
+      <location filename="../../commandcenter/ui/console/window.py" line="620" />
       <source>不轮播</source>
       <translation>not rotating</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="572" />
+      <location filename="../../commandcenter/ui/console/window.py" line="621" />
       <source>窗口 {n}：{page}（{state}）</source>
       <translation>Window {n}: {page} ({state})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="574" />
+      <location filename="../../commandcenter/ui/console/window.py" line="623" />
       <source>恢复轮播</source>
       <translation>Resume rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="577" />
+      <location filename="../../commandcenter/ui/console/window.py" line="626" />
       <source>取消固定</source>
       <translation>Unpin</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="580" />
+      <location filename="../../commandcenter/ui/console/window.py" line="629" />
       <source>演练进行中：{id}</source>
       <translation>Drill running: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="585" />
+      <location filename="../../commandcenter/ui/console/window.py" line="634" />
       <source>本系统未启用演练功能</source>
       <translation>Drills are not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="589" />
+      <location filename="../../commandcenter/ui/console/window.py" line="638" />
       <source>请选择演练脚本</source>
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="595" />
+      <location filename="../../commandcenter/ui/console/window.py" line="647" />
       <source>操作台启动</source>
       <translation>started from the console</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="596" />
+      <location filename="../../commandcenter/ui/console/window.py" line="649" />
+      <source>演练未开始：{why}</source>
+      <translation>Drill not started: {why}</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="651" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="606" />
+      <location filename="../../commandcenter/ui/console/window.py" line="662" />
       <source>操作台结束</source>
       <translation>stopped from the console</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="607" />
+      <location filename="../../commandcenter/ui/console/window.py" line="664" />
+      <source>演练已结束，但后端未确认：{why}</source>
+      <translation>Drill stopped, but the backend did not confirm: {why}</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="666" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="624" />
+      <location filename="../../commandcenter/ui/console/window.py" line="676" />
+      <source>没有可生成报告的演练</source>
+      <translation>No drill to report on</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="687" />
+      <source>报告已生成：{path}</source>
+      <translation>Report written: {path}</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="711" />
+      <source>本系统未启用回放功能</source>
+      <translation>Replay is not enabled on this wall</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="715" />
+      <source>回放时段必须在当前时间之前</source>
+      <translation>The replay window must lie in the past</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="719" />
+      <source>回放 {start} 起 {minutes} 分钟，{speed}×</source>
+      <translation>Replaying {minutes} min from {start} at {speed}×</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="747" />
+      <source>已回到实时</source>
+      <translation>Back to live</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="761" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="636" />
+      <location filename="../../commandcenter/ui/console/window.py" line="773" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -835,7 +916,7 @@
   <context>
     <name>HelpOverlay</name>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="46" />
+      <location filename="../../commandcenter/ui/console/window.py" line="53" />
       <source>键盘快捷键</source>
       <translation>Keyboard shortcuts</translation>
     </message>

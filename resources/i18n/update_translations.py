@@ -96,6 +96,17 @@ EN: dict[str, str] = {
     "相关记录": "Related records", "至": "until", "实时评分": "Live scoring", "演练时钟": "Drill clock",
     "今日": "Today", "指标读取失败": "KPIs could not be read", "更新于": "updated", "发起": "Started by",
     "键盘快捷键": "Keyboard shortcuts", "标题": "Title", "处理": "Handling", "发布时间": "Issued at",
+    # ---- console: drills through a backend, the report, replay (issue 8)
+    "演练未开始：{why}": "Drill not started: {why}",
+    "演练已结束，但后端未确认：{why}": "Drill stopped, but the backend did not confirm: {why}",
+    "生成报告": "Write report", "没有可生成报告的演练": "No drill to report on",
+    "报告已生成：{path}": "Report written: {path}",
+    "回放": "Replay", "从": "From", "时长": "Duration", "回放此时段": "Replay this window",
+    "回放所选时段": "Replay the chosen window", "回放：暂停/继续": "Replay: pause / play",
+    "本系统未启用回放功能": "Replay is not enabled on this wall",
+    "回放时段必须在当前时间之前": "The replay window must lie in the past",
+    "回放 {start} 起 {minutes} 分钟，{speed}×": "Replaying {minutes} min from {start} at {speed}×",
+    "已回到实时": "Back to live",
 }
 
 # Same Chinese, different English by context.
