@@ -261,7 +261,7 @@ class DrillManager:
         self._from_feed = False
         self.backend = backend
         self.backend_error = ""              # what went wrong telling the backend to stop, if anything
-        self._posted: set[str] = set()       # drills this manager handed to the backend
+        self._posted: dict[str, DrillBackend] = {}   # drills this manager handed to a backend, and to which
         self._unsub = live.on_change(self._on_live)
         _BY_LIVE[id(live)] = weakref.ref(self)
 
@@ -370,7 +370,7 @@ class DrillManager:
     def _started(self, drill: Drill, saved: OperatorAction) -> None:
         self._last_action_id = max(self._last_action_id, saved.id or 0)
         if not drill.local:
-            self._posted.add(drill.id)
+            self._posted[drill.id] = self.backend
         self._begin(drill, local=drill.local)
 
     def _begin(self, drill: Drill, *, local: bool) -> None:
@@ -421,16 +421,16 @@ class DrillManager:
 
     def _stop_backend(self, drill_id: str) -> None:
         self.backend_error = ""
-        if self.backend is None or drill_id not in self._posted:
+        backend = self._posted.pop(drill_id, None)     # the backend that plays it, even if the config changed since
+        if backend is None:
             return
         try:
-            self.backend.stop(drill_id)
+            backend.stop(drill_id)
         except DrillBackendError as exc:
             import logging
 
             self.backend_error = str(exc)
             logging.getLogger(__name__).warning("drill %s: %s", drill_id, exc)
-        self._posted.discard(drill_id)
 
     def _end(self, at: datetime) -> None:
         with self._lock:

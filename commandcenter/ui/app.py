@@ -471,6 +471,10 @@ class WallApp:
         fmt.set_timezone(config.wall.timezone)
         if config.feeds != old.feeds or config.deadlines != old.deadlines:
             self._tasks.append(asyncio.ensure_future(self._restart_pipeline()))
+        if self.drills is not None and (config.drill != old.drill or config.feeds != old.feeds):
+            from ..services.drills import DrillBackend
+
+            self.drills.backend = DrillBackend.from_config(config)   # the next drill goes where the config says
         if self.cursor_hider is not None:
             self.cursor_hider.set_idle_seconds(config.wall.cursor_idle_seconds)
         self.rebuild_windows()

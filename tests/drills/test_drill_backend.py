@@ -91,3 +91,12 @@ def test_the_drill_backend_must_name_a_native_http_feed():
         parse_config('[[feeds]]\nname = "warn"\nkind = "cap"\nurl = "http://x/cap"\n[drill]\nbackend = "warn"\n')
     with pytest.raises(ConfigError, match=r"drill\.url: unknown key"):
         parse_config('[drill]\nurl = "http://x"\n')
+
+
+def test_a_drill_is_stopped_on_the_backend_that_plays_it_even_after_the_config_changed(store, sim):
+    backend = DrillBackend(f"{sim.url}/_control/drills")
+    mgr = DrillManager(store, LiveState(), backend=backend, clock=sim.server.clock.now)
+    mgr.start(SCENARIO, actor="张主任")
+    mgr.backend = None                           # [drill] backend removed by a live config edit
+    mgr.stop(actor="张主任")
+    assert backend.running() == [] and mgr.backend_error == ""
