@@ -19,6 +19,19 @@ FLASH = QColor("#2d4f86")
 DRILL = QColor("#b36bff")          # drill badge / banner: unmistakably not real
 REPLAY = QColor("#1fb5a8")
 SELECTION = QColor("#24477a")      # a selected table row
+PANEL_RAISED = QColor("#16223b")   # boxes on a tile: KPI cards, the alert guidance, table headers
+ALARM_TEXT = QColor("#ff3b3b")     # text that must be acted on (supplies under their threshold)
+
+#: Drill scoring (tiles/drill.py): a stage met, missed, still running.
+DRILL_STAGE_MET = QColor("#3cc48b")
+DRILL_STAGE_MISSED = QColor("#ff3b3b")
+DRILL_STAGE_RUNNING = QColor("#ffb020")
+
+#: KPI charts (tiles/kpis.py): one colour per chart, never the only signal (each has a caption).
+KPI_COMPLETION = QColor("#3cc48b")
+KPI_RESOLUTION_LEVELS = QColor("#2a7f78")
+KPI_CATEGORIES = QColor("#3fa7ff")
+KPI_GRIDS = QColor("#e0702a")
 SELECTION_TEXT = QColor("#ffffff")
 
 FONT_FAMILY = "WenQuanYi Micro Hei"
@@ -95,7 +108,7 @@ def stylesheet() -> str:
     QLabel#staleBadge {{ color: #ffffff; background: #b3261e; border-radius: 4px; padding: 2px 8px; }}
     QTableView {{ background: {PANEL.name()}; alternate-background-color: {ROW_ALT.name()};
                   gridline-color: {PANEL_BORDER.name()}; border: none; selection-background-color: {SELECTION.name()}; }}
-    QHeaderView::section {{ background: #16223b; color: {TEXT_DIM.name()}; border: none; padding: 4px; }}
+    QHeaderView::section {{ background: {PANEL_RAISED.name()}; color: {TEXT_DIM.name()}; border: none; padding: 4px; }}
     QStatusBar {{ background: #0a1020; color: {TEXT_DIM.name()}; }}
     """
 
@@ -126,5 +139,7 @@ MAP_RESOURCE_OUTLINE = QColor("#e6edf7")
 MAP_MARKER_OUTLINE = QColor("#05080f")
 #: Alpha (0-255) of an alert polygon's fill.
 MAP_ALERT_FILL_ALPHA = 46
+#: Alpha of the alert swatches in the map legend (stronger than the map's fill: a swatch is small).
+MAP_LEGEND_ALERT_ALPHA = 110
 #: Text halo behind map labels.
 MAP_LABEL_HALO = QColor(5, 8, 15, 200)

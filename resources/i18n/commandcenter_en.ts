@@ -957,12 +957,12 @@
   <context>
     <name>IncidentTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/incidents.py" line="19" />
+      <location filename="../../commandcenter/ui/tiles/incidents.py" line="18" />
       <source>事件实时动态</source>
       <translation>Live incidents</translation>
     </message>
     <message numerus="yes">
-      <location filename="../../commandcenter/ui/tiles/incidents.py" line="49" />
+      <location filename="../../commandcenter/ui/tiles/incidents.py" line="34" />
       <source>在办及近两小时办结：%n 件</source>
       <translation>
         <numerusform>Open or closed in the last 2 h: %n</numerusform>
@@ -1043,6 +1043,44 @@
       <location filename="../../commandcenter/ui/details.py" line="76" />
       <source>在浏览器中打开以下链接？</source>
       <translation>Open this link in the browser?</translation>
+    </message>
+  </context>
+  <context>
+    <name>MapLegend</name>
+    <message>
+      <location filename="../../commandcenter/ui/map/legend.py" line="48" />
+      <source>每网格在办事件数</source>
+      <translation>Open events / grid</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/map/legend.py" line="50" />
+      <source>{n} 个网格</source>
+      <translation>{n} grids</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/map/legend.py" line="52" />
+      <source>事件标记（{shown} / {total}）</source>
+      <translation>Incidents ({shown} of {total})</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/map/legend.py" line="53" />
+      <source>事件标记（{n}）</source>
+      <translation>Incidents ({n})</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/map/legend.py" line="56" />
+      <source>演练（虚线框）</source>
+      <translation>Drill (outlined)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/map/legend.py" line="57" />
+      <source>应急资源</source>
+      <translation>Emergency resources</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/map/legend.py" line="62" />
+      <source>预警（{n}）</source>
+      <translation>Alerts ({n})</translation>
     </message>
   </context>
   <context>
@@ -1318,6 +1356,17 @@
     <message>
       <source>演练</source>
       <translation>DRILL</translation>
+    </message>
+  </context>
+  <context>
+    <name>KpiCard</name>
+    <message>
+      <source>较去年</source>
+      <translation>vs last year</translation>
+    </message>
+    <message>
+      <source>较昨日</source>
+      <translation>vs yesterday</translation>
     </message>
   </context>
 </TS>

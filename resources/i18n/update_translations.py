@@ -95,6 +95,10 @@ EN: dict[str, str] = {
     "张": "photos", "截止": "due", "执行任务": "Assigned to", "照片不可用": "Photo not available",
     "相关记录": "Related records", "至": "until", "实时评分": "Live scoring", "演练时钟": "Drill clock",
     "今日": "Today", "指标读取失败": "KPIs could not be read", "更新于": "updated", "发起": "Started by",
+    # ---- map legend
+    "每网格在办事件数": "Open events / grid", "{n} 个网格": "{n} grids", "事件标记（{shown} / {total}）":
+    "Incidents ({shown} of {total})", "事件标记（{n}）": "Incidents ({n})", "演练（虚线框）": "Drill (outlined)",
+    "预警（{n}）": "Alerts ({n})", "较昨日": "vs yesterday", "较去年": "vs last year",
     "键盘快捷键": "Keyboard shortcuts", "标题": "Title", "处理": "Handling", "发布时间": "Issued at",
     # ---- console: drills through a backend, the report, replay (issue 8)
     "演练未开始：{why}": "Drill not started: {why}",

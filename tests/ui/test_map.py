@@ -73,7 +73,7 @@ def test_set_load_recolours_each_grid(gmap, nodes):
         assert gmap.cells.colour_of(g.id) == theme.LOAD_RAMP[step]
     assert gmap.cells.step_of(gs[6].id) == 0          # absent from the dict: no open events
     assert gmap.cells.step_counts() == [995, 1, 1, 1, 1, 1]
-    assert "995 grids" in dict(gmap.legend.rows())["step0"].replace(",", "")
+    assert "995 个网格" in dict(gmap.legend.rows())["step0"].replace(",", "")
     # the pixels show it: the raster under grid 5's centre is grid 5, drawn in the top ramp colour
     img = gmap.plot.grab().toImage()
     for g, step in ((gs[5], 5), (gs[2], 2), (gs[6], 0)):
@@ -225,7 +225,7 @@ def test_incident_markers_capped_most_severe_first(gmap, nodes):
     assert len(shown) == MAX_INCIDENT_MARKERS
     dropped = [i for i in incs if i.id not in shown]
     assert max(i.severity for i in dropped) <= min(i.severity for i in incs if i.id in shown)
-    assert "of" in [t for k, t in gmap.legend.rows() if t.startswith("Incidents")][0]
+    assert " / " in [t for k, t in gmap.legend.rows() if t.startswith("事件标记")][0]
 
 
 def test_feed_text_is_plain(qtbot, gmap, nodes):
@@ -440,3 +440,31 @@ def test_markers_are_cached_only_while_the_cached_image_fits_the_pixmap_cache(qt
     assert m.resources.item.cacheMode() is QGraphicsItem.CacheMode.NoCache
     m.resize(1400, 800)
     assert m.incidents.item.cacheMode() is QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
+def test_the_legend_speaks_the_wall_language(qapp):
+    from PySide6.QtCore import QLocale
+
+    from commandcenter.ui.map.legend import MapLegend
+    from commandcenter.ui.resources import install_language
+
+    def legend() -> MapLegend:
+        lg = MapLegend()
+        lg.step_counts = [1200, 3, 0, 0, 0, 0]
+        lg.alerts = 2
+        return lg
+
+    before = QLocale()
+    rows = legend().rows()
+    assert rows[0] == ("title", "每网格在办事件数")                            # Chinese first
+    assert dict(rows)["step0"].endswith("个网格") and ("drill", "演练（虚线框）") in rows
+    try:
+        assert install_language("en")
+        rows = legend().rows()
+        assert rows[0] == ("title", "Open events / grid")
+        assert dict(rows)["step0"] == "0    1,200 grids"
+        assert ("drill", "Drill (outlined)") in rows and ("title", "Alerts (2)") in rows
+        assert dict(rows)["rst-available"] == "Available"                 # domain names through ui.labels
+    finally:
+        install_language("zh_CN")
+        QLocale.setDefault(before)

@@ -8,16 +8,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap,
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ...domain import AlertLevel, ResourceKind, ResourceStatus, Severity
-from .. import theme
+from .. import labels, theme
 from .cells import step_label
-
-_SEVERITY_NAMES = {Severity.LOW: "Low", Severity.MEDIUM: "Medium", Severity.HIGH: "High", Severity.CRITICAL: "Critical"}
-_RESOURCE_NAMES = {ResourceKind.TEAM: "Team", ResourceKind.VEHICLE: "Vehicle", ResourceKind.PERSON: "Person",
-                   ResourceKind.SUPPLY: "Supplies"}
-_STATUS_NAMES = {ResourceStatus.AVAILABLE: "Available", ResourceStatus.DISPATCHED: "Dispatched",
-                 ResourceStatus.ON_SCENE: "On scene", ResourceStatus.OUT_OF_SERVICE: "Out of service"}
-_ALERT_NAMES = {AlertLevel.RED: "Red", AlertLevel.ORANGE: "Orange", AlertLevel.YELLOW: "Yellow", AlertLevel.BLUE: "Blue"}
-
 
 class MapLegend(QWidget):
     def __init__(self, parent=None):
@@ -50,25 +42,26 @@ class MapLegend(QWidget):
         self.set_font_size(pts)
 
     def rows(self) -> list[tuple[str, str]]:
-        """The legend as text rows (kind, text): what the tests read and what paint draws."""
+        """The legend as text rows (kind, text): what the tests read and what paint draws. Domain names come from
+        ui.labels, the legend's own words through tr (Chinese source, English in resources/i18n)."""
         n = self._locale.toString
-        out = [("title", "Open events / grid")]
+        out = [("title", self.tr("每网格在办事件数"))]
         for step, count in enumerate(self.step_counts):
-            out.append((f"step{step}", f"{step_label(step)}    {n(count)} grids"))
+            out.append((f"step{step}", f"{step_label(step)}    " + self.tr("{n} 个网格").format(n=n(count))))
         shown = sum(self.incidents_shown.values())
-        out.append(("title", "Incidents" + (f" ({n(shown)} of {n(self.incidents_total)})"
-                                            if shown < self.incidents_total else f" ({n(shown)})")))
+        out.append(("title", self.tr("事件标记（{shown} / {total}）").format(shown=n(shown), total=n(self.incidents_total))
+                    if shown < self.incidents_total else self.tr("事件标记（{n}）").format(n=n(shown))))
         for sev in sorted(Severity, reverse=True):
-            out.append((f"sev{int(sev)}", f"{_SEVERITY_NAMES[sev]}  {n(self.incidents_shown.get(sev, 0))}"))
-        out.append(("drill", "Drill (outlined)"))
-        out.append(("title", "Resources"))
+            out.append((f"sev{int(sev)}", f"{labels.name(sev)}  {n(self.incidents_shown.get(sev, 0))}"))
+        out.append(("drill", self.tr("演练（虚线框）")))
+        out.append(("title", self.tr("应急资源")))
         for kind in ResourceKind:
-            out.append((f"res-{kind.value}", f"{_RESOURCE_NAMES[kind]}  {n(self.resources_by_kind.get(kind, 0))}"))
+            out.append((f"res-{kind.value}", f"{labels.name(kind)}  {n(self.resources_by_kind.get(kind, 0))}"))
         for st in ResourceStatus:
-            out.append((f"rst-{st.value}", _STATUS_NAMES[st]))
-        out.append(("title", f"Alerts ({n(self.alerts)})"))
+            out.append((f"rst-{st.value}", labels.name(st)))
+        out.append(("title", self.tr("预警（{n}）").format(n=n(self.alerts))))
         for lvl in sorted(AlertLevel, reverse=True):
-            out.append((f"alert{int(lvl)}", f"{theme.ALERT_SYMBOLS[lvl]} {_ALERT_NAMES[lvl]}"))
+            out.append((f"alert{int(lvl)}", f"{theme.ALERT_SYMBOLS[lvl]} {labels.name(lvl)}"))
         return out
 
     def sizeHint(self) -> QSize:
@@ -145,7 +138,7 @@ class MapLegend(QWidget):
             elif kind.startswith("alert"):
                 c = theme.ALERT_COLOURS[AlertLevel(int(kind[5:]))]
                 fill = QColor(c)
-                fill.setAlpha(110)
+                fill.setAlpha(theme.MAP_LEGEND_ALERT_ALPHA)
                 p.setPen(QPen(c, 2))
                 p.setBrush(fill)
                 p.drawRect(box.adjusted(1, 1, -1, -1))

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QWidget
 
 from ...services import LiveState
 from ..models.alerts import ID_ROLE, AlertBoard, AlertTableModel
+from .. import theme
 from .base import Tile, WallTable, plain_label
 
 
@@ -27,7 +28,7 @@ class AlertTile(Tile):
         self.guidance = plain_label()
         self.guidance.setWordWrap(True)
         self.guidance.setObjectName("alertGuidance")
-        self.guidance.setStyleSheet("background: #16223b; border-radius: 4px; padding: 4px 8px;")
+        self.guidance.setStyleSheet(f"background: {theme.PANEL_RAISED.name()}; border-radius: 4px; padding: 4px 8px;")
         self.body.addWidget(self.summary)
         self.body.addWidget(self.view, 1)
         self.body.addWidget(self.guidance)

@@ -15,9 +15,9 @@ from ...services.drills import DrillManager, IncidentScore, StageScore
 from .. import labels, theme
 from .base import Tile, plain_label
 
-OK_COLOUR = QColor("#3cc48b")
-BAD_COLOUR = QColor("#ff3b3b")
-RUN_COLOUR = QColor("#ffb020")
+OK_COLOUR = theme.DRILL_STAGE_MET
+BAD_COLOUR = theme.DRILL_STAGE_MISSED
+RUN_COLOUR = theme.DRILL_STAGE_RUNNING
 
 
 def stage_text(s: StageScore) -> tuple[str, QColor | None]:

@@ -35,7 +35,7 @@ class KpiCard(QFrame):
         super().__init__(parent)
         self.spec = spec
         self.setObjectName("kpiCard")
-        self.setStyleSheet("QFrame#kpiCard { background: #16223b; border-radius: 6px; }"
+        self.setStyleSheet(f"QFrame#kpiCard {{ background: {theme.PANEL_RAISED.name()}; border-radius: 6px; }}"
                            " QLabel { background: transparent; }")
         self.name = plain_label(spec.label)
         self.value = plain_label("—")
@@ -56,8 +56,8 @@ class KpiCard(QFrame):
         symbol = "" if level is None else theme.DEADLINE_SYMBOLS[level]
         self.value.setText(f"{value_text(self.spec, today)} {symbol}".strip())
         self.value.setStyleSheet(f"color: {level_colour(level).name()}; background: transparent;")
-        self.change_day.setText(f"较昨日 {change_text(self.spec, today, yesterday)}")
-        self.change_year.setText(f"较去年 {change_text(self.spec, today, last_year)}")
+        self.change_day.setText(f"{self.tr('较昨日')} {change_text(self.spec, today, yesterday)}")
+        self.change_year.setText(f"{self.tr('较去年')} {change_text(self.spec, today, last_year)}")
 
     def scale(self, points: int) -> None:
         small = QFont(self.font())
@@ -182,14 +182,14 @@ class KpiTile(Tile):
                                                 symbolBrush=theme.ACCENT, symbolPen=None)
         self.yesterday_curve = self.trend.item.plot([], [], pen=_pen(theme.TEXT_DIM, Qt.PenStyle.DashLine))
         self.completion = _Chart(self.tr("办结率（当日累计，%）"))
-        self.completion_curve = self.completion.item.plot([], [], pen=_pen(QColor("#3cc48b")), symbol="s", symbolSize=4, symbolBrush=theme.TEXT, symbolPen=None)
+        self.completion_curve = self.completion.item.plot([], [], pen=_pen(theme.KPI_COMPLETION), symbol="s", symbolSize=4, symbolBrush=theme.TEXT, symbolPen=None)
         self.completion.item.setYRange(0, 100, padding=0.02)
-        self.levels = RankingChart(self.tr("化解层级占比"), QColor("#2a7f78"), x_max=100, unit="%")
+        self.levels = RankingChart(self.tr("化解层级占比"), theme.KPI_RESOLUTION_LEVELS, x_max=100, unit="%")
         self.levels.bar_clicked.connect(lambda key: self.kpi_activated.emit(f"resolution_level_share:{key}"))
         self.one_ten_twenty = plain_label()
         self.one_ten_twenty.setStyleSheet(f"color: {theme.TEXT_DIM.name()}; background: transparent;")
-        self.categories = RankingChart(self.tr("类别排行"), QColor("#3fa7ff"))
-        self.grids = RankingChart(self.tr("网格排行（前8）"), QColor("#e0702a"))
+        self.categories = RankingChart(self.tr("类别排行"), theme.KPI_CATEGORIES)
+        self.grids = RankingChart(self.tr("网格排行（前8）"), theme.KPI_GRIDS)
         self.categories.bar_clicked.connect(lambda key: self.kpi_activated.emit(f"events_per_category:{key}"))
         self.grids.bar_clicked.connect(lambda key: self.kpi_activated.emit(f"events_per_grid:{key}"))
         charts = QGridLayout()

@@ -46,7 +46,7 @@ class ResourceTile(Tile):
                 self._count_labels[(r - 1, c - 1)] = n
                 self._all_labels.append(n)
         self.low_label = plain_label()
-        self.low_label.setStyleSheet("color: #ff3b3b; background: transparent;")
+        self.low_label.setStyleSheet(f"color: {theme.ALARM_TEXT.name()}; background: transparent;")
         self.view = WallTable(model, (0.12, 0.27, 0.16, 0.17, 0.28), self.resource_activated.emit, ID_ROLE)
         for label in self._all_labels:
             if not label.styleSheet():
