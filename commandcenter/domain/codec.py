@@ -11,6 +11,7 @@ import types
 import typing
 from datetime import datetime, timezone
 from enum import Enum
+from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
@@ -40,7 +41,10 @@ def parse_time(value: Any) -> datetime:
             raise InvalidRecord(f"not an ISO 8601 time: {value[:40]!r}") from exc
     else:
         raise InvalidRecord(f"expected an ISO 8601 time, got {type(value).__name__}")
-    if dt.tzinfo is None:
+    tz = dt.tzinfo
+    if tz is timezone.utc:          # the wire's own "Z": already what we want, no conversion
+        return dt
+    if tz is None:
         dt = dt.replace(tzinfo=timezone.utc)
     return dt.astimezone(timezone.utc)
 
@@ -71,91 +75,197 @@ def _encode_value(value: Any) -> Any:
 
 
 def decode(cls: type[T], data: Any) -> T:
-    """Build `cls` from a dict, checking every field; unknown keys are ignored (forward compatible)."""
-    if not isinstance(data, dict):
-        raise InvalidRecord(f"expected a JSON object for {cls.__name__}, got {type(data).__name__}")
-    record_id = data.get("id") if isinstance(data.get("id"), str) else None
-    kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if f.name in data and data[f.name] is not None:
-            try:
-                kwargs[f.name] = _decode_value(_hints(cls)[f.name], data[f.name])
-            except InvalidRecord as exc:
-                raise InvalidRecord(f"{f.name}: {exc.reason}", cls.__name__.lower(), record_id) from None
-        elif f.name in data and _optional(_hints(cls)[f.name]):
-            kwargs[f.name] = None          # an explicit null for a nullable field, e.g. the city's parent_id
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise InvalidRecord(f"missing required field {f.name!r}", cls.__name__.lower(), record_id)
-    record = cls(**kwargs)
-    version = getattr(record, "version", 1)
-    if not getattr(record, "id", "x"):
-        raise InvalidRecord("empty id", cls.__name__.lower(), record_id)
-    if version < 0:
-        raise InvalidRecord("negative version", cls.__name__.lower(), record_id)
-    return record
+    """Build `cls` from a dict, checking every field; unknown keys are ignored (forward compatible).
+
+    Each class gets a decoder compiled once from its type hints (`_decoder`): walking the hints with
+    `typing.get_origin` for every field of every record cost ~250 µs an incident, the whole budget of a
+    5,000 events/s feed; the compiled one does the same checks with the same reasons in a fraction."""
+    return _decoder(cls)(data)
+
+
+_ABSENT = object()
+
+
+@cache
+def _decoder(cls: type[T]) -> Callable[[Any], T]:
+    """The decoding function of one dataclass, generated once from its type hints.
+
+    Like `dataclasses` does for `__init__`, the per-field steps are unrolled into one function's source:
+    strings, integers and booleans are checked inline, everything else calls a converter made once per
+    hint (`_converter`); the record is then built positionally. Same checks, same reasons as walking the
+    hints, at a fraction of the cost."""
+    hints = typing.get_type_hints(cls)
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    name = cls.__name__
+    env: dict[str, Any] = {
+        "cls": cls, "InvalidRecord": InvalidRecord, "ABSENT": _ABSENT, "MAX_STRING": MAX_STRING,
+        "NAME": name, "KIND": name.lower(), "str": str, "int": int, "dict": dict, "isinstance": isinstance,
+        "type": type, "len": len, "getattr": getattr,
+    }
+    lines = [
+        "def decode_one(data):",
+        "    if not isinstance(data, dict):",
+        "        raise InvalidRecord(f'expected a JSON object for {NAME}, got {type(data).__name__}')",
+        "    get = data.get",
+        "    rid = get('id')",
+        "    record_id = rid if type(rid) is str or isinstance(rid, str) else None",
+        "    fname = ''",
+        "    try:",
+    ]
+    args = []
+    for i, f in enumerate(fields):
+        if not f.init:
+            raise TypeError(f"{name}.{f.name}: fields outside __init__ are not supported by the codec")
+        hint = hints[f.name]
+        var = f"f{i}"
+        args.append(var)
+        env[f"conv{i}"] = _converter(hint)
+        if f.default is not dataclasses.MISSING:
+            env[f"default{i}"] = f.default
+            when_absent = f"{var} = default{i}"
+        elif f.default_factory is not dataclasses.MISSING:
+            env[f"factory{i}"] = f.default_factory
+            when_absent = f"{var} = factory{i}()"
+        else:
+            when_absent = (f"fname = ''\n            "
+                           f"raise InvalidRecord(\"missing required field {f.name!r}\", KIND, record_id)")
+        if hint is str:
+            fast = (f"if type(v) is str and len(v) <= MAX_STRING:\n            {var} = v\n"
+                    f"        else:\n            fname = {f.name!r}\n            {var} = conv{i}(v)")
+        elif hint is int:
+            fast = (f"if type(v) is int:\n            {var} = v\n"
+                    f"        else:\n            fname = {f.name!r}\n            {var} = conv{i}(v)")
+        elif hint is bool:
+            fast = (f"if v is True or v is False:\n            {var} = v\n"
+                    f"        else:\n            fname = {f.name!r}\n            {var} = conv{i}(v)")
+        else:
+            fast = f"fname = {f.name!r}\n        {var} = conv{i}(v)"
+        lines += [
+            f"        v = get({f.name!r}, ABSENT)",
+            "        if v is not None and v is not ABSENT:",
+            f"            {fast}".replace("\n        ", "\n            "),
+        ]
+        if _optional(hint):
+            lines += ["        elif v is None:", f"            {var} = None"]
+        lines += ["        else:", f"            {when_absent}"]
+    lines += [
+        "    except InvalidRecord as exc:",
+        "        if not fname:             # missing field: already says so",
+        "            raise",
+        "        raise InvalidRecord(f'{fname}: {exc.reason}', KIND, record_id) from None",
+        f"    record = cls({', '.join(args)})",
+        "    if not getattr(record, 'id', 'x'):",
+        "        raise InvalidRecord('empty id', KIND, record_id)",
+        "    if getattr(record, 'version', 1) < 0:",
+        "        raise InvalidRecord('negative version', KIND, record_id)",
+        "    return record",
+    ]
+    exec("\n".join(lines), env)  # noqa: S102 - source built above from the dataclass's own fields
+    fn = env["decode_one"]
+    fn.__name__ = f"decode_{name.lower()}"
+    fn.__qualname__ = fn.__name__
+    return fn
 
 
 def _optional(hint: Any) -> bool:
     return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)
 
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _decode_value(hint: Any, value: Any) -> Any:
+def _converter(hint: Any) -> Callable[[Any], Any]:
+    """A function checking and converting one JSON value to `hint`; raises InvalidRecord with the reason."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        inner = [a for a in args if a is not type(None)]
-        if value is None:
-            return None
-        return _decode_value(inner[0], value)
+        inner = _converter([a for a in args if a is not type(None)][0])
+        return lambda value: None if value is None else inner(value)
     if origin is tuple:
-        if not isinstance(value, list | tuple):
-            raise InvalidRecord(f"expected a list, got {type(value).__name__}")
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode_value(args[0], v) for v in value)
-        if len(value) != len(args):
-            raise InvalidRecord(f"expected {len(args)} items, got {len(value)}")
-        return tuple(_decode_value(a, v) for a, v in zip(args, value))
+            item = _converter(args[0])
+
+            def homogeneous(value: Any) -> tuple:
+                if not isinstance(value, list | tuple):
+                    raise InvalidRecord(f"expected a list, got {type(value).__name__}")
+                return tuple([item(v) for v in value]) if value else ()
+            return homogeneous
+        items = tuple(_converter(a) for a in args)
+
+        def fixed(value: Any) -> tuple:
+            if not isinstance(value, list | tuple):
+                raise InvalidRecord(f"expected a list, got {type(value).__name__}")
+            if len(value) != len(items):
+                raise InvalidRecord(f"expected {len(items)} items, got {len(value)}")
+            return tuple([c(v) for c, v in zip(items, value)])
+        return fixed
     if origin is dict:
-        if not isinstance(value, dict):
-            raise InvalidRecord("expected an object")
-        return {str(k): _decode_value(args[1], v) for k, v in value.items()}
+        val = _converter(args[1])
+
+        def mapping(value: Any) -> dict:
+            if not isinstance(value, dict):
+                raise InvalidRecord("expected an object")
+            return {str(k): val(v) for k, v in value.items()}
+        return mapping
     if hint is datetime:
-        return parse_time(value)
+        return parse_time
     if isinstance(hint, type) and issubclass(hint, Enum):
-        try:
-            return hint(value)
-        except ValueError:
-            raise InvalidRecord(f"{value!r} is not a valid {hint.__name__}") from None
+        return _enum_converter(hint)
     if dataclasses.is_dataclass(hint):
-        return decode(hint, value)
+        return lambda value: _decoder(hint)(value)
     if hint is bool:
-        if not isinstance(value, bool):
+        def boolean(value: Any) -> bool:
+            if value is True or value is False:
+                return value
             raise InvalidRecord(f"expected true/false, got {type(value).__name__}")
-        return value
+        return boolean
     if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
+        def integer(value: Any) -> int:
+            if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
+                return value
             raise InvalidRecord(f"expected an integer, got {type(value).__name__}")
-        return value
+        return integer
     if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidRecord(f"expected a number, got {type(value).__name__}")
-        if value != value or value in (float("inf"), float("-inf")):
-            raise InvalidRecord("number is not finite")
-        return float(value)
+        def number(value: Any) -> float:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidRecord(f"expected a number, got {type(value).__name__}")
+            if value != value or value in (_INF, _NINF):
+                raise InvalidRecord("number is not finite")
+            return float(value)
+        return number
     if hint is str:
-        if not isinstance(value, str):
-            raise InvalidRecord(f"expected a string, got {type(value).__name__}")
-        if len(value) > MAX_STRING:
-            raise InvalidRecord(f"string longer than {MAX_STRING} characters")
-        return value
+        def string(value: Any) -> str:
+            if not isinstance(value, str):
+                raise InvalidRecord(f"expected a string, got {type(value).__name__}")
+            if len(value) > MAX_STRING:
+                raise InvalidRecord(f"string longer than {MAX_STRING} characters")
+            return value
+        return string
     if hint is typing.Any:
-        return value
-    raise InvalidRecord(f"unsupported field type {hint!r}")
+        return lambda value: value
+
+    def unsupported(value: Any) -> Any:
+        raise InvalidRecord(f"unsupported field type {hint!r}")
+    return unsupported
+
+
+_INF = float("inf")
+_NINF = float("-inf")
+
+
+def _enum_converter(enum: type[Enum]) -> Callable[[Any], Enum]:
+    """Value → member through the enum's own value map (what `enum(value)` looks up first), without the call."""
+    members = enum._value2member_map_
+
+    def member(value: Any) -> Enum:
+        try:
+            found = members.get(value)
+        except TypeError:          # unhashable (a list, an object): never a member
+            found = None
+        if found is not None and type(value) is not bool:
+            return found
+        try:
+            return enum(value)
+        except ValueError:
+            raise InvalidRecord(f"{value!r} is not a valid {enum.__name__}") from None
+    return member
 
 
 def decode_incident(data: Any) -> Incident:

@@ -43,6 +43,37 @@ def test_a_missing_required_field_is_named():
         decode_incident(data)
 
 
+@pytest.mark.parametrize("field,value,reason", [
+    ("title", 5, "title: expected a string, got int"),
+    ("title", "长" * 20_001, "title: string longer than 20000 characters"),
+    ("emergency", 1, "emergency: expected true/false, got int"),
+    ("version", True, "version: expected an integer, got bool"),
+    ("lon", float("nan"), "lon: number is not finite"),
+    ("lat", "30.1", "lat: expected a number, got str"),
+    ("category", "weather", "category: 'weather' is not a valid Category"),
+    ("departments", "城管局", "departments: expected a list, got str"),
+    ("timeline", [{"status": "closed"}], "timeline: missing required field 'at'"),
+    ("timeline", [{"status": "lost", "at": "2026-11-23T08:00:00Z"}], "timeline: status: 'lost' is not a valid Status"),
+])
+def test_every_field_is_checked_and_the_reason_names_it_and_the_nested_field(field, value, reason):
+    data = encode(incident()) | {field: value}
+    with pytest.raises(InvalidRecord) as err:
+        decode_incident(data)
+    assert err.value.reason == reason
+    assert (err.value.kind, err.value.record_id) == ("incident", "i1")
+
+
+def test_an_explicit_null_takes_the_default_of_a_field_that_is_not_nullable():
+    data = encode(incident()) | {"description": None, "departments": None, "lon": None}
+    assert decode_incident(data) == incident()
+
+
+def test_a_time_with_an_offset_is_stored_in_utc():
+    data = encode(incident()) | {"reported_at": "2026-11-23T16:00:00+08:00"}
+    assert decode_incident(data).reported_at == T0
+    assert decode_incident(data).reported_at.tzinfo is timezone.utc
+
+
 def test_an_emergency_faces_the_one_minute_response_deadline_first():
     state = deadline_state(incident(emergency=True), T0 + timedelta(seconds=50))
     assert (state.stage, state.level) == (Stage.RESPONSE, DeadlineLevel.AMBER)
