@@ -2,14 +2,20 @@
 
 Views subscribe with `on_change`; every ingest batch produces one `Change` so a view can
 update once per batch rather than once per record (painting, not the model, is the cost).
+
+Bounded for weeks-long runs: a closed (or cancelled) incident and a warning no longer in force leave the
+live state `retention` after they ended (`prune`, called by the pipeline once a second); the change says
+which ids left. Longer than any view shows them (the incident feed keeps closed events 2 h); the detail
+panel reads older records from the store.
 """
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from ..domain import Alert, FeedHealth, Incident, Resource, TerritoryNode
+from ..domain import Alert, FeedHealth, Incident, KpiValue, Resource, TerritoryNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,9 +25,13 @@ class Change:
     alerts: tuple[Alert, ...] = ()
     territory: tuple[TerritoryNode, ...] = ()
     health: tuple[FeedHealth, ...] = ()
+    kpis: tuple[KpiValue, ...] = ()            # the sources' own KPI figures (not stored: the store computes its own)
+    removed_incidents: tuple[str, ...] = ()    # ids pruned from the live state (ended longer than the retention)
+    removed_alerts: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.incidents or self.resources or self.alerts or self.territory or self.health)
+        return bool(self.incidents or self.resources or self.alerts or self.territory or self.health or self.kpis
+                    or self.removed_incidents or self.removed_alerts)
 
 
 Listener = Callable[[Change], None]
@@ -34,7 +44,10 @@ class LiveState:
     alerts: dict[str, Alert] = field(default_factory=dict)
     territory: dict[str, TerritoryNode] = field(default_factory=dict)
     health: dict[str, FeedHealth] = field(default_factory=dict)
+    kpis: dict[tuple[str, str], KpiValue] = field(default_factory=dict)     # (name, node_id) → latest
+    retention: timedelta = timedelta(hours=3)
     _listeners: list[Listener] = field(default_factory=list, repr=False)
+    _ended: list[tuple[float, str, int]] = field(default_factory=list, repr=False)   # (ended at, id, version)
 
     def on_change(self, listener: Listener) -> Callable[[], None]:
         """Subscribe; returns the unsubscribe function."""
@@ -48,14 +61,20 @@ class LiveState:
         alerts: Iterable[Alert] = (),
         territory: Iterable[TerritoryNode] = (),
         health: Iterable[FeedHealth] = (),
+        kpis: Iterable[KpiValue] = (),
     ) -> Change:
         """Merge records, keeping only newer versions; tell listeners what actually changed."""
+        merged = _merge(self.incidents, incidents)
+        for inc in merged:
+            if not inc.is_open:
+                heapq.heappush(self._ended, ((inc.closed_at or inc.updated_at).timestamp(), inc.id, inc.version))
         change = Change(
-            incidents=tuple(_merge(self.incidents, incidents)),
+            incidents=tuple(merged),
             resources=tuple(_merge(self.resources, resources)),
             alerts=tuple(_merge(self.alerts, alerts)),
             territory=tuple(self._merge_territory(territory)),
             health=tuple(self._merge_health(health)),
+            kpis=tuple(self._merge_kpis(kpis)),
         )
         if change:
             for listener in list(self._listeners):
@@ -68,6 +87,42 @@ class LiveState:
             if self.territory.get(node.id) != node:
                 self.territory[node.id] = node
                 out.append(node)
+        return out
+
+    def prune(self, now: datetime) -> Change:
+        """Drop incidents closed and warnings out of force for longer than `retention`; tell listeners which."""
+        cutoff = now - self.retention
+        ts = cutoff.timestamp()
+        gone: list[str] = []
+        ended = self._ended
+        while ended and ended[0][0] <= ts:
+            _, rid, version = heapq.heappop(ended)
+            inc = self.incidents.get(rid)
+            if inc is not None and inc.version == version and not inc.is_open:
+                del self.incidents[rid]
+                gone.append(rid)
+        old_alerts = [a.id for a in self.alerts.values()
+                      if not a.is_live(now) and (a.expires_at if a.expires_at is not None and a.expires_at < now
+                                                 else a.updated_at) <= cutoff]
+        for aid in old_alerts:
+            del self.alerts[aid]
+        change = Change(removed_incidents=tuple(gone), removed_alerts=tuple(old_alerts))
+        if change:
+            for listener in list(self._listeners):
+                listener(change)
+        return change
+
+    def _merge_kpis(self, values: Iterable[KpiValue]) -> list[KpiValue]:
+        """Latest figure per (name, node): a value for an older window than the one held is ignored."""
+        out = []
+        for v in values:
+            key = (v.name, v.node_id)
+            old = self.kpis.get(key)
+            if old is not None and old.window_end and v.window_end and v.window_end < old.window_end:
+                continue
+            if old != v:
+                self.kpis[key] = v
+                out.append(v)
         return out
 
     def _merge_health(self, reports: Iterable[FeedHealth]) -> list[FeedHealth]:

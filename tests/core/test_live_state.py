@@ -1,0 +1,85 @@
+"""The live state stays bounded on a weeks-long run: ended records leave it after the retention window."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from commandcenter.domain import (
+    Alert, AlertLevel, AlertStatus, AlertType, Category, Incident, KpiValue, Severity, Source, Status,
+)
+from commandcenter.services import LiveState
+
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+
+
+def incident(i: int, **kw) -> Incident:
+    base = dict(id=f"E{i}", version=1, updated_at=T0, reported_at=T0, title="井盖缺失", category=Category.UTILITIES,
+                source=Source.GRID_APP, severity=Severity.MEDIUM, status=Status.REPORTED, grid_id="G1")
+    base.update(kw)
+    return Incident(**base)
+
+
+def closed(i: int, at: datetime, version: int = 2) -> Incident:
+    return incident(i, version=version, status=Status.CLOSED, closed_at=at, updated_at=at)
+
+
+def test_closed_incidents_leave_live_state_after_the_retention_window_and_listeners_are_told():
+    live = LiveState(retention=timedelta(hours=3))
+    live.apply(incidents=[incident(1), closed(2, T0), closed(3, T0 + timedelta(hours=1))])
+    changes = []
+    live.on_change(changes.append)
+
+    assert not live.prune(T0 + timedelta(hours=2, minutes=59))
+    assert set(live.incidents) == {"E1", "E2", "E3"}
+
+    change = live.prune(T0 + timedelta(hours=3))
+    assert change.removed_incidents == ("E2",)
+    assert set(live.incidents) == {"E1", "E3"}
+    assert changes == [change]
+
+    live.prune(T0 + timedelta(days=30))
+    assert set(live.incidents) == {"E1"}          # an open incident stays however old
+
+
+def test_an_incident_reopened_before_the_window_ends_stays():
+    live = LiveState(retention=timedelta(hours=3))
+    live.apply(incidents=[closed(1, T0)])
+    live.apply(incidents=[incident(1, version=3, status=Status.HANDLING, updated_at=T0 + timedelta(hours=1))])
+    assert not live.prune(T0 + timedelta(hours=4)).removed_incidents
+    assert live.incidents["E1"].version == 3
+
+
+def test_warnings_out_of_force_leave_after_the_retention_window():
+    live = LiveState(retention=timedelta(hours=3))
+
+    def alert(i: int, expires: datetime, status=AlertStatus.ACTIVE) -> Alert:
+        return Alert(id=f"A{i}", version=1, updated_at=T0, level=AlertLevel.ORANGE, type=AlertType.WEATHER,
+                     title="暴雨预警", status=status, issued_at=T0, expires_at=expires)
+
+    live.apply(alerts=[alert(1, T0 + timedelta(hours=1)), alert(2, T0 + timedelta(days=2)),
+                       alert(3, T0 + timedelta(days=2), AlertStatus.CANCELLED)])
+    assert live.prune(T0 + timedelta(hours=3, minutes=30)).removed_alerts == ("A3",)
+    assert live.prune(T0 + timedelta(hours=4)).removed_alerts == ("A1",)
+    assert set(live.alerts) == {"A2"}
+
+
+def test_a_weeks_long_stream_of_short_lived_incidents_keeps_the_live_state_bounded():
+    live = LiveState(retention=timedelta(hours=3))
+    sizes = []
+    for hour in range(24 * 14):
+        at = T0 + timedelta(hours=hour)
+        ids = [hour * 10 + k for k in range(10)]
+        live.apply(incidents=[incident(i, reported_at=at, updated_at=at) for i in ids])
+        live.apply(incidents=[closed(i, at + timedelta(minutes=30)) for i in ids])
+        live.prune(at + timedelta(minutes=59))
+        sizes.append(len(live.incidents))
+    assert max(sizes[24:]) == max(sizes[:24]) <= 40
+    assert len(live._ended) <= 40
+
+
+def test_source_kpis_keep_the_latest_window_per_name_and_node():
+    live = LiveState()
+    newer = KpiValue(name="closure_rate", value=0.9, node_id="city", window_end=T0 + timedelta(hours=1))
+    older = KpiValue(name="closure_rate", value=0.5, node_id="city", window_end=T0)
+    assert live.apply(kpis=[newer]).kpis == (newer,)
+    assert not live.apply(kpis=[older])
+    assert live.kpis[("closure_rate", "city")] is newer
