@@ -4,16 +4,21 @@ A feed runs as one asyncio task (`run`) until cancelled. It hands the caller one
 and waits for the sink to return (the sink commits to the store), so a feed's cursor and its
 "highest version seen" map advance only after a commit: an exception anywhere (network, parser,
 sink) makes the feed start over from the last committed cursor, after a backoff.
+
+Parsing and decoding are CPU work: given a `decode_executor` (the ingest pipeline sets one), a feed runs
+them there (`off_loop`), so the event loop (the wall's GUI thread under qasync) only moves bytes.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
 import random
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol, runtime_checkable
@@ -122,10 +127,14 @@ class VersionMap:
 
 
 class BatchBuilder:
-    """Collects one batch, dropping records not newer than what is committed or already in the batch."""
+    """Collects one batch, dropping records not newer than what is committed or already in the batch.
 
-    def __init__(self, feed: "FeedBase") -> None:
+    `after`: the batch still being committed when this one is built (a pipelined feed); what it holds
+    counts as committed, so a duplicate spanning the two batches reaches the store once."""
+
+    def __init__(self, feed: "FeedBase", after: "BatchBuilder | None" = None) -> None:
         self.feed = feed
+        self.after = after
         self.batch = Batch(feed=feed.name)
         self._pending: dict[tuple[str, str], tuple[int, int]] = {}   # key -> (version, index in list)
         self._q_pending: set[bytes] = set()
@@ -138,6 +147,11 @@ class BatchBuilder:
         if not self.feed.versions.is_new(kind, record.id, record.version):
             self.dropped += 1
             return
+        if self.after is not None:
+            earlier = self.after._pending.get(key)
+            if earlier is not None and record.version <= earlier[0]:
+                self.dropped += 1
+                return
         prior = self._pending.get(key)
         if prior is not None:
             self.dropped += 1
@@ -161,7 +175,8 @@ class BatchBuilder:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "replace")
         digest = hashlib.blake2b(kind.encode() + b"\0" + raw, digest_size=16).digest()
-        if digest in self.feed.quarantine_seen or digest in self._q_pending:
+        if digest in self.feed.quarantine_seen or digest in self._q_pending or (
+                self.after is not None and digest in self.after._q_pending):
             self.dropped += 1
             return
         self._q_pending.add(digest)
@@ -189,6 +204,8 @@ class FeedBase:
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     failures_for_down: int = 3
+    #: Where JSON parsing and record decoding run; None: inline on the event loop (tests, tools).
+    decode_executor: Executor | None = None
 
     def __init__(self, section: FeedSection, client: httpx.AsyncClient | None) -> None:
         self.section = section
@@ -338,6 +355,15 @@ class FeedBase:
         except httpx.HTTPError as exc:
             raise FeedError(f"{type(exc).__name__}: {safe_url(url)} {exc}") from None
 
+    async def off_loop(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` on the decode executor if there is one (parsing off the event loop), else inline.
+
+        One call at a time per feed: the feed awaits it, so what `fn` touches (the batch builder, the seq
+        tracker) is never used by two threads at once."""
+        if self.decode_executor is None:
+            return fn(*args)
+        return await asyncio.get_running_loop().run_in_executor(self.decode_executor, fn, *args)
+
     def _read_file(self, url: str) -> bytes:
         path = url[len("file://"):] if url.startswith("file://") else url
         try:
@@ -351,16 +377,19 @@ class FeedBase:
 
 
 async def read_capped(resp: httpx.Response, cap: int, truncate: bool = False) -> bytes:
+    """The body up to `cap` bytes. The byte iterator is closed here, on the event loop, even when we stop
+    early: left to the garbage collector it is finalised wherever a collection runs (a worker thread)."""
     chunks: list[bytes] = []
     total = 0
-    async for chunk in resp.aiter_bytes():
-        total += len(chunk)
-        if total > cap:
-            if truncate:
-                chunks.append(chunk[: cap - (total - len(chunk))])
-                break
-            raise FeedError(f"response larger than max_bytes={cap}")
-        chunks.append(chunk)
+    async with contextlib.aclosing(resp.aiter_bytes()) as body:
+        async for chunk in body:
+            total += len(chunk)
+            if total > cap:
+                if truncate:
+                    chunks.append(chunk[: cap - (total - len(chunk))])
+                    break
+                raise FeedError(f"response larger than max_bytes={cap}")
+            chunks.append(chunk)
     return b"".join(chunks)
 
 

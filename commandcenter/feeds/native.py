@@ -8,6 +8,7 @@ three (re-delivery is harmless: versions dedupe); a poll feed given a push curso
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import time
@@ -95,6 +96,12 @@ def add_record(builder: BatchBuilder, kind: str, data: Any, raw: bytes | None = 
         builder.quarantine(kind, raw if raw is not None else raw_json(data), f"{type(exc).__name__}: {exc}"[:300])
 
 
+def add_records(builder: BatchBuilder, kind: str, items: list[Any]) -> None:
+    """add_record for each item of a page (one call, so the whole page decodes off the event loop)."""
+    for item in items:
+        add_record(builder, kind, item)
+
+
 def decode_territory_node(data: Any) -> TerritoryNode:
     """decode_territory, accepting an explicit `"parent_id": null` (the root), which the codec reads as missing."""
     if isinstance(data, dict) and "parent_id" in data and data["parent_id"] is None:
@@ -169,7 +176,7 @@ class NativePollFeed(FeedBase):
             if since is not None:
                 params["since"] = since
             body, ctype = await self.get_bytes(f"{self.base}/{kind}", params=params)
-            payload = load_json(body, ctype)
+            payload = await self.off_loop(load_json, body, ctype)
             if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
                 raise FeedError(f"{kind}: expected an object with an items list: {snippet(body)}")
             last_seq = payload.get("last_seq")
@@ -185,8 +192,7 @@ class NativePollFeed(FeedBase):
                 raise FeedError(f"{kind}: page without an integer cursor")
             self.mark_ok()
             builder = BatchBuilder(self)
-            for item in items:
-                add_record(builder, record_kind, item)
+            await self.off_loop(add_records, builder, record_kind, items)
             if isinstance(new_cursor, int) and not isinstance(new_cursor, bool) and (since is None or new_cursor > since):
                 values[kind] = new_cursor
             if "seq" in values:             # a push-style cursor becomes one since-cursor per type
@@ -371,6 +377,23 @@ def _line_end(buf: bytes) -> tuple[int, int] | None:
     return n, n + 1
 
 
+def _take(queue: asyncio.Queue, items: list, limit: int) -> tuple[list, "StreamEnd | None"]:
+    """What the queue holds now, up to `limit` frames after `items`; a StreamEnd stops the take and is returned."""
+    while len(items) < limit and not (items and isinstance(items[-1], StreamEnd)):
+        try:
+            items.append(queue.get_nowait())
+        except asyncio.QueueEmpty:
+            break
+    end = items.pop() if items and isinstance(items[-1], StreamEnd) else None
+    return items, end
+
+
+def handle_messages(feed: FeedBase, builder: BatchBuilder, frames: list, tracker: SeqTracker) -> None:
+    """handle_message for each frame, in order (one call: the whole run decodes off the event loop)."""
+    for frame in frames:
+        handle_message(feed, builder, frame, tracker)
+
+
 def handle_message(feed: FeedBase, builder: BatchBuilder, frame: Frame, tracker: SeqTracker) -> None:
     """One pushed message into the batch (or the quarantine), tracking its seq."""
     if frame.seq is not None:
@@ -423,10 +446,17 @@ def handle_message(feed: FeedBase, builder: BatchBuilder, frame: Frame, tracker:
 
 
 class _PushFeed(FeedBase):
-    """Reader task → bounded queue → batches; reconnects from the last committed cursor."""
+    """Reader task → bounded queue → batches; reconnects from the last committed cursor.
+
+    Pipelined: while the sink commits batch N, the frames that arrived meanwhile are decoded into batch
+    N+1 (off the event loop when there is a decode executor); if the sink is still busy after that, more
+    frames are decoded into the same batch (coalescing, up to `max_coalesce` messages), so a store that
+    lags gets fewer, bigger transactions instead of a growing queue. Never more than one batch of a feed
+    is at the sink: N+1 is handed over only after N returned (committed), with the cursor after N+1."""
 
     heartbeat_s = 5.0          # the server's heartbeat; a silence of 3 heartbeats means a stalled stream
     max_batch = 2000
+    max_coalesce = 10_000
     queue_size = 4000
 
     def __init__(self, section: FeedSection, client: httpx.AsyncClient) -> None:
@@ -465,27 +495,46 @@ class _PushFeed(FeedBase):
         tracker = SeqTracker(start)
         queue: asyncio.Queue[Frame | StreamEnd] = asyncio.Queue(self.queue_size)
         reader = asyncio.create_task(self._reader(queue, start), name=f"feed-reader:{self.name}")
+        inflight: asyncio.Future[None] | None = None      # the batch the sink is committing
+        committing: BatchBuilder | None = None             # ...and its builder
         try:
             while True:
-                first = await queue.get()
-                items = [first]
-                while len(items) < self.max_batch and not isinstance(items[-1], StreamEnd):
-                    try:
-                        items.append(queue.get_nowait())
-                    except asyncio.QueueEmpty:
-                        break
-                end = items.pop() if isinstance(items[-1], StreamEnd) else None
+                items, end = _take(queue, [await queue.get()], self.max_batch)
+                builder = BatchBuilder(self, after=committing if inflight is not None else None)
+                messages = len(items)
                 if items:
-                    builder = BatchBuilder(self)
-                    for frame in items:
-                        handle_message(self, builder, frame, tracker)  # type: ignore[arg-type]
+                    await self.off_loop(handle_messages, self, builder, items, tracker)
+                while (end is None and inflight is not None and not inflight.done()
+                       and messages < self.max_coalesce and not queue.empty()):
+                    more, end = _take(queue, [], min(self.max_batch, self.max_coalesce - messages))
+                    messages += len(more)
+                    if more:
+                        await self.off_loop(handle_messages, self, builder, more, tracker)
+                if inflight is not None:
+                    done, inflight = inflight, None
+                    await done            # the sink's error ends this round: restart from the committed cursor
+                builder.after = None      # committed now: its versions are in the feed's map
+                if messages:
                     mark = tracker.settle()
                     cursor = dump_cursor({"seq": mark}) if mark > start else self.cursor
-                    await self.deliver(sink, builder, cursor)
+                    inflight = asyncio.ensure_future(self.deliver(sink, builder, cursor))
+                    committing = builder
                 if end is not None:
+                    if inflight is not None:
+                        done, inflight = inflight, None
+                        await done
                     if end.error is not None:
                         raise end.error
                     return
+        except BaseException as exc:
+            if inflight is not None and not inflight.done():
+                if isinstance(exc, asyncio.CancelledError):
+                    inflight.cancel()
+                else:   # let the commit in progress finish, so cursor and versions match what the store holds
+                    await asyncio.wait({inflight})
+            if inflight is not None and inflight.done() and not inflight.cancelled():
+                inflight.exception()      # retrieved: the error that matters is the one raised here
+            raise
         finally:
             reader.cancel()
             # bounded: a reader that does not stop (a library swallowing the cancel) is abandoned, not awaited forever
@@ -549,8 +598,11 @@ class NativeSseFeed(_PushFeed):
         if self.cursor is not None:
             headers["Last-Event-ID"] = str(start)
         try:
-            async with self.client.stream("GET", f"{self.base}/stream", headers=headers,
-                                          timeout=self.timeout(read=self.read_timeout)) as resp:
+            # the byte iterator and the response are closed on the way out, cancellation included, here on the
+            # event loop (not by a garbage collection on some other thread)
+            async with contextlib.AsyncExitStack() as stack:
+                resp = await stack.enter_async_context(self.client.stream(
+                    "GET", f"{self.base}/stream", headers=headers, timeout=self.timeout(read=self.read_timeout)))
                 if resp.status_code == 410:
                     raise Gone("HTTP 410: cursor too old")
                 if resp.status_code >= 400:
@@ -562,7 +614,8 @@ class NativeSseFeed(_PushFeed):
                 self.connects += 1
                 self.mark_ok()
                 parser = SSEParser(self.section.max_bytes)
-                async for chunk in resp.aiter_bytes():
+                stream = await stack.enter_async_context(contextlib.aclosing(resp.aiter_bytes()))
+                async for chunk in stream:
                     self.last_ok_at = utcnow()
                     frames = list(parser.feed(chunk))
                     if not frames and queue.empty():
@@ -583,8 +636,9 @@ class NativeSseFeed(_PushFeed):
 
 async def _head(resp: httpx.Response) -> bytes:
     try:
-        async for chunk in resp.aiter_bytes():
-            return chunk[:2048]
+        async with contextlib.aclosing(resp.aiter_bytes()) as body:
+            async for chunk in body:
+                return chunk[:2048]
     except httpx.HTTPError:
         pass
     return b""

@@ -4,11 +4,19 @@ All store work runs on one worker thread so the GUI thread never waits on the di
 writes are serialised; feeds run as asyncio tasks (under qasync in the wall, plain asyncio
 in `collect`). A batch reaches the live state only after its transaction committed, so the
 wall never shows what a crash would lose.
+
+The event loop is the wall's GUI thread, so it only moves bytes and hands over results: feeds parse and
+decode on a decode thread (`FeedBase.decode_executor`), the store commits on its own, and a big committed
+batch enters the live state in time-boxed slices (`APPLY_SLICE_S`), yielding to the event loop between
+them, so a 10,000-record burst cannot freeze the wall. A batch with nothing for the store (a poll cycle
+that brought only the source's KPIs) makes no store transaction; its KPIs still reach the live state.
 """
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -17,13 +25,52 @@ from typing import Any
 import httpx
 
 from ..config import Config
-from ..feeds import Batch, Feed, make_feed
+from ..feeds import Batch, Feed, FeedBase, make_feed
 from ..store import Store
 from .live_state import LiveState
 
 log = logging.getLogger(__name__)
 
 HEALTH_INTERVAL_S = 1.0
+APPLY_SLICE_S = 0.008        # longest the live-state update of one batch holds the event loop at a time
+APPLY_FIRST_CHUNK = 256      # records in the first slice; later slices are sized from the measured rate
+
+
+class LoopThreadGc:
+    """While pipelines run, Python's cyclic garbage collector runs on the event loop's thread only.
+
+    Decoding on a worker thread allocates a lot, so an automatic collection would mostly start there; under
+    Qt it would destroy Qt objects caught in cycles off their thread ("QObject::~QObject: Timers cannot be
+    stopped from another thread", then a crash when such a timer fires). So automatic collection is off while
+    any pipeline runs, and `collect` (every GC_INTERVAL_S on the loop) does what the thresholds would have
+    done. Qt-free; the wall's own GuiThreadGc does the same and stays."""
+
+    users = 0
+    was_enabled = False
+
+    @classmethod
+    def acquire(cls) -> None:
+        if cls.users == 0:
+            cls.was_enabled = gc.isenabled()
+            gc.disable()
+        cls.users += 1
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users = max(0, cls.users - 1)
+        if cls.users == 0 and cls.was_enabled:
+            gc.collect()
+            gc.enable()
+
+    @staticmethod
+    def collect() -> None:
+        c0, c1, c2 = gc.get_count()
+        t0, t1, t2 = gc.get_threshold()
+        if c0 > t0:
+            gc.collect(2 if c2 > t2 else 1 if c1 > t1 else 0)
+
+
+GC_INTERVAL_S = 0.5
 
 
 class IngestPipeline:
@@ -42,6 +89,9 @@ class IngestPipeline:
         self.clock = clock
         self._executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self._owns_executor = executor is None
+        self._decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-decode")
+        self._committed: dict[str, str | None] = {}     # feed → cursor the store holds
+        self._gc_held = False
         self._tasks: list[asyncio.Task[Any]] = []
         self._client: httpx.AsyncClient | None = None
         self.feeds: list[Feed] = []
@@ -65,10 +115,16 @@ class IngestPipeline:
         return s.territory(), incidents + recent, s.alerts(live_only=True, drill=None), s.resources(drill=None)
 
     async def start(self) -> None:
+        LoopThreadGc.acquire()
+        self._gc_held = True
+        self._tasks.append(asyncio.create_task(self._collect_garbage(), name="loop-gc"))
         self._client = httpx.AsyncClient(follow_redirects=True)
         self.feeds = [make_feed(section, self._client) for section in self.config.feeds]
         for feed in self.feeds:
+            if isinstance(feed, FeedBase):
+                feed.decode_executor = self._decoder
             cursor = await self.in_store(self.store.cursor, feed.name)
+            self._committed[feed.name] = cursor
             self._tasks.append(asyncio.create_task(feed.run(self._sink, cursor), name=f"feed:{feed.name}"))
         self._tasks.append(asyncio.create_task(self._watch_health(), name="feed-health"))
 
@@ -89,10 +145,24 @@ class IngestPipeline:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        self._decoder.shutdown(wait=True)
         if self._owns_executor:
             self._executor.shutdown(wait=True)
+        if self._gc_held:
+            self._gc_held = False
+            LoopThreadGc.release()
+
+    async def _collect_garbage(self) -> None:
+        while True:
+            await asyncio.sleep(GC_INTERVAL_S)
+            LoopThreadGc.collect()
 
     async def _sink(self, batch: Batch) -> None:
+        if batch.kpis:
+            self.live.apply(kpis=batch.kpis)
+        if not (batch.incidents or batch.resources or batch.alerts or batch.territory or batch.quarantined) and (
+                batch.cursor is None or batch.cursor == self._committed.get(batch.feed)):
+            return          # nothing the store would write: no empty transaction
         applied = await self.in_store(
             self.store.apply,
             batch.feed,
@@ -104,15 +174,34 @@ class IngestPipeline:
             cursor=batch.cursor,
         )
         self.batches_applied += 1
-        self.live.apply(
-            incidents=applied.incidents,
-            resources=applied.resources,
-            alerts=applied.alerts,
-            territory=applied.territory,
-        )
+        if batch.cursor is not None:
+            self._committed[batch.feed] = batch.cursor
+        await self._apply_live(applied)
+
+    async def _apply_live(self, applied: Any) -> None:
+        """The committed records into the live state: small batches at once, big ones in slices of at most
+        ~APPLY_SLICE_S (the listeners' work included), yielding to the event loop between slices."""
+        live = self.live
+        incidents, resources, alerts = list(applied.incidents), list(applied.resources), list(applied.alerts)
+        territory = list(applied.territory)
+        if len(incidents) + len(resources) + len(alerts) <= APPLY_FIRST_CHUNK:
+            live.apply(incidents=incidents, resources=resources, alerts=alerts, territory=territory)
+            return
+        live.apply(territory=territory, resources=resources, alerts=alerts)   # few: grids, teams, warnings
+        chunk = APPLY_FIRST_CHUNK
+        i = 0
+        while i < len(incidents):
+            t0 = time.perf_counter()
+            live.apply(incidents=incidents[i:i + chunk])
+            i += chunk
+            spent = time.perf_counter() - t0
+            chunk = max(32, min(5000, int(chunk * APPLY_SLICE_S / max(spent, 1e-4))))
+            if i < len(incidents):
+                await asyncio.sleep(0)
 
     async def _watch_health(self) -> None:
         while True:
             now = self.clock()
             self.live.apply(health=[feed.health(now) for feed in self.feeds])
+            self.live.prune(now)
             await asyncio.sleep(HEALTH_INTERVAL_S)

@@ -1,0 +1,145 @@
+"""The ingest pipeline keeps the GUI thread free: feeds decode on their own thread, a batch with nothing for
+the store makes no store transaction, and a big committed batch enters the live state in slices."""
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from commandcenter.config import config_from_dict
+from commandcenter.feeds import native
+from commandcenter.services import IngestPipeline, LiveState
+from commandcenter.store import Store
+
+
+@pytest.fixture
+def quiet_city():
+    """The simulated city with an hour of history and no demo floor of live events: after the catch-up,
+    a poll cycle mostly brings nothing but the source's KPIs."""
+    from commandcenter.sim import run_in_thread
+
+    sim = run_in_thread(profile="street", seed=7, min_live_rate=0.0, history_hours=1.0)
+    yield sim
+    sim.stop()
+
+
+def _config(url: str, mode: str, interval: float = 0.2):
+    return config_from_dict({"feeds": [{"name": "city", "kind": "native", "url": url, "mode": mode,
+                                        "interval": interval}]})
+
+
+class StoreSpy:
+    """The real store, with a record of every transaction `apply` made (what it carried, the cursor before)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.calls: list[tuple[int, str | None, str | None]] = []
+        original = store.apply
+
+        def apply(feed, **kw):
+            records = sum(len(list(kw.get(k) or ())) for k in ("incidents", "resources", "alerts", "territory",
+                                                                "quarantined"))
+            before = store.cursor(feed)
+            self.calls.append((records, kw.get("cursor"), before))
+            return original(feed, **kw)
+
+        store.apply = apply
+
+
+@pytest.fixture
+def city():
+    from commandcenter.sim import run_in_thread
+
+    sim = run_in_thread(profile="street", seed=7)
+    yield sim
+    sim.stop()
+
+
+@pytest.mark.parametrize("mode", ["sse", "poll"])
+def test_records_are_decoded_off_the_gui_thread(qapp, qloop, city, sqlite_url, eventually, monkeypatch, mode):
+    threads: set[str] = set()
+    original = native.DECODERS["incident"]
+
+    def spy(data):
+        threads.add(threading.current_thread().name)
+        return original(data)
+
+    monkeypatch.setitem(native.DECODERS, "incident", spy)
+    store = Store.open(sqlite_url)
+    live = LiveState()
+    pipeline = IngestPipeline(_config(city.url, mode), store, live)
+
+    async def scenario() -> bool:
+        await pipeline.start()
+        try:
+            return await eventually(lambda: len(live.incidents) >= 5, timeout=30)
+        finally:
+            await pipeline.close()
+
+    assert qloop.run_until_complete(scenario())
+    store.close()
+    assert threads and threading.main_thread().name not in threads
+    assert all(name.startswith("feed-decode") for name in threads)
+
+
+def test_a_poll_cycle_with_only_kpis_makes_no_store_transaction_and_its_kpis_reach_the_live_state(
+        qapp, qloop, quiet_city, sqlite_url, eventually):
+    store = Store.open(sqlite_url)
+    spy = StoreSpy(store)
+    live = LiveState()
+    pipeline = IngestPipeline(_config(quiet_city.url, "poll", interval=0.1), store, live)
+    kpi_changes: list[int] = []
+    live.on_change(lambda change: change.kpis and kpi_changes.append(len(change.kpis)))
+
+    async def scenario() -> int:
+        await pipeline.start()
+        try:
+            assert await eventually(lambda: bool(live.kpis), timeout=30)
+            cycles = pipeline.feeds[0].batches
+            await asyncio.sleep(1.5)                  # ≈10 more poll cycles, each with the source's KPIs
+            return pipeline.feeds[0].batches - cycles
+        finally:
+            await pipeline.close()
+
+    batches_after_catch_up = qloop.run_until_complete(scenario())
+    store.close()
+    assert batches_after_catch_up >= 5            # the KPI batches kept coming...
+    assert all(records or cursor != before for records, cursor, before in spy.calls)   # ...and none hit the store
+    assert kpi_changes and live.kpis
+
+
+def test_a_big_committed_batch_enters_the_live_state_in_slices_that_let_the_event_loop_run(
+        qapp, qloop, sqlite_url):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from common import make_incidents
+
+    store = Store.open(sqlite_url)
+    live = LiveState()
+    pipeline = IngestPipeline(config_from_dict({"feeds": []}), store, live)
+    seen_between: list[int] = []
+    slices: list[int] = []
+    live.on_change(lambda change: slices.append(len(change.incidents)))
+
+    async def other_work() -> None:
+        while True:
+            seen_between.append(len(live.incidents))
+            await asyncio.sleep(0)
+
+    async def scenario() -> None:
+        from commandcenter.feeds import Batch
+
+        await pipeline.start()
+        ticker = asyncio.create_task(other_work())
+        await pipeline._sink(Batch(feed="city", incidents=make_incidents(20_000), cursor='{"seq":20000}'))
+        ticker.cancel()
+        await pipeline.close()
+
+    qloop.run_until_complete(scenario())
+    store.close()
+    assert len(live.incidents) == 20_000 and sum(slices) == 20_000
+    assert len(slices) > 1
+    assert any(0 < n < 20_000 for n in seen_between)      # other tasks ran between the slices

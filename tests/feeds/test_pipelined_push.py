@@ -1,0 +1,74 @@
+"""A push feed is pipelined: the next batch is decoded (off the event loop) while the sink commits the last
+one, never two batches at the sink at once, and a duplicate spanning the two batches reaches the sink once."""
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from commandcenter.feeds import native
+
+from feedtest_helpers import Collector, FakePush, incident, run_until, section, serve
+
+
+class SlowSink(Collector):
+    """Commits like a store that takes `delay` seconds a transaction; records how many batches it held at once."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+        self.busy = 0
+        self.most_at_once = 0
+
+    async def __call__(self, batch) -> None:
+        self.busy += 1
+        self.most_at_once = max(self.most_at_once, self.busy)
+        try:
+            await asyncio.sleep(self.delay)
+            await super().__call__(batch)
+        finally:
+            self.busy -= 1
+
+
+@pytest.mark.parametrize("mode", ["sse", "ws"])
+def test_the_next_batch_is_decoded_off_the_loop_while_the_sink_commits_one_batch_at_a_time(mode, monkeypatch):
+    decoded_during_commit: list[bool] = []
+    decode_threads: set[str] = set()
+    sink = SlowSink(0.15)
+    original = native.DECODERS["incident"]
+
+    def spy(data):
+        decode_threads.add(threading.current_thread().name)
+        decoded_during_commit.append(sink.busy > 0)
+        return original(data)
+
+    monkeypatch.setitem(native.DECODERS, "incident", spy)
+
+    async def main() -> None:
+        be = FakePush()
+        async with serve(be.app()) as base, httpx.AsyncClient() as client:
+            for i in range(3000):
+                be.publish("incident", incident(i))
+            be.publish("incident", incident(7))          # a duplicate, long after the original
+            feed = native.NativeSseFeed if mode == "sse" else native.NativeWsFeed
+            feed = feed(section(url=base + "/api/v1", mode=mode, timeout=2), client)
+            feed.max_batch = 200
+            feed.decode_executor = ThreadPoolExecutor(1, thread_name_prefix="decode-test")
+            try:
+                ok = await run_until(lambda: feed.run(sink, None),
+                                     lambda: sink.cursor and json.loads(sink.cursor)["seq"] == 3001, timeout=30)
+            finally:
+                feed.decode_executor.shutdown()
+            assert ok, (sink.cursor, feed.last_error)
+
+    asyncio.run(main())
+    ids = [r.id for r in sink.all("incidents")]
+    assert len(ids) == len(set(ids)) == 3000
+    assert sink.most_at_once == 1
+    assert any(decoded_during_commit)
+    assert decode_threads and all(name.startswith("decode-test") for name in decode_threads)
+    assert len(sink.batches) < 3000 / 200        # the slow sink got fewer, bigger (coalesced) batches
