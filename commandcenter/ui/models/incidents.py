@@ -10,6 +10,13 @@ took seconds. Time-driven moves (a deadline passing, a closed event leaving the 
 two heaps on the clock tick. Display rows are built only for the shown top `max_rows`, once per
 record version. A flush is leading-edge: the first change after a quiet spell is flushed at once,
 later ones are coalesced to at most one flush per `flush_ms`.
+
+Nothing here may hold the GUI thread long (a 10,000-incident burst once stalled it ~700 ms in one flush,
+and the once-a-second countdown refresh of 2,000 rows ~500 ms): the timer-driven flush computes the new
+sort keys in time-boxed slices (`SLICE_S`), yielding to the event loop between them, then merges them
+into the order in bulk (one filter and one sort of nearly sorted runs instead of an insort each); a row's
+texts are built when a view first asks for them, and the tick only marks countdowns stale, so the work
+follows the rows on screen, not the rows in the model.
 """
 from __future__ import annotations
 
@@ -20,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...domain import Category, DeadlineLevel, DeadlineState, Incident, Severity, Source, Status, deadline_state
@@ -30,6 +37,8 @@ from .. import labels, theme
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FLASH_SECONDS = 3.0
+SLICE_S = 0.008          # longest a timer-driven flush holds the GUI thread before yielding
+BULK_MERGE = 64          # more changed records than this: filter + sort the order once, not one insort each
 
 Clock = Callable[[], datetime]
 
@@ -44,6 +53,7 @@ class _Row:
     deadline: DeadlineState
     texts: list[str]
     fg: list[QBrush | None]
+    stamp: int = 0           # the model's tick stamp the countdown was computed for
 
 
 @dataclass
@@ -75,7 +85,11 @@ class IncidentFilter:
 class IncidentTableModel(QAbstractTableModel):
     incident_count_changed = Signal(int)
 
-    COLUMNS = ("时限", "级别", "类别", "事件", "网格", "来源", "状态", "上报")
+    # Chinese source text, translated when shown (headerData): a language switch applies at once.
+    COLUMNS = (QT_TRANSLATE_NOOP("IncidentTableModel", "时限"), QT_TRANSLATE_NOOP("IncidentTableModel", "级别"),
+               QT_TRANSLATE_NOOP("IncidentTableModel", "类别"), QT_TRANSLATE_NOOP("IncidentTableModel", "事件"),
+               QT_TRANSLATE_NOOP("IncidentTableModel", "网格"), QT_TRANSLATE_NOOP("IncidentTableModel", "来源"),
+               QT_TRANSLATE_NOOP("IncidentTableModel", "状态"), QT_TRANSLATE_NOOP("IncidentTableModel", "上报"))
     DEADLINE, SEVERITY, CATEGORY, TITLE, GRID, SOURCE, STATUS, REPORTED = range(8)
 
     def __init__(
@@ -94,11 +108,14 @@ class IncidentTableModel(QAbstractTableModel):
         self._limits = limits
         self._max_rows = max_rows
         self.filter = IncidentFilter()
-        self._rows: list[_Row] = []
+        self._incs: list[Incident] = []          # the shown rows' records, in order
+        self._rows: list[_Row | None] = []       # their display rows, built on first use (None until then)
+        self._stamp = 0                          # bumped by the tick: countdowns older than this are stale
+        self._staged: dict[str, tuple | None] = {}   # new sort keys computed by flush slices, not merged yet
         self._first_seen: dict[str, float] = {}
         self._dirty = True
         self._flush_timer = QTimer(self, singleShot=True, interval=flush_ms)
-        self._flush_timer.timeout.connect(self.flush)
+        self._flush_timer.timeout.connect(self._flush_step)
         self._tick_timer = QTimer(self, interval=1000)
         self._tick_timer.timeout.connect(self.tick)
         self._tick_timer.start()
@@ -119,19 +136,22 @@ class IncidentTableModel(QAbstractTableModel):
         self._built_for: tuple | None = None                   # (filter, territory size) of the last full build
         self._last_now: datetime | None = None
         self._live_size = 0
+        self._removed = 0                                      # pruned ids told since the last flush
         self._unsubscribe = live.on_change(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
-        self._headers = [self.tr(c) for c in self.COLUMNS]
         self.flush()
 
     # --- updates ---------------------------------------------------------------------------
     def _on_change(self, change: Change) -> None:
-        if not change.incidents and not change.territory:
+        if not change.incidents and not change.territory and not change.removed_incidents:
             return
         now = time.monotonic()
         for inc in change.incidents:
             self._first_seen.setdefault(inc.id, now)
             self._pending.add(inc.id)
+        if change.removed_incidents:
+            self._pending.update(change.removed_incidents)    # gone from the live state: out of the order
+            self._removed += len(change.removed_incidents)
         if change.territory:
             self._built_for = None      # grid names and territory filters may have changed
             self._row_cache.clear()
@@ -157,49 +177,113 @@ class IncidentTableModel(QAbstractTableModel):
             ids = ids & flt.grid_ids
         return replace(flt, grid_ids=ids)
 
+    def _flush_step(self) -> None:
+        """The timer's flush: sort keys of the changed records in slices of at most SLICE_S, yielding to the
+        event loop between slices (a 0 ms timer), then the merge and the reset (`flush`)."""
+        if self._pending:
+            deadline = time.perf_counter() + SLICE_S
+            flt = self._effective_filter()
+            now = self._clock()
+            pending, staged, key = self._pending, self._staged, self._key
+            live = self._live.incidents
+            n = 0
+            while pending:
+                rid = pending.pop()
+                inc = live.get(rid)
+                staged[rid] = None if inc is None else key(inc, flt, now)
+                n += 1
+                if n % 32 == 0 and time.perf_counter() >= deadline:
+                    break
+            if pending:
+                self._flush_timer.start(0)
+                return
+        self.flush()
+
     def flush(self) -> None:
         """Bring the order up to date with the changed records and the clock; show the top rows, in one reset."""
         now = self._clock()
+        self._flush_timer.stop()
         self._last_flush = time.monotonic()
         flt = self._effective_filter()
         built_for = (replace(self.filter), id(flt.grid_ids), len(self._live.territory))
         jumped_back = self._last_now is not None and now < self._last_now - timedelta(seconds=1)
-        shrank = len(self._live.incidents) < self._live_size   # records taken away without a change (replay)
+        # records taken away without a change (replay), not pruned ones (the change named those)
+        shrank = len(self._live.incidents) + self._removed < self._live_size
         self._live_size = len(self._live.incidents)
+        self._removed = 0
         if built_for != self._built_for or jumped_back or shrank:
             self._rebuild(flt, now)
             self._built_for = built_for
         else:
+            live = self._live.incidents
             for rid in self._pending:
-                self._place(rid, flt, now)
+                inc = live.get(rid)
+                self._staged[rid] = None if inc is None else self._key(inc, flt, now)
             self._pending.clear()
+            self._merge_staged()
             self._advance(flt, now)
             if len(self._due_heap) + len(self._expire_heap) > 2 * len(self._keys) + 1000:
                 self._compact_heaps()
         self._last_now = now
-        rows = []
-        cache = self._row_cache
         live = self._live.incidents
-        if any(key[-1] not in live for key in self._order[: self._max_rows]):
+        top = self._order[: self._max_rows]
+        if any(key[-1] not in live for key in top):
             self._rebuild(flt, now)          # records replaced wholesale (replay): start from the live state
-        for key in self._order[: self._max_rows]:
-            rid = key[-1]
-            inc = live[rid]
-            row = cache.get(rid)
-            if row is None or row.incident is not inc:
-                row = cache[rid] = self._make_row(inc, now)
-            rows.append(row)
+            top = self._order[: self._max_rows]
+        cache = self._row_cache
+        incs = [live[key[-1]] for key in top]
+        rows: list[_Row | None] = []
+        for inc in incs:
+            row = cache.get(inc.id)
+            rows.append(row if row is not None and row.incident is inc else None)
         if len(cache) > 4 * self._max_rows:
-            keep = {r.incident.id for r in rows}
+            keep = {inc.id for inc in incs}
             self._row_cache = {k: v for k, v in cache.items() if k in keep}
         self.beginResetModel()
+        self._incs = incs
         self._rows = rows
         self.endResetModel()
-        self._dirty = False
+        self._dirty = bool(self._pending)
         self.incident_count_changed.emit(len(self._order))
+
+    def _merge_staged(self) -> None:
+        """Move the staged records to their new keys: a bisect each when few, else one filter and one sort
+        (timsort merges the old order and the sorted newcomers as two runs)."""
+        staged = self._staged
+        if not staged:
+            return
+        self._staged = {}
+        if len(staged) <= BULK_MERGE:
+            order = self._order
+            for rid, key in staged.items():
+                old = self._keys.pop(rid, None)
+                if old is not None:
+                    i = bisect.bisect_left(order, old)
+                    if i < len(order) and order[i] == old:
+                        del order[i]
+                if key is not None:
+                    self._keys[rid] = key
+                    bisect.insort(order, key)
+            return
+        keys = self._keys
+        removed = set()
+        added = []
+        for rid, key in staged.items():
+            old = keys.pop(rid, None)
+            if old is not None:
+                removed.add(old)
+            if key is not None:
+                keys[rid] = key
+                added.append(key)
+        order = [k for k in self._order if k not in removed] if removed else self._order
+        added.sort()
+        order.extend(added)
+        order.sort()
+        self._order = order
 
     def _rebuild(self, flt: IncidentFilter, now: datetime) -> None:
         self._keys.clear()
+        self._staged.clear()
         self._order = []
         self._due_heap = []
         self._expire_heap = []
@@ -263,7 +347,8 @@ class IncidentTableModel(QAbstractTableModel):
         """Drop heap entries of superseded versions (records updated since they were pushed)."""
         incs = self._live.incidents
         for name in ("_due_heap", "_expire_heap"):
-            heap = [e for e in getattr(self, name) if e[1] in self._keys and incs[e[1]].version == e[2]]
+            heap = [e for e in getattr(self, name)
+                    if e[1] in self._keys and (inc := incs.get(e[1])) is not None and inc.version == e[2]]
             heapq.heapify(heap)
             setattr(self, name, heap)
 
@@ -276,17 +361,25 @@ class IncidentTableModel(QAbstractTableModel):
         if not self._rows and not self._dirty:
             return
         jumped = self._last_now is not None and abs((now - self._last_now).total_seconds()) > 300
-        order_changed = self._dirty or jumped or self._advance(self._effective_filter(), now)
-        if order_changed:
-            self.flush()          # reuses cached rows: their countdowns are refreshed just below
+        if jumped or self._advance(self._effective_filter(), now):
+            self.flush()          # reuses cached rows: their countdowns are refreshed as they are shown
+        elif self._dirty and not self._flush_timer.isActive():
+            self._flush_timer.start(0)     # changes the timer has not taken yet: in slices, not here at once
         self._last_now = now
         # Only the countdown column changes every second: the views repaint that column, not the table. A row
         # whose deadline level changed (bold, overdue background) or whose new-row flash ends is repainted whole.
+        # Countdowns are refreshed here only for the rows a view asked for since the last tick (the rows on
+        # screen); the others are marked stale and refreshed by data() when asked.
+        shown = self._stamp
+        self._stamp += 1
         mono = time.monotonic()
         whole = []
         for i, row in enumerate(self._rows):
+            if row is None or row.stamp != shown:
+                continue
             level = row.deadline.level
             self._fill_deadline(row, now)
+            row.stamp = self._stamp
             seen = self._first_seen.get(row.incident.id)
             if row.deadline.level is not level or (seen is not None and mono - seen < FLASH_SECONDS + 2.0):
                 whole.append(i)
@@ -321,6 +414,25 @@ class IncidentTableModel(QAbstractTableModel):
         self._fill_deadline(row, now)
         return row
 
+    def _row(self, i: int) -> _Row:
+        """Display row `i`, built (or its countdown refreshed) on first use since the last flush or tick."""
+        row = self._rows[i]
+        if row is not None and row.stamp == self._stamp:
+            return row
+        now = self._last_now or self._clock()
+        if row is None:
+            inc = self._incs[i]
+            row = self._row_cache.get(inc.id)
+            if row is None or row.incident is not inc:
+                row = self._row_cache[inc.id] = self._make_row(inc, now)
+            else:
+                self._fill_deadline(row, now)
+        else:
+            self._fill_deadline(row, now)
+        row.stamp = self._stamp
+        self._rows[i] = row
+        return row
+
     def _fill_deadline(self, row: _Row, now: datetime) -> None:
         row.deadline = d = deadline_state(row.incident, now, self._limits)
         symbol = theme.DEADLINE_SYMBOLS[d.level]
@@ -339,11 +451,13 @@ class IncidentTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
+            return QCoreApplication.translate("IncidentTableModel", self.COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         row = self._rows[index.row()]
+        if row is None or row.stamp != self._stamp:
+            row = self._row(index.row())
         if role == Qt.ItemDataRole.DisplayRole:
             return row.texts[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -368,14 +482,14 @@ class IncidentTableModel(QAbstractTableModel):
 
     # --- queries for tests and the console -------------------------------------------------
     def incident_at(self, row: int) -> Incident:
-        return self._rows[row].incident
+        return self._incs[row]
 
     def deadline_at(self, row: int) -> DeadlineState:
-        return self._rows[row].deadline
+        return self._row(row).deadline
 
     def row_of(self, incident_id: str) -> int:
-        for i, r in enumerate(self._rows):
-            if r.incident.id == incident_id:
+        for i, inc in enumerate(self._incs):
+            if inc.id == incident_id:
                 return i
         return -1
 
