@@ -35,6 +35,44 @@
     </message>
   </context>
   <context>
+    <name>AlertTableModel</name>
+    <message>
+      <location filename="../../commandcenter/ui/models/alerts.py" line="125" />
+      <source>级别</source>
+      <translation>Level</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/alerts.py" line="125" />
+      <source>类型</source>
+      <translation>Type</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/alerts.py" line="126" />
+      <source>预警</source>
+      <translation>Warning</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/alerts.py" line="126" />
+      <source>区域</source>
+      <translation>Area</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/alerts.py" line="127" />
+      <source>发布</source>
+      <translation>Issued</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/alerts.py" line="127" />
+      <source>有效至</source>
+      <translation>Valid until</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/alerts.py" line="128" />
+      <source>处置</source>
+      <translation>Operator state</translation>
+    </message>
+  </context>
+  <context>
     <name>AlertTile</name>
     <message>
       <location filename="../../commandcenter/ui/tiles/alerts.py" line="20" />
@@ -955,6 +993,49 @@
     </message>
   </context>
   <context>
+    <name>IncidentTableModel</name>
+    <message>
+      <location filename="../../commandcenter/ui/models/incidents.py" line="89" />
+      <source>时限</source>
+      <translation>Deadline</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/incidents.py" line="89" />
+      <source>级别</source>
+      <translation>Level</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/incidents.py" line="90" />
+      <source>类别</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/incidents.py" line="90" />
+      <source>事件</source>
+      <translation>Incident</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/incidents.py" line="91" />
+      <source>网格</source>
+      <translation>Grid</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/incidents.py" line="91" />
+      <source>来源</source>
+      <translation>Source</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/incidents.py" line="92" />
+      <source>状态</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/incidents.py" line="92" />
+      <source>上报</source>
+      <translation>Reported at</translation>
+    </message>
+  </context>
+  <context>
     <name>IncidentTile</name>
     <message>
       <location filename="../../commandcenter/ui/tiles/incidents.py" line="18" />
@@ -968,6 +1049,17 @@
         <numerusform>Open or closed in the last 2 h: %n</numerusform>
         <numerusform>Open or closed in the last 2 h: %n</numerusform>
       </translation>
+    </message>
+  </context>
+  <context>
+    <name>KpiCard</name>
+    <message>
+      <source>较去年</source>
+      <translation>vs last year</translation>
+    </message>
+    <message>
+      <source>较昨日</source>
+      <translation>vs yesterday</translation>
     </message>
   </context>
   <context>
@@ -1110,6 +1202,34 @@
       <location filename="../../commandcenter/ui/replay_bar.py" line="142" />
       <source>实时</source>
       <translation>Live</translation>
+    </message>
+  </context>
+  <context>
+    <name>ResourceTableModel</name>
+    <message>
+      <location filename="../../commandcenter/ui/models/resources.py" line="48" />
+      <source>类型</source>
+      <translation>Type</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/resources.py" line="48" />
+      <source>名称</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/resources.py" line="49" />
+      <source>状态</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/resources.py" line="49" />
+      <source>位置</source>
+      <translation>Location</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/resources.py" line="50" />
+      <source>数量/阈值</source>
+      <translation>Quantity / threshold</translation>
     </message>
   </context>
   <context>
@@ -1356,17 +1476,6 @@
     <message>
       <source>演练</source>
       <translation>DRILL</translation>
-    </message>
-  </context>
-  <context>
-    <name>KpiCard</name>
-    <message>
-      <source>较去年</source>
-      <translation>vs last year</translation>
-    </message>
-    <message>
-      <source>较昨日</source>
-      <translation>vs yesterday</translation>
     </message>
   </context>
 </TS>

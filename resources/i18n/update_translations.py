@@ -111,12 +111,15 @@ EN: dict[str, str] = {
     "回放时段必须在当前时间之前": "The replay window must lie in the past",
     "回放 {start} 起 {minutes} 分钟，{speed}×": "Replaying {minutes} min from {start} at {speed}×",
     "已回到实时": "Back to live",
+    # ---- table headers (ui/models)
+    "名称": "Name",
 }
 
 # Same Chinese, different English by context.
 EN_IN_CONTEXT: dict[tuple[str, str], str] = {
     ("labels", "处置"): "Handling", ("labels", "网格"): "Grid", ("AlertListModel", "处理"): "Operator state",
     ("ConsoleWindow", "演练"): "Drills", ("ConsoleWindow", "预警"): "Warnings",
+    ("AlertTableModel", "处置"): "Operator state", ("IncidentTableModel", "上报"): "Reported at",
 }
 
 
@@ -131,7 +134,8 @@ def labels_sources() -> list[str]:
 
 
 def ast_sources() -> set[tuple[str, str]]:
-    """(context, source) of every literal self.tr("…") / X.tr("…") / translate("ctx", "…") in commandcenter/ui,
+    """(context, source) of every literal self.tr("…") / X.tr("…") / translate("ctx", "…") / QT_TRANSLATE_NOOP("ctx", "…")
+    in commandcenter/ui,
     found with the ast, so calls inside f-strings (which lupdate skips) count too."""
     import ast
 
@@ -150,7 +154,7 @@ def ast_sources() -> set[tuple[str, str]]:
                     lit = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in args]
                     if name == "tr" and lit and lit[0] and cls:
                         found.add((cls, lit[0]))
-                    elif name == "translate" and len(lit) >= 2 and lit[0] and lit[1]:
+                    elif name in ("translate", "QT_TRANSLATE_NOOP") and len(lit) >= 2 and lit[0] and lit[1]:
                         found.add((lit[0], lit[1]))
                 visit(child, cls)
 

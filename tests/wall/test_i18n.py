@@ -102,3 +102,27 @@ def test_the_console_speaks_english(qapp, language):
         assert QCoreApplication.translate("HelpOverlay", "键盘快捷键") == "Keyboard shortcuts"
     finally:
         install_language("zh_CN")
+
+
+def test_table_headers_follow_the_language(qapp):
+    from PySide6.QtCore import Qt
+
+    from commandcenter.services import LiveState
+    from commandcenter.ui.models.incidents import IncidentTableModel
+    from commandcenter.ui.models.resources import ResourceTableModel
+    from commandcenter.ui.resources import install_language
+
+    live = LiveState()
+    models = [IncidentTableModel(live), ResourceTableModel(live)]
+
+    def headers(model) -> list[str]:
+        return [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
+
+    try:
+        install_language("en")
+        assert headers(models[0]) == ["Deadline", "Level", "Category", "Incident", "Grid", "Source", "Status",
+                                      "Reported at"]
+        assert headers(models[1]) == ["Type", "Name", "Status", "Location", "Quantity / threshold"]
+    finally:
+        install_language("zh_CN")
+    assert headers(models[0]) == ["时限", "级别", "类别", "事件", "网格", "来源", "状态", "上报"]

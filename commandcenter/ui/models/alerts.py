@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...domain import Alert, AlertLevel
@@ -121,14 +121,17 @@ class AlertBoard(QObject):
 class AlertTableModel(QAbstractTableModel):
     """One row per alert on the board; every cell precomputed at flush (data() is a lookup)."""
 
-    COLUMNS = ("级别", "类型", "预警", "区域", "发布", "有效至", "处置")
+    # Chinese source text, translated when shown (headerData): a language switch applies at once.
+    COLUMNS = (QT_TRANSLATE_NOOP("AlertTableModel", "级别"), QT_TRANSLATE_NOOP("AlertTableModel", "类型"),
+               QT_TRANSLATE_NOOP("AlertTableModel", "预警"), QT_TRANSLATE_NOOP("AlertTableModel", "区域"),
+               QT_TRANSLATE_NOOP("AlertTableModel", "发布"), QT_TRANSLATE_NOOP("AlertTableModel", "有效至"),
+               QT_TRANSLATE_NOOP("AlertTableModel", "处置"))
     LEVEL, TYPE, TITLE, AREA, ISSUED, EXPIRES, STATE = range(7)
 
     def __init__(self, board: AlertBoard, parent: QObject | None = None):
         super().__init__(parent)
         self.board = board
         self._rows: list[tuple[BoardEntry, list[str]]] = []
-        self._headers = [self.tr(c) for c in self.COLUMNS]
         self._bold = QFont()
         self._bold.setBold(True)
         self._level_fg = {lv: QBrush(c) for lv, c in theme.ALERT_COLOURS.items()}
@@ -156,7 +159,7 @@ class AlertTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
+            return QCoreApplication.translate("AlertTableModel", self.COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):

@@ -5,7 +5,7 @@ flush; supplies under their threshold sort first and are marked with colour and 
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...domain import Resource, ResourceKind, ResourceStatus
@@ -44,7 +44,10 @@ def quantity_text(r: Resource) -> str:
 class ResourceTableModel(QAbstractTableModel):
     counts_changed = Signal()
 
-    COLUMNS = ("类型", "名称", "状态", "位置", "数量/阈值")
+    # Chinese source text, translated when shown (headerData): a language switch applies at once.
+    COLUMNS = (QT_TRANSLATE_NOOP("ResourceTableModel", "类型"), QT_TRANSLATE_NOOP("ResourceTableModel", "名称"),
+               QT_TRANSLATE_NOOP("ResourceTableModel", "状态"), QT_TRANSLATE_NOOP("ResourceTableModel", "位置"),
+               QT_TRANSLATE_NOOP("ResourceTableModel", "数量/阈值"))
     KIND, NAME, STATUS, PLACE, QUANTITY = range(5)
 
     def __init__(self, live: LiveState, *, flush_ms: int = 250, include_drill: bool = True,
@@ -55,7 +58,6 @@ class ResourceTableModel(QAbstractTableModel):
         self.counts: dict[ResourceKind, dict[ResourceStatus, int]] = {}
         self.low_stock: list[Resource] = []
         self._rows: list[tuple[Resource, list[str]]] = []
-        self._headers = [self.tr(c) for c in self.COLUMNS]
         self._status_fg = {s: QBrush(c) for s, c in theme.RESOURCE_COLOURS.items()}
         self._low_fg = QBrush(LOW_COLOUR)
         self._low_bg = QBrush(QColor(255, 59, 59, 50))
@@ -101,7 +103,7 @@ class ResourceTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
+            return QCoreApplication.translate("ResourceTableModel", self.COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
