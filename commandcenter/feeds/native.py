@@ -315,14 +315,17 @@ class SSEParser:
                 self.skipping_line = False
                 self.too_big += len(line)
                 continue
+            if len(line) > self.cap:     # as if it had overflowed the buffer: the outcome must not depend on chunking
+                self._overflow(line)
+                continue
             frame = self._line(line)
             if frame is not None:
                 out.append(frame)
         return out
 
     def _overflow(self, part: bytes) -> None:
-        if not self.too_big:
-            self.data.append(part[: min(len(part), 4096)])
+        if not self.too_big:      # the head kept is the same whichever chunk the cap was crossed in
+            self.data.append(part[: min(len(part), 4096, self.cap + 1)])
         self.too_big += len(part) + self.size
         self.size = 0
 

@@ -201,3 +201,12 @@ def test_geojson(feature, body):
             parse_feature_collection(raw)
         except FeedError:
             pass
+
+
+def test_a_complete_line_over_the_cap_is_cut_the_same_as_one_arriving_in_pieces():
+    stream = b"x" * 50 + b'data: {"seq":1}\n\n'
+    whole = SSEParser(cap=64).feed(stream)
+    chunked = SSEParser(cap=64)
+    pieces = chunked.feed(stream[:65]) + chunked.feed(stream[65:])
+    assert [(f.data, bool(f.too_big)) for f in whole] == [(f.data, bool(f.too_big)) for f in pieces]
+    assert len(whole) == 1 and whole[0].too_big
