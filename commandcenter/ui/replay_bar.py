@@ -84,6 +84,7 @@ class ReplayBar(QFrame):
         self.default_window = window
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 1000)
+        self.slider.setMinimumWidth(240)       # the scrubber stays usable in the console's narrow column
         self.play = QPushButton("▶")
         self.speed = QComboBox()
         for s in SPEEDS:
