@@ -90,6 +90,8 @@ LOAD_BREAKS: list[int] = [0, 1, 2, 4, 7, 11]   # lower bounds of each ramp step
 #: Base point size at a 1080-px-high tile area; tiles scale from it with their height.
 BASE_POINT_SIZE = 14
 TILE_TITLE_SCALE = 1.25
+#: Radius of a tile's rounded corners (style sheet) plus a pixel: the squares a tile paints in page background.
+TILE_CORNER_PX = 7
 
 
 def scaled_point_size(tile_height: int, factor: float = 1.0) -> int:
@@ -103,7 +105,8 @@ def stylesheet() -> str:
     return f"""
     QWidget {{ background: {BACKGROUND.name()}; color: {TEXT.name()}; font-family: "{FONT_FAMILY}"; }}
     QWidget#wallCentre, PageView, PageStack, WallHeader {{ background: transparent; }}
-    QFrame#tile {{ background: {PANEL.name()}; border: 1px solid {PANEL_BORDER.name()}; border-radius: 6px; }}
+    QFrame#tile {{ background: {PANEL.name()}; border: 1px solid {PANEL_BORDER.name()};
+                   border-radius: {TILE_CORNER_PX - 1}px; }}
     QLabel#tileTitle {{ color: {ACCENT.name()}; font-weight: bold; background: transparent; }}
     QLabel#staleBadge {{ color: #ffffff; background: #b3261e; border-radius: 4px; padding: 2px 8px; }}
     QTableView {{ background: {PANEL.name()}; alternate-background-color: {ROW_ALT.name()};

@@ -40,7 +40,7 @@ class _MarkerLayer:
         saved per recolour at 1920×1080 with 2,000 markers) — unless that image would not fit Qt's pixmap
         cache, which then drops it and re-renders it on every paint plus an extra blit: at 3840×2160 the
         cache made a repaint 27 ms instead of 19 ms drawing the markers directly."""
-        fits = viewport_pixels * 4 <= QPixmapCache.cacheLimit() * 1024 // 2
+        fits = viewport_pixels * 4 * 2 <= QPixmapCache.cacheLimit() * 1024      # incidents and resources
         mode = QGraphicsItem.CacheMode.DeviceCoordinateCache if fits else QGraphicsItem.CacheMode.NoCache
         if self.item.cacheMode() != mode:
             self.item.setCacheMode(mode)

@@ -6,6 +6,8 @@ come out as `*_clicked(id)` signals for the wall to open details.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
@@ -25,13 +27,21 @@ class _MapPlot(pg.PlotWidget):
     """The map's plot widget: it paints its background around the grid raster, not under it (the raster is
     opaque), so a recolour at 3840×2160 does not pay a second full-screen fill (≈5 ms)."""
 
-    def __init__(self, cells: CellLayer):
+    def __init__(self, cells: CellLayer, on_resize: Callable[[int], None]):
         super().__init__(background=theme.BACKGROUND)
         self._cells = cells
+        self._on_resize = on_resize
         # drawBackground paints every pixel the raster does not: no cached background pixmap to blit (4K: ≈3 ms)
         # and no fill of the whole viewport before it (≈5 ms)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        on_resize = getattr(self, "_on_resize", None)        # pyqtgraph resizes during __init__
+        if on_resize is not None:
+            vp = self.viewport()
+            on_resize(round(vp.width() * vp.height() * vp.devicePixelRatioF() ** 2))
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 (Qt naming)
         hole = self._cells.opaque_scene_rect()
@@ -61,7 +71,7 @@ class GridMap(QWidget):
         self.geo = TerritoryGeometry([])
         self._last: dict[str, tuple] = {}
         self.cells = CellLayer()
-        self.plot = _MapPlot(self.cells)
+        self.plot = _MapPlot(self.cells, self._fit_marker_caches)
         self.plot.setAntialiasing(False)
         pi = self.plot.getPlotItem()
         pi.hideAxis("left")
@@ -179,12 +189,13 @@ class GridMap(QWidget):
         r = self.viewbox.viewRect()
         self.viewbox.translateBy(x=dx * r.width(), y=dy * r.height())
 
+    def _fit_marker_caches(self, viewport_pixels: int) -> None:
+        for layer in (getattr(self, "incidents", None), getattr(self, "resources", None)):
+            if layer is not None:
+                layer.fit_cache(viewport_pixels)
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        # the plot viewport is not resized yet (the layout follows): the map's own size bounds it
-        pixels = round(self.width() * self.height() * self.devicePixelRatioF() ** 2)
-        self.incidents.fit_cache(pixels)
-        self.resources.fit_cache(pixels)
         self.labels.pixel_height = max(200, self.height())
         self.legend.fit_height(theme.scaled_point_size(self.height(), 0.55), self.height())
 
