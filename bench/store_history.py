@@ -15,7 +15,7 @@ import argparse
 import os
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from common import emit, note, percentile
@@ -67,12 +67,18 @@ def main() -> None:
         note(f"store_history: reusing {path}")
     else:
         generate(url, n_req, a.batch)
+    with Store.open(url) as s, s.engine.connect() as c:   # fold the WAL in: the size is the database's
+        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        first_t, last_t = c.exec_driver_sql("SELECT min(reported_at), max(reported_at) FROM incidents").one()
     size = sum(os.path.getsize(str(path) + s) for s in ("", "-wal") if os.path.exists(str(path) + s))
+    # the history's own span (a file whose generation was stopped early covers only its first years)
+    first_t, last_t = datetime.fromisoformat(first_t), datetime.fromisoformat(last_t)
+    end_all = min(END, last_t.replace(tzinfo=timezone.utc) + timedelta(hours=1))
 
     t0 = time.perf_counter()
     store = Store.open(url)
-    first = store.incidents(open_only=True, limit=500), store.alerts(now=END), store.resources(), store.territory()
-    store.kpis("city", END - timedelta(hours=8), END)
+    first = store.incidents(open_only=True, limit=500), store.alerts(now=end_all), store.resources(), store.territory()
+    store.kpis("city", end_all - timedelta(hours=8), end_all)
     emit("store_open_first_frame", (time.perf_counter() - t0) * 1000, "ms", 3000.0, open_incidents=len(first[0]),
          load=os.getloadavg()[0])
     n = store.counts()["incidents"]
@@ -83,7 +89,7 @@ def main() -> None:
     by_level: dict[str, list[str]] = {}
     for t in terr:
         by_level.setdefault(t.level.value, []).append(t.id)
-    span_h = int(n / PER_YEAR * 365.25 * 24)
+    span_h = int((last_t - first_t).total_seconds() // 3600)
     windows = [1, 24, 24 * 7, 24 * 31, 24 * 365, span_h]
     times: dict[str, list[float]] = {}
     per_window: dict[int, list[float]] = {}
@@ -91,7 +97,7 @@ def main() -> None:
         level = ["", "city", "district", "street", "community", "grid"][q % 6]
         node = "" if not level else rnd.choice(by_level[level])
         hours = windows[(q // 6) % len(windows)]
-        end = END - timedelta(hours=rnd.randrange(0, max(1, span_h - hours)))
+        end = end_all - timedelta(hours=rnd.randrange(0, max(1, span_h - hours)))
         t1 = time.perf_counter()
         store.kpis(node, end - timedelta(hours=hours, minutes=rnd.randrange(60)), end)
         ms = (time.perf_counter() - t1) * 1000

@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import calendar
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection
 
 from ..domain import Category, KpiValue, TerritoryLevel
 from .rollup import CAT_IDX, CONTRIB_COLUMNS, GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, NCOLS, Calendar, contribution
-from .schema import ROLLUP_COLUMNS, T
+from .schema import ROLLUP_COLUMNS
 
 if TYPE_CHECKING:
     from .store import Store
 
-_ROLL, _INC = T["kpi_rollup"], T["incidents"]
 TREND_HOURS_MAX = 168   # trend_per_hour covers at most the last 7 days of the window
 TREND_DAYS_MAX = 400    # trend_per_day covers at most the last 400 days of the window
 PER_GRID_MAX = 200      # events_per_grid is given when the node has at most this many grids
@@ -67,13 +66,26 @@ def decompose(hs: int, he: int, cal: Calendar | None = None, *, months: bool = T
     return out
 
 
-def _where(nodes: list[str], rng: Range, include_drill: bool) -> Any:
-    g, lo, hi = rng
-    node = _ROLL.c.node_id == nodes[0] if len(nodes) == 1 else _ROLL.c.node_id.in_(nodes)
-    conds = [node, _ROLL.c.grain == g, _ROLL.c.bucket >= lo, _ROLL.c.bucket < hi]
-    if not include_drill:
-        conds.append(_ROLL.c.drill == 0)
-    return and_(*conds)
+_SUMS_SQL = ", ".join(f'sum("{c}")' for c in ROLLUP_COLUMNS)
+_SQL: dict[tuple, str] = {}
+
+
+def _rollup_sql(store: "Store", what: str, n_nodes: int, n_ranges: int, include_drill: bool, group: str = "") -> str:
+    """One statement for all ranges: a UNION ALL of primary-key range scans (an OR of ranges would scan the
+    node), as driver SQL: building and compiling ~15 Core selects per KPI set cost more than running them."""
+    key = (store.dialect, what, n_nodes, n_ranges, include_drill, group)
+    sql = _SQL.get(key)
+    if sql is None:
+        ph = store._ph
+        node = f"node_id = {ph}" if n_nodes == 1 else f"node_id IN ({', '.join([ph] * n_nodes)})"
+        branch = (f"SELECT {what} FROM kpi_rollup WHERE {node} AND grain = {ph} AND bucket >= {ph} "
+                  f"AND bucket < {ph}{'' if include_drill else ' AND drill = 0'}{' GROUP BY ' + group if group else ''}")
+        sql = _SQL[key] = " UNION ALL ".join([branch] * n_ranges)
+    return sql
+
+
+def _params(nodes: list[str], ranges: list[Range]) -> tuple:
+    return tuple(x for g, lo, hi in ranges for x in (*nodes, g, lo, hi))
 
 
 def _spans(ranges: list[Range], cal: Calendar) -> list[tuple[int, int]]:
@@ -87,52 +99,62 @@ def _spans(ranges: list[Range], cal: Calendar) -> list[tuple[int, int]]:
     return out
 
 
-def _incident_rows(conn: Connection, grids: list[str], spans: list[tuple[int, int]], include_drill: bool,
-                   cols: tuple[str, ...]) -> Iterator[Any]:
-    """Incidents of these grids reported in the hour spans: index range scans on (grid_id, reported_at)."""
-    if not grids:
-        return
-    columns = [_INC.c[c] for c in cols]
-    for lo, hi in spans:
-        if hi <= lo:
-            continue
-        conds = [_INC.c.grid_id == grids[0] if len(grids) == 1 else _INC.c.grid_id.in_(grids),
-                 _INC.c.reported_at >= datetime.fromtimestamp(lo * 3600, timezone.utc),
-                 _INC.c.reported_at < datetime.fromtimestamp(hi * 3600, timezone.utc)]
-        if not include_drill:
-            conds.append(_INC.c.drill_id.is_(None))
-        yield from conn.execute(select(*columns).where(and_(*conds)))
+def _incident_rows(conn: Connection, store: "Store", grids: list[str], spans: list[tuple[int, int]],
+                   include_drill: bool, cols: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Incidents of these grids reported in the hour spans (index ranges on (grid_id, reported_at)), times as
+    aware datetimes."""
+    spans = [(lo, hi) for lo, hi in spans if hi > lo]
+    if not grids or not spans:
+        return []
+    ph, tv = store._ph, store._tv
+    key = (store.dialect, "inc", cols, len(grids), len(spans), include_drill)
+    sql = _SQL.get(key)
+    if sql is None:
+        node = f"grid_id = {ph}" if len(grids) == 1 else f"grid_id IN ({', '.join([ph] * len(grids))})"
+        branch = (f"SELECT {', '.join(cols)} FROM incidents WHERE {node} AND reported_at >= {ph} "
+                  f"AND reported_at < {ph}{'' if include_drill else ' AND drill_id IS NULL'}")
+        sql = _SQL[key] = " UNION ALL ".join([branch] * len(spans))
+    params = tuple(x for lo, hi in spans for x in (*grids, tv(datetime.fromtimestamp(lo * 3600, timezone.utc)),
+                                                   tv(datetime.fromtimestamp(hi * 3600, timezone.utc))))
+    times = [i for i, c in enumerate(cols) if c.endswith("_at")]
+    out = []
+    for r in conn.exec_driver_sql(sql, params):
+        r = list(r)
+        for i in times:
+            if isinstance(r[i], str):
+                r[i] = datetime.fromisoformat(r[i]).replace(tzinfo=timezone.utc)
+        out.append(dict(zip(cols, r)))
+    return out
 
 
-def _sums(conn: Connection, node: str, ranges: list[Range], include_drill: bool, *, leaf: bool = False,
-          cal: Calendar | None = None) -> list[float]:
-    """Every rollup column summed over the ranges: one primary-key range query per range. A grid (`leaf`) has
-    month rollups only; its hours and days are summed from its incidents with the same contribution()."""
+def _sums(conn: Connection, store: "Store", node: str, ranges: list[Range], include_drill: bool, *,
+          leaf: bool = False) -> list[float]:
+    """Every rollup column summed over the ranges, in one statement. A grid (`leaf`) has month rollups only; its
+    hours and days are summed from its incidents with the same contribution()."""
     out = [0.0] * NCOLS
-    cols = [func.sum(_ROLL.c[c]) for c in ROLLUP_COLUMNS]
-    for rng in ranges:
-        if leaf and rng[0] != GRAIN_MONTH:
-            continue
-        r = conn.execute(select(*cols).where(_where([node], rng, include_drill))).one()
-        for i, x in enumerate(r):
-            if x:
-                out[i] += float(x)
+    rr = [r for r in ranges if r[0] == GRAIN_MONTH] if leaf else ranges
+    if rr:
+        for row in conn.exec_driver_sql(_rollup_sql(store, _SUMS_SQL, 1, len(rr), include_drill), _params([node], rr)):
+            for i, x in enumerate(row):
+                if x:
+                    out[i] += float(x)
     if leaf:
-        for row in _incident_rows(conn, [node], _spans(ranges, cal or Calendar()), include_drill, CONTRIB_COLUMNS):
+        for row in _incident_rows(conn, store, [node], _spans(ranges, store.calendar), include_drill, CONTRIB_COLUMNS):
             for i, x in enumerate(contribution(row)):
                 if x:
                     out[i] += x
     return out
 
 
-def _count_by(conn: Connection, key: Any, nodes: list[str], ranges: list[Range], include_drill: bool) -> dict[Any, float]:
+def _count_by(conn: Connection, store: "Store", key: str, nodes: list[str], ranges: list[Range],
+              include_drill: bool) -> dict[Any, float]:
+    """Events per `key` (node_id or bucket) over the ranges, in one statement."""
     out: dict[Any, float] = {}
-    if not nodes:
+    if not nodes or not ranges:
         return out
-    for rng in ranges:   # one query per range: no OR of ranges
-        q = select(key, func.sum(_ROLL.c.n)).where(_where(nodes, rng, include_drill)).group_by(key)
-        for r in conn.execute(q):
-            out[r[0]] = out.get(r[0], 0.0) + float(r[1] or 0)
+    sql = _rollup_sql(store, f"{key}, sum(n)", len(nodes), len(ranges), include_drill, group=key)
+    for k, c in conn.exec_driver_sql(sql, _params(nodes, ranges)):
+        out[k] = out.get(k, 0.0) + float(c or 0)
     return out
 
 
@@ -141,23 +163,23 @@ def _per_node(conn: Connection, store: "Store", nodes: list[str], ranges: list[R
     """Events per node; grid nodes from their month rollups plus their incidents in the partial months."""
     leaves = [x for x in nodes if _is_leaf(store, x)]
     inner = [x for x in nodes if not _is_leaf(store, x)]
-    out = _count_by(conn, _ROLL.c.node_id, inner, ranges, include_drill)
+    out = _count_by(conn, store, "node_id", inner, ranges, include_drill)
     if leaves:
-        for k, v in _count_by(conn, _ROLL.c.node_id, leaves, [r for r in ranges if r[0] == GRAIN_MONTH],
+        for k, v in _count_by(conn, store, "node_id", leaves, [r for r in ranges if r[0] == GRAIN_MONTH],
                               include_drill).items():
             out[k] = out.get(k, 0.0) + v
-        for (g,) in _incident_rows(conn, leaves, _spans(ranges, store.calendar), include_drill, ("grid_id",)):
-            out[g] = out.get(g, 0.0) + 1
+        for r in _incident_rows(conn, store, leaves, _spans(ranges, store.calendar), include_drill, ("grid_id",)):
+            out[r["grid_id"]] = out.get(r["grid_id"], 0.0) + 1
     return out
 
 
 def _per_hour(conn: Connection, store: "Store", node: str, ranges: list[Range], include_drill: bool) -> dict[int, float]:
     """Events per UTC hour of a node over hour ranges."""
     if not _is_leaf(store, node):
-        return _count_by(conn, _ROLL.c.bucket, [node], ranges, include_drill)
+        return _count_by(conn, store, "bucket", [node], ranges, include_drill)
     out: dict[int, float] = {}
-    for (t,) in _incident_rows(conn, [node], _spans(ranges, store.calendar), include_drill, ("reported_at",)):
-        h = Calendar.hour(t)
+    for r in _incident_rows(conn, store, [node], _spans(ranges, store.calendar), include_drill, ("reported_at",)):
+        h = Calendar.hour(r["reported_at"])
         out[h] = out.get(h, 0.0) + 1
     return out
 
@@ -190,7 +212,7 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
     w1 = datetime.fromtimestamp(he * 3600, timezone.utc)
     ranges = decompose(hs, he, cal)
     leaf = _is_leaf(store, node_id)
-    tot = _sums(conn, node_id, ranges, include_drill, leaf=leaf, cal=cal)
+    tot = _sums(conn, store, node_id, ranges, include_drill, leaf=leaf)
     s = dict(zip(ROLLUP_COLUMNS, tot))
     out: dict[str, KpiValue] = {}
 
@@ -241,7 +263,7 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
             counts = _per_hour(conn, store, node_id, [(g, lo, hi)], include_drill)
             g = GRAIN_HOUR
         else:
-            counts = _count_by(conn, _ROLL.c.bucket, [node_id], [(g, lo, hi)], include_drill)
+            counts = _count_by(conn, store, "bucket", [node_id], [(g, lo, hi)], include_drill)
         for b, c in counts.items():
             d = cal.day_month(b)[0] if g == GRAIN_HOUR else b
             per_day[d] = per_day.get(d, 0.0) + c
@@ -251,7 +273,7 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
 
     # the same window one year earlier
     ps, pe = hour_span(_shift_year(w0), _shift_year(w1))
-    prev = _sums(conn, node_id, decompose(ps, pe, cal), include_drill, leaf=leaf, cal=cal)
+    prev = _sums(conn, store, node_id, decompose(ps, pe, cal), include_drill, leaf=leaf)
     prev_n = prev[0]
     pet, prev_pet = tot[CAT_IDX[Category.PETITION.value]], prev[CAT_IDX[Category.PETITION.value]]
     extra = {"petitions_change": _pct(pet - prev_pet, prev_pet)} if prev_pet else {}

@@ -373,14 +373,29 @@ class Store:
                 out[row.id] = row
         return out
 
-    # Hot path: driver-level executemany of prepared SQL (the same text on both engines).
+    # Hot path: prepared SQL at the driver level. SQLite: executemany of one row statement. PostgreSQL: one
+    # statement per table and batch whose rows arrive as one array per column (INSERT ... SELECT FROM unnest(...)):
+    # psycopg's executemany costs a round of Python protocol work per row (~60 µs), unnest a few µs.
+    def _unnest(self, table: str, cols: Sequence[str], extra: Sequence[tuple[str, str]] = ()) -> str:
+        """`unnest(%s::type[], ...) AS u(cols)` for PostgreSQL, typed from the table's columns."""
+        from sqlalchemy.dialects.postgresql.base import PGDialect
+
+        dialect = PGDialect()
+        types_ = [T[table].c[c].type.compile(dialect=dialect) for c in cols] + [t for _, t in extra]
+        names = [*cols, *(n for n, _ in extra)]
+        return (f'unnest({", ".join(f"%s::{t}[]" for t in types_)}) '
+                f'AS u({", ".join(chr(34) + c + chr(34) for c in names)})')
+
     def _sql_insert(self, table: str, cols: Sequence[str], conflict: Sequence[str] = (), set_: str = "",
                     where: str = "") -> str:
         key = f"{table}|{','.join(cols)}|{set_}|{where}"
         sql = self._sql.get(key)
         if sql is None:
-            sql = (f'INSERT INTO {table} ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
-                   f'VALUES ({", ".join([self._ph] * len(cols))})')
+            names = ", ".join(chr(34) + c + chr(34) for c in cols)
+            if self.dialect == "postgresql":
+                sql = f"INSERT INTO {table} ({names}) SELECT * FROM {self._unnest(table, cols)}"
+            else:
+                sql = f'INSERT INTO {table} ({names}) VALUES ({", ".join([self._ph] * len(cols))})'
             if conflict:
                 sql += f' ON CONFLICT ({", ".join(conflict)}) DO UPDATE SET {set_}'
                 if where:
@@ -388,10 +403,32 @@ class Store:
             self._sql[key] = sql
         return sql
 
-    def _run_many(self, conn: Connection, sql: str, rows: list[tuple]) -> None:
-        """Driver executemany of one prepared statement (psycopg pipelines it on PostgreSQL).
+    def _sql_update_incidents(self, cols: Sequence[str]) -> str:
+        """UPDATE incidents SET cols WHERE id = ? AND version < ? (rows: the values of cols, then id, version)."""
+        key = f"incidents-update|{','.join(cols)}"
+        sql = self._sql.get(key)
+        if sql is None:
+            if self.dialect == "postgresql":
+                sets = ", ".join(f'"{c}" = u."{c}"' for c in cols)
+                src = self._unnest("incidents", cols, (("_id", "VARCHAR(64)"), ("_version", "BIGINT")))
+                sql = (f"UPDATE incidents AS t SET {sets} FROM {src} "
+                       f"WHERE t.id = u._id AND t.version < u._version")
+            else:
+                sets = ", ".join(f'"{c}" = ?' for c in cols)
+                sql = f"UPDATE incidents SET {sets} WHERE id = ? AND version < ?"
+            self._sql[key] = sql
+        return sql
 
-        Multi-row VALUES statements were tried for PostgreSQL and measured slower (175 vs ~500 updates/s)."""
+    def _run_many(self, conn: Connection, sql: str, rows: list[tuple]) -> None:
+        """Run one prepared statement for every row: SQLite executemany; PostgreSQL one execute with a list per
+        column (the statement is an unnest one). Rows of one call never repeat a conflict key (they are merged
+        per key before), which INSERT ... ON CONFLICT on PostgreSQL requires."""
+        if not rows:
+            return
+        if self.dialect == "postgresql":
+            for part in _chunks(rows, 20_000):
+                conn.exec_driver_sql(sql, tuple(list(col) for col in zip(*part)))
+            return
         for part in _chunks(rows, 2000):
             conn.exec_driver_sql(sql, list(part))
 
@@ -470,11 +507,7 @@ class Store:
             if not part:
                 continue
             idx = [i for i in range(len(self._INC_COLS)) if i not in skip]
-            key = f"incidents-update|{','.join(map(str, idx))}"
-            sql = self._sql.get(key)
-            if sql is None:
-                sets = ", ".join(f'"{self._INC_COLS[i]}" = {self._ph}' for i in idx)
-                sql = self._sql[key] = f"UPDATE incidents SET {sets} WHERE id = {self._ph} AND version < {self._ph}"
+            sql = self._sql_update_incidents([self._INC_COLS[i] for i in idx])
             self._run_many(conn, sql, [tuple(row[i] for i in idx) + (row[0], row[1]) for row in part])
 
     def _timeline_rows(self, r: Incident, o: Any) -> tuple[list[tuple], int]:
