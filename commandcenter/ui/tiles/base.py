@@ -276,14 +276,20 @@ class WallTable(QTableView):
             r0 = 0
         r1 = self.rowAt(area.bottom())
         r1 = rows - 1 if r1 < 0 else r1
-        c0 = max(0, self.columnAt(area.left()))
+        c0 = self.columnAt(area.left())
+        if c0 < 0:
+            if area.left() >= self.columnViewportPosition(cols - 1) + self.columnWidth(cols - 1):
+                return                                # only the empty space right of the last column
+            c0 = 0
         c1 = self.columnAt(area.right())
         c1 = cols - 1 if c1 < 0 else c1
         self._sync_font()
         grid = self.showGrid()
         g = 1 if grid else 0
         xs = [(c, self.columnViewportPosition(c), self.columnWidth(c)) for c in range(c0, c1 + 1)
-              if not self.isColumnHidden(c)]
+              if not self.isColumnHidden(c) and self.columnWidth(c) > 0]
+        if not xs:
+            return
         selection = self.selectionModel()
         selected = {i.row() for i in selection.selectedIndexes()} if selection is not None else set()
         alternate = self.alternatingRowColors()
