@@ -100,19 +100,23 @@ def _spans(ranges: list[Range], cal: Calendar) -> list[tuple[int, int]]:
 
 
 def _incident_rows(conn: Connection, store: "Store", grids: list[str], spans: list[tuple[int, int]],
-                   include_drill: bool, cols: tuple[str, ...]) -> list[dict[str, Any]]:
+                   include_drill: bool, cols: tuple[str, ...], *, count_by_grid: bool = False) -> list[dict[str, Any]]:
     """Incidents of these grids reported in the hour spans (index ranges on (grid_id, reported_at)), times as
-    aware datetimes."""
+    aware datetimes; or, with count_by_grid, rows {grid_id, n} counted in SQL (a street's 150 grids)."""
     spans = [(lo, hi) for lo, hi in spans if hi > lo]
     if not grids or not spans:
         return []
     ph, tv = store._ph, store._tv
+    if count_by_grid:
+        cols = ("grid_id", "n")
     key = (store.dialect, "inc", cols, len(grids), len(spans), include_drill)
     sql = _SQL.get(key)
     if sql is None:
         node = f"grid_id = {ph}" if len(grids) == 1 else f"grid_id IN ({', '.join([ph] * len(grids))})"
-        branch = (f"SELECT {', '.join(cols)} FROM incidents WHERE {node} AND reported_at >= {ph} "
-                  f"AND reported_at < {ph}{'' if include_drill else ' AND drill_id IS NULL'}")
+        what = "grid_id, count(*)" if count_by_grid else ", ".join(cols)
+        branch = (f"SELECT {what} FROM incidents WHERE {node} AND reported_at >= {ph} "
+                  f"AND reported_at < {ph}{'' if include_drill else ' AND drill_id IS NULL'}"
+                  f"{' GROUP BY grid_id' if count_by_grid else ''}")
         sql = _SQL[key] = " UNION ALL ".join([branch] * len(spans))
     params = tuple(x for lo, hi in spans for x in (*grids, tv(datetime.fromtimestamp(lo * 3600, timezone.utc)),
                                                    tv(datetime.fromtimestamp(hi * 3600, timezone.utc))))
@@ -168,8 +172,9 @@ def _per_node(conn: Connection, store: "Store", nodes: list[str], ranges: list[R
         for k, v in _count_by(conn, store, "node_id", leaves, [r for r in ranges if r[0] == GRAIN_MONTH],
                               include_drill).items():
             out[k] = out.get(k, 0.0) + v
-        for r in _incident_rows(conn, store, leaves, _spans(ranges, store.calendar), include_drill, ("grid_id",)):
-            out[r["grid_id"]] = out.get(r["grid_id"], 0.0) + 1
+        for r in _incident_rows(conn, store, leaves, _spans(ranges, store.calendar), include_drill, (),
+                                count_by_grid=True):
+            out[r["grid_id"]] = out.get(r["grid_id"], 0.0) + float(r["n"])
     return out
 
 
