@@ -30,7 +30,8 @@ GRAIN_HOUR, GRAIN_DAY, GRAIN_MONTH = 0, 1, 2
 DEFAULT_TZ = "Asia/Shanghai"
 EPOCH = date(1970, 1, 1)
 _DISPOSED_RANK = Status.DISPATCHED.rank
-_CLOSED = (Status.CLOSED.value, Status.FOLLOWED_UP.value)
+_CLOSED = frozenset((Status.CLOSED.value, Status.FOLLOWED_UP.value))
+_FOLLOWED_UP = Status.FOLLOWED_UP.value
 _LEVEL_IDX = {"grid": IDX["lvl_grid"], "community": IDX["lvl_community"], "street": IDX["lvl_street"],
               "higher": IDX["lvl_higher"]}
 _RESP, _ARR, _ASS = RESPONSE_START.total_seconds(), ARRIVAL.total_seconds(), FIRST_ASSESSMENT.total_seconds()
@@ -113,57 +114,73 @@ class Calendar:
         return (EPOCH + timedelta(days=d)).isoformat()
 
 
-def _aware(t: datetime) -> datetime:
-    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
-
-
 def _secs(a: datetime | None, b: datetime) -> float | None:
+    """Seconds from b (aware) to a, None if a is missing or before b."""
     if a is None:
         return None
-    s = (_aware(a) - _aware(b)).total_seconds()
+    if a.tzinfo is None:
+        a = a.replace(tzinfo=timezone.utc)
+    s = (a - b).total_seconds()
     return s if s >= 0 else None
 
 
 def contribution(row: Any) -> list[float]:
-    """The rollup columns (ROLLUP_COLUMNS order) of one incident (row: mapping or object with CONTRIB_COLUMNS)."""
-    get = row.get if isinstance(row, dict) else (lambda k: getattr(row, k))
+    """The rollup columns (ROLLUP_COLUMNS order) of one incident: an Incident, a result row of CONTRIB_COLUMNS,
+    or a mapping of them. Status, category and level are StrEnums, equal and hashing equal to their values, so
+    the lookups below take either (no `.value`: the enum property is slow on the ingest hot path)."""
+    if isinstance(row, dict):
+        row = _Attrs(row)
     v = [0.0] * NCOLS
     v[0] = 1
-    status = get("status")
-    status = getattr(status, "value", status)
+    status = row.status
     if _RANK[status] >= _DISPOSED_RANK:
         v[1] = 1
     if status in _CLOSED:
         v[2] = 1
-        if status == Status.FOLLOWED_UP.value:
+        if status == _FOLLOWED_UP:
             v[3] = 1
-        if get("on_the_spot"):
+        if row.on_the_spot:
             v[4] = 1
-        lvl = get("resolution_level")
-        lvl = getattr(lvl, "value", lvl)
-        if lvl in _LEVEL_IDX:
-            v[_LEVEL_IDX[lvl]] = 1
-    rep = get("reported_at")
-    acc = _secs(get("accepted_at"), rep)
+        lvl = _LEVEL_IDX.get(row.resolution_level)
+        if lvl is not None:
+            v[lvl] = 1
+    rep = row.reported_at
+    if rep.tzinfo is None:
+        rep = rep.replace(tzinfo=timezone.utc)
+    acc = _secs(row.accepted_at, rep)
     if acc is not None:
         v[9], v[10] = 1, acc
-    arr = _secs(get("arrived_at"), rep)
+    arr = _secs(row.arrived_at, rep)
     if arr is not None:
         v[11], v[12] = 1, arr
-    if get("emergency"):
-        ass = _secs(get("assessed_at"), rep)
+    if row.emergency:
+        ass = _secs(row.assessed_at, rep)
         r_ok = acc is not None and acc <= _RESP
         a_ok = arr is not None and arr <= _ARR
         s_ok = ass is not None and ass <= _ASS
         v[13] = 1
         v[14] = int(r_ok and a_ok and s_ok)
         v[15], v[16], v[17] = int(r_ok), int(a_ok), int(s_ok)
-    sat = get("satisfaction")
+    sat = row.satisfaction
     if sat is not None:
         v[18], v[19], v[20] = 1, sat, int(sat >= 4)
-    cat = get("category")
-    v[CAT_IDX[getattr(cat, "value", cat)]] = 1
+    v[CAT_IDX[row.category]] = 1
     return v
+
+
+class _Attrs:
+    """A mapping read through attributes (contribution takes objects)."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self, d: dict[str, Any]) -> None:
+        self._d = d
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._d[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 Leaf = tuple[str, int, int]   # (grid id, UTC hour, drill flag)
@@ -183,8 +200,9 @@ class Deltas:
 
     def add(self, row: Any, sign: int = 1) -> None:
         """Add (sign=+1) or remove (-1) one incident version (mapping or object with CONTRIB_COLUMNS)."""
-        get = row.get if isinstance(row, dict) else (lambda k: getattr(row, k))
-        leaf = (get("grid_id"), self.cal.hour(get("reported_at")), 1 if get("drill_id") else 0)
+        if isinstance(row, dict):
+            row = _Attrs(row)
+        leaf = (row.grid_id, self.cal.hour(row.reported_at), 1 if row.drill_id else 0)
         vec = contribution(row)
         i = self._leaf.get(leaf)
         if i is None:
