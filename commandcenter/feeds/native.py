@@ -469,6 +469,7 @@ class _PushFeed(FeedBase):
         self.connects = 0
         self._skip_after: int | None = None    # ws: a too-big message follows this seq
         self._territory_done = False
+        self._decoding = 0                     # frames taken from the queue and not decoded yet (they set lag_s)
 
     @property
     def period(self) -> float:
@@ -506,13 +507,13 @@ class _PushFeed(FeedBase):
                 builder = BatchBuilder(self, after=committing if inflight is not None else None)
                 messages = len(items)
                 if items:
-                    await self.off_loop(handle_messages, self, builder, items, tracker)
+                    await self._decode(builder, items, tracker)
                 while (end is None and inflight is not None and not inflight.done()
                        and messages < self.max_coalesce and not queue.empty()):
                     more, end = _take(queue, [], min(self.max_batch, self.max_coalesce - messages))
                     messages += len(more)
                     if more:
-                        await self.off_loop(handle_messages, self, builder, more, tracker)
+                        await self._decode(builder, more, tracker)
                 if inflight is not None:
                     done, inflight = inflight, None
                     await done            # the sink's error ends this round: restart from the committed cursor
@@ -546,6 +547,14 @@ class _PushFeed(FeedBase):
                 log.error("feed %s: reader task did not stop within 5 s; abandoned", self.name)
             elif not reader.cancelled():
                 reader.exception()   # retrieved, so asyncio does not warn; the consumer saw it as a StreamEnd
+
+    async def _decode(self, builder: BatchBuilder, frames: list, tracker: SeqTracker) -> None:
+        """Decode frames into the batch (off the loop); while it runs they count as pending (see `_read`)."""
+        self._decoding += 1
+        try:
+            await self.off_loop(handle_messages, self, builder, frames, tracker)
+        finally:
+            self._decoding -= 1
 
     async def _reader(self, queue: asyncio.Queue[Frame | StreamEnd], start: int) -> None:
         try:
@@ -621,7 +630,7 @@ class NativeSseFeed(_PushFeed):
                 async for chunk in stream:
                     self.last_ok_at = utcnow()
                     frames = list(parser.feed(chunk))
-                    if not frames and queue.empty():
+                    if not frames and queue.empty() and not self._decoding:
                         # A heartbeat with nothing pending: we are at the head of the stream, so the lag
                         # measured on the last (possibly replayed) message no longer holds.
                         self.lag_s = 0.0
