@@ -41,7 +41,7 @@ def test_the_console_starts_the_sample_drill_on_the_simulator_stops_it_and_write
             drills = wall.drills
             assert drills.active and "演练已开始" in desk.message.text()
             assert [d["drill_id"] for d in drills.backend.running()] == [drills.current.id]
-            async with httpx.AsyncClient() as client:
+            async with httpx.AsyncClient(timeout=30.0) as client:
                 for _ in range(12):                                  # 12 minutes, a minute at a time
                     (await client.post(f"{sim.url}/_control/clock", json={"advance_s": 60})).raise_for_status()
             assert await eventually(lambda: len(drills.scores()) == 2 and drills.scores()[1].dispatches)

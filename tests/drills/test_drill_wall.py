@@ -62,7 +62,7 @@ def test_scripted_drill_on_the_wall_against_the_simulator(qloop, tmp_path):
 
         async def advance_to(seconds: float) -> None:
             """Move the simulator's clock to drill time `seconds` in 15 s steps (its control endpoint)."""
-            async with httpx.AsyncClient() as client:
+            async with httpx.AsyncClient(timeout=30.0) as client:
                 while (clock() - start).total_seconds() < seconds:
                     step = min(15.0, seconds - (clock() - start).total_seconds())
                     (await client.post(f"{sim.url}/_control/clock", json={"advance_s": step})).raise_for_status()

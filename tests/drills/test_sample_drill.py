@@ -39,7 +39,7 @@ def test_the_sample_drill_scores_pass_and_fail_and_the_report_says_why(qapp, tmp
             await until_real(live)
             real_before = await pipeline.in_store(store.kpis, "", *kpi_window)
             drill = await drills.start_async(SAMPLE, actor="张主任", reason="季度联合演练")
-            async with httpx.AsyncClient() as client:
+            async with httpx.AsyncClient(timeout=30.0) as client:   # a long advance makes a busy world
                 (await client.post(f"{sim.url}/_control/clock", json={"advance_s": 50 * 60})).raise_for_status()
             for _ in range(400):
                 closed = [i for i in live.incidents.values() if i.drill_id == drill.id and i.status.value == "closed"]

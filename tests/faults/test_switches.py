@@ -19,14 +19,18 @@ def run(loop, coro):
     return loop.run_until_complete(asyncio.wait_for(coro, 45))
 
 
-async def converge(store_path, city, timeout=20.0) -> dict[str, int]:
+async def converge(store_path, city, timeout=20.0, live: LiveState | None = None) -> dict[str, int]:
+    """Wait until the store (and the live state, which gets a batch in slices after its commit) hold every
+    version the city published."""
     import gc
 
     end = asyncio.get_running_loop().time() + timeout
     while True:
         gc.collect()   # on the loop thread (see gc_on_the_loop_thread)
         got = store_versions(store_path)
-        if all(got.get(k) == v for k, v in city.latest.items()) or asyncio.get_running_loop().time() > end:
+        shown = {k: r.version for k, r in live.incidents.items()} if live is not None else got
+        done = all(got.get(k) == v and shown.get(k) == v for k, v in city.latest.items())
+        if done or asyncio.get_running_loop().time() > end:
             return got
         await asyncio.sleep(0.1)
 
@@ -74,7 +78,7 @@ def test_fault_switch_loses_and_duplicates_nothing(switch, qloop, city, tmp_path
         if switch == "malformed_rate":
             # a broken message's record version is gone from the stream (quarantined); the next version heals it
             city.publish(bump(bump(first)))
-        got = await converge(path, city)
+        got = await converge(path, city, live=live)
         seen["feed"] = feed
         await pipeline.close()
         return got

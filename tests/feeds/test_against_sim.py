@@ -96,7 +96,7 @@ def test_mode_with_faults_loses_and_duplicates_nothing(mode):
                 assert await _wait(lambda: _got(sink) == truth, 15), feed.last_error
                 assert _dupes(sink) == []
                 assert sink.all("territory"), "territory is fetched at start"
-                assert feed.health(now()).state is FeedState.LIVE
+                assert await _wait(lambda: feed.health(now()).state is FeedState.LIVE, 10), feed.health(now())
             finally:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
