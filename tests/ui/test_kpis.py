@@ -112,3 +112,26 @@ def test_tile_without_a_store_shows_dashes(ui, clock, qtbot):
     feed.set_snapshot(KpiSnapshot("S1", W.T0, today={"events": KpiValue("events", 1234, "events")}))
     assert tile.cards[0].value.text() == "1,234"
     assert tile.status.text().startswith("文汇街道")
+
+
+
+def test_ranking_chart_labels_every_bar_at_a_wall_font(qtbot):
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from commandcenter.ui.tiles.kpis import RankingChart
+
+    chart = RankingChart("网格排行（前8）", QColor("orange"))
+    qtbot.addWidget(chart)
+    chart.resize(940, 420)
+    axis = chart.item.getAxis("left")
+    chart.scale(28)                                       # a 4K wall's font over eight bars
+    chart.set_items([(f"G{i}", f"凤昌社区第{i}网格", 8 - i) for i in range(8)])
+    chart.show()
+    qtbot.waitExposed(chart)
+    image = QImage(940, 420, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)     # what the axis would draw
+    finally:
+        painter.end()
+    assert sorted(t[2] for t in texts) == sorted(f"凤昌社区第{i}网格 {8 - i}" for i in range(8))

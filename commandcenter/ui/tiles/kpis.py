@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from ...domain import Category, ResolutionLevel
@@ -119,11 +119,11 @@ class RankingChart(_Chart):
         self.unit = unit
         self.keys: list[str] = []
         self.values: list[float] = []
+        self._labels: list[str] = []
         self.bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[], brush=colour, pen=_pen(colour))
         self.item.addItem(self.bars)
         self.item.invertY(True)
         self.item.hideAxis("bottom")              # each bar's value is in its label
-        self.item.getAxis("left").setWidth(140)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
 
     def set_items(self, items: list[tuple[str, str, float]]) -> None:
@@ -133,11 +133,34 @@ class RankingChart(_Chart):
         ys = list(range(len(items)))
         self.bars.setOpts(x0=[0] * len(items), y=ys, height=0.7, width=self.values)
         decimals = 1 if self.unit == "%" else 0
-        self.item.getAxis("left").setTicks([[(i, f"{name} {fmt.number(v, decimals)}{self.unit}")
-                                             for i, (_, name, v) in enumerate(items)]])
+        self._labels = [f"{name} {fmt.number(v, decimals)}{self.unit}" for _, name, v in items]
+        self._fit_labels()
         top = self.x_max or max(self.values, default=1.0) or 1.0
         self.item.setXRange(0, top * 1.05, padding=0)
         self.item.setYRange(-0.6, max(len(items), 1) - 0.4, padding=0)
+
+    def scale(self, points: int) -> None:
+        super().scale(points)
+        self._fit_labels()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_labels()
+
+    def _fit_labels(self) -> None:
+        """Size the label axis to its longest label (at most 45 % of the chart), eliding beyond.
+
+        pyqtgraph silently drops a tick label wider than its axis: at a wall's font the grid ranking showed two
+        names of eight.
+        """
+        axis = self.item.getAxis("left")
+        fm = QFontMetrics(axis.style.get("tickFont") or axis.font())
+        room = max(60, int(self.width() * 0.45)) if self.width() > 0 else 240
+        pad = max(0, axis.style["tickLength"]) + axis.style["tickTextOffset"][0] + 8
+        text_room = room - pad
+        shown = [fm.elidedText(t, Qt.TextElideMode.ElideMiddle, text_room) for t in self._labels]
+        axis.setWidth(min(room, max((fm.horizontalAdvance(t) for t in shown), default=0) + pad))
+        axis.setTicks([list(enumerate(shown))])
 
     def click_bar(self, index: int) -> None:
         if 0 <= index < len(self.keys):
