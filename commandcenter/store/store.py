@@ -174,8 +174,12 @@ def default_url() -> str:
 class Store:
     """See the package docstring for the contract."""
 
-    def __init__(self, engine: Engine, *, retention_days: int = 90, tz: str = R.DEFAULT_TZ) -> None:
+    def __init__(self, engine: Engine, *, writer: Engine | None = None, retention_days: int = 90,
+                 tz: str = R.DEFAULT_TZ) -> None:
+        """`engine` serves reads; `writer`, when given, serves the write transactions (SQLite: one connection
+        with the large page cache, so the readers' caches can stay small)."""
         self._engine = engine
+        self._writer = writer or engine
         self.calendar = R.Calendar(tz)
         self.dialect = engine.dialect.name
         self.retention_days = retention_days
@@ -198,22 +202,30 @@ class Store:
         If the rollups were built in another zone (or not yet, right after a migration), they are rebuilt here."""
         url = url or default_url()
         engine = make_engine(url)
+        # SQLite: writes go through one dedicated connection holding the large page cache (a batch rewrites
+        # index and rollup pages all over the file); the pooled readers keep a small one (see make_engine)
+        writer = make_engine(url, writer=True) if engine.dialect.name == "sqlite" else engine
+
+        def dispose() -> None:
+            engine.dispose()
+            writer.dispose()
+
         from .migrate import upgrade
 
         try:
             R.Calendar(tz)
         except ValueError as exc:
-            engine.dispose()
+            dispose()
             raise StoreError(f"store calendar: {exc}") from exc
         try:
             upgrade(engine, migrate=migrate)
-            store = cls(engine, retention_days=retention_days, tz=tz)
+            store = cls(engine, writer=writer, retention_days=retention_days, tz=tz)
             store._ensure_rollup_calendar()
         except StoreError:
-            engine.dispose()
+            dispose()
             raise
         except Exception as exc:  # noqa: BLE001 - give the caller one error type with the cause
-            engine.dispose()
+            dispose()
             raise StoreError(f"cannot open the store at {engine.url.render_as_string(hide_password=True)}: {exc}") from exc
         return store
 
@@ -235,6 +247,8 @@ class Store:
 
     def close(self) -> None:
         self._engine.dispose()
+        if self._writer is not self._engine:
+            self._writer.dispose()
 
     def __enter__(self) -> "Store":
         return self
@@ -245,7 +259,7 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """One write transaction, serialised with every other writer (other processes included)."""
-        with self._engine.connect() as conn:
+        with self._writer.connect() as conn:
             if self.dialect == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             else:
@@ -845,15 +859,26 @@ class Store:
                                  "quarantine", "record_log", "kpi_rollup", "territory")}
 
 
-def make_engine(url: str) -> Engine:
+# SQLite page cache per connection, in KiB. The writer's batch touches index, timeline and rollup pages spread
+# over the whole file, so it keeps 64 MB; a reader's queries are index range scans of a few pages each (KPI
+# rollup ranges, open incidents by status), and every pooled reader connection holding 64 MB was a large part
+# of the wall's resident memory once the open incidents had been read. Measured in docs/benchmarks.md, Store.
+WRITER_CACHE_KIB = 65_536
+READER_CACHE_KIB = 16_384
+
+
+def make_engine(url: str, *, writer: bool = False) -> Engine:
+    """An engine for `url`. SQLite: `writer` gives a single-connection pool with the writer's page cache (the
+    store serialises writes anyway), otherwise a pool of reader connections with a small cache."""
     if url.startswith("sqlite"):
         if url in ("sqlite://", "sqlite:///:memory:"):
             raise StoreError("an in-memory SQLite store is not supported; give a file path")
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=4,
-                               max_overflow=8)
+        cache_kib = WRITER_CACHE_KIB if writer else READER_CACHE_KIB
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=1 if writer else 4, max_overflow=0 if writer else 8)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _rec: Any) -> None:
@@ -863,7 +888,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA cache_size=-65536")
+            cur.execute(f"PRAGMA cache_size=-{cache_kib}")
             cur.execute("PRAGMA wal_autocheckpoint=8192")
             cur.close()
 
