@@ -2,12 +2,15 @@
 and an alert open the right details."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 import wall_data as W
 from commandcenter.config import config_from_dict
-from commandcenter.domain import AlertLevel
+from commandcenter.domain import AlertLevel, Severity, Status
+from commandcenter.ui.map.cells import load_step
 from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
 
 SECTION = config_from_dict({"pages": [{"name": "p", "rows": 1, "columns": 1,
@@ -49,3 +52,49 @@ def test_map_tile_feeds_from_live_state_and_routes_clicks(ui, clock, qtbot):
     live.apply(incidents=[W.incident("E8", 3, title="新事件")])
     assert tile.map.cells.step_of("G3") == 0
     qtbot.waitUntil(lambda: tile.map.cells.step_of("G3") == 1, timeout=2000)
+
+
+def make_tile(live, clock, qtbot):
+    ctx = TileContext(live, config_from_dict({}), clock, open_details=lambda k, i: None)
+    tile = TILE_BUILDERS["map"](ctx, SECTION)
+    qtbot.addWidget(tile)
+    tile.resize(800, 600)
+    return tile
+
+
+def test_per_grid_counts_kept_from_changes_equal_a_recount_from_scratch(ui, clock, qtbot):
+    live = W.live_city(resources=[])                     # E1..E5 open, E6 closed
+    tile = make_tile(live, clock, qtbot)
+    assert tile.open_per_grid == live.open_per_grid()
+    e = {i.id: i for i in live.incidents.values()}
+    live.apply(incidents=[W.incident("N1", 3), W.incident("N2", 3), W.incident("N3", 6, drill_id="DR1")])  # opened
+    live.apply(incidents=[W.bump(e["E1"], status=Status.CLOSED, closed_at=W.T0)])                         # closed
+    live.apply(incidents=[W.bump(e["E2"], grid_id="G5")])                                                 # moved
+    live.apply(incidents=[W.bump(e["E6"], status=Status.HANDLING)])                                       # reopened
+    live.apply(incidents=[W.bump(e["E3"])])                                                               # same grid
+    closed = live.incidents["E1"]
+    live.retention = timedelta(0)
+    gone = live.prune(closed.closed_at + timedelta(seconds=1))                                            # removed
+    assert "E1" in gone.removed_incidents
+    assert tile.open_per_grid == live.open_per_grid() == {"G3": 3, "G4": 1, "G5": 2, "G6": 2}
+    assert "G1" not in tile.open_per_grid                  # a grid whose last open incident closed has no entry
+    tile.flush()
+    assert all(tile.map.cells.step_of(f"G{g}") == load_step(live.open_per_grid().get(f"G{g}", 0)) for g in range(1, 7))
+    assert tile.map.incidents.total == sum(live.open_per_grid().values())
+
+
+def test_markers_not_refilled_when_new_incidents_rank_below_those_shown(ui, clock, qtbot, monkeypatch):
+    from commandcenter.ui.map import markers
+    monkeypatch.setattr(markers, "MAX_INCIDENT_MARKERS", 3)
+    live = W.live_city(resources=[])
+    tile = make_tile(live, clock, qtbot)
+    tile.flush()
+    data, ids = tile.map.incidents.item.data, list(tile.map.incidents.ids)
+    assert len(ids) == 3
+    live.apply(incidents=[W.incident(f"L{n}", 2, severity=Severity.LOW, minutes_ago=100 + n) for n in range(5)])
+    tile.flush()
+    assert tile.map.incidents.item.data is data           # same three markers: the scatter item kept its points
+    assert tile.map.incidents.total == 10
+    live.apply(incidents=[W.incident("C1", 2, severity=Severity.CRITICAL, minutes_ago=0)])
+    tile.flush()
+    assert "C1" in tile.map.incidents.ids and tile.map.incidents.item.data is not data

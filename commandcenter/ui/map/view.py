@@ -131,11 +131,10 @@ class GridMap(QWidget):
         self._last[kind] = key
         return False
 
-    def set_incidents(self, incidents: list[Incident]) -> None:
-        incidents = list(incidents)
-        if self._unchanged("incidents", incidents):
-            return
-        self.incidents.set_incidents(self.geo, incidents)
+    def set_incidents(self, incidents: list[Incident], *, all_open: bool = False) -> None:
+        """`all_open`: every record given is open (the map tile's own set), no status filter needed. The marker
+        layer itself skips re-filling when the markers it would show are the ones shown."""
+        self.incidents.set_incidents(self.geo, incidents, all_open=all_open)
         self._update_legend()
 
     def set_alerts(self, alerts: list[Alert]) -> None:
