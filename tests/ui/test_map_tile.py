@@ -98,3 +98,15 @@ def test_markers_not_refilled_when_new_incidents_rank_below_those_shown(ui, cloc
     live.apply(incidents=[W.incident("C1", 2, severity=Severity.CRITICAL, minutes_ago=0)])
     tile.flush()
     assert "C1" in tile.map.incidents.ids and tile.map.incidents.item.data is not data
+
+
+def test_per_grid_counts_follow_a_replay_that_replaces_the_whole_state(ui, clock, qtbot):
+    from commandcenter.services.replay import replace_state
+    live = W.live_city(resources=[])
+    tile = make_tile(live, clock, qtbot)
+    replace_state(live, {"incidents": [W.incident("P1", 4), W.incident("P2", 4)]})    # the past: other incidents
+    assert tile.open_per_grid == live.open_per_grid() == {"G4": 2}
+    replace_state(live, {})                                                             # an empty past
+    assert tile.open_per_grid == live.open_per_grid() == {}
+    tile.flush()
+    assert tile.map.incidents.total == 0 and tile.map.incidents.ids == []

@@ -41,6 +41,7 @@ class MapTile(Tile):
         self._dirty = True
         self._open: dict[str, Incident] = {}          # open incidents by id, as the live state holds them
         self._grid_counts: dict[str, int] = {}        # grid id → open incidents in it (drills included)
+        self._held: set[str] = set()                  # every incident id the live state holds, open or not
         self._incidents_dirty = True
         self._recount()
         self._timer = QTimer(self, singleShot=True, interval=interval_ms)   # ≤ 2 Hz
@@ -58,7 +59,9 @@ class MapTile(Tile):
         return self._grid_counts
 
     def _recount(self) -> None:
-        """From scratch (construction only): every open incident the live state holds."""
+        """From scratch: at construction, and when the live state was replaced wholesale (a replay jump clears it
+        and applies the past, so the ids that left are in no change)."""
+        self._held = set(self.live.incidents)
         self._open = {k: i for k, i in self.live.incidents.items() if i.is_open}
         counts: dict[str, int] = {}
         for inc in self._open.values():
@@ -76,8 +79,9 @@ class MapTile(Tile):
 
     def _track(self, change: Change) -> None:
         """Apply one change's incidents to the open set and counts: cost in changed ids, not in all held."""
-        opened, counts = self._open, self._grid_counts
+        opened, counts, held = self._open, self._grid_counts, self._held
         for inc in change.incidents:
+            held.add(inc.id)
             old = opened.pop(inc.id, None)
             if old is not None:
                 self._uncount(old.grid_id)
@@ -85,11 +89,14 @@ class MapTile(Tile):
                 opened[inc.id] = inc
                 counts[inc.grid_id] = counts.get(inc.grid_id, 0) + 1
         for rid in change.removed_incidents:
+            held.discard(rid)
             old = opened.pop(rid, None)
             if old is not None:
                 self._uncount(old.grid_id)
         if change.incidents or change.removed_incidents:
             self._incidents_dirty = True
+        if len(held) != len(self.live.incidents):    # ids left without a removal: the state was replaced
+            self._recount()
 
     def _on_change(self, change: Change) -> None:
         self._track(change)
