@@ -6,7 +6,9 @@ update once per batch rather than once per record (painting, not the model, is t
 Bounded for weeks-long runs: a closed (or cancelled) incident and a warning no longer in force leave the
 live state `retention` after they ended (`prune`, called by the pipeline once a second); the change says
 which ids left. Longer than any view shows them (the incident feed keeps closed events 2 h); the detail
-panel reads older records from the store.
+panel reads older records from the store. At most `max_ended` ended incidents are kept (the oldest-ended
+leave first): a city closes a few hundred incidents in 3 h, but a storm or a flood of test traffic can close
+thousands a minute, and memory must not follow the rate.
 """
 from __future__ import annotations
 
@@ -46,8 +48,10 @@ class LiveState:
     health: dict[str, FeedHealth] = field(default_factory=dict)
     kpis: dict[tuple[str, str], KpiValue] = field(default_factory=dict)     # (name, node_id) → latest
     retention: timedelta = timedelta(hours=3)
+    max_ended: int = 5000
     _listeners: list[Listener] = field(default_factory=list, repr=False)
     _ended: list[tuple[float, str, int]] = field(default_factory=list, repr=False)   # (ended at, id, version)
+    _ended_ids: set[str] = field(default_factory=set, repr=False)     # ended incidents held now
 
     def on_change(self, listener: Listener) -> Callable[[], None]:
         """Subscribe; returns the unsubscribe function."""
@@ -68,6 +72,9 @@ class LiveState:
         for inc in merged:
             if not inc.is_open:
                 heapq.heappush(self._ended, ((inc.closed_at or inc.updated_at).timestamp(), inc.id, inc.version))
+                self._ended_ids.add(inc.id)
+            else:
+                self._ended_ids.discard(inc.id)
         change = Change(
             incidents=tuple(merged),
             resources=tuple(_merge(self.resources, resources)),
@@ -81,6 +88,14 @@ class LiveState:
                 listener(change)
         return change
 
+    def forget_records(self) -> None:
+        """Empty the incidents, resources and alerts without telling anyone (a replay jump refills them next)."""
+        self.incidents.clear()
+        self.resources.clear()
+        self.alerts.clear()
+        self._ended.clear()
+        self._ended_ids.clear()
+
     def _merge_territory(self, nodes: Iterable[TerritoryNode]) -> list[TerritoryNode]:
         out = []
         for node in nodes:
@@ -90,16 +105,20 @@ class LiveState:
         return out
 
     def prune(self, now: datetime) -> Change:
-        """Drop incidents closed and warnings out of force for longer than `retention`; tell listeners which."""
+        """Drop incidents closed and warnings out of force for longer than `retention`, and the oldest-ended
+        incidents beyond `max_ended`; tell listeners which."""
         cutoff = now - self.retention
         ts = cutoff.timestamp()
         gone: list[str] = []
-        ended = self._ended
-        while ended and ended[0][0] <= ts:
+        ended, held = self._ended, self._ended_ids
+        while ended and (ended[0][0] <= ts or len(held) > self.max_ended):
             _, rid, version = heapq.heappop(ended)
             inc = self.incidents.get(rid)
-            if inc is not None and inc.version == version and not inc.is_open:
+            if inc is None:
+                held.discard(rid)
+            elif inc.version == version and not inc.is_open:
                 del self.incidents[rid]
+                held.discard(rid)
                 gone.append(rid)
         old_alerts = [a.id for a in self.alerts.values()
                       if not a.is_live(now) and (a.expires_at if a.expires_at is not None and a.expires_at < now

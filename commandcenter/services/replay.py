@@ -41,9 +41,7 @@ class Window:
 
 def replace_state(live: LiveState, state: dict[str, list[Any]]) -> None:
     """Make `live` hold exactly `state` (incidents/resources/alerts), then tell its listeners once."""
-    live.incidents.clear()
-    live.resources.clear()
-    live.alerts.clear()
+    live.forget_records()
     change = live.apply(incidents=state.get("incidents", ()), resources=state.get("resources", ()),
                         alerts=state.get("alerts", ()))
     if not change:     # an empty past still has to repaint the tiles

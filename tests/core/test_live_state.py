@@ -83,3 +83,38 @@ def test_source_kpis_keep_the_latest_window_per_name_and_node():
     assert live.apply(kpis=[newer]).kpis == (newer,)
     assert not live.apply(kpis=[older])
     assert live.kpis[("closure_rate", "city")] is newer
+
+
+def test_beyond_max_ended_the_oldest_ended_incidents_leave_first_and_open_ones_never():
+    live = LiveState(retention=timedelta(hours=3), max_ended=3)
+    live.apply(incidents=[incident(0)] + [closed(i, T0 + timedelta(minutes=i)) for i in range(1, 6)])
+    change = live.prune(T0 + timedelta(minutes=10))
+    assert change.removed_incidents == ("E1", "E2")
+    assert set(live.incidents) == {"E0", "E3", "E4", "E5"}
+
+
+def test_a_reopened_incident_no_longer_counts_against_max_ended():
+    live = LiveState(retention=timedelta(hours=3), max_ended=2)
+    live.apply(incidents=[closed(1, T0), closed(2, T0 + timedelta(minutes=1)), closed(3, T0 + timedelta(minutes=2))])
+    live.apply(incidents=[incident(1, version=3, status=Status.HANDLING, updated_at=T0 + timedelta(minutes=3))])
+    assert not live.prune(T0 + timedelta(minutes=5)).removed_incidents
+    assert set(live.incidents) == {"E1", "E2", "E3"}
+
+
+def test_a_storm_of_closures_keeps_memory_at_max_ended_not_at_the_rate():
+    live = LiveState(retention=timedelta(hours=3), max_ended=500)
+    for minute in range(120):                           # 1,000 incidents closed a minute for two hours
+        at = T0 + timedelta(minutes=minute)
+        live.apply(incidents=[closed(minute * 1000 + k, at) for k in range(1000)])
+        live.prune(at)
+    assert len(live.incidents) == 500
+    assert len(live._ended) <= 1000
+
+
+def test_forgetting_the_records_also_forgets_what_ended():
+    live = LiveState(max_ended=1)
+    live.apply(incidents=[closed(1, T0), closed(2, T0)])
+    live.forget_records()
+    live.apply(incidents=[closed(3, T0 + timedelta(minutes=1))])
+    assert not live.prune(T0 + timedelta(minutes=2)).removed_incidents
+    assert set(live.incidents) == {"E3"}
