@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     url = args.store or store_url(config)
     try:
-        store = Store.open(url, retention_days=config.store.retention_days)
+        store = Store.open(url, retention_days=config.store.retention_days, tz=config.store.timezone)
     except StoreError as exc:
         print(f"collect: store: {exc}", file=sys.stderr)
         return 2

@@ -45,7 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _open(args: argparse.Namespace):
     from ..store import Store
 
-    return Store.open(args.store or store_url(args.loaded_config))
+    config = args.loaded_config
+    return Store.open(args.store or store_url(config), tz=config.store.timezone)
 
 
 def _backend(args: argparse.Namespace):

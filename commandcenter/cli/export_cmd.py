@@ -59,9 +59,10 @@ def run(args: argparse.Namespace) -> int:
     from ..store import Store, StoreError
 
     since, until = _time_arg(args.since, "since"), _time_arg(args.until, "until")
-    url = args.store or store_url(load_or_exit(args.config))
+    config = load_or_exit(args.config)
+    url = args.store or store_url(config)
     try:
-        store = Store.open(url)
+        store = Store.open(url, tz=config.store.timezone)
     except StoreError as exc:
         print(f"export: store: {exc}", file=sys.stderr)
         return 2

@@ -23,9 +23,10 @@ def run(args: argparse.Namespace) -> int:
     from ..services.drill_report import assemble, drill_ids
     from ..store import Store, StoreError
 
-    url = args.store or store_url(load_or_exit(args.config))
+    config = load_or_exit(args.config)
+    url = args.store or store_url(config)
     try:
-        store = Store.open(url)
+        store = Store.open(url, tz=config.store.timezone)
     except StoreError as exc:
         print(f"store: {exc}", file=sys.stderr)
         return 2

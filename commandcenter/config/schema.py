@@ -1,7 +1,9 @@
 """The shape of a wall's TOML config. Unknown keys are errors (extra="forbid")."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -26,9 +28,36 @@ class WallSection(_Strict):
     alert_takeover: bool = True     # a new red alert brings its page forward until acknowledged
 
 
+def _whole_hour_zone(name: str) -> str:
+    """`name` if it is an IANA time zone whose UTC offset is a whole number of hours from 1970 to 2040.
+
+    The store buckets KPI days and months in this zone as runs of whole UTC hours (store/rollup.py Calendar),
+    so a zone such as Asia/Kolkata (UTC+05:30) cannot be used: refused here, with the config key, rather than
+    when the store is opened."""
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("expected an IANA time zone name such as Asia/Shanghai (no such zone)") from None
+    t, end = datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2040, 1, 1, tzinfo=timezone.utc)
+    while t < end:   # twice a year: either side of any daylight-saving change
+        off = int((t.astimezone(zone).utcoffset() or timedelta()).total_seconds())
+        if off % 3600:
+            hhmm = f"{'-' if off < 0 else '+'}{abs(off) // 3600:02d}:{abs(off) % 3600 // 60:02d}"
+            raise ValueError(f"expected a time zone whose UTC offset is a whole number of hours, such as "
+                             f"Asia/Shanghai (this one is UTC{hhmm} on {t.date()}; KPI days are runs of whole hours)")
+        t += timedelta(days=182)
+    return name
+
+
 class StoreSection(_Strict):
     url: str = ""                   # "" = sqlite file in the user data directory
     retention_days: int = Field(default=90, ge=1)
+    timezone: str = "Asia/Shanghai"   # the calendar of KPI days and months (a Chinese center's "today" is UTC+8)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, v: str) -> str:
+        return _whole_hour_zone(v)
 
 
 class FeedSection(_Strict):

@@ -6,6 +6,7 @@ store works on its own thread (IngestPipeline.in_store).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
@@ -126,7 +127,8 @@ class WallApp:
 
     async def start(self, *, show: bool = True) -> None:
         loop = asyncio.get_running_loop()
-        self.store = await loop.run_in_executor(None, Store.open, self.store_url)
+        self.store = await loop.run_in_executor(None, functools.partial(Store.open, self.store_url,
+                                                                       tz=self.config.store.timezone))
         self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self.clock)
         await self.pipeline.load_initial_state()
         await self._load_actions()
