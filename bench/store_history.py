@@ -7,8 +7,12 @@ is generated through Store.load_history, the bulk path (same rows and rollups as
 tests/store/test_bulk.py), at Dongying's rate over the years before 2026-11-01 on a 6,000-grid territory, with
 full status timelines. Then: the time to open the store and read the first wall frame (open incidents, live
 alerts, resources, territory, today's KPIs), KPI query times over random nodes city → grid and windows 1 hour →
-the whole history (`kpi_query_ms_10m` on 10 M: p95, with max and p99 beside it), and bytes on disk per million
-incidents. Prints JSON lines; not a timed test.
+the whole history, and bytes on disk per million incidents. Prints JSON lines; not a timed test.
+
+The KPI figure (`kpi_query_ms_10m` on 10 M, issue #9: "the slowest KPI query, target ≤ 100 ms";
+`store_kpi_query_ms` on smaller files) is the *maximum* over the same query set run cold (every query after this
+file's pages were evicted from the OS page cache and the store's connections reopened) and warm (a second pass
+after a warm-up pass), with p50/p95/p99/max of the cold pass beside it; `<name>_warm` gives the warm pass alone.
 """
 from __future__ import annotations
 
@@ -53,6 +57,75 @@ def generate(url: str, n: int, batch: int) -> None:
             c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+Query = tuple[str, str, int, datetime, datetime]   # (level, node, window hours, start, end)
+
+
+def query_set(store: Store, count: int, span_h: int, end_all: datetime) -> list[Query]:
+    """`count` seeded random (node, window) pairs: levels everything → grid in turn, windows 1 hour → the whole
+    history, ends anywhere in the history (so cold reads land all over the file, as an operator's would)."""
+    rnd = random.Random(11)
+    by_level: dict[str, list[str]] = {}
+    for t in store.territory():
+        by_level.setdefault(t.level.value, []).append(t.id)
+    windows = [1, 24, 24 * 7, 24 * 31, 24 * 365, span_h]
+    out: list[Query] = []
+    for q in range(count):
+        level = ["", "city", "district", "street", "community", "grid"][q % 6]
+        node = "" if not level else rnd.choice(by_level[level])
+        hours = windows[(q // 6) % len(windows)]
+        end = end_all - timedelta(hours=rnd.randrange(0, max(1, span_h - hours)))
+        out.append((level or "all", node, hours, end - timedelta(hours=hours, minutes=rnd.randrange(60)), end))
+    return out
+
+
+def evict(path: Path) -> None:
+    """Drop this database's pages (and its WAL's) from the OS page cache, and nothing else: other people
+    benchmark on the same machine, so the machine-wide drop_caches is not an option."""
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            fd = os.open(str(path) + suffix, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+def run_queries(store: Store, queries: list[Query], path: Path, *, cold: bool) -> list[tuple[Query, float]]:
+    """Each query's wall time in ms. Cold: before every query the file's pages leave the OS cache and the
+    store's pooled connections are closed (SQLite keeps a page cache per connection), so the query reads
+    every page it needs from disk, like the first query of a freshly started wall."""
+    out = []
+    for q in queries:
+        _level, node, _hours, start, end = q
+        if cold:
+            store.engine.dispose()
+            evict(path)
+        t1 = time.perf_counter()
+        store.kpis(node, start, end)
+        out.append((q, (time.perf_counter() - t1) * 1000))
+    return out
+
+
+def _stats(ms: list[float]) -> dict[str, float]:
+    return {"p50_ms": round(percentile(ms, 50), 1), "p95_ms": round(percentile(ms, 95), 1),
+            "p99_ms": round(percentile(ms, 99), 1), "max_ms": round(max(ms), 1)}
+
+
+def _max_by(results: list[tuple[Query, float]], field: int) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for q, ms in results:
+        k = str(q[field])
+        out[k] = round(max(out.get(k, 0.0), ms), 1)
+    return out
+
+
+def _describe(result: tuple[Query, float]) -> str:
+    (level, node, hours, start, _end), ms = result
+    return f"{level} {node or '(all)'} {hours} h from {start:%Y-%m-%d %H:%M}: {ms:.1f} ms"
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--incidents", type=int, default=None)
@@ -94,31 +167,20 @@ def main() -> None:
     n = store.counts()["incidents"]
     emit("store_size_per_million", size / n * 1e6 / 2**30, "GiB/1M incidents", None, incidents=n, bytes=size)
 
-    terr = store.territory()
-    rnd = random.Random(11)
-    by_level: dict[str, list[str]] = {}
-    for t in terr:
-        by_level.setdefault(t.level.value, []).append(t.id)
-    span_h = int((last_t - first_t).total_seconds() // 3600)
-    windows = [1, 24, 24 * 7, 24 * 31, 24 * 365, span_h]
-    times: dict[str, list[float]] = {}
-    per_window: dict[int, list[float]] = {}
-    for q in range(a.queries):
-        level = ["", "city", "district", "street", "community", "grid"][q % 6]
-        node = "" if not level else rnd.choice(by_level[level])
-        hours = windows[(q // 6) % len(windows)]
-        end = end_all - timedelta(hours=rnd.randrange(0, max(1, span_h - hours)))
-        t1 = time.perf_counter()
-        store.kpis(node, end - timedelta(hours=hours, minutes=rnd.randrange(60)), end)
-        ms = (time.perf_counter() - t1) * 1000
-        times.setdefault(level or "all", []).append(ms)
-        per_window.setdefault(hours, []).append(ms)
-    every = [x for v in times.values() for x in v]
-    name = "kpi_query_ms_10m" if n >= 10_000_000 else "store_kpi_query_p95"
-    emit(name, percentile(every, 95), "ms", 100.0, max=round(max(every), 1), p99=round(percentile(every, 99), 1),
-         p50=round(percentile(every, 50), 1), queries=len(every), incidents=n, load=os.getloadavg()[0],
-         per_level_p95={k: round(percentile(v, 95), 1) for k, v in times.items()},
-         per_window_hours_p95={str(k): round(percentile(v, 95), 1) for k, v in per_window.items()})
+    queries = query_set(store, a.queries, int((last_t - first_t).total_seconds() // 3600), end_all)
+    cold = run_queries(store, queries, path, cold=True)
+    run_queries(store, queries, path, cold=False)          # warms the pages these queries read
+    warm = run_queries(store, queries, path, cold=False)
+    every = [ms for _q, ms in cold] + [ms for _q, ms in warm]
+    name = "kpi_query_ms_10m" if n >= 10_000_000 else "store_kpi_query_ms"
+    load = os.getloadavg()[0]
+    emit(name, max(every), "ms", 100.0, **_stats([ms for _q, ms in cold]), queries=len(queries), incidents=n,
+         load=load, cache="cold and warm: the value is the slowest query of either pass; p*_ms and max_ms are cold",
+         cold_max_per_level=_max_by(cold, 0), cold_max_per_window_hours=_max_by(cold, 2),
+         slowest_cold=_describe(max(cold, key=lambda x: x[1])))
+    emit(name + "_warm", max(ms for _q, ms in warm), "ms", 100.0, **_stats([ms for _q, ms in warm]),
+         queries=len(queries), incidents=n, load=load, warm_max_per_level=_max_by(warm, 0),
+         warm_max_per_window_hours=_max_by(warm, 2), slowest_warm=_describe(max(warm, key=lambda x: x[1])))
     store.close()
 
 
