@@ -178,6 +178,12 @@ class AlertTableModel(QAbstractTableModel):
             return entry.alert.id
         return None
 
+    def row_key(self, row: int) -> tuple:
+        """Everything row `row` shows, as a hashable value (equal keys, equal cells): the views keep a drawn image
+        of each row by it. Its texts, the alert's level (colours), shelved (dimmed) and acknowledged (bold)."""
+        entry, texts = self._rows[row]
+        return (tuple(texts), entry.alert.level, entry.shelved, entry.acknowledged)
+
     def entry_at(self, row: int) -> BoardEntry:
         return self._rows[row][0]
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -54,6 +55,7 @@ class _Row:
     texts: list[str]
     fg: list[QBrush | None]
     stamp: int = 0           # the model's tick stamp the countdown was computed for
+    serial: int = 0          # unique per built row: its texts and colours (the countdown's aside) never change
 
 
 @dataclass
@@ -124,6 +126,7 @@ class IncidentTableModel(QAbstractTableModel):
         self._flash = QBrush(theme.FLASH)
         self._drill_bg = QBrush(QColor(theme.DRILL.red(), theme.DRILL.green(), theme.DRILL.blue(), 60))
         self._overdue_bg = QBrush(QColor(255, 59, 59, 45))
+        self._backgrounds = (None, self._flash, self._overdue_bg, self._drill_bg)
         self._flush_ms = flush_ms
         self._last_flush = -1e9
         # incremental order: id -> key, sorted keys, pending ids, time-driven heaps, display-row cache
@@ -133,6 +136,7 @@ class IncidentTableModel(QAbstractTableModel):
         self._due_heap: list[tuple[float, str, int]] = []      # (overdue at, id, version) of open incidents
         self._expire_heap: list[tuple[float, str, int]] = []   # (leaves the feed at, id, version) of closed ones
         self._row_cache: dict[str, _Row] = {}
+        self._serials = itertools.count(1)
         self._built_for: tuple | None = None                   # (filter, territory size) of the last full build
         self._last_now: datetime | None = None
         self._live_size = 0
@@ -410,7 +414,7 @@ class IncidentTableModel(QAbstractTableModel):
         ]
         fg: list[QBrush | None] = [None] * len(texts)
         fg[self.SEVERITY] = QBrush(theme.SEVERITY_COLOURS[inc.severity])
-        row = _Row(inc, deadline_state(inc, now, self._limits), texts, fg)
+        row = _Row(inc, deadline_state(inc, now, self._limits), texts, fg, serial=next(self._serials))
         self._fill_deadline(row, now)
         return row
 
@@ -471,14 +475,31 @@ class IncidentTableModel(QAbstractTableModel):
         return None
 
     def _background(self, row: _Row) -> QBrush | None:
+        return self._backgrounds[self._background_kind(row)]
+
+    def _background_kind(self, row: _Row) -> int:
+        """Which background the row has: 0 none, 1 the new-row flash, 2 overdue, 3 drill."""
         seen = self._first_seen.get(row.incident.id)
         if seen is not None and time.monotonic() - seen < FLASH_SECONDS:
-            return self._flash
+            return 1
         if row.deadline.level is DeadlineLevel.OVERDUE:
-            return self._overdue_bg
+            return 2
         if row.incident.drill_id is not None:
-            return self._drill_bg
-        return None
+            return 3
+        return 0
+
+    #: columns that change on their own (the countdown ticks every second): views draw them on every paint,
+    #: everything else in a row is keyed by `row_key`
+    live_columns = (DEADLINE,)
+
+    def row_key(self, i: int) -> tuple:
+        """What row `i` shows outside `live_columns`, as a hashable value: equal keys, equal cells. The row's serial
+        (a new one whenever the row's texts are rebuilt: a new version of the incident, new territory names),
+        its background (flash, overdue, drill) and whether it is overdue (the severity cell turns bold)."""
+        row = self._rows[i]
+        if row is None or row.stamp != self._stamp:
+            row = self._row(i)
+        return (row.serial, self._background_kind(row), row.deadline.level is DeadlineLevel.OVERDUE)
 
     # --- queries for tests and the console -------------------------------------------------
     def incident_at(self, row: int) -> Incident:

@@ -127,6 +127,12 @@ class ResourceTableModel(QAbstractTableModel):
             return r.id
         return None
 
+    def row_key(self, row: int) -> tuple:
+        """Everything row `row` shows, as a hashable value (equal keys, equal cells): the views keep a drawn image
+        of each row by it. Its texts, status (colour), below threshold (red, bold) and drill (background)."""
+        r, texts = self._rows[row]
+        return (tuple(texts), r.status, r.below_threshold, r.drill_id is not None)
+
     def resource_at(self, row: int) -> Resource:
         return self._rows[row][0]
 
