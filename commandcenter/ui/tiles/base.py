@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPointF, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPointF, QRect, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPaintEvent, QResizeEvent, QStaticText
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QStyle, QStyleOption,
                                QTableView, QVBoxLayout, QWidget)
@@ -161,15 +161,17 @@ class WallTable(QTableView):
     model's foreground, background and font roles apply; a selected row takes the selection colours; grid
     lines and alternating rows as the style sheet sets them (theme).
 
-    Rows are drawn once and then blitted. A model that offers `row_key(row)` (a hashable value that changes
-    whenever anything the row shows changes, except in the columns named by its `live_columns`) gets each row
-    rendered once into an opaque image, kept by (key, selected, alternate shading, height) for the current
-    column layout and font: a repaint, and a model reset that only shifts rows up or down (new incidents on
-    top), is one image copy per row instead of four `data()` calls and a glyph run per cell (the 4K incident
-    table: ≈14 → ≈2 ms). Live columns (the ticking countdown) are drawn over the image on every paint, so the
-    once-a-second tick neither invalidates the images nor repaints more than its column. A model without
-    `row_key` (or a row it answers None for) is painted cell by cell, each cell's elided text laid out once
-    as a plain-text QStaticText cached by (text, font, width).
+    Rows' text is drawn once and then blitted. A model that offers `row_key(row)` (a hashable value that changes
+    whenever the text, colours or fonts the row shows change, except in the columns named by its `live_columns`;
+    its backgrounds are per row, the first cell's) gets each row's text rendered once into a transparent image,
+    kept by (key, selected, height) for the current column layout and font. A repaint, and a model reset that
+    only shifts rows up or down (new incidents on top), fills each row's background and copies one image
+    instead of four `data()` calls and a glyph run per cell (the 4K incident table: ≈19 → ≈5 ms); the same
+    image serves whichever shading, flash or overdue tint the row has at the moment. Live columns (the ticking
+    countdown) are drawn over it on every paint, so the once-a-second tick neither invalidates the images nor
+    repaints more than its column. A model without `row_key` (or a row it answers None for) is painted cell by
+    cell; either way each cell's elided text is laid out once, as a plain-text QStaticText cached by (text,
+    font, width).
     """
 
     #: pixels between a cell's left edge and its text (the stock style's text margin)
@@ -199,16 +201,19 @@ class WallTable(QTableView):
         self.clicked.connect(self._activated)
         self.activated.connect(self._activated)
         self._fitter = fit_columns_on_resize(self, shares)
+        # paintEvent paints every pixel of the update (rows, and the table's background around them): the style
+        # sheet's background fill under it would be a second full-table fill on every repaint
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self._texts: dict[tuple, QStaticText] = {}
         self._fonts: dict[str, tuple[QFont, str, float]] = {}
         self._font_keys: dict[int, tuple[QFont, str]] = {}     # id(role font) → (that font, its key())
         self._font_for: QFont | None = None
-        self._row_images: dict[tuple, QImage] = {}             # (row key, selected, shaded, height) → image
+        self._row_images: dict[tuple, QImage] = {}             # (row key, selected, height) → the row's text
         self._row_layout: tuple | None = None                   # the column layout the images were drawn for
         #: cells and columns the last paintEvent drew (what an update repainted: the deadline tick's test)
         self.painted_cells = 0
         self.painted_columns: set[int] = set()
-        #: rows the last paintEvent rendered afresh into row images (a cache miss each), and rows it blitted
+        #: rows whose text the last paintEvent rendered afresh into an image (a cache miss each), and rows it blitted
         self.rendered_rows = 0
         self.blitted_rows = 0
 
@@ -297,20 +302,41 @@ class WallTable(QTableView):
         self.painted_cells = 0
         self.painted_columns = set()
         self.rendered_rows = self.blitted_rows = 0
-        if rows <= 0 or cols <= 0:
-            return
         area = event.rect()
+        vp = self.viewport()
+        base = vp.palette().color(vp.backgroundRole())
+        painter = QPainter(vp)
+        try:
+            covered = self._paint_rows(painter, model, rows, cols, area, base) if rows > 0 and cols > 0 else None
+            # the viewport is opaque (nothing fills it before this): what no row covers gets the table's background
+            if covered is None:
+                painter.fillRect(area, base)
+            else:
+                left, top, right, bottom = covered
+                for band in (QRect(area.left(), area.top(), area.width(), top - area.top()),
+                             QRect(area.left(), bottom, area.width(), area.bottom() + 1 - bottom),
+                             QRect(area.left(), top, left - area.left(), bottom - top),
+                             QRect(right, top, area.right() + 1 - right, bottom - top)):
+                    if band.width() > 0 and band.height() > 0:
+                        painter.fillRect(band, base)
+        finally:
+            painter.end()
+
+    def _paint_rows(self, painter: QPainter, model: QAbstractItemModel, rows: int, cols: int, area: QRect,
+                    base: QColor) -> tuple[int, int, int, int] | None:
+        """The rows and columns the update `area` touches; returns the (left, top, right, bottom) they covered, or
+        None if none."""
         r0 = self.rowAt(area.top())
         if r0 < 0:
             if area.top() >= self.rowViewportPosition(rows - 1) + self.rowHeight(rows - 1):
-                return
+                return None
             r0 = 0
         r1 = self.rowAt(area.bottom())
         r1 = rows - 1 if r1 < 0 else r1
         c0 = self.columnAt(area.left())
         if c0 < 0:
             if area.left() >= self.columnViewportPosition(cols - 1) + self.columnWidth(cols - 1):
-                return                                # only the empty space right of the last column
+                return None                           # only the empty space right of the last column
             c0 = 0
         c1 = self.columnAt(area.right())
         c1 = cols - 1 if c1 < 0 else c1
@@ -318,7 +344,7 @@ class WallTable(QTableView):
         g = 1 if self.showGrid() else 0
         xs = self._columns(c0, c1)
         if not xs:
-            return
+            return None
         margin = self.MARGIN
         # a column the update only grazes (its first pixel: Qt's update rects reach one past the grid line)
         # gets its background, not its text
@@ -328,48 +354,72 @@ class WallTable(QTableView):
         alternate = self.alternatingRowColors()
         default_pen = self.palette().text().color()
         row_key = getattr(model, "row_key", None)
+        index = getattr(model, "createIndex", model.index)
         if row_key is not None:
             live = frozenset(getattr(model, "live_columns", ()))
             all_xs = self._columns(0, cols - 1)
-            layout = (tuple(all_xs), self._font_for.key(), g, alternate, default_pen.rgba(), live,
-                      self.viewport().devicePixelRatioF(), self.viewport().logicalDpiY())
+            vp = self.viewport()
+            layout = (tuple(all_xs), self._font_for.key(), g, default_pen.rgba(), base.rgba(), live,
+                      vp.devicePixelRatioF(), vp.logicalDpiY())
             if layout != self._row_layout:            # widths, font, grid or colours changed: every image is stale
                 self._row_images.clear()
                 self._row_layout = layout
             live_cells = [cell for cell in in_area if cell[0] in live]
-            visible = max(1, self.viewport().height() // max(1, self.rowHeight(r0)) + 1)
-            limit = visible + self.ROW_CACHE_SLACK
-        painter = QPainter(self.viewport())
-        index = getattr(model, "createIndex", model.index)
+            limit = vp.height() // max(1, self.rowHeight(r0)) + 1 + self.ROW_CACHE_SLACK
+            left, right = all_xs[0][1], all_xs[-1][1] + all_xs[-1][2]
+        else:
+            left, right = xs[0][1], xs[-1][1] + xs[-1][2]
+        data = model.data
+        top = y_end = self.rowViewportPosition(r0)
         for r in range(r0, r1 + 1):
             y, h = self.rowViewportPosition(r), self.rowHeight(r)
             if h <= 0:
                 continue
+            y_end = y + h
             is_selected = r in selected
             self.painted_cells += len(in_area)
             key = None if row_key is None else row_key(r)
             if key is None:
-                self._paint_row(painter, r, y, h, xs, in_area, is_selected, default_pen, index)
+                painter.fillRect(left, y, right - left, h, base)
+                self._paint_backgrounds(painter, r, y, h - g, xs, is_selected, index)
+                self._paint_texts(painter, r, y, h - g, in_area, is_selected, default_pen, index)
+                if g:
+                    self._paint_grid(painter, y, h, xs)
                 continue
-            image = self._row_image(r, (key, is_selected, alternate and bool(r & 1), h), all_xs, live,
-                                    is_selected, default_pen, index, limit)
-            painter.drawImage(all_xs[0][1], y, image)
+            # one background per row (the row_key protocol): the first cell's; the image brings the grid lines
+            painter.fillRect(left, y, right - left, h - g, theme.SELECTION if is_selected
+                             else theme.ROW_ALT if alternate and r & 1 else base)
+            if not is_selected:
+                bg = data(index(r, 0), _BACKGROUND)
+                if bg is not None:
+                    painter.fillRect(left, y, right - left - g, h - g, bg)
+            painter.drawImage(left, y, self._row_image(r, (key, is_selected, h), all_xs, live, default_pen, index,
+                                                       base, limit))
             self.blitted_rows += 1
             if live_cells:
                 self._paint_texts(painter, r, y, h - g, live_cells, is_selected, default_pen, index)
         self.painted_columns = {c for c, _, _ in in_area}
-        painter.end()
+        return left, top, right, y_end
+
+    def _paint_grid(self, painter: QPainter, y: int, h: int, xs: list[tuple[int, int, int]]) -> None:
+        """A row's grid lines: along its bottom, and each cell's right edge."""
+        painter.setPen(theme.PANEL_BORDER)
+        painter.drawLine(xs[0][1], y + h - 1, xs[-1][1] + xs[-1][2] - 1, y + h - 1)
+        for _, x, w in xs:
+            painter.drawLine(x + w - 1, y, x + w - 1, y + h - 1)
 
     def _row_image(self, r: int, key: tuple, all_xs: list[tuple[int, int, int]], live: frozenset[int],
-                   is_selected: bool, default_pen: QColor, index, limit: int) -> QImage:
-        """Row r drawn (all columns but the live ones' text) into an opaque image, or the one drawn for the same
-        key before. Least recently used images go first once more than `limit` are kept."""
+                   default_pen: QColor, index, base: QColor, limit: int) -> QImage:
+        """Row r's text (all columns but the live ones) and grid lines on a transparent image, or the one drawn for
+        the same key before: backgrounds are filled under it on every paint, so the same image serves a row
+        whichever shading, flash or overdue tint it has at the moment. Least recently used images go first once
+        more than `limit` are kept."""
         images = self._row_images
         image = images.pop(key, None)
         if image is None:
+            is_selected, h = key[1], key[2]
             x0 = all_xs[0][1]
             width = all_xs[-1][1] + all_xs[-1][2] - x0
-            h = key[-1]
             vp = self.viewport()
             dpr = vp.devicePixelRatioF()
             reuse = None
@@ -378,50 +428,46 @@ class WallTable(QTableView):
             if reuse is not None and reuse.width() == round(width * dpr) and reuse.height() == round(h * dpr):
                 image = reuse
             else:
-                image = QImage(round(width * dpr), round(h * dpr), QImage.Format.Format_RGB32)
+                image = QImage(round(width * dpr), round(h * dpr), QImage.Format.Format_ARGB32_Premultiplied)
                 image.setDevicePixelRatio(dpr)
                 # same logical DPI as the viewport: point-size fonts come out at the size they have on screen
                 image.setDotsPerMeterX(round(vp.logicalDpiX() / 0.0254))
                 image.setDotsPerMeterY(round(vp.logicalDpiY() / 0.0254))
-            image.fill(vp.palette().color(vp.backgroundRole()))
+            image.fill(Qt.GlobalColor.transparent)
             painter = QPainter(image)
             painter.translate(-x0, 0)
-            cached = [cell for cell in all_xs if cell[0] not in live]
-            self._paint_row(painter, r, 0, h, all_xs, cached, is_selected, default_pen, index)
+            g = 1 if self.showGrid() else 0
+            self._paint_texts(painter, r, 0, h - g, [cell for cell in all_xs if cell[0] not in live], is_selected,
+                              default_pen, index)
+            if g:
+                self._paint_grid(painter, 0, h, all_xs)
             painter.end()
             self.rendered_rows += 1
         images[key] = image
         return image
 
-    def _paint_row(self, painter: QPainter, r: int, y: int, h: int, xs: list[tuple[int, int, int]],
-                   texts: list[tuple[int, int, int]], is_selected: bool, default_pen: QColor, index) -> None:
-        """Row r's backgrounds and grid lines across `xs`, and the text of the cells in `texts`."""
+    def _paint_backgrounds(self, painter: QPainter, r: int, y: int, ch: int, xs: list[tuple[int, int, int]],
+                           is_selected: bool, index) -> None:
+        """Row r's backgrounds across `xs` (cell height `ch`): selection, alternate shading, the model's brushes."""
         g = 1 if self.showGrid() else 0
-        ch = h - g
         left, right = xs[0][1], xs[-1][1] + xs[-1][2]
         if is_selected:
             painter.fillRect(left, y, right - left, ch, theme.SELECTION)
-        else:
-            if self.alternatingRowColors() and r & 1:
-                painter.fillRect(left, y, right - left, ch, theme.ROW_ALT)
-            # backgrounds are mostly per row (flash, overdue, alert level): one fill per run of equal brushes
-            data = self.model().data
-            run, run_x, run_end = None, 0, 0
-            for c, x, w in xs:
-                bg = data(index(r, c), _BACKGROUND)
-                if bg is not run or x != run_end:
-                    if run is not None:
-                        painter.fillRect(run_x, y, run_end - run_x - g, ch, run)
-                    run, run_x = bg, x
-                run_end = x + w
-            if run is not None:
-                painter.fillRect(run_x, y, run_end - run_x - g, ch, run)
-        self._paint_texts(painter, r, y, ch, texts, is_selected, default_pen, index)
-        if g:
-            painter.setPen(theme.PANEL_BORDER)
-            painter.drawLine(left, y + h - 1, right - 1, y + h - 1)
-            for _, x, w in xs:
-                painter.drawLine(x + w - 1, y, x + w - 1, y + h - 1)
+            return
+        if self.alternatingRowColors() and r & 1:
+            painter.fillRect(left, y, right - left, ch, theme.ROW_ALT)
+        # backgrounds are mostly per row (flash, overdue, alert level): one fill per run of equal brushes
+        data = self.model().data
+        run, run_x, run_end = None, 0, 0
+        for c, x, w in xs:
+            bg = data(index(r, c), _BACKGROUND)
+            if bg is not run or x != run_end:
+                if run is not None:
+                    painter.fillRect(run_x, y, run_end - run_x - g, ch, run)
+                run, run_x = bg, x
+            run_end = x + w
+        if run is not None:
+            painter.fillRect(run_x, y, run_end - run_x - g, ch, run)
 
     def _paint_texts(self, painter: QPainter, r: int, y: int, ch: int, cells: list[tuple[int, int, int]],
                      is_selected: bool, default_pen: QColor, index) -> None:
