@@ -148,3 +148,90 @@ def test_a_row_whose_deadline_level_changes_is_repainted_whole(ui, clock, qtbot)
     assert any(a <= row <= b and c0 == 0 and c1 == model.columnCount() - 1 for a, b, c0, c1 in changed)
     view.viewport().repaint(QRect(QPoint(0, view.rowViewportPosition(row)), view.viewport().size()))
     assert view.painted_columns == set(range(model.columnCount()))
+
+
+# --- row images: each row's text is drawn once and copied on later paints --------------------------------
+def settled_tile(qtbot, clock, qapp, live=None) -> IncidentTile:
+    """An incident tile painted once, every row's flash over: its next paint only copies row images."""
+    tile = incident_tile(qtbot, clock, live)
+    clock.advance(seconds=400)
+    tile.model.tick()
+    QApplication.processEvents()
+    tile.view.viewport().repaint()
+    return tile
+
+
+def test_a_repaint_copies_the_rows_drawn_before(ui, clock, qtbot, qapp):
+    tile = settled_tile(qtbot, clock, qapp)
+    view, model = tile.view, tile.model
+    view.viewport().repaint()
+    assert view.rendered_rows == 0
+    assert view.blitted_rows == model.rowCount() > 0
+
+
+def test_a_new_version_of_an_incident_redraws_its_row_only(ui, clock, qtbot, qapp):
+    live = W.live_city()
+    tile = settled_tile(qtbot, clock, qapp, live)
+    view, model = tile.view, tile.model
+    row = model.row_of("E1")
+    title = cell_rect(view, row, model.TITLE)
+    before = render_viewport(view).copy(title)
+    live.apply(incidents=[W.bump(live.incidents["E1"], title="楼道堆物占用消防通道")])
+    model.flush()
+    view.viewport().repaint()
+    assert view.rendered_rows == 1 and view.blitted_rows == model.rowCount()
+    assert model.row_of("E1") == row
+    after = render_viewport(view).copy(title)
+    assert after != before
+    assert view.shown_text(row, model.TITLE) == "楼道堆物占用消防通道"
+
+
+def test_rows_shifted_down_by_a_new_incident_are_copied_not_redrawn(ui, clock, qtbot, qapp):
+    live = W.live_city()
+    tile = settled_tile(qtbot, clock, qapp, live)
+    view, model = tile.view, tile.model
+    rows = model.rowCount()
+    live.apply(incidents=[W.incident("N1", 2, title="新上报的占道经营", minutes_ago=-5)])
+    model.flush()
+    view.viewport().repaint()
+    assert model.rowCount() == rows + 1
+    assert view.rendered_rows == 1                 # the newcomer; the rows below it moved (and changed shading)
+    assert view.blitted_rows == rows + 1
+
+
+def test_a_column_width_change_redraws_every_row(ui, clock, qtbot, qapp):
+    tile = settled_tile(qtbot, clock, qapp)
+    view, model = tile.view, tile.model
+    view.setColumnWidth(model.TITLE, view.columnWidth(model.TITLE) - 40)
+    view.viewport().repaint()
+    assert view.rendered_rows == model.rowCount()
+
+
+def test_a_row_turning_overdue_is_redrawn_with_a_bold_severity(ui, clock, qtbot, qapp):
+    tile = settled_tile(qtbot, clock, qapp)
+    view, model = tile.view, tile.model
+    row = model.row_of("E1")                       # medium severity: plain until overdue
+    assert model.deadline_at(row).level is not DeadlineLevel.OVERDUE
+    severity = render_viewport(view).copy(cell_rect(view, row, model.SEVERITY))
+    clock.advance(hours=48)                        # past every category's limit
+    model.tick()
+    row = model.row_of("E1")
+    assert model.deadline_at(row).level is DeadlineLevel.OVERDUE
+    view.viewport().repaint()
+    assert view.rendered_rows >= 1
+    image = render_viewport(view)
+    assert view.rendered_rows == 0                 # drawn once, then copied
+    assert image.copy(cell_rect(view, row, model.SEVERITY)) != severity
+
+
+def test_the_countdown_is_drawn_over_the_row_image_on_every_tick(ui, clock, qtbot, qapp):
+    tile = settled_tile(qtbot, clock, qapp)
+    view, model = tile.view, tile.model
+    row = model.row_of("E2")                       # amber, counting down
+    cell = cell_rect(view, row, model.DEADLINE)
+    before = render_viewport(view).copy(cell)
+    clock.advance(seconds=61)                      # the countdown shows minutes: one later
+    model.tick()
+    view.viewport().repaint()
+    assert view.rendered_rows == 0                 # the row images stay
+    assert render_viewport(view).copy(cell) != before

@@ -493,13 +493,14 @@ class IncidentTableModel(QAbstractTableModel):
     live_columns = (DEADLINE,)
 
     def row_key(self, i: int) -> tuple:
-        """What row `i` shows outside `live_columns`, as a hashable value: equal keys, equal cells. The row's serial
-        (a new one whenever the row's texts are rebuilt: a new version of the incident, new territory names),
-        its background (flash, overdue, drill) and whether it is overdue (the severity cell turns bold)."""
+        """What row `i` shows outside `live_columns`, as a hashable value: equal keys, equal texts, colours and fonts
+        (views keep a drawn image of each row by it). The row's serial (a new one whenever the row's texts are
+        rebuilt: a new version of the incident, new territory names) and whether it is overdue (the severity cell
+        turns bold). Its background (flash, overdue, drill) is one brush per row, as the views need it."""
         row = self._rows[i]
         if row is None or row.stamp != self._stamp:
             row = self._row(i)
-        return (row.serial, self._background_kind(row), row.deadline.level is DeadlineLevel.OVERDUE)
+        return (row.serial, row.deadline.level is DeadlineLevel.OVERDUE)
 
     # --- queries for tests and the console -------------------------------------------------
     def incident_at(self, row: int) -> Incident:
