@@ -6,6 +6,11 @@ are load). The wall is the real one (feed → SQLite store on its thread → liv
 3840×2160 window under qasync). A wrapper around the incident view's paintEvent records, after Qt painted,
 the wall-clock time each emergency id first appears inside the viewport. Latency = that time − sent_at.
 Emergencies never painted are reported as `missed`.
+
+Where the time goes: a `StageTrace` on the pipeline stamps each emergency at every stage of its path (SSE read →
+decode thread → batch handed to the sink → store transaction on the store thread → back on the event loop → live
+state), the incident model's flushes and the view's paints are stamped here; the per-stage p50/p99 go to stderr and
+into the p50 line (`stages`), with how often the model flushed and the view painted.
 """
 from __future__ import annotations
 
@@ -17,6 +22,45 @@ from pathlib import Path
 from common import (PaintProbe, SimProcess, app, build_wall, emit, import_services, incident_views, note, parser,
                     percentile, qasync_loop, sse_feed, wall_config, FRAME_MS)
 
+#: The stages after the ingest pipeline's own (`commandcenter.feeds.trace.STAGES`), stamped by this script.
+WALL_STAGES = ("flushed", "painted")
+
+
+def watch_flushes(model) -> list[float]:
+    """perf_counter at the end of every flush of the incident model (its timer's and direct calls)."""
+    ends: list[float] = []
+    original = model.flush
+
+    def flush() -> None:
+        original()
+        ends.append(time.perf_counter())
+
+    model.flush = flush
+    return ends
+
+
+def stage_table(trace, flush_ends: list[float], probe, sent_at: dict[str, float], clock_offset: float) -> dict:
+    """{"a→b": (p50 ms, p99 ms, n)} along the whole path: publish → … → live state → model flush → paint."""
+    import bisect
+
+    from commandcenter.feeds.trace import STAGES
+
+    for rid, marks in trace.stamps.items():
+        if rid in sent_at:
+            marks["sent"] = sent_at[rid] - clock_offset            # the sim's wall clock on our perf_counter
+        if "live" in marks:
+            k = bisect.bisect_left(flush_ends, marks["live"])
+            if k < len(flush_ends):
+                marks["flushed"] = flush_ends[k]
+        if rid in probe.first_painted:
+            marks["painted"] = probe.first_painted[rid]
+    order = ("sent",) + STAGES + WALL_STAGES
+    table = {}
+    for pair, values in trace.deltas(order).items():
+        if values:
+            table[pair] = (round(percentile(values, 50), 1), round(percentile(values, 99), 1), len(values))
+    return table
+
 
 def main() -> None:
     a = parser(__doc__)
@@ -26,6 +70,7 @@ def main() -> None:
     seconds = args.seconds or (10.0 if args.quick else 30.0)
     every = 10
     services = import_services()
+    from commandcenter.feeds import StageTrace
     from commandcenter.store import Store
 
     sim = SimProcess(rate=args.rate, duration=seconds, emergency_every=every, prefix="ev")
@@ -39,10 +84,13 @@ def main() -> None:
         store = await loop.run_in_executor(None, Store.open, f"sqlite:///{Path(tmp.name) / 'wall.db'}")
         live = services.LiveState()
         pipeline = services.IngestPipeline(config, store, live)
+        wanted = lambda rid: rid.startswith("ev-") and int(rid.rsplit("-", 1)[1]) % every == 0  # noqa: E731
+        pipeline.trace = StageTrace(wanted)
         await pipeline.load_initial_state()
         window, missing_tiles = build_wall(live, config)
         views = incident_views(window)
-        probe = PaintProbe(views[0], wanted=lambda rid: int(rid.rsplit("-", 1)[1]) % every == 0)
+        probe = PaintProbe(views[0], wanted=wanted)
+        flush_ends = watch_flushes(views[0].model())
         await pipeline.start()
         # wait for the stream to be connected and the wall idle
         for _ in range(100):
@@ -50,6 +98,7 @@ def main() -> None:
             if pipeline.feeds and getattr(pipeline.feeds[0], "connects", 1):
                 break
         await asyncio.sleep(1.0)
+        go_at = time.perf_counter()
         sim.go()
         done = await loop.run_in_executor(None, sim.wait_done, seconds + 30)
         await asyncio.sleep(1.5)  # the last events: flush + paint
@@ -57,7 +106,9 @@ def main() -> None:
         store.close()
         window.close()
         sent = done.get("sent", 0)
-        result.update(sent=sent, sent_at=done.get("sent_at", {}), probe=probe, missing_tiles=missing_tiles, received=len(live.incidents))
+        result.update(sent=sent, sent_at=done.get("sent_at", {}), probe=probe, missing_tiles=missing_tiles,
+                      received=len(live.incidents), trace=pipeline.trace, flush_ends=flush_ends,
+                      batches=pipeline.batches_applied, go_at=go_at, end_at=time.perf_counter())
 
     with loop:
         loop.run_until_complete(run())
@@ -66,11 +117,19 @@ def main() -> None:
     sent_at = result["sent_at"]
     lat = [(probe.first_painted_wall[i] - t) * 1000.0 for i, t in sent_at.items() if i in probe.first_painted_wall]
     missed = len(sent_at) - len(lat)
-    note(f"emergencies sent {len(sent_at)}, painted {len(lat)}, paints {probe.paints}, "
-         f"view paint p50 {percentile(probe.paint_ms, 50):.1f} ms")
+    span = result["end_at"] - result["go_at"]
+    flushes = sum(1 for t in result["flush_ends"] if t >= result["go_at"])
+    stages = stage_table(result["trace"], result["flush_ends"], probe, sent_at, time.time() - time.perf_counter())
+    note(f"emergencies sent {len(sent_at)}, painted {len(lat)}, paints {probe.paints} "
+         f"({probe.paints / span:.1f}/s), model flushes {flushes / span:.1f}/s, store batches "
+         f"{result['batches']}, view paint p50 {percentile(probe.paint_ms, 50):.1f} ms")
+    for pair, (p50, p99, n) in stages.items():
+        note(f"  {pair:<26} p50 {p50:8.1f} ms   p99 {p99:8.1f} ms   (n={n})")
     common = dict(rate_per_s=args.rate, seconds=seconds, tracked=len(sent_at), missed=missed,
                   received=result["received"], missing_tiles=result["missing_tiles"])
-    emit("event_to_pixel_p50_ms", percentile(lat, 50) if lat else None, "ms", 100.0, floor=FRAME_MS, **common)
+    emit("event_to_pixel_p50_ms", percentile(lat, 50) if lat else None, "ms", 100.0, floor=FRAME_MS,
+         stages={k: v[:2] for k, v in stages.items()}, paints_per_s=probe.paints / span,
+         flushes_per_s=flushes / span, **common)
     emit("event_to_pixel_p99_ms", percentile(lat, 99) if lat and not missed else None, "ms", 100.0,
          floor=FRAME_MS, max_ms=max(lat, default=None), **common)
 

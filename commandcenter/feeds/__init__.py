@@ -11,8 +11,9 @@ import httpx
 
 from ..config.schema import FeedSection
 from .base import Backoff, Batch, Feed, FeedBase, FeedError, VersionMap
+from .trace import StageTrace
 
-__all__ = ["Backoff", "Batch", "Feed", "FeedBase", "FeedError", "VersionMap", "make_feed"]
+__all__ = ["Backoff", "Batch", "Feed", "FeedBase", "FeedError", "StageTrace", "VersionMap", "make_feed"]
 
 
 def make_feed(section: FeedSection, client: httpx.AsyncClient) -> Feed:

@@ -26,6 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 
 from ..config.schema import FeedSection
+from .trace import StageTrace
 from ..domain import (
     Alert, FeedHealth, FeedState, Incident, KpiValue, QuarantinedRecord, Resource, TerritoryNode,
 )
@@ -206,6 +207,8 @@ class FeedBase:
     failures_for_down: int = 3
     #: Where JSON parsing and record decoding run; None: inline on the event loop (tests, tools).
     decode_executor: Executor | None = None
+    #: Per-stage stamps of chosen records (the latency bench); None: no per-record work.
+    trace: StageTrace | None = None
 
     def __init__(self, section: FeedSection, client: httpx.AsyncClient | None) -> None:
         self.section = section
@@ -305,6 +308,8 @@ class FeedBase:
         self.duplicates += builder.dropped
         if len(batch) == 0 and cursor == self.cursor:
             return
+        if self.trace is not None:
+            self.trace.mark("sink", (r.id for r in batch.incidents))
         await sink(batch)
         builder.commit_versions()
         self.cursor = cursor

@@ -276,6 +276,7 @@ class Frame:
     seq: int | None = None          # from the SSE id field
     event: str = ""
     too_big: int = 0                # > 0: the frame exceeded the cap; data is its head
+    at: float = 0.0                 # perf_counter when its bytes reached the event loop (for a StageTrace)
 
 
 @dataclass
@@ -393,8 +394,23 @@ def _take(queue: asyncio.Queue, items: list, limit: int) -> tuple[list, "StreamE
 
 def handle_messages(feed: FeedBase, builder: BatchBuilder, frames: list, tracker: SeqTracker) -> None:
     """handle_message for each frame, in order (one call: the whole run decodes off the event loop)."""
+    trace = feed.trace
+    if trace is None:
+        for frame in frames:
+            handle_message(feed, builder, frame, tracker)
+        return
+    start = time.perf_counter()
+    incidents = builder.batch.incidents
+    added: list[str] = []
     for frame in frames:
+        n = len(incidents)
         handle_message(feed, builder, frame, tracker)
+        if len(incidents) > n:
+            rid = incidents[-1].id
+            added.append(rid)
+            trace.mark("read", (rid,), frame.at)
+    trace.mark("decode_start", added, start)
+    trace.mark("decoded", added)
 
 
 def handle_message(feed: FeedBase, builder: BatchBuilder, frame: Frame, tracker: SeqTracker) -> None:
@@ -628,6 +644,7 @@ class NativeSseFeed(_PushFeed):
                 parser = SSEParser(self.section.max_bytes)
                 stream = await stack.enter_async_context(contextlib.aclosing(resp.aiter_bytes()))
                 async for chunk in stream:
+                    at = time.perf_counter()
                     self.last_ok_at = utcnow()
                     frames = list(parser.feed(chunk))
                     if not frames and queue.empty() and not self._decoding:
@@ -637,6 +654,7 @@ class NativeSseFeed(_PushFeed):
                     for frame in frames:
                         if frame.event == "error":     # the server says we fell behind its window
                             raise Gone(f"stream error event: {snippet(frame.data)}")
+                        frame.at = at
                         await queue.put(frame)
                     if parser.retry_ms is not None:
                         self.retry_s = min(parser.retry_ms / 1000, 60.0)
@@ -709,7 +727,8 @@ class NativeWsFeed(_PushFeed):
                         raise FeedError(f"websocket silent for {self.read_timeout:.0f} s (stalled); reconnecting") from None
                     self.last_ok_at = utcnow()
                     data = msg.encode() if isinstance(msg, str) else msg
-                    frame = Frame(data=data[:8192] if len(data) > self.section.max_bytes else data)
+                    frame = Frame(data=data[:8192] if len(data) > self.section.max_bytes else data,
+                                  at=time.perf_counter())
                     try:
                         s = json.loads(data).get("seq")
                         if isinstance(s, int) and not isinstance(s, bool):

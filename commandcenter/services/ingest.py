@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from ..config import Config
-from ..feeds import Batch, Feed, FeedBase, make_feed
+from ..feeds import Batch, Feed, FeedBase, StageTrace, make_feed
 from ..store import Store
 from .live_state import LiveState
 
@@ -96,6 +96,8 @@ class IngestPipeline:
         self._client: httpx.AsyncClient | None = None
         self.feeds: list[Feed] = []
         self.batches_applied = 0
+        #: Per-stage stamps of chosen records (the latency bench sets one before `start`); None: no tracing work.
+        self.trace: StageTrace | None = None
         self._stopped = asyncio.Event()
 
     async def in_store(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -123,6 +125,7 @@ class IngestPipeline:
         for feed in self.feeds:
             if isinstance(feed, FeedBase):
                 feed.decode_executor = self._decoder
+                feed.trace = self.trace
             cursor = await self.in_store(self.store.cursor, feed.name)
             self._committed[feed.name] = cursor
             self._tasks.append(asyncio.create_task(feed.run(self._sink, cursor), name=f"feed:{feed.name}"))
@@ -164,7 +167,7 @@ class IngestPipeline:
                 batch.cursor is None or batch.cursor == self._committed.get(batch.feed)):
             return          # nothing the store would write: no empty transaction
         applied = await self.in_store(
-            self.store.apply,
+            self.store.apply if self.trace is None else self._traced_apply,
             batch.feed,
             incidents=batch.incidents,
             resources=batch.resources,
@@ -176,7 +179,19 @@ class IngestPipeline:
         self.batches_applied += 1
         if batch.cursor is not None:
             self._committed[batch.feed] = batch.cursor
+        if self.trace is not None:
+            self.trace.mark("resumed", (r.id for r in applied.incidents))
         await self._apply_live(applied)
+
+    def _traced_apply(self, feed: str, **kw: Any) -> Any:
+        """Store.apply on the store thread, stamping when the transaction began and when it committed."""
+        trace = self.trace
+        assert trace is not None
+        incidents = kw.get("incidents") or ()
+        trace.mark("store_start", (r.id for r in incidents))
+        applied = self.store.apply(feed, **kw)
+        trace.mark("committed", (r.id for r in applied.incidents))
+        return applied
 
     async def _apply_live(self, applied: Any) -> None:
         """The committed records into the live state: small batches at once, big ones in slices of at most
@@ -184,8 +199,11 @@ class IngestPipeline:
         live = self.live
         incidents, resources, alerts = list(applied.incidents), list(applied.resources), list(applied.alerts)
         territory = list(applied.territory)
+        trace = self.trace
         if len(incidents) + len(resources) + len(alerts) <= APPLY_FIRST_CHUNK:
             live.apply(incidents=incidents, resources=resources, alerts=alerts, territory=territory)
+            if trace is not None:
+                trace.mark("live", (r.id for r in incidents))
             return
         live.apply(territory=territory, resources=resources, alerts=alerts)   # few: grids, teams, warnings
         chunk = APPLY_FIRST_CHUNK
@@ -193,6 +211,8 @@ class IngestPipeline:
         while i < len(incidents):
             t0 = time.perf_counter()
             live.apply(incidents=incidents[i:i + chunk])
+            if trace is not None:
+                trace.mark("live", (r.id for r in incidents[i:i + chunk]))
             i += chunk
             spent = time.perf_counter() - t0
             chunk = max(32, min(5000, int(chunk * APPLY_SLICE_S / max(spent, 1e-4))))

@@ -143,3 +143,33 @@ def test_a_big_committed_batch_enters_the_live_state_in_slices_that_let_the_even
     assert len(live.incidents) == 20_000 and sum(slices) == 20_000
     assert len(slices) > 1
     assert any(0 < n < 20_000 for n in seen_between)      # other tasks ran between the slices
+
+
+def test_a_traced_pipeline_stamps_the_chosen_records_at_every_stage_in_path_order(
+        qapp, qloop, city, sqlite_url, eventually):
+    from commandcenter.feeds import StageTrace
+    from commandcenter.feeds.trace import STAGES
+
+    store = Store.open(sqlite_url)
+    live = LiveState()
+    pipeline = IngestPipeline(_config(city.url, "sse"), store, live)
+    chosen = lambda rid: hash(rid) % 2 == 0  # noqa: E731
+    pipeline.trace = StageTrace(chosen)
+
+    async def scenario() -> bool:
+        await pipeline.start()
+        try:
+            return await eventually(lambda: sum(1 for rid in live.incidents if chosen(rid)) >= 5, timeout=30)
+        finally:
+            await pipeline.close()
+
+    assert qloop.run_until_complete(scenario())
+    store.close()
+    stamps = pipeline.trace.stamps
+    in_live = [rid for rid in live.incidents if chosen(rid)]
+    assert stamps and all(chosen(rid) for rid in stamps)
+    for rid in in_live:
+        times = [stamps[rid][stage] for stage in STAGES]
+        assert times == sorted(times), (rid, stamps[rid])
+    deltas = pipeline.trace.deltas()
+    assert all(len(values) >= len(in_live) for values in deltas.values())
