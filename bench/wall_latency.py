@@ -99,8 +99,11 @@ def main() -> None:
                 break
         await asyncio.sleep(1.0)
         go_at = time.perf_counter()
+        cpu0 = (time.process_time(), time.thread_time())
         sim.go()
         done = await loop.run_in_executor(None, sim.wait_done, seconds + 30)
+        cpu1 = (time.process_time(), time.thread_time())
+        stream_s = time.perf_counter() - go_at
         await asyncio.sleep(1.5)  # the last events: flush + paint
         await pipeline.close()
         store.close()
@@ -108,7 +111,9 @@ def main() -> None:
         sent = done.get("sent", 0)
         result.update(sent=sent, sent_at=done.get("sent_at", {}), probe=probe, missing_tiles=missing_tiles,
                       received=len(live.incidents), trace=pipeline.trace, flush_ends=flush_ends,
-                      batches=pipeline.batches_applied, go_at=go_at, end_at=time.perf_counter())
+                      batches=pipeline.batches_applied, go_at=go_at, end_at=time.perf_counter(),
+                      cpu_ms_per_s=(cpu1[0] - cpu0[0]) * 1000 / stream_s,
+                      gui_cpu_ms_per_s=(cpu1[1] - cpu0[1]) * 1000 / stream_s)
 
     with loop:
         loop.run_until_complete(run())
@@ -122,14 +127,16 @@ def main() -> None:
     stages = stage_table(result["trace"], result["flush_ends"], probe, sent_at, time.time() - time.perf_counter())
     note(f"emergencies sent {len(sent_at)}, painted {len(lat)}, paints {probe.paints} "
          f"({probe.paints / span:.1f}/s), model flushes {flushes / span:.1f}/s, store batches "
-         f"{result['batches']}, view paint p50 {percentile(probe.paint_ms, 50):.1f} ms")
+         f"{result['batches']}, view paint p50 {percentile(probe.paint_ms, 50):.1f} ms; CPU while streaming "
+         f"{result['cpu_ms_per_s']:.0f} ms/s (GUI thread {result['gui_cpu_ms_per_s']:.0f} ms/s)")
     for pair, (p50, p99, n) in stages.items():
         note(f"  {pair:<26} p50 {p50:8.1f} ms   p99 {p99:8.1f} ms   (n={n})")
     common = dict(rate_per_s=args.rate, seconds=seconds, tracked=len(sent_at), missed=missed,
                   received=result["received"], missing_tiles=result["missing_tiles"])
     emit("event_to_pixel_p50_ms", percentile(lat, 50) if lat else None, "ms", 100.0, floor=FRAME_MS,
          stages={k: v[:2] for k, v in stages.items()}, paints_per_s=probe.paints / span,
-         flushes_per_s=flushes / span, **common)
+         flushes_per_s=flushes / span, cpu_ms_per_s=result["cpu_ms_per_s"],
+         gui_cpu_ms_per_s=result["gui_cpu_ms_per_s"], **common)
     emit("event_to_pixel_p99_ms", percentile(lat, 99) if lat and not missed else None, "ms", 100.0,
          floor=FRAME_MS, max_ms=max(lat, default=None), **common)
 

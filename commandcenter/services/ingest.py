@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,7 +44,15 @@ class LoopThreadGc:
     Qt it would destroy Qt objects caught in cycles off their thread ("QObject::~QObject: Timers cannot be
     stopped from another thread", then a crash when such a timer fires). So automatic collection is off while
     any pipeline runs, and `collect` (every GC_INTERVAL_S on the loop) does what the thresholds would have
-    done. Qt-free; the wall's own GuiThreadGc does the same and stays."""
+    done. Qt-free; the wall's own GuiThreadGc does the same and stays.
+
+    What exists when the first pipeline starts (modules, classes, the built wall, the initial state: ≈150k
+    objects) is frozen (`gc.freeze`, no collection first: that would hold the wall's first frame 0.3 s): a
+    full collection then walks only what came after. Unfrozen, every tenth generation-1 collection was a full
+    one of the whole heap, 190-400 ms with the GUI thread held (measured in the latency bench at load 4-8),
+    which alone broke the 100 ms p99. The frozen set never grows (only the start freezes), so cyclic garbage
+    among those objects, kept until the last pipeline stops (then unfrozen and collected), is bounded by the
+    startup heap; objects without cycles are freed by their reference counts as ever."""
 
     users = 0
     was_enabled = False
@@ -53,14 +62,17 @@ class LoopThreadGc:
         if cls.users == 0:
             cls.was_enabled = gc.isenabled()
             gc.disable()
+            gc.freeze()
         cls.users += 1
 
     @classmethod
     def release(cls) -> None:
         cls.users = max(0, cls.users - 1)
-        if cls.users == 0 and cls.was_enabled:
-            gc.collect()
-            gc.enable()
+        if cls.users == 0:
+            gc.unfreeze()
+            if cls.was_enabled:
+                gc.collect()
+                gc.enable()
 
     @staticmethod
     def collect() -> None:
@@ -71,6 +83,36 @@ class LoopThreadGc:
 
 
 GC_INTERVAL_S = 0.5
+
+
+class ShortGilSlices:
+    """While pipelines run, a thread waiting for the GIL gets it after SWITCH_INTERVAL_S, not Python's 5 ms.
+
+    The store and decode threads release the GIL around every SQLite call and socket read and must take it back
+    after each; the event loop's thread (the wall's GUI thread: painting, Python cells) holds it for long
+    stretches, so with the default 5 ms interval every statement of a transaction waited up to 5 ms for its turn
+    (the convoy effect). Measured with the latency bench at 200 events/s on the 4K wall (load ≈8): the store
+    transaction p50 72 → 21 ms, the loop taking a committed batch back p50 141 → 0.8 ms, publish → pixel p50
+    890 → 300 ms. Process-wide, so set while any pipeline runs and restored after the last one stops."""
+
+    users = 0
+    saved = 0.0
+
+    @classmethod
+    def acquire(cls) -> None:
+        if cls.users == 0:
+            cls.saved = sys.getswitchinterval()
+            sys.setswitchinterval(min(cls.saved, SWITCH_INTERVAL_S))
+        cls.users += 1
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users = max(0, cls.users - 1)
+        if cls.users == 0 and cls.saved:
+            sys.setswitchinterval(cls.saved)
+
+
+SWITCH_INTERVAL_S = 0.0005
 
 
 class IngestPipeline:
@@ -118,6 +160,7 @@ class IngestPipeline:
 
     async def start(self) -> None:
         LoopThreadGc.acquire()
+        ShortGilSlices.acquire()
         self._gc_held = True
         self._tasks.append(asyncio.create_task(self._collect_garbage(), name="loop-gc"))
         self._client = httpx.AsyncClient(follow_redirects=True)
@@ -153,6 +196,7 @@ class IngestPipeline:
             self._executor.shutdown(wait=True)
         if self._gc_held:
             self._gc_held = False
+            ShortGilSlices.release()
             LoopThreadGc.release()
 
     async def _collect_garbage(self) -> None:

@@ -173,3 +173,30 @@ def test_a_traced_pipeline_stamps_the_chosen_records_at_every_stage_in_path_orde
         assert times == sorted(times), (rid, stamps[rid])
     deltas = pipeline.trace.deltas()
     assert all(len(values) >= len(in_live) for values in deltas.values())
+
+
+def test_while_a_pipeline_runs_threads_take_the_gil_in_short_slices_and_the_startup_heap_is_frozen(
+        qapp, qloop, sqlite_url):
+    import gc
+    import sys
+
+    from commandcenter.services.ingest import SWITCH_INTERVAL_S
+
+    store = Store.open(sqlite_url)
+    before = sys.getswitchinterval()
+    seen: dict[str, float] = {}
+
+    async def scenario() -> None:
+        pipeline = IngestPipeline(config_from_dict({"feeds": []}), store, LiveState())
+        await pipeline.start()
+        seen["interval"] = sys.getswitchinterval()
+        seen["frozen"] = gc.get_freeze_count()
+        seen["gc_enabled"] = gc.isenabled()
+        await pipeline.close()
+
+    qloop.run_until_complete(scenario())
+    store.close()
+    assert seen["interval"] == min(before, SWITCH_INTERVAL_S) < 0.005
+    assert seen["frozen"] > 10_000 and not seen["gc_enabled"]
+    assert sys.getswitchinterval() == before                  # restored once the last pipeline stopped
+    assert gc.get_freeze_count() == 0
