@@ -9,7 +9,8 @@ records), not O(every incident in the live state): with 100,000 open incidents a
 took seconds. Time-driven moves (a deadline passing, a closed event leaving the feed) come off
 two heaps on the clock tick. Display rows are built only for the shown top `max_rows`, once per
 record version. A flush is leading-edge: the first change after a quiet spell is flushed at once,
-later ones are coalesced to at most one flush per `flush_ms`.
+later ones are coalesced to at most one flush per `flush_ms`, except that a new emergency (it sorts to the top,
+and a duty officer must see it first) waits at most `URGENT_FLUSH_MS` after the last flush.
 
 Nothing here may hold the GUI thread long (a 10,000-incident burst once stalled it ~700 ms in one flush,
 and the once-a-second countdown refresh of 2,000 rows ~500 ms): the timer-driven flush computes the new
@@ -39,6 +40,7 @@ from .. import labels, theme
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FLASH_SECONDS = 3.0
 SLICE_S = 0.008          # longest a timer-driven flush holds the GUI thread before yielding
+URGENT_FLUSH_MS = 16     # a new emergency's flush follows the last one after a frame at most (flush_ms otherwise)
 BULK_MERGE = 64          # more changed records than this: filter + sort the order once, not one insort each
 
 Clock = Callable[[], datetime]
@@ -150,7 +152,9 @@ class IncidentTableModel(QAbstractTableModel):
         if not change.incidents and not change.territory and not change.removed_incidents:
             return
         now = time.monotonic()
+        urgent = False
         for inc in change.incidents:
+            urgent = urgent or (inc.emergency and inc.is_open and inc.id not in self._keys)
             self._first_seen.setdefault(inc.id, now)
             self._pending.add(inc.id)
         if change.removed_incidents:
@@ -160,9 +164,11 @@ class IncidentTableModel(QAbstractTableModel):
             self._built_for = None      # grid names and territory filters may have changed
             self._row_cache.clear()
         self._dirty = True
-        if not self._flush_timer.isActive():
-            wait = self._flush_ms - (now - self._last_flush) * 1000.0
-            self._flush_timer.start(max(0, int(wait)))
+        # a new emergency goes to the top of the table: it waits at most a frame after the last flush, not flush_ms
+        interval = URGENT_FLUSH_MS if urgent else self._flush_ms
+        wait = max(0, int(interval - (now - self._last_flush) * 1000.0))
+        if not self._flush_timer.isActive() or (urgent and self._flush_timer.remainingTime() > wait):
+            self._flush_timer.start(wait)
 
     def set_filter(self, flt: IncidentFilter) -> None:
         """From config (TileSection.territory_node) or the console; applies at once."""
