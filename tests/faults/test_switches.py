@@ -16,12 +16,13 @@ N = 300
 
 
 def run(loop, coro):
-    return loop.run_until_complete(asyncio.wait_for(coro, 45))
+    return loop.run_until_complete(asyncio.wait_for(coro, 90))
 
 
-async def converge(store_path, city, timeout=20.0, live: LiveState | None = None) -> dict[str, int]:
+async def converge(store_path, city, timeout=45.0, live: LiveState | None = None) -> dict[str, int]:
     """Wait until the store (and the live state, which gets a batch in slices after its commit) hold every
-    version the city published."""
+    version the city published. Returns as soon as they do; the long timeout is for a loaded 2-core CI box,
+    where a fresh-clone run once needed more than 20 s to recover from the 503 storm (load average ≈ 8)."""
     import gc
 
     end = asyncio.get_running_loop().time() + timeout
@@ -86,7 +87,9 @@ def test_fault_switch_loses_and_duplicates_nothing(switch, qloop, city, tmp_path
     got = run(qloop, scenario())
     feed = seen["feed"]
     missing = {k: v for k, v in city.latest.items() if got.get(k) != v}
-    assert not missing, f"{len(missing)} records missing or stale, e.g. {list(missing.items())[:3]}"
+    assert not missing, (f"{len(missing)} records missing or stale, e.g. {list(missing.items())[:3]}; feed: "
+                         f"connects={feed.connects} failures={feed.consecutive_failures} cursor={feed.cursor} "
+                         f"last_error={feed.last_error!r} received={getattr(feed, 'received', None)}")
     assert not log_duplicates(path), "a record version was stored twice"
     assert {k: live.incidents[k].version for k in city.latest} == city.latest   # the wall shows what the store has
     trouble = {
