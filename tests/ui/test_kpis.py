@@ -135,3 +135,56 @@ def test_ranking_chart_labels_every_bar_at_a_wall_font(qtbot):
     finally:
         painter.end()
     assert sorted(t[2] for t in texts) == sorted(f"凤昌社区第{i}网格 {8 - i}" for i in range(8))
+
+
+def shown_chart(qtbot, items):
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication
+
+    from commandcenter.ui.tiles.kpis import RankingChart
+
+    chart = RankingChart("类别排行", QColor("#3fa7ff"))
+    qtbot.addWidget(chart)
+    chart.resize(600, 360)
+    chart.set_items(items)
+    chart.show()
+    qtbot.waitExposed(chart)
+    QApplication.processEvents()
+    return chart
+
+
+def test_a_chart_repaints_from_its_last_frame_while_its_data_stays(qtbot):
+    chart = shown_chart(qtbot, [("fire", "火灾", 12.0), ("flood", "汛情", 7.0)])
+    view = chart.plot
+    view.viewport().repaint()
+    drawn = view.frames_drawn
+    first = view.grab().toImage()
+    for _ in range(3):
+        view.viewport().repaint()
+    assert view.frames_drawn == drawn > 0
+    assert view.grab().toImage() == first
+
+
+def test_a_chart_draws_a_new_frame_when_its_data_changes(qtbot):
+    chart = shown_chart(qtbot, [("fire", "火灾", 12.0), ("flood", "汛情", 7.0)])
+    view = chart.plot
+    view.viewport().repaint()
+    drawn = view.frames_drawn
+    before = view.grab().toImage()
+    chart.set_items([("fire", "火灾", 3.0), ("flood", "汛情", 9.0), ("dispute", "纠纷", 5.0)])
+    qtbot.waitUntil(lambda: view.frames_drawn > drawn, timeout=2000)      # the scene's change schedules a paint
+    assert view.grab().toImage() != before
+
+
+def test_a_resized_chart_draws_a_new_frame_at_its_new_size(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    chart = shown_chart(qtbot, [("fire", "火灾", 12.0)])
+    view = chart.plot
+    view.viewport().repaint()
+    drawn = view.frames_drawn
+    chart.resize(800, 420)
+    QApplication.processEvents()
+    view.viewport().repaint()
+    assert view.frames_drawn > drawn
+    assert view.grab().size() == view.size()

@@ -20,6 +20,7 @@ from .. import format as fmt
 from .. import labels, theme
 from ..models.kpis import CARDS, CardSpec, KpiFeed, change_text, level_colour, threshold_level, value_text
 from .base import Tile, plain_label
+from .frame import FramedPlotWidget
 
 
 def _pen(colour: QColor, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
@@ -71,13 +72,14 @@ class KpiCard(QFrame):
 
 
 class _Chart(QWidget):
-    """A caption (plain text) over a non-interactive PlotWidget."""
+    """A caption (plain text) over a non-interactive PlotWidget that repaints from its last frame until its scene
+    changes (FramedPlotWidget)."""
 
     def __init__(self, caption: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.caption = plain_label(caption)
         self.caption.setStyleSheet(f"color: {theme.TEXT_DIM.name()}; background: transparent;")
-        self.plot = pg.PlotWidget(background=theme.PANEL)
+        self.plot = FramedPlotWidget(background=theme.PANEL)
         self.plot.setAntialiasing(False)
         pi = self.plot.getPlotItem()
         pi.setMenuEnabled(False)
