@@ -6,12 +6,16 @@ update of a widget over it. Drawing a chart is axes text, tick lines, curves and
 QGraphicsView (≈2-3.5 ms each for the KPI charts at 4K, 11 ms for the five); copying its last frame is a single
 image blit. The frame is dropped whenever the scene reports a change (any item's update, which is how
 pyqtgraph redraws after setData, a range change, new ticks or fonts), when the view is resized and when the
-owner says so (`invalidate`), so a new frame is drawn on the next paint.
+owner says so (`invalidate`).
+
+The first paint after a change draws the scene straight onto the viewport, as a plain PlotWidget does: a view
+that changes on every paint (the map recolouring during a burst) pays nothing extra. Only a second paint with
+nothing changed in between draws the frame (the scene into an image, then the copy), and later ones copy it.
 """
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QGraphicsView
 
@@ -21,6 +25,7 @@ class FramedPlotWidget(pg.PlotWidget):
 
     def __init__(self, *args, **kwargs):
         self._frame: QImage | None = None
+        self._painted = False            # painted (straight) since the last change
         self.frames_drawn = 0
         super().__init__(*args, **kwargs)
         # the frame covers the whole viewport: no background fill under it
@@ -28,16 +33,18 @@ class FramedPlotWidget(pg.PlotWidget):
         self.scene().changed.connect(self._scene_changed)
 
     def invalidate(self) -> None:
-        """Draw a new frame on the next paint (and schedule that paint)."""
+        """Drop the frame (the next paint draws the scene) and schedule a paint."""
         self._frame = None
+        self._painted = False
         self.viewport().update()
 
     def _scene_changed(self, _regions) -> None:
-        if self._frame is not None:
+        if self._frame is not None or self._painted:
             self.invalidate()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt naming)
         self._frame = None
+        self._painted = False
         super().resizeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt naming)
@@ -46,8 +53,17 @@ class FramedPlotWidget(pg.PlotWidget):
         w, h = vp.width(), vp.height()
         if w <= 0 or h <= 0:
             return
+        # the scene reports item updates through queued calls: take them now, so a paint straight after a change
+        # (a synchronous repaint, grab or render) does not show the frame from before it
+        QCoreApplication.sendPostedEvents(self.scene(), QEvent.Type.MetaCall)
         frame = self._frame
-        if frame is None or frame.width() != round(w * dpr) or frame.height() != round(h * dpr):
+        if frame is not None and (frame.width() != round(w * dpr) or frame.height() != round(h * dpr)):
+            frame = self._frame = None
+        if frame is None and not self._painted:
+            self._painted = True
+            super().paintEvent(event)             # the first paint since a change: straight onto the viewport
+            return
+        if frame is None:
             scene = self.scene()
             scene.prepareForPaint()               # pyqtgraph: view boxes settle their ranges before drawing
             frame = QImage(round(w * dpr), round(h * dpr), QImage.Format.Format_ARGB32_Premultiplied)
