@@ -23,6 +23,7 @@ from ..domain import (
 )
 from ..domain.enums import ActionKind
 from . import rollup as R
+from .checkpoint import WalCheckpointer
 from .schema import T
 
 _INC, _STAT, _RES, _RSTAT = T["incidents"], T["incident_status"], T["resources"], T["resource_status"]
@@ -192,6 +193,13 @@ class Store:
         self._parents: dict[str, str | None] = {}
         self._children: dict[str, list[str]] = {}
         self._levels: dict[str, str] = {}
+        # SQLite: WAL checkpoints run in a background thread (the writer connection's autocheckpoint is off)
+        path = self._writer.url.database if self.dialect == "sqlite" else None
+        self._checkpointer: WalCheckpointer | None = None
+        if path:
+            with self._writer.connect() as conn:
+                page_size = int(conn.exec_driver_sql("PRAGMA page_size").scalar() or 4096)
+            self._checkpointer = WalCheckpointer(path, page_size=page_size)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -246,6 +254,8 @@ class Store:
         return self._engine
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self._engine.dispose()
         if self._writer is not self._engine:
             self._writer.dispose()
@@ -259,6 +269,8 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """One write transaction, serialised with every other writer (other processes included)."""
+        if self._checkpointer is not None:
+            self._checkpointer.before_write()
         with self._writer.connect() as conn:
             if self.dialect == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -270,6 +282,8 @@ class Store:
             except BaseException:
                 conn.rollback()
                 raise
+        if self._checkpointer is not None:
+            self._checkpointer.after_commit()
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -889,7 +903,11 @@ def make_engine(url: str, *, writer: bool = False) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute(f"PRAGMA cache_size=-{cache_kib}")
-            cur.execute("PRAGMA wal_autocheckpoint=8192")
+            if writer:   # the Store checkpoints from a background thread (checkpoint.py), never inside a commit;
+                cur.execute("PRAGMA wal_autocheckpoint=0")   # a restarted WAL is cut to what its first commit
+                cur.execute("PRAGMA journal_size_limit=0")   # wrote, so its file size is its length
+            else:
+                cur.execute("PRAGMA wal_autocheckpoint=8192")
             cur.close()
 
         return engine
