@@ -22,6 +22,7 @@ TREND_HOURS_MAX = 168   # trend_per_hour covers at most the last 7 days of the w
 TREND_DAYS_MAX = 400    # trend_per_day covers at most the last 400 days of the window
 PER_GRID_MAX = 200      # events_per_grid is given when the node has at most this many grids
 Range = tuple[int, int, int]   # (grain, first bucket, end bucket exclusive)
+_GRID = TerritoryLevel.GRID.value   # (the StrEnum .value property is slow in a loop)
 
 
 def hour_span(start: datetime, end: datetime) -> tuple[int, int]:
@@ -250,7 +251,32 @@ def _per_hour(conn: Connection, store: "Store", node: str, ranges: list[Range], 
 def _is_leaf(store: "Store", node: str) -> bool:
     """A grid: a territory node of grid level, or an id the territory does not know (incidents name grids)."""
     lvl = store._levels.get(node)
-    return lvl == TerritoryLevel.GRID.value or (lvl is None and node != "")
+    return lvl == _GRID or (lvl is None and node != "")
+
+
+def _grids_under(store: "Store", node: str, limit: int) -> list[str] | None:
+    """The grids under a node ("" = all), or None as soon as there are more than `limit`: a city has 6,000,
+    and listing them (walking the tree, comparing levels) cost more CPU than the whole KPI set's reads."""
+    out: list[str] = []
+    levels, children = store._levels, store._children
+    if not node:
+        for g, lvl in levels.items():
+            if lvl == _GRID:
+                out.append(g)
+                if len(out) > limit:
+                    return None
+        return out
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if levels.get(n) == _GRID:
+            out.append(n)
+            if len(out) > limit:
+                return None
+        stack.extend(children.get(n, ()))
+    if not out and node not in levels:
+        out.append(node)   # a grid id the territory does not know yet
+    return out
 
 
 def _shift_year(t: datetime, years: int = -1) -> datetime:
@@ -303,11 +329,8 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
     # per sub-node and per grid
     children = store._children.get(node_id, []) if node_id else store._children.get("", [])
     put("events_per_subnode", n, "events", **_per_node(conn, store, children, ranges, include_drill))
-    grids = [g for g in store._descendants(node_id) if store._levels.get(g) == TerritoryLevel.GRID.value] if node_id \
-        else [g for g, lvl in store._levels.items() if lvl == TerritoryLevel.GRID.value]
-    if not grids and node_id and node_id not in store._levels:
-        grids = [node_id]   # a grid id the territory does not know yet
-    if len(grids) <= PER_GRID_MAX:
+    grids = _grids_under(store, node_id, PER_GRID_MAX)
+    if grids is not None:
         per_grid = _per_node(conn, store, grids, ranges, include_drill)
         put("events_per_grid", n, "events", **{g: per_grid.get(g, 0.0) for g in grids})
     else:
