@@ -195,12 +195,21 @@ def _incident_keys(conn: Connection, store: "Store", grids: list[str], spans: li
 
 
 def _sums(conn: Connection, store: "Store", node: str, ranges: list[Range], include_drill: bool, *,
-          leaf: bool = False) -> list[float]:
+          leaf: bool = False, range_n: dict[Range, float] | None = None) -> list[float]:
     """Every rollup column summed over the ranges, in one statement. A grid (`leaf`) has month rollups only; its
-    hours and days are summed from its incidents with the same contribution()."""
+    hours and days are summed from its incidents with the same contribution(). `range_n` (not for a grid)
+    receives the events of each range: its branch of the statement is tagged with the range's index."""
     out = [0.0] * NCOLS
     rr = [r for r in ranges if r[0] == GRAIN_MONTH] if leaf else ranges
-    if rr:
+    if rr and range_n is not None and not leaf:
+        tag = f"CAST({store._ph} AS INTEGER), "
+        params = tuple(x for i, (g, lo, hi) in enumerate(rr) for x in (i, node, g, lo, hi))
+        for row in conn.exec_driver_sql(_rollup_sql(store, tag + _SUMS_SQL, 1, len(rr), include_drill), params):
+            range_n[rr[row[0]]] = range_n.get(rr[row[0]], 0.0) + float(row[1] or 0)
+            for i, x in enumerate(row[1:]):
+                if x:
+                    out[i] += float(x)
+    elif rr:
         for row in conn.exec_driver_sql(_rollup_sql(store, _SUMS_SQL, 1, len(rr), include_drill), _params([node], rr)):
             for i, x in enumerate(row):
                 if x:
@@ -301,7 +310,11 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
     w1 = datetime.fromtimestamp(he * 3600, timezone.utc)
     ranges = decompose(hs, he, cal)
     leaf = _is_leaf(store, node_id)
-    tot = _sums(conn, store, node_id, ranges, include_drill, leaf=leaf)
+    range_n: dict[Range, float] = {}
+    tot = _sums(conn, store, node_id, ranges, include_drill, leaf=leaf, range_n=range_n)
+    # what lies under the node has no events where the node has none: its children and grids skip those ranges
+    # (a whole-history window's first edge, before the history began, was one index seek per grid of a street)
+    busy = ranges if leaf else [r for r in ranges if range_n.get(r, 0.0)]
     s = dict(zip(ROLLUP_COLUMNS, tot))
     out: dict[str, KpiValue] = {}
 
@@ -328,10 +341,10 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
 
     # per sub-node and per grid
     children = store._children.get(node_id, []) if node_id else store._children.get("", [])
-    put("events_per_subnode", n, "events", **_per_node(conn, store, children, ranges, include_drill))
+    put("events_per_subnode", n, "events", **_per_node(conn, store, children, busy, include_drill))
     grids = _grids_under(store, node_id, PER_GRID_MAX)
     if grids is not None:
-        per_grid = _per_node(conn, store, grids, ranges, include_drill)
+        per_grid = _per_node(conn, store, grids, busy, include_drill)
         put("events_per_grid", n, "events", **{g: per_grid.get(g, 0.0) for g in grids})
     else:
         put("events_per_grid", None, "events")
