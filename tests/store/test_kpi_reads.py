@@ -3,7 +3,7 @@
 The engine sums rollups inside a window and reads a grid's partial months from the incidents table (per grid,
 per hour, with drill incidents subtracted). Here random incidents, some of them drills, over three years are
 recounted in Python for random windows of every length and every level of the territory: each count the engine
-gives must be the recount's."""
+gives (events, per child node, per grid, per hour, per day) must be the recount's."""
 from __future__ import annotations
 
 import random
@@ -39,6 +39,9 @@ def history(seed: int = 3, n: int = 600) -> list[Incident]:
     return out
 
 
+CHILDREN = {"": ["c"], "c": ["d1"], "d1": ["s1"], "s1": ["m1", "m2"], "m1": ["g1", "g2"], "m2": ["g3"]}
+
+
 def under(node: str, grid: str) -> bool:
     return node in ("", "c", "d1", grid) or node in GRIDS[grid]
 
@@ -52,6 +55,7 @@ def recount(incidents: list[Incident], node: str, w0: datetime, w1: datetime, in
     return {
         "events": len(inside),
         "per_grid": Counter(i.grid_id for i in inside),
+        "per_child": Counter(c for i in inside for c in CHILDREN.get(node, []) if under(c, i.grid_id)),
         "per_hour": Counter(i.reported_at.strftime("%Y-%m-%dT%H:00Z") for i in inside if i.reported_at >= hour0),
         "per_day": Counter(i.reported_at.astimezone(SHANGHAI).date().isoformat()
                            for i in inside if i.reported_at >= day_from),
@@ -80,6 +84,7 @@ def test_counts_per_grid_hour_and_day_equal_a_recount_of_the_incidents(store: St
         grids = k["events_per_grid"].detail
         assert set(grids) == {g for g in GRIDS if under(node, g)}, where
         assert nonzero(grids) == want["per_grid"], where
+        assert k["events_per_subnode"].detail == want["per_child"], where
         assert nonzero(k["trend_per_hour"].detail) == want["per_hour"], where
         assert nonzero(k["trend_per_day"].detail) == want["per_day"], where
 
