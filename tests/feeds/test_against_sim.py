@@ -154,12 +154,16 @@ def test_kill_and_restart_the_backend(mode):
             try:
                 assert await _wait(lambda: len(sink.all("incidents")) >= 10, 10)
                 await server.stop()                              # killed mid-stream
+                reached = server.log.last_seq
                 assert await _wait(lambda: feed.last_error and feed.health(now()).state is not FeedState.LIVE, 6)
                 server2 = _sim(port=port)                        # same seed and start: the same log
                 await server2.start()
                 saved = sink.cursor
                 assert await _wait(lambda: sink.cursor != saved, 10)
                 await asyncio.sleep(1.0)
+                # the new log must reach where the old one was killed: frozen short of it (a loaded machine), its
+                # latest versions are older than some the feed already committed from the first life
+                assert await _wait(lambda: server2.log.last_seq >= reached, 15)
                 await _freeze(server2)
                 truth = await _truth(url, client)
                 assert await _wait(lambda: _got(sink) == truth, 15), feed.last_error
