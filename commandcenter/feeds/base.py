@@ -34,6 +34,7 @@ from ..domain import (
 log = logging.getLogger("commandcenter.feeds")
 
 RAW_KEEP = 64 * 1024          # raw bytes kept in a quarantine entry (the reason says if cut)
+PRIORITY_SPLIT = 256          # a batch with more incidents than this commits its open emergencies first
 
 
 @dataclass
@@ -302,21 +303,38 @@ class FeedBase:
         raise NotImplementedError
 
     async def deliver(self, sink: Sink, builder: BatchBuilder, cursor: str | None) -> None:
-        """Hand one batch to the sink; on return the batch is committed: advance cursor and versions."""
+        """Hand one batch to the sink; on return the batch is committed: advance cursor and versions.
+        A big batch's open emergencies are handed over first, on their own (`_deliver_urgent_first`)."""
         batch = builder.batch
         batch.cursor = cursor
         self.duplicates += builder.dropped
         if len(batch) == 0 and cursor == self.cursor:
             return
+        urgent = await self._deliver_urgent_first(sink, batch) if len(batch.incidents) > PRIORITY_SPLIT else 0
         if self.trace is not None:
             self.trace.mark("sink", (r.id for r in batch.incidents))
         await sink(batch)
         builder.commit_versions()
         self.cursor = cursor
-        self.received += batch.records
+        self.received += batch.records + urgent
         self.quarantined += len(batch.quarantined)
         self.batches += 1
         self.last_data_at = utcnow()
+
+    async def _deliver_urgent_first(self, sink: Sink, batch: Batch) -> int:
+        """A big batch's open emergencies go to the sink first, in a small transaction of their own, and leave
+        the batch: a new emergency in a 10,000-record catch-up reaches the wall after a transaction of its
+        kind, not after the whole batch's. That transaction keeps the committed cursor (a crash after it
+        replays the emergencies, which the store's versions turn into no-ops); versions advance with the batch.
+        Returns how many went first."""
+        urgent = [r for r in batch.incidents if r.emergency and r.is_open]
+        if not urgent or len(urgent) == len(batch.incidents):
+            return 0
+        if self.trace is not None:
+            self.trace.mark("sink", (r.id for r in urgent))
+        await sink(Batch(feed=batch.feed, incidents=urgent, cursor=self.cursor))
+        batch.incidents = [r for r in batch.incidents if not (r.emergency and r.is_open)]
+        return len(urgent)
 
     # ---- HTTP ---------------------------------------------------------------------------------
     def headers(self) -> dict[str, str]:

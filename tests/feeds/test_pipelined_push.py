@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from commandcenter.feeds import native
+from commandcenter.feeds import base, native
 
 from feedtest_helpers import Collector, FakePush, incident, run_until, section, serve
 
@@ -72,3 +72,32 @@ def test_the_next_batch_is_decoded_off_the_loop_while_the_sink_commits_one_batch
     assert any(decoded_during_commit)
     assert decode_threads and all(name.startswith("decode-test") for name in decode_threads)
     assert len(sink.batches) < 3000 / 200        # the slow sink got fewer, bigger (coalesced) batches
+
+
+def test_a_big_batchs_open_emergencies_reach_the_sink_first_in_a_batch_of_their_own_that_keeps_the_cursor():
+    sink = SlowSink(0.3)          # a slow store: the stream piles up into batches far over PRIORITY_SPLIT
+
+    async def main() -> native.NativeSseFeed:
+        be = FakePush()
+        async with serve(be.app()) as base, httpx.AsyncClient() as client:
+            for i in range(3000):
+                be.publish("incident", incident(i, emergency=i % 100 == 50))
+            feed = native.NativeSseFeed(section(url=base + "/api/v1", mode="sse", timeout=2), client)
+            ok = await run_until(lambda: feed.run(sink, None),
+                                 lambda: sink.cursor and json.loads(sink.cursor)["seq"] == 3000, timeout=30)
+            assert ok, (sink.cursor, feed.last_error)
+            return feed
+
+    feed = asyncio.run(main())
+    ids = [r.id for r in sink.all("incidents")]
+    assert len(ids) == len(set(ids)) == 3000 and feed.received == 3000
+    urgent_first = [k for k, b in enumerate(sink.batches)
+                    if b.incidents and all(r.emergency for r in b.incidents)]
+    assert urgent_first, [len(b.incidents) for b in sink.batches]
+    for k in urgent_first:
+        before = sink.batches[k - 1].cursor if k else None
+        assert sink.batches[k].cursor == before                 # the committed cursor, not the batch's
+        rest = sink.batches[k + 1]
+        assert len(rest.incidents) > base.PRIORITY_SPLIT - len(sink.batches[k].incidents)
+        assert not any(r.emergency for r in rest.incidents)      # its emergencies went ahead
+    assert sum(r.emergency for r in sink.all("incidents")) == 30
