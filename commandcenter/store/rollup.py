@@ -11,8 +11,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
-
 from ..domain import Category, Status
 from ..domain.deadlines import ARRIVAL, FIRST_ASSESSMENT, RESPONSE_START
 from .schema import ROLLUP_COLUMNS, ROLLUP_FLOAT_SUMS, ROLLUP_SUMS
@@ -223,6 +221,8 @@ class Deltas:
         engine reads a grid's partial months from the incidents table instead (kpi.py)."""
         if not self._leaf:
             return []
+        import numpy as np   # here, not at module level: the wall's first frame never writes rollups (issue 9)
+
         mat = np.asarray(self._vecs, dtype=np.float64)
         if sign != 1:
             mat = mat * sign

@@ -11,7 +11,9 @@ import logging
 import os
 import socket
 import sys
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..config import Config, PageSection
 from ..services import IngestPipeline, LiveState
+from ..services.initial_load import load_rest, read_first_screen
 from ..store import Store
 from . import format as fmt
 from . import theme
@@ -104,6 +107,10 @@ class WallApp:
         self.listeners: list[Callable[[str, object], None]] = []   # ("config_applied"|"config_refused"|"details"|"page"|"takeover", arg)
         self._screens = screens or current_screens
         self._shown = False
+        self._defer_tiles = False
+        self._loaded = asyncio.Event()
+        self._history_pool: ThreadPoolExecutor | None = None
+        self.marks: dict[str, float] = {}     # startup phase → time.time(), see start()
         self._stopping = False
         self._tasks: list[asyncio.Task] = []
         self._unsubs: list[Callable[[], None]] = []
@@ -125,22 +132,124 @@ class WallApp:
             except Exception:  # noqa: BLE001
                 log.exception("wall listener failed on %s", what)
 
+    # Tile kinds built only after the first frame: they need pyqtgraph and numpy (imported then) and are the
+    # slowest to construct; the first frame shows their title and 读取中… in their cell.
+    DEFERRED_KINDS = frozenset({"map", "kpis"})
+    FIRST_PAINT_WAIT_S = 5.0     # a window that never paints (its screen absent) does not hold the rest back longer
+
     async def start(self, *, show: bool = True) -> None:
+        """Open the store, load the state it holds, build and (with `show`) place the windows, start the feeds.
+
+        Shown (a real wall, issue 9): the first frame comes before the history has loaded. Only what it shows is
+        read first (territory, alerts, resources and the most recently updated open incidents: services.initial_load),
+        the map and KPI tiles and the pages not shown first are stand-ins (pages.PendingTile); right after the first
+        paint the stand-ins are built and the rest of the history loads in batches in the table's order, read on a
+        thread of its own, without blocking the GUI thread.
+        `wait_loaded()` returns when all of that is done. Not shown (headless, snapshots, tests): everything is
+        loaded and built before start() returns."""
+        self.marks.clear()
+        self._mark("start")
         loop = asyncio.get_running_loop()
+        self._loaded = asyncio.Event()
         self.store = await loop.run_in_executor(None, functools.partial(Store.open, self.store_url,
                                                                        tz=self.config.store.timezone))
+        self._mark("store_open")
         self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self.clock)
-        await self.pipeline.load_initial_state()
+        if show:
+            first = await self.pipeline.in_store(read_first_screen, self.store)
+            self._mark("first_read")
+            self.live.apply(incidents=first.incidents, resources=first.resources, alerts=first.alerts,
+                            territory=first.territory)
+        else:
+            await self.pipeline.load_initial_state()
+            self._mark("first_read")
+        self._mark("live_applied")
         await self._load_actions()
         self._attach_services()
         self._unsubs.append(self.rotation.attach(self.live))
         self._unsubs.append(self.rotation.on_page(self._on_page))
         self._unsubs.append(self.rotation.on_takeover(self._on_takeover))
         self._shown = show
-        self.rebuild_windows()
+        self._defer_tiles = show
+        try:
+            self.rebuild_windows()
+        finally:
+            self._defer_tiles = False
+        self._mark("windows_built")
         await self.pipeline.start()
         self._start_helpers(show)
         self._tasks.append(asyncio.create_task(self._follow_actions(), name="wall-actions"))
+        self._mark("feeds_started")
+        if show:
+            self._tasks.append(asyncio.create_task(self._after_first_frame(), name="wall-after-first-frame"))
+        else:
+            self._loaded.set()
+
+    def _mark(self, phase: str) -> None:
+        """Startup phases (issue 9): seconds since the epoch, so a bench can relate them to the process start."""
+        self.marks[phase] = time.time()
+
+    def _limits(self):
+        return TileContext(self.live, self.config, self.clock).category_limits
+
+    async def wait_loaded(self) -> None:
+        """Until everything start() deferred past the first frame (stand-in tiles, the rest of the history) is in."""
+        await self._loaded.wait()
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded.is_set()
+
+    async def _after_first_frame(self) -> None:
+        """Once the first frame is painted (or FIRST_PAINT_WAIT_S passed): the stand-in tiles, one per event-loop
+        turn, while the rest of the history is read on the store's thread and applied batch by batch."""
+        window = self.window
+        if window is not None and not window.painted_once:
+            painted = asyncio.get_running_loop().create_future()
+            window.first_painted.connect(lambda: painted.done() or painted.set_result(None))
+            try:
+                await asyncio.wait_for(painted, self.FIRST_PAINT_WAIT_S)
+            except asyncio.TimeoutError:
+                log.warning("wall: no first frame after %.0f s; building the rest anyway", self.FIRST_PAINT_WAIT_S)
+        self._mark("first_paint")
+        # The history is read on a thread of its own (the store's readers are pooled): on a cold 15 GB store the
+        # read takes seconds of I/O, and the store's thread must stay free for the feeds and the KPI tile.
+        loop = asyncio.get_running_loop()
+        self._history_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
+
+        def in_history_thread(fn, *args):
+            return loop.run_in_executor(self._history_pool, lambda: fn(*args))
+
+        history = asyncio.ensure_future(load_rest(in_history_thread, self.store, self.live, self.clock(),
+                                                  self._limits()))
+        try:
+            await self._build_pending()
+            self._mark("tiles_built")
+            n = await history
+        finally:
+            if not history.done():
+                history.cancel()
+        self._history_pool.shutdown(wait=False)    # its read is done: let the thread go
+        self._history_pool = None
+        self._mark("history_loaded")
+        log.info("wall loaded: %d more incidents after the first frame; phases %s", n,
+                 {k: round(v - self.marks["start"], 3) for k, v in self.marks.items()})
+        self._loaded.set()
+
+    async def _build_pending(self) -> None:
+        """Every stand-in tile, the first window's shown page first, one per event-loop turn (the GUI paints
+        and the feeds run between two)."""
+        todo = []
+        for window in list(self.windows.values()):
+            pending = getattr(window.page_view, "pending", None)
+            if callable(pending):
+                todo += pending()
+        for view, tile in todo:
+            try:
+                view.realize(tile)
+            except RuntimeError:      # its window was retired meanwhile (a config reload rebuilt it, unfolded)
+                log.debug("stand-in tile of a retired window skipped", exc_info=True)
+            await asyncio.sleep(0)
 
     def _attach_services(self) -> None:
         try:
@@ -212,8 +321,8 @@ class WallApp:
         """A window showing one page (kept for callers that want a single page, e.g. tests)."""
         return WallWindow(self.config.wall.title, self.live, page, self._builder(), clock=self.clock)
 
-    def _builder(self):
-        from .pages import safe_builder
+    def _builder(self, first_page: PageSection | None = None):
+        from .pages import deferring_builder, safe_builder
 
         ctx = TileContext(self.live, self.config, self.clock, open_details=self.open_details)
         if self.alert_actions is not None:
@@ -228,7 +337,12 @@ class WallApp:
                 raise ValueError(f"tile kind {section.kind!r} is not available in this build")
             return builder(ctx, section)
 
-        return safe_builder(build, self.live)
+        safe = safe_builder(build, self.live)
+        if not self._defer_tiles:
+            return safe
+        shown_first = {id(t) for t in first_page.tiles} if first_page is not None else set()
+        return deferring_builder(safe, self.live,
+                                 lambda section: section.kind in self.DEFERRED_KINDS or id(section) not in shown_first)
 
     def _make_window(self, plan) -> WallWindow:
         from PySide6.QtGui import QKeySequence, QShortcut
@@ -239,7 +353,8 @@ class WallApp:
         alert_page = self._alert_page_for(plan)
         if alert_page and alert_page not in [p.name for p in pages]:
             pages.append(next(p for p in self.config.pages if p.name == alert_page))
-        body = PageStack(pages, self._builder())
+        shown = next((p for p in pages if p.name == plan.pin), pages[0] if pages else None)   # the page shown first
+        body = PageStack(pages, self._builder(shown))
         window = WallWindow(self.config.wall.title, self.live, None, None, clock=self.clock, body=body)
         window.setObjectName(f"wall:{plan.key}")
         window.wall_key = plan.key
@@ -499,6 +614,9 @@ class WallApp:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        if self._history_pool is not None:   # a history read still running uses the store: wait (off the loop)
+            await asyncio.get_running_loop().run_in_executor(None, self._history_pool.shutdown)
+            self._history_pool = None
         if self.cursor_hider is not None:
             self.cursor_hider.stop()
             self._helpers.append(self.cursor_hider)

@@ -48,6 +48,48 @@ def safe_builder(build: TileBuilder, live: LiveState) -> TileBuilder:
     return wrapped
 
 
+class PendingTile(Tile):
+    """Holds a tile's place on the first frame (its title, 读取中…) until `realize()` builds the real one.
+
+    Why: the wall's first frame should not wait for what it can show a moment later. The map and the KPI
+    charts need pyqtgraph and numpy (≈ 0.5-1 s to import on this machine) and their own construction (another
+    ≈ 1 s), and tiles of pages not shown first are not seen at all; WallApp builds them right after the first
+    paint (WallApp._build_pending → PageView.realize), each in its grid cell."""
+
+    kind = "pending"
+
+    # A kind's default title in its tile class's translation context: the title does not change when the tile comes.
+    DEFAULT_TITLES = {"incidents": ("IncidentTile", "事件实时动态"), "map": ("MapTile", "网格地图"),
+                      "alerts": ("AlertTile", "预警信息"), "resources": ("ResourceTile", "应急资源"),
+                      "kpis": ("KpiTile", "运行指标")}
+
+    def __init__(self, live: LiveState, section: TileSection, build: TileBuilder, parent: QWidget | None = None):
+        context, text = self.DEFAULT_TITLES.get(section.kind, ("", ""))
+        title = section.title or (QCoreApplication.translate(context, text) if text else "")
+        super().__init__(live, title, parent=parent)
+        self.section = section
+        self._build = build
+        self.message = plain_label(self.tr("读取中…"))
+        self.message.setObjectName("pendingTile")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.addWidget(self.message, 1)
+
+    def realize(self) -> Tile:
+        """The real tile (through the wall's safe builder: a failure is a PlaceholderTile, never an exception)."""
+        return self._build(self.section)
+
+
+def deferring_builder(build: TileBuilder, live: LiveState, defer: Callable[[TileSection], bool]) -> TileBuilder:
+    """A builder that gives a PendingTile for the sections `defer` names, the real tile for the others."""
+
+    def wrapped(section: TileSection) -> Tile:
+        if defer(section):
+            return PendingTile(live, section, build)
+        return build(section)
+
+    return wrapped
+
+
 class PageStack(QStackedWidget):
     """The pages one wall window can show; `show_page(name)` switches. Duck-types PageView (`page`, `tiles`)."""
 
@@ -79,6 +121,11 @@ class PageStack(QStackedWidget):
 
     def all_tiles(self) -> list[Tile]:
         return [t for v in self.views.values() for t in v.tiles]
+
+    def pending(self) -> list[tuple[PageView, PendingTile]]:
+        """Tiles still to build, the shown page's first."""
+        views = sorted(self.views.values(), key=lambda v: v is not self.currentWidget())
+        return [(v, t) for v in views for t in v.tiles if isinstance(t, PendingTile)]
 
     def show_page(self, name: str) -> bool:
         view = self.views.get(name)

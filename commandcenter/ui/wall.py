@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, QObject, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QMainWindow, QStatusBar, QVBoxLayout, QWidget
 
@@ -121,16 +121,45 @@ class PageView(QWidget):
             grid.setRowStretch(r, 1)
         for c in range(page.columns):
             grid.setColumnStretch(c, 1)
+        self._grid = grid
         for section in page.tiles:
             tile = build(section)
             self.tiles.append(tile)
             grid.addWidget(tile, section.row, section.column, section.row_span, section.column_span)
+
+    def realize(self, pending: Tile) -> Tile:
+        """Replace a stand-in tile (pages.PendingTile) by the real one, in the same grid cell and list position."""
+        i = self.tiles.index(pending)
+        section = pending.section
+        tile = pending.realize()
+        self.tiles[i] = tile
+        self._grid.removeWidget(pending)
+        self._grid.addWidget(tile, section.row, section.column, section.row_span, section.column_span)
+        pending.hide()
+        pending.deleteLater()
+        return tile
+
+
+class _FirstPaint(QObject):
+    """Sees the first Paint event of a window's widgets, then reports it once the paint pass is over."""
+
+    def __init__(self, window: "WallWindow"):
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            # runs when this paint pass (the whole frame) is done; dropped if the window is deleted first
+            QTimer.singleShot(0, self._window, self._window._painted)
+        return False
 
 
 class WallWindow(QMainWindow):
     """A wall surface. Issue-7 screens map several of these onto QScreens."""
 
     closed = Signal()
+    first_painted = Signal()   # once: the window's first frame has been painted
 
     def __init__(self, title: str, live: LiveState, page: PageSection | None, build: TileBuilder,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc), *,
@@ -153,6 +182,14 @@ class WallWindow(QMainWindow):
         self.setCentralWidget(centre)
         self.health_bar = FeedHealthBar(live)
         self.setStatusBar(self.health_bar)
+        self.painted_once = False
+        # Every frame paints the header (the clock ticks, and it spans the window): its first Paint is the window's.
+        self.header.installEventFilter(_FirstPaint(self))
+
+    def _painted(self) -> None:
+        if not self.painted_once:
+            self.painted_once = True
+            self.first_painted.emit()
 
     def tiles(self) -> list[Tile]:
         return self.page_view.tiles

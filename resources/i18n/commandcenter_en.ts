@@ -946,7 +946,7 @@
   <context>
     <name>Duty</name>
     <message>
-      <location filename="../../commandcenter/ui/pages.py" line="158" />
+      <location filename="../../commandcenter/ui/pages.py" line="212" />
       <source>值班：{names}</source>
       <translation>On duty: {names}</translation>
     </message>
@@ -1065,37 +1065,37 @@
   <context>
     <name>KpiTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="170" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="193" />
       <source>运行指标</source>
       <translation>KPIs</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="180" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="203" />
       <source>每小时事件数  ━ 今日  ┅ 昨日</source>
       <translation>Events per hour  ━ today  ┅ yesterday</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="184" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="207" />
       <source>办结率（当日累计，%）</source>
       <translation>Completion rate (today, cumulative, %)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="187" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="210" />
       <source>化解层级占比</source>
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="191" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="214" />
       <source>类别排行</source>
       <translation>Top categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="192" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="215" />
       <source>网格排行（前8）</source>
       <translation>Top grids (8)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="223" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="246" />
       <source>全域</source>
       <translation>Whole territory</translation>
     </message>
@@ -1178,9 +1178,17 @@
   <context>
     <name>MapTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/map.py" line="25" />
+      <location filename="../../commandcenter/ui/tiles/map.py" line="31" />
       <source>网格地图</source>
       <translation>Grid map</translation>
+    </message>
+  </context>
+  <context>
+    <name>PendingTile</name>
+    <message>
+      <location filename="../../commandcenter/ui/pages.py" line="72" />
+      <source>读取中…</source>
+      <translation>Loading…</translation>
     </message>
   </context>
   <context>
@@ -1194,12 +1202,12 @@
   <context>
     <name>ReplayBar</name>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="92" />
+      <location filename="../../commandcenter/ui/replay_bar.py" line="93" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="142" />
+      <location filename="../../commandcenter/ui/replay_bar.py" line="143" />
       <source>实时</source>
       <translation>Live</translation>
     </message>
