@@ -110,6 +110,7 @@ class WallApp:
         self._defer_tiles = False
         self._loaded = asyncio.Event()
         self._history_pool: ThreadPoolExecutor | None = None
+        self._pipeline_started = False
         self.marks: dict[str, float] = {}     # startup phase → time.time(), see start()
         self._stopping = False
         self._tasks: list[asyncio.Task] = []
@@ -143,7 +144,7 @@ class WallApp:
         Shown (a real wall, issue 9): the first frame comes before the history has loaded. Only what it shows is
         read first (territory, alerts, resources and the most recently updated open incidents: services.initial_load),
         the map and KPI tiles and the pages not shown first are stand-ins (pages.PendingTile); right after the first
-        paint the stand-ins are built and the rest of the history loads in batches in the table's order, read on a
+        paint the feeds start, the stand-ins are built and the rest of the history loads in batches in the table's order, read on a
         thread of its own, without blocking the GUI thread.
         `wait_loaded()` returns when all of that is done. Not shown (headless, snapshots, tests): everything is
         loaded and built before start() returns."""
@@ -176,14 +177,21 @@ class WallApp:
         finally:
             self._defer_tiles = False
         self._mark("windows_built")
-        await self.pipeline.start()
+        if not show:
+            await self._start_pipeline()
         self._start_helpers(show)
         self._tasks.append(asyncio.create_task(self._follow_actions(), name="wall-actions"))
-        self._mark("feeds_started")
         if show:
             self._tasks.append(asyncio.create_task(self._after_first_frame(), name="wall-after-first-frame"))
         else:
             self._loaded.set()
+
+    async def _start_pipeline(self) -> None:
+        """The feeds (once per pipeline: a config reload may have restarted it meanwhile)."""
+        if not self._pipeline_started:
+            self._pipeline_started = True
+            await self.pipeline.start()
+            self._mark("feeds_started")
 
     def _mark(self, phase: str) -> None:
         """Startup phases (issue 9): seconds since the epoch, so a bench can relate them to the process start."""
@@ -212,6 +220,7 @@ class WallApp:
             except asyncio.TimeoutError:
                 log.warning("wall: no first frame after %.0f s; building the rest anyway", self.FIRST_PAINT_WAIT_S)
         self._mark("first_paint")
+        await self._start_pipeline()    # the feeds' client (an SSL context: 50-90 ms) was not needed to paint
         # The history is read on a thread of its own (the store's readers are pooled): on a cold 15 GB store the
         # read takes seconds of I/O, and the store's thread must stay free for the feeds and the KPI tile.
         loop = asyncio.get_running_loop()
@@ -606,6 +615,7 @@ class WallApp:
         if old is not None:
             await old.close()
         self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self.clock)
+        self._pipeline_started = True
         await self.pipeline.start()
 
     async def stop(self) -> None:

@@ -48,6 +48,7 @@ async def main(spec: dict) -> dict:
     clock = Clock()
     wall = WallApp(config, spec["store"], clock=clock, kiosk=spec.get("kiosk", True))
     await wall.start(show=True)
+    await asyncio.wait_for(wall.wait_loaded(), 60)   # the tiles a shown wall builds after its first frame
     result: dict = {"screens": [s.name() for s in QGuiApplication.screens()]}
     try:
         incidents = [incident(n) for n in range(40)]
