@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from ..config import PageSection, TileSection
@@ -73,6 +74,12 @@ class PendingTile(Tile):
         self.message.setObjectName("pendingTile")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.message, 1)
+
+    def apply_font_size(self, points: int) -> None:
+        super().apply_font_size(points)
+        font = QFont(self.message.font())
+        font.setPointSize(points)
+        self.message.setFont(font)
 
     def realize(self) -> Tile:
         """The real tile (through the wall's safe builder: a failure is a PlaceholderTile, never an exception)."""
