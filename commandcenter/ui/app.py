@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
 import os
 import socket
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..config import Config, PageSection
 from ..services import IngestPipeline, LiveState
+from ..services.ingest import LoopThreadGc
 from ..services.initial_load import load_rest, read_first_screen
 from ..store import Store
 from . import format as fmt
@@ -240,6 +242,10 @@ class WallApp:
                 history.cancel()
         self._history_pool.shutdown(wait=False)    # its read is done: let the thread go
         self._history_pool = None
+        if LoopThreadGc.users:
+            # The pipeline froze the startup heap when it started (LoopThreadGc); the history loaded since is
+            # startup heap too: frozen as well, or every full collection walks its ~50k incidents on this thread.
+            gc.freeze()
         self._mark("history_loaded")
         log.info("wall loaded: %d more incidents after the first frame; phases %s", n,
                  {k: round(v - self.marks["start"], 3) for k, v in self.marks.items()})
