@@ -144,12 +144,12 @@ class WallApp:
         """Open the store, load the state it holds, build and (with `show`) place the windows, start the feeds.
 
         Shown (a real wall, issue 9): the first frame comes before the history has loaded. Only what it shows is
-        read first (territory, alerts, resources and the most recently updated open incidents: services.initial_load),
-        the map and KPI tiles and the pages not shown first are stand-ins (pages.PendingTile); right after the first
-        paint the feeds start, the stand-ins are built and the rest of the history loads in batches in the table's order, read on a
-        thread of its own, without blocking the GUI thread.
-        `wait_loaded()` returns when all of that is done. Not shown (headless, snapshots, tests): everything is
-        loaded and built before start() returns."""
+        read first (territory, alerts, resources and the most recently updated open incidents:
+        services.initial_load); the map and KPI tiles and the pages not shown first are stand-ins
+        (pages.PendingTile). Right after the first paint the feeds start, the stand-ins are built and the rest of
+        the history, read on a thread of its own, is applied in batches in the incident table's order, the GUI
+        thread painting between them. `wait_loaded()` returns when all of that is done. Not shown (headless,
+        snapshots, tests): everything is loaded and built before start() returns."""
         self.marks.clear()
         self._mark("start")
         loop = asyncio.get_running_loop()
@@ -199,7 +199,8 @@ class WallApp:
         """Startup phases (issue 9): seconds since the epoch, so a bench can relate them to the process start."""
         self.marks[phase] = time.time()
 
-    def _limits(self):
+    def _limits(self) -> dict:
+        """The deadlines the incident tables use (the config's over the defaults), for ordering the history."""
         return TileContext(self.live, self.config, self.clock).category_limits
 
     async def wait_loaded(self) -> None:
@@ -211,8 +212,8 @@ class WallApp:
         return self._loaded.is_set()
 
     async def _after_first_frame(self) -> None:
-        """Once the first frame is painted (or FIRST_PAINT_WAIT_S passed): the stand-in tiles, one per event-loop
-        turn, while the rest of the history is read on the store's thread and applied batch by batch."""
+        """Once the first frame is painted (or FIRST_PAINT_WAIT_S passed): the feeds, then the stand-in tiles, one
+        per event-loop turn, while the rest of the history is read on its own thread and applied batch by batch."""
         window = self.window
         if window is not None and not window.painted_once:
             painted = asyncio.get_running_loop().create_future()

@@ -67,7 +67,8 @@ def history() -> list:
     out = []
     for n in range(OPEN):
         reported = T0 - timedelta(minutes=3 * n)
-        out.append(incident(n, at=reported, emergency=(n % 97 == 0), status=Status.ACCEPTED if n % 3 else Status.REPORTED,
+        out.append(incident(n, at=reported, emergency=(n % 97 == 0),
+                            status=Status.ACCEPTED if n % 3 else Status.REPORTED,
                             category=Category.SAFETY_HAZARD if n % 2 else Category.PETITION))
     for n in range(OPEN, OPEN + CLOSED):
         reported = T0 - timedelta(hours=1, minutes=n - OPEN)
