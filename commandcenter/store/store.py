@@ -1,8 +1,10 @@
 """The Store: one SQLite file or one PostgreSQL shared by several walls. Synchronous; call it from a worker thread."""
 from __future__ import annotations
 
+import collections
 import dataclasses
 import json
+import math
 import os
 import threading
 import types
@@ -11,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -30,6 +33,12 @@ _INC, _STAT, _RES, _RSTAT = T["incidents"], T["incident_status"], T["resources"]
 _AL, _AUPD, _ACT, _CUR = T["alerts"], T["alert_updates"], T["operator_actions"], T["feed_cursors"]
 _QUAR, _LOG, _TERR, _META, _ROLL = T["quarantine"], T["record_log"], T["territory"], T["store_meta"], T["kpi_rollup"]
 _SNAP, _SET = T["kpi_snapshots"], T["store_settings"]
+
+#: What apply reads of a stored incident (see Store._stored_incidents).
+_STORED_COLS = ("id", *(c for c in R.CONTRIB_COLUMNS if c != "id"), "version", "timeline_len")
+_Stored = collections.namedtuple("_Stored", (*_STORED_COLS, "reported_column"))
+_REPORTED = _STORED_COLS.index("reported_at")
+_STORED_TIMES = tuple(_STORED_COLS.index(c) for c in ("reported_at", "accepted_at", "arrived_at", "assessed_at"))
 
 _PG_LOCK_KEY = 0x636F6D6D  # "comm": serialises writers across processes on PostgreSQL
 _CHUNK = 1000
@@ -58,23 +67,34 @@ def _utc(t: datetime | None) -> datetime | None:
     return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
 
 
+#: UTC time → (codec text "YYYY-MM-DDTHH:MM:SS[.ffffff]Z", SQLite column text "YYYY-MM-DD HH:MM:SS.ffffff").
+#: A record's times are written twice (its JSON and its columns) and most recur in its next versions (reported,
+#: accepted, ...): one isoformat() per distinct instant instead of ~15 a record. Bounded: cleared when full.
+_TIMES: dict[datetime, tuple[str, str]] = {}
+_TIMES_MAX = 1 << 16
+_UTC = timezone.utc
+
+
+def _time_texts(t: datetime) -> tuple[str, str]:
+    got = _TIMES.get(t)   # aware times equal (and hash equal) when they are the same instant, whatever the zone
+    if got is None:
+        u = t if t.tzinfo is _UTC else t.replace(tzinfo=_UTC) if t.tzinfo is None else t.astimezone(_UTC)
+        s = u.isoformat(" ")[:-6]   # a timespec argument makes isoformat three times slower
+        got = (s[:10] + "T" + s[11:] + "Z", s if u.microsecond else s + ".000000")
+        if len(_TIMES) >= _TIMES_MAX:
+            _TIMES.clear()
+        _TIMES[t] = got
+    return got
+
+
 def _sqlite_time(t: datetime | None) -> str | None:
     """The text SQLAlchemy's SQLite DateTime writes (naive UTC, always with microseconds): same order, same parse."""
-    if t is None:
-        return None
-    if t.tzinfo is timezone.utc:   # the common case: "YYYY-MM-DD HH:MM:SS[.ffffff]+00:00" cut (a timespec
-        s = t.isoformat(" ")       # argument makes isoformat three times slower)
-        return s[:-6] if t.microsecond else s[:-6] + ".000000"
-    if t.tzinfo is not None:
-        t = t.astimezone(timezone.utc).replace(tzinfo=None)
-    return t.isoformat(" ", "microseconds")
+    return None if t is None else _time_texts(t)[1]
 
 
 def _format_time(t: datetime) -> str:
-    """codec.format_time, with the aware-UTC case in one C call (the apply hot path formats ~15 times a record)."""
-    if t.tzinfo is timezone.utc:
-        return t.isoformat()[:-6] + "Z"
-    return format_time(t)
+    """codec.format_time (ISO 8601 UTC with a Z), cached like the SQLite text."""
+    return _time_texts(t)[0]
 
 
 def _now() -> datetime:
@@ -95,51 +115,76 @@ def _enc(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
-        return format_time(value)
+        return _format_time(value)
     if isinstance(value, tuple | list):
         return [_enc(v) for v in value]
     return encode(value) if dataclasses.is_dataclass(value) else value
 
 
+def _json_value(value: Any) -> str:
+    """The JSON text of one value as _dumps(codec.encode-style value) writes it (the uncommon types)."""
+    return _dumps(_enc(value))
+
+
+def _json_float(v: Any) -> str:
+    return float.__repr__(v) if v.__class__ is float and math.isfinite(v) else _json_value(v)
+
+
 def _make_encoder(cls: type, empty: tuple[str, ...] = (), *, omit_defaults: bool = False) -> Any:
-    """A compiled equivalent of codec.encode for one record class (the field types are known up front).
+    """A compiled `record -> JSON text` for one record class, the text `_dumps(codec.encode(record))` gives
+    (same keys in the same order, same escapes), built by string concatenation from the field types known up
+    front: json.dumps of a dict cost a third of the ingest's per-record Python.
 
     omit_defaults: leave out fields whose value is the field's default (codec.decode fills them back in, so the
     decoded record is equal). A stored incident is mostly defaults and key names: this shrinks its `data` by a
     third. `empty` fields are always left out (stored elsewhere)."""
     hints = typing.get_type_hints(cls)
-    lines = ["def encode(r):", "    d = {}"]
+    lines = ["def encode(r):", "    p = []", "    a = p.append"]
     for f in dataclasses.fields(cls):
         h = hints[f.name]
         args = [a for a in typing.get_args(h) if a is not type(None)]
-        base = args[0] if typing.get_origin(h) in (typing.Union, types.UnionType) and len(args) == 1 else h
+        union = typing.get_origin(h) in (typing.Union, types.UnionType)
+        optional = union and type(None) in typing.get_args(h)
+        base = args[0] if union and len(args) == 1 else h
+        key = json.dumps(f.name) + ":"
         if f.name in empty:
             if not omit_defaults:
-                lines.append(f"    d[{f.name!r}] = []")
+                lines.append(f"    a({key + '[]'!r})")
             continue
         if base is datetime:
-            expr = "(_ft(v) if v is not None else None)"
-        elif isinstance(base, type) and issubclass(base, Enum):
-            expr = "(v.value if v is not None else None)"
-        elif base in (str, int, float, bool):
-            expr = "v"
+            expr = "'\"' + _ft(v) + '\"'"
+        elif isinstance(base, type) and issubclass(base, Enum) and issubclass(base, str):
+            expr = "_s(v.value)"
+        elif isinstance(base, type) and issubclass(base, Enum) and issubclass(base, int):
+            expr = "_int(v.value)"
+        elif base is str:
+            expr = "(_s(v) if isinstance(v, str) else _jv(v))"
+        elif base is int:
+            expr = "(_int(v) if v.__class__ is int else _jv(v))"
+        elif base is float:
+            expr = "_jf(v)"
+        elif base is bool:
+            expr = "('true' if v is True else 'false' if v is False else _jv(v))"
         else:
-            expr = "_enc(v)"
+            expr = "_jv(v)"
         lines.append(f"    v = r.{f.name}")
         has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
         default = f.default if f.default is not dataclasses.MISSING else (
             f.default_factory() if f.default_factory is not dataclasses.MISSING else None)
         if not omit_defaults or not has_default:
-            lines.append(f"    d[{f.name!r}] = {expr}")
+            if optional or expr.startswith("_s(v.value)") or expr.startswith("_int(v.value)"):
+                expr = f"('null' if v is None else {expr})"
+            lines.append(f"    a({key!r} + {expr})")
         elif default is None:
-            lines.append(f"    if v is not None: d[{f.name!r}] = {expr}")
+            lines.append(f"    if v is not None: a({key!r} + {expr})")
         elif not default:   # "", 0, False, (): a falsy value of the field's own type is the default
-            lines.append(f"    if v: d[{f.name!r}] = {expr}")
+            lines.append(f"    if v: a({key!r} + {expr})")
         else:
-            lines.append(f"    if v != _defaults[{f.name!r}]: d[{f.name!r}] = {expr}")
-    lines.append("    return d")
+            lines.append(f"    if v != _defaults[{f.name!r}]: a({key!r} + {expr})")
+    lines.append("    return '{' + ','.join(p) + '}'")
     defaults = {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
-    scope: dict[str, Any] = {"_ft": _format_time, "_enc": _enc, "_defaults": defaults}
+    scope: dict[str, Any] = {"_ft": _format_time, "_jv": _json_value, "_jf": _json_float, "_defaults": defaults,
+                             "_s": encode_basestring, "_int": int.__repr__}
     exec("\n".join(lines), scope)  # noqa: S102 - source built above from the dataclass fields only
     return scope["encode"]
 
@@ -393,12 +438,40 @@ class Store:
             total += flush(buf)
         return total
 
-    def _existing(self, conn: Connection, table: Any, ids: list[str], cols: Sequence[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        columns = [table.c[c] for c in cols]
-        for part in _chunks(ids):
-            for row in conn.execute(select(*columns).where(table.c.id.in_(part))):
-                out[row.id] = row
+    def _existing(self, conn: Connection, table: str, ids: list[str], cols: Sequence[str]) -> list[tuple]:
+        """Rows (`cols`, as the driver returns them) of the stored records among `ids`, read through the DBAPI
+        cursor: SQLAlchemy's expanding IN and its result processing cost more than the index lookups."""
+        names = ", ".join(chr(34) + c + chr(34) for c in cols)
+        cur = conn.connection.cursor()
+        out: list[tuple] = []
+        try:
+            if self.dialect == "postgresql":
+                cur.execute(f"SELECT {names} FROM {table} WHERE id = ANY(%s::varchar[])", (ids,))
+                out.extend(cur.fetchall())
+            else:
+                for part in _chunks(ids, 500):
+                    cur.execute(f"SELECT {names} FROM {table} WHERE id IN ({','.join('?' * len(part))})", part)
+                    out.extend(cur.fetchall())
+        finally:
+            cur.close()
+        return out
+
+    def _stored_versions(self, conn: Connection, table: str, ids: list[str]) -> dict[str, int]:
+        return {i: v for i, v in self._existing(conn, table, ids, ("id", "version"))}
+
+    def _stored_incidents(self, conn: Connection, ids: list[str]) -> dict[str, "_Stored"]:
+        """What a new version of each stored incident among `ids` replaces: its rollup contribution's columns
+        (times as aware UTC), version, timeline length, and `reported_at` as the column holds it."""
+        out: dict[str, _Stored] = {}
+        sqlite_ = self.dialect == "sqlite"
+        for row in self._existing(conn, "incidents", ids, _STORED_COLS):
+            v = list(row)
+            v.append(v[_REPORTED])
+            for k in _STORED_TIMES:
+                t = v[k]
+                if t is not None:
+                    v[k] = datetime.fromisoformat(t).replace(tzinfo=_UTC) if sqlite_ else t.astimezone(_UTC)
+            out[v[0]] = _Stored._make(v)
         return out
 
     # Hot path: prepared SQL at the driver level. SQLite: executemany of one row statement. PostgreSQL: one
@@ -477,8 +550,7 @@ class Store:
 
     def _apply_incidents(self, conn: Connection, feed: str, records: list[Incident], now: datetime, log: bool,
                          *, assume_new: bool = False) -> list[Incident]:
-        old = {} if assume_new else self._existing(conn, _INC, [r.id for r in records],
-                                                   R.CONTRIB_COLUMNS + ("version", "timeline_len"))
+        old = {} if assume_new else self._stored_incidents(conn, [r.id for r in records])
         new = [r for r in records if r.id not in old or r.version > old[r.id].version]
         if not new:
             return []
@@ -488,7 +560,7 @@ class Store:
         tnow = tv(now)
         for r in new:
             o = old.get(r.id)
-            data = _dumps(_ENCODE_INCIDENT(r))
+            data = _ENCODE_INCIDENT(r)
             st, tl_len = self._timeline_rows(r, o)
             statuses.extend(st)
             lvl = r.resolution_level.value if r.resolution_level else None
@@ -520,12 +592,11 @@ class Store:
         changed in the common case). Both run inside the write lock after `_existing`, so no id can appear or
         advance in between; the version guard keeps an older version from ever overwriting a newer one."""
         fresh, narrow, wide = [], [], []
-        tv = self._tv
         for row in rows:
             o = old.get(row[0])
             if o is None:
                 fresh.append(row)
-            elif (row[9], row[4], row[20]) == (o.grid_id, tv(o.reported_at), o.drill_id):
+            elif (row[9], row[4], row[20]) == (o.grid_id, o.reported_column, o.drill_id):
                 narrow.append(row)
             else:
                 wide.append(row)
@@ -563,14 +634,14 @@ class Store:
         self._run_many(conn, sql, rows)
 
     def _apply_resources(self, conn: Connection, feed: str, records: list[Resource], now: datetime, log: bool) -> list[Resource]:
-        old = self._existing(conn, _RES, [r.id for r in records], ("id", "version"))
-        new = [r for r in records if r.id not in old or r.version > old[r.id].version]
+        old = self._stored_versions(conn, "resources", [r.id for r in records])
+        new = [r for r in records if r.id not in old or r.version > old[r.id]]
         if not new:
             return []
         tv, tnow = self._tv, self._tv(now)
         rows, hist, logs = [], [], []
         for r in new:
-            data = _dumps(_ENCODE_RESOURCE(r))
+            data = _ENCODE_RESOURCE(r)
             rows.append((r.id, r.version, feed, tv(r.updated_at), r.kind.value, r.status.value, r.grid_id,
                          r.incident_id, r.drill_id, data))
             hist.append((r.id, r.version, tv(r.updated_at), r.status.value, r.incident_id, r.lon, r.lat, r.quantity,
@@ -586,14 +657,14 @@ class Store:
         return new
 
     def _apply_alerts(self, conn: Connection, feed: str, records: list[Alert], now: datetime, log: bool) -> list[Alert]:
-        old = self._existing(conn, _AL, [r.id for r in records], ("id", "version"))
-        new = [r for r in records if r.id not in old or r.version > old[r.id].version]
+        old = self._stored_versions(conn, "alerts", [r.id for r in records])
+        new = [r for r in records if r.id not in old or r.version > old[r.id]]
         if not new:
             return []
         tv, tnow = self._tv, self._tv(now)
         rows, hist, logs = [], [], []
         for r in new:
-            data = _dumps(_ENCODE_ALERT(r))
+            data = _ENCODE_ALERT(r)
             rows.append((r.id, r.version, feed, tv(r.updated_at), tv(r.issued_at), tv(r.expires_at), int(r.level),
                          r.type.value, r.status.value, r.drill_id, data))
             hist.append((r.id, r.version, tv(r.updated_at), r.status.value, int(r.level), r.drill_id, data))
