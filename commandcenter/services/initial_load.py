@@ -79,12 +79,13 @@ def read_rest(store: Store, now: datetime, limits: dict[Category, timedelta] | N
     return display_order(incidents, now, limits)
 
 
-async def load_rest(in_store: InStore, store: Store, live: LiveState, now: datetime,
+async def load_rest(in_store: InStore, store: Store, live: Callable[[], LiveState], now: datetime,
                     limits: dict[Category, timedelta] | None = None, *, batch: int = BATCH) -> int:
-    """read_rest on the store's thread, then apply it to `live` in batches of `batch`, yielding to the event
-    loop between them so the wall keeps painting. Returns how many incidents were read."""
+    """read_rest through `in_store`, then apply it in batches of `batch` to the LiveState `live()` returns at
+    each batch (the one the feeds write to: during a replay that is not the one shown, services.replay), yielding
+    to the event loop between batches so the wall keeps painting. Returns how many incidents were read."""
     incidents = await in_store(read_rest, store, now, limits)
     for start in range(0, len(incidents), batch):
-        live.apply(incidents=incidents[start:start + batch])
+        live().apply(incidents=incidents[start:start + batch])
         await asyncio.sleep(0)
     return len(incidents)

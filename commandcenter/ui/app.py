@@ -232,8 +232,8 @@ class WallApp:
         def in_history_thread(fn, *args):
             return loop.run_in_executor(self._history_pool, lambda: fn(*args))
 
-        history = asyncio.ensure_future(load_rest(in_history_thread, self.store, self.live, self.clock(),
-                                                  self._limits()))
+        history = asyncio.ensure_future(load_rest(in_history_thread, self.store, lambda: self.pipeline.live,
+                                                  self.clock(), self._limits()))
         try:
             await self._build_pending()
             self._mark("tiles_built")

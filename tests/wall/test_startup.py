@@ -253,3 +253,29 @@ def test_a_wall_not_shown_is_fully_loaded_when_start_returns(qloop, filled):
             await wall.stop()
 
     qloop.run_until_complete(scenario())
+
+
+def test_history_loaded_during_a_replay_goes_where_the_feeds_write_and_is_there_back_live(qloop, filled):
+    """A replay shows the past on the wall's LiveState and sends the writers to a shadow one (services.replay):
+    the history still loading is current state, so it goes to the shadow like the feeds' records."""
+    from commandcenter.services.initial_load import FIRST_ROWS
+    from commandcenter.services.replay import LiveDetour
+    from commandcenter.ui.app import WallApp
+
+    config, url = filled
+    wall = WallApp(config, url, clock=Clock())
+
+    async def scenario() -> None:
+        try:
+            await wall.start(show=True)
+            detour = LiveDetour(wall.live, [wall.pipeline])
+            detour.enter()
+            await asyncio.wait_for(wall.wait_loaded(), 60)
+            assert len(wall.live.incidents) == FIRST_ROWS
+            assert len(detour.shadow.incidents) == OPEN + CLOSED
+            detour.leave()
+            assert len(wall.live.incidents) == OPEN + CLOSED
+        finally:
+            await wall.stop()
+
+    qloop.run_until_complete(scenario())
