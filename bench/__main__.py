@@ -180,7 +180,8 @@ ORDER = ["event_to_pixel_p50_ms", "event_to_pixel_p99_ms", "ingest_events_per_s"
          "burst_max_stall_ms", "wall_4k_paint_ms", "map_recolor_ms_6098", "kpi_query_ms_10m", "rss_mb_100k_open",
          "soak_rss_growth_pct", "startup_first_frame_s", "startup_first_frame_s_big"]
 EXTRA_KEYS = {"p99_ms", "max_ms", "missed", "tracked", "floor_per_s", "records", "rss_empty_mb", "growth_mb",
-              "minutes", "store", "all_in_s", "to_live_p50_ms", "n", "grab_ms", "missing_tiles", "rows"}
+              "minutes", "store", "all_in_s", "to_live_p50_ms", "n", "grab_ms", "missing_tiles", "rows",
+              "cpu_s", "at_first_frame", "loaded_s"}
 
 
 def default_doc() -> str:
