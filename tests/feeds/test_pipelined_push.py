@@ -57,6 +57,7 @@ def test_the_next_batch_is_decoded_off_the_loop_while_the_sink_commits_one_batch
             feed = native.NativeSseFeed if mode == "sse" else native.NativeWsFeed
             feed = feed(section(url=base + "/api/v1", mode=mode, timeout=2), client)
             feed.max_batch = 200
+            feed.inline_decode = 0       # every run off the loop (a trickle of ≤16 frames may decode inline)
             feed.decode_executor = ThreadPoolExecutor(1, thread_name_prefix="decode-test")
             try:
                 ok = await run_until(lambda: feed.run(sink, None),
