@@ -6,6 +6,10 @@ until all N are in the live state and the table model has flushed).
 
 Floor, same run and process: the same N messages as JSON text → json.loads → a batched SQLite insert
 (executemany of id, version, JSON in batches of 2,000, one transaction each, WAL). Ratio = floor rate / rate.
+
+Where the time goes: a `StageTrace` follows every 1,000th record (read → decode → sink → store transaction →
+live state); stderr gets each stage's p50/p99 and how much of the run the store thread spent in transactions
+(`store_busy`): well under 100 % means the store waits on the rest of the path, not the other way round.
 """
 from __future__ import annotations
 
@@ -16,8 +20,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (SimProcess, app, emit, flush_models, incident_wire, make_incidents, note, parser, qasync_loop,
-                    sse_feed, start_wall, stop_wall, wait_for, wall_config)
+from common import (SimProcess, app, emit, flush_models, incident_wire, make_incidents, note, parser, percentile,
+                    qasync_loop, sse_feed, start_wall, stop_wall, wait_for, wall_config)
+
+
+def store_busy_share(stamps: dict[str, dict[str, float]], elapsed: float) -> float:
+    """Share of `elapsed` the store thread spent in transactions: the traced records' distinct
+    (store_start, committed) pairs are the transactions (each holds many traced records)."""
+    spans = {(m["store_start"], m["committed"]) for m in stamps.values() if "store_start" in m and "committed" in m}
+    return sum(b - a for a, b in spans) / elapsed if elapsed > 0 else 0.0
 
 
 def floor_rate(n: int, folder: Path) -> float:
@@ -60,8 +71,11 @@ def main() -> None:
     out: dict = {}
 
     async def run() -> None:
+        from commandcenter.feeds import StageTrace
+
         store, live, pipeline, window, missing = await start_wall(
             config, f"sqlite:///{Path(tmp.name) / 'w.db'}", start_feeds=False)
+        pipeline.trace = StageTrace(lambda rid: rid.endswith("000"))
         await asyncio.sleep(0.5)
         t0 = time.perf_counter()
         await pipeline.start()
@@ -70,7 +84,8 @@ def main() -> None:
         flush_models(window)
         elapsed = time.perf_counter() - t0
         got = sum(1 for k in live.incidents if k.startswith("ingest-"))
-        out.update(ok=ok, elapsed=elapsed, got=got, batches=pipeline.batches_applied, missing=missing)
+        out.update(ok=ok, elapsed=elapsed, got=got, batches=pipeline.batches_applied, missing=missing,
+                   trace=pipeline.trace)
         await stop_wall(store, pipeline, window)
 
     with loop:
@@ -78,9 +93,14 @@ def main() -> None:
     sim.close()
     rate = out["got"] / out["elapsed"]
     floor = floor_rate(n, Path(tmp.name))
-    note(f"ingest: {out['got']}/{n} in {out['elapsed']:.1f} s over {out['batches']} batches; floor {floor:,.0f}/s")
+    busy = store_busy_share(out["trace"].stamps, out["elapsed"])
+    note(f"ingest: {out['got']}/{n} in {out['elapsed']:.1f} s over {out['batches']} batches; floor {floor:,.0f}/s; "
+         f"store thread in transactions {busy:.0%} of the run")
+    for pair, values in out["trace"].deltas().items():
+        if values:
+            note(f"  {pair:<26} p50 {percentile(values, 50):8.1f} ms   p99 {percentile(values, 99):8.1f} ms")
     emit("ingest_events_per_s", rate if out["ok"] else None, "events/s", 5000.0, better="higher", floor=floor,
-         records=n, batches=out["batches"], seconds=out["elapsed"], missing_tiles=out["missing"])
+         records=n, batches=out["batches"], seconds=out["elapsed"], missing_tiles=out["missing"], store_busy=busy)
     emit("ingest_floor_ratio", floor / rate if out["ok"] else None, "×", 3.0, floor_per_s=floor, records=n)
 
 
