@@ -8,7 +8,9 @@ wall never shows what a crash would lose.
 The event loop is the wall's GUI thread, so it only moves bytes and hands over results: feeds parse and
 decode on a decode thread (`FeedBase.decode_executor`), the store commits on its own, and a big committed
 batch enters the live state in time-boxed slices (`APPLY_SLICE_S`), yielding to the event loop between
-them, so a 10,000-record burst cannot freeze the wall. A batch with nothing for the store (a poll cycle
+them, so a 10,000-record burst cannot freeze the wall. Those slices run while the feed's next batch is
+already in its transaction (the sink returns once the store committed); the next sink waits for them
+before its own records enter the live state, so committed batches are shown in commit order. A batch with nothing for the store (a poll cycle
 that brought only the source's KPIs) makes no store transaction; its KPIs still reach the live state.
 """
 from __future__ import annotations
@@ -138,6 +140,7 @@ class IngestPipeline:
         self._client: httpx.AsyncClient | None = None
         self.feeds: list[Feed] = []
         self.batches_applied = 0
+        self._live_tail: asyncio.Future[None] | None = None   # a big committed batch entering the live state
         #: Per-stage stamps of chosen records (the latency bench sets one before `start`); None: no tracing work.
         self.trace: StageTrace | None = None
         self._stopped = asyncio.Event()
@@ -188,6 +191,9 @@ class IngestPipeline:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        if self._live_tail is not None:     # committed: it reaches the live state even as we stop
+            await asyncio.gather(self._live_tail, return_exceptions=True)
+            self._live_tail = None
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -225,7 +231,22 @@ class IngestPipeline:
             self._committed[batch.feed] = batch.cursor
         if self.trace is not None:
             self.trace.mark("resumed", (r.id for r in applied.incidents))
-        await self._apply_live(applied)
+        previous, self._live_tail = self._live_tail, None
+        if previous is not None:        # committed batches reach the live state in commit order
+            await asyncio.shield(previous)
+        if len(applied.incidents) + len(applied.resources) + len(applied.alerts) <= APPLY_FIRST_CHUNK:
+            await self._apply_live(applied)
+        else:   # in slices, while the feed's next batch already goes to the store
+            self._live_tail = asyncio.ensure_future(self._apply_live(applied))
+
+    async def live_settled(self) -> None:
+        """Return once every committed batch is in the live state (a big one enters it in slices after the
+        sink returned, while the next transaction runs)."""
+        while self._live_tail is not None:
+            tail = self._live_tail
+            await asyncio.shield(tail)
+            if self._live_tail is tail:
+                self._live_tail = None
 
     def _traced_apply(self, feed: str, **kw: Any) -> Any:
         """Store.apply on the store thread, stamping when the transaction began and when it committed."""

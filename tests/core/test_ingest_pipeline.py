@@ -152,6 +152,7 @@ def test_a_big_committed_batch_enters_the_live_state_in_slices_that_let_the_even
         await pipeline.start()
         ticker = asyncio.create_task(other_work())
         await pipeline._sink(Batch(feed="city", incidents=make_incidents(20_000), cursor='{"seq":20000}'))
+        await pipeline.live_settled()
         ticker.cancel()
         await pipeline.close()
 
@@ -217,3 +218,40 @@ def test_while_a_pipeline_runs_threads_take_the_gil_in_short_slices_and_the_star
     assert seen["frozen"] > 10_000 and not seen["gc_enabled"]
     assert sys.getswitchinterval() == before                  # restored once the last pipeline stopped
     assert gc.get_freeze_count() == 0
+
+
+def test_the_next_transaction_runs_while_a_big_committed_batch_enters_the_live_state_and_order_is_kept(
+        qapp, qloop, sqlite_url):
+    import sys
+    from pathlib import Path
+
+    from commandcenter.feeds import StageTrace
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from common import make_incidents
+
+    store = Store.open(sqlite_url)
+    live = LiveState()
+    pipeline = IngestPipeline(config_from_dict({"feeds": []}), store, live)
+    pipeline.trace = StageTrace()
+    held_after_first_sink: list[int] = []
+
+    async def scenario() -> None:
+        from commandcenter.feeds import Batch
+
+        await pipeline.start()
+        await pipeline._sink(Batch(feed="city", incidents=make_incidents(20_000, prefix="big"), cursor='{"seq":1}'))
+        held_after_first_sink.append(len(live.incidents))
+        await pipeline._sink(Batch(feed="city", incidents=make_incidents(10, prefix="next"), cursor='{"seq":2}'))
+        await pipeline.live_settled()
+        await pipeline.close()
+
+    qloop.run_until_complete(scenario())
+    store.close()
+    stamps = pipeline.trace.stamps
+    big_live = [m["live"] for rid, m in stamps.items() if rid.startswith("big-")]
+    next_marks = [m for rid, m in stamps.items() if rid.startswith("next-")]
+    assert held_after_first_sink[0] < 20_000                     # the sink returned once committed...
+    assert len(live.incidents) == 20_010                         # ...and everything got there in the end
+    assert min(m["store_start"] for m in next_marks) < max(big_live)   # the next commit overlapped the slices
+    assert min(m["live"] for m in next_marks) >= max(big_live)         # shown in commit order
