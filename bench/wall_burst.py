@@ -5,7 +5,9 @@ The simulator (own process) publishes 10,000 new incidents in one go; the real w
 heartbeat re-armed on every beat records how late it fires; the figure is the worst lateness from the
 burst until every incident is in the model and two more seconds have passed. p99 reported alongside, and
 the map tile's longest flush from the idle second before the burst to the end (map_flush_max_ms: it used to
-walk every incident the live state holds on each flush).
+walk every incident the live state holds on each flush) and the incident table's longest and median paint over
+the same span (table_paint_max_ms, table_paint_p50_ms: new rows on top shift every visible row; rows already
+drawn are copied from their row images, new ones drawn once).
 """
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (Heartbeat, SimProcess, app, emit, flush_models, note, parser, percentile, qasync_loop,
-                    sse_feed, start_wall, stop_wall, wait_for, wall_config)
+from common import (Heartbeat, PaintProbe, SimProcess, app, emit, flush_models, incident_views, note, parser,
+                    percentile, qasync_loop, sse_feed, start_wall, stop_wall, wait_for, wall_config)
 
 
 def _timed(slot, into: list[float]) -> None:
@@ -43,6 +45,7 @@ def main() -> None:
             if tile.kind == "map":
                 tile._timer.timeout.disconnect(tile.flush)
                 tile._timer.timeout.connect(lambda tile=tile: _timed(tile.flush, flushes))
+        probes = [PaintProbe(v, wanted=lambda rid: False) for v in incident_views(window)]
         beat = Heartbeat(5)
         beat.start()
         await asyncio.sleep(0.5)
@@ -56,7 +59,8 @@ def main() -> None:
         beat.stop()
         out.update(worst=beat.worst, p99=percentile(beat.lateness, 99), beats=len(beat.lateness), ok=ok,
                    idle_worst=idle_worst, t_live=t_live, missing=missing,
-                   rows=window.tiles()[0].model.rowCount(), map_flush=max(flushes, default=None))
+                   rows=window.tiles()[0].model.rowCount(), map_flush=max(flushes, default=None),
+                   table_paints=[ms for p in probes for ms in p.paint_ms])
         await stop_wall(store, pipeline, window)
 
     with loop:
@@ -65,7 +69,9 @@ def main() -> None:
     note(f"burst: all in live state: {out['ok']} after {out['t_live']:.2f} s; beats {out['beats']}")
     emit("burst_max_stall_ms", out["worst"] if out["ok"] else None, "ms", 50.0, p99_ms=out["p99"],
          idle_max_ms=out["idle_worst"], burst=args.burst, all_in_s=out["t_live"], missing_tiles=out["missing"],
-         map_flush_max_ms=None if out["map_flush"] is None else round(out["map_flush"], 1))
+         map_flush_max_ms=None if out["map_flush"] is None else round(out["map_flush"], 1),
+         table_paint_max_ms=round(max(out["table_paints"]), 1) if out["table_paints"] else None,
+         table_paint_p50_ms=round(percentile(out["table_paints"], 50), 1) if out["table_paints"] else None)
 
 
 if __name__ == "__main__":
