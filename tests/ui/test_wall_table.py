@@ -235,3 +235,15 @@ def test_the_countdown_is_drawn_over_the_row_image_on_every_tick(ui, clock, qtbo
     view.viewport().repaint()
     assert view.rendered_rows == 0                 # the row images stay
     assert render_viewport(view).copy(cell) != before
+
+
+def test_a_table_given_another_model_draws_its_rows_afresh(ui, clock, qtbot, qapp):
+    # row keys are the model's own (two incident models number their rows alike): no image outlives its model
+    live = W.live_city()
+    tile = settled_tile(qtbot, clock, qapp, live)
+    view = tile.view
+    other = IncidentTableModel(live, clock=clock)
+    other.setParent(tile)
+    view.setModel(other)
+    view.viewport().repaint()
+    assert view.rendered_rows == other.rowCount() > 0

@@ -221,6 +221,12 @@ class WallTable(QTableView):
         if index.isValid():
             self._on_activated(self.model().data(index, self._id_role))
 
+    def setModel(self, model: QAbstractItemModel | None) -> None:  # noqa: N802 (Qt naming)
+        """Another model's row keys mean other rows: its rows are drawn afresh."""
+        if getattr(self, "_row_images", None):
+            self._row_images.clear()
+        super().setModel(model)
+
     def fit_columns(self) -> None:
         self._fitter.fit()
 
