@@ -37,3 +37,21 @@ def test_bad_urls() -> None:
         Store.open("mysql://x")
     with pytest.raises(StoreError, match="in-memory"):
         Store.open("sqlite://")
+
+
+def test_the_quick_head_read_from_the_migration_files_is_alembics_head():
+    from commandcenter.store.migrate import quick_head
+
+    assert quick_head() == head_revision()
+
+
+def test_opening_a_store_already_at_head_does_not_import_alembic(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'wall.db'}"
+    Store.open(url).close()
+    probe = ("import sys; from commandcenter.store import Store; Store.open(sys.argv[1]).close(); "
+             "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "False"
