@@ -250,6 +250,45 @@ def _per_node(conn: Connection, store: "Store", nodes: list[str], ranges: list[R
     return out
 
 
+def _held_by(store: "Store", node: str, grids: list[str]) -> bool:
+    """Whether kpi_grid_month keeps every one of these grids' month counts under `node` (its parent or
+    grandparent: gridmonths.holders)."""
+    if not node or not grids:
+        return False
+    parents = store._parents
+    for g in grids:
+        p = parents.get(g)
+        if p != node and (not p or p == g or parents.get(p) != node):
+            return False
+    return True
+
+
+def _per_grid(conn: Connection, store: "Store", node: str, grids: list[str], ranges: list[Range],
+              include_drill: bool) -> dict[str, float]:
+    """Events per grid under `node`: whole months from kpi_grid_month when it holds these grids under the node
+    (a street's 150 grids over a year: a dozen contiguous pages, not 150 grids' wide rollup rows), the partial
+    months from the incidents as _per_node does."""
+    months = [r for r in ranges if r[0] == GRAIN_MONTH]
+    if not months or not _held_by(store, node, grids):
+        return _per_node(conn, store, grids, ranges, include_drill)
+    ph = store._ph
+    key = (store.dialect, "grid-month", len(months), include_drill)
+    sql = _SQL.get(key)
+    if sql is None:
+        branch = (f"SELECT grid_id, sum(n) FROM kpi_grid_month WHERE node_id = {ph} AND bucket >= {ph} "
+                  f"AND bucket < {ph}{'' if include_drill else ' AND drill = 0'} GROUP BY grid_id")
+        sql = _SQL[key] = " UNION ALL ".join([branch] * len(months))
+    wanted = set(grids)
+    out: dict[str, float] = {}
+    for g, c in conn.exec_driver_sql(sql, tuple(x for _g, lo, hi in months for x in (node, lo, hi))):
+        if g in wanted and c:   # a holder may also keep ids that are not grid-level nodes (incidents name them)
+            out[g] = out.get(g, 0.0) + float(c)
+    for g, c in _incident_keys(conn, store, grids, _spans(ranges, store.calendar), include_drill,
+                               by_grid=True).items():
+        out[g] = out.get(g, 0.0) + c
+    return {g: c for g, c in out.items() if c}
+
+
 def _per_hour(conn: Connection, store: "Store", node: str, ranges: list[Range], include_drill: bool) -> dict[int, float]:
     """Events per UTC hour of a node over hour ranges."""
     if not _is_leaf(store, node):
@@ -357,7 +396,7 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
     # per sub-node and per grid
     children = store._children.get(node_id, []) if node_id else store._children.get("", [])
     grids = _grids_under(store, node_id, PER_GRID_MAX)
-    per_grid = None if grids is None else _per_node(conn, store, grids, busy, include_drill)
+    per_grid = None if grids is None else _per_grid(conn, store, node_id, grids, busy, include_drill)
     # with every grid's count at hand, a child's is the sum of its grids' (a community's rollups hold exactly
     # its grids' incidents), not another read of ten communities' rollups
     per_child = _per_node(conn, store, children, busy, include_drill) if per_grid is None \

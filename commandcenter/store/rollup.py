@@ -212,6 +212,10 @@ class Deltas:
                 if x:
                     cur[j] += sign * x
 
+    def leaf_events(self) -> list[tuple[Leaf, float]]:
+        """Each leaf's net event count in this batch (its `n`): what the per-grid month counts need."""
+        return [(leaf, self._vecs[i][0]) for leaf, i in self._leaf.items()]
+
     def rows(self, chain: Any, nodes: Sequence[str] | None = None, sign: int = 1) -> list[tuple]:
         """Rollup rows (WRITE_COLUMNS order) for every node `chain(grid)` gives (or only `nodes`), zero rows
         dropped, sorted by key (one lock order for every writer; B-tree locality on SQLite).

@@ -329,6 +329,25 @@ class KpiRollupRow(Base):
     cat_other: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class KpiGridMonthRow(Base):
+    """Events per grid per local month, kept under the grid's parent and grandparent (a community and a street).
+
+    Why: a street's events per grid over a year or the whole history read its ~150 grids' month rows of
+    kpi_rollup, 37 columns wide (≈ 3 pages per grid for 11 years: ≈ 480 random pages cold). Here the same counts
+    are ≈ 30-byte rows clustered by (holder, month): a street's whole history is ≈ 150 contiguous pages, a year a
+    dozen. Written in the same transaction as the rollups (gridmonths.py), read by kpi.py for month ranges.
+    `node_id` is the holder (parent or grandparent of `grid_id`), `bucket` the local month (rollup.GRAIN_MONTH).
+    """
+
+    __tablename__ = "kpi_grid_month"
+    __table_args__ = {"sqlite_with_rowid": False}
+    node_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    drill: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grid_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class SettingRow(Base):
     """Text settings of the database, e.g. `rollup_tz`: the time zone the day/month rollups were built in."""
 

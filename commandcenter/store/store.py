@@ -26,14 +26,14 @@ from ..domain import (
     TerritoryLevel, TerritoryNode, decode, encode, format_time,
 )
 from ..domain.enums import ActionKind
-from . import rollup as R
+from . import gridmonths as GM, rollup as R
 from .checkpoint import WalCheckpointer
 from .schema import T
 
 _INC, _STAT, _RES, _RSTAT = T["incidents"], T["incident_status"], T["resources"], T["resource_status"]
 _AL, _AUPD, _ACT, _CUR = T["alerts"], T["alert_updates"], T["operator_actions"], T["feed_cursors"]
 _QUAR, _LOG, _TERR, _META, _ROLL = T["quarantine"], T["record_log"], T["territory"], T["store_meta"], T["kpi_rollup"]
-_SNAP, _SET = T["kpi_snapshots"], T["store_settings"]
+_SNAP, _SET, _GM = T["kpi_snapshots"], T["store_settings"], T["kpi_grid_month"]
 
 #: What apply reads of a stored incident (see Store._stored_incidents).
 _STORED_COLS = ("id", *(c for c in R.CONTRIB_COLUMNS if c != "id"), "version", "timeline_len")
@@ -585,6 +585,7 @@ class Store:
         if statuses:
             self._insert_many(conn, "incident_status", self._STAT_COLS, statuses)
         self._add_rollups(conn, acc.rows(self._chain))
+        GM.add(self, conn, GM.rows(acc, self._chain))
         if logs:
             self._insert_many(conn, "record_log", self._LOG_COLS, logs)
         return new
@@ -731,6 +732,9 @@ class Store:
             for row in conn.execute(select(*cols).where(_INC.c.grid_id == g)):
                 acc.add(row)
             self._add_rollups(conn, acc.rows(self._chain, nodes=gone, sign=-1) + acc.rows(self._chain, nodes=came))
+            was, now = GM.holders(self._chain(g, old_parents)), GM.holders(self._chain(g))
+            GM.add(self, conn, GM.rows(acc, self._chain, nodes=[x for x in was if x not in now], sign=-1)
+                   + GM.rows(acc, self._chain, nodes=[x for x in now if x not in was]), drop_zero=True)
 
     # ------------------------------------------------------------------ reads
     def cursor(self, feed: str) -> str | None:
@@ -884,6 +888,7 @@ class Store:
         """Every rollup from the incidents table in this store's calendar; records the calendar in `rollup_tz`."""
         self._tree(conn)
         conn.execute(delete(_ROLL))
+        conn.execute(delete(_GM))
         cols = [_INC.c[c] for c in R.CONTRIB_COLUMNS]
         acc = R.Deltas(self.calendar)
         n = 0
@@ -892,8 +897,10 @@ class Store:
             n += 1
             if n % 50_000 == 0:
                 self._add_rollups(conn, acc.rows(self._chain))
+                GM.add(self, conn, GM.rows(acc, self._chain))
                 acc = R.Deltas(self.calendar)
         self._add_rollups(conn, acc.rows(self._chain))
+        GM.add(self, conn, GM.rows(acc, self._chain))
         ins = self._insert(_SET).values(key="rollup_tz", value=self.calendar.name)
         conn.execute(ins.on_conflict_do_update(index_elements=["key"], set_={"value": ins.excluded.value}))
 
@@ -917,6 +924,7 @@ class Store:
             for row in conn.execute(select(*cols).where(_INC.c.drill_id == drill_id)):
                 acc.add(row, -1)
             self._add_rollups(conn, acc.rows(self._chain))
+            GM.add(self, conn, GM.rows(acc, self._chain))
             n = 0
             for tbl, child, fk in ((_INC, _STAT, "incident_id"), (_RES, _RSTAT, "resource_id"), (_AL, _AUPD, "alert_id")):
                 ids = select(tbl.c.id).where(tbl.c.drill_id == drill_id)
@@ -925,6 +933,7 @@ class Store:
             conn.execute(delete(_ACT).where(_ACT.c.drill_id == drill_id, _ACT.c.kind.not_in(
                 [ActionKind.DRILL_START.value, ActionKind.DRILL_STOP.value])))
             conn.execute(delete(_ROLL).where(_ROLL.c.drill == 1, _ROLL.c.n == 0))
+            conn.execute(delete(_GM).where(_GM.c.drill == 1, _GM.c.n == 0))
         return n
 
     def prune(self, *, now: datetime | None = None, raw_days: int | None = None, chunk: int = 5000,

@@ -45,7 +45,8 @@ def dump(store: Store) -> dict[str, list[tuple]]:
     out = {}
     with store.engine.connect() as c:
         for name, key in (("incidents", "id"), ("incident_status", ("incident_id", "seq")),
-                          ("kpi_rollup", ("node_id", "grain", "bucket", "drill"))):
+                          ("kpi_rollup", ("node_id", "grain", "bucket", "drill")),
+                          ("kpi_grid_month", ("node_id", "bucket", "drill", "grid_id"))):
             tbl = T[name]
             order = [tbl.c[k] for k in ((key,) if isinstance(key, str) else key)]
             out[name] = [tuple(r) for r in c.execute(select(tbl).order_by(*order))]
@@ -64,6 +65,7 @@ def test_bulk_load_equals_apply(store: Store, other_store_url: str) -> None:
         assert len(a["incidents"]) == 400 and len(a["incident_status"]) > 400 and len(a["kpi_rollup"]) > 100
         assert a["incidents"] == b["incidents"]
         assert a["incident_status"] == b["incident_status"]
+        assert len(a["kpi_grid_month"]) > 10 and a["kpi_grid_month"] == b["kpi_grid_month"]
         assert [r[:4] for r in a["kpi_rollup"]] == [r[:4] for r in b["kpi_rollup"]]
         for ra, rb in zip(a["kpi_rollup"], b["kpi_rollup"]):
             assert ra[4:] == pytest.approx(rb[4:], abs=1e-6)      # float sums may differ in the last bit

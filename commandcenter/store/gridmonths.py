@@ -1,0 +1,70 @@
+"""Events per grid per local month, kept under the grid's parent and grandparent (table kpi_grid_month).
+
+Why: the KPI engine gives a street its events per grid (its ~150 grids) and a community its own grids'. Read from
+kpi_rollup, a grid's month rows are 37 columns wide: a street over a year or the whole history of the 10 M store
+read ≈ 480 random pages cold (issue #9). This table holds only the count, clustered under the node that asks for
+it, so the same figures are a few contiguous pages.
+
+A grid's count moves only when an incident is created, changes grid, or turns into / out of a drill (a status
+change keeps `n`): the rows come from the same rollup.Deltas as kpi_rollup, in the same transaction. The holders
+are the first two ancestors of the incident's grid (`chain[1:3]`, "" excluded): above a street a node has more
+grids than the engine lists per grid (kpi.PER_GRID_MAX)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from sqlalchemy import Connection
+
+from .rollup import Deltas
+
+if TYPE_CHECKING:
+    from .store import Store
+
+#: How many ancestors above a grid hold its counts (community, street).
+LEVELS_UP = 2
+COLUMNS = ("node_id", "bucket", "drill", "grid_id", "n")
+Row = tuple[str, int, int, str, int]   # COLUMNS order
+
+
+def holders(chain: Sequence[str]) -> list[str]:
+    """The nodes that keep a grid's month counts, from its chain [grid, parent, ..., ""]."""
+    return [x for x in chain[1:1 + LEVELS_UP] if x]
+
+
+def rows(acc: Deltas, chain: Callable[[str], list[str]], *, nodes: Sequence[str] | None = None,
+         sign: int = 1) -> list[Row]:
+    """The count changes of one batch (`acc`), one row per (holder, local month, drill, grid), zero changes
+    dropped, sorted by key (one lock order for every writer). `nodes` replaces each grid's holders (moving a
+    grid's counts from its old holders to its new ones); `sign` = -1 subtracts."""
+    cal = acc.cal
+    per: dict[tuple[str, int, int], float] = {}
+    for (grid, hour, drill), n in acc.leaf_events():
+        if n:
+            k = (grid, cal.day_month(hour)[1], drill)
+            per[k] = per.get(k, 0.0) + n
+    out: list[Row] = []
+    held: dict[str, list[str]] = {}
+    for (grid, month, drill), n in per.items():
+        if not n:
+            continue
+        hs = held.get(grid)
+        if hs is None:
+            hs = held[grid] = list(nodes) if nodes is not None else holders(chain(grid))
+        for h in hs:
+            out.append((h, month, drill, grid, int(round(n)) * sign))
+    out.sort()
+    return out
+
+
+def add(store: "Store", conn: Connection, changes: list[Row], *, drop_zero: bool = False) -> None:
+    """Add the changes into kpi_grid_month. `drop_zero` then deletes the rows they brought to 0 (a drill deleted,
+    grids moved away): rows of a finished drill or of a former parent would otherwise stay as zeros forever."""
+    if not changes:
+        return
+    sql = store._sql_insert("kpi_grid_month", COLUMNS, COLUMNS[:4], '"n" = kpi_grid_month."n" + excluded."n"')
+    store._run_many(conn, sql, changes)
+    if drop_zero:
+        ph = store._ph
+        sql = (f"DELETE FROM kpi_grid_month WHERE node_id = {ph} AND bucket = {ph} AND drill = {ph} "
+               f"AND grid_id = {ph} AND n = 0")
+        conn.exec_driver_sql(sql, [r[:4] for r in changes])
