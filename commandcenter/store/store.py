@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ..domain import (
     Alert, AlertStatus, Incident, KpiValue, OperatorAction, QuarantinedRecord, Resource, Status, StatusChange,
-    TerritoryLevel, TerritoryNode, decode, encode, format_time,
+    TerritoryLevel, TerritoryNode, decode, encode,
 )
 from ..domain.enums import ActionKind
 from . import gridmonths as GM, rollup as R
