@@ -257,16 +257,39 @@ def test_marker_shapes_and_drill_outline(gmap, nodes):
     incs = [F.incident(i, gs[10 * i], sev) for i, sev in enumerate(Severity)]
     incs.append(F.incident(9, gs[99], Severity.HIGH, drill_id="D-1"))
     gmap.set_incidents(incs)
-    pts = {p.data(): p for p in gmap.incidents.item.points()}
     for inc in incs[:4]:
-        assert pts[inc.id].symbol() == theme.MAP_SEVERITY_MARKERS[inc.severity]
-        assert pts[inc.id].brush().color().rgb() == theme.SEVERITY_COLOURS[inc.severity].rgb()
+        style = gmap.incidents.style_of(inc.id)
+        assert style.symbol == theme.MAP_SEVERITY_MARKERS[inc.severity]
+        assert style.brush.color().rgb() == theme.SEVERITY_COLOURS[inc.severity].rgb()
     assert len({theme.MAP_SEVERITY_MARKERS[s] for s in Severity}) == 4      # shape alone tells severity
-    assert pts["E00009"].pen().color().rgb() == theme.DRILL.rgb()
-    assert pts["E00001"].pen().color().rgb() != theme.DRILL.rgb()
+    assert gmap.incidents.style_of("E00009").pen.color().rgb() == theme.DRILL.rgb()
+    assert gmap.incidents.style_of("E00009").size > theme.MAP_SEVERITY_SIZES[Severity.HIGH]
+    assert gmap.incidents.style_of("E00001").pen.color().rgb() != theme.DRILL.rgb()
     closed = dataclasses.replace(incs[0], status=Status.CLOSED)
     gmap.set_incidents([closed])
     assert gmap.incidents.ids == []                                         # only open incidents
+
+
+def test_markers_are_painted_in_their_severity_colour_where_their_incident_is(gmap, nodes):
+    """The markers are painted from arrays (one atlas fragment each): the pixel at each incident's place is its
+    severity's fill, a drill's outline ring is the drill colour, and the worst severity is drawn on top."""
+    gs = F.grids(nodes)
+    incs = [F.incident(i, gs[40 * i + 5], sev) for i, sev in enumerate(Severity)]
+    drill = F.incident(9, gs[333], Severity.MEDIUM, drill_id="D-1")
+    under = F.incident(10, gs[40 * 3 + 5], Severity.LOW)                 # same place as the critical one
+    gmap.set_incidents(incs + [drill, under])
+    img = gmap.plot.grab().toImage()
+    for inc in incs + [drill]:
+        pt = gmap.map_to_widget(*F.centre(next(g for g in gs if g.id == inc.grid_id)))
+        assert img.pixelColor(round(pt.x()), round(pt.y())).rgb() == theme.SEVERITY_COLOURS[inc.severity].rgb()
+    pt = gmap.map_to_widget(*F.centre(gs[333]))
+    ring = [img.pixelColor(round(pt.x()) + dx, round(pt.y())).rgb() for dx in range(4, 10)]
+    assert theme.DRILL.rgb() in ring
+    assert gmap.zoom_to(gs[40 * 3 + 5].id)              # zoomed in: markers keep their pixel size and place
+    gmap.labels.setVisible(False)                       # (zoomed in, the grid's name is written over its centre)
+    img = gmap.plot.grab().toImage()
+    pt = gmap.map_to_widget(*F.centre(gs[40 * 3 + 5]))
+    assert img.pixelColor(round(pt.x()), round(pt.y())).rgb() == theme.SEVERITY_COLOURS[Severity.CRITICAL].rgb()
 
 
 def test_mouse_pan_stretches_the_old_raster_then_rebuilds(qtbot, gmap):
@@ -319,11 +342,11 @@ def test_with_the_simulator_city(qtbot):
 def test_unchanged_records_are_not_redrawn(gmap, nodes):
     incs = F.incidents(nodes, 20)
     gmap.set_incidents(incs)
-    data = gmap.incidents.item.data
+    fills = gmap.incidents.item.fills
     gmap.set_incidents(list(incs))                                          # same ids and versions
-    assert gmap.incidents.item.data is data
+    assert gmap.incidents.item.fills == fills
     gmap.set_incidents([dataclasses.replace(incs[0], version=2, severity=Severity.CRITICAL)] + incs[1:])
-    assert gmap.incidents.item.data is not data
+    assert gmap.incidents.item.fills == fills + 1
     assert gmap.incidents.shown_by_severity[Severity.CRITICAL] >= 1
 
 

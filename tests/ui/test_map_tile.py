@@ -89,15 +89,15 @@ def test_markers_not_refilled_when_new_incidents_rank_below_those_shown(ui, cloc
     live = W.live_city(resources=[])
     tile = make_tile(live, clock, qtbot)
     tile.flush()
-    data, ids = tile.map.incidents.item.data, list(tile.map.incidents.ids)
+    fills, ids = tile.map.incidents.item.fills, list(tile.map.incidents.ids)
     assert len(ids) == 3
     live.apply(incidents=[W.incident(f"L{n}", 2, severity=Severity.LOW, minutes_ago=100 + n) for n in range(5)])
     tile.flush()
-    assert tile.map.incidents.item.data is data           # same three markers: the scatter item kept its points
+    assert tile.map.incidents.item.fills == fills         # same three markers: the marker item kept its points
     assert tile.map.incidents.total == 10
     live.apply(incidents=[W.incident("C1", 2, severity=Severity.CRITICAL, minutes_ago=0)])
     tile.flush()
-    assert "C1" in tile.map.incidents.ids and tile.map.incidents.item.data is not data
+    assert "C1" in tile.map.incidents.ids and tile.map.incidents.item.fills == fills + 1
 
 
 def test_per_grid_counts_follow_a_replay_that_replaces_the_whole_state(ui, clock, qtbot):
