@@ -199,12 +199,22 @@ def test_rows_shifted_down_by_a_new_incident_are_copied_not_redrawn(ui, clock, q
     assert view.blitted_rows == rows + 1
 
 
+def drawn_over_frames(view: WallTable) -> int:
+    """Repaints until no row waits for its text; how many rows were drawn afresh in all."""
+    rendered = 0
+    for _ in range(50):
+        view.viewport().repaint()
+        rendered += view.rendered_rows
+        if not view.deferred_rows:
+            return rendered
+    raise AssertionError("rows still waiting for their text after 50 paints")
+
+
 def test_a_column_width_change_redraws_every_row(ui, clock, qtbot, qapp):
     tile = settled_tile(qtbot, clock, qapp)
     view, model = tile.view, tile.model
     view.setColumnWidth(model.TITLE, view.columnWidth(model.TITLE) - 40)
-    view.viewport().repaint()
-    assert view.rendered_rows == model.rowCount()
+    assert drawn_over_frames(view) == model.rowCount()
 
 
 def test_a_row_turning_overdue_is_redrawn_with_a_bold_severity(ui, clock, qtbot, qapp):
@@ -245,5 +255,43 @@ def test_a_table_given_another_model_draws_its_rows_afresh(ui, clock, qtbot, qap
     other = IncidentTableModel(live, clock=clock)
     other.setParent(tile)
     view.setModel(other)
-    view.viewport().repaint()
-    assert view.rendered_rows == other.rowCount() > 0
+    assert drawn_over_frames(view) == other.rowCount() > 0
+
+
+def test_a_burst_of_new_rows_gets_their_text_over_the_next_frames_and_their_flash_at_once(ui, clock, qtbot, qapp):
+    # laying out a new row costs ≈1 ms at 4K: a paint draws a few new rows' text, the next frames the others
+    live = W.live_city()
+    tile = settled_tile(qtbot, clock, qapp, live)
+    view, model = tile.view, tile.model
+    view.NEW_ROWS_PER_PAINT = 2
+    live.apply(incidents=[W.incident(f"N{n}", 2, title=f"新上报的占道经营{n}", minutes_ago=-5 - n) for n in range(5)])
+    model.flush()
+    image = render_viewport(view)
+    assert view.rendered_rows == 2 and view.deferred_rows == 3
+    rows = sorted(model.row_of(f"N{n}") for n in range(5))
+    assert rows == list(range(rows[0], rows[0] + 5))               # together, under the pinned overdue rows
+    flash = [image.pixel(cell_rect(view, r, model.TITLE).right() - 2, cell_rect(view, r, model.TITLE).top() + 2)
+             for r in rows]
+    assert len(set(flash)) == 1 and flash[0] & 0xFFFFFF != theme.PANEL.rgb() & 0xFFFFFF   # all five flash now
+    inked = [ink_height(image, cell_rect(view, r, model.TITLE), flash[0] & 0xFFFFFF) > 0 for r in rows]
+    assert inked == [True, True, False, False, False]                   # the upper two have their text
+    qtbot.waitUntil(lambda: view.deferred_rows == 0 and view.rendered_rows == 0, timeout=3000)   # frames follow
+    image = render_viewport(view)
+    assert all(ink_height(image, cell_rect(view, r, model.TITLE), flash[0] & 0xFFFFFF) > 0 for r in rows)
+
+
+def test_the_first_paint_of_a_table_draws_every_row(ui, clock, qtbot, qapp):
+    live = W.live_city()
+    model = IncidentTableModel(live, clock=clock)
+    tile = IncidentTile(live, model)
+    model.setParent(tile)
+    qtbot.addWidget(tile)
+    tile.view.NEW_ROWS_PER_PAINT = 1
+    tile.resize(1400, 700)
+    tile.show()
+    qtbot.waitExposed(tile)
+    QApplication.processEvents()
+    assert model.rowCount() > 1
+    render_viewport(tile.view)
+    assert tile.view.rendered_rows == 0 and tile.view.deferred_rows == 0    # every row's image drawn already
+    assert tile.view.blitted_rows == model.rowCount()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPointF, QRect, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPointF, QRect, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPaintEvent, QResizeEvent, QStaticText
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QStyle, QStyleOption,
                                QTableView, QVBoxLayout, QWidget)
@@ -169,8 +169,13 @@ class WallTable(QTableView):
     instead of four `data()` calls and a glyph run per cell (the 4K incident table: ≈19 → ≈5 ms); the same
     image serves whichever shading, flash or overdue tint the row has at the moment. Live columns (the ticking
     countdown) are drawn over it on every paint, so the once-a-second tick neither invalidates the images nor
-    repaints more than its column. A model without `row_key` (or a row it answers None for) is painted cell by
-    cell; either way each cell's elided text is laid out once, as a plain-text QStaticText cached by (text,
+    repaints more than its column. Laying out a new row costs ≈1 ms at 4K: a paint renders at most
+    NEW_ROWS_PER_PAINT new row images once the table has painted rows (a burst's flush brings 30 new rows on top, a
+    25-45 ms paint); the other new rows get their background now (an emergency's flash shows at once) and their
+    text a frame later, the next paint drawing the next few (a refit of the columns, which makes every image
+    stale, too, and a burst filling a table shown empty: that paint cost 34 ms). The first paint after the
+    table is shown draws every row. A model without `row_key` (or a row it answers None for) is
+    painted cell by cell; either way each cell's elided text is laid out once, as a plain-text QStaticText cached by (text,
     font, width).
     """
 
@@ -180,6 +185,10 @@ class WallTable(QTableView):
     CACHE_LIMIT = 6000
     #: row images kept beyond a screenful (rows scrolled or shifted just out of view come back often)
     ROW_CACHE_SLACK = 8
+    #: new row images one paint renders once the table has some (the rest wait for the next frame)
+    NEW_ROWS_PER_PAINT = 4
+    #: the next frame for the rows a paint left without text
+    CATCH_UP_MS = 16
 
     def __init__(self, model: QAbstractItemModel, shares: tuple[float, ...], on_activated: Callable[[str], None],
                  id_role: int, *, alternating: bool = True, parent: QWidget | None = None):
@@ -216,6 +225,13 @@ class WallTable(QTableView):
         #: rows whose text the last paintEvent rendered afresh into an image (a cache miss each), and rows it blitted
         self.rendered_rows = 0
         self.blitted_rows = 0
+        #: rows the last paintEvent left without their text (over NEW_ROWS_PER_PAINT): a paint follows for them
+        self.deferred_rows = 0
+        self._new_row_budget: int | None = None                # None: no limit (the first paint since shown)
+        self._painted_rows = False                              # painted since the table was last shown
+        self._deferred_rect = QRect()
+        self._catch_up = QTimer(self, singleShot=True, interval=self.CATCH_UP_MS)
+        self._catch_up.timeout.connect(lambda: self.viewport().update(self._deferred_rect))
 
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -307,7 +323,8 @@ class WallTable(QTableView):
         rows, cols = model.rowCount(), model.columnCount()
         self.painted_cells = 0
         self.painted_columns = set()
-        self.rendered_rows = self.blitted_rows = 0
+        self.rendered_rows = self.blitted_rows = self.deferred_rows = 0
+        self._deferred_rect = QRect()
         area = event.rect()
         vp = self.viewport()
         base = vp.palette().color(vp.backgroundRole())
@@ -327,6 +344,13 @@ class WallTable(QTableView):
                         painter.fillRect(band, base)
         finally:
             painter.end()
+        if self.deferred_rows:
+            self._catch_up.start()
+        self._painted_rows = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self._painted_rows = False              # a table (re)appearing shows every row at once: no blank rows
+        super().showEvent(event)
 
     def _paint_rows(self, painter: QPainter, model: QAbstractItemModel, rows: int, cols: int, area: QRect,
                     base: QColor) -> tuple[int, int, int, int] | None:
@@ -370,6 +394,7 @@ class WallTable(QTableView):
             if layout != self._row_layout:            # widths, font, grid or colours changed: every image is stale
                 self._row_images.clear()
                 self._row_layout = layout
+            self._new_row_budget = self.NEW_ROWS_PER_PAINT if self._painted_rows else None
             live_cells = [cell for cell in in_area if cell[0] in live]
             limit = vp.height() // max(1, self.rowHeight(r0)) + 1 + self.ROW_CACHE_SLACK
             left, right = all_xs[0][1], all_xs[-1][1] + all_xs[-1][2]
@@ -399,9 +424,13 @@ class WallTable(QTableView):
                 bg = data(index(r, 0), _BACKGROUND)
                 if bg is not None:
                     painter.fillRect(left, y, right - left - g, h - g, bg)
-            painter.drawImage(left, y, self._row_image(r, (key, is_selected, h), all_xs, live, default_pen, index,
-                                                       base, limit))
-            self.blitted_rows += 1
+            image = self._row_image(r, (key, is_selected, h), all_xs, live, default_pen, index, base, limit)
+            if image is None:                         # over this paint's budget of new rows: text next frame
+                self.deferred_rows += 1
+                self._deferred_rect = self._deferred_rect.united(QRect(left, y, right - left, h))
+            else:
+                painter.drawImage(left, y, image)
+                self.blitted_rows += 1
             if live_cells:
                 self._paint_texts(painter, r, y, h - g, live_cells, is_selected, default_pen, index)
         self.painted_columns = {c for c, _, _ in in_area}
@@ -415,14 +444,18 @@ class WallTable(QTableView):
             painter.drawLine(x + w - 1, y, x + w - 1, y + h - 1)
 
     def _row_image(self, r: int, key: tuple, all_xs: list[tuple[int, int, int]], live: frozenset[int],
-                   default_pen: QColor, index, base: QColor, limit: int) -> QImage:
+                   default_pen: QColor, index, base: QColor, limit: int) -> QImage | None:
         """Row r's text (all columns but the live ones) and grid lines on a transparent image, or the one drawn for
         the same key before: backgrounds are filled under it on every paint, so the same image serves a row
         whichever shading, flash or overdue tint it has at the moment. Least recently used images go first once
-        more than `limit` are kept."""
+        more than `limit` are kept. None when the row has no image and this paint's budget of new ones is spent."""
         images = self._row_images
         image = images.pop(key, None)
         if image is None:
+            if self._new_row_budget is not None:
+                if self._new_row_budget <= 0:
+                    return None
+                self._new_row_budget -= 1
             is_selected, h = key[1], key[2]
             x0 = all_xs[0][1]
             width = all_xs[-1][1] + all_xs[-1][2] - x0
