@@ -145,7 +145,9 @@ def main() -> None:
         n_req = 200_000
         note("store_history: no bench/.data/history-10m.db; measuring 200,000 incidents (generate the 10 M file with "
              "--incidents 10000000 once; later runs reuse it)")
-    path = Path(a.path) if a.path else DATA / f"history-{_label(n_req)}.db"
+    # resolved: a worktree links the shared 10 M file, and SQLite keeps its -wal/-shm beside the target, which
+    # evict() must find
+    path = (Path(a.path) if a.path else DATA / f"history-{_label(n_req)}.db").resolve()
     url = f"sqlite:///{path}"
     if path.exists():
         note(f"store_history: reusing {path}")
