@@ -491,3 +491,19 @@ def test_the_legend_speaks_the_wall_language(qapp):
     finally:
         install_language("zh_CN")
         QLocale.setDefault(before)
+
+
+def test_the_map_keeps_its_width_as_the_legend_counts_grow(qtbot, gmap, nodes):
+    # a legend widening with each new digit resized the map (a new grid raster) again and again during a burst
+    qtbot.wait(20)
+    legend_w, plot_w, builds = gmap.legend.width(), gmap.plot.width(), gmap.cells.raster_builds
+    gs = F.grids(nodes)
+    gmap.set_load({g.id: 30 for g in gs})                  # every grid in the top step: "1,000 个网格"
+    gmap.set_incidents(F.incidents(nodes, 2500))           # "事件标记（2,000 / 2,500）"
+    gmap.legend.alerts = 120
+    gmap.set_resources(F.resources(nodes, 40))
+    qtbot.wait(50)                                          # any relayout done
+    assert gmap.legend.width() == legend_w and gmap.plot.width() == plot_w
+    gmap.plot.grab()
+    assert gmap.cells.raster_builds == builds
+    assert "1000 个网格" in dict(gmap.legend.rows())["step5"].replace(",", "")

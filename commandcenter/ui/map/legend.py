@@ -44,30 +44,43 @@ class MapLegend(QWidget):
     def rows(self) -> list[tuple[str, str]]:
         """The legend as text rows (kind, text): what the tests read and what paint draws. Domain names come from
         ui.labels, the legend's own words through tr (Chinese source, English in resources/i18n)."""
+        return self._rows(self.step_counts, self.incidents_total, self.incidents_shown, self.resources_by_kind,
+                          self.alerts)
+
+    def _rows(self, step_counts: list[int], incidents_total: int, incidents_shown: dict, resources_by_kind: dict,
+              alerts: int) -> list[tuple[str, str]]:
         n = self._locale.toString
         out = [("title", self.tr("每网格在办事件数"))]
-        for step, count in enumerate(self.step_counts):
+        for step, count in enumerate(step_counts):
             out.append((f"step{step}", f"{step_label(step)}    " + self.tr("{n} 个网格").format(n=n(count))))
-        shown = sum(self.incidents_shown.values())
-        out.append(("title", self.tr("事件标记（{shown} / {total}）").format(shown=n(shown), total=n(self.incidents_total))
-                    if shown < self.incidents_total else self.tr("事件标记（{n}）").format(n=n(shown))))
+        shown = sum(incidents_shown.values())
+        out.append(("title", self.tr("事件标记（{shown} / {total}）").format(shown=n(shown), total=n(incidents_total))
+                    if shown < incidents_total else self.tr("事件标记（{n}）").format(n=n(shown))))
         for sev in sorted(Severity, reverse=True):
-            out.append((f"sev{int(sev)}", f"{labels.name(sev)}  {n(self.incidents_shown.get(sev, 0))}"))
+            out.append((f"sev{int(sev)}", f"{labels.name(sev)}  {n(incidents_shown.get(sev, 0))}"))
         out.append(("drill", self.tr("演练（虚线框）")))
         out.append(("title", self.tr("应急资源")))
         for kind in ResourceKind:
-            out.append((f"res-{kind.value}", f"{labels.name(kind)}  {n(self.resources_by_kind.get(kind, 0))}"))
+            out.append((f"res-{kind.value}", f"{labels.name(kind)}  {n(resources_by_kind.get(kind, 0))}"))
         for st in ResourceStatus:
             out.append((f"rst-{st.value}", labels.name(st)))
-        out.append(("title", self.tr("预警（{n}）").format(n=n(self.alerts))))
+        out.append(("title", self.tr("预警（{n}）").format(n=n(alerts))))
         for lvl in sorted(AlertLevel, reverse=True):
             out.append((f"alert{int(lvl)}", f"{theme.ALERT_SYMBOLS[lvl]} {labels.name(lvl)}"))
         return out
 
+    #: counts the legend's width is made for: wider numbers than these widen it (and shrink the map)
+    ROOM_FOR = 99_999
+
     def sizeHint(self) -> QSize:
+        """Wide enough for counts up to ROOM_FOR, whatever they are now: a width following the counts resized the
+        map on every new digit during a burst (a new 4K grid raster, ≈10-20 ms, and a dropped frame)."""
         fm = QFontMetricsF(self._font)
         rows = self.rows()
-        w = max(fm.horizontalAdvance(t) for _, t in rows) + fm.height() * 2 + 24
+        room = self.ROOM_FOR
+        widest = self._rows([room] * len(self.step_counts), room * 10, {s: room for s in Severity},
+                            {k: room for k in ResourceKind}, room)
+        w = max(fm.horizontalAdvance(t) for _, t in rows + widest) + fm.height() * 2 + 24
         return QSize(int(w), int(len(rows) * fm.height() * 1.35 + 16))
 
     def minimumSizeHint(self) -> QSize:
