@@ -12,7 +12,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, QRect, Qt  # noqa: E402
 from PySide6.QtGui import QFontDatabase  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
@@ -507,3 +507,24 @@ def test_the_map_keeps_its_width_as_the_legend_counts_grow(qtbot, gmap, nodes):
     gmap.plot.grab()
     assert gmap.cells.raster_builds == builds
     assert "1000 个网格" in dict(gmap.legend.rows())["step5"].replace(",", "")
+
+
+def test_labels_are_placed_once_per_view_and_redrawn_as_placed(qtbot, gmap, nodes):
+    # a recolour (twice a second in a burst) redraws the names where they were; a zoom places them again
+    gs = F.grids(nodes)
+    assert gmap.zoom_to(gs[400].id)                        # zoomed in far enough for grid names
+    gmap.plot.grab()
+    placed, drawn = gmap.labels.placements_made, list(gmap.labels.drawn["grid"])
+    assert gs[400].id in drawn
+    gmap.set_load({gs[400].id: 12})
+    img = gmap.plot.grab().toImage()
+    assert gmap.labels.placements_made == placed and gmap.labels.drawn["grid"] == drawn
+    pt = gmap.map_to_widget(*F.centre(gs[400]))
+    area = QRect(round(pt.x()) - 15, round(pt.y()) - 6, 30, 12)
+    gmap.labels.setVisible(False)
+    bare = gmap.plot.grab().toImage()
+    gmap.labels.setVisible(True)
+    assert img.copy(area) != bare.copy(area)               # the name is still written over the grid
+    gmap.zoom_by(0.5)
+    gmap.plot.grab()
+    assert gmap.labels.placements_made == placed + 1

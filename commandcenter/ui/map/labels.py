@@ -34,6 +34,9 @@ class LabelItem(pg.GraphicsObject):
         self.pixel_height = 540        # set by the map from its viewport height: fonts scale with it
         #: what the last paint drew: {"grid": [...ids], "street": [...], "district": [...]}
         self.drawn: dict[str, list[str]] = {"grid": [], "street": [], "district": []}
+        self._placed_key: tuple | None = None         # what the placements below were made for
+        self._placements: list = []
+        self.placements_made = 0                      # how many times labels were placed (tests)
 
     def set_geometry(self, geo: TerritoryGeometry) -> None:
         self.prepareGeometryChange()
@@ -42,6 +45,7 @@ class LabelItem(pg.GraphicsObject):
         self._streets = geo.group_anchors(TerritoryLevel.STREET)
         self._districts = geo.group_anchors(TerritoryLevel.DISTRICT)
         self._cache = {}
+        self._placed_key = None
         self.update()
 
     def visible_grids(self, view_rect: QRectF) -> np.ndarray:
@@ -88,36 +92,57 @@ class LabelItem(pg.GraphicsObject):
         return True
 
     def paint(self, p: QPainter, *args) -> None:
-        self.drawn = {"grid": [], "street": [], "district": []}
         vb = self.getViewBox()
         if self.geo is None or vb is None or not self.geo.count:
+            self.drawn = {"grid": [], "street": [], "district": []}
             return
         view = vb.viewRect()
-        visible = self.visible_grids(view)
-        tier = self.tier(len(visible))
         t = p.transform()
+        # where the labels go depends on the view, the zoom and the font size only: a recolour or new markers (twice
+        # a second in a burst) redraw the labels placed last time instead of placing them again (half their cost)
+        key = (view.getRect(), (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy()), self.pixel_height, id(self.geo))
+        if key != self._placed_key:
+            self._placements = self._place_all(view, t)
+            self.placements_made += 1
+            self._placed_key = key
         p.save()
         p.resetTransform()
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        # each zoom shows two levels of names; the finer one is placed first, the coarser fills the gaps
+        halo = theme.MAP_LABEL_HALO
+        for font, pen, placed in self._placements:
+            p.setFont(font)
+            for kind, top_left, box, st in placed:
+                if kind != "grid":
+                    p.fillRect(box, halo)
+                else:
+                    p.setPen(halo)
+                    p.drawStaticText(top_left + QPointF(1, 1), st)
+                p.setPen(pen)
+                p.drawStaticText(top_left, st)
+        p.restore()
+
+    def _place_all(self, view: QRectF, t: QTransform) -> list:
+        """[(font, text colour, [(kind, top left, halo box, static text)])] for the view: each zoom shows two levels
+        of names; the finer one is placed first, the coarser fills the gaps. Fills `drawn`."""
+        self.drawn = {"grid": [], "street": [], "district": []}
+        visible = self.visible_grids(view)
+        tier = self.tier(len(visible))
         self._placed: dict[tuple[int, int], list[QRectF]] = {}
         in_view = lambda anchors: [a for a in anchors if view.contains(QPointF(a[2], a[3]))]  # noqa: E731
         if tier == "grid":
             g = self.geo
-            self._draw(p, t, "grid", [(g.ids[i], g.names[i], g.cx[i], g.cy[i]) for i in visible.tolist()])
-            self._draw(p, t, "street", in_view(self._streets))
+            kinds = [("grid", [(g.ids[i], g.names[i], g.cx[i], g.cy[i]) for i in visible.tolist()]),
+                     ("street", in_view(self._streets))]
         elif tier == "street":
-            self._draw(p, t, "street", in_view(self._streets))
-            self._draw(p, t, "district", in_view(self._districts))
+            kinds = [("street", in_view(self._streets)), ("district", in_view(self._districts))]
         else:
-            self._draw(p, t, "district", in_view(self._districts))
-        p.restore()
+            kinds = [("district", in_view(self._districts))]
+        return [self._place(t, kind, anchors) for kind, anchors in kinds]
 
-    def _draw(self, p: QPainter, t, kind: str, anchors) -> None:
+    def _place(self, t: QTransform, kind: str, anchors) -> tuple:
         font = self._font(kind)
-        p.setFont(font)
         fm = QFontMetricsF(font)
-        halo = theme.MAP_LABEL_HALO
+        placed = []
         for nid, name, x, y in anchors:
             st = self._static(nid, name, font)
             w, h = st.size().width(), fm.height()
@@ -126,11 +151,6 @@ class LabelItem(pg.GraphicsObject):
             box = QRectF(top_left.x() - 3, top_left.y() - 1, w + 6, h + 2)
             if not self._free(box):
                 continue
-            if kind != "grid":
-                p.fillRect(box, halo)
-            else:
-                p.setPen(halo)
-                p.drawStaticText(top_left + QPointF(1, 1), st)
-            p.setPen(theme.TEXT if kind != "street" else theme.TEXT_DIM.lighter(130))
-            p.drawStaticText(top_left, st)
+            placed.append((kind, top_left, box, st))
             self.drawn[kind].append(nid)
+        return font, theme.TEXT if kind != "street" else theme.TEXT_DIM.lighter(130), placed
