@@ -2,7 +2,8 @@
 
 Above grid level everything comes from rollups. A grid has month rollups only; the hours and days at the edges of
 a window come from its own incidents (index range on (grid_id, reported_at): a grid sees ~150 incidents a year,
-so at most a few dozen rows), summed with the same contribution() the rollups use."""
+so at most a few dozen rows), summed with the same contribution() the rollups use. A street's or a community's events
+per grid over whole months come from kpi_grid_month (gridmonths.py), the narrow per-grid counts kept under them."""
 from __future__ import annotations
 
 import calendar
