@@ -264,7 +264,8 @@ def test_a_burst_of_new_rows_gets_their_text_over_the_next_frames_and_their_flas
     tile = settled_tile(qtbot, clock, qapp, live)
     view, model = tile.view, tile.model
     view.NEW_ROWS_PER_PAINT = 2
-    live.apply(incidents=[W.incident(f"N{n}", 2, title=f"新上报的占道经营{n}", minutes_ago=-5 - n) for n in range(5)])
+    live.apply(incidents=[W.incident(f"N{n}", 2, title=f"新上报的占道经营{n}", minutes_ago=-5 - n)
+                          for n in range(5)])
     model.flush()
     image = render_viewport(view)
     assert view.rendered_rows == 2 and view.deferred_rows == 3

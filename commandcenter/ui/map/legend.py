@@ -70,11 +70,12 @@ class MapLegend(QWidget):
         return out
 
     #: counts the legend's width is made for: wider numbers than these widen it (and shrink the map)
-    ROOM_FOR = 99_999
+    ROOM_FOR = 9_999
 
     def sizeHint(self) -> QSize:
-        """Wide enough for counts up to ROOM_FOR, whatever they are now: a width following the counts resized the
-        map on every new digit during a burst (a new 4K grid raster, ≈10-20 ms, and a dropped frame)."""
+        """Wide enough for counts up to ROOM_FOR (totals ten times that), whatever they are now: a width following
+        the counts resized the map on every new digit during a burst (a new 4K grid raster, ≈10-20 ms, and a
+        dropped frame). Larger counts still widen it, once per extra digit."""
         fm = QFontMetricsF(self._font)
         rows = self.rows()
         room = self.ROOM_FOR
