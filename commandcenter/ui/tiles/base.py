@@ -171,11 +171,11 @@ class WallTable(QTableView):
     countdown) are drawn over it on every paint, so the once-a-second tick neither invalidates the images nor
     repaints more than its column. Laying out a new row costs ≈1 ms at 4K: a paint renders at most
     NEW_ROWS_PER_PAINT new row images once the table has painted since shown (a burst's flush brings 30 new
-    rows on top, a 25-45 ms paint); the other new rows get their background now (an emergency's flash shows at once) and their
-    text a frame later, the next paint drawing the next few (a refit of the columns, which makes every image
-    stale, too, and a burst filling a table shown empty: that paint cost 34 ms). The first paint after the
-    table is shown draws every row. A model without `row_key` (or a row it answers None for) is
-    painted cell by cell; either way each cell's elided text is laid out once, as a plain-text QStaticText
+    rows on top, a 25-45 ms paint); the other new rows get their background now (an emergency's flash shows at
+    once) and their text a frame later, the next paint drawing the next few (a refit of the columns, which
+    makes every image stale, too, and a burst filling a table shown empty: that paint cost 34 ms). The first
+    paint after the table is shown draws every row. A model without `row_key` (or a row it answers None for)
+    is painted cell by cell; either way each cell's elided text is laid out once, as a plain-text QStaticText
     cached by (text, font, width).
     """
 
