@@ -528,3 +528,18 @@ def test_labels_are_placed_once_per_view_and_redrawn_as_placed(qtbot, gmap, node
     gmap.zoom_by(0.5)
     gmap.plot.grab()
     assert gmap.labels.placements_made == placed + 1
+
+
+def test_the_markers_shown_are_the_most_severe_then_the_most_recent(gmap, nodes):
+    from datetime import timedelta
+
+    rnd = random.Random(7)
+    incs = [dataclasses.replace(i, reported_at=i.reported_at - timedelta(minutes=rnd.randrange(600)))
+            for i in F.incidents(nodes, MAX_INCIDENT_MARKERS + 700)]
+    unplaced = dataclasses.replace(incs[0], id="NOWHERE", grid_id="NOT-A-GRID", lon=None, lat=None,
+                                   severity=Severity.CRITICAL)
+    closed = dataclasses.replace(incs[1], id="CLOSED", status=Status.CLOSED, severity=Severity.CRITICAL)
+    gmap.set_incidents(incs + [unplaced, closed])
+    expected = sorted(incs, key=lambda i: (i.severity, i.reported_at), reverse=True)[:MAX_INCIDENT_MARKERS]
+    assert gmap.incidents.ids == [i.id for i in reversed(expected)]         # worst drawn last, on top
+    assert gmap.incidents.total == len(incs)                                 # open incidents with a place

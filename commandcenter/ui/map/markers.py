@@ -210,7 +210,7 @@ def _place(geo: TerritoryGeometry, records, limit: int | None = None) -> tuple[l
     return kept, x, y, total + len(kept)
 
 
-_RANK = attrgetter("severity", "reported_at")
+_REPORTED = attrgetter("reported_at")
 
 
 def _incident_styles() -> tuple[list[MarkerStyle], dict[tuple[Severity, bool], int]]:
@@ -254,10 +254,26 @@ class IncidentMarkers(_MarkerLayer):
         `all_open`: the caller passes open incidents only (the map tile keeps that set), so the status filter
         is skipped. The marker item is re-filled only when the shown markers changed: a burst of incidents
         ranked below the ones shown changes the total and nothing else, and the cached marker image survives."""
-        open_ = list(incidents) if all_open else [i for i in incidents if i.status.is_open]
-        # keep the most severe, most recent; then draw least severe first so the worst is on top
-        open_.sort(key=_RANK, reverse=True)
-        kept, x, y, self.total = _place(geo, open_, MAX_INCIDENT_MARKERS)
+        # keep the most severe, most recent; then draw least severe first so the worst is on top. Severity has
+        # four values: grouped by it, only the groups that fill the markers are sorted (by time), not all 10,000
+        # open incidents of a burst by (severity, time) on every flush (10-14 ms of the map's 19 ms flush)
+        index = geo.index
+        by_severity: dict = {}
+        for i in incidents:
+            if (all_open or i.status.is_open) and ((i.lon is not None and i.lat is not None) or i.grid_id in index):
+                group = by_severity.get(i.severity)
+                if group is None:
+                    group = by_severity[i.severity] = []
+                group.append(i)
+        self.total = sum(len(group) for group in by_severity.values())
+        ranked: list = []
+        for severity in sorted(by_severity, reverse=True):
+            if len(ranked) >= MAX_INCIDENT_MARKERS:
+                break
+            group = by_severity[severity]
+            group.sort(key=_REPORTED, reverse=True)         # stable: equal times keep their order, as before
+            ranked.extend(group)
+        kept, x, y, _ = _place(geo, ranked[:MAX_INCIDENT_MARKERS])
         placed, x, y = kept[::-1], x[::-1], y[::-1]
         key = tuple((i.id, i.version) for i in placed)
         if key == self._shown_key and len(key) == len(self.ids):
