@@ -5,7 +5,12 @@ of an open one, so the open set stays about constant while closed ones accumulat
 alert every 5 s. The wall is `WallApp` as `commandcenter run` makes it (SSE feed, SQLite store, 3840×2160)
 with a second page added; every 10 s it shows the other page, and every live alert gets acknowledged
 through the wall's AlertActions (recorded in the store). RSS (after gc.collect()) is sampled every 10 s;
-growth = last sample against the sample at 20 % of the run (start-up and caches warm by then).
+growth = last sample against the sample at 20 % of the run (start-up done by then).
+
+Beside RSS each sample takes SQLite's own heap (sqlite3_memory_used(): its page caches, bounded by each
+connection's cache_size) and Python's allocated blocks, so the detail says how much of the growth is SQLite's
+caches filling up to their bound and how much is everything else, and the growth rate over the last third
+(a leak keeps its slope; a cache filling up flattens).
 """
 from __future__ import annotations
 
@@ -15,6 +20,19 @@ import time
 from pathlib import Path
 
 from common import SimProcess, app, emit, note, parser, qasync_loop, rss_mb, sse_feed, wall_config
+
+
+def sqlite_mb() -> float:
+    """SQLite's heap in this process (the _sqlite3 module links the system libsqlite3); NaN where it does not."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
+        lib.sqlite3_memory_used.restype = ctypes.c_int64
+        return lib.sqlite3_memory_used() / 1e6
+    except (OSError, AttributeError):
+        return float("nan")
 
 
 def main() -> None:
@@ -31,6 +49,7 @@ def main() -> None:
     loop = qasync_loop(qapp)
     tmp = tempfile.TemporaryDirectory(prefix="bench-soak-")
     samples: list[tuple[float, float]] = []
+    sq: list[float] = []
     info: dict = {"rotations": 0, "acks": 0, "ack_errors": 0}
 
     async def run() -> None:
@@ -77,8 +96,10 @@ def main() -> None:
             if elapsed >= next_sample:
                 next_sample += 10.0
                 samples.append((elapsed, rss_mb()))
+                sq.append(sqlite_mb())
             await asyncio.sleep(0.5)
         samples.append((time.monotonic() - t0, rss_mb()))
+        sq.append(sqlite_mb())
         info["incidents"] = len(wall.live.incidents)
         info["received"] = sum(getattr(f, "received", 0) for f in wall.pipeline.feeds)
         await wall.stop()
@@ -88,12 +109,18 @@ def main() -> None:
     done = sim.wait_done(5)
     sim.close()
     base_t = 0.2 * seconds
-    base = next((r for t, r in samples if t >= base_t), samples[0][1])
-    last = samples[-1][1]
+    i_base = next((i for i, (t, _) in enumerate(samples) if t >= base_t), 0)
+    base, last = samples[i_base][1], samples[-1][1]
     growth = (last - base) / base * 100.0
-    note(f"soak: rss samples {[round(r) for _, r in samples]}; {info}; sim {done}")
+    sqlite_growth = sq[-1] - sq[i_base]
+    i_third = next((i for i, (t, _) in enumerate(samples) if t >= seconds * 2 / 3), i_base)
+    t3, r3 = samples[i_third]
+    slope = (last - r3) / base * 100.0 / max(samples[-1][0] - t3, 1.0) * 3600.0
+    note(f"soak: rss samples {[round(r) for _, r in samples]}; sqlite {[round(m) for m in sq]}; {info}; sim {done}")
     emit("soak_rss_growth_pct", growth, "%", 5.0, minutes=args.minutes, growth_mb=last - base, rss_base_mb=base,
-         rss_last_mb=last, rotations=info["rotations"], acks=info["acks"], ack_errors=info["ack_errors"],
+         rss_last_mb=last, sqlite_growth_mb=round(sqlite_growth, 1),
+         other_growth_mb=round(last - base - sqlite_growth, 1), last_third_pct_per_h=round(slope, 2),
+         rotations=info["rotations"], acks=info["acks"], ack_errors=info["ack_errors"],
          live_incidents=info.get("incidents"), received=info.get("received"), sent=done.get("sent"))
 
 

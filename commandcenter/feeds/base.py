@@ -107,9 +107,11 @@ class VersionMap:
     """Highest committed version per (kind, id): duplicates and reordered old versions are dropped.
 
     Bounded (least recently changed ids are forgotten past `cap`): a forgotten id's replay reaches
-    the store, which keeps the higher version anyway, so the bound costs work, never correctness."""
+    the store, which keeps the higher version anyway, so the bound costs work, never correctness. An entry
+    costs ≈220 bytes with its id: 20,000 (≈4 MB) cover hours of a city's traffic and any burst's duplicates;
+    200,000 were 44 MB that a soak at 100 events/s filled in under three hours."""
 
-    def __init__(self, cap: int = 200_000) -> None:
+    def __init__(self, cap: int = 20_000) -> None:
         self.cap = cap
         self._seen: OrderedDict[tuple[str, str], int] = OrderedDict()
 
