@@ -543,3 +543,19 @@ def test_the_markers_shown_are_the_most_severe_then_the_most_recent(gmap, nodes)
     expected = sorted(incs, key=lambda i: (i.severity, i.reported_at), reverse=True)[:MAX_INCIDENT_MARKERS]
     assert gmap.incidents.ids == [i.id for i in reversed(expected)]         # worst drawn last, on top
     assert gmap.incidents.total == len(incs)                                 # open incidents with a place
+
+
+def test_a_name_at_the_edge_of_the_view_is_moved_inside_it_not_cut(qtbot, gmap, nodes):
+    target = F.grids(nodes)[400].id
+    assert gmap.zoom_to(target)
+    k = list(gmap.geo.ids).index(target)
+    r = gmap.view_rect()                                   # the grid's centre just inside the view's west edge
+    gmap.viewbox.translateBy(x=gmap.geo.cx[k] - r.left() - 0.02 * r.width(), y=0)
+    gmap.plot.grab()
+    assert target in gmap.labels.drawn["grid"]
+    vb = gmap.viewbox
+    view = vb.mapViewToDevice(vb.viewRect()).boundingRect()
+    boxes = {nid: box for (_f, _p, placed), kind in zip(gmap.labels._placements, ("grid", "street"))
+             for (_k, _tl, box, _st), nid in zip(placed, gmap.labels.drawn[kind])}
+    assert all(view.adjusted(-0.5, -0.5, 0.5, 0.5).contains(box) for box in boxes.values())
+    assert abs(boxes[target].left() - view.left()) < 1     # centred on its grid it would have started off-screen

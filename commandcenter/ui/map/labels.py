@@ -137,9 +137,12 @@ class LabelItem(pg.GraphicsObject):
             kinds = [("street", in_view(self._streets)), ("district", in_view(self._districts))]
         else:
             kinds = [("district", in_view(self._districts))]
-        return [self._place(t, kind, anchors) for kind, anchors in kinds]
+        bounds = t.mapRect(view)
+        return [self._place(t, kind, anchors, bounds) for kind, anchors in kinds]
 
-    def _place(self, t: QTransform, kind: str, anchors) -> tuple:
+    def _place(self, t: QTransform, kind: str, anchors, bounds: QRectF) -> tuple:
+        """A name centred on its node, moved inside `bounds` (the view in pixels) when it would cross an edge: a
+        grid at the map's edge keeps its whole name instead of losing its first characters to the frame."""
         font = self._font(kind)
         fm = QFontMetricsF(font)
         placed = []
@@ -147,7 +150,11 @@ class LabelItem(pg.GraphicsObject):
             st = self._static(nid, name, font)
             w, h = st.size().width(), fm.height()
             c = t.map(QPointF(x, y))
-            top_left = QPointF(c.x() - w / 2, c.y() - h / 2)
+            if w + 6 > bounds.width() or h + 2 > bounds.height():
+                continue
+            left = min(max(c.x() - w / 2, bounds.left() + 3), bounds.right() - w - 3)
+            top = min(max(c.y() - h / 2, bounds.top() + 1), bounds.bottom() - h - 1)
+            top_left = QPointF(left, top)
             box = QRectF(top_left.x() - 3, top_left.y() - 1, w + 6, h + 2)
             if not self._free(box):
                 continue
