@@ -15,6 +15,17 @@ from .. import format as fmt
 from .. import labels, theme
 
 
+def viewport_image(vp: QWidget, width: float, height: float) -> QImage:
+    """An off-screen image that `vp` can show 1:1: its device pixel ratio and its logical DPI (point-size fonts
+    come out at the size they have on screen)."""
+    dpr = vp.devicePixelRatioF()
+    image = QImage(round(width * dpr), round(height * dpr), QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(dpr)
+    image.setDotsPerMeterX(round(vp.logicalDpiX() / 0.0254))
+    image.setDotsPerMeterY(round(vp.logicalDpiY() / 0.0254))
+    return image
+
+
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     """A QLabel that never interprets its text as HTML: feed text is untrusted."""
     label = QLabel(parent)
@@ -467,11 +478,7 @@ class WallTable(QTableView):
             if reuse is not None and reuse.width() == round(width * dpr) and reuse.height() == round(h * dpr):
                 image = reuse
             else:
-                image = QImage(round(width * dpr), round(h * dpr), QImage.Format.Format_ARGB32_Premultiplied)
-                image.setDevicePixelRatio(dpr)
-                # same logical DPI as the viewport: point-size fonts come out at the size they have on screen
-                image.setDotsPerMeterX(round(vp.logicalDpiX() / 0.0254))
-                image.setDotsPerMeterY(round(vp.logicalDpiY() / 0.0254))
+                image = viewport_image(vp, width, h)
             image.fill(Qt.GlobalColor.transparent)
             painter = QPainter(image)
             painter.translate(-x0, 0)

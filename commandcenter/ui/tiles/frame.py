@@ -19,6 +19,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QGraphicsView
 
+from .base import viewport_image
+
 
 class FramedPlotWidget(pg.PlotWidget):
     """pg.PlotWidget whose viewport shows a cached frame of the scene; `frames_drawn` counts fresh draws."""
@@ -66,10 +68,7 @@ class FramedPlotWidget(pg.PlotWidget):
         if frame is None:
             scene = self.scene()
             scene.prepareForPaint()               # pyqtgraph: view boxes settle their ranges before drawing
-            frame = QImage(round(w * dpr), round(h * dpr), QImage.Format.Format_ARGB32_Premultiplied)
-            frame.setDevicePixelRatio(dpr)
-            frame.setDotsPerMeterX(round(vp.logicalDpiX() / 0.0254))
-            frame.setDotsPerMeterY(round(vp.logicalDpiY() / 0.0254))
+            frame = viewport_image(vp, w, h)
             frame.fill(Qt.GlobalColor.transparent)
             painter = QPainter(frame)
             QGraphicsView.render(self, painter, QRectF(0, 0, w, h), vp.rect())
