@@ -90,7 +90,12 @@ def upgrade(engine: Engine, *, migrate: bool = True) -> None:
                          f"{script.get_current_head()!r}")
     cfg = alembic_config(engine)
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":   # two walls starting at once: one migrates, the other waits
+        # two processes opening one new store at once (a wall and `collect`): one migrates, the other waits
+        # and then finds the head. SQLite's DDL is transactional once a transaction is open; its connections
+        # run in autocommit (make_engine), so the migration would otherwise race table by table.
+        if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(1668246893)")
+        elif engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -55,3 +55,21 @@ def test_opening_a_store_already_at_head_does_not_import_alembic(tmp_path) -> No
              "print('alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_processes_opening_one_new_store_at_once_all_succeed(store_url: str) -> None:
+    """A wall and `collect` started together on a new store: one migrates, the others wait and find the head
+    (on SQLite the migration raced table by table: 'table alerts already exists')."""
+    import subprocess
+    import sys
+
+    probe = "import sys; from commandcenter.store import Store; Store.open(sys.argv[1]).close()"
+    procs = [subprocess.Popen([sys.executable, "-c", probe, store_url], stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    store = Store.open(store_url)
+    try:
+        assert current_revision(store.engine) == head_revision()
+    finally:
+        store.close()
