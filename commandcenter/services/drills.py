@@ -121,10 +121,12 @@ def score_incident(inc: Incident, now: datetime, targets: Targets = RULE,
                          tuple(sorted(dispatches, key=lambda d: d.at)), inc.status.value)
 
 
-def dispatch_of(res: Resource, incidents: dict[str, Incident]) -> Dispatch | None:
-    inc = incidents.get(res.incident_id or "")
-    if inc is None or res.status not in (ResourceStatus.DISPATCHED, ResourceStatus.ON_SCENE):
-        return None
+def is_dispatch(res: Resource) -> bool:
+    """The resource is committed to an incident (sent, or already there)."""
+    return bool(res.incident_id) and res.status in (ResourceStatus.DISPATCHED, ResourceStatus.ON_SCENE)
+
+
+def dispatch_of(res: Resource, inc: Incident) -> Dispatch:
     return Dispatch(res.id, res.name, res.kind.value, res.updated_at, (res.updated_at - inc.reported_at).total_seconds())
 
 
@@ -253,6 +255,9 @@ class DrillManager:
         self.player: DrillPlayer | None = None
         self._real_start: datetime | None = None
         self._dispatches: dict[str, dict[str, Dispatch]] = {}   # incident id → resource id → first dispatch
+        # a dispatch seen before its incident (a big batch enters the live state resources first): incident id →
+        # resource id → the first dispatched record, scored when the incident arrives
+        self._early: dict[str, dict[str, Resource]] = {}
         self._listeners: list[Listener] = []
         self._last_action_id = 0
         self._follow_since: datetime | None = None
@@ -379,6 +384,7 @@ class DrillManager:
             self._real_start = self.clock() if local else drill.started_at
             self.player = DrillPlayer(drill.scenario, drill.id, drill.started_at, dict(self.live.territory)) if local else None
             self._dispatches = {}
+            self._early = {}
             self._follow_since = drill.started_at - timedelta(seconds=1)
         self._notify()
 
@@ -618,12 +624,20 @@ class DrillManager:
             self._begin(Drill(did, Scenario(name=did), at, local=False), local=False)
             self._from_feed = True
             d = self.current
+        incidents = self.live.incidents
         for r in change.resources:
-            if r.drill_id != d.id:
+            if r.drill_id != d.id or not is_dispatch(r):
                 continue
-            disp = dispatch_of(r, self.live.incidents)
-            if disp is not None:
-                self._dispatches.setdefault(r.incident_id or "", {}).setdefault(r.id, disp)
+            inc_id = r.incident_id or ""
+            if r.id in self._dispatches.get(inc_id, {}):
+                continue
+            if inc_id in incidents:
+                self._dispatches.setdefault(inc_id, {})[r.id] = dispatch_of(r, incidents[inc_id])
+            else:
+                self._early.setdefault(inc_id, {}).setdefault(r.id, r)
+        for inc in change.incidents:
+            for r in self._early.pop(inc.id, {}).values():
+                self._dispatches.setdefault(inc.id, {}).setdefault(r.id, dispatch_of(r, inc))
 
     def incidents(self, drill_id: str | None = None) -> list[Incident]:
         did = drill_id or (self.current.id if self.current else self.last.id if self.last else None)

@@ -237,3 +237,27 @@ def dataclasses_replace(obj, **kw):
     import dataclasses
 
     return dataclasses.replace(obj, **kw)
+
+
+def test_a_dispatch_that_enters_the_live_state_before_its_incident_is_scored_at_its_dispatch_time(store):
+    """A big committed batch enters the live state resources first: the dispatch of an incident in the same
+    batch is held until the incident arrives, and keeps the time it was sent (not the later on-scene update)."""
+    from commandcenter.domain import Resource, ResourceKind, ResourceStatus
+
+    live = LiveState()
+    mgr = DrillManager(store, live, clock=FakeClock())
+    fire = real("d-fire", T0, drill_id="d1", emergency=True)
+    flood = real("d-flood", T0 + timedelta(minutes=10), drill_id="d1", emergency=True)
+    live.apply(incidents=[fire])                                 # the feed's first drill record begins the drill
+    assert mgr.current is not None and mgr.current.id == "d1"
+
+    def pump(status: ResourceStatus, minutes: float, version: int) -> Resource:
+        return Resource(id="d1:drainage-1", version=version, updated_at=T0 + timedelta(minutes=minutes),
+                        kind=ResourceKind.VEHICLE, name="排涝车", status=status, incident_id=flood.id, drill_id="d1")
+
+    live.apply(resources=[pump(ResourceStatus.DISPATCHED, 11, 1)])      # ahead of its incident
+    live.apply(resources=[pump(ResourceStatus.ON_SCENE, 16, 2)])
+    assert mgr.scores()[-1].incident_id == fire.id                      # the flood is not known yet
+    live.apply(incidents=[flood])
+    [scored] = [s for s in mgr.scores() if s.incident_id == flood.id]
+    assert [(d.name, d.after_s) for d in scored.dispatches] == [("排涝车", 60.0)]
