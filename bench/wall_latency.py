@@ -8,9 +8,11 @@ the wall-clock time each emergency id first appears inside the viewport. Latency
 Emergencies never painted are reported as `missed`.
 
 Where the time goes: a `StageTrace` on the pipeline stamps each emergency at every stage of its path (SSE read →
-decode thread → batch handed to the sink → store transaction on the store thread → back on the event loop → live
-state), the incident model's flushes and the view's paints are stamped here; the per-stage p50/p99 go to stderr and
-into the p50 line (`stages`), with how often the model flushed and the view painted.
+decode on the feed thread → batch handed to the sink → store transaction on the store thread → taken by the GUI's
+event loop → live state), the incident model's flushes and the view's paints are stamped here; the per-stage
+p50/p99 go to stderr and into the p50 line (`stages`), with how often the model flushed and the view painted.
+The p99 is made of the slowest records, not of the stages' medians: `tail_stages` is each stage's mean over the
+slowest 5 %, and `loop_late_*` how late a 16 ms timer on the GUI thread fired (the loop held or not scheduled).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (PaintProbe, SimProcess, app, build_wall, emit, import_services, incident_views, note, parser,
+from common import (Heartbeat, PaintProbe, SimProcess, app, build_wall, emit, import_services, incident_views, note, parser,
                     percentile, qasync_loop, sse_feed, wall_config, FRAME_MS)
 
 #: The stages after the ingest pipeline's own (`commandcenter.feeds.trace.STAGES`), stamped by this script.
@@ -62,6 +64,22 @@ def stage_table(trace, flush_ends: list[float], probe, sent_at: dict[str, float]
     return table
 
 
+def tail_breakdown(trace, latency_ms: dict[str, float], share: float = 0.05) -> dict:
+    """Where the slowest `share` of the tracked records spent their time: {"a→b": mean ms} over those records
+    (stage_table must have stamped them first). The p99 is made of these records, not of the medians."""
+    from commandcenter.feeds.trace import STAGES
+
+    order = ("sent",) + STAGES + WALL_STAGES
+    slow = sorted(latency_ms, key=latency_ms.get, reverse=True)[:max(1, int(len(latency_ms) * share))]
+    sums: dict[str, list[float]] = {}
+    for rid in slow:
+        marks = trace.stamps.get(rid, {})
+        for a, b in zip(order, order[1:]):
+            if a in marks and b in marks:
+                sums.setdefault(f"{a}→{b}", []).append((marks[b] - marks[a]) * 1000.0)
+    return {pair: round(sum(v) / len(v), 1) for pair, v in sums.items()}
+
+
 def main() -> None:
     a = parser(__doc__)
     a.add_argument("--rate", type=float, default=200.0)
@@ -98,12 +116,15 @@ def main() -> None:
             if pipeline.feeds and getattr(pipeline.feeds[0], "connects", 1):
                 break
         await asyncio.sleep(1.0)
+        beat = Heartbeat(interval_ms=16)
+        beat.start()
         go_at = time.perf_counter()
         cpu0 = (time.process_time(), time.thread_time())
         sim.go()
         done = await loop.run_in_executor(None, sim.wait_done, seconds + 30)
         cpu1 = (time.process_time(), time.thread_time())
         stream_s = time.perf_counter() - go_at
+        beat.stop()
         await asyncio.sleep(1.5)  # the last events: flush + paint
         await pipeline.close()
         store.close()
@@ -113,7 +134,7 @@ def main() -> None:
                       received=len(live.incidents), trace=pipeline.trace, flush_ends=flush_ends,
                       batches=pipeline.batches_applied, go_at=go_at, end_at=time.perf_counter(),
                       cpu_ms_per_s=(cpu1[0] - cpu0[0]) * 1000 / stream_s,
-                      gui_cpu_ms_per_s=(cpu1[1] - cpu0[1]) * 1000 / stream_s)
+                      gui_cpu_ms_per_s=(cpu1[1] - cpu0[1]) * 1000 / stream_s, loop_late=list(beat.lateness))
 
     with loop:
         loop.run_until_complete(run())
@@ -128,15 +149,20 @@ def main() -> None:
     note(f"emergencies sent {len(sent_at)}, painted {len(lat)}, paints {probe.paints} "
          f"({probe.paints / span:.1f}/s), model flushes {flushes / span:.1f}/s, store batches "
          f"{result['batches']}, view paint p50 {percentile(probe.paint_ms, 50):.1f} ms; CPU while streaming "
-         f"{result['cpu_ms_per_s']:.0f} ms/s (GUI thread {result['gui_cpu_ms_per_s']:.0f} ms/s)")
+         f"{result['cpu_ms_per_s']:.0f} ms/s (GUI thread {result['gui_cpu_ms_per_s']:.0f} ms/s); a 16 ms GUI timer late "
+         f"p50 {percentile(result['loop_late'], 50):.1f} / p99 {percentile(result['loop_late'], 99):.1f} / max "
+         f"{max(result['loop_late'], default=0):.1f} ms")
+    tail = tail_breakdown(result["trace"], {i: (probe.first_painted_wall[i] - t) * 1000.0 for i, t in sent_at.items()
+                                            if i in probe.first_painted_wall})
     for pair, (p50, p99, n) in stages.items():
-        note(f"  {pair:<26} p50 {p50:8.1f} ms   p99 {p99:8.1f} ms   (n={n})")
+        note(f"  {pair:<26} p50 {p50:8.1f} ms   p99 {p99:8.1f} ms   (n={n})   slowest 5 %: mean {tail.get(pair, 0):7.1f} ms")
     common = dict(rate_per_s=args.rate, seconds=seconds, tracked=len(sent_at), missed=missed,
                   received=result["received"], missing_tiles=result["missing_tiles"])
     emit("event_to_pixel_p50_ms", percentile(lat, 50) if lat else None, "ms", 100.0, floor=FRAME_MS,
-         stages={k: v[:2] for k, v in stages.items()}, paints_per_s=probe.paints / span,
+         stages={k: v[:2] for k, v in stages.items()}, tail_stages=tail, paints_per_s=probe.paints / span,
          flushes_per_s=flushes / span, cpu_ms_per_s=result["cpu_ms_per_s"],
-         gui_cpu_ms_per_s=result["gui_cpu_ms_per_s"], **common)
+         gui_cpu_ms_per_s=result["gui_cpu_ms_per_s"], loop_late_p99_ms=percentile(result["loop_late"], 99),
+         loop_late_max_ms=max(result["loop_late"], default=None), **common)
     emit("event_to_pixel_p99_ms", percentile(lat, 99) if lat and not missed else None, "ms", 100.0,
          floor=FRAME_MS, max_ms=max(lat, default=None), **common)
 
