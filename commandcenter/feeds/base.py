@@ -5,8 +5,9 @@ and waits for the sink to return (the sink commits to the store), so a feed's cu
 "highest version seen" map advance only after a commit: an exception anywhere (network, parser,
 sink) makes the feed start over from the last committed cursor, after a backoff.
 
-Parsing and decoding are CPU work: given a `decode_executor` (the ingest pipeline sets one), a feed runs
-them there (`off_loop`), so the event loop (the wall's GUI thread under qasync) only moves bytes.
+Parsing and decoding are CPU work: given a `decode_executor`, a feed runs them there (`off_loop`), so its event
+loop only moves bytes. The ingest pipeline sets none: it runs its feeds on a thread of their own
+(services.ingest.FeedThread), not on the wall's GUI thread, and a hand-over to a decoder only added thread hops.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ pipeline (`IngestPipeline.trace`) is handed to its feeds; each stage stamps the 
 with them, the first stamp per stage winning. Off by default (`None`): the production path then does no per-record
 work at all. Qt-free; the wall's own stages (model flush, paint) are stamped by whoever watches them.
 
-Stamps can come from the store thread and the decode thread as well as the event loop: a dict `setdefault` under
+Stamps can come from the feed thread, the store thread and a decode thread as well as the GUI's event loop: a dict `setdefault` under
 the GIL is enough, and a record is stamped by one stage at a time.
 """
 from __future__ import annotations

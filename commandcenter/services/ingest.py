@@ -1,17 +1,25 @@
 """The ingest pipeline: feeds → store (committed first) → live state.
 
-All store work runs on one worker thread so the GUI thread never waits on the disk and
-writes are serialised; feeds run as asyncio tasks (under qasync in the wall, plain asyncio
-in `collect`). A batch reaches the live state only after its transaction committed, so the
-wall never shows what a crash would lose.
+Three threads, so a busy wall (the GUI thread painting 4K, or held by a collection or a slow frame) never holds a
+record on its way in, and only showing it waits for the GUI thread:
 
-The event loop is the wall's GUI thread, so it only moves bytes and hands over results: feeds parse and
-decode on a decode thread (`FeedBase.decode_executor`), the store commits on its own, and a big committed
-batch enters the live state in time-boxed slices (`APPLY_SLICE_S`), yielding to the event loop between
-them, so a 10,000-record burst cannot freeze the wall. Those slices run while the feed's next batch is
-already in its transaction (the sink returns once the store committed); the next sink waits for them
-before its own records enter the live state, so committed batches are shown in commit order. A batch with nothing for the store (a poll cycle
-that brought only the source's KPIs) makes no store transaction; its KPIs still reach the live state.
+- the **feed thread** runs the feeds on an asyncio loop of its own: reading the network, parsing and decoding,
+  batching (`FeedThread`);
+- the **store thread** runs every store call (`in_store`), so writes are serialised;
+- the caller's loop (the wall's GUI thread under qasync, plain asyncio in `collect`) only applies committed
+  batches to the live state, health and garbage collection.
+
+Why: traced at 200 events/s on the 4K wall at load ≈4, the slowest 5 % of emergencies waited a mean 227 ms between
+being decoded and reaching the sink, 94 ms to be read and 91 ms to be decoded, all of it the GUI loop busy or not
+scheduled (a 16 ms GUI timer fired up to 200 ms late): the read, the decode, every hand-over between transactions
+went through that loop. Now a record is read, decoded and committed whatever the GUI thread does.
+
+A batch reaches the live state only after its transaction committed, so the wall never shows what a crash would
+lose. The sink returns once the store committed; the batch is then shown on the caller's loop, batches in commit
+order, at most `SHOW_BACKLOG` committed batches waiting to be shown (the feed waits beyond that). A big batch enters
+the live state in time-boxed slices (`APPLY_SLICE_S`), yielding to the loop between them, so a 10,000-record burst
+cannot freeze the wall. A batch with nothing for the store (a poll cycle that brought only the source's KPIs) makes
+no store transaction; its KPIs still reach the live state.
 """
 from __future__ import annotations
 
@@ -19,9 +27,10 @@ import asyncio
 import gc
 import logging
 import sys
+import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
@@ -29,7 +38,7 @@ import httpx
 
 from ..config import Config
 from ..feeds import Batch, Feed, FeedBase, StageTrace, make_feed
-from ..store import Store
+from ..store import Applied, Store
 from .live_state import LiveState
 
 log = logging.getLogger(__name__)
@@ -37,6 +46,7 @@ log = logging.getLogger(__name__)
 HEALTH_INTERVAL_S = 1.0
 APPLY_SLICE_S = 0.008        # longest the live-state update of one batch holds the event loop at a time
 APPLY_FIRST_CHUNK = 256      # records in the first slice; later slices are sized from the measured rate
+SHOW_BACKLOG = 20_000        # committed records waiting for the caller's loop before the feeds wait for it
 
 
 class LoopThreadGc:
@@ -90,7 +100,7 @@ GC_INTERVAL_S = 0.5
 class ShortGilSlices:
     """While pipelines run, a thread waiting for the GIL gets it after SWITCH_INTERVAL_S, not Python's 5 ms.
 
-    The store and decode threads release the GIL around every SQLite call and socket read and must take it back
+    The store and feed threads release the GIL around every SQLite call and socket read and must take it back
     after each; the event loop's thread (the wall's GUI thread: painting, Python cells) holds it for long
     stretches, so with the default 5 ms interval every statement of a transaction waited up to 5 ms for its turn
     (the convoy effect). Measured with the latency bench at 200 events/s on the 4K wall (load ≈8): the store
@@ -117,6 +127,38 @@ class ShortGilSlices:
 SWITCH_INTERVAL_S = 0.0005
 
 
+class FeedThread:
+    """An asyncio loop on a thread of its own, where the feeds run (reading, parsing, decoding, batching).
+
+    A plain selector loop, whatever loop the caller runs (qasync's is tied to the GUI thread). `call` runs a
+    coroutine there from any other loop and returns its result; `stop` ends the loop and joins the thread."""
+
+    def __init__(self, name: str = "feeds") -> None:
+        self.loop = asyncio.SelectorEventLoop()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
+
+    async def call(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        """Run `coro` on the feed thread's loop; await its result from the caller's loop."""
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.loop.is_closed():
+            return
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.error("feed thread did not stop within %.0f s; abandoned", timeout)
+
+
 class IngestPipeline:
     def __init__(
         self,
@@ -133,14 +175,22 @@ class IngestPipeline:
         self.clock = clock
         self._executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self._owns_executor = executor is None
-        self._decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-decode")
         self._committed: dict[str, str | None] = {}     # feed → cursor the store holds
         self._gc_held = False
-        self._tasks: list[asyncio.Task[Any]] = []
+        self._tasks: list[asyncio.Task[Any]] = []        # on the caller's loop: garbage collection, health
+        self._feed_tasks: list[asyncio.Task[Any]] = []   # on the feed thread's loop: one per feed
+        self._feed_thread: FeedThread | None = None
+        self._home: asyncio.AbstractEventLoop | None = None   # the caller's loop: the live state is applied there
         self._client: httpx.AsyncClient | None = None
         self.feeds: list[Feed] = []
         self.batches_applied = 0
-        self._live_tail: asyncio.Future[None] | None = None   # a big committed batch entering the live state
+        # committed batches the caller's loop has still to show (appended on the feed thread), and their records
+        self._show_lock = threading.Lock()
+        self._unshown: list[tuple[Any, list]] = []
+        self._unshown_records = 0
+        self._draining = False                 # a drain is scheduled or running on the caller's loop
+        self._drain_task: asyncio.Task[None] | None = None
+        self._room: Future[None] | None = None   # the feeds wait on it while the backlog is over SHOW_BACKLOG
         #: Per-stage stamps of chosen records (the latency bench sets one before `start`); None: no tracing work.
         self.trace: StageTrace | None = None
         self._stopped = asyncio.Event()
@@ -162,20 +212,45 @@ class IngestPipeline:
         return s.territory(), incidents + recent, s.alerts(live_only=True, drill=None), s.resources(drill=None)
 
     async def start(self) -> None:
+        """The feeds on the feed thread, from the cursors the store holds; health and collection on this loop."""
         LoopThreadGc.acquire()
         ShortGilSlices.acquire()
         self._gc_held = True
+        self._home = asyncio.get_running_loop()
         self._tasks.append(asyncio.create_task(self._collect_garbage(), name="loop-gc"))
+        cursors = {}
+        for section in self.config.feeds:
+            cursors[section.name] = self._committed[section.name] = await self.in_store(self.store.cursor,
+                                                                                         section.name)
+        if self.config.feeds:
+            self._feed_thread = FeedThread()
+            await self._feed_thread.call(self._start_feeds(cursors))
+        self._tasks.append(asyncio.create_task(self._watch_health(), name="feed-health"))
+
+    async def _start_feeds(self, cursors: dict[str, str | None]) -> None:
+        """On the feed thread: its HTTP client and one task per feed. Records decode right there (the thread
+        is not the GUI's), so feeds get no decode executor: a hand-over to one only added two thread hops."""
         self._client = httpx.AsyncClient(follow_redirects=True)
         self.feeds = [make_feed(section, self._client) for section in self.config.feeds]
         for feed in self.feeds:
             if isinstance(feed, FeedBase):
-                feed.decode_executor = self._decoder
                 feed.trace = self.trace
-            cursor = await self.in_store(self.store.cursor, feed.name)
-            self._committed[feed.name] = cursor
-            self._tasks.append(asyncio.create_task(feed.run(self._sink, cursor), name=f"feed:{feed.name}"))
-        self._tasks.append(asyncio.create_task(self._watch_health(), name="feed-health"))
+            self._feed_tasks.append(asyncio.create_task(feed.run(self._sink, cursors.get(feed.name)),
+                                                        name=f"feed:{feed.name}"))
+
+    async def _stop_feeds(self) -> None:
+        """On the feed thread: cancel the feeds, close the client (its sockets belong to this loop)."""
+        for task in self._feed_tasks:
+            task.cancel()
+        await asyncio.gather(*self._feed_tasks, return_exceptions=True)
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    @property
+    def feeds_running(self) -> bool:
+        """Every feed task and the pipeline's own tasks are still running (none ended on an error)."""
+        return all(not t.done() for t in self._tasks + self._feed_tasks)
 
     async def run(self) -> None:
         """Start, then wait until stop() (the `collect` command)."""
@@ -191,13 +266,15 @@ class IngestPipeline:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        if self._live_tail is not None:     # committed: it reaches the live state even as we stop
-            await asyncio.gather(self._live_tail, return_exceptions=True)
-            self._live_tail = None
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-        self._decoder.shutdown(wait=True)
+        if self._feed_thread is not None:
+            await self._feed_thread.call(self._stop_feeds())
+            self._feed_thread.stop()
+            self._feed_thread = None
+            self._feed_tasks.clear()
+        try:
+            await self.live_settled()       # committed: it reaches the live state even as we stop
+        except Exception:  # noqa: BLE001 - a listener's error must not keep the pipeline from closing
+            log.exception("showing the last committed batch failed")
         if self._owns_executor:
             self._executor.shutdown(wait=True)
         if self._gc_held:
@@ -211,11 +288,15 @@ class IngestPipeline:
             LoopThreadGc.collect()
 
     async def _sink(self, batch: Batch) -> None:
-        if batch.kpis:
-            self.live.apply(kpis=batch.kpis)
+        """Commit `batch` (store thread), then have it shown on the caller's loop; return once committed.
+
+        Runs on the feed thread (or on the caller's loop when called directly). Batches are shown in commit
+        order; past SHOW_BACKLOG committed batches not shown yet, this waits for the oldest (back-pressure)."""
         if not (batch.incidents or batch.resources or batch.alerts or batch.territory or batch.quarantined) and (
                 batch.cursor is None or batch.cursor == self._committed.get(batch.feed)):
-            return          # nothing the store would write: no empty transaction
+            if batch.kpis:          # nothing the store would write: no empty transaction
+                await self._show(None, batch.kpis)
+            return
         applied = await self.in_store(
             self.store.apply if self.trace is None else self._traced_apply,
             batch.feed,
@@ -229,24 +310,100 @@ class IngestPipeline:
         self.batches_applied += 1
         if batch.cursor is not None:
             self._committed[batch.feed] = batch.cursor
-        if self.trace is not None:
-            self.trace.mark("resumed", (r.id for r in applied.incidents))
-        previous, self._live_tail = self._live_tail, None
-        if previous is not None:        # committed batches reach the live state in commit order
-            await asyncio.shield(previous)
-        if len(applied.incidents) + len(applied.resources) + len(applied.alerts) <= APPLY_FIRST_CHUNK:
-            await self._apply_live(applied)
-        else:   # in slices, while the feed's next batch already goes to the store
-            self._live_tail = asyncio.ensure_future(self._apply_live(applied))
+        await self._show(applied, batch.kpis)
+
+    async def _show(self, applied: Any, kpis: list) -> None:
+        """Queue a committed batch (and KPIs) for the caller's loop, which drains the queue in commit order,
+        everything queued in one turn; wait only while more than SHOW_BACKLOG records are still to be shown.
+
+        One drain for whatever is queued, not a hand-over per batch: with a hand-over (and a loop turn) per
+        batch, the wall's loop, painting between turns, fell behind the store at 200 events/s."""
+        home = self._home
+        if home is None:
+            home = self._home = asyncio.get_running_loop()
+        n = len(applied.incidents) + len(applied.resources) + len(applied.alerts) if applied is not None else 0
+        with self._show_lock:
+            self._unshown.append((applied, kpis))
+            self._unshown_records += n
+            wake = not self._draining
+            self._draining = True
+        if wake:
+            home.call_soon_threadsafe(self._start_drain)
+        while True:
+            with self._show_lock:
+                if self._unshown_records <= SHOW_BACKLOG:
+                    return
+                if self._room is None:
+                    self._room = Future()
+                room = self._room
+            await asyncio.wrap_future(room)
+
+    def _start_drain(self) -> None:
+        self._drain_task = asyncio.ensure_future(self._drain())
+
+    async def _drain(self) -> None:
+        """On the caller's loop: every queued committed batch into the live state, in commit order."""
+        try:
+            while True:
+                with self._show_lock:
+                    if not self._unshown:
+                        self._draining = False
+                        return
+                    queued = list(self._unshown)
+                    self._unshown.clear()
+                kpis = [k for _, batch_kpis in queued for k in batch_kpis]
+                parts = [applied for applied, _ in queued if applied is not None]
+                merged = Applied(incidents=[r for a in parts for r in a.incidents],
+                                 resources=[r for a in parts for r in a.resources],
+                                 alerts=[r for a in parts for r in a.alerts],
+                                 territory=[n for a in parts for n in a.territory])
+                total = len(merged.incidents) + len(merged.resources) + len(merged.alerts)
+                done = 0
+
+                def shown(n: int) -> None:
+                    nonlocal done
+                    done += n
+                    self._shown_some(n)
+
+                try:
+                    if kpis:
+                        self.live.apply(kpis=kpis)
+                    if merged:
+                        if self.trace is not None:
+                            self.trace.mark("resumed", (r.id for r in merged.incidents))
+                        await self._apply_live(merged, shown)
+                except Exception:  # noqa: BLE001 - committed whatever a listener does; the feeds must go on
+                    log.exception("committed batches could not be shown in full")
+                finally:
+                    self._shown_some(total - done)
+        except BaseException:
+            with self._show_lock:
+                self._draining = False
+            raise
+
+    def _shown_some(self, n: int) -> None:
+        """`n` more records are in the live state: room for the feeds if the backlog fell to SHOW_BACKLOG."""
+        with self._show_lock:
+            self._unshown_records -= n
+            room = self._room if self._unshown_records <= SHOW_BACKLOG else None
+            if room is not None:
+                self._room = None
+        if room is not None:
+            room.set_result(None)
 
     async def live_settled(self) -> None:
-        """Return once every committed batch is in the live state (a big one enters it in slices after the
-        sink returned, while the next transaction runs)."""
-        while self._live_tail is not None:
-            tail = self._live_tail
-            await asyncio.shield(tail)
-            if self._live_tail is tail:
-                self._live_tail = None
+        """Return once every committed batch is in the live state (it is shown on this loop after the sink
+        returned, a big one in slices while the next transaction runs)."""
+        while True:
+            with self._show_lock:
+                draining = self._draining
+            if not draining:
+                return
+            task = self._drain_task
+            if task is not None and not task.done():
+                await asyncio.shield(task)
+            else:
+                await asyncio.sleep(0)      # its drain is scheduled, not started yet
 
     def _traced_apply(self, feed: str, **kw: Any) -> Any:
         """Store.apply on the store thread, stamping when the transaction began and when it committed."""
@@ -258,9 +415,10 @@ class IngestPipeline:
         trace.mark("committed", (r.id for r in applied.incidents))
         return applied
 
-    async def _apply_live(self, applied: Any) -> None:
+    async def _apply_live(self, applied: Any, shown: Callable[[int], None] | None = None) -> None:
         """The committed records into the live state: small batches at once, big ones in slices of at most
-        ~APPLY_SLICE_S (the listeners' work included), yielding to the event loop between slices."""
+        ~APPLY_SLICE_S (the listeners' work included), yielding to the event loop between slices. `shown(n)`
+        after each step: n more records are in."""
         live = self.live
         incidents, resources, alerts = list(applied.incidents), list(applied.resources), list(applied.alerts)
         territory = list(applied.territory)
@@ -269,15 +427,22 @@ class IngestPipeline:
             live.apply(incidents=incidents, resources=resources, alerts=alerts, territory=territory)
             if trace is not None:
                 trace.mark("live", (r.id for r in incidents))
+            if shown is not None:
+                shown(len(incidents) + len(resources) + len(alerts))
             return
         live.apply(territory=territory, resources=resources, alerts=alerts)   # few: grids, teams, warnings
+        if shown is not None:
+            shown(len(resources) + len(alerts))
         chunk = APPLY_FIRST_CHUNK
         i = 0
         while i < len(incidents):
             t0 = time.perf_counter()
-            live.apply(incidents=incidents[i:i + chunk])
+            part = incidents[i:i + chunk]
+            live.apply(incidents=part)
             if trace is not None:
-                trace.mark("live", (r.id for r in incidents[i:i + chunk]))
+                trace.mark("live", (r.id for r in part))
+            if shown is not None:
+                shown(len(part))
             i += chunk
             spent = time.perf_counter() - t0
             chunk = max(32, min(5000, int(chunk * APPLY_SLICE_S / max(spent, 1e-4))))

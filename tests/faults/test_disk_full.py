@@ -49,7 +49,7 @@ def test_disk_full_then_space_returns(qloop, city, tiny_disk):
             await asyncio.sleep(0.1)
             if len(store_versions(path)) >= 1500:
                 break
-        seen["tasks_alive"] = all(not t.done() for t in pipeline._tasks)
+        seen["tasks_alive"] = pipeline.feeds_running
         await pipeline.close()
 
     qloop.run_until_complete(asyncio.wait_for(scenario(), 60))
