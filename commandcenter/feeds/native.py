@@ -300,18 +300,34 @@ class SSEParser:
         self.skipping_line = False
 
     def feed(self, chunk: bytes) -> list[Frame]:
+        """The frames `chunk` completes. Linear in the bytes: lines are cut at a moving offset and the unfinished
+        rest kept once per chunk (cutting the buffer down line by line copied the rest every time: a 64 KB
+        catch-up chunk cost 60-80 µs a frame, a 1 MB one 500 µs)."""
         out: list[Frame] = []
-        self.buf += chunk
+        buf = self.buf + chunk if self.buf else chunk
+        last = len(buf) - 1
+        pos = 0
+        nl = buf.find(b"\n")          # the next LF and CR at or after pos (-1: none left in this buffer)
+        cr = buf.find(b"\r")
         while True:
-            idx = _line_end(self.buf)
-            if idx is None:
-                if len(self.buf) > self.cap:      # a line longer than the cap: keep the head, skip the rest
-                    self._overflow(self.buf)
-                    self.buf = b""
+            if 0 <= nl < pos:
+                nl = buf.find(b"\n", pos)
+            if 0 <= cr < pos:
+                cr = buf.find(b"\r", pos)
+            if cr != -1 and (nl == -1 or cr < nl) and cr < last:
+                end, nxt = cr, (cr + 2 if buf[cr + 1] == 10 else cr + 1)
+            elif nl != -1 and (cr == -1 or nl < cr):
+                end, nxt = nl, nl + 1
+            else:       # no line end yet (a trailing CR may be half of CRLF: wait for more)
+                rest = buf[pos:]
+                if len(rest) > self.cap:      # a line longer than the cap: keep the head, skip the rest
+                    self._overflow(rest)
+                    rest = b""
                     self.skipping_line = True
+                self.buf = rest
                 break
-            end, nxt = idx
-            line, self.buf = self.buf[:end], self.buf[nxt:]
+            line = buf[pos:end]
+            pos = nxt
             if self.skipping_line:
                 self.skipping_line = False
                 self.too_big += len(line)
@@ -367,18 +383,6 @@ class SSEParser:
         frame = Frame(data=b"\n".join(self.data), seq=seq, event=self.event, too_big=self.too_big)
         self.data, self.size, self.event, self.too_big, self.id = [], 0, "", 0, None
         return frame
-
-
-def _line_end(buf: bytes) -> tuple[int, int] | None:
-    n = buf.find(b"\n")
-    r = buf.find(b"\r")
-    if r == -1 and n == -1:
-        return None
-    if r != -1 and (n == -1 or r < n):
-        if r == len(buf) - 1:
-            return None            # a trailing CR may be half of CRLF: wait for more
-        return (r, r + 2) if buf[r + 1:r + 2] == b"\n" else (r, r + 1)
-    return n, n + 1
 
 
 def _take(queue: asyncio.Queue, items: list, limit: int) -> tuple[list, "StreamEnd | None"]:
