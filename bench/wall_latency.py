@@ -64,6 +64,25 @@ def stage_table(trace, flush_ends: list[float], probe, sent_at: dict[str, float]
     return table
 
 
+def thread_cpu_s() -> dict[str, float]:
+    """CPU seconds (user + system) each live Python thread of this process has used, by thread name (from
+    /proc: the GUI thread, the feed thread, the store thread...)."""
+    import os
+    import threading
+
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for t in threading.enumerate():
+        try:
+            with open(f"/proc/self/task/{t.native_id}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except (OSError, TypeError):
+            continue
+        name = "gui" if t is threading.main_thread() else t.name.split("_")[0]
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def tail_breakdown(trace, latency_ms: dict[str, float], share: float = 0.05) -> dict:
     """Where the slowest `share` of the tracked records spent their time: {"a→b": mean ms} over those records
     (stage_table must have stamped them first). The p99 is made of these records, not of the medians."""
@@ -120,9 +139,11 @@ def main() -> None:
         beat.start()
         go_at = time.perf_counter()
         cpu0 = (time.process_time(), time.thread_time())
+        threads0 = thread_cpu_s()
         sim.go()
         done = await loop.run_in_executor(None, sim.wait_done, seconds + 30)
         cpu1 = (time.process_time(), time.thread_time())
+        threads1 = thread_cpu_s()
         stream_s = time.perf_counter() - go_at
         beat.stop()
         await asyncio.sleep(1.5)  # the last events: flush + paint
@@ -134,7 +155,9 @@ def main() -> None:
                       received=len(live.incidents), trace=pipeline.trace, flush_ends=flush_ends,
                       batches=pipeline.batches_applied, go_at=go_at, end_at=time.perf_counter(),
                       cpu_ms_per_s=(cpu1[0] - cpu0[0]) * 1000 / stream_s,
-                      gui_cpu_ms_per_s=(cpu1[1] - cpu0[1]) * 1000 / stream_s, loop_late=list(beat.lateness))
+                      gui_cpu_ms_per_s=(cpu1[1] - cpu0[1]) * 1000 / stream_s, loop_late=list(beat.lateness),
+                      thread_cpu={k: round((v - threads0.get(k, 0.0)) * 1000 / stream_s)
+                                  for k, v in threads1.items()})
 
     with loop:
         loop.run_until_complete(run())
@@ -151,7 +174,7 @@ def main() -> None:
          f"{result['batches']}, view paint p50 {percentile(probe.paint_ms, 50):.1f} ms; CPU while streaming "
          f"{result['cpu_ms_per_s']:.0f} ms/s (GUI thread {result['gui_cpu_ms_per_s']:.0f} ms/s); a 16 ms GUI timer late "
          f"p50 {percentile(result['loop_late'], 50):.1f} / p99 {percentile(result['loop_late'], 99):.1f} / max "
-         f"{max(result['loop_late'], default=0):.1f} ms")
+         f"{max(result['loop_late'], default=0):.1f} ms; CPU ms/s by thread {result['thread_cpu']}")
     tail = tail_breakdown(result["trace"], {i: (probe.first_painted_wall[i] - t) * 1000.0 for i, t in sent_at.items()
                                             if i in probe.first_painted_wall})
     for pair, (p50, p99, n) in stages.items():
@@ -161,7 +184,8 @@ def main() -> None:
     emit("event_to_pixel_p50_ms", percentile(lat, 50) if lat else None, "ms", 100.0, floor=FRAME_MS,
          stages={k: v[:2] for k, v in stages.items()}, tail_stages=tail, paints_per_s=probe.paints / span,
          flushes_per_s=flushes / span, cpu_ms_per_s=result["cpu_ms_per_s"],
-         gui_cpu_ms_per_s=result["gui_cpu_ms_per_s"], loop_late_p99_ms=percentile(result["loop_late"], 99),
+         gui_cpu_ms_per_s=result["gui_cpu_ms_per_s"], thread_cpu_ms_per_s=result["thread_cpu"],
+         loop_late_p99_ms=percentile(result["loop_late"], 99),
          loop_late_max_ms=max(result["loop_late"], default=None), **common)
     emit("event_to_pixel_p99_ms", percentile(lat, 99) if lat and not missed else None, "ms", 100.0,
          floor=FRAME_MS, max_ms=max(lat, default=None), **common)
