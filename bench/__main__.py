@@ -50,7 +50,7 @@ def plan(soak_minutes: float | None, quick: bool) -> list[Bench]:
         Bench("wall_memory.py", timeout=300, names=("rss_mb_100k_open",)),
         Bench("wall_startup.py", timeout=300, names=("startup_first_frame_s",)),
         Bench("wall_soak.py", full=["--minutes", str(soak)], quick=["--minutes", str(soak)],
-              timeout=soak * 60 + 180, names=("soak_rss_growth_pct",)),
+              timeout=(soak + min(10.0, soak / 3)) * 60 + 180, names=("soak_rss_growth_pct",)),   # + warm-up
     ]
     known = {b.script for b in ours}
     theirs = []
