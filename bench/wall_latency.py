@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (Heartbeat, PaintProbe, SimProcess, app, build_wall, emit, import_services, incident_views, note, parser,
-                    percentile, qasync_loop, sse_feed, wall_config, FRAME_MS)
+from common import (Heartbeat, PaintProbe, SimProcess, app, build_wall, emit, import_services, incident_views, note,
+                    parser, percentile, qasync_loop, sse_feed, wait_for, wall_config, FRAME_MS)
 
 #: The stages after the ingest pipeline's own (`commandcenter.feeds.trace.STAGES`), stamped by this script.
 WALL_STAGES = ("flushed", "painted")
@@ -146,7 +146,9 @@ def main() -> None:
         threads1 = thread_cpu_s()
         stream_s = time.perf_counter() - go_at
         beat.stop()
-        await asyncio.sleep(1.5)  # the last events: flush + paint
+        # the last events: every one sent in the live state (not a fixed wait), then a flush and a paint
+        await wait_for(lambda: len(live.incidents) >= done.get("sent", 0), timeout=10.0, step=0.05)
+        await asyncio.sleep(0.5)
         await pipeline.close()
         store.close()
         window.close()

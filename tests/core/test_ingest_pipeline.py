@@ -250,3 +250,39 @@ def test_the_next_transaction_runs_while_a_big_committed_batch_enters_the_live_s
     assert len(live.incidents) == 20_010                         # ...and everything got there in the end
     assert min(m["store_start"] for m in next_marks) < max(big_live)   # the next commit overlapped the slices
     assert min(m["live"] for m in next_marks) >= max(big_live)         # shown in commit order
+
+
+def test_a_store_read_through_in_store_runs_beside_a_write_holding_the_store_thread(qapp, qloop, sqlite_url):
+    """A KPI refresh (or any of the store's own reads) does not queue behind, or ahead of, an ingest commit:
+    it runs on a reader thread while the store thread is busy; writes stay on the store thread, in order."""
+    from datetime import datetime, timedelta, timezone
+
+    store = Store.open(sqlite_url)
+    pipeline = IngestPipeline(config_from_dict({"feeds": []}), store, LiveState())
+    release = threading.Event()
+    write_threads: list[str] = []
+
+    def long_write() -> str:
+        write_threads.append(threading.current_thread().name)
+        release.wait(10)
+        return threading.current_thread().name
+
+    async def scenario() -> tuple[bool, dict, list, bool]:
+        held = asyncio.ensure_future(pipeline.in_store(long_write))
+        await asyncio.sleep(0.05)
+        now = datetime.now(timezone.utc)
+        kpis = await asyncio.wait_for(pipeline.in_store(store.kpis, "", now - timedelta(hours=1), now), 5)
+        actions = await asyncio.wait_for(pipeline.in_store(store.actions_since, 0), 5)
+        still_held = not held.done()
+        release.set()
+        await held
+        await pipeline.in_store(store.apply, "city", cursor='{"seq":1}')     # a write: the store thread
+        await pipeline.close()
+        return still_held, kpis, actions, write_threads[0].startswith("store")
+
+    still_held, kpis, actions, on_store_thread = qloop.run_until_complete(scenario())
+    assert still_held                 # both reads answered while the write still held the store thread
+    assert isinstance(kpis, dict) and actions == []
+    assert on_store_thread
+    assert store.cursor("city") == '{"seq":1}'
+    store.close()
