@@ -104,33 +104,38 @@ def _format_time(t: datetime) -> str:
 
 _GC_LOCK = threading.Lock()
 _GC_HOLDERS = 0
-_GC_RESTORE = False
+_GC_SAVED: tuple[int, ...] = ()
+#: Generation-0 threshold while paused: allocations never reach it within a batch.
+_GC_PAUSED_THRESHOLD = 1 << 30
 
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Automatic cyclic collection off while a write transaction builds and runs its rows.
+    """No automatic cyclic collection while a write transaction builds and runs its rows.
 
     Why: a batch allocates ~100 objects per record (row tuples, texts, rollup vectors), none in a reference
     cycle, so the generation-0 collections it triggers free nothing, and every hundredth one walks the caller's
     whole heap: 10 % of the ingest stream's wall time (bench/store_ingest.py: 562 collections, 0.75-0.83 s of
-    7-8 s for 30k updates; 15, 0.03 s, with this). The wall and `collect` already run with automatic collection
-    off while their pipelines run (services.ingest.LoopThreadGc, ui.kiosk.GuiThreadGc); this gives every other
-    caller of the Store the same. Nested and concurrent holders share one pause; the collector is re-enabled
-    only if it was enabled when the first holder came in, so a caller that turned it off keeps it off."""
-    global _GC_HOLDERS, _GC_RESTORE
+    7-8 s for 30k updates; 15, 0.03 s, with this). The wall and `collect` already turn automatic collection off
+    while their pipelines run (services.ingest.LoopThreadGc); this gives every other caller the same.
+
+    The pause raises the generation-0 threshold rather than calling gc.disable(): the enabled flag belongs to
+    LoopThreadGc, which records it when the first pipeline starts (a pipeline starting during an apply would
+    otherwise record "disabled" and never re-enable, or have it re-enabled under it). Nested and concurrent
+    holders share one pause; the last one out restores the thresholds."""
+    global _GC_HOLDERS, _GC_SAVED
     with _GC_LOCK:
         if _GC_HOLDERS == 0:
-            _GC_RESTORE = gc.isenabled()
-            gc.disable()
+            _GC_SAVED = gc.get_threshold()
+            gc.set_threshold(_GC_PAUSED_THRESHOLD, *_GC_SAVED[1:])
         _GC_HOLDERS += 1
     try:
         yield
     finally:
         with _GC_LOCK:
             _GC_HOLDERS -= 1
-            if _GC_HOLDERS == 0 and _GC_RESTORE:
-                gc.enable()
+            if _GC_HOLDERS == 0:
+                gc.set_threshold(*_GC_SAVED)
 
 
 def _now() -> datetime:

@@ -1,13 +1,13 @@
-"""Store.apply and load_history run with Python's automatic cyclic collection paused, and leave it as they found it.
+"""Store.apply and load_history run without automatic cyclic collections, and leave the collector as they found it.
 
 Why it matters: a batch allocates ~100 acyclic objects a record, and the collections they triggered walked the
-caller's whole heap (10 % of the ingest stream's time); but the wall turns automatic collection off itself
-(services.ingest.LoopThreadGc) and must find it off after every apply."""
+caller's whole heap (10 % of the ingest stream's time); and the wall's pipelines own the collector's enabled flag
+(services.ingest.LoopThreadGc), which an apply must never change."""
 from __future__ import annotations
 
 import gc
 import threading
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -18,29 +18,48 @@ from storehelp import inc
 
 @pytest.fixture
 def gc_state() -> Iterator[None]:
-    was = gc.isenabled()
+    was, thresholds = gc.isenabled(), gc.get_threshold()
     yield
+    gc.set_threshold(*thresholds)
     if was:
         gc.enable()
     else:
         gc.disable()
 
 
-def test_apply_runs_without_automatic_collection(store: Store, gc_state: None) -> None:
-    gc.enable()
-    seen: list[bool] = []
+def _collections_inside_apply(store: Store) -> list[int]:
+    """Wrap the store's incident writer so that collections started while it runs are counted."""
+    inside, seen = [False], []
 
-    # read the collector's flag from inside the transaction, where the batch's rows are built
+    def counter(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start" and inside[0]:
+            seen.append(info["generation"])
+
     original = store._apply_incidents
 
-    def spy(*args, **kw):
-        seen.append(gc.isenabled())
-        return original(*args, **kw)
+    def spy(*args: Any, **kw: Any) -> Any:
+        inside[0] = True
+        try:
+            return original(*args, **kw)
+        finally:
+            inside[0] = False
 
     store._apply_incidents = spy   # type: ignore[method-assign]
-    store.apply("f", incidents=[inc("a", 1)])
-    assert seen == [False]
-    assert gc.isenabled()
+    gc.callbacks.append(counter)
+    return seen
+
+
+def test_a_large_batch_triggers_no_automatic_collection(store: Store, gc_state: None) -> None:
+    gc.enable()
+    gc.set_threshold(700, 10, 10)
+    seen = _collections_inside_apply(store)
+    try:
+        store.apply("f", incidents=[inc(f"a{k}", 1) for k in range(1500)])
+        store.load_history("f", [inc(f"b{k}", 1) for k in range(1500)])
+    finally:
+        gc.callbacks.pop()
+    assert seen == []
+    assert gc.isenabled() and gc.get_threshold() == (700, 10, 10)
 
 
 def test_apply_leaves_a_disabled_collector_disabled(store: Store, gc_state: None) -> None:
@@ -50,16 +69,16 @@ def test_apply_leaves_a_disabled_collector_disabled(store: Store, gc_state: None
     assert not gc.isenabled()
 
 
-def test_apply_reenables_the_collector_after_a_failed_batch(store: Store, gc_state: None) -> None:
-    gc.enable()
+def test_the_collector_is_restored_after_a_failed_batch(store: Store, gc_state: None) -> None:
+    thresholds = gc.get_threshold()
     store.apply("f", incidents=[inc("a", 1)])
     with pytest.raises(Exception):
         store.load_history("f", [inc("a", 2)])   # already stored: the batch fails and rolls back
-    assert gc.isenabled()
+    assert gc.get_threshold() == thresholds
 
 
-def test_concurrent_applies_reenable_the_collector_once_both_are_done(store_url: str, gc_state: None) -> None:
-    gc.enable()
+def test_concurrent_applies_restore_the_collector_once_both_are_done(store_url: str, gc_state: None) -> None:
+    thresholds = gc.get_threshold()
     stores = [Store.open(store_url), Store.open(store_url)]
     errors: list[BaseException] = []
 
@@ -78,4 +97,4 @@ def test_concurrent_applies_reenable_the_collector_once_both_are_done(store_url:
     for s in stores:
         s.close()
     assert not errors
-    assert gc.isenabled()
+    assert gc.get_threshold() == thresholds
