@@ -156,12 +156,16 @@ class CapParser:
     def __init__(self, feed_name: str) -> None:
         self.feed_name = feed_name
         self.roots: OrderedDict[tuple[str, str], str] = OrderedDict()
+        # each alert's last message: a Cancel usually carries no <info>, and the cancelled warning keeps its
+        # title, colour and area in the alert's history instead of becoming "Cancel <identifier>", blue
+        self.last: OrderedDict[str, Alert] = OrderedDict()
 
-    def _remember(self, key: tuple[str, str], alert_id: str) -> None:
-        self.roots[key] = alert_id
-        self.roots.move_to_end(key)
-        while len(self.roots) > 20_000:
-            self.roots.popitem(last=False)
+    def _remember(self, key: tuple[str, str], alert: Alert) -> None:
+        for memory, k, v in ((self.roots, key, alert.id), (self.last, alert.id, alert)):
+            memory[k] = v
+            memory.move_to_end(k)
+            while len(memory) > 20_000:
+                memory.popitem(last=False)
 
     def sort_key(self, el: Element) -> datetime:
         try:
@@ -237,14 +241,17 @@ class CapParser:
                         if c.text and c.text.strip():
                             polygons.append(parse_circle(c.text))
                 area_desc = "; ".join(descs)[:2000]
+            elif (prev := self.last.get(alert_id)) is not None:
+                title, desc, area_desc, source = prev.title, prev.description, prev.area_desc, prev.source
+                level, kind, issued_at, expires_at = prev.level, prev.type, prev.issued_at, prev.expires_at
+                polygons = list(prev.polygons)
             else:
                 title = f"Cancel {identifier}"
                 source = sender
             version = int(sent.timestamp())
             if version < 0:
                 raise InvalidRecord("sent before 1970")
-            self._remember(own_key, alert_id)
-            return Alert(
+            alert = Alert(
                 id=alert_id, version=version, updated_at=sent, level=level, type=kind, title=title[:300],
                 status=AlertStatus.CANCELLED if msg_type == "Cancel" else AlertStatus.ACTIVE,
                 issued_at=issued_at, expires_at=expires_at, description=desc, area_desc=area_desc,
@@ -252,6 +259,8 @@ class CapParser:
                 drill_id=EXERCISE_DRILL_ID if status == "Exercise" else None,
                 references=tuple(t for t in refs_raw.split() if t)[:100],
             )
+            self._remember(own_key, alert)
+            return alert
         except InvalidRecord as exc:
             raise InvalidRecord(exc.reason, "alert", f"{self.feed_name}:{identifier}"[:300]) from None
         except (OverflowError, ValueError, OSError) as exc:
