@@ -146,7 +146,9 @@ class BatchBuilder:
         self.dropped = 0
 
     def add(self, kind: str, record: Any) -> None:
-        """kind: incident / resource / alert. Keeps only the highest version of each id in the batch."""
+        """kind: incident / resource / alert. An incident keeps only its highest version in the batch (it carries
+        its whole timeline); a resource or an alert keeps every newer version, since each is a row of its history
+        (a dispatch, then arrival on scene, coalesced into one batch must not lose the dispatch time)."""
         lst: list[Any] = getattr(self.batch, kind + "s")
         key = (kind, record.id)
         if not self.feed.versions.is_new(kind, record.id, record.version):
@@ -159,12 +161,14 @@ class BatchBuilder:
                 return
         prior = self._pending.get(key)
         if prior is not None:
-            self.dropped += 1
             if record.version <= prior[0]:
+                self.dropped += 1
                 return
-            lst[prior[1]] = record
-            self._pending[key] = (record.version, prior[1])
-            return
+            if kind == "incident":
+                self.dropped += 1
+                lst[prior[1]] = record
+                self._pending[key] = (record.version, prior[1])
+                return
         self._pending[key] = (record.version, len(lst))
         lst.append(record)
 

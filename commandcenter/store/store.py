@@ -251,6 +251,21 @@ def _newest(records: Iterable[Any]) -> list[Any]:
     return list(best.values())
 
 
+def _every_version(records: Iterable[Any]) -> list[Any]:
+    """Each distinct (id, version) once, in version order per id: resources and alerts keep no history inside the
+    record, so every version a feed delivered becomes a row of their status / update history."""
+    seen: dict[tuple[str, int], Any] = {}
+    for r in records:
+        seen[(r.id, r.version)] = r
+    return [seen[k] for k in sorted(seen, key=lambda k: k[1])]
+
+
+def _latest_rows(records: list[Any], rows: list[tuple]) -> list[tuple]:
+    """The row of each id's highest version (one upsert per id: PostgreSQL refuses two in one statement)."""
+    last = {r.id: i for i, r in enumerate(records)}     # records are in version order per id
+    return [rows[i] for i in sorted(last.values())]
+
+
 def default_url() -> str:
     from platformdirs import user_data_dir
 
@@ -429,7 +444,7 @@ class Store:
     ) -> Applied:
         """One transaction: upsert newer versions, append history, update rollups, quarantine, save the cursor."""
         now = _utc(received_at) or _now()
-        incidents, resources, alerts = _newest(incidents), _newest(resources), _newest(alerts)
+        incidents, resources, alerts = _newest(incidents), _every_version(resources), _every_version(alerts)
         territory = list({t.id: t for t in territory}.values())
         quarantined = list(quarantined)
         with _gc_paused(), self._write() as conn:
@@ -699,7 +714,7 @@ class Store:
             if log:
                 logs.append((feed, "resource", r.id, r.version, tnow, data))
         self._upsert_versioned(conn, "resources", ("id", "version", "feed", "updated_at", "kind", "status", "grid_id",
-                                                   "incident_id", "drill_id", "data"), rows)
+                                                   "incident_id", "drill_id", "data"), _latest_rows(new, rows))
         self._insert_many(conn, "resource_status", ("resource_id", "version", "at", "status", "incident_id", "lon", "lat",
                                                     "quantity", "drill_id"), hist)
         if logs:
@@ -721,7 +736,7 @@ class Store:
             if log:
                 logs.append((feed, "alert", r.id, r.version, tnow, data))
         self._upsert_versioned(conn, "alerts", ("id", "version", "feed", "updated_at", "issued_at", "expires_at", "level",
-                                                "type", "status", "drill_id", "data"), rows)
+                                                "type", "status", "drill_id", "data"), _latest_rows(new, rows))
         self._insert_many(conn, "alert_updates", ("alert_id", "version", "updated_at", "status", "level", "drill_id",
                                                   "data"), hist)
         if logs:

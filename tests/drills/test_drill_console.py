@@ -47,6 +47,10 @@ def test_the_console_starts_the_sample_drill_on_the_simulator_stops_it_and_write
             assert await eventually(lambda: len(drills.scores()) == 2 and drills.scores()[1].dispatches)
             fire = next(s for s in drills.scores() if "火灾" in s.title)
             assert [st.elapsed_s for st in fire.stages[:2]] == [40, 420]
+            # the scripted dispatch times, though each team's dispatch and arrival on scene came in one burst of the
+            # 12-minute jump
+            assert [(d.name, d.after_s) for s in drills.scores() for d in s.dispatches] == [
+                ("消防救援站一队", 60.0), ("120救护车", 70.0), ("排涝车", 60.0)]
             wall.window.drill_banner.refresh()
             assert "演练时钟 12:00" in wall.window.drill_banner.text()
 

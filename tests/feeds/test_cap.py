@@ -87,16 +87,21 @@ def test_update_cancel_chain_and_exercise():
     assert b1.alerts[0].version < b2.alerts[0].version < b3.alerts[0].version
     assert b2.alerts[0].level is AlertLevel.ORANGE and b2.alerts[0].status is AlertStatus.ACTIVE
     assert b3.alerts[0].status is AlertStatus.CANCELLED
+    # the Cancel carries no <info>: the cancelled warning keeps the headline and colour it was last issued with
+    assert (b3.alerts[0].title, b3.alerts[0].level) == ("暴雨橙色预警", AlertLevel.ORANGE)
     assert b4.alerts[0].drill_id == "cap-exercise"
     assert parse_all(test)[0].alerts == []
-    # out of order in one index: sorted by sent, the chain still ends cancelled
+    # out of order in one index: sorted by sent, every message of the chain is kept (the alert's update history)
+    # and it ends cancelled
     feed = FeedBase(section(kind="cap"), None)
     b = BatchBuilder(feed)
     parser = CapParser("cap")
     parser.add_document(b, parse_xml(f"<feed xmlns='http://www.w3.org/2005/Atom'><entry><content type='application/xml'>{cancel}</content></entry>"
                                      f"<entry><content type='application/xml'>{first}</content></entry>"
                                      f"<entry><content type='application/xml'>{update}</content></entry></feed>".encode()))
-    assert [a.status for a in b.batch.alerts] == [AlertStatus.CANCELLED]
+    assert [(a.level, a.status) for a in b.batch.alerts] == [
+        (AlertLevel.YELLOW, AlertStatus.ACTIVE), (AlertLevel.ORANGE, AlertStatus.ACTIVE),
+        (AlertLevel.ORANGE, AlertStatus.CANCELLED)]
 
 
 def test_bad_alerts_are_quarantined_and_unsafe_xml_refused():

@@ -73,3 +73,23 @@ def test_state_at_is_drill_aware(store: Store) -> None:
     assert {i.id for i in store.state_at(T0 + H)["incidents"]} == {"r", "d"}
     assert {i.id for i in store.state_at(T0 + H, drill=False)["incidents"]} == {"r"}
     assert dataclasses.replace(store.state_at(T0 + H, drill=True)["incidents"][0]).id == "d"
+
+
+def test_every_version_of_a_resource_and_an_alert_in_one_batch_is_kept_in_their_history(store: Store) -> None:
+    """A burst coalesces a team's dispatch and its arrival on scene into one batch: both stay in its status history
+    (replay and the drill report need the dispatch time); the stored record is the newest."""
+    store.apply("f", resources=[res("r1")])
+    sent = res("r1", 2, status=ResourceStatus.DISPATCHED, incident_id="a", updated_at=T0 + H)
+    there = res("r1", 3, status=ResourceStatus.ON_SCENE, incident_id="a", updated_at=T0 + 2 * H)
+    issued = alert("w", 1, expires_at=T0 + 9 * H)
+    cancelled = alert("w", 2, status=AlertStatus.CANCELLED, updated_at=T0 + 2 * H, expires_at=T0 + 9 * H)
+    applied = store.apply("f", resources=[there, sent, sent], alerts=[cancelled, issued])
+    assert [(r.id, r.version) for r in applied.resources] == [("r1", 2), ("r1", 3)]
+    assert [(a.id, a.version) for a in applied.alerts] == [("w", 1), ("w", 2)]
+    (stored,) = store.resources(drill=None)
+    assert (stored.version, stored.status) == (3, ResourceStatus.ON_SCENE)
+    assert store.alerts(live_only=False, drill=None)[0].status is AlertStatus.CANCELLED
+    (during,) = store.state_at(T0 + 90 * timedelta(minutes=1))["resources"]
+    assert during.status is ResourceStatus.DISPATCHED and during.incident_id == "a"
+    assert [a.id for a in store.state_at(T0 + H)["alerts"]] == ["w"]
+    assert store.state_at(T0 + 3 * H)["alerts"] == []
