@@ -5,6 +5,7 @@ start-up): the head is read from the migration files' `revision` / `down_revisio
 from its alembic_version table. Anything else goes through Alembic."""
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, exc, text
 if TYPE_CHECKING:
     from alembic.config import Config
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 _REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*['\"]?([\w.-]+|None)['\"]?", re.M)
 
@@ -88,6 +90,9 @@ def upgrade(engine: Engine, *, migrate: bool = True) -> None:
     if not migrate:
         raise StoreError(f"the store database is at schema revision {current!r}; it needs migrating to "
                          f"{script.get_current_head()!r}")
+    if current is not None:     # a new store's schema is made in a moment; an old one's can take minutes
+        log.warning("store %s: migrating schema %s → %s (minutes on a store of millions of incidents)",
+                    engine.url.render_as_string(hide_password=True), current, script.get_current_head())
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         # two processes opening one new store at once (a wall and `collect`): one migrates, the other waits

@@ -73,3 +73,23 @@ def test_processes_opening_one_new_store_at_once_all_succeed(store_url: str) -> 
         assert current_revision(store.engine) == head_revision()
     finally:
         store.close()
+
+
+def test_a_migration_says_in_the_log_what_it_migrates(tmp_path, caplog) -> None:
+    """A big store's migration takes minutes on start: the log says so before it begins, not after."""
+    import logging
+
+    from alembic import command
+
+    from commandcenter.store.migrate import alembic_config
+    from commandcenter.store.store import make_engine
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    Store.open(url).close()
+    engine = make_engine(url)
+    command.downgrade(alembic_config(engine), "0004")
+    engine.dispose()
+    with caplog.at_level(logging.WARNING, logger="commandcenter.store.migrate"):
+        Store.open(url).close()
+    assert [r.getMessage().split(": ", 1)[1] for r in caplog.records] == [
+        f"migrating schema 0004 → {head_revision()} (minutes on a store of millions of incidents)"]
