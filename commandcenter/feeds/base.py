@@ -5,9 +5,9 @@ and waits for the sink to return (the sink commits to the store), so a feed's cu
 "highest version seen" map advance only after a commit: an exception anywhere (network, parser,
 sink) makes the feed start over from the last committed cursor, after a backoff.
 
-Parsing and decoding are CPU work: given a `decode_executor`, a feed runs them there (`off_loop`), so its event
-loop only moves bytes. The ingest pipeline sets none: it runs its feeds on a thread of their own
-(services.ingest.FeedThread), not on the wall's GUI thread, and a hand-over to a decoder only added thread hops.
+Parsing and decoding are CPU work done on the feed's own event loop: the ingest pipeline runs its feeds on a
+thread of their own (services.ingest.FeedThread), not on the wall's GUI thread; a further hand-over to a decoder
+thread only added thread hops (and, under the GIL, no parallelism).
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ import os
 import random
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol, runtime_checkable
@@ -213,8 +212,6 @@ class FeedBase:
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     failures_for_down: int = 3
-    #: Where JSON parsing and record decoding run; None: inline on the event loop (tests, tools).
-    decode_executor: Executor | None = None
     #: Per-stage stamps of chosen records (the latency bench); None: no per-record work.
     trace: StageTrace | None = None
 
@@ -384,15 +381,6 @@ class FeedBase:
             raise FeedError(f"timed out after {self.section.timeout * 3:.0f} s: {safe_url(url)}") from None
         except httpx.HTTPError as exc:
             raise FeedError(f"{type(exc).__name__}: {safe_url(url)} {exc}") from None
-
-    async def off_loop(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """`fn(*args)` on the decode executor if there is one (parsing off the event loop), else inline.
-
-        One call at a time per feed: the feed awaits it, so what `fn` touches (the batch builder, the seq
-        tracker) is never used by two threads at once."""
-        if self.decode_executor is None:
-            return fn(*args)
-        return await asyncio.get_running_loop().run_in_executor(self.decode_executor, fn, *args)
 
     def _read_file(self, url: str) -> bytes:
         path = url[len("file://"):] if url.startswith("file://") else url

@@ -176,7 +176,7 @@ class NativePollFeed(FeedBase):
             if since is not None:
                 params["since"] = since
             body, ctype = await self.get_bytes(f"{self.base}/{kind}", params=params)
-            payload = await self.off_loop(load_json, body, ctype)
+            payload = load_json(body, ctype)
             if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
                 raise FeedError(f"{kind}: expected an object with an items list: {snippet(body)}")
             last_seq = payload.get("last_seq")
@@ -192,7 +192,7 @@ class NativePollFeed(FeedBase):
                 raise FeedError(f"{kind}: page without an integer cursor")
             self.mark_ok()
             builder = BatchBuilder(self)
-            await self.off_loop(add_records, builder, record_kind, items)
+            add_records(builder, record_kind, items)
             if isinstance(new_cursor, int) and not isinstance(new_cursor, bool) and (since is None or new_cursor > since):
                 values[kind] = new_cursor
             if "seq" in values:             # a push-style cursor becomes one since-cursor per type
@@ -471,8 +471,8 @@ def handle_message(feed: FeedBase, builder: BatchBuilder, frame: Frame, tracker:
 class _PushFeed(FeedBase):
     """Reader task → bounded queue → batches; reconnects from the last committed cursor.
 
-    Pipelined: while the sink commits batch N, the frames that arrived meanwhile are decoded into batch
-    N+1 (off the event loop when there is a decode executor); if the sink is still busy after that, more
+    Pipelined: while the sink commits batch N (on the store's thread), the frames that arrived meanwhile are
+    decoded into batch N+1 here; if the sink is still busy after that, more
     frames are decoded into the same batch (coalescing, up to `max_coalesce` messages), so a store that
     lags gets fewer, bigger transactions instead of a growing queue. Never more than one batch of a feed
     is at the sink: N+1 is handed over only after N returned (committed), with the cursor after N+1."""
@@ -481,7 +481,6 @@ class _PushFeed(FeedBase):
     max_batch = 2000
     max_coalesce = 10_000
     queue_size = 4000
-    inline_decode = 16         # frames: a run this short is decoded on the event loop, a longer one off it
 
     def __init__(self, section: FeedSection, client: httpx.AsyncClient) -> None:
         super().__init__(section, client)
@@ -490,7 +489,6 @@ class _PushFeed(FeedBase):
         self.connects = 0
         self._skip_after: int | None = None    # ws: a too-big message follows this seq
         self._territory_done = False
-        self._decoding = 0                     # frames taken from the queue and not decoded yet (they set lag_s)
 
     @property
     def period(self) -> float:
@@ -528,13 +526,13 @@ class _PushFeed(FeedBase):
                 builder = BatchBuilder(self, after=committing if inflight is not None else None)
                 messages = len(items)
                 if items:
-                    await self._decode(builder, items, tracker)
+                    handle_messages(self, builder, items, tracker)
                 while (end is None and inflight is not None and not inflight.done()
                        and messages < self.max_coalesce and not queue.empty()):
                     more, end = _take(queue, [], min(self.max_batch, self.max_coalesce - messages))
                     messages += len(more)
                     if more:
-                        await self._decode(builder, more, tracker)
+                        handle_messages(self, builder, more, tracker)
                 if inflight is not None:
                     done, inflight = inflight, None
                     await done            # the sink's error ends this round: restart from the committed cursor
@@ -544,6 +542,10 @@ class _PushFeed(FeedBase):
                     cursor = dump_cursor({"seq": mark}) if mark > start else self.cursor
                     inflight = asyncio.ensure_future(self.deliver(sink, builder, cursor))
                     committing = builder
+                    # let the delivery start (hand the batch to the store's thread) before decoding the next
+                    # batch: a queue that is never empty never suspends this loop, and the commit of N would
+                    # otherwise wait for N+1 (up to max_coalesce messages) to be decoded
+                    await asyncio.sleep(0)
                 if end is not None:
                     if inflight is not None:
                         done, inflight = inflight, None
@@ -568,21 +570,6 @@ class _PushFeed(FeedBase):
                 log.error("feed %s: reader task did not stop within 5 s; abandoned", self.name)
             elif not reader.cancelled():
                 reader.exception()   # retrieved, so asyncio does not warn; the consumer saw it as a StreamEnd
-
-    async def _decode(self, builder: BatchBuilder, frames: list, tracker: SeqTracker) -> None:
-        """Decode frames into the batch (off the loop); while it runs they count as pending (see `_read`).
-
-        A run of at most `inline_decode` frames (a trickle: ≈0.1 ms a frame) is decoded right here on the event
-        loop: the two thread hand-offs of the decode thread cost more than that (traced at 200 events/s on the
-        4K wall under load 5-8: read → decode start p50 40-85 ms, the decode itself 10-22 ms, waiting for CPU)."""
-        if len(frames) <= self.inline_decode:
-            handle_messages(self, builder, frames, tracker)
-            return
-        self._decoding += 1
-        try:
-            await self.off_loop(handle_messages, self, builder, frames, tracker)
-        finally:
-            self._decoding -= 1
 
     async def _reader(self, queue: asyncio.Queue[Frame | StreamEnd], start: int) -> None:
         try:
@@ -659,7 +646,7 @@ class NativeSseFeed(_PushFeed):
                     at = time.perf_counter()
                     self.last_ok_at = utcnow()
                     frames = list(parser.feed(chunk))
-                    if not frames and queue.empty() and not self._decoding:
+                    if not frames and queue.empty():
                         # A heartbeat with nothing pending: we are at the head of the stream, so the lag
                         # measured on the last (possibly replayed) message no longer holds.
                         self.lag_s = 0.0

@@ -1,11 +1,10 @@
-"""A push feed is pipelined: the next batch is decoded (off the event loop) while the sink commits the last
+"""A push feed is pipelined: the next batch is decoded on the feed's loop while the sink commits the last
 one, never two batches at the sink at once, and a duplicate spanning the two batches reaches the sink once."""
 from __future__ import annotations
 
 import asyncio
 import json
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -35,7 +34,7 @@ class SlowSink(Collector):
 
 
 @pytest.mark.parametrize("mode", ["sse", "ws"])
-def test_the_next_batch_is_decoded_off_the_loop_while_the_sink_commits_one_batch_at_a_time(mode, monkeypatch):
+def test_the_next_batch_is_decoded_on_the_feeds_loop_while_the_sink_commits_one_batch_at_a_time(mode, monkeypatch):
     decoded_during_commit: list[bool] = []
     decode_threads: set[str] = set()
     sink = SlowSink(0.15)
@@ -57,13 +56,8 @@ def test_the_next_batch_is_decoded_off_the_loop_while_the_sink_commits_one_batch
             feed = native.NativeSseFeed if mode == "sse" else native.NativeWsFeed
             feed = feed(section(url=base + "/api/v1", mode=mode, timeout=2), client)
             feed.max_batch = 200
-            feed.inline_decode = 0       # every run off the loop (a trickle of ≤16 frames may decode inline)
-            feed.decode_executor = ThreadPoolExecutor(1, thread_name_prefix="decode-test")
-            try:
-                ok = await run_until(lambda: feed.run(sink, None),
-                                     lambda: sink.cursor and json.loads(sink.cursor)["seq"] == 3001, timeout=30)
-            finally:
-                feed.decode_executor.shutdown()
+            ok = await run_until(lambda: feed.run(sink, None),
+                                 lambda: sink.cursor and json.loads(sink.cursor)["seq"] == 3001, timeout=30)
             assert ok, (sink.cursor, feed.last_error)
 
     asyncio.run(main())
@@ -71,7 +65,7 @@ def test_the_next_batch_is_decoded_off_the_loop_while_the_sink_commits_one_batch
     assert len(ids) == len(set(ids)) == 3000
     assert sink.most_at_once == 1
     assert any(decoded_during_commit)
-    assert decode_threads and all(name.startswith("decode-test") for name in decode_threads)
+    assert decode_threads == {threading.main_thread().name}     # no decoder thread: the feed's own loop
     assert len(sink.batches) < 3000 / 200        # the slow sink got fewer, bigger (coalesced) batches
 
 
