@@ -124,46 +124,68 @@ def _secs(a: datetime | None, b: datetime) -> float | None:
 
 def contribution(row: Any) -> list[float]:
     """The rollup columns (ROLLUP_COLUMNS order) of one incident: an Incident, a result row of CONTRIB_COLUMNS,
-    or a mapping of them. Status, category and level are StrEnums, equal and hashing equal to their values, so
-    the lookups below take either (no `.value`: the enum property is slow on the ingest hot path)."""
+    or a mapping of them."""
     if isinstance(row, dict):
         row = _Attrs(row)
+    cols: list[int] = []
+    vals: list[float] = []
+    contribute(row, cols, vals, 0, 1)
     v = [0.0] * NCOLS
-    v[0] = 1
+    for c, x in zip(cols, vals):
+        v[c] = x
+    return v
+
+
+def contribute(row: Any, cols: list[int], vals: list[float], base: int, sign: int) -> None:
+    """Append the columns one incident contributes to (`base` + column index, in ROLLUP_COLUMNS order, each once)
+    to `cols` and their values × `sign` to `vals`: a Deltas batch sums them with one numpy bincount, where a
+    33-wide list per incident cost most of its time converting zeros. Status, category and level are StrEnums,
+    equal and hashing equal to their values, so the lookups below take either (no `.value`: the enum property is
+    slow on the ingest hot path)."""
+    c, v = cols.append, vals.append
+    c(base)
+    v(sign)
     status = row.status
     if _RANK[status] >= _DISPOSED_RANK:
-        v[1] = 1
+        c(base + 1)
+        v(sign)
     if status in _CLOSED:
-        v[2] = 1
+        c(base + 2)
+        v(sign)
         if status == _FOLLOWED_UP:
-            v[3] = 1
+            c(base + 3)
+            v(sign)
         if row.on_the_spot:
-            v[4] = 1
+            c(base + 4)
+            v(sign)
         lvl = _LEVEL_IDX.get(row.resolution_level)
         if lvl is not None:
-            v[lvl] = 1
+            c(base + lvl)
+            v(sign)
     rep = row.reported_at
     if rep.tzinfo is None:
         rep = rep.replace(tzinfo=timezone.utc)
     acc = _secs(row.accepted_at, rep)
     if acc is not None:
-        v[9], v[10] = 1, acc
+        cols += (base + 9, base + 10)
+        vals += (sign, sign * acc)
     arr = _secs(row.arrived_at, rep)
     if arr is not None:
-        v[11], v[12] = 1, arr
+        cols += (base + 11, base + 12)
+        vals += (sign, sign * arr)
     if row.emergency:
         ass = _secs(row.assessed_at, rep)
         r_ok = acc is not None and acc <= _RESP
         a_ok = arr is not None and arr <= _ARR
         s_ok = ass is not None and ass <= _ASS
-        v[13] = 1
-        v[14] = int(r_ok and a_ok and s_ok)
-        v[15], v[16], v[17] = int(r_ok), int(a_ok), int(s_ok)
+        cols += (base + 13, base + 14, base + 15, base + 16, base + 17)
+        vals += (sign, sign * (r_ok and a_ok and s_ok), sign * r_ok, sign * a_ok, sign * s_ok)
     sat = row.satisfaction
     if sat is not None:
-        v[18], v[19], v[20] = 1, sat, int(sat >= 4)
-    v[CAT_IDX[row.category]] = 1
-    return v
+        cols += (base + 18, base + 19, base + 20)
+        vals += (sign, sign * sat, sign * (sat >= 4))
+    c(base + CAT_IDX[row.category])
+    v(sign)
 
 
 class _Attrs:
@@ -182,16 +204,26 @@ class _Attrs:
 
 
 Leaf = tuple[str, int, int]   # (grid id, UTC hour, drill flag)
+#: Below this a float sum of seconds is a rounding residue of sums that cancelled (times have microseconds).
+_RESIDUE = 5e-7
 
 
 class Deltas:
     """Rollup changes of one batch: summed per leaf (grid, hour, drill) first, then spread over every ancestor
-    node and every grain in one vectorised pass, so each rollup row is written once per batch."""
+    node and every grain, so each rollup row is written once per batch.
+
+    `add` only records a version's contribution and its leaf (a Python list each); the sums are numpy's: per leaf,
+    then per (node, hour) over the ancestors, then days from those hour rows and months from the day rows. Summing
+    each grain from the one below it gathers a fraction of the rows that spreading every leaf over every (node,
+    grain) did (a status update's leaf reached 16 rows; its hour row is shared by a street's or a city's other
+    updates of that hour)."""
 
     def __init__(self, calendar: Calendar) -> None:
         self.cal = calendar
         self._leaf: dict[Leaf, int] = {}
-        self._vecs: list[list[float]] = []
+        self._cols: list[int] = []      # leaf × NCOLS + column, one entry per non-zero contribution
+        self._vals: list[float] = []    # its value, signed
+        self._sums: Any = None          # per-leaf sums (numpy), computed once
 
     def __bool__(self) -> bool:
         return bool(self._leaf)
@@ -201,20 +233,28 @@ class Deltas:
         if isinstance(row, dict):
             row = _Attrs(row)
         leaf = (row.grid_id, self.cal.hour(row.reported_at), 1 if row.drill_id else 0)
-        vec = contribution(row)
         i = self._leaf.get(leaf)
         if i is None:
-            self._leaf[leaf] = len(self._vecs)
-            self._vecs.append(vec if sign == 1 else [-x for x in vec])
-        else:
-            cur = self._vecs[i]
-            for j, x in enumerate(vec):
-                if x:
-                    cur[j] += sign * x
+            i = self._leaf[leaf] = len(self._leaf)
+        contribute(row, self._cols, self._vals, i * NCOLS, sign)
+        self._sums = None
+
+    def _leaf_sums(self) -> Any:
+        """(leaves × NCOLS) sums, leaves in `_leaf` order: one bincount, which adds in the order given (each sum
+        is the one adding the versions in turn gives, bit for bit)."""
+        if self._sums is None:
+            import numpy as np
+
+            self._sums = np.bincount(np.asarray(self._cols, dtype=np.intp),
+                                     weights=np.asarray(self._vals, dtype=np.float64),
+                                     minlength=len(self._leaf) * NCOLS).reshape(-1, NCOLS)
+        return self._sums
 
     def leaf_events(self) -> list[tuple[Leaf, float]]:
         """Each leaf's net event count in this batch (its `n`): what the per-grid month counts need."""
-        return [(leaf, self._vecs[i][0]) for leaf, i in self._leaf.items()]
+        if not self._leaf:
+            return []
+        return list(zip(self._leaf, self._leaf_sums()[:, 0].tolist()))
 
     def rows(self, chain: Any, nodes: Sequence[str] | None = None, sign: int = 1) -> list[tuple]:
         """Rollup rows (WRITE_COLUMNS order) for every node `chain(grid)` gives (or only `nodes`), zero rows
@@ -227,7 +267,7 @@ class Deltas:
             return []
         import numpy as np   # here, not at module level: the wall's first frame never writes rollups (issue 9)
 
-        mat = np.asarray(self._vecs, dtype=np.float64)
+        mat = self._leaf_sums()
         if sign != 1:
             mat = mat * sign
         # node ids → small integers in name order, so integer key order is the primary-key order
@@ -238,38 +278,77 @@ class Deltas:
         names = sorted({x for ch in chains.values() for x in ch})
         nid = {x: i for i, x in enumerate(names)}
         depth = max((len(ch) for ch in chains.values()), default=0)
+        if not depth:
+            return []
         gidx = {g: i for i, g in enumerate(chains)}
-        table = np.full((len(chains), max(depth, 1)), -1, dtype=np.int64)
+        table = np.full((len(chains), depth), -1, dtype=np.int64)
         for g, ch in chains.items():
             table[gidx[g], :len(ch)] = [nid[x] for x in ch]
         leaves = list(self._leaf)
-        leaf_grid = np.fromiter((gidx[g] for g, _h, _d in leaves), dtype=np.intp, count=len(leaves))
-        hours = np.fromiter((h for _g, h, _d in leaves), dtype=np.int64, count=len(leaves))
-        drills = np.fromiter((d for _g, _h, d in leaves), dtype=np.int64, count=len(leaves))
+        nleaf = len(leaves)
+        leaf_grid = np.fromiter((gidx[g] for g, _h, _d in leaves), dtype=np.intp, count=nleaf)
+        hours = np.fromiter((h for _g, h, _d in leaves), dtype=np.int64, count=nleaf)
+        drills = np.fromiter((d for _g, _h, d in leaves), dtype=np.int64, count=nleaf)
         uh, inv_h = np.unique(hours, return_inverse=True)
         dm = np.array([self.cal.day_month(int(h)) for h in uh], dtype=np.int64).reshape(-1, 2)
-        buckets = (hours, dm[inv_h, 0], dm[inv_h, 1])
-        keys, srcs = [], []
-        every = np.arange(len(leaves), dtype=np.intp)
+        days, months = dm[inv_h, 0], dm[inv_h, 1]
+
+        def key(node: Any, grain: int, bucket: Any, drill: Any) -> Any:
+            return (((node << 2) | grain) << 34) | (bucket << 1) | drill
+
+        span = np.arange(NCOLS, dtype=np.intp)
+
+        def reduce(keys: Any, vals: Any, *carry: Any) -> tuple[Any, ...]:
+            """Sum the rows of equal keys: (unique keys in order, sums, each carried array at the first row).
+            One bincount over (key, column) cells: ufunc.reduceat over rows cost twice as much."""
+            ukeys, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+            cells = (inv.reshape(-1, 1) * NCOLS + span).ravel()
+            sums = np.bincount(cells, weights=vals.ravel(), minlength=len(ukeys) * NCOLS).reshape(-1, NCOLS)
+            return (ukeys, sums, *(c[first] for c in carry))
+
+        # hours: every position but a grid's own (month rows only) unless `nodes` names the nodes to write
+        hk, hsrc = [], []
+        month_only = []   # (node, leaf) pairs that get month rows straight from the leaf
+        every = np.arange(nleaf, dtype=np.intp)
         for pos in range(depth):
             node = table[leaf_grid, pos]
             ok = node >= 0
-            for grain in (GRAIN_HOUR, GRAIN_DAY, GRAIN_MONTH):
-                if pos == 0 and nodes is None and grain != GRAIN_MONTH:
-                    continue   # a grid keeps month rows only
-                keys.append((((node[ok] << 2) | grain) << 34) | (buckets[grain][ok] << 1) | drills[ok])
-                srcs.append(every[ok])
-        if not keys:
-            return []
-        key = np.concatenate(keys)
-        src = np.concatenate(srcs)
-        order = np.argsort(key, kind="stable")
-        key, src = key[order], src[order]
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        out = np.add.reduceat(mat[src], starts, axis=0) if len(src) else np.zeros((0, NCOLS))
-        ukey = key[starts]
+            if pos == 0 and nodes is None:
+                month_only.append((node[ok], every[ok]))
+                continue
+            hk.append(key(node[ok], GRAIN_HOUR, hours[ok], drills[ok]))
+            hsrc.append(every[ok])
+        out_keys, out_vals = [], []
+        mk, mvals = [], []
+        if hk:
+            src = np.concatenate(hsrc)
+            h_keys, h_vals, h_day, h_month = reduce(np.concatenate(hk), mat[src], days[src], months[src])
+            out_keys.append(h_keys)
+            out_vals.append(h_vals)
+            node_drill = (h_keys >> 36, h_keys & 1)
+            d_keys, d_vals, d_month = reduce(key(node_drill[0], GRAIN_DAY, h_day, node_drill[1]), h_vals, h_month)
+            out_keys.append(d_keys)
+            out_vals.append(d_vals)
+            mk.append(key(d_keys >> 36, GRAIN_MONTH, d_month, d_keys & 1))
+            mvals.append(d_vals)
+        for node, src in month_only:
+            mk.append(key(node, GRAIN_MONTH, months[src], drills[src]))
+            mvals.append(mat[src])
+        if mk:
+            m_keys, m_vals = reduce(np.concatenate(mk), np.concatenate(mvals))
+            out_keys.append(m_keys)
+            out_vals.append(m_vals)
+        ukey = np.concatenate(out_keys)
+        out = np.concatenate(out_vals)
+        # A float sum (seconds, whole microseconds) that cancelled can keep a rounding residue (7e-15) when it
+        # was added up in another order than the incidents came: a real sum is 0 or at least 1e-6 in size
+        fl = out[:, FLOAT_IDX]
+        fl[np.abs(fl) < _RESIDUE] = 0.0
+        out[:, FLOAT_IDX] = fl
         keep = np.flatnonzero(out.any(axis=1))
         ukey, out = ukey[keep], out[keep]
+        order = np.argsort(ukey)   # keys are unique: grains were summed apart
+        ukey, out = ukey[order], out[order]
         node_l = np.asarray(names, dtype=object)[ukey >> 36].tolist()
         grain_l = ((ukey >> 34) & 3).tolist()
         bucket_l = ((ukey >> 1) & ((1 << 33) - 1)).tolist()
