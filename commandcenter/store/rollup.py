@@ -204,6 +204,10 @@ class _Attrs:
 
 
 Leaf = tuple[str, int, int]   # (grid id, UTC hour, drill flag)
+#: A group of rollup rows with the same few non-zero columns is written by a statement naming only those
+#: (Deltas.row_groups) when it has at least this many rows and at most this many columns.
+NARROW_MIN_ROWS = 32
+NARROW_MAX_COLUMNS = 12
 #: Below this a float sum of seconds is a rounding residue of sums that cancelled (times have microseconds).
 _RESIDUE = 5e-7
 
@@ -258,13 +262,56 @@ class Deltas:
 
     def rows(self, chain: Any, nodes: Sequence[str] | None = None, sign: int = 1) -> list[tuple]:
         """Rollup rows (WRITE_COLUMNS order) for every node `chain(grid)` gives (or only `nodes`), zero rows
-        dropped, sorted by key (one lock order for every writer; B-tree locality on SQLite).
+        dropped, sorted by key (one lock order for every writer; B-tree locality on SQLite)."""
+        got = self._summed(chain, nodes, sign)
+        if got is None:
+            return []
+        names, ukey, out = got
+        return _format(names, ukey, out, INT_IDX, FLOAT_IDX)
+
+    def row_groups(self, chain: Any) -> list[tuple[tuple[str, ...], list[tuple]]]:
+        """The rows of rows(chain) as groups (value columns, rows of the key then those columns): the rows whose
+        non-zero columns are the same few (a status change: `acc_n, acc_s`, or `disposed`) as one group that
+        carries only those, every other row in one group of all the columns.
+
+        Why: a status update's rollup rows are mostly such rows (74 % on bench/store_ingest.py's stream, half
+        of them `acc_n, acc_s` alone), and an upsert of all 33 sums bound and added 33 values where 2 changed:
+        Python's sqlite3 binds ~50 ns a value, and every `c = c + excluded.c` is a few VDBE steps. Each group is
+        sorted by key; a key is in one group only."""
+        got = self._summed(chain, None, 1)
+        if got is None:
+            return []
+        names, ukey, out = got
+        import numpy as np
+
+        nz = out != 0
+        code = nz.astype(np.int64) @ (np.int64(1) << np.arange(NCOLS, dtype=np.int64))
+        codes, inv, counts = np.unique(code, return_inverse=True, return_counts=True)
+        width = nz.sum(axis=1)
+        groups = []
+        rest = np.ones(len(ukey), dtype=bool)
+        for g in np.flatnonzero(counts >= NARROW_MIN_ROWS):
+            sel = inv == g
+            cols = np.flatnonzero(nz[np.flatnonzero(sel)[0]])
+            if len(cols) > NARROW_MAX_COLUMNS or not width[sel][0]:
+                continue
+            rest &= ~sel
+            ints = [i for i in INT_IDX if i in cols]
+            floats = [i for i in FLOAT_IDX if i in cols]
+            names_g = tuple(ROLLUP_COLUMNS[i] for i in ints + floats)
+            groups.append((names_g, _format(names, ukey[sel], out[sel], ints, floats)))
+        if rest.any():
+            groups.append((WRITE_COLUMNS[4:], _format(names, ukey[rest], out[rest], INT_IDX, FLOAT_IDX)))
+        return groups
+
+    def _summed(self, chain: Any, nodes: Sequence[str] | None, sign: int) -> tuple[list[str], Any, Any] | None:
+        """(node names, row keys in key order, sums in ROLLUP_COLUMNS order) of the non-zero rollup rows.
 
         The grid itself (the first node of its chain) gets month rows only: grid-hour and grid-day rows would be
         one row per incident (a grid sees ~150 incidents a year), more than half of all rollup rows; the KPI
         engine reads a grid's partial months from the incidents table instead (kpi.py)."""
         if not self._leaf:
-            return []
+            return None
         import numpy as np   # here, not at module level: the wall's first frame never writes rollups (issue 9)
 
         mat = self._leaf_sums()
@@ -279,7 +326,7 @@ class Deltas:
         nid = {x: i for i, x in enumerate(names)}
         depth = max((len(ch) for ch in chains.values()), default=0)
         if not depth:
-            return []
+            return None
         gidx = {g: i for i, g in enumerate(chains)}
         table = np.full((len(chains), depth), -1, dtype=np.int64)
         for g, ch in chains.items():
@@ -348,13 +395,19 @@ class Deltas:
         keep = np.flatnonzero(out.any(axis=1))
         ukey, out = ukey[keep], out[keep]
         order = np.argsort(ukey)   # keys are unique: grains were summed apart
-        ukey, out = ukey[order], out[order]
-        node_l = np.asarray(names, dtype=object)[ukey >> 36].tolist()
-        grain_l = ((ukey >> 34) & 3).tolist()
-        bucket_l = ((ukey >> 1) & ((1 << 33) - 1)).tolist()
-        drill_l = (ukey & 1).tolist()
-        # one list per column, zipped into row tuples in C (a Python-level tuple per row with *-unpacking of
-        # 33 values cost more than the numpy work above)
-        ints = np.rint(out[:, INT_IDX]).astype(np.int64).T.tolist()
-        floats = out[:, FLOAT_IDX].T.tolist()
-        return list(zip(node_l, grain_l, bucket_l, drill_l, *ints, *floats))
+        return names, ukey[order], out[order]
+
+
+def _format(names: list[str], ukey: Any, out: Any, ints: Sequence[int], floats: Sequence[int]) -> list[tuple]:
+    """Row tuples: node, grain, bucket, drill, then the sums of columns `ints` (as int) and `floats`."""
+    import numpy as np
+
+    node_l = np.asarray(names, dtype=object)[ukey >> 36].tolist()
+    grain_l = ((ukey >> 34) & 3).tolist()
+    bucket_l = ((ukey >> 1) & ((1 << 33) - 1)).tolist()
+    drill_l = (ukey & 1).tolist()
+    # one list per column, zipped into row tuples in C (a Python-level tuple per row with *-unpacking of
+    # 33 values cost more than the numpy work above)
+    int_l = np.rint(out[:, list(ints)]).astype(np.int64).T.tolist() if len(ints) else []
+    float_l = out[:, list(floats)].T.tolist() if len(floats) else []
+    return list(zip(node_l, grain_l, bucket_l, drill_l, *int_l, *float_l))
