@@ -47,6 +47,8 @@ _Stored = collections.namedtuple("_Stored", (*_STORED_COLS, "reported_column"))
 _REPORTED = _STORED_COLS.index("reported_at")
 _STORED_TIMES = tuple(_STORED_COLS.index(c) for c in ("reported_at", "accepted_at", "arrived_at", "assessed_at"))
 
+#: Rollup statements kept per Store (one per column set written; a status stream uses a handful).
+_ROLLUP_SQL_MAX = 256
 _PG_LOCK_KEY = 0x636F6D6D  # "comm": serialises writers across processes on PostgreSQL
 _CHUNK = 1000
 
@@ -317,6 +319,7 @@ class Store:
         self._ph = "?" if self.dialect == "sqlite" else "%s"
         self._tv = _sqlite_time if self.dialect == "sqlite" else _utc
         self._sql: dict[str, str] = {}
+        self._rollup_sql: dict[tuple[str, ...], str] = {}   # per column set (Deltas.row_groups), bounded
         self._tree_lock = threading.Lock()
         self._tree_rev = -1
         self._parents: dict[str, str | None] = {}
@@ -750,8 +753,7 @@ class Store:
     def _sql_rollup(self, cols: tuple[str, ...]) -> str:
         """INSERT a rollup row ... ON CONFLICT add `cols` to the stored sums. A new row gets 0 in the columns
         left out (they are NOT NULL without a default)."""
-        key = f"kpi_rollup-add|{','.join(cols)}"
-        sql = self._sql.get(key)
+        sql = self._rollup_sql.get(cols)
         if sql is None:
             keys = R.WRITE_COLUMNS[:4]
             every = R.WRITE_COLUMNS
@@ -765,7 +767,9 @@ class Store:
             set_ = ", ".join(f"{q(c)} = kpi_rollup.{q(c)} + excluded.{q(c)}" for c in cols)
             sql = (f'INSERT INTO kpi_rollup ({", ".join(map(q, every))}) {src} '
                    f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {set_}')
-            self._sql[key] = sql
+            if len(self._rollup_sql) >= _ROLLUP_SQL_MAX:   # column sets a stream keeps using come back at once
+                self._rollup_sql.clear()
+            self._rollup_sql[cols] = sql
         return sql
 
     def _apply_resources(self, conn: Connection, feed: str, records: list[Resource], now: datetime, log: bool) -> list[Resource]:
