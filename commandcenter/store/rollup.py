@@ -269,7 +269,7 @@ class Deltas:
         names, ukey, out = got
         return _format(names, ukey, out, INT_IDX, FLOAT_IDX)
 
-    def row_groups(self, chain: Any) -> list[tuple[tuple[str, ...], list[tuple]]]:
+    def row_groups(self, chain: Any, index: "ChainIndex | None" = None) -> list[tuple[tuple[str, ...], list[tuple]]]:
         """The rows of rows(chain) as groups (value columns, rows of the key then those columns): the rows whose
         non-zero columns are the same few (a status change: `acc_n, acc_s`, or `disposed`) as one group that
         carries only those, every other row in one group of all the columns.
@@ -277,35 +277,41 @@ class Deltas:
         Why: a status update's rollup rows are mostly such rows (74 % on bench/store_ingest.py's stream, half
         of them `acc_n, acc_s` alone), and an upsert of all 33 sums bound and added 33 values where 2 changed:
         Python's sqlite3 binds ~50 ns a value, and every `c = c + excluded.c` is a few VDBE steps. Each group is
-        sorted by key; a key is in one group only."""
-        got = self._summed(chain, None, 1)
+        sorted by key; a key is in one group only. `index`: chain's ChainIndex, if the caller keeps one."""
+        got = self._summed(chain, None, 1, index)
         if got is None:
             return []
         names, ukey, out = got
+        if not len(ukey):
+            return []
         import numpy as np
 
         nz = out != 0
         code = nz.astype(np.int64) @ (np.int64(1) << np.arange(NCOLS, dtype=np.int64))
-        codes, inv, counts = np.unique(code, return_inverse=True, return_counts=True)
-        width = nz.sum(axis=1)
+        codes, first, inv, counts = np.unique(code, return_index=True, return_inverse=True, return_counts=True)
+        narrow = (counts >= NARROW_MIN_ROWS) & (nz[first].sum(axis=1) <= NARROW_MAX_COLUMNS)
+        # each narrow column set its own group id, the rest one more; rows grouped in key order (stable sort)
+        gid = np.where(narrow, np.cumsum(narrow) - 1, int(narrow.sum()))[inv]
+        order = np.argsort(gid, kind="stable")
+        bounds = np.flatnonzero(np.r_[True, np.diff(gid[order]) != 0, True])
+        node_names = np.asarray(names, dtype=object)
         groups = []
-        rest = np.ones(len(ukey), dtype=bool)
-        for g in np.flatnonzero(counts >= NARROW_MIN_ROWS):
-            sel = inv == g
-            cols = np.flatnonzero(nz[np.flatnonzero(sel)[0]])
-            if len(cols) > NARROW_MAX_COLUMNS or not width[sel][0]:
-                continue
-            rest &= ~sel
-            ints = [i for i in INT_IDX if i in cols]
-            floats = [i for i in FLOAT_IDX if i in cols]
-            names_g = tuple(ROLLUP_COLUMNS[i] for i in ints + floats)
-            groups.append((names_g, _format(names, ukey[sel], out[sel], ints, floats)))
-        if rest.any():
-            groups.append((WRITE_COLUMNS[4:], _format(names, ukey[rest], out[rest], INT_IDX, FLOAT_IDX)))
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            sel = order[a:b]
+            if narrow[inv[sel[0]]]:
+                cols = nz[sel[0]]
+                ints = [i for i in INT_IDX if cols[i]]
+                floats = [i for i in FLOAT_IDX if cols[i]]
+                groups.append((tuple(ROLLUP_COLUMNS[i] for i in ints + floats),
+                               _format(node_names, ukey[sel], out[sel], ints, floats)))
+            else:
+                groups.append((WRITE_COLUMNS[4:], _format(node_names, ukey[sel], out[sel], INT_IDX, FLOAT_IDX)))
         return groups
 
-    def _summed(self, chain: Any, nodes: Sequence[str] | None, sign: int) -> tuple[list[str], Any, Any] | None:
+    def _summed(self, chain: Any, nodes: Sequence[str] | None, sign: int,
+                index: "ChainIndex | None" = None) -> tuple[Any, Any, Any] | None:
         """(node names, row keys in key order, sums in ROLLUP_COLUMNS order) of the non-zero rollup rows.
+        `index`: the chains of `chain` precomputed (every batch of a stream asks for the same grids' chains).
 
         The grid itself (the first node of its chain) gets month rows only: grid-hour and grid-day rows would be
         one row per incident (a grid sees ~150 incidents a year), more than half of all rollup rows; the KPI
@@ -317,23 +323,29 @@ class Deltas:
         mat = self._leaf_sums()
         if sign != 1:
             mat = mat * sign
-        # node ids → small integers in name order, so integer key order is the primary-key order
-        chains: dict[str, list[str]] = {}
-        for grid, _h, _d in self._leaf:
-            if grid not in chains:
-                chains[grid] = list(chain(grid)) if nodes is None else list(nodes)
-        names = sorted({x for ch in chains.values() for x in ch})
-        nid = {x: i for i, x in enumerate(names)}
-        depth = max((len(ch) for ch in chains.values()), default=0)
-        if not depth:
-            return None
-        gidx = {g: i for i, g in enumerate(chains)}
-        table = np.full((len(chains), depth), -1, dtype=np.int64)
-        for g, ch in chains.items():
-            table[gidx[g], :len(ch)] = [nid[x] for x in ch]
         leaves = list(self._leaf)
         nleaf = len(leaves)
-        leaf_grid = np.fromiter((gidx[g] for g, _h, _d in leaves), dtype=np.intp, count=nleaf)
+        leaf_grid = None
+        if index is not None and nodes is None:
+            try:
+                leaf_grid = np.fromiter((index.row_of[g] for g, _h, _d in leaves), dtype=np.intp, count=nleaf)
+            except KeyError:   # a grid the territory does not know: its chain is built below
+                leaf_grid = None
+        if leaf_grid is not None:
+            names, table = index.names, index.table
+        else:
+            # node ids → small integers in name order, so integer key order is the primary-key order
+            chains: dict[str, list[str]] = {}
+            for grid, _h, _d in self._leaf:
+                if grid not in chains:
+                    chains[grid] = list(chain(grid)) if nodes is None else list(nodes)
+            names = sorted({x for ch in chains.values() for x in ch})
+            gidx = {g: i for i, g in enumerate(chains)}
+            table = _chain_table(chains.values(), names)
+            leaf_grid = np.fromiter((gidx[g] for g, _h, _d in leaves), dtype=np.intp, count=nleaf)
+        depth = table.shape[1]
+        if not depth:
+            return None
         hours = np.fromiter((h for _g, h, _d in leaves), dtype=np.int64, count=nleaf)
         drills = np.fromiter((d for _g, _h, d in leaves), dtype=np.int64, count=nleaf)
         uh, inv_h = np.unique(hours, return_inverse=True)
@@ -398,8 +410,36 @@ class Deltas:
         return names, ukey[order], out[order]
 
 
-def _format(names: list[str], ukey: Any, out: Any, ints: Sequence[int], floats: Sequence[int]) -> list[tuple]:
-    """Row tuples: node, grain, bucket, drill, then the sums of columns `ints` (as int) and `floats`."""
+def _chain_table(chains: Any, names: Sequence[str]) -> Any:
+    """(chains × longest chain) node numbers (positions in the sorted `names`), -1 past a chain's end."""
+    import numpy as np
+
+    chains = list(chains)
+    nid = {x: i for i, x in enumerate(names)}
+    table = np.full((len(chains), max((len(ch) for ch in chains), default=0)), -1, dtype=np.int64)
+    for i, ch in enumerate(chains):
+        table[i, :len(ch)] = [nid[x] for x in ch]
+    return table
+
+
+class ChainIndex:
+    """The chains of every node of one territory tree as a table of node numbers in name order (what
+    Deltas._summed otherwise builds from `chain` for every batch). Build one per tree and pass it with the
+    same `chain`: a batch whose grids are all in it skips the per-grid walk."""
+
+    def __init__(self, chain: Any, nodes: Sequence[str]) -> None:
+        import numpy as np
+
+        chains = {n: list(chain(n)) for n in nodes}
+        names = sorted({x for ch in chains.values() for x in ch})
+        self.names = np.asarray(names, dtype=object)
+        self.row_of = {n: i for i, n in enumerate(chains)}
+        self.table = _chain_table(chains.values(), names)
+
+
+def _format(names: Any, ukey: Any, out: Any, ints: Sequence[int], floats: Sequence[int]) -> list[tuple]:
+    """Row tuples: node, grain, bucket, drill, then the sums of columns `ints` (as int) and `floats`. `names`:
+    the node names (a numpy object array, or a list)."""
     import numpy as np
 
     node_l = np.asarray(names, dtype=object)[ukey >> 36].tolist()

@@ -324,6 +324,7 @@ class Store:
         self._tree_rev = -1
         self._parents: dict[str, str | None] = {}
         self._chains: dict[str, list[str]] = {}
+        self._index: R.ChainIndex | None = None
         self._children: dict[str, list[str]] = {}
         self._levels: dict[str, str] = {}
         # SQLite: WAL checkpoints run in a background thread (the writer connection's autocheckpoint is off)
@@ -432,6 +433,7 @@ class Store:
         with self._tree_lock:
             self._parents = {r.id: r.parent_id for r in rows}
             self._chains = {}   # after _parents: _chain reads them in the other order (see there)
+            self._index = None
             self._levels = {r.id: r.level for r in rows}
             children: dict[str, list[str]] = {}
             for r in rows:
@@ -461,6 +463,14 @@ class Store:
         if memo is not None:
             memo[node] = out
         return out
+
+    def _chain_index(self) -> R.ChainIndex:
+        """Every territory node's chain as Deltas wants it, built once per tree (called inside a write
+        transaction, after _tree)."""
+        index = self._index
+        if index is None:
+            index = self._index = R.ChainIndex(self._chain, list(self._parents))
+        return index
 
     def _descendants(self, node: str) -> list[str]:
         out, stack = [], [node]
@@ -688,7 +698,7 @@ class Store:
         self._write_incidents(conn, rows, old)
         if statuses:
             self._insert_many(conn, "incident_status", self._STAT_COLS, statuses)
-        self._add_rollup_groups(conn, acc.row_groups(self._chain))
+        self._add_rollup_groups(conn, acc.row_groups(self._chain, self._chain_index()))
         GM.add(self, conn, GM.rows(acc, self._chain))
         if logs:
             self._insert_many(conn, "record_log", self._LOG_COLS, logs)
