@@ -47,7 +47,7 @@ _Stored = collections.namedtuple("_Stored", (*_STORED_COLS, "reported_column"))
 _REPORTED = _STORED_COLS.index("reported_at")
 _STORED_TIMES = tuple(_STORED_COLS.index(c) for c in ("reported_at", "accepted_at", "arrived_at", "assessed_at"))
 
-#: Rollup statements kept per Store (one per column set written; a status stream uses a handful).
+#: Rollup statements kept per Store (one per column set written; bench/store_ingest.py uses 7 to 18 a batch).
 _ROLLUP_SQL_MAX = 256
 _PG_LOCK_KEY = 0x636F6D6D  # "comm": serialises writers across processes on PostgreSQL
 _CHUNK = 1000
