@@ -210,3 +210,30 @@ def test_a_complete_line_over_the_cap_is_cut_the_same_as_one_arriving_in_pieces(
     pieces = chunked.feed(stream[:65]) + chunked.feed(stream[65:])
     assert [(f.data, bool(f.too_big)) for f in whole] == [(f.data, bool(f.too_big)) for f in pieces]
     assert len(whole) == 1 and whole[0].too_big
+
+
+@SETTINGS
+@given(stream=st.lists(st.sampled_from([b"id: 7\n", b"id:12\n", b"data: {\"seq\":1}\n", b"data:x\n", b"data\n",
+                                        b"\n", b": hb\n", b"event: incident\n", b"retry: 10\n", b"data: ",
+                                        b"x" * 50, b"id: \x00\n", b"data: " + b"y" * 70 + b"\n"])
+                       | st.binary(max_size=40).map(lambda b: b.replace(b"\r", b"")), max_size=30).map(b"".join),
+       cuts=st.lists(st.integers(0, 400), max_size=6))
+def test_the_sse_parsers_lf_fast_path_gives_what_the_general_line_walk_gives(stream, cuts):
+    """Buffers without CR take a split-and-inline path; the frames and the parser's state must be those of the
+    general walk (which CR-terminated lines take), for any stream and chunking."""
+    fast, general = SSEParser(cap=64), SSEParser(cap=64)
+    parts, last = [], 0
+    for c in sorted(set(cuts)):
+        c = min(c, len(stream))
+        parts.append(stream[last:c])
+        last = c
+    parts.append(stream[last:])
+    got_fast, got_general = [], []
+    for p in parts:
+        got_fast += fast.feed(p)
+        got_general += general._feed_any(general.buf + p)
+    assert [(f.data, f.seq, f.event, f.too_big) for f in got_fast] == \
+           [(f.data, f.seq, f.event, f.too_big) for f in got_general]
+    assert (fast.buf, fast.data, fast.size, fast.event, fast.id, fast.last_id, fast.retry_ms, fast.too_big,
+            fast.skipping_line) == (general.buf, general.data, general.size, general.event, general.id,
+                                    general.last_id, general.retry_ms, general.too_big, general.skipping_line)
