@@ -39,6 +39,7 @@ import httpx
 
 from ..config import Config
 from ..feeds import Batch, Feed, FeedBase, StageTrace, make_feed
+from ..feeds.transport import make_client
 from ..store import Applied, Store
 from .live_state import LiveState
 
@@ -253,7 +254,7 @@ class IngestPipeline:
     async def _start_feeds(self, cursors: dict[str, str | None]) -> None:
         """On the feed thread: its HTTP client and one task per feed. Records decode right there (the thread
         is not the GUI's), so feeds get no decode executor: a hand-over to one only added two thread hops."""
-        self._client = httpx.AsyncClient(follow_redirects=True)
+        self._client = make_client(follow_redirects=True)     # httpx over asyncio's streams (feeds.transport)
         self.feeds = [make_feed(section, self._client) for section in self.config.feeds]
         for feed in self.feeds:
             if isinstance(feed, FeedBase):
