@@ -364,7 +364,59 @@ class IngestPipeline:
             await asyncio.wrap_future(room)
 
     def _start_drain(self) -> None:
+        """On the caller's loop, woken by `_show`. While what is queued is small (one slice's worth,
+        APPLY_FIRST_CHUNK records: the common case, a trickle's batch or two) it is shown right in this callback;
+        more, and a task shows the rest in time-boxed slices (`_drain`). A task for every wake-up cost the caller's
+        loop (the GUI thread under qasync) a task's creation and its steps per committed batch."""
+        try:
+            while True:
+                with self._show_lock:
+                    if not self._unshown:
+                        self._draining = False
+                        return
+                    if self._unshown_records > APPLY_FIRST_CHUNK:
+                        break
+                    queued = list(self._unshown)
+                    self._unshown.clear()
+                self._show_now(queued)
+        except BaseException:
+            with self._show_lock:
+                self._draining = False
+            raise
         self._drain_task = asyncio.ensure_future(self._drain())
+
+    @staticmethod
+    def _merge(queued: list[tuple[Any, list]]) -> tuple[list, Any, int]:
+        """Queued (applied, kpis) pairs as one: (kpis, Applied, records)."""
+        kpis = [k for _, batch_kpis in queued for k in batch_kpis]
+        parts = [applied for applied, _ in queued if applied is not None]
+        if len(parts) == 1:
+            merged = parts[0]
+        else:
+            merged = Applied(incidents=[r for a in parts for r in a.incidents],
+                             resources=[r for a in parts for r in a.resources],
+                             alerts=[r for a in parts for r in a.alerts],
+                             territory=[n for a in parts for n in a.territory])
+        return kpis, merged, len(merged.incidents) + len(merged.resources) + len(merged.alerts)
+
+    def _show_now(self, queued: list[tuple[Any, list]]) -> None:
+        """A few queued records into the live state at once (what `_apply_live` does with a small batch)."""
+        kpis, merged, total = self._merge(queued)
+        try:
+            if kpis:
+                self.live.apply(kpis=kpis)
+            if merged:
+                trace = self.trace
+                if trace is not None:
+                    trace.mark("resumed", (r.id for r in merged.incidents))
+                self.live.apply(incidents=list(merged.incidents), resources=list(merged.resources),
+                                alerts=list(merged.alerts), territory=list(merged.territory))
+                if trace is not None:
+                    trace.mark("live", (r.id for r in merged.incidents))
+        except Exception:  # noqa: BLE001 - committed whatever a listener does; the feeds must go on
+            log.exception("committed batches could not be shown in full")
+        finally:
+            self._shown_some(total)
 
     async def _drain(self) -> None:
         """On the caller's loop: every queued committed batch into the live state, in commit order."""
@@ -376,13 +428,7 @@ class IngestPipeline:
                         return
                     queued = list(self._unshown)
                     self._unshown.clear()
-                kpis = [k for _, batch_kpis in queued for k in batch_kpis]
-                parts = [applied for applied, _ in queued if applied is not None]
-                merged = Applied(incidents=[r for a in parts for r in a.incidents],
-                                 resources=[r for a in parts for r in a.resources],
-                                 alerts=[r for a in parts for r in a.alerts],
-                                 territory=[n for a in parts for n in a.territory])
-                total = len(merged.incidents) + len(merged.resources) + len(merged.alerts)
+                kpis, merged, total = self._merge(queued)
                 done = 0
 
                 def shown(n: int) -> None:

@@ -286,3 +286,34 @@ def test_a_store_read_through_in_store_runs_beside_a_write_holding_the_store_thr
     assert on_store_thread
     assert store.cursor("city") == '{"seq":1}'
     store.close()
+
+
+def test_small_committed_batches_are_shown_in_the_wake_up_callback_in_commit_order_without_a_drain_task(
+        qapp, qloop, sqlite_url):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from common import make_incidents
+
+    store = Store.open(sqlite_url)
+    live = LiveState()
+    pipeline = IngestPipeline(config_from_dict({"feeds": []}), store, live)
+    shown: list[list[str]] = []
+    live.on_change(lambda change: change.incidents and shown.append([r.id for r in change.incidents]))
+
+    async def scenario() -> None:
+        from commandcenter.feeds import Batch
+
+        await pipeline.start()
+        for k in range(3):
+            await pipeline._sink(Batch(feed="city", incidents=make_incidents(5, start=5 * k, prefix="small"),
+                                       cursor=f'{{"seq":{k + 1}}}'))
+        await pipeline.live_settled()
+        await pipeline.close()
+
+    qloop.run_until_complete(scenario())
+    store.close()
+    assert [r for ids in shown for r in ids] == [f"small-{i}" for i in range(15)]
+    assert pipeline._drain_task is None              # shown right in the callback `_show` scheduled
+    assert pipeline._unshown_records == 0 and not pipeline._draining
