@@ -115,11 +115,15 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
+_TRANSPORT_SETTINGS = ("verify", "cert", "trust_env", "http1", "http2", "limits")
+
+
 def make_client(**kw: Any) -> httpx.AsyncClient:
     """An httpx.AsyncClient (`kw` as for it: follow_redirects, timeout...) whose direct connections use
     `AsyncioBackend`; proxied ones (from the environment) keep httpx's own transport. If this httpx/httpcore
     does not have the pool's backend where we expect it, the client is httpx's default (logged), not broken."""
-    transport = httpx.AsyncHTTPTransport()
+    # A client given a transport ignores its own TLS and pool settings: they go to the transport too
+    transport = httpx.AsyncHTTPTransport(**{k: kw[k] for k in _TRANSPORT_SETTINGS if k in kw})
     pool = getattr(transport, "_pool", None)
     if isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend"):
         pool._network_backend = AsyncioBackend()

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from commandcenter.feeds import native
-from commandcenter.feeds.transport import make_client, uses_asyncio_backend
+from commandcenter.feeds.transport import AsyncioStream, make_client, uses_asyncio_backend
 
 from feedtest_helpers import Collector, FakePush, incident, run_until, section, serve
 
@@ -114,3 +114,49 @@ def test_a_kept_alive_connection_is_reused_and_one_the_server_closed_while_idle_
 
     assert asyncio.run(main()) == ["ok", "ok", "ok"]
     assert len(connections) == 2
+
+
+def test_an_https_feed_reads_through_tls_on_the_asyncio_backend_and_refuses_an_untrusted_certificate(tmp_path):
+    """A command center's backends speak HTTPS: httpcore upgrades the connection with start_tls, which our
+    backend does through asyncio's StreamWriter.start_tls. A certificate made for the test on loopback."""
+    import ssl
+    import subprocess
+
+    from aiohttp import web
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+
+    async def hello(request: web.Request) -> web.Response:
+        return web.json_response({"items": list(range(1000))})
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_get("/x", hello)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=server_ctx)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        url = f"https://127.0.0.1:{port}/x"
+        trusted = make_client(verify=ssl.create_default_context(cafile=str(cert)))
+        untrusted = make_client()
+        try:
+            assert uses_asyncio_backend(trusted)
+            for _ in range(2):                      # the second request on the pooled TLS connection
+                resp = await trusted.get(url)
+                assert resp.status_code == 200 and resp.json()["items"][-1] == 999
+            stream = resp.extensions["network_stream"]
+            assert isinstance(stream, AsyncioStream) and stream.get_extra_info("ssl_object") is not None
+            with pytest.raises(httpx.ConnectError):
+                await untrusted.get(url)
+        finally:
+            await trusted.aclose()
+            await untrusted.aclose()
+            await runner.cleanup()
+
+    asyncio.run(main())
