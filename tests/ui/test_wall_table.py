@@ -296,3 +296,36 @@ def test_the_first_paint_of_a_table_draws_every_row(ui, clock, qtbot, qapp):
     render_viewport(tile.view)
     assert tile.view.rendered_rows == 0 and tile.view.deferred_rows == 0    # every row's image drawn already
     assert tile.view.blitted_rows == model.rowCount()
+
+
+def test_one_fill_per_row_and_kept_countdown_images_paint_what_both_backgrounds_and_the_text_paint(ui, clock, qtbot, qapp):
+    # a row's background brush over its shade is one opaque fill of the colour the raster engine blends, and a live
+    # cell's text is copied from an image drawn once: the same pixels as the shade, the brush and the glyphs
+    live = W.live_city()
+    tile = incident_tile(qtbot, clock, live)
+    view, model = tile.view, tile.model
+    live.apply(incidents=[W.incident("N1", 2, minutes_ago=-5)])      # flashing
+    model.flush()
+    view.selectRow(model.row_of("E6"))
+    kinds = {model._background_kind(model._row(r)) for r in range(model.rowCount())}
+    assert kinds == {0, 1, 2, 3}                                       # plain, flash, overdue, drill rows
+    fast = render_viewport(view)
+    view._paint_live = view._paint_texts                               # the glyphs of every cell, every paint
+    view._fill_over = lambda shade, brush: None                        # the shade, then the brush over it
+    view._row_images.clear()
+    view._painted_rows = False
+    assert render_viewport(view) == fast
+
+
+def test_a_live_cells_image_is_drawn_once_and_redrawn_when_its_text_changes(ui, clock, qtbot, qapp):
+    tile = settled_tile(qtbot, clock, qapp)
+    view, model = tile.view, tile.model
+    view.viewport().repaint()
+    images = dict(view._live_images)
+    assert len(images) == model.rowCount()                            # one countdown per row
+    view.viewport().repaint()
+    assert view._live_images == images and all(view._live_images[k] is v for k, v in images.items())
+    clock.advance(seconds=61)
+    model.tick()
+    view.viewport().repaint()
+    assert set(view._live_images) - set(images)                       # new countdown texts, new images

@@ -229,6 +229,9 @@ class WallTable(QTableView):
         self._font_keys: dict[int, tuple[QFont, str]] = {}     # id(role font) → (that font, its key())
         self._font_for: QFont | None = None
         self._row_images: dict[tuple, QImage] = {}             # (row key, selected, height) → the row's text
+        self._live_images: dict[tuple, QImage] = {}            # (text, font, pen, cell size) → a live cell's text
+        self._fills: dict[tuple, QColor] = {}                  # (shade, row brush) → the colour of one over the other
+        self._brush_keys: dict[int, tuple[QBrush, tuple | None]] = {}   # id(row brush) → (it, its colour or None)
         self._row_layout: tuple | None = None                   # the column layout the images were drawn for
         #: cells and columns the last paintEvent drew (what an update repainted: the deadline tick's test)
         self.painted_cells = 0
@@ -287,6 +290,7 @@ class WallTable(QTableView):
             self._font_keys.clear()
             self._texts.clear()
             self._row_images.clear()
+            self._live_images.clear()
 
     def _cell_font(self, role_font: QFont | None) -> tuple[QFont, str, float]:
         """The cell's font (the role's font resolved against the table's), its cache key and line height."""
@@ -404,6 +408,7 @@ class WallTable(QTableView):
                       vp.devicePixelRatioF(), vp.logicalDpiY())
             if layout != self._row_layout:            # widths, font, grid or colours changed: every image is stale
                 self._row_images.clear()
+                self._live_images.clear()
                 self._row_layout = layout
             self._new_row_budget = self.NEW_ROWS_PER_PAINT if self._painted_rows else None
             live_cells = [cell for cell in in_area if cell[0] in live]
@@ -429,12 +434,17 @@ class WallTable(QTableView):
                     self._paint_grid(painter, y, h, xs)
                 continue
             # one background per row (the row_key protocol): the first cell's; the image brings the grid lines
-            painter.fillRect(left, y, right - left, h - g, theme.SELECTION if is_selected
-                             else theme.ROW_ALT if alternate and r & 1 else base)
-            if not is_selected:
-                bg = data(index(r, 0), _BACKGROUND)
-                if bg is not None:
-                    painter.fillRect(left, y, right - left - g, h - g, bg)
+            shade = theme.SELECTION if is_selected else theme.ROW_ALT if alternate and r & 1 else base
+            bg = None if is_selected else data(index(r, 0), _BACKGROUND)
+            fill = shade if bg is None else self._fill_over(shade, bg)
+            if fill is None:                          # a brush that is not one colour: over the shade
+                painter.fillRect(left, y, right - left, h - g, shade)
+                painter.fillRect(left, y, right - left - g, h - g, bg)
+            elif fill is shade or not g:
+                painter.fillRect(left, y, right - left, h - g, fill)
+            else:                                     # the row's brush stops short of the last grid line
+                painter.fillRect(left, y, right - left - g, h - g, fill)
+                painter.fillRect(right - g, y, g, h - g, shade)
             image = self._row_image(r, (key, is_selected, h), all_xs, live, default_pen, index, base, limit)
             if image is None:                         # over this paint's budget of new rows: text next frame
                 self.deferred_rows += 1
@@ -443,9 +453,75 @@ class WallTable(QTableView):
                 painter.drawImage(left, y, image)
                 self.blitted_rows += 1
             if live_cells:
-                self._paint_texts(painter, r, y, h - g, live_cells, is_selected, default_pen, index)
+                self._paint_live(painter, r, y, h - g, live_cells, is_selected, default_pen, index)
         self.painted_columns = {c for c, _, _ in in_area}
         return left, top, right, y_end
+
+    def _fill_over(self, shade: QColor, brush: QBrush | QColor) -> QColor | None:
+        """The one colour a row shows where its background `brush` lies over `shade`, so the row takes one opaque fill
+        instead of the shade and a translucent brush blended over it (two passes over ~200 kB a row at 4K, on every
+        paint). Blended once by the raster engine itself (the same pixels as painting both), then kept. None for a
+        brush that is not a plain colour."""
+        known = self._brush_keys.get(id(brush))
+        if known is None or known[0] is not brush:
+            if isinstance(brush, QColor):
+                colour = brush.rgba()
+            else:
+                colour = brush.color().rgba() if brush.style() == Qt.BrushStyle.SolidPattern and brush.transform().isIdentity() else None
+            if len(self._brush_keys) > 256:
+                self._brush_keys.clear()
+            known = self._brush_keys[id(brush)] = (brush, colour)
+        colour = known[1]
+        if colour is None:
+            return None
+        key = (shade.rgba(), colour)
+        fill = self._fills.get(key)
+        if fill is None:
+            pixel = QImage(1, 1, QImage.Format.Format_ARGB32_Premultiplied)
+            pixel.fill(shade)
+            painter = QPainter(pixel)
+            painter.fillRect(0, 0, 1, 1, QColor.fromRgba(colour))
+            painter.end()
+            if len(self._fills) > 256:
+                self._fills.clear()
+            fill = self._fills[key] = pixel.pixelColor(0, 0)
+        return fill
+
+    def _paint_live(self, painter: QPainter, r: int, y: int, ch: int, cells: list[tuple[int, int, int]],
+                    is_selected: bool, default_pen: QColor, index) -> None:
+        """Row r's live cells (the countdown): each one's text drawn once into a small transparent image, kept by (text,
+        font, colour, cell size) and copied on every paint until the text changes (a second later for a countdown),
+        instead of a glyph run per cell per paint."""
+        data = self.model().data
+        g = 1 if self.showGrid() else 0
+        margin = self.MARGIN
+        images = self._live_images
+        for c, x, w in cells:
+            idx = index(r, c)
+            text = data(idx, _DISPLAY)
+            if not text or w - g - 2 * margin <= 0:
+                continue
+            font, font_key, line = self._cell_font(data(idx, _FONT))
+            if is_selected:
+                pen = theme.SELECTION_TEXT
+            else:
+                fg = data(idx, _FOREGROUND)
+                pen = default_pen if fg is None else fg.color() if isinstance(fg, QBrush) else fg
+            key = (str(text), font_key, pen.rgba(), w - g, ch)
+            image = images.get(key)
+            if image is None:
+                if len(images) >= self.CACHE_LIMIT // 4:
+                    images.clear()
+                st = self._text(str(text), font, font_key, w - g - 2 * margin)
+                image = viewport_image(self.viewport(), w - g, ch)
+                image.fill(Qt.GlobalColor.transparent)
+                p = QPainter(image)
+                p.setFont(font)
+                p.setPen(pen)
+                p.drawStaticText(QPointF(margin, (ch - line) / 2), st)
+                p.end()
+                images[key] = image
+            painter.drawImage(x, y, image)
 
     def _paint_grid(self, painter: QPainter, y: int, h: int, xs: list[tuple[int, int, int]]) -> None:
         """A row's grid lines: along its bottom, and each cell's right edge."""
