@@ -543,6 +543,17 @@ class IncidentTableModel(QAbstractTableModel):
             row = self._row(i)
         return (row.serial, row.deadline.level is DeadlineLevel.OVERDUE)
 
+    def paint_row(self, i: int) -> tuple:
+        """What a view paints of row `i`, in one call (WallTable, 30 rows a paint, 20 paints a second at 200 events/s):
+        its row_key, its background (as data() gives it) and, per live column, the cell's (text, font, foreground)."""
+        row = self._rows[i]
+        if row is None or row.stamp != self._stamp:
+            row = self._row(i)
+        overdue = row.deadline.level is DeadlineLevel.OVERDUE
+        bold = self._bold if row.incident.severity >= Severity.HIGH or overdue else None
+        return ((row.serial, overdue), self._backgrounds[self._background_kind(row)],
+                ((row.texts[self.DEADLINE], bold, row.fg[self.DEADLINE]),))
+
     # --- queries for tests and the console -------------------------------------------------
     def incident_at(self, row: int) -> Incident:
         return self._incs[row]

@@ -185,7 +185,9 @@ class WallTable(QTableView):
     rows on top, a 25-45 ms paint); the other new rows get their background now (an emergency's flash shows at
     once) and their text a frame later, the next paint drawing the next few (a refit of the columns, which
     makes every image stale, too, and a burst filling a table shown empty: that paint cost 34 ms). The first
-    paint after the table is shown draws every row. A model without `row_key` (or a row it answers None for)
+    paint after the table is shown draws every row. A model may also offer `paint_row(row)` → (row key,
+    background brush or None, one (text, font or None, foreground or None) per live column): the same values in
+    one call instead of an index and a data() call each. A model without `row_key` (or a row it answers None for)
     is painted cell by cell; either way each cell's elided text is laid out once, as a plain-text QStaticText
     cached by (text, font, width).
     """
@@ -412,6 +414,10 @@ class WallTable(QTableView):
                 self._row_layout = layout
             self._new_row_budget = self.NEW_ROWS_PER_PAINT if self._painted_rows else None
             live_cells = [cell for cell in in_area if cell[0] in live]
+            # a model's paint_row(row): its key, background and live cells' values in one call (no index or data()
+            # call per value); live_at[c]: where column c's values are in its live cells
+            paint_row = getattr(model, "paint_row", None)
+            live_at = {c: n for n, c in enumerate(getattr(model, "live_columns", ()))}
             limit = vp.height() // max(1, self.rowHeight(r0)) + 1 + self.ROW_CACHE_SLACK
             left, right = all_xs[0][1], all_xs[-1][1] + all_xs[-1][2]
         else:
@@ -425,7 +431,12 @@ class WallTable(QTableView):
             y_end = y + h
             is_selected = r in selected
             self.painted_cells += len(in_area)
-            key = None if row_key is None else row_key(r)
+            if row_key is None:
+                key = None
+            elif paint_row is not None:
+                key, bg, live_values = paint_row(r)
+            else:
+                key, bg, live_values = row_key(r), data(index(r, 0), _BACKGROUND), None
             if key is None:
                 painter.fillRect(left, y, right - left, h, base)
                 self._paint_backgrounds(painter, r, y, h - g, xs, is_selected, index)
@@ -435,8 +446,7 @@ class WallTable(QTableView):
                 continue
             # one background per row (the row_key protocol): the first cell's; the image brings the grid lines
             shade = theme.SELECTION if is_selected else theme.ROW_ALT if alternate and r & 1 else base
-            bg = None if is_selected else data(index(r, 0), _BACKGROUND)
-            fill = shade if bg is None else self._fill_over(shade, bg)
+            fill = shade if bg is None or is_selected else self._fill_over(shade, bg)
             if fill is None:                          # a brush that is not one colour: over the shade
                 painter.fillRect(left, y, right - left, h - g, shade)
                 painter.fillRect(left, y, right - left - g, h - g, bg)
@@ -453,7 +463,8 @@ class WallTable(QTableView):
                 painter.drawImage(left, y, image)
                 self.blitted_rows += 1
             if live_cells:
-                self._paint_live(painter, r, y, h - g, live_cells, is_selected, default_pen, index)
+                self._paint_live(painter, r, y, h - g, live_cells, is_selected, default_pen, index,
+                                 live_values and [live_values[live_at[c]] for c, _, _ in live_cells])
         self.painted_columns = {c for c, _, _ in in_area}
         return left, top, right, y_end
 
@@ -488,24 +499,28 @@ class WallTable(QTableView):
         return fill
 
     def _paint_live(self, painter: QPainter, r: int, y: int, ch: int, cells: list[tuple[int, int, int]],
-                    is_selected: bool, default_pen: QColor, index) -> None:
+                    is_selected: bool, default_pen: QColor, index, values: list[tuple] | None = None) -> None:
         """Row r's live cells (the countdown): each one's text drawn once into a small transparent image, kept by (text,
         font, colour, cell size) and copied on every paint until the text changes (a second later for a countdown),
-        instead of a glyph run per cell per paint."""
+        instead of a glyph run per cell per paint. `values`: each cell's (text, font, foreground) as the model's
+        paint_row gave them, else they are asked with data()."""
         data = self.model().data
         g = 1 if self.showGrid() else 0
         margin = self.MARGIN
         images = self._live_images
-        for c, x, w in cells:
-            idx = index(r, c)
-            text = data(idx, _DISPLAY)
+        for n, (c, x, w) in enumerate(cells):
+            if values is None:
+                idx = index(r, c)
+                text, role_font = data(idx, _DISPLAY), data(idx, _FONT)
+                fg = None if is_selected else data(idx, _FOREGROUND)
+            else:
+                text, role_font, fg = values[n]
             if not text or w - g - 2 * margin <= 0:
                 continue
-            font, font_key, line = self._cell_font(data(idx, _FONT))
+            font, font_key, line = self._cell_font(role_font)
             if is_selected:
                 pen = theme.SELECTION_TEXT
             else:
-                fg = data(idx, _FOREGROUND)
                 pen = default_pen if fg is None else fg.color() if isinstance(fg, QBrush) else fg
             key = (str(text), font_key, pen.rgba(), w - g, ch)
             image = images.get(key)
