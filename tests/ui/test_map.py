@@ -559,3 +559,36 @@ def test_a_name_at_the_edge_of_the_view_is_moved_inside_it_not_cut(qtbot, gmap, 
              for (_k, _tl, box, _st), nid in zip(placed, gmap.labels.drawn[kind])}
     assert all(view.adjusted(-0.5, -0.5, 0.5, 0.5).contains(box) for box in boxes.values())
     assert abs(boxes[target].left() - view.left()) < 1     # centred on its grid it would have started off-screen
+
+
+def test_the_legend_repaints_changed_counts_over_its_kept_symbols_as_a_fresh_legend_draws_them(qtbot):
+    # the key's symbols and count-free rows are kept in a pixmap; a flush that changes the marker, resource and
+    # alert counts (every flush of a busy wall) draws only the rows holding a count over it
+    from PySide6.QtGui import QImage
+
+    from commandcenter.domain import ResourceKind
+    from commandcenter.ui.map.legend import MapLegend
+
+    def legend(n: int) -> MapLegend:
+        lg = MapLegend()
+        qtbot.addWidget(lg)
+        lg.resize(lg.sizeHint())
+        lg.step_counts = [1200 + n, 3 * n, n, 0, 0, 1]
+        lg.incidents_total, lg.incidents_shown = 40 + n, {Severity.HIGH: 2 + n, Severity.LOW: 30}
+        lg.resources_by_kind, lg.alerts = {ResourceKind.TEAM: 4 + n}, 2 + n
+        return lg
+
+    def render(lg: MapLegend) -> QImage:
+        image = QImage(lg.size(), QImage.Format.Format_ARGB32_Premultiplied)
+        lg.render(image)
+        return image
+
+    kept = legend(0)
+    render(kept)
+    pixmap = kept._static
+    fresh = legend(7)
+    kept.step_counts, kept.incidents_total, kept.incidents_shown = (fresh.step_counts, fresh.incidents_total,
+                                                                    fresh.incidents_shown)
+    kept.resources_by_kind, kept.alerts = fresh.resources_by_kind, fresh.alerts
+    assert render(kept) == render(fresh)
+    assert kept._static is pixmap                  # the symbols were not drawn again

@@ -87,56 +87,66 @@ class MapLegend(QWidget):
     def minimumSizeHint(self) -> QSize:
         return QSize(self.sizeHint().width(), 100)
 
+    def _counted(self, rows) -> list[bool]:
+        """Which rows' text holds a count (it differs between all counts 0 and all counts 1): the rows a new
+        incident changes. The others, and every row's symbol, change only with the font, size or language."""
+        none = self._rows([0] * len(self.step_counts), 0, {}, {}, 0)
+        one = self._rows([1] * len(self.step_counts), 1, {s: 1 for s in Severity}, {k: 1 for k in ResourceKind}, 1)
+        return [a[1] != b[1] for a, b in zip(none, one)] if len(none) == len(rows) else [True] * len(rows)
+
     def paintEvent(self, event) -> None:
-        # Everything but the per-step grid counts changes rarely: keep it in a pixmap, so a recolour
-        # repaints six short numbers instead of the whole key.
+        # Everything but the counts changes rarely: keep it in a pixmap, so a map flush repaints the dozen short rows
+        # that hold a count, not the whole key (with the marker and alert counts in the pixmap's key, every flush of
+        # a busy wall drew the whole key again: ≈2 ms, twice a second)
         rows = self.rows()
-        static_key = (self.size(), self._font.pointSize(), tuple(t for k, t in rows if not k.startswith("step")))
+        counted = self._counted(rows)
+        static_key = (self.size(), self._font.pointSize(), tuple(t for (k, t), c in zip(rows, counted) if not c))
         if static_key != self._static_key or self._static is None:
             self._static = QPixmap(self.size())
             self._static.fill(theme.PANEL)
             sp = QPainter(self._static)
-            self._paint_rows(sp, rows, counts=False)
+            self._paint_rows(sp, rows, counted, counts=False)
             sp.end()
             self._static_key = static_key
         p = QPainter(self)
         p.drawPixmap(0, 0, self._static)
-        self._paint_rows(p, rows, counts=True)
+        self._paint_rows(p, rows, counted, counts=True)
         p.end()
 
-    def _paint_rows(self, p: QPainter, rows, counts: bool) -> None:
-        """counts=False: everything except the step rows' text; counts=True: only that text."""
+    def _paint_rows(self, p: QPainter, rows, counted: list[bool], counts: bool) -> None:
+        """counts=False: every row's symbol and the text of the rows without a count; counts=True: only the text of
+        the rows with one."""
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         p.setFont(self._font)
         fm = QFontMetricsF(self._font)
         line = fm.height() * 1.35
         sw = fm.height()
         x0, y = 8.0, 8.0
-        for kind, text in rows:
+        for (kind, text), has_count in zip(rows, counted):
             box = QRectF(x0, y + (line - sw) / 2, sw, sw)
             tx = x0 + sw + 8
-            if counts:
-                if kind.startswith("step"):
-                    p.setPen(theme.TEXT)
-                    p.drawText(QRectF(tx, y, self.width() - tx, line), Qt.AlignmentFlag.AlignVCenter, text)
+            draw_text = has_count == counts
+            if kind == "title":
+                if draw_text:
+                    f = QFont(self._font)
+                    f.setBold(True)
+                    p.setFont(f)
+                    p.setPen(theme.ACCENT)
+                    p.drawText(QRectF(x0, y, self.width() - x0, line), Qt.AlignmentFlag.AlignVCenter, text)
+                    p.setFont(self._font)
                 y += line
                 continue
-            if kind == "title":
-                f = QFont(self._font)
-                f.setBold(True)
-                p.setFont(f)
-                p.setPen(theme.ACCENT)
-                p.drawText(QRectF(x0, y, self.width() - x0, line), Qt.AlignmentFlag.AlignVCenter, text)
-                p.setFont(self._font)
+            if counts:
+                if draw_text:
+                    p.setPen(theme.TEXT)
+                    p.drawText(QRectF(tx, y, self.width() - tx, line), Qt.AlignmentFlag.AlignVCenter, text)
                 y += line
                 continue
             if kind.startswith("step"):
                 p.setPen(QPen(theme.PANEL_BORDER, 1))
                 p.setBrush(theme.LOAD_RAMP[int(kind[4:])])
                 p.drawRect(box)
-                y += line
-                continue
-            if kind.startswith("sev"):
+            elif kind.startswith("sev"):
                 sev = Severity(int(kind[3:]))
                 self._symbol(p, box, theme.MAP_SEVERITY_MARKERS[sev], theme.SEVERITY_COLOURS[sev],
                              theme.MAP_MARKER_OUTLINE)
@@ -156,8 +166,9 @@ class MapLegend(QWidget):
                 p.setPen(QPen(c, 2))
                 p.setBrush(fill)
                 p.drawRect(box.adjusted(1, 1, -1, -1))
-            p.setPen(theme.TEXT)
-            p.drawText(QRectF(tx, y, self.width() - tx, line), Qt.AlignmentFlag.AlignVCenter, text)
+            if draw_text:
+                p.setPen(theme.TEXT)
+                p.drawText(QRectF(tx, y, self.width() - tx, line), Qt.AlignmentFlag.AlignVCenter, text)
             y += line
 
     @staticmethod
