@@ -110,3 +110,39 @@ def test_per_grid_counts_follow_a_replay_that_replaces_the_whole_state(ui, clock
     assert tile.open_per_grid == live.open_per_grid() == {}
     tile.flush()
     assert tile.map.incidents.total == 0 and tile.map.incidents.ids == []
+
+
+def _ranked_from_scratch(live, tile) -> list[str]:
+    """The markers IncidentMarkers picks from every open incident (most severe, then most recent), in draw order."""
+    from commandcenter.ui.map import markers
+    index = tile.map.geo.index
+    shown = [i for i in live.incidents.values() if i.status.is_open
+             and ((i.lon is not None and i.lat is not None) or i.grid_id in index)]
+    shown.sort(key=lambda i: (i.severity, i.reported_at), reverse=True)
+    return [i.id for i in reversed(shown[:markers.MAX_INCIDENT_MARKERS])]
+
+
+def test_the_marker_ranking_kept_from_changes_picks_what_a_ranking_from_scratch_picks(ui, clock, qtbot, monkeypatch):
+    from commandcenter.ui.map import markers
+    monkeypatch.setattr(markers, "MAX_INCIDENT_MARKERS", 6)
+    live = W.live_city(resources=[])                     # E1..E5 open, E6 closed
+    tile = make_tile(live, clock, qtbot)
+    tile.flush()
+    assert tile.map.incidents.ids == _ranked_from_scratch(live, tile)
+    e = {i.id: i for i in live.incidents.values()}
+    live.apply(incidents=[W.incident("N1", 3, minutes_ago=1), W.incident("N2", 3, severity=Severity.LOW, minutes_ago=2),
+                          W.incident("N3", 6, severity=Severity.CRITICAL, minutes_ago=40),
+                          W.incident("N4", 2, minutes_ago=4, grid_id="NOT-A-GRID", lon=None, lat=None)])  # unplaceable
+    live.apply(incidents=[W.bump(e["E1"], status=Status.CLOSED, closed_at=W.T0)])                          # closed
+    live.apply(incidents=[W.bump(e["E2"], severity=Severity.LOW)])                                        # re-ranked
+    live.apply(incidents=[W.bump(e["E6"], status=Status.HANDLING)])                                       # reopened
+    closed = live.incidents["E1"]
+    live.retention = timedelta(0)
+    assert "E1" in live.prune(closed.closed_at + timedelta(seconds=1)).removed_incidents                # removed
+    tile.flush()
+    assert tile.map.incidents.ids == _ranked_from_scratch(live, tile)
+    assert "N4" not in tile.map.incidents.ids and "E1" not in tile.map.incidents.ids
+    assert tile.map.incidents.total == 8                 # E2..E6, N1..N3: open and placeable
+    live.apply(incidents=[W.incident(f"B{n}", 1 + n % 6, minutes_ago=0.1 * n) for n in range(300)])      # a burst
+    tile.flush()
+    assert tile.map.incidents.ids == _ranked_from_scratch(live, tile) and tile.map.incidents.total == 308

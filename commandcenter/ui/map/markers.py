@@ -248,12 +248,26 @@ class IncidentMarkers(_MarkerLayer):
         self.shown_by_severity: dict = {}
         self._shown_key: tuple = ()     # (id, version) of the markers drawn, in draw order
 
-    def set_incidents(self, geo: TerritoryGeometry, incidents: list[Incident], *, all_open: bool = False) -> None:
+    def set_incidents(self, geo: TerritoryGeometry, incidents: list[Incident], *, all_open: bool = False,
+                      ranked_total: int | None = None) -> None:
         """Show the most severe, most recent open incidents (at most MAX_INCIDENT_MARKERS).
 
         `all_open`: the caller passes open incidents only (the map tile keeps that set), so the status filter
-        is skipped. The marker item is re-filled only when the shown markers changed: a burst of incidents
-        ranked below the ones shown changes the total and nothing else, and the cached marker image survives."""
+        is skipped. `ranked_total`: the caller passes the top of its own ranking (most severe, then most recent,
+        every one open and placeable on this geometry) and says how many it ranked in all (the map tile keeps
+        that ranking from its changes). The marker item is re-filled only when the shown markers changed: a burst
+        of incidents ranked below the ones shown changes the total and nothing else, and the cached marker image
+        survives."""
+        if ranked_total is not None:
+            self.total = ranked_total
+            ranked = incidents
+        else:
+            ranked = self._rank(geo, incidents, all_open)
+        kept, x, y, _ = _place(geo, ranked[:MAX_INCIDENT_MARKERS])
+        self._show(kept, x, y)
+
+    def _rank(self, geo: TerritoryGeometry, incidents: list[Incident], all_open: bool) -> list[Incident]:
+        """The open incidents the map can place, most severe first, then most recent; sets `total`."""
         # keep the most severe, most recent; then draw least severe first so the worst is on top. Severity has
         # four values: grouped by it, only the groups that fill the markers are sorted (by time), not all 10,000
         # open incidents of a burst by (severity, time) on every flush (10-14 ms of the map's 19 ms flush)
@@ -273,7 +287,9 @@ class IncidentMarkers(_MarkerLayer):
             group = by_severity[severity]
             group.sort(key=_REPORTED, reverse=True)         # stable: equal times keep their order, as before
             ranked.extend(group)
-        kept, x, y, _ = _place(geo, ranked[:MAX_INCIDENT_MARKERS])
+        return ranked
+
+    def _show(self, kept: list[Incident], x: np.ndarray, y: np.ndarray) -> None:
         placed, x, y = kept[::-1], x[::-1], y[::-1]
         key = tuple((i.id, i.version) for i in placed)
         if key == self._shown_key and len(key) == len(self.ids):

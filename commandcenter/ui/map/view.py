@@ -133,10 +133,12 @@ class GridMap(QWidget):
         self._last[kind] = key
         return False
 
-    def set_incidents(self, incidents: list[Incident], *, all_open: bool = False) -> None:
-        """`all_open`: every record given is open (the map tile's own set), no status filter needed. The marker
+    def set_incidents(self, incidents: list[Incident], *, all_open: bool = False,
+                      ranked_total: int | None = None) -> None:
+        """`all_open`: every record given is open (the map tile's own set), no status filter needed.
+        `ranked_total`: the records are the top of the caller's ranking of this many (IncidentMarkers). The marker
         layer itself skips re-filling when the markers it would show are the ones shown."""
-        self.incidents.set_incidents(self.geo, incidents, all_open=all_open)
+        self.incidents.set_incidents(self.geo, incidents, all_open=all_open, ranked_total=ranked_total)
         self._update_legend()
 
     def set_alerts(self, alerts: list[Alert]) -> None:
