@@ -143,6 +143,12 @@ def test_the_marker_ranking_kept_from_changes_picks_what_a_ranking_from_scratch_
     assert tile.map.incidents.ids == _ranked_from_scratch(live, tile)
     assert "N4" not in tile.map.incidents.ids and "E1" not in tile.map.incidents.ids
     assert tile.map.incidents.total == 8                 # E2..E6, N1..N3: open and placeable
-    live.apply(incidents=[W.incident(f"B{n}", 1 + n % 6, minutes_ago=0.1 * n) for n in range(300)])      # a burst
+    live.apply(incidents=[W.incident(f"B{n}", 1 + n % 6, minutes_ago=0.1 * n, severity=Severity(1 + n % 4))
+                          for n in range(300)])                                                              # a burst
+    live.apply(incidents=[W.bump(live.incidents["B5"], status=Status.CLOSED, closed_at=W.T0)])   # out of a burst group
+    tile.flush()
+    assert tile.map.incidents.ids == _ranked_from_scratch(live, tile) and tile.map.incidents.total == 307
+    live.apply(incidents=[W.incident("L1", 2, severity=Severity.LOW, minutes_ago=0.01)])    # into a group left unsorted
+    live.apply(incidents=[W.bump(live.incidents["B8"], severity=Severity.CRITICAL)])
     tile.flush()
     assert tile.map.incidents.ids == _ranked_from_scratch(live, tile) and tile.map.incidents.total == 308
