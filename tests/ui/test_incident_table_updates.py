@@ -114,3 +114,48 @@ def test_a_coalesced_count_ends_on_the_last_count(ui, clock, qtbot, qapp):
         model.flush()
     total = model.rowCount()
     qtbot.waitUntil(lambda: f"：{total:,} 件" in tile.count_text(), timeout=5_000)
+
+
+class PaintedRects(QObject):
+    """The rectangles of the Paint events a widget receives (what Qt repainted of it on its own)."""
+
+    def __init__(self, widget):
+        super().__init__(widget)
+        self.rects = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            self.rects.append(event.rect())
+        return False
+
+
+def test_a_row_turning_overdue_in_place_is_repainted_whole_at_the_tick(ui, clock, qtbot, qapp):
+    # the only row: it turns overdue and stays on top, so no row's incident changes (no row changed by the flush);
+    # the tick still repaints the whole row (bold severity, overdue background), not only its countdown
+    live = W.live_city(incidents=[W.incident("E1", 1, minutes_ago=10)])
+    tile = incident_tile(qtbot, clock, qapp, live)
+    view, model = tile.view, tile.model
+    view.viewport().repaint()                             # row 0 shown: its display row is the one the tick sees
+    painted = PaintedRects(view.viewport())
+    clock.advance(hours=48)
+    model.tick()
+    assert model.incident_at(0).id == "E1" and model.deadline_at(0).level.name == "OVERDUE"
+    severity = view.visualRect(model.index(0, model.SEVERITY))
+    qtbot.waitUntil(lambda: any(r.contains(severity.center()) for r in painted.rects), timeout=5_000)
+
+
+def test_new_grid_names_reach_rows_whose_incident_did_not_change(ui, clock, qtbot, qapp):
+    from dataclasses import replace
+
+    tile = incident_tile(qtbot, clock, qapp)
+    view, model = tile.view, tile.model
+    row = model.row_of("E1")                                 # in grid G1
+    assert view.shown_text(row, model.GRID) == "第1网格"
+    changed = []
+    model.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), b.row())))
+    grid = next(n for n in W.territory() if n.id == "G1")
+    tile.live.apply(territory=[replace(grid, name="新城第1网格")])
+    model.flush()
+    assert model.row_of("E1") == row and view.shown_text(row, model.GRID) == "新城第1网格"
+    assert any(a <= row <= b for a, b in changed)

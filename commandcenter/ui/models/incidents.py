@@ -224,7 +224,8 @@ class IncidentTableModel(QAbstractTableModel):
         shrank = len(self._live.incidents) + self._removed < self._live_size
         self._live_size = len(self._live.incidents)
         self._removed = 0
-        if built_for != self._built_for or jumped_back or shrank:
+        rebuilt = built_for != self._built_for or jumped_back or shrank    # new names, filter or records: every row
+        if rebuilt:
             self._rebuild(flt, now)
             self._built_for = built_for
         else:
@@ -242,24 +243,38 @@ class IncidentTableModel(QAbstractTableModel):
         incs = [get(key[-1]) for key in self._order[: self._max_rows]]
         if None in incs:
             self._rebuild(flt, now)          # records replaced wholesale (replay): start from the live state
+            rebuilt = True
             incs = [get(key[-1]) for key in self._order[: self._max_rows]]
         cache = self._row_cache
         if len(cache) > 4 * self._max_rows:
             keep = {inc.id for inc in incs}
             self._row_cache = {k: v for k, v in cache.items() if k in keep}
-        # display rows come from the cache (same record) or are built when a view first asks (_row): at 200 events/s
-        # a pass over every shown record here cost more than the rows a view paints
-        self._publish(incs, [None] * len(incs))
+        self._publish(incs, every_row=rebuilt)
         self._dirty = bool(self._pending)
         self.incident_count_changed.emit(len(self._order))
 
-    def _publish(self, incs: list[Incident], rows: list[_Row | None]) -> None:
+    def _publish(self, incs: list[Incident], *, every_row: bool = False) -> None:
         """Show the new top rows. Not a model reset: that also resets the views' header (a reset or a layout change
         repaints it, and with it the tile, page and window behind it, on every flush: ~20 a second at 200 events/s).
         Rows added or taken at the end, then a change of the rows whose incident is not the one they showed (a new
         record on top shifts them all; a changed record deep down is its row alone). Where a view holds an index
-        (its current row, a selected one), the index moves with its incident."""
-        old, old_n, new_n = self._incs, len(self._incs), len(incs)
+        (its current row, a selected one), the index moves with its incident. A row showing the same record keeps
+        its display row (the tick repaints it whole if its deadline level changed); the others are built when a
+        view asks (a pass over every shown record here cost more than the rows a view paints). `every_row`: the
+        order was rebuilt (new grid names, filter, records replaced): every row is built afresh and changed."""
+        old, old_rows, old_n, new_n = self._incs, self._rows, len(self._incs), len(incs)
+        n = min(old_n, new_n)
+        first = 0
+        while first < n and old[first] is incs[first] and not every_row:
+            first += 1
+        last = n - 1
+        while last > first and old[last] is incs[last] and not every_row:
+            last -= 1
+        if first < n:
+            rows = old_rows[:first] + [None] * (last + 1 - first) + old_rows[last + 1:n]
+        else:
+            rows = old_rows[:n]
+        rows += [None] * (new_n - n)
         if old_n == 0 or new_n == 0:
             self.beginResetModel()
             self._incs, self._rows = incs, rows
@@ -267,11 +282,11 @@ class IncidentTableModel(QAbstractTableModel):
             return
         if new_n < old_n:
             self.beginRemoveRows(QModelIndex(), new_n, old_n - 1)
-            self._incs, self._rows = old[:new_n], self._rows[:new_n]
+            self._incs, self._rows = old[:new_n], old_rows[:new_n]
             self.endRemoveRows()
         elif new_n > old_n:
             self.beginInsertRows(QModelIndex(), old_n, new_n - 1)
-            self._incs, self._rows = old + incs[old_n:], self._rows + rows[old_n:]
+            self._incs, self._rows = old + incs[old_n:], old_rows + rows[old_n:]
             self.endInsertRows()
         # the views' indexes (the current row, a selected one) follow their incident
         moved = [i for i in self.persistentIndexList() if not (i.row() < new_n and incs[i.row()] is old[i.row()])]
@@ -280,13 +295,6 @@ class IncidentTableModel(QAbstractTableModel):
             rows_at = [where.get(old[i.row()].id, -1) if i.row() < old_n else -1 for i in moved]
             self.changePersistentIndexList(moved, [self.index(r, i.column()) if r >= 0 else QModelIndex()
                                                    for i, r in zip(moved, rows_at)])
-        n = min(old_n, new_n)
-        first = 0
-        while first < n and old[first] is incs[first]:
-            first += 1
-        last = n - 1
-        while last > first and old[last] is incs[last]:
-            last -= 1
         self._incs, self._rows = incs, rows
         if first < n:
             self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
