@@ -331,3 +331,15 @@ def test_a_live_cells_image_is_drawn_once_and_redrawn_when_its_text_changes(ui, 
     model.tick()
     view.viewport().repaint()
     assert set(view._live_images) - set(images)                       # new countdown texts, new images
+
+
+def test_the_live_cells_images_stay_a_screenful_as_the_countdowns_tick(ui, clock, qtbot, qapp):
+    # every second each countdown has a new text (a new image): the old ones go, least recently used first
+    tile = settled_tile(qtbot, clock, qapp)
+    view, model = tile.view, tile.model
+    screenful = view.viewport().height() // view.rowHeight(0) + 1 + view.ROW_CACHE_SLACK
+    for _ in range(3 * screenful):
+        clock.advance(seconds=1)
+        model.tick()
+        view.viewport().repaint()
+    assert model.rowCount() <= len(view._live_images) <= screenful

@@ -464,7 +464,8 @@ class WallTable(QTableView):
                 self.blitted_rows += 1
             if live_cells:
                 self._paint_live(painter, r, y, h - g, live_cells, is_selected, default_pen, index,
-                                 live_values and [live_values[live_at[c]] for c, _, _ in live_cells])
+                                 live_values and [live_values[live_at[c]] for c, _, _ in live_cells],
+                                 limit * len(live))
         self.painted_columns = {c for c, _, _ in in_area}
         return left, top, right, y_end
 
@@ -499,15 +500,17 @@ class WallTable(QTableView):
         return fill
 
     def _paint_live(self, painter: QPainter, r: int, y: int, ch: int, cells: list[tuple[int, int, int]],
-                    is_selected: bool, default_pen: QColor, index, values: list[tuple] | None = None) -> None:
+                    is_selected: bool, default_pen: QColor, index, values: list[tuple] | None = None,
+                    limit: int = 64) -> None:
         """Row r's live cells (the countdown): each one's text drawn once into a small transparent image, kept by (text,
         font, colour, cell size) and copied on every paint until the text changes (a second later for a countdown),
         instead of a glyph run per cell per paint. `values`: each cell's (text, font, foreground) as the model's
-        paint_row gave them, else they are asked with data()."""
+        paint_row gave them, else they are asked with data(). At most `limit` images are kept."""
         data = self.model().data
         g = 1 if self.showGrid() else 0
         margin = self.MARGIN
         images = self._live_images
+        dpr = self.viewport().devicePixelRatioF()
         for n, (c, x, w) in enumerate(cells):
             if values is None:
                 idx = index(r, c)
@@ -517,25 +520,32 @@ class WallTable(QTableView):
                 text, role_font, fg = values[n]
             if not text or w - g - 2 * margin <= 0:
                 continue
+            image_w, image_h = round((w - g) * dpr), round(ch * dpr)
             font, font_key, line = self._cell_font(role_font)
             if is_selected:
                 pen = theme.SELECTION_TEXT
             else:
                 pen = default_pen if fg is None else fg.color() if isinstance(fg, QBrush) else fg
             key = (str(text), font_key, pen.rgba(), w - g, ch)
-            image = images.get(key)
+            image = images.pop(key, None)
             if image is None:
-                if len(images) >= self.CACHE_LIMIT // 4:
-                    images.clear()
+                # least recently used first out, beyond a screenful: a countdown's text is new every second, and a
+                # cache cleared only when full (1,500) would grow by a screenful (~30 × 35 kB at 4K) a second
+                reuse = None
+                while len(images) >= limit:
+                    reuse = images.pop(next(iter(images)))
                 st = self._text(str(text), font, font_key, w - g - 2 * margin)
-                image = viewport_image(self.viewport(), w - g, ch)
+                if reuse is not None and reuse.width() == image_w and reuse.height() == image_h:
+                    image = reuse
+                else:
+                    image = viewport_image(self.viewport(), w - g, ch)
                 image.fill(Qt.GlobalColor.transparent)
                 p = QPainter(image)
                 p.setFont(font)
                 p.setPen(pen)
                 p.drawStaticText(QPointF(margin, (ch - line) / 2), st)
                 p.end()
-                images[key] = image
+            images[key] = image                     # (again) the most recently used
             painter.drawImage(x, y, image)
 
     def _paint_grid(self, painter: QPainter, y: int, h: int, xs: list[tuple[int, int, int]]) -> None:
