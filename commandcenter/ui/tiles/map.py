@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from datetime import datetime, timezone
+from operator import attrgetter
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
@@ -25,60 +26,65 @@ from .base import Tile
 BULK_OVER = 256
 
 
+#: a group's order: oldest report first (the markers take groups from their end), the id breaking ties
+_RANK = attrgetter("reported_at", "id")
+
+
 class MarkerRanking:
     """The open incidents the map can place, ranked for its markers: most severe first, then most recent.
 
-    One list of (reported_at, id) per severity, kept sorted with a bisect per change, except that a burst is
-    appended and a group is sorted only when the markers need it (the top of the low severities is rarely needed:
-    the high ones fill the 2,000 markers) or a record leaves it. So a flush takes the top without looking at every
-    open incident, and a 10,000-incident burst costs a sort of the groups the markers reach, not of all 10,000."""
+    One list of the records per severity, kept in report order with a bisect per change, except that a burst is
+    appended and a group is sorted only when the markers need it (the low severities are rarely needed: the high
+    ones fill the 2,000 markers) or a record leaves it. So a flush takes the top without looking at every open
+    incident, and a 10,000-incident burst costs a sort of the groups the markers reach, not of all 10,000. The lists
+    hold the records themselves (no key per record: with 100,000 open incidents a key tuple and an index entry
+    each cost ~19 MB); a record leaves by the record that was added."""
 
     def __init__(self) -> None:
-        self._groups: dict = {}                 # severity → [(reported_at, id)], ascending
-        self._unsorted: set = set()             # severities whose list has appended keys not sorted in yet
-        self._key_of: dict[str, tuple] = {}     # id → (severity, its key in the group)
+        self._groups: dict = {}                 # severity → [Incident], by _RANK
+        self._unsorted: set = set()             # severities whose list has appended records not sorted in yet
+        self._count = 0
 
     def __len__(self) -> int:
-        return len(self._key_of)
+        return self._count
 
     def add(self, inc: Incident, *, bulk: bool = False) -> None:
-        sev, key = inc.severity, (inc.reported_at, inc.id)
+        sev = inc.severity
         group = self._groups.get(sev)
         if group is None:
             group = self._groups[sev] = []
         if bulk or sev in self._unsorted:
-            group.append(key)
+            group.append(inc)
             self._unsorted.add(sev)
         else:
-            bisect.insort(group, key)
-        self._key_of[inc.id] = (sev, key)
+            bisect.insort(group, inc, key=_RANK)
+        self._count += 1
 
-    def discard(self, rid: str) -> None:
-        entry = self._key_of.pop(rid, None)
-        if entry is None:
+    def discard(self, inc: Incident) -> None:
+        """Take out `inc`, the very record that was added (a no-op for one that was not)."""
+        if inc.severity not in self._groups:
             return
-        sev, key = entry
-        group = self._sorted(sev)
-        i = bisect.bisect_left(group, key)
-        if i < len(group) and group[i] == key:
+        group = self._sorted(inc.severity)
+        i = bisect.bisect_left(group, _RANK(inc), key=_RANK)
+        if i < len(group) and group[i] is inc:
             del group[i]
+            self._count -= 1
 
     def _sorted(self, sev) -> list:
         group = self._groups[sev]
         if sev in self._unsorted:
-            group.sort()                        # a sorted run and the appended tail: timsort merges them
+            group.sort(key=_RANK)               # a sorted run and the appended tail: timsort merges them
             self._unsorted.discard(sev)
         return group
 
-    def top(self, n: int) -> list[str]:
-        """The ids of the first `n`, in rank order."""
-        out: list[str] = []
+    def top(self, n: int) -> list[Incident]:
+        """The first `n` records, in rank order."""
+        out: list[Incident] = []
         for sev in sorted(self._groups, reverse=True):
             if len(out) >= n:
                 break
             group = self._sorted(sev)
-            take = group[max(0, len(group) - (n - len(out))):]
-            out.extend(key[1] for key in reversed(take))
+            out.extend(reversed(group[max(0, len(group) - (n - len(out))):]))
         return out
 
 
@@ -169,7 +175,7 @@ class MapTile(Tile):
             if old is not None:
                 self._uncount(old.grid_id)
                 if ranking is not None:
-                    ranking.discard(inc.id)
+                    ranking.discard(old)
             if inc.is_open:
                 opened[inc.id] = inc
                 counts[inc.grid_id] = counts.get(inc.grid_id, 0) + 1
@@ -181,7 +187,7 @@ class MapTile(Tile):
             if old is not None:
                 self._uncount(old.grid_id)
                 if ranking is not None:
-                    ranking.discard(rid)
+                    ranking.discard(old)
         if change.incidents or change.removed_incidents:
             self._incidents_dirty = True
         if len(held) != len(self.live.incidents):    # ids left without a removal: the state was replaced
@@ -212,9 +218,8 @@ class MapTile(Tile):
         now = self.clock()
         if self._incidents_dirty:
             self.map.set_load(self._grid_counts)
-            ranking, opened = self._ranked(), self._open
-            self.map.set_incidents([opened[rid] for rid in ranking.top(markers.MAX_INCIDENT_MARKERS)], all_open=True,
-                                   ranked_total=len(ranking))
+            ranking = self._ranked()
+            self.map.set_incidents(ranking.top(markers.MAX_INCIDENT_MARKERS), all_open=True, ranked_total=len(ranking))
             self._incidents_dirty = False
         self.map.set_alerts(live.live_alerts(now))
         self.map.set_resources(list(live.resources.values()))
