@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from commandcenter.domain import FeedState
-from commandcenter.feeds import make_feed
+from commandcenter.feeds import make_feed, native
 
 from feedtest_helpers import Collector, FakePush, incident, now, run_until, section, serve
 
@@ -105,3 +105,16 @@ def test_ws_heartbeat_reveals_a_backend_that_lost_its_log():
             assert sorted(r.id for r in sink.all("incidents")) == [f"I{i}" for i in range(4)]
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("message, seq", [
+    (b'{"seq": 42, "type": "incident", "data": {"seq": 7}}', 42),                # read off the start
+    (b' {"seq":9}', 9),
+    (b'{"type": "incident", "data": {"seq": 7}, "seq": 43}', 43),                # not first: parsed whole
+    (b'{"type": "incident", "seq": true}', None),
+    (b'{"seq": 5.5, "type": "x"}', None),
+    (b'not json', None),
+    (b'[1, 2]', None),
+])
+def test_the_websocket_reader_takes_a_messages_top_level_seq_cheaply_when_it_comes_first(message, seq):
+    assert native._leading_seq(message) == seq
