@@ -369,21 +369,28 @@ class IngestPipeline:
         more, and a task shows the rest in time-boxed slices (`_drain`). A task for every wake-up cost the caller's
         loop (the GUI thread under qasync) a task's creation and its steps per committed batch."""
         try:
-            while True:
-                with self._show_lock:
-                    if not self._unshown:
-                        self._draining = False
-                        return
-                    if self._unshown_records > APPLY_FIRST_CHUNK:
-                        break
-                    queued = list(self._unshown)
-                    self._unshown.clear()
+            while (queued := self._take_unshown(APPLY_FIRST_CHUNK)):
                 self._show_now(queued)
+            if queued is None:
+                return
         except BaseException:
             with self._show_lock:
                 self._draining = False
             raise
         self._drain_task = asyncio.ensure_future(self._drain())
+
+    def _take_unshown(self, most: int | None = None) -> list[tuple[Any, list]] | None:
+        """Every queued committed batch, taken in commit order; [] when more than `most` records are queued (they
+        stay); None when nothing is, and then draining ends (cleared under the lock: the next `_show` wakes it)."""
+        with self._show_lock:
+            if not self._unshown:
+                self._draining = False
+                return None
+            if most is not None and self._unshown_records > most:
+                return []
+            queued = list(self._unshown)
+            self._unshown.clear()
+            return queued
 
     @staticmethod
     def _merge(queued: list[tuple[Any, list]]) -> tuple[list, Any, int]:
@@ -421,13 +428,7 @@ class IngestPipeline:
     async def _drain(self) -> None:
         """On the caller's loop: every queued committed batch into the live state, in commit order."""
         try:
-            while True:
-                with self._show_lock:
-                    if not self._unshown:
-                        self._draining = False
-                        return
-                    queued = list(self._unshown)
-                    self._unshown.clear()
+            while (queued := self._take_unshown()) is not None:
                 kpis, merged, total = self._merge(queued)
                 done = 0
 

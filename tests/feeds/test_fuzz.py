@@ -89,6 +89,17 @@ def test_whole_native_response(body):
         pass
 
 
+def _cut(stream: bytes, cuts: list[int]) -> list[bytes]:
+    """`stream` cut at `cuts` (clamped, sorted, deduplicated): the chunks a network could deliver it in."""
+    parts, last = [], 0
+    for c in sorted(set(cuts)):
+        c = min(c, len(stream))
+        parts.append(stream[last:c])
+        last = c
+    parts.append(stream[last:])
+    return parts
+
+
 @SETTINGS
 @given(stream=st.lists(st.sampled_from([b"id: 7\n", b"data: {\"seq\":1}\n", b"\n", b"\r\n", b"\r", b": hb\n",
                                         b"event: incident\n", b"retry: 10\n", b"data", b"x" * 50, b"id: \x00\n"])
@@ -97,12 +108,7 @@ def test_whole_native_response(body):
 def test_sse_parser_is_chunking_invariant_and_capped(stream, cuts):
     whole = SSEParser(cap=64)
     frames_whole = whole.feed(stream)
-    parts, last = [], 0
-    for c in sorted(set(cuts)):
-        c = min(c, len(stream))
-        parts.append(stream[last:c])
-        last = c
-    parts.append(stream[last:])
+    parts = _cut(stream, cuts)
     chunked = SSEParser(cap=64)
     frames_chunked = [f for p in parts if p for f in chunked.feed(p)]
     assert [(f.data, f.seq, f.event, bool(f.too_big)) for f in frames_whole] == \
@@ -222,12 +228,7 @@ def test_the_sse_parsers_lf_fast_path_gives_what_the_general_line_walk_gives(str
     """Buffers without CR take a split-and-inline path; the frames and the parser's state must be those of the
     general walk (which CR-terminated lines take), for any stream and chunking."""
     fast, general = SSEParser(cap=64), SSEParser(cap=64)
-    parts, last = [], 0
-    for c in sorted(set(cuts)):
-        c = min(c, len(stream))
-        parts.append(stream[last:c])
-        last = c
-    parts.append(stream[last:])
+    parts = _cut(stream, cuts)
     got_fast, got_general = [], []
     for p in parts:
         got_fast += fast.feed(p)

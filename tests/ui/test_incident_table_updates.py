@@ -11,19 +11,12 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
 import wall_data as W
-from commandcenter.ui.models.incidents import IncidentTableModel
 from commandcenter.ui.tiles import IncidentTile
+import table_helpers
 
 
 def incident_tile(qtbot, clock, qapp, live=None) -> IncidentTile:
-    live = live or W.live_city()
-    model = IncidentTableModel(live, clock=clock)
-    tile = IncidentTile(live, model)
-    model.setParent(tile)
-    qtbot.addWidget(tile)
-    tile.resize(1400, 700)
-    tile.show()
-    qtbot.waitExposed(tile)
+    tile = table_helpers.incident_tile(qtbot, clock, live)
     QApplication.processEvents()
     return tile
 

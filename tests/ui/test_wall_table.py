@@ -15,18 +15,9 @@ from commandcenter.ui import theme
 from commandcenter.ui.models.incidents import IncidentTableModel
 from commandcenter.ui.tiles import IncidentTile
 from commandcenter.ui.tiles.base import WallTable
+from table_helpers import incident_tile
 
 
-def incident_tile(qtbot, clock, live=None) -> IncidentTile:
-    live = live or W.live_city()
-    model = IncidentTableModel(live, clock=clock)
-    tile = IncidentTile(live, model)
-    model.setParent(tile)
-    qtbot.addWidget(tile)
-    tile.resize(1400, 700)
-    tile.show()
-    qtbot.waitExposed(tile)
-    return tile
 
 
 def render_viewport(view: WallTable) -> QImage:
