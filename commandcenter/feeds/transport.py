@@ -20,7 +20,12 @@ from typing import Any
 
 import httpcore
 import httpx
-from httpcore._utils import is_socket_readable
+
+try:
+    from httpcore._utils import is_socket_readable
+except ImportError:      # a later httpcore moved it: an idle pooled connection then counts as closed (a new one is made)
+    def is_socket_readable(sock: Any) -> bool:
+        return True
 
 log = logging.getLogger("commandcenter.feeds")
 
