@@ -3,7 +3,7 @@ from .codec import decode, decode_alert, decode_incident, decode_resource, decod
 from .deadlines import DeadlineLevel, DeadlineState, OneTenTwenty, Stage, deadline_state, one_ten_twenty
 from .enums import (
     ActionKind, FeedState, AlertLevel, AlertStatus, AlertType, Category, EmergencyDomain, ResolutionLevel, ResourceKind,
-    ResourceStatus, Severity, Source, Status, TerritoryLevel,
+    ResourceStatus, Severity, SignalKind, Source, Status, TerritoryLevel, signal_kind,
 )
 from .errors import InvalidRecord
 from .models import (
@@ -14,8 +14,8 @@ from .models import (
 __all__ = [
     "ActionKind", "FeedHealth", "FeedState", "OperatorAction", "QuarantinedRecord", "Alert", "AlertLevel", "AlertStatus", "AlertType", "Category", "DeadlineLevel", "DeadlineState",
     "EmergencyDomain", "Incident", "InvalidRecord", "KpiValue", "OneTenTwenty", "ResolutionLevel",
-    "Resource", "ResourceKind", "ResourceStatus", "Ring", "Severity", "Source", "Stage", "Status",
+    "Resource", "ResourceKind", "ResourceStatus", "Ring", "Severity", "SignalKind", "Source", "Stage", "Status",
     "StatusChange", "TerritoryLevel", "TerritoryNode", "decode", "decode_alert", "decode_incident",
     "decode_resource", "decode_territory", "deadline_state", "encode", "format_time", "one_ten_twenty",
-    "parse_time",
+    "parse_time", "signal_kind",
 ]

@@ -119,6 +119,31 @@ class AlertType(StrEnum):
     OTHER = "other"
 
 
+class SignalKind(StrEnum):
+    """The three kinds of signal a centre keeps apart: public warnings, device alarms, supervision of overdue work."""
+
+    WARNING = "warning"          # 预警: public warnings in four colours (weather, flood, forest fire)
+    ALARM = "alarm"              # 告警: IoT sensors, video analytics and the centre's own weak-signal rules
+    SUPERVISION = "supervision"  # 督办: overdue work, graded blue/yellow/red
+
+
+_SIGNAL_KIND_OF_TYPE = {
+    AlertType.WEATHER: SignalKind.WARNING,
+    AlertType.FLOOD: SignalKind.WARNING,
+    AlertType.FOREST_FIRE: SignalKind.WARNING,
+    AlertType.OTHER: SignalKind.WARNING,
+    AlertType.IOT: SignalKind.ALARM,
+    AlertType.VIDEO: SignalKind.ALARM,
+    AlertType.WEAK_SIGNAL: SignalKind.ALARM,
+    AlertType.OVERDUE: SignalKind.SUPERVISION,
+}
+
+
+def signal_kind(alert_type: AlertType) -> SignalKind:
+    """Which of the three kinds of signal an alert of this type is."""
+    return _SIGNAL_KIND_OF_TYPE[alert_type]
+
+
 class AlertStatus(StrEnum):
     ACTIVE = "active"
     CANCELLED = "cancelled"
