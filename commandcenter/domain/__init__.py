@@ -6,6 +6,7 @@ from .enums import (
     ResourceStatus, Severity, SignalKind, Source, Status, TerritoryLevel, signal_kind,
 )
 from .errors import InvalidRecord
+from .warning_signals import HAZARDS, Hazard, HazardSpec, check_signal
 from .models import (
     Alert, FeedHealth, Incident, KpiValue, OperatorAction, QuarantinedRecord, Resource, Ring, StatusChange,
     TerritoryNode,
@@ -13,8 +14,8 @@ from .models import (
 
 __all__ = [
     "ActionKind", "FeedHealth", "FeedState", "OperatorAction", "QuarantinedRecord", "Alert", "AlertLevel", "AlertStatus", "AlertType", "Category", "DeadlineLevel", "DeadlineState",
-    "EmergencyDomain", "Incident", "InvalidRecord", "KpiValue", "OneTenTwenty", "ResolutionLevel",
-    "Resource", "ResourceKind", "ResourceStatus", "Ring", "Severity", "SignalKind", "Source", "Stage", "Status",
+    "EmergencyDomain", "HAZARDS", "Hazard", "HazardSpec", "Incident", "InvalidRecord", "KpiValue", "OneTenTwenty", "ResolutionLevel",
+    "Resource", "ResourceKind", "ResourceStatus", "Ring", "Severity", "SignalKind", "Source", "Stage", "Status", "check_signal",
     "StatusChange", "TerritoryLevel", "TerritoryNode", "decode", "decode_alert", "decode_incident",
     "decode_resource", "decode_territory", "deadline_state", "encode", "format_time", "one_ten_twenty",
     "parse_time", "signal_kind",

@@ -8,6 +8,7 @@ from .enums import (
     ActionKind, FeedState, AlertLevel, AlertStatus, AlertType, Category, EmergencyDomain, ResolutionLevel,
     ResourceKind, ResourceStatus, Severity, Source, Status, TerritoryLevel,
 )
+from .warning_signals import Hazard
 
 Ring = tuple[tuple[float, float], ...]  # (lon, lat) pairs, closed or open
 
@@ -90,7 +91,8 @@ class Resource:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """A warning (预警) in one of the four colours."""
+    """A signal in one of the four colours: a public warning (预警), a device alarm (告警) or supervision (督办);
+    `signal_kind(type)` says which. `hazard` names a public warning's hazard (None for the other kinds)."""
 
     id: str
     version: int
@@ -108,6 +110,7 @@ class Alert:
     source: str = ""
     drill_id: str | None = None
     references: tuple[str, ...] = ()
+    hazard: Hazard | None = None
 
     def is_live(self, now: datetime) -> bool:
         if self.status is not AlertStatus.ACTIVE:

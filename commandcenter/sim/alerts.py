@@ -1,31 +1,40 @@
-"""Warnings (预警) in four colours: weather and flood, forest-fire risk, IoT, weak signals, overdue.
+"""The three kinds of signal, never mixed (domain `SignalKind`):
 
-Every warning is issued, may be updated (level up or down, a new version), and ends cancelled or
-expired. Weather and forest-fire warnings come from their own seeded generator, so adding
-them never shifts the event stream.
+- public warnings (预警): weather, flood-control and forest-fire signals, only the hazard/colour pairs of
+  `domain.warning_signals`, seasonal (`sim/weather.py`), each with its hazard's guidance;
+- device alarms (告警): IoT sensors and video analytics that raised an event, and weak signals (弱信号);
+- supervision (督办) of overdue work, graded blue/yellow/red.
+
+Every signal is issued, may be updated (level up or down, a new version), and ends cancelled or expired.
+Public warnings come from their own seeded generator, so they never shift the event stream.
 """
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from commandcenter.domain import Alert, AlertLevel, AlertStatus, AlertType, TerritoryLevel
+from commandcenter.domain import (
+    HAZARDS, Alert, AlertLevel, AlertStatus, AlertType, Hazard, Source, TerritoryLevel,
+)
+from commandcenter.domain.warning_signals import COLOUR_CN
 
+from . import weather
 from .scheduler import to_dt
 
 if TYPE_CHECKING:
     from .incidents import Case
     from .world import World
 
-WEATHER_KINDS = (("暴雨", AlertType.WEATHER), ("大风", AlertType.WEATHER), ("大雾", AlertType.WEATHER),
-                 ("高温", AlertType.WEATHER), ("寒潮", AlertType.WEATHER), ("风暴潮", AlertType.FLOOD),
-                 ("山洪", AlertType.FLOOD), ("河道洪水", AlertType.FLOOD))
-COLOUR_CN = {AlertLevel.BLUE: "蓝色", AlertLevel.YELLOW: "黄色", AlertLevel.ORANGE: "橙色", AlertLevel.RED: "红色"}
-WEATHER_PER_DISTRICT_DAY = 0.5
-FOREST_PER_DISTRICT_DAY = 0.2
 WEAK_SIGNAL_WINDOW_S = 24 * 3600
 WEAK_SIGNAL_THRESHOLD = 3
+#: Sources whose detection raises a device alarm (告警), and the alarm's wording.
+ALARM_SOURCES: dict[Source, tuple[AlertType, str, str]] = {
+    Source.IOT_SENSOR: (AlertType.IOT, "物联感知告警", "物联感知平台"),
+    Source.VIDEO_AI: (AlertType.VIDEO, "视频智能分析告警", "视频智能分析平台"),
+}
+_CST = timezone(timedelta(hours=8))
 
 
 @dataclass
@@ -41,19 +50,21 @@ class Warnings:
         self._n = 0
         self._disputes: dict[str, list[float]] = {}
         self._weak: dict[str, str] = {}          # grid id → live weak-signal alert id
-        self._overdue: dict[str, str] = {}       # incident id → overdue alert id
+        self._overdue: dict[str, str] = {}       # incident id → supervision alert id
+        self._alarms: dict[str, str] = {}        # incident id → device alarm id
 
     # --- plumbing ---------------------------------------------------------------------------
     def issue(self, level: AlertLevel, type_: AlertType, title: str, *, grid_ids: tuple[str, ...] = (),
               polygons: tuple = (), area_desc: str = "", description: str = "", source: str = "",
-              duration_s: float | None = None, references: tuple[str, ...] = (), drill_id: str | None = None) -> Live:
+              duration_s: float | None = None, references: tuple[str, ...] = (), drill_id: str | None = None,
+              hazard: Hazard | None = None) -> Live:
         w = self.world
         self._n += 1
         now = w.now_dt
         alert = Alert(f"AL{self._n:07d}", 1, now, level, type_, title, AlertStatus.ACTIVE, now,
                       expires_at=to_dt(w.now + duration_s) if duration_s else None, description=description,
                       area_desc=area_desc, polygons=polygons, grid_ids=grid_ids, source=source, drill_id=drill_id,
-                      references=references)
+                      references=references, hazard=hazard)
         live = Live(alert)
         self.alerts[alert.id] = live
         w.emit("alert", alert)
@@ -80,62 +91,67 @@ class Warnings:
         grid_ids = tuple(g.node.id for g in city.grids_under(node_id)) if node.level is not TerritoryLevel.GRID else (node_id,)
         return grid_ids, (node.polygon,), node.name
 
-    # --- random weather and forest-fire risk ------------------------------------------------
+    # --- public warnings (预警), seasonal ----------------------------------------------------
     def start_random(self) -> None:
         w = self.world
         for d in w.city.of_level(TerritoryLevel.DISTRICT):
-            w.sched.after(w.rng_alerts.expovariate(WEATHER_PER_DISTRICT_DAY / 86400), self._weather, d.id)
-            w.sched.after(w.rng_alerts.expovariate(FOREST_PER_DISTRICT_DAY / 86400), self._forest, d.id)
+            w.sched.after(w.rng_alerts.expovariate(self._peak_rate()), self._public_warning, d.id)
 
-    def _weather(self, district_id: str) -> None:
+    @staticmethod
+    def _peak_rate() -> float:
+        """Per district per simulated second in the busiest month (the thinning ceiling)."""
+        return weather.PEAK_MONTHLY_TOTAL / (30.4 * 86400)
+
+    def _public_warning(self, district_id: str) -> None:
+        """A thinned Poisson arrival: accepted in proportion to this month's share of the busiest month."""
         w = self.world
         rng = w.rng_alerts
-        kind, type_ = rng.choice(WEATHER_KINDS)
-        level = rng.choices(list(AlertLevel), weights=[40, 35, 18, 7])[0]
-        live = self.weather(district_id, kind, type_, level, rng.uniform(3, 12) * 3600)
-        if rng.random() < 0.5:
-            w.sched.after(rng.uniform(0.2, 0.6) * (live.alert.expires_at.timestamp() - w.now), self._revise, live)  # type: ignore[union-attr]
-        if rng.random() < 0.6:
-            w.sched.after(rng.uniform(0.6, 0.95) * (live.alert.expires_at.timestamp() - w.now), self.cancel, live, "天气转好")  # type: ignore[union-attr]
-        w.sched.after(rng.expovariate(WEATHER_PER_DISTRICT_DAY / 86400), self._weather, district_id)
+        month = weather.local_month(w.now)
+        if rng.random() < weather.month_total(month) / weather.PEAK_MONTHLY_TOTAL:
+            season = weather.hazards_in(month)
+            hazard = rng.choices(list(season), weights=list(season.values()))[0]
+            levels = HAZARDS[hazard].levels
+            level = rng.choices(levels, weights=weather.colour_weights(levels))[0]
+            lo, hi = weather.DURATION_H[hazard]
+            live = self.public_warning(district_id, hazard, level, rng.uniform(lo, hi) * 3600)
+            remaining = live.alert.expires_at.timestamp() - w.now  # type: ignore[union-attr]
+            if rng.random() < 0.4:
+                w.sched.after(rng.uniform(0.2, 0.6) * remaining, self._revise, live)
+            if rng.random() < 0.5:
+                w.sched.after(rng.uniform(0.6, 0.95) * remaining, self.cancel, live, "影响减弱")
+        w.sched.after(rng.expovariate(self._peak_rate()), self._public_warning, district_id)
 
-    def weather(self, node_id: str, kind: str, type_: AlertType, level: AlertLevel, duration_s: float,
-                drill_id: str | None = None) -> Live:
+    def public_warning(self, node_id: str, hazard: Hazard, level: AlertLevel, duration_s: float,
+                       drill_id: str | None = None) -> Live:
+        """Issue a real warning signal over a territory node; ValueError for a colour the hazard does not have."""
+        spec = HAZARDS[hazard]
+        signal = spec.signal_name(level)
         grid_ids, polygons, name = self.area(node_id)
-        colour = COLOUR_CN[level]
-        return self.issue(level, type_, f"{name}{kind}{colour}预警", grid_ids=grid_ids, polygons=polygons,
-                          area_desc=name, source="气象台" if type_ is AlertType.WEATHER else "防汛抗旱指挥部",
-                          description=f"{name}发布{kind}{colour}预警，请做好防范。", duration_s=duration_s,
-                          drill_id=drill_id)
+        issuer = f"{name}{spec.issuer}"
+        when = datetime.fromtimestamp(self.world.now, _CST).strftime("%m月%d日%H时%M分")
+        return self.issue(level, spec.alert_type, f"{name}{signal}", grid_ids=grid_ids, polygons=polygons,
+                          area_desc=name, source=issuer, hazard=hazard, duration_s=duration_s, drill_id=drill_id,
+                          description=f"{issuer}{when}发布{signal}。防御指南：{spec.guidance}")
 
     def _revise(self, live: Live) -> None:
+        """Raise or lower a live warning by one colour, staying within its hazard's colours."""
         a = live.alert
-        if a.status is not AlertStatus.ACTIVE:
+        if a.status is not AlertStatus.ACTIVE or a.hazard is None:
             return
-        up = self.world.rng_alerts.random() < 0.5
-        level = AlertLevel(min(4, a.level + 1) if up else max(1, a.level - 1))
-        if level == a.level:
-            return
-        self.relevel(live, level, a.description + ("（升级）" if up else "（降级）"))
+        levels = HAZARDS[a.hazard].levels
+        i = levels.index(a.level) + (1 if self.world.rng_alerts.random() < 0.5 else -1)
+        if 0 <= i < len(levels):
+            self.relevel(live, levels[i])
 
-    def relevel(self, live: Live, level: AlertLevel, description: str | None = None) -> None:
-        """A new level for a live warning; the colour in its title follows."""
-        title = live.alert.title
-        for colour in COLOUR_CN.values():
-            title = title.replace(colour, COLOUR_CN[level])
-        self.change(live, level=level, title=title, description=description or live.alert.description)
-
-    def _forest(self, district_id: str) -> None:
-        w = self.world
-        rng = w.rng_alerts
-        level = AlertLevel.YELLOW if rng.random() < 0.7 else AlertLevel.ORANGE
-        grid_ids, polygons, name = self.area(district_id)
-        live = self.issue(level, AlertType.FOREST_FIRE, f"{name}森林火险{COLOUR_CN[level]}预警", grid_ids=grid_ids,
-                          polygons=polygons, area_desc=name, source="林业局",
-                          description="气温高、湿度低，严禁野外用火。", duration_s=rng.uniform(6, 24) * 3600)
-        if rng.random() < 0.3:
-            w.sched.after(rng.uniform(2, 5) * 3600, self.cancel, live, "降雨")
-        w.sched.after(rng.expovariate(FOREST_PER_DISTRICT_DAY / 86400), self._forest, district_id)
+    def relevel(self, live: Live, level: AlertLevel) -> None:
+        """A new colour for a live warning; its title and description follow."""
+        a = live.alert
+        if a.hazard is not None and not HAZARDS[a.hazard].allows(level):
+            raise ValueError(f"{HAZARDS[a.hazard].name_cn} has no {COLOUR_CN[level]} signal")
+        old, new = COLOUR_CN[a.level], COLOUR_CN[level]
+        note = "（升级）" if level > a.level else "（降级）"
+        self.change(live, level=level, title=a.title.replace(old, new),
+                    description=a.description.replace(old, new).replace("（升级）", "").replace("（降级）", "") + note)
 
     # --- rules over events ------------------------------------------------------------------
     def dispute_reported(self, case: "Case") -> None:
@@ -165,42 +181,57 @@ class Warnings:
         if not times and gid in self._weak:
             self.cancel(self.alerts[self._weak.pop(gid)], "24小时内无新增纠纷")
 
-    def iot_triggered(self, case: "Case") -> None:
+    # --- device alarms (告警) ---------------------------------------------------------------
+    def device_alarm(self, case: "Case") -> None:
+        """A sensor or a camera raised this event: its alarm stands until the event is dispatched."""
         rec = case.rec
-        level = AlertLevel.YELLOW if rec.severity >= 3 else AlertLevel.BLUE
-        live = self.issue(level, AlertType.IOT, f"物联感知告警：{rec.title}", grid_ids=(rec.grid_id,),
-                          polygons=(case.grid.node.polygon,), area_desc=case.grid.node.name, source="物联感知平台",
+        type_, label, platform = ALARM_SOURCES[rec.source]
+        level = AlertLevel.ORANGE if rec.emergency else AlertLevel.YELLOW if rec.severity >= 3 else AlertLevel.BLUE
+        live = self.issue(level, type_, f"{label}：{rec.title}", grid_ids=(rec.grid_id,),
+                          polygons=(case.grid.node.polygon,), area_desc=case.grid.node.name, source=platform,
                           description=rec.description, references=(rec.id,), drill_id=rec.drill_id)
         live.open_refs.add(rec.id)
-        self._overdue.setdefault(f"iot:{rec.id}", live.alert.id)
+        self._alarms[rec.id] = live.alert.id
 
+    def event_dispatched(self, case: "Case") -> None:
+        alert_id = self._alarms.pop(case.rec.id, None)
+        if alert_id is not None:
+            self.cancel(self.alerts[alert_id], "已生成事件并派遣")
+
+    # --- supervision (督办) of overdue work, blue → yellow → red ----------------------------
     def watch_deadline(self, case: "Case") -> None:
         self.world.sched.at(case.deadline_ts, self._deadline, case)
 
     def _deadline(self, case: "Case") -> None:
-        """The center's own rule: an event still open at its deadline raises a warning."""
+        """The center's own rule: work still open at its deadline is supervised (督办)."""
         rec = case.rec
         if not rec.is_open or rec.id in self._overdue or (rec.emergency and rec.arrived_at is not None):
             return
-        level = AlertLevel.ORANGE if rec.emergency else AlertLevel.BLUE
-        what = "1-10-20：10分钟未到场" if rec.emergency else "超期未办结"
-        live = self.issue(level, AlertType.OVERDUE, f"{what}：{rec.title}", grid_ids=(rec.grid_id,),
-                          polygons=(case.grid.node.polygon,), area_desc=case.grid.node.name, source="指挥中心规则",
-                          description=f"事件{rec.id}{what}", references=(rec.id,), drill_id=rec.drill_id)
+        if rec.emergency:
+            level, title, what = AlertLevel.RED, f"1-10-20督办：{rec.title}", "10分钟未到场"
+        else:
+            level, title, what = AlertLevel.BLUE, f"超期督办：{rec.title}", "超过办结时限未办结"
+        live = self.issue(level, AlertType.OVERDUE, title, grid_ids=(rec.grid_id,),
+                          polygons=(case.grid.node.polygon,), area_desc=case.grid.node.name, source="指挥中心督办",
+                          description=f"{rec.title}{what}，{COLOUR_CN[level]}督办", references=(rec.id,),
+                          drill_id=rec.drill_id)
         self._overdue[rec.id] = live.alert.id
         if not rec.emergency:
-            self.world.sched.after(case.deadline_ts - rec.reported_at.timestamp(), self._still_overdue, case, live)
+            limit = case.deadline_ts - rec.reported_at.timestamp()
+            self.world.sched.after(limit, self._still_overdue, case, live, AlertLevel.YELLOW, "超期一倍")
+            self.world.sched.after(2 * limit, self._still_overdue, case, live, AlertLevel.RED, "超期两倍")
 
-    def _still_overdue(self, case: "Case", live: Live) -> None:
-        if case.rec.is_open and live.alert.status is AlertStatus.ACTIVE and live.alert.level < AlertLevel.YELLOW:
-            self.change(live, level=AlertLevel.YELLOW, description=live.alert.description + "（超期一倍）")
+    def _still_overdue(self, case: "Case", live: Live, level: AlertLevel, why: str) -> None:
+        a = live.alert
+        if case.rec.is_open and a.status is AlertStatus.ACTIVE and a.level < level:
+            self.change(live, level=level, description=f"{case.rec.title}{why}仍未办结，{COLOUR_CN[level]}督办")
 
     def incident_closed(self, case: "Case") -> None:
         rid = case.rec.id
-        for key in (rid, f"iot:{rid}"):
-            alert_id = self._overdue.pop(key, None)
-            if alert_id is not None:
-                self.cancel(self.alerts[alert_id], "事件已办结")
+        self.event_dispatched(case)
+        alert_id = self._overdue.pop(rid, None)
+        if alert_id is not None:
+            self.cancel(self.alerts[alert_id], "事件已办结")
 
     def emergency_arrived(self, case: "Case") -> None:
         alert_id = self._overdue.pop(case.rec.id, None)

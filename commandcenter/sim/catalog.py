@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from commandcenter.domain import Category, EmergencyDomain, ResolutionLevel, Source
 
+from . import seeds
+
 CATEGORY_WEIGHTS: dict[Category, float] = {
     Category.DISPUTE: 24, Category.SAFETY_HAZARD: 12, Category.UTILITIES: 16, Category.SANITATION: 15,
-    Category.PUBLIC_SECURITY: 7, Category.PETITION: 4, Category.ELDERLY_CHILDREN: 7, Category.FIRE: 1.2,
-    Category.FLOOD: 1.5, Category.FOREST_FIRE: 0.6, Category.FISHING_VESSEL: 1.5, Category.OTHER: 10.2,
+    Category.PUBLIC_SECURITY: 7, Category.ELDERLY_CHILDREN: 7, Category.FIRE: 1.2,
+    Category.FLOOD: 1.5, Category.FOREST_FIRE: 0.6, Category.FISHING_VESSEL: 1.5, Category.OTHER: 14.2,
 }
+# 初信初访 (Category.PETITION) are not drawn from these weights: they have their own, much rarer, arrival process.
 
 #: Which sources report which category (relative weights).
 SOURCE_WEIGHTS: dict[Category, dict[Source, float]] = {
@@ -20,7 +23,7 @@ SOURCE_WEIGHTS: dict[Category, dict[Source, float]] = {
     Category.UTILITIES: {Source.HOTLINE_12345: 35, Source.CITIZEN_PHOTO: 25, Source.GRID_APP: 30, Source.IOT_SENSOR: 10},
     Category.SANITATION: {Source.GRID_APP: 45, Source.CITIZEN_PHOTO: 30, Source.VIDEO_AI: 15, Source.HOTLINE_12345: 10},
     Category.PUBLIC_SECURITY: {Source.POLICE_110: 45, Source.VIDEO_AI: 25, Source.GRID_APP: 30},
-    Category.PETITION: {Source.PETITION_VISIT: 70, Source.HOTLINE_12345: 30},
+    Category.PETITION: {Source.PETITION_VISIT: 100},
     Category.ELDERLY_CHILDREN: {Source.GRID_APP: 60, Source.HOTLINE_12345: 25, Source.POLICE_110: 15},
     Category.FIRE: {Source.IOT_SENSOR: 30, Source.VIDEO_AI: 20, Source.HOTLINE_12345: 20, Source.GRID_APP: 15, Source.POLICE_110: 15},
     Category.FLOOD: {Source.IOT_SENSOR: 40, Source.GRID_APP: 35, Source.CITIZEN_PHOTO: 25},
@@ -50,18 +53,31 @@ SOURCE_LABEL: dict[Source, str] = {
     Source.POLICE_110: "110非警务警情分流", Source.OPEN311: "Open311", Source.SCENARIO: "演练脚本",
 }
 
-#: Probability that an event of a category is an emergency, and its domain.
-EMERGENCY: dict[Category, tuple[float, EmergencyDomain]] = {
-    Category.FIRE: (0.4, EmergencyDomain.FIRE_SAFETY),
-    Category.FOREST_FIRE: (0.4, EmergencyDomain.FOREST_FIRE),
-    Category.FLOOD: (0.15, EmergencyDomain.FLOOD_DROUGHT),
-    Category.FISHING_VESSEL: (0.15, EmergencyDomain.FISHING_VESSEL),
-    Category.SAFETY_HAZARD: (0.01, EmergencyDomain.WORK_SAFETY),
-    Category.PUBLIC_SECURITY: (0.02, EmergencyDomain.STABILITY),
-    Category.PETITION: (0.03, EmergencyDomain.STABILITY),
-    Category.UTILITIES: (0.01, EmergencyDomain.LOGISTICS),
-    Category.OTHER: (0.005, EmergencyDomain.EMERGENCY_MANAGEMENT),
+#: The emergency domain (Xiyuan's eight) an emergency of a category belongs to.
+EMERGENCY_DOMAIN: dict[Category, EmergencyDomain] = {
+    Category.FIRE: EmergencyDomain.FIRE_SAFETY,
+    Category.FOREST_FIRE: EmergencyDomain.FOREST_FIRE,
+    Category.FLOOD: EmergencyDomain.FLOOD_DROUGHT,
+    Category.FISHING_VESSEL: EmergencyDomain.FISHING_VESSEL,
+    Category.SAFETY_HAZARD: EmergencyDomain.WORK_SAFETY,
+    Category.PUBLIC_SECURITY: EmergencyDomain.STABILITY,
+    Category.PETITION: EmergencyDomain.STABILITY,
+    Category.UTILITIES: EmergencyDomain.LOGISTICS,
+    Category.OTHER: EmergencyDomain.EMERGENCY_MANAGEMENT,
 }
+
+#: Which categories the rare emergencies (突发事件) fall in (relative weights).
+EMERGENCY_CATEGORY_WEIGHTS: dict[Category, float] = {
+    Category.FIRE: 30, Category.FLOOD: 15, Category.FOREST_FIRE: 10, Category.FISHING_VESSEL: 10,
+    Category.SAFETY_HAZARD: 15, Category.PUBLIC_SECURITY: 10, Category.UTILITIES: 5, Category.OTHER: 5,
+}
+
+#: Categories where a sensor's or a camera's detection is raised as a device alarm (告警).
+ALARM_CATEGORIES = frozenset({Category.FIRE, Category.SAFETY_HAZARD, Category.FLOOD, Category.FISHING_VESSEL,
+                              Category.FOREST_FIRE})
+
+#: Laiyang: disputes resolved on the spot (现场化解率 96.7 %).
+P_DISPUTE_ON_THE_SPOT = seeds.LAIYANG_DISPUTE_ON_THE_SPOT_RATE / 100
 
 #: Departments that typically take a category when the grid "blows the whistle" (吹哨报到).
 DEPARTMENTS_FOR: dict[Category, tuple[str, ...]] = {

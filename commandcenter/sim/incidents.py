@@ -1,9 +1,12 @@
 """Grid events and emergencies: arrival process, closed-loop lifecycle, escalation, follow-up.
 
 Each event's whole life is planned when it is reported (seeded draws), then played out as
-scheduled status changes, each a new version of the record. Durations are chosen so that the
-published figures come out: acceptance ≈3 min, arrival ≈10 min for 110 non-police calls,
-≈99% completion, ≈95% resolved at grid or community level, 1-10-20 for emergencies.
+scheduled status changes, each a new version of the record. Volumes and durations come from the
+seeds (sim/seeds.py, docs/simulator.md): events a year per profile, acceptance 3 min and arrival
+10 min for diverted 110 calls, 办结率 ≥ 99.6 % of the work due, 处置率 and 闭环管理率 100 %, 95 % of
+disputes resolved at grid or community level, 96.7 % of disputes resolved on the spot, 1-10-20 for
+emergencies. Emergencies (突发事件) and first-time petitions (初信初访) are rare and have their own
+arrival processes at the seeds' rates; ordinary events are never emergencies.
 """
 from __future__ import annotations
 
@@ -17,15 +20,18 @@ from commandcenter.domain import (
 from commandcenter.domain.deadlines import DEFAULT_CATEGORY_LIMITS
 
 from . import catalog
+from .alerts import ALARM_SOURCES
 from .territory import Grid
 
 if TYPE_CHECKING:
     from .world import World
 
 #: Share of events that overrun their deadline before closing, and that stay open far longer.
-P_OVERDUE = 0.04
-P_STUCK = 0.006
+P_OVERDUE = 0.015
+P_STUCK = 0.001
 BURSTS_PER_DAY_CITY = 6.0
+#: Mean events of one burst: 60 % dispute clusters of 4-8, 40 % burst mains of 5-12.
+BURST_MEAN_SIZE = 0.6 * 6 + 0.4 * 8.5
 
 
 @dataclass
@@ -49,16 +55,45 @@ class Incidents:
         self.world = world
         self.cases: dict[str, Case] = {}
         self._n = 0
-        grids = world.city.profile.grids
-        self.daily = world.city.profile.daily_events * world.settings.rate
-        self.bursts_per_day = max(1.0, BURSTS_PER_DAY_CITY * grids / 6098) * world.settings.rate
+        profile = world.city.profile
+        rates = profile.rates
+        scale = world.settings.rate
+        self.bursts_per_day = max(1.0, BURSTS_PER_DAY_CITY * profile.grids / 6098) * scale
+        self.petitions_per_day = rates.first_petitions_per_day * scale
+        self.emergencies_per_day = rates.emergencies_per_day * scale
+        # the seed's volume counts every event: ordinary arrivals make up what bursts, petitions and emergencies do not
+        self.daily = max(0.0, rates.events_per_day * scale - self.bursts_per_day * BURST_MEAN_SIZE
+                         - self.petitions_per_day - self.emergencies_per_day)
 
     # --- arrival processes ------------------------------------------------------------------
     def start_random(self) -> None:
+        w = self.world
         if self.daily > 0:
             self._next_arrival()
         if self.bursts_per_day > 0:
-            self.world.sched.after(self.world.rng.expovariate(self.bursts_per_day / 86400), self._burst)
+            w.sched.after(w.rng.expovariate(self.bursts_per_day / 86400), self._burst)
+        self.start_rare()
+
+    def start_rare(self) -> None:
+        """The rare kinds' own arrival processes: first-time petitions and emergencies."""
+        w = self.world
+        if self.petitions_per_day > 0:
+            w.sched.after(w.rng.expovariate(self.petitions_per_day / 86400), self._petition)
+        if self.emergencies_per_day > 0:
+            w.sched.after(w.rng.expovariate(self.emergencies_per_day / 86400), self._emergency)
+
+    def _petition(self) -> None:
+        """初信初访: a first letter or visit, at Chaohai's rate scaled by grids."""
+        w = self.world
+        self.report(Category.PETITION, source=Source.PETITION_VISIT)
+        w.sched.after(w.rng.expovariate(self.petitions_per_day / 86400), self._petition)
+
+    def _emergency(self) -> None:
+        """突发事件: rare (Dongying's 70-odd "since last year"), in one of the eight domains."""
+        w = self.world
+        category = _pick(w.rng, catalog.EMERGENCY_CATEGORY_WEIGHTS)
+        self.report(category, force_emergency=True)
+        w.sched.after(w.rng.expovariate(self.emergencies_per_day / 86400), self._emergency)
 
     def _next_arrival(self) -> None:
         lam_max = self.daily / 86400.0 * catalog.HOURLY_MAX
@@ -111,8 +146,8 @@ class Incidents:
         category = category or _pick(rng, catalog.CATEGORY_WEIGHTS)
         grid = grid or rng.choice(city.grids)
         source = source or _pick(rng, catalog.SOURCE_WEIGHTS[category])
-        p_emergency, domain = catalog.EMERGENCY.get(category, (0.0, EmergencyDomain.EMERGENCY_MANAGEMENT))
-        emergency = (rng.random() < p_emergency) if force_emergency is None else force_emergency
+        domain = catalog.EMERGENCY_DOMAIN.get(category, EmergencyDomain.EMERGENCY_MANAGEMENT)
+        emergency = bool(force_emergency)
         if emergency_domain is not None:
             domain = emergency_domain
         if severity is None:
@@ -146,8 +181,8 @@ class Incidents:
             self._plan_event(case)
         if category is Category.DISPUTE and drill_id is None:
             w.warnings.dispute_reported(case)
-        if source is Source.IOT_SENSOR and category in (Category.FIRE, Category.SAFETY_HAZARD, Category.FLOOD, Category.FISHING_VESSEL):
-            w.warnings.iot_triggered(case)
+        if source in ALARM_SOURCES and category in catalog.ALARM_CATEGORIES:
+            w.warnings.device_alarm(case)
         return case
 
     def _plan_event(self, case: Case) -> None:
@@ -165,15 +200,18 @@ class Incidents:
             arrive = dispatch + rng.gammavariate(2.0, 900.0)
         u = rng.random()
         if u < P_STUCK:
-            close = limit * rng.uniform(3, 8)
+            close = limit * rng.uniform(3, 6)
         elif u < P_STUCK + P_OVERDUE:
-            close = limit * rng.uniform(1.05, 2.5)
+            close = limit * rng.uniform(1.05, 1.5)
         else:
             close = arrive + min(limit * 0.9, limit * rng.lognormvariate(-2.2, 0.8))
         close = max(close, arrive + 120)
         level = _pick(rng, catalog.RESOLUTION_WEIGHTS)
-        on_spot = level is ResolutionLevel.GRID and rec.source in (Source.GRID_APP, Source.CITIZEN_PHOTO) and rng.random() < 0.9
-        follow = close + rng.gammavariate(2.0, 2 * 3600) if rng.random() < 0.985 else None
+        if rec.category is Category.DISPUTE:
+            on_spot = rng.random() < catalog.P_DISPUTE_ON_THE_SPOT
+        else:
+            on_spot = level is ResolutionLevel.GRID and rec.source in (Source.GRID_APP, Source.CITIZEN_PHOTO) and rng.random() < 0.9
+        follow = close + rng.gammavariate(2.0, 2 * 3600)     # every closed event is visited back: 闭环管理率 100 %
         t0 = w.now
         case.deadline_ts = t0 + limit
         handler = rec.grid_worker
@@ -188,8 +226,7 @@ class Incidents:
                      ResolutionLevel.HIGHER: "吹哨报到：转办区直部门"}[level]
             s.at(t0 + esc, self._escalate, case, depts, label)
         s.at(t0 + close, self._close, case, level, on_spot, depts)
-        if follow is not None:
-            s.at(t0 + follow, self._follow_up, case)
+        s.at(t0 + follow, self._follow_up, case)
         w.warnings.watch_deadline(case)
 
     def _plan_emergency(self, case: Case) -> None:
@@ -244,6 +281,8 @@ class Incidents:
 
     def _step(self, case: Case, status: Status, changes: dict[str, Any], handler: str, department: str, note: str) -> None:
         self._update(case, status, note, handler, department, **changes)
+        if status is Status.DISPATCHED:
+            self.world.warnings.event_dispatched(case)
         if status is Status.HANDLING and case.rec.emergency:
             self.world.warnings.emergency_arrived(case)
 
@@ -261,6 +300,7 @@ class Incidents:
         case.units = w.fleet.dispatch(rec.id, case.emergency_domain, point, rec.grid_id, case.grid.district_id,
                                       arrive_at, rec.drill_id)
         names = [w.fleet.units[u].record.name for u in case.units]
+        w.warnings.event_dispatched(case)
         self._update(case, Status.DISPATCHED, "调度：" + "、".join(names) if names else "调度：无可用力量，请求支援",
                      names[0] if names else "", depts[0] if depts else "", dispatched_at=True,
                      handler=names[0] if names else "", departments=depts)

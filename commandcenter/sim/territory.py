@@ -15,13 +15,14 @@ from typing import Any
 from commandcenter.domain import TerritoryLevel, TerritoryNode
 
 from .names import DEPARTMENTS, DISTRICT_NAMES, Namer
+from .seeds import Rates, rates_for
 
 Rect = tuple[float, float, float, float]  # lon0, lat0, lon1, lat1
 
 
 @dataclass(frozen=True)
 class Profile:
-    """How big a city to generate; `daily_events` follows Dongying's ≈2,500 events/day for 6,098 grids."""
+    """How big a city to generate and which seed place its volumes follow (sim/seeds.py)."""
 
     name: str
     city_name: str
@@ -30,14 +31,19 @@ class Profile:
     communities: int
     grids: int
     extent: Rect
+    seed_place: str = "dongying"
+
+    @property
+    def rates(self) -> Rates:
+        return rates_for(self.grids, self.seed_place)
 
     @property
     def daily_events(self) -> float:
-        return 2500.0 * self.grids / 6098
+        return self.rates.events_per_day
 
 
 PROFILES: dict[str, Profile] = {
-    "street": Profile("street", "海滨市", 1, 1, 14, 197, (118.470, 37.420, 118.530, 37.465)),
+    "street": Profile("street", "海滨市", 1, 1, 14, 197, (118.470, 37.420, 118.530, 37.465), "chaohai"),
     "district": Profile("district", "海滨市", 1, 10, 100, 1000, (118.380, 37.330, 118.640, 37.550)),
     "city": Profile("city", "海滨市", 5, 40, 610, 6098, (118.150, 37.050, 119.150, 38.050)),
 }
