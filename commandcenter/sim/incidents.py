@@ -233,12 +233,12 @@ class Incidents:
         """1-10-20: response within 1 min, on scene within 10, first assessment within 20 (mostly)."""
         w = self.world
         rng = w.rng
-        accept = rng.uniform(10, 55) if rng.random() < 0.96 else rng.uniform(60, 150)
+        accept = rng.uniform(10, 55) if rng.random() < 0.97 else rng.uniform(60, 150)
         dispatch = accept + rng.uniform(5, 40)
-        arrive = rng.uniform(240, 560) if rng.random() < 0.93 else rng.uniform(610, 1000)
+        arrive = rng.uniform(240, 560) if rng.random() < 0.96 else rng.uniform(610, 1000)
         arrive = max(arrive, dispatch + 120)
         assess = arrive + rng.uniform(180, 540)
-        if rng.random() < 0.05:
+        if rng.random() < 0.03:
             assess = max(assess, 1220 + rng.uniform(0, 400))
         close = assess + rng.uniform(0.5, 4) * 3600
         level = _pick(rng, {ResolutionLevel.STREET: 0.5, ResolutionLevel.HIGHER: 0.3, ResolutionLevel.COMMUNITY: 0.2})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from commandcenter.domain import Status, decode_incident, one_ten_twenty
+from commandcenter.domain import Category, Status, decode_incident, one_ten_twenty
 from commandcenter.sim import SimServer
 
 from .conftest import START
@@ -44,7 +44,13 @@ def test_versions_grow_and_statuses_follow_the_closed_loop() -> None:
 
 
 def test_emergencies_follow_1_10_20_and_move_resources() -> None:
-    s = _built(profile="city", history_hours=6)
+    """Emergencies are rare at the seeds' rate (test_seed_figures), so this city gets sixty on purpose."""
+    s = _built(profile="city", history_hours=0, random_city=False)
+    w = s.world
+    categories = [Category.FIRE, Category.FLOOD, Category.FOREST_FIRE, Category.SAFETY_HAZARD]
+    for k in range(60):
+        w.sched.at(w.now + 300 * k, lambda c=categories[k % 4]: w.incidents.report(c, force_emergency=True))
+    w.run_until(w.now + 6 * 3600)
     emergencies = [decode_incident(r) for _, r in s.log.index["incident"].latest.values() if r["emergency"]]
     assessed = [i for i in emergencies if i.assessed_at]
     assert len(assessed) >= 5
@@ -67,13 +73,14 @@ def city_day() -> SimServer:
     return _built(profile="city", history_hours=24)
 
 
-def test_warnings_are_issued_updated_and_ended_in_four_colours(city_day) -> None:
+def test_signals_are_issued_updated_and_ended(city_day) -> None:
+    """Device alarms and supervision in a day of the city; public warnings' life is in test_seed_figures."""
     s = city_day
     alerts = [m.data for m in s.log.messages if m.type == "alert"]
-    assert {a["level"] for a in alerts} == {1, 2, 3, 4}
     assert {"cancelled", "expired"} & {a["status"] for a in alerts}
-    assert any(a["version"] > 1 and a["status"] == "active" for a in alerts)
-    assert {"weather", "weak_signal", "overdue", "iot"} <= {a["type"] for a in alerts}
+    assert any(a["version"] > 1 for a in alerts)
+    assert {"weak_signal", "overdue", "iot", "video"} <= {a["type"] for a in alerts}
+    assert {a["level"] for a in alerts if a["type"] == "overdue"} <= {1, 2, 4}
 
 
 def test_sample_drill_plays_a_fire_and_a_red_rainstorm_with_its_drill_id() -> None:

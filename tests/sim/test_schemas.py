@@ -26,7 +26,7 @@ def validators() -> dict[str, Draft202012Validator]:
 
 
 def test_every_streamed_message_validates(street, validators) -> None:
-    events = read_sse(street.url, 150, timeout=3)
+    events = read_sse(street.url, 2000, timeout=3)
     kinds = set()
     for e in events:
         msg = json.loads(e.data)
