@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import demo_city
+from .common import add_demo_extra_events_option, demo_city
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -12,6 +12,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", default="street", choices=["street", "district", "city"])
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--speed", type=float, default=1.0)
+    add_demo_extra_events_option(p)
     p.set_defaults(func=run)
 
 
@@ -21,5 +22,5 @@ def run(args: argparse.Namespace) -> int:
     if not has_display():
         print(HEADLESS_HINT, file=sys.stderr)
         return 3
-    with demo_city(args.profile, args.seed, args.speed) as (config, store_url):
+    with demo_city(args.profile, args.seed, args.speed, extra_events_per_s=args.demo_extra_events_per_s) as (config, store_url):
         return run_wall(config, store_url)

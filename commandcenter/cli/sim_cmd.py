@@ -21,8 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-random", action="store_true", help="play only the scenario, no random city events")
     p.add_argument("--history-hours", type=float, default=6.0, help="simulated history generated at start")
     p.add_argument("--start", default=None, help="simulated start time, ISO 8601 (default: now, to the minute)")
-    p.add_argument("--min-live-rate", type=float, default=0.5,
-                   help="demo floor: extra live events per real second (0 = the city's natural rate only)")
+    p.add_argument("--demo-extra-events-per-s", "--min-live-rate", dest="demo_extra_events_per_s", type=float,
+                   default=0.0, metavar="N",
+                   help="演示附加事件 / demo only: N extra live events per real second on top of the profile's "
+                        "natural rate (the seeds'); default 0 = the natural rate only")
     g = p.add_argument_group("fault switches (also POST /api/v1/_control/faults)")
     g.add_argument("--latency-ms", type=float, default=0.0)
     g.add_argument("--error-rate", type=float, default=0.0)
@@ -46,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         server = SimServer(profile=args.profile, seed=args.seed, rate=args.rate, speed=args.speed,
                            scenario=args.scenario, random_city=not args.no_random, host=args.host, port=args.port,
                            faults=faults, history_hours=args.history_hours, start_time=start,
-                           min_live_rate=args.min_live_rate)
+                           min_live_rate=args.demo_extra_events_per_s)
     except (ValueError, OSError) as exc:
         print(f"commandcenter sim: {exc}", file=sys.stderr)
         return 2
@@ -67,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
         assert server.city is not None
         print(f"commandcenter sim: {args.profile} profile, {len(server.city.grids)} grids, seed {args.seed}, "
               f"speed {args.speed}x", flush=True)
+        if args.demo_extra_events_per_s > 0:
+            print(f"commandcenter sim: 演示附加事件 demo extra events: +{args.demo_extra_events_per_s:g} per real second "
+                  "on top of the profile's natural rate", flush=True)
         print(url, flush=True)
         await stop.wait()
         await server.stop()

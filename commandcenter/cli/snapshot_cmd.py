@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from ..config import store_url
-from .common import demo_city, load_or_exit
+from .common import add_demo_extra_events_option, demo_city, load_or_exit
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--after", type=float, default=5.0, help="seconds the feeds run before the picture is taken")
     p.add_argument("--profile", default="street", choices=["street", "district", "city"])
     p.add_argument("--seed", type=int, default=1)
+    add_demo_extra_events_option(p)
     p.set_defaults(func=run)
 
 
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     width, height = args.size
     snap = Snapshot(args.out, width, height, args.after)
     if args.demo:
-        with demo_city(args.profile, args.seed) as (config, url):
+        with demo_city(args.profile, args.seed, extra_events_per_s=args.demo_extra_events_per_s) as (config, url):
             return run_wall(config, url, snapshot=snap)
     config = load_or_exit(args.config)
     return run_wall(config, store_url(config), snapshot=snap)

@@ -257,6 +257,7 @@ class SimServer:
         return self._json({
             "name": "commandcenter sim", "profile": self.profile, "seed": self.seed, "grids": len(self.city.grids),
             "sim_time": format_time(self.clock.now()), "speed": self.clock.speed, "rate": self.settings.rate,
+            "demo_extra_events_per_s": self.settings.min_live_rate,
             "first_seq": self.log.first_seq, "last_seq": self.log.last_seq,
             "scenario": getattr(self.scenario, "name", None), "faults": self.faults.as_dict(),
             "drills": [d["drill_id"] for d in self.drills.describe()] if self.drills is not None else [],

@@ -22,9 +22,23 @@ def test_sim_command_serves_until_sigterm() -> None:
         assert url.endswith("/api/v1")
         status = httpx.get(f"{url}/status", timeout=5).json()
         assert status["grids"] == 197 and status["seed"] == 1
+        assert status["demo_extra_events_per_s"] == 0      # the seeds' natural rate unless a demo asks for more
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_demo_extra_events_are_named_so_and_announced(capsys) -> None:
+    from commandcenter.cli import build_parser
+    from commandcenter.cli.common import demo_city
+
+    assert build_parser().parse_args(["sim", "--demo-extra-events-per-s", "2"]).demo_extra_events_per_s == 2
+    assert build_parser().parse_args(["sim", "--min-live-rate", "1"]).demo_extra_events_per_s == 1   # the old name
+    with demo_city("street", 1, extra_events_per_s=0.5) as (config, _):
+        assert config.wall.title.endswith("（演示附加事件 +0.5/秒）")
+    assert "demo extra events: +0.5 per second" in capsys.readouterr().err
+    with demo_city("street", 1, extra_events_per_s=0) as (config, _):
+        assert "演示附加事件" not in config.wall.title
