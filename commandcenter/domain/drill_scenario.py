@@ -34,6 +34,7 @@ from .enums import (
     Status, TerritoryLevel,
 )
 from .models import Alert, Incident, Resource, StatusChange
+from .warning_signals import Hazard, hazard_named
 
 # ---------------------------------------------------------------------------------------------- scenario
 _DUR = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?")
@@ -174,6 +175,12 @@ def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------- player
+def _hazard(name: Any) -> Hazard | None:
+    """The warning-signal hazard a scenario's `hazard = "暴雨"` names, if it is one."""
+    found = hazard_named(name) if isinstance(name, str) else None
+    return found.hazard if found else None
+
+
 _COLOUR_CN = {AlertLevel.BLUE: "蓝色", AlertLevel.YELLOW: "黄色", AlertLevel.ORANGE: "橙色", AlertLevel.RED: "红色"}
 _STATUS_FIELD = {Status.ACCEPTED: "accepted_at", Status.DISPATCHED: "dispatched_at", Status.CLOSED: "closed_at",
                  Status.FOLLOWED_UP: "followed_up_at"}
@@ -329,7 +336,7 @@ class DrillPlayer:
                         expires_at=at + timedelta(seconds=parse_offset(expires)) if expires else None,
                         description=str(f.get("description", "")), area_desc=self._area_name(f),
                         grid_ids=tuple(grids) or self._area_grids(f), source=str(f.get("source", "演练脚本")),
-                        drill_id=self.drill_id)
+                        drill_id=self.drill_id, hazard=_hazard(f.get("hazard")))
         elif ev.type == "cancel_alert":
             rec = dataclasses.replace(old, version=old.version + 1, updated_at=at, status=AlertStatus.CANCELLED)
         else:

@@ -96,6 +96,7 @@ def test_sample_drill_plays_a_fire_and_a_red_rainstorm_with_its_drill_id() -> No
     w.run_until(w.start_ts + 121)
     alert = next(a for _, a in s.log.index["alert"].latest.values())
     assert alert["level"] == 4 and "暴雨" in alert["title"] and alert["drill_id"] == drill_id
+    assert alert["hazard"] == "rainstorm"
     w.run_until(w.start_ts + 2 * 3600)
     for m in s.log.messages:
         if m.type in ("incident", "alert"):
