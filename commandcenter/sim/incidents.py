@@ -106,7 +106,7 @@ class Incidents:
         self._next_arrival()
 
     def start_demo_floor(self) -> None:
-        """Live only: extra events at `min_live_rate` per real second so small cities look alive.
+        """Live only, demo only: extra events at `min_live_rate` per real second so small cities look alive.
 
         The first one comes 0.2 real seconds after start so a wall shows a live incident at once.
         """

@@ -19,7 +19,7 @@ class Settings:
     rate: float = 1.0
     speed: float = 1.0
     random_city: bool = True
-    min_live_rate: float = 0.5     # demo floor: extra events per *real* second while live (× rate)
+    min_live_rate: float = 0.5     # demo extra events per *real* second while live (× rate), on top of the seeds' rates
     kpi_every_s: float = 60.0      # simulated seconds between KPI messages while live
 
 
