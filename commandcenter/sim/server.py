@@ -258,10 +258,18 @@ class SimServer:
             "name": "commandcenter sim", "profile": self.profile, "seed": self.seed, "grids": len(self.city.grids),
             "sim_time": format_time(self.clock.now()), "speed": self.clock.speed, "rate": self.settings.rate,
             "demo_extra_events_per_s": self.settings.min_live_rate,
+            "natural_rates": self._natural_rates(),
             "first_seq": self.log.first_seq, "last_seq": self.log.last_seq,
             "scenario": getattr(self.scenario, "name", None), "faults": self.faults.as_dict(),
             "drills": [d["drill_id"] for d in self.drills.describe()] if self.drills is not None else [],
         })
+
+    def _natural_rates(self) -> dict[str, Any]:
+        """The profile's own daily rates from the seeds (before `--rate`), so a client can tell them from a demo's."""
+        assert self.city is not None
+        r = self.city.profile.rates
+        return {"events_per_day": round(r.events_per_day, 2), "first_petitions_per_day": round(r.first_petitions_per_day, 4),
+                "emergencies_per_day": round(r.emergencies_per_day, 4), "basis": r.basis}
 
     def h_list(self, type_: str):
         async def handler(request: web.Request) -> web.Response:

@@ -23,6 +23,7 @@ def test_sim_command_serves_until_sigterm() -> None:
         status = httpx.get(f"{url}/status", timeout=5).json()
         assert status["grids"] == 197 and status["seed"] == 1
         assert status["demo_extra_events_per_s"] == 0      # the seeds' natural rate unless a demo asks for more
+        assert status["natural_rates"]["events_per_day"] == 123.17      # Chaohai: 42,000 by day 341
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     finally:
