@@ -52,6 +52,7 @@ class Warnings:
         self._weak: dict[str, str] = {}          # grid id → live weak-signal alert id
         self._overdue: dict[str, str] = {}       # incident id → supervision alert id
         self._alarms: dict[str, str] = {}        # incident id → device alarm id
+        self._public: dict[tuple[str, Hazard], Live] = {}   # (district, hazard) → its latest public warning
 
     # --- plumbing ---------------------------------------------------------------------------
     def issue(self, level: AlertLevel, type_: AlertType, title: str, *, grid_ids: tuple[str, ...] = (),
@@ -113,13 +114,34 @@ class Warnings:
             levels = HAZARDS[hazard].levels
             level = rng.choices(levels, weights=weather.colour_weights(levels))[0]
             lo, hi = weather.DURATION_H[hazard]
-            live = self.public_warning(district_id, hazard, level, rng.uniform(lo, hi) * 3600)
-            remaining = live.alert.expires_at.timestamp() - w.now  # type: ignore[union-attr]
-            if rng.random() < 0.4:
-                w.sched.after(rng.uniform(0.2, 0.6) * remaining, self._revise, live)
-            if rng.random() < 0.5:
-                w.sched.after(rng.uniform(0.6, 0.95) * remaining, self.cancel, live, "影响减弱")
+            duration = rng.uniform(lo, hi) * 3600
+            current = self._public.get((district_id, hazard))
+            if current is not None and current.alert.is_live(w.now_dt):
+                self._renew(current, level, duration)     # one signal per hazard and area: the new one replaces it
+            else:
+                live = self.public_warning(district_id, hazard, level, duration)
+                self._public[(district_id, hazard)] = live
+                if rng.random() < 0.4:
+                    w.sched.after(rng.uniform(0.2, 0.6) * duration, self._revise, live)
+                if rng.random() < 0.5:
+                    w.sched.after(rng.uniform(0.6, 0.95) * duration, self._end_early, live, live.alert.expires_at)
         w.sched.after(rng.expovariate(self._peak_rate()), self._public_warning, district_id)
+
+    def _renew(self, live: Live, level: AlertLevel, duration_s: float) -> None:
+        """The same hazard again over the same area: the live signal is re-issued, never doubled."""
+        a = live.alert
+        if level > a.level:
+            self.relevel(live, level)
+            a = live.alert
+        expires = max(a.expires_at, to_dt(self.world.now + duration_s)) if a.expires_at else to_dt(self.world.now + duration_s)
+        if expires != a.expires_at:
+            self.change(live, expires_at=expires)
+            self.world.sched.at(expires.timestamp(), self._expire, live, expires)
+
+    def _end_early(self, live: Live, expected) -> None:
+        """Lifted before its time, unless it has been re-issued since."""
+        if live.alert.expires_at == expected:
+            self.cancel(live, "影响减弱")
 
     def public_warning(self, node_id: str, hazard: Hazard, level: AlertLevel, duration_s: float,
                        drill_id: str | None = None) -> Live:
