@@ -23,6 +23,11 @@ COLOUR_CN: dict[AlertLevel, str] = {
     AlertLevel.BLUE: "蓝色", AlertLevel.YELLOW: "黄色", AlertLevel.ORANGE: "橙色", AlertLevel.RED: "红色",
 }
 
+#: A warning level's grade and meaning (Ⅳ级 一般 … Ⅰ级 特别严重).
+GRADE_CN: dict[AlertLevel, str] = {
+    AlertLevel.BLUE: "Ⅳ级，一般", AlertLevel.YELLOW: "Ⅲ级，较重", AlertLevel.ORANGE: "Ⅱ级，严重", AlertLevel.RED: "Ⅰ级，特别严重",
+}
+
 
 class Hazard(StrEnum):
     """What a public warning is about; the values are the wire format of `Alert.hazard`."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from commandcenter.domain import (
     HAZARDS, Alert, AlertLevel, AlertStatus, AlertType, Hazard, Source, TerritoryLevel,
 )
-from commandcenter.domain.warning_signals import COLOUR_CN
+from commandcenter.domain.warning_signals import COLOUR_CN, GRADE_CN
 
 from . import weather
 from .scheduler import to_dt
@@ -153,7 +153,7 @@ class Warnings:
         when = datetime.fromtimestamp(self.world.now, _CST).strftime("%m月%d日%H时%M分")
         return self.issue(level, spec.alert_type, f"{name}{signal}", grid_ids=grid_ids, polygons=polygons,
                           area_desc=name, source=issuer, hazard=hazard, duration_s=duration_s, drill_id=drill_id,
-                          description=f"{issuer}{when}发布{signal}。防御指南：{spec.guidance}")
+                          description=f"{issuer}{when}发布{signal}（{GRADE_CN[level]}）。防御指南：{spec.guidance}")
 
     def _revise(self, live: Live) -> None:
         """Raise or lower a live warning by one colour, staying within its hazard's colours."""
@@ -166,14 +166,17 @@ class Warnings:
             self.relevel(live, levels[i])
 
     def relevel(self, live: Live, level: AlertLevel) -> None:
-        """A new colour for a live warning; its title and description follow."""
+        """A new colour for a live public warning, worded as the issuer words an upgrade or a downgrade."""
         a = live.alert
-        if a.hazard is not None and not HAZARDS[a.hazard].allows(level):
-            raise ValueError(f"{HAZARDS[a.hazard].name_cn} has no {COLOUR_CN[level]} signal")
-        old, new = COLOUR_CN[a.level], COLOUR_CN[level]
-        note = "（升级）" if level > a.level else "（降级）"
+        if a.hazard is None:
+            raise ValueError(f"{a.id} is not a public warning")
+        spec = HAZARDS[a.hazard]
+        old, new = spec.signal_name(a.level), spec.signal_name(level)    # ValueError for a colour it does not have
+        verb = "升级" if level > a.level else "降级"
+        when = datetime.fromtimestamp(self.world.now, _CST).strftime("%m月%d日%H时%M分")
         self.change(live, level=level, title=a.title.replace(old, new),
-                    description=a.description.replace(old, new).replace("（升级）", "").replace("（降级）", "") + note)
+                    description=f"{a.source}{when}将{old}{verb}为{COLOUR_CN[level]}（{GRADE_CN[level]}）。"
+                                f"防御指南：{spec.guidance}")
 
     # --- rules over events ------------------------------------------------------------------
     def dispute_reported(self, case: "Case") -> None:

@@ -19,7 +19,7 @@ from commandcenter.domain import (
     HAZARDS, AlertLevel, AlertType, Category, Hazard, ResolutionLevel, SignalKind, Source, Status, check_signal,
     signal_kind,
 )
-from commandcenter.domain.warning_signals import SUPERVISION_LEVELS
+from commandcenter.domain.warning_signals import COLOUR_CN, GRADE_CN, SUPERVISION_LEVELS
 from commandcenter.sim import seeds, weather
 from commandcenter.sim.log import MessageLog
 from commandcenter.sim.territory import PROFILES, generate
@@ -163,7 +163,7 @@ def test_public_warnings_are_real_signals_with_their_hazards_guidance(city_year_
         spec = HAZARDS[a.hazard]
         assert check_signal(a.hazard, a.level, a.type) is None, a.title
         assert a.title.endswith(spec.signal_name(a.level)), a.title
-        assert spec.guidance in a.description
+        assert spec.guidance in a.description and f"{COLOUR_CN[a.level]}" in a.description and f"（{GRADE_CN[a.level]}）" in a.description
         others = [s.guidance for s in HAZARDS.values() if s.hazard is not a.hazard]
         assert not any(g in a.description for g in others)
     # heat is not a flood: only the flood signal calls for the flood-control plan
@@ -176,7 +176,7 @@ def test_public_warnings_are_revised_within_their_colours_and_end(city_year_rare
     w = city_year_rare
     warnings = _public(w)
     assert {"cancelled", "expired"} <= {a.status.value for a in warnings}
-    revised = [a for a in warnings if a.version > 1 and ("（升级）" in a.description or "（降级）" in a.description)]
+    revised = [a for a in warnings if a.version > 1 and ("升级为" in a.description or "降级为" in a.description)]
     assert revised and all(HAZARDS[a.hazard].allows(a.level) for a in revised)
     assert {lv for a in warnings for lv in [a.level]} == set(AlertLevel)
 
