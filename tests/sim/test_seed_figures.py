@@ -145,10 +145,13 @@ def test_rare_kinds_come_at_the_seeds_rates_over_a_year(city_year_rare) -> None:
     assert all(r.source is Source.PETITION_VISIT and not r.emergency for r in recs if r.category is Category.PETITION)
 
 
-def test_street_rare_kinds_are_chaohais_own() -> None:
-    rates = PROFILES["street"].rates
-    assert rates.first_petitions_per_day * 341 == pytest.approx(53)
-    assert rates.emergencies_per_day * 365 == pytest.approx(70 / 2 * 197 / 6098)
+def test_each_profile_takes_its_places_rates() -> None:
+    street, district, city = (PROFILES[p].rates for p in ("street", "district", "city"))
+    assert street.events_per_day * 341 == pytest.approx(42_000)           # Chaohai's own year to date
+    assert street.first_petitions_per_day * 341 == pytest.approx(53)
+    assert street.emergencies_per_day * 365 == pytest.approx(70 / 2 * 197 / 6098)
+    assert city.events_per_year == pytest.approx(900_000)                  # Dongying
+    assert district.events_per_day == pytest.approx(city.events_per_day * 1000 / 6098)
 
 
 # --- public warnings (预警) --------------------------------------------------------------------------------
