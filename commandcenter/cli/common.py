@@ -37,7 +37,7 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
     Extra demo events are announced on the console and in the wall's title, so nobody takes them for the city."""
     from ..sim import run_in_thread
 
-    sim = run_in_thread(profile=profile, seed=seed, speed=speed, min_live_rate=extra_events_per_s)
+    sim = run_in_thread(profile=profile, seed=seed, speed=speed, demo_extra_events_per_s=extra_events_per_s)
     try:
         config = load_or_exit(os.environ.get("COMMANDCENTER_DEMO_CONFIG", DEFAULT_CONFIG))
         feeds = [f.model_copy(update={"url": sim.url}) if f.kind == "native" else f for f in config.feeds]

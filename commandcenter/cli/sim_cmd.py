@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         server = SimServer(profile=args.profile, seed=args.seed, rate=args.rate, speed=args.speed,
                            scenario=args.scenario, random_city=not args.no_random, host=args.host, port=args.port,
                            faults=faults, history_hours=args.history_hours, start_time=start,
-                           min_live_rate=args.demo_extra_events_per_s)
+                           demo_extra_events_per_s=args.demo_extra_events_per_s)
     except (ValueError, OSError) as exc:
         print(f"commandcenter sim: {exc}", file=sys.stderr)
         return 2

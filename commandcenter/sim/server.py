@@ -38,9 +38,13 @@ class SimServer:
                  scenario: str | Path | None = None, random_city: bool = True, host: str = "127.0.0.1",
                  port: int = 0, faults: Faults | None = None, history_hours: float = 6.0,
                  start_time: datetime | None = None, min_live_rate: float = 0.5, log_cap: int = 500_000,
-                 heartbeat_s: float = 5.0, retry_ms: int = 2000, hold_clock: bool = False) -> None:
+                 heartbeat_s: float = 5.0, retry_ms: int = 2000, hold_clock: bool = False,
+                 demo_extra_events_per_s: float | None = None) -> None:
         """`hold_clock`: sim time stays at `start_time` until advanced (`clock.advance`, POST /_control/clock),
-        for tests that script exact timings."""
+        for tests that script exact timings. `demo_extra_events_per_s` (older name `min_live_rate`): extra live
+        events per real second on top of the profile's natural rate, for demos."""
+        if demo_extra_events_per_s is not None:
+            min_live_rate = demo_extra_events_per_s
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
         if start_time is None:
