@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..domain import Category
 
-TileKind = Literal["incidents", "alerts", "resources", "kpis", "map", "details", "drill", "feeds"]
+#: The tile kinds the wall can build: the one list (ui.tiles.TILE_BUILDERS has a builder for each, a test checks).
+TILE_KINDS: tuple[str, ...] = ("incidents", "alerts", "resources", "kpis", "map", "drill")
 
 
 class _Strict(BaseModel):
@@ -80,13 +81,20 @@ class FeedSection(_Strict):
 
 
 class TileSection(_Strict):
-    kind: TileKind
+    kind: str
     row: int = Field(ge=0)
     column: int = Field(ge=0)
     row_span: int = Field(default=1, ge=1)
     column_span: int = Field(default=1, ge=1)
     title: str = ""
     territory_node: str = ""
+
+    @field_validator("kind")
+    @classmethod
+    def _buildable(cls, v: str) -> str:
+        if v not in TILE_KINDS:
+            raise ValueError(f"no such tile kind; the wall can build: {', '.join(TILE_KINDS)}")
+        return v
 
 
 class PageSection(_Strict):

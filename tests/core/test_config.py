@@ -46,3 +46,20 @@ def test_repeated_feed_names_are_refused():
     text = '[[feeds]]\nname = "a"\nurl = "http://x"\n[[feeds]]\nname = "a"\nurl = "http://y"\n'
     with pytest.raises(ConfigError, match="repeated: a"):
         parse_config(text)
+
+
+@pytest.mark.parametrize("kind", ["feeds", "details"])
+def test_a_tile_kind_the_wall_cannot_build_is_refused_naming_the_kinds_it_can(kind):
+    text = f'[[pages]]\nname = "p"\nrows = 1\ncolumns = 1\n[[pages.tiles]]\nkind = "{kind}"\nrow = 0\ncolumn = 0\n'
+    with pytest.raises(ConfigError) as err:
+        parse_config(text, "wall.toml")
+    message = str(err.value)
+    assert message.startswith("wall.toml: pages[0].tiles[0].kind: no such tile kind; the wall can build: ")
+    assert "incidents, alerts, resources, kpis, map, drill" in message and repr(kind) in message
+
+
+def test_every_tile_kind_the_config_accepts_has_a_builder_on_the_wall():
+    from commandcenter.config import TILE_KINDS
+    from commandcenter.ui.tiles import TILE_BUILDERS
+
+    assert set(TILE_BUILDERS) == set(TILE_KINDS)

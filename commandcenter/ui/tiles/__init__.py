@@ -108,6 +108,7 @@ def build_map(ctx: TileContext, section: TileSection) -> Tile:
     return tile
 
 
+# One builder per config.TILE_KINDS (the kinds the config accepts; a test keeps the two equal).
 TILE_BUILDERS: dict[str, Callable[[TileContext, TileSection], Tile]] = {
     "incidents": build_incidents,
     "alerts": build_alerts,
