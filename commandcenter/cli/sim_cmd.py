@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--scenario", default=None, help="a scenario TOML file (config/scenarios/)")
     p.add_argument("--no-random", action="store_true", help="play only the scenario, no random city events")
     p.add_argument("--history-hours", type=float, default=6.0, help="simulated history generated at start")
-    p.add_argument("--start", default=None, help="simulated start time, ISO 8601 (default: now, to the minute)")
+    p.add_argument("--start", default=None, help="simulated start time, ISO 8601 (default: now)")
     p.add_argument("--demo-extra-events-per-s", "--min-live-rate", dest="demo_extra_events_per_s", type=float,
                    default=0.0, metavar="N",
                    help="演示附加事件 / demo only: N extra live events per real second on top of the profile's "

@@ -26,6 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 
 from ..config.schema import FeedSection
+from .clock import BackendClock
 from .trace import StageTrace
 from ..domain import (
     Alert, FeedHealth, FeedState, Incident, KpiValue, QuarantinedRecord, Resource, TerritoryNode,
@@ -214,6 +215,8 @@ class FeedBase:
     failures_for_down: int = 3
     #: Per-stage stamps of chosen records (the latency bench); None: no per-record work.
     trace: StageTrace | None = None
+    #: Its backend's clock (feeds.clock), set by the pipeline: message times are compared with backend time.
+    backend_clock: BackendClock | None = None
 
     def __init__(self, section: FeedSection, client: httpx.AsyncClient | None) -> None:
         self.section = section

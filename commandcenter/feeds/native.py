@@ -496,7 +496,8 @@ def handle_messages(feed: FeedBase, builder: BatchBuilder, frames: list, tracker
 
 def _set_lag(feed: FeedBase, sent_at: str) -> None:
     try:
-        feed.lag_s = max(0.0, (utcnow() - parse_time(sent_at)).total_seconds())
+        now = feed.backend_clock.now() if feed.backend_clock is not None else utcnow()   # sent_at is backend time
+        feed.lag_s = max(0.0, (now - parse_time(sent_at)).total_seconds())
     except InvalidRecord:
         pass
 

@@ -39,6 +39,7 @@ import httpx
 
 from ..config import Config
 from ..feeds import Batch, Feed, FeedBase, StageTrace, make_feed
+from ..feeds.clock import BackendClocks
 from ..feeds.transport import make_client
 from ..store import Applied, Store
 from .live_state import LiveState
@@ -182,8 +183,13 @@ class IngestPipeline:
         *,
         executor: ThreadPoolExecutor | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        clocks: BackendClocks | None = None,
     ) -> None:
+        """`clock`: local time, for the feeds' health. `clocks`: the backends' clocks, sampled from the feeds'
+        answers (a wall passes its own, kept across pipeline restarts)."""
         self.config = config
+        self.clocks = clocks if clocks is not None else BackendClocks()
+        self.clocks.configure(config.feeds, config.drill.backend)
         self.store = store
         self.live = live if live is not None else LiveState()
         self.clock = clock
@@ -254,13 +260,16 @@ class IngestPipeline:
     async def _start_feeds(self, cursors: dict[str, str | None]) -> None:
         """On the feed thread: its HTTP client and one task per feed. Records decode right there (the thread
         is not the GUI's), so feeds get no decode executor: a hand-over to one only added two thread hops."""
-        self._client = make_client(follow_redirects=True)     # httpx over asyncio's streams (feeds.transport)
+        self._client = make_client(follow_redirects=True,     # httpx over asyncio's streams (feeds.transport)
+                                   event_hooks=self.clocks.event_hooks())
         self.feeds = [make_feed(section, self._client) for section in self.config.feeds]
         for feed in self.feeds:
             if isinstance(feed, FeedBase):
                 feed.trace = self.trace
+                feed.backend_clock = self.clocks.for_feed(feed.name)
             self._feed_tasks.append(asyncio.create_task(feed.run(self._sink, cursors.get(feed.name)),
                                                         name=f"feed:{feed.name}"))
+        self._feed_tasks.append(asyncio.create_task(self.clocks.follow(self._client), name="backend-clocks"))
 
     async def _stop_feeds(self) -> None:
         """On the feed thread: cancel the feeds, close the client (its sockets belong to this loop)."""

@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 from datetime import datetime, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ class SimServer:
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
         if start_time is None:
-            start_time = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+            start_time = datetime.now(timezone.utc)     # to the microsecond: the wall compares its clock with it
         elif start_time.tzinfo is None:
             start_time = start_time.replace(tzinfo=timezone.utc)
         self.profile = profile
@@ -103,6 +104,7 @@ class SimServer:
         self.build()
         self._new = asyncio.Event()
         app = web.Application(middlewares=[self._fault_middleware])
+        app.on_response_prepare.append(self._date_header)
         r = app.router
         r.add_get(f"{API}", self.h_status)
         r.add_get(f"{API}/status", self.h_status)
@@ -397,6 +399,10 @@ class SimServer:
             return self._json({"error": f"no running drill {drill_id!r}"}, 404)
         self._wake()
         return self._json({**run.describe(), "stopped_at": format_time(self.clock.now())})
+
+    async def _date_header(self, request: web.Request, response: web.StreamResponse) -> None:
+        """Every answer's `Date` is sim time, as a real backend's is its own clock's (the wall estimates it)."""
+        response.headers["Date"] = format_datetime(self.clock.now(), usegmt=True)
 
     async def h_clock(self, request: web.Request) -> web.Response:
         """GET: sim time. POST {"hold": true|false, "advance_s": N, "speed": X}: drive the clock (tests, demos)."""

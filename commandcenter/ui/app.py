@@ -85,15 +85,20 @@ class WallApp:
     WATCHDOG_MS = 3000
 
     def __init__(self, config: Config, store_url: str, *,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 clock: Callable[[], datetime] | None = None,
                  config_path: str | Path | None = None, kiosk: bool | None = None,
                  screens: Callable[[], list] | None = None):
+        """`clock`: the wall's "now"; by default its reference backend's time (feeds.clock), so countdowns,
+        drill clocks and recorded actions run on the clock the events were stamped with."""
+        from ..feeds.clock import BackendClocks
         from ..services.rotation import RotationController
         from .screens import current_screens
 
         self.config = config
         self.store_url = store_url
-        self.clock = clock
+        self.clocks = BackendClocks(config.feeds, config.drill.backend)
+        self.clock = clock if clock is not None else self.clocks.now
+        self._feed_clock = clock if clock is not None else (lambda: datetime.now(timezone.utc))   # feed health
         self.config_path = Path(config_path) if config_path else None
         self.kiosk = config.wall.kiosk if kiosk is None else kiosk
         self.live = LiveState()
@@ -101,7 +106,7 @@ class WallApp:
         self.pipeline: IngestPipeline | None = None
         self.windows: dict[str, WallWindow] = {}
         self.plans: dict[str, object] = {}
-        self.rotation = RotationController(clock=clock, takeover_enabled=config.wall.alert_takeover)
+        self.rotation = RotationController(clock=self.clock, takeover_enabled=config.wall.alert_takeover)
         self.alert_actions = None        # ui.alert_actions.AlertActions when that module is present
         self.drills = None               # services.drills.DrillManager when that module is present
         self.config_error: Exception | None = None
@@ -157,7 +162,8 @@ class WallApp:
         self.store = await loop.run_in_executor(None, functools.partial(Store.open, self.store_url,
                                                                        tz=self.config.store.timezone))
         self._mark("store_open")
-        self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self.clock)
+        self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self._feed_clock,
+                                       clocks=self.clocks)
         if show:
             first = await self.pipeline.in_store(read_first_screen, self.store)
             self._mark("first_read")
@@ -376,6 +382,7 @@ class WallApp:
         window.wall_key = plan.key
         duty = list(self.config.duty)
         window.header.duty_source = (lambda now: duty_text(duty, now)) if duty else None
+        window.health_bar.offset_source = self.clocks.shown_offsets
         window.header.tick()
         quit_shortcut = QShortcut(QKeySequence("Ctrl+Shift+Q"), window)
         quit_shortcut.activated.connect(QApplication.quit)
@@ -621,7 +628,8 @@ class WallApp:
         old = self.pipeline
         if old is not None:
             await old.close()
-        self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self.clock)
+        self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self._feed_clock,
+                                       clocks=self.clocks)
         self._pipeline_started = True
         await self.pipeline.start()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QDate, QEvent, QLocale, QObject, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, QLocale, QObject, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QMainWindow, QStatusBar, QVBoxLayout, QWidget
 
@@ -18,16 +18,47 @@ from .tiles.base import Tile, plain_label
 TileBuilder = Callable[[TileSection], Tile]
 
 
+def offset_text(offsets: dict[str, float]) -> str:
+    """后端时钟偏差 38 秒（慢于本机）: the backends whose clock is off by more than a few seconds ("" if none)."""
+    tr = lambda text: QCoreApplication.translate("FeedHealthBar", text)  # noqa: E731
+    parts = []
+    for feed, offset in offsets.items():
+        way = tr("慢于本机") if offset < 0 else tr("快于本机")
+        text = tr("后端时钟偏差 {s} 秒（{way}）").format(s=round(abs(offset)), way=way)
+        parts.append(f"{feed}: {text}" if len(offsets) > 1 else text)
+    return "  ·  ".join(parts)
+
+
 class FeedHealthBar(QStatusBar):
-    """One entry per feed: symbol, name, state and the time of its last good message."""
+    """One entry per feed: symbol, name, state and the time of its last good message; a backend clock offset
+    beyond a few seconds and an alarm that cannot sound, as warnings at the left."""
 
     def __init__(self, live: LiveState, parent: QWidget | None = None):
         super().__init__(parent)
         self.live = live
         self._labels: dict[str, QLabel] = {}
         self.setSizeGripEnabled(False)
+        self.warning = plain_label()      # clock offset, alarm unavailable
+        self.warning.setObjectName("wallWarning")
+        self.warning.setStyleSheet(f"color: {theme.WARNING_TEXT.name()}; font-weight: bold; padding: 0 12px;")
+        self.warning.hide()
+        self.addWidget(self.warning)
+        self.offset_source: Callable[[], dict[str, float]] | None = None
+        self.alarm_source: Callable[[], str] | None = None
+        self._timer = QTimer(self, interval=1000)
+        self._timer.timeout.connect(self.refresh_warnings)
+        self._timer.start()
         self._unsubscribe = live.on_change(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
+
+    def refresh_warnings(self) -> None:
+        parts = [offset_text(self.offset_source())] if self.offset_source is not None else []
+        if self.alarm_source is not None:
+            parts.append(self.alarm_source())
+        text = "  ·  ".join(p for p in parts if p)
+        if text != self.warning.text():
+            self.warning.setText(f"⚠ {text}" if text else "")
+        self.warning.setVisible(bool(text))
 
     def _on_change(self, change: Change) -> None:
         for h in change.health:
