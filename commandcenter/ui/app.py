@@ -301,6 +301,11 @@ class WallApp:
                 log.exception("drills not available")
                 self.drills = None
 
+    def alarm_problem(self) -> str:
+        """警报音不可用：… while the red-alert alarm cannot sound here ("" when it can)."""
+        alarm = getattr(self, "alarm", None)
+        return alarm.check.text() if alarm is not None else ""
+
     def _start_helpers(self, show: bool) -> None:
         from PySide6.QtCore import QTimer
 
@@ -314,6 +319,10 @@ class WallApp:
         gui_gc = GuiThreadGc()
         gui_gc.start()
         self._helpers.append(gui_gc)
+        alarm = getattr(self, "alarm", None)
+        if alarm is not None:
+            alarm.check.start()          # then every few minutes: a siren that cannot sound is shown, not logged
+            self._helpers.append(alarm.check)
         self.rotation_timer = RotationTimer(self.rotation)
         self.rotation_timer.start()
         self._helpers.append(self.rotation_timer)
@@ -383,6 +392,7 @@ class WallApp:
         duty = list(self.config.duty)
         window.header.duty_source = (lambda now: duty_text(duty, now)) if duty else None
         window.health_bar.offset_source = self.clocks.shown_offsets
+        window.health_bar.alarm_source = self.alarm_problem
         window.header.tick()
         quit_shortcut = QShortcut(QKeySequence("Ctrl+Shift+Q"), window)
         quit_shortcut.activated.connect(QApplication.quit)

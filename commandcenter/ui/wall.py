@@ -20,11 +20,13 @@ TileBuilder = Callable[[TileSection], Tile]
 
 def offset_text(offsets: dict[str, float]) -> str:
     """后端时钟偏差 38 秒（慢于本机）: the backends whose clock is off by more than a few seconds ("" if none)."""
-    tr = lambda text: QCoreApplication.translate("FeedHealthBar", text)  # noqa: E731
     parts = []
     for feed, offset in offsets.items():
-        way = tr("慢于本机") if offset < 0 else tr("快于本机")
-        text = tr("后端时钟偏差 {s} 秒（{way}）").format(s=round(abs(offset)), way=way)
+        if offset < 0:
+            text = QCoreApplication.translate("FeedHealthBar", "后端时钟偏差 {s} 秒（慢于本机）")
+        else:
+            text = QCoreApplication.translate("FeedHealthBar", "后端时钟偏差 {s} 秒（快于本机）")
+        text = text.format(s=round(abs(offset)))
         parts.append(f"{feed}: {text}" if len(offsets) > 1 else text)
     return "  ·  ".join(parts)
 

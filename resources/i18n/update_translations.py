@@ -113,6 +113,12 @@ EN: dict[str, str] = {
     "已回到实时": "Back to live",
     # ---- table headers (ui/models)
     "名称": "Name",
+    # ---- the wall's own warnings (issue 17): backend clock, alarm sound
+    "后端时钟偏差 {s} 秒（慢于本机）": "Backend clock {s} s behind this machine",
+    "后端时钟偏差 {s} 秒（快于本机）": "Backend clock {s} s ahead of this machine",
+    "警报音不可用：{why}": "Alarm sound unavailable: {why}", "没有音频输出设备": "no audio output device",
+    "音频设备不支持警报音格式": "the audio device does not play the alarm's format",
+    "警报音文件无法读取": "the alarm sound file cannot be read", "没有多媒体组件": "Qt Multimedia is missing",
 }
 
 # Same Chinese, different English by context.

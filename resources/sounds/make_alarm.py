@@ -1,4 +1,5 @@
-"""Generate alarm.wav (the red-alert sound) with the standard library: two-tone, 0.8 s, 16-bit mono 22.05 kHz.
+"""Generate alarm.wav (the red-alert sound) with the standard library: two-tone, 0.8 s, 16-bit PCM stereo 48 kHz
+(the format sound cards play natively: QSoundEffect does not convert, a device refusing the format stays silent).
 
 Run: python resources/sounds/make_alarm.py   (the generated file is committed beside this script)
 """
@@ -9,7 +10,7 @@ import struct
 import wave
 from pathlib import Path
 
-RATE = 22_050
+RATE = 48_000
 
 
 def tone(freq: float, seconds: float, amp: float = 0.45) -> list[int]:
@@ -25,10 +26,10 @@ def tone(freq: float, seconds: float, amp: float = 0.45) -> list[int]:
 def write(path: Path) -> Path:
     samples = tone(988, 0.25) + tone(0, 0.05) + tone(740, 0.25) + tone(0, 0.25)
     with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
+        w.setnchannels(2)
         w.setsampwidth(2)
         w.setframerate(RATE)
-        w.writeframes(b"".join(struct.pack("<h", s) for s in samples))
+        w.writeframes(b"".join(struct.pack("<hh", s, s) for s in samples))
     return path
 
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain import ActionKind, Category, OperatorAction
-from .. import labels
+from .. import labels, theme
 from ..tiles.base import plain_label
 from .models import AlertListModel, IncidentSearchModel
 
@@ -120,6 +120,11 @@ class ConsoleWindow(QMainWindow):
                                      "border: 1px solid #b3261e; }")
         self.error_box.hide()
         outer.addWidget(self.error_box)
+        self.wall_warning = plain_label()       # the wall is not right: backend clock off, alarm cannot sound
+        self.wall_warning.setObjectName("wallWarning")
+        self.wall_warning.setStyleSheet(f"color: {theme.WARNING_TEXT.name()}; font-weight: bold;")
+        self.wall_warning.hide()
+        outer.addWidget(self.wall_warning)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         outer.addWidget(split, 1)
@@ -603,6 +608,7 @@ class ConsoleWindow(QMainWindow):
         self.refresh_status()
 
     def refresh_status(self) -> None:
+        self.refresh_wall_warning()
         rot = self.wall.rotation
         lines = []
         if rot.takeover_alert:
@@ -627,6 +633,18 @@ class ConsoleWindow(QMainWindow):
         if self.drills_available:
             d = self.wall.drills
             self.drill_status.setText(self.tr("演练进行中：{id}").format(id=d.current.id) if d.active else "")
+
+    def refresh_wall_warning(self) -> None:
+        """The wall's own warnings, as its status bar shows them: backend clock offset, alarm unavailable."""
+        from ..wall import offset_text
+
+        clocks = getattr(self.wall, "clocks", None)
+        problem = getattr(self.wall, "alarm_problem", None)
+        parts = [offset_text(clocks.shown_offsets()) if clocks is not None else "",
+                 problem() if callable(problem) else ""]
+        text = "  ·  ".join(p for p in parts if p)
+        self.wall_warning.setText(f"⚠ {text}" if text else "")
+        self.wall_warning.setVisible(bool(text))
 
     # ------------------------------------------------------------------ drills
     def start_drill(self) -> asyncio.Task | None:
