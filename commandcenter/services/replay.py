@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ..domain import AlertLevel, Category, SignalKind, signal_kind
+from ..domain.deadlines import DeadlineLevel, deadline_state
 from .live_state import LiveState
 
 MIN_SPEED, MAX_SPEED = 1.0, 60.0
@@ -72,6 +74,7 @@ class ReplayController:
         self._anchor_real: datetime | None = None
         self._shown_at: datetime | None = None
         self._listeners: list[Listener] = []
+        self.breakthrough: tuple[Danger, ...] = ()   # present dangers seen during this replay (BreakthroughWatch)
 
     @staticmethod
     def for_live(live: LiveState) -> "ReplayController | None":
@@ -165,7 +168,14 @@ class ReplayController:
         self.replaying = False
         self.paused = True
         self._anchor_pos = self._anchor_real = self._shown_at = None
+        self.breakthrough = ()
         self._notify("mode")
+
+    def break_through(self, dangers: list["Danger"]) -> None:
+        """Something in the present must not wait for the replay to end: listeners sound and show it."""
+        if self.replaying and dangers:
+            self.breakthrough += tuple(dangers)
+            self._notify("breakthrough")
 
     # -- stepping
     def tick(self) -> bool:
@@ -212,6 +222,49 @@ class ReplayController:
             except Exception:  # noqa: BLE001 - replay must never take the wall down
                 logging.getLogger(__name__).exception("replay loop")
             await asyncio.sleep(interval)
+
+
+@dataclass(frozen=True, slots=True)
+class Danger:
+    """A present danger that breaks through a replay: a new red public warning, or an emergency gone overdue."""
+
+    kind: str          # "alert" | "incident"
+    id: str
+    title: str
+    stage: str = ""    # the 1-10-20 stage (or close deadline) an emergency went overdue on
+
+
+class BreakthroughWatch:
+    """While the wall replays the past, watches the present: what was already there when the replay began is
+    known to the operator; a red public warning issued since, or an emergency whose deadline passes since, is
+    not, and must break through. Drill records never do (they are exercises, shown as such when live)."""
+
+    def __init__(self, clock: Callable[[], datetime],
+                 limits: Callable[[], dict[Category, timedelta]] | None = None) -> None:
+        self.clock = clock         # present time, never the replay's
+        self.limits = limits or (lambda: {})
+        self._known: set[tuple[str, str, str]] = set()
+
+    def begin(self, present: LiveState) -> None:
+        self._known = {(d.kind, d.id, d.stage) for d in self._dangers(present)}
+
+    def check(self, present: LiveState) -> list[Danger]:
+        new = [d for d in self._dangers(present) if (d.kind, d.id, d.stage) not in self._known]
+        self._known.update((d.kind, d.id, d.stage) for d in new)
+        return new
+
+    def _dangers(self, present: LiveState) -> list[Danger]:
+        now = self.clock()
+        out = [Danger("alert", a.id, a.title) for a in present.alerts.values()
+               if a.level is AlertLevel.RED and a.drill_id is None and a.is_live(now)
+               and signal_kind(a.type) is SignalKind.WARNING]
+        limits = self.limits()
+        for inc in present.incidents.values():
+            if inc.emergency and inc.drill_id is None and inc.is_open:
+                state = deadline_state(inc, now, limits)
+                if state.level is DeadlineLevel.OVERDUE:
+                    out.append(Danger("incident", inc.id, inc.title, state.stage.value))
+        return out
 
 
 def snapshot_of(live: LiveState) -> dict[str, dict[str, Any]]:

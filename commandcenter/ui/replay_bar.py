@@ -6,7 +6,10 @@
 
 While replaying, the wall's own LiveState holds the past (feeds and drills keep writing a shadow, see
 services.replay.LiveDetour), the tiles' clock is the replay clock, and every window shows the
-REPLAY banner; `go_live()` restores the present in one step.
+REPLAY banner; `go_live()` restores the present in one step. The present is never hidden: the console's
+lists follow it (`present_live`, `present_now`), and a new red public warning or an emergency going overdue
+breaks through the replay (services.replay.BreakthroughWatch): the banner says what and offers 回到实时, and the
+alarm sounds.
 """
 from __future__ import annotations
 
@@ -14,11 +17,13 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QHBoxLayout, QPushButton, QSlider, QWidget
 
-from ..services.replay import LiveDetour, ReplayController
+from ..domain import AlertLevel
+from ..services.live_state import LiveState
+from ..services.replay import BreakthroughWatch, Danger, LiveDetour, ReplayController
 from . import format as fmt
 from . import theme
 from .tiles.base import plain_label
@@ -31,7 +36,8 @@ def replay_banner_text() -> str:
 
 
 class ReplayBanner(QFrame):
-    """Shown across a window while the wall replays: the replay time, speed and paused state."""
+    """Shown across a window while the wall replays: the replay time, speed and paused state; under it, in red,
+    any present danger that broke through the replay, with 回到实时 (back to live) one click away."""
 
     def __init__(self, replay: ReplayController | None = None, parent: QWidget | None = None, *, live: Any = None):
         super().__init__(parent)
@@ -45,11 +51,20 @@ class ReplayBanner(QFrame):
         self.badge = plain_label(replay_banner_text())
         self.info = plain_label()
         self.info.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(16, 4, 16, 4)
-        row.addWidget(self.badge, 1)
-        row.addWidget(self.info)
-        for w, k in ((self.badge, 1.5), (self.info, 1.3)):
+        self.danger = plain_label()
+        self.danger.setObjectName("replayBreakthrough")
+        self.danger.setStyleSheet(f"background: {theme.ALERT_COLOURS[AlertLevel.RED].name()}; color: #ffffff; padding: 4px 8px;")
+        self.danger.setWordWrap(True)
+        self.back = QPushButton(self.tr("回到实时"))
+        self.back.clicked.connect(self._go_live)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(16, 4, 16, 4)
+        grid.addWidget(self.badge, 0, 0)
+        grid.addWidget(self.info, 0, 1, 1, 2)
+        grid.addWidget(self.danger, 1, 0, 1, 2)
+        grid.addWidget(self.back, 1, 2)
+        grid.setColumnStretch(0, 1)
+        for w, k in ((self.badge, 1.5), (self.info, 1.3), (self.danger, 1.4), (self.back, 1.2)):
             f = QFont(w.font())
             f.setPointSize(round(theme.BASE_POINT_SIZE * k))
             f.setBold(True)
@@ -68,10 +83,31 @@ class ReplayBanner(QFrame):
             return
         state = "‖ 暂停" if r.paused else "▶"
         self.info.setText(f"{state} {r.speed:g}×  ·  {fmt.date_time(r.position)}")
+        danger = breakthrough_text(r.breakthrough)
+        self.danger.setText(danger)
+        self.danger.setVisible(bool(danger))
+        self.back.setVisible(bool(danger))
         self.show()
 
+    def _go_live(self) -> None:
+        if self.replay is not None:
+            self.replay.go_live()
+
     def text(self) -> str:
-        return f"{self.badge.text()} {self.info.text()}".strip()
+        return " ".join(t for t in (self.badge.text(), self.info.text(), self.danger.text()) if t).strip()
+
+
+def breakthrough_text(dangers: tuple[Danger, ...]) -> str:
+    """实时：红色预警 暴雨红色预警 · 应急事件超时 居民楼火灾 — the present behind the replay ("" if nothing)."""
+    parts = []
+    for d in dangers[-3:]:       # the newest few: a banner, not a list
+        if d.kind == "alert":
+            parts.append(QCoreApplication.translate("ReplayBanner", "红色预警 {title}").format(title=d.title))
+        else:
+            parts.append(QCoreApplication.translate("ReplayBanner", "应急事件超时 {title}").format(title=d.title))
+    if not parts:
+        return ""
+    return QCoreApplication.translate("ReplayBanner", "实时：{what}").format(what="  ·  ".join(parts))
 
 
 class ReplayBar(QFrame):
@@ -153,20 +189,42 @@ def attach_replay(app: Any, *, step: timedelta = timedelta(seconds=1)) -> Replay
     in_store = pipeline.in_store if pipeline is not None else None
     replay = ReplayController(app.store.state_at, clock=real_clock, step=step, in_store=in_store, target=app.live)
     detour = LiveDetour(app.live, [pipeline, getattr(app, "drills", None)])
+    app.replay_detour = detour
+    limits = getattr(app, "_limits", None)
+    watch = BreakthroughWatch(real_clock, limits if callable(limits) else None)
+    guard = ReplayGuard(replay, detour, watch)
+    helpers = getattr(app, "_helpers", None)
+    if isinstance(helpers, list):
+        helpers.append(guard)                       # stopped with the wall
+    else:
+        app.replay_guard = guard
 
     def on_mode(r: ReplayController, what: str) -> None:
+        if what == "breakthrough":
+            _sound(app, True)
+            for window in _windows(app):
+                refresh_banners(window)
+            notify = getattr(app, "notify", None)
+            if callable(notify):
+                notify("breakthrough", r.breakthrough)
+            return
         if what != "mode":
             return
         if r.replaying:
             detour.enter()
+            watch.begin(detour.shadow)
             app.clock = r.now
         else:
+            _sound(app, False)
             app.clock = real_clock
             detour.leave()
         if hasattr(app, "rebuild_windows"):
             app.rebuild_windows()     # tiles and header take the replay (or real) clock
         for window in _windows(app):
             refresh_banners(window)
+        notify = getattr(app, "notify", None)
+        if callable(notify):
+            notify("replay", r.replaying)
 
     replay.on_change(on_mode)
     try:
@@ -179,6 +237,50 @@ def attach_replay(app: Any, *, step: timedelta = timedelta(seconds=1)) -> Replay
         if isinstance(tasks, list):
             tasks.append(task)                      # cancelled with the wall's other tasks
     return replay
+
+
+class ReplayGuard(QObject):
+    """Once a second while replaying: the present (the detour's shadow) is checked for dangers that break through."""
+
+    INTERVAL_MS = 1000
+
+    def __init__(self, replay: ReplayController, detour: LiveDetour, watch: BreakthroughWatch,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.replay, self.detour, self.watch = replay, detour, watch
+        self._timer = QTimer(self, interval=self.INTERVAL_MS)
+        self._timer.timeout.connect(self.check)
+        self._timer.start()
+
+    def check(self) -> list[Danger]:
+        present = self.detour.shadow
+        if not self.replay.replaying or present is None:
+            return []
+        new = self.watch.check(present)
+        self.replay.break_through(new)
+        return new
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+
+def _sound(app: Any, on: bool) -> None:
+    alarm = getattr(app, "alarm", None)
+    if alarm is not None and hasattr(alarm, "set_breakthrough"):
+        alarm.set_breakthrough(on)
+
+
+def present_live(app: Any) -> LiveState:
+    """The present, also while the wall replays the past (the console's lists follow it)."""
+    detour = getattr(app, "replay_detour", None)
+    shadow = detour.shadow if detour is not None else None
+    return shadow if shadow is not None else app.live
+
+
+def present_now(app: Any):
+    """Present time, also while the wall's clock is the replay's (actions are recorded at it)."""
+    replay = ReplayController.for_live(app.live)
+    return replay.clock() if replay is not None else app.clock()
 
 
 def _windows(app: Any) -> list[Any]:

@@ -119,6 +119,9 @@ EN: dict[str, str] = {
     "警报音不可用：{why}": "Alarm sound unavailable: {why}", "没有音频输出设备": "no audio output device",
     "音频设备不支持警报音格式": "the audio device does not play the alarm's format",
     "警报音文件无法读取": "the alarm sound file cannot be read", "没有多媒体组件": "Qt Multimedia is missing",
+    # ---- replay never hides the present (issue 17)
+    "实时：{what}": "LIVE: {what}", "红色预警 {title}": "Red warning {title}",
+    "应急事件超时 {title}": "Emergency overdue {title}", "（Ctrl+End 回到实时）": "(Ctrl+End: back to live)",
 }
 
 # Same Chinese, different English by context.

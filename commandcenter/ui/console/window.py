@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ...domain import ActionKind, Category, OperatorAction
 from .. import labels, theme
 from ..tiles.base import plain_label
+from ..replay_bar import breakthrough_text, present_live, present_now
 from .models import AlertListModel, IncidentSearchModel
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,9 @@ class ConsoleWindow(QMainWindow):
         self._language = wall.config.wall.language
         self._build()
         self._build_shortcuts()
-        self._unsubs = [wall.live.on_change(self._on_live_change)]
+        self._unsubs = []
+        self._present_unsub = None
+        self._follow_present()
         wall.listeners.append(self._on_wall_event)
         if getattr(wall, "alert_actions", None) is not None:
             wall.alert_actions.changed.connect(lambda _aid: self._schedule_alert_refresh())
@@ -507,7 +510,7 @@ class ConsoleWindow(QMainWindow):
         actions = getattr(self.wall, "alert_actions", None)
         until = None
         if kind is ActionKind.SHELVE:
-            until = self.wall.clock() + timedelta(minutes=self.shelve_minutes.value())
+            until = present_now(self.wall) + timedelta(minutes=self.shelve_minutes.value())
         if actions is not None:
             if kind is ActionKind.ACKNOWLEDGE:
                 await actions.acknowledge(alert_id, actor, console=socket.gethostname())
@@ -528,11 +531,25 @@ class ConsoleWindow(QMainWindow):
 
     async def _record(self, kind: ActionKind, target_kind: str, target_id: str, *, reason: str = "",
                       expires_at=None) -> OperatorAction:
-        alert = self.wall.live.alerts.get(target_id) if target_kind == "alert" else None
+        alert = present_live(self.wall).alerts.get(target_id) if target_kind == "alert" else None
         action = OperatorAction(kind=kind, target_kind=target_kind, target_id=target_id, actor=self.actor(),
-                                console=socket.gethostname(), at=self.wall.clock(), reason=reason,
+                                console=socket.gethostname(), at=present_now(self.wall), reason=reason,
                                 expires_at=expires_at, drill_id=alert.drill_id if alert else None)
         return await self.wall.pipeline.in_store(self.wall.store.record_action, action)
+
+    def _follow_present(self) -> None:
+        """The lists follow the present: the wall's live state, or while it replays the past, the shadow the feeds
+        keep writing (ui.replay_bar.present_live)."""
+        self._stop_following()
+        self._present_unsub = present_live(self.wall).on_change(self._on_live_change)
+
+    def _stop_following(self) -> None:
+        unsub, self._present_unsub = self._present_unsub, None
+        if unsub is not None:
+            try:
+                unsub()
+            except ValueError:     # that state already let its listeners go
+                pass
 
     def _on_live_change(self, change) -> None:
         if change.alerts:
@@ -544,8 +561,8 @@ class ConsoleWindow(QMainWindow):
 
     def refresh_alerts(self) -> None:
         keep = self.selected_alert()
-        now = self.wall.clock()
-        self.alert_model.set_alerts([a for a in self.wall.live.alerts.values() if a.is_live(now)])
+        now = present_now(self.wall)
+        self.alert_model.set_alerts([a for a in present_live(self.wall).alerts.values() if a.is_live(now)])
         row = self.alert_model.row_of(keep) if keep else -1
         if row >= 0:
             self.alerts.selectRow(row)
@@ -777,6 +794,13 @@ class ConsoleWindow(QMainWindow):
             self.last_error = ""
             self.refresh_areas()
             self.say(self.tr("配置已更新并生效"))
+        elif what == "replay":          # the wall entered or left a replay: the lists stay on the present
+            self._follow_present()
+            self.refresh_alerts()
+        elif what == "breakthrough":
+            self.refresh_alerts()
+            self.say(breakthrough_text(arg) + "  " + self.tr("（Ctrl+End 回到实时）"), error=True)
+            self.raise_()
         elif what == "takeover":
             self.refresh_alerts()
             self.refresh_status()
@@ -807,6 +831,7 @@ class ConsoleWindow(QMainWindow):
             except ValueError:
                 pass
         self._unsubs.clear()
+        self._stop_following()
         if self._on_wall_event in self.wall.listeners:
             self.wall.listeners.remove(self._on_wall_event)
         if not self._quiet:
