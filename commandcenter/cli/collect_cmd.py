@@ -12,15 +12,14 @@ import logging
 import signal
 import sys
 
-from ..config import DEFAULT_CONFIG, store_url
-from .common import load_or_exit
+from .common import default_config, load_or_exit, store_url_or_exit
 
 STATUS_EVERY_S = 30.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("collect", help="采集 / run the feeds into the store without a window (standby recorder)")
-    p.add_argument("--config", default=str(DEFAULT_CONFIG), help="the wall's TOML config")
+    p.add_argument("--config", default=str(default_config()), help="the wall's TOML config")
     p.add_argument("--seconds", type=float, default=None, help="stop after N seconds (default: until SIGINT/SIGTERM)")
     p.add_argument("--store", default="", help="store URL (default: the config's)")
     p.add_argument("--quiet", action="store_true", help="no periodic feed status on stderr")
@@ -39,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    url = args.store or store_url(config)
+    url = store_url_or_exit(config, args.store, create=True)
     try:
         store = Store.open(url, retention_days=config.store.retention_days, tz=config.store.timezone)
     except StoreError as exc:

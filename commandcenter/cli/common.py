@@ -1,4 +1,5 @@
-"""Helpers the wall commands share: loading config with a readable error, and the demo's embedded city."""
+"""Helpers the commands share: loading config with a readable error, finding the running demo, opening a store
+only where one is meant to be, and the demo's embedded city."""
 from __future__ import annotations
 
 import os
@@ -13,10 +14,55 @@ from ..config import DEFAULT_CONFIG, Config, ConfigError, load_config, store_url
 
 def load_or_exit(path: str | Path) -> Config:
     try:
-        return load_config(path)
+        config = load_config(path)
     except ConfigError as exc:
         print(f"配置错误 / config error:\n{exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    if Path(path) == demo_runtime_config():
+        print(f"使用运行中的演示配置 / using the running demo's config: {path}", file=sys.stderr)
+    return config
+
+
+# ---------------------------------------------------------------- the running demo, found by other commands
+def runtime_dir() -> Path:
+    """Where a running demo leaves its config: $COMMANDCENTER_RUNTIME_DIR, else the user's runtime directory."""
+    given = os.environ.get("COMMANDCENTER_RUNTIME_DIR")
+    if given:
+        return Path(given)
+    xdg = os.environ.get("XDG_RUNTIME_DIR")
+    if xdg and os.path.isdir(xdg):
+        return Path(xdg) / "commandcenter"
+    return Path(tempfile.gettempdir()) / f"commandcenter-{os.getuid()}"
+
+
+def demo_runtime_config() -> Path:
+    return runtime_dir() / "demo.toml"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def running_demo_config() -> Path | None:
+    """The config of a demo running now (its simulator's URL, its store), or None."""
+    path = demo_runtime_config()
+    pid_file = path.with_suffix(".pid")
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return path if path.exists() and _pid_alive(pid) else None
+
+
+def default_config() -> Path:
+    """A command's config when none is given: the running demo's, else config/default.toml."""
+    return running_demo_config() or DEFAULT_CONFIG
 
 
 #: The demo's extra live events per real second, so a small city looks alive; 0 shows the seeds' natural rate.
@@ -30,9 +76,61 @@ def add_demo_extra_events_option(parser) -> None:
 
 
 @contextmanager
+def published_demo(config: Config, store: str) -> Iterator[Path]:
+    """While the demo runs, its config (feeds on the simulator, its store) is where `default_config` finds it."""
+    from ..config.writer import dump_toml
+
+    folder = runtime_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = demo_runtime_config()
+    store_section = config.store.model_copy(update={"url": store})
+    text = dump_toml(config.model_copy(update={"store": store_section}),
+                     "The running `commandcenter demo`'s config: other commands use it while the demo runs.\n"
+                     "Written and removed by the demo; edits are not read back.")
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    pid_file = path.with_suffix(".pid")
+    pid_file.write_text(str(os.getpid()), encoding="utf-8")
+    try:
+        yield path
+    finally:
+        try:
+            ours = pid_file.read_text().strip() == str(os.getpid())    # not a later demo's
+        except OSError:
+            ours = False
+        for p in (path, pid_file) if ours else ():
+            p.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- stores
+def sqlite_file(url: str) -> Path | None:
+    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
+        if url.startswith(prefix) and url[len(prefix):] not in ("", ":memory:"):
+            return Path(url[len(prefix):])
+    return None
+
+
+def store_url_or_exit(config: Config, given: str = "", *, create: bool) -> str:
+    """The store a command uses. A command that only reads or changes what is there (`create=False`) never
+    creates one: a missing SQLite file is an error naming it, not a new empty store in the user's data folder."""
+    url = given or store_url(config)
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        if not create:
+            print(f"store: no store at {path} (nothing recorded there yet). Start the wall or the demo first, "
+                  "or name the store with --config or --store.", file=sys.stderr)
+            raise SystemExit(2)
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+# ---------------------------------------------------------------- the demo's city
+@contextmanager
 def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
-              extra_events_per_s: float = DEMO_EXTRA_EVENTS_PER_S) -> Iterator[tuple[Config, str]]:
-    """Start the simulated city on a free loopback port; yield the default config pointed at it and a fresh store.
+              extra_events_per_s: float = DEMO_EXTRA_EVENTS_PER_S, store: str = "") -> Iterator[tuple[Config, str]]:
+    """Start the simulated city on a free loopback port; yield the default config pointed at it and its store
+    (`store`, else a fresh temporary one: the simulated city starts its sequence anew each run).
 
     Extra demo events are announced on the console and in the wall's title, so nobody takes them for the city."""
     from ..sim import run_in_thread
@@ -48,9 +146,12 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
                   f"{profile} profile's natural rate)", file=sys.stderr, flush=True)
             wall = config.wall.model_copy(update={"title": f"{config.wall.title}（{label}）"})
             config = config.model_copy(update={"wall": wall})
-        with tempfile.TemporaryDirectory(prefix="commandcenter-demo-") as tmp:
-            # A fresh store: the simulated city starts its sequence anew each run.
-            yield config, f"sqlite:///{Path(tmp) / 'demo.db'}"
+        if store:
+            yield config, store
+        else:
+            with tempfile.TemporaryDirectory(prefix="commandcenter-demo-") as tmp:
+                # A fresh store: the simulated city starts its sequence anew each run.
+                yield config, f"sqlite:///{Path(tmp) / 'demo.db'}"
     finally:
         sim.stop()
 

@@ -16,8 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..config import DEFAULT_CONFIG, store_url
-from .common import load_or_exit
+from .common import default_config, load_or_exit, store_url_or_exit
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     d = dsub.add_parser("delete", help="delete every record a drill made (and nothing else)")
     d.add_argument("drill_id")
     for q in (s, st, d) + tuple(x for x in dsub.choices.values() if x.prog.endswith("list")):
-        q.add_argument("--config", default=str(DEFAULT_CONFIG))
+        q.add_argument("--config", default=str(default_config()))
         q.add_argument("--store", default="", help="store URL (default: the config's)")
     p.set_defaults(func=run)
 
@@ -46,7 +45,9 @@ def _open(args: argparse.Namespace):
     from ..store import Store
 
     config = args.loaded_config
-    return Store.open(args.store or store_url(config), tz=config.store.timezone)
+    # only a drill that starts may make a store; and it starts only once its backend answered (run())
+    url = store_url_or_exit(config, args.store, create=args.drill_command == "start")
+    return Store.open(url, tz=config.store.timezone)
 
 
 def _backend(args: argparse.Namespace):
@@ -58,7 +59,16 @@ def _backend(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from ..store import StoreError
 
+    from ..services.drills import DrillBackendError
+
     args.loaded_config = load_or_exit(args.config)
+    backend = _backend(args) if args.drill_command == "start" else None
+    if backend is not None:
+        try:
+            backend.running()          # reachable before anything is written (a store included)
+        except DrillBackendError as exc:
+            print(f"drill: not started: {exc}", file=sys.stderr)
+            return 2
     try:
         store = _open(args)
     except StoreError as exc:

@@ -18,9 +18,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, TextIO
 
-from ..config import DEFAULT_CONFIG, store_url
 from ..domain import encode, parse_time
-from .common import load_or_exit
+from .common import default_config, load_or_exit, store_url_or_exit
 
 KINDS = ("incidents", "alerts", "resources", "quarantine")
 ALL = 100_000_000
@@ -37,7 +36,7 @@ FIRST = {
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("export", help="导出 / write what the store holds as JSON lines or CSV")
     p.add_argument("what", choices=KINDS)
-    p.add_argument("--config", default=str(DEFAULT_CONFIG), help="the wall's TOML config (for the store URL)")
+    p.add_argument("--config", default=str(default_config()), help="the wall's TOML config (for the store URL)")
     p.add_argument("--store", default="", help="store URL (default: the config's)")
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     p.add_argument("--since", default=None, help="only records updated at or after this ISO 8601 time")
@@ -60,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     since, until = _time_arg(args.since, "since"), _time_arg(args.until, "until")
     config = load_or_exit(args.config)
-    url = args.store or store_url(config)
+    url = store_url_or_exit(config, args.store, create=False)
     try:
         store = Store.open(url, tz=config.store.timezone)
     except StoreError as exc:

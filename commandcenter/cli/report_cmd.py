@@ -5,15 +5,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..config import DEFAULT_CONFIG, store_url
-from .common import load_or_exit
+from .common import default_config, load_or_exit, store_url_or_exit
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="演练评估报告 / after-action report of a drill (PDF or HTML, plus CSV)")
     p.add_argument("--drill", help="drill id (default: the latest drill); `--list` shows them")
     p.add_argument("--out", type=Path, help="report.pdf or report.html; the raw timeline goes to report.csv beside it")
-    p.add_argument("--config", default=str(DEFAULT_CONFIG))
+    p.add_argument("--config", default=str(default_config()))
     p.add_argument("--store", default="", help="store URL (default: the config's)")
     p.add_argument("--list", action="store_true", help="list the drills in the store")
     p.set_defaults(func=run)
@@ -24,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from ..store import Store, StoreError
 
     config = load_or_exit(args.config)
-    url = args.store or store_url(config)
+    url = store_url_or_exit(config, args.store, create=False)
     try:
         store = Store.open(url, tz=config.store.timezone)
     except StoreError as exc:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..config import DEFAULT_CONFIG, store_url
-from .common import load_or_exit
+from ..config import DEFAULT_CONFIG
+from .common import load_or_exit, store_url_or_exit
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,5 +26,5 @@ def run(args: argparse.Namespace) -> int:
     if not has_display():
         print(HEADLESS_HINT, file=sys.stderr)
         return 3
-    return run_wall(config, store_url(config), config_path=args.config, console=args.console,
+    return run_wall(config, store_url_or_exit(config, create=True), config_path=args.config, console=args.console,
                     kiosk=False if args.windowed else None)

@@ -6,8 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from ..config import store_url
-from .common import add_demo_extra_events_option, demo_city, load_or_exit
+from .common import add_demo_extra_events_option, demo_city, load_or_exit, store_url_or_exit
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -41,4 +40,4 @@ def run(args: argparse.Namespace) -> int:
         with demo_city(args.profile, args.seed, extra_events_per_s=args.demo_extra_events_per_s) as (config, url):
             return run_wall(config, url, snapshot=snap)
     config = load_or_exit(args.config)
-    return run_wall(config, store_url(config), snapshot=snap)
+    return run_wall(config, store_url_or_exit(config, create=True), snapshot=snap)

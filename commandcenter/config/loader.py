@@ -13,12 +13,11 @@ DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "default.toml"
 
 
 def default_store_url() -> str:
-    """An SQLite file in the user data directory (created if needed)."""
+    """An SQLite file in the user data directory. Only named here: the commands that write a store create its
+    folder (cli.common.store_url_or_exit), so a failing or read-only command leaves nothing behind."""
     from platformdirs import user_data_dir
 
-    folder = Path(user_data_dir("commandcenter", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'wall.db'}"
+    return f"sqlite:///{Path(user_data_dir('commandcenter', appauthor=False)) / 'wall.db'}"
 
 
 def store_url(config: "Config") -> str:

@@ -301,6 +301,15 @@ class WallApp:
                 log.exception("drills not available")
                 self.drills = None
 
+    on_quit: Callable[[], None] | None = None     # run_wall's clean stop (the wall's tasks end before the loop)
+
+    def request_quit(self) -> None:
+        """The quit key (or the kiosk's guarded exit): a clean stop where run_wall runs us, else Qt's quit."""
+        if self.on_quit is not None:
+            self.on_quit()
+        else:
+            QApplication.quit()
+
     def alarm_problem(self) -> str:
         """警报音不可用：… while the red-alert alarm cannot sound here ("" when it can)."""
         alarm = getattr(self, "alarm", None)
@@ -376,8 +385,6 @@ class WallApp:
                                  lambda section: section.kind in self.DEFERRED_KINDS or id(section) not in shown_first)
 
     def _make_window(self, plan) -> WallWindow:
-        from PySide6.QtGui import QKeySequence, QShortcut
-
         from .pages import PageStack, duty_text
 
         pages = list(plan.pages)
@@ -394,8 +401,9 @@ class WallApp:
         window.health_bar.offset_source = self.clocks.shown_offsets
         window.health_bar.alarm_source = self.alarm_problem
         window.header.tick()
-        quit_shortcut = QShortcut(QKeySequence("Ctrl+Shift+Q"), window)
-        quit_shortcut.activated.connect(QApplication.quit)
+        from .kiosk import install_quit_keys
+
+        window.exit_prompt = install_quit_keys(window, self.request_quit, kiosk=self.kiosk)
         window.closed.connect(lambda key=plan.key: self._window_closed(key))
         from .wall_extras import attach_window   # issue 6: alert banner and detail panel
 
@@ -728,6 +736,10 @@ def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None
     async def main() -> None:
         nonlocal result
         desk = None
+        from .kiosk import SignalQuit
+
+        ends = SignalQuit(quit_event.set)      # Ctrl+C / SIGTERM: the same clean stop as the quit key
+        wall.on_quit = quit_event.set
         try:
             await wall.start(show=snapshot is None)
             if snapshot is None:
@@ -737,6 +749,10 @@ def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None
                     desk = ConsoleWindow(wall)
                     desk.closed.connect(quit_event.set)
                     desk.show()
+                    if not wall.kiosk and wall.window is not None:
+                        from .kiosk import side_by_side
+
+                        side_by_side(wall.window, desk)
                 if not wall.kiosk and wall.window is not None:
                     wall.window.closed.connect(quit_event.set)
                 await quit_event.wait()
@@ -746,6 +762,7 @@ def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None
             if desk is not None:
                 desk.close_quietly()
             await wall.stop()
+            ends.stop()
 
     with loop:
         loop.run_until_complete(main())

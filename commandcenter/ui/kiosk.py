@@ -1,12 +1,18 @@
 """Kiosk behaviour: windows full screen and frameless on their screens, the cursor hidden when idle,
-screen blanking inhibited where the desktop allows it."""
+screen blanking inhibited where the desktop allows it; and the ways out: Ctrl+Q in a window, a guarded exit on a
+kiosk wall (Ctrl+Alt+Q, then type "quit"), Ctrl+C and SIGTERM from the terminal."""
 from __future__ import annotations
 
 import logging
+import signal
+import socket
+from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QScreen
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent, QObject, QRect, QSocketNotifier, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QScreen, QShortcut
+from PySide6.QtWidgets import QApplication, QFrame, QLineEdit, QVBoxLayout, QWidget
+
+from .tiles.base import plain_label
 
 log = logging.getLogger(__name__)
 
@@ -166,3 +172,121 @@ class GuiThreadGc(QObject):
         self._gc.collect()
         if self._was_enabled:
             self._gc.enable()
+
+
+def side_by_side(wall: QWidget, console: QWidget, wall_share: float = 0.62) -> None:
+    """A windowed wall and its console on one screen: the wall on the left, the console beside it."""
+    area = wall.screen().availableGeometry()
+    console_width = max(int(area.width() * (1 - wall_share)), console.minimumSizeHint().width())
+    split = max(area.width() // 3, area.width() - console_width)
+    wall.showNormal()
+    wall.setGeometry(area.x(), area.y(), split, area.height())
+    console.setGeometry(area.x() + split, area.y(), area.width() - split, area.height())
+
+
+# ---------------------------------------------------------------- ways out
+QUIT_KEY = "Ctrl+Q"                 # a windowed wall: quits at once
+KIOSK_QUIT_KEY = "Ctrl+Alt+Q"       # a kiosk wall: asks for "quit" to be typed first
+CONFIRM_WORDS = frozenset({"quit", "退出"})
+
+
+class ExitPrompt(QFrame):
+    """A kiosk wall's guarded way out, over the window: type quit (or 退出) and Enter; Esc or 20 s cancel.
+
+    Non-modal (a modal dialog would run a nested event loop inside the wall's qasync loop)."""
+
+    TIMEOUT_MS = 20_000
+
+    def __init__(self, on_quit: Callable[[], None], parent: QWidget):
+        super().__init__(parent)
+        self.setObjectName("exitPrompt")
+        self.setStyleSheet("QFrame#exitPrompt { background: rgba(5, 10, 20, 240); border: 2px solid #ffb020; }"
+                           " QLabel { background: transparent; font-size: 18pt; }")
+        self._on_quit = on_quit
+        self.text = plain_label(self.tr("退出大屏：输入 quit 并按回车（Esc 取消）"))
+        self.entry = QLineEdit()
+        self.entry.returnPressed.connect(self._confirm)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(30, 20, 30, 20)
+        col.addWidget(self.text)
+        col.addWidget(self.entry)
+        cancel = QShortcut(QKeySequence("Escape"), self)
+        cancel.activated.connect(self.cancel)
+        self._timer = QTimer(self, singleShot=True, interval=self.TIMEOUT_MS)
+        self._timer.timeout.connect(self.cancel)
+        self.hide()
+
+    def ask(self) -> None:
+        parent = self.parentWidget()
+        width = min(900, parent.width() - 40)
+        self.setGeometry((parent.width() - width) // 2, parent.height() // 3, width, 160)
+        self.entry.clear()
+        self.show()
+        self.raise_()
+        self.entry.setFocus()
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.stop()
+        self.entry.clear()
+        self.hide()
+
+    def _confirm(self) -> None:
+        if self.entry.text().strip().lower() in CONFIRM_WORDS:
+            self.cancel()
+            self._on_quit()
+        else:
+            self.entry.clear()
+
+
+def install_quit_keys(window: QWidget, on_quit: Callable[[], None], *, kiosk: bool) -> ExitPrompt | None:
+    """Ctrl+Q quits a windowed wall. A kiosk wall is for looking at, not for a stray key: Ctrl+Alt+Q asks for
+    "quit" to be typed before it ends (README, "Quitting")."""
+    if not kiosk:
+        QShortcut(QKeySequence(QUIT_KEY), window).activated.connect(on_quit)
+        return None
+    prompt = ExitPrompt(on_quit, window)
+    QShortcut(QKeySequence(KIOSK_QUIT_KEY), window).activated.connect(prompt.ask)
+    return prompt
+
+
+class SignalQuit(QObject):
+    """Ctrl+C (SIGINT) and SIGTERM end the wall cleanly. Python runs a signal handler only when it next executes
+    bytecode, and while Qt waits in C++ it does not: the signal's wake-up byte on a socket pair, watched by a
+    QSocketNotifier, brings the loop back into Python at once, and the handler asks the wall to quit."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, on_quit: Callable[[], None], parent: QObject | None = None):
+        super().__init__(parent)
+        self._on_quit = on_quit
+        self._read, self._write = socket.socketpair()
+        for sock in (self._read, self._write):
+            sock.setblocking(False)
+        self._previous_fd = signal.set_wakeup_fd(self._write.fileno())
+        self._previous = {s: signal.signal(s, self._handle) for s in self.SIGNALS}
+        self._notifier = QSocketNotifier(self._read.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._drain)
+        self.received: list[int] = []
+
+    def _handle(self, signum: int, _frame) -> None:
+        self.received.append(signum)
+        log.info("signal %s: quitting", signal.Signals(signum).name)
+        self._on_quit()
+
+    def _drain(self) -> None:
+        try:
+            while self._read.recv(64):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+
+    def stop(self) -> None:
+        """Give the signals back to whoever had them (the terminal's Ctrl+C works as before)."""
+        for s, handler in self._previous.items():
+            signal.signal(s, handler)
+        self._previous.clear()
+        signal.set_wakeup_fd(self._previous_fd)
+        self._notifier.deleteLater()
+        for sock in (self._read, self._write):
+            sock.close()
