@@ -103,6 +103,16 @@ def published_demo(config: Config, store: str) -> Iterator[Path]:
             p.unlink(missing_ok=True)
 
 
+def backend_clock(config: Config):
+    """The wall's "now" for a command (its reference backend's time, read once): a drill started or stopped from
+    a terminal is recorded on the same clock as the backend's events and the walls' actions."""
+    from ..feeds.clock import BackendClocks
+
+    clocks = BackendClocks(config.feeds, config.drill.backend)
+    clocks.read_once()
+    return clocks.now
+
+
 # ---------------------------------------------------------------- stores
 def sqlite_file(url: str) -> Path | None:
     for prefix in ("sqlite:///", "sqlite+pysqlite:///"):

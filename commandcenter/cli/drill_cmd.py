@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from .common import default_config, load_or_exit, store_url_or_exit
+from .common import backend_clock, default_config, load_or_exit, store_url_or_exit
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -109,7 +109,8 @@ def _start(args: argparse.Namespace, store) -> int:
     live = LiveState()
     live.territory.update({n.id: n for n in store.territory()})
     backend = _backend(args)
-    mgr = DrillManager(store, live, console=socket.gethostname(), backend=backend)
+    mgr = DrillManager(store, live, clock=backend_clock(args.loaded_config), console=socket.gethostname(),
+                       backend=backend)
     mgr.sync()   # skip the actions already in the store
     actor = args.actor or getpass.getuser()
     try:
@@ -149,13 +150,13 @@ def _start(args: argparse.Namespace, store) -> int:
 
 def _stop(args: argparse.Namespace, store) -> int:
     from ..domain import ActionKind, OperatorAction
-    from ..services.drills import utcnow
 
     running = _running(store)
     if not running:
         print("drill: no drill is running")
         return 1
     backend = _backend(args)
+    now = backend_clock(args.loaded_config)
     for drill_id, _ in running:
         if backend is not None:
             from ..services.drills import DrillBackendError
@@ -165,7 +166,7 @@ def _stop(args: argparse.Namespace, store) -> int:
             except DrillBackendError as exc:
                 print(f"drill: {exc} (recording the stop anyway)", file=sys.stderr)
         store.record_action(OperatorAction(ActionKind.DRILL_STOP, "drill", drill_id, args.actor or getpass.getuser(),
-                                           socket.gethostname(), utcnow(), reason=args.reason, drill_id=drill_id))
+                                           socket.gethostname(), now(), reason=args.reason, drill_id=drill_id))
         print(f"drill: stopped {drill_id}")
     return 0
 

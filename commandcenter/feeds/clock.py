@@ -191,10 +191,33 @@ class BackendClocks:
                     log.debug("clock probe %s: %s", url, exc)
             await asyncio.sleep(self.PROBE_EVERY_S)
 
+    def read_once(self, timeout: float = 3.0) -> None:
+        """For a command without a running pipeline (`drill start`): sample the reference backend now, blocking."""
+        origin = self._reference
+        if origin is None:
+            return
+        url = self._control.get(origin, origin + "/")
+        try:
+            with httpx.Client(timeout=timeout) as client:
+                sent = time.time()
+                resp = client.get(url)
+                received = time.time()
+        except httpx.HTTPError as exc:
+            log.debug("backend clock of %s not read: %s", origin, exc)
+            return
+        self._by_origin[origin].observe_http_date(resp.headers.get("date"), sent, received)
+        if url == self._control.get(origin):
+            try:
+                self._take_clock(origin, resp, sent, received)
+            except (ValueError, KeyError, TypeError) as exc:
+                log.debug("clock answer of %s not understood: %s", origin, exc)
+
     async def _probe(self, client: httpx.AsyncClient, origin: str, url: str) -> None:
         sent = time.time()
         resp = await client.get(url, timeout=5.0)
-        received = time.time()
+        self._take_clock(origin, resp, sent, time.time())
+
+    def _take_clock(self, origin: str, resp: httpx.Response, sent: float, received: float) -> None:
         if resp.status_code in (401, 403, 404, 405):
             self._control.pop(origin, None)      # not the simulator: Date headers only
             return
@@ -207,3 +230,4 @@ class BackendClocks:
         if isinstance(speed, (int, float)) and not isinstance(speed, bool):
             clock.set_rate(0.0 if body.get("held") else float(speed))
         clock.observe(at, sent, received)
+

@@ -57,3 +57,16 @@ def test_the_wall_keeps_the_drill_backends_time_and_reports_offsets_beyond_a_few
     assert abs((datetime.now(timezone.utc) - clocks.now()).total_seconds() - 38.2) < 0.5
     shown = clocks.shown_offsets()
     assert list(shown) == ["city"] and round(shown["city"]) == -38
+
+
+def test_a_command_reads_a_simulator_40_s_behind_once_and_a_speed_up_with_it():
+    from commandcenter.sim import run_in_thread
+
+    start = datetime.now(timezone.utc) - timedelta(seconds=40)
+    with run_in_thread(profile="street", seed=2, start_time=start, history_hours=0.5, speed=5.0) as city:
+        config = config_from_dict({"feeds": [{"name": "city", "url": city.url}]})
+        clocks = BackendClocks(config.feeds)
+        clocks.read_once()
+        clock = clocks.for_feed("city")
+        assert clock.rate == 5.0
+        assert abs((clocks.now() - city.server.clock.now()).total_seconds()) < 0.5
