@@ -2,6 +2,34 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
   <context>
+    <name>AlarmCheck</name>
+    <message>
+      <location filename="../../commandcenter/ui/sound.py" line="153" />
+      <source>警报音文件无法读取</source>
+      <translation>the alarm sound file cannot be read</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/sound.py" line="157" />
+      <source>没有多媒体组件</source>
+      <translation>Qt Multimedia is missing</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/sound.py" line="159" />
+      <source>没有音频输出设备</source>
+      <translation>no audio output device</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/sound.py" line="162" />
+      <source>音频设备不支持警报音格式</source>
+      <translation>the audio device does not play the alarm's format</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/sound.py" line="169" />
+      <source>警报音不可用：{why}</source>
+      <translation>Alarm sound unavailable: {why}</translation>
+    </message>
+  </context>
+  <context>
     <name>AlertListModel</name>
     <message>
       <location filename="../../commandcenter/ui/console/models.py" line="103" />
@@ -91,505 +119,510 @@
   <context>
     <name>ConsoleWindow</name>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="110" />
+      <location filename="../../commandcenter/ui/console/window.py" line="113" />
       <source>操作台 · {title}</source>
       <translation>Operator console · {title}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="131" />
+      <location filename="../../commandcenter/ui/console/window.py" line="139" />
       <source>事件检索</source>
       <translation>Incident search</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="134" />
+      <location filename="../../commandcenter/ui/console/window.py" line="142" />
       <source>编号或标题关键字</source>
       <translation>ID or words of the title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="136" />
+      <location filename="../../commandcenter/ui/console/window.py" line="144" />
       <source>网格编号（逗号分隔）</source>
       <translation>Grid IDs (comma-separated)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="138" />
+      <location filename="../../commandcenter/ui/console/window.py" line="146" />
       <source>全部类别</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="141" />
+      <location filename="../../commandcenter/ui/console/window.py" line="149" />
       <source>检索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="157" />
+      <location filename="../../commandcenter/ui/console/window.py" line="165" />
       <source>推送事件到大屏</source>
       <translation>Push incident to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="159" />
+      <location filename="../../commandcenter/ui/console/window.py" line="167" />
       <source>推送网格到大屏</source>
       <translation>Push grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="165" />
+      <location filename="../../commandcenter/ui/console/window.py" line="173" />
       <source>按编号推送</source>
       <translation>Push by ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="168" />
+      <location filename="../../commandcenter/ui/console/window.py" line="176" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="168" />
-      <location filename="../../commandcenter/ui/console/window.py" line="186" />
+      <location filename="../../commandcenter/ui/console/window.py" line="176" />
+      <location filename="../../commandcenter/ui/console/window.py" line="194" />
       <source>预警</source>
       <translation>Warnings</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="168" />
+      <location filename="../../commandcenter/ui/console/window.py" line="176" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="169" />
+      <location filename="../../commandcenter/ui/console/window.py" line="177" />
       <source>资源</source>
       <translation>Resource</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="172" />
+      <location filename="../../commandcenter/ui/console/window.py" line="180" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="174" />
+      <location filename="../../commandcenter/ui/console/window.py" line="182" />
       <source>推送</source>
       <translation>Push</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="193" />
+      <location filename="../../commandcenter/ui/console/window.py" line="201" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="195" />
+      <location filename="../../commandcenter/ui/console/window.py" line="203" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="200" />
-      <location filename="../../commandcenter/ui/console/window.py" line="280" />
+      <location filename="../../commandcenter/ui/console/window.py" line="208" />
+      <location filename="../../commandcenter/ui/console/window.py" line="288" />
       <source> 分钟</source>
       <translation> min</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="201" />
+      <location filename="../../commandcenter/ui/console/window.py" line="209" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="203" />
+      <location filename="../../commandcenter/ui/console/window.py" line="211" />
       <source>推送预警到大屏</source>
       <translation>Push warning to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="211" />
+      <location filename="../../commandcenter/ui/console/window.py" line="219" />
       <source>大屏控制</source>
       <translation>Wall control</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="214" />
+      <location filename="../../commandcenter/ui/console/window.py" line="222" />
       <source>操作员</source>
       <translation>Operator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="217" />
+      <location filename="../../commandcenter/ui/console/window.py" line="225" />
       <source>推送到</source>
       <translation>Push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="219" />
+      <location filename="../../commandcenter/ui/console/window.py" line="227" />
       <source>页面</source>
       <translation>Page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="221" />
-      <location filename="../../commandcenter/ui/console/window.py" line="623" />
+      <location filename="../../commandcenter/ui/console/window.py" line="229" />
+      <location filename="../../commandcenter/ui/console/window.py" line="646" />
       <source>暂停轮播</source>
       <translation>Pause rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="223" />
-      <location filename="../../commandcenter/ui/console/window.py" line="328" />
+      <location filename="../../commandcenter/ui/console/window.py" line="231" />
+      <location filename="../../commandcenter/ui/console/window.py" line="336" />
       <source>下一页</source>
       <translation>Next page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="225" />
-      <location filename="../../commandcenter/ui/console/window.py" line="626" />
+      <location filename="../../commandcenter/ui/console/window.py" line="233" />
+      <location filename="../../commandcenter/ui/console/window.py" line="649" />
       <source>固定页面</source>
       <translation>Pin page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="235" />
+      <location filename="../../commandcenter/ui/console/window.py" line="243" />
       <source>演练</source>
       <translation>Drills</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="241" />
-      <location filename="../../commandcenter/ui/console/window.py" line="330" />
+      <location filename="../../commandcenter/ui/console/window.py" line="249" />
+      <location filename="../../commandcenter/ui/console/window.py" line="338" />
       <source>开始演练</source>
       <translation>Start drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="243" />
-      <location filename="../../commandcenter/ui/console/window.py" line="331" />
+      <location filename="../../commandcenter/ui/console/window.py" line="251" />
+      <location filename="../../commandcenter/ui/console/window.py" line="339" />
       <source>结束演练</source>
       <translation>Stop drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="245" />
+      <location filename="../../commandcenter/ui/console/window.py" line="253" />
       <source>生成报告</source>
       <translation>Write report</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="271" />
+      <location filename="../../commandcenter/ui/console/window.py" line="279" />
       <source>回放</source>
       <translation>Replay</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="281" />
+      <location filename="../../commandcenter/ui/console/window.py" line="289" />
       <source>回放此时段</source>
       <translation>Replay this window</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="283" />
+      <location filename="../../commandcenter/ui/console/window.py" line="291" />
       <source>从</source>
       <translation>From</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="285" />
+      <location filename="../../commandcenter/ui/console/window.py" line="293" />
       <source>时长</source>
       <translation>Duration</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="316" />
+      <location filename="../../commandcenter/ui/console/window.py" line="324" />
       <source>显示/隐藏快捷键帮助</source>
       <translation>Show / hide this shortcut help</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="317" />
+      <location filename="../../commandcenter/ui/console/window.py" line="325" />
       <source>检索：编号或关键字</source>
       <translation>Search: ID or words</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="318" />
+      <location filename="../../commandcenter/ui/console/window.py" line="326" />
       <source>检索：网格</source>
       <translation>Search: grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="319" />
+      <location filename="../../commandcenter/ui/console/window.py" line="327" />
       <source>检索结果列表</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="320" />
+      <location filename="../../commandcenter/ui/console/window.py" line="328" />
       <source>预警列表</source>
       <translation>Warning list</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="321" />
+      <location filename="../../commandcenter/ui/console/window.py" line="329" />
       <source>推送选中的事件或预警到大屏</source>
       <translation>Push the selected incident or warning to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="322" />
+      <location filename="../../commandcenter/ui/console/window.py" line="330" />
       <source>推送选中事件的网格到大屏</source>
       <translation>Push the selected incident's grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="323" />
+      <location filename="../../commandcenter/ui/console/window.py" line="331" />
       <source>选择推送到的大屏窗口</source>
       <translation>Choose the wall window to push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="324" />
+      <location filename="../../commandcenter/ui/console/window.py" line="332" />
       <source>确认选中的预警</source>
       <translation>Acknowledge the selected warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="325" />
+      <location filename="../../commandcenter/ui/console/window.py" line="333" />
       <source>搁置选中的预警</source>
       <translation>Shelve the selected warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="326" />
+      <location filename="../../commandcenter/ui/console/window.py" line="334" />
       <source>升级选中的预警</source>
       <translation>Escalate the selected warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="327" />
+      <location filename="../../commandcenter/ui/console/window.py" line="335" />
       <source>暂停/恢复轮播</source>
       <translation>Pause / resume the rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="329" />
+      <location filename="../../commandcenter/ui/console/window.py" line="337" />
       <source>固定/取消固定页面</source>
       <translation>Pin / unpin the page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="332" />
+      <location filename="../../commandcenter/ui/console/window.py" line="340" />
       <source>回放所选时段</source>
       <translation>Replay the chosen window</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="333" />
+      <location filename="../../commandcenter/ui/console/window.py" line="341" />
       <source>回放：暂停/继续</source>
       <translation>Replay: pause / play</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="334" />
+      <location filename="../../commandcenter/ui/console/window.py" line="342" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="335" />
+      <location filename="../../commandcenter/ui/console/window.py" line="343" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="385" />
+      <location filename="../../commandcenter/ui/console/window.py" line="393" />
       <source>操作失败：{error}</source>
       <translation>Action failed: {error}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="418" />
+      <location filename="../../commandcenter/ui/console/window.py" line="426" />
       <source>检索中…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="426" />
+      <location filename="../../commandcenter/ui/console/window.py" line="434" />
       <source>找到 {n} 条</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="440" />
+      <location filename="../../commandcenter/ui/console/window.py" line="448" />
       <source>请先选择要推送的记录</source>
       <translation>Select a record to push first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="445" />
+      <location filename="../../commandcenter/ui/console/window.py" line="453" />
       <source>已推送到大屏：{kind} {id}</source>
       <translation>Pushed to the wall: {kind} {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="479" />
-      <location filename="../../commandcenter/ui/console/window.py" line="485" />
+      <location filename="../../commandcenter/ui/console/window.py" line="487" />
+      <location filename="../../commandcenter/ui/console/window.py" line="493" />
       <source>已确认</source>
       <translation>Acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="481" />
+      <location filename="../../commandcenter/ui/console/window.py" line="489" />
       <source>已搁置</source>
       <translation>Shelved</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="483" />
+      <location filename="../../commandcenter/ui/console/window.py" line="491" />
       <source>已升级</source>
       <translation>Escalated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="487" />
+      <location filename="../../commandcenter/ui/console/window.py" line="495" />
       <source>待确认 · 占用大屏</source>
       <translation>Unacknowledged · holding the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="487" />
+      <location filename="../../commandcenter/ui/console/window.py" line="495" />
       <source>待确认</source>
       <translation>Unacknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="496" />
+      <location filename="../../commandcenter/ui/console/window.py" line="504" />
       <source>请先选择一条预警</source>
       <translation>Select a warning first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="519" />
+      <location filename="../../commandcenter/ui/console/window.py" line="527" />
       <source>已确认预警 {id}</source>
       <translation>Warning {id} acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="519" />
+      <location filename="../../commandcenter/ui/console/window.py" line="527" />
       <source>已搁置预警 {id}</source>
       <translation>Warning {id} shelved</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="520" />
+      <location filename="../../commandcenter/ui/console/window.py" line="528" />
       <source>已升级预警 {id}</source>
       <translation>Warning {id} escalated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="555" />
+      <location filename="../../commandcenter/ui/console/window.py" line="577" />
       <source>主屏</source>
       <translation>primary</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="556" />
+      <location filename="../../commandcenter/ui/console/window.py" line="578" />
       <source>窗口 {n}（屏幕 {screens}）</source>
       <translation>Window {n} (screen {screens})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="579" />
+      <location filename="../../commandcenter/ui/console/window.py" line="601" />
       <source>轮播已恢复</source>
       <translation>Rotation resumed</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="582" />
+      <location filename="../../commandcenter/ui/console/window.py" line="604" />
       <source>轮播已暂停</source>
       <translation>Rotation paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="598" />
+      <location filename="../../commandcenter/ui/console/window.py" line="620" />
       <source>已取消固定</source>
       <translation>Unpinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="602" />
+      <location filename="../../commandcenter/ui/console/window.py" line="624" />
       <source>已固定页面：{page}</source>
       <translation>Page pinned: {page}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="609" />
+      <location filename="../../commandcenter/ui/console/window.py" line="632" />
       <source>红色预警 {id} 占用大屏，等待确认</source>
       <translation>Red warning {id} holds the wall until acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="611" />
+      <location filename="../../commandcenter/ui/console/window.py" line="634" />
       <source>轮播：已暂停</source>
       <translation>Rotation: paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="613" />
+      <location filename="../../commandcenter/ui/console/window.py" line="636" />
       <source>轮播：查看详情中，稍后继续</source>
       <translation>Rotation: details open, continues shortly</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="615" />
+      <location filename="../../commandcenter/ui/console/window.py" line="638" />
       <source>轮播：运行中</source>
       <translation>Rotation: running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="619" />
+      <location filename="../../commandcenter/ui/console/window.py" line="642" />
       <source>固定</source>
       <translation>pinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="620" />
+      <location filename="../../commandcenter/ui/console/window.py" line="643" />
       <source>{s} 秒后换页</source>
       <translation>next page in {s} s</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="620" />
+      <location filename="../../commandcenter/ui/console/window.py" line="643" />
       <source>不轮播</source>
       <translation>not rotating</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="621" />
+      <location filename="../../commandcenter/ui/console/window.py" line="644" />
       <source>窗口 {n}：{page}（{state}）</source>
       <translation>Window {n}: {page} ({state})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="623" />
+      <location filename="../../commandcenter/ui/console/window.py" line="646" />
       <source>恢复轮播</source>
       <translation>Resume rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="626" />
+      <location filename="../../commandcenter/ui/console/window.py" line="649" />
       <source>取消固定</source>
       <translation>Unpin</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="629" />
+      <location filename="../../commandcenter/ui/console/window.py" line="652" />
       <source>演练进行中：{id}</source>
       <translation>Drill running: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="634" />
+      <location filename="../../commandcenter/ui/console/window.py" line="669" />
       <source>本系统未启用演练功能</source>
       <translation>Drills are not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="638" />
+      <location filename="../../commandcenter/ui/console/window.py" line="673" />
       <source>请选择演练脚本</source>
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="647" />
+      <location filename="../../commandcenter/ui/console/window.py" line="682" />
       <source>操作台启动</source>
       <translation>started from the console</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="649" />
+      <location filename="../../commandcenter/ui/console/window.py" line="684" />
       <source>演练未开始：{why}</source>
       <translation>Drill not started: {why}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="651" />
+      <location filename="../../commandcenter/ui/console/window.py" line="686" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="662" />
+      <location filename="../../commandcenter/ui/console/window.py" line="697" />
       <source>操作台结束</source>
       <translation>stopped from the console</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="664" />
+      <location filename="../../commandcenter/ui/console/window.py" line="699" />
       <source>演练已结束，但后端未确认：{why}</source>
       <translation>Drill stopped, but the backend did not confirm: {why}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="666" />
+      <location filename="../../commandcenter/ui/console/window.py" line="701" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="676" />
+      <location filename="../../commandcenter/ui/console/window.py" line="711" />
       <source>没有可生成报告的演练</source>
       <translation>No drill to report on</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="687" />
+      <location filename="../../commandcenter/ui/console/window.py" line="722" />
       <source>报告已生成：{path}</source>
       <translation>Report written: {path}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="711" />
+      <location filename="../../commandcenter/ui/console/window.py" line="746" />
       <source>本系统未启用回放功能</source>
       <translation>Replay is not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="715" />
+      <location filename="../../commandcenter/ui/console/window.py" line="750" />
       <source>回放时段必须在当前时间之前</source>
       <translation>The replay window must lie in the past</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="719" />
+      <location filename="../../commandcenter/ui/console/window.py" line="754" />
       <source>回放 {start} 起 {minutes} 分钟，{speed}×</source>
       <translation>Replaying {minutes} min from {start} at {speed}×</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="747" />
+      <location filename="../../commandcenter/ui/console/window.py" line="782" />
       <source>已回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="761" />
+      <location filename="../../commandcenter/ui/console/window.py" line="796" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="773" />
+      <location filename="../../commandcenter/ui/console/window.py" line="802" />
+      <source>（Ctrl+End 回到实时）</source>
+      <translation>(Ctrl+End: back to live)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="815" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -952,9 +985,30 @@
     </message>
   </context>
   <context>
+    <name>ExitPrompt</name>
+    <message>
+      <location filename="../../commandcenter/ui/kiosk.py" line="206" />
+      <source>退出大屏：输入 quit 并按回车（Esc 取消）</source>
+      <translation>Leave the wall: type quit and press Enter (Esc cancels)</translation>
+    </message>
+  </context>
+  <context>
+    <name>FeedHealthBar</name>
+    <message>
+      <location filename="../../commandcenter/ui/wall.py" line="26" />
+      <source>后端时钟偏差 {s} 秒（慢于本机）</source>
+      <translation>Backend clock {s} s behind this machine</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/wall.py" line="28" />
+      <source>后端时钟偏差 {s} 秒（快于本机）</source>
+      <translation>Backend clock {s} s ahead of this machine</translation>
+    </message>
+  </context>
+  <context>
     <name>HelpOverlay</name>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="53" />
+      <location filename="../../commandcenter/ui/console/window.py" line="54" />
       <source>键盘快捷键</source>
       <translation>Keyboard shortcuts</translation>
     </message>
@@ -995,42 +1049,42 @@
   <context>
     <name>IncidentTableModel</name>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="89" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="93" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="89" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="93" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="90" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="94" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="90" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="94" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="91" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="95" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="91" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="95" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="92" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="96" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="92" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="96" />
       <source>上报</source>
       <translation>Reported at</translation>
     </message>
@@ -1038,12 +1092,13 @@
   <context>
     <name>IncidentTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/incidents.py" line="18" />
+      <location filename="../../commandcenter/ui/tiles/incidents.py" line="23" />
       <source>事件实时动态</source>
+      <extracomment>the count under the table changes at most this often (ms): at 200 events/s it changed on every flush, ~20 a second, and the label is not opaque, so each change repainted the tile, the page and the window under it</extracomment>
       <translation>Live incidents</translation>
     </message>
     <message numerus="yes">
-      <location filename="../../commandcenter/ui/tiles/incidents.py" line="34" />
+      <location filename="../../commandcenter/ui/tiles/incidents.py" line="56" />
       <source>在办及近两小时办结：%n 件</source>
       <translation>
         <numerusform>Open or closed in the last 2 h: %n</numerusform>
@@ -1065,37 +1120,37 @@
   <context>
     <name>KpiTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="193" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="195" />
       <source>运行指标</source>
       <translation>KPIs</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="203" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="205" />
       <source>每小时事件数  ━ 今日  ┅ 昨日</source>
       <translation>Events per hour  ━ today  ┅ yesterday</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="207" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="209" />
       <source>办结率（当日累计，%）</source>
       <translation>Completion rate (today, cumulative, %)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="210" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="212" />
       <source>化解层级占比</source>
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="214" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="216" />
       <source>类别排行</source>
       <translation>Top categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="215" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="217" />
       <source>网格排行（前8）</source>
       <translation>Top grids (8)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="246" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="248" />
       <source>全域</source>
       <translation>Whole territory</translation>
     </message>
@@ -1140,37 +1195,37 @@
   <context>
     <name>MapLegend</name>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="48" />
+      <location filename="../../commandcenter/ui/map/legend.py" line="53" />
       <source>每网格在办事件数</source>
       <translation>Open events / grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="50" />
+      <location filename="../../commandcenter/ui/map/legend.py" line="55" />
       <source>{n} 个网格</source>
       <translation>{n} grids</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="52" />
+      <location filename="../../commandcenter/ui/map/legend.py" line="57" />
       <source>事件标记（{shown} / {total}）</source>
       <translation>Incidents ({shown} of {total})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="53" />
+      <location filename="../../commandcenter/ui/map/legend.py" line="58" />
       <source>事件标记（{n}）</source>
       <translation>Incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="56" />
+      <location filename="../../commandcenter/ui/map/legend.py" line="61" />
       <source>演练（虚线框）</source>
       <translation>Drill (outlined)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="57" />
+      <location filename="../../commandcenter/ui/map/legend.py" line="62" />
       <source>应急资源</source>
       <translation>Emergency resources</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="62" />
+      <location filename="../../commandcenter/ui/map/legend.py" line="67" />
       <source>预警（{n}）</source>
       <translation>Alerts ({n})</translation>
     </message>
@@ -1178,15 +1233,16 @@
   <context>
     <name>MapTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/map.py" line="31" />
+      <location filename="../../commandcenter/ui/tiles/map.py" line="101" />
       <source>网格地图</source>
+      <extracomment>a change with more incidents than this is appended to the marker ranking's groups, sorted when next needed a group's order: oldest report first (the markers take groups from their end), the id breaking ties</extracomment>
       <translation>Grid map</translation>
     </message>
   </context>
   <context>
     <name>PendingTile</name>
     <message>
-      <location filename="../../commandcenter/ui/pages.py" line="72" />
+      <location filename="../../commandcenter/ui/pages.py" line="73" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
@@ -1194,20 +1250,43 @@
   <context>
     <name>PlaceholderTile</name>
     <message>
-      <location filename="../../commandcenter/ui/pages.py" line="31" />
+      <location filename="../../commandcenter/ui/pages.py" line="32" />
       <source>图块不可用：{kind}</source>
       <translation>Tile not available: {kind}</translation>
     </message>
   </context>
   <context>
-    <name>ReplayBar</name>
+    <name>ReplayBanner</name>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="93" />
+      <location filename="../../commandcenter/ui/replay_bar.py" line="58" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="143" />
+      <location filename="../../commandcenter/ui/replay_bar.py" line="105" />
+      <source>红色预警 {title}</source>
+      <translation>Red warning {title}</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/replay_bar.py" line="107" />
+      <source>应急事件超时 {title}</source>
+      <translation>Emergency overdue {title}</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/replay_bar.py" line="110" />
+      <source>实时：{what}</source>
+      <translation>LIVE: {what}</translation>
+    </message>
+  </context>
+  <context>
+    <name>ReplayBar</name>
+    <message>
+      <location filename="../../commandcenter/ui/replay_bar.py" line="129" />
+      <source>回到实时</source>
+      <translation>Back to live</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/replay_bar.py" line="179" />
       <source>实时</source>
       <translation>Live</translation>
     </message>

@@ -122,6 +122,8 @@ EN: dict[str, str] = {
     # ---- replay never hides the present (issue 17)
     "实时：{what}": "LIVE: {what}", "红色预警 {title}": "Red warning {title}",
     "应急事件超时 {title}": "Emergency overdue {title}", "（Ctrl+End 回到实时）": "(Ctrl+End: back to live)",
+    # ---- a kiosk wall's guarded way out (issue 17)
+    "退出大屏：输入 quit 并按回车（Esc 取消）": "Leave the wall: type quit and press Enter (Esc cancels)",
 }
 
 # Same Chinese, different English by context.
