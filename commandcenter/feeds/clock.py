@@ -144,6 +144,11 @@ class BackendClocks:
         clock = self._by_origin.get(self._reference) if self._reference else None
         return clock.now() if clock is not None else datetime.now(timezone.utc)
 
+    def wall_time(self, local: datetime) -> datetime:
+        """A local timestamp (a feed's last contact) on the wall's clock, as the header shows time."""
+        clock = self._by_origin.get(self._reference) if self._reference else None
+        return clock.now(local.timestamp()) if clock is not None else local
+
     def offsets(self) -> dict[str, float]:
         """Feed name → its backend's offset in seconds (backend minus local), for the feeds whose clock is known."""
         out = {}

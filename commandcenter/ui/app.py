@@ -399,6 +399,7 @@ class WallApp:
         duty = list(self.config.duty)
         window.header.duty_source = (lambda now: duty_text(duty, now)) if duty else None
         window.health_bar.offset_source = self.clocks.shown_offsets
+        window.health_bar.wall_time = self.clocks.wall_time
         window.health_bar.alarm_source = self.alarm_problem
         window.header.tick()
         from .kiosk import install_quit_keys

@@ -47,6 +47,7 @@ class FeedHealthBar(QStatusBar):
         self.addWidget(self.warning)
         self.offset_source: Callable[[], dict[str, float]] | None = None
         self.alarm_source: Callable[[], str] | None = None
+        self.wall_time: Callable[[datetime], datetime] | None = None    # local receipt times on the wall's clock
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self.refresh_warnings)
         self._timer.start()
@@ -71,7 +72,8 @@ class FeedHealthBar(QStatusBar):
         if label is None:
             label = self._labels[h.feed] = plain_label()
             self.addPermanentWidget(label)
-        last = fmt.hhmmss(h.last_ok_at) if h.last_ok_at else "—"
+        at = self.wall_time(h.last_ok_at) if h.last_ok_at and self.wall_time is not None else h.last_ok_at
+        last = fmt.hhmmss(at) if at else "—"
         text = f"{theme.FEED_SYMBOLS[h.state]} {h.feed}: {labels.name(h.state)} · {last}"
         if h.last_error and h.state.value != "live":
             text += f" · {h.last_error[:80]}"
