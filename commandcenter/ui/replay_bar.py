@@ -64,11 +64,7 @@ class ReplayBanner(QFrame):
         grid.addWidget(self.danger, 1, 0, 1, 2)
         grid.addWidget(self.back, 1, 2)
         grid.setColumnStretch(0, 1)
-        for w, k in ((self.badge, 1.5), (self.info, 1.3), (self.danger, 1.4), (self.back, 1.2)):
-            f = QFont(w.font())
-            f.setPointSize(round(theme.BASE_POINT_SIZE * k))
-            f.setBold(True)
-            w.setFont(f)
+        self.scale(theme.BASE_POINT_SIZE)
         self._timer = QTimer(self, interval=500)
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
@@ -88,6 +84,14 @@ class ReplayBanner(QFrame):
         self.danger.setVisible(bool(danger))
         self.back.setVisible(bool(danger))
         self.show()
+
+    def scale(self, points: int) -> None:
+        """Text size with the window (WallWindow.resizeEvent): a breakthrough is read from across the room."""
+        for w, k in ((self.badge, 1.5), (self.info, 1.3), (self.danger, 1.5), (self.back, 1.2)):
+            f = QFont(w.font())
+            f.setPointSize(round(points * k))
+            f.setBold(True)
+            w.setFont(f)
 
     def _go_live(self) -> None:
         if self.replay is not None:

@@ -281,6 +281,10 @@ class WallWindow(QMainWindow):
             label.setFont(f)
         if self.banner is not None and callable(getattr(self.banner, "scale", None)):
             self.banner.scale(points)
+        for name in ("drill_banner", "replay_banner"):   # under the header, read at the header's distance
+            banner = getattr(self, name, None)
+            if banner is not None:
+                banner.scale(points)
         QTimer.singleShot(0, self._place_detail)   # after the central layout has followed the resize
 
     def closeEvent(self, event) -> None:  # noqa: N802

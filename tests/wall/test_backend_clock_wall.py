@@ -23,6 +23,7 @@ def late_city():
 def test_a_backend_40_s_behind_gives_right_countdowns_and_an_offset_warning(qapp, qloop, late_city, sqlite_url,
                                                                            eventually):
     from commandcenter.ui.app import WallApp, make_app
+    from commandcenter.ui.console import ConsoleWindow
 
     config = config_from_dict({
         "wall": {"kiosk": False},
@@ -52,6 +53,12 @@ def test_a_backend_40_s_behind_gives_right_countdowns_and_an_offset_warning(qapp
             bar.refresh_warnings()
             assert bar.warning.isVisibleTo(wall.window)
             assert bar.warning.text().startswith("⚠ 后端时钟偏差 40 秒（慢于本机）")
+            desk = ConsoleWindow(wall)
+            try:
+                desk.refresh_status()
+                assert desk.wall_warning.text().startswith("⚠ 后端时钟偏差 40 秒（慢于本机）")
+            finally:
+                desk.close_quietly()
         finally:
             await wall.stop()
 
