@@ -1263,17 +1263,17 @@
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="105" />
+      <location filename="../../commandcenter/ui/replay_bar.py" line="109" />
       <source>红色预警 {title}</source>
       <translation>Red warning {title}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="107" />
+      <location filename="../../commandcenter/ui/replay_bar.py" line="111" />
       <source>应急事件超时 {title}</source>
       <translation>Emergency overdue {title}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="110" />
+      <location filename="../../commandcenter/ui/replay_bar.py" line="114" />
       <source>实时：{what}</source>
       <translation>LIVE: {what}</translation>
     </message>
@@ -1281,12 +1281,12 @@
   <context>
     <name>ReplayBar</name>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="129" />
+      <location filename="../../commandcenter/ui/replay_bar.py" line="133" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="179" />
+      <location filename="../../commandcenter/ui/replay_bar.py" line="183" />
       <source>实时</source>
       <translation>Live</translation>
     </message>
