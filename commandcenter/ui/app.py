@@ -739,7 +739,8 @@ def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None
         desk = None
         from .kiosk import SignalQuit
 
-        ends = SignalQuit(quit_event.set)      # Ctrl+C / SIGTERM: the same clean stop as the quit key
+        # Ctrl+C / SIGTERM: the same clean stop as the quit key (a snapshot ends on its own)
+        ends = SignalQuit(quit_event.set) if snapshot is None else None
         wall.on_quit = quit_event.set
         try:
             await wall.start(show=snapshot is None)
@@ -763,7 +764,8 @@ def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None
             if desk is not None:
                 desk.close_quietly()
             await wall.stop()
-            ends.stop()
+            if ends is not None:
+                ends.stop()
 
     with loop:
         loop.run_until_complete(main())
