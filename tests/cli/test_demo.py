@@ -15,8 +15,6 @@ import pytest
 from commandcenter.cli import main
 from commandcenter.cli.common import default_config, demo_runtime_config, published_demo
 from commandcenter.config import DEFAULT_CONFIG, load_config
-from commandcenter.sim import run_in_thread
-from commandcenter.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "config" / "scenarios" / "sample-drill.toml"
@@ -57,7 +55,7 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-c", "import sys; from commandcenter.cli import main; sys.exit(main())", *args]
 
 
-def test_the_readme_drill_and_report_commands_work_against_the_demo_as_written(own_dirs, capsys):
+def test_the_readme_drill_and_report_commands_work_against_the_demo_as_written(own_dirs, capsys, monkeypatch):
     from commandcenter.cli.common import demo_city
 
     with demo_city("street", 3) as (config, store_url), published_demo(config, store_url):
@@ -69,7 +67,7 @@ def test_the_readme_drill_and_report_commands_work_against_the_demo_as_written(o
             assert started.startswith("drill: started drill-"), (started, drill.stderr.read())
             drill_id = started.split()[2]
             assert "_control/drills" in started          # played by the demo's simulator
-            os.chdir(own_dirs)                           # the other commands from anywhere
+            monkeypatch.chdir(own_dirs)                  # the other commands from anywhere
             assert main(["drill", "stop"]) == 0
             assert drill.wait(timeout=30) == 0
         finally:
@@ -81,8 +79,8 @@ def test_the_readme_drill_and_report_commands_work_against_the_demo_as_written(o
     assert not (own_dirs / "data" / "commandcenter").exists()     # the user's default store was never made
 
 
-def test_a_failing_or_reading_command_creates_no_store(own_dirs, capsys):
-    os.chdir(own_dirs)
+def test_a_failing_or_reading_command_creates_no_store(own_dirs, capsys, monkeypatch):
+    monkeypatch.chdir(own_dirs)
     with pytest.raises(SystemExit) as end:
         main(["report", "--list"])
     assert end.value.code == 2 and "no store at" in capsys.readouterr().err
