@@ -17,8 +17,9 @@ import hashlib
 import logging
 import os
 import random
+import zlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol, runtime_checkable
@@ -36,6 +37,9 @@ log = logging.getLogger("commandcenter.feeds")
 
 RAW_KEEP = 64 * 1024          # raw bytes kept in a quarantine entry (the reason says if cut)
 PRIORITY_SPLIT = 256          # a batch with more incidents than this commits its open emergencies first
+RECONNECT_FLOOR_S = 0.25      # no reconnect sooner, whatever `retry:` says (a `retry: 0` would spin)
+DECODED_PIECE = 64 * 1024     # decompressed bytes produced per step: a compressed bomb never inflates at once
+ACCEPT_ENCODING = "gzip, deflate"   # what BoundedDecoder undoes
 
 
 @dataclass
@@ -236,6 +240,9 @@ class FeedBase:
         self.duplicates = 0
         self.batches = 0
         self.lag_s = 0.0                                # source send time → receipt, last message
+        self.commit_failures = 0                        # consecutive failed commits (reset by a commit)
+        self.last_commit_error_at: datetime | None = None
+        self._commit_error: BaseException | None = None   # the last failed commit's exception, already logged
         self._backoff = Backoff(self.backoff_base, self.backoff_cap)
 
     # ---- health -------------------------------------------------------------------------------
@@ -250,13 +257,16 @@ class FeedBase:
             last_error_at=self.last_error_at, received=self.received, quarantined=self.quarantined)
 
     def state(self, now: datetime) -> FeedState:
-        """live: heard within 2 periods (+timeout), no failure since, lag under a period.
+        """live: heard within 2 periods (+timeout), no failure since, lag under a period, the last commit good.
         lagging: heard within 6 periods (+timeout), or failing/late but still recently heard.
         stale: silent longer than that (or nothing heard yet) without repeated failures.
-        down: `failures_for_down` consecutive failures since the last good contact."""
+        down: `failures_for_down` consecutive failures since the last good contact (or failed commits).
+        A failed commit makes the feed lagging at once, until a commit succeeds."""
         failing = self.last_error_at is not None and (self.last_ok_at is None or self.last_error_at > self.last_ok_at)
         if failing and self.consecutive_failures >= self.failures_for_down:
             return FeedState.DOWN
+        if self.commit_failures:    # records arrive but are not stored: never "live", however fresh the contact
+            return FeedState.DOWN if self.commit_failures >= self.failures_for_down else FeedState.LAGGING
         if self.last_ok_at is None:
             return FeedState.DOWN if failing and self.consecutive_failures >= 1 and self.started_at and \
                 (now - self.started_at).total_seconds() > self.section.timeout else FeedState.STALE
@@ -272,6 +282,16 @@ class FeedBase:
         self.last_ok_at = utcnow()
         self.consecutive_failures = 0
         self._backoff.reset()
+
+    def mark_commit_failed(self, exc: BaseException) -> None:
+        """The sink (the store) refused a batch: logged and shown in the feed's health at once, not only when the
+        feed next reconnects (a quiet stream would hide it for as long as it stays quiet)."""
+        self.commit_failures += 1
+        self._commit_error = exc
+        self.last_commit_error_at = utcnow()
+        self.last_error = f"commit failed: {describe(exc)}"[:500]
+        self.last_error_at = self.last_commit_error_at
+        log.error("feed %s: %s", self.name, self.last_error)
 
     def mark_error(self, message: str) -> None:
         self.last_error = message[:500]
@@ -292,7 +312,10 @@ class FeedBase:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a feed task must survive anything
-                self.mark_error(describe(exc))
+                if exc is self._commit_error:       # logged and shown when it happened
+                    self.consecutive_failures += 1
+                else:
+                    self.mark_error(describe(exc))
                 delay = self.error_delay()
             if delay is None:
                 delay = self.error_delay() if self.consecutive_failures else self.idle_delay()
@@ -320,7 +343,14 @@ class FeedBase:
         urgent = await self._deliver_urgent_first(sink, batch) if len(batch.incidents) > PRIORITY_SPLIT else 0
         if self.trace is not None:
             self.trace.mark("sink", (r.id for r in batch.incidents))
-        await sink(batch)
+        try:
+            await sink(batch)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.mark_commit_failed(exc)
+            raise
+        self.commit_failures = 0
         builder.commit_versions()
         self.cursor = cursor
         self.received += batch.records + urgent
@@ -339,7 +369,13 @@ class FeedBase:
             return 0
         if self.trace is not None:
             self.trace.mark("sink", (r.id for r in urgent))
-        await sink(Batch(feed=batch.feed, incidents=urgent, cursor=self.cursor))
+        try:
+            await sink(Batch(feed=batch.feed, incidents=urgent, cursor=self.cursor))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.mark_commit_failed(exc)
+            raise
         batch.incidents = [r for r in batch.incidents if not (r.emergency and r.is_open)]
         return len(urgent)
 
@@ -364,7 +400,7 @@ class FeedBase:
             return await asyncio.to_thread(self._read_file, url), ""
         if self.client is None:
             raise FeedError("no HTTP client")
-        headers = {"Accept": accept, **self.headers()}
+        headers = {"Accept": accept, "Accept-Encoding": ACCEPT_ENCODING, **self.headers()}
         cap = self.section.max_bytes
         try:
             async with asyncio.timeout(self.section.timeout * 3):
@@ -397,12 +433,64 @@ class FeedBase:
         return data
 
 
+class BoundedDecoder:
+    """Content-Encoding undone in pieces of at most `piece` bytes, so the memory one compressed read can take is
+    bounded however well it compresses (httpx inflates a whole network read at once: a 64 KB gzip read of tiny
+    SSE events is tens of MB, a brotli one gigabytes). identity, gzip (several members too) and deflate (zlib or
+    raw); any other encoding is refused."""
+
+    def __init__(self, encoding: str, piece: int = DECODED_PIECE) -> None:
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip() and c.strip().lower() != "identity"]
+        if len(codings) > 1 or codings and codings[0] not in ("gzip", "x-gzip", "deflate"):
+            raise FeedError(f"unsupported content-encoding {encoding[:40]!r}")
+        self.coding = codings[0] if codings else ""
+        self.piece = piece
+        self._z = self._new() if self.coding else None
+        self._first = True
+
+    def _new(self) -> "zlib._Decompress":
+        return zlib.decompressobj(16 + zlib.MAX_WBITS if self.coding != "deflate" else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """The decoded bytes of `data`, in pieces of at most `piece` bytes."""
+        if self._z is None:
+            for i in range(0, len(data), self.piece):
+                yield data[i:i + self.piece]
+            return
+        while data:
+            try:
+                out = self._z.decompress(data, self.piece)
+            except zlib.error as exc:
+                if self.coding == "deflate" and self._first:    # "deflate" sent as a raw stream, no zlib header
+                    self._z, self._first = zlib.decompressobj(-zlib.MAX_WBITS), False
+                    continue
+                raise FeedError(f"corrupt {self.coding} body: {exc}") from None
+            self._first = False
+            if out:
+                yield out
+            if self._z.eof:                          # a gzip member ended; another may follow
+                data = self._z.unused_data
+                if data:
+                    self._z = self._new()
+            else:
+                data = self._z.unconsumed_tail
+
+
+async def iter_decoded(resp: httpx.Response, piece: int = DECODED_PIECE) -> AsyncIterator[bytes]:
+    """The body as decoded pieces of at most `piece` bytes (see BoundedDecoder); the raw iterator is closed here."""
+    decoder = BoundedDecoder(resp.headers.get("content-encoding", ""), piece)
+    async with contextlib.aclosing(resp.aiter_raw()) as raw:
+        async for chunk in raw:
+            for part in decoder.feed(chunk):
+                yield part
+
+
 async def read_capped(resp: httpx.Response, cap: int, truncate: bool = False) -> bytes:
-    """The body up to `cap` bytes. The byte iterator is closed here, on the event loop, even when we stop
+    """The body up to `cap` decoded bytes. The byte iterator is closed here, on the event loop, even when we stop
     early: left to the garbage collector it is finalised wherever a collection runs (a worker thread)."""
     chunks: list[bytes] = []
     total = 0
-    async with contextlib.aclosing(resp.aiter_bytes()) as body:
+    async with contextlib.aclosing(iter_decoded(resp)) as body:
         async for chunk in body:
             total += len(chunk)
             if total > cap:

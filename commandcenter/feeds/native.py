@@ -20,7 +20,10 @@ import httpx
 
 from ..config.schema import FeedSection
 from ..domain import InvalidRecord, KpiValue, TerritoryNode, decode, decode_alert, decode_incident, decode_resource, decode_territory, parse_time
-from .base import BackendReset, Batch, BatchBuilder, FeedBase, FeedError, Gone, Sink, log, looks_like_html, snippet, utcnow
+from .base import (
+    ACCEPT_ENCODING, RECONNECT_FLOOR_S, Backoff, BackendReset, Batch, BatchBuilder, FeedBase, FeedError, Gone, Sink,
+    iter_decoded, log, looks_like_html, snippet, utcnow,
+)
 
 POLL_KINDS = ("incidents", "resources", "alerts")
 DECODERS = {"incident": decode_incident, "resource": decode_resource, "alert": decode_alert}
@@ -181,7 +184,7 @@ class NativePollFeed(FeedBase):
             if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
                 raise FeedError(f"{kind}: expected an object with an items list: {snippet(body)}")
             last_seq = payload.get("last_seq")
-            if isinstance(last_seq, int) and not isinstance(last_seq, bool) and since is not None and last_seq < since:
+            if since is not None and backend_lost_log(last_seq, since):
                 # the backend lost its log (restarted empty): start over; versions dedupe what we have
                 log.warning("feed %s: server's last seq %d is below our cursor %d; re-reading from the start",
                             self.name, last_seq, since)
@@ -194,6 +197,14 @@ class NativePollFeed(FeedBase):
             self.mark_ok()
             builder = BatchBuilder(self)
             add_records(builder, record_kind, items)
+            more = bool(payload.get("more")) and bool(items)
+            if isinstance(new_cursor, int) and not isinstance(last_seq, bool) and isinstance(last_seq, int) \
+                    and new_cursor > last_seq:
+                # a page cursor past the server's own last seq would silence this type: trusted only up to last_seq
+                log.warning("feed %s: %s page cursor %d is beyond the server's last seq %d; not used as the cursor",
+                            self.name, kind, new_cursor, last_seq)
+                new_cursor = since if more else last_seq
+                more = False
             if isinstance(new_cursor, int) and not isinstance(new_cursor, bool) and (since is None or new_cursor > since):
                 values[kind] = new_cursor
             if "seq" in values:             # a push-style cursor becomes one since-cursor per type
@@ -201,7 +212,7 @@ class NativePollFeed(FeedBase):
                 for k in POLL_KINDS:
                     values.setdefault(k, seq)
             await self.deliver(sink, builder, dump_cursor(values) if values else self.cursor)
-            if not payload.get("more") or not items:
+            if not more:
                 return
 
     async def _fetch_kpis(self, sink: Sink) -> None:
@@ -218,18 +229,53 @@ class NativePollFeed(FeedBase):
 
 
 # ---- push (SSE, WebSocket) ----------------------------------------------------------------------
+def backend_lost_log(last_seq: Any, cursor: int) -> bool:
+    """The server's newest seq is below our cursor: it lost its log (restarted with a shorter one). One test for
+    every mode: a poll page's `last_seq`, a WebSocket heartbeat's, the status checked when a push feed connects."""
+    return isinstance(last_seq, int) and not isinstance(last_seq, bool) and last_seq < cursor
+
+
+@dataclass
+class BackendStatus:
+    """What GET {url}/status tells a push feed before it trusts the stream's sequence numbers."""
+    last_seq: int
+    first_seq: int | None = None
+    boot_id: str | None = None     # changes when the backend restarts (its log may be another one)
+
+    @classmethod
+    def parse(cls, payload: Any) -> "BackendStatus | None":
+        if not isinstance(payload, dict):
+            return None
+        last, first, boot = payload.get("last_seq"), payload.get("first_seq"), payload.get("boot_id")
+        if not isinstance(last, int) or isinstance(last, bool) or last < 0:
+            return None
+        return cls(last_seq=last, first_seq=first if isinstance(first, int) and not isinstance(first, bool) else None,
+                   boot_id=boot[:100] if isinstance(boot, str) and boot else None)
+
+
 class SeqTracker:
     """The resumable cursor under reordering: the highest seq with every seq up to it seen.
 
     A gap that does not fill (a message lost to a malformed frame without a readable seq) is
-    skipped once `max_ahead` later messages arrived or it stayed open `max_gap_s` seconds."""
+    skipped once `max_ahead` later messages arrived or it stayed open `max_gap_s` seconds; a gap right
+    after the cursor we resumed from is skipped at once (the server must resume with the next seq). Every
+    skipped range is noted in `skipped` for the feed to fill from the pull API.
+
+    A seq further than `max_ahead` beyond both the mark and the server's last known seq (`ceiling`) is a jump:
+    it waits in `suspect`, not in the cursor, until the feed checked it against the server's status
+    (`accept` or `reject`) — one `id: 999999999999` must not become the cursor."""
 
     max_ahead = 64
     max_gap_s = 2.0
 
-    def __init__(self, start: int) -> None:
+    def __init__(self, start: int, ceiling: int | None = None) -> None:
+        self.start = start
         self.mark = start
+        self.ceiling = ceiling
         self.ahead: set[int] = set()
+        self.suspect: set[int] = set()
+        self.skipped: list[tuple[int, int]] = []
+        self.resuming = True
         self.gap_since: float | None = None
         self.unknown = 0          # frames received whose seq could not be read (they fill gaps)
 
@@ -238,10 +284,31 @@ class SeqTracker:
         self._advance()
 
     def see(self, seq: int) -> None:
-        if seq <= self.mark:
+        if seq <= self.mark or seq in self.ahead:
+            return
+        if seq > max(self.mark, self.ceiling or 0) + self.max_ahead:
+            self.suspect.add(seq)
             return
         self.ahead.add(seq)
         self._advance()
+
+    def raise_ceiling(self, last_seq: int) -> None:
+        self.ceiling = last_seq if self.ceiling is None else max(self.ceiling, last_seq)
+
+    def accept(self, last_seq: int) -> list[int]:
+        """The server's status says its last seq is `last_seq`: suspects up to it are real; returns the others,
+        which are dropped (each counts as a frame without a readable seq)."""
+        self.raise_ceiling(last_seq)
+        real = sorted(s for s in self.suspect if s <= last_seq)
+        false = sorted(s for s in self.suspect if s > last_seq)
+        self.suspect.clear()
+        for seq in real:
+            if seq > self.mark:
+                self.ahead.add(seq)
+        self._advance()
+        for _ in false:
+            self.see_unknown()
+        return false
 
     def _advance(self) -> None:
         while True:
@@ -259,14 +326,23 @@ class SeqTracker:
         else:
             self.gap_since = None
 
+    def _skip(self) -> None:
+        first = min(self.ahead)
+        self.skipped.append((self.mark + 1, first - 1))
+        self.mark = first - 1
+        self._advance()
+
     def settle(self) -> int:
-        """The cursor to persist now, skipping gaps that are evidently holes."""
+        """The cursor to persist now, skipping gaps that are evidently holes (noted in `skipped`)."""
+        if self.resuming and (self.ahead or self.mark > self.start):
+            self.resuming = False
+            if self.ahead and self.mark == self.start:
+                self._skip()
         while len(self.ahead) >= self.max_ahead:
-            self.mark = min(self.ahead) - 1
-            self._advance()
+            self._skip()
         if self.ahead and self.gap_since is not None and time.monotonic() - self.gap_since > self.max_gap_s:
-            self.mark = max(self.ahead)
-            self.ahead.clear()
+            while self.ahead:
+                self._skip()
             self.gap_since = None
         return self.mark
 
@@ -299,6 +375,7 @@ class SSEParser:
         self.retry_ms: int | None = None
         self.too_big = 0
         self.skipping_line = False
+        self.completed = 0          # events and comments completed so far: progress, unlike bytes
 
     def feed(self, chunk: bytes) -> list[Frame]:
         """The frames `chunk` completes. Linear in the bytes: a buffer without CR (every SSE server we know ends
@@ -387,6 +464,7 @@ class SSEParser:
         if not line:
             return self._dispatch()
         if line.startswith(b":"):
+            self.completed += 1
             return None
         name, _, value = line.partition(b":")
         if value.startswith(b" "):
@@ -411,6 +489,7 @@ class SSEParser:
         return None
 
     def _dispatch(self) -> Frame | None:
+        self.completed += 1
         if self.id is not None:
             self.last_id = self.id
         if not self.data and not self.too_big:
@@ -542,10 +621,12 @@ def _handle(feed: FeedBase, builder: BatchBuilder, frame: Frame, tracker: SeqTra
     if kind == "heartbeat":
         data = msg.get("data")
         last = data.get("last_seq") if isinstance(data, dict) else None
-        if isinstance(last, int) and not isinstance(last, bool) and last < tracker.mark:
+        if backend_lost_log(last, tracker.mark):
             if sent_at is not None:
                 _set_lag(feed, sent_at)
             raise BackendReset(f"server's last seq {last} is below our cursor {tracker.mark}: its log was reset")
+        if isinstance(last, int) and not isinstance(last, bool):
+            tracker.raise_ceiling(last)
         return sent_at
     if not isinstance(kind, str):
         builder.quarantine("message", frame.data, "message without a type")
@@ -581,6 +662,13 @@ class _PushFeed(FeedBase):
         self.connects = 0
         self._skip_after: int | None = None    # ws: a too-big message follows this seq
         self._territory_done = False
+        self._boot_id: str | None = None       # the backend's boot id at our last connect (from its status)
+        self._status_at = float("-inf")        # monotonic time of the last status check
+        self._status: BackendStatus | None = None
+        self._productive = False               # the last connection brought messages
+        self._idle_backoff = Backoff(max(self.backoff_base, RECONNECT_FLOOR_S), self.backoff_cap)
+        self.seqs_rejected = 0                  # seqs beyond the server's last seq, not used as the cursor
+        self.gaps_filled = 0                    # gaps in the stream filled from the pull API
 
     @property
     def period(self) -> float:
@@ -591,15 +679,93 @@ class _PushFeed(FeedBase):
         return max(self.section.timeout, 3 * self.heartbeat_s)
 
     def idle_delay(self) -> float:
-        """After a clean close (server dropped us): the server's `retry:` if given, else a short pause."""
-        return self.retry_s if self.retry_s is not None else min(1.0, self.backoff_base)
+        """After a clean close (server dropped us): the server's `retry:` if given, else a short pause; never under
+        RECONNECT_FLOOR_S, and backing off while connections close without bringing a message."""
+        delay = self.retry_s if self.retry_s is not None else min(1.0, self.backoff_base)
+        if self._productive:
+            self._idle_backoff.reset()
+        else:
+            delay = max(delay, self._idle_backoff.next())
+        return max(delay, RECONNECT_FLOOR_S)
 
     def error_delay(self) -> float:
         """The first reconnect after a broken connection waits the server's `retry:`; later ones back off."""
         delay = self._backoff.next()
         if self.consecutive_failures <= 1 and self.retry_s is not None:
-            return self.retry_s
-        return max(delay, self.retry_s or 0.0)
+            return max(self.retry_s, RECONNECT_FLOOR_S)
+        return max(delay, self.retry_s or 0.0, RECONNECT_FLOOR_S)
+
+    async def _backend_status(self, max_age: float = 0.0) -> BackendStatus | None:
+        """GET {url}/status (cached `max_age` seconds); None when the backend does not offer a usable one."""
+        if self._status is not None and time.monotonic() - self._status_at <= max_age:
+            return self._status
+        self._status_at = time.monotonic()
+        try:
+            body, ctype = await self.get_bytes(f"{self.base}/status")
+            self._status = BackendStatus.parse(load_json(body, ctype))
+        except FeedError as exc:
+            log.info("feed %s: status: %s", self.name, exc)
+            self._status = None
+        return self._status
+
+    async def _check_backend(self, start: int) -> int | None:
+        """On connect: has the backend restarted (another boot id) or lost its log (last seq below our cursor)?
+        Then BackendReset (the caller catches up by polling from the start). Returns the server's last seq."""
+        status = await self._backend_status()
+        if status is None:
+            return None
+        boot, self._boot_id = self._boot_id, status.boot_id or self._boot_id
+        if start and boot is not None and status.boot_id is not None and status.boot_id != boot:
+            raise BackendReset(f"the backend restarted (boot id {boot[:16]} → {status.boot_id[:16]})")
+        if backend_lost_log(status.last_seq, start):
+            raise BackendReset(f"server's last seq {status.last_seq} is below our cursor {start}: its log was reset")
+        return status.last_seq
+
+    async def _check_jumps(self, tracker: SeqTracker) -> None:
+        """Seqs that jumped far ahead are checked against the server's status: beyond its last seq they are
+        dropped (logged), never the cursor."""
+        status = await self._backend_status(max_age=1.0)
+        if status is None:
+            false = tracker.accept(tracker.ceiling if tracker.ceiling is not None else tracker.mark)
+            why = "the server offers no status to check them against"
+        else:
+            false = tracker.accept(status.last_seq)
+            why = f"the server's last seq is {status.last_seq}"
+        if false:
+            self.seqs_rejected += len(false)
+            log.warning("feed %s: ignored %d sequence number(s) that jumped ahead (%s); %s; not used as the cursor",
+                        self.name, len(false), ", ".join(str(x) for x in false[:3]), why)
+
+    async def _fill_gaps(self, sink: Sink, tracker: SeqTracker) -> None:
+        """Seqs the stream skipped (a gap on resume, a hole that did not fill) are read from the pull API."""
+        gaps, tracker.skipped = tracker.skipped, []
+        since = min(lo for lo, _ in gaps) - 1
+        before = self.received
+        await self._pull(sink, since, territory=False)
+        self.gaps_filled += len(gaps)
+        log.warning("feed %s: the stream skipped seq %s; filled from the pull API since %d (%d records)",
+                    self.name, ", ".join(f"{lo}-{hi}" if hi > lo else str(lo) for lo, hi in gaps[:3]),
+                    since, self.received - before)
+
+    @staticmethod
+    async def _next_frames(queue: asyncio.Queue, inflight: "asyncio.Future[None] | None") -> "list[Frame] | StreamEnd | None":
+        """The queue's next item, or None as soon as the batch being committed failed: a failed commit is acted on
+        at once, not when the stream next brings something."""
+        if inflight is None or inflight.done():
+            return await queue.get()
+        getter = asyncio.ensure_future(queue.get())
+        try:
+            await asyncio.wait({getter, inflight}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            getter.cancel()
+            raise
+        if not getter.done():
+            if not inflight.cancelled() and inflight.exception() is None:
+                await asyncio.wait({getter})     # committed fine: keep waiting for frames
+            else:
+                getter.cancel()
+                await asyncio.wait({getter})
+        return None if getter.cancelled() else getter.result()
 
     async def _run_once(self, sink: Sink) -> None:
         if not self._territory_done:
@@ -607,7 +773,8 @@ class _PushFeed(FeedBase):
             self._territory_done = True
         values = parse_cursor(self.cursor)
         start = push_seq(values)
-        tracker = SeqTracker(start)
+        tracker = SeqTracker(start, await self._check_backend(start))
+        self._productive = False
         queue: asyncio.Queue[list[Frame] | StreamEnd] = FrameQueue(self.queue_size)
         reader = asyncio.create_task(self._reader(queue, start), name=f"feed-reader:{self.name}")
         inflight: asyncio.Future[None] | None = None      # the batch the sink is committing
@@ -615,11 +782,12 @@ class _PushFeed(FeedBase):
         carry: list[Frame] = []                            # frames taken from the queue past a batch's limit
         try:
             while True:
+                items, end = [], None
                 if not carry:
-                    first = await queue.get()
+                    first = await self._next_frames(queue, inflight)
                     if isinstance(first, StreamEnd):
-                        items, end = [], first
-                    else:
+                        end = first
+                    elif first is not None:
                         carry += first
                 if carry:
                     items, end = _take(queue, carry, self.max_batch)
@@ -638,7 +806,12 @@ class _PushFeed(FeedBase):
                     await done            # the sink's error ends this round: restart from the committed cursor
                 builder.after = None      # committed now: its versions are in the feed's map
                 if messages:
+                    self._productive = True
+                    if tracker.suspect:
+                        await self._check_jumps(tracker)
                     mark = tracker.settle()
+                    if tracker.skipped:   # filled (committed with the old cursor) before the cursor passes them
+                        await self._fill_gaps(sink, tracker)
                     cursor = dump_cursor({"seq": mark}) if mark > start else self.cursor
                     inflight = asyncio.ensure_future(self.deliver(sink, builder, cursor))
                     committing = builder
@@ -686,24 +859,38 @@ class _PushFeed(FeedBase):
     async def _resync(self, sink: Sink, from_start: bool = False) -> None:
         """The server cannot resume our cursor (410), or lost its log: catch up by polling (from our
         cursor, or from the start after a reset; versions dedupe), then stream from there."""
+        newest = await self._pull(sink, 0 if from_start else push_seq(parse_cursor(self.cursor)))
+        # every change up to the newest polled seq is in: stream from there
+        await self.deliver(sink, BatchBuilder(self), dump_cursor({"seq": newest}))
+
+    async def _pull(self, sink: Sink, since: int, territory: bool = True) -> int:
+        """Every record type changed after `since`, from the pull API, committed with the feed's current cursor
+        (until the caller moves it, a restart must read them again). Returns the newest seq polled."""
         poller = NativePollFeed(self.section, self.client)  # type: ignore[arg-type]
         poller.versions = self.versions
         poller.quarantine_seen = self.quarantine_seen
         poller.fetch_kpis = False
+        poller._territory_done = not territory
         old_cursor = self.cursor
-        base = 0 if from_start else push_seq(parse_cursor(self.cursor))
-        poller.cursor = dump_cursor({k: base for k in POLL_KINDS})
+        poller.cursor = dump_cursor({k: since for k in POLL_KINDS})
 
         async def keep_old_cursor(batch: Batch) -> None:
             batch.cursor = old_cursor     # until the catch-up is complete, a restart must catch up again
             await sink(batch)
 
-        await poller._run_once(keep_old_cursor)
-        values = parse_cursor(poller.cursor)
+        try:
+            await poller._run_once(keep_old_cursor)
+        finally:    # the poller's failed commit (logged by it) is this feed's, in its health
+            if poller.commit_failures:
+                self.commit_failures += poller.commit_failures
+                self._commit_error = poller._commit_error
+                self.last_commit_error_at = poller.last_commit_error_at
+                self.last_error, self.last_error_at = poller.last_error, poller.last_error_at
+            elif poller.batches:
+                self.commit_failures = 0
         self.received += poller.received
         self.quarantined += poller.quarantined
-        # every change up to the newest polled seq is in: stream from there
-        await self.deliver(sink, BatchBuilder(self), dump_cursor({"seq": max(values.values(), default=0)}))
+        return max(parse_cursor(poller.cursor).values(), default=since)
 
 
 class NativeSseFeed(_PushFeed):
@@ -721,7 +908,8 @@ class NativeSseFeed(_PushFeed):
 
     async def _read(self, queue: asyncio.Queue[Frame | StreamEnd], start: int) -> None:
         assert self.client is not None
-        headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache", **self.headers()}
+        headers = {"Accept": "text/event-stream", "Accept-Encoding": ACCEPT_ENCODING, "Cache-Control": "no-cache",
+                   **self.headers()}
         if self.cursor is not None:
             headers["Last-Event-ID"] = str(start)
         try:
@@ -741,11 +929,19 @@ class NativeSseFeed(_PushFeed):
                 self.connects += 1
                 self.mark_ok()
                 parser = SSEParser(self.section.max_bytes)
-                stream = await stack.enter_async_context(contextlib.aclosing(resp.aiter_bytes()))
+                # decoded in bounded pieces, each parsed and queued before the next is inflated: the queue's
+                # back-pressure then holds however many tiny events a compressed read expands to
+                stream = await stack.enter_async_context(contextlib.aclosing(iter_decoded(resp)))
+                completed, progress_at = parser.completed, time.monotonic()
                 async for chunk in stream:
                     at = time.perf_counter()
-                    self.last_ok_at = utcnow()
                     frames = parser.feed(chunk)
+                    if parser.completed != completed:     # contact is a complete event or comment, not bytes
+                        completed, progress_at = parser.completed, time.monotonic()
+                        self.last_ok_at = utcnow()
+                    elif time.monotonic() - progress_at > self.read_timeout:
+                        raise FeedError(f"stream sent bytes but no complete event for {self.read_timeout:.0f} s "
+                                        "(trickling, or one endless line); reconnecting")
                     if not frames:
                         if queue.empty():
                             # A heartbeat with nothing pending: we are at the head of the stream, so the lag
