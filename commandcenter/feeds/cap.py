@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element
 
 import httpx
@@ -27,7 +27,8 @@ from .base import BatchBuilder, FeedBase, FeedError, Sink, log, utcnow
 from .xmlsafe import child, children, local, parse_xml, text, to_bytes
 
 EXERCISE_DRILL_ID = "cap-exercise"
-MAX_ENTRIES = 500
+MAX_ENTRIES = 500              # index entries fetched per poll, newest first; the rest on the next polls
+MAX_INDEX = 10_000             # index entries considered at all (the newest, if an index lists more)
 LEVEL_PARAMS = ("colour", "color", "level", "alert_level", "alertlevel", "warning_level", "awareness_level",
                 "预警级别", "预警颜色", "预警等级", "级别", "颜色")
 COLOUR_WORDS = {"red", "orange", "amber", "yellow", "blue", "红", "橙", "黄", "蓝"}
@@ -147,7 +148,42 @@ def index_links(root: Element) -> list[tuple[str, str]]:
             href = (enclosure.get("url", "") if enclosure is not None else "") or text(item, "link")
             if href:
                 out.append((href.strip(), text(item, "pubDate") or text(item, "guid")))
-    return out[:MAX_ENTRIES]
+    return out
+
+
+def entry_time(updated: str) -> float | None:
+    """An index entry's time (Atom ISO 8601 or RSS RFC 822) as epoch seconds; None if it is not a usable time."""
+    try:
+        return parse_time(updated).timestamp()
+    except (InvalidRecord, OverflowError, ValueError, TypeError):
+        pass
+    try:
+        dt = parsedate_to_datetime(updated)
+        return dt.timestamp() if dt.tzinfo is not None else None
+    except (OverflowError, ValueError, TypeError, IndexError):
+        return None
+
+
+def newest_first(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Index entries ordered newest first, whichever way the index lists them: by their times when every entry
+    has one, else in the index's order, reversed when its dated entries run oldest first."""
+    times = [entry_time(updated) for _, updated in links]
+    known = [t for t in times if t is not None]
+    if len(known) == len(links):
+        order = sorted(range(len(links)), key=lambda i: (-times[i], i))   # type: ignore[operator]
+        return [links[i] for i in order]
+    if len(known) >= 2 and known[0] < known[-1]:
+        return links[::-1]
+    return list(links)
+
+
+def sent_key(el: Element) -> tuple[int, float]:
+    """Sort key of a CAP <alert> by its `sent` time, oldest first; a missing, malformed or out-of-range time
+    (year 9999 in a negative offset overflows the conversion to UTC) sorts last instead of failing the sort."""
+    try:
+        return (0, parse_time(text(el, "sent")).timestamp())
+    except (InvalidRecord, OverflowError, ValueError, TypeError, OSError):
+        return (1, 0.0)
 
 
 class CapParser:
@@ -166,12 +202,6 @@ class CapParser:
             memory.move_to_end(k)
             while len(memory) > 20_000:
                 memory.popitem(last=False)
-
-    def sort_key(self, el: Element) -> datetime:
-        try:
-            return parse_time(text(el, "sent"))
-        except InvalidRecord:
-            return datetime(1970, 1, 1, tzinfo=timezone.utc)
 
     def to_alert(self, el: Element) -> Alert | None:
         """One <alert> → an Alert; None for messages that carry no public warning; else InvalidRecord."""
@@ -285,7 +315,7 @@ class CapParser:
 
     def add_document(self, builder: BatchBuilder, root: Element) -> None:
         """Every CAP alert of a parsed document into the batch (bad ones into the quarantine)."""
-        alerts = sorted(cap_alerts(root), key=self.sort_key)
+        alerts = sorted(cap_alerts(root), key=sent_key)
         for el in alerts:
             try:
                 alert = self.to_alert(el)
@@ -303,7 +333,7 @@ class CapFeed(FeedBase):
     def __init__(self, section: FeedSection, client: httpx.AsyncClient) -> None:
         super().__init__(section, client)
         self.parser = CapParser(section.name)
-        self.fetched: OrderedDict[tuple[str, str], None] = OrderedDict()   # (link, updated) already read
+        self.fetched: OrderedDict[tuple[str, str], None] = OrderedDict()   # (link, updated) read and committed
 
     async def _run_once(self, sink: Sink) -> None:
         body, ctype = await self.get_bytes(self.section.url, accept="application/cap+xml, application/atom+xml, "
@@ -316,14 +346,17 @@ class CapFeed(FeedBase):
         builder = BatchBuilder(self)
         self.parser.add_document(builder, root)
         docs: list[Element] = []
-        for href, updated in index_links(root):
-            key = (href, updated)
-            if key in self.fetched:
-                continue
+        read: list[tuple[str, str]] = []     # entries of this batch: marked read once it is committed
+        todo = [key for key in newest_first(index_links(root))[:MAX_INDEX] if key not in self.fetched]
+        if len(todo) > MAX_ENTRIES:
+            log.info("feed %s: %d new index entries; reading the newest %d now, the rest on the next polls",
+                     self.name, len(todo), MAX_ENTRIES)
+        for key in todo[:MAX_ENTRIES]:
+            href = key[0]
             url = self._resolve(href)
             if url is None:
                 builder.quarantine("alert", href.encode("utf-8", "replace"), "index entry link is not http(s)")
-                self._seen(key)
+                read.append(key)
                 continue
             try:
                 entry_body, entry_type = await self.get_bytes(url, accept="application/cap+xml, application/xml")
@@ -332,7 +365,7 @@ class CapFeed(FeedBase):
                 log.info("feed %s: entry %s: %s", self.name, href[:200], exc)
                 self.last_error, self.last_error_at = f"entry: {exc}"[:500], utcnow()
                 continue
-            self._seen(key)
+            read.append(key)
             try:
                 docs.append(parse_xml(entry_body, entry_type))
             except FeedError as exc:   # a broken CAP document is a bad record of the index
@@ -343,10 +376,13 @@ class CapFeed(FeedBase):
                 holder.extend(cap_alerts(d))
             self.parser.add_document(builder, holder)
         await self.deliver(sink, builder, self.cursor)
+        for key in read:    # only now: a failed commit leaves them to be read again on the next poll
+            self._seen(key)
 
     def _seen(self, key: tuple[str, str]) -> None:
         self.fetched[key] = None
-        while len(self.fetched) > 10_000:
+        self.fetched.move_to_end(key)
+        while len(self.fetched) > 2 * MAX_INDEX:
             self.fetched.popitem(last=False)
 
     def _resolve(self, href: str) -> str | None:

@@ -240,17 +240,17 @@ class BackendStatus:
     """What GET {url}/status tells a push feed before it trusts the stream's sequence numbers."""
     last_seq: int
     first_seq: int | None = None
-    boot_id: str | None = None     # changes when the backend restarts (its log may be another one)
+    log_id: str | None = None      # names the backend's message log: another id after a restart with another log
 
     @classmethod
     def parse(cls, payload: Any) -> "BackendStatus | None":
         if not isinstance(payload, dict):
             return None
-        last, first, boot = payload.get("last_seq"), payload.get("first_seq"), payload.get("boot_id")
+        last, first, log_id = payload.get("last_seq"), payload.get("first_seq"), payload.get("log_id")
         if not isinstance(last, int) or isinstance(last, bool) or last < 0:
             return None
         return cls(last_seq=last, first_seq=first if isinstance(first, int) and not isinstance(first, bool) else None,
-                   boot_id=boot[:100] if isinstance(boot, str) and boot else None)
+                   log_id=log_id[:100] if isinstance(log_id, str) and log_id else None)
 
 
 class SeqTracker:
@@ -662,7 +662,7 @@ class _PushFeed(FeedBase):
         self.connects = 0
         self._skip_after: int | None = None    # ws: a too-big message follows this seq
         self._territory_done = False
-        self._boot_id: str | None = None       # the backend's boot id at our last connect (from its status)
+        self._log_id: str | None = None        # the backend's log id at our last connect (from its status)
         self._status_at = float("-inf")        # monotonic time of the last status check
         self._status: BackendStatus | None = None
         self._productive = False               # the last connection brought messages
@@ -709,14 +709,15 @@ class _PushFeed(FeedBase):
         return self._status
 
     async def _check_backend(self, start: int) -> int | None:
-        """On connect: has the backend restarted (another boot id) or lost its log (last seq below our cursor)?
-        Then BackendReset (the caller catches up by polling from the start). Returns the server's last seq."""
+        """On connect: has the backend restarted with another log (another log id) or lost its log (its last seq
+        is below our cursor)? Then BackendReset: the caller catches up by polling from the start. Returns the
+        server's last seq (None if it offers no status)."""
         status = await self._backend_status()
         if status is None:
             return None
-        boot, self._boot_id = self._boot_id, status.boot_id or self._boot_id
-        if start and boot is not None and status.boot_id is not None and status.boot_id != boot:
-            raise BackendReset(f"the backend restarted (boot id {boot[:16]} → {status.boot_id[:16]})")
+        known, self._log_id = self._log_id, status.log_id or self._log_id
+        if start and known is not None and status.log_id is not None and status.log_id != known:
+            raise BackendReset(f"the backend restarted with another log (log id {known[:16]} → {status.log_id[:16]})")
         if backend_lost_log(status.last_seq, start):
             raise BackendReset(f"server's last seq {status.last_seq} is below our cursor {start}: its log was reset")
         return status.last_seq

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -66,6 +67,7 @@ class SimServer:
         self.clock = SimClock(start_time, speed)
         self.hold_clock = hold_clock
         self.log = MessageLog(log_cap)
+        self.log_id = uuid.uuid4().hex     # names this log: a backend restarted with another log has another id
         self.city: City | None = None
         self.world: World | None = None
         self.scenario: Any = None
@@ -265,7 +267,7 @@ class SimServer:
             "sim_time": format_time(self.clock.now()), "speed": self.clock.speed, "rate": self.settings.rate,
             "demo_extra_events_per_s": self.settings.min_live_rate,
             "natural_rates": self._natural_rates(),
-            "first_seq": self.log.first_seq, "last_seq": self.log.last_seq,
+            "first_seq": self.log.first_seq, "last_seq": self.log.last_seq, "log_id": self.log_id,
             "scenario": getattr(self.scenario, "name", None), "faults": self.faults.as_dict(),
             "drills": [d["drill_id"] for d in self.drills.describe()] if self.drills is not None else [],
         })
