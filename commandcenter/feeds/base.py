@@ -176,6 +176,20 @@ class BatchBuilder:
         self._pending[key] = (record.version, len(lst))
         lst.append(record)
 
+    def drop_committed(self) -> None:
+        """Forget the records a commit made since they were added (a gap filled from the pull API) has already
+        stored at their version or a newer one."""
+        self._pending = {}
+        for kind in ("incident", "resource", "alert"):
+            lst: list[Any] = getattr(self.batch, kind + "s")
+            keep = [r for r in lst if self.feed.versions.is_new(kind, r.id, r.version)]
+            self.dropped += len(lst) - len(keep)
+            lst[:] = keep
+            for i, r in enumerate(keep):
+                prior = self._pending.get((kind, r.id))
+                if prior is None or r.version > prior[0]:
+                    self._pending[(kind, r.id)] = (r.version, i)
+
     def territory(self, node: TerritoryNode) -> None:
         self.batch.territory.append(node)
 

@@ -297,7 +297,7 @@ class SeqTracker:
 
     def accept(self, last_seq: int) -> list[int]:
         """The server's status says its last seq is `last_seq`: suspects up to it are real; returns the others,
-        which are dropped (each counts as a frame without a readable seq)."""
+        which are dropped (a real seq they hid shows as a gap, which the feed fills from the pull API)."""
         self.raise_ceiling(last_seq)
         real = sorted(s for s in self.suspect if s <= last_seq)
         false = sorted(s for s in self.suspect if s > last_seq)
@@ -306,8 +306,6 @@ class SeqTracker:
             if seq > self.mark:
                 self.ahead.add(seq)
         self._advance()
-        for _ in false:
-            self.see_unknown()
         return false
 
     def _advance(self) -> None:
@@ -752,6 +750,8 @@ class _PushFeed(FeedBase):
     async def _next_frames(queue: asyncio.Queue, inflight: "asyncio.Future[None] | None") -> "list[Frame] | StreamEnd | None":
         """The queue's next item, or None as soon as the batch being committed failed: a failed commit is acted on
         at once, not when the stream next brings something."""
+        if inflight is not None and inflight.done() and (inflight.cancelled() or inflight.exception() is not None):
+            return None
         if inflight is None or inflight.done():
             return await queue.get()
         getter = asyncio.ensure_future(queue.get())
@@ -813,6 +813,7 @@ class _PushFeed(FeedBase):
                     mark = tracker.settle()
                     if tracker.skipped:   # filled (committed with the old cursor) before the cursor passes them
                         await self._fill_gaps(sink, tracker)
+                        builder.drop_committed()
                     cursor = dump_cursor({"seq": mark}) if mark > start else self.cursor
                     inflight = asyncio.ensure_future(self.deliver(sink, builder, cursor))
                     committing = builder
@@ -927,8 +928,7 @@ class NativeSseFeed(_PushFeed):
                 ctype = resp.headers.get("content-type", "")
                 if "text/event-stream" not in ctype:
                     raise FeedError(f"stream: expected text/event-stream, got {ctype or 'no content type'}")
-                self.connects += 1
-                self.mark_ok()
+                self.connects += 1     # contact (mark_ok) is the first complete event, not the headers
                 parser = SSEParser(self.section.max_bytes)
                 # decoded in bounded pieces, each parsed and queued before the next is inflated: the queue's
                 # back-pressure then holds however many tiny events a compressed read expands to
@@ -938,6 +938,8 @@ class NativeSseFeed(_PushFeed):
                     at = time.perf_counter()
                     frames = parser.feed(chunk)
                     if parser.completed != completed:     # contact is a complete event or comment, not bytes
+                        if not completed:
+                            self.mark_ok()
                         completed, progress_at = parser.completed, time.monotonic()
                         self.last_ok_at = utcnow()
                     elif time.monotonic() - progress_at > self.read_timeout:
