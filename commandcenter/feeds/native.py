@@ -757,15 +757,13 @@ class _PushFeed(FeedBase):
         getter = asyncio.ensure_future(queue.get())
         try:
             await asyncio.wait({getter, inflight}, return_when=asyncio.FIRST_COMPLETED)
-        except asyncio.CancelledError:
-            getter.cancel()
-            raise
-        if not getter.done():
-            if not inflight.cancelled() and inflight.exception() is None:
+            if not getter.done() and not inflight.cancelled() and inflight.exception() is None:
                 await asyncio.wait({getter})     # committed fine: keep waiting for frames
-            else:
+        finally:
+            if not getter.done():    # the commit failed, or we are cancelled: the getter ends here, not pending
                 getter.cancel()
-                await asyncio.wait({getter})
+                with contextlib.suppress(asyncio.CancelledError):
+                    await getter
         return None if getter.cancelled() else getter.result()
 
     async def _run_once(self, sink: Sink) -> None:

@@ -534,7 +534,7 @@ def test_retry_zero_and_clean_closes_do_not_spin(mode):
 
 # ---- memory under hostile streams (a collector subprocess) ------------------------------------------------------
 COLLECTOR = r"""
-import asyncio, json, resource, sys
+import asyncio, json, sys
 import httpx
 from commandcenter.config.schema import FeedSection
 from commandcenter.feeds import make_feed
@@ -550,7 +550,8 @@ async def main(url, seconds):
         await asyncio.sleep(seconds)
         crashed = task.done()
         task.cancel()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open("/proc/self/status") as fh:    # VmHWM: this process's peak (ru_maxrss would count the parent's)
+        rss_mb = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
     print(json.dumps({"max_rss_mb": rss_mb, "crashed": crashed, "duplicates": feed.duplicates, **seen}))
 
 asyncio.run(main(sys.argv[1], float(sys.argv[2])))
