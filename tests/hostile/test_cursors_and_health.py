@@ -614,3 +614,33 @@ def test_memory_stays_bounded_under_hostile_streams(what, tmp_path):
             assert result["quarantined"] == 1 and result["duplicates"] > 100_000, result   # it did work through it
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "gzip, two members", "deflate", "raw deflate", "identity"])
+def test_decoded_pieces_are_bounded_however_the_body_is_compressed(encoding):
+    from commandcenter.feeds.base import BoundedDecoder
+
+    body = b"data: x\n\n" * 200_000           # 1.8 MB that compresses about 500-fold
+    if encoding.startswith("gzip"):
+        z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+        wire = z.compress(body) + z.flush()
+        if "two" in encoding:
+            wire, body = wire * 2, body * 2
+    elif encoding == "deflate":
+        wire = zlib.compress(body, 9)
+    elif encoding == "raw deflate":
+        z = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+        wire = z.compress(body) + z.flush()
+    else:
+        wire = body
+    decoder = BoundedDecoder(encoding.split(",")[0].replace("raw ", ""), piece=4096)
+    pieces = [p for i in range(0, len(wire), 1000) for p in decoder.feed(wire[i:i + 1000])]
+    assert b"".join(pieces) == body
+    assert max(map(len, pieces)) <= 4096
+
+
+def test_an_encoding_the_feed_cannot_bound_is_refused():
+    from commandcenter.feeds.base import BoundedDecoder, FeedError
+
+    with pytest.raises(FeedError, match="unsupported content-encoding 'br'"):
+        BoundedDecoder("br")
