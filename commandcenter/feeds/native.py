@@ -263,7 +263,7 @@ class SeqTracker:
 
     A seq further than `max_ahead` beyond both the mark and the server's last known seq (`ceiling`) is a jump:
     it waits in `suspect`, not in the cursor, until the feed checked it against the server's status
-    (`accept` or `reject`) — one `id: 999999999999` must not become the cursor."""
+    (`accept`) — one `id: 999999999999` must not become the cursor."""
 
     max_ahead = 64
     max_gap_s = 2.0
@@ -718,6 +718,8 @@ class _PushFeed(FeedBase):
             raise BackendReset(f"the backend restarted with another log (log id {known[:16]} → {status.log_id[:16]})")
         if backend_lost_log(status.last_seq, start):
             raise BackendReset(f"server's last seq {status.last_seq} is below our cursor {start}: its log was reset")
+        if start and status.first_seq is not None and start < status.first_seq - 1:
+            raise Gone(f"cursor {start} is older than the server's first retained seq {status.first_seq}")
         return status.last_seq
 
     async def _check_jumps(self, tracker: SeqTracker) -> None:
