@@ -718,7 +718,7 @@ class _PushFeed(FeedBase):
             raise BackendReset(f"the backend restarted with another log (log id {known[:16]} → {status.log_id[:16]})")
         if backend_lost_log(status.last_seq, start):
             raise BackendReset(f"server's last seq {status.last_seq} is below our cursor {start}: its log was reset")
-        if start and status.first_seq is not None and start < status.first_seq - 1:
+        if start and status.first_seq is not None and start < status.first_seq - 1 <= status.last_seq - 1:
             raise Gone(f"cursor {start} is older than the server's first retained seq {status.first_seq}")
         return status.last_seq
 
