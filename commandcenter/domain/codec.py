@@ -2,7 +2,10 @@
 
 One codec for the simulator (which encodes) and the feeds (which decode), so the
 protocol cannot drift between them. Decoding validates: anything that does not fit
-raises InvalidRecord with a reason fit for the quarantine.
+raises InvalidRecord with a reason fit for the quarantine, including values outside what the store and the
+calendar keep (`limits`: 64-bit integers, years 1971-9998, valid Unicode without NUL, ids of at most 64
+characters). What the store itself wrote is read back with `decode_stored`, without those limits: a store
+written before them must stay readable.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
+from . import limits as L
 from .errors import InvalidRecord
 from .models import Alert, Incident, Resource, StatusChange, TerritoryNode
 
@@ -37,7 +41,16 @@ INTERNED_FIELDS = frozenset({"grid_id", "reporter", "grid_worker", "handler", "d
 
 
 def parse_time(value: Any) -> datetime:
-    """ISO 8601 to an aware UTC datetime; naive times are taken as UTC."""
+    """ISO 8601 to an aware UTC datetime within the store's range (limits.check_time); naive times are UTC."""
+    dt = parse_any_time(value)
+    return dt if _TIME_MIN <= dt < _TIME_MAX else L.check_time(dt)
+
+
+_TIME_MIN, _TIME_MAX = L.TIME_MIN, L.TIME_MAX
+
+
+def parse_any_time(value: Any) -> datetime:
+    """ISO 8601 to an aware UTC datetime, any year Python's calendar has; naive times are taken as UTC."""
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, str):
@@ -51,8 +64,11 @@ def parse_time(value: Any) -> datetime:
     if tz is timezone.utc:          # the wire's own "Z": already what we want, no conversion
         return dt
     if tz is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        return dt.replace(tzinfo=timezone.utc)
+    try:
+        return dt.astimezone(timezone.utc)
+    except OverflowError:           # 9999-12-31T23:59-01:00 is in year 10000 in UTC
+        raise InvalidRecord(f"time outside the calendar: {str(value)[:40]!r}") from None
 
 
 def format_time(value: datetime) -> str:
@@ -86,27 +102,36 @@ def decode(cls: type[T], data: Any) -> T:
     Each class gets a decoder compiled once from its type hints (`_decoder`): walking the hints with
     `typing.get_origin` for every field of every record cost ~250 µs an incident, the whole budget of a
     5,000 events/s feed; the compiled one does the same checks with the same reasons in a fraction."""
-    return _decoder(cls)(data)
+    return _decoder(cls, True)(data)
+
+
+def decode_stored(cls: type[T], data: Any) -> T:
+    """`decode` for what the store wrote: the same types, without the `limits` (a store written before them may
+    hold, say, a 1969 time or an id of 70 characters, and must stay readable)."""
+    return _decoder(cls, False)(data)
 
 
 _ABSENT = object()
 
 
 @cache
-def _decoder(cls: type[T]) -> Callable[[Any], T]:
+def _decoder(cls: type[T], checked: bool = True) -> Callable[[Any], T]:
     """The decoding function of one dataclass, generated once from its type hints.
 
     Like `dataclasses` does for `__init__`, the per-field steps are unrolled into one function's source:
     strings, integers and booleans are checked inline, everything else calls a converter made once per
     hint (`_converter`); the record is then built positionally. Same checks, same reasons as walking the
-    hints, at a fraction of the cost."""
+    hints, at a fraction of the cost.
+
+    `checked`: also the store's limits (limits.py). The fast paths test them inline (an ASCII string is decided
+    by `str.isascii`, O(1)); anything else goes to the field's converter, which gives the reason."""
     hints = typing.get_type_hints(cls)
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     name = cls.__name__
     env: dict[str, Any] = {
         "cls": cls, "InvalidRecord": InvalidRecord, "ABSENT": _ABSENT, "MAX_STRING": MAX_STRING,
         "NAME": name, "KIND": name.lower(), "str": str, "int": int, "dict": dict, "isinstance": isinstance,
-        "type": type, "len": len, "getattr": getattr, "intern": sys.intern,
+        "type": type, "len": len, "getattr": getattr, "intern": sys.intern, "BAD_CHAR": L.BAD_CHAR,
     }
     lines = [
         "def decode_one(data):",
@@ -125,7 +150,7 @@ def _decoder(cls: type[T]) -> Callable[[Any], T]:
         hint = hints[f.name]
         var = f"f{i}"
         args.append(var)
-        env[f"conv{i}"] = _converter(hint)
+        env[f"conv{i}"] = _converter(hint, f.name if checked else None)
         if f.default is not dataclasses.MISSING:
             env[f"default{i}"] = f.default
             when_absent = f"{var} = default{i}"
@@ -137,10 +162,15 @@ def _decoder(cls: type[T]) -> Callable[[Any], T]:
                            f"raise InvalidRecord(\"missing required field {f.name!r}\", KIND, record_id)")
         if hint is str or (f.name in INTERNED_FIELDS and hint == (str | None)):
             keep = "intern(v)" if f.name in INTERNED_FIELDS else "v"
-            fast = (f"if type(v) is str and len(v) <= MAX_STRING:\n            {var} = {keep}\n"
+            most = min(MAX_STRING, L.MAX_CHARS.get(f.name, MAX_STRING)) if checked else MAX_STRING
+            # storable text: ASCII without NUL decided in O(1), other text by one regex search (limits.BAD_CHAR)
+            text_ok = " and (v.isascii() and '\\x00' not in v or BAD_CHAR(v) is None)" if checked else ""
+            fast = (f"if type(v) is str and len(v) <= {most}{text_ok}:\n            {var} = {keep}\n"
                     f"        else:\n            fname = {f.name!r}\n            {var} = conv{i}(v)")
         elif hint is int:
-            fast = (f"if type(v) is int:\n            {var} = v\n"
+            lo, hi = L.int_range(f.name)
+            in_range = f" and {lo} <= v <= {hi}" if checked else ""
+            fast = (f"if type(v) is int{in_range}:\n            {var} = v\n"
                     f"        else:\n            fname = {f.name!r}\n            {var} = conv{i}(v)")
         elif hint is bool:
             fast = (f"if v is True or v is False:\n            {var} = v\n"
@@ -178,23 +208,27 @@ def _optional(hint: Any) -> bool:
     return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)
 
 
-def _converter(hint: Any) -> Callable[[Any], Any]:
-    """A function checking and converting one JSON value to `hint`; raises InvalidRecord with the reason."""
+def _converter(hint: Any, field: str | None = "") -> Callable[[Any], Any]:
+    """A function checking and converting one JSON value to `hint`; raises InvalidRecord with the reason.
+
+    `field`: the field's name, for its limits (limits.py: text length, 32-bit integers); None: no limits (what
+    the store wrote, read back)."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
+    checked = field is not None
     if origin in (typing.Union, types.UnionType):
-        inner = _converter([a for a in args if a is not type(None)][0])
+        inner = _converter([a for a in args if a is not type(None)][0], field)
         return lambda value: None if value is None else inner(value)
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
-            item = _converter(args[0])
+            item = _converter(args[0], field)
 
             def homogeneous(value: Any) -> tuple:
                 if not isinstance(value, list | tuple):
                     raise InvalidRecord(f"expected a list, got {type(value).__name__}")
                 return tuple([item(v) for v in value]) if value else ()
             return homogeneous
-        items = tuple(_converter(a) for a in args)
+        items = tuple(_converter(a, field) for a in args)
 
         def fixed(value: Any) -> tuple:
             if not isinstance(value, list | tuple):
@@ -204,19 +238,20 @@ def _converter(hint: Any) -> Callable[[Any], Any]:
             return tuple([c(v) for c, v in zip(items, value)])
         return fixed
     if origin is dict:
-        val = _converter(args[1])
+        val = _converter(args[1], "" if checked else None)
+        key_text = L.check_text if checked else str
 
         def mapping(value: Any) -> dict:
             if not isinstance(value, dict):
                 raise InvalidRecord("expected an object")
-            return {str(k): val(v) for k, v in value.items()}
+            return {key_text(str(k)): val(v) for k, v in value.items()}
         return mapping
     if hint is datetime:
-        return parse_time
+        return parse_time if checked else parse_any_time
     if isinstance(hint, type) and issubclass(hint, Enum):
         return _enum_converter(hint)
     if dataclasses.is_dataclass(hint):
-        return lambda value: _decoder(hint)(value)
+        return lambda value: _decoder(hint, checked)(value)
     if hint is bool:
         def boolean(value: Any) -> bool:
             if value is True or value is False:
@@ -226,7 +261,7 @@ def _converter(hint: Any) -> Callable[[Any], Any]:
     if hint is int:
         def integer(value: Any) -> int:
             if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
-                return value
+                return L.check_int(value, field) if checked else value
             raise InvalidRecord(f"expected an integer, got {type(value).__name__}")
         return integer
     if hint is float:
@@ -243,7 +278,7 @@ def _converter(hint: Any) -> Callable[[Any], Any]:
                 raise InvalidRecord(f"expected a string, got {type(value).__name__}")
             if len(value) > MAX_STRING:
                 raise InvalidRecord(f"string longer than {MAX_STRING} characters")
-            return value
+            return L.check_text(value, field) if checked else value
         return string
     if hint is typing.Any:
         return lambda value: value
@@ -292,6 +327,6 @@ def decode_territory(data: Any) -> TerritoryNode:
 
 
 __all__ = [
-    "KINDS", "StatusChange", "decode", "decode_alert", "decode_incident", "decode_resource",
+    "KINDS", "StatusChange", "decode", "decode_alert", "decode_stored", "parse_any_time", "decode_incident", "decode_resource",
     "decode_territory", "encode", "format_time", "parse_time",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..domain import ActionKind, Alert, Incident, OperatorAction, Resource, decode
+from ..domain import ActionKind, Alert, Incident, OperatorAction, Resource, decode_stored
 from ..store.schema import T
 from .drills import (
     Dispatch, IncidentScore, Scenario, _scenario_or_stub, score_incident, split_reason,
@@ -110,7 +110,7 @@ def assemble(store: Any, drill_id: str) -> ReportData:
     incidents = sorted((store.incident(i.id) for i in store.incidents(drill=True, limit=100_000)
                         if i.drill_id == drill_id), key=lambda i: i.reported_at)
     incidents = [i for i in incidents if i is not None]
-    alert_versions = [decode(Alert, json.loads(d)) for (d,) in alrows]
+    alert_versions = [decode_stored(Alert, json.loads(d)) for (d,) in alrows]
     latest_alerts: dict[str, Alert] = {}
     for a in alert_versions:
         latest_alerts[a.id] = a

@@ -41,7 +41,8 @@ from ..config import Config
 from ..feeds import Batch, Feed, FeedBase, StageTrace, make_feed
 from ..feeds.clock import BackendClocks
 from ..feeds.transport import make_client
-from ..store import Applied, Store
+from ..store import Applied, Store, refuses_record
+from . import isolation
 from .live_state import LiveState
 
 log = logging.getLogger(__name__)
@@ -331,16 +332,21 @@ class IngestPipeline:
             if batch.kpis:          # nothing the store would write: no empty transaction
                 await self._show(None, batch.kpis)
             return
-        applied = await self.in_store(
-            self.store.apply if self.trace is None else self._traced_apply,
-            batch.feed,
-            incidents=batch.incidents,
-            resources=batch.resources,
-            alerts=batch.alerts,
-            territory=batch.territory,
-            quarantined=batch.quarantined,
-            cursor=batch.cursor,
-        )
+        try:
+            applied = await self.in_store(
+                self.store.apply if self.trace is None else self._traced_apply,
+                batch.feed,
+                incidents=batch.incidents,
+                resources=batch.resources,
+                alerts=batch.alerts,
+                territory=batch.territory,
+                quarantined=batch.quarantined,
+                cursor=batch.cursor,
+            )
+        except Exception as exc:
+            if not refuses_record(exc):
+                raise             # the store is unusable (disk, database): the feed retries from its cursor
+            applied = await self.in_store(self._apply_isolating, batch, exc)
         self.batches_applied += 1
         if batch.cursor is not None:
             self._committed[batch.feed] = batch.cursor
@@ -485,6 +491,38 @@ class IngestPipeline:
                 await asyncio.shield(task)
             else:
                 await asyncio.sleep(0)      # its drain is scheduled, not started yet
+
+    def _apply_isolating(self, batch: Batch, first: BaseException) -> Applied:
+        """On the store thread, after the store refused `batch` as a whole: store it by halves down to the records
+        it refuses on their own (services.isolation), quarantine those with the store's reason, then commit the
+        batch's quarantine and cursor. `batch` is left holding what was stored plus the new quarantine entries, so
+        the feed counts them as such."""
+        store, feed = self.store, batch.feed
+        lists = {kind: list(getattr(batch, kind)) for kind in isolation.KINDS}
+
+        def write(items: list[isolation.Item]) -> Applied:
+            part: dict[str, list[Any]] = {}
+            for kind, record in items:
+                part.setdefault(kind, []).append(record)
+            return store.apply(feed, **part)
+
+        result = isolation.bisect(isolation.units_of(lists), write, refuses_record)
+        now = self.clock()
+        refused = [isolation.quarantined(feed, item, exc, now) for item, exc in result.refused]
+        for (kind, record), exc in result.refused:
+            getattr(batch, kind).remove(record)
+            log.warning("feed %s: the store refused %s %r (%s: %s); quarantined, the rest of its batch stored",
+                        feed, isolation.QUARANTINE_KIND[kind], getattr(record, "id", "?")[:80],
+                        type(exc).__name__, " ".join(str(exc).split())[:300])
+        if not refused:
+            log.warning("feed %s: a batch the store refused (%s) was stored by parts", feed, type(first).__name__)
+        batch.quarantined = list(batch.quarantined) + refused
+        store.apply(feed, quarantined=batch.quarantined, cursor=batch.cursor)
+        parts = result.stored
+        return Applied(incidents=[r for a in parts for r in a.incidents],
+                       resources=[r for a in parts for r in a.resources],
+                       alerts=[r for a in parts for r in a.alerts],
+                       territory=[n for a in parts for n in a.territory])
 
     def _traced_apply(self, feed: str, **kw: Any) -> Any:
         """Store.apply on the store thread, stamping when the transaction began and when it committed."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, or_, select
 
-from ..domain import Alert, Incident, Resource, ResourceStatus, Status, StatusChange, decode
+from ..domain import Alert, Incident, Resource, ResourceStatus, Status, StatusChange, decode_stored
 
 from .schema import T
 
@@ -44,7 +44,7 @@ def state_at(store: "Store", conn: Connection, t: datetime, *, lookback: timedel
     q = (select(_INC.c.data).where(
         _INC.c.reported_at <= t, or_(_INC.c.closed_at.is_(None), _INC.c.closed_at > t - lookback),
         *_drill(_INC.c.drill_id, drill)).order_by(_INC.c.reported_at.desc()).limit(limit))
-    incs = [decode(Incident, json.loads(d)) for (d,) in conn.execute(q)]
+    incs = [decode_stored(Incident, json.loads(d)) for (d,) in conn.execute(q)]
     timelines: dict[str, list[StatusChange]] = {i.id: [] for i in incs}
     ids = list(timelines)
     for k in range(0, len(ids), 1000):
@@ -57,7 +57,7 @@ def state_at(store: "Store", conn: Connection, t: datetime, *, lookback: timedel
     # alerts: the latest version of each alert updated by t, if live at t
     latest = (select(_AUPD.c.alert_id, func.max(_AUPD.c.id).label("mid"))
               .where(_AUPD.c.updated_at <= t, *_drill(_AUPD.c.drill_id, drill)).group_by(_AUPD.c.alert_id).subquery())
-    alerts = [decode(Alert, json.loads(d)) for (d,) in conn.execute(
+    alerts = [decode_stored(Alert, json.loads(d)) for (d,) in conn.execute(
         select(_AUPD.c.data).join(latest, _AUPD.c.id == latest.c.mid))]
     alerts = [a for a in alerts if a.issued_at <= t and a.is_live(t)]
     alerts.sort(key=lambda a: (-int(a.level), a.id))
@@ -68,7 +68,7 @@ def state_at(store: "Store", conn: Connection, t: datetime, *, lookback: timedel
     hist = {r.resource_id: r for r in conn.execute(select(_RSTAT).join(last, _RSTAT.c.id == last.c.mid))}
     resources = []
     for (d,) in conn.execute(select(_RES.c.data).where(_RES.c.id.in_(list(hist))).order_by(_RES.c.id)) if hist else ():
-        r = decode(Resource, json.loads(d))
+        r = decode_stored(Resource, json.loads(d))
         h = hist[r.id]
         resources.append(dataclasses.replace(r, status=ResourceStatus(h.status), incident_id=h.incident_id, lon=h.lon,
                                              lat=h.lat, quantity=h.quantity, version=int(h.version),

@@ -242,7 +242,10 @@ class QuarantineRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     record_id: Mapped[str | None] = mapped_column(String(64))
-    __table_args__ = (Index("ix_quarantine_received", "received_at"),)
+    #: blake2b-128 hex of kind + NUL + raw: the same bad input from one feed is kept once, across restarts too
+    digest: Mapped[str | None] = mapped_column(String(32))
+    __table_args__ = (Index("ix_quarantine_received", "received_at"),
+                      Index("uq_quarantine_feed_digest", "feed", "digest", unique=True))
 
 
 class RecordLogRow(Base):

@@ -4,7 +4,9 @@ from __future__ import annotations
 import collections
 import dataclasses
 import gc
+import hashlib
 import json
+import re
 import math
 import os
 import threading
@@ -24,13 +26,14 @@ from sqlalchemy import (
     union_all, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from ..domain import (
     Alert, AlertStatus, Incident, KpiValue, OperatorAction, QuarantinedRecord, Resource, Status, StatusChange,
-    TerritoryLevel, TerritoryNode, decode, encode,
+    TerritoryLevel, TerritoryNode, decode_stored, encode,
 )
 from ..domain.enums import ActionKind, Category, ResolutionLevel
+from ..domain.limits import text_problem
 from . import gridmonths as GM, rollup as R
 from .checkpoint import WalCheckpointer
 from .memory import bound_sqlite_heap
@@ -40,6 +43,7 @@ _INC, _STAT, _RES, _RSTAT = T["incidents"], T["incident_status"], T["resources"]
 _AL, _AUPD, _ACT, _CUR = T["alerts"], T["alert_updates"], T["operator_actions"], T["feed_cursors"]
 _QUAR, _LOG, _TERR, _META, _ROLL = T["quarantine"], T["record_log"], T["territory"], T["store_meta"], T["kpi_rollup"]
 _SNAP, _SET, _GM = T["kpi_snapshots"], T["store_settings"], T["kpi_grid_month"]
+BAD_CHAR_SUB = re.compile("[\x00\ud800-\udfff]").sub
 
 #: What apply reads of a stored incident (see Store._stored_incidents).
 _STORED_COLS = ("id", *(c for c in R.CONTRIB_COLUMNS if c != "id"), "version", "timeline_len")
@@ -55,6 +59,18 @@ _CHUNK = 1000
 
 class StoreError(RuntimeError):
     """The store cannot be opened or used (e.g. the database is newer than this program)."""
+
+
+def refuses_record(exc: BaseException) -> bool:
+    """Whether a failed write was refused because of what a record holds (a value the engine or the rollups
+    cannot keep: an integer beyond 64 bits, a date outside the calendar, text the encoder rejects, a constraint),
+    as opposed to the store being unusable (disk full, database down, locked): only the former is worth splitting
+    a batch for, since the same records would fail again; the latter fails any record and must be retried."""
+    if isinstance(exc, DBAPIError):
+        return isinstance(exc, (DataError, IntegrityError))
+    if isinstance(exc, StatementError) and exc.orig is not None:   # a bind parameter the driver refused
+        return refuses_record(exc.orig)
+    return isinstance(exc, (ArithmeticError, ValueError, TypeError, LookupError))
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +311,29 @@ def _latest_rows(records: list[Any], rows: list[tuple]) -> list[tuple]:
     return [rows[i] for i in sorted(last.values())]
 
 
+def quarantine_digest(kind: str, raw: bytes) -> str:
+    """What identifies one quarantined input of a feed: blake2b-128 (hex) of kind + NUL + raw (migration 0006)."""
+    return hashlib.blake2b(kind.encode("utf-8", "replace") + b"\0" + bytes(raw), digest_size=16).hexdigest()
+
+
+def _storable(text: str | None, most: int | None = None) -> str | None:
+    """Text any engine keeps: NUL and lone surrogates replaced (U+FFFD), cut to `most` characters."""
+    if text is None:
+        return None
+    if text_problem(text) is not None:
+        text = BAD_CHAR_SUB("\ufffd", text)
+    return text if most is None else text[:most]
+
+
+def quarantine_row(q: QuarantinedRecord) -> dict[str, Any]:
+    """A quarantine row for `q`: its columns within their lengths and storable whatever the feed sent."""
+    kind = _storable(q.kind, 32) or ""
+    raw = bytes(q.raw)
+    return {"feed": _storable(q.feed, 64), "kind": kind, "raw": raw, "reason": _storable(q.reason),
+            "received_at": _utc(q.received_at), "record_id": _storable(q.record_id, 64),
+            "digest": quarantine_digest(kind, raw)}
+
+
 def default_url() -> str:
     from platformdirs import user_data_dir
 
@@ -506,14 +545,22 @@ class Store:
             r_new = self._apply_resources(conn, feed, resources, now, log) if resources else []
             a_new = self._apply_alerts(conn, feed, alerts, now, log) if alerts else []
             if quarantined:
-                conn.execute(insert(_QUAR), [
-                    {"feed": q.feed, "kind": q.kind, "raw": bytes(q.raw), "reason": q.reason,
-                     "received_at": _utc(q.received_at), "record_id": q.record_id} for q in quarantined])
+                self._quarantine(conn, quarantined)
             if cursor is not None:
                 ins = self._insert(_CUR).values(feed=feed, cursor=cursor, updated_at=now)
                 conn.execute(ins.on_conflict_do_update(
                     index_elements=["feed"], set_={"cursor": ins.excluded.cursor, "updated_at": ins.excluded.updated_at}))
         return Applied(incidents=i_new, resources=r_new, alerts=a_new, territory=t_new)
+
+    def _quarantine(self, conn: Connection, records: list[QuarantinedRecord]) -> None:
+        """Insert-if-absent: one row per (feed, digest of kind and raw), so input quarantined before (by this
+        process or an earlier one) is not added again. Whatever the record holds, the row is storable text."""
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for q in records:
+            row = quarantine_row(q)
+            rows.setdefault((row["feed"], row["digest"]), row)
+        ins = self._insert(_QUAR).on_conflict_do_nothing(index_elements=["feed", "digest"])
+        conn.execute(ins, list(rows.values()))
 
     def load_history(self, feed: str, incidents: Iterable[Incident], *, batch: int = 50_000,
                      received_at: datetime | None = None) -> int:
@@ -922,7 +969,7 @@ class Store:
                 q = union_all(*(select(_INC.c.data, when, _INC.c.id).where(_INC.c.is_open.is_(flag), *conds)
                                 for flag in (True, False)))
                 q = q.order_by(q.selected_columns.updated_at.desc(), q.selected_columns.id).limit(limit)
-            return [decode(Incident, json.loads(row[0])) for row in conn.execute(q)]
+            return [decode_stored(Incident, json.loads(row[0])) for row in conn.execute(q)]
 
     def incident(self, id: str) -> Incident | None:
         """One incident with its full status timeline."""
@@ -931,7 +978,7 @@ class Store:
             if data is None:
                 return None
             tl = conn.execute(select(_STAT).where(_STAT.c.incident_id == id).order_by(_STAT.c.seq)).all()
-        inc = decode(Incident, json.loads(data))
+        inc = decode_stored(Incident, json.loads(data))
         return dataclasses.replace(inc, timeline=tuple(
             StatusChange(Status(r.status), _utc(r.at), r.handler, r.department, r.note) for r in tl))
 
@@ -949,7 +996,7 @@ class Store:
             q = q.where(and_(*conds))
         q = q.order_by(_AL.c.level.desc(), _AL.c.updated_at.desc())
         with self._read() as conn:
-            return [decode(Alert, json.loads(d)) for (d,) in conn.execute(q)]
+            return [decode_stored(Alert, json.loads(d)) for (d,) in conn.execute(q)]
 
     def resources(self, *, drill: bool | None = False) -> list[Resource]:
         q = select(_RES.c.data).order_by(_RES.c.id)
@@ -957,7 +1004,7 @@ class Store:
         if d is not None:
             q = q.where(d)
         with self._read() as conn:
-            return [decode(Resource, json.loads(d)) for (d,) in conn.execute(q)]
+            return [decode_stored(Resource, json.loads(d)) for (d,) in conn.execute(q)]
 
     def territory(self) -> list[TerritoryNode]:
         with self._read() as conn:

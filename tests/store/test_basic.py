@@ -84,11 +84,36 @@ def test_resources_alerts_territory(store: Store) -> None:
 
 def test_quarantine(store: Store) -> None:
     q = QuarantinedRecord("f", "incident", b"\xff{not json", "not JSON", T0, None)
-    store.apply("f", quarantined=[q, dataclasses.replace(q, record_id="i9", reason="bad status")])
+    store.apply("f", quarantined=[q, dataclasses.replace(q, raw=b'{"id":"i9"}', record_id="i9", reason="bad status")])
     assert store.quarantine_count() == 2
     got = store.quarantine()
     assert got[0].record_id == "i9" and got[1].raw == b"\xff{not json" and got[1].received_at == T0
     assert len(store.quarantine(limit=1)) == 1
+
+
+def test_the_same_bad_input_of_a_feed_is_quarantined_once_across_reopens(store_url: str) -> None:
+    """A feed that reads the same bad record again (after a restart, or on every poll of a CAP index) does not
+    grow the quarantine; another feed's identical input, or other input, is an entry of its own."""
+    q = QuarantinedRecord("f", "incident", b'{"id":"x","version":"no"}', "version: expected an integer", T0, "x")
+    with Store.open(store_url) as store:
+        store.apply("f", quarantined=[q, q])
+        store.apply("f", quarantined=[dataclasses.replace(q, reason="said differently", received_at=T0 + timedelta(1))])
+    with Store.open(store_url) as store:
+        store.apply("f", quarantined=[q])
+        store.apply("g", quarantined=[dataclasses.replace(q, feed="g")])
+        store.apply("f", quarantined=[dataclasses.replace(q, raw=b'{"id":"y"}')])
+        got = store.quarantine()
+    assert sorted((r.feed, r.raw) for r in got) == [("f", b'{"id":"x","version":"no"}'), ("f", b'{"id":"y"}'),
+                                                    ("g", b'{"id":"x","version":"no"}')]
+    assert [r.reason for r in got if r.feed == "f" and r.raw == q.raw] == ["version: expected an integer"]
+
+
+def test_a_quarantine_entry_is_stored_whatever_text_it_carries(store: Store) -> None:
+    """Reason and record id come from hostile input: NUL, lone surrogates and over-long ids are made storable."""
+    q = QuarantinedRecord("f", "incident", b"\x00raw", "title: bad \x00 and \ud800", T0, "i" * 80 + "\ud800")
+    store.apply("f", quarantined=[q])
+    (got,) = store.quarantine()
+    assert got.raw == b"\x00raw" and got.reason == "title: bad \ufffd and \ufffd" and got.record_id == "i" * 64
 
 
 def test_actions(store: Store) -> None:

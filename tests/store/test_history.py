@@ -56,7 +56,7 @@ def test_retention_prunes_raw_messages_in_chunks(store: Store) -> None:
     old = T0 - timedelta(days=100)
     for k in range(5):
         store.apply("f", incidents=[inc(f"o{k}-{j}", 1) for j in range(3)], received_at=old,
-                    quarantined=[QuarantinedRecord("f", "incident", b"x", "bad", old)])
+                    quarantined=[QuarantinedRecord("f", "incident", b"x%d" % k, "bad", old)])
     store.apply("f", incidents=[inc("new", 1)], quarantined=[QuarantinedRecord("f", "incident", b"y", "bad", T0)],
                 received_at=T0)
     assert store.counts()["record_log"] == 16

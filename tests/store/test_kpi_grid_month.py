@@ -141,6 +141,8 @@ def test_the_migration_fills_the_counts_from_the_grid_month_rollups(store_url: s
             c.execute(text("DROP TABLE kpi_grid_month"))
             c.execute(text("CREATE INDEX ix_incidents_updated ON incidents (updated_at)"))   # 0005 drops them
             c.execute(text("CREATE INDEX ix_incidents_closed ON incidents (closed_at)"))
+            c.execute(text("DROP INDEX uq_quarantine_feed_digest"))     # 0006_iso adds them
+            c.execute(text("ALTER TABLE quarantine DROP COLUMN digest"))
             c.execute(text("UPDATE alembic_version SET version_num = '0003'"))
     with Store.open(store_url) as store:
         assert want and stored_counts(store) == want == recount(store, incidents)
