@@ -23,6 +23,7 @@ import httpx
 
 from ..config.schema import FeedSection
 from ..domain import Alert, AlertLevel, AlertStatus, AlertType, InvalidRecord, Ring, parse_time
+from ..domain.limits import check_record
 from .base import BatchBuilder, FeedBase, FeedError, Sink, log, utcnow
 from .xmlsafe import child, children, local, parse_xml, text, to_bytes
 
@@ -289,6 +290,7 @@ class CapParser:
                 drill_id=EXERCISE_DRILL_ID if status == "Exercise" else None,
                 references=tuple(t for t in refs_raw.split() if t)[:100],
             )
+            check_record(alert)
             self._remember(own_key, alert)
             return alert
         except InvalidRecord as exc:

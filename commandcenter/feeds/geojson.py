@@ -9,11 +9,10 @@ re-deliver an unchanged layer.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from typing import Any
 
-from ..domain import InvalidRecord, TerritoryLevel
+from ..domain import InvalidRecord, TerritoryLevel, wirejson
 from .base import BatchBuilder, FeedBase, FeedError, Sink, looks_like_html, snippet
 from .native import decode_territory_node, raw_json
 
@@ -24,14 +23,14 @@ def parse_feature_collection(body: bytes, content_type: str = "") -> list[Any]:
     if looks_like_html(body, content_type):
         raise FeedError(f"HTML instead of GeoJSON: {snippet(body)}")
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data, unparsed = wirejson.load_list(body, "features")
+    except wirejson.BadJson as exc:
         raise FeedError(f"invalid JSON ({exc}): {snippet(body)}") from None
     if isinstance(data, dict) and data.get("type") == "Feature":
         return [data]
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
         raise FeedError(f"expected a GeoJSON FeatureCollection: {snippet(body)}")
-    return data["features"]
+    return data["features"] + unparsed      # the builder quarantines the unparsed with their reason
 
 
 def _ring(coords: Any) -> tuple[tuple[float, float], ...]:
@@ -113,6 +112,9 @@ class GeoJsonFeed(FeedBase):
         self.mark_ok()
         builder = BatchBuilder(self)
         for feature in features:
+            if isinstance(feature, wirejson.Unparsed):
+                builder.quarantine("territory", feature.raw, feature.reason)
+                continue
             try:
                 builder.territory(feature_to_node(feature))
             except InvalidRecord as exc:

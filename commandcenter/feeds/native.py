@@ -20,6 +20,7 @@ import httpx
 
 from ..config.schema import FeedSection
 from ..domain import InvalidRecord, KpiValue, TerritoryNode, decode, decode_alert, decode_incident, decode_resource, decode_territory, parse_time
+from ..domain import wirejson
 from .base import (
     ACCEPT_ENCODING, RECONNECT_FLOOR_S, Backoff, BackendReset, Batch, BatchBuilder, FeedBase, FeedError, Gone, Sink,
     iter_decoded, log, looks_like_html, snippet, utcnow,
@@ -70,16 +71,33 @@ def load_json(body: bytes, content_type: str = "") -> Any:
     if looks_like_html(body, content_type):
         raise FeedError(f"HTML instead of JSON: {snippet(body)}")
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return wirejson.loads(body)
+    except wirejson.BadJson as exc:
         raise FeedError(f"invalid JSON ({exc}): {snippet(body)}") from None
 
 
-def raw_json(item: Any) -> bytes:
+def load_page(feed: FeedBase, builder: BatchBuilder, kind: str, body: bytes, content_type: str,
+              list_key: str = "items") -> Any:
+    """A poll page (`{"items": [...], "cursor": ...}`) parsed. One that does not parse as a whole (an item nested
+    too deeply, invalid UTF-8 in one item) is read part by part (wirejson.load_list): its good items stay in the
+    page, the bad ones are quarantined here, and its cursor still moves the feed on. A page whose very structure
+    is broken (a truncated body) or an HTML page is a FeedError: retried."""
+    if looks_like_html(body, content_type):
+        raise FeedError(f"HTML instead of JSON: {snippet(body)}")
     try:
-        return json.dumps(item, ensure_ascii=False, default=str).encode()
-    except (TypeError, ValueError):
-        return repr(item).encode("utf-8", "replace")
+        payload, bad = wirejson.load_list(body, list_key)
+    except wirejson.BadJson as exc:
+        raise FeedError(f"invalid JSON ({exc}): {snippet(body)}") from None
+    if bad:
+        for item in bad:
+            builder.quarantine(kind, item.raw, item.reason)
+        log.warning("feed %s: a page of %ss did not parse as a whole; read item by item, %d quarantined",
+                    feed.name, kind, len(bad))
+    return payload
+
+
+def raw_json(item: Any) -> bytes:
+    return wirejson.dumps_raw(item)
 
 
 def add_record(builder: BatchBuilder, kind: str, data: Any, raw: bytes | None = None) -> None:
@@ -135,12 +153,12 @@ def add_kpis(builder: BatchBuilder, payload: Any, raw: bytes | None = None) -> N
 async def fetch_territory(feed: FeedBase, sink: Sink) -> None:
     """GET {url}/territory (every level, city to grid) as one batch; the cursor does not move."""
     body, ctype = await feed.get_bytes(f"{feed.section.url.rstrip('/')}/territory")
-    payload = load_json(body, ctype)
+    builder = BatchBuilder(feed)
+    payload = load_page(feed, builder, "territory", body, ctype)
     items = payload.get("items") if isinstance(payload, dict) else None
     if not isinstance(items, list):
         raise FeedError("territory: expected {\"items\": [...]}")
     feed.mark_ok()
-    builder = BatchBuilder(feed)
     for item in items:
         add_record(builder, "territory", item)
     await feed.deliver(sink, builder, feed.cursor)
@@ -180,7 +198,8 @@ class NativePollFeed(FeedBase):
             if since is not None:
                 params["since"] = since
             body, ctype = await self.get_bytes(f"{self.base}/{kind}", params=params)
-            payload = load_json(body, ctype)
+            builder = BatchBuilder(self)
+            payload = load_page(self, builder, record_kind, body, ctype)
             if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
                 raise FeedError(f"{kind}: expected an object with an items list: {snippet(body)}")
             last_seq = payload.get("last_seq")
@@ -195,7 +214,6 @@ class NativePollFeed(FeedBase):
             if items and (not isinstance(new_cursor, int) or isinstance(new_cursor, bool)):
                 raise FeedError(f"{kind}: page without an integer cursor")
             self.mark_ok()
-            builder = BatchBuilder(self)
             add_records(builder, record_kind, items)
             more = bool(payload.get("more")) and bool(items)
             if isinstance(new_cursor, int) and not isinstance(last_seq, bool) and isinstance(last_seq, int) \
@@ -594,8 +612,8 @@ def _handle(feed: FeedBase, builder: BatchBuilder, frame: Frame, tracker: SeqTra
         builder.quarantine("message", frame.data, f"message larger than max_bytes={feed.section.max_bytes}")
         return None
     try:
-        msg = json.loads(frame.data)
-    except (ValueError, UnicodeDecodeError) as exc:
+        msg = wirejson.loads(frame.data)
+    except wirejson.BadJson as exc:
         if frame.seq is None:
             tracker.see_unknown()
         builder.quarantine("message", frame.data, f"invalid JSON: {exc}"[:300])
@@ -988,8 +1006,8 @@ def _leading_seq(data: bytes) -> int | None:
     if m is not None:
         return int(m.group(1))
     try:
-        s = json.loads(data).get("seq")
-    except (ValueError, AttributeError, UnicodeDecodeError):
+        s = wirejson.loads(data).get("seq")
+    except (wirejson.BadJson, AttributeError):
         return None
     return s if isinstance(s, int) and not isinstance(s, bool) else None
 

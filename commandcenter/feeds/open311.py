@@ -24,6 +24,8 @@ from ..config.schema import FeedSection
 from ..domain import (
     Category, Incident, InvalidRecord, Severity, Source, Status, StatusChange, format_time, parse_time,
 )
+from ..domain import wirejson
+from ..domain.limits import check_record
 from .base import BatchBuilder, FeedBase, FeedError, Sink, looks_like_html, snippet, utcnow
 from .xmlsafe import local, parse_xml, to_bytes
 
@@ -48,8 +50,8 @@ def parse_requests(body: bytes, content_type: str = "") -> list[tuple[Any, bytes
     if head == b"<" or "xml" in content_type.lower():
         return _parse_xml(body, content_type)
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data, unparsed = wirejson.load_list(body, "service_requests")
+    except wirejson.BadJson as exc:
         raise FeedError(f"invalid JSON ({exc}): {snippet(body)}") from None
     if isinstance(data, dict) and isinstance(data.get("service_requests"), list):
         data = data["service_requests"]      # some servers wrap the array
@@ -58,14 +60,8 @@ def parse_requests(body: bytes, content_type: str = "") -> list[tuple[Any, bytes
     if data and all(isinstance(d, dict) and "code" in d and "description" in d and "service_request_id" not in d
                     for d in data):
         raise FeedError("Open311 error: " + "; ".join(f"{d.get('code')} {str(d.get('description'))[:100]}" for d in data[:3]))
-    out = []
-    for item in data:
-        try:
-            raw = json.dumps(item, ensure_ascii=False).encode()
-        except (TypeError, ValueError):
-            raw = repr(item).encode("utf-8", "replace")
-        out.append((item, raw))
-    return out
+    out: list[tuple[Any, bytes]] = [(item, wirejson.dumps_raw(item)) for item in data]
+    return out + [(item, item.raw) for item in unparsed]     # to_incident quarantines these with their reason
 
 
 def _parse_xml(body: bytes, content_type: str) -> list[tuple[Any, bytes]]:
@@ -113,6 +109,8 @@ def _num(rec: dict[str, Any], key: str) -> float | None:
 
 def to_incident(rec: Any, feed_name: str, categories: dict[str, Category]) -> Incident:
     """One GeoReport service request → an Incident, or InvalidRecord(reason)."""
+    if isinstance(rec, wirejson.Unparsed):
+        raise InvalidRecord(rec.reason, "incident")
     if not isinstance(rec, dict):
         raise InvalidRecord(f"expected a service request object, got {type(rec).__name__}", "incident")
     rid = _str(rec, "service_request_id")
@@ -149,14 +147,14 @@ def to_incident(rec: Any, feed_name: str, categories: dict[str, Category]) -> In
         version = int(updated_at.timestamp())
         if version < 0:
             raise InvalidRecord("updated_datetime before 1970")
-        return Incident(
+        return check_record(Incident(
             id=record_id, version=version, updated_at=updated_at, reported_at=reported_at, title=title[:200],
             category=category, source=Source.OPEN311, severity=Severity.LOW, status=status, grid_id="",
             lon=lon, lat=lat, description=description, handler=agency, departments=(agency,) if agency else (),
             closed_at=updated_at if status is Status.CLOSED else None,
             photos=(media,) if media.startswith(("http://", "https://")) else (),
             timeline=(StatusChange(status=status, at=updated_at, department=agency, note=notes),),
-        )
+        ))
     except InvalidRecord as exc:
         raise InvalidRecord(exc.reason, "incident", record_id) from None
     except (OverflowError, ValueError, OSError) as exc:
