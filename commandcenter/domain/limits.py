@@ -17,6 +17,7 @@ with the reason), instead of a store write that fails and stops its feed.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from datetime import datetime, timezone
 from enum import Enum
@@ -65,6 +66,17 @@ def check_text(value: str, field: str = "") -> str:
     if most is not None and len(value) > most:
         raise InvalidRecord(f"longer than {most} characters ({len(value)}); the store keeps at most {most}")
     return value
+
+
+def fit_id(value: str) -> str:
+    """An id an adapter derives (feed name + the source's identifier, as Open311 and CAP do) within ID_CHARS: a
+    longer one becomes its head, "~" and 16 hex digits of its hash, so distinct ids stay distinct and the same
+    source id always maps to the same stored id. A backend's own ids (the native protocol) are never rewritten:
+    an over-long one is refused."""
+    if len(value) <= ID_CHARS:
+        return value
+    digest = hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return value[:ID_CHARS - 17] + "~" + digest
 
 
 def int_range(field: str = "") -> tuple[int, int]:
@@ -129,6 +141,6 @@ def _check_value(value: Any, field: str) -> None:
 
 
 __all__ = [
-    "ID_CHARS", "INT32_FIELDS", "INT64_MAX", "INT64_MIN", "MAX_CHARS", "TIME_MAX", "TIME_MIN", "check_int",
+    "ID_CHARS", "INT32_FIELDS", "INT64_MAX", "INT64_MIN", "MAX_CHARS", "TIME_MAX", "TIME_MIN", "check_int", "fit_id",
     "check_record", "check_text", "check_time", "int_range", "text_problem",
 ]

@@ -23,7 +23,7 @@ import httpx
 
 from ..config.schema import FeedSection
 from ..domain import Alert, AlertLevel, AlertStatus, AlertType, InvalidRecord, Ring, parse_time
-from ..domain.limits import check_record
+from ..domain.limits import check_record, fit_id
 from .base import BatchBuilder, FeedBase, FeedError, Sink, log, utcnow
 from .xmlsafe import child, children, local, parse_xml, text, to_bytes
 
@@ -236,7 +236,7 @@ class CapParser:
             else:
                 if refs:
                     alert_id = f"{self.feed_name}:{refs[0][1]}"
-            alert_id = alert_id[:300]
+            alert_id = fit_id(alert_id)     # within the store's id length on both engines
             info = pick_info(children(el, "info"))
             if info is None and msg_type != "Cancel":
                 raise InvalidRecord("CAP alert without an info block")

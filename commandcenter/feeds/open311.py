@@ -25,7 +25,7 @@ from ..domain import (
     Category, Incident, InvalidRecord, Severity, Source, Status, StatusChange, format_time, parse_time,
 )
 from ..domain import wirejson
-from ..domain.limits import check_record
+from ..domain.limits import MAX_CHARS, check_record, fit_id
 from .base import BatchBuilder, FeedBase, FeedError, Sink, looks_like_html, snippet, utcnow
 from .xmlsafe import local, parse_xml, to_bytes
 
@@ -118,7 +118,7 @@ def to_incident(rec: Any, feed_name: str, categories: dict[str, Category]) -> In
         token = _str(rec, "token")
         raise InvalidRecord("service request without service_request_id" + (" (token only: not yet accepted)" if token else ""),
                             "incident")
-    record_id = f"{feed_name}:{rid}"[:200]
+    record_id = fit_id(f"{feed_name}:{rid}")     # within the store's id length on both engines
     try:
         requested = rec.get("requested_datetime")
         if requested in (None, ""):
@@ -137,7 +137,7 @@ def to_incident(rec: Any, feed_name: str, categories: dict[str, Category]) -> In
         service_code = _str(rec, "service_code")
         category = categories.get(service_name) or categories.get(service_code) or Category.OTHER
         notes = _str(rec, "status_notes")
-        agency = _str(rec, "agency_responsible")
+        agency = _str(rec, "agency_responsible")[:MAX_CHARS["handler"]]   # kept as handler and department
         description = _str(rec, "description")
         address = _str(rec, "address")
         media = _str(rec, "media_url")

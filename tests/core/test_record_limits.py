@@ -100,3 +100,13 @@ def test_a_page_that_does_not_parse_as_a_whole_is_read_item_by_item() -> None:
 def test_a_body_whose_structure_is_broken_is_not_salvaged(body) -> None:
     with pytest.raises(BadJson):
         salvage(body, "items")
+
+
+def test_an_id_an_adapter_derives_is_fitted_to_the_store_keeping_distinct_ids_distinct() -> None:
+    from commandcenter.domain.limits import fit_id
+
+    short = "cap:urn:oid:2.49.0.1.156"
+    a, b = "cap:" + "x" * 70 + "-a", "cap:" + "x" * 70 + "-b"
+    assert fit_id(short) == short
+    assert len(fit_id(a)) == len(fit_id(b)) == ID_CHARS and fit_id(a) != fit_id(b) and fit_id(a) == fit_id(a)
+    assert fit_id(a).startswith("cap:xxx")
