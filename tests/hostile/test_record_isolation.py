@@ -309,3 +309,82 @@ def test_reasons_name_what_is_wrong(qloop, eventually, tmp_path) -> None:
     assert "NUL" in reasons["hostile-nul"]
     assert all("longer than 64 characters" in reasons["X" * 64 + s] for s in ("-a", "-b"))
     assert "nested too deeply" in reasons["hostile-deep_nesting"]
+
+
+# ---- the adapters that build records themselves -------------------------------------------------------------------
+def test_open311_quarantines_each_hostile_request_and_keeps_the_good_ones() -> None:
+    from commandcenter.domain import InvalidRecord
+    from commandcenter.feeds.open311 import parse_requests, to_incident
+
+    good_request = {"service_request_id": 1, "status": "open", "service_name": "路灯损坏",
+                    "requested_datetime": "2026-12-06T08:00:00+08:00", "lat": 37.4, "long": 118.5}
+    hostile_requests = {
+        2: {"requested_datetime": "9999-12-31T23:59:59-01:00"},
+        3: {"requested_datetime": "1969-12-31T12:00:00Z"},
+        4: {"description": "燃气泄漏\x00已处置"},
+        5: {"description": "燃气泄漏 \ud800"},
+    }
+    items = [json.dumps(good_request)] + [json.dumps({**good_request, "service_request_id": k, **v})
+                                          for k, v in hostile_requests.items()]
+    items.append(json.dumps({**good_request, "service_request_id": 6})[:-1] + ', "x": ' + "[" * DEEP + "]" * DEEP + "}")
+    items.append(json.dumps({**good_request, "service_request_id": 7}))
+    records = parse_requests(("[" + ",".join(items) + "]").encode())
+    kept, refused = [], []
+    for rec, raw in records:
+        try:
+            kept.append(to_incident(rec, "o311", {}).id)
+        except InvalidRecord as exc:
+            refused.append(exc.reason)
+    assert kept == ["o311:1", "o311:7"]
+    assert len(refused) == 5 and all(refused)
+    assert any("nested too deeply" in r for r in refused) and any("NUL" in r for r in refused)
+
+
+def test_cap_quarantines_an_alert_outside_the_calendar_and_keeps_the_red_warning_beside_it() -> None:
+    from commandcenter.domain import AlertLevel
+    from commandcenter.feeds.base import BatchBuilder, FeedBase
+    from commandcenter.feeds.cap import CapParser
+    from commandcenter.feeds.xmlsafe import parse_xml
+    from feedtest_helpers import section
+
+    ns = 'xmlns="urn:oasis:names:tc:emergency:cap:1.2"'
+
+    def alert(identifier: str, sent: str, headline: str = "暴雨红色预警", expires: str = "2026-12-07T00:00:00+08:00") -> str:
+        return (f"<alert {ns}><identifier>{identifier}</identifier><sender>qx@cma.gov.cn</sender><sent>{sent}</sent>"
+                f"<status>Actual</status><msgType>Alert</msgType><scope>Public</scope><info><language>zh-CN</language>"
+                f"<category>Met</category><event>暴雨</event><urgency>Immediate</urgency><severity>Extreme</severity>"
+                f"<certainty>Observed</certainty><expires>{expires}</expires><headline>{headline}</headline></info></alert>")
+
+    # (XML itself cannot carry a NUL or a lone surrogate: the parser refuses the document; see tests/feeds/test_cap.py)
+    doc = (f"<feed>{alert('late', '9999-12-31T23:59:59-01:00')}{alert('red', '2026-12-06T08:00:00+08:00')}"
+           f"{alert('old', '2026-12-06T08:02:00+08:00', expires='0001-01-01T00:00:00Z')}</feed>")
+    builder = BatchBuilder(FeedBase(section(kind="cap"), None))
+    CapParser("cap").add_document(builder, parse_xml(doc.encode()))
+    assert [(a.id, a.level) for a in builder.batch.alerts] == [("cap:red", AlertLevel.RED)]
+    reasons = {q.record_id: q.reason for q in builder.batch.quarantined}
+    assert "cap:late" in reasons and "cap:old" in reasons and "outside" in reasons["cap:old"]
+
+
+def test_geojson_quarantines_a_feature_nested_too_deeply_or_with_a_nul_and_keeps_the_others() -> None:
+    from commandcenter.domain import InvalidRecord
+    from commandcenter.feeds.geojson import feature_to_node, parse_feature_collection
+    from commandcenter.domain.wirejson import Unparsed
+
+    def feature(fid: str, name: str = "网格") -> str:
+        return json.dumps({"type": "Feature", "properties": {"id": fid, "name": name, "level": "grid", "parent_id": "c"},
+                           "geometry": None}, ensure_ascii=True)
+
+    deep = feature("deep")[:-1] + ', "x": ' + "[" * DEEP + "]" * DEEP + "}"
+    body = ('{"type": "FeatureCollection", "features": [' +
+            ",".join([feature("g1"), deep, feature("nul", "网\x00格"), feature("g2")]) + "]}").encode()
+    kept, refused = [], []
+    for f in parse_feature_collection(body):
+        if isinstance(f, Unparsed):
+            refused.append(f.reason)
+            continue
+        try:
+            kept.append(feature_to_node(f).id)
+        except InvalidRecord as exc:
+            refused.append(exc.reason)
+    assert kept == ["g1", "g2"]
+    assert len(refused) == 2 and any("nested too deeply" in r for r in refused) and any("NUL" in r for r in refused)
