@@ -327,6 +327,9 @@ class CapParser:
             except RecursionError:
                 builder.quarantine("alert", b"", "CAP alert nested too deeply")
                 continue
+            except Exception as exc:  # noqa: BLE001 - whatever decoding raises is this alert's fault, not the feed's
+                builder.quarantine("alert", to_bytes(el), f"{type(exc).__name__}: {exc}"[:300])
+                continue
             if alert is not None:
                 builder.add("alert", alert)
 

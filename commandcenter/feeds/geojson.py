@@ -119,7 +119,7 @@ class GeoJsonFeed(FeedBase):
                 builder.territory(feature_to_node(feature))
             except InvalidRecord as exc:
                 builder.quarantine("territory", raw_json(feature), exc.reason, exc.record_id)
-            except (RecursionError, TypeError, ValueError, OverflowError) as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever decoding raises is this feature's fault, not the feed's
                 builder.quarantine("territory", raw_json(feature), f"{type(exc).__name__}: {exc}"[:300])
         await self.deliver(sink, builder, digest)
 

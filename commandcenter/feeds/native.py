@@ -114,7 +114,7 @@ def add_record(builder: BatchBuilder, kind: str, data: Any, raw: bytes | None = 
     except InvalidRecord as exc:
         rid = exc.record_id or (data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None)
         builder.quarantine(kind, raw if raw is not None else raw_json(data), exc.reason, rid)
-    except (RecursionError, TypeError, ValueError, OverflowError) as exc:  # defensive: codec corner cases
+    except Exception as exc:  # noqa: BLE001 - whatever decoding raises is this record's fault, never its feed's
         builder.quarantine(kind, raw if raw is not None else raw_json(data), f"{type(exc).__name__}: {exc}"[:300])
 
 

@@ -219,6 +219,9 @@ class Open311Feed(FeedBase):
                 except InvalidRecord as exc:
                     builder.quarantine("incident", raw, exc.reason, exc.record_id)
                     continue
+                except Exception as exc:  # noqa: BLE001 - whatever decoding raises is this record's fault
+                    builder.quarantine("incident", raw, f"{type(exc).__name__}: {exc}"[:300])
+                    continue
                 if which == "updated" and "updated" in cur and inc.updated_at < parse_time(cur["updated"]) - 2 * OVERLAP:
                     self.updated_supported = False    # the server ignores updated_after: sweep instead
                 builder.add("incident", inc)

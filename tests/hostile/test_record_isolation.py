@@ -388,3 +388,24 @@ def test_geojson_quarantines_a_feature_nested_too_deeply_or_with_a_nul_and_keeps
             refused.append(exc.reason)
     assert kept == ["g1", "g2"]
     assert len(refused) == 2 and any("nested too deeply" in r for r in refused) and any("NUL" in r for r in refused)
+
+
+def test_any_exception_a_decoder_raises_quarantines_that_record_only(monkeypatch) -> None:
+    """Not only the failures the checks foresee: a decoder that raises anything sets that record aside."""
+    from commandcenter.feeds import native
+    from commandcenter.feeds.base import BatchBuilder, FeedBase
+    from feedtest_helpers import section
+
+    original = native.DECODERS["incident"]
+
+    def fragile(data):
+        if data.get("id") == "odd":
+            raise KeyError("a corner no check foresaw")
+        return original(data)
+
+    monkeypatch.setitem(native.DECODERS, "incident", fragile)
+    builder = BatchBuilder(FeedBase(section(), None))
+    native.add_records(builder, "incident", [good("any", 1), {**good("any", 2), "id": "odd"}, good("any", 3)])
+    assert [r.id for r in builder.batch.incidents] == ["good-any-1", "good-any-3"]
+    (q,) = builder.batch.quarantined
+    assert q.reason.startswith("KeyError") and b'"odd"' in q.raw
