@@ -1,7 +1,9 @@
-"""The wall-wide alert banner: orange and red alerts (not shelved) across the top of the wall.
+"""The wall-wide warning banner: orange and red public warnings (预警, not shelved) across the top of the wall.
 
-Each alert shows its level symbol and words, type, title and area in plain text; the most severe
-first; a click opens the alert's details. Hidden when there is nothing to show.
+Only public warnings: device alarms (告警) and supervision of overdue work (督办) have their own tiles and never
+run here, so a red public warning is never crowded out by them. Each warning shows its level symbol and words,
+type, title and area in plain text; the most severe first; a click opens its details. Hidden when there is
+nothing to show.
 """
 from __future__ import annotations
 

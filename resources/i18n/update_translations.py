@@ -35,7 +35,25 @@ EN: dict[str, str] = {
     "值守人员": "Duty staff", "待命": "Available", "已派出": "Dispatched", "在现场": "On scene", "停用": "Out of service",
     "网格": "Grid", "社区": "Community", "街道": "Street", "区县及以上": "District or higher", "正常": "OK",
     "延迟": "Lagging", "数据过期": "Stale", "中断": "Down", "临期": "Due soon", "超时": "Overdue",
-    "已完成": "Done", "响应": "Response", "到场": "Arrival", "初判": "Assessment", "完成": "Done", "演练": "DRILL",
+    "已完成": "Done", "响应": "Response", "到场": "Arrival", "初情研判": "Initial assessment", "初判": "Assessment", "完成": "Done",
+    "演练": "Drill",
+    # ---- the three kinds of signal (预警 public warning, 告警 device alarm, 督办 supervision)
+    "告警": "Alarm", "督办": "Supervision",
+    "蓝色预警": "Blue warning", "黄色预警": "Yellow warning", "橙色预警": "Orange warning", "红色预警": "Red warning",
+    "Ⅳ级告警": "Level IV alarm", "Ⅲ级告警": "Level III alarm", "Ⅱ级告警": "Level II alarm", "Ⅰ级告警": "Level I alarm",
+    "蓝色督办": "Blue supervision", "黄色督办": "Yellow supervision", "红色督办": "Red supervision",
+    "设备告警": "Device alarms", "督办事项": "Supervision of overdue work", "督办等级": "Grade",
+    "督办时间": "Since", "发生": "At", "‖ 搁置至 {time}": "‖ shelved until {time}", "✓ 已确认": "✓ acknowledged",
+    "● 未确认": "● unacknowledged", "⇪ 已升级": "⇪ escalated", "未确认 {n}": "unacknowledged {n}",
+    "➤ 处置指引（{title}）：{text}": "➤ Guidance ({title}): {text}",
+    "事件详情": "Incident details", "预警详情": "Public warning details", "告警详情": "Alarm details",
+    "督办详情": "Supervision details", "网格详情": "Grid details", "资源详情": "Resource details",
+    "指标详情": "Indicator details", "详情": "Details", "事件数": "Events", "处置率": "Disposal rate",
+    "办结率": "Completion rate", "闭环管理率": "Closed-loop management rate", "现场化解率": "On-the-spot resolution rate",
+    "1-10-20达标率": "1-10-20 compliance", "平均受理时长": "Average acceptance time",
+    "平均到场时长": "Average arrival time", "群众满意率": "Satisfaction rate", "各类别事件数": "Events per category",
+    "各网格事件数": "Events per grid", "回访": "Follow-up visit", "操作": "Action", "未知网格": "Unknown grid",
+    "此信号已不在实时数据中": "This signal is no longer in the live data",
     # ---- wall, pages, tiles
     "值班：{names}": "On duty: {names}", "图块不可用：{kind}": "Tile not available: {kind}",
     "最后更新": "last update", "事件实时动态": "Live incidents", "在办及近两小时办结：%n 件": "Open or closed in the last 2 h: %n",
@@ -128,7 +146,7 @@ EN: dict[str, str] = {
 
 # Same Chinese, different English by context.
 EN_IN_CONTEXT: dict[tuple[str, str], str] = {
-    ("labels", "处置"): "Handling", ("labels", "网格"): "Grid", ("AlertListModel", "处理"): "Operator state",
+    ("labels", "处置"): "Handling", ("labels", "网格"): "Grid", ("labels", "预警"): "Public warning", ("AlertListModel", "处理"): "Operator state",
     ("ConsoleWindow", "演练"): "Drills", ("ConsoleWindow", "预警"): "Warnings",
     ("AlertTableModel", "处置"): "Operator state", ("IncidentTableModel", "上报"): "Reported at",
 }
@@ -139,9 +157,7 @@ def labels_sources() -> list[str]:
     sys.path.insert(0, str(ROOT))
     from commandcenter.ui import labels
 
-    out = list(dict.fromkeys(labels._NAMES.values()))
-    out.append(labels.DRILL_BADGE)
-    return list(dict.fromkeys(out))
+    return labels.all_sources()
 
 
 def ast_sources() -> set[tuple[str, str]]:
