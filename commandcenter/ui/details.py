@@ -316,7 +316,7 @@ class DetailPanel(QFrame):
         return self._add(lab)
 
     def field(self, name: str, value: str, colour: QColor | None = None) -> QLabel:
-        lab = plain_label(f"{name}：{value}")
+        lab = plain_label(self.tr("{name}：{value}").format(name=name, value=value))
         lab.setWordWrap(True)
         if colour is not None:
             lab.setStyleSheet(f"color: {colour.name()};")
@@ -623,11 +623,12 @@ class DetailController(QObject):
             title = "‼ " + title
         panel.title.setText(title)
         if inc.drill_id:
-            panel.line(f"{labels.drill_badge()}：{inc.drill_id}", theme.DRILL)
+            panel.line(f"{labels.drill_badge()}：{self._drill_name(inc.drill_id)}", theme.DRILL)
         d = deadline_state(inc, now, self.limits)
         dl = f"{theme.DEADLINE_SYMBOLS[d.level]} {labels.name(d.level)} · {labels.name(d.stage)}"
         if d.remaining is not None:
-            dl += f" {fmt.countdown(d.remaining)}（{self.tr('截止')} {fmt.date_time(d.due_at)}）"
+            dl += " " + self.tr("{left}（截止 {due}）").format(left=fmt.countdown(d.remaining),
+                                                           due=fmt.date_time(d.due_at))
         panel.field(self.tr("时限"), dl.strip(), theme.DEADLINE_COLOURS[d.level])
         panel.field(self.tr("编号"), inc.id)
         panel.field(self.tr("状态"), labels.name(inc.status))
@@ -755,7 +756,7 @@ class DetailController(QObject):
             panel.field(self.tr("户数"), fmt.number(g.households))
         open_incs = sorted((i for i in self.live.incidents.values() if i.grid_id == grid_id and i.is_open),
                            key=lambda i: i.reported_at, reverse=True)
-        panel.heading(f"{self.tr('在办事件')}（{fmt.number(len(open_incs))}）")
+        panel.heading(self.tr("在办事件（{n}）").format(n=fmt.number(len(open_incs))))
         now = self.clock()
         for inc in open_incs[:RECORDS_SHOWN]:
             d = deadline_state(inc, now, self.limits)
@@ -798,7 +799,7 @@ class DetailController(QObject):
         if name == "events_per_category" and key:
             records = [i for i in records if i.category.value == key]
         records.sort(key=lambda i: i.reported_at, reverse=True)
-        panel.heading(f"{self.tr('相关记录')}（{fmt.number(len(records))}）")
+        panel.heading(self.tr("相关记录（{n}）").format(n=fmt.number(len(records))))
         for inc in records[:RECORDS_SHOWN]:
             panel.link_row(f"{fmt.hhmm(inc.reported_at)} {labels.name(inc.category)} · "
                            f"{self._grid_name(inc.grid_id)} · {labels.name(inc.status)} · {inc.title}",
@@ -811,14 +812,18 @@ class DetailController(QObject):
             return labels.name(ResolutionLevel(key))
         return self._grid_name(key)
 
+    def _drill_name(self, drill_id: str) -> str:
+        """A drill by its scenario's name (its id is the wall's own key), when this wall knows it."""
+        from ..services.drills import DrillManager
+
+        manager = DrillManager.for_live(self.live)
+        for drill in (manager.current, manager.last) if manager is not None else ():
+            if drill is not None and drill.id == drill_id:
+                return drill.scenario.name
+        return "—"
+
     def _grid_name(self, grid_id: str | None) -> str:
-        """A grid (or any territory node) by its name and its community's, never by its code: 第3网格（幸福社区）.
-        A code the territory does not know yet reads as an unknown grid."""
-        node = self.live.territory.get(grid_id or "")
-        if node is None:
-            return self.tr("未知网格") if grid_id else "—"
-        parent = self.live.territory.get(node.parent_id) if node.parent_id else None
-        return f"{node.name}（{parent.name}）" if parent is not None and node.level is TerritoryLevel.GRID else node.name
+        return labels.place_name(self.live.territory, grid_id)
 
     def _neighbourhood(self, grid_id: str) -> list[TerritoryNode]:
         g = self.live.territory.get(grid_id)

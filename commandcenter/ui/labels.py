@@ -6,6 +6,7 @@ table keyed by value alone would let one enum's words overwrite another's.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
 
 from PySide6.QtCore import QCoreApplication
@@ -14,7 +15,8 @@ from ..domain import (
     AlertLevel, AlertType, Category, DeadlineLevel, FeedState, ResolutionLevel, ResourceKind, ResourceStatus,
     Severity, SignalKind, Source, Stage, Status, signal_kind,
 )
-from ..domain.models import Alert
+from ..domain import TerritoryLevel
+from ..domain.models import Alert, TerritoryNode
 from . import theme
 
 CONTEXT = "labels"
@@ -125,8 +127,20 @@ def all_sources() -> list[str]:
         out.extend(table.values())
     for table2 in (WARNING_LEVELS, ALARM_LEVELS, SUPERVISION_NAMES):
         out.extend(table2.values())
-    out.append(DRILL_BADGE)
+    out += [DRILL_BADGE, "未知网格", "{name}（{parent}）"]
     return list(dict.fromkeys(out))
+
+
+def place_name(territory: Mapping[str, TerritoryNode], node_id: str | None, *, with_parent: bool = True) -> str:
+    """A grid (or any territory node) by its name, never by its code: `第3网格（幸福社区）` with its community
+    (`with_parent`), `第3网格` without. A code the territory does not know reads as `未知网格`, none as `—`."""
+    node = territory.get(node_id or "")
+    if node is None:
+        return _t("未知网格") if node_id else "—"
+    parent = territory.get(node.parent_id) if with_parent and node.parent_id else None
+    if parent is None or node.level is not TerritoryLevel.GRID:
+        return node.name
+    return _t("{name}（{parent}）").format(name=node.name, parent=parent.name)
 
 
 def drill_badge() -> str:

@@ -54,6 +54,22 @@ EN: dict[str, str] = {
     "平均到场时长": "Average arrival time", "群众满意率": "Satisfaction rate", "各类别事件数": "Events per category",
     "各网格事件数": "Events per grid", "回访": "Follow-up visit", "操作": "Action", "未知网格": "Unknown grid",
     "此信号已不在实时数据中": "This signal is no longer in the live data",
+    "1 天": "1 day", "{d} 天": "{d} days", "1 天 {h} 小时": "1 day {h} h", "{d} 天 {h} 小时": "{d} days {h} h",
+    "{name}（{parent}）": "{name} ({parent})", "驻地": "At base", "⚠ 低于阈值": "⚠ below threshold",
+    "{low}：{n} 项（{names}）": "{low}: {n} ({names})", "‖ 暂停": "‖ paused",
+    "计时 {elapsed} / {target}": "running {elapsed} / {target}", "响应 (1)": "Response (1)",
+    "到场 (10)": "On scene (10)", "初情研判 (20)": "Initial assessment (20)", "派遣资源": "Resources dispatched",
+    "演练 · 实时评分": "Drill · live scoring", "预警/告警/督办": "Warning / alarm / supervision",
+    "预警 · 告警 · 督办": "Warnings · alarms · supervision", "推送选中信号到大屏": "Push the selected signal to the wall",
+    "预警、告警、督办列表": "Warnings, alarms and supervision list",
+    "推送选中的事件或信号到大屏": "Push the selected incident or signal to the wall",
+    "确认选中的信号": "Acknowledge the selected signal", "搁置选中的信号": "Shelve the selected signal",
+    "升级选中的信号": "Escalate the selected signal",
+    "请先选择一条预警、告警或督办": "Select a warning, alarm or supervision notice first",
+    "已确认 {id}": "Acknowledged: {id}", "已搁置 {id}": "Shelved: {id}", "已升级 {id}": "Escalated: {id}",
+    "（已不在实时数据中）": "(no longer in the live data)",
+    "{left}（截止 {due}）": "{left} (due {due})", "在办事件（{n}）": "Open incidents ({n})",
+    "相关记录（{n}）": "Related records ({n})", "{name}：{value}": "{name}: {value}",
     # ---- wall, pages, tiles
     "值班：{names}": "On duty: {names}", "图块不可用：{kind}": "Tile not available: {kind}",
     "最后更新": "last update", "事件实时动态": "Live incidents", "在办及近两小时办结：%n 件": "Open or closed in the last 2 h: %n",
@@ -149,6 +165,8 @@ EN_IN_CONTEXT: dict[tuple[str, str], str] = {
     ("labels", "处置"): "Handling", ("labels", "网格"): "Grid", ("labels", "预警"): "Public warning", ("AlertListModel", "处理"): "Operator state",
     ("ConsoleWindow", "演练"): "Drills", ("ConsoleWindow", "预警"): "Warnings",
     ("AlertTableModel", "处置"): "Operator state", ("IncidentTableModel", "上报"): "Reported at",
+    ("DrillBanner", "演练"): "DRILL", ("ReplayBanner", "回放"): "REPLAY", ("DrillTile", "事件"): "Incident",
+    ("AlertListModel", "类别"): "Kind", ("AlertTableModel", "预警"): "Public warning",
 }
 
 
@@ -169,6 +187,7 @@ def ast_sources() -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for path in (ROOT / "commandcenter" / "ui").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        helpers = module_helpers(tree)
 
         def visit(node: ast.AST, cls: str) -> None:
             for child in ast.iter_child_nodes(node):
@@ -183,10 +202,28 @@ def ast_sources() -> set[tuple[str, str]]:
                         found.add((cls, lit[0]))
                     elif name in ("translate", "QT_TRANSLATE_NOOP") and len(lit) >= 2 and lit[0] and lit[1]:
                         found.add((lit[0], lit[1]))
+                    elif name in helpers and lit and lit[0]:
+                        found.add((helpers[name], lit[0]))
                 visit(child, cls)
 
         visit(tree, "")
     return found
+
+
+def module_helpers(tree) -> dict[str, str]:
+    """A module's one-line translation helpers, `def _tr(text): return QCoreApplication.translate("ctx", text)`:
+    helper name → its context, so that `_tr("…")` calls count as sources too."""
+    import ast
+
+    out: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and len(node.args.args) == 1:
+            for call in ast.walk(node):
+                if (isinstance(call, ast.Call) and isinstance(call.func, (ast.Attribute, ast.Name))
+                        and (call.func.attr if isinstance(call.func, ast.Attribute) else call.func.id) == "translate"
+                        and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)):
+                    out[node.name] = call.args[0].value
+    return out
 
 
 def run_lupdate(ts: Path) -> None:
