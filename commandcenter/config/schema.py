@@ -175,7 +175,9 @@ class DeadlinesSection(_Strict):
 class AlertsSection(_Strict):
     sound: bool = True
     volume: float = Field(default=0.8, ge=0, le=1)
-    guidance: dict[str, str] = Field(default_factory=dict)  # alert type → what to do, whom to call
+    # public warnings' guidance (what to do, whom to call): a hazard found in the warning's title (暴雨, 高温…),
+    # else the alert type (weather, flood, forest_fire)
+    guidance: dict[str, str] = Field(default_factory=dict)
 
 
 class DrillSection(_Strict):

@@ -35,20 +35,18 @@ def date_time(dt: datetime | None) -> str:
 
 
 def countdown(remaining: timedelta | None) -> str:
-    """`-1:02:03` once overdue, `12:34` under an hour, `5:12:00` under a day, and in the centres' words from a
-    day on: `1 天 23 小时` / `1 day 23 h`, `14 天` / `14 days` (whole days)."""
+    """`-1:02:03` once overdue, `12:34` under an hour, `5:12:00` under a day, then in the centres' words: whole
+    hours under two days (`47 小时` / `47 h`), whole days beyond (`14 天` / `14 days`). Rounded down: a deadline
+    never reads further away than it is."""
     if remaining is None:
         return ""
     secs = int(remaining.total_seconds())
     sign = "-" if secs < 0 else ""
     secs = abs(secs)
+    if secs >= 2 * 86400:
+        return sign + _tr("{d} 天").format(d=secs // 86400)
     if secs >= 86400:
-        days, hours = secs // 86400, secs % 86400 // 3600
-        if hours == 0:
-            text = _tr("1 天") if days == 1 else _tr("{d} 天").format(d=days)
-        else:
-            text = (_tr("1 天 {h} 小时") if days == 1 else _tr("{d} 天 {h} 小时")).format(d=days, h=hours)
-        return sign + text
+        return sign + _tr("{h} 小时").format(h=secs // 3600)
     h, rem = divmod(secs, 3600)
     m, s = divmod(rem, 60)
     return f"{sign}{h}:{m:02d}:{s:02d}" if h else f"{sign}{m}:{s:02d}"

@@ -54,7 +54,7 @@ EN: dict[str, str] = {
     "平均到场时长": "Average arrival time", "群众满意率": "Satisfaction rate", "各类别事件数": "Events per category",
     "各网格事件数": "Events per grid", "回访": "Follow-up visit", "操作": "Action", "未知网格": "Unknown grid",
     "此信号已不在实时数据中": "This signal is no longer in the live data",
-    "1 天": "1 day", "{d} 天": "{d} days", "1 天 {h} 小时": "1 day {h} h", "{d} 天 {h} 小时": "{d} days {h} h",
+    "{d} 天": "{d} days", "{h} 小时": "{h} h",
     "{name}（{parent}）": "{name} ({parent})", "驻地": "At base", "⚠ 低于阈值": "⚠ below threshold",
     "{low}：{n} 项（{names}）": "{low}: {n} ({names})", "‖ 暂停": "‖ paused",
     "计时 {elapsed} / {target}": "running {elapsed} / {target}", "响应 (1)": "Response (1)",
@@ -228,7 +228,7 @@ def module_helpers(tree) -> dict[str, str]:
 
 def run_lupdate(ts: Path) -> None:
     sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "commandcenter" / "ui").rglob("*.py"))
-    subprocess.run([str(BIN / "pyside6-lupdate"), *sources, "-ts", str(ts)], cwd=ROOT, check=True,
+    subprocess.run([str(BIN / "pyside6-lupdate"), *sources, "-no-obsolete", "-ts", str(ts)], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
 
 
