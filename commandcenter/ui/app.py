@@ -719,7 +719,10 @@ class WallApp:
 
 
 def default_page() -> PageSection:
-    return PageSection(name="总览", rows=1, columns=1, tiles=[{"kind": "incidents", "row": 0, "column": 0}])
+    from PySide6.QtCore import QCoreApplication
+
+    name = QCoreApplication.translate("WallApp", "总览")     # the one page of a config without pages
+    return PageSection(name=name, rows=1, columns=1, tiles=[{"kind": "incidents", "row": 0, "column": 0}])
 
 
 def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None,
