@@ -73,7 +73,7 @@ EN: dict[str, str] = {
     # ---- wall, pages, tiles
     "值班：{names}": "On duty: {names}", "图块不可用：{kind}": "Tile not available: {kind}",
     "最后更新": "last update", "事件实时动态": "Live incidents", "在办及近两小时办结：%n 件": "Open or closed in the last 2 h: %n",
-    "预警信息": "Warnings", "运行指标": "KPIs", "每小时事件数  ━ 今日  ┅ 昨日": "Events per hour  ━ today  ┅ yesterday",
+    "预警信息": "Public warnings", "运行指标": "KPIs", "每小时事件数  ━ 今日  ┅ 昨日": "Events per hour  ━ today  ┅ yesterday",
     "办结率（当日累计，%）": "Completion rate (today, cumulative, %)", "化解层级占比": "Resolution level share",
     "类别排行": "Top categories", "网格排行（前8）": "Top grids (8)", "全域": "Whole territory", "网格地图": "Grid map",
     "应急资源": "Emergency resources", "演练功能未启用": "Drills are not enabled", "当前无演练": "No drill running",
@@ -132,7 +132,7 @@ EN: dict[str, str] = {
     # ---- map legend
     "每网格在办事件数": "Open events / grid", "{n} 个网格": "{n} grids", "事件标记（{shown} / {total}）":
     "Incidents ({shown} of {total})", "事件标记（{n}）": "Incidents ({n})", "演练（虚线框）": "Drill (outlined)",
-    "预警（{n}）": "Alerts ({n})", "较昨日": "vs yesterday", "较去年": "vs last year",
+    "预警（{n}）": "Public warnings ({n})", "较昨日": "vs yesterday", "较去年": "vs last year",
     "键盘快捷键": "Keyboard shortcuts", "标题": "Title", "处理": "Handling", "发布时间": "Issued at",
     # ---- console: drills through a backend, the report, replay (issue 8)
     "演练未开始：{why}": "Drill not started: {why}",

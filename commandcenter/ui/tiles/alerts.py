@@ -9,7 +9,8 @@ A click on a row opens the signal's details."""
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame, QWidget
 
 from ...domain import AlertLevel, SignalKind
 from ...services import LiveState
@@ -86,6 +87,11 @@ class AlertTile(Tile):
                      for lv in (AlertLevel.RED, AlertLevel.YELLOW, AlertLevel.BLUE)]
         unacked = sum(1 for e in entries if not e.acknowledged and not e.shelved)
         return "  ".join(parts) + "  ·  " + self.tr("未确认 {n}").format(n=unacked)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        QFrame.resizeEvent(self, event)     # the fonts follow this tile's own basis, not Tile's
+        basis = min(round(self.height() * theme.SIGNAL_TILE_HEIGHT_SCALE), int(self.width() / 1.8))
+        self.apply_font_size(theme.scaled_point_size(basis))
 
     def guidance_for(self, alert_type: str) -> str:
         return self.guidance_by_type.get(alert_type, "")
