@@ -1,9 +1,11 @@
 """Live alerts: the board every alert view shares, and the alert tile's table model.
 
 `AlertBoard` is the one truth of "which alerts are on the wall now": live (`Alert.is_live(now)` on a
-clock tick, so expired and cancelled alerts leave), in order (most severe first, unacknowledged before
-acknowledged, shelved last, then newest), with the operators' state from `AlertActions`. It says when a
-red alert appears that the wall had not seen (the alarm sound listens), and what the banner shows.
+clock tick, so expired and cancelled alerts leave), in order (public warnings before device alarms before
+supervision, then most severe first, unacknowledged before acknowledged, shelved last, then newest), with the
+operators' state from `AlertActions`. It says when a red public warning appears that the wall had not seen (the
+alarm sound listens), and what the banner shows: public warnings only. Each kind of signal (domain.SignalKind)
+has its own table (`AlertTableModel(kind=…)`), in its own words.
 """
 from __future__ import annotations
 
@@ -121,9 +123,9 @@ class AlertBoard(QObject):
     def entry(self, alert_id: str) -> BoardEntry | None:
         return next((e for e in self.entries if e.alert.id == alert_id), None)
 
-    def entries_of(self, kind: SignalKind | None) -> list[BoardEntry]:
-        """The board's entries of one kind of signal, in board order (all of them for None)."""
-        return list(self.entries) if kind is None else [e for e in self.entries if e.kind is kind]
+    def entries_of(self, kind: SignalKind) -> list[BoardEntry]:
+        """The board's entries of one kind of signal, in board order."""
+        return [e for e in self.entries if e.kind is kind]
 
     def banner_entries(self) -> list[BoardEntry]:
         """Orange and red public warnings not shelved: they run across the whole wall. Device alarms and
@@ -141,11 +143,11 @@ def _is_red_warning(alert: Alert) -> bool:
 
 
 class AlertTableModel(QAbstractTableModel):
-    """One row per signal of one kind on the board (every kind for None); every cell precomputed at flush
+    """One row per signal of one kind on the board; every cell precomputed at flush
     (data() is a lookup). Each kind has its own columns, in its own words; the level is always column 0."""
 
     # Chinese source text, translated when shown (headerData): a language switch applies at once.
-    COLUMNS_OF: dict[SignalKind | None, tuple[str, ...]] = {
+    COLUMNS_OF: dict[SignalKind, tuple[str, ...]] = {
         SignalKind.WARNING: (
             QT_TRANSLATE_NOOP("AlertTableModel", "级别"), QT_TRANSLATE_NOOP("AlertTableModel", "类型"),
             QT_TRANSLATE_NOOP("AlertTableModel", "预警"), QT_TRANSLATE_NOOP("AlertTableModel", "区域"),
@@ -159,16 +161,12 @@ class AlertTableModel(QAbstractTableModel):
             QT_TRANSLATE_NOOP("AlertTableModel", "督办等级"), QT_TRANSLATE_NOOP("AlertTableModel", "督办事项"),
             QT_TRANSLATE_NOOP("AlertTableModel", "区域"), QT_TRANSLATE_NOOP("AlertTableModel", "督办时间"),
             QT_TRANSLATE_NOOP("AlertTableModel", "处置")),
-        None: (
-            QT_TRANSLATE_NOOP("AlertTableModel", "级别"), QT_TRANSLATE_NOOP("AlertTableModel", "类型"),
-            QT_TRANSLATE_NOOP("AlertTableModel", "标题"), QT_TRANSLATE_NOOP("AlertTableModel", "区域"),
-            QT_TRANSLATE_NOOP("AlertTableModel", "发布"), QT_TRANSLATE_NOOP("AlertTableModel", "处置")),
     }
     COLUMNS = COLUMNS_OF[SignalKind.WARNING]
     LEVEL, TYPE, TITLE, AREA, ISSUED, EXPIRES, STATE = range(7)     # the public warnings' columns
 
     def __init__(self, board: AlertBoard, parent: QObject | None = None, *,
-                 kind: SignalKind | None = SignalKind.WARNING):
+                 kind: SignalKind = SignalKind.WARNING):
         super().__init__(parent)
         self.board = board
         self.kind = kind
@@ -191,9 +189,7 @@ class AlertTableModel(QAbstractTableModel):
                     fmt.hhmm(a.expires_at) if a.expires_at else "—", e.state_text]
         if self.kind is SignalKind.ALARM:
             return [level, labels.name(a.type), title, a.area_desc, fmt.hhmm(a.issued_at), e.state_text]
-        if self.kind is SignalKind.SUPERVISION:
-            return [level, title, a.area_desc, fmt.hhmm(a.issued_at), e.state_text]
-        return [level, labels.name(e.kind), title, a.area_desc, fmt.hhmm(a.issued_at), e.state_text]
+        return [level, title, a.area_desc, fmt.hhmm(a.issued_at), e.state_text]
 
     def refresh(self) -> None:
         rows = [(e, self.row_texts(e)) for e in self.board.entries_of(self.kind)]

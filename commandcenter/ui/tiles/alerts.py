@@ -93,9 +93,6 @@ class AlertTile(Tile):
         basis = min(round(self.height() * theme.SIGNAL_TILE_HEIGHT_SCALE), int(self.width() / 1.8))
         self.apply_font_size(theme.scaled_point_size(basis))
 
-    def guidance_for(self, alert_type: str) -> str:
-        return self.guidance_by_type.get(alert_type, "")
-
     def apply_font_size(self, points: int) -> None:
         super().apply_font_size(points)
         font = self.view.scale(points)
