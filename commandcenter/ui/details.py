@@ -120,6 +120,9 @@ class LinkGuard(QObject):
         box.setWindowTitle(self.tr("打开链接"))
         box.setText(self.tr("在浏览器中打开以下链接？") + "\n" + url[:500])
         box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
+        # Qt's own words for its standard buttons would stay English without Qt's translations: ours instead
+        box.button(QMessageBox.StandardButton.Open).setText(self.tr("打开"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(self.tr("取消"))
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.finished.connect(lambda result: self._done(url, result))
         self.pending = box

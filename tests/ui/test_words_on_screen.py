@@ -1,10 +1,10 @@
 """Every word the wall and the console put on screen, in both languages (issue 16, point 5).
 
 The whole wall is built offscreen (every tile of the tile registry on its pages, the header, the warning, drill
-and replay banners), then the console (with its shortcut help) and a detail panel of every kind (incident, public
-warning, device alarm, supervision notice, grid, resource, indicator). Every text they hold is gathered: labels,
-buttons, group titles, placeholders, tool tips, combo items, table headers and cells, chart tick labels, the map
-legend. Then:
+and replay banners), then the console (with its shortcut help), a detail panel of every kind (incident, public
+warning, device alarm, supervision notice, grid, resource, indicator) and the wall's one dialog (open a link?).
+Every text they hold is gathered: labels, buttons, group titles, placeholders, tool tips, combo items, table
+headers and cells, chart tick labels, the map legend. Then:
 
 - `en`: no CJK character anywhere. The city's own free text is neutral Latin (tests/ui/words_city.py), so a CJK
   character can only be a UI string that missed translation.
@@ -173,6 +173,9 @@ def what_the_wall_says(lang: str, qloop, tmp_path) -> dict[str, list[str]]:
                                     ("kpi", "resolution_level_share:community")]:
                 panel = await details.complete(kind, record_id)
                 said[f"details {kind} {record_id}"] = panel.texts() + widget_texts(panel)
+            box = details.links.request("https://example.org/plan", details.panel)     # the one dialog of the wall
+            said["dialog: open a link"] = [t for t in widget_texts(box) if "example.org" not in t]
+            box.close()
         finally:
             await wall.stop()
 
