@@ -226,3 +226,37 @@ def test_every_word_on_the_wall_and_console_is_in_the_wall_language(lang, part, 
     places = {KPI_TILE} if part == KPI_TILE else set(said) - {KPI_TILE}
     problems = leaks(said, lang, places)
     assert not problems, "\n".join(problems)
+
+
+def test_the_console_finds_grids_by_their_names(ui, qloop, tmp_path):
+    """An operator knows 第1网格 and 幸福社区, not D01S01C01G01: the grid box takes names as well as codes, and the
+    results name each grid with its community."""
+    from commandcenter.ui.app import WallApp
+    from commandcenter.ui.console import ConsoleWindow
+
+    url = f"sqlite:///{tmp_path / 'grids.db'}"
+    store = Store.open(url)
+    store.apply("city", territory=C.territory("zh_CN"), incidents=C.incidents("zh_CN"))
+    store.close()
+    wall = WallApp(config_from_dict({"wall": {"kiosk": False}, "pages": pages("zh_CN")}), url,
+                   clock=lambda: C.T0 + timedelta(minutes=10))
+    by_grid = {}
+    for inc in C.incidents("zh_CN"):
+        by_grid.setdefault(inc.grid_id, set()).add(inc.id)
+
+    async def run() -> None:
+        await wall.start(show=False)
+        desk = ConsoleWindow(wall)
+        try:
+            desk.search_grid.setText("第1网格")
+            assert await desk.search() == len(by_grid[C.grid_id(1)])
+            assert {desk.search_model.data(desk.search_model.index(r, 3))
+                    for r in range(desk.search_model.rowCount())} == {"第1网格（幸福社区）"}
+            desk.search_grid.setText("和平社区， " + C.grid_id(1))       # a community's grids, and a code
+            found = {desk.search_model.id_at(r) for r in range(await desk.search())}
+            assert found == set().union(*(by_grid[C.grid_id(n)] for n in (1, 4, 5, 6)))
+        finally:
+            desk.close_quietly()
+            await wall.stop()
+
+    qloop.run_until_complete(run())

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain import ActionKind, Category, OperatorAction
+from ...domain import ActionKind, Category, OperatorAction, TerritoryLevel
 from .. import labels, theme
 from ..tiles.base import plain_label
 from ..replay_bar import breakthrough_text, present_live, present_now
@@ -141,7 +141,7 @@ class ConsoleWindow(QMainWindow):
         self.search_text = QLineEdit()
         self.search_text.setPlaceholderText(self.tr("编号或标题关键字"))
         self.search_grid = QLineEdit()
-        self.search_grid.setPlaceholderText(self.tr("网格编号（逗号分隔）"))
+        self.search_grid.setPlaceholderText(self.tr("网格名称或编号（逗号分隔）"))
         self.search_category = QComboBox()
         self.search_category.addItem(self.tr("全部类别"), None)
         for c in Category:
@@ -421,7 +421,7 @@ class ConsoleWindow(QMainWindow):
 
     async def search(self) -> int:
         text = self.search_text.text().strip() or None
-        grids = [g.strip() for g in self.search_grid.text().replace("，", ",").split(",") if g.strip()] or None
+        grids = self.searched_grids() or None
         category = self.search_category.currentData()
         self.search_status.setText(self.tr("检索中…"))
         fetch = SEARCH_LIMIT * 5 if category is not None else SEARCH_LIMIT
@@ -435,6 +435,21 @@ class ConsoleWindow(QMainWindow):
         if found:
             self.results.selectRow(0)
         return len(found)
+
+    def searched_grids(self) -> list[str]:
+        """The grids the grid box names, comma-separated: each a grid's code, or words of its name (第3网格) or of its
+        community's (幸福社区), which an operator knows rather than the code."""
+        territory = self.wall.live.territory
+        grids = [n for n in territory.values() if n.level is TerritoryLevel.GRID]
+        out: list[str] = []
+        for word in (w.strip() for w in self.search_grid.text().replace("，", ",").split(",")):
+            if not word:
+                continue
+            if word in territory or not grids:
+                out.append(word)
+                continue
+            out += [g.id for g in grids if word in g.name or word in labels.place_name(territory, g.id)]
+        return list(dict.fromkeys(out))
 
     @staticmethod
     def _number(n: int) -> str:
@@ -477,7 +492,7 @@ class ConsoleWindow(QMainWindow):
         row = self._selected_row(self.results)
         grid = self.search_model.grid_at(row) if row >= 0 else None
         if not grid:
-            grids = [g.strip() for g in self.search_grid.text().split(",") if g.strip()]
+            grids = self.searched_grids()
             grid = grids[0] if grids else ""
         self.push("grid", grid or "")
 
