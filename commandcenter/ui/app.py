@@ -77,7 +77,7 @@ class WallApp:
     """One wall: its store, pipeline, live state, and its windows (one per [[screens]] entry, issue 7).
 
     `window` is the first (primary) window; `windows` maps a stable key to each. A RotationController
-    decides which page every window shows; a red alert takes over until acknowledged; the config file
+    decides which page every window shows; a red public warning takes over until acknowledged; the config file
     (when `config_path` is given) is watched and applied live.
     """
 
