@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import (
-    Alert, Category, Incident, ResolutionLevel, Resource, TerritoryLevel, TerritoryNode, deadline_state, decode_incident,
-    SignalKind, one_ten_twenty, signal_kind,
+    Alert, Category, Incident, ResolutionLevel, Resource, SignalKind, TerritoryLevel, TerritoryNode, deadline_state,
+    decode_incident, one_ten_twenty, signal_kind,
 )
 from ..services import LiveState
 from . import format as fmt
@@ -477,7 +477,7 @@ class DetailController(QObject):
         alert = self.live.alerts.get(record_id) if kind == "alert" else None
         if alert is not None:
             return _tr(SIGNAL_TITLES[signal_kind(alert.type)])
-        if kind == "kpi":                     # "指标详情 · 各类别事件数 · 矛盾纠纷": names, never the engine's keys
+        if kind == "kpi":           # "指标详情 · 各类别事件数 · 矛盾纠纷": names, never the engine's keys
             name, _, key = record_id.partition(":")
             parts = [title, kpi_name(name)] + ([self._key_name(name, key)] if key else [])
             return " · ".join(parts)

@@ -68,7 +68,8 @@ EN: dict[str, str] = {
     "请先选择一条预警、告警或督办": "Select a warning, alarm or supervision notice first",
     "已确认 {id}": "Acknowledged: {id}", "已搁置 {id}": "Shelved: {id}", "已升级 {id}": "Escalated: {id}",
     "（已不在实时数据中）": "(no longer in the live data)",
-    "{left}（截止 {due}）": "{left} (due {due})", "总览": "Overview", "打开": "Open", "取消": "Cancel", "网格名称或编号（逗号分隔）": "Grid names or IDs (comma-separated)", "在办事件（{n}）": "Open incidents ({n})",
+    "{left}（截止 {due}）": "{left} (due {due})", "总览": "Overview", "打开": "Open", "取消": "Cancel",
+    "网格名称或编号（逗号分隔）": "Grid names or IDs (comma-separated)", "在办事件（{n}）": "Open incidents ({n})",
     "相关记录（{n}）": "Related records ({n})", "{name}：{value}": "{name}: {value}",
     # ---- wall, pages, tiles
     "值班：{names}": "On duty: {names}", "图块不可用：{kind}": "Tile not available: {kind}",
@@ -162,7 +163,8 @@ EN: dict[str, str] = {
 
 # Same Chinese, different English by context.
 EN_IN_CONTEXT: dict[tuple[str, str], str] = {
-    ("labels", "处置"): "Handling", ("labels", "网格"): "Grid", ("labels", "预警"): "Public warning", ("AlertListModel", "处理"): "Operator state",
+    ("labels", "处置"): "Handling", ("labels", "网格"): "Grid",
+    ("labels", "预警"): "Public warning", ("AlertListModel", "处理"): "Operator state",
     ("ConsoleWindow", "演练"): "Drills", ("ConsoleWindow", "预警"): "Warnings",
     ("AlertTableModel", "处置"): "Operator state", ("IncidentTableModel", "上报"): "Reported at",
     ("DrillBanner", "演练"): "DRILL", ("ReplayBanner", "回放"): "REPLAY", ("DrillTile", "事件"): "Incident",
@@ -221,7 +223,8 @@ def module_helpers(tree) -> dict[str, str]:
             for call in ast.walk(node):
                 if (isinstance(call, ast.Call) and isinstance(call.func, (ast.Attribute, ast.Name))
                         and (call.func.attr if isinstance(call.func, ast.Attribute) else call.func.id) == "translate"
-                        and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)):
+                        and call.args and isinstance(call.args[0], ast.Constant)
+                        and isinstance(call.args[0].value, str)):
                     out[node.name] = call.args[0].value
     return out
 

@@ -255,6 +255,8 @@ def test_the_console_finds_grids_by_their_names(ui, qloop, tmp_path):
             desk.search_grid.setText("和平社区， " + C.grid_id(1))       # a community's grids, and a code
             found = {desk.search_model.id_at(r) for r in range(await desk.search())}
             assert found == set().union(*(by_grid[C.grid_id(n)] for n in (1, 4, 5, 6)))
+            desk.search_grid.setText("没有这个网格")                       # a name of no grid finds nothing
+            assert await desk.search() == 0
         finally:
             desk.close_quietly()
             await wall.stop()

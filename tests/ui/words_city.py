@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from commandcenter.domain import (
-    Alert, AlertLevel, AlertStatus, AlertType, Category, Incident, ResolutionLevel, Resource, ResourceKind, ResourceStatus, Severity,
-    Source, Status, StatusChange, TerritoryLevel, TerritoryNode,
+    Alert, AlertLevel, AlertStatus, AlertType, Category, Incident, ResolutionLevel, Resource, ResourceKind,
+    ResourceStatus, Severity, Source, Status, StatusChange, TerritoryLevel, TerritoryNode,
 )
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)     # 10:00 in Asia/Shanghai

@@ -173,8 +173,8 @@ class ConsoleWindow(QMainWindow):
         manual = QGroupBox(self.tr("按编号推送"))
         mrow = QHBoxLayout(manual)
         self.push_kind = QComboBox()
-        for kind, text in (("incident", self.tr("事件")), ("alert", self.tr("预警/告警/督办")), ("grid", self.tr("网格")),
-                           ("resource", self.tr("资源"))):
+        for kind, text in (("incident", self.tr("事件")), ("alert", self.tr("预警/告警/督办")),
+                           ("grid", self.tr("网格")), ("resource", self.tr("资源"))):
             self.push_kind.addItem(text, kind)
         self.push_id = QLineEdit()
         self.push_id.setPlaceholderText(self.tr("编号"))
@@ -437,18 +437,16 @@ class ConsoleWindow(QMainWindow):
         return len(found)
 
     def searched_grids(self) -> list[str]:
-        """The grids the grid box names, comma-separated: each a grid's code, or words of its name (第3网格) or of its
-        community's (幸福社区), which an operator knows rather than the code."""
+        """The grids the grid box names, comma-separated: each a grid's code, or words of its name (第3网格)
+        or of its community's (幸福社区), which an operator knows rather than the code."""
         territory = self.wall.live.territory
         grids = [n for n in territory.values() if n.level is TerritoryLevel.GRID]
         out: list[str] = []
         for word in (w.strip() for w in self.search_grid.text().replace("，", ",").split(",")):
             if not word:
                 continue
-            if word in territory or not grids:
-                out.append(word)
-                continue
-            out += [g.id for g in grids if word in g.name or word in labels.place_name(territory, g.id)]
+            named = [g.id for g in grids if word in g.name or word in labels.place_name(territory, g.id)]
+            out += [word] if word in territory or not named else named    # a word naming no grid finds nothing
         return list(dict.fromkeys(out))
 
     @staticmethod
@@ -682,7 +680,8 @@ class ConsoleWindow(QMainWindow):
         self.pin_button.setText(self.tr("取消固定") if pinned else self.tr("固定页面"))
         if self.drills_available:
             d = self.wall.drills
-            self.drill_status.setText(self.tr("演练进行中：{id}").format(id=d.current.scenario.name) if d.active else "")
+            self.drill_status.setText(
+                self.tr("演练进行中：{id}").format(id=d.current.scenario.name) if d.active else "")
 
     def refresh_wall_warning(self) -> None:
         """The wall's own warnings, as its status bar shows them: backend clock offset, alarm unavailable."""
