@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 import words_city as C
 from commandcenter.config import config_from_dict
+from commandcenter.domain import FeedHealth, FeedState
 from commandcenter.store import Store
 from commandcenter.ui.tiles import TILE_BUILDERS
 
@@ -41,6 +42,7 @@ ALLOWED_LATIN = {
 }
 #: A keyboard shortcut as the console's help prints it (Ctrl+Shift+G, F5): key names are not words.
 SHORTCUT = re.compile(r"^(?:(?:Ctrl|Shift|Alt|Meta)\+)+[A-Za-z0-9…]+$|^F\d{1,2}$")
+TRANSPORT_ERROR = "ConnectError: [Errno 111] Connection refused"
 #: A case number (事件编号) is what a caller quotes: the one record id an operator is shown.
 CASE_NUMBER = re.compile(r"^E\d{5}$")
 
@@ -136,6 +138,8 @@ def what_the_wall_says(lang: str, qloop, tmp_path) -> dict[str, list[str]]:
             # the store reads live alerts against the real clock: the city's, hours old, go to the live state directly
             wall.live.apply(alerts=C.alerts(lang))
             wall.alert_board.flush()
+            feed = "citywide" if lang == "en" else "全市"        # a feed's name is config, its error the transport's
+            wall.live.apply(health=[FeedHealth(feed, FeedState.DOWN, now[0] - timedelta(minutes=3), TRANSPORT_ERROR)])
             if wall.drills is not None:
                 wall.drills.start(scenario(tmp_path, lang), actor=t["handler"])
             for window in wall.windows.values():
@@ -154,7 +158,8 @@ def what_the_wall_says(lang: str, qloop, tmp_path) -> dict[str, list[str]]:
                 tiles = window.page_view.all_tiles()
                 for tile in tiles:
                     said[f"tile {tile.kind}"] = widget_texts(tile)
-                said[f"window {window.objectName()}"] = widget_texts(window, skip=tuple(tiles))
+                said[f"window {window.objectName()}"] = [    # the transport's error is kept for a technician's hover
+                    t for t in widget_texts(window, skip=tuple(tiles)) if t != TRANSPORT_ERROR]
             desk = ConsoleWindow(wall)
             try:
                 await desk.search()
