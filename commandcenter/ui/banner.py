@@ -77,7 +77,7 @@ class AlertBanner(QFrame):
         drill = f"【{labels.drill_badge()}】" if a.drill_id else ""
         ack = " ✓" if entry.acknowledged else ""
         area = f" · {a.area_desc}" if a.area_desc else ""
-        return f"⚠ {level_text(a.level)} · {labels.name(a.type)} · {drill}{a.title}{area}{ack}"
+        return f"⚠ {level_text(a.level)} · {labels.signal_type(a)} · {drill}{a.title}{area}{ack}"
 
     def texts(self) -> list[str]:
         return [i.text() for i in self._items if not i.isHidden()]

@@ -683,7 +683,7 @@ class DetailController(QObject):
             return
         panel.title.setText(a.title if a.drill_id is None else f"【{labels.drill_badge()}】{a.title}")
         panel.field(self.tr("级别"), labels.signal_level(a), theme.ALERT_COLOURS[labels.signal_colour_level(a)])
-        panel.field(self.tr("类型"), labels.name(a.type))
+        panel.field(self.tr("类型"), labels.signal_type(a))
         live = a.is_live(self.clock())
         panel.field(self.tr("状态"), ("● " + self.tr("生效中")) if live else ("✕ " + self.tr("已失效")))
         panel.field(self.tr("发布"), fmt.date_time(a.issued_at))

@@ -12,8 +12,8 @@ from enum import Enum
 from PySide6.QtCore import QCoreApplication
 
 from ..domain import (
-    AlertLevel, AlertType, Category, DeadlineLevel, FeedState, ResolutionLevel, ResourceKind, ResourceStatus,
-    Severity, SignalKind, Source, Stage, Status, signal_kind,
+    HAZARDS, AlertLevel, AlertType, Category, DeadlineLevel, FeedState, Hazard, ResolutionLevel, ResourceKind,
+    ResourceStatus, Severity, SignalKind, Source, Stage, Status, signal_kind,
 )
 from ..domain import TerritoryLevel
 from ..domain.models import Alert, TerritoryNode
@@ -43,6 +43,7 @@ TABLES: dict[type[Enum], dict[Enum, str]] = {
                 AlertType.IOT: "物联感知", AlertType.VIDEO: "视频分析", AlertType.WEAK_SIGNAL: "弱信号",
                 AlertType.OVERDUE: "超时督办", AlertType.OTHER: "其他"},
     SignalKind: {SignalKind.WARNING: "预警", SignalKind.ALARM: "告警", SignalKind.SUPERVISION: "督办"},
+    Hazard: {h: spec.name_cn for h, spec in HAZARDS.items()},      # 暴雨, 高温…: the signals' own names
     ResourceKind: {ResourceKind.TEAM: "队伍", ResourceKind.VEHICLE: "车辆", ResourceKind.SUPPLY: "物资",
                    ResourceKind.PERSON: "值守人员"},
     ResourceStatus: {ResourceStatus.AVAILABLE: "待命", ResourceStatus.DISPATCHED: "已派出",
@@ -80,6 +81,11 @@ def name(value: object) -> str:
     """The translated display name of an enum value (falls back to its raw value)."""
     text = TABLES.get(type(value), {}).get(value)  # type: ignore[call-overload]
     return _t(text) if text else str(getattr(value, "value", value))
+
+
+def signal_type(alert: Alert) -> str:
+    """What a signal is about: a public warning's hazard when it names one (暴雨 / Rainstorm), else its type."""
+    return name(alert.hazard) if alert.hazard is not None else name(alert.type)
 
 
 def warning_level(level: AlertLevel) -> str:

@@ -172,6 +172,14 @@ EN_IN_CONTEXT: dict[tuple[str, str], str] = {
 }
 
 
+def hazard_names() -> dict[str, str]:
+    """The public warnings' hazards in English, from the domain's own table (暴雨 → Rainstorm)."""
+    sys.path.insert(0, str(ROOT))
+    from commandcenter.domain import HAZARDS
+
+    return {spec.name_cn: spec.name_en for spec in HAZARDS.values()}
+
+
 def labels_sources() -> list[str]:
     """Every string ui/labels.py translates in context "labels" (lupdate cannot see them)."""
     sys.path.insert(0, str(ROOT))
@@ -268,6 +276,7 @@ def add_context(root: ET.Element, name: str, texts: list[str]) -> None:
 
 def fill(root: ET.Element) -> list[tuple[str, str]]:
     missing = []
+    hazards = hazard_names()
     for ctx in root.findall("context"):
         name = ctx.findtext("name")
         for m in ctx.findall("message"):
@@ -277,7 +286,8 @@ def fill(root: ET.Element) -> list[tuple[str, str]]:
             if tr.get("type") in ("vanished", "obsolete"):
                 continue
             src = m.findtext("source")
-            english = EN_IN_CONTEXT.get((name, src)) or EN.get(src)
+            english = (EN_IN_CONTEXT.get((name, src)) or EN.get(src)
+                       or (hazards.get(src) if name == "labels" else None))
             if m.get("numerus") == "yes":
                 if english:
                     for old in list(tr):

@@ -10,7 +10,7 @@ import pytest
 
 import wall_data as W
 from commandcenter.config import config_from_dict
-from commandcenter.domain import AlertLevel, AlertType, SignalKind, signal_kind
+from commandcenter.domain import HAZARDS, AlertLevel, AlertType, Hazard, SignalKind, signal_kind
 from commandcenter.services import LiveState
 from commandcenter.services.rotation import RotationController, Surface
 from commandcenter.ui import labels
@@ -109,12 +109,23 @@ def test_the_map_draws_public_warnings_only(crowded, clock, qtbot):
 
 
 def test_guidance_belongs_to_the_hazard():
-    guidance = {"weather": "关注天气变化。", "暴雨": "启动防汛应急预案。", "高温": "减少午后户外作业，防暑降温。"}
+    """The warning's hazard (Alert.hazard, or named in its title) picks the guidance: the config's for that hazard,
+    else the hazard's own 防御指南; only a warning without a known hazard falls back to its type's."""
+    guidance = {"weather": "关注天气变化。", "暴雨": "启动防汛应急预案。", "heat": "减少午后户外作业，防暑降温。"}
     rain = W.alert("R", AlertLevel.RED, type=AlertType.WEATHER, title="东营区暴雨红色预警")
-    heat = W.alert("H", AlertLevel.ORANGE, type=AlertType.WEATHER, title="东营区高温橙色预警")
+    heat = W.alert("H", AlertLevel.ORANGE, type=AlertType.WEATHER, title="东营区橙色预警", hazard=Hazard.HEAT)
     fog = W.alert("F", AlertLevel.YELLOW, type=AlertType.WEATHER, title="东营区大雾黄色预警")
+    unnamed = W.alert("U", AlertLevel.BLUE, type=AlertType.WEATHER, title="东营区气象预警")
     overdue = W.alert("O", AlertLevel.RED, type=AlertType.OVERDUE, title="超期未办结：暴雨后积水")
-    assert guidance_for(guidance, rain) == "启动防汛应急预案。"
-    assert guidance_for(guidance, heat) == "减少午后户外作业，防暑降温。"     # heat is not a flood
-    assert guidance_for(guidance, fog) == "关注天气变化。"                  # the type's, without a hazard of its own
-    assert guidance_for(guidance, overdue) == ""                          # supervision carries no guidance
+    assert guidance_for(guidance, rain) == "启动防汛应急预案。"                # the config's, by the hazard's name
+    assert guidance_for(guidance, heat) == "减少午后户外作业，防暑降温。"      # by its key; heat is not a flood
+    assert guidance_for(guidance, fog) == HAZARDS[Hazard.FOG].guidance        # the hazard's own, not the type's
+    assert "防汛" not in guidance_for({}, heat) and guidance_for({}, heat) == HAZARDS[Hazard.HEAT].guidance
+    assert guidance_for(guidance, unnamed) == "关注天气变化。"                # no hazard known: the type's
+    assert guidance_for(guidance, overdue) == ""                              # supervision carries no guidance
+
+
+def test_a_warning_says_its_hazard(ui):
+    heat = W.alert("H", AlertLevel.ORANGE, type=AlertType.WEATHER, title="东营区高温橙色预警", hazard=Hazard.HEAT)
+    assert labels.signal_type(heat) == "高温"
+    assert labels.signal_type(W.alert("X", AlertLevel.BLUE, type=AlertType.FLOOD)) == "汛情"

@@ -124,7 +124,7 @@ class AlertListModel(_RowsModel):
         rows, colours = [], []
         for a in ordered:
             title = a.title + (f" [{labels.drill_badge()}]" if a.drill_id else "")
-            rows.append((labels.name(signal_kind(a.type)), labels.signal_level(a), title, labels.name(a.type),
+            rows.append((labels.name(signal_kind(a.type)), labels.signal_level(a), title, labels.signal_type(a),
                          self._state_of(a.id), locale_time(a.issued_at)))
             colours.append(QColor(theme.ALERT_COLOURS[labels.signal_colour_level(a)]))
         self._reset([a.id for a in ordered], rows, colours)

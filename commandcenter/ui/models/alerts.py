@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ...domain import Alert, AlertLevel, AlertType, SignalKind, signal_kind
+from ...domain import HAZARDS, Alert, AlertLevel, AlertType, HazardSpec, SignalKind, signal_kind
 from ...services import Change, LiveState
 from .. import format as fmt
 from .. import labels, theme
@@ -185,7 +185,7 @@ class AlertTableModel(QAbstractTableModel):
         title = a.title if a.drill_id is None else f"【{labels.drill_badge()}】{a.title}"
         level = labels.signal_level(a)
         if self.kind is SignalKind.WARNING:
-            return [level, labels.name(a.type), title, a.area_desc, fmt.hhmm(a.issued_at),
+            return [level, labels.signal_type(a), title, a.area_desc, fmt.hhmm(a.issued_at),
                     fmt.hhmm(a.expires_at) if a.expires_at else "—", e.state_text]
         if self.kind is SignalKind.ALARM:
             return [level, labels.name(a.type), title, a.area_desc, fmt.hhmm(a.issued_at), e.state_text]
@@ -241,13 +241,24 @@ class AlertTableModel(QAbstractTableModel):
 
 
 def guidance_for(guidance: dict[str, str], alert: Alert) -> str:
-    """What to do for a public warning: the guidance of its hazard (a key such as 暴雨 or 高温 found in its title;
-    the longest such key wins), else of its type (weather, flood, forest_fire…), else nothing. Guidance belongs to
-    the hazard: heat is not a flood. Device alarms and supervision notices carry none."""
+    """What to do for a public warning. Guidance belongs to the hazard (heat is not a flood): the warning's hazard
+    (`Alert.hazard`, or a hazard the title names, 暴雨…, for feeds that do not say) takes the config's guidance
+    for it (`heat` or `高温`), else the hazard's own 防御指南 (domain.warning_signals). Without a known hazard: a
+    config key found in the title (the longest), else the config's guidance for the type (weather, flood…).
+    Device alarms and supervision notices carry none."""
     if signal_kind(alert.type) is not SignalKind.WARNING:
         return ""
-    hazards = sorted((k for k in guidance if k not in _TYPE_KEYS and k and k in alert.title), key=len, reverse=True)
-    return guidance[hazards[0]] if hazards else guidance.get(alert.type.value, "")
+    spec = HAZARDS.get(alert.hazard) if alert.hazard is not None else _hazard_in(alert.title)
+    if spec is not None:
+        return guidance.get(spec.hazard.value) or guidance.get(spec.name_cn) or spec.guidance
+    named = sorted((k for k in guidance if k not in _TYPE_KEYS and k and k in alert.title), key=len, reverse=True)
+    return guidance[named[0]] if named else guidance.get(alert.type.value, "")
+
+
+def _hazard_in(title: str) -> HazardSpec | None:
+    """The hazard a warning's title names (the longest name found: 道路结冰 before 冰), or None."""
+    found = [s for s in HAZARDS.values() if s.name_cn in title]
+    return max(found, key=lambda s: len(s.name_cn)) if found else None
 
 
 _TYPE_KEYS = frozenset(t.value for t in AlertType)
