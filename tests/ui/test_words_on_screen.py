@@ -126,8 +126,8 @@ def what_the_wall_says(lang: str, qloop, tmp_path) -> dict[str, list[str]]:
     t = C.TEXT[lang]
     config = config_from_dict({"wall": {"title": t["wall"], "language": lang, "kiosk": False, "rotate_seconds": 0,
                                         "alert_takeover": False},
-                               "pages": pages(lang), "alerts": {"sound": False, "guidance": {
-                                   "weather": "Secure loose objects." if lang == "en" else "加固户外物品。"}}})
+                               "pages": pages(lang), "alerts": {"sound": False, "guidance": {   # config content
+                                   "rainstorm": "Clear the drains." if lang == "en" else "疏通排水管网。"}}})
     now = [C.T0 + timedelta(minutes=10)]
     wall = WallApp(config, url, clock=lambda: now[0])
     said: dict[str, list[str]] = {}

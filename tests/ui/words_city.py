@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from commandcenter.domain import (
-    Alert, AlertLevel, AlertStatus, AlertType, Category, Incident, ResolutionLevel, Resource, ResourceKind,
+    Alert, AlertLevel, AlertStatus, AlertType, Category, Hazard, Incident, ResolutionLevel, Resource, ResourceKind,
     ResourceStatus, Severity, Source, Status, StatusChange, TerritoryLevel, TerritoryNode,
 )
 
@@ -99,7 +99,8 @@ def alerts(lang: str) -> list[Alert]:
     out = []
     for level in AlertLevel:
         colour = COLOURS_ZH[level] if lang == "zh_CN" else COLOURS[level]
-        out.append(_alert(f"AL000000{int(level)}", level, AlertType.WEATHER, t["warning"].format(colour=colour), t))
+        out.append(_alert(f"AL000000{int(level)}", level, AlertType.WEATHER, t["warning"].format(colour=colour), t,
+                          hazard=Hazard.RAINSTORM))
     for k, type_ in enumerate((AlertType.IOT, AlertType.VIDEO, AlertType.WEAK_SIGNAL), start=5):
         out.append(_alert(f"AL000000{k}", AlertLevel.YELLOW, type_, t["alarm"], t))
     for k, level in enumerate((AlertLevel.BLUE, AlertLevel.YELLOW, AlertLevel.ORANGE), start=8):
