@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 import words_city as C
 from commandcenter.config import config_from_dict
 from commandcenter.domain import FeedHealth, FeedState
+from commandcenter.services.replay import Danger
 from commandcenter.store import Store
 from commandcenter.ui.tiles import TILE_BUILDERS
 
@@ -153,7 +154,10 @@ def what_the_wall_says(lang: str, qloop, tmp_path) -> dict[str, list[str]]:
                         tile.refresh()
                 if window.drill_banner is not None:
                     window.drill_banner.refresh()
-                replay = ReplayBanner(SimpleNamespace(replaying=True, paused=True, speed=10.0, position=now[0]))
+                present = (Danger("alert", "AL0000004", C.alerts(lang)[3].title),          # breaking through
+                           Danger("incident", "E09999", C.incidents(lang)[-1].title, "arrival"))
+                replay = ReplayBanner(SimpleNamespace(replaying=True, paused=True, speed=10.0, position=now[0],
+                                                      breakthrough=present))
                 replay.setParent(window)
                 tiles = window.page_view.all_tiles()
                 for tile in tiles:
