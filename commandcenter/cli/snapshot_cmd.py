@@ -27,7 +27,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", default="street", choices=["street", "district", "city"])
     p.add_argument("--seed", type=int, default=1)
     add_demo_extra_events_option(p)
+    p.add_argument("--language", choices=["zh_CN", "en"], default=None,
+                   help="the wall's language for this picture (default: the config's [wall] language)")
     p.set_defaults(func=run)
+
+
+def _in_language(config, language: str | None):
+    """The config with [wall] language set to `language` (None: unchanged)."""
+    if language is None:
+        return config
+    return config.model_copy(update={"wall": config.wall.model_copy(update={"language": language})})
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,6 +47,6 @@ def run(args: argparse.Namespace) -> int:
     snap = Snapshot(args.out, width, height, args.after)
     if args.demo:
         with demo_city(args.profile, args.seed, extra_events_per_s=args.demo_extra_events_per_s) as (config, url):
-            return run_wall(config, url, snapshot=snap)
-    config = load_or_exit(args.config)
+            return run_wall(_in_language(config, args.language), url, snapshot=snap)
+    config = _in_language(load_or_exit(args.config), args.language)
     return run_wall(config, store_url_or_exit(config, create=True), snapshot=snap)

@@ -10,7 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..domain import Category
 
 #: The tile kinds the wall can build: the one list (ui.tiles.TILE_BUILDERS has a builder for each, a test checks).
-TILE_KINDS: tuple[str, ...] = ("incidents", "alerts", "resources", "kpis", "map", "drill")
+#: "warnings" (预警), "alarms" (告警) and "supervision" (督办) are the three kinds of signal, each in its own tile;
+#: "alerts" is the older name of "warnings".
+TILE_KINDS: tuple[str, ...] = ("incidents", "warnings", "alerts", "alarms", "supervision", "resources", "kpis", "map",
+                               "drill")
 
 
 class _Strict(BaseModel):
@@ -172,7 +175,9 @@ class DeadlinesSection(_Strict):
 class AlertsSection(_Strict):
     sound: bool = True
     volume: float = Field(default=0.8, ge=0, le=1)
-    guidance: dict[str, str] = Field(default_factory=dict)  # alert type → what to do, whom to call
+    # public warnings' guidance (what to do, whom to call): a hazard found in the warning's title (暴雨, 高温…),
+    # else the alert type (weather, flood, forest_fire)
+    guidance: dict[str, str] = Field(default_factory=dict)
 
 
 class DrillSection(_Strict):

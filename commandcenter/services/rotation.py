@@ -8,7 +8,8 @@ Rules:
 - a pinned surface stays on its pinned page;
 - `pause()` (the console) stops every surface until `resume()`; `hold(seconds)` (an operator pulling
   details) stops them until the hold runs out;
-- a red, active, live alert that has not been acknowledged (or shelved) brings the surface's alert
+- a red, active, live public warning (预警; never a device alarm or a supervision notice) that has not been
+  acknowledged (or shelved) brings the surface's alert
   page forward and keeps it there, overriding pins and pauses, until `acknowledged(alert_id)` for
   every such alert. Afterwards the surface returns to where its playlist was and its timer restarts.
 """
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from ..domain import Alert, AlertLevel, AlertStatus
+from ..domain import Alert, AlertLevel, AlertStatus, SignalKind, signal_kind
 from .live_state import Change, LiveState
 
 log = logging.getLogger(__name__)
@@ -175,8 +176,9 @@ class RotationController:
     # ------------------------------------------------------------------ driving
     def observe_alerts(self, alerts: Iterable[Alert]) -> None:
         for a in alerts:
-            if a.level >= AlertLevel.RED and a.status is AlertStatus.ACTIVE and a.id not in self._acknowledged:
-                self._pending[a.id] = a
+            if (a.level >= AlertLevel.RED and signal_kind(a.type) is SignalKind.WARNING
+                    and a.status is AlertStatus.ACTIVE and a.id not in self._acknowledged):
+                self._pending[a.id] = a   # red public warnings only: alarms and supervision never take the wall
             else:
                 self._pending.pop(a.id, None)
         self._after_takeover_change()

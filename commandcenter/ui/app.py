@@ -77,7 +77,7 @@ class WallApp:
     """One wall: its store, pipeline, live state, and its windows (one per [[screens]] entry, issue 7).
 
     `window` is the first (primary) window; `windows` maps a stable key to each. A RotationController
-    decides which page every window shows; a red alert takes over until acknowledged; the config file
+    decides which page every window shows; a red public warning takes over until acknowledged; the config file
     (when `config_path` is given) is watched and applied live.
     """
 
@@ -719,7 +719,10 @@ class WallApp:
 
 
 def default_page() -> PageSection:
-    return PageSection(name="总览", rows=1, columns=1, tiles=[{"kind": "incidents", "row": 0, "column": 0}])
+    from PySide6.QtCore import QCoreApplication
+
+    name = QCoreApplication.translate("WallApp", "总览")     # the one page of a config without pages
+    return PageSection(name=name, rows=1, columns=1, tiles=[{"kind": "incidents", "row": 0, "column": 0}])
 
 
 def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None,

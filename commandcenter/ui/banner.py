@@ -1,7 +1,9 @@
-"""The wall-wide alert banner: orange and red alerts (not shelved) across the top of the wall.
+"""The wall-wide warning banner: orange and red public warnings (预警, not shelved) across the top of the wall.
 
-Each alert shows its level symbol and words, type, title and area in plain text; the most severe
-first; a click opens the alert's details. Hidden when there is nothing to show.
+Only public warnings: device alarms (告警) and supervision of overdue work (督办) have their own tiles and never
+run here, so a red public warning is never crowded out by them. Each warning shows its level symbol and words,
+type, title and area in plain text; the most severe first; a click opens its details. Hidden when there is
+nothing to show.
 """
 from __future__ import annotations
 
@@ -75,7 +77,7 @@ class AlertBanner(QFrame):
         drill = f"【{labels.drill_badge()}】" if a.drill_id else ""
         ack = " ✓" if entry.acknowledged else ""
         area = f" · {a.area_desc}" if a.area_desc else ""
-        return f"⚠ {level_text(a.level)} · {labels.name(a.type)} · {drill}{a.title}{area}{ack}"
+        return f"⚠ {level_text(a.level)} · {labels.signal_type(a)} · {drill}{a.title}{area}{ack}"
 
     def texts(self) -> list[str]:
         return [i.text() for i in self._items if not i.isHidden()]

@@ -22,19 +22,20 @@ from urllib.parse import quote
 
 import httpx
 import shiboken6
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QUrl, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QImage, QMouseEvent, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
 from ..domain import (
-    Alert, Category, Incident, Resource, TerritoryLevel, TerritoryNode, deadline_state, decode_incident, one_ten_twenty,
+    Alert, Category, Incident, ResolutionLevel, Resource, SignalKind, TerritoryLevel, TerritoryNode, deadline_state,
+    decode_incident, one_ten_twenty, signal_kind,
 )
 from ..services import LiveState
 from . import format as fmt
 from . import labels, theme
-from .models.alerts import level_text
+from .models.alerts import guidance_for
 from .models.kpis import day_start
 from .models.resources import quantity_text, status_text
 from .tiles.base import plain_label
@@ -46,6 +47,50 @@ PHOTO_CACHE_ENTRIES = 48
 PHOTO_MAX_PX = 360
 RECORDS_SHOWN = 50
 InStore = Callable[..., Awaitable[Any]]
+
+#: The panel's title per kind of record: the record's own name follows in the panel, never its id.
+PANEL_TITLES = {"incident": QT_TRANSLATE_NOOP("DetailController", "事件详情"),
+                "alert": QT_TRANSLATE_NOOP("DetailController", "预警详情"),
+                "grid": QT_TRANSLATE_NOOP("DetailController", "网格详情"),
+                "resource": QT_TRANSLATE_NOOP("DetailController", "资源详情"),
+                "kpi": QT_TRANSLATE_NOOP("DetailController", "指标详情")}
+#: An alert's panel says which of the three kinds of signal it is.
+SIGNAL_TITLES = {SignalKind.WARNING: QT_TRANSLATE_NOOP("DetailController", "预警详情"),
+                 SignalKind.ALARM: QT_TRANSLATE_NOOP("DetailController", "告警详情"),
+                 SignalKind.SUPERVISION: QT_TRANSLATE_NOOP("DetailController", "督办详情")}
+#: The indicators a KPI detail can be opened on, in the centres' words (the engine's names are internal keys).
+KPI_NAMES = {"events": QT_TRANSLATE_NOOP("DetailController", "事件数"),
+             "disposal_rate": QT_TRANSLATE_NOOP("DetailController", "处置率"),
+             "completion_rate": QT_TRANSLATE_NOOP("DetailController", "办结率"),
+             "closed_loop_rate": QT_TRANSLATE_NOOP("DetailController", "闭环管理率"),
+             "on_the_spot_rate": QT_TRANSLATE_NOOP("DetailController", "现场化解率"),
+             "one_ten_twenty_compliance": QT_TRANSLATE_NOOP("DetailController", "1-10-20达标率"),
+             "avg_acceptance_time": QT_TRANSLATE_NOOP("DetailController", "平均受理时长"),
+             "avg_arrival_time": QT_TRANSLATE_NOOP("DetailController", "平均到场时长"),
+             "satisfaction": QT_TRANSLATE_NOOP("DetailController", "群众满意率"),
+             "resolution_level_share": QT_TRANSLATE_NOOP("DetailController", "化解层级占比"),
+             "events_per_category": QT_TRANSLATE_NOOP("DetailController", "各类别事件数"),
+             "events_per_grid": QT_TRANSLATE_NOOP("DetailController", "各网格事件数")}
+#: What the timeline calls each stamp of an incident without a timeline of its own.
+STAMP_NAMES = (("reported_at", QT_TRANSLATE_NOOP("DetailController", "上报")),
+               ("accepted_at", QT_TRANSLATE_NOOP("DetailController", "受理")),
+               ("dispatched_at", QT_TRANSLATE_NOOP("DetailController", "派遣")),
+               ("arrived_at", QT_TRANSLATE_NOOP("DetailController", "到场")),
+               ("assessed_at", QT_TRANSLATE_NOOP("DetailController", "初情研判")),
+               ("closed_at", QT_TRANSLATE_NOOP("DetailController", "办结")),
+               ("followed_up_at", QT_TRANSLATE_NOOP("DetailController", "回访")))
+ACTION_NAMES = {"acknowledge": QT_TRANSLATE_NOOP("DetailController", "确认"),
+                "shelve": QT_TRANSLATE_NOOP("DetailController", "搁置"),
+                "escalate": QT_TRANSLATE_NOOP("DetailController", "升级")}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DetailController", text)
+
+
+def kpi_name(name: str) -> str:
+    """An indicator's name in the centres' words; an indicator this table does not know is just "指标"."""
+    return _tr(KPI_NAMES.get(name, "指标"))
 
 
 # --------------------------------------------------------------------------------------------- links
@@ -75,6 +120,9 @@ class LinkGuard(QObject):
         box.setWindowTitle(self.tr("打开链接"))
         box.setText(self.tr("在浏览器中打开以下链接？") + "\n" + url[:500])
         box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
+        # Qt's own words for its standard buttons would stay English without Qt's translations: ours instead
+        box.button(QMessageBox.StandardButton.Open).setText(self.tr("打开"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(self.tr("取消"))
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.finished.connect(lambda result: self._done(url, result))
         self.pending = box
@@ -271,7 +319,7 @@ class DetailPanel(QFrame):
         return self._add(lab)
 
     def field(self, name: str, value: str, colour: QColor | None = None) -> QLabel:
-        lab = plain_label(f"{name}：{value}")
+        lab = plain_label(self.tr("{name}：{value}").format(name=name, value=value))
         lab.setWordWrap(True)
         if colour is not None:
             lab.setStyleSheet(f"color: {colour.name()};")
@@ -425,8 +473,15 @@ class DetailController(QObject):
         return panel
 
     def _title(self, kind: str, record_id: str) -> str:
-        names = {"incident": "事件详情", "alert": "预警详情", "grid": "网格详情", "resource": "资源详情", "kpi": "指标详情"}
-        return f"{self.tr(names.get(kind, '详情'))} · {record_id}"
+        title = _tr(PANEL_TITLES.get(kind, "详情"))
+        alert = self.live.alerts.get(record_id) if kind == "alert" else None
+        if alert is not None:
+            return _tr(SIGNAL_TITLES[signal_kind(alert.type)])
+        if kind == "kpi":           # "指标详情 · 各类别事件数 · 矛盾纠纷": names, never the engine's keys
+            name, _, key = record_id.partition(":")
+            parts = [title, kpi_name(name)] + ([self._key_name(name, key)] if key else [])
+            return " · ".join(parts)
+        return title
 
     def _render_live(self, panel: DetailPanel, kind: str, record_id: str) -> None:
         panel.section("live")
@@ -444,7 +499,7 @@ class DetailController(QObject):
             self.render_grid(panel, record_id)
         elif kind == "kpi":
             name, _, key = record_id.partition(":")
-            panel.field(self.tr("指标"), name)
+            panel.field(self.tr("指标"), kpi_name(name))
             if key:
                 panel.field(self.tr("分项"), self._key_name(name, key))
 
@@ -571,11 +626,12 @@ class DetailController(QObject):
             title = "‼ " + title
         panel.title.setText(title)
         if inc.drill_id:
-            panel.line(f"{labels.drill_badge()}：{inc.drill_id}", theme.DRILL)
+            panel.line(f"{labels.drill_badge()}：{self._drill_name(inc.drill_id)}", theme.DRILL)
         d = deadline_state(inc, now, self.limits)
         dl = f"{theme.DEADLINE_SYMBOLS[d.level]} {labels.name(d.level)} · {labels.name(d.stage)}"
         if d.remaining is not None:
-            dl += f" {fmt.countdown(d.remaining)}（{self.tr('截止')} {fmt.date_time(d.due_at)}）"
+            dl += " " + self.tr("{left}（截止 {due}）").format(left=fmt.countdown(d.remaining),
+                                                           due=fmt.date_time(d.due_at))
         panel.field(self.tr("时限"), dl.strip(), theme.DEADLINE_COLOURS[d.level])
         panel.field(self.tr("编号"), inc.id)
         panel.field(self.tr("状态"), labels.name(inc.status))
@@ -585,7 +641,7 @@ class DetailController(QObject):
         panel.field(self.tr("来源"), labels.name(inc.source))
         panel.field(self.tr("上报人"), inc.reporter or "—")
         grid = self.live.territory.get(inc.grid_id)
-        panel.field(self.tr("网格"), grid.name if grid else inc.grid_id)
+        panel.field(self.tr("网格"), self._grid_name(inc.grid_id))
         panel.field(self.tr("网格员"), inc.grid_worker or (grid.grid_worker if grid else "") or "—")
         panel.field(self.tr("处置人"), inc.handler or "—")
         panel.field(self.tr("涉及部门"), "、".join(inc.departments) or "—")
@@ -600,7 +656,7 @@ class DetailController(QObject):
 
             panel.field("1-10-20", " · ".join([part(self.tr("响应"), o.response_s, o.response_met),
                                                part(self.tr("到场"), o.arrival_s, o.arrival_met),
-                                               part(self.tr("初判"), o.assessment_s, o.assessment_met)]))
+                                               part(self.tr("初情研判"), o.assessment_s, o.assessment_met)]))
         if inc.description:
             panel.field(self.tr("描述"), inc.description)
         panel.heading(self.tr("处置时间线"))
@@ -610,12 +666,10 @@ class DetailController(QObject):
                 bits += [b for b in (ch.handler, ch.department, ch.note) if b]
                 panel.line(" · ".join(bits))
         else:
-            stamps = [("上报", inc.reported_at), ("受理", inc.accepted_at), ("派遣", inc.dispatched_at),
-                      ("到场", inc.arrived_at), ("初判", inc.assessed_at), ("办结", inc.closed_at),
-                      ("回访", inc.followed_up_at)]
-            for name, at in stamps:
+            for attr, name in STAMP_NAMES:
+                at = getattr(inc, attr)
                 if at is not None:
-                    panel.line(f"{fmt.date_time(at)} · {self.tr(name)}")
+                    panel.line(f"{fmt.date_time(at)} · {_tr(name)}")
         panel.heading(self.tr("位置"))
         point = (inc.lon, inc.lat) if inc.lon is not None and inc.lat is not None else None
         panel.widget(MiniMap(self._neighbourhood(inc.grid_id), inc.grid_id, point))
@@ -625,11 +679,11 @@ class DetailController(QObject):
     def render_alert(self, panel: DetailPanel, alert_id: str) -> None:
         a: Alert | None = self.live.alerts.get(alert_id)
         if a is None:
-            panel.line(self.tr("此预警已不在实时数据中"))
+            panel.line(self.tr("此信号已不在实时数据中"))
             return
         panel.title.setText(a.title if a.drill_id is None else f"【{labels.drill_badge()}】{a.title}")
-        panel.field(self.tr("级别"), level_text(a.level), theme.ALERT_COLOURS[a.level])
-        panel.field(self.tr("类型"), labels.name(a.type))
+        panel.field(self.tr("级别"), labels.signal_level(a), theme.ALERT_COLOURS[labels.signal_colour_level(a)])
+        panel.field(self.tr("类型"), labels.signal_type(a))
         live = a.is_live(self.clock())
         panel.field(self.tr("状态"), ("● " + self.tr("生效中")) if live else ("✕ " + self.tr("已失效")))
         panel.field(self.tr("发布"), fmt.date_time(a.issued_at))
@@ -638,16 +692,19 @@ class DetailController(QObject):
         panel.field(self.tr("发布单位"), a.source or "—")
         if a.description:
             panel.field(self.tr("内容"), a.description)
-        guidance = self.guidance.get(a.type.value)
+        guidance = guidance_for(self.guidance, a)
         if guidance:
             panel.field(self.tr("处置指引"), guidance, QColor("#ffd27a"))
         if a.grid_ids:
             panel.heading(self.tr("涉及网格"))
             for gid in a.grid_ids[:30]:
                 g = self.live.territory.get(gid)
-                panel.link_row(g.name if g else gid, "grid", gid)
-        if a.references:
-            panel.field(self.tr("关联"), "、".join(a.references))
+                panel.link_row(self._grid_name(gid), "grid", gid)
+        related = [self.live.incidents[r] for r in a.references if r in self.live.incidents]
+        if related:
+            panel.heading(self.tr("关联"))
+            for inc in related[:RECORDS_SHOWN]:
+                panel.link_row(f"{labels.name(inc.category)} · {inc.title}", "incident", inc.id)
         panel.section("actions")
         if self.alert_actions is not None:
             self._render_actions(panel, self.alert_actions.history(alert_id))
@@ -658,10 +715,9 @@ class DetailController(QObject):
         panel.heading(self.tr("处置记录"))
         if not actions:
             panel.line("—", theme.TEXT_DIM)
-        names = {"acknowledge": "确认", "shelve": "搁置", "escalate": "上报"}
         for act in actions:
             kind = getattr(act.kind, "value", str(act.kind))
-            text = f"{fmt.date_time(act.at)} · {self.tr(names.get(kind, kind))} · {act.actor} @ {act.console}"
+            text = f"{fmt.date_time(act.at)} · {_tr(ACTION_NAMES.get(kind, '操作'))} · {act.actor} @ {act.console}"
             if act.expires_at:
                 text += f" · {self.tr('至')} {fmt.hhmm(act.expires_at)}"
             if act.reason:
@@ -677,7 +733,7 @@ class DetailController(QObject):
         panel.field(self.tr("类型"), labels.name(r.kind))
         panel.field(self.tr("状态"), status_text(r.status), theme.RESOURCE_COLOURS[r.status])
         grid = self.live.territory.get(r.grid_id)
-        panel.field(self.tr("位置"), grid.name if grid else (r.grid_id or "—"))
+        panel.field(self.tr("位置"), self._grid_name(r.grid_id) if r.grid_id else "—")
         if r.quantity is not None:
             panel.field(self.tr("数量/阈值"), quantity_text(r), QColor("#ff3b3b") if r.below_threshold else None)
         panel.field(self.tr("电话"), r.phone or "—")
@@ -690,7 +746,7 @@ class DetailController(QObject):
 
     def render_grid(self, panel: DetailPanel, grid_id: str) -> None:
         g = self.live.territory.get(grid_id)
-        panel.title.setText(g.name if g else grid_id)
+        panel.title.setText(self._grid_name(grid_id))
         if g is not None:
             chain = []
             p = self.live.territory.get(g.parent_id) if g.parent_id else None
@@ -703,7 +759,7 @@ class DetailController(QObject):
             panel.field(self.tr("户数"), fmt.number(g.households))
         open_incs = sorted((i for i in self.live.incidents.values() if i.grid_id == grid_id and i.is_open),
                            key=lambda i: i.reported_at, reverse=True)
-        panel.heading(f"{self.tr('在办事件')}（{fmt.number(len(open_incs))}）")
+        panel.heading(self.tr("在办事件（{n}）").format(n=fmt.number(len(open_incs))))
         now = self.clock()
         for inc in open_incs[:RECORDS_SHOWN]:
             d = deadline_state(inc, now, self.limits)
@@ -716,13 +772,12 @@ class DetailController(QObject):
         values = await self._in_store(self._store.kpis, grid_id, day_start(now), now)
         panel.section("kpis")
         panel.heading(self.tr("今日指标"))
-        for name, label in (("events", "事件数"), ("disposal_rate", "处置率"), ("completion_rate", "办结率"),
-                            ("closed_loop_rate", "闭环率"), ("satisfaction", "满意度")):
+        for name in ("events", "disposal_rate", "completion_rate", "closed_loop_rate", "satisfaction"):
             v = values.get(name)
             text = "—" if v is None or v.value is None else fmt.number(v.value, 0 if name == "events" else 1)
             if v is not None and v.unit == "%" and v.value is not None:
                 text += "%"
-            panel.field(self.tr(label), text)
+            panel.field(kpi_name(name), text)
 
     async def _kpi_records(self, panel: DetailPanel, record_id: str) -> None:
         name, _, key = record_id.partition(":")
@@ -747,18 +802,31 @@ class DetailController(QObject):
         if name == "events_per_category" and key:
             records = [i for i in records if i.category.value == key]
         records.sort(key=lambda i: i.reported_at, reverse=True)
-        panel.heading(f"{self.tr('相关记录')}（{fmt.number(len(records))}）")
+        panel.heading(self.tr("相关记录（{n}）").format(n=fmt.number(len(records))))
         for inc in records[:RECORDS_SHOWN]:
-            grid = self.live.territory.get(inc.grid_id)
             panel.link_row(f"{fmt.hhmm(inc.reported_at)} {labels.name(inc.category)} · "
-                           f"{grid.name if grid else inc.grid_id} · {labels.name(inc.status)} · {inc.title}",
+                           f"{self._grid_name(inc.grid_id)} · {labels.name(inc.status)} · {inc.title}",
                            "incident", inc.id)
 
     def _key_name(self, name: str, key: str) -> str:
         if name == "events_per_category" and key in Category._value2member_map_:
             return labels.name(Category(key))
-        node = self.live.territory.get(key)
-        return node.name if node else key
+        if name == "resolution_level_share" and key in ResolutionLevel._value2member_map_:
+            return labels.name(ResolutionLevel(key))
+        return self._grid_name(key)
+
+    def _drill_name(self, drill_id: str) -> str:
+        """A drill by its scenario's name (its id is the wall's own key), when this wall knows it."""
+        from ..services.drills import DrillManager
+
+        manager = DrillManager.for_live(self.live)
+        for drill in (manager.current, manager.last) if manager is not None else ():
+            if drill is not None and drill.id == drill_id:
+                return drill.scenario.name
+        return "—"
+
+    def _grid_name(self, grid_id: str | None) -> str:
+        return labels.place_name(self.live.territory, grid_id)
 
     def _neighbourhood(self, grid_id: str) -> list[TerritoryNode]:
         g = self.live.territory.get(grid_id)

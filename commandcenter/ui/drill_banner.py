@@ -1,23 +1,24 @@
-"""The wall-wide drill banner: "演练 / DRILL", the scenario and the drill clock, in the drill colour.
+"""The wall-wide drill banner: "演练" ("DRILL" on an English wall), the scenario and the drill clock, in the drill
+colour.
 
 Hidden when no drill runs. Bound to a `DrillManager`; the clock ticks on its own timer so it
 moves even between scenario events.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
 
 from ..services.drills import DrillManager
 from ..services.drill_report import fmt_secs
 from . import format as fmt
-from . import labels, theme
+from . import theme
 from .tiles.base import plain_label
 
 
 def drill_banner_text() -> str:
-    return f"{labels.drill_badge()} / DRILL"
+    return QCoreApplication.translate("DrillBanner", "演练")
 
 
 class DrillBanner(QFrame):

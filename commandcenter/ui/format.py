@@ -4,9 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QCoreApplication, QLocale
 
 _tz = ZoneInfo("Asia/Shanghai")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("format", text)
 
 
 def set_timezone(name: str) -> None:
@@ -31,14 +35,18 @@ def date_time(dt: datetime | None) -> str:
 
 
 def countdown(remaining: timedelta | None) -> str:
-    """`-1:02:03` once overdue, `12:34` under an hour, `5:12:00` above, `3天` beyond two days."""
+    """`-1:02:03` once overdue, `12:34` under an hour, `5:12:00` under a day, then in the centres' words: whole
+    hours under two days (`47 小时` / `47 h`), whole days beyond (`14 天` / `14 days`). Rounded down: a deadline
+    never reads further away than it is."""
     if remaining is None:
         return ""
     secs = int(remaining.total_seconds())
     sign = "-" if secs < 0 else ""
     secs = abs(secs)
     if secs >= 2 * 86400:
-        return f"{sign}{secs // 86400}d"
+        return sign + _tr("{d} 天").format(d=secs // 86400)
+    if secs >= 86400:
+        return sign + _tr("{h} 小时").format(h=secs // 3600)
     h, rem = divmod(secs, 3600)
     m, s = divmod(rem, 60)
     return f"{sign}{h}:{m:02d}:{s:02d}" if h else f"{sign}{m}:{s:02d}"

@@ -61,7 +61,9 @@ class PendingTile(Tile):
 
     # A kind's default title in its tile class's translation context: the title does not change when the tile comes.
     DEFAULT_TITLES = {"incidents": ("IncidentTile", "事件实时动态"), "map": ("MapTile", "网格地图"),
-                      "alerts": ("AlertTile", "预警信息"), "resources": ("ResourceTile", "应急资源"),
+                      "alerts": ("AlertTile", "预警信息"), "warnings": ("AlertTile", "预警信息"),
+                      "alarms": ("AlertTile", "设备告警"), "supervision": ("AlertTile", "督办事项"),
+                      "resources": ("ResourceTile", "应急资源"),
                       "kpis": ("KpiTile", "运行指标")}
 
     def __init__(self, live: LiveState, section: TileSection, build: TileBuilder, parent: QWidget | None = None):
@@ -143,9 +145,9 @@ class PageStack(QStackedWidget):
 
 
 def alert_page_of(pages: list[PageSection]) -> str | None:
-    """The first page holding an alerts tile: where a red alert takes the wall."""
+    """The first page holding a public warnings tile: where a red public warning takes the wall."""
     for page in pages:
-        if any(t.kind == "alerts" for t in page.tiles):
+        if any(t.kind in ("warnings", "alerts") for t in page.tiles):
             return page.name
     return None
 

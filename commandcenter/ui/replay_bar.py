@@ -1,4 +1,4 @@
-"""Replay on the wall: the "回放 / REPLAY" indicator, a minimal scrubber for the console, and the wiring.
+"""Replay on the wall: the "回放" ("REPLAY") indicator, a minimal scrubber for the console, and the wiring.
 
     replay = attach_replay(wall_app)      # once, after WallApp.start(); returns the ReplayController
     bar = ReplayBar(replay)               # place it in the console
@@ -32,7 +32,7 @@ SPEEDS = (1, 2, 5, 10, 30, 60)
 
 
 def replay_banner_text() -> str:
-    return "回放 / REPLAY"
+    return QCoreApplication.translate("ReplayBanner", "回放")
 
 
 class ReplayBanner(QFrame):
@@ -77,7 +77,7 @@ class ReplayBanner(QFrame):
         if r is None or not r.replaying:
             self.hide()
             return
-        state = "‖ 暂停" if r.paused else "▶"
+        state = self.tr("‖ 暂停") if r.paused else "▶"
         self.info.setText(f"{state} {r.speed:g}×  ·  {fmt.date_time(r.position)}")
         danger = breakthrough_text(r.breakthrough)
         self.danger.setText(danger)

@@ -23,11 +23,11 @@ from ..services.drills import IncidentScore
 from . import format as fmt
 from . import theme
 
-STAGES = (("response", "响应启动", "1 分钟"), ("arrival", "到达现场", "10 分钟"), ("assessment", "首次研判", "20 分钟"))
+STAGES = (("response", "响应启动", "1 分钟"), ("arrival", "到达现场", "10 分钟"), ("assessment", "初情研判", "20 分钟"))
 KIND_NAMES = {"incident": "事件", "resource": "资源", "alert": "预警", "action": "操作"}
 WHAT_NAMES = {
     "reported": "上报", "accepted": "受理/响应", "dispatched": "派遣", "handling": "处置", "closed": "办结",
-    "followed_up": "回访", "arrived": "到场", "assessed": "初判完成", "issued": "发布", "cancelled": "解除",
+    "followed_up": "回访", "arrived": "到场", "assessed": "初情研判完成", "issued": "发布", "cancelled": "解除",
     "active": "更新", "expired": "过期", "on_scene": "到达现场", "available": "归队", "out_of_service": "停用",
     "drill_start": "开始演练", "drill_stop": "结束演练", "acknowledge": "确认", "shelve": "搁置",
     "escalate": "升级", "push_to_wall": "推送上墙",

@@ -1,4 +1,5 @@
-"""The red-alert alarm: a QSoundEffect that loops while any red alert is unacknowledged (and not shelved).
+"""The red-warning alarm: a QSoundEffect that loops while any red public warning (预警; never a device alarm or a
+supervision notice) is unacknowledged (and not shelved).
 
 Mutable at runtime; enabled and volume from config `[alerts] sound / volume`. The player is created
 lazily and can be replaced (tests pass a fake: no audio device on the test machines).

@@ -91,6 +91,9 @@ LOAD_BREAKS: list[int] = [0, 1, 2, 4, 7, 11]   # lower bounds of each ramp step
 #: Base point size at a 1080-px-high tile area; tiles scale from it with their height.
 BASE_POINT_SIZE = 14
 TILE_TITLE_SCALE = 1.25
+# The three signal tiles stand stacked beside the map, short and wide: their fonts follow this much of their height
+# (still capped by their width, as every tile's), so a warning reads as far as the incident list beside it.
+SIGNAL_TILE_HEIGHT_SCALE = 1.4
 #: Radius of a tile's rounded corners (style sheet) plus a pixel: the squares a tile paints in page background.
 TILE_CORNER_PX = 7
 

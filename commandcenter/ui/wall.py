@@ -75,9 +75,9 @@ class FeedHealthBar(QStatusBar):
         at = self.wall_time(h.last_ok_at) if h.last_ok_at and self.wall_time is not None else h.last_ok_at
         last = fmt.hhmmss(at) if at else "—"
         text = f"{theme.FEED_SYMBOLS[h.state]} {h.feed}: {labels.name(h.state)} · {last}"
-        if h.last_error and h.state.value != "live":
-            text += f" · {h.last_error[:80]}"
         label.setText(text)
+        # the transport's own error (English, technical) is for whoever services the feed, not the wall's words
+        label.setToolTip(h.last_error[:300] if h.last_error and h.state.value != "live" else "")
         label.setStyleSheet(f"color: {theme.FEED_COLOURS[h.state].name()}; padding: 0 12px;")
 
     def text_of(self, feed: str) -> str:

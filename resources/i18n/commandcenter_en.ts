@@ -4,27 +4,27 @@
   <context>
     <name>AlarmCheck</name>
     <message>
-      <location filename="../../commandcenter/ui/sound.py" line="153" />
+      <location filename="../../commandcenter/ui/sound.py" line="154" />
       <source>警报音文件无法读取</source>
       <translation>the alarm sound file cannot be read</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/sound.py" line="157" />
+      <location filename="../../commandcenter/ui/sound.py" line="158" />
       <source>没有多媒体组件</source>
       <translation>Qt Multimedia is missing</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/sound.py" line="159" />
+      <location filename="../../commandcenter/ui/sound.py" line="160" />
       <source>没有音频输出设备</source>
       <translation>no audio output device</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/sound.py" line="162" />
+      <location filename="../../commandcenter/ui/sound.py" line="163" />
       <source>音频设备不支持警报音格式</source>
       <translation>the audio device does not play the alarm's format</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/sound.py" line="169" />
+      <location filename="../../commandcenter/ui/sound.py" line="170" />
       <source>警报音不可用：{why}</source>
       <translation>Alarm sound unavailable: {why}</translation>
     </message>
@@ -32,88 +32,133 @@
   <context>
     <name>AlertListModel</name>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="103" />
+      <location filename="../../commandcenter/ui/console/models.py" line="114" />
+      <source>类别</source>
+      <translation>Kind</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/models.py" line="115" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="104" />
+      <location filename="../../commandcenter/ui/console/models.py" line="116" />
       <source>标题</source>
       <translation>Title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="105" />
+      <location filename="../../commandcenter/ui/console/models.py" line="117" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="106" />
+      <location filename="../../commandcenter/ui/console/models.py" line="118" />
       <source>处理</source>
       <translation>Operator state</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="107" />
+      <location filename="../../commandcenter/ui/console/models.py" line="119" />
       <source>发布时间</source>
       <translation>Issued at</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="108" />
-      <source>编号</source>
-      <translation>ID</translation>
     </message>
   </context>
   <context>
     <name>AlertTableModel</name>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="125" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="152" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="157" />
       <source>级别</source>
+      <extracomment>Where each kind of signal sorts in a list holding several: public warnings first, they must never be lost.</extracomment>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="125" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="152" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="157" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="126" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="153" />
       <source>预警</source>
-      <translation>Warning</translation>
+      <translation>Public warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="126" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="153" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="158" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="162" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="127" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="154" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="127" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="154" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="128" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="155" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="159" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="163" />
       <source>处置</source>
       <translation>Operator state</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/alerts.py" line="158" />
+      <source>告警</source>
+      <translation>Alarm</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/alerts.py" line="159" />
+      <source>发生</source>
+      <translation>At</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/alerts.py" line="161" />
+      <source>督办等级</source>
+      <translation>Grade</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/alerts.py" line="161" />
+      <source>督办事项</source>
+      <translation>Supervision of overdue work</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/alerts.py" line="162" />
+      <source>督办时间</source>
+      <translation>Since</translation>
     </message>
   </context>
   <context>
     <name>AlertTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/alerts.py" line="20" />
+      <location filename="../../commandcenter/ui/tiles/alerts.py" line="21" />
       <source>预警信息</source>
-      <translation>Warnings</translation>
+      <translation>Public warnings</translation>
     </message>
     <message>
-      <source>处置指引</source>
-      <translation>Guidance</translation>
+      <location filename="../../commandcenter/ui/tiles/alerts.py" line="22" />
+      <source>设备告警</source>
+      <translation>Device alarms</translation>
     </message>
     <message>
-      <source>未确认</source>
-      <translation>Unacknowledged</translation>
+      <location filename="../../commandcenter/ui/tiles/alerts.py" line="23" />
+      <source>督办事项</source>
+      <translation>Supervision of overdue work</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/alerts.py" line="69" />
+      <source>➤ 处置指引（{title}）：{text}</source>
+      <extracomment>Column shares of the width, per kind (the columns of AlertTableModel.COLUMNS_OF).</extracomment>
+      <translation>➤ Guidance ({title}): {text}</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/alerts.py" line="89" />
+      <source>未确认 {n}</source>
+      <translation>unacknowledged {n}</translation>
     </message>
   </context>
   <context>
@@ -132,11 +177,6 @@
       <location filename="../../commandcenter/ui/console/window.py" line="142" />
       <source>编号或标题关键字</source>
       <translation>ID or words of the title</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="144" />
-      <source>网格编号（逗号分隔）</source>
-      <translation>Grid IDs (comma-separated)</translation>
     </message>
     <message>
       <location filename="../../commandcenter/ui/console/window.py" line="146" />
@@ -169,13 +209,7 @@
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="176" />
-      <location filename="../../commandcenter/ui/console/window.py" line="194" />
-      <source>预警</source>
-      <translation>Warnings</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="176" />
+      <location filename="../../commandcenter/ui/console/window.py" line="177" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
@@ -216,11 +250,6 @@
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="211" />
-      <source>推送预警到大屏</source>
-      <translation>Push warning to the wall</translation>
-    </message>
-    <message>
       <location filename="../../commandcenter/ui/console/window.py" line="219" />
       <source>大屏控制</source>
       <translation>Wall control</translation>
@@ -242,7 +271,7 @@
     </message>
     <message>
       <location filename="../../commandcenter/ui/console/window.py" line="229" />
-      <location filename="../../commandcenter/ui/console/window.py" line="646" />
+      <location filename="../../commandcenter/ui/console/window.py" line="677" />
       <source>暂停轮播</source>
       <translation>Pause rotation</translation>
     </message>
@@ -254,7 +283,7 @@
     </message>
     <message>
       <location filename="../../commandcenter/ui/console/window.py" line="233" />
-      <location filename="../../commandcenter/ui/console/window.py" line="649" />
+      <location filename="../../commandcenter/ui/console/window.py" line="680" />
       <source>固定页面</source>
       <translation>Pin page</translation>
     </message>
@@ -321,16 +350,6 @@
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="328" />
-      <source>预警列表</source>
-      <translation>Warning list</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="329" />
-      <source>推送选中的事件或预警到大屏</source>
-      <translation>Push the selected incident or warning to the wall</translation>
-    </message>
-    <message>
       <location filename="../../commandcenter/ui/console/window.py" line="330" />
       <source>推送选中事件的网格到大屏</source>
       <translation>Push the selected incident's grid to the wall</translation>
@@ -339,21 +358,6 @@
       <location filename="../../commandcenter/ui/console/window.py" line="331" />
       <source>选择推送到的大屏窗口</source>
       <translation>Choose the wall window to push to</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="332" />
-      <source>确认选中的预警</source>
-      <translation>Acknowledge the selected warning</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="333" />
-      <source>搁置选中的预警</source>
-      <translation>Shelve the selected warning</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="334" />
-      <source>升级选中的预警</source>
-      <translation>Escalate the selected warning</translation>
     </message>
     <message>
       <location filename="../../commandcenter/ui/console/window.py" line="335" />
@@ -401,228 +405,279 @@
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="448" />
+      <location filename="../../commandcenter/ui/console/window.py" line="461" />
       <source>请先选择要推送的记录</source>
       <translation>Select a record to push first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="453" />
+      <location filename="../../commandcenter/ui/console/window.py" line="466" />
       <source>已推送到大屏：{kind} {id}</source>
       <translation>Pushed to the wall: {kind} {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="487" />
-      <location filename="../../commandcenter/ui/console/window.py" line="493" />
+      <location filename="../../commandcenter/ui/console/window.py" line="517" />
+      <location filename="../../commandcenter/ui/console/window.py" line="523" />
       <source>已确认</source>
       <translation>Acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="489" />
+      <location filename="../../commandcenter/ui/console/window.py" line="519" />
       <source>已搁置</source>
       <translation>Shelved</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="491" />
+      <location filename="../../commandcenter/ui/console/window.py" line="521" />
       <source>已升级</source>
       <translation>Escalated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="495" />
+      <location filename="../../commandcenter/ui/console/window.py" line="525" />
       <source>待确认 · 占用大屏</source>
       <translation>Unacknowledged · holding the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="495" />
+      <location filename="../../commandcenter/ui/console/window.py" line="525" />
       <source>待确认</source>
       <translation>Unacknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="504" />
-      <source>请先选择一条预警</source>
-      <translation>Select a warning first</translation>
+      <location filename="../../commandcenter/ui/console/window.py" line="144" />
+      <source>网格名称或编号（逗号分隔）</source>
+      <translation>Grid names or IDs (comma-separated)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="527" />
-      <source>已确认预警 {id}</source>
-      <translation>Warning {id} acknowledged</translation>
+      <location filename="../../commandcenter/ui/console/window.py" line="176" />
+      <source>预警/告警/督办</source>
+      <translation>Warning / alarm / supervision</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="527" />
-      <source>已搁置预警 {id}</source>
-      <translation>Warning {id} shelved</translation>
+      <location filename="../../commandcenter/ui/console/window.py" line="194" />
+      <source>预警 · 告警 · 督办</source>
+      <translation>Warnings · alarms · supervision</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="528" />
-      <source>已升级预警 {id}</source>
-      <translation>Warning {id} escalated</translation>
+      <location filename="../../commandcenter/ui/console/window.py" line="211" />
+      <source>推送选中信号到大屏</source>
+      <translation>Push the selected signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="577" />
+      <location filename="../../commandcenter/ui/console/window.py" line="328" />
+      <source>预警、告警、督办列表</source>
+      <translation>Warnings, alarms and supervision list</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="329" />
+      <source>推送选中的事件或信号到大屏</source>
+      <translation>Push the selected incident or signal to the wall</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="332" />
+      <source>确认选中的信号</source>
+      <translation>Acknowledge the selected signal</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="333" />
+      <source>搁置选中的信号</source>
+      <translation>Shelve the selected signal</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="334" />
+      <source>升级选中的信号</source>
+      <translation>Escalate the selected signal</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="475" />
+      <location filename="../../commandcenter/ui/console/window.py" line="483" />
+      <source>（已不在实时数据中）</source>
+      <translation>(no longer in the live data)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="534" />
+      <source>请先选择一条预警、告警或督办</source>
+      <translation>Select a warning, alarm or supervision notice first</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="557" />
+      <source>已确认 {id}</source>
+      <translation>Acknowledged: {id}</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="557" />
+      <source>已搁置 {id}</source>
+      <translation>Shelved: {id}</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="558" />
+      <source>已升级 {id}</source>
+      <translation>Escalated: {id}</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="607" />
       <source>主屏</source>
       <translation>primary</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="578" />
+      <location filename="../../commandcenter/ui/console/window.py" line="608" />
       <source>窗口 {n}（屏幕 {screens}）</source>
       <translation>Window {n} (screen {screens})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="601" />
+      <location filename="../../commandcenter/ui/console/window.py" line="631" />
       <source>轮播已恢复</source>
       <translation>Rotation resumed</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="604" />
+      <location filename="../../commandcenter/ui/console/window.py" line="634" />
       <source>轮播已暂停</source>
       <translation>Rotation paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="620" />
+      <location filename="../../commandcenter/ui/console/window.py" line="650" />
       <source>已取消固定</source>
       <translation>Unpinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="624" />
+      <location filename="../../commandcenter/ui/console/window.py" line="654" />
       <source>已固定页面：{page}</source>
       <translation>Page pinned: {page}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="632" />
+      <location filename="../../commandcenter/ui/console/window.py" line="662" />
       <source>红色预警 {id} 占用大屏，等待确认</source>
       <translation>Red warning {id} holds the wall until acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="634" />
+      <location filename="../../commandcenter/ui/console/window.py" line="665" />
       <source>轮播：已暂停</source>
       <translation>Rotation: paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="636" />
+      <location filename="../../commandcenter/ui/console/window.py" line="667" />
       <source>轮播：查看详情中，稍后继续</source>
       <translation>Rotation: details open, continues shortly</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="638" />
+      <location filename="../../commandcenter/ui/console/window.py" line="669" />
       <source>轮播：运行中</source>
       <translation>Rotation: running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="642" />
+      <location filename="../../commandcenter/ui/console/window.py" line="673" />
       <source>固定</source>
       <translation>pinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="643" />
+      <location filename="../../commandcenter/ui/console/window.py" line="674" />
       <source>{s} 秒后换页</source>
       <translation>next page in {s} s</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="643" />
+      <location filename="../../commandcenter/ui/console/window.py" line="674" />
       <source>不轮播</source>
       <translation>not rotating</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="644" />
+      <location filename="../../commandcenter/ui/console/window.py" line="675" />
       <source>窗口 {n}：{page}（{state}）</source>
       <translation>Window {n}: {page} ({state})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="646" />
+      <location filename="../../commandcenter/ui/console/window.py" line="677" />
       <source>恢复轮播</source>
       <translation>Resume rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="649" />
+      <location filename="../../commandcenter/ui/console/window.py" line="680" />
       <source>取消固定</source>
       <translation>Unpin</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="652" />
+      <location filename="../../commandcenter/ui/console/window.py" line="684" />
       <source>演练进行中：{id}</source>
       <translation>Drill running: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="669" />
+      <location filename="../../commandcenter/ui/console/window.py" line="701" />
       <source>本系统未启用演练功能</source>
       <translation>Drills are not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="673" />
+      <location filename="../../commandcenter/ui/console/window.py" line="705" />
       <source>请选择演练脚本</source>
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="682" />
+      <location filename="../../commandcenter/ui/console/window.py" line="714" />
       <source>操作台启动</source>
       <translation>started from the console</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="684" />
+      <location filename="../../commandcenter/ui/console/window.py" line="716" />
       <source>演练未开始：{why}</source>
       <translation>Drill not started: {why}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="686" />
+      <location filename="../../commandcenter/ui/console/window.py" line="718" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="697" />
+      <location filename="../../commandcenter/ui/console/window.py" line="729" />
       <source>操作台结束</source>
       <translation>stopped from the console</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="699" />
+      <location filename="../../commandcenter/ui/console/window.py" line="731" />
       <source>演练已结束，但后端未确认：{why}</source>
       <translation>Drill stopped, but the backend did not confirm: {why}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="701" />
+      <location filename="../../commandcenter/ui/console/window.py" line="733" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="711" />
+      <location filename="../../commandcenter/ui/console/window.py" line="743" />
       <source>没有可生成报告的演练</source>
       <translation>No drill to report on</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="722" />
+      <location filename="../../commandcenter/ui/console/window.py" line="754" />
       <source>报告已生成：{path}</source>
       <translation>Report written: {path}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="746" />
+      <location filename="../../commandcenter/ui/console/window.py" line="778" />
       <source>本系统未启用回放功能</source>
       <translation>Replay is not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="750" />
+      <location filename="../../commandcenter/ui/console/window.py" line="782" />
       <source>回放时段必须在当前时间之前</source>
       <translation>The replay window must lie in the past</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="754" />
+      <location filename="../../commandcenter/ui/console/window.py" line="786" />
       <source>回放 {start} 起 {minutes} 分钟，{speed}×</source>
       <translation>Replaying {minutes} min from {start} at {speed}×</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="782" />
+      <location filename="../../commandcenter/ui/console/window.py" line="814" />
       <source>已回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="796" />
+      <location filename="../../commandcenter/ui/console/window.py" line="828" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="802" />
+      <location filename="../../commandcenter/ui/console/window.py" line="834" />
       <source>（Ctrl+End 回到实时）</source>
       <translation>(Ctrl+End: back to live)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="815" />
+      <location filename="../../commandcenter/ui/console/window.py" line="847" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -630,256 +685,413 @@
   <context>
     <name>DetailController</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="405" />
+      <location filename="../../commandcenter/ui/details.py" line="453" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="438" />
+      <location filename="../../commandcenter/ui/details.py" line="493" />
       <source>实时数据中没有此事件，正在查询…</source>
       <translation>Not in the live data; querying the store…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="447" />
+      <location filename="../../commandcenter/ui/details.py" line="502" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="449" />
+      <location filename="../../commandcenter/ui/details.py" line="504" />
       <source>分项</source>
       <translation>Breakdown</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="470" />
+      <location filename="../../commandcenter/ui/details.py" line="525" />
       <source>已读取存储</source>
       <translation>Read from the store</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="483" />
+      <location filename="../../commandcenter/ui/details.py" line="538" />
       <source>✓ 已完整</source>
       <translation>✓ Complete</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="524" />
-      <location filename="../../commandcenter/ui/details.py" line="623" />
+      <location filename="../../commandcenter/ui/details.py" line="579" />
+      <location filename="../../commandcenter/ui/details.py" line="677" />
       <source>照片</source>
       <translation>Photos</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="538" />
+      <location filename="../../commandcenter/ui/details.py" line="593" />
       <source>打开原图</source>
       <translation>Open original</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="579" />
+      <location filename="../../commandcenter/ui/details.py" line="635" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="580" />
+      <location filename="../../commandcenter/ui/details.py" line="636" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="581" />
-      <location filename="../../commandcenter/ui/details.py" line="634" />
-      <location filename="../../commandcenter/ui/details.py" line="678" />
+      <location filename="../../commandcenter/ui/details.py" line="637" />
+      <location filename="../../commandcenter/ui/details.py" line="688" />
+      <location filename="../../commandcenter/ui/details.py" line="734" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="582" />
-      <location filename="../../commandcenter/ui/details.py" line="631" />
+      <location filename="../../commandcenter/ui/details.py" line="638" />
+      <location filename="../../commandcenter/ui/details.py" line="685" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="584" />
+      <location filename="../../commandcenter/ui/details.py" line="640" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="585" />
+      <location filename="../../commandcenter/ui/details.py" line="641" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="586" />
+      <location filename="../../commandcenter/ui/details.py" line="642" />
       <source>上报人</source>
       <translation>Reporter</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="588" />
+      <location filename="../../commandcenter/ui/details.py" line="644" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="589" />
-      <location filename="../../commandcenter/ui/details.py" line="701" />
+      <location filename="../../commandcenter/ui/details.py" line="645" />
+      <location filename="../../commandcenter/ui/details.py" line="757" />
       <source>网格员</source>
       <translation>Grid worker</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="590" />
+      <location filename="../../commandcenter/ui/details.py" line="646" />
       <source>处置人</source>
       <translation>Handler</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="591" />
+      <location filename="../../commandcenter/ui/details.py" line="647" />
       <source>涉及部门</source>
       <translation>Departments</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="592" />
+      <location filename="../../commandcenter/ui/details.py" line="648" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="601" />
+      <location filename="../../commandcenter/ui/details.py" line="657" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="602" />
+      <location filename="../../commandcenter/ui/details.py" line="78" />
+      <location filename="../../commandcenter/ui/details.py" line="658" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="603" />
-      <source>初判</source>
-      <translation>Assessment</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/details.py" line="605" />
+      <location filename="../../commandcenter/ui/details.py" line="661" />
       <source>描述</source>
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="606" />
+      <location filename="../../commandcenter/ui/details.py" line="662" />
       <source>处置时间线</source>
       <translation>Timeline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="619" />
-      <location filename="../../commandcenter/ui/details.py" line="680" />
+      <location filename="../../commandcenter/ui/details.py" line="673" />
+      <location filename="../../commandcenter/ui/details.py" line="736" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="628" />
-      <source>此预警已不在实时数据中</source>
-      <translation>This warning is no longer in the live data</translation>
+      <location filename="../../commandcenter/ui/details.py" line="52" />
+      <source>事件详情</source>
+      <extracomment>The panel's title per kind of record: the record's own name follows in the panel, never its id.</extracomment>
+      <translation>Incident details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="632" />
-      <location filename="../../commandcenter/ui/details.py" line="677" />
+      <location filename="../../commandcenter/ui/details.py" line="53" />
+      <location filename="../../commandcenter/ui/details.py" line="58" />
+      <source>预警详情</source>
+      <extracomment>An alert's panel says which of the three kinds of signal it is.</extracomment>
+      <translation>Public warning details</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="54" />
+      <source>网格详情</source>
+      <translation>Grid details</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="55" />
+      <source>资源详情</source>
+      <translation>Resource details</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="56" />
+      <source>指标详情</source>
+      <translation>Indicator details</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="59" />
+      <source>告警详情</source>
+      <translation>Alarm details</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="60" />
+      <source>督办详情</source>
+      <translation>Supervision details</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="62" />
+      <source>事件数</source>
+      <extracomment>The indicators a KPI detail can be opened on, in the centres' words (the engine's names are internal keys).</extracomment>
+      <translation>Events</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="63" />
+      <source>处置率</source>
+      <translation>Disposal rate</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="64" />
+      <source>办结率</source>
+      <translation>Completion rate</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="65" />
+      <source>闭环管理率</source>
+      <translation>Closed-loop management rate</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="66" />
+      <source>现场化解率</source>
+      <translation>On-the-spot resolution rate</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="67" />
+      <source>1-10-20达标率</source>
+      <translation>1-10-20 compliance</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="68" />
+      <source>平均受理时长</source>
+      <translation>Average acceptance time</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="69" />
+      <source>平均到场时长</source>
+      <translation>Average arrival time</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="70" />
+      <source>群众满意率</source>
+      <translation>Satisfaction rate</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="71" />
+      <source>化解层级占比</source>
+      <translation>Resolution level share</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="72" />
+      <source>各类别事件数</source>
+      <translation>Events per category</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="73" />
+      <source>各网格事件数</source>
+      <translation>Events per grid</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="75" />
+      <source>上报</source>
+      <extracomment>What the timeline calls each stamp of an incident without a timeline of its own.</extracomment>
+      <translation>Reported</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="76" />
+      <source>受理</source>
+      <translation>Accepted</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="77" />
+      <source>派遣</source>
+      <translation>Dispatched</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="79" />
+      <location filename="../../commandcenter/ui/details.py" line="659" />
+      <source>初情研判</source>
+      <translation>Initial assessment</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="80" />
+      <source>办结</source>
+      <translation>Closed</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="81" />
+      <source>回访</source>
+      <translation>Follow-up visit</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="82" />
+      <source>确认</source>
+      <translation>Acknowledge</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="83" />
+      <source>搁置</source>
+      <translation>Shelve</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="84" />
+      <source>升级</source>
+      <translation>Escalate</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="633" />
+      <source>{left}（截止 {due}）</source>
+      <translation>{left} (due {due})</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="682" />
+      <source>此信号已不在实时数据中</source>
+      <translation>This signal is no longer in the live data</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="686" />
+      <location filename="../../commandcenter/ui/details.py" line="733" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="634" />
+      <location filename="../../commandcenter/ui/details.py" line="688" />
       <source>生效中</source>
       <translation>In force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="634" />
+      <location filename="../../commandcenter/ui/details.py" line="688" />
       <source>已失效</source>
       <translation>No longer in force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="635" />
+      <location filename="../../commandcenter/ui/details.py" line="689" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="636" />
+      <location filename="../../commandcenter/ui/details.py" line="690" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="637" />
+      <location filename="../../commandcenter/ui/details.py" line="691" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="638" />
+      <location filename="../../commandcenter/ui/details.py" line="692" />
       <source>发布单位</source>
       <translation>Issued by</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="640" />
+      <location filename="../../commandcenter/ui/details.py" line="694" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="643" />
+      <location filename="../../commandcenter/ui/details.py" line="697" />
       <source>处置指引</source>
       <translation>Guidance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="645" />
+      <location filename="../../commandcenter/ui/details.py" line="699" />
       <source>涉及网格</source>
       <translation>Grids</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="650" />
+      <location filename="../../commandcenter/ui/details.py" line="705" />
       <source>关联</source>
       <translation>Related</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="658" />
+      <location filename="../../commandcenter/ui/details.py" line="715" />
       <source>处置记录</source>
       <translation>Operator actions</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="674" />
+      <location filename="../../commandcenter/ui/details.py" line="730" />
       <source>此资源不在实时数据中</source>
       <translation>This resource is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="682" />
+      <location filename="../../commandcenter/ui/details.py" line="738" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="683" />
+      <location filename="../../commandcenter/ui/details.py" line="739" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="684" />
+      <location filename="../../commandcenter/ui/details.py" line="740" />
       <source>更新</source>
       <translation>Updated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="700" />
+      <location filename="../../commandcenter/ui/details.py" line="756" />
       <source>所属</source>
       <translation>Belongs to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="702" />
+      <location filename="../../commandcenter/ui/details.py" line="758" />
       <source>网格长</source>
       <translation>Grid head</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="703" />
+      <location filename="../../commandcenter/ui/details.py" line="759" />
       <source>户数</source>
       <translation>Households</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="718" />
+      <location filename="../../commandcenter/ui/details.py" line="762" />
+      <source>在办事件（{n}）</source>
+      <translation>Open incidents ({n})</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="774" />
       <source>今日指标</source>
       <translation>Today's KPIs</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="737" />
+      <location filename="../../commandcenter/ui/details.py" line="792" />
       <source>数值</source>
       <translation>Value</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="739" />
+      <location filename="../../commandcenter/ui/details.py" line="794" />
       <source>统计时段</source>
       <translation>Period</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="805" />
+      <source>相关记录（{n}）</source>
+      <translation>Related records ({n})</translation>
     </message>
     <message>
       <source>后台</source>
@@ -890,16 +1102,12 @@
       <translation>Server unreachable</translation>
     </message>
     <message>
-      <source>在办事件</source>
-      <translation>Open incidents</translation>
+      <source>后台数据无效</source>
+      <translation>Invalid data from the server</translation>
     </message>
     <message>
       <source>张</source>
       <translation>photos</translation>
-    </message>
-    <message>
-      <source>截止</source>
-      <translation>due</translation>
     </message>
     <message>
       <source>执行任务</source>
@@ -910,28 +1118,30 @@
       <translation>Photo not available</translation>
     </message>
     <message>
-      <source>相关记录</source>
-      <translation>Related records</translation>
-    </message>
-    <message>
       <source>至</source>
       <translation>until</translation>
-    </message>
-    <message>
-      <source>后台数据无效</source>
-      <translation>Invalid data from the server</translation>
     </message>
   </context>
   <context>
     <name>DetailPanel</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="212" />
+      <location filename="../../commandcenter/ui/details.py" line="260" />
       <source>✕ 关闭</source>
       <translation>✕ Close</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="322" />
+      <source>{name}：{value}</source>
+      <translation>{name}: {value}</translation>
     </message>
   </context>
   <context>
     <name>DrillBanner</name>
+    <message>
+      <location filename="../../commandcenter/ui/drill_banner.py" line="21" />
+      <source>演练</source>
+      <translation>DRILL</translation>
+    </message>
     <message>
       <source>事件</source>
       <translation>Incident</translation>
@@ -948,28 +1158,59 @@
   <context>
     <name>DrillTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="68" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="32" />
+      <source>计时 {elapsed} / {target}</source>
+      <translation>running {elapsed} / {target}</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="38" />
+      <source>事件</source>
+      <translation>Incident</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="38" />
+      <source>响应 (1)</source>
+      <translation>Response (1)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="39" />
+      <source>到场 (10)</source>
+      <translation>On scene (10)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="39" />
+      <source>初情研判 (20)</source>
+      <translation>Initial assessment (20)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="40" />
+      <source>派遣资源</source>
+      <translation>Resources dispatched</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="43" />
+      <source>演练 · 实时评分</source>
+      <translation>Drill · live scoring</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="71" />
       <source>演练功能未启用</source>
       <translation>Drills are not enabled</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="73" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="76" />
       <source>当前无演练</source>
       <translation>No drill running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="76" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="79" />
       <source>进行中</source>
       <translation>Running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="76" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="79" />
       <source>已结束</source>
       <translation>Finished</translation>
-    </message>
-    <message>
-      <source>实时评分</source>
-      <translation>Live scoring</translation>
     </message>
     <message>
       <source>演练时钟</source>
@@ -979,7 +1220,7 @@
   <context>
     <name>Duty</name>
     <message>
-      <location filename="../../commandcenter/ui/pages.py" line="212" />
+      <location filename="../../commandcenter/ui/pages.py" line="214" />
       <source>值班：{names}</source>
       <translation>On duty: {names}</translation>
     </message>
@@ -1016,32 +1257,32 @@
   <context>
     <name>IncidentSearchModel</name>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="75" />
+      <location filename="../../commandcenter/ui/console/models.py" line="82" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="76" />
+      <location filename="../../commandcenter/ui/console/models.py" line="83" />
       <source>标题</source>
       <translation>Title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="77" />
+      <location filename="../../commandcenter/ui/console/models.py" line="84" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="78" />
+      <location filename="../../commandcenter/ui/console/models.py" line="85" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="79" />
+      <location filename="../../commandcenter/ui/console/models.py" line="86" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="80" />
+      <location filename="../../commandcenter/ui/console/models.py" line="87" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
@@ -1107,17 +1348,6 @@
     </message>
   </context>
   <context>
-    <name>KpiCard</name>
-    <message>
-      <source>较去年</source>
-      <translation>vs last year</translation>
-    </message>
-    <message>
-      <source>较昨日</source>
-      <translation>vs yesterday</translation>
-    </message>
-  </context>
-  <context>
     <name>KpiTile</name>
     <message>
       <location filename="../../commandcenter/ui/tiles/kpis.py" line="195" />
@@ -1155,6 +1385,10 @@
       <translation>Whole territory</translation>
     </message>
     <message>
+      <source>今日</source>
+      <translation>Today</translation>
+    </message>
+    <message>
       <source>初判</source>
       <translation>Assessment</translation>
     </message>
@@ -1165,10 +1399,6 @@
     <message>
       <source>响应</source>
       <translation>Response</translation>
-    </message>
-    <message>
-      <source>今日</source>
-      <translation>Today</translation>
     </message>
     <message>
       <source>指标读取失败</source>
@@ -1182,14 +1412,24 @@
   <context>
     <name>LinkGuard</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="75" />
+      <location filename="../../commandcenter/ui/details.py" line="120" />
       <source>打开链接</source>
       <translation>Open link</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="76" />
+      <location filename="../../commandcenter/ui/details.py" line="121" />
       <source>在浏览器中打开以下链接？</source>
       <translation>Open this link in the browser?</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="124" />
+      <source>打开</source>
+      <translation>Open</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/details.py" line="125" />
+      <source>取消</source>
+      <translation>Cancel</translation>
     </message>
   </context>
   <context>
@@ -1227,7 +1467,7 @@
     <message>
       <location filename="../../commandcenter/ui/map/legend.py" line="67" />
       <source>预警（{n}）</source>
-      <translation>Alerts ({n})</translation>
+      <translation>Public warnings ({n})</translation>
     </message>
   </context>
   <context>
@@ -1242,7 +1482,7 @@
   <context>
     <name>PendingTile</name>
     <message>
-      <location filename="../../commandcenter/ui/pages.py" line="73" />
+      <location filename="../../commandcenter/ui/pages.py" line="75" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
@@ -1258,9 +1498,19 @@
   <context>
     <name>ReplayBanner</name>
     <message>
+      <location filename="../../commandcenter/ui/replay_bar.py" line="35" />
+      <source>回放</source>
+      <translation>REPLAY</translation>
+    </message>
+    <message>
       <location filename="../../commandcenter/ui/replay_bar.py" line="58" />
       <source>回到实时</source>
       <translation>Back to live</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/replay_bar.py" line="80" />
+      <source>‖ 暂停</source>
+      <translation>‖ paused</translation>
     </message>
     <message>
       <location filename="../../commandcenter/ui/replay_bar.py" line="109" />
@@ -1294,29 +1544,39 @@
   <context>
     <name>ResourceTableModel</name>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="48" />
+      <location filename="../../commandcenter/ui/models/resources.py" line="24" />
+      <source>⚠ 低于阈值</source>
+      <translation>⚠ below threshold</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/resources.py" line="52" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="48" />
+      <location filename="../../commandcenter/ui/models/resources.py" line="52" />
       <source>名称</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="49" />
+      <location filename="../../commandcenter/ui/models/resources.py" line="53" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="49" />
+      <location filename="../../commandcenter/ui/models/resources.py" line="53" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="50" />
+      <location filename="../../commandcenter/ui/models/resources.py" line="54" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/resources.py" line="92" />
+      <source>驻地</source>
+      <translation>At base</translation>
     </message>
   </context>
   <context>
@@ -1325,6 +1585,49 @@
       <location filename="../../commandcenter/ui/tiles/resources.py" line="22" />
       <source>应急资源</source>
       <translation>Emergency resources</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/resources.py" line="67" />
+      <source>{low}：{n} 项（{names}）</source>
+      <translation>{low}: {n} ({names})</translation>
+    </message>
+  </context>
+  <context>
+    <name>WallApp</name>
+    <message>
+      <location filename="../../commandcenter/ui/app.py" line="724" />
+      <source>总览</source>
+      <translation>Overview</translation>
+    </message>
+  </context>
+  <context>
+    <name>AlertBoard</name>
+    <message>
+      <source>‖ 搁置至 {time}</source>
+      <translation>‖ shelved until {time}</translation>
+    </message>
+    <message>
+      <source>⇪ 已升级</source>
+      <translation>⇪ escalated</translation>
+    </message>
+    <message>
+      <source>● 未确认</source>
+      <translation>● unacknowledged</translation>
+    </message>
+    <message>
+      <source>✓ 已确认</source>
+      <translation>✓ acknowledged</translation>
+    </message>
+  </context>
+  <context>
+    <name>KpiCard</name>
+    <message>
+      <source>较去年</source>
+      <translation>vs last year</translation>
+    </message>
+    <message>
+      <source>较昨日</source>
+      <translation>vs yesterday</translation>
     </message>
   </context>
   <context>
@@ -1335,202 +1638,61 @@
     </message>
   </context>
   <context>
+    <name>format</name>
+    <message>
+      <source>{d} 天</source>
+      <translation>{d} days</translation>
+    </message>
+    <message>
+      <source>{h} 小时</source>
+      <translation>{h} h</translation>
+    </message>
+  </context>
+  <context>
     <name>labels</name>
     <message>
-      <source>上报</source>
-      <translation>Reported</translation>
-    </message>
-    <message>
-      <source>受理</source>
-      <translation>Accepted</translation>
-    </message>
-    <message>
-      <source>已派出</source>
-      <translation>Dispatched</translation>
-    </message>
-    <message>
-      <source>处置</source>
-      <translation>Handling</translation>
-    </message>
-    <message>
-      <source>办结</source>
-      <translation>Closed</translation>
-    </message>
-    <message>
-      <source>已回访</source>
-      <translation>Followed up</translation>
-    </message>
-    <message>
-      <source>蓝色</source>
-      <translation>Blue</translation>
-    </message>
-    <message>
-      <source>黄色</source>
-      <translation>Yellow</translation>
-    </message>
-    <message>
-      <source>橙色</source>
-      <translation>Orange</translation>
-    </message>
-    <message>
-      <source>红色</source>
-      <translation>Red</translation>
-    </message>
-    <message>
-      <source>矛盾纠纷</source>
-      <translation>Dispute</translation>
-    </message>
-    <message>
-      <source>安全隐患</source>
-      <translation>Safety hazard</translation>
-    </message>
-    <message>
-      <source>市政设施</source>
-      <translation>Utilities</translation>
-    </message>
-    <message>
-      <source>环境卫生</source>
-      <translation>Sanitation</translation>
-    </message>
-    <message>
-      <source>火灾</source>
-      <translation>Fire</translation>
-    </message>
-    <message>
-      <source>汛情</source>
-      <translation>Flood</translation>
-    </message>
-    <message>
-      <source>森林火险</source>
-      <translation>Forest fire risk</translation>
-    </message>
-    <message>
-      <source>渔船管控</source>
-      <translation>Fishing vessels</translation>
-    </message>
-    <message>
-      <source>治安</source>
-      <translation>Public security</translation>
-    </message>
-    <message>
-      <source>信访</source>
-      <translation>Petition</translation>
-    </message>
-    <message>
-      <source>一老一小</source>
-      <translation>Elderly &amp; children</translation>
-    </message>
-    <message>
-      <source>其他</source>
-      <translation>Other</translation>
-    </message>
-    <message>
-      <source>网格通</source>
-      <translation>Grid app</translation>
-    </message>
-    <message>
-      <source>随手拍</source>
-      <translation>Citizen photo</translation>
+      <source>110分流</source>
+      <translation>Diverted 110</translation>
     </message>
     <message>
       <source>12345热线</source>
       <translation>12345 hotline</translation>
     </message>
     <message>
-      <source>来电来访</source>
-      <translation>Calls &amp; visits</translation>
-    </message>
-    <message>
-      <source>物联感知</source>
-      <translation>IoT sensor</translation>
-    </message>
-    <message>
-      <source>视频智能</source>
-      <translation>Video AI</translation>
-    </message>
-    <message>
-      <source>110分流</source>
-      <translation>Diverted 110</translation>
-    </message>
-    <message>
       <source>Open311</source>
       <translation>Open311</translation>
     </message>
     <message>
-      <source>演练脚本</source>
-      <translation>Drill script</translation>
+      <source>{name}（{parent}）</source>
+      <translation>{name} ({parent})</translation>
     </message>
     <message>
-      <source>气象</source>
-      <translation>Weather</translation>
+      <source>Ⅰ级告警</source>
+      <translation>Level I alarm</translation>
     </message>
     <message>
-      <source>视频分析</source>
-      <translation>Video analytics</translation>
+      <source>Ⅱ级告警</source>
+      <translation>Level II alarm</translation>
     </message>
     <message>
-      <source>弱信号</source>
-      <translation>Weak signal</translation>
+      <source>Ⅲ级告警</source>
+      <translation>Level III alarm</translation>
     </message>
     <message>
-      <source>超时</source>
-      <translation>Overdue</translation>
+      <source>Ⅳ级告警</source>
+      <translation>Level IV alarm</translation>
     </message>
     <message>
-      <source>队伍</source>
-      <translation>Team</translation>
+      <source>一老一小</source>
+      <translation>Elderly &amp; children</translation>
     </message>
     <message>
-      <source>车辆</source>
-      <translation>Vehicle</translation>
+      <source>一般</source>
+      <translation>General</translation>
     </message>
     <message>
-      <source>物资</source>
-      <translation>Supplies</translation>
-    </message>
-    <message>
-      <source>值守人员</source>
-      <translation>Duty staff</translation>
-    </message>
-    <message>
-      <source>待命</source>
-      <translation>Available</translation>
-    </message>
-    <message>
-      <source>在现场</source>
-      <translation>On scene</translation>
-    </message>
-    <message>
-      <source>停用</source>
-      <translation>Out of service</translation>
-    </message>
-    <message>
-      <source>网格</source>
-      <translation>Grid</translation>
-    </message>
-    <message>
-      <source>社区</source>
-      <translation>Community</translation>
-    </message>
-    <message>
-      <source>街道</source>
-      <translation>Street</translation>
-    </message>
-    <message>
-      <source>区县及以上</source>
-      <translation>District or higher</translation>
-    </message>
-    <message>
-      <source>正常</source>
-      <translation>OK</translation>
-    </message>
-    <message>
-      <source>延迟</source>
-      <translation>Lagging</translation>
-    </message>
-    <message>
-      <source>数据过期</source>
-      <translation>Stale</translation>
+      <source>上报</source>
+      <translation>Reported</translation>
     </message>
     <message>
       <source>中断</source>
@@ -1541,28 +1703,340 @@
       <translation>Due soon</translation>
     </message>
     <message>
-      <source>已完成</source>
-      <translation>Done</translation>
+      <source>信访</source>
+      <translation>Petition</translation>
     </message>
     <message>
-      <source>响应</source>
-      <translation>Response</translation>
+      <source>值守人员</source>
+      <translation>Duty staff</translation>
+    </message>
+    <message>
+      <source>停用</source>
+      <translation>Out of service</translation>
+    </message>
+    <message>
+      <source>其他</source>
+      <translation>Other</translation>
+    </message>
+    <message>
+      <source>冰雹</source>
+      <translation>Hail</translation>
+    </message>
+    <message>
+      <source>初情研判</source>
+      <translation>Initial assessment</translation>
     </message>
     <message>
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <source>初判</source>
-      <translation>Assessment</translation>
+      <source>办结</source>
+      <translation>Closed</translation>
+    </message>
+    <message>
+      <source>区县及以上</source>
+      <translation>District or higher</translation>
+    </message>
+    <message>
+      <source>受理</source>
+      <translation>Accepted</translation>
+    </message>
+    <message>
+      <source>台风</source>
+      <translation>Typhoon</translation>
+    </message>
+    <message>
+      <source>告警</source>
+      <translation>Alarm</translation>
+    </message>
+    <message>
+      <source>响应</source>
+      <translation>Response</translation>
+    </message>
+    <message>
+      <source>在现场</source>
+      <translation>On scene</translation>
+    </message>
+    <message>
+      <source>处置</source>
+      <translation>Handling</translation>
+    </message>
+    <message>
+      <source>大雾</source>
+      <translation>Fog</translation>
+    </message>
+    <message>
+      <source>大风</source>
+      <translation>Gale</translation>
+    </message>
+    <message>
+      <source>安全隐患</source>
+      <translation>Safety hazard</translation>
     </message>
     <message>
       <source>完成</source>
       <translation>Done</translation>
     </message>
     <message>
+      <source>寒潮</source>
+      <translation>Cold wave</translation>
+    </message>
+    <message>
+      <source>已回访</source>
+      <translation>Followed up</translation>
+    </message>
+    <message>
+      <source>已完成</source>
+      <translation>Done</translation>
+    </message>
+    <message>
+      <source>已派出</source>
+      <translation>Dispatched</translation>
+    </message>
+    <message>
+      <source>市政设施</source>
+      <translation>Utilities</translation>
+    </message>
+    <message>
+      <source>干旱</source>
+      <translation>Drought</translation>
+    </message>
+    <message>
+      <source>延迟</source>
+      <translation>Lagging</translation>
+    </message>
+    <message>
+      <source>弱信号</source>
+      <translation>Weak signal</translation>
+    </message>
+    <message>
+      <source>待命</source>
+      <translation>Available</translation>
+    </message>
+    <message>
+      <source>数据过期</source>
+      <translation>Stale</translation>
+    </message>
+    <message>
+      <source>暴雨</source>
+      <translation>Rainstorm</translation>
+    </message>
+    <message>
+      <source>暴雪</source>
+      <translation>Snowstorm</translation>
+    </message>
+    <message>
+      <source>未知网格</source>
+      <translation>Unknown grid</translation>
+    </message>
+    <message>
+      <source>来电来访</source>
+      <translation>Calls &amp; visits</translation>
+    </message>
+    <message>
+      <source>森林火险</source>
+      <translation>Forest fire risk</translation>
+    </message>
+    <message>
+      <source>森林防火</source>
+      <translation>Forest fire</translation>
+    </message>
+    <message>
+      <source>橙色</source>
+      <translation>Orange</translation>
+    </message>
+    <message>
+      <source>橙色预警</source>
+      <translation>Orange warning</translation>
+    </message>
+    <message>
+      <source>正常</source>
+      <translation>OK</translation>
+    </message>
+    <message>
+      <source>气象</source>
+      <translation>Weather</translation>
+    </message>
+    <message>
+      <source>汛情</source>
+      <translation>Flood</translation>
+    </message>
+    <message>
+      <source>沙尘暴</source>
+      <translation>Sandstorm</translation>
+    </message>
+    <message>
+      <source>治安</source>
+      <translation>Public security</translation>
+    </message>
+    <message>
+      <source>洪水</source>
+      <translation>River flood</translation>
+    </message>
+    <message>
+      <source>派遣</source>
+      <translation>Dispatched</translation>
+    </message>
+    <message>
+      <source>渔船管控</source>
+      <translation>Fishing vessels</translation>
+    </message>
+    <message>
       <source>演练</source>
-      <translation>DRILL</translation>
+      <translation>Drill</translation>
+    </message>
+    <message>
+      <source>演练脚本</source>
+      <translation>Drill script</translation>
+    </message>
+    <message>
+      <source>火灾</source>
+      <translation>Fire</translation>
+    </message>
+    <message>
+      <source>物联感知</source>
+      <translation>IoT sensor</translation>
+    </message>
+    <message>
+      <source>物资</source>
+      <translation>Supplies</translation>
+    </message>
+    <message>
+      <source>特别重大</source>
+      <translation>Most severe</translation>
+    </message>
+    <message>
+      <source>环境卫生</source>
+      <translation>Sanitation</translation>
+    </message>
+    <message>
+      <source>督办</source>
+      <translation>Supervision</translation>
+    </message>
+    <message>
+      <source>矛盾纠纷</source>
+      <translation>Dispute</translation>
+    </message>
+    <message>
+      <source>社区</source>
+      <translation>Community</translation>
+    </message>
+    <message>
+      <source>红色</source>
+      <translation>Red</translation>
+    </message>
+    <message>
+      <source>红色督办</source>
+      <translation>Red supervision</translation>
+    </message>
+    <message>
+      <source>红色预警</source>
+      <translation>Red warning</translation>
+    </message>
+    <message>
+      <source>网格</source>
+      <translation>Grid</translation>
+    </message>
+    <message>
+      <source>网格通</source>
+      <translation>Grid app</translation>
+    </message>
+    <message>
+      <source>蓝色</source>
+      <translation>Blue</translation>
+    </message>
+    <message>
+      <source>蓝色督办</source>
+      <translation>Blue supervision</translation>
+    </message>
+    <message>
+      <source>蓝色预警</source>
+      <translation>Blue warning</translation>
+    </message>
+    <message>
+      <source>街道</source>
+      <translation>Street</translation>
+    </message>
+    <message>
+      <source>视频分析</source>
+      <translation>Video analytics</translation>
+    </message>
+    <message>
+      <source>视频智能</source>
+      <translation>Video AI</translation>
+    </message>
+    <message>
+      <source>超时</source>
+      <translation>Overdue</translation>
+    </message>
+    <message>
+      <source>超时督办</source>
+      <translation>Overdue</translation>
+    </message>
+    <message>
+      <source>车辆</source>
+      <translation>Vehicle</translation>
+    </message>
+    <message>
+      <source>较大</source>
+      <translation>Larger</translation>
+    </message>
+    <message>
+      <source>道路结冰</source>
+      <translation>Road icing</translation>
+    </message>
+    <message>
+      <source>重大</source>
+      <translation>Major</translation>
+    </message>
+    <message>
+      <source>队伍</source>
+      <translation>Team</translation>
+    </message>
+    <message>
+      <source>防汛</source>
+      <translation>Flood</translation>
+    </message>
+    <message>
+      <source>随手拍</source>
+      <translation>Citizen photo</translation>
+    </message>
+    <message>
+      <source>雷电</source>
+      <translation>Lightning</translation>
+    </message>
+    <message>
+      <source>霜冻</source>
+      <translation>Frost</translation>
+    </message>
+    <message>
+      <source>霾</source>
+      <translation>Haze</translation>
+    </message>
+    <message>
+      <source>预警</source>
+      <translation>Public warning</translation>
+    </message>
+    <message>
+      <source>风暴潮</source>
+      <translation>Storm surge</translation>
+    </message>
+    <message>
+      <source>高温</source>
+      <translation>Heat</translation>
+    </message>
+    <message>
+      <source>黄色</source>
+      <translation>Yellow</translation>
+    </message>
+    <message>
+      <source>黄色督办</source>
+      <translation>Yellow supervision</translation>
+    </message>
+    <message>
+      <source>黄色预警</source>
+      <translation>Yellow warning</translation>
     </message>
   </context>
 </TS>

@@ -35,11 +35,46 @@ EN: dict[str, str] = {
     "值守人员": "Duty staff", "待命": "Available", "已派出": "Dispatched", "在现场": "On scene", "停用": "Out of service",
     "网格": "Grid", "社区": "Community", "街道": "Street", "区县及以上": "District or higher", "正常": "OK",
     "延迟": "Lagging", "数据过期": "Stale", "中断": "Down", "临期": "Due soon", "超时": "Overdue",
-    "已完成": "Done", "响应": "Response", "到场": "Arrival", "初判": "Assessment", "完成": "Done", "演练": "DRILL",
+    "已完成": "Done", "响应": "Response", "到场": "Arrival", "初情研判": "Initial assessment", "初判": "Assessment", "完成": "Done",
+    "演练": "Drill",
+    # ---- the three kinds of signal (预警 public warning, 告警 device alarm, 督办 supervision)
+    "告警": "Alarm", "督办": "Supervision",
+    "蓝色预警": "Blue warning", "黄色预警": "Yellow warning", "橙色预警": "Orange warning", "红色预警": "Red warning",
+    "Ⅳ级告警": "Level IV alarm", "Ⅲ级告警": "Level III alarm", "Ⅱ级告警": "Level II alarm", "Ⅰ级告警": "Level I alarm",
+    "蓝色督办": "Blue supervision", "黄色督办": "Yellow supervision", "红色督办": "Red supervision",
+    "设备告警": "Device alarms", "督办事项": "Supervision of overdue work", "督办等级": "Grade",
+    "督办时间": "Since", "发生": "At", "‖ 搁置至 {time}": "‖ shelved until {time}", "✓ 已确认": "✓ acknowledged",
+    "● 未确认": "● unacknowledged", "⇪ 已升级": "⇪ escalated", "未确认 {n}": "unacknowledged {n}",
+    "➤ 处置指引（{title}）：{text}": "➤ Guidance ({title}): {text}",
+    "事件详情": "Incident details", "预警详情": "Public warning details", "告警详情": "Alarm details",
+    "督办详情": "Supervision details", "网格详情": "Grid details", "资源详情": "Resource details",
+    "指标详情": "Indicator details", "详情": "Details", "事件数": "Events", "处置率": "Disposal rate",
+    "办结率": "Completion rate", "闭环管理率": "Closed-loop management rate", "现场化解率": "On-the-spot resolution rate",
+    "1-10-20达标率": "1-10-20 compliance", "平均受理时长": "Average acceptance time",
+    "平均到场时长": "Average arrival time", "群众满意率": "Satisfaction rate", "各类别事件数": "Events per category",
+    "各网格事件数": "Events per grid", "回访": "Follow-up visit", "操作": "Action", "未知网格": "Unknown grid",
+    "此信号已不在实时数据中": "This signal is no longer in the live data",
+    "{d} 天": "{d} days", "{h} 小时": "{h} h",
+    "{name}（{parent}）": "{name} ({parent})", "驻地": "At base", "⚠ 低于阈值": "⚠ below threshold",
+    "{low}：{n} 项（{names}）": "{low}: {n} ({names})", "‖ 暂停": "‖ paused",
+    "计时 {elapsed} / {target}": "running {elapsed} / {target}", "响应 (1)": "Response (1)",
+    "到场 (10)": "On scene (10)", "初情研判 (20)": "Initial assessment (20)", "派遣资源": "Resources dispatched",
+    "演练 · 实时评分": "Drill · live scoring", "预警/告警/督办": "Warning / alarm / supervision",
+    "预警 · 告警 · 督办": "Warnings · alarms · supervision", "推送选中信号到大屏": "Push the selected signal to the wall",
+    "预警、告警、督办列表": "Warnings, alarms and supervision list",
+    "推送选中的事件或信号到大屏": "Push the selected incident or signal to the wall",
+    "确认选中的信号": "Acknowledge the selected signal", "搁置选中的信号": "Shelve the selected signal",
+    "升级选中的信号": "Escalate the selected signal",
+    "请先选择一条预警、告警或督办": "Select a warning, alarm or supervision notice first",
+    "已确认 {id}": "Acknowledged: {id}", "已搁置 {id}": "Shelved: {id}", "已升级 {id}": "Escalated: {id}",
+    "（已不在实时数据中）": "(no longer in the live data)",
+    "{left}（截止 {due}）": "{left} (due {due})", "总览": "Overview", "打开": "Open", "取消": "Cancel",
+    "网格名称或编号（逗号分隔）": "Grid names or IDs (comma-separated)", "在办事件（{n}）": "Open incidents ({n})",
+    "相关记录（{n}）": "Related records ({n})", "{name}：{value}": "{name}: {value}",
     # ---- wall, pages, tiles
     "值班：{names}": "On duty: {names}", "图块不可用：{kind}": "Tile not available: {kind}",
     "最后更新": "last update", "事件实时动态": "Live incidents", "在办及近两小时办结：%n 件": "Open or closed in the last 2 h: %n",
-    "预警信息": "Warnings", "运行指标": "KPIs", "每小时事件数  ━ 今日  ┅ 昨日": "Events per hour  ━ today  ┅ yesterday",
+    "预警信息": "Public warnings", "运行指标": "KPIs", "每小时事件数  ━ 今日  ┅ 昨日": "Events per hour  ━ today  ┅ yesterday",
     "办结率（当日累计，%）": "Completion rate (today, cumulative, %)", "化解层级占比": "Resolution level share",
     "类别排行": "Top categories", "网格排行（前8）": "Top grids (8)", "全域": "Whole territory", "网格地图": "Grid map",
     "应急资源": "Emergency resources", "演练功能未启用": "Drills are not enabled", "当前无演练": "No drill running",
@@ -98,7 +133,7 @@ EN: dict[str, str] = {
     # ---- map legend
     "每网格在办事件数": "Open events / grid", "{n} 个网格": "{n} grids", "事件标记（{shown} / {total}）":
     "Incidents ({shown} of {total})", "事件标记（{n}）": "Incidents ({n})", "演练（虚线框）": "Drill (outlined)",
-    "预警（{n}）": "Alerts ({n})", "较昨日": "vs yesterday", "较去年": "vs last year",
+    "预警（{n}）": "Public warnings ({n})", "较昨日": "vs yesterday", "较去年": "vs last year",
     "键盘快捷键": "Keyboard shortcuts", "标题": "Title", "处理": "Handling", "发布时间": "Issued at",
     # ---- console: drills through a backend, the report, replay (issue 8)
     "演练未开始：{why}": "Drill not started: {why}",
@@ -128,10 +163,21 @@ EN: dict[str, str] = {
 
 # Same Chinese, different English by context.
 EN_IN_CONTEXT: dict[tuple[str, str], str] = {
-    ("labels", "处置"): "Handling", ("labels", "网格"): "Grid", ("AlertListModel", "处理"): "Operator state",
+    ("labels", "处置"): "Handling", ("labels", "网格"): "Grid",
+    ("labels", "预警"): "Public warning", ("AlertListModel", "处理"): "Operator state",
     ("ConsoleWindow", "演练"): "Drills", ("ConsoleWindow", "预警"): "Warnings",
     ("AlertTableModel", "处置"): "Operator state", ("IncidentTableModel", "上报"): "Reported at",
+    ("DrillBanner", "演练"): "DRILL", ("ReplayBanner", "回放"): "REPLAY", ("DrillTile", "事件"): "Incident",
+    ("AlertListModel", "类别"): "Kind", ("AlertTableModel", "预警"): "Public warning",
 }
+
+
+def hazard_names() -> dict[str, str]:
+    """The public warnings' hazards in English, from the domain's own table (暴雨 → Rainstorm)."""
+    sys.path.insert(0, str(ROOT))
+    from commandcenter.domain import HAZARDS
+
+    return {spec.name_cn: spec.name_en for spec in HAZARDS.values()}
 
 
 def labels_sources() -> list[str]:
@@ -139,9 +185,7 @@ def labels_sources() -> list[str]:
     sys.path.insert(0, str(ROOT))
     from commandcenter.ui import labels
 
-    out = list(dict.fromkeys(labels._NAMES.values()))
-    out.append(labels.DRILL_BADGE)
-    return list(dict.fromkeys(out))
+    return labels.all_sources()
 
 
 def ast_sources() -> set[tuple[str, str]]:
@@ -153,6 +197,7 @@ def ast_sources() -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for path in (ROOT / "commandcenter" / "ui").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        helpers = module_helpers(tree)
 
         def visit(node: ast.AST, cls: str) -> None:
             for child in ast.iter_child_nodes(node):
@@ -167,15 +212,34 @@ def ast_sources() -> set[tuple[str, str]]:
                         found.add((cls, lit[0]))
                     elif name in ("translate", "QT_TRANSLATE_NOOP") and len(lit) >= 2 and lit[0] and lit[1]:
                         found.add((lit[0], lit[1]))
+                    elif name in helpers and lit and lit[0]:
+                        found.add((helpers[name], lit[0]))
                 visit(child, cls)
 
         visit(tree, "")
     return found
 
 
+def module_helpers(tree) -> dict[str, str]:
+    """A module's one-line translation helpers, `def _tr(text): return QCoreApplication.translate("ctx", text)`:
+    helper name → its context, so that `_tr("…")` calls count as sources too."""
+    import ast
+
+    out: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and len(node.args.args) == 1:
+            for call in ast.walk(node):
+                if (isinstance(call, ast.Call) and isinstance(call.func, (ast.Attribute, ast.Name))
+                        and (call.func.attr if isinstance(call.func, ast.Attribute) else call.func.id) == "translate"
+                        and call.args and isinstance(call.args[0], ast.Constant)
+                        and isinstance(call.args[0].value, str)):
+                    out[node.name] = call.args[0].value
+    return out
+
+
 def run_lupdate(ts: Path) -> None:
     sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "commandcenter" / "ui").rglob("*.py"))
-    subprocess.run([str(BIN / "pyside6-lupdate"), *sources, "-ts", str(ts)], cwd=ROOT, check=True,
+    subprocess.run([str(BIN / "pyside6-lupdate"), *sources, "-no-obsolete", "-ts", str(ts)], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
 
 
@@ -212,6 +276,7 @@ def add_context(root: ET.Element, name: str, texts: list[str]) -> None:
 
 def fill(root: ET.Element) -> list[tuple[str, str]]:
     missing = []
+    hazards = hazard_names()
     for ctx in root.findall("context"):
         name = ctx.findtext("name")
         for m in ctx.findall("message"):
@@ -221,7 +286,8 @@ def fill(root: ET.Element) -> list[tuple[str, str]]:
             if tr.get("type") in ("vanished", "obsolete"):
                 continue
             src = m.findtext("source")
-            english = EN_IN_CONTEXT.get((name, src)) or EN.get(src)
+            english = (EN_IN_CONTEXT.get((name, src)) or EN.get(src)
+                       or (hazards.get(src) if name == "labels" else None))
             if m.get("numerus") == "yes":
                 if english:
                     for old in list(tr):

@@ -55,7 +55,8 @@ def test_a_tile_kind_the_wall_cannot_build_is_refused_naming_the_kinds_it_can(ki
         parse_config(text, "wall.toml")
     message = str(err.value)
     assert message.startswith("wall.toml: pages[0].tiles[0].kind: no such tile kind; the wall can build: ")
-    assert "incidents, alerts, resources, kpis, map, drill" in message and repr(kind) in message
+    assert ("incidents, warnings, alerts, alarms, supervision, resources, kpis, map, drill" in message
+            and repr(kind) in message)
 
 
 def test_every_tile_kind_the_config_accepts_has_a_builder_on_the_wall():

@@ -90,7 +90,7 @@ def test_scripted_drill_on_the_wall_against_the_simulator(qloop, tmp_path):
             # the banner: drill badge, scenario, clock
             assert not window.drill_banner.isHidden()
             text = window.drill_banner.text()
-            assert "演练 / DRILL" in text and "住宅火灾" in text and "演练时钟 2:00" in text
+            assert "演练 |" in text and "住宅火灾" in text and "演练时钟 2:00" in text
             # live scores on the drill tile, timed as scripted
             drill_tile.refresh()
             assert drill_tile.cell_text(0, 0).startswith("【演练】居民楼火灾")

@@ -50,7 +50,7 @@ def test_a_past_hour_replays_at_10x_from_the_console_and_back_to_live(qloop, tmp
             assert replay.replaying and replay.speed == 10 and wall.clock() == T0
             banner = wall.window.replay_banner
             banner.refresh()
-            assert not banner.isHidden() and "回放 / REPLAY" in banner.text() and "10×" in banner.text()
+            assert not banner.isHidden() and "回放 " in banner.text() and "10×" in banner.text()
             assert shown(wall.live) == pictures[T0]
 
             # the hour at 10×: every 6 s of (controlled) real time is a minute of the past, 6 minutes in all

@@ -123,7 +123,7 @@ def test_shelve_with_expiry_and_escalate_are_recorded(ui, clock, qloop, sqlite_u
     assert [e.alert.id for e in board.banner_entries()] == ["A4"]       # shelved orange left the banner
     assert len(banner.texts()) == 1
     assert board.entries[-1].alert.id == "A3" and board.entries[-1].state_text.startswith("‖ 搁置至")
-    assert "⇪ 已上报" in board.entry("A4").state_text
+    assert "⇪ 已升级" in board.entry("A4").state_text
     clock.advance(minutes=16)                                            # the shelving runs out
     board.tick()
     assert [e.alert.id for e in board.banner_entries()] == ["A4", "A3"]

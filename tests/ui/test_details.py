@@ -83,7 +83,7 @@ def test_incident_detail_live_then_store_then_backend(env, qloop):
     text = panel.text()
     assert "邻里噪音纠纷" in panel.title.text()
     for expected in ("来源：网格通", "上报人：李四", "网格：第1网格", "网格员：网格员1", "处置人：王五", "涉及部门：司法所",
-                     "时限：正常 · 办结 47:50:00"):
+                     "时限：正常 · 办结 47 小时"):
         assert expected in text, expected
     assert "王五" not in "\n".join(t for t in panel.texts() if t.startswith("2026"))   # no store timeline yet
     qloop.run_until_complete(ctl.complete("incident", "E1"))

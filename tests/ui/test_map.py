@@ -486,7 +486,7 @@ def test_the_legend_speaks_the_wall_language(qapp):
         rows = legend().rows()
         assert rows[0] == ("title", "Open events / grid")
         assert dict(rows)["step0"] == "0    1,200 grids"
-        assert ("drill", "Drill (outlined)") in rows and ("title", "Alerts (2)") in rows
+        assert ("drill", "Drill (outlined)") in rows and ("title", "Public warnings (2)") in rows
         assert dict(rows)["rst-available"] == "Available"                 # domain names through ui.labels
     finally:
         install_language("zh_CN")

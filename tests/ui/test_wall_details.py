@@ -59,7 +59,7 @@ def test_open_details_on_the_wall(ui, qloop, sqlite_url, clock):
             assert window.grab().toImage().save("/tmp/tile-wall-detail.png")       # looked at by a person
 
             # one click on an alert row opens the alert's details, replacing the incident's
-            tile = next(t for t in window.tiles() if t.kind == "alerts")
+            tile = next(t for t in window.tiles() if t.kind == "warnings")
             row = tile.model.row_of("A3")
             QTest.mouseClick(tile.view.viewport(), Qt.MouseButton.LeftButton,
                              pos=tile.view.visualRect(tile.model.index(row, 2)).center())

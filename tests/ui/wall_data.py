@@ -99,11 +99,24 @@ def incidents() -> list[Incident]:
 
 
 def alerts() -> list[Alert]:
+    """Four public warnings (预警), one per colour."""
     return [
-        alert("A1", AlertLevel.BLUE, type=AlertType.IOT),
-        alert("A2", AlertLevel.YELLOW, type=AlertType.WEAK_SIGNAL),
+        alert("A1", AlertLevel.BLUE, type=AlertType.FLOOD),
+        alert("A2", AlertLevel.YELLOW, type=AlertType.WEATHER),
         alert("A3", AlertLevel.ORANGE, type=AlertType.FOREST_FIRE),
         alert("A4", AlertLevel.RED, type=AlertType.WEATHER, expires_in=None),
+    ]
+
+
+def signals() -> list[Alert]:
+    """Device alarms (告警) and supervision notices (督办), the two kinds of signal that are not public warnings."""
+    return [
+        alert("S1", AlertLevel.YELLOW, type=AlertType.IOT, title="物联感知告警：配电箱温度异常", source="物联感知平台"),
+        alert("S2", AlertLevel.BLUE, type=AlertType.VIDEO, title="视频分析告警：占道经营", source="视频智能平台"),
+        alert("S3", AlertLevel.BLUE, type=AlertType.WEAK_SIGNAL, title="弱信号：第3网格矛盾纠纷上升"),
+        alert("S4", AlertLevel.BLUE, type=AlertType.OVERDUE, title="超期未办结：楼道堆物", references=("E3",)),
+        alert("S5", AlertLevel.YELLOW, type=AlertType.OVERDUE, title="超期一倍未办结：路灯不亮"),
+        alert("S6", AlertLevel.ORANGE, type=AlertType.OVERDUE, title="1-10-20：10分钟未到场：积水"),
     ]
 
 

@@ -185,7 +185,7 @@ def test_once_loaded_no_tile_is_missing_and_the_tiles_saw_the_whole_history(qloo
         try:
             await wall.start(show=True)
             await asyncio.wait_for(wall.wait_loaded(), 60)
-            assert tile_kinds(wall) == {"总览": ["incidents", "map", "kpis"], "预警": ["alerts", "resources"]}
+            assert tile_kinds(wall) == {"总览": ["incidents", "map", "kpis"], "预警": ["warnings", "resources"]}
             incidents, map_tile = wall.window.page_view.views["总览"].tiles[:2]
             incidents.model.flush()
             assert incidents.model.rowCount() == OPEN + CLOSED
@@ -248,7 +248,7 @@ def test_a_wall_not_shown_is_fully_loaded_when_start_returns(qloop, filled):
         try:
             await wall.start(show=False)
             assert wall.loaded and len(wall.live.incidents) == OPEN + CLOSED
-            assert tile_kinds(wall) == {"总览": ["incidents", "map", "kpis"], "预警": ["alerts", "resources"]}
+            assert tile_kinds(wall) == {"总览": ["incidents", "map", "kpis"], "预警": ["warnings", "resources"]}
         finally:
             await wall.stop()
 

@@ -2,15 +2,17 @@
 once per refresh (painting calls data() far more often than the data changes)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QDate, QDateTime, QLocale, QModelIndex, Qt, QTime
 from PySide6.QtGui import QColor
 
-from ...domain import Alert, Incident
+from ...domain import Alert, Incident, signal_kind
+from ...domain.models import TerritoryNode
 from .. import format as fmt
 from .. import labels, theme
+from ..models.alerts import KIND_RANK
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
@@ -69,7 +71,12 @@ class _RowsModel(QAbstractTableModel):
 
 
 class IncidentSearchModel(_RowsModel):
-    """Search results: id, title, category, grid, status, reported at."""
+    """Search results: case number, title, category, grid (its name and community, never its code), status,
+    reported at."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._grids: list[str] = []
 
     def headers(self) -> list[str]:
         return [QCoreApplication.translate("IncidentSearchModel", "编号"),
@@ -79,40 +86,45 @@ class IncidentSearchModel(_RowsModel):
                 QCoreApplication.translate("IncidentSearchModel", "状态"),
                 QCoreApplication.translate("IncidentSearchModel", "上报时间")]
 
-    def set_incidents(self, incidents: Sequence[Incident]) -> None:
+    def set_incidents(self, incidents: Sequence[Incident],
+                      territory: Mapping[str, TerritoryNode] | None = None) -> None:
         rows, colours = [], []
         for inc in incidents:
             title = inc.title + (f" [{labels.drill_badge()}]" if inc.drill_id else "")
-            rows.append((inc.id, title, labels.name(inc.category), inc.grid_id, labels.name(inc.status),
-                         locale_time(inc.reported_at)))
+            rows.append((inc.id, title, labels.name(inc.category), labels.place_name(territory or {}, inc.grid_id),
+                         labels.name(inc.status), locale_time(inc.reported_at)))
             colours.append(None)
+        self._grids = [inc.grid_id for inc in incidents]
         self._reset([i.id for i in incidents], rows, colours)
 
     def grid_at(self, row: int) -> str | None:
-        return self._rows[row][3] if 0 <= row < len(self._rows) else None
+        """The grid (its id, for pushing it to the wall) of result `row`."""
+        return self._grids[row] if 0 <= row < len(self._grids) else None
 
 
 class AlertListModel(_RowsModel):
-    """Live alerts, most severe first, with their operator state."""
+    """Live signals, public warnings first (a red public warning never sinks under alarms or supervision), then
+    device alarms, then supervision; the most severe first within each, with the kind and operator state."""
 
     def __init__(self, state_of: Callable[[str], str], parent=None):
         super().__init__(parent)
         self._state_of = state_of
 
     def headers(self) -> list[str]:
-        return [QCoreApplication.translate("AlertListModel", "级别"),
+        return [QCoreApplication.translate("AlertListModel", "类别"),
+                QCoreApplication.translate("AlertListModel", "级别"),
                 QCoreApplication.translate("AlertListModel", "标题"),
                 QCoreApplication.translate("AlertListModel", "类型"),
                 QCoreApplication.translate("AlertListModel", "处理"),
-                QCoreApplication.translate("AlertListModel", "发布时间"),
-                QCoreApplication.translate("AlertListModel", "编号")]
+                QCoreApplication.translate("AlertListModel", "发布时间")]
 
     def set_alerts(self, alerts: Sequence[Alert]) -> None:
-        ordered = sorted(alerts, key=lambda a: (-int(a.level), -a.issued_at.timestamp(), a.id))
+        ordered = sorted(alerts, key=lambda a: (KIND_RANK[signal_kind(a.type)], -int(a.level),
+                                                -a.issued_at.timestamp(), a.id))
         rows, colours = [], []
         for a in ordered:
             title = a.title + (f" [{labels.drill_badge()}]" if a.drill_id else "")
-            rows.append((labels.name(a.level), title, labels.name(a.type), self._state_of(a.id),
-                         locale_time(a.issued_at), a.id))
-            colours.append(QColor(theme.ALERT_COLOURS[a.level]))
+            rows.append((labels.name(signal_kind(a.type)), labels.signal_level(a), title, labels.signal_type(a),
+                         self._state_of(a.id), locale_time(a.issued_at)))
+            colours.append(QColor(theme.ALERT_COLOURS[labels.signal_colour_level(a)]))
         self._reset([a.id for a in ordered], rows, colours)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain import ActionKind, Category, OperatorAction
+from ...domain import ActionKind, Category, OperatorAction, TerritoryLevel
 from .. import labels, theme
 from ..tiles.base import plain_label
 from ..replay_bar import breakthrough_text, present_live, present_now
@@ -141,7 +141,7 @@ class ConsoleWindow(QMainWindow):
         self.search_text = QLineEdit()
         self.search_text.setPlaceholderText(self.tr("编号或标题关键字"))
         self.search_grid = QLineEdit()
-        self.search_grid.setPlaceholderText(self.tr("网格编号（逗号分隔）"))
+        self.search_grid.setPlaceholderText(self.tr("网格名称或编号（逗号分隔）"))
         self.search_category = QComboBox()
         self.search_category.addItem(self.tr("全部类别"), None)
         for c in Category:
@@ -173,8 +173,8 @@ class ConsoleWindow(QMainWindow):
         manual = QGroupBox(self.tr("按编号推送"))
         mrow = QHBoxLayout(manual)
         self.push_kind = QComboBox()
-        for kind, text in (("incident", self.tr("事件")), ("alert", self.tr("预警")), ("grid", self.tr("网格")),
-                           ("resource", self.tr("资源"))):
+        for kind, text in (("incident", self.tr("事件")), ("alert", self.tr("预警/告警/督办")),
+                           ("grid", self.tr("网格")), ("resource", self.tr("资源"))):
             self.push_kind.addItem(text, kind)
         self.push_id = QLineEdit()
         self.push_id.setPlaceholderText(self.tr("编号"))
@@ -191,7 +191,7 @@ class ConsoleWindow(QMainWindow):
         right = QWidget()
         rcol = QVBoxLayout(right)
         rcol.setContentsMargins(0, 0, 0, 0)
-        abox = QGroupBox(self.tr("预警"))
+        abox = QGroupBox(self.tr("预警 · 告警 · 督办"))
         acol = QVBoxLayout(abox)
         self.alert_model = AlertListModel(self.alert_state, self)
         self.alerts = self._table(self.alert_model)
@@ -208,7 +208,7 @@ class ConsoleWindow(QMainWindow):
         self.shelve_minutes.setSuffix(self.tr(" 分钟"))
         self.escalate_button = QPushButton(self.tr("升级"))
         self.escalate_button.clicked.connect(lambda: self.alert_action(ActionKind.ESCALATE))
-        self.push_alert_button = QPushButton(self.tr("推送预警到大屏"))
+        self.push_alert_button = QPushButton(self.tr("推送选中信号到大屏"))
         self.push_alert_button.clicked.connect(self.push_selected_alert)
         for w in (self.ack_button, self.shelve_button, self.shelve_minutes, self.escalate_button,
                   self.push_alert_button):
@@ -325,13 +325,13 @@ class ConsoleWindow(QMainWindow):
             ("Ctrl+F", self.tr("检索：编号或关键字")),
             ("Ctrl+G", self.tr("检索：网格")),
             ("Ctrl+L", self.tr("检索结果列表")),
-            ("Ctrl+R", self.tr("预警列表")),
-            ("Ctrl+Return", self.tr("推送选中的事件或预警到大屏")),
+            ("Ctrl+R", self.tr("预警、告警、督办列表")),
+            ("Ctrl+Return", self.tr("推送选中的事件或信号到大屏")),
             ("Ctrl+Shift+G", self.tr("推送选中事件的网格到大屏")),
             ("Ctrl+1…9", self.tr("选择推送到的大屏窗口")),
-            ("F5", self.tr("确认选中的预警")),
-            ("F6", self.tr("搁置选中的预警")),
-            ("F7", self.tr("升级选中的预警")),
+            ("F5", self.tr("确认选中的信号")),
+            ("F6", self.tr("搁置选中的信号")),
+            ("F7", self.tr("升级选中的信号")),
             ("F8", self.tr("暂停/恢复轮播")),
             ("F9", self.tr("下一页")),
             ("F10", self.tr("固定/取消固定页面")),
@@ -421,7 +421,7 @@ class ConsoleWindow(QMainWindow):
 
     async def search(self) -> int:
         text = self.search_text.text().strip() or None
-        grids = [g.strip() for g in self.search_grid.text().replace("，", ",").split(",") if g.strip()] or None
+        grids = self.searched_grids() or None
         category = self.search_category.currentData()
         self.search_status.setText(self.tr("检索中…"))
         fetch = SEARCH_LIMIT * 5 if category is not None else SEARCH_LIMIT
@@ -430,11 +430,24 @@ class ConsoleWindow(QMainWindow):
         if category is not None:
             found = [i for i in found if i.category == category]
         found = found[:SEARCH_LIMIT]
-        self.search_model.set_incidents(found)
+        self.search_model.set_incidents(found, self.wall.live.territory)
         self.search_status.setText(self.tr("找到 {n} 条").format(n=self._number(len(found))))
         if found:
             self.results.selectRow(0)
         return len(found)
+
+    def searched_grids(self) -> list[str]:
+        """The grids the grid box names, comma-separated: each a grid's code, or words of its name (第3网格)
+        or of its community's (幸福社区), which an operator knows rather than the code."""
+        territory = self.wall.live.territory
+        grids = [n for n in territory.values() if n.level is TerritoryLevel.GRID]
+        out: list[str] = []
+        for word in (w.strip() for w in self.search_grid.text().replace("，", ",").split(",")):
+            if not word:
+                continue
+            named = [g.id for g in grids if word in g.name or word in labels.place_name(territory, g.id)]
+            out += [word] if word in territory or not named else named    # a word naming no grid finds nothing
+        return list(dict.fromkeys(out))
 
     @staticmethod
     def _number(n: int) -> str:
@@ -451,7 +464,24 @@ class ConsoleWindow(QMainWindow):
         self.wall.open_details(kind, record_id, area=area)
         self._spawn(self._record(ActionKind.PUSH_TO_WALL, kind, record_id, reason=area or ""))
         self.say(self.tr("已推送到大屏：{kind} {id}").format(kind=self.push_kind.itemText(
-            max(0, self.push_kind.findData(kind))), id=record_id))
+            max(0, self.push_kind.findData(kind))), id=self.record_name(kind, record_id)))
+
+    def record_name(self, kind: str, record_id: str) -> str:
+        """What an operator calls a record: an alert or incident by its title, a grid or resource by its name.
+        An incident's case number stays beside its title (it is what callers quote); alert ids never show."""
+        live = self.wall.live
+        if kind == "alert":
+            alert = live.alerts.get(record_id)
+            return f"「{alert.title}」" if alert else self.tr("（已不在实时数据中）")
+        if kind == "incident":
+            inc = live.incidents.get(record_id)
+            return f"{record_id}「{inc.title}」" if inc else record_id
+        if kind == "grid":
+            return labels.place_name(live.territory, record_id)
+        if kind == "resource":
+            res = live.resources.get(record_id)
+            return res.name if res else self.tr("（已不在实时数据中）")
+        return record_id
 
     def push_selected_incident(self) -> None:
         self.push("incident", self.search_model.id_at(self._selected_row(self.results)) or "")
@@ -460,7 +490,7 @@ class ConsoleWindow(QMainWindow):
         row = self._selected_row(self.results)
         grid = self.search_model.grid_at(row) if row >= 0 else None
         if not grid:
-            grids = [g.strip() for g in self.search_grid.text().split(",") if g.strip()]
+            grids = self.searched_grids()
             grid = grids[0] if grids else ""
         self.push("grid", grid or "")
 
@@ -501,7 +531,7 @@ class ConsoleWindow(QMainWindow):
     def alert_action(self, kind: ActionKind, alert_id: str | None = None) -> asyncio.Task | None:
         alert_id = alert_id or self.selected_alert()
         if not alert_id:
-            self.say(self.tr("请先选择一条预警"), error=True)
+            self.say(self.tr("请先选择一条预警、告警或督办"), error=True)
             return None
         return self._spawn(self._alert_action(kind, alert_id))
 
@@ -524,9 +554,9 @@ class ConsoleWindow(QMainWindow):
             self.wall.rotation.acknowledged(alert_id)
         elif kind is ActionKind.SHELVE:
             self.wall.rotation.shelved(alert_id, until)
-        done = {ActionKind.ACKNOWLEDGE: self.tr("已确认预警 {id}"), ActionKind.SHELVE: self.tr("已搁置预警 {id}"),
-                ActionKind.ESCALATE: self.tr("已升级预警 {id}")}[kind]
-        self.say(done.format(id=alert_id))
+        done = {ActionKind.ACKNOWLEDGE: self.tr("已确认 {id}"), ActionKind.SHELVE: self.tr("已搁置 {id}"),
+                ActionKind.ESCALATE: self.tr("已升级 {id}")}[kind]
+        self.say(done.format(id=self.record_name("alert", alert_id)))
         self.refresh_alerts()
 
     async def _record(self, kind: ActionKind, target_kind: str, target_id: str, *, reason: str = "",
@@ -629,7 +659,8 @@ class ConsoleWindow(QMainWindow):
         rot = self.wall.rotation
         lines = []
         if rot.takeover_alert:
-            lines.append(self.tr("红色预警 {id} 占用大屏，等待确认").format(id=rot.takeover_alert))
+            lines.append(self.tr("红色预警 {id} 占用大屏，等待确认").format(
+                id=self.record_name("alert", rot.takeover_alert)))
         if rot.paused:
             lines.append(self.tr("轮播：已暂停"))
         elif rot.is_holding:
@@ -649,7 +680,8 @@ class ConsoleWindow(QMainWindow):
         self.pin_button.setText(self.tr("取消固定") if pinned else self.tr("固定页面"))
         if self.drills_available:
             d = self.wall.drills
-            self.drill_status.setText(self.tr("演练进行中：{id}").format(id=d.current.id) if d.active else "")
+            self.drill_status.setText(
+                self.tr("演练进行中：{id}").format(id=d.current.scenario.name) if d.active else "")
 
     def refresh_wall_warning(self) -> None:
         """The wall's own warnings, as its status bar shows them: backend clock offset, alarm unavailable."""
@@ -683,7 +715,7 @@ class ConsoleWindow(QMainWindow):
             except (DrillBackendError, OSError, ValueError, RuntimeError) as exc:
                 self.say(self.tr("演练未开始：{why}").format(why=str(exc)), error=True)
                 return
-            self.say(self.tr("演练已开始：{id}").format(id=d.id))
+            self.say(self.tr("演练已开始：{id}").format(id=d.scenario.name))
             self.refresh_status()
 
         return self._spawn(go())

@@ -1,5 +1,8 @@
-"""Alert areas: translucent fill and outline in the alert's colour, and a badge with its level numeral
-(Ⅰ-Ⅳ) and title, so the level reads without colour. Clicking the outline or the badge selects the alert."""
+"""Public warning areas (预警): translucent fill and outline in the warning's colour, and a badge with its level
+numeral (Ⅰ-Ⅳ) and title, so the level reads without colour. Clicking the outline or the badge selects the warning.
+
+Only public warnings are drawn: device alarms (告警) and supervision notices (督办) name single grids and would bury
+a district's red warning under hundreds of outlines; they have their own tiles."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QStaticText, QTextOption
 
-from ...domain import AlertStatus
+from ...domain import AlertStatus, SignalKind, signal_kind
 from ...domain.models import Alert
 from .. import theme
 from .geometry import TerritoryGeometry, _ring_array
@@ -51,7 +54,8 @@ class AlertItem(pg.GraphicsObject):
     def set_alerts(self, geo: TerritoryGeometry, alerts: list[Alert]) -> None:
         self.prepareGeometryChange()
         shapes = []
-        live = [a for a in alerts if a.status is AlertStatus.ACTIVE]   # cancelled/expired ones leave the map
+        live = [a for a in alerts if a.status is AlertStatus.ACTIVE   # cancelled/expired ones leave the map
+                and signal_kind(a.type) is SignalKind.WARNING]
         for a in sorted(live, key=lambda a: a.level):     # most severe drawn last, on top
             xs, ys = [], []
             for ring in a.polygons:

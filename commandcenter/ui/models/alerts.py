@@ -1,9 +1,11 @@
 """Live alerts: the board every alert view shares, and the alert tile's table model.
 
 `AlertBoard` is the one truth of "which alerts are on the wall now": live (`Alert.is_live(now)` on a
-clock tick, so expired and cancelled alerts leave), in order (most severe first, unacknowledged before
-acknowledged, shelved last, then newest), with the operators' state from `AlertActions`. It says when a
-red alert appears that the wall had not seen (the alarm sound listens), and what the banner shows.
+clock tick, so expired and cancelled alerts leave), in order (public warnings before device alarms before
+supervision, then most severe first, unacknowledged before acknowledged, shelved last, then newest), with the
+operators' state from `AlertActions`. It says when a red public warning appears that the wall had not seen (the
+alarm sound listens), and what the banner shows: public warnings only. Each kind of signal (domain.SignalKind)
+has its own table (`AlertTableModel(kind=…)`), in its own words.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from datetime import datetime, timezone
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ...domain import Alert, AlertLevel
+from ...domain import HAZARDS, Alert, AlertLevel, AlertType, HazardSpec, SignalKind, signal_kind
 from ...services import Change, LiveState
 from .. import format as fmt
 from .. import labels, theme
@@ -29,8 +31,16 @@ def _utcnow() -> datetime:
 
 
 def level_text(level: AlertLevel) -> str:
-    """Symbol and words, never colour alone: `Ⅰ 红色预警`."""
-    return f"{theme.ALERT_SYMBOLS[level]} {labels.name(level)}预警"
+    """A public warning's level, symbol and words, never colour alone: `Ⅰ 红色预警`."""
+    return f"{theme.ALERT_SYMBOLS[level]} {labels.warning_level(level)}"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("AlertBoard", text)
+
+
+#: Where each kind of signal sorts in a list holding several: public warnings first, they must never be lost.
+KIND_RANK = {SignalKind.WARNING: 0, SignalKind.ALARM: 1, SignalKind.SUPERVISION: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +55,16 @@ class BoardEntry:
         return self.shelved_until is not None
 
     @property
+    def kind(self) -> SignalKind:
+        return signal_kind(self.alert.type)
+
+    @property
     def state_text(self) -> str:
         if self.shelved_until is not None:
-            return f"‖ 搁置至 {fmt.hhmm(self.shelved_until)}"
-        parts = ["✓ 已确认" if self.acknowledged else "● 未确认"]
+            return _tr("‖ 搁置至 {time}").format(time=fmt.hhmm(self.shelved_until))
+        parts = [_tr("✓ 已确认") if self.acknowledged else _tr("● 未确认")]
         if self.escalated:
-            parts.append("⇪ 已上报")
+            parts.append(_tr("⇪ 已升级"))
         return " ".join(parts)
 
 
@@ -93,9 +107,9 @@ class AlertBoard(QObject):
         a = self.actions
         entries = [BoardEntry(al, a.is_acknowledged(al.id), a.shelved_until(al.id, now), a.is_escalated(al.id))
                    for al in self.live.alerts.values() if al.is_live(now)]
-        entries.sort(key=lambda e: (e.shelved, -int(e.alert.level), e.acknowledged, -e.alert.issued_at.timestamp(),
-                                    e.alert.id))
-        fresh_red = [e.alert.id for e in entries if e.alert.id not in self._seen and e.alert.level is AlertLevel.RED]
+        entries.sort(key=lambda e: (e.shelved, KIND_RANK[e.kind], -int(e.alert.level), e.acknowledged,
+                                    -e.alert.issued_at.timestamp(), e.alert.id))
+        fresh_red = [e.alert.id for e in entries if e.alert.id not in self._seen and _is_red_warning(e.alert)]
         self._seen.update(e.alert.id for e in entries)
         self.entries = entries
         self.changed.emit()
@@ -109,28 +123,54 @@ class AlertBoard(QObject):
     def entry(self, alert_id: str) -> BoardEntry | None:
         return next((e for e in self.entries if e.alert.id == alert_id), None)
 
+    def entries_of(self, kind: SignalKind) -> list[BoardEntry]:
+        """The board's entries of one kind of signal, in board order."""
+        return [e for e in self.entries if e.kind is kind]
+
     def banner_entries(self) -> list[BoardEntry]:
-        """Orange and red alerts not shelved: they run across the whole wall."""
-        return [e for e in self.entries if e.alert.level >= AlertLevel.ORANGE and not e.shelved]
+        """Orange and red public warnings not shelved: they run across the whole wall. Device alarms and
+        supervision notices never do, so a red public warning is never crowded out by them."""
+        return [e for e in self.entries
+                if e.kind is SignalKind.WARNING and e.alert.level >= AlertLevel.ORANGE and not e.shelved]
 
     def unacknowledged_red(self) -> list[BoardEntry]:
-        """What keeps the alarm sounding."""
-        return [e for e in self.entries if e.alert.level is AlertLevel.RED and not e.acknowledged and not e.shelved]
+        """What keeps the alarm sounding: red public warnings only."""
+        return [e for e in self.entries if _is_red_warning(e.alert) and not e.acknowledged and not e.shelved]
+
+
+def _is_red_warning(alert: Alert) -> bool:
+    return alert.level is AlertLevel.RED and signal_kind(alert.type) is SignalKind.WARNING
 
 
 class AlertTableModel(QAbstractTableModel):
-    """One row per alert on the board; every cell precomputed at flush (data() is a lookup)."""
+    """One row per signal of one kind on the board; every cell precomputed at flush
+    (data() is a lookup). Each kind has its own columns, in its own words; the level is always column 0."""
 
     # Chinese source text, translated when shown (headerData): a language switch applies at once.
-    COLUMNS = (QT_TRANSLATE_NOOP("AlertTableModel", "级别"), QT_TRANSLATE_NOOP("AlertTableModel", "类型"),
-               QT_TRANSLATE_NOOP("AlertTableModel", "预警"), QT_TRANSLATE_NOOP("AlertTableModel", "区域"),
-               QT_TRANSLATE_NOOP("AlertTableModel", "发布"), QT_TRANSLATE_NOOP("AlertTableModel", "有效至"),
-               QT_TRANSLATE_NOOP("AlertTableModel", "处置"))
-    LEVEL, TYPE, TITLE, AREA, ISSUED, EXPIRES, STATE = range(7)
+    COLUMNS_OF: dict[SignalKind, tuple[str, ...]] = {
+        SignalKind.WARNING: (
+            QT_TRANSLATE_NOOP("AlertTableModel", "级别"), QT_TRANSLATE_NOOP("AlertTableModel", "类型"),
+            QT_TRANSLATE_NOOP("AlertTableModel", "预警"), QT_TRANSLATE_NOOP("AlertTableModel", "区域"),
+            QT_TRANSLATE_NOOP("AlertTableModel", "发布"), QT_TRANSLATE_NOOP("AlertTableModel", "有效至"),
+            QT_TRANSLATE_NOOP("AlertTableModel", "处置")),
+        SignalKind.ALARM: (
+            QT_TRANSLATE_NOOP("AlertTableModel", "级别"), QT_TRANSLATE_NOOP("AlertTableModel", "类型"),
+            QT_TRANSLATE_NOOP("AlertTableModel", "告警"), QT_TRANSLATE_NOOP("AlertTableModel", "区域"),
+            QT_TRANSLATE_NOOP("AlertTableModel", "发生"), QT_TRANSLATE_NOOP("AlertTableModel", "处置")),
+        SignalKind.SUPERVISION: (
+            QT_TRANSLATE_NOOP("AlertTableModel", "督办等级"), QT_TRANSLATE_NOOP("AlertTableModel", "督办事项"),
+            QT_TRANSLATE_NOOP("AlertTableModel", "区域"), QT_TRANSLATE_NOOP("AlertTableModel", "督办时间"),
+            QT_TRANSLATE_NOOP("AlertTableModel", "处置")),
+    }
+    COLUMNS = COLUMNS_OF[SignalKind.WARNING]
+    LEVEL, TYPE, TITLE, AREA, ISSUED, EXPIRES, STATE = range(7)     # the public warnings' columns
 
-    def __init__(self, board: AlertBoard, parent: QObject | None = None):
+    def __init__(self, board: AlertBoard, parent: QObject | None = None, *,
+                 kind: SignalKind = SignalKind.WARNING):
         super().__init__(parent)
         self.board = board
+        self.kind = kind
+        self.columns = self.COLUMNS_OF[kind]
         self._rows: list[tuple[BoardEntry, list[str]]] = []
         self._bold = QFont()
         self._bold.setBold(True)
@@ -140,13 +180,19 @@ class AlertTableModel(QAbstractTableModel):
         board.changed.connect(self.refresh)
         self.refresh()
 
+    def row_texts(self, e: BoardEntry) -> list[str]:
+        a = e.alert
+        title = a.title if a.drill_id is None else f"【{labels.drill_badge()}】{a.title}"
+        level = labels.signal_level(a)
+        if self.kind is SignalKind.WARNING:
+            return [level, labels.signal_type(a), title, a.area_desc, fmt.hhmm(a.issued_at),
+                    fmt.hhmm(a.expires_at) if a.expires_at else "—", e.state_text]
+        if self.kind is SignalKind.ALARM:
+            return [level, labels.name(a.type), title, a.area_desc, fmt.hhmm(a.issued_at), e.state_text]
+        return [level, title, a.area_desc, fmt.hhmm(a.issued_at), e.state_text]
+
     def refresh(self) -> None:
-        rows = []
-        for e in self.board.entries:
-            a = e.alert
-            title = a.title if a.drill_id is None else f"【{labels.drill_badge()}】{a.title}"
-            rows.append((e, [level_text(a.level), labels.name(a.type), title, a.area_desc, fmt.hhmm(a.issued_at),
-                             fmt.hhmm(a.expires_at) if a.expires_at else "—", e.state_text]))
+        rows = [(e, self.row_texts(e)) for e in self.board.entries_of(self.kind)]
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
@@ -155,11 +201,11 @@ class AlertTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return QCoreApplication.translate("AlertTableModel", self.COLUMNS[section])
+            return QCoreApplication.translate("AlertTableModel", self.columns[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -169,9 +215,9 @@ class AlertTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             if entry.shelved:
                 return self._dim
-            return self._level_fg[entry.alert.level] if index.column() == self.LEVEL else None
+            return self._level_fg[labels.signal_colour_level(entry.alert)] if index.column() == self.LEVEL else None
         if role == Qt.ItemDataRole.BackgroundRole:
-            return None if entry.shelved else self._level_bg[entry.alert.level]
+            return None if entry.shelved else self._level_bg[labels.signal_colour_level(entry.alert)]
         if role == Qt.ItemDataRole.FontRole:
             return self._bold if index.column() == self.LEVEL or not entry.acknowledged else None
         if role == ID_ROLE:
@@ -182,7 +228,7 @@ class AlertTableModel(QAbstractTableModel):
         """Everything row `row` shows, as a hashable value (equal keys, equal cells): the views keep a drawn image
         of each row by it. Its texts, the alert's level (colours), shelved (dimmed) and acknowledged (bold)."""
         entry, texts = self._rows[row]
-        return (tuple(texts), entry.alert.level, entry.shelved, entry.acknowledged)
+        return (tuple(texts), labels.signal_colour_level(entry.alert), entry.shelved, entry.acknowledged)
 
     def entry_at(self, row: int) -> BoardEntry:
         return self._rows[row][0]
@@ -192,3 +238,27 @@ class AlertTableModel(QAbstractTableModel):
 
     def row_of(self, alert_id: str) -> int:
         return next((i for i, (e, _) in enumerate(self._rows) if e.alert.id == alert_id), -1)
+
+
+def guidance_for(guidance: dict[str, str], alert: Alert) -> str:
+    """What to do for a public warning. Guidance belongs to the hazard (heat is not a flood): the warning's hazard
+    (`Alert.hazard`, or a hazard the title names, 暴雨…, for feeds that do not say) takes the config's guidance
+    for it (`heat` or `高温`), else the hazard's own 防御指南 (domain.warning_signals). Without a known hazard: a
+    config key found in the title (the longest), else the config's guidance for the type (weather, flood…).
+    Device alarms and supervision notices carry none."""
+    if signal_kind(alert.type) is not SignalKind.WARNING:
+        return ""
+    spec = HAZARDS.get(alert.hazard) if alert.hazard is not None else _hazard_in(alert.title)
+    if spec is not None:
+        return guidance.get(spec.hazard.value) or guidance.get(spec.name_cn) or spec.guidance
+    named = sorted((k for k in guidance if k not in _TYPE_KEYS and k and k in alert.title), key=len, reverse=True)
+    return guidance[named[0]] if named else guidance.get(alert.type.value, "")
+
+
+def _hazard_in(title: str) -> HazardSpec | None:
+    """The hazard a warning's title names (the longest name found: 道路结冰 before 冰), or None."""
+    found = [s for s in HAZARDS.values() if s.name_cn in title]
+    return max(found, key=lambda s: len(s.name_cn)) if found else None
+
+
+_TYPE_KEYS = frozenset(t.value for t in AlertType)

@@ -447,7 +447,6 @@ class IncidentTableModel(QAbstractTableModel):
 
     # --- display data ----------------------------------------------------------------------
     def _make_row(self, inc: Incident, now: datetime) -> _Row:
-        grid = self._live.territory.get(inc.grid_id)
         title = inc.title if inc.drill_id is None else f"【{labels.drill_badge()}】{inc.title}"
         if inc.emergency:
             title = "‼ " + title
@@ -456,7 +455,7 @@ class IncidentTableModel(QAbstractTableModel):
             f"{theme.SEVERITY_SYMBOLS[inc.severity]} {labels.name(inc.severity)}",
             labels.name(inc.category),
             title,
-            grid.name if grid else inc.grid_id,
+            labels.place_name(self._live.territory, inc.grid_id, with_parent=False),
             labels.name(inc.source),
             labels.name(inc.status),
             fmt.hhmm(inc.reported_at),

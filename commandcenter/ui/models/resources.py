@@ -21,8 +21,12 @@ STATUS_SYMBOLS: dict[ResourceStatus, str] = {
 }
 KIND_ORDER = list(ResourceKind)
 STATUS_ORDER = list(ResourceStatus)
-LOW_STOCK = "⚠ 低于阈值"
+LOW_STOCK = QT_TRANSLATE_NOOP("ResourceTableModel", "⚠ 低于阈值")
 LOW_COLOUR = QColor("#ff3b3b")
+
+
+def low_stock() -> str:
+    return QCoreApplication.translate("ResourceTableModel", LOW_STOCK)
 
 
 def status_text(status: ResourceStatus) -> str:
@@ -37,7 +41,7 @@ def quantity_text(r: Resource) -> str:
     if r.threshold is not None:
         text += f" / {fmt.number(r.threshold)}"
     if r.below_threshold:
-        text = f"{LOW_STOCK} {text}"
+        text = f"{low_stock()} {text}"
     return text
 
 
@@ -83,9 +87,9 @@ class ResourceTableModel(QAbstractTableModel):
                                    r.name, r.id))
         rows = []
         for r in chosen:
-            grid = self.live.territory.get(r.grid_id)
             name = r.name if r.drill_id is None else f"【{labels.drill_badge()}】{r.name}"
-            place = grid.name if grid else (r.grid_id or ("驻地" if r.lon is not None else "—"))
+            place = (labels.place_name(self.live.territory, r.grid_id, with_parent=False) if r.grid_id
+                     else QCoreApplication.translate("ResourceTableModel", "驻地") if r.lon is not None else "—")
             rows.append((r, [labels.name(r.kind), name, status_text(r.status), place,
                              quantity_text(r)]))
         self.beginResetModel()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ...config import Config, TileSection
-from ...domain import Category
+from ...domain import Category, SignalKind
 from ...services import LiveState
 from ..models.incidents import IncidentTableModel
 from .base import Tile, plain_label
@@ -66,12 +66,28 @@ def shared_alert_board(ctx: TileContext):
     return board
 
 
-def build_alerts(ctx: TileContext, section: TileSection) -> Tile:
+def _signal_tile(ctx: TileContext, section: TileSection, signal) -> Tile:
     from .alerts import AlertTile
 
-    tile = AlertTile(ctx.live, shared_alert_board(ctx), dict(ctx.config.alerts.guidance), title=section.title)
+    tile = AlertTile(ctx.live, shared_alert_board(ctx), dict(ctx.config.alerts.guidance), title=section.title,
+                     signal=signal)
     tile.alert_activated.connect(lambda i: ctx.open_details("alert", i))
     return tile
+
+
+def build_warnings(ctx: TileContext, section: TileSection) -> Tile:
+    """Public warnings (预警) only: weather, flood, forest-fire risk."""
+    return _signal_tile(ctx, section, SignalKind.WARNING)
+
+
+def build_alarms(ctx: TileContext, section: TileSection) -> Tile:
+    """Device alarms (告警): IoT sensors, video analytics, weak signals."""
+    return _signal_tile(ctx, section, SignalKind.ALARM)
+
+
+def build_supervision(ctx: TileContext, section: TileSection) -> Tile:
+    """Supervision (督办) of overdue work, graded blue/yellow/red."""
+    return _signal_tile(ctx, section, SignalKind.SUPERVISION)
 
 
 def build_resources(ctx: TileContext, section: TileSection) -> Tile:
@@ -111,7 +127,10 @@ def build_map(ctx: TileContext, section: TileSection) -> Tile:
 # One builder per config.TILE_KINDS (the kinds the config accepts; a test keeps the two equal).
 TILE_BUILDERS: dict[str, Callable[[TileContext, TileSection], Tile]] = {
     "incidents": build_incidents,
-    "alerts": build_alerts,
+    "warnings": build_warnings,
+    "alerts": build_warnings,          # the older name of "warnings"
+    "alarms": build_alarms,
+    "supervision": build_supervision,
     "resources": build_resources,
     "kpis": build_kpis,
     "map": build_map,

@@ -5,7 +5,7 @@ countdown) and the resources dispatched with when. Few rows, so a QTableWidget o
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
@@ -29,15 +29,18 @@ def stage_text(s: StageScore) -> tuple[str, QColor | None]:
         return f"{fmt_secs(s.elapsed_s)} {'✓' if ok else '✗'} (≤{target}){rule}", OK_COLOUR if ok else BAD_COLOUR
     if s.met_target is False:
         return f"✗ {fmt_secs(s.running_s)} > {target}", BAD_COLOUR
-    return f"计时 {fmt_secs(s.running_s)} / {target}", RUN_COLOUR
+    running = QCoreApplication.translate("DrillTile", "计时 {elapsed} / {target}")
+    return running.format(elapsed=fmt_secs(s.running_s), target=target), RUN_COLOUR
 
 
 class DrillTile(Tile):
     kind = "drill"
-    COLUMNS = ("事件", "响应 (1)", "到场 (10)", "初判 (20)", "派遣资源")
+    COLUMNS = (QT_TRANSLATE_NOOP("DrillTile", "事件"), QT_TRANSLATE_NOOP("DrillTile", "响应 (1)"),
+               QT_TRANSLATE_NOOP("DrillTile", "到场 (10)"), QT_TRANSLATE_NOOP("DrillTile", "初情研判 (20)"),
+               QT_TRANSLATE_NOOP("DrillTile", "派遣资源"))
 
     def __init__(self, live: LiveState, drills: DrillManager | None, *, title: str = "", parent: QWidget | None = None):
-        super().__init__(live, title or f"{labels.drill_badge()} / DRILL · {self.tr('实时评分')}", feeds=[], parent=parent)
+        super().__init__(live, title or self.tr("演练 · 实时评分"), feeds=[], parent=parent)
         self.drills = drills
         self.status = plain_label()
         self.table = QTableWidget(0, len(self.COLUMNS))

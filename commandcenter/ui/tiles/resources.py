@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from ...services import LiveState
 from .. import format as fmt
 from .. import labels, theme
-from ..models.resources import ID_ROLE, KIND_ORDER, LOW_STOCK, STATUS_ORDER, ResourceTableModel, status_text
+from ..models.resources import ID_ROLE, KIND_ORDER, STATUS_ORDER, low_stock, ResourceTableModel, status_text
 from .base import Tile, WallTable, plain_label
 
 
@@ -64,7 +64,8 @@ class ResourceTile(Tile):
         low = self.model.low_stock
         if low:
             names = "、".join(r.name for r in low[:3]) + ("…" if len(low) > 3 else "")
-            self.low_label.setText(f"{LOW_STOCK}：{fmt.number(len(low))} 项（{names}）")
+            self.low_label.setText(self.tr("{low}：{n} 项（{names}）").format(low=low_stock(), n=fmt.number(len(low)),
+                                                                          names=names))
             self.low_label.show()
         else:
             self.low_label.hide()
