@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection
 
 from ..domain import Category, KpiValue, TerritoryLevel
-from .rollup import CAT_IDX, CONTRIB_COLUMNS, GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, NCOLS, Calendar, contribution
+from ..domain import kpis as DK
+from .rollup import CAT_IDX, CONTRIB_COLUMNS, GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, NCOLS, Calendar, contributions
 from .schema import ROLLUP_COLUMNS
 
 if TYPE_CHECKING:
@@ -23,6 +24,10 @@ TREND_HOURS_MAX = 168   # trend_per_hour covers at most the last 7 days of the w
 TREND_DAYS_MAX = 400    # trend_per_day covers at most the last 400 days of the window
 PER_GRID_MAX = 200      # events_per_grid is given when the node has at most this many grids
 Range = tuple[int, int, int]   # (grain, first bucket, end bucket exclusive)
+IDX = {c: i for i, c in enumerate(ROLLUP_COLUMNS)}
+#: The figures judged on the due and loop clocks (their detail says until when).
+DUE_CLOCK_KPIS = frozenset(("completion_rate", "on_time_rate", "disposal_rate", "closed_loop_rate",
+                            "on_the_spot_rate", "dispute_base_share", "handling_time", "overdue"))
 _GRID = TerritoryLevel.GRID.value   # (the StrEnum .value property is slow in a loop)
 
 
@@ -197,30 +202,44 @@ def _incident_keys(conn: Connection, store: "Store", grids: list[str], spans: li
 
 def _sums(conn: Connection, store: "Store", node: str, ranges: list[Range], include_drill: bool, *,
           leaf: bool = False, range_n: dict[Range, float] | None = None) -> list[float]:
-    """Every rollup column summed over the ranges, in one statement. A grid (`leaf`) has month rollups only; its
-    hours and days are summed from its incidents with the same contribution(). `range_n` (not for a grid)
-    receives the events of each range: its branch of the statement is tagged with the range's index."""
-    out = [0.0] * NCOLS
-    rr = [r for r in ranges if r[0] == GRAIN_MONTH] if leaf else ranges
-    if rr and range_n is not None and not leaf:
+    """Every rollup column summed over the ranges, in one statement (see _sum_sets)."""
+    return _sum_sets(conn, store, node, [ranges], include_drill, leaf=leaf, range_n=range_n)[0]
+
+
+def _sum_sets(conn: Connection, store: "Store", node: str, sets: list[list[Range]], include_drill: bool, *,
+              leaf: bool = False, range_n: dict[Range, float] | None = None) -> list[list[float]]:
+    """Every rollup column summed over each set of ranges, all sets in one statement (each branch tagged with its
+    set and range). A grid (`leaf`) has month rollups only; its hours and days are summed from its incidents with
+    the same contributions() (on each of domain.kpis' clocks: an incident reported up to MAX_SHIFT before a span
+    can fall due in it). `range_n` (not for a grid) receives the events of each range of the first set."""
+    outs = [[0.0] * NCOLS for _ in sets]
+    tagged = [(k, i, r) for k, rs in enumerate(sets) for i, r in enumerate(rs)
+              if not leaf or r[0] == GRAIN_MONTH]
+    if tagged:
         tag = f"CAST({store._ph} AS INTEGER), "
-        params = tuple(x for i, (g, lo, hi) in enumerate(rr) for x in (i, node, g, lo, hi))
-        for row in conn.exec_driver_sql(_rollup_sql(store, tag + _SUMS_SQL, 1, len(rr), include_drill), params):
-            range_n[rr[row[0]]] = range_n.get(rr[row[0]], 0.0) + float(row[1] or 0)
-            for i, x in enumerate(row[1:]):
+        params = tuple(x for k, i, (g, lo, hi) in tagged for x in (k * 64 + i, node, g, lo, hi))
+        for row in conn.exec_driver_sql(_rollup_sql(store, tag + _SUMS_SQL, 1, len(tagged), include_drill), params):
+            k, i = divmod(int(row[0]), 64)
+            if range_n is not None and k == 0 and not leaf:
+                r = sets[0][i]
+                range_n[r] = range_n.get(r, 0.0) + float(row[1] or 0)
+            out = outs[k]
+            for j, x in enumerate(row[1:]):
                 if x:
-                    out[i] += float(x)
-    elif rr:
-        for row in conn.exec_driver_sql(_rollup_sql(store, _SUMS_SQL, 1, len(rr), include_drill), _params([node], rr)):
-            for i, x in enumerate(row):
-                if x:
-                    out[i] += float(x)
+                    out[j] += float(x)
     if leaf:
-        for row in _incident_rows(conn, store, [node], _spans(ranges, store.calendar), include_drill, CONTRIB_COLUMNS):
-            for i, x in enumerate(contribution(row)):
-                if x:
-                    out[i] += x
-    return out
+        per_set = [_spans(rs, store.calendar) for rs in sets]
+        shift = int(DK.MAX_SHIFT.total_seconds()) // 3600 + 1
+        wide = [(lo - shift, hi) for spans in per_set for lo, hi in spans]
+        for row in _incident_rows(conn, store, [node], wide, include_drill, CONTRIB_COLUMNS):
+            parts = contributions(row)
+            for spans, out in zip(per_set, outs):
+                for hour, vec in parts:
+                    if any(lo <= hour < hi for lo, hi in spans):
+                        for j, x in enumerate(vec):
+                            if x:
+                                out[j] += x
+    return outs
 
 
 def _count_by(conn: Connection, store: "Store", key: str, nodes: list[str], ranges: list[Range],
@@ -366,7 +385,11 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
     ranges = decompose(hs, he, cal)
     leaf = _is_leaf(store, node_id)
     range_n: dict[Range, float] = {}
-    tot = _sums(conn, store, node_id, ranges, include_drill, leaf=leaf, range_n=range_n)
+    # the due and loop clocks judge only work already due: up to the last whole hour of the window; the
+    # overdue count judges all work due before that hour
+    hf = max(hs, int(end.timestamp()) // 3600)
+    tot, judged, ever = _sum_sets(conn, store, node_id, [ranges, decompose(hs, hf, cal), decompose(0, hf, cal)],
+                                  include_drill, leaf=leaf, range_n=range_n)
     # what lies under the node has no events where the node has none: its children and grids skip those ranges
     # (a whole-history window's first edge, before the history began, was one index seek per grid of a street)
     busy = ranges if leaf else [r for r in ranges if range_n.get(r, 0.0)]
@@ -377,19 +400,21 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
         out[name] = KpiValue(name, value, unit, node_id, w0, w1, {k: float(v) for k, v in detail.items()})
 
     n = s["n"]
-    put("events", n, "events")
-    put("disposal_rate", _pct(s["disposed"], n), "%", disposed=s["disposed"], events=n)
-    put("completion_rate", _pct(s["closed"], n), "%", closed=s["closed"], events=n)
-    put("closed_loop_rate", _pct(s["followed_up"], n), "%", followed_up=s["followed_up"], events=n)
-    put("on_the_spot_rate", _pct(s["on_spot"], s["closed"]), "%", on_the_spot=s["on_spot"], closed=s["closed"])
+    # domain.kpis' figures: reported-clock sums of the window, due and loop sums of its judged part
+    clock = dict(s)
+    for c in (*DK.DUE_SUMS, *DK.LOOP_SUMS):
+        clock[c] = judged[IDX[c]]
+    clock["overdue"] = ever[IDX["due_n"]] - ever[IDX["due_closed"]]
+    judged_end = datetime.fromtimestamp(hf * 3600, timezone.utc)
+    for key, v in DK.figures(clock, node_id=node_id, start=w0, end=w1).items():
+        detail = dict(v.detail)
+        if key in DUE_CLOCK_KPIS:
+            detail["judged_until"] = judged_end.timestamp()
+        out[key] = KpiValue(key, v.value, v.unit, node_id, w0, w1, detail)
     lv = {k: s["lvl_" + k] for k in ("grid", "community", "street", "higher")}
     lv_n = sum(lv.values())
     put("resolution_level_share", _pct(lv["grid"] + lv["community"], lv_n), "%",
         **{k: (_pct(v, lv_n) or 0.0) for k, v in lv.items()}, resolved_with_level=lv_n)
-    put("avg_acceptance_time", _avg(s["acc_s"], s["acc_n"], 60.0), "min", accepted=s["acc_n"])
-    put("avg_arrival_time", _avg(s["arr_s"], s["arr_n"], 60.0), "min", arrived=s["arr_n"])
-    put("one_ten_twenty_compliance", _pct(s["em_ok"], s["em_n"]), "%", emergencies=s["em_n"], compliant=s["em_ok"],
-        response_met=s["em_resp_ok"], arrival_met=s["em_arr_ok"], assessment_met=s["em_ass_ok"])
     put("satisfaction", _avg(s["sat_sum"], s["sat_n"]), "/5", responses=s["sat_n"],
         satisfied_share=_pct(s["sat_good"], s["sat_n"]) or 0.0)
     put("events_per_category", n, "events", **{c.value: tot[CAT_IDX[c.value]] for c in Category})

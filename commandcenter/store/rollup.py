@@ -12,7 +12,8 @@ from typing import Any, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain import Category, Status
-from ..domain.deadlines import ARRIVAL, FIRST_ASSESSMENT, RESPONSE_START
+from ..domain import kpis as DK
+from ..domain.deadlines import ARRIVAL, DEFAULT_CATEGORY_LIMITS, FIRST_ASSESSMENT, RESPONSE_START
 from .schema import ROLLUP_COLUMNS, ROLLUP_FLOAT_SUMS, ROLLUP_SUMS
 
 NSUMS = len(ROLLUP_SUMS)
@@ -34,11 +35,18 @@ _LEVEL_IDX = {"grid": IDX["lvl_grid"], "community": IDX["lvl_community"], "stree
               "higher": IDX["lvl_higher"]}
 _RESP, _ARR, _ASS = RESPONSE_START.total_seconds(), ARRIVAL.total_seconds(), FIRST_ASSESSMENT.total_seconds()
 _RANK = {s.value: s.rank for s in Status}
+#: Where domain.kpis' sums of each clock sit in a rollup row.
+_REP_IDX = tuple(IDX[c] for c in DK.REPORTED_SUMS)
+_DUE_IDX = tuple(IDX[c] for c in DK.DUE_SUMS)
+_LOOP_IDX = tuple(IDX[c] for c in DK.LOOP_SUMS)
+_SHIFT_S = {c.value: int(lim.total_seconds()) for c, lim in DEFAULT_CATEGORY_LIMITS.items()}   # due = reported + this
+_LOOP_S = int(DK.LOOP_GRACE.total_seconds())
 
 #: Columns of the incidents table a contribution depends on.
 CONTRIB_COLUMNS = (
     "id", "grid_id", "category", "reported_at", "status", "accepted_at", "arrived_at", "assessed_at",
     "emergency", "on_the_spot", "resolution_level", "satisfaction", "drill_id",
+    "source", "dispatched_at", "closed_at", "departments_n",
 )
 
 
@@ -122,18 +130,66 @@ def _secs(a: datetime | None, b: datetime) -> float | None:
     return s if s >= 0 else None
 
 
-def contribution(row: Any) -> list[float]:
-    """The rollup columns (ROLLUP_COLUMNS order) of one incident: an Incident, a result row of CONTRIB_COLUMNS,
-    or a mapping of them."""
+def contributions(row: Any) -> list[tuple[int, list[float]]]:
+    """(UTC hour, rollup columns in ROLLUP_COLUMNS order) of one incident on each clock of domain.kpis
+    (reported, due, loop): an Incident, a result row of CONTRIB_COLUMNS, or a mapping of them."""
     if isinstance(row, dict):
         row = _Attrs(row)
+    out = []
+    for hour, (cols, vals) in _clock_parts(row, 1):
+        v = [0.0] * NCOLS
+        for c, x in zip(cols, vals):
+            v[c] += x
+        out.append((hour, v))
+    return out
+
+
+def contribution(row: Any) -> list[float]:
+    """Every rollup column of one incident, its clocks summed (what a window holding all three counts)."""
+    v = [0.0] * NCOLS
+    for _h, part in contributions(row):
+        for i, x in enumerate(part):
+            v[i] += x
+    return v
+
+
+def _clock_parts(row: Any, sign: int) -> list[tuple[int, tuple[list[int], list[float]]]]:
+    """The columns and values of one incident on each clock, keyed by that clock's UTC hour."""
+    rep_h = Calendar.hour(row.reported_at)
     cols: list[int] = []
     vals: list[float] = []
-    contribute(row, cols, vals, 0, 1)
-    v = [0.0] * NCOLS
-    for c, x in zip(cols, vals):
-        v[c] = x
-    return v
+    contribute(row, cols, vals, 0, sign)
+    dcols, dvals, lcols, lvals = [], [], [], []
+    extra(row, cols, vals, dcols, dvals, lcols, lvals, 0, 0, sign)
+    due_s = _due_ts(row)
+    due_h = int(due_s // 3600)
+    return [(rep_h, (cols, vals)), (due_h, (dcols, dvals)), (int((due_s + _LOOP_S) // 3600), (lcols, lvals))]
+
+
+def _due_ts(row: Any) -> float:
+    rep = row.reported_at
+    if rep.tzinfo is None:
+        rep = rep.replace(tzinfo=timezone.utc)
+    return rep.timestamp() + _SHIFT_S[row.category]
+
+
+def extra(row: Any, cols: list[int], vals: list[float], dcols: list[int], dvals: list[float], lcols: list[int],
+          lvals: list[float], base: int, dbase: int, sign: int, lbase: int | None = None) -> None:
+    """Append domain.kpis' sums of one incident: its reported-clock sums at `base`, its due-clock sums at
+    `dbase`, its loop-clock sums at `lbase` (zeros left out, as contribute() does)."""
+    lbase = dbase if lbase is None else lbase
+    for i, x in zip(_REP_IDX, DK.reported_sums(row)):
+        if x:
+            cols.append(base + i)
+            vals.append(sign * x)
+    for i, x in zip(_DUE_IDX, DK.due_sums(row)):
+        if x:
+            dcols.append(dbase + i)
+            dvals.append(sign * x)
+    for i, x in zip(_LOOP_IDX, DK.loop_sums(row)):
+        if x:
+            lcols.append(lbase + i)
+            lvals.append(sign * x)
 
 
 def contribute(row: Any, cols: list[int], vals: list[float], base: int, sign: int) -> None:
@@ -236,12 +292,21 @@ class Deltas:
         """Add (sign=+1) or remove (-1) one incident version (mapping or object with CONTRIB_COLUMNS)."""
         if isinstance(row, dict):
             row = _Attrs(row)
-        leaf = (row.grid_id, self.cal.hour(row.reported_at), 1 if row.drill_id else 0)
+        grid, drill = row.grid_id, 1 if row.drill_id else 0
+        i = self._index((grid, self.cal.hour(row.reported_at), drill))
+        due_s = _due_ts(row)
+        d = self._index((grid, int(due_s // 3600), drill))
+        lp = self._index((grid, int((due_s + _LOOP_S) // 3600), drill))
+        contribute(row, self._cols, self._vals, i * NCOLS, sign)
+        extra(row, self._cols, self._vals, self._cols, self._vals, self._cols, self._vals, i * NCOLS, d * NCOLS,
+              sign, lp * NCOLS)
+        self._sums = None
+
+    def _index(self, leaf: Leaf) -> int:
         i = self._leaf.get(leaf)
         if i is None:
             i = self._leaf[leaf] = len(self._leaf)
-        contribute(row, self._cols, self._vals, i * NCOLS, sign)
-        self._sums = None
+        return i
 
     def _leaf_sums(self) -> Any:
         """(leaves × NCOLS) sums, leaves in `_leaf` order: one bincount, which adds in the order given (each sum

@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from ..domain import Category
+from ..domain import kpis as DK
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -98,6 +99,10 @@ class IncidentRow(Base):
     timeline_len: Mapped[int] = mapped_column(Integer, default=0)
     drill_id: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[str] = mapped_column(Text)   # the record without its timeline, JSON
+    # what domain.kpis counts besides the columns above (migration 0007)
+    source: Mapped[str | None] = mapped_column(String(32))
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    departments_n: Mapped[int | None] = mapped_column(Integer)
     # Every index here is rewritten by every new incident, and those naming updated_at by every new version: keep
     # only what a read uses (EXPLAIN QUERY PLAN checks in tests/store/test_query_plans.py). The newest incidents
     # of all come from (is_open, updated_at) as two ranges merged (Store.incidents), not from an index of their
@@ -277,10 +282,12 @@ ROLLUP_SUMS = (
     "em_n", "em_ok", "em_resp_ok", "em_arr_ok", "em_ass_ok",
     "sat_n", "sat_sum", "sat_good",
 )
-ROLLUP_FLOAT_SUMS = ("acc_s", "arr_s")
 #: Events per category, one column each (domain.Category order).
 CATEGORY_COLUMNS = tuple(f"cat_{c.value}" for c in Category)
-ROLLUP_COLUMNS = ROLLUP_SUMS + CATEGORY_COLUMNS
+#: The sums of domain.kpis on its three clocks (reported, due, loop): see docs/kpis.md.
+KPI_CLOCK_SUMS = DK.REPORTED_SUMS + DK.DUE_SUMS + DK.LOOP_SUMS
+ROLLUP_FLOAT_SUMS = ("acc_s", "arr_s", *DK.FLOAT_SUMS)
+ROLLUP_COLUMNS = ROLLUP_SUMS + CATEGORY_COLUMNS + KPI_CLOCK_SUMS
 
 
 class KpiRollupRow(Base):
@@ -332,6 +339,30 @@ class KpiRollupRow(Base):
     cat_petition: Mapped[int] = mapped_column(BigInteger, default=0)
     cat_elderly_children: Mapped[int] = mapped_column(BigInteger, default=0)
     cat_other: Mapped[int] = mapped_column(BigInteger, default=0)
+    # domain.kpis' sums on the reported, due and loop clocks (migration 0007)
+    p110_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    p110_acc_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    p110_acc_s: Mapped[float] = mapped_column(Float, default=0.0)
+    p110_arr_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    p110_arr_s: Mapped[float] = mapped_column(Float, default=0.0)
+    h12345_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    hand_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    hand_s: Mapped[float] = mapped_column(Float, default=0.0)
+    whistle_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    whistle_arr_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    whistle_arr_s: Mapped[float] = mapped_column(Float, default=0.0)
+    em_dec: Mapped[int] = mapped_column(BigInteger, default=0)
+    due_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    due_closed: Mapped[int] = mapped_column(BigInteger, default=0)
+    due_on_time: Mapped[int] = mapped_column(BigInteger, default=0)
+    due_disposed: Mapped[int] = mapped_column(BigInteger, default=0)
+    due_close_s: Mapped[float] = mapped_column(Float, default=0.0)
+    disp_closed: Mapped[int] = mapped_column(BigInteger, default=0)
+    disp_on_spot: Mapped[int] = mapped_column(BigInteger, default=0)
+    disp_lvl: Mapped[int] = mapped_column(BigInteger, default=0)
+    disp_base: Mapped[int] = mapped_column(BigInteger, default=0)
+    loop_n: Mapped[int] = mapped_column(BigInteger, default=0)
+    loop_followed: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class KpiGridMonthRow(Base):

@@ -32,7 +32,7 @@ from ..domain import (
     Alert, AlertStatus, Incident, KpiValue, OperatorAction, QuarantinedRecord, Resource, Status, StatusChange,
     TerritoryLevel, TerritoryNode, decode_stored, encode,
 )
-from ..domain.enums import ActionKind, Category, ResolutionLevel
+from ..domain.enums import ActionKind, Category, ResolutionLevel, Source
 from ..domain.limits import text_problem
 from . import gridmonths as GM, rollup as R
 from .checkpoint import WalCheckpointer
@@ -49,7 +49,8 @@ BAD_CHAR_SUB = re.compile("[\x00\ud800-\udfff]").sub
 _STORED_COLS = ("id", *(c for c in R.CONTRIB_COLUMNS if c != "id"), "version", "timeline_len")
 _Stored = collections.namedtuple("_Stored", (*_STORED_COLS, "reported_column"))
 _REPORTED = _STORED_COLS.index("reported_at")
-_STORED_TIMES = tuple(_STORED_COLS.index(c) for c in ("reported_at", "accepted_at", "arrived_at", "assessed_at"))
+_STORED_TIMES = tuple(_STORED_COLS.index(c) for c in ("reported_at", "accepted_at", "arrived_at", "assessed_at",
+                                                      "dispatched_at", "closed_at"))
 
 #: Rollup statements kept per Store (one per column set written; bench/store_ingest.py uses 7 to 18 a batch).
 _ROLLUP_SQL_MAX = 256
@@ -269,7 +270,7 @@ def _make_encoder(cls: type, empty: tuple[str, ...] = (), *, omit_defaults: bool
 #: A StrEnum member → its value as a plain str (what the columns hold), without the Python-level `.value`
 #: descriptor (~0.3 µs; ~6 a record). Members hash and compare as their values, so one table serves every enum
 #: of the incident row (equal values map to the same text), and a plain str value finds itself.
-_VALUE: dict[Any, str] = {m: m.value for E in (Status, Category, ResolutionLevel) for m in E}
+_VALUE: dict[Any, str] = {m: m.value for E in (Status, Category, ResolutionLevel, Source) for m in E}
 _IS_OPEN: dict[Any, bool] = {m: m.is_open for m in Status}
 #: Flags bound as the integers SQLite stores for them: Python's sqlite3 binds an exact int in ~45 ns, but a bool
 #: (or None) only after a failed adapter lookup, ~300 ns (three flags a row). PostgreSQL's typed arrays keep bools.
@@ -710,7 +711,8 @@ class Store:
 
     _INC_COLS = ("id", "version", "feed", "updated_at", "reported_at", "status", "is_open", "category", "severity",
                  "grid_id", "emergency", "title", "accepted_at", "arrived_at", "assessed_at", "closed_at",
-                 "resolution_level", "on_the_spot", "satisfaction", "timeline_len", "drill_id", "data")
+                 "resolution_level", "on_the_spot", "satisfaction", "timeline_len", "drill_id", "data",
+                 "source", "dispatched_at", "departments_n")
     _STAT_COLS = ("incident_id", "seq", "status", "at", "handler", "department", "note", "drill_id")
     _LOG_COLS = ("feed", "kind", "record_id", "version", "received_at", "data")
 
@@ -736,7 +738,7 @@ class Store:
                          flag[is_open[status]], value[r.category], int(r.severity), r.grid_id, flag[r.emergency],
                          r.title, tv(r.accepted_at), tv(r.arrived_at), tv(r.assessed_at), tv(r.closed_at),
                          value.get(r.resolution_level), flag[r.on_the_spot], r.satisfaction, tl_len, r.drill_id,
-                         data))
+                         data, value[r.source], tv(r.dispatched_at), len(r.departments)))
             if o is not None:
                 acc.add(o, -1)
             acc.add(r, +1)

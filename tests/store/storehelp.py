@@ -16,7 +16,7 @@ def inc(id: str, version: int = 1, *, at: datetime | None = None, status: Status
         grid: str = "g1", category: Category = Category.DISPUTE, **kw: Any) -> Incident:
     at = at or T0
     return Incident(id=id, version=version, updated_at=kw.pop("updated_at", at), reported_at=at, title=kw.pop("title", f"event {id}"),
-                    category=category, source=Source.GRID_APP, severity=kw.pop("severity", Severity.MEDIUM),
+                    category=category, source=kw.pop("source", Source.GRID_APP), severity=kw.pop("severity", Severity.MEDIUM),
                     status=status, grid_id=grid, **kw)
 
 

@@ -131,6 +131,17 @@ def test_a_street_reads_its_grids_whole_months_from_the_counts(store: Store) -> 
     assert store.kpis("g1", w0, w1)["events"].value == 1.0
 
 
+def undo_0007(conn) -> None:
+    """Take away what migration 0007 added (its columns), so that an older revision can be faked."""
+    import importlib
+
+    m = importlib.import_module("commandcenter.store.migrations.versions.0007_kpi_clocks")
+    for c in m.COUNTS + m.SECONDS:
+        conn.execute(text(f"ALTER TABLE kpi_rollup DROP COLUMN {c}"))
+    for c in ("departments_n", "dispatched_at", "source"):
+        conn.execute(text(f"ALTER TABLE incidents DROP COLUMN {c}"))
+
+
 def test_the_migration_fills_the_counts_from_the_grid_month_rollups(store_url: str) -> None:
     """A database of revision 0003 (rollups, no kpi_grid_month) gets the same counts the write path keeps."""
     incidents = {i.id: i for i in random_incidents(random.Random(4), 200, "i")}
@@ -141,6 +152,7 @@ def test_the_migration_fills_the_counts_from_the_grid_month_rollups(store_url: s
             c.execute(text("DROP TABLE kpi_grid_month"))
             c.execute(text("CREATE INDEX ix_incidents_updated ON incidents (updated_at)"))   # 0005 drops them
             c.execute(text("CREATE INDEX ix_incidents_closed ON incidents (closed_at)"))
+            undo_0007(c)
             c.execute(text("DROP INDEX uq_quarantine_feed_digest"))     # 0006_iso adds them
             c.execute(text("ALTER TABLE quarantine DROP COLUMN digest"))
             c.execute(text("UPDATE alembic_version SET version_num = '0003'"))

@@ -1,0 +1,283 @@
+"""The KPIs as the centres count them: who is counted (population), on which clock, and the figure from the sums.
+
+One definition shared by the simulator's `/kpis` and the wall's KPI engine (docs/kpis.md has the seed figure of
+each). Every incident contributes named sums on up to three clocks:
+
+- **reported** (`reported_at`): volumes (events, 12345 items, diverted 110 calls, first-time petitions,
+  吹哨报到) and response times (acceptance, arrival, hand-over), 1-10-20 of emergencies, satisfaction;
+- **due** (`due_at` = reported + the category's time limit): the work that fell due in a period, whatever day it
+  was reported; completion (办结率), on-time completion (按期办结率), disposal (处置率), overdue count, the
+  dispute resolution rates. A young day is never "incomplete": only work already due is judged;
+- **loop** (`due_at` + LOOP_GRACE): the follow-up visit (回访) that closes the loop is due a day after the
+  closing deadline; 闭环管理率 judges the loops that fell due.
+
+A period's figures are the sums of the buckets of each clock inside it, so a store can keep them as rollups and
+a simulator can add them up from its own records: the same sums give the same figures (`figures`).
+Pure: no IO; the caller passes the time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping
+
+from .deadlines import ARRIVAL, DEFAULT_CATEGORY_LIMITS, FIRST_ASSESSMENT, RESPONSE_START
+from .enums import Category, ResolutionLevel, Source, Status
+from .models import KpiValue
+
+#: The follow-up visit closing the loop is due this long after the closing deadline.
+LOOP_GRACE = timedelta(hours=24)
+#: The longest shift from `reported_at` to another clock (petitions' 15 days plus the loop's grace).
+MAX_SHIFT = max(DEFAULT_CATEGORY_LIMITS.values()) + LOOP_GRACE
+
+REPORTED, DUE, LOOP = "reported", "due", "loop"
+
+#: Sums on the reported clock (besides the store's older reported-clock sums: n, sat_n, sat_good, em_*, cat_*).
+REPORTED_SUMS = (
+    "p110_n", "p110_acc_n", "p110_acc_s", "p110_arr_n", "p110_arr_s",
+    "h12345_n", "hand_n", "hand_s", "whistle_n", "whistle_arr_n", "whistle_arr_s", "em_dec",
+)
+DUE_SUMS = (
+    "due_n", "due_closed", "due_on_time", "due_disposed", "due_close_s",
+    "disp_closed", "disp_on_spot", "disp_lvl", "disp_base",
+)
+LOOP_SUMS = ("loop_n", "loop_followed")
+#: The sums that hold seconds (floats); every other sum is a count.
+FLOAT_SUMS = ("p110_acc_s", "p110_arr_s", "hand_s", "whistle_arr_s", "due_close_s")
+
+_CLOSED = frozenset((Status.CLOSED.value, Status.FOLLOWED_UP.value))
+_FOLLOWED = Status.FOLLOWED_UP.value
+_DISPOSED_RANK = Status.DISPATCHED.rank
+_RANK = {s.value: s.rank for s in Status}
+_BASE_LEVELS = frozenset((ResolutionLevel.GRID.value, ResolutionLevel.COMMUNITY.value))
+_LIMIT_S = {c.value: lim.total_seconds() for c, lim in DEFAULT_CATEGORY_LIMITS.items()}
+_P110, _H12345, _DISPUTE = Source.POLICE_110.value, Source.HOTLINE_12345.value, Category.DISPUTE.value
+_RESP, _ARR, _ASS = RESPONSE_START.total_seconds(), ARRIVAL.total_seconds(), FIRST_ASSESSMENT.total_seconds()
+
+
+def _aware(t: datetime) -> datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
+
+
+def _secs(a: datetime | None, b: datetime) -> float | None:
+    """Seconds from b to a; None if a is missing or before b."""
+    if a is None:
+        return None
+    s = (_aware(a) - b).total_seconds()
+    return s if s >= 0 else None
+
+
+def due_at(reported_at: datetime, category: Any) -> datetime:
+    """When the work must be closed: reported + the category's limit (deadlines.DEFAULT_CATEGORY_LIMITS)."""
+    return _aware(reported_at) + timedelta(seconds=_LIMIT_S[category])
+
+
+def loop_due_at(reported_at: datetime, category: Any) -> datetime:
+    """When the follow-up visit (回访) closing the loop is due."""
+    return due_at(reported_at, category) + LOOP_GRACE
+
+
+def reported_sums(x: Any) -> tuple[float, ...]:
+    """REPORTED_SUMS of one incident: an Incident, or any object with its attributes (`departments_n` may stand
+    for `departments`). Status, category and source may be enums or their string values."""
+    rep = _aware(x.reported_at)
+    emergency = bool(x.emergency)
+    p110 = x.source == _P110 and not emergency
+    acc = _secs(x.accepted_at, rep) if p110 else None
+    arr = _secs(x.arrived_at, rep) if p110 else None
+    hand = None if emergency else _secs(x.dispatched_at, rep)
+    whistle = _departments(x) > 0
+    w_arr = None
+    if whistle and x.dispatched_at is not None:
+        w_arr = _secs(x.arrived_at, _aware(x.dispatched_at))
+    decided = emergency and (x.assessed_at is not None or x.status in _CLOSED)
+    return (
+        float(p110), float(acc is not None), acc or 0.0, float(arr is not None), arr or 0.0,
+        float(x.source == _H12345), float(hand is not None), hand or 0.0,
+        float(whistle), float(w_arr is not None), w_arr or 0.0, float(decided),
+    )
+
+
+def due_sums(x: Any) -> tuple[float, ...]:
+    """DUE_SUMS of one incident (counted in the bucket of its `due_at`)."""
+    status = x.status
+    closed = status in _CLOSED
+    rep = _aware(x.reported_at)
+    due = due_at(rep, x.category)
+    on_time = closed and x.closed_at is not None and _aware(x.closed_at) <= due
+    close_s = _secs(x.closed_at, rep) if closed else None
+    dispute_closed = closed and x.category == _DISPUTE
+    level = x.resolution_level
+    return (
+        1.0, float(closed), float(on_time), float(_RANK[status] >= _DISPOSED_RANK), close_s or 0.0,
+        float(dispute_closed), float(dispute_closed and bool(x.on_the_spot)),
+        float(dispute_closed and level is not None), float(dispute_closed and level in _BASE_LEVELS),
+    )
+
+
+def loop_sums(x: Any) -> tuple[float, ...]:
+    """LOOP_SUMS of one incident (counted in the bucket of its `loop_due_at`)."""
+    return 1.0, float(x.status == _FOLLOWED)
+
+
+def _departments(x: Any) -> int:
+    n = getattr(x, "departments_n", None)
+    return int(n or 0) if n is not None else len(getattr(x, "departments", ()) or ())
+
+
+def base_sums(x: Any) -> dict[str, float]:
+    """The reported-clock sums the store kept before this module (n, satisfaction, emergencies, petitions)."""
+    em = bool(x.emergency)
+    rep = _aware(x.reported_at)
+    acc, arr, ass = _secs(x.accepted_at, rep), _secs(x.arrived_at, rep), _secs(x.assessed_at, rep)
+    r_ok, a_ok, s_ok = (acc is not None and acc <= _RESP), (arr is not None and arr <= _ARR), \
+        (ass is not None and ass <= _ASS)
+    sat = x.satisfaction
+    return {
+        "n": 1.0, "em_n": float(em), "em_ok": float(em and r_ok and a_ok and s_ok),
+        "em_resp_ok": float(em and r_ok), "em_arr_ok": float(em and a_ok), "em_ass_ok": float(em and s_ok),
+        "sat_n": float(sat is not None), "sat_good": float(sat is not None and sat >= 4),
+        "cat_petition": float(x.category == Category.PETITION.value),
+    }
+
+
+def clocks(x: Any) -> list[tuple[datetime, dict[str, float]]]:
+    """(time, sums) of one incident on each clock: everything a period containing that time counts of it."""
+    rep = _aware(x.reported_at)
+    rs = base_sums(x)
+    rs.update(zip(REPORTED_SUMS, reported_sums(x)))
+    due = due_at(rep, x.category)
+    return [(rep, rs), (due, dict(zip(DUE_SUMS, due_sums(x)))),
+            (due + LOOP_GRACE, dict(zip(LOOP_SUMS, loop_sums(x))))]
+
+
+def add_up(incidents: Iterable[Any], start: datetime, end: datetime, *, judged_until: datetime | None = None,
+           ) -> dict[str, float]:
+    """The sums of a period from records: reported-clock sums of [start, end), due and loop sums of
+    [start, min(end, judged_until)) (only work already due is judged), and `overdue` = work open past its
+    deadline at `judged_until` (whatever the period)."""
+    judged = min(end, judged_until) if judged_until is not None else end
+    out: dict[str, float] = {}
+    overdue = 0.0
+    for x in incidents:
+        for i, (t, sums) in enumerate(clocks(x)):
+            lo, hi = (start, end) if i == 0 else (start, judged)
+            if i == 1 and t < (judged_until or end) and sums["due_closed"] == 0:
+                overdue += 1
+            if lo <= t < hi:
+                for k, v in sums.items():
+                    out[k] = out.get(k, 0.0) + v
+    out["overdue"] = overdue
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class KpiDef:
+    """One indicator: its key, unit, target (None: a count without one), which way is better, the sample below
+    which it reads "not enough data", and the sum that counts its population."""
+
+    key: str
+    unit: str
+    target: float | None
+    higher_is_better: bool = True
+    min_sample: int = 0
+    population: str = ""
+
+
+#: Every indicator the wall can show, in the wall's order. Targets are the seeds' figures (docs/kpis.md).
+DEFS: tuple[KpiDef, ...] = (
+    KpiDef("events", "events", None, population="n"),
+    KpiDef("completion_rate", "%", 99.0, min_sample=10, population="due_n"),
+    KpiDef("on_time_rate", "%", 95.0, min_sample=10, population="due_n"),
+    KpiDef("overdue", "events", None, higher_is_better=False),
+    KpiDef("disposal_rate", "%", 100.0, min_sample=10, population="due_n"),
+    KpiDef("closed_loop_rate", "%", 100.0, min_sample=10, population="loop_n"),
+    KpiDef("on_the_spot_rate", "%", 96.7, min_sample=10, population="disp_closed"),
+    KpiDef("dispute_base_share", "%", 95.0, min_sample=10, population="disp_lvl"),
+    KpiDef("avg_acceptance_time", "min", 3.0, higher_is_better=False, min_sample=5, population="p110_acc_n"),
+    KpiDef("avg_arrival_time", "min", 10.0, higher_is_better=False, min_sample=5, population="p110_arr_n"),
+    KpiDef("satisfaction_rate", "%", 95.0, min_sample=10, population="sat_n"),
+    KpiDef("one_ten_twenty_compliance", "%", 95.0, min_sample=3, population="em_dec"),
+    KpiDef("emergencies", "events", None, population="em_n"),
+    KpiDef("first_petitions", "events", None, population="cat_petition"),
+    KpiDef("whistle", "events", None, population="whistle_n"),
+    KpiDef("whistle_arrival_time", "min", None, higher_is_better=False, min_sample=5, population="whistle_arr_n"),
+    KpiDef("handover_time", "min", None, higher_is_better=False, min_sample=5, population="hand_n"),
+    KpiDef("handling_time", "h", None, higher_is_better=False, min_sample=10, population="due_closed"),
+    KpiDef("hotline_12345", "events", None, population="h12345_n"),
+    KpiDef("diverted_110", "events", None, population="p110_n"),
+)
+BY_KEY = {d.key: d for d in DEFS}
+#: The rates a tolerance of "within ±10 % of the seed" is checked on, with the seed's figure.
+SEED_FIGURES = {
+    "completion_rate": 99.6, "disposal_rate": 100.0, "closed_loop_rate": 100.0, "on_the_spot_rate": 96.7,
+    "dispute_base_share": 95.0, "avg_acceptance_time": 3.0, "avg_arrival_time": 10.0,
+}
+
+
+def _ratio(num: float, den: float, scale: float = 100.0) -> float | None:
+    return None if den <= 0 else round(scale * num / den, 4)
+
+
+def figures(s: Mapping[str, float], *, node_id: str = "", start: datetime | None = None,
+            end: datetime | None = None) -> dict[str, KpiValue]:
+    """Every indicator of DEFS from a period's sums. A rate or mean whose population is below its
+    `min_sample` has value None and `detail["insufficient"] = 1` (the wall says "not enough data", never 0 %);
+    every value carries its `sample` (population) and, where it has one, its `target`."""
+    g = lambda k: float(s.get(k, 0.0))   # noqa: E731 — a missing sum is 0
+    raw: dict[str, tuple[float | None, dict[str, float]]] = {
+        "events": (g("n"), {}),
+        "completion_rate": (_ratio(g("due_closed"), g("due_n")), {"closed": g("due_closed"), "due": g("due_n")}),
+        "on_time_rate": (_ratio(g("due_on_time"), g("due_n")), {"on_time": g("due_on_time"), "due": g("due_n")}),
+        "overdue": (g("overdue"), {}),
+        "disposal_rate": (_ratio(g("due_disposed"), g("due_n")), {"disposed": g("due_disposed"), "due": g("due_n")}),
+        "closed_loop_rate": (_ratio(g("loop_followed"), g("loop_n")),
+                             {"followed_up": g("loop_followed"), "loop_due": g("loop_n")}),
+        "on_the_spot_rate": (_ratio(g("disp_on_spot"), g("disp_closed")),
+                             {"on_the_spot": g("disp_on_spot"), "disputes_closed": g("disp_closed")}),
+        "dispute_base_share": (_ratio(g("disp_base"), g("disp_lvl")),
+                               {"grid_or_community": g("disp_base"), "disputes_with_level": g("disp_lvl")}),
+        "avg_acceptance_time": (_ratio(g("p110_acc_s"), g("p110_acc_n"), 1 / 60), {}),
+        "avg_arrival_time": (_ratio(g("p110_arr_s"), g("p110_arr_n"), 1 / 60), {}),
+        "satisfaction_rate": (_ratio(g("sat_good"), g("sat_n")), {"satisfied": g("sat_good"), "responses": g("sat_n")}),
+        "one_ten_twenty_compliance": (_ratio(g("em_ok"), g("em_dec")), {
+            "emergencies": g("em_n"), "decided": g("em_dec"), "compliant": g("em_ok"),
+            "response_met": g("em_resp_ok"), "arrival_met": g("em_arr_ok"), "assessment_met": g("em_ass_ok")}),
+        "emergencies": (g("em_n"), {}),
+        "first_petitions": (g("cat_petition"), {}),
+        "whistle": (g("whistle_n"), {}),
+        "whistle_arrival_time": (_ratio(g("whistle_arr_s"), g("whistle_arr_n"), 1 / 60), {}),
+        "handover_time": (_ratio(g("hand_s"), g("hand_n"), 1 / 60), {}),
+        "handling_time": (_ratio(g("due_close_s"), g("due_closed"), 1 / 3600), {}),
+        "hotline_12345": (g("h12345_n"), {}),
+        "diverted_110": (g("p110_n"), {}),
+    }
+    out: dict[str, KpiValue] = {}
+    for d in DEFS:
+        value, detail = raw[d.key]
+        detail = dict(detail)
+        sample = g(d.population) if d.population else (value or 0.0)
+        detail["sample"] = sample
+        if d.target is not None:
+            detail["target"] = d.target
+        if d.min_sample and sample < d.min_sample:
+            value = None
+            detail["insufficient"] = 1.0
+        out[d.key] = KpiValue(d.key, value, d.unit, node_id, start, end, detail)
+    return out
+
+
+def meets_target(d: KpiDef, value: float | None) -> bool | None:
+    """Whether a value meets its target; None without a value or a target."""
+    if value is None or d.target is None:
+        return None
+    return value >= d.target if d.higher_is_better else value <= d.target
+
+
+def change(now: float | None, before: float | None, unit: str) -> float | None:
+    """Change of like-for-like figures: percentage points for rates, per cent for counts and means."""
+    if now is None or before is None:
+        return None
+    if unit == "%":
+        return round(now - before, 4)
+    return None if before == 0 else round(100.0 * (now - before) / before, 4)
