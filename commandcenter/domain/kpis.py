@@ -281,3 +281,61 @@ def change(now: float | None, before: float | None, unit: str) -> float | None:
     if unit == "%":
         return round(now - before, 4)
     return None if before == 0 else round(100.0 * (now - before) / before, 4)
+
+
+#: The periods a card can show: 今日, 本月, 今年以来 (local to the centre's calendar).
+PERIODS = ("today", "month", "year")
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+def period_start(now: datetime, period: str, tz: str = DEFAULT_TZ) -> datetime:
+    """The start of the local day, month or year holding `now` (UTC)."""
+    from zoneinfo import ZoneInfo
+
+    loc = _aware(now).astimezone(ZoneInfo(tz))
+    if period == "today":
+        loc = loc.replace(hour=0, minute=0, second=0, microsecond=0)
+    elif period == "month":
+        loc = loc.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    elif period == "year":
+        loc = loc.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    else:
+        raise ValueError(f"unknown period {period!r}: expected one of {', '.join(PERIODS)}")
+    return loc.astimezone(timezone.utc)
+
+
+def previous_window(now: datetime, period: str, tz: str = DEFAULT_TZ) -> tuple[datetime, datetime]:
+    """The like-for-like window before the current one: the same elapsed part of the previous day, month or year
+    (today 00:00–10:24 against yesterday 00:00–10:24): volumes of the same length, and work that fell due in the
+    same hours, never a young period against a complete one."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    start = period_start(now, period, tz)
+    elapsed = _aware(now) - start
+    loc = start.astimezone(zone)
+    if period == "today":
+        prev = (loc - timedelta(days=1)).replace(hour=0)
+    elif period == "month":
+        prev = (loc.replace(day=1) - timedelta(days=1)).replace(day=1, hour=0)
+    else:
+        prev = loc.replace(year=loc.year - 1)
+    prev_start = prev.replace(tzinfo=None).replace(tzinfo=zone).astimezone(timezone.utc)
+    return prev_start, min(prev_start + elapsed, start)
+
+
+def judged_until(now: datetime) -> datetime:
+    """The due and loop clocks judge work due before the start of the current hour (the rollups' grain)."""
+    t = _aware(now)
+    return t.replace(minute=0, second=0, microsecond=0)
+
+
+def hour_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The window a period is counted over: widened to whole UTC hours (start floored, end ceiled), the grain of
+    the rollups; due and loop sums stop at `judged_until(end)`."""
+    s = _aware(start).replace(minute=0, second=0, microsecond=0)
+    e = _aware(end)
+    ce = e.replace(minute=0, second=0, microsecond=0)
+    if ce < e:
+        ce += timedelta(hours=1)
+    return s, max(s, ce)

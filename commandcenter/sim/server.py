@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from commandcenter.domain import TerritoryLevel, encode, format_time
+from commandcenter.domain import kpis as DK
 
 from .clock import SimClock
 from .faults import Faults
@@ -304,7 +305,10 @@ class SimServer:
 
     async def h_kpis(self, request: web.Request) -> web.Response:
         assert self.world is not None
-        return self._json(self.world.kpis.snapshot())
+        period = request.query.get("period", "today")
+        if period not in DK.PERIODS:
+            return self._json({"error": f"period must be one of {', '.join(DK.PERIODS)}, not {period!r}"}, 400)
+        return self._json(self.world.kpis.snapshot(period))
 
     def _cached(self, key: str, build) -> web.Response:
         body = self._cache.get(key)

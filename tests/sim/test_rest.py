@@ -5,6 +5,7 @@ import httpx
 import pytest
 
 from commandcenter.domain import decode_alert, decode_incident, decode_resource, parse_time
+from commandcenter.domain import kpis as DK
 
 
 def test_paging_with_since_and_limit_visits_every_incident_once(street) -> None:
@@ -61,7 +62,10 @@ def test_kpis_list_named_values(street) -> None:
     body = httpx.get(f"{street.url}/kpis").json()
     parse_time(body["at"])
     names = {k["name"] for k in body["items"]}
-    assert {"completion_rate", "avg_acceptance_min", "avg_arrival_min", "events_today", "grid_community_share"} <= names
+    assert {d.key for d in DK.DEFS} <= names
+    assert body["period"] == "today"
+    assert httpx.get(f"{street.url}/kpis", params={"period": "year"}).json()["period"] == "year"
+    assert httpx.get(f"{street.url}/kpis", params={"period": "week"}).status_code == 400
     assert all(k["node_id"] == "city" for k in body["items"])
 
 
