@@ -72,7 +72,7 @@ def kpi_snapshot(live, now):
     today["one_ten_twenty_compliance"] = replace(today["one_ten_twenty_compliance"], detail={
         "emergencies": 48, "response_met": 46, "arrival_met": 44, "assessment_met": 41})
     hourly = Counter(int((now - i.reported_at).total_seconds() // 3600) for i in incs)
-    return KpiSnapshot("", now, today=today, yesterday=dict(today),
+    return KpiSnapshot("", now, current=today, previous=dict(today),
                        hourly_today=[float(hourly.get(23 - h, 0)) for h in range(24)],
                        hourly_yesterday=[float(hourly.get(h, 0)) * 0.9 for h in range(24)],
                        completion_by_hour=[min(100.0, 40 + 2.5 * h) for h in range(24)])

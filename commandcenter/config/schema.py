@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..domain import Category
+from ..domain import kpis as DK
 
 #: The tile kinds the wall can build: the one list (ui.tiles.TILE_BUILDERS has a builder for each, a test checks).
 #: "warnings" (预警), "alarms" (告警) and "supervision" (督办) are the three kinds of signal, each in its own tile;
@@ -91,6 +92,18 @@ class TileSection(_Strict):
     column_span: int = Field(default=1, ge=1)
     title: str = ""
     territory_node: str = ""
+    #: KPI tiles: the indicators on its cards (domain/kpis.py keys, default: the ten of ui.models.kpis), and the
+    #: period they start on (今日 / 本月 / 今年以来).
+    cards: list[str] = Field(default_factory=list)
+    period: Literal["today", "month", "year"] = "today"
+
+    @field_validator("cards")
+    @classmethod
+    def _known_cards(cls, v: list[str]) -> list[str]:
+        unknown = [k for k in v if k not in DK.BY_KEY]
+        if unknown:
+            raise ValueError(f"unknown KPI {', '.join(map(repr, unknown))}: expected some of {', '.join(DK.BY_KEY)}")
+        return v
 
     @field_validator("kind")
     @classmethod

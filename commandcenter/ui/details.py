@@ -36,7 +36,7 @@ from ..services import LiveState
 from . import format as fmt
 from . import labels, theme
 from .models.alerts import guidance_for
-from .models.kpis import day_start
+from .models.kpis import ALL_CARDS, card_label, day_start, value_text
 from .models.resources import quantity_text, status_text
 from .tiles.base import plain_label
 
@@ -89,7 +89,10 @@ def _tr(text: str) -> str:
 
 
 def kpi_name(name: str) -> str:
-    """An indicator's name in the centres' words; an indicator this table does not know is just "指标"."""
+    """An indicator's name in the centres' words (a KPI card's label when it is one); an indicator neither knows
+    is just "指标"."""
+    if name in ALL_CARDS:
+        return card_label(ALL_CARDS[name])
     return _tr(KPI_NAMES.get(name, "指标"))
 
 
@@ -772,12 +775,9 @@ class DetailController(QObject):
         values = await self._in_store(self._store.kpis, grid_id, day_start(now), now)
         panel.section("kpis")
         panel.heading(self.tr("今日指标"))
-        for name in ("events", "disposal_rate", "completion_rate", "closed_loop_rate", "satisfaction"):
-            v = values.get(name)
-            text = "—" if v is None or v.value is None else fmt.number(v.value, 0 if name == "events" else 1)
-            if v is not None and v.unit == "%" and v.value is not None:
-                text += "%"
-            panel.field(kpi_name(name), text)
+        for name in ("events", "completion_rate", "on_time_rate", "overdue", "closed_loop_rate", "satisfaction_rate"):
+            spec = ALL_CARDS[name]
+            panel.field(card_label(spec), value_text(spec, values.get(name)))
 
     async def _kpi_records(self, panel: DetailPanel, record_id: str) -> None:
         name, _, key = record_id.partition(":")

@@ -15,10 +15,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QColor
 
 from ...domain import DeadlineLevel, KpiValue
+from ...domain import kpis as DK
 from .. import format as fmt
 from .. import theme
 
@@ -28,36 +29,105 @@ HOUR = timedelta(hours=1)
 
 @dataclass(frozen=True, slots=True)
 class CardSpec:
-    """A big-number indicator: the engine's KPI name, its label, and its thresholds."""
+    """A big-number card: the domain indicator it shows (domain/kpis.py: unit, target, which way is better), its
+    label (Chinese source text, translated in the context "KpiCard") and its decimals."""
 
     name: str
     label: str
-    good: float | None = None        # at or better than this: green
-    warn: float | None = None        # at or better than this: amber; worse: red
-    higher_is_better: bool = True
     decimals: int = 1
+    now: bool = False            # a state "now" (overdue work), not a figure of the period
+
+    @property
+    def definition(self) -> DK.KpiDef:
+        return DK.BY_KEY[self.name]
+
+    @property
+    def good(self) -> float | None:
+        return self.definition.target
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.definition.higher_is_better
 
 
-CARDS: tuple[CardSpec, ...] = (
-    CardSpec("events", "今日事件", decimals=0),
-    CardSpec("disposal_rate", "处置率", 95, 85),
-    CardSpec("completion_rate", "办结率", 95, 85),
-    CardSpec("closed_loop_rate", "闭环率", 95, 85),
-    CardSpec("on_the_spot_rate", "现场化解率", 80, 60),
-    CardSpec("one_ten_twenty_compliance", "1-10-20达标", 95, 80),
-    CardSpec("avg_acceptance_time", "平均受理(分)", 3, 10, higher_is_better=False),
-    CardSpec("avg_arrival_time", "平均到场(分)", 10, 20, higher_is_better=False),
-    CardSpec("satisfaction", "满意度", 4.5, 4.0, decimals=2),
+#: Every indicator of domain/kpis.py as a card; a tile shows `DEFAULT_CARDS` unless its config names others.
+ALL_CARDS: dict[str, CardSpec] = {c.name: c for c in (
+    CardSpec("events", QT_TRANSLATE_NOOP("KpiCard", "事件数"), decimals=0),
+    CardSpec("completion_rate", QT_TRANSLATE_NOOP("KpiCard", "办结率")),
+    CardSpec("on_time_rate", QT_TRANSLATE_NOOP("KpiCard", "按期办结率")),
+    CardSpec("overdue", QT_TRANSLATE_NOOP("KpiCard", "超期件数"), decimals=0, now=True),
+    CardSpec("disposal_rate", QT_TRANSLATE_NOOP("KpiCard", "处置率")),
+    CardSpec("closed_loop_rate", QT_TRANSLATE_NOOP("KpiCard", "闭环管理率")),
+    CardSpec("on_the_spot_rate", QT_TRANSLATE_NOOP("KpiCard", "矛盾纠纷现场化解率")),
+    CardSpec("dispute_base_share", QT_TRANSLATE_NOOP("KpiCard", "矛盾纠纷基层化解率")),
+    CardSpec("avg_acceptance_time", QT_TRANSLATE_NOOP("KpiCard", "110分流平均受理时长")),
+    CardSpec("avg_arrival_time", QT_TRANSLATE_NOOP("KpiCard", "110分流平均到场时长")),
+    CardSpec("satisfaction_rate", QT_TRANSLATE_NOOP("KpiCard", "群众满意率")),
+    CardSpec("one_ten_twenty_compliance", QT_TRANSLATE_NOOP("KpiCard", "1-10-20达标率")),
+    CardSpec("emergencies", QT_TRANSLATE_NOOP("KpiCard", "突发事件"), decimals=0),
+    CardSpec("first_petitions", QT_TRANSLATE_NOOP("KpiCard", "初信初访"), decimals=0),
+    CardSpec("whistle", QT_TRANSLATE_NOOP("KpiCard", "吹哨报到"), decimals=0),
+    CardSpec("whistle_arrival_time", QT_TRANSLATE_NOOP("KpiCard", "部门报到时长")),
+    CardSpec("handover_time", QT_TRANSLATE_NOOP("KpiCard", "转办时间")),
+    CardSpec("handling_time", QT_TRANSLATE_NOOP("KpiCard", "处置时长")),
+    CardSpec("hotline_12345", QT_TRANSLATE_NOOP("KpiCard", "12345接诉即办"), decimals=0),
+    CardSpec("diverted_110", QT_TRANSLATE_NOOP("KpiCard", "非警务警情分流"), decimals=0),
+)}
+DEFAULT_CARDS: tuple[str, ...] = (
+    "events", "completion_rate", "on_time_rate", "overdue", "closed_loop_rate", "on_the_spot_rate",
+    "avg_acceptance_time", "avg_arrival_time", "satisfaction_rate", "one_ten_twenty_compliance",
 )
+CARDS: tuple[CardSpec, ...] = tuple(ALL_CARDS[k] for k in DEFAULT_CARDS)
+#: Below the target by at most this (percentage points for rates, share of the target for times): amber.
+AMBER_POINTS = 5.0
+AMBER_SHARE = 0.5
+
+_UNITS = {"%": "%", "min": QT_TRANSLATE_NOOP("KpiCard", "分钟"), "h": QT_TRANSLATE_NOOP("KpiCard", "小时"),
+          "events": QT_TRANSLATE_NOOP("KpiCard", "件")}
+_PERIODS = {"today": QT_TRANSLATE_NOOP("KpiCard", "今日"), "month": QT_TRANSLATE_NOOP("KpiCard", "本月"),
+            "year": QT_TRANSLATE_NOOP("KpiCard", "今年以来")}
+_PREVIOUS = {"today": QT_TRANSLATE_NOOP("KpiCard", "较昨日同期"), "month": QT_TRANSLATE_NOOP("KpiCard", "较上月同期"),
+             "year": QT_TRANSLATE_NOOP("KpiCard", "较去年同期")}
+
+
+def tr(text: str) -> str:
+    """A KPI card string in the wall's language (context "KpiCard")."""
+    return QCoreApplication.translate("KpiCard", text)
+
+
+def card_label(spec: CardSpec) -> str:
+    return tr(spec.label)
+
+
+def period_label(period: str) -> str:
+    return tr(_PERIODS[period])
+
+
+def previous_label(period: str) -> str:
+    return tr(_PREVIOUS[period])
+
+
+def unit_text(unit: str) -> str:
+    return tr(_UNITS[unit]) if unit in _UNITS else unit
 
 
 def threshold_level(spec: CardSpec, value: float | None) -> DeadlineLevel | None:
-    """OK / AMBER / OVERDUE (reusing the deadline colours and symbols), None when there is no threshold."""
-    if value is None or spec.good is None or spec.warn is None:
+    """OK (meets its target) / AMBER (close to it) / OVERDUE (far from it), reusing the deadline colours and
+    symbols; overdue work is amber while there is any. None without a value or a target."""
+    if value is None:
+        return None
+    if spec.name == "overdue":
+        return DeadlineLevel.AMBER if value > 0 else None
+    target = spec.good
+    if target is None:
         return None
     if spec.higher_is_better:
-        return DeadlineLevel.OK if value >= spec.good else DeadlineLevel.AMBER if value >= spec.warn else DeadlineLevel.OVERDUE
-    return DeadlineLevel.OK if value <= spec.good else DeadlineLevel.AMBER if value <= spec.warn else DeadlineLevel.OVERDUE
+        if value >= target:
+            return DeadlineLevel.OK
+        return DeadlineLevel.AMBER if value >= target - AMBER_POINTS else DeadlineLevel.OVERDUE
+    if value <= target:
+        return DeadlineLevel.OK
+    return DeadlineLevel.AMBER if value <= target * (1 + AMBER_SHARE) else DeadlineLevel.OVERDUE
 
 
 def level_colour(level: DeadlineLevel | None) -> QColor:
@@ -65,47 +135,131 @@ def level_colour(level: DeadlineLevel | None) -> QColor:
 
 
 def value_text(spec: CardSpec, v: KpiValue | None) -> str:
+    """The big number with its unit; "not enough data" when the indicator's sample is too small."""
     if v is None or v.value is None:
-        return "—"
+        return tr("数据不足")
     text = fmt.number(v.value, spec.decimals)
-    return text + "%" if v.unit == "%" else text
+    if v.unit == "%":
+        return text + "%"
+    if v.unit in ("min", "h"):
+        return f"{text} {unit_text(v.unit)}"
+    return text
+
+
+def target_text(spec: CardSpec) -> str:
+    """`目标 ≥ 99%` / `目标 ≤ 3 分钟`, or "" for a count without a target."""
+    d = spec.definition
+    if d.target is None:
+        return ""
+    num = fmt.number(d.target, 1 if d.target % 1 else 0)
+    unit = "%" if d.unit == "%" else f" {unit_text(d.unit)}"
+    return f"{tr('目标')} {'≥' if d.higher_is_better else '≤'} {num}{unit}"
 
 
 def change_text(spec: CardSpec, now: KpiValue | None, before: KpiValue | None) -> str:
-    """`▲ 1.2` (percentage points for rates, % for counts), `＝`, or `—` without a comparison."""
-    if now is None or before is None or now.value is None or before.value is None:
+    """`▲ 1.2` (percentage points for rates, % for counts and times), `＝`, or `—` without a comparison."""
+    if now is None or before is None:
         return "—"
-    if now.unit == "%" or spec.name in ("satisfaction",):
-        delta = now.value - before.value
-        unit = "个百分点" if now.unit == "%" else ""
-    else:
-        if before.value == 0:
-            return "—"
-        delta = 100.0 * (now.value - before.value) / before.value
-        unit = "%"
+    delta = DK.change(now.value, before.value, now.unit)
+    if delta is None:
+        return "—"
+    unit = tr("个百分点") if now.unit == "%" else "%"
     if abs(delta) < 0.05:
         return "＝"
     arrow = "▲" if delta > 0 else "▼"
     return f"{arrow} {fmt.number(abs(delta), 1)}{unit}"
 
 
+@dataclass(frozen=True, slots=True)
+class CardFigure:
+    """What one card shows, as text and as numbers: the tile draws it, `commandcenter kpis` prints it."""
+
+    key: str
+    label: str
+    period: str
+    value: float | None
+    unit: str
+    text: str
+    target: float | None
+    meets_target: bool | None
+    sample: float
+    enough_data: bool
+    previous: float | None
+    change_previous: str
+    last_year: float | None
+    change_last_year: str
+    level: DeadlineLevel | None
+
+
+def card_figure(spec: CardSpec, snap: "KpiSnapshot") -> CardFigure:
+    cur = snap.current.get(spec.name)
+    prev = snap.previous.get(spec.name)
+    ly = snap.last_year.get(spec.name)
+    value = None if cur is None else cur.value
+    detail = {} if cur is None else cur.detail
+    if spec.now:   # a state now has no like-for-like earlier value on this card
+        prev = ly = None
+    return CardFigure(
+        key=spec.name, label=card_label(spec), period=snap.period, value=value,
+        unit=spec.definition.unit, text=value_text(spec, cur), target=spec.definition.target,
+        meets_target=DK.meets_target(spec.definition, value), sample=float(detail.get("sample", 0.0)),
+        enough_data=not detail.get("insufficient") and value is not None,
+        previous=None if prev is None else prev.value, change_previous=change_text(spec, cur, prev),
+        last_year=None if ly is None else ly.value, change_last_year=change_text(spec, cur, ly),
+        level=threshold_level(spec, value))
+
+
+def card_figures(snap: "KpiSnapshot", cards: tuple[str, ...] = DEFAULT_CARDS) -> list[CardFigure]:
+    return [card_figure(ALL_CARDS[k], snap) for k in cards]
+
+
+def kpi_title(record_id: str, territory: dict[str, Any] | None = None) -> str:
+    """The KPI detail view's title for "<indicator>[:<key>]": names, never the internal keys."""
+    name, _, key = record_id.partition(":")
+    names = {"events_per_category": QT_TRANSLATE_NOOP("KpiCard", "类别"),
+             "events_per_grid": QT_TRANSLATE_NOOP("KpiCard", "网格"),
+             "resolution_level_share": QT_TRANSLATE_NOOP("KpiCard", "化解层级")}
+    if name in ALL_CARDS:
+        head = card_label(ALL_CARDS[name])
+    else:
+        head = tr(names.get(name, QT_TRANSLATE_NOOP("KpiCard", "指标")))
+    return f"{head} · {kpi_key_name(name, key, territory)}" if key else head
+
+
+def kpi_key_name(name: str, key: str, territory: dict[str, Any] | None = None) -> str:
+    """The name of one entry of a breakdown indicator: a category, a resolution level or a grid."""
+    from .. import labels
+    from ...domain import Category, ResolutionLevel
+
+    if name == "events_per_category" and key in Category._value2member_map_:
+        return labels.name(Category(key))
+    if name == "resolution_level_share" and key in ResolutionLevel._value2member_map_:
+        return labels.name(ResolutionLevel(key))
+    node = (territory or {}).get(key)
+    return node.name if node is not None else tr("未知网格")
+
+
 @dataclass
 class KpiSnapshot:
+    """The figures of one node and period (今日 / 本月 / 今年以来), the like-for-like previous period (the same
+    elapsed part of yesterday, last month or last year) and the same window a year earlier, plus the day's charts."""
+
     node_id: str
     taken_at: datetime | None = None
-    today: dict[str, KpiValue] = field(default_factory=dict)
-    yesterday: dict[str, KpiValue] = field(default_factory=dict)     # same hours, one day earlier
-    last_year: dict[str, KpiValue] = field(default_factory=dict)     # same hours, one year earlier
+    current: dict[str, KpiValue] = field(default_factory=dict)
+    previous: dict[str, KpiValue] = field(default_factory=dict)
+    last_year: dict[str, KpiValue] = field(default_factory=dict)
+    period: str = "today"
     hourly_today: list[float | None] = field(default_factory=lambda: [None] * 24)
     hourly_yesterday: list[float] = field(default_factory=lambda: [0.0] * 24)
     completion_by_hour: list[float | None] = field(default_factory=lambda: [None] * 24)
 
     def value(self, name: str) -> float | None:
-        v = self.today.get(name)
+        v = self.current.get(name)
         return None if v is None else v.value
 
     def detail(self, name: str) -> dict[str, float]:
-        v = self.today.get(name)
+        v = self.current.get(name)
         return {} if v is None else dict(v.detail)
 
     def ranking(self, name: str, limit: int = 10) -> list[tuple[str, float]]:
@@ -126,14 +280,19 @@ def _year_earlier(t: datetime) -> datetime:
 
 
 async def collect_async(call: Callable[..., Awaitable[Any]], store: Any, node_id: str, now: datetime, *,
-                        completion_series: bool = True, previous: KpiSnapshot | None = None) -> KpiSnapshot:
+                        completion_series: bool = True, previous: KpiSnapshot | None = None,
+                        period: str = "today") -> KpiSnapshot:
     """Read everything the KPI tile shows, one `store.kpis` call per `call` (pipeline.in_store): other store
     work (a detail panel's read) waits for one KPI query at most, never for the whole refresh."""
-    d0 = day_start(now)
-    snap = KpiSnapshot(node_id, now)
-    snap.today = await call(store.kpis, node_id, d0, now)
-    snap.yesterday = await call(store.kpis, node_id, d0 - timedelta(days=1), now - timedelta(days=1))
-    snap.last_year = await call(store.kpis, node_id, _year_earlier(d0), _year_earlier(now))
+    tz = getattr(store, "calendar", None)
+    tz_name = getattr(tz, "name", DK.DEFAULT_TZ)
+    p0 = DK.period_start(now, period, tz_name)
+    snap = KpiSnapshot(node_id, now, period=period)
+    snap.current = await call(store.kpis, node_id, p0, now)
+    b0, b1 = DK.previous_window(now, period, tz_name)
+    snap.previous = await call(store.kpis, node_id, b0, b1)
+    snap.last_year = await call(store.kpis, node_id, _year_earlier(p0), _year_earlier(now))
+    d0 = DK.period_start(now, "today", tz_name)
     two_days = await call(store.kpis, node_id, d0 - timedelta(days=1), now)
     trend = two_days.get("trend_per_hour")
     hours_today = int((now - d0) / HOUR) + 1
@@ -158,20 +317,21 @@ async def collect_async(call: Callable[..., Awaitable[Any]], store: Any, node_id
         snap.completion_by_hour = series
     elif previous is not None and previous.node_id == node_id:
         series = list(previous.completion_by_hour)
-        if 0 < hours_today <= 24:
+        if 0 < hours_today <= 24 and period == "today":
             series[hours_today - 1] = snap.value("completion_rate")
         snap.completion_by_hour = series
     return snap
 
 
 def collect(store: Any, node_id: str, now: datetime, *, completion_series: bool = True,
-            previous: KpiSnapshot | None = None) -> KpiSnapshot:
-    """The same, synchronously (on a thread that may use the store)."""
+            previous: KpiSnapshot | None = None, period: str = "today") -> KpiSnapshot:
+    """The same, synchronously (on a thread that may use the store: `commandcenter kpis`, the daily report)."""
 
     async def direct(fn, *args):
         return fn(*args)
 
-    coro = collect_async(direct, store, node_id, now, completion_series=completion_series, previous=previous)
+    coro = collect_async(direct, store, node_id, now, completion_series=completion_series, previous=previous,
+                         period=period)
     try:
         coro.send(None)
     except StopIteration as done:
@@ -180,7 +340,7 @@ def collect(store: Any, node_id: str, now: datetime, *, completion_series: bool 
     raise RuntimeError("collect: unexpected suspension")
 
 
-Fetch = Callable[[str, datetime, bool, KpiSnapshot | None], Awaitable[KpiSnapshot]]
+Fetch = Callable[[str, datetime, bool, KpiSnapshot | None, str], Awaitable[KpiSnapshot]]
 
 
 class KpiFeed(QObject):
@@ -190,10 +350,12 @@ class KpiFeed(QObject):
     failed = Signal(str)
 
     def __init__(self, fetch: Fetch | None, node_id: str, clock: Callable[[], datetime], *,
-                 interval_ms: int = 5000, series_every: int = 6, parent: QObject | None = None):
+                 interval_ms: int = 5000, series_every: int = 6, period: str = "today",
+                 parent: QObject | None = None):
         super().__init__(parent)
         self.fetch = fetch
         self.node_id = node_id
+        self.period = period
         self.clock = clock
         self.snapshot = KpiSnapshot(node_id)
         self.series_every = series_every
@@ -208,6 +370,13 @@ class KpiFeed(QObject):
     def set_node(self, node_id: str) -> None:
         self.node_id = node_id
         self._n = 0
+        self.schedule()
+
+    def set_period(self, period: str) -> None:
+        """Show 今日 / 本月 / 今年以来 (domain.kpis.PERIODS) from the next refresh on."""
+        if period not in DK.PERIODS:
+            raise ValueError(f"unknown period {period!r}")
+        self.period = period
         self.schedule()
 
     def schedule(self) -> None:
@@ -244,7 +413,7 @@ class KpiFeed(QObject):
     async def _run(self) -> KpiSnapshot | None:
         try:
             full = self._n % self.series_every == 0 or all(v is None for v in self.snapshot.completion_by_hour)
-            snap = await self.fetch(self.node_id, self.clock(), full, self.snapshot)
+            snap = await self.fetch(self.node_id, self.clock(), full, self.snapshot, self.period)
             self._n += 1
         except asyncio.CancelledError:
             raise

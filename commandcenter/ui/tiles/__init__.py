@@ -108,7 +108,8 @@ def build_kpis(ctx: TileContext, section: TileSection) -> Tile:
     in_store, store = ctx.extras.get("in_store"), ctx.extras.get("store")
     fetch = make_fetch(in_store, store) if in_store is not None and store is not None else None
     node = section.territory_node or ctx.config.wall.territory_node
-    tile = KpiTile(ctx.live, KpiFeed(fetch, node, ctx.clock), title=section.title)
+    tile = KpiTile(ctx.live, KpiFeed(fetch, node, ctx.clock, period=section.period), title=section.title,
+                   cards=tuple(section.cards))
     tile.kpi_activated.connect(lambda key: ctx.open_details("kpi", key))
     return tile
 

@@ -12,13 +12,17 @@ from collections.abc import Callable
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ...domain import Category, ResolutionLevel
 from ...services import LiveState
 from .. import format as fmt
 from .. import labels, theme
-from ..models.kpis import CARDS, CardSpec, KpiFeed, change_text, level_colour, threshold_level, value_text
+from ...domain import kpis as DK
+from ..models.kpis import (
+    ALL_CARDS, DEFAULT_CARDS, CardFigure, CardSpec, KpiFeed, card_figure, card_label, level_colour, period_label,
+    previous_label, target_text,
+)
 from .base import Tile, plain_label
 from .frame import FramedPlotWidget
 
@@ -32,33 +36,41 @@ def _pen(colour: QColor, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
 
 
 class KpiCard(QFrame):
+    """One indicator: its name, the value (with a symbol beside its colour), its target, and the like-for-like
+    changes. An indicator whose sample is too small reads "not enough data" in the neutral colour."""
+
     def __init__(self, spec: CardSpec, parent: QWidget | None = None):
         super().__init__(parent)
         self.spec = spec
+        self.figure: CardFigure | None = None
         self.setObjectName("kpiCard")
         self.setStyleSheet(f"QFrame#kpiCard {{ background: {theme.PANEL_RAISED.name()}; border-radius: 6px; }}"
                            " QLabel { background: transparent; }")
-        self.name = plain_label(spec.label)
+        self.name = plain_label(card_label(spec))
         self.value = plain_label("—")
+        self.target = plain_label(target_text(spec))
         self.change_day = plain_label("—")
         self.change_year = plain_label("—")
-        for lab in (self.name, self.change_day, self.change_year):
+        for lab in (self.name, self.target, self.change_day, self.change_year):
             lab.setStyleSheet(f"color: {theme.TEXT_DIM.name()}; background: transparent;")
         col = QVBoxLayout(self)
         col.setContentsMargins(8, 4, 8, 4)
         col.setSpacing(0)
-        col.addWidget(self.name)
-        col.addWidget(self.value)
-        col.addWidget(self.change_day)
-        col.addWidget(self.change_year)
+        for lab in (self.name, self.value, self.target, self.change_day, self.change_year):
+            col.addWidget(lab)
 
-    def show_values(self, today, yesterday, last_year) -> None:
-        level = threshold_level(self.spec, None if today is None else today.value)
-        symbol = "" if level is None else theme.DEADLINE_SYMBOLS[level]
-        self.value.setText(f"{value_text(self.spec, today)} {symbol}".strip())
-        self.value.setStyleSheet(f"color: {level_colour(level).name()}; background: transparent;")
-        self.change_day.setText(f"{self.tr('较昨日')} {change_text(self.spec, today, yesterday)}")
-        self.change_year.setText(f"{self.tr('较去年')} {change_text(self.spec, today, last_year)}")
+    def show_figure(self, fig: CardFigure) -> None:
+        self.figure = fig
+        symbol = "" if fig.level is None else theme.DEADLINE_SYMBOLS[fig.level]
+        self.value.setText(f"{fig.text} {symbol}".strip())
+        colour = level_colour(fig.level) if fig.enough_data or fig.level is not None else theme.TEXT_DIM
+        self.value.setStyleSheet(f"color: {colour.name()}; background: transparent;")
+        if self.spec.now:
+            self.change_day.setText(self.tr("当前"))
+            self.change_year.setText("")
+            return
+        self.change_day.setText(f"{previous_label(fig.period)} {fig.change_previous}")
+        self.change_year.setText("" if fig.period == "year" else f"{self.tr('较去年同期')} {fig.change_last_year}")
 
     def scale(self, points: int) -> None:
         small = QFont(self.font())
@@ -66,7 +78,7 @@ class KpiCard(QFrame):
         big = QFont(self.font())
         big.setPointSize(round(points * 2.0))
         big.setBold(True)
-        for lab in (self.name, self.change_day, self.change_year):
+        for lab in (self.name, self.target, self.change_day, self.change_year):
             lab.setFont(small)
         self.value.setFont(big)
 
@@ -191,17 +203,33 @@ class KpiTile(Tile):
     kpi_activated = Signal(str)      # "<kpi name>:<key>"
 
     def __init__(self, live: LiveState, feed: KpiFeed, *, title: str = "", feeds: list[str] | None = None,
-                 parent: QWidget | None = None):
+                 cards: tuple[str, ...] | list[str] = (), parent: QWidget | None = None):
         super().__init__(live, title or self.tr("运行指标"), feeds=feeds, parent=parent)
         self.feed = feed
         feed.setParent(self)
-        self.cards = [KpiCard(spec) for spec in CARDS]
-        cards = QHBoxLayout()
-        cards.setSpacing(6)
+        self.cards = [KpiCard(ALL_CARDS[k]) for k in (cards or DEFAULT_CARDS)]
+        row = QHBoxLayout()
+        row.setSpacing(6)
         for c in self.cards:
-            cards.addWidget(c, 1)
+            row.addWidget(c, 1)
         self.status = plain_label()
         self.status.setStyleSheet(f"color: {theme.TEXT_DIM.name()}; background: transparent;")
+        # 今日 / 本月 / 今年以来: one period for every card of the tile
+        self.period_buttons: dict[str, QPushButton] = {}
+        group = QButtonGroup(self)
+        group.setExclusive(True)
+        periods = QHBoxLayout()
+        periods.setSpacing(4)
+        for p in DK.PERIODS:
+            b = QPushButton(period_label(p))
+            b.setCheckable(True)
+            b.setChecked(p == feed.period)
+            b.setFlat(True)
+            b.clicked.connect(lambda _c=False, p=p: self.set_period(p))
+            group.addButton(b)
+            periods.addWidget(b)
+            self.period_buttons[p] = b
+        periods.addWidget(self.status, 1)
         self.trend = _Chart(self.tr("每小时事件数  ━ 今日  ┅ 昨日"))
         self.today_curve = self.trend.item.plot([], [], pen=_pen(theme.ACCENT), symbol="o", symbolSize=4,
                                                 symbolBrush=theme.ACCENT, symbolPen=None)
@@ -229,8 +257,8 @@ class KpiTile(Tile):
         charts.addWidget(self.grids, 0, 4)
         for i, s in enumerate((3, 3, 2, 3, 3)):
             charts.setColumnStretch(i, s)
-        self.body.addLayout(cards)
-        self.body.addWidget(self.status)
+        self.body.addLayout(row)
+        self.body.addLayout(periods)
         self.body.addLayout(charts, 1)
         for chart in (self.trend, self.completion):
             chart.item.getAxis("bottom").setTicks([[(h, f"{h}") for h in range(0, 24, 3)]])
@@ -239,15 +267,20 @@ class KpiTile(Tile):
         feed.failed.connect(lambda err: self.status.setText(f"⚠ {self.tr('指标读取失败')}: {err[:80]}"))
         self.refresh()
 
+    def set_period(self, period: str) -> None:
+        """Show every card's figure for 今日, 本月 or 今年以来 (refreshed at once)."""
+        self.feed.set_period(period)
+        self.period_buttons[period].setChecked(True)
+
     def refresh(self) -> None:
         snap = self.feed.snapshot
-        for card in self.cards:
-            n = card.spec.name
-            card.show_values(snap.today.get(n), snap.yesterday.get(n), snap.last_year.get(n))
+        if snap.taken_at is not None:   # before the first read the cards keep their dashes
+            for card in self.cards:
+                card.show_figure(card_figure(card.spec, snap))
         node = self.live.territory.get(snap.node_id)
-        where = node.name if node else (snap.node_id or self.tr("全域"))
+        where = node.name if node else self.tr("全域")
         when = fmt.hhmmss(snap.taken_at) if snap.taken_at else "—"
-        self.status.setText(f"{where} · {self.tr('今日')} · {self.tr('更新于')} {when}")
+        self.status.setText(f"{where} · {period_label(snap.period)} · {self.tr('更新于')} {when}")
         xs_t = [h for h, v in enumerate(snap.hourly_today) if v is not None]
         self.today_curve.setData(xs_t, [snap.hourly_today[h] for h in xs_t])
         self.yesterday_curve.setData(list(range(24)), list(snap.hourly_yesterday))
@@ -258,16 +291,16 @@ class KpiTile(Tile):
         d = snap.detail("one_ten_twenty_compliance")
         n = d.get("emergencies", 0)
         self.one_ten_twenty.setText(
-            f"1-10-20：{self.tr('响应')} {fmt.number(d.get('response_met', 0))}/{fmt.number(n)} · "
+            f"1-10-20: {self.tr('响应')} {fmt.number(d.get('response_met', 0))}/{fmt.number(n)} · "
             f"{self.tr('到场')} {fmt.number(d.get('arrival_met', 0))}/{fmt.number(n)} · "
-            f"{self.tr('初判')} {fmt.number(d.get('assessment_met', 0))}/{fmt.number(n)}")
-        cats = [(k, labels.name(Category(k)) if k in Category._value2member_map_ else k, v)
-                for k, v in snap.ranking("events_per_category", 8)]
+            f"{self.tr('初情研判')} {fmt.number(d.get('assessment_met', 0))}/{fmt.number(n)}")
+        cats = [(k, labels.name(Category(k)), v) for k, v in snap.ranking("events_per_category", 8)
+                if k in Category._value2member_map_]
         self.categories.set_items(cats)
         grids = []
         for k, v in snap.ranking("events_per_grid", 8):
             g = self.live.territory.get(k)
-            grids.append((k, g.name if g else k, v))
+            grids.append((k, g.name if g else self.tr("未知网格"), v))
         self.grids.set_items(grids)
 
     def apply_font_size(self, points: int) -> None:
@@ -277,6 +310,8 @@ class KpiTile(Tile):
         f = QFont(self.status.font())
         f.setPointSize(max(8, round(points * 0.8)))
         self.status.setFont(f)
+        for b in self.period_buttons.values():
+            b.setFont(f)
         self.one_ten_twenty.setFont(f)
         for chart in (self.trend, self.completion, self.levels, self.categories, self.grids):
             chart.scale(points)
@@ -289,7 +324,8 @@ def make_fetch(in_store: Callable, store) -> Callable:
     """The KpiFeed fetch for a store reached through `pipeline.in_store`."""
     from ..models.kpis import collect_async
 
-    async def fetch(node_id, now, full, previous):
-        return await collect_async(in_store, store, node_id, now, completion_series=full, previous=previous)
+    async def fetch(node_id, now, full, previous, period="today"):
+        return await collect_async(in_store, store, node_id, now, completion_series=full, previous=previous,
+                                   period=period)
 
     return fetch
