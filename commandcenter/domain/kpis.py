@@ -50,7 +50,7 @@ _FOLLOWED = Status.FOLLOWED_UP.value
 _DISPOSED_RANK = Status.DISPATCHED.rank
 _RANK = {s.value: s.rank for s in Status}
 _BASE_LEVELS = frozenset((ResolutionLevel.GRID.value, ResolutionLevel.COMMUNITY.value))
-_LIMIT_S = {c.value: lim.total_seconds() for c, lim in DEFAULT_CATEGORY_LIMITS.items()}
+_LIMIT = {c.value: lim for c, lim in DEFAULT_CATEGORY_LIMITS.items()}
 _P110, _H12345, _DISPUTE = Source.POLICE_110.value, Source.HOTLINE_12345.value, Category.DISPUTE.value
 _RESP, _ARR, _ASS = RESPONSE_START.total_seconds(), ARRIVAL.total_seconds(), FIRST_ASSESSMENT.total_seconds()
 
@@ -69,7 +69,7 @@ def _secs(a: datetime | None, b: datetime) -> float | None:
 
 def due_at(reported_at: datetime, category: Any) -> datetime:
     """When the work must be closed: reported + the category's limit (deadlines.DEFAULT_CATEGORY_LIMITS)."""
-    return _aware(reported_at) + timedelta(seconds=_LIMIT_S[category])
+    return _aware(reported_at) + _LIMIT[category]
 
 
 def loop_due_at(reported_at: datetime, category: Any) -> datetime:

@@ -14,7 +14,9 @@ from sqlalchemy import Connection
 
 from ..domain import Category, KpiValue, TerritoryLevel
 from ..domain import kpis as DK
-from .rollup import CAT_IDX, CONTRIB_COLUMNS, GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, NCOLS, Calendar, contributions
+from .rollup import (
+    CAT_IDX, CONTRIB_COLUMNS, GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, LOOP_HOURS, NCOLS, Calendar, contributions,
+)
 from .schema import ROLLUP_COLUMNS
 
 if TYPE_CHECKING:
@@ -388,8 +390,10 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
     # the due and loop clocks judge only work already due: up to the last whole hour of the window; the
     # overdue count judges all work due before that hour
     hf = max(hs, int(end.timestamp()) // 3600)
-    tot, judged, ever = _sum_sets(conn, store, node_id, [ranges, decompose(hs, hf, cal), decompose(0, hf, cal)],
-                                  include_drill, leaf=leaf, range_n=range_n)
+    loop = LOOP_HOURS   # loop sums sit in the due bucket: the loops due in [a, b) are those due in [a-24h, b-24h)
+    tot, judged, looped, ever = _sum_sets(
+        conn, store, node_id, [ranges, decompose(hs, hf, cal), decompose(hs - loop, hf - loop, cal),
+                               decompose(0, hf, cal)], include_drill, leaf=leaf, range_n=range_n)
     # what lies under the node has no events where the node has none: its children and grids skip those ranges
     # (a whole-history window's first edge, before the history began, was one index seek per grid of a street)
     busy = ranges if leaf else [r for r in ranges if range_n.get(r, 0.0)]
@@ -402,8 +406,10 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
     n = s["n"]
     # domain.kpis' figures: reported-clock sums of the window, due and loop sums of its judged part
     clock = dict(s)
-    for c in (*DK.DUE_SUMS, *DK.LOOP_SUMS):
+    for c in DK.DUE_SUMS:
         clock[c] = judged[IDX[c]]
+    for c in DK.LOOP_SUMS:
+        clock[c] = looped[IDX[c]]
     clock["overdue"] = ever[IDX["due_n"]] - ever[IDX["due_closed"]]
     judged_end = datetime.fromtimestamp(hf * 3600, timezone.utc)
     for key, v in DK.figures(clock, node_id=node_id, start=w0, end=w1).items():

@@ -38,9 +38,12 @@ _RANK = {s.value: s.rank for s in Status}
 #: Where domain.kpis' sums of each clock sit in a rollup row.
 _REP_IDX = tuple(IDX[c] for c in DK.REPORTED_SUMS)
 _DUE_IDX = tuple(IDX[c] for c in DK.DUE_SUMS)
-_LOOP_IDX = tuple(IDX[c] for c in DK.LOOP_SUMS)
+_DUE_LOOP_IDX = _DUE_IDX + tuple(IDX[c] for c in DK.LOOP_SUMS)
 _SHIFT_S = {c.value: int(lim.total_seconds()) for c, lim in DEFAULT_CATEGORY_LIMITS.items()}   # due = reported + this
-_LOOP_S = int(DK.LOOP_GRACE.total_seconds())
+#: The loop clock is the due clock LOOP_HOURS later: loop sums are kept in the due bucket and read LOOP_HOURS
+#: earlier (kpi.compute), one rollup leaf less per incident.
+LOOP_HOURS = int(DK.LOOP_GRACE.total_seconds()) // 3600
+assert LOOP_HOURS * 3600 == DK.LOOP_GRACE.total_seconds(), "the loop grace must be whole hours"
 
 #: Columns of the incidents table a contribution depends on.
 CONTRIB_COLUMNS = (
@@ -131,8 +134,8 @@ def _secs(a: datetime | None, b: datetime) -> float | None:
 
 
 def contributions(row: Any) -> list[tuple[int, list[float]]]:
-    """(UTC hour, rollup columns in ROLLUP_COLUMNS order) of one incident on each clock of domain.kpis
-    (reported, due, loop): an Incident, a result row of CONTRIB_COLUMNS, or a mapping of them."""
+    """(UTC hour, rollup columns in ROLLUP_COLUMNS order) of one incident in its reported and its due bucket (the
+    loop sums sit in the due bucket: see LOOP_HOURS): an Incident, a result row of CONTRIB_COLUMNS, or a mapping."""
     if isinstance(row, dict):
         row = _Attrs(row)
     out = []
@@ -154,16 +157,15 @@ def contribution(row: Any) -> list[float]:
 
 
 def _clock_parts(row: Any, sign: int) -> list[tuple[int, tuple[list[int], list[float]]]]:
-    """The columns and values of one incident on each clock, keyed by that clock's UTC hour."""
+    """The columns and values of one incident in its reported and its due bucket, keyed by their UTC hours."""
     rep_h = Calendar.hour(row.reported_at)
     cols: list[int] = []
     vals: list[float] = []
     contribute(row, cols, vals, 0, sign)
-    dcols, dvals, lcols, lvals = [], [], [], []
-    extra(row, cols, vals, dcols, dvals, lcols, lvals, 0, 0, sign)
-    due_s = _due_ts(row)
-    due_h = int(due_s // 3600)
-    return [(rep_h, (cols, vals)), (due_h, (dcols, dvals)), (int((due_s + _LOOP_S) // 3600), (lcols, lvals))]
+    dcols: list[int] = []
+    dvals: list[float] = []
+    extra(row, cols, vals, dcols, dvals, 0, 0, sign)
+    return [(rep_h, (cols, vals)), (int(_due_ts(row) // 3600), (dcols, dvals))]
 
 
 def _due_ts(row: Any) -> float:
@@ -173,23 +175,18 @@ def _due_ts(row: Any) -> float:
     return rep.timestamp() + _SHIFT_S[row.category]
 
 
-def extra(row: Any, cols: list[int], vals: list[float], dcols: list[int], dvals: list[float], lcols: list[int],
-          lvals: list[float], base: int, dbase: int, sign: int, lbase: int | None = None) -> None:
-    """Append domain.kpis' sums of one incident: its reported-clock sums at `base`, its due-clock sums at
-    `dbase`, its loop-clock sums at `lbase` (zeros left out, as contribute() does)."""
-    lbase = dbase if lbase is None else lbase
+def extra(row: Any, cols: list[int], vals: list[float], dcols: list[int], dvals: list[float], base: int, dbase: int,
+          sign: int) -> None:
+    """Append domain.kpis' sums of one incident: its reported-clock sums at `base`, its due- and loop-clock sums
+    at `dbase` (zeros left out, as contribute() does)."""
     for i, x in zip(_REP_IDX, DK.reported_sums(row)):
         if x:
             cols.append(base + i)
             vals.append(sign * x)
-    for i, x in zip(_DUE_IDX, DK.due_sums(row)):
+    for i, x in zip(_DUE_LOOP_IDX, DK.due_sums(row) + DK.loop_sums(row)):
         if x:
             dcols.append(dbase + i)
             dvals.append(sign * x)
-    for i, x in zip(_LOOP_IDX, DK.loop_sums(row)):
-        if x:
-            lcols.append(lbase + i)
-            lvals.append(sign * x)
 
 
 def contribute(row: Any, cols: list[int], vals: list[float], base: int, sign: int) -> None:
@@ -294,12 +291,9 @@ class Deltas:
             row = _Attrs(row)
         grid, drill = row.grid_id, 1 if row.drill_id else 0
         i = self._index((grid, self.cal.hour(row.reported_at), drill))
-        due_s = _due_ts(row)
-        d = self._index((grid, int(due_s // 3600), drill))
-        lp = self._index((grid, int((due_s + _LOOP_S) // 3600), drill))
+        d = self._index((grid, int(_due_ts(row) // 3600), drill))
         contribute(row, self._cols, self._vals, i * NCOLS, sign)
-        extra(row, self._cols, self._vals, self._cols, self._vals, self._cols, self._vals, i * NCOLS, d * NCOLS,
-              sign, lp * NCOLS)
+        extra(row, self._cols, self._vals, self._cols, self._vals, i * NCOLS, d * NCOLS, sign)
         self._sums = None
 
     def _index(self, leaf: Leaf) -> int:
