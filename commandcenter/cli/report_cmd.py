@@ -1,4 +1,6 @@
-"""`commandcenter report --drill ID --out report.pdf|report.html [--config PATH]`: the after-action report."""
+"""`commandcenter report --drill ID --out report.pdf|report.html [--config PATH]`: the after-action report;
+`commandcenter report --daily DATE --out daily.pdf|daily.html [--node ID] [--lang zh_CN|en]`: the 运行日报 a
+duty officer hands over at shift change (ui/daily_report.py)."""
 from __future__ import annotations
 
 import argparse
@@ -15,10 +17,61 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", default=str(default_config()))
     p.add_argument("--store", default="", help="store URL (default: the config's)")
     p.add_argument("--list", action="store_true", help="list the drills in the store")
+    p.add_argument("--daily", metavar="DATE", help="运行日报 of this local day (YYYY-MM-DD, or 'today')")
+    p.add_argument("--node", default=None, help="daily report: territory node id (default: the wall's node)")
+    p.add_argument("--lang", default="zh_CN", help="daily report: its one language (zh_CN or en)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.daily:
+        return run_daily(args)
+    return run_drill(args)
+
+
+def run_daily(args: argparse.Namespace) -> int:
+    from datetime import date, datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from ..store import Store, StoreError
+
+    config = load_or_exit(args.config)
+    tz = config.store.timezone
+    now = datetime.now(timezone.utc)
+    try:
+        day = now.astimezone(ZoneInfo(tz)).date() if args.daily == "today" else date.fromisoformat(args.daily)
+    except ValueError:
+        print(f"report: --daily {args.daily!r}: expected a date YYYY-MM-DD or 'today'", file=sys.stderr)
+        return 2
+    if args.out is None or args.out.suffix.lower() not in (".pdf", ".html", ".htm"):
+        print("report: --out daily.pdf|daily.html is required", file=sys.stderr)
+        return 2
+    from ..ui.report import ensure_gui_app
+    from ..ui.resources import install_language
+
+    ensure_gui_app()
+    if not install_language(args.lang):
+        print(f"report: no translation for language {args.lang!r}", file=sys.stderr)
+        return 2
+    from ..ui import format as fmt
+    from ..ui.daily_report import assemble, write_daily_report
+
+    fmt.set_timezone(tz)
+    try:
+        store = Store.open(args.store or store_url(config), tz=tz)
+    except StoreError as exc:
+        print(f"store: {exc}", file=sys.stderr)
+        return 2
+    node = config.wall.territory_node if args.node is None else args.node
+    try:
+        report = assemble(store, day, node, now=now, tz=tz)
+    finally:
+        store.close()
+    print(f"report: wrote {write_daily_report(report, args.out)}")
+    return 0
+
+
+def run_drill(args: argparse.Namespace) -> int:
     from ..services.drill_report import assemble, drill_ids
     from ..store import Store, StoreError
 

@@ -15,7 +15,8 @@ from sqlalchemy import Connection
 from ..domain import Category, KpiValue, TerritoryLevel
 from ..domain import kpis as DK
 from .rollup import (
-    CAT_IDX, CONTRIB_COLUMNS, GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, LOOP_HOURS, NCOLS, Calendar, contributions,
+    CAT_IDX, CONTRIB_COLUMNS, GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, LOOP_HOURS, NCOLS, Calendar, _Attrs as _Row,
+    clock_parts,
 )
 from .schema import ROLLUP_COLUMNS
 
@@ -27,6 +28,9 @@ TREND_DAYS_MAX = 400    # trend_per_day covers at most the last 400 days of the 
 PER_GRID_MAX = 200      # events_per_grid is given when the node has at most this many grids
 Range = tuple[int, int, int]   # (grain, first bucket, end bucket exclusive)
 IDX = {c: i for i, c in enumerate(ROLLUP_COLUMNS)}
+_DUE_SET = frozenset(DK.DUE_SUMS + DK.LOOP_SUMS)
+#: The columns on the reported clock (all but the due and loop sums).
+REPORTED_COLUMNS = tuple(c for c in ROLLUP_COLUMNS if c not in _DUE_SET)
 #: The figures judged on the due and loop clocks (their detail says until when).
 DUE_CLOCK_KPIS = frozenset(("completion_rate", "on_time_rate", "disposal_rate", "closed_loop_rate",
                             "on_the_spot_rate", "dispute_base_share", "handling_time", "overdue"))
@@ -76,6 +80,23 @@ def decompose(hs: int, he: int, cal: Calendar | None = None, *, months: bool = T
 
 
 _SUMS_SQL = ", ".join(f'sum("{c}")' for c in ROLLUP_COLUMNS)
+
+
+def _set_sql(store: "Store", branch_cols: list[tuple[str, ...] | None], include_drill: bool) -> str:
+    """UNION ALL of primary-key range scans, one per branch, each summing only its columns (0 for the rest)."""
+    key = (store.dialect, "sets", tuple(branch_cols), include_drill)
+    sql = _SQL.get(key)
+    if sql is None:
+        ph = store._ph
+        where = (f"FROM kpi_rollup WHERE node_id = {ph} AND grain = {ph} AND bucket >= {ph} AND bucket < {ph}"
+                 f"{'' if include_drill else ' AND drill = 0'}")
+        parts = []
+        for wanted in branch_cols:
+            what = _SUMS_SQL if wanted is None else ", ".join(
+                f'sum("{c}")' if c in wanted else "0" for c in ROLLUP_COLUMNS)
+            parts.append(f"SELECT CAST({ph} AS INTEGER), {what} {where}")
+        sql = _SQL[key] = " UNION ALL ".join(parts)
+    return sql
 _SQL: dict[tuple, str] = {}
 
 
@@ -209,38 +230,44 @@ def _sums(conn: Connection, store: "Store", node: str, ranges: list[Range], incl
 
 
 def _sum_sets(conn: Connection, store: "Store", node: str, sets: list[list[Range]], include_drill: bool, *,
-              leaf: bool = False, range_n: dict[Range, float] | None = None) -> list[list[float]]:
+              leaf: bool = False, range_n: dict[Range, float] | None = None,
+              columns: list[tuple[str, ...] | None] | None = None) -> list[list[float]]:
     """Every rollup column summed over each set of ranges, all sets in one statement (each branch tagged with its
-    set and range). A grid (`leaf`) has month rollups only; its hours and days are summed from its incidents with
-    the same contributions() (on each of domain.kpis' clocks: an incident reported up to MAX_SHIFT before a span
-    can fall due in it). `range_n` (not for a grid) receives the events of each range of the first set."""
+    set and range; `columns[k]`, if given, names the only columns set k needs: the others read as 0). A grid
+    (`leaf`) has month rollups only; its hours and days are summed from its incidents with the same
+    contributions() (in its reported and due buckets: an incident reported up to MAX_SHIFT before a span can fall
+    due in it). `range_n` (not for a grid) receives the events of each range of the first set."""
     outs = [[0.0] * NCOLS for _ in sets]
+    cols = columns or [None] * len(sets)
     tagged = [(k, i, r) for k, rs in enumerate(sets) for i, r in enumerate(rs)
               if not leaf or r[0] == GRAIN_MONTH]
     if tagged:
-        tag = f"CAST({store._ph} AS INTEGER), "
         params = tuple(x for k, i, (g, lo, hi) in tagged for x in (k * 64 + i, node, g, lo, hi))
-        for row in conn.exec_driver_sql(_rollup_sql(store, tag + _SUMS_SQL, 1, len(tagged), include_drill), params):
+        sql = _set_sql(store, [cols[k] for k, _i, _r in tagged], include_drill)
+        wanted = [range(NCOLS) if c is None else [IDX[x] for x in c] for c in cols]
+        for row in conn.exec_driver_sql(sql, params):
             k, i = divmod(int(row[0]), 64)
             if range_n is not None and k == 0 and not leaf:
                 r = sets[0][i]
                 range_n[r] = range_n.get(r, 0.0) + float(row[1] or 0)
             out = outs[k]
-            for j, x in enumerate(row[1:]):
+            for j in wanted[k]:
+                x = row[j + 1]
                 if x:
                     out[j] += float(x)
     if leaf:
         per_set = [_spans(rs, store.calendar) for rs in sets]
+        # only a set reading due or loop sums needs incidents reported before its spans
         shift = int(DK.MAX_SHIFT.total_seconds()) // 3600 + 1
-        wide = [(lo - shift, hi) for spans in per_set for lo, hi in spans]
+        wide = [(lo - (0 if c is not None and not _DUE_SET & set(c) else shift), hi)
+                for spans, c in zip(per_set, cols) for lo, hi in spans]
         for row in _incident_rows(conn, store, [node], wide, include_drill, CONTRIB_COLUMNS):
-            parts = contributions(row)
+            parts = clock_parts(_Row(row), 1)
             for spans, out in zip(per_set, outs):
-                for hour, vec in parts:
+                for hour, (cs, vs) in parts:
                     if any(lo <= hour < hi for lo, hi in spans):
-                        for j, x in enumerate(vec):
-                            if x:
-                                out[j] += x
+                        for j, x in zip(cs, vs):
+                            out[j] += x
     return outs
 
 
@@ -391,9 +418,13 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
     # overdue count judges all work due before that hour
     hf = max(hs, int(end.timestamp()) // 3600)
     loop = LOOP_HOURS   # loop sums sit in the due bucket: the loops due in [a, b) are those due in [a-24h, b-24h)
-    tot, judged, looped, ever = _sum_sets(
+    ps, pe = hour_span(_shift_year(w0), _shift_year(w1))
+    pet_col = "cat_" + Category.PETITION.value
+    tot, judged, looped, ever, prev = _sum_sets(
         conn, store, node_id, [ranges, decompose(hs, hf, cal), decompose(hs - loop, hf - loop, cal),
-                               decompose(0, hf, cal)], include_drill, leaf=leaf, range_n=range_n)
+                               decompose(0, hf, cal), decompose(ps, pe, cal)], include_drill, leaf=leaf,
+        range_n=range_n, columns=[REPORTED_COLUMNS, DK.DUE_SUMS, DK.LOOP_SUMS, ("due_n", "due_closed"),
+                                  ("n", pet_col)])
     # what lies under the node has no events where the node has none: its children and grids skip those ranges
     # (a whole-history window's first edge, before the history began, was one index seek per grid of a street)
     busy = ranges if leaf else [r for r in ranges if range_n.get(r, 0.0)]
@@ -461,8 +492,6 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
         cal.day_label(d): per_day.get(d, 0.0) for d in range(d0, d1)})
 
     # the same window one year earlier
-    ps, pe = hour_span(_shift_year(w0), _shift_year(w1))
-    prev = _sums(conn, store, node_id, decompose(ps, pe, cal), include_drill, leaf=leaf)
     prev_n = prev[0]
     pet, prev_pet = tot[CAT_IDX[Category.PETITION.value]], prev[CAT_IDX[Category.PETITION.value]]
     extra = {"petitions_change": _pct(pet - prev_pet, prev_pet)} if prev_pet else {}

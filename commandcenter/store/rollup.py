@@ -139,7 +139,7 @@ def contributions(row: Any) -> list[tuple[int, list[float]]]:
     if isinstance(row, dict):
         row = _Attrs(row)
     out = []
-    for hour, (cols, vals) in _clock_parts(row, 1):
+    for hour, (cols, vals) in clock_parts(row, 1):
         v = [0.0] * NCOLS
         for c, x in zip(cols, vals):
             v[c] += x
@@ -156,7 +156,7 @@ def contribution(row: Any) -> list[float]:
     return v
 
 
-def _clock_parts(row: Any, sign: int) -> list[tuple[int, tuple[list[int], list[float]]]]:
+def clock_parts(row: Any, sign: int) -> list[tuple[int, tuple[list[int], list[float]]]]:
     """The columns and values of one incident in its reported and its due bucket, keyed by their UTC hours."""
     rep_h = Calendar.hour(row.reported_at)
     cols: list[int] = []

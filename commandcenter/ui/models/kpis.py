@@ -91,7 +91,7 @@ _PREVIOUS = {"today": QT_TRANSLATE_NOOP("KpiCard", "较昨日同期"), "month": 
 
 
 def tr(text: str) -> str:
-    """A KPI card string in the wall's language (context "KpiCard")."""
+    """A KPI card string in the wall's language."""
     return QCoreApplication.translate("KpiCard", text)
 
 
