@@ -73,11 +73,10 @@ def run(args: argparse.Namespace) -> int:
     node = config.wall.territory_node if args.node is None else args.node
     cards = tuple(d.key for d in DK.DEFS) if args.all else tile_cards(config)
     if args.lang != "zh_CN":
-        from PySide6.QtCore import QCoreApplication
-
+        from ..ui.report import ensure_gui_app
         from ..ui.resources import install_language
 
-        _app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+        ensure_gui_app()   # the translators live on the application
         if not install_language(args.lang):
             print(f"kpis: no translation for language {args.lang!r}", file=sys.stderr)
             return 2

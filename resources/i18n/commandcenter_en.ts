@@ -2,6 +2,164 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
   <context>
+    <name />
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="90" />
+      <source>全域</source>
+      <extracomment>The day's figures, in the report's order: every indicator the centres report. The year-to-date totals and rates.</extracomment>
+      <translation>Whole territory</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="91" />
+      <source>运行日报</source>
+      <translation>Daily operations report</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
+      <source>指标</source>
+      <translation>Indicator</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <source>当日</source>
+      <translation>The day</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
+      <source>目标</source>
+      <translation>Target</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <source>是否达标</source>
+      <translation>Target met</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <source>较前一日同期</source>
+      <translation>vs. the day before, same hours</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <source>样本</source>
+      <translation>Sample</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
+      <source>今年以来</source>
+      <translation>Year to date</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
+      <source>较去年同期</source>
+      <translation>vs. last year, same period</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <source>事件</source>
+      <translation>Incident</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <source>类别</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <source>网格</source>
+      <translation>Grid</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <source>状态</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <source>上报时间</source>
+      <translation>Reported at</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <source>办结时限</source>
+      <translation>Deadline</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <source>已超期</source>
+      <translation>Overdue by</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <source>级别</source>
+      <translation>Level</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <source>预警</source>
+      <translation>Warning</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <source>区域</source>
+      <translation>Area</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <source>发布</source>
+      <translation>Issued</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <source>有效至</source>
+      <translation>Valid until</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <source>突发事件</source>
+      <translation>Emergencies</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <source>响应</source>
+      <translation>Response</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <source>到场</source>
+      <translation>Arrival</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <source>初情研判</source>
+      <translation>First assessment</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <source>1-10-20</source>
+      <translation>1-10-20</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="140" />
+      <source>数据不足</source>
+      <translation>Not enough data</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="166" />
+      <source>个百分点</source>
+      <translation> pts</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="239" />
+      <source>未知网格</source>
+      <translation>Unknown grid</translation>
+    </message>
+  </context>
+  <context>
     <name>AlarmCheck</name>
     <message>
       <location filename="../../commandcenter/ui/sound.py" line="154" />
@@ -685,134 +843,134 @@
   <context>
     <name>DetailController</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="453" />
+      <location filename="../../commandcenter/ui/details.py" line="456" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="493" />
+      <location filename="../../commandcenter/ui/details.py" line="496" />
       <source>实时数据中没有此事件，正在查询…</source>
       <translation>Not in the live data; querying the store…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="502" />
+      <location filename="../../commandcenter/ui/details.py" line="505" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="504" />
+      <location filename="../../commandcenter/ui/details.py" line="507" />
       <source>分项</source>
       <translation>Breakdown</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="525" />
+      <location filename="../../commandcenter/ui/details.py" line="528" />
       <source>已读取存储</source>
       <translation>Read from the store</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="538" />
+      <location filename="../../commandcenter/ui/details.py" line="541" />
       <source>✓ 已完整</source>
       <translation>✓ Complete</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="579" />
-      <location filename="../../commandcenter/ui/details.py" line="677" />
+      <location filename="../../commandcenter/ui/details.py" line="582" />
+      <location filename="../../commandcenter/ui/details.py" line="680" />
       <source>照片</source>
       <translation>Photos</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="593" />
+      <location filename="../../commandcenter/ui/details.py" line="596" />
       <source>打开原图</source>
       <translation>Open original</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="635" />
+      <location filename="../../commandcenter/ui/details.py" line="638" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="636" />
+      <location filename="../../commandcenter/ui/details.py" line="639" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="637" />
-      <location filename="../../commandcenter/ui/details.py" line="688" />
-      <location filename="../../commandcenter/ui/details.py" line="734" />
+      <location filename="../../commandcenter/ui/details.py" line="640" />
+      <location filename="../../commandcenter/ui/details.py" line="691" />
+      <location filename="../../commandcenter/ui/details.py" line="737" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="638" />
-      <location filename="../../commandcenter/ui/details.py" line="685" />
+      <location filename="../../commandcenter/ui/details.py" line="641" />
+      <location filename="../../commandcenter/ui/details.py" line="688" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="640" />
+      <location filename="../../commandcenter/ui/details.py" line="643" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="641" />
+      <location filename="../../commandcenter/ui/details.py" line="644" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="642" />
+      <location filename="../../commandcenter/ui/details.py" line="645" />
       <source>上报人</source>
       <translation>Reporter</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="644" />
+      <location filename="../../commandcenter/ui/details.py" line="647" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="645" />
-      <location filename="../../commandcenter/ui/details.py" line="757" />
+      <location filename="../../commandcenter/ui/details.py" line="648" />
+      <location filename="../../commandcenter/ui/details.py" line="760" />
       <source>网格员</source>
       <translation>Grid worker</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="646" />
+      <location filename="../../commandcenter/ui/details.py" line="649" />
       <source>处置人</source>
       <translation>Handler</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="647" />
+      <location filename="../../commandcenter/ui/details.py" line="650" />
       <source>涉及部门</source>
       <translation>Departments</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="648" />
+      <location filename="../../commandcenter/ui/details.py" line="651" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="657" />
+      <location filename="../../commandcenter/ui/details.py" line="660" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
       <location filename="../../commandcenter/ui/details.py" line="78" />
-      <location filename="../../commandcenter/ui/details.py" line="658" />
+      <location filename="../../commandcenter/ui/details.py" line="661" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="661" />
+      <location filename="../../commandcenter/ui/details.py" line="664" />
       <source>描述</source>
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="662" />
+      <location filename="../../commandcenter/ui/details.py" line="665" />
       <source>处置时间线</source>
       <translation>Timeline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="673" />
-      <location filename="../../commandcenter/ui/details.py" line="736" />
+      <location filename="../../commandcenter/ui/details.py" line="676" />
+      <location filename="../../commandcenter/ui/details.py" line="739" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
@@ -873,7 +1031,7 @@
     <message>
       <location filename="../../commandcenter/ui/details.py" line="65" />
       <source>闭环管理率</source>
-      <translation>Closed-loop management rate</translation>
+      <translation>Closed-loop rate</translation>
     </message>
     <message>
       <location filename="../../commandcenter/ui/details.py" line="66" />
@@ -933,9 +1091,9 @@
     </message>
     <message>
       <location filename="../../commandcenter/ui/details.py" line="79" />
-      <location filename="../../commandcenter/ui/details.py" line="659" />
+      <location filename="../../commandcenter/ui/details.py" line="662" />
       <source>初情研判</source>
-      <translation>Initial assessment</translation>
+      <translation>First assessment</translation>
     </message>
     <message>
       <location filename="../../commandcenter/ui/details.py" line="80" />
@@ -963,118 +1121,118 @@
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="633" />
+      <location filename="../../commandcenter/ui/details.py" line="636" />
       <source>{left}（截止 {due}）</source>
       <translation>{left} (due {due})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="682" />
+      <location filename="../../commandcenter/ui/details.py" line="685" />
       <source>此信号已不在实时数据中</source>
       <translation>This signal is no longer in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="686" />
-      <location filename="../../commandcenter/ui/details.py" line="733" />
+      <location filename="../../commandcenter/ui/details.py" line="689" />
+      <location filename="../../commandcenter/ui/details.py" line="736" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="688" />
+      <location filename="../../commandcenter/ui/details.py" line="691" />
       <source>生效中</source>
       <translation>In force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="688" />
+      <location filename="../../commandcenter/ui/details.py" line="691" />
       <source>已失效</source>
       <translation>No longer in force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="689" />
+      <location filename="../../commandcenter/ui/details.py" line="692" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="690" />
+      <location filename="../../commandcenter/ui/details.py" line="693" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="691" />
+      <location filename="../../commandcenter/ui/details.py" line="694" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="692" />
+      <location filename="../../commandcenter/ui/details.py" line="695" />
       <source>发布单位</source>
       <translation>Issued by</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="694" />
+      <location filename="../../commandcenter/ui/details.py" line="697" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="697" />
+      <location filename="../../commandcenter/ui/details.py" line="700" />
       <source>处置指引</source>
       <translation>Guidance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="699" />
+      <location filename="../../commandcenter/ui/details.py" line="702" />
       <source>涉及网格</source>
       <translation>Grids</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="705" />
+      <location filename="../../commandcenter/ui/details.py" line="708" />
       <source>关联</source>
       <translation>Related</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="715" />
+      <location filename="../../commandcenter/ui/details.py" line="718" />
       <source>处置记录</source>
       <translation>Operator actions</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="730" />
+      <location filename="../../commandcenter/ui/details.py" line="733" />
       <source>此资源不在实时数据中</source>
       <translation>This resource is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="738" />
+      <location filename="../../commandcenter/ui/details.py" line="741" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="739" />
+      <location filename="../../commandcenter/ui/details.py" line="742" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="740" />
+      <location filename="../../commandcenter/ui/details.py" line="743" />
       <source>更新</source>
       <translation>Updated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="756" />
+      <location filename="../../commandcenter/ui/details.py" line="759" />
       <source>所属</source>
       <translation>Belongs to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="758" />
+      <location filename="../../commandcenter/ui/details.py" line="761" />
       <source>网格长</source>
       <translation>Grid head</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="759" />
+      <location filename="../../commandcenter/ui/details.py" line="762" />
       <source>户数</source>
       <translation>Households</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="762" />
+      <location filename="../../commandcenter/ui/details.py" line="765" />
       <source>在办事件（{n}）</source>
       <translation>Open incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="774" />
+      <location filename="../../commandcenter/ui/details.py" line="777" />
       <source>今日指标</source>
       <translation>Today's KPIs</translation>
     </message>
@@ -1125,12 +1283,12 @@
   <context>
     <name>DetailPanel</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="260" />
+      <location filename="../../commandcenter/ui/details.py" line="263" />
       <source>✕ 关闭</source>
       <translation>✕ Close</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="322" />
+      <location filename="../../commandcenter/ui/details.py" line="325" />
       <source>{name}：{value}</source>
       <translation>{name}: {value}</translation>
     </message>
@@ -1348,49 +1506,241 @@
     </message>
   </context>
   <context>
-    <name>KpiTile</name>
+    <name>KpiCard</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="195" />
-      <source>运行指标</source>
-      <translation>KPIs</translation>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="55" />
+      <source>事件数</source>
+      <extracomment>Every indicator of domain/kpis.py as a card; a tile shows `DEFAULT_CARDS` unless its config names others.</extracomment>
+      <translation>Events</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="205" />
-      <source>每小时事件数  ━ 今日  ┅ 昨日</source>
-      <translation>Events per hour  ━ today  ┅ yesterday</translation>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="56" />
+      <source>办结率</source>
+      <translation>Completion rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="209" />
-      <source>办结率（当日累计，%）</source>
-      <translation>Completion rate (today, cumulative, %)</translation>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="57" />
+      <source>按期办结率</source>
+      <translation>On-time completion</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="212" />
-      <source>化解层级占比</source>
-      <translation>Resolution level share</translation>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="58" />
+      <source>超期件数</source>
+      <translation>Overdue</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="216" />
-      <source>类别排行</source>
-      <translation>Top categories</translation>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="59" />
+      <source>处置率</source>
+      <translation>Disposal rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="217" />
-      <source>网格排行（前8）</source>
-      <translation>Top grids (8)</translation>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="60" />
+      <source>闭环管理率</source>
+      <translation>Closed-loop rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="248" />
-      <source>全域</source>
-      <translation>Whole territory</translation>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="61" />
+      <source>矛盾纠纷现场化解率</source>
+      <translation>Disputes resolved on the spot</translation>
     </message>
     <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="62" />
+      <source>矛盾纠纷基层化解率</source>
+      <translation>Disputes resolved in grid or community</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="63" />
+      <source>110分流平均受理时长</source>
+      <translation>Avg. acceptance (diverted 110 calls)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="64" />
+      <source>110分流平均到场时长</source>
+      <translation>Avg. arrival (diverted 110 calls)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="65" />
+      <source>群众满意率</source>
+      <translation>Satisfaction rate</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="66" />
+      <source>1-10-20达标率</source>
+      <translation>1-10-20 compliance</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="67" />
+      <source>突发事件</source>
+      <translation>Emergencies</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="68" />
+      <source>初信初访</source>
+      <translation>First-time petitions</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="69" />
+      <source>吹哨报到</source>
+      <translation>Departments called in (whistle)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="70" />
+      <source>部门报到时长</source>
+      <translation>Departments' response time</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="71" />
+      <source>转办时间</source>
+      <translation>Hand-over time</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="72" />
+      <source>处置时长</source>
+      <translation>Handling time</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="73" />
+      <source>12345接诉即办</source>
+      <translation>12345 hotline items</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="74" />
+      <source>非警务警情分流</source>
+      <translation>Diverted non-police calls</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="85" />
+      <source>分钟</source>
+      <extracomment>Below the target by at most this (percentage points for rates, share of the target for times): amber.</extracomment>
+      <translation>min</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="85" />
+      <source>小时</source>
+      <translation>h</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="86" />
+      <source>件</source>
+      <translation>items</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="87" />
       <source>今日</source>
       <translation>Today</translation>
     </message>
     <message>
-      <source>初判</source>
-      <translation>Assessment</translation>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="87" />
+      <source>本月</source>
+      <translation>This month</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="88" />
+      <source>今年以来</source>
+      <translation>Year to date</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="89" />
+      <source>较昨日同期</source>
+      <translation>vs. yesterday, same hours</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="89" />
+      <source>较上月同期</source>
+      <translation>vs. last month, same days</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="90" />
+      <source>较去年同期</source>
+      <translation>vs. last year, same period</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="219" />
+      <source>类别</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="220" />
+      <source>网格</source>
+      <translation>Grid</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="221" />
+      <source>化解层级</source>
+      <translation>Resolution level</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/models/kpis.py" line="225" />
+      <source>指标</source>
+      <translation>Indicator</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="69" />
+      <source>当前</source>
+      <translation>Now</translation>
+    </message>
+    <message>
+      <source>个百分点</source>
+      <translation> pts</translation>
+    </message>
+    <message>
+      <source>数据不足</source>
+      <translation>Not enough data</translation>
+    </message>
+    <message>
+      <source>未知网格</source>
+      <translation>Unknown grid</translation>
+    </message>
+    <message>
+      <source>目标</source>
+      <translation>Target</translation>
+    </message>
+  </context>
+  <context>
+    <name>KpiTile</name>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="207" />
+      <source>运行指标</source>
+      <translation>KPIs</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="233" />
+      <source>每小时事件数  ━ 今日  ┅ 昨日</source>
+      <translation>Events per hour  ━ today  ┅ yesterday</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="237" />
+      <source>办结率（当日累计，%）</source>
+      <translation>Completion rate (today, cumulative, %)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="240" />
+      <source>化解层级占比</source>
+      <translation>Resolution level share</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="244" />
+      <source>类别排行</source>
+      <translation>Top categories</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="245" />
+      <source>网格排行（前8）</source>
+      <translation>Top grids (8)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="281" />
+      <source>全域</source>
+      <translation>Whole territory</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="303" />
+      <source>未知网格</source>
+      <translation>Unknown grid</translation>
+    </message>
+    <message>
+      <source>初情研判</source>
+      <translation>First assessment</translation>
     </message>
     <message>
       <source>到场</source>
@@ -1412,22 +1762,22 @@
   <context>
     <name>LinkGuard</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="120" />
+      <location filename="../../commandcenter/ui/details.py" line="123" />
       <source>打开链接</source>
       <translation>Open link</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="121" />
+      <location filename="../../commandcenter/ui/details.py" line="124" />
       <source>在浏览器中打开以下链接？</source>
       <translation>Open this link in the browser?</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="124" />
+      <location filename="../../commandcenter/ui/details.py" line="127" />
       <source>打开</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="125" />
+      <location filename="../../commandcenter/ui/details.py" line="128" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -1620,14 +1970,210 @@
     </message>
   </context>
   <context>
-    <name>KpiCard</name>
+    <name>DailyReport</name>
     <message>
-      <source>较去年</source>
-      <translation>vs last year</translation>
+      <source>1-10-20</source>
+      <translation>1-10-20</translation>
     </message>
     <message>
-      <source>较昨日</source>
-      <translation>vs yesterday</translation>
+      <source>1-10-20：1分钟内启动响应，10分钟内到达现场，20分钟内完成初情研判。</source>
+      <translation>1-10-20: response started within 1 minute, on scene within 10, first assessment within 20.</translation>
+    </message>
+    <message>
+      <source>一、当日指标与目标</source>
+      <translation>1. The day's figures against targets</translation>
+    </message>
+    <message>
+      <source>三、超期工作（督办）</source>
+      <translation>3. Overdue work (supervision)</translation>
+    </message>
+    <message>
+      <source>上报时间</source>
+      <translation>Reported at</translation>
+    </message>
+    <message>
+      <source>事件</source>
+      <translation>Incident</translation>
+    </message>
+    <message>
+      <source>二、今年以来</source>
+      <translation>2. Year to date</translation>
+    </message>
+    <message>
+      <source>五、突发事件与1-10-20</source>
+      <translation>5. Emergencies and 1-10-20</translation>
+    </message>
+    <message>
+      <source>今年以来</source>
+      <translation>Year to date</translation>
+    </message>
+    <message>
+      <source>件</source>
+      <translation>items</translation>
+    </message>
+    <message>
+      <source>值班员交接班时签字确认</source>
+      <translation>Duty officers sign at the shift change</translation>
+    </message>
+    <message>
+      <source>全域</source>
+      <translation>Whole territory</translation>
+    </message>
+    <message>
+      <source>列出超期最久的</source>
+      <translation>listed, longest overdue first:</translation>
+    </message>
+    <message>
+      <source>初情研判</source>
+      <translation>First assessment</translation>
+    </message>
+    <message>
+      <source>到场</source>
+      <translation>Arrival</translation>
+    </message>
+    <message>
+      <source>办结时限</source>
+      <translation>Deadline</translation>
+    </message>
+    <message>
+      <source>办结率、按期办结率、处置率按当日到期的工作计；闭环管理率按当日到期的回访计；数据不足表示样本过少。</source>
+      <translation>Completion, on-time completion and disposal count the work due that day; the closed-loop rate counts the follow-up visits due that day; "Not enough data" means too small a sample.</translation>
+    </message>
+    <message>
+      <source>区域</source>
+      <translation>Area</translation>
+    </message>
+    <message>
+      <source>发布</source>
+      <translation>Issued</translation>
+    </message>
+    <message>
+      <source>响应</source>
+      <translation>Response</translation>
+    </message>
+    <message>
+      <source>四、预警、告警与督办</source>
+      <translation>4. Warnings, device alarms and supervision</translation>
+    </message>
+    <message>
+      <source>天</source>
+      <translation>days</translation>
+    </message>
+    <message>
+      <source>小时</source>
+      <translation>h</translation>
+    </message>
+    <message>
+      <source>已超期</source>
+      <translation>Overdue by</translation>
+    </message>
+    <message>
+      <source>当日</source>
+      <translation>The day</translation>
+    </message>
+    <message>
+      <source>当日生效的预警</source>
+      <translation>Warnings in force that day</translation>
+    </message>
+    <message>
+      <source>指标</source>
+      <translation>Indicator</translation>
+    </message>
+    <message>
+      <source>无</source>
+      <translation>None</translation>
+    </message>
+    <message>
+      <source>是否达标</source>
+      <translation>Target met</translation>
+    </message>
+    <message>
+      <source>有效至</source>
+      <translation>Valid until</translation>
+    </message>
+    <message>
+      <source>未知网格</source>
+      <translation>Unknown grid</translation>
+    </message>
+    <message>
+      <source>未达标</source>
+      <translation>Missed</translation>
+    </message>
+    <message>
+      <source>样本</source>
+      <translation>Sample</translation>
+    </message>
+    <message>
+      <source>演练数据不计入统计</source>
+      <translation>drill records are not counted</translation>
+    </message>
+    <message>
+      <source>状态</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <source>生成于</source>
+      <translation>generated</translation>
+    </message>
+    <message>
+      <source>目标</source>
+      <translation>Target</translation>
+    </message>
+    <message>
+      <source>突发事件</source>
+      <translation>Emergencies</translation>
+    </message>
+    <message>
+      <source>类别</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <source>级别</source>
+      <translation>Level</translation>
+    </message>
+    <message>
+      <source>统计截至</source>
+      <translation>Figures as of</translation>
+    </message>
+    <message>
+      <source>网格</source>
+      <translation>Grid</translation>
+    </message>
+    <message>
+      <source>设备告警</source>
+      <translation>Device alarms</translation>
+    </message>
+    <message>
+      <source>超期未办结</source>
+      <translation>Open past the deadline</translation>
+    </message>
+    <message>
+      <source>超期督办</source>
+      <translation>Overdue supervision</translation>
+    </message>
+    <message>
+      <source>较前一日同期</source>
+      <translation>vs. the day before, same hours</translation>
+    </message>
+    <message>
+      <source>较去年同期</source>
+      <translation>vs. last year, same period</translation>
+    </message>
+    <message>
+      <source>达标</source>
+      <translation>Met</translation>
+    </message>
+    <message>
+      <source>运行日报</source>
+      <translation>Daily operations report</translation>
+    </message>
+    <message>
+      <source>进行中</source>
+      <translation>Running</translation>
+    </message>
+    <message>
+      <source>预警</source>
+      <translation>Warning</translation>
     </message>
   </context>
   <context>
@@ -1724,7 +2270,7 @@
     </message>
     <message>
       <source>初情研判</source>
-      <translation>Initial assessment</translation>
+      <translation>First assessment</translation>
     </message>
     <message>
       <source>到场</source>

@@ -159,6 +159,34 @@ EN: dict[str, str] = {
     "应急事件超时 {title}": "Emergency overdue {title}", "（Ctrl+End 回到实时）": "(Ctrl+End: back to live)",
     # ---- a kiosk wall's guarded way out (issue 17)
     "退出大屏：输入 quit 并按回车（Esc 取消）": "Leave the wall: type quit and press Enter (Esc cancels)",
+    # ---- KPI cards, the KPI tile and the daily report (issue 16)
+    "事件数": "Events", "办结率": "Completion rate", "按期办结率": "On-time completion", "超期件数": "Overdue",
+    "处置率": "Disposal rate", "闭环管理率": "Closed-loop rate", "矛盾纠纷现场化解率": "Disputes resolved on the spot",
+    "矛盾纠纷基层化解率": "Disputes resolved in grid or community",
+    "110分流平均受理时长": "Avg. acceptance (diverted 110 calls)",
+    "110分流平均到场时长": "Avg. arrival (diverted 110 calls)", "群众满意率": "Satisfaction rate",
+    "1-10-20达标率": "1-10-20 compliance", "突发事件": "Emergencies", "初信初访": "First-time petitions",
+    "吹哨报到": "Departments called in (whistle)", "部门报到时长": "Departments' response time",
+    "转办时间": "Hand-over time", "处置时长": "Handling time", "12345接诉即办": "12345 hotline items",
+    "非警务警情分流": "Diverted non-police calls", "分钟": "min", "小时": "h", "件": "items", "天": "days",
+    "本月": "This month", "今年以来": "Year to date", "较昨日同期": "vs. yesterday, same hours",
+    "较上月同期": "vs. last month, same days", "较去年同期": "vs. last year, same period", "目标": "Target",
+    "数据不足": "Not enough data", "个百分点": " pts", "当前": "Now", "未知网格": "Unknown grid",
+    "化解层级": "Resolution level", "初情研判": "First assessment", "指标详情": "Indicator details",
+    "运行日报": "Daily operations report", "一、当日指标与目标": "1. The day's figures against targets",
+    "二、今年以来": "2. Year to date", "三、超期工作（督办）": "3. Overdue work (supervision)",
+    "四、预警、告警与督办": "4. Warnings, device alarms and supervision", "五、突发事件与1-10-20": "5. Emergencies and 1-10-20",
+    "1-10-20": "1-10-20", "1-10-20：1分钟内启动响应，10分钟内到达现场，20分钟内完成初情研判。":
+        "1-10-20: response started within 1 minute, on scene within 10, first assessment within 20.",
+    "值班员交接班时签字确认": "Duty officers sign at the shift change", "列出超期最久的": "listed, longest overdue first:",
+    "办结时限": "Deadline", "办结率、按期办结率、处置率按当日到期的工作计；闭环管理率按当日到期的回访计；数据不足表示样本过少。":
+        "Completion, on-time completion and disposal count the work due that day; the closed-loop rate counts the "
+        "follow-up visits due that day; \"Not enough data\" means too small a sample.",
+    "已超期": "Overdue by", "当日": "The day", "当日生效的预警": "Warnings in force that day", "无": "None",
+    "是否达标": "Target met", "未达标": "Missed", "达标": "Met", "样本": "Sample",
+    "演练数据不计入统计": "drill records are not counted", "生成于": "generated", "统计截至": "Figures as of",
+    "设备告警": "Device alarms", "超期未办结": "Open past the deadline", "超期督办": "Overdue supervision",
+    "较前一日同期": "vs. the day before, same hours",
 }
 
 # Same Chinese, different English by context.
