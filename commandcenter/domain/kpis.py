@@ -304,14 +304,16 @@ def period_start(now: datetime, period: str, tz: str = DEFAULT_TZ) -> datetime:
     return loc.astimezone(timezone.utc)
 
 
-def previous_window(now: datetime, period: str, tz: str = DEFAULT_TZ) -> tuple[datetime, datetime]:
+def previous_window(now: datetime, period: str, tz: str = DEFAULT_TZ, *,
+                    start: datetime | None = None) -> tuple[datetime, datetime]:
     """The like-for-like window before the current one: the same elapsed part of the previous day, month or year
     (today 00:00–10:24 against yesterday 00:00–10:24): volumes of the same length, and work that fell due in the
-    same hours, never a young period against a complete one."""
+    same hours, never a young period against a complete one. `start`: the period's start when `now` is its end
+    (a whole past day: now is the next day's 00:00)."""
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(tz)
-    start = period_start(now, period, tz)
+    start = start if start is not None else period_start(now, period, tz)
     elapsed = _aware(now) - start
     loc = start.astimezone(zone)
     if period == "today":

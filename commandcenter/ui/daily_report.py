@@ -51,8 +51,9 @@ def assemble(store: Any, day: date, node_id: str = "", *, now: datetime | None =
     """Read everything the report shows for one local day (call on a thread that may use the store)."""
     now = now or datetime.now(timezone.utc)
     lists = gather(store, day, node_id, now=now, tz=tz)
-    day_snap = collect(store, node_id, lists.at, completion_series=False, period="today")
-    year_snap = collect(store, node_id, lists.at, completion_series=False, period="year")
+    day_snap = collect(store, node_id, lists.at, completion_series=False, period="today", start=lists.day_start)
+    year_start = DK.period_start(lists.day_start, "year", tz)
+    year_snap = collect(store, node_id, lists.at, completion_series=False, period="year", start=year_start)
     names = lists.grid_names
     return DailyReport(node_id, names.get(node_id, "") if node_id else "", day, now, lists,
                        card_figures(day_snap, DAY_CARDS), card_figures(year_snap, YEAR_CARDS))

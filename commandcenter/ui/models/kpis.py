@@ -281,18 +281,19 @@ def _year_earlier(t: datetime) -> datetime:
 
 async def collect_async(call: Callable[..., Awaitable[Any]], store: Any, node_id: str, now: datetime, *,
                         completion_series: bool = True, previous: KpiSnapshot | None = None,
-                        period: str = "today") -> KpiSnapshot:
+                        period: str = "today", start: datetime | None = None) -> KpiSnapshot:
     """Read everything the KPI tile shows, one `store.kpis` call per `call` (pipeline.in_store): other store
-    work (a detail panel's read) waits for one KPI query at most, never for the whole refresh."""
+    work (a detail panel's read) waits for one KPI query at most, never for the whole refresh. `start`: the
+    period's start when `now` ends it (a past day read at its end, for the daily report)."""
     tz = getattr(store, "calendar", None)
     tz_name = getattr(tz, "name", DK.DEFAULT_TZ)
-    p0 = DK.period_start(now, period, tz_name)
+    p0 = start if start is not None else DK.period_start(now, period, tz_name)
     snap = KpiSnapshot(node_id, now, period=period)
     snap.current = await call(store.kpis, node_id, p0, now)
-    b0, b1 = DK.previous_window(now, period, tz_name)
+    b0, b1 = DK.previous_window(now, period, tz_name, start=p0)
     snap.previous = await call(store.kpis, node_id, b0, b1)
     snap.last_year = await call(store.kpis, node_id, _year_earlier(p0), _year_earlier(now))
-    d0 = DK.period_start(now, "today", tz_name)
+    d0 = p0 if start is not None and period == "today" else DK.period_start(now, "today", tz_name)
     two_days = await call(store.kpis, node_id, d0 - timedelta(days=1), now)
     trend = two_days.get("trend_per_hour")
     hours_today = int((now - d0) / HOUR) + 1
@@ -324,14 +325,15 @@ async def collect_async(call: Callable[..., Awaitable[Any]], store: Any, node_id
 
 
 def collect(store: Any, node_id: str, now: datetime, *, completion_series: bool = True,
-            previous: KpiSnapshot | None = None, period: str = "today") -> KpiSnapshot:
+            previous: KpiSnapshot | None = None, period: str = "today",
+            start: datetime | None = None) -> KpiSnapshot:
     """The same, synchronously (on a thread that may use the store: `commandcenter kpis`, the daily report)."""
 
     async def direct(fn, *args):
         return fn(*args)
 
     coro = collect_async(direct, store, node_id, now, completion_series=completion_series, previous=previous,
-                         period=period)
+                         period=period, start=start)
     try:
         coro.send(None)
     except StopIteration as done:
