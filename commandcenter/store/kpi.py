@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from ..domain import Category, KpiValue, TerritoryLevel
 from ..domain import kpis as DK
+from ..domain.deadlines import DEFAULT_CATEGORY_LIMITS
 from .rollup import (
     CAT_IDX, CONTRIB_COLUMNS, GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, LOOP_HOURS, NCOLS, Calendar, _Attrs as _Row,
     clock_parts,
@@ -29,6 +30,9 @@ PER_GRID_MAX = 200      # events_per_grid is given when the node has at most thi
 Range = tuple[int, int, int]   # (grain, first bucket, end bucket exclusive)
 IDX = {c: i for i, c in enumerate(ROLLUP_COLUMNS)}
 _DUE_SET = frozenset(DK.DUE_SUMS + DK.LOOP_SUMS)
+_LIMIT_H = {c.value: int(t.total_seconds()) // 3600 for c, t in DEFAULT_CATEGORY_LIMITS.items()}
+assert all(h * 3600 == t.total_seconds() for h, t in zip(_LIMIT_H.values(), DEFAULT_CATEGORY_LIMITS.values())), \
+    "a due bucket is the reported bucket plus whole hours"
 #: The columns on the reported clock (all but the due and loop sums).
 REPORTED_COLUMNS = tuple(c for c in ROLLUP_COLUMNS if c not in _DUE_SET)
 #: The figures judged on the due and loop clocks (their detail says until when).
@@ -245,7 +249,14 @@ def _sum_sets(conn: Connection, store: "Store", node: str, sets: list[list[Range
         params = tuple(x for k, i, (g, lo, hi) in tagged for x in (k * 64 + i, node, g, lo, hi))
         sql = _set_sql(store, [cols[k] for k, _i, _r in tagged], include_drill)
         wanted = [range(NCOLS) if c is None else [IDX[x] for x in c] for c in cols]
-        for row in conn.exec_driver_sql(sql, params):
+        # the DBAPI cursor itself: SQLAlchemy's result metadata costs a processor lookup per column (58 here)
+        cur = conn.connection.cursor()
+        try:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        finally:
+            cur.close()
+        for row in rows:
             k, i = divmod(int(row[0]), 64)
             if range_n is not None and k == 0 and not leaf:
                 r = sets[0][i]
@@ -261,7 +272,12 @@ def _sum_sets(conn: Connection, store: "Store", node: str, sets: list[list[Range
         shift = int(DK.MAX_SHIFT.total_seconds()) // 3600 + 1
         wide = [(lo - (0 if c is not None and not _DUE_SET & set(c) else shift), hi)
                 for spans, c in zip(per_set, cols) for lo, hi in spans]
+        every = _merged([x for spans in per_set for x in spans])
         for row in _incident_rows(conn, store, [node], wide, include_drill, CONTRIB_COLUMNS):
+            rep_h = Calendar.hour(row["reported_at"])
+            due_h = rep_h + _LIMIT_H[row["category"]]
+            if not any(lo <= h < hi for h in (rep_h, due_h) for lo, hi in every):
+                continue   # read back for another set's due clock, in none of these spans
             parts = clock_parts(_Row(row), 1)
             for spans, out in zip(per_set, outs):
                 for hour, (cs, vs) in parts:
