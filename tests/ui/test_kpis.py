@@ -202,3 +202,67 @@ def test_a_resized_chart_draws_a_new_frame_at_its_new_size(qtbot):
     settle(view)
     assert view.frames_drawn > drawn
     assert view.grab().size() == view.size()
+
+
+def _snapshot_at_00_05() -> KpiSnapshot:
+    """A healthy city at 00:05: nothing of today is due yet (the due clock reads not enough data), yesterday's
+    same five minutes neither; 42 events reported since midnight."""
+    from commandcenter.domain import kpis as DK
+
+    now = W.T0
+    cur = DK.figures({"n": 42, "overdue": 0, "p110_acc_n": 2, "p110_acc_s": 300})
+    before = DK.figures({"n": 40})
+    return KpiSnapshot("", now, current=cur, previous=before, last_year={})
+
+
+def test_at_00_05_a_healthy_city_reads_not_enough_data_with_its_targets(ui, clock, qtbot):
+    from commandcenter.ui.tiles.kpis import KpiTile
+
+    feed = KpiFeed(None, "", clock)
+    tile = KpiTile(W.live_city(), feed)
+    qtbot.addWidget(tile)
+    feed.set_snapshot(_snapshot_at_00_05())
+    cards = {c.spec.name: c for c in tile.cards}
+    assert cards["events"].value.text() == "42" and cards["events"].change_day.text() == "较昨日同期 ▲ 5.0%"
+    for name in ("completion_rate", "on_time_rate", "closed_loop_rate", "on_the_spot_rate", "avg_acceptance_time"):
+        card = cards[name]
+        assert card.value.text() == "数据不足", name                 # never "0.0 % ✗"
+        assert card.target.text().startswith("目标"), name
+        assert theme.TEXT_DIM.name() in card.value.styleSheet()
+    assert cards["overdue"].value.text() == "0" and cards["overdue"].change_day.text() == "当前"
+
+
+def test_cards_in_english(ui, clock, qtbot):
+    from commandcenter.ui.resources import install_language
+    from commandcenter.ui.tiles.kpis import KpiTile
+
+    assert install_language("en")
+    try:
+        feed = KpiFeed(None, "", clock)
+        tile = KpiTile(W.live_city(), feed)
+        qtbot.addWidget(tile)
+        feed.set_snapshot(_snapshot_at_00_05())
+        labels = [c.name.text() for c in tile.cards]
+        assert labels[:4] == ["Events", "Completion rate", "On-time completion", "Overdue"]
+        assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in labels), labels
+        completion = next(c for c in tile.cards if c.spec.name == "completion_rate")
+        assert completion.value.text() == "Not enough data" and completion.target.text() == "Target ≥ 99%"
+        assert [b.text() for b in tile.period_buttons.values()] == ["Today", "This month", "Year to date"]
+    finally:
+        install_language("zh_CN")
+
+
+def test_the_period_buttons_switch_every_card(ui, clock, qtbot):
+    from commandcenter.ui.tiles.kpis import KpiTile
+
+    feed = KpiFeed(None, "", clock)
+    tile = KpiTile(W.live_city(), feed)
+    qtbot.addWidget(tile)
+    tile.period_buttons["year"].click()
+    assert feed.period == "year" and tile.period_buttons["year"].isChecked()
+    snap = _snapshot_at_00_05()
+    snap.period = "year"
+    feed.set_snapshot(snap)
+    events = tile.cards[0]
+    assert events.change_day.text().startswith("较去年同期") and events.change_year.text() == ""
+    assert "今年以来" in tile.status.text()
