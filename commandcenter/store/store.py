@@ -1129,7 +1129,8 @@ class Store:
                 n += conn.execute(delete(tbl).where(tbl.c.drill_id == drill_id)).rowcount or 0
             conn.execute(delete(_ACT).where(_ACT.c.drill_id == drill_id, _ACT.c.kind.not_in(
                 [ActionKind.DRILL_START.value, ActionKind.DRILL_STOP.value])))
-            conn.execute(delete(_ROLL).where(_ROLL.c.drill == 1, _ROLL.c.n == 0))
+            # a due bucket's row has n = 0 (its incidents were reported earlier) and due_n > 0: keep those
+            conn.execute(delete(_ROLL).where(_ROLL.c.drill == 1, _ROLL.c.n == 0, _ROLL.c.due_n == 0))
             conn.execute(delete(_GM).where(_GM.c.drill == 1, _GM.c.n == 0))
         return n
 

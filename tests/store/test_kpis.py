@@ -197,3 +197,18 @@ def test_a_time_zone_without_whole_hour_offsets_is_refused(store_url: str) -> No
         Store.open(store_url, tz="Asia/Kolkata")
     with pytest.raises(StoreError, match="unknown time zone"):
         Store.open(store_url, tz="Mars/Olympus")
+
+
+def test_deleting_one_drill_keeps_the_other_drills_due_sums(store: Store) -> None:
+    """A due bucket's rollup row has no events of its own (n = 0): deleting one drill must not take another
+    drill's due-clock sums with the empty rows it clears."""
+    store.apply("f", territory=territory(), incidents=[
+        inc("x1", at=T0, status=Status.CLOSED, closed_at=T0 + M, drill_id="dr1", category=Category.FIRE),
+        inc("y1", at=T0, status=Status.CLOSED, closed_at=T0 + M, drill_id="dr2", category=Category.FIRE)])
+    window = (D0, D0 + timedelta(days=2))
+    assert store.kpis("c", *window, include_drill=True)["completion_rate"].detail["due"] == 2
+    store.delete_drill("dr1")
+    assert store.kpis("c", *window, include_drill=True)["completion_rate"].detail["due"] == 1
+    before = {k: v.detail for k, v in store.kpis("c", *window, include_drill=True).items()}
+    store.rebuild_rollups()
+    assert {k: v.detail for k, v in store.kpis("c", *window, include_drill=True).items()} == before
