@@ -158,9 +158,11 @@ def _aware(t: Any) -> datetime:
 
 
 def _incident_rows(conn: Connection, store: "Store", grids: list[str], spans: list[tuple[int, int]],
-                   include_drill: bool, cols: tuple[str, ...]) -> list[dict[str, Any]]:
+                   include_drill: bool, cols: tuple[str, ...],
+                   keep: Any = None) -> list[dict[str, Any]]:
     """Incidents of these grids reported in the hour spans (index ranges on (grid_id, reported_at)), times as
-    aware datetimes. Reads the table rows: only for the columns a contribution needs (one grid's edges)."""
+    aware datetimes. Reads the table rows: only for the columns a contribution needs (one grid's edges).
+    `keep(reported_at, category)`, if given, drops the rows it refuses before their other times are parsed."""
     spans = _merged(spans)
     if not grids or not spans:
         return []
@@ -173,8 +175,11 @@ def _incident_rows(conn: Connection, store: "Store", grids: list[str], spans: li
                   f"AND reported_at < {ph}{'' if include_drill else ' AND drill_id IS NULL'}")
         sql = _SQL[key] = " UNION ALL ".join([branch] * len(spans))
     times = [i for i, c in enumerate(cols) if c.endswith("_at")]
+    rep_i, cat_i = cols.index("reported_at"), cols.index("category") if "category" in cols else -1
     out = []
     for r in conn.exec_driver_sql(sql, _span_params(store, grids, spans)):
+        if keep is not None and not keep(_aware(r[rep_i]), r[cat_i]):
+            continue
         r = list(r)
         for i in times:
             if r[i] is not None:
@@ -273,11 +278,14 @@ def _sum_sets(conn: Connection, store: "Store", node: str, sets: list[list[Range
         wide = [(lo - (0 if c is not None and not _DUE_SET & set(c) else shift), hi)
                 for spans, c in zip(per_set, cols) for lo, hi in spans]
         every = _merged([x for spans in per_set for x in spans])
-        for row in _incident_rows(conn, store, [node], wide, include_drill, CONTRIB_COLUMNS):
-            rep_h = Calendar.hour(row["reported_at"])
-            due_h = rep_h + _LIMIT_H[row["category"]]
-            if not any(lo <= h < hi for h in (rep_h, due_h) for lo, hi in every):
-                continue   # read back for another set's due clock, in none of these spans
+
+        def keep(reported: datetime, category: str) -> bool:
+            """False for an incident read back for the due clock whose buckets are in none of the spans."""
+            rep_h = Calendar.hour(reported)
+            due_h = rep_h + _LIMIT_H[category]
+            return any(lo <= h < hi for h in (rep_h, due_h) for lo, hi in every)
+
+        for row in _incident_rows(conn, store, [node], wide, include_drill, CONTRIB_COLUMNS, keep):
             parts = clock_parts(_Row(row), 1)
             for spans, out in zip(per_set, outs):
                 for hour, (cs, vs) in parts:
