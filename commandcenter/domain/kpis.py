@@ -72,11 +72,6 @@ def due_at(reported_at: datetime, category: Any) -> datetime:
     return _aware(reported_at) + _LIMIT[category]
 
 
-def loop_due_at(reported_at: datetime, category: Any) -> datetime:
-    """When the follow-up visit (回访) closing the loop is due."""
-    return due_at(reported_at, category) + LOOP_GRACE
-
-
 def reported_sums(x: Any) -> tuple[float, ...]:
     """REPORTED_SUMS of one incident: an Incident, or any object with its attributes (`departments_n` may stand
     for `departments`). Status, category and source may be enums or their string values."""
@@ -148,7 +143,7 @@ def clocks(x: Any) -> list[tuple[datetime, dict[str, float]]]:
     rs.update(zip(REPORTED_SUMS, reported_sums(x)))
     due = due_at(rep, x.category)
     return [(rep, rs), (due, dict(zip(DUE_SUMS, due_sums(x)))),
-            (due + LOOP_GRACE, dict(zip(LOOP_SUMS, loop_sums(x))))]
+            (due + LOOP_GRACE, dict(zip(LOOP_SUMS, loop_sums(x))))]   # the 回访 is due a day after the deadline
 
 
 def add_up(incidents: Iterable[Any], start: datetime, end: datetime, *, judged_until: datetime | None = None,
