@@ -111,7 +111,7 @@ def due_sums(x: Any) -> tuple[float, ...]:
 
 
 def loop_sums(x: Any) -> tuple[float, ...]:
-    """LOOP_SUMS of one incident (counted in the bucket of its `loop_due_at`)."""
+    """LOOP_SUMS of one incident (counted when its follow-up visit is due: `due_at` + LOOP_GRACE)."""
     return 1.0, float(x.status == _FOLLOWED)
 
 
