@@ -50,6 +50,43 @@ def feed(store: Store, sim: SimServer, since: int) -> int:
     return last
 
 
+def make_table(readings: dict[time, dict[str, list[float | None]]], week: dict[str, float | None] | None) -> str:
+    """Markdown: per time of day, each card's range of 今日 over the days (and how often it read 数据不足)."""
+    head = ["本地时间"] + [ALL_CARDS[k].label for k in CARDS]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for t in TIMES:
+        cells = [t.strftime("%H:%M")]
+        for k in CARDS:
+            unit = DK.BY_KEY[k].unit
+            vals = [v for v in readings[t][k] if v is not None]
+            missing = len(readings[t][k]) - len(vals)
+            text = "数据不足" if not vals else (fmt_value(min(vals), unit) if min(vals) == max(vals) else
+                                                 f"{fmt_value(min(vals), unit)}–{fmt_value(max(vals), unit)}")
+            if vals and missing:
+                text += f" ({missing}× 数据不足)"
+            cells.append(text)
+        lines.append("| " + " | ".join(cells) + " |")
+    if week is not None:
+        lines.append("| 本月（模拟的各天） | " + " | ".join(fmt_value(week[k], DK.BY_KEY[k].unit) for k in CARDS) + " |")
+    lines.append("| 种子数字 / seed | " + " | ".join(
+        (f"{DK.SEED_FIGURES[k]:g}" if k in DK.SEED_FIGURES else "—") for k in CARDS) + " |")
+    return "\n".join(lines)
+
+
+def from_log(path: str) -> dict[time, dict[str, list[float | None]]]:
+    """The readings of an earlier run, from the JSON lines it wrote to stderr."""
+    readings: dict[time, dict[str, list[float | None]]] = {t: {k: [] for k in CARDS} for t in TIMES}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.startswith("{"):
+            continue
+        d = json.loads(line)
+        t = datetime.fromisoformat(d["at"]).astimezone(TZ).time()
+        if t in readings:
+            for k in CARDS:
+                readings[t][k].append(d.get(k))
+    return readings
+
+
 def fmt_value(v: float | None, unit: str) -> str:
     if v is None:
         return "数据不足"
@@ -63,7 +100,11 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--warmup-days", type=float, default=3.0, help="simulated history before the measured days")
     p.add_argument("--out", default="", help="also write the Markdown table here")
+    p.add_argument("--from-log", default="", help="only print the table of an earlier run's stderr (JSON lines)")
     args = p.parse_args()
+    if args.from_log:
+        print(make_table(from_log(args.from_log), None))
+        return 0
 
     first_day = datetime(2026, 11, 16, tzinfo=TZ)          # a Monday; the measured days follow the warm-up
     start = (first_day - timedelta(days=args.warmup_days)).astimezone(timezone.utc)
@@ -88,28 +129,11 @@ def main() -> int:
                 print(json.dumps({"at": at.isoformat(), **{k: figs[k].value for k in CARDS}}, ensure_ascii=False),
                       file=sys.stderr)
         end = world.now_dt
-        week = {f.key: f for f in card_figures(collect(store, "", end, completion_series=False, period="month"),
-                                               CARDS)}
+        week = {f.key: f.value for f in card_figures(collect(store, "", end, completion_series=False,
+                                                             period="month"), CARDS)}
         store.close()
 
-    head = ["本地时间"] + [ALL_CARDS[k].label for k in CARDS]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for t in TIMES:
-        cells = [t.strftime("%H:%M")]
-        for k in CARDS:
-            unit = DK.BY_KEY[k].unit
-            vals = [v for v in readings[t][k] if v is not None]
-            missing = len(readings[t][k]) - len(vals)
-            text = "数据不足" if not vals else (fmt_value(min(vals), unit) if min(vals) == max(vals) else
-                                                 f"{fmt_value(min(vals), unit)}–{fmt_value(max(vals), unit)}")
-            if vals and missing:
-                text += f" ({missing}× 数据不足)"
-            cells.append(text)
-        lines.append("| " + " | ".join(cells) + " |")
-    lines.append("| 本月（模拟的各天） | " + " | ".join(fmt_value(week[k].value, DK.BY_KEY[k].unit) for k in CARDS) + " |")
-    lines.append("| 种子数字 / seed | " + " | ".join(
-        (f"{DK.SEED_FIGURES[k]:g}" if k in DK.SEED_FIGURES else "—") for k in CARDS) + " |")
-    table = "\n".join(lines)
+    table = make_table(readings, week)
     print(f"profile {args.profile}, seed {args.seed}, {args.days} days from {first_day.date()} "
           f"after {args.warmup_days:g} days of warm-up; each cell: the range of 今日 over the days\n")
     print(table)
