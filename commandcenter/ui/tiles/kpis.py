@@ -12,7 +12,9 @@ from collections.abc import Callable
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
-from PySide6.QtWidgets import QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+)
 
 from ...domain import Category, ResolutionLevel
 from ...services import LiveState
@@ -33,6 +35,16 @@ def _pen(colour: QColor, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
     pen.setCosmetic(True)
     pen.setStyle(style)
     return pen
+
+
+#: Up to this many cards in one row; more go on two rows.
+CARDS_PER_ROW = 6
+
+
+def _shrinkable(label: QLabel) -> None:
+    """A secondary line that may be cut at the card's edge rather than widen the card (the value never is)."""
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(0)
 
 
 class KpiCard(QFrame):
@@ -58,6 +70,8 @@ class KpiCard(QFrame):
         col.setSpacing(0)
         for lab in (self.name, self.value, self.target, self.change_day, self.change_year):
             col.addWidget(lab)
+        for lab in (self.name, self.target, self.change_day, self.change_year):
+            _shrinkable(lab)
 
     def show_figure(self, fig: CardFigure) -> None:
         self.figure = fig
@@ -208,12 +222,18 @@ class KpiTile(Tile):
         self.feed = feed
         feed.setParent(self)
         self.cards = [KpiCard(ALL_CARDS[k]) for k in (cards or DEFAULT_CARDS)]
-        row = QHBoxLayout()
+        # more than CARDS_PER_ROW cards go on two rows: ten cards of a wall's font side by side would claim more
+        # than half a 4K panel and squeeze the tiles beside this one
+        row = QGridLayout()
         row.setSpacing(6)
-        for c in self.cards:
-            row.addWidget(c, 1)
+        per_row = len(self.cards) if len(self.cards) <= CARDS_PER_ROW else -(-len(self.cards) // 2)
+        for i, c in enumerate(self.cards):
+            row.addWidget(c, i // per_row, i % per_row)
+        for col in range(per_row):
+            row.setColumnStretch(col, 1)
         self.status = plain_label()
         self.status.setStyleSheet(f"color: {theme.TEXT_DIM.name()}; background: transparent;")
+        _shrinkable(self.status)
         # 今日 / 本月 / 今年以来: one period for every card of the tile
         self.period_buttons: dict[str, QPushButton] = {}
         group = QButtonGroup(self)
