@@ -16,10 +16,10 @@ import sys
 from datetime import datetime, timezone
 from typing import Any
 
-from ..config import DEFAULT_CONFIG, Config, store_url
+from ..config import Config
 from ..domain import kpis as DK
 from ..domain import parse_time
-from .common import load_or_exit
+from .common import default_config, load_or_exit, store_url_or_exit
 
 FIELDS = ("key", "label", "period", "value", "unit", "text", "target", "meets_target", "sample", "enough_data",
           "previous", "change_previous", "last_year", "change_last_year")
@@ -27,7 +27,7 @@ FIELDS = ("key", "label", "period", "value", "unit", "text", "target", "meets_ta
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("kpis", help="运行指标 / the KPI cards' figures of a node and period (JSON or CSV)")
-    p.add_argument("--config", default=str(DEFAULT_CONFIG))
+    p.add_argument("--config", default=str(default_config()))
     p.add_argument("--store", default="", help="store URL (default: the config's)")
     p.add_argument("--node", default=None, help="territory node id (default: the wall's node; '' = everything)")
     p.add_argument("--at", default=None, help="ISO 8601 time the figures are taken at (default: now)")
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"kpis: no translation for language {args.lang!r}", file=sys.stderr)
             return 2
     try:
-        store = Store.open(args.store or store_url(config), tz=config.store.timezone)
+        store = Store.open(store_url_or_exit(config, args.store, create=False), tz=config.store.timezone)
     except StoreError as exc:
         print(f"store: {exc}", file=sys.stderr)
         return 2

@@ -58,7 +58,7 @@ def run_daily(args: argparse.Namespace) -> int:
 
     fmt.set_timezone(tz)
     try:
-        store = Store.open(args.store or store_url(config), tz=tz)
+        store = Store.open(store_url_or_exit(config, args.store, create=False), tz=tz)
     except StoreError as exc:
         print(f"store: {exc}", file=sys.stderr)
         return 2
