@@ -191,7 +191,7 @@ DEFS: tuple[KpiDef, ...] = (
     KpiDef("dispute_base_share", "%", 95.0, min_sample=10, population="disp_lvl"),
     KpiDef("avg_acceptance_time", "min", 3.0, higher_is_better=False, min_sample=5, population="p110_acc_n"),
     KpiDef("avg_arrival_time", "min", 10.0, higher_is_better=False, min_sample=5, population="p110_arr_n"),
-    KpiDef("satisfaction_rate", "%", 95.0, min_sample=10, population="sat_n"),
+    KpiDef("satisfaction_rate", "%", 90.0, min_sample=10, population="sat_n"),
     KpiDef("one_ten_twenty_compliance", "%", 95.0, min_sample=3, population="em_dec"),
     KpiDef("emergencies", "events", None, population="em_n"),
     KpiDef("first_petitions", "events", None, population="cat_petition"),
