@@ -4,142 +4,142 @@
   <context>
     <name />
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="90" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="91" />
       <source>全域</source>
       <extracomment>The day's figures, in the report's order: every indicator the centres report. The year-to-date totals and rates.</extracomment>
       <translation>Whole territory</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="91" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="92" />
       <source>运行日报</source>
       <translation>Daily operations report</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
-      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="102" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="112" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="102" />
       <source>当日</source>
       <translation>The day</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
-      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="102" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="112" />
       <source>目标</source>
       <translation>Target</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="102" />
       <source>是否达标</source>
       <translation>Target met</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="102" />
       <source>较前一日同期</source>
       <translation>vs. the day before, same hours</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="102" />
       <source>样本</source>
       <translation>Sample</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="112" />
       <source>今年以来</source>
       <translation>Year to date</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="112" />
       <source>较去年同期</source>
       <translation>vs. last year, same period</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
       <source>办结时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
       <source>已超期</source>
       <translation>Overdue by</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="135" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="135" />
       <source>预警</source>
       <translation>Warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="135" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="135" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="135" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
       <source>突发事件</source>
       <translation>Emergencies</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
       <source>初情研判</source>
-      <translation>First assessment</translation>
+      <translation>Initial assessment</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
       <source>1-10-20</source>
       <translation>1-10-20</translation>
     </message>
@@ -152,11 +152,6 @@
       <location filename="../../commandcenter/ui/models/kpis.py" line="166" />
       <source>个百分点</source>
       <translation> pts</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="239" />
-      <source>未知网格</source>
-      <translation>Unknown grid</translation>
     </message>
   </context>
   <context>
@@ -1031,7 +1026,7 @@
     <message>
       <location filename="../../commandcenter/ui/details.py" line="65" />
       <source>闭环管理率</source>
-      <translation>Closed-loop rate</translation>
+      <translation>Closed-loop management rate</translation>
     </message>
     <message>
       <location filename="../../commandcenter/ui/details.py" line="66" />
@@ -1093,7 +1088,7 @@
       <location filename="../../commandcenter/ui/details.py" line="79" />
       <location filename="../../commandcenter/ui/details.py" line="662" />
       <source>初情研判</source>
-      <translation>First assessment</translation>
+      <translation>Initial assessment</translation>
     </message>
     <message>
       <location filename="../../commandcenter/ui/details.py" line="80" />
@@ -1536,7 +1531,7 @@
     <message>
       <location filename="../../commandcenter/ui/models/kpis.py" line="60" />
       <source>闭环管理率</source>
-      <translation>Closed-loop rate</translation>
+      <translation>Closed-loop management rate</translation>
     </message>
     <message>
       <location filename="../../commandcenter/ui/models/kpis.py" line="61" />
@@ -1655,28 +1650,9 @@
       <translation>vs. last year, same period</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="219" />
-      <source>类别</source>
-      <translation>Category</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="220" />
-      <source>网格</source>
-      <translation>Grid</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="221" />
-      <source>化解层级</source>
-      <translation>Resolution level</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="225" />
-      <source>指标</source>
-      <translation>Indicator</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="69" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="83" />
       <source>当前</source>
+      <extracomment>Up to this many cards in one row; more go on two rows.</extracomment>
       <translation>Now</translation>
     </message>
     <message>
@@ -1688,10 +1664,6 @@
       <translation>Not enough data</translation>
     </message>
     <message>
-      <source>未知网格</source>
-      <translation>Unknown grid</translation>
-    </message>
-    <message>
       <source>目标</source>
       <translation>Target</translation>
     </message>
@@ -1699,48 +1671,48 @@
   <context>
     <name>KpiTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="207" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="221" />
       <source>运行指标</source>
       <translation>KPIs</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="233" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="253" />
       <source>每小时事件数  ━ 今日  ┅ 昨日</source>
       <translation>Events per hour  ━ today  ┅ yesterday</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="237" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="257" />
       <source>办结率（当日累计，%）</source>
       <translation>Completion rate (today, cumulative, %)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="240" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="260" />
       <source>化解层级占比</source>
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="244" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="264" />
       <source>类别排行</source>
       <translation>Top categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="245" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="265" />
       <source>网格排行（前8）</source>
       <translation>Top grids (8)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="281" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="301" />
       <source>全域</source>
       <translation>Whole territory</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="303" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="323" />
       <source>未知网格</source>
       <translation>Unknown grid</translation>
     </message>
     <message>
       <source>初情研判</source>
-      <translation>First assessment</translation>
+      <translation>Initial assessment</translation>
     </message>
     <message>
       <source>到场</source>
@@ -2025,7 +1997,7 @@
     </message>
     <message>
       <source>初情研判</source>
-      <translation>First assessment</translation>
+      <translation>Initial assessment</translation>
     </message>
     <message>
       <source>到场</source>
@@ -2270,7 +2242,7 @@
     </message>
     <message>
       <source>初情研判</source>
-      <translation>First assessment</translation>
+      <translation>Initial assessment</translation>
     </message>
     <message>
       <source>到场</source>

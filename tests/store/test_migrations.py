@@ -95,8 +95,8 @@ def test_a_migration_says_in_the_log_what_it_migrates(tmp_path, caplog) -> None:
         f"migrating schema 0004 → {head_revision()} (minutes on a store of millions of incidents)"]
 
 
-def test_0006_fills_the_kpi_columns_from_the_stored_records_and_rebuilds_the_rollups(store_url: str) -> None:
-    """A store of revision 0005 (no source, dispatched_at, departments_n, no clock sums) reads the same KPIs after
+def test_0007_fills_the_kpi_columns_from_the_stored_records_and_rebuilds_the_rollups(store_url: str) -> None:
+    """A store of revision 0006_iso (no source, dispatched_at, departments_n, no clock sums) reads the same KPIs after
     the migration as a store written by this code."""
     import importlib
     from datetime import timedelta
@@ -115,13 +115,13 @@ def test_0006_fills_the_kpi_columns_from_the_stored_records_and_rebuilds_the_rol
         store.apply("f", territory=territory(), incidents=incidents)
         want = {k: (v.value, v.detail) for k, v in store.kpis("c", *window).items()}
         assert want["avg_acceptance_time"][0] == 3.0 and want["whistle"][0] == 6
-        mig = importlib.import_module("commandcenter.store.migrations.versions.0006_kpi_clocks")
+        mig = importlib.import_module("commandcenter.store.migrations.versions.0007_kpi_clocks")
         with store.engine.begin() as c:
             for col in mig.COUNTS + mig.SECONDS:
                 c.execute(text(f"ALTER TABLE kpi_rollup DROP COLUMN {col}"))
             for col in ("departments_n", "dispatched_at", "source"):
                 c.execute(text(f"ALTER TABLE incidents DROP COLUMN {col}"))
-            c.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+            c.execute(text("UPDATE alembic_version SET version_num = '0006_iso'"))
     with Store.open(store_url) as store:
         assert current_revision(store.engine) == head_revision()
         assert {k: (v.value, v.detail) for k, v in store.kpis("c", *window).items()} == want

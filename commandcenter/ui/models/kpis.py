@@ -213,32 +213,6 @@ def card_figures(snap: "KpiSnapshot", cards: tuple[str, ...] = DEFAULT_CARDS) ->
     return [card_figure(ALL_CARDS[k], snap) for k in cards]
 
 
-def kpi_title(record_id: str, territory: dict[str, Any] | None = None) -> str:
-    """The KPI detail view's title for "<indicator>[:<key>]": names, never the internal keys."""
-    name, _, key = record_id.partition(":")
-    names = {"events_per_category": QT_TRANSLATE_NOOP("KpiCard", "类别"),
-             "events_per_grid": QT_TRANSLATE_NOOP("KpiCard", "网格"),
-             "resolution_level_share": QT_TRANSLATE_NOOP("KpiCard", "化解层级")}
-    if name in ALL_CARDS:
-        head = card_label(ALL_CARDS[name])
-    else:
-        head = tr(names.get(name, QT_TRANSLATE_NOOP("KpiCard", "指标")))
-    return f"{head} · {kpi_key_name(name, key, territory)}" if key else head
-
-
-def kpi_key_name(name: str, key: str, territory: dict[str, Any] | None = None) -> str:
-    """The name of one entry of a breakdown indicator: a category, a resolution level or a grid."""
-    from .. import labels
-    from ...domain import Category, ResolutionLevel
-
-    if name == "events_per_category" and key in Category._value2member_map_:
-        return labels.name(Category(key))
-    if name == "resolution_level_share" and key in ResolutionLevel._value2member_map_:
-        return labels.name(ResolutionLevel(key))
-    node = (territory or {}).get(key)
-    return node.name if node is not None else tr("未知网格")
-
-
 @dataclass
 class KpiSnapshot:
     """The figures of one node and period (今日 / 本月 / 今年以来), the like-for-like previous period (the same
