@@ -27,10 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--actor", default="", help="who starts it (default: the login name)")
     s.add_argument("--reason", default="", help="why (recorded with the action)")
     s.add_argument("--speed", type=float, default=1.0, help="drill clock speed (1 = real time)")
+    s.add_argument("--seat", default="", help="the seat (席位) it is started from")
     s.add_argument("--keep", action="store_true", help="keep the drill running after the last scenario event")
-    s.add_argument("--linger", type=float, default=5.0, help="seconds to keep running after the last event")
+    s.add_argument("--linger", type=float, default=5.0,
+                   help="drill seconds after the last event before the drill ends by itself")
     st = dsub.add_parser("stop", help="stop the running drill")
     st.add_argument("--actor", default="")
+    st.add_argument("--seat", default="")
     st.add_argument("--reason", default="")
     dsub.add_parser("list", help="drills in the store")
     d = dsub.add_parser("delete", help="delete every record a drill made (and nothing else)")
@@ -80,70 +83,64 @@ def run(args: argparse.Namespace) -> int:
         store.close()
 
 
-def _running(store) -> list[tuple[str, str]]:
-    from ..domain import ActionKind
-
-    started: dict[str, str] = {}
-    for a in store.actions_since(0, limit=1_000_000):
-        if a.kind is ActionKind.DRILL_START:
-            started[a.target_id] = a.actor
-        elif a.kind is ActionKind.DRILL_STOP:
-            started.pop(a.target_id, None)
-    return list(started.items())
+def stage_mark(st) -> str:
+    """✓ / ✗ once settled, 待定 while past the target but the data that could show it met is not in yet."""
+    if st.pending:
+        return " 待定"
+    return {True: "✓", False: "✗", None: ""}[st.met_target]
 
 
 def _start(args: argparse.Namespace, store) -> int:
     from ..services import LiveState
     from ..services.drill_report import fmt_secs
-    from ..services.drills import DrillBackendError, DrillManager, load_scenario
+    from ..services.drills import DrillBackendError, DrillManager, ended_drill_ids, load_scenario
 
     try:
         scenario = load_scenario(args.scenario)
     except (OSError, ValueError) as exc:
         print(f"drill: cannot read {args.scenario}: {exc}", file=sys.stderr)
         return 2
-    running = _running(store)
-    if running:
-        print(f"drill: {running[0][0]} is still running (started by {running[0][1]}); stop it first", file=sys.stderr)
-        return 1
     live = LiveState()
     live.territory.update({n.id: n for n in store.territory()})
+    live.ended_drills.update(ended_drill_ids(store))
     backend = _backend(args)
     mgr = DrillManager(store, live, clock=backend_clock(args.loaded_config), console=socket.gethostname(),
                        backend=backend)
-    mgr.sync()   # skip the actions already in the store
+    mgr.sync()   # a drill whose scenario has played out ends here; one still running is followed
+    if mgr.current is not None:
+        print(f"drill: {mgr.current.id} ({mgr.current.scenario.name}) is still running; stop it first", file=sys.stderr)
+        return 1
     actor = args.actor or getpass.getuser()
     try:
-        drill = mgr.start(scenario, actor=actor, reason=args.reason, speed=args.speed)
+        drill = mgr.start(scenario, actor=actor, reason=args.reason, speed=args.speed, seat=args.seat,
+                          keep=args.keep, grace_s=args.linger)
     except (DrillBackendError, ValueError) as exc:
         print(f"drill: not started: {exc}", file=sys.stderr)
         return 2
     where = f"played by {backend.url}" if backend is not None else "played here"
+    shown = 0.0
     print(f"drill: started {drill.id} · {scenario.name} · {len(scenario.events)} events over "
           f"{fmt_secs(scenario.duration_s)} (speed {args.speed:g}×, {where})")
     last_line = ""
-    finished_at: float | None = None
     try:
         while True:
             mgr.tick()
-            mgr.sync()
+            mgr.sync()      # a stop anywhere, or the scenario played out (recorded as ended by itself)
             if mgr.current is None:
-                print("drill: stopped from another console")
+                ended = store.drill_records(drill_id=drill.id)
+                how = ended[0].stop_kind if ended else ""
+                print("drill: the scenario has ended" if how == "scenario_end" else "drill: stopped from another console")
                 break
             line = " | ".join(
-                f"{s.title}: " + " ".join(f"{st.stage[:4]} {fmt_secs(st.elapsed_s)}{'✓' if st.met_target else '✗' if st.met_target is False else ''}"
+                f"{s.title}: " + " ".join(f"{st.stage[:4]} {fmt_secs(st.elapsed_s)}{stage_mark(st)}"
                                            for st in s.stages) for s in mgr.scores())
-            if line and line != last_line:
-                print(f"[{fmt_secs(mgr.elapsed().total_seconds())}] {line}")
-                last_line = line
-            if mgr.scenario_finished and not args.keep:
-                finished_at = finished_at or time.monotonic()
-                if time.monotonic() - finished_at >= args.linger:
-                    mgr.stop(actor=actor, reason="演练脚本结束 / scenario finished")
-                    break
+            clock_line = f"[{fmt_secs(mgr.elapsed().total_seconds())}] {line}"
+            if line != last_line or time.monotonic() - shown >= 5:
+                print(clock_line)
+                last_line, shown = line, time.monotonic()
             time.sleep(0.5)
     except KeyboardInterrupt:
-        mgr.stop(actor=actor, reason="手动结束 / interrupted")
+        mgr.stop(actor=actor, reason="手动结束 / interrupted", seat=args.seat)
     print(f"drill: {drill.id} stopped. Report: commandcenter report --drill {drill.id} --out report.pdf")
     return 0
 
@@ -151,32 +148,32 @@ def _start(args: argparse.Namespace, store) -> int:
 def _stop(args: argparse.Namespace, store) -> int:
     from ..domain import ActionKind, OperatorAction
 
-    running = _running(store)
+    running = store.drill_records(running_only=True)
     if not running:
         print("drill: no drill is running")
         return 1
     backend = _backend(args)
-    now = backend_clock(args.loaded_config)
-    for drill_id, _ in running:
+    now = backend_clock(args.loaded_config)     # the drill's events are on the backend's clock: so is its stop
+    for rec in running:
         if backend is not None:
             from ..services.drills import DrillBackendError
 
             try:
-                backend.stop(drill_id)
+                backend.stop(rec.id)
             except DrillBackendError as exc:
                 print(f"drill: {exc} (recording the stop anyway)", file=sys.stderr)
-        store.record_action(OperatorAction(ActionKind.DRILL_STOP, "drill", drill_id, args.actor or getpass.getuser(),
-                                           socket.gethostname(), now(), reason=args.reason, drill_id=drill_id))
-        print(f"drill: stopped {drill_id}")
+        at = now()
+        store.record_drill_stop(rec.id, at, action=OperatorAction(
+            ActionKind.DRILL_STOP, "drill", rec.id, args.actor or getpass.getuser(), socket.gethostname(), at,
+            reason=args.reason, drill_id=rec.id, seat=args.seat))
+        print(f"drill: stopped {rec.id}")
     return 0
 
 
 def _list(args: argparse.Namespace, store) -> int:
-    from ..services.drill_report import drill_ids
-
-    running = {d for d, _ in _running(store)}
-    for did, at, scenario in drill_ids(store):
-        print(f"{did}\t{at.isoformat()}\t{'running' if did in running else 'stopped'}\t{scenario}")
+    for r in store.drill_records():
+        state = "running" if r.running else ("ended by itself" if r.stop_kind == "scenario_end" else "stopped")
+        print(f"{r.id}\t{r.started_at.isoformat()}\t{state}\t{r.name}")
     return 0
 
 

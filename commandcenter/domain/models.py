@@ -178,3 +178,5 @@ class OperatorAction:
     expires_at: datetime | None = None   # shelve until
     drill_id: str | None = None
     id: int | None = None                # assigned by the store
+    seat: str = ""                       # the console seat (席位) the signed-in actor works at
+    recipient: str = ""                  # an escalation: to whom

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ..domain import ActionKind, Alert, Incident, OperatorAction, Resource, decode_stored
 from ..store.schema import T
 from .drills import (
-    Dispatch, IncidentScore, Scenario, _scenario_or_stub, score_incident, split_reason,
+    Dispatch, IncidentScore, Scenario, _scenario_or_stub, scenario_of, score_incident, split_reason,
 )
 
 
@@ -54,6 +54,9 @@ class ReportData:
     start_reason: str = ""
     stopped_by: str = ""
     stop_reason: str = ""
+    started_seat: str = ""
+    stopped_seat: str = ""
+    stop_kind: str = ""            # stopped (by someone) / scenario_end (ended by itself) / "" (still running)
     incidents: list[Incident] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     scores: list[IncidentScore] = field(default_factory=list)
@@ -85,12 +88,13 @@ def _aware(t: datetime | None) -> datetime | None:
 
 
 def drill_ids(store: Any) -> list[tuple[str, datetime, str]]:
-    """Every drill the store knows (from its DRILL_START actions): (id, started_at, scenario), newest first."""
-    act = T["operator_actions"]
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(act.c.target_id, act.c.at, act.c.reason)
-                            .where(act.c.kind == ActionKind.DRILL_START.value).order_by(act.c.id.desc())).all()
-    return [(r.target_id, _aware(r.at), split_reason(r.reason)[1]) for r in rows]
+    """Every drill the store knows (its drill rows): (id, started_at, scenario name), newest first."""
+    return [(r.id, r.started_at, r.name) for r in store.drill_records()]
+
+
+def who(actor: str, seat: str) -> str:
+    """"张三 · 1号席" — the person by name, and where they sat."""
+    return f"{actor} · {seat}" if seat else actor
 
 
 def assemble(store: Any, drill_id: str) -> ReportData:
@@ -103,7 +107,11 @@ def assemble(store: Any, drill_id: str) -> ReportData:
     start = next((a for a in actions if a.kind is ActionKind.DRILL_START), None)
     stop = next((a for a in reversed(actions) if a.kind is ActionKind.DRILL_STOP), None)
     why, path = split_reason(start.reason) if start else ("", "")
-    scenario = _scenario_or_stub(path) if path else Scenario(name=drill_id)
+    [record] = store.drill_records(drill_id=drill_id) or [None]
+    if record is not None:      # the scenario as it was started, kept with the drill: no file, no directory
+        scenario = scenario_of(record.scenario, record.name)
+    else:
+        scenario = _scenario_or_stub(path) if path else Scenario(name=drill_id)
 
     import json
 
@@ -116,8 +124,11 @@ def assemble(store: Any, drill_id: str) -> ReportData:
         latest_alerts[a.id] = a
     resources = {r.id: r for r in store.resources(drill=True) if r.drill_id == drill_id}
 
-    started_at = start.at if start else (incidents[0].reported_at if incidents else None)
-    stopped_at = stop.at if stop else None
+    if record is not None:
+        started_at, stopped_at = record.started_at, record.stopped_at
+    else:
+        started_at = start.at if start else (incidents[0].reported_at if incidents else None)
+        stopped_at = stop.at if stop else None
 
     # resources: dispatch / on scene / release times from their history
     by_inc = {i.id: i for i in incidents}
@@ -170,7 +181,9 @@ def assemble(store: Any, drill_id: str) -> ReportData:
                                     f"{a.level.colour_name} · {a.area_desc}".strip(" ·")))
     for a in actions:
         why_a = split_reason(a.reason)[0] if a.kind is ActionKind.DRILL_START else a.reason
-        timeline.append(TimelineRow(a.at, off(a.at), "action", a.target_id, f"{a.actor} @ {a.console}",
+        if a.recipient:
+            why_a = f"→ {a.recipient}" + (f"：{why_a}" if why_a else "")
+        timeline.append(TimelineRow(a.at, off(a.at), "action", a.target_id, who(a.actor, a.seat or a.console),
                                     a.kind.value, why_a))
     timeline.sort(key=lambda r: (r.at, r.kind != "action", r.record_id))
 
@@ -184,7 +197,9 @@ def assemble(store: Any, drill_id: str) -> ReportData:
     return ReportData(
         drill_id=drill_id, scenario=scenario, started_at=started_at, stopped_at=stopped_at,
         started_by=start.actor if start else "", start_reason=why, stopped_by=stop.actor if stop else "",
-        stop_reason=stop.reason if stop else "", incidents=incidents, alerts=list(latest_alerts.values()),
+        stop_reason=stop.reason if stop else "", started_seat=start.seat if start else "",
+        stopped_seat=stop.seat if stop else "", stop_kind=record.stop_kind if record is not None else "",
+        incidents=incidents, alerts=list(latest_alerts.values()),
         scores=scores, resources=sorted(uses_list, key=lambda u: u.dispatched_at or u.on_scene_at or t0),
         actions=actions, timeline=timeline, reasons=reasons)
 

@@ -32,6 +32,7 @@ from ..domain.drill_scenario import (  # noqa: F401 - parse_offset, scenario_fro
     RULE, DrillPlayer, Scenario, ScenarioEvent, Targets, parse_offset, parse_scenario, scenario_from_dict,
     scenario_to_dict,
 )
+from ..store.drills import SCENARIO_END, STOPPED, DrillRecord
 from .live_state import Change, LiveState
 
 DRILL_FEED = "drill"
@@ -56,22 +57,35 @@ class StageScore:
     rule_s: float              # 1-10-20
     target_s: float            # the scenario's own target
     running_s: float = 0.0     # time since the report as of `now` (for stages not reached)
+    known_s: float | None = None   # the data is complete up to this long after the report (None: up to now)
 
     @property
     def reached(self) -> bool:
         return self.elapsed_s is not None
 
     @property
-    def met_rule(self) -> bool | None:
+    def _horizon(self) -> float:
+        return self.running_s if self.known_s is None else self.known_s
+
+    def _met(self, limit: float) -> bool | None:
+        # an unreached stage misses only once data from past its limit has arrived: before that, the record
+        # that reached it in time may still be on its way (a ✗ must never turn into a ✓)
         if self.elapsed_s is None:
-            return False if self.running_s > self.rule_s else None
-        return self.elapsed_s <= self.rule_s
+            return False if self._horizon > limit else None
+        return self.elapsed_s <= limit
+
+    @property
+    def met_rule(self) -> bool | None:
+        return self._met(self.rule_s)
 
     @property
     def met_target(self) -> bool | None:
-        if self.elapsed_s is None:
-            return False if self.running_s > self.target_s else None
-        return self.elapsed_s <= self.target_s
+        return self._met(self.target_s)
+
+    @property
+    def pending(self) -> bool:
+        """Past its target on the clock, but the data that could show it reached in time has not arrived yet."""
+        return self.elapsed_s is None and self.running_s > self.target_s and self.met_target is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,15 +121,17 @@ class IncidentScore:
 
 
 def score_incident(inc: Incident, now: datetime, targets: Targets = RULE,
-                   dispatches: Iterable[Dispatch] = ()) -> IncidentScore:
+                   dispatches: Iterable[Dispatch] = (), known_until: datetime | None = None) -> IncidentScore:
+    """Scores as of `now` (drill clock); `known_until`: the data is complete up to then (default: up to now)."""
     def el(t: datetime | None) -> float | None:
         return None if t is None else (t - inc.reported_at).total_seconds()
 
     running = max(0.0, (now - inc.reported_at).total_seconds())
+    known = None if known_until is None else (known_until - inc.reported_at).total_seconds()
     stages = (
-        StageScore("response", el(inc.accepted_at), RULE.response_s, targets.response_s, running),
-        StageScore("arrival", el(inc.arrived_at), RULE.arrival_s, targets.arrival_s, running),
-        StageScore("assessment", el(inc.assessed_at), RULE.assessment_s, targets.assessment_s, running),
+        StageScore("response", el(inc.accepted_at), RULE.response_s, targets.response_s, running, known),
+        StageScore("arrival", el(inc.arrived_at), RULE.arrival_s, targets.arrival_s, running, known),
+        StageScore("assessment", el(inc.assessed_at), RULE.assessment_s, targets.assessment_s, running, known),
     )
     return IncidentScore(inc.id, inc.title, inc.reported_at, stages,
                          tuple(sorted(dispatches, key=lambda d: d.at)), inc.status.value)
@@ -135,17 +151,52 @@ def dispatch_of(res: Resource, inc: Incident) -> Dispatch:
 class Drill:
     id: str
     scenario: Scenario
-    started_at: datetime
+    started_at: datetime        # on the drill's clock (the backend's for a backend drill)
     actor: str = ""
     reason: str = ""
     console: str = ""
-    speed: float = 1.0
+    speed: float = 1.0          # drill seconds per second of the clock `wall_started_at` is on
     local: bool = True          # played by this process; False = played by a backend or started elsewhere
     stopped_at: datetime | None = None
+    wall_started_at: datetime | None = None     # the starting process's clock at the start (None = started_at)
+    ends_at: datetime | None = None             # drill clock: it ends by itself then; None = until stopped
+    played_by: str = ""                         # the backend's control URL, "" = a wall or the CLI
+    seat: str = ""
 
 
 def new_drill_id(scenario: Scenario, at: datetime) -> str:
     return f"drill-{at.astimezone(timezone.utc):%Y%m%d-%H%M%S}-{scenario.slug}"[:64]
+
+
+END_GRACE_S = 5.0     # drill seconds after the scenario's last event before a drill nobody stopped ends itself
+AUTO_ACTOR = "系统 / system"
+
+
+def scenario_document(sc: Scenario) -> dict[str, Any]:
+    """What the store keeps of a scenario: its whole document (events, targets, description) and where it came
+    from, so a wall or report anywhere reads it back without the file."""
+    return {**scenario_to_dict(sc), "path": sc.path}
+
+
+def scenario_of(doc: dict[str, Any], fallback_name: str) -> Scenario:
+    """The scenario a drill row holds (a stub named `fallback_name` if the document cannot be read)."""
+    try:
+        sc = scenario_from_dict(doc, path=str(doc.get("path", "")))
+        head = doc.get("scenario") or {}
+        return sc if head.get("name") else dataclasses.replace(sc, name=fallback_name)
+    except (ValueError, TypeError, KeyError):
+        return Scenario(name=fallback_name, path=str(doc.get("path", "")) if isinstance(doc, dict) else "")
+
+
+def drill_of(rec: DrillRecord) -> Drill:
+    return Drill(rec.id, scenario_of(rec.scenario, rec.name), rec.started_at, speed=rec.speed, local=False,
+                 stopped_at=rec.stopped_at, wall_started_at=rec.wall_started_at, ends_at=rec.ends_at,
+                 played_by=rec.played_by)
+
+
+def ended_drill_ids(store: Any) -> set[str]:
+    """Drills whose stop is recorded: their records are never shown live (install before the first load)."""
+    return {r.id for r in store.drill_records() if not r.running}
 
 
 def action_reason(reason: str, scenario: Scenario) -> str:
@@ -228,6 +279,19 @@ class DrillBackend:
     def running(self) -> list[dict[str, Any]]:
         return list(self._call("GET").get("drills", []))
 
+    def clock(self) -> tuple[datetime, float]:
+        """The backend's clock now and its speed (its `/_control/clock`): a drill there runs on that clock."""
+        from ..domain import parse_time
+
+        base, _, _ = self.url.rpartition("/")
+        backend = DrillBackend(base + "/clock", timeout=self.timeout, transport=self._transport)
+        backend._headers = self._headers
+        data = backend._call("GET")
+        try:
+            return parse_time(data["sim_time"]), float(data.get("speed", 1.0))
+        except (KeyError, TypeError, ValueError):
+            raise DrillBackendError(f"drill backend {base}/clock answered without a valid sim_time: {data!r}") from None
+
 
 Listener = Callable[["DrillManager"], None]
 _BY_LIVE: dict[int, "weakref.ref[DrillManager]"] = {}
@@ -237,9 +301,15 @@ InStore = Callable[..., Awaitable[Any]]
 class DrillManager:
     """Start, play, score and stop drills. Qt-free; sync methods for the CLI, `run()` for the wall's loop.
 
+    Whether a drill runs is the store's `drills` rows (Store.drill_records): `sync()` follows them, so every wall
+    and console agrees, whenever it started. A drill that ends (stopped here or anywhere, or its scenario played
+    out: then this manager records the end itself) leaves the live state at once (LiveState.end_drill).
+
     Store writes in the sync methods run on the caller's thread; in the wall pass `in_store`
     (IngestPipeline.in_store) and use `run()`, which applies records on the store thread.
     """
+
+    BACKEND_CLOCK_EVERY_S = 2.0
 
     def __init__(self, store: Any, live: LiveState, *, clock: Callable[[], datetime] = utcnow,
                  console: str = "wall", in_store: InStore | None = None,
@@ -253,17 +323,17 @@ class DrillManager:
         self.current: Drill | None = None
         self.last: Drill | None = None
         self.player: DrillPlayer | None = None
-        self._real_start: datetime | None = None
         self._dispatches: dict[str, dict[str, Dispatch]] = {}   # incident id → resource id → first dispatch
         # a dispatch seen before its incident (a big batch enters the live state resources first): incident id →
         # resource id → the first dispatched record, scored when the incident arrives
         self._early: dict[str, dict[str, Resource]] = {}
         self._listeners: list[Listener] = []
-        self._last_action_id = 0
         self._follow_since: datetime | None = None
         self._lock = threading.RLock()
-        self._ended: set[str] = set()
-        self._from_feed = False
+        self._unrecorded: Drill | None = None     # a drill first seen through a feed, its row not yet written
+        self._correction = timedelta(0)           # backend clock − the model of it (samples of /_control/clock)
+        self._clock_sampled: float | None = None  # time.monotonic() of the last sample
+        self._data_until: datetime | None = None  # the feed's data is complete up to here (backend drills)
         self.backend = backend
         self.backend_error = ""              # what went wrong telling the backend to stop, if anything
         self._posted: dict[str, DrillBackend] = {}   # drills this manager handed to a backend, and to which
@@ -293,16 +363,50 @@ class DrillManager:
 
     # -- clock
     def drill_now(self) -> datetime:
-        """The drill's own clock: start + elapsed real time × speed."""
+        """The drill's own clock: start + elapsed × speed (a backend drill: the backend's clock, its speed
+        included, corrected by the samples of it)."""
         d = self.current
         now = self.clock()
-        if d is None or self._real_start is None:
+        if d is None:
             return now
-        return d.started_at + (now - self._real_start) * d.speed
+        return self._model_now(d, now) + (self._correction if not d.local else timedelta(0))
+
+    @staticmethod
+    def _model_now(d: Drill, now: datetime) -> datetime:
+        return d.started_at + (now - (d.wall_started_at or d.started_at)) * d.speed
 
     def elapsed(self) -> timedelta:
         d = self.current
         return timedelta(0) if d is None else max(timedelta(0), self.drill_now() - d.started_at)
+
+    def _clock_backend(self) -> "DrillBackend | None":
+        d = self.current
+        if d is None or d.local:
+            return None
+        return self._posted.get(d.id) or self.backend
+
+    def sample_backend_clock(self, force: bool = False) -> None:
+        """Read the backend's clock (blocking: a worker thread in the wall) and correct the drill clock by it."""
+        import time
+
+        backend = self._clock_backend()
+        if backend is None or (not force and self._clock_sampled is not None
+                               and time.monotonic() - self._clock_sampled < self.BACKEND_CLOCK_EVERY_S):
+            return
+        self._clock_sampled = time.monotonic()
+        try:
+            backend_now, _speed = backend.clock()
+        except DrillBackendError:
+            return          # a backend without a clock endpoint: the model alone
+        d = self.current
+        if d is not None and not d.local:
+            self._correction = backend_now - self._model_now(d, self.clock())
+
+    def _backend_speed(self, backend: "DrillBackend") -> float:
+        try:
+            return backend.clock()[1]
+        except DrillBackendError:
+            return 1.0
 
     @property
     def active(self) -> bool:
@@ -310,43 +414,66 @@ class DrillManager:
 
     # -- start / stop
     def start(self, scenario: Scenario | str | Path, *, actor: str, reason: str = "", speed: float = 1.0,
-              drill_id: str | None = None) -> Drill:
+              drill_id: str | None = None, seat: str = "", keep: bool = False,
+              grace_s: float = END_GRACE_S) -> Drill:
         """Start a drill: with a backend, its scenario player plays it (posted first: a refusal or an unreachable
-        backend raises DrillBackendError and nothing is recorded); without one, this process plays it. Then
-        DRILL_START (who, why, scenario) is recorded. Blocks on the backend call: the wall uses start_async."""
-        sc, drill = self._new_drill(scenario, actor, reason, speed, drill_id)
+        backend raises DrillBackendError and nothing is recorded); without one, this process plays it. Then the
+        drill's row (its scenario document) and DRILL_START (who, where, why) are recorded. `keep`: it does not
+        end by itself after the last event. Blocks on the backend call: the wall uses start_async."""
+        sc, drill = self._new_drill(scenario, actor, reason, speed, drill_id, seat)
         if self.backend is not None:
-            drill = dataclasses.replace(drill, started_at=self.backend.start(sc, drill.id), local=False)
+            drill = self._on_backend(drill, self.backend.start(sc, drill.id), self._backend_speed(self.backend))
+        drill = self._with_end(drill, keep, grace_s)
         try:
-            saved = self.store.record_action(self._start_action(drill))
+            self.store.record_drill_start(self._record_of(drill), self._start_action(drill))
         except Exception:
             self._withdraw(drill)
             raise
-        self._started(drill, saved)
+        self._started(drill)
         return drill
 
     async def start_async(self, scenario: Scenario | str | Path, *, actor: str, reason: str = "",
-                          speed: float = 1.0, drill_id: str | None = None) -> Drill:
-        """start() for the wall: the backend call on a worker thread, the action on the store thread, the
+                          speed: float = 1.0, drill_id: str | None = None, seat: str = "", keep: bool = False,
+                          grace_s: float = END_GRACE_S) -> Drill:
+        """start() for the wall: the backend call on a worker thread, the rows on the store thread, the
         listeners (banner, drill tile) on the loop's thread."""
         import asyncio
 
-        sc, drill = self._new_drill(scenario, actor, reason, speed, drill_id)
+        sc, drill = self._new_drill(scenario, actor, reason, speed, drill_id, seat)
         if self.backend is not None:
-            started = await asyncio.to_thread(self.backend.start, sc, drill.id)
-            drill = dataclasses.replace(drill, started_at=started, local=False)
+            backend = self.backend
+            started = await asyncio.to_thread(backend.start, sc, drill.id)
+            drill = self._on_backend(drill, started, await asyncio.to_thread(self._backend_speed, backend))
+        drill = self._with_end(drill, keep, grace_s)
         try:
-            action = self._start_action(drill)
-            saved = (await self.in_store(self.store.record_action, action) if self.in_store is not None
-                     else self.store.record_action(action))
+            args = (self._record_of(drill), self._start_action(drill))
+            if self.in_store is not None:
+                await self.in_store(self.store.record_drill_start, *args)
+            else:
+                self.store.record_drill_start(*args)
         except Exception:
             await asyncio.to_thread(self._withdraw, drill)
             raise
-        self._started(drill, saved)
+        self._started(drill)
         return drill
 
+    def _on_backend(self, drill: Drill, started: datetime, speed: float) -> Drill:
+        return dataclasses.replace(drill, started_at=started, wall_started_at=self.clock(), speed=speed, local=False,
+                                   played_by=self.backend.url)
+
+    @staticmethod
+    def _with_end(drill: Drill, keep: bool, grace_s: float) -> Drill:
+        if keep:
+            return drill
+        return dataclasses.replace(drill, ends_at=drill.started_at + timedelta(
+            seconds=drill.scenario.duration_s + grace_s))
+
+    def _record_of(self, d: Drill) -> DrillRecord:
+        return DrillRecord(d.id, d.scenario.name, scenario_document(d.scenario), d.started_at,
+                           d.wall_started_at or d.started_at, d.speed, d.ends_at, d.played_by)
+
     def _new_drill(self, scenario: Scenario | str | Path, actor: str, reason: str, speed: float,
-                   drill_id: str | None) -> tuple[Scenario, Drill]:
+                   drill_id: str | None, seat: str = "") -> tuple[Scenario, Drill]:
         if self.current is not None:
             raise RuntimeError(f"drill {self.current.id} is already running; stop it first")
         if not actor.strip():
@@ -356,11 +483,12 @@ class DrillManager:
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         now = self.clock()
         did = drill_id or sc.drill_id or new_drill_id(sc, now)
-        return sc, Drill(did, sc, now, actor, reason, self.console, float(speed))
+        return sc, Drill(did, sc, now, actor.strip(), reason, self.console, float(speed), wall_started_at=now,
+                         seat=seat)
 
     def _start_action(self, drill: Drill) -> OperatorAction:
-        return OperatorAction(ActionKind.DRILL_START, "drill", drill.id, drill.actor, self.console, self.clock(),
-                              reason=action_reason(drill.reason, drill.scenario), drill_id=drill.id)
+        return OperatorAction(ActionKind.DRILL_START, "drill", drill.id, drill.actor, self.console, drill.started_at,
+                              reason=action_reason(drill.reason, drill.scenario), drill_id=drill.id, seat=drill.seat)
 
     def _withdraw(self, drill: Drill) -> None:
         """The start could not be recorded: take the drill back from the backend (no half-started drill)."""
@@ -372,58 +500,66 @@ class DrillManager:
 
                 logging.getLogger(__name__).exception("could not withdraw drill %s from the backend", drill.id)
 
-    def _started(self, drill: Drill, saved: OperatorAction) -> None:
-        self._last_action_id = max(self._last_action_id, saved.id or 0)
+    def _started(self, drill: Drill) -> None:
         if not drill.local:
             self._posted[drill.id] = self.backend
-        self._begin(drill, local=drill.local)
+        self._begin(drill)
 
-    def _begin(self, drill: Drill, *, local: bool) -> None:
+    def _begin(self, drill: Drill) -> None:
         with self._lock:
-            self.current = dataclasses.replace(drill, local=local)
-            self._real_start = self.clock() if local else drill.started_at
-            self.player = DrillPlayer(drill.scenario, drill.id, drill.started_at, dict(self.live.territory)) if local else None
+            self.current = drill
+            self.player = (DrillPlayer(drill.scenario, drill.id, drill.started_at, dict(self.live.territory))
+                           if drill.local else None)
             self._dispatches = {}
             self._early = {}
+            self._correction = timedelta(0)
+            self._clock_sampled = None
+            self._data_until = None
             self._follow_since = drill.started_at - timedelta(seconds=1)
         self._notify()
 
-    def stop(self, *, actor: str, reason: str = "") -> Drill | None:
-        """Stop the running drill: the backend stops playing it (it cancels the drill's warnings), DRILL_STOP is
-        recorded. An unreachable backend does not keep the wall in the drill: `backend_error` says what failed."""
+    def stop(self, *, actor: str, reason: str = "", seat: str = "") -> Drill | None:
+        """Stop the running drill: the backend stops playing it (it cancels the drill's warnings), the stop and
+        DRILL_STOP are recorded, and everything the drill made leaves the live state. An unreachable backend does
+        not keep the wall in the drill: `backend_error` says what failed."""
+        self._record_observed_sync()
         d = self.current
         if d is None:
             return None
-        now = self.drill_now()   # = the wall clock at speed 1; in drill time when the drill runs accelerated
+        now = self.drill_now()   # = the wall clock at speed 1; in drill time when the drill runs on another clock
         if self.player is not None:
             self._apply_sync([], [], self.player.stop_records(now))
         self._stop_backend(d.id)
-        saved = self.store.record_action(self._stop_action(d, actor, reason, now))
-        self._last_action_id = max(self._last_action_id, saved.id or 0)
+        self.store.record_drill_stop(d.id, now, kind=STOPPED, action=self._stop_action(d, actor, reason, now, seat))
         self._end(now)
         return self.last
 
-    async def stop_async(self, *, actor: str, reason: str = "") -> Drill | None:
+    async def stop_async(self, *, actor: str, reason: str = "", seat: str = "") -> Drill | None:
         """stop() for the wall: backend call on a worker thread, store writes on the store thread."""
         import asyncio
 
+        if self.current is None or self.in_store is None:
+            return self.stop(actor=actor, reason=reason, seat=seat)
+        if self._unrecorded is not None:
+            observed, self._unrecorded = self._unrecorded, None
+            if not await self.in_store(self._record_observed, observed):
+                self._end(self.drill_now())
         d = self.current
-        if d is None or self.in_store is None:
-            return self.stop(actor=actor, reason=reason)
+        if d is None:
+            return None
         now = self.drill_now()
         if self.player is not None:
             recs = self.player.stop_records(now)
-            applied = await self.in_store(self.store.apply, DRILL_FEED, incidents=[], resources=[], alerts=recs, log=False)
-            self.live.apply(alerts=applied.alerts)
+            await self.in_store(self.store.apply, DRILL_FEED, incidents=[], resources=[], alerts=recs, log=False)
         await asyncio.to_thread(self._stop_backend, d.id)
-        saved = await self.in_store(self.store.record_action, self._stop_action(d, actor, reason, now))
-        self._last_action_id = max(self._last_action_id, saved.id or 0)
+        await self.in_store(self.store.record_drill_stop, d.id, now, kind=STOPPED,
+                            action=self._stop_action(d, actor, reason, now, seat))
         self._end(now)
         return self.last
 
-    def _stop_action(self, d: Drill, actor: str, reason: str, now: datetime) -> OperatorAction:
+    def _stop_action(self, d: Drill, actor: str, reason: str, now: datetime, seat: str = "") -> OperatorAction:
         return OperatorAction(ActionKind.DRILL_STOP, "drill", d.id, actor, self.console, now, reason=reason,
-                              drill_id=d.id)
+                              drill_id=d.id, seat=seat)
 
     def _stop_backend(self, drill_id: str) -> None:
         self.backend_error = ""
@@ -439,12 +575,16 @@ class DrillManager:
             logging.getLogger(__name__).warning("drill %s: %s", drill_id, exc)
 
     def _end(self, at: datetime) -> None:
+        """The drill ended (here or anywhere): the banner hides, and its records leave the live tiles and map."""
         with self._lock:
-            if self.current is not None:
-                self.last = dataclasses.replace(self.current, stopped_at=at)
-                self._ended.add(self.current.id)
+            d = self.current
+            if d is not None:
+                self.last = dataclasses.replace(d, stopped_at=at)
             self.current = None
             self.player = None
+        if d is not None:
+            self._home.ended_drills.add(d.id)
+            self.live.end_drill(d.id)
         self._notify()
 
     # -- playing
@@ -516,76 +656,151 @@ class DrillManager:
         if self.player is not None:
             return self.player.finished
         d = self.current
-        return d is not None and d.id in self._posted and self.elapsed().total_seconds() >= d.scenario.duration_s
+        return d is not None and self.elapsed().total_seconds() >= d.scenario.duration_s
 
-    # -- following drills started by another console / the CLI
+    # -- following the store's record of drills
     def sync(self) -> bool:
-        """Poll operator actions: a DRILL_START / DRILL_STOP from elsewhere starts / ends following. True if changed."""
-        changed = False
-        for a in self.store.actions_since(self._last_action_id):
-            self._last_action_id = max(self._last_action_id, a.id or 0)
-            changed |= self._on_action(a)
+        """Follow the store's drill rows (a start or stop anywhere begins / ends following; a drill whose scenario
+        has played out and that nobody stopped is ended and recorded so). True if something changed."""
+        self._record_observed_sync()
+        changed = self._follow(self.store.drill_records(running_only=True))
         if self.current is not None and not self.current.local:
+            self.sample_backend_clock()
             self._pull_remote()
+        if self._past_end():
+            self._auto_end_sync()
+            changed = True
         return changed
 
-    def _on_action(self, a: OperatorAction) -> bool:
-        if a.kind is ActionKind.DRILL_START and self.current is None:
-            why, path = split_reason(a.reason)
-            sc = _scenario_or_stub(path)
-            self._begin(Drill(a.target_id, sc, a.at, a.actor, why, a.console, 1.0, local=False), local=False)
-            return True
-        if a.kind is ActionKind.DRILL_STOP and self.current is not None and self.current.id == a.target_id:
-            if not self.current.local:
-                self._pull_remote()
-            elif self.player is not None:         # played here, stopped from another console
+    async def sync_async(self) -> bool:
+        """sync() for the wall: store reads and writes on the store thread, the backend's clock on a worker
+        thread, state changes and listeners on the loop thread."""
+        import asyncio
+
+        if self.in_store is None:
+            return self.sync()
+        if self._unrecorded is not None:
+            d = self._unrecorded
+            self._unrecorded = None
+            if not await self.in_store(self._record_observed, d):
+                self._end(self.drill_now())
+        changed = self._follow(await self.in_store(self.store.drill_records, running_only=True))
+        d = self.current
+        if d is not None and not d.local:
+            await asyncio.to_thread(self.sample_backend_clock)
+            self._apply_remote(d.id, await self.in_store(self._read_remote, d.id, self._follow_since))
+        if self._past_end():
+            d = self.current
+            now = self.drill_now()
+            if self.player is not None:
+                recs = self.player.stop_records(now)
+                await self.in_store(self.store.apply, DRILL_FEED, incidents=[], resources=[], alerts=recs, log=False)
+            await asyncio.to_thread(self._stop_ended_backend, d)
+            await self.in_store(self.store.record_drill_stop, d.id, now, kind=SCENARIO_END,
+                                action=self._auto_stop_action(d, now))
+            self._end(now)
+            changed = True
+        return changed
+
+    def _follow(self, running: list[DrillRecord]) -> bool:
+        """Begin / end following by the rows (running ones, newest first)."""
+        d = self.current
+        ids = {r.id for r in running}
+        if d is not None and d.id not in ids and self._unrecorded is None:
+            if self.player is not None:         # played here, stopped from another console
                 self._apply_sync([], [], self.player.stop_records(self.drill_now()))
-            self._end(a.at)
-            return True
-        return False
+            self._posted.pop(d.id, None)
+            self._end(self.drill_now())
+            d = None
+            changed = True
+        else:
+            changed = False
+        if d is None and running:
+            rec = running[0]
+            if rec.id not in self._home.ended_drills:
+                self._begin(drill_of(rec))
+                changed = True
+        return changed
+
+    def _past_end(self) -> bool:
+        d = self.current
+        return d is not None and d.ends_at is not None and self._unrecorded is None and self.drill_now() >= d.ends_at
+
+    def _auto_stop_action(self, d: Drill, now: datetime) -> OperatorAction:
+        return OperatorAction(ActionKind.DRILL_STOP, "drill", d.id, AUTO_ACTOR, self.console, now,
+                              reason="演练脚本已结束，自动结束 / the scenario had ended: ended by itself", drill_id=d.id)
+
+    def _stop_ended_backend(self, d: Drill) -> None:
+        """Its scenario has played out on the backend too; the stop there cancels any warning it left active."""
+        backend = self._posted.pop(d.id, None) or (self.backend if d.played_by else None)
+        if backend is not None:
+            try:
+                backend.stop(d.id)
+            except DrillBackendError as exc:
+                import logging
+
+                logging.getLogger(__name__).warning("drill %s: %s", d.id, exc)
+
+    def _auto_end_sync(self) -> None:
+        d = self.current
+        now = self.drill_now()
+        if self.player is not None:
+            self._apply_sync([], [], self.player.stop_records(now))
+        self._stop_ended_backend(d)
+        self.store.record_drill_stop(d.id, now, kind=SCENARIO_END, action=self._auto_stop_action(d, now))
+        self._end(now)
+
+    def _record_observed(self, d: Drill) -> bool:
+        """A drill first seen through a feed gets its row (every wall then agrees it runs). False when the store
+        already has it stopped (a late record of a finished drill)."""
+        rows = self.store.drill_records(drill_id=d.id)
+        if rows:
+            return rows[0].running
+        try:
+            self.store.record_drill_start(self._record_of(d), OperatorAction(
+                ActionKind.DRILL_START, "drill", d.id, d.actor or "后端 / backend", self.console, d.started_at,
+                reason="演练记录经数据源到达 / drill records arrived through a feed", drill_id=d.id))
+        except Exception:  # noqa: BLE001 - another wall recorded it at the same moment
+            rows = self.store.drill_records(drill_id=d.id)
+            return bool(rows) and rows[0].running
+        return True
+
+    def _record_observed_sync(self) -> None:
+        if self._unrecorded is not None:
+            d = self._unrecorded
+            self._unrecorded = None
+            if not self._record_observed(d):
+                self._end(self.drill_now())
 
     def _pull_remote(self) -> None:
         d = self.current
         if d is not None:
             self._apply_remote(d.id, self._read_remote(d.id, self._follow_since))
 
-    def _read_remote(self, drill_id: str, since: datetime | None) -> tuple[list, list, list]:
-        """Store reads only (safe on the store thread)."""
+    def _read_remote(self, drill_id: str, since: datetime | None) -> tuple[list, list, list, datetime | None]:
+        """Store reads only (safe on the store thread): the drill's records, and how far the store's data goes."""
         inc = [i for i in self.store.incidents(drill=True, since=since, limit=10_000) if i.drill_id == drill_id]
         res = [r for r in self.store.resources(drill=True) if r.drill_id == drill_id]
         al = [a for a in self.store.alerts(drill=True, live_only=False) if a.drill_id == drill_id]
-        return inc, res, al
+        newest = self.store.incidents(limit=1, drill=None)
+        return inc, res, al, (newest[0].updated_at if newest else None)
 
-    def _apply_remote(self, drill_id: str, rows: tuple[list, list, list]) -> None:
+    def _apply_remote(self, drill_id: str, rows: tuple[list, list, list, datetime | None]) -> None:
         """Live-state updates (on the thread the views live on)."""
-        inc, res, al = rows
+        inc, res, al, data_until = rows
         if self.current is None or self.current.id != drill_id:
             return
         if inc:
             self._follow_since = max(i.updated_at for i in inc) - timedelta(microseconds=1)
+        self._saw_data(data_until)
         self.live.apply(incidents=inc, resources=res, alerts=al)
 
-    async def sync_async(self) -> bool:
-        """sync() for the wall: store reads on the store thread, state changes and listeners on the loop thread."""
-        if self.in_store is None:
-            return self.sync()
-        changed = False
-        for a in await self.in_store(self.store.actions_since, self._last_action_id):
-            self._last_action_id = max(self._last_action_id, a.id or 0)
-            d = self.current
-            if a.kind is ActionKind.DRILL_STOP and d is not None and d.id == a.target_id and not d.local:
-                self._apply_remote(d.id, await self.in_store(self._read_remote, d.id, self._follow_since))
-                self._end(a.at)
-                changed = True
-            else:
-                changed |= self._on_action(a)     # a start elsewhere, or this console's drill stopped elsewhere
-        d = self.current
-        if d is not None and not d.local:
-            self._apply_remote(d.id, await self.in_store(self._read_remote, d.id, self._follow_since))
-        return changed
+    def _saw_data(self, t: datetime | None) -> None:
+        if t is not None and (self._data_until is None or t > self._data_until):
+            self._data_until = t
 
     async def run(self, interval: float = 0.5, sync_every: float = 1.0) -> None:
-        """The wall's loop: play due events twice a second and follow other consoles' drill actions."""
+        """The wall's loop: play due events twice a second and follow the store's drill rows."""
         import asyncio
 
         waited = sync_every
@@ -612,17 +827,21 @@ class DrillManager:
         if self.live is not self._home:
             return      # the wall is replaying the past into its LiveState (services.replay.LiveDetour)
         d = self.current
+        for recs in (change.incidents, change.resources, change.alerts):
+            if recs:
+                self._saw_data(max(r.updated_at for r in recs))
         if d is None:
             # drill records arriving through a feed (the simulator's scenario player, a backend's drill channel)
             ids = {r.drill_id for r in (*change.incidents, *change.alerts) if r.drill_id}
-            ids -= self._ended
+            ids -= self._home.ended_drills
             if not ids:
                 return
             first = min((r for r in change.incidents if r.drill_id in ids), key=lambda r: r.reported_at, default=None)
             did = first.drill_id if first else sorted(ids)[0]
             at = first.reported_at if first else self.clock()
-            self._begin(Drill(did, Scenario(name=did), at, local=False), local=False)
-            self._from_feed = True
+            drill = Drill(did, Scenario(name=did), at, local=False, wall_started_at=self.clock())
+            self._begin(drill)
+            self._unrecorded = drill
             d = self.current
         incidents = self.live.incidents
         for r in change.resources:
@@ -640,17 +859,30 @@ class DrillManager:
                 self._dispatches.setdefault(inc.id, {}).setdefault(r.id, dispatch_of(r, inc))
 
     def incidents(self, drill_id: str | None = None) -> list[Incident]:
-        did = drill_id or (self.current.id if self.current else self.last.id if self.last else None)
+        did = drill_id or (self.current.id if self.current else None)
         if did is None:
             return []
         return sorted((i for i in self.live.incidents.values() if i.drill_id == did), key=lambda i: i.reported_at)
 
+    def data_until(self) -> datetime | None:
+        """How far the drill's data is known: now for a drill played here; the newest record a feed brought
+        (on the backend's clock) for one played elsewhere."""
+        d = self.current
+        if d is None or d.local:
+            return None
+        return self._data_until
+
     def scores(self) -> list[IncidentScore]:
-        d = self.current or self.last
+        """Live scores of the running drill (a finished drill's are in its report: its records left the wall).
+        A stage not reached is pending until data from past its target has arrived."""
+        d = self.current
         if d is None:
             return []
-        now = self.drill_now() if self.current is not None else (d.stopped_at or self.clock())
-        return [score_incident(i, now, d.scenario.targets, self._dispatches.get(i.id, {}).values())
+        now = self.drill_now()
+        known = self.data_until()
+        if known is None and not d.local:
+            known = d.started_at       # nothing has arrived yet
+        return [score_incident(i, now, d.scenario.targets, self._dispatches.get(i.id, {}).values(), known)
                 for i in self.incidents(d.id) if i.emergency]
 
 

@@ -30,10 +30,11 @@ class Change:
     kpis: tuple[KpiValue, ...] = ()            # the sources' own KPI figures (not stored: the store computes its own)
     removed_incidents: tuple[str, ...] = ()    # ids pruned from the live state (ended longer than the retention)
     removed_alerts: tuple[str, ...] = ()
+    removed_resources: tuple[str, ...] = ()    # ids taken off the live state (a finished drill's units)
 
     def __bool__(self) -> bool:
         return bool(self.incidents or self.resources or self.alerts or self.territory or self.health or self.kpis
-                    or self.removed_incidents or self.removed_alerts)
+                    or self.removed_incidents or self.removed_alerts or self.removed_resources)
 
 
 Listener = Callable[[Change], None]
@@ -52,6 +53,8 @@ class LiveState:
     _listeners: list[Listener] = field(default_factory=list, repr=False)
     _ended: list[tuple[float, str, int]] = field(default_factory=list, repr=False)   # (ended at, id, version)
     _ended_ids: set[str] = field(default_factory=set, repr=False)     # ended incidents held now
+    # drills that have ended: their records are never shown live again (the store keeps them for the report)
+    ended_drills: set[str] = field(default_factory=set)
 
     def on_change(self, listener: Listener) -> Callable[[], None]:
         """Subscribe; returns the unsubscribe function."""
@@ -68,6 +71,9 @@ class LiveState:
         kpis: Iterable[KpiValue] = (),
     ) -> Change:
         """Merge records, keeping only newer versions; tell listeners what actually changed."""
+        if self.ended_drills:
+            incidents, resources, alerts = (self._live_only(incidents), self._live_only(resources),
+                                            self._live_only(alerts))
         merged = _merge(self.incidents, incidents)
         for inc in merged:
             if not inc.is_open:
@@ -83,6 +89,31 @@ class LiveState:
             health=tuple(self._merge_health(health)),
             kpis=tuple(self._merge_kpis(kpis)),
         )
+        if change:
+            for listener in list(self._listeners):
+                listener(change)
+        return change
+
+    def _live_only(self, records: Iterable) -> list:
+        ended = self.ended_drills
+        return [r for r in records if r.drill_id is None or r.drill_id not in ended]
+
+    def end_drill(self, drill_id: str) -> Change:
+        """A drill ended: its incidents, units and warnings leave the live state now and are refused from now on
+        (late records from a feed included); listeners are told which ids left."""
+        self.ended_drills.add(drill_id)
+        gone_inc = [k for k, v in self.incidents.items() if v.drill_id == drill_id]
+        gone_res = [k for k, v in self.resources.items() if v.drill_id == drill_id]
+        gone_al = [k for k, v in self.alerts.items() if v.drill_id == drill_id]
+        for k in gone_inc:
+            del self.incidents[k]
+            self._ended_ids.discard(k)
+        for k in gone_res:
+            del self.resources[k]
+        for k in gone_al:
+            del self.alerts[k]
+        change = Change(removed_incidents=tuple(gone_inc), removed_alerts=tuple(gone_al),
+                        removed_resources=tuple(gone_res))
         if change:
             for listener in list(self._listeners):
                 listener(change)

@@ -293,6 +293,8 @@ class LiveDetour:
         for name in ("incidents", "resources", "alerts", "territory", "health"):
             getattr(shadow, name).update(getattr(self.shown, name))
         self.shadow = shadow
+        # the present's finished drills stay off the present (the shadow); the past shows them as they were
+        shadow.ended_drills, self.shown.ended_drills = self.shown.ended_drills, set()
         for w in self.writers:
             if getattr(w, "live", None) is self.shown:
                 w.live = shadow
@@ -305,6 +307,7 @@ class LiveDetour:
             if getattr(w, "live", None) is shadow:
                 w.live = self.shown
         self.shadow = None
+        self.shown.ended_drills = shadow.ended_drills
         self.shown.health.clear()
         self.shown.health.update(shadow.health)
         replace_state(self.shown, {"incidents": list(shadow.incidents.values()),

@@ -94,6 +94,10 @@ class RotationController:
         def listener(change: Change) -> None:
             if change.alerts:
                 self.observe_alerts(change.alerts)
+            if change.removed_alerts:           # taken off the live state (a finished drill's warnings)
+                for aid in change.removed_alerts:
+                    self._pending.pop(aid, None)
+                self._after_takeover_change()
 
         return live.on_change(listener)
 

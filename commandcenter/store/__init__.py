@@ -11,6 +11,7 @@ SQLite (one wall, WAL) by default; PostgreSQL (postgresql+psycopg://) when sever
 Synchronous: call it from a worker thread. Datetimes in and out are timezone-aware UTC.
 `drill` arguments: False = real records only, True = drill records only, None = both.
 """
+from .drills import DrillRecord
 from .store import Applied, Store, StoreError, default_url, refuses_record
 
-__all__ = ["Applied", "Store", "StoreError", "default_url", "refuses_record"]
+__all__ = ["Applied", "DrillRecord", "Store", "StoreError", "default_url", "refuses_record"]

@@ -210,10 +210,30 @@ class OperatorActionRow(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     drill_id: Mapped[str | None] = mapped_column(String(64))
+    seat: Mapped[str] = mapped_column(String(100), default="")        # the console seat (席位) signed in
+    recipient: Mapped[str] = mapped_column(String(100), default="")   # whom an escalation went to
     __table_args__ = (
         Index("ix_operator_actions_target", "target_kind", "target_id"),
         Index("ix_operator_actions_at", "at"),
     )
+
+
+class DrillRow(Base):
+    """One drill: its scenario document and its start and stop, the record every wall and console decides
+    "is a drill running" from (a stop is set once: whoever records it first)."""
+
+    __tablename__ = "drills"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scenario: Mapped[str] = mapped_column(Text)            # the whole scenario document (JSON)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)          # on the drill's clock
+    wall_started_at: Mapped[datetime] = mapped_column(UtcDateTime)     # on the starting process's clock
+    speed: Mapped[float] = mapped_column(Float, default=1.0)
+    ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)      # drill clock; None = runs until stopped
+    played_by: Mapped[str] = mapped_column(String(200), default="")   # the backend's URL, "" = a wall/CLI
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    stop_kind: Mapped[str] = mapped_column(String(16), default="")    # stopped / scenario_end
+    __table_args__ = (Index("ix_drills_stopped", "stopped_at"),)
 
 
 class KpiSnapshotRow(Base):

@@ -37,6 +37,7 @@ from ..domain.limits import text_problem
 from . import gridmonths as GM, rollup as R
 from .checkpoint import WalCheckpointer
 from .memory import bound_sqlite_heap
+from .drills import DrillRecord  # noqa: F401 - the drill row's record, used in the signatures above
 from .schema import T
 
 _INC, _STAT, _RES, _RSTAT = T["incidents"], T["incident_status"], T["resources"], T["resource_status"]
@@ -1030,7 +1031,8 @@ class Store:
     def record_action(self, action: OperatorAction) -> OperatorAction:
         row = {"kind": ActionKind(action.kind).value, "target_kind": action.target_kind, "target_id": action.target_id,
                "actor": action.actor, "console": action.console, "at": _utc(action.at), "reason": action.reason,
-               "expires_at": _utc(action.expires_at), "drill_id": action.drill_id}
+               "expires_at": _utc(action.expires_at), "drill_id": action.drill_id, "seat": action.seat,
+               "recipient": action.recipient}
         with self._write() as conn:
             new_id = conn.execute(insert(_ACT).values(**row).returning(_ACT.c.id)).scalar_one()
         return dataclasses.replace(action, id=int(new_id))
@@ -1051,7 +1053,7 @@ class Store:
     def _action(r: Any) -> OperatorAction:
         return OperatorAction(kind=ActionKind(r.kind), target_kind=r.target_kind, target_id=r.target_id, actor=r.actor,
                               console=r.console, at=_utc(r.at), reason=r.reason, expires_at=_utc(r.expires_at),
-                              drill_id=r.drill_id, id=int(r.id))
+                              drill_id=r.drill_id, id=int(r.id), seat=r.seat or "", recipient=r.recipient or "")
 
     # ------------------------------------------------------------------ KPIs
     def kpis(self, node_id: str = "", start: datetime | None = None, end: datetime | None = None, *,
@@ -1112,6 +1114,28 @@ class Store:
             return state_at(self, conn, _utc(t), lookback=lookback, drill=drill, limit=limit)
 
     # ------------------------------------------------------------------ drills and retention
+    def record_drill_start(self, drill: "DrillRecord", action: OperatorAction) -> OperatorAction:
+        """The drill's row and its DRILL_START action, in one transaction (a drill id is started once)."""
+        from .drills import start_drill
+
+        with self._write() as conn:
+            return start_drill(conn, drill, action)
+
+    def record_drill_stop(self, drill_id: str, at: datetime, *, kind: str = "stopped",
+                          action: OperatorAction | None = None) -> bool:
+        """Set the drill's stop (once: False when it was already stopped or is unknown) and record `action`."""
+        from .drills import stop_drill
+
+        with self._write() as conn:
+            return stop_drill(conn, drill_id, _utc(at), kind, action)
+
+    def drill_records(self, *, running_only: bool = False, drill_id: str | None = None) -> list["DrillRecord"]:
+        """Drills as recorded (newest start first); `running_only`: those whose stop is not recorded."""
+        from .drills import read_drills
+
+        with self._read() as conn:
+            return read_drills(conn, running_only=running_only, drill_id=drill_id)
+
     def delete_drill(self, drill_id: str) -> int:
         """Remove every row a drill made (and its rollup contributions). Returns the number of records removed."""
         with self._write() as conn:

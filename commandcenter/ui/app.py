@@ -164,6 +164,9 @@ class WallApp:
         self._mark("store_open")
         self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self._feed_clock,
                                        clocks=self.clocks)
+        from ..services.drills import ended_drill_ids   # a finished drill's records are never shown live
+
+        self.live.ended_drills.update(await self.pipeline.in_store(ended_drill_ids, self.store))
         if show:
             first = await self.pipeline.in_store(read_first_screen, self.store)
             self._mark("first_read")

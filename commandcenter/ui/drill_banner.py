@@ -77,7 +77,9 @@ class DrillBanner(QFrame):
         scores = self.drills.scores()
         ok = sum(1 for s in scores if s.passed_target)
         bad = sum(1 for s in scores if s.passed_target is False)
-        self.score.setText(f"{self.tr('事件')} {len(scores)}  ✓{ok}  ✗{bad}" if scores else "")
+        pending = sum(1 for s in scores if any(st.pending for st in s.stages) and s.passed_target is None)
+        self.score.setText((f"{self.tr('事件')} {len(scores)}  ✓{ok}  ✗{bad}"
+                            + (f"  {self.tr('待定')} {pending}" if pending else "")) if scores else "")
         self.clock.setText(f"{self.tr('演练时钟')} {fmt_secs(self.drills.elapsed().total_seconds())}  ·  "
                            f"{fmt.hhmmss(self.drills.drill_now())}")
         self.show()

@@ -18,7 +18,7 @@ from PySide6.QtGui import (
     QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument,
 )
 
-from ..services.drill_report import ReportData, fmt_secs, write_timeline_csv
+from ..services.drill_report import ReportData, fmt_secs, who, write_timeline_csv
 from ..services.drills import IncidentScore
 from . import format as fmt
 from . import theme
@@ -41,7 +41,7 @@ def esc(x: object) -> str:
 
 def _verdict(v: bool | None) -> str:
     if v is None:
-        return f'<span style="color:{NA}">— 未达到</span>'
+        return f'<span style="color:{NA}">— 待定 / Pending</span>'
     return f'<b style="color:{OK}">✓ 达标</b>' if v else f'<b style="color:{BAD}">✗ 未达标</b>'
 
 
@@ -157,8 +157,9 @@ def build_html(data: ReportData, images: dict[str, str]) -> str:
     a(f'<h1>【演练 / DRILL】演练评估报告 · After-action report</h1>')
     a('<table border="1" cellspacing="0" cellpadding="4" width="100%">')
     for k, v in (("演练编号 Drill ID", data.drill_id), ("演练脚本 Scenario", sc.name), ("说明", sc.description),
-                 ("脚本文件", sc.path), ("开始 Started", f"{_dt(data.started_at)} · {data.started_by}"),
-                 ("结束 Stopped", f"{_dt(data.stopped_at)} · {data.stopped_by}"),
+                 ("脚本文件", sc.path), ("开始 Started", f"{_dt(data.started_at)} · {who(data.started_by, data.started_seat)}"),
+                 ("结束 Stopped", f"{_dt(data.stopped_at)} · {who(data.stopped_by, data.stopped_seat)}"
+                                  + (" · 脚本结束后自动结束 (ended by itself)" if data.stop_kind == "scenario_end" else "")),
                  ("演练时长 Duration", fmt_secs(data.duration_s)), ("开始原因", data.start_reason),
                  ("结束原因", data.stop_reason),
                  ("目标 Targets", f"响应 ≤{fmt_secs(sc.targets.response_s)} · 到场 ≤{fmt_secs(sc.targets.arrival_s)} · "
@@ -215,9 +216,11 @@ def build_html(data: ReportData, images: dict[str, str]) -> str:
 
     for act in data.actions:
         why = split_reason(act.reason)[0] if act.kind.value == "drill_start" else act.reason
+        if act.recipient:
+            why = f"→ {act.recipient}" + (f"：{why}" if why else "")
         a(f"<tr><td>{esc(fmt.hhmmss(act.at))}</td><td>{esc(WHAT_NAMES.get(act.kind.value, act.kind.value))}</td>"
-          f"<td>{esc(act.target_kind)} {esc(act.target_id)}</td><td>{esc(act.actor)}</td><td>{esc(act.console)}</td>"
-          f"<td>{esc(why)}</td></tr>")
+          f"<td>{esc(act.target_kind)} {esc(act.target_id)}</td><td>{esc(act.actor)}</td>"
+          f"<td>{esc(act.seat or act.console)}</td><td>{esc(why)}</td></tr>")
     a("</table>")
 
     a("<h2>五、完整时间线 · Timeline of every event and action</h2>")

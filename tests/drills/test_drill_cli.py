@@ -52,8 +52,11 @@ def test_drill_start_hands_the_scenario_to_the_simulator_and_stops_it_when_playe
         assert fire["status"] == "accepted" and fire["drill_id"] == drill_id
     store = Store.open(db)
     try:
+        # the scenario played out and nobody stopped it: it ended by itself, and the store says so
         assert [(a.kind.value, a.actor) for a in store.actions_since(0)] == [("drill_start", "张主任"),
-                                                                             ("drill_stop", "张主任")]
+                                                                             ("drill_stop", "系统 / system")]
+        [row] = store.drill_records(drill_id=drill_id)
+        assert row.stop_kind == "scenario_end" and not row.running
     finally:
         store.close()
 

@@ -117,9 +117,15 @@ def test_scripted_drill_on_the_wall_against_the_simulator(qloop, tmp_path):
             assert window.drill_banner.isHidden()
             drill_tile.refresh()
             assert "已结束" in drill_tile.status.text()
-            # the simulator cancelled the drill's warning at the stop; it arrives through the feed
-            assert await until(lambda: all(a.status.value == "cancelled" for a in live.alerts.values()
-                                           if a.drill_id == drill.id) and any(a.drill_id for a in live.alerts.values()))
+            # everything the drill made left the live state at once, and stays off it as the feed goes on
+            assert not [r for r in (*live.incidents.values(), *live.resources.values(), *live.alerts.values())
+                        if r.drill_id == drill.id]
+            model.flush()
+            assert not any("【演练】" in model.data(model.index(r, model.TITLE)) for r in range(model.rowCount()))
+            # the simulator cancelled the drill's warning at the stop; it reaches the store (for the report) only
+            assert await until(lambda: any(a.drill_id == drill.id and a.status.value == "cancelled"
+                                           for a in store.alerts(drill=True, live_only=False)))
+            assert not [a for a in live.alerts.values() if a.drill_id == drill.id]
             await pipeline.close()
             return drill
 

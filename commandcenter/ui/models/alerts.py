@@ -91,7 +91,7 @@ class AlertBoard(QObject):
         self.flush()
 
     def _on_change(self, change: Change) -> None:
-        if change.alerts and not self._flush_timer.isActive():
+        if (change.alerts or change.removed_alerts) and not self._flush_timer.isActive():
             self._flush_timer.start()
 
     def tick(self) -> None:

@@ -75,7 +75,7 @@ class ResourceTableModel(QAbstractTableModel):
         self.flush()
 
     def _on_change(self, change: Change) -> None:
-        if (change.resources or change.territory) and not self._timer.isActive():
+        if (change.resources or change.territory or change.removed_resources) and not self._timer.isActive():
             self._timer.start()
 
     def flush(self) -> None:

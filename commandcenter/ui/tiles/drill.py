@@ -21,8 +21,13 @@ RUN_COLOUR = theme.DRILL_STAGE_RUNNING
 
 
 def stage_text(s: StageScore) -> tuple[str, QColor | None]:
-    """"0:45 ✓ (≤1:00)" when reached; "计时 3:10 / 8:00" while running; "✗ 超时" once past the target."""
+    """"0:45 ✓ (≤1:00)" when reached; "计时 3:10 / 8:00" while running; "待定" past the target while the data that
+    could show it met is still on its way; "✗ 超时" once it is in and the stage was not reached."""
+    from PySide6.QtCore import QCoreApplication
+
     target = fmt_secs(s.target_s)
+    if s.pending:
+        return (f"{QCoreApplication.translate('DrillTile', '待定')} {fmt_secs(s.running_s)} / {target}", RUN_COLOUR)
     if s.reached:
         ok = s.met_target
         rule = "" if s.target_s == s.rule_s else f" · 1-10-20 {'✓' if s.met_rule else '✗'}"
@@ -76,9 +81,13 @@ class DrillTile(Tile):
             self.status.setText(self.tr("当前无演练"))
             self.table.setRowCount(0)
             return
-        state = self.tr("进行中") if d.current is not None else self.tr("已结束")
-        self.status.setText(f"【{labels.drill_badge()}】{drill.scenario.name} · {state} · "
-                            f"{self.tr('演练时钟')} {fmt_secs(d.elapsed().total_seconds()) if d.current else '—'}")
+        if d.current is None:       # ended: its records left the wall; the scores are in its report
+            self.status.setText(f"{self.tr('当前无演练')} · {self.tr('上次演练')} {drill.scenario.name} "
+                                f"{self.tr('已结束')}")
+            self.table.setRowCount(0)
+            return
+        self.status.setText(f"【{labels.drill_badge()}】{drill.scenario.name} · {self.tr('进行中')} · "
+                            f"{self.tr('演练时钟')} {fmt_secs(d.elapsed().total_seconds())}")
         self.show_scores(d.scores())
 
     def show_scores(self, scores: list[IncidentScore]) -> None:

@@ -198,7 +198,7 @@ class MapTile(Tile):
         if change.territory:
             self._territory_dirty = True
         if (change.territory or change.incidents or change.removed_incidents or change.alerts
-                or change.resources):
+                or change.resources or change.removed_alerts or change.removed_resources):
             self._dirty = True
             self._schedule()
 
