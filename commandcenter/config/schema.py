@@ -161,6 +161,7 @@ class DutySection(_Strict):
     name: str = Field(min_length=1)
     role: str = ""
     phone: str = ""
+    seat: str = ""                  # the console seat (席位) they usually take; the sign-in can change it
     from_: str = Field(default="00:00", alias="from")   # HH:MM local time, or an ISO date-time
     until: str = "24:00"
 

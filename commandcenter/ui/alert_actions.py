@@ -51,27 +51,36 @@ class AlertActions(QObject):
         self.recorded: list[OperatorAction] = []     # what this wall recorded, newest last
 
     # --- commands (the console calls these) ------------------------------------------------
-    async def acknowledge(self, alert_id: str, actor: str, reason: str = "", console: str | None = None) -> OperatorAction:
-        return await self._record(ActionKind.ACKNOWLEDGE, alert_id, actor, reason, console)
+    async def acknowledge(self, alert_id: str, actor: str, reason: str = "", console: str | None = None, *,
+                          seat: str = "") -> OperatorAction:
+        return await self._record(ActionKind.ACKNOWLEDGE, alert_id, actor, reason, console, seat=seat)
 
     async def shelve(self, alert_id: str, actor: str, until: datetime | timedelta, reason: str = "",
-                     console: str | None = None) -> OperatorAction:
+                     console: str | None = None, *, seat: str = "") -> OperatorAction:
         expires = self.clock() + until if isinstance(until, timedelta) else until
         if expires <= self.clock():
             raise ValueError("shelve expiry must lie in the future")
-        return await self._record(ActionKind.SHELVE, alert_id, actor, reason, console, expires)
+        return await self._record(ActionKind.SHELVE, alert_id, actor, reason, console, expires, seat=seat)
 
-    async def escalate(self, alert_id: str, actor: str, reason: str = "", console: str | None = None) -> OperatorAction:
-        return await self._record(ActionKind.ESCALATE, alert_id, actor, reason, console)
+    async def escalate(self, alert_id: str, actor: str, reason: str, console: str | None = None, *,
+                       recipient: str, seat: str = "") -> OperatorAction:
+        """Escalate to `recipient` (a person or department), saying why: both are required."""
+        if not recipient.strip():
+            raise ValueError("an escalation goes to someone: give the recipient")
+        if not reason.strip():
+            raise ValueError("an escalation says why: give the reason")
+        return await self._record(ActionKind.ESCALATE, alert_id, actor, reason.strip(), console, seat=seat,
+                                  recipient=recipient.strip())
 
     async def _record(self, kind: ActionKind, alert_id: str, actor: str, reason: str, console: str | None,
-                      expires: datetime | None = None) -> OperatorAction:
+                      expires: datetime | None = None, *, seat: str = "", recipient: str = "") -> OperatorAction:
         if not actor.strip():
             raise ValueError("an action needs the operator's name")
         alert = self.live.alerts.get(alert_id)
         action = OperatorAction(kind=kind, target_kind="alert", target_id=alert_id, actor=actor.strip(),
                                 console=console or self.console, at=self.clock(), reason=reason, expires_at=expires,
-                                drill_id=alert.drill_id if alert else None)
+                                drill_id=alert.drill_id if alert else None, seat=seat.strip(),
+                                recipient=recipient)
         if self._in_store is not None and self._store is not None:
             try:
                 action = await self._in_store(self._store.record_action, action)

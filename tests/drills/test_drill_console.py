@@ -35,9 +35,11 @@ def test_the_console_starts_the_sample_drill_on_the_simulator_stops_it_and_write
         desk.report_dir = tmp_path / "reports"
         try:
             assert desk.drill_box.isVisibleTo(desk)
-            desk.operator.setText("张主任")
+            desk.sign_in("张主任", "1号席")
             desk.drill_scenario.setCurrentIndex(desk.drill_scenario.findData(str(SAMPLE)))
-            await desk.start_drill()
+            desk.start_drill()
+            desk.confirm_bar.reason.setText("月度消防演练")
+            await desk.confirm_bar.confirm()
             drills = wall.drills
             assert drills.active and "演练已开始" in desk.message.text()
             assert [d["drill_id"] for d in drills.backend.running()] == [drills.current.id]
@@ -54,7 +56,9 @@ def test_the_console_starts_the_sample_drill_on_the_simulator_stops_it_and_write
             wall.window.drill_banner.refresh()
             assert "演练时钟 12:00" in wall.window.drill_banner.text()
 
-            await desk.stop_drill()
+            desk.stop_drill()
+            desk.confirm_bar.reason.setText("演练完成")
+            await desk.confirm_bar.confirm()
             assert not drills.active and desk.message.text() == "演练已结束"
             assert drills.backend.running() == []
             await desk.make_drill_report()
@@ -88,8 +92,11 @@ def test_the_console_says_why_a_drill_did_not_start(qloop, tmp_path):
         await wall.start(show=False)
         desk = ConsoleWindow(wall)
         try:
+            desk.sign_in("值班员甲", "2号席")
             desk.drill_scenario.setCurrentIndex(desk.drill_scenario.findData(str(SAMPLE)))
-            await desk.start_drill()
+            desk.start_drill()
+            desk.confirm_bar.reason.setText("月度演练")
+            await desk.confirm_bar.confirm()
             assert not wall.drills.active
             assert "演练未开始" in desk.message.text() and "unreachable" in desk.message.text()
             assert await wall.pipeline.in_store(wall.store.actions_since, 0) == []

@@ -112,14 +112,20 @@ def test_shelve_with_expiry_and_escalate_are_recorded(ui, clock, qloop, sqlite_u
     banner = AlertBanner(board)
     try:
         qloop.run_until_complete(actions.shelve("A3", "李四", timedelta(minutes=15), "已派人核查"))
-        qloop.run_until_complete(actions.escalate("A4", "李四", "请求区应急局支援"))
+        qloop.run_until_complete(actions.escalate("A4", "李四", "请求区应急局支援", recipient="区应急管理局",
+                                                  seat="2号席"))
         with pytest.raises(ValueError):
             qloop.run_until_complete(actions.acknowledge("A4", "  "))
+        for recipient, reason in (("", "请求支援"), ("区应急管理局", " ")):     # escalate needs both
+            with pytest.raises(ValueError):
+                qloop.run_until_complete(actions.escalate("A3", "李四", reason, recipient=recipient))
     finally:
         qloop.run_until_complete(pipeline.close())
     shelve = store.actions_for("alert", "A3")[0]
     assert shelve.kind is ActionKind.SHELVE and shelve.expires_at == clock() + timedelta(minutes=15)
-    assert store.actions_for("alert", "A4")[0].kind is ActionKind.ESCALATE
+    [esc] = store.actions_for("alert", "A4")
+    assert (esc.kind, esc.actor, esc.seat, esc.recipient, esc.reason) == (
+        ActionKind.ESCALATE, "李四", "2号席", "区应急管理局", "请求区应急局支援")
     assert [e.alert.id for e in board.banner_entries()] == ["A4"]       # shelved orange left the banner
     assert len(banner.texts()) == 1
     assert board.entries[-1].alert.id == "A3" and board.entries[-1].state_text.startswith("‖ 搁置至")

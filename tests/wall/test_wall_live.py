@@ -45,6 +45,7 @@ def test_console_search_push_acknowledge_and_rotation_control(qloop, wall_env, e
     async def scenario() -> None:
         await wall.start(show=False)
         desk = ConsoleWindow(wall)
+        desk.sign_in("值班员甲", "1号席")
         try:
             window = wall.window
             assert list(wall.windows) == ["primary"] and window.page_view.page_name == "总览"
@@ -110,7 +111,10 @@ def test_console_search_push_acknowledge_and_rotation_control(qloop, wall_env, e
             clock.advance(1)
             applied = await wall.pipeline.in_store(wall.store.apply, "test", alerts=[alert("R3", at=clock())])
             wall.live.apply(alerts=applied.alerts)
-            await desk.alert_action(ActionKind.ESCALATE, "R3")
+            desk.alert_action(ActionKind.ESCALATE, "R3")            # asks for the recipient and the reason
+            desk.confirm_bar.recipient.setEditText("区应急管理局")
+            desk.confirm_bar.reason.setText("需区级支援")
+            await desk.confirm_bar.confirm()
             await desk.alert_action(ActionKind.SHELVE, "R3")
             await desk.settle()
             kinds = [a.kind for a in await wall.pipeline.in_store(wall.store.actions_for, "alert", "R3")]
@@ -140,10 +144,14 @@ def test_console_search_push_acknowledge_and_rotation_control(qloop, wall_env, e
             # drills: wired only when the wall runs a DrillManager (capability check)
             assert desk.drill_box.isVisibleTo(desk) == desk.drills_available
             if desk.drills_available and desk.drill_scenario.count():
-                await desk.start_drill()
+                desk.start_drill()
+                desk.confirm_bar.reason.setText("月度演练")
+                await desk.confirm_bar.confirm()
                 assert wall.drills.active
                 drill_id = wall.drills.current.id
-                await desk.stop_drill()
+                desk.stop_drill()
+                desk.confirm_bar.reason.setText("演练完成")
+                await desk.confirm_bar.confirm()
                 assert not wall.drills.active
                 kinds = [a.kind for a in await wall.pipeline.in_store(wall.store.actions_for, "drill", drill_id)]
                 assert kinds == [ActionKind.DRILL_START, ActionKind.DRILL_STOP]

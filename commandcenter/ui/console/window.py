@@ -8,7 +8,6 @@ refused config edit's error. Everything is reachable from the keyboard; F1 lists
 from __future__ import annotations
 
 import asyncio
-import getpass
 import logging
 import socket
 from datetime import datetime, timedelta, timezone
@@ -19,7 +18,7 @@ from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateTimeEdit, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
-    QLineEdit, QMainWindow, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout,
+    QLineEdit, QListWidget, QMainWindow, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout,
     QWidget,
 )
 
@@ -27,11 +26,13 @@ from ...domain import ActionKind, Category, OperatorAction, TerritoryLevel
 from .. import labels, theme
 from ..tiles.base import plain_label
 from ..replay_bar import breakthrough_text, present_live, present_now
+from .confirm import ConfirmBar, SignIn
 from .models import AlertListModel, IncidentSearchModel
 
 log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 200
+HISTORY_ROWS = 200
 SCENARIO_DIR = Path(__file__).resolve().parents[3] / "config" / "scenarios"
 
 
@@ -102,6 +103,10 @@ class ConsoleWindow(QMainWindow):
         self._status_timer = QTimer(self, interval=1000)
         self._status_timer.timeout.connect(self.refresh_status)
         self._status_timer.start()
+        self._history_last = 0
+        self._history_timer = QTimer(self, interval=2000)
+        self._history_timer.timeout.connect(lambda: self._spawn(self.refresh_history()) if self._can_read() else None)
+        self._history_timer.start()
         self.refresh_areas()
         self.refresh_alerts()
         self.refresh_status()
@@ -128,6 +133,13 @@ class ConsoleWindow(QMainWindow):
         self.wall_warning.setStyleSheet(f"color: {theme.WARNING_TEXT.name()}; font-weight: bold;")
         self.wall_warning.hide()
         outer.addWidget(self.wall_warning)
+        before = getattr(self, "sign_in_box", None)
+        self.sign_in_box = SignIn(list(self.wall.config.duty), self.wall.clock())
+        if before is not None and before.who is not None:      # rebuilt (a new language): still signed in
+            self.sign_in_box.sign_in(*before.who)
+        outer.addWidget(self.sign_in_box)
+        self.confirm_bar = ConfirmBar()
+        outer.addWidget(self.confirm_bar)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         outer.addWidget(split, 1)
@@ -218,8 +230,6 @@ class ConsoleWindow(QMainWindow):
 
         wbox = QGroupBox(self.tr("大屏控制"))
         wform = QFormLayout(wbox)
-        self.operator = QLineEdit(getpass.getuser())
-        wform.addRow(self.tr("操作员"), self.operator)
         self.area = QComboBox()
         self.area.currentIndexChanged.connect(lambda _i: self.refresh_pages())
         wform.addRow(self.tr("推送到"), self.area)
@@ -262,6 +272,13 @@ class ConsoleWindow(QMainWindow):
         # Capability check: the drill controls exist only when the wall runs a DrillManager.
         self.drill_box.setVisible(self.drills_available)
         self._build_replay(rcol)
+
+        hbox = QGroupBox(self.tr("操作记录"))
+        hcol = QVBoxLayout(hbox)
+        self.history = QListWidget()
+        self.history.setMaximumHeight(160)
+        hcol.addWidget(self.history)
+        rcol.addWidget(hbox)
 
         self.message = plain_label()
         self.message.setObjectName("consoleMessage")
@@ -335,8 +352,8 @@ class ConsoleWindow(QMainWindow):
             ("F8", self.tr("暂停/恢复轮播")),
             ("F9", self.tr("下一页")),
             ("F10", self.tr("固定/取消固定页面")),
-            ("F11", self.tr("开始演练")),
-            ("F12", self.tr("结束演练")),
+            ("F11", self.tr("开始演练（需确认并填写原因）")),
+            ("F12", self.tr("结束演练（需确认并填写原因）")),
             ("Ctrl+P", self.tr("回放所选时段")),
             ("Ctrl+Space", self.tr("回放：暂停/继续")),
             ("Ctrl+End", self.tr("回到实时")),
@@ -350,7 +367,7 @@ class ConsoleWindow(QMainWindow):
             sc.activated.connect(fn)
 
         add("F1", lambda: self.help.toggle())
-        add("Escape", lambda: self.help.hide())
+        add("Escape", lambda: (self.help.hide(), self.confirm_bar.cancel()))
         add("Ctrl+F", lambda: (self.search_text.setFocus(), self.search_text.selectAll()))
         add("Ctrl+G", lambda: (self.search_grid.setFocus(), self.search_grid.selectAll()))
         add("Ctrl+L", lambda: self._focus_table(self.results))
@@ -402,7 +419,43 @@ class ConsoleWindow(QMainWindow):
         self.message.setStyleSheet(f"color: {'#ff8a80' if error else '#9ccc65'};")
 
     def actor(self) -> str:
-        return self.operator.text().strip() or getpass.getuser()
+        """The signed-in person ("" before the sign-in: no action is taken then)."""
+        who = self.sign_in_box.who
+        return who[0] if who else ""
+
+    def seat(self) -> str:
+        who = self.sign_in_box.who
+        return who[1] if who else ""
+
+    def sign_in(self, name: str, seat: str) -> bool:
+        """The duty sign-in (the 签到 button does the same): actions are recorded under this person and seat."""
+        ok = self.sign_in_box.sign_in(name, seat)
+        self.say(self.sign_in_box.state.text(), error=not ok)
+        return ok
+
+    def _signed_in(self) -> bool:
+        if self.sign_in_box.who is None:
+            self.say(self.tr("请先签到：选择值班人员和席位"), error=True)
+            self.sign_in_box.person.setFocus()
+            return False
+        return True
+
+    def _recipients(self) -> list[str]:
+        """Whom an escalation usually goes to: the duty roster by name and role (anyone else can be typed)."""
+        return [f"{d.name}（{d.role}）" if d.role else d.name for d in self.wall.config.duty]
+
+    def _can_read(self) -> bool:
+        return getattr(self.wall, "store", None) is not None and getattr(self.wall, "pipeline", None) is not None
+
+    async def refresh_history(self) -> int:
+        """The console's history: every action recorded (here or on any console), newest first, by name."""
+        actions = await self.wall.pipeline.in_store(self.wall.store.actions_since, self._history_last)
+        for a in actions:
+            self._history_last = max(self._history_last, a.id or 0)
+            self.history.insertItem(0, history_text(a))
+        while self.history.count() > HISTORY_ROWS:
+            self.history.takeItem(self.history.count() - 1)
+        return len(actions)
 
     def current_area(self) -> str | None:
         return self.area.currentData()
@@ -459,6 +512,8 @@ class ConsoleWindow(QMainWindow):
     def push(self, kind: str, record_id: str) -> None:
         if not record_id:
             self.say(self.tr("请先选择要推送的记录"), error=True)
+            return
+        if not self._signed_in():
             return
         area = self.current_area()
         self.wall.open_details(kind, record_id, area=area)
@@ -529,27 +584,39 @@ class ConsoleWindow(QMainWindow):
         return self.alert_model.id_at(self._selected_row(self.alerts))
 
     def alert_action(self, kind: ActionKind, alert_id: str | None = None) -> asyncio.Task | None:
+        """Acknowledge / shelve at once; escalate asks first for the recipient and the reason (ConfirmBar)."""
         alert_id = alert_id or self.selected_alert()
         if not alert_id:
             self.say(self.tr("请先选择一条预警、告警或督办"), error=True)
             return None
+        if not self._signed_in():
+            return None
+        if kind is ActionKind.ESCALATE:
+            self.confirm_bar.ask(self.tr("升级预警 {id}：报送给谁，为什么？").format(id=alert_id),
+                                 lambda reason, recipient: self._spawn(
+                                     self._alert_action(kind, alert_id, reason=reason, recipient=recipient)),
+                                 recipients=self._recipients(), confirm_text=self.tr("确认升级"))
+            return None
         return self._spawn(self._alert_action(kind, alert_id))
 
-    async def _alert_action(self, kind: ActionKind, alert_id: str) -> None:
-        actor = self.actor()
+    async def _alert_action(self, kind: ActionKind, alert_id: str, *, reason: str = "", recipient: str = "") -> None:
+        if self.sign_in_box.who is None:
+            raise RuntimeError(self.tr("请先签到：选择值班人员和席位"))
+        actor, seat = self.actor(), self.seat()
         actions = getattr(self.wall, "alert_actions", None)
         until = None
         if kind is ActionKind.SHELVE:
             until = present_now(self.wall) + timedelta(minutes=self.shelve_minutes.value())
         if actions is not None:
             if kind is ActionKind.ACKNOWLEDGE:
-                await actions.acknowledge(alert_id, actor, console=socket.gethostname())
+                await actions.acknowledge(alert_id, actor, console=socket.gethostname(), seat=seat)
             elif kind is ActionKind.SHELVE:
-                await actions.shelve(alert_id, actor, until, console=socket.gethostname())
+                await actions.shelve(alert_id, actor, until, console=socket.gethostname(), seat=seat)
             else:
-                await actions.escalate(alert_id, actor, console=socket.gethostname())
+                await actions.escalate(alert_id, actor, reason, console=socket.gethostname(), recipient=recipient,
+                                       seat=seat)
         else:
-            await self._record(kind, "alert", alert_id, expires_at=until)
+            await self._record(kind, "alert", alert_id, expires_at=until, reason=reason, recipient=recipient)
         if kind is ActionKind.ACKNOWLEDGE:
             self.wall.rotation.acknowledged(alert_id)
         elif kind is ActionKind.SHELVE:
@@ -560,11 +627,12 @@ class ConsoleWindow(QMainWindow):
         self.refresh_alerts()
 
     async def _record(self, kind: ActionKind, target_kind: str, target_id: str, *, reason: str = "",
-                      expires_at=None) -> OperatorAction:
+                      expires_at=None, recipient: str = "") -> OperatorAction:
         alert = present_live(self.wall).alerts.get(target_id) if target_kind == "alert" else None
         action = OperatorAction(kind=kind, target_kind=target_kind, target_id=target_id, actor=self.actor(),
                                 console=socket.gethostname(), at=present_now(self.wall), reason=reason,
-                                expires_at=expires_at, drill_id=alert.drill_id if alert else None)
+                                expires_at=expires_at, drill_id=alert.drill_id if alert else None, seat=self.seat(),
+                                recipient=recipient)
         return await self.wall.pipeline.in_store(self.wall.store.record_action, action)
 
     def _follow_present(self) -> None:
@@ -582,7 +650,7 @@ class ConsoleWindow(QMainWindow):
                 pass
 
     def _on_live_change(self, change) -> None:
-        if change.alerts:
+        if change.alerts or change.removed_alerts:
             self._schedule_alert_refresh()
 
     def _schedule_alert_refresh(self) -> None:
@@ -681,7 +749,7 @@ class ConsoleWindow(QMainWindow):
         if self.drills_available:
             d = self.wall.drills
             self.drill_status.setText(
-                self.tr("演练进行中：{id}").format(id=d.current.scenario.name) if d.active else "")
+                self.tr("演练进行中：{id}").format(id=d.current.scenario.name) if d.active else self.tr("当前无演练"))
 
     def refresh_wall_warning(self) -> None:
         """The wall's own warnings, as its status bar shows them: backend clock offset, alarm unavailable."""
@@ -696,7 +764,8 @@ class ConsoleWindow(QMainWindow):
         self.wall_warning.setVisible(bool(text))
 
     # ------------------------------------------------------------------ drills
-    def start_drill(self) -> asyncio.Task | None:
+    def start_drill(self) -> None:
+        """Ask to confirm the start, with a reason (ConfirmBar): a key press alone starts nothing."""
         if not self.drills_available:
             self.say(self.tr("本系统未启用演练功能"), error=True)
             return None
@@ -704,36 +773,49 @@ class ConsoleWindow(QMainWindow):
         if not scenario:
             self.say(self.tr("请选择演练脚本"), error=True)
             return None
+        if self.wall.drills.active:
+            self.say(self.tr("演练 {id} 正在进行，请先结束").format(id=self.wall.drills.current.scenario.name), error=True)
+            return None
+        if not self._signed_in():
+            return None
+        self.confirm_bar.ask(self.tr("开始演练「{name}」？演练内容将在大屏上以【演练】标示。").format(
+            name=self.drill_scenario.currentText()), lambda reason, _r: self._spawn(self._start_drill(scenario, reason)),
+            confirm_text=self.tr("确认开始演练"))
+        return None
 
-        async def go() -> None:
-            # The backend call (the simulator's scenario player) runs on a worker thread and the action row on
-            # the store thread; the manager then tells its listeners (banner, drill tile) on the GUI thread.
-            from ...services.drills import DrillBackendError
+    async def _start_drill(self, scenario: str, reason: str) -> None:
+        # The backend call (the simulator's scenario player) runs on a worker thread and the rows on the store
+        # thread; the manager then tells its listeners (banner, drill tile) on the GUI thread.
+        from ...services.drills import DrillBackendError
 
-            try:
-                d = await self.wall.drills.start_async(scenario, actor=self.actor(), reason=self.tr("操作台启动"))
-            except (DrillBackendError, OSError, ValueError, RuntimeError) as exc:
-                self.say(self.tr("演练未开始：{why}").format(why=str(exc)), error=True)
-                return
-            self.say(self.tr("演练已开始：{id}").format(id=d.scenario.name))
-            self.refresh_status()
+        try:
+            d = await self.wall.drills.start_async(scenario, actor=self.actor(), reason=reason, seat=self.seat())
+        except (DrillBackendError, OSError, ValueError, RuntimeError) as exc:
+            self.say(self.tr("演练未开始：{why}").format(why=str(exc)), error=True)
+            return
+        self.say(self.tr("演练已开始：{id}").format(id=d.scenario.name))
+        self.refresh_status()
 
-        return self._spawn(go())
-
-    def stop_drill(self) -> asyncio.Task | None:
+    def stop_drill(self) -> None:
+        """Ask to confirm the stop, with a reason (ConfirmBar)."""
         if not self.drills_available or not self.wall.drills.active:
             return None
+        if not self._signed_in():
+            return None
+        d = self.wall.drills.current
+        self.confirm_bar.ask(self.tr("结束演练「{name}」？").format(name=d.scenario.name),
+                             lambda reason, _r: self._spawn(self._stop_drill(reason)),
+                             confirm_text=self.tr("确认结束演练"))
+        return None
 
-        async def go() -> None:
-            drills = self.wall.drills
-            await drills.stop_async(actor=self.actor(), reason=self.tr("操作台结束"))
-            if drills.backend_error:
-                self.say(self.tr("演练已结束，但后端未确认：{why}").format(why=drills.backend_error), error=True)
-            else:
-                self.say(self.tr("演练已结束"))
-            self.refresh_status()
-
-        return self._spawn(go())
+    async def _stop_drill(self, reason: str) -> None:
+        drills = self.wall.drills
+        await drills.stop_async(actor=self.actor(), reason=reason, seat=self.seat())
+        if drills.backend_error:
+            self.say(self.tr("演练已结束，但后端未确认：{why}").format(why=drills.backend_error), error=True)
+        else:
+            self.say(self.tr("演练已结束"))
+        self.refresh_status()
 
     def make_drill_report(self) -> asyncio.Task | None:
         """The after-action report (PDF + CSV) of the running or last drill, into `report_dir`."""
@@ -824,6 +906,9 @@ class ConsoleWindow(QMainWindow):
                 self.refresh_alerts()
             self.error_box.hide()
             self.last_error = ""
+            if list(arg.duty) != self.sign_in_box.duty:       # the roster changed: offer the new one
+                self.sign_in_box.duty = list(arg.duty)
+                self.sign_in_box.fill(self.wall.clock())
             self.refresh_areas()
             self.say(self.tr("配置已更新并生效"))
         elif what == "replay":          # the wall entered or left a replay: the lists stay on the present
@@ -856,6 +941,7 @@ class ConsoleWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._status_timer.stop()
+        self._history_timer.stop()
         self._alert_timer.stop()
         for unsub in self._unsubs:
             try:
@@ -871,4 +957,24 @@ class ConsoleWindow(QMainWindow):
         super().closeEvent(event)
 
 
-__all__ = ["ConsoleWindow", "HelpOverlay"]
+_ACTION_NAMES = {ActionKind.ACKNOWLEDGE: "确认", ActionKind.SHELVE: "搁置", ActionKind.ESCALATE: "升级",
+                 ActionKind.PUSH_TO_WALL: "推送", ActionKind.DRILL_START: "开始演练", ActionKind.DRILL_STOP: "结束演练"}
+
+
+def history_text(a: OperatorAction) -> str:
+    """One line of the console's history: when, who (by name) at which seat, what, on what, to whom and why."""
+    from PySide6.QtCore import QCoreApplication
+
+    from ...services.drills import split_reason
+    from .. import format as fmt
+
+    what = QCoreApplication.translate("ConsoleWindow", _ACTION_NAMES.get(a.kind, a.kind.value))
+    why = split_reason(a.reason)[0] if a.kind is ActionKind.DRILL_START else a.reason
+    where = a.seat or a.console
+    text = f"{fmt.hhmmss(a.at)}  {a.actor}{' · ' + where if where else ''}  {what} {a.target_kind} {a.target_id}"
+    if a.recipient:
+        text += f" → {a.recipient}"
+    return text + (f"：{why}" if why else "")
+
+
+__all__ = ["ConsoleWindow", "HelpOverlay", "history_text"]
