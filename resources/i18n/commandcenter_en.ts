@@ -315,522 +315,590 @@
     </message>
   </context>
   <context>
+    <name>ConfirmBar</name>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="35" />
+      <source>接收人（必填）</source>
+      <translation>Recipient (required)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="37" />
+      <source>原因（必填）</source>
+      <translation>Reason (required)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="38" />
+      <location filename="../../commandcenter/ui/console/confirm.py" line="63" />
+      <source>确认</source>
+      <translation>Confirm</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="39" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+  </context>
+  <context>
     <name>ConsoleWindow</name>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="113" />
+      <location filename="../../commandcenter/ui/console/window.py" line="118" />
       <source>操作台 · {title}</source>
       <translation>Operator console · {title}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="139" />
+      <location filename="../../commandcenter/ui/console/window.py" line="151" />
       <source>事件检索</source>
       <translation>Incident search</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="142" />
+      <location filename="../../commandcenter/ui/console/window.py" line="154" />
       <source>编号或标题关键字</source>
       <translation>ID or words of the title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="146" />
+      <location filename="../../commandcenter/ui/console/window.py" line="158" />
       <source>全部类别</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="149" />
+      <location filename="../../commandcenter/ui/console/window.py" line="161" />
       <source>检索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="165" />
+      <location filename="../../commandcenter/ui/console/window.py" line="177" />
       <source>推送事件到大屏</source>
       <translation>Push incident to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="167" />
+      <location filename="../../commandcenter/ui/console/window.py" line="179" />
       <source>推送网格到大屏</source>
       <translation>Push grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="173" />
+      <location filename="../../commandcenter/ui/console/window.py" line="185" />
       <source>按编号推送</source>
       <translation>Push by ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="176" />
+      <location filename="../../commandcenter/ui/console/window.py" line="188" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="177" />
+      <location filename="../../commandcenter/ui/console/window.py" line="189" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="177" />
+      <location filename="../../commandcenter/ui/console/window.py" line="189" />
       <source>资源</source>
       <translation>Resource</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="180" />
+      <location filename="../../commandcenter/ui/console/window.py" line="192" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="182" />
+      <location filename="../../commandcenter/ui/console/window.py" line="194" />
       <source>推送</source>
       <translation>Push</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="201" />
+      <location filename="../../commandcenter/ui/console/window.py" line="213" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="203" />
+      <location filename="../../commandcenter/ui/console/window.py" line="215" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="208" />
-      <location filename="../../commandcenter/ui/console/window.py" line="288" />
+      <location filename="../../commandcenter/ui/console/window.py" line="220" />
+      <location filename="../../commandcenter/ui/console/window.py" line="305" />
       <source> 分钟</source>
       <translation> min</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="209" />
+      <location filename="../../commandcenter/ui/console/window.py" line="221" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="219" />
+      <location filename="../../commandcenter/ui/console/window.py" line="231" />
       <source>大屏控制</source>
       <translation>Wall control</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="222" />
-      <source>操作员</source>
-      <translation>Operator</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="225" />
+      <location filename="../../commandcenter/ui/console/window.py" line="235" />
       <source>推送到</source>
       <translation>Push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="227" />
+      <location filename="../../commandcenter/ui/console/window.py" line="237" />
       <source>页面</source>
       <translation>Page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="229" />
-      <location filename="../../commandcenter/ui/console/window.py" line="677" />
+      <location filename="../../commandcenter/ui/console/window.py" line="239" />
+      <location filename="../../commandcenter/ui/console/window.py" line="745" />
       <source>暂停轮播</source>
       <translation>Pause rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="231" />
-      <location filename="../../commandcenter/ui/console/window.py" line="336" />
+      <location filename="../../commandcenter/ui/console/window.py" line="241" />
+      <location filename="../../commandcenter/ui/console/window.py" line="353" />
       <source>下一页</source>
       <translation>Next page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="233" />
-      <location filename="../../commandcenter/ui/console/window.py" line="680" />
+      <location filename="../../commandcenter/ui/console/window.py" line="243" />
+      <location filename="../../commandcenter/ui/console/window.py" line="748" />
       <source>固定页面</source>
       <translation>Pin page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="243" />
+      <location filename="../../commandcenter/ui/console/window.py" line="253" />
       <source>演练</source>
       <translation>Drills</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="249" />
-      <location filename="../../commandcenter/ui/console/window.py" line="338" />
+      <location filename="../../commandcenter/ui/console/window.py" line="259" />
       <source>开始演练</source>
       <translation>Start drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="251" />
-      <location filename="../../commandcenter/ui/console/window.py" line="339" />
+      <location filename="../../commandcenter/ui/console/window.py" line="261" />
       <source>结束演练</source>
       <translation>Stop drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="253" />
+      <location filename="../../commandcenter/ui/console/window.py" line="263" />
       <source>生成报告</source>
       <translation>Write report</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="279" />
+      <location filename="../../commandcenter/ui/console/window.py" line="276" />
+      <source>操作记录</source>
+      <translation>Action history</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="296" />
       <source>回放</source>
       <translation>Replay</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="289" />
+      <location filename="../../commandcenter/ui/console/window.py" line="306" />
       <source>回放此时段</source>
       <translation>Replay this window</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="291" />
+      <location filename="../../commandcenter/ui/console/window.py" line="308" />
       <source>从</source>
       <translation>From</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="293" />
+      <location filename="../../commandcenter/ui/console/window.py" line="310" />
       <source>时长</source>
       <translation>Duration</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="324" />
+      <location filename="../../commandcenter/ui/console/window.py" line="341" />
       <source>显示/隐藏快捷键帮助</source>
       <translation>Show / hide this shortcut help</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="325" />
+      <location filename="../../commandcenter/ui/console/window.py" line="342" />
       <source>检索：编号或关键字</source>
       <translation>Search: ID or words</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="326" />
+      <location filename="../../commandcenter/ui/console/window.py" line="343" />
       <source>检索：网格</source>
       <translation>Search: grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="327" />
+      <location filename="../../commandcenter/ui/console/window.py" line="344" />
       <source>检索结果列表</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="330" />
+      <location filename="../../commandcenter/ui/console/window.py" line="347" />
       <source>推送选中事件的网格到大屏</source>
       <translation>Push the selected incident's grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="331" />
+      <location filename="../../commandcenter/ui/console/window.py" line="348" />
       <source>选择推送到的大屏窗口</source>
       <translation>Choose the wall window to push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="335" />
+      <location filename="../../commandcenter/ui/console/window.py" line="352" />
       <source>暂停/恢复轮播</source>
       <translation>Pause / resume the rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="337" />
+      <location filename="../../commandcenter/ui/console/window.py" line="354" />
       <source>固定/取消固定页面</source>
       <translation>Pin / unpin the page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="340" />
+      <location filename="../../commandcenter/ui/console/window.py" line="355" />
+      <source>开始演练（需确认并填写原因）</source>
+      <translation>Start a drill (asks to confirm, with a reason)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="356" />
+      <source>结束演练（需确认并填写原因）</source>
+      <translation>Stop the drill (asks to confirm, with a reason)</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="357" />
       <source>回放所选时段</source>
       <translation>Replay the chosen window</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="341" />
+      <location filename="../../commandcenter/ui/console/window.py" line="358" />
       <source>回放：暂停/继续</source>
       <translation>Replay: pause / play</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="342" />
+      <location filename="../../commandcenter/ui/console/window.py" line="359" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="343" />
+      <location filename="../../commandcenter/ui/console/window.py" line="360" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="393" />
+      <location filename="../../commandcenter/ui/console/window.py" line="410" />
       <source>操作失败：{error}</source>
       <translation>Action failed: {error}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="426" />
+      <location filename="../../commandcenter/ui/console/window.py" line="438" />
+      <location filename="../../commandcenter/ui/console/window.py" line="604" />
+      <source>请先签到：选择值班人员和席位</source>
+      <translation>Sign in first: choose the person on duty and the seat</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="479" />
       <source>检索中…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="434" />
+      <location filename="../../commandcenter/ui/console/window.py" line="487" />
       <source>找到 {n} 条</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="461" />
+      <location filename="../../commandcenter/ui/console/window.py" line="514" />
       <source>请先选择要推送的记录</source>
       <translation>Select a record to push first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="466" />
+      <location filename="../../commandcenter/ui/console/window.py" line="521" />
       <source>已推送到大屏：{kind} {id}</source>
       <translation>Pushed to the wall: {kind} {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="517" />
-      <location filename="../../commandcenter/ui/console/window.py" line="523" />
+      <location filename="../../commandcenter/ui/console/window.py" line="572" />
+      <location filename="../../commandcenter/ui/console/window.py" line="578" />
       <source>已确认</source>
       <translation>Acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="519" />
+      <location filename="../../commandcenter/ui/console/window.py" line="574" />
       <source>已搁置</source>
       <translation>Shelved</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="521" />
+      <location filename="../../commandcenter/ui/console/window.py" line="576" />
       <source>已升级</source>
       <translation>Escalated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="525" />
+      <location filename="../../commandcenter/ui/console/window.py" line="580" />
       <source>待确认 · 占用大屏</source>
       <translation>Unacknowledged · holding the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="525" />
+      <location filename="../../commandcenter/ui/console/window.py" line="580" />
       <source>待确认</source>
       <translation>Unacknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="144" />
+      <location filename="../../commandcenter/ui/console/window.py" line="777" />
+      <source>演练 {id} 正在进行，请先结束</source>
+      <translation>Drill {id} is running: stop it first</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="781" />
+      <source>开始演练「{name}」？演练内容将在大屏上以【演练】标示。</source>
+      <translation>Start the drill “{name}”? Everything it makes is marked 【DRILL】 on the wall.</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="783" />
+      <source>确认开始演练</source>
+      <translation>Start the drill</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="806" />
+      <source>结束演练「{name}」？</source>
+      <translation>Stop the drill “{name}”?</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="808" />
+      <source>确认结束演练</source>
+      <translation>Stop the drill</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="156" />
       <source>网格名称或编号（逗号分隔）</source>
       <translation>Grid names or IDs (comma-separated)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="176" />
+      <location filename="../../commandcenter/ui/console/window.py" line="188" />
       <source>预警/告警/督办</source>
       <translation>Warning / alarm / supervision</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="194" />
+      <location filename="../../commandcenter/ui/console/window.py" line="206" />
       <source>预警 · 告警 · 督办</source>
       <translation>Warnings · alarms · supervision</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="211" />
+      <location filename="../../commandcenter/ui/console/window.py" line="223" />
       <source>推送选中信号到大屏</source>
       <translation>Push the selected signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="328" />
+      <location filename="../../commandcenter/ui/console/window.py" line="345" />
       <source>预警、告警、督办列表</source>
       <translation>Warnings, alarms and supervision list</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="329" />
+      <location filename="../../commandcenter/ui/console/window.py" line="346" />
       <source>推送选中的事件或信号到大屏</source>
       <translation>Push the selected incident or signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="332" />
+      <location filename="../../commandcenter/ui/console/window.py" line="349" />
       <source>确认选中的信号</source>
       <translation>Acknowledge the selected signal</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="333" />
+      <location filename="../../commandcenter/ui/console/window.py" line="350" />
       <source>搁置选中的信号</source>
       <translation>Shelve the selected signal</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="334" />
+      <location filename="../../commandcenter/ui/console/window.py" line="351" />
       <source>升级选中的信号</source>
       <translation>Escalate the selected signal</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="475" />
-      <location filename="../../commandcenter/ui/console/window.py" line="483" />
+      <location filename="../../commandcenter/ui/console/window.py" line="530" />
+      <location filename="../../commandcenter/ui/console/window.py" line="538" />
       <source>（已不在实时数据中）</source>
       <translation>(no longer in the live data)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="534" />
+      <location filename="../../commandcenter/ui/console/window.py" line="590" />
       <source>请先选择一条预警、告警或督办</source>
       <translation>Select a warning, alarm or supervision notice first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="557" />
+      <location filename="../../commandcenter/ui/console/window.py" line="595" />
+      <source>升级预警 {id}：报送给谁，为什么？</source>
+      <translation>Escalate warning {id}: to whom, and why?</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="598" />
+      <source>确认升级</source>
+      <translation>Escalate</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="624" />
       <source>已确认 {id}</source>
       <translation>Acknowledged: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="557" />
+      <location filename="../../commandcenter/ui/console/window.py" line="624" />
       <source>已搁置 {id}</source>
       <translation>Shelved: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="558" />
+      <location filename="../../commandcenter/ui/console/window.py" line="625" />
       <source>已升级 {id}</source>
       <translation>Escalated: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="607" />
+      <location filename="../../commandcenter/ui/console/window.py" line="675" />
       <source>主屏</source>
       <translation>primary</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="608" />
+      <location filename="../../commandcenter/ui/console/window.py" line="676" />
       <source>窗口 {n}（屏幕 {screens}）</source>
       <translation>Window {n} (screen {screens})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="631" />
+      <location filename="../../commandcenter/ui/console/window.py" line="699" />
       <source>轮播已恢复</source>
       <translation>Rotation resumed</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="634" />
+      <location filename="../../commandcenter/ui/console/window.py" line="702" />
       <source>轮播已暂停</source>
       <translation>Rotation paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="650" />
+      <location filename="../../commandcenter/ui/console/window.py" line="718" />
       <source>已取消固定</source>
       <translation>Unpinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="654" />
+      <location filename="../../commandcenter/ui/console/window.py" line="722" />
       <source>已固定页面：{page}</source>
       <translation>Page pinned: {page}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="662" />
+      <location filename="../../commandcenter/ui/console/window.py" line="730" />
       <source>红色预警 {id} 占用大屏，等待确认</source>
       <translation>Red warning {id} holds the wall until acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="665" />
+      <location filename="../../commandcenter/ui/console/window.py" line="733" />
       <source>轮播：已暂停</source>
       <translation>Rotation: paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="667" />
+      <location filename="../../commandcenter/ui/console/window.py" line="735" />
       <source>轮播：查看详情中，稍后继续</source>
       <translation>Rotation: details open, continues shortly</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="669" />
+      <location filename="../../commandcenter/ui/console/window.py" line="737" />
       <source>轮播：运行中</source>
       <translation>Rotation: running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="673" />
+      <location filename="../../commandcenter/ui/console/window.py" line="741" />
       <source>固定</source>
       <translation>pinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="674" />
+      <location filename="../../commandcenter/ui/console/window.py" line="742" />
       <source>{s} 秒后换页</source>
       <translation>next page in {s} s</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="674" />
+      <location filename="../../commandcenter/ui/console/window.py" line="742" />
       <source>不轮播</source>
       <translation>not rotating</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="675" />
+      <location filename="../../commandcenter/ui/console/window.py" line="743" />
       <source>窗口 {n}：{page}（{state}）</source>
       <translation>Window {n}: {page} ({state})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="677" />
+      <location filename="../../commandcenter/ui/console/window.py" line="745" />
       <source>恢复轮播</source>
       <translation>Resume rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="680" />
+      <location filename="../../commandcenter/ui/console/window.py" line="748" />
       <source>取消固定</source>
       <translation>Unpin</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="684" />
+      <location filename="../../commandcenter/ui/console/window.py" line="752" />
       <source>演练进行中：{id}</source>
       <translation>Drill running: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="701" />
+      <location filename="../../commandcenter/ui/console/window.py" line="752" />
+      <source>当前无演练</source>
+      <translation>No drill running</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/window.py" line="770" />
       <source>本系统未启用演练功能</source>
       <translation>Drills are not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="705" />
+      <location filename="../../commandcenter/ui/console/window.py" line="774" />
       <source>请选择演练脚本</source>
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="714" />
-      <source>操作台启动</source>
-      <translation>started from the console</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="716" />
+      <location filename="../../commandcenter/ui/console/window.py" line="794" />
       <source>演练未开始：{why}</source>
       <translation>Drill not started: {why}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="718" />
+      <location filename="../../commandcenter/ui/console/window.py" line="796" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="729" />
-      <source>操作台结束</source>
-      <translation>stopped from the console</translation>
-    </message>
-    <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="731" />
+      <location filename="../../commandcenter/ui/console/window.py" line="815" />
       <source>演练已结束，但后端未确认：{why}</source>
       <translation>Drill stopped, but the backend did not confirm: {why}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="733" />
+      <location filename="../../commandcenter/ui/console/window.py" line="817" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="743" />
+      <location filename="../../commandcenter/ui/console/window.py" line="825" />
       <source>没有可生成报告的演练</source>
       <translation>No drill to report on</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="754" />
+      <location filename="../../commandcenter/ui/console/window.py" line="836" />
       <source>报告已生成：{path}</source>
       <translation>Report written: {path}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="778" />
+      <location filename="../../commandcenter/ui/console/window.py" line="860" />
       <source>本系统未启用回放功能</source>
       <translation>Replay is not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="782" />
+      <location filename="../../commandcenter/ui/console/window.py" line="864" />
       <source>回放时段必须在当前时间之前</source>
       <translation>The replay window must lie in the past</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="786" />
+      <location filename="../../commandcenter/ui/console/window.py" line="868" />
       <source>回放 {start} 起 {minutes} 分钟，{speed}×</source>
       <translation>Replaying {minutes} min from {start} at {speed}×</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="814" />
+      <location filename="../../commandcenter/ui/console/window.py" line="896" />
       <source>已回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="828" />
+      <location filename="../../commandcenter/ui/console/window.py" line="913" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="834" />
+      <location filename="../../commandcenter/ui/console/window.py" line="919" />
       <source>（Ctrl+End 回到实时）</source>
       <translation>(Ctrl+End: back to live)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="847" />
+      <location filename="../../commandcenter/ui/console/window.py" line="932" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -1304,6 +1372,10 @@
       <translation>Started by</translation>
     </message>
     <message>
+      <source>待定</source>
+      <translation>Pending</translation>
+    </message>
+    <message>
       <source>演练时钟</source>
       <translation>Drill clock</translation>
     </message>
@@ -1311,63 +1383,69 @@
   <context>
     <name>DrillTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="32" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="37" />
       <source>计时 {elapsed} / {target}</source>
       <translation>running {elapsed} / {target}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="38" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="43" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="38" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="43" />
       <source>响应 (1)</source>
       <translation>Response (1)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="39" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="44" />
       <source>到场 (10)</source>
       <translation>On scene (10)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="39" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="44" />
       <source>初情研判 (20)</source>
       <translation>Initial assessment (20)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="40" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="45" />
       <source>派遣资源</source>
       <translation>Resources dispatched</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="43" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="48" />
       <source>演练 · 实时评分</source>
       <translation>Drill · live scoring</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="71" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="76" />
       <source>演练功能未启用</source>
       <translation>Drills are not enabled</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="76" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="81" />
       <source>当前无演练</source>
       <translation>No drill running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="79" />
-      <source>进行中</source>
-      <translation>Running</translation>
+      <source>上次演练</source>
+      <translation>last drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="79" />
       <source>已结束</source>
       <translation>Finished</translation>
     </message>
     <message>
+      <source>待定</source>
+      <translation>Pending</translation>
+    </message>
+    <message>
       <source>演练时钟</source>
       <translation>Drill clock</translation>
+    </message>
+    <message>
+      <source>进行中</source>
+      <translation>Running</translation>
     </message>
   </context>
   <context>
@@ -1402,7 +1480,7 @@
   <context>
     <name>HelpOverlay</name>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="54" />
+      <location filename="../../commandcenter/ui/console/window.py" line="55" />
       <source>键盘快捷键</source>
       <translation>Keyboard shortcuts</translation>
     </message>
@@ -1915,9 +1993,62 @@
     </message>
   </context>
   <context>
+    <name>SignIn</name>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="104" />
+      <source>值班签到</source>
+      <translation>Duty sign-in</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="109" />
+      <source>席位，如 1号席</source>
+      <translation>Seat, e.g. Desk 1</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="110" />
+      <source>签到</source>
+      <translation>Sign in</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="111" />
+      <source>未签到：操作前请先签到</source>
+      <translation>Not signed in: sign in before acting</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="112" />
+      <source>值班人员</source>
+      <translation>On duty</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="114" />
+      <source>席位</source>
+      <translation>Seat</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="135" />
+      <source>姓名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="147" />
+      <source>签到需要姓名和席位</source>
+      <translation>Signing in needs a name and a seat</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="150" />
+      <source>{name} 不在值班表中</source>
+      <translation>{name} is not on the duty roster</translation>
+    </message>
+    <message>
+      <location filename="../../commandcenter/ui/console/confirm.py" line="159" />
+      <source>已签到：{name} · {seat}</source>
+      <translation>Signed in: {name} · {seat}</translation>
+    </message>
+  </context>
+  <context>
     <name>WallApp</name>
     <message>
-      <location filename="../../commandcenter/ui/app.py" line="724" />
+      <location filename="../../commandcenter/ui/app.py" line="727" />
       <source>总览</source>
       <translation>Overview</translation>
     </message>

@@ -146,6 +146,23 @@ EN: dict[str, str] = {
     "回放时段必须在当前时间之前": "The replay window must lie in the past",
     "回放 {start} 起 {minutes} 分钟，{speed}×": "Replaying {minutes} min from {start} at {speed}×",
     "已回到实时": "Back to live",
+    # ---- console: confirmation, duty sign-in, history; drill tile and banner (issue 17)
+    "原因（必填）": "Reason (required)", "取消": "Cancel", "接收人（必填）": "Recipient (required)",
+    "升级预警 {id}：报送给谁，为什么？": "Escalate warning {id}: to whom, and why?",
+    "开始演练「{name}」？演练内容将在大屏上以【演练】标示。":
+        "Start the drill “{name}”? Everything it makes is marked 【DRILL】 on the wall.",
+    "开始演练（需确认并填写原因）": "Start a drill (asks to confirm, with a reason)",
+    "结束演练（需确认并填写原因）": "Stop the drill (asks to confirm, with a reason)",
+    "当前无演练": "No drill running", "操作记录": "Action history",
+    "演练 {id} 正在进行，请先结束": "Drill {id} is running: stop it first",
+    "确认升级": "Escalate", "确认开始演练": "Start the drill", "确认结束演练": "Stop the drill",
+    "结束演练「{name}」？": "Stop the drill “{name}”?",
+    "请先签到：选择值班人员和席位": "Sign in first: choose the person on duty and the seat",
+    "待定": "Pending", "上次演练": "last drill",
+    "{name} 不在值班表中": "{name} is not on the duty roster", "值班人员": "On duty", "值班签到": "Duty sign-in",
+    "姓名": "Name", "已签到：{name} · {seat}": "Signed in: {name} · {seat}", "席位": "Seat",
+    "席位，如 1号席": "Seat, e.g. Desk 1", "未签到：操作前请先签到": "Not signed in: sign in before acting",
+    "签到": "Sign in", "签到需要姓名和席位": "Signing in needs a name and a seat",
     # ---- table headers (ui/models)
     "名称": "Name",
     # ---- the wall's own warnings (issue 17): backend clock, alarm sound
@@ -197,6 +214,7 @@ EN_IN_CONTEXT: dict[tuple[str, str], str] = {
     ("AlertTableModel", "处置"): "Operator state", ("IncidentTableModel", "上报"): "Reported at",
     ("DrillBanner", "演练"): "DRILL", ("ReplayBanner", "回放"): "REPLAY", ("DrillTile", "事件"): "Incident",
     ("AlertListModel", "类别"): "Kind", ("AlertTableModel", "预警"): "Public warning",
+    ("ConfirmBar", "确认"): "Confirm",
 }
 
 

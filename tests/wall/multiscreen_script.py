@@ -64,7 +64,7 @@ async def main(spec: dict) -> dict:
             from commandcenter.ui.console import ConsoleWindow
 
             desk = ConsoleWindow(wall)
-            desk.sign_in("值班员甲", "1号席")
+            desk.sign_in("王建国", "1号席")
             desk.resize(1600, 960)
             desk.show()
             desk.search_text.setText("纠纷")
