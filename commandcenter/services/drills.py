@@ -516,6 +516,11 @@ class DrillManager:
             self._clock_sampled = None
             self._data_until = None
             self._follow_since = drill.started_at - timedelta(seconds=1)
+        if not drill.local:         # what the wall already holds of it (loaded from the store before it followed)
+            live = self.live
+            self._on_live(Change(
+                incidents=tuple(i for i in live.incidents.values() if i.drill_id == drill.id),
+                resources=tuple(r for r in live.resources.values() if r.drill_id == drill.id)))
         self._notify()
 
     def stop(self, *, actor: str, reason: str = "", seat: str = "") -> Drill | None:
@@ -715,6 +720,13 @@ class DrillManager:
             changed = True
         else:
             changed = False
+        rec = next((r for r in running if d is not None and r.id == d.id), None)
+        if rec is not None and not d.local and not d.scenario.events and rec.scenario.get("events"):
+            # first seen through a feed, under its id only: now the scenario as the store keeps it
+            with self._lock:
+                self.current = dataclasses.replace(drill_of(rec), actor=d.actor)
+            self._notify()
+            changed = True
         if d is None and running:
             rec = running[0]
             if rec.id not in self._home.ended_drills:
