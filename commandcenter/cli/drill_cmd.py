@@ -120,7 +120,7 @@ def _start(args: argparse.Namespace, store) -> int:
     where = f"played by {backend.url}" if backend is not None else "played here"
     shown = 0.0
     print(f"drill: started {drill.id} · {scenario.name} · {len(scenario.events)} events over "
-          f"{fmt_secs(scenario.duration_s)} (speed {args.speed:g}×, {where})")
+          f"{fmt_secs(scenario.duration_s)} (speed {drill.speed:g}×, {where})")
     last_line = ""
     try:
         while True:

@@ -189,9 +189,9 @@ def scenario_of(doc: dict[str, Any], fallback_name: str) -> Scenario:
 
 
 def drill_of(rec: DrillRecord) -> Drill:
-    return Drill(rec.id, scenario_of(rec.scenario, rec.name), rec.started_at, speed=rec.speed, local=False,
-                 stopped_at=rec.stopped_at, wall_started_at=rec.wall_started_at, ends_at=rec.ends_at,
-                 played_by=rec.played_by)
+    return Drill(rec.id, scenario_of(rec.scenario, rec.name), rec.started_at, rec.started_by, rec.reason,
+                 speed=rec.speed, local=False, stopped_at=rec.stopped_at, wall_started_at=rec.wall_started_at,
+                 ends_at=rec.ends_at, played_by=rec.played_by, seat=rec.seat)
 
 
 def ended_drill_ids(store: Any) -> set[str]:
@@ -470,7 +470,8 @@ class DrillManager:
 
     def _record_of(self, d: Drill) -> DrillRecord:
         return DrillRecord(d.id, d.scenario.name, scenario_document(d.scenario), d.started_at,
-                           d.wall_started_at or d.started_at, d.speed, d.ends_at, d.played_by)
+                           d.wall_started_at or d.started_at, d.speed, d.ends_at, d.played_by,
+                           started_by=d.actor, seat=d.seat, reason=d.reason)
 
     def _new_drill(self, scenario: Scenario | str | Path, actor: str, reason: str, speed: float,
                    drill_id: str | None, seat: str = "") -> tuple[Scenario, Drill]:
@@ -724,7 +725,7 @@ class DrillManager:
         if rec is not None and not d.local and not d.scenario.events and rec.scenario.get("events"):
             # first seen through a feed, under its id only: now the scenario as the store keeps it
             with self._lock:
-                self.current = dataclasses.replace(drill_of(rec), actor=d.actor)
+                self.current = drill_of(rec)
             self._notify()
             changed = True
         if d is None and running:

@@ -36,6 +36,9 @@ class DrillRecord:
     played_by: str = ""             # the backend's control URL, "" = a wall or the CLI played it
     stopped_at: datetime | None = None
     stop_kind: str = ""
+    started_by: str = ""
+    seat: str = ""
+    reason: str = ""
 
     @property
     def running(self) -> bool:
@@ -46,7 +49,7 @@ def start_drill(conn: Connection, d: DrillRecord, action: OperatorAction) -> Ope
     conn.execute(insert(_DR).values(
         id=d.id, name=d.name[:200], scenario=json.dumps(d.scenario, ensure_ascii=False), started_at=d.started_at,
         wall_started_at=d.wall_started_at, speed=d.speed, ends_at=d.ends_at, played_by=d.played_by[:200],
-        stopped_at=None, stop_kind=""))
+        stopped_at=None, stop_kind="", started_by=d.started_by[:100], seat=d.seat[:100], reason=d.reason))
     return _insert_action(conn, action)
 
 
@@ -65,7 +68,8 @@ def read_drills(conn: Connection, *, running_only: bool, drill_id: str | None) -
     if drill_id is not None:
         q = q.where(_DR.c.id == drill_id)
     return [DrillRecord(r.id, r.name, json.loads(r.scenario or "{}"), r.started_at, r.wall_started_at,
-                        float(r.speed), r.ends_at, r.played_by or "", r.stopped_at, r.stop_kind or "")
+                        float(r.speed), r.ends_at, r.played_by or "", r.stopped_at, r.stop_kind or "",
+                        r.started_by or "", r.seat or "", r.reason or "")
             for r in conn.execute(q.order_by(_DR.c.started_at.desc(), _DR.c.id.desc()))]
 
 

@@ -231,6 +231,9 @@ class DrillRow(Base):
     speed: Mapped[float] = mapped_column(Float, default=1.0)
     ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)      # drill clock; None = runs until stopped
     played_by: Mapped[str] = mapped_column(String(200), default="")   # the backend's URL, "" = a wall/CLI
+    started_by: Mapped[str] = mapped_column(String(100), default="")
+    seat: Mapped[str] = mapped_column(String(100), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
     stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     stop_kind: Mapped[str] = mapped_column(String(16), default="")    # stopped / scenario_end
     __table_args__ = (Index("ix_drills_stopped", "stopped_at"),)

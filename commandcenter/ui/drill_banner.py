@@ -72,7 +72,8 @@ class DrillBanner(QFrame):
         if d is None:
             self.hide()
             return
-        self.scenario.setText(f"{d.scenario.name}  ·  {self.tr('发起')} {d.actor or '—'}"
+        who = f"{d.actor} · {d.seat}" if d.seat else d.actor
+        self.scenario.setText(f"{d.scenario.name}  ·  {self.tr('发起')} {who or '—'}"
                               + (f"  ·  {d.reason}" if d.reason else ""))
         scores = self.drills.scores()
         ok = sum(1 for s in scores if s.passed_target)

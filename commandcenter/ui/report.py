@@ -39,7 +39,9 @@ def esc(x: object) -> str:
     return html.escape("" if x is None else str(x))
 
 
-def _verdict(v: bool | None) -> str:
+def _verdict(v: bool | None, ended: bool = False) -> str:
+    if v is None and ended:     # not reached, and the drill ended before its limit: neither met nor missed
+        return f'<span style="color:{NA}">— 演练结束时未到时限 / ended before the limit</span>'
     if v is None:
         return f'<span style="color:{NA}">— 待定 / Pending</span>'
     return f'<b style="color:{OK}">✓ 达标</b>' if v else f'<b style="color:{BAD}">✗ 未达标</b>'
@@ -147,7 +149,8 @@ def _png_b64(img: QImage) -> str:
 def build_html(data: ReportData, images: dict[str, str]) -> str:
     """`images`: chart name → src (a document resource name for the PDF, a data: URI for the HTML file)."""
     sc = data.scenario
-    verdict = _verdict(data.passed)
+    ended = data.stopped_at is not None
+    verdict = _verdict(data.passed, ended)
     h: list[str] = []
     a = h.append
     a('<html><head><meta charset="utf-8"><title>演练评估报告</title>'
@@ -175,7 +178,7 @@ def build_html(data: ReportData, images: dict[str, str]) -> str:
             st = s.stage(key)
             first = f"<td rowspan='3'>【演练】{esc(s.title)}<br/>{esc(s.incident_id)}<br/>上报 {esc(_dt(s.reported_at))}</td>" if i == 0 else ""
             a(f"<tr>{first}<td>{esc(name)}</td><td>{esc(fmt_secs(st.elapsed_s))}</td><td>≤ {esc(fmt_secs(st.target_s))}</td>"
-              f"<td>{_verdict(st.met_target)}</td><td>≤ {esc(rule)}</td><td>{_verdict(st.met_rule)}</td>"
+              f"<td>{_verdict(st.met_target, ended)}</td><td>≤ {esc(rule)}</td><td>{_verdict(st.met_rule, ended)}</td>"
               f"<td>{esc(data.reasons.get((s.incident_id, key), ''))}</td></tr>")
     if not data.scores:
         a("<tr><td colspan='8'>本次演练没有应急事件 · no emergencies in this drill</td></tr>")

@@ -44,16 +44,19 @@ def upgrade() -> None:
         sa.Column('speed', sa.Float(), nullable=False),
         sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('played_by', sa.String(length=200), nullable=False),
+        sa.Column('started_by', sa.String(length=100), nullable=False),
+        sa.Column('seat', sa.String(length=100), nullable=False),
+        sa.Column('reason', sa.Text(), nullable=False),
         sa.Column('stopped_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('stop_kind', sa.String(length=16), nullable=False),
         sa.PrimaryKeyConstraint('id', name='pk_drills'),
     )
     op.create_index('ix_drills_stopped', 'drills', ['stopped_at'], unique=False)
     conn = op.get_bind()
-    rows = conn.execute(sa.text("SELECT kind, target_id, at, reason FROM operator_actions "
+    rows = conn.execute(sa.text("SELECT kind, target_id, at, reason, actor FROM operator_actions "
                                 "WHERE kind IN ('drill_start', 'drill_stop') ORDER BY id")).all()
     found: dict[str, dict] = {}
-    for kind, drill_id, at, reason in rows:
+    for kind, drill_id, at, reason, actor in rows:
         if isinstance(at, str):        # SQLite hands raw text back
             at = datetime.fromisoformat(at)
         if kind == 'drill_start' and drill_id not in found:
@@ -62,6 +65,7 @@ def upgrade() -> None:
             name = (PurePath(path).stem if path else drill_id)[:200]
             found[drill_id] = {'id': drill_id, 'name': name, 'started_at': at, 'wall_started_at': at, 'speed': 1.0,
                                'ends_at': None, 'played_by': '', 'stopped_at': None, 'stop_kind': '',
+                               'started_by': (actor or '')[:100], 'seat': '', 'reason': text.partition(SCENARIO_MARK)[0],
                                'scenario': json.dumps({"scenario": {"name": name}, "events": []}, ensure_ascii=False)}
         elif kind == 'drill_stop' and drill_id in found and found[drill_id]['stopped_at'] is None:
             found[drill_id].update(stopped_at=at, stop_kind='stopped')
