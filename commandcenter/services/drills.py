@@ -548,7 +548,8 @@ class DrillManager:
             return self.stop(actor=actor, reason=reason, seat=seat)
         if self._unrecorded is not None:
             observed, self._unrecorded = self._unrecorded, None
-            if not await self.in_store(self._record_observed, observed):
+            plays = await asyncio.to_thread(self.backend_plays, observed.id)
+            if not await self.in_store(self._record_observed, observed, plays):
                 self._end(self.drill_now())
         d = self.current
         if d is None:
@@ -688,7 +689,8 @@ class DrillManager:
         if self._unrecorded is not None:
             d = self._unrecorded
             self._unrecorded = None
-            if not await self.in_store(self._record_observed, d):
+            plays = await asyncio.to_thread(self.backend_plays, d.id)
+            if not await self.in_store(self._record_observed, d, plays):
                 self._end(self.drill_now())
         changed = self._follow(await self.in_store(self.store.drill_records, running_only=True))
         d = self.current
@@ -763,9 +765,21 @@ class DrillManager:
         self.store.record_drill_stop(d.id, now, kind=SCENARIO_END, action=self._auto_stop_action(d, now))
         self._end(now)
 
-    def _record_observed(self, d: Drill) -> bool:
+    def backend_plays(self, drill_id: str) -> bool | None:
+        """Whether the drill backend still plays this drill (listed and not finished); None when there is no
+        backend or it cannot say. Blocking: a worker thread in the wall."""
+        if self.backend is None:
+            return None
+        try:
+            listed = {d.get("drill_id"): d for d in self.backend.running()}
+        except DrillBackendError:
+            return None
+        return drill_id in listed and not listed[drill_id].get("finished")
+
+    def _record_observed(self, d: Drill, plays: bool | None = None) -> bool:
         """A drill first seen through a feed gets its row (every wall then agrees it runs). False when the store
-        already has it stopped (a late record of a finished drill)."""
+        already has it stopped, or the backend no longer plays it (late records of a finished drill): then its
+        row says it ended."""
         rows = self.store.drill_records(drill_id=d.id)
         if rows:
             return rows[0].running
@@ -776,13 +790,16 @@ class DrillManager:
         except Exception:  # noqa: BLE001 - another wall recorded it at the same moment
             rows = self.store.drill_records(drill_id=d.id)
             return bool(rows) and rows[0].running
+        if plays is False:
+            self.store.record_drill_stop(d.id, d.started_at, kind=SCENARIO_END)
+            return False
         return True
 
     def _record_observed_sync(self) -> None:
         if self._unrecorded is not None:
             d = self._unrecorded
             self._unrecorded = None
-            if not self._record_observed(d):
+            if not self._record_observed(d, self.backend_plays(d.id)):
                 self._end(self.drill_now())
 
     def _pull_remote(self) -> None:

@@ -200,3 +200,37 @@ def test_a_drill_whose_scenario_played_out_ends_itself_and_says_so(qloop, tmp_pa
     finally:
         qloop.run_until_complete(wall.stop())
         sim.stop()
+
+
+def test_late_records_of_a_drill_the_backend_no_longer_plays_are_not_shown_as_live(qloop, tmp_path, eventually):
+    """A new store and a simulator whose feed still carries a drill it played out before: the wall asks the
+    backend, records the drill as ended and keeps it off the live tiles."""
+    import time
+
+    from commandcenter.ui.app import WallApp
+
+    scenario = tmp_path / "played.toml"
+    scenario.write_text((SCENARIO % "3s").replace('id = "isolation"', 'id = "isolation"\ndrill_id = "SIM-PLAYED"'),
+                        encoding="utf-8")
+    sim = run_in_thread(profile="street", seed=9, history_hours=0.1, start_time=datetime.now(timezone.utc),
+                        scenario=scenario)
+    _s, _cfg, config = _setup(tmp_path, sim.url, "3s")
+    time.sleep(4)                               # the simulator plays it out before any wall looks
+    assert [d["finished"] for d in sim.call(sim.server.drills.describe)] == [True]
+    wall = WallApp(config, config.store.url)
+
+    async def run() -> None:
+        await wall.start(show=False)
+        assert await eventually(lambda: bool(wall.store.drill_records(drill_id="SIM-PLAYED")), timeout=10)
+        assert await eventually(lambda: wall.drills.current is None and not drill_records(wall.live, "SIM-PLAYED"),
+                                timeout=5)
+        [row] = wall.store.drill_records(drill_id="SIM-PLAYED")
+        assert not row.running and row.stop_kind == "scenario_end"
+        await __import__("asyncio").sleep(1.5)
+        assert wall.drills.current is None and not drill_records(wall.live, "SIM-PLAYED")
+
+    try:
+        qloop.run_until_complete(run())
+    finally:
+        qloop.run_until_complete(wall.stop())
+        sim.stop()
