@@ -170,6 +170,7 @@ def new_drill_id(scenario: Scenario, at: datetime) -> str:
 
 END_GRACE_S = 5.0     # drill seconds after the scenario's last event before a drill nobody stopped ends itself
 AUTO_ACTOR = "系统 / system"
+OBSERVED_ACTOR = "后端 / backend"   # "started" a drill first seen through a feed (its scenario unknown here)
 
 
 def scenario_document(sc: Scenario) -> dict[str, Any]:
@@ -334,6 +335,8 @@ class DrillManager:
         self._correction = timedelta(0)           # backend clock − the model of it (samples of /_control/clock)
         self._clock_sampled: float | None = None  # time.monotonic() of the last sample
         self._data_until: datetime | None = None  # the feed's data is complete up to here (backend drills)
+        self._backend_done = False                # the backend has played out a drill first seen through a feed
+        self._checked_at: float | None = None     # time.monotonic() of the last such check
         self.backend = backend
         self.backend_error = ""              # what went wrong telling the backend to stop, if anything
         self._posted: dict[str, DrillBackend] = {}   # drills this manager handed to a backend, and to which
@@ -516,6 +519,8 @@ class DrillManager:
             self._correction = timedelta(0)
             self._clock_sampled = None
             self._data_until = None
+            self._backend_done = False
+            self._checked_at = None
             self._follow_since = drill.started_at - timedelta(seconds=1)
         if not drill.local:         # what the wall already holds of it (loaded from the store before it followed)
             live = self.live
@@ -674,6 +679,8 @@ class DrillManager:
         if self.current is not None and not self.current.local:
             self.sample_backend_clock()
             self._pull_remote()
+            if self._observed_running() and self.backend_plays(self.current.id) is False:
+                self._backend_done = True
         if self._past_end():
             self._auto_end_sync()
             changed = True
@@ -697,6 +704,8 @@ class DrillManager:
         if d is not None and not d.local:
             await asyncio.to_thread(self.sample_backend_clock)
             self._apply_remote(d.id, await self.in_store(self._read_remote, d.id, self._follow_since))
+            if self._observed_running() and await asyncio.to_thread(self.backend_plays, d.id) is False:
+                self._backend_done = True
         if self._past_end():
             d = self.current
             now = self.drill_now()
@@ -739,7 +748,22 @@ class DrillManager:
 
     def _past_end(self) -> bool:
         d = self.current
-        return d is not None and d.ends_at is not None and self._unrecorded is None and self.drill_now() >= d.ends_at
+        if d is None or self._unrecorded is not None:
+            return False
+        return self._backend_done or (d.ends_at is not None and self.drill_now() >= d.ends_at)
+
+    def _observed_running(self) -> bool:
+        """A drill first seen through a feed (no scenario end known here): it ends when its backend has played
+        it out, asked every few seconds."""
+        import time
+
+        d = self.current
+        if d is None or d.ends_at is not None or d.actor != OBSERVED_ACTOR or self.backend is None:
+            return False
+        if self._checked_at is not None and time.monotonic() - self._checked_at < self.BACKEND_CLOCK_EVERY_S:
+            return False
+        self._checked_at = time.monotonic()
+        return True
 
     def _auto_stop_action(self, d: Drill, now: datetime) -> OperatorAction:
         return OperatorAction(ActionKind.DRILL_STOP, "drill", d.id, AUTO_ACTOR, self.console, now,
@@ -785,7 +809,7 @@ class DrillManager:
             return rows[0].running
         try:
             self.store.record_drill_start(self._record_of(d), OperatorAction(
-                ActionKind.DRILL_START, "drill", d.id, d.actor or "后端 / backend", self.console, d.started_at,
+                ActionKind.DRILL_START, "drill", d.id, d.actor, self.console, d.started_at,
                 reason="演练记录经数据源到达 / drill records arrived through a feed", drill_id=d.id))
         except Exception:  # noqa: BLE001 - another wall recorded it at the same moment
             rows = self.store.drill_records(drill_id=d.id)
@@ -869,7 +893,8 @@ class DrillManager:
             first = min((r for r in change.incidents if r.drill_id in ids), key=lambda r: r.reported_at, default=None)
             did = first.drill_id if first else sorted(ids)[0]
             at = first.reported_at if first else self.clock()
-            drill = Drill(did, Scenario(name=did), at, local=False, wall_started_at=self.clock())
+            drill = Drill(did, Scenario(name=did), at, OBSERVED_ACTOR, local=False, wall_started_at=self.clock(),
+                          played_by=self.backend.url if self.backend is not None else "")
             self._begin(drill)
             self._unrecorded = drill
             d = self.current

@@ -234,3 +234,32 @@ def test_late_records_of_a_drill_the_backend_no_longer_plays_are_not_shown_as_li
     finally:
         qloop.run_until_complete(wall.stop())
         sim.stop()
+
+
+def test_a_drill_seen_only_through_the_feed_ends_when_its_backend_has_played_it_out(qloop, tmp_path, eventually):
+    from commandcenter.ui.app import WallApp
+
+    scenario = tmp_path / "playing.toml"
+    scenario.write_text((SCENARIO % "8s").replace('id = "isolation"', 'id = "isolation"\ndrill_id = "SIM-PLAYING"'),
+                        encoding="utf-8")
+    sim = run_in_thread(profile="street", seed=10, history_hours=0.1, start_time=datetime.now(timezone.utc),
+                        scenario=scenario)
+    _s, _cfg, config = _setup(tmp_path, sim.url, "8s")
+    wall = WallApp(config, config.store.url)
+
+    async def run() -> None:
+        await wall.start(show=False)
+        assert await eventually(lambda: wall.drills.current is not None, timeout=8)
+        assert wall.drills.current.id == "SIM-PLAYING"
+        assert await eventually(lambda: wall.store.drill_records(running_only=True) != [], timeout=5)
+        # played out on the simulator at 8 s: the wall ends it, records so, and clears it
+        assert await eventually(lambda: wall.drills.current is None, timeout=15)
+        assert drill_records(wall.live, "SIM-PLAYING") == []
+        [row] = wall.store.drill_records(drill_id="SIM-PLAYING")
+        assert row.stop_kind == "scenario_end"
+
+    try:
+        qloop.run_until_complete(run())
+    finally:
+        qloop.run_until_complete(wall.stop())
+        sim.stop()
