@@ -594,8 +594,7 @@ class DrillManager:
                 self.last = dataclasses.replace(d, stopped_at=at)
             self.current = None
             self.player = None
-        if d is not None:
-            self._home.ended_drills.add(d.id)
+        if d is not None:       # the live state the feeds write to (during a replay: the present's shadow)
             self.live.end_drill(d.id)
         self._notify()
 
@@ -741,7 +740,7 @@ class DrillManager:
             changed = True
         if d is None and running:
             rec = running[0]
-            if rec.id not in self._home.ended_drills:
+            if rec.id not in self.live.ended_drills:
                 self._begin(drill_of(rec))
                 changed = True
         return changed
@@ -887,7 +886,7 @@ class DrillManager:
         if d is None:
             # drill records arriving through a feed (the simulator's scenario player, a backend's drill channel)
             ids = {r.drill_id for r in (*change.incidents, *change.alerts) if r.drill_id}
-            ids -= self._home.ended_drills
+            ids -= self.live.ended_drills
             if not ids:
                 return
             first = min((r for r in change.incidents if r.drill_id in ids), key=lambda r: r.reported_at, default=None)

@@ -720,7 +720,10 @@ class DetailController(QObject):
             panel.line("—", theme.TEXT_DIM)
         for act in actions:
             kind = getattr(act.kind, "value", str(act.kind))
-            text = f"{fmt.date_time(act.at)} · {_tr(ACTION_NAMES.get(kind, '操作'))} · {act.actor} @ {act.console}"
+            where = act.seat or act.console      # the seat signed in at; older records: the host
+            text = f"{fmt.date_time(act.at)} · {_tr(ACTION_NAMES.get(kind, '操作'))} · {act.actor} @ {where}"
+            if act.recipient:
+                text += f" → {act.recipient}"
             if act.expires_at:
                 text += f" · {self.tr('至')} {fmt.hhmm(act.expires_at)}"
             if act.reason:
