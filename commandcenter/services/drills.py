@@ -4,11 +4,17 @@ A drill is a scenario (TOML) played on the wall beside the real city. Everything
 its `drill_id`, so views badge it and the store keeps it out of real KPIs (`drill=False` reads,
 `kpis(include_drill=False)`), and `store.delete_drill(id)` removes it without touching real rows.
 
+The store's `drills` row (Store.drill_records) holds the drill's scenario document, its start and its stop: every
+wall, console and CLI decides from it whether a drill runs (`sync`), so they all agree whenever they started.
+When a drill ends (stopped anywhere, or its scenario played out: then it ends by itself) everything it made leaves
+the live state (LiveState.end_drill) and stays in the store for the report. A backend drill runs on the backend's
+clock, its speed included; a live score stays pending until data from past a stage's target has arrived.
+
     mgr = DrillManager(store, live, clock=clock, console="console-1", backend=DrillBackend.from_config(config))
     drill = mgr.start("config/scenarios/sample-drill.toml", actor="张主任", reason="月度消防演练")
     mgr.tick()                 # without a backend: play the events now due (the wall's `run()` does it)
     mgr.scores()               # per drill incident: response / arrival / first assessment vs targets
-    mgr.stop(actor="张主任", reason="演练结束")
+    mgr.stop(actor="张主任", reason="演练结束", seat="1号席")
 
 The scenario format and its player are pure and shared with the simulator: commandcenter/domain/drill_scenario.py
 (re-exported here). With a `DrillBackend` (the config's `[drill] backend`), the backend's scenario player plays
@@ -242,12 +248,12 @@ class DrillBackend:
         token = os.environ.get(feed.token_env, "") if feed.token_env else ""
         return cls(feed.url.rstrip("/") + "/_control/drills", token=token, timeout=feed.timeout)
 
-    def _call(self, method: str, path: str = "", body: Any = None) -> Any:
+    def _call(self, method: str, path: str = "", body: Any = None, *, url: str = "") -> Any:
         import httpx
 
         try:
             with httpx.Client(timeout=self.timeout, headers=self._headers, transport=self._transport) as client:
-                resp = client.request(method, self.url + path, json=body)
+                resp = client.request(method, (url or self.url) + path, json=body)
         except httpx.HTTPError as exc:
             raise DrillBackendError(f"drill backend {self.url} is unreachable: {exc or type(exc).__name__}") from None
         try:
@@ -285,9 +291,7 @@ class DrillBackend:
         from ..domain import parse_time
 
         base, _, _ = self.url.rpartition("/")
-        backend = DrillBackend(base + "/clock", timeout=self.timeout, transport=self._transport)
-        backend._headers = self._headers
-        data = backend._call("GET")
+        data = self._call("GET", url=base + "/clock")
         try:
             return parse_time(data["sim_time"]), float(data.get("speed", 1.0))
         except (KeyError, TypeError, ValueError):
