@@ -150,7 +150,8 @@ def build_html(data: ReportData, images: dict[str, str]) -> str:
     """`images`: chart name → src (a document resource name for the PDF, a data: URI for the HTML file)."""
     sc = data.scenario
     ended = data.stopped_at is not None
-    verdict = _verdict(data.passed, ended)
+    verdict = (f'<span style="color:{NA}">— 演练在部分阶段时限前结束 / ended before every stage was due</span>'
+               if data.passed is None and ended and data.scores else _verdict(data.passed, ended))
     h: list[str] = []
     a = h.append
     a('<html><head><meta charset="utf-8"><title>演练评估报告</title>'
