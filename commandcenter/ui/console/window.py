@@ -903,6 +903,7 @@ class ConsoleWindow(QMainWindow):
             if arg.wall.language != self._language:      # rebuild in the new language
                 self._language = arg.wall.language
                 self._build()
+                self._history_last = 0          # the rebuilt history list is filled again from the start
                 self.refresh_alerts()
             self.error_box.hide()
             self.last_error = ""
