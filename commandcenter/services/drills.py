@@ -401,13 +401,19 @@ class DrillManager:
                                and time.monotonic() - self._clock_sampled < self.BACKEND_CLOCK_EVERY_S):
             return
         self._clock_sampled = time.monotonic()
+        d = self.current
+        if d is None or d.local:
+            return
+        before, real0 = self._model_now(d, self.clock()), time.monotonic()
         try:
             backend_now, _speed = backend.clock()
         except DrillBackendError:
             return          # a backend without a clock endpoint: the model alone
-        d = self.current
-        if d is not None and not d.local:
-            self._correction = backend_now - self._model_now(d, self.clock())
+        after, real = self._model_now(d, self.clock()), time.monotonic() - real0
+        if abs((after - before).total_seconds() - real * d.speed) > 1.0:
+            return          # our clock jumped while asking (set, or a test's): this sample says nothing
+        if self.current is d:
+            self._correction = backend_now - (before + (after - before) / 2)
 
     def _backend_speed(self, backend: "DrillBackend") -> float:
         try:
