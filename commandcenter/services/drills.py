@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
+import time
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -336,7 +337,11 @@ class DrillManager:
         self._follow_since: datetime | None = None
         self._lock = threading.RLock()
         self._unrecorded: Drill | None = None     # a drill first seen through a feed, its row not yet written
-        self._correction = timedelta(0)           # backend clock − the model of it (samples of /_control/clock)
+        # a backend drill's clock: the last good sample (backend time, our clock's time) and the backend's rate
+        # against our clock, measured between samples (1 where our clock already follows the backend's, as the
+        # wall's and the CLI's do; the simulator's speed against a plain UTC clock)
+        self._anchor: tuple[datetime, datetime] | None = None
+        self._rate: float | None = None
         self._clock_sampled: float | None = None  # time.monotonic() of the last sample
         self._data_until: datetime | None = None  # the feed's data is complete up to here (backend drills)
         self._backend_done = False                # the backend has played out a drill first seen through a feed
@@ -370,13 +375,16 @@ class DrillManager:
 
     # -- clock
     def drill_now(self) -> datetime:
-        """The drill's own clock: start + elapsed × speed (a backend drill: the backend's clock, its speed
-        included, corrected by the samples of it)."""
+        """The drill's own clock: start + elapsed × speed; a backend drill: the backend's clock (its speed
+        included) as its samples give it."""
         d = self.current
         now = self.clock()
         if d is None:
             return now
-        return self._model_now(d, now) + (self._correction if not d.local else timedelta(0))
+        anchor = self._anchor
+        if d.local or anchor is None:
+            return self._model_now(d, now)
+        return anchor[0] + (now - anchor[1]) * (d.speed if self._rate is None else self._rate)
 
     @staticmethod
     def _model_now(d: Drill, now: datetime) -> datetime:
@@ -394,7 +402,6 @@ class DrillManager:
 
     def sample_backend_clock(self, force: bool = False) -> None:
         """Read the backend's clock (blocking: a worker thread in the wall) and correct the drill clock by it."""
-        import time
 
         backend = self._clock_backend()
         if backend is None or (not force and self._clock_sampled is not None
@@ -404,22 +411,25 @@ class DrillManager:
         d = self.current
         if d is None or d.local:
             return
-        before, real0 = self._model_now(d, self.clock()), time.monotonic()
+        before, real0 = self.clock(), time.monotonic()
         try:
             backend_now, _speed = backend.clock()
         except DrillBackendError:
             return          # a backend without a clock endpoint: the model alone
-        after, real = self._model_now(d, self.clock()), time.monotonic() - real0
-        if abs((after - before).total_seconds() - real * d.speed) > 1.0:
-            return          # our clock jumped while asking (set, or a test's): this sample says nothing
+        after, real = self.clock(), time.monotonic() - real0
         if self.current is d:
-            self._correction = backend_now - (before + (after - before) / 2)
+            self._take_sample(backend_now, before, after, real)
 
-    def _backend_speed(self, backend: "DrillBackend") -> float:
-        try:
-            return backend.clock()[1]
-        except DrillBackendError:
-            return 1.0
+    def _take_sample(self, backend_at: datetime, before: datetime, after: datetime, real_s: float) -> None:
+        """The backend read `backend_at` while our clock went from `before` to `after` (`real_s` seconds)."""
+        if (after - before).total_seconds() > 1.0 + 100 * real_s:
+            return          # our clock jumped while asking (set, or a test's): this sample says nothing
+        ours = before + (after - before) / 2
+        previous = self._anchor
+        if previous is not None and (ours - previous[1]).total_seconds() >= 1.0:
+            self._rate = max(0.0, (backend_at - previous[0]) / (ours - previous[1]))
+        if previous is None or (ours - previous[1]).total_seconds() >= 1.0 or self._rate is None:
+            self._anchor = (backend_at, ours)
 
     @property
     def active(self) -> bool:
@@ -435,7 +445,9 @@ class DrillManager:
         end by itself after the last event. Blocks on the backend call: the wall uses start_async."""
         sc, drill = self._new_drill(scenario, actor, reason, speed, drill_id, seat)
         if self.backend is not None:
-            drill = self._on_backend(drill, self.backend.start(sc, drill.id), self._backend_speed(self.backend))
+            before, real0 = self.clock(), time.monotonic()
+            started = self.backend.start(sc, drill.id)
+            drill = self._on_backend(drill, started, before, self.clock(), time.monotonic() - real0)
         drill = self._with_end(drill, keep, grace_s)
         try:
             self.store.record_drill_start(self._record_of(drill), self._start_action(drill))
@@ -454,9 +466,9 @@ class DrillManager:
 
         sc, drill = self._new_drill(scenario, actor, reason, speed, drill_id, seat)
         if self.backend is not None:
-            backend = self.backend
-            started = await asyncio.to_thread(backend.start, sc, drill.id)
-            drill = self._on_backend(drill, started, await asyncio.to_thread(self._backend_speed, backend))
+            before, real0 = self.clock(), time.monotonic()
+            started = await asyncio.to_thread(self.backend.start, sc, drill.id)
+            drill = self._on_backend(drill, started, before, self.clock(), time.monotonic() - real0)
         drill = self._with_end(drill, keep, grace_s)
         try:
             args = (self._record_of(drill), self._start_action(drill))
@@ -470,9 +482,12 @@ class DrillManager:
         self._started(drill)
         return drill
 
-    def _on_backend(self, drill: Drill, started: datetime, speed: float) -> Drill:
-        return dataclasses.replace(drill, started_at=started, wall_started_at=self.clock(), speed=speed, local=False,
-                                   played_by=self.backend.url)
+    def _on_backend(self, drill: Drill, started: datetime, before: datetime, after: datetime,
+                    real_s: float) -> Drill:
+        """The backend started it at `started` (its clock) while ours went from `before` to `after`: the drill's
+        clock runs from there at 1× ours until samples of the backend's clock measure its rate."""
+        return dataclasses.replace(drill, started_at=started, wall_started_at=before + (after - before) / 2,
+                                   speed=1.0, local=False, played_by=self.backend.url)
 
     @staticmethod
     def _with_end(drill: Drill, keep: bool, grace_s: float) -> Drill:
@@ -526,7 +541,8 @@ class DrillManager:
                            if drill.local else None)
             self._dispatches = {}
             self._early = {}
-            self._correction = timedelta(0)
+            self._anchor = None if drill.local else (drill.started_at, drill.wall_started_at or drill.started_at)
+            self._rate = None
             self._clock_sampled = None
             self._data_until = None
             self._backend_done = False
@@ -764,8 +780,6 @@ class DrillManager:
     def _observed_running(self) -> bool:
         """A drill first seen through a feed (no scenario end known here): it ends when its backend has played
         it out, asked every few seconds."""
-        import time
-
         d = self.current
         if d is None or d.ends_at is not None or d.actor != OBSERVED_ACTOR or self.backend is None:
             return False

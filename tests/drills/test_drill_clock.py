@@ -33,7 +33,7 @@ def test_a_backend_drill_at_30x_follows_the_backend_clock_and_the_report_lasts_b
                            backend=DrillBackend(sim.url + "/_control/drills"))
         real_start = time.monotonic()
         drill = mgr.start(SCENARIO, actor="张主任", reason="加速演练", keep=True)
-        assert drill.speed == 30.0 and not drill.local
+        assert not drill.local
         time.sleep(1.5)
         mgr.sync()
         real = time.monotonic() - real_start
@@ -46,7 +46,7 @@ def test_a_backend_drill_at_30x_follows_the_backend_clock_and_the_report_lasts_b
         data = assemble(store, drill.id)
         assert data.duration_s >= 30 * (real - 1.0) and data.duration_s > 10 * real
         [row] = store.drill_records(drill_id=drill.id)
-        assert row.speed == 30.0 and row.stop_kind == "stopped"
+        assert row.stop_kind == "stopped"
     finally:
         sim.stop()
 
@@ -116,3 +116,36 @@ def test_pending_shows_on_the_drill_tile(qapp):
     missed = StageScore("response", None, 60, 60, running_s=75, known_s=70)
     assert stage_text(pending)[0].startswith("待定") and "✗" not in stage_text(pending)[0]
     assert stage_text(missed)[0].startswith("✗")
+
+
+def test_a_wall_on_its_backend_clock_runs_a_30x_backend_drill_at_30x(qloop, tmp_path, eventually):
+    """The wall's own clock follows its backend (feeds.clock): the drill clock then runs with it, not 30× on top."""
+    from commandcenter.config import config_from_dict
+    from commandcenter.sim import run_in_thread
+    from commandcenter.ui.app import WallApp
+
+    sim = run_in_thread(profile="street", seed=11, history_hours=0.1, speed=30.0,
+                        start_time=datetime.now(timezone.utc))
+    config = config_from_dict({"wall": {"kiosk": False}, "feeds": [{"name": "city", "url": sim.url, "mode": "sse"}],
+                               "drill": {"backend": "city"}})
+    wall = WallApp(config, f"sqlite:///{tmp_path / 'wall.db'}")
+
+    async def run() -> None:
+        import asyncio
+
+        await wall.start(show=False)
+        await asyncio.sleep(1.0)                    # the wall's backend clock has its first samples
+        real_start = time.monotonic()
+        await wall.drills.start_async(SCENARIO, actor="张主任", reason="加速演练", keep=True)
+        for wait in (1.0, 2.5):
+            await asyncio.sleep(wait)
+            real = time.monotonic() - real_start
+            elapsed = wall.drills.elapsed().total_seconds()
+            assert 30 * (real - 0.6) <= elapsed <= 30 * (real + 0.6), (elapsed, real)
+        await wall.drills.stop_async(actor="张主任", reason="结束")
+
+    try:
+        qloop.run_until_complete(run())
+    finally:
+        qloop.run_until_complete(wall.stop())
+        sim.stop()
