@@ -18,7 +18,7 @@ from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateTimeEdit, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
-    QLineEdit, QListWidget, QMainWindow, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout,
+    QLineEdit, QMainWindow, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout,
     QWidget,
 )
 
@@ -275,8 +275,10 @@ class ConsoleWindow(QMainWindow):
 
         hbox = QGroupBox(self.tr("操作记录"))
         hcol = QVBoxLayout(hbox)
-        self.history = QListWidget()
+        self.history = QPlainTextEdit()        # plain text: names and reasons come from operators and feeds
+        self.history.setReadOnly(True)
         self.history.setMaximumHeight(160)
+        self._history_lines: list[str] = []
         hcol.addWidget(self.history)
         rcol.addWidget(hbox)
 
@@ -452,9 +454,10 @@ class ConsoleWindow(QMainWindow):
         actions = await self.wall.pipeline.in_store(self.wall.store.actions_since, self._history_last)
         for a in actions:
             self._history_last = max(self._history_last, a.id or 0)
-            self.history.insertItem(0, history_text(a))
-        while self.history.count() > HISTORY_ROWS:
-            self.history.takeItem(self.history.count() - 1)
+            self._history_lines.insert(0, history_text(a))
+        if actions:
+            del self._history_lines[HISTORY_ROWS:]
+            self.history.setPlainText("\n".join(self._history_lines))
         return len(actions)
 
     def current_area(self) -> str | None:
@@ -904,6 +907,7 @@ class ConsoleWindow(QMainWindow):
                 self._language = arg.wall.language
                 self._build()
                 self._history_last = 0          # the rebuilt history list is filled again from the start
+                self._history_lines = []
                 self.refresh_alerts()
             self.error_box.hide()
             self.last_error = ""
