@@ -155,7 +155,7 @@ def test_the_migration_fills_the_counts_from_the_grid_month_rollups(store_url: s
             undo_0007(c)
             c.execute(text("DROP INDEX uq_quarantine_feed_digest"))     # 0006_iso adds them
             c.execute(text("ALTER TABLE quarantine DROP COLUMN digest"))
-            c.execute(text("DROP TABLE drills"))                                      # 0006_drill makes them
+            c.execute(text("DROP TABLE drills"))                                      # 0008 makes them
             c.execute(text("ALTER TABLE operator_actions DROP COLUMN seat"))
             c.execute(text("ALTER TABLE operator_actions DROP COLUMN recipient"))
             c.execute(text("UPDATE alembic_version SET version_num = '0003'"))

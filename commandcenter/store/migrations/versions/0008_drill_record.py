@@ -9,8 +9,8 @@ seat (席位) the signed-in person works at and, for an escalation, whom it went
 Existing drills are carried over from their DRILL_START / DRILL_STOP actions (name from the scenario file
 named in the start's reason; the document itself was never stored).
 
-Revision ID: 0006_drill
-Revises: 0006_iso
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 20:20:00
 """
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import PurePath
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_drill'
-down_revision = '0006_iso'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
