@@ -121,6 +121,9 @@ def test_0007_fills_the_kpi_columns_from_the_stored_records_and_rebuilds_the_rol
                 c.execute(text(f"ALTER TABLE kpi_rollup DROP COLUMN {col}"))
             for col in ("departments_n", "dispatched_at", "source"):
                 c.execute(text(f"ALTER TABLE incidents DROP COLUMN {col}"))
+            c.execute(text("DROP TABLE drills"))                                      # 0008 makes them
+            c.execute(text("ALTER TABLE operator_actions DROP COLUMN seat"))
+            c.execute(text("ALTER TABLE operator_actions DROP COLUMN recipient"))
             c.execute(text("UPDATE alembic_version SET version_num = '0006_iso'"))
     with Store.open(store_url) as store:
         assert current_revision(store.engine) == head_revision()
