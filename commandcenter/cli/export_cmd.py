@@ -3,7 +3,9 @@
 
 Each record carries its id, its current status (incidents, alerts, resources) or level (alerts), a
 `drill` flag and its times (ISO 8601 UTC). jsonl lines are the wire encoding of the record plus `drill`;
-csv has one column per scalar field (lists and objects as JSON text). `--since`/`--until` filter on
+csv has one column per scalar field (lists and objects as JSON text); a text cell starting with
+`= + - @`, a tab or a carriage return gets a leading `'` and control characters (ESC, BEL...) are removed
+(domain.text.csv_cell), numbers are written as numbers. `--since`/`--until` filter on
 `updated_at` (`received_at` for the quarantine); both bounds are inclusive. Drill records are included
 and flagged. Quarantined raw bytes are exported as UTF-8 text when they are valid UTF-8, else base64.
 """
@@ -19,6 +21,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from ..domain import encode, parse_time
+from ..domain.text import csv_cell
 from .common import default_config, load_or_exit, store_url_or_exit
 
 KINDS = ("incidents", "alerts", "resources", "quarantine")
@@ -128,10 +131,7 @@ def _write(out: TextIO, fmt: str, what: str, rows: list[dict[str, Any]]) -> None
 
 
 def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    """Lists and objects as JSON text; every text cell escaped against formula injection (domain.text.csv_cell)."""
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return value
+        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return csv_cell(value)

@@ -75,6 +75,42 @@ class FeedSection(_Strict):
     token_env: str = ""             # name of an environment variable holding a bearer token
     max_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
     categories: dict[str, Category] = Field(default_factory=dict)  # open311 service_name → category
+    # Where else than the feed's own origin (scheme://host:port) a redirect may lead; credentials never go there.
+    redirect_origins: list[str] = Field(default_factory=list)
+    # Where else than the feed's own origin the photos its records name may be fetched from.
+    media_origins: list[str] = Field(default_factory=list)
+    # Private, loopback or link-local networks (CIDR) a photo's host may resolve to; none by default.
+    media_allow_networks: list[str] = Field(default_factory=list)
+
+    @field_validator("redirect_origins", "media_origins")
+    @classmethod
+    def _origins(cls, v: list[str]) -> list[str]:
+        from urllib.parse import urlsplit
+
+        for i, origin in enumerate(v):
+            try:
+                u = urlsplit(origin)
+                u.port    # noqa: B018 - raises on a bad port
+            except ValueError:
+                u = None
+            if u is None or u.scheme not in ("http", "https") or not u.hostname or u.username or u.password \
+                    or u.path not in ("", "/") or u.query or u.fragment:
+                raise ValueError(f"[{i}]: expected an origin such as \"https://cdn.example.org\" or "
+                                 f"\"http://10.1.2.3:8080\" (scheme, host and optional port; no path or user)")
+        return v
+
+    @field_validator("media_allow_networks")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        import ipaddress
+
+        for i, net in enumerate(v):
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise ValueError(f"[{i}]: expected an IP network such as \"127.0.0.1/32\" or "
+                                 f"\"10.20.0.0/16\"") from None
+        return v
 
     @field_validator("url")
     @classmethod

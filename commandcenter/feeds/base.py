@@ -27,8 +27,10 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 
 from ..config.schema import FeedSection
+from . import redact
 from .clock import BackendClock
 from .trace import StageTrace
+from .transport import GuardedClient, OriginPolicy, TokenError, token_from_env
 from ..domain import (
     Alert, FeedHealth, FeedState, Incident, KpiValue, QuarantinedRecord, Resource, TerritoryNode,
 )
@@ -239,7 +241,13 @@ class FeedBase:
     def __init__(self, section: FeedSection, client: httpx.AsyncClient | None) -> None:
         self.section = section
         self.name = section.name
-        self.client = client
+        redact.install()
+        # one rule for every feed kind: credentials only to the feed's origin, redirects only within it
+        self.origin = OriginPolicy.for_feed(section.url, section.redirect_origins)
+        if isinstance(client, GuardedClient):     # a feed made by another feed (a push feed's catch-up poller)
+            client = client.inner
+        self.client: GuardedClient | None = GuardedClient(client, self.origin) if client is not None else None
+        self._token, self.token_error = self._read_token()
         self.versions = VersionMap()
         self.quarantine_seen: OrderedDict[bytes, None] = OrderedDict()
         self.cursor: str | None = None
@@ -303,12 +311,12 @@ class FeedBase:
         self.commit_failures += 1
         self._commit_error = exc
         self.last_commit_error_at = utcnow()
-        self.last_error = f"commit failed: {describe(exc)}"[:500]
+        self.last_error = redact.redact(f"commit failed: {describe(exc)}")[:500]
         self.last_error_at = self.last_commit_error_at
         log.error("feed %s: %s", self.name, self.last_error)
 
     def mark_error(self, message: str) -> None:
-        self.last_error = message[:500]
+        self.last_error = redact.redact(message)[:500]     # the health line shows it
         self.last_error_at = utcnow()
         self.consecutive_failures += 1
         log.warning("feed %s: %s", self.name, self.last_error)
@@ -394,14 +402,29 @@ class FeedBase:
         return len(urgent)
 
     # ---- HTTP ---------------------------------------------------------------------------------
+    def _read_token(self) -> tuple[str | None, str]:
+        """The bearer token, read and validated once, when the feed is made: (token, "") or (None, error naming
+        only the variable). Whatever the variable holds is registered with the log redaction first."""
+        variable = self.section.token_env
+        if not variable:
+            return None, ""
+        redact.register_secret(os.environ.get(variable, ""))
+        try:
+            token = token_from_env(variable, os.environ)
+        except TokenError as exc:
+            log.error("feed %s: %s", self.name, exc)
+            return None, str(exc)
+        redact.register_secret(token)
+        return token, ""
+
     def headers(self) -> dict[str, str]:
-        """Auth headers from the environment variable named by token_env. The token is never logged."""
+        """Auth headers from the environment variable named by token_env. The token is never logged; the
+        GuardedClient removes it from any request off the feed's origin."""
         if not self.section.token_env:
             return {}
-        token = os.environ.get(self.section.token_env)
-        if not token:
-            raise FeedError(f"environment variable {self.section.token_env} (token_env) is not set")
-        return {"Authorization": f"Bearer {token.strip()}"}
+        if self._token is None:
+            raise FeedError(self.token_error)
+        return {"Authorization": f"Bearer {self._token}"}
 
     def timeout(self, read: float | None = None) -> httpx.Timeout:
         t = self.section.timeout

@@ -25,6 +25,7 @@ from .base import (
     ACCEPT_ENCODING, RECONNECT_FLOOR_S, Backoff, BackendReset, Batch, BatchBuilder, FeedBase, FeedError, Gone, Sink,
     iter_decoded, log, looks_like_html, snippet, utcnow,
 )
+from .transport import guarded_ws_connect
 
 POLL_KINDS = ("incidents", "resources", "alerts")
 DECODERS = {"incident": decode_incident, "resource": decode_resource, "alert": decode_alert}
@@ -1034,7 +1035,6 @@ class NativeWsFeed(_PushFeed):
         return f"{base}/ws?cursor={seq}" if self.cursor is not None or seq else f"{base}/ws"
 
     async def _read(self, queue: asyncio.Queue[list[Frame] | StreamEnd], start: int) -> None:
-        from websockets.asyncio.client import connect
         from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
         seq = start
@@ -1044,7 +1044,7 @@ class NativeWsFeed(_PushFeed):
         self._skip_after = None
         last_seq = seq
         try:
-            async with connect(self.ws_url(seq), additional_headers=self.headers() or None,
+            async with guarded_ws_connect(self.origin, self.ws_url(seq), additional_headers=self.headers() or None,
                                open_timeout=self.section.timeout, max_size=self.section.max_bytes,
                                ping_interval=20, ping_timeout=20, close_timeout=1,
                                max_queue=64) as ws:

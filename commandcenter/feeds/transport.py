@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
+import socket
 import ssl
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpcore
@@ -140,3 +143,254 @@ def make_client(**kw: Any) -> httpx.AsyncClient:
 def uses_asyncio_backend(client: httpx.AsyncClient) -> bool:
     pool = getattr(getattr(client, "_transport", None), "_pool", None)
     return isinstance(getattr(pool, "_network_backend", None), AsyncioBackend)
+
+
+# ------------------------------------------------------------------------------------------------ origins
+# A feed's credentials go only to its own origin (scheme, host, port: RFC 6454); a redirect is followed only
+# within the origin of the request that met it, or to an origin the feed's config allows (redirect_origins).
+
+MAX_REDIRECTS = 10
+CREDENTIAL_HEADERS = ("authorization", "proxy-authorization", "cookie")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_WS_SCHEMES = {"ws": "http", "wss": "https"}
+
+
+def origin_of(url: str | httpx.URL) -> str | None:
+    """"scheme://host:port" of an http(s) or ws(s) URL (ws counts as http, wss as https); None otherwise."""
+    try:
+        u = url if isinstance(url, httpx.URL) else httpx.URL(str(url).strip())
+    except Exception:  # noqa: BLE001 - anything unparsable has no origin
+        return None
+    scheme = _WS_SCHEMES.get(u.scheme, u.scheme)
+    if scheme not in _DEFAULT_PORTS or not u.host:
+        return None
+    host = u.host.lower().rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{u.port or _DEFAULT_PORTS[scheme]}"
+
+
+class OriginRefused(httpx.RequestError):
+    """A redirect to an origin the feed does not allow (the request is never sent)."""
+
+
+@dataclass(frozen=True)
+class OriginPolicy:
+    """home: the feed's own origin (None: a file feed); extra: further origins a redirect may go to."""
+
+    home: str | None
+    extra: frozenset[str] = frozenset()
+
+    @classmethod
+    def for_feed(cls, url: str, redirect_origins: Iterable[str] = ()) -> "OriginPolicy":
+        return cls(origin_of(url), frozenset(o for o in map(origin_of, redirect_origins) if o))
+
+    def credentials_allowed(self, url: str | httpx.URL) -> bool:
+        return self.home is not None and origin_of(url) == self.home
+
+    def redirect_allowed(self, start: str | httpx.URL, target: str | httpx.URL) -> bool:
+        to = origin_of(target)
+        return to is not None and (to == origin_of(start) or to in self.extra)
+
+
+def without_userinfo(url: httpx.URL) -> tuple[httpx.URL, httpx.BasicAuth | None]:
+    """The URL without "user:pass@" (httpx logs request URLs whole) and the Basic auth it carried."""
+    if not url.userinfo:
+        return url, None
+    return url.copy_with(userinfo=b""), httpx.BasicAuth(url.username, url.password)
+
+
+class GuardedClient:
+    """One feed's view of the shared client: every request and every redirect hop passes the feed's
+    OriginPolicy. Credentials (Authorization, cookies, URL user info) are removed from any request off the
+    feed's origin; redirects are followed here, hop by hop, and refused (OriginRefused) outside the policy."""
+
+    def __init__(self, client: httpx.AsyncClient, policy: OriginPolicy) -> None:
+        self.inner = client
+        self.policy = policy
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    @contextlib.asynccontextmanager
+    async def stream(self, method: str, url: str | httpx.URL, **kw: Any) -> Any:
+        resp = await self.send_guarded(method, url, stream=True, **kw)
+        try:
+            yield resp
+        finally:
+            await resp.aclose()
+
+    async def get(self, url: str | httpx.URL, **kw: Any) -> httpx.Response:
+        return await self.send_guarded("GET", url, stream=False, **kw)
+
+    async def send_guarded(self, method: str, url: str | httpx.URL, *, stream: bool,
+                           follow_redirects: bool = True, **kw: Any) -> httpx.Response:
+        target, auth = without_userinfo(httpx.URL(str(url)))
+        request = self.inner.build_request(method, target, **kw)
+        start = request.url
+        for hop in range(MAX_REDIRECTS + 1):
+            own = self.policy.credentials_allowed(request.url)
+            if not own:
+                for name in CREDENTIAL_HEADERS:
+                    request.headers.pop(name, None)
+            response = await self.inner.send(request, stream=True, follow_redirects=False,
+                                             auth=auth if own and auth is not None else None)
+            nxt = response.next_request
+            if nxt is None or not follow_redirects:
+                if not stream:
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
+                return response
+            await response.aclose()
+            if hop == MAX_REDIRECTS:
+                raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=nxt)
+            if not self.policy.redirect_allowed(start, nxt.url):
+                raise OriginRefused(f"redirect to {origin_of(nxt.url) or 'an unusable URL'} refused: a feed follows "
+                                    f"redirects only within {origin_of(start)} (or to its redirect_origins)",
+                                    request=nxt)
+            nxt.url, _ = without_userinfo(nxt.url)
+            request = nxt
+        raise AssertionError("unreachable")
+
+
+def guarded_ws_connect(policy: OriginPolicy, uri: str, additional_headers: dict[str, str] | None = None,
+                       **kw: Any) -> Any:
+    """websockets' connect() for a feed: credentials only to the feed's origin, redirects only within it."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import SecurityError
+
+    class GuardedConnect(connect):
+        def process_redirect(self, exc: Exception) -> Exception | str:
+            result = super().process_redirect(exc)
+            if isinstance(result, str) and not policy.redirect_allowed(uri, result):
+                return SecurityError(f"redirect to {origin_of(result) or 'an unusable URL'} refused: a feed "
+                                     f"follows redirects only within {origin_of(uri)} (or to its redirect_origins)")
+            if isinstance(result, str) and not policy.credentials_allowed(result):
+                self.additional_headers = None
+            return result
+
+    if not policy.credentials_allowed(uri):
+        additional_headers = None
+    return GuardedConnect(uri, additional_headers=additional_headers or None, **kw)
+
+
+# ------------------------------------------------------------------------------------------------ tokens
+class TokenError(ValueError):
+    """A token_env that cannot be used; the message names the variable, never its value."""
+
+
+def token_from_env(variable: str, environ: Mapping[str, str]) -> str:
+    """The bearer token in `variable`, surrounding whitespace removed. Refused (TokenError) when unset, empty
+    or holding anything but visible ASCII (a line break would split the header: request smuggling)."""
+    value = environ.get(variable)
+    if value is None or not value.strip():
+        raise TokenError(f"environment variable {variable} (token_env) is not set")
+    token = value.strip()
+    if any(not 0x21 <= ord(c) <= 0x7E for c in token):
+        raise TokenError(f"environment variable {variable} (token_env) holds characters not allowed in an HTTP "
+                         "header (a line break, a space, a control or a non-ASCII character); value not shown")
+    return token
+
+
+# ------------------------------------------------------------------------------------------------ media
+# Photos named by feed records are fetched only from allowed origins (the feed's own and its media_origins),
+# and never from a private, loopback, link-local or otherwise non-public address unless one of the feed's
+# media_allow_networks holds it. The address is checked after resolution, when the connection is made, so a
+# public-looking name that resolves to 169.254.169.254 is refused too.
+
+class MediaRefused(httpx.ConnectError):
+    """A media URL whose origin or address is not allowed."""
+
+
+def non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+            or address.is_multicast or address.is_unspecified or not address.is_global)
+
+
+@dataclass(frozen=True)
+class MediaPolicy:
+    origins: frozenset[str]
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    @classmethod
+    def for_feed(cls, url: str, media_origins: Iterable[str] = (), allow_networks: Iterable[str] = ()
+                 ) -> "MediaPolicy":
+        origins = {o for o in map(origin_of, [url, *media_origins]) if o}
+        return cls(frozenset(origins), tuple(ipaddress.ip_network(n, strict=False) for n in allow_networks))
+
+    def url_refusal(self, url: str) -> str | None:
+        """Why `url` may not be fetched by origin alone; None if its origin is allowed."""
+        if not url.strip().lower().startswith(("http://", "https://")) or (origin := origin_of(url)) is None:
+            return "not an http(s) URL"
+        if origin not in self.origins:
+            return f"{origin} is not an allowed media origin"
+        return None
+
+    def address_refusal(self, address: str) -> str | None:
+        """Why a connection to `address` is refused; None if it is public or in an allowed network."""
+        try:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+        except ValueError:
+            return f"{address[:60]!r} is not an IP address"
+        if non_public(ip) and not any(ip in net for net in self.networks if net.version == ip.version):
+            return f"address {ip} is private, loopback or link-local (not in media_allow_networks)"
+        return None
+
+    async def refusal(self, url: str) -> str | None:
+        """The whole decision for `url` without sending anything: origin, then every address it resolves to."""
+        reason = self.url_refusal(url)
+        if reason is not None:
+            return reason
+        u = httpx.URL(url)
+        try:
+            addresses = await resolve(u.host, u.port or _DEFAULT_PORTS[u.scheme])
+        except OSError as exc:
+            return f"cannot resolve {u.host[:80]}: {exc.strerror or exc}"
+        for address in addresses:
+            reason = self.address_refusal(address)
+            if reason is not None:
+                return reason
+        return None
+
+
+async def resolve(host: str, port: int) -> list[str]:
+    """The addresses of `host` (an IP literal is its own), resolved off the event loop's thread."""
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        pass
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class CheckedBackend(AsyncioBackend):
+    """AsyncioBackend that resolves the host itself and connects only to an address `check` accepts (check
+    returns a refusal or None): what is checked is what is connected to."""
+
+    def __init__(self, check: Callable[[str], str | None]) -> None:
+        self._check = check
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+        with _mapped(httpcore.ConnectTimeout, httpcore.ConnectError):
+            async with asyncio.timeout(timeout):
+                addresses = await resolve(host, port)
+        for address in addresses:
+            reason = self._check(address)
+            if reason is not None:
+                raise httpcore.ConnectError(f"refused: {reason}")
+        return await super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
+
+
+def make_media_client(policy: MediaPolicy, **kw: Any) -> httpx.AsyncClient:
+    """A client for media: no redirects, no proxies from the environment, every connection's address checked."""
+    transport = httpx.AsyncHTTPTransport(trust_env=False)
+    pool = getattr(transport, "_pool", None)
+    if not (isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend")):
+        raise RuntimeError("httpx transport without the expected connection pool: media cannot be address-checked")
+    pool._network_backend = CheckedBackend(policy.address_refusal)
+    return httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False, **kw)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..domain import ActionKind, Alert, Incident, OperatorAction, Resource, decode_stored
+from ..domain.text import csv_cell
 from ..store.schema import T
 from .drills import (
     Dispatch, IncidentScore, Scenario, _scenario_or_stub, scenario_of, score_incident, split_reason,
@@ -231,7 +232,9 @@ def write_timeline_csv(data: ReportData, path: str | Path) -> Path:
         w = csv.writer(fh)
         w.writerow(CSV_COLUMNS)
         for r in data.timeline:
-            w.writerow((r.at.isoformat(), f"{r.offset_s:.1f}", r.kind, r.record_id, r.title, r.what, r.detail))
+            # feed text may start with "=" or carry ESC/BEL: csv_cell escapes it as spreadsheets expect
+            w.writerow([csv_cell(v) for v in (r.at.isoformat(), f"{r.offset_s:.1f}", r.kind, r.record_id, r.title,
+                                              r.what, r.detail)])
     return p
 
 

@@ -261,8 +261,9 @@ class IngestPipeline:
     async def _start_feeds(self, cursors: dict[str, str | None]) -> None:
         """On the feed thread: its HTTP client and one task per feed. Records decode right there (the thread
         is not the GUI's), so feeds get no decode executor: a hand-over to one only added two thread hops."""
-        self._client = make_client(follow_redirects=True,     # httpx over asyncio's streams (feeds.transport)
-                                   event_hooks=self.clocks.event_hooks())
+        # httpx over asyncio's streams (feeds.transport); each feed follows redirects itself, within its origin
+        # (transport.GuardedClient), so nothing else on this client (the clock probes) follows one
+        self._client = make_client(follow_redirects=False, event_hooks=self.clocks.event_hooks())
         self.feeds = [make_feed(section, self._client) for section in self.config.feeds]
         for feed in self.feeds:
             if isinstance(feed, FeedBase):
