@@ -24,6 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ..feeds import redact
+
+    redact.install()     # no log line of any command carries URL user info or a token (feeds/redact.py)
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

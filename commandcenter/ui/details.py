@@ -32,6 +32,9 @@ from ..domain import (
     Alert, Category, Incident, ResolutionLevel, Resource, SignalKind, TerritoryLevel, TerritoryNode, deadline_state,
     decode_incident, one_ten_twenty, signal_kind,
 )
+from ..domain.text import display_text
+from ..feeds.base import safe_url
+from ..feeds.transport import MediaPolicy, make_media_client
 from ..services import LiveState
 from . import format as fmt
 from . import labels, theme
@@ -141,14 +144,18 @@ class LinkGuard(QObject):
 
 # --------------------------------------------------------------------------------------------- photos
 class PhotoCache:
-    """Photos over the one shared httpx client: http/https only, at most PHOTO_MAX_BYTES, LRU-cached."""
+    """Photos over a media client: only from the policy's origins (by default the feed's own), never from an
+    address the policy refuses (the media client checks each connection's address), at most max_bytes,
+    decoded off the GUI thread, LRU-cached. `refusals` keeps why the last refused URLs were not fetched."""
 
-    def __init__(self, client: Callable[[], httpx.AsyncClient], *, max_bytes: int = PHOTO_MAX_BYTES,
-                 entries: int = PHOTO_CACHE_ENTRIES):
+    def __init__(self, client: Callable[[], httpx.AsyncClient], *, policy: MediaPolicy,
+                 max_bytes: int = PHOTO_MAX_BYTES, entries: int = PHOTO_CACHE_ENTRIES):
         self._client = client
+        self.policy = policy
         self.max_bytes = max_bytes
         self.entries = entries
         self._cache: OrderedDict[str, QImage | None] = OrderedDict()
+        self.refusals: OrderedDict[str, str] = OrderedDict()
 
     async def get(self, url: str) -> QImage | None:
         if url in self._cache:
@@ -160,8 +167,18 @@ class PhotoCache:
             self._cache.popitem(last=False)
         return image
 
+    def _refuse(self, url: str, reason: str) -> None:
+        log.info("photo %s not fetched: %s", safe_url(url), reason)
+        self.refusals[url] = reason
+        while len(self.refusals) > self.entries:
+            self.refusals.popitem(last=False)
+
     async def _fetch(self, url: str) -> QImage | None:
         if not is_web_url(url):
+            return None
+        reason = self.policy.url_refusal(url)
+        if reason is not None:
+            self._refuse(url, reason)
             return None
         try:
             async with self._client().stream("GET", url, timeout=10.0) as resp:
@@ -176,15 +193,19 @@ class PhotoCache:
                     if len(buf) > self.max_bytes:
                         return None
         except (httpx.HTTPError, OSError) as exc:
-            log.info("photo %s: %s", url, exc)
+            self._refuse(url, str(exc) or type(exc).__name__)
             return None
-        image = QImage.fromData(bytes(buf))
-        if image.isNull():
-            return None
-        if max(image.width(), image.height()) > PHOTO_MAX_PX:
-            image = image.scaled(PHOTO_MAX_PX, PHOTO_MAX_PX, Qt.AspectRatioMode.KeepAspectRatio,
-                                 Qt.TransformationMode.SmoothTransformation)
-        return image
+        return await asyncio.to_thread(decode_photo, bytes(buf))     # decoding and scaling: not on the GUI thread
+
+
+def decode_photo(data: bytes) -> QImage | None:
+    image = QImage.fromData(data)
+    if image.isNull():
+        return None
+    if max(image.width(), image.height()) > PHOTO_MAX_PX:
+        image = image.scaled(PHOTO_MAX_PX, PHOTO_MAX_PX, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    return image
 
 
 # --------------------------------------------------------------------------------------------- mini map
@@ -407,7 +428,8 @@ class DetailController(QObject):
                  store: Any = None, feed_url: str = "", client: Callable[[], httpx.AsyncClient] | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  limits: dict[Category, timedelta] | None = None, guidance: dict[str, str] | None = None,
-                 alert_actions: Any = None, node_id: str = "", parent: QObject | None = None):
+                 alert_actions: Any = None, node_id: str = "", media: MediaPolicy | None = None,
+                 media_client: Callable[[], httpx.AsyncClient] | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.live = live
         self._show = show
@@ -421,7 +443,11 @@ class DetailController(QObject):
         self.guidance = dict(guidance or {})
         self.alert_actions = alert_actions
         self.node_id = node_id
-        self.photos = PhotoCache(self.client)
+        # photos come only from the feed's origin unless the config allows more (feeds.transport.MediaPolicy)
+        self.media = media if media is not None else MediaPolicy.for_feed(self.feed_url)
+        self._media_client_factory = media_client
+        self._own_media_client: httpx.AsyncClient | None = None
+        self.photos = PhotoCache(self.media_client, policy=self.media)
         self.links = LinkGuard(self)
         self.panel: DetailPanel | None = None
         self._task: asyncio.Task | None = None
@@ -437,12 +463,21 @@ class DetailController(QObject):
             self._own_client = httpx.AsyncClient(follow_redirects=False, timeout=10.0)
         return self._own_client
 
+    def media_client(self) -> httpx.AsyncClient:
+        if self._media_client_factory is not None:
+            return self._media_client_factory()
+        if self._own_media_client is None:
+            self._own_media_client = make_media_client(self.media, timeout=10.0)
+        return self._own_media_client
+
     async def aclose(self) -> None:
         if self._task is not None:
             self._task.cancel()
-        if self._own_client is not None:
-            await self._own_client.aclose()
-            self._own_client = None
+        own, media = self._own_client, self._own_media_client
+        self._own_client = self._own_media_client = None
+        for client in (own, media):
+            if client is not None:
+                await client.aclose()
 
     # --- opening ----------------------------------------------------------------------------
     def open(self, kind: str, record_id: str) -> DetailPanel:
@@ -587,7 +622,7 @@ class DetailController(QObject):
                 continue
             image = await self.photos.get(url)
             if image is None:
-                panel.line(f"✕ {self.tr('照片不可用')}：{raw[:120]}", theme.TEXT_DIM)
+                panel.line(f"✕ {self.tr('照片不可用')}：{display_text(raw[:120])}", theme.TEXT_DIM)
                 continue
             lab = QLabel()
             lab.setPixmap(QPixmap.fromImage(image))

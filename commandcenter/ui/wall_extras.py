@@ -56,8 +56,38 @@ def _client(app: Any):
     return get
 
 
+def _media_client(app: Any, policy: Any):
+    """One media client for every window's photos: its connections are address-checked against `policy`."""
+
+    def get():
+        client = getattr(app, "media_client", None)
+        if client is None:
+            from ..feeds.transport import make_media_client
+
+            client = app.media_client = make_media_client(policy, timeout=10.0)
+        return client
+
+    return get
+
+
+def detail_feed(config: Any) -> Any:
+    """The feed whose backend serves details and photos: the first native feed over http(s)."""
+    return next((f for f in config.feeds if f.kind == "native" and f.url.startswith(("http://", "https://"))), None)
+
+
 def feed_url(config: Any) -> str:
-    return next((f.url for f in config.feeds if f.kind == "native" and f.url.startswith(("http://", "https://"))), "")
+    feed = detail_feed(config)
+    return feed.url if feed is not None else ""
+
+
+def media_policy(config: Any) -> Any:
+    """Where photos may come from: the detail feed's origin and its media_origins / media_allow_networks."""
+    from ..feeds.transport import MediaPolicy
+
+    feed = detail_feed(config)
+    if feed is None:
+        return MediaPolicy(frozenset())
+    return MediaPolicy.for_feed(feed.url, feed.media_origins, feed.media_allow_networks)
 
 
 def attach_window(app: Any, window: Any) -> None:
@@ -72,11 +102,12 @@ def attach_window(app: Any, window: Any) -> None:
         window.set_banner(banner)
         cfg = app.config
         ctx = TileContext(app.live, cfg, app.clock)
+        media = media_policy(cfg)
         window.details = DetailController(
             app.live, window.place_detail, in_store=_in_store(app) if app.store is not None else None,
             store=app.store, feed_url=feed_url(cfg), client=_client(app), clock=app.clock, limits=ctx.category_limits,
             guidance=dict(cfg.alerts.guidance), alert_actions=app.alert_actions, node_id=cfg.wall.territory_node,
-            parent=window)
+            media=media, media_client=_media_client(app, media), parent=window)
     except Exception:   # the wall must come up even if an extra cannot
         log.exception("issue-6 extras not attached")
 
@@ -92,10 +123,11 @@ async def close_extras(app: Any) -> None:
             feed = getattr(tile, "feed", None)
             if feed is not None and hasattr(feed, "stop"):
                 feed.stop()
-    client = getattr(app, "http_client", None)
-    if client is not None:
-        app.http_client = None
-        await client.aclose()
+    for name in ("http_client", "media_client"):
+        client = getattr(app, name, None)
+        if client is not None:
+            setattr(app, name, None)
+            await client.aclose()
     alarm = getattr(app, "alarm", None)
     if alarm is not None:
         alarm.set_muted(True)

@@ -19,6 +19,7 @@ from commandcenter.domain import Status, StatusChange, encode
 from commandcenter.services import IngestPipeline
 from commandcenter.store import Store
 from commandcenter.ui.alert_actions import AlertActions
+from commandcenter.feeds.transport import MediaPolicy
 from commandcenter.ui.details import DetailController, DetailPanel, LinkGuard, PhotoCache, is_web_url
 
 FEED = "http://feed.test/api/v1"
@@ -66,7 +67,7 @@ def env(ui, clock, qloop, sqlite_url):
     actions = AlertActions(live, pipeline.in_store, store, clock=clock)
     shown: list[DetailPanel] = []
     ctl = DetailController(live, shown.append, in_store=pipeline.in_store, store=store, feed_url=FEED,
-                           client=lambda: client, clock=clock, alert_actions=actions,
+                           client=lambda: client, media_client=lambda: client, clock=clock, alert_actions=actions,
                            guidance={"weather": "启动防汛应急预案；通知网格员排查低洼地带。"})
     ctl.photos.max_bytes = 1024
     yield ctl, shown, requests, actions, store
@@ -165,11 +166,12 @@ def test_photo_cache_caps_and_caches(ui, qloop):
         return httpx.Response(200, content=png_bytes(2000, 1000))
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    cache = PhotoCache(lambda: client, max_bytes=1_000_000)
+    policy = MediaPolicy.for_feed("http://p.test")
+    cache = PhotoCache(lambda: client, policy=policy, max_bytes=1_000_000)
     try:
         img = qloop.run_until_complete(cache.get("http://p.test/a.png"))
         again = qloop.run_until_complete(cache.get("http://p.test/a.png"))
-        small = PhotoCache(lambda: client, max_bytes=100)
+        small = PhotoCache(lambda: client, policy=policy, max_bytes=100)
         refused = qloop.run_until_complete(small.get("http://p.test/b.png"))
     finally:
         qloop.run_until_complete(client.aclose())
