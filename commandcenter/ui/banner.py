@@ -12,6 +12,7 @@ from PySide6.QtGui import QFont, QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from ..domain import AlertLevel
+from . import format as fmt
 from . import labels, theme
 from .models.alerts import AlertBoard, BoardEntry, level_text
 from .tiles.base import plain_label
@@ -61,7 +62,7 @@ class AlertBanner(QFrame):
                 item.alert_id = ""
                 continue
             item.alert_id = entry.alert.id
-            item.setText(self.item_text(entry))
+            item.setText(fmt.feed_text(self.item_text(entry)))
             colour = theme.ALERT_COLOURS[entry.alert.level]
             fg = "#000000" if entry.alert.level is AlertLevel.ORANGE else "#ffffff"
             item.setStyleSheet(f"background: {colour.name()}; color: {fg}; border-radius: 4px; padding: 2px 10px;")

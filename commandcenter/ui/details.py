@@ -359,7 +359,7 @@ class DetailPanel(QFrame):
     def link_row(self, text: str, kind: str, record_id: str) -> QLabel:
         lab = _ClickRow()
         lab.setTextFormat(Qt.TextFormat.PlainText)
-        lab.setText(f"➤ {text}")
+        lab.setText(f"➤ {display_text(text)}")
         lab.setCursor(Qt.CursorShape.PointingHandCursor)
         lab.setStyleSheet("color: #9fd0ff;")
         lab.clicked.connect(lambda: self.open_requested.emit(kind, record_id))
@@ -367,7 +367,7 @@ class DetailPanel(QFrame):
         return self._add(lab)
 
     def url_row(self, text: str, url: str) -> QPushButton:
-        button = QPushButton(f"➤ {text}")
+        button = QPushButton(f"➤ {display_text(text)}")
         button.clicked.connect(lambda: self.link_requested.emit(url))
         button.setProperty("url", url)
         return self._add(button)

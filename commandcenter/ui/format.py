@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
+from ..domain.text import display_text
+
 _tz = ZoneInfo("Asia/Shanghai")
 
 
@@ -61,3 +63,13 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 
 def percent(value: float | None, decimals: int = 1) -> str:
     return "—" if value is None else number(value * 100, decimals) + "%"
+
+
+def feed_text(value: str | None) -> str:
+    """Feed text as the wall shows it: bidi controls and zero-width characters visibly marked, control
+    characters removed (domain.text.display_text). Every feed string passes here on its way to the screen."""
+    return display_text(value)
+
+
+def feed_texts(values: list[str]) -> list[str]:
+    return [display_text(v) for v in values]

@@ -36,7 +36,7 @@ OK, BAD, NA = "#1b8a4b", "#c62828", "#777777"
 
 
 def esc(x: object) -> str:
-    return html.escape("" if x is None else str(x))
+    return html.escape(fmt.feed_text("" if x is None else str(x)))     # feed text: marked, then escaped
 
 
 def _verdict(v: bool | None, ended: bool = False) -> str:
@@ -72,7 +72,7 @@ def chart_stages(scores: list[IncidentScore], width: int = 1400) -> QImage:
     for i, (s, st) in enumerate(rows):
         y = top + i * row_h
         p.setPen(QColor("#222222"))
-        label = f"{s.title[:14]} · {names[st.stage]}"
+        label = f"{fmt.feed_text(s.title[:14])} · {names[st.stage]}"
         p.drawText(QRectF(10, y, left - 20, row_h), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight), label)
         val = st.elapsed_s if st.elapsed_s is not None else st.running_s
         colour = QColor(OK) if st.met_target else QColor(BAD) if st.met_target is False else QColor("#9e9e9e")
@@ -116,7 +116,8 @@ def chart_resources(data: ReportData, width: int = 1400) -> QImage:
     for i, u in enumerate(uses):
         y = top + i * row_h
         p.setPen(QColor("#222222"))
-        p.drawText(QRectF(10, y, left - 20, row_h), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight), u.name)
+        p.drawText(QRectF(10, y, left - 20, row_h), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight),
+                   fmt.feed_text(u.name))
         d, s, r = off(u.dispatched_at), off(u.on_scene_at), off(u.released_at)
         stop = r if r is not None else end_s
         if d is not None:

@@ -66,7 +66,8 @@ class _RowsModel(QAbstractTableModel):
 
     def _reset(self, ids, rows, colours) -> None:
         self.beginResetModel()
-        self._ids, self._rows, self._colours = ids, rows, colours
+        self._ids, self._colours = ids, colours
+        self._rows = [tuple(fmt.feed_texts(list(row))) for row in rows]     # feed text, shown safely
         self.endResetModel()
 
 

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, 
 
 from ...domain import AlertStatus, SignalKind, signal_kind
 from ...domain.models import Alert
+from ...domain.text import display_text
 from .. import theme
 from .geometry import TerritoryGeometry, _ring_array
 
@@ -35,8 +36,9 @@ class _AlertShape:
 
 
 def plain(text: str, limit: int) -> str:
-    """Feed text for drawing: one line, control characters dropped, capped."""
-    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    """Feed text for drawing: one line, invisible characters marked (display_text), control characters dropped,
+    capped."""
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in display_text(text)).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

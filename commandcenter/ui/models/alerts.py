@@ -192,7 +192,7 @@ class AlertTableModel(QAbstractTableModel):
         return [level, title, a.area_desc, fmt.hhmm(a.issued_at), e.state_text]
 
     def refresh(self) -> None:
-        rows = [(e, self.row_texts(e)) for e in self.board.entries_of(self.kind)]
+        rows = [(e, fmt.feed_texts(self.row_texts(e))) for e in self.board.entries_of(self.kind)]
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()

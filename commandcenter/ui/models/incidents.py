@@ -460,6 +460,7 @@ class IncidentTableModel(QAbstractTableModel):
             labels.name(inc.status),
             fmt.hhmm(inc.reported_at),
         ]
+        texts = fmt.feed_texts(texts)
         fg: list[QBrush | None] = [None] * len(texts)
         fg[self.SEVERITY] = QBrush(theme.SEVERITY_COLOURS[inc.severity])
         row = _Row(inc, deadline_state(inc, now, self._limits), texts, fg, serial=next(self._serials))

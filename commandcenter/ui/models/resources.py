@@ -90,8 +90,8 @@ class ResourceTableModel(QAbstractTableModel):
             name = r.name if r.drill_id is None else f"【{labels.drill_badge()}】{r.name}"
             place = (labels.place_name(self.live.territory, r.grid_id, with_parent=False) if r.grid_id
                      else QCoreApplication.translate("ResourceTableModel", "驻地") if r.lon is not None else "—")
-            rows.append((r, [labels.name(r.kind), name, status_text(r.status), place,
-                             quantity_text(r)]))
+            rows.append((r, fmt.feed_texts([labels.name(r.kind), name, status_text(r.status), place,
+                                            quantity_text(r)])))
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()

@@ -26,13 +26,26 @@ def viewport_image(vp: QWidget, width: float, height: float) -> QImage:
     return image
 
 
+class PlainLabel(QLabel):
+    """A label for feed text: plain text only (never HTML), and its text and tooltip pass `fmt.feed_text`
+    (no bidi override, no invisible character, no control character reaches the screen)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setOpenExternalLinks(False)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        super().setText(fmt.feed_text(text))
+
+    def setToolTip(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        super().setToolTip(fmt.feed_text(text))
+
+
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
-    """A QLabel that never interprets its text as HTML: feed text is untrusted."""
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setOpenExternalLinks(False)
-    label.setText(text)
-    return label
+    """A QLabel that never interprets its text as HTML and shows feed text safely: feed text is untrusted."""
+    return PlainLabel(text, parent)
 
 
 class Tile(QFrame):
@@ -324,7 +337,7 @@ class WallTable(QTableView):
         if st is None:
             if len(self._texts) >= self.CACHE_LIMIT:
                 self._texts.clear()
-            st = QStaticText(QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, width))
+            st = QStaticText(QFontMetricsF(font).elidedText(fmt.feed_text(text), Qt.TextElideMode.ElideRight, width))
             st.setTextFormat(Qt.TextFormat.PlainText)
             st.prepare(font=font)
             self._texts[key] = st

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 from ...services import LiveState
 from ...services.drill_report import fmt_secs
 from ...services.drills import DrillManager, IncidentScore, StageScore
+from .. import format as fmt
 from .. import labels, theme
 from .base import Tile, plain_label
 
@@ -107,7 +108,7 @@ class DrillTile(Tile):
             item = QTableWidgetItem()
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.table.setItem(row, col, item)
-        item.setText(text)
+        item.setText(fmt.feed_text(text))
         if colour is not None:
             item.setForeground(QBrush(colour))
         elif col == 0:
