@@ -239,6 +239,7 @@ class DrillBackend:
     @classmethod
     def from_config(cls, config: Any) -> "DrillBackend | None":
         """The backend `[drill] backend` names (None when the config names none: this process plays drills)."""
+        import logging
         import os
 
         from ..config import drill_backend_feed
@@ -246,7 +247,16 @@ class DrillBackend:
         feed = drill_backend_feed(config)
         if feed is None:
             return None
-        token = os.environ.get(feed.token_env, "") if feed.token_env else ""
+        from ..feeds.redact import register_secret
+        from ..feeds.transport import TokenError, token_from_env
+
+        token = ""
+        if feed.token_env and os.environ.get(feed.token_env, "").strip():
+            register_secret(os.environ[feed.token_env])
+            try:    # the feeds' own rule: a token that cannot be a header is refused, naming only the variable
+                token = token_from_env(feed.token_env, os.environ)
+            except TokenError as exc:
+                logging.getLogger(__name__).error("drill backend: %s; drills are posted without it", exc)
         return cls(feed.url.rstrip("/") + "/_control/drills", token=token, timeout=feed.timeout)
 
     def _call(self, method: str, path: str = "", body: Any = None, *, url: str = "") -> Any:
