@@ -114,10 +114,12 @@ def test_cap_sends_its_token_only_to_its_own_origin(monkeypatch):
     assert sorted(a.title for a in sink.latest("alerts").values()) == ["本地预警", "远端预警"]   # nothing lost
 
 
-@pytest.mark.parametrize("mode", ["poll", "sse", "ws"])
-def test_native_feed_follows_no_redirect_to_another_origin(mode, monkeypatch):
-    """Every native mode: a redirect to another origin is refused (the other origin sees no request at all);
-    the feed says why, naming the refused origin."""
+@pytest.mark.parametrize("kind,mode,path", [("native", "poll", "/api/v1"), ("native", "sse", "/api/v1"),
+                                            ("native", "ws", "/api/v1"), ("open311", "poll", "/open311/v2"),
+                                            ("cap", "poll", "/cap/index.atom"), ("geojson", "poll", "/layer.geojson")])
+def test_no_feed_follows_a_redirect_to_another_origin(kind, mode, path, monkeypatch):
+    """Every feed kind and native mode: a redirect to another origin is refused (the other origin sees no request
+    at all); the feed says why, naming the refused origin."""
     monkeypatch.setenv("CC_HOSTILE_TOKEN", SECRET)
     other = Witness()
 
@@ -127,11 +129,11 @@ def test_native_feed_follows_no_redirect_to_another_origin(mode, monkeypatch):
                 raise web.HTTPFound(f"{far_base}{request.path_qs}")
 
             app = web.Application()
-            app.router.add_get("/api/v1/{tail:.*}", away)
+            app.router.add_get("/{tail:.*}", away)
             async with serve(app) as base:
                 client = make_client(follow_redirects=True)
                 try:
-                    feed = make_feed(section(url=base + "/api/v1", mode=mode, interval=0.05,
+                    feed = make_feed(section(kind=kind, url=base + path, mode=mode, interval=0.05,
                                              token_env="CC_HOSTILE_TOKEN"), client)
                     feed.backoff_base = 0.01
                     await run_until(lambda: feed.run(Collector(), None), lambda: feed.consecutive_failures >= 2,
