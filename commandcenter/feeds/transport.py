@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import logging
 import socket
@@ -386,9 +387,18 @@ class CheckedBackend(AsyncioBackend):
         return await super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
 
 
+@functools.cache
+def media_ssl_context() -> ssl.SSLContext:
+    """The media clients' TLS context, built once per process: it takes tens of milliseconds, so a caller on the
+    GUI thread's loop builds it first with `await asyncio.to_thread(media_ssl_context)`."""
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 def make_media_client(policy: MediaPolicy, **kw: Any) -> httpx.AsyncClient:
     """A client for media: no redirects, no proxies from the environment, every connection's address checked."""
-    transport = httpx.AsyncHTTPTransport(trust_env=False)
+    transport = httpx.AsyncHTTPTransport(verify=media_ssl_context(), trust_env=False)
     pool = getattr(transport, "_pool", None)
     if not (isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend")):
         raise RuntimeError("httpx transport without the expected connection pool: media cannot be address-checked")

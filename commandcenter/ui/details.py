@@ -34,7 +34,7 @@ from ..domain import (
 )
 from ..domain.text import display_text
 from ..feeds.base import safe_url
-from ..feeds.transport import MediaPolicy, make_media_client
+from ..feeds.transport import MediaPolicy, make_media_client, media_ssl_context
 from ..services import LiveState
 from . import format as fmt
 from . import labels, theme
@@ -615,6 +615,7 @@ class DetailController(QObject):
         panel.clear_section("photos")
         panel.section("photos")
         panel.heading(self.tr("照片"))
+        await asyncio.to_thread(media_ssl_context)      # built once, off the GUI thread, before a media client is made
         for raw in inc.photos[:6]:
             try:
                 url = str(base.join(raw)) if base is not None else raw
