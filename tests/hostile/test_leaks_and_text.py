@@ -495,3 +495,16 @@ def test_drill_report_csv_timeline_is_escaped(tmp_path):
     assert first[1] == "-5.0"                                                    # a real negative number stays one
     assert first[3] == "'=E1" and first[4].startswith("'=") and first[5] == "'@reported" and first[6] == "'+detail"
     assert rows[2][4:6] == ["普通", "受理"]
+
+
+def test_origins_and_redaction_rules():
+    from commandcenter.feeds import redact
+
+    assert origin_of("HTTP://Feed.Example/api") == origin_of("http://feed.example:80/x") == "http://feed.example:80"
+    assert origin_of("wss://feed.example/ws") == "https://feed.example:443"
+    assert origin_of("http://feed.example:8080/") != origin_of("http://feed.example:8081/")    # ports are origins
+    assert origin_of("file:///etc/passwd") is None and origin_of("/data/layer.geojson") is None
+    redact.register_secret("zz-line-one\nzz-line-two")
+    line = ("GET http://op:pw@h/x?access_token=abc123&page=2 'zz-line-one\\nzz-line-two' zz-line-two")
+    clean = redact.redact(line)
+    assert "op:pw" not in clean and "abc123" not in clean and "zz-line" not in clean and "page=2" in clean
