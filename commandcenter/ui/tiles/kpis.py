@@ -161,7 +161,7 @@ class RankingChart(_Chart):
         ys = list(range(len(items)))
         self.bars.setOpts(x0=[0] * len(items), y=ys, height=0.7, width=self.values)
         decimals = 1 if self.unit == "%" else 0
-        self._labels = [f"{name} {fmt.number(v, decimals)}{self.unit}" for _, name, v in items]
+        self._labels = [f"{fmt.feed_text(name)} {fmt.number(v, decimals)}{self.unit}" for _, name, v in items]
         self._fit_labels()
         top = self.x_max or max(self.values, default=1.0) or 1.0
         self.item.setXRange(0, top * 1.05, padding=0)
