@@ -1045,9 +1045,9 @@ class NativeWsFeed(_PushFeed):
         last_seq = seq
         try:
             async with guarded_ws_connect(self.origin, self.ws_url(seq), additional_headers=self.headers() or None,
-                               open_timeout=self.section.timeout, max_size=self.section.max_bytes,
-                               ping_interval=20, ping_timeout=20, close_timeout=1,
-                               max_queue=64) as ws:
+                                          open_timeout=self.section.timeout, max_size=self.section.max_bytes,
+                                          ping_interval=20, ping_timeout=20, close_timeout=1,
+                                          max_queue=64) as ws:
                 self.connects += 1
                 self.mark_ok()
                 while True:

@@ -8,6 +8,10 @@ events/s: ≈38 % of its Python time, the httpx → httpcore → anyio read chai
 network backend on asyncio's StreamReader/StreamWriter: a read is `reader.read()` under `asyncio.timeout`, the
 socket stays registered. Same httpcore connection handling (HTTP/1.1 parsing, pooling, TLS via asyncio's
 start_tls), same exceptions (httpcore's, which httpx maps to ReadTimeout, ConnectError...).
+
+Also here, the rules that keep secrets and requests where they belong (docs/security.md): `GuardedClient` and
+`guarded_ws_connect` (credentials only to a feed's own origin, redirects only within it), `token_from_env`, and
+`MediaPolicy` with `make_media_client` (photos only from allowed origins and addresses).
 """
 from __future__ import annotations
 
