@@ -508,3 +508,22 @@ def test_origins_and_redaction_rules():
     line = ("GET http://op:pw@h/x?access_token=abc123&page=2 'zz-line-one\\nzz-line-two' zz-line-two")
     clean = redact.redact(line)
     assert "op:pw" not in clean and "abc123" not in clean and "zz-line" not in clean and "page=2" in clean
+
+
+def test_details_panel_and_map_badges_show_feed_text_marked(qapp, qtbot):
+    """The other places feed text reaches the screen: a detail panel (title, fields, tooltips) and the map's badges."""
+    from commandcenter.services import LiveState
+    from commandcenter.ui.details import DetailController
+    from commandcenter.ui.map.alerts import plain
+
+    hidden = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff\x1b\x07"
+    inc = decode_incident(incident(1, title=HOSTILE, description="描\u200b述\x1b[0m", reporter="李\u202e四"))
+    live = LiveState()
+    live.apply(incidents=[inc])
+    ctl = DetailController(live, lambda w: None)
+    panel = ctl.open("incident", inc.id)
+    qtbot.addWidget(panel)
+    texts = panel.texts() + [panel.title.text()] + [w.toolTip() for w in panel.labels()]
+    assert any(f"{INVISIBLE_MARK}置处已" in t for t in texts)
+    assert not any(ch in t for t in texts for ch in hidden)
+    assert plain(HOSTILE, 40) == f"燃气泄漏 {INVISIBLE_MARK}置处已 险危无"
