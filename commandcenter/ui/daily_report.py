@@ -12,15 +12,14 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QCoreApplication
 
 from ..domain import kpis as DK
 from ..services.daily_report import DailyLists, gather
 from . import format as fmt
 from . import labels, theme
 from .models.kpis import ALL_CARDS, CardFigure, card_figures, collect, target_text
-from .report import esc
+from .report import esc, print_pdf
 
 OK, BAD, NA = "#1b8a4b", "#c62828", "#777777"
 #: The day's figures, in the report's order: every indicator the centres report.
@@ -166,16 +165,6 @@ def write_daily_report(report: DailyReport, out: str | Path) -> Path:
     if out.suffix.lower() in (".html", ".htm"):
         out.write_text(html_text, encoding="utf-8")
         return out
-    doc = QTextDocument()
-    doc.setDefaultFont(QFont(theme.FONT_FAMILY, 10))
-    doc.setHtml(html_text)
-    writer = QPdfWriter(str(out))
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-    writer.setResolution(150)
-    writer.setTitle(f"{tr('运行日报')} {report.day.isoformat()}")
-    writer.setCreator("commandcenter")
-    doc.setPageSize(QSizeF(writer.width(), writer.height()))
-    doc.print_(writer)
+    print_pdf(html_text, out, f"{tr('运行日报')} {report.day.isoformat()}")
     return out
 

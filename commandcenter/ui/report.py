@@ -251,20 +251,26 @@ def write_report(data: ReportData, out: str | Path) -> list[Path]:
         html_text = build_html(data, {k: f"data:image/png;base64,{_png_b64(v)}" for k, v in charts.items()})
         out.write_text(html_text, encoding="utf-8")
         return [out, csv_path]
+    print_pdf(build_html(data, {k: f"chart://{k}" for k in charts}), out, f"演练评估报告 {data.drill_id}",
+              {f"chart://{k}": img for k, img in charts.items()})
+    return [out, csv_path]
+
+
+def print_pdf(html_text: str, out: Path, title: str, images: dict[str, QImage] | None = None) -> None:
+    """An A4 PDF of the report's HTML (our own markup: feed text in it is escaped), images by URL."""
     doc = QTextDocument()
     doc.setDefaultFont(QFont(theme.FONT_FAMILY, 10))
-    for name, img in charts.items():
-        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"chart://{name}"), img)
-    doc.setHtml(build_html(data, {k: f"chart://{k}" for k in charts}))
+    for url, img in (images or {}).items():
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(url), img)
+    doc.setHtml(html_text)
     writer = QPdfWriter(str(out))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setResolution(150)
-    writer.setTitle(f"演练评估报告 {data.drill_id}")
+    writer.setTitle(title)
     writer.setCreator("commandcenter")
     doc.setPageSize(QSizeF(writer.width(), writer.height()))
     doc.print_(writer)
-    return [out, csv_path]
 
 
 def ensure_gui_app() -> object:
