@@ -43,7 +43,7 @@ from .schema import T
 _INC, _STAT, _RES, _RSTAT = T["incidents"], T["incident_status"], T["resources"], T["resource_status"]
 _AL, _AUPD, _ACT, _CUR = T["alerts"], T["alert_updates"], T["operator_actions"], T["feed_cursors"]
 _QUAR, _LOG, _TERR, _META, _ROLL = T["quarantine"], T["record_log"], T["territory"], T["store_meta"], T["kpi_rollup"]
-_SNAP, _SET, _GM = T["kpi_snapshots"], T["store_settings"], T["kpi_grid_month"]
+_SET, _GM = T["store_settings"], T["kpi_grid_month"]
 BAD_CHAR_SUB = re.compile("[\x00\ud800-\udfff]").sub
 
 #: What apply reads of a stored incident (see Store._stored_incidents).
@@ -1066,17 +1066,6 @@ class Store:
         with self._read() as conn:
             self._tree(conn)
             return compute(self, conn, node_id, start, end, include_drill=include_drill)
-
-    def snapshot_kpis(self, node_id: str = "", start: datetime | None = None, end: datetime | None = None, *,
-                      include_drill: bool = False, drill_id: str | None = None) -> int:
-        """Freeze the KPIs of a node and window in kpi_snapshots; returns the snapshot id."""
-        values = self.kpis(node_id, start, end, include_drill=include_drill)
-        any_v = next(iter(values.values()))
-        data = {k: {"value": v.value, "unit": v.unit, "detail": v.detail} for k, v in values.items()}
-        with self._write() as conn:
-            return int(conn.execute(insert(_SNAP).values(
-                node_id=node_id, window_start=any_v.window_start, window_end=any_v.window_end, taken_at=_now(),
-                include_drill=include_drill, drill_id=drill_id, data=_dumps(data)).returning(_SNAP.c.id)).scalar_one())
 
     def rebuild_rollups(self) -> None:
         """Recompute every rollup from the incidents table (repair tool; the normal path is incremental)."""

@@ -289,11 +289,3 @@ def ensure_gui_app() -> object:
         app = QApplication(sys.argv[:1])
     register_fonts(app)
     return app
-
-
-def make_report(store: object, drill_id: str, out: str | Path) -> list[Path]:
-    """For the console: assemble the drill's data from the store and write the report (+ CSV). Call it on the
-    store thread (e.g. `await pipeline.in_store(...)` for the assembly) if the store is large; rendering is Qt."""
-    from ..services.drill_report import assemble
-
-    return write_report(assemble(store, drill_id), out)
