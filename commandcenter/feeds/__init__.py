@@ -7,28 +7,48 @@ Imports only the domain and the config.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 
 from ..config.schema import FeedSection
 from .base import Backoff, Batch, Feed, FeedBase, FeedError, VersionMap
 from .trace import StageTrace
 
-__all__ = ["Backoff", "Batch", "Feed", "FeedBase", "FeedError", "StageTrace", "VersionMap", "make_feed"]
+__all__ = ["FEED_BUILDERS", "Backoff", "Batch", "Feed", "FeedBase", "FeedError", "StageTrace", "VersionMap",
+           "make_feed"]
+
+
+def _native(section: FeedSection, client: httpx.AsyncClient) -> Feed:
+    from .native import NativePollFeed, NativeSseFeed, NativeWsFeed
+    cls = {"poll": NativePollFeed, "sse": NativeSseFeed, "ws": NativeWsFeed}[section.mode]
+    return cls(section, client)
+
+
+def _open311(section: FeedSection, client: httpx.AsyncClient) -> Feed:
+    from .open311 import Open311Feed
+    return Open311Feed(section, client)
+
+
+def _cap(section: FeedSection, client: httpx.AsyncClient) -> Feed:
+    from .cap import CapFeed
+    return CapFeed(section, client)
+
+
+def _geojson(section: FeedSection, client: httpx.AsyncClient) -> Feed:
+    from .geojson import GeoJsonFeed
+    return GeoJsonFeed(section, client)
+
+
+#: config `kind` → the builder of its feed (modules imported when a config uses them).
+FEED_BUILDERS: dict[str, Callable[[FeedSection, httpx.AsyncClient], Feed]] = {
+    "native": _native, "open311": _open311, "cap": _cap, "geojson": _geojson,
+}
 
 
 def make_feed(section: FeedSection, client: httpx.AsyncClient) -> Feed:
     """The feed for one config table. The client is shared (one per process, TLS verification on)."""
-    if section.kind == "native":
-        from .native import NativePollFeed, NativeSseFeed, NativeWsFeed
-        cls = {"poll": NativePollFeed, "sse": NativeSseFeed, "ws": NativeWsFeed}[section.mode]
-        return cls(section, client)
-    if section.kind == "open311":
-        from .open311 import Open311Feed
-        return Open311Feed(section, client)
-    if section.kind == "cap":
-        from .cap import CapFeed
-        return CapFeed(section, client)
-    if section.kind == "geojson":
-        from .geojson import GeoJsonFeed
-        return GeoJsonFeed(section, client)
-    raise ValueError(f"unknown feed kind {section.kind!r}")
+    build = FEED_BUILDERS.get(section.kind)
+    if build is None:
+        raise ValueError(f"unknown feed kind {section.kind!r}")
+    return build(section, client)
