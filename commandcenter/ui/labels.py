@@ -77,10 +77,16 @@ SUPERVISION_NAMES: dict[AlertLevel, str] = {
 DRILL_BADGE = "演练"
 
 
+#: Enums whose words translate in a context of their own: a stage's 办结 is a deadline ("Due"), a status's a fact.
+OWN_CONTEXT: dict[type[Enum], str] = {Stage: "labels.stage"}
+
+
 def name(value: object) -> str:
     """The translated display name of an enum value (falls back to its raw value)."""
     text = TABLES.get(type(value), {}).get(value)  # type: ignore[call-overload]
-    return _t(text) if text else str(getattr(value, "value", value))
+    if not text:
+        return str(getattr(value, "value", value))
+    return QCoreApplication.translate(OWN_CONTEXT.get(type(value), CONTEXT), text)  # type: ignore[arg-type]
 
 
 def signal_type(alert: Alert) -> str:
@@ -126,14 +132,15 @@ def signal_colour_level(alert: Alert) -> AlertLevel:
     return alert.level
 
 
-def all_sources() -> list[str]:
-    """Every Chinese string this module translates in context "labels" (for resources/i18n/update_translations.py)."""
-    out: list[str] = []
-    for table in TABLES.values():
-        out.extend(table.values())
+def all_sources() -> list[tuple[str, str]]:
+    """(context, Chinese string) of everything this module translates (for resources/i18n/update_translations.py)."""
+    out: list[tuple[str, str]] = []
+    for kind, table in TABLES.items():
+        context = OWN_CONTEXT.get(kind, CONTEXT)
+        out.extend((context, text) for text in table.values())
     for table2 in (WARNING_LEVELS, ALARM_LEVELS, SUPERVISION_NAMES):
-        out.extend(table2.values())
-    out += [DRILL_BADGE, "未知网格", "{name}（{parent}）"]
+        out.extend((CONTEXT, text) for text in table2.values())
+    out += [(CONTEXT, t) for t in (DRILL_BADGE, "未知网格", "{name}（{parent}）")]
     return list(dict.fromkeys(out))
 
 

@@ -4,142 +4,142 @@
   <context>
     <name />
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="91" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="90" />
       <source>全域</source>
       <extracomment>The day's figures, in the report's order: every indicator the centres report. The year-to-date totals and rates.</extracomment>
       <translation>Whole territory</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="92" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="91" />
       <source>运行日报</source>
       <translation>Daily operations report</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="102" />
-      <location filename="../../commandcenter/ui/daily_report.py" line="112" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="102" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
       <source>当日</source>
       <translation>The day</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="102" />
-      <location filename="../../commandcenter/ui/daily_report.py" line="112" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
       <source>目标</source>
       <translation>Target</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="102" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
       <source>是否达标</source>
       <translation>Target met</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="102" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
       <source>较前一日同期</source>
       <translation>vs. the day before, same hours</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="102" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
       <source>样本</source>
       <translation>Sample</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="112" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
       <source>今年以来</source>
       <translation>Year to date</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="112" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
       <source>较去年同期</source>
       <translation>vs. last year, same period</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
-      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
-      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
       <source>办结时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="121" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
       <source>已超期</source>
       <translation>Overdue by</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="135" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="135" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
       <source>预警</source>
       <translation>Warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="135" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="135" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="135" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
       <source>突发事件</source>
       <translation>Emergencies</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
       <source>初情研判</source>
       <translation>Initial assessment</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="145" />
+      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
       <source>1-10-20</source>
       <translation>1-10-20</translation>
     </message>
@@ -185,32 +185,32 @@
   <context>
     <name>AlertListModel</name>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="114" />
+      <location filename="../../commandcenter/ui/console/models.py" line="115" />
       <source>类别</source>
       <translation>Kind</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="115" />
+      <location filename="../../commandcenter/ui/console/models.py" line="116" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="116" />
+      <location filename="../../commandcenter/ui/console/models.py" line="117" />
       <source>标题</source>
       <translation>Title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="117" />
+      <location filename="../../commandcenter/ui/console/models.py" line="118" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="118" />
+      <location filename="../../commandcenter/ui/console/models.py" line="119" />
       <source>处理</source>
       <translation>Operator state</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="119" />
+      <location filename="../../commandcenter/ui/console/models.py" line="120" />
       <source>发布时间</source>
       <translation>Issued at</translation>
     </message>
@@ -417,7 +417,7 @@
     </message>
     <message>
       <location filename="../../commandcenter/ui/console/window.py" line="220" />
-      <location filename="../../commandcenter/ui/console/window.py" line="305" />
+      <location filename="../../commandcenter/ui/console/window.py" line="307" />
       <source> 分钟</source>
       <translation> min</translation>
     </message>
@@ -443,19 +443,19 @@
     </message>
     <message>
       <location filename="../../commandcenter/ui/console/window.py" line="239" />
-      <location filename="../../commandcenter/ui/console/window.py" line="745" />
+      <location filename="../../commandcenter/ui/console/window.py" line="748" />
       <source>暂停轮播</source>
       <translation>Pause rotation</translation>
     </message>
     <message>
       <location filename="../../commandcenter/ui/console/window.py" line="241" />
-      <location filename="../../commandcenter/ui/console/window.py" line="353" />
+      <location filename="../../commandcenter/ui/console/window.py" line="355" />
       <source>下一页</source>
       <translation>Next page</translation>
     </message>
     <message>
       <location filename="../../commandcenter/ui/console/window.py" line="243" />
-      <location filename="../../commandcenter/ui/console/window.py" line="748" />
+      <location filename="../../commandcenter/ui/console/window.py" line="751" />
       <source>固定页面</source>
       <translation>Pin page</translation>
     </message>
@@ -485,174 +485,174 @@
       <translation>Action history</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="296" />
+      <location filename="../../commandcenter/ui/console/window.py" line="298" />
       <source>回放</source>
       <translation>Replay</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="306" />
+      <location filename="../../commandcenter/ui/console/window.py" line="308" />
       <source>回放此时段</source>
       <translation>Replay this window</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="308" />
+      <location filename="../../commandcenter/ui/console/window.py" line="310" />
       <source>从</source>
       <translation>From</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="310" />
+      <location filename="../../commandcenter/ui/console/window.py" line="312" />
       <source>时长</source>
       <translation>Duration</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="341" />
+      <location filename="../../commandcenter/ui/console/window.py" line="343" />
       <source>显示/隐藏快捷键帮助</source>
       <translation>Show / hide this shortcut help</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="342" />
+      <location filename="../../commandcenter/ui/console/window.py" line="344" />
       <source>检索：编号或关键字</source>
       <translation>Search: ID or words</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="343" />
+      <location filename="../../commandcenter/ui/console/window.py" line="345" />
       <source>检索：网格</source>
       <translation>Search: grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="344" />
+      <location filename="../../commandcenter/ui/console/window.py" line="346" />
       <source>检索结果列表</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="347" />
+      <location filename="../../commandcenter/ui/console/window.py" line="349" />
       <source>推送选中事件的网格到大屏</source>
       <translation>Push the selected incident's grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="348" />
+      <location filename="../../commandcenter/ui/console/window.py" line="350" />
       <source>选择推送到的大屏窗口</source>
       <translation>Choose the wall window to push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="352" />
+      <location filename="../../commandcenter/ui/console/window.py" line="354" />
       <source>暂停/恢复轮播</source>
       <translation>Pause / resume the rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="354" />
+      <location filename="../../commandcenter/ui/console/window.py" line="356" />
       <source>固定/取消固定页面</source>
       <translation>Pin / unpin the page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="355" />
+      <location filename="../../commandcenter/ui/console/window.py" line="357" />
       <source>开始演练（需确认并填写原因）</source>
       <translation>Start a drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="356" />
+      <location filename="../../commandcenter/ui/console/window.py" line="358" />
       <source>结束演练（需确认并填写原因）</source>
       <translation>Stop the drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="357" />
+      <location filename="../../commandcenter/ui/console/window.py" line="359" />
       <source>回放所选时段</source>
       <translation>Replay the chosen window</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="358" />
+      <location filename="../../commandcenter/ui/console/window.py" line="360" />
       <source>回放：暂停/继续</source>
       <translation>Replay: pause / play</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="359" />
+      <location filename="../../commandcenter/ui/console/window.py" line="361" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="360" />
+      <location filename="../../commandcenter/ui/console/window.py" line="362" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="410" />
+      <location filename="../../commandcenter/ui/console/window.py" line="412" />
       <source>操作失败：{error}</source>
       <translation>Action failed: {error}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="438" />
-      <location filename="../../commandcenter/ui/console/window.py" line="604" />
+      <location filename="../../commandcenter/ui/console/window.py" line="440" />
+      <location filename="../../commandcenter/ui/console/window.py" line="607" />
       <source>请先签到：选择值班人员和席位</source>
       <translation>Sign in first: choose the person on duty and the seat</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="479" />
+      <location filename="../../commandcenter/ui/console/window.py" line="482" />
       <source>检索中…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="487" />
+      <location filename="../../commandcenter/ui/console/window.py" line="490" />
       <source>找到 {n} 条</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="514" />
+      <location filename="../../commandcenter/ui/console/window.py" line="517" />
       <source>请先选择要推送的记录</source>
       <translation>Select a record to push first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="521" />
+      <location filename="../../commandcenter/ui/console/window.py" line="524" />
       <source>已推送到大屏：{kind} {id}</source>
       <translation>Pushed to the wall: {kind} {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="572" />
-      <location filename="../../commandcenter/ui/console/window.py" line="578" />
+      <location filename="../../commandcenter/ui/console/window.py" line="575" />
+      <location filename="../../commandcenter/ui/console/window.py" line="581" />
       <source>已确认</source>
       <translation>Acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="574" />
+      <location filename="../../commandcenter/ui/console/window.py" line="577" />
       <source>已搁置</source>
       <translation>Shelved</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="576" />
+      <location filename="../../commandcenter/ui/console/window.py" line="579" />
       <source>已升级</source>
       <translation>Escalated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="580" />
+      <location filename="../../commandcenter/ui/console/window.py" line="583" />
       <source>待确认 · 占用大屏</source>
       <translation>Unacknowledged · holding the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="580" />
+      <location filename="../../commandcenter/ui/console/window.py" line="583" />
       <source>待确认</source>
       <translation>Unacknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="777" />
+      <location filename="../../commandcenter/ui/console/window.py" line="780" />
       <source>演练 {id} 正在进行，请先结束</source>
       <translation>Drill {id} is running: stop it first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="781" />
+      <location filename="../../commandcenter/ui/console/window.py" line="784" />
       <source>开始演练「{name}」？演练内容将在大屏上以【演练】标示。</source>
       <translation>Start the drill “{name}”? Everything it makes is marked 【DRILL】 on the wall.</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="783" />
+      <location filename="../../commandcenter/ui/console/window.py" line="786" />
       <source>确认开始演练</source>
       <translation>Start the drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="806" />
+      <location filename="../../commandcenter/ui/console/window.py" line="809" />
       <source>结束演练「{name}」？</source>
       <translation>Stop the drill “{name}”?</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="808" />
+      <location filename="../../commandcenter/ui/console/window.py" line="811" />
       <source>确认结束演练</source>
       <translation>Stop the drill</translation>
     </message>
@@ -677,228 +677,228 @@
       <translation>Push the selected signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="345" />
+      <location filename="../../commandcenter/ui/console/window.py" line="347" />
       <source>预警、告警、督办列表</source>
       <translation>Warnings, alarms and supervision list</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="346" />
+      <location filename="../../commandcenter/ui/console/window.py" line="348" />
       <source>推送选中的事件或信号到大屏</source>
       <translation>Push the selected incident or signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="349" />
+      <location filename="../../commandcenter/ui/console/window.py" line="351" />
       <source>确认选中的信号</source>
       <translation>Acknowledge the selected signal</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="350" />
+      <location filename="../../commandcenter/ui/console/window.py" line="352" />
       <source>搁置选中的信号</source>
       <translation>Shelve the selected signal</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="351" />
+      <location filename="../../commandcenter/ui/console/window.py" line="353" />
       <source>升级选中的信号</source>
       <translation>Escalate the selected signal</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="530" />
-      <location filename="../../commandcenter/ui/console/window.py" line="538" />
+      <location filename="../../commandcenter/ui/console/window.py" line="533" />
+      <location filename="../../commandcenter/ui/console/window.py" line="541" />
       <source>（已不在实时数据中）</source>
       <translation>(no longer in the live data)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="590" />
+      <location filename="../../commandcenter/ui/console/window.py" line="593" />
       <source>请先选择一条预警、告警或督办</source>
       <translation>Select a warning, alarm or supervision notice first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="595" />
+      <location filename="../../commandcenter/ui/console/window.py" line="598" />
       <source>升级预警 {id}：报送给谁，为什么？</source>
       <translation>Escalate warning {id}: to whom, and why?</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="598" />
+      <location filename="../../commandcenter/ui/console/window.py" line="601" />
       <source>确认升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="624" />
+      <location filename="../../commandcenter/ui/console/window.py" line="627" />
       <source>已确认 {id}</source>
       <translation>Acknowledged: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="624" />
+      <location filename="../../commandcenter/ui/console/window.py" line="627" />
       <source>已搁置 {id}</source>
       <translation>Shelved: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="625" />
+      <location filename="../../commandcenter/ui/console/window.py" line="628" />
       <source>已升级 {id}</source>
       <translation>Escalated: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="675" />
+      <location filename="../../commandcenter/ui/console/window.py" line="678" />
       <source>主屏</source>
       <translation>primary</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="676" />
+      <location filename="../../commandcenter/ui/console/window.py" line="679" />
       <source>窗口 {n}（屏幕 {screens}）</source>
       <translation>Window {n} (screen {screens})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="699" />
+      <location filename="../../commandcenter/ui/console/window.py" line="702" />
       <source>轮播已恢复</source>
       <translation>Rotation resumed</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="702" />
+      <location filename="../../commandcenter/ui/console/window.py" line="705" />
       <source>轮播已暂停</source>
       <translation>Rotation paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="718" />
+      <location filename="../../commandcenter/ui/console/window.py" line="721" />
       <source>已取消固定</source>
       <translation>Unpinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="722" />
+      <location filename="../../commandcenter/ui/console/window.py" line="725" />
       <source>已固定页面：{page}</source>
       <translation>Page pinned: {page}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="730" />
+      <location filename="../../commandcenter/ui/console/window.py" line="733" />
       <source>红色预警 {id} 占用大屏，等待确认</source>
       <translation>Red warning {id} holds the wall until acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="733" />
+      <location filename="../../commandcenter/ui/console/window.py" line="736" />
       <source>轮播：已暂停</source>
       <translation>Rotation: paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="735" />
+      <location filename="../../commandcenter/ui/console/window.py" line="738" />
       <source>轮播：查看详情中，稍后继续</source>
       <translation>Rotation: details open, continues shortly</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="737" />
+      <location filename="../../commandcenter/ui/console/window.py" line="740" />
       <source>轮播：运行中</source>
       <translation>Rotation: running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="741" />
+      <location filename="../../commandcenter/ui/console/window.py" line="744" />
       <source>固定</source>
       <translation>pinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="742" />
+      <location filename="../../commandcenter/ui/console/window.py" line="745" />
       <source>{s} 秒后换页</source>
       <translation>next page in {s} s</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="742" />
+      <location filename="../../commandcenter/ui/console/window.py" line="745" />
       <source>不轮播</source>
       <translation>not rotating</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="743" />
+      <location filename="../../commandcenter/ui/console/window.py" line="746" />
       <source>窗口 {n}：{page}（{state}）</source>
       <translation>Window {n}: {page} ({state})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="745" />
+      <location filename="../../commandcenter/ui/console/window.py" line="748" />
       <source>恢复轮播</source>
       <translation>Resume rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="748" />
+      <location filename="../../commandcenter/ui/console/window.py" line="751" />
       <source>取消固定</source>
       <translation>Unpin</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="752" />
+      <location filename="../../commandcenter/ui/console/window.py" line="755" />
       <source>演练进行中：{id}</source>
       <translation>Drill running: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="752" />
+      <location filename="../../commandcenter/ui/console/window.py" line="755" />
       <source>当前无演练</source>
       <translation>No drill running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="770" />
+      <location filename="../../commandcenter/ui/console/window.py" line="773" />
       <source>本系统未启用演练功能</source>
       <translation>Drills are not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="774" />
+      <location filename="../../commandcenter/ui/console/window.py" line="777" />
       <source>请选择演练脚本</source>
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="794" />
+      <location filename="../../commandcenter/ui/console/window.py" line="797" />
       <source>演练未开始：{why}</source>
       <translation>Drill not started: {why}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="796" />
+      <location filename="../../commandcenter/ui/console/window.py" line="799" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="815" />
+      <location filename="../../commandcenter/ui/console/window.py" line="818" />
       <source>演练已结束，但后端未确认：{why}</source>
       <translation>Drill stopped, but the backend did not confirm: {why}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="817" />
+      <location filename="../../commandcenter/ui/console/window.py" line="820" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="825" />
+      <location filename="../../commandcenter/ui/console/window.py" line="828" />
       <source>没有可生成报告的演练</source>
       <translation>No drill to report on</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="836" />
+      <location filename="../../commandcenter/ui/console/window.py" line="839" />
       <source>报告已生成：{path}</source>
       <translation>Report written: {path}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="860" />
+      <location filename="../../commandcenter/ui/console/window.py" line="863" />
       <source>本系统未启用回放功能</source>
       <translation>Replay is not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="864" />
+      <location filename="../../commandcenter/ui/console/window.py" line="867" />
       <source>回放时段必须在当前时间之前</source>
       <translation>The replay window must lie in the past</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="868" />
+      <location filename="../../commandcenter/ui/console/window.py" line="871" />
       <source>回放 {start} 起 {minutes} 分钟，{speed}×</source>
       <translation>Replaying {minutes} min from {start} at {speed}×</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="896" />
+      <location filename="../../commandcenter/ui/console/window.py" line="899" />
       <source>已回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="913" />
+      <location filename="../../commandcenter/ui/console/window.py" line="918" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="919" />
+      <location filename="../../commandcenter/ui/console/window.py" line="924" />
       <source>（Ctrl+End 回到实时）</source>
       <translation>(Ctrl+End: back to live)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="932" />
+      <location filename="../../commandcenter/ui/console/window.py" line="937" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -906,411 +906,411 @@
   <context>
     <name>DetailController</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="456" />
+      <location filename="../../commandcenter/ui/details.py" line="491" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="496" />
+      <location filename="../../commandcenter/ui/details.py" line="531" />
       <source>实时数据中没有此事件，正在查询…</source>
       <translation>Not in the live data; querying the store…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="505" />
+      <location filename="../../commandcenter/ui/details.py" line="540" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="507" />
+      <location filename="../../commandcenter/ui/details.py" line="542" />
       <source>分项</source>
       <translation>Breakdown</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="528" />
+      <location filename="../../commandcenter/ui/details.py" line="563" />
       <source>已读取存储</source>
       <translation>Read from the store</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="541" />
+      <location filename="../../commandcenter/ui/details.py" line="576" />
       <source>✓ 已完整</source>
       <translation>✓ Complete</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="582" />
-      <location filename="../../commandcenter/ui/details.py" line="680" />
+      <location filename="../../commandcenter/ui/details.py" line="617" />
+      <location filename="../../commandcenter/ui/details.py" line="716" />
       <source>照片</source>
       <translation>Photos</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="596" />
+      <location filename="../../commandcenter/ui/details.py" line="632" />
       <source>打开原图</source>
       <translation>Open original</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="638" />
+      <location filename="../../commandcenter/ui/details.py" line="674" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="639" />
+      <location filename="../../commandcenter/ui/details.py" line="675" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="640" />
-      <location filename="../../commandcenter/ui/details.py" line="691" />
-      <location filename="../../commandcenter/ui/details.py" line="737" />
+      <location filename="../../commandcenter/ui/details.py" line="676" />
+      <location filename="../../commandcenter/ui/details.py" line="727" />
+      <location filename="../../commandcenter/ui/details.py" line="776" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="641" />
-      <location filename="../../commandcenter/ui/details.py" line="688" />
+      <location filename="../../commandcenter/ui/details.py" line="677" />
+      <location filename="../../commandcenter/ui/details.py" line="724" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="643" />
+      <location filename="../../commandcenter/ui/details.py" line="679" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="644" />
+      <location filename="../../commandcenter/ui/details.py" line="680" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="645" />
+      <location filename="../../commandcenter/ui/details.py" line="681" />
       <source>上报人</source>
       <translation>Reporter</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="647" />
+      <location filename="../../commandcenter/ui/details.py" line="683" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="648" />
-      <location filename="../../commandcenter/ui/details.py" line="760" />
+      <location filename="../../commandcenter/ui/details.py" line="684" />
+      <location filename="../../commandcenter/ui/details.py" line="799" />
       <source>网格员</source>
       <translation>Grid worker</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="649" />
+      <location filename="../../commandcenter/ui/details.py" line="685" />
       <source>处置人</source>
       <translation>Handler</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="650" />
+      <location filename="../../commandcenter/ui/details.py" line="686" />
       <source>涉及部门</source>
       <translation>Departments</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="651" />
+      <location filename="../../commandcenter/ui/details.py" line="687" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="660" />
+      <location filename="../../commandcenter/ui/details.py" line="696" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="78" />
-      <location filename="../../commandcenter/ui/details.py" line="661" />
+      <location filename="../../commandcenter/ui/details.py" line="81" />
+      <location filename="../../commandcenter/ui/details.py" line="697" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="664" />
+      <location filename="../../commandcenter/ui/details.py" line="700" />
       <source>描述</source>
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="665" />
+      <location filename="../../commandcenter/ui/details.py" line="701" />
       <source>处置时间线</source>
       <translation>Timeline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="676" />
-      <location filename="../../commandcenter/ui/details.py" line="739" />
+      <location filename="../../commandcenter/ui/details.py" line="712" />
+      <location filename="../../commandcenter/ui/details.py" line="778" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="52" />
+      <location filename="../../commandcenter/ui/details.py" line="55" />
       <source>事件详情</source>
       <extracomment>The panel's title per kind of record: the record's own name follows in the panel, never its id.</extracomment>
       <translation>Incident details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="53" />
-      <location filename="../../commandcenter/ui/details.py" line="58" />
+      <location filename="../../commandcenter/ui/details.py" line="56" />
+      <location filename="../../commandcenter/ui/details.py" line="61" />
       <source>预警详情</source>
       <extracomment>An alert's panel says which of the three kinds of signal it is.</extracomment>
       <translation>Public warning details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="54" />
+      <location filename="../../commandcenter/ui/details.py" line="57" />
       <source>网格详情</source>
       <translation>Grid details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="55" />
+      <location filename="../../commandcenter/ui/details.py" line="58" />
       <source>资源详情</source>
       <translation>Resource details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="56" />
+      <location filename="../../commandcenter/ui/details.py" line="59" />
       <source>指标详情</source>
       <translation>Indicator details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="59" />
+      <location filename="../../commandcenter/ui/details.py" line="62" />
       <source>告警详情</source>
       <translation>Alarm details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="60" />
+      <location filename="../../commandcenter/ui/details.py" line="63" />
       <source>督办详情</source>
       <translation>Supervision details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="62" />
+      <location filename="../../commandcenter/ui/details.py" line="65" />
       <source>事件数</source>
       <extracomment>The indicators a KPI detail can be opened on, in the centres' words (the engine's names are internal keys).</extracomment>
       <translation>Events</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="63" />
+      <location filename="../../commandcenter/ui/details.py" line="66" />
       <source>处置率</source>
       <translation>Disposal rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="64" />
+      <location filename="../../commandcenter/ui/details.py" line="67" />
       <source>办结率</source>
       <translation>Completion rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="65" />
+      <location filename="../../commandcenter/ui/details.py" line="68" />
       <source>闭环管理率</source>
       <translation>Closed-loop management rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="66" />
+      <location filename="../../commandcenter/ui/details.py" line="69" />
       <source>现场化解率</source>
       <translation>On-the-spot resolution rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="67" />
+      <location filename="../../commandcenter/ui/details.py" line="70" />
       <source>1-10-20达标率</source>
       <translation>1-10-20 compliance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="68" />
+      <location filename="../../commandcenter/ui/details.py" line="71" />
       <source>平均受理时长</source>
       <translation>Average acceptance time</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="69" />
+      <location filename="../../commandcenter/ui/details.py" line="72" />
       <source>平均到场时长</source>
       <translation>Average arrival time</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="70" />
+      <location filename="../../commandcenter/ui/details.py" line="73" />
       <source>群众满意率</source>
       <translation>Satisfaction rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="71" />
+      <location filename="../../commandcenter/ui/details.py" line="74" />
       <source>化解层级占比</source>
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="72" />
+      <location filename="../../commandcenter/ui/details.py" line="75" />
       <source>各类别事件数</source>
       <translation>Events per category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="73" />
+      <location filename="../../commandcenter/ui/details.py" line="76" />
       <source>各网格事件数</source>
       <translation>Events per grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="75" />
+      <location filename="../../commandcenter/ui/details.py" line="78" />
       <source>上报</source>
       <extracomment>What the timeline calls each stamp of an incident without a timeline of its own.</extracomment>
       <translation>Reported</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="76" />
+      <location filename="../../commandcenter/ui/details.py" line="79" />
       <source>受理</source>
       <translation>Accepted</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="77" />
+      <location filename="../../commandcenter/ui/details.py" line="80" />
       <source>派遣</source>
       <translation>Dispatched</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="79" />
-      <location filename="../../commandcenter/ui/details.py" line="662" />
+      <location filename="../../commandcenter/ui/details.py" line="82" />
+      <location filename="../../commandcenter/ui/details.py" line="698" />
       <source>初情研判</source>
       <translation>Initial assessment</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="80" />
+      <location filename="../../commandcenter/ui/details.py" line="83" />
       <source>办结</source>
       <translation>Closed</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="81" />
+      <location filename="../../commandcenter/ui/details.py" line="84" />
       <source>回访</source>
       <translation>Follow-up visit</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="82" />
+      <location filename="../../commandcenter/ui/details.py" line="85" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="83" />
+      <location filename="../../commandcenter/ui/details.py" line="86" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="84" />
+      <location filename="../../commandcenter/ui/details.py" line="87" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="636" />
+      <location filename="../../commandcenter/ui/details.py" line="672" />
       <source>{left}（截止 {due}）</source>
       <translation>{left} (due {due})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="685" />
+      <location filename="../../commandcenter/ui/details.py" line="721" />
       <source>此信号已不在实时数据中</source>
       <translation>This signal is no longer in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="689" />
-      <location filename="../../commandcenter/ui/details.py" line="736" />
+      <location filename="../../commandcenter/ui/details.py" line="725" />
+      <location filename="../../commandcenter/ui/details.py" line="775" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="691" />
+      <location filename="../../commandcenter/ui/details.py" line="727" />
       <source>生效中</source>
       <translation>In force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="691" />
+      <location filename="../../commandcenter/ui/details.py" line="727" />
       <source>已失效</source>
       <translation>No longer in force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="692" />
+      <location filename="../../commandcenter/ui/details.py" line="728" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="693" />
+      <location filename="../../commandcenter/ui/details.py" line="729" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="694" />
+      <location filename="../../commandcenter/ui/details.py" line="730" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="695" />
+      <location filename="../../commandcenter/ui/details.py" line="731" />
       <source>发布单位</source>
       <translation>Issued by</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="697" />
+      <location filename="../../commandcenter/ui/details.py" line="733" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="700" />
+      <location filename="../../commandcenter/ui/details.py" line="736" />
       <source>处置指引</source>
       <translation>Guidance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="702" />
+      <location filename="../../commandcenter/ui/details.py" line="738" />
       <source>涉及网格</source>
       <translation>Grids</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="708" />
+      <location filename="../../commandcenter/ui/details.py" line="744" />
       <source>关联</source>
       <translation>Related</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="718" />
+      <location filename="../../commandcenter/ui/details.py" line="754" />
       <source>处置记录</source>
       <translation>Operator actions</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="733" />
+      <location filename="../../commandcenter/ui/details.py" line="772" />
       <source>此资源不在实时数据中</source>
       <translation>This resource is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="741" />
+      <location filename="../../commandcenter/ui/details.py" line="780" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="742" />
+      <location filename="../../commandcenter/ui/details.py" line="781" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="743" />
+      <location filename="../../commandcenter/ui/details.py" line="782" />
       <source>更新</source>
       <translation>Updated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="759" />
+      <location filename="../../commandcenter/ui/details.py" line="798" />
       <source>所属</source>
       <translation>Belongs to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="761" />
+      <location filename="../../commandcenter/ui/details.py" line="800" />
       <source>网格长</source>
       <translation>Grid head</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="762" />
+      <location filename="../../commandcenter/ui/details.py" line="801" />
       <source>户数</source>
       <translation>Households</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="765" />
+      <location filename="../../commandcenter/ui/details.py" line="804" />
       <source>在办事件（{n}）</source>
       <translation>Open incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="777" />
+      <location filename="../../commandcenter/ui/details.py" line="816" />
       <source>今日指标</source>
       <translation>Today's KPIs</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="792" />
+      <location filename="../../commandcenter/ui/details.py" line="831" />
       <source>数值</source>
       <translation>Value</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="794" />
+      <location filename="../../commandcenter/ui/details.py" line="833" />
       <source>统计时段</source>
       <translation>Period</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="805" />
+      <location filename="../../commandcenter/ui/details.py" line="844" />
       <source>相关记录（{n}）</source>
       <translation>Related records ({n})</translation>
     </message>
@@ -1346,12 +1346,12 @@
   <context>
     <name>DetailPanel</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="263" />
+      <location filename="../../commandcenter/ui/details.py" line="284" />
       <source>✕ 关闭</source>
       <translation>✕ Close</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="325" />
+      <location filename="../../commandcenter/ui/details.py" line="346" />
       <source>{name}：{value}</source>
       <translation>{name}: {value}</translation>
     </message>
@@ -1383,47 +1383,47 @@
   <context>
     <name>DrillTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="37" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="38" />
       <source>计时 {elapsed} / {target}</source>
       <translation>running {elapsed} / {target}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="43" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="44" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="43" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="44" />
       <source>响应 (1)</source>
       <translation>Response (1)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="44" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="45" />
       <source>到场 (10)</source>
       <translation>On scene (10)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="44" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="45" />
       <source>初情研判 (20)</source>
       <translation>Initial assessment (20)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="45" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="46" />
       <source>派遣资源</source>
       <translation>Resources dispatched</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="48" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="49" />
       <source>演练 · 实时评分</source>
       <translation>Drill · live scoring</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="76" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="77" />
       <source>演练功能未启用</source>
       <translation>Drills are not enabled</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="81" />
+      <location filename="../../commandcenter/ui/tiles/drill.py" line="82" />
       <source>当前无演练</source>
       <translation>No drill running</translation>
     </message>
@@ -1488,32 +1488,32 @@
   <context>
     <name>IncidentSearchModel</name>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="82" />
+      <location filename="../../commandcenter/ui/console/models.py" line="83" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="83" />
+      <location filename="../../commandcenter/ui/console/models.py" line="84" />
       <source>标题</source>
       <translation>Title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="84" />
+      <location filename="../../commandcenter/ui/console/models.py" line="85" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="85" />
+      <location filename="../../commandcenter/ui/console/models.py" line="86" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="86" />
+      <location filename="../../commandcenter/ui/console/models.py" line="87" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="87" />
+      <location filename="../../commandcenter/ui/console/models.py" line="88" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
@@ -1812,22 +1812,22 @@
   <context>
     <name>LinkGuard</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="123" />
+      <location filename="../../commandcenter/ui/details.py" line="126" />
       <source>打开链接</source>
       <translation>Open link</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="124" />
+      <location filename="../../commandcenter/ui/details.py" line="127" />
       <source>在浏览器中打开以下链接？</source>
       <translation>Open this link in the browser?</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="127" />
+      <location filename="../../commandcenter/ui/details.py" line="130" />
       <source>打开</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="128" />
+      <location filename="../../commandcenter/ui/details.py" line="131" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -2372,14 +2372,6 @@
       <translation>Hail</translation>
     </message>
     <message>
-      <source>初情研判</source>
-      <translation>Initial assessment</translation>
-    </message>
-    <message>
-      <source>到场</source>
-      <translation>Arrival</translation>
-    </message>
-    <message>
       <source>办结</source>
       <translation>Closed</translation>
     </message>
@@ -2400,10 +2392,6 @@
       <translation>Alarm</translation>
     </message>
     <message>
-      <source>响应</source>
-      <translation>Response</translation>
-    </message>
-    <message>
       <source>在现场</source>
       <translation>On scene</translation>
     </message>
@@ -2422,10 +2410,6 @@
     <message>
       <source>安全隐患</source>
       <translation>Safety hazard</translation>
-    </message>
-    <message>
-      <source>完成</source>
-      <translation>Done</translation>
     </message>
     <message>
       <source>寒潮</source>
@@ -2686,6 +2670,29 @@
     <message>
       <source>黄色预警</source>
       <translation>Yellow warning</translation>
+    </message>
+  </context>
+  <context>
+    <name>labels.stage</name>
+    <message>
+      <source>初情研判</source>
+      <translation>Initial assessment</translation>
+    </message>
+    <message>
+      <source>到场</source>
+      <translation>Arrival</translation>
+    </message>
+    <message>
+      <source>办结</source>
+      <translation>Due</translation>
+    </message>
+    <message>
+      <source>响应</source>
+      <translation>Response</translation>
+    </message>
+    <message>
+      <source>完成</source>
+      <translation>Done</translation>
     </message>
   </context>
 </TS>

@@ -208,7 +208,7 @@ EN: dict[str, str] = {
 
 # Same Chinese, different English by context.
 EN_IN_CONTEXT: dict[tuple[str, str], str] = {
-    ("labels", "处置"): "Handling", ("labels", "网格"): "Grid",
+    ("labels", "处置"): "Handling", ("labels", "网格"): "Grid", ("labels.stage", "办结"): "Due",
     ("labels", "预警"): "Public warning", ("AlertListModel", "处理"): "Operator state",
     ("ConsoleWindow", "演练"): "Drills", ("ConsoleWindow", "预警"): "Warnings",
     ("AlertTableModel", "处置"): "Operator state", ("IncidentTableModel", "上报"): "Reported at",
@@ -226,8 +226,8 @@ def hazard_names() -> dict[str, str]:
     return {spec.name_cn: spec.name_en for spec in HAZARDS.values()}
 
 
-def labels_sources() -> list[str]:
-    """Every string ui/labels.py translates in context "labels" (lupdate cannot see them)."""
+def labels_sources() -> list[tuple[str, str]]:
+    """(context, source) of every string ui/labels.py translates (lupdate cannot see them)."""
     sys.path.insert(0, str(ROOT))
     from commandcenter.ui import labels
 
@@ -290,7 +290,7 @@ def run_lupdate(ts: Path) -> None:
 
 
 def all_sources() -> set[tuple[str, str]]:
-    return ast_sources() | {("labels", t) for t in labels_sources()}
+    return ast_sources() | set(labels_sources())
 
 
 def add_missing(root: ET.Element) -> None:

@@ -7,6 +7,7 @@ import itertools
 from enum import Enum
 
 import pytest
+from PySide6.QtCore import QCoreApplication
 
 from commandcenter.domain import (
     Alert, AlertLevel, AlertStatus, AlertType, Category, DeadlineLevel, ResourceStatus, Severity, SignalKind, Stage,
@@ -40,7 +41,8 @@ def test_every_enum_the_wall_shows_has_a_table():
 @pytest.mark.parametrize(("enum", "member"), MEMBERS, ids=[f"{e.__name__}.{m.name}" for e, m in MEMBERS])
 def test_each_member_has_its_own_words(enum, member, language):
     text = labels.name(member)
-    assert text == labels._t(labels.TABLES[enum][member])
+    context = labels.OWN_CONTEXT.get(enum, labels.CONTEXT)
+    assert text == QCoreApplication.translate(context, labels.TABLES[enum][member])
     assert text and text != str(member.value), "a raw value reached the screen"
     if language == "en":
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), text
@@ -81,3 +83,13 @@ def test_each_kind_of_signal_says_its_level_in_its_own_words(language):
     else:
         assert (warning, alarm, supervision) == ("Ⅰ Red warning", "Level I alarm", "● Red supervision")
     assert labels.name(SignalKind.WARNING) == ("预警" if language == "zh_CN" else "Public warning")
+
+
+def test_a_stage_deadline_never_reads_as_done(language):
+    """办结 as a stage is the closing deadline of open work; as a status it is closed work: in English they differ."""
+    from commandcenter.domain import Stage
+
+    if language == "en":
+        assert labels.name(Stage.CLOSE) == "Due" and labels.name(Status.CLOSED) == "Closed"
+    else:
+        assert labels.name(Stage.CLOSE) == labels.name(Status.CLOSED) == "办结"
