@@ -46,6 +46,7 @@ class BackendClock:
 
     WINDOW = 24        # recent samples kept
     BEST = 5           # the median is taken over this many lowest-error samples
+    SLACK_S = 0.05     # ... each within this of the best: a delayed answer (a slow backend) must not pull the offset
 
     def __init__(self) -> None:
         self._samples: deque[Sample] = deque(maxlen=self.WINDOW)
@@ -61,6 +62,7 @@ class BackendClock:
         middle = (sent + received) / 2
         self._samples.append(Sample(backend - self.rate * middle, (received - sent) / 2 + resolution_s / 2))
         best = sorted(self._samples, key=lambda s: s.error)[: self.BEST]
+        best = [s for s in best if s.error <= best[0].error + self.SLACK_S]
         self._estimate = (statistics.median(s.intercept for s in best), self.rate)
 
     def observe_http_date(self, header: str | None, sent: float, received: float) -> None:

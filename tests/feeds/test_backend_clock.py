@@ -25,6 +25,15 @@ def test_the_offset_is_the_median_of_the_samples_with_the_shortest_round_trips()
     assert abs((clock.now(LOCAL + 100) - at(LOCAL + 60)).total_seconds()) < 0.01
 
 
+def test_a_few_delayed_answers_do_not_pull_a_young_estimate():
+    clock = BackendClock()
+    for k in range(2):                                       # two fast answers: backend 40 s behind
+        clock.observe(at(LOCAL + k - 40.0), LOCAL + k - 0.002, LOCAL + k + 0.002)
+    for k in range(2, 5):                                    # then a slow backend: stamped, then held 400 ms
+        clock.observe(at(LOCAL + k - 40.0), LOCAL + k, LOCAL + k + 0.4)
+    assert abs((clock.now(LOCAL + 100) - at(LOCAL + 60)).total_seconds()) < 0.01
+
+
 def test_an_http_date_is_read_as_the_middle_of_its_second():
     clock = BackendClock()
     backend = at(LOCAL - 40.0)                  # exactly on a second
