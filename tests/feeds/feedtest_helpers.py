@@ -90,6 +90,19 @@ def incident(i: int, v: int = 1, **kw) -> dict:
     return rec
 
 
+def latest_since(messages: list[str], kind: str, since: int) -> list[tuple[int, dict]]:
+    """(seq, record) of the newest version of each record of `kind` ("incidents") logged after `since`, by seq:
+    what a native backend's pull API answers."""
+    import json
+
+    latest: dict[str, tuple[int, dict]] = {}
+    for seq, text in enumerate(messages, 1):
+        msg = json.loads(text)
+        if msg["type"] + "s" == kind and seq > since:
+            latest[msg["data"]["id"]] = (seq, msg["data"])
+    return sorted(latest.values(), key=lambda x: x[0])
+
+
 class FakePush:
     """A minimal native push backend (SSE + WebSocket) with a few fault switches, for client tests."""
 
@@ -128,12 +141,7 @@ class FakePush:
         if kind == "territory":
             return web.json_response({"items": []})
         since = int(request.query.get("since", 0))
-        latest: dict[str, tuple[int, dict]] = {}
-        for seq, text in enumerate(self.messages, 1):
-            msg = self._json.loads(text)
-            if msg["type"] + "s" == kind and seq > since:
-                latest[msg["data"]["id"]] = (seq, msg["data"])
-        rows = sorted(latest.values(), key=lambda x: x[0])
+        rows = latest_since(self.messages, kind, since)
         return web.json_response({"items": [d for _, d in rows], "cursor": rows[-1][0] if rows else since, "more": False})
 
     def _start(self, cursor: int | None) -> int:

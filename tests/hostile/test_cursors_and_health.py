@@ -27,7 +27,7 @@ from commandcenter.domain import FeedState
 from commandcenter.feeds import make_feed, native
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "feeds"))
-from feedtest_helpers import Collector, incident, now, section, serve  # noqa: E402
+from feedtest_helpers import Collector, incident, latest_since, now, section, serve  # noqa: E402
 
 POISON = 999_999_999_999
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -88,12 +88,7 @@ class Backend:
         if kind == "territory":
             return web.json_response({"items": []})
         since = int(request.query.get("since", 0))
-        latest: dict[str, tuple[int, dict]] = {}
-        for seq, text in enumerate(self.messages, 1):
-            msg = json.loads(text)
-            if msg["type"] + "s" == kind and seq > since:
-                latest[msg["data"]["id"]] = (seq, msg["data"])
-        rows = sorted(latest.values(), key=lambda x: x[0])
+        rows = latest_since(self.messages, kind, since)
         cursor = rows[-1][0] if rows else since
         if kind == "incidents" and rows and self.poll_poison_once:
             self.poll_poison_once, cursor = False, POISON
