@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -155,7 +155,7 @@ def write_table(results: list[dict], quick: bool) -> None:
         m = ROW.match(line)
         if m:
             old_rows[m.group(1)] = line
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     mode = "quick" if quick else "full"
     new_rows = {}
     for r in results:

@@ -13,7 +13,7 @@ import random
 import sys
 import time
 import types
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +107,7 @@ def import_services() -> types.ModuleType:
 
 # --- synthetic records -------------------------------------------------------------------------
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def make_incidents(n: int, *, start: int = 0, now: datetime | None = None, open_share: float = 1.0,

@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 import tempfile
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -107,7 +107,7 @@ def main() -> int:
         return 0
 
     first_day = datetime(2026, 11, 16, tzinfo=TZ)          # a Monday; the measured days follow the warm-up
-    start = (first_day - timedelta(days=args.warmup_days)).astimezone(timezone.utc)
+    start = (first_day - timedelta(days=args.warmup_days)).astimezone(UTC)
     sim = SimServer(profile=args.profile, seed=args.seed, history_hours=0.0, start_time=start, min_live_rate=0.0,
                     log_cap=50_000_000)
     sim.build()
@@ -120,7 +120,7 @@ def main() -> int:
         for d in range(args.days):
             day = first_day + timedelta(days=d)
             for t in TIMES:
-                at = datetime.combine(day.date(), t, TZ).astimezone(timezone.utc)
+                at = datetime.combine(day.date(), t, TZ).astimezone(UTC)
                 world.run_until(at)
                 seq = feed(store, sim, seq)
                 figs = {f.key: f for f in card_figures(collect(store, "", at, completion_series=False), CARDS)}

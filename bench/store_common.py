@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from commandcenter.domain import (  # noqa: E402
 )
 
 PER_YEAR = 900_000          # Dongying: 900,000+ grid items a year
-END = datetime(2026, 11, 1, tzinfo=timezone.utc)
+END = datetime(2026, 11, 1, tzinfo=UTC)
 CATS = list(Category)
 CAT_W = [30, 15, 15, 10, 2, 2, 1, 1, 8, 6, 5, 5]
 STAGES = [Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.HANDLING, Status.CLOSED, Status.FOLLOWED_UP]
@@ -60,7 +60,7 @@ def incidents(n: int, grid_ids: list[str], *, seed: int = 7, end: datetime = END
     lvl = list(ResolutionLevel)
     lvl_p = np.array([70, 25, 4, 1], dtype=float) / 100
     sat_p = np.array([1, 2, 7, 30, 60], dtype=float) / 100
-    utc = timezone.utc
+    utc = UTC
     fromts = datetime.fromtimestamp
     end_ts = end.timestamp()
     for c0 in range(0, n, chunk):

@@ -21,7 +21,7 @@ import argparse
 import os
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 from common import emit, note, percentile
@@ -159,7 +159,7 @@ def main() -> None:
     size = sum(os.path.getsize(str(path) + s) for s in ("", "-wal") if os.path.exists(str(path) + s))
     # the history's own span (a file whose generation was stopped early covers only its first years)
     first_t, last_t = datetime.fromisoformat(first_t), datetime.fromisoformat(last_t)
-    end_all = min(END, last_t.replace(tzinfo=timezone.utc) + timedelta(hours=1))
+    end_all = min(END, last_t.replace(tzinfo=UTC) + timedelta(hours=1))
 
     t0 = time.perf_counter()
     store = Store.open(url)

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (Heartbeat, PaintProbe, SimProcess, app, emit, flush_models, incident_views, note, parser,
+from common import (Heartbeat, PaintProbe, SimProcess, app, emit, incident_views, note, parser,
                     percentile, qasync_loop, sse_feed, start_wall, stop_wall, wait_for, wall_config)
 
 

@@ -12,7 +12,7 @@ import multiprocessing
 import tempfile
 from pathlib import Path
 
-from common import (app, emit, flush_models, make_incidents, note, parser, process, qasync_loop, rss_mb,
+from common import (app, emit, flush_models, make_incidents, note, parser, qasync_loop, rss_mb,
                     start_wall, stop_wall, wall_config)
 
 

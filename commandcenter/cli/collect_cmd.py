@@ -13,6 +13,7 @@ import signal
 import sys
 
 from .common import default_config, load_or_exit, store_url_or_exit
+from datetime import UTC
 
 STATUS_EVERY_S = 30.0
 
@@ -94,9 +95,9 @@ async def _report(pipeline) -> None:
 
 
 def _print_health(pipeline) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for feed in pipeline.feeds:
         h = feed.health(now)
         last = h.last_ok_at.isoformat(timespec="seconds") if h.last_ok_at else "never"

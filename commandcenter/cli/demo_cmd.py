@@ -33,9 +33,8 @@ def run(args: argparse.Namespace) -> int:
         print(HEADLESS_HINT, file=sys.stderr)
         return 3
     with demo_city(args.profile, args.seed, args.speed, extra_events_per_s=args.demo_extra_events_per_s,
-                   store=args.store) as (config, store_url):
-        with published_demo(config, store_url) as path:
-            print(f"演示运行中 / demo running: simulator {config.feeds[0].url if config.feeds else '-'}\n"
-                  f"  config: {path}  (drill, report and export use it while the demo runs)\n"
-                  f"  quit: {'Ctrl+Alt+Q, then type quit' if args.kiosk else 'Ctrl+Q'} or Ctrl+C here", flush=True)
-            return run_wall(config, store_url, console=args.console, kiosk=args.kiosk)
+                   store=args.store) as (config, store_url), published_demo(config, store_url) as path:
+        print(f"演示运行中 / demo running: simulator {config.feeds[0].url if config.feeds else '-'}\n"
+              f"  config: {path}  (drill, report and export use it while the demo runs)\n"
+              f"  quit: {'Ctrl+Alt+Q, then type quit' if args.kiosk else 'Ctrl+Q'} or Ctrl+C here", flush=True)
+        return run_wall(config, store_url, console=args.console, kiosk=args.kiosk)

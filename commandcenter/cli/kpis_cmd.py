@@ -13,7 +13,7 @@ import argparse
 import csv
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from ..config import Config
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_or_exit(args.config)
     try:
-        at = parse_time(args.at) if args.at else datetime.now(timezone.utc)
+        at = parse_time(args.at) if args.at else datetime.now(UTC)
     except ValueError as exc:
         print(f"kpis: --at: {exc}", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .common import default_config, load_or_exit, store_url_or_exit
+from datetime import UTC
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,14 +31,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_daily(args: argparse.Namespace) -> int:
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
     from zoneinfo import ZoneInfo
 
     from ..store import Store, StoreError
 
     config = load_or_exit(args.config)
     tz = config.store.timezone
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     try:
         day = now.astimezone(ZoneInfo(tz)).date() if args.daily == "today" else date.fromisoformat(args.daily)
     except ValueError:

@@ -20,7 +20,7 @@ def default_store_url() -> str:
     return f"sqlite:///{Path(user_data_dir('commandcenter', appauthor=False)) / 'wall.db'}"
 
 
-def store_url(config: "Config") -> str:
+def store_url(config: Config) -> str:
     return config.store.url or default_store_url()
 
 

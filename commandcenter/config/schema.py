@@ -1,7 +1,7 @@
 """The shape of a wall's TOML config. Unknown keys are errors (extra="forbid")."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,7 +43,7 @@ def _whole_hour_zone(name: str) -> str:
         zone = ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError("expected an IANA time zone name such as Asia/Shanghai (no such zone)") from None
-    t, end = datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2040, 1, 1, tzinfo=timezone.utc)
+    t, end = datetime(1970, 1, 1, tzinfo=UTC), datetime(2040, 1, 1, tzinfo=UTC)
     while t < end:   # twice a year: either side of any daylight-saving change
         off = int((t.astimezone(zone).utcoffset() or timedelta()).total_seconds())
         if off % 3600:
@@ -156,7 +156,7 @@ class PageSection(_Strict):
     tiles: list[TileSection] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _tiles_fit(self) -> "PageSection":
+    def _tiles_fit(self) -> PageSection:
         for i, t in enumerate(self.tiles):
             if t.row + t.row_span > self.rows or t.column + t.column_span > self.columns:
                 raise ValueError(
@@ -177,7 +177,7 @@ class ScreenSection(_Strict):
     pin: str = ""                   # a page of the playlist this window stays on (the console can unpin)
 
     @model_validator(mode="after")
-    def _one_target(self) -> "ScreenSection":
+    def _one_target(self) -> ScreenSection:
         if self.span and (self.index is not None or self.name):
             raise ValueError("give either span or index/name, not both")
         return self
@@ -250,7 +250,7 @@ class Config(_Strict):
     drill: DrillSection = DrillSection()
 
     @model_validator(mode="after")
-    def _unique_feed_names(self) -> "Config":
+    def _unique_feed_names(self) -> Config:
         names = [f.name for f in self.feeds]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -258,7 +258,7 @@ class Config(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _screen_pages_exist(self) -> "Config":
+    def _screen_pages_exist(self) -> Config:
         pages = [p.name for p in self.pages]
         dupes = sorted({n for n in pages if pages.count(n) > 1})
         if dupes and self.screens:
@@ -273,7 +273,7 @@ class Config(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _drill_backend_is_a_native_feed(self) -> "Config":
+    def _drill_backend_is_a_native_feed(self) -> Config:
         name = self.drill.backend
         if not name:
             return self

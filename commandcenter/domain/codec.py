@@ -13,7 +13,7 @@ import dataclasses
 import sys
 import types
 import typing
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from enum import Enum
 from collections.abc import Callable
 from functools import cache
@@ -61,20 +61,20 @@ def parse_any_time(value: Any) -> datetime:
     else:
         raise InvalidRecord(f"expected an ISO 8601 time, got {type(value).__name__}")
     tz = dt.tzinfo
-    if tz is timezone.utc:          # the wire's own "Z": already what we want, no conversion
+    if tz is UTC:          # the wire's own "Z": already what we want, no conversion
         return dt
     if tz is None:
-        return dt.replace(tzinfo=timezone.utc)
+        return dt.replace(tzinfo=UTC)
     try:
-        return dt.astimezone(timezone.utc)
+        return dt.astimezone(UTC)
     except OverflowError:           # 9999-12-31T23:59-01:00 is in year 10000 in UTC
         raise InvalidRecord(f"time outside the calendar: {str(value)[:40]!r}") from None
 
 
 def format_time(value: datetime) -> str:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def encode(record: Any) -> dict[str, Any]:

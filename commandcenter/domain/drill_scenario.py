@@ -24,7 +24,7 @@ import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import PurePath
 from typing import Any
 
@@ -141,7 +141,7 @@ def scenario_from_dict(data: dict[str, Any], *, path: str = "") -> Scenario:
 def check_playable(sc: Scenario) -> None:
     """Play the whole scenario once on an empty city, so a bad category or an unknown `ref` is an error now,
     where the file is named, and never a failure minutes into a drill (or inside the simulator's clock)."""
-    player = DrillPlayer(sc, "check", datetime(2000, 1, 1, tzinfo=timezone.utc))
+    player = DrillPlayer(sc, "check", datetime(2000, 1, 1, tzinfo=UTC))
     for i, ev in enumerate(sc.events):
         try:
             player.cursor = i

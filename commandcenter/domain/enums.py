@@ -104,7 +104,7 @@ class AlertLevel(IntEnum):
         return self.name.lower()
 
     @classmethod
-    def from_colour(cls, name: str) -> "AlertLevel":
+    def from_colour(cls, name: str) -> AlertLevel:
         return cls[name.strip().upper()]
 
 

@@ -18,8 +18,9 @@ Pure: no IO; the caller passes the time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping
+from datetime import datetime, timedelta, UTC
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 from .deadlines import ARRIVAL, DEFAULT_CATEGORY_LIMITS, FIRST_ASSESSMENT, RESPONSE_START
 from .enums import Category, ResolutionLevel, Source, Status
@@ -56,7 +57,7 @@ _RESP, _ARR, _ASS = RESPONSE_START.total_seconds(), ARRIVAL.total_seconds(), FIR
 
 
 def _aware(t: datetime) -> datetime:
-    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
 def _secs(a: datetime | None, b: datetime) -> float | None:
@@ -296,7 +297,7 @@ def period_start(now: datetime, period: str, tz: str = DEFAULT_TZ) -> datetime:
         loc = loc.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     else:
         raise ValueError(f"unknown period {period!r}: expected one of {', '.join(PERIODS)}")
-    return loc.astimezone(timezone.utc)
+    return loc.astimezone(UTC)
 
 
 def previous_window(now: datetime, period: str, tz: str = DEFAULT_TZ, *,
@@ -317,7 +318,7 @@ def previous_window(now: datetime, period: str, tz: str = DEFAULT_TZ, *,
         prev = (loc.replace(day=1) - timedelta(days=1)).replace(day=1, hour=0)
     else:
         prev = loc.replace(year=loc.year - 1)
-    prev_start = prev.replace(tzinfo=None).replace(tzinfo=zone).astimezone(timezone.utc)
+    prev_start = prev.replace(tzinfo=None).replace(tzinfo=zone).astimezone(UTC)
     return prev_start, min(prev_start + elapsed, start)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from enum import Enum
 from typing import Any
 
@@ -30,8 +30,8 @@ INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 #: Integer fields the store keeps in 32-bit columns (INTEGER on PostgreSQL).
 INT32_FIELDS = frozenset({"satisfaction", "households"})
 
-TIME_MIN = datetime(1971, 1, 1, tzinfo=timezone.utc)
-TIME_MAX = datetime(9999, 1, 1, tzinfo=timezone.utc)      # exclusive
+TIME_MIN = datetime(1971, 1, 1, tzinfo=UTC)
+TIME_MAX = datetime(9999, 1, 1, tzinfo=UTC)      # exclusive
 
 #: Longest text per field name, the length of the VARCHAR column that holds it (store/schema.py).
 ID_CHARS = 64
@@ -128,7 +128,7 @@ def _check_value(value: Any, field: str) -> None:
     elif isinstance(value, int):
         check_int(value, field)
     elif isinstance(value, datetime):
-        check_time(value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc))
+        check_time(value if value.tzinfo is not None else value.replace(tzinfo=UTC))
     elif isinstance(value, tuple | list):
         for item in value:
             _check_value(item, field)

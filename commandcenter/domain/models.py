@@ -158,7 +158,7 @@ class QuarantinedRecord:
 @dataclass(frozen=True, slots=True)
 class FeedHealth:
     feed: str
-    state: "FeedState"
+    state: FeedState
     last_ok_at: datetime | None = None
     last_error: str = ""
     last_error_at: datetime | None = None
@@ -168,7 +168,7 @@ class FeedHealth:
 
 @dataclass(frozen=True, slots=True)
 class OperatorAction:
-    kind: "ActionKind"
+    kind: ActionKind
     target_kind: str          # incident / alert / resource / grid / kpi / drill
     target_id: str
     actor: str

@@ -21,7 +21,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any, Protocol, runtime_checkable
 
 import httpx
@@ -89,7 +89,7 @@ class BackendReset(Gone):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Backoff:
@@ -143,7 +143,7 @@ class BatchBuilder:
     `after`: the batch still being committed when this one is built (a pipelined feed); what it holds
     counts as committed, so a duplicate spanning the two batches reaches the store once."""
 
-    def __init__(self, feed: "FeedBase", after: "BatchBuilder | None" = None) -> None:
+    def __init__(self, feed: FeedBase, after: BatchBuilder | None = None) -> None:
         self.feed = feed
         self.after = after
         self.batch = Batch(feed=feed.name)
@@ -485,7 +485,7 @@ class BoundedDecoder:
         self._z = self._new() if self.coding else None
         self._first = True
 
-    def _new(self) -> "zlib._Decompress":
+    def _new(self) -> zlib._Decompress:
         return zlib.decompressobj(16 + zlib.MAX_WBITS if self.coding != "deflate" else zlib.MAX_WBITS)
 
     def feed(self, data: bytes) -> Iterator[bytes]:

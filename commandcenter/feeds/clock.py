@@ -20,7 +20,7 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -73,7 +73,7 @@ class BackendClock:
         except (TypeError, ValueError, IndexError):
             return
         if at.tzinfo is None:
-            at = at.replace(tzinfo=timezone.utc)
+            at = at.replace(tzinfo=UTC)
         self.observe(at, sent, received, resolution_s=1.0)
 
     def set_rate(self, rate: float) -> None:
@@ -92,9 +92,9 @@ class BackendClock:
         local = time.time() if local is None else local
         estimate = self._estimate
         if estimate is None:
-            return datetime.fromtimestamp(local, timezone.utc)
+            return datetime.fromtimestamp(local, UTC)
         intercept, rate = estimate
-        return datetime.fromtimestamp(intercept + rate * local, timezone.utc)
+        return datetime.fromtimestamp(intercept + rate * local, UTC)
 
     def offset_s(self) -> float | None:
         """Backend time minus local time, now (None until a sample arrived)."""
@@ -144,7 +144,7 @@ class BackendClocks:
     def now(self) -> datetime:
         """The wall's time: its reference backend's, or local time while that is not known."""
         clock = self._by_origin.get(self._reference) if self._reference else None
-        return clock.now() if clock is not None else datetime.now(timezone.utc)
+        return clock.now() if clock is not None else datetime.now(UTC)
 
     def wall_time(self, local: datetime) -> datetime:
         """A local timestamp (a feed's last contact) on the wall's clock, as the header shows time."""

@@ -262,7 +262,7 @@ class BackendStatus:
     log_id: str | None = None      # names the backend's message log: another id after a restart with another log
 
     @classmethod
-    def parse(cls, payload: Any) -> "BackendStatus | None":
+    def parse(cls, payload: Any) -> BackendStatus | None:
         if not isinstance(payload, dict):
             return None
         last, first, log_id = payload.get("last_seq"), payload.get("first_seq"), payload.get("log_id")
@@ -530,11 +530,11 @@ class FrameQueue(asyncio.Queue):
         super()._init(maxsize)
         self._frames = 0
 
-    def _put(self, item: "list[Frame] | StreamEnd") -> None:
+    def _put(self, item: list[Frame] | StreamEnd) -> None:
         super()._put(item)
         self._frames += len(item) if isinstance(item, list) else 1
 
-    def _get(self) -> "list[Frame] | StreamEnd":
+    def _get(self) -> list[Frame] | StreamEnd:
         item = super()._get()
         self._frames -= len(item) if isinstance(item, list) else 1
         return item
@@ -543,7 +543,7 @@ class FrameQueue(asyncio.Queue):
         return self._frames
 
 
-def _take(queue: asyncio.Queue, carry: list, limit: int) -> tuple[list, "StreamEnd | None"]:
+def _take(queue: asyncio.Queue, carry: list, limit: int) -> tuple[list, StreamEnd | None]:
     """Up to `limit` frames: first those in `carry` (taken from the queue earlier, past an earlier limit), then what
     the queue holds now. The queue holds lists of frames (one per chunk read) and, last, a StreamEnd, which stops
     the take and is returned. Frames of a list past `limit` stay in `carry` (in order) for the next take."""
@@ -768,7 +768,7 @@ class _PushFeed(FeedBase):
                     since, self.received - before)
 
     @staticmethod
-    async def _next_frames(queue: asyncio.Queue, inflight: "asyncio.Future[None] | None") -> "list[Frame] | StreamEnd | None":
+    async def _next_frames(queue: asyncio.Queue, inflight: asyncio.Future[None] | None) -> list[Frame] | StreamEnd | None:
         """The queue's next item, or None as soon as the batch being committed failed: a failed commit is acted on
         at once, not when the stream next brings something."""
         if inflight is not None and inflight.done() and (inflight.cancelled() or inflight.exception() is not None):

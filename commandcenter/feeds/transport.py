@@ -187,7 +187,7 @@ class OriginPolicy:
     extra: frozenset[str] = frozenset()
 
     @classmethod
-    def for_feed(cls, url: str, redirect_origins: Iterable[str] = ()) -> "OriginPolicy":
+    def for_feed(cls, url: str, redirect_origins: Iterable[str] = ()) -> OriginPolicy:
         return cls(origin_of(url), frozenset(o for o in map(origin_of, redirect_origins) if o))
 
     def credentials_allowed(self, url: str | httpx.URL) -> bool:
@@ -323,7 +323,7 @@ class MediaPolicy:
 
     @classmethod
     def for_feed(cls, url: str, media_origins: Iterable[str] = (), allow_networks: Iterable[str] = ()
-                 ) -> "MediaPolicy":
+                 ) -> MediaPolicy:
         origins = {o for o in map(origin_of, [url, *media_origins]) if o}
         return cls(frozenset(origins), tuple(ipaddress.ip_network(n, strict=False) for n in allow_networks))
 

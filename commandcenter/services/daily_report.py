@@ -4,7 +4,7 @@ ui/daily_report.py (the figures by the KPI cards' own code). Drill records never
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,8 +48,8 @@ class DailyLists:
 def day_window(day: date, tz: str, now: datetime) -> tuple[datetime, datetime, datetime]:
     """(local day start, day end, the time the report is taken at: the day's end or now, whichever is first)."""
     zone = ZoneInfo(tz)
-    start = datetime.combine(day, time(), zone).astimezone(timezone.utc)
-    end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(timezone.utc)
+    start = datetime.combine(day, time(), zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
     return start, end, min(end, now)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,7 @@ class ReportData:
     actions: list[OperatorAction] = field(default_factory=list)
     timeline: list[TimelineRow] = field(default_factory=list)
     reasons: dict[tuple[str, str], str] = field(default_factory=dict)   # (incident id, stage) → why it missed
-    generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def duration_s(self) -> float | None:
@@ -85,7 +85,7 @@ class ReportData:
 def _aware(t: datetime | None) -> datetime | None:
     if t is None:
         return None
-    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 def drill_ids(store: Any) -> list[tuple[str, datetime, str]]:
@@ -136,7 +136,7 @@ def assemble(store: Any, drill_id: str) -> ReportData:
     uses: dict[str, dict[str, Any]] = {}
     dispatches: dict[str, list[Dispatch]] = {}
     timeline: list[TimelineRow] = []
-    t0 = started_at or datetime.now(timezone.utc)
+    t0 = started_at or datetime.now(UTC)
 
     def off(t: datetime) -> float:
         return (t - t0).total_seconds()

@@ -30,7 +30,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ SCENARIO_MARK = "scenario="
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -172,7 +172,7 @@ class Drill:
 
 
 def new_drill_id(scenario: Scenario, at: datetime) -> str:
-    return f"drill-{at.astimezone(timezone.utc):%Y%m%d-%H%M%S}-{scenario.slug}"[:64]
+    return f"drill-{at.astimezone(UTC):%Y%m%d-%H%M%S}-{scenario.slug}"[:64]
 
 
 END_GRACE_S = 5.0     # drill seconds after the scenario's last event before a drill nobody stopped ends itself
@@ -237,7 +237,7 @@ class DrillBackend:
         self._transport = transport
 
     @classmethod
-    def from_config(cls, config: Any) -> "DrillBackend | None":
+    def from_config(cls, config: Any) -> DrillBackend | None:
         """The backend `[drill] backend` names (None when the config names none: this process plays drills)."""
         import logging
         import os
@@ -310,7 +310,7 @@ class DrillBackend:
 
 
 Listener = Callable[["DrillManager"], None]
-_BY_LIVE: dict[int, "weakref.ref[DrillManager]"] = {}
+_BY_LIVE: dict[int, weakref.ref[DrillManager]] = {}
 InStore = Callable[..., Awaitable[Any]]
 
 
@@ -329,7 +329,7 @@ class DrillManager:
 
     def __init__(self, store: Any, live: LiveState, *, clock: Callable[[], datetime] = utcnow,
                  console: str = "wall", in_store: InStore | None = None,
-                 backend: "DrillBackend | None" = None) -> None:
+                 backend: DrillBackend | None = None) -> None:
         self.store = store
         self.live = live
         self._home = live
@@ -363,7 +363,7 @@ class DrillManager:
         _BY_LIVE[id(live)] = weakref.ref(self)
 
     @staticmethod
-    def for_live(live: LiveState) -> "DrillManager | None":
+    def for_live(live: LiveState) -> DrillManager | None:
         """The manager created for this LiveState (the wall's banner and drill tile find it this way)."""
         ref = _BY_LIVE.get(id(live))
         mgr = ref() if ref is not None else None
@@ -404,7 +404,7 @@ class DrillManager:
         d = self.current
         return timedelta(0) if d is None else max(timedelta(0), self.drill_now() - d.started_at)
 
-    def _clock_backend(self) -> "DrillBackend | None":
+    def _clock_backend(self) -> DrillBackend | None:
         d = self.current
         if d is None or d.local:
             return None

@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 import httpx
@@ -183,7 +183,7 @@ class IngestPipeline:
         live: LiveState | None = None,
         *,
         executor: ThreadPoolExecutor | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         clocks: BackendClocks | None = None,
     ) -> None:
         """`clock`: local time, for the feeds' health. `clocks`: the backends' clocks, sampled from the feeds'

@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from ..domain import QuarantinedRecord, encode
@@ -101,5 +101,5 @@ def quarantined(feed: str, item: Item, exc: BaseException, now: datetime | None 
     reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:900]
     rid = getattr(record, "id", None)
     return QuarantinedRecord(feed=feed, kind=QUARANTINE_KIND.get(kind, kind), raw=raw_of(record),
-                             reason=f"the store refused it: {reason}", received_at=now or datetime.now(timezone.utc),
+                             reason=f"the store refused it: {reason}", received_at=now or datetime.now(UTC),
                              record_id=rid if isinstance(rid, str) else None)

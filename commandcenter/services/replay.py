@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 import weakref
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from ..domain import AlertLevel, Category, SignalKind, signal_kind
@@ -28,11 +28,11 @@ MIN_SPEED, MAX_SPEED = 1.0, 60.0
 
 StateAt = Callable[[datetime], dict[str, list[Any]]]
 Listener = Callable[["ReplayController", str], None]
-_BY_LIVE: dict[int, "weakref.ref[ReplayController]"] = {}   # (controller, what): "mode" | "position" | "state"
+_BY_LIVE: dict[int, weakref.ref[ReplayController]] = {}   # (controller, what): "mode" | "position" | "state"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ class ReplayController:
         self.breakthrough: tuple[Danger, ...] = ()   # present dangers seen during this replay (BreakthroughWatch)
 
     @staticmethod
-    def for_live(live: LiveState) -> "ReplayController | None":
+    def for_live(live: LiveState) -> ReplayController | None:
         ref = _BY_LIVE.get(id(live))
         ctl = ref() if ref is not None else None
         return ctl if ctl is not None and ctl.live is live else None
@@ -130,7 +130,7 @@ class ReplayController:
     def jump(self, t: datetime) -> dict[str, list[Any]]:
         """Enter replay (if live) and show the state at t. Keeps paused/playing as it was."""
         if t.tzinfo is None:
-            t = t.replace(tzinfo=timezone.utc)
+            t = t.replace(tzinfo=UTC)
         if self.window is not None:
             t = min(max(t, self.window.start), self.window.end)
         t = min(t, self.clock())
@@ -171,7 +171,7 @@ class ReplayController:
         self.breakthrough = ()
         self._notify("mode")
 
-    def break_through(self, dangers: list["Danger"]) -> None:
+    def break_through(self, dangers: list[Danger]) -> None:
         """Something in the present must not wait for the replay to end: listeners sound and show it."""
         if self.replaying and dangers:
             self.breakthrough += tuple(dangers)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from ..domain import Alert, AlertLevel, AlertStatus, SignalKind, signal_kind
 from .live_state import Change, LiveState
@@ -46,7 +46,7 @@ class Surface:
 
 @dataclass
 class RotationController:
-    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     takeover_enabled: bool = True
     surfaces: dict[str, Surface] = field(default_factory=dict)
     paused: bool = False

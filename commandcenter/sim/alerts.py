@@ -44,7 +44,7 @@ class Live:
 
 
 class Warnings:
-    def __init__(self, world: "World") -> None:
+    def __init__(self, world: World) -> None:
         self.world = world
         self.alerts: dict[str, Live] = {}
         self._n = 0
@@ -179,7 +179,7 @@ class Warnings:
                                 f"防御指南：{spec.guidance}")
 
     # --- rules over events ------------------------------------------------------------------
-    def dispute_reported(self, case: "Case") -> None:
+    def dispute_reported(self, case: Case) -> None:
         """Weak signal (弱信号): small disputes rising in one grid within 24 hours."""
         w = self.world
         gid = case.grid.node.id
@@ -207,7 +207,7 @@ class Warnings:
             self.cancel(self.alerts[self._weak.pop(gid)], "24小时内无新增纠纷")
 
     # --- device alarms (告警) ---------------------------------------------------------------
-    def device_alarm(self, case: "Case") -> None:
+    def device_alarm(self, case: Case) -> None:
         """A sensor or a camera raised this event: its alarm stands until the event is dispatched."""
         rec = case.rec
         type_, label, platform = ALARM_SOURCES[rec.source]
@@ -218,16 +218,16 @@ class Warnings:
         live.open_refs.add(rec.id)
         self._alarms[rec.id] = live.alert.id
 
-    def event_dispatched(self, case: "Case") -> None:
+    def event_dispatched(self, case: Case) -> None:
         alert_id = self._alarms.pop(case.rec.id, None)
         if alert_id is not None:
             self.cancel(self.alerts[alert_id], "已生成事件并派遣")
 
     # --- supervision (督办) of overdue work, blue → yellow → red ----------------------------
-    def watch_deadline(self, case: "Case") -> None:
+    def watch_deadline(self, case: Case) -> None:
         self.world.sched.at(case.deadline_ts, self._deadline, case)
 
-    def _deadline(self, case: "Case") -> None:
+    def _deadline(self, case: Case) -> None:
         """The center's own rule: work still open at its deadline is supervised (督办)."""
         rec = case.rec
         if not rec.is_open or rec.id in self._overdue or (rec.emergency and rec.arrived_at is not None):
@@ -246,19 +246,19 @@ class Warnings:
             self.world.sched.after(limit, self._still_overdue, case, live, AlertLevel.YELLOW, "超期一倍")
             self.world.sched.after(2 * limit, self._still_overdue, case, live, AlertLevel.RED, "超期两倍")
 
-    def _still_overdue(self, case: "Case", live: Live, level: AlertLevel, why: str) -> None:
+    def _still_overdue(self, case: Case, live: Live, level: AlertLevel, why: str) -> None:
         a = live.alert
         if case.rec.is_open and a.status is AlertStatus.ACTIVE and a.level < level:
             self.change(live, level=level, description=f"{case.rec.title}{why}仍未办结，{COLOUR_CN[level]}督办")
 
-    def incident_closed(self, case: "Case") -> None:
+    def incident_closed(self, case: Case) -> None:
         rid = case.rec.id
         self.event_dispatched(case)
         alert_id = self._overdue.pop(rid, None)
         if alert_id is not None:
             self.cancel(self.alerts[alert_id], "事件已办结")
 
-    def emergency_arrived(self, case: "Case") -> None:
+    def emergency_arrived(self, case: Case) -> None:
         alert_id = self._overdue.pop(case.rec.id, None)
         if alert_id is not None and case.rec.emergency:
             self.cancel(self.alerts[alert_id], "力量已到场")

@@ -6,7 +6,7 @@ fully determine what the simulator says happened at any simulated instant.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 
 class SimClock:
@@ -14,8 +14,8 @@ class SimClock:
 
     def __init__(self, start: datetime, speed: float = 1.0) -> None:
         if start.tzinfo is None:
-            start = start.replace(tzinfo=timezone.utc)
-        self.start = start.astimezone(timezone.utc)
+            start = start.replace(tzinfo=UTC)
+        self.start = start.astimezone(UTC)
         self.speed = float(speed)
         self._anchor_sim = self.start
         self._anchor_real: float | None = None

@@ -41,7 +41,7 @@ class RunningDrill:
 class SimDrills:
     """Drills running in one simulated world, by drill id."""
 
-    def __init__(self, world: "World") -> None:
+    def __init__(self, world: World) -> None:
         self.world = world
         self.running: dict[str, RunningDrill] = {}
 

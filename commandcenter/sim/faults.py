@@ -53,7 +53,7 @@ class Faults:
         for name in self.FIELDS:
             setattr(self, name, getattr(defaults, name))
 
-    def copy(self) -> "Faults":
+    def copy(self) -> Faults:
         return dataclasses.replace(self, rng=random.Random(0xFA17))
 
     def hit(self, rate: float) -> bool:

@@ -54,7 +54,7 @@ def _pick(rng, weights: dict[Any, float]) -> Any:
 
 
 class Incidents:
-    def __init__(self, world: "World") -> None:
+    def __init__(self, world: World) -> None:
         self.world = world
         self.cases: dict[str, Case] = {}
         self._n = 0

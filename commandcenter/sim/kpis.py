@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class Kpis:
-    def __init__(self, world: "World") -> None:
+    def __init__(self, world: World) -> None:
         self.world = world
 
     def figures(self, start: datetime, end: datetime) -> dict[str, KpiValue]:

@@ -52,7 +52,7 @@ class Unit:
 
 
 class Fleet:
-    def __init__(self, world: "World") -> None:
+    def __init__(self, world: World) -> None:
         self.world = world
         self.units: dict[str, Unit] = {}
 

@@ -40,7 +40,7 @@ class RunningSim:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(timeout=10)
 
-    def __enter__(self) -> "RunningSim":
+    def __enter__(self) -> RunningSim:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -7,12 +7,13 @@ content is the same whether history is generated in one go or live in 100 ms ste
 from __future__ import annotations
 
 import heapq
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable
 
 
 def to_dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(round(ts, 3), timezone.utc)
+    return datetime.fromtimestamp(round(ts, 3), UTC)
 
 
 class Scheduler:

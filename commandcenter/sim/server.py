@@ -9,7 +9,7 @@ import asyncio
 import json
 import logging
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -51,9 +51,9 @@ class SimServer:
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
         if start_time is None:
-            start_time = datetime.now(timezone.utc)     # to the microsecond: the wall compares its clock with it
+            start_time = datetime.now(UTC)     # to the microsecond: the wall compares its clock with it
         elif start_time.tzinfo is None:
-            start_time = start_time.replace(tzinfo=timezone.utc)
+            start_time = start_time.replace(tzinfo=UTC)
         self.profile = profile
         self.seed = seed
         self.settings = Settings(seed=seed, rate=rate, speed=speed, random_city=random_city, min_live_rate=min_live_rate)
@@ -182,7 +182,7 @@ class SimServer:
         assert event is not None
         try:
             await asyncio.wait_for(event.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
         return self.log.last_seq > cursor
 

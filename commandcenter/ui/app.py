@@ -16,12 +16,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from ..config import Config, PageSection
@@ -98,7 +97,7 @@ class WallApp:
         self.store_url = store_url
         self.clocks = BackendClocks(config.feeds, config.drill.backend)
         self.clock = clock if clock is not None else self.clocks.now
-        self._feed_clock = clock if clock is not None else (lambda: datetime.now(timezone.utc))   # feed health
+        self._feed_clock = clock if clock is not None else (lambda: datetime.now(UTC))   # feed health
         self.config_path = Path(config_path) if config_path else None
         self.kiosk = config.wall.kiosk if kiosk is None else kiosk
         self.live = LiveState()
@@ -229,7 +228,7 @@ class WallApp:
             window.first_painted.connect(lambda: painted.done() or painted.set_result(None))
             try:
                 await asyncio.wait_for(painted, self.FIRST_PAINT_WAIT_S)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.warning("wall: no first frame after %.0f s; building the rest anyway", self.FIRST_PAINT_WAIT_S)
         self._mark("first_paint")
         await self._start_pipeline()    # the feeds' client (an SSL context: 50-90 ms) was not needed to paint

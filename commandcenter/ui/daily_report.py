@@ -8,7 +8,7 @@ services.daily_report; the PDF is made as the drill report's is (QTextDocument p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ class DailyReport:
 def assemble(store: Any, day: date, node_id: str = "", *, now: datetime | None = None,
              tz: str = DK.DEFAULT_TZ) -> DailyReport:
     """Read everything the report shows for one local day (call on a thread that may use the store)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     lists = gather(store, day, node_id, now=now, tz=tz)
     day_snap = collect(store, node_id, lists.at, completion_series=False, period="today", start=lists.day_start)
     year_start = DK.period_start(lists.day_start, "year", tz)

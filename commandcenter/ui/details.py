@@ -16,7 +16,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 from urllib.parse import quote
 
@@ -426,7 +426,7 @@ class DetailController(QObject):
 
     def __init__(self, live: LiveState, show: Callable[[QWidget], None], *, in_store: InStore | None = None,
                  store: Any = None, feed_url: str = "", client: Callable[[], httpx.AsyncClient] | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  limits: dict[Category, timedelta] | None = None, guidance: dict[str, str] | None = None,
                  alert_actions: Any = None, node_id: str = "", media: MediaPolicy | None = None,
                  media_client: Callable[[], httpx.AsyncClient] | None = None, parent: QObject | None = None):

@@ -159,7 +159,7 @@ def build_html(data: ReportData, images: dict[str, str]) -> str:
       f'<style>body{{font-family:"{esc(theme.FONT_FAMILY)}",sans-serif;font-size:10pt;color:#222}}'
       'h1{font-size:18pt;color:#5b2a99}h2{font-size:13pt;color:#5b2a99;margin-top:14pt}'
       'td,th{padding:3px 6px} th{background:#ece3f7;text-align:left}</style></head><body>')
-    a(f'<h1>【演练 / DRILL】演练评估报告 · After-action report</h1>')
+    a('<h1>【演练 / DRILL】演练评估报告 · After-action report</h1>')
     a('<table border="1" cellspacing="0" cellpadding="4" width="100%">')
     for k, v in (("演练编号 Drill ID", data.drill_id), ("演练脚本 Scenario", sc.name), ("说明", sc.description),
                  ("脚本文件", sc.path), ("开始 Started", f"{_dt(data.started_at)} · {who(data.started_by, data.started_seat)}"),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QLocale, QObject, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QFont
@@ -178,7 +178,7 @@ class PageView(QWidget):
 class _FirstPaint(QObject):
     """Sees the first Paint event of a window's widgets, then reports it once the paint pass is over."""
 
-    def __init__(self, window: "WallWindow"):
+    def __init__(self, window: WallWindow):
         super().__init__(window)
         self._window = window
 
@@ -197,7 +197,7 @@ class WallWindow(QMainWindow):
     first_painted = Signal()   # once: the window's first frame has been painted
 
     def __init__(self, title: str, live: LiveState, page: PageSection | None, build: TileBuilder,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc), *,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), *,
                  body: QWidget | None = None):
         super().__init__()
         self.setWindowTitle(title)

@@ -1,5 +1,5 @@
 """Domain rules: the wire codec round-trips and rejects bad input with reasons; 1-10-20 and category deadlines."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -8,7 +8,7 @@ from commandcenter.domain import (
     deadline_state, decode_incident, encode, one_ten_twenty,
 )
 
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def incident(**kw) -> Incident:
@@ -71,7 +71,7 @@ def test_an_explicit_null_takes_the_default_of_a_field_that_is_not_nullable():
 def test_a_time_with_an_offset_is_stored_in_utc():
     data = encode(incident()) | {"reported_at": "2026-11-23T16:00:00+08:00"}
     assert decode_incident(data).reported_at == T0
-    assert decode_incident(data).reported_at.tzinfo is timezone.utc
+    assert decode_incident(data).reported_at.tzinfo is UTC
 
 
 def test_an_emergency_faces_the_one_minute_response_deadline_first():

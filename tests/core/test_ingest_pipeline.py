@@ -11,6 +11,7 @@ from commandcenter.config import config_from_dict
 from commandcenter.feeds import native
 from commandcenter.services import IngestPipeline, LiveState
 from commandcenter.store import Store
+from datetime import UTC
 
 
 @pytest.fixture
@@ -255,7 +256,7 @@ def test_the_next_transaction_runs_while_a_big_committed_batch_enters_the_live_s
 def test_a_store_read_through_in_store_runs_beside_a_write_holding_the_store_thread(qapp, qloop, sqlite_url):
     """A KPI refresh (or any of the store's own reads) does not queue behind, or ahead of, an ingest commit:
     it runs on a reader thread while the store thread is busy; writes stay on the store thread, in order."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     store = Store.open(sqlite_url)
     pipeline = IngestPipeline(config_from_dict({"feeds": []}), store, LiveState())
@@ -270,7 +271,7 @@ def test_a_store_read_through_in_store_runs_beside_a_write_holding_the_store_thr
     async def scenario() -> tuple[bool, dict, list, bool]:
         held = asyncio.ensure_future(pipeline.in_store(long_write))
         await asyncio.sleep(0.05)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         kpis = await asyncio.wait_for(pipeline.in_store(store.kpis, "", now - timedelta(hours=1), now), 5)
         actions = await asyncio.wait_for(pipeline.in_store(store.actions_since, 0), 5)
         still_held = not held.done()

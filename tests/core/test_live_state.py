@@ -1,14 +1,14 @@
 """The live state stays bounded on a weeks-long run: ended records leave it after the retention window."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from commandcenter.domain import (
     Alert, AlertLevel, AlertStatus, AlertType, Category, Incident, KpiValue, Severity, Source, Status,
 )
 from commandcenter.services import LiveState
 
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def incident(i: int, **kw) -> Incident:

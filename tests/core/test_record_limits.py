@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -12,7 +12,7 @@ from commandcenter.domain import Incident, InvalidRecord, decode, decode_stored,
 from commandcenter.domain.limits import ID_CHARS, TIME_MAX, TIME_MIN, check_record, text_problem
 from commandcenter.domain.wirejson import BadJson, Unparsed, load_list, loads, salvage
 
-T = datetime(2026, 12, 6, 8, tzinfo=timezone.utc)
+T = datetime(2026, 12, 6, 8, tzinfo=UTC)
 GOOD = {"id": "i1", "version": 3, "updated_at": "2026-12-06T08:00:00Z", "reported_at": "2026-12-06T07:00:00Z",
         "title": "燃气泄漏", "category": "fire", "source": "hotline_12345", "severity": 2, "status": "reported",
         "grid_id": "G1", "timeline": [{"status": "reported", "at": "2026-12-06T07:00:00Z", "handler": "王"}]}
@@ -65,7 +65,7 @@ def test_check_record_applies_the_same_limits_to_records_built_by_adapters() -> 
     assert check_record(inc) is inc
     for bad, reason in [({"version": 2 ** 64}, "version: integer"), ({"title": "a\x00"}, "title: text contains NUL"),
                         ({"id": "y" * 65}, "id: longer than 64"),
-                        ({"reported_at": datetime(9999, 6, 1, tzinfo=timezone.utc)}, "reported_at: time 9999")]:
+                        ({"reported_at": datetime(9999, 6, 1, tzinfo=UTC)}, "reported_at: time 9999")]:
         with pytest.raises(InvalidRecord, match=reason) as caught:
             check_record(dataclasses.replace(inc, **bad))
         assert caught.value.kind == "incident"

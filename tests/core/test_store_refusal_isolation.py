@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import importlib.util
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +96,7 @@ def test_records_the_store_refuses_are_quarantined_and_the_rest_of_their_batch_i
     """Records built past the codec's checks (what a future field or an engine's rule could let through): a
     version beyond 64 bits, a year-9999 time, a lone surrogate. The store refuses each on both engines."""
     good = [inc(f"g{k}") for k in range(30)]
-    bad = [inc("b-version", 2 ** 64), inc("b-year", at=datetime(9999, 12, 31, 23, tzinfo=timezone.utc)),
+    bad = [inc("b-version", 2 ** 64), inc("b-year", at=datetime(9999, 12, 31, 23, tzinfo=UTC)),
            inc("b-text", title="燃气\ud800")]
     earlier = QuarantinedRecord("f", "incident", b"{bad json", "invalid JSON", storehelp.T0, None)
     batch = Batch(feed="f", incidents=good[:10] + bad[:2] + good[10:20] + bad[2:] + good[20:],

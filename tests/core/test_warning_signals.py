@@ -1,7 +1,7 @@
 """The public warning-signal table: China's hazard/colour pairs, guidance per hazard, and `Alert.hazard` on the wire."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -48,7 +48,7 @@ def test_public_warnings_are_warnings_and_guidance_belongs_to_the_hazard() -> No
 
 
 def _alert(**kw) -> Alert:
-    at = datetime(2026, 7, 1, 2, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
     return Alert("AL1", 1, at, R, AlertType.WEATHER, "滨海区暴雨红色预警信号", AlertStatus.ACTIVE, at, **kw)
 
 

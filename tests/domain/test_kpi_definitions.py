@@ -2,7 +2,7 @@
 young period, a like-for-like comparison and too small a sample read."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 
 import pytest
 
@@ -144,7 +144,7 @@ def test_whistle_hotline_petitions_and_handover() -> None:
 def test_like_for_like_windows() -> None:
     """Today 00:00–10:24 compares with yesterday 00:00–10:24; the month's first 5 days 10:24 with the previous
     month's; the year so far with last year's same stretch."""
-    now = (DAY + 10 * H + 24 * M).astimezone(timezone.utc)
+    now = (DAY + 10 * H + 24 * M).astimezone(UTC)
     assert DK.period_start(now, "today") == DAY
     assert DK.previous_window(now, "today") == (DAY - 24 * H, DAY - 24 * H + 10 * H + 24 * M)
     m0, m1 = DK.previous_window(now, "month")

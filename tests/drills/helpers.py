@@ -1,11 +1,11 @@
 """Shared bits for the drill tests: a controllable clock and the scripted scenario."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 SCENARIO = Path(__file__).with_name("scripted-drill.toml")
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
 class FakeClock:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import socket
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -13,7 +13,7 @@ from commandcenter.store import Store
 
 from .helpers import SCENARIO
 
-START = datetime(2026, 11, 23, 4, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ cannot be reached is an error and nothing is recorded."""
 from __future__ import annotations
 
 import socket
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from commandcenter.cli import main
@@ -40,7 +40,7 @@ def test_drill_start_hands_the_scenario_to_the_simulator_and_stops_it_when_playe
     scenario = tmp_path / "short.toml"
     scenario.write_text(SHORT, encoding="utf-8")
     with run_in_thread(profile="street", seed=1, random_city=False, history_hours=0.1,
-                       start_time=datetime.now(timezone.utc)) as sim:
+                       start_time=datetime.now(UTC)) as sim:
         cfg, db = _config(tmp_path, sim.url)
         assert main(["drill", "start", str(scenario), "--config", str(cfg), "--actor", "张主任",
                      "--linger", "0"]) == 0

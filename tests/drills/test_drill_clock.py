@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -27,7 +27,7 @@ def test_a_backend_drill_at_30x_follows_the_backend_clock_and_the_report_lasts_b
     from commandcenter.sim import run_in_thread
 
     sim = run_in_thread(profile="street", seed=6, history_hours=0.1, speed=30.0,
-                        start_time=datetime.now(timezone.utc))
+                        start_time=datetime.now(UTC))
     try:
         mgr = DrillManager(store, LiveState(), console="console-1",
                            backend=DrillBackend(sim.url + "/_control/drills"))
@@ -125,7 +125,7 @@ def test_a_wall_on_its_backend_clock_runs_a_30x_backend_drill_at_30x(qloop, tmp_
     from commandcenter.ui.app import WallApp
 
     sim = run_in_thread(profile="street", seed=11, history_hours=0.1, speed=30.0,
-                        start_time=datetime.now(timezone.utc))
+                        start_time=datetime.now(UTC))
     config = config_from_dict({"wall": {"kiosk": False}, "feeds": [{"name": "city", "url": sim.url, "mode": "sse"}],
                                "drill": {"backend": "city"}})
     wall = WallApp(config, f"sqlite:///{tmp_path / 'wall.db'}")

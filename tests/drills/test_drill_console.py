@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import httpx
@@ -22,7 +22,7 @@ def test_the_console_starts_the_sample_drill_on_the_simulator_stops_it_and_write
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
 
-    start = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     sim = run_in_thread(profile="street", seed=2, history_hours=1.0, start_time=start, hold_clock=True)
     config = config_from_dict({"wall": {"kiosk": False, "rotate_seconds": 0}, "pages": PAGES,
                                "feeds": [{"name": "city", "url": sim.url, "mode": "sse"}],

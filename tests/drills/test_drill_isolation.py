@@ -3,7 +3,7 @@ the map within seconds (kept in the store for the report), a wall started at any
 record of starts and stops, and a drill whose scenario has played out and that nobody stopped ends by itself."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import pytest
@@ -109,7 +109,7 @@ def test_a_stopped_drill_leaves_tiles_and_map_within_seconds_and_a_later_wall_sh
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
 
-    sim = run_in_thread(profile="street", seed=4, history_hours=0.2, start_time=datetime.now(timezone.utc))
+    sim = run_in_thread(profile="street", seed=4, history_hours=0.2, start_time=datetime.now(UTC))
     scenario, cfg, config = _setup(tmp_path, sim.url, "30m")
     walls: list[WallApp] = []
 
@@ -178,7 +178,7 @@ def test_a_drill_whose_scenario_played_out_ends_itself_and_says_so(qloop, tmp_pa
     from commandcenter.services.drill_report import assemble
     from commandcenter.ui.app import WallApp
 
-    sim = run_in_thread(profile="street", seed=5, history_hours=0.2, start_time=datetime.now(timezone.utc))
+    sim = run_in_thread(profile="street", seed=5, history_hours=0.2, start_time=datetime.now(UTC))
     scenario, _cfg, config = _setup(tmp_path, sim.url, "4s")
     wall = WallApp(config, config.store.url)
 
@@ -212,7 +212,7 @@ def test_late_records_of_a_drill_the_backend_no_longer_plays_are_not_shown_as_li
     scenario = tmp_path / "played.toml"
     scenario.write_text((SCENARIO % "3s").replace('id = "isolation"', 'id = "isolation"\ndrill_id = "SIM-PLAYED"'),
                         encoding="utf-8")
-    sim = run_in_thread(profile="street", seed=9, history_hours=0.1, start_time=datetime.now(timezone.utc),
+    sim = run_in_thread(profile="street", seed=9, history_hours=0.1, start_time=datetime.now(UTC),
                         scenario=scenario)
     _s, _cfg, config = _setup(tmp_path, sim.url, "3s")
     time.sleep(4)                               # the simulator plays it out before any wall looks
@@ -242,7 +242,7 @@ def test_a_drill_seen_only_through_the_feed_ends_when_its_backend_has_played_it_
     scenario = tmp_path / "playing.toml"
     scenario.write_text((SCENARIO % "8s").replace('id = "isolation"', 'id = "isolation"\ndrill_id = "SIM-PLAYING"'),
                         encoding="utf-8")
-    sim = run_in_thread(profile="street", seed=10, history_hours=0.1, start_time=datetime.now(timezone.utc),
+    sim = run_in_thread(profile="street", seed=10, history_hours=0.1, start_time=datetime.now(UTC),
                         scenario=scenario)
     _s, _cfg, config = _setup(tmp_path, sim.url, "8s")
     wall = WallApp(config, config.store.url)

@@ -4,7 +4,7 @@ another working directory shows the scenario's name and its own targets (8:00 ar
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from commandcenter.cli import main
@@ -27,7 +27,7 @@ def test_a_drill_started_by_a_relative_path_reads_the_same_from_another_director
     (here / "scenarios").mkdir(parents=True)
     elsewhere.mkdir()
     shutil.copy(SAMPLE, here / "scenarios" / "sample-drill.toml")
-    sim = run_in_thread(profile="street", seed=7, history_hours=0.1, start_time=datetime.now(timezone.utc))
+    sim = run_in_thread(profile="street", seed=7, history_hours=0.1, start_time=datetime.now(UTC))
     db = f"sqlite:///{tmp_path / 'wall.db'}"
     config = config_from_dict({"wall": {"kiosk": False, "rotate_seconds": 0}, "pages": PAGES, "store": {"url": db},
                                "feeds": [{"name": "city", "url": sim.url, "mode": "sse"}],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import httpx
 import pytest
@@ -33,7 +33,7 @@ def test_scripted_drill_on_the_wall_against_the_simulator(qloop, tmp_path):
     from commandcenter.ui.wall import WallWindow
 
     ensure_gui_app()
-    start = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    start = datetime.now(UTC).replace(second=0, microsecond=0)
     sim = run_in_thread(profile="street", seed=3, history_hours=1.0, start_time=start, hold_clock=True)
     store = Store.open(f"sqlite:///{tmp_path / 'wall.db'}")
     try:

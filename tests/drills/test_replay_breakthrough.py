@@ -3,7 +3,7 @@ public warning (or an emergency going overdue) breaks through the replay — ban
 to live. Against the simulated city over loopback."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -16,7 +16,7 @@ from commandcenter.services.replay import BreakthroughWatch
 
 sim = pytest.importorskip("commandcenter.sim")
 
-T = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+T = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 
 def alert(id: str, level: AlertLevel = AlertLevel.RED, *, type: AlertType = AlertType.WEATHER,

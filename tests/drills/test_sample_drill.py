@@ -3,7 +3,7 @@ the fire's first assessment is late on purpose, and the report says ✗ and why.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import httpx
@@ -21,7 +21,7 @@ def test_the_sample_drill_scores_pass_and_fail_and_the_report_says_why(qapp, tmp
     from commandcenter.sim import run_in_thread
     from commandcenter.ui.report import write_report
 
-    start = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)     # SSE: every version of every record arrives
+    start = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)     # SSE: every version of every record arrives
     sim = run_in_thread(profile="street", seed=5, history_hours=2.0, start_time=start, hold_clock=True)
     store = Store.open(f"sqlite:///{tmp_path / 'wall.db'}")
     try:

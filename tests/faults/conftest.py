@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -24,7 +24,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def incident(i: int, version: int = 1, *, prefix: str = "f", big: int = 0) -> Incident:

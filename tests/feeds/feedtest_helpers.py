@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from aiohttp import web
 
@@ -79,7 +79,7 @@ async def run_until(coro_factory, predicate, timeout: float = 10.0) -> bool:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def incident(i: int, v: int = 1, **kw) -> dict:

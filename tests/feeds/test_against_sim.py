@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import httpx
 import pytest
@@ -22,7 +21,7 @@ from commandcenter.sim import Faults, SimServer
 from feedtest_helpers import Collector, now, section
 
 pytestmark = pytest.mark.fault
-START = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(minutes=1)
+START = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
 
 
 def _sim(port: int = 0, **faults) -> SimServer:

@@ -2,7 +2,7 @@
 Date header's one-second resolution, a sped-up simulator followed through its speed."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from email.utils import format_datetime
 
 from commandcenter.config import config_from_dict
@@ -12,7 +12,7 @@ LOCAL = 1_800_000_000.0      # local epoch seconds of the samples
 
 
 def at(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, timezone.utc)
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def test_the_offset_is_the_median_of_the_samples_with_the_shortest_round_trips():
@@ -56,14 +56,14 @@ def test_the_wall_keeps_the_drill_backends_time_and_reports_offsets_beyond_a_few
                   {"name": "weather", "kind": "cap", "url": "http://127.0.0.2:9/cap"}],
         "drill": {"backend": "city"}})
     clocks = BackendClocks(config.feeds, config.drill.backend)
-    before = datetime.now(timezone.utc)
-    assert before - timedelta(seconds=1) <= clocks.now() <= datetime.now(timezone.utc)   # unknown: local time
+    before = datetime.now(UTC)
+    assert before - timedelta(seconds=1) <= clocks.now() <= datetime.now(UTC)   # unknown: local time
     import time
 
     now = time.time()
     clocks.for_feed("city").observe(at(now - 38.2), now, now)
     clocks.for_feed("weather").observe(at(now + 1.0), now, now)
-    assert abs((datetime.now(timezone.utc) - clocks.now()).total_seconds() - 38.2) < 0.5
+    assert abs((datetime.now(UTC) - clocks.now()).total_seconds() - 38.2) < 0.5
     shown = clocks.shown_offsets()
     assert list(shown) == ["city"] and round(shown["city"]) == -38
 
@@ -71,7 +71,7 @@ def test_the_wall_keeps_the_drill_backends_time_and_reports_offsets_beyond_a_few
 def test_a_command_reads_a_simulator_40_s_behind_once_and_a_speed_up_with_it():
     from commandcenter.sim import run_in_thread
 
-    start = datetime.now(timezone.utc) - timedelta(seconds=40)
+    start = datetime.now(UTC) - timedelta(seconds=40)
     with run_in_thread(profile="street", seed=2, start_time=start, history_hours=0.5, speed=5.0) as city:
         config = config_from_dict({"feeds": [{"name": "city", "url": city.url}]})
         clocks = BackendClocks(config.feeds)

@@ -1,7 +1,7 @@
 """What a batch keeps when a feed delivers several versions of one record before the store commits."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from commandcenter.domain import (
     Category, Incident, Resource, ResourceKind, ResourceStatus, Severity, Source, Status,
@@ -10,7 +10,7 @@ from commandcenter.feeds.base import BatchBuilder, FeedBase
 
 from feedtest_helpers import section
 
-T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 
 def team(version: int, status: ResourceStatus, minutes: int) -> Resource:

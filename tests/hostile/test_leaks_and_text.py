@@ -13,10 +13,8 @@ import logging
 import os
 import sys
 import threading
-from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
-import httpx
 import pytest
 from aiohttp import web
 
@@ -242,7 +240,7 @@ def test_token_with_a_line_break_is_refused_at_start_naming_only_the_variable(mo
 
     with caplog.at_level(logging.DEBUG):
         feed, made_with = asyncio.run(main())
-    health = feed.health(datetime.now(timezone.utc))
+    health = feed.health(datetime.now(UTC))
     assert requests == []                                                         # never sent
     assert "CC_HOSTILE_TOKEN" in health.last_error and "header" in health.last_error
     logs = all_log_text(caplog.records)
@@ -483,7 +481,7 @@ def test_export_csv_writes_no_formula_and_no_raw_escape(sqlite_url, tmp_path, ca
 def test_drill_report_csv_timeline_is_escaped(tmp_path):
     from commandcenter.services.drill_report import ReportData, TimelineRow, write_timeline_csv
 
-    at = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     data = ReportData(drill_id="D1", scenario=None, started_at=at, stopped_at=None,       # type: ignore[arg-type]
                       timeline=[TimelineRow(at, -5.0, "incident", "=E1", FORMULAS[0], "@reported", "\x07+detail"),
                                 TimelineRow(at, 12.0, "action", "A1", "普通", "受理", "")])

@@ -162,7 +162,7 @@ class HostileBackend:
                 await ws.send_str(json.dumps(heartbeat))
                 try:
                     msg = await ws.receive(timeout=self.heartbeat_s)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
                     break

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,7 +14,7 @@ from httpx_sse import connect_sse
 from commandcenter.sim import RunningSim, run_in_thread
 
 #: Noon in China: six hours of history cover the morning peak.
-START = datetime(2026, 11, 23, 4, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

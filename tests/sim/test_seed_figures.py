@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import pytest
@@ -26,7 +26,7 @@ from commandcenter.sim.territory import PROFILES, generate
 from commandcenter.sim.world import Settings, World
 
 #: A week ending at noon China time on Monday 30 November 2026.
-WEEK_END = datetime(2026, 11, 30, 4, 0, tzinfo=timezone.utc)
+WEEK_END = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
 WEEK_H = 7 * 24
 
 
@@ -96,7 +96,7 @@ def street_week() -> World:
 @pytest.fixture(scope="module")
 def city_year_rare() -> World:
     """Only the rare processes (emergencies, first-time petitions) and public warnings, over a simulated year."""
-    w = run_world("city", datetime(2027, 1, 1, tzinfo=timezone.utc) - timedelta(hours=8), 365 * 24, random_city=False)
+    w = run_world("city", datetime(2027, 1, 1, tzinfo=UTC) - timedelta(hours=8), 365 * 24, random_city=False)
     w.incidents.start_rare()
     w.warnings.start_random()
     w.run_until(w.start_ts)

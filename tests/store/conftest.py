@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text

@@ -1,7 +1,7 @@
 """Record builders for the store tests."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from commandcenter.domain import (
@@ -9,7 +9,7 @@ from commandcenter.domain import (
     Source, Status, TerritoryLevel, TerritoryNode,
 )
 
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
 def inc(id: str, version: int = 1, *, at: datetime | None = None, status: Status = Status.REPORTED,

@@ -2,14 +2,14 @@
 over from its drill actions when it migrates."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from sqlalchemy import text
 
 from commandcenter.domain import ActionKind, OperatorAction
 from commandcenter.store import DrillRecord, Store
 
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
 def start_action(drill_id: str, at: datetime) -> OperatorAction:

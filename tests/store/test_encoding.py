@@ -6,7 +6,7 @@ import dataclasses
 import json
 import math
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,8 +42,8 @@ AWKWARD = [
     inc("escapes", title='引号 "quoted" \\ back\nslash\ttab \u2028 \x01 😀', description="描述 </script>",
         reporter="王", handler="李", grid_worker="张"),
     inc("shanghai-time", at=datetime(2026, 3, 2, 16, 0, 0, 1, tzinfo=ZoneInfo("Asia/Shanghai"))),
-    inc("whole-second", at=datetime(2026, 3, 2, 8, 0, 0, tzinfo=timezone.utc),
-        accepted_at=datetime(2026, 3, 2, 8, 0, 0, 999999, tzinfo=timezone.utc)),
+    inc("whole-second", at=datetime(2026, 3, 2, 8, 0, 0, tzinfo=UTC),
+        accepted_at=datetime(2026, 3, 2, 8, 0, 0, 999999, tzinfo=UTC)),
     inc("every-field", 7, status=Status.FOLLOWED_UP, emergency=True, emergency_domain=list(EmergencyDomain)[0],
         lon=118.123456789, lat=-0.0, departments=("消防", "公安"), accepted_at=T0 + timedelta(minutes=1),
         dispatched_at=T0 + timedelta(minutes=2), arrived_at=T0 + timedelta(minutes=9),
@@ -83,7 +83,7 @@ def test_resource_and_alert_text_is_what_json_dumps_of_the_codec_writes() -> Non
 
 def test_sqlite_time_text_is_what_sqlalchemy_writes(tmp_path: Path) -> None:
     times = [T0, T0.replace(microsecond=1), datetime(2026, 3, 2, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
-             datetime(1999, 12, 31, 23, 59, 59, 999999), datetime(2026, 7, 1, 2, 3, 4, 500000, tzinfo=timezone.utc)]
+             datetime(1999, 12, 31, 23, 59, 59, 999999), datetime(2026, 7, 1, 2, 3, 4, 500000, tzinfo=UTC)]
     engine = create_engine(f"sqlite:///{tmp_path / 't.db'}")
     T["feed_cursors"].create(engine)
     with engine.begin() as conn:
@@ -94,5 +94,5 @@ def test_sqlite_time_text_is_what_sqlalchemy_writes(tmp_path: Path) -> None:
     engine.dispose()
     for k, t in enumerate(times):
         assert _sqlite_time(t) == stored[k]
-        aware = t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+        aware = t if t.tzinfo else t.replace(tzinfo=UTC)
         assert back[str(k)] == aware

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
@@ -19,7 +19,7 @@ from commandcenter.store.schema import T
 from storehelp import inc, territory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+START = datetime(2024, 1, 1, tzinfo=UTC)
 GRIDS = ["g1", "g2", "g3"]
 
 
@@ -120,8 +120,8 @@ def test_a_rebuild_of_the_rollups_rebuilds_the_counts(store: Store) -> None:
 def test_a_street_reads_its_grids_whole_months_from_the_counts(store: Store) -> None:
     """The street's and the community's events per grid over whole local months come from the table (a count
     changed behind the store's back shows in both); the grid's own KPIs come from its month rollups."""
-    store.apply("f", territory=territory(), incidents=[inc("a", at=datetime(2024, 5, 10, tzinfo=timezone.utc))])
-    w0, w1 = datetime(2024, 3, 31, 16, tzinfo=timezone.utc), datetime(2024, 6, 30, 16, tzinfo=timezone.utc)
+    store.apply("f", territory=territory(), incidents=[inc("a", at=datetime(2024, 5, 10, tzinfo=UTC))])
+    w0, w1 = datetime(2024, 3, 31, 16, tzinfo=UTC), datetime(2024, 6, 30, 16, tzinfo=UTC)
     assert store.kpis("s1", w0, w1)["events_per_grid"].detail["g1"] == 1.0
     with store.engine.begin() as c:
         tbl = T["kpi_grid_month"]

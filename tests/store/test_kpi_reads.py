@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +20,7 @@ from storehelp import inc, territory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GRIDS = {"g1": ("m1", "s1"), "g2": ("m1", "s1"), "g3": ("m2", "s1")}
-START = datetime(2023, 6, 1, tzinfo=timezone.utc)
+START = datetime(2023, 6, 1, tzinfo=UTC)
 SPAN_H = 3 * 365 * 24
 
 
@@ -90,7 +90,7 @@ def test_counts_per_grid_hour_and_day_equal_a_recount_of_the_incidents(store: St
 
 
 def test_a_drill_counts_on_its_grid_only_when_drills_are_asked_for(store: Store) -> None:
-    at = datetime(2025, 5, 20, 3, 10, tzinfo=timezone.utc)
+    at = datetime(2025, 5, 20, 3, 10, tzinfo=UTC)
     store.apply("f", territory=territory(), incidents=[
         inc("real", at=at, grid="g1"), inc("drill", at=at + timedelta(minutes=5), grid="g1", drill_id="dr1")])
     for node in ("s1", "m1", "g1"):

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 
 import pytest
 
 from commandcenter.domain import Category, ResolutionLevel, Status
 from commandcenter.store import Store, StoreError
 from commandcenter.store.kpi import decompose
-from commandcenter.store.rollup import GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, Calendar
+from commandcenter.store.rollup import GRAIN_DAY, GRAIN_HOUR, Calendar
 
 from storehelp import T0, inc, territory
 
-D0 = datetime(2026, 3, 2, tzinfo=timezone.utc)
+D0 = datetime(2026, 3, 2, tzinfo=UTC)
 D1 = D0 + timedelta(days=1)
 M = timedelta(minutes=1)
 
@@ -37,8 +37,8 @@ def scenario() -> list:
         inc("f", 1, at=T0 + 240 * M, status=Status.REPORTED, grid="g2", category=Category.PETITION),
         inc("x", 2, at=T0, status=Status.CLOSED, grid="g1", drill_id="dr1", closed_at=T0 + 5 * M),
         inc("before", 1, at=D0 - 60 * M, status=Status.CLOSED, grid="g1"),
-        inc("ly1", 1, at=datetime(2025, 3, 2, 10, tzinfo=timezone.utc), grid="g1", category=Category.PETITION),
-        inc("ly2", 1, at=datetime(2025, 3, 2, 12, tzinfo=timezone.utc), grid="g3"),
+        inc("ly1", 1, at=datetime(2025, 3, 2, 10, tzinfo=UTC), grid="g1", category=Category.PETITION),
+        inc("ly2", 1, at=datetime(2025, 3, 2, 12, tzinfo=UTC), grid="g3"),
     ]
 
 
@@ -140,7 +140,7 @@ def test_territory_after_incidents_and_incremental_updates(store: Store) -> None
 
 def test_long_windows_use_coarse_buckets(store: Store) -> None:
     store.apply("f", territory=territory(), incidents=scenario())
-    k = store.kpis("", datetime(2025, 1, 1, 5, tzinfo=timezone.utc), datetime(2026, 12, 31, 7, tzinfo=timezone.utc))
+    k = store.kpis("", datetime(2025, 1, 1, 5, tzinfo=UTC), datetime(2026, 12, 31, 7, tzinfo=UTC))
     assert k["events"].value == 9             # everything real, both years
     assert len(k["trend_per_day"].detail) == 401     # the last 400×24 hours touch 401 calendar days
     assert len(k["trend_per_hour"].detail) == 168
@@ -150,7 +150,7 @@ def test_long_windows_use_coarse_buckets(store: Store) -> None:
 def test_decompose_covers_every_hour_once(tz: str) -> None:
     cal = Calendar(tz)
     rnd = random.Random(5)
-    base = int(datetime(2024, 1, 1, tzinfo=timezone.utc).timestamp()) // 3600
+    base = int(datetime(2024, 1, 1, tzinfo=UTC).timestamp()) // 3600
     for _ in range(300):
         hs = base + rnd.randrange(0, 24 * 800)
         he = hs + rnd.choice([0, 1, 5, 23, 24, 25, 48, 24 * 31, 24 * 70, rnd.randrange(0, 24 * 900)])
@@ -182,7 +182,7 @@ def test_a_day_is_the_local_day_of_the_command_center(store: Store) -> None:
 
 
 def test_reopening_in_another_time_zone_rebuilds_the_day_rollups(store_url: str) -> None:
-    at = datetime(2026, 11, 23, 20, 0, tzinfo=timezone.utc)    # the 23rd in UTC, the 24th (04:00) in Shanghai
+    at = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)    # the 23rd in UTC, the 24th (04:00) in Shanghai
     with Store.open(store_url) as s:
         s.apply("f", territory=territory(), incidents=[inc("a", at=at)])
         assert s.kpis("c", at - timedelta(days=3), at + timedelta(days=3))["trend_per_day"].detail["2026-11-24"] == 1

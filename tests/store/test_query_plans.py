@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import event

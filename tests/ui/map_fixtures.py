@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from commandcenter.domain import (
     AlertLevel, AlertStatus, AlertType, Category, ResourceKind, ResourceStatus, Severity, Source, Status,
@@ -19,7 +19,7 @@ from commandcenter.domain.models import Alert, Incident, Resource, TerritoryNode
 LON0, LAT0 = 118.50, 37.40     # Dongying-ish
 CELL = 0.004                   # degrees per grid side
 DISTRICT_NAMES = ["东营区", "垦利区", "河口区", "广饶县", "利津县"]
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def city(n_grids: int = 1000, n_districts: int = 3, streets_per_district: int = 3, seed: int = 7,

@@ -4,7 +4,7 @@ stopping a drill asks for confirmation and a reason, so a key press alone starts
 on 127.0.0.1 as the wall's feed and drill backend."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from commandcenter.domain import ActionKind, Alert, AlertLevel, AlertStatus, Ale
 pytestmark = pytest.mark.timeout(120) if hasattr(pytest.mark, "timeout") else []
 
 SAMPLE = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "sample-drill.toml"
-START = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 DUTY = [{"name": "王建国", "role": "值班长", "seat": "1号席"},
         {"name": "李敏", "role": "值班员", "from": "00:00", "until": "24:00"}]
 PAGES = [{"name": "总览", "rows": 1, "columns": 2, "tiles": [

@@ -3,13 +3,11 @@
 links open only for http/https after a confirmation."""
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from datetime import timedelta
 
 import httpx
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QMessageBox
 

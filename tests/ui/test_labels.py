@@ -14,6 +14,7 @@ from commandcenter.domain import (
     Status,
 )
 from commandcenter.ui import labels
+from datetime import UTC
 
 DISPLAYED = list(labels.TABLES)
 MEMBERS = [(enum, member) for enum in DISPLAYED for member in enum]
@@ -68,9 +69,9 @@ def test_equal_values_of_different_enums_keep_their_own_names():
 
 
 def _alert(type_: AlertType, level: AlertLevel) -> Alert:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    t = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    t = datetime(2026, 11, 23, tzinfo=UTC)
     return Alert("A1", 1, t, level, type_, "t", AlertStatus.ACTIVE, t)
 
 

@@ -3,7 +3,6 @@
 Written to /tmp/tile-<kind>.png for a person to look at; the test checks they are non-trivial pictures."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -13,10 +12,8 @@ import wall_data as W
 from commandcenter.config import config_from_dict
 from commandcenter.services import IngestPipeline
 from commandcenter.store import Store
-from commandcenter.ui.alert_actions import AlertActions
 from commandcenter.ui.banner import AlertBanner
 from commandcenter.ui.details import DetailController
-from commandcenter.ui.models.alerts import AlertBoard
 from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
 
 SIZES = {"incidents": (1280, 900), "alerts": (1280, 450), "resources": (1280, 650), "kpis": (3000, 650),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from commandcenter.domain import (
     Alert, AlertLevel, AlertStatus, AlertType, Category, Incident, Resource, ResourceKind, ResourceStatus, Severity,
@@ -10,7 +10,7 @@ from commandcenter.domain import (
 )
 from commandcenter.services import LiveState
 
-T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)     # 10:00 in Asia/Shanghai
+T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)     # 10:00 in Asia/Shanghai
 LON0, LAT0, CELL = 118.50, 37.40, 0.01
 EVIL = "<img src='/tmp/x.png'>"
 

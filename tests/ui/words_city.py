@@ -8,14 +8,14 @@ caught: only an incident's case number (事件编号, quoted on the phone) may s
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from commandcenter.domain import (
     Alert, AlertLevel, AlertStatus, AlertType, Category, Hazard, Incident, ResolutionLevel, Resource, ResourceKind,
     ResourceStatus, Severity, Source, Status, StatusChange, TerritoryLevel, TerritoryNode,
 )
 
-T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)     # 10:00 in Asia/Shanghai
+T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)     # 10:00 in Asia/Shanghai
 LON0, LAT0, CELL = 118.50, 37.40, 0.01
 
 TEXT = {

@@ -2,7 +2,7 @@
 the backend's time (the time the incidents were stamped with) and says on its status bar that the clock is off."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -15,7 +15,7 @@ BEHIND_S = 40.0
 
 @pytest.fixture
 def late_city():
-    s = sim.run_in_thread(profile="street", seed=5, start_time=datetime.now(timezone.utc) - timedelta(seconds=BEHIND_S))
+    s = sim.run_in_thread(profile="street", seed=5, start_time=datetime.now(UTC) - timedelta(seconds=BEHIND_S))
     yield s
     s.stop()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -75,7 +75,7 @@ def test_the_language_switches_strings_dates_and_numbers(qapp):
     from commandcenter.ui.wall import locale_date_time
 
     roster = Config.model_validate({"duty": [{"name": "王建国", "role": "值班长", "from": "08:00", "until": "20:00"}]}).duty
-    t = datetime(2026, 11, 23, 2, 30, tzinfo=timezone.utc)
+    t = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
     fmt.set_timezone("Asia/Shanghai")
     try:
         assert install_language("en")

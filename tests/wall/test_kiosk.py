@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from commandcenter.config import parse_config
 
 from .wallhelp import config_text
+from datetime import UTC
 
 
 def test_the_cursor_hides_when_idle_and_returns_on_movement(qapp, qloop, eventually):
@@ -115,7 +116,7 @@ def test_the_config_refuses_unknown_pages_keys_and_bad_duty_times():
 
 
 def test_duty_roster_follows_the_clock_including_overnight_shifts():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from commandcenter.ui import format as fmt
     from commandcenter.ui.pages import on_duty
@@ -135,7 +136,7 @@ name = "专项"
 from = "2026-11-23T09:00"
 until = "2026-11-23T11:00"
 ''')
-    at = lambda h: datetime(2026, 11, 23, h, 0, tzinfo=timezone.utc)     # noqa: E731  (UTC; Shanghai = +8)
+    at = lambda h: datetime(2026, 11, 23, h, 0, tzinfo=UTC)     # noqa: E731  (UTC; Shanghai = +8)
     assert [d.name for d in on_duty(config.duty, at(2))] == ["白班", "专项"]    # 10:00 local
     assert [d.name for d in on_duty(config.duty, at(13))] == ["夜班"]           # 21:00 local
     assert [d.name for d in on_duty(config.duty, at(22))] == ["夜班"]           # 06:00 local next day

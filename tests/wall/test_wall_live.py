@@ -2,7 +2,6 @@
 a red alert takes over until acknowledged (here or from another console), and config edits apply live."""
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 

@@ -1,7 +1,7 @@
 """Record builders and a controllable clock for the wall tests."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +9,7 @@ from commandcenter.domain import (
     Alert, AlertLevel, AlertStatus, AlertType, Category, Incident, Severity, Source, Status,
 )
 
-T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)     # 10:00 in Asia/Shanghai
+T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)     # 10:00 in Asia/Shanghai
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_2X2 = ROOT / "config" / "examples" / "wall-2x2.toml"
 

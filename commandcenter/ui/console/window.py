@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 from pathlib import Path
 
@@ -853,7 +853,7 @@ class ConsoleWindow(QMainWindow):
     def replay_window(self) -> tuple[datetime, datetime]:
         """The chosen window in UTC; its end never later than now (the future is not replayed)."""
         d, t = self.replay_start.date(), self.replay_start.time()
-        start = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=self._zone()).astimezone(timezone.utc)
+        start = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=self._zone()).astimezone(UTC)
         end = min(start + timedelta(minutes=self.replay_minutes.value()), self.replay.clock())
         return start, end
 

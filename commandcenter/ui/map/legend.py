@@ -3,7 +3,7 @@ shapes per severity and resource kind, the alert levels and the drill outline. C
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QLocale, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QLocale, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QSizePolicy, QWidget
 

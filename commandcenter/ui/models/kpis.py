@@ -11,7 +11,7 @@ import calendar
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import shiboken6
@@ -191,7 +191,7 @@ class CardFigure:
     level: DeadlineLevel | None
 
 
-def card_figure(spec: CardSpec, snap: "KpiSnapshot") -> CardFigure:
+def card_figure(spec: CardSpec, snap: KpiSnapshot) -> CardFigure:
     cur = snap.current.get(spec.name)
     prev = snap.previous.get(spec.name)
     ly = snap.last_year.get(spec.name)
@@ -209,7 +209,7 @@ def card_figure(spec: CardSpec, snap: "KpiSnapshot") -> CardFigure:
         level=threshold_level(spec, value))
 
 
-def card_figures(snap: "KpiSnapshot", cards: tuple[str, ...] = DEFAULT_CARDS) -> list[CardFigure]:
+def card_figures(snap: KpiSnapshot, cards: tuple[str, ...] = DEFAULT_CARDS) -> list[CardFigure]:
     return [card_figure(ALL_CARDS[k], snap) for k in cards]
 
 
@@ -245,7 +245,7 @@ class KpiSnapshot:
 
 def day_start(now: datetime) -> datetime:
     loc = fmt.local(now)
-    return loc.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
+    return loc.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
 
 
 def _year_earlier(t: datetime) -> datetime:
@@ -275,7 +275,7 @@ async def collect_async(call: Callable[..., Awaitable[Any]], store: Any, node_id
     if trend is not None:
         for key, count in trend.detail.items():
             try:
-                t = datetime.strptime(key, "%Y-%m-%dT%H:00Z").replace(tzinfo=timezone.utc)
+                t = datetime.strptime(key, "%Y-%m-%dT%H:00Z").replace(tzinfo=UTC)
             except ValueError:
                 continue
             idx = int((t - d0) // HOUR)

@@ -24,7 +24,6 @@ RUN_COLOUR = theme.DRILL_STAGE_RUNNING
 def stage_text(s: StageScore) -> tuple[str, QColor | None]:
     """"0:45 ✓ (≤1:00)" when reached; "计时 3:10 / 8:00" while running; "待定" past the target while the data that
     could show it met is still on its way; "✗ 超时" once it is in and the stage was not reached."""
-    from PySide6.QtCore import QCoreApplication
 
     target = fmt_secs(s.target_s)
     if s.pending:

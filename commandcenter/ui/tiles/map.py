@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from operator import attrgetter
 
 from PySide6.QtCore import QTimer
@@ -89,7 +89,7 @@ class MarkerRanking:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class MapTile(Tile):
