@@ -19,7 +19,8 @@ end = datetime(2026, 11, 1, tzinfo=UTC)
 qs = [(rnd.choice([""] + nodes), end - timedelta(hours=rnd.choice([1, 24, 168, 744, 8760])) - timedelta(hours=rnd.randrange(0, 2000)) ) for _ in range(200)]
 for n, st in qs[:20]:
     s.kpis(n, st, st + timedelta(hours=24))
-c0 = time.process_time(); w0 = time.perf_counter()
+c0 = time.process_time()
+w0 = time.perf_counter()
 for n, st in qs:
     s.kpis(n, st, end)
 print(url, "cpu ms/query", round((time.process_time() - c0) / len(qs) * 1000, 2), "wall ms/query", round((time.perf_counter() - w0) / len(qs) * 1000, 2))

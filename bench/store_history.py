@@ -176,10 +176,10 @@ def main() -> None:
     # stall of the shared disk or CPU: 0.2-0.6 s for a query that takes 30 ms the next time)
     first = run_queries(store, queries, path, cold=True)
     second = run_queries(store, queries, path, cold=True)
-    cold = [(q, min(a, b)) for (q, a), (_q, b) in zip(first, second)]
+    cold = [(q, min(a, b)) for (q, a), (_q, b) in zip(first, second, strict=True)]
     run_queries(store, queries, path, cold=False)          # warms the pages these queries read
     warm = [(q, min(a, b)) for (q, a), (_q, b) in zip(run_queries(store, queries, path, cold=False),
-                                                      run_queries(store, queries, path, cold=False))]
+                                                      run_queries(store, queries, path, cold=False), strict=True)]
     every = [ms for _q, ms in cold] + [ms for _q, ms in warm]
     name = "kpi_query_ms_10m" if n >= 10_000_000 else "store_kpi_query_ms"
     load = os.getloadavg()[0]

@@ -16,6 +16,7 @@ slowest 5 %, and `loop_late_*` how late a 16 ms timer on the GUI thread fired (t
 """
 from __future__ import annotations
 
+from itertools import pairwise
 import asyncio
 import tempfile
 import time
@@ -93,7 +94,7 @@ def tail_breakdown(trace, latency_ms: dict[str, float], share: float = 0.05) -> 
     sums: dict[str, list[float]] = {}
     for rid in slow:
         marks = trace.stamps.get(rid, {})
-        for a, b in zip(order, order[1:]):
+        for a, b in pairwise(order):
             if a in marks and b in marks:
                 sums.setdefault(f"{a}→{b}", []).append((marks[b] - marks[a]) * 1000.0)
     return {pair: round(sum(v) / len(v), 1) for pair, v in sums.items()}

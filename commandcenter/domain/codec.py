@@ -235,7 +235,7 @@ def _converter(hint: Any, field: str | None = "") -> Callable[[Any], Any]:
                 raise InvalidRecord(f"expected a list, got {type(value).__name__}")
             if len(value) != len(items):
                 raise InvalidRecord(f"expected {len(items)} items, got {len(value)}")
-            return tuple([c(v) for c, v in zip(items, value)])
+            return tuple([c(v) for c, v in zip(items, value, strict=True)])
         return fixed
     if origin is dict:
         val = _converter(args[1], "" if checked else None)

@@ -141,10 +141,10 @@ def clocks(x: Any) -> list[tuple[datetime, dict[str, float]]]:
     """(time, sums) of one incident on each clock: everything a period containing that time counts of it."""
     rep = _aware(x.reported_at)
     rs = base_sums(x)
-    rs.update(zip(REPORTED_SUMS, reported_sums(x)))
+    rs.update(zip(REPORTED_SUMS, reported_sums(x), strict=True))
     due = due_at(rep, x.category)
-    return [(rep, rs), (due, dict(zip(DUE_SUMS, due_sums(x)))),
-            (due + LOOP_GRACE, dict(zip(LOOP_SUMS, loop_sums(x))))]   # the 回访 is due a day after the deadline
+    return [(rep, rs), (due, dict(zip(DUE_SUMS, due_sums(x), strict=True))),
+            (due + LOOP_GRACE, dict(zip(LOOP_SUMS, loop_sums(x), strict=True)))]   # the 回访 is due a day after the deadline
 
 
 def add_up(incidents: Iterable[Any], start: datetime, end: datetime, *, judged_until: datetime | None = None,

@@ -56,7 +56,7 @@ def pick_info(infos: list[Element]) -> Element | None:
         return None
     langs = [(text(i, "language") or "en-US").lower().replace("_", "-") for i in infos]
     for pred in (lambda lang: lang == "zh-cn", lambda lang: lang.startswith("zh"), lambda lang: lang.startswith("en")):
-        for info, lang in zip(infos, langs):
+        for info, lang in zip(infos, langs, strict=True):
             if pred(lang):
                 return info
     return infos[0]

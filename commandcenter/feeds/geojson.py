@@ -52,7 +52,7 @@ def _ring(coords: Any) -> tuple[tuple[float, float], ...]:
 
 
 def _area(ring: tuple[tuple[float, float], ...]) -> float:
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True))) / 2
 
 
 def feature_to_node(feature: Any):

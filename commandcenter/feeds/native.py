@@ -497,12 +497,10 @@ class SSEParser:
             self.data.append(value)
         elif name == b"event":
             self.event = value.decode("utf-8", "replace")[:64]
-        elif name == b"id":
-            if b"\0" not in value:
-                self.id = value.decode("utf-8", "replace")[:64]
-        elif name == b"retry":
-            if value.isdigit():
-                self.retry_ms = int(value)
+        elif name == b"id" and b"\0" not in value:
+            self.id = value.decode("utf-8", "replace")[:64]
+        elif name == b"retry" and value.isdigit():
+            self.retry_ms = int(value)
         return None
 
     def _dispatch(self) -> Frame | None:

@@ -87,7 +87,7 @@ def _str(rec: dict[str, Any], key: str) -> str:
     v = rec.get(key)
     if v is None:
         return ""
-    if isinstance(v, bool) or isinstance(v, (dict, list)):
+    if isinstance(v, bool | dict | list):
         raise InvalidRecord(f"{key}: expected a string")
     return str(v).strip()[:MAX_TEXT]
 

@@ -12,6 +12,7 @@ the GIL is enough, and a record is stamped by one stage at a time.
 """
 from __future__ import annotations
 
+from itertools import pairwise
 import time
 from collections.abc import Callable, Iterable, Sequence
 
@@ -46,9 +47,9 @@ class StageTrace:
     def deltas(self, stages: Sequence[str] = STAGES) -> dict[str, list[float]]:
         """Per pair of consecutive stages ("a→b"), the milliseconds each record spent between them
         (records stamped at both ends only)."""
-        out: dict[str, list[float]] = {f"{a}→{b}": [] for a, b in zip(stages, stages[1:])}
+        out: dict[str, list[float]] = {f"{a}→{b}": [] for a, b in pairwise(stages)}
         for marks in self.stamps.values():
-            for a, b in zip(stages, stages[1:]):
+            for a, b in pairwise(stages):
                 if a in marks and b in marks:
                     out[f"{a}→{b}"].append((marks[b] - marks[a]) * 1000.0)
         return out

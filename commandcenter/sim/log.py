@@ -46,7 +46,7 @@ class TypeIndex:
             self._compact()
 
     def _compact(self) -> None:
-        keep = [(s, i) for s, i in zip(self._seqs, self._ids) if self.latest[i][0] == s]
+        keep = [(s, i) for s, i in zip(self._seqs, self._ids, strict=True) if self.latest[i][0] == s]
         self._seqs = [s for s, _ in keep]
         self._ids = [i for _, i in keep]
 

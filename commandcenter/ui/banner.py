@@ -56,7 +56,7 @@ class AlertBanner(QFrame):
 
     def refresh(self) -> None:
         entries = self.board.banner_entries()
-        for item, entry in zip(self._items, entries + [None] * MAX_SHOWN):
+        for item, entry in zip(self._items, entries + [None] * MAX_SHOWN, strict=False):
             if entry is None:
                 item.hide()
                 item.alert_id = ""

@@ -737,7 +737,6 @@ class DetailController(QObject):
         if a.grid_ids:
             panel.heading(self.tr("涉及网格"))
             for gid in a.grid_ids[:30]:
-                g = self.live.territory.get(gid)
                 panel.link_row(self._grid_name(gid), "grid", gid)
         related = [self.live.incidents[r] for r in a.references if r in self.live.incidents]
         if related:
@@ -774,7 +773,6 @@ class DetailController(QObject):
         panel.title.setText(r.name if r.drill_id is None else f"【{labels.drill_badge()}】{r.name}")
         panel.field(self.tr("类型"), labels.name(r.kind))
         panel.field(self.tr("状态"), status_text(r.status), theme.RESOURCE_COLOURS[r.status])
-        grid = self.live.territory.get(r.grid_id)
         panel.field(self.tr("位置"), self._grid_name(r.grid_id) if r.grid_id else "—")
         if r.quantity is not None:
             panel.field(self.tr("数量/阈值"), quantity_text(r), QColor("#ff3b3b") if r.below_threshold else None)

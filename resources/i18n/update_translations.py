@@ -147,13 +147,13 @@ EN: dict[str, str] = {
     "回放 {start} 起 {minutes} 分钟，{speed}×": "Replaying {minutes} min from {start} at {speed}×",
     "已回到实时": "Back to live",
     # ---- console: confirmation, duty sign-in, history; drill tile and banner (issue 17)
-    "原因（必填）": "Reason (required)", "取消": "Cancel", "接收人（必填）": "Recipient (required)",
+    "原因（必填）": "Reason (required)", "接收人（必填）": "Recipient (required)",
     "升级预警 {id}：报送给谁，为什么？": "Escalate warning {id}: to whom, and why?",
     "开始演练「{name}」？演练内容将在大屏上以【演练】标示。":
         "Start the drill “{name}”? Everything it makes is marked 【DRILL】 on the wall.",
     "开始演练（需确认并填写原因）": "Start a drill (asks to confirm, with a reason)",
     "结束演练（需确认并填写原因）": "Stop the drill (asks to confirm, with a reason)",
-    "当前无演练": "No drill running", "操作记录": "Action history",
+    "操作记录": "Action history",
     "演练 {id} 正在进行，请先结束": "Drill {id} is running: stop it first",
     "确认升级": "Escalate", "确认开始演练": "Start the drill", "确认结束演练": "Stop the drill",
     "结束演练「{name}」？": "Stop the drill “{name}”?",
@@ -245,7 +245,7 @@ def ast_sources() -> set[tuple[str, str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         helpers = module_helpers(tree)
 
-        def visit(node: ast.AST, cls: str) -> None:
+        def visit(node: ast.AST, cls: str, helpers: dict[str, str] = helpers) -> None:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.ClassDef):
                     visit(child, child.name)

@@ -11,7 +11,7 @@ from commandcenter.domain import (
 )
 from commandcenter.domain.warning_signals import hazard_named
 
-B, Y, O, R = AlertLevel.BLUE, AlertLevel.YELLOW, AlertLevel.ORANGE, AlertLevel.RED
+B, Y, O, R = AlertLevel.BLUE, AlertLevel.YELLOW, AlertLevel.ORANGE, AlertLevel.RED  # noqa: E741 -- the levels' initials
 
 #: China Meteorological Administration Order No. 16 (haze as revised in 2013), plus the flood and forest-fire signals.
 EXPECTED = {

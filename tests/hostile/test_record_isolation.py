@@ -330,7 +330,7 @@ def test_open311_quarantines_each_hostile_request_and_keeps_the_good_ones() -> N
     items.append(json.dumps({**good_request, "service_request_id": 7}))
     records = parse_requests(("[" + ",".join(items) + "]").encode())
     kept, refused = [], []
-    for rec, raw in records:
+    for rec, _raw in records:
         try:
             kept.append(to_incident(rec, "o311", {}).id)
         except InvalidRecord as exc:

@@ -49,17 +49,17 @@ def read_sse(url: str, n: int, *, last_id: int | None = None, timeout: float = 1
     headers = {"Last-Event-ID": str(last_id)} if last_id is not None else {}
     out: list[Any] = []
     deadline = time.monotonic() + timeout
-    with httpx.Client(timeout=httpx.Timeout(timeout, read=timeout)) as client:
-        with connect_sse(client, "GET", f"{url}/stream", headers=headers, params=params) as source:
-            try:
-                for event in source.iter_sse():
-                    if not event.data:
-                        continue   # the `retry:` block: httpx-sse yields it as an empty event
-                    out.append(event)
-                    if len(out) >= n or time.monotonic() > deadline:
-                        break
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout):
-                pass   # the server dropped us (a fault) or went quiet: return what we have
+    with httpx.Client(timeout=httpx.Timeout(timeout, read=timeout)) as client, \
+            connect_sse(client, "GET", f"{url}/stream", headers=headers, params=params) as source:
+        try:
+            for event in source.iter_sse():
+                if not event.data:
+                    continue   # the `retry:` block: httpx-sse yields it as an empty event
+                out.append(event)
+                if len(out) >= n or time.monotonic() > deadline:
+                    break
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout):
+            pass   # the server dropped us (a fault) or went quiet: return what we have
     return out
 
 

@@ -98,10 +98,10 @@ def test_stall_keeps_the_connection_open_and_silent(fresh) -> None:
     _set(sim, stall=True)
     with pytest.raises(httpx.ReadTimeout):
         httpx.get(f"{sim.url}/status", timeout=httpx.Timeout(5, read=0.8))
-    with httpx.Client(timeout=httpx.Timeout(5, read=0.8)) as c, pytest.raises(httpx.ReadTimeout):
-        with c.stream("GET", f"{sim.url}/stream") as resp:   # not even headers, no heartbeats
-            for _ in resp.iter_raw():
-                pass
+    with httpx.Client(timeout=httpx.Timeout(5, read=0.8)) as c, pytest.raises(httpx.ReadTimeout), \
+            c.stream("GET", f"{sim.url}/stream") as resp:   # not even headers, no heartbeats
+        for _ in resp.iter_raw():
+            pass
     _set(sim, stall=False)
     assert httpx.get(f"{sim.url}/status").status_code == 200
 

@@ -7,6 +7,7 @@ on a simulated year of their own arrival processes. docs/simulator.md holds the 
 """
 from __future__ import annotations
 
+from itertools import pairwise
 import math
 import statistics
 from collections import Counter
@@ -191,7 +192,7 @@ def test_one_signal_per_hazard_and_area_at_a_time(city_year_rare) -> None:
         spans.setdefault((a.area_desc, a.hazard), []).append((a.issued_at, end))
     for key, times in spans.items():
         times.sort()
-        assert all(later_start >= end for (_, end), (later_start, _) in zip(times, times[1:])), key
+        assert all(later_start >= end for (_, end), (later_start, _) in pairwise(times)), key
 
 
 def test_public_warnings_follow_the_seasons(city_year_rare) -> None:

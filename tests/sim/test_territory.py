@@ -1,6 +1,7 @@
 """The generated city: sizes per profile, a gap-free tiling, stable ids, Chinese names."""
 from __future__ import annotations
 
+from itertools import pairwise
 import itertools
 import re
 
@@ -30,7 +31,7 @@ def test_the_hierarchy_runs_city_district_street_community_grid() -> None:
 
 
 def _area(ring) -> float:
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))) / 2
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in pairwise(ring))) / 2
 
 
 @pytest.mark.parametrize("profile", ["street", "district", "city"])

@@ -67,7 +67,7 @@ def test_bulk_load_equals_apply(store: Store, other_store_url: str) -> None:
         assert a["incident_status"] == b["incident_status"]
         assert len(a["kpi_grid_month"]) > 10 and a["kpi_grid_month"] == b["kpi_grid_month"]
         assert [r[:4] for r in a["kpi_rollup"]] == [r[:4] for r in b["kpi_rollup"]]
-        for ra, rb in zip(a["kpi_rollup"], b["kpi_rollup"]):
+        for ra, rb in zip(a["kpi_rollup"], b["kpi_rollup"], strict=True):
             assert ra[4:] == pytest.approx(rb[4:], abs=1e-6)      # float sums may differ in the last bit
         for node in ("", "c", "s1", "m2", "g1", "gx"):
             ka = store.kpis(node, T0 - timedelta(days=1), T0 + timedelta(days=50), include_drill=True)

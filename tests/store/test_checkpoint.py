@@ -1,6 +1,7 @@
 """SQLite WAL checkpoints run in a background thread, never inside a commit, and the WAL stays bounded."""
 from __future__ import annotations
 
+from itertools import pairwise
 import sqlite3
 import threading
 import time
@@ -73,7 +74,7 @@ def _wal_lengths(path: Path, limit_frames: int) -> tuple[list[int], int]:
 
 def test_a_continuous_writer_waits_for_the_checkpoint_so_the_wal_restarts(tmp_path: Path) -> None:
     lengths, waits = _wal_lengths(tmp_path / "bounded.db", limit_frames=100)
-    growth = max(b - a for a, b in zip(lengths, lengths[1:]))   # one transaction's frames
+    growth = max(b - a for a, b in pairwise(lengths))   # one transaction's frames
     assert waits > 0
     assert max(lengths[1:]) <= 100 + growth
     # the same writes without the wait: each transaction begins while a checkpoint runs, so the WAL never restarts

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from commandcenter.store import Store
+from commandcenter.store import Store, StoreError
 
 from storehelp import inc
 
@@ -73,7 +73,7 @@ def test_apply_leaves_a_disabled_collector_disabled(store: Store, gc_state: None
 def test_the_collector_is_restored_after_a_failed_batch(store: Store, gc_state: None) -> None:
     thresholds = gc.get_threshold()
     store.apply("f", incidents=[inc("a", 1)])
-    with pytest.raises(Exception):
+    with pytest.raises(StoreError):
         store.load_history("f", [inc("a", 2)])   # already stored: the batch fails and rolls back
     assert gc.get_threshold() == thresholds
 
@@ -90,7 +90,7 @@ def test_concurrent_applies_restore_the_collector_once_both_are_done(store_url: 
         except BaseException as exc:   # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(s, p)) for s, p in zip(stores, "xy")]
+    threads = [threading.Thread(target=run, args=(s, p)) for s, p in zip(stores, "xy", strict=True)]
     for t in threads:
         t.start()
     for t in threads:

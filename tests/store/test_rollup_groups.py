@@ -44,7 +44,7 @@ def test_row_groups_hold_the_rows_of_rows_with_the_frequent_column_sets_narrow()
     chain = _chain({t.id: t.parent_id for t in territory()})
     acc = R.Deltas(R.Calendar())
     reported = _reported(200)
-    for old, new in zip(reported, _accepted(reported)):
+    for old, new in zip(reported, _accepted(reported), strict=True):
         acc.add(old, -1)
         acc.add(new)
     acc.add(inc("fresh", at=T0))
@@ -55,7 +55,7 @@ def test_row_groups_hold_the_rows_of_rows_with_the_frequent_column_sets_narrow()
         at = [R.WRITE_COLUMNS.index(c) for c in cols]
         for r in rows:
             full = [*r[:4]] + [0] * (len(R.WRITE_COLUMNS) - 4)
-            for i, v in zip(at, r[4:]):
+            for i, v in zip(at, r[4:], strict=True):
                 full[i] = v
             expanded.append(tuple(full))
     assert sorted(expanded) == sorted(acc.rows(chain))
@@ -77,7 +77,7 @@ def test_status_updates_written_in_column_groups_equal_a_rebuild(store: Store) -
     store.rebuild_rollups()
     rebuilt = _rollups(store)
     assert [r[:4] for r in incremental] == [r[:4] for r in rebuilt]
-    for a, b in zip(incremental, rebuilt):
+    for a, b in zip(incremental, rebuilt, strict=True):
         assert a[4:] == pytest.approx(b[4:], abs=1e-6)
     k = store.kpis("c", T0, T0 + timedelta(days=20))
     assert k["events"].value == 301

@@ -68,7 +68,7 @@ def test_set_load_recolours_each_grid(gmap, nodes):
     assert gmap.geo.count == 1000
     load = {gs[0].id: 0, gs[1].id: 1, gs[2].id: 3, gs[3].id: 5, gs[4].id: 8, gs[5].id: 40, "NOT-A-GRID": 9}
     gmap.set_load(load)
-    for g, step in zip(gs[:6], range(6)):
+    for g, step in zip(gs[:6], range(6), strict=False):
         assert gmap.cells.step_of(g.id) == step
         assert gmap.cells.colour_of(g.id) == theme.LOAD_RAMP[step]
     assert gmap.cells.step_of(gs[6].id) == 0          # absent from the dict: no open events
@@ -212,7 +212,7 @@ def test_boundaries_are_unions_of_child_grids(gmap, nodes):
     b = gmap.geo.boundaries()
     # 3 districts side by side in a w×h block: the district outlines are the city outline plus 2 internal
     # dividers; every segment lies on the city outline or a district divider, none inside a district
-    xs, ys = b.xs[TerritoryLevel.DISTRICT], b.ys[TerritoryLevel.DISTRICT]
+    xs = b.xs[TerritoryLevel.DISTRICT]
     assert len(xs) % 2 == 0 and len(xs) > 0
     assert len(xs) < len(gmap.geo.vx) / 4                 # far fewer than all grid edges
     assert TerritoryLevel.STREET in b.xs and len(b.xs[TerritoryLevel.STREET]) > len(xs)
@@ -555,8 +555,8 @@ def test_a_name_at_the_edge_of_the_view_is_moved_inside_it_not_cut(qtbot, gmap, 
     assert target in gmap.labels.drawn["grid"]
     vb = gmap.viewbox
     view = vb.mapViewToDevice(vb.viewRect()).boundingRect()
-    boxes = {nid: box for (_f, _p, placed), kind in zip(gmap.labels._placements, ("grid", "street"))
-             for (_k, _tl, box, _st), nid in zip(placed, gmap.labels.drawn[kind])}
+    boxes = {nid: box for (_f, _p, placed), kind in zip(gmap.labels._placements, ("grid", "street"), strict=False)
+             for (_k, _tl, box, _st), nid in zip(placed, gmap.labels.drawn[kind], strict=False)}
     assert all(view.adjusted(-0.5, -0.5, 0.5, 0.5).contains(box) for box in boxes.values())
     assert abs(boxes[target].left() - view.left()) < 1     # centred on its grid it would have started off-screen
 

@@ -40,7 +40,7 @@ def city(ui, clock, qloop, sqlite_url):
                                        status=s, closed_at=W.T0 - timedelta(minutes=5) if s.value == "closed" else None)
                             for i, (c, s) in enumerate(zip(
                                 list(__import__("commandcenter.domain", fromlist=["Category"]).Category) * 3,
-                                list(__import__("commandcenter.domain", fromlist=["Status"]).Status) * 6))]
+                                list(__import__("commandcenter.domain", fromlist=["Status"]).Status) * 6, strict=False))]
     store.apply("city", territory=W.territory(), incidents=incs)
     live = W.live_city(incidents=incs)
     pipeline = IngestPipeline(config_from_dict({}), store, live)

@@ -71,7 +71,7 @@ def widget_texts(root: QWidget, skip: tuple[QWidget, ...] = ()) -> list[str]:
         out.append(w.toolTip())
         if w.isWindow():
             out.append(w.windowTitle())
-        if isinstance(w, QLabel) or isinstance(w, QAbstractButton):
+        if isinstance(w, QLabel | QAbstractButton):
             out.append(w.text())
         elif isinstance(w, QGroupBox):
             out.append(w.title())

@@ -117,7 +117,7 @@ def _alert(aid: str, level: AlertLevel, type_: AlertType, title: str, t: dict, *
 def resources(lang: str) -> list[Resource]:
     t = TEXT[lang]
     out = []
-    for i, (kind, status) in enumerate(zip(ResourceKind, ResourceStatus)):
+    for i, (kind, status) in enumerate(zip(ResourceKind, ResourceStatus, strict=False)):
         out.append(Resource(f"RS{i + 1:06d}", 1, T0, kind, t["resource"].format(n=i + 1), status,
                             grid_id=grid_id(2), lon=LON0 + 1.5 * CELL, lat=LAT0 + 0.5 * CELL,
                             quantity=20 if kind is ResourceKind.SUPPLY else None,

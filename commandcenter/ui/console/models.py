@@ -50,7 +50,7 @@ class _RowsModel(QAbstractTableModel):
         return super().headerData(section, orientation, role)
 
     def data(self, index: QModelIndex, role: int = _DISPLAY):
-        if role == _DISPLAY or role == _TOOLTIP:
+        if role in (_DISPLAY, _TOOLTIP):
             return self._rows[index.row()][index.column()]
         if role == _FG:
             colour = self._colours[index.row()]

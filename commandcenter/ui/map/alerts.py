@@ -79,8 +79,8 @@ class AlertItem(pg.GraphicsObject):
                 continue
             path = QPainterPath()
             path.setFillRule(Qt.FillRule.WindingFill)
-            for x, y in zip(xs, ys):
-                path.addPolygon(QPolygonF([QPointF(a, b) for a, b in zip(x.tolist(), y.tolist())]))
+            for x, y in zip(xs, ys, strict=True):
+                path.addPolygon(QPolygonF([QPointF(a, b) for a, b in zip(x.tolist(), y.tolist(), strict=True)]))
             allx, ally = np.concatenate(xs), np.concatenate(ys)
             top = int(np.argmax(ally))
             text = f"{theme.ALERT_SYMBOLS[a.level]} {plain(a.title, MAX_TITLE_CHARS)}"
@@ -114,7 +114,7 @@ class AlertItem(pg.GraphicsObject):
         for s in reversed(self.shapes):
             if self._badge_rect(t.map(s.anchor), s.badge_text).contains(click):
                 return s.id
-            for xs, ys in zip(s.xs, s.ys):
+            for xs, ys in zip(s.xs, s.ys, strict=True):
                 px = t.m11() * xs + t.m21() * ys + t.dx()
                 py = t.m12() * xs + t.m22() * ys + t.dy()
                 ax, ay, bx, by = px[:-1], py[:-1], px[1:], py[1:]

@@ -154,7 +154,7 @@ class TerritoryGeometry:
         poly = self._polygons.get(i)
         if poly is None:
             s, L = int(self.starts[i]), int(self._lengths[i])
-            poly = QPolygonF([QPointF(x, y) for x, y in zip(self.vx[s:s + L - 1].tolist(), self.vy[s:s + L - 1].tolist())])
+            poly = QPolygonF([QPointF(x, y) for x, y in zip(self.vx[s:s + L - 1].tolist(), self.vy[s:s + L - 1].tolist(), strict=True)])
             self._polygons[i] = poly
         return poly
 

@@ -92,7 +92,7 @@ class MapLegend(QWidget):
         incident changes. The others, and every row's symbol, change only with the font, size or language."""
         none = self._rows([0] * len(self.step_counts), 0, {}, {}, 0)
         one = self._rows([1] * len(self.step_counts), 1, {s: 1 for s in Severity}, {k: 1 for k in ResourceKind}, 1)
-        return [a[1] != b[1] for a, b in zip(none, one)] if len(none) == len(rows) else [True] * len(rows)
+        return [a[1] != b[1] for a, b in zip(none, one, strict=True)] if len(none) == len(rows) else [True] * len(rows)
 
     def paintEvent(self, event) -> None:
         # Everything but the counts changes rarely: keep it in a pixmap, so a map flush repaints the dozen short rows
@@ -100,7 +100,7 @@ class MapLegend(QWidget):
         # a busy wall drew the whole key again: ≈2 ms, twice a second)
         rows = self.rows()
         counted = self._counted(rows)
-        static_key = (self.size(), self._font.pointSize(), tuple(t for (k, t), c in zip(rows, counted) if not c))
+        static_key = (self.size(), self._font.pointSize(), tuple(t for (k, t), c in zip(rows, counted, strict=True) if not c))
         if static_key != self._static_key or self._static is None:
             self._static = QPixmap(self.size())
             self._static.fill(theme.PANEL)
@@ -122,7 +122,7 @@ class MapLegend(QWidget):
         line = fm.height() * 1.35
         sw = fm.height()
         x0, y = 8.0, 8.0
-        for (kind, text), has_count in zip(rows, counted):
+        for (kind, text), has_count in zip(rows, counted, strict=True):
             box = QRectF(x0, y + (line - sw) / 2, sw, sw)
             tx = x0 + sw + 8
             draw_text = has_count == counts

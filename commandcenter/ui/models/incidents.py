@@ -270,10 +270,7 @@ class IncidentTableModel(QAbstractTableModel):
         last = n - 1
         while last > first and old[last] is incs[last] and not every_row:
             last -= 1
-        if first < n:
-            rows = old_rows[:first] + [None] * (last + 1 - first) + old_rows[last + 1:n]
-        else:
-            rows = old_rows[:n]
+        rows = old_rows[:first] + [None] * (last + 1 - first) + old_rows[last + 1:n] if first < n else old_rows[:n]
         rows += [None] * (new_n - n)
         if old_n == 0 or new_n == 0:
             self.beginResetModel()
@@ -294,7 +291,7 @@ class IncidentTableModel(QAbstractTableModel):
             where = {inc.id: r for r, inc in enumerate(incs)}
             rows_at = [where.get(old[i.row()].id, -1) if i.row() < old_n else -1 for i in moved]
             self.changePersistentIndexList(moved, [self.index(r, i.column()) if r >= 0 else QModelIndex()
-                                                   for i, r in zip(moved, rows_at)])
+                                                   for i, r in zip(moved, rows_at, strict=True)])
         self._incs, self._rows = incs, rows
         if first < n:
             self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
