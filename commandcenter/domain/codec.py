@@ -102,20 +102,24 @@ def decode(cls: type[T], data: Any) -> T:
     Each class gets a decoder compiled once from its type hints (`_decoder`): walking the hints with
     `typing.get_origin` for every field of every record cost ~250 µs an incident, the whole budget of a
     5,000 events/s feed; the compiled one does the same checks with the same reasons in a fraction."""
-    return _decoder(cls, True)(data)
+    klass: type = cls   # a class is hashable whatever T is; mypy cannot see it through type[T]
+    record: T = _decoder(klass, True)(data)
+    return record
 
 
 def decode_stored(cls: type[T], data: Any) -> T:
     """`decode` for what the store wrote: the same types, without the `limits` (a store written before them may
     hold, say, a 1969 time or an id of 70 characters, and must stay readable)."""
-    return _decoder(cls, False)(data)
+    klass: type = cls
+    record: T = _decoder(klass, False)(data)
+    return record
 
 
 _ABSENT = object()
 
 
 @cache
-def _decoder(cls: type[T], checked: bool = True) -> Callable[[Any], T]:
+def _decoder(cls: type[Any], checked: bool = True) -> Callable[[Any], Any]:
     """The decoding function of one dataclass, generated once from its type hints.
 
     Like `dataclasses` does for `__init__`, the per-field steps are unrolled into one function's source:
@@ -126,7 +130,7 @@ def _decoder(cls: type[T], checked: bool = True) -> Callable[[Any], T]:
     `checked`: also the store's limits (limits.py). The fast paths test them inline (an ASCII string is decided
     by `str.isascii`, O(1)); anything else goes to the field's converter, which gives the reason."""
     hints = typing.get_type_hints(cls)
-    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    fields = dataclasses.fields(cls)
     name = cls.__name__
     env: dict[str, Any] = {
         "cls": cls, "InvalidRecord": InvalidRecord, "ABSENT": _ABSENT, "MAX_STRING": MAX_STRING,
@@ -198,7 +202,7 @@ def _decoder(cls: type[T], checked: bool = True) -> Callable[[Any], T]:
         "    return record",
     ]
     exec("\n".join(lines), env)  # noqa: S102 - source built above from the dataclass's own fields
-    fn = env["decode_one"]
+    fn: Callable[[Any], Any] = env["decode_one"]
     fn.__name__ = f"decode_{name.lower()}"
     fn.__qualname__ = fn.__name__
     return fn
@@ -223,14 +227,14 @@ def _converter(hint: Any, field: str | None = "") -> Callable[[Any], Any]:
         if len(args) == 2 and args[1] is Ellipsis:
             item = _converter(args[0], field)
 
-            def homogeneous(value: Any) -> tuple:
+            def homogeneous(value: Any) -> tuple[Any, ...]:
                 if not isinstance(value, list | tuple):
                     raise InvalidRecord(f"expected a list, got {type(value).__name__}")
                 return tuple([item(v) for v in value]) if value else ()
             return homogeneous
         items = tuple(_converter(a, field) for a in args)
 
-        def fixed(value: Any) -> tuple:
+        def fixed(value: Any) -> tuple[Any, ...]:
             if not isinstance(value, list | tuple):
                 raise InvalidRecord(f"expected a list, got {type(value).__name__}")
             if len(value) != len(items):
@@ -241,7 +245,7 @@ def _converter(hint: Any, field: str | None = "") -> Callable[[Any], Any]:
         val = _converter(args[1], "" if checked else None)
         key_text = L.check_text if checked else str
 
-        def mapping(value: Any) -> dict:
+        def mapping(value: Any) -> dict[str, Any]:
             if not isinstance(value, dict):
                 raise InvalidRecord("expected an object")
             return {key_text(str(k)): val(v) for k, v in value.items()}
@@ -250,7 +254,7 @@ def _converter(hint: Any, field: str | None = "") -> Callable[[Any], Any]:
         return parse_time if checked else parse_any_time
     if isinstance(hint, type) and issubclass(hint, Enum):
         return _enum_converter(hint)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return lambda value: _decoder(hint, checked)(value)
     if hint is bool:
         def boolean(value: Any) -> bool:
@@ -261,7 +265,7 @@ def _converter(hint: Any, field: str | None = "") -> Callable[[Any], Any]:
     if hint is int:
         def integer(value: Any) -> int:
             if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
-                return L.check_int(value, field) if checked else value
+                return L.check_int(value, field) if field is not None else value
             raise InvalidRecord(f"expected an integer, got {type(value).__name__}")
         return integer
     if hint is float:
@@ -278,7 +282,7 @@ def _converter(hint: Any, field: str | None = "") -> Callable[[Any], Any]:
                 raise InvalidRecord(f"expected a string, got {type(value).__name__}")
             if len(value) > MAX_STRING:
                 raise InvalidRecord(f"string longer than {MAX_STRING} characters")
-            return L.check_text(value, field) if checked else value
+            return L.check_text(value, field) if field is not None else value
         return string
     if hint is typing.Any:
         return lambda value: value

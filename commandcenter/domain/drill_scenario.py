@@ -218,7 +218,8 @@ class DrillPlayer:
             self.cursor += 1
             at = self.started_at + timedelta(seconds=ev.at_s)
             for rec in self._play(ev, at):
-                {Incident: inc, Resource: res, Alert: al}[type(rec)][rec.id] = rec
+                by_type: dict[type, dict[str, Any]] = {Incident: inc, Resource: res, Alert: al}
+                by_type[type(rec)][rec.id] = rec
         return list(inc.values()), list(res.values()), list(al.values())
 
     # -- events
@@ -366,7 +367,7 @@ class DrillPlayer:
             return str(f["area_desc"])
         node = self._area_node(f)
         if node is not None:
-            return node.name
+            return str(node.name)
         return "全市" if f.get("area") == "city" else str(f.get("area", ""))
 
     def _area_grids(self, f: dict[str, Any]) -> tuple[str, ...]:

@@ -220,7 +220,9 @@ def figures(s: Mapping[str, float], *, node_id: str = "", start: datetime | None
     """Every indicator of DEFS from a period's sums. A rate or mean whose population is below its
     `min_sample` has value None and `detail["insufficient"] = 1` (the wall says "not enough data", never 0 %);
     every value carries its `sample` (population) and, where it has one, its `target`."""
-    g = lambda k: float(s.get(k, 0.0))   # noqa: E731 — a missing sum is 0
+    def g(k: str) -> float:
+        return float(s.get(k, 0.0))   # a missing sum is 0
+
     raw: dict[str, tuple[float | None, dict[str, float]]] = {
         "events": (g("n"), {}),
         "completion_rate": (_ratio(g("due_closed"), g("due_n")), {"closed": g("due_closed"), "due": g("due_n")}),

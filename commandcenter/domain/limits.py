@@ -21,9 +21,12 @@ import hashlib
 import re
 from datetime import datetime, UTC
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import InvalidRecord
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
@@ -100,7 +103,10 @@ def check_time(value: datetime) -> datetime:
     return value
 
 
-def check_record(record: Any) -> Any:
+R = TypeVar("R", bound="DataclassInstance")
+
+
+def check_record(record: R) -> R:
     """Every field of a built record (and of its nested records, tuples and dicts) within the limits; returns the
     record, or raises InvalidRecord naming the field. For adapters that build records themselves (Open311, CAP);
     the codec checks the same limits while it decodes."""
@@ -136,7 +142,7 @@ def _check_value(value: Any, field: str) -> None:
         for k, v in value.items():
             _check_value(k, "")
             _check_value(v, "")
-    elif dataclasses.is_dataclass(value):
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         check_record(value)
 
 

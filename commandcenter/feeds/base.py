@@ -19,7 +19,7 @@ import os
 import random
 import zlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from typing import Any, Protocol, runtime_checkable
@@ -513,10 +513,11 @@ class BoundedDecoder:
                 data = self._z.unconsumed_tail
 
 
-async def iter_decoded(resp: httpx.Response, piece: int = DECODED_PIECE) -> AsyncIterator[bytes]:
+async def iter_decoded(resp: httpx.Response, piece: int = DECODED_PIECE) -> AsyncGenerator[bytes, None]:
     """The body as decoded pieces of at most `piece` bytes (see BoundedDecoder); the raw iterator is closed here."""
     decoder = BoundedDecoder(resp.headers.get("content-encoding", ""), piece)
-    async with contextlib.aclosing(resp.aiter_raw()) as raw:
+    # httpx declares aiter_raw an AsyncIterator; it is an async generator, with aclose()
+    async with contextlib.aclosing(resp.aiter_raw()) as raw:  # type: ignore[type-var]
         async for chunk in raw:
             for part in decoder.feed(chunk):
                 yield part

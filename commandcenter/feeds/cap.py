@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
+from typing import TypeVar
 from xml.etree.ElementTree import Element
 
 import httpx
@@ -55,7 +57,9 @@ def pick_info(infos: list[Element]) -> Element | None:
     if not infos:
         return None
     langs = [(text(i, "language") or "en-US").lower().replace("_", "-") for i in infos]
-    for pred in (lambda lang: lang == "zh-cn", lambda lang: lang.startswith("zh"), lambda lang: lang.startswith("en")):
+    preferred: tuple[Callable[[str], bool], ...] = (
+        lambda lang: lang == "zh-cn", lambda lang: lang.startswith("zh"), lambda lang: lang.startswith("en"))
+    for pred in preferred:
         for info, lang in zip(infos, langs, strict=True):
             if pred(lang):
                 return info
@@ -187,6 +191,18 @@ def sent_key(el: Element) -> tuple[int, float]:
         return (1, 0.0)
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _put_bounded(memory: OrderedDict[K, V], key: K, value: V, bound: int = 20_000) -> None:
+    """`key` → `value` as the newest entry; the oldest entries go past `bound`."""
+    memory[key] = value
+    memory.move_to_end(key)
+    while len(memory) > bound:
+        memory.popitem(last=False)
+
+
 class CapParser:
     """Stateful across documents: maps (sender, identifier) of every message to the alert id it updates."""
 
@@ -198,11 +214,8 @@ class CapParser:
         self.last: OrderedDict[str, Alert] = OrderedDict()
 
     def _remember(self, key: tuple[str, str], alert: Alert) -> None:
-        for memory, k, v in ((self.roots, key, alert.id), (self.last, alert.id, alert)):
-            memory[k] = v
-            memory.move_to_end(k)
-            while len(memory) > 20_000:
-                memory.popitem(last=False)
+        _put_bounded(self.roots, key, alert.id)
+        _put_bounded(self.last, alert.id, alert)
 
     def to_alert(self, el: Element) -> Alert | None:
         """One <alert> → an Alert; None for messages that carry no public warning; else InvalidRecord."""

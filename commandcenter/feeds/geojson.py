@@ -12,7 +12,7 @@ import hashlib
 import math
 from typing import Any
 
-from ..domain import InvalidRecord, TerritoryLevel, wirejson
+from ..domain import InvalidRecord, TerritoryLevel, TerritoryNode, wirejson
 from .base import BatchBuilder, FeedBase, FeedError, Sink, looks_like_html, snippet
 from .native import decode_territory_node, raw_json
 
@@ -30,7 +30,8 @@ def parse_feature_collection(body: bytes, content_type: str = "") -> list[Any]:
         return [data]
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
         raise FeedError(f"expected a GeoJSON FeatureCollection: {snippet(body)}")
-    return data["features"] + unparsed      # the builder quarantines the unparsed with their reason
+    features: list[Any] = data["features"]
+    return features + unparsed      # the builder quarantines the unparsed with their reason
 
 
 def _ring(coords: Any) -> tuple[tuple[float, float], ...]:
@@ -55,7 +56,7 @@ def _area(ring: tuple[tuple[float, float], ...]) -> float:
     return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True))) / 2
 
 
-def feature_to_node(feature: Any):
+def feature_to_node(feature: Any) -> TerritoryNode:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise InvalidRecord("expected a GeoJSON Feature", "territory")
     props = feature.get("properties")

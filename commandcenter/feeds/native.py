@@ -517,7 +517,7 @@ class SSEParser:
         return frame
 
 
-class FrameQueue(asyncio.Queue):
+class FrameQueue(asyncio.Queue[list[Frame] | StreamEnd]):
     """The reader → decoder queue: items are lists of frames (all a read completed: an SSE chunk of up to 64 KB, a
     WebSocket message) and, last, a StreamEnd; `maxsize` and `qsize` count frames, not items, so back-pressure and
     coalescing are as with a frame per item. A list per read, not an item per frame: the hand-off per frame cost
@@ -541,7 +541,8 @@ class FrameQueue(asyncio.Queue):
         return self._frames
 
 
-def _take(queue: asyncio.Queue, carry: list, limit: int) -> tuple[list, StreamEnd | None]:
+def _take(queue: asyncio.Queue[list[Frame] | StreamEnd], carry: list[Frame], limit: int
+          ) -> tuple[list[Frame], StreamEnd | None]:
     """Up to `limit` frames: first those in `carry` (taken from the queue earlier, past an earlier limit), then what
     the queue holds now. The queue holds lists of frames (one per chunk read) and, last, a StreamEnd, which stops
     the take and is returned. Frames of a list past `limit` stay in `carry` (in order) for the next take."""
@@ -563,7 +564,7 @@ def _take(queue: asyncio.Queue, carry: list, limit: int) -> tuple[list, StreamEn
     return items, None
 
 
-def handle_messages(feed: FeedBase, builder: BatchBuilder, frames: list, tracker: SeqTracker) -> None:
+def handle_messages(feed: FeedBase, builder: BatchBuilder, frames: list[Frame], tracker: SeqTracker) -> None:
     """handle_message for each frame, in order (one call: the whole run decodes off the event loop). The feed's
     lag is that of the last message with a `sent_at`, so only that one's time is parsed."""
     trace = feed.trace
@@ -766,7 +767,8 @@ class _PushFeed(FeedBase):
                     since, self.received - before)
 
     @staticmethod
-    async def _next_frames(queue: asyncio.Queue, inflight: asyncio.Future[None] | None) -> list[Frame] | StreamEnd | None:
+    async def _next_frames(queue: asyncio.Queue[list[Frame] | StreamEnd], inflight: asyncio.Future[None] | None
+                           ) -> list[Frame] | StreamEnd | None:
         """The queue's next item, or None as soon as the batch being committed failed: a failed commit is acted on
         at once, not when the stream next brings something."""
         if inflight is not None and inflight.done() and (inflight.cancelled() or inflight.exception() is not None):
@@ -775,7 +777,8 @@ class _PushFeed(FeedBase):
             return await queue.get()
         getter = asyncio.ensure_future(queue.get())
         try:
-            await asyncio.wait({getter, inflight}, return_when=asyncio.FIRST_COMPLETED)
+            either: set[asyncio.Future[Any]] = {getter, inflight}
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
             if not getter.done() and not inflight.cancelled() and inflight.exception() is None:
                 await asyncio.wait({getter})     # committed fine: keep waiting for frames
         finally:
@@ -800,7 +803,8 @@ class _PushFeed(FeedBase):
         carry: list[Frame] = []                            # frames taken from the queue past a batch's limit
         try:
             while True:
-                items, end = [], None
+                items: list[Frame] = []
+                end: StreamEnd | None = None
                 if not carry:
                     first = await self._next_frames(queue, inflight)
                     if isinstance(first, StreamEnd):
@@ -857,8 +861,8 @@ class _PushFeed(FeedBase):
         finally:
             reader.cancel()
             # bounded: a reader that does not stop (a library swallowing the cancel) is abandoned, not awaited forever
-            done, _ = await asyncio.wait({reader}, timeout=5.0)
-            if not done:
+            stopped, _ = await asyncio.wait({reader}, timeout=5.0)
+            if not stopped:
                 log.error("feed %s: reader task did not stop within 5 s; abandoned", self.name)
             elif not reader.cancelled():
                 reader.exception()   # retrieved, so asyncio does not warn; the consumer saw it as a StreamEnd
@@ -925,7 +929,7 @@ class NativeSseFeed(_PushFeed):
             log.warning("feed %s: cursor no longer resumable; catching up by polling", self.name)
             await self._resync(sink)
 
-    async def _read(self, queue: asyncio.Queue[Frame | StreamEnd], start: int) -> None:
+    async def _read(self, queue: asyncio.Queue[list[Frame] | StreamEnd], start: int) -> None:
         assert self.client is not None
         headers = {"Accept": "text/event-stream", "Accept-Encoding": ACCEPT_ENCODING, "Cache-Control": "no-cache",
                    **self.headers()}
@@ -985,7 +989,8 @@ class NativeSseFeed(_PushFeed):
 
 async def _head(resp: httpx.Response) -> bytes:
     try:
-        async with contextlib.aclosing(resp.aiter_bytes()) as body:
+        # httpx declares aiter_bytes an AsyncIterator; it is an async generator, with aclose()
+        async with contextlib.aclosing(resp.aiter_bytes()) as body:  # type: ignore[type-var]
             async for chunk in body:
                 return chunk[:2048]
     except httpx.HTTPError:

@@ -32,7 +32,7 @@ import httpx
 try:
     from httpcore._utils import is_socket_readable
 except ImportError:      # a later httpcore moved it: an idle pooled connection then counts as closed (a new one is made)
-    def is_socket_readable(sock: Any) -> bool:
+    def is_socket_readable(sock: socket.socket | None) -> bool:
         return True
 
 log = logging.getLogger("commandcenter.feeds")
@@ -95,7 +95,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             return self._writer.get_extra_info("socket")
         if info == "is_readable":      # an idle pooled connection the server closed (or sent junk on)
             reader = self._reader
-            if reader.at_eof() or reader.exception() is not None or getattr(reader, "_buffer", b"") \
+            buffered: bytes = getattr(reader, "_buffer", b"")
+            if reader.at_eof() or reader.exception() is not None or buffered \
                     or self._writer.is_closing():
                 return True
             return is_socket_readable(self._writer.get_extra_info("socket"))

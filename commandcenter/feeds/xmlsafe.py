@@ -14,7 +14,8 @@ def parse_xml(body: bytes, content_type: str = "") -> Element:
     if looks_like_html(body, content_type):
         raise FeedError(f"HTML instead of XML: {snippet(body)}")
     try:
-        return DET.fromstring(body, forbid_dtd=True)
+        root: Element = DET.fromstring(body, forbid_dtd=True)
+        return root
     except defusedxml.DefusedXmlException as exc:
         raise FeedError(f"unsafe XML refused ({type(exc).__name__})") from None
     except (ParseError, ValueError, UnicodeDecodeError) as exc:
@@ -51,6 +52,7 @@ def text(el: Element, name: str, default: str = "") -> str:
 def to_bytes(el: Element) -> bytes:
     from xml.etree.ElementTree import tostring
     try:
-        return tostring(el, encoding="utf-8")
+        raw: bytes = tostring(el, encoding="utf-8")
+        return raw
     except Exception:  # noqa: BLE001 - only for the quarantine's raw copy
         return repr(el).encode()

@@ -83,8 +83,8 @@ class Fleet:
             did = s.parent_id or ""
             self._add(f"R-{s.id}-mediation", ResourceKind.TEAM, f"{s.name}{TEAM_ROLES['mediation']}", "mediation", did, base, namer.phone())
             self._add(f"R-{s.id}-police", ResourceKind.TEAM, f"{s.name}{TEAM_ROLES['police']}", "police", did, base, namer.phone())
-        for unit in self.units.values():
-            w.emit("resource", unit.record)
+        for member in self.units.values():
+            w.emit("resource", member.record)
 
     def _add(self, rid: str, kind: ResourceKind, name: str, role: str, district_id: str, base: tuple[float, float],
              phone: str, **extra) -> None:

@@ -440,7 +440,7 @@ class SimServer:
         if raw in (None, ""):
             return 0
         try:
-            return int(raw)  # type: ignore[arg-type]
+            return int(raw)
         except ValueError:
             raise web.HTTPBadRequest(text=json.dumps({"error": "cursor must be an integer"}),
                                      content_type="application/json") from None
