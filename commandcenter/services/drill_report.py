@@ -11,15 +11,16 @@ import csv
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import select
 
 from ..domain import ActionKind, Alert, Incident, OperatorAction, Resource, decode_stored
+from ..domain.drill_scenario import Scenario
 from ..domain.text import csv_cell
 from ..store.schema import T
 from .drills import (
-    Dispatch, IncidentScore, Scenario, _scenario_or_stub, scenario_of, score_incident, split_reason,
+    Dispatch, IncidentScore, _scenario_or_stub, scenario_of, score_incident, split_reason,
 )
 
 
@@ -82,6 +83,10 @@ class ReportData:
         return False if False in vals else (None if None in vals else True)
 
 
+@overload
+def _aware(t: datetime) -> datetime: ...
+@overload
+def _aware(t: None) -> None: ...
 def _aware(t: datetime | None) -> datetime | None:
     if t is None:
         return None

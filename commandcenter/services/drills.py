@@ -497,7 +497,7 @@ class DrillManager:
         """The backend started it at `started` (its clock) while ours went from `before` to `after`: the drill's
         clock runs from there at 1× ours until samples of the backend's clock measure its rate."""
         return dataclasses.replace(drill, started_at=started, wall_started_at=before + (after - before) / 2,
-                                   speed=1.0, local=False, played_by=self.backend.url)
+                                   speed=1.0, local=False, played_by=self.backend.url if self.backend else "")
 
     @staticmethod
     def _with_end(drill: Drill, keep: bool, grace_s: float) -> Drill:
@@ -540,7 +540,7 @@ class DrillManager:
                 logging.getLogger(__name__).exception("could not withdraw drill %s from the backend", drill.id)
 
     def _started(self, drill: Drill) -> None:
-        if not drill.local:
+        if not drill.local and self.backend is not None:
             self._posted[drill.id] = self.backend
         self._begin(drill)
 
@@ -649,7 +649,7 @@ class DrillManager:
             return 0
         return self._apply_sync(inc, res, al)
 
-    def _apply_sync(self, inc: list, res: list, al: list) -> int:
+    def _apply_sync(self, inc: list[Incident], res: list[Resource], al: list[Alert]) -> int:
         applied = self.store.apply(DRILL_FEED, incidents=inc, resources=res, alerts=al, log=False)
         self.live.apply(incidents=applied.incidents, resources=applied.resources, alerts=applied.alerts)
         return len(applied.incidents) + len(applied.resources) + len(applied.alerts)
@@ -679,7 +679,7 @@ class DrillManager:
         [rec] = p._incident_step(ScenarioEvent(offset, stage, ref, {"handler": actor, "note": note}), self.drill_now())
         self._apply_sync([rec], [], [])
         self._notify()
-        return rec
+        return rec  # type: ignore[no-any-return]  # the scenario player's steps are records of any kind
 
     def dispatch(self, incident_id: str, name: str, *, actor: str, kind: str = "team") -> Resource:
         """The console dispatches a (drill) unit to a drill incident; it is scored as dispatched now."""
@@ -729,10 +729,10 @@ class DrillManager:
         if self.in_store is None:
             return self.sync()
         if self._unrecorded is not None:
-            d = self._unrecorded
+            seen = self._unrecorded
             self._unrecorded = None
-            plays = await asyncio.to_thread(self.backend_plays, d.id)
-            if not await self.in_store(self._record_observed, d, plays):
+            plays = await asyncio.to_thread(self.backend_plays, seen.id)
+            if not await self.in_store(self._record_observed, seen, plays):
                 self._end(self.drill_now())
         changed = self._follow(await self.in_store(self.store.drill_records, running_only=True))
         d = self.current
@@ -741,15 +741,15 @@ class DrillManager:
             self._apply_remote(d.id, await self.in_store(self._read_remote, d.id, self._follow_since))
             if self._observed_running() and await asyncio.to_thread(self.backend_plays, d.id) is False:
                 self._backend_done = True
-        if self._past_end():
-            d = self.current
+        ended = self.current
+        if self._past_end() and ended is not None:
             now = self.drill_now()
             if self.player is not None:
                 recs = self.player.stop_records(now)
                 await self.in_store(self.store.apply, DRILL_FEED, incidents=[], resources=[], alerts=recs, log=False)
-            await asyncio.to_thread(self._stop_ended_backend, d)
-            await self.in_store(self.store.record_drill_stop, d.id, now, kind=SCENARIO_END,
-                                action=self._auto_stop_action(d, now))
+            await asyncio.to_thread(self._stop_ended_backend, ended)
+            await self.in_store(self.store.record_drill_stop, ended.id, now, kind=SCENARIO_END,
+                                action=self._auto_stop_action(ended, now))
             self._end(now)
             changed = True
         return changed
@@ -768,7 +768,7 @@ class DrillManager:
         else:
             changed = False
         rec = next((r for r in running if d is not None and r.id == d.id), None)
-        if rec is not None and not d.local and not d.scenario.events and rec.scenario.get("events"):
+        if rec is not None and d is not None and not d.local and not d.scenario.events and rec.scenario.get("events"):
             # first seen through a feed, under its id only: now the scenario as the store keeps it
             with self._lock:
                 self.current = drill_of(rec)
@@ -815,6 +815,8 @@ class DrillManager:
 
     def _auto_end_sync(self) -> None:
         d = self.current
+        if d is None:
+            return
         now = self.drill_now()
         if self.player is not None:
             self._apply_sync([], [], self.player.stop_records(now))
@@ -831,7 +833,7 @@ class DrillManager:
             listed = {d.get("drill_id"): d for d in self.backend.running()}
         except DrillBackendError:
             return None
-        return drill_id in listed and not listed[drill_id].get("finished")
+        return bool(drill_id in listed and not listed[drill_id].get("finished"))
 
     def _record_observed(self, d: Drill, plays: bool | None = None) -> bool:
         """A drill first seen through a feed gets its row (every wall then agrees it runs). False when the store
@@ -839,7 +841,7 @@ class DrillManager:
         row says it ended."""
         rows = self.store.drill_records(drill_id=d.id)
         if rows:
-            return rows[0].running
+            return bool(rows[0].running)
         try:
             self.store.record_drill_start(self._record_of(d), OperatorAction(
                 ActionKind.DRILL_START, "drill", d.id, d.actor, self.console, d.started_at,
@@ -864,7 +866,8 @@ class DrillManager:
         if d is not None:
             self._apply_remote(d.id, self._read_remote(d.id, self._follow_since))
 
-    def _read_remote(self, drill_id: str, since: datetime | None) -> tuple[list, list, list, datetime | None]:
+    def _read_remote(self, drill_id: str, since: datetime | None
+                     ) -> tuple[list[Incident], list[Resource], list[Alert], datetime | None]:
         """Store reads only (safe on the store thread): the drill's records, and how far the store's data goes."""
         inc = [i for i in self.store.incidents(drill=True, since=since, limit=10_000) if i.drill_id == drill_id]
         res = [r for r in self.store.resources(drill=True) if r.drill_id == drill_id]
@@ -872,7 +875,8 @@ class DrillManager:
         newest = self.store.incidents(limit=1, drill=None)
         return inc, res, al, (newest[0].updated_at if newest else None)
 
-    def _apply_remote(self, drill_id: str, rows: tuple[list, list, list, datetime | None]) -> None:
+    def _apply_remote(self, drill_id: str,
+                      rows: tuple[list[Incident], list[Resource], list[Alert], datetime | None]) -> None:
         """Live-state updates (on the thread the views live on)."""
         inc, res, al, data_until = rows
         if self.current is None or self.current.id != drill_id:
@@ -919,18 +923,17 @@ class DrillManager:
                 self._saw_data(max(r.updated_at for r in recs))
         if d is None:
             # drill records arriving through a feed (the simulator's scenario player, a backend's drill channel)
-            ids = {r.drill_id for r in (*change.incidents, *change.alerts) if r.drill_id}
+            ids = {i.drill_id for i in change.incidents if i.drill_id} | {a.drill_id for a in change.alerts if a.drill_id}
             ids -= self.live.ended_drills
             if not ids:
                 return
             first = min((r for r in change.incidents if r.drill_id in ids), key=lambda r: r.reported_at, default=None)
-            did = first.drill_id if first else sorted(ids)[0]
+            did = first.drill_id if first is not None and first.drill_id else sorted(ids)[0]
             at = first.reported_at if first else self.clock()
             drill = Drill(did, Scenario(name=did), at, OBSERVED_ACTOR, local=False, wall_started_at=self.clock(),
                           played_by=self.backend.url if self.backend is not None else "")
             self._begin(drill)
-            self._unrecorded = drill
-            d = self.current
+            self._unrecorded = d = drill
         incidents = self.live.incidents
         for r in change.resources:
             if r.drill_id != d.id or not is_dispatch(r):

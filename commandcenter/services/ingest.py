@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 
 from ..config import Config
+from ..domain import Alert, Incident, KpiValue, Resource, TerritoryNode
 from ..feeds import Batch, Feed, FeedBase, StageTrace, make_feed
 from ..feeds.clock import BackendClocks
 from ..feeds.transport import make_client
@@ -208,7 +209,7 @@ class IngestPipeline:
         self.batches_applied = 0
         # committed batches the caller's loop has still to show (appended on the feed thread), and their records
         self._show_lock = threading.Lock()
-        self._unshown: list[tuple[Any, list]] = []
+        self._unshown: list[tuple[Applied | None, list[KpiValue]]] = []
         self._unshown_records = 0
         self._draining = False                 # a drain is scheduled or running on the caller's loop
         self._drain_task: asyncio.Task[None] | None = None
@@ -236,7 +237,8 @@ class IngestPipeline:
             self._readers, self._read_initial, open_limit)
         self.live.apply(incidents=incidents, resources=resources, alerts=alerts, territory=territory)
 
-    def _read_initial(self, open_limit: int) -> tuple[list, list, list, list]:
+    def _read_initial(self, open_limit: int
+                      ) -> tuple[list[TerritoryNode], list[Incident], list[Alert], list[Resource]]:
         s = self.store
         incidents = s.incidents(open_only=True, limit=open_limit, drill=None)
         recent = s.incidents(open_only=False, limit=2_000, drill=None)
@@ -353,7 +355,7 @@ class IngestPipeline:
             self._committed[batch.feed] = batch.cursor
         await self._show(applied, batch.kpis)
 
-    async def _show(self, applied: Any, kpis: list) -> None:
+    async def _show(self, applied: Applied | None, kpis: list[KpiValue]) -> None:
         """Queue a committed batch (and KPIs) for the caller's loop, which drains the queue in commit order,
         everything queued in one turn; wait only while more than SHOW_BACKLOG records are still to be shown.
 
@@ -395,7 +397,7 @@ class IngestPipeline:
             raise
         self._drain_task = asyncio.ensure_future(self._drain())
 
-    def _take_unshown(self, most: int | None = None) -> list[tuple[Any, list]] | None:
+    def _take_unshown(self, most: int | None = None) -> list[tuple[Applied | None, list[KpiValue]]] | None:
         """Every queued committed batch, taken in commit order; [] when more than `most` records are queued (they
         stay); None when nothing is, and then draining ends (cleared under the lock: the next `_show` wakes it)."""
         with self._show_lock:
@@ -409,7 +411,7 @@ class IngestPipeline:
             return queued
 
     @staticmethod
-    def _merge(queued: list[tuple[Any, list]]) -> tuple[list, Any, int]:
+    def _merge(queued: list[tuple[Applied | None, list[KpiValue]]]) -> tuple[list[KpiValue], Applied, int]:
         """Queued (applied, kpis) pairs as one: (kpis, Applied, records)."""
         kpis = [k for _, batch_kpis in queued for k in batch_kpis]
         parts = [applied for applied, _ in queued if applied is not None]
@@ -422,7 +424,7 @@ class IngestPipeline:
                              territory=[n for a in parts for n in a.territory])
         return kpis, merged, len(merged.incidents) + len(merged.resources) + len(merged.alerts)
 
-    def _show_now(self, queued: list[tuple[Any, list]]) -> None:
+    def _show_now(self, queued: list[tuple[Applied | None, list[KpiValue]]]) -> None:
         """A few queued records into the live state at once (what `_apply_live` does with a small batch)."""
         kpis, merged, total = self._merge(queued)
         try:
@@ -502,10 +504,11 @@ class IngestPipeline:
         lists = {kind: list(getattr(batch, kind)) for kind in isolation.KINDS}
 
         def write(items: list[isolation.Item]) -> Applied:
-            part: dict[str, list[Any]] = {}
+            part: dict[str, list[Any]] = {kind: [] for kind in isolation.KINDS}
             for kind, record in items:
-                part.setdefault(kind, []).append(record)
-            return store.apply(feed, **part)
+                part[kind].append(record)
+            return store.apply(feed, territory=part["territory"], incidents=part["incidents"],
+                               resources=part["resources"], alerts=part["alerts"])
 
         result = isolation.bisect(isolation.units_of(lists), write, refuses_record)
         now = self.clock()

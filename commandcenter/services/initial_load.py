@@ -21,6 +21,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..domain import Alert, Category, Incident, Resource, TerritoryNode
 from ..domain.deadlines import deadline_state
@@ -32,7 +33,7 @@ BATCH = 2_000           # incidents applied per event-loop turn after it
 OPEN_LIMIT = 100_000    # as IngestPipeline.load_initial_state
 RECENT = 2_000
 
-InStore = Callable[..., Awaitable]
+InStore = Callable[..., Awaitable[Any]]
 
 
 @dataclass
@@ -53,7 +54,8 @@ def read_first_screen(store: Store, first_rows: int = FIRST_ROWS) -> FirstScreen
                        alerts=store.alerts(live_only=True, drill=None), resources=store.resources(drill=None))
 
 
-def display_key(inc: Incident, now: datetime, limits: dict[Category, timedelta] | None) -> tuple:
+def display_key(inc: Incident, now: datetime, limits: dict[Category, timedelta] | None
+                ) -> tuple[bool, bool, bool, float, str]:
     """The incident table's order (IncidentTableModel._key without its filter): overdue first, then open
     emergencies, open before closed, newest reported first, then id."""
     overdue = False

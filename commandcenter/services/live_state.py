@@ -16,8 +16,11 @@ import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from ..domain import Alert, FeedHealth, Incident, KpiValue, Resource, TerritoryNode
+
+R = TypeVar("R", Incident, Resource, Alert)   # the versioned live records
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,7 @@ class LiveState:
                 listener(change)
         return change
 
-    def _live_only(self, records: Iterable) -> list:
+    def _live_only(self, records: Iterable[R]) -> list[R]:
         ended = self.ended_drills
         return [r for r in records if r.drill_id is None or r.drill_id not in ended]
 
@@ -194,8 +197,8 @@ class LiveState:
         return [a for a in self.alerts.values() if a.is_live(now)]
 
 
-def _merge(target: dict, records: Iterable) -> list:
-    out = []
+def _merge(target: dict[str, R], records: Iterable[R]) -> list[R]:
+    out: list[R] = []
     for rec in records:
         old = target.get(rec.id)
         if old is None or rec.version > old.version:

@@ -295,21 +295,22 @@ class LiveDetour:
         self.shadow = shadow
         # the present's finished drills stay off the present (the shadow); the past shows them as they were
         shadow.ended_drills, self.shown.ended_drills = self.shown.ended_drills, set()
-        for w in self.writers:
-            if getattr(w, "live", None) is self.shown:
-                w.live = shadow
+        self._move_writers(self.shown, shadow)
 
     def leave(self) -> None:
         shadow = self.shadow
         if shadow is None:
             return
-        for w in self.writers:
-            if getattr(w, "live", None) is shadow:
-                w.live = self.shown
         self.shadow = None
+        self._move_writers(shadow, self.shown)
         self.shown.ended_drills = shadow.ended_drills
         self.shown.health.clear()
         self.shown.health.update(shadow.health)
         replace_state(self.shown, {"incidents": list(shadow.incidents.values()),
                                    "resources": list(shadow.resources.values()),
                                    "alerts": list(shadow.alerts.values())})
+
+    def _move_writers(self, src: LiveState, dst: LiveState) -> None:
+        for w in self.writers:
+            if getattr(w, "live", None) is src:
+                w.live = dst
