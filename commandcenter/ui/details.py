@@ -17,17 +17,18 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, UTC
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 import shiboken6
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QPointF, QRectF, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QImage, QMouseEvent, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
+from .noop import QT_TRANSLATE_NOOP
 from ..domain import (
     Alert, Category, Incident, ResolutionLevel, Resource, SignalKind, TerritoryLevel, TerritoryNode, deadline_state,
     decode_incident, one_ten_twenty, signal_kind,
@@ -104,6 +105,8 @@ def is_web_url(url: str) -> bool:
     u = QUrl(url.strip())
     return u.isValid() and u.scheme().lower() in ("http", "https") and bool(u.host())
 
+
+W = TypeVar("W", bound=QWidget)
 
 class LinkGuard(QObject):
     """Opens http/https links after the operator confirms in a non-modal box; everything else is refused."""
@@ -308,7 +311,7 @@ class DetailPanel(QFrame):
         self._current = "main"
 
     # --- building -----------------------------------------------------------------------------
-    def _add(self, w: QWidget) -> QWidget:
+    def _add(self, w: W) -> W:
         if self._font is not None:          # rows added after scale() get the scaled font too
             bold = QFont(self._font)
             bold.setBold(True)
@@ -387,7 +390,8 @@ class DetailPanel(QFrame):
         """The panel's rows in the order they are shown."""
         out = []
         for i in range(self._rows.count()):
-            w = self._rows.itemAt(i).widget()
+            item = self._rows.itemAt(i)
+            w = item.widget() if item is not None else None
             if w is not None:
                 out.append(w)
         return out
@@ -788,7 +792,7 @@ class DetailController(QObject):
         g = self.live.territory.get(grid_id)
         panel.title.setText(self._grid_name(grid_id))
         if g is not None:
-            chain = []
+            chain: list[str] = []
             p = self.live.territory.get(g.parent_id) if g.parent_id else None
             while p is not None and len(chain) < 8:
                 chain.append(p.name)
@@ -808,6 +812,8 @@ class DetailController(QObject):
         panel.widget(MiniMap(self._neighbourhood(grid_id), grid_id, None))
 
     async def _grid_kpis(self, panel: DetailPanel, grid_id: str) -> None:
+        if self._in_store is None:
+            return
         now = self.clock()
         values = await self._in_store(self._store.kpis, grid_id, day_start(now), now)
         panel.section("kpis")
@@ -817,6 +823,8 @@ class DetailController(QObject):
             panel.field(card_label(spec), value_text(spec, values.get(name)))
 
     async def _kpi_records(self, panel: DetailPanel, record_id: str) -> None:
+        if self._in_store is None:
+            return
         name, _, key = record_id.partition(":")
         now = self.clock()
         start = day_start(now)

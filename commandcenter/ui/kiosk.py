@@ -218,6 +218,8 @@ class ExitPrompt(QFrame):
 
     def ask(self) -> None:
         parent = self.parentWidget()
+        if parent is None:
+            return
         width = min(900, parent.width() - 40)
         self.setGeometry((parent.width() - width) // 2, parent.height() // 3, width, 160)
         self.entry.clear()

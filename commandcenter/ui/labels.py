@@ -83,7 +83,7 @@ OWN_CONTEXT: dict[type[Enum], str] = {Stage: "labels.stage"}
 
 def name(value: object) -> str:
     """The translated display name of an enum value (falls back to its raw value)."""
-    text = TABLES.get(type(value), {}).get(value)  # type: ignore[call-overload]
+    text = TABLES.get(type(value), {}).get(value) if isinstance(value, Enum) else None
     if not text:
         return str(getattr(value, "value", value))
     return QCoreApplication.translate(OWN_CONTEXT.get(type(value), CONTEXT), text)  # type: ignore[arg-type]

@@ -31,5 +31,5 @@ def install() -> bool:
     feature = sys.modules.get("PySide6.support.feature")
     if feature is None or not hasattr(feature, "_mod_uses_pyside"):
         return False
-    feature._mod_uses_pyside = mod_uses_pyside
+    setattr(feature, "_mod_uses_pyside", mod_uses_pyside)   # noqa: B010 - a private seam, checked just above
     return True

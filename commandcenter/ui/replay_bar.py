@@ -216,7 +216,8 @@ def attach_replay(app: Any, *, step: timedelta = timedelta(seconds=1)) -> Replay
             return
         if r.replaying:
             detour.enter()
-            watch.begin(detour.shadow)
+            if detour.shadow is not None:
+                watch.begin(detour.shadow)
             app.clock = r.now
         else:
             _sound(app, False)

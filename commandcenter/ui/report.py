@@ -141,7 +141,7 @@ def _png_b64(img: QImage) -> str:
     ba = QByteArray()
     buf = QBuffer(ba)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    img.save(buf, "PNG")
+    img.save(buf, b"PNG")
     buf.close()
     return base64.b64encode(bytes(ba.data())).decode("ascii")
 
@@ -287,5 +287,6 @@ def ensure_gui_app() -> object:
         if sys.platform == "linux" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QApplication(sys.argv[:1])
-    register_fonts(app)
+    if isinstance(app, QApplication):     # a bare QCoreApplication has no fonts to register
+        register_fonts(app)
     return app

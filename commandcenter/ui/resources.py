@@ -33,6 +33,8 @@ _translators: list[QTranslator] = []
 def install_language(language: str) -> bool:
     """zh_CN is the source language; any other loads resources/i18n/commandcenter_<lang>.qm."""
     app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("install_language needs the QApplication")
     for t in _translators:
         app.removeTranslator(t)
     _translators.clear()

@@ -80,7 +80,7 @@ def plan_windows(config: Config, screens: list[ScreenInfo], fallback_pages: list
     if not config.screens:
         return [WindowPlan("primary", None, [], all_pages, config.wall.rotate_seconds,
                            [primary] if primary else [])]
-    plans = []
+    plans: list[WindowPlan] = []
     for i, section in enumerate(config.screens):
         targets = section.targets()
         found = [_find(t, screens) for t in targets] if targets else [primary]
@@ -109,7 +109,7 @@ class ScreenWatcher(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
         self._timer.timeout.connect(self.changed)
-        app = QGuiApplication.instance()
+        app = _gui_app()
         app.screenAdded.connect(self._on_added)
         app.screenRemoved.connect(self._on_removed)
         app.primaryScreenChanged.connect(self._poke)
@@ -129,7 +129,7 @@ class ScreenWatcher(QObject):
         self._timer.start()
 
     def close(self) -> None:
-        app = QGuiApplication.instance()
+        app = _gui_app()
         for sig, slot in ((app.screenAdded, self._on_added), (app.screenRemoved, self._on_removed),
                           (app.primaryScreenChanged, self._poke)):
             try:
@@ -137,3 +137,10 @@ class ScreenWatcher(QObject):
             except (RuntimeError, TypeError):
                 pass
         self._timer.stop()
+
+
+def _gui_app() -> QGuiApplication:
+    app = QGuiApplication.instance()
+    if not isinstance(app, QGuiApplication):
+        raise RuntimeError("screens need the QGuiApplication")
+    return app

@@ -32,7 +32,7 @@ class ConfirmBar(QFrame):
         self.question.setWordWrap(True)
         self.recipient = QComboBox()
         self.recipient.setEditable(True)
-        self.recipient.lineEdit().setPlaceholderText(self.tr("接收人（必填）"))
+        _line_edit(self.recipient).setPlaceholderText(self.tr("接收人（必填）"))
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("原因（必填）"))
         self.confirm_button = QPushButton(self.tr("确认"))
@@ -132,12 +132,12 @@ class SignIn(QGroupBox):
             self.person.addItem(d.name, d)
         self.person.setEditable(not self.duty)
         if not self.duty:
-            self.person.lineEdit().setPlaceholderText(self.tr("姓名"))
+            _line_edit(self.person).setPlaceholderText(self.tr("姓名"))
         self._seat_of_person()
 
     def _seat_of_person(self) -> None:
         d = self.person.currentData()
-        if d is not None and getattr(d, "seat", "") and not self.seat.text().strip():
+        if d is not None and getattr(d, "seat", None) and not self.seat.text().strip():
             self.seat.setText(d.seat)
 
     def sign_in(self, name: str, seat: str) -> bool:
@@ -163,3 +163,11 @@ class SignIn(QGroupBox):
     @property
     def who(self) -> tuple[str, str] | None:
         return (self.name, self.seat_name) if self.name else None
+
+
+def _line_edit(box: QComboBox) -> QLineEdit:
+    """An editable combo box's line edit (Qt gives one as soon as it is editable)."""
+    edit = box.lineEdit()
+    if edit is None:
+        raise RuntimeError("the combo box is not editable")
+    return edit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QDate, QDateTime, QLocale, QModelIndex, Qt, QTime
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QDate, QDateTime, QLocale, QModelIndex, QPersistentModelIndex, Qt, QTime
 from PySide6.QtGui import QColor
 
 from ...domain import Alert, Incident, signal_kind
@@ -38,10 +38,10 @@ class _RowsModel(QAbstractTableModel):
     def headers(self) -> list[str]:  # pragma: no cover - subclasses
         raise NotImplementedError
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.headers())
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY):  # noqa: N802
@@ -49,7 +49,7 @@ class _RowsModel(QAbstractTableModel):
             return self.headers()[section]
         return super().headerData(section, orientation, role)
 
-    def data(self, index: QModelIndex, role: int = _DISPLAY):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
         if role in (_DISPLAY, _TOOLTIP):
             return self._rows[index.row()][index.column()]
         if role == _FG:
@@ -89,7 +89,8 @@ class IncidentSearchModel(_RowsModel):
 
     def set_incidents(self, incidents: Sequence[Incident],
                       territory: Mapping[str, TerritoryNode] | None = None) -> None:
-        rows, colours = [], []
+        rows: list[tuple[str, ...]] = []
+        colours: list[QColor | None] = []
         for inc in incidents:
             title = inc.title + (f" [{labels.drill_badge()}]" if inc.drill_id else "")
             rows.append((inc.id, title, labels.name(inc.category), labels.place_name(territory or {}, inc.grid_id),

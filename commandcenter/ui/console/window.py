@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections.abc import Callable
 from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 from pathlib import Path
@@ -72,7 +73,9 @@ class HelpOverlay(QFrame):
         if self.isVisible():
             self.hide()
         else:
-            self.setGeometry(self.parentWidget().rect().adjusted(40, 40, -40, -40))
+            parent = self.parentWidget()
+            if parent is not None:
+                self.setGeometry(parent.rect().adjusted(40, 40, -40, -40))
             self.raise_()
             self.show()
 
@@ -92,8 +95,8 @@ class ConsoleWindow(QMainWindow):
         self._language = wall.config.wall.language
         self._build()
         self._build_shortcuts()
-        self._unsubs = []
-        self._present_unsub = None
+        self._unsubs: list[Callable[[], None]] = []
+        self._present_unsub: Callable[[], None] | None = None
         self._follow_present()
         wall.listeners.append(self._on_wall_event)
         if getattr(wall, "alert_actions", None) is not None:
@@ -160,8 +163,8 @@ class ConsoleWindow(QMainWindow):
             self.search_category.addItem(labels.name(c), c)
         self.search_button = QPushButton(self.tr("检索"))
         self.search_button.clicked.connect(self.start_search)
-        for w in (self.search_text, self.search_grid):
-            w.returnPressed.connect(self.start_search)
+        for edit in (self.search_text, self.search_grid):
+            edit.returnPressed.connect(self.start_search)
         form.addWidget(self.search_text, 3)
         form.addWidget(self.search_grid, 2)
         form.addWidget(self.search_category, 1)
@@ -314,7 +317,7 @@ class ConsoleWindow(QMainWindow):
         row.addWidget(self.replay_button)
         col.addLayout(row)
         self.replay_bar = ReplayBar(self.replay) if self.replay is not None else None
-        if self.replay_bar is not None:
+        if self.replay_bar is not None and self.replay is not None:
             col.addWidget(self.replay_bar)
             self.set_replay_window(self.replay.clock() - timedelta(hours=1), 60)
         rcol.addWidget(self.replay_box)
@@ -369,9 +372,9 @@ class ConsoleWindow(QMainWindow):
             sc.activated.connect(fn)
 
         add("F1", lambda: self.help.toggle())
-        add("Escape", lambda: (self.help.hide(), self.confirm_bar.cancel()))
-        add("Ctrl+F", lambda: (self.search_text.setFocus(), self.search_text.selectAll()))
-        add("Ctrl+G", lambda: (self.search_grid.setFocus(), self.search_grid.selectAll()))
+        add("Escape", self._escape)
+        add("Ctrl+F", lambda: _focus_all(self.search_text))
+        add("Ctrl+G", lambda: _focus_all(self.search_grid))
         add("Ctrl+L", lambda: self._focus_table(self.results))
         add("Ctrl+R", lambda: self._focus_table(self.alerts))
         add("Ctrl+Return", self.push_focused)
@@ -638,6 +641,10 @@ class ConsoleWindow(QMainWindow):
                                 recipient=recipient)
         return await self.wall.pipeline.in_store(self.wall.store.record_action, action)
 
+    def _escape(self) -> None:
+        self.help.hide()
+        self.confirm_bar.cancel()
+
     def _follow_present(self) -> None:
         """The lists follow the present: the wall's live state, or while it replays the past, the shadow the feeds
         keep writing (ui.replay_bar.present_live)."""
@@ -854,12 +861,13 @@ class ConsoleWindow(QMainWindow):
         """The chosen window in UTC; its end never later than now (the future is not replayed)."""
         d, t = self.replay_start.date(), self.replay_start.time()
         start = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=self._zone()).astimezone(UTC)
-        end = min(start + timedelta(minutes=self.replay_minutes.value()), self.replay.clock())
+        now = self.replay.clock() if self.replay is not None else datetime.now(UTC)
+        end = min(start + timedelta(minutes=self.replay_minutes.value()), now)
         return start, end
 
     def enter_replay(self) -> bool:
         """Play the chosen past window on the wall at the scrubber's speed (every tile, REPLAY banner)."""
-        if self.replay is None:
+        if self.replay is None or self.replay_bar is None:
             self.say(self.tr("本系统未启用回放功能"), error=True)
             return False
         start, end = self.replay_window()
@@ -983,3 +991,8 @@ def history_text(a: OperatorAction) -> str:
 
 
 __all__ = ["ConsoleWindow", "HelpOverlay", "history_text"]
+
+
+def _focus_all(edit: QLineEdit) -> None:
+    edit.setFocus()
+    edit.selectAll()

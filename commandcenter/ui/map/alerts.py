@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QStaticText, QTextOption
 
-from ...domain import AlertStatus, SignalKind, signal_kind
+from ...domain import AlertLevel, AlertStatus, SignalKind, signal_kind
 from ...domain.models import Alert
 from ...domain.text import display_text
 from .. import theme
@@ -26,7 +26,7 @@ MAX_TITLE_CHARS = 24
 @dataclass
 class _AlertShape:
     id: str
-    level: object
+    level: AlertLevel
     path: QPainterPath
     xs: list[np.ndarray]          # one closed ring per polygon (view coords)
     ys: list[np.ndarray]

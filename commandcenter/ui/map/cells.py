@@ -16,6 +16,8 @@ from __future__ import annotations
 import time
 from itertools import repeat
 
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRect, QRectF, Qt, QTimer
@@ -80,7 +82,7 @@ class CellLayer(pg.GraphicsObject):
         self._origin = (0, 0)                     # the raster's top-left corner in the viewport (physical px)
         self._dpr = 1.0
         self._run_codes = np.zeros(0, dtype=np.uint16)   # the raster run-length encoded: code of each run
-        self._run_lengths = np.zeros(0, dtype=np.intp)   # and its length in pixels
+        self._run_lengths: np.ndarray = np.zeros(0, dtype=np.intp)   # and its length in pixels
         self._rgb: np.ndarray | None = None
         self._image: QImage | None = None
         self._rgb_dirty = True
@@ -124,6 +126,7 @@ class CellLayer(pg.GraphicsObject):
 
     def _group_paths(self, vgroup: np.ndarray, groups: int) -> list[QPainterPath]:
         geo = self.geo
+        assert geo is not None, "set_geometry comes first"
         order = np.argsort(vgroup, kind="stable")
         bounds = np.searchsorted(vgroup[order], np.arange(groups + 1))
         paths = []
@@ -158,6 +161,7 @@ class CellLayer(pg.GraphicsObject):
 
     # -- queries (tests, legend) ---------------------------------------------------------------
     def step_of(self, grid_id: str) -> int:
+        assert self.geo is not None, "set_geometry comes first"
         return int(self.steps[self.geo.index[grid_id]])
 
     def colour_of(self, grid_id: str) -> QColor:
@@ -191,6 +195,7 @@ class CellLayer(pg.GraphicsObject):
         return t, round(vp.width() * dpr), round(vp.height() * dpr)
 
     def _build_index(self, t: QTransform, w: int, h: int) -> None:
+        assert self.geo is not None, "set_geometry comes first"
         n = self.geo.count
         self.grid_outlines_drawn = self._typical * abs(t.m11()) >= self.MIN_GRID_PX
         channels, images = [], []      # the images must outlive the numpy views of their bits
@@ -215,7 +220,7 @@ class CellLayer(pg.GraphicsObject):
             px = np.frombuffer(img.constBits(), dtype=np.uint8, count=bpl * h).reshape(h, bpl // 4, 4)
             channels.append(px[:, :w])
         wide = n + len(_EXTRA) > 0xFFFF
-        dtype = np.uint32 if wide else np.uint16
+        dtype: type[np.unsignedinteger[Any]] = np.uint32 if wide else np.uint16
         # BGRA bytes (little-endian 0xAARRGGBB): low byte in pass 1's red, the rest in pass 2's red and green
         index = channels[0][..., 2].astype(dtype) | (channels[1][..., 2].astype(dtype) << 8)
         if wide:
@@ -246,6 +251,7 @@ class CellLayer(pg.GraphicsObject):
     def _ensure_rgb(self) -> None:
         if not self._rgb_dirty and self._image is not None:
             return
+        assert self._index is not None, "_build_index comes first"
         h, w = self._index.shape
         rgb = np.repeat(self._lut[self._run_codes], self._run_lengths).reshape(h, w)
         # keep the array referenced as long as the image that wraps its memory
@@ -293,6 +299,8 @@ class CellLayer(pg.GraphicsObject):
                 self._timer.start(self.SETTLE_MS)
         self._ensure_rgb()
         # raster pixels → item coordinates → device: an unscaled blit when the view has not moved
+        if self._index_t is None or self._image is None:
+            return
         inv, ok = self._index_t.inverted()
         if not ok:
             return

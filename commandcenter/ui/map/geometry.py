@@ -200,7 +200,7 @@ class TerritoryGeometry:
             groups = self.ancestor[level]
             own = {gid for gid in set(groups) if gid is not None and len(self.nodes[gid].polygon) >= 3}
             gcode_map = {g: k for k, g in enumerate(sorted({g for g in groups if g is not None}))}
-            gcode = np.array([gcode_map.get(g, -1) if g not in own else -1 for g in groups], dtype=np.int64)
+            gcode = np.array([gcode_map.get(g, -1) if g is not None and g not in own else -1 for g in groups], dtype=np.int64)
             ecode = gcode[cell]
             keep = ecode >= 0
             xs_parts, ys_parts = [], []

@@ -131,6 +131,7 @@ class LabelItem(pg.GraphicsObject):
         in_view = lambda anchors: [a for a in anchors if view.contains(QPointF(a[2], a[3]))]  # noqa: E731
         if tier == "grid":
             g = self.geo
+            assert g is not None, "set_geometry comes first"
             kinds = [("grid", [(g.ids[i], g.names[i], g.cx[i], g.cy[i]) for i in visible.tolist()]),
                      ("street", in_view(self._streets))]
         elif tier == "street":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -121,7 +122,8 @@ class MarkerItem(pg.GraphicsObject):
         frags[:, 0:2] = pts.T                        # fragment centre, logical pixels
         frags[:, 2:6] = self._rects[self.style]      # source rect in the atlas, device pixels
         frags[:, 6:10] = (1 / dpr, 1 / dpr, 0.0, 1.0)  # scale x, scale y, rotation, opacity
-        painter.drawPixmapFragments(*self._frags.drawargs(), atlas)
+        # PySide6's stub lacks the (fragments, count, pixmap) form that pyqtgraph's PrimitiveArray gives
+        painter.drawPixmapFragments(*self._frags.drawargs(), atlas)  # type: ignore[call-arg]
 
 
 class _MarkerLayer:
@@ -180,7 +182,11 @@ class _MarkerLayer:
 def _place(geo: TerritoryGeometry, records, limit: int | None = None) -> tuple[list, np.ndarray, np.ndarray, int]:
     """The first `limit` records that have a position (their lon/lat, else their grid's centre), their map
     x, y, and how many records in all have a position."""
-    kept, lons, lats, cells, from_grid = [], [], [], [], []
+    kept: list[Any] = []
+    lons: list[float] = []
+    lats: list[float] = []
+    cells: list[int] = []
+    from_grid: list[bool] = []
     index = geo.index
     total = 0
     for r in records:
@@ -217,7 +223,8 @@ def _incident_styles() -> tuple[list[MarkerStyle], dict[tuple[Severity, bool], i
     """One style per (severity, drill): shape, size and fill by severity; a drill's is larger and outlined in
     the drill colour."""
     normal, drill = _pen(theme.MAP_MARKER_OUTLINE, 1), _pen(theme.DRILL, 2.5)
-    styles, index = [], {}
+    styles: list[Any] = []
+    index: dict[Any, int] = {}
     for sev in Severity:
         for is_drill in (False, True):
             index[sev, is_drill] = len(styles)
@@ -230,7 +237,8 @@ def _incident_styles() -> tuple[list[MarkerStyle], dict[tuple[Severity, bool], i
 def _resource_styles(size: float) -> tuple[list[MarkerStyle], dict[tuple[ResourceKind, ResourceStatus, bool], int]]:
     """One style per (kind, status, drill): shape by kind, fill by status, drill outlined in the drill colour."""
     normal, drill = _pen(theme.MAP_RESOURCE_OUTLINE, 1.5), _pen(theme.DRILL, 2.5)
-    styles, index = [], {}
+    styles: list[Any] = []
+    index: dict[Any, int] = {}
     for kind in ResourceKind:
         for status in ResourceStatus:
             for is_drill in (False, True):

@@ -29,9 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, UTC
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from ..noop import QT_TRANSLATE_NOOP
 from ...domain import Category, DeadlineLevel, DeadlineState, Incident, Severity, Source, Status, deadline_state
 from ...services import Change, LiveState
 from .. import format as fmt
@@ -240,11 +241,12 @@ class IncidentTableModel(QAbstractTableModel):
                 self._compact_heaps()
         self._last_now = now
         get = self._live.incidents.get
-        incs = [get(key[-1]) for key in self._order[: self._max_rows]]
-        if None in incs:
+        found = [get(key[-1]) for key in self._order[: self._max_rows]]
+        if None in found:
             self._rebuild(flt, now)          # records replaced wholesale (replay): start from the live state
             rebuilt = True
-            incs = [get(key[-1]) for key in self._order[: self._max_rows]]
+            found = [get(key[-1]) for key in self._order[: self._max_rows]]
+        incs = [inc for inc in found if inc is not None]
         cache = self._row_cache
         if len(cache) > 4 * self._max_rows:
             keep = {inc.id for inc in incs}

@@ -15,9 +15,10 @@ from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QColor
 
+from ..noop import QT_TRANSLATE_NOOP
 from ...domain import DeadlineLevel, KpiValue
 from ...domain import kpis as DK
 from .. import format as fmt
@@ -336,7 +337,7 @@ class KpiFeed(QObject):
         self.snapshot = KpiSnapshot(node_id)
         self.series_every = series_every
         self._n = 0
-        self._inflight: asyncio.Future | None = None
+        self._inflight: asyncio.Future[KpiSnapshot | None] | None = None
         self._timer = QTimer(self, interval=interval_ms)
         self._timer.timeout.connect(self.schedule)
         if fetch is not None:
@@ -374,19 +375,21 @@ class KpiFeed(QObject):
         """Refresh now (after the one in flight, if any); the new snapshot, or None if it failed."""
         if self.fetch is None:
             return None
-        if self.busy:
+        if self._inflight is not None and not self._inflight.done():
             await asyncio.shield(self._inflight)
-        if not self.busy:
+        if self._inflight is None or self._inflight.done():
             self._inflight = asyncio.ensure_future(self._run())
         return await asyncio.shield(self._inflight)
 
     def stop(self) -> None:
         """No more refreshes; cancel the one in flight (the wall is closing)."""
         self._timer.stop()
-        if self.busy:
+        if self._inflight is not None and not self._inflight.done():
             self._inflight.cancel()
 
     async def _run(self) -> KpiSnapshot | None:
+        if self.fetch is None:
+            return None
         try:
             full = self._n % self.series_every == 0 or all(v is None for v in self.snapshot.completion_by_hour)
             snap = await self.fetch(self.node_id, self.clock(), full, self.snapshot, self.period)

@@ -5,9 +5,10 @@ flush; supplies under their threshold sort first and are marked with colour and 
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from ..noop import QT_TRANSLATE_NOOP
 from ...domain import Resource, ResourceKind, ResourceStatus
 from ...services import Change, LiveState
 from .. import format as fmt

@@ -8,10 +8,11 @@
 A click on a row opens the signal's details."""
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QWidget
 
+from ..noop import QT_TRANSLATE_NOOP
 from ...domain import AlertLevel, SignalKind
 from ...services import LiveState
 from .. import labels, theme

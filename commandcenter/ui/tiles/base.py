@@ -246,7 +246,7 @@ class WallTable(QTableView):
         self._row_images: dict[tuple, QImage] = {}             # (row key, selected, height) → the row's text
         self._live_images: dict[tuple, QImage] = {}            # (text, font, pen, cell size) → a live cell's text
         self._fills: dict[tuple, QColor] = {}                  # (shade, row brush) → the colour of one over the other
-        self._brush_keys: dict[int, tuple[QBrush, tuple | None]] = {}   # id(row brush) → (it, its colour or None)
+        self._brush_keys: dict[int, tuple[QBrush | QColor, int | None]] = {}   # id(row brush) → (it, its colour or None)
         self._row_layout: tuple | None = None                   # the column layout the images were drawn for
         #: cells and columns the last paintEvent drew (what an update repainted: the deadline tick's test)
         self.painted_cells = 0
@@ -419,7 +419,8 @@ class WallTable(QTableView):
             live = frozenset(getattr(model, "live_columns", ()))
             all_xs = self._columns(0, cols - 1)
             vp = self.viewport()
-            layout = (tuple(all_xs), self._font_for.key(), g, default_pen.rgba(), base.rgba(), live,
+            font_key = self._font_for.key() if self._font_for is not None else ""
+            layout = (tuple(all_xs), font_key, g, default_pen.rgba(), base.rgba(), live,
                       vp.devicePixelRatioF(), vp.logicalDpiY())
             if layout != self._row_layout:            # widths, font, grid or colours changed: every image is stale
                 self._row_images.clear()
@@ -489,6 +490,7 @@ class WallTable(QTableView):
         brush that is not a plain colour."""
         known = self._brush_keys.get(id(brush))
         if known is None or known[0] is not brush:
+            colour: int | None
             if isinstance(brush, QColor):
                 colour = brush.rgba()
             else:

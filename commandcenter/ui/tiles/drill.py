@@ -5,10 +5,11 @@ countdown) and the resources dispatched with when. Few rows, so a QTableWidget o
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from ..noop import QT_TRANSLATE_NOOP
 from ...services import LiveState
 from ...services.drill_report import fmt_secs
 from ...services.drills import DrillManager, IncidentScore, StageScore
