@@ -164,7 +164,3 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
                 yield config, f"sqlite:///{Path(tmp) / 'demo.db'}"
     finally:
         sim.stop()
-
-
-def resolved_store_url(config: Config) -> str:
-    return store_url(config)

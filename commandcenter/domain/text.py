@@ -44,11 +44,6 @@ def display_text(value: str | None) -> str:
     return _INVISIBLE.sub(INVISIBLE_MARK, value)
 
 
-def has_invisible(value: str) -> bool:
-    """True if `value` holds a bidi control or a zero-width character."""
-    return _INVISIBLE.search(value) is not None
-
-
 def strip_controls(value: str) -> str:
     """`value` without C0/C1 control characters (tab, line feed, carriage return kept)."""
     return _CONTROL.sub("", value)

@@ -306,10 +306,6 @@ def token_from_env(variable: str, environ: Mapping[str, str]) -> str:
 # media_allow_networks holds it. The address is checked after resolution, when the connection is made, so a
 # public-looking name that resolves to 169.254.169.254 is refused too.
 
-class MediaRefused(httpx.ConnectError):
-    """A media URL whose origin or address is not allowed."""
-
-
 def non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped

@@ -117,11 +117,6 @@ class IncidentScore:
         return next(s for s in self.stages if s.stage == name)
 
     @property
-    def passed_rule(self) -> bool | None:
-        vals = [s.met_rule for s in self.stages]
-        return False if False in vals else (None if None in vals else True)
-
-    @property
     def passed_target(self) -> bool | None:
         vals = [s.met_target for s in self.stages]
         return False if False in vals else (None if None in vals else True)

@@ -267,11 +267,6 @@ class BreakthroughWatch:
         return out
 
 
-def snapshot_of(live: LiveState) -> dict[str, dict[str, Any]]:
-    """A comparable picture of a LiveState: id → record, per kind (for tests and checks)."""
-    return {"incidents": dict(live.incidents), "resources": dict(live.resources), "alerts": dict(live.alerts)}
-
-
 class LiveDetour:
     """Replay on the wall's own LiveState: while replaying, the writers (ingest pipeline, drill manager —
     anything with a `.live` attribute) write into a shadow LiveState, so nothing real is lost; the shown

@@ -37,10 +37,6 @@ class Profile:
     def rates(self) -> Rates:
         return rates_for(self.grids, self.seed_place)
 
-    @property
-    def daily_events(self) -> float:
-        return self.rates.events_per_day
-
 
 PROFILES: dict[str, Profile] = {
     "street": Profile("street", "海滨市", 1, 1, 14, 197, (118.470, 37.420, 118.530, 37.465), "chaohai"),

@@ -96,9 +96,6 @@ class ConfigWatcher(QObject):
         self.applied.emit(config)
         return True
 
-    def current_config_digest(self) -> str | None:
-        return self._digest
-
     @staticmethod
     def describe(config: Config) -> str:
         return f"{len(config.pages)} pages, {len(config.screens) or 1} windows"

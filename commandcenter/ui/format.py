@@ -61,10 +61,6 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return loc.toString(int(value)) if decimals == 0 else loc.toString(float(value), "f", decimals)
 
 
-def percent(value: float | None, decimals: int = 1) -> str:
-    return "—" if value is None else number(value * 100, decimals) + "%"
-
-
 def feed_text(value: str | None) -> str:
     """Feed text as the wall shows it: bidi controls and zero-width characters visibly marked, control
     characters removed (domain.text.display_text). Every feed string passes here on its way to the screen."""

@@ -9,7 +9,7 @@ import socket
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSocketNotifier, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeySequence, QScreen, QShortcut
+from PySide6.QtGui import QKeySequence, QScreen, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QLineEdit, QVBoxLayout, QWidget
 
 from .tiles.base import plain_label
@@ -132,10 +132,6 @@ class ScreenSaverInhibitor:
             iface.call("UnInhibit", self.cookie)
         finally:
             self.cookie = None
-
-
-def primary_screen() -> QScreen | None:
-    return QGuiApplication.primaryScreen()
 
 
 class GuiThreadGc(QObject):

@@ -141,7 +141,7 @@ def _png_b64(img: QImage) -> str:
     ba = QByteArray()
     buf = QBuffer(ba)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    img.save(buf, b"PNG")
+    img.save(buf, "PNG")  # type: ignore[call-overload]  # the stub says bytes; PySide6 accepts only str here
     buf.close()
     return base64.b64encode(bytes(ba.data())).decode("ascii")
 

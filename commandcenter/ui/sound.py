@@ -194,11 +194,6 @@ class AlarmSound(QObject):
         self.muted = muted
         self.update()
 
-    def set_volume(self, volume: float) -> None:
-        self.volume = min(1.0, max(0.0, volume))
-        if self._player is not None:
-            self._player.setVolume(self.volume)
-
     def should_play(self) -> bool:
         wanted = bool(self.board.unacknowledged_red()) or self.breakthrough
         return self.enabled and not self.muted and self.volume > 0 and wanted

@@ -589,9 +589,3 @@ def nodes_under(territory: dict, node_id: str) -> frozenset[str]:
                 out.add(c)
                 stack.append(c)
     return frozenset(out)
-
-
-def _order_key(row: _Row) -> tuple:
-    inc = row.incident
-    overdue = row.deadline.level is DeadlineLevel.OVERDUE and inc.is_open
-    return (not overdue, not (inc.emergency and inc.is_open), not inc.is_open, -inc.reported_at.timestamp())

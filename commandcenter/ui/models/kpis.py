@@ -344,11 +344,6 @@ class KpiFeed(QObject):
             self._timer.start()
             QTimer.singleShot(0, self.schedule)
 
-    def set_node(self, node_id: str) -> None:
-        self.node_id = node_id
-        self._n = 0
-        self.schedule()
-
     def set_period(self, period: str) -> None:
         """Show 今日 / 本月 / 今年以来 (domain.kpis.PERIODS) from the next refresh on."""
         if period not in DK.PERIODS:

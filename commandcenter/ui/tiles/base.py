@@ -97,13 +97,6 @@ class Tile(QFrame):
         painter.end()
         super().paintEvent(event)                                                               # its frame
 
-    @property
-    def is_stale(self) -> bool:
-        return not self._stale.isHidden()
-
-    def stale_text(self) -> str:
-        return self._stale.text() if not self._stale.isHidden() else ""
-
     def _on_health_change(self, change: Change) -> None:
         if change.health:
             self.refresh_health()
