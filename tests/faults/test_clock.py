@@ -9,7 +9,7 @@ from commandcenter.services import IngestPipeline, LiveState
 from commandcenter.store import Store
 from commandcenter.ui.models.incidents import IncidentTableModel
 
-from .conftest import incident, sse_config, store_versions, utcnow
+from tests.support.faults import incident, sse_config, store_versions, utcnow
 
 
 class Clock:

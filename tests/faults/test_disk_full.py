@@ -12,7 +12,7 @@ import pytest
 from commandcenter.services import IngestPipeline, LiveState
 from commandcenter.store import Store
 
-from .conftest import fast_feeds, incident, sse_config, store_versions
+from tests.support.faults import fast_feeds, incident, sse_config, store_versions
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a tiny tmpfs")
 

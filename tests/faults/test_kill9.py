@@ -10,16 +10,15 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import bump, incident, log_duplicates, store_versions
+from tests.support import subprocess_env
+from tests.support.faults import bump, incident, log_duplicates, store_versions
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
+RECORDER = Path(__file__).resolve().parents[1] / "support" / "recorder.py"
 
 
 def start_recorder(url: str, store_url: str) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, str(HERE / "recorder.py"), url, store_url], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, env=env)
+    proc = subprocess.Popen([sys.executable, str(RECORDER), url, store_url], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=subprocess_env())
     assert proc.stdout.readline().strip() == "started"
     return proc
 

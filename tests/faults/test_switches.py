@@ -10,7 +10,7 @@ from commandcenter.domain import FeedState
 from commandcenter.services import IngestPipeline, LiveState
 from commandcenter.store import Store
 
-from .conftest import bump, fast_feeds, incident, log_duplicates, sse_config, store_versions
+from tests.support.faults import bump, fast_feeds, incident, log_duplicates, sse_config, store_versions
 
 N = 300
 

@@ -18,7 +18,7 @@ from commandcenter.domain import FeedState
 from commandcenter.feeds import make_feed
 from commandcenter.sim import Faults, SimServer
 
-from feedtest_helpers import Collector, now, section
+from tests.support.feeds import Collector, now, section
 
 pytestmark = pytest.mark.fault
 START = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)

@@ -8,7 +8,7 @@ from commandcenter.domain import (
 )
 from commandcenter.feeds.base import BatchBuilder, FeedBase
 
-from feedtest_helpers import section
+from tests.support.feeds import section
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from commandcenter.feeds.base import BatchBuilder, FeedBase
 from commandcenter.feeds.cap import CapParser
 from commandcenter.feeds.xmlsafe import parse_xml
 
-from feedtest_helpers import Collector, now, run_until, section, serve
+from tests.support.feeds import Collector, now, run_until, section, serve
 
 FIX = Path(__file__).parent / "fixtures"
 NS = 'xmlns="urn:oasis:names:tc:emergency:cap:1.2"'

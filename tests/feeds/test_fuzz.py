@@ -16,7 +16,7 @@ from commandcenter.feeds.native import Frame, SeqTracker, SSEParser, add_record,
 from commandcenter.feeds.open311 import parse_requests, to_incident
 from commandcenter.feeds.xmlsafe import parse_xml
 
-from feedtest_helpers import incident, section
+from tests.support.feeds import incident, section
 
 FIX = Path(__file__).parent / "fixtures"
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,7 +10,7 @@ from commandcenter.domain import FeedState, TerritoryLevel
 from commandcenter.feeds import make_feed
 from commandcenter.sim import SimServer
 
-from feedtest_helpers import Collector, now, run_until, section
+from tests.support.feeds import Collector, now, run_until, section
 
 
 def test_grids_from_sim_and_file(tmp_path):

@@ -10,7 +10,7 @@ from aiohttp import web
 from commandcenter.domain import FeedState
 from commandcenter.feeds import make_feed
 
-from feedtest_helpers import Collector, now, run_until, section, serve
+from tests.support.feeds import Collector, now, run_until, section, serve
 
 
 def incident(i: int, v: int = 1) -> dict:

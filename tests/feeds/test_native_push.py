@@ -10,7 +10,7 @@ import pytest
 from commandcenter.domain import FeedState
 from commandcenter.feeds import make_feed, native
 
-from feedtest_helpers import Collector, FakePush, incident, now, run_until, section, serve
+from tests.support.feeds import Collector, FakePush, incident, now, run_until, section, serve
 
 
 def _feed(mode, base, client):

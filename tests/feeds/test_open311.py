@@ -16,7 +16,7 @@ from commandcenter.domain import Category, FeedState, Source, Status, parse_time
 from commandcenter.feeds import make_feed
 from commandcenter.feeds.open311 import parse_requests, to_incident
 
-from feedtest_helpers import Collector, now, run_until, section, serve
+from tests.support.feeds import Collector, now, run_until, section, serve
 
 FIX = Path(__file__).parent / "fixtures"
 CATS = {"Sidewalk and Curb Issues": Category.UTILITIES}

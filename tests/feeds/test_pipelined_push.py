@@ -11,7 +11,7 @@ import pytest
 
 from commandcenter.feeds import base, native
 
-from feedtest_helpers import Collector, FakePush, incident, run_until, section, serve
+from tests.support.feeds import Collector, FakePush, incident, run_until, section, serve
 
 
 class SlowSink(Collector):

@@ -9,7 +9,7 @@ from commandcenter.domain import format_time
 from commandcenter.feeds.base import BatchBuilder, FeedBase, utcnow
 from commandcenter.feeds.native import Frame, FrameQueue, SeqTracker, StreamEnd, _take, handle_messages
 
-from feedtest_helpers import section
+from tests.support.feeds import section
 
 
 def frames(a: int, b: int) -> list[Frame]:

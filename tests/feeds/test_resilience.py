@@ -12,7 +12,7 @@ from aiohttp import web
 from commandcenter.domain import FeedState
 from commandcenter.feeds import Backoff, make_feed
 
-from feedtest_helpers import Collector, FakePush, incident, now, run_until, section, serve
+from tests.support.feeds import Collector, FakePush, incident, now, run_until, section, serve
 
 SECRET = "s3cr3t-token-value"
 

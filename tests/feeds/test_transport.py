@@ -13,7 +13,7 @@ import pytest
 from commandcenter.feeds import native
 from commandcenter.feeds.transport import AsyncioStream, make_client, uses_asyncio_backend
 
-from feedtest_helpers import Collector, FakePush, incident, run_until, section, serve
+from tests.support.feeds import Collector, FakePush, incident, run_until, section, serve
 
 
 def test_a_push_feed_over_the_client_gets_every_message_through_the_asyncio_backend():

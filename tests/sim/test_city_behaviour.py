@@ -10,7 +10,7 @@ import pytest
 from commandcenter.domain import Category, ResolutionLevel, Status, decode_incident, one_ten_twenty
 from commandcenter.sim import SimServer
 
-from .conftest import START
+from tests.support.sim import START
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ import httpx
 
 from commandcenter.domain import decode_incident, parse_time
 
-from .conftest import START, read_sse
+from tests.support.sim import START, read_sse
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "config" / "scenarios" / "sample-drill.toml"

@@ -10,7 +10,7 @@ import pytest
 from commandcenter.cli import build_parser
 from commandcenter.sim import Faults
 
-from .conftest import read_sse, seqs
+from tests.support.sim import read_sse, seqs
 
 pytestmark = pytest.mark.fault
 

@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from .conftest import read_sse
+from tests.support.sim import read_sse
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 

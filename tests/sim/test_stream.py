@@ -8,7 +8,7 @@ import httpx
 import pytest
 import websockets
 
-from .conftest import read_sse, seqs
+from tests.support.sim import read_sse, seqs
 
 
 def test_sse_events_carry_id_event_and_the_message(street) -> None:

@@ -10,7 +10,7 @@ from commandcenter.domain import (
 )
 from commandcenter.store import Applied, Store
 
-from storehelp import T0, alert, inc, res, territory
+from tests.support.store import T0, alert, inc, res, territory
 
 
 def test_apply_keeps_only_newer_versions(store: Store) -> None:
@@ -131,7 +131,7 @@ def test_compiled_encoders_match_the_codec() -> None:
     from commandcenter.domain import Incident, decode, encode
     from commandcenter.store.store import _ENCODE_ALERT, _ENCODE_INCIDENT, _ENCODE_RESOURCE
 
-    from storehelp import territory  # noqa: F401
+    from tests.support.store import territory  # noqa: F401
 
     i = inc("a", 2, status=Status.CLOSED, closed_at=T0, departments=("fire", "police"), lon=1.5, lat=2.0,
             timeline=(StatusChange(Status.REPORTED, T0),), satisfaction=4)

@@ -12,7 +12,7 @@ from commandcenter.domain import Category, Incident, ResolutionLevel, Status, St
 from commandcenter.store import Store, StoreError
 from commandcenter.store.schema import T
 
-from storehelp import T0, inc, territory
+from tests.support.store import T0, inc, territory
 
 STAGES = [Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.HANDLING, Status.CLOSED, Status.FOLLOWED_UP]
 

@@ -12,7 +12,8 @@ from typing import Any
 from commandcenter.store import Store
 from commandcenter.store.checkpoint import WalCheckpointer
 
-from storehelp import T0, inc
+from tests.support import subprocess_env
+from tests.support.store import T0, inc
 
 
 def _write_batches(store: Store, batches: int, per_batch: int = 200) -> None:
@@ -120,10 +121,9 @@ def test_a_failing_checkpoint_is_retried_and_never_breaks_a_write(tmp_path: Path
 _WRITER = """
 import sys
 from datetime import timedelta
-sys.path.insert(0, sys.argv[2])
 from commandcenter.store import Store
 from commandcenter.store.checkpoint import WalCheckpointer
-from storehelp import T0, inc
+from tests.support.store import T0, inc
 store = Store.open("sqlite:///" + sys.argv[1])
 store._checkpointer = WalCheckpointer(store._checkpointer.path, threshold_frames=20, limit_frames=60)
 print("ready", flush=True)
@@ -138,15 +138,12 @@ print("done", flush=True)
 def test_readers_in_another_process_never_upset_a_writer_that_checkpoints(tmp_path: Path) -> None:
     # SQLite coordinates processes through POSIX locks on the -shm file; a checkpointer that opened and closed
     # that file itself dropped them, and a reader process re-initialised the shared memory: the writer got SIGBUS
-    import os
     import subprocess
     import sys
 
     path = tmp_path / "s.db"
-    here = Path(__file__).resolve().parent
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(here.parents[1]), os.environ.get("PYTHONPATH", "")]))
-    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(here)], stdout=subprocess.PIPE,
-                            text=True, env=env)
+    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path)], stdout=subprocess.PIPE,
+                            text=True, env=subprocess_env())
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
         reads = 0

@@ -13,7 +13,7 @@ from commandcenter.store import Store
 from commandcenter.store import memory
 from commandcenter.store.store import READER_CACHE_KIB, READER_POOL_SIZE, WRITER_CACHE_KIB
 
-from storehelp import T0, inc
+from tests.support.store import T0, inc
 
 
 def _cache_kib(conn: Any) -> int:

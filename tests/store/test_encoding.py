@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import sys
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,10 +18,10 @@ from commandcenter.domain import (
 from commandcenter.store.schema import T
 from commandcenter.store.store import _ENCODE_ALERT, _ENCODE_INCIDENT, _ENCODE_RESOURCE, _sqlite_time
 
-from storehelp import T0, alert, inc, res
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from store_common import incidents as generated  # noqa: E402
+from bench.store_common import incidents as generated
+
+from tests.support.store import T0, alert, inc, res
 
 
 def _dumps(obj: Any) -> str:

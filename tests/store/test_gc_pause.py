@@ -14,7 +14,7 @@ import pytest
 
 from commandcenter.store import Store, StoreError
 
-from storehelp import inc
+from tests.support.store import inc
 
 
 @pytest.fixture

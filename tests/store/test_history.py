@@ -7,7 +7,7 @@ from datetime import timedelta
 from commandcenter.domain import ActionKind, AlertStatus, OperatorAction, QuarantinedRecord, ResourceStatus, Status
 from commandcenter.store import Store
 
-from storehelp import T0, alert, inc, res
+from tests.support.store import T0, alert, inc, res
 
 H = timedelta(hours=1)
 

@@ -16,7 +16,7 @@ from commandcenter.domain import Incident, Status, TerritoryLevel, TerritoryNode
 from commandcenter.store import Store
 from commandcenter.store.schema import T
 
-from storehelp import inc, territory
+from tests.support.store import inc, territory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2024, 1, 1, tzinfo=UTC)

@@ -16,7 +16,7 @@ import pytest
 from commandcenter.domain import Incident, Status
 from commandcenter.store import Store
 
-from storehelp import inc, territory
+from tests.support.store import inc, territory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GRIDS = {"g1": ("m1", "s1"), "g2": ("m1", "s1"), "g3": ("m2", "s1")}

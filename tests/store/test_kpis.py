@@ -12,7 +12,7 @@ from commandcenter.store import Store, StoreError
 from commandcenter.store.kpi import decompose
 from commandcenter.store.rollup import GRAIN_DAY, GRAIN_HOUR, Calendar
 
-from storehelp import T0, inc, territory
+from tests.support.store import T0, inc, territory
 
 D0 = datetime(2026, 3, 2, tzinfo=UTC)
 D1 = D0 + timedelta(days=1)

@@ -103,7 +103,7 @@ def test_0007_fills_the_kpi_columns_from_the_stored_records_and_rebuilds_the_rol
 
     from commandcenter.domain import Source, Status
 
-    from storehelp import T0, inc, territory
+    from tests.support.store import T0, inc, territory
 
     m = timedelta(minutes=1)
     incidents = [inc(f"p{k}", at=T0 + k * m, source=Source.POLICE_110, status=Status.CLOSED,

@@ -10,7 +10,7 @@ from datetime import timedelta
 from commandcenter.domain import ActionKind, OperatorAction, Status
 from commandcenter.store import Store
 
-from storehelp import T0, inc
+from tests.support.store import T0, inc
 
 STATUSES = [Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.HANDLING, Status.CLOSED, Status.FOLLOWED_UP]
 

@@ -16,7 +16,7 @@ from sqlalchemy import event
 from commandcenter.domain import Status
 from commandcenter.store import Store
 
-from storehelp import T0, inc, territory
+from tests.support.store import T0, inc, territory
 
 
 @pytest.fixture

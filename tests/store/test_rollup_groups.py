@@ -13,7 +13,7 @@ from commandcenter.store import Store
 from commandcenter.store import rollup as R
 from commandcenter.store.schema import T
 
-from storehelp import T0, inc, territory
+from tests.support.store import T0, inc, territory
 
 _KEY = ("node_id", "grain", "bucket", "drill")
 

@@ -1,15 +1,12 @@
-"""Fixtures for the wall's tile tests (issue 6). Nothing here is autouse: the map tests keep their own set-up."""
+"""Fixtures for the wall's tile tests. Nothing here is autouse: the map tests keep their own set-up."""
 from __future__ import annotations
 
 import asyncio
 import os
-import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(__file__))   # importlib mode: wall_data lives beside the tests
 
 
 @pytest.fixture
@@ -33,7 +30,7 @@ def ui(qapp):
 
 @pytest.fixture
 def clock():
-    import wall_data
+    from tests.support import wall_data
 
     return wall_data.Clock()
 

@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-import wall_data as W
 from commandcenter.config import config_from_dict
 from commandcenter.domain import ActionKind, AlertLevel, AlertStatus
 from commandcenter.services import IngestPipeline, LiveState
@@ -19,6 +18,8 @@ from commandcenter.ui.banner import AlertBanner
 from commandcenter.ui.models.alerts import AlertBoard, AlertTableModel
 from commandcenter.ui.sound import ALARM_WAV, AlarmSound, NullPlayer
 from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
+
+from tests.support import wall_data as W
 
 
 def make_board(live, clock, actions=None):

@@ -4,7 +4,7 @@ stopping a drill asks for confirmation and a reason, so a key press alone starts
 on 127.0.0.1 as the wall's feed and drill backend."""
 from __future__ import annotations
 
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest

@@ -11,7 +11,6 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QMessageBox
 
-import wall_data as W
 from commandcenter.config import config_from_dict
 from commandcenter.domain import Status, StatusChange, encode
 from commandcenter.services import IngestPipeline
@@ -19,6 +18,8 @@ from commandcenter.store import Store
 from commandcenter.ui.alert_actions import AlertActions
 from commandcenter.feeds.transport import MediaPolicy
 from commandcenter.ui.details import DetailController, DetailPanel, LinkGuard, PhotoCache, is_web_url
+
+from tests.support import wall_data as W
 
 FEED = "http://feed.test/api/v1"
 

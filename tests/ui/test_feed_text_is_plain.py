@@ -10,13 +10,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QLabel
 
-import wall_data as W
 from commandcenter.config import config_from_dict
 from commandcenter.ui.alert_actions import AlertActions
 from commandcenter.ui.banner import AlertBanner
 from commandcenter.ui.details import DetailController
 from commandcenter.ui.models.alerts import AlertBoard
 from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
+
+from tests.support import wall_data as W
 
 EVIL = W.EVIL
 

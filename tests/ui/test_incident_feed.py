@@ -5,12 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-import wall_data as W
 from commandcenter.config import config_from_dict
 from commandcenter.domain import Category, DeadlineLevel, Source, Status
 from commandcenter.ui import theme
 from commandcenter.ui.models.incidents import IncidentFilter, IncidentTableModel, nodes_under
 from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
+
+from tests.support import wall_data as W
 
 
 def colour(model, row):

@@ -10,9 +10,10 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
-import wall_data as W
 from commandcenter.ui.tiles import IncidentTile
-import table_helpers
+
+from tests.support import tables as table_helpers
+from tests.support import wall_data as W
 
 
 def incident_tile(qtbot, clock, qapp, live=None) -> IncidentTile:

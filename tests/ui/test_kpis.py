@@ -7,7 +7,6 @@ from datetime import timedelta
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-import wall_data as W
 from commandcenter.config import config_from_dict
 from commandcenter.domain import Category, DeadlineLevel, KpiValue, Status
 from commandcenter.services import IngestPipeline
@@ -17,6 +16,8 @@ from commandcenter.ui.models.kpis import (
     CARDS, KpiFeed, KpiSnapshot, change_text, collect, target_text, threshold_level,
 )
 from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
+
+from tests.support import wall_data as W
 
 SECTION = config_from_dict({"pages": [{"name": "p", "rows": 1, "columns": 1,
                                        "tiles": [{"kind": "kpis", "row": 0, "column": 0}]}]}).pages[0].tiles[0]

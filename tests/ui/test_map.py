@@ -23,8 +23,8 @@ from commandcenter.ui.map.cells import load_step, step_label  # noqa: E402
 from commandcenter.ui.map.labels import GRID_LABEL_MAX_VISIBLE  # noqa: E402
 from commandcenter.ui.map.markers import MAX_INCIDENT_MARKERS  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(__file__))   # importlib mode: map_fixtures lives beside this file
-import map_fixtures as F  # noqa: E402
+from tests.support import map_data as F  # noqa: E402
+from tests.support import subprocess_env  # noqa: E402
 
 FONT = Path(__file__).resolve().parents[2] / "resources" / "fonts" / "wqy-microhei.ttc"
 
@@ -351,11 +351,9 @@ def test_unchanged_records_are_not_redrawn(gmap, nodes):
 
 
 HIDPI_SCRIPT = r'''
-import os, sys
-sys.path.insert(0, sys.argv[1])
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-import map_fixtures as F
+from tests.support import map_data as F
 from commandcenter.ui.map import GridMap
 from commandcenter.ui import theme
 nodes = F.city(400, 2); gs = F.grids(nodes)
@@ -374,8 +372,8 @@ print("hidpi ok")
 def test_hidpi_raster_is_built_in_physical_pixels():
     """At a device pixel ratio of 2 the raster has physical resolution and pixels still map to the right grid."""
     import subprocess
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="2")
-    out = subprocess.run([sys.executable, "-c", HIDPI_SCRIPT, os.path.dirname(__file__)], env=env,
+    env = subprocess_env(QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="2")
+    out = subprocess.run([sys.executable, "-c", HIDPI_SCRIPT], env=env,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "hidpi ok" in out.stdout

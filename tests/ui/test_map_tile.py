@@ -7,11 +7,12 @@ from datetime import timedelta
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-import wall_data as W
 from commandcenter.config import config_from_dict
 from commandcenter.domain import AlertLevel, Severity, Status
 from commandcenter.ui.map.cells import load_step
 from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
+
+from tests.support import wall_data as W
 
 SECTION = config_from_dict({"pages": [{"name": "p", "rows": 1, "columns": 1,
                                        "tiles": [{"kind": "map", "row": 0, "column": 0}]}]}).pages[0].tiles[0]

@@ -4,11 +4,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-import wall_data as W
 from commandcenter.config import config_from_dict
 from commandcenter.domain import ResourceKind, ResourceStatus
 from commandcenter.ui.models.resources import LOW_COLOUR, ResourceTableModel
 from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
+
+from tests.support import wall_data as W
 
 SECTION = config_from_dict({"pages": [{"name": "p", "rows": 1, "columns": 1,
                                        "tiles": [{"kind": "resources", "row": 0, "column": 0}]}]}).pages[0].tiles[0]

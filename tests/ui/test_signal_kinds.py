@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-import wall_data as W
 from commandcenter.config import config_from_dict
 from commandcenter.domain import HAZARDS, AlertLevel, AlertType, Hazard, SignalKind, signal_kind
 from commandcenter.services import LiveState
@@ -20,6 +19,8 @@ from commandcenter.ui.console.models import AlertListModel
 from commandcenter.ui.models.alerts import AlertBoard, guidance_for
 from commandcenter.ui.sound import AlarmSound, NullPlayer
 from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
+
+from tests.support import wall_data as W
 
 NOT_WARNINGS = [AlertType.IOT, AlertType.VIDEO, AlertType.WEAK_SIGNAL, AlertType.OVERDUE]
 

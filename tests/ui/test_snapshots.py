@@ -8,13 +8,14 @@ from datetime import timedelta
 import pytest
 from PySide6.QtGui import QImage
 
-import wall_data as W
 from commandcenter.config import config_from_dict
 from commandcenter.services import IngestPipeline
 from commandcenter.store import Store
 from commandcenter.ui.banner import AlertBanner
 from commandcenter.ui.details import DetailController
 from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
+
+from tests.support import wall_data as W
 
 SIZES = {"incidents": (1280, 900), "alerts": (1280, 450), "resources": (1280, 650), "kpis": (3000, 650),
          "map": (1280, 900)}

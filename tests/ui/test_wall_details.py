@@ -8,9 +8,10 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-import wall_data as W
 from commandcenter.config import config_from_dict
 from commandcenter.ui.details import DetailPanel
+
+from tests.support import wall_data as W
 
 PAGE = {"name": "总览", "rows": 2, "columns": 2, "tiles": [
     {"kind": "incidents", "row": 0, "column": 0},

@@ -9,13 +9,14 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
-import wall_data as W
 from commandcenter.domain import DeadlineLevel
 from commandcenter.ui import theme
 from commandcenter.ui.models.incidents import IncidentTableModel
 from commandcenter.ui.tiles import IncidentTile
 from commandcenter.ui.tiles.base import WallTable
-from table_helpers import incident_tile
+
+from tests.support import wall_data as W
+from tests.support.tables import incident_tile
 
 
 

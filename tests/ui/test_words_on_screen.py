@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
     QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QGroupBox, QLabel, QLineEdit, QWidget,
 )
 
-import words_city as C
 from commandcenter.config import config_from_dict
 from commandcenter.domain import FeedHealth, FeedState
 from commandcenter.services.replay import Danger
 from commandcenter.store import Store
 from commandcenter.ui.tiles import TILE_BUILDERS
+
+from tests.support import words_city as C
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")

@@ -1,0 +1,90 @@
+"""Record builders and a controllable clock for the wall tests."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, UTC
+from typing import Any
+
+from commandcenter.domain import (
+    Alert, AlertLevel, AlertStatus, AlertType, Category, Incident, Severity, Source, Status,
+)
+
+from tests.support import ROOT
+
+T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)     # 10:00 in Asia/Shanghai
+EXAMPLE_2X2 = ROOT / "config" / "examples" / "wall-2x2.toml"
+
+TITLES = ["楼道堆放杂物", "邻里噪音纠纷", "路灯不亮", "窨井盖缺失", "物业费纠纷", "独居老人走访", "垃圾清运不及时",
+          "渔船未按时回港", "河道水位上涨", "工地扬尘"]
+CATS = [Category.SAFETY_HAZARD, Category.DISPUTE, Category.UTILITIES, Category.UTILITIES, Category.DISPUTE,
+        Category.ELDERLY_CHILDREN, Category.SANITATION, Category.FISHING_VESSEL, Category.FLOOD, Category.SANITATION]
+
+
+class Clock:
+    """now() returns a time the test moves with advance()."""
+
+    def __init__(self, start: datetime = T0):
+        self.t = start
+
+    def __call__(self) -> datetime:
+        return self.t
+
+    def advance(self, seconds: float) -> datetime:
+        self.t += timedelta(seconds=seconds)
+        return self.t
+
+
+def incident(n: int, *, at: datetime = T0, grid: str | None = None, **kw: Any) -> Incident:
+    return Incident(id=f"E{n:05d}", version=kw.pop("version", 1), updated_at=at + timedelta(minutes=n), reported_at=at,
+                    title=kw.pop("title", TITLES[n % len(TITLES)]), category=kw.pop("category", CATS[n % len(CATS)]),
+                    source=Source.GRID_APP, severity=kw.pop("severity", Severity.MEDIUM),
+                    status=kw.pop("status", Status.REPORTED), grid_id=grid or f"G{n % 7:03d}", **kw)
+
+
+def alert(id: str, level: AlertLevel = AlertLevel.RED, *, at: datetime = T0, version: int = 1,
+          status: AlertStatus = AlertStatus.ACTIVE, **kw: Any) -> Alert:
+    return Alert(id=id, version=version, updated_at=at + timedelta(seconds=version), level=level,
+                 type=kw.pop("type", AlertType.WEATHER), title=kw.pop("title", f"暴雨预警 {id}"), status=status,
+                 issued_at=at, **kw)
+
+
+def config_text(*, rotate_seconds: float = 30, extra: str = "", screens: str = "", language: str = "zh_CN") -> str:
+    """A small config without feeds: two pages, the second holding the alerts tile."""
+    return f"""
+[wall]
+title = "测试大屏"
+language = "{language}"
+rotate_seconds = {rotate_seconds}
+kiosk = false
+{extra}
+[[pages]]
+name = "总览"
+rows = 1
+columns = 2
+  [[pages.tiles]]
+  kind = "incidents"
+  row = 0
+  column = 0
+  [[pages.tiles]]
+  kind = "kpis"
+  row = 0
+  column = 1
+
+[[pages]]
+name = "预警"
+rows = 1
+columns = 1
+  [[pages.tiles]]
+  kind = "alerts"
+  row = 0
+  column = 0
+
+[[pages]]
+name = "明细"
+rows = 1
+columns = 1
+  [[pages.tiles]]
+  kind = "incidents"
+  row = 0
+  column = 0
+{screens}
+"""
