@@ -8,7 +8,7 @@ from datetime import timedelta
 from commandcenter.config import config_from_dict
 from commandcenter.store import Store
 
-from tests.services.test_replay import scripted_hour, view
+from tests.support.replay import scripted_hour, view
 
 from tests.support.drills import T0, FakeClock
 

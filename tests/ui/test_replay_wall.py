@@ -8,7 +8,7 @@ from commandcenter.config import PageSection, config_from_dict
 from commandcenter.services import LiveState
 from commandcenter.store import Store
 
-from tests.services.test_replay import scripted_hour
+from tests.support.replay import scripted_hour
 
 from tests.support.drills import T0, FakeClock
 
