@@ -297,8 +297,8 @@ _NINF = float("-inf")
 
 
 def _enum_converter(enum: type[Enum]) -> Callable[[Any], Enum]:
-    """Value → member through the enum's own value map (what `enum(value)` looks up first), without the call."""
-    members = enum._value2member_map_
+    """Value → member through a map of the enum's values (what `enum(value)` looks up first), without the call."""
+    members: dict[Any, Enum] = {m.value: m for m in enum}
 
     def member(value: Any) -> Enum:
         try:

@@ -524,16 +524,17 @@ class FrameQueue(asyncio.Queue[list[Frame] | StreamEnd]):
     ≈8 µs a message at full rate (put, get, a waiter's wake-up). A list is let in while the queue is not full, so
     it may end up over `maxsize` by one read's frames."""
 
-    def _init(self, maxsize: int) -> None:
-        super()._init(maxsize)
+    def __init__(self, maxsize: int = 0) -> None:
+        super().__init__(maxsize)
         self._frames = 0
 
-    def _put(self, item: list[Frame] | StreamEnd) -> None:
-        super()._put(item)
+    # put() and get() finish through these two (asyncio.Queue's public methods), so counting here counts every item
+    def put_nowait(self, item: list[Frame] | StreamEnd) -> None:
+        super().put_nowait(item)
         self._frames += len(item) if isinstance(item, list) else 1
 
-    def _get(self) -> list[Frame] | StreamEnd:
-        item = super()._get()
+    def get_nowait(self) -> list[Frame] | StreamEnd:
+        item = super().get_nowait()
         self._frames -= len(item) if isinstance(item, list) else 1
         return item
 

@@ -20,24 +20,28 @@ import contextlib
 import functools
 import ipaddress
 import logging
+import select
 import socket
 import ssl
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpcore
 import httpx
 
-try:
-    from httpcore._utils import is_socket_readable
-except ImportError:      # a later httpcore moved it: an idle pooled connection then counts as closed (a new one is made)
-    def is_socket_readable(sock: socket.socket | None) -> bool:
-        return True
-
 log = logging.getLogger("commandcenter.feeds")
 
 READ_LIMIT = 256 * 1024      # asyncio's StreamReader buffer (it pauses the socket past twice this)
+
+
+def is_socket_readable(sock: socket.socket | None) -> bool:
+    """Whether an idle socket has something to read (the peer's close or junk): such a pooled connection is dropped."""
+    if sock is None or sock.fileno() == -1:
+        return True
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
 
 
 @contextlib.contextmanager
@@ -129,26 +133,95 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
+# httpcore's exceptions and the httpx ones a caller expects, most specific first (as httpx's own transport maps them)
+_HTTPX_ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout), (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout), (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException), (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError), (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError), (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError), (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextlib.contextmanager
+def _as_httpx_errors() -> Iterator[None]:
+    try:
+        yield
+    except httpcore.TimeoutException as exc:
+        raise _httpx_error(exc) from exc
+    except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.ProxyError, httpcore.UnsupportedProtocol) as exc:
+        raise _httpx_error(exc) from exc
+
+
+def _httpx_error(exc: Exception) -> httpx.HTTPError:
+    for core, mapped in _HTTPX_ERRORS:
+        if isinstance(exc, core):
+            return mapped(str(exc))
+    return httpx.TransportError(str(exc))
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    def __init__(self, stream: AsyncIterable[bytes]) -> None:
+        self._stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _as_httpx_errors():
+            async for chunk in self._stream:
+                yield chunk
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._stream, "aclose", None)       # httpcore's response streams can be closed
+        if aclose is not None:
+            with _as_httpx_errors():
+                await aclose()
+
+
+# httpx's own transport defaults
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
+
+
+class PoolTransport(httpx.AsyncBaseTransport):
+    """An httpx transport over an httpcore connection pool whose connections come from `backend`: httpx's custom
+    transport API and httpcore's `network_backend`, both public."""
+
+    def __init__(self, backend: httpcore.AsyncNetworkBackend, *, verify: ssl.SSLContext | str | bool = True,
+                 cert: Any = None, trust_env: bool = True, http1: bool = True, http2: bool = False,
+                 limits: httpx.Limits = DEFAULT_LIMITS) -> None:
+        self.backend = backend
+        self.pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify, cert=cert, trust_env=trust_env),
+            max_connections=limits.max_connections, max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry, http1=http1, http2=http2, network_backend=backend)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.AsyncByteStream)
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host, port=request.url.port,
+                             target=request.url.raw_path),
+            headers=request.headers.raw, content=request.stream, extensions=request.extensions)
+        with _as_httpx_errors():
+            response = await self.pool.handle_async_request(core_request)
+        assert isinstance(response.stream, AsyncIterable)
+        return httpx.Response(status_code=response.status, headers=response.headers,
+                              stream=_ResponseStream(response.stream), extensions=response.extensions)
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
+
+
 _TRANSPORT_SETTINGS = ("verify", "cert", "trust_env", "http1", "http2", "limits")
 
 
 def make_client(**kw: Any) -> httpx.AsyncClient:
     """An httpx.AsyncClient (`kw` as for it: follow_redirects, timeout...) whose direct connections use
-    `AsyncioBackend`; proxied ones (from the environment) keep httpx's own transport. If this httpx/httpcore
-    does not have the pool's backend where we expect it, the client is httpx's default (logged), not broken."""
+    `AsyncioBackend`; proxied ones (from the environment) keep httpx's own transport."""
     # A client given a transport ignores its own TLS and pool settings: they go to the transport too
-    transport = httpx.AsyncHTTPTransport(**{k: kw[k] for k in _TRANSPORT_SETTINGS if k in kw})
-    pool = getattr(transport, "_pool", None)
-    if isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend"):
-        pool._network_backend = AsyncioBackend()
-    else:
-        log.warning("httpx transport without the expected connection pool; feeds use httpx's default backend")
+    transport = PoolTransport(AsyncioBackend(), **{k: kw[k] for k in _TRANSPORT_SETTINGS if k in kw})
     return httpx.AsyncClient(transport=transport, **kw)
-
-
-def uses_asyncio_backend(client: httpx.AsyncClient) -> bool:
-    pool = getattr(getattr(client, "_transport", None), "_pool", None)
-    return isinstance(getattr(pool, "_network_backend", None), AsyncioBackend)
 
 
 # ------------------------------------------------------------------------------------------------ origins
@@ -399,9 +472,5 @@ def media_ssl_context() -> ssl.SSLContext:
 
 def make_media_client(policy: MediaPolicy, **kw: Any) -> httpx.AsyncClient:
     """A client for media: no redirects, no proxies from the environment, every connection's address checked."""
-    transport = httpx.AsyncHTTPTransport(verify=media_ssl_context(), trust_env=False)
-    pool = getattr(transport, "_pool", None)
-    if not (isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend")):
-        raise RuntimeError("httpx transport without the expected connection pool: media cannot be address-checked")
-    pool._network_backend = CheckedBackend(policy.address_refusal)
+    transport = PoolTransport(CheckedBackend(policy.address_refusal), verify=media_ssl_context(), trust_env=False)
     return httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False, **kw)

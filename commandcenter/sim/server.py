@@ -133,9 +133,7 @@ class SimServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        sockets = getattr(site._server, "sockets", None) or []
-        port = sockets[0].getsockname()[1] if sockets else self.port
-        self.port = port
+        self.port = port = self._runner.addresses[0][1]
         self.url = f"http://{self.host}:{port}{API}"
         self.clock.go_live(self.start_time)
         if self.hold_clock:

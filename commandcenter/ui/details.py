@@ -854,9 +854,9 @@ class DetailController(QObject):
                            "incident", inc.id)
 
     def _key_name(self, name: str, key: str) -> str:
-        if name == "events_per_category" and key in Category._value2member_map_:
+        if name == "events_per_category" and key in {c.value for c in Category}:
             return labels.name(Category(key))
-        if name == "resolution_level_share" and key in ResolutionLevel._value2member_map_:
+        if name == "resolution_level_share" and key in {r.value for r in ResolutionLevel}:
             return labels.name(ResolutionLevel(key))
         return self._grid_name(key)
 

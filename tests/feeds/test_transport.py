@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from commandcenter.feeds import native
-from commandcenter.feeds.transport import AsyncioStream, make_client, uses_asyncio_backend
+from commandcenter.feeds.transport import AsyncioBackend, AsyncioStream, PoolTransport, make_client
 
 from tests.support.feeds import Collector, FakePush, incident, run_until, section, serve
 
@@ -23,8 +23,9 @@ def test_a_push_feed_over_the_client_gets_every_message_through_the_asyncio_back
         be = FakePush()
         async with serve(be.app()) as base:
             client = make_client(follow_redirects=True)
-            assert uses_asyncio_backend(client)
             try:
+                probe = await client.get(base + "/")
+                assert isinstance(probe.extensions["network_stream"], AsyncioStream)
                 for i in range(50):
                     be.publish("incident", incident(i))
                 feed = native.NativeSseFeed(section(url=base + "/api/v1", mode="sse", timeout=2), client)
@@ -97,11 +98,12 @@ def test_a_kept_alive_connection_is_reused_and_one_the_server_closed_while_idle_
 
     async def main() -> list[str]:
         server, url = await _raw_server(serve_then_close)
-        client = make_client()
+        transport = PoolTransport(AsyncioBackend())        # make_client's transport, held here to watch its pool
+        client = httpx.AsyncClient(transport=transport)
         try:
             bodies = [(await client.get(url, timeout=5.0)).text for _ in range(2)]
             await closed.wait()
-            pool = client._transport._pool
+            pool = transport.pool
             for _ in range(500):         # until the client's side saw the close (a condition, not a fixed wait)
                 if all(c.has_expired() for c in pool.connections):
                     break
@@ -141,12 +143,11 @@ def test_an_https_feed_reads_through_tls_on_the_asyncio_backend_and_refuses_an_u
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=server_ctx)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]
+        port = runner.addresses[0][1]
         url = f"https://127.0.0.1:{port}/x"
         trusted = make_client(verify=ssl.create_default_context(cafile=str(cert)))
         untrusted = make_client()
         try:
-            assert uses_asyncio_backend(trusted)
             for _ in range(2):                      # the second request on the pooled TLS connection
                 resp = await trusted.get(url)
                 assert resp.status_code == 200 and resp.json()["items"][-1] == 999

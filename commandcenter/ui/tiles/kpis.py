@@ -314,8 +314,8 @@ class KpiTile(Tile):
             f"1-10-20: {self.tr('响应')} {fmt.number(d.get('response_met', 0))}/{fmt.number(n)} · "
             f"{self.tr('到场')} {fmt.number(d.get('arrival_met', 0))}/{fmt.number(n)} · "
             f"{self.tr('初情研判')} {fmt.number(d.get('assessment_met', 0))}/{fmt.number(n)}")
-        cats = [(k, labels.name(Category(k)), v) for k, v in snap.ranking("events_per_category", 8)
-                if k in Category._value2member_map_]
+        known = {c.value for c in Category}
+        cats = [(k, labels.name(Category(k)), v) for k, v in snap.ranking("events_per_category", 8) if k in known]
         self.categories.set_items(cats)
         grids = []
         for k, v in snap.ranking("events_per_grid", 8):
