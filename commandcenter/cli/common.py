@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..config import DEFAULT_CONFIG, Config, ConfigError, load_config, store_url
+from ..config import DEFAULT_CONFIG, SCENARIOS_DIR, Config, ConfigError, load_config, store_url
 
 
 def load_or_exit(path: str | Path) -> Config:
@@ -61,7 +61,7 @@ def running_demo_config() -> Path | None:
 
 
 def default_config() -> Path:
-    """A command's config when none is given: the running demo's, else config/default.toml."""
+    """A command's config when none is given: the running demo's, else the bundled default.toml."""
     return running_demo_config() or DEFAULT_CONFIG
 
 
@@ -164,3 +164,13 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
                 yield config, f"sqlite:///{Path(tmp) / 'demo.db'}"
     finally:
         sim.stop()
+
+
+def scenario_path(arg: str) -> Path:
+    """A scenario file as given, else the bundled scenario of that name (`sample-drill`), else the path as given
+    (its reader then says it is missing)."""
+    given = Path(arg)
+    if given.exists():
+        return given
+    bundled = SCENARIOS_DIR / (arg if arg.endswith(".toml") else f"{arg}.toml")
+    return bundled if bundled.is_file() and given.name == arg else given

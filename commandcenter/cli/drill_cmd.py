@@ -14,16 +14,16 @@ import getpass
 import socket
 import sys
 import time
-from pathlib import Path
 
-from .common import backend_clock, default_config, load_or_exit, store_url_or_exit
+from .common import backend_clock, default_config, load_or_exit, scenario_path, store_url_or_exit
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("drill", help="应急演练 / start, stop, list or delete a drill")
     dsub = p.add_subparsers(dest="drill_command", required=True, metavar="ACTION")
     s = dsub.add_parser("start", help="start a drill from a scenario file")
-    s.add_argument("scenario", type=Path)
+    s.add_argument("scenario", type=scenario_path,
+                   help="a scenario TOML file, or the name of a bundled one (sample-drill)")
     s.add_argument("--actor", default="", help="who starts it (default: the login name)")
     s.add_argument("--reason", default="", help="why (recorded with the action)")
     s.add_argument("--speed", type=float, default=1.0, help="drill clock speed (1 = real time)")

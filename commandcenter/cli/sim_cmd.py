@@ -7,6 +7,8 @@ import signal
 import sys
 from datetime import datetime
 
+from .common import scenario_path
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("sim", help="serve the simulated city over the native feed protocol",
@@ -17,7 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", choices=["street", "district", "city"], default="street")
     p.add_argument("--rate", type=float, default=1.0, help="scale the event rate")
     p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
-    p.add_argument("--scenario", default=None, help="a scenario TOML file (config/scenarios/)")
+    p.add_argument("--scenario", default=None, type=scenario_path,
+                   help="a scenario TOML file, or the name of a bundled one (sample-drill)")
     p.add_argument("--no-random", action="store_true", help="play only the scenario, no random city events")
     p.add_argument("--history-hours", type=float, default=6.0, help="simulated history generated at start")
     p.add_argument("--start", default=None, help="simulated start time, ISO 8601 (default: now)")

@@ -1,11 +1,12 @@
 """Wall configuration: the TOML schema and its loader."""
+from .packaged import EXAMPLES_DIR, SCENARIOS_DIR, packaged_path
 from .loader import DEFAULT_CONFIG, ConfigError, default_store_url, store_url, config_from_dict, load_config, parse_config
 from .schema import (
     AlertsSection, Config, DeadlinesSection, DrillSection, FeedSection, PageSection, StoreSection, TILE_KINDS, TileSection, WallSection,
 )
 
 __all__ = [
-    "DEFAULT_CONFIG", "DrillSection", "drill_backend_feed", "AlertsSection", "Config", "ConfigError", "DeadlinesSection", "FeedSection",
+    "DEFAULT_CONFIG", "EXAMPLES_DIR", "SCENARIOS_DIR", "packaged_path", "DrillSection", "drill_backend_feed", "AlertsSection", "Config", "ConfigError", "DeadlinesSection", "FeedSection",
     "PageSection", "StoreSection", "TILE_KINDS", "TileSection", "WallSection", "config_from_dict", "default_store_url", "store_url", "load_config", "parse_config",
 ]
 

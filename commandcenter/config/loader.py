@@ -8,9 +8,11 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from .packaged import DEFAULT_CONFIG
 from .schema import Config
 
-DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "default.toml"
+__all__ = ["DEFAULT_CONFIG", "ConfigError", "config_from_dict", "default_store_url", "load_config", "parse_config",
+           "store_url"]
 
 
 def default_store_url() -> str:

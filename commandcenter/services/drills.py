@@ -11,7 +11,7 @@ the live state (LiveState.end_drill) and stays in the store for the report. A ba
 clock, its speed included; a live score stays pending until data from past a stage's target has arrived.
 
     mgr = DrillManager(store, live, clock=clock, console="console-1", backend=DrillBackend.from_config(config))
-    drill = mgr.start("config/scenarios/sample-drill.toml", actor="张主任", reason="月度消防演练")
+    drill = mgr.start(SCENARIOS_DIR / "sample-drill.toml", actor="张主任", reason="月度消防演练")
     mgr.tick()                 # without a backend: play the events now due (the wall's `run()` does it)
     mgr.scores()               # per drill incident: response / arrival / first assessment vs targets
     mgr.stop(actor="张主任", reason="演练结束", seat="1号席")

@@ -1,4 +1,4 @@
-"""Display names for domain values, through Qt's translation (Chinese source strings, English in resources/i18n).
+"""Display names for domain values, through Qt's translation (Chinese source strings, English in ui/assets/i18n).
 
 Each enum has its own table, looked up by the value's type first: members of different enums may be equal
 (`Severity.LOW == AlertLevel.BLUE == 1`, `Status.DISPATCHED == ResourceStatus.DISPATCHED == "dispatched"`), so one
@@ -133,7 +133,7 @@ def signal_colour_level(alert: Alert) -> AlertLevel:
 
 
 def all_sources() -> list[tuple[str, str]]:
-    """(context, Chinese string) of everything this module translates (for resources/i18n/update_translations.py)."""
+    """(context, Chinese string) of everything this module translates (for scripts/update_translations.py)."""
     out: list[tuple[str, str]] = []
     for kind, table in TABLES.items():
         context = OWN_CONTEXT.get(kind, CONTEXT)

@@ -1,17 +1,17 @@
-"""Where the shipped resources live and how they are loaded into Qt (fonts, translations)."""
+"""Where the shipped assets live (inside the package: ui/assets) and how they are loaded into Qt (fonts, translations)."""
 from __future__ import annotations
-
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from ..config import packaged_path
 from . import theme
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-FONT_FILE = RESOURCES / "fonts" / "wqy-microhei.ttc"
-I18N_DIR = RESOURCES / "i18n"
+ASSETS = packaged_path("commandcenter.ui", "assets")
+FONT_FILE = ASSETS / "fonts" / "wqy-microhei.ttc"
+I18N_DIR = ASSETS / "i18n"
+ALARM_WAV = ASSETS / "sounds" / "alarm.wav"
 
 
 def register_fonts(app: QApplication) -> str:
@@ -31,7 +31,7 @@ _translators: list[QTranslator] = []
 
 
 def install_language(language: str) -> bool:
-    """zh_CN is the source language; any other loads resources/i18n/commandcenter_<lang>.qm."""
+    """zh_CN is the source language; any other loads ui/assets/i18n/commandcenter_<lang>.qm."""
     app = QCoreApplication.instance()
     if app is None:
         raise RuntimeError("install_language needs the QApplication")

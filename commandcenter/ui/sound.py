@@ -20,11 +20,9 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Signal
 
 from ..config import AlertsSection
 from .models.alerts import AlertBoard
-from .resources import RESOURCES
+from .resources import ALARM_WAV
 
 log = logging.getLogger(__name__)
-
-ALARM_WAV = RESOURCES / "sounds" / "alarm.wav"
 
 
 class Player(Protocol):

@@ -15,9 +15,10 @@ import pytest
 from commandcenter.cli import main
 from commandcenter.cli.common import default_config, demo_runtime_config, published_demo
 from commandcenter.config import DEFAULT_CONFIG, load_config
+from commandcenter.config import SCENARIOS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIO = ROOT / "config" / "scenarios" / "sample-drill.toml"
+SCENARIO = SCENARIOS_DIR / "sample-drill.toml"
 
 
 @pytest.fixture
@@ -59,8 +60,8 @@ def test_the_readme_drill_and_report_commands_work_against_the_demo_as_written(o
     from commandcenter.cli.common import demo_city
 
     with demo_city("street", 3) as (config, store_url), published_demo(config, store_url):
-        # as the README has it, from the checkout: `drill start config/scenarios/sample-drill.toml`
-        drill = subprocess.Popen(_cli("drill", "start", "config/scenarios/sample-drill.toml"), cwd=ROOT,
+        # as the README has it, from any folder: `drill start sample-drill` (the bundled scenario)
+        drill = subprocess.Popen(_cli("drill", "start", "sample-drill"), cwd=own_dirs,
                                  env=_env(own_dirs), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             started = drill.stdout.readline()

@@ -10,6 +10,7 @@ from pathlib import Path
 from commandcenter.cli import main
 from commandcenter.sim import run_in_thread
 from commandcenter.store import Store
+from commandcenter.config import SCENARIOS_DIR
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_loop_thread")  # walls, feeds and simulators share this process
 
@@ -69,7 +70,7 @@ def test_drill_start_with_an_unreachable_backend_is_an_error_and_records_nothing
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     cfg, db = _config(tmp_path, f"http://127.0.0.1:{port}/api/v1")
-    sample = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "sample-drill.toml"
+    sample = SCENARIOS_DIR / "sample-drill.toml"
     assert main(["drill", "start", str(sample), "--config", str(cfg), "--actor", "张主任"]) == 2
     err = capsys.readouterr().err
     assert "drill: not started" in err and "unreachable" in err

@@ -10,6 +10,7 @@ from commandcenter.services import LiveState
 from commandcenter.services.drill_report import assemble, write_timeline_csv
 from commandcenter.services.drills import DrillManager, load_scenario, parse_offset, parse_scenario, scenario_from_dict
 from commandcenter.store import Store
+from commandcenter.config import SCENARIOS_DIR
 
 from tests.support.drills import SCENARIO, T0, FakeClock
 
@@ -50,9 +51,8 @@ def test_scenario_errors_are_readable():
 
 
 def test_sample_drill_file_loads():
-    from pathlib import Path
 
-    sample = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "sample-drill.toml"
+    sample = SCENARIOS_DIR / "sample-drill.toml"
     if not sample.exists():
         pytest.skip("the bundled sample drill is not in this checkout")
     sc = load_scenario(sample)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 import asyncio
-from datetime import datetime, timedelta, UTC
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -14,10 +13,11 @@ from commandcenter.services import IngestPipeline, LiveState
 from commandcenter.services.drill_report import assemble
 from commandcenter.services.drills import DrillBackend, DrillManager
 from commandcenter.store import Store
+from commandcenter.config import SCENARIOS_DIR
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_loop_thread")  # walls, feeds and simulators share this process
 
-SAMPLE = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "sample-drill.toml"
+SAMPLE = SCENARIOS_DIR / "sample-drill.toml"
 
 
 def test_the_sample_drill_scores_pass_and_fail_and_the_report_says_why(qapp, tmp_path):

@@ -9,6 +9,7 @@ import pytest
 
 from commandcenter.domain import Category, ResolutionLevel, Status, decode_incident, one_ten_twenty
 from commandcenter.sim import SimServer
+from commandcenter.config import SCENARIOS_DIR
 
 from tests.support.sim import START
 
@@ -85,7 +86,7 @@ def test_signals_are_issued_updated_and_ended(city_day) -> None:
 
 
 def test_sample_drill_plays_a_fire_and_a_red_rainstorm_with_its_drill_id() -> None:
-    s = _built(profile="street", scenario=ROOT / "config/scenarios/sample-drill.toml", random_city=False)
+    s = _built(profile="street", scenario=SCENARIOS_DIR / "sample-drill.toml", random_city=False)
     w = s.world
     w.run_until(w.start_ts + 29)
     assert "incident" not in s.log.index

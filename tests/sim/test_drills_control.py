@@ -8,11 +8,12 @@ from pathlib import Path
 import httpx
 
 from commandcenter.domain import decode_incident, parse_time
+from commandcenter.config import SCENARIOS_DIR
 
 from tests.support.sim import START, read_sse
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "config" / "scenarios" / "sample-drill.toml"
+SAMPLE = SCENARIOS_DIR / "sample-drill.toml"
 
 SMALL = """
 [scenario]

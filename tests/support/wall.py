@@ -4,14 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, UTC
 from typing import Any
 
+from commandcenter.config import EXAMPLES_DIR
 from commandcenter.domain import (
     Alert, AlertLevel, AlertStatus, AlertType, Category, Incident, Severity, Source, Status,
 )
 
-from tests.support import ROOT
-
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)     # 10:00 in Asia/Shanghai
-EXAMPLE_2X2 = ROOT / "config" / "examples" / "wall-2x2.toml"
+EXAMPLE_2X2 = EXAMPLES_DIR / "wall-2x2.toml"
 
 TITLES = ["楼道堆放杂物", "邻里噪音纠纷", "路灯不亮", "窨井盖缺失", "物业费纠纷", "独居老人走访", "垃圾清运不及时",
           "渔船未按时回港", "河道水位上涨", "工地扬尘"]

@@ -5,16 +5,16 @@ on 127.0.0.1 as the wall's feed and drill backend."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from commandcenter.config import config_from_dict
 from commandcenter.domain import ActionKind, Alert, AlertLevel, AlertStatus, AlertType
+from commandcenter.config import SCENARIOS_DIR
 
 pytestmark = pytest.mark.timeout(120) if hasattr(pytest.mark, "timeout") else []
 
-SAMPLE = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "sample-drill.toml"
+SAMPLE = SCENARIOS_DIR / "sample-drill.toml"
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 DUTY = [{"name": "王建国", "role": "值班长", "seat": "1号席"},
         {"name": "李敏", "role": "值班员", "from": "00:00", "until": "24:00"}]

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 import shutil
 import subprocess
-from datetime import datetime, UTC
-from pathlib import Path
+from datetime import UTC, datetime
 
 import httpx
 
 from commandcenter.config import config_from_dict
+from commandcenter.config import SCENARIOS_DIR
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_loop_thread")  # walls, feeds and simulators share this process
 
-SAMPLE = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "sample-drill.toml"
+SAMPLE = SCENARIOS_DIR / "sample-drill.toml"
 PAGES = [{"name": "演练", "rows": 1, "columns": 2, "tiles": [
     {"kind": "incidents", "row": 0, "column": 0}, {"kind": "drill", "row": 0, "column": 1}]}]
 

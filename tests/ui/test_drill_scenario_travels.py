@@ -11,10 +11,11 @@ from pathlib import Path
 from commandcenter.cli import main
 from commandcenter.config import config_from_dict
 from commandcenter.sim import run_in_thread
+from commandcenter.config import SCENARIOS_DIR
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_loop_thread")  # walls, feeds and simulators share this process
 
-SAMPLE = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "sample-drill.toml"
+SAMPLE = SCENARIOS_DIR / "sample-drill.toml"
 PAGES = [{"name": "演练", "rows": 1, "columns": 2, "tiles": [
     {"kind": "incidents", "row": 0, "column": 0}, {"kind": "drill", "row": 0, "column": 1}]}]
 

@@ -2,25 +2,19 @@
 and `[wall] language` switches the wall (strings, dates, numbers)."""
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import xml.etree.ElementTree as ET
 from datetime import datetime, UTC
 
 import pytest
 
-from tests.support.wall import ROOT
+from commandcenter.ui.resources import I18N_DIR
 
-I18N = ROOT / "resources" / "i18n"
-TS = I18N / "commandcenter_en.ts"
-QM = I18N / "commandcenter_en.qm"
+from scripts import update_translations
+from tests.support import ROOT
 
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("update_translations", I18N / "update_translations.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+TS = I18N_DIR / "commandcenter_en.ts"
+QM = I18N_DIR / "commandcenter_en.qm"
 
 
 def _messages(path) -> dict[tuple[str, str], ET.Element]:
@@ -41,7 +35,7 @@ def _finished(m: ET.Element) -> bool:
 
 def test_every_source_string_has_a_finished_english_translation(tmp_path):
     committed = _messages(TS)
-    wanted = set(_tool().all_sources())                      # ast: tr()/translate() incl. f-strings, labels table
+    wanted = set(update_translations.all_sources())          # ast: tr()/translate() incl. f-strings, labels table
     fresh = tmp_path / "fresh.ts"                            # and whatever lupdate extracts today
     sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "commandcenter" / "ui").rglob("*.py"))
     subprocess.run([str(ROOT / ".venv" / "bin" / "pyside6-lupdate"), *sources, "-ts", str(fresh)], cwd=ROOT,
@@ -49,7 +43,7 @@ def test_every_source_string_has_a_finished_english_translation(tmp_path):
     wanted |= set(_messages(fresh))
     assert len(wanted) > 150
     missing = sorted(k for k in wanted if k not in committed or not _finished(committed[k]))
-    assert not missing, ("strings without English (run resources/i18n/update_translations.py and add them): "
+    assert not missing, ("strings without English (run scripts/update_translations.py and add them): "
                          f"{missing}")
 
 

@@ -19,6 +19,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from commandcenter.domain import AlertLevel, AlertStatus, Severity, Status, TerritoryLevel  # noqa: E402
 from commandcenter.ui import theme  # noqa: E402
 from commandcenter.ui.map import GridMap  # noqa: E402
+from commandcenter.ui.resources import FONT_FILE  # noqa: E402
 from commandcenter.ui.map.cells import load_step, step_label  # noqa: E402
 from commandcenter.ui.map.labels import GRID_LABEL_MAX_VISIBLE  # noqa: E402
 from commandcenter.ui.map.markers import MAX_INCIDENT_MARKERS  # noqa: E402
@@ -26,7 +27,7 @@ from commandcenter.ui.map.markers import MAX_INCIDENT_MARKERS  # noqa: E402
 from tests.support import map_data as F  # noqa: E402
 from tests.support import subprocess_env  # noqa: E402
 
-FONT = Path(__file__).resolve().parents[2] / "resources" / "fonts" / "wqy-microhei.ttc"
+FONT = FONT_FILE
 
 
 @pytest.fixture(scope="module")

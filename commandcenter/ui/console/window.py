@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...config import SCENARIOS_DIR
 from ...domain import ActionKind, Category, OperatorAction, TerritoryLevel
 from .. import labels, theme
 from ..tiles.base import plain_label
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 200
 HISTORY_ROWS = 200
-SCENARIO_DIR = Path(__file__).resolve().parents[3] / "config" / "scenarios"
 
 
 def _default_report_dir() -> Path:
@@ -257,7 +257,7 @@ class ConsoleWindow(QMainWindow):
         drow = QHBoxLayout(self.drill_box)
         self.drill_scenario = QComboBox()
         self.drill_scenario.setEditable(True)
-        for p in sorted(SCENARIO_DIR.glob("*.toml")) if SCENARIO_DIR.exists() else []:
+        for p in sorted(SCENARIOS_DIR.glob("*.toml")) if SCENARIOS_DIR.exists() else []:
             self.drill_scenario.addItem(p.name, str(p))
         self.drill_start_button = QPushButton(self.tr("开始演练"))
         self.drill_start_button.clicked.connect(self.start_drill)

@@ -43,7 +43,7 @@ class MapLegend(QWidget):
 
     def rows(self) -> list[tuple[str, str]]:
         """The legend as text rows (kind, text): what the tests read and what paint draws. Domain names come from
-        ui.labels, the legend's own words through tr (Chinese source, English in resources/i18n)."""
+        ui.labels, the legend's own words through tr (Chinese source, English in ui/assets/i18n)."""
         return self._rows(self.step_counts, self.incidents_total, self.incidents_shown, self.resources_by_kind,
                           self.alerts)
 

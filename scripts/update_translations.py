@@ -1,10 +1,10 @@
 """Regenerate the English translation: lupdate over commandcenter/ui, the labels table (which lupdate cannot see:
 its strings are looked up through a variable), English filled in from EN below, then lrelease.
 
-    .venv/bin/python resources/i18n/update_translations.py
+    .venv/bin/python scripts/update_translations.py
 
 Chinese (zh_CN) is the source language. A string without an English entry here stays unfinished, and
-tests/wall/test_i18n.py fails until someone adds it (to EN, or in Qt Linguist: the .ts is the record).
+tests/ui/test_i18n.py fails until someone adds it (to EN, or in Qt Linguist: the .ts is the record).
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-TS = HERE / "commandcenter_en.ts"
-QM = HERE / "commandcenter_en.qm"
+ROOT = Path(__file__).resolve().parents[1]
+I18N = ROOT / "commandcenter" / "ui" / "assets" / "i18n"
+TS = I18N / "commandcenter_en.ts"
+QM = I18N / "commandcenter_en.qm"
 BIN = Path(sys.executable).parent
 
 # Source text → English. Context-specific overrides go in EN_IN_CONTEXT.

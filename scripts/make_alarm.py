@@ -1,7 +1,7 @@
 """Generate alarm.wav (the red-alert sound) with the standard library: two-tone, 0.8 s, 16-bit PCM stereo 48 kHz
 (the format sound cards play natively: QSoundEffect does not convert, a device refusing the format stays silent).
 
-Run: python resources/sounds/make_alarm.py   (the generated file is committed beside this script)
+Run: python scripts/make_alarm.py   (the generated file is committed as commandcenter/ui/assets/sounds/alarm.wav)
 """
 from __future__ import annotations
 
@@ -34,4 +34,4 @@ def write(path: Path) -> Path:
 
 
 if __name__ == "__main__":
-    print(write(Path(__file__).with_name("alarm.wav")))
+    print(write(Path(__file__).resolve().parents[1] / "commandcenter" / "ui" / "assets" / "sounds" / "alarm.wav"))
