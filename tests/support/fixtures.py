@@ -15,6 +15,16 @@ from commandcenter.store import Store
 from tests.support.store import PG_URL, pg_schema_url
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite tests/ui/golden/*.png from this run's pictures instead of comparing with them")
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
 @pytest.fixture
 def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync event loop over the test's QApplication; a test runs ONE scenario coroutine with

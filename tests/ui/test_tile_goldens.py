@@ -1,0 +1,105 @@
+"""Every tile kind looks as it did: rendered offscreen with fixed records, a fixed clock, the package's own fonts and
+a fixed size, and compared with tests/ui/golden/<kind>.png within a tolerance (tests.support.golden).
+
+When a tile's look changes on purpose: `scripts/update-goldens` (or `pytest tests/ui/test_tile_goldens.py
+--update-goldens`), look at every rewritten picture, commit them with the change.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from commandcenter.config import config_from_dict
+from commandcenter.services import IngestPipeline, LiveState
+from commandcenter.services.drills import DrillManager
+from commandcenter.store import Store
+from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
+
+from tests.support import wall_data as W
+from tests.support.drills import SCENARIO
+from tests.support.golden import check_golden
+
+WIDE, TALL = (1280, 480), (1280, 800)
+SIZES = {"incidents": TALL, "warnings": WIDE, "alerts": WIDE, "alarms": WIDE, "supervision": WIDE,
+         "resources": (1280, 640), "kpis": (1920, 560), "map": TALL, "drill": WIDE}
+
+
+def section(kind: str) -> Any:
+    return config_from_dict({"pages": [{"name": "p", "rows": 1, "columns": 1,
+                                        "tiles": [{"kind": kind, "row": 0, "column": 0}]}]}).pages[0].tiles[0]
+
+
+def test_every_tile_kind_has_a_size_here() -> None:
+    assert set(SIZES) == set(TILE_BUILDERS)
+
+
+@pytest.fixture
+def city(ui: Any, qloop: Any, sqlite_url: str) -> Iterator[tuple[LiveState, Store, IngestPipeline, W.Clock]]:
+    """The wall's sample city (wall_data) in a store and a live state, at 10:00 on a fixed day."""
+    clock = W.Clock()
+    store = Store.open(sqlite_url)
+    store.apply("city", territory=W.territory(), incidents=W.incidents(), alerts=W.alerts() + W.signals(),
+                resources=W.resources())
+    live = W.live_city(alerts=W.alerts() + W.signals())
+    pipeline = IngestPipeline(config_from_dict({}), store, live)
+    yield live, store, pipeline, clock
+    qloop.run_until_complete(pipeline.close())
+    store.close()
+
+
+@pytest.mark.parametrize("kind", sorted(SIZES))
+def test_tile_matches_its_golden(kind: str, city: Any, qloop: Any, qtbot: Any, update_goldens: bool,
+                                 tmp_path: Path) -> None:
+    live, store, pipeline, clock = city
+    config = config_from_dict({"alerts": {"guidance": {"weather": "启动防汛应急预案；通知各社区网格员排查低洼地带。"}}})
+    ctx = TileContext(live, config, clock)
+    ctx.extras.update(in_store=pipeline.in_store, store=store)
+    if kind == "drill":
+        drills = DrillManager(store, live, clock=clock, console="golden")
+        drills.start(SCENARIO, actor="张主任", reason="月度消防演练")
+        for _ in range(24):                      # two minutes of the scenario: reported, accepted, dispatched
+            clock.advance(seconds=5)
+            drills.tick()
+        ctx.extras["drills"] = drills
+    tile = TILE_BUILDERS[kind](ctx, section(kind))
+    qtbot.addWidget(tile)
+    tile.resize(*SIZES[kind])
+    tile.show()
+    qtbot.waitExposed(tile)
+    if kind == "kpis":
+        assert qloop.run_until_complete(tile.feed.refresh()) is not None
+    flush = getattr(tile, "flush", None)
+    if callable(flush):
+        flush()
+    check_golden(tile.grab().toImage(), kind, out_dir=tmp_path, update=update_goldens)
+
+
+def test_a_changed_picture_fails_and_leaves_its_actual_and_diff(qapp: Any, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tolerance lets anti-aliasing noise through and stops a real change, naming the pictures it wrote."""
+    from PySide6.QtGui import QColor, QImage
+
+    import tests.support.golden as golden
+
+    monkeypatch.setattr(golden, "GOLDEN_DIR", tmp_path / "golden")
+    base = QImage(200, 100, QImage.Format.Format_RGB32)
+    base.fill(QColor("#101828"))
+    check_golden(base, "plain", out_dir=tmp_path, update=True)
+
+    noisy = base.copy()
+    for x in range(0, 200, 10):                  # faint noise everywhere: within the per-pixel threshold
+        noisy.setPixelColor(x, 50, QColor("#1a2232"))
+    check_golden(noisy, "plain", out_dir=tmp_path / "out", update=False)
+
+    changed = base.copy()
+    for x in range(40, 80):                      # a bright block: 2 % of the picture
+        for y in range(0, 10):
+            changed.setPixelColor(x, y, QColor("#ff0000"))
+    with pytest.raises(AssertionError, match=r"2\.00% of pixels differ"):
+        check_golden(changed, "plain", out_dir=tmp_path / "out", update=False)
+    assert (tmp_path / "out" / "plain.actual.png").exists() and (tmp_path / "out" / "plain.diff.png").exists()
+    diff = QImage(str(tmp_path / "out" / "plain.diff.png"))
+    assert diff.pixelColor(50, 5) == QColor("#ff00ff") and diff.pixelColor(150, 80) != QColor("#ff00ff")
