@@ -231,7 +231,7 @@ class AlertsSection(_Strict):
 
 
 class DrillSection(_Strict):
-    """Where drills are played (issue 8): `backend` names a native feed whose server runs a scenario player
+    """Where drills are played: `backend` names a native feed whose server runs a scenario player
     (the simulator's /_control/drills); the drill's events then arrive through that feed. "" = the wall
     plays drills itself (a wall without a simulator backend)."""
 

@@ -114,9 +114,9 @@ class VersionMap:
     """Highest committed version per (kind, id): duplicates and reordered old versions are dropped.
 
     Bounded (least recently changed ids are forgotten past `cap`): a forgotten id's replay reaches
-    the store, which keeps the higher version anyway, so the bound costs work, never correctness. An entry
-    costs ≈220 bytes with its id: 20,000 (≈4 MB) cover hours of a city's traffic and any burst's duplicates;
-    200,000 were 44 MB that a soak at 100 events/s filled in under three hours."""
+    the store, which keeps the higher version anyway, so the bound costs work, never correctness. The
+    default cap covers hours of a city's traffic and any burst's duplicates in a few MB (sizes in
+    docs/benchmarks.md); ten times it grew a soak's memory by tens of MB."""
 
     def __init__(self, cap: int = 20_000) -> None:
         self.cap = cap

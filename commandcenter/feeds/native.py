@@ -396,8 +396,8 @@ class SSEParser:
 
     def feed(self, chunk: bytes) -> list[Frame]:
         """The frames `chunk` completes. Linear in the bytes: a buffer without CR (every SSE server we know ends
-        lines with LF) is split in one C call and its lines handled inline (the line-at-a-time walk below cost
-        ≈20 µs a message at full rate, a third of the feed thread's own work); one with a CR takes that walk."""
+        lines with LF) is split in one C call and its lines handled inline (the line-at-a-time walk below was a third
+        of the feed thread's own work at full rate); one with a CR takes that walk."""
         buf = self.buf + chunk if self.buf else chunk
         if b"\r" in buf:
             return self._feed_any(buf)
@@ -438,8 +438,8 @@ class SSEParser:
 
     def _feed_any(self, buf: bytes) -> list[Frame]:
         """`feed` for a buffer with CRs (CRLF or CR line ends): lines are cut at a moving offset and the unfinished
-        rest kept once per chunk (cutting the buffer down line by line copied the rest every time: a 64 KB
-        catch-up chunk cost 60-80 µs a frame, a 1 MB one 500 µs)."""
+        rest kept once per chunk (cutting the buffer down line by line copied the rest every time, quadratic in a
+        catch-up chunk)."""
         out: list[Frame] = []
         last = len(buf) - 1
         pos = 0
@@ -520,8 +520,8 @@ class SSEParser:
 class FrameQueue(asyncio.Queue[list[Frame] | StreamEnd]):
     """The reader → decoder queue: items are lists of frames (all a read completed: an SSE chunk of up to 64 KB, a
     WebSocket message) and, last, a StreamEnd; `maxsize` and `qsize` count frames, not items, so back-pressure and
-    coalescing are as with a frame per item. A list per read, not an item per frame: the hand-off per frame cost
-    ≈8 µs a message at full rate (put, get, a waiter's wake-up). A list is let in while the queue is not full, so
+    coalescing are as with a frame per item. A list per read, not an item per frame: a hand-off (put, get, a
+    waiter's wake-up) per frame is costly at full rate. A list is let in while the queue is not full, so
     it may end up over `maxsize` by one read's frames."""
 
     def __init__(self, maxsize: int = 0) -> None:

@@ -3,8 +3,8 @@
 httpx (through httpcore) reaches the network through anyio on an asyncio loop. Each read of a response body there
 costs a cancel scope for its timeout and, with anyio's socket stream, the socket's reader removed from and put
 back into the selector (pause/resume reading) — per chunk, whatever its size. A push feed at a trickle reads one
-chunk per message, so that was the largest single part of the feed thread's CPU per message (profiled at 200
-events/s: ≈38 % of its Python time, the httpx → httpcore → anyio read chain). `AsyncioBackend` is an httpcore
+chunk per message, so that was the largest single part of the feed thread's CPU per message (profile in
+docs/benchmarks.md). `AsyncioBackend` is an httpcore
 network backend on asyncio's StreamReader/StreamWriter: a read is `reader.read()` under `asyncio.timeout`, the
 socket stays registered. Same httpcore connection handling (HTTP/1.1 parsing, pooling, TLS via asyncio's
 start_tls), same exceptions (httpcore's, which httpx maps to ReadTimeout, ConnectError...).

@@ -10,10 +10,9 @@ record on its way in, and only showing it waits for the GUI thread:
 - the caller's loop (the wall's GUI thread under qasync, plain asyncio in `collect`) only applies committed
   batches to the live state, health and garbage collection.
 
-Why: traced at 200 events/s on the 4K wall at load ≈4, the slowest 5 % of emergencies waited a mean 227 ms between
-being decoded and reaching the sink, 94 ms to be read and 91 ms to be decoded, all of it the GUI loop busy or not
-scheduled (a 16 ms GUI timer fired up to 200 ms late): the read, the decode, every hand-over between transactions
-went through that loop. Now a record is read, decoded and committed whatever the GUI thread does.
+Why: when the read, the decode and every hand-over between transactions went through the GUI loop, the slowest
+emergencies spent most of their way waiting for that loop (traced figures in docs/benchmarks.md). Now a record
+is read, decoded and committed whatever the GUI thread does.
 
 A batch reaches the live state only after its transaction committed, so the wall never shows what a crash would
 lose. The sink returns once the store committed; the batch is then shown on the caller's loop, batches in commit
@@ -64,13 +63,13 @@ class LoopThreadGc:
     any pipeline runs, and `collect` (every GC_INTERVAL_S on the loop) does what the thresholds would have
     done. Qt-free; the wall's own GuiThreadGc does the same and stays.
 
-    What exists when the first pipeline starts (modules, classes, the built wall, the initial state: ≈150k
-    objects) is frozen (`gc.freeze`, no collection first: that would hold the wall's first frame 0.3 s): a
-    full collection then walks only what came after. Unfrozen, every tenth generation-1 collection was a full
-    one of the whole heap, 190-400 ms with the GUI thread held (measured in the latency bench at load 4-8),
-    which alone broke the 100 ms p99. The frozen set never grows (only the start freezes), so cyclic garbage
-    among those objects, kept until the last pipeline stops (then unfrozen and collected), is bounded by the
-    startup heap; objects without cycles are freed by their reference counts as ever."""
+    What exists when the first pipeline starts (modules, classes, the built wall, the initial state) is frozen
+    (`gc.freeze`, no collection first: that would hold the wall's first frame): a full collection then walks
+    only what came after. Unfrozen, every tenth generation-1 collection was a full one of the whole heap with the
+    GUI thread held, which alone broke the latency target (docs/benchmarks.md). The frozen set never grows (only
+    the start freezes), so cyclic garbage among those objects, kept until the last pipeline stops (then unfrozen
+    and collected), is bounded by the startup heap; objects without cycles are freed by their reference counts
+    as ever."""
 
     users = 0
     was_enabled = False
@@ -108,10 +107,9 @@ class ShortGilSlices:
 
     The store and feed threads release the GIL around every SQLite call and socket read and must take it back
     after each; the event loop's thread (the wall's GUI thread: painting, Python cells) holds it for long
-    stretches, so with the default 5 ms interval every statement of a transaction waited up to 5 ms for its turn
-    (the convoy effect). Measured with the latency bench at 200 events/s on the 4K wall (load ≈8): the store
-    transaction p50 72 → 21 ms, the loop taking a committed batch back p50 141 → 0.8 ms, publish → pixel p50
-    890 → 300 ms. Process-wide, so set while any pipeline runs and restored after the last one stops."""
+    stretches, so with the default interval every statement of a transaction waited a whole slice for its turn
+    (the convoy effect; the latency bench's figures are in docs/benchmarks.md). Process-wide, so set while any
+    pipeline runs and restored after the last one stops."""
 
     users = 0
     saved = 0.0
@@ -134,7 +132,7 @@ SWITCH_INTERVAL_S = 0.0005
 
 
 #: Store methods that only read. `in_store` runs them on the reader threads, not the store thread: a KPI tile's
-#: refresh (a cold KPI query on the 10 M store took 50-220 ms), a detail panel, a replay step or the wall's poll of
+#: refresh (a cold KPI query on a big store is slow), a detail panel, a replay step or the wall's poll of
 #: operator actions must not queue ahead of an ingest commit, a new record waiting behind it. The store reads
 #: through a pool of connections of its own, and SQLite in WAL mode (like PostgreSQL) lets readers run beside the
 #: writer, so only writes need the one thread. A read issued after a write returned sees it (it committed).

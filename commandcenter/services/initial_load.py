@@ -4,7 +4,7 @@ Why: on the 10 M-incident store (~53k open incidents) reading and decoding every
 the live state and building the tables from them held the first frame for most of 10 s. Those rows lie all over
 a 15 GB file: reading them cold costs seconds whatever is read of them, so none of it can come before the first
 frame. The first frame gets the live alerts, the resources, the territory and the most recently updated open
-incidents (one short index-ordered read, ≈ 0.2 s); then, while the wall already shows, the store's thread reads
+incidents (one short index-ordered read); then, while the wall already shows, the store's thread reads
 the rest exactly as the one-shot IngestPipeline.load_initial_state does, puts it in the order the incident
 table shows (overdue, open emergencies, open, newest reported first; then the recently closed:
 ui.models.incidents) and the loop applies it in batches: the first batch settles the top of the table, later

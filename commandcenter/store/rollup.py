@@ -377,7 +377,7 @@ class Deltas:
         engine reads a grid's partial months from the incidents table instead (kpi.py)."""
         if not self._leaf:
             return None
-        import numpy as np   # here, not at module level: the wall's first frame never writes rollups (issue 9)
+        import numpy as np   # here, not at module level: the wall's first frame never writes rollups
 
         mat = self._leaf_sums()
         if sign != 1:

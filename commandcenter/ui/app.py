@@ -73,7 +73,7 @@ class Snapshot:
 
 
 class WallApp:
-    """One wall: its store, pipeline, live state, and its windows (one per [[screens]] entry, issue 7).
+    """One wall: its store, pipeline, live state, and its windows (one per [[screens]] entry).
 
     `window` is the first (primary) window; `windows` maps a stable key to each. A RotationController
     decides which page every window shows; a red public warning takes over until acknowledged; the config file
@@ -147,7 +147,7 @@ class WallApp:
     async def start(self, *, show: bool = True) -> None:
         """Open the store, load the state it holds, build and (with `show`) place the windows, start the feeds.
 
-        Shown (a real wall, issue 9): the first frame comes before the history has loaded. Only what it shows is
+        Shown (a real wall): the first frame comes before the history has loaded. Only what it shows is
         read first (territory, alerts, resources and the most recently updated open incidents:
         services.initial_load); the map and KPI tiles and the pages not shown first are stand-ins
         (pages.PendingTile). Right after the first paint the feeds start, the stand-ins are built and the rest of
@@ -204,7 +204,7 @@ class WallApp:
             self._mark("feeds_started")
 
     def _mark(self, phase: str) -> None:
-        """Startup phases (issue 9): seconds since the epoch, so a bench can relate them to the process start."""
+        """Startup phases: seconds since the epoch, so a bench can relate them to the process start."""
         self.marks[phase] = time.time()
 
     def _limits(self) -> dict:
@@ -231,7 +231,7 @@ class WallApp:
             except TimeoutError:
                 log.warning("wall: no first frame after %.0f s; building the rest anyway", self.FIRST_PAINT_WAIT_S)
         self._mark("first_paint")
-        await self._start_pipeline()    # the feeds' client (an SSL context: 50-90 ms) was not needed to paint
+        await self._start_pipeline()    # after the first frame: the feeds' client (its SSL context) is slow to make
         # The history is read on a thread of its own (the store's readers are pooled): on a cold 15 GB store the
         # read takes seconds of I/O, and the store's thread must stay free for the feeds and the KPI tile.
         loop = asyncio.get_running_loop()
@@ -369,7 +369,7 @@ class WallApp:
         ctx = TileContext(self.live, self.config, self.clock, open_details=self.open_details)
         if self.alert_actions is not None:
             ctx.extras["alert_actions"] = self.alert_actions
-        from .wall_extras import extend_context   # issue 6: alert board, store access for KPI tiles
+        from .wall_extras import extend_context   # alert board, store access for KPI tiles
 
         extend_context(self, ctx)
 
@@ -408,7 +408,7 @@ class WallApp:
 
         window.exit_prompt = install_quit_keys(window, self.request_quit, kiosk=self.kiosk)
         window.closed.connect(lambda key=plan.key: self._window_closed(key))
-        from .wall_extras import attach_window   # issue 6: alert banner and detail panel
+        from .wall_extras import attach_window   # alert banner and detail panel
 
         attach_window(self, window)
         return window
@@ -685,7 +685,7 @@ class WallApp:
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
-        from .wall_extras import close_extras   # issue 6: the details' shared http client
+        from .wall_extras import close_extras   # the details' shared http client
 
         await close_extras(self)
         if self.pipeline is not None:

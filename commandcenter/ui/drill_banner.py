@@ -97,7 +97,7 @@ class DrillBanner(QFrame):
 
 
 def attach_banners(window: QWidget, layout: object) -> list[QWidget]:
-    """The wall window's banners under its header (issue 8): drill and replay. `layout` is a QBoxLayout."""
+    """The wall window's banners under its header: drill and replay. `layout` is a QBoxLayout."""
     from ..services.replay import ReplayController
     from .replay_bar import ReplayBanner
 

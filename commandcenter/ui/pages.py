@@ -53,9 +53,9 @@ class PendingTile(Tile):
     """Holds a tile's place on the first frame (its title, 读取中…) until `realize()` builds the real one.
 
     Why: the wall's first frame should not wait for what it can show a moment later. The map and the KPI
-    charts need pyqtgraph and numpy (≈ 0.5-1 s to import on this machine) and their own construction (another
-    ≈ 1 s), and tiles of pages not shown first are not seen at all; WallApp builds them right after the first
-    paint (WallApp._build_pending → PageView.realize), each in its grid cell."""
+    charts need pyqtgraph and numpy (slow to import) and their own construction (slow too), and tiles of
+    pages not shown first are not seen at all; WallApp builds them right after the first paint
+    (WallApp._build_pending → PageView.realize), each in its grid cell."""
 
     kind = "pending"
 

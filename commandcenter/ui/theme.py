@@ -105,7 +105,7 @@ def scaled_point_size(tile_height: int, factor: float = 1.0) -> int:
 
 def stylesheet() -> str:
     """The application style sheet. The wall window paints the background once; the full-screen containers
-    inside it (central widget, page, header) are transparent, because each full 4K fill costs ≈5 ms."""
+    inside it (central widget, page, header) are transparent, because every full-screen fill costs paint time."""
     return f"""
     QWidget {{ background: {BACKGROUND.name()}; color: {TEXT.name()}; font-family: "{FONT_FAMILY}"; }}
     QWidget#wallCentre, PageView, PageStack, WallHeader {{ background: transparent; }}

@@ -100,7 +100,7 @@ class WallHeader(QWidget):
         self.title = plain_label(title)
         self.clock_label = plain_label()
         self.clock_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.duty_label = plain_label()   # the duty roster (issue 7): who is on duty now
+        self.duty_label = plain_label()   # the duty roster: who is on duty now
         self.duty_label.setObjectName("dutyRoster")
         self.duty_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.duty_label.setMinimumWidth(1)   # never widen the window past its screen
@@ -203,7 +203,7 @@ class WallWindow(QMainWindow):
         self.setWindowTitle(title)
         self.live = live
         self.header = WallHeader(title, clock)
-        # `body` (issue 7): a PageStack of rotating pages with the same `page`/`tiles` interface as PageView.
+        # `body`: a PageStack of rotating pages with the same `page`/`tiles` interface as PageView.
         self.page_view = body if body is not None else PageView(page, build)
         centre = QWidget()
         centre.setObjectName("wallCentre")   # transparent (theme): the window has painted the background
@@ -211,7 +211,7 @@ class WallWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.header)
-        from .drill_banner import attach_banners   # issue 8: drill and replay banners under the header
+        from .drill_banner import attach_banners   # drill and replay banners under the header
         attach_banners(self, column)
         column.addWidget(self.page_view, 1)
         self.setCentralWidget(centre)
@@ -229,7 +229,7 @@ class WallWindow(QMainWindow):
     def tiles(self) -> list[Tile]:
         return self.page_view.tiles
 
-    # --- issue 6: the alert banner and the detail overlay ---------------------------------------
+    # --- the alert banner and the detail overlay ---------------------------------------------
     details = None          # ui.details.DetailController, set by ui.wall_extras.attach_window
     detail_widget: QWidget | None = None
     banner: QWidget | None = None

@@ -1,4 +1,4 @@
-"""The grid map tile: territory grids coloured by live load, incidents, alerts, resources (issue 6.5).
+"""The grid map tile: territory grids coloured by live load, incidents, alerts, resources.
 
     m = GridMap()
     m.set_territory(nodes)          # all levels; GRID nodes are filled, streets/districts outlined heavier

@@ -1,7 +1,7 @@
 """Grid fills coloured by load, with grid, street and district boundaries: one cached raster.
 
-Filling 6,098 polygons through QPainter costs ~23 ms at 1920×1080 on the wall's machines, and stroking
-their outlines another ~10-50 ms, on every repaint. Instead, whenever the view changes, the layer paints
+Filling thousands of polygons through QPainter and stroking their outlines on every repaint is too slow for
+a wall (figures in docs/benchmarks.md). Instead, whenever the view changes, the layer paints
 once an *index raster*: each viewport pixel holds the index of the grid under it, or a code for the
 background or a boundary line. Recolouring is then a numpy lookup of one colour per run of equal codes
 (the raster is kept run-length encoded, row by row) repeated into an RGB32 image, and a repaint is one image blit.
@@ -234,8 +234,7 @@ class CellLayer(pg.GraphicsObject):
             edge[:-1, :] |= (index[:-1, :] != index[1:, :]) & cell[:-1, :] & cell[1:, :]
             index[edge] = n + 1
         self._index = index
-        # run-length form of the raster, row by row: a recolour looks up one colour per run (≈11 pixels) and
-        # repeats it, instead of one lookup per pixel (4K: 4.9 vs 11.8 ms for 4.3 Mpx)
+        # run-length form, row by row: a recolour looks up one colour per run of pixels, not one per pixel
         flat = index.ravel()
         change = np.empty(flat.size, dtype=bool)
         change[0] = True

@@ -74,8 +74,8 @@ class MapLegend(QWidget):
 
     def sizeHint(self) -> QSize:
         """Wide enough for counts up to ROOM_FOR (totals ten times that), whatever they are now: a width following
-        the counts resized the map on every new digit during a burst (a new 4K grid raster, ≈10-20 ms, and a
-        dropped frame). Larger counts still widen it, once per extra digit."""
+        the counts resized the map on every new digit during a burst (a new grid raster and a dropped frame).
+        Larger counts still widen it, once per extra digit."""
         fm = QFontMetricsF(self._font)
         rows = self.rows()
         room = self.ROOM_FOR
@@ -95,9 +95,7 @@ class MapLegend(QWidget):
         return [a[1] != b[1] for a, b in zip(none, one, strict=True)] if len(none) == len(rows) else [True] * len(rows)
 
     def paintEvent(self, event) -> None:
-        # Everything but the counts changes rarely: keep it in a pixmap, so a map flush repaints the dozen short rows
-        # that hold a count, not the whole key (with the marker and alert counts in the pixmap's key, every flush of
-        # a busy wall drew the whole key again: ≈2 ms, twice a second)
+        # Everything but the counts changes rarely: a pixmap of it, so a flush repaints only the rows holding a count
         rows = self.rows()
         counted = self._counted(rows)
         static_key = (self.size(), self._font.pointSize(), tuple(t for (k, t), c in zip(rows, counted, strict=True) if not c))

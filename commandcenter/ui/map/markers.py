@@ -44,8 +44,8 @@ class MarkerItem(pg.GraphicsObject):
     is one fragment of it, all drawn in a single drawPixmapFragments call, in the order given (later on top).
 
     pyqtgraph's ScatterPlotItem styles each point separately in setData (a brush, pen and symbol per point looked
-    up in its atlas): re-filling 2,000 incident markers cost 15-40 ms of GUI-thread CPU per map flush during a
-    burst. Here a re-fill only stores the arrays (well under 1 ms); the paint costs what the scatter item's did."""
+    up in its atlas), which made every map flush of a burst costly on the GUI thread. Here a re-fill only stores
+    the arrays; the paint costs what the scatter item's did."""
 
     def __init__(self, styles: list[MarkerStyle]):
         super().__init__()
@@ -139,10 +139,9 @@ class _MarkerLayer:
         self.size = np.zeros(0)
 
     def fit_cache(self, viewport_pixels: int) -> None:
-        """Markers rarely change when the grids recolour: keep them as one cached device-pixel image (1-2.5 ms
-        saved per recolour at 1920×1080 with 2,000 markers) — unless that image would not fit Qt's pixmap
-        cache, which then drops it and re-renders it on every paint plus an extra blit: at 3840×2160 the
-        cache made a repaint 27 ms instead of 19 ms drawing the markers directly."""
+        """Markers rarely change when the grids recolour: keep them as one cached device-pixel image — unless
+        that image would not fit Qt's pixmap cache, which then drops it and re-renders it on every paint plus an
+        extra blit (slower than drawing the markers directly)."""
         fits = viewport_pixels * 4 * 2 <= QPixmapCache.cacheLimit() * 1024      # incidents and resources
         mode = QGraphicsItem.CacheMode.DeviceCoordinateCache if fits else QGraphicsItem.CacheMode.NoCache
         if self.item.cacheMode() != mode:
@@ -276,9 +275,8 @@ class IncidentMarkers(_MarkerLayer):
 
     def _rank(self, geo: TerritoryGeometry, incidents: list[Incident], all_open: bool) -> list[Incident]:
         """The open incidents the map can place, most severe first, then most recent; sets `total`."""
-        # keep the most severe, most recent; then draw least severe first so the worst is on top. Severity has
-        # four values: grouped by it, only the groups that fill the markers are sorted (by time), not all 10,000
-        # open incidents of a burst by (severity, time) on every flush (10-14 ms of the map's 19 ms flush)
+        # most severe, most recent kept, least severe drawn first (worst on top); grouping by the four severities
+        # sorts only the groups that fill the markers, not every open incident of a burst
         index = geo.index
         by_severity: dict = {}
         for i in incidents:

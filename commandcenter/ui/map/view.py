@@ -26,7 +26,7 @@ from .markers import IncidentMarkers, ResourceMarkers
 
 class _MapPlot(FramedPlotWidget):
     """The map's plot widget: it paints its background around the grid raster, not under it (the raster is
-    opaque), so a recolour at 3840×2160 does not pay a second full-screen fill (≈5 ms). The map changes at most
+    opaque), so a recolour does not pay a second full-screen fill. The map changes at most
     twice a second (the tile's flush) but the wall repaints it more often (every full repaint of the window):
     those repaints copy the last frame instead of drawing the raster, markers, alert areas and labels again."""
 
@@ -34,8 +34,7 @@ class _MapPlot(FramedPlotWidget):
         super().__init__(background=theme.BACKGROUND)
         self._cells = cells
         self._on_resize = on_resize
-        # drawBackground paints every pixel the raster does not: no cached background pixmap to blit (4K: ≈3 ms)
-        # and no fill of the whole viewport before it (≈5 ms)
+        # drawBackground paints every pixel the raster does not: no background pixmap to blit, no viewport fill
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)

@@ -12,8 +12,8 @@ record version. A flush is leading-edge: the first change after a quiet spell is
 later ones are coalesced to at most one flush per `flush_ms`, except that a new emergency (it sorts to the top,
 and a duty officer must see it first) waits at most `URGENT_FLUSH_MS` after the last flush.
 
-Nothing here may hold the GUI thread long (a 10,000-incident burst once stalled it ~700 ms in one flush,
-and the once-a-second countdown refresh of 2,000 rows ~500 ms): the timer-driven flush computes the new
+Nothing here may hold the GUI thread long (a burst or the countdown refresh of thousands of rows would, in
+one go; figures in docs/benchmarks.md): the timer-driven flush computes the new
 sort keys in time-boxed slices (`SLICE_S`), yielding to the event loop between them, then merges them
 into the order in bulk (one filter and one sort of nearly sorted runs instead of an insort each); a row's
 texts are built when a view first asks for them, and the tick only marks countdowns stale, so the work
@@ -206,8 +206,7 @@ class IncidentTableModel(QAbstractTableModel):
                 n += 1
                 if n % 32 == 0 and time.perf_counter() >= deadline:
                     break
-            # the merge and the reset get a turn of their own unless this slice left most of its time unused:
-            # the last slice plus the merge of a 10,000-incident burst held the GUI thread up to 26 ms in one go
+            # the merge gets a turn of its own unless this slice left most of its time: together they overrun a slice
             if pending or time.perf_counter() >= deadline - SLICE_S / 2:
                 self._flush_timer.start(0)
                 return

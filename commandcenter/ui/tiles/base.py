@@ -80,9 +80,7 @@ class Tile(QFrame):
         outer.addLayout(self.body, 1)
         self._unsubscribe_health = live.on_change(self._on_health_change)
         self.destroyed.connect(lambda *_: self._unsubscribe_health())
-        # The tile paints every pixel of its rectangle (panel, and the page background in its rounded
-        # corners), so the window does not fill the background under it first: a 4K wall of tiles saves
-        # most of a full-screen fill (≈5 ms) on every full repaint.
+        # The tile paints every pixel of its rectangle, so the window need not fill the background under it first
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt naming)
@@ -172,7 +170,7 @@ class WallTable(QTableView):
     `on_activated` with the row's `id_role` data.
 
     It paints its cells itself. The stock path lays out and elides every cell's text through the style-sheet
-    style on every paint (≈130 µs a cell: 40 ms for the 4K incident table), and a Python item delegate
+    style on every paint (the costliest part of a table's paint), and a Python item delegate
     still pays a wrapped style option per cell. Here one paintEvent walks the rows in the update region.
     Text is always plain (feed text is untrusted), left-aligned, elided at the right, vertically centred; the
     model's foreground, background and font roles apply; a selected row takes the selection colours; grid
@@ -183,14 +181,14 @@ class WallTable(QTableView):
     its backgrounds are per row, the first cell's) gets each row's text rendered once into a transparent image,
     kept by (key, selected, height) for the current column layout and font. A repaint, and a model reset that
     only shifts rows up or down (new incidents on top), fills each row's background and copies one image
-    instead of four `data()` calls and a glyph run per cell (the 4K incident table: ≈19 → ≈5 ms); the same
+    instead of four `data()` calls and a glyph run per cell; the same
     image serves whichever shading, flash or overdue tint the row has at the moment. Live columns (the ticking
     countdown) are drawn over it on every paint, so the once-a-second tick neither invalidates the images nor
-    repaints more than its column. Laying out a new row costs ≈1 ms at 4K: a paint renders at most
-    NEW_ROWS_PER_PAINT new row images once the table has painted since shown (a burst's flush brings 30 new
-    rows on top, a 25-45 ms paint); the other new rows get their background now (an emergency's flash shows at
+    repaints more than its column. Laying out a new row is costly: a paint renders at most
+    NEW_ROWS_PER_PAINT new row images once the table has painted since shown (a burst's flush brings dozens of
+    new rows on top); the other new rows get their background now (an emergency's flash shows at
     once) and their text a frame later, the next paint drawing the next few (a refit of the columns, which
-    makes every image stale, too, and a burst filling a table shown empty: that paint cost 34 ms). The first
+    makes every image stale, too, and a burst filling a table shown empty). The first
     paint after the table is shown draws every row. A model may also offer `paint_row(row)` → (row key,
     background brush or None, one (text, font or None, foreground or None) per live column): the same values in
     one call instead of an index and a data() call each. A model without `row_key` (or a row it answers None for)

@@ -3,7 +3,7 @@
 A chart on the wall changes when its data does (the KPI tile: once per KPI refresh), but it is repainted far
 more often: every full repaint of the window (a banner appearing, the layout settling, a 4K `render()`) and any
 update of a widget over it. Drawing a chart is axes text, tick lines, curves and symbols through
-QGraphicsView (≈2-3.5 ms each for the KPI charts at 4K, 11 ms for the five); copying its last frame is a single
+QGraphicsView, milliseconds a chart; copying its last frame is a single
 image blit. The frame is dropped whenever the scene reports a change (any item's update, which is how
 pyqtgraph redraws after setData, a range change, new ticks or fonts), when the view is resized and when the
 owner says so (`invalidate`).

@@ -2,10 +2,10 @@
 
 The tile keeps its own open incidents and per-grid open counts, maintained from each `Change` (opened, closed,
 moved, removed ids) rather than recounted: a flush used to walk every incident the live state holds (open
-and recently closed) twice, up to 142 ms on the GUI thread per flush during a 10,000-incident burst.
+and recently closed) twice, on the GUI thread, per flush of a burst.
 Likewise the markers' ranking (most severe, then most recent, of the open incidents the map can place) is kept
 from each change (MarkerRanking), so a flush hands the map its top instead of every open incident to group and
-sort (O(open incidents) on every flush: 46-58 ms with 65,800 open).
+sort (O(open incidents) on every flush).
 """
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ class MarkerRanking:
     appended and a group is sorted only when the markers need it (the low severities are rarely needed: the high
     ones fill the 2,000 markers) or a record leaves it. So a flush takes the top without looking at every open
     incident, and a 10,000-incident burst costs a sort of the groups the markers reach, not of all 10,000. The lists
-    hold the records themselves (no key per record: with 100,000 open incidents a key tuple and an index entry
-    each cost ~19 MB); a record leaves by the record that was added."""
+    hold the records themselves (no key per record: a key tuple and an index entry per open incident add up);
+    a record leaves by the record that was added."""
 
     def __init__(self) -> None:
         self._groups: dict = {}                 # severity → [Incident], by _RANK
