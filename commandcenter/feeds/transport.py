@@ -99,9 +99,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             return self._writer.get_extra_info("socket")
         if info == "is_readable":      # an idle pooled connection the server closed (or sent junk on)
             reader = self._reader
-            buffered: bytes = getattr(reader, "_buffer", b"")
-            if reader.at_eof() or reader.exception() is not None or buffered \
-                    or self._writer.is_closing():
+            buffered = len(getattr(reader, "_buffer", b"")) > 0    # a private seam: tests/test_private_seams.py
+            if reader.at_eof() or reader.exception() is not None or buffered or self._writer.is_closing():
                 return True
             return is_socket_readable(self._writer.get_extra_info("socket"))
         return None
