@@ -133,7 +133,8 @@ def test_every_distribution_the_package_imports_is_a_declared_dependency() -> No
                 top.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 top.add(node.module.split(".")[0])
-    third_party = top - set(sys.stdlib_module_names) - {"commandcenter", "__future__"}
+    # _typeshed is the standard library's stub package, imported only under TYPE_CHECKING
+    third_party = top - set(sys.stdlib_module_names) - {"commandcenter", "__future__", "_typeshed"}
     dists = packages_distributions()
     declared = _declared()
     missing = {m: dists.get(m) for m in third_party
