@@ -9,6 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..domain import Category
 from ..domain import kpis as DK
+from ..domain.legibility import Room
+
+#: A wall's screens when [wall] does not say: the 98-inch 16:9 panel of the seeds' command centers.
+DEFAULT_DIAGONAL_INCHES = 98.0
 
 #: The tile kinds the wall can build: the one list (ui.tiles.TILE_BUILDERS has a builder for each, a test checks).
 #: "warnings" (预警), "alarms" (告警) and "supervision" (督办) are the three kinds of signal, each in its own tile;
@@ -31,6 +35,24 @@ class WallSection(_Strict):
     cursor_idle_seconds: float = Field(default=5.0, gt=0, le=3600)
     inhibit_screensaver: bool = True
     alert_takeover: bool = True     # a new red alert brings its page forward until acknowledged
+    # The room (issue 19): text is sized so it subtends enough arc minutes from the farthest seat. A screen's size is
+    # its diagonal in inches (of the area one wall window covers) or its pixel density; [[screens]] may override.
+    screen_diagonal_inches: float | None = Field(default=None, gt=5, le=2000)
+    screen_dpi: float | None = Field(default=None, gt=1, le=1200)
+    viewing_distance_m: float = Field(default=5.0, gt=0.3, le=100)   # the farthest seat that reads the wall
+
+    @model_validator(mode="after")
+    def _one_screen_size(self) -> "WallSection":
+        if self.screen_diagonal_inches is not None and self.screen_dpi is not None:
+            raise ValueError("give either screen_diagonal_inches or screen_dpi, not both")
+        return self
+
+    def room(self) -> Room:
+        """The wall's default room: its screens' size (98-inch panels when unsaid) and the farthest seat."""
+        if self.screen_dpi is not None:
+            return Room(distance_m=self.viewing_distance_m, diagonal_inches=None, dpi=self.screen_dpi)
+        return Room(distance_m=self.viewing_distance_m,
+                    diagonal_inches=self.screen_diagonal_inches or DEFAULT_DIAGONAL_INCHES)
 
 
 def _whole_hour_zone(name: str) -> str:
@@ -175,12 +197,25 @@ class ScreenSection(_Strict):
     pages: list[str] = Field(default_factory=list)        # playlist; empty = every page
     rotate_seconds: float | None = Field(default=None, ge=0, le=86400)   # None = [wall] rotate_seconds
     pin: str = ""                   # a page of the playlist this window stays on (the console can unpin)
+    # This window's screen size, when it differs from [wall]'s: diagonal inches of the area it covers, or dpi.
+    diagonal_inches: float | None = Field(default=None, gt=5, le=2000)
+    dpi: float | None = Field(default=None, gt=1, le=1200)
 
     @model_validator(mode="after")
     def _one_target(self) -> ScreenSection:
         if self.span and (self.index is not None or self.name):
             raise ValueError("give either span or index/name, not both")
+        if self.diagonal_inches is not None and self.dpi is not None:
+            raise ValueError("give either diagonal_inches or dpi, not both")
         return self
+
+    def room(self, wall: Room) -> Room:
+        """The wall's room with this window's screen size, if it has its own."""
+        if self.dpi is not None:
+            return Room(distance_m=wall.distance_m, diagonal_inches=None, dpi=self.dpi)
+        if self.diagonal_inches is not None:
+            return Room(distance_m=wall.distance_m, diagonal_inches=self.diagonal_inches)
+        return wall
 
     def targets(self) -> list[int | str]:
         """The screens this window covers, by index or name (empty = the primary screen)."""

@@ -64,3 +64,37 @@ def test_every_tile_kind_the_config_accepts_has_a_builder_on_the_wall():
     from commandcenter.ui.tiles import TILE_BUILDERS
 
     assert set(TILE_BUILDERS) == set(TILE_KINDS)
+
+
+def test_the_wall_knows_its_screens_size_and_the_farthest_seat():
+    config = parse_config('[wall]\nscreen_diagonal_inches = 110\nviewing_distance_m = 7.5\n', "room.toml")
+    room = config.wall.room()
+    assert (room.diagonal_inches, room.dpi, room.distance_m) == (110, None, 7.5)
+    assert parse_config('[wall]\nscreen_dpi = 40\n', "room.toml").wall.room().dpi == 40
+
+
+def test_without_a_screen_size_the_wall_assumes_98_inch_panels_at_5_m():
+    room = parse_config("", "room.toml").wall.room()
+    assert (room.diagonal_inches, room.distance_m) == (98, 5)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[wall]\nviewing_distance_m = 0\n", "room.toml: wall.viewing_distance_m: Input should be greater than 0.3 (got 0)"),
+    ("[wall]\nscreen_diagonal_inches = -98\n",
+     "room.toml: wall.screen_diagonal_inches: Input should be greater than 5 (got -98)"),
+    ("[wall]\nscreen_dpi = \"big\"\n", "room.toml: wall.screen_dpi: Input should be a valid number"),
+    ("[wall]\nscreen_dpi = 40\nscreen_diagonal_inches = 98\n",
+     "room.toml: wall: give either screen_diagonal_inches or screen_dpi, not both"),
+    ("[[screens]]\nindex = 0\ndpi = 40\ndiagonal_inches = 98\n",
+     "room.toml: screens[0]: give either diagonal_inches or dpi, not both"),
+])
+def test_a_bad_screen_size_or_distance_names_file_key_and_expectation(text, expected):
+    with pytest.raises(ConfigError) as err:
+        parse_config(text, "room.toml")
+    assert expected in str(err.value)
+
+
+def test_a_screen_may_have_its_own_size():
+    config = parse_config('[wall]\nviewing_distance_m = 6\n[[screens]]\nindex = 1\ndiagonal_inches = 55\n', "r.toml")
+    room = config.screens[0].room(config.wall.room())
+    assert (room.diagonal_inches, room.distance_m) == (55, 6)
