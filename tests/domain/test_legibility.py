@@ -3,8 +3,15 @@ import math
 
 import pytest
 
-from commandcenter.domain.legibility import (MIN_ARCMIN, READ_ARCMIN, Room, arc_minutes_of, glyph_height_mm,
-                                             min_glyph_px, pixel_pitch_mm)
+from commandcenter.domain.legibility import (
+    MIN_ARCMIN,
+    READ_ARCMIN,
+    Room,
+    arc_minutes_of,
+    glyph_height_mm,
+    min_glyph_px,
+    pixel_pitch_mm,
+)
 
 
 def test_a_98_inch_16_9_4k_panel_has_a_pixel_pitch_of_about_0_563_mm():
