@@ -154,6 +154,8 @@ class TileSection(_Strict):
     #: period they start on (今日 / 本月 / 今年以来).
     cards: list[str] = Field(default_factory=list)
     period: Literal["today", "month", "year"] = "today"
+    #: KPI tiles: a headline strip of the day's key figures (names, large figures, rates on gauges; no charts).
+    headline: bool = False
 
     @field_validator("cards")
     @classmethod

@@ -60,6 +60,7 @@ def make_app(config: Config, argv: list[str] | None = None) -> QApplication:
     register_fonts(app)
     install_language(config.wall.language)
     fmt.set_timezone(config.wall.timezone)
+    theme.set_room(config.wall.room())
     app.setStyleSheet(theme.stylesheet())
     return app
 
@@ -398,6 +399,8 @@ class WallApp:
         window = WallWindow(self.config.wall.title, self.live, None, None, clock=self.clock, body=body)
         window.setObjectName(f"wall:{plan.key}")
         window.wall_key = plan.key
+        if plan.section_index is not None:   # this window's screen may have its own size
+            theme.set_room(self.config.screens[plan.section_index].room(self.config.wall.room()), window)
         duty = list(self.config.duty)
         window.header.duty_source = (lambda now: duty_text(duty, now)) if duty else None
         window.health_bar.offset_source = self.clocks.shown_offsets
@@ -630,6 +633,7 @@ class WallApp:
         if config.wall.language != old.wall.language:
             install_language(config.wall.language)
         fmt.set_timezone(config.wall.timezone)
+        theme.set_room(config.wall.room())
         if config.feeds != old.feeds or config.deadlines != old.deadlines:
             self._tasks.append(asyncio.ensure_future(self._restart_pipeline()))
         if self.drills is not None and (config.drill != old.drill or config.feeds != old.feeds):
@@ -779,7 +783,8 @@ def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None
 
 async def take_snapshot(window: WallWindow, snap: Snapshot) -> int:
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-    window.resize(snap.width, snap.height)
+    # the window is the screen: its text is sized for that screen, so content must not make it grow
+    window.setFixedSize(snap.width, snap.height)
     window.show()
     await asyncio.sleep(snap.after_s)
     for tile in window.tiles():

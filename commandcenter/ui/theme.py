@@ -4,9 +4,14 @@ Colours pair with a symbol or word wherever they carry meaning, so colour is nev
 """
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+import math
+from weakref import WeakKeyDictionary
+
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF
+from PySide6.QtWidgets import QWidget
 
 from ..domain import AlertLevel, DeadlineLevel, FeedState, ResourceStatus, Severity
+from ..domain.legibility import MIN_ARCMIN, READ_ARCMIN, Room
 
 BACKGROUND = QColor("#0b1220")
 PANEL = QColor("#111a2e")
@@ -34,6 +39,11 @@ KPI_RESOLUTION_LEVELS = QColor("#2a7f78")
 KPI_CATEGORIES = QColor("#3fa7ff")
 KPI_GRIDS = QColor("#e0702a")
 SELECTION_TEXT = QColor("#ffffff")
+#: A rate's gauge (KPI cards): the track and the target's tick.
+GAUGE_TRACK = QColor("#1c2b4a")
+GAUGE_TARGET = QColor("#e6edf7")
+#: A KPI card's figure against reading text: the number the room reads first.
+KPI_VALUE_SCALE = 1.6
 
 FONT_FAMILY = "WenQuanYi Micro Hei"
 
@@ -90,10 +100,7 @@ LOAD_BREAKS: list[int] = [0, 1, 2, 4, 7, 11]   # lower bounds of each ramp step
 
 #: Base point size at a 1080-px-high tile area; tiles scale from it with their height.
 BASE_POINT_SIZE = 14
-TILE_TITLE_SCALE = 1.25
-# The three signal tiles stand stacked beside the map, short and wide: their fonts follow this much of their height
-# (still capped by their width, as every tile's), so a warning reads as far as the incident list beside it.
-SIGNAL_TILE_HEIGHT_SCALE = 1.4
+TILE_TITLE_SCALE = 1.0
 #: Radius of a tile's rounded corners (style sheet) plus a pixel: the squares a tile paints in page background.
 TILE_CORNER_PX = 7
 
@@ -101,6 +108,61 @@ TILE_CORNER_PX = 7
 def scaled_point_size(tile_height: int, factor: float = 1.0) -> int:
     """Font size that grows with the tile so text reads from across the room on any wall size."""
     return max(9, round(BASE_POINT_SIZE * factor * max(tile_height, 200) / 540))
+
+
+# --- Type sized for the room (issue 19) ---
+#: Text read from the seats (incident titles, statuses, countdowns, KPI values); every other text is at least MIN.
+TEXT_READ_ARCMIN = READ_ARCMIN
+TEXT_MIN_ARCMIN = MIN_ARCMIN
+#: Sizes relative to reading text: the smallest (captions, headers, status bar) stays at the minimum angle.
+SMALL_TEXT_SCALE = MIN_ARCMIN / READ_ARCMIN
+#: A table row's height as a multiple of its font's pixel size: room for the glyphs and a little air.
+TABLE_ROW_SCALE = 1.3
+
+_default_room = Room()
+_rooms: WeakKeyDictionary[QWidget, Room] = WeakKeyDictionary()
+_cap_ratio: dict[str, float] = {}
+
+
+def set_room(room: Room, window: QWidget | None = None) -> None:
+    """The room the wall is read in: for every window (the composition root, once at start), or for one window
+    whose screen differs ([[screens]] diagonal_inches / dpi)."""
+    global _default_room
+    if window is None:
+        _default_room = room
+    else:
+        _rooms[window] = room
+
+
+def room_of(widget: QWidget) -> Room:
+    return _rooms.get(widget.window(), _default_room)
+
+
+def cap_height_ratio(family: str | None = None) -> float:
+    """Cap height over pixel size of the wall's font: the part of a font's size a capital letter (and a digit,
+    shorter than a Chinese character) really fills; the legibility angle is measured on it."""
+    font = QFont(family or FONT_FAMILY)
+    font.setPixelSize(200)
+    resolved = QFontInfo(font).family()    # the font really used: the CJK font once registered, a fallback before
+    ratio = _cap_ratio.get(resolved)
+    if ratio is None:
+        ratio = _cap_ratio[resolved] = QFontMetricsF(font).capHeight() / 200
+    return ratio
+
+
+def text_pixel_size(widget: QWidget, arc_minutes: float = TEXT_READ_ARCMIN) -> int:
+    """The font pixel size whose capital letters subtend `arc_minutes` from the room's farthest seat, on the
+    window that holds `widget` (its size is taken as the screen area the room's diagonal describes)."""
+    window = widget.window()
+    w, h = max(window.width(), 1), max(window.height(), 1)
+    glyph = room_of(widget).glyph_px(w, h, arc_minutes)
+    return max(6, math.ceil(glyph / cap_height_ratio()))
+
+
+def room_points(widget: QWidget, arc_minutes: float = TEXT_READ_ARCMIN) -> int:
+    """`text_pixel_size` as a point size at the widget's logical dpi, rounded up (tiles speak in points)."""
+    dpi = widget.logicalDpiY() or 96
+    return max(6, math.ceil(text_pixel_size(widget, arc_minutes) * 72 / dpi))
 
 
 def stylesheet() -> str:

@@ -71,6 +71,7 @@ class FeedHealthBar(QStatusBar):
         label = self._labels.get(h.feed)
         if label is None:
             label = self._labels[h.feed] = plain_label()
+            label.setFont(self.font())   # the bar's font is sized for the room; a feed seen later takes it too
             self.addPermanentWidget(label)
         at = self.wall_time(h.last_ok_at) if h.last_ok_at and self.wall_time is not None else h.last_ok_at
         last = fmt.hhmmss(at) if at else "—"
@@ -131,14 +132,14 @@ class WallHeader(QWidget):
 
     def scale(self, points: int) -> None:
         f = QFont(self.title.font())
-        f.setPointSize(round(points * 1.6))
+        f.setPointSize(round(points * 1.25))
         f.setBold(True)
         self.title.setFont(f)
         f2 = QFont(self.clock_label.font())
-        f2.setPointSize(round(points * 1.3))
+        f2.setPointSize(points)
         self.clock_label.setFont(f2)
         f3 = QFont(self.duty_label.font())
-        f3.setPointSize(max(9, round(points * 1.0)))
+        f3.setPointSize(points)
         self.duty_label.setFont(f3)
 
 
@@ -268,14 +269,14 @@ class WallWindow(QMainWindow):
         w.setGeometry(area.right() - width - 12, area.top() + 12, width, max(200, area.height() - 24))
         scale = getattr(w, "scale", None)
         if callable(scale):
-            scale(theme.scaled_point_size(int(w.height() * 0.6)))
+            scale(theme.room_points(self))
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
-        points = theme.scaled_point_size(self.height() // 3)
+        points = theme.room_points(self)
         self.header.scale(points)
         f = QFont(self.health_bar.font())
-        f.setPointSize(max(9, round(points * 0.8)))
+        f.setPointSize(theme.room_points(self, theme.TEXT_MIN_ARCMIN))
         self.health_bar.setFont(f)
         for label in self.health_bar.findChildren(QLabel):
             label.setFont(f)

@@ -134,7 +134,7 @@ def test_ranking_chart_labels_every_bar_at_a_wall_font(qtbot):
     qtbot.addWidget(chart)
     chart.resize(940, 420)
     axis = chart.item.getAxis("left")
-    chart.scale(28)                                       # a 4K wall's font over eight bars
+    chart.scale(28, 22)                                     # a 4K wall's font over eight bars
     chart.set_items([(f"G{i}", f"凤昌社区第{i}网格", 8 - i) for i in range(8)])
     chart.show()
     qtbot.waitExposed(chart)

@@ -33,10 +33,12 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..noop import QT_TRANSLATE_NOOP
-from ...domain import Category, DeadlineLevel, DeadlineState, Incident, Severity, Source, Status, deadline_state
+from ...domain import (Category, DeadlineLevel, DeadlineState, Incident, Severity, Source, Status, TerritoryLevel,
+                      deadline_state)
 from ...services import Change, LiveState
 from .. import format as fmt
 from .. import labels, theme
+from .roles import ELIDE_ROLE, KEEP_TEXT_ROLE
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FLASH_SECONDS = 3.0
@@ -109,6 +111,7 @@ class IncidentTableModel(QAbstractTableModel):
     ) -> None:
         super().__init__(parent)
         self._live = live
+        self._grid_name_for: tuple[int, str] | None = None   # (territory size, its longest grid name)
         self._clock = clock
         self._limits = limits
         self._max_rows = max_rows
@@ -500,10 +503,45 @@ class IncidentTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
+    #: Column priorities for a narrow table (tiles.base.WallTable): higher goes first; 0 always stays.
+    PRIORITIES = (0, 3, 4, 0, 1, 2, 0, 5)
+    #: A grid name longer than this many characters is cut in its middle (its number is at its end).
+    GRID_KEEP_CHARS = 10
+    #: The title column is never narrower than this many characters: lower-priority columns go first.
+    TITLE_KEEP_SAMPLE = "国" * 8
+
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return QCoreApplication.translate("IncidentTableModel", self.COLUMNS[section])
+        if role == KEEP_TEXT_ROLE:
+            if section == self.DEADLINE:
+                return labels.name(Status.CLOSED) + " 23:59:59"
+            if section == self.SEVERITY:
+                return [f"{theme.SEVERITY_SYMBOLS[s]} {labels.name(s)}" for s in Severity]
+            if section == self.TITLE:
+                return self.TITLE_KEEP_SAMPLE
+            if section == self.SOURCE:
+                return [labels.name(s) for s in Source]
+            if section == self.GRID:
+                return self._longest_grid_name()
+            if section == self.STATUS:
+                return [labels.name(s) for s in Status]
+        if role == ELIDE_ROLE and section == self.GRID:
+            return Qt.TextElideMode.ElideMiddle
         return None
+
+    def _longest_grid_name(self) -> str:
+        """The longest grid name the territory has (up to GRID_KEEP_CHARS): the grid column shows it whole."""
+        territory = self._live.territory
+        cached = self._grid_name_for
+        if cached is not None and cached[0] == len(territory):
+            return cached[1]
+        names = (n.name for n in territory.values() if n.level is TerritoryLevel.GRID)
+        longest = max(names, key=len, default="")[: self.GRID_KEEP_CHARS]
+        self._grid_name_for = (len(territory), longest)
+        return longest
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         row = self._rows[index.row()]

@@ -109,7 +109,7 @@ def build_kpis(ctx: TileContext, section: TileSection) -> Tile:
     fetch = make_fetch(in_store, store) if in_store is not None and store is not None else None
     node = section.territory_node or ctx.config.wall.territory_node
     tile = KpiTile(ctx.live, KpiFeed(fetch, node, ctx.clock, period=section.period), title=section.title,
-                   cards=tuple(section.cards))
+                   cards=tuple(section.cards), headline=section.headline)
     tile.kpi_activated.connect(lambda key: ctx.open_details("kpi", key))
     return tile
 

@@ -9,8 +9,7 @@ A click on a row opens the signal's details."""
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QFrame, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ..noop import QT_TRANSLATE_NOOP
 from ...domain import AlertLevel, SignalKind
@@ -26,6 +25,10 @@ TITLES = {SignalKind.WARNING: QT_TRANSLATE_NOOP("AlertTile", "预警信息"),
 WIDTHS = {SignalKind.WARNING: (0.16, 0.11, 0.28, 0.12, 0.09, 0.10, 0.14),
           SignalKind.ALARM: (0.14, 0.13, 0.38, 0.14, 0.08, 0.13),
           SignalKind.SUPERVISION: (0.16, 0.46, 0.16, 0.09, 0.13)}
+#: Which columns a narrow tile drops first (higher first; 0 always stays): level, title and state stay.
+PRIORITIES = {SignalKind.WARNING: (0, 3, 0, 2, 4, 5, 1),
+              SignalKind.ALARM: (0, 3, 0, 2, 4, 1),
+              SignalKind.SUPERVISION: (0, 0, 2, 3, 1)}
 
 
 def default_title(kind: SignalKind) -> str:
@@ -47,7 +50,8 @@ class AlertTile(Tile):
         self.guidance_by_type = dict(guidance or {})
         self.model = AlertTableModel(board, self, kind=signal)
         self.view = WallTable(self.model, WIDTHS[signal], self.alert_activated.emit,
-                              ID_ROLE, alternating=False)   # rows carry their level's colour
+                              ID_ROLE, alternating=False,   # rows carry their level's colour
+                              priorities=PRIORITIES[signal])
         self.summary = plain_label()
         self.summary.setStyleSheet("background: transparent;")
         self.guidance = plain_label()
@@ -88,11 +92,6 @@ class AlertTile(Tile):
                      for lv in (AlertLevel.RED, AlertLevel.YELLOW, AlertLevel.BLUE)]
         unacked = sum(1 for e in entries if not e.acknowledged and not e.shelved)
         return "  ".join(parts) + "  ·  " + self.tr("未确认 {n}").format(n=unacked)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        QFrame.resizeEvent(self, event)     # the fonts follow this tile's own basis, not Tile's
-        basis = min(round(self.height() * theme.SIGNAL_TILE_HEIGHT_SCALE), int(self.width() / 1.8))
-        self.apply_font_size(theme.scaled_point_size(basis))
 
     def apply_font_size(self, points: int) -> None:
         super().apply_font_size(points)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import datetime, UTC
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPointF, QRect, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPaintEvent, QResizeEvent, QStaticText
+from PySide6.QtGui import QBrush, QColor, QFont, QFontInfo, QFontMetricsF, QImage, QPainter, QPaintEvent, QResizeEvent, QStaticText
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QStyle, QStyleOption,
                                QTableView, QVBoxLayout, QWidget)
 
@@ -13,6 +13,7 @@ from ...domain import FeedState
 from ...services import Change, LiveState
 from .. import format as fmt
 from .. import labels, theme
+from ..models.roles import ELIDE_ROLE, KEEP_TEXT_ROLE
 
 
 def viewport_image(vp: QWidget, width: float, height: float) -> QImage:
@@ -117,8 +118,8 @@ class Tile(QFrame):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        # Tall narrow tiles would otherwise get fonts too big for their columns: width caps the scale too.
-        self.apply_font_size(theme.scaled_point_size(min(self.height(), int(self.width() / 1.8))))
+        # Sized for the room (the window's screen and the farthest seat), not for the tile: a small tile shows less.
+        self.apply_font_size(theme.room_points(self))
 
     def apply_font_size(self, points: int) -> None:
         """Scale the tile's fonts; subclasses extend for their content."""
@@ -132,10 +133,16 @@ class Tile(QFrame):
 
 
 class _ColumnFitter(QObject):
-    def __init__(self, view, shares: tuple[float, ...]):
+    """Columns as shares of the width; when the font is too large for all of them, the lowest-priority columns
+    go first, so every column shown has room for its header and for the text that identifies its thing."""
+
+    def __init__(self, view, shares: tuple[float, ...], priorities: tuple[int, ...] | None = None):
         super().__init__(view)
         self.view = view
         self.shares = shares
+        # higher numbers are dropped first; 0 is never dropped
+        self.priorities = priorities or tuple(0 for _ in shares)
+        self._elide: dict[int, Qt.TextElideMode] = {}
         view.viewport().installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802
@@ -143,17 +150,61 @@ class _ColumnFitter(QObject):
             self.fit()
         return False
 
+    def elide(self, column: int) -> Qt.TextElideMode:
+        return self._elide.get(column, Qt.TextElideMode.ElideRight)
+
+    def needed_width(self, column: int) -> int:
+        """Pixels the column needs: its header whole (in the header's font) and its model's keep-whole texts."""
+        model = self.view.model()
+        header = model.headerData(column, Qt.Orientation.Horizontal, _DISPLAY)
+        keep = model.headerData(column, Qt.Orientation.Horizontal, KEEP_TEXT_ROLE)
+        keep_texts = [keep] if isinstance(keep, str) else list(keep or ())
+        head = QFontMetricsF(self.view.horizontalHeader().font())
+        body = QFontMetricsF(self.view.font())
+        widths = [head.horizontalAdvance(str(header or "")) + 2 * _HEADER_PADDING]
+        widths += [body.horizontalAdvance(t) + 2 * WallTable.MARGIN for t in keep_texts]
+        return int(max(widths)) + 2
+
     def fit(self) -> None:
         width = self.view.viewport().width()
-        if width > 0:
-            for col, share in enumerate(self.shares):
-                self.view.setColumnWidth(col, int(width * share))
+        model = self.view.model()
+        if width <= 0 or model is None:
+            return
+        self._elide = {}
+        for col in range(len(self.shares)):
+            mode = model.headerData(col, Qt.Orientation.Horizontal, ELIDE_ROLE)
+            if mode is not None:
+                self._elide[col] = Qt.TextElideMode(mode)
+        shown = list(range(len(self.shares)))
+        needs = {c: self.needed_width(c) for c in shown}
+        # drop the least important column while the columns' needs do not fit
+        while sum(needs[c] for c in shown) > width:
+            droppable = [c for c in shown if self.priorities[c] > 0]
+            if not droppable:
+                break
+            shown.remove(max(droppable, key=lambda c: (self.priorities[c], c)))
+        total_share = sum(self.shares[c] for c in shown) or 1.0
+        spare = max(0, width - sum(needs[c] for c in shown))
+        # each shown column gets its need, and the room left over is shared as the shares say
+        extra = {c: spare * self.shares[c] / total_share for c in shown}
+        for col in range(len(self.shares)):
+            hidden = col not in shown
+            self.view.setColumnHidden(col, hidden)
+            if not hidden:
+                self.view.setColumnWidth(col, int(needs[col] + extra[col]))
+
+    def shown_columns(self) -> list[int]:
+        return [c for c in range(len(self.shares)) if not self.view.isColumnHidden(c)]
 
 
-def fit_columns_on_resize(view, shares: tuple[float, ...]) -> _ColumnFitter:
+#: Horizontal padding of a header section (the style sheet's `QHeaderView::section` padding).
+_HEADER_PADDING = 4
+
+
+def fit_columns_on_resize(view, shares: tuple[float, ...], priorities: tuple[int, ...] | None = None) -> _ColumnFitter:
     """Columns as shares of the table's width, refitted whenever the table itself is resized: no horizontal
     scrolling on a wall, and no stale widths from before the layout placed the table."""
-    return _ColumnFitter(view, shares)
+    return _ColumnFitter(view, shares, priorities)
 
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -208,7 +259,8 @@ class WallTable(QTableView):
     CATCH_UP_MS = 16
 
     def __init__(self, model: QAbstractItemModel, shares: tuple[float, ...], on_activated: Callable[[str], None],
-                 id_role: int, *, alternating: bool = True, parent: QWidget | None = None):
+                 id_role: int, *, alternating: bool = True, priorities: tuple[int, ...] | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.setModel(model)
         self.setAlternatingRowColors(alternating)
@@ -226,7 +278,7 @@ class WallTable(QTableView):
         self._on_activated = on_activated
         self.clicked.connect(self._activated)
         self.activated.connect(self._activated)
-        self._fitter = fit_columns_on_resize(self, shares)
+        self._fitter = fit_columns_on_resize(self, shares, priorities)
         # paintEvent paints every pixel of the update (rows, and the table's background around them): the style
         # sheet's background fill under it would be a second full-table fill on every repaint
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
@@ -267,14 +319,25 @@ class WallTable(QTableView):
         self._fitter.fit()
 
     def scale(self, points: int) -> QFont:
-        """Text, header and row height at `points`, columns refitted. Returns the font (for the tile's labels)."""
+        """Text, header and row height at `points`, columns refitted. Returns the font (for the tile's labels).
+
+        The header has the rows' size (never smaller: it names what the rows mean), in bold."""
         font = QFont(self.font())
         font.setPointSize(points)
         self.setFont(font)
-        self.horizontalHeader().setFont(font)
-        self.verticalHeader().setDefaultSectionSize(round(points * 2.2))
+        header = QFont(font)
+        header.setBold(True)
+        self.horizontalHeader().setFont(header)
+        # the application style sheet draws header sections in its own font unless the section rule names a size
+        self.horizontalHeader().setStyleSheet(
+            f"QHeaderView, QHeaderView::section {{ font-size: {QFontInfo(font).pixelSize()}px; font-weight: bold; }}")
+        self.verticalHeader().setDefaultSectionSize(round(QFontMetricsF(font).height() * theme.TABLE_ROW_SCALE))
         self.fit_columns()
         return font
+
+    def shown_columns(self) -> list[int]:
+        """The columns the table shows at its width and font (the least important are dropped first)."""
+        return self._fitter.shown_columns()
 
     def shown_text(self, row: int, column: int) -> str:
         """The text cell (row, column) shows at its current width: the model's text, elided with "…" if long."""
@@ -286,7 +349,7 @@ class WallTable(QTableView):
         self._sync_font()
         font, font_key, _ = self._cell_font(model.data(idx, _FONT))
         width = self.columnWidth(column) - (1 if self.showGrid() else 0) - 2 * self.MARGIN
-        return self._text(str(text), font, font_key, width).text()
+        return self._text(str(text), font, font_key, width, self._fitter.elide(column)).text()
 
     # -- painting ------------------------------------------------------------------------------
     def _sync_font(self) -> None:
@@ -322,13 +385,14 @@ class WallTable(QTableView):
             hit = self._fonts[key] = (font, font.key(), QFontMetricsF(font).height())
         return hit
 
-    def _text(self, text: str, font: QFont, font_key: str, width: int) -> QStaticText:
-        key = (text, font_key, width)
+    def _text(self, text: str, font: QFont, font_key: str, width: int,
+              elide: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> QStaticText:
+        key = (text, font_key, width, elide)
         st = self._texts.get(key)
         if st is None:
             if len(self._texts) >= self.CACHE_LIMIT:
                 self._texts.clear()
-            st = QStaticText(QFontMetricsF(font).elidedText(fmt.feed_text(text), Qt.TextElideMode.ElideRight, width))
+            st = QStaticText(QFontMetricsF(font).elidedText(fmt.feed_text(text), elide, width))
             st.setTextFormat(Qt.TextFormat.PlainText)
             st.prepare(font=font)
             self._texts[key] = st
@@ -540,7 +604,7 @@ class WallTable(QTableView):
                 reuse = None
                 while len(images) >= limit:
                     reuse = images.pop(next(iter(images)))
-                st = self._text(str(text), font, font_key, w - g - 2 * margin)
+                st = self._text(str(text), font, font_key, w - g - 2 * margin, self._fitter.elide(c))
                 if reuse is not None and reuse.width() == image_w and reuse.height() == image_h:
                     image = reuse
                 else:
@@ -635,7 +699,7 @@ class WallTable(QTableView):
             if not text or w - g - 2 * margin <= 0:
                 continue
             font, font_key, line = self._cell_font(data(idx, _FONT))
-            st = self._text(str(text), font, font_key, w - g - 2 * margin)
+            st = self._text(str(text), font, font_key, w - g - 2 * margin, self._fitter.elide(c))
             if is_selected:
                 pen = theme.SELECTION_TEXT
             else:

@@ -24,7 +24,7 @@ class IncidentTile(Tile):
         self.model = model
         # the title gets the room left after the fixed-width columns; no horizontal scrolling on a wall
         self.view = WallTable(model, (0.16, 0.10, 0.10, 0.28, 0.12, 0.09, 0.08, 0.07), self.incident_activated.emit,
-                              ID_ROLE)
+                              ID_ROLE, priorities=model.PRIORITIES)
         self._count = plain_label()
         self._count_n = 0
         self._count_at = -1e9                   # time.monotonic() of the label's last change

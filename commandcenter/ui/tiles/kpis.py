@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
+from PySide6.QtCore import QPointF, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
 )
@@ -39,12 +39,49 @@ def _pen(colour: QColor, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
 
 #: Up to this many cards in one row; more go on two rows.
 CARDS_PER_ROW = 6
+#: The day's key figures on a headline strip (a KPI tile with `headline = true`) unless its config names others.
+HEADLINE_CARDS: tuple[str, ...] = ("events", "completion_rate", "on_time_rate", "overdue",
+                                   "one_ten_twenty_compliance", "satisfaction_rate")
 
 
 def _shrinkable(label: QLabel) -> None:
     """A secondary line that may be cut at the card's edge rather than widen the card (the value never is)."""
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     label.setMinimumWidth(0)
+
+
+class TargetGauge(QWidget):
+    """A rate drawn against its target: a 0-100 % track, the value's fill in its level colour and the target as a
+    tick across the track (a big-screen gauge; the figure itself stays in words above it)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.value: float | None = None
+        self.target: float | None = None
+        self.colour = theme.TEXT_DIM
+        self.setMinimumHeight(8)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_figure(self, value: float | None, target: float | None, colour: QColor) -> None:
+        self.value, self.target, self.colour = value, target, colour
+        self.update()
+
+    def set_thickness(self, px: int) -> None:
+        self.setFixedHeight(max(8, px))
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt naming)
+        p = QPainter(self)
+        h = self.height()
+        track = self.rect().adjusted(0, h // 4, 0, -h // 4)
+        p.fillRect(track, theme.GAUGE_TRACK)
+        if self.value is not None:
+            filled = QRect(track)
+            filled.setWidth(round(track.width() * max(0.0, min(self.value, 100.0)) / 100.0))
+            p.fillRect(filled, self.colour)
+        if self.target is not None:
+            x = track.left() + round(track.width() * self.target / 100.0)
+            p.fillRect(QRect(x - max(1, h // 10), 0, max(2, h // 5), h), theme.GAUGE_TARGET)
+        p.end()
 
 
 class KpiCard(QFrame):
@@ -65,11 +102,14 @@ class KpiCard(QFrame):
         self.change_year = plain_label("—")
         for lab in (self.name, self.target, self.change_day, self.change_year):
             lab.setStyleSheet(f"color: {theme.TEXT_DIM.name()}; background: transparent;")
+        # rates against their targets: a gauge under the figure (counts have no target to draw)
+        self.gauge = TargetGauge() if spec.definition.unit == "%" and spec.good is not None else None
         col = QVBoxLayout(self)
         col.setContentsMargins(8, 4, 8, 4)
         col.setSpacing(0)
-        for lab in (self.name, self.value, self.target, self.change_day, self.change_year):
-            col.addWidget(lab)
+        for lab in (self.name, self.value, self.gauge, self.target, self.change_day, self.change_year):
+            if lab is not None:
+                col.addWidget(lab)
         for lab in (self.name, self.target, self.change_day, self.change_year):
             _shrinkable(lab)
 
@@ -79,6 +119,8 @@ class KpiCard(QFrame):
         self.value.setText(f"{fig.text} {symbol}".strip())
         colour = level_colour(fig.level) if fig.enough_data or fig.level is not None else theme.TEXT_DIM
         self.value.setStyleSheet(f"color: {colour.name()}; background: transparent;")
+        if self.gauge is not None:
+            self.gauge.set_figure(fig.value if fig.enough_data else None, fig.target, colour)
         if self.spec.now:
             self.change_day.setText(self.tr("当前"))
             self.change_year.setText("")
@@ -86,15 +128,22 @@ class KpiCard(QFrame):
         self.change_day.setText(f"{previous_label(fig.period)} {fig.change_previous}")
         self.change_year.setText("" if fig.period == "year" else f"{self.tr('较去年同期')} {fig.change_last_year}")
 
-    def scale(self, points: int) -> None:
+    def scale(self, points: int, small_points: int) -> None:
         small = QFont(self.font())
-        small.setPointSize(max(8, round(points * 0.8)))
+        small.setPointSize(small_points)
         big = QFont(self.font())
-        big.setPointSize(round(points * 2.0))
+        big.setPointSize(round(points * theme.KPI_VALUE_SCALE))
         big.setBold(True)
         for lab in (self.name, self.target, self.change_day, self.change_year):
             lab.setFont(small)
         self.value.setFont(big)
+        if self.gauge is not None:
+            self.gauge.set_thickness(round(QFontMetrics(small).height() * 0.6))
+
+    def set_headline(self, headline: bool) -> None:
+        """A headline card shows its name, its figure and its gauge: the day's key figures at a glance."""
+        for lab in (self.target, self.change_day, self.change_year):
+            lab.setVisible(not headline)
 
 
 class _Chart(QWidget):
@@ -126,9 +175,9 @@ class _Chart(QWidget):
     def item(self) -> pg.PlotItem:
         return self.plot.getPlotItem()
 
-    def scale(self, points: int) -> None:
+    def scale(self, points: int, small_points: int) -> None:
         f = QFont(self.font())
-        f.setPointSize(max(8, round(points * 0.8)))
+        f.setPointSize(small_points)
         self.caption.setFont(f)
         for ax in ("left", "bottom"):
             self.item.getAxis(ax).setStyle(tickFont=f)
@@ -167,8 +216,8 @@ class RankingChart(_Chart):
         self.item.setXRange(0, top * 1.05, padding=0)
         self.item.setYRange(-0.6, max(len(items), 1) - 0.4, padding=0)
 
-    def scale(self, points: int) -> None:
-        super().scale(points)
+    def scale(self, points: int, small_points: int) -> None:
+        super().scale(points, small_points)
         self._fit_labels()
 
     def resizeEvent(self, event) -> None:
@@ -217,16 +266,18 @@ class KpiTile(Tile):
     kpi_activated = Signal(str)      # "<kpi name>:<key>"
 
     def __init__(self, live: LiveState, feed: KpiFeed, *, title: str = "", feeds: list[str] | None = None,
-                 cards: tuple[str, ...] | list[str] = (), parent: QWidget | None = None):
+                 cards: tuple[str, ...] | list[str] = (), headline: bool = False, parent: QWidget | None = None):
         super().__init__(live, title or self.tr("运行指标"), feeds=feeds, parent=parent)
         self.feed = feed
         feed.setParent(self)
-        self.cards = [KpiCard(ALL_CARDS[k]) for k in (cards or DEFAULT_CARDS)]
+        #: a headline strip: the cards' names, figures and gauges in one row, no charts (the same KPI path)
+        self.headline = headline
+        self.cards = [KpiCard(ALL_CARDS[k]) for k in (cards or (HEADLINE_CARDS if headline else DEFAULT_CARDS))]
         # more than CARDS_PER_ROW cards go on two rows: ten cards of a wall's font side by side would claim more
         # than half a 4K panel and squeeze the tiles beside this one
         row = QGridLayout()
         row.setSpacing(6)
-        per_row = len(self.cards) if len(self.cards) <= CARDS_PER_ROW else -(-len(self.cards) // 2)
+        per_row = len(self.cards) if len(self.cards) <= CARDS_PER_ROW or headline else -(-len(self.cards) // 2)
         for i, c in enumerate(self.cards):
             row.addWidget(c, i // per_row, i % per_row)
         for col in range(per_row):
@@ -277,9 +328,15 @@ class KpiTile(Tile):
         charts.addWidget(self.grids, 0, 4)
         for i, s in enumerate((3, 3, 2, 3, 3)):
             charts.setColumnStretch(i, s)
-        self.body.addLayout(row)
+        self.body.addLayout(row, 1 if headline else 0)
         self.body.addLayout(periods)
-        self.body.addLayout(charts, 1)
+        self.body.addLayout(charts, 0 if headline else 1)
+        if headline:
+            for c in self.cards:
+                c.set_headline(True)
+            for w in (*self.period_buttons.values(), self.trend, self.completion, self.levels,
+                      self.one_ten_twenty, self.categories, self.grids):
+                w.hide()
         for chart in (self.trend, self.completion):
             chart.item.getAxis("bottom").setTicks([[(h, f"{h}") for h in range(0, 24, 3)]])
             chart.item.setXRange(-0.5, 23.5, padding=0)
@@ -325,16 +382,17 @@ class KpiTile(Tile):
 
     def apply_font_size(self, points: int) -> None:
         super().apply_font_size(points)
+        small = theme.room_points(self, theme.TEXT_MIN_ARCMIN)
         for c in self.cards:
-            c.scale(points)
+            c.scale(points, small)
         f = QFont(self.status.font())
-        f.setPointSize(max(8, round(points * 0.8)))
+        f.setPointSize(small)
         self.status.setFont(f)
         for b in self.period_buttons.values():
             b.setFont(f)
         self.one_ten_twenty.setFont(f)
         for chart in (self.trend, self.completion, self.levels, self.categories, self.grids):
-            chart.scale(points)
+            chart.scale(points, small)
         width = max(100, round(points * 9))
         for chart in (self.categories, self.grids, self.levels):
             chart.item.getAxis("left").setWidth(width)

@@ -47,7 +47,9 @@ class ResourceTile(Tile):
                 self._all_labels.append(n)
         self.low_label = plain_label()
         self.low_label.setStyleSheet(f"color: {theme.ALARM_TEXT.name()}; background: transparent;")
-        self.view = WallTable(model, (0.12, 0.27, 0.16, 0.17, 0.28), self.resource_activated.emit, ID_ROLE)
+        # a narrow tile drops the kind, then the place; name, status and quantity/threshold stay
+        self.view = WallTable(model, (0.12, 0.27, 0.16, 0.17, 0.28), self.resource_activated.emit, ID_ROLE,
+                              priorities=(2, 0, 0, 3, 1))
         for label in self._all_labels:
             if not label.styleSheet():
                 label.setStyleSheet("background: transparent;")

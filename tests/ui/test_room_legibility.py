@@ -1,0 +1,108 @@
+"""Type sized for the room (issue 19): every text on the wall subtends at least 16 arc minutes from the farthest
+seat, and what officers read from their seats (incident rows, signal rows, KPI figures) at least 20.
+
+The shipped pages are built with real tiles and shown offscreen on a window standing for a 98-inch panel read
+from 5 m, at 1080p, 4K and 8K. Each text's glyphs are measured as rendered: the ink height of "H" (a capital, as
+tall as a digit) and of "国" drawn in the font the widget really uses, converted to arc minutes."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtWidgets import QAbstractButton, QLabel, QTableView, QWidget
+
+import wall_data as W
+from commandcenter.config import DEFAULT_CONFIG, load_config
+from commandcenter.domain.legibility import Room, arc_minutes_of
+from commandcenter.ui import theme
+from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
+from commandcenter.ui.tiles.kpis import KpiCard
+from commandcenter.ui.wall import WallWindow
+
+ROOM = Room(distance_m=5.0, diagonal_inches=98.0)
+SIZES = {"1080p": (1920, 1080), "4K": (3840, 2160), "8K": (7680, 4320)}
+#: ISO 9241-3: 16' minimum; what is read from the seats 20-22'.
+MIN_ARCMIN, READ_ARCMIN = 16.0, 20.0
+
+_ink_cache: dict[tuple[str, str], int] = {}
+
+
+def ink_height(font: QFont, text: str) -> int:
+    """Rows of pixels the text's glyphs cover when drawn in `font` (the ink's bounding box, not the font's box)."""
+    key = (font.key(), text)
+    if key not in _ink_cache:
+        size = max(16, font.pixelSize() if font.pixelSize() > 0 else round(font.pointSizeF() * 2)) * 3
+        image = QImage(size, size, QImage.Format.Format_ARGB32)
+        image.setDotsPerMeterX(round(96 / 0.0254))
+        image.setDotsPerMeterY(round(96 / 0.0254))
+        image.fill(QColor("black"))
+        p = QPainter(image)
+        p.setFont(font)
+        p.setPen(QColor("white"))
+        p.drawText(size // 6, size * 2 // 3, text)
+        p.end()
+        rows = [y for y in range(image.height())
+                if any(QColor(image.pixel(x, y)).red() > 96 for x in range(0, image.width(), 1))]
+        _ink_cache[key] = (rows[-1] - rows[0] + 1) if rows else 0
+    return _ink_cache[key]
+
+
+def text_fonts(window: QWidget) -> list[tuple[str, QFont, bool]]:
+    """(what, font, read from the seats) of every visible text on the window: labels, buttons, table rows and
+    headers. The map's own drawing (labels, legend) is the map tile's, measured by the map's tests."""
+    found: list[tuple[str, QFont, bool]] = []
+    for w in window.findChildren(QWidget):
+        if not w.isVisibleTo(window):
+            continue
+        if isinstance(w, QLabel) and w.text().strip():
+            read = isinstance(w.parent(), KpiCard) and w is w.parent().value
+            found.append((f"{type(w.parent()).__name__}>{w.objectName() or 'label'} {w.text()[:12]!r}", w.font(), read))
+        elif isinstance(w, QAbstractButton) and w.text().strip():
+            found.append((f"button {w.text()!r}", w.font(), False))
+        elif isinstance(w, QTableView):
+            found.append((f"{type(w.parent()).__name__} rows", w.font(), True))
+            header = w.horizontalHeader()
+            if not header.isHidden():
+                found.append((f"{type(w.parent()).__name__} header", header.font(), False))
+    return found
+
+
+@pytest.fixture
+def room():
+    theme.set_room(ROOM)
+    yield ROOM
+    theme.set_room(Room())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_text_of_the_shipped_pages_subtends_16_arc_minutes_and_rows_and_figures_20(ui, clock, room, qtbot,
+                                                                                           size):
+    width, height = SIZES[size]
+    pitch = ROOM.pitch_mm(width, height)
+    config = load_config(DEFAULT_CONFIG)
+    live = W.live_city(incidents=W.incidents(), alerts=W.signals(), resources=W.resources())
+    ctx = TileContext(live, config, clock)
+    too_small: list[str] = []
+    measured = 0
+    for page in config.pages:
+        window = WallWindow(config.wall.title, live, page, lambda s: TILE_BUILDERS[s.kind](ctx, s), clock=clock)
+        qtbot.addWidget(window)
+        window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        window.setFixedSize(width, height)
+        window.show()
+        qtbot.waitExposed(window)
+        for tile in window.tiles():
+            if hasattr(tile, "flush"):
+                tile.flush()
+        fonts = text_fonts(window)
+        assert any(read for _, _, read in fonts) or page.name != "总览"
+        for what, font, read in fonts:
+            need = READ_ARCMIN if read else MIN_ARCMIN
+            for glyph in ("H", "国"):
+                angle = arc_minutes_of(ink_height(font, glyph), pitch, ROOM.distance_m)
+                measured += 1
+                if angle < need - 0.05:
+                    too_small.append(f"{page.name}: {what} {glyph!r} {angle:.1f}' < {need:.0f}'")
+        window.close()
+    assert measured > 40
+    assert not too_small, "\n".join(too_small)
