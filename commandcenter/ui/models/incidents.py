@@ -167,6 +167,10 @@ class IncidentTableModel(QAbstractTableModel):
         if change.territory:
             self._built_for = None      # grid names and territory filters may have changed
             self._row_cache.clear()
+            before, self._grid_name_for = self._grid_name_for, None
+            if before is None or before[1] != self._longest_grid_name():
+                # the grid column's width depends on its longest name: the view refits its columns
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.GRID, self.GRID)
         self._dirty = True
         # a new emergency goes to the top of the table: it waits at most a frame after the last flush, not flush_ms
         interval = URGENT_FLUSH_MS if urgent else self._flush_ms
@@ -537,7 +541,7 @@ class IncidentTableModel(QAbstractTableModel):
         territory = self._live.territory
         cached = self._grid_name_for
         if cached is not None and cached[0] == len(territory):
-            return cached[1]
+            return cached[1]    # forgotten whenever the territory changes (on_change)
         names = (n.name for n in territory.values() if n.level is TerritoryLevel.GRID)
         longest = max(names, key=len, default="")[: self.GRID_KEEP_CHARS]
         self._grid_name_for = (len(territory), longest)

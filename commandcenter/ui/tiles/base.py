@@ -144,6 +144,9 @@ class _ColumnFitter(QObject):
         self.priorities = priorities or tuple(0 for _ in shares)
         self._elide: dict[int, Qt.TextElideMode] = {}
         view.viewport().installEventFilter(self)
+        model = view.model()
+        if model is not None:   # a column's keep-whole text changed (a longer grid name): refit
+            model.headerDataChanged.connect(lambda *_: self.fit())
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.Resize:
