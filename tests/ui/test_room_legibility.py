@@ -106,3 +106,45 @@ def test_every_text_of_the_shipped_pages_subtends_16_arc_minutes_and_rows_and_fi
         window.close()
     assert measured > 40
     assert not too_small, "\n".join(too_small)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_table_too_narrow_for_every_column_drops_the_least_important_and_cuts_no_identifying_text(
+        ui, clock, room, qtbot, size):
+    from PySide6.QtGui import QFontMetricsF
+
+    from commandcenter.config import PageSection
+    from commandcenter.ui.models.incidents import IncidentTableModel as M
+
+    width, height = SIZES[size]
+    config = load_config(DEFAULT_CONFIG)
+    live = W.live_city(incidents=W.incidents())
+    ctx = TileContext(live, config, clock)
+    page = PageSection(name="p", rows=1, columns=3, tiles=[{"kind": "incidents", "row": 0, "column": 0}])
+    window = WallWindow("大屏", live, page, lambda s: TILE_BUILDERS[s.kind](ctx, s), clock=clock)
+    qtbot.addWidget(window)
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    window.setFixedSize(width, height)             # a one-third column: not room for all eight columns
+    window.show()
+    qtbot.waitExposed(window)
+    tile = window.tiles()[0]
+    view, model = tile.view, tile.model
+    model.flush()
+    shown = view.shown_columns()
+    dropped = [c for c in range(model.columnCount()) if c not in shown]
+    assert dropped, "a third of the wall cannot hold eight columns at reading size"
+    # whatever is dropped is less important than whatever is shown
+    assert min(M.PRIORITIES[c] for c in dropped) >= max(M.PRIORITIES[c] for c in shown)
+    assert {M.DEADLINE, M.TITLE, M.STATUS} <= set(shown)
+    header = QFontMetricsF(view.horizontalHeader().font())
+    for c in shown:       # every header shown whole, in a font at least the rows' size
+        name = model.headerData(c, Qt.Orientation.Horizontal)
+        assert header.horizontalAdvance(name) <= view.columnWidth(c), name
+    assert view.horizontalHeader().font().pixelSize() >= view.font().pixelSize() or \
+        view.horizontalHeader().font().pointSizeF() >= view.font().pointSizeF()
+    for row in range(model.rowCount()):
+        if M.GRID in shown:
+            assert view.shown_text(row, M.GRID) == model.data(model.index(row, M.GRID))
+        if M.SOURCE in shown:
+            assert view.shown_text(row, M.SOURCE) == model.data(model.index(row, M.SOURCE))
+        assert view.shown_text(row, M.STATUS) == model.data(model.index(row, M.STATUS))
