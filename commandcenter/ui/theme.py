@@ -42,6 +42,12 @@ SELECTION_TEXT = QColor("#ffffff")
 #: A rate's gauge (KPI cards): the track and the target's tick.
 GAUGE_TRACK = QColor("#1c2b4a")
 GAUGE_TARGET = QColor("#e6edf7")
+#: The band of an unacknowledged red warning (banner.py): its flash rate (capped at 3 a second there), its two
+#: phases and its text against reading size.
+RED_BAND_FLASHES_PER_S = 1.0
+RED_BAND_ON = QColor("#d40000")
+RED_BAND_OFF = QColor("#4a0b0b")
+RED_BAND_TEXT_SCALE = 1.5
 #: A KPI card's figure against reading text: the number the room reads first.
 KPI_VALUE_SCALE = 1.6
 

@@ -99,6 +99,7 @@ def attach_window(app: Any, window: Any) -> None:
         board = _board(app)
         banner = AlertBanner(board)
         banner.alert_clicked.connect(lambda aid: app.open_details("alert", aid))
+        banner.acknowledge_requested.connect(lambda aid: acknowledge_on_wall(app, aid))
         window.set_banner(banner)
         cfg = app.config
         ctx = TileContext(app.live, cfg, app.clock)
@@ -110,6 +111,25 @@ def attach_window(app: Any, window: Any) -> None:
             media=media, media_client=_media_client(app, media), parent=window)
     except Exception:   # the wall must come up even if an extra cannot
         log.exception("issue-6 extras not attached")
+
+
+def acknowledge_on_wall(app: Any, alert_id: str) -> None:
+    """The red band's 确认 on the wall itself: recorded for whoever the roster has on duty now, at the wall."""
+    import asyncio
+
+    from PySide6.QtCore import QCoreApplication
+
+    from .pages import on_duty
+
+    actions = app.alert_actions
+    if actions is None:
+        return
+    people = [d.name for d in on_duty(list(app.config.duty), app.clock())]
+    actor = "、".join(people) or QCoreApplication.translate("AlertBanner", "大屏值班员")
+    seat = QCoreApplication.translate("AlertBanner", "大屏")
+    task = asyncio.ensure_future(actions.acknowledge(alert_id, actor, console="wall", seat=seat))
+    task.add_done_callback(lambda t: t.cancelled() or t.exception() is None
+                           or log.error("wall acknowledgement of %s failed: %s", alert_id, t.exception()))
 
 
 async def close_extras(app: Any) -> None:
