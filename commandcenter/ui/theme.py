@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from weakref import WeakKeyDictionary
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
@@ -212,8 +213,12 @@ MAP_RESOURCE_MARKERS: dict[ResourceKind, str] = {
 }
 MAP_RESOURCE_OUTLINE = QColor("#e6edf7")
 MAP_MARKER_OUTLINE = QColor("#05080f")
-#: Alpha (0-255) of an alert polygon's fill.
-MAP_ALERT_FILL_ALPHA = 46
+#: A warning area on the map: a sparse hatch (most of each grid's load colour shows through), its alpha, and a
+#: heavy outline (px) over a dark halo so it reads on any load colour.
+MAP_ALERT_HATCH = Qt.BrushStyle.BDiagPattern
+MAP_ALERT_HATCH_ALPHA = 150
+MAP_ALERT_OUTLINE_PX = 4.0
+MAP_ALERT_HALO = QColor(5, 8, 15, 220)
 #: Alpha of the alert swatches in the map legend (stronger than the map's fill: a swatch is small).
 MAP_LEGEND_ALERT_ALPHA = 110
 #: Text halo behind map labels.

@@ -1,5 +1,7 @@
-"""Public warning areas (预警): translucent fill and outline in the warning's colour, and a badge with its level
-numeral (Ⅰ-Ⅳ) and title, so the level reads without colour. Clicking the outline or the badge selects the warning.
+"""Public warning areas (预警): a heavy outline in the warning's colour over a dark halo and a sparse hatch inside
+(never a full tint: a district-wide red warning leaves every grid's load colour readable), and a badge with its
+level numeral (Ⅰ-Ⅳ) and title, so the level reads without colour; its text is sized for the room. Clicking the
+outline or the badge selects the warning.
 
 Only public warnings are drawn: device alarms (告警) and supervision notices (督办) name single grids and would bury
 a district's red warning under hundreds of outlines; they have their own tiles."""
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QStaticText, QTextOption
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QStaticText, QTextOption
 
 from ...domain import AlertLevel, AlertStatus, SignalKind, signal_kind
 from ...domain.models import Alert
@@ -130,22 +132,38 @@ class AlertItem(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         return self._rect
 
+    def _fit_font(self) -> None:
+        """The badge's text at the room's minimum angle on the window the map is in."""
+        view = self.getViewWidget()
+        if view is None:
+            return
+        px = theme.text_pixel_size(view, theme.TEXT_MIN_ARCMIN)
+        if px != self.font.pixelSize():
+            self.font.setPixelSize(px)
+            self._static = {}
+
     def paint(self, p: QPainter, *args) -> None:
         if not self.shapes:
             return
+        self._fit_font()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        t = p.transform()
+        p.save()
+        p.resetTransform()           # hatch and pens in device pixels: the same density at any zoom
         for s in self.shapes:
             colour = theme.ALERT_COLOURS[s.level]
-            fill = QColor(colour)
-            fill.setAlpha(theme.MAP_ALERT_FILL_ALPHA)
-            p.fillPath(s.path, fill)
-            pen = QPen(colour, 2.5)
-            pen.setCosmetic(True)
+            device = t.map(s.path)
+            hatch = QColor(colour)
+            hatch.setAlpha(theme.MAP_ALERT_HATCH_ALPHA)
+            p.fillPath(device, QBrush(hatch, theme.MAP_ALERT_HATCH))
+            halo = QPen(theme.MAP_ALERT_HALO, theme.MAP_ALERT_OUTLINE_PX + 3)
+            p.strokePath(device, halo)
+            pen = QPen(colour, theme.MAP_ALERT_OUTLINE_PX)
             if s.drill:
                 pen.setStyle(Qt.PenStyle.DashLine)
-            p.strokePath(s.path, pen)
+            p.strokePath(device, pen)
+        p.restore()
         # badges in device pixels
-        t = p.transform()
         p.save()
         p.resetTransform()
         p.setFont(self.font)
