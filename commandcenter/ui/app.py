@@ -757,13 +757,17 @@ def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None
                 if console:
                     from .console import ConsoleWindow
 
+                    from .console.placement import place_console
+
                     desk = ConsoleWindow(wall)
                     desk.closed.connect(quit_event.set)
-                    desk.show()
-                    if not wall.kiosk and wall.window is not None:
-                        from .kiosk import side_by_side
+                    # on a screen of its own (remembered), never over the wall; one screen: beside a windowed wall
+                    if not place_console(desk, wall.windows.values()):
+                        desk.show()
+                        if not wall.kiosk and wall.window is not None:
+                            from .kiosk import side_by_side
 
-                        side_by_side(wall.window, desk)
+                            side_by_side(wall.window, desk)
                 if not wall.kiosk and wall.window is not None:
                     wall.window.closed.connect(quit_event.set)
                 await quit_event.wait()

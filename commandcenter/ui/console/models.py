@@ -87,17 +87,36 @@ class IncidentSearchModel(_RowsModel):
                 QCoreApplication.translate("IncidentSearchModel", "状态"),
                 QCoreApplication.translate("IncidentSearchModel", "上报时间")]
 
+    @staticmethod
+    def _row_texts(inc: Incident, territory: Mapping[str, TerritoryNode] | None) -> tuple[str, ...]:
+        title = inc.title + (f" [{labels.drill_badge()}]" if inc.drill_id else "")
+        return (inc.id, title, labels.name(inc.category), labels.place_name(territory or {}, inc.grid_id),
+                labels.name(inc.status), locale_time(inc.reported_at))
+
     def set_incidents(self, incidents: Sequence[Incident],
                       territory: Mapping[str, TerritoryNode] | None = None) -> None:
-        rows: list[tuple[str, ...]] = []
-        colours: list[QColor | None] = []
-        for inc in incidents:
-            title = inc.title + (f" [{labels.drill_badge()}]" if inc.drill_id else "")
-            rows.append((inc.id, title, labels.name(inc.category), labels.place_name(territory or {}, inc.grid_id),
-                         labels.name(inc.status), locale_time(inc.reported_at)))
-            colours.append(None)
+        rows = [self._row_texts(inc, territory) for inc in incidents]
         self._grids = [inc.grid_id for inc in incidents]
+        colours: list[QColor | None] = [None] * len(rows)
         self._reset([i.id for i in incidents], rows, colours)
+
+    def update_incidents(self, incidents: Sequence[Incident],
+                         territory: Mapping[str, TerritoryNode] | None = None) -> int:
+        """Results stay live: a found incident that changed (its status, its title) shows its new state in its
+        row, in place. Returns how many rows changed."""
+        changed = 0
+        where = {rid: row for row, rid in enumerate(self._ids)}
+        for inc in incidents:
+            row = where.get(inc.id, -1)
+            if row < 0:
+                continue
+            texts = tuple(fmt.feed_texts(list(self._row_texts(inc, territory))))
+            if texts != self._rows[row]:
+                self._rows[row] = texts
+                self._grids[row] = inc.grid_id
+                changed += 1
+                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+        return changed
 
     def grid_at(self, row: int) -> str | None:
         """The grid (its id, for pushing it to the wall) of result `row`."""

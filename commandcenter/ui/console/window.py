@@ -19,8 +19,8 @@ from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateTimeEdit, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
-    QLineEdit, QMainWindow, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout,
-    QWidget,
+    QLabel, QLineEdit, QMainWindow, QPlainTextEdit, QPushButton, QSizePolicy, QSpinBox, QSplitter, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 from ...config import SCENARIOS_DIR
@@ -78,6 +78,22 @@ class HelpOverlay(QFrame):
                 self.setGeometry(parent.rect().adjusted(40, 40, -40, -40))
             self.raise_()
             self.show()
+
+
+#: Lines the rotation status keeps room for (its state, and one per wall window); more are cut, never pushed.
+ROTATION_STATUS_LINES = 4
+
+
+def keep_place_when_hidden(widget: QWidget) -> None:
+    policy = widget.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    widget.setSizePolicy(policy)
+
+
+def fixed_lines(label: QLabel, lines: int) -> None:
+    """A label that always takes `lines` lines of height and never widens its column."""
+    label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 4)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
 
 class ConsoleWindow(QMainWindow):
@@ -143,6 +159,12 @@ class ConsoleWindow(QMainWindow):
         outer.addWidget(self.sign_in_box)
         self.confirm_bar = ConfirmBar()
         outer.addWidget(self.confirm_bar)
+        # Fixed regions: a notice, a question or a refusal never moves the blocks below it (a click aimed at 搁置
+        # must land on 搁置), so each keeps its place while hidden and the one-line texts never wrap.
+        for notice in (self.error_box, self.wall_warning, self.confirm_bar):
+            keep_place_when_hidden(notice)
+        self.error_box.setFixedHeight(110)
+        self.confirm_bar.setFixedHeight(self.confirm_bar.sizeHint().height())
 
         split = QSplitter(Qt.Orientation.Horizontal)
         outer.addWidget(split, 1)
@@ -175,6 +197,7 @@ class ConsoleWindow(QMainWindow):
         self.results.doubleClicked.connect(lambda _i: self.push_selected_incident())
         lcol.addWidget(self.results, 1)
         self.search_status = plain_label()
+        self.search_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         lcol.addWidget(self.search_status)
         row = QHBoxLayout()
         self.push_incident_button = QPushButton(self.tr("推送事件到大屏"))
@@ -250,6 +273,8 @@ class ConsoleWindow(QMainWindow):
         wform.addRow(crow)
         self.rotation_status = plain_label()
         self.rotation_status.setWordWrap(True)
+        self.rotation_status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        fixed_lines(self.rotation_status, ROTATION_STATUS_LINES)
         wform.addRow(self.rotation_status)
         rcol.addWidget(wbox)
 
@@ -266,11 +291,12 @@ class ConsoleWindow(QMainWindow):
         self.drill_report_button = QPushButton(self.tr("生成报告"))
         self.drill_report_button.clicked.connect(self.make_drill_report)
         self.drill_status = plain_label()
-        drow.addWidget(self.drill_scenario, 1)
+        self.drill_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        drow.addWidget(self.drill_scenario, 2)
         drow.addWidget(self.drill_start_button)
         drow.addWidget(self.drill_stop_button)
         drow.addWidget(self.drill_report_button)
-        drow.addWidget(self.drill_status)
+        drow.addWidget(self.drill_status, 1)    # its text never pushes the buttons
         rcol.addWidget(self.drill_box)
         # Capability check: the drill controls exist only when the wall runs a DrillManager.
         self.drill_box.setVisible(self.drills_available)
@@ -287,6 +313,9 @@ class ConsoleWindow(QMainWindow):
 
         self.message = plain_label()
         self.message.setObjectName("consoleMessage")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        fixed_lines(self.message, 2)
         rcol.addWidget(self.message)
         split.addWidget(right)
         split.setSizes([900, 700])
@@ -662,6 +691,9 @@ class ConsoleWindow(QMainWindow):
     def _on_live_change(self, change) -> None:
         if change.alerts or change.removed_alerts:
             self._schedule_alert_refresh()
+        if change.incidents and self.search_model.rowCount():
+            # search results show the incidents as they are now, not as they were found
+            self.search_model.update_incidents(change.incidents, present_live(self.wall).territory)
 
     def _schedule_alert_refresh(self) -> None:
         if not self._alert_timer.isActive():
