@@ -50,6 +50,8 @@ PHOTO_MAX_BYTES = 4 * 1024 * 1024
 PHOTO_CACHE_ENTRIES = 48
 PHOTO_MAX_PX = 360
 RECORDS_SHOWN = 50
+#: The grids a warning names that its panel lists by name; the rest are a count (the map shows them all).
+GRIDS_SHOWN = 5
 InStore = Callable[..., Awaitable[Any]]
 
 #: The panel's title per kind of record: the record's own name follows in the panel, never its id.
@@ -739,9 +741,14 @@ class DetailController(QObject):
         if guidance:
             panel.field(self.tr("处置指引"), guidance, QColor("#ffd27a"))
         if a.grid_ids:
-            panel.heading(self.tr("涉及网格"))
-            for gid in a.grid_ids[:30]:
+            # a district-wide warning names a hundred grids: their count and the first few, the map shows the rest
+            n = len(a.grid_ids)
+            panel.heading(self.tr("涉及网格（{n} 个）").format(n=fmt.number(n)))
+            for gid in a.grid_ids[:GRIDS_SHOWN]:
                 panel.link_row(self._grid_name(gid), "grid", gid)
+            if n > GRIDS_SHOWN:
+                panel.line(self.tr("另有 {n} 个网格，见地图上的预警区域").format(n=fmt.number(n - GRIDS_SHOWN)),
+                           theme.TEXT_DIM)
         related = [self.live.incidents[r] for r in a.references if r in self.live.incidents]
         if related:
             panel.heading(self.tr("关联"))

@@ -125,6 +125,8 @@ TEXT_MIN_ARCMIN = MIN_ARCMIN
 SMALL_TEXT_SCALE = MIN_ARCMIN / READ_ARCMIN
 #: A table row's height as a multiple of its font's pixel size: room for the glyphs and a little air.
 TABLE_ROW_SCALE = 1.3
+#: A paged table (more rows than fit) turns its page this often: a readable pace from the seats (≥ 8 s).
+TABLE_PAGE_SECONDS = 10.0
 
 _default_room = Room()
 _rooms: WeakKeyDictionary[QWidget, Room] = WeakKeyDictionary()

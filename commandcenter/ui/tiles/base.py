@@ -210,6 +210,60 @@ def fit_columns_on_resize(view, shares: tuple[float, ...], priorities: tuple[int
     return _ColumnFitter(view, shares, priorities)
 
 
+class TablePager(QObject):
+    """Pages a wall table that has more rows than it can show: every `seconds` (never under MIN_SECONDS, time to
+    read a page from the seats) it shows the next screenful, and `indicator` says which page of how many. Rows
+    the model sorts first (supplies under their threshold) are on the first page, which comes back each round."""
+
+    #: the slowest readable pace: a page stays at least this long
+    MIN_SECONDS = 8.0
+
+    def __init__(self, view: QTableView, indicator: QLabel, seconds: float = 10.0):
+        super().__init__(view)
+        self.view = view
+        self.indicator = indicator
+        self.page = 0
+        self._timer = QTimer(self, interval=round(max(seconds, self.MIN_SECONDS) * 1000))
+        self._timer.timeout.connect(self.next_page)
+        self._timer.start()
+        model = view.model()
+        for sig in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+            sig.connect(self._rows_changed)
+        view.viewport().installEventFilter(self)
+        self.show_page()
+
+    def _rows_changed(self, *_args) -> None:
+        QTimer.singleShot(0, self, self.show_page)      # after the view has taken the new rows; dropped with it
+
+    @property
+    def interval_s(self) -> float:
+        return self._timer.interval() / 1000.0
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self.show_page()
+        return False
+
+    def rows_per_page(self) -> int:
+        row_h = max(1, self.view.verticalHeader().defaultSectionSize())
+        return max(1, self.view.viewport().height() // row_h)
+
+    def pages(self) -> int:
+        rows = self.view.model().rowCount()
+        return max(1, -(-rows // self.rows_per_page()))
+
+    def next_page(self) -> None:
+        self.page = (self.page + 1) % self.pages()
+        self.show_page()
+
+    def show_page(self) -> None:
+        pages = self.pages()
+        self.page = min(self.page, pages - 1)
+        self.view.verticalScrollBar().setValue(self.page * self.rows_per_page())
+        self.indicator.setText(f"{self.page + 1}/{pages}" if pages > 1 else "")
+        self.indicator.setVisible(pages > 1)
+
+
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _BACKGROUND = Qt.ItemDataRole.BackgroundRole

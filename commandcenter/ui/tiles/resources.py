@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QGridLayout, QLabel, QWidget
 
 from ...services import LiveState
 from .. import format as fmt
 from .. import labels, theme
 from ..models.resources import ID_ROLE, KIND_ORDER, STATUS_ORDER, low_stock, ResourceTableModel, status_text
-from .base import Tile, WallTable, plain_label
+from .base import TablePager, Tile, WallTable, plain_label
 
 
 class ResourceTile(Tile):
@@ -53,9 +53,17 @@ class ResourceTile(Tile):
         for label in self._all_labels:
             if not label.styleSheet():
                 label.setStyleSheet("background: transparent;")
+        # More rows than fit: the table pages at a readable pace rather than hiding the rest (supplies under
+        # their threshold sort first, so the first page always has them), with its page number beside the title.
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+        self.page_label = plain_label()
+        self.page_label.setStyleSheet(f"color: {theme.TEXT_DIM.name()}; background: transparent;")
+        self.pager = TablePager(self.view, self.page_label, theme.TABLE_PAGE_SECONDS)
         self.body.addLayout(grid)
         self.body.addWidget(self.low_label)
         self.body.addWidget(self.view, 1)
+        self.body.addWidget(self.page_label, 0, Qt.AlignmentFlag.AlignRight)
         model.counts_changed.connect(self._refresh_counts)
         self._refresh_counts()
 
@@ -83,3 +91,4 @@ class ResourceTile(Tile):
         bold = QFont(font)
         bold.setBold(True)
         self.low_label.setFont(bold)
+        self.page_label.setFont(font)
