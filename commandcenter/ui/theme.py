@@ -110,6 +110,9 @@ BASE_POINT_SIZE = 14
 TILE_TITLE_SCALE = 1.0
 #: Radius of a tile's rounded corners (style sheet) plus a pixel: the squares a tile paints in page background.
 TILE_CORNER_PX = 7
+#: The tile frame (数据大屏 style, subdued): its title bar, and the accent of its corners and title rule.
+TILE_TITLE_BAR = QColor("#14203a")
+TILE_ACCENT = QColor(63, 167, 255, 150)
 
 
 def scaled_point_size(tile_height: int, factor: float = 1.0) -> int:

@@ -101,9 +101,16 @@ class AlertItem(pg.GraphicsObject):
 
     # -- badge geometry, shared by paint and hit test ---------------------------------------------
     def _badge_rect(self, device_anchor: QPointF, text: str) -> QRectF:
+        """Above the area's topmost point, moved inside the map's viewport when that point is near its edge."""
         fm = QFontMetricsF(self.font)
         w, h = fm.horizontalAdvance(text) + 10, fm.height() + 4
-        return QRectF(device_anchor.x() - w / 2, device_anchor.y() - h - 4, w, h)
+        r = QRectF(device_anchor.x() - w / 2, device_anchor.y() - h - 4, w, h)
+        view = self.getViewWidget()
+        if view is not None:
+            bounds = QRectF(view.viewport().rect())
+            r.moveLeft(max(bounds.left(), min(r.left(), bounds.right() - w)))
+            r.moveTop(max(bounds.top(), min(r.top(), bounds.bottom() - h)))
+        return r
 
     def hit(self, x: float, y: float) -> str | None:
         """Alert whose badge or outline is under view point (x, y), most severe first."""

@@ -93,8 +93,29 @@ class Tile(QFrame):
         option = QStyleOption()
         option.initFrom(self)
         self.style().drawPrimitive(QStyle.PrimitiveElement.PE_Widget, option, painter, self)   # the styled panel
+        self._paint_frame(painter, r)
         painter.end()
         super().paintEvent(event)                                                               # its frame
+
+    def _paint_frame(self, painter: QPainter, r: QRect) -> None:
+        """The big-screen frame every tile shares, subdued: a title bar a shade above the panel with an accent
+        rule under it, and short corner accents."""
+        title = self._title.geometry()
+        if title.height() > 0:
+            bar = QRect(r.left() + 1, r.top() + 1, r.width() - 2, title.bottom() + 4 - r.top())
+            painter.fillRect(bar, theme.TILE_TITLE_BAR)
+            rule = max(2, title.height() // 16)
+            painter.fillRect(QRect(r.left() + 1, bar.bottom() + 1, max(1, round(r.width() * 0.25)), rule),
+                             theme.TILE_ACCENT)
+            painter.fillRect(QRect(r.left() + 1, bar.bottom() + 1, r.width() - 2, 1), theme.PANEL_BORDER)
+        k = max(theme.TILE_CORNER_PX + 4, min(r.width(), r.height()) // 24)
+        t = max(2, k // 10)
+        for x, y, dx, dy in ((r.left(), r.top(), 1, 1), (r.right() + 1, r.top(), -1, 1),
+                             (r.left(), r.bottom() + 1, 1, -1), (r.right() + 1, r.bottom() + 1, -1, -1)):
+            painter.fillRect(QRect(x if dx > 0 else x - k, y if dy > 0 else y - t, k, t).normalized(),
+                             theme.TILE_ACCENT)
+            painter.fillRect(QRect(x if dx > 0 else x - t, y if dy > 0 else y - k, t, k).normalized(),
+                             theme.TILE_ACCENT)
 
     def _on_health_change(self, change: Change) -> None:
         if change.health:

@@ -110,8 +110,9 @@ class KpiCard(QFrame):
         for lab in (self.name, self.value, self.gauge, self.target, self.change_day, self.change_year):
             if lab is not None:
                 col.addWidget(lab)
-        for lab in (self.name, self.target, self.change_day, self.change_year):
-            _shrinkable(lab)
+        for lab in (self.name, self.value, self.target, self.change_day, self.change_year):
+            _shrinkable(lab)      # cards share their row equally, whatever their texts
+        self._fonts: tuple[QFont, QFont] | None = None   # (figure, small) at the current room size
 
     def show_figure(self, fig: CardFigure) -> None:
         self.figure = fig
@@ -119,6 +120,7 @@ class KpiCard(QFrame):
         self.value.setText(f"{fig.text} {symbol}".strip())
         colour = level_colour(fig.level) if fig.enough_data or fig.level is not None else theme.TEXT_DIM
         self.value.setStyleSheet(f"color: {colour.name()}; background: transparent;")
+        self._figure_font(fig.enough_data or fig.level is not None)
         if self.gauge is not None:
             self.gauge.set_figure(fig.value if fig.enough_data else None, fig.target, colour)
         if self.spec.now:
@@ -136,9 +138,17 @@ class KpiCard(QFrame):
         big.setBold(True)
         for lab in (self.name, self.target, self.change_day, self.change_year):
             lab.setFont(small)
-        self.value.setFont(big)
+        self._fonts = (big, small)
+        self._figure_font(self.figure is None or self.figure.enough_data or self.figure.level is not None)
         if self.gauge is not None:
             self.gauge.set_thickness(round(QFontMetrics(small).height() * 0.6))
+
+    def _figure_font(self, a_figure: bool) -> None:
+        """A figure in the large font; "not enough data" (words, not a figure) in the small one, so it fits."""
+        if self._fonts is not None:
+            font = self._fonts[0] if a_figure else self._fonts[1]
+            if self.value.font() != font:
+                self.value.setFont(font)
 
     def set_headline(self, headline: bool) -> None:
         """A headline card shows its name, its figure and its gauge: the day's key figures at a glance."""
