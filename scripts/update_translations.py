@@ -204,6 +204,10 @@ EN: dict[str, str] = {
     "演练数据不计入统计": "drill records are not counted", "生成于": "generated", "统计截至": "Figures as of",
     "超期未办结": "Open past the deadline", "超期督办": "Overdue supervision",
     "较前一日同期": "vs. the day before, same hours",
+    # ---- issue 19: the room, the red band, nothing hidden
+    "大屏值班员": "Wall duty officer", "大屏": "Wall", "涉及网格（{n} 个）": "Grids covered ({n})",
+    "另有 {n} 个网格，见地图上的预警区域": "{n} more grids: see the warning's area on the map",
+    "今日要情": "Today at a glance",
 }
 
 # Same Chinese, different English by context.

@@ -22,7 +22,7 @@ from .models.alerts import AlertBoard, BoardEntry, level_text
 from .tiles.base import plain_label
 
 MAX_SHOWN = 3
-#: Photosensitive safety (WCAG 2.3.1): a band never flashes more often than this, whatever the theme asks.
+# Photosensitive safety (WCAG 2.3.1): a band never flashes more often than this, whatever the theme asks.
 MAX_FLASHES_PER_S = 3.0
 
 

@@ -277,7 +277,8 @@ class KpiTile(Tile):
 
     def __init__(self, live: LiveState, feed: KpiFeed, *, title: str = "", feeds: list[str] | None = None,
                  cards: tuple[str, ...] | list[str] = (), headline: bool = False, parent: QWidget | None = None):
-        super().__init__(live, title or self.tr("运行指标"), feeds=feeds, parent=parent)
+        super().__init__(live, title or (self.tr("今日要情") if headline else self.tr("运行指标")), feeds=feeds,
+                         parent=parent)
         self.feed = feed
         feed.setParent(self)
         #: a headline strip: the cards' names, figures and gauges in one row, no charts (the same KPI path)
