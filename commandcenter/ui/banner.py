@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QMouseEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from ..domain import AlertLevel
 from . import format as fmt
@@ -39,6 +39,9 @@ class _BannerItem(QLabel):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setOpenExternalLinks(False)
+        # the band's width is the window's: a long title is cut at the edge rather than widen the window
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(1)
         self.alert_id = ""
 
     def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802

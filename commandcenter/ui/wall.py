@@ -6,7 +6,7 @@ from datetime import datetime, UTC
 
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QLocale, QObject, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QMainWindow, QStatusBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar, QVBoxLayout, QWidget
 
 from ..config import PageSection, TileSection
 from ..domain import FeedHealth
@@ -99,17 +99,21 @@ class WallHeader(QWidget):
         super().__init__(parent)
         self._clock = clock
         self.title = plain_label(title)
+        # sized for the room, a long title is cut at the clock rather than widen the window past its screen
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(1)
         self.clock_label = plain_label()
         self.clock_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.duty_label = plain_label()   # the duty roster: who is on duty now
         self.duty_label.setObjectName("dutyRoster")
         self.duty_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.duty_label.setMinimumWidth(1)   # never widen the window past its screen
+        self.duty_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.duty_label.hide()
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 6, 16, 6)
-        row.addWidget(self.title, 1)
-        row.addWidget(self.duty_label)
+        row.addWidget(self.title, 2)          # the title and the roster share what the clock leaves
+        row.addWidget(self.duty_label, 3)
         row.addSpacing(24)
         row.addWidget(self.clock_label)
         self._timer = QTimer(self, interval=1000)

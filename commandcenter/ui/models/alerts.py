@@ -22,6 +22,7 @@ from ...services import Change, LiveState
 from .. import format as fmt
 from .. import labels, theme
 from ..alert_actions import AlertActions
+from .roles import KEEP_TEXT_ROLE
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 Clock = Callable[[], datetime]
@@ -173,6 +174,7 @@ class AlertTableModel(QAbstractTableModel):
         self.kind = kind
         self.columns = self.COLUMNS_OF[kind]
         self._rows: list[tuple[BoardEntry, list[str]]] = []
+        self._levels: set[str] = set()       # the level texts shown: the level column fits the longest
         self._bold = QFont()
         self._bold.setBold(True)
         self._level_fg = {lv: QBrush(c) for lv, c in theme.ALERT_COLOURS.items()}
@@ -197,6 +199,10 @@ class AlertTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
+        levels = {texts[0] for _, texts in rows}
+        if levels != self._levels:
+            self._levels = levels
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 0)   # the view refits the level column
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -205,8 +211,12 @@ class AlertTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return QCoreApplication.translate("AlertTableModel", self.columns[section])
+        if role == KEEP_TEXT_ROLE and section == 0:
+            return sorted(self._levels)      # a signal's level always reads whole
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):

@@ -521,7 +521,7 @@ class IncidentTableModel(QAbstractTableModel):
             return QCoreApplication.translate("IncidentTableModel", self.COLUMNS[section])
         if role == KEEP_TEXT_ROLE:
             if section == self.DEADLINE:
-                return labels.name(Status.CLOSED) + " 23:59:59"
+                return f"{theme.DEADLINE_SYMBOLS[DeadlineLevel.OVERDUE]} {labels.name(Status.CLOSED)} -23:59:59"
             if section == self.SEVERITY:
                 return [f"{theme.SEVERITY_SYMBOLS[s]} {labels.name(s)}" for s in Severity]
             if section == self.TITLE:
@@ -529,7 +529,7 @@ class IncidentTableModel(QAbstractTableModel):
             if section == self.SOURCE:
                 return [labels.name(s) for s in Source]
             if section == self.GRID:
-                return self._longest_grid_name()
+                return [self._longest_grid_name(), labels.place_name({}, "?")]   # or "未知网格"
             if section == self.STATUS:
                 return [labels.name(s) for s in Status]
         if role == ELIDE_ROLE and section == self.GRID:

@@ -6,8 +6,8 @@ from datetime import datetime, UTC
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPointF, QRect, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontInfo, QFontMetricsF, QImage, QPainter, QPaintEvent, QResizeEvent, QStaticText
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QStyle, QStyleOption,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QStyle,
+                               QStyleOption, QTableView, QVBoxLayout, QWidget)
 
 from ...domain import FeedState
 from ...services import Change, LiveState
@@ -83,6 +83,10 @@ class Tile(QFrame):
         self.destroyed.connect(lambda *_: self._unsubscribe_health())
         # The tile paints every pixel of its rectangle, so the window need not fill the background under it first
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        # The page's grid alone decides a tile's size: text sized for the room must never make a tile claim a
+        # neighbour's share (a tile too small for its content shows less of it: fewer rows, columns, cards).
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setMinimumSize(1, 1)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt naming)
         painter = QPainter(self)

@@ -404,9 +404,6 @@ class KpiTile(Tile):
         self.one_ten_twenty.setFont(f)
         for chart in (self.trend, self.completion, self.levels, self.categories, self.grids):
             chart.scale(points, small)
-        width = max(100, round(points * 9))
-        for chart in (self.categories, self.grids, self.levels):
-            chart.item.getAxis("left").setWidth(width)
 
 
 def make_fetch(in_store: Callable, store) -> Callable:
