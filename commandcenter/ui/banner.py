@@ -85,7 +85,12 @@ class AlertBanner(QFrame):
         entries = self.board.banner_entries()
         red = next((e for e in entries if e.alert.level is AlertLevel.RED and not e.acknowledged), None)
         self.red_alert_id = red.alert.id if red is not None else ""
-        for item, entry in zip(self._items, entries + [None] * MAX_SHOWN, strict=False):
+        if red is not None:     # the red warning alone across the band; the others are counted beside it
+            entries = [red] + [e for e in entries if e is not red]
+            shown = [red]
+        else:
+            shown = entries[:MAX_SHOWN]
+        for item, entry in zip(self._items, shown + [None] * MAX_SHOWN, strict=False):
             if entry is None:
                 item.hide()
                 item.alert_id = ""
@@ -93,7 +98,7 @@ class AlertBanner(QFrame):
             item.alert_id = entry.alert.id
             item.setText(fmt.feed_text(self.item_text(entry)))
             item.show()
-        extra = len(entries) - MAX_SHOWN
+        extra = len(entries) - len(shown)
         self._more.setText(f"+{extra}" if extra > 0 else "")
         self._more.setVisible(extra > 0)
         self.ack_button.setVisible(red is not None)

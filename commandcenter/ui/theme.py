@@ -224,6 +224,9 @@ MAP_ALERT_HATCH = Qt.BrushStyle.BDiagPattern
 MAP_ALERT_HATCH_ALPHA = 150
 MAP_ALERT_OUTLINE_PX = 4.0
 MAP_ALERT_HALO = QColor(5, 8, 15, 220)
+#: The minimum text size at which outline and hatch have the sizes above (a 98-inch 4K panel at 5 m); larger
+#: text (a finer panel) scales them by as much.
+MAP_ALERT_SCALE_TEXT_PX = 58
 #: Alpha of the alert swatches in the map legend (stronger than the map's fill: a swatch is small).
 MAP_LEGEND_ALERT_ALPHA = 110
 #: Text halo behind map labels.

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from commandcenter.config import config_from_dict
-from commandcenter.domain import ActionKind, AlertLevel, AlertStatus
+from commandcenter.domain import ActionKind, AlertLevel, AlertStatus, OperatorAction
 from commandcenter.services import IngestPipeline, LiveState
 from commandcenter.store import Store
 from commandcenter.ui import theme
@@ -57,6 +57,12 @@ def test_banner_shows_orange_and_red_only(ui, clock):
     live = W.live_city()
     board, actions = make_board(live, clock)
     banner = AlertBanner(board)
+    texts = banner.texts()
+    assert len(texts) == 1 and texts[0].startswith("⚠ Ⅰ 红色预警")   # an unacknowledged red stands alone
+    assert banner._more.text() == "+1"
+    actions.apply(OperatorAction(kind=ActionKind.ACKNOWLEDGE, target_kind="alert", target_id="A4", actor="张三",
+                                 console="console-1", at=clock(), id=1))
+    board.flush()
     texts = banner.texts()
     assert len(texts) == 2
     assert texts[0].startswith("⚠ Ⅰ 红色预警")
@@ -185,9 +191,9 @@ def test_banner_click_opens_the_alert(ui, clock, qtbot):
     qtbot.waitExposed(banner)
     clicked = []
     banner.alert_clicked.connect(clicked.append)
-    item = next(i for i in banner._items if i.alert_id == "A3")
+    item = next(i for i in banner._items if i.alert_id == "A4")      # the unacknowledged red, alone on the band
     QTest.mouseClick(item, Qt.MouseButton.LeftButton)
-    assert clicked == ["A3"]
+    assert clicked == ["A4"]
 
 
 def test_fonts_scale_with_the_tile(ui, clock, qtbot):

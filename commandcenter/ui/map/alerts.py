@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QStaticText, QTextOption
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QStaticText,
+                           QTextOption, QTransform)
 
 from ...domain import AlertLevel, AlertStatus, SignalKind, signal_kind
 from ...domain.models import Alert
@@ -53,6 +54,7 @@ class AlertItem(pg.GraphicsObject):
         self.font = QFont(theme.FONT_FAMILY)
         self.font.setPixelSize(14)
         self.font.setBold(True)
+        self._scale = 1.0           # outline and hatch against their 4K-at-5-m size
         self._static: dict[str, QStaticText] = {}
 
     def set_alerts(self, geo: TerritoryGeometry, alerts: list[Alert]) -> None:
@@ -148,6 +150,8 @@ class AlertItem(pg.GraphicsObject):
         if px != self.font.pixelSize():
             self.font.setPixelSize(px)
             self._static = {}
+            # outline and hatch keep their size on the panel, as the text does, whatever its resolution
+            self._scale = max(1.0, px / theme.MAP_ALERT_SCALE_TEXT_PX)
 
     def paint(self, p: QPainter, *args) -> None:
         if not self.shapes:
@@ -162,10 +166,12 @@ class AlertItem(pg.GraphicsObject):
             device = t.map(s.path)
             hatch = QColor(colour)
             hatch.setAlpha(theme.MAP_ALERT_HATCH_ALPHA)
-            p.fillPath(device, QBrush(hatch, theme.MAP_ALERT_HATCH))
-            halo = QPen(theme.MAP_ALERT_HALO, theme.MAP_ALERT_OUTLINE_PX + 3)
-            p.strokePath(device, halo)
-            pen = QPen(colour, theme.MAP_ALERT_OUTLINE_PX)
+            brush = QBrush(hatch, theme.MAP_ALERT_HATCH)
+            brush.setTransform(QTransform.fromScale(self._scale, self._scale))
+            p.fillPath(device, brush)
+            outline = theme.MAP_ALERT_OUTLINE_PX * self._scale
+            p.strokePath(device, QPen(theme.MAP_ALERT_HALO, outline + 3 * self._scale))
+            pen = QPen(colour, outline)
             if s.drill:
                 pen.setStyle(Qt.PenStyle.DashLine)
             p.strokePath(device, pen)
