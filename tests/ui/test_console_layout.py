@@ -4,7 +4,7 @@ live state. Against the simulator on 127.0.0.1 as the wall's feed."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, QRect
 from commandcenter.config import ConfigError, config_from_dict
 from commandcenter.domain import ActionKind, Status
 
-START = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 DUTY = [{"name": "王建国", "role": "值班长", "seat": "1号席"}]
 PAGES = [{"name": "总览", "rows": 1, "columns": 1, "tiles": [{"kind": "incidents", "row": 0, "column": 0}]}]
 

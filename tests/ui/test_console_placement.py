@@ -43,7 +43,8 @@ def test_on_fake_screens_it_opens_beside_the_wall_and_reopens_where_it_was_moved
     config = tmp_path / "screens.json"
     config.write_text(json.dumps({"screens": [screen("s0", 0), screen("s1", 1920), screen("s2", 3840)]}))
     env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", PYTHONPATH=str(ROOT))
-    proc = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path / "console.ini")], cwd=ROOT, env=env,
+    proc = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path / "console.ini")], check=False,
+                          cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     assert proc.returncode == 0 and lines, proc.stderr[-3000:]

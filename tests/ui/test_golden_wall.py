@@ -13,10 +13,10 @@ import os
 from pathlib import Path
 
 import pytest
+import wall_data as W
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-import wall_data as W
 from commandcenter.config import DEFAULT_CONFIG, load_config
 from commandcenter.domain.legibility import Room
 from commandcenter.ui import theme

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import wall_data as W
 from PySide6.QtCore import Qt
 
-import wall_data as W
 from commandcenter.domain import ResourceKind, ResourceStatus
 from commandcenter.domain.legibility import Room
 from commandcenter.ui import theme

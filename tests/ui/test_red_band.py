@@ -5,10 +5,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+import wall_data as W
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-import wall_data as W
 from commandcenter.config import PageSection, config_from_dict
 from commandcenter.domain import AlertLevel
 from commandcenter.domain.legibility import Room
