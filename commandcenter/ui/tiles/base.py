@@ -157,6 +157,16 @@ class Tile(QFrame):
         self._stale.setFont(badge)
 
 
+def header_font(view: QTableView, font: QFont) -> None:
+    """The table's header in the rows' size, bold: it names what the rows mean, so it reads as far as they do."""
+    header = QFont(font)
+    header.setBold(True)
+    view.horizontalHeader().setFont(header)
+    # the application style sheet draws header sections in its own font unless the section rule names a size
+    view.horizontalHeader().setStyleSheet(
+        f"QHeaderView, QHeaderView::section {{ font-size: {QFontInfo(font).pixelSize()}px; font-weight: bold; }}")
+
+
 class _ColumnFitter(QObject):
     """Columns as shares of the width; when the font is too large for all of them, the lowest-priority columns
     go first, so every column shown has room for its header and for the text that identifies its thing."""
@@ -407,12 +417,7 @@ class WallTable(QTableView):
         font = QFont(self.font())
         font.setPointSize(points)
         self.setFont(font)
-        header = QFont(font)
-        header.setBold(True)
-        self.horizontalHeader().setFont(header)
-        # the application style sheet draws header sections in its own font unless the section rule names a size
-        self.horizontalHeader().setStyleSheet(
-            f"QHeaderView, QHeaderView::section {{ font-size: {QFontInfo(font).pixelSize()}px; font-weight: bold; }}")
+        header_font(self, font)
         self.verticalHeader().setDefaultSectionSize(round(QFontMetricsF(font).height() * theme.TABLE_ROW_SCALE))
         self.fit_columns()
         return font

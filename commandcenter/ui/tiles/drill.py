@@ -6,7 +6,7 @@ countdown) and the resources dispatched with when. Few rows, so a QTableWidget o
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from ..noop import QT_TRANSLATE_NOOP
@@ -15,7 +15,7 @@ from ...services.drill_report import fmt_secs
 from ...services.drills import DrillManager, IncidentScore, StageScore
 from .. import format as fmt
 from .. import labels, theme
-from .base import Tile, plain_label
+from .base import Tile, header_font, plain_label
 
 OK_COLOUR = theme.DRILL_STAGE_MET
 BAD_COLOUR = theme.DRILL_STAGE_MISSED
@@ -123,5 +123,6 @@ class DrillTile(Tile):
         f = QFont(self.table.font())
         f.setPointSize(points)
         self.table.setFont(f)
-        self.table.horizontalHeader().setFont(f)
+        header_font(self.table, f)
+        self.table.verticalHeader().setDefaultSectionSize(round(QFontMetricsF(f).height() * theme.TABLE_ROW_SCALE))
         self.status.setFont(f)
