@@ -9,9 +9,10 @@ import socket
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSocketNotifier, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QScreen, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QScreen, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QLineEdit, QVBoxLayout, QWidget
 
+from . import theme
 from .tiles.base import plain_label
 
 log = logging.getLogger(__name__)
@@ -197,7 +198,7 @@ class ExitPrompt(QFrame):
         super().__init__(parent)
         self.setObjectName("exitPrompt")
         self.setStyleSheet("QFrame#exitPrompt { background: rgba(5, 10, 20, 240); border: 2px solid #ffb020; }"
-                           " QLabel { background: transparent; font-size: 18pt; }")
+                           " QLabel { background: transparent; }")
         self._on_quit = on_quit
         self.text = plain_label(self.tr("退出大屏：输入 quit 并按回车（Esc 取消）"))
         self.entry = QLineEdit()
@@ -216,8 +217,13 @@ class ExitPrompt(QFrame):
         parent = self.parentWidget()
         if parent is None:
             return
-        width = min(900, parent.width() - 40)
-        self.setGeometry((parent.width() - width) // 2, parent.height() // 3, width, 160)
+        font = QFont(self.font())             # on the wall, so sized for the room like every other text there
+        font.setPixelSize(theme.text_pixel_size(parent, theme.TEXT_MIN_ARCMIN))
+        self.text.setFont(font)
+        self.entry.setFont(font)
+        line = QFontMetrics(font).height()
+        width = min(max(900, QFontMetrics(font).horizontalAdvance(self.text.text()) + 80), parent.width() - 40)
+        self.setGeometry((parent.width() - width) // 2, parent.height() // 3, width, 3 * line + 60)
         self.entry.clear()
         self.show()
         self.raise_()
