@@ -79,7 +79,7 @@ def main() -> None:
         gui_cpu = time.thread_time() - c0
         out.update(worst=beat.worst, p99=percentile(beat.lateness, 99), beats=len(beat.lateness), ok=ok,
                    idle_worst=idle_worst, t_live=t_live, missing=missing,
-                   rows=window.tiles()[0].model.rowCount(), map_flush=max(flushes, default=None),
+                   rows=incident_views(window)[0].model().rowCount(), map_flush=max(flushes, default=None),
                    table_paints=[ms for p in probes for ms in p.paint_ms], gui_cpu=gui_cpu,
                    map_flush_cpu=max(flush_cpu, default=None), table_paint_cpu=max(paint_cpu, default=None))
         await stop_wall(store, pipeline, window)
