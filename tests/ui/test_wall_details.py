@@ -42,9 +42,9 @@ def test_open_details_on_the_wall(ui, qloop, sqlite_url, clock):
                                                    incidents=W.incidents(), alerts=W.alerts(), resources=W.resources())
             wall.live.apply(territory=applied.territory, incidents=applied.incidents, alerts=applied.alerts,
                             resources=applied.resources)
-            # the banner across the wall: the red and the orange alert
-            assert await wait_for(lambda: len(window.banner.texts()) == 2)
-            assert window.banner.texts()[0].startswith("⚠ Ⅰ 红色预警")
+            # the band across the wall: the unacknowledged red warning alone, the orange one counted beside it
+            assert await wait_for(lambda: len(window.banner.texts()) == 1)
+            assert window.banner.texts()[0].startswith("⚠ Ⅰ 红色预警") and window.banner.flashing
 
             t0 = time.perf_counter()
             wall.open_details("incident", "E1")

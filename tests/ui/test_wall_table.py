@@ -69,7 +69,9 @@ def test_bold_cells_keep_the_tables_size_when_rendered_into_an_image(ui, clock, 
     # to that device's default size, drawing the countdown visibly smaller than the rest of the row
     tile = incident_tile(qtbot, clock)
     view, model = tile.view, tile.model
+    tile.resize(2600, 700)                       # wide enough for every column at this size (none dropped)
     tile.apply_font_size(30)
+    assert {model.SEVERITY, model.CATEGORY} <= set(view.shown_columns())
     image = render_viewport(view)
     row = model.row_of("E3")
     assert model.data(model.index(row, model.DEADLINE), Qt.ItemDataRole.FontRole).bold()
