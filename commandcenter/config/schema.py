@@ -42,7 +42,7 @@ class WallSection(_Strict):
     viewing_distance_m: float = Field(default=5.0, gt=0.3, le=100)   # the farthest seat that reads the wall
 
     @model_validator(mode="after")
-    def _one_screen_size(self) -> "WallSection":
+    def _one_screen_size(self) -> WallSection:
         if self.screen_diagonal_inches is not None and self.screen_dpi is not None:
             raise ValueError("give either screen_diagonal_inches or screen_dpi, not both")
         return self

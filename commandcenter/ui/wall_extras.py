@@ -128,8 +128,12 @@ def acknowledge_on_wall(app: Any, alert_id: str) -> None:
     actor = "、".join(people) or QCoreApplication.translate("AlertBanner", "大屏值班员")
     seat = QCoreApplication.translate("AlertBanner", "大屏")
     task = asyncio.ensure_future(actions.acknowledge(alert_id, actor, console="wall", seat=seat))
-    task.add_done_callback(lambda t: t.cancelled() or t.exception() is None
-                           or log.error("wall acknowledgement of %s failed: %s", alert_id, t.exception()))
+
+    def done(t: asyncio.Future[Any]) -> None:
+        if not t.cancelled() and t.exception() is not None:
+            log.error("wall acknowledgement of %s failed: %s", alert_id, t.exception())
+
+    task.add_done_callback(done)
 
 
 async def close_extras(app: Any) -> None:

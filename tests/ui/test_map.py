@@ -174,7 +174,7 @@ def test_alert_polygons_present_and_drawn(qtbot, gmap, nodes):
     img2 = gmap.plot.grab().toImage()
     with_alert = [img.pixelColor(x, y) for x, y in patch]
     without = [img2.pixelColor(x, y) for x, y in patch]
-    changed = [a for a, b in zip(with_alert, without) if a != b]
+    changed = [a for a, b in zip(with_alert, without, strict=True) if a != b]
     assert changed and all(a.red() > a.blue() for a in changed)          # the hatch, in the warning's red
     assert len(changed) <= 0.3 * len(patch)                               # the load colour under most of it
 

@@ -107,9 +107,11 @@ class KpiCard(QFrame):
         col = QVBoxLayout(self)
         col.setContentsMargins(8, 4, 8, 4)
         col.setSpacing(0)
-        for lab in (self.name, self.value, self.gauge, self.target, self.change_day, self.change_year):
-            if lab is not None:
-                col.addWidget(lab)
+        parts: list[QWidget | None] = [self.name, self.value, self.gauge, self.target, self.change_day,
+                                       self.change_year]
+        for part in parts:
+            if part is not None:
+                col.addWidget(part)
         for lab in (self.name, self.value, self.target, self.change_day, self.change_year):
             _shrinkable(lab)      # cards share their row equally, whatever their texts
         self._fonts: tuple[QFont, QFont] | None = None   # (figure, small) at the current room size
@@ -345,9 +347,10 @@ class KpiTile(Tile):
         if headline:
             for c in self.cards:
                 c.set_headline(True)
-            for w in (*self.period_buttons.values(), self.trend, self.completion, self.levels,
-                      self.one_ten_twenty, self.categories, self.grids):
-                w.hide()
+            hidden: list[QWidget] = [*self.period_buttons.values(), self.trend, self.completion, self.levels,
+                                     self.one_ten_twenty, self.categories, self.grids]
+            for widget in hidden:
+                widget.hide()
         for chart in (self.trend, self.completion):
             chart.item.getAxis("bottom").setTicks([[(h, f"{h}") for h in range(0, 24, 3)]])
             chart.item.setXRange(-0.5, 23.5, padding=0)

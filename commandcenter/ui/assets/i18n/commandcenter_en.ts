@@ -144,12 +144,12 @@
       <translation>1-10-20</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="140" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="141" />
       <source>数据不足</source>
       <translation>Not enough data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="166" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="167" />
       <source>个百分点</source>
       <translation> pts</translation>
     </message>
@@ -185,7 +185,7 @@
   <context>
     <name>AlertBanner</name>
     <message>
-      <location filename="../../commandcenter/ui/banner.py" line="60" />
+      <location filename="../../commandcenter/ui/banner.py" line="63" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
@@ -203,32 +203,32 @@
   <context>
     <name>AlertListModel</name>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="134" />
+      <location filename="../../commandcenter/ui/console/models.py" line="135" />
       <source>类别</source>
       <translation>Kind</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="135" />
+      <location filename="../../commandcenter/ui/console/models.py" line="136" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="136" />
+      <location filename="../../commandcenter/ui/console/models.py" line="137" />
       <source>标题</source>
       <translation>Title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="137" />
+      <location filename="../../commandcenter/ui/console/models.py" line="138" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="138" />
+      <location filename="../../commandcenter/ui/console/models.py" line="139" />
       <source>处理</source>
       <translation>Operator state</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="139" />
+      <location filename="../../commandcenter/ui/console/models.py" line="140" />
       <source>发布时间</source>
       <translation>Issued at</translation>
     </message>
@@ -236,69 +236,69 @@
   <context>
     <name>AlertTableModel</name>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="152" />
-      <location filename="../../commandcenter/ui/models/alerts.py" line="157" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="154" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="159" />
       <source>级别</source>
       <extracomment>Where each kind of signal sorts in a list holding several: public warnings first, they must never be lost.</extracomment>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="152" />
-      <location filename="../../commandcenter/ui/models/alerts.py" line="157" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="154" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="159" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="153" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="155" />
       <source>预警</source>
       <translation>Public warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="153" />
-      <location filename="../../commandcenter/ui/models/alerts.py" line="158" />
-      <location filename="../../commandcenter/ui/models/alerts.py" line="162" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="155" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="160" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="164" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="154" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="156" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="154" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="156" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="155" />
-      <location filename="../../commandcenter/ui/models/alerts.py" line="159" />
-      <location filename="../../commandcenter/ui/models/alerts.py" line="163" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="157" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="161" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="165" />
       <source>处置</source>
       <translation>Operator state</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="158" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="160" />
       <source>告警</source>
       <translation>Alarm</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="159" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="161" />
       <source>发生</source>
       <translation>At</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="161" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="163" />
       <source>督办等级</source>
       <translation>Grade</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="161" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="163" />
       <source>督办事项</source>
       <translation>Supervision of overdue work</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="162" />
+      <location filename="../../commandcenter/ui/models/alerts.py" line="164" />
       <source>督办时间</source>
       <translation>Since</translation>
     </message>
@@ -306,28 +306,28 @@
   <context>
     <name>AlertTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/alerts.py" line="20" />
+      <location filename="../../commandcenter/ui/tiles/alerts.py" line="21" />
       <source>预警信息</source>
       <translation>Public warnings</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/alerts.py" line="21" />
+      <location filename="../../commandcenter/ui/tiles/alerts.py" line="22" />
       <source>设备告警</source>
       <translation>Device alarms</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/alerts.py" line="22" />
+      <location filename="../../commandcenter/ui/tiles/alerts.py" line="23" />
       <source>督办事项</source>
       <translation>Supervision of overdue work</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/alerts.py" line="73" />
+      <location filename="../../commandcenter/ui/tiles/alerts.py" line="74" />
       <source>➤ 处置指引（{title}）：{text}</source>
       <extracomment>Column shares of the width, per kind (the columns of AlertTableModel.COLUMNS_OF). Which columns a narrow tile drops first (higher first; 0 always stays): level, title and state stay.</extracomment>
       <translation>➤ Guidance ({title}): {text}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/alerts.py" line="93" />
+      <location filename="../../commandcenter/ui/tiles/alerts.py" line="94" />
       <source>未确认 {n}</source>
       <translation>unacknowledged {n}</translation>
     </message>
@@ -359,565 +359,565 @@
   <context>
     <name>ConsoleWindow</name>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="134" />
+      <location filename="../../commandcenter/ui/console/window.py" line="137" />
       <source>操作台 · {title}</source>
       <extracomment>Lines the rotation status keeps room for (its state, and one per wall window); more are cut, never pushed.</extracomment>
       <translation>Operator console · {title}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="173" />
+      <location filename="../../commandcenter/ui/console/window.py" line="176" />
       <source>事件检索</source>
       <translation>Incident search</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="176" />
+      <location filename="../../commandcenter/ui/console/window.py" line="179" />
       <source>编号或标题关键字</source>
       <translation>ID or words of the title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="180" />
+      <location filename="../../commandcenter/ui/console/window.py" line="183" />
       <source>全部类别</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="183" />
+      <location filename="../../commandcenter/ui/console/window.py" line="186" />
       <source>检索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="200" />
+      <location filename="../../commandcenter/ui/console/window.py" line="203" />
       <source>推送事件到大屏</source>
       <translation>Push incident to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="202" />
+      <location filename="../../commandcenter/ui/console/window.py" line="205" />
       <source>推送网格到大屏</source>
       <translation>Push grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="208" />
+      <location filename="../../commandcenter/ui/console/window.py" line="211" />
       <source>按编号推送</source>
       <translation>Push by ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="211" />
+      <location filename="../../commandcenter/ui/console/window.py" line="214" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="212" />
+      <location filename="../../commandcenter/ui/console/window.py" line="215" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="212" />
+      <location filename="../../commandcenter/ui/console/window.py" line="215" />
       <source>资源</source>
       <translation>Resource</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="215" />
+      <location filename="../../commandcenter/ui/console/window.py" line="218" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="217" />
+      <location filename="../../commandcenter/ui/console/window.py" line="220" />
       <source>推送</source>
       <translation>Push</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="236" />
+      <location filename="../../commandcenter/ui/console/window.py" line="239" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="238" />
+      <location filename="../../commandcenter/ui/console/window.py" line="241" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="243" />
-      <location filename="../../commandcenter/ui/console/window.py" line="336" />
+      <location filename="../../commandcenter/ui/console/window.py" line="246" />
+      <location filename="../../commandcenter/ui/console/window.py" line="339" />
       <source> 分钟</source>
       <translation> min</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="244" />
+      <location filename="../../commandcenter/ui/console/window.py" line="247" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="254" />
+      <location filename="../../commandcenter/ui/console/window.py" line="257" />
       <source>大屏控制</source>
       <translation>Wall control</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="258" />
+      <location filename="../../commandcenter/ui/console/window.py" line="261" />
       <source>推送到</source>
       <translation>Push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="260" />
+      <location filename="../../commandcenter/ui/console/window.py" line="263" />
       <source>页面</source>
       <translation>Page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="262" />
-      <location filename="../../commandcenter/ui/console/window.py" line="780" />
+      <location filename="../../commandcenter/ui/console/window.py" line="265" />
+      <location filename="../../commandcenter/ui/console/window.py" line="787" />
       <source>暂停轮播</source>
       <translation>Pause rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="264" />
-      <location filename="../../commandcenter/ui/console/window.py" line="384" />
+      <location filename="../../commandcenter/ui/console/window.py" line="267" />
+      <location filename="../../commandcenter/ui/console/window.py" line="387" />
       <source>下一页</source>
       <translation>Next page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="266" />
-      <location filename="../../commandcenter/ui/console/window.py" line="783" />
+      <location filename="../../commandcenter/ui/console/window.py" line="269" />
+      <location filename="../../commandcenter/ui/console/window.py" line="790" />
       <source>固定页面</source>
       <translation>Pin page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="278" />
+      <location filename="../../commandcenter/ui/console/window.py" line="281" />
       <source>演练</source>
       <translation>Drills</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="284" />
+      <location filename="../../commandcenter/ui/console/window.py" line="287" />
       <source>开始演练</source>
       <translation>Start drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="286" />
+      <location filename="../../commandcenter/ui/console/window.py" line="289" />
       <source>结束演练</source>
       <translation>Stop drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="288" />
+      <location filename="../../commandcenter/ui/console/window.py" line="291" />
       <source>生成报告</source>
       <translation>Write report</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="302" />
+      <location filename="../../commandcenter/ui/console/window.py" line="305" />
       <source>操作记录</source>
       <translation>Action history</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="327" />
+      <location filename="../../commandcenter/ui/console/window.py" line="330" />
       <source>回放</source>
       <translation>Replay</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="337" />
+      <location filename="../../commandcenter/ui/console/window.py" line="340" />
       <source>回放此时段</source>
       <translation>Replay this window</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="339" />
+      <location filename="../../commandcenter/ui/console/window.py" line="342" />
       <source>从</source>
       <translation>From</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="341" />
+      <location filename="../../commandcenter/ui/console/window.py" line="344" />
       <source>时长</source>
       <translation>Duration</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="372" />
+      <location filename="../../commandcenter/ui/console/window.py" line="375" />
       <source>显示/隐藏快捷键帮助</source>
       <translation>Show / hide this shortcut help</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="373" />
+      <location filename="../../commandcenter/ui/console/window.py" line="376" />
       <source>检索：编号或关键字</source>
       <translation>Search: ID or words</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="374" />
+      <location filename="../../commandcenter/ui/console/window.py" line="377" />
       <source>检索：网格</source>
       <translation>Search: grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="375" />
+      <location filename="../../commandcenter/ui/console/window.py" line="378" />
       <source>检索结果列表</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="378" />
+      <location filename="../../commandcenter/ui/console/window.py" line="381" />
       <source>推送选中事件的网格到大屏</source>
       <translation>Push the selected incident's grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="379" />
+      <location filename="../../commandcenter/ui/console/window.py" line="382" />
       <source>选择推送到的大屏窗口</source>
       <translation>Choose the wall window to push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="383" />
+      <location filename="../../commandcenter/ui/console/window.py" line="386" />
       <source>暂停/恢复轮播</source>
       <translation>Pause / resume the rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="385" />
+      <location filename="../../commandcenter/ui/console/window.py" line="388" />
       <source>固定/取消固定页面</source>
       <translation>Pin / unpin the page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="386" />
+      <location filename="../../commandcenter/ui/console/window.py" line="389" />
       <source>开始演练（需确认并填写原因）</source>
       <translation>Start a drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="387" />
+      <location filename="../../commandcenter/ui/console/window.py" line="390" />
       <source>结束演练（需确认并填写原因）</source>
       <translation>Stop the drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="388" />
+      <location filename="../../commandcenter/ui/console/window.py" line="391" />
       <source>回放所选时段</source>
       <translation>Replay the chosen window</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="389" />
+      <location filename="../../commandcenter/ui/console/window.py" line="392" />
       <source>回放：暂停/继续</source>
       <translation>Replay: pause / play</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="390" />
+      <location filename="../../commandcenter/ui/console/window.py" line="393" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="391" />
+      <location filename="../../commandcenter/ui/console/window.py" line="394" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="441" />
+      <location filename="../../commandcenter/ui/console/window.py" line="444" />
       <source>操作失败：{error}</source>
       <translation>Action failed: {error}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="469" />
-      <location filename="../../commandcenter/ui/console/window.py" line="636" />
+      <location filename="../../commandcenter/ui/console/window.py" line="472" />
+      <location filename="../../commandcenter/ui/console/window.py" line="639" />
       <source>请先签到：选择值班人员和席位</source>
       <translation>Sign in first: choose the person on duty and the seat</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="511" />
+      <location filename="../../commandcenter/ui/console/window.py" line="514" />
       <source>检索中…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="519" />
+      <location filename="../../commandcenter/ui/console/window.py" line="522" />
       <source>找到 {n} 条</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="546" />
+      <location filename="../../commandcenter/ui/console/window.py" line="549" />
       <source>请先选择要推送的记录</source>
       <translation>Select a record to push first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="553" />
+      <location filename="../../commandcenter/ui/console/window.py" line="556" />
       <source>已推送到大屏：{kind} {id}</source>
       <translation>Pushed to the wall: {kind} {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="604" />
-      <location filename="../../commandcenter/ui/console/window.py" line="610" />
+      <location filename="../../commandcenter/ui/console/window.py" line="607" />
+      <location filename="../../commandcenter/ui/console/window.py" line="613" />
       <source>已确认</source>
       <translation>Acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="606" />
+      <location filename="../../commandcenter/ui/console/window.py" line="609" />
       <source>已搁置</source>
       <translation>Shelved</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="608" />
+      <location filename="../../commandcenter/ui/console/window.py" line="611" />
       <source>已升级</source>
       <translation>Escalated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="612" />
+      <location filename="../../commandcenter/ui/console/window.py" line="615" />
       <source>待确认 · 占用大屏</source>
       <translation>Unacknowledged · holding the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="612" />
+      <location filename="../../commandcenter/ui/console/window.py" line="615" />
       <source>待确认</source>
       <translation>Unacknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="812" />
+      <location filename="../../commandcenter/ui/console/window.py" line="819" />
       <source>演练 {id} 正在进行，请先结束</source>
       <translation>Drill {id} is running: stop it first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="816" />
+      <location filename="../../commandcenter/ui/console/window.py" line="823" />
       <source>开始演练「{name}」？演练内容将在大屏上以【演练】标示。</source>
       <translation>Start the drill “{name}”? Everything it makes is marked 【DRILL】 on the wall.</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="818" />
+      <location filename="../../commandcenter/ui/console/window.py" line="825" />
       <source>确认开始演练</source>
       <translation>Start the drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="841" />
+      <location filename="../../commandcenter/ui/console/window.py" line="848" />
       <source>结束演练「{name}」？</source>
       <translation>Stop the drill “{name}”?</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="843" />
+      <location filename="../../commandcenter/ui/console/window.py" line="850" />
       <source>确认结束演练</source>
       <translation>Stop the drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="178" />
+      <location filename="../../commandcenter/ui/console/window.py" line="181" />
       <source>网格名称或编号（逗号分隔）</source>
       <translation>Grid names or IDs (comma-separated)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="211" />
+      <location filename="../../commandcenter/ui/console/window.py" line="214" />
       <source>预警/告警/督办</source>
       <translation>Warning / alarm / supervision</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="229" />
+      <location filename="../../commandcenter/ui/console/window.py" line="232" />
       <source>预警 · 告警 · 督办</source>
       <translation>Warnings · alarms · supervision</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="246" />
+      <location filename="../../commandcenter/ui/console/window.py" line="249" />
       <source>推送选中信号到大屏</source>
       <translation>Push the selected signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="376" />
+      <location filename="../../commandcenter/ui/console/window.py" line="379" />
       <source>预警、告警、督办列表</source>
       <translation>Warnings, alarms and supervision list</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="377" />
+      <location filename="../../commandcenter/ui/console/window.py" line="380" />
       <source>推送选中的事件或信号到大屏</source>
       <translation>Push the selected incident or signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="380" />
+      <location filename="../../commandcenter/ui/console/window.py" line="383" />
       <source>确认选中的信号</source>
       <translation>Acknowledge the selected signal</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="381" />
+      <location filename="../../commandcenter/ui/console/window.py" line="384" />
       <source>搁置选中的信号</source>
       <translation>Shelve the selected signal</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="382" />
+      <location filename="../../commandcenter/ui/console/window.py" line="385" />
       <source>升级选中的信号</source>
       <translation>Escalate the selected signal</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="562" />
-      <location filename="../../commandcenter/ui/console/window.py" line="570" />
+      <location filename="../../commandcenter/ui/console/window.py" line="565" />
+      <location filename="../../commandcenter/ui/console/window.py" line="573" />
       <source>（已不在实时数据中）</source>
       <translation>(no longer in the live data)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="622" />
+      <location filename="../../commandcenter/ui/console/window.py" line="625" />
       <source>请先选择一条预警、告警或督办</source>
       <translation>Select a warning, alarm or supervision notice first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="627" />
+      <location filename="../../commandcenter/ui/console/window.py" line="630" />
       <source>升级预警 {id}：报送给谁，为什么？</source>
       <translation>Escalate warning {id}: to whom, and why?</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="630" />
+      <location filename="../../commandcenter/ui/console/window.py" line="633" />
       <source>确认升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="656" />
+      <location filename="../../commandcenter/ui/console/window.py" line="659" />
       <source>已确认 {id}</source>
       <translation>Acknowledged: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="656" />
+      <location filename="../../commandcenter/ui/console/window.py" line="659" />
       <source>已搁置 {id}</source>
       <translation>Shelved: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="657" />
+      <location filename="../../commandcenter/ui/console/window.py" line="660" />
       <source>已升级 {id}</source>
       <translation>Escalated: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="710" />
+      <location filename="../../commandcenter/ui/console/window.py" line="717" />
       <source>主屏</source>
       <translation>primary</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="711" />
+      <location filename="../../commandcenter/ui/console/window.py" line="718" />
       <source>窗口 {n}（屏幕 {screens}）</source>
       <translation>Window {n} (screen {screens})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="734" />
+      <location filename="../../commandcenter/ui/console/window.py" line="741" />
       <source>轮播已恢复</source>
       <translation>Rotation resumed</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="737" />
+      <location filename="../../commandcenter/ui/console/window.py" line="744" />
       <source>轮播已暂停</source>
       <translation>Rotation paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="753" />
+      <location filename="../../commandcenter/ui/console/window.py" line="760" />
       <source>已取消固定</source>
       <translation>Unpinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="757" />
+      <location filename="../../commandcenter/ui/console/window.py" line="764" />
       <source>已固定页面：{page}</source>
       <translation>Page pinned: {page}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="765" />
+      <location filename="../../commandcenter/ui/console/window.py" line="772" />
       <source>红色预警 {id} 占用大屏，等待确认</source>
       <translation>Red warning {id} holds the wall until acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="768" />
+      <location filename="../../commandcenter/ui/console/window.py" line="775" />
       <source>轮播：已暂停</source>
       <translation>Rotation: paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="770" />
+      <location filename="../../commandcenter/ui/console/window.py" line="777" />
       <source>轮播：查看详情中，稍后继续</source>
       <translation>Rotation: details open, continues shortly</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="772" />
+      <location filename="../../commandcenter/ui/console/window.py" line="779" />
       <source>轮播：运行中</source>
       <translation>Rotation: running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="776" />
+      <location filename="../../commandcenter/ui/console/window.py" line="783" />
       <source>固定</source>
       <translation>pinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="777" />
+      <location filename="../../commandcenter/ui/console/window.py" line="784" />
       <source>{s} 秒后换页</source>
       <translation>next page in {s} s</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="777" />
+      <location filename="../../commandcenter/ui/console/window.py" line="784" />
       <source>不轮播</source>
       <translation>not rotating</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="778" />
+      <location filename="../../commandcenter/ui/console/window.py" line="785" />
       <source>窗口 {n}：{page}（{state}）</source>
       <translation>Window {n}: {page} ({state})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="780" />
+      <location filename="../../commandcenter/ui/console/window.py" line="787" />
       <source>恢复轮播</source>
       <translation>Resume rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="783" />
+      <location filename="../../commandcenter/ui/console/window.py" line="790" />
       <source>取消固定</source>
       <translation>Unpin</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="787" />
+      <location filename="../../commandcenter/ui/console/window.py" line="794" />
       <source>演练进行中：{id}</source>
       <translation>Drill running: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="787" />
+      <location filename="../../commandcenter/ui/console/window.py" line="794" />
       <source>当前无演练</source>
       <translation>No drill running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="805" />
+      <location filename="../../commandcenter/ui/console/window.py" line="812" />
       <source>本系统未启用演练功能</source>
       <translation>Drills are not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="809" />
+      <location filename="../../commandcenter/ui/console/window.py" line="816" />
       <source>请选择演练脚本</source>
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="829" />
+      <location filename="../../commandcenter/ui/console/window.py" line="836" />
       <source>演练未开始：{why}</source>
       <translation>Drill not started: {why}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="831" />
+      <location filename="../../commandcenter/ui/console/window.py" line="838" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="850" />
+      <location filename="../../commandcenter/ui/console/window.py" line="857" />
       <source>演练已结束，但后端未确认：{why}</source>
       <translation>Drill stopped, but the backend did not confirm: {why}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="852" />
+      <location filename="../../commandcenter/ui/console/window.py" line="859" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="860" />
+      <location filename="../../commandcenter/ui/console/window.py" line="867" />
       <source>没有可生成报告的演练</source>
       <translation>No drill to report on</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="871" />
+      <location filename="../../commandcenter/ui/console/window.py" line="878" />
       <source>报告已生成：{path}</source>
       <translation>Report written: {path}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="895" />
+      <location filename="../../commandcenter/ui/console/window.py" line="903" />
       <source>本系统未启用回放功能</source>
       <translation>Replay is not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="899" />
+      <location filename="../../commandcenter/ui/console/window.py" line="907" />
       <source>回放时段必须在当前时间之前</source>
       <translation>The replay window must lie in the past</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="903" />
+      <location filename="../../commandcenter/ui/console/window.py" line="911" />
       <source>回放 {start} 起 {minutes} 分钟，{speed}×</source>
       <translation>Replaying {minutes} min from {start} at {speed}×</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="931" />
+      <location filename="../../commandcenter/ui/console/window.py" line="939" />
       <source>已回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="950" />
+      <location filename="../../commandcenter/ui/console/window.py" line="958" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="956" />
+      <location filename="../../commandcenter/ui/console/window.py" line="964" />
       <source>（Ctrl+End 回到实时）</source>
       <translation>(Ctrl+End: back to live)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="969" />
+      <location filename="../../commandcenter/ui/console/window.py" line="977" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -925,416 +925,416 @@
   <context>
     <name>DetailController</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="493" />
+      <location filename="../../commandcenter/ui/details.py" line="497" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="533" />
+      <location filename="../../commandcenter/ui/details.py" line="537" />
       <source>实时数据中没有此事件，正在查询…</source>
       <translation>Not in the live data; querying the store…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="542" />
+      <location filename="../../commandcenter/ui/details.py" line="546" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="544" />
+      <location filename="../../commandcenter/ui/details.py" line="548" />
       <source>分项</source>
       <translation>Breakdown</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="565" />
+      <location filename="../../commandcenter/ui/details.py" line="569" />
       <source>已读取存储</source>
       <translation>Read from the store</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="578" />
+      <location filename="../../commandcenter/ui/details.py" line="582" />
       <source>✓ 已完整</source>
       <translation>✓ Complete</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="619" />
-      <location filename="../../commandcenter/ui/details.py" line="718" />
+      <location filename="../../commandcenter/ui/details.py" line="623" />
+      <location filename="../../commandcenter/ui/details.py" line="722" />
       <source>照片</source>
       <translation>Photos</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="634" />
+      <location filename="../../commandcenter/ui/details.py" line="638" />
       <source>打开原图</source>
       <translation>Open original</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="676" />
+      <location filename="../../commandcenter/ui/details.py" line="680" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="677" />
+      <location filename="../../commandcenter/ui/details.py" line="681" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="678" />
-      <location filename="../../commandcenter/ui/details.py" line="729" />
-      <location filename="../../commandcenter/ui/details.py" line="782" />
+      <location filename="../../commandcenter/ui/details.py" line="682" />
+      <location filename="../../commandcenter/ui/details.py" line="733" />
+      <location filename="../../commandcenter/ui/details.py" line="786" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="679" />
-      <location filename="../../commandcenter/ui/details.py" line="726" />
+      <location filename="../../commandcenter/ui/details.py" line="683" />
+      <location filename="../../commandcenter/ui/details.py" line="730" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="681" />
+      <location filename="../../commandcenter/ui/details.py" line="685" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="682" />
+      <location filename="../../commandcenter/ui/details.py" line="686" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="683" />
+      <location filename="../../commandcenter/ui/details.py" line="687" />
       <source>上报人</source>
       <translation>Reporter</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="685" />
+      <location filename="../../commandcenter/ui/details.py" line="689" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="686" />
-      <location filename="../../commandcenter/ui/details.py" line="805" />
+      <location filename="../../commandcenter/ui/details.py" line="690" />
+      <location filename="../../commandcenter/ui/details.py" line="808" />
       <source>网格员</source>
       <translation>Grid worker</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="687" />
+      <location filename="../../commandcenter/ui/details.py" line="691" />
       <source>处置人</source>
       <translation>Handler</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="688" />
+      <location filename="../../commandcenter/ui/details.py" line="692" />
       <source>涉及部门</source>
       <translation>Departments</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="689" />
+      <location filename="../../commandcenter/ui/details.py" line="693" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="698" />
+      <location filename="../../commandcenter/ui/details.py" line="702" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="83" />
-      <location filename="../../commandcenter/ui/details.py" line="699" />
+      <location filename="../../commandcenter/ui/details.py" line="84" />
+      <location filename="../../commandcenter/ui/details.py" line="703" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="702" />
+      <location filename="../../commandcenter/ui/details.py" line="706" />
       <source>描述</source>
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="703" />
+      <location filename="../../commandcenter/ui/details.py" line="707" />
       <source>处置时间线</source>
       <translation>Timeline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="714" />
-      <location filename="../../commandcenter/ui/details.py" line="784" />
+      <location filename="../../commandcenter/ui/details.py" line="718" />
+      <location filename="../../commandcenter/ui/details.py" line="787" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="57" />
+      <location filename="../../commandcenter/ui/details.py" line="58" />
       <source>事件详情</source>
       <extracomment>The grids a warning names that its panel lists by name; the rest are a count (the map shows them all). The panel's title per kind of record: the record's own name follows in the panel, never its id.</extracomment>
       <translation>Incident details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="58" />
-      <location filename="../../commandcenter/ui/details.py" line="63" />
+      <location filename="../../commandcenter/ui/details.py" line="59" />
+      <location filename="../../commandcenter/ui/details.py" line="64" />
       <source>预警详情</source>
       <extracomment>An alert's panel says which of the three kinds of signal it is.</extracomment>
       <translation>Public warning details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="59" />
+      <location filename="../../commandcenter/ui/details.py" line="60" />
       <source>网格详情</source>
       <translation>Grid details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="60" />
+      <location filename="../../commandcenter/ui/details.py" line="61" />
       <source>资源详情</source>
       <translation>Resource details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="61" />
+      <location filename="../../commandcenter/ui/details.py" line="62" />
       <source>指标详情</source>
       <translation>Indicator details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="64" />
+      <location filename="../../commandcenter/ui/details.py" line="65" />
       <source>告警详情</source>
       <translation>Alarm details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="65" />
+      <location filename="../../commandcenter/ui/details.py" line="66" />
       <source>督办详情</source>
       <translation>Supervision details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="67" />
+      <location filename="../../commandcenter/ui/details.py" line="68" />
       <source>事件数</source>
       <extracomment>The indicators a KPI detail can be opened on, in the centres' words (the engine's names are internal keys).</extracomment>
       <translation>Events</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="68" />
+      <location filename="../../commandcenter/ui/details.py" line="69" />
       <source>处置率</source>
       <translation>Disposal rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="69" />
+      <location filename="../../commandcenter/ui/details.py" line="70" />
       <source>办结率</source>
       <translation>Completion rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="70" />
+      <location filename="../../commandcenter/ui/details.py" line="71" />
       <source>闭环管理率</source>
       <translation>Closed-loop management rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="71" />
+      <location filename="../../commandcenter/ui/details.py" line="72" />
       <source>现场化解率</source>
       <translation>On-the-spot resolution rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="72" />
+      <location filename="../../commandcenter/ui/details.py" line="73" />
       <source>1-10-20达标率</source>
       <translation>1-10-20 compliance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="73" />
+      <location filename="../../commandcenter/ui/details.py" line="74" />
       <source>平均受理时长</source>
       <translation>Average acceptance time</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="74" />
+      <location filename="../../commandcenter/ui/details.py" line="75" />
       <source>平均到场时长</source>
       <translation>Average arrival time</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="75" />
+      <location filename="../../commandcenter/ui/details.py" line="76" />
       <source>群众满意率</source>
       <translation>Satisfaction rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="76" />
+      <location filename="../../commandcenter/ui/details.py" line="77" />
       <source>化解层级占比</source>
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="77" />
+      <location filename="../../commandcenter/ui/details.py" line="78" />
       <source>各类别事件数</source>
       <translation>Events per category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="78" />
+      <location filename="../../commandcenter/ui/details.py" line="79" />
       <source>各网格事件数</source>
       <translation>Events per grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="80" />
+      <location filename="../../commandcenter/ui/details.py" line="81" />
       <source>上报</source>
       <extracomment>What the timeline calls each stamp of an incident without a timeline of its own.</extracomment>
       <translation>Reported</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="81" />
+      <location filename="../../commandcenter/ui/details.py" line="82" />
       <source>受理</source>
       <translation>Accepted</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="82" />
+      <location filename="../../commandcenter/ui/details.py" line="83" />
       <source>派遣</source>
       <translation>Dispatched</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="84" />
-      <location filename="../../commandcenter/ui/details.py" line="700" />
+      <location filename="../../commandcenter/ui/details.py" line="85" />
+      <location filename="../../commandcenter/ui/details.py" line="704" />
       <source>初情研判</source>
       <translation>Initial assessment</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="85" />
+      <location filename="../../commandcenter/ui/details.py" line="86" />
       <source>办结</source>
       <translation>Closed</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="86" />
+      <location filename="../../commandcenter/ui/details.py" line="87" />
       <source>回访</source>
       <translation>Follow-up visit</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="87" />
+      <location filename="../../commandcenter/ui/details.py" line="88" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="88" />
+      <location filename="../../commandcenter/ui/details.py" line="89" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="89" />
+      <location filename="../../commandcenter/ui/details.py" line="90" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="674" />
+      <location filename="../../commandcenter/ui/details.py" line="678" />
       <source>{left}（截止 {due}）</source>
       <translation>{left} (due {due})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="723" />
+      <location filename="../../commandcenter/ui/details.py" line="727" />
       <source>此信号已不在实时数据中</source>
       <translation>This signal is no longer in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="727" />
-      <location filename="../../commandcenter/ui/details.py" line="781" />
+      <location filename="../../commandcenter/ui/details.py" line="731" />
+      <location filename="../../commandcenter/ui/details.py" line="785" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="729" />
+      <location filename="../../commandcenter/ui/details.py" line="733" />
       <source>生效中</source>
       <translation>In force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="729" />
+      <location filename="../../commandcenter/ui/details.py" line="733" />
       <source>已失效</source>
       <translation>No longer in force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="730" />
+      <location filename="../../commandcenter/ui/details.py" line="734" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="731" />
+      <location filename="../../commandcenter/ui/details.py" line="735" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="732" />
+      <location filename="../../commandcenter/ui/details.py" line="736" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="733" />
+      <location filename="../../commandcenter/ui/details.py" line="737" />
       <source>发布单位</source>
       <translation>Issued by</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="735" />
+      <location filename="../../commandcenter/ui/details.py" line="739" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="738" />
+      <location filename="../../commandcenter/ui/details.py" line="742" />
       <source>处置指引</source>
       <translation>Guidance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="742" />
+      <location filename="../../commandcenter/ui/details.py" line="746" />
       <source>涉及网格（{n} 个）</source>
       <translation>Grids covered ({n})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="746" />
+      <location filename="../../commandcenter/ui/details.py" line="750" />
       <source>另有 {n} 个网格，见地图上的预警区域</source>
       <translation>{n} more grids: see the warning's area on the map</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="750" />
+      <location filename="../../commandcenter/ui/details.py" line="754" />
       <source>关联</source>
       <translation>Related</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="760" />
+      <location filename="../../commandcenter/ui/details.py" line="764" />
       <source>处置记录</source>
       <translation>Operator actions</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="778" />
+      <location filename="../../commandcenter/ui/details.py" line="782" />
       <source>此资源不在实时数据中</source>
       <translation>This resource is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="786" />
+      <location filename="../../commandcenter/ui/details.py" line="789" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="787" />
+      <location filename="../../commandcenter/ui/details.py" line="790" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="788" />
+      <location filename="../../commandcenter/ui/details.py" line="791" />
       <source>更新</source>
       <translation>Updated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="804" />
+      <location filename="../../commandcenter/ui/details.py" line="807" />
       <source>所属</source>
       <translation>Belongs to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="806" />
+      <location filename="../../commandcenter/ui/details.py" line="809" />
       <source>网格长</source>
       <translation>Grid head</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="807" />
+      <location filename="../../commandcenter/ui/details.py" line="810" />
       <source>户数</source>
       <translation>Households</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="810" />
+      <location filename="../../commandcenter/ui/details.py" line="813" />
       <source>在办事件（{n}）</source>
       <translation>Open incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="822" />
+      <location filename="../../commandcenter/ui/details.py" line="827" />
       <source>今日指标</source>
       <translation>Today's KPIs</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="837" />
+      <location filename="../../commandcenter/ui/details.py" line="844" />
       <source>数值</source>
       <translation>Value</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="839" />
+      <location filename="../../commandcenter/ui/details.py" line="846" />
       <source>统计时段</source>
       <translation>Period</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="850" />
+      <location filename="../../commandcenter/ui/details.py" line="857" />
       <source>相关记录（{n}）</source>
       <translation>Related records ({n})</translation>
     </message>
@@ -1370,12 +1370,12 @@
   <context>
     <name>DetailPanel</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="286" />
+      <location filename="../../commandcenter/ui/details.py" line="289" />
       <source>✕ 关闭</source>
       <translation>✕ Close</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="348" />
+      <location filename="../../commandcenter/ui/details.py" line="351" />
       <source>{name}：{value}</source>
       <translation>{name}: {value}</translation>
     </message>
@@ -1483,7 +1483,7 @@
   <context>
     <name>ExitPrompt</name>
     <message>
-      <location filename="../../commandcenter/ui/kiosk.py" line="206" />
+      <location filename="../../commandcenter/ui/kiosk.py" line="203" />
       <source>退出大屏：输入 quit 并按回车（Esc 取消）</source>
       <translation>Leave the wall: type quit and press Enter (Esc cancels)</translation>
     </message>
@@ -1504,7 +1504,7 @@
   <context>
     <name>HelpOverlay</name>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="55" />
+      <location filename="../../commandcenter/ui/console/window.py" line="56" />
       <source>键盘快捷键</source>
       <translation>Keyboard shortcuts</translation>
     </message>
@@ -1545,42 +1545,42 @@
   <context>
     <name>IncidentTableModel</name>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="95" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="96" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="95" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="96" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="96" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="97" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="96" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="97" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="97" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="98" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="97" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="98" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="98" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="99" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="98" />
+      <location filename="../../commandcenter/ui/models/incidents.py" line="99" />
       <source>上报</source>
       <translation>Reported at</translation>
     </message>
@@ -1605,154 +1605,154 @@
   <context>
     <name>KpiCard</name>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="55" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="56" />
       <source>事件数</source>
       <extracomment>Every indicator of domain/kpis.py as a card; a tile shows `DEFAULT_CARDS` unless its config names others.</extracomment>
       <translation>Events</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="56" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="57" />
       <source>办结率</source>
       <translation>Completion rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="57" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="58" />
       <source>按期办结率</source>
       <translation>On-time completion</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="58" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="59" />
       <source>超期件数</source>
       <translation>Overdue</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="59" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="60" />
       <source>处置率</source>
       <translation>Disposal rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="60" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="61" />
       <source>闭环管理率</source>
       <translation>Closed-loop management rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="61" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="62" />
       <source>矛盾纠纷现场化解率</source>
       <translation>Disputes resolved on the spot</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="62" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="63" />
       <source>矛盾纠纷基层化解率</source>
       <translation>Disputes resolved in grid or community</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="63" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="64" />
       <source>110分流平均受理时长</source>
       <translation>Avg. acceptance (diverted 110 calls)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="64" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="65" />
       <source>110分流平均到场时长</source>
       <translation>Avg. arrival (diverted 110 calls)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="65" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="66" />
       <source>群众满意率</source>
       <translation>Satisfaction rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="66" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="67" />
       <source>1-10-20达标率</source>
       <translation>1-10-20 compliance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="67" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="68" />
       <source>突发事件</source>
       <translation>Emergencies</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="68" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="69" />
       <source>初信初访</source>
       <translation>First-time petitions</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="69" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="70" />
       <source>吹哨报到</source>
       <translation>Departments called in (whistle)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="70" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="71" />
       <source>部门报到时长</source>
       <translation>Departments' response time</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="71" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="72" />
       <source>转办时间</source>
       <translation>Hand-over time</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="72" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="73" />
       <source>处置时长</source>
       <translation>Handling time</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="73" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="74" />
       <source>12345接诉即办</source>
       <translation>12345 hotline items</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="74" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="75" />
       <source>非警务警情分流</source>
       <translation>Diverted non-police calls</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="85" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="86" />
       <source>分钟</source>
       <extracomment>Below the target by at most this (percentage points for rates, share of the target for times): amber.</extracomment>
       <translation>min</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="85" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="86" />
       <source>小时</source>
       <translation>h</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="86" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="87" />
       <source>件</source>
       <translation>items</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="87" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="88" />
       <source>今日</source>
       <translation>Today</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="87" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="88" />
       <source>本月</source>
       <translation>This month</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="88" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="89" />
       <source>今年以来</source>
       <translation>Year to date</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="89" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="90" />
       <source>较昨日同期</source>
       <translation>vs. yesterday, same hours</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="89" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="90" />
       <source>较上月同期</source>
       <translation>vs. last month, same days</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="90" />
+      <location filename="../../commandcenter/ui/models/kpis.py" line="91" />
       <source>较去年同期</source>
       <translation>vs. last year, same period</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="127" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="129" />
       <source>当前</source>
       <extracomment>Up to this many cards in one row; more go on two rows. The day's key figures on a headline strip (a KPI tile with `headline = true`) unless its config names others.</extracomment>
       <translation>Now</translation>
@@ -1773,48 +1773,48 @@
   <context>
     <name>KpiTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="280" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="282" />
       <source>运行指标</source>
       <translation>KPIs</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="280" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="282" />
       <source>今日要情</source>
       <translation>Today at a glance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="315" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="317" />
       <source>每小时事件数  ━ 今日  ┅ 昨日</source>
       <extracomment>a headline strip: the cards' names, figures and gauges in one row, no charts (the same KPI path)</extracomment>
       <translation>Events per hour  ━ today  ┅ yesterday</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="319" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="321" />
       <source>办结率（当日累计，%）</source>
       <translation>Completion rate (today, cumulative, %)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="322" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="324" />
       <source>化解层级占比</source>
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="326" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="328" />
       <source>类别排行</source>
       <translation>Top categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="327" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="329" />
       <source>网格排行（前8）</source>
       <translation>Top grids (8)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="369" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="372" />
       <source>全域</source>
       <translation>Whole territory</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="391" />
+      <location filename="../../commandcenter/ui/tiles/kpis.py" line="394" />
       <source>未知网格</source>
       <translation>Unknown grid</translation>
     </message>
@@ -1842,22 +1842,22 @@
   <context>
     <name>LinkGuard</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="128" />
+      <location filename="../../commandcenter/ui/details.py" line="131" />
       <source>打开链接</source>
       <translation>Open link</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="129" />
+      <location filename="../../commandcenter/ui/details.py" line="132" />
       <source>在浏览器中打开以下链接？</source>
       <translation>Open this link in the browser?</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="132" />
+      <location filename="../../commandcenter/ui/details.py" line="135" />
       <source>打开</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="133" />
+      <location filename="../../commandcenter/ui/details.py" line="136" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -1974,37 +1974,37 @@
   <context>
     <name>ResourceTableModel</name>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="24" />
+      <location filename="../../commandcenter/ui/models/resources.py" line="25" />
       <source>⚠ 低于阈值</source>
       <translation>⚠ below threshold</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="52" />
+      <location filename="../../commandcenter/ui/models/resources.py" line="53" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="52" />
+      <location filename="../../commandcenter/ui/models/resources.py" line="53" />
       <source>名称</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="53" />
+      <location filename="../../commandcenter/ui/models/resources.py" line="54" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="53" />
+      <location filename="../../commandcenter/ui/models/resources.py" line="54" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="54" />
+      <location filename="../../commandcenter/ui/models/resources.py" line="55" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="92" />
+      <location filename="../../commandcenter/ui/models/resources.py" line="93" />
       <source>驻地</source>
       <translation>At base</translation>
     </message>
@@ -2078,7 +2078,7 @@
   <context>
     <name>WallApp</name>
     <message>
-      <location filename="../../commandcenter/ui/app.py" line="731" />
+      <location filename="../../commandcenter/ui/app.py" line="730" />
       <source>总览</source>
       <translation>Overview</translation>
     </message>
