@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
-import wall_data as W
+from tests.support import wall_data as W
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import wall_data as W
+from tests.support import wall_data as W
 from PySide6.QtCore import Qt
 
 from commandcenter.domain import ResourceKind, ResourceStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-import wall_data as W
+from tests.support import wall_data as W
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 

@@ -7,7 +7,7 @@ tall as a digit) and of "国" drawn in the font the widget really uses, converte
 from __future__ import annotations
 
 import pytest
-import wall_data as W
+from tests.support import wall_data as W
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QAbstractButton, QLabel, QTableView, QWidget
