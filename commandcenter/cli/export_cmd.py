@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, TextIO
 
-from ..domain import encode, parse_time
+from ..domain import encode, format_time, parse_time
 from ..domain.text import csv_cell
 from .common import default_config, load_or_exit, store_url_or_exit
 
@@ -100,7 +100,7 @@ def _rows(store: Any, what: str, since: datetime | None, until: datetime | None)
             except UnicodeDecodeError:
                 raw, enc = base64.b64encode(q.raw).decode("ascii"), "base64"
             yield {"feed": q.feed, "kind": q.kind, "record_id": q.record_id, "reason": q.reason,
-                   "received_at": encode(q)["received_at"], "raw_encoding": enc, "raw": raw}
+                   "received_at": format_time(q.received_at), "raw_encoding": enc, "raw": raw}
         return
     records: Iterable[Any]
     if what == "incidents":

@@ -10,6 +10,7 @@ written before them must stay readable.
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 import types
 import typing
@@ -20,6 +21,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from . import limits as L
+from .encoder import encode_json, time_text
 from .errors import InvalidRecord
 from .models import Alert, Incident, Resource, StatusChange, TerritoryNode
 
@@ -72,28 +74,14 @@ def parse_any_time(value: Any) -> datetime:
 
 
 def format_time(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """ISO 8601 UTC with a Z; naive times are taken as UTC."""
+    return time_text(value)
 
 
 def encode(record: Any) -> dict[str, Any]:
-    """A domain record as a JSON-ready dict (times as ISO 8601 UTC, enums as their values)."""
-    return {f.name: _encode_value(getattr(record, f.name)) for f in dataclasses.fields(record)}
-
-
-def _encode_value(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return format_time(value)
-    if dataclasses.is_dataclass(value):
-        return encode(value)
-    if isinstance(value, tuple | list):
-        return [_encode_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _encode_value(v) for k, v in value.items()}
-    return value
+    """A domain record as a JSON-ready dict (times as ISO 8601 UTC, enums as their values): the one encoder's
+    text (encoder.py) parsed, so the dict and the text can never disagree."""
+    return json.loads(encode_json(record))  # type: ignore[no-any-return]
 
 
 def decode(cls: type[T], data: Any) -> T:
@@ -332,5 +320,5 @@ def decode_territory(data: Any) -> TerritoryNode:
 
 __all__ = [
     "KINDS", "StatusChange", "decode", "decode_alert", "decode_stored", "parse_any_time", "decode_incident", "decode_resource",
-    "decode_territory", "encode", "format_time", "parse_time",
+    "decode_territory", "encode", "encode_json", "format_time", "parse_time",
 ]

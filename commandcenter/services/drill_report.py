@@ -109,7 +109,7 @@ def assemble(store: Any, drill_id: str) -> ReportData:
         arows = conn.execute(select(act).where(act.c.drill_id == drill_id).order_by(act.c.id)).all()
         rrows = conn.execute(select(rst).where(rst.c.drill_id == drill_id).order_by(rst.c.id)).all()
         alrows = conn.execute(select(aupd.c.data).where(aupd.c.drill_id == drill_id).order_by(aupd.c.id)).all()
-    actions = [store._action(r) for r in arows]  # noqa: SLF001 - the store's own row → OperatorAction mapping
+    actions = [store.action_from_row(r) for r in arows]
     start = next((a for a in actions if a.kind is ActionKind.DRILL_START), None)
     stop = next((a for a in reversed(actions) if a.kind is ActionKind.DRILL_STOP), None)
     why, path = split_reason(start.reason) if start else ("", "")

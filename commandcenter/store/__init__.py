@@ -10,8 +10,14 @@ SQLite (one wall, WAL) by default; PostgreSQL (postgresql+psycopg://) when sever
 
 Synchronous: call it from a worker thread. Datetimes in and out are timezone-aware UTC.
 `drill` arguments: False = real records only, True = drill records only, None = both.
-"""
-from .drills import DrillRecord
-from .store import Applied, Store, StoreError, default_url, refuses_record
 
-__all__ = ["Applied", "DrillRecord", "Store", "StoreError", "default_url", "refuses_record"]
+Inside, in parts: `store.py` (the Store: connections, transactions, writes and reads), `dialect.py` (SQL text per
+engine), `territory.py` (the territory tree), `encoding.py` (records as columns), `errors.py`, `engine.py`
+(engines and page caches), `rollup.py` / `gridmonths.py` (KPI sums kept on write), `kpi.py` (the KPI engine),
+`history.py` (state as of a past time), `drills.py` (drill rows), `schema.py` and `migrations/`.
+"""
+from .drills import SCENARIO_END, STOPPED, DrillRecord
+from .errors import StoreError, refuses_record
+from .store import Applied, Store, default_url
+
+__all__ = ["SCENARIO_END", "STOPPED", "Applied", "DrillRecord", "Store", "StoreError", "default_url", "refuses_record"]

@@ -17,8 +17,8 @@ from sqlalchemy import Connection, insert, select, update
 from ..domain import ActionKind, OperatorAction
 from .schema import T
 
-_DR = T["drills"]
-_ACT = T["operator_actions"]
+DRILLS = T["drills"]
+ACTIONS = T["operator_actions"]
 
 STOPPED = "stopped"             # an operator (console or CLI) stopped it
 SCENARIO_END = "scenario_end"   # its scenario had played out and nobody had stopped it: ended by itself
@@ -46,7 +46,7 @@ class DrillRecord:
 
 
 def start_drill(conn: Connection, d: DrillRecord, action: OperatorAction) -> OperatorAction:
-    conn.execute(insert(_DR).values(
+    conn.execute(insert(DRILLS).values(
         id=d.id, name=d.name[:200], scenario=json.dumps(d.scenario, ensure_ascii=False), started_at=d.started_at,
         wall_started_at=d.wall_started_at, speed=d.speed, ends_at=d.ends_at, played_by=d.played_by[:200],
         stopped_at=None, stop_kind="", started_by=d.started_by[:100], seat=d.seat[:100], reason=d.reason))
@@ -54,7 +54,7 @@ def start_drill(conn: Connection, d: DrillRecord, action: OperatorAction) -> Ope
 
 
 def stop_drill(conn: Connection, drill_id: str, at: datetime, kind: str, action: OperatorAction | None) -> bool:
-    n = conn.execute(update(_DR).where(_DR.c.id == drill_id, _DR.c.stopped_at.is_(None))
+    n = conn.execute(update(DRILLS).where(DRILLS.c.id == drill_id, DRILLS.c.stopped_at.is_(None))
                      .values(stopped_at=at, stop_kind=kind)).rowcount or 0
     if n and action is not None:
         _insert_action(conn, action)
@@ -62,20 +62,20 @@ def stop_drill(conn: Connection, drill_id: str, at: datetime, kind: str, action:
 
 
 def read_drills(conn: Connection, *, running_only: bool, drill_id: str | None) -> list[DrillRecord]:
-    q = select(_DR)
+    q = select(DRILLS)
     if running_only:
-        q = q.where(_DR.c.stopped_at.is_(None))
+        q = q.where(DRILLS.c.stopped_at.is_(None))
     if drill_id is not None:
-        q = q.where(_DR.c.id == drill_id)
+        q = q.where(DRILLS.c.id == drill_id)
     return [DrillRecord(r.id, r.name, json.loads(r.scenario or "{}"), r.started_at, r.wall_started_at,
                         float(r.speed), r.ends_at, r.played_by or "", r.stopped_at, r.stop_kind or "",
                         r.started_by or "", r.seat or "", r.reason or "")
-            for r in conn.execute(q.order_by(_DR.c.started_at.desc(), _DR.c.id.desc()))]
+            for r in conn.execute(q.order_by(DRILLS.c.started_at.desc(), DRILLS.c.id.desc()))]
 
 
 def _insert_action(conn: Connection, a: OperatorAction) -> OperatorAction:
-    new_id = conn.execute(insert(_ACT).values(
+    new_id = conn.execute(insert(ACTIONS).values(
         kind=ActionKind(a.kind).value, target_kind=a.target_kind, target_id=a.target_id, actor=a.actor,
         console=a.console, at=a.at, reason=a.reason, expires_at=a.expires_at, drill_id=a.drill_id, seat=a.seat,
-        recipient=a.recipient).returning(_ACT.c.id)).scalar_one()
+        recipient=a.recipient).returning(ACTIONS.c.id)).scalar_one()
     return dataclasses.replace(a, id=int(new_id))

@@ -11,14 +11,12 @@ are the first two ancestors of the incident's grid (`chain[1:3]`, "" excluded): 
 grids than the engine lists per grid (kpi.PER_GRID_MAX)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection
 
+from .dialect import Dialect
 from .rollup import Deltas
-
-if TYPE_CHECKING:
-    from .store import Store
 
 #: How many ancestors above a grid hold its counts (community, street).
 LEVELS_UP = 2
@@ -56,15 +54,15 @@ def rows(acc: Deltas, chain: Callable[[str], list[str]], *, nodes: Sequence[str]
     return out
 
 
-def add(store: "Store", conn: Connection, changes: list[Row], *, drop_zero: bool = False) -> None:
+def add(sql: Dialect, conn: Connection, changes: list[Row], *, drop_zero: bool = False) -> None:
     """Add the changes into kpi_grid_month. `drop_zero` then deletes the rows they brought to 0 (a drill deleted,
     grids moved away): rows of a finished drill or of a former parent would otherwise stay as zeros forever."""
     if not changes:
         return
-    sql = store._sql_insert("kpi_grid_month", COLUMNS, COLUMNS[:4], '"n" = kpi_grid_month."n" + excluded."n"')
-    store._run_many(conn, sql, changes)
+    upsert = sql.insert_sql("kpi_grid_month", COLUMNS, COLUMNS[:4], '"n" = kpi_grid_month."n" + excluded."n"')
+    sql.run_many(conn, upsert, changes)
     if drop_zero:
-        ph = store._ph
-        sql = (f"DELETE FROM kpi_grid_month WHERE node_id = {ph} AND bucket = {ph} AND drill = {ph} "
-               f"AND grid_id = {ph} AND n = 0")
-        conn.exec_driver_sql(sql, [r[:4] for r in changes])
+        p = sql.param
+        delete = (f"DELETE FROM kpi_grid_month WHERE node_id = {p} AND bucket = {p} AND drill = {p} "
+                  f"AND grid_id = {p} AND n = 0")
+        conn.exec_driver_sql(delete, [r[:4] for r in changes])

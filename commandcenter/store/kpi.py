@@ -7,22 +7,41 @@ per grid over whole months come from kpi_grid_month (gridmonths.py), the narrow 
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
 from ..domain import Category, KpiValue, TerritoryLevel
 from ..domain import kpis as DK
 from ..domain.deadlines import DEFAULT_CATEGORY_LIMITS
+from .dialect import Dialect
+from .encoding import aware as _aware
 from .rollup import (
-    CAT_IDX, CONTRIB_COLUMNS, GRAIN_DAY, GRAIN_HOUR, GRAIN_MONTH, LOOP_HOURS, NCOLS, Calendar, _Attrs as _Row,
+    CAT_IDX,
+    CONTRIB_COLUMNS,
+    GRAIN_DAY,
+    GRAIN_HOUR,
+    GRAIN_MONTH,
+    LOOP_HOURS,
+    NCOLS,
+    AttrView,
+    Calendar,
     clock_parts,
 )
 from .schema import ROLLUP_COLUMNS
+from .territory import TerritoryTree
 
-if TYPE_CHECKING:
-    from .store import Store
+
+@dataclass(frozen=True, slots=True)
+class KpiSource:
+    """What the engine reads through: the engine's SQL, the store's calendar and its territory tree."""
+
+    sql: Dialect
+    calendar: Calendar
+    tree: TerritoryTree
 
 TREND_HOURS_MAX = 168   # trend_per_hour covers at most the last 7 days of the window
 TREND_DAYS_MAX = 400    # trend_per_day covers at most the last 400 days of the window
@@ -31,7 +50,8 @@ Range = tuple[int, int, int]   # (grain, first bucket, end bucket exclusive)
 IDX = {c: i for i, c in enumerate(ROLLUP_COLUMNS)}
 _DUE_SET = frozenset(DK.DUE_SUMS + DK.LOOP_SUMS)
 _LIMIT_H = {c.value: int(t.total_seconds()) // 3600 for c, t in DEFAULT_CATEGORY_LIMITS.items()}
-assert all(h * 3600 == t.total_seconds() for h, t in zip(_LIMIT_H.values(), DEFAULT_CATEGORY_LIMITS.values())), \
+assert all(h * 3600 == t.total_seconds()
+           for h, t in zip(_LIMIT_H.values(), DEFAULT_CATEGORY_LIMITS.values(), strict=True)), \
     "a due bucket is the reported bucket plus whole hours"
 #: The columns on the reported clock (all but the due and loop sums).
 REPORTED_COLUMNS = tuple(c for c in ROLLUP_COLUMNS if c not in _DUE_SET)
@@ -86,12 +106,12 @@ def decompose(hs: int, he: int, cal: Calendar | None = None, *, months: bool = T
 _SUMS_SQL = ", ".join(f'sum("{c}")' for c in ROLLUP_COLUMNS)
 
 
-def _set_sql(store: "Store", branch_cols: list[tuple[str, ...] | None], include_drill: bool) -> str:
+def _set_sql(src: KpiSource, branch_cols: list[tuple[str, ...] | None], include_drill: bool) -> str:
     """UNION ALL of primary-key range scans, one per branch, each summing only its columns (0 for the rest)."""
-    key = (store.dialect, "sets", tuple(branch_cols), include_drill)
+    key = (src.sql.name, "sets", tuple(branch_cols), include_drill)
     sql = _SQL.get(key)
     if sql is None:
-        ph = store._ph
+        ph = src.sql.param
         where = (f"FROM kpi_rollup WHERE node_id = {ph} AND grain = {ph} AND bucket >= {ph} AND bucket < {ph}"
                  f"{'' if include_drill else ' AND drill = 0'}")
         parts = []
@@ -101,24 +121,25 @@ def _set_sql(store: "Store", branch_cols: list[tuple[str, ...] | None], include_
             parts.append(f"SELECT CAST({ph} AS INTEGER), {what} {where}")
         sql = _SQL[key] = " UNION ALL ".join(parts)
     return sql
-_SQL: dict[tuple, str] = {}
+_SQL: dict[tuple[Any, ...], str] = {}
 
 
-def _rollup_sql(store: "Store", what: str, n_nodes: int, n_ranges: int, include_drill: bool, group: str = "") -> str:
+def _rollup_sql(src: KpiSource, what: str, n_nodes: int, n_ranges: int, include_drill: bool, group: str = "") -> str:
     """One statement for all ranges: a UNION ALL of primary-key range scans (an OR of ranges would scan the
     node), as driver SQL: building and compiling ~15 Core selects per KPI set cost more than running them."""
-    key = (store.dialect, what, n_nodes, n_ranges, include_drill, group)
+    key = (src.sql.name, what, n_nodes, n_ranges, include_drill, group)
     sql = _SQL.get(key)
     if sql is None:
-        ph = store._ph
+        ph = src.sql.param
         node = f"node_id = {ph}" if n_nodes == 1 else f"node_id IN ({', '.join([ph] * n_nodes)})"
         branch = (f"SELECT {what} FROM kpi_rollup WHERE {node} AND grain = {ph} AND bucket >= {ph} "
-                  f"AND bucket < {ph}{'' if include_drill else ' AND drill = 0'}{' GROUP BY ' + group if group else ''}")
+                  f"AND bucket < {ph}{'' if include_drill else ' AND drill = 0'}"
+                  f"{' GROUP BY ' + group if group else ''}")
         sql = _SQL[key] = " UNION ALL ".join([branch] * n_ranges)
     return sql
 
 
-def _params(nodes: list[str], ranges: list[Range]) -> tuple:
+def _params(nodes: list[str], ranges: list[Range]) -> tuple[Any, ...]:
     return tuple(x for g, lo, hi in ranges for x in (*nodes, g, lo, hi))
 
 
@@ -145,19 +166,13 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _span_params(store: "Store", grids: list[str], spans: list[tuple[int, int]]) -> tuple:
-    tv = store._tv
-    return tuple(x for lo, hi in spans for x in (*grids, tv(datetime.fromtimestamp(lo * 3600, timezone.utc)),
-                                                 tv(datetime.fromtimestamp(hi * 3600, timezone.utc))))
+def _span_params(src: KpiSource, grids: list[str], spans: list[tuple[int, int]]) -> tuple[Any, ...]:
+    tv = src.sql.time_value
+    return tuple(x for lo, hi in spans for x in (*grids, tv(datetime.fromtimestamp(lo * 3600, UTC)),
+                                                 tv(datetime.fromtimestamp(hi * 3600, UTC))))
 
 
-def _aware(t: Any) -> datetime:
-    if isinstance(t, str):
-        return datetime.fromisoformat(t).replace(tzinfo=timezone.utc)
-    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
-
-
-def _incident_rows(conn: Connection, store: "Store", grids: list[str], spans: list[tuple[int, int]],
+def _incident_rows(conn: Connection, src: KpiSource, grids: list[str], spans: list[tuple[int, int]],
                    include_drill: bool, cols: tuple[str, ...],
                    keep: Any = None) -> list[dict[str, Any]]:
     """Incidents of these grids reported in the hour spans (index ranges on (grid_id, reported_at)), times as
@@ -166,8 +181,8 @@ def _incident_rows(conn: Connection, store: "Store", grids: list[str], spans: li
     spans = _merged(spans)
     if not grids or not spans:
         return []
-    ph = store._ph
-    key = (store.dialect, "inc", cols, len(grids), len(spans), include_drill)
+    ph = src.sql.param
+    key = (src.sql.name, "inc", cols, len(grids), len(spans), include_drill)
     sql = _SQL.get(key)
     if sql is None:
         node = f"grid_id = {ph}" if len(grids) == 1 else f"grid_id IN ({', '.join([ph] * len(grids))})"
@@ -177,18 +192,18 @@ def _incident_rows(conn: Connection, store: "Store", grids: list[str], spans: li
     times = [i for i, c in enumerate(cols) if c.endswith("_at")]
     rep_i, cat_i = cols.index("reported_at"), cols.index("category") if "category" in cols else -1
     out = []
-    for r in conn.exec_driver_sql(sql, _span_params(store, grids, spans)):
-        if keep is not None and not keep(_aware(r[rep_i]), r[cat_i]):
+    for row in conn.exec_driver_sql(sql, _span_params(src, grids, spans)):
+        if keep is not None and not keep(_aware(row[rep_i]), row[cat_i]):
             continue
-        r = list(r)
+        r = list(row)
         for i in times:
             if r[i] is not None:
                 r[i] = _aware(r[i])
-        out.append(dict(zip(cols, r)))
+        out.append(dict(zip(cols, r, strict=True)))
     return out
 
 
-def _incident_keys(conn: Connection, store: "Store", grids: list[str], spans: list[tuple[int, int]],
+def _incident_keys(conn: Connection, src: KpiSource, grids: list[str], spans: list[tuple[int, int]],
                    include_drill: bool, *, by_grid: bool) -> dict[Any, float]:
     """Incidents of these grids reported in the hour spans, counted per grid (`by_grid`) or per UTC hour.
 
@@ -200,10 +215,10 @@ def _incident_keys(conn: Connection, store: "Store", grids: list[str], spans: li
     out: dict[Any, float] = {}
     if not grids or not spans:
         return out
-    ph = store._ph
+    ph = src.sql.param
     node = f"grid_id = {ph}" if len(grids) == 1 else f"grid_id IN ({', '.join([ph] * len(grids))})"
-    params = _span_params(store, grids, spans)
-    key = (store.dialect, "inc-keys", by_grid, len(grids), len(spans))
+    params = _span_params(src, grids, spans)
+    key: tuple[Any, ...] = (src.sql.name, "inc-keys", by_grid, len(grids), len(spans))
     sql = _SQL.get(key)
     if sql is None:
         what = "grid_id, count(*)" if by_grid else "reported_at, 1"
@@ -218,12 +233,12 @@ def _incident_keys(conn: Connection, store: "Store", grids: list[str], spans: li
     for k, n in conn.exec_driver_sql(sql, params):
         add(k, float(n))
     if not include_drill:
-        key = (store.dialect, "inc-drill", len(grids), len(spans))
+        key = (src.sql.name, "inc-drill", len(grids), len(spans))
         sql = _SQL.get(key)
         if sql is None:
             # SQLite would pick the (grid_id, reported_at) index and read every incident's row; PostgreSQL
             # chooses by its statistics
-            hint = " INDEXED BY ix_incidents_drill" if store.dialect == "sqlite" else ""
+            hint = " INDEXED BY ix_incidents_drill" if src.sql.name == "sqlite" else ""
             branch = (f"SELECT grid_id, reported_at FROM incidents{hint} WHERE drill_id IS NOT NULL AND {node} "
                       f"AND reported_at >= {ph} AND reported_at < {ph}")
             sql = _SQL[key] = " UNION ALL ".join([branch] * len(spans))
@@ -232,13 +247,13 @@ def _incident_keys(conn: Connection, store: "Store", grids: list[str], spans: li
     return {k: v for k, v in out.items() if v}
 
 
-def _sums(conn: Connection, store: "Store", node: str, ranges: list[Range], include_drill: bool, *,
+def _sums(conn: Connection, src: KpiSource, node: str, ranges: list[Range], include_drill: bool, *,
           leaf: bool = False, range_n: dict[Range, float] | None = None) -> list[float]:
     """Every rollup column summed over the ranges, in one statement (see _sum_sets)."""
-    return _sum_sets(conn, store, node, [ranges], include_drill, leaf=leaf, range_n=range_n)[0]
+    return _sum_sets(conn, src, node, [ranges], include_drill, leaf=leaf, range_n=range_n)[0]
 
 
-def _sum_sets(conn: Connection, store: "Store", node: str, sets: list[list[Range]], include_drill: bool, *,
+def _sum_sets(conn: Connection, src: KpiSource, node: str, sets: list[list[Range]], include_drill: bool, *,
               leaf: bool = False, range_n: dict[Range, float] | None = None,
               columns: list[tuple[str, ...] | None] | None = None) -> list[list[float]]:
     """Every rollup column summed over each set of ranges, all sets in one statement (each branch tagged with its
@@ -252,15 +267,10 @@ def _sum_sets(conn: Connection, store: "Store", node: str, sets: list[list[Range
               if not leaf or r[0] == GRAIN_MONTH]
     if tagged:
         params = tuple(x for k, i, (g, lo, hi) in tagged for x in (k * 64 + i, node, g, lo, hi))
-        sql = _set_sql(store, [cols[k] for k, _i, _r in tagged], include_drill)
+        sql = _set_sql(src, [cols[k] for k, _i, _r in tagged], include_drill)
         wanted = [range(NCOLS) if c is None else [IDX[x] for x in c] for c in cols]
         # the DBAPI cursor itself: SQLAlchemy's result metadata costs a processor lookup per column (58 here)
-        cur = conn.connection.cursor()
-        try:
-            cur.execute(sql, params)
-            rows = cur.fetchall()
-        finally:
-            cur.close()
+        rows = src.sql.fetch_all(conn, sql, params)
         for row in rows:
             k, i = divmod(int(row[0]), 64)
             if range_n is not None and k == 0 and not leaf:
@@ -272,11 +282,11 @@ def _sum_sets(conn: Connection, store: "Store", node: str, sets: list[list[Range
                 if x:
                     out[j] += float(x)
     if leaf:
-        per_set = [_spans(rs, store.calendar) for rs in sets]
+        per_set = [_spans(rs, src.calendar) for rs in sets]
         # only a set reading due or loop sums needs incidents reported before its spans
         shift = int(DK.MAX_SHIFT.total_seconds()) // 3600 + 1
         wide = [(lo - (0 if c is not None and not _DUE_SET & set(c) else shift), hi)
-                for spans, c in zip(per_set, cols) for lo, hi in spans]
+                for spans, c in zip(per_set, cols, strict=True) for lo, hi in spans]
         every = _merged([x for spans in per_set for x in spans])
 
         def keep(reported: datetime, category: str) -> bool:
@@ -285,50 +295,50 @@ def _sum_sets(conn: Connection, store: "Store", node: str, sets: list[list[Range
             due_h = rep_h + _LIMIT_H[category]
             return any(lo <= h < hi for h in (rep_h, due_h) for lo, hi in every)
 
-        for row in _incident_rows(conn, store, [node], wide, include_drill, CONTRIB_COLUMNS, keep):
-            parts = clock_parts(_Row(row), 1)
-            for spans, out in zip(per_set, outs):
+        for found in _incident_rows(conn, src, [node], wide, include_drill, CONTRIB_COLUMNS, keep):
+            parts = clock_parts(AttrView(found), 1)
+            for spans, out in zip(per_set, outs, strict=True):
                 for hour, (cs, vs) in parts:
                     if any(lo <= hour < hi for lo, hi in spans):
-                        for j, x in zip(cs, vs):
+                        for j, x in zip(cs, vs, strict=True):
                             out[j] += x
     return outs
 
 
-def _count_by(conn: Connection, store: "Store", key: str, nodes: list[str], ranges: list[Range],
+def _count_by(conn: Connection, src: KpiSource, key: str, nodes: list[str], ranges: list[Range],
               include_drill: bool) -> dict[Any, float]:
     """Events per `key` (node_id or bucket) over the ranges, in one statement."""
     out: dict[Any, float] = {}
     if not nodes or not ranges:
         return out
-    sql = _rollup_sql(store, f"{key}, sum(n)", len(nodes), len(ranges), include_drill, group=key)
+    sql = _rollup_sql(src, f"{key}, sum(n)", len(nodes), len(ranges), include_drill, group=key)
     for k, c in conn.exec_driver_sql(sql, _params(nodes, ranges)):
         out[k] = out.get(k, 0.0) + float(c or 0)
     return out
 
 
-def _per_node(conn: Connection, store: "Store", nodes: list[str], ranges: list[Range],
+def _per_node(conn: Connection, src: KpiSource, nodes: Sequence[str], ranges: list[Range],
               include_drill: bool) -> dict[str, float]:
     """Events per node; grid nodes from their month rollups plus their incidents in the partial months."""
-    leaves = [x for x in nodes if _is_leaf(store, x)]
-    inner = [x for x in nodes if not _is_leaf(store, x)]
-    out = _count_by(conn, store, "node_id", inner, ranges, include_drill)
+    leaves = [x for x in nodes if _is_leaf(src, x)]
+    inner = [x for x in nodes if not _is_leaf(src, x)]
+    out = _count_by(conn, src, "node_id", inner, ranges, include_drill)
     if leaves:
-        for k, v in _count_by(conn, store, "node_id", leaves, [r for r in ranges if r[0] == GRAIN_MONTH],
+        for k, v in _count_by(conn, src, "node_id", leaves, [r for r in ranges if r[0] == GRAIN_MONTH],
                               include_drill).items():
             out[k] = out.get(k, 0.0) + v
-        for g, c in _incident_keys(conn, store, leaves, _spans(ranges, store.calendar), include_drill,
+        for g, c in _incident_keys(conn, src, leaves, _spans(ranges, src.calendar), include_drill,
                                    by_grid=True).items():
             out[g] = out.get(g, 0.0) + c
     return out
 
 
-def _held_by(store: "Store", node: str, grids: list[str]) -> bool:
+def _held_by(src: KpiSource, node: str, grids: list[str]) -> bool:
     """Whether kpi_grid_month keeps every one of these grids' month counts under `node` (its parent or
     grandparent: gridmonths.holders)."""
     if not node or not grids:
         return False
-    parents = store._parents
+    parents = src.tree.parents
     for g in grids:
         p = parents.get(g)
         if p != node and (not p or p == g or parents.get(p) != node):
@@ -336,16 +346,16 @@ def _held_by(store: "Store", node: str, grids: list[str]) -> bool:
     return True
 
 
-def _per_grid(conn: Connection, store: "Store", node: str, grids: list[str], ranges: list[Range],
+def _per_grid(conn: Connection, src: KpiSource, node: str, grids: list[str], ranges: list[Range],
               include_drill: bool) -> dict[str, float]:
     """Events per grid under `node`: whole months from kpi_grid_month when it holds these grids under the node
     (a street's 150 grids over a year: a dozen contiguous pages, not 150 grids' wide rollup rows), the partial
     months from the incidents as _per_node does."""
     months = [r for r in ranges if r[0] == GRAIN_MONTH]
-    if not months or not _held_by(store, node, grids):
-        return _per_node(conn, store, grids, ranges, include_drill)
-    ph = store._ph
-    key = (store.dialect, "grid-month", len(months), include_drill)
+    if not months or not _held_by(src, node, grids):
+        return _per_node(conn, src, grids, ranges, include_drill)
+    ph = src.sql.param
+    key = (src.sql.name, "grid-month", len(months), include_drill)
     sql = _SQL.get(key)
     if sql is None:
         branch = (f"SELECT grid_id, sum(n) FROM kpi_grid_month WHERE node_id = {ph} AND bucket >= {ph} "
@@ -356,63 +366,24 @@ def _per_grid(conn: Connection, store: "Store", node: str, grids: list[str], ran
     for g, c in conn.exec_driver_sql(sql, tuple(x for _g, lo, hi in months for x in (node, lo, hi))):
         if g in wanted and c:   # a holder may also keep ids that are not grid-level nodes (incidents name them)
             out[g] = out.get(g, 0.0) + float(c)
-    for g, c in _incident_keys(conn, store, grids, _spans(ranges, store.calendar), include_drill,
+    for g, c in _incident_keys(conn, src, grids, _spans(ranges, src.calendar), include_drill,
                                by_grid=True).items():
         out[g] = out.get(g, 0.0) + c
     return {g: c for g, c in out.items() if c}
 
 
-def _per_hour(conn: Connection, store: "Store", node: str, ranges: list[Range], include_drill: bool) -> dict[int, float]:
+def _per_hour(conn: Connection, src: KpiSource, node: str, ranges: list[Range],
+              include_drill: bool) -> dict[int, float]:
     """Events per UTC hour of a node over hour ranges."""
-    if not _is_leaf(store, node):
-        return _count_by(conn, store, "bucket", [node], ranges, include_drill)
-    return _incident_keys(conn, store, [node], _spans(ranges, store.calendar), include_drill, by_grid=False)
+    if not _is_leaf(src, node):
+        return _count_by(conn, src, "bucket", [node], ranges, include_drill)
+    return _incident_keys(conn, src, [node], _spans(ranges, src.calendar), include_drill, by_grid=False)
 
 
-def _is_leaf(store: "Store", node: str) -> bool:
+def _is_leaf(src: KpiSource, node: str) -> bool:
     """A grid: a territory node of grid level, or an id the territory does not know (incidents name grids)."""
-    lvl = store._levels.get(node)
+    lvl = src.tree.levels.get(node)
     return lvl == _GRID or (lvl is None and node != "")
-
-
-def _grids_under(store: "Store", node: str, limit: int) -> list[str] | None:
-    """The grids under a node ("" = all), or None as soon as there are more than `limit`: a city has 6,000,
-    and listing them (walking the tree, comparing levels) cost more CPU than the whole KPI set's reads."""
-    out: list[str] = []
-    levels, children = store._levels, store._children
-    if not node:
-        for g, lvl in levels.items():
-            if lvl == _GRID:
-                out.append(g)
-                if len(out) > limit:
-                    return None
-        return out
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if levels.get(n) == _GRID:
-            out.append(n)
-            if len(out) > limit:
-                return None
-        stack.extend(children.get(n, ()))
-    if not out and node not in levels:
-        out.append(node)   # a grid id the territory does not know yet
-    return out
-
-
-def _sum_by_child(store: "Store", children: list[str], per_grid: dict[str, float]) -> dict[str, float]:
-    """Events per child node from the events per grid under them; children without events are left out, as
-    the rollup reads leave them out."""
-    out: dict[str, float] = {}
-    for child in children:
-        total, stack = 0.0, [child]
-        while stack:
-            x = stack.pop()
-            total += per_grid.get(x, 0.0)
-            stack.extend(store._children.get(x, ()))
-        if total:
-            out[child] = total
-    return out
 
 
 def _shift_year(t: datetime, years: int = -1) -> datetime:
@@ -429,14 +400,14 @@ def _avg(total: float, n: float, scale: float = 1.0) -> float | None:
     return None if n <= 0 else round(total / n / scale, 4)
 
 
-def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end: datetime, *,
+def compute(src: KpiSource, conn: Connection, node_id: str, start: datetime, end: datetime, *,
             include_drill: bool = False) -> dict[str, KpiValue]:
-    cal = store.calendar
+    cal = src.calendar
     hs, he = hour_span(start, end)
-    w0 = datetime.fromtimestamp(hs * 3600, timezone.utc)
-    w1 = datetime.fromtimestamp(he * 3600, timezone.utc)
+    w0 = datetime.fromtimestamp(hs * 3600, UTC)
+    w1 = datetime.fromtimestamp(he * 3600, UTC)
     ranges = decompose(hs, he, cal)
-    leaf = _is_leaf(store, node_id)
+    leaf = _is_leaf(src, node_id)
     range_n: dict[Range, float] = {}
     # the due and loop clocks judge only work already due: up to the last whole hour of the window; the
     # overdue count judges all work due before that hour
@@ -445,14 +416,14 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
     ps, pe = hour_span(_shift_year(w0), _shift_year(w1))
     pet_col = "cat_" + Category.PETITION.value
     tot, judged, looped, ever, prev = _sum_sets(
-        conn, store, node_id, [ranges, decompose(hs, hf, cal), decompose(hs - loop, hf - loop, cal),
+        conn, src, node_id, [ranges, decompose(hs, hf, cal), decompose(hs - loop, hf - loop, cal),
                                decompose(0, hf, cal), decompose(ps, pe, cal)], include_drill, leaf=leaf,
         range_n=range_n, columns=[REPORTED_COLUMNS, DK.DUE_SUMS, DK.LOOP_SUMS, ("due_n", "due_closed"),
                                   ("n", pet_col)])
     # what lies under the node has no events where the node has none: its children and grids skip those ranges
     # (a whole-history window's first edge, before the history began, was one index seek per grid of a street)
     busy = ranges if leaf else [r for r in ranges if range_n.get(r, 0.0)]
-    s = dict(zip(ROLLUP_COLUMNS, tot))
+    s = dict(zip(ROLLUP_COLUMNS, tot, strict=True))
     out: dict[str, KpiValue] = {}
 
     def put(name: str, value: float | None, unit: str = "", **detail: float) -> None:
@@ -466,7 +437,7 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
     for c in DK.LOOP_SUMS:
         clock[c] = looped[IDX[c]]
     clock["overdue"] = ever[IDX["due_n"]] - ever[IDX["due_closed"]]
-    judged_end = datetime.fromtimestamp(hf * 3600, timezone.utc)
+    judged_end = datetime.fromtimestamp(hf * 3600, UTC)
     for key, v in DK.figures(clock, node_id=node_id, start=w0, end=w1).items():
         detail = dict(v.detail)
         if key in DUE_CLOCK_KPIS:
@@ -481,13 +452,13 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
     put("events_per_category", n, "events", **{c.value: tot[CAT_IDX[c.value]] for c in Category})
 
     # per sub-node and per grid
-    children = store._children.get(node_id, []) if node_id else store._children.get("", [])
-    grids = _grids_under(store, node_id, PER_GRID_MAX)
-    per_grid = None if grids is None else _per_grid(conn, store, node_id, grids, busy, include_drill)
+    children = src.tree.children.get(node_id, []) if node_id else src.tree.children.get("", [])
+    grids = src.tree.grids_under(node_id, PER_GRID_MAX)
+    per_grid = None if grids is None else _per_grid(conn, src, node_id, grids, busy, include_drill)
     # with every grid's count at hand, a child's is the sum of its grids' (a community's rollups hold exactly
     # its grids' incidents), not another read of ten communities' rollups
-    per_child = _per_node(conn, store, children, busy, include_drill) if per_grid is None \
-        else _sum_by_child(store, children, per_grid)
+    per_child = _per_node(conn, src, children, busy, include_drill) if per_grid is None \
+        else src.tree.sum_by_child(children, per_grid)
     put("events_per_subnode", n, "events", **per_child)
     if grids is not None and per_grid is not None:
         put("events_per_grid", n, "events", **{g: per_grid.get(g, 0.0) for g in grids})
@@ -496,21 +467,21 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
 
     # trends
     th0 = max(hs, he - TREND_HOURS_MAX)
-    per_hour = _per_hour(conn, store, node_id, [(GRAIN_HOUR, th0, he)], include_drill)
+    per_hour = _per_hour(conn, src, node_id, [(GRAIN_HOUR, th0, he)], include_drill)
     put("trend_per_hour", sum(per_hour.values()), "events", **{
-        datetime.fromtimestamp(h * 3600, timezone.utc).strftime("%Y-%m-%dT%H:00Z"): per_hour.get(h, 0.0)
+        datetime.fromtimestamp(h * 3600, UTC).strftime("%Y-%m-%dT%H:00Z"): per_hour.get(h, 0.0)
         for h in range(th0, he)})
     d_from = max(hs, he - TREND_DAYS_MAX * 24)
     per_day: dict[int, float] = {}
     for g, lo, hi in decompose(d_from, he, cal, months=False):
         if leaf:   # a grid's days from its incidents
-            counts = _per_hour(conn, store, node_id, [(g, lo, hi)], include_drill)
+            counts = _per_hour(conn, src, node_id, [(g, lo, hi)], include_drill)
             g = GRAIN_HOUR
         else:
-            counts = _count_by(conn, store, "bucket", [node_id], [(g, lo, hi)], include_drill)
-        for b, c in counts.items():
-            d = cal.day_month(b)[0] if g == GRAIN_HOUR else b
-            per_day[d] = per_day.get(d, 0.0) + c
+            counts = _count_by(conn, src, "bucket", [node_id], [(g, lo, hi)], include_drill)
+        for b, events in counts.items():
+            day = cal.day_month(b)[0] if g == GRAIN_HOUR else b
+            per_day[day] = per_day.get(day, 0.0) + events
     d0, d1 = cal.day_month(d_from)[0], cal.day_month(he - 1)[0] + 1 if he > d_from else cal.day_month(d_from)[0]
     put("trend_per_day", sum(per_day.values()), "events", **{
         cal.day_label(d): per_day.get(d, 0.0) for d in range(d0, d1)})
@@ -518,7 +489,8 @@ def compute(store: "Store", conn: Connection, node_id: str, start: datetime, end
     # the same window one year earlier
     prev_n = prev[0]
     pet, prev_pet = tot[CAT_IDX[Category.PETITION.value]], prev[CAT_IDX[Category.PETITION.value]]
-    extra = {"petitions_change": _pct(pet - prev_pet, prev_pet)} if prev_pet else {}
+    change = _pct(pet - prev_pet, prev_pet) if prev_pet else None
+    extra = {"petitions_change": change} if change is not None else {}
     put("change_vs_last_year", _pct(n - prev_n, prev_n), "%", current=n, previous=prev_n,
         petitions_current=pet, petitions_previous=prev_pet, **extra)
     return out

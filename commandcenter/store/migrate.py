@@ -44,7 +44,7 @@ def _stored_revision(engine: Engine) -> str | None:
     return rows[0][0] if len(rows) == 1 else None
 
 
-def alembic_config(engine: Engine | None = None) -> "Config":
+def alembic_config(engine: Engine | None = None) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -76,7 +76,7 @@ def upgrade(engine: Engine, *, migrate: bool = True) -> None:
     from alembic import command
     from alembic.script import ScriptDirectory
 
-    from .store import StoreError
+    from .errors import StoreError
 
     script = ScriptDirectory.from_config(alembic_config())
     current = current_revision(engine)

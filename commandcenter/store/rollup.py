@@ -7,8 +7,9 @@ epoch; days and months are *local* to the store's calendar (default Asia/Shangha
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Sequence
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain import Category, Status
@@ -43,7 +44,7 @@ _SHIFT_S = {c.value: int(lim.total_seconds()) for c, lim in DEFAULT_CATEGORY_LIM
 #: The loop clock is the due clock LOOP_HOURS later: loop sums are kept in the due bucket and read LOOP_HOURS
 #: earlier (kpi.compute), one rollup leaf less per incident.
 LOOP_HOURS = int(DK.LOOP_GRACE.total_seconds()) // 3600
-assert LOOP_HOURS * 3600 == DK.LOOP_GRACE.total_seconds(), "the loop grace must be whole hours"
+assert DK.LOOP_GRACE.total_seconds() == LOOP_HOURS * 3600, "the loop grace must be whole hours"
 
 #: Columns of the incidents table a contribution depends on.
 CONTRIB_COLUMNS = (
@@ -69,7 +70,7 @@ class Calendar:
         self._dm: dict[int, tuple[int, int]] = {}
         self._start: dict[int, int] = {}
         self.day_month(0)   # refuse a zone with a fractional offset now rather than mid-ingest
-        self.day_month(int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()) // 3600)
+        self.day_month(int(datetime(2026, 1, 1, tzinfo=UTC).timestamp()) // 3600)
 
     def __repr__(self) -> str:
         return f"Calendar({self.name!r})"
@@ -78,7 +79,7 @@ class Calendar:
     def hour(t: datetime) -> int:
         """UTC hours since the epoch."""
         if t.tzinfo is None:
-            t = t.replace(tzinfo=timezone.utc)
+            t = t.replace(tzinfo=UTC)
         return int(t.timestamp() // 3600)
 
     def day_month(self, h: int) -> tuple[int, int]:
@@ -128,7 +129,7 @@ def _secs(a: datetime | None, b: datetime) -> float | None:
     if a is None:
         return None
     if a.tzinfo is None:
-        a = a.replace(tzinfo=timezone.utc)
+        a = a.replace(tzinfo=UTC)
     s = (a - b).total_seconds()
     return s if s >= 0 else None
 
@@ -137,11 +138,11 @@ def contributions(row: Any) -> list[tuple[int, list[float]]]:
     """(UTC hour, rollup columns in ROLLUP_COLUMNS order) of one incident in its reported and its due bucket (the
     loop sums sit in the due bucket: see LOOP_HOURS): an Incident, a result row of CONTRIB_COLUMNS, or a mapping."""
     if isinstance(row, dict):
-        row = _Attrs(row)
+        row = AttrView(row)
     out = []
     for hour, (cols, vals) in clock_parts(row, 1):
         v = [0.0] * NCOLS
-        for c, x in zip(cols, vals):
+        for c, x in zip(cols, vals, strict=True):
             v[c] += x
         out.append((hour, v))
     return out
@@ -171,19 +172,19 @@ def clock_parts(row: Any, sign: int) -> list[tuple[int, tuple[list[int], list[fl
 def _due_ts(row: Any) -> float:
     rep = row.reported_at
     if rep.tzinfo is None:
-        rep = rep.replace(tzinfo=timezone.utc)
-    return rep.timestamp() + _SHIFT_S[row.category]
+        rep = rep.replace(tzinfo=UTC)
+    return float(rep.timestamp()) + _SHIFT_S[row.category]
 
 
 def extra(row: Any, cols: list[int], vals: list[float], dcols: list[int], dvals: list[float], base: int, dbase: int,
           sign: int) -> None:
     """Append domain.kpis' sums of one incident: its reported-clock sums at `base`, its due- and loop-clock sums
     at `dbase` (zeros left out, as contribute() does)."""
-    for i, x in zip(_REP_IDX, DK.reported_sums(row)):
+    for i, x in zip(_REP_IDX, DK.reported_sums(row), strict=True):
         if x:
             cols.append(base + i)
             vals.append(sign * x)
-    for i, x in zip(_DUE_LOOP_IDX, DK.due_sums(row) + DK.loop_sums(row)):
+    for i, x in zip(_DUE_LOOP_IDX, DK.due_sums(row) + DK.loop_sums(row), strict=True):
         if x:
             dcols.append(dbase + i)
             dvals.append(sign * x)
@@ -217,7 +218,7 @@ def contribute(row: Any, cols: list[int], vals: list[float], base: int, sign: in
             v(sign)
     rep = row.reported_at
     if rep.tzinfo is None:
-        rep = rep.replace(tzinfo=timezone.utc)
+        rep = rep.replace(tzinfo=UTC)
     acc = _secs(row.accepted_at, rep)
     if acc is not None:
         cols += (base + 9, base + 10)
@@ -241,7 +242,7 @@ def contribute(row: Any, cols: list[int], vals: list[float], base: int, sign: in
     v(sign)
 
 
-class _Attrs:
+class AttrView:
     """A mapping read through attributes (contribution takes objects)."""
 
     __slots__ = ("_d",)
@@ -288,7 +289,7 @@ class Deltas:
     def add(self, row: Any, sign: int = 1) -> None:
         """Add (sign=+1) or remove (-1) one incident version (mapping or object with CONTRIB_COLUMNS)."""
         if isinstance(row, dict):
-            row = _Attrs(row)
+            row = AttrView(row)
         grid, drill = row.grid_id, 1 if row.drill_id else 0
         i = self._index((grid, self.cal.hour(row.reported_at), drill))
         d = self._index((grid, int(_due_ts(row) // 3600), drill))
@@ -317,9 +318,9 @@ class Deltas:
         """Each leaf's net event count in this batch (its `n`): what the per-grid month counts need."""
         if not self._leaf:
             return []
-        return list(zip(self._leaf, self._leaf_sums()[:, 0].tolist()))
+        return list(zip(self._leaf, self._leaf_sums()[:, 0].tolist(), strict=True))
 
-    def rows(self, chain: Any, nodes: Sequence[str] | None = None, sign: int = 1) -> list[tuple]:
+    def rows(self, chain: Any, nodes: Sequence[str] | None = None, sign: int = 1) -> list[tuple[Any, ...]]:
         """Rollup rows (WRITE_COLUMNS order) for every node `chain(grid)` gives (or only `nodes`), zero rows
         dropped, sorted by key (one lock order for every writer; B-tree locality on SQLite)."""
         got = self._summed(chain, nodes, sign)
@@ -328,7 +329,8 @@ class Deltas:
         names, ukey, out = got
         return _format(names, ukey, out, INT_IDX, FLOAT_IDX)
 
-    def row_groups(self, chain: Any, index: "ChainIndex | None" = None) -> list[tuple[tuple[str, ...], list[tuple]]]:
+    def row_groups(self, chain: Any,
+                   index: ChainIndex | None = None) -> list[tuple[tuple[str, ...], list[tuple[Any, ...]]]]:
         """The rows of rows(chain) as groups (value columns, rows of the key then those columns): the rows whose
         non-zero columns are the same few (a status change: `acc_n, acc_s`, or `disposed`) as one group that
         carries only those, every other row in one group of all the columns.
@@ -355,7 +357,7 @@ class Deltas:
         bounds = np.flatnonzero(np.r_[True, np.diff(gid[order]) != 0, True])
         node_names = np.asarray(names, dtype=object)
         groups = []
-        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
             sel = order[a:b]
             if narrow[inv[sel[0]]]:
                 cols = nz[sel[0]]
@@ -368,7 +370,7 @@ class Deltas:
         return groups
 
     def _summed(self, chain: Any, nodes: Sequence[str] | None, sign: int,
-                index: "ChainIndex | None" = None) -> tuple[Any, Any, Any] | None:
+                index: ChainIndex | None = None) -> tuple[Any, Any, Any] | None:
         """(node names, row keys in key order, sums in ROLLUP_COLUMNS order) of the non-zero rollup rows.
         `index`: the chains of `chain` precomputed (every batch of a stream asks for the same grids' chains).
 
@@ -390,7 +392,8 @@ class Deltas:
                 leaf_grid = np.fromiter((index.row_of[g] for g, _h, _d in leaves), dtype=np.intp, count=nleaf)
             except KeyError:   # a grid the territory does not know: its chain is built below
                 leaf_grid = None
-        if leaf_grid is not None:
+        names: Any
+        if leaf_grid is not None and index is not None:
             names, table = index.names, index.table
         else:
             # node ids → small integers in name order, so integer key order is the primary-key order
@@ -496,7 +499,7 @@ class ChainIndex:
         self.table = _chain_table(chains.values(), names)
 
 
-def _format(names: Any, ukey: Any, out: Any, ints: Sequence[int], floats: Sequence[int]) -> list[tuple]:
+def _format(names: Any, ukey: Any, out: Any, ints: Sequence[int], floats: Sequence[int]) -> list[tuple[Any, ...]]:
     """Row tuples: node, grain, bucket, drill, then the sums of columns `ints` (as int) and `floats`. `names`:
     the node names (a numpy object array, or a list)."""
     import numpy as np
@@ -509,4 +512,4 @@ def _format(names: Any, ukey: Any, out: Any, ints: Sequence[int], floats: Sequen
     # 33 values cost more than the numpy work above)
     int_l = np.rint(out[:, list(ints)]).astype(np.int64).T.tolist() if len(ints) else []
     float_l = out[:, list(floats)].T.tolist() if len(floats) else []
-    return list(zip(node_l, grain_l, bucket_l, drill_l, *int_l, *float_l))
+    return list(zip(node_l, grain_l, bucket_l, drill_l, *int_l, *float_l, strict=True))

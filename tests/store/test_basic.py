@@ -129,13 +129,13 @@ def test_actions(store: Store) -> None:
 
 def test_compiled_encoders_match_the_codec() -> None:
     from commandcenter.domain import Incident, decode, encode
-    from commandcenter.store.store import _ENCODE_ALERT, _ENCODE_INCIDENT, _ENCODE_RESOURCE
+    from commandcenter.store.encoding import encode_alert, encode_incident, encode_resource
 
     from tests.support.store import territory  # noqa: F401
 
     i = inc("a", 2, status=Status.CLOSED, closed_at=T0, departments=("fire", "police"), lon=1.5, lat=2.0,
             timeline=(StatusChange(Status.REPORTED, T0),), satisfaction=4)
-    stored = json.loads(_ENCODE_INCIDENT(i))
+    stored = json.loads(encode_incident(i))
     full = encode(i)
     # the stored incident leaves out its timeline (incident_status) and every field at its default value ...
     assert stored == {k: v for k, v in full.items() if k in stored}
@@ -144,6 +144,6 @@ def test_compiled_encoders_match_the_codec() -> None:
     # ... and decodes to the same record
     assert decode(Incident, stored) == dataclasses.replace(i, timeline=())
     r = res("r", quantity=3.0, threshold=5.0)
-    assert json.loads(_ENCODE_RESOURCE(r)) == encode(r)
+    assert json.loads(encode_resource(r)) == encode(r)
     a = alert("w", expires_at=T0, polygons=(((1.0, 2.0), (3.0, 4.0)),), grid_ids=("g1",))
-    assert json.loads(_ENCODE_ALERT(a)) == encode(a)
+    assert json.loads(encode_alert(a)) == encode(a)

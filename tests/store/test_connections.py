@@ -11,7 +11,7 @@ import pytest
 from commandcenter.domain import Status
 from commandcenter.store import Store
 from commandcenter.store import memory
-from commandcenter.store.store import READER_CACHE_KIB, READER_POOL_SIZE, WRITER_CACHE_KIB
+from commandcenter.store.engine import READER_CACHE_KIB, READER_POOL_SIZE, WRITER_CACHE_KIB
 
 from tests.support.store import T0, inc
 

@@ -47,7 +47,7 @@ def test_drills_recorded_before_the_table_are_carried_over(store_url: str) -> No
     from alembic import command
 
     from commandcenter.store.migrate import alembic_config
-    from commandcenter.store.store import make_engine
+    from commandcenter.store.engine import make_engine
 
     Store.open(store_url).close()
     engine = make_engine(store_url)

@@ -82,7 +82,7 @@ def test_a_migration_says_in_the_log_what_it_migrates(tmp_path, caplog) -> None:
     from alembic import command
 
     from commandcenter.store.migrate import alembic_config
-    from commandcenter.store.store import make_engine
+    from commandcenter.store.engine import make_engine
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     Store.open(url).close()

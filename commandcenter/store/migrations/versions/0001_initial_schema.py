@@ -6,9 +6,8 @@ Create Date: 2026-11-23 09:27:35.610506
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -209,7 +208,8 @@ def upgrade() -> None:
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('drill_id', sa.String(length=64), nullable=True),
     sa.Column('data', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], name=op.f('fk_alert_updates_alert_id_alerts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], name=op.f('fk_alert_updates_alert_id_alerts'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_updates'))
     )
     with op.batch_alter_table('alert_updates', schema=None) as batch_op:
@@ -225,7 +225,8 @@ def upgrade() -> None:
     sa.Column('department', sa.String(length=100), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('drill_id', sa.String(length=64), nullable=True),
-    sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_incident_status_incident_id_incidents'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_incident_status_incident_id_incidents'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_incident_status')),
     sa.UniqueConstraint('incident_id', 'seq', name='uq_incident_status_incident_seq')
     )
@@ -243,7 +244,8 @@ def upgrade() -> None:
     sa.Column('lat', sa.Float(), nullable=True),
     sa.Column('quantity', sa.Float(), nullable=True),
     sa.Column('drill_id', sa.String(length=64), nullable=True),
-    sa.ForeignKeyConstraint(['resource_id'], ['resources.id'], name=op.f('fk_resource_status_resource_id_resources'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['resource_id'], ['resources.id'], name=op.f('fk_resource_status_resource_id_resources'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_resource_status'))
     )
     with op.batch_alter_table('resource_status', schema=None) as batch_op:

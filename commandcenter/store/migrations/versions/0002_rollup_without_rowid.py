@@ -6,8 +6,10 @@ Create Date: 2026-11-23 09:40:00
 """
 from __future__ import annotations
 
-from alembic import op
+from typing import Any
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'
@@ -20,7 +22,7 @@ SUMS = ("n", "disposed", "closed", "followed_up", "on_spot", "lvl_grid", "lvl_co
 
 
 def _create(name: str, rowid: bool) -> None:
-    cols = [sa.Column('node_id', sa.String(length=64), nullable=False),
+    cols: list[sa.Column[Any]] = [sa.Column('node_id', sa.String(length=64), nullable=False),
             sa.Column('grain', sa.Integer(), nullable=False),
             sa.Column('bucket', sa.Integer(), nullable=False),
             sa.Column('category', sa.String(length=32), nullable=False),

@@ -1,6 +1,7 @@
 """KPI rollups keyed by (node, grain, bucket, drill) with one count column per category and local (Asia/Shanghai by
 default) days and months, grid nodes month rows only; incidents indexed by (grid_id, reported_at) instead of
-(grid_id, updated_at) (never rewritten by a status update); incident_status keyed by (incident_id, seq) without rowid or `at` index; partial drill index.
+(grid_id, updated_at) (never rewritten by a status update); incident_status keyed by (incident_id, seq) without rowid
+or `at` index; partial drill index.
 
 Why: ingest wrote ~8.4 rollup rows per incident update (one per category per key) and a 10-million-incident history
 took 2.3 GiB per million incidents. The new rollup table is empty after this migration: `Store.open` sees no
@@ -12,8 +13,10 @@ Create Date: 2026-11-23 11:50:00
 """
 from __future__ import annotations
 
-from alembic import op
+from typing import Any
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0003'
 down_revision = '0002'
@@ -48,7 +51,7 @@ def _status_table(name: str) -> None:
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     op.drop_table('kpi_rollup')
-    cols = [sa.Column('node_id', sa.String(length=64), nullable=False),
+    cols: list[sa.Column[Any]] = [sa.Column('node_id', sa.String(length=64), nullable=False),
             sa.Column('grain', sa.Integer(), nullable=False),
             sa.Column('bucket', sa.Integer(), nullable=False),
             sa.Column('drill', sa.Integer(), nullable=False)]

@@ -11,8 +11,8 @@ Create Date: 2026-11-23 15:40:00
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0004'
 down_revision = '0003'

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0006_iso'
 down_revision = '0005'
@@ -26,7 +26,7 @@ _BATCH = 5000
 
 
 def quarantine_digest(kind: str, raw: bytes) -> str:
-    """The same function as commandcenter.store.store.quarantine_digest (a migration does not import the app)."""
+    """The same function as commandcenter.store.encoding.quarantine_digest (a migration does not import the app)."""
     return hashlib.blake2b(kind.encode("utf-8", "replace") + b"\0" + bytes(raw), digest_size=16).hexdigest()
 
 

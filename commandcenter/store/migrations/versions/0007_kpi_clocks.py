@@ -14,10 +14,10 @@ Create Date: 2026-12-06 20:30:00
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0007'
 down_revision = '0006_iso'
@@ -35,7 +35,7 @@ def _time(text: str | None) -> datetime | None:
     if not text:
         return None
     t = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def upgrade() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import PurePath
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -55,7 +56,7 @@ def upgrade() -> None:
     conn = op.get_bind()
     rows = conn.execute(sa.text("SELECT kind, target_id, at, reason, actor FROM operator_actions "
                                 "WHERE kind IN ('drill_start', 'drill_stop') ORDER BY id")).all()
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, Any]] = {}
     for kind, drill_id, at, reason, actor in rows:
         if isinstance(at, str):        # SQLite hands raw text back
             at = datetime.fromisoformat(at)
@@ -65,7 +66,8 @@ def upgrade() -> None:
             name = (PurePath(path).stem if path else drill_id)[:200]
             found[drill_id] = {'id': drill_id, 'name': name, 'started_at': at, 'wall_started_at': at, 'speed': 1.0,
                                'ends_at': None, 'played_by': '', 'stopped_at': None, 'stop_kind': '',
-                               'started_by': (actor or '')[:100], 'seat': '', 'reason': text.partition(SCENARIO_MARK)[0],
+                               'started_by': (actor or '')[:100], 'seat': '',
+                                'reason': text.partition(SCENARIO_MARK)[0],
                                'scenario': json.dumps({"scenario": {"name": name}, "events": []}, ensure_ascii=False)}
         elif kind == 'drill_stop' and drill_id in found and found[drill_id]['stopped_at'] is None:
             found[drill_id].update(stopped_at=at, stop_kind='stopped')

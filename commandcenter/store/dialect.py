@@ -1,0 +1,182 @@
+"""SQL text for one engine (SQLite or PostgreSQL): placeholders, bound time values, and the driver-level
+statements of the write path.
+
+Two SQL styles on purpose, each where it is cheaper: SQLAlchemy Core for the reads, the schema and the occasional
+write; driver SQL (the strings below, run through the DBAPI) on the ingest hot path and the KPI reads, where
+building and compiling Core statements and processing their results cost more than running them
+(docs/benchmarks.md, Store: "Ingest, round 3" onwards).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.exc import DBAPIError
+
+from .encoding import sqlite_time, utc
+from .schema import T
+
+#: Rows per DBAPI call: SQLite executemany, PostgreSQL one unnest statement.
+SQLITE_ROWS_PER_CALL = 2000
+PG_ROWS_PER_CALL = 20_000
+#: Ids per `IN (...)` look-up on SQLite (PostgreSQL takes one array).
+SQLITE_IDS_PER_QUERY = 500
+#: Statements kept per column set of kpi_rollup (one per set written; a batch writes a few dozen sets).
+ROLLUP_SQL_MAX = 256
+
+Row = tuple[Any, ...]
+
+
+def quoted(name: str) -> str:
+    return '"' + name + '"'
+
+
+def chunks(seq: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+class Dialect:
+    """SQL text and bound values for one engine, statements cached per shape."""
+
+    def __init__(self, name: str) -> None:
+        if name not in ("sqlite", "postgresql"):
+            raise ValueError(f"unsupported engine {name!r}")
+        self.name = name
+        self.sqlite = name == "sqlite"
+        #: The DBAPI placeholder.
+        self.param = "?" if self.sqlite else "%s"
+        #: A time as its column's bound value (SQLite: the text SQLAlchemy's DateTime writes).
+        self.time_value: Callable[[datetime | None], Any] = sqlite_time if self.sqlite else utc
+        #: A flag as bound: Python's sqlite3 binds an exact int in ~45 ns, a bool only after a failed adapter
+        #: lookup (~300 ns); PostgreSQL's typed arrays keep bools.
+        self.flag: dict[Any, Any] = {False: 0, True: 1} if self.sqlite else {False: False, True: True}
+        #: SQLAlchemy's INSERT with ON CONFLICT for this engine.
+        self.insert = sqlite.insert if self.sqlite else postgresql.insert
+        self._sql: dict[tuple[Any, ...], str] = {}
+        self._rollup_sql: dict[tuple[str, ...], str] = {}
+
+    def __repr__(self) -> str:
+        return f"Dialect({self.name!r})"
+
+    def _unnest(self, table: str, cols: Sequence[str], extra: Sequence[tuple[str, str]] = ()) -> str:
+        """`unnest(%b::type[], ...) AS u(cols)` for PostgreSQL, typed from the table's columns (%b: binary)."""
+        pg = PGDialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's dialect classes are not annotated
+        types_ = [T[table].c[c].type.compile(dialect=pg) for c in cols] + [t for _, t in extra]
+        names = [*cols, *(n for n, _ in extra)]
+        return (f'unnest({", ".join(f"%b::{t}[]" for t in types_)}) '
+                f'AS u({", ".join(map(quoted, names))})')
+
+    def insert_sql(self, table: str, cols: Sequence[str], conflict: Sequence[str] = (), set_: str = "",
+                   where: str = "") -> str:
+        """INSERT one row of `cols` (PostgreSQL: rows as one array per column) [ON CONFLICT ... DO UPDATE]."""
+        key = ("insert", table, tuple(cols), tuple(conflict), set_, where)
+        sql = self._sql.get(key)
+        if sql is None:
+            names = ", ".join(map(quoted, cols))
+            if self.sqlite:
+                sql = f'INSERT INTO {table} ({names}) VALUES ({", ".join([self.param] * len(cols))})'
+            else:
+                sql = f"INSERT INTO {table} ({names}) SELECT * FROM {self._unnest(table, cols)}"
+            if conflict:
+                sql += f' ON CONFLICT ({", ".join(conflict)}) DO UPDATE SET {set_}'
+                if where:
+                    sql += f" WHERE {where}"
+            self._sql[key] = sql
+        return sql
+
+    def upsert_versioned_sql(self, table: str, cols: Sequence[str]) -> str:
+        """INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE the stored version is older (race-safe, both engines)."""
+        set_ = ", ".join(f"{quoted(c)} = excluded.{quoted(c)}" for c in cols if c != "id")
+        return self.insert_sql(table, cols, ("id",), set_, f"{table}.version < excluded.version")
+
+    def update_newer_sql(self, table: str, cols: Sequence[str]) -> str:
+        """UPDATE table SET cols WHERE id = ? AND version < ? (rows: the values of cols, then id, version)."""
+        key = ("update", table, tuple(cols))
+        sql = self._sql.get(key)
+        if sql is None:
+            if self.sqlite:
+                sets = ", ".join(f"{quoted(c)} = ?" for c in cols)
+                sql = f"UPDATE {table} SET {sets} WHERE id = ? AND version < ?"
+            else:
+                sets = ", ".join(f"{quoted(c)} = u.{quoted(c)}" for c in cols)
+                src = self._unnest(table, cols, (("_id", "VARCHAR(64)"), ("_version", "BIGINT")))
+                sql = (f"UPDATE {table} AS t SET {sets} FROM {src} "
+                       f"WHERE t.id = u._id AND t.version < u._version")
+            self._sql[key] = sql
+        return sql
+
+    def add_into_sql(self, table: str, keys: Sequence[str], every: Sequence[str], cols: tuple[str, ...]) -> str:
+        """INSERT a row of `keys` + `cols` ... ON CONFLICT (keys) add `cols` to the stored sums. A new row gets 0 in
+        the columns of `every` left out (they are NOT NULL without a default)."""
+        key = (table, *cols)
+        sql = self._rollup_sql.get(key)
+        if sql is None:
+            if self.sqlite:
+                given = {*keys, *cols}
+                src = f'VALUES ({", ".join(self.param if c in given else "0" for c in every)})'
+            else:
+                values = ", ".join(f"u.{quoted(c)}" if c in keys or c in cols else "0" for c in every)
+                src = f"SELECT {values} FROM {self._unnest(table, (*keys, *cols))}"
+            set_ = ", ".join(f"{quoted(c)} = {table}.{quoted(c)} + excluded.{quoted(c)}" for c in cols)
+            sql = (f'INSERT INTO {table} ({", ".join(map(quoted, every))}) {src} '
+                   f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {set_}')
+            if len(self._rollup_sql) >= ROLLUP_SQL_MAX:   # column sets a stream keeps using come back at once
+                self._rollup_sql.clear()
+            self._rollup_sql[key] = sql
+        return sql
+
+    def run_many(self, conn: Connection, sql: str, rows: Sequence[Row]) -> None:
+        """Run one prepared statement for every row: SQLite executemany; PostgreSQL one execute with a list per
+        column (the statement is an unnest one). Rows of one call never repeat a conflict key (they are merged
+        per key before), which INSERT ... ON CONFLICT on PostgreSQL requires."""
+        if not rows:
+            return
+        if self.sqlite:
+            for part in chunks(rows, SQLITE_ROWS_PER_CALL):
+                conn.exec_driver_sql(sql, list(part))
+            return
+        # arrays go in binary (%b in _unnest): psycopg's text array dumper quotes and escapes every element in
+        # Python (a regex substitution each)
+        for part in chunks(rows, PG_ROWS_PER_CALL):
+            conn.exec_driver_sql(sql, tuple(list(col) for col in zip(*part, strict=True)))
+
+    def insert_many(self, conn: Connection, table: str, cols: Sequence[str], rows: Sequence[Row]) -> None:
+        self.run_many(conn, self.insert_sql(table, cols), rows)
+
+    def select_ids(self, conn: Connection, table: str, ids: list[str], cols: Sequence[str]) -> list[Row]:
+        """Rows (`cols`, as the driver returns them) of the stored records among `ids`, read through the DBAPI
+        cursor: SQLAlchemy's expanding IN and its result processing cost more than the index lookups."""
+        names = ", ".join(map(quoted, cols))
+        parts: list[tuple[str, Any]]
+        if self.sqlite:
+            parts = [(f"SELECT {names} FROM {table} WHERE id IN ({','.join('?' * len(p))})", p)
+                     for p in chunks(ids, SQLITE_IDS_PER_QUERY)]
+        else:
+            parts = [(f"SELECT {names} FROM {table} WHERE id = ANY(%s::varchar[])", (ids,))]
+        cur = conn.connection.cursor()
+        out: list[Row] = []
+        dbapi_error = conn.dialect.loaded_dbapi.Error
+        try:
+            for sql, params in parts:
+                try:
+                    cur.execute(sql, params)
+                except dbapi_error as exc:   # the error type SQLAlchemy would have raised
+                    raise DBAPIError.instance(sql, params, exc, dbapi_error) from exc
+                out.extend(cur.fetchall())
+        finally:
+            cur.close()
+        return out
+
+    def fetch_all(self, conn: Connection, sql: str, params: Sequence[Any]) -> list[Row]:
+        """One driver statement's rows through the DBAPI cursor (no per-column result processing)."""
+        cur = conn.connection.cursor()
+        try:
+            cur.execute(sql, params)
+            return list(cur.fetchall())
+        finally:
+            cur.close()
