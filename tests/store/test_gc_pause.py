@@ -36,7 +36,7 @@ def _collections_inside_apply(store: Store) -> list[int]:
         if phase == "start" and inside[0]:
             seen.append(info["generation"])
 
-    original = store._apply_incidents
+    original = store.writer.incidents
 
     def spy(*args: Any, **kw: Any) -> Any:
         inside[0] = True
@@ -45,7 +45,7 @@ def _collections_inside_apply(store: Store) -> list[int]:
         finally:
             inside[0] = False
 
-    store._apply_incidents = spy   # type: ignore[method-assign]
+    store.writer.incidents = spy   # type: ignore[method-assign]
     gc.callbacks.append(counter)
     return seen
 
