@@ -43,7 +43,7 @@ def time_text(t: datetime) -> str:
     return got
 
 
-_TIME_GET = _TIME_TEXT.get   # the same dict for ever (cleared, never replaced)
+TIME_TEXT_GET = _TIME_TEXT.get   # the cache's lookup alone: the same dict for ever (cleared, never replaced)
 
 
 def plain(value: Any) -> Any:
@@ -103,7 +103,7 @@ def encoder(cls: type, *, leave_out: tuple[str, ...] = (), omit_defaults: bool =
 def _compile(cls: type, leave_out: tuple[str, ...], omit_defaults: bool) -> Encoder:
     hints = typing.get_type_hints(cls)
     lines = ["def encode(r):", "    p = []", "    a = p.append"]
-    scope: dict[str, Any] = {"_tg": _TIME_GET, "_tt": time_text, "_jv": _dumps, "_jf": _float_text,
+    scope: dict[str, Any] = {"_tg": TIME_TEXT_GET, "_tt": time_text, "_jv": _dumps, "_jf": _float_text,
                              "_s": encode_basestring, "_int": int.__repr__}
     for f in dataclasses.fields(cls):
         if f.name in leave_out:

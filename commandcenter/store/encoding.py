@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, overload
 
 from ..domain import Alert, Category, Incident, QuarantinedRecord, ResolutionLevel, Resource, Source, Status
+from ..domain.encoder import TIME_TEXT_GET as _CODEC_TEXT_GET
 from ..domain.encoder import encoder, time_text
 from ..domain.limits import text_problem
 
@@ -56,7 +57,7 @@ _SQLITE_GET = _SQLITE_TEXT.get
 
 
 def _sqlite_text(t: datetime) -> str:
-    c = time_text(t)
+    c = _CODEC_TEXT_GET(t) or time_text(t)   # the encoder usually made it for the record's JSON already
     s = c[:10] + " " + c[11:-1]
     if len(s) == 19:   # whole seconds: SQLAlchemy's DateTime always writes the microseconds
         s += ".000000"
