@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, bindparam, delete
 
 from .dialect import Dialect
 from .rollup import Deltas
+from .schema import T
 
 #: How many ancestors above a grid hold its counts (community, street).
 LEVELS_UP = 2
@@ -61,8 +62,7 @@ def add(sql: Dialect, conn: Connection, changes: list[Row], *, drop_zero: bool =
         return
     upsert = sql.insert_sql("kpi_grid_month", COLUMNS, COLUMNS[:4], '"n" = kpi_grid_month."n" + excluded."n"')
     sql.run_many(conn, upsert, changes)
-    if drop_zero:
-        p = sql.param
-        delete = (f"DELETE FROM kpi_grid_month WHERE node_id = {p} AND bucket = {p} AND drill = {p} "
-                  f"AND grid_id = {p} AND n = 0")
-        conn.exec_driver_sql(delete, [r[:4] for r in changes])
+    if drop_zero:   # a rare path (a drill deleted, grids moved): Core
+        gm = T["kpi_grid_month"]
+        zero = delete(gm).where(*(gm.c[c] == bindparam("k_" + c) for c in COLUMNS[:4]), gm.c.n == 0)
+        conn.execute(zero, [{"k_" + c: v for c, v in zip(COLUMNS[:4], r, strict=False)} for r in changes])
