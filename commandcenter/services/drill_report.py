@@ -13,12 +13,10 @@ from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any, overload
 
-from sqlalchemy import select
 
-from ..domain import ActionKind, Alert, Incident, OperatorAction, Resource, decode_stored
+from ..domain import ActionKind, Alert, Incident, OperatorAction, Resource
 from ..domain.drill_scenario import Scenario
 from ..domain.text import csv_cell
-from ..store.schema import T
 from .drills import (
     Dispatch, IncidentScore, _scenario_or_stub, scenario_of, score_incident, split_reason,
 )
@@ -104,12 +102,8 @@ def who(actor: str, seat: str) -> str:
 
 
 def assemble(store: Any, drill_id: str) -> ReportData:
-    act, rst, aupd = T["operator_actions"], T["resource_status"], T["alert_updates"]
-    with store.engine.connect() as conn:
-        arows = conn.execute(select(act).where(act.c.drill_id == drill_id).order_by(act.c.id)).all()
-        rrows = conn.execute(select(rst).where(rst.c.drill_id == drill_id).order_by(rst.c.id)).all()
-        alrows = conn.execute(select(aupd.c.data).where(aupd.c.drill_id == drill_id).order_by(aupd.c.id)).all()
-    actions = [store.action_from_row(r) for r in arows]
+    history = store.drill_history(drill_id)
+    actions, rrows = history.actions, history.resource_changes
     start = next((a for a in actions if a.kind is ActionKind.DRILL_START), None)
     stop = next((a for a in reversed(actions) if a.kind is ActionKind.DRILL_STOP), None)
     why, path = split_reason(start.reason) if start else ("", "")
@@ -119,12 +113,11 @@ def assemble(store: Any, drill_id: str) -> ReportData:
     else:
         scenario = _scenario_or_stub(path) if path else Scenario(name=drill_id)
 
-    import json
 
     incidents = sorted((store.incident(i.id) for i in store.incidents(drill=True, limit=100_000)
                         if i.drill_id == drill_id), key=lambda i: i.reported_at)
     incidents = [i for i in incidents if i is not None]
-    alert_versions = [decode_stored(Alert, json.loads(d)) for (d,) in alrows]
+    alert_versions = history.alert_versions
     latest_alerts: dict[str, Alert] = {}
     for a in alert_versions:
         latest_alerts[a.id] = a

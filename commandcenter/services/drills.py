@@ -39,7 +39,7 @@ from ..domain.drill_scenario import (  # noqa: F401 - parse_offset, scenario_fro
     RULE, DrillPlayer, Scenario, ScenarioEvent, Targets, parse_offset, parse_scenario, scenario_from_dict,
     scenario_to_dict,
 )
-from ..store.drills import SCENARIO_END, STOPPED, DrillRecord
+from ..store import SCENARIO_END, STOPPED, DrillRecord
 from .live_state import Change, LiveState
 
 DRILL_FEED = "drill"

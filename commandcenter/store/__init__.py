@@ -18,6 +18,9 @@ engine), `territory.py` (the territory tree), `encoding.py` (records as columns)
 """
 from .drills import SCENARIO_END, STOPPED, DrillRecord
 from .errors import StoreError, refuses_record
-from .store import Applied, Store, default_url
+from .store import Applied, DrillHistory, ResourceChange, Store, default_url
 
-__all__ = ["SCENARIO_END", "STOPPED", "Applied", "DrillRecord", "Store", "StoreError", "default_url", "refuses_record"]
+__all__ = [
+    "SCENARIO_END", "STOPPED", "Applied", "DrillHistory", "DrillRecord", "ResourceChange", "Store", "StoreError",
+    "default_url", "refuses_record",
+]

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     CompoundSelect,
@@ -80,6 +80,24 @@ class Applied:
 
     def __bool__(self) -> bool:
         return bool(self.incidents or self.resources or self.alerts or self.territory)
+
+
+class ResourceChange(NamedTuple):
+    """One row of a resource's status history."""
+
+    resource_id: str
+    at: datetime
+    status: str
+    incident_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DrillHistory:
+    """What a drill left besides its records: operator actions, resource status changes, alert versions."""
+
+    actions: list[OperatorAction]
+    resource_changes: list[ResourceChange]
+    alert_versions: list[Alert]
 
 
 _GC_LOCK = threading.Lock()
@@ -501,6 +519,20 @@ class Store:
         """Drills as recorded (newest start first); `running_only`: those whose stop is not recorded."""
         with self._read() as conn:
             return read_drills(conn, running_only=running_only, drill_id=drill_id)
+
+    def drill_history(self, drill_id: str) -> DrillHistory:
+        """A drill's operator actions, resource status changes and alert versions, each oldest first."""
+        with self._read() as conn:
+            actions = conn.execute(select(ACTIONS).where(ACTIONS.c.drill_id == drill_id).order_by(ACTIONS.c.id)).all()
+            changes = conn.execute(select(RESOURCE_STATUS.c.resource_id, RESOURCE_STATUS.c.at, RESOURCE_STATUS.c.status,
+                                          RESOURCE_STATUS.c.incident_id)
+                                   .where(RESOURCE_STATUS.c.drill_id == drill_id).order_by(RESOURCE_STATUS.c.id)).all()
+            alerts = conn.execute(select(ALERT_UPDATES.c.data).where(ALERT_UPDATES.c.drill_id == drill_id)
+                                  .order_by(ALERT_UPDATES.c.id)).all()
+        return DrillHistory(
+            actions=[self.action_from_row(r) for r in actions],
+            resource_changes=[ResourceChange(r.resource_id, utc(r.at), r.status, r.incident_id) for r in changes],
+            alert_versions=[decode_stored(Alert, json.loads(d)) for (d,) in alerts])
 
     def delete_drill(self, drill_id: str) -> int:
         """Remove every row a drill made (and its rollup contributions). Returns the number of records removed."""

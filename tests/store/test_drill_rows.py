@@ -6,8 +6,10 @@ from datetime import datetime, timedelta, UTC
 
 from sqlalchemy import text
 
-from commandcenter.domain import ActionKind, OperatorAction
+from commandcenter.domain import ActionKind, AlertLevel, OperatorAction, ResourceStatus
 from commandcenter.store import DrillRecord, Store
+
+from storehelp import alert, res
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -67,5 +69,26 @@ def test_drills_recorded_before_the_table_are_carried_over(store_url: str) -> No
         assert rows["old-1"].name == "sample-drill" and rows["old-1"].stopped_at == T0 + timedelta(minutes=40)
         assert rows["old-1"].started_by == "张主任" and rows["old-1"].reason == "夜间演练"
         assert rows["old-2"].running and rows["old-2"].started_at == T0 + timedelta(minutes=60)
+    finally:
+        store.close()
+
+
+def test_a_drills_history_is_its_actions_resource_changes_and_alert_versions_in_order(store_url: str) -> None:
+    store = Store.open(store_url)
+    try:
+        store.record_action(start_action("d1", T0))
+        store.record_action(start_action("other", T0))
+        store.apply("sim", resources=[res("r1", 1, drill_id="d1"), res("r9", 1)],
+                    alerts=[alert("w1", 1, drill_id="d1")])
+        store.apply("sim", resources=[res("r1", 2, ResourceStatus.DISPATCHED, drill_id="d1", incident_id="i1")],
+                    alerts=[alert("w1", 2, drill_id="d1", level=AlertLevel.RED)])
+        history = store.drill_history("d1")
+        assert [(a.kind, a.target_id) for a in history.actions] == [(ActionKind.DRILL_START, "d1")]
+        assert [(c.resource_id, c.status, c.incident_id) for c in history.resource_changes] == [
+            ("r1", "available", None), ("r1", "dispatched", "i1")]
+        assert all(c.at.tzinfo is not None for c in history.resource_changes)
+        assert [(a.id, a.version, a.level) for a in history.alert_versions] == [
+            ("w1", 1, AlertLevel.ORANGE), ("w1", 2, AlertLevel.RED)]
+        assert store.drill_history("nobody").actions == []
     finally:
         store.close()
