@@ -9,7 +9,7 @@ from sqlalchemy import text
 from commandcenter.domain import ActionKind, AlertLevel, OperatorAction, ResourceStatus
 from commandcenter.store import DrillRecord, Store
 
-from storehelp import alert, res
+from tests.support.store import alert, res
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
