@@ -52,8 +52,8 @@ class Dialect:
         self.param = "?" if self.sqlite else "%s"
         #: A time as its column's bound value (SQLite: the text SQLAlchemy's DateTime writes).
         self.time_value: Callable[[datetime | None], Any] = sqlite_time if self.sqlite else utc
-        #: A flag as bound: Python's sqlite3 binds an exact int in ~45 ns, a bool only after a failed adapter
-        #: lookup (~300 ns); PostgreSQL's typed arrays keep bools.
+        #: A flag as bound: Python's sqlite3 binds an exact int directly, a bool only after a failed adapter
+        #: lookup; PostgreSQL's typed arrays keep bools.
         self.flag: dict[Any, Any] = {False: 0, True: 1} if self.sqlite else {False: False, True: True}
         #: SQLAlchemy's INSERT with ON CONFLICT for this engine.
         self.insert = sqlite.insert if self.sqlite else postgresql.insert

@@ -111,10 +111,9 @@ _GC_PAUSED_THRESHOLD = 1 << 30
 def _gc_paused() -> Iterator[None]:
     """No automatic cyclic collection while a write transaction builds and runs its rows.
 
-    Why: a batch allocates ~100 objects per record (row tuples, texts, rollup vectors), none in a reference
-    cycle, so the generation-0 collections it triggers free nothing, and every hundredth one walks the caller's
-    whole heap: 10 % of the ingest stream's wall time (bench/store_ingest.py: 562 collections, 0.75-0.83 s of
-    7-8 s for 30k updates; 15, 0.03 s, with this). The wall and `collect` already turn automatic collection off
+    Why: a batch allocates many objects per record (row tuples, texts, rollup vectors), none in a reference
+    cycle, so the collections it triggers free nothing while the older generations' walk the caller's whole heap
+    (docs/benchmarks.md, Store, ingest round 4). The wall and `collect` already turn automatic collection off
     while their pipelines run (services.ingest.LoopThreadGc); this gives every other caller the same.
 
     The pause raises the generation-0 threshold rather than calling gc.disable(): the enabled flag belongs to

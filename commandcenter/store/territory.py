@@ -51,8 +51,8 @@ class TerritoryTree:
 
     def chain(self, node: str, parents: Mapping[str, str | None] | None = None) -> list[str]:
         """The node, its ancestors, then "" (the whole territory); over `parents` when given (a tree before a
-        change). Do not modify the list: the chains of the current tree are remembered until it changes (a batch
-        asks for ~2,000 grids' chains)."""
+        change). Do not modify the list: the chains of the current tree are remembered until it changes (every
+        batch asks for the chains of the grids it touches)."""
         memo = None
         if parents is None:
             # memo before parents: refresh replaces parents first, so a memo read here is never newer than them
@@ -93,8 +93,8 @@ class TerritoryTree:
         return self.levels.get(node) == _GRID
 
     def grids_under(self, node: str, limit: int) -> list[str] | None:
-        """The grid ids under a node ("" = all), or None as soon as there are more than `limit`: listing a city's
-        6,000 (walking the tree, comparing levels) cost more CPU than the whole KPI set's reads."""
+        """The grid ids under a node ("" = all), or None as soon as there are more than `limit`: listing all of
+        a city's (walking the tree, comparing levels) costs more CPU than the whole KPI set's reads."""
         out: list[str] = []
         levels = self.levels
         if not node:
