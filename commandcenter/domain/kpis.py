@@ -17,6 +17,7 @@ Pure: no IO; the caller passes the time.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, UTC
 from typing import Any
@@ -167,10 +168,33 @@ def add_up(incidents: Iterable[Any], start: datetime, end: datetime, *, judged_u
     return out
 
 
+#: A figure is shown when three standard errors of it stay within this share of its target (the ±10 % the seeds'
+#: figures are checked to): below that sample the card says "not enough data" and widens its window instead.
+TOLERANCE = 0.10
+Z = 3.0
+#: A rate is never judged against a perfect one: its spread is taken at no more than this rate.
+_RATE_CEILING = 0.99
+#: The smallest sample of a rate, whatever its target.
+MIN_RATE_SAMPLE = 10
+
+
+def min_sample_for_rate(target_pct: float) -> int:
+    """The n at which Z standard errors of a proportion at its target, sqrt(p(1 − p)/n), are within TOLERANCE of
+    the target: n = Z²(1 − p) / (p·TOLERANCE²). 96.7 % needs 31 disputes, 95 % 48, 90 % 100."""
+    p = min(target_pct / 100.0, _RATE_CEILING)
+    return max(MIN_RATE_SAMPLE, math.ceil(Z * Z * (1 - p) / (p * TOLERANCE * TOLERANCE) - 1e-9))
+
+
+def min_sample_for_mean(cv: float) -> int:
+    """The n at which Z standard errors of a mean, cv·mean/sqrt(n), are within TOLERANCE of it: n = (Z·cv/TOL)²."""
+    return math.ceil((Z * cv / TOLERANCE) ** 2 - 1e-9)
+
+
 @dataclass(frozen=True, slots=True)
 class KpiDef:
     """One indicator: its key, unit, target (None: a count without one), which way is better, the sample below
-    which it reads "not enough data", and the sum that counts its population."""
+    which it reads "not enough data", and the sum that counts its population. `counts_when_small`: a rate of rare
+    events each judged on its own (1-10-20) shows "k of n met" below its sample instead of nothing."""
 
     key: str
     unit: str
@@ -178,28 +202,45 @@ class KpiDef:
     higher_is_better: bool = True
     min_sample: int = 0
     population: str = ""
+    counts_when_small: bool = False
+
+
+#: The spread (coefficient of variation, sd / mean) of one observation of each mean: acceptance of a diverted
+#: 110 call within minutes of its mean, arrival a travel time added to it, hand-over and 报到 a queue, handling
+#: times spread over a long tail (hours to days). The simulator draws with these spreads (sim/incidents.py).
+SPREAD = {"avg_acceptance_time": 0.5, "avg_arrival_time": 0.4, "handover_time": 0.5, "whistle_arrival_time": 0.7,
+          "handling_time": 1.0}
+
+
+def _rate(key: str, target: float, population: str, **kw: Any) -> KpiDef:
+    return KpiDef(key, "%", target, min_sample=min_sample_for_rate(target), population=population, **kw)
+
+
+def _mean(key: str, unit: str, target: float | None, population: str) -> KpiDef:
+    return KpiDef(key, unit, target, higher_is_better=False, min_sample=min_sample_for_mean(SPREAD[key]),
+                  population=population)
 
 
 #: Every indicator the wall can show, in the wall's order. Targets are the seeds' figures (docs/kpis.md).
 DEFS: tuple[KpiDef, ...] = (
     KpiDef("events", "events", None, population="n"),
-    KpiDef("completion_rate", "%", 99.0, min_sample=10, population="due_n"),
-    KpiDef("on_time_rate", "%", 95.0, min_sample=10, population="due_n"),
+    _rate("completion_rate", 99.0, "due_n"),
+    _rate("on_time_rate", 95.0, "due_n"),
     KpiDef("overdue", "events", None, higher_is_better=False),
-    KpiDef("disposal_rate", "%", 100.0, min_sample=10, population="due_n"),
-    KpiDef("closed_loop_rate", "%", 100.0, min_sample=10, population="loop_n"),
-    KpiDef("on_the_spot_rate", "%", 96.7, min_sample=10, population="disp_closed"),
-    KpiDef("dispute_base_share", "%", 95.0, min_sample=10, population="disp_lvl"),
-    KpiDef("avg_acceptance_time", "min", 3.0, higher_is_better=False, min_sample=5, population="p110_acc_n"),
-    KpiDef("avg_arrival_time", "min", 10.0, higher_is_better=False, min_sample=5, population="p110_arr_n"),
-    KpiDef("satisfaction_rate", "%", 90.0, min_sample=10, population="sat_n"),
-    KpiDef("one_ten_twenty_compliance", "%", 95.0, min_sample=3, population="em_dec"),
+    _rate("disposal_rate", 100.0, "due_n"),
+    _rate("closed_loop_rate", 100.0, "loop_n"),
+    _rate("on_the_spot_rate", 96.7, "disp_closed"),
+    _rate("dispute_base_share", 95.0, "disp_lvl"),
+    _mean("avg_acceptance_time", "min", 3.0, "p110_acc_n"),
+    _mean("avg_arrival_time", "min", 10.0, "p110_arr_n"),
+    _rate("satisfaction_rate", 90.0, "sat_n"),
+    _rate("one_ten_twenty_compliance", 95.0, "em_dec", counts_when_small=True),
     KpiDef("emergencies", "events", None, population="em_n"),
     KpiDef("first_petitions", "events", None, population="cat_petition"),
     KpiDef("whistle", "events", None, population="whistle_n"),
-    KpiDef("whistle_arrival_time", "min", None, higher_is_better=False, min_sample=5, population="whistle_arr_n"),
-    KpiDef("handover_time", "min", None, higher_is_better=False, min_sample=5, population="hand_n"),
-    KpiDef("handling_time", "h", None, higher_is_better=False, min_sample=10, population="due_closed"),
+    _mean("whistle_arrival_time", "min", None, "whistle_arr_n"),
+    _mean("handover_time", "min", None, "hand_n"),
+    _mean("handling_time", "h", None, "due_closed"),
     KpiDef("hotline_12345", "events", None, population="h12345_n"),
     KpiDef("diverted_110", "events", None, population="p110_n"),
 )
@@ -216,9 +257,10 @@ def _ratio(num: float, den: float, scale: float = 100.0) -> float | None:
 
 
 def figures(s: Mapping[str, float], *, node_id: str = "", start: datetime | None = None,
-            end: datetime | None = None) -> dict[str, KpiValue]:
+            end: datetime | None = None, withhold_small: bool = True) -> dict[str, KpiValue]:
     """Every indicator of DEFS from a period's sums. A rate or mean whose population is below its
-    `min_sample` has value None and `detail["insufficient"] = 1` (the wall says "not enough data", never 0 %);
+    `min_sample` has value None and `detail["insufficient"] = 1` (the wall says "not enough data", never 0 %;
+    `withhold_small=False` gives the raw figure, to check a definition on a handful of records);
     every value carries its `sample` (population) and, where it has one, its `target`."""
     def g(k: str) -> float:
         return float(s.get(k, 0.0))   # a missing sum is 0
@@ -258,7 +300,7 @@ def figures(s: Mapping[str, float], *, node_id: str = "", start: datetime | None
         detail["sample"] = sample
         if d.target is not None:
             detail["target"] = d.target
-        if d.min_sample and sample < d.min_sample:
+        if withhold_small and d.min_sample and sample < d.min_sample:
             value = None
             detail["insufficient"] = 1.0
         out[d.key] = KpiValue(d.key, value, d.unit, node_id, start, end, detail)

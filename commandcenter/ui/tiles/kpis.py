@@ -22,8 +22,8 @@ from .. import format as fmt
 from .. import labels, theme
 from ...domain import kpis as DK
 from ..models.kpis import (
-    ALL_CARDS, DEFAULT_CARDS, CardFigure, CardSpec, KpiFeed, card_figure, card_label, level_colour, period_label,
-    previous_label, target_text,
+    ALL_CARDS, DEFAULT_CARDS, WINDOWS, CardFigure, CardSpec, KpiFeed, card_figure, card_label, level_colour,
+    period_label, previous_label, target_text, window_label,
 )
 from .base import Tile, plain_label
 from .frame import FramedPlotWidget
@@ -125,6 +125,10 @@ class KpiCard(QFrame):
         self._figure_font(fig.enough_data or fig.level is not None)
         if self.gauge is not None:
             self.gauge.set_figure(fig.value if fig.enough_data else None, fig.target, colour)
+        target = target_text(self.spec)
+        if fig.period in WINDOWS:   # widened beyond the tile's period: say over what
+            target = " · ".join(t for t in (window_label(fig.period), target) if t)
+        self.target.setText(target)
         if self.spec.now:
             self.change_day.setText(self.tr("当前"))
             self.change_year.setText("")
