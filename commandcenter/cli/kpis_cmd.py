@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"kpis: no translation for language {args.lang!r}", file=sys.stderr)
             return 2
     try:
-        store = Store.open(store_url_or_exit(config, args.store, create=False), tz=config.store.timezone)
+        store = Store.open(store_url_or_exit(config, args.store, create=False), tz=config.store.timezone,
+                           limits=DK.limits_for_hours(config.deadlines.hours))
     except StoreError as exc:
         print(f"store: {exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..domain import kpis as DK
 from .common import default_config, load_or_exit, store_url_or_exit
 from datetime import UTC
 
@@ -59,7 +60,8 @@ def run_daily(args: argparse.Namespace) -> int:
 
     fmt.set_timezone(tz)
     try:
-        store = Store.open(store_url_or_exit(config, args.store, create=False), tz=tz)
+        store = Store.open(store_url_or_exit(config, args.store, create=False), tz=tz,
+                           limits=DK.limits_for_hours(config.deadlines.hours))
     except StoreError as exc:
         print(f"store: {exc}", file=sys.stderr)
         return 2
@@ -79,7 +81,7 @@ def run_drill(args: argparse.Namespace) -> int:
     config = load_or_exit(args.config)
     url = store_url_or_exit(config, args.store, create=False)
     try:
-        store = Store.open(url, tz=config.store.timezone)
+        store = Store.open(url, tz=config.store.timezone, limits=DK.limits_for_hours(config.deadlines.hours))
     except StoreError as exc:
         print(f"store: {exc}", file=sys.stderr)
         return 2

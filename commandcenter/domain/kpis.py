@@ -23,14 +23,36 @@ from datetime import datetime, timedelta, UTC
 from typing import Any
 from collections.abc import Iterable, Mapping
 
-from .deadlines import ARRIVAL, DEFAULT_CATEGORY_LIMITS, FIRST_ASSESSMENT, RESPONSE_START
+from .deadlines import ARRIVAL, DEFAULT_CATEGORY_LIMITS, FIRST_ASSESSMENT, RESPONSE_START, category_limits
 from .enums import Category, ResolutionLevel, Source, Status
 from .models import KpiValue
 
 #: The follow-up visit closing the loop is due this long after the closing deadline.
 LOOP_GRACE = timedelta(hours=24)
-#: The longest shift from `reported_at` to another clock (petitions' 15 days plus the loop's grace).
-MAX_SHIFT = max(DEFAULT_CATEGORY_LIMITS.values()) + LOOP_GRACE
+#: The time allowed to close each category (category value → limit): the due clock. The defaults unless a
+#: config's `[deadlines.hours]` says otherwise (deadlines.category_limits).
+Limits = Mapping[str, timedelta]
+DEFAULT_LIMITS: Limits = {c.value: lim for c, lim in DEFAULT_CATEGORY_LIMITS.items()}
+
+
+def limits_of(category_limits: Mapping[Any, timedelta] | None) -> dict[str, timedelta]:
+    """Limits keyed by category value, from deadlines.category_limits() (None: the defaults)."""
+    return dict(DEFAULT_LIMITS) if category_limits is None else {str(Category(c).value): t
+                                                                 for c, t in category_limits.items()}
+
+
+def limits_for_hours(hours: Mapping[Any, float] | None) -> dict[str, timedelta]:
+    """The due clock of a config's `[deadlines.hours]` (the same limits as the wall's countdowns)."""
+    return limits_of(category_limits(hours))
+
+
+def max_shift(limits: Limits = DEFAULT_LIMITS) -> timedelta:
+    """The longest shift from `reported_at` to another clock (the longest limit plus the loop's grace)."""
+    return max(limits.values()) + LOOP_GRACE
+
+
+#: The longest shift with the default limits (petitions' 15 days plus the loop's grace).
+MAX_SHIFT = max_shift()
 
 REPORTED, DUE, LOOP = "reported", "due", "loop"
 
@@ -52,7 +74,6 @@ _FOLLOWED = Status.FOLLOWED_UP.value
 _DISPOSED_RANK = Status.DISPATCHED.rank
 _RANK = {s.value: s.rank for s in Status}
 _BASE_LEVELS = frozenset((ResolutionLevel.GRID.value, ResolutionLevel.COMMUNITY.value))
-_LIMIT = {c.value: lim for c, lim in DEFAULT_CATEGORY_LIMITS.items()}
 _P110, _H12345, _DISPUTE = Source.POLICE_110.value, Source.HOTLINE_12345.value, Category.DISPUTE.value
 _RESP, _ARR, _ASS = RESPONSE_START.total_seconds(), ARRIVAL.total_seconds(), FIRST_ASSESSMENT.total_seconds()
 
@@ -69,9 +90,9 @@ def _secs(a: datetime | None, b: datetime) -> float | None:
     return s if s >= 0 else None
 
 
-def due_at(reported_at: datetime, category: Any) -> datetime:
-    """When the work must be closed: reported + the category's limit (deadlines.DEFAULT_CATEGORY_LIMITS)."""
-    return _aware(reported_at) + _LIMIT[category]
+def due_at(reported_at: datetime, category: Any, limits: Limits = DEFAULT_LIMITS) -> datetime:
+    """When the work must be closed: reported + the category's limit."""
+    return _aware(reported_at) + limits[category]
 
 
 def reported_sums(x: Any) -> tuple[float, ...]:
@@ -95,12 +116,12 @@ def reported_sums(x: Any) -> tuple[float, ...]:
     )
 
 
-def due_sums(x: Any) -> tuple[float, ...]:
+def due_sums(x: Any, limits: Limits = DEFAULT_LIMITS) -> tuple[float, ...]:
     """DUE_SUMS of one incident (counted in the bucket of its `due_at`)."""
     status = x.status
     closed = status in _CLOSED
     rep = _aware(x.reported_at)
-    due = due_at(rep, x.category)
+    due = due_at(rep, x.category, limits)
     on_time = closed and x.closed_at is not None and _aware(x.closed_at) <= due
     close_s = _secs(x.closed_at, rep) if closed else None
     dispute_closed = closed and x.category == _DISPUTE
@@ -138,18 +159,18 @@ def base_sums(x: Any) -> dict[str, float]:
     }
 
 
-def clocks(x: Any) -> list[tuple[datetime, dict[str, float]]]:
+def clocks(x: Any, limits: Limits = DEFAULT_LIMITS) -> list[tuple[datetime, dict[str, float]]]:
     """(time, sums) of one incident on each clock: everything a period containing that time counts of it."""
     rep = _aware(x.reported_at)
     rs = base_sums(x)
     rs.update(zip(REPORTED_SUMS, reported_sums(x), strict=True))
-    due = due_at(rep, x.category)
-    return [(rep, rs), (due, dict(zip(DUE_SUMS, due_sums(x), strict=True))),
+    due = due_at(rep, x.category, limits)
+    return [(rep, rs), (due, dict(zip(DUE_SUMS, due_sums(x, limits), strict=True))),
             (due + LOOP_GRACE, dict(zip(LOOP_SUMS, loop_sums(x), strict=True)))]   # the 回访 is due a day after the deadline
 
 
 def add_up(incidents: Iterable[Any], start: datetime, end: datetime, *, judged_until: datetime | None = None,
-           ) -> dict[str, float]:
+           limits: Limits = DEFAULT_LIMITS) -> dict[str, float]:
     """The sums of a period from records: reported-clock sums of [start, end), due and loop sums of
     [start, min(end, judged_until)) (only work already due is judged), and `overdue` = work open past its
     deadline at `judged_until` (whatever the period)."""
@@ -157,7 +178,7 @@ def add_up(incidents: Iterable[Any], start: datetime, end: datetime, *, judged_u
     out: dict[str, float] = {}
     overdue = 0.0
     for x in incidents:
-        for i, (t, sums) in enumerate(clocks(x)):
+        for i, (t, sums) in enumerate(clocks(x, limits)):
             lo, hi = (start, end) if i == 0 else (start, judged)
             if i == 1 and t < (judged_until or end) and sums["due_closed"] == 0:
                 overdue += 1

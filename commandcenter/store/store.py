@@ -19,7 +19,7 @@ from enum import Enum
 from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import (
     Connection, Engine, Text, and_, create_engine, delete, event, func, insert, or_, select, text, type_coerce,
@@ -348,12 +348,12 @@ class Store:
     """See the package docstring for the contract."""
 
     def __init__(self, engine: Engine, *, writer: Engine | None = None, retention_days: int = 90,
-                 tz: str = R.DEFAULT_TZ) -> None:
+                 tz: str = R.DEFAULT_TZ, limits: Mapping[str, timedelta] | None = None) -> None:
         """`engine` serves reads; `writer`, when given, serves the write transactions (SQLite: one connection
         with the large page cache, so the readers' caches can stay small)."""
         self._engine = engine
         self._writer = writer or engine
-        self.calendar = R.Calendar(tz)
+        self.calendar = R.Calendar(tz, limits)
         self.dialect = engine.dialect.name
         self.retention_days = retention_days
         self._insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
@@ -378,11 +378,14 @@ class Store:
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, url: str = "", *, retention_days: int = 90, migrate: bool = True, tz: str = R.DEFAULT_TZ) -> "Store":
+    def open(cls, url: str = "", *, retention_days: int = 90, migrate: bool = True, tz: str = R.DEFAULT_TZ,
+             limits: Mapping[str, timedelta] | None = None) -> "Store":
         """Open (creating and migrating as needed). StoreError if the database is newer than this code.
 
-        `tz` is the calendar of the KPI days and months (a Chinese command center's "today" is Asia/Shanghai).
-        If the rollups were built in another zone (or not yet, right after a migration), they are rebuilt here."""
+        `tz` is the calendar of the KPI days and months (a Chinese command center's "today" is Asia/Shanghai);
+        `limits` the time allowed per category value (domain.kpis.limits_of: a config's `[deadlines.hours]` over
+        the defaults), the KPIs' due clock. If the rollups were built in another zone or on other limits (or not
+        yet, right after a migration), they are rebuilt here."""
         url = url or default_url()
         engine = make_engine(url)
         # SQLite: writes go through one dedicated connection holding the large page cache (a batch rewrites
@@ -402,7 +405,7 @@ class Store:
             raise StoreError(f"store calendar: {exc}") from exc
         try:
             upgrade(engine, migrate=migrate)
-            store = cls(engine, writer=writer, retention_days=retention_days, tz=tz)
+            store = cls(engine, writer=writer, retention_days=retention_days, tz=tz, limits=limits)
             store._ensure_rollup_calendar()
         except StoreError:
             dispose()
@@ -416,12 +419,13 @@ class Store:
         return conn.execute(select(_SET.c.value).where(_SET.c.key == key)).scalar()
 
     def _ensure_rollup_calendar(self) -> None:
-        """Rebuild the rollups when they were built in another time zone than this store's calendar."""
+        """Rebuild the rollups when they were built in another time zone or on other limits than this store's
+        calendar (`rollup_tz` holds its basis: the zone, and any limit that differs from the defaults)."""
         with self._read() as conn:
-            if self._setting(conn, "rollup_tz") == self.calendar.name:
+            if self._setting(conn, "rollup_tz") == self.calendar.basis:
                 return
         with self._write() as conn:   # re-checked under the write lock: two walls opening at once rebuild once
-            if self._setting(conn, "rollup_tz") != self.calendar.name:
+            if self._setting(conn, "rollup_tz") != self.calendar.basis:
                 self._rebuild(conn)
 
     @property
@@ -1089,7 +1093,7 @@ class Store:
                 acc = R.Deltas(self.calendar)
         self._add_rollups(conn, acc.rows(self._chain))
         GM.add(self, conn, GM.rows(acc, self._chain))
-        ins = self._insert(_SET).values(key="rollup_tz", value=self.calendar.name)
+        ins = self._insert(_SET).values(key="rollup_tz", value=self.calendar.basis)
         conn.execute(ins.on_conflict_do_update(index_elements=["key"], set_={"value": ins.excluded.value}))
 
     # ------------------------------------------------------------------ history
