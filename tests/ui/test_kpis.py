@@ -345,3 +345,13 @@ def test_rare_emergencies_show_their_counts_not_a_rate():
     cur = DK.figures({"em_n": 2, "em_dec": 2, "em_ok": 1})
     fig = card_figure(ALL_CARDS["one_ten_twenty_compliance"], KpiSnapshot("", W.T0, current=cur))
     assert fig.value is None and fig.text == "1/2 起达标" and fig.level is DeadlineLevel.AMBER
+
+
+def test_no_emergency_in_a_year_is_said_so():
+    """A street sees about one emergency a year: with none in the widest window the card says so, neutral."""
+    from commandcenter.domain import kpis as DK
+    from commandcenter.ui.models.kpis import ALL_CARDS, card_figure
+
+    snap = KpiSnapshot("", W.T0, current=DK.figures({}), windows={"one_ten_twenty_compliance": "365d"})
+    fig = card_figure(ALL_CARDS["one_ten_twenty_compliance"], snap)
+    assert fig.text == "无突发事件" and fig.level is None and fig.period == "365d"

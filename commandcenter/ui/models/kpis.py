@@ -156,7 +156,9 @@ def value_text(spec: CardSpec, v: KpiValue | None) -> str:
         return tr("数据不足")
     if v.value is None:
         n = int(v.detail.get("sample", 0.0))
-        if spec.definition.counts_when_small and n > 0:
+        if spec.definition.counts_when_small:
+            if n == 0:
+                return tr("无突发事件")
             met = int(v.detail.get("compliant", 0.0))
             return tr("{met}/{n} 起达标").format(met=fmt.number(met), n=fmt.number(n))
         return tr("数据不足（n={n}）").format(n=fmt.number(n))
@@ -339,7 +341,8 @@ async def _widen(call: Callable[..., Awaitable[Any]], store: Any, node_id: str, 
                  snap: KpiSnapshot) -> None:
     """Cards whose period holds too small a sample take the first wider rolling window (FALLBACKS) that holds
     enough, with the window before it and the same window a year earlier as their comparisons. A rare event's
-    rule (counts_when_small) shows its counts over the widest window when no window is enough."""
+    rule (counts_when_small) shows its counts over the widest window when no window is enough (none at all is a
+    figure too: no emergency in a year)."""
     need = [d.key for d in DK.DEFS if d.min_sample and _insufficient(snap.current.get(d.key))]
     for i, (name, span) in enumerate(FALLBACKS):
         if not need:
@@ -348,8 +351,7 @@ async def _widen(call: Callable[..., Awaitable[Any]], store: Any, node_id: str, 
             continue
         wide = await call(store.kpis, node_id, now - span, now)
         last = i == len(FALLBACKS) - 1
-        took = [k for k in need if not _insufficient(wide.get(k)) or (
-            last and DK.BY_KEY[k].counts_when_small and wide[k].detail.get("sample", 0.0) > 0)]
+        took = [k for k in need if not _insufficient(wide.get(k)) or (last and DK.BY_KEY[k].counts_when_small)]
         if not took:
             continue
         before = await call(store.kpis, node_id, now - 2 * span, now - span)
@@ -381,6 +383,9 @@ def collect(store: Any, node_id: str, now: datetime, *, completion_series: bool 
     raise RuntimeError("collect: unexpected suspension")
 
 
+#: A refresh asked for "soon" waits this long, so a history arriving in many batches costs one or two refreshes.
+SOON_MS = 500
+
 Fetch = Callable[[str, datetime, bool, KpiSnapshot | None, str], Awaitable[KpiSnapshot]]
 
 
@@ -402,6 +407,9 @@ class KpiFeed(QObject):
         self.series_every = series_every
         self._n = 0
         self._inflight: asyncio.Future[KpiSnapshot | None] | None = None
+        self._again = False
+        self._soon = QTimer(self, singleShot=True, interval=SOON_MS)
+        self._soon.timeout.connect(self._refresh_again)
         self._timer = QTimer(self, interval=interval_ms)
         self._timer.timeout.connect(self.schedule)
         if fetch is not None:
@@ -425,6 +433,18 @@ class KpiFeed(QObject):
             return
         if loop.is_running():
             self._inflight = loop.create_task(self._run())
+
+    def refresh_soon(self) -> None:
+        """Refresh shortly (a backend's history just arrived): at most one refresh every SOON_MS from here, and one
+        more after the refresh in flight, which may have read the store before the history was in."""
+        if not self._soon.isActive():
+            self._soon.start()
+
+    def _refresh_again(self) -> None:
+        if self.busy:
+            self._again = True
+        else:
+            self.schedule()
 
     @property
     def busy(self) -> bool:
@@ -464,6 +484,9 @@ class KpiFeed(QObject):
             return None
         self.snapshot = snap
         self.updated.emit()
+        if self._again:
+            self._again = False
+            self.refresh_soon()
         return snap
 
     def set_snapshot(self, snap: KpiSnapshot) -> None:
