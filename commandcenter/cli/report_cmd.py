@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", action="store_true", help="list the drills in the store")
     p.add_argument("--daily", metavar="DATE", help="运行日报 of this local day (YYYY-MM-DD, or 'today')")
     p.add_argument("--node", default=None, help="daily report: territory node id (default: the wall's node)")
-    p.add_argument("--lang", default="zh_CN", help="daily report: its one language (zh_CN or en)")
+    p.add_argument("--lang", default="zh_CN", help="the report's one language (zh_CN or en)")
     p.set_defaults(func=run)
 
 
@@ -106,8 +106,13 @@ def run_drill(args: argparse.Namespace) -> int:
     finally:
         store.close()
     from ..ui.report import ensure_gui_app, write_report
+    from ..ui.resources import install_language
 
     ensure_gui_app()
-    for path in write_report(data, args.out):
+    if not install_language(args.lang):
+        print(f"report: no translation for language {args.lang!r}", file=sys.stderr)
+        return 2
+    roster = frozenset(d.name for d in config.duty) if config.duty else None
+    for path in write_report(data, args.out, roster):
         print(f"report: wrote {path}")
     return 0
