@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -82,11 +83,16 @@ def _dt(t: datetime | None) -> str:
     return fmt.date_time(t) if t else "—"
 
 
+#: A login account (what a command line records when no --actor is given), not a person's name.
+_ACCOUNT = re.compile(r"^[a-z_][a-z0-9_.-]*$")
+
+
 def person(actor: str, seat: str, roster: frozenset[str] | None) -> str:
-    """A person by name and the seat they signed in at. An action without a seat came from no duty sign-in (a
-    command line, its login account as the actor) unless the roster names the actor: it is said to be so, never
-    shown as if the account were a person."""
-    if (roster is not None and actor in roster) or seat:
+    """A person by name, with the seat they signed in at. An actor the duty roster does not name (or, without a
+    roster, one that reads as a login account: `root`, `ubuntu`) came from a command line without a duty sign-in:
+    said so, never shown as if the account were a person."""
+    known = actor in roster if roster is not None else not _ACCOUNT.match(actor)
+    if known or seat:
         return f"{actor} · {seat}" if seat else actor
     return tr("命令行操作（未签到）")
 
