@@ -271,7 +271,7 @@ def _sum_sets(conn: Connection, store: "Store", node: str, sets: list[list[Range
         per_set = [_spans(rs, store.calendar) for rs in sets]
         # only a set reading due or loop sums needs incidents reported before its spans
         cal = store.calendar
-        shift = cal.max_shift_h
+        shift, shift_h = cal.max_shift_h, cal.shift_h
         wide = [(lo - (0 if c is not None and not _DUE_SET & set(c) else shift), hi)
                 for spans, c in zip(per_set, cols) for lo, hi in spans]
         every = _merged([x for spans in per_set for x in spans])
@@ -279,7 +279,7 @@ def _sum_sets(conn: Connection, store: "Store", node: str, sets: list[list[Range
         def keep(reported: datetime, category: str) -> bool:
             """False for an incident read back for the due clock whose buckets are in none of the spans."""
             rep_h = Calendar.hour(reported)
-            due_h = due_hour(reported, category, cal)
+            due_h = rep_h + shift_h[category] if shift_h is not None else due_hour(reported, category, cal)
             return any(lo <= h < hi for h in (rep_h, due_h) for lo, hi in every)
 
         for row in _incident_rows(conn, store, [node], wide, include_drill, CONTRIB_COLUMNS, keep):

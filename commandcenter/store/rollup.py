@@ -72,6 +72,10 @@ class Calendar:
         self.limits: DK.Limits = dict(limits or DK.DEFAULT_LIMITS)
         self.shift_s = {c: t.total_seconds() for c, t in self.limits.items()}   # due = reported + this
         self.max_shift_h = int(DK.max_shift(self.limits).total_seconds() // 3600) + 1
+        whole = {c: int(t // 3600) for c, t in self.shift_s.items()}
+        #: the due hour is the reported hour plus this, when every limit is whole hours (the defaults are)
+        self.shift_h: dict[str, int] | None = whole if all(h * 3600 == self.shift_s[c] for c, h in whole.items()) \
+            else None
         changed = sorted((c, t.total_seconds()) for c, t in self.limits.items() if DK.DEFAULT_LIMITS.get(c) != t)
         self.basis = tz + "".join(f" {c}={s:g}s" for c, s in changed)
         self._dm: dict[int, tuple[int, int]] = {}

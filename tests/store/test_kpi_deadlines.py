@@ -62,3 +62,19 @@ def test_a_config_without_deadlines_keeps_the_stored_rollups(store_url: str) -> 
     """The defaults' basis is the time zone alone, as before: opening such a store does not rebuild it."""
     with Store.open(store_url, limits=DK.limits_for_hours({})) as store:
         assert store.calendar.basis == store.calendar.name == DK.DEFAULT_TZ
+
+
+def test_a_limit_of_part_hours_buckets_the_same_on_every_level(store_url: str) -> None:
+    """Fire in 90 minutes: the due hour is the reported time plus 1.5 h, floored, for a city (its rollups) and
+    for a grid (summed from its incidents at the window's edges) alike."""
+    limits = DK.limits_for_hours({"fire": 1.5})
+    fires = [inc(f"f{k}", 2, at=T0 + k * 20 * timedelta(minutes=1), category=Category.FIRE, status=Status.CLOSED,
+                 accepted_at=T0, dispatched_at=T0, closed_at=T0 + k * 20 * timedelta(minutes=1) + H) for k in range(6)]
+    with Store.open(store_url, limits=limits) as store:
+        store.apply("c", territory=territory(), incidents=fires)
+        for end in (T0 + 2 * H, T0 + 3 * H, T0 + 4 * H):
+            city, grid = store.kpis("c", T0, end), store.kpis("g1", T0, end)
+            assert city["completion_rate"].detail["due"] == grid["completion_rate"].detail["due"]
+            # due at T0 + 1:30 … T0 + 3:10, each judged with its due hour, once that hour is over (by `end`)
+            want = sum(1 for k in range(6) if (T0 + timedelta(minutes=90 + 20 * k)).replace(minute=0) < end)
+            assert city["completion_rate"].detail["due"] == want
