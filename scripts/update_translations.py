@@ -189,7 +189,7 @@ EN: dict[str, str] = {
     "本月": "This month", "今年以来": "Year to date", "较昨日同期": "vs. yesterday, same hours",
     "较上月同期": "vs. last month, same days", "较去年同期": "vs. last year, same period", "目标": "Target",
     "数据不足": "Not enough data", "个百分点": " pts", "当前": "Now",
-    "数据不足（n={n}）": "Not enough data (n={n})", "{met}/{n} 起达标": "{met} of {n} met", "无突发事件": "No emergencies",
+    "数据不足（样本 {n}）": "Not enough data (n={n})", "{met}/{n} 起达标": "{met} of {n} met", "无突发事件": "No emergencies",
     "近24小时": "Last 24 h", "近30天": "Last 30 days", "近一年": "Last 12 months",
     "较前24小时": "vs. the 24 h before", "较前30天": "vs. the 30 days before", "较前一年": "vs. the 12 months before",
     "化解层级": "Resolution level",

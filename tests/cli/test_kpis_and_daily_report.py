@@ -67,7 +67,7 @@ def test_kpis_prints_the_cards_figures_as_the_tile_computes_them(city, capsys) -
         assert card["enough_data"] == (want is not None)
     completion = out["cards"][1]
     assert completion["label"] == "办结率" and completion["target"] == 99.0
-    assert completion["text"].endswith("%") or completion["text"].startswith("数据不足（n=")
+    assert completion["text"].endswith("%") or completion["text"].startswith("数据不足（样本 ")
 
     assert main(["kpis", "--config", str(cfg), "--at", at.isoformat(), "--node", "", "--period", "year",
                  "--format", "csv", "--all"]) == 0

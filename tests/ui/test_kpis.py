@@ -97,7 +97,7 @@ def test_tile_refreshes_through_in_store_and_bars_open_details(ui, clock, qloop,
     completion = next(c for c in tile.cards if c.spec.name == "completion_rate")
     assert snap.value("completion_rate") is None
     n = int(snap.detail("completion_rate")["sample"])
-    assert completion.value.text() == f"数据不足（n={n}）" and completion.target.text() == "目标 ≥ 99%"
+    assert completion.value.text() == f"数据不足（样本 {n}）" and completion.target.text() == "目标 ≥ 99%"
     satisfied = next(c for c in tile.cards if c.spec.name == "overdue")
     level = threshold_level(satisfied.spec, snap.value("overdue"))
     if level is not None:
@@ -230,10 +230,10 @@ def test_at_00_05_a_healthy_city_reads_not_enough_data_with_its_targets(ui, cloc
     assert cards["events"].value.text() == "42" and cards["events"].change_day.text() == "较昨日同期 ▲ 5.0%"
     for name in ("completion_rate", "on_time_rate", "closed_loop_rate", "on_the_spot_rate"):
         card = cards[name]
-        assert card.value.text() == "数据不足（n=0）", name          # never "0.0 % ✗"
+        assert card.value.text() == "数据不足（样本 0）", name          # never "0.0 % ✗"
         assert card.target.text().startswith("目标"), name
         assert theme.TEXT_DIM.name() in card.value.styleSheet()
-    assert cards["avg_acceptance_time"].value.text() == "数据不足（n=2）"   # two calls: says how few
+    assert cards["avg_acceptance_time"].value.text() == "数据不足（样本 2）"   # two calls: says how few
     assert cards["overdue"].value.text() == "0" and cards["overdue"].change_day.text() == "当前"
 
 

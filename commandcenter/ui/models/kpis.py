@@ -161,7 +161,7 @@ def value_text(spec: CardSpec, v: KpiValue | None) -> str:
                 return tr("无突发事件")
             met = int(v.detail.get("compliant", 0.0))
             return tr("{met}/{n} 起达标").format(met=fmt.number(met), n=fmt.number(n))
-        return tr("数据不足（n={n}）").format(n=fmt.number(n))
+        return tr("数据不足（样本 {n}）").format(n=fmt.number(n))
     text = fmt.number(v.value, spec.decimals)
     if v.unit == "%":
         return text + "%"
