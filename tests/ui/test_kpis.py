@@ -355,3 +355,17 @@ def test_no_emergency_in_a_year_is_said_so():
     snap = KpiSnapshot("", W.T0, current=DK.figures({}), windows={"one_ten_twenty_compliance": "365d"})
     fig = card_figure(ALL_CARDS["one_ten_twenty_compliance"], snap)
     assert fig.text == "无突发事件" and fig.level is None and fig.period == "365d"
+
+
+def test_a_figure_is_judged_as_it_is_shown():
+    """10.02 minutes shows as 10.0 and meets "≤ 10 minutes"; 10.06 shows as 10.1 and does not."""
+    from commandcenter.domain import kpis as DK
+    from commandcenter.ui.models.kpis import ALL_CARDS, card_figure
+
+    def arrival(seconds_each: float) -> object:
+        cur = DK.figures({"p110_arr_n": 200, "p110_arr_s": 200 * seconds_each})
+        return card_figure(ALL_CARDS["avg_arrival_time"], KpiSnapshot("", W.T0, current=cur))
+
+    ok, late = arrival(601.2), arrival(603.6)
+    assert ok.text == "10.0 分钟" and ok.meets_target is True and ok.level is DeadlineLevel.OK
+    assert late.text == "10.1 分钟" and late.meets_target is False and late.level is DeadlineLevel.AMBER

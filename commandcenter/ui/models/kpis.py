@@ -223,14 +223,16 @@ def card_figure(spec: CardSpec, snap: KpiSnapshot) -> CardFigure:
     detail = {} if cur is None else cur.detail
     if spec.now:   # a state now has no like-for-like earlier value on this card
         prev = ly = None
+    # judged as shown: 10.0 minutes meets "≤ 10 minutes" even when it was 10.02
+    shown = None if value is None else round(value, spec.decimals)
     return CardFigure(
         key=spec.name, label=card_label(spec), period=snap.windows.get(spec.name, snap.period), value=value,
         unit=spec.definition.unit, text=value_text(spec, cur), target=spec.definition.target,
-        meets_target=DK.meets_target(spec.definition, value), sample=float(detail.get("sample", 0.0)),
+        meets_target=DK.meets_target(spec.definition, shown), sample=float(detail.get("sample", 0.0)),
         enough_data=not detail.get("insufficient") and value is not None,
         previous=None if prev is None else prev.value, change_previous=change_text(spec, cur, prev),
         last_year=None if ly is None else ly.value, change_last_year=change_text(spec, cur, ly),
-        level=threshold_level(spec, value) if value is not None else _small_count_level(spec, cur))
+        level=threshold_level(spec, shown) if shown is not None else _small_count_level(spec, cur))
 
 
 def _small_count_level(spec: CardSpec, v: KpiValue | None) -> DeadlineLevel | None:
