@@ -356,13 +356,18 @@ async def _widen(call: Callable[..., Awaitable[Any]], store: Any, node_id: str, 
         took = [k for k in need if not _insufficient(wide.get(k)) or (last and DK.BY_KEY[k].counts_when_small)]
         if not took:
             continue
-        before = await call(store.kpis, node_id, now - 2 * span, now - span)
-        year_ago = await call(store.kpis, node_id, _year_earlier(now - span), _year_earlier(now))
+        before: dict[str, KpiValue] = {}
+        year_ago: dict[str, KpiValue] = {}
+        if any(wide[k].value is not None for k in took):   # counts alone (1-10-20) have no change to show
+            before = await call(store.kpis, node_id, now - 2 * span, now - span)
+            year_ago = await call(store.kpis, node_id, _year_earlier(now - span), _year_earlier(now))
         for k in took:
             snap.current[k] = wide[k]
             for into, src in ((snap.previous, before), (snap.last_year, year_ago)):
                 if k in src:
                     into[k] = src[k]
+                else:                    # never compare a window with the period's own earlier figure
+                    into.pop(k, None)
             snap.windows[k] = name
         need = [k for k in need if k not in took]
 
