@@ -3,9 +3,10 @@
 card_figures over the store's KPI engine).
 
 The cards are those of the config's first KPI tile (its `cards`, else the default ten); `--all` prints every
-indicator of domain/kpis.py. Each line (csv) or entry (json) has the indicator's key, label, value, unit, the text
-the card shows, the target and whether it is met, the sample it was computed on, whether there is enough data,
-and the like-for-like changes (previous period, same period last year).
+indicator of domain/kpis.py. Each line (csv) or entry (json) has the indicator's key, label, period (the card's
+own: the one asked for, or the rolling window it widened to for want of data, `24h` / `30d` / `365d`), value,
+unit, the text the card shows, the target and whether it is met, the sample it was computed on, whether there is
+enough data, and the like-for-like changes (previous period, same period last year).
 """
 from __future__ import annotations
 
