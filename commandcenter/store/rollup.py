@@ -148,7 +148,7 @@ def _secs(a: datetime | None, b: datetime) -> float | None:
     return s if s >= 0 else None
 
 
-def contributions(row: Any, cal: "Calendar | None" = None) -> list[tuple[int, list[float]]]:
+def contributions(row: Any, cal: Calendar | None = None) -> list[tuple[int, list[float]]]:
     """(UTC hour, rollup columns in ROLLUP_COLUMNS order) of one incident in its reported and its due bucket (the
     loop sums sit in the due bucket: see LOOP_HOURS): an Incident, a result row of CONTRIB_COLUMNS, or a mapping."""
     if isinstance(row, dict):
@@ -162,7 +162,7 @@ def contributions(row: Any, cal: "Calendar | None" = None) -> list[tuple[int, li
     return out
 
 
-def contribution(row: Any, cal: "Calendar | None" = None) -> list[float]:
+def contribution(row: Any, cal: Calendar | None = None) -> list[float]:
     """Every rollup column of one incident, its clocks summed (what a window holding all three counts)."""
     v = [0.0] * NCOLS
     for _h, part in contributions(row, cal):
@@ -171,7 +171,7 @@ def contribution(row: Any, cal: "Calendar | None" = None) -> list[float]:
     return v
 
 
-def clock_parts(row: Any, sign: int, cal: "Calendar") -> list[tuple[int, tuple[list[int], list[float]]]]:
+def clock_parts(row: Any, sign: int, cal: Calendar) -> list[tuple[int, tuple[list[int], list[float]]]]:
     """The columns and values of one incident in its reported and its due bucket, keyed by their UTC hours."""
     rep_h = Calendar.hour(row.reported_at)
     cols: list[int] = []
@@ -183,7 +183,7 @@ def clock_parts(row: Any, sign: int, cal: "Calendar") -> list[tuple[int, tuple[l
     return [(rep_h, (cols, vals)), (due_hour(row.reported_at, row.category, cal), (dcols, dvals))]
 
 
-def due_hour(reported_at: datetime, category: str, cal: "Calendar") -> int:
+def due_hour(reported_at: datetime, category: str, cal: Calendar) -> int:
     """The UTC hour an incident's deadline falls in, on the calendar's due clock."""
     rep = reported_at if reported_at.tzinfo is not None else reported_at.replace(tzinfo=timezone.utc)
     return int((rep.timestamp() + cal.shift_s[category]) // 3600)

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP, QBuffer, QByteArray, QCoreApplication, QIODevice, QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl,
+    QBuffer, QByteArray, QCoreApplication, QIODevice, QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl,
 )
 from PySide6.QtGui import (
     QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument,
@@ -26,6 +26,7 @@ from ..services.drill_report import ReportData, fmt_secs, miss_parts, place_text
 from ..services.drills import IncidentScore, split_reason
 from . import format as fmt
 from . import labels, theme
+from .noop import QT_TRANSLATE_NOOP
 
 def tr(text: str) -> str:
     """A report string in the report's one language (the application's installed translation)."""
@@ -423,10 +424,10 @@ def build_html(data: ReportData, images: dict[str, str], roster: frozenset[str] 
         detail = r.detail
         if r.kind == "alert" and r.record_id in alerts:
             detail = " · ".join(x for x in (labels.warning_level(alerts[r.record_id].level), r.detail) if x)
-        obj = person(r.title, "", roster) if r.kind == "action" else r.title
+        obj = r.title
         if r.kind == "action":
-            act = next((x for x in data.actions if x.target_id == r.record_id and x.at == r.at), None)
-            obj = person(act.actor, act.seat, roster) if act is not None else obj
+            found = next((x for x in data.actions if x.target_id == r.record_id and x.at == r.at), None)
+            obj = person(found.actor, found.seat, roster) if found is not None else person(r.title, "", roster)
         a(_row(esc(fmt_secs(r.offset_s)), esc(fmt.hhmmss(r.at)), esc(tr(KIND_NAMES[r.kind]) if r.kind in KIND_NAMES else "—"),
                esc(obj), esc(what_name(r.what)), esc(detail)))
     a("</table>")

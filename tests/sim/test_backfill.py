@@ -2,12 +2,12 @@
 record's latest version when the served history begins, and every case goes on living after it."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from commandcenter.domain import decode_incident
 from commandcenter.sim import SimServer
 
-START = datetime(2026, 11, 23, 4, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
 
 def test_the_backfilled_past_is_served_once_as_latest_versions_and_lives_on() -> None:

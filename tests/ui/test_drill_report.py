@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from commandcenter.services.drill_report import ReportData, ResourceUse, Timelin
 from commandcenter.services.drills import Dispatch, score_incident
 
 DRILL = "drill-20261206-101500-sample-fire-rainstorm"
-T0 = datetime(2026, 12, 6, 2, 15, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 6, 2, 15, tzinfo=UTC)
 S = timedelta(seconds=1)
 #: What must never reach the document: ids, codes, enum values, the login account and the host it ran on.
 RAW = (DRILL, f"{DRILL}:fire", "EV", "AL", "fire-station-1", "ambulance-1", "team", "vehicle", "orange",

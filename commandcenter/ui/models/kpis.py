@@ -240,7 +240,7 @@ def _small_count_level(spec: CardSpec, v: KpiValue | None) -> DeadlineLevel | No
     if v is None or not spec.definition.counts_when_small:
         return None
     n, met = v.detail.get("sample", 0.0), v.detail.get("compliant", 0.0)
-    return DeadlineLevel.AMBER if 0 < n and met < n else None
+    return DeadlineLevel.AMBER if n > 0 and met < n else None
 
 
 def card_figures(snap: KpiSnapshot, cards: tuple[str, ...] = DEFAULT_CARDS) -> list[CardFigure]:
