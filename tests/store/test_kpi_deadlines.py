@@ -10,7 +10,7 @@ from commandcenter.domain import kpis as DK
 from commandcenter.domain.deadlines import Stage, category_limits, deadline_state
 from commandcenter.store import Store
 
-from storehelp import T0, inc, territory
+from tests.support.store import T0, inc, territory
 
 H = timedelta(hours=1)
 #: A centre that gives disputes 72 hours instead of the default 48.
