@@ -3,11 +3,12 @@
     PYTHONPATH=. python bench/kpi_week.py [--profile city] [--days 7] [--seed 1] [--out table.md]
 
 Runs the simulator faster than real time (its world is advanced directly, no server), feeds every record version
-into a fresh SQLite store as the wall's ingest would, and at several local times of each day (00:05 included)
-reads the cards' figures by the cards' own code (ui.models.kpis.collect + card_figures, period 今日). Prints, per
-time of day, each card's range over the days (or how many days it read 数据不足), the week's figures (本月 = the
-simulated weeks so far) and the seed figure, as a Markdown table; one JSON line per reading goes to stderr.
-Rerun it after the simulator's rates change: nothing in it is tuned to them.
+into a fresh SQLite store as the wall's ingest would, and at every hour of each day (00:05 instead of 00:00)
+reads the cards' figures by the cards' own code (ui.models.kpis.collect + card_figures, period 今日, widened to a
+rolling window where today's sample is too small). Prints, per hour of the day, each card's range over the days
+(and how often it widened, or read 数据不足), the month so far and the seed figure, as a Markdown table, then
+whether every reading of a card with a seed figure is within ±10 % of it; one JSON line per reading goes to
+stderr. Rerun it after the simulator's rates change: nothing in it is tuned to them.
 """
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ from commandcenter.store import Store
 from commandcenter.ui.models.kpis import ALL_CARDS, DEFAULT_CARDS, card_figures, collect
 
 TZ = ZoneInfo(DK.DEFAULT_TZ)
-TIMES = (time(0, 5), time(3, 0), time(6, 0), time(9, 0), time(10, 24), time(12, 0), time(15, 0), time(18, 0),
-         time(21, 0), time(23, 55))
+TIMES = (time(0, 5),) + tuple(time(h, 0) for h in range(1, 24))
+TOLERANCE = 0.10
+Reading = tuple[float | None, str, str]     # (value, the card's text, its window: today / 24h / 30d / 365d)
 CARDS = DEFAULT_CARDS + ("disposal_rate", "dispute_base_share", "whistle", "hotline_12345", "diverted_110",
                          "first_petitions", "emergencies")
 
@@ -35,9 +37,8 @@ CARDS = DEFAULT_CARDS + ("disposal_rate", "dispute_base_share", "whistle", "hotl
 def feed(store: Store, sim: SimServer, since: int) -> int:
     """Apply the log's messages after seq `since` (territory and incident versions) to the store."""
     incs, terr, last = [], [], since
-    for m in sim.log.messages:
-        if m.seq <= since:
-            continue
+    log = sim.log
+    for m in log.messages[max(0, since + 1 - log.first_seq):]:
         last = m.seq
         if m.type == "incident":
             incs.append(decode_incident(m.data))
@@ -50,21 +51,49 @@ def feed(store: Store, sim: SimServer, since: int) -> int:
     return last
 
 
-def make_table(readings: dict[time, dict[str, list[float | None]]], week: dict[str, float | None] | None) -> str:
-    """Markdown: per time of day, each card's range of 今日 over the days (and how often it read 数据不足)."""
+WINDOW_NAMES = {"24h": "近24小时", "30d": "近30天", "365d": "近一年"}
+
+
+def cell(rs: list[Reading], unit: str) -> str:
+    """The range of the values over the days, how many readings widened to which window, and the texts of the
+    readings without a value (数据不足 (n=…), or a rare event's counts)."""
+    vals = [v for v, _, _ in rs if v is not None]
+    text = "" if not vals else (fmt_value(min(vals), unit) if min(vals) == max(vals) else
+                                f"{fmt_value(min(vals), unit)}–{fmt_value(max(vals), unit)}")
+    widened: dict[str, int] = {}
+    for v, _, w in rs:
+        if v is not None and w in WINDOW_NAMES:
+            widened[w] = widened.get(w, 0) + 1
+    if widened:
+        text += " (" + ", ".join(f"{WINDOW_NAMES[w]} ×{n}" for w, n in widened.items()) + ")"
+    others = sorted({t for v, t, _ in rs if v is None})
+    if others:
+        shown = others if len(others) <= 2 else [others[0], "…", others[-1]]
+        text += (" " if text else "") + " / ".join(shown) + (f" ×{sum(v is None for v, _, _ in rs)}" if vals else "")
+    return text
+
+
+def within(readings: dict[time, dict[str, list[Reading]]]) -> list[str]:
+    """Per card with a seed figure: the readings' range over every hour, and whether all are within ±10 %."""
+    out = []
+    for k, seed in DK.SEED_FIGURES.items():
+        if k not in CARDS:
+            continue
+        vals = [v for t in TIMES for v, _, _ in readings[t][k] if v is not None]
+        n_all = sum(len(readings[t][k]) for t in TIMES)
+        ok = [v for v in vals if abs(v - seed) <= TOLERANCE * seed]
+        out.append(f"- {ALL_CARDS[k].label} (seed {seed:g}): {len(vals)} of {n_all} readings give a figure, "
+                   f"{min(vals, default=float('nan')):.1f}–{max(vals, default=float('nan')):.1f}; "
+                   f"{len(ok)} of {len(vals)} within ±10 %")
+    return out
+
+
+def make_table(readings: dict[time, dict[str, list[Reading]]], week: dict[str, float | None] | None) -> str:
+    """Markdown: per hour of the day, each card's range of 今日 over the days (see `cell`)."""
     head = ["本地时间"] + [ALL_CARDS[k].label for k in CARDS]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for t in TIMES:
-        cells = [t.strftime("%H:%M")]
-        for k in CARDS:
-            unit = DK.BY_KEY[k].unit
-            vals = [v for v in readings[t][k] if v is not None]
-            missing = len(readings[t][k]) - len(vals)
-            text = "数据不足" if not vals else (fmt_value(min(vals), unit) if min(vals) == max(vals) else
-                                                 f"{fmt_value(min(vals), unit)}–{fmt_value(max(vals), unit)}")
-            if vals and missing:
-                text += f" ({missing}× 数据不足)"
-            cells.append(text)
+        cells = [t.strftime("%H:%M")] + [cell(readings[t][k], DK.BY_KEY[k].unit) for k in CARDS]
         lines.append("| " + " | ".join(cells) + " |")
     if week is not None:
         lines.append("| 本月（模拟的各天） | " + " | ".join(fmt_value(week[k], DK.BY_KEY[k].unit) for k in CARDS) + " |")
@@ -73,9 +102,9 @@ def make_table(readings: dict[time, dict[str, list[float | None]]], week: dict[s
     return "\n".join(lines)
 
 
-def from_log(path: str) -> dict[time, dict[str, list[float | None]]]:
+def from_log(path: str) -> dict[time, dict[str, list[Reading]]]:
     """The readings of an earlier run, from the JSON lines it wrote to stderr."""
-    readings: dict[time, dict[str, list[float | None]]] = {t: {k: [] for k in CARDS} for t in TIMES}
+    readings: dict[time, dict[str, list[Reading]]] = {t: {k: [] for k in CARDS} for t in TIMES}
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if not line.startswith("{"):
             continue
@@ -83,7 +112,8 @@ def from_log(path: str) -> dict[time, dict[str, list[float | None]]]:
         t = datetime.fromisoformat(d["at"]).astimezone(TZ).time()
         if t in readings:
             for k in CARDS:
-                readings[t][k].append(d.get(k))
+                v, text, window = d[k]
+                readings[t][k].append((v, text, window))
     return readings
 
 
@@ -98,12 +128,14 @@ def main() -> int:
     p.add_argument("--profile", default="city")
     p.add_argument("--days", type=int, default=7)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--warmup-days", type=float, default=3.0, help="simulated history before the measured days")
+    p.add_argument("--warmup-days", type=float, default=2.0, help="simulated history before the measured days")
     p.add_argument("--out", default="", help="also write the Markdown table here")
     p.add_argument("--from-log", default="", help="only print the table of an earlier run's stderr (JSON lines)")
     args = p.parse_args()
     if args.from_log:
-        print(make_table(from_log(args.from_log), None))
+        readings = from_log(args.from_log)
+        print(make_table(readings, None))
+        print("\n".join(within(readings)))
         return 0
 
     first_day = datetime(2026, 11, 16, tzinfo=TZ)          # a Monday; the measured days follow the warm-up
@@ -112,7 +144,7 @@ def main() -> int:
                     log_cap=50_000_000)
     sim.build()
     world = sim.world
-    readings: dict[time, dict[str, list[float | None]]] = {t: {k: [] for k in CARDS} for t in TIMES}
+    readings: dict[time, dict[str, list[Reading]]] = {t: {k: [] for k in CARDS} for t in TIMES}
     with tempfile.TemporaryDirectory(prefix="kpi-week-") as tmp:
         store = Store.open(f"sqlite:///{Path(tmp) / 'week.db'}", tz=DK.DEFAULT_TZ)
         store.apply("sim", territory=[n for n in sim.city.nodes.values()], log=False)
@@ -124,10 +156,10 @@ def main() -> int:
                 world.run_until(at)
                 seq = feed(store, sim, seq)
                 figs = {f.key: f for f in card_figures(collect(store, "", at, completion_series=False), CARDS)}
+                row = {k: (figs[k].value, figs[k].text, figs[k].period) for k in CARDS}
                 for k in CARDS:
-                    readings[t][k].append(figs[k].value)
-                print(json.dumps({"at": at.isoformat(), **{k: figs[k].value for k in CARDS}}, ensure_ascii=False),
-                      file=sys.stderr)
+                    readings[t][k].append(row[k])
+                print(json.dumps({"at": at.isoformat(), **row}, ensure_ascii=False), file=sys.stderr, flush=True)
         end = world.now_dt
         week = {f.key: f.value for f in card_figures(collect(store, "", end, completion_series=False,
                                                              period="month"), CARDS)}
@@ -135,10 +167,12 @@ def main() -> int:
 
     table = make_table(readings, week)
     print(f"profile {args.profile}, seed {args.seed}, {args.days} days from {first_day.date()} "
-          f"after {args.warmup_days:g} days of warm-up; each cell: the range of 今日 over the days\n")
+          f"after {args.warmup_days:g} days of warm-up; each cell: the range of the 今日 cards over the days\n")
     print(table)
+    summary = "\n".join(within(readings))
+    print("\n" + summary)
     if args.out:
-        Path(args.out).write_text(table + "\n", encoding="utf-8")
+        Path(args.out).write_text(table + "\n\n" + summary + "\n", encoding="utf-8")
     return 0
 
 

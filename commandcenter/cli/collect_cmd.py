@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 
+from ..domain import kpis as DK
 from .common import default_config, load_or_exit, store_url_or_exit
 from datetime import UTC
 
@@ -41,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     url = store_url_or_exit(config, args.store, create=True)
     try:
-        store = Store.open(url, retention_days=config.store.retention_days, tz=config.store.timezone)
+        store = Store.open(url, retention_days=config.store.retention_days, tz=config.store.timezone,
+                           limits=DK.limits_for_hours(config.deadlines.hours))
     except StoreError as exc:
         print(f"collect: store: {exc}", file=sys.stderr)
         return 2

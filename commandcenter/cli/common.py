@@ -67,6 +67,9 @@ def default_config() -> Path:
 
 #: The demo's extra live events per real second, so a small city looks alive; 0 shows the seeds' natural rate.
 DEMO_EXTRA_EVENTS_PER_S = 0.5
+#: Days of past the demo city has lived before its wall connects (served once, compactly: sim.world): enough for
+#: the KPI cards' 24 hours and for a street's 110 calls to fill the 30 days' sample (≈14 a day; 225 needed).
+DEMO_BACKFILL_DAYS = 20.0
 
 
 def add_demo_extra_events_option(parser) -> None:
@@ -145,7 +148,8 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
     Extra demo events are announced on the console and in the wall's title, so nobody takes them for the city."""
     from ..sim import run_in_thread
 
-    sim = run_in_thread(profile=profile, seed=seed, speed=speed, demo_extra_events_per_s=extra_events_per_s)
+    sim = run_in_thread(profile=profile, seed=seed, speed=speed, demo_extra_events_per_s=extra_events_per_s,
+                        backfill_days=DEMO_BACKFILL_DAYS)
     try:
         config = load_or_exit(os.environ.get("COMMANDCENTER_DEMO_CONFIG", DEFAULT_CONFIG))
         feeds = [f.model_copy(update={"url": sim.url}) if f.kind == "native" else f for f in config.feeds]

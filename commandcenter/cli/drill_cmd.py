@@ -15,6 +15,7 @@ import socket
 import sys
 import time
 
+from ..domain import kpis as DK
 from .common import backend_clock, default_config, load_or_exit, scenario_path, store_url_or_exit
 
 
@@ -50,7 +51,7 @@ def _open(args: argparse.Namespace):
     config = args.loaded_config
     # only a drill that starts may make a store; and it starts only once its backend answered (run())
     url = store_url_or_exit(config, args.store, create=args.drill_command == "start")
-    return Store.open(url, tz=config.store.timezone)
+    return Store.open(url, tz=config.store.timezone, limits=DK.limits_for_hours(config.deadlines.hours))
 
 
 def _backend(args: argparse.Namespace):

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from ..domain import encode, format_time, parse_time
 from ..domain.text import csv_cell
+from ..domain import kpis as DK
 from .common import default_config, load_or_exit, store_url_or_exit
 
 KINDS = ("incidents", "alerts", "resources", "quarantine")
@@ -64,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     config = load_or_exit(args.config)
     url = store_url_or_exit(config, args.store, create=False)
     try:
-        store = Store.open(url, tz=config.store.timezone)
+        store = Store.open(url, tz=config.store.timezone,
+                           limits=DK.limits_for_hours(config.deadlines.hours))
     except StoreError as exc:
         print(f"export: store: {exc}", file=sys.stderr)
         return 2

@@ -3,9 +3,10 @@
 card_figures over the store's KPI engine).
 
 The cards are those of the config's first KPI tile (its `cards`, else the default ten); `--all` prints every
-indicator of domain/kpis.py. Each line (csv) or entry (json) has the indicator's key, label, value, unit, the text
-the card shows, the target and whether it is met, the sample it was computed on, whether there is enough data,
-and the like-for-like changes (previous period, same period last year).
+indicator of domain/kpis.py. Each line (csv) or entry (json) has the indicator's key, label, period (the card's
+own: the one asked for, or the rolling window it widened to for want of data, `24h` / `30d` / `365d`), value,
+unit, the text the card shows, the target and whether it is met, the sample it was computed on, whether there is
+enough data, and the like-for-like changes (previous period, same period last year).
 """
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"kpis: no translation for language {args.lang!r}", file=sys.stderr)
             return 2
     try:
-        store = Store.open(store_url_or_exit(config, args.store, create=False), tz=config.store.timezone)
+        store = Store.open(store_url_or_exit(config, args.store, create=False), tz=config.store.timezone,
+                           limits=DK.limits_for_hours(config.deadlines.hours))
     except StoreError as exc:
         print(f"store: {exc}", file=sys.stderr)
         return 2

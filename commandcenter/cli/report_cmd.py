@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..domain import kpis as DK
 from .common import default_config, load_or_exit, store_url_or_exit
 from datetime import UTC
 
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", action="store_true", help="list the drills in the store")
     p.add_argument("--daily", metavar="DATE", help="运行日报 of this local day (YYYY-MM-DD, or 'today')")
     p.add_argument("--node", default=None, help="daily report: territory node id (default: the wall's node)")
-    p.add_argument("--lang", default="zh_CN", help="daily report: its one language (zh_CN or en)")
+    p.add_argument("--lang", default="zh_CN", help="the report's one language (zh_CN or en)")
     p.set_defaults(func=run)
 
 
@@ -59,7 +60,8 @@ def run_daily(args: argparse.Namespace) -> int:
 
     fmt.set_timezone(tz)
     try:
-        store = Store.open(store_url_or_exit(config, args.store, create=False), tz=tz)
+        store = Store.open(store_url_or_exit(config, args.store, create=False), tz=tz,
+                           limits=DK.limits_for_hours(config.deadlines.hours))
     except StoreError as exc:
         print(f"store: {exc}", file=sys.stderr)
         return 2
@@ -79,7 +81,7 @@ def run_drill(args: argparse.Namespace) -> int:
     config = load_or_exit(args.config)
     url = store_url_or_exit(config, args.store, create=False)
     try:
-        store = Store.open(url, tz=config.store.timezone)
+        store = Store.open(url, tz=config.store.timezone, limits=DK.limits_for_hours(config.deadlines.hours))
     except StoreError as exc:
         print(f"store: {exc}", file=sys.stderr)
         return 2
@@ -104,8 +106,13 @@ def run_drill(args: argparse.Namespace) -> int:
     finally:
         store.close()
     from ..ui.report import ensure_gui_app, write_report
+    from ..ui.resources import install_language
 
     ensure_gui_app()
-    for path in write_report(data, args.out):
+    if not install_language(args.lang):
+        print(f"report: no translation for language {args.lang!r}", file=sys.stderr)
+        return 2
+    roster = frozenset(d.name for d in config.duty) if config.duty else None
+    for path in write_report(data, args.out, roster):
         print(f"report: wrote {path}")
     return 0

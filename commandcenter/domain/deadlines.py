@@ -1,6 +1,7 @@
 """Deadline rules: 1-10-20 for emergencies, per-category limits for the rest. Pure; the clock is passed in."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -27,6 +28,16 @@ DEFAULT_CATEGORY_LIMITS: dict[Category, timedelta] = {
     Category.ELDERLY_CHILDREN: timedelta(hours=72),
     Category.OTHER: timedelta(hours=72),
 }
+
+
+
+def category_limits(hours: Mapping[Category, float] | None = None) -> dict[Category, timedelta]:
+    """The time allowed per category: the defaults with a config's `[deadlines.hours]` over them. The wall's
+    countdowns and the KPIs' due clock both use this, so they judge the same deadline."""
+    limits = dict(DEFAULT_CATEGORY_LIMITS)
+    limits.update({Category(c): timedelta(hours=h) for c, h in (hours or {}).items()})
+    return limits
+
 
 #: Share of the allowed time left below which a deadline turns amber.
 AMBER_SHARE = 0.2

@@ -17,19 +17,42 @@ Pure: no IO; the caller passes the time.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, UTC
 from typing import Any
 from collections.abc import Iterable, Mapping
 
-from .deadlines import ARRIVAL, DEFAULT_CATEGORY_LIMITS, FIRST_ASSESSMENT, RESPONSE_START
+from .deadlines import ARRIVAL, DEFAULT_CATEGORY_LIMITS, FIRST_ASSESSMENT, RESPONSE_START, category_limits
 from .enums import Category, ResolutionLevel, Source, Status
 from .models import KpiValue
 
 #: The follow-up visit closing the loop is due this long after the closing deadline.
 LOOP_GRACE = timedelta(hours=24)
-#: The longest shift from `reported_at` to another clock (petitions' 15 days plus the loop's grace).
-MAX_SHIFT = max(DEFAULT_CATEGORY_LIMITS.values()) + LOOP_GRACE
+#: The time allowed to close each category (category value → limit): the due clock. The defaults unless a
+#: config's `[deadlines.hours]` says otherwise (deadlines.category_limits).
+Limits = Mapping[str, timedelta]
+DEFAULT_LIMITS: Limits = {c.value: lim for c, lim in DEFAULT_CATEGORY_LIMITS.items()}
+
+
+def limits_of(category_limits: Mapping[Any, timedelta] | None) -> dict[str, timedelta]:
+    """Limits keyed by category value, from deadlines.category_limits() (None: the defaults)."""
+    return dict(DEFAULT_LIMITS) if category_limits is None else {str(Category(c).value): t
+                                                                 for c, t in category_limits.items()}
+
+
+def limits_for_hours(hours: Mapping[Any, float] | None) -> dict[str, timedelta]:
+    """The due clock of a config's `[deadlines.hours]` (the same limits as the wall's countdowns)."""
+    return limits_of(category_limits(hours))
+
+
+def max_shift(limits: Limits = DEFAULT_LIMITS) -> timedelta:
+    """The longest shift from `reported_at` to another clock (the longest limit plus the loop's grace)."""
+    return max(limits.values()) + LOOP_GRACE
+
+
+#: The longest shift with the default limits (petitions' 15 days plus the loop's grace).
+MAX_SHIFT = max_shift()
 
 REPORTED, DUE, LOOP = "reported", "due", "loop"
 
@@ -51,7 +74,6 @@ _FOLLOWED = Status.FOLLOWED_UP.value
 _DISPOSED_RANK = Status.DISPATCHED.rank
 _RANK = {s.value: s.rank for s in Status}
 _BASE_LEVELS = frozenset((ResolutionLevel.GRID.value, ResolutionLevel.COMMUNITY.value))
-_LIMIT = {c.value: lim for c, lim in DEFAULT_CATEGORY_LIMITS.items()}
 _P110, _H12345, _DISPUTE = Source.POLICE_110.value, Source.HOTLINE_12345.value, Category.DISPUTE.value
 _RESP, _ARR, _ASS = RESPONSE_START.total_seconds(), ARRIVAL.total_seconds(), FIRST_ASSESSMENT.total_seconds()
 
@@ -68,9 +90,9 @@ def _secs(a: datetime | None, b: datetime) -> float | None:
     return s if s >= 0 else None
 
 
-def due_at(reported_at: datetime, category: Any) -> datetime:
-    """When the work must be closed: reported + the category's limit (deadlines.DEFAULT_CATEGORY_LIMITS)."""
-    return _aware(reported_at) + _LIMIT[category]
+def due_at(reported_at: datetime, category: Any, limits: Limits = DEFAULT_LIMITS) -> datetime:
+    """When the work must be closed: reported + the category's limit."""
+    return _aware(reported_at) + limits[category]
 
 
 def reported_sums(x: Any) -> tuple[float, ...]:
@@ -94,12 +116,12 @@ def reported_sums(x: Any) -> tuple[float, ...]:
     )
 
 
-def due_sums(x: Any) -> tuple[float, ...]:
+def due_sums(x: Any, limits: Limits = DEFAULT_LIMITS) -> tuple[float, ...]:
     """DUE_SUMS of one incident (counted in the bucket of its `due_at`)."""
     status = x.status
     closed = status in _CLOSED
     rep = _aware(x.reported_at)
-    due = due_at(rep, x.category)
+    due = due_at(rep, x.category, limits)
     on_time = closed and x.closed_at is not None and _aware(x.closed_at) <= due
     close_s = _secs(x.closed_at, rep) if closed else None
     dispute_closed = closed and x.category == _DISPUTE
@@ -137,18 +159,18 @@ def base_sums(x: Any) -> dict[str, float]:
     }
 
 
-def clocks(x: Any) -> list[tuple[datetime, dict[str, float]]]:
+def clocks(x: Any, limits: Limits = DEFAULT_LIMITS) -> list[tuple[datetime, dict[str, float]]]:
     """(time, sums) of one incident on each clock: everything a period containing that time counts of it."""
     rep = _aware(x.reported_at)
     rs = base_sums(x)
     rs.update(zip(REPORTED_SUMS, reported_sums(x), strict=True))
-    due = due_at(rep, x.category)
-    return [(rep, rs), (due, dict(zip(DUE_SUMS, due_sums(x), strict=True))),
+    due = due_at(rep, x.category, limits)
+    return [(rep, rs), (due, dict(zip(DUE_SUMS, due_sums(x, limits), strict=True))),
             (due + LOOP_GRACE, dict(zip(LOOP_SUMS, loop_sums(x), strict=True)))]   # the 回访 is due a day after the deadline
 
 
 def add_up(incidents: Iterable[Any], start: datetime, end: datetime, *, judged_until: datetime | None = None,
-           ) -> dict[str, float]:
+           limits: Limits = DEFAULT_LIMITS) -> dict[str, float]:
     """The sums of a period from records: reported-clock sums of [start, end), due and loop sums of
     [start, min(end, judged_until)) (only work already due is judged), and `overdue` = work open past its
     deadline at `judged_until` (whatever the period)."""
@@ -156,7 +178,7 @@ def add_up(incidents: Iterable[Any], start: datetime, end: datetime, *, judged_u
     out: dict[str, float] = {}
     overdue = 0.0
     for x in incidents:
-        for i, (t, sums) in enumerate(clocks(x)):
+        for i, (t, sums) in enumerate(clocks(x, limits)):
             lo, hi = (start, end) if i == 0 else (start, judged)
             if i == 1 and t < (judged_until or end) and sums["due_closed"] == 0:
                 overdue += 1
@@ -167,10 +189,48 @@ def add_up(incidents: Iterable[Any], start: datetime, end: datetime, *, judged_u
     return out
 
 
+#: A figure is shown when it is unlikely to read more than this share off its target by chance alone (the ±10 %
+#: the seeds' figures are checked to): below that sample the card says "not enough data" and widens its window.
+TOLERANCE = 0.10
+Z = 3.0
+#: The chance of reading beyond the tolerance that a sample may leave: the one-sided tail beyond Z standard errors.
+ALPHA = 0.00135
+#: A rate is never judged against a perfect one: its spread is taken at no more than this rate.
+_RATE_CEILING = 0.99
+#: The smallest sample of a rate, whatever its target.
+MIN_RATE_SAMPLE = 10
+
+
+def _binomial_tail_beyond(n: int, p: float) -> float:
+    """The chance that a rate of n items, each met with probability p, reads more than TOLERANCE off p."""
+    q = 1.0 - p
+    lo = n * (1 - (1 - TOLERANCE) * p)            # more misses than this reads below (1 − TOL)·p
+    hi = n * (1 - (1 + TOLERANCE) * p)            # fewer than this reads above (1 + TOL)·p
+    return sum(math.comb(n, k) * q ** k * p ** (n - k) for k in range(n + 1) if k > lo or k < hi)
+
+
+def min_sample_for_rate(target_pct: float) -> int:
+    """The smallest n from which a rate at its target reads within TOLERANCE of it but with a chance below ALPHA,
+    from the binomial distribution itself: near 100 % the normal approximation (sqrt(p(1 − p)/n)) understates the
+    spread of a small sample (three items open of 26 read 88.5 % against 99 %). 99 % needs 28, 96.7 % 54, 95 %
+    69, 90 % 127. Checked for ten sizes on, so that the rounding of a count cannot let a smaller one through."""
+    p = min(target_pct / 100.0, _RATE_CEILING)
+    n = MIN_RATE_SAMPLE
+    while any(_binomial_tail_beyond(m, p) > ALPHA for m in range(n, n + 10)):
+        n += 1
+    return n
+
+
+def min_sample_for_mean(cv: float) -> int:
+    """The n at which Z standard errors of a mean, cv·mean/sqrt(n), are within TOLERANCE of it: n = (Z·cv/TOL)²."""
+    return math.ceil((Z * cv / TOLERANCE) ** 2 - 1e-9)
+
+
 @dataclass(frozen=True, slots=True)
 class KpiDef:
     """One indicator: its key, unit, target (None: a count without one), which way is better, the sample below
-    which it reads "not enough data", and the sum that counts its population."""
+    which it reads "not enough data", and the sum that counts its population. `counts_when_small`: a rate of rare
+    events each judged on its own (1-10-20) shows "k of n met" below its sample instead of nothing."""
 
     key: str
     unit: str
@@ -178,28 +238,45 @@ class KpiDef:
     higher_is_better: bool = True
     min_sample: int = 0
     population: str = ""
+    counts_when_small: bool = False
+
+
+#: The spread (coefficient of variation, sd / mean) of one observation of each mean: acceptance of a diverted
+#: 110 call within minutes of its mean, arrival a travel time added to it, hand-over and 报到 a queue, handling
+#: times spread over a long tail (hours to days). The simulator draws with these spreads (sim/incidents.py).
+SPREAD = {"avg_acceptance_time": 0.5, "avg_arrival_time": 0.4, "handover_time": 0.5, "whistle_arrival_time": 0.7,
+          "handling_time": 1.0}
+
+
+def _rate(key: str, target: float, population: str, **kw: Any) -> KpiDef:
+    return KpiDef(key, "%", target, min_sample=min_sample_for_rate(target), population=population, **kw)
+
+
+def _mean(key: str, unit: str, target: float | None, population: str) -> KpiDef:
+    return KpiDef(key, unit, target, higher_is_better=False, min_sample=min_sample_for_mean(SPREAD[key]),
+                  population=population)
 
 
 #: Every indicator the wall can show, in the wall's order. Targets are the seeds' figures (docs/kpis.md).
 DEFS: tuple[KpiDef, ...] = (
     KpiDef("events", "events", None, population="n"),
-    KpiDef("completion_rate", "%", 99.0, min_sample=10, population="due_n"),
-    KpiDef("on_time_rate", "%", 95.0, min_sample=10, population="due_n"),
+    _rate("completion_rate", 99.0, "due_n"),
+    _rate("on_time_rate", 95.0, "due_n"),
     KpiDef("overdue", "events", None, higher_is_better=False),
-    KpiDef("disposal_rate", "%", 100.0, min_sample=10, population="due_n"),
-    KpiDef("closed_loop_rate", "%", 100.0, min_sample=10, population="loop_n"),
-    KpiDef("on_the_spot_rate", "%", 96.7, min_sample=10, population="disp_closed"),
-    KpiDef("dispute_base_share", "%", 95.0, min_sample=10, population="disp_lvl"),
-    KpiDef("avg_acceptance_time", "min", 3.0, higher_is_better=False, min_sample=5, population="p110_acc_n"),
-    KpiDef("avg_arrival_time", "min", 10.0, higher_is_better=False, min_sample=5, population="p110_arr_n"),
-    KpiDef("satisfaction_rate", "%", 90.0, min_sample=10, population="sat_n"),
-    KpiDef("one_ten_twenty_compliance", "%", 95.0, min_sample=3, population="em_dec"),
+    _rate("disposal_rate", 100.0, "due_n"),
+    _rate("closed_loop_rate", 100.0, "loop_n"),
+    _rate("on_the_spot_rate", 96.7, "disp_closed"),
+    _rate("dispute_base_share", 95.0, "disp_lvl"),
+    _mean("avg_acceptance_time", "min", 3.0, "p110_acc_n"),
+    _mean("avg_arrival_time", "min", 10.0, "p110_arr_n"),
+    _rate("satisfaction_rate", 90.0, "sat_n"),
+    _rate("one_ten_twenty_compliance", 95.0, "em_dec", counts_when_small=True),
     KpiDef("emergencies", "events", None, population="em_n"),
     KpiDef("first_petitions", "events", None, population="cat_petition"),
     KpiDef("whistle", "events", None, population="whistle_n"),
-    KpiDef("whistle_arrival_time", "min", None, higher_is_better=False, min_sample=5, population="whistle_arr_n"),
-    KpiDef("handover_time", "min", None, higher_is_better=False, min_sample=5, population="hand_n"),
-    KpiDef("handling_time", "h", None, higher_is_better=False, min_sample=10, population="due_closed"),
+    _mean("whistle_arrival_time", "min", None, "whistle_arr_n"),
+    _mean("handover_time", "min", None, "hand_n"),
+    _mean("handling_time", "h", None, "due_closed"),
     KpiDef("hotline_12345", "events", None, population="h12345_n"),
     KpiDef("diverted_110", "events", None, population="p110_n"),
 )
@@ -216,9 +293,10 @@ def _ratio(num: float, den: float, scale: float = 100.0) -> float | None:
 
 
 def figures(s: Mapping[str, float], *, node_id: str = "", start: datetime | None = None,
-            end: datetime | None = None) -> dict[str, KpiValue]:
+            end: datetime | None = None, withhold_small: bool = True) -> dict[str, KpiValue]:
     """Every indicator of DEFS from a period's sums. A rate or mean whose population is below its
-    `min_sample` has value None and `detail["insufficient"] = 1` (the wall says "not enough data", never 0 %);
+    `min_sample` has value None and `detail["insufficient"] = 1` (the wall says "not enough data", never 0 %;
+    `withhold_small=False` gives the raw figure, to check a definition on a handful of records);
     every value carries its `sample` (population) and, where it has one, its `target`."""
     def g(k: str) -> float:
         return float(s.get(k, 0.0))   # a missing sum is 0
@@ -258,7 +336,7 @@ def figures(s: Mapping[str, float], *, node_id: str = "", start: datetime | None
         detail["sample"] = sample
         if d.target is not None:
             detail["target"] = d.target
-        if d.min_sample and sample < d.min_sample:
+        if withhold_small and d.min_sample and sample < d.min_sample:
             value = None
             detail["insufficient"] = 1.0
         out[d.key] = KpiValue(d.key, value, d.unit, node_id, start, end, detail)

@@ -59,9 +59,10 @@ def gather(store: Any, day: date, node_id: str, *, now: datetime, tz: str = DK.D
     out = DailyLists(day, start, end, at)
     out.grid_names = {n.id: n.name for n in store.territory()}
     node = node_id or None
+    limits = getattr(getattr(store, "calendar", None), "limits", DK.DEFAULT_LIMITS)   # the store's due clock
     overdue = []
     for inc in store.incidents(open_only=True, limit=SCAN_LIMIT, drill=False, node_id=node):
-        due = DK.due_at(inc.reported_at, inc.category)
+        due = DK.due_at(inc.reported_at, inc.category, limits)
         if due < at and inc.reported_at < at:
             overdue.append(Overdue(inc, due, at - due))
     overdue.sort(key=lambda o: o.overdue_by, reverse=True)

@@ -8,6 +8,7 @@ The Qt side (commandcenter.ui.report) turns `ReportData` into HTML / PDF.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from pathlib import Path
@@ -156,8 +157,9 @@ def assemble(store: Any, drill_id: str) -> ReportData:
                 u["scene"] = at
         elif r.status == "available" and u["disp"] is not None:
             u["rel"] = at
+        target = by_inc.get(r.incident_id) if r.incident_id else None   # the incident by its title, never its id
         timeline.append(TimelineRow(at, off(at), "resource", r.resource_id, name, r.status,
-                                    f"→ {r.incident_id}" if r.incident_id else ""))
+                                    f"→ {target.title}" if target is not None else ""))
     uses_list = [ResourceUse(rid, resources[rid].name if rid in resources else rid,
                              resources[rid].kind.value if rid in resources else "", u["inc"], u["disp"], u["scene"], u["rel"])
                  for rid, u in uses.items() if u["disp"] is not None or u["scene"] is not None]
@@ -177,7 +179,7 @@ def assemble(store: Any, drill_id: str) -> ReportData:
     for a in alert_versions:
         what = a.status.value if a.version > 1 else "issued"
         timeline.append(TimelineRow(a.updated_at, off(a.updated_at), "alert", a.id, a.title, what,
-                                    f"{a.level.colour_name} · {a.area_desc}".strip(" ·")))
+                                    place_text(a.area_desc)))   # the level is worded by the report's language
     for a in actions:
         why_a = split_reason(a.reason)[0] if a.kind is ActionKind.DRILL_START else a.reason
         if a.recipient:
@@ -203,21 +205,40 @@ def assemble(store: Any, drill_id: str) -> ReportData:
         actions=actions, timeline=timeline, reasons=reasons)
 
 
+_CODE = re.compile(r"^[A-Za-z_]+(:[A-Za-z0-9_-]+)+$")
+
+
+def place_text(area: str) -> str:
+    """An area as a reader names it: a code such as "district:0" (a scenario's reference) says nothing."""
+    return "" if _CODE.match(area.strip()) else area
+
+
 _STAGE_AT = {"response": "accepted_at", "arrival": "arrived_at", "assessment": "assessed_at"}
 
 
-def miss_reason(inc: Incident, st: Any) -> str:
-    """Why a stage missed its target or 1-10-20: how late, and what the responders noted when they reached it
-    (the note on the incident's timeline at that moment); "" for a stage that met both."""
+def miss_parts(inc: Incident, st: Any) -> tuple[str, float, str] | None:
+    """Why a stage missed its target or 1-10-20, as ("late" | "unfinished", seconds beyond the limit, the note the
+    responders left when they reached it); None for a stage that met both."""
     if st.met_target is not False and st.met_rule is not False:
-        return ""
+        return None
     limit = st.target_s if st.met_target is False else st.rule_s
     if st.elapsed_s is None:
-        return f"未完成：至演练结束已用 {fmt_secs(st.running_s)}，超出 {fmt_secs(st.running_s - limit)}"
+        return "unfinished", st.running_s - limit, ""
     at = getattr(inc, _STAGE_AT[st.stage])
     notes = [c.note for c in inc.timeline if c.at == at and c.note]
-    why = f"超时 {fmt_secs(st.elapsed_s - limit)}"
-    return f"{why}：{notes[-1]}" if notes else why
+    return "late", st.elapsed_s - limit, notes[-1] if notes else ""
+
+
+def miss_reason(inc: Incident, st: Any) -> str:
+    """miss_parts in a line (the CSV's and the console's words): how late, and what the responders noted."""
+    parts = miss_parts(inc, st)
+    if parts is None:
+        return ""
+    kind, over, note = parts
+    if kind == "unfinished":
+        return f"未完成：至演练结束已用 {fmt_secs(st.running_s)}，超出 {fmt_secs(over)}"
+    why = f"超时 {fmt_secs(over)}"
+    return f"{why}：{note}" if note else why
 
 
 CSV_COLUMNS = ("at_utc", "offset_s", "kind", "record_id", "title", "what", "detail")

@@ -42,8 +42,9 @@ class SimServer:
                  port: int = 0, faults: Faults | None = None, history_hours: float = 6.0,
                  start_time: datetime | None = None, min_live_rate: float = 0.5, log_cap: int = 500_000,
                  heartbeat_s: float = 5.0, retry_ms: int = 2000, hold_clock: bool = False,
-                 demo_extra_events_per_s: float | None = None) -> None:
-        """`hold_clock`: sim time stays at `start_time` until advanced (`clock.advance`, POST /_control/clock),
+                 demo_extra_events_per_s: float | None = None, backfill_days: float = 0.0) -> None:
+        """`backfill_days`: that much more past before the `history_hours`, served once as each record's latest
+        version (World), so a demo's KPIs have their 24 hours and 30 days at once. `hold_clock`: sim time stays at `start_time` until advanced (`clock.advance`, POST /_control/clock),
         for tests that script exact timings. `demo_extra_events_per_s` (older name `min_live_rate`): extra live
         events per real second on top of the profile's natural rate, for demos."""
         if demo_extra_events_per_s is not None:
@@ -62,6 +63,7 @@ class SimServer:
         self.port = port
         self.faults = faults or Faults()
         self.history_hours = history_hours
+        self.backfill_days = backfill_days
         self.start_time = start_time
         self.heartbeat_s = heartbeat_s
         self.retry_ms = retry_ms
@@ -87,7 +89,8 @@ class SimServer:
         if self.world is not None:
             return
         self.city = generate(self.profile, self.seed)
-        self.world = World(self.city, self.log, self.settings, self.start_time, self.history_hours)
+        self.world = World(self.city, self.log, self.settings, self.start_time, self.history_hours,
+                           self.backfill_days)
         from .drills import SimDrills
 
         self.drills = SimDrills(self.world)

@@ -26,7 +26,12 @@ class Settings:
 class World:
     """Owns simulated time and everything that happens in it; the server only reads and ticks it."""
 
-    def __init__(self, city: City, log: MessageLog, settings: Settings, start: datetime, history_hours: float) -> None:
+    def __init__(self, city: City, log: MessageLog, settings: Settings, start: datetime, history_hours: float,
+                 backfill_days: float = 0.0) -> None:
+        """`history_hours` of history before `start` are served record version by record version;
+        `backfill_days` more before them are lived without serialising anything (a month of a street in a few
+        seconds) and served once, when the served history begins, as each record's latest version: a wall that
+        connects gets the past month compactly and every case goes on living after it (`_end_backfill`)."""
         from .alerts import Warnings
         from .incidents import Incidents
         from .kpis import Kpis
@@ -36,8 +41,11 @@ class World:
         self.log = log
         self.settings = settings
         self.start_ts = start.timestamp()
-        self.origin_ts = self.start_ts - history_hours * 3600.0
+        self.origin_ts = self.start_ts - history_hours * 3600.0 - backfill_days * 86400.0
         self.sched = Scheduler(self.origin_ts)
+        self._quiet = backfill_days > 0
+        if self._quiet:
+            self.sched.at(self.start_ts - history_hours * 3600.0, self._end_backfill)
         seed = settings.seed
         self.rng = random.Random(f"events:{seed}")
         self.rng_res = random.Random(f"resources:{seed}")
@@ -83,7 +91,22 @@ class World:
 
     # --- output -----------------------------------------------------------------------------
     def emit(self, type_: str, record: Any) -> None:
+        if self._quiet:
+            return
         self.log.append(type_, record.id, encode(record), self.now_dt)
+
+    def _end_backfill(self) -> None:
+        """Serve the backfilled past: every unit, every incident and every warning still in force as it is now."""
+        from commandcenter.domain import AlertStatus
+
+        self._quiet = False
+        for unit in self.fleet.units.values():
+            self.emit("resource", unit.record)
+        for case in self.incidents.cases.values():
+            self.emit("incident", case.rec)
+        for live in self.warnings.alerts.values():
+            if live.alert.status is AlertStatus.ACTIVE:
+                self.emit("alert", live.alert)
 
     def emit_kpis(self) -> None:
         self._kpi_version += 1

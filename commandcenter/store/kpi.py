@@ -16,7 +16,6 @@ from sqlalchemy import Connection
 
 from ..domain import Category, KpiValue, TerritoryLevel
 from ..domain import kpis as DK
-from ..domain.deadlines import DEFAULT_CATEGORY_LIMITS
 from .dialect import Dialect
 from .encoding import aware as _aware
 from .rollup import (
@@ -30,6 +29,7 @@ from .rollup import (
     AttrView,
     Calendar,
     clock_parts,
+    due_hour,
 )
 from .schema import ROLLUP_COLUMNS
 from .territory import TerritoryTree
@@ -49,10 +49,6 @@ PER_GRID_MAX = 200      # events_per_grid is given when the node has at most thi
 Range = tuple[int, int, int]   # (grain, first bucket, end bucket exclusive)
 IDX = {c: i for i, c in enumerate(ROLLUP_COLUMNS)}
 _DUE_SET = frozenset(DK.DUE_SUMS + DK.LOOP_SUMS)
-_LIMIT_H = {c.value: int(t.total_seconds()) // 3600 for c, t in DEFAULT_CATEGORY_LIMITS.items()}
-assert all(h * 3600 == t.total_seconds()
-           for h, t in zip(_LIMIT_H.values(), DEFAULT_CATEGORY_LIMITS.values(), strict=True)), \
-    "a due bucket is the reported bucket plus whole hours"
 #: The columns on the reported clock (all but the due and loop sums).
 REPORTED_COLUMNS = tuple(c for c in ROLLUP_COLUMNS if c not in _DUE_SET)
 #: The figures judged on the due and loop clocks (their detail says until when).
@@ -284,7 +280,8 @@ def _sum_sets(conn: Connection, src: KpiSource, node: str, sets: list[list[Range
     if leaf:
         per_set = [_spans(rs, src.calendar) for rs in sets]
         # only a set reading due or loop sums needs incidents reported before its spans
-        shift = int(DK.MAX_SHIFT.total_seconds()) // 3600 + 1
+        cal = src.calendar
+        shift, shift_h = cal.max_shift_h, cal.shift_h
         wide = [(lo - (0 if c is not None and not _DUE_SET & set(c) else shift), hi)
                 for spans, c in zip(per_set, cols, strict=True) for lo, hi in spans]
         every = _merged([x for spans in per_set for x in spans])
@@ -292,11 +289,11 @@ def _sum_sets(conn: Connection, src: KpiSource, node: str, sets: list[list[Range
         def keep(reported: datetime, category: str) -> bool:
             """False for an incident read back for the due clock whose buckets are in none of the spans."""
             rep_h = Calendar.hour(reported)
-            due_h = rep_h + _LIMIT_H[category]
+            due_h = rep_h + shift_h[category] if shift_h is not None else due_hour(reported, category, cal)
             return any(lo <= h < hi for h in (rep_h, due_h) for lo, hi in every)
 
         for found in _incident_rows(conn, src, [node], wide, include_drill, CONTRIB_COLUMNS, keep):
-            parts = clock_parts(AttrView(found), 1)
+            parts = clock_parts(AttrView(found), 1, cal)
             for spans, out in zip(per_set, outs, strict=True):
                 for hour, (cs, vs) in parts:
                     if any(lo <= hour < hi for lo, hi in spans):

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain import Category, Status
 from ..domain import kpis as DK
-from ..domain.deadlines import ARRIVAL, DEFAULT_CATEGORY_LIMITS, FIRST_ASSESSMENT, RESPONSE_START
+from ..domain.deadlines import ARRIVAL, FIRST_ASSESSMENT, RESPONSE_START
 from .schema import ROLLUP_COLUMNS, ROLLUP_FLOAT_SUMS, ROLLUP_SUMS
 
 NSUMS = len(ROLLUP_SUMS)
@@ -40,7 +40,6 @@ _RANK = {s.value: s.rank for s in Status}
 _REP_IDX = tuple(IDX[c] for c in DK.REPORTED_SUMS)
 _DUE_IDX = tuple(IDX[c] for c in DK.DUE_SUMS)
 _DUE_LOOP_IDX = _DUE_IDX + tuple(IDX[c] for c in DK.LOOP_SUMS)
-_SHIFT_S = {c.value: int(lim.total_seconds()) for c, lim in DEFAULT_CATEGORY_LIMITS.items()}   # due = reported + this
 #: The loop clock is the due clock LOOP_HOURS later: loop sums are kept in the due bucket and read LOOP_HOURS
 #: earlier (kpi.compute), one rollup leaf less per incident.
 LOOP_HOURS = int(DK.LOOP_GRACE.total_seconds()) // 3600
@@ -59,14 +58,27 @@ class Calendar:
 
     The zone's UTC offset must be a whole number of hours at every instant (all of China, most of the world):
     then every local day is a run of whole UTC hours and the KPI engine can combine hour, day and month rollups
-    exactly. Zones with DST work (a day is 23 or 25 hours); zones like Asia/Kolkata (+05:30) are refused."""
+    exactly. Zones with DST work (a day is 23 or 25 hours); zones like Asia/Kolkata (+05:30) are refused.
 
-    def __init__(self, tz: str = DEFAULT_TZ) -> None:
+    It also holds the due clock the rollups are bucketed on: each category's time limit (`limits`, the defaults
+    unless a config's `[deadlines.hours]` changes them). `basis` names both: rollups built on another basis are
+    rebuilt when the store opens."""
+
+    def __init__(self, tz: str = DEFAULT_TZ, limits: DK.Limits | None = None) -> None:
         try:
             self.zone = ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {tz!r}") from exc
         self.name = tz
+        self.limits: DK.Limits = dict(limits or DK.DEFAULT_LIMITS)
+        self.shift_s = {c: t.total_seconds() for c, t in self.limits.items()}   # due = reported + this
+        self.max_shift_h = int(DK.max_shift(self.limits).total_seconds() // 3600) + 1
+        whole = {c: int(t // 3600) for c, t in self.shift_s.items()}
+        #: the due hour is the reported hour plus this, when every limit is whole hours (the defaults are)
+        self.shift_h: dict[str, int] | None = whole if all(h * 3600 == self.shift_s[c] for c, h in whole.items()) \
+            else None
+        changed = sorted((c, t.total_seconds()) for c, t in self.limits.items() if DK.DEFAULT_LIMITS.get(c) != t)
+        self.basis = tz + "".join(f" {c}={s:g}s" for c, s in changed)
         self._dm: dict[int, tuple[int, int]] = {}
         self._start: dict[int, int] = {}
         self.day_month(0)   # refuse a zone with a fractional offset now rather than mid-ingest
@@ -124,6 +136,9 @@ class Calendar:
         return (EPOCH + timedelta(days=d)).isoformat()
 
 
+_DEFAULT_CAL = Calendar()
+
+
 def _secs(a: datetime | None, b: datetime) -> float | None:
     """Seconds from b (aware) to a, None if a is missing or before b."""
     if a is None:
@@ -134,13 +149,13 @@ def _secs(a: datetime | None, b: datetime) -> float | None:
     return s if s >= 0 else None
 
 
-def contributions(row: Any) -> list[tuple[int, list[float]]]:
+def contributions(row: Any, cal: Calendar | None = None) -> list[tuple[int, list[float]]]:
     """(UTC hour, rollup columns in ROLLUP_COLUMNS order) of one incident in its reported and its due bucket (the
     loop sums sit in the due bucket: see LOOP_HOURS): an Incident, a result row of CONTRIB_COLUMNS, or a mapping."""
     if isinstance(row, dict):
         row = AttrView(row)
     out = []
-    for hour, (cols, vals) in clock_parts(row, 1):
+    for hour, (cols, vals) in clock_parts(row, 1, cal or _DEFAULT_CAL):
         v = [0.0] * NCOLS
         for c, x in zip(cols, vals, strict=True):
             v[c] += x
@@ -148,16 +163,16 @@ def contributions(row: Any) -> list[tuple[int, list[float]]]:
     return out
 
 
-def contribution(row: Any) -> list[float]:
+def contribution(row: Any, cal: Calendar | None = None) -> list[float]:
     """Every rollup column of one incident, its clocks summed (what a window holding all three counts)."""
     v = [0.0] * NCOLS
-    for _h, part in contributions(row):
+    for _h, part in contributions(row, cal):
         for i, x in enumerate(part):
             v[i] += x
     return v
 
 
-def clock_parts(row: Any, sign: int) -> list[tuple[int, tuple[list[int], list[float]]]]:
+def clock_parts(row: Any, sign: int, cal: Calendar) -> list[tuple[int, tuple[list[int], list[float]]]]:
     """The columns and values of one incident in its reported and its due bucket, keyed by their UTC hours."""
     rep_h = Calendar.hour(row.reported_at)
     cols: list[int] = []
@@ -165,26 +180,25 @@ def clock_parts(row: Any, sign: int) -> list[tuple[int, tuple[list[int], list[fl
     contribute(row, cols, vals, 0, sign)
     dcols: list[int] = []
     dvals: list[float] = []
-    extra(row, cols, vals, dcols, dvals, 0, 0, sign)
-    return [(rep_h, (cols, vals)), (int(_due_ts(row) // 3600), (dcols, dvals))]
+    extra(row, cols, vals, dcols, dvals, 0, 0, sign, cal.limits)
+    return [(rep_h, (cols, vals)), (due_hour(row.reported_at, row.category, cal), (dcols, dvals))]
 
 
-def _due_ts(row: Any) -> float:
-    rep = row.reported_at
-    if rep.tzinfo is None:
-        rep = rep.replace(tzinfo=UTC)
-    return float(rep.timestamp()) + _SHIFT_S[row.category]
+def due_hour(reported_at: datetime, category: str, cal: Calendar) -> int:
+    """The UTC hour an incident's deadline falls in, on the calendar's due clock."""
+    rep = reported_at if reported_at.tzinfo is not None else reported_at.replace(tzinfo=UTC)
+    return int((rep.timestamp() + cal.shift_s[category]) // 3600)
 
 
 def extra(row: Any, cols: list[int], vals: list[float], dcols: list[int], dvals: list[float], base: int, dbase: int,
-          sign: int) -> None:
+          sign: int, limits: DK.Limits = DK.DEFAULT_LIMITS) -> None:
     """Append domain.kpis' sums of one incident: its reported-clock sums at `base`, its due- and loop-clock sums
     at `dbase` (zeros left out, as contribute() does)."""
     for i, x in zip(_REP_IDX, DK.reported_sums(row), strict=True):
         if x:
             cols.append(base + i)
             vals.append(sign * x)
-    for i, x in zip(_DUE_LOOP_IDX, DK.due_sums(row) + DK.loop_sums(row), strict=True):
+    for i, x in zip(_DUE_LOOP_IDX, DK.due_sums(row, limits) + DK.loop_sums(row), strict=True):
         if x:
             dcols.append(dbase + i)
             dvals.append(sign * x)
@@ -292,9 +306,9 @@ class Deltas:
             row = AttrView(row)
         grid, drill = row.grid_id, 1 if row.drill_id else 0
         i = self._index((grid, self.cal.hour(row.reported_at), drill))
-        d = self._index((grid, int(_due_ts(row) // 3600), drill))
+        d = self._index((grid, due_hour(row.reported_at, row.category, self.cal), drill))
         contribute(row, self._cols, self._vals, i * NCOLS, sign)
-        extra(row, self._cols, self._vals, self._cols, self._vals, i * NCOLS, d * NCOLS, sign)
+        extra(row, self._cols, self._vals, self._cols, self._vals, i * NCOLS, d * NCOLS, sign, self.cal.limits)
         self._sums = None
 
     def _index(self, leaf: Leaf) -> int:

@@ -5,7 +5,7 @@ import dataclasses
 import gc
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -170,12 +170,12 @@ class Store:
     """See the package docstring for the contract."""
 
     def __init__(self, engine: Engine, *, writer: Engine | None = None, retention_days: int = 90,
-                 tz: str = rollup.DEFAULT_TZ) -> None:
+                 tz: str = rollup.DEFAULT_TZ, limits: Mapping[str, timedelta] | None = None) -> None:
         """`engine` serves reads; `writer`, when given, serves the write transactions (SQLite: one connection
         with the large page cache, so the readers' caches can stay small)."""
         self._engine = engine
         self._writer = writer or engine
-        self.calendar = rollup.Calendar(tz)
+        self.calendar = rollup.Calendar(tz, limits)
         self.sql = Dialect(engine.dialect.name)
         self.dialect = self.sql.name
         self.retention_days = retention_days
@@ -193,11 +193,13 @@ class Store:
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, url: str = "", *, retention_days: int = 90, migrate: bool = True,
-             tz: str = rollup.DEFAULT_TZ) -> Store:
+             tz: str = rollup.DEFAULT_TZ, limits: Mapping[str, timedelta] | None = None) -> Store:
         """Open (creating and migrating as needed). StoreError if the database is newer than this code.
 
-        `tz` is the calendar of the KPI days and months (a Chinese command center's "today" is Asia/Shanghai).
-        If the rollups were built in another zone (or not yet, right after a migration), they are rebuilt here."""
+        `tz` is the calendar of the KPI days and months (a Chinese command center's "today" is Asia/Shanghai);
+        `limits` the time allowed per category value (domain.kpis.limits_of: a config's `[deadlines.hours]` over
+        the defaults), the KPIs' due clock. If the rollups were built in another zone or on other limits (or not
+        yet, right after a migration), they are rebuilt here."""
         url = url or default_url()
         engine = make_engine(url)
         # SQLite: writes go through one dedicated connection holding the large page cache (a batch rewrites
@@ -217,7 +219,7 @@ class Store:
             raise StoreError(f"store calendar: {exc}") from exc
         try:
             upgrade(engine, migrate=migrate)
-            store = cls(engine, writer=writer, retention_days=retention_days, tz=tz)
+            store = cls(engine, writer=writer, retention_days=retention_days, tz=tz, limits=limits)
             store._ensure_rollup_calendar()
         except StoreError:
             dispose()
@@ -233,12 +235,13 @@ class Store:
         return value
 
     def _ensure_rollup_calendar(self) -> None:
-        """Rebuild the rollups when they were built in another time zone than this store's calendar."""
+        """Rebuild the rollups when they were built in another time zone or on other limits than this store's
+        calendar (`rollup_tz` holds its basis: the zone, and any limit that differs from the defaults)."""
         with self._read() as conn:
-            if self._setting(conn, "rollup_tz") == self.calendar.name:
+            if self._setting(conn, "rollup_tz") == self.calendar.basis:
                 return
         with self._write() as conn:   # re-checked under the write lock: two walls opening at once rebuild once
-            if self._setting(conn, "rollup_tz") != self.calendar.name:
+            if self._setting(conn, "rollup_tz") != self.calendar.basis:
                 self.writer.rebuild_rollups(conn)
 
     @property

@@ -324,7 +324,7 @@ class Writer:
                 acc = rollup.Deltas(self.calendar)
         self.add_rollups(conn, acc.rows(self.tree.chain))
         gridmonths.add(self.sql, conn, gridmonths.rows(acc, self.tree.chain))
-        ins = self.sql.insert(SETTINGS).values(key="rollup_tz", value=self.calendar.name)
+        ins = self.sql.insert(SETTINGS).values(key="rollup_tz", value=self.calendar.basis)
         conn.execute(ins.on_conflict_do_update(index_elements=["key"], set_={"value": ins.excluded.value}))
 
     def remove_drill_rollups(self, conn: Connection, drill_id: str) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from ..config import Config, PageSection
+from ..domain import kpis as DK
 from ..services import IngestPipeline, LiveState
 from ..services.ingest import LoopThreadGc
 from ..services.initial_load import load_rest, read_first_screen
@@ -160,7 +161,8 @@ class WallApp:
         loop = asyncio.get_running_loop()
         self._loaded = asyncio.Event()
         self.store = await loop.run_in_executor(None, functools.partial(Store.open, self.store_url,
-                                                                       tz=self.config.store.timezone))
+                                                                       tz=self.config.store.timezone,
+                                                                       limits=DK.limits_for_hours(self.config.deadlines.hours)))
         self._mark("store_open")
         self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self._feed_clock,
                                        clocks=self.clocks)

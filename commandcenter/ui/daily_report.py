@@ -18,7 +18,7 @@ from ..domain import kpis as DK
 from ..services.daily_report import DailyLists, gather
 from . import format as fmt
 from . import labels, theme
-from .models.kpis import ALL_CARDS, CardFigure, card_figures, collect, target_text
+from .models.kpis import ALL_CARDS, WINDOWS, CardFigure, card_figures, collect, target_text, window_label
 from .report import esc, print_pdf
 
 OK, BAD, NA = "#1b8a4b", "#c62828", "#777777"
@@ -64,6 +64,11 @@ def _mark(ok: bool | None) -> str:
     return f'<b style="color:{OK}">✓ {esc(tr("达标"))}</b>' if ok else f'<b style="color:{BAD}">✗ {esc(tr("未达标"))}</b>'
 
 
+def _window(f: CardFigure) -> str:
+    """The rolling window a figure widened to when the day held too small a sample, e.g. "（近30天）"."""
+    return f" ({esc(window_label(f.period))})" if f.period in WINDOWS else ""
+
+
 def _secs(s: float | None) -> str:
     if s is None:
         return "—"
@@ -100,7 +105,7 @@ def build_html(r: DailyReport) -> str:
     a(f"<h2>{esc(tr('一、当日指标与目标'))}</h2>")
     a(_table([tr("指标"), tr("当日"), tr("目标"), tr("是否达标"), tr("较前一日同期"), tr("样本")]))
     for f in r.day_figures:
-        a(f"<tr><td>{esc(f.label)}</td><td><b>{esc(f.text)}</b></td>"
+        a(f"<tr><td>{esc(f.label)}</td><td><b>{esc(f.text)}</b>{_window(f)}</td>"
           f"<td>{esc(target_text(ALL_CARDS[f.key]) or '—')}</td><td>{_mark(f.meets_target)}</td>"
           f"<td>{esc(f.change_previous if not ALL_CARDS[f.key].now else '—')}</td>"
           f"<td>{esc(fmt.number(f.sample))}</td></tr>")
@@ -110,7 +115,7 @@ def build_html(r: DailyReport) -> str:
     a(f"<h2>{esc(tr('二、今年以来'))}</h2>")
     a(_table([tr("指标"), tr("今年以来"), tr("较去年同期"), tr("目标")]))
     for f in r.year_figures:
-        a(f"<tr><td>{esc(f.label)}</td><td><b>{esc(f.text)}</b></td><td>{esc(f.change_previous)}</td>"
+        a(f"<tr><td>{esc(f.label)}</td><td><b>{esc(f.text)}</b>{_window(f)}</td><td>{esc(f.change_previous)}</td>"
           f"<td>{esc(target_text(ALL_CARDS[f.key]) or '—')}</td></tr>")
     a("</table>")
 

@@ -23,9 +23,11 @@ def ev(id: str, at: datetime, *, category: Category = Category.SAFETY_HAZARD, st
                     accepted_at=kw.pop("accepted_at", at + M), dispatched_at=kw.pop("dispatched_at", at + 2 * M), **kw)
 
 
-def figs(incidents, start, end, now=None):
+def figs(incidents, start, end, now=None, *, withhold_small=False):
+    """The raw figures of a hand-made history (the sample rule has tests of its own below)."""
     now = now or end
-    return DK.figures(DK.add_up(incidents, start, end, judged_until=DK.judged_until(now)))
+    return DK.figures(DK.add_up(incidents, start, end, judged_until=DK.judged_until(now)),
+                      withhold_small=withhold_small)
 
 
 def test_completion_judges_the_work_due_in_the_period_not_the_work_reported_in_it() -> None:
@@ -58,7 +60,7 @@ def test_at_00_05_a_healthy_city_reads_not_enough_data_rather_than_zero() -> Non
     items = [ev(f"y{k}", DAY - 30 * H, status=Status.CLOSED) for k in range(50)]
     items += [ev(f"t{k}", DAY + 2 * M, status=Status.REPORTED, accepted_at=None, dispatched_at=None)
               for k in range(3)]
-    f = figs(items, DAY, DAY + 5 * M)
+    f = figs(items, DAY, DAY + 5 * M, withhold_small=True)
     for key in ("completion_rate", "on_time_rate", "disposal_rate", "closed_loop_rate", "on_the_spot_rate"):
         assert f[key].value is None and f[key].detail["insufficient"] == 1.0, key
     assert f["events"].value == 3
@@ -133,11 +135,13 @@ def test_whistle_hotline_petitions_and_handover() -> None:
              ev("h1", DAY + H, source=Source.HOTLINE_12345, dispatched_at=DAY + H + 5 * M),
              ev("p1", DAY + H, category=Category.PETITION, source=Source.PETITION_VISIT, dispatched_at=DAY + H + 5 * M),
              ev("p2", DAY + H, category=Category.PETITION, source=Source.PETITION_VISIT, dispatched_at=DAY + H + 5 * M)]
-    f = figs(items, DAY, DAY + 12 * H)
+    f = figs(items, DAY, DAY + 12 * H, withhold_small=True)
     assert f["whistle"].value == 2
-    assert f["whistle_arrival_time"].value is None              # two: below the sample of five
+    assert f["whistle_arrival_time"].value is None              # two: far below its sample
     assert f["whistle_arrival_time"].detail["sample"] == 2
     assert f["hotline_12345"].value == 1 and f["first_petitions"].value == 2
+    f = figs(items, DAY, DAY + 12 * H)
+    assert f["whistle_arrival_time"].value == 30.0
     assert f["handover_time"].value == pytest.approx((4 + 6 + 5 + 5 + 5) / 5)
 
 
@@ -166,3 +170,38 @@ def test_every_indicator_has_a_figure_and_a_sample() -> None:
     assert set(f) == {d.key for d in DK.DEFS}
     assert all("sample" in v.detail for v in f.values())
     assert f["overdue"].value == 0 and f["events"].value == 0
+
+
+def test_the_minimum_sample_is_where_a_rate_or_a_mean_is_unlikely_to_read_a_tenth_off_its_target() -> None:
+    """A rate: below it, a rate at its target reads more than 10 % off with a chance above ALPHA (the binomial
+    itself); a mean with spread cv: n with 3·cv/sqrt(n) ≤ 0.1."""
+    import math
+
+    assert DK.BY_KEY["on_the_spot_rate"].min_sample == 54            # 96.7 %
+    assert DK.BY_KEY["dispute_base_share"].min_sample == 69          # 95 %
+    assert DK.BY_KEY["satisfaction_rate"].min_sample == 127          # 90 %
+    assert DK.BY_KEY["completion_rate"].min_sample == 28             # 99 %: three open of 26 read 88.5 %
+    assert DK.BY_KEY["closed_loop_rate"].min_sample == 28            # 100 %: judged as 99 %
+    assert DK.BY_KEY["avg_acceptance_time"].min_sample == 225        # cv 0.5: (3·0.5/0.1)²
+    assert DK.BY_KEY["avg_arrival_time"].min_sample == 144           # cv 0.4
+
+    def beyond(n: int, p: float) -> float:       # misses that read below 0.9·p, counted by hand
+        return sum(math.comb(n, k) * (1 - p) ** k * p ** (n - k) for k in range(n + 1) if (n - k) / n < 0.9 * p)
+
+    for d in DK.DEFS:
+        if d.unit == "%" and d.target is not None:
+            p = min(d.target, 99.0) / 100
+            assert beyond(d.min_sample, p) <= DK.ALPHA < beyond(d.min_sample - 1, p), d.key
+        elif d.unit in ("min", "h"):
+            assert 3 * DK.SPREAD[d.key] / d.min_sample ** 0.5 <= 0.1 + 1e-12, d.key
+
+
+def test_six_disputes_say_not_enough_data_fifty_four_give_a_rate() -> None:
+    """The 83.3 % a day with six disputes read at 03:00 (five on the spot) is noise, not a figure."""
+    at = DAY - 40 * H
+    six = [ev(f"d{k}", at, category=Category.DISPUTE, on_the_spot=k < 5) for k in range(6)]
+    f = figs(six, DAY, DAY + 12 * H, withhold_small=True)
+    assert f["on_the_spot_rate"].value is None and f["on_the_spot_rate"].detail["sample"] == 6
+    many = [ev(f"d{k}", at, category=Category.DISPUTE, on_the_spot=k < 52) for k in range(54)]
+    f = figs(many, DAY, DAY + 12 * H, withhold_small=True)
+    assert f["on_the_spot_rate"].value == pytest.approx(100 * 52 / 54, abs=1e-3)

@@ -73,9 +73,9 @@ def test_a_drill_started_by_a_relative_path_reads_the_same_from_another_director
     assert (data.scenario.targets.response_s, data.scenario.targets.arrival_s) == (60, 480)
     html, _csv = write_report(data, elsewhere / "report.html")
     text = html.read_text(encoding="utf-8")
-    assert "居民楼火灾救援与暴雨红色预警联合演练" in text and "到场 ≤8:00" in text and "sample-drill<" not in text
+    assert "居民楼火灾救援与暴雨红色预警联合演练" in text and "到场 ≤ 8:00" in text and "sample-drill<" not in text
     # the report command from that directory says the same
     cfg = elsewhere / "wall.toml"
     cfg.write_text(f'[store]\nurl = "{db}"\n', encoding="utf-8")
     assert main(["report", "--drill", drill_id, "--config", str(cfg), "--out", str(elsewhere / "r.html")]) == 0
-    assert "到场 ≤8:00" in (elsewhere / "r.html").read_text(encoding="utf-8")
+    assert "到场 ≤ 8:00" in (elsewhere / "r.html").read_text(encoding="utf-8")

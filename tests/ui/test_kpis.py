@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -94,7 +96,8 @@ def test_tile_refreshes_through_in_store_and_bars_open_details(ui, clock, qloop,
     # this morning's few events are not due yet: not enough data, said so, with the target beside it
     completion = next(c for c in tile.cards if c.spec.name == "completion_rate")
     assert snap.value("completion_rate") is None
-    assert completion.value.text() == "数据不足" and completion.target.text() == "目标 ≥ 99%"
+    n = int(snap.detail("completion_rate")["sample"])
+    assert completion.value.text() == f"数据不足（样本 {n}）" and completion.target.text() == "目标 ≥ 99%"
     satisfied = next(c for c in tile.cards if c.spec.name == "overdue")
     level = threshold_level(satisfied.spec, snap.value("overdue"))
     if level is not None:
@@ -225,11 +228,12 @@ def test_at_00_05_a_healthy_city_reads_not_enough_data_with_its_targets(ui, cloc
     feed.set_snapshot(_snapshot_at_00_05())
     cards = {c.spec.name: c for c in tile.cards}
     assert cards["events"].value.text() == "42" and cards["events"].change_day.text() == "较昨日同期 ▲ 5.0%"
-    for name in ("completion_rate", "on_time_rate", "closed_loop_rate", "on_the_spot_rate", "avg_acceptance_time"):
+    for name in ("completion_rate", "on_time_rate", "closed_loop_rate", "on_the_spot_rate"):
         card = cards[name]
-        assert card.value.text() == "数据不足", name                 # never "0.0 % ✗"
+        assert card.value.text() == "数据不足（样本 0）", name          # never "0.0 % ✗"
         assert card.target.text().startswith("目标"), name
         assert theme.TEXT_DIM.name() in card.value.styleSheet()
+    assert cards["avg_acceptance_time"].value.text() == "数据不足（样本 2）"   # two calls: says how few
     assert cards["overdue"].value.text() == "0" and cards["overdue"].change_day.text() == "当前"
 
 
@@ -247,7 +251,7 @@ def test_cards_in_english(ui, clock, qtbot):
         assert labels[:4] == ["Events", "Completion rate", "On-time completion", "Overdue"]
         assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in labels), labels
         completion = next(c for c in tile.cards if c.spec.name == "completion_rate")
-        assert completion.value.text() == "Not enough data" and completion.target.text() == "Target ≥ 99%"
+        assert completion.value.text() == "Not enough data (n=0)" and completion.target.text() == "Target ≥ 99%"
         assert [b.text() for b in tile.period_buttons.values()] == ["Today", "This month", "Year to date"]
     finally:
         install_language("zh_CN")
@@ -267,3 +271,101 @@ def test_the_period_buttons_switch_every_card(ui, clock, qtbot):
     events = tile.cards[0]
     assert events.change_day.text().startswith("较去年同期") and events.change_year.text() == ""
     assert "今年以来" in tile.status.text()
+
+
+def _day_of_work(store: Store, day_start, n: int = 60, *, open_from: int = 60) -> None:
+    """`n` safety hazards (24 h to close) reported through the local day before `day_start`'s eve, so they fall
+    due through the day before `day_start`; those numbered from `open_from` on are still open."""
+    from commandcenter.domain import Incident, Severity, Source
+
+    incs = []
+    for k in range(n):
+        at = day_start - timedelta(hours=48) + timedelta(minutes=20 + k * 23)
+        closed = k < open_from
+        incs.append(Incident(
+            id=f"H{k}", version=1, updated_at=at, reported_at=at, title="井盖缺失", category=Category.SAFETY_HAZARD,
+            source=Source.GRID_APP, severity=Severity.LOW, status=Status.CLOSED if closed else Status.HANDLING,
+            grid_id="G1", accepted_at=at + timedelta(minutes=2), dispatched_at=at + timedelta(minutes=3),
+            closed_at=at + timedelta(hours=3) if closed else None))
+    store.apply("city", territory=W.territory(), incidents=incs)
+
+
+def test_at_00_05_a_card_widens_to_the_last_24_hours_and_says_so(ui, clock, qtbot, sqlite_url):
+    """At 00:05 nothing of today has fallen due: the completion card reads yesterday's 60 due items (all closed in
+    time) as 近24小时 instead of 数据不足, with the window on its target line and its comparison."""
+    from commandcenter.domain import kpis as DK
+    from commandcenter.ui.tiles.kpis import KpiTile
+
+    now = W.T0
+    today = DK.period_start(now, "today")
+    at = today + timedelta(minutes=5)
+    store = Store.open(sqlite_url)
+    _day_of_work(store, today)
+    try:
+        snap = collect(store, "", at, completion_series=False)
+    finally:
+        store.close()
+    assert snap.windows["completion_rate"] == "24h" and snap.value("completion_rate") == 100.0
+    assert snap.detail("completion_rate")["due"] >= DK.BY_KEY["completion_rate"].min_sample
+    feed = KpiFeed(None, "", clock)
+    tile = KpiTile(W.live_city(), feed)
+    qtbot.addWidget(tile)
+    feed.set_snapshot(snap)
+    card = next(c for c in tile.cards if c.spec.name == "completion_rate")
+    assert card.value.text() == "100.0%"
+    assert card.target.text() == "近24小时 · 目标 ≥ 99%"
+    assert card.change_day.text().startswith("较前24小时")
+    # a card whose period holds enough keeps its period
+    events = next(c for c in tile.cards if c.spec.name == "events")
+    assert "events" not in snap.windows and events.target.text() == ""
+
+
+def test_a_bad_figure_is_not_hidden_by_widening(sqlite_url):
+    """Of yesterday's 60 items due, 20 are still open: the widened card reads 66.7 %, red, not 数据不足."""
+    from commandcenter.domain import kpis as DK
+    from commandcenter.ui.models.kpis import ALL_CARDS, card_figure
+
+    today = DK.period_start(W.T0, "today")
+    store = Store.open(sqlite_url)
+    _day_of_work(store, today, open_from=40)
+    try:
+        snap = collect(store, "", today + timedelta(minutes=5), completion_series=False)
+    finally:
+        store.close()
+    fig = card_figure(ALL_CARDS["completion_rate"], snap)
+    assert fig.period == "24h" and fig.value == pytest.approx(200 / 3, abs=0.01)
+    assert fig.level is DeadlineLevel.OVERDUE and fig.meets_target is False
+
+
+def test_rare_emergencies_show_their_counts_not_a_rate():
+    """Two decided emergencies, one met 1-10-20: far below the 48 a rate needs, so the card says 1/2, amber."""
+    from commandcenter.domain import kpis as DK
+    from commandcenter.ui.models.kpis import ALL_CARDS, card_figure
+
+    cur = DK.figures({"em_n": 2, "em_dec": 2, "em_ok": 1})
+    fig = card_figure(ALL_CARDS["one_ten_twenty_compliance"], KpiSnapshot("", W.T0, current=cur))
+    assert fig.value is None and fig.text == "1/2 起达标" and fig.level is DeadlineLevel.AMBER
+
+
+def test_no_emergency_in_a_year_is_said_so():
+    """A street sees about one emergency a year: with none in the widest window the card says so, neutral."""
+    from commandcenter.domain import kpis as DK
+    from commandcenter.ui.models.kpis import ALL_CARDS, card_figure
+
+    snap = KpiSnapshot("", W.T0, current=DK.figures({}), windows={"one_ten_twenty_compliance": "365d"})
+    fig = card_figure(ALL_CARDS["one_ten_twenty_compliance"], snap)
+    assert fig.text == "无突发事件" and fig.level is None and fig.period == "365d"
+
+
+def test_a_figure_is_judged_as_it_is_shown():
+    """10.02 minutes shows as 10.0 and meets "≤ 10 minutes"; 10.06 shows as 10.1 and does not."""
+    from commandcenter.domain import kpis as DK
+    from commandcenter.ui.models.kpis import ALL_CARDS, card_figure
+
+    def arrival(seconds_each: float) -> object:
+        cur = DK.figures({"p110_arr_n": 200, "p110_arr_s": 200 * seconds_each})
+        return card_figure(ALL_CARDS["avg_arrival_time"], KpiSnapshot("", W.T0, current=cur))
+
+    ok, late = arrival(601.2), arrival(603.6)
+    assert ok.text == "10.0 分钟" and ok.meets_target is True and ok.level is DeadlineLevel.OK
+    assert late.text == "10.1 分钟" and late.meets_target is False and late.level is DeadlineLevel.AMBER

@@ -873,7 +873,9 @@ class ConsoleWindow(QMainWindow):
 
             data = await self.wall.pipeline.in_store(assemble, self.wall.store, drill.id)
             # QTextDocument / QPdfWriter / QImage need no GUI thread: the PDF is typeset off it
-            pdf, _csv = await asyncio.to_thread(write_report, data, self.report_dir / f"{drill.id}.pdf")
+            duty = self.wall.config.duty
+            roster = frozenset(d.name for d in duty) if duty else None   # who is a person, not an account
+            pdf, _csv = await asyncio.to_thread(write_report, data, self.report_dir / f"{drill.id}.pdf", roster)
             self.last_report = pdf
             self.say(self.tr("报告已生成：{path}").format(path=str(pdf)))
 

@@ -89,6 +89,15 @@ _PERIODS = {"today": QT_TRANSLATE_NOOP("KpiCard", "今日"), "month": QT_TRANSLA
             "year": QT_TRANSLATE_NOOP("KpiCard", "今年以来")}
 _PREVIOUS = {"today": QT_TRANSLATE_NOOP("KpiCard", "较昨日同期"), "month": QT_TRANSLATE_NOOP("KpiCard", "较上月同期"),
              "year": QT_TRANSLATE_NOOP("KpiCard", "较去年同期")}
+#: The rolling windows a card widens to, in order, when its period holds too small a sample for its figure to mean
+#: anything (domain.kpis min_sample): a city's 110 calls at 03:00, a street's disputes of one day, 00:05.
+FALLBACKS: tuple[tuple[str, timedelta], ...] = (
+    ("24h", timedelta(hours=24)), ("30d", timedelta(days=30)), ("365d", timedelta(days=365)))
+_WINDOWS = {"24h": QT_TRANSLATE_NOOP("KpiCard", "近24小时"), "30d": QT_TRANSLATE_NOOP("KpiCard", "近30天"),
+            "365d": QT_TRANSLATE_NOOP("KpiCard", "近一年")}
+WINDOWS = frozenset(_WINDOWS)
+_PREVIOUS_WINDOW = {"24h": QT_TRANSLATE_NOOP("KpiCard", "较前24小时"), "30d": QT_TRANSLATE_NOOP("KpiCard", "较前30天"),
+                    "365d": QT_TRANSLATE_NOOP("KpiCard", "较前一年")}
 
 
 def tr(text: str) -> str:
@@ -105,7 +114,13 @@ def period_label(period: str) -> str:
 
 
 def previous_label(period: str) -> str:
-    return tr(_PREVIOUS[period])
+    """较昨日同期 … for a period, 较前24小时 … for a rolling window a card widened to."""
+    return tr(_PREVIOUS[period]) if period in _PREVIOUS else tr(_PREVIOUS_WINDOW[period])
+
+
+def window_label(window: str) -> str:
+    """近24小时 / 近30天 / 近一年: the rolling window a card shows instead of its period."""
+    return tr(_WINDOWS[window])
 
 
 def unit_text(unit: str) -> str:
@@ -137,8 +152,16 @@ def level_colour(level: DeadlineLevel | None) -> QColor:
 
 def value_text(spec: CardSpec, v: KpiValue | None) -> str:
     """The big number with its unit; "not enough data" when the indicator's sample is too small."""
-    if v is None or v.value is None:
+    if v is None:
         return tr("数据不足")
+    if v.value is None:
+        n = int(v.detail.get("sample", 0.0))
+        if spec.definition.counts_when_small:
+            if n == 0:
+                return tr("无突发事件")
+            met = int(v.detail.get("compliant", 0.0))
+            return tr("{met}/{n} 起达标").format(met=fmt.number(met), n=fmt.number(n))
+        return tr("数据不足（样本 {n}）").format(n=fmt.number(n))
     text = fmt.number(v.value, spec.decimals)
     if v.unit == "%":
         return text + "%"
@@ -177,7 +200,7 @@ class CardFigure:
 
     key: str
     label: str
-    period: str
+    period: str                  # the card's period, or the rolling window it widened to ("24h", "30d", "365d")
     value: float | None
     unit: str
     text: str
@@ -200,14 +223,24 @@ def card_figure(spec: CardSpec, snap: KpiSnapshot) -> CardFigure:
     detail = {} if cur is None else cur.detail
     if spec.now:   # a state now has no like-for-like earlier value on this card
         prev = ly = None
+    # judged as shown: 10.0 minutes meets "≤ 10 minutes" even when it was 10.02
+    shown = None if value is None else round(value, spec.decimals)
     return CardFigure(
-        key=spec.name, label=card_label(spec), period=snap.period, value=value,
+        key=spec.name, label=card_label(spec), period=snap.windows.get(spec.name, snap.period), value=value,
         unit=spec.definition.unit, text=value_text(spec, cur), target=spec.definition.target,
-        meets_target=DK.meets_target(spec.definition, value), sample=float(detail.get("sample", 0.0)),
+        meets_target=DK.meets_target(spec.definition, shown), sample=float(detail.get("sample", 0.0)),
         enough_data=not detail.get("insufficient") and value is not None,
         previous=None if prev is None else prev.value, change_previous=change_text(spec, cur, prev),
         last_year=None if ly is None else ly.value, change_last_year=change_text(spec, cur, ly),
-        level=threshold_level(spec, value))
+        level=threshold_level(spec, shown) if shown is not None else _small_count_level(spec, cur))
+
+
+def _small_count_level(spec: CardSpec, v: KpiValue | None) -> DeadlineLevel | None:
+    """A rare event's rule shown as counts: amber when one of them missed it, neutral otherwise."""
+    if v is None or not spec.definition.counts_when_small:
+        return None
+    n, met = v.detail.get("sample", 0.0), v.detail.get("compliant", 0.0)
+    return DeadlineLevel.AMBER if n > 0 and met < n else None
 
 
 def card_figures(snap: KpiSnapshot, cards: tuple[str, ...] = DEFAULT_CARDS) -> list[CardFigure]:
@@ -225,6 +258,8 @@ class KpiSnapshot:
     previous: dict[str, KpiValue] = field(default_factory=dict)
     last_year: dict[str, KpiValue] = field(default_factory=dict)
     period: str = "today"
+    #: cards shown over a wider rolling window than the period (key → "24h" / "30d" / "365d"): FALLBACKS
+    windows: dict[str, str] = field(default_factory=dict)
     hourly_today: list[float | None] = field(default_factory=lambda: [None] * 24)
     hourly_yesterday: list[float] = field(default_factory=lambda: [0.0] * 24)
     completion_by_hour: list[float | None] = field(default_factory=lambda: [None] * 24)
@@ -268,6 +303,7 @@ async def collect_async(call: Callable[..., Awaitable[Any]], store: Any, node_id
     b0, b1 = DK.previous_window(now, period, tz_name, start=p0)
     snap.previous = await call(store.kpis, node_id, b0, b1)
     snap.last_year = await call(store.kpis, node_id, _year_earlier(p0), _year_earlier(now))
+    await _widen(call, store, node_id, now, now - p0, snap)
     d0 = p0 if start is not None and period == "today" else DK.period_start(now, "today", tz_name)
     two_days = await call(store.kpis, node_id, d0 - timedelta(days=1), now)
     trend = two_days.get("trend_per_hour")
@@ -299,6 +335,43 @@ async def collect_async(call: Callable[..., Awaitable[Any]], store: Any, node_id
     return snap
 
 
+def _insufficient(v: KpiValue | None) -> bool:
+    return v is None or bool(v.detail.get("insufficient"))
+
+
+async def _widen(call: Callable[..., Awaitable[Any]], store: Any, node_id: str, now: datetime, elapsed: timedelta,
+                 snap: KpiSnapshot) -> None:
+    """Cards whose period holds too small a sample take the first wider rolling window (FALLBACKS) that holds
+    enough, with the window before it and the same window a year earlier as their comparisons. A rare event's
+    rule (counts_when_small) shows its counts over the widest window when no window is enough (none at all is a
+    figure too: no emergency in a year)."""
+    need = [d.key for d in DK.DEFS if d.min_sample and _insufficient(snap.current.get(d.key))]
+    for i, (name, span) in enumerate(FALLBACKS):
+        if not need:
+            return
+        if span <= elapsed:
+            continue
+        wide = await call(store.kpis, node_id, now - span, now)
+        last = i == len(FALLBACKS) - 1
+        took = [k for k in need if not _insufficient(wide.get(k)) or (last and DK.BY_KEY[k].counts_when_small)]
+        if not took:
+            continue
+        before: dict[str, KpiValue] = {}
+        year_ago: dict[str, KpiValue] = {}
+        if any(wide[k].value is not None for k in took):   # counts alone (1-10-20) have no change to show
+            before = await call(store.kpis, node_id, now - 2 * span, now - span)
+            year_ago = await call(store.kpis, node_id, _year_earlier(now - span), _year_earlier(now))
+        for k in took:
+            snap.current[k] = wide[k]
+            for into, src in ((snap.previous, before), (snap.last_year, year_ago)):
+                if k in src:
+                    into[k] = src[k]
+                else:                    # never compare a window with the period's own earlier figure
+                    into.pop(k, None)
+            snap.windows[k] = name
+        need = [k for k in need if k not in took]
+
+
 def collect(store: Any, node_id: str, now: datetime, *, completion_series: bool = True,
             previous: KpiSnapshot | None = None, period: str = "today",
             start: datetime | None = None) -> KpiSnapshot:
@@ -316,6 +389,9 @@ def collect(store: Any, node_id: str, now: datetime, *, completion_series: bool 
     coro.close()
     raise RuntimeError("collect: unexpected suspension")
 
+
+#: A refresh asked for "soon" waits this long, so a history arriving in many batches costs one or two refreshes.
+SOON_MS = 500
 
 Fetch = Callable[[str, datetime, bool, KpiSnapshot | None, str], Awaitable[KpiSnapshot]]
 
@@ -338,6 +414,9 @@ class KpiFeed(QObject):
         self.series_every = series_every
         self._n = 0
         self._inflight: asyncio.Future[KpiSnapshot | None] | None = None
+        self._again = False
+        self._soon = QTimer(self, singleShot=True, interval=SOON_MS)
+        self._soon.timeout.connect(self._refresh_again)
         self._timer = QTimer(self, interval=interval_ms)
         self._timer.timeout.connect(self.schedule)
         if fetch is not None:
@@ -361,6 +440,18 @@ class KpiFeed(QObject):
             return
         if loop.is_running():
             self._inflight = loop.create_task(self._run())
+
+    def refresh_soon(self) -> None:
+        """Refresh shortly (a backend's history just arrived): at most one refresh every SOON_MS from here, and one
+        more after the refresh in flight, which may have read the store before the history was in."""
+        if not self._soon.isActive():
+            self._soon.start()
+
+    def _refresh_again(self) -> None:
+        if self.busy:
+            self._again = True
+        else:
+            self.schedule()
 
     @property
     def busy(self) -> bool:
@@ -400,6 +491,9 @@ class KpiFeed(QObject):
             return None
         self.snapshot = snap
         self.updated.emit()
+        if self._again:
+            self._again = False
+            self.refresh_soon()
         return snap
 
     def set_snapshot(self, snap: KpiSnapshot) -> None:

@@ -25,11 +25,9 @@ class TileContext:
 
     @property
     def category_limits(self) -> dict[Category, timedelta]:
-        from ...domain.deadlines import DEFAULT_CATEGORY_LIMITS
+        from ...domain.deadlines import category_limits
 
-        limits = dict(DEFAULT_CATEGORY_LIMITS)
-        limits.update({c: timedelta(hours=h) for c, h in self.config.deadlines.hours.items()})
-        return limits
+        return category_limits(self.config.deadlines.hours)
 
 
 def build_incidents(ctx: TileContext, section: TileSection) -> Tile:

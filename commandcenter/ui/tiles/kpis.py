@@ -8,6 +8,7 @@ Width-1 pens, no antialiasing, no OpenGL.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRect, Qt, Signal
@@ -18,12 +19,13 @@ from PySide6.QtWidgets import (
 
 from ...domain import Category, ResolutionLevel
 from ...services import LiveState
+from ...services.live_state import Change
 from .. import format as fmt
 from .. import labels, theme
 from ...domain import kpis as DK
 from ..models.kpis import (
-    ALL_CARDS, DEFAULT_CARDS, CardFigure, CardSpec, KpiFeed, card_figure, card_label, level_colour, period_label,
-    previous_label, target_text,
+    ALL_CARDS, DEFAULT_CARDS, WINDOWS, CardFigure, CardSpec, KpiFeed, card_figure, card_label, level_colour,
+    period_label, previous_label, target_text, window_label,
 )
 from .base import Tile, plain_label
 from .frame import FramedPlotWidget
@@ -125,6 +127,10 @@ class KpiCard(QFrame):
         self._figure_font(fig.enough_data or fig.level is not None)
         if self.gauge is not None:
             self.gauge.set_figure(fig.value if fig.enough_data else None, fig.target, colour)
+        target = target_text(self.spec)
+        if fig.period in WINDOWS:   # widened beyond the tile's period: say over what
+            target = " · ".join(t for t in (window_label(fig.period), target) if t)
+        self.target.setText(target)
         if self.spec.now:
             self.change_day.setText(self.tr("当前"))
             self.change_year.setText("")
@@ -273,6 +279,11 @@ class RankingChart(_Chart):
         return QPointF(self.plot.mapFromScene(scene))
 
 
+#: Past records (updated over an hour before now) arriving after the last refresh that make the figures stale
+#: at once: a backend's history, when a wall connects; live updates wait for the next refresh.
+HISTORY_BATCH = 100
+
+
 class KpiTile(Tile):
     kind = "kpis"
     kpi_activated = Signal(str)      # "<kpi name>:<key>"
@@ -285,6 +296,9 @@ class KpiTile(Tile):
         feed.setParent(self)
         #: a headline strip: the cards' names, figures and gauges in one row, no charts (the same KPI path)
         self.headline = headline
+        self._history_seen = 0
+        unsubscribe = live.on_change(self._on_change)
+        self.destroyed.connect(lambda *_: unsubscribe())
         self.cards = [KpiCard(ALL_CARDS[k]) for k in (cards or (HEADLINE_CARDS if headline else DEFAULT_CARDS))]
         # more than CARDS_PER_ROW cards go on two rows: ten cards of a wall's font side by side would claim more
         # than half a 4K panel and squeeze the tiles beside this one
@@ -357,6 +371,16 @@ class KpiTile(Tile):
         feed.updated.connect(self.refresh)
         feed.failed.connect(lambda err: self.status.setText(f"⚠ {self.tr('指标读取失败')}: {err[:80]}"))
         self.refresh()
+
+    def _on_change(self, change: Change) -> None:
+        """Enough past records arrived (a backend's history) to refresh the figures now, not at the next tick."""
+        if not change.incidents:
+            return
+        old = self.feed.clock() - timedelta(hours=1)
+        self._history_seen += sum(1 for i in change.incidents if i.updated_at < old)
+        if self._history_seen >= HISTORY_BATCH:
+            self._history_seen = 0
+            self.feed.refresh_soon()
 
     def set_period(self, period: str) -> None:
         """Show every card's figure for 今日, 本月 or 今年以来 (refreshed at once)."""

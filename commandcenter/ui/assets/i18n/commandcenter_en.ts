@@ -4,180 +4,468 @@
   <context>
     <name />
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="90" />
+      <location filename="../../daily_report.py" line="95" />
       <source>全域</source>
       <extracomment>The day's figures, in the report's order: every indicator the centres report. The year-to-date totals and rates.</extracomment>
       <translation>Whole territory</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="91" />
+      <location filename="../../daily_report.py" line="96" />
       <source>运行日报</source>
       <translation>Daily operations report</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
-      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
+      <location filename="../../daily_report.py" line="106" />
+      <location filename="../../daily_report.py" line="116" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <location filename="../../daily_report.py" line="106" />
       <source>当日</source>
       <translation>The day</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
-      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
+      <location filename="../../daily_report.py" line="106" />
+      <location filename="../../daily_report.py" line="116" />
       <source>目标</source>
       <translation>Target</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <location filename="../../daily_report.py" line="106" />
       <source>是否达标</source>
       <translation>Target met</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <location filename="../../daily_report.py" line="106" />
       <source>较前一日同期</source>
       <translation>vs. the day before, same hours</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="101" />
+      <location filename="../../daily_report.py" line="106" />
       <source>样本</source>
       <translation>Sample</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
+      <location filename="../../daily_report.py" line="116" />
       <source>今年以来</source>
       <translation>Year to date</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="111" />
+      <location filename="../../daily_report.py" line="116" />
       <source>较去年同期</source>
       <translation>vs. last year, same period</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../daily_report.py" line="125" />
+      <location filename="../../report.py" line="321" />
+      <location filename="../../report.py" line="340" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../daily_report.py" line="125" />
+      <location filename="../../daily_report.py" line="149" />
+      <location filename="../../report.py" line="422" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../daily_report.py" line="125" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../daily_report.py" line="125" />
+      <location filename="../../report.py" line="356" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../daily_report.py" line="125" />
+      <location filename="../../daily_report.py" line="149" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../daily_report.py" line="125" />
       <source>办结时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="120" />
+      <location filename="../../daily_report.py" line="125" />
       <source>已超期</source>
       <translation>Overdue by</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <location filename="../../daily_report.py" line="139" />
+      <location filename="../../report.py" line="356" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <location filename="../../daily_report.py" line="139" />
+      <location filename="../../report.py" line="356" />
       <source>预警</source>
       <translation>Warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <location filename="../../daily_report.py" line="139" />
+      <location filename="../../report.py" line="356" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <location filename="../../daily_report.py" line="139" />
+      <location filename="../../report.py" line="356" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="134" />
+      <location filename="../../daily_report.py" line="139" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../daily_report.py" line="149" />
       <source>突发事件</source>
       <translation>Emergencies</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../daily_report.py" line="149" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../daily_report.py" line="149" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../daily_report.py" line="149" />
       <source>初情研判</source>
       <translation>Initial assessment</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/daily_report.py" line="144" />
+      <location filename="../../daily_report.py" line="149" />
       <source>1-10-20</source>
       <translation>1-10-20</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="141" />
+      <location filename="../../models/kpis.py" line="156" />
       <source>数据不足</source>
       <translation>Not enough data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="167" />
+      <location filename="../../models/kpis.py" line="161" />
+      <source>无突发事件</source>
+      <translation>No emergencies</translation>
+    </message>
+    <message>
+      <location filename="../../models/kpis.py" line="163" />
+      <source>{met}/{n} 起达标</source>
+      <translation>{met} of {n} met</translation>
+    </message>
+    <message>
+      <location filename="../../models/kpis.py" line="164" />
+      <source>数据不足（样本 {n}）</source>
+      <translation>Not enough data (n={n})</translation>
+    </message>
+    <message>
+      <location filename="../../models/kpis.py" line="190" />
       <source>个百分点</source>
       <translation> pts</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="98" />
+      <source>命令行操作（未签到）</source>
+      <extracomment>A login account (what a command line records when no --actor is given), not a person's name.</extracomment>
+      <translation>Command line (no duty sign-in)</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="114" />
+      <source>各阶段用时（条）与时限：红线 = 1-10-20，紫线 = 演练目标</source>
+      <translation>Time per stage (bars) and limits: red line = 1-10-20, purple line = the drill's target</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="128" />
+      <source>未达到</source>
+      <translation>not reached</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="157" />
+      <source>资源调度时间线（演练时钟）：黄 = 已派出，橙 = 在现场</source>
+      <translation>Resources over the drill clock: yellow = dispatched, orange = on scene</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="221" />
+      <source>至演练结束未完成，已用 {used}，超出 {over}</source>
+      <translation>not done when the drill ended: {used} taken, {over} over the limit</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="222" />
+      <source>超时 {over}</source>
+      <translation>{over} late</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="223" />
+      <source>{what}：{note}</source>
+      <translation>{what}: {note}</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="233" />
+      <source>未完成</source>
+      <translation>not done</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="235" />
+      <source>{title}：{stage}用时 {used}，超出时限 {limit}。{why}</source>
+      <translation>{title}: {stage} took {used}, beyond its limit of {limit}. {why}</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="247" />
+      <source>其他力量</source>
+      <translation>other forces</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="254" />
+      <source>指挥中心值班人员</source>
+      <translation>Command center duty staff</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="255" />
+      <source>应急力量（{kind}）</source>
+      <translation>Response forces ({kind})</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="256" />
+      <source>联动部门</source>
+      <translation>Departments called in</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="256" />
+      <source>现场处置人员</source>
+      <translation>Responders on scene</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="271" />
+      <source>演练评估报告</source>
+      <translation>After-action report</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="294" />
+      <source>脚本结束后自动结束</source>
+      <translation>ended by itself when the scenario had played out</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="296" />
+      <source>演练名称</source>
+      <translation>Drill</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="296" />
+      <source>演练内容</source>
+      <translation>Scenario</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="297" />
+      <source>开始时间</source>
+      <translation>Started</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="298" />
+      <source>结束时间</source>
+      <translation>Stopped</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="299" />
+      <source>演练时长</source>
+      <translation>Duration</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="300" />
+      <source>开始原因</source>
+      <translation>Reason for starting</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="300" />
+      <source>结束原因</source>
+      <translation>Reason for stopping</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="301" />
+      <source>演练规模</source>
+      <translation>Scale</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="301" />
+      <source>突发事件 {n} 起，预警 {w} 条，调度力量 {r} 支（辆）</source>
+      <translation>{n} emergencies, {w} warnings, {r} teams or vehicles dispatched</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="303" />
+      <location filename="../../report.py" line="321" />
+      <source>演练目标</source>
+      <translation>Targets</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="303" />
+      <source>响应 ≤ {r}，到场 ≤ {a}，初情研判 ≤ {s}（1-10-20：1:00、10:00、20:00）</source>
+      <translation>response ≤ {r}, on scene ≤ {a}, initial assessment ≤ {s} (1-10-20: 1:00, 10:00, 20:00)</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="306" />
+      <source>总体评价</source>
+      <translation>Overall result</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="321" />
+      <source>阶段</source>
+      <translation>Stage</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="321" />
+      <source>用时</source>
+      <translation>Time taken</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="321" />
+      <source>是否达标（目标）</source>
+      <translation>Met (target)</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="322" />
+      <source>是否达标（1-10-20）</source>
+      <translation>Met (1-10-20)</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="322" />
+      <location filename="../../report.py" line="398" />
+      <source>原因</source>
+      <translation>Reason</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="340" />
+      <source>资源</source>
+      <translation>Resource</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="340" />
+      <source>类型</source>
+      <translation>Type</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="340" />
+      <source>派出</source>
+      <translation>Dispatched</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="340" />
+      <source>派出用时（自上报）</source>
+      <translation>Dispatched after report</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="340" />
+      <source>到达现场</source>
+      <translation>On scene</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="340" />
+      <source>归队</source>
+      <translation>Back at base</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="358" />
+      <source>【演练】{name}</source>
+      <translation>[DRILL] {name}</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="389" />
+      <source>评估人（签字）</source>
+      <translation>Evaluated by (signature)</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="389" />
+      <source>审核人（签字）</source>
+      <translation>Reviewed by (signature)</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="389" />
+      <source>审批意见</source>
+      <translation>Approval remarks</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="390" />
+      <source>审批人（签字）</source>
+      <translation>Approved by (signature)</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="390" />
+      <source>演练组织单位（盖章）</source>
+      <translation>Organising unit (seal)</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="398" />
+      <location filename="../../report.py" line="422" />
+      <source>时间</source>
+      <translation>Time</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="398" />
+      <source>操作</source>
+      <translation>Action</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="398" />
+      <location filename="../../report.py" line="422" />
+      <source>对象</source>
+      <translation>Subject</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="398" />
+      <source>人员</source>
+      <translation>Person</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="422" />
+      <source>演练时钟</source>
+      <translation>Drill clock</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="422" />
+      <source>动作</source>
+      <translation>What</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="422" />
+      <source>说明</source>
+      <translation>Details</translation>
     </message>
   </context>
   <context>
     <name>AlarmCheck</name>
     <message>
-      <location filename="../../commandcenter/ui/sound.py" line="154" />
+      <location filename="../../sound.py" line="152" />
       <source>警报音文件无法读取</source>
       <translation>the alarm sound file cannot be read</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/sound.py" line="158" />
+      <location filename="../../sound.py" line="156" />
       <source>没有多媒体组件</source>
       <translation>Qt Multimedia is missing</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/sound.py" line="160" />
+      <location filename="../../sound.py" line="158" />
       <source>没有音频输出设备</source>
       <translation>no audio output device</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/sound.py" line="163" />
+      <location filename="../../sound.py" line="161" />
       <source>音频设备不支持警报音格式</source>
       <translation>the audio device does not play the alarm's format</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/sound.py" line="170" />
+      <location filename="../../sound.py" line="168" />
       <source>警报音不可用：{why}</source>
       <translation>Alarm sound unavailable: {why}</translation>
     </message>
@@ -185,17 +473,17 @@
   <context>
     <name>AlertBanner</name>
     <message>
-      <location filename="../../commandcenter/ui/banner.py" line="63" />
+      <location filename="../../banner.py" line="63" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/wall_extras.py" line="128" />
+      <location filename="../../wall_extras.py" line="128" />
       <source>大屏值班员</source>
       <translation>Wall duty officer</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/wall_extras.py" line="129" />
+      <location filename="../../wall_extras.py" line="129" />
       <source>大屏</source>
       <translation>Wall</translation>
     </message>
@@ -203,32 +491,32 @@
   <context>
     <name>AlertListModel</name>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="135" />
+      <location filename="../../console/models.py" line="135" />
       <source>类别</source>
       <translation>Kind</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="136" />
+      <location filename="../../console/models.py" line="136" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="137" />
+      <location filename="../../console/models.py" line="137" />
       <source>标题</source>
       <translation>Title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="138" />
+      <location filename="../../console/models.py" line="138" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="139" />
+      <location filename="../../console/models.py" line="139" />
       <source>处理</source>
       <translation>Operator state</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="140" />
+      <location filename="../../console/models.py" line="140" />
       <source>发布时间</source>
       <translation>Issued at</translation>
     </message>
@@ -236,69 +524,69 @@
   <context>
     <name>AlertTableModel</name>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="154" />
-      <location filename="../../commandcenter/ui/models/alerts.py" line="159" />
+      <location filename="../../models/alerts.py" line="154" />
+      <location filename="../../models/alerts.py" line="159" />
       <source>级别</source>
       <extracomment>Where each kind of signal sorts in a list holding several: public warnings first, they must never be lost.</extracomment>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="154" />
-      <location filename="../../commandcenter/ui/models/alerts.py" line="159" />
+      <location filename="../../models/alerts.py" line="154" />
+      <location filename="../../models/alerts.py" line="159" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="155" />
+      <location filename="../../models/alerts.py" line="155" />
       <source>预警</source>
       <translation>Public warning</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="155" />
-      <location filename="../../commandcenter/ui/models/alerts.py" line="160" />
-      <location filename="../../commandcenter/ui/models/alerts.py" line="164" />
+      <location filename="../../models/alerts.py" line="155" />
+      <location filename="../../models/alerts.py" line="160" />
+      <location filename="../../models/alerts.py" line="164" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="156" />
+      <location filename="../../models/alerts.py" line="156" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="156" />
+      <location filename="../../models/alerts.py" line="156" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="157" />
-      <location filename="../../commandcenter/ui/models/alerts.py" line="161" />
-      <location filename="../../commandcenter/ui/models/alerts.py" line="165" />
+      <location filename="../../models/alerts.py" line="157" />
+      <location filename="../../models/alerts.py" line="161" />
+      <location filename="../../models/alerts.py" line="165" />
       <source>处置</source>
       <translation>Operator state</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="160" />
+      <location filename="../../models/alerts.py" line="160" />
       <source>告警</source>
       <translation>Alarm</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="161" />
+      <location filename="../../models/alerts.py" line="161" />
       <source>发生</source>
       <translation>At</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="163" />
+      <location filename="../../models/alerts.py" line="163" />
       <source>督办等级</source>
       <translation>Grade</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="163" />
+      <location filename="../../models/alerts.py" line="163" />
       <source>督办事项</source>
       <translation>Supervision of overdue work</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/alerts.py" line="164" />
+      <location filename="../../models/alerts.py" line="164" />
       <source>督办时间</source>
       <translation>Since</translation>
     </message>
@@ -306,28 +594,28 @@
   <context>
     <name>AlertTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/alerts.py" line="21" />
+      <location filename="../../tiles/alerts.py" line="21" />
       <source>预警信息</source>
       <translation>Public warnings</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/alerts.py" line="22" />
+      <location filename="../../tiles/alerts.py" line="22" />
       <source>设备告警</source>
       <translation>Device alarms</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/alerts.py" line="23" />
+      <location filename="../../tiles/alerts.py" line="23" />
       <source>督办事项</source>
       <translation>Supervision of overdue work</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/alerts.py" line="74" />
+      <location filename="../../tiles/alerts.py" line="74" />
       <source>➤ 处置指引（{title}）：{text}</source>
       <extracomment>Column shares of the width, per kind (the columns of AlertTableModel.COLUMNS_OF). Which columns a narrow tile drops first (higher first; 0 always stays): level, title and state stay.</extracomment>
       <translation>➤ Guidance ({title}): {text}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/alerts.py" line="94" />
+      <location filename="../../tiles/alerts.py" line="94" />
       <source>未确认 {n}</source>
       <translation>unacknowledged {n}</translation>
     </message>
@@ -335,23 +623,23 @@
   <context>
     <name>ConfirmBar</name>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="35" />
+      <location filename="../../console/confirm.py" line="35" />
       <source>接收人（必填）</source>
       <translation>Recipient (required)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="37" />
+      <location filename="../../console/confirm.py" line="37" />
       <source>原因（必填）</source>
       <translation>Reason (required)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="38" />
-      <location filename="../../commandcenter/ui/console/confirm.py" line="63" />
+      <location filename="../../console/confirm.py" line="38" />
+      <location filename="../../console/confirm.py" line="63" />
       <source>确认</source>
       <translation>Confirm</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="39" />
+      <location filename="../../console/confirm.py" line="39" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -359,565 +647,565 @@
   <context>
     <name>ConsoleWindow</name>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="137" />
+      <location filename="../../console/window.py" line="137" />
       <source>操作台 · {title}</source>
       <extracomment>Lines the rotation status keeps room for (its state, and one per wall window); more are cut, never pushed.</extracomment>
       <translation>Operator console · {title}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="176" />
+      <location filename="../../console/window.py" line="176" />
       <source>事件检索</source>
       <translation>Incident search</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="179" />
+      <location filename="../../console/window.py" line="179" />
       <source>编号或标题关键字</source>
       <translation>ID or words of the title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="183" />
+      <location filename="../../console/window.py" line="183" />
       <source>全部类别</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="186" />
+      <location filename="../../console/window.py" line="186" />
       <source>检索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="203" />
+      <location filename="../../console/window.py" line="203" />
       <source>推送事件到大屏</source>
       <translation>Push incident to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="205" />
+      <location filename="../../console/window.py" line="205" />
       <source>推送网格到大屏</source>
       <translation>Push grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="211" />
+      <location filename="../../console/window.py" line="211" />
       <source>按编号推送</source>
       <translation>Push by ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="214" />
+      <location filename="../../console/window.py" line="214" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="215" />
+      <location filename="../../console/window.py" line="215" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="215" />
+      <location filename="../../console/window.py" line="215" />
       <source>资源</source>
       <translation>Resource</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="218" />
+      <location filename="../../console/window.py" line="218" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="220" />
+      <location filename="../../console/window.py" line="220" />
       <source>推送</source>
       <translation>Push</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="239" />
+      <location filename="../../console/window.py" line="239" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="241" />
+      <location filename="../../console/window.py" line="241" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="246" />
-      <location filename="../../commandcenter/ui/console/window.py" line="339" />
+      <location filename="../../console/window.py" line="246" />
+      <location filename="../../console/window.py" line="339" />
       <source> 分钟</source>
       <translation> min</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="247" />
+      <location filename="../../console/window.py" line="247" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="257" />
+      <location filename="../../console/window.py" line="257" />
       <source>大屏控制</source>
       <translation>Wall control</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="261" />
+      <location filename="../../console/window.py" line="261" />
       <source>推送到</source>
       <translation>Push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="263" />
+      <location filename="../../console/window.py" line="263" />
       <source>页面</source>
       <translation>Page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="265" />
-      <location filename="../../commandcenter/ui/console/window.py" line="787" />
+      <location filename="../../console/window.py" line="265" />
+      <location filename="../../console/window.py" line="787" />
       <source>暂停轮播</source>
       <translation>Pause rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="267" />
-      <location filename="../../commandcenter/ui/console/window.py" line="387" />
+      <location filename="../../console/window.py" line="267" />
+      <location filename="../../console/window.py" line="387" />
       <source>下一页</source>
       <translation>Next page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="269" />
-      <location filename="../../commandcenter/ui/console/window.py" line="790" />
+      <location filename="../../console/window.py" line="269" />
+      <location filename="../../console/window.py" line="790" />
       <source>固定页面</source>
       <translation>Pin page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="281" />
+      <location filename="../../console/window.py" line="281" />
       <source>演练</source>
       <translation>Drills</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="287" />
+      <location filename="../../console/window.py" line="287" />
       <source>开始演练</source>
       <translation>Start drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="289" />
+      <location filename="../../console/window.py" line="289" />
       <source>结束演练</source>
       <translation>Stop drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="291" />
+      <location filename="../../console/window.py" line="291" />
       <source>生成报告</source>
       <translation>Write report</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="305" />
+      <location filename="../../console/window.py" line="305" />
       <source>操作记录</source>
       <translation>Action history</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="330" />
+      <location filename="../../console/window.py" line="330" />
       <source>回放</source>
       <translation>Replay</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="340" />
+      <location filename="../../console/window.py" line="340" />
       <source>回放此时段</source>
       <translation>Replay this window</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="342" />
+      <location filename="../../console/window.py" line="342" />
       <source>从</source>
       <translation>From</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="344" />
+      <location filename="../../console/window.py" line="344" />
       <source>时长</source>
       <translation>Duration</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="375" />
+      <location filename="../../console/window.py" line="375" />
       <source>显示/隐藏快捷键帮助</source>
       <translation>Show / hide this shortcut help</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="376" />
+      <location filename="../../console/window.py" line="376" />
       <source>检索：编号或关键字</source>
       <translation>Search: ID or words</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="377" />
+      <location filename="../../console/window.py" line="377" />
       <source>检索：网格</source>
       <translation>Search: grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="378" />
+      <location filename="../../console/window.py" line="378" />
       <source>检索结果列表</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="381" />
+      <location filename="../../console/window.py" line="381" />
       <source>推送选中事件的网格到大屏</source>
       <translation>Push the selected incident's grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="382" />
+      <location filename="../../console/window.py" line="382" />
       <source>选择推送到的大屏窗口</source>
       <translation>Choose the wall window to push to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="386" />
+      <location filename="../../console/window.py" line="386" />
       <source>暂停/恢复轮播</source>
       <translation>Pause / resume the rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="388" />
+      <location filename="../../console/window.py" line="388" />
       <source>固定/取消固定页面</source>
       <translation>Pin / unpin the page</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="389" />
+      <location filename="../../console/window.py" line="389" />
       <source>开始演练（需确认并填写原因）</source>
       <translation>Start a drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="390" />
+      <location filename="../../console/window.py" line="390" />
       <source>结束演练（需确认并填写原因）</source>
       <translation>Stop the drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="391" />
+      <location filename="../../console/window.py" line="391" />
       <source>回放所选时段</source>
       <translation>Replay the chosen window</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="392" />
+      <location filename="../../console/window.py" line="392" />
       <source>回放：暂停/继续</source>
       <translation>Replay: pause / play</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="393" />
+      <location filename="../../console/window.py" line="393" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="394" />
+      <location filename="../../console/window.py" line="394" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="444" />
+      <location filename="../../console/window.py" line="444" />
       <source>操作失败：{error}</source>
       <translation>Action failed: {error}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="472" />
-      <location filename="../../commandcenter/ui/console/window.py" line="639" />
+      <location filename="../../console/window.py" line="472" />
+      <location filename="../../console/window.py" line="639" />
       <source>请先签到：选择值班人员和席位</source>
       <translation>Sign in first: choose the person on duty and the seat</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="514" />
+      <location filename="../../console/window.py" line="514" />
       <source>检索中…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="522" />
+      <location filename="../../console/window.py" line="522" />
       <source>找到 {n} 条</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="549" />
+      <location filename="../../console/window.py" line="549" />
       <source>请先选择要推送的记录</source>
       <translation>Select a record to push first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="556" />
+      <location filename="../../console/window.py" line="556" />
       <source>已推送到大屏：{kind} {id}</source>
       <translation>Pushed to the wall: {kind} {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="607" />
-      <location filename="../../commandcenter/ui/console/window.py" line="613" />
+      <location filename="../../console/window.py" line="607" />
+      <location filename="../../console/window.py" line="613" />
       <source>已确认</source>
       <translation>Acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="609" />
+      <location filename="../../console/window.py" line="609" />
       <source>已搁置</source>
       <translation>Shelved</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="611" />
+      <location filename="../../console/window.py" line="611" />
       <source>已升级</source>
       <translation>Escalated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="615" />
+      <location filename="../../console/window.py" line="615" />
       <source>待确认 · 占用大屏</source>
       <translation>Unacknowledged · holding the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="615" />
+      <location filename="../../console/window.py" line="615" />
       <source>待确认</source>
       <translation>Unacknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="819" />
+      <location filename="../../console/window.py" line="819" />
       <source>演练 {id} 正在进行，请先结束</source>
       <translation>Drill {id} is running: stop it first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="823" />
+      <location filename="../../console/window.py" line="823" />
       <source>开始演练「{name}」？演练内容将在大屏上以【演练】标示。</source>
       <translation>Start the drill “{name}”? Everything it makes is marked 【DRILL】 on the wall.</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="825" />
+      <location filename="../../console/window.py" line="825" />
       <source>确认开始演练</source>
       <translation>Start the drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="848" />
+      <location filename="../../console/window.py" line="848" />
       <source>结束演练「{name}」？</source>
       <translation>Stop the drill “{name}”?</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="850" />
+      <location filename="../../console/window.py" line="850" />
       <source>确认结束演练</source>
       <translation>Stop the drill</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="181" />
+      <location filename="../../console/window.py" line="181" />
       <source>网格名称或编号（逗号分隔）</source>
       <translation>Grid names or IDs (comma-separated)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="214" />
+      <location filename="../../console/window.py" line="214" />
       <source>预警/告警/督办</source>
       <translation>Warning / alarm / supervision</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="232" />
+      <location filename="../../console/window.py" line="232" />
       <source>预警 · 告警 · 督办</source>
       <translation>Warnings · alarms · supervision</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="249" />
+      <location filename="../../console/window.py" line="249" />
       <source>推送选中信号到大屏</source>
       <translation>Push the selected signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="379" />
+      <location filename="../../console/window.py" line="379" />
       <source>预警、告警、督办列表</source>
       <translation>Warnings, alarms and supervision list</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="380" />
+      <location filename="../../console/window.py" line="380" />
       <source>推送选中的事件或信号到大屏</source>
       <translation>Push the selected incident or signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="383" />
+      <location filename="../../console/window.py" line="383" />
       <source>确认选中的信号</source>
       <translation>Acknowledge the selected signal</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="384" />
+      <location filename="../../console/window.py" line="384" />
       <source>搁置选中的信号</source>
       <translation>Shelve the selected signal</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="385" />
+      <location filename="../../console/window.py" line="385" />
       <source>升级选中的信号</source>
       <translation>Escalate the selected signal</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="565" />
-      <location filename="../../commandcenter/ui/console/window.py" line="573" />
+      <location filename="../../console/window.py" line="565" />
+      <location filename="../../console/window.py" line="573" />
       <source>（已不在实时数据中）</source>
       <translation>(no longer in the live data)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="625" />
+      <location filename="../../console/window.py" line="625" />
       <source>请先选择一条预警、告警或督办</source>
       <translation>Select a warning, alarm or supervision notice first</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="630" />
+      <location filename="../../console/window.py" line="630" />
       <source>升级预警 {id}：报送给谁，为什么？</source>
       <translation>Escalate warning {id}: to whom, and why?</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="633" />
+      <location filename="../../console/window.py" line="633" />
       <source>确认升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="659" />
+      <location filename="../../console/window.py" line="659" />
       <source>已确认 {id}</source>
       <translation>Acknowledged: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="659" />
+      <location filename="../../console/window.py" line="659" />
       <source>已搁置 {id}</source>
       <translation>Shelved: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="660" />
+      <location filename="../../console/window.py" line="660" />
       <source>已升级 {id}</source>
       <translation>Escalated: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="717" />
+      <location filename="../../console/window.py" line="717" />
       <source>主屏</source>
       <translation>primary</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="718" />
+      <location filename="../../console/window.py" line="718" />
       <source>窗口 {n}（屏幕 {screens}）</source>
       <translation>Window {n} (screen {screens})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="741" />
+      <location filename="../../console/window.py" line="741" />
       <source>轮播已恢复</source>
       <translation>Rotation resumed</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="744" />
+      <location filename="../../console/window.py" line="744" />
       <source>轮播已暂停</source>
       <translation>Rotation paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="760" />
+      <location filename="../../console/window.py" line="760" />
       <source>已取消固定</source>
       <translation>Unpinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="764" />
+      <location filename="../../console/window.py" line="764" />
       <source>已固定页面：{page}</source>
       <translation>Page pinned: {page}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="772" />
+      <location filename="../../console/window.py" line="772" />
       <source>红色预警 {id} 占用大屏，等待确认</source>
       <translation>Red warning {id} holds the wall until acknowledged</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="775" />
+      <location filename="../../console/window.py" line="775" />
       <source>轮播：已暂停</source>
       <translation>Rotation: paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="777" />
+      <location filename="../../console/window.py" line="777" />
       <source>轮播：查看详情中，稍后继续</source>
       <translation>Rotation: details open, continues shortly</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="779" />
+      <location filename="../../console/window.py" line="779" />
       <source>轮播：运行中</source>
       <translation>Rotation: running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="783" />
+      <location filename="../../console/window.py" line="783" />
       <source>固定</source>
       <translation>pinned</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="784" />
+      <location filename="../../console/window.py" line="784" />
       <source>{s} 秒后换页</source>
       <translation>next page in {s} s</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="784" />
+      <location filename="../../console/window.py" line="784" />
       <source>不轮播</source>
       <translation>not rotating</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="785" />
+      <location filename="../../console/window.py" line="785" />
       <source>窗口 {n}：{page}（{state}）</source>
       <translation>Window {n}: {page} ({state})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="787" />
+      <location filename="../../console/window.py" line="787" />
       <source>恢复轮播</source>
       <translation>Resume rotation</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="790" />
+      <location filename="../../console/window.py" line="790" />
       <source>取消固定</source>
       <translation>Unpin</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="794" />
+      <location filename="../../console/window.py" line="794" />
       <source>演练进行中：{id}</source>
       <translation>Drill running: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="794" />
+      <location filename="../../console/window.py" line="794" />
       <source>当前无演练</source>
       <translation>No drill running</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="812" />
+      <location filename="../../console/window.py" line="812" />
       <source>本系统未启用演练功能</source>
       <translation>Drills are not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="816" />
+      <location filename="../../console/window.py" line="816" />
       <source>请选择演练脚本</source>
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="836" />
+      <location filename="../../console/window.py" line="836" />
       <source>演练未开始：{why}</source>
       <translation>Drill not started: {why}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="838" />
+      <location filename="../../console/window.py" line="838" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="857" />
+      <location filename="../../console/window.py" line="857" />
       <source>演练已结束，但后端未确认：{why}</source>
       <translation>Drill stopped, but the backend did not confirm: {why}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="859" />
+      <location filename="../../console/window.py" line="859" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="867" />
+      <location filename="../../console/window.py" line="867" />
       <source>没有可生成报告的演练</source>
       <translation>No drill to report on</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="878" />
+      <location filename="../../console/window.py" line="880" />
       <source>报告已生成：{path}</source>
       <translation>Report written: {path}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="903" />
+      <location filename="../../console/window.py" line="905" />
       <source>本系统未启用回放功能</source>
       <translation>Replay is not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="907" />
+      <location filename="../../console/window.py" line="909" />
       <source>回放时段必须在当前时间之前</source>
       <translation>The replay window must lie in the past</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="911" />
+      <location filename="../../console/window.py" line="913" />
       <source>回放 {start} 起 {minutes} 分钟，{speed}×</source>
       <translation>Replaying {minutes} min from {start} at {speed}×</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="939" />
+      <location filename="../../console/window.py" line="941" />
       <source>已回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="958" />
+      <location filename="../../console/window.py" line="960" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="964" />
+      <location filename="../../console/window.py" line="966" />
       <source>（Ctrl+End 回到实时）</source>
       <translation>(Ctrl+End: back to live)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="977" />
+      <location filename="../../console/window.py" line="979" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -925,416 +1213,416 @@
   <context>
     <name>DetailController</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="497" />
+      <location filename="../../details.py" line="497" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="537" />
+      <location filename="../../details.py" line="537" />
       <source>实时数据中没有此事件，正在查询…</source>
       <translation>Not in the live data; querying the store…</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="546" />
+      <location filename="../../details.py" line="546" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="548" />
+      <location filename="../../details.py" line="548" />
       <source>分项</source>
       <translation>Breakdown</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="569" />
+      <location filename="../../details.py" line="569" />
       <source>已读取存储</source>
       <translation>Read from the store</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="582" />
+      <location filename="../../details.py" line="582" />
       <source>✓ 已完整</source>
       <translation>✓ Complete</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="623" />
-      <location filename="../../commandcenter/ui/details.py" line="722" />
+      <location filename="../../details.py" line="623" />
+      <location filename="../../details.py" line="722" />
       <source>照片</source>
       <translation>Photos</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="638" />
+      <location filename="../../details.py" line="638" />
       <source>打开原图</source>
       <translation>Open original</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="680" />
+      <location filename="../../details.py" line="680" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="681" />
+      <location filename="../../details.py" line="681" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="682" />
-      <location filename="../../commandcenter/ui/details.py" line="733" />
-      <location filename="../../commandcenter/ui/details.py" line="786" />
+      <location filename="../../details.py" line="682" />
+      <location filename="../../details.py" line="733" />
+      <location filename="../../details.py" line="786" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="683" />
-      <location filename="../../commandcenter/ui/details.py" line="730" />
+      <location filename="../../details.py" line="683" />
+      <location filename="../../details.py" line="730" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="685" />
+      <location filename="../../details.py" line="685" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="686" />
+      <location filename="../../details.py" line="686" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="687" />
+      <location filename="../../details.py" line="687" />
       <source>上报人</source>
       <translation>Reporter</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="689" />
+      <location filename="../../details.py" line="689" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="690" />
-      <location filename="../../commandcenter/ui/details.py" line="808" />
+      <location filename="../../details.py" line="690" />
+      <location filename="../../details.py" line="808" />
       <source>网格员</source>
       <translation>Grid worker</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="691" />
+      <location filename="../../details.py" line="691" />
       <source>处置人</source>
       <translation>Handler</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="692" />
+      <location filename="../../details.py" line="692" />
       <source>涉及部门</source>
       <translation>Departments</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="693" />
+      <location filename="../../details.py" line="693" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="702" />
+      <location filename="../../details.py" line="702" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="84" />
-      <location filename="../../commandcenter/ui/details.py" line="703" />
+      <location filename="../../details.py" line="84" />
+      <location filename="../../details.py" line="703" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="706" />
+      <location filename="../../details.py" line="706" />
       <source>描述</source>
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="707" />
+      <location filename="../../details.py" line="707" />
       <source>处置时间线</source>
       <translation>Timeline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="718" />
-      <location filename="../../commandcenter/ui/details.py" line="787" />
+      <location filename="../../details.py" line="718" />
+      <location filename="../../details.py" line="787" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="58" />
+      <location filename="../../details.py" line="58" />
       <source>事件详情</source>
       <extracomment>The grids a warning names that its panel lists by name; the rest are a count (the map shows them all). The panel's title per kind of record: the record's own name follows in the panel, never its id.</extracomment>
       <translation>Incident details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="59" />
-      <location filename="../../commandcenter/ui/details.py" line="64" />
+      <location filename="../../details.py" line="59" />
+      <location filename="../../details.py" line="64" />
       <source>预警详情</source>
       <extracomment>An alert's panel says which of the three kinds of signal it is.</extracomment>
       <translation>Public warning details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="60" />
+      <location filename="../../details.py" line="60" />
       <source>网格详情</source>
       <translation>Grid details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="61" />
+      <location filename="../../details.py" line="61" />
       <source>资源详情</source>
       <translation>Resource details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="62" />
+      <location filename="../../details.py" line="62" />
       <source>指标详情</source>
       <translation>Indicator details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="65" />
+      <location filename="../../details.py" line="65" />
       <source>告警详情</source>
       <translation>Alarm details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="66" />
+      <location filename="../../details.py" line="66" />
       <source>督办详情</source>
       <translation>Supervision details</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="68" />
+      <location filename="../../details.py" line="68" />
       <source>事件数</source>
       <extracomment>The indicators a KPI detail can be opened on, in the centres' words (the engine's names are internal keys).</extracomment>
       <translation>Events</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="69" />
+      <location filename="../../details.py" line="69" />
       <source>处置率</source>
       <translation>Disposal rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="70" />
+      <location filename="../../details.py" line="70" />
       <source>办结率</source>
       <translation>Completion rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="71" />
+      <location filename="../../details.py" line="71" />
       <source>闭环管理率</source>
       <translation>Closed-loop management rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="72" />
+      <location filename="../../details.py" line="72" />
       <source>现场化解率</source>
       <translation>On-the-spot resolution rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="73" />
+      <location filename="../../details.py" line="73" />
       <source>1-10-20达标率</source>
       <translation>1-10-20 compliance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="74" />
+      <location filename="../../details.py" line="74" />
       <source>平均受理时长</source>
       <translation>Average acceptance time</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="75" />
+      <location filename="../../details.py" line="75" />
       <source>平均到场时长</source>
       <translation>Average arrival time</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="76" />
+      <location filename="../../details.py" line="76" />
       <source>群众满意率</source>
       <translation>Satisfaction rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="77" />
+      <location filename="../../details.py" line="77" />
       <source>化解层级占比</source>
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="78" />
+      <location filename="../../details.py" line="78" />
       <source>各类别事件数</source>
       <translation>Events per category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="79" />
+      <location filename="../../details.py" line="79" />
       <source>各网格事件数</source>
       <translation>Events per grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="81" />
+      <location filename="../../details.py" line="81" />
       <source>上报</source>
       <extracomment>What the timeline calls each stamp of an incident without a timeline of its own.</extracomment>
       <translation>Reported</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="82" />
+      <location filename="../../details.py" line="82" />
       <source>受理</source>
       <translation>Accepted</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="83" />
+      <location filename="../../details.py" line="83" />
       <source>派遣</source>
       <translation>Dispatched</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="85" />
-      <location filename="../../commandcenter/ui/details.py" line="704" />
+      <location filename="../../details.py" line="85" />
+      <location filename="../../details.py" line="704" />
       <source>初情研判</source>
       <translation>Initial assessment</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="86" />
+      <location filename="../../details.py" line="86" />
       <source>办结</source>
       <translation>Closed</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="87" />
+      <location filename="../../details.py" line="87" />
       <source>回访</source>
       <translation>Follow-up visit</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="88" />
+      <location filename="../../details.py" line="88" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="89" />
+      <location filename="../../details.py" line="89" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="90" />
+      <location filename="../../details.py" line="90" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="678" />
+      <location filename="../../details.py" line="678" />
       <source>{left}（截止 {due}）</source>
       <translation>{left} (due {due})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="727" />
+      <location filename="../../details.py" line="727" />
       <source>此信号已不在实时数据中</source>
       <translation>This signal is no longer in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="731" />
-      <location filename="../../commandcenter/ui/details.py" line="785" />
+      <location filename="../../details.py" line="731" />
+      <location filename="../../details.py" line="785" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="733" />
+      <location filename="../../details.py" line="733" />
       <source>生效中</source>
       <translation>In force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="733" />
+      <location filename="../../details.py" line="733" />
       <source>已失效</source>
       <translation>No longer in force</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="734" />
+      <location filename="../../details.py" line="734" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="735" />
+      <location filename="../../details.py" line="735" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="736" />
+      <location filename="../../details.py" line="736" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="737" />
+      <location filename="../../details.py" line="737" />
       <source>发布单位</source>
       <translation>Issued by</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="739" />
+      <location filename="../../details.py" line="739" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="742" />
+      <location filename="../../details.py" line="742" />
       <source>处置指引</source>
       <translation>Guidance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="746" />
+      <location filename="../../details.py" line="746" />
       <source>涉及网格（{n} 个）</source>
       <translation>Grids covered ({n})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="750" />
+      <location filename="../../details.py" line="750" />
       <source>另有 {n} 个网格，见地图上的预警区域</source>
       <translation>{n} more grids: see the warning's area on the map</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="754" />
+      <location filename="../../details.py" line="754" />
       <source>关联</source>
       <translation>Related</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="764" />
+      <location filename="../../details.py" line="764" />
       <source>处置记录</source>
       <translation>Operator actions</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="782" />
+      <location filename="../../details.py" line="782" />
       <source>此资源不在实时数据中</source>
       <translation>This resource is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="789" />
+      <location filename="../../details.py" line="789" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="790" />
+      <location filename="../../details.py" line="790" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="791" />
+      <location filename="../../details.py" line="791" />
       <source>更新</source>
       <translation>Updated</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="807" />
+      <location filename="../../details.py" line="807" />
       <source>所属</source>
       <translation>Belongs to</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="809" />
+      <location filename="../../details.py" line="809" />
       <source>网格长</source>
       <translation>Grid head</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="810" />
+      <location filename="../../details.py" line="810" />
       <source>户数</source>
       <translation>Households</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="813" />
+      <location filename="../../details.py" line="813" />
       <source>在办事件（{n}）</source>
       <translation>Open incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="827" />
+      <location filename="../../details.py" line="827" />
       <source>今日指标</source>
       <translation>Today's KPIs</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="844" />
+      <location filename="../../details.py" line="844" />
       <source>数值</source>
       <translation>Value</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="846" />
+      <location filename="../../details.py" line="846" />
       <source>统计时段</source>
       <translation>Period</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="857" />
+      <location filename="../../details.py" line="857" />
       <source>相关记录（{n}）</source>
       <translation>Related records ({n})</translation>
     </message>
@@ -1370,12 +1658,12 @@
   <context>
     <name>DetailPanel</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="289" />
+      <location filename="../../details.py" line="289" />
       <source>✕ 关闭</source>
       <translation>✕ Close</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="351" />
+      <location filename="../../details.py" line="351" />
       <source>{name}：{value}</source>
       <translation>{name}: {value}</translation>
     </message>
@@ -1383,7 +1671,7 @@
   <context>
     <name>DrillBanner</name>
     <message>
-      <location filename="../../commandcenter/ui/drill_banner.py" line="21" />
+      <location filename="../../drill_banner.py" line="21" />
       <source>演练</source>
       <translation>DRILL</translation>
     </message>
@@ -1405,49 +1693,528 @@
     </message>
   </context>
   <context>
-    <name>DrillTile</name>
+    <name>DrillReport</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="38" />
-      <source>计时 {elapsed} / {target}</source>
-      <translation>running {elapsed} / {target}</translation>
+      <location filename="../../report.py" line="36" />
+      <source>响应启动</source>
+      <translation>Response started</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="44" />
+      <location filename="../../report.py" line="37" />
+      <location filename="../../report.py" line="48" />
+      <source>到达现场</source>
+      <translation>On scene</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="38" />
+      <source>初情研判</source>
+      <translation>Initial assessment</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="39" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="44" />
+      <location filename="../../report.py" line="39" />
+      <source>资源</source>
+      <translation>Resource</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="40" />
+      <source>预警</source>
+      <translation>Warning</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="40" />
+      <source>操作</source>
+      <translation>Action</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="42" />
+      <source>上报</source>
+      <translation>Reported</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="42" />
+      <source>受理/响应</source>
+      <translation>Accepted / response</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="43" />
+      <source>派遣</source>
+      <translation>Dispatched</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="43" />
+      <source>处置</source>
+      <translation>Handling</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="44" />
+      <source>办结</source>
+      <translation>Closed</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="44" />
+      <source>回访</source>
+      <translation>Follow-up visit</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="45" />
+      <source>到场</source>
+      <translation>Arrival</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="45" />
+      <source>初情研判完成</source>
+      <translation>Initial assessment done</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="46" />
+      <source>发布</source>
+      <translation>Issued</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="46" />
+      <source>解除</source>
+      <translation>Lifted</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="47" />
+      <source>更新</source>
+      <translation>Updated</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="47" />
+      <source>过期</source>
+      <translation>Expired</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="48" />
+      <source>归队</source>
+      <translation>Back at base</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="49" />
+      <source>停用</source>
+      <translation>Out of service</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="49" />
+      <source>开始演练</source>
+      <translation>Drill started</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="50" />
+      <source>结束演练</source>
+      <translation>Drill stopped</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="50" />
+      <source>确认</source>
+      <translation>Acknowledged</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="51" />
+      <source>搁置</source>
+      <translation>Shelved</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="51" />
+      <source>升级</source>
+      <translation>Escalated</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="52" />
+      <source>推送上墙</source>
+      <translation>Pushed to the wall</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="56" />
+      <source>严格落实24小时值班值守，接报后1分钟内启动响应；精简接警、受理环节，定期开展接处警演练。</source>
+      <extracomment>What a centre does about a stage that missed its time (the 整改建议 of an after-action report).</extracomment>
+      <translation>Keep the 24-hour duty watch strictly and start the response within 1 minute of a report; streamline call taking and acceptance, and drill call handling regularly.</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="57" />
+      <source>优化应急力量预置和派遣规则，就近调度；核查队伍、车辆备勤状态和出动路线，确保10分钟内到达现场。</source>
+      <translation>Improve where response forces are pre-positioned and how they are dispatched (nearest first); check the readiness and routes of teams and vehicles so that they reach the scene within 10 minutes.</translation>
+    </message>
+    <message>
+      <location filename="../../report.py" line="58" />
+      <source>完善初情研判流程和信息报送机制，明确现场指挥员研判职责，20分钟内完成初情研判并上报指挥中心。</source>
+      <translation>Improve the initial-assessment procedure and the reporting chain; make the on-scene commander responsible for the assessment, completed and reported to the command center within 20 minutes.</translation>
+    </message>
+    <message>
+      <source>{title}：{stage}用时 {used}，超出时限 {limit}。{why}</source>
+      <translation>{title}: {stage} took {used}, beyond its limit of {limit}. {why}</translation>
+    </message>
+    <message>
+      <source>{what}：{note}</source>
+      <translation>{what}: {note}</translation>
+    </message>
+    <message>
+      <source>、</source>
+      <translation>, </translation>
+    </message>
+    <message>
+      <source>【演练】{name}</source>
+      <translation>[DRILL] {name}</translation>
+    </message>
+    <message>
+      <source>一、演练概况</source>
+      <translation>1. Overview</translation>
+    </message>
+    <message>
+      <source>七、存在问题</source>
+      <translation>7. Problems found</translation>
+    </message>
+    <message>
+      <source>三、各阶段用时与目标</source>
+      <translation>3. Timings against targets</translation>
+    </message>
+    <message>
+      <source>二、参演单位</source>
+      <translation>2. Participating units</translation>
+    </message>
+    <message>
+      <source>五、预警发布</source>
+      <translation>5. Warnings issued</translation>
+    </message>
+    <message>
+      <source>人员</source>
+      <translation>Person</translation>
+    </message>
+    <message>
+      <source>保持现有响应水平，结合季节性风险适时组织更复杂场景的演练。</source>
+      <translation>Keep the present level of response, and drill more complex scenarios as the season's risks come.</translation>
+    </message>
+    <message>
+      <source>八、整改建议</source>
+      <translation>8. Recommendations</translation>
+    </message>
+    <message>
+      <source>六、评估结论</source>
+      <translation>6. Evaluation</translation>
+    </message>
+    <message>
+      <source>其他力量</source>
+      <translation>other forces</translation>
+    </message>
+    <message>
+      <source>动作</source>
+      <translation>What</translation>
+    </message>
+    <message>
+      <source>区域</source>
+      <translation>Area</translation>
+    </message>
+    <message>
+      <source>原因</source>
+      <translation>Reason</translation>
+    </message>
+    <message>
+      <source>各阶段均在时限内完成，未发现超时问题。</source>
+      <translation>Every stage was completed within its limit; no delays were found.</translation>
+    </message>
+    <message>
+      <source>各阶段用时（条）与时限：红线 = 1-10-20，紫线 = 演练目标</source>
+      <translation>Time per stage (bars) and limits: red line = 1-10-20, purple line = the drill's target</translation>
+    </message>
+    <message>
+      <source>命令行操作（未签到）</source>
+      <translation>Command line (no duty sign-in)</translation>
+    </message>
+    <message>
+      <source>响应 ≤ {r}，到场 ≤ {a}，初情研判 ≤ {s}（1-10-20：1:00、10:00、20:00）</source>
+      <translation>response ≤ {r}, on scene ≤ {a}, initial assessment ≤ {s} (1-10-20: 1:00, 10:00, 20:00)</translation>
+    </message>
+    <message>
+      <source>四、资源调度</source>
+      <translation>4. Resources dispatched</translation>
+    </message>
+    <message>
+      <source>审批人（签字）</source>
+      <translation>Approved by (signature)</translation>
+    </message>
+    <message>
+      <source>审批意见</source>
+      <translation>Approval remarks</translation>
+    </message>
+    <message>
+      <source>审批意见与签字</source>
+      <translation>Approval and signatures</translation>
+    </message>
+    <message>
+      <source>审核人（签字）</source>
+      <translation>Reviewed by (signature)</translation>
+    </message>
+    <message>
+      <source>对上述问题明确责任单位和整改时限，整改完成后组织复演验证。</source>
+      <translation>Name a responsible unit and a deadline for each problem above, and repeat the drill once they are fixed.</translation>
+    </message>
+    <message>
+      <source>对象</source>
+      <translation>Subject</translation>
+    </message>
+    <message>
+      <source>年　月　日</source>
+      <translation>____ / __ / __</translation>
+    </message>
+    <message>
+      <source>应急力量（{kind}）</source>
+      <translation>Response forces ({kind})</translation>
+    </message>
+    <message>
+      <source>开始原因</source>
+      <translation>Reason for starting</translation>
+    </message>
+    <message>
+      <source>开始时间</source>
+      <translation>Started</translation>
+    </message>
+    <message>
+      <source>待定</source>
+      <translation>Pending</translation>
+    </message>
+    <message>
+      <source>总体评价</source>
+      <translation>Overall result</translation>
+    </message>
+    <message>
+      <source>指挥中心值班人员</source>
+      <translation>Command center duty staff</translation>
+    </message>
+    <message>
+      <source>无</source>
+      <translation>None</translation>
+    </message>
+    <message>
+      <source>日期</source>
+      <translation>Date</translation>
+    </message>
+    <message>
+      <source>时间</source>
+      <translation>Time</translation>
+    </message>
+    <message>
+      <source>是否达标（1-10-20）</source>
+      <translation>Met (1-10-20)</translation>
+    </message>
+    <message>
+      <source>是否达标（目标）</source>
+      <translation>Met (target)</translation>
+    </message>
+    <message>
+      <source>未完成</source>
+      <translation>not done</translation>
+    </message>
+    <message>
+      <source>未达到</source>
+      <translation>not reached</translation>
+    </message>
+    <message>
+      <source>未达标</source>
+      <translation>Missed</translation>
+    </message>
+    <message>
+      <source>本次演练处置突发事件 {n} 起，共 {k} 个响应阶段：{t} 个达到演练目标，{r} 个符合1-10-20要求。</source>
+      <translation>The drill handled {n} emergencies with {k} response stages: {t} met the drill's targets and {r} met 1-10-20.</translation>
+    </message>
+    <message>
+      <source>本次演练没有突发事件</source>
+      <translation>No emergencies in this drill</translation>
+    </message>
+    <message>
+      <source>本次演练没有突发事件，未对1-10-20进行评估。</source>
+      <translation>This drill had no emergencies; 1-10-20 was not evaluated.</translation>
+    </message>
+    <message>
+      <source>派出</source>
+      <translation>Dispatched</translation>
+    </message>
+    <message>
+      <source>派出用时（自上报）</source>
+      <translation>Dispatched after report</translation>
+    </message>
+    <message>
+      <source>演练内容</source>
+      <translation>Scenario</translation>
+    </message>
+    <message>
+      <source>演练名称</source>
+      <translation>Drill</translation>
+    </message>
+    <message>
+      <source>演练在部分阶段时限前结束</source>
+      <translation>the drill ended before every stage was due</translation>
+    </message>
+    <message>
+      <source>演练数据不计入真实统计；原始时间线见同名 CSV 文件。</source>
+      <translation>Drill records never count in the real statistics; the raw timeline is in the CSV file of the same name.</translation>
+    </message>
+    <message>
+      <source>演练日期</source>
+      <translation>Drill date</translation>
+    </message>
+    <message>
+      <source>演练时钟</source>
+      <translation>Drill clock</translation>
+    </message>
+    <message>
+      <source>演练时长</source>
+      <translation>Duration</translation>
+    </message>
+    <message>
+      <source>演练目标</source>
+      <translation>Targets</translation>
+    </message>
+    <message>
+      <source>演练组织单位（盖章）</source>
+      <translation>Organising unit (seal)</translation>
+    </message>
+    <message>
+      <source>演练结束时未到时限</source>
+      <translation>the drill ended before the limit</translation>
+    </message>
+    <message>
+      <source>演练规模</source>
+      <translation>Scale</translation>
+    </message>
+    <message>
+      <source>演练评估报告</source>
+      <translation>After-action report</translation>
+    </message>
+    <message>
+      <source>状态</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <source>现场处置人员</source>
+      <translation>Responders on scene</translation>
+    </message>
+    <message>
+      <source>生成于</source>
+      <translation>Generated</translation>
+    </message>
+    <message>
+      <source>用时</source>
+      <translation>Time taken</translation>
+    </message>
+    <message>
+      <source>突发事件 {n} 起，预警 {w} 条，调度力量 {r} 支（辆）</source>
+      <translation>{n} emergencies, {w} warnings, {r} teams or vehicles dispatched</translation>
+    </message>
+    <message>
+      <source>类别</source>
+      <translation>Kind</translation>
+    </message>
+    <message>
+      <source>类型</source>
+      <translation>Kind</translation>
+    </message>
+    <message>
+      <source>级别</source>
+      <translation>Level</translation>
+    </message>
+    <message>
+      <source>结束原因</source>
+      <translation>Reason for stopping</translation>
+    </message>
+    <message>
+      <source>结束时间</source>
+      <translation>Stopped</translation>
+    </message>
+    <message>
+      <source>联动部门</source>
+      <translation>Departments called in</translation>
+    </message>
+    <message>
+      <source>脚本结束后自动结束</source>
+      <translation>ended by itself when the scenario had played out</translation>
+    </message>
+    <message>
+      <source>至演练结束未完成，已用 {used}，超出 {over}</source>
+      <translation>not done when the drill ended: {used} taken, {over} over the limit</translation>
+    </message>
+    <message>
+      <source>评估人（签字）</source>
+      <translation>Evaluated by (signature)</translation>
+    </message>
+    <message>
+      <source>说明</source>
+      <translation>Details</translation>
+    </message>
+    <message>
+      <source>资源调度时间线（演练时钟）：黄 = 已派出，橙 = 在现场</source>
+      <translation>Resources over the drill clock: yellow = dispatched, orange = on scene</translation>
+    </message>
+    <message>
+      <source>超时 {over}</source>
+      <translation>{over} late</translation>
+    </message>
+    <message>
+      <source>达标</source>
+      <translation>Met</translation>
+    </message>
+    <message>
+      <source>阶段</source>
+      <translation>Stage</translation>
+    </message>
+    <message>
+      <source>附件一、操作记录</source>
+      <translation>Annex 1. Operator actions</translation>
+    </message>
+    <message>
+      <source>附件二、完整时间线</source>
+      <translation>Annex 2. Full timeline</translation>
+    </message>
+  </context>
+  <context>
+    <name>DrillTile</name>
+    <message>
+      <location filename="../../tiles/drill.py" line="38" />
+      <source>计时 {elapsed} / {target}</source>
+      <translation>running {elapsed} / {target}</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/drill.py" line="44" />
+      <source>事件</source>
+      <translation>Incident</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/drill.py" line="44" />
       <source>响应 (1)</source>
       <translation>Response (1)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="45" />
+      <location filename="../../tiles/drill.py" line="45" />
       <source>到场 (10)</source>
       <translation>On scene (10)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="45" />
+      <location filename="../../tiles/drill.py" line="45" />
       <source>初情研判 (20)</source>
       <translation>Initial assessment (20)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="46" />
+      <location filename="../../tiles/drill.py" line="46" />
       <source>派遣资源</source>
       <translation>Resources dispatched</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="49" />
+      <location filename="../../tiles/drill.py" line="49" />
       <source>演练 · 实时评分</source>
       <translation>Drill · live scoring</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="77" />
+      <location filename="../../tiles/drill.py" line="77" />
       <source>演练功能未启用</source>
       <translation>Drills are not enabled</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/drill.py" line="82" />
+      <location filename="../../tiles/drill.py" line="82" />
       <source>当前无演练</source>
       <translation>No drill running</translation>
     </message>
@@ -1475,7 +2242,7 @@
   <context>
     <name>Duty</name>
     <message>
-      <location filename="../../commandcenter/ui/pages.py" line="214" />
+      <location filename="../../pages.py" line="214" />
       <source>值班：{names}</source>
       <translation>On duty: {names}</translation>
     </message>
@@ -1483,7 +2250,7 @@
   <context>
     <name>ExitPrompt</name>
     <message>
-      <location filename="../../commandcenter/ui/kiosk.py" line="203" />
+      <location filename="../../kiosk.py" line="203" />
       <source>退出大屏：输入 quit 并按回车（Esc 取消）</source>
       <translation>Leave the wall: type quit and press Enter (Esc cancels)</translation>
     </message>
@@ -1491,12 +2258,12 @@
   <context>
     <name>FeedHealthBar</name>
     <message>
-      <location filename="../../commandcenter/ui/wall.py" line="26" />
+      <location filename="../../wall.py" line="26" />
       <source>后端时钟偏差 {s} 秒（慢于本机）</source>
       <translation>Backend clock {s} s behind this machine</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/wall.py" line="28" />
+      <location filename="../../wall.py" line="28" />
       <source>后端时钟偏差 {s} 秒（快于本机）</source>
       <translation>Backend clock {s} s ahead of this machine</translation>
     </message>
@@ -1504,7 +2271,7 @@
   <context>
     <name>HelpOverlay</name>
     <message>
-      <location filename="../../commandcenter/ui/console/window.py" line="56" />
+      <location filename="../../console/window.py" line="56" />
       <source>键盘快捷键</source>
       <translation>Keyboard shortcuts</translation>
     </message>
@@ -1512,32 +2279,32 @@
   <context>
     <name>IncidentSearchModel</name>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="83" />
+      <location filename="../../console/models.py" line="83" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="84" />
+      <location filename="../../console/models.py" line="84" />
       <source>标题</source>
       <translation>Title</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="85" />
+      <location filename="../../console/models.py" line="85" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="86" />
+      <location filename="../../console/models.py" line="86" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="87" />
+      <location filename="../../console/models.py" line="87" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/models.py" line="88" />
+      <location filename="../../console/models.py" line="88" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
@@ -1545,42 +2312,42 @@
   <context>
     <name>IncidentTableModel</name>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="96" />
+      <location filename="../../models/incidents.py" line="96" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="96" />
+      <location filename="../../models/incidents.py" line="96" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="97" />
+      <location filename="../../models/incidents.py" line="97" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="97" />
+      <location filename="../../models/incidents.py" line="97" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="98" />
+      <location filename="../../models/incidents.py" line="98" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="98" />
+      <location filename="../../models/incidents.py" line="98" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="99" />
+      <location filename="../../models/incidents.py" line="99" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/incidents.py" line="99" />
+      <location filename="../../models/incidents.py" line="99" />
       <source>上报</source>
       <translation>Reported at</translation>
     </message>
@@ -1588,13 +2355,13 @@
   <context>
     <name>IncidentTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/incidents.py" line="23" />
+      <location filename="../../tiles/incidents.py" line="23" />
       <source>事件实时动态</source>
       <extracomment>the count under the table changes at most this often (ms): at 200 events/s it changed on every flush, ~20 a second, and the label is not opaque, so each change repainted the tile, the page and the window under it</extracomment>
       <translation>Live incidents</translation>
     </message>
     <message numerus="yes">
-      <location filename="../../commandcenter/ui/tiles/incidents.py" line="56" />
+      <location filename="../../tiles/incidents.py" line="56" />
       <source>在办及近两小时办结：%n 件</source>
       <translation>
         <numerusform>Open or closed in the last 2 h: %n</numerusform>
@@ -1605,157 +2372,192 @@
   <context>
     <name>KpiCard</name>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="56" />
+      <location filename="../../models/kpis.py" line="56" />
       <source>事件数</source>
       <extracomment>Every indicator of domain/kpis.py as a card; a tile shows `DEFAULT_CARDS` unless its config names others.</extracomment>
       <translation>Events</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="57" />
+      <location filename="../../models/kpis.py" line="57" />
       <source>办结率</source>
       <translation>Completion rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="58" />
+      <location filename="../../models/kpis.py" line="58" />
       <source>按期办结率</source>
       <translation>On-time completion</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="59" />
+      <location filename="../../models/kpis.py" line="59" />
       <source>超期件数</source>
       <translation>Overdue</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="60" />
+      <location filename="../../models/kpis.py" line="60" />
       <source>处置率</source>
       <translation>Disposal rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="61" />
+      <location filename="../../models/kpis.py" line="61" />
       <source>闭环管理率</source>
       <translation>Closed-loop management rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="62" />
+      <location filename="../../models/kpis.py" line="62" />
       <source>矛盾纠纷现场化解率</source>
       <translation>Disputes resolved on the spot</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="63" />
+      <location filename="../../models/kpis.py" line="63" />
       <source>矛盾纠纷基层化解率</source>
       <translation>Disputes resolved in grid or community</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="64" />
+      <location filename="../../models/kpis.py" line="64" />
       <source>110分流平均受理时长</source>
       <translation>Avg. acceptance (diverted 110 calls)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="65" />
+      <location filename="../../models/kpis.py" line="65" />
       <source>110分流平均到场时长</source>
       <translation>Avg. arrival (diverted 110 calls)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="66" />
+      <location filename="../../models/kpis.py" line="66" />
       <source>群众满意率</source>
       <translation>Satisfaction rate</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="67" />
+      <location filename="../../models/kpis.py" line="67" />
       <source>1-10-20达标率</source>
       <translation>1-10-20 compliance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="68" />
+      <location filename="../../models/kpis.py" line="68" />
       <source>突发事件</source>
       <translation>Emergencies</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="69" />
+      <location filename="../../models/kpis.py" line="69" />
       <source>初信初访</source>
       <translation>First-time petitions</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="70" />
+      <location filename="../../models/kpis.py" line="70" />
       <source>吹哨报到</source>
       <translation>Departments called in (whistle)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="71" />
+      <location filename="../../models/kpis.py" line="71" />
       <source>部门报到时长</source>
       <translation>Departments' response time</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="72" />
+      <location filename="../../models/kpis.py" line="72" />
       <source>转办时间</source>
       <translation>Hand-over time</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="73" />
+      <location filename="../../models/kpis.py" line="73" />
       <source>处置时长</source>
       <translation>Handling time</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="74" />
+      <location filename="../../models/kpis.py" line="74" />
       <source>12345接诉即办</source>
       <translation>12345 hotline items</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="75" />
+      <location filename="../../models/kpis.py" line="75" />
       <source>非警务警情分流</source>
       <translation>Diverted non-police calls</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="86" />
+      <location filename="../../models/kpis.py" line="86" />
       <source>分钟</source>
       <extracomment>Below the target by at most this (percentage points for rates, share of the target for times): amber.</extracomment>
       <translation>min</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="86" />
+      <location filename="../../models/kpis.py" line="86" />
       <source>小时</source>
       <translation>h</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="87" />
+      <location filename="../../models/kpis.py" line="87" />
       <source>件</source>
       <translation>items</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="88" />
+      <location filename="../../models/kpis.py" line="88" />
       <source>今日</source>
       <translation>Today</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="88" />
+      <location filename="../../models/kpis.py" line="88" />
       <source>本月</source>
       <translation>This month</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="89" />
+      <location filename="../../models/kpis.py" line="89" />
       <source>今年以来</source>
       <translation>Year to date</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="90" />
+      <location filename="../../models/kpis.py" line="90" />
       <source>较昨日同期</source>
       <translation>vs. yesterday, same hours</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="90" />
+      <location filename="../../models/kpis.py" line="90" />
       <source>较上月同期</source>
       <translation>vs. last month, same days</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/kpis.py" line="91" />
+      <location filename="../../models/kpis.py" line="91" />
       <source>较去年同期</source>
       <translation>vs. last year, same period</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="129" />
+      <location filename="../../models/kpis.py" line="96" />
+      <source>近24小时</source>
+      <extracomment>The rolling windows a card widens to, in order, when its period holds too small a sample for its figure to mean anything (domain.kpis min_sample): a city's 110 calls at 03:00, a street's disputes of one day, 00:05.</extracomment>
+      <translation>Last 24 h</translation>
+    </message>
+    <message>
+      <location filename="../../models/kpis.py" line="96" />
+      <source>近30天</source>
+      <translation>Last 30 days</translation>
+    </message>
+    <message>
+      <location filename="../../models/kpis.py" line="97" />
+      <source>近一年</source>
+      <translation>Last 12 months</translation>
+    </message>
+    <message>
+      <location filename="../../models/kpis.py" line="99" />
+      <source>较前24小时</source>
+      <translation>vs. the 24 h before</translation>
+    </message>
+    <message>
+      <location filename="../../models/kpis.py" line="99" />
+      <source>较前30天</source>
+      <translation>vs. the 30 days before</translation>
+    </message>
+    <message>
+      <location filename="../../models/kpis.py" line="100" />
+      <source>较前一年</source>
+      <translation>vs. the 12 months before</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/kpis.py" line="135" />
       <source>当前</source>
       <extracomment>Up to this many cards in one row; more go on two rows. The day's key figures on a headline strip (a KPI tile with `headline = true`) unless its config names others.</extracomment>
       <translation>Now</translation>
+    </message>
+    <message>
+      <source>{met}/{n} 起达标</source>
+      <translation>{met} of {n} met</translation>
     </message>
     <message>
       <source>个百分点</source>
@@ -1766,6 +2568,14 @@
       <translation>Not enough data</translation>
     </message>
     <message>
+      <source>数据不足（样本 {n}）</source>
+      <translation>Not enough data (n={n})</translation>
+    </message>
+    <message>
+      <source>无突发事件</source>
+      <translation>No emergencies</translation>
+    </message>
+    <message>
       <source>目标</source>
       <translation>Target</translation>
     </message>
@@ -1773,48 +2583,49 @@
   <context>
     <name>KpiTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="282" />
+      <location filename="../../tiles/kpis.py" line="293" />
       <source>运行指标</source>
       <translation>KPIs</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="282" />
+      <location filename="../../tiles/kpis.py" line="293" />
       <source>今日要情</source>
+      <extracomment>Past records (updated over an hour before now) arriving after the last refresh that make the figures stale at once: a backend's history, when a wall connects; live updates wait for the next refresh.</extracomment>
       <translation>Today at a glance</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="317" />
+      <location filename="../../tiles/kpis.py" line="331" />
       <source>每小时事件数  ━ 今日  ┅ 昨日</source>
       <extracomment>a headline strip: the cards' names, figures and gauges in one row, no charts (the same KPI path)</extracomment>
       <translation>Events per hour  ━ today  ┅ yesterday</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="321" />
+      <location filename="../../tiles/kpis.py" line="335" />
       <source>办结率（当日累计，%）</source>
       <translation>Completion rate (today, cumulative, %)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="324" />
+      <location filename="../../tiles/kpis.py" line="338" />
       <source>化解层级占比</source>
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="328" />
+      <location filename="../../tiles/kpis.py" line="342" />
       <source>类别排行</source>
       <translation>Top categories</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="329" />
+      <location filename="../../tiles/kpis.py" line="343" />
       <source>网格排行（前8）</source>
       <translation>Top grids (8)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="372" />
+      <location filename="../../tiles/kpis.py" line="396" />
       <source>全域</source>
       <translation>Whole territory</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/kpis.py" line="394" />
+      <location filename="../../tiles/kpis.py" line="418" />
       <source>未知网格</source>
       <translation>Unknown grid</translation>
     </message>
@@ -1842,22 +2653,22 @@
   <context>
     <name>LinkGuard</name>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="131" />
+      <location filename="../../details.py" line="131" />
       <source>打开链接</source>
       <translation>Open link</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="132" />
+      <location filename="../../details.py" line="132" />
       <source>在浏览器中打开以下链接？</source>
       <translation>Open this link in the browser?</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="135" />
+      <location filename="../../details.py" line="135" />
       <source>打开</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/details.py" line="136" />
+      <location filename="../../details.py" line="136" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -1865,37 +2676,37 @@
   <context>
     <name>MapLegend</name>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="53" />
+      <location filename="../../map/legend.py" line="53" />
       <source>每网格在办事件数</source>
       <translation>Open events / grid</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="55" />
+      <location filename="../../map/legend.py" line="55" />
       <source>{n} 个网格</source>
       <translation>{n} grids</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="57" />
+      <location filename="../../map/legend.py" line="57" />
       <source>事件标记（{shown} / {total}）</source>
       <translation>Incidents ({shown} of {total})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="58" />
+      <location filename="../../map/legend.py" line="58" />
       <source>事件标记（{n}）</source>
       <translation>Incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="61" />
+      <location filename="../../map/legend.py" line="61" />
       <source>演练（虚线框）</source>
       <translation>Drill (outlined)</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="62" />
+      <location filename="../../map/legend.py" line="62" />
       <source>应急资源</source>
       <translation>Emergency resources</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/map/legend.py" line="67" />
+      <location filename="../../map/legend.py" line="67" />
       <source>预警（{n}）</source>
       <translation>Public warnings ({n})</translation>
     </message>
@@ -1903,7 +2714,7 @@
   <context>
     <name>MapTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/map.py" line="101" />
+      <location filename="../../tiles/map.py" line="101" />
       <source>网格地图</source>
       <extracomment>a change with more incidents than this is appended to the marker ranking's groups, sorted when next needed a group's order: oldest report first (the markers take groups from their end), the id breaking ties</extracomment>
       <translation>Grid map</translation>
@@ -1912,7 +2723,7 @@
   <context>
     <name>PendingTile</name>
     <message>
-      <location filename="../../commandcenter/ui/pages.py" line="75" />
+      <location filename="../../pages.py" line="75" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
@@ -1920,7 +2731,7 @@
   <context>
     <name>PlaceholderTile</name>
     <message>
-      <location filename="../../commandcenter/ui/pages.py" line="32" />
+      <location filename="../../pages.py" line="32" />
       <source>图块不可用：{kind}</source>
       <translation>Tile not available: {kind}</translation>
     </message>
@@ -1928,32 +2739,32 @@
   <context>
     <name>ReplayBanner</name>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="35" />
+      <location filename="../../replay_bar.py" line="35" />
       <source>回放</source>
       <translation>REPLAY</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="58" />
+      <location filename="../../replay_bar.py" line="58" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="80" />
+      <location filename="../../replay_bar.py" line="80" />
       <source>‖ 暂停</source>
       <translation>‖ paused</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="109" />
+      <location filename="../../replay_bar.py" line="109" />
       <source>红色预警 {title}</source>
       <translation>Red warning {title}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="111" />
+      <location filename="../../replay_bar.py" line="111" />
       <source>应急事件超时 {title}</source>
       <translation>Emergency overdue {title}</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="114" />
+      <location filename="../../replay_bar.py" line="114" />
       <source>实时：{what}</source>
       <translation>LIVE: {what}</translation>
     </message>
@@ -1961,12 +2772,12 @@
   <context>
     <name>ReplayBar</name>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="133" />
+      <location filename="../../replay_bar.py" line="133" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/replay_bar.py" line="183" />
+      <location filename="../../replay_bar.py" line="183" />
       <source>实时</source>
       <translation>Live</translation>
     </message>
@@ -1974,37 +2785,37 @@
   <context>
     <name>ResourceTableModel</name>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="25" />
+      <location filename="../../models/resources.py" line="25" />
       <source>⚠ 低于阈值</source>
       <translation>⚠ below threshold</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="53" />
+      <location filename="../../models/resources.py" line="53" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="53" />
+      <location filename="../../models/resources.py" line="53" />
       <source>名称</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="54" />
+      <location filename="../../models/resources.py" line="54" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="54" />
+      <location filename="../../models/resources.py" line="54" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="55" />
+      <location filename="../../models/resources.py" line="55" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/models/resources.py" line="93" />
+      <location filename="../../models/resources.py" line="93" />
       <source>驻地</source>
       <translation>At base</translation>
     </message>
@@ -2012,12 +2823,12 @@
   <context>
     <name>ResourceTile</name>
     <message>
-      <location filename="../../commandcenter/ui/tiles/resources.py" line="22" />
+      <location filename="../../tiles/resources.py" line="22" />
       <source>应急资源</source>
       <translation>Emergency resources</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/tiles/resources.py" line="77" />
+      <location filename="../../tiles/resources.py" line="77" />
       <source>{low}：{n} 项（{names}）</source>
       <translation>{low}: {n} ({names})</translation>
     </message>
@@ -2025,52 +2836,52 @@
   <context>
     <name>SignIn</name>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="104" />
+      <location filename="../../console/confirm.py" line="104" />
       <source>值班签到</source>
       <translation>Duty sign-in</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="109" />
+      <location filename="../../console/confirm.py" line="109" />
       <source>席位，如 1号席</source>
       <translation>Seat, e.g. Desk 1</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="110" />
+      <location filename="../../console/confirm.py" line="110" />
       <source>签到</source>
       <translation>Sign in</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="111" />
+      <location filename="../../console/confirm.py" line="111" />
       <source>未签到：操作前请先签到</source>
       <translation>Not signed in: sign in before acting</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="112" />
+      <location filename="../../console/confirm.py" line="112" />
       <source>值班人员</source>
       <translation>On duty</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="114" />
+      <location filename="../../console/confirm.py" line="114" />
       <source>席位</source>
       <translation>Seat</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="135" />
+      <location filename="../../console/confirm.py" line="135" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="147" />
+      <location filename="../../console/confirm.py" line="147" />
       <source>签到需要姓名和席位</source>
       <translation>Signing in needs a name and a seat</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="150" />
+      <location filename="../../console/confirm.py" line="150" />
       <source>{name} 不在值班表中</source>
       <translation>{name} is not on the duty roster</translation>
     </message>
     <message>
-      <location filename="../../commandcenter/ui/console/confirm.py" line="159" />
+      <location filename="../../console/confirm.py" line="159" />
       <source>已签到：{name} · {seat}</source>
       <translation>Signed in: {name} · {seat}</translation>
     </message>
@@ -2078,7 +2889,7 @@
   <context>
     <name>WallApp</name>
     <message>
-      <location filename="../../commandcenter/ui/app.py" line="730" />
+      <location filename="../../app.py" line="732" />
       <source>总览</source>
       <translation>Overview</translation>
     </message>
