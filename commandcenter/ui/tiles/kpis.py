@@ -358,6 +358,9 @@ class KpiTile(Tile):
         feed.failed.connect(lambda err: self.status.setText(f"⚠ {self.tr('指标读取失败')}: {err[:80]}"))
         self.refresh()
 
+    def stop(self) -> None:
+        self.feed.stop()
+
     def set_period(self, period: str) -> None:
         """Show every card's figure for 今日, 本月 or 今年以来 (refreshed at once)."""
         self.feed.set_period(period)
