@@ -27,7 +27,6 @@ import dataclasses
 import re
 import threading
 import time
-import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, UTC
@@ -40,6 +39,7 @@ from ..domain.drill_scenario import (  # noqa: F401 - parse_offset, scenario_fro
     scenario_to_dict,
 )
 from ..store import SCENARIO_END, STOPPED, DrillRecord
+from .live_commits import LiveCommits, committed
 from .live_state import Change, LiveState
 
 DRILL_FEED = "drill"
@@ -305,7 +305,6 @@ class DrillBackend:
 
 
 Listener = Callable[["DrillManager"], None]
-_BY_LIVE: dict[int, weakref.ref[DrillManager]] = {}
 InStore = Callable[..., Awaitable[Any]]
 
 
@@ -324,9 +323,11 @@ class DrillManager:
 
     def __init__(self, store: Any, live: LiveState, *, clock: Callable[[], datetime] = utcnow,
                  console: str = "wall", in_store: InStore | None = None,
-                 backend: DrillBackend | None = None) -> None:
+                 backend: DrillBackend | None = None, commits: LiveCommits | None = None) -> None:
+        """`commits`: the live state's one writer (the wall's); by default one of its own for `live`."""
         self.store = store
         self.live = live
+        self.commits = commits if commits is not None else LiveCommits(live)
         self._home = live
         self.clock = clock
         self.console = console
@@ -355,14 +356,6 @@ class DrillManager:
         self.backend_error = ""              # what went wrong telling the backend to stop, if anything
         self._posted: dict[str, DrillBackend] = {}   # drills this manager handed to a backend, and to which
         self._unsub = live.on_change(self._on_live)
-        _BY_LIVE[id(live)] = weakref.ref(self)
-
-    @staticmethod
-    def for_live(live: LiveState) -> DrillManager | None:
-        """The manager created for this LiveState (the wall's banner and drill tile find it this way)."""
-        ref = _BY_LIVE.get(id(live))
-        mgr = ref() if ref is not None else None
-        return mgr if mgr is not None and mgr._home is live else None
 
     # -- listeners
     def on_change(self, listener: Listener) -> Callable[[], None]:
@@ -375,8 +368,6 @@ class DrillManager:
 
     def close(self) -> None:
         self._unsub()
-        if _BY_LIVE.get(id(self._home)) is not None and _BY_LIVE[id(self._home)]() is self:
-            del _BY_LIVE[id(self._home)]
 
     # -- clock
     def drill_now(self) -> datetime:
@@ -626,7 +617,7 @@ class DrillManager:
             self.current = None
             self.player = None
         if d is not None:       # the live state the feeds write to (during a replay: the present's shadow)
-            self.live.end_drill(d.id)
+            self.commits.end_drill(d.id)
         self._notify()
 
     # -- playing
@@ -646,7 +637,7 @@ class DrillManager:
 
     def _apply_sync(self, inc: list[Incident], res: list[Resource], al: list[Alert]) -> int:
         applied = self.store.apply(DRILL_FEED, incidents=inc, resources=res, alerts=al, log=False)
-        self.live.apply(incidents=applied.incidents, resources=applied.resources, alerts=applied.alerts)
+        self.commits.publish(applied)
         return len(applied.incidents) + len(applied.resources) + len(applied.alerts)
 
     async def tick_async(self) -> int:
@@ -656,7 +647,7 @@ class DrillManager:
         if self.in_store is None:
             return self._apply_sync(inc, res, al)
         applied = await self.in_store(self.store.apply, DRILL_FEED, incidents=inc, resources=res, alerts=al, log=False)
-        self.live.apply(incidents=applied.incidents, resources=applied.resources, alerts=applied.alerts)
+        self.commits.publish(applied)
         return len(applied.incidents) + len(applied.resources) + len(applied.alerts)
 
     def mark(self, incident_id: str, stage: str, *, actor: str, note: str = "") -> Incident:
@@ -879,7 +870,7 @@ class DrillManager:
         if inc:
             self._follow_since = max(i.updated_at for i in inc) - timedelta(microseconds=1)
         self._saw_data(data_until)
-        self.live.apply(incidents=inc, resources=res, alerts=al)
+        self.commits.publish(committed(inc, res, al))
 
     def _saw_data(self, t: datetime | None) -> None:
         if t is not None and (self._data_until is None or t > self._data_until):

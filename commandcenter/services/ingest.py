@@ -8,127 +8,45 @@ record on its way in, and only showing it waits for the GUI thread:
 - the **store thread** runs every store write (`in_store`), so writes are serialised; the store's own reads
   (`STORE_READS`) go to reader threads beside it;
 - the caller's loop (the wall's GUI thread under qasync, plain asyncio in `collect`) only applies committed
-  batches to the live state, health and garbage collection.
+  batches to the live state, health and garbage collection (services.runtime).
 
 Why: when the read, the decode and every hand-over between transactions went through the GUI loop, the slowest
 emergencies spent most of their way waiting for that loop (traced figures in docs/benchmarks.md). Now a record
 is read, decoded and committed whatever the GUI thread does.
 
 A batch reaches the live state only after its transaction committed, so the wall never shows what a crash would
-lose. The sink returns once the store committed; the batch is then shown on the caller's loop, batches in commit
-order, at most `SHOW_BACKLOG` committed batches waiting to be shown (the feed waits beyond that). A big batch enters
-the live state in time-boxed slices (`APPLY_SLICE_S`), yielding to the loop between them, so a 10,000-record burst
-cannot freeze the wall. A batch with nothing for the store (a poll cycle that brought only the source's KPIs) makes
-no store transaction; its KPIs still reach the live state.
+lose. The sink returns once the store committed; the batch is then shown on the caller's loop through the live
+state's one writer (`services.live_commits.LiveCommits`: commit order, back-pressure, time-boxed slices). A batch
+with nothing for the store (a poll cycle that brought only the source's KPIs) makes no store transaction; its KPIs
+still reach the live state.
 """
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
-import sys
 import threading
-import time
 from collections.abc import Callable, Coroutine
-from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, UTC
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from ..config import Config
-from ..domain import Alert, Incident, KpiValue, Resource, TerritoryNode
+from ..domain import Alert, Incident, Resource, TerritoryNode
 from ..feeds import Batch, Feed, FeedBase, StageTrace, make_feed
 from ..feeds.clock import BackendClocks
 from ..feeds.transport import make_client
 from ..store import Applied, Store, refuses_record
 from . import isolation
+from .live_commits import LiveCommits, committed
 from .live_state import LiveState
+from .runtime import RUNTIME, RuntimePolicy
 
 log = logging.getLogger(__name__)
 
 HEALTH_INTERVAL_S = 1.0
-APPLY_SLICE_S = 0.008        # longest the live-state update of one batch holds the event loop at a time
-APPLY_FIRST_CHUNK = 256      # records in the first slice; later slices are sized from the measured rate
 READERS = 2                  # threads for the store's reads (in_store routes STORE_READS there)
-SHOW_BACKLOG = 20_000        # committed records waiting for the caller's loop before the feeds wait for it
-
-
-class LoopThreadGc:
-    """While pipelines run, Python's cyclic garbage collector runs on the event loop's thread only.
-
-    Decoding on a worker thread allocates a lot, so an automatic collection would mostly start there; under
-    Qt it would destroy Qt objects caught in cycles off their thread ("QObject::~QObject: Timers cannot be
-    stopped from another thread", then a crash when such a timer fires). So automatic collection is off while
-    any pipeline runs, and `collect` (every GC_INTERVAL_S on the loop) does what the thresholds would have
-    done. Qt-free; the wall's own GuiThreadGc does the same and stays.
-
-    What exists when the first pipeline starts (modules, classes, the built wall, the initial state) is frozen
-    (`gc.freeze`, no collection first: that would hold the wall's first frame): a full collection then walks
-    only what came after. Unfrozen, every tenth generation-1 collection was a full one of the whole heap with the
-    GUI thread held, which alone broke the latency target (docs/benchmarks.md). The frozen set never grows (only
-    the start freezes), so cyclic garbage among those objects, kept until the last pipeline stops (then unfrozen
-    and collected), is bounded by the startup heap; objects without cycles are freed by their reference counts
-    as ever."""
-
-    users = 0
-    was_enabled = False
-
-    @classmethod
-    def acquire(cls) -> None:
-        if cls.users == 0:
-            cls.was_enabled = gc.isenabled()
-            gc.disable()
-            gc.freeze()
-        cls.users += 1
-
-    @classmethod
-    def release(cls) -> None:
-        cls.users = max(0, cls.users - 1)
-        if cls.users == 0:
-            gc.unfreeze()
-            if cls.was_enabled:
-                gc.collect()
-                gc.enable()
-
-    @staticmethod
-    def collect() -> None:
-        c0, c1, c2 = gc.get_count()
-        t0, t1, t2 = gc.get_threshold()
-        if c0 > t0:
-            gc.collect(2 if c2 > t2 else 1 if c1 > t1 else 0)
-
-
-GC_INTERVAL_S = 0.5
-
-
-class ShortGilSlices:
-    """While pipelines run, a thread waiting for the GIL gets it after SWITCH_INTERVAL_S, not Python's 5 ms.
-
-    The store and feed threads release the GIL around every SQLite call and socket read and must take it back
-    after each; the event loop's thread (the wall's GUI thread: painting, Python cells) holds it for long
-    stretches, so with the default interval every statement of a transaction waited a whole slice for its turn
-    (the convoy effect; the latency bench's figures are in docs/benchmarks.md). Process-wide, so set while any
-    pipeline runs and restored after the last one stops."""
-
-    users = 0
-    saved = 0.0
-
-    @classmethod
-    def acquire(cls) -> None:
-        if cls.users == 0:
-            cls.saved = sys.getswitchinterval()
-            sys.setswitchinterval(min(cls.saved, SWITCH_INTERVAL_S))
-        cls.users += 1
-
-    @classmethod
-    def release(cls) -> None:
-        cls.users = max(0, cls.users - 1)
-        if cls.users == 0 and cls.saved:
-            sys.setswitchinterval(cls.saved)
-
-
-SWITCH_INTERVAL_S = 0.0005
 
 
 #: Store methods that only read. `in_store` runs them on the reader threads, not the store thread: a KPI tile's
@@ -184,37 +102,46 @@ class IngestPipeline:
         executor: ThreadPoolExecutor | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         clocks: BackendClocks | None = None,
+        commits: LiveCommits | None = None,
+        runtime: RuntimePolicy | None = RUNTIME,
     ) -> None:
         """`clock`: local time, for the feeds' health. `clocks`: the backends' clocks, sampled from the feeds'
-        answers (a wall passes its own, kept across pipeline restarts)."""
+        answers (a wall passes its own, kept across pipeline restarts). `commits`: the live state's one writer (a
+        wall passes its own, kept across pipeline restarts; by default one for `live`). `runtime`: the process
+        policy (services.runtime) this pipeline holds while it runs; None where its composer holds it (the wall)."""
         self.config = config
         self.clocks = clocks if clocks is not None else BackendClocks()
         self.clocks.configure(config.feeds, config.drill.backend)
         self.store = store
-        self.live = live if live is not None else LiveState()
+        self.commits = commits if commits is not None else LiveCommits(live)
         self.clock = clock
         self._executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self._owns_executor = executor is None
         self._readers = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="store-read")
         self._committed: dict[str, str | None] = {}     # feed → cursor the store holds
-        self._gc_held = False
+        self._runtime = runtime
+        self._runtime_held = False
         self._tasks: list[asyncio.Task[Any]] = []        # on the caller's loop: garbage collection, health
         self._feed_tasks: list[asyncio.Task[Any]] = []   # on the feed thread's loop: one per feed
         self._feed_thread: FeedThread | None = None
-        self._home: asyncio.AbstractEventLoop | None = None   # the caller's loop: the live state is applied there
         self._client: httpx.AsyncClient | None = None
         self.feeds: list[Feed] = []
         self.batches_applied = 0
-        # committed batches the caller's loop has still to show (appended on the feed thread), and their records
-        self._show_lock = threading.Lock()
-        self._unshown: list[tuple[Applied | None, list[KpiValue]]] = []
-        self._unshown_records = 0
-        self._draining = False                 # a drain is scheduled or running on the caller's loop
-        self._drain_task: asyncio.Task[None] | None = None
-        self._room: Future[None] | None = None   # the feeds wait on it while the backlog is over SHOW_BACKLOG
-        #: Per-stage stamps of chosen records (the latency bench sets one before `start`); None: no tracing work.
-        self.trace: StageTrace | None = None
         self._stopped = asyncio.Event()
+
+    @property
+    def live(self) -> LiveState:
+        """The LiveState committed records go to (the shown one, or a replay's shadow of the present)."""
+        return self.commits.live
+
+    @property
+    def trace(self) -> StageTrace | None:
+        """Per-stage stamps of chosen records (the latency bench sets one before `start`); None: no tracing."""
+        return self.commits.trace
+
+    @trace.setter
+    def trace(self, trace: StageTrace | None) -> None:
+        self.commits.trace = trace
 
     async def in_store(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run a store call off the event loop: the store's own reads (STORE_READS, called as `store.kpis`…)
@@ -233,7 +160,7 @@ class IngestPipeline:
         loop = asyncio.get_running_loop()
         territory, incidents, alerts, resources = await loop.run_in_executor(
             self._readers, self._read_initial, open_limit)
-        self.live.apply(incidents=incidents, resources=resources, alerts=alerts, territory=territory)
+        self.commits.publish(committed(incidents, resources, alerts, territory))
 
     def _read_initial(self, open_limit: int
                       ) -> tuple[list[TerritoryNode], list[Incident], list[Alert], list[Resource]]:
@@ -244,11 +171,11 @@ class IngestPipeline:
 
     async def start(self) -> None:
         """The feeds on the feed thread, from the cursors the store holds; health and collection on this loop."""
-        LoopThreadGc.acquire()
-        ShortGilSlices.acquire()
-        self._gc_held = True
-        self._home = asyncio.get_running_loop()
-        self._tasks.append(asyncio.create_task(self._collect_garbage(), name="loop-gc"))
+        self.commits.bind(asyncio.get_running_loop())
+        if self._runtime is not None:
+            self._runtime.hold()
+            self._runtime_held = True
+            self._tasks.append(asyncio.create_task(self._runtime.run_collector(), name="loop-gc"))
         cursors = {}
         for section in self.config.feeds:
             cursors[section.name] = self._committed[section.name] = await self.in_store(self.store.cursor,
@@ -313,15 +240,9 @@ class IngestPipeline:
         self._readers.shutdown(wait=True)
         if self._owns_executor:
             self._executor.shutdown(wait=True)
-        if self._gc_held:
-            self._gc_held = False
-            ShortGilSlices.release()
-            LoopThreadGc.release()
-
-    async def _collect_garbage(self) -> None:
-        while True:
-            await asyncio.sleep(GC_INTERVAL_S)
-            LoopThreadGc.collect()
+        if self._runtime is not None and self._runtime_held:
+            self._runtime_held = False
+            self._runtime.release()
 
     async def _sink(self, batch: Batch) -> None:
         """Commit `batch` (store thread), then have it shown on the caller's loop; return once committed.
@@ -353,145 +274,13 @@ class IngestPipeline:
             self._committed[batch.feed] = batch.cursor
         await self._show(applied, batch.kpis)
 
-    async def _show(self, applied: Applied | None, kpis: list[KpiValue]) -> None:
-        """Queue a committed batch (and KPIs) for the caller's loop, which drains the queue in commit order,
-        everything queued in one turn; wait only while more than SHOW_BACKLOG records are still to be shown.
-
-        One drain for whatever is queued, not a hand-over per batch: with a hand-over (and a loop turn) per
-        batch, the wall's loop, painting between turns, fell behind the store at 200 events/s."""
-        home = self._home
-        if home is None:
-            home = self._home = asyncio.get_running_loop()
-        n = len(applied.incidents) + len(applied.resources) + len(applied.alerts) if applied is not None else 0
-        with self._show_lock:
-            self._unshown.append((applied, kpis))
-            self._unshown_records += n
-            wake = not self._draining
-            self._draining = True
-        if wake:
-            home.call_soon_threadsafe(self._start_drain)
-        while True:
-            with self._show_lock:
-                if self._unshown_records <= SHOW_BACKLOG:
-                    return
-                if self._room is None:
-                    self._room = Future()
-                room = self._room
-            await asyncio.wrap_future(room)
-
-    def _start_drain(self) -> None:
-        """On the caller's loop, woken by `_show`. While what is queued is small (one slice's worth,
-        APPLY_FIRST_CHUNK records: the common case, a trickle's batch or two) it is shown right in this callback;
-        more, and a task shows the rest in time-boxed slices (`_drain`). A task for every wake-up cost the caller's
-        loop (the GUI thread under qasync) a task's creation and its steps per committed batch."""
-        try:
-            while (queued := self._take_unshown(APPLY_FIRST_CHUNK)):
-                self._show_now(queued)
-            if queued is None:
-                return
-        except BaseException:
-            with self._show_lock:
-                self._draining = False
-            raise
-        self._drain_task = asyncio.ensure_future(self._drain())
-
-    def _take_unshown(self, most: int | None = None) -> list[tuple[Applied | None, list[KpiValue]]] | None:
-        """Every queued committed batch, taken in commit order; [] when more than `most` records are queued (they
-        stay); None when nothing is, and then draining ends (cleared under the lock: the next `_show` wakes it)."""
-        with self._show_lock:
-            if not self._unshown:
-                self._draining = False
-                return None
-            if most is not None and self._unshown_records > most:
-                return []
-            queued = list(self._unshown)
-            self._unshown.clear()
-            return queued
-
-    @staticmethod
-    def _merge(queued: list[tuple[Applied | None, list[KpiValue]]]) -> tuple[list[KpiValue], Applied, int]:
-        """Queued (applied, kpis) pairs as one: (kpis, Applied, records)."""
-        kpis = [k for _, batch_kpis in queued for k in batch_kpis]
-        parts = [applied for applied, _ in queued if applied is not None]
-        if len(parts) == 1:
-            merged = parts[0]
-        else:
-            merged = Applied(incidents=[r for a in parts for r in a.incidents],
-                             resources=[r for a in parts for r in a.resources],
-                             alerts=[r for a in parts for r in a.alerts],
-                             territory=[n for a in parts for n in a.territory])
-        return kpis, merged, len(merged.incidents) + len(merged.resources) + len(merged.alerts)
-
-    def _show_now(self, queued: list[tuple[Applied | None, list[KpiValue]]]) -> None:
-        """A few queued records into the live state at once (what `_apply_live` does with a small batch)."""
-        kpis, merged, total = self._merge(queued)
-        try:
-            if kpis:
-                self.live.apply(kpis=kpis)
-            if merged:
-                trace = self.trace
-                if trace is not None:
-                    trace.mark("resumed", (r.id for r in merged.incidents))
-                self.live.apply(incidents=list(merged.incidents), resources=list(merged.resources),
-                                alerts=list(merged.alerts), territory=list(merged.territory))
-                if trace is not None:
-                    trace.mark("live", (r.id for r in merged.incidents))
-        except Exception:  # noqa: BLE001 - committed whatever a listener does; the feeds must go on
-            log.exception("committed batches could not be shown in full")
-        finally:
-            self._shown_some(total)
-
-    async def _drain(self) -> None:
-        """On the caller's loop: every queued committed batch into the live state, in commit order."""
-        try:
-            while (queued := self._take_unshown()) is not None:
-                kpis, merged, total = self._merge(queued)
-                done = 0
-
-                def shown(n: int) -> None:
-                    nonlocal done
-                    done += n
-                    self._shown_some(n)
-
-                try:
-                    if kpis:
-                        self.live.apply(kpis=kpis)
-                    if merged:
-                        if self.trace is not None:
-                            self.trace.mark("resumed", (r.id for r in merged.incidents))
-                        await self._apply_live(merged, shown)
-                except Exception:  # noqa: BLE001 - committed whatever a listener does; the feeds must go on
-                    log.exception("committed batches could not be shown in full")
-                finally:
-                    self._shown_some(total - done)
-        except BaseException:
-            with self._show_lock:
-                self._draining = False
-            raise
-
-    def _shown_some(self, n: int) -> None:
-        """`n` more records are in the live state: room for the feeds if the backlog fell to SHOW_BACKLOG."""
-        with self._show_lock:
-            self._unshown_records -= n
-            room = self._room if self._unshown_records <= SHOW_BACKLOG else None
-            if room is not None:
-                self._room = None
-        if room is not None:
-            room.set_result(None)
+    async def _show(self, applied: Any, kpis: list[Any]) -> None:
+        await self.commits.show(applied, kpis)
 
     async def live_settled(self) -> None:
         """Return once every committed batch is in the live state (it is shown on this loop after the sink
         returned, a big one in slices while the next transaction runs)."""
-        while True:
-            with self._show_lock:
-                draining = self._draining
-            if not draining:
-                return
-            task = self._drain_task
-            if task is not None and not task.done():
-                await asyncio.shield(task)
-            else:
-                await asyncio.sleep(0)      # its drain is scheduled, not started yet
+        await self.commits.settled()
 
     def _apply_isolating(self, batch: Batch, first: BaseException) -> Applied:
         """On the store thread, after the store refused `batch` as a whole: store it by halves down to the records
@@ -536,43 +325,8 @@ class IngestPipeline:
         trace.mark("committed", (r.id for r in applied.incidents))
         return applied
 
-    async def _apply_live(self, applied: Any, shown: Callable[[int], None] | None = None) -> None:
-        """The committed records into the live state: small batches at once, big ones in slices of at most
-        ~APPLY_SLICE_S (the listeners' work included), yielding to the event loop between slices. `shown(n)`
-        after each step: n more records are in."""
-        live = self.live
-        incidents, resources, alerts = list(applied.incidents), list(applied.resources), list(applied.alerts)
-        territory = list(applied.territory)
-        trace = self.trace
-        if len(incidents) + len(resources) + len(alerts) <= APPLY_FIRST_CHUNK:
-            live.apply(incidents=incidents, resources=resources, alerts=alerts, territory=territory)
-            if trace is not None:
-                trace.mark("live", (r.id for r in incidents))
-            if shown is not None:
-                shown(len(incidents) + len(resources) + len(alerts))
-            return
-        live.apply(territory=territory, resources=resources, alerts=alerts)   # few: grids, teams, warnings
-        if shown is not None:
-            shown(len(resources) + len(alerts))
-        chunk = APPLY_FIRST_CHUNK
-        i = 0
-        while i < len(incidents):
-            t0 = time.perf_counter()
-            part = incidents[i:i + chunk]
-            live.apply(incidents=part)
-            if trace is not None:
-                trace.mark("live", (r.id for r in part))
-            if shown is not None:
-                shown(len(part))
-            i += chunk
-            spent = time.perf_counter() - t0
-            chunk = max(32, min(5000, int(chunk * APPLY_SLICE_S / max(spent, 1e-4))))
-            if i < len(incidents):
-                await asyncio.sleep(0)
-
     async def _watch_health(self) -> None:
         while True:
             now = self.clock()
-            self.live.apply(health=[feed.health(now) for feed in self.feeds])
-            self.live.prune(now)
+            self.commits.health([feed.health(now) for feed in self.feeds], now)
             await asyncio.sleep(HEALTH_INTERVAL_S)

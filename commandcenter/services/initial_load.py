@@ -26,7 +26,7 @@ from typing import Any
 from ..domain import Alert, Category, Incident, Resource, TerritoryNode
 from ..domain.deadlines import deadline_state
 from ..store import Store
-from .live_state import LiveState
+from .live_commits import Committed, committed
 
 FIRST_ROWS = 400        # incidents read before the first frame: more rows than a 4K table shows
 BATCH = 2_000           # incidents applied per event-loop turn after it
@@ -81,13 +81,13 @@ def read_rest(store: Store, now: datetime, limits: dict[Category, timedelta] | N
     return display_order(incidents, now, limits)
 
 
-async def load_rest(in_store: InStore, store: Store, live: Callable[[], LiveState], now: datetime,
+async def load_rest(in_store: InStore, store: Store, publish: Callable[[Committed], None], now: datetime,
                     limits: dict[Category, timedelta] | None = None, *, batch: int = BATCH) -> int:
-    """read_rest through `in_store`, then apply it in batches of `batch` to the LiveState `live()` returns at
-    each batch (the one the feeds write to: during a replay that is not the one shown, services.replay), yielding
-    to the event loop between batches so the wall keeps painting. Returns how many incidents were read."""
+    """read_rest through `in_store`, then publish it in batches of `batch` through the live state's one writer
+    (LiveCommits.publish: into the state the feeds write to, during a replay not the one shown), yielding to the
+    event loop between batches so the wall keeps painting. Returns how many incidents were read."""
     incidents = await in_store(read_rest, store, now, limits)
     for start in range(0, len(incidents), batch):
-        live().apply(incidents=incidents[start:start + batch])
+        publish(committed(incidents[start:start + batch]))
         await asyncio.sleep(0)
     return len(incidents)

@@ -34,10 +34,13 @@ class Change:
     removed_incidents: tuple[str, ...] = ()    # ids pruned from the live state (ended longer than the retention)
     removed_alerts: tuple[str, ...] = ()
     removed_resources: tuple[str, ...] = ()    # ids taken off the live state (a finished drill's units)
+    # the incidents, resources and alerts were replaced wholesale (a replay jump, back to live): views start over
+    # from the live state instead of updating the records named above
+    reset: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.incidents or self.resources or self.alerts or self.territory or self.health or self.kpis
-                    or self.removed_incidents or self.removed_alerts or self.removed_resources)
+        return bool(self.reset or self.incidents or self.resources or self.alerts or self.territory or self.health
+                    or self.kpis or self.removed_incidents or self.removed_alerts or self.removed_resources)
 
 
 Listener = Callable[[Change], None]
@@ -74,6 +77,14 @@ class LiveState:
         kpis: Iterable[KpiValue] = (),
     ) -> Change:
         """Merge records, keeping only newer versions; tell listeners what actually changed."""
+        change = self._merged(incidents, resources, alerts, territory, health, kpis)
+        if change:
+            self._tell(change)
+        return change
+
+    def _merged(self, incidents: Iterable[Incident], resources: Iterable[Resource], alerts: Iterable[Alert],
+                territory: Iterable[TerritoryNode], health: Iterable[FeedHealth], kpis: Iterable[KpiValue]) -> Change:
+        """Merge records, keeping only newer versions; what actually changed (nobody told yet)."""
         if self.ended_drills:
             incidents, resources, alerts = (self._live_only(incidents), self._live_only(resources),
                                             self._live_only(alerts))
@@ -92,9 +103,6 @@ class LiveState:
             health=tuple(self._merge_health(health)),
             kpis=tuple(self._merge_kpis(kpis)),
         )
-        if change:
-            for listener in list(self._listeners):
-                listener(change)
         return change
 
     def _live_only(self, records: Iterable[R]) -> list[R]:
@@ -118,17 +126,26 @@ class LiveState:
         change = Change(removed_incidents=tuple(gone_inc), removed_alerts=tuple(gone_al),
                         removed_resources=tuple(gone_res))
         if change:
-            for listener in list(self._listeners):
-                listener(change)
+            self._tell(change)
         return change
 
-    def forget_records(self) -> None:
-        """Empty the incidents, resources and alerts without telling anyone (a replay jump refills them next)."""
+    def replace(self, incidents: Iterable[Incident] = (), resources: Iterable[Resource] = (),
+                alerts: Iterable[Alert] = ()) -> Change:
+        """Hold exactly these incidents, resources and alerts (a replay jump, back to live); listeners get one
+        change with `reset` set, so they rebuild from the live state (territory and health stay)."""
         self.incidents.clear()
         self.resources.clear()
         self.alerts.clear()
         self._ended.clear()
         self._ended_ids.clear()
+        merged = self._merged(incidents, resources, alerts, (), (), ())
+        change = Change(incidents=merged.incidents, resources=merged.resources, alerts=merged.alerts, reset=True)
+        self._tell(change)
+        return change
+
+    def _tell(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
 
     def _merge_territory(self, nodes: Iterable[TerritoryNode]) -> list[TerritoryNode]:
         out = []
@@ -161,8 +178,7 @@ class LiveState:
             del self.alerts[aid]
         change = Change(removed_incidents=tuple(gone), removed_alerts=tuple(old_alerts))
         if change:
-            for listener in list(self._listeners):
-                listener(change)
+            self._tell(change)
         return change
 
     def _merge_kpis(self, values: Iterable[KpiValue]) -> list[KpiValue]:

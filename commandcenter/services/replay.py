@@ -14,21 +14,20 @@ real LiveState was never touched.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-import weakref
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, UTC
-from typing import Any
+from typing import Any, Protocol
 
 from ..domain import AlertLevel, Category, SignalKind, signal_kind
 from ..domain.deadlines import DeadlineLevel, deadline_state
+from .live_commits import LiveCommits
 from .live_state import LiveState
 
 MIN_SPEED, MAX_SPEED = 1.0, 60.0
 
 StateAt = Callable[[datetime], dict[str, list[Any]]]
 Listener = Callable[["ReplayController", str], None]
-_BY_LIVE: dict[int, weakref.ref[ReplayController]] = {}   # (controller, what): "mode" | "position" | "state"
 
 
 def utcnow() -> datetime:
@@ -42,15 +41,9 @@ class Window:
 
 
 def replace_state(live: LiveState, state: dict[str, list[Any]]) -> None:
-    """Make `live` hold exactly `state` (incidents/resources/alerts), then tell its listeners once."""
-    live.forget_records()
-    change = live.apply(incidents=state.get("incidents", ()), resources=state.get("resources", ()),
-                        alerts=state.get("alerts", ()))
-    if not change:     # an empty past still has to repaint the tiles
-        for fn in list(live._listeners):  # noqa: SLF001 - the LiveState event contract, with nothing in it
-            from .live_state import Change
-
-            fn(Change(territory=tuple(live.territory.values())))
+    """Make `live` hold exactly `state` (incidents/resources/alerts): one change with `reset` set."""
+    live.replace(incidents=state.get("incidents", ()), resources=state.get("resources", ()),
+                 alerts=state.get("alerts", ()))
 
 
 class ReplayController:
@@ -63,9 +56,10 @@ class ReplayController:
         self.step = step
         self.in_store = in_store
         self.live = target if target is not None else LiveState()
+        #: how a picture of the past replaces what `live` holds (the wall: its live state's one writer)
+        self.show_state: Callable[[dict[str, list[Any]]], None] = lambda state: replace_state(self.live, state)
         if territory:
             self.live.territory.update(territory)
-        _BY_LIVE[id(self.live)] = weakref.ref(self)
         self.replaying = False
         self.paused = True
         self.speed = 1.0
@@ -75,12 +69,6 @@ class ReplayController:
         self._shown_at: datetime | None = None
         self._listeners: list[Listener] = []
         self.breakthrough: tuple[Danger, ...] = ()   # present dangers seen during this replay (BreakthroughWatch)
-
-    @staticmethod
-    def for_live(live: LiveState) -> ReplayController | None:
-        ref = _BY_LIVE.get(id(live))
-        ctl = ref() if ref is not None else None
-        return ctl if ctl is not None and ctl.live is live else None
 
     # -- listeners
     def on_change(self, listener: Listener) -> Callable[[], None]:
@@ -194,7 +182,7 @@ class ReplayController:
     def _show(self, t: datetime) -> dict[str, list[Any]]:
         state = self.state_at(t)
         self._shown_at = t
-        replace_state(self.live, state)
+        self.show_state(state)
         self._notify("state")
         return state
 
@@ -212,7 +200,7 @@ class ReplayController:
                             state = await self.in_store(self.state_at, pos)
                             if self.replaying:
                                 self._shown_at = pos
-                                replace_state(self.live, state)
+                                self.show_state(state)
                                 self._notify("state")
                                 self._notify("position")
                         else:
@@ -267,14 +255,21 @@ class BreakthroughWatch:
         return out
 
 
-class LiveDetour:
-    """Replay on the wall's own LiveState: while replaying, the writers (ingest pipeline, drill manager —
-    anything with a `.live` attribute) write into a shadow LiveState, so nothing real is lost; the shown
-    LiveState holds the past. `leave()` puts the shadow's (current) contents back and the writers home."""
+class FollowsLive(Protocol):
+    """What follows the present into a replay's shadow: the live state's writer, the drill manager."""
 
-    def __init__(self, shown: LiveState, writers: list[Any]) -> None:
-        self.shown = shown
-        self.writers = [w for w in writers if w is not None]
+    live: LiveState
+
+
+class LiveDetour:
+    """Replay on the wall's own LiveState: while replaying, the live state's writer (`commits`) and those reading
+    the present (the drill manager) work on a shadow LiveState, so nothing real is lost; the shown LiveState holds
+    the past. `leave()` puts the shadow's (current) contents back and everyone home."""
+
+    def __init__(self, commits: LiveCommits, readers: Sequence[FollowsLive | None]) -> None:
+        self.commits = commits
+        self.shown = commits.shown
+        self.writers: list[FollowsLive] = [commits, *(r for r in readers if r is not None)]
         self.shadow: LiveState | None = None
 
     @property
@@ -301,11 +296,9 @@ class LiveDetour:
         self.shown.ended_drills = shadow.ended_drills
         self.shown.health.clear()
         self.shown.health.update(shadow.health)
-        replace_state(self.shown, {"incidents": list(shadow.incidents.values()),
-                                   "resources": list(shadow.resources.values()),
-                                   "alerts": list(shadow.alerts.values())})
+        self.commits.replace(shadow.incidents.values(), shadow.resources.values(), shadow.alerts.values())
 
     def _move_writers(self, src: LiveState, dst: LiveState) -> None:
         for w in self.writers:
-            if getattr(w, "live", None) is src:
+            if w.live is src:
                 w.live = dst

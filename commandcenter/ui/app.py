@@ -1,41 +1,58 @@
-"""Composing the running wall: store, ingest pipeline, live state and windows, under qasync.
+"""The running wall's composition root: every service built once (store, pipeline, the live state and its one
+writer, alert actions and board, alarm, drills, replay, rotation), typed, and handed to windows, tiles and console.
 
-The GUI thread only paints and reacts: feeds are asyncio tasks on the qasync loop, and the
-store works on its own thread (IngestPipeline.in_store).
+The GUI thread (the qasync loop) only paints, reacts and applies committed records to the live state: the feeds
+run on a thread of their own with their own asyncio loop (services.ingest.FeedThread), the store's writes on the
+store thread and its reads on reader threads (IngestPipeline.in_store). docs/architecture.md has the picture.
 """
 from __future__ import annotations
 
 import asyncio
 import functools
-import gc
 import logging
 import os
 import socket
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, Protocol
 
 import qasync
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ..config import Config, PageSection
+from ..domain import Category
 from ..domain import kpis as DK
 from ..services import IngestPipeline, LiveState
-from ..services.ingest import LoopThreadGc
+from ..services.drills import DrillBackend, DrillManager, ended_drill_ids
 from ..services.initial_load import load_rest, read_first_screen
+from ..services.live_commits import LiveCommits, committed
+from ..services.replay import LiveDetour, ReplayController
+from ..services.runtime import RUNTIME
 from ..store import Store
 from . import format as fmt
 from . import theme
+from .alert_actions import AlertActions
+from .models.alerts import AlertBoard
 from .resources import install_language, register_fonts
+from .services import AlertServices, DetailClients, StoreAccess, acknowledge_on_wall, feed_url, media_policy
+from .sound import AlarmSound
 from .tiles import TILE_BUILDERS, TileContext
 from .wall import WallWindow
 
 log = logging.getLogger(__name__)
+
+
+class Helper(Protocol):
+    """A timer or watcher of the wall (rotation, screens, config, watchdog…): stopped, then deleted, at stop()."""
+
+    def stop(self) -> None: ...
+    def deleteLater(self) -> None: ...  # noqa: N802 - Qt's name
 
 
 def has_display() -> bool:
@@ -103,13 +120,20 @@ class WallApp:
         self.config_path = Path(config_path) if config_path else None
         self.kiosk = config.wall.kiosk if kiosk is None else kiosk
         self.live = LiveState()
+        self.commits = LiveCommits(self.live)     # the live state's one writer, kept across pipeline restarts
         self.store: Store | None = None
         self.pipeline: IngestPipeline | None = None
+        self.store_access = StoreAccess(lambda: self.pipeline)    # the current pipeline's in_store
         self.windows: dict[str, WallWindow] = {}
         self.plans: dict[str, object] = {}
         self.rotation = RotationController(clock=self.clock, takeover_enabled=config.wall.alert_takeover)
-        self.alert_actions = None        # ui.alert_actions.AlertActions when that module is present
-        self.drills = None               # services.drills.DrillManager when that module is present
+        # Every QObject service is a child of this one: the wall deletes it (and them) on the GUI thread at stop.
+        self._owner = QObject()
+        self.alerts: AlertServices | None = None
+        self.drills: DrillManager | None = None
+        self.replay: ReplayController | None = None
+        self.replay_detour: LiveDetour | None = None
+        self.detail_clients = DetailClients()
         self.config_error: Exception | None = None
         self.details_log: list[tuple[str, str, str | None]] = []   # (kind, id, window key) pushed to the wall
         self.listeners: list[Callable[[str, object], None]] = []   # ("config_applied"|"config_refused"|"details"|"page"|"takeover", arg)
@@ -124,7 +148,9 @@ class WallApp:
         self._tasks: list[asyncio.Task] = []
         self._unsubs: list[Callable[[], None]] = []
         self._last_action_id = 0
-        self._helpers: list[object] = []
+        self._helpers: list[Helper] = []     # the wall's timers and watchers, stopped and deleted at stop()
+        self._retired: list[WallWindow] = []     # disposed windows Qt has not deleted yet
+        self._runtime_held = False
         self.screen_watcher = None
         self.config_watcher = None
         self.cursor_hider = None
@@ -164,22 +190,19 @@ class WallApp:
                                                                        tz=self.config.store.timezone,
                                                                        limits=DK.limits_for_hours(self.config.deadlines.hours)))
         self._mark("store_open")
-        self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self._feed_clock,
-                                       clocks=self.clocks)
-        from ..services.drills import ended_drill_ids   # a finished drill's records are never shown live
-
+        self.pipeline = self._new_pipeline()
+        # a finished drill's records are never shown live
         self.live.ended_drills.update(await self.pipeline.in_store(ended_drill_ids, self.store))
         if show:
             first = await self.pipeline.in_store(read_first_screen, self.store)
             self._mark("first_read")
-            self.live.apply(incidents=first.incidents, resources=first.resources, alerts=first.alerts,
-                            territory=first.territory)
+            self.commits.publish(committed(first.incidents, first.resources, first.alerts, first.territory))
         else:
             await self.pipeline.load_initial_state()
             self._mark("first_read")
         self._mark("live_applied")
         await self._load_actions()
-        self._attach_services()
+        self._compose()
         self._unsubs.append(self.rotation.attach(self.live))
         self._unsubs.append(self.rotation.on_page(self._on_page))
         self._unsubs.append(self.rotation.on_takeover(self._on_takeover))
@@ -210,9 +233,14 @@ class WallApp:
         """Startup phases: seconds since the epoch, so a bench can relate them to the process start."""
         self.marks[phase] = time.time()
 
-    def _limits(self) -> dict:
+    def category_limits(self) -> dict[Category, timedelta]:
         """The deadlines the incident tables use (the config's over the defaults), for ordering the history."""
         return TileContext(self.live, self.config, self.clock).category_limits
+
+    def _new_pipeline(self) -> IngestPipeline:
+        assert self.store is not None
+        return IngestPipeline(self.config, self.store, clock=self._feed_clock, clocks=self.clocks,
+                              commits=self.commits, runtime=None)     # the wall holds the runtime policy
 
     async def wait_loaded(self) -> None:
         """Until everything start() deferred past the first frame (stand-in tiles, the rest of the history) is in."""
@@ -243,8 +271,8 @@ class WallApp:
         def in_history_thread(fn, *args):
             return loop.run_in_executor(self._history_pool, lambda: fn(*args))
 
-        history = asyncio.ensure_future(load_rest(in_history_thread, self.store, lambda: self.pipeline.live,
-                                                  self.clock(), self._limits()))
+        history = asyncio.ensure_future(load_rest(in_history_thread, self.store, self.commits.publish,
+                                                  self.clock(), self.category_limits()))
         try:
             await self._build_pending()
             self._mark("tiles_built")
@@ -254,10 +282,7 @@ class WallApp:
                 history.cancel()
         self._history_pool.shutdown(wait=False)    # its read is done: let the thread go
         self._history_pool = None
-        if LoopThreadGc.users:
-            # The pipeline froze the startup heap when it started (LoopThreadGc); the history loaded since is
-            # startup heap too: frozen as well, or every full collection walks its ~50k incidents on this thread.
-            gc.freeze()
+        RUNTIME.freeze_loaded()     # the history is startup heap too: no full collection walks it again
         self._mark("history_loaded")
         log.info("wall loaded: %d more incidents after the first frame; phases %s", n,
                  {k: round(v - self.marks["start"], 3) for k, v in self.marks.items()})
@@ -268,9 +293,7 @@ class WallApp:
         and the feeds run between two)."""
         todo = []
         for window in list(self.windows.values()):
-            pending = getattr(window.page_view, "pending", None)
-            if callable(pending):
-                todo += pending()
+            todo += window.page_view.pending()
         for view, tile in todo:
             try:
                 view.realize(tile)
@@ -278,33 +301,54 @@ class WallApp:
                 log.debug("stand-in tile of a retired window skipped", exc_info=True)
             await asyncio.sleep(0)
 
-    def _attach_services(self) -> None:
-        try:
-            from .alert_actions import AlertActions
-        except ImportError:
-            AlertActions = None  # noqa: N806
-        if AlertActions is not None and self.alert_actions is None:
-            self.alert_actions = AlertActions(self.live, self.pipeline.in_store, self.store, clock=self.clock,
-                                              console=socket.gethostname())
-            self.alert_actions.acknowledged.connect(self.rotation.acknowledged)
-            self.alert_actions.shelved.connect(
-                lambda aid: self.rotation.shelved(aid, self.alert_actions.shelved_until(aid)))
-        try:
-            from ..services.drills import DrillManager
-        except ImportError:
-            DrillManager = None  # noqa: N806
-        if DrillManager is not None and self.drills is None:
-            try:
-                from ..services.drills import DrillBackend
+    def _compose(self) -> None:
+        """The wall's services, each built once (a config reload keeps them; the pipeline is reached through
+        `store_access`, so a restarted pipeline serves them all)."""
+        if self.alerts is not None:
+            return
+        console = socket.gethostname()
+        self.alerts = AlertServices.build(self.live, self.clock, in_store=self.store_access, store=self.store,
+                                          console=console, alarm=self.config.alerts, parent=self._owner)
+        actions = self.alerts.actions
+        actions.acknowledged.connect(self.rotation.acknowledged)
+        actions.shelved.connect(lambda aid: self.rotation.shelved(aid, actions.shelved_until(aid)))
+        self.drills = DrillManager(self.store, self.live, clock=self.clock, console=console,
+                                   in_store=self.store_access, backend=DrillBackend.from_config(self.config),
+                                   commits=self.commits)
+        self._tasks.append(asyncio.create_task(self.drills.run(), name="drills"))
+        from .replay_bar import attach_replay
 
-                self.drills = DrillManager(self.store, self.live, clock=self.clock, console=socket.gethostname(),
-                                           in_store=self.pipeline.in_store,
-                                           backend=DrillBackend.from_config(self.config))
-                if hasattr(self.drills, "run"):
-                    self._tasks.append(asyncio.create_task(self.drills.run(), name="drills"))
-            except Exception:  # noqa: BLE001 - drills are optional for the wall
-                log.exception("drills not available")
-                self.drills = None
+        replay = attach_replay(self, in_store=self.store_access, parent=self._owner)
+        self._tasks.append(asyncio.create_task(replay.run(), name="replay"))
+        self.detail_clients.policy = media_policy(self.config)
+
+    @property
+    def alert_actions(self) -> AlertActions | None:
+        return self.alerts.actions if self.alerts is not None else None
+
+    @property
+    def alert_board(self) -> AlertBoard | None:
+        return self.alerts.board if self.alerts is not None else None
+
+    @property
+    def alarm(self) -> AlarmSound | None:
+        return self.alerts.alarm if self.alerts is not None else None
+
+    def acknowledge_on_wall(self, alert_id: str) -> None:
+        """The red band's 确认 on the wall itself (ui.services.acknowledge_on_wall)."""
+        acknowledge_on_wall(self, alert_id)
+
+    def in_store(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Awaitable[Any]:
+        """A store call off the GUI thread, through the current pipeline (the console's reads and writes)."""
+        return self.store_access(fn, *args, **kwargs)
+
+    def wall_windows(self) -> list[QWidget]:
+        return list(self.windows.values())
+
+    def set_breakthrough_alarm(self, on: bool) -> None:
+        """A present danger broke through a replay (on) or the replay ended (off)."""
+        if self.alarm is not None:
+            self.alarm.set_breakthrough(on)
 
     on_quit: Callable[[], None] | None = None     # run_wall's clean stop (the wall's tasks end before the loop)
 
@@ -317,7 +361,7 @@ class WallApp:
 
     def alarm_problem(self) -> str:
         """警报音不可用：… while the red-alert alarm cannot sound here ("" when it can)."""
-        alarm = getattr(self, "alarm", None)
+        alarm = self.alarm
         return alarm.check.text() if alarm is not None else ""
 
     def _start_helpers(self, show: bool) -> None:
@@ -328,12 +372,12 @@ class WallApp:
         from .pages import RotationTimer
         from .screens import ScreenWatcher
 
-        from .kiosk import GuiThreadGc
-
-        gui_gc = GuiThreadGc()
-        gui_gc.start()
-        self._helpers.append(gui_gc)
-        alarm = getattr(self, "alarm", None)
+        # The runtime policy (services.runtime: collection on this thread only, short GIL slices), from the built
+        # wall on: what exists now is frozen.
+        RUNTIME.hold()
+        self._runtime_held = True
+        self._tasks.append(asyncio.create_task(RUNTIME.run_collector(), name="wall-gc"))
+        alarm = self.alarm
         if alarm is not None:
             alarm.check.start()          # then every few minutes: a siren that cannot sound is shown, not logged
             self._helpers.append(alarm.check)
@@ -343,7 +387,7 @@ class WallApp:
         self.screen_watcher = ScreenWatcher()
         self.screen_watcher.changed.connect(self.relayout)
         self._helpers.append(self.screen_watcher)
-        self.watchdog = QTimer()
+        self.watchdog = QTimer(self._owner)
         self.watchdog.setInterval(self.WATCHDOG_MS)
         self.watchdog.timeout.connect(self.check_windows)
         self.watchdog.start()
@@ -364,17 +408,19 @@ class WallApp:
     # ------------------------------------------------------------------ windows
     def build_window(self, page: PageSection) -> WallWindow:
         """A window showing one page (kept for callers that want a single page, e.g. tests)."""
-        return WallWindow(self.config.wall.title, self.live, page, self._builder(), clock=self.clock)
+        return WallWindow(self.config.wall.title, self.live, page, self._builder(), clock=self.clock,
+                          drills=self.drills, replay=self.replay)
+
+    def tile_context(self) -> TileContext:
+        """What every tile of this wall shares."""
+        has_store = self.store is not None
+        return TileContext(self.live, self.config, self.clock, open_details=self.open_details, alerts=self.alerts,
+                           in_store=self.store_access if has_store else None, store=self.store, drills=self.drills)
 
     def _builder(self, first_page: PageSection | None = None):
         from .pages import deferring_builder, safe_builder
 
-        ctx = TileContext(self.live, self.config, self.clock, open_details=self.open_details)
-        if self.alert_actions is not None:
-            ctx.extras["alert_actions"] = self.alert_actions
-        from .wall_extras import extend_context   # alert board, store access for KPI tiles
-
-        extend_context(self, ctx)
+        ctx = self.tile_context()
 
         def build(section):
             builder = TILE_BUILDERS.get(section.kind)
@@ -398,7 +444,8 @@ class WallApp:
             pages.append(next(p for p in self.config.pages if p.name == alert_page))
         shown = next((p for p in pages if p.name == plan.pin), pages[0] if pages else None)   # the page shown first
         body = PageStack(pages, self._builder(shown))
-        window = WallWindow(self.config.wall.title, self.live, None, None, clock=self.clock, body=body)
+        window = WallWindow(self.config.wall.title, self.live, None, None, clock=self.clock, body=body,
+                            drills=self.drills, replay=self.replay)
         window.setObjectName(f"wall:{plan.key}")
         window.wall_key = plan.key
         if plan.section_index is not None:   # this window's screen may have its own size
@@ -413,10 +460,27 @@ class WallApp:
 
         window.exit_prompt = install_quit_keys(window, self.request_quit, kiosk=self.kiosk)
         window.closed.connect(lambda key=plan.key: self._window_closed(key))
-        from .wall_extras import attach_window   # alert banner and detail panel
-
-        attach_window(self, window)
+        self._attach_alerts_and_details(window)
         return window
+
+    def _attach_alerts_and_details(self, window: WallWindow) -> None:
+        """The alert banner across the window and its detail panel controller."""
+        from .banner import AlertBanner
+        from .details import DetailController
+
+        if self.alerts is not None:
+            banner = AlertBanner(self.alerts.board)
+            banner.alert_clicked.connect(lambda aid: self.open_details("alert", aid))
+            banner.acknowledge_requested.connect(self.acknowledge_on_wall)
+            window.set_banner(banner)
+        cfg = self.config
+        has_store = self.store is not None
+        clients = self.detail_clients
+        window.details = DetailController(
+            self.live, window.place_detail, in_store=self.store_access if has_store else None, store=self.store,
+            feed_url=feed_url(cfg), client=clients.http, clock=self.clock, limits=self.category_limits(),
+            guidance=dict(cfg.alerts.guidance), alert_actions=self.alert_actions, node_id=cfg.wall.territory_node,
+            media=clients.policy, media_client=clients.media, drills=self.drills, parent=window)
 
     def _alert_page_for(self, plan) -> str | None:
         from .pages import alert_page_of
@@ -517,22 +581,26 @@ class WallApp:
 
         QTimer.singleShot(1000, lambda: self.check_windows())
 
+    @staticmethod
+    def _stop_tiles(window: WallWindow) -> None:
+        """Every tile of the window (shown or not) stops its background work."""
+        try:
+            tiles = window.page_view.all_tiles()
+        except RuntimeError:      # the window's C++ object is gone
+            return
+        for tile in tiles:
+            try:
+                tile.stop()
+            except Exception:  # noqa: BLE001 - retiring a window must not fail
+                log.debug("stopping a tile of a retired window failed", exc_info=True)
+
     def _dispose(self, window: WallWindow) -> None:
         """Retire a window: Qt deletes it from the event loop (deleteLater). Its Python wrapper is kept until then,
         so the garbage collector never deletes a window at some random moment (mid-paint of a child: a crash)."""
         import shiboken6
 
-        self._retired = [w for w in getattr(self, "_retired", []) if shiboken6.isValid(w)]
-        try:   # stop the tiles' background refreshes (KPI reads) before their widgets go
-            view = window.page_view
-            for tile in (view.all_tiles() if hasattr(view, "all_tiles") else view.tiles):
-                for obj in (getattr(tile, "feed", None), tile):
-                    stop = getattr(obj, "stop", None) if obj is not None else None
-                    if callable(stop):
-                        stop()
-                        break
-        except Exception:  # noqa: BLE001 - retiring a window must not fail
-            log.debug("stopping the tiles of a retired window failed", exc_info=True)
+        self._retired = [w for w in self._retired if shiboken6.isValid(w)]
+        self._stop_tiles(window)     # their background refreshes (KPI reads) end before their widgets go
         try:
             window.closed.disconnect()
         except (RuntimeError, TypeError):
@@ -568,10 +636,9 @@ class WallApp:
         window = self.windows.get(area) if area else self.window
         window = window or self.window
         self.details_log.append((kind, record_id, area))
-        show = getattr(window, "show_detail", None)
-        if callable(show):
+        if window is not None:
             try:
-                show(kind, record_id)
+                window.show_detail(kind, record_id)
             except Exception:  # noqa: BLE001 - a detail that cannot show must not take the wall down
                 log.exception("could not show %s %s", kind, record_id)
         self.notify("details", (kind, record_id, area))
@@ -639,11 +706,10 @@ class WallApp:
         if config.feeds != old.feeds or config.deadlines != old.deadlines:
             self._tasks.append(asyncio.ensure_future(self._restart_pipeline()))
         if self.drills is not None and (config.drill != old.drill or config.feeds != old.feeds):
-            from ..services.drills import DrillBackend
-
             self.drills.backend = DrillBackend.from_config(config)   # the next drill goes where the config says
         if self.cursor_hider is not None:
             self.cursor_hider.set_idle_seconds(config.wall.cursor_idle_seconds)
+        self.detail_clients.policy = media_policy(config)
         self.rebuild_windows()
         self.notify("config_applied", config)
 
@@ -655,8 +721,7 @@ class WallApp:
         old = self.pipeline
         if old is not None:
             await old.close()
-        self.pipeline = IngestPipeline(self.config, self.store, self.live, clock=self._feed_clock,
-                                       clocks=self.clocks)
+        self.pipeline = self._new_pipeline()
         self._pipeline_started = True
         await self.pipeline.start()
 
@@ -674,11 +739,7 @@ class WallApp:
             self._helpers.append(self.cursor_hider)
             self.cursor_hider = None
         for helper in self._helpers:
-            for name in ("stop", "close"):
-                fn = getattr(helper, name, None)
-                if callable(fn):
-                    fn()
-                    break
+            helper.stop()
             # Deleted below on this thread: a Python-owned QObject with timers, collected later by a GC pass on a
             # worker thread, leaves a dangling timer that fires into freed memory (a segfault).
             helper.deleteLater()
@@ -686,14 +747,16 @@ class WallApp:
         if self.inhibitor is not None:
             self.inhibitor.release()
             self.inhibitor = None
-        if self.drills is not None and hasattr(self.drills, "close"):
+        if self.drills is not None:
             self.drills.close()
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
-        from .wall_extras import close_extras   # the details' shared http client
-
-        await close_extras(self)
+        for window in self.windows.values():   # no KPI read left in flight at shutdown
+            self._stop_tiles(window)
+        await self.detail_clients.aclose()
+        if self.alarm is not None:
+            self.alarm.set_muted(True)
         if self.pipeline is not None:
             await self.pipeline.close()
         for window in self.windows.values():
@@ -703,27 +766,21 @@ class WallApp:
                 pass
             self._dispose(window)
         self.windows.clear()
-        # Delete the windows now, on this (the GUI) thread: left to the garbage collector, a widget can be
-        # destroyed later from whatever thread happens to run a collection (the store's worker): a crash.
+        # Delete the windows and every service QObject (children of `_owner`) now, on this (the GUI) thread: left
+        # to the garbage collector, one with a running timer can be destroyed from a worker thread (a segfault).
         from PySide6.QtCore import QCoreApplication, QEvent
 
-        # Likewise every other QObject the wall holds (alert board, alarm sound, alert actions, drills glue…):
-        # collected later on a worker thread, one with a running timer leaves it dangling (a segfault).
-        from PySide6.QtCore import QObject
-
-        for name, value in list(vars(self).items()):
-            if isinstance(value, QObject) and name not in ("windows",):
-                try:
-                    value.deleteLater()
-                except RuntimeError:
-                    pass
+        self._owner.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         import shiboken6
 
-        self._retired = [w for w in getattr(self, "_retired", []) if shiboken6.isValid(w)]
+        self._retired = [w for w in self._retired if shiboken6.isValid(w)]
         if self.store is not None:
             self.store.close()
             self.store = None
+        if self._runtime_held:
+            self._runtime_held = False
+            RUNTIME.release()
 
 
 def default_page() -> PageSection:
@@ -794,9 +851,7 @@ async def take_snapshot(window: WallWindow, snap: Snapshot) -> int:
     window.show()
     await asyncio.sleep(snap.after_s)
     for tile in window.tiles():
-        model = getattr(tile, "model", None)
-        if model is not None and hasattr(model, "flush"):
-            model.flush()
+        tile.flush()
     await asyncio.sleep(0.2)   # let the flushes paint; no processEvents() inside a coroutine (nested qasync step)
     image = window.grab().toImage()
     if image.width() != snap.width or image.height() != snap.height:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from dataclasses import dataclass
 import logging
 import time
 from collections import OrderedDict
@@ -37,6 +38,7 @@ from ..domain.text import display_text
 from ..feeds.base import safe_url
 from ..feeds.transport import MediaPolicy, make_media_client, media_ssl_context
 from ..services import LiveState
+from ..services.drills import DrillManager
 from . import format as fmt
 from . import labels, theme
 from .models.alerts import guidance_for
@@ -435,9 +437,11 @@ class DetailController(QObject):
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  limits: dict[Category, timedelta] | None = None, guidance: dict[str, str] | None = None,
                  alert_actions: Any = None, node_id: str = "", media: MediaPolicy | None = None,
-                 media_client: Callable[[], httpx.AsyncClient] | None = None, parent: QObject | None = None):
+                 media_client: Callable[[], httpx.AsyncClient] | None = None, drills: DrillManager | None = None,
+                 parent: QObject | None = None):
         super().__init__(parent)
         self.live = live
+        self.drills = drills
         self._show = show
         self._in_store = in_store
         self._store = store
@@ -529,42 +533,46 @@ class DetailController(QObject):
 
     def _render_live(self, panel: DetailPanel, kind: str, record_id: str) -> None:
         panel.section("live")
-        if kind == "incident":
-            inc = self.live.incidents.get(record_id)
-            if inc is not None:
-                self.render_incident(panel, inc)
-            else:
-                panel.line(self.tr("实时数据中没有此事件，正在查询…"))
-        elif kind == "alert":
-            self.render_alert(panel, record_id)
-        elif kind == "resource":
-            self.render_resource(panel, record_id)
-        elif kind == "grid":
-            self.render_grid(panel, record_id)
-        elif kind == "kpi":
-            name, _, key = record_id.partition(":")
-            panel.field(self.tr("指标"), kpi_name(name))
-            if key:
-                panel.field(self.tr("分项"), self._key_name(name, key))
+        renderer = DETAIL_RENDERERS.get(kind)
+        if renderer is not None:
+            renderer.live(self, panel, record_id)
+
+    def render_live_incident(self, panel: DetailPanel, record_id: str) -> None:
+        inc = self.live.incidents.get(record_id)
+        if inc is not None:
+            self.render_incident(panel, inc)
+        else:
+            panel.line(self.tr("实时数据中没有此事件，正在查询…"))
+
+    def render_kpi(self, panel: DetailPanel, record_id: str) -> None:
+        name, _, key = record_id.partition(":")
+        panel.field(self.tr("指标"), kpi_name(name))
+        if key:
+            panel.field(self.tr("分项"), self._key_name(name, key))
+
+    async def _stored_incident(self, panel: DetailPanel, record_id: str) -> Incident | None:
+        assert self._in_store is not None and self._store is not None
+        inc: Incident | None = await self._in_store(self._store.incident, record_id)
+        if inc is not None:
+            panel.clear_section("live")
+            panel.section("live")
+            self.render_incident(panel, inc)
+        return inc
+
+    async def _stored_alert(self, panel: DetailPanel, record_id: str) -> None:
+        assert self._in_store is not None and self._store is not None
+        actions = await self._in_store(self._store.actions_for, "alert", record_id)
+        panel.section("actions")
+        self._render_actions(panel, actions)
 
     async def _complete(self, panel: DetailPanel, kind: str, record_id: str, t0: float) -> None:
         stored: Incident | None = None
         try:
+            renderer = DETAIL_RENDERERS.get(kind)
             if self._in_store is not None and self._store is not None:
-                if kind == "incident":
-                    inc = stored = await self._in_store(self._store.incident, record_id)
-                    if inc is not None:
-                        panel.clear_section("live")
-                        panel.section("live")
-                        self.render_incident(panel, inc)
-                elif kind == "grid":
-                    await self._grid_kpis(panel, record_id)
-                elif kind == "kpi":
-                    await self._kpi_records(panel, record_id)
-                elif kind == "alert":
-                    actions = await self._in_store(self._store.actions_for, "alert", record_id)
-                    panel.section("actions")
-                    self._render_actions(panel, actions)
+                if renderer is not None and renderer.stored is not None:
+                    found = await renderer.stored(self, panel, record_id)
+                    stored = found if isinstance(found, Incident) else None
                 self.timings["store_ms"] = (time.perf_counter() - t0) * 1000
                 panel.set_state(self.tr("已读取存储"))
                 self.completed.emit(kind, record_id, "store")
@@ -869,9 +877,7 @@ class DetailController(QObject):
 
     def _drill_name(self, drill_id: str) -> str:
         """A drill by its scenario's name (its id is the wall's own key), when this wall knows it."""
-        from ..services.drills import DrillManager
-
-        manager = DrillManager.for_live(self.live)
+        manager = self.drills
         for drill in (manager.current, manager.last) if manager is not None else ():
             if drill is not None and drill.id == drill_id:
                 return drill.scenario.name
@@ -888,6 +894,25 @@ class DetailController(QObject):
             return [g]
         return [n for n in self.live.territory.values()
                 if n.parent_id == g.parent_id and n.level is TerritoryLevel.GRID] or [g]
+
+
+@dataclass(frozen=True)
+class DetailRenderer:
+    """How one kind of record's details are shown: at once from the live state (`live`), then from the store
+    (`stored`, None: nothing more there)."""
+
+    live: Callable[[DetailController, DetailPanel, str], None]
+    stored: Callable[[DetailController, DetailPanel, str], Awaitable[object]] | None = None
+
+
+# One renderer per kind of detail the wall can push (WallApp.open_details): a new kind goes here.
+DETAIL_RENDERERS: dict[str, DetailRenderer] = {
+    "incident": DetailRenderer(DetailController.render_live_incident, DetailController._stored_incident),
+    "alert": DetailRenderer(DetailController.render_alert, DetailController._stored_alert),
+    "resource": DetailRenderer(DetailController.render_resource),
+    "grid": DetailRenderer(DetailController.render_grid, DetailController._grid_kpis),
+    "kpi": DetailRenderer(DetailController.render_kpi, DetailController._kpi_records),
+}
 
 
 def place_overlay(panel: QWidget, host: QWidget, share: float = 0.42) -> None:

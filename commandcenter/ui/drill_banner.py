@@ -6,15 +6,21 @@ moves even between scenario events.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QWidget
 
 from ..services.drills import DrillManager
+from ..services.replay import ReplayController
 from ..services.drill_report import fmt_secs
 from . import format as fmt
 from . import theme
 from .tiles.base import plain_label
+
+if TYPE_CHECKING:
+    from .replay_bar import ReplayBanner
 
 
 def drill_banner_text() -> str:
@@ -22,13 +28,12 @@ def drill_banner_text() -> str:
 
 
 class DrillBanner(QFrame):
-    """`drills` may be None: the banner then finds the manager of `live` (DrillManager.for_live) when it appears."""
+    """`drills` None: a wall without drills; the banner stays hidden."""
 
-    def __init__(self, drills: DrillManager | None, parent: QWidget | None = None, *, live: object = None):
+    def __init__(self, drills: DrillManager | None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("drillBanner")
         self.drills = drills
-        self._live = live
         self._unsubscribe = lambda: None
         c = theme.DRILL
         self.setStyleSheet(
@@ -61,10 +66,6 @@ class DrillBanner(QFrame):
         self._unsubscribe = drills.on_change(lambda _m: self.refresh())
 
     def refresh(self) -> None:
-        if self.drills is None and self._live is not None:
-            found = DrillManager.for_live(self._live)
-            if found is not None:
-                self._bind(found)
         if self.drills is None:
             self.hide()
             return
@@ -96,15 +97,13 @@ class DrillBanner(QFrame):
             w.setFont(f)
 
 
-def attach_banners(window: QWidget, layout: object) -> list[QWidget]:
-    """The wall window's banners under its header: drill and replay. `layout` is a QBoxLayout."""
-    from ..services.replay import ReplayController
+def attach_banners(layout: QBoxLayout, drills: DrillManager | None,
+                   replay_controller: ReplayController | None) -> tuple[DrillBanner, ReplayBanner]:
+    """The wall window's banners under its header, added to its `layout`: drill and replay."""
     from .replay_bar import ReplayBanner
 
-    live = getattr(window, "live", None)
-    drill = DrillBanner(DrillManager.for_live(live) if live is not None else None, live=live)
-    replay = ReplayBanner(ReplayController.for_live(live) if live is not None else None, live=live)
+    drill = DrillBanner(drills)
+    replay = ReplayBanner(replay_controller)
     for b in (drill, replay):
         layout.addWidget(b)
-    window.drill_banner, window.replay_banner = drill, replay
-    return [drill, replay]
+    return drill, replay

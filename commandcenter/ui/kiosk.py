@@ -135,42 +135,6 @@ class ScreenSaverInhibitor:
             self.cookie = None
 
 
-class GuiThreadGc(QObject):
-    """Python's cyclic garbage collector, run on the GUI thread only.
-
-    Left automatic, a collection runs in whatever thread happens to allocate (the store's worker, qasync's
-    executor); a Qt object in a reference cycle is then destroyed off its thread, its timers cannot be
-    unregistered ("QObject::~QObject: Timers cannot be stopped from another thread") and the next one to fire
-    crashes the wall. The usual PySide remedy: disable automatic collection, collect from a GUI-thread timer."""
-
-    def __init__(self, interval_ms: int = 1000, parent: QObject | None = None):
-        super().__init__(parent)
-        import gc
-
-        self._gc = gc
-        self._was_enabled = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.collect)
-
-    def start(self) -> None:
-        self._was_enabled = self._gc.isenabled()
-        self._gc.disable()
-        self._timer.start()
-
-    def collect(self) -> None:
-        c0, c1, c2 = self._gc.get_count()
-        t0, t1, t2 = self._gc.get_threshold()
-        if c0 > t0:
-            self._gc.collect(2 if c2 > t2 else 1 if c1 > t1 else 0)
-
-    def stop(self) -> None:
-        self._timer.stop()
-        self._gc.collect()
-        if self._was_enabled:
-            self._gc.enable()
-
-
 def side_by_side(wall: QWidget, console: QWidget, wall_share: float = 0.62) -> None:
     """A windowed wall and its console on one screen: the wall on the left, the console beside it."""
     area = wall.screen().availableGeometry()

@@ -58,6 +58,7 @@ class PendingTile(Tile):
     (WallApp._build_pending → PageView.realize), each in its grid cell."""
 
     kind = "pending"
+    stand_in = True
 
     # A kind's default title in its tile class's translation context: the title does not change when the tile comes.
     DEFAULT_TITLES = {"incidents": ("IncidentTile", "事件实时动态"), "map": ("MapTile", "网格地图"),

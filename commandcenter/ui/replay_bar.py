@@ -1,6 +1,6 @@
 """Replay on the wall: the "回放" ("REPLAY") indicator, a minimal scrubber for the console, and the wiring.
 
-    replay = attach_replay(wall_app)      # once, after WallApp.start(); returns the ReplayController
+    replay = attach_replay(wall_app)      # once, by the composition root (WallApp.start); the ReplayController
     bar = ReplayBar(replay)               # place it in the console
     replay.play_window(t0, t1, speed=10)  # or jump / pause / resume / set_speed / go_live
 
@@ -13,20 +13,25 @@ alarm sounds.
 """
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QHBoxLayout, QPushButton, QSlider, QWidget
 
-from ..domain import AlertLevel
+from ..domain import AlertLevel, Category
+from ..services.drills import DrillManager
+from ..services.live_commits import LiveCommits
 from ..services.live_state import LiveState
 from ..services.replay import BreakthroughWatch, Danger, LiveDetour, ReplayController
 from . import format as fmt
 from . import theme
+from ..store import Store
 from .tiles.base import plain_label
+
+InStore = Callable[..., Awaitable[Any]]
 
 SPEEDS = (1, 2, 5, 10, 30, 60)
 
@@ -39,10 +44,9 @@ class ReplayBanner(QFrame):
     """Shown across a window while the wall replays: the replay time, speed and paused state; under it, in red,
     any present danger that broke through the replay, with 回到实时 (back to live) one click away."""
 
-    def __init__(self, replay: ReplayController | None = None, parent: QWidget | None = None, *, live: Any = None):
+    def __init__(self, replay: ReplayController | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("replayBanner")
-        self._live = live
         c = theme.REPLAY
         self.setStyleSheet(
             f"QFrame#replayBanner {{ background: rgba({c.red()},{c.green()},{c.blue()},220); border: none; }}"
@@ -71,8 +75,6 @@ class ReplayBanner(QFrame):
         self.refresh()
 
     def refresh(self) -> None:
-        if self.replay is None and self._live is not None:
-            self.replay = ReplayController.for_live(self._live)
         r = self.replay
         if r is None or not r.replaying:
             self.hide()
@@ -183,34 +185,55 @@ class ReplayBar(QFrame):
         self.label.setText(f"{replay_banner_text()} {fmt.hhmmss(r.position)}" if r.replaying else self.tr("实时"))
 
 
-def attach_replay(app: Any, *, step: timedelta = timedelta(seconds=1)) -> ReplayController:
-    """Give a started WallApp a replay controller (once): state from its store, shown on its own LiveState."""
-    existing = ReplayController.for_live(app.live)
-    if existing is not None:
-        return existing
+class PresentSource(Protocol):
+    """Where the present is, also while the wall replays the past."""
+
+    live: LiveState
+    replay: ReplayController | None
+    replay_detour: LiveDetour | None
+    clock: Callable[[], datetime]
+
+
+class ReplayHost(Protocol):
+    """What the replay wiring needs of a wall (ui.app.WallApp; tests give a small one)."""
+
+    live: LiveState
+    commits: LiveCommits
+    store: Store
+    clock: Callable[[], datetime]
+    drills: DrillManager | None
+    replay: ReplayController | None
+    replay_detour: LiveDetour | None
+
+    def rebuild_windows(self) -> None: ...
+    def wall_windows(self) -> list[QWidget]: ...
+    def notify(self, what: str, arg: object = None) -> None: ...
+    def set_breakthrough_alarm(self, on: bool) -> None: ...
+    def category_limits(self) -> dict[Category, timedelta]: ...
+
+
+def attach_replay(app: ReplayHost, *, in_store: InStore | None = None, step: timedelta = timedelta(seconds=1),
+                  parent: QObject | None = None) -> ReplayController:
+    """Give a wall its replay controller (once; the composition root calls this): state from its store, shown
+    on its own LiveState through its one writer. The breakthrough guard is a child of `parent`."""
+    if app.replay is not None:
+        return app.replay
     real_clock = app.clock
-    pipeline = getattr(app, "pipeline", None)
-    in_store = pipeline.in_store if pipeline is not None else None
     replay = ReplayController(app.store.state_at, clock=real_clock, step=step, in_store=in_store, target=app.live)
-    detour = LiveDetour(app.live, [pipeline, getattr(app, "drills", None)])
-    app.replay_detour = detour
-    limits = getattr(app, "_limits", None)
-    watch = BreakthroughWatch(real_clock, limits if callable(limits) else None)
-    guard = ReplayGuard(replay, detour, watch)
-    helpers = getattr(app, "_helpers", None)
-    if isinstance(helpers, list):
-        helpers.append(guard)                       # stopped with the wall
-    else:
-        app.replay_guard = guard
+    commits = app.commits
+    replay.show_state = lambda state: commits.replace(state.get("incidents", ()), state.get("resources", ()),
+                                                      state.get("alerts", ()))
+    detour = LiveDetour(commits, [app.drills])
+    app.replay, app.replay_detour = replay, detour
+    watch = BreakthroughWatch(real_clock, app.category_limits)
+    ReplayGuard(replay, detour, watch, parent=parent)
 
     def on_mode(r: ReplayController, what: str) -> None:
         if what == "breakthrough":
-            _sound(app, True)
-            for window in _windows(app):
+            app.set_breakthrough_alarm(True)
+            for window in app.wall_windows():
                 refresh_banners(window)
-            notify = getattr(app, "notify", None)
-            if callable(notify):
-                notify("breakthrough", r.breakthrough)
+            app.notify("breakthrough", r.breakthrough)
             return
         if what != "mode":
             return
@@ -220,27 +243,15 @@ def attach_replay(app: Any, *, step: timedelta = timedelta(seconds=1)) -> Replay
                 watch.begin(detour.shadow)
             app.clock = r.now
         else:
-            _sound(app, False)
+            app.set_breakthrough_alarm(False)
             app.clock = real_clock
             detour.leave()
-        if hasattr(app, "rebuild_windows"):
-            app.rebuild_windows()     # tiles and header take the replay (or real) clock
-        for window in _windows(app):
+        app.rebuild_windows()     # tiles and header take the replay (or real) clock
+        for window in app.wall_windows():
             refresh_banners(window)
-        notify = getattr(app, "notify", None)
-        if callable(notify):
-            notify("replay", r.replaying)
+        app.notify("replay", r.replaying)
 
     replay.on_change(on_mode)
-    try:
-        loop = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
-        loop = None
-    if loop is not None and loop.is_running():      # the wall's qasync loop; tests without one drive tick()
-        tasks = getattr(app, "_tasks", None)
-        task = loop.create_task(replay.run(), name="replay")
-        if isinstance(tasks, list):
-            tasks.append(task)                      # cancelled with the wall's other tasks
     return replay
 
 
@@ -269,35 +280,18 @@ class ReplayGuard(QObject):
         self._timer.stop()
 
 
-def _sound(app: Any, on: bool) -> None:
-    alarm = getattr(app, "alarm", None)
-    if alarm is not None and hasattr(alarm, "set_breakthrough"):
-        alarm.set_breakthrough(on)
-
-
-def present_live(app: Any) -> LiveState:
+def present_live(app: PresentSource) -> LiveState:
     """The present, also while the wall replays the past (the console's lists follow it)."""
-    detour = getattr(app, "replay_detour", None)
+    detour = app.replay_detour
     shadow = detour.shadow if detour is not None else None
     return shadow if shadow is not None else app.live
 
 
-def present_now(app: Any):
+def present_now(app: PresentSource) -> datetime:
     """Present time, also while the wall's clock is the replay's (actions are recorded at it)."""
-    replay = ReplayController.for_live(app.live)
-    return replay.clock() if replay is not None else app.clock()
-
-
-def _windows(app: Any) -> list[Any]:
-    wins = getattr(app, "windows", None)
-    if isinstance(wins, dict):
-        return list(wins.values())
-    w = getattr(app, "window", None)
-    return [w] if w is not None else []
+    return app.replay.clock() if app.replay is not None else app.clock()
 
 
 def refresh_banners(window: Any) -> None:
     for b in window.findChildren(ReplayBanner):
-        if b.replay is None:
-            b.replay = ReplayController.for_live(window.live)
         b.refresh()

@@ -128,7 +128,7 @@ class ScreenWatcher(QObject):
     def _poke(self, *_args: object) -> None:
         self._timer.start()
 
-    def close(self) -> None:
+    def stop(self) -> None:
         app = _gui_app()
         for sig, slot in ((app.screenAdded, self._on_added), (app.screenRemoved, self._on_removed),
                           (app.primaryScreenChanged, self._poke)):

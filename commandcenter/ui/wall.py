@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QLocale, QObject, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QFont
@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QMainWindow, QSi
 from ..config import PageSection, TileSection
 from ..domain import FeedHealth
 from ..services import Change, LiveState
+from ..services.drills import DrillManager
+from ..services.replay import ReplayController
 from . import format as fmt
 from . import labels, theme
 from .tiles.base import Tile, plain_label
@@ -167,6 +169,14 @@ class PageView(QWidget):
             self.tiles.append(tile)
             grid.addWidget(tile, section.row, section.column, section.row_span, section.column_span)
 
+    def all_tiles(self) -> list[Tile]:
+        """Every tile (one page: the ones shown)."""
+        return list(self.tiles)
+
+    def pending(self) -> list[tuple[PageView, Tile]]:
+        """Stand-in tiles still to build (pages.PendingTile)."""
+        return [(self, t) for t in self.tiles if t.stand_in]
+
     def realize(self, pending: Tile) -> Tile:
         """Replace a stand-in tile (pages.PendingTile) by the real one, in the same grid cell and list position."""
         i = self.tiles.index(pending)
@@ -203,7 +213,9 @@ class WallWindow(QMainWindow):
 
     def __init__(self, title: str, live: LiveState, page: PageSection | None, build: TileBuilder,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), *,
-                 body: QWidget | None = None):
+                 body: QWidget | None = None, drills: DrillManager | None = None,
+                 replay: ReplayController | None = None):
+        """`drills`, `replay`: the wall's, for the drill and replay banners (None: the banners stay hidden)."""
         super().__init__()
         self.setWindowTitle(title)
         self.live = live
@@ -217,7 +229,7 @@ class WallWindow(QMainWindow):
         column.setSpacing(0)
         column.addWidget(self.header)
         from .drill_banner import attach_banners   # drill and replay banners under the header
-        attach_banners(self, column)
+        self.drill_banner, self.replay_banner = attach_banners(column, drills, replay)
         column.addWidget(self.page_view, 1)
         self.setCentralWidget(centre)
         self.health_bar = FeedHealthBar(live)
@@ -235,7 +247,7 @@ class WallWindow(QMainWindow):
         return self.page_view.tiles
 
     # --- the alert banner and the detail overlay ---------------------------------------------
-    details = None          # ui.details.DetailController, set by ui.wall_extras.attach_window
+    details = None          # ui.details.DetailController, set by the wall (ui.app.WallApp)
     detail_widget: QWidget | None = None
     banner: QWidget | None = None
 
@@ -286,10 +298,8 @@ class WallWindow(QMainWindow):
             label.setFont(f)
         if self.banner is not None and callable(getattr(self.banner, "scale", None)):
             self.banner.scale(points)
-        for name in ("drill_banner", "replay_banner"):   # under the header, read at the header's distance
-            banner = getattr(self, name, None)
-            if banner is not None:
-                banner.scale(points)
+        self.drill_banner.scale(points)    # under the header, read at the header's distance
+        self.replay_banner.scale(points)
         QTimer.singleShot(0, self._place_detail)   # after the central layout has followed the resize
 
     def closeEvent(self, event) -> None:  # noqa: N802

@@ -190,7 +190,7 @@ def test_while_a_pipeline_runs_threads_take_the_gil_in_short_slices_and_the_star
     import gc
     import sys
 
-    from commandcenter.services.ingest import SWITCH_INTERVAL_S
+    from commandcenter.services.runtime import SWITCH_INTERVAL_S
 
     store = Store.open(sqlite_url)
     before = sys.getswitchinterval()
@@ -304,5 +304,6 @@ def test_small_committed_batches_are_shown_in_the_wake_up_callback_in_commit_ord
     qloop.run_until_complete(scenario())
     store.close()
     assert [r for ids in shown for r in ids] == [f"small-{i}" for i in range(15)]
-    assert pipeline._drain_task is None              # shown right in the callback `_show` scheduled
-    assert pipeline._unshown_records == 0 and not pipeline._draining
+    commits = pipeline.commits
+    assert commits._drain_task is None               # shown right in the callback `_enqueue` scheduled
+    assert commits._unshown_records == 0 and not commits._draining

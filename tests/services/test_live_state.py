@@ -111,10 +111,22 @@ def test_a_storm_of_closures_keeps_memory_at_max_ended_not_at_the_rate():
     assert len(live._ended) <= 1000
 
 
-def test_forgetting_the_records_also_forgets_what_ended():
+def test_replacing_the_records_also_forgets_what_ended():
     live = LiveState(max_ended=1)
     live.apply(incidents=[closed(1, T0), closed(2, T0)])
-    live.forget_records()
+    live.replace()
     live.apply(incidents=[closed(3, T0 + timedelta(minutes=1))])
     assert not live.prune(T0 + timedelta(minutes=2)).removed_incidents
     assert set(live.incidents) == {"E3"}
+
+
+def test_a_replacement_is_one_change_that_says_it_resets():
+    live = LiveState()
+    live.apply(incidents=[closed(1, T0), closed(2, T0)])
+    seen: list = []
+    live.on_change(seen.append)
+    change = live.replace(incidents=[closed(3, T0)])
+    assert seen == [change] and change.reset
+    assert [i.id for i in change.incidents] == ["E3"] and set(live.incidents) == {"E3"}
+    empty = live.replace()                    # an empty past is still told: the views must clear
+    assert seen[-1] is empty and empty.reset and not live.incidents

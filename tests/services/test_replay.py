@@ -9,6 +9,7 @@ from commandcenter.domain import (
     Status,
 )
 from commandcenter.services import LiveState
+from commandcenter.services.live_commits import LiveCommits, committed
 from commandcenter.services.replay import LiveDetour, ReplayController
 from commandcenter.store import Store
 
@@ -74,20 +75,16 @@ def test_the_wall_detour_keeps_live_updates_while_replaying(store):
     scripted_hour(store)
     clock = FakeClock(T0 + timedelta(hours=2))
 
-    class Pipeline:        # anything with a .live the feeds write into
-        def __init__(self, live):
-            self.live = live
-
     shown = LiveState()
     shown.apply(incidents=store.incidents(limit=1000))
-    pipe = Pipeline(shown)
+    pipe = LiveCommits(shown)        # the live state's writer, where the feeds' commits go
     now_ids = set(shown.incidents)
     replay = ReplayController(store.state_at, clock=clock, target=shown)
-    detour = LiveDetour(shown, [pipe])
+    detour = LiveDetour(pipe, [])
     replay.on_change(lambda r, w: (detour.enter() if r.replaying else detour.leave()) if w == "mode" else None)
     replay.jump(T0 + timedelta(minutes=7))
     assert set(shown.incidents) == {"i0", "i1"} and pipe.live is not shown
-    pipe.live.apply(incidents=[incident_at(99, clock())])          # a real event arrives during the replay
+    pipe.publish(committed([incident_at(99, clock())]))              # a real event arrives during the replay
     assert "i99" not in shown.incidents
     replay.go_live()
     assert pipe.live is shown and set(shown.incidents) == now_ids | {"i99"}

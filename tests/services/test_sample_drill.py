@@ -34,7 +34,7 @@ def test_the_sample_drill_scores_pass_and_fail_and_the_report_says_why(qapp, tmp
         live = LiveState()
         pipeline = IngestPipeline(config, store, live, clock=clock)
         drills = DrillManager(store, live, clock=clock, in_store=pipeline.in_store,
-                              backend=DrillBackend.from_config(config))
+                              backend=DrillBackend.from_config(config), commits=pipeline.commits)
         kpi_window = (start - timedelta(hours=2), start + timedelta(hours=1))
 
         async def main():

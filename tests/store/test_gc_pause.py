@@ -2,7 +2,7 @@
 
 Why it matters: a batch allocates ~100 acyclic objects a record, and the collections they triggered walked the
 caller's whole heap (10 % of the ingest stream's time); and the wall's pipelines own the collector's enabled flag
-(services.ingest.LoopThreadGc), which an apply must never change."""
+(services.runtime.RuntimePolicy), which an apply must never change."""
 from __future__ import annotations
 
 import gc

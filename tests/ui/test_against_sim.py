@@ -33,7 +33,7 @@ def test_tiles_and_details_on_simulated_city(ui, qloop, qtbot, city, sqlite_url,
     live = LiveState()
     pipeline = IngestPipeline(config, store, live)
     ctx = TileContext(live, config, lambda: __import__("datetime").datetime.now(__import__("datetime").timezone.utc))
-    ctx.extras.update(in_store=pipeline.in_store, store=store)
+    ctx.in_store, ctx.store = pipeline.in_store, store
     tiles = {k: TILE_BUILDERS[k](ctx, section(k)) for k in ("incidents", "alerts", "resources", "kpis", "map")}
     for t in tiles.values():
         qtbot.addWidget(t)

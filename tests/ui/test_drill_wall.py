@@ -43,11 +43,11 @@ def test_scripted_drill_on_the_wall_against_the_simulator(qloop, tmp_path):
         live = LiveState()
         pipeline = IngestPipeline(config, store, live, clock=clock)
         drills = DrillManager(store, live, clock=clock, console="console-1", in_store=pipeline.in_store,
-                              backend=DrillBackend.from_config(config))
+                              backend=DrillBackend.from_config(config), commits=pipeline.commits)
         page = PageSection(name="演练", rows=1, columns=2, tiles=[
             {"kind": "incidents", "row": 0, "column": 0}, {"kind": "drill", "row": 0, "column": 1}])
-        ctx = TileContext(live, config, clock, extras={"drills": drills})
-        window = WallWindow("大屏", live, page, lambda s: TILE_BUILDERS[s.kind](ctx, s), clock=clock)
+        ctx = TileContext(live, config, clock, drills=drills)
+        window = WallWindow("大屏", live, page, lambda s: TILE_BUILDERS[s.kind](ctx, s), clock=clock, drills=drills)
         window.resize(1600, 900)
         incident_tile, drill_tile = window.tiles()
         assert isinstance(drill_tile, DrillTile)

@@ -159,4 +159,4 @@ def test_screen_added_or_removed_triggers_one_debounced_relayout(qapp, qloop, ev
     try:
         qloop.run_until_complete(scenario())
     finally:
-        watcher.close()
+        watcher.stop()

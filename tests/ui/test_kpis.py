@@ -78,7 +78,7 @@ def test_tile_refreshes_through_in_store_and_bars_open_details(ui, clock, qloop,
     pipeline = IngestPipeline(config_from_dict({}), store, live)
     opened = []
     ctx = TileContext(live, config_from_dict({}), clock, open_details=lambda k, i: opened.append((k, i)))
-    ctx.extras.update(in_store=pipeline.in_store, store=store)
+    ctx.in_store, ctx.store = pipeline.in_store, store
     tile = TILE_BUILDERS["kpis"](ctx, SECTION)
     qtbot.addWidget(tile)
     tile.resize(2400, 700)

@@ -18,7 +18,7 @@ from commandcenter.ui.banner import MAX_FLASHES_PER_S, AlertBanner, flash_interv
 from commandcenter.ui.models.alerts import AlertBoard
 from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
 from commandcenter.ui.wall import WallWindow
-from commandcenter.ui.wall_extras import acknowledge_on_wall
+from commandcenter.ui.services import acknowledge_on_wall
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from commandcenter.config import PageSection, config_from_dict
 from commandcenter.services import LiveState
+from commandcenter.services.live_commits import LiveCommits, committed
 from commandcenter.store import Store
 
 from tests.support.replay import scripted_hour
@@ -16,21 +17,34 @@ pytestmark = pytest.mark.usefixtures("gc_on_the_loop_thread")  # walls, feeds an
 
 
 class MiniWall:
-    """Just what attach_replay needs of a WallApp: live, store, clock, pipeline, drills, windows, rebuild."""
+    """Just what attach_replay needs of a WallApp (replay_bar.ReplayHost)."""
 
     def __init__(self, store, clock):
         from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
         from commandcenter.ui.wall import WallWindow
 
         self.store, self.clock, self.live = store, clock, LiveState()
-        self.pipeline = None
+        self.commits = LiveCommits(self.live)
         self.drills = None
-        self._tasks = []
+        self.replay = self.replay_detour = None
         self.windows = {}
         self._make = lambda: WallWindow(
             "大屏", self.live, PageSection(name="p", rows=1, columns=1, tiles=[{"kind": "incidents", "row": 0, "column": 0}]),
-            lambda s: TILE_BUILDERS[s.kind](TileContext(self.live, config_from_dict({}), self.clock), s), clock=self.clock)
+            lambda s: TILE_BUILDERS[s.kind](TileContext(self.live, config_from_dict({}), self.clock), s), clock=self.clock,
+            replay=self.replay)
         self.rebuild_windows()
+
+    def wall_windows(self):
+        return list(self.windows.values())
+
+    def notify(self, what, arg=None):
+        pass
+
+    def set_breakthrough_alarm(self, on):
+        pass
+
+    def category_limits(self):
+        return {}
 
     def rebuild_windows(self):
         for w in self.windows.values():
@@ -47,7 +61,7 @@ def test_replay_banner_tiles_and_back_to_live(qapp, tmp_path):
         live_now, _ = scripted_hour(store)
         clock = FakeClock(T0 + timedelta(hours=2))
         wall = MiniWall(store, clock)
-        wall.live.apply(incidents=live_now.incidents.values())
+        wall.commits.publish(committed(live_now.incidents.values()))
         window = wall.windows["main"]
         assert window.replay_banner.isHidden()
         replay = attach_replay(wall)

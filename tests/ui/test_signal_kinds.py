@@ -67,9 +67,10 @@ def test_the_red_public_warning_leads_the_board_the_banner_and_the_console(crowd
 
 
 def test_each_kind_has_its_own_tile(crowded, clock, qtbot):
-    live, board, _ = crowded
-    ctx = TileContext(live, config_from_dict({}), clock)
-    ctx.extras["alert_board"] = board
+    from commandcenter.ui.services import AlertServices
+
+    live, board, actions = crowded
+    ctx = TileContext(live, config_from_dict({}), clock, alerts=AlertServices(actions, board))
     rows = {}
     for kind, signal in (("warnings", SignalKind.WARNING), ("alarms", SignalKind.ALARM),
                          ("supervision", SignalKind.SUPERVISION)):

@@ -54,7 +54,7 @@ def test_render_every_tile(city, clock, qloop, qtbot):
     live, store, pipeline = city
     config = config_from_dict({"alerts": {"guidance": {"weather": "启动防汛应急预案；通知各社区网格员排查低洼地带。"}}})
     ctx = TileContext(live, config, clock)
-    ctx.extras.update(in_store=pipeline.in_store, store=store)
+    ctx.in_store, ctx.store = pipeline.in_store, store
     written = []
     for kind, (w, h) in SIZES.items():
         tile = TILE_BUILDERS[kind](ctx, section(kind))
@@ -71,7 +71,7 @@ def test_render_every_tile(city, clock, qloop, qtbot):
         assert img.save(path)
         written.append(path)
         assert distinct_colours(img) > 8, kind
-    board = ctx.extras["alert_board"]
+    board = ctx.alert_board
     banner = AlertBanner(board)
     qtbot.addWidget(banner)
     banner.resize(2400, 60)
@@ -80,7 +80,7 @@ def test_render_every_tile(city, clock, qloop, qtbot):
     assert banner.grab().toImage().save("/tmp/tile-banner.png")
     shown = []
     ctl = DetailController(live, shown.append, in_store=pipeline.in_store, store=store, clock=clock,
-                           guidance=dict(config.alerts.guidance), alert_actions=ctx.extras["alert_actions"])
+                           guidance=dict(config.alerts.guidance), alert_actions=ctx.alerts.actions)
     for kind, rid in (("incident", "E1"), ("grid", "G1"), ("alert", "A4")):
         panel = qloop.run_until_complete(ctl.complete(kind, rid))
         qtbot.addWidget(panel)

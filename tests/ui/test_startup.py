@@ -210,7 +210,7 @@ def test_the_history_arrives_in_the_order_the_incident_table_shows(qloop, filled
     clock = Clock()
     store = Store.open(url)
     try:
-        limits = WallApp(config, url, clock=clock)._limits()
+        limits = WallApp(config, url, clock=clock).category_limits()
         ordered = read_rest(store, clock(), limits)
     finally:
         store.close()
@@ -268,7 +268,7 @@ def test_history_loaded_during_a_replay_goes_where_the_feeds_write_and_is_there_
     async def scenario() -> None:
         try:
             await wall.start(show=True)
-            detour = LiveDetour(wall.live, [wall.pipeline])
+            detour = LiveDetour(wall.commits, [])
             detour.enter()
             await asyncio.wait_for(wall.wait_loaded(), 60)
             assert len(wall.live.incidents) == FIRST_ROWS

@@ -56,14 +56,14 @@ def test_tile_matches_its_golden(kind: str, city: Any, qloop: Any, qtbot: Any, u
     live, store, pipeline, clock = city
     config = config_from_dict({"alerts": {"guidance": {"weather": "启动防汛应急预案；通知各社区网格员排查低洼地带。"}}})
     ctx = TileContext(live, config, clock)
-    ctx.extras.update(in_store=pipeline.in_store, store=store)
+    ctx.in_store, ctx.store = pipeline.in_store, store
     if kind == "drill":
         drills = DrillManager(store, live, clock=clock, console="golden")
         drills.start(SCENARIO, actor="张主任", reason="月度消防演练")
         for _ in range(24):                      # two minutes of the scenario: reported, accepted, dispatched
             clock.advance(seconds=5)
             drills.tick()
-        ctx.extras["drills"] = drills
+        ctx.drills = drills
     tile = TILE_BUILDERS[kind](ctx, section(kind))
     qtbot.addWidget(tile)
     tile.resize(*SIZES[kind])
@@ -71,9 +71,7 @@ def test_tile_matches_its_golden(kind: str, city: Any, qloop: Any, qtbot: Any, u
     qtbot.waitExposed(tile)
     if kind == "kpis":
         assert qloop.run_until_complete(tile.feed.refresh()) is not None
-    flush = getattr(tile, "flush", None)
-    if callable(flush):
-        flush()
+    tile.flush()
     check_golden(tile.grab().toImage(), kind, out_dir=tmp_path, update=update_goldens)
 
 

@@ -27,9 +27,12 @@ from ...config import SCENARIOS_DIR
 from ...domain import ActionKind, Category, OperatorAction, TerritoryLevel
 from .. import labels, theme
 from ..tiles.base import plain_label
+from ...services.drills import DrillManager
+from ...store import Store
 from ..replay_bar import breakthrough_text, present_live, present_now
 from .confirm import ConfirmBar, SignIn
 from .models import AlertListModel, IncidentSearchModel
+from .wall_port import WallControl
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +102,7 @@ def fixed_lines(label: QLabel, lines: int) -> None:
 class ConsoleWindow(QMainWindow):
     closed = Signal()
 
-    def __init__(self, wall, parent: QWidget | None = None):
+    def __init__(self, wall: WallControl, parent: QWidget | None = None):
         super().__init__(parent)
         self.wall = wall
         self._quiet = False
@@ -115,7 +118,7 @@ class ConsoleWindow(QMainWindow):
         self._present_unsub: Callable[[], None] | None = None
         self._follow_present()
         wall.listeners.append(self._on_wall_event)
-        if getattr(wall, "alert_actions", None) is not None:
+        if wall.alert_actions is not None:
             wall.alert_actions.changed.connect(lambda _aid: self._schedule_alert_refresh())
         self._alert_timer = QTimer(self, singleShot=True, interval=250)
         self._alert_timer.timeout.connect(self.refresh_alerts)
@@ -324,9 +327,9 @@ class ConsoleWindow(QMainWindow):
 
     def _build_replay(self, rcol: QVBoxLayout) -> None:
         """Replay (回放): choose a past window, play it on the wall at 1×–60× with the scrubber, back to live."""
-        from ..replay_bar import ReplayBar, attach_replay
+        from ..replay_bar import ReplayBar
 
-        self.replay = attach_replay(self.wall) if getattr(self.wall, "store", None) is not None else None
+        self.replay = self.wall.replay
         self.replay_box = QGroupBox(self.tr("回放"))
         col = QVBoxLayout(self.replay_box)
         row = QHBoxLayout()
@@ -366,8 +369,23 @@ class ConsoleWindow(QMainWindow):
 
     @property
     def drills_available(self) -> bool:
-        d = getattr(self.wall, "drills", None)
-        return d is not None and callable(getattr(d, "start", None)) and callable(getattr(d, "stop", None))
+        return self.wall.drills is not None
+
+    @property
+    def _drills(self) -> DrillManager:
+        """The wall's drills (asked for only where `drills_available` said so)."""
+        drills = self.wall.drills
+        if drills is None:
+            raise RuntimeError("this wall has no drills")
+        return drills
+
+    @property
+    def _store(self) -> Store:
+        """The wall's store (asked for only where `_can_read` said so)."""
+        store = self.wall.store
+        if store is None:
+            raise RuntimeError("this wall has no store")
+        return store
 
     # ------------------------------------------------------------------ keyboard
     def shortcut_list(self) -> list[tuple[str, str]]:
@@ -479,11 +497,11 @@ class ConsoleWindow(QMainWindow):
         return [f"{d.name}（{d.role}）" if d.role else d.name for d in self.wall.config.duty]
 
     def _can_read(self) -> bool:
-        return getattr(self.wall, "store", None) is not None and getattr(self.wall, "pipeline", None) is not None
+        return self.wall.store is not None
 
     async def refresh_history(self) -> int:
         """The console's history: every action recorded (here or on any console), newest first, by name."""
-        actions = await self.wall.pipeline.in_store(self.wall.store.actions_since, self._history_last)
+        actions = await self.wall.in_store(self._store.actions_since, self._history_last)
         for a in actions:
             self._history_last = max(self._history_last, a.id or 0)
             self._history_lines.insert(0, history_text(a))
@@ -513,7 +531,7 @@ class ConsoleWindow(QMainWindow):
         category = self.search_category.currentData()
         self.search_status.setText(self.tr("检索中…"))
         fetch = SEARCH_LIMIT * 5 if category is not None else SEARCH_LIMIT
-        found = await self.wall.pipeline.in_store(self.wall.store.incidents, text=text, grid_ids=grids,
+        found = await self.wall.in_store(self._store.incidents, text=text, grid_ids=grids,
                                                   limit=fetch, drill=None)
         if category is not None:
             found = [i for i in found if i.category == category]
@@ -600,7 +618,7 @@ class ConsoleWindow(QMainWindow):
 
     # ------------------------------------------------------------------ alerts
     def alert_state(self, alert_id: str) -> str:
-        actions = getattr(self.wall, "alert_actions", None)
+        actions = self.wall.alert_actions
         rot = self.wall.rotation
         if actions is not None:
             if actions.is_acknowledged(alert_id):
@@ -638,14 +656,14 @@ class ConsoleWindow(QMainWindow):
         if self.sign_in_box.who is None:
             raise RuntimeError(self.tr("请先签到：选择值班人员和席位"))
         actor, seat = self.actor(), self.seat()
-        actions = getattr(self.wall, "alert_actions", None)
+        actions = self.wall.alert_actions
         until = None
         if kind is ActionKind.SHELVE:
             until = present_now(self.wall) + timedelta(minutes=self.shelve_minutes.value())
         if actions is not None:
             if kind is ActionKind.ACKNOWLEDGE:
                 await actions.acknowledge(alert_id, actor, console=socket.gethostname(), seat=seat)
-            elif kind is ActionKind.SHELVE:
+            elif kind is ActionKind.SHELVE and until is not None:
                 await actions.shelve(alert_id, actor, until, console=socket.gethostname(), seat=seat)
             else:
                 await actions.escalate(alert_id, actor, reason, console=socket.gethostname(), recipient=recipient,
@@ -668,7 +686,7 @@ class ConsoleWindow(QMainWindow):
                                 console=socket.gethostname(), at=present_now(self.wall), reason=reason,
                                 expires_at=expires_at, drill_id=alert.drill_id if alert else None, seat=self.seat(),
                                 recipient=recipient)
-        return await self.wall.pipeline.in_store(self.wall.store.record_action, action)
+        return await self.wall.in_store(self._store.record_action, action)
 
     def _escape(self) -> None:
         self.help.hide()
@@ -725,7 +743,7 @@ class ConsoleWindow(QMainWindow):
         key = self.current_area()
         self.pages.clear()
         surface = self.wall.rotation.surfaces.get(key) if key else None
-        if surface is None:
+        if key is None or surface is None:
             return
         for name in surface.pages:
             self.pages.addItem(name, name)
@@ -746,14 +764,14 @@ class ConsoleWindow(QMainWindow):
 
     def next_page(self) -> None:
         key = self.current_area()
-        if key in self.wall.rotation.surfaces:
+        if key is not None and key in self.wall.rotation.surfaces:
             self.wall.rotation.next_page(key)
             self.refresh_status()
 
     def toggle_pin(self) -> None:
         key = self.current_area()
         surface = self.wall.rotation.surfaces.get(key) if key else None
-        if surface is None:
+        if key is None or surface is None:
             return
         if surface.pinned:
             self.wall.rotation.pin(key, None)
@@ -785,22 +803,19 @@ class ConsoleWindow(QMainWindow):
             lines.append(self.tr("窗口 {n}：{page}（{state}）").format(n=n, page=rot.current(key), state=state))
         self.rotation_status.setText("\n".join(lines))
         self.pause_button.setText(self.tr("恢复轮播") if rot.paused else self.tr("暂停轮播"))
-        key = self.current_area()
-        pinned = key in rot.surfaces and rot.surfaces[key].pinned
+        area = self.current_area()
+        pinned = area is not None and area in rot.surfaces and rot.surfaces[area].pinned
         self.pin_button.setText(self.tr("取消固定") if pinned else self.tr("固定页面"))
         if self.drills_available:
-            d = self.wall.drills
-            self.drill_status.setText(
-                self.tr("演练进行中：{id}").format(id=d.current.scenario.name) if d.active else self.tr("当前无演练"))
+            running = self._drills.current
+            self.drill_status.setText(self.tr("演练进行中：{id}").format(id=running.scenario.name)
+                                      if running is not None else self.tr("当前无演练"))
 
     def refresh_wall_warning(self) -> None:
         """The wall's own warnings, as its status bar shows them: backend clock offset, alarm unavailable."""
         from ..wall import offset_text
 
-        clocks = getattr(self.wall, "clocks", None)
-        problem = getattr(self.wall, "alarm_problem", None)
-        parts = [offset_text(clocks.shown_offsets()) if clocks is not None else "",
-                 problem() if callable(problem) else ""]
+        parts = [offset_text(self.wall.clocks.shown_offsets()), self.wall.alarm_problem()]
         text = "  ·  ".join(p for p in parts if p)
         self.wall_warning.setText(f"⚠ {text}" if text else "")
         self.wall_warning.setVisible(bool(text))
@@ -815,8 +830,9 @@ class ConsoleWindow(QMainWindow):
         if not scenario:
             self.say(self.tr("请选择演练脚本"), error=True)
             return None
-        if self.wall.drills.active:
-            self.say(self.tr("演练 {id} 正在进行，请先结束").format(id=self.wall.drills.current.scenario.name), error=True)
+        running = self._drills.current
+        if running is not None:
+            self.say(self.tr("演练 {id} 正在进行，请先结束").format(id=running.scenario.name), error=True)
             return None
         if not self._signed_in():
             return None
@@ -831,7 +847,7 @@ class ConsoleWindow(QMainWindow):
         from ...services.drills import DrillBackendError
 
         try:
-            d = await self.wall.drills.start_async(scenario, actor=self.actor(), reason=reason, seat=self.seat())
+            d = await self._drills.start_async(scenario, actor=self.actor(), reason=reason, seat=self.seat())
         except (DrillBackendError, OSError, ValueError, RuntimeError) as exc:
             self.say(self.tr("演练未开始：{why}").format(why=str(exc)), error=True)
             return
@@ -840,18 +856,18 @@ class ConsoleWindow(QMainWindow):
 
     def stop_drill(self) -> None:
         """Ask to confirm the stop, with a reason (ConfirmBar)."""
-        if not self.drills_available or not self.wall.drills.active:
+        d = self._drills.current if self.drills_available else None
+        if d is None:
             return None
         if not self._signed_in():
             return None
-        d = self.wall.drills.current
         self.confirm_bar.ask(self.tr("结束演练「{name}」？").format(name=d.scenario.name),
                              lambda reason, _r: self._spawn(self._stop_drill(reason)),
                              confirm_text=self.tr("确认结束演练"))
         return None
 
     async def _stop_drill(self, reason: str) -> None:
-        drills = self.wall.drills
+        drills = self._drills
         await drills.stop_async(actor=self.actor(), reason=reason, seat=self.seat())
         if drills.backend_error:
             self.say(self.tr("演练已结束，但后端未确认：{why}").format(why=drills.backend_error), error=True)
@@ -871,7 +887,7 @@ class ConsoleWindow(QMainWindow):
             from ...services.drill_report import assemble
             from ..report import write_report
 
-            data = await self.wall.pipeline.in_store(assemble, self.wall.store, drill.id)
+            data = await self.wall.in_store(assemble, self.wall.store, drill.id)
             # QTextDocument / QPdfWriter / QImage need no GUI thread: the PDF is typeset off it
             duty = self.wall.config.duty
             roster = frozenset(d.name for d in duty) if duty else None   # who is a person, not an account

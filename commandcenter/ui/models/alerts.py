@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, UTC
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from .table import WallTableModel
 from ..noop import QT_TRANSLATE_NOOP
 from ...domain import HAZARDS, Alert, AlertLevel, AlertType, HazardSpec, SignalKind, signal_kind
 from ...services import Change, LiveState
@@ -93,7 +94,7 @@ class AlertBoard(QObject):
         self.flush()
 
     def _on_change(self, change: Change) -> None:
-        if (change.alerts or change.removed_alerts) and not self._flush_timer.isActive():
+        if (change.reset or change.alerts or change.removed_alerts) and not self._flush_timer.isActive():
             self._flush_timer.start()
 
     def tick(self) -> None:
@@ -144,7 +145,7 @@ def _is_red_warning(alert: Alert) -> bool:
     return alert.level is AlertLevel.RED and signal_kind(alert.type) is SignalKind.WARNING
 
 
-class AlertTableModel(QAbstractTableModel):
+class AlertTableModel(WallTableModel):
     """One row per signal of one kind on the board; every cell precomputed at flush
     (data() is a lookup). Each kind has its own columns, in its own words; the level is always column 0."""
 

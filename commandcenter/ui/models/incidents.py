@@ -29,9 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, UTC
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from .table import WallTableModel
 from ..noop import QT_TRANSLATE_NOOP
 from ...domain import (Category, DeadlineLevel, DeadlineState, Incident, Severity, Source, Status, TerritoryLevel,
                       deadline_state)
@@ -89,7 +90,7 @@ class IncidentFilter:
         return True
 
 
-class IncidentTableModel(QAbstractTableModel):
+class IncidentTableModel(WallTableModel):
     incident_count_changed = Signal(int)
 
     # Chinese source text, translated when shown (headerData): a language switch applies at once.
@@ -145,15 +146,15 @@ class IncidentTableModel(QAbstractTableModel):
         self._serials = itertools.count(1)
         self._built_for: tuple | None = None                   # (filter, territory size) of the last full build
         self._last_now: datetime | None = None
-        self._live_size = 0
-        self._removed = 0                                      # pruned ids told since the last flush
         self._unsubscribe = live.on_change(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
         self.flush()
 
     # --- updates ---------------------------------------------------------------------------
     def _on_change(self, change: Change) -> None:
-        if not change.incidents and not change.territory and not change.removed_incidents:
+        if change.reset:
+            self._built_for = None      # the records were replaced wholesale: every row from the live state
+        elif not change.incidents and not change.territory and not change.removed_incidents:
             return
         now = time.monotonic()
         urgent = False
@@ -163,7 +164,6 @@ class IncidentTableModel(QAbstractTableModel):
             self._pending.add(inc.id)
         if change.removed_incidents:
             self._pending.update(change.removed_incidents)    # gone from the live state: out of the order
-            self._removed += len(change.removed_incidents)
         if change.territory:
             self._built_for = None      # grid names and territory filters may have changed
             self._row_cache.clear()
@@ -226,12 +226,9 @@ class IncidentTableModel(QAbstractTableModel):
         self._last_flush = time.monotonic()
         flt = self._effective_filter()
         built_for = (replace(self.filter), id(flt.grid_ids), len(self._live.territory))
-        jumped_back = self._last_now is not None and now < self._last_now - timedelta(seconds=1)
-        # records taken away without a change (replay), not pruned ones (the change named those)
-        shrank = len(self._live.incidents) + self._removed < self._live_size
-        self._live_size = len(self._live.incidents)
-        self._removed = 0
-        rebuilt = built_for != self._built_for or jumped_back or shrank    # new names, filter or records: every row
+        # the clock went back (a corrected wall clock): the time-driven order only moves forward, so it starts over
+        clock_back = self._last_now is not None and now < self._last_now - timedelta(seconds=1)
+        rebuilt = built_for != self._built_for or clock_back    # new names, filter, a reset or the clock: every row
         if rebuilt:
             self._rebuild(flt, now)
             self._built_for = built_for
@@ -247,12 +244,7 @@ class IncidentTableModel(QAbstractTableModel):
                 self._compact_heaps()
         self._last_now = now
         get = self._live.incidents.get
-        found = [get(key[-1]) for key in self._order[: self._max_rows]]
-        if None in found:
-            self._rebuild(flt, now)          # records replaced wholesale (replay): start from the live state
-            rebuilt = True
-            found = [get(key[-1]) for key in self._order[: self._max_rows]]
-        incs = [inc for inc in found if inc is not None]
+        incs = [inc for inc in (get(key[-1]) for key in self._order[: self._max_rows]) if inc is not None]
         cache = self._row_cache
         if len(cache) > 4 * self._max_rows:
             keep = {inc.id for inc in incs}

@@ -5,9 +5,10 @@ flush; supplies under their threshold sort first and are marked with colour and 
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from .table import WallTableModel
 from ..noop import QT_TRANSLATE_NOOP
 from ...domain import Resource, ResourceKind, ResourceStatus
 from ...services import Change, LiveState
@@ -46,7 +47,7 @@ def quantity_text(r: Resource) -> str:
     return text
 
 
-class ResourceTableModel(QAbstractTableModel):
+class ResourceTableModel(WallTableModel):
     counts_changed = Signal()
 
     # Chinese source text, translated when shown (headerData): a language switch applies at once.
@@ -76,7 +77,7 @@ class ResourceTableModel(QAbstractTableModel):
         self.flush()
 
     def _on_change(self, change: Change) -> None:
-        if (change.resources or change.territory or change.removed_resources) and not self._timer.isActive():
+        if (change.reset or change.resources or change.territory or change.removed_resources) and not self._timer.isActive():
             self._timer.start()
 
     def flush(self) -> None:

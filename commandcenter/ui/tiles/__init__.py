@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ...config import Config, TileSection
 from ...domain import Category, SignalKind
@@ -12,16 +13,37 @@ from ..models.incidents import IncidentTableModel
 from .base import Tile, plain_label
 from .incidents import IncidentTile
 
+if TYPE_CHECKING:
+    from ...services.drills import DrillManager
+    from ...store import Store
+    from ..models.alerts import AlertBoard
+    from ..services import AlertServices, InStore
+
 
 @dataclass
 class TileContext:
-    """What tiles share: the live state, the config, the clock and the wall's detail request."""
+    """What tiles share: the live state, the config, the clock, the wall's detail request and its services.
+
+    The wall (ui.app.WallApp, the composition root) fills every field; a context made without `alerts` (a test, a
+    bench, a report) gets alert services of its own on first use."""
 
     live: LiveState
     config: Config
     clock: Callable[[], datetime]
     open_details: Callable[[str, str], None] = lambda kind, record_id: None   # (kind, id)
-    extras: dict[str, object] = field(default_factory=dict)
+    alerts: AlertServices | None = None
+    in_store: InStore | None = None          # store calls off the GUI thread (KPI tiles)
+    store: Store | None = None
+    drills: DrillManager | None = None
+
+    @property
+    def alert_board(self) -> AlertBoard:
+        """The one AlertBoard the alert tiles share."""
+        if self.alerts is None:
+            from ..services import AlertServices
+
+            self.alerts = AlertServices.build(self.live, self.clock, in_store=self.in_store, store=self.store)
+        return self.alerts.board
 
     @property
     def category_limits(self) -> dict[Category, timedelta]:
@@ -43,31 +65,15 @@ def build_incidents(ctx: TileContext, section: TileSection) -> Tile:
 
 
 def build_drill(ctx: TileContext, section: TileSection) -> Tile:
-    from ...services.drills import DrillManager
     from .drill import DrillTile
 
-    return DrillTile(ctx.live, ctx.extras.get("drills") or DrillManager.for_live(ctx.live), title=section.title)
+    return DrillTile(ctx.live, ctx.drills, title=section.title)
 
 
-def shared_alert_board(ctx: TileContext):
-    """The wall's one AlertBoard (and AlertActions) in ctx.extras, made on first use."""
-    from ..alert_actions import AlertActions
-    from ..models.alerts import AlertBoard
-
-    board = ctx.extras.get("alert_board")
-    if board is None:
-        actions = ctx.extras.get("alert_actions")
-        if actions is None:
-            actions = ctx.extras["alert_actions"] = AlertActions(
-                ctx.live, ctx.extras.get("in_store"), ctx.extras.get("store"), clock=ctx.clock)
-        board = ctx.extras["alert_board"] = AlertBoard(ctx.live, actions, clock=ctx.clock)
-    return board
-
-
-def _signal_tile(ctx: TileContext, section: TileSection, signal) -> Tile:
+def _signal_tile(ctx: TileContext, section: TileSection, signal: SignalKind) -> Tile:
     from .alerts import AlertTile
 
-    tile = AlertTile(ctx.live, shared_alert_board(ctx), dict(ctx.config.alerts.guidance), title=section.title,
+    tile = AlertTile(ctx.live, ctx.alert_board, dict(ctx.config.alerts.guidance), title=section.title,
                      signal=signal)
     tile.alert_activated.connect(lambda i: ctx.open_details("alert", i))
     return tile
@@ -103,7 +109,7 @@ def build_kpis(ctx: TileContext, section: TileSection) -> Tile:
     from ..models.kpis import KpiFeed
     from .kpis import KpiTile, make_fetch
 
-    in_store, store = ctx.extras.get("in_store"), ctx.extras.get("store")
+    in_store, store = ctx.in_store, ctx.store
     fetch = make_fetch(in_store, store) if in_store is not None and store is not None else None
     node = section.territory_node or ctx.config.wall.territory_node
     tile = KpiTile(ctx.live, KpiFeed(fetch, node, ctx.clock, period=section.period), title=section.title,

@@ -14,6 +14,7 @@ from ...services import Change, LiveState
 from .. import format as fmt
 from .. import labels, theme
 from ..models.roles import ELIDE_ROLE, KEEP_TEXT_ROLE
+from ..models.table import WallTableModel
 
 
 def viewport_image(vp: QWidget, width: float, height: float) -> QImage:
@@ -57,6 +58,7 @@ class Tile(QFrame):
     """
 
     kind = "tile"
+    stand_in = False      # a placeholder for a tile built later (pages.PendingTile)
 
     def __init__(self, live: LiveState, title: str, *, feeds: list[str] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -87,6 +89,13 @@ class Tile(QFrame):
         # neighbour's share (a tile too small for its content shows less of it: fewer rows, columns, cards).
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setMinimumSize(1, 1)
+
+    def stop(self) -> None:
+        """The tile's window is retired: its background work (store reads) ends. Tiles that have some override."""
+
+    def flush(self) -> None:
+        """Show what the live state holds now, not at the next coalesced update (a snapshot). Tiles that coalesce
+        override."""
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt naming)
         painter = QPainter(self)
@@ -350,10 +359,12 @@ class WallTable(QTableView):
     #: the next frame for the rows a paint left without text
     CATCH_UP_MS = 16
 
-    def __init__(self, model: QAbstractItemModel, shares: tuple[float, ...], on_activated: Callable[[str], None],
+    def __init__(self, model: WallTableModel, shares: tuple[float, ...], on_activated: Callable[[str], None],
                  id_role: int, *, alternating: bool = True, priorities: tuple[int, ...] | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
+        self._row_images: dict[tuple, QImage] = {}             # (row key, selected, height) → the row's text
+        self._table: WallTableModel = model
         self.setModel(model)
         self.setAlternatingRowColors(alternating)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -378,7 +389,6 @@ class WallTable(QTableView):
         self._fonts: dict[str, tuple[QFont, str, float]] = {}
         self._font_keys: dict[int, tuple[QFont, str]] = {}     # id(role font) → (that font, its key())
         self._font_for: QFont | None = None
-        self._row_images: dict[tuple, QImage] = {}             # (row key, selected, height) → the row's text
         self._live_images: dict[tuple, QImage] = {}            # (text, font, pen, cell size) → a live cell's text
         self._fills: dict[tuple, QColor] = {}                  # (shade, row brush) → the colour of one over the other
         self._brush_keys: dict[int, tuple[QBrush | QColor, int | None]] = {}   # id(row brush) → (it, its colour or None)
@@ -403,8 +413,10 @@ class WallTable(QTableView):
 
     def setModel(self, model: QAbstractItemModel | None) -> None:  # noqa: N802 (Qt naming)
         """Another model's row keys mean other rows: its rows are drawn afresh."""
-        if getattr(self, "_row_images", None):
-            self._row_images.clear()
+        if not isinstance(model, WallTableModel):
+            raise TypeError("a WallTable shows a WallTableModel (ui.models.table)")
+        self._row_images.clear()
+        self._table = model
         super().setModel(model)
 
     def fit_columns(self) -> None:
@@ -491,7 +503,7 @@ class WallTable(QTableView):
                 if not self.isColumnHidden(c) and self.columnWidth(c) > 0]
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt naming)
-        model = self.model()
+        model = self._table
         rows, cols = model.rowCount(), model.columnCount()
         self.painted_cells = 0
         self.painted_columns = set()
@@ -524,7 +536,7 @@ class WallTable(QTableView):
         self._painted_rows = False              # a table (re)appearing shows every row at once: no blank rows
         super().showEvent(event)
 
-    def _paint_rows(self, painter: QPainter, model: QAbstractItemModel, rows: int, cols: int, area: QRect,
+    def _paint_rows(self, painter: QPainter, model: WallTableModel, rows: int, cols: int, area: QRect,
                     base: QColor) -> tuple[int, int, int, int] | None:
         """The rows and columns the update `area` touches; returns the (left, top, right, bottom) they covered, or
         None if none."""
@@ -555,29 +567,25 @@ class WallTable(QTableView):
         selected = {i.row() for i in selection.selectedIndexes()} if selection is not None else set()
         alternate = self.alternatingRowColors()
         default_pen = self.palette().text().color()
-        row_key = getattr(model, "row_key", None)
-        index = getattr(model, "createIndex", model.index)
-        if row_key is not None:
-            live = frozenset(getattr(model, "live_columns", ()))
-            all_xs = self._columns(0, cols - 1)
-            vp = self.viewport()
-            font_key = self._font_for.key() if self._font_for is not None else ""
-            layout = (tuple(all_xs), font_key, g, default_pen.rgba(), base.rgba(), live,
-                      vp.devicePixelRatioF(), vp.logicalDpiY())
-            if layout != self._row_layout:            # widths, font, grid or colours changed: every image is stale
-                self._row_images.clear()
-                self._live_images.clear()
-                self._row_layout = layout
-            self._new_row_budget = self.NEW_ROWS_PER_PAINT if self._painted_rows else None
-            live_cells = [cell for cell in in_area if cell[0] in live]
-            # a model's paint_row(row): its key, background and live cells' values in one call (no index or data()
-            # call per value); live_at[c]: where column c's values are in its live cells
-            paint_row = getattr(model, "paint_row", None)
-            live_at = {c: n for n, c in enumerate(getattr(model, "live_columns", ()))}
-            limit = vp.height() // max(1, self.rowHeight(r0)) + 1 + self.ROW_CACHE_SLACK
-            left, right = all_xs[0][1], all_xs[-1][1] + all_xs[-1][2]
-        else:
-            left, right = xs[0][1], xs[-1][1] + xs[-1][2]
+        row_key, index = model.row_key, model.createIndex
+        live = frozenset(model.live_columns)
+        all_xs = self._columns(0, cols - 1)
+        vp = self.viewport()
+        font_key = self._font_for.key() if self._font_for is not None else ""
+        layout = (tuple(all_xs), font_key, g, default_pen.rgba(), base.rgba(), live,
+                  vp.devicePixelRatioF(), vp.logicalDpiY())
+        if layout != self._row_layout:            # widths, font, grid or colours changed: every image is stale
+            self._row_images.clear()
+            self._live_images.clear()
+            self._row_layout = layout
+        self._new_row_budget = self.NEW_ROWS_PER_PAINT if self._painted_rows else None
+        live_cells = [cell for cell in in_area if cell[0] in live]
+        # a model's paint_row(row): its key, background and live cells' values in one call (no index or data()
+        # call per value); live_at[c]: where column c's values are in its live cells
+        paint_row = model.paint_row
+        live_at = {c: n for n, c in enumerate(model.live_columns)}
+        limit = vp.height() // max(1, self.rowHeight(r0)) + 1 + self.ROW_CACHE_SLACK
+        left, right = all_xs[0][1], all_xs[-1][1] + all_xs[-1][2]
         data = model.data
         top = y_end = self.rowViewportPosition(r0)
         for r in range(r0, r1 + 1):
@@ -587,10 +595,9 @@ class WallTable(QTableView):
             y_end = y + h
             is_selected = r in selected
             self.painted_cells += len(in_area)
-            if row_key is None:
-                key = None
-            elif paint_row is not None:
-                key, bg, live_values = paint_row(r)
+            painted = paint_row(r)
+            if painted is not None:
+                key, bg, live_values = painted
             else:
                 key, bg, live_values = row_key(r), data(index(r, 0), _BACKGROUND), None
             if key is None:

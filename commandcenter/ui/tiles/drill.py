@@ -67,11 +67,6 @@ class DrillTile(Tile):
         self.refresh()
 
     def refresh(self) -> None:
-        if self.drills is None:
-            self.drills = DrillManager.for_live(self.live)
-            if self.drills is not None:
-                unsub = self.drills.on_change(lambda _m: self.refresh())
-                self.destroyed.connect(lambda *_: unsub())
         d = self.drills
         if d is None:
             self.status.setText(self.tr("演练功能未启用"))

@@ -35,6 +35,9 @@ class IncidentTile(Tile):
         model.incident_count_changed.connect(self._on_count)
         self._on_count(model.rowCount())
 
+    def flush(self) -> None:
+        self.model.flush()
+
     def set_filter(self, flt) -> None:
         """Territory node / category / status / source (models.incidents.IncidentFilter), e.g. from the console."""
         self.model.set_filter(flt)

@@ -382,6 +382,9 @@ class KpiTile(Tile):
             self._history_seen = 0
             self.feed.refresh_soon()
 
+    def stop(self) -> None:
+        self.feed.stop()
+
     def set_period(self, period: str) -> None:
         """Show every card's figure for 今日, 本月 or 今年以来 (refreshed at once)."""
         self.feed.set_period(period)

@@ -131,8 +131,7 @@ class MapTile(Tile):
         return self._grid_counts
 
     def _recount(self) -> None:
-        """From scratch: at construction, and when the live state was replaced wholesale (a replay jump clears it
-        and applies the past, so the ids that left are in no change)."""
+        """From scratch: at construction, and when the live state was replaced wholesale (a change with `reset`)."""
         self._held = set(self.live.incidents)
         self._open = {k: i for k, i in self.live.incidents.items() if i.is_open}
         counts: dict[str, int] = {}
@@ -166,6 +165,9 @@ class MapTile(Tile):
 
     def _track(self, change: Change) -> None:
         """Apply one change's incidents to the open set and counts: cost in changed ids, not in all held."""
+        if change.reset:
+            self._recount()
+            return
         opened, counts, held = self._open, self._grid_counts, self._held
         ranking = None if self._rerank else self._ranking
         bulk = len(change.incidents) > BULK_OVER          # a burst: appended, sorted when the markers need it
@@ -190,14 +192,12 @@ class MapTile(Tile):
                     ranking.discard(old)
         if change.incidents or change.removed_incidents:
             self._incidents_dirty = True
-        if len(held) != len(self.live.incidents):    # ids left without a removal: the state was replaced
-            self._recount()
 
     def _on_change(self, change: Change) -> None:
         self._track(change)
         if change.territory:
             self._territory_dirty = True
-        if (change.territory or change.incidents or change.removed_incidents or change.alerts
+        if (change.reset or change.territory or change.incidents or change.removed_incidents or change.alerts
                 or change.resources or change.removed_alerts or change.removed_resources):
             self._dirty = True
             self._schedule()

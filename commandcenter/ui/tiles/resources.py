@@ -67,6 +67,9 @@ class ResourceTile(Tile):
         model.counts_changed.connect(self._refresh_counts)
         self._refresh_counts()
 
+    def flush(self) -> None:
+        self.model.flush()
+
     def _refresh_counts(self) -> None:
         for (ki, si), label in self._count_labels.items():
             n = self.model.counts.get(KIND_ORDER[ki], {}).get(STATUS_ORDER[si], 0)
