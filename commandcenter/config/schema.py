@@ -76,6 +76,21 @@ def _whole_hour_zone(name: str) -> str:
     return name
 
 
+def known_crs(v: str) -> str:
+    """`v` if pyproj knows it as a CRS ("" passes: the default applies)."""
+    if not v:
+        return v
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        CRS.from_user_input(v)
+    except CRSError:
+        raise ValueError(f"expected a CRS pyproj knows, such as \"EPSG:4490\" (CGCS2000) or \"EPSG:4550\" "
+                         f"(CGCS2000 Gauss-Kruger zone 41); {v[:40]!r} is not one") from None
+    return v
+
+
 class StoreSection(_Strict):
     url: str = ""                   # "" = sqlite file in the user data directory
     retention_days: int = Field(default=90, ge=1)
@@ -89,7 +104,7 @@ class StoreSection(_Strict):
 
 class FeedSection(_Strict):
     name: str = Field(min_length=1)
-    kind: Literal["native", "open311", "cap", "geojson"] = "native"
+    kind: Literal["native", "open311", "cap", "geojson", "shapefile"] = "native"
     url: str = Field(min_length=1)
     mode: Literal["poll", "sse", "ws"] = "poll"
     interval: float = Field(default=2.0, gt=0, le=3600)
@@ -103,6 +118,19 @@ class FeedSection(_Strict):
     media_origins: list[str] = Field(default_factory=list)
     # Private, loopback or link-local networks (CIDR) a photo's host may resolve to; none by default.
     media_allow_networks: list[str] = Field(default_factory=list)
+    # shapefile feeds: the CRS of the coordinates ("EPSG:4550"...); "" = the .prj file's, else WGS84
+    crs: str = ""
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, v: str) -> str:
+        return known_crs(v)
+
+    @model_validator(mode="after")
+    def _crs_only_for_shapefiles(self) -> "FeedSection":
+        if self.crs and self.kind != "shapefile":
+            raise ValueError(f"crs: only a shapefile feed takes a crs (this feed is {self.kind})")
+        return self
 
     @field_validator("redirect_origins", "media_origins")
     @classmethod
