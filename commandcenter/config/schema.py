@@ -303,6 +303,63 @@ class DrillSection(_Strict):
     backend: str = ""
 
 
+BASEMAP_LAYER_KINDS: tuple[str, ...] = ("water", "roads", "places")
+
+
+class MapLayerSection(_Strict):
+    """A vector basemap layer: GeoJSON or Shapefile (lines for roads, polygons for water, points for places)."""
+
+    kind: Literal["water", "roads", "places"]
+    path: str = Field(min_length=1)
+    crs: str = ""                   # the file's CRS; "" = a Shapefile's .prj, else WGS84 longitude/latitude
+
+    @field_validator("path")
+    @classmethod
+    def _vector_file(cls, v: str) -> str:
+        if not v.lower().endswith((".geojson", ".json", ".shp")):
+            raise ValueError("expected a .geojson, .json or .shp file")
+        return v
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, v: str) -> str:
+        return known_crs(v)
+
+
+class MapSection(_Strict):
+    """The basemap under the grids: a raster source (`basemap`) and/or vector layers (`[[map.layers]]`)."""
+
+    #: "PATH.mbtiles" (a local MBTiles file) or an XYZ/WMTS URL template "http://host/…/{z}/{x}/{y}.png" on the
+    #: centre's own network; "" = no raster basemap
+    basemap: str = ""
+    basemap_crs: Literal["WGS84", "GCJ-02"] = "WGS84"
+    #: networks (CIDR) a tile server's address may be in: a centre's own server is private, which the wall
+    #: otherwise refuses (docs/security.md)
+    basemap_allow_networks: list[str] = Field(default_factory=list)
+    #: tiles fetched from a URL template are kept here (the wall then works offline); "" = the user cache directory
+    cache_dir: str = ""
+    layers: list[MapLayerSection] = Field(default_factory=list)
+
+    @field_validator("basemap")
+    @classmethod
+    def _basemap(cls, v: str) -> str:
+        if not v:
+            return v
+        if v.startswith(("http://", "https://")):
+            missing = [k for k in ("{z}", "{x}", "{y}") if k not in v]
+            if missing:
+                raise ValueError(f"a tile URL template needs {{z}}, {{x}} and {{y}} (missing {', '.join(missing)})")
+            return v
+        if not v.lower().endswith(".mbtiles"):
+            raise ValueError("expected a PATH.mbtiles file or an http(s) tile URL template with {z}/{x}/{y}")
+        return v
+
+    @field_validator("basemap_allow_networks")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        return FeedSection._networks(v)
+
+
 class Config(_Strict):
     wall: WallSection = WallSection()
     store: StoreSection = StoreSection()
@@ -313,6 +370,7 @@ class Config(_Strict):
     screens: list[ScreenSection] = Field(default_factory=list)   # empty = one window on the primary screen
     duty: list[DutySection] = Field(default_factory=list)
     drill: DrillSection = DrillSection()
+    map: MapSection = MapSection()
 
     @model_validator(mode="after")
     def _unique_feed_names(self) -> Config:

@@ -1,12 +1,16 @@
-"""Names that appear as you zoom in: districts when zoomed out, streets at middle zoom, grids once few are in view.
+"""Names that appear as you zoom in: districts when zoomed out, streets at middle zoom, grids once few are in view;
+the basemap's place names (river, lake, places of its own) fill the gaps.
 
-Drawn in screen pixels (they don't grow with the zoom) as plain static text with a dark halo.
+Drawn in screen pixels (they don't grow with the zoom) as plain static text with a dark halo. Decluttered: a name
+is placed only where no name placed before it and no marker (incidents, resources) lies, finer levels first.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
+from collections.abc import Callable
+
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QStaticText, QTransform
 
 from ...domain import TerritoryLevel
@@ -33,10 +37,20 @@ class LabelItem(pg.GraphicsObject):
         self._cache: dict[tuple[str, int], QStaticText] = {}
         self.pixel_height = 540        # set by the map from its viewport height: fonts scale with it
         #: what the last paint drew: {"grid": [...ids], "street": [...], "district": [...]}
-        self.drawn: dict[str, list[str]] = {"grid": [], "street": [], "district": []}
+        self.drawn: dict[str, list[str]] = {"grid": [], "street": [], "district": [], "place": []}
         self._placed_key: tuple | None = None         # what the placements below were made for
         self._placements: list = []
         self.placements_made = 0                      # how many times labels were placed (tests)
+        self._places: list[tuple[str, float, float, int]] = []   # basemap names: (name, x, y, rank 1 = largest)
+        #: where markers are, for labels to keep off them: () -> (key, [(x array, y array, radius px)]) in map
+        #: coordinates; the key changes when the markers do
+        self.obstacles: Callable[[], tuple[tuple, list[tuple[np.ndarray, np.ndarray, float]]]] | None = None
+
+    def set_places(self, places: list[tuple[str, float, float, int]]) -> None:
+        """The basemap's named points, in map coordinates."""
+        self._places = [(name, float(x), float(y), int(rank)) for name, x, y, rank in places]
+        self._placed_key = None
+        self.update()
 
     def set_geometry(self, geo: TerritoryGeometry) -> None:
         self.prepareGeometryChange()
@@ -62,10 +76,11 @@ class LabelItem(pg.GraphicsObject):
         return self._rect
 
     def _font(self, kind: str) -> QFont:
-        factor = {"grid": 0.45, "street": 0.55, "district": 0.75}[kind]
+        factor = {"grid": 0.45, "street": 0.55, "district": 0.75, "place": 0.5}[kind]
         f = QFont(theme.FONT_FAMILY)
         f.setPointSize(theme.scaled_point_size(self.pixel_height, factor))
-        f.setBold(kind != "grid")
+        f.setBold(kind not in ("grid", "place"))
+        f.setItalic(kind == "place")
         return f
 
     def _static(self, key: str, text: str, font: QFont) -> QStaticText:
@@ -94,15 +109,17 @@ class LabelItem(pg.GraphicsObject):
     def paint(self, p: QPainter, *args) -> None:
         vb = self.getViewBox()
         if self.geo is None or vb is None or not self.geo.count:
-            self.drawn = {"grid": [], "street": [], "district": []}
+            self.drawn = {"grid": [], "street": [], "district": [], "place": []}
             return
         view = vb.viewRect()
         t = p.transform()
         # where the labels go depends on the view, the zoom and the font size only: a recolour or new markers (twice
         # a second in a burst) redraw the labels placed last time instead of placing them again (half their cost)
-        key = (view.getRect(), (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy()), self.pixel_height, id(self.geo))
+        obstacles = self.obstacles() if self.obstacles is not None else ((), [])
+        key = (view.getRect(), (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy()), self.pixel_height, id(self.geo),
+               obstacles[0], len(self._places))
         if key != self._placed_key:
-            self._placements = self._place_all(view, t)
+            self._placements = self._place_all(view, t, obstacles[1])
             self.placements_made += 1
             self._placed_key = key
         p.save()
@@ -121,13 +138,26 @@ class LabelItem(pg.GraphicsObject):
                 p.drawStaticText(top_left, st)
         p.restore()
 
-    def _place_all(self, view: QRectF, t: QTransform) -> list:
+    def _block_markers(self, t: QTransform, bounds: QRectF, obstacles) -> None:
+        """Take the boxes of the markers in view, so no label is placed on one."""
+        for xs, ys, radius in obstacles:
+            if not len(xs):
+                continue
+            px = t.m11() * xs + t.m21() * ys + t.dx()
+            py = t.m12() * xs + t.m22() * ys + t.dy()
+            inside = (px >= bounds.left()) & (px <= bounds.right()) & (py >= bounds.top()) & (py <= bounds.bottom())
+            for x, y in zip(px[inside].tolist(), py[inside].tolist()):
+                self._free(QRectF(x - radius, y - radius, 2 * radius, 2 * radius))
+
+    def _place_all(self, view: QRectF, t: QTransform, obstacles=()) -> list:
         """[(font, text colour, [(kind, top left, halo box, static text)])] for the view: each zoom shows two levels
-        of names; the finer one is placed first, the coarser fills the gaps. Fills `drawn`."""
-        self.drawn = {"grid": [], "street": [], "district": []}
+        of names; the finer one is placed first, the coarser fills the gaps, the basemap's names last. Fills
+        `drawn`."""
+        self.drawn = {"grid": [], "street": [], "district": [], "place": []}
         visible = self.visible_grids(view)
         tier = self.tier(len(visible))
         self._placed: dict[tuple[int, int], list[QRectF]] = {}
+        self._block_markers(t, t.mapRect(view), obstacles)
         in_view = lambda anchors: [a for a in anchors if view.contains(QPointF(a[2], a[3]))]  # noqa: E731
         if tier == "grid":
             g = self.geo
@@ -139,7 +169,14 @@ class LabelItem(pg.GraphicsObject):
         else:
             kinds = [("district", in_view(self._districts))]
         bounds = t.mapRect(view)
-        return [self._place(t, kind, anchors, bounds) for kind, anchors in kinds]
+        out = [self._place(t, kind, anchors, bounds) for kind, anchors in kinds]
+        max_rank = {"grid": 3, "street": 2, "district": 1}[tier]
+        named = {self.geo.nodes[n].name for ids in self.drawn.values() for n in ids if n in self.geo.nodes}
+        places = [(f"place:{name}", name, x, y) for name, x, y, rank in sorted(self._places, key=lambda p: p[3])
+                  if rank <= max_rank and name not in named and view.contains(QPointF(x, y))]
+        if places:
+            out.append(self._place(t, "place", places, bounds))
+        return out
 
     def _place(self, t: QTransform, kind: str, anchors, bounds: QRectF) -> tuple:
         """A name centred on its node, moved inside `bounds` (the view in pixels) when it would cross an edge: a
@@ -161,4 +198,5 @@ class LabelItem(pg.GraphicsObject):
                 continue
             placed.append((kind, top_left, box, st))
             self.drawn[kind].append(nid)
-        return font, theme.TEXT if kind != "street" else theme.TEXT_DIM.lighter(130), placed
+        colour = {"street": theme.TEXT_DIM.lighter(130), "place": theme.MAP_PLACE_TEXT}.get(kind, theme.TEXT)
+        return font, colour, placed
