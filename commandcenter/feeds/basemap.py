@@ -80,7 +80,8 @@ def layer_from_features(kind: str, features: list[dict[str, Any]], transform: An
     for feature in features:
         if not isinstance(feature, dict):
             continue
-        props = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+        raw_props = feature.get("properties")
+        props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
         name = str(props.get("name") or props.get("NAME") or "")[:40]
         for gtype, coords in _geometries(feature.get("geometry")):
             if kind == "roads" and gtype == "LineString":
@@ -250,7 +251,7 @@ class XyzTiles:
             return None
         if resp.status_code != 200 or len(resp.content) > self.MAX_BYTES:
             return None
-        data = resp.content
+        data = bytes(resp.content)
         path = self.cache / str(z) / str(x) / f"{y}.tile"
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".part")

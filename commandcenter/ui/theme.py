@@ -237,7 +237,10 @@ MAP_LABEL_HALO = QColor(5, 8, 15, 200)
 MAP_WATER_FILL = QColor(38, 120, 205, 120)
 MAP_WATER_EDGE = QColor("#4a9be0")
 #: road rank (1 main, 2 minor) → (colour, cosmetic pen width in px at a 1080-px-high map; scaled with the map)
-MAP_ROAD_PENS: dict[int, tuple[QColor, float]] = {1: (QColor(236, 222, 186, 215), 2.2), 2: (QColor(170, 160, 135, 150), 1.0)}
+MAP_ROAD_PENS: dict[int, tuple[QColor, float]] = {
+    1: (QColor(236, 222, 186, 215), 2.2),
+    2: (QColor(170, 160, 135, 150), 1.0),
+}
 MAP_PLACE_TEXT = QColor("#bfe0ff")
 #: alpha (0-255) of the grid fills over a raster basemap (MBTiles / tile server), so its streets show through
 MAP_RASTER_GRID_ALPHA = 150

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 import shapefile
+from feedtest_helpers import Collector, run_until, section
 from pyproj import CRS, Transformer
 
 from commandcenter.domain import TerritoryLevel
 from commandcenter.feeds import make_feed
 from commandcenter.sim.territory import generate
-
-from feedtest_helpers import Collector, run_until, section
 
 #: CGCS2000 3-degree Gauss–Krüger, central meridian 120°E (the zone the demo city's coast lies in)
 GK = "EPSG:4549"
@@ -33,7 +32,8 @@ def write_grids(path: Path, grids, crs: str = GK, *, prj: bool = True, extra=())
         w.poly([list(zip(xs, ys))])
         w.record(g.node.id, g.node.name, g.community_id, g.node.households)
     for points, record in extra:
-        w.shape(shapefile.Shape(shapeType=shapefile.POLYGON, points=points, parts=[0]))   # as given: poly() closes rings
+        # as given: poly() would close the ring
+        w.shape(shapefile.Shape(shapeType=shapefile.POLYGON, points=points, parts=[0]))
         w.record(*record)
     w.close()
     if prj:
@@ -66,7 +66,8 @@ def test_gauss_kruger_shapefile_lands_where_the_grids_are(tmp_path):
         assert n.households == g.node.households
         want = sorted(g.node.polygon[:-1])
         got = sorted(n.polygon[:-1] if n.polygon[0] == n.polygon[-1] else n.polygon)
-        assert [c for p in got for c in p] == pytest.approx([c for p in want for c in p], abs=1e-7)                 # ≈1 cm after the round trip through the zone
+        # ≈1 cm after the round trip through the zone
+        assert [c for p in got for c in p] == pytest.approx([c for p in want for c in p], abs=1e-7)
     reasons = sorted(q.reason for q in sink.all("quarantined"))
     assert len(reasons) == 2
     assert any("does not close" in r for r in reasons) and any("without an id" in r for r in reasons)

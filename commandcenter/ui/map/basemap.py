@@ -76,7 +76,8 @@ class VectorBasemap(pg.GraphicsObject):
                 for a, rank in zip(lay.lines, lay.line_ranks):
                     by_rank.setdefault(min(rank, 2), []).append(a)
         # minor roads first: main roads are drawn over them
-        self._roads = [(rank, _path(parts, proj, closed=False)) for rank, parts in sorted(by_rank.items(), reverse=True)]
+        self._roads = [(rank, _path(parts, proj, closed=False))
+                       for rank, parts in sorted(by_rank.items(), reverse=True)]
         rect = QRectF()
         for path in [self._water, self._water_lines] + [p for _, p in self._roads]:
             rect = rect.united(path.boundingRect())

@@ -131,7 +131,8 @@ class CellLayer(pg.GraphicsObject):
     def _fill_lut(self) -> None:
         n = self.geo.count if self.geo is not None else 0
         self._lut = np.zeros(n + len(_EXTRA), dtype=np.uint32)
-        extras = [theme.BACKGROUND, theme.MAP_GRID_EDGE] + [QColor(theme.MAP_BOUNDARY_PENS[lvl][0]) for lvl in _EXTRA[2:]]
+        extras = [theme.BACKGROUND, theme.MAP_GRID_EDGE] + [QColor(theme.MAP_BOUNDARY_PENS[lvl][0])
+                                                             for lvl in _EXTRA[2:]]
         self._lut[n:] = [_argb(c) for c in extras]
         if self._alpha < 255:
             self._lut[n] = 0                                     # the raster basemap shows around the territory

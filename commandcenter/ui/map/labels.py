@@ -6,11 +6,11 @@ is placed only where no name placed before it and no marker (incidents, resource
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from collections.abc import Callable
-
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QStaticText, QTransform
 
 from ...domain import TerritoryLevel

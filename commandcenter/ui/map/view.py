@@ -14,9 +14,9 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QBoxLayout, QGraphicsItem, QGraphicsView, QWidget
 
 from ...domain.models import Alert, Incident, Resource, TerritoryNode
+from ...feeds.basemap import VectorLayer
 from .. import theme
 from ..tiles.frame import FramedPlotWidget
-from ...feeds.basemap import VectorLayer
 from .alerts import AlertItem
 from .basemap import RasterBasemap, TileLoader, VectorBasemap
 from .cells import CellLayer

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import bisect
 import logging
-from dataclasses import dataclass, field
 from collections.abc import Callable
-from datetime import datetime, UTC
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
 
