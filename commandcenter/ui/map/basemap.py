@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen, QTransform
 
 from ...domain import gcj02
@@ -62,6 +63,17 @@ class VectorBasemap(pg.GraphicsObject):
         self._image_key: tuple | None = None
         self.pixel_height = 1080                     # the map's height: pens grow with it
         self.renders = 0                             # how many times the cached image was drawn (tests, bench)
+        self._image_t: QTransform | None = None      # the item → device transform the image was drawn with
+        self._area = QRectF()                        # where the image goes, in device (logical) pixels
+        self._defer_until = 0.0
+        self._timer = QTimer()
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.update)
+
+    def defer_rebuild(self, settle_ms: int) -> None:
+        """The view is moving under the mouse: stretch the last image until it rests (as the grid raster does)."""
+        self._defer_until = time.monotonic() + settle_ms / 1000
+        self._timer.start(settle_ms)
 
     def set_layers(self, layers: list[VectorLayer], proj: Projection) -> None:
         self.prepareGeometryChange()
@@ -99,42 +111,63 @@ class VectorBasemap(pg.GraphicsObject):
         w, h = round(device.width() * dpr), round(device.height() * dpr)
         key = (round(t.m11(), 9), round(t.m22(), 9), round(t.dx(), 3), round(t.dy(), 3), w, h, self.pixel_height)
         if key != self._image_key or self._image is None:
+            if self._image is not None and time.monotonic() < self._defer_until:
+                # the view moves under the mouse: water and main roads straight onto the view (cheaper than scaling
+                # the last image), everything cached again once it rests
+                self._draw(p, moving=True)
+                return
             self._render(t, w, h, dpr)
             self._image_key = key
+            self._image_t = QTransform(t)
+        if self._area.isEmpty():
+            return
         p.save()
         p.resetTransform()
-        p.drawImage(QRectF(0, 0, w / dpr, h / dpr), self._image)
+        p.drawImage(self._area, self._image)
         p.restore()
 
     def _render(self, t: QTransform, w: int, h: int, dpr: float) -> None:
-        img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        # only the part of the viewport the layers cover (plus the widest pen): less to fill and to blend
+        area = t.mapRect(self._rect).adjusted(-6, -6, 6, 6).intersected(QRectF(0, 0, w / dpr, h / dpr))
+        self._area = QRectF(math.floor(area.x()), math.floor(area.y()), math.ceil(area.width()) + 1,
+                            math.ceil(area.height()) + 1) if not area.isEmpty() else QRectF()
+        img = QImage(max(1, round(self._area.width() * dpr)), max(1, round(self._area.height() * dpr)),
+                     QImage.Format.Format_ARGB32_Premultiplied)
         img.setDevicePixelRatio(dpr)
         img.fill(0)
         p = QPainter(img)
+        p.setTransform(t * QTransform.fromTranslate(-self._area.x(), -self._area.y()))
+        self._draw(p)
+        p.end()
+        self._image = img
+        self.renders += 1
+
+    def _draw(self, p: QPainter, *, moving: bool = False) -> None:
+        p.save()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setTransform(t)
+        t = p.transform()
         scale = max(1.0, self.pixel_height / 1080)
         if not self._water.isEmpty():
             p.fillPath(self._water, theme.MAP_WATER_FILL)
-            p.strokePath(self._water, self._pen(theme.MAP_WATER_EDGE, 1.0 * scale))
+            if not moving:
+                p.strokePath(self._water, self._pen(theme.MAP_WATER_EDGE, 1.0 * scale))
         if not self._water_lines.isEmpty():
             p.strokePath(self._water_lines, self._pen(theme.MAP_WATER_EDGE, 2.0 * scale))
         px_per_unit = abs(t.m11())
         for rank, path in self._roads:
             colour, width = theme.MAP_ROAD_PENS[rank]
-            if rank > 1 and px_per_unit * self._rect.width() < 600:
-                continue                               # zoomed far out: minor roads would be a mesh
+            if rank > 1 and (moving or px_per_unit * self._rect.width() < 600):
+                continue                               # moving, or zoomed far out (minor roads would be a mesh)
             p.strokePath(path, self._pen(colour, width * scale))
-        p.end()
-        self._image = img
-        self.renders += 1
+        p.restore()
 
     @staticmethod
     def _pen(colour: Any, width: float) -> QPen:
         pen = QPen(colour, width)
         pen.setCosmetic(True)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        # flat caps and mitre joins: round ones cost several times as much to stroke at 4K
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
         return pen
 
 

@@ -23,6 +23,8 @@ GRID_LABEL_MAX_VISIBLE = 300
 #: Street names are drawn when at most this many grids are in view (and grid names are not).
 STREET_LABEL_MAX_VISIBLE_GRIDS = 2500
 MAX_LABEL_CHARS = 16
+#: the basemap's names tried per view, largest first (the rest would mostly collide anyway)
+MAX_PLACE_CANDIDATES = 80
 _BUCKET = 96.0   # px: label collision buckets
 
 
@@ -129,7 +131,7 @@ class LabelItem(pg.GraphicsObject):
         for font, pen, placed in self._placements:
             p.setFont(font)
             for kind, top_left, box, st in placed:
-                if kind != "grid":
+                if kind not in ("grid", "place"):
                     p.fillRect(box, halo)
                 else:
                     p.setPen(halo)
@@ -175,7 +177,7 @@ class LabelItem(pg.GraphicsObject):
         places = [(f"place:{name}", name, x, y) for name, x, y, rank in sorted(self._places, key=lambda p: p[3])
                   if rank <= max_rank and name not in named and view.contains(QPointF(x, y))]
         if places:
-            out.append(self._place(t, "place", places, bounds))
+            out.append(self._place(t, "place", places[:MAX_PLACE_CANDIDATES], bounds))
         return out
 
     def _place(self, t: QTransform, kind: str, anchors, bounds: QRectF) -> tuple:

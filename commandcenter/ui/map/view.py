@@ -112,7 +112,12 @@ class GridMap(QWidget):
 
         self.labels.obstacles = self._marker_obstacles
         self.plot.scene().sigMouseClicked.connect(self._on_click)
-        self.viewbox.sigRangeChangedManually.connect(lambda *_: self.cells.defer_rebuild())
+        self.viewbox.sigRangeChangedManually.connect(lambda *_: self._moving())
+
+    def _moving(self) -> None:
+        """A mouse drag or wheel: the grid raster and the basemap stretch their last image until the view rests."""
+        self.cells.defer_rebuild()
+        self.vector.defer_rebuild(self.cells.SETTLE_MS)
 
     def _marker_obstacles(self) -> tuple[tuple, list]:
         """The markers' positions and half-sizes in pixels, for the labels to keep off them; keyed by their fills."""
