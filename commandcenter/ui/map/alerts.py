@@ -137,9 +137,10 @@ class AlertItem(pg.GraphicsObject):
         click = t.map(QPointF(x, y))
         cx, cy = click.x(), click.y()
         badges = self.badge_rects(t)
-        for s in reversed(self.shapes):
+        for s in reversed(self.shapes):      # badges first: a badge sits on the top edge of other alerts' areas
             if badges[s.id].contains(click):
                 return s.id
+        for s in reversed(self.shapes):
             for xs, ys in zip(s.xs, s.ys, strict=True):
                 px = t.m11() * xs + t.m21() * ys + t.dx()
                 py = t.m12() * xs + t.m22() * ys + t.dy()
