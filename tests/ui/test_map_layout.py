@@ -95,3 +95,22 @@ def test_alert_badges_never_cover_each_other(qtbot, cjk_font):
         inv, _ = t.inverted()
         p = inv.map(rect.center())
         assert m.alerts.hit(p.x(), p.y()) == aid
+
+
+def test_markers_grow_with_the_wall_and_stay_clickable(qtbot, cjk_font):
+    nodes = F.city(300, n_districts=2)
+    small = shown(qtbot, nodes, 1200, 800)
+    assert small.incidents.item.scale == 1.0
+    big = shown(qtbot, nodes, 3840, 2160)              # a 4K wall window
+    assert big.incidents.item.scale == pytest.approx(2.0)
+    inc = F.incidents(nodes, 30)
+    big.set_incidents(inc)
+    big.plot.grab()
+    px_w, px_h = big.viewbox.viewPixelSize()
+    style = big.incidents.style_of(inc[0].id)
+    assert style is not None
+    x, y = big.geo.proj.xy(inc[0].lon, inc[0].lat)
+    # a click just inside the doubled marker's edge still selects it
+    reach = style.size * 2 / 2 - 1
+    hit = big.incidents.hit(float(x) + reach * px_w, float(y), px_w, px_h)
+    assert hit is not None

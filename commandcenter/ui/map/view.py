@@ -125,7 +125,7 @@ class GridMap(QWidget):
         for layer in (self.incidents, self.resources):
             item = layer.item
             key.append(item.fills)
-            radius = max((st.size for st in item.styles), default=10) / 2 + 2
+            radius = max((st.size for st in item.styles), default=10) * item.scale / 2 + 2
             out.append((item.x, item.y, radius))
         return tuple(key), out
 
@@ -260,6 +260,10 @@ class GridMap(QWidget):
         super().resizeEvent(event)
         self.labels.pixel_height = max(200, min(self.height(), self.width()))
         self.vector.pixel_height = self.labels.pixel_height
+        # markers grow with the wall (twice their size on a 4K wall), so they stay readable from the room
+        scale = min(2.5, max(1.0, self.window().height() / 1080))
+        self.incidents.set_scale(scale)
+        self.resources.set_scale(scale)
         self._place_legend()
 
     #: columns of the key when it sits under the map
