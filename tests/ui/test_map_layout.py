@@ -86,12 +86,14 @@ def test_alert_badges_never_cover_each_other(qtbot, cjk_font):
     m.set_alerts(alerts)
     m.plot.grab()
     t = m.alerts.sceneTransform() * m.plot.viewportTransform()
-    badges = list(m.alerts.badge_rects(t).values())
+    view = QRectF(m.plot.viewport().rect())
+    badges = list(m.alerts.badge_rects(t, view).values())
     assert len(badges) == 5
     for i, a in enumerate(badges):
+        assert view.contains(a)                      # whole, inside the map
         assert not any(a.intersects(b) for b in badges[i + 1:])
     # a click on each badge selects its own alert
-    for aid, rect in m.alerts.badge_rects(t).items():
+    for aid, rect in m.alerts.badge_rects(t, view).items():
         inv, _ = t.inverted()
         p = inv.map(rect.center())
         assert m.alerts.hit(p.x(), p.y()) == aid

@@ -114,12 +114,16 @@ class AlertItem(pg.GraphicsObject):
             r.moveTop(max(bounds.top(), min(r.top(), bounds.bottom() - h)))
         return r
 
-    def badge_rects(self, t: QTransform) -> dict[str, QRectF]:
-        """Each alert's badge in device pixels, most severe placed first at its area's top; a badge that would cover
-        one already placed moves down below it, so no two badges overlap (shared by paint and hit test)."""
+    def badge_rects(self, t: QTransform, bounds: QRectF | None = None) -> dict[str, QRectF]:
+        """Each alert's badge in device pixels, most severe placed first at its area's top, kept inside `bounds`
+        (the view) so its text is whole; a badge that would cover one already placed moves down below it, so no
+        two badges overlap (shared by paint and hit test)."""
         placed: dict[str, QRectF] = {}
         for s in reversed(self.shapes):
             r = self._badge_rect(t.map(s.anchor), s.badge_text)
+            if bounds is not None:
+                r.moveLeft(max(bounds.left() + 2, min(r.left(), bounds.right() - r.width() - 2)))
+                r.moveTop(max(bounds.top() + 2, r.top()))
             for _ in range(4 * len(placed) + 1):
                 other = next((o for o in placed.values() if o.intersects(r)), None)
                 if other is None:
@@ -136,7 +140,7 @@ class AlertItem(pg.GraphicsObject):
         t = self.sceneTransform() * view.viewportTransform()
         click = t.map(QPointF(x, y))
         cx, cy = click.x(), click.y()
-        badges = self.badge_rects(t)
+        badges = self.badge_rects(t, QRectF(view.viewport().rect()))
         for s in reversed(self.shapes):      # badges first: a badge sits on the top edge of other alerts' areas
             if badges[s.id].contains(click):
                 return s.id
@@ -196,7 +200,8 @@ class AlertItem(pg.GraphicsObject):
         p.save()
         p.resetTransform()
         p.setFont(self.font)
-        badges = self.badge_rects(t)
+        view = self.getViewWidget()
+        badges = self.badge_rects(t, QRectF(view.viewport().rect()) if view is not None else None)
         for s in self.shapes:
             r = badges[s.id]
             colour = theme.ALERT_COLOURS[s.level]

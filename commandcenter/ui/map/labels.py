@@ -38,6 +38,7 @@ class LabelItem(pg.GraphicsObject):
         self._districts: list[tuple[str, str, float, float]] = []
         self._cache: dict[tuple[str, int], QStaticText] = {}
         self.pixel_height = 540        # set by the map from its viewport height: fonts scale with it
+        self.text_scale = 1.0          # set by the map from its window's height (1 at 1080 px)
         #: what the last paint drew: {"grid": [...ids], "street": [...], "district": [...]}
         self.drawn: dict[str, list[str]] = {"grid": [], "street": [], "district": [], "place": []}
         self._placed_key: tuple | None = None         # what the placements below were made for
@@ -80,13 +81,16 @@ class LabelItem(pg.GraphicsObject):
     def _font(self, kind: str) -> QFont:
         factor = {"grid": 0.45, "street": 0.55, "district": 0.75, "place": 0.5}[kind]
         f = QFont(theme.FONT_FAMILY)
-        f.setPointSize(theme.scaled_point_size(self.pixel_height, factor))
+        # grows with the map and with the wall (a small tile on a 4K wall keeps names readable from the room:
+        # fewer of them fit, the collision test drops the rest)
+        size = theme.scaled_point_size(self.pixel_height, factor)
+        f.setPixelSize(max(round(size * 4 / 3), round(theme.MAP_LABEL_PX[kind] * self.text_scale)))
         f.setBold(kind not in ("grid", "place"))
         f.setItalic(kind == "place")
         return f
 
     def _static(self, key: str, text: str, font: QFont) -> QStaticText:
-        size = font.pointSize()
+        size = font.pixelSize()
         st = self._cache.get((key, size))
         if st is None:
             st = QStaticText(plain(text, MAX_LABEL_CHARS))
@@ -118,7 +122,8 @@ class LabelItem(pg.GraphicsObject):
         # where the labels go depends on the view, the zoom and the font size only: a recolour or new markers (twice
         # a second in a burst) redraw the labels placed last time instead of placing them again (half their cost)
         obstacles = self.obstacles() if self.obstacles is not None else ((), [])
-        key = (view.getRect(), (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy()), self.pixel_height, id(self.geo),
+        key = (view.getRect(), (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy()), self.pixel_height,
+               self.text_scale, id(self.geo),
                obstacles[0], len(self._places))
         if key != self._placed_key:
             self._placements = self._place_all(view, t, obstacles[1])
@@ -167,7 +172,8 @@ class LabelItem(pg.GraphicsObject):
             kinds = [("grid", [(g.ids[i], g.names[i], g.cx[i], g.cy[i]) for i in visible.tolist()]),
                      ("street", in_view(self._streets))]
         elif tier == "street":
-            kinds = [("street", in_view(self._streets)), ("district", in_view(self._districts))]
+            # the few district names first: at this zoom they are what places a street in the city
+            kinds = [("district", in_view(self._districts)), ("street", in_view(self._streets))]
         else:
             kinds = [("district", in_view(self._districts))]
         bounds = t.mapRect(view)

@@ -264,10 +264,24 @@ class GridMap(QWidget):
         scale = min(2.5, max(1.0, self.window().height() / 1080))
         self.incidents.set_scale(scale)
         self.resources.set_scale(scale)
+        self.labels.text_scale = scale
         self._place_legend()
 
-    #: columns of the key when it sits under the map
-    LEGEND_COLUMNS_BELOW = 3
+    #: columns of the key when it sits under the map, tried in this order
+    LEGEND_COLUMNS_BELOW = (3, 2)
+
+    def _legend_below(self, points: int, width: int, height: int) -> bool:
+        """Set the key to the most columns and largest type (up to `points`) that fit under the map in
+        width × height; False if none does (at least 7 pt)."""
+        lg = self.legend
+        for columns in self.LEGEND_COLUMNS_BELOW:
+            lg.set_columns(columns)
+            for pts in range(max(7, points), 6, -1):
+                lg.set_font_size(pts)
+                hint = lg.sizeHint()
+                if hint.width() <= width and hint.height() <= height:
+                    return True
+        return False
 
     def _place_legend(self) -> None:
         """The key beside the map or under it (in columns), whichever leaves the territory drawn larger: a tall
@@ -277,15 +291,15 @@ class GridMap(QWidget):
             return
         b = self.geo.bounds() if self.geo.count else QRectF(0, 0, 1, 1)
         bw, bh = max(b.width(), 1e-9), max(b.height(), 1e-9)
-        pts = theme.scaled_point_size(min(h, w), 0.55)
+        window_scale = min(2.5, max(1.0, self.window().height() / 1080))
+        pts = max(theme.scaled_point_size(min(h, w), 0.55), round(theme.MAP_LEGEND_PT * window_scale))
         lg = self.legend
         lg.set_columns(1)
         lg.fit_height(pts, h)
         side_w = lg.sizeHint().width()
         side_scale = min((w - side_w) / bw, h / bh)
-        lg.set_columns(self.LEGEND_COLUMNS_BELOW)
-        lg.fit_height(pts, h // 3)
-        below_scale = min(w / bw, (h - lg.sizeHint().height()) / bh) if lg.sizeHint().width() <= w else 0.0
+        below = self._legend_below(pts, w, h // 3)
+        below_scale = min(w / bw, (h - lg.sizeHint().height()) / bh) if below else 0.0
         if below_scale > side_scale * 1.1:
             self._box.setDirection(QBoxLayout.Direction.TopToBottom)
         else:
