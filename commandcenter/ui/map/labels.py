@@ -2,7 +2,8 @@
 the basemap's place names (river, lake, places of its own) fill the gaps.
 
 Drawn in screen pixels (they don't grow with the zoom) as plain static text with a dark halo. Decluttered: a name
-is placed only where no name placed before it and no marker (incidents, resources) lies, finer levels first.
+is placed only where no name placed before it lies, and a grid or basemap name only where no marker (incidents,
+resources) lies either; district and street names may cover markers.
 """
 from __future__ import annotations
 
@@ -99,17 +100,22 @@ class LabelItem(pg.GraphicsObject):
             self._cache[(key, size)] = st
         return st
 
-    def _free(self, box: QRectF) -> bool:
-        """True (and the box is taken) if no label placed so far overlaps it; a coarse grid of buckets."""
+    def _free(self, box: QRectF, *, markers: bool = True, take: bool = True,
+              into: dict[tuple[int, int], list[QRectF]] | None = None) -> bool:
+        """True (and the box is taken) if no label placed so far overlaps it, nor (`markers`) a marker; a coarse
+        grid of buckets."""
         b = _BUCKET
         keys = [(i, j) for i in range(int(box.left() // b), int(box.right() // b) + 1)
                 for j in range(int(box.top() // b), int(box.bottom() // b) + 1)]
-        for k in keys:
-            for r in self._placed.get(k, ()):
-                if box.intersects(r):
-                    return False
-        for k in keys:
-            self._placed.setdefault(k, []).append(box)
+        for buckets in (self._placed, self._markers) if markers else (self._placed,):
+            for k in keys:
+                for r in buckets.get(k, ()):
+                    if box.intersects(r):
+                        return False
+        if take:
+            target = self._placed if into is None else into
+            for k in keys:
+                target.setdefault(k, []).append(box)
         return True
 
     def paint(self, p: QPainter, *args) -> None:
@@ -154,7 +160,8 @@ class LabelItem(pg.GraphicsObject):
             py = t.m12() * xs + t.m22() * ys + t.dy()
             inside = (px >= bounds.left()) & (px <= bounds.right()) & (py >= bounds.top()) & (py <= bounds.bottom())
             for x, y in zip(px[inside].tolist(), py[inside].tolist()):
-                self._free(QRectF(x - radius, y - radius, 2 * radius, 2 * radius))
+                self._free(QRectF(x - radius, y - radius, 2 * radius, 2 * radius), markers=False,
+                           into=self._markers)
 
     def _place_all(self, view: QRectF, t: QTransform, obstacles=()) -> list:
         """[(font, text colour, [(kind, top left, halo box, static text)])] for the view: each zoom shows two levels
@@ -164,6 +171,7 @@ class LabelItem(pg.GraphicsObject):
         visible = self.visible_grids(view)
         tier = self.tier(len(visible))
         self._placed: dict[tuple[int, int], list[QRectF]] = {}
+        self._markers: dict[tuple[int, int], list[QRectF]] = {}
         self._block_markers(t, t.mapRect(view), obstacles)
         in_view = lambda anchors: [a for a in anchors if view.contains(QPointF(a[2], a[3]))]  # noqa: E731
         if tier == "grid":
@@ -202,7 +210,9 @@ class LabelItem(pg.GraphicsObject):
             top = min(max(c.y() - h / 2, bounds.top() + 1), bounds.bottom() - h - 1)
             top_left = QPointF(left, top)
             box = QRectF(top_left.x() - 3, top_left.y() - 1, w + 6, h + 2)
-            if not self._free(box):
+            # grid and basemap names keep off markers; district and street names may cover them (they are few
+            # and say where everything is)
+            if not self._free(box, markers=kind in ("grid", "place")):
                 continue
             placed.append((kind, top_left, box, st))
             self.drawn[kind].append(nid)
