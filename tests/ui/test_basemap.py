@@ -217,6 +217,8 @@ def test_config_names_bad_basemap_keys(tmp_path):
         parse_config('[map]\n[[map.layers]]\nkind = "roads"\npath = "nowhere/roads.geojson"\n')
     with pytest.raises(ConfigError, match=r"map\.layers\[0\]\.kind"):
         parse_config('[map]\n[[map.layers]]\nkind = "rails"\npath = "x.geojson"\n')
+    with pytest.raises(ConfigError, match=r"map\.basemap_allow_networks: \[0\]: expected an IP network"):
+        parse_config('[map]\nbasemap_allow_networks = ["intranet"]\n')
     with pytest.raises(ConfigError, match=r"map\.basemap_crs"):
         parse_config('[map]\nbasemap_crs = "BD-09"\n')
     (tmp_path / "roads.geojson").write_text('{"type": "FeatureCollection", "features": []}')
