@@ -81,8 +81,9 @@ def layer_from_features(kind: str, features: list[dict[str, Any]], transform: An
         if not isinstance(feature, dict):
             continue
         raw_props = feature.get("properties")
-        props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
-        name = str(props.get("name") or props.get("NAME") or "")[:40]
+        # attribute names in any case (Shapefile fields are often upper case)
+        props: dict[str, Any] = {str(k).lower(): v for k, v in raw_props.items()} if isinstance(raw_props, dict) else {}
+        name = str(props.get("name") or "")[:40]
         for gtype, coords in _geometries(feature.get("geometry")):
             if kind == "roads" and gtype == "LineString":
                 a = lonlat(coords)

@@ -270,3 +270,26 @@ def test_gcj02_tiles_are_placed_by_the_offset(qtbot, tmp_path, city):
     assert shifted.red() > shifted.blue() + 30             # the eastern (GCJ-02) tile
     plain = colour_at(False)
     assert plain.blue() > plain.red() + 30                 # read as WGS84 it would be the western one
+
+
+def test_a_roads_layer_from_a_gauss_kruger_shapefile(tmp_path, city):
+    """Vector basemap layers read from a Shapefile too, in the CRS its .prj names (or the layer's crs)."""
+    from commandcenter.feeds.basemap import load_vector_layer
+
+    to_gk = Transformer.from_crs("EPSG:4326", GK, always_xy=True)
+    roads = [f for f in sim_basemap.roads(city)["features"] if f["properties"]["kind"] == "main"]
+    w = shapefile.Writer(str(tmp_path / "roads"), shapeType=shapefile.POLYLINE, encoding="utf-8")
+    w.field("NAME", "C", size=32)
+    w.field("KIND", "C", size=8)
+    for f in roads:
+        xs, ys = to_gk.transform(*zip(*f["geometry"]["coordinates"]))
+        w.line([list(zip(xs, ys))])
+        w.record(f["properties"]["name"], "main")
+    w.close()
+    (tmp_path / "roads.prj").write_text(CRS.from_user_input(GK).to_wkt("WKT1_ESRI"))
+    for layer in (load_vector_layer(str(tmp_path / "roads.shp"), "roads"),
+                  load_vector_layer(str(tmp_path / "roads.shp"), "roads", crs=GK)):
+        assert len(layer.lines) == len(roads) and set(layer.line_ranks) == {1}
+        for line, f in zip(layer.lines, roads, strict=True):
+            want = [c for p in f["geometry"]["coordinates"] for c in p]
+            assert line.ravel().tolist() == pytest.approx(want, abs=1e-7)
