@@ -26,10 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "ui"))
 sys.path.insert(0, str(ROOT))
 
+import map_fixtures as F  # noqa: E402
 from PySide6.QtGui import QFontDatabase  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
-
-import map_fixtures as F  # noqa: E402
 
 
 def emit(name: str, value: float, unit: str = "ms", **extra: object) -> None:
@@ -112,7 +111,8 @@ def main() -> None:
             total.append((time.perf_counter() - t0) * 1000)
             total_cpu.append((time.thread_time() - c0) * 1000)
     emit(f"map_recolor_basemap_ms_6098{tag}", statistics.median(total), target=16, size="1920x1080",
-         max_ms=round(max(total), 2), cpu_ms=round(statistics.median(total_cpu), 2), what="set_load + synchronous viewport and legend repaint, basemap shown")
+         max_ms=round(max(total), 2), cpu_ms=round(statistics.median(total_cpu), 2),
+         what="set_load + synchronous viewport and legend repaint, basemap shown")
     m.close()
 
     m = make(3840, 2160)
