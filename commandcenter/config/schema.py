@@ -311,7 +311,8 @@ class MapLayerSection(_Strict):
 
     kind: Literal["water", "roads", "places"]
     path: str = Field(min_length=1)
-    crs: str = ""                   # the file's CRS; "" = a Shapefile's .prj, else WGS84 longitude/latitude
+    #: the file's CRS (a pyproj one, or "GCJ-02"); "" = a Shapefile's .prj, else WGS84 longitude/latitude
+    crs: str = ""
 
     @field_validator("path")
     @classmethod
@@ -323,7 +324,7 @@ class MapLayerSection(_Strict):
     @field_validator("crs")
     @classmethod
     def _crs(cls, v: str) -> str:
-        return known_crs(v)
+        return v if v == "GCJ-02" else known_crs(v)
 
 
 class MapSection(_Strict):

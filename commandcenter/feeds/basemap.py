@@ -109,7 +109,8 @@ def layer_from_features(kind: str, features: list[dict[str, Any]], transform: An
 
 
 def load_vector_layer(path: str, kind: str, crs: str = "") -> VectorLayer:
-    """A GeoJSON (WGS84 unless `crs` says otherwise) or Shapefile (the `.prj`'s CRS unless `crs`) layer."""
+    """A GeoJSON (WGS84 unless `crs` says otherwise) or Shapefile (the `.prj`'s CRS unless `crs`) layer; `crs` may
+    also be "GCJ-02" (data traced on an Amap/Tencent basemap)."""
     p = Path(path)
     try:
         if p.suffix.lower() == ".shp":
@@ -125,6 +126,13 @@ def load_vector_layer(path: str, kind: str, crs: str = "") -> VectorLayer:
 
 
 def _to_wgs84(crs: Any) -> Any:
+    if crs == "GCJ-02":         # not a pyproj CRS: the published algorithm, point by point
+        from ..domain.gcj02 import gcj02_to_wgs84
+
+        def from_gcj(xs: Any, ys: Any) -> tuple[list[float], list[float]]:
+            pairs = [gcj02_to_wgs84(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
+            return [p[0] for p in pairs], [p[1] for p in pairs]
+        return from_gcj
     from pyproj import Transformer
 
     t = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
@@ -138,6 +146,10 @@ def _shapefile_layer(p: Path, kind: str, crs: str) -> VectorLayer:
 
     prj = p.with_suffix(".prj")
     prj_text = prj.read_text("utf-8", "replace") if prj.exists() else None
+    if crs == "GCJ-02":
+        with shapefile.Reader(str(p)) as reader:
+            features = [json.loads(json.dumps(sr.__geo_interface__, default=str)) for sr in reader.iterShapeRecords()]
+        return layer_from_features(kind, features, _to_wgs84(crs))
     try:
         src = source_crs(crs, prj_text)
         reader = shapefile.Reader(str(p))

@@ -293,3 +293,22 @@ def test_a_roads_layer_from_a_gauss_kruger_shapefile(tmp_path, city):
         for line, f in zip(layer.lines, roads, strict=True):
             want = [c for p in f["geometry"]["coordinates"] for c in p]
             assert line.ravel().tolist() == pytest.approx(want, abs=1e-7)
+
+
+def test_a_gcj02_places_layer_lands_back_on_wgs84(tmp_path, city):
+    """Data traced on a GCJ-02 basemap (crs = "GCJ-02") comes back to the WGS84 positions it was shifted from."""
+    import json
+
+    from commandcenter.config.schema import MapLayerSection
+    from commandcenter.domain import gcj02
+    from commandcenter.feeds.basemap import load_vector_layer
+
+    places = sim_basemap.places(city)
+    shifted = json.loads(json.dumps(places))
+    for f in shifted["features"]:
+        f["geometry"]["coordinates"] = list(gcj02.wgs84_to_gcj02(*f["geometry"]["coordinates"]))
+    (tmp_path / "places.geojson").write_text(json.dumps(shifted, ensure_ascii=False), encoding="utf-8")
+    assert MapLayerSection(kind="places", path="p.geojson", crs="GCJ-02").crs == "GCJ-02"
+    layer = load_vector_layer(str(tmp_path / "places.geojson"), "places", "GCJ-02")
+    for (_, lon, lat, _), f in zip(layer.points, places["features"], strict=True):
+        assert (lon, lat) == pytest.approx(tuple(f["geometry"]["coordinates"]), abs=1e-8)
