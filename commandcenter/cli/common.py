@@ -161,7 +161,9 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
             wall = config.wall.model_copy(update={"title": f"{config.wall.title}（{label}）"})
             config = config.model_copy(update={"wall": wall})
         with tempfile.TemporaryDirectory(prefix="commandcenter-demo-") as tmp:
-            config = with_demo_basemap(config, sim.server.city, Path(tmp) / "basemap")
+            city = sim.server.city
+            assert city is not None, "a started simulator has its city"
+            config = with_demo_basemap(config, city, Path(tmp) / "basemap")
             # A fresh store unless one is given: the simulated city starts its sequence anew each run.
             yield config, store or f"sqlite:///{Path(tmp) / 'demo.db'}"
     finally:
@@ -187,5 +189,5 @@ def with_demo_basemap(config: Config, city: City, folder: Path) -> Config:
     if config.map.layers or config.map.basemap:
         return config
     paths = write_layers(city, folder)
-    layers = [MapLayerSection(kind=kind, path=str(path)) for kind, path in paths.items()]
+    layers = [MapLayerSection.model_validate({"kind": kind, "path": str(path)}) for kind, path in paths.items()]
     return config.model_copy(update={"map": config.map.model_copy(update={"layers": layers})})

@@ -127,7 +127,7 @@ class FeedSection(_Strict):
         return known_crs(v)
 
     @model_validator(mode="after")
-    def _crs_only_for_shapefiles(self) -> "FeedSection":
+    def _crs_only_for_shapefiles(self) -> FeedSection:
         if self.crs and self.kind != "shapefile":
             raise ValueError(f"crs: only a shapefile feed takes a crs (this feed is {self.kind})")
         return self

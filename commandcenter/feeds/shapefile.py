@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import io
 import json
+from itertools import pairwise
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,7 +139,7 @@ def _feature(shape: Any, props: dict[str, Any], to_wgs84: Any) -> dict[str, Any]
     if len(shape.points) > MAX_POINTS:
         raise InvalidRecord(f"polygon with more than {MAX_POINTS} points")
     bounds = list(shape.parts) + [len(shape.points)]
-    rings = [shape.points[a:b] for a, b in zip(bounds, bounds[1:])]
+    rings = [shape.points[a:b] for a, b in pairwise(bounds)]
     for k, ring in enumerate(rings):
         if not _ring_closes(ring):
             raise InvalidRecord(f"ring {k} does not close (first and last points differ)" if len(ring) >= 4
@@ -149,7 +150,7 @@ def _feature(shape: Any, props: dict[str, Any], to_wgs84: Any) -> dict[str, Any]
     polys = []
     for ring in outers:
         xs, ys = to_wgs84.transform([p[0] for p in ring], [p[1] for p in ring])
-        polys.append([[[float(x), float(y)] for x, y in zip(xs, ys)]])
+        polys.append([[[float(x), float(y)] for x, y in zip(xs, ys, strict=True)]])
     geometry = {"type": "Polygon", "coordinates": polys[0]} if len(polys) == 1 else \
         {"type": "MultiPolygon", "coordinates": polys}
     return {"type": "Feature", "properties": props, "geometry": geometry}

@@ -3,6 +3,7 @@ put under the map, unless the config brings a basemap; the published demo config
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from commandcenter.cli.common import published_demo, with_demo_basemap
 from commandcenter.config import DEFAULT_CONFIG, load_config
@@ -22,7 +23,7 @@ def test_the_demo_city_gets_its_own_basemap(tmp_path, monkeypatch):
     places = load_vector_layer(kinds["places"], "places")
     names = {name for name, *_ in places.points}
     assert {n.name for n in city.nodes.values() if n.level.value in ("district", "street")} <= names
-    water = json.loads(open(kinds["water"], encoding="utf-8").read())
+    water = json.loads(Path(kinds["water"]).read_text(encoding="utf-8"))
     assert {f["properties"]["kind"] for f in water["features"]} == {"river", "lake"}
     with published_demo(config, f"sqlite:///{tmp_path / 'demo.db'}") as path:   # written out and read back
         assert load_config(path).map.layers == config.map.layers

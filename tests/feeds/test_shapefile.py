@@ -29,7 +29,7 @@ def write_grids(path: Path, grids, crs: str = GK, *, prj: bool = True, extra=())
     for g in grids:
         ring = list(reversed(g.node.polygon))                      # the simulator's rings run counter-clockwise
         xs, ys = to_gk.transform([p[0] for p in ring], [p[1] for p in ring])
-        w.poly([list(zip(xs, ys))])
+        w.poly([list(zip(xs, ys, strict=True))])
         w.record(g.node.id, g.node.name, g.community_id, g.node.households)
     for points, record in extra:
         # as given: poly() would close the ring
@@ -92,8 +92,8 @@ def test_gbk_attributes_and_a_missing_dbf(tmp_path):
     w.field("GRID_ID", "C", size=32)
     w.field("NAME", "C", size=64)
     for g in grids:
-        xs, ys = to_gk.transform(*zip(*reversed(g.node.polygon)))
-        w.poly([list(zip(xs, ys))])
+        xs, ys = to_gk.transform(*zip(*reversed(g.node.polygon), strict=True))
+        w.poly([list(zip(xs, ys, strict=True))])
         w.record(g.node.id, g.node.name)
     w.close()
     (tmp_path / "gbk.prj").write_text(CRS.from_user_input(GK).to_wkt("WKT1_ESRI"))

@@ -50,8 +50,8 @@ def shapefile_grids(path: Path, city) -> None:
     w.field("NAME", "C", size=64)
     w.field("PARENT_ID", "C", size=32)
     for g in city.grids:
-        xs, ys = to_gk.transform(*zip(*reversed(g.node.polygon)))
-        w.poly([list(zip(xs, ys))])
+        xs, ys = to_gk.transform(*zip(*reversed(g.node.polygon), strict=True))
+        w.poly([list(zip(xs, ys, strict=True))])
         w.record(g.node.id, g.node.name, g.community_id)
     w.close()
     path.with_suffix(".prj").write_text(CRS.from_user_input(GK).to_wkt("WKT1_ESRI"))
@@ -282,8 +282,8 @@ def test_a_roads_layer_from_a_gauss_kruger_shapefile(tmp_path, city):
     w.field("NAME", "C", size=32)
     w.field("KIND", "C", size=8)
     for f in roads:
-        xs, ys = to_gk.transform(*zip(*f["geometry"]["coordinates"]))
-        w.line([list(zip(xs, ys))])
+        xs, ys = to_gk.transform(*zip(*f["geometry"]["coordinates"], strict=True))
+        w.line([list(zip(xs, ys, strict=True))])
         w.record(f["properties"]["name"], "main")
     w.close()
     (tmp_path / "roads.prj").write_text(CRS.from_user_input(GK).to_wkt("WKT1_ESRI"))

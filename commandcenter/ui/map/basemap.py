@@ -85,7 +85,7 @@ class VectorBasemap(pg.GraphicsObject):
         by_rank: dict[int, list[np.ndarray]] = {}
         for lay in layers:
             if lay.kind == "roads":
-                for a, rank in zip(lay.lines, lay.line_ranks):
+                for a, rank in zip(lay.lines, lay.line_ranks, strict=True):
                     by_rank.setdefault(min(rank, 2), []).append(a)
         # minor roads first: main roads are drawn over them
         self._roads = [(rank, _path(parts, proj, closed=False))
@@ -119,7 +119,7 @@ class VectorBasemap(pg.GraphicsObject):
             self._render(t, w, h, dpr)
             self._image_key = key
             self._image_t = QTransform(t)
-        if self._area.isEmpty():
+        if self._area.isEmpty() or self._image is None:
             return
         p.save()
         p.resetTransform()

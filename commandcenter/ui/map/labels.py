@@ -159,7 +159,7 @@ class LabelItem(pg.GraphicsObject):
             px = t.m11() * xs + t.m21() * ys + t.dx()
             py = t.m12() * xs + t.m22() * ys + t.dy()
             inside = (px >= bounds.left()) & (px <= bounds.right()) & (py >= bounds.top()) & (py <= bounds.bottom())
-            for x, y in zip(px[inside].tolist(), py[inside].tolist()):
+            for x, y in zip(px[inside].tolist(), py[inside].tolist(), strict=True):
                 self._free(QRectF(x - radius, y - radius, 2 * radius, 2 * radius), markers=False,
                            into=self._markers)
 
@@ -187,7 +187,8 @@ class LabelItem(pg.GraphicsObject):
         bounds = t.mapRect(view)
         out = [self._place(t, kind, anchors, bounds) for kind, anchors in kinds]
         max_rank = {"grid": 3, "street": 2, "district": 1}[tier]
-        named = {self.geo.nodes[n].name for ids in self.drawn.values() for n in ids if n in self.geo.nodes}
+        nodes = self.geo.nodes if self.geo is not None else {}
+        named = {nodes[n].name for ids in self.drawn.values() for n in ids if n in nodes}
         places = [(f"place:{name}", name, x, y) for name, x, y, rank in sorted(self._places, key=lambda p: p[3])
                   if rank <= max_rank and name not in named and view.contains(QPointF(x, y))]
         if places:
