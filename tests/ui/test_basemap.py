@@ -312,3 +312,76 @@ def test_a_gcj02_places_layer_lands_back_on_wgs84(tmp_path, city):
     layer = load_vector_layer(str(tmp_path / "places.geojson"), "places", "GCJ-02")
     for (_, lon, lat, _), f in zip(layer.points, places["features"], strict=True):
         assert (lon, lat) == pytest.approx(tuple(f["geometry"]["coordinates"]), abs=1e-8)
+
+
+def test_the_map_draws_a_tile_servers_tiles_fetched_off_the_gui_thread(qtbot, tmp_path, city):
+    """The wall's own path: GridMap → TileLoader (its thread) → XyzTiles (media client) → a tile server on loopback;
+    the tiles are drawn under the grids, and a second map with the server gone draws them from the disk cache."""
+    import threading
+
+    served: list[str] = []
+    threads: list[str] = []
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    port: list[int] = []
+
+    async def tile(request: web.Request) -> web.Response:
+        served.append(request.path)
+        return web.Response(body=_png("#ff0000"), content_type="image/png")
+
+    async def serve() -> web.AppRunner:
+        app = web.Application()
+        app.router.add_get("/t/{z}/{x}/{y}.png", tile)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port.append(site._server.sockets[0].getsockname()[1])
+        return runner
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        runner.append(loop.run_until_complete(serve()))
+        ready.set()
+        loop.run_forever()
+
+    runner: list[web.AppRunner] = []
+    server = threading.Thread(target=run, daemon=True)
+    server.start()
+    assert ready.wait(5)
+    template = f"http://127.0.0.1:{port[0]}/t/{{z}}/{{x}}/{{y}}.png"
+
+    def draw_with(src: XyzTiles) -> QColor:
+        m = GridMap()
+        show(qtbot, m, 800, 700)
+        m.set_territory(list(city.nodes.values()))
+        loader = TileLoader(src)
+        original = src.fetch
+
+        async def fetch(z: int, x: int, y: int) -> bytes | None:
+            threads.append(threading.current_thread().name)
+            return await original(z, x, y)
+        src.fetch = fetch  # type: ignore[method-assign]
+        try:
+            m.set_basemap([], loader)
+            m.labels.setVisible(False)                      # a name could lie on the pixel compared
+            # every tile in view asked for has arrived
+            qtbot.waitUntil(lambda: (m.plot.grab(), len(m.raster.drawn) > 0 and not loader._pending)[1],
+                            timeout=10000)
+            g = city.grids[0]
+            pt = m.map_to_widget(*city.centre(g.node.id))
+            return QColor(m.plot.grab().toImage().pixel(round(pt.x()), round(pt.y())))
+        finally:
+            loader.close()
+
+    try:
+        c = draw_with(XyzTiles(template, str(tmp_path), ["127.0.0.1/32"]))
+        assert served and c.red() > c.blue() + 30           # the red tile under the translucent grid
+        assert set(threads) == {"map-tiles"}                # fetched on the loader's thread, not the GUI's
+    finally:
+        asyncio.run_coroutine_threadsafe(runner[0].cleanup(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        server.join(5)
+    n = len(served)
+    c = draw_with(XyzTiles(template, str(tmp_path), ["127.0.0.1/32"]))   # offline now: from the cache
+    assert len(served) == n and c.red() > c.blue() + 30
