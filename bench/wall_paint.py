@@ -22,8 +22,8 @@ from datetime import timedelta
 from common import (ROOT, PaintProbe, app, build_wall, emit, flush_models, import_services, incident_views,
                     make_incidents, note, parser, percentile, process, utcnow, wall_config)
 
-sys.path.insert(0, str(ROOT / "tests" / "ui"))
-import map_fixtures as F  # noqa: E402
+sys.path.insert(0, str(ROOT))                      # tests.support: the map test data
+from tests.support import map_data as F  # noqa: E402
 
 GRIDS = 6098
 INCIDENTS = 5_000

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import shapefile
-from feedtest_helpers import Collector, run_until, section
+from tests.support.feeds import Collector, run_until, section
 from pyproj import CRS, Transformer
 
 from commandcenter.domain import TerritoryLevel

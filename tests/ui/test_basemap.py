@@ -20,9 +20,9 @@ from commandcenter.feeds.shapefile import shapefile_nodes
 from commandcenter.sim import basemap as sim_basemap
 from commandcenter.sim.territory import generate
 from commandcenter.ui.map import GridMap
+from commandcenter.ui.resources import FONT_FILE as FONT
 from commandcenter.ui.map.basemap import TileLoader
 
-FONT = Path(__file__).resolve().parents[2] / "resources" / "fonts" / "wqy-microhei.ttc"
 
 GK = "EPSG:4549"          # CGCS2000 3-degree Gauss–Krüger, central meridian 120°E
 

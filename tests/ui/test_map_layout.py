@@ -2,9 +2,6 @@
 alert badges never cover one another."""
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRectF
@@ -13,11 +10,9 @@ from PySide6.QtWidgets import QBoxLayout
 
 from commandcenter.domain import AlertLevel
 from commandcenter.ui.map import GridMap
+from commandcenter.ui.resources import FONT_FILE as FONT
+from tests.support import map_data as F
 
-sys.path.insert(0, os.path.dirname(__file__))   # importlib mode: map_fixtures lives beside this file
-import map_fixtures as F  # noqa: E402
-
-FONT = Path(__file__).resolve().parents[2] / "resources" / "fonts" / "wqy-microhei.ttc"
 
 
 @pytest.fixture(scope="module")

@@ -208,12 +208,16 @@ class LabelItem(pg.GraphicsObject):
             if w + 6 > bounds.width() or h + 2 > bounds.height():
                 continue
             left = min(max(c.x() - w / 2, bounds.left() + 3), bounds.right() - w - 3)
-            top = min(max(c.y() - h / 2, bounds.top() + 1), bounds.bottom() - h - 1)
-            top_left = QPointF(left, top)
-            box = QRectF(top_left.x() - 3, top_left.y() - 1, w + 6, h + 2)
-            # grid and basemap names keep off markers; district and street names may cover them (they are few
-            # and say where everything is)
-            if not self._free(box, markers=kind in ("grid", "place")):
+            # grid and basemap names keep off markers: centred, else just below or above a marker on the centre;
+            # district and street names may cover markers (they are few and say where everything is)
+            off_markers = kind in ("grid", "place")
+            for dy in ((0.0, h * 1.1, -h * 1.1) if off_markers else (0.0,)):
+                top = min(max(c.y() - h / 2 + dy, bounds.top() + 1), bounds.bottom() - h - 1)
+                top_left = QPointF(left, top)
+                box = QRectF(top_left.x() - 3, top_left.y() - 1, w + 6, h + 2)
+                if self._free(box, markers=off_markers):
+                    break
+            else:
                 continue
             placed.append((kind, top_left, box, st))
             self.drawn[kind].append(nid)
