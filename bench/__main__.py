@@ -56,7 +56,7 @@ def plan(soak_minutes: float | None, quick: bool) -> list[Bench]:
     theirs = []
     for path in sorted(HERE.glob("*.py")):
         name = path.name
-        if name in known or not re.match(r"(store_|sim_|map_recolor)", name) or name.endswith("_common.py"):
+        if name in known or not re.match(r"(store_|sim_|map_)", name) or name.endswith("_common.py"):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         if "__main__" not in text:

@@ -19,12 +19,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "ui"))
+sys.path.insert(0, str(ROOT))                      # tests.support: the map test data
 
 from PySide6.QtGui import QFontDatabase  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-import map_fixtures as F  # noqa: E402
+from tests.support import map_data as F  # noqa: E402
 
 
 def pct(xs, q):
@@ -52,7 +52,9 @@ def main() -> None:
         args.runs = min(args.runs, 20)
 
     app = QApplication.instance() or QApplication([])
-    QFontDatabase.addApplicationFont(str(ROOT / "resources" / "fonts" / "wqy-microhei.ttc"))
+    from commandcenter.ui.resources import FONT_FILE
+
+    QFontDatabase.addApplicationFont(str(FONT_FILE))
     from commandcenter.ui.map import GridMap
 
     nodes = F.city(args.grids, n_districts=5, streets_per_district=4)

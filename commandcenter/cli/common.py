@@ -8,8 +8,12 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import DEFAULT_CONFIG, SCENARIOS_DIR, Config, ConfigError, load_config, store_url
+
+if TYPE_CHECKING:
+    from ..sim.territory import City
 
 
 def load_or_exit(path: str | Path) -> Config:
@@ -160,12 +164,12 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
                   f"{profile} profile's natural rate)", file=sys.stderr, flush=True)
             wall = config.wall.model_copy(update={"title": f"{config.wall.title}（{label}）"})
             config = config.model_copy(update={"wall": wall})
-        if store:
-            yield config, store
-        else:
-            with tempfile.TemporaryDirectory(prefix="commandcenter-demo-") as tmp:
-                # A fresh store: the simulated city starts its sequence anew each run.
-                yield config, f"sqlite:///{Path(tmp) / 'demo.db'}"
+        with tempfile.TemporaryDirectory(prefix="commandcenter-demo-") as tmp:
+            city = sim.server.city
+            assert city is not None, "a started simulator has its city"
+            config = with_demo_basemap(config, city, Path(tmp) / "basemap")
+            # A fresh store unless one is given: the simulated city starts its sequence anew each run.
+            yield config, store or f"sqlite:///{Path(tmp) / 'demo.db'}"
     finally:
         sim.stop()
 
@@ -178,3 +182,16 @@ def scenario_path(arg: str) -> Path:
         return given
     bundled = SCENARIOS_DIR / (arg if arg.endswith(".toml") else f"{arg}.toml")
     return bundled if bundled.is_file() and given.name == arg else given
+
+
+def with_demo_basemap(config: Config, city: City, folder: Path) -> Config:
+    """The simulated city's own basemap (river, roads, place names: sim/basemap.py) written to `folder` and put
+    under the map, unless the config brings a basemap of its own."""
+    from ..config.schema import MapLayerSection
+    from ..sim.basemap import write_layers
+
+    if config.map.layers or config.map.basemap:
+        return config
+    paths = write_layers(city, folder)
+    layers = [MapLayerSection.model_validate({"kind": kind, "path": str(path)}) for kind, path in paths.items()]
+    return config.model_copy(update={"map": config.map.model_copy(update={"layers": layers})})

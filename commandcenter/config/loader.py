@@ -57,9 +57,36 @@ def parse_config(raw: bytes | str, path: Path | str = "<config>") -> Config:
 
 def config_from_dict(data: dict[str, Any], path: Path | str = "<config>") -> Config:
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(path, [(_key_path(e["loc"]), _message(e)) for e in exc.errors()]) from None
+    return _map_files(config, path)
+
+
+def _map_files(config: Config, path: Path | str) -> Config:
+    """The basemap's files made absolute (a relative path is relative to the config file's folder) and checked to
+    exist, so a wrong path is named with its key now rather than as an empty map later."""
+    m = config.map
+    if not m.layers and not m.basemap:
+        return config
+    here = Path(path).resolve().parent if Path(path).is_file() else Path.cwd()
+
+    def resolved(value: str, key: str, problems: list[tuple[str, str]]) -> str:
+        p = Path(value).expanduser()
+        p = p if p.is_absolute() else here / p
+        if not p.is_file():
+            problems.append((key, f"no such file {str(p)!r} (expected an existing file)"))
+        return str(p)
+
+    problems: list[tuple[str, str]] = []
+    layers = [layer.model_copy(update={"path": resolved(layer.path, f"map.layers[{i}].path", problems)})
+              for i, layer in enumerate(m.layers)]
+    basemap = m.basemap
+    if basemap and not basemap.startswith(("http://", "https://")):
+        basemap = resolved(basemap, "map.basemap", problems)
+    if problems:
+        raise ConfigError(path, problems)
+    return config.model_copy(update={"map": m.model_copy(update={"layers": layers, "basemap": basemap})})
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:

@@ -76,6 +76,21 @@ def _whole_hour_zone(name: str) -> str:
     return name
 
 
+def known_crs(v: str) -> str:
+    """`v` if pyproj knows it as a CRS ("" passes: the default applies)."""
+    if not v:
+        return v
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        CRS.from_user_input(v)
+    except CRSError:
+        raise ValueError(f"expected a CRS pyproj knows, such as \"EPSG:4490\" (CGCS2000) or \"EPSG:4550\" "
+                         f"(CGCS2000 Gauss-Kruger zone 41); {v[:40]!r} is not one") from None
+    return v
+
+
 class StoreSection(_Strict):
     url: str = ""                   # "" = sqlite file in the user data directory
     retention_days: int = Field(default=90, ge=1)
@@ -89,7 +104,7 @@ class StoreSection(_Strict):
 
 class FeedSection(_Strict):
     name: str = Field(min_length=1)
-    kind: Literal["native", "open311", "cap", "geojson"] = "native"
+    kind: Literal["native", "open311", "cap", "geojson", "shapefile"] = "native"
     url: str = Field(min_length=1)
     mode: Literal["poll", "sse", "ws"] = "poll"
     interval: float = Field(default=2.0, gt=0, le=3600)
@@ -103,6 +118,19 @@ class FeedSection(_Strict):
     media_origins: list[str] = Field(default_factory=list)
     # Private, loopback or link-local networks (CIDR) a photo's host may resolve to; none by default.
     media_allow_networks: list[str] = Field(default_factory=list)
+    # shapefile feeds: the CRS of the coordinates ("EPSG:4550"...); "" = the .prj file's, else WGS84
+    crs: str = ""
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, v: str) -> str:
+        return known_crs(v)
+
+    @model_validator(mode="after")
+    def _crs_only_for_shapefiles(self) -> FeedSection:
+        if self.crs and self.kind != "shapefile":
+            raise ValueError(f"crs: only a shapefile feed takes a crs (this feed is {self.kind})")
+        return self
 
     @field_validator("redirect_origins", "media_origins")
     @classmethod
@@ -275,6 +303,64 @@ class DrillSection(_Strict):
     backend: str = ""
 
 
+BASEMAP_LAYER_KINDS: tuple[str, ...] = ("water", "roads", "places")
+
+
+class MapLayerSection(_Strict):
+    """A vector basemap layer: GeoJSON or Shapefile (lines for roads, polygons for water, points for places)."""
+
+    kind: Literal["water", "roads", "places"]
+    path: str = Field(min_length=1)
+    #: the file's CRS (a pyproj one, or "GCJ-02"); "" = a Shapefile's .prj, else WGS84 longitude/latitude
+    crs: str = ""
+
+    @field_validator("path")
+    @classmethod
+    def _vector_file(cls, v: str) -> str:
+        if not v.lower().endswith((".geojson", ".json", ".shp")):
+            raise ValueError("expected a .geojson, .json or .shp file")
+        return v
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, v: str) -> str:
+        return v if v == "GCJ-02" else known_crs(v)
+
+
+class MapSection(_Strict):
+    """The basemap under the grids: a raster source (`basemap`) and/or vector layers (`[[map.layers]]`)."""
+
+    #: "PATH.mbtiles" (a local MBTiles file) or an XYZ/WMTS URL template "http://host/…/{z}/{x}/{y}.png" on the
+    #: centre's own network; "" = no raster basemap
+    basemap: str = ""
+    basemap_crs: Literal["WGS84", "GCJ-02"] = "WGS84"
+    #: networks (CIDR) a tile server's address may be in: a centre's own server is private, which the wall
+    #: otherwise refuses (docs/security.md)
+    basemap_allow_networks: list[str] = Field(default_factory=list)
+    #: tiles fetched from a URL template are kept here (the wall then works offline); "" = the user cache directory
+    cache_dir: str = ""
+    layers: list[MapLayerSection] = Field(default_factory=list)
+
+    @field_validator("basemap")
+    @classmethod
+    def _basemap(cls, v: str) -> str:
+        if not v:
+            return v
+        if v.startswith(("http://", "https://")):
+            missing = [k for k in ("{z}", "{x}", "{y}") if k not in v]
+            if missing:
+                raise ValueError(f"a tile URL template needs {{z}}, {{x}} and {{y}} (missing {', '.join(missing)})")
+            return v
+        if not v.lower().endswith(".mbtiles"):
+            raise ValueError("expected a PATH.mbtiles file or an http(s) tile URL template with {z}/{x}/{y}")
+        return v
+
+    @field_validator("basemap_allow_networks")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        return FeedSection._networks(v)
+
+
 class Config(_Strict):
     wall: WallSection = WallSection()
     store: StoreSection = StoreSection()
@@ -285,6 +371,7 @@ class Config(_Strict):
     screens: list[ScreenSection] = Field(default_factory=list)   # empty = one window on the primary screen
     duty: list[DutySection] = Field(default_factory=list)
     drill: DrillSection = DrillSection()
+    map: MapSection = MapSection()
 
     @model_validator(mode="after")
     def _unique_feed_names(self) -> Config:

@@ -40,9 +40,14 @@ def _geojson(section: FeedSection, client: httpx.AsyncClient) -> Feed:
     return GeoJsonFeed(section, client)
 
 
+def _shapefile(section: FeedSection, client: httpx.AsyncClient) -> Feed:
+    from .shapefile import ShapefileFeed
+    return ShapefileFeed(section, client)
+
+
 #: config `kind` → the builder of its feed (modules imported when a config uses them).
 FEED_BUILDERS: dict[str, Callable[[FeedSection, httpx.AsyncClient], Feed]] = {
-    "native": _native, "open311": _open311, "cap": _cap, "geojson": _geojson,
+    "native": _native, "open311": _open311, "cap": _cap, "geojson": _geojson, "shapefile": _shapefile,
 }
 
 

@@ -231,3 +231,20 @@ MAP_ALERT_SCALE_TEXT_PX = 58
 MAP_LEGEND_ALERT_ALPHA = 110
 #: Text halo behind map labels.
 MAP_LABEL_HALO = QColor(5, 8, 15, 200)
+
+# -- the map's basemap (ui/map/basemap.py): water and roads drawn over the grid fills, thin enough to keep the
+# load colours readable; place names in the labels' halo
+MAP_WATER_FILL = QColor(38, 120, 205, 120)
+MAP_WATER_EDGE = QColor("#4a9be0")
+#: road rank (1 main, 2 minor) → (colour, cosmetic pen width in px at a 1080-px-high map; scaled with the map)
+MAP_ROAD_PENS: dict[int, tuple[QColor, float]] = {
+    1: (QColor(236, 222, 186, 215), 2.2),
+    2: (QColor(170, 160, 135, 150), 1.0),
+}
+MAP_PLACE_TEXT = QColor("#bfe0ff")
+#: alpha (0-255) of the grid fills over a raster basemap (MBTiles / tile server), so its streets show through
+MAP_RASTER_GRID_ALPHA = 150
+#: the map's names, in pixels on a 1080-px-high wall (scaled with the wall): at least this, or the tile's own size
+MAP_LABEL_PX: dict[str, int] = {"grid": 18, "street": 22, "district": 28, "place": 18}
+#: the map key's type size in points on a 1080-px-high wall (scaled with the wall), unless the tile's is larger
+MAP_LEGEND_PT = 11

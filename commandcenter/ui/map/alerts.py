@@ -114,6 +114,24 @@ class AlertItem(pg.GraphicsObject):
             r.moveTop(max(bounds.top(), min(r.top(), bounds.bottom() - h)))
         return r
 
+    def badge_rects(self, t: QTransform, bounds: QRectF | None = None) -> dict[str, QRectF]:
+        """Each alert's badge in device pixels, most severe placed first at its area's top, kept inside `bounds`
+        (the view) so its text is whole; a badge that would cover one already placed moves down below it, so no
+        two badges overlap (shared by paint and hit test)."""
+        placed: dict[str, QRectF] = {}
+        for s in reversed(self.shapes):
+            r = self._badge_rect(t.map(s.anchor), s.badge_text)
+            if bounds is not None:
+                r.moveLeft(max(bounds.left() + 2, min(r.left(), bounds.right() - r.width() - 2)))
+                r.moveTop(max(bounds.top() + 2, r.top()))
+            for _ in range(4 * len(placed) + 1):
+                other = next((o for o in placed.values() if o.intersects(r)), None)
+                if other is None:
+                    break
+                r.moveTop(other.bottom() + 2)
+            placed[s.id] = r
+        return placed
+
     def hit(self, x: float, y: float) -> str | None:
         """Alert whose badge or outline is under view point (x, y), most severe first."""
         view = self.getViewWidget()
@@ -122,9 +140,11 @@ class AlertItem(pg.GraphicsObject):
         t = self.sceneTransform() * view.viewportTransform()
         click = t.map(QPointF(x, y))
         cx, cy = click.x(), click.y()
-        for s in reversed(self.shapes):
-            if self._badge_rect(t.map(s.anchor), s.badge_text).contains(click):
+        badges = self.badge_rects(t, QRectF(view.viewport().rect()))
+        for s in reversed(self.shapes):      # badges first: a badge sits on the top edge of other alerts' areas
+            if badges[s.id].contains(click):
                 return s.id
+        for s in reversed(self.shapes):
             for xs, ys in zip(s.xs, s.ys, strict=True):
                 px = t.m11() * xs + t.m21() * ys + t.dx()
                 py = t.m12() * xs + t.m22() * ys + t.dy()
@@ -180,8 +200,10 @@ class AlertItem(pg.GraphicsObject):
         p.save()
         p.resetTransform()
         p.setFont(self.font)
+        view = self.getViewWidget()
+        badges = self.badge_rects(t, QRectF(view.viewport().rect()) if view is not None else None)
         for s in self.shapes:
-            r = self._badge_rect(t.map(s.anchor), s.badge_text)
+            r = badges[s.id]
             colour = theme.ALERT_COLOURS[s.level]
             p.setPen(QPen(theme.DRILL if s.drill else colour, 2))
             p.setBrush(theme.PANEL)

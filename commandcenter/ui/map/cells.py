@@ -52,6 +52,12 @@ def _code_colour(code: int, shift: int) -> QColor:
     return QColor(v & 0xFF, 0, 0) if shift == 0 else QColor(v & 0xFF, (v >> 8) & 0xFF, 0)
 
 
+def _argb(colour: QColor, alpha: int = 255) -> int:
+    """The colour as a premultiplied 0xAARRGGBB word at `alpha` (RGB32 ignores the alpha byte)."""
+    f = alpha / 255
+    return (alpha << 24) | (round(colour.red() * f) << 16) | (round(colour.green() * f) << 8) | round(colour.blue() * f)
+
+
 def _key(t: QTransform, w: int, h: int) -> tuple:
     return (round(t.m11(), 9), round(t.m12(), 9), round(t.m21(), 9), round(t.m22(), 9),
             round(t.dx(), 4), round(t.dy(), 4), w, h)
@@ -86,7 +92,8 @@ class CellLayer(pg.GraphicsObject):
         self._rgb: np.ndarray | None = None
         self._image: QImage | None = None
         self._rgb_dirty = True
-        self._step_rgb = np.array([c.rgb() & 0xFFFFFFFF for c in theme.LOAD_RAMP], dtype=np.uint32)
+        self._alpha = 255                         # < 255: translucent fills over a raster basemap
+        self._step_rgb = np.array([_argb(c) for c in theme.LOAD_RAMP], dtype=np.uint32)
         self._defer_until = 0.0
         self._timer = QTimer()
         self._timer.setSingleShot(True)
@@ -115,14 +122,35 @@ class CellLayer(pg.GraphicsObject):
                 width = theme.MAP_BOUNDARY_PENS[level][1]
                 path = pg.functions.arrayToQPath(b.xs[level], b.ys[level], "pairs", finiteCheck=False)
                 self._level_paths.append((n + _EXTRA.index(level), path, width))
-        self._lut = np.zeros(n + len(_EXTRA), dtype=np.uint32)
-        extras = [theme.BACKGROUND, theme.MAP_GRID_EDGE] + [QColor(theme.MAP_BOUNDARY_PENS[lvl][0]) for lvl in _EXTRA[2:]]
-        self._lut[n:] = [c.rgb() & 0xFFFFFFFF for c in extras]
-        self._lut[:n] = self._step_rgb[0]
+        self._fill_lut()
         self._index = None
         self._index_key = None
         self._rgb_dirty = True
         self.update()
+
+    def _fill_lut(self) -> None:
+        n = self.geo.count if self.geo is not None else 0
+        self._lut = np.zeros(n + len(_EXTRA), dtype=np.uint32)
+        extras = [theme.BACKGROUND, theme.MAP_GRID_EDGE] + [QColor(theme.MAP_BOUNDARY_PENS[lvl][0])
+                                                             for lvl in _EXTRA[2:]]
+        self._lut[n:] = [_argb(c) for c in extras]
+        if self._alpha < 255:
+            self._lut[n] = 0                                     # the raster basemap shows around the territory
+            self._lut[n + 1] = _argb(theme.MAP_GRID_EDGE, self._alpha)
+        self._lut[:n] = self._step_rgb[self.steps] if len(self.steps) == n else self._step_rgb[0]
+        self._rgb_dirty = True
+
+    def set_translucent(self, alpha: int) -> None:
+        """Grid fills at `alpha` (0-255) over what is drawn under them (a raster basemap); 255 = opaque."""
+        self._alpha = max(0, min(255, alpha))
+        self._step_rgb = np.array([_argb(c, self._alpha) for c in theme.LOAD_RAMP], dtype=np.uint32)
+        self._fill_lut()
+        self._image = None
+        self.update()
+
+    @property
+    def translucent(self) -> bool:
+        return self._alpha < 255
 
     def _group_paths(self, vgroup: np.ndarray, groups: int) -> list[QPainterPath]:
         geo = self.geo
@@ -254,7 +282,8 @@ class CellLayer(pg.GraphicsObject):
         h, w = self._index.shape
         rgb = np.repeat(self._lut[self._run_codes], self._run_lengths).reshape(h, w)
         # keep the array referenced as long as the image that wraps its memory
-        self._image = QImage(rgb.data, w, h, 4 * w, QImage.Format.Format_RGB32)
+        fmt = QImage.Format.Format_ARGB32_Premultiplied if self._alpha < 255 else QImage.Format.Format_RGB32
+        self._image = QImage(rgb.data, w, h, 4 * w, fmt)
         self._rgb = rgb
         self._rgb_dirty = False
 
@@ -263,7 +292,7 @@ class CellLayer(pg.GraphicsObject):
         since it was built), shrunk by a pixel against rounding; None if nothing is drawn. The view paints its
         background around this rectangle, not under it."""
         if self._index is None or self._index_t is None or not self.isVisible() or self.geo is None \
-                or not self.geo.count:
+                or not self.geo.count or self._alpha < 255:
             return None
         inv, ok = self._index_t.inverted()
         if not ok:

@@ -1,8 +1,13 @@
-"""Names that appear as you zoom in: districts when zoomed out, streets at middle zoom, grids once few are in view.
+"""Names that appear as you zoom in: districts when zoomed out, streets at middle zoom, grids once few are in view;
+the basemap's place names (river, lake, places of its own) fill the gaps.
 
-Drawn in screen pixels (they don't grow with the zoom) as plain static text with a dark halo.
+Drawn in screen pixels (they don't grow with the zoom) as plain static text with a dark halo. Decluttered: a name
+is placed only where no name placed before it lies, and a grid or basemap name only where no marker (incidents,
+resources) lies either; district and street names may cover markers.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,6 +24,8 @@ GRID_LABEL_MAX_VISIBLE = 300
 #: Street names are drawn when at most this many grids are in view (and grid names are not).
 STREET_LABEL_MAX_VISIBLE_GRIDS = 2500
 MAX_LABEL_CHARS = 16
+#: the basemap's names tried per view, largest first (the rest would mostly collide anyway)
+MAX_PLACE_CANDIDATES = 80
 _BUCKET = 96.0   # px: label collision buckets
 
 
@@ -32,11 +39,22 @@ class LabelItem(pg.GraphicsObject):
         self._districts: list[tuple[str, str, float, float]] = []
         self._cache: dict[tuple[str, int], QStaticText] = {}
         self.pixel_height = 540        # set by the map from its viewport height: fonts scale with it
+        self.text_scale = 1.0          # set by the map from its window's height (1 at 1080 px)
         #: what the last paint drew: {"grid": [...ids], "street": [...], "district": [...]}
-        self.drawn: dict[str, list[str]] = {"grid": [], "street": [], "district": []}
+        self.drawn: dict[str, list[str]] = {"grid": [], "street": [], "district": [], "place": []}
         self._placed_key: tuple | None = None         # what the placements below were made for
         self._placements: list = []
         self.placements_made = 0                      # how many times labels were placed (tests)
+        self._places: list[tuple[str, float, float, int]] = []   # basemap names: (name, x, y, rank 1 = largest)
+        #: where markers are, for labels to keep off them: () -> (key, [(x array, y array, radius px)]) in map
+        #: coordinates; the key changes when the markers do
+        self.obstacles: Callable[[], tuple[tuple, list[tuple[np.ndarray, np.ndarray, float]]]] | None = None
+
+    def set_places(self, places: list[tuple[str, float, float, int]]) -> None:
+        """The basemap's named points, in map coordinates."""
+        self._places = [(name, float(x), float(y), int(rank)) for name, x, y, rank in places]
+        self._placed_key = None
+        self.update()
 
     def set_geometry(self, geo: TerritoryGeometry) -> None:
         self.prepareGeometryChange()
@@ -62,14 +80,18 @@ class LabelItem(pg.GraphicsObject):
         return self._rect
 
     def _font(self, kind: str) -> QFont:
-        factor = {"grid": 0.45, "street": 0.55, "district": 0.75}[kind]
+        factor = {"grid": 0.45, "street": 0.55, "district": 0.75, "place": 0.5}[kind]
         f = QFont(theme.FONT_FAMILY)
-        f.setPointSize(theme.scaled_point_size(self.pixel_height, factor))
-        f.setBold(kind != "grid")
+        # grows with the map and with the wall (a small tile on a 4K wall keeps names readable from the room:
+        # fewer of them fit, the collision test drops the rest)
+        size = theme.scaled_point_size(self.pixel_height, factor)
+        f.setPixelSize(max(round(size * 4 / 3), round(theme.MAP_LABEL_PX[kind] * self.text_scale)))
+        f.setBold(kind not in ("grid", "place"))
+        f.setItalic(kind == "place")
         return f
 
     def _static(self, key: str, text: str, font: QFont) -> QStaticText:
-        size = font.pointSize()
+        size = font.pixelSize()
         st = self._cache.get((key, size))
         if st is None:
             st = QStaticText(plain(text, MAX_LABEL_CHARS))
@@ -78,31 +100,39 @@ class LabelItem(pg.GraphicsObject):
             self._cache[(key, size)] = st
         return st
 
-    def _free(self, box: QRectF) -> bool:
-        """True (and the box is taken) if no label placed so far overlaps it; a coarse grid of buckets."""
+    def _free(self, box: QRectF, *, markers: bool = True, take: bool = True,
+              into: dict[tuple[int, int], list[QRectF]] | None = None) -> bool:
+        """True (and the box is taken) if no label placed so far overlaps it, nor (`markers`) a marker; a coarse
+        grid of buckets."""
         b = _BUCKET
         keys = [(i, j) for i in range(int(box.left() // b), int(box.right() // b) + 1)
                 for j in range(int(box.top() // b), int(box.bottom() // b) + 1)]
-        for k in keys:
-            for r in self._placed.get(k, ()):
-                if box.intersects(r):
-                    return False
-        for k in keys:
-            self._placed.setdefault(k, []).append(box)
+        for buckets in (self._placed, self._markers) if markers else (self._placed,):
+            for k in keys:
+                for r in buckets.get(k, ()):
+                    if box.intersects(r):
+                        return False
+        if take:
+            target = self._placed if into is None else into
+            for k in keys:
+                target.setdefault(k, []).append(box)
         return True
 
     def paint(self, p: QPainter, *args) -> None:
         vb = self.getViewBox()
         if self.geo is None or vb is None or not self.geo.count:
-            self.drawn = {"grid": [], "street": [], "district": []}
+            self.drawn = {"grid": [], "street": [], "district": [], "place": []}
             return
         view = vb.viewRect()
         t = p.transform()
         # where the labels go depends on the view, the zoom and the font size only: a recolour or new markers (twice
         # a second in a burst) redraw the labels placed last time instead of placing them again (half their cost)
-        key = (view.getRect(), (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy()), self.pixel_height, id(self.geo))
+        obstacles = self.obstacles() if self.obstacles is not None else ((), [])
+        key = (view.getRect(), (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy()), self.pixel_height,
+               self.text_scale, id(self.geo),
+               obstacles[0], len(self._places))
         if key != self._placed_key:
-            self._placements = self._place_all(view, t)
+            self._placements = self._place_all(view, t, obstacles[1])
             self.placements_made += 1
             self._placed_key = key
         p.save()
@@ -112,7 +142,7 @@ class LabelItem(pg.GraphicsObject):
         for font, pen, placed in self._placements:
             p.setFont(font)
             for kind, top_left, box, st in placed:
-                if kind != "grid":
+                if kind not in ("grid", "place"):
                     p.fillRect(box, halo)
                 else:
                     p.setPen(halo)
@@ -121,13 +151,28 @@ class LabelItem(pg.GraphicsObject):
                 p.drawStaticText(top_left, st)
         p.restore()
 
-    def _place_all(self, view: QRectF, t: QTransform) -> list:
+    def _block_markers(self, t: QTransform, bounds: QRectF, obstacles) -> None:
+        """Take the boxes of the markers in view, so no label is placed on one."""
+        for xs, ys, radius in obstacles:
+            if not len(xs):
+                continue
+            px = t.m11() * xs + t.m21() * ys + t.dx()
+            py = t.m12() * xs + t.m22() * ys + t.dy()
+            inside = (px >= bounds.left()) & (px <= bounds.right()) & (py >= bounds.top()) & (py <= bounds.bottom())
+            for x, y in zip(px[inside].tolist(), py[inside].tolist(), strict=True):
+                self._free(QRectF(x - radius, y - radius, 2 * radius, 2 * radius), markers=False,
+                           into=self._markers)
+
+    def _place_all(self, view: QRectF, t: QTransform, obstacles=()) -> list:
         """[(font, text colour, [(kind, top left, halo box, static text)])] for the view: each zoom shows two levels
-        of names; the finer one is placed first, the coarser fills the gaps. Fills `drawn`."""
-        self.drawn = {"grid": [], "street": [], "district": []}
+        of names; the finer one is placed first, the coarser fills the gaps, the basemap's names last. Fills
+        `drawn`."""
+        self.drawn = {"grid": [], "street": [], "district": [], "place": []}
         visible = self.visible_grids(view)
         tier = self.tier(len(visible))
         self._placed: dict[tuple[int, int], list[QRectF]] = {}
+        self._markers: dict[tuple[int, int], list[QRectF]] = {}
+        self._block_markers(t, t.mapRect(view), obstacles)
         in_view = lambda anchors: [a for a in anchors if view.contains(QPointF(a[2], a[3]))]  # noqa: E731
         if tier == "grid":
             g = self.geo
@@ -135,11 +180,20 @@ class LabelItem(pg.GraphicsObject):
             kinds = [("grid", [(g.ids[i], g.names[i], g.cx[i], g.cy[i]) for i in visible.tolist()]),
                      ("street", in_view(self._streets))]
         elif tier == "street":
-            kinds = [("street", in_view(self._streets)), ("district", in_view(self._districts))]
+            # the few district names first: at this zoom they are what places a street in the city
+            kinds = [("district", in_view(self._districts)), ("street", in_view(self._streets))]
         else:
             kinds = [("district", in_view(self._districts))]
         bounds = t.mapRect(view)
-        return [self._place(t, kind, anchors, bounds) for kind, anchors in kinds]
+        out = [self._place(t, kind, anchors, bounds) for kind, anchors in kinds]
+        max_rank = {"grid": 3, "street": 2, "district": 1}[tier]
+        nodes = self.geo.nodes if self.geo is not None else {}
+        named = {nodes[n].name for ids in self.drawn.values() for n in ids if n in nodes}
+        places = [(f"place:{name}", name, x, y) for name, x, y, rank in sorted(self._places, key=lambda p: p[3])
+                  if rank <= max_rank and name not in named and view.contains(QPointF(x, y))]
+        if places:
+            out.append(self._place(t, "place", places[:MAX_PLACE_CANDIDATES], bounds))
+        return out
 
     def _place(self, t: QTransform, kind: str, anchors, bounds: QRectF) -> tuple:
         """A name centred on its node, moved inside `bounds` (the view in pixels) when it would cross an edge: a
@@ -154,11 +208,18 @@ class LabelItem(pg.GraphicsObject):
             if w + 6 > bounds.width() or h + 2 > bounds.height():
                 continue
             left = min(max(c.x() - w / 2, bounds.left() + 3), bounds.right() - w - 3)
-            top = min(max(c.y() - h / 2, bounds.top() + 1), bounds.bottom() - h - 1)
-            top_left = QPointF(left, top)
-            box = QRectF(top_left.x() - 3, top_left.y() - 1, w + 6, h + 2)
-            if not self._free(box):
+            # grid and basemap names keep off markers: centred, else just below or above a marker on the centre;
+            # district and street names may cover markers (they are few and say where everything is)
+            off_markers = kind in ("grid", "place")
+            for dy in ((0.0, h * 1.1, -h * 1.1) if off_markers else (0.0,)):
+                top = min(max(c.y() - h / 2 + dy, bounds.top() + 1), bounds.bottom() - h - 1)
+                top_left = QPointF(left, top)
+                box = QRectF(top_left.x() - 3, top_left.y() - 1, w + 6, h + 2)
+                if self._free(box, markers=off_markers):
+                    break
+            else:
                 continue
             placed.append((kind, top_left, box, st))
             self.drawn[kind].append(nid)
-        return font, theme.TEXT if kind != "street" else theme.TEXT_DIM.lighter(130), placed
+        colour = {"street": theme.TEXT_DIM.lighter(130), "place": theme.MAP_PLACE_TEXT}.get(kind, theme.TEXT)
+        return font, colour, placed

@@ -25,6 +25,17 @@ class MapLegend(QWidget):
         self._font.setPointSize(11)
         self._static: QPixmap | None = None
         self._static_key = None
+        #: rows flow into this many columns (the key under a map in a tall tile: wide and short)
+        self.columns = 1
+
+    def set_columns(self, columns: int) -> None:
+        self.columns = max(1, columns)
+        self._static_key = None
+        self.updateGeometry()
+        self.update()
+
+    def _per_column(self, n_rows: int) -> int:
+        return -(-n_rows // self.columns)
 
     def set_font_size(self, points: int) -> None:
         self._font.setPointSize(points)
@@ -82,7 +93,7 @@ class MapLegend(QWidget):
         widest = self._rows([room] * len(self.step_counts), room * 10, {s: room for s in Severity},
                             {k: room for k in ResourceKind}, room)
         w = max(fm.horizontalAdvance(t) for _, t in rows + widest) + fm.height() * 2 + 24
-        return QSize(int(w), int(len(rows) * fm.height() * 1.35 + 16))
+        return QSize(int(w * self.columns), int(self._per_column(len(rows)) * fm.height() * 1.35 + 16))
 
     def minimumSizeHint(self) -> QSize:
         return QSize(self.sizeHint().width(), 100)
@@ -98,7 +109,8 @@ class MapLegend(QWidget):
         # Everything but the counts changes rarely: a pixmap of it, so a flush repaints only the rows holding a count
         rows = self.rows()
         counted = self._counted(rows)
-        static_key = (self.size(), self._font.pointSize(), tuple(t for (k, t), c in zip(rows, counted, strict=True) if not c))
+        static_key = (self.size(), self._font.pointSize(), self.columns,
+                      tuple(t for (k, t), c in zip(rows, counted, strict=True) if not c))
         if static_key != self._static_key or self._static is None:
             self._static = QPixmap(self.size())
             self._static.fill(theme.PANEL)
@@ -119,8 +131,12 @@ class MapLegend(QWidget):
         fm = QFontMetricsF(self._font)
         line = fm.height() * 1.35
         sw = fm.height()
-        x0, y = 8.0, 8.0
-        for (kind, text), has_count in zip(rows, counted, strict=True):
+        per_col = self._per_column(len(rows))
+        col_w = self.width() / self.columns
+        for i, ((kind, text), has_count) in enumerate(zip(rows, counted, strict=True)):
+            x0 = 8.0 + (i // per_col) * col_w
+            y = 8.0 + (i % per_col) * line
+            right = x0 - 8.0 + col_w
             box = QRectF(x0, y + (line - sw) / 2, sw, sw)
             tx = x0 + sw + 8
             draw_text = has_count == counts
@@ -130,15 +146,13 @@ class MapLegend(QWidget):
                     f.setBold(True)
                     p.setFont(f)
                     p.setPen(theme.ACCENT)
-                    p.drawText(QRectF(x0, y, self.width() - x0, line), Qt.AlignmentFlag.AlignVCenter, text)
+                    p.drawText(QRectF(x0, y, right - x0, line), Qt.AlignmentFlag.AlignVCenter, text)
                     p.setFont(self._font)
-                y += line
                 continue
             if counts:
                 if draw_text:
                     p.setPen(theme.TEXT)
-                    p.drawText(QRectF(tx, y, self.width() - tx, line), Qt.AlignmentFlag.AlignVCenter, text)
-                y += line
+                    p.drawText(QRectF(tx, y, right - tx, line), Qt.AlignmentFlag.AlignVCenter, text)
                 continue
             if kind.startswith("step"):
                 p.setPen(QPen(theme.PANEL_BORDER, 1))
@@ -166,8 +180,7 @@ class MapLegend(QWidget):
                 p.drawRect(box.adjusted(1, 1, -1, -1))
             if draw_text:
                 p.setPen(theme.TEXT)
-                p.drawText(QRectF(tx, y, self.width() - tx, line), Qt.AlignmentFlag.AlignVCenter, text)
-            y += line
+                p.drawText(QRectF(tx, y, right - tx, line), Qt.AlignmentFlag.AlignVCenter, text)
 
     @staticmethod
     def _symbol(p: QPainter, box: QRectF, symbol: str, fill: QColor, outline: QColor, width: float = 1.0) -> None:

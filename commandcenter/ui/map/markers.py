@@ -59,7 +59,22 @@ class MarkerItem(pg.GraphicsObject):
         self._rects = np.zeros((0, 4))              # atlas source rect (x, y, w, h) per style, device pixels
         self._frags = pg.Qt.internals.PrimitiveArray(QPainter.PixmapFragment, 10)
         self._data_rect = QRectF()
-        self._pad_px = max((s.size + max(s.pen.widthF(), 1.0)) / 2 + 1 for s in self.styles) if styles else 0.0
+        self.scale = 1.0                            # markers drawn this many times their style's size
+        self._pad_px = self._padding()
+
+    def _padding(self) -> float:
+        return max(((s.size + max(s.pen.widthF(), 1.0)) / 2 + 1) * self.scale for s in self.styles) \
+            if self.styles else 0.0
+
+    def set_scale(self, scale: float) -> None:
+        """Draw every marker `scale` times its size (a wall seen from across the room needs larger ones)."""
+        if scale == self.scale:
+            return
+        self.prepareGeometryChange()
+        self.scale = scale
+        self._pad_px = self._padding()
+        self._atlas = None
+        self.update()
 
     def set_points(self, x: np.ndarray, y: np.ndarray, style: np.ndarray) -> None:
         """Replace every marker: map coordinates and an index into `styles` per marker, in draw order."""
@@ -91,6 +106,7 @@ class MarkerItem(pg.GraphicsObject):
         """Every style rendered once at the device pixel ratio, side by side."""
         if self._atlas is not None and self._atlas_dpr == dpr:
             return self._atlas
+        # rendered at dpr × scale and drawn at 1/dpr: markers `scale` times their size, sharp
         images = [renderSymbol(s.symbol, s.size, s.pen, s.brush, dpr=dpr) for s in self.styles]
         width = sum(im.width() for im in images)
         height = max(im.height() for im in images)
@@ -113,7 +129,7 @@ class MarkerItem(pg.GraphicsObject):
         if not n:
             return
         dpr = widget.devicePixelRatioF() if widget is not None else painter.device().devicePixelRatioF()
-        atlas = self._atlas_at(dpr)
+        atlas = self._atlas_at(dpr * self.scale)
         pts = pg.functions.transformCoordinates(painter.transform(), np.vstack([self.x, self.y]))
         pts = np.clip(pts, -2 ** 30, 2 ** 30)        # Qt misbehaves far outside int range
         painter.resetTransform()
@@ -152,9 +168,14 @@ class _MarkerLayer:
         self.x = np.asarray(x, dtype=float)
         self.y = np.asarray(y, dtype=float)
         self.style_index = np.asarray(style, dtype=np.intp)
-        sizes = np.asarray([s.size for s in self.item.styles], dtype=float)
+        sizes = np.asarray([s.size * self.item.scale for s in self.item.styles], dtype=float)
         self.size = sizes[self.style_index] if self.ids else np.zeros(0)
         self.item.set_points(self.x, self.y, self.style_index)
+
+    def set_scale(self, scale: float) -> None:
+        self.item.set_scale(scale)
+        if self.ids:
+            self._set(self.ids, self.x, self.y, self.style_index)
 
     def style_of(self, marker_id: str) -> MarkerStyle | None:
         """How the marker for `marker_id` is drawn (None: not shown)."""

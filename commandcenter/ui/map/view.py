@@ -11,12 +11,14 @@ from collections.abc import Callable
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGraphicsView, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGraphicsItem, QGraphicsView, QWidget
 
 from ...domain.models import Alert, Incident, Resource, TerritoryNode
+from ...feeds.basemap import VectorLayer
 from .. import theme
 from ..tiles.frame import FramedPlotWidget
 from .alerts import AlertItem
+from .basemap import RasterBasemap, TileLoader, VectorBasemap
 from .cells import CellLayer
 from .geometry import TerritoryGeometry
 from .labels import LabelItem
@@ -94,15 +96,71 @@ class GridMap(QWidget):
         for item in (self.cells, self.alerts, self.resources.item, self.incidents.item, self.labels):
             self.viewbox.addItem(item, ignoreBounds=True)
 
-        self.legend = MapLegend()
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(0)
-        lay.addWidget(self.plot, 1)
-        lay.addWidget(self.legend, 0)
+        self.vector = VectorBasemap()
+        self.viewbox.addItem(self.vector, ignoreBounds=True)
+        self.raster: RasterBasemap | None = None
+        self._basemap_layers: list[VectorLayer] = []
+        #: extra layers by name (add_layer): drawn over the grids, re-fed by their owners
+        self.layers: dict[str, QGraphicsItem] = {}
 
+        self.legend = MapLegend()
+        self._box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+        self._box.setSpacing(0)
+        self._box.addWidget(self.plot, 1)
+        self._box.addWidget(self.legend, 0)
+
+        self.labels.obstacles = self._marker_obstacles
         self.plot.scene().sigMouseClicked.connect(self._on_click)
-        self.viewbox.sigRangeChangedManually.connect(lambda *_: self.cells.defer_rebuild())
+        self.viewbox.sigRangeChangedManually.connect(lambda *_: self._moving())
+
+    def _moving(self) -> None:
+        """A mouse drag or wheel: the grid raster and the basemap stretch their last image until the view rests."""
+        self.cells.defer_rebuild()
+        self.vector.defer_rebuild(self.cells.SETTLE_MS)
+
+    def _marker_obstacles(self) -> tuple[tuple, list]:
+        """The markers' positions and half-sizes in pixels, for the labels to keep off them; keyed by their fills."""
+        key, out = [], []
+        for layer in (self.incidents, self.resources):
+            item = layer.item
+            key.append(item.fills)
+            radius = max((st.size for st in item.styles), default=10) * item.scale / 2 + 2
+            out.append((item.x, item.y, radius))
+        return tuple(key), out
+
+    # -- layers ------------------------------------------------------------------------------------
+    def add_layer(self, name: str, item: QGraphicsItem, z: float = 30) -> None:
+        """A layer of its own on the map (sensors, cameras…), drawn at `z` in map coordinates (km east/north of
+        the territory's centre: `self.geo.proj.xy(lon, lat)`): over the grids (0) and basemap (5), alert areas
+        (20) at 30 by default, under the labels (50). A layer of the same name is replaced."""
+        old = self.layers.pop(name, None)
+        if old is not None:
+            self.viewbox.removeItem(old)
+        item.setZValue(z)
+        self.layers[name] = item
+        self.viewbox.addItem(item, ignoreBounds=True)
+
+    def set_basemap(self, layers: list[VectorLayer], loader: TileLoader | None = None, *, gcj: bool = False) -> None:
+        """Vector layers (water, roads, places) and raster tiles (a loader over MBTiles or a tile server) under
+        the grids; `gcj`: the tiles are in GCJ-02."""
+        self._basemap_layers = list(layers)
+        if self.raster is not None:
+            self.viewbox.removeItem(self.raster)
+            self.raster = None
+        if loader is not None:
+            self.raster = RasterBasemap(loader, gcj=gcj)
+            self.viewbox.addItem(self.raster, ignoreBounds=True)
+        self.cells.set_translucent(theme.MAP_RASTER_GRID_ALPHA if loader is not None else 255)
+        self._project_basemap()
+
+    def _project_basemap(self) -> None:
+        proj = self.geo.proj
+        self.vector.set_layers(self._basemap_layers, proj)
+        self.labels.set_places([(name, *proj.xy(lon, lat), rank) for lay in self._basemap_layers
+                                for name, lon, lat, rank in lay.points])
+        if self.raster is not None:
+            self.raster.set_projection(proj, self.geo.bounds())
 
     # -- data --------------------------------------------------------------------------------------
     def set_territory(self, nodes: list[TerritoryNode]) -> None:
@@ -111,6 +169,8 @@ class GridMap(QWidget):
         self._last = {}
         self.cells.set_geometry(self.geo)
         self.labels.set_geometry(self.geo)
+        self._project_basemap()
+        self._place_legend()
         self.alerts.set_alerts(self.geo, [])
         self.incidents.set_incidents(self.geo, [])
         self.resources.set_resources(self.geo, [])
@@ -198,8 +258,55 @@ class GridMap(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.labels.pixel_height = max(200, self.height())
-        self.legend.fit_height(theme.scaled_point_size(self.height(), 0.55), self.height())
+        self.labels.pixel_height = max(200, min(self.height(), self.width()))
+        self.vector.pixel_height = self.labels.pixel_height
+        # markers grow with the wall (twice their size on a 4K wall), so they stay readable from the room
+        scale = min(2.5, max(1.0, self.window().height() / 1080))
+        self.incidents.set_scale(scale)
+        self.resources.set_scale(scale)
+        self.labels.text_scale = scale
+        self._place_legend()
+
+    #: columns of the key when it sits under the map, tried in this order
+    LEGEND_COLUMNS_BELOW = (3, 2)
+
+    def _legend_below(self, points: int, width: int, height: int) -> bool:
+        """Set the key to the most columns and largest type (up to `points`) that fit under the map in
+        width × height; False if none does (at least 7 pt)."""
+        lg = self.legend
+        for columns in self.LEGEND_COLUMNS_BELOW:
+            lg.set_columns(columns)
+            for pts in range(max(7, points), 6, -1):
+                lg.set_font_size(pts)
+                hint = lg.sizeHint()
+                if hint.width() <= width and hint.height() <= height:
+                    return True
+        return False
+
+    def _place_legend(self) -> None:
+        """The key beside the map or under it (in columns), whichever leaves the territory drawn larger: a tall
+        tile (the 2×2 example's one-third column) gets the key underneath, so the map takes the tile's width."""
+        w, h = self.width(), self.height()
+        if w <= 0 or h <= 0:
+            return
+        b = self.geo.bounds() if self.geo.count else QRectF(0, 0, 1, 1)
+        bw, bh = max(b.width(), 1e-9), max(b.height(), 1e-9)
+        window_scale = min(2.5, max(1.0, self.window().height() / 1080))
+        pts = max(theme.scaled_point_size(min(h, w), 0.55), round(theme.MAP_LEGEND_PT * window_scale))
+        lg = self.legend
+        lg.set_columns(1)
+        lg.fit_height(pts, h)
+        side_w = lg.sizeHint().width()
+        side_scale = min((w - side_w) / bw, h / bh)
+        below = self._legend_below(pts, w, h // 3)
+        below_scale = min(w / bw, (h - lg.sizeHint().height()) / bh) if below else 0.0
+        if below_scale > side_scale * 1.1:
+            self._box.setDirection(QBoxLayout.Direction.TopToBottom)
+        else:
+            lg.set_columns(1)
+            lg.fit_height(pts, h)
+            self._box.setDirection(QBoxLayout.Direction.LeftToRight)
+        lg.updateGeometry()
 
     # -- clicks ------------------------------------------------------------------------------------
     def hit_test(self, x: float, y: float) -> tuple[str, str] | None:

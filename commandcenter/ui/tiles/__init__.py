@@ -119,9 +119,13 @@ def build_kpis(ctx: TileContext, section: TileSection) -> Tile:
 
 
 def build_map(ctx: TileContext, section: TileSection) -> Tile:
-    from .map import MapTile
+    from .map import MapTile, load_basemap
 
-    tile = MapTile(ctx.live, title=section.title, clock=ctx.clock, focus_node=section.territory_node)
+    basemap = ctx.extras.get("map_basemap")
+    if basemap is None:      # read once per wall: every map tile shares the layers and the tile loader
+        basemap = ctx.extras["map_basemap"] = load_basemap(ctx.config.map)
+    tile = MapTile(ctx.live, title=section.title, clock=ctx.clock, focus_node=section.territory_node,
+                   basemap=basemap)
     tile.grid_clicked.connect(lambda i: ctx.open_details("grid", i))
     tile.incident_clicked.connect(lambda i: ctx.open_details("incident", i))
     tile.alert_clicked.connect(lambda i: ctx.open_details("alert", i))

@@ -10,17 +10,25 @@ sort (O(open incidents) on every flush).
 from __future__ import annotations
 
 import bisect
+import logging
 from collections.abc import Callable
-from datetime import datetime, UTC
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from operator import attrgetter
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
+from ...config.schema import MapSection
 from ...domain import Incident
+from ...feeds.basemap import LayerError, VectorLayer, load_vector_layer
 from ...services import Change, LiveState
 from ..map import GridMap, markers
+from ..map.basemap import TileLoader, raster_source
 from .base import Tile
+
+log = logging.getLogger("commandcenter.ui.map")
 
 #: a change with more incidents than this is appended to the marker ranking's groups, sorted when next needed
 BULK_OVER = 256
@@ -88,6 +96,36 @@ class MarkerRanking:
         return out
 
 
+@dataclass
+class Basemap:
+    """What `[map]` puts under the grids: vector layers and a raster tile loader (one per wall, shared by its maps)."""
+
+    layers: list[VectorLayer] = field(default_factory=list)
+    loader: TileLoader | None = None
+    gcj: bool = False
+
+
+def load_basemap(section: MapSection) -> Basemap:
+    """Read the `[map]` layers and open its raster source. A file that cannot be read is logged and left out: the
+    map still shows the grids (the config loader already checked that the files exist)."""
+    layers = []
+    for layer in section.layers:
+        try:
+            layers.append(load_vector_layer(layer.path, layer.kind, layer.crs))
+        except LayerError as exc:
+            log.error("map.layers: %s", exc)
+    loader = None
+    if section.basemap:
+        from platformdirs import user_cache_dir
+
+        cache = section.cache_dir or str(Path(user_cache_dir("commandcenter", appauthor=False)) / "tiles")
+        try:
+            loader = TileLoader(raster_source(section.basemap, cache, section.basemap_allow_networks))
+        except LayerError as exc:
+            log.error("map.basemap: %s", exc)
+    return Basemap(layers, loader, section.basemap_crs == "GCJ-02")
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -97,11 +135,13 @@ class MapTile(Tile):
 
     def __init__(self, live: LiveState, *, title: str = "", clock: Callable[[], datetime] = _utcnow,
                  focus_node: str = "", feeds: list[str] | None = None, interval_ms: int = 500,
-                 parent: QWidget | None = None):
+                 basemap: Basemap | None = None, parent: QWidget | None = None):
         super().__init__(live, title or self.tr("网格地图"), feeds=feeds, parent=parent)
         self.clock = clock
         self.focus_node = focus_node
         self.map = GridMap()
+        if basemap is not None:
+            self.map.set_basemap(basemap.layers, basemap.loader, gcj=basemap.gcj)
         self.body.addWidget(self.map, 1)
         self.grid_clicked = self.map.grid_clicked
         self.incident_clicked = self.map.incident_clicked
