@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ...store import Store
     from ..models.alerts import AlertBoard
     from ..services import AlertServices, InStore
+    from .map import Basemap
 
 
 @dataclass
@@ -35,6 +36,7 @@ class TileContext:
     in_store: InStore | None = None          # store calls off the GUI thread (KPI tiles)
     store: Store | None = None
     drills: DrillManager | None = None
+    basemap: Basemap | None = None           # read once per wall: every map tile shares the layers and tile loader
 
     @property
     def alert_board(self) -> AlertBoard:
@@ -121,11 +123,10 @@ def build_kpis(ctx: TileContext, section: TileSection) -> Tile:
 def build_map(ctx: TileContext, section: TileSection) -> Tile:
     from .map import MapTile, load_basemap
 
-    basemap = ctx.extras.get("map_basemap")
-    if basemap is None:      # read once per wall: every map tile shares the layers and the tile loader
-        basemap = ctx.extras["map_basemap"] = load_basemap(ctx.config.map)
+    if ctx.basemap is None:
+        ctx.basemap = load_basemap(ctx.config.map)
     tile = MapTile(ctx.live, title=section.title, clock=ctx.clock, focus_node=section.territory_node,
-                   basemap=basemap)
+                   basemap=ctx.basemap)
     tile.grid_clicked.connect(lambda i: ctx.open_details("grid", i))
     tile.incident_clicked.connect(lambda i: ctx.open_details("incident", i))
     tile.alert_clicked.connect(lambda i: ctx.open_details("alert", i))
