@@ -49,6 +49,7 @@ def plan(soak_minutes: float | None, quick: bool) -> list[Bench]:
               names=("ingest_events_per_s", "ingest_floor_ratio")),
         Bench("wall_memory.py", timeout=300, names=("rss_mb_100k_open",)),
         Bench("wall_startup.py", timeout=300, names=("startup_first_frame_s",)),
+        Bench("wall_sensors.py", timeout=420, names=("sensors_msgs_per_s", "sensors_lost", "sensors_loop_p99_ms")),
         Bench("wall_soak.py", full=["--minutes", str(soak)], quick=["--minutes", str(soak)],
               timeout=(soak + min(10.0, soak / 3)) * 60 + 180, names=("soak_rss_growth_pct",)),   # + warm-up
     ]

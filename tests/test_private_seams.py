@@ -112,6 +112,22 @@ def _declared() -> dict[str, str]:
             for spec in project["dependencies"]}
 
 
+def test_aiomqtt_client_keeps_its_paho_client_in_underscore_client() -> None:
+    """commandcenter/feeds/mqtt.py turns on paho's manual acknowledgement through `aiomqtt.Client._client` and acks
+    a message only after its batch committed (aiomqtt has no switch for it): without it the broker forgets what a
+    crashed wall had received but not stored."""
+    import aiomqtt
+
+    async def main() -> None:          # aiomqtt's client is made inside a running loop
+        client = aiomqtt.Client("127.0.0.1", 1)
+        paho = getattr(client, "_client", None)
+        assert paho is not None, "aiomqtt.Client._client is gone: revisit feeds/mqtt.py (manual ack)"
+        assert callable(getattr(paho, "manual_ack_set", None)) and callable(getattr(paho, "ack", None)), \
+            "paho's manual_ack_set / ack are gone: revisit feeds/mqtt.py"
+
+    asyncio.run(main())
+
+
 def test_every_runtime_dependency_is_bounded() -> None:
     """An upgrade past a bound is a decision taken with this file's tests, not an accident of `pip install`."""
     unbounded = [spec for spec in _declared().values() if "<" not in spec and "==" not in spec]

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import DEFAULT_CONFIG, SCENARIOS_DIR, Config, ConfigError, load_config, store_url
+from ..config.schema import FeedSection
 
 if TYPE_CHECKING:
+    from ..sim.broker import Broker
+    from ..sim.sensors import SensorPublisher
     from ..sim.territory import City
 
 
@@ -154,9 +157,16 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
 
     sim = run_in_thread(profile=profile, seed=seed, speed=speed, demo_extra_events_per_s=extra_events_per_s,
                         backfill_days=DEMO_BACKFILL_DAYS)
+    city = sim.server.city
+    assert city is not None, "a started simulator has its city"
+    sensors = demo_sensors(city, seed)
     try:
         config = load_or_exit(os.environ.get("COMMANDCENTER_DEMO_CONFIG", DEFAULT_CONFIG))
         feeds = [f.model_copy(update={"url": sim.url}) if f.kind == "native" else f for f in config.feeds]
+        if sensors is not None:
+            broker, _ = sensors
+            feeds = [f for f in feeds if f.kind != "mqtt"] + [FeedSection(
+                name="sensors", kind="mqtt", url=broker.url, client_id=f"commandcenter-demo-{os.getpid()}")]
         config = config.model_copy(update={"feeds": feeds})
         if extra_events_per_s > 0:
             label = f"演示附加事件 +{extra_events_per_s:g}/秒"
@@ -165,12 +175,14 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
             wall = config.wall.model_copy(update={"title": f"{config.wall.title}（{label}）"})
             config = config.model_copy(update={"wall": wall})
         with tempfile.TemporaryDirectory(prefix="commandcenter-demo-") as tmp:
-            city = sim.server.city
-            assert city is not None, "a started simulator has its city"
             config = with_demo_basemap(config, city, Path(tmp) / "basemap")
             # A fresh store unless one is given: the simulated city starts its sequence anew each run.
             yield config, store or f"sqlite:///{Path(tmp) / 'demo.db'}"
     finally:
+        if sensors is not None:
+            broker, publisher = sensors
+            publisher.stop()
+            broker.close()
         sim.stop()
 
 
@@ -195,3 +207,21 @@ def with_demo_basemap(config: Config, city: City, folder: Path) -> Config:
     paths = write_layers(city, folder)
     layers = [MapLayerSection.model_validate({"kind": kind, "path": str(path)}) for kind, path in paths.items()]
     return config.model_copy(update={"map": config.map.model_copy(update={"layers": layers})})
+
+
+DEMO_SENSORS = 2000
+
+
+def demo_sensors(city: City, seed: int) -> tuple[Broker, SensorPublisher] | None:
+    """The demo's sensors: mosquitto on a free loopback port and the city's devices publishing to it; None (said
+    on stderr) when mosquitto is not installed: the demo then runs without sensors."""
+    from ..sim.broker import Broker, BrokerError
+    from ..sim.sensors import SensorPublisher, fleet
+
+    try:
+        broker = Broker().start()
+    except (BrokerError, OSError) as exc:
+        print(f"commandcenter: no sensors in this demo: {exc}", file=sys.stderr, flush=True)
+        return None
+    publisher = SensorPublisher(broker.url, fleet(city, DEMO_SENSORS, seed), interval=10.0, seed=seed).start()
+    return broker, publisher

@@ -1,4 +1,4 @@
-"""`commandcenter export (incidents|alerts|resources|quarantine) --config PATH [--format jsonl|csv]
+"""`commandcenter export (incidents|alerts|resources|sensors|quarantine) --config PATH [--format jsonl|csv]
 [--since ISO] [--until ISO] [--out FILE]`: what the store holds, one record per line or row.
 
 Each record carries its id, its current status (incidents, alerts, resources) or level (alerts), a
@@ -7,7 +7,9 @@ csv has one column per scalar field (lists and objects as JSON text); a text cel
 `= + - @`, a tab or a carriage return gets a leading `'` and control characters (ESC, BEL...) are removed
 (domain.text.csv_cell), numbers are written as numbers. `--since`/`--until` filter on
 `updated_at` (`received_at` for the quarantine); both bounds are inclusive. Drill records are included
-and flagged. Quarantined raw bytes are exported as UTF-8 text when they are valid UTF-8, else base64.
+and flagged. Alerts carry `signal` (warning 预警, alarm 告警 — device alarms from sensors among them —, supervision
+督办). Sensors: each device, its type, position, status and last reading (`value` with its `unit`, `reading_at`).
+Quarantined raw bytes are exported as UTF-8 text when they are valid UTF-8, else base64.
 """
 from __future__ import annotations
 
@@ -20,18 +22,20 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, TextIO
 
-from ..domain import encode, format_time, parse_time
+from ..domain import encode, format_time, parse_time, signal_kind
 from ..domain.text import csv_cell
 from ..domain import kpis as DK
 from .common import default_config, load_or_exit, store_url_or_exit
 
-KINDS = ("incidents", "alerts", "resources", "quarantine")
+KINDS = ("incidents", "alerts", "resources", "sensors", "quarantine")
 ALL = 100_000_000
 FIRST = {
     "incidents": ["id", "version", "status", "severity", "category", "title", "drill", "drill_id", "reported_at",
                   "updated_at", "closed_at"],
-    "alerts": ["id", "version", "status", "level", "type", "title", "drill", "drill_id", "issued_at", "updated_at",
-               "expires_at"],
+    "alerts": ["id", "version", "signal", "status", "level", "type", "title", "drill", "drill_id", "issued_at",
+               "updated_at", "expires_at"],
+    "sensors": ["id", "type", "name", "status", "level", "lon", "lat", "grid_id", "value", "unit", "reading_at",
+                "updated_at"],
     "resources": ["id", "version", "status", "kind", "name", "drill", "drill_id", "updated_at"],
     "quarantine": ["feed", "kind", "record_id", "reason", "received_at", "raw_encoding", "raw"],
 }
@@ -104,6 +108,11 @@ def _rows(store: Any, what: str, since: datetime | None, until: datetime | None)
             yield {"feed": q.feed, "kind": q.kind, "record_id": q.record_id, "reason": q.reason,
                    "received_at": format_time(q.received_at), "raw_encoding": enc, "raw": raw}
         return
+    if what == "sensors":
+        for sensor in sorted(store.sensors(), key=lambda x: x.id):
+            if _in_window(sensor.updated_at, since, until):
+                yield {**encode(sensor), "unit": sensor.unit}
+        return
     records: Iterable[Any]
     if what == "incidents":
         records = store.incidents(open_only=False, limit=ALL, drill=None)
@@ -116,6 +125,8 @@ def _rows(store: Any, what: str, since: datetime | None, until: datetime | None)
             continue
         row = encode(r)
         row["drill"] = r.drill_id is not None
+        if what == "alerts":
+            row["signal"] = signal_kind(r.type).value
         yield row
 
 

@@ -28,6 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    default=0.0, metavar="N",
                    help="演示附加事件 / demo only: N extra live events per real second on top of the profile's "
                         "natural rate (the seeds'); default 0 = the natural rate only")
+    m = p.add_argument_group("city sensors over MQTT (docs/feed-protocol.md, \"MQTT\")")
+    m.add_argument("--mqtt", default="", metavar="mqtt://HOST:PORT",
+                   help="publish the city's sensors to this broker (QoS 1, topics city/sensors/<type>/<id>)")
+    m.add_argument("--sensors", type=int, default=2000, help="how many devices (with --mqtt)")
+    m.add_argument("--sensor-interval", type=float, default=10.0, help="seconds between a device's reports")
     g = p.add_argument_group("fault switches (also POST /api/v1/_control/faults)")
     g.add_argument("--latency-ms", type=float, default=0.0)
     g.add_argument("--error-rate", type=float, default=0.0)
@@ -47,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
         faults.update({"latency_ms": args.latency_ms, "error_rate": args.error_rate, "drop_every": args.drop_every,
                        "duplicate_rate": args.duplicate_rate, "reorder_rate": args.reorder_rate,
                        "malformed_rate": args.malformed_rate, "stall": args.stall})
+        if args.mqtt and not args.mqtt.startswith("mqtt://"):
+            raise ValueError(f"--mqtt: expected mqtt://HOST:PORT, got {args.mqtt!r}")
         start = datetime.fromisoformat(args.start.replace("Z", "+00:00")) if args.start else None
         server = SimServer(profile=args.profile, seed=args.seed, rate=args.rate, speed=args.speed,
                            scenario=args.scenario, random_city=not args.no_random, host=args.host, port=args.port,
@@ -75,8 +82,18 @@ def run(args: argparse.Namespace) -> int:
         if args.demo_extra_events_per_s > 0:
             print(f"commandcenter sim: 演示附加事件 demo extra events: +{args.demo_extra_events_per_s:g} per real second "
                   "on top of the profile's natural rate", flush=True)
+        publisher = None
+        if args.mqtt:
+            from commandcenter.sim.sensors import SensorPublisher, fleet
+
+            devices = fleet(server.city, args.sensors, args.seed)
+            publisher = SensorPublisher(args.mqtt, devices, interval=args.sensor_interval, seed=args.seed).start()
+            print(f"commandcenter sim: {len(devices)} sensors every {args.sensor_interval:g} s to {args.mqtt}",
+                  flush=True)
         print(url, flush=True)
         await stop.wait()
+        if publisher is not None:
+            await asyncio.to_thread(publisher.stop)
         await server.stop()
         return 0
 

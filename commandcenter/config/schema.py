@@ -18,7 +18,7 @@ DEFAULT_DIAGONAL_INCHES = 98.0
 #: "warnings" (预警), "alarms" (告警) and "supervision" (督办) are the three kinds of signal, each in its own tile;
 #: "alerts" is the older name of "warnings".
 TILE_KINDS: tuple[str, ...] = ("incidents", "warnings", "alerts", "alarms", "supervision", "resources", "kpis", "map",
-                               "drill")
+                               "drill", "sensors")
 
 
 class _Strict(BaseModel):
@@ -104,7 +104,7 @@ class StoreSection(_Strict):
 
 class FeedSection(_Strict):
     name: str = Field(min_length=1)
-    kind: Literal["native", "open311", "cap", "geojson", "shapefile"] = "native"
+    kind: Literal["native", "open311", "cap", "geojson", "shapefile", "mqtt"] = "native"
     url: str = Field(min_length=1)
     mode: Literal["poll", "sse", "ws"] = "poll"
     interval: float = Field(default=2.0, gt=0, le=3600)
@@ -130,6 +130,32 @@ class FeedSection(_Strict):
     def _crs_only_for_shapefiles(self) -> FeedSection:
         if self.crs and self.kind != "shapefile":
             raise ValueError(f"crs: only a shapefile feed takes a crs (this feed is {self.kind})")
+        return self
+
+    # mqtt: the topic filters to subscribe (wildcards + and #), the client id that names the broker's persistent
+    # session, environment variables holding the user name and password, and a CA file for mqtts:// (TLS)
+    topics: list[str] = Field(default_factory=lambda: ["city/sensors/#"])
+    client_id: str = ""
+    username_env: str = ""
+    password_env: str = ""
+    ca_file: str = ""
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, v: list[str]) -> list[str]:
+        for i, topic in enumerate(v):
+            parts = topic.split("/")
+            if not topic or any(("#" in p and (p != "#" or j != len(parts) - 1)) or ("+" in p and p != "+")
+                                for j, p in enumerate(parts)):
+                raise ValueError(f"[{i}]: expected an MQTT topic filter such as \"city/sensors/+/#\" "
+                                 "(+ a whole level, # only as the last level)")
+        return v
+
+    @model_validator(mode="after")
+    def _mqtt_url(self) -> FeedSection:
+        if (self.kind == "mqtt") != self.url.startswith(("mqtt://", "mqtts://")):
+            raise ValueError(f"url: expected mqtt://HOST:PORT or mqtts://HOST:PORT for kind \"mqtt\" "
+                             f"(and only for it), got {self.url[:80]!r}")
         return self
 
     @field_validator("redirect_origins", "media_origins")
@@ -165,8 +191,8 @@ class FeedSection(_Strict):
     @field_validator("url")
     @classmethod
     def _url_scheme(cls, v: str) -> str:
-        if not v.startswith(("http://", "https://", "file://", "/", "./", "embedded:")):
-            raise ValueError("expected an http(s):// URL, a file path or embedded:")
+        if not v.startswith(("http://", "https://", "file://", "/", "./", "embedded:", "mqtt://", "mqtts://")):
+            raise ValueError("expected an http(s):// URL, an mqtt(s):// URL, a file path or embedded:")
         return v
 
 
@@ -295,6 +321,45 @@ class AlertsSection(_Strict):
     guidance: dict[str, str] = Field(default_factory=dict)
 
 
+class SensorRuleSection(_Strict):
+    """One sensor type's alarm lines (domain/sensors.py SensorRule): [[threshold, level], ...] least severe first."""
+
+    levels: list[tuple[float, int]] = Field(min_length=1)
+    hysteresis: float = Field(ge=0)
+    below: bool = False
+    rate: float | None = Field(default=None, gt=0)
+    rate_level: int = Field(default=2, ge=1, le=4)
+    incident_level: int = Field(default=4, ge=0, le=4)
+
+    @field_validator("levels")
+    @classmethod
+    def _levels(cls, v: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        if any(not 1 <= lvl <= 4 for _, lvl in v):
+            raise ValueError("expected levels 1 (Ⅳ, blue) to 4 (Ⅰ, red)")
+        return v
+
+
+class SensorsSection(_Strict):
+    """Devices of mqtt feeds: when a silent one is offline, how long readings are kept, and alarm lines per type
+    (keys: water_level, manhole, smoke, temperature, gas, lamp_pole)."""
+
+    offline_after: float = Field(default=60.0, gt=0, le=86400)
+    raw_days: int = Field(default=7, ge=1)
+    hourly_months: int = Field(default=6, ge=1)
+    rules: dict[str, SensorRuleSection] = Field(default_factory=dict)
+
+    @field_validator("rules")
+    @classmethod
+    def _types(cls, v: dict[str, SensorRuleSection]) -> dict[str, SensorRuleSection]:
+        from ..domain.sensors import SensorType
+
+        unknown = sorted(set(v) - {t.value for t in SensorType})
+        if unknown:
+            raise ValueError(f"no sensor type {', '.join(unknown)}; expected one of "
+                             f"{', '.join(t.value for t in SensorType)}")
+        return v
+
+
 class DrillSection(_Strict):
     """Where drills are played: `backend` names a native feed whose server runs a scenario player
     (the simulator's /_control/drills); the drill's events then arrive through that feed. "" = the wall
@@ -372,6 +437,7 @@ class Config(_Strict):
     duty: list[DutySection] = Field(default_factory=list)
     drill: DrillSection = DrillSection()
     map: MapSection = MapSection()
+    sensors: SensorsSection = SensorsSection()
 
     @model_validator(mode="after")
     def _unique_feed_names(self) -> Config:

@@ -45,9 +45,15 @@ def _shapefile(section: FeedSection, client: httpx.AsyncClient) -> Feed:
     return ShapefileFeed(section, client)
 
 
+def _mqtt(section: FeedSection, client: httpx.AsyncClient) -> Feed:
+    from .mqtt import MqttFeed
+    return MqttFeed(section)     # its own connection to the broker; the HTTP client is not used
+
+
 #: config `kind` → the builder of its feed (modules imported when a config uses them).
 FEED_BUILDERS: dict[str, Callable[[FeedSection, httpx.AsyncClient], Feed]] = {
     "native": _native, "open311": _open311, "cap": _cap, "geojson": _geojson, "shapefile": _shapefile,
+    "mqtt": _mqtt,
 }
 
 

@@ -34,6 +34,7 @@ from .transport import GuardedClient, OriginPolicy, TokenError, token_from_env
 from ..domain import (
     Alert, FeedHealth, FeedState, Incident, KpiValue, QuarantinedRecord, Resource, TerritoryNode,
 )
+from ..domain.sensors import Sensor, SensorReading
 
 log = logging.getLogger("commandcenter.feeds")
 
@@ -53,11 +54,13 @@ class Batch:
     territory: list[TerritoryNode] = field(default_factory=list)
     kpis: list[KpiValue] = field(default_factory=list)
     quarantined: list[QuarantinedRecord] = field(default_factory=list)
+    sensors: list[Sensor] = field(default_factory=list)              # devices' new versions (mqtt feeds)
+    readings: list[SensorReading] = field(default_factory=list)
     cursor: str | None = None   # to persist together with this batch's records
 
     def __len__(self) -> int:
         return (len(self.incidents) + len(self.resources) + len(self.alerts) + len(self.territory)
-                + len(self.kpis) + len(self.quarantined))
+                + len(self.kpis) + len(self.quarantined) + len(self.sensors) + len(self.readings))
 
     @property
     def records(self) -> int:

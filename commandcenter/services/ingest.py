@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 HEALTH_INTERVAL_S = 1.0
 READERS = 2                  # threads for the store's reads (in_store routes STORE_READS there)
+SENSOR_RETENTION_S = 3600.0  # how often old sensor readings are pruned
 
 
 #: Store methods that only read. `in_store` runs them on the reader threads, not the store thread: a KPI tile's
@@ -56,7 +57,7 @@ READERS = 2                  # threads for the store's reads (in_store routes ST
 #: writer, so only writes need the one thread. A read issued after a write returned sees it (it committed).
 STORE_READS = frozenset({
     "cursor", "incidents", "incident", "alerts", "resources", "territory", "quarantine", "quarantine_count",
-    "actions_since", "actions_for", "kpis", "state_at", "counts",
+    "actions_since", "actions_for", "kpis", "state_at", "counts", "sensors", "sensor_readings",
 })
 
 
@@ -160,7 +161,8 @@ class IngestPipeline:
         loop = asyncio.get_running_loop()
         territory, incidents, alerts, resources = await loop.run_in_executor(
             self._readers, self._read_initial, open_limit)
-        self.commits.publish(committed(incidents, resources, alerts, territory))
+        sensors = await loop.run_in_executor(self._readers, self.store.sensors)
+        self.commits.publish(committed(incidents, resources, alerts, territory, sensors))
 
     def _read_initial(self, open_limit: int
                       ) -> tuple[list[TerritoryNode], list[Incident], list[Alert], list[Resource]]:
@@ -184,6 +186,8 @@ class IngestPipeline:
             self._feed_thread = FeedThread()
             await self._feed_thread.call(self._start_feeds(cursors))
         self._tasks.append(asyncio.create_task(self._watch_health(), name="feed-health"))
+        if any(section.kind == "mqtt" for section in self.config.feeds):
+            self._tasks.append(asyncio.create_task(self._sensor_retention(), name="sensor-retention"))
 
     async def _start_feeds(self, cursors: dict[str, str | None]) -> None:
         """On the feed thread: its HTTP client and one task per feed. Records decode right there (the thread
@@ -192,6 +196,7 @@ class IngestPipeline:
         # (transport.GuardedClient), so nothing else on this client (the clock probes) follows one
         self._client = make_client(follow_redirects=False, event_hooks=self.clocks.event_hooks())
         self.feeds = [make_feed(section, self._client) for section in self.config.feeds]
+        await self._prime_sensor_feeds()
         for feed in self.feeds:
             if isinstance(feed, FeedBase):
                 feed.trace = self.trace
@@ -199,6 +204,29 @@ class IngestPipeline:
             self._feed_tasks.append(asyncio.create_task(feed.run(self._sink, cursors.get(feed.name)),
                                                         name=f"feed:{feed.name}"))
         self._feed_tasks.append(asyncio.create_task(self.clocks.follow(self._client), name="backend-clocks"))
+
+    async def _prime_sensor_feeds(self) -> None:
+        """Sensor feeds start from what the store holds (devices, their alarms in force, the grids), with the
+        config's alarm lines."""
+        from ..feeds.mqtt import MqttFeed
+
+        mqtt = [f for f in self.feeds if isinstance(f, MqttFeed)]
+        if not mqtt:
+            return
+        store = self.store
+        sensors, alerts, territory = await asyncio.get_running_loop().run_in_executor(
+            self._readers, lambda: (store.sensors(), store.alerts(live_only=True, drill=None), store.territory()))
+        for feed in mqtt:
+            feed.configure(self.config.sensors)
+            feed.prime([s for s in sensors], alerts, territory)
+
+    def _grids_committed(self, nodes: list[Any]) -> None:
+        """Committed territory (on the feed thread): sensor feeds link their alarms to these grids too."""
+        from ..feeds.mqtt import MqttFeed
+
+        for feed in self.feeds:
+            if isinstance(feed, MqttFeed):
+                feed.territory(nodes)
 
     async def _stop_feeds(self) -> None:
         """On the feed thread: cancel the feeds, close the client (its sockets belong to this loop)."""
@@ -249,7 +277,8 @@ class IngestPipeline:
 
         Runs on the feed thread (or on the caller's loop when called directly). Batches are shown in commit
         order; past SHOW_BACKLOG committed batches not shown yet, this waits for the oldest (back-pressure)."""
-        if not (batch.incidents or batch.resources or batch.alerts or batch.territory or batch.quarantined) and (
+        if not (batch.incidents or batch.resources or batch.alerts or batch.territory or batch.quarantined
+                or batch.sensors or batch.readings) and (
                 batch.cursor is None or batch.cursor == self._committed.get(batch.feed)):
             if batch.kpis:          # nothing the store would write: no empty transaction
                 await self._show(None, batch.kpis)
@@ -264,12 +293,16 @@ class IngestPipeline:
                 territory=batch.territory,
                 quarantined=batch.quarantined,
                 cursor=batch.cursor,
+                sensors=batch.sensors,
+                readings=batch.readings,
             )
         except Exception as exc:
             if not refuses_record(exc):
                 raise             # the store is unusable (disk, database): the feed retries from its cursor
             applied = await self.in_store(self._apply_isolating, batch, exc)
         self.batches_applied += 1
+        if applied.territory:
+            self._grids_committed(applied.territory)
         if batch.cursor is not None:
             self._committed[batch.feed] = batch.cursor
         await self._show(applied, batch.kpis)
@@ -295,7 +328,8 @@ class IngestPipeline:
             for kind, record in items:
                 part[kind].append(record)
             return store.apply(feed, territory=part["territory"], incidents=part["incidents"],
-                               resources=part["resources"], alerts=part["alerts"])
+                               resources=part["resources"], alerts=part["alerts"],
+                               sensors=part["sensors"], readings=part["readings"])
 
         result = isolation.bisect(isolation.units_of(lists), write, refuses_record)
         now = self.clock()
@@ -313,7 +347,8 @@ class IngestPipeline:
         return Applied(incidents=[r for a in parts for r in a.incidents],
                        resources=[r for a in parts for r in a.resources],
                        alerts=[r for a in parts for r in a.alerts],
-                       territory=[n for a in parts for n in a.territory])
+                       territory=[n for a in parts for n in a.territory],
+                       sensors=[s for a in parts for s in a.sensors])
 
     def _traced_apply(self, feed: str, **kw: Any) -> Any:
         """Store.apply on the store thread, stamping when the transaction began and when it committed."""
@@ -324,6 +359,16 @@ class IngestPipeline:
         applied = self.store.apply(feed, **kw)
         trace.mark("committed", (r.id for r in applied.incidents))
         return applied
+
+    async def _sensor_retention(self) -> None:
+        """Sensor readings kept `[sensors] raw_days`, hourly summaries `hourly_months`: pruned now and hourly."""
+        keep = self.config.sensors
+        while True:
+            try:
+                await self.in_store(self.store.prune_sensors, raw_days=keep.raw_days, hourly_months=keep.hourly_months)
+            except Exception:  # noqa: BLE001 - retention must not end the pipeline; the next hour tries again
+                log.exception("pruning old sensor readings failed")
+            await asyncio.sleep(SENSOR_RETENTION_S)
 
     async def _watch_health(self) -> None:
         while True:

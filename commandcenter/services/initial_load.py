@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain import Alert, Category, Incident, Resource, TerritoryNode
 from ..domain.deadlines import deadline_state
+from ..domain.sensors import Sensor
 from ..store import Store
 from .live_commits import Committed, committed
 
@@ -44,6 +45,7 @@ class FirstScreen:
     incidents: list[Incident]
     alerts: list[Alert]
     resources: list[Resource]
+    sensors: list[Sensor] = field(default_factory=list)
 
 
 def read_first_screen(store: Store, first_rows: int = FIRST_ROWS) -> FirstScreen:
@@ -51,7 +53,8 @@ def read_first_screen(store: Store, first_rows: int = FIRST_ROWS) -> FirstScreen
     included, as load_initial_state). Runs on the store's thread."""
     return FirstScreen(territory=store.territory(),
                        incidents=store.incidents(open_only=True, limit=first_rows, drill=None),
-                       alerts=store.alerts(live_only=True, drill=None), resources=store.resources(drill=None))
+                       alerts=store.alerts(live_only=True, drill=None), resources=store.resources(drill=None),
+                       sensors=store.sensors())
 
 
 def display_key(inc: Incident, now: datetime, limits: dict[Category, timedelta] | None

@@ -25,9 +25,10 @@ from ..domain import QuarantinedRecord, encode
 log = logging.getLogger(__name__)
 
 #: Batch list names in the order Store.apply writes them (territory first: incidents' rollups need their grids).
-KINDS = ("territory", "incidents", "resources", "alerts")
+KINDS = ("territory", "incidents", "resources", "alerts", "sensors", "readings")
 #: The quarantine's kind of a record from each list.
-QUARANTINE_KIND = {"territory": "territory", "incidents": "incident", "resources": "resource", "alerts": "alert"}
+QUARANTINE_KIND = {"territory": "territory", "incidents": "incident", "resources": "resource", "alerts": "alert", "sensors": "sensor",
+                   "readings": "sensor_reading"}
 
 Item = tuple[str, Any]            # (batch list name, record)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..domain import Alert, FeedHealth, Incident, KpiValue, Resource, TerritoryNode
+from ..domain.sensors import Sensor
 from ..feeds import StageTrace
 from ..store import Applied
 from .live_state import LiveState
@@ -53,17 +54,18 @@ class Committed:
     alerts: list[Alert] = field(default_factory=list)
     territory: list[TerritoryNode] = field(default_factory=list)
     kpis: list[KpiValue] = field(default_factory=list)
+    sensors: list[Sensor] = field(default_factory=list)
 
     @classmethod
     def of(cls, applied: Applied | None, kpis: Iterable[KpiValue] = ()) -> Committed:
         if applied is None:
             return cls(kpis=list(kpis))
         return cls(list(applied.incidents), list(applied.resources), list(applied.alerts),
-                   list(applied.territory), list(kpis))
+                   list(applied.territory), list(kpis), list(applied.sensors))
 
     @property
     def records(self) -> int:
-        return len(self.incidents) + len(self.resources) + len(self.alerts)
+        return len(self.incidents) + len(self.resources) + len(self.alerts) + len(self.sensors)
 
 
 Entry = Committed | DrillEnded
@@ -127,9 +129,9 @@ class LiveCommits:
         self.live.prune(now)
 
     def replace(self, incidents: Iterable[Incident], resources: Iterable[Resource],
-                alerts: Iterable[Alert]) -> None:
+                alerts: Iterable[Alert], sensors: Iterable[Sensor] = ()) -> None:
         """The shown state replaced wholesale (a replay's picture of the past, the present back after one)."""
-        self.shown.replace(incidents=incidents, resources=resources, alerts=alerts)
+        self.shown.replace(incidents=incidents, resources=resources, alerts=alerts, sensors=sensors)
 
     def _now_or_queued(self, entry: Entry) -> None:
         on_home = self._home is None or threading.get_ident() == self._home_thread
@@ -196,7 +198,8 @@ class LiveCommits:
                          resources=[r for a in parts for r in a.resources],
                          alerts=[r for a in parts for r in a.alerts],
                          territory=[n for a in parts for n in a.territory],
-                         kpis=[k for a in parts for k in a.kpis])
+                         kpis=[k for a in parts for k in a.kpis],
+                         sensors=[s for a in parts for s in a.sensors])
 
     def _apply_entry(self, entry: Entry) -> None:
         """One entry into the live state at once (small batches, the caller's own records)."""
@@ -210,7 +213,7 @@ class LiveCommits:
             if trace is not None:
                 trace.mark("resumed", (r.id for r in entry.incidents))
             self.live.apply(incidents=entry.incidents, resources=entry.resources, alerts=entry.alerts,
-                            territory=entry.territory)
+                            territory=entry.territory, sensors=entry.sensors)
             if trace is not None:
                 trace.mark("live", (r.id for r in entry.incidents))
 
@@ -284,14 +287,20 @@ class LiveCommits:
         ~APPLY_SLICE_S (the listeners' work included), yielding to the event loop between slices. `shown(n)`
         after each step: n more records are in."""
         live = self.live
-        incidents, resources, alerts = entry.incidents, entry.resources, entry.alerts
+        incidents, resources, alerts, sensors = entry.incidents, entry.resources, entry.alerts, entry.sensors
         trace = self.trace
-        if len(incidents) + len(resources) + len(alerts) <= APPLY_FIRST_CHUNK:
-            live.apply(incidents=incidents, resources=resources, alerts=alerts, territory=entry.territory)
+        if entry.records <= APPLY_FIRST_CHUNK:
+            live.apply(incidents=incidents, resources=resources, alerts=alerts, territory=entry.territory,
+                       sensors=sensors)
             if trace is not None:
                 trace.mark("live", (r.id for r in incidents))
-            shown(len(incidents) + len(resources) + len(alerts))
+            shown(entry.records)
             return
+        for i in range(0, len(sensors), APPLY_FIRST_CHUNK):     # devices: many, each cheap; in slices too
+            part_s = sensors[i:i + APPLY_FIRST_CHUNK]
+            live.apply(sensors=part_s)
+            shown(len(part_s))
+            await asyncio.sleep(0)
         live.apply(territory=entry.territory, resources=resources, alerts=alerts)   # few: grids, teams, warnings
         shown(len(resources) + len(alerts))
         chunk = APPLY_FIRST_CHUNK
@@ -311,9 +320,10 @@ class LiveCommits:
 
 
 def committed(incidents: Iterable[Incident] = (), resources: Iterable[Resource] = (),
-              alerts: Iterable[Alert] = (), territory: Iterable[TerritoryNode] = ()) -> Committed:
+              alerts: Iterable[Alert] = (), territory: Iterable[TerritoryNode] = (),
+              sensors: Iterable[Sensor] = ()) -> Committed:
     """Records read from (or just written to) the store, to publish."""
-    return Committed(list(incidents), list(resources), list(alerts), list(territory))
+    return Committed(list(incidents), list(resources), list(alerts), list(territory), sensors=list(sensors))
 
 
 __all__ = ["APPLY_FIRST_CHUNK", "APPLY_SLICE_S", "SHOW_BACKLOG", "Committed", "DrillEnded", "LiveCommits",

@@ -19,8 +19,10 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from ..domain import Alert, FeedHealth, Incident, KpiValue, Resource, TerritoryNode
+from ..domain.sensors import Sensor
 
-R = TypeVar("R", Incident, Resource, Alert)   # the versioned live records
+R = TypeVar("R", Incident, Resource, Alert)   # the versioned live records a drill may own
+V = TypeVar("V", Incident, Resource, Alert, Sensor)   # every versioned live record
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +39,12 @@ class Change:
     # the incidents, resources and alerts were replaced wholesale (a replay jump, back to live): views start over
     # from the live state instead of updating the records named above
     reset: bool = False
+    sensors: tuple[Sensor, ...] = ()           # city sensors' new versions (status, last reading)
 
     def __bool__(self) -> bool:
         return bool(self.reset or self.incidents or self.resources or self.alerts or self.territory or self.health
-                    or self.kpis or self.removed_incidents or self.removed_alerts or self.removed_resources)
+                    or self.kpis or self.removed_incidents or self.removed_alerts or self.removed_resources
+                    or self.sensors)
 
 
 Listener = Callable[[Change], None]
@@ -54,6 +58,7 @@ class LiveState:
     territory: dict[str, TerritoryNode] = field(default_factory=dict)
     health: dict[str, FeedHealth] = field(default_factory=dict)
     kpis: dict[tuple[str, str], KpiValue] = field(default_factory=dict)     # (name, node_id) → latest
+    sensors: dict[str, Sensor] = field(default_factory=dict)
     retention: timedelta = timedelta(hours=3)
     max_ended: int = 5000
     _listeners: list[Listener] = field(default_factory=list, repr=False)
@@ -75,15 +80,17 @@ class LiveState:
         territory: Iterable[TerritoryNode] = (),
         health: Iterable[FeedHealth] = (),
         kpis: Iterable[KpiValue] = (),
+        sensors: Iterable[Sensor] = (),
     ) -> Change:
         """Merge records, keeping only newer versions; tell listeners what actually changed."""
-        change = self._merged(incidents, resources, alerts, territory, health, kpis)
+        change = self._merged(incidents, resources, alerts, territory, health, kpis, sensors)
         if change:
             self._tell(change)
         return change
 
     def _merged(self, incidents: Iterable[Incident], resources: Iterable[Resource], alerts: Iterable[Alert],
-                territory: Iterable[TerritoryNode], health: Iterable[FeedHealth], kpis: Iterable[KpiValue]) -> Change:
+                territory: Iterable[TerritoryNode], health: Iterable[FeedHealth], kpis: Iterable[KpiValue],
+                sensors: Iterable[Sensor] = ()) -> Change:
         """Merge records, keeping only newer versions; what actually changed (nobody told yet)."""
         if self.ended_drills:
             incidents, resources, alerts = (self._live_only(incidents), self._live_only(resources),
@@ -102,6 +109,7 @@ class LiveState:
             territory=tuple(self._merge_territory(territory)),
             health=tuple(self._merge_health(health)),
             kpis=tuple(self._merge_kpis(kpis)),
+            sensors=tuple(_merge(self.sensors, sensors)),
         )
         return change
 
@@ -130,16 +138,18 @@ class LiveState:
         return change
 
     def replace(self, incidents: Iterable[Incident] = (), resources: Iterable[Resource] = (),
-                alerts: Iterable[Alert] = ()) -> Change:
-        """Hold exactly these incidents, resources and alerts (a replay jump, back to live); listeners get one
+                alerts: Iterable[Alert] = (), sensors: Iterable[Sensor] = ()) -> Change:
+        """Hold exactly these incidents, resources, alerts and sensors (a replay jump, back to live); listeners get one
         change with `reset` set, so they rebuild from the live state (territory and health stay)."""
         self.incidents.clear()
         self.resources.clear()
         self.alerts.clear()
+        self.sensors.clear()
         self._ended.clear()
         self._ended_ids.clear()
-        merged = self._merged(incidents, resources, alerts, (), (), ())
-        change = Change(incidents=merged.incidents, resources=merged.resources, alerts=merged.alerts, reset=True)
+        merged = self._merged(incidents, resources, alerts, (), (), (), sensors)
+        change = Change(incidents=merged.incidents, resources=merged.resources, alerts=merged.alerts, reset=True,
+                        sensors=merged.sensors)
         self._tell(change)
         return change
 
@@ -213,8 +223,8 @@ class LiveState:
         return [a for a in self.alerts.values() if a.is_live(now)]
 
 
-def _merge(target: dict[str, R], records: Iterable[R]) -> list[R]:
-    out: list[R] = []
+def _merge(target: dict[str, V], records: Iterable[V]) -> list[V]:
+    out: list[V] = []
     for rec in records:
         old = target.get(rec.id)
         if old is None or rec.version > old.version:

@@ -41,9 +41,9 @@ class Window:
 
 
 def replace_state(live: LiveState, state: dict[str, list[Any]]) -> None:
-    """Make `live` hold exactly `state` (incidents/resources/alerts): one change with `reset` set."""
+    """Make `live` hold exactly `state` (incidents/resources/alerts/sensors): one change with `reset` set."""
     live.replace(incidents=state.get("incidents", ()), resources=state.get("resources", ()),
-                 alerts=state.get("alerts", ()))
+                 alerts=state.get("alerts", ()), sensors=state.get("sensors", ()))
 
 
 class ReplayController:
@@ -280,7 +280,7 @@ class LiveDetour:
         if self.shadow is not None:
             return
         shadow = LiveState()
-        for name in ("incidents", "resources", "alerts", "territory", "health"):
+        for name in ("incidents", "resources", "alerts", "territory", "health", "sensors"):
             getattr(shadow, name).update(getattr(self.shown, name))
         self.shadow = shadow
         # the present's finished drills stay off the present (the shadow); the past shows them as they were
@@ -296,7 +296,8 @@ class LiveDetour:
         self.shown.ended_drills = shadow.ended_drills
         self.shown.health.clear()
         self.shown.health.update(shadow.health)
-        self.commits.replace(shadow.incidents.values(), shadow.resources.values(), shadow.alerts.values())
+        self.commits.replace(shadow.incidents.values(), shadow.resources.values(), shadow.alerts.values(),
+                             shadow.sensors.values())
 
     def _move_writers(self, src: LiveState, dst: LiveState) -> None:
         for w in self.writers:

@@ -5,7 +5,7 @@ import dataclasses
 import gc
 import json
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -45,7 +45,9 @@ from ..domain import (
     decode_stored,
 )
 from ..domain.enums import ActionKind
+from ..domain.sensors import Sensor, SensorReading
 from . import rollup
+from . import sensors as SS
 from .checkpoint import WalCheckpointer
 from .dialect import Dialect
 from .drills import DrillRecord, read_drills, start_drill, stop_drill
@@ -77,9 +79,10 @@ class Applied:
     resources: list[Resource] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     territory: list[TerritoryNode] = field(default_factory=list)
+    sensors: list[Sensor] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.incidents or self.resources or self.alerts or self.territory)
+        return bool(self.incidents or self.resources or self.alerts or self.territory or self.sensors)
 
 
 class ResourceChange(NamedTuple):
@@ -298,6 +301,8 @@ class Store:
         cursor: str | None = None,
         received_at: datetime | None = None,
         log: bool = True,
+        sensors: Sequence[Sensor] = (),
+        readings: Sequence[SensorReading] = (),
     ) -> Applied:
         """One transaction: upsert newer versions, append history, update rollups, quarantine, save the cursor."""
         now = utc(received_at) or _now()
@@ -311,11 +316,28 @@ class Store:
             i_new = w.incidents(conn, feed, incidents, now, log) if incidents else []
             r_new = w.resources(conn, feed, resources, now, log) if resources else []
             a_new = w.alerts(conn, feed, alerts, now, log) if alerts else []
+            s_new = w.sensors(conn, feed, sensors, readings) if sensors or readings else []
             if quarantined:
                 w.quarantine(conn, quarantined)
             if cursor is not None:
                 w.cursor(conn, feed, cursor, now)
-        return Applied(incidents=i_new, resources=r_new, alerts=a_new, territory=t_new)
+        return Applied(incidents=i_new, resources=r_new, alerts=a_new, territory=t_new, sensors=s_new)
+
+    # ------------------------------------------------------------------ sensors (store/sensors.py)
+    def sensors(self) -> list[Sensor]:
+        """Every device's latest state."""
+        with self._read() as conn:
+            return SS.sensors(conn)
+
+    def sensor_readings(self, sensor_id: str, start: datetime, end: datetime) -> list[SensorReading]:
+        """A device's readings in [start, end): raw, else hourly means where the raw ones are past retention."""
+        with self._read() as conn:
+            return SS.readings(conn, sensor_id, utc(start), utc(end))
+
+    def prune_sensors(self, *, raw_days: int, hourly_months: int, now: datetime | None = None) -> int:
+        """Readings past `raw_days` and hourly summaries past `hourly_months` deleted; how many rows went."""
+        with self._write() as conn:
+            return SS.prune(conn, utc(now) or _now(), raw_days, hourly_months)
 
     def load_history(self, feed: str, incidents: Iterable[Incident], *, batch: int = 50_000,
                      received_at: datetime | None = None) -> int:
@@ -503,7 +525,9 @@ class Store:
         """Everything as of time t: incidents open at t or closed within `lookback` before it, alerts live at t,
         resources as they were at t. Built from the status timeline and the alert/resource history."""
         with self._read() as conn:
-            return state_at(conn, utc(t), lookback=lookback, drill=drill, limit=limit)
+            state = state_at(conn, utc(t), lookback=lookback, drill=drill, limit=limit)
+            state["sensors"] = SS.sensors_at(conn, utc(t))
+            return state
 
     # ------------------------------------------------------------------ drills and retention
     def record_drill_start(self, drill: DrillRecord, action: OperatorAction) -> OperatorAction:

@@ -15,7 +15,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, delete, select
 
 from ..domain import Alert, Incident, QuarantinedRecord, Resource, Status, TerritoryNode
-from . import gridmonths, rollup
+from ..domain.sensors import Sensor, SensorReading
+from . import gridmonths, rollup, sensors as store_sensors
 from .dialect import Dialect, Row
 from .encoding import IS_OPEN, VALUE, encode_alert, encode_incident, encode_resource, quarantine_row
 from .schema import T
@@ -341,3 +342,8 @@ class Writer:
         ins = self.sql.insert(CURSORS).values(feed=feed, cursor=cursor, updated_at=now)
         conn.execute(ins.on_conflict_do_update(
             index_elements=["feed"], set_={"cursor": ins.excluded.cursor, "updated_at": ins.excluded.updated_at}))
+
+    def sensors(self, conn: Connection, feed: str, devices: Sequence[Sensor],
+                readings: Sequence[SensorReading]) -> list[Sensor]:
+        """City sensors' newer versions and their readings (store/sensors.py); the devices that changed."""
+        return store_sensors.write(conn, feed, devices, readings)

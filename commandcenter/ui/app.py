@@ -196,7 +196,8 @@ class WallApp:
         if show:
             first = await self.pipeline.in_store(read_first_screen, self.store)
             self._mark("first_read")
-            self.commits.publish(committed(first.incidents, first.resources, first.alerts, first.territory))
+            self.commits.publish(committed(first.incidents, first.resources, first.alerts, first.territory,
+                                           first.sensors))
         else:
             await self.pipeline.load_initial_state()
             self._mark("first_read")

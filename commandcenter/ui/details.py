@@ -61,7 +61,8 @@ PANEL_TITLES = {"incident": QT_TRANSLATE_NOOP("DetailController", "事件详情"
                 "alert": QT_TRANSLATE_NOOP("DetailController", "预警详情"),
                 "grid": QT_TRANSLATE_NOOP("DetailController", "网格详情"),
                 "resource": QT_TRANSLATE_NOOP("DetailController", "资源详情"),
-                "kpi": QT_TRANSLATE_NOOP("DetailController", "指标详情")}
+                "kpi": QT_TRANSLATE_NOOP("DetailController", "指标详情"),
+                "sensor": QT_TRANSLATE_NOOP("DetailController", "设备详情")}
 #: An alert's panel says which of the three kinds of signal it is.
 SIGNAL_TITLES = {SignalKind.WARNING: QT_TRANSLATE_NOOP("DetailController", "预警详情"),
                  SignalKind.ALARM: QT_TRANSLATE_NOOP("DetailController", "告警详情"),
@@ -803,6 +804,42 @@ class DetailController(QObject):
         point = (r.lon, r.lat) if r.lon is not None and r.lat is not None else None
         panel.widget(MiniMap(self._neighbourhood(r.grid_id), r.grid_id, point))
 
+    def render_sensor(self, panel: DetailPanel, sensor_id: str) -> None:
+        from ..domain.sensors import value_text
+        from .tiles.sensors import status_colour, status_label, type_label
+
+        s = self.live.sensors.get(sensor_id)
+        if s is None:
+            panel.line(self.tr("此设备不在实时数据中"))
+            return
+        panel.title.setText(fmt.feed_text(s.name or s.id))
+        panel.field(self.tr("类型"), type_label(s.type))
+        panel.field(self.tr("状态"), status_label(s.status), status_colour(s))
+        panel.field(self.tr("读数"), value_text(s.type, s.value))
+        panel.field(self.tr("读数时间"), fmt.date_time(s.reading_at) if s.reading_at else "—")
+        panel.field(self.tr("位置"), self._grid_name(s.grid_id) if s.grid_id else "—")
+        alarm = next((a for a in self.live.alerts.values() if a.references[:1] == (s.id,) and a.is_live(self.clock())),
+                     None)
+        if alarm is not None:
+            panel.link_row(f"{self.tr('告警')}：{alarm.title}", "alert", alarm.id)
+        point = (s.lon, s.lat) if s.lon is not None and s.lat is not None else None
+        panel.widget(MiniMap(self._neighbourhood(s.grid_id), s.grid_id, point))
+
+    async def _sensor_chart(self, panel: DetailPanel, sensor_id: str) -> None:
+        """The device's last 24 hours from the store, as a line chart with its type's alarm lines."""
+        from .sensor_chart import SensorChart
+
+        in_store, store = self._in_store, self._store
+        if in_store is None or store is None:
+            return
+        end = self.clock()
+        readings = await in_store(store.sensor_readings, sensor_id, end - timedelta(hours=24),
+                                  end + timedelta(minutes=5))
+        panel.section("chart")
+        panel.heading(self.tr("近24小时读数"))
+        s = self.live.sensors.get(sensor_id)
+        panel.widget(SensorChart(readings, s.type if s is not None else None, end))
+
     def render_grid(self, panel: DetailPanel, grid_id: str) -> None:
         g = self.live.territory.get(grid_id)
         panel.title.setText(self._grid_name(grid_id))
@@ -912,6 +949,7 @@ DETAIL_RENDERERS: dict[str, DetailRenderer] = {
     "resource": DetailRenderer(DetailController.render_resource),
     "grid": DetailRenderer(DetailController.render_grid, DetailController._grid_kpis),
     "kpi": DetailRenderer(DetailController.render_kpi, DetailController._kpi_records),
+    "sensor": DetailRenderer(DetailController.render_sensor, DetailController._sensor_chart),
 }
 
 

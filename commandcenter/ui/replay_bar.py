@@ -222,7 +222,7 @@ def attach_replay(app: ReplayHost, *, in_store: InStore | None = None, step: tim
     replay = ReplayController(app.store.state_at, clock=real_clock, step=step, in_store=in_store, target=app.live)
     commits = app.commits
     replay.show_state = lambda state: commits.replace(state.get("incidents", ()), state.get("resources", ()),
-                                                      state.get("alerts", ()))
+                                                      state.get("alerts", ()), state.get("sensors", ()))
     detour = LiveDetour(commits, [app.drills])
     app.replay, app.replay_detour = replay, detour
     watch = BreakthroughWatch(real_clock, app.category_limits)

@@ -27,6 +27,8 @@ REPLAY = QColor("#1fb5a8")
 SELECTION = QColor("#24477a")      # a selected table row
 PANEL_RAISED = QColor("#16223b")   # boxes on a tile: KPI cards, the alert guidance, table headers
 ALARM_TEXT = QColor("#ff3b3b")     # text that must be acted on (supplies under their threshold)
+SENSOR_NORMAL = QColor("#3cc48b")  # a city sensor reading within its lines
+SENSOR_OFFLINE = QColor("#6b7a93")  # a city sensor not heard from (or its last will said so)
 WARNING_TEXT = QColor("#ffb020")   # the wall itself is not right: backend clock off, alarm unable to sound
 
 #: Drill scoring (tiles/drill.py): a stage met, missed, still running.

@@ -156,6 +156,8 @@ def test_the_migration_fills_the_counts_from_the_grid_month_rollups(store_url: s
             c.execute(text("DROP INDEX uq_quarantine_feed_digest"))     # 0006_iso adds them
             c.execute(text("ALTER TABLE quarantine DROP COLUMN digest"))
             c.execute(text("DROP TABLE drills"))                                      # 0008 makes them
+            for table in ("sensors", "sensor_readings", "sensor_hours"):                # 0009 makes them
+                c.execute(text(f"DROP TABLE {table}"))
             c.execute(text("ALTER TABLE operator_actions DROP COLUMN seat"))
             c.execute(text("ALTER TABLE operator_actions DROP COLUMN recipient"))
             c.execute(text("UPDATE alembic_version SET version_num = '0003'"))

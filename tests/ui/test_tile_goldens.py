@@ -24,7 +24,27 @@ from tests.support.golden import check_golden
 
 WIDE, TALL = (1280, 480), (1280, 800)
 SIZES = {"incidents": TALL, "warnings": WIDE, "alerts": WIDE, "alarms": WIDE, "supervision": WIDE,
-         "resources": (1280, 640), "kpis": (1920, 560), "map": TALL, "drill": WIDE}
+         "resources": (1280, 640), "kpis": (1920, 560), "map": TALL, "drill": WIDE, "sensors": (1280, 640)}
+
+
+def sample_sensors(live: LiveState) -> None:
+    """A few devices over the last hour: a flooded underpass, warm boxes, covers, one silent gas detector."""
+    from datetime import timedelta
+
+    from commandcenter.domain.sensors import AlarmRules, Outcome, SensorMessage, SensorType
+
+    rules, out = AlarmRules(offline_after=timedelta(minutes=5)), Outcome()
+    for k in range(12):
+        t = W.T0 - timedelta(minutes=60 - 5 * k)
+        rules.reading(SensorMessage("WL1", SensorType.WATER_LEVEL, t, 0.05 + 0.04 * k, name="立交桥积水1号"), out)
+        rules.reading(SensorMessage("TB1", SensorType.TEMPERATURE, t, 40.0 + (k % 4), name="配电箱1号"), out)
+        for n in range(3):
+            rules.reading(SensorMessage(f"MH{n}", SensorType.MANHOLE, t, 1.0 + 0.2 * ((k + n) % 3),
+                                        name=f"井盖{n}号"), out)
+        if k < 3:
+            rules.reading(SensorMessage("GS1", SensorType.GAS, t, 0.4, name="燃气1号"), out)
+    rules.silent(W.T0, out)
+    live.apply(sensors=out.sensors)
 
 
 def section(kind: str) -> Any:
@@ -64,6 +84,8 @@ def test_tile_matches_its_golden(kind: str, city: Any, qloop: Any, qtbot: Any, u
             clock.advance(seconds=5)
             drills.tick()
         ctx.drills = drills
+    if kind == "sensors":
+        sample_sensors(live)
     tile = TILE_BUILDERS[kind](ctx, section(kind))
     qtbot.addWidget(tile)
     tile.resize(*SIZES[kind])

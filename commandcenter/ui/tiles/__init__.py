@@ -134,6 +134,16 @@ def build_map(ctx: TileContext, section: TileSection) -> Tile:
     return tile
 
 
+def build_sensors(ctx: TileContext, section: TileSection) -> Tile:
+    """City sensors: counts by type and status, the worst readings with sparklines (mqtt feeds)."""
+    from .sensors import SensorsTile
+
+    feeds = [f.name for f in ctx.config.feeds if f.kind == "mqtt"]
+    tile = SensorsTile(ctx.live, title=section.title, feeds=feeds)
+    tile.sensor_activated.connect(lambda i: ctx.open_details("sensor", i))
+    return tile
+
+
 # One builder per config.TILE_KINDS (the kinds the config accepts; a test keeps the two equal).
 TILE_BUILDERS: dict[str, Callable[[TileContext, TileSection], Tile]] = {
     "incidents": build_incidents,
@@ -145,6 +155,7 @@ TILE_BUILDERS: dict[str, Callable[[TileContext, TileSection], Tile]] = {
     "kpis": build_kpis,
     "map": build_map,
     "drill": build_drill,
+    "sensors": build_sensors,
 }
 
 __all__ = ["TILE_BUILDERS", "IncidentTile", "Tile", "TileContext", "plain_label"]

@@ -26,6 +26,7 @@ from ...feeds.basemap import LayerError, VectorLayer, load_vector_layer
 from ...services import Change, LiveState
 from ..map import GridMap, markers
 from ..map.basemap import TileLoader, raster_source
+from ..map.sensors import SensorLayer
 from .base import Tile
 
 log = logging.getLogger("commandcenter.ui.map")
@@ -142,6 +143,7 @@ class MapTile(Tile):
         self.map = GridMap()
         if basemap is not None:
             self.map.set_basemap(basemap.layers, basemap.loader, gcj=basemap.gcj)
+        self.sensors = SensorLayer.attach(self.map, live)     # city sensors by status (ui/map/sensors.py)
         self.body.addWidget(self.map, 1)
         self.grid_clicked = self.map.grid_clicked
         self.incident_clicked = self.map.incident_clicked

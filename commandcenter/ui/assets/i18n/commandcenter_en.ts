@@ -478,12 +478,12 @@
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../wall_extras.py" line="128" />
+      <location filename="../../services.py" line="49" />
       <source>大屏值班员</source>
       <translation>Wall duty officer</translation>
     </message>
     <message>
-      <location filename="../../wall_extras.py" line="129" />
+      <location filename="../../services.py" line="50" />
       <source>大屏</source>
       <translation>Wall</translation>
     </message>
@@ -524,69 +524,69 @@
   <context>
     <name>AlertTableModel</name>
     <message>
-      <location filename="../../models/alerts.py" line="154" />
-      <location filename="../../models/alerts.py" line="159" />
+      <location filename="../../models/alerts.py" line="155" />
+      <location filename="../../models/alerts.py" line="160" />
       <source>级别</source>
       <extracomment>Where each kind of signal sorts in a list holding several: public warnings first, they must never be lost.</extracomment>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../models/alerts.py" line="154" />
-      <location filename="../../models/alerts.py" line="159" />
+      <location filename="../../models/alerts.py" line="155" />
+      <location filename="../../models/alerts.py" line="160" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../models/alerts.py" line="155" />
+      <location filename="../../models/alerts.py" line="156" />
       <source>预警</source>
       <translation>Public warning</translation>
     </message>
     <message>
-      <location filename="../../models/alerts.py" line="155" />
-      <location filename="../../models/alerts.py" line="160" />
-      <location filename="../../models/alerts.py" line="164" />
+      <location filename="../../models/alerts.py" line="156" />
+      <location filename="../../models/alerts.py" line="161" />
+      <location filename="../../models/alerts.py" line="165" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../models/alerts.py" line="156" />
+      <location filename="../../models/alerts.py" line="157" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../models/alerts.py" line="156" />
+      <location filename="../../models/alerts.py" line="157" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../models/alerts.py" line="157" />
-      <location filename="../../models/alerts.py" line="161" />
-      <location filename="../../models/alerts.py" line="165" />
+      <location filename="../../models/alerts.py" line="158" />
+      <location filename="../../models/alerts.py" line="162" />
+      <location filename="../../models/alerts.py" line="166" />
       <source>处置</source>
       <translation>Operator state</translation>
     </message>
     <message>
-      <location filename="../../models/alerts.py" line="160" />
+      <location filename="../../models/alerts.py" line="161" />
       <source>告警</source>
       <translation>Alarm</translation>
     </message>
     <message>
-      <location filename="../../models/alerts.py" line="161" />
+      <location filename="../../models/alerts.py" line="162" />
       <source>发生</source>
       <translation>At</translation>
     </message>
     <message>
-      <location filename="../../models/alerts.py" line="163" />
+      <location filename="../../models/alerts.py" line="164" />
       <source>督办等级</source>
       <translation>Grade</translation>
     </message>
     <message>
-      <location filename="../../models/alerts.py" line="163" />
+      <location filename="../../models/alerts.py" line="164" />
       <source>督办事项</source>
       <translation>Supervision of overdue work</translation>
     </message>
     <message>
-      <location filename="../../models/alerts.py" line="164" />
+      <location filename="../../models/alerts.py" line="165" />
       <source>督办时间</source>
       <translation>Since</translation>
     </message>
@@ -647,565 +647,565 @@
   <context>
     <name>ConsoleWindow</name>
     <message>
-      <location filename="../../console/window.py" line="137" />
+      <location filename="../../console/window.py" line="140" />
       <source>操作台 · {title}</source>
       <extracomment>Lines the rotation status keeps room for (its state, and one per wall window); more are cut, never pushed.</extracomment>
       <translation>Operator console · {title}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="176" />
+      <location filename="../../console/window.py" line="179" />
       <source>事件检索</source>
       <translation>Incident search</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="179" />
+      <location filename="../../console/window.py" line="182" />
       <source>编号或标题关键字</source>
       <translation>ID or words of the title</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="183" />
+      <location filename="../../console/window.py" line="186" />
       <source>全部类别</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="186" />
+      <location filename="../../console/window.py" line="189" />
       <source>检索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="203" />
+      <location filename="../../console/window.py" line="206" />
       <source>推送事件到大屏</source>
       <translation>Push incident to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="205" />
+      <location filename="../../console/window.py" line="208" />
       <source>推送网格到大屏</source>
       <translation>Push grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="211" />
+      <location filename="../../console/window.py" line="214" />
       <source>按编号推送</source>
       <translation>Push by ID</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="214" />
+      <location filename="../../console/window.py" line="217" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="215" />
+      <location filename="../../console/window.py" line="218" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="215" />
+      <location filename="../../console/window.py" line="218" />
       <source>资源</source>
       <translation>Resource</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="218" />
+      <location filename="../../console/window.py" line="221" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="220" />
+      <location filename="../../console/window.py" line="223" />
       <source>推送</source>
       <translation>Push</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="239" />
+      <location filename="../../console/window.py" line="242" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="241" />
+      <location filename="../../console/window.py" line="244" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="246" />
-      <location filename="../../console/window.py" line="339" />
+      <location filename="../../console/window.py" line="249" />
+      <location filename="../../console/window.py" line="342" />
       <source> 分钟</source>
       <translation> min</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="247" />
+      <location filename="../../console/window.py" line="250" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="257" />
+      <location filename="../../console/window.py" line="260" />
       <source>大屏控制</source>
       <translation>Wall control</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="261" />
+      <location filename="../../console/window.py" line="264" />
       <source>推送到</source>
       <translation>Push to</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="263" />
+      <location filename="../../console/window.py" line="266" />
       <source>页面</source>
       <translation>Page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="265" />
-      <location filename="../../console/window.py" line="787" />
+      <location filename="../../console/window.py" line="268" />
+      <location filename="../../console/window.py" line="805" />
       <source>暂停轮播</source>
       <translation>Pause rotation</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="267" />
-      <location filename="../../console/window.py" line="387" />
+      <location filename="../../console/window.py" line="270" />
+      <location filename="../../console/window.py" line="405" />
       <source>下一页</source>
       <translation>Next page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="269" />
-      <location filename="../../console/window.py" line="790" />
+      <location filename="../../console/window.py" line="272" />
+      <location filename="../../console/window.py" line="808" />
       <source>固定页面</source>
       <translation>Pin page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="281" />
+      <location filename="../../console/window.py" line="284" />
       <source>演练</source>
       <translation>Drills</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="287" />
+      <location filename="../../console/window.py" line="290" />
       <source>开始演练</source>
       <translation>Start drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="289" />
+      <location filename="../../console/window.py" line="292" />
       <source>结束演练</source>
       <translation>Stop drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="291" />
+      <location filename="../../console/window.py" line="294" />
       <source>生成报告</source>
       <translation>Write report</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="305" />
+      <location filename="../../console/window.py" line="308" />
       <source>操作记录</source>
       <translation>Action history</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="330" />
+      <location filename="../../console/window.py" line="333" />
       <source>回放</source>
       <translation>Replay</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="340" />
+      <location filename="../../console/window.py" line="343" />
       <source>回放此时段</source>
       <translation>Replay this window</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="342" />
+      <location filename="../../console/window.py" line="345" />
       <source>从</source>
       <translation>From</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="344" />
+      <location filename="../../console/window.py" line="347" />
       <source>时长</source>
       <translation>Duration</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="375" />
+      <location filename="../../console/window.py" line="393" />
       <source>显示/隐藏快捷键帮助</source>
       <translation>Show / hide this shortcut help</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="376" />
+      <location filename="../../console/window.py" line="394" />
       <source>检索：编号或关键字</source>
       <translation>Search: ID or words</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="377" />
+      <location filename="../../console/window.py" line="395" />
       <source>检索：网格</source>
       <translation>Search: grid</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="378" />
+      <location filename="../../console/window.py" line="396" />
       <source>检索结果列表</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="381" />
+      <location filename="../../console/window.py" line="399" />
       <source>推送选中事件的网格到大屏</source>
       <translation>Push the selected incident's grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="382" />
+      <location filename="../../console/window.py" line="400" />
       <source>选择推送到的大屏窗口</source>
       <translation>Choose the wall window to push to</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="386" />
+      <location filename="../../console/window.py" line="404" />
       <source>暂停/恢复轮播</source>
       <translation>Pause / resume the rotation</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="388" />
+      <location filename="../../console/window.py" line="406" />
       <source>固定/取消固定页面</source>
       <translation>Pin / unpin the page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="389" />
+      <location filename="../../console/window.py" line="407" />
       <source>开始演练（需确认并填写原因）</source>
       <translation>Start a drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="390" />
+      <location filename="../../console/window.py" line="408" />
       <source>结束演练（需确认并填写原因）</source>
       <translation>Stop the drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="391" />
+      <location filename="../../console/window.py" line="409" />
       <source>回放所选时段</source>
       <translation>Replay the chosen window</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="392" />
+      <location filename="../../console/window.py" line="410" />
       <source>回放：暂停/继续</source>
       <translation>Replay: pause / play</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="393" />
+      <location filename="../../console/window.py" line="411" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="394" />
+      <location filename="../../console/window.py" line="412" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="444" />
+      <location filename="../../console/window.py" line="462" />
       <source>操作失败：{error}</source>
       <translation>Action failed: {error}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="472" />
-      <location filename="../../console/window.py" line="639" />
+      <location filename="../../console/window.py" line="490" />
+      <location filename="../../console/window.py" line="657" />
       <source>请先签到：选择值班人员和席位</source>
       <translation>Sign in first: choose the person on duty and the seat</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="514" />
+      <location filename="../../console/window.py" line="532" />
       <source>检索中…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="522" />
+      <location filename="../../console/window.py" line="540" />
       <source>找到 {n} 条</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="549" />
+      <location filename="../../console/window.py" line="567" />
       <source>请先选择要推送的记录</source>
       <translation>Select a record to push first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="556" />
+      <location filename="../../console/window.py" line="574" />
       <source>已推送到大屏：{kind} {id}</source>
       <translation>Pushed to the wall: {kind} {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="607" />
-      <location filename="../../console/window.py" line="613" />
+      <location filename="../../console/window.py" line="625" />
+      <location filename="../../console/window.py" line="631" />
       <source>已确认</source>
       <translation>Acknowledged</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="609" />
+      <location filename="../../console/window.py" line="627" />
       <source>已搁置</source>
       <translation>Shelved</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="611" />
+      <location filename="../../console/window.py" line="629" />
       <source>已升级</source>
       <translation>Escalated</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="615" />
+      <location filename="../../console/window.py" line="633" />
       <source>待确认 · 占用大屏</source>
       <translation>Unacknowledged · holding the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="615" />
+      <location filename="../../console/window.py" line="633" />
       <source>待确认</source>
       <translation>Unacknowledged</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="819" />
+      <location filename="../../console/window.py" line="835" />
       <source>演练 {id} 正在进行，请先结束</source>
       <translation>Drill {id} is running: stop it first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="823" />
+      <location filename="../../console/window.py" line="839" />
       <source>开始演练「{name}」？演练内容将在大屏上以【演练】标示。</source>
       <translation>Start the drill “{name}”? Everything it makes is marked 【DRILL】 on the wall.</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="825" />
+      <location filename="../../console/window.py" line="841" />
       <source>确认开始演练</source>
       <translation>Start the drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="848" />
+      <location filename="../../console/window.py" line="864" />
       <source>结束演练「{name}」？</source>
       <translation>Stop the drill “{name}”?</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="850" />
+      <location filename="../../console/window.py" line="866" />
       <source>确认结束演练</source>
       <translation>Stop the drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="181" />
+      <location filename="../../console/window.py" line="184" />
       <source>网格名称或编号（逗号分隔）</source>
       <translation>Grid names or IDs (comma-separated)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="214" />
+      <location filename="../../console/window.py" line="217" />
       <source>预警/告警/督办</source>
       <translation>Warning / alarm / supervision</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="232" />
+      <location filename="../../console/window.py" line="235" />
       <source>预警 · 告警 · 督办</source>
       <translation>Warnings · alarms · supervision</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="249" />
+      <location filename="../../console/window.py" line="252" />
       <source>推送选中信号到大屏</source>
       <translation>Push the selected signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="379" />
+      <location filename="../../console/window.py" line="397" />
       <source>预警、告警、督办列表</source>
       <translation>Warnings, alarms and supervision list</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="380" />
+      <location filename="../../console/window.py" line="398" />
       <source>推送选中的事件或信号到大屏</source>
       <translation>Push the selected incident or signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="383" />
+      <location filename="../../console/window.py" line="401" />
       <source>确认选中的信号</source>
       <translation>Acknowledge the selected signal</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="384" />
+      <location filename="../../console/window.py" line="402" />
       <source>搁置选中的信号</source>
       <translation>Shelve the selected signal</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="385" />
+      <location filename="../../console/window.py" line="403" />
       <source>升级选中的信号</source>
       <translation>Escalate the selected signal</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="565" />
-      <location filename="../../console/window.py" line="573" />
+      <location filename="../../console/window.py" line="583" />
+      <location filename="../../console/window.py" line="591" />
       <source>（已不在实时数据中）</source>
       <translation>(no longer in the live data)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="625" />
+      <location filename="../../console/window.py" line="643" />
       <source>请先选择一条预警、告警或督办</source>
       <translation>Select a warning, alarm or supervision notice first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="630" />
+      <location filename="../../console/window.py" line="648" />
       <source>升级预警 {id}：报送给谁，为什么？</source>
       <translation>Escalate warning {id}: to whom, and why?</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="633" />
+      <location filename="../../console/window.py" line="651" />
       <source>确认升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="659" />
+      <location filename="../../console/window.py" line="677" />
       <source>已确认 {id}</source>
       <translation>Acknowledged: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="659" />
+      <location filename="../../console/window.py" line="677" />
       <source>已搁置 {id}</source>
       <translation>Shelved: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="660" />
+      <location filename="../../console/window.py" line="678" />
       <source>已升级 {id}</source>
       <translation>Escalated: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="717" />
+      <location filename="../../console/window.py" line="735" />
       <source>主屏</source>
       <translation>primary</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="718" />
+      <location filename="../../console/window.py" line="736" />
       <source>窗口 {n}（屏幕 {screens}）</source>
       <translation>Window {n} (screen {screens})</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="741" />
+      <location filename="../../console/window.py" line="759" />
       <source>轮播已恢复</source>
       <translation>Rotation resumed</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="744" />
+      <location filename="../../console/window.py" line="762" />
       <source>轮播已暂停</source>
       <translation>Rotation paused</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="760" />
+      <location filename="../../console/window.py" line="778" />
       <source>已取消固定</source>
       <translation>Unpinned</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="764" />
+      <location filename="../../console/window.py" line="782" />
       <source>已固定页面：{page}</source>
       <translation>Page pinned: {page}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="772" />
+      <location filename="../../console/window.py" line="790" />
       <source>红色预警 {id} 占用大屏，等待确认</source>
       <translation>Red warning {id} holds the wall until acknowledged</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="775" />
+      <location filename="../../console/window.py" line="793" />
       <source>轮播：已暂停</source>
       <translation>Rotation: paused</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="777" />
+      <location filename="../../console/window.py" line="795" />
       <source>轮播：查看详情中，稍后继续</source>
       <translation>Rotation: details open, continues shortly</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="779" />
+      <location filename="../../console/window.py" line="797" />
       <source>轮播：运行中</source>
       <translation>Rotation: running</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="783" />
+      <location filename="../../console/window.py" line="801" />
       <source>固定</source>
       <translation>pinned</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="784" />
+      <location filename="../../console/window.py" line="802" />
       <source>{s} 秒后换页</source>
       <translation>next page in {s} s</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="784" />
+      <location filename="../../console/window.py" line="802" />
       <source>不轮播</source>
       <translation>not rotating</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="785" />
+      <location filename="../../console/window.py" line="803" />
       <source>窗口 {n}：{page}（{state}）</source>
       <translation>Window {n}: {page} ({state})</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="787" />
+      <location filename="../../console/window.py" line="805" />
       <source>恢复轮播</source>
       <translation>Resume rotation</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="790" />
+      <location filename="../../console/window.py" line="808" />
       <source>取消固定</source>
       <translation>Unpin</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="794" />
+      <location filename="../../console/window.py" line="811" />
       <source>演练进行中：{id}</source>
       <translation>Drill running: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="794" />
+      <location filename="../../console/window.py" line="812" />
       <source>当前无演练</source>
       <translation>No drill running</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="812" />
+      <location filename="../../console/window.py" line="827" />
       <source>本系统未启用演练功能</source>
       <translation>Drills are not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="816" />
+      <location filename="../../console/window.py" line="831" />
       <source>请选择演练脚本</source>
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="836" />
+      <location filename="../../console/window.py" line="852" />
       <source>演练未开始：{why}</source>
       <translation>Drill not started: {why}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="838" />
+      <location filename="../../console/window.py" line="854" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="857" />
+      <location filename="../../console/window.py" line="873" />
       <source>演练已结束，但后端未确认：{why}</source>
       <translation>Drill stopped, but the backend did not confirm: {why}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="859" />
+      <location filename="../../console/window.py" line="875" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="867" />
+      <location filename="../../console/window.py" line="883" />
       <source>没有可生成报告的演练</source>
       <translation>No drill to report on</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="880" />
+      <location filename="../../console/window.py" line="896" />
       <source>报告已生成：{path}</source>
       <translation>Report written: {path}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="905" />
+      <location filename="../../console/window.py" line="921" />
       <source>本系统未启用回放功能</source>
       <translation>Replay is not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="909" />
+      <location filename="../../console/window.py" line="925" />
       <source>回放时段必须在当前时间之前</source>
       <translation>The replay window must lie in the past</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="913" />
+      <location filename="../../console/window.py" line="929" />
       <source>回放 {start} 起 {minutes} 分钟，{speed}×</source>
       <translation>Replaying {minutes} min from {start} at {speed}×</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="941" />
+      <location filename="../../console/window.py" line="957" />
       <source>已回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="960" />
+      <location filename="../../console/window.py" line="976" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="966" />
+      <location filename="../../console/window.py" line="982" />
       <source>（Ctrl+End 回到实时）</source>
       <translation>(Ctrl+End: back to live)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="979" />
+      <location filename="../../console/window.py" line="995" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -1213,416 +1213,444 @@
   <context>
     <name>DetailController</name>
     <message>
-      <location filename="../../details.py" line="497" />
+      <location filename="../../details.py" line="502" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="537" />
+      <location filename="../../details.py" line="546" />
       <source>实时数据中没有此事件，正在查询…</source>
       <translation>Not in the live data; querying the store…</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="546" />
+      <location filename="../../details.py" line="550" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="548" />
+      <location filename="../../details.py" line="552" />
       <source>分项</source>
       <translation>Breakdown</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="569" />
+      <location filename="../../details.py" line="578" />
       <source>已读取存储</source>
       <translation>Read from the store</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="582" />
+      <location filename="../../details.py" line="591" />
       <source>✓ 已完整</source>
       <translation>✓ Complete</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="623" />
-      <location filename="../../details.py" line="722" />
+      <location filename="../../details.py" line="632" />
+      <location filename="../../details.py" line="731" />
       <source>照片</source>
       <translation>Photos</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="638" />
+      <location filename="../../details.py" line="647" />
       <source>打开原图</source>
       <translation>Open original</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="680" />
+      <location filename="../../details.py" line="689" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="681" />
+      <location filename="../../details.py" line="690" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="682" />
-      <location filename="../../details.py" line="733" />
-      <location filename="../../details.py" line="786" />
+      <location filename="../../details.py" line="691" />
+      <location filename="../../details.py" line="742" />
+      <location filename="../../details.py" line="795" />
+      <location filename="../../details.py" line="817" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="683" />
-      <location filename="../../details.py" line="730" />
+      <location filename="../../details.py" line="692" />
+      <location filename="../../details.py" line="739" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="685" />
+      <location filename="../../details.py" line="694" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="686" />
+      <location filename="../../details.py" line="695" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="687" />
+      <location filename="../../details.py" line="696" />
       <source>上报人</source>
       <translation>Reporter</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="689" />
+      <location filename="../../details.py" line="698" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="690" />
-      <location filename="../../details.py" line="808" />
+      <location filename="../../details.py" line="699" />
+      <location filename="../../details.py" line="853" />
       <source>网格员</source>
       <translation>Grid worker</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="691" />
+      <location filename="../../details.py" line="700" />
       <source>处置人</source>
       <translation>Handler</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="692" />
+      <location filename="../../details.py" line="701" />
       <source>涉及部门</source>
       <translation>Departments</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="693" />
+      <location filename="../../details.py" line="702" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="702" />
+      <location filename="../../details.py" line="711" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="84" />
-      <location filename="../../details.py" line="703" />
+      <location filename="../../details.py" line="87" />
+      <location filename="../../details.py" line="712" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="706" />
+      <location filename="../../details.py" line="715" />
       <source>描述</source>
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="707" />
+      <location filename="../../details.py" line="716" />
       <source>处置时间线</source>
       <translation>Timeline</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="718" />
-      <location filename="../../details.py" line="787" />
+      <location filename="../../details.py" line="727" />
+      <location filename="../../details.py" line="796" />
+      <location filename="../../details.py" line="820" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="58" />
+      <location filename="../../details.py" line="60" />
       <source>事件详情</source>
       <extracomment>The grids a warning names that its panel lists by name; the rest are a count (the map shows them all). The panel's title per kind of record: the record's own name follows in the panel, never its id.</extracomment>
       <translation>Incident details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="59" />
-      <location filename="../../details.py" line="64" />
+      <location filename="../../details.py" line="61" />
+      <location filename="../../details.py" line="67" />
       <source>预警详情</source>
       <extracomment>An alert's panel says which of the three kinds of signal it is.</extracomment>
       <translation>Public warning details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="60" />
+      <location filename="../../details.py" line="62" />
       <source>网格详情</source>
       <translation>Grid details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="61" />
+      <location filename="../../details.py" line="63" />
       <source>资源详情</source>
       <translation>Resource details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="62" />
+      <location filename="../../details.py" line="64" />
       <source>指标详情</source>
       <translation>Indicator details</translation>
     </message>
     <message>
       <location filename="../../details.py" line="65" />
+      <source>设备详情</source>
+      <translation>Device details</translation>
+    </message>
+    <message>
+      <location filename="../../details.py" line="68" />
       <source>告警详情</source>
       <translation>Alarm details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="66" />
+      <location filename="../../details.py" line="69" />
       <source>督办详情</source>
       <translation>Supervision details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="68" />
+      <location filename="../../details.py" line="71" />
       <source>事件数</source>
       <extracomment>The indicators a KPI detail can be opened on, in the centres' words (the engine's names are internal keys).</extracomment>
       <translation>Events</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="69" />
+      <location filename="../../details.py" line="72" />
       <source>处置率</source>
       <translation>Disposal rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="70" />
+      <location filename="../../details.py" line="73" />
       <source>办结率</source>
       <translation>Completion rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="71" />
+      <location filename="../../details.py" line="74" />
       <source>闭环管理率</source>
       <translation>Closed-loop management rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="72" />
+      <location filename="../../details.py" line="75" />
       <source>现场化解率</source>
       <translation>On-the-spot resolution rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="73" />
+      <location filename="../../details.py" line="76" />
       <source>1-10-20达标率</source>
       <translation>1-10-20 compliance</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="74" />
+      <location filename="../../details.py" line="77" />
       <source>平均受理时长</source>
       <translation>Average acceptance time</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="75" />
+      <location filename="../../details.py" line="78" />
       <source>平均到场时长</source>
       <translation>Average arrival time</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="76" />
+      <location filename="../../details.py" line="79" />
       <source>群众满意率</source>
       <translation>Satisfaction rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="77" />
+      <location filename="../../details.py" line="80" />
       <source>化解层级占比</source>
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="78" />
+      <location filename="../../details.py" line="81" />
       <source>各类别事件数</source>
       <translation>Events per category</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="79" />
+      <location filename="../../details.py" line="82" />
       <source>各网格事件数</source>
       <translation>Events per grid</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="81" />
+      <location filename="../../details.py" line="84" />
       <source>上报</source>
       <extracomment>What the timeline calls each stamp of an incident without a timeline of its own.</extracomment>
       <translation>Reported</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="82" />
+      <location filename="../../details.py" line="85" />
       <source>受理</source>
       <translation>Accepted</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="83" />
+      <location filename="../../details.py" line="86" />
       <source>派遣</source>
       <translation>Dispatched</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="85" />
-      <location filename="../../details.py" line="704" />
+      <location filename="../../details.py" line="88" />
+      <location filename="../../details.py" line="713" />
       <source>初情研判</source>
       <translation>Initial assessment</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="86" />
+      <location filename="../../details.py" line="89" />
       <source>办结</source>
       <translation>Closed</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="87" />
+      <location filename="../../details.py" line="90" />
       <source>回访</source>
       <translation>Follow-up visit</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="88" />
+      <location filename="../../details.py" line="91" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="89" />
+      <location filename="../../details.py" line="92" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="90" />
+      <location filename="../../details.py" line="93" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="678" />
+      <location filename="../../details.py" line="687" />
       <source>{left}（截止 {due}）</source>
       <translation>{left} (due {due})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="727" />
+      <location filename="../../details.py" line="736" />
       <source>此信号已不在实时数据中</source>
       <translation>This signal is no longer in the live data</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="731" />
-      <location filename="../../details.py" line="785" />
+      <location filename="../../details.py" line="740" />
+      <location filename="../../details.py" line="794" />
+      <location filename="../../details.py" line="816" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="733" />
+      <location filename="../../details.py" line="742" />
       <source>生效中</source>
       <translation>In force</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="733" />
+      <location filename="../../details.py" line="742" />
       <source>已失效</source>
       <translation>No longer in force</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="734" />
+      <location filename="../../details.py" line="743" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="735" />
+      <location filename="../../details.py" line="744" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="736" />
+      <location filename="../../details.py" line="745" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="737" />
+      <location filename="../../details.py" line="746" />
       <source>发布单位</source>
       <translation>Issued by</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="739" />
+      <location filename="../../details.py" line="748" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="742" />
+      <location filename="../../details.py" line="751" />
       <source>处置指引</source>
       <translation>Guidance</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="746" />
+      <location filename="../../details.py" line="755" />
       <source>涉及网格（{n} 个）</source>
       <translation>Grids covered ({n})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="750" />
+      <location filename="../../details.py" line="759" />
       <source>另有 {n} 个网格，见地图上的预警区域</source>
       <translation>{n} more grids: see the warning's area on the map</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="754" />
+      <location filename="../../details.py" line="763" />
       <source>关联</source>
       <translation>Related</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="764" />
+      <location filename="../../details.py" line="773" />
       <source>处置记录</source>
       <translation>Operator actions</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="782" />
+      <location filename="../../details.py" line="791" />
       <source>此资源不在实时数据中</source>
       <translation>This resource is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="789" />
+      <location filename="../../details.py" line="798" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="790" />
+      <location filename="../../details.py" line="799" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="791" />
+      <location filename="../../details.py" line="800" />
       <source>更新</source>
       <translation>Updated</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="807" />
+      <location filename="../../details.py" line="813" />
+      <source>此设备不在实时数据中</source>
+      <translation>This device is not in the live data</translation>
+    </message>
+    <message>
+      <location filename="../../details.py" line="818" />
+      <source>读数</source>
+      <translation>Reading</translation>
+    </message>
+    <message>
+      <location filename="../../details.py" line="819" />
+      <source>读数时间</source>
+      <translation>Read at</translation>
+    </message>
+    <message>
+      <location filename="../../details.py" line="839" />
+      <source>近24小时读数</source>
+      <translation>Readings, last 24 hours</translation>
+    </message>
+    <message>
+      <location filename="../../details.py" line="852" />
       <source>所属</source>
       <translation>Belongs to</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="809" />
+      <location filename="../../details.py" line="854" />
       <source>网格长</source>
       <translation>Grid head</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="810" />
+      <location filename="../../details.py" line="855" />
       <source>户数</source>
       <translation>Households</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="813" />
+      <location filename="../../details.py" line="858" />
       <source>在办事件（{n}）</source>
       <translation>Open incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="827" />
+      <location filename="../../details.py" line="872" />
       <source>今日指标</source>
       <translation>Today's KPIs</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="844" />
+      <location filename="../../details.py" line="889" />
       <source>数值</source>
       <translation>Value</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="846" />
+      <location filename="../../details.py" line="891" />
       <source>统计时段</source>
       <translation>Period</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="857" />
+      <location filename="../../details.py" line="902" />
       <source>相关记录（{n}）</source>
       <translation>Related records ({n})</translation>
     </message>
@@ -1637,6 +1665,10 @@
     <message>
       <source>后台数据无效</source>
       <translation>Invalid data from the server</translation>
+    </message>
+    <message>
+      <source>告警</source>
+      <translation>Alarm</translation>
     </message>
     <message>
       <source>张</source>
@@ -1658,12 +1690,12 @@
   <context>
     <name>DetailPanel</name>
     <message>
-      <location filename="../../details.py" line="289" />
+      <location filename="../../details.py" line="292" />
       <source>✕ 关闭</source>
       <translation>✕ Close</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="351" />
+      <location filename="../../details.py" line="354" />
       <source>{name}：{value}</source>
       <translation>{name}: {value}</translation>
     </message>
@@ -1671,7 +1703,7 @@
   <context>
     <name>DrillBanner</name>
     <message>
-      <location filename="../../drill_banner.py" line="21" />
+      <location filename="../../drill_banner.py" line="27" />
       <source>演练</source>
       <translation>DRILL</translation>
     </message>
@@ -2209,12 +2241,12 @@
       <translation>Drill · live scoring</translation>
     </message>
     <message>
-      <location filename="../../tiles/drill.py" line="77" />
+      <location filename="../../tiles/drill.py" line="72" />
       <source>演练功能未启用</source>
       <translation>Drills are not enabled</translation>
     </message>
     <message>
-      <location filename="../../tiles/drill.py" line="82" />
+      <location filename="../../tiles/drill.py" line="77" />
       <source>当前无演练</source>
       <translation>No drill running</translation>
     </message>
@@ -2242,7 +2274,7 @@
   <context>
     <name>Duty</name>
     <message>
-      <location filename="../../pages.py" line="214" />
+      <location filename="../../pages.py" line="215" />
       <source>值班：{names}</source>
       <translation>On duty: {names}</translation>
     </message>
@@ -2250,7 +2282,7 @@
   <context>
     <name>ExitPrompt</name>
     <message>
-      <location filename="../../kiosk.py" line="203" />
+      <location filename="../../kiosk.py" line="167" />
       <source>退出大屏：输入 quit 并按回车（Esc 取消）</source>
       <translation>Leave the wall: type quit and press Enter (Esc cancels)</translation>
     </message>
@@ -2258,12 +2290,12 @@
   <context>
     <name>FeedHealthBar</name>
     <message>
-      <location filename="../../wall.py" line="26" />
+      <location filename="../../wall.py" line="28" />
       <source>后端时钟偏差 {s} 秒（慢于本机）</source>
       <translation>Backend clock {s} s behind this machine</translation>
     </message>
     <message>
-      <location filename="../../wall.py" line="28" />
+      <location filename="../../wall.py" line="30" />
       <source>后端时钟偏差 {s} 秒（快于本机）</source>
       <translation>Backend clock {s} s ahead of this machine</translation>
     </message>
@@ -2271,7 +2303,7 @@
   <context>
     <name>HelpOverlay</name>
     <message>
-      <location filename="../../console/window.py" line="56" />
+      <location filename="../../console/window.py" line="59" />
       <source>键盘快捷键</source>
       <translation>Keyboard shortcuts</translation>
     </message>
@@ -2312,42 +2344,42 @@
   <context>
     <name>IncidentTableModel</name>
     <message>
-      <location filename="../../models/incidents.py" line="96" />
+      <location filename="../../models/incidents.py" line="97" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="96" />
+      <location filename="../../models/incidents.py" line="97" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="97" />
+      <location filename="../../models/incidents.py" line="98" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="97" />
+      <location filename="../../models/incidents.py" line="98" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="98" />
+      <location filename="../../models/incidents.py" line="99" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="98" />
+      <location filename="../../models/incidents.py" line="99" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="99" />
+      <location filename="../../models/incidents.py" line="100" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="99" />
+      <location filename="../../models/incidents.py" line="100" />
       <source>上报</source>
       <translation>Reported at</translation>
     </message>
@@ -2361,7 +2393,7 @@
       <translation>Live incidents</translation>
     </message>
     <message numerus="yes">
-      <location filename="../../tiles/incidents.py" line="56" />
+      <location filename="../../tiles/incidents.py" line="59" />
       <source>在办及近两小时办结：%n 件</source>
       <translation>
         <numerusform>Open or closed in the last 2 h: %n</numerusform>
@@ -2620,12 +2652,12 @@
       <translation>Top grids (8)</translation>
     </message>
     <message>
-      <location filename="../../tiles/kpis.py" line="396" />
+      <location filename="../../tiles/kpis.py" line="399" />
       <source>全域</source>
       <translation>Whole territory</translation>
     </message>
     <message>
-      <location filename="../../tiles/kpis.py" line="418" />
+      <location filename="../../tiles/kpis.py" line="421" />
       <source>未知网格</source>
       <translation>Unknown grid</translation>
     </message>
@@ -2653,22 +2685,22 @@
   <context>
     <name>LinkGuard</name>
     <message>
-      <location filename="../../details.py" line="131" />
+      <location filename="../../details.py" line="134" />
       <source>打开链接</source>
       <translation>Open link</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="132" />
+      <location filename="../../details.py" line="135" />
       <source>在浏览器中打开以下链接？</source>
       <translation>Open this link in the browser?</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="135" />
+      <location filename="../../details.py" line="138" />
       <source>打开</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="136" />
+      <location filename="../../details.py" line="139" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -2676,37 +2708,38 @@
   <context>
     <name>MapLegend</name>
     <message>
-      <location filename="../../map/legend.py" line="53" />
+      <location filename="../../map/legend.py" line="64" />
       <source>每网格在办事件数</source>
+      <extracomment>rows flow into this many columns (the key under a map in a tall tile: wide and short)</extracomment>
       <translation>Open events / grid</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="55" />
+      <location filename="../../map/legend.py" line="66" />
       <source>{n} 个网格</source>
       <translation>{n} grids</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="57" />
+      <location filename="../../map/legend.py" line="68" />
       <source>事件标记（{shown} / {total}）</source>
       <translation>Incidents ({shown} of {total})</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="58" />
+      <location filename="../../map/legend.py" line="69" />
       <source>事件标记（{n}）</source>
       <translation>Incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="61" />
+      <location filename="../../map/legend.py" line="72" />
       <source>演练（虚线框）</source>
       <translation>Drill (outlined)</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="62" />
+      <location filename="../../map/legend.py" line="73" />
       <source>应急资源</source>
       <translation>Emergency resources</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="67" />
+      <location filename="../../map/legend.py" line="78" />
       <source>预警（{n}）</source>
       <translation>Public warnings ({n})</translation>
     </message>
@@ -2714,7 +2747,7 @@
   <context>
     <name>MapTile</name>
     <message>
-      <location filename="../../tiles/map.py" line="101" />
+      <location filename="../../tiles/map.py" line="140" />
       <source>网格地图</source>
       <extracomment>a change with more incidents than this is appended to the marker ranking's groups, sorted when next needed a group's order: oldest report first (the markers take groups from their end), the id breaking ties</extracomment>
       <translation>Grid map</translation>
@@ -2723,7 +2756,7 @@
   <context>
     <name>PendingTile</name>
     <message>
-      <location filename="../../pages.py" line="75" />
+      <location filename="../../pages.py" line="76" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
@@ -2739,32 +2772,32 @@
   <context>
     <name>ReplayBanner</name>
     <message>
-      <location filename="../../replay_bar.py" line="35" />
+      <location filename="../../replay_bar.py" line="40" />
       <source>回放</source>
       <translation>REPLAY</translation>
     </message>
     <message>
-      <location filename="../../replay_bar.py" line="58" />
+      <location filename="../../replay_bar.py" line="62" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../replay_bar.py" line="80" />
+      <location filename="../../replay_bar.py" line="82" />
       <source>‖ 暂停</source>
       <translation>‖ paused</translation>
     </message>
     <message>
-      <location filename="../../replay_bar.py" line="109" />
+      <location filename="../../replay_bar.py" line="111" />
       <source>红色预警 {title}</source>
       <translation>Red warning {title}</translation>
     </message>
     <message>
-      <location filename="../../replay_bar.py" line="111" />
+      <location filename="../../replay_bar.py" line="113" />
       <source>应急事件超时 {title}</source>
       <translation>Emergency overdue {title}</translation>
     </message>
     <message>
-      <location filename="../../replay_bar.py" line="114" />
+      <location filename="../../replay_bar.py" line="116" />
       <source>实时：{what}</source>
       <translation>LIVE: {what}</translation>
     </message>
@@ -2772,12 +2805,12 @@
   <context>
     <name>ReplayBar</name>
     <message>
-      <location filename="../../replay_bar.py" line="133" />
+      <location filename="../../replay_bar.py" line="135" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../replay_bar.py" line="183" />
+      <location filename="../../replay_bar.py" line="185" />
       <source>实时</source>
       <translation>Live</translation>
     </message>
@@ -2785,37 +2818,37 @@
   <context>
     <name>ResourceTableModel</name>
     <message>
-      <location filename="../../models/resources.py" line="25" />
+      <location filename="../../models/resources.py" line="26" />
       <source>⚠ 低于阈值</source>
       <translation>⚠ below threshold</translation>
     </message>
     <message>
-      <location filename="../../models/resources.py" line="53" />
+      <location filename="../../models/resources.py" line="54" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../models/resources.py" line="53" />
+      <location filename="../../models/resources.py" line="54" />
       <source>名称</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../models/resources.py" line="54" />
+      <location filename="../../models/resources.py" line="55" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../models/resources.py" line="54" />
+      <location filename="../../models/resources.py" line="55" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
     <message>
-      <location filename="../../models/resources.py" line="55" />
+      <location filename="../../models/resources.py" line="56" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../models/resources.py" line="93" />
+      <location filename="../../models/resources.py" line="94" />
       <source>驻地</source>
       <translation>At base</translation>
     </message>
@@ -2828,9 +2861,90 @@
       <translation>Emergency resources</translation>
     </message>
     <message>
-      <location filename="../../tiles/resources.py" line="77" />
+      <location filename="../../tiles/resources.py" line="80" />
       <source>{low}：{n} 项（{names}）</source>
       <translation>{low}: {n} ({names})</translation>
+    </message>
+  </context>
+  <context>
+    <name>SensorLabels</name>
+    <message>
+      <location filename="../../tiles/sensors.py" line="27" />
+      <source>积水水位</source>
+      <translation>Water level</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="28" />
+      <source>井盖</source>
+      <translation>Manhole cover</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="29" />
+      <source>烟感</source>
+      <translation>Smoke</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="30" />
+      <source>配电箱温度</source>
+      <translation>Box temperature</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="31" />
+      <source>燃气</source>
+      <translation>Gas</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="32" />
+      <source>智慧灯杆</source>
+      <translation>Lamp pole</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="35" />
+      <source>正常</source>
+      <translation>Normal</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="36" />
+      <source>告警</source>
+      <translation>Alarm</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="37" />
+      <source>离线</source>
+      <translation>Offline</translation>
+    </message>
+  </context>
+  <context>
+    <name>SensorsTile</name>
+    <message>
+      <location filename="../../tiles/sensors.py" line="154" />
+      <source>类型</source>
+      <translation>Type</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="154" />
+      <source>总数</source>
+      <translation>Total</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="155" />
+      <source>正常</source>
+      <translation>Normal</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="155" />
+      <source>告警</source>
+      <translation>Alarm</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="156" />
+      <source>离线</source>
+      <translation>Offline</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/sensors.py" line="160" />
+      <source>城市生命线 · 物联感知</source>
+      <translation>Urban lifeline · sensors</translation>
     </message>
   </context>
   <context>
@@ -2889,7 +3003,7 @@
   <context>
     <name>WallApp</name>
     <message>
-      <location filename="../../app.py" line="732" />
+      <location filename="../../app.py" line="790" />
       <source>总览</source>
       <translation>Overview</translation>
     </message>

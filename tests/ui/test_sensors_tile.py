@@ -1,0 +1,92 @@
+"""The sensors tile (issue 22 point 5): counts by type and status, the worst readings with sparklines; a click
+opens the device's details with its 24-hour chart from the store; the map draws the devices by status."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.support import wall_data as W
+from PySide6.QtCore import QPoint, Qt
+from commandcenter.config import config_from_dict
+from commandcenter.domain.sensors import AlarmRules, Outcome, SensorMessage, SensorStatus, SensorType
+from commandcenter.services import IngestPipeline, LiveState
+from commandcenter.store import Store
+from commandcenter.ui.details import DetailController, DetailPanel
+from commandcenter.ui.tiles.sensors import SensorsTile
+
+
+def city_outcome() -> Outcome:
+    """Twelve devices over an hour: a flooded underpass (level 3), hot boxes, one device that falls silent."""
+    rules, out = AlarmRules(offline_after=timedelta(minutes=5)), Outcome()
+    for k in range(12):
+        t = W.T0 - timedelta(minutes=60 - 5 * k)
+        rules.reading(SensorMessage("WL1", SensorType.WATER_LEVEL, t, 0.05 + 0.04 * k, name="立交桥积水1号",
+                                    lon=W.LON0 + 0.002, lat=W.LAT0 + 0.002), out)
+        for n in range(8):
+            rules.reading(SensorMessage(f"MH{n}", SensorType.MANHOLE, t, 1.0 + 0.1 * (k % 3), name=f"井盖{n}号",
+                                        lon=W.LON0 + 0.001 * n, lat=W.LAT0 + 0.003), out)
+        rules.reading(SensorMessage("TB1", SensorType.TEMPERATURE, t, 40.0 + k, name="配电箱1号"), out)
+        if k < 3:
+            rules.reading(SensorMessage("GS1", SensorType.GAS, t, 0.4, name="燃气1号"), out)
+    rules.silent(W.T0, out)
+    return out
+
+
+def test_counts_worst_readings_and_a_click_opening_the_devices_chart(ui, qtbot, qloop, sqlite_url, clock) -> None:
+    out = city_outcome()
+    store = Store.open(sqlite_url)
+    store.apply("iot", territory=W.territory(), sensors=out.sensors, readings=out.readings, alerts=out.alerts)
+    live = LiveState()
+    live.apply(territory=W.territory(), sensors=store.sensors(), alerts=out.alerts)
+    tile = SensorsTile(live, feeds=["iot"])
+    qtbot.addWidget(tile)
+    tile.resize(900, 700)
+    tile.show()
+    tile.flush()
+    rows = {tile.cell_text(r, 0): [tile.cell_text(r, c) for c in range(1, 5)] for r in range(len(SensorType))}
+    assert rows["积水水位"] == ["1", "0", "1", "0"]          # total, normal, alarm, offline
+    assert rows["井盖"] == ["8", "8", "0", "0"]
+    assert rows["燃气"] == ["1", "0", "0", "1"]              # silent since 50 minutes before: offline
+    worst = tile.worst.rows
+    assert worst[0].id == "WL1" and worst[0].level == 3 and worst[0].status is SensorStatus.ALARM
+    assert "0.49 m" in tile.worst.row_text(worst[0])
+    assert "GS1" not in [s.id for s in worst]                # an offline device has no reading to rank
+    # the sparkline's recent values come from the changes the tile saw
+    live.apply(sensors=[out.sensors[-1]])
+    assert len(tile.book.history["WL1"]) >= 1
+    tile.grab()                                              # paints rows and sparklines without error
+
+    pipeline = IngestPipeline(config_from_dict({}), store, live)
+    shown: list[DetailPanel] = []
+    ctl = DetailController(live, shown.append, in_store=pipeline.in_store, store=store, clock=clock)
+    tile.sensor_activated.connect(lambda sid: ctl.open("sensor", sid))
+    row_h = tile.worst.row_height()
+    qtbot.mouseClick(tile.worst, Qt.MouseButton.LeftButton, pos=QPoint(20, int(row_h / 2)))
+    assert shown and shown[-1].kind == "sensor" and shown[-1].record_id == "WL1"
+    qloop.run_until_complete(ctl.complete("sensor", "WL1"))
+    text = ctl.panel.text()
+    assert "立交桥积水1号" in ctl.panel.title.text()
+    assert "读数：0.49 m" in text and "状态：告警" in text and "近24小时读数" in text
+    from commandcenter.ui.sensor_chart import SensorChart
+
+    charts = [w for w in ctl.panel.widgets() if isinstance(w, SensorChart)]
+    assert charts and charts[0].points == 12
+    qloop.run_until_complete(pipeline.close())
+    store.close()
+
+
+def test_the_map_draws_devices_by_status_and_redraws_only_groups_that_changed(ui, qtbot) -> None:
+    from commandcenter.ui.map import GridMap
+    from commandcenter.ui.map.sensors import SensorLayer
+
+    out = city_outcome()
+    live = LiveState()
+    live.apply(territory=W.territory())
+    grid_map = GridMap()
+    qtbot.addWidget(grid_map)
+    grid_map.set_territory(list(live.territory.values()))
+    layer = SensorLayer.attach(grid_map, live)
+    live.apply(sensors=out.sensors)
+    layer.flush()
+    assert layer.shown[(SensorStatus.NORMAL, 0)] == 8 and layer.shown[(SensorStatus.ALARM, 3)] == 1
+    assert layer.shown[(SensorStatus.OFFLINE, 0)] == 0       # GS1 has no position: not placed
+    assert not layer._dirty                                   # noqa: SLF001 - nothing left to redraw
