@@ -28,7 +28,8 @@ SIZES = {"incidents": TALL, "warnings": WIDE, "alerts": WIDE, "alarms": WIDE, "s
 
 
 def sample_sensors(live: LiveState) -> None:
-    """A few devices over the last hour: a flooded underpass, warm boxes, covers, one silent gas detector."""
+    """A few devices over the last hour, reading by reading (so the tile draws their sparklines): a flooded
+    underpass, warm boxes, covers, one silent gas detector."""
     from datetime import timedelta
 
     from commandcenter.domain.sensors import AlarmRules, Outcome, SensorMessage, SensorType
@@ -43,6 +44,8 @@ def sample_sensors(live: LiveState) -> None:
                                         name=f"井盖{n}号"), out)
         if k < 3:
             rules.reading(SensorMessage("GS1", SensorType.GAS, t, 0.4, name="燃气1号"), out)
+        live.apply(sensors=out.sensors)
+        out = Outcome()
     rules.silent(W.T0, out)
     live.apply(sensors=out.sensors)
 
@@ -84,9 +87,9 @@ def test_tile_matches_its_golden(kind: str, city: Any, qloop: Any, qtbot: Any, u
             clock.advance(seconds=5)
             drills.tick()
         ctx.drills = drills
+    tile = TILE_BUILDERS[kind](ctx, section(kind))
     if kind == "sensors":
         sample_sensors(live)
-    tile = TILE_BUILDERS[kind](ctx, section(kind))
     qtbot.addWidget(tile)
     tile.resize(*SIZES[kind])
     tile.show()
