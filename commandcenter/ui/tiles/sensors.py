@@ -18,7 +18,7 @@ from ...services import Change, LiveState
 from .. import format as fmt
 from .. import theme
 from ..noop import QT_TRANSLATE_NOOP
-from .base import Tile
+from .base import Tile, header_font
 
 SPARK_POINTS = 30          # recent values kept per device for its sparkline
 WORST_ROWS = 8
@@ -166,6 +166,8 @@ class SensorsTile(Tile):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # the type's name whole (配电箱温度); the counts share what is left
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.worst = WorstReadings(self.book)
         self.worst.sensor_clicked.connect(self.sensor_activated)
@@ -215,5 +217,5 @@ class SensorsTile(Tile):
         f = QFont(self.table.font())
         f.setPointSize(points)
         self.table.setFont(f)
-        self.table.horizontalHeader().setFont(f)
+        header_font(self.table, f)
         self.worst.setFont(f)
