@@ -90,3 +90,24 @@ def test_the_map_draws_devices_by_status_and_redraws_only_groups_that_changed(ui
     assert layer.shown[(SensorStatus.NORMAL, 0)] == 8 and layer.shown[(SensorStatus.ALARM, 3)] == 1
     assert layer.shown[(SensorStatus.OFFLINE, 0)] == 0       # GS1 has no position: not placed
     assert not layer._dirty                                   # noqa: SLF001 - nothing left to redraw
+    assert "sensors.alarm.3" in grid_map.layers               # through the map's layer hook
+    live.replace(sensors=[s for s in live.sensors.values() if s.id == "WL1"])    # a replay jump
+    layer.flush()
+    assert layer.shown[(SensorStatus.NORMAL, 0)] == 0 and layer.shown[(SensorStatus.ALARM, 3)] == 1
+
+
+def test_a_wholesale_replacement_leaves_only_the_devices_the_live_state_now_holds(ui, qtbot) -> None:
+    """A replay jump (Change.reset) shows the past's devices: none of the present's stay counted on the tile."""
+    out = city_outcome()
+    live = LiveState()
+    live.apply(territory=W.territory(), sensors=out.sensors)
+    tile = SensorsTile(live, feeds=["iot"])
+    qtbot.addWidget(tile)
+    tile.flush()
+    assert tile.cell_text(list(SensorType).index(SensorType.MANHOLE), 1) == "8"
+    past = [s for s in live.sensors.values() if s.id == "WL1"]
+    live.replace(sensors=past)
+    tile.flush()
+    rows = {tile.cell_text(r, 0): tile.cell_text(r, 1) for r in range(len(SensorType))}
+    assert rows["积水水位"] == "1" and rows["井盖"] == "0" and rows["配电箱温度"] == "0"
+    assert [s.id for s in tile.worst.rows] == ["WL1"]

@@ -67,6 +67,10 @@ class SensorLayer(QObject):
         """Only groups a device joined or left are redrawn: a new reading within the lines moves no dot."""
         if change.territory:
             self._dirty = set(self.items)
+        if change.reset:          # replaced wholesale (a replay jump): every group redrawn from the live state
+            self._group_of = {s.id: self.group(s) for s in self.live.sensors.values()}
+            self._dirty = set(self.items)
+            return
         group_of, dirty = self._group_of, self._dirty
         for s in change.sensors:
             key = self.group(s)

@@ -71,6 +71,13 @@ class SensorBook:
         self._counts = {t: {st: 0 for st in SensorStatus} for t in SensorType}
         self._badness: dict[str, tuple[int, float]] = {}    # kept per change: a flush ranks without a call per device
 
+    def clear(self) -> None:
+        """Forget every device (the live state was replaced wholesale: a replay jump, back to live)."""
+        self.sensors.clear()
+        self.history.clear()
+        self._badness.clear()
+        self._counts = {t: {st: 0 for st in SensorStatus} for t in SensorType}
+
     def add(self, sensors: Iterable[Sensor]) -> None:
         counts = self._counts
         for s in sensors:
@@ -182,7 +189,11 @@ class SensorsTile(Tile):
         self.flush()
 
     def _on_change(self, change: Change) -> None:
-        if change.sensors:
+        if change.reset:          # the devices as the live state now holds them, none left from before
+            self.book.clear()
+            self.book.add(self.live.sensors.values())
+            self._dirty = True
+        elif change.sensors:
             self.book.add(change.sensors)
             self._dirty = True
 
