@@ -50,6 +50,8 @@ def plan(soak_minutes: float | None, quick: bool) -> list[Bench]:
         Bench("wall_memory.py", timeout=300, names=("rss_mb_100k_open",)),
         Bench("wall_startup.py", timeout=300, names=("startup_first_frame_s",)),
         Bench("wall_sensors.py", timeout=420, names=("sensors_msgs_per_s", "sensors_lost", "sensors_loop_p99_ms")),
+        Bench("wall_video.py", timeout=300, names=("video_4_tiles_cpu_cores", "video_9_tiles_cpu_cores",
+                                                   "video_4_click_to_first_frame_s")),
         Bench("wall_soak.py", full=["--minutes", str(soak)], quick=["--minutes", str(soak)],
               timeout=(soak + min(10.0, soak / 3)) * 60 + 180, names=("soak_rss_growth_pct",)),   # + warm-up
     ]

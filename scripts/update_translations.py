@@ -211,6 +211,15 @@ EN: dict[str, str] = {
     "大屏值班员": "Wall duty officer", "大屏": "Wall", "涉及网格（{n} 个）": "Grids covered ({n})",
     "另有 {n} 个网格，见地图上的预警区域": "{n} more grids: see the warning's area on the map",
     "今日要情": "Today at a glance",
+    # ---- cameras and video tiles (issue 21)
+    "北": "N", "东北": "NE", "东": "E", "东南": "SE", "南": "S", "西南": "SW", "西": "W", "西北": "NW",
+    "公里": "km", "米": "m", "摄像头目录中没有此摄像头": "This camera is not in the camera catalogue",
+    "附近没有摄像头": "No camera nearby", "附近视频": "Cameras nearby", "未分配": "Unassigned",
+    "连接中": "Connecting", "直播": "Live", "画面中断 · 重连中": "Stalled · reconnecting", "离线": "Offline",
+    "无法播放 · 重试中": "Cannot play · retrying", "摄像头": "Camera", "推送视频到图块": "Push video to a tile",
+    "摄像头编号，逗号分隔": "Camera ids, comma-separated", "推送视频": "Push video",
+    "请先填写摄像头编号": "Enter camera ids first", "大屏上没有此视频图块：{title}": "No video tile on the wall: {title}",
+    "已推送视频到 {title}：{ids}": "Video pushed to {title}: {ids}", "视频监控": "Video", "预案": "Preset",
 }
 
 # Same Chinese, different English by context.

@@ -162,7 +162,8 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
     sensors = demo_sensors(city, seed)
     try:
         config = load_or_exit(os.environ.get("COMMANDCENTER_DEMO_CONFIG", DEFAULT_CONFIG))
-        feeds = [f.model_copy(update={"url": sim.url}) if f.kind == "native" else f for f in config.feeds]
+        feeds = [f.model_copy(update={"url": sim.url}) if f.kind in ("native", "cameras") else f
+                 for f in config.feeds]
         if sensors is not None:
             broker, _ = sensors
             feeds = [f for f in feeds if f.kind != "mqtt"] + [FeedSection(

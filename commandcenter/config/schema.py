@@ -18,7 +18,7 @@ DEFAULT_DIAGONAL_INCHES = 98.0
 #: "warnings" (预警), "alarms" (告警) and "supervision" (督办) are the three kinds of signal, each in its own tile;
 #: "alerts" is the older name of "warnings".
 TILE_KINDS: tuple[str, ...] = ("incidents", "warnings", "alerts", "alarms", "supervision", "resources", "kpis", "map",
-                               "drill", "sensors")
+                               "drill", "sensors", "video")
 
 
 class _Strict(BaseModel):
@@ -104,7 +104,7 @@ class StoreSection(_Strict):
 
 class FeedSection(_Strict):
     name: str = Field(min_length=1)
-    kind: Literal["native", "open311", "cap", "geojson", "shapefile", "mqtt"] = "native"
+    kind: Literal["native", "open311", "cap", "geojson", "shapefile", "mqtt", "cameras"] = "native"
     url: str = Field(min_length=1)
     mode: Literal["poll", "sse", "ws"] = "poll"
     interval: float = Field(default=2.0, gt=0, le=3600)
@@ -210,6 +210,16 @@ class TileSection(_Strict):
     period: Literal["today", "month", "year"] = "today"
     #: KPI tiles: a headline strip of the day's key figures (names, large figures, rates on gauges; no charts).
     headline: bool = False
+    #: video tiles: how many cameras (a 1×1, 2×2 or 3×3 grid) and which (catalogue ids; the rest of the slots
+    #: take the catalogue's first cameras)
+    slots: Literal[1, 4, 9] = 4
+    cameras: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cameras_fit(self) -> TileSection:
+        if len(self.cameras) > self.slots:
+            raise ValueError(f"cameras: {len(self.cameras)} cameras named for {self.slots} slots")
+        return self
 
     @field_validator("cards")
     @classmethod
@@ -360,6 +370,24 @@ class SensorsSection(_Strict):
         return v
 
 
+class VideoPreset(_Strict):
+    """A set of cameras brought onto a video tile when a rule fires (issue 21): the tile is named by its page and
+    its title; `cameras` fill its first slots, the cameras nearest the event the rest."""
+
+    name: str = Field(min_length=1)
+    page: str = Field(min_length=1)
+    tile: str = Field(min_length=1)          # the video tile's title on that page
+    cameras: list[str] = Field(default_factory=list)
+    #: what brings it up: "red_warning" (a red public warning), "emergency" (an emergency incident),
+    #: "device_alarm" (a device alarm 告警); drills fire the same rules, badged 演练
+    on: list[Literal["red_warning", "emergency", "device_alarm"]] = Field(min_length=1)
+    area: str = ""                            # a territory node id: only events inside it ("" = anywhere)
+
+
+class VideoSection(_Strict):
+    presets: list[VideoPreset] = Field(default_factory=list)
+
+
 class DrillSection(_Strict):
     """Where drills are played: `backend` names a native feed whose server runs a scenario player
     (the simulator's /_control/drills); the drill's events then arrive through that feed. "" = the wall
@@ -438,6 +466,18 @@ class Config(_Strict):
     drill: DrillSection = DrillSection()
     map: MapSection = MapSection()
     sensors: SensorsSection = SensorsSection()
+    video: VideoSection = VideoSection()
+
+    @model_validator(mode="after")
+    def _preset_tiles_exist(self) -> Config:
+        for i, preset in enumerate(self.video.presets):
+            page = next((p for p in self.pages if p.name == preset.page), None)
+            if page is None:
+                raise ValueError(f"video.presets[{i}].page: no page named {preset.page!r}")
+            if not any(t.kind == "video" and t.title == preset.tile for t in page.tiles):
+                raise ValueError(f"video.presets[{i}].tile: page {preset.page!r} has no video tile titled "
+                                 f"{preset.tile!r}")
+        return self
 
     @model_validator(mode="after")
     def _unique_feed_names(self) -> Config:

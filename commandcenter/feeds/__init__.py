@@ -15,7 +15,7 @@ from ..config.schema import FeedSection
 from .base import Backoff, Batch, Feed, FeedBase, FeedError, VersionMap
 from .trace import StageTrace
 
-__all__ = ["FEED_BUILDERS", "Backoff", "Batch", "Feed", "FeedBase", "FeedError", "StageTrace", "VersionMap",
+__all__ = ["CATALOGUE_KINDS", "FEED_BUILDERS", "Backoff", "Batch", "Feed", "FeedBase", "FeedError", "StageTrace", "VersionMap",
            "make_feed"]
 
 
@@ -55,6 +55,10 @@ FEED_BUILDERS: dict[str, Callable[[FeedSection, httpx.AsyncClient], Feed]] = {
     "native": _native, "open311": _open311, "cap": _cap, "geojson": _geojson, "shapefile": _shapefile,
     "mqtt": _mqtt,
 }
+
+
+#: config `kind`s that are catalogues read on demand (feeds.cameras), not record streams for the ingest pipeline.
+CATALOGUE_KINDS: frozenset[str] = frozenset({"cameras"})
 
 
 def make_feed(section: FeedSection, client: httpx.AsyncClient) -> Feed:

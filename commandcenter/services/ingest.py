@@ -34,7 +34,7 @@ import httpx
 
 from ..config import Config
 from ..domain import Alert, Incident, Resource, TerritoryNode
-from ..feeds import Batch, Feed, FeedBase, StageTrace, make_feed
+from ..feeds import CATALOGUE_KINDS, Batch, Feed, FeedBase, StageTrace, make_feed
 from ..feeds.clock import BackendClocks
 from ..feeds.transport import make_client
 from ..store import Applied, Store, refuses_record
@@ -195,7 +195,8 @@ class IngestPipeline:
         # httpx over asyncio's streams (feeds.transport); each feed follows redirects itself, within its origin
         # (transport.GuardedClient), so nothing else on this client (the clock probes) follows one
         self._client = make_client(follow_redirects=False, event_hooks=self.clocks.event_hooks())
-        self.feeds = [make_feed(section, self._client) for section in self.config.feeds]
+        self.feeds = [make_feed(section, self._client) for section in self.config.feeds
+                      if section.kind not in CATALOGUE_KINDS]     # catalogues are read where they are used
         await self._prime_sensor_feeds()
         for feed in self.feeds:
             if isinstance(feed, FeedBase):

@@ -8,6 +8,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
+import secrets
+import time
 import uuid
 from datetime import datetime, UTC
 from email.utils import format_datetime
@@ -18,11 +21,15 @@ from aiohttp import WSMsgType, web
 
 from commandcenter.domain import TerritoryLevel, encode, format_time
 from commandcenter.domain import kpis as DK
+from commandcenter.domain.cameras import PROTOCOLS, encode_camera
+
+from .cameras import DEFAULT_COUNT, DEFAULT_HD, SimCamera, place_cameras
 
 from .clock import SimClock
 from .faults import Faults
 from .log import Message, MessageLog, dumps
 from .territory import City, PROFILES, generate
+from .video import VideoFarm
 from .world import Settings, World
 
 log = logging.getLogger(__name__)
@@ -32,6 +39,9 @@ MAX_LIMIT = 5000
 DEFAULT_LIMIT = 500
 TICK_S = 0.1
 PUSH_BATCH = 2000
+VIDEO = "/video"
+VIDEO_FILE = re.compile(r"index\.m3u8|seg\d{6}\.ts")
+PREVIEW_IN_USE_S = 15.0     # a preview URL being played stays good past its expiry, as platforms' sessions do
 
 
 class SimServer:
@@ -42,11 +52,15 @@ class SimServer:
                  port: int = 0, faults: Faults | None = None, history_hours: float = 6.0,
                  start_time: datetime | None = None, min_live_rate: float = 0.5, log_cap: int = 500_000,
                  heartbeat_s: float = 5.0, retry_ms: int = 2000, hold_clock: bool = False,
-                 demo_extra_events_per_s: float | None = None, backfill_days: float = 0.0) -> None:
+                 demo_extra_events_per_s: float | None = None, backfill_days: float = 0.0,
+                 cameras: int = DEFAULT_COUNT, hd_cameras: int = DEFAULT_HD, preview_ttl_s: float = 300.0,
+                 video_idle_s: float = 20.0) -> None:
         """`backfill_days`: that much more past before the `history_hours`, served once as each record's latest
-        version (World), so a demo's KPIs have their 24 hours and 30 days at once. `hold_clock`: sim time stays at `start_time` until advanced (`clock.advance`, POST /_control/clock),
+        version (World), so a demo's KPIs have their 24 hours and 30 days at once. `hold_clock`: sim time stays at
+        `start_time` until advanced (`clock.advance`, POST /_control/clock),
         for tests that script exact timings. `demo_extra_events_per_s` (older name `min_live_rate`): extra live
-        events per real second on top of the profile's natural rate, for demos."""
+        events per real second on top of the profile's natural rate, for demos. `cameras` (`hd_cameras` of them
+        at 640×360@25) stream live video on demand; preview URLs are good for `preview_ttl_s`."""
         if demo_extra_events_per_s is not None:
             min_live_rate = demo_extra_events_per_s
         if profile not in PROFILES:
@@ -82,6 +96,13 @@ class SimServer:
         self._cache: dict[str, bytes] = {}
         self._conns: set[Any] = set()
         self.stopped = False
+        self.camera_count, self.hd_cameras = cameras, hd_cameras
+        self.preview_ttl_s = preview_ttl_s
+        self.cameras: dict[str, SimCamera] = {}
+        self._previews: dict[str, list[Any]] = {}     # token → [camera id, expires (monotonic), last used]
+        self._video_idle_s = video_idle_s
+        self.video: VideoFarm | None = None           # made in start()
+        self._video_task: asyncio.Task[None] | None = None
 
     # --- lifecycle --------------------------------------------------------------------------
     def build(self) -> None:
@@ -94,6 +115,8 @@ class SimServer:
         from .drills import SimDrills
 
         self.drills = SimDrills(self.world)
+        self.cameras = {c.id: c for c in place_cameras(self.city, self.seed, self.start_time, self.camera_count,
+                                                       self.hd_cameras)}
         if self.scenario_path is not None:
             from commandcenter.domain.drill_scenario import parse_scenario
 
@@ -132,6 +155,13 @@ class SimServer:
         r.add_delete(f"{API}/_control/drills/{{id}}", self.h_drill_stop)
         r.add_get(f"{API}/_control/clock", self.h_clock)
         r.add_post(f"{API}/_control/clock", self.h_clock)
+        r.add_get(f"{API}/cameras", self.h_cameras)
+        r.add_get(f"{API}/cameras/{{id}}", self.h_camera)
+        r.add_get(f"{API}/cameras/{{id}}/preview", self.h_preview)
+        r.add_get(f"{API}/_control/cameras", self.h_camera_control)
+        r.add_post(f"{API}/_control/cameras", self.h_camera_control)
+        r.add_get(f"{VIDEO}/{{token}}/{{file}}", self.h_video)
+        self.video = VideoFarm(idle_s=self._video_idle_s)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -142,6 +172,7 @@ class SimServer:
         if self.hold_clock:
             self.clock.hold(self.start_time)
         self._tick_task = asyncio.create_task(self._tick())
+        self._video_task = asyncio.create_task(self._reap_video())
         return self.url
 
     async def stop(self) -> None:
@@ -152,6 +183,14 @@ class SimServer:
                 await self._tick_task
             except (asyncio.CancelledError, Exception):
                 pass
+        if self._video_task is not None:
+            self._video_task.cancel()
+            try:
+                await self._video_task
+            except (asyncio.CancelledError, Exception):
+                pass
+        if self.video is not None:
+            self.video.close()
         self._wake()
         for ws in list(self._conns):
             try:
@@ -434,6 +473,105 @@ class SimServer:
             self._catch_up()
         return self._json({"sim_time": format_time(self.clock.now()), "held": self.clock.held,
                            "speed": self.clock.speed})
+
+    # --- cameras ----------------------------------------------------------------------------
+    async def _reap_video(self) -> None:
+        """Stop the encoders nobody watches and forget preview URLs past use."""
+        while True:
+            await asyncio.sleep(1.0)
+            if self.video is not None:
+                self.video.reap_idle()
+            now = time.monotonic()
+            for token, (_, expires, used) in list(self._previews.items()):
+                if now > expires and now - used > PREVIEW_IN_USE_S:
+                    del self._previews[token]
+
+    def _camera_or_404(self, request: web.Request) -> SimCamera:
+        camera = self.cameras.get(request.match_info["id"])
+        if camera is None:
+            raise web.HTTPNotFound(text=dumps({"error": f"no camera with id {request.match_info['id']!r}"}),
+                                   content_type="application/json")
+        return camera
+
+    async def h_cameras(self, request: web.Request) -> web.Response:
+        """The camera catalogue: every camera with its position, grid, status and protocols."""
+        return self._json({"items": [encode_camera(c.camera) for c in self.cameras.values()],
+                           "protocols": list(PROTOCOLS)})
+
+    async def h_camera(self, request: web.Request) -> web.Response:
+        return self._json(encode_camera(self._camera_or_404(request).camera))
+
+    async def h_preview(self, request: web.Request) -> web.Response:
+        """A short-lived stream URL for one camera: `?protocol=hls` (default) or `rtsp`."""
+        camera = self._camera_or_404(request)
+        protocol = request.query.get("protocol", "hls")
+        if protocol not in PROTOCOLS:
+            return self._json({"error": f"protocol must be one of {', '.join(PROTOCOLS)}"}, 400)
+        if not camera.online:
+            return self._json({"error": f"camera {camera.id} is offline"}, 409)
+        if self.video is None or not self.video.available:
+            return self._json({"error": "this simulator has no ffmpeg: no video"}, 503)
+        if protocol == "rtsp":
+            url = self.video.start_rtsp(camera, self.host)
+        else:
+            token = secrets.token_urlsafe(16)
+            now = time.monotonic()
+            self._previews[token] = [camera.id, now + self.preview_ttl_s, 0.0]
+            url = f"http://{self.host}:{self.port}{VIDEO}/{token}/index.m3u8"
+        return self._json({"camera_id": camera.id, "protocol": protocol, "url": url,
+                           "expires_in": self.preview_ttl_s})
+
+    async def h_video(self, request: web.Request) -> web.StreamResponse:
+        """A preview's HLS playlist or segment; the camera's encoder starts with the first playlist request."""
+        name = request.match_info["file"]
+        grant = self._previews.get(request.match_info["token"])
+        now = time.monotonic()
+        if grant is None or (now > grant[1] and now - grant[2] > PREVIEW_IN_USE_S):
+            return self._json({"error": "preview URL unknown or expired: ask /cameras/{id}/preview again"}, 403)
+        camera = self.cameras.get(grant[0])
+        if camera is None or not camera.online or self.video is None or not VIDEO_FILE.fullmatch(name):
+            return self._json({"error": "no such stream"}, 404)
+        grant[2] = now
+        if name == "index.m3u8":
+            try:
+                directory = await self.video.hls_dir(camera)
+            except RuntimeError as exc:
+                return self._json({"error": str(exc)}, 503)
+            try:
+                body = (directory / name).read_bytes()
+            except OSError:
+                return self._json({"error": "stream restarting"}, 503)
+            return web.Response(body=body, content_type="application/vnd.apple.mpegurl",
+                                headers={"Cache-Control": "no-cache"})
+        self.video.touch(camera.id)
+        folder = self.video.directory(camera.id)
+        path = folder / name if folder is not None else None
+        if path is None or not path.is_file():
+            return self._json({"error": "segment gone"}, 404)
+        try:
+            body = path.read_bytes()
+        except OSError:
+            return self._json({"error": "segment gone"}, 404)
+        return web.Response(body=body, content_type="video/mp2t")
+
+    async def h_camera_control(self, request: web.Request) -> web.Response:
+        """GET: which cameras are on and streaming. POST {"id": ..., "online": bool}: switch a camera."""
+        if request.method == "POST":
+            try:
+                body = await request.json()
+                if not isinstance(body, dict) or not isinstance(body.get("online"), bool):
+                    raise ValueError('expected {"id": CAMERA_ID, "online": true|false}')
+                camera = self.cameras.get(str(body.get("id")))
+                if camera is None:
+                    return self._json({"error": f"no camera with id {body.get('id')!r}"}, 404)
+            except (ValueError, json.JSONDecodeError) as exc:
+                return self._json({"error": str(exc)}, 400)
+            camera.set_online(body["online"], self.clock.now())
+            if not camera.online and self.video is not None:
+                self.video.stop(camera.id)
+            return self._json(encode_camera(camera.camera))
+        return self._json({"offline": [c.id for c in self.cameras.values() if not c.online],
+                           "streaming": self.video.running() if self.video is not None else []})
 
     # --- push -------------------------------------------------------------------------------
     def _cursor(self, request: web.Request) -> int:

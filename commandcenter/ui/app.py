@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+import httpx
 import qasync
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QWidget
@@ -33,6 +34,7 @@ from ..services.drills import DrillBackend, DrillManager, ended_drill_ids
 from ..services.initial_load import load_rest, read_first_screen
 from ..services.live_commits import LiveCommits, committed
 from ..services.replay import LiveDetour, ReplayController
+from ..services.cameras import CameraDirectory, camera_sections
 from ..services.runtime import RUNTIME
 from ..store import Store
 from . import format as fmt
@@ -43,6 +45,7 @@ from .resources import install_language, register_fonts
 from .services import AlertServices, DetailClients, StoreAccess, acknowledge_on_wall, feed_url, media_policy
 from .sound import AlarmSound
 from .tiles import TILE_BUILDERS, TileContext
+from .video_presets import PresetController, VideoTileRegistry
 from .wall import WallWindow
 
 log = logging.getLogger(__name__)
@@ -134,6 +137,10 @@ class WallApp:
         self.replay: ReplayController | None = None
         self.replay_detour: LiveDetour | None = None
         self.detail_clients = DetailClients()
+        self.cameras: CameraDirectory | None = None       # the camera catalogue, when a camera feed is configured
+        self._camera_client: httpx.AsyncClient | None = None
+        self.video_tiles = VideoTileRegistry()             # the video tiles by title: presets and the console
+        self.video_presets: PresetController | None = None
         self.config_error: Exception | None = None
         self.details_log: list[tuple[str, str, str | None]] = []   # (kind, id, window key) pushed to the wall
         self.listeners: list[Callable[[str, object], None]] = []   # ("config_applied"|"config_refused"|"details"|"page"|"takeover", arg)
@@ -322,6 +329,28 @@ class WallApp:
         replay = attach_replay(self, in_store=self.store_access, parent=self._owner)
         self._tasks.append(asyncio.create_task(replay.run(), name="replay"))
         self.detail_clients.policy = media_policy(self.config)
+        self._compose_video()
+
+    def _compose_video(self) -> None:
+        """The camera directory (read and refreshed in the background) and the presets' rules, built once."""
+        if camera_sections(self.config):
+            from ..feeds.transport import make_client
+
+            self._camera_client = make_client(follow_redirects=False)
+            self.cameras = CameraDirectory.for_config(self.config, self._camera_client)
+            self.cameras.start()
+        if self.config.video.presets and self.alerts is not None:
+            actions = self.alerts.actions
+            self.video_presets = PresetController(
+                self.live, list(self.config.video.presets), self.cameras, self.video_tiles,
+                acknowledged=lambda done: actions.acknowledged.connect(done), parent=self._owner)
+
+    def push_cameras(self, title: str, camera_ids: list[str]) -> int:
+        """Put cameras on every video tile titled `title` (each window's); how many tiles took them."""
+        tiles = self.video_tiles.tiles(title)
+        for tile in tiles:
+            tile.show_cameras(camera_ids)
+        return len(tiles)
 
     @property
     def alert_actions(self) -> AlertActions | None:
@@ -416,7 +445,8 @@ class WallApp:
         """What every tile of this wall shares."""
         has_store = self.store is not None
         return TileContext(self.live, self.config, self.clock, open_details=self.open_details, alerts=self.alerts,
-                           in_store=self.store_access if has_store else None, store=self.store, drills=self.drills)
+                           in_store=self.store_access if has_store else None, store=self.store, drills=self.drills,
+                           cameras=self.cameras, video_tiles=self.video_tiles)
 
     def _builder(self, first_page: PageSection | None = None):
         from .pages import deferring_builder, safe_builder
@@ -481,7 +511,8 @@ class WallApp:
             self.live, window.place_detail, in_store=self.store_access if has_store else None, store=self.store,
             feed_url=feed_url(cfg), client=clients.http, clock=self.clock, limits=self.category_limits(),
             guidance=dict(cfg.alerts.guidance), alert_actions=self.alert_actions, node_id=cfg.wall.territory_node,
-            media=clients.policy, media_client=clients.media, drills=self.drills, parent=window)
+            media=clients.policy, media_client=clients.media, drills=self.drills, cameras=self.cameras,
+            parent=window)
 
     def _alert_page_for(self, plan) -> str | None:
         from .pages import alert_page_of
@@ -756,6 +787,7 @@ class WallApp:
         for window in self.windows.values():   # no KPI read left in flight at shutdown
             self._stop_tiles(window)
         await self.detail_clients.aclose()
+        await self._close_cameras()
         if self.alarm is not None:
             self.alarm.set_muted(True)
         if self.pipeline is not None:
@@ -782,6 +814,16 @@ class WallApp:
         if self._runtime_held:
             self._runtime_held = False
             RUNTIME.release()
+
+
+    async def _close_cameras(self) -> None:
+        """After the tiles stopped: the directory's refresh and its client end with the wall."""
+        cameras, client = self.cameras, self._camera_client
+        self.cameras = self._camera_client = None
+        if cameras is not None:
+            await cameras.stop()
+        if client is not None:
+            await client.aclose()
 
 
 def default_page() -> PageSection:

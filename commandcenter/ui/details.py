@@ -45,6 +45,9 @@ from .models.alerts import guidance_for
 from .models.kpis import ALL_CARDS, card_label, day_start, value_text
 from .models.resources import quantity_text, status_text
 from .tiles.base import plain_label
+from .camera_details import place_of_grid, render_camera, render_near_cameras
+from .video import CameraPlayer
+from ..services.cameras import CameraDirectory
 
 log = logging.getLogger(__name__)
 
@@ -439,10 +442,12 @@ class DetailController(QObject):
                  limits: dict[Category, timedelta] | None = None, guidance: dict[str, str] | None = None,
                  alert_actions: Any = None, node_id: str = "", media: MediaPolicy | None = None,
                  media_client: Callable[[], httpx.AsyncClient] | None = None, drills: DrillManager | None = None,
-                 parent: QObject | None = None):
+                 cameras: CameraDirectory | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.live = live
         self.drills = drills
+        self.cameras = cameras
+        self._video: CameraPlayer | None = None      # the camera playing in the panel
         self._show = show
         self._in_store = in_store
         self._store = store
@@ -544,6 +549,9 @@ class DetailController(QObject):
             self.render_incident(panel, inc)
         else:
             panel.line(self.tr("实时数据中没有此事件，正在查询…"))
+
+    def render_camera(self, panel: DetailPanel, record_id: str) -> None:
+        self._show_video(render_camera(panel, self.cameras, record_id, self.clock, panel))
 
     def render_kpi(self, panel: DetailPanel, record_id: str) -> None:
         name, _, key = record_id.partition(":")
@@ -727,6 +735,7 @@ class DetailController(QObject):
         panel.heading(self.tr("位置"))
         point = (inc.lon, inc.lat) if inc.lon is not None and inc.lat is not None else None
         panel.widget(MiniMap(self._neighbourhood(inc.grid_id), inc.grid_id, point))
+        self._near_cameras(panel, point or place_of_grid(self.live.territory.get(inc.grid_id)))
         if inc.photos:
             panel.field(self.tr("照片"), f"{len(inc.photos)} {self.tr('张')}")
 
@@ -758,6 +767,8 @@ class DetailController(QObject):
             if n > GRIDS_SHOWN:
                 panel.line(self.tr("另有 {n} 个网格，见地图上的预警区域").format(n=fmt.number(n - GRIDS_SHOWN)),
                            theme.TEXT_DIM)
+        if a.grid_ids:
+            self._near_cameras(panel, place_of_grid(self.live.territory.get(a.grid_ids[0])))
         related = [self.live.incidents[r] for r in a.references if r in self.live.incidents]
         if related:
             panel.heading(self.tr("关联"))
@@ -920,6 +931,26 @@ class DetailController(QObject):
                 return drill.scenario.name
         return "—"
 
+    def _near_cameras(self, panel: DetailPanel, place: tuple[float, float] | None) -> None:
+        """The cameras near the case, once per panel in a section of their own: a new version of the record
+        re-renders its rows, and the video keeps playing."""
+        if panel.property("cameras_shown"):
+            return
+        panel.setProperty("cameras_shown", True)
+        current = panel._current
+        panel.section("cameras")
+        self._show_video(render_near_cameras(panel, self.cameras, place, self.clock, panel))
+        panel.section(current)
+
+    def _show_video(self, player: CameraPlayer | None) -> None:
+        """One camera plays in the panel at a time: the one rendered last."""
+        if self._video is not None and self._video is not player:
+            try:
+                self._video.stop()
+            except RuntimeError:
+                pass        # its panel (its parent) is gone already
+        self._video = player
+
     def _grid_name(self, grid_id: str | None) -> str:
         return labels.place_name(self.live.territory, grid_id)
 
@@ -950,6 +981,7 @@ DETAIL_RENDERERS: dict[str, DetailRenderer] = {
     "grid": DetailRenderer(DetailController.render_grid, DetailController._grid_kpis),
     "kpi": DetailRenderer(DetailController.render_kpi, DetailController._kpi_records),
     "sensor": DetailRenderer(DetailController.render_sensor, DetailController._sensor_chart),
+    "camera": DetailRenderer(DetailController.render_camera),
 }
 
 

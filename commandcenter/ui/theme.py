@@ -32,6 +32,11 @@ SENSOR_OFFLINE = QColor("#6b7a93")  # a city sensor not heard from (or its last 
 WARNING_TEXT = QColor("#ffb020")   # the wall itself is not right: backend clock off, alarm unable to sound
 
 #: Drill scoring (tiles/drill.py): a stage met, missed, still running.
+VIDEO_BACKGROUND = QColor("#05080f")   # a camera cell before and between frames
+VIDEO_CAPTION = QColor(5, 8, 15, 170)   # the bands under a camera's name, state and time
+VIDEO_LIVE = QColor("#3cc48b")
+VIDEO_STALLED = QColor("#ffb020")
+VIDEO_OFFLINE = QColor("#ff3b3b")
 DRILL_STAGE_MET = QColor("#3cc48b")
 DRILL_STAGE_MISSED = QColor("#ff3b3b")
 DRILL_STAGE_RUNNING = QColor("#ffb020")

@@ -6,7 +6,8 @@ def test_every_feed_kind_the_config_accepts_has_a_builder():
     import typing
 
     from commandcenter.config.schema import FeedSection
-    from commandcenter.feeds import FEED_BUILDERS
+    from commandcenter.feeds import CATALOGUE_KINDS, FEED_BUILDERS
 
     kinds = typing.get_args(FeedSection.model_fields["kind"].annotation)
-    assert set(FEED_BUILDERS) == set(kinds)
+    assert set(FEED_BUILDERS) | CATALOGUE_KINDS == set(kinds)
+    assert not set(FEED_BUILDERS) & CATALOGUE_KINDS

@@ -45,5 +45,8 @@ class WallControl(Protocol):
     def in_store(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Awaitable[Any]:
         """A store call off the GUI thread (the wall's current pipeline)."""
 
+    def push_cameras(self, title: str, camera_ids: list[str]) -> int:
+        """Put cameras on every video tile titled `title`; how many tiles took them (0: no such tile)."""
+
     def alarm_problem(self) -> str:
         """Why the red-alert alarm cannot sound here ("" when it can)."""

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from ...config import SCENARIOS_DIR
+from ...config import SCENARIOS_DIR, Config
 from ...domain import ActionKind, Category, OperatorAction, TerritoryLevel
 from .. import labels, theme
 from ..tiles.base import plain_label
@@ -97,6 +97,12 @@ def fixed_lines(label: QLabel, lines: int) -> None:
     """A label that always takes `lines` lines of height and never widens its column."""
     label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 4)
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+
+def video_tile_titles(config: Config) -> list[str]:
+    """The titles of the config's video tiles, each once (the console pushes cameras to a tile by its title)."""
+    titles = [t.title for p in config.pages for t in p.tiles if t.kind == "video" and t.title]
+    return list(dict.fromkeys(titles))
 
 
 class ConsoleWindow(QMainWindow):
@@ -215,7 +221,7 @@ class ConsoleWindow(QMainWindow):
         mrow = QHBoxLayout(manual)
         self.push_kind = QComboBox()
         for kind, text in (("incident", self.tr("事件")), ("alert", self.tr("预警/告警/督办")),
-                           ("grid", self.tr("网格")), ("resource", self.tr("资源"))):
+                           ("grid", self.tr("网格")), ("resource", self.tr("资源")), ("camera", self.tr("摄像头"))):
             self.push_kind.addItem(text, kind)
         self.push_id = QLineEdit()
         self.push_id.setPlaceholderText(self.tr("编号"))
@@ -226,6 +232,21 @@ class ConsoleWindow(QMainWindow):
         mrow.addWidget(self.push_id, 1)
         mrow.addWidget(self.push_manual_button)
         lcol.addWidget(manual)
+
+        video = QGroupBox(self.tr("推送视频到图块"))
+        vrow = QHBoxLayout(video)
+        self.video_tile = QComboBox()
+        self.video_tile.addItems(video_tile_titles(self.wall.config))
+        self.video_cameras = QLineEdit()
+        self.video_cameras.setPlaceholderText(self.tr("摄像头编号，逗号分隔"))
+        self.video_cameras.returnPressed.connect(self.push_cameras)
+        self.push_cameras_button = QPushButton(self.tr("推送视频"))
+        self.push_cameras_button.clicked.connect(self.push_cameras)
+        vrow.addWidget(self.video_tile)
+        vrow.addWidget(self.video_cameras, 1)
+        vrow.addWidget(self.push_cameras_button)
+        video.setVisible(self.video_tile.count() > 0)
+        lcol.addWidget(video)
         split.addWidget(left)
 
         # --- right: alerts, wall control, drills
@@ -604,6 +625,21 @@ class ConsoleWindow(QMainWindow):
 
     def push_selected_alert(self) -> None:
         self.push("alert", self.alert_model.id_at(self._selected_row(self.alerts)) or "")
+
+    def push_cameras(self) -> None:
+        """A set of cameras onto the chosen video tile (every wall window showing a tile of that title)."""
+        ids = [c.strip() for c in self.video_cameras.text().replace("，", ",").split(",") if c.strip()]
+        title = self.video_tile.currentText()
+        if not ids or not title:
+            self.say(self.tr("请先填写摄像头编号"), error=True)
+            return
+        if not self._signed_in():
+            return
+        if not self.wall.push_cameras(title, ids):
+            self.say(self.tr("大屏上没有此视频图块：{title}").format(title=title), error=True)
+            return
+        self._spawn(self._record(ActionKind.PUSH_TO_WALL, "camera", ",".join(ids)[:200], reason=title))
+        self.say(self.tr("已推送视频到 {title}：{ids}").format(title=title, ids="、".join(ids)))
 
     def push_manual(self) -> None:
         self.push(self.push_kind.currentData(), self.push_id.text().strip())

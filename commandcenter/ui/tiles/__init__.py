@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from ...store import Store
     from ..models.alerts import AlertBoard
     from ..services import AlertServices, InStore
+    from ...services.cameras import CameraDirectory
+    from ..video_presets import VideoTileRegistry
     from .map import Basemap
 
 
@@ -37,6 +39,8 @@ class TileContext:
     store: Store | None = None
     drills: DrillManager | None = None
     basemap: Basemap | None = None           # read once per wall: every map tile shares the layers and tile loader
+    cameras: CameraDirectory | None = None   # the wall's camera catalogue (video tiles); None: no camera feed
+    video_tiles: VideoTileRegistry | None = None   # the wall's video tiles by title, for presets and the console
 
     @property
     def alert_board(self) -> AlertBoard:
@@ -144,6 +148,17 @@ def build_sensors(ctx: TileContext, section: TileSection) -> Tile:
     return tile
 
 
+def build_video(ctx: TileContext, section: TileSection) -> Tile:
+    from .video import VideoTile
+
+    tile = VideoTile(ctx.live, ctx.cameras, ctx.clock, slots=section.slots, cameras=section.cameras,
+                     title=section.title)
+    tile.camera_activated.connect(lambda i: ctx.open_details("camera", i))
+    if ctx.video_tiles is not None and section.title:
+        ctx.video_tiles.add(section.title, tile)         # presets and the console find their tile by its title
+    return tile
+
+
 # One builder per config.TILE_KINDS (the kinds the config accepts; a test keeps the two equal).
 TILE_BUILDERS: dict[str, Callable[[TileContext, TileSection], Tile]] = {
     "incidents": build_incidents,
@@ -156,6 +171,7 @@ TILE_BUILDERS: dict[str, Callable[[TileContext, TileSection], Tile]] = {
     "map": build_map,
     "drill": build_drill,
     "sensors": build_sensors,
+    "video": build_video,
 }
 
 __all__ = ["TILE_BUILDERS", "IncidentTile", "Tile", "TileContext", "plain_label"]

@@ -1,0 +1,220 @@
+"""Live video for the simulated cameras: one FFmpeg per watched camera, started on demand, stopped when idle.
+
+Each stream is FFmpeg's test pattern with the camera's name and a running clock burnt in, encoded as H.264 and
+written as a live HLS playlist of one-second segments into a temporary directory the HTTP server serves. A
+stream starts when a client first asks for its playlist and stops after `idle_s` without a request, so only the
+cameras somebody watches cost CPU. RTSP: FFmpeg's own RTSP server (`-rtsp_flags listen`) serves one client per
+process, so each RTSP preview starts a listener of its own that ends with its client.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cameras import SimCamera
+
+log = logging.getLogger(__name__)
+
+SEGMENT_S = 1
+PLAYLIST_SEGMENTS = 4
+START_TIMEOUT_S = 15.0
+CAMERA_TZ = "Asia/Shanghai"  # the simulated city is in Shandong
+RTSP_LISTEN_S = 30          # an RTSP listener nobody connects to ends after this long
+# the wall's packaged font (read as a file: the simulator imports nothing of the UI), else Debian's
+FONT_CANDIDATES = (Path(__file__).resolve().parents[1] / "ui" / "assets" / "fonts" / "wqy-microhei.ttc",
+                   Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
+
+
+def ffmpeg_path() -> str | None:
+    return shutil.which("ffmpeg")
+
+
+def font_file() -> Path | None:
+    return next((p for p in FONT_CANDIDATES if p.is_file()), None)
+
+
+def camera_env() -> dict[str, str]:
+    """The encoder's environment: the burnt-in clock is the city's local time, as a camera's own clock is."""
+    return {**os.environ, "TZ": CAMERA_TZ}
+
+
+def _overlay(directory: Path, camera: SimCamera) -> str:
+    """drawtext filters for the name and clock, read from files so no text needs filter-graph escaping."""
+    (directory / "name.txt").write_text(f"{camera.camera.name}  {camera.id}", encoding="utf-8")
+    (directory / "clock.txt").write_text("%{localtime:%Y-%m-%d %H\\:%M\\:%S}", encoding="utf-8")
+    font = font_file()
+    font_opt = f"fontfile={font}:" if font is not None else ""
+    box = "fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=6"
+    return (f"drawtext={font_opt}textfile={directory / 'name.txt'}:x=10:y=10:fontsize=h/14:{box},"
+            f"drawtext={font_opt}textfile={directory / 'clock.txt'}:x=10:y=h-th-12:fontsize=h/14:{box}")
+
+
+def encoder_args(camera: SimCamera, directory: Path) -> list[str]:
+    """FFmpeg's input, overlay and H.264 encoder options for one camera (a keyframe every second)."""
+    s = camera.shape
+    return ["-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+            "-f", "lavfi", "-i", f"testsrc2=size={s.width}x{s.height}:rate={s.fps}",
+            "-vf", _overlay(directory, camera),
+            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
+            "-g", str(s.fps * SEGMENT_S), "-keyint_min", str(s.fps * SEGMENT_S), "-sc_threshold", "0",
+            "-threads", "1"]
+
+
+@dataclass
+class _Stream:
+    process: subprocess.Popen[bytes]
+    directory: Path
+    last_request: float = field(default_factory=time.monotonic)
+    started_at: float = field(default_factory=time.monotonic)
+
+
+class VideoFarm:
+    """The HLS encoders of the cameras being watched, and the one-shot RTSP listeners."""
+
+    def __init__(self, idle_s: float = 20.0) -> None:
+        self.idle_s = idle_s
+        self._root = Path(tempfile.mkdtemp(prefix="commandcenter-sim-video-"))
+        self._streams: dict[str, _Stream] = {}
+        self._rtsp: list[subprocess.Popen[bytes]] = []
+        self._starting: dict[str, asyncio.Future[Path]] = {}
+
+    @property
+    def available(self) -> bool:
+        return ffmpeg_path() is not None
+
+    def running(self) -> list[str]:
+        return [cid for cid, s in self._streams.items() if s.process.poll() is None]
+
+    async def hls_dir(self, camera: SimCamera) -> Path:
+        """The directory of the camera's live playlist, its encoder started (and a first segment out) if needed."""
+        stream = self._streams.get(camera.id)
+        if stream is not None and stream.process.poll() is None:
+            stream.last_request = time.monotonic()
+            return stream.directory
+        pending = self._starting.get(camera.id)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
+        self._starting[camera.id] = future
+        try:
+            directory = await self._start(camera)
+            future.set_result(directory)
+            return directory
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()     # retrieved: concurrent waiters re-raise it themselves
+            raise
+        finally:
+            del self._starting[camera.id]
+
+    async def _start(self, camera: SimCamera) -> Path:
+        binary = ffmpeg_path()
+        if binary is None:
+            raise RuntimeError("ffmpeg is not installed (Debian package ffmpeg)")
+        self.stop(camera.id)
+        directory = self._root / f"{camera.id}-{time.monotonic_ns()}"
+        directory.mkdir(parents=True)
+        playlist = directory / "index.m3u8"
+        args = [binary, *encoder_args(camera, directory),
+                "-f", "hls", "-hls_time", str(SEGMENT_S), "-hls_list_size", str(PLAYLIST_SEGMENTS),
+                "-hls_flags", "delete_segments+omit_endlist+independent_segments",
+                "-hls_segment_filename", str(directory / "seg%06d.ts"), str(playlist)]
+        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, env=camera_env())
+        self._streams[camera.id] = _Stream(process, directory)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        stream = self._streams[camera.id]
+        while not playlist.exists():
+            stream.last_request = time.monotonic()        # starting is not idle: the reaper leaves it alone
+            if process.poll() is not None:
+                try:
+                    err = process.stderr.read().decode(errors="replace")[-500:] if process.stderr else ""
+                except ValueError:
+                    err = "stopped while starting"
+                self.stop(camera.id)
+                raise RuntimeError(f"ffmpeg for {camera.id} ended with {process.returncode}: {err}")
+            if time.monotonic() > deadline:
+                self.stop(camera.id)
+                raise RuntimeError(f"ffmpeg for {camera.id} wrote no playlist in {START_TIMEOUT_S:g} s")
+            await asyncio.sleep(0.05)
+        return directory
+
+    def start_rtsp(self, camera: SimCamera, host: str) -> str:
+        """A one-client RTSP listener for the camera on a free loopback port; its URL."""
+        binary = ffmpeg_path()
+        if binary is None:
+            raise RuntimeError("ffmpeg is not installed (Debian package ffmpeg)")
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port = sock.getsockname()[1]
+        directory = self._root / f"{camera.id}-rtsp-{port}"
+        directory.mkdir(parents=True, exist_ok=True)
+        url = f"rtsp://{host}:{port}/{camera.id}"
+        args = [binary, *encoder_args(camera, directory), "-f", "rtsp", "-rtsp_flags", "listen",
+                "-timeout", str(RTSP_LISTEN_S), url]
+        self._rtsp.append(subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL, env=camera_env()))
+        self._rtsp = [p for p in self._rtsp if p.poll() is None]
+        return url
+
+    def touch(self, camera_id: str) -> bool:
+        """A request for the camera's stream: keeps it running. False if it is not running."""
+        stream = self._streams.get(camera_id)
+        if stream is None or stream.process.poll() is not None:
+            return False
+        stream.last_request = time.monotonic()
+        return True
+
+    def started_at(self, camera_id: str) -> float | None:
+        """When the camera's encoder started (time.monotonic), None if it is not running."""
+        stream = self._streams.get(camera_id)
+        return stream.started_at if stream is not None else None
+
+    def directory(self, camera_id: str) -> Path | None:
+        stream = self._streams.get(camera_id)
+        return stream.directory if stream is not None else None
+
+    def reap_idle(self) -> list[str]:
+        """Stop the streams nobody asked for within `idle_s`; their ids."""
+        now = time.monotonic()
+        idle = [cid for cid, s in self._streams.items()
+                if now - s.last_request > self.idle_s or s.process.poll() is not None]
+        for cid in idle:
+            self.stop(cid)
+        self._rtsp = [p for p in self._rtsp if p.poll() is None]
+        return idle
+
+    def stop(self, camera_id: str) -> None:
+        stream = self._streams.pop(camera_id, None)
+        if stream is None:
+            return
+        _end(stream.process)
+        shutil.rmtree(stream.directory, ignore_errors=True)
+
+    def close(self) -> None:
+        for cid in list(self._streams):
+            self.stop(cid)
+        for process in self._rtsp:
+            _end(process)
+        self._rtsp.clear()
+        shutil.rmtree(self._root, ignore_errors=True)
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=2)
+    if process.stderr is not None:
+        process.stderr.close()

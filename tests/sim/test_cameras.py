@@ -1,0 +1,112 @@
+"""The simulator's cameras: a catalogue, short-lived preview URLs, live HLS from FFmpeg, a camera switched off."""
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from commandcenter.domain.cameras import CameraStatus, decode_camera
+from commandcenter.sim.video import ffmpeg_path
+
+needs_ffmpeg = pytest.mark.skipif(ffmpeg_path() is None, reason="Debian package ffmpeg not installed")
+
+
+def test_the_catalogue_lists_a_few_dozen_cameras_inside_the_city(street) -> None:
+    with httpx.Client(base_url=street.url) as c:
+        body = c.get("/cameras").json()
+        territory = {n["id"] for n in c.get("/territory").json()["items"]}
+    cameras = [decode_camera(item) for item in body["items"]]
+    assert 24 <= len(cameras) <= 60
+    assert len({cam.id for cam in cameras}) == len(cameras)
+    lon0, lat0, lon1, lat1 = street.server.city.profile.extent
+    for cam in cameras:
+        assert lon0 <= cam.lon <= lon1 and lat0 <= cam.lat <= lat1
+        assert cam.grid_id in territory
+        assert cam.status is CameraStatus.ONLINE
+        assert set(cam.protocols) == {"hls", "rtsp"}
+        assert cam.name.strip()
+
+
+def test_preview_answers_for_unknown_cameras_and_protocols(street) -> None:
+    with httpx.Client(base_url=street.url) as c:
+        assert c.get("/cameras/NOPE/preview").status_code == 404
+        assert c.get("/cameras/CAM001/preview", params={"protocol": "flv"}).status_code == 400
+        assert c.get("/cameras/CAM001").json()["id"] == "CAM001"
+
+
+def test_an_unknown_preview_token_is_refused(street) -> None:
+    with httpx.Client() as c:
+        base = street.url.rsplit("/api/v1", 1)[0]
+        assert c.get(f"{base}/video/not-a-token/index.m3u8").status_code == 403
+
+
+@needs_ffmpeg
+def test_a_preview_url_serves_live_hls_that_moves_on(fresh) -> None:
+    sim = fresh(preview_ttl_s=60)
+    with httpx.Client(base_url=sim.url, timeout=20) as c:
+        preview = c.get("/cameras/CAM002/preview").json()
+        assert preview["camera_id"] == "CAM002" and preview["protocol"] == "hls" and preview["expires_in"] == 60
+        first = c.get(preview["url"])
+        assert first.status_code == 200 and first.text.startswith("#EXTM3U")
+        segment = next(line for line in first.text.splitlines() if line.endswith(".ts"))
+        ts = c.get(preview["url"].rsplit("/", 1)[0] + "/" + segment)
+        assert ts.status_code == 200 and ts.content[:1] == b"\x47"     # MPEG-TS sync byte
+        assert c.get("/_control/cameras").json()["streaming"] == ["CAM002"]
+        deadline = time.monotonic() + 10
+        later = first.text
+        while later == first.text and time.monotonic() < deadline:
+            time.sleep(0.3)
+            later = c.get(preview["url"]).text
+        assert later != first.text, "a live playlist gains segments"
+
+
+@needs_ffmpeg
+def test_a_camera_switched_off_stops_streaming_and_comes_back(fresh) -> None:
+    sim = fresh()
+    with httpx.Client(base_url=sim.url, timeout=20) as c:
+        url = c.get("/cameras/CAM003/preview").json()["url"]
+        assert c.get(url).status_code == 200
+        off = c.post("/_control/cameras", json={"id": "CAM003", "online": False}).json()
+        assert off["status"] == "offline" and off["version"] == 2
+        assert c.get(url).status_code == 404
+        assert c.get("/cameras/CAM003/preview").status_code == 409
+        assert "CAM003" not in c.get("/_control/cameras").json()["streaming"]
+        assert c.get("/_control/cameras").json()["offline"] == ["CAM003"]
+        on = c.post("/_control/cameras", json={"id": "CAM003", "online": True}).json()
+        assert on["status"] == "online" and on["version"] == 3
+        assert c.get(url).status_code == 200, "an unexpired preview URL plays again"
+        assert c.post("/_control/cameras", json={"id": "CAM003"}).status_code == 400
+        assert c.post("/_control/cameras", json={"id": "NOPE", "online": True}).status_code == 404
+
+
+@needs_ffmpeg
+def test_streams_nobody_watches_are_stopped(fresh) -> None:
+    sim = fresh(video_idle_s=1.0)
+    with httpx.Client(base_url=sim.url, timeout=20) as c:
+        url = c.get("/cameras/CAM004/preview").json()["url"]
+        assert c.get(url).status_code == 200
+        deadline = time.monotonic() + 10
+        while c.get("/_control/cameras").json()["streaming"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert c.get("/_control/cameras").json()["streaming"] == []
+
+
+@needs_ffmpeg
+def test_an_expired_preview_url_is_refused_unless_it_is_being_played(fresh) -> None:
+    sim = fresh(preview_ttl_s=0.5)
+    with httpx.Client(base_url=sim.url, timeout=20) as c:
+        unused = c.get("/cameras/CAM005/preview").json()["url"]
+        playing = c.get("/cameras/CAM006/preview").json()["url"]
+        assert c.get(playing).status_code == 200
+        time.sleep(1.0)
+        assert c.get(unused).status_code == 403
+        assert c.get(playing).status_code == 200
+
+
+@needs_ffmpeg
+def test_rtsp_preview_names_a_loopback_listener(fresh) -> None:
+    sim = fresh()
+    with httpx.Client(base_url=sim.url, timeout=20) as c:
+        preview = c.get("/cameras/CAM007/preview", params={"protocol": "rtsp"}).json()
+    assert preview["url"].startswith("rtsp://127.0.0.1:") and preview["url"].endswith("/CAM007")
