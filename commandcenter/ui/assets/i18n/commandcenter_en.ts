@@ -621,6 +621,103 @@
     </message>
   </context>
   <context>
+    <name>CameraDetails</name>
+    <message>
+      <location filename="../../camera_details.py" line="22" />
+      <source>北</source>
+      <translation>N</translation>
+    </message>
+    <message>
+      <location filename="../../camera_details.py" line="22" />
+      <source>东北</source>
+      <translation>NE</translation>
+    </message>
+    <message>
+      <location filename="../../camera_details.py" line="23" />
+      <source>东</source>
+      <translation>E</translation>
+    </message>
+    <message>
+      <location filename="../../camera_details.py" line="23" />
+      <source>东南</source>
+      <translation>SE</translation>
+    </message>
+    <message>
+      <location filename="../../camera_details.py" line="24" />
+      <source>南</source>
+      <translation>S</translation>
+    </message>
+    <message>
+      <location filename="../../camera_details.py" line="24" />
+      <source>西南</source>
+      <translation>SW</translation>
+    </message>
+    <message>
+      <location filename="../../camera_details.py" line="25" />
+      <source>西</source>
+      <translation>W</translation>
+    </message>
+    <message>
+      <location filename="../../camera_details.py" line="25" />
+      <source>西北</source>
+      <translation>NW</translation>
+    </message>
+    <message>
+      <source>公里</source>
+      <translation>km</translation>
+    </message>
+    <message>
+      <source>摄像头目录中没有此摄像头</source>
+      <translation>This camera is not in the camera catalogue</translation>
+    </message>
+    <message>
+      <source>米</source>
+      <translation>m</translation>
+    </message>
+    <message>
+      <source>附近没有摄像头</source>
+      <translation>No camera nearby</translation>
+    </message>
+    <message>
+      <source>附近视频</source>
+      <translation>Cameras nearby</translation>
+    </message>
+  </context>
+  <context>
+    <name>CameraView</name>
+    <message>
+      <location filename="../../video.py" line="59" />
+      <location filename="../../video.py" line="309" />
+      <source>未分配</source>
+      <translation>Unassigned</translation>
+    </message>
+    <message>
+      <location filename="../../video.py" line="60" />
+      <source>连接中</source>
+      <translation>Connecting</translation>
+    </message>
+    <message>
+      <location filename="../../video.py" line="61" />
+      <source>直播</source>
+      <translation>Live</translation>
+    </message>
+    <message>
+      <location filename="../../video.py" line="62" />
+      <source>画面中断 · 重连中</source>
+      <translation>Stalled · reconnecting</translation>
+    </message>
+    <message>
+      <location filename="../../video.py" line="63" />
+      <source>离线</source>
+      <translation>Offline</translation>
+    </message>
+    <message>
+      <location filename="../../video.py" line="64" />
+      <source>无法播放 · 重试中</source>
+      <translation>Cannot play · retrying</translation>
+    </message>
+  </context>
+  <context>
     <name>ConfirmBar</name>
     <message>
       <location filename="../../console/confirm.py" line="35" />
@@ -647,565 +744,600 @@
   <context>
     <name>ConsoleWindow</name>
     <message>
-      <location filename="../../console/window.py" line="140" />
+      <location filename="../../console/window.py" line="146" />
       <source>操作台 · {title}</source>
       <extracomment>Lines the rotation status keeps room for (its state, and one per wall window); more are cut, never pushed.</extracomment>
       <translation>Operator console · {title}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="179" />
+      <location filename="../../console/window.py" line="185" />
       <source>事件检索</source>
       <translation>Incident search</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="182" />
+      <location filename="../../console/window.py" line="188" />
       <source>编号或标题关键字</source>
       <translation>ID or words of the title</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="186" />
+      <location filename="../../console/window.py" line="192" />
       <source>全部类别</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="189" />
+      <location filename="../../console/window.py" line="195" />
       <source>检索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="206" />
+      <location filename="../../console/window.py" line="212" />
       <source>推送事件到大屏</source>
       <translation>Push incident to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="208" />
+      <location filename="../../console/window.py" line="214" />
       <source>推送网格到大屏</source>
       <translation>Push grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="214" />
+      <location filename="../../console/window.py" line="220" />
       <source>按编号推送</source>
       <translation>Push by ID</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="217" />
+      <location filename="../../console/window.py" line="223" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="218" />
+      <location filename="../../console/window.py" line="224" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="218" />
+      <location filename="../../console/window.py" line="224" />
       <source>资源</source>
       <translation>Resource</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="221" />
+      <location filename="../../console/window.py" line="224" />
+      <source>摄像头</source>
+      <translation>Camera</translation>
+    </message>
+    <message>
+      <location filename="../../console/window.py" line="227" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="223" />
+      <location filename="../../console/window.py" line="229" />
       <source>推送</source>
       <translation>Push</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="242" />
+      <location filename="../../console/window.py" line="236" />
+      <source>推送视频到图块</source>
+      <translation>Push video to a tile</translation>
+    </message>
+    <message>
+      <location filename="../../console/window.py" line="241" />
+      <source>摄像头编号，逗号分隔</source>
+      <translation>Camera ids, comma-separated</translation>
+    </message>
+    <message>
+      <location filename="../../console/window.py" line="243" />
+      <source>推送视频</source>
+      <translation>Push video</translation>
+    </message>
+    <message>
+      <location filename="../../console/window.py" line="263" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="244" />
+      <location filename="../../console/window.py" line="265" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="249" />
-      <location filename="../../console/window.py" line="342" />
+      <location filename="../../console/window.py" line="270" />
+      <location filename="../../console/window.py" line="363" />
       <source> 分钟</source>
       <translation> min</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="250" />
+      <location filename="../../console/window.py" line="271" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="260" />
+      <location filename="../../console/window.py" line="281" />
       <source>大屏控制</source>
       <translation>Wall control</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="264" />
+      <location filename="../../console/window.py" line="285" />
       <source>推送到</source>
       <translation>Push to</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="266" />
+      <location filename="../../console/window.py" line="287" />
       <source>页面</source>
       <translation>Page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="268" />
-      <location filename="../../console/window.py" line="805" />
+      <location filename="../../console/window.py" line="289" />
+      <location filename="../../console/window.py" line="841" />
       <source>暂停轮播</source>
       <translation>Pause rotation</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="270" />
-      <location filename="../../console/window.py" line="405" />
+      <location filename="../../console/window.py" line="291" />
+      <location filename="../../console/window.py" line="426" />
       <source>下一页</source>
       <translation>Next page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="272" />
-      <location filename="../../console/window.py" line="808" />
+      <location filename="../../console/window.py" line="293" />
+      <location filename="../../console/window.py" line="844" />
       <source>固定页面</source>
       <translation>Pin page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="284" />
+      <location filename="../../console/window.py" line="305" />
       <source>演练</source>
       <translation>Drills</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="290" />
+      <location filename="../../console/window.py" line="311" />
       <source>开始演练</source>
       <translation>Start drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="292" />
+      <location filename="../../console/window.py" line="313" />
       <source>结束演练</source>
       <translation>Stop drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="294" />
+      <location filename="../../console/window.py" line="315" />
       <source>生成报告</source>
       <translation>Write report</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="308" />
+      <location filename="../../console/window.py" line="329" />
       <source>操作记录</source>
       <translation>Action history</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="333" />
+      <location filename="../../console/window.py" line="354" />
       <source>回放</source>
       <translation>Replay</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="343" />
+      <location filename="../../console/window.py" line="364" />
       <source>回放此时段</source>
       <translation>Replay this window</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="345" />
+      <location filename="../../console/window.py" line="366" />
       <source>从</source>
       <translation>From</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="347" />
+      <location filename="../../console/window.py" line="368" />
       <source>时长</source>
       <translation>Duration</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="393" />
+      <location filename="../../console/window.py" line="414" />
       <source>显示/隐藏快捷键帮助</source>
       <translation>Show / hide this shortcut help</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="394" />
+      <location filename="../../console/window.py" line="415" />
       <source>检索：编号或关键字</source>
       <translation>Search: ID or words</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="395" />
+      <location filename="../../console/window.py" line="416" />
       <source>检索：网格</source>
       <translation>Search: grid</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="396" />
+      <location filename="../../console/window.py" line="417" />
       <source>检索结果列表</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="399" />
+      <location filename="../../console/window.py" line="420" />
       <source>推送选中事件的网格到大屏</source>
       <translation>Push the selected incident's grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="400" />
+      <location filename="../../console/window.py" line="421" />
       <source>选择推送到的大屏窗口</source>
       <translation>Choose the wall window to push to</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="404" />
+      <location filename="../../console/window.py" line="425" />
       <source>暂停/恢复轮播</source>
       <translation>Pause / resume the rotation</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="406" />
+      <location filename="../../console/window.py" line="427" />
       <source>固定/取消固定页面</source>
       <translation>Pin / unpin the page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="407" />
+      <location filename="../../console/window.py" line="428" />
       <source>开始演练（需确认并填写原因）</source>
       <translation>Start a drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="408" />
+      <location filename="../../console/window.py" line="429" />
       <source>结束演练（需确认并填写原因）</source>
       <translation>Stop the drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="409" />
+      <location filename="../../console/window.py" line="430" />
       <source>回放所选时段</source>
       <translation>Replay the chosen window</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="410" />
+      <location filename="../../console/window.py" line="431" />
       <source>回放：暂停/继续</source>
       <translation>Replay: pause / play</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="411" />
+      <location filename="../../console/window.py" line="432" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="412" />
+      <location filename="../../console/window.py" line="433" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="462" />
+      <location filename="../../console/window.py" line="483" />
       <source>操作失败：{error}</source>
       <translation>Action failed: {error}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="490" />
-      <location filename="../../console/window.py" line="657" />
+      <location filename="../../console/window.py" line="511" />
+      <location filename="../../console/window.py" line="693" />
       <source>请先签到：选择值班人员和席位</source>
       <translation>Sign in first: choose the person on duty and the seat</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="532" />
+      <location filename="../../console/window.py" line="553" />
       <source>检索中…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="540" />
+      <location filename="../../console/window.py" line="561" />
       <source>找到 {n} 条</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="567" />
+      <location filename="../../console/window.py" line="588" />
       <source>请先选择要推送的记录</source>
       <translation>Select a record to push first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="574" />
+      <location filename="../../console/window.py" line="595" />
       <source>已推送到大屏：{kind} {id}</source>
       <translation>Pushed to the wall: {kind} {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="625" />
-      <location filename="../../console/window.py" line="631" />
+      <location filename="../../console/window.py" line="634" />
+      <source>请先填写摄像头编号</source>
+      <translation>Enter camera ids first</translation>
+    </message>
+    <message>
+      <location filename="../../console/window.py" line="639" />
+      <source>大屏上没有此视频图块：{title}</source>
+      <translation>No video tile on the wall: {title}</translation>
+    </message>
+    <message>
+      <location filename="../../console/window.py" line="642" />
+      <source>已推送视频到 {title}：{ids}</source>
+      <translation>Video pushed to {title}: {ids}</translation>
+    </message>
+    <message>
+      <location filename="../../console/window.py" line="661" />
+      <location filename="../../console/window.py" line="667" />
       <source>已确认</source>
       <translation>Acknowledged</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="627" />
+      <location filename="../../console/window.py" line="663" />
       <source>已搁置</source>
       <translation>Shelved</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="629" />
+      <location filename="../../console/window.py" line="665" />
       <source>已升级</source>
       <translation>Escalated</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="633" />
+      <location filename="../../console/window.py" line="669" />
       <source>待确认 · 占用大屏</source>
       <translation>Unacknowledged · holding the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="633" />
+      <location filename="../../console/window.py" line="669" />
       <source>待确认</source>
       <translation>Unacknowledged</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="835" />
+      <location filename="../../console/window.py" line="871" />
       <source>演练 {id} 正在进行，请先结束</source>
       <translation>Drill {id} is running: stop it first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="839" />
+      <location filename="../../console/window.py" line="875" />
       <source>开始演练「{name}」？演练内容将在大屏上以【演练】标示。</source>
       <translation>Start the drill “{name}”? Everything it makes is marked 【DRILL】 on the wall.</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="841" />
+      <location filename="../../console/window.py" line="877" />
       <source>确认开始演练</source>
       <translation>Start the drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="864" />
+      <location filename="../../console/window.py" line="900" />
       <source>结束演练「{name}」？</source>
       <translation>Stop the drill “{name}”?</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="866" />
+      <location filename="../../console/window.py" line="902" />
       <source>确认结束演练</source>
       <translation>Stop the drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="184" />
+      <location filename="../../console/window.py" line="190" />
       <source>网格名称或编号（逗号分隔）</source>
       <translation>Grid names or IDs (comma-separated)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="217" />
+      <location filename="../../console/window.py" line="223" />
       <source>预警/告警/督办</source>
       <translation>Warning / alarm / supervision</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="235" />
+      <location filename="../../console/window.py" line="256" />
       <source>预警 · 告警 · 督办</source>
       <translation>Warnings · alarms · supervision</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="252" />
+      <location filename="../../console/window.py" line="273" />
       <source>推送选中信号到大屏</source>
       <translation>Push the selected signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="397" />
+      <location filename="../../console/window.py" line="418" />
       <source>预警、告警、督办列表</source>
       <translation>Warnings, alarms and supervision list</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="398" />
+      <location filename="../../console/window.py" line="419" />
       <source>推送选中的事件或信号到大屏</source>
       <translation>Push the selected incident or signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="401" />
+      <location filename="../../console/window.py" line="422" />
       <source>确认选中的信号</source>
       <translation>Acknowledge the selected signal</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="402" />
+      <location filename="../../console/window.py" line="423" />
       <source>搁置选中的信号</source>
       <translation>Shelve the selected signal</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="403" />
+      <location filename="../../console/window.py" line="424" />
       <source>升级选中的信号</source>
       <translation>Escalate the selected signal</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="583" />
-      <location filename="../../console/window.py" line="591" />
+      <location filename="../../console/window.py" line="604" />
+      <location filename="../../console/window.py" line="612" />
       <source>（已不在实时数据中）</source>
       <translation>(no longer in the live data)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="643" />
+      <location filename="../../console/window.py" line="679" />
       <source>请先选择一条预警、告警或督办</source>
       <translation>Select a warning, alarm or supervision notice first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="648" />
+      <location filename="../../console/window.py" line="684" />
       <source>升级预警 {id}：报送给谁，为什么？</source>
       <translation>Escalate warning {id}: to whom, and why?</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="651" />
+      <location filename="../../console/window.py" line="687" />
       <source>确认升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="677" />
+      <location filename="../../console/window.py" line="713" />
       <source>已确认 {id}</source>
       <translation>Acknowledged: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="677" />
+      <location filename="../../console/window.py" line="713" />
       <source>已搁置 {id}</source>
       <translation>Shelved: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="678" />
+      <location filename="../../console/window.py" line="714" />
       <source>已升级 {id}</source>
       <translation>Escalated: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="735" />
+      <location filename="../../console/window.py" line="771" />
       <source>主屏</source>
       <translation>primary</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="736" />
+      <location filename="../../console/window.py" line="772" />
       <source>窗口 {n}（屏幕 {screens}）</source>
       <translation>Window {n} (screen {screens})</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="759" />
+      <location filename="../../console/window.py" line="795" />
       <source>轮播已恢复</source>
       <translation>Rotation resumed</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="762" />
+      <location filename="../../console/window.py" line="798" />
       <source>轮播已暂停</source>
       <translation>Rotation paused</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="778" />
+      <location filename="../../console/window.py" line="814" />
       <source>已取消固定</source>
       <translation>Unpinned</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="782" />
+      <location filename="../../console/window.py" line="818" />
       <source>已固定页面：{page}</source>
       <translation>Page pinned: {page}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="790" />
+      <location filename="../../console/window.py" line="826" />
       <source>红色预警 {id} 占用大屏，等待确认</source>
       <translation>Red warning {id} holds the wall until acknowledged</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="793" />
+      <location filename="../../console/window.py" line="829" />
       <source>轮播：已暂停</source>
       <translation>Rotation: paused</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="795" />
+      <location filename="../../console/window.py" line="831" />
       <source>轮播：查看详情中，稍后继续</source>
       <translation>Rotation: details open, continues shortly</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="797" />
+      <location filename="../../console/window.py" line="833" />
       <source>轮播：运行中</source>
       <translation>Rotation: running</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="801" />
+      <location filename="../../console/window.py" line="837" />
       <source>固定</source>
       <translation>pinned</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="802" />
+      <location filename="../../console/window.py" line="838" />
       <source>{s} 秒后换页</source>
       <translation>next page in {s} s</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="802" />
+      <location filename="../../console/window.py" line="838" />
       <source>不轮播</source>
       <translation>not rotating</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="803" />
+      <location filename="../../console/window.py" line="839" />
       <source>窗口 {n}：{page}（{state}）</source>
       <translation>Window {n}: {page} ({state})</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="805" />
+      <location filename="../../console/window.py" line="841" />
       <source>恢复轮播</source>
       <translation>Resume rotation</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="808" />
+      <location filename="../../console/window.py" line="844" />
       <source>取消固定</source>
       <translation>Unpin</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="811" />
+      <location filename="../../console/window.py" line="847" />
       <source>演练进行中：{id}</source>
       <translation>Drill running: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="812" />
+      <location filename="../../console/window.py" line="848" />
       <source>当前无演练</source>
       <translation>No drill running</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="827" />
+      <location filename="../../console/window.py" line="863" />
       <source>本系统未启用演练功能</source>
       <translation>Drills are not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="831" />
+      <location filename="../../console/window.py" line="867" />
       <source>请选择演练脚本</source>
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="852" />
+      <location filename="../../console/window.py" line="888" />
       <source>演练未开始：{why}</source>
       <translation>Drill not started: {why}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="854" />
+      <location filename="../../console/window.py" line="890" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="873" />
+      <location filename="../../console/window.py" line="909" />
       <source>演练已结束，但后端未确认：{why}</source>
       <translation>Drill stopped, but the backend did not confirm: {why}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="875" />
+      <location filename="../../console/window.py" line="911" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="883" />
+      <location filename="../../console/window.py" line="919" />
       <source>没有可生成报告的演练</source>
       <translation>No drill to report on</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="896" />
+      <location filename="../../console/window.py" line="932" />
       <source>报告已生成：{path}</source>
       <translation>Report written: {path}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="921" />
+      <location filename="../../console/window.py" line="957" />
       <source>本系统未启用回放功能</source>
       <translation>Replay is not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="925" />
+      <location filename="../../console/window.py" line="961" />
       <source>回放时段必须在当前时间之前</source>
       <translation>The replay window must lie in the past</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="929" />
+      <location filename="../../console/window.py" line="965" />
       <source>回放 {start} 起 {minutes} 分钟，{speed}×</source>
       <translation>Replaying {minutes} min from {start} at {speed}×</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="957" />
+      <location filename="../../console/window.py" line="993" />
       <source>已回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="976" />
+      <location filename="../../console/window.py" line="1012" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="982" />
+      <location filename="../../console/window.py" line="1018" />
       <source>（Ctrl+End 回到实时）</source>
       <translation>(Ctrl+End: back to live)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="995" />
+      <location filename="../../console/window.py" line="1031" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -1213,444 +1345,444 @@
   <context>
     <name>DetailController</name>
     <message>
-      <location filename="../../details.py" line="502" />
+      <location filename="../../details.py" line="507" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="546" />
+      <location filename="../../details.py" line="551" />
       <source>实时数据中没有此事件，正在查询…</source>
       <translation>Not in the live data; querying the store…</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="550" />
+      <location filename="../../details.py" line="558" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="552" />
+      <location filename="../../details.py" line="560" />
       <source>分项</source>
       <translation>Breakdown</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="578" />
+      <location filename="../../details.py" line="586" />
       <source>已读取存储</source>
       <translation>Read from the store</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="591" />
+      <location filename="../../details.py" line="599" />
       <source>✓ 已完整</source>
       <translation>✓ Complete</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="632" />
-      <location filename="../../details.py" line="731" />
+      <location filename="../../details.py" line="640" />
+      <location filename="../../details.py" line="740" />
       <source>照片</source>
       <translation>Photos</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="647" />
+      <location filename="../../details.py" line="655" />
       <source>打开原图</source>
       <translation>Open original</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="689" />
+      <location filename="../../details.py" line="697" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="690" />
+      <location filename="../../details.py" line="698" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="691" />
-      <location filename="../../details.py" line="742" />
-      <location filename="../../details.py" line="795" />
-      <location filename="../../details.py" line="817" />
+      <location filename="../../details.py" line="699" />
+      <location filename="../../details.py" line="751" />
+      <location filename="../../details.py" line="806" />
+      <location filename="../../details.py" line="828" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="692" />
-      <location filename="../../details.py" line="739" />
+      <location filename="../../details.py" line="700" />
+      <location filename="../../details.py" line="748" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="694" />
+      <location filename="../../details.py" line="702" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="695" />
+      <location filename="../../details.py" line="703" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="696" />
+      <location filename="../../details.py" line="704" />
       <source>上报人</source>
       <translation>Reporter</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="698" />
+      <location filename="../../details.py" line="706" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="699" />
-      <location filename="../../details.py" line="853" />
+      <location filename="../../details.py" line="707" />
+      <location filename="../../details.py" line="864" />
       <source>网格员</source>
       <translation>Grid worker</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="700" />
+      <location filename="../../details.py" line="708" />
       <source>处置人</source>
       <translation>Handler</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="701" />
+      <location filename="../../details.py" line="709" />
       <source>涉及部门</source>
       <translation>Departments</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="702" />
+      <location filename="../../details.py" line="710" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="711" />
+      <location filename="../../details.py" line="719" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="87" />
-      <location filename="../../details.py" line="712" />
+      <location filename="../../details.py" line="90" />
+      <location filename="../../details.py" line="720" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="715" />
+      <location filename="../../details.py" line="723" />
       <source>描述</source>
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="716" />
+      <location filename="../../details.py" line="724" />
       <source>处置时间线</source>
       <translation>Timeline</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="727" />
-      <location filename="../../details.py" line="796" />
-      <location filename="../../details.py" line="820" />
+      <location filename="../../details.py" line="735" />
+      <location filename="../../details.py" line="807" />
+      <location filename="../../details.py" line="831" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="60" />
+      <location filename="../../details.py" line="63" />
       <source>事件详情</source>
       <extracomment>The grids a warning names that its panel lists by name; the rest are a count (the map shows them all). The panel's title per kind of record: the record's own name follows in the panel, never its id.</extracomment>
       <translation>Incident details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="61" />
-      <location filename="../../details.py" line="67" />
+      <location filename="../../details.py" line="64" />
+      <location filename="../../details.py" line="70" />
       <source>预警详情</source>
       <extracomment>An alert's panel says which of the three kinds of signal it is.</extracomment>
       <translation>Public warning details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="62" />
+      <location filename="../../details.py" line="65" />
       <source>网格详情</source>
       <translation>Grid details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="63" />
+      <location filename="../../details.py" line="66" />
       <source>资源详情</source>
       <translation>Resource details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="64" />
+      <location filename="../../details.py" line="67" />
       <source>指标详情</source>
       <translation>Indicator details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="65" />
+      <location filename="../../details.py" line="68" />
       <source>设备详情</source>
       <translation>Device details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="68" />
+      <location filename="../../details.py" line="71" />
       <source>告警详情</source>
       <translation>Alarm details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="69" />
+      <location filename="../../details.py" line="72" />
       <source>督办详情</source>
       <translation>Supervision details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="71" />
+      <location filename="../../details.py" line="74" />
       <source>事件数</source>
       <extracomment>The indicators a KPI detail can be opened on, in the centres' words (the engine's names are internal keys).</extracomment>
       <translation>Events</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="72" />
+      <location filename="../../details.py" line="75" />
       <source>处置率</source>
       <translation>Disposal rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="73" />
+      <location filename="../../details.py" line="76" />
       <source>办结率</source>
       <translation>Completion rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="74" />
+      <location filename="../../details.py" line="77" />
       <source>闭环管理率</source>
       <translation>Closed-loop management rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="75" />
+      <location filename="../../details.py" line="78" />
       <source>现场化解率</source>
       <translation>On-the-spot resolution rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="76" />
+      <location filename="../../details.py" line="79" />
       <source>1-10-20达标率</source>
       <translation>1-10-20 compliance</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="77" />
+      <location filename="../../details.py" line="80" />
       <source>平均受理时长</source>
       <translation>Average acceptance time</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="78" />
+      <location filename="../../details.py" line="81" />
       <source>平均到场时长</source>
       <translation>Average arrival time</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="79" />
+      <location filename="../../details.py" line="82" />
       <source>群众满意率</source>
       <translation>Satisfaction rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="80" />
+      <location filename="../../details.py" line="83" />
       <source>化解层级占比</source>
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="81" />
+      <location filename="../../details.py" line="84" />
       <source>各类别事件数</source>
       <translation>Events per category</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="82" />
+      <location filename="../../details.py" line="85" />
       <source>各网格事件数</source>
       <translation>Events per grid</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="84" />
+      <location filename="../../details.py" line="87" />
       <source>上报</source>
       <extracomment>What the timeline calls each stamp of an incident without a timeline of its own.</extracomment>
       <translation>Reported</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="85" />
+      <location filename="../../details.py" line="88" />
       <source>受理</source>
       <translation>Accepted</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="86" />
+      <location filename="../../details.py" line="89" />
       <source>派遣</source>
       <translation>Dispatched</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="88" />
-      <location filename="../../details.py" line="713" />
+      <location filename="../../details.py" line="91" />
+      <location filename="../../details.py" line="721" />
       <source>初情研判</source>
       <translation>Initial assessment</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="89" />
+      <location filename="../../details.py" line="92" />
       <source>办结</source>
       <translation>Closed</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="90" />
+      <location filename="../../details.py" line="93" />
       <source>回访</source>
       <translation>Follow-up visit</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="91" />
+      <location filename="../../details.py" line="94" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="92" />
+      <location filename="../../details.py" line="95" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="93" />
+      <location filename="../../details.py" line="96" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="687" />
+      <location filename="../../details.py" line="695" />
       <source>{left}（截止 {due}）</source>
       <translation>{left} (due {due})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="736" />
+      <location filename="../../details.py" line="745" />
       <source>此信号已不在实时数据中</source>
       <translation>This signal is no longer in the live data</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="740" />
-      <location filename="../../details.py" line="794" />
-      <location filename="../../details.py" line="816" />
+      <location filename="../../details.py" line="749" />
+      <location filename="../../details.py" line="805" />
+      <location filename="../../details.py" line="827" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="742" />
+      <location filename="../../details.py" line="751" />
       <source>生效中</source>
       <translation>In force</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="742" />
+      <location filename="../../details.py" line="751" />
       <source>已失效</source>
       <translation>No longer in force</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="743" />
+      <location filename="../../details.py" line="752" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="744" />
+      <location filename="../../details.py" line="753" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="745" />
+      <location filename="../../details.py" line="754" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="746" />
+      <location filename="../../details.py" line="755" />
       <source>发布单位</source>
       <translation>Issued by</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="748" />
+      <location filename="../../details.py" line="757" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="751" />
+      <location filename="../../details.py" line="760" />
       <source>处置指引</source>
       <translation>Guidance</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="755" />
+      <location filename="../../details.py" line="764" />
       <source>涉及网格（{n} 个）</source>
       <translation>Grids covered ({n})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="759" />
+      <location filename="../../details.py" line="768" />
       <source>另有 {n} 个网格，见地图上的预警区域</source>
       <translation>{n} more grids: see the warning's area on the map</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="763" />
+      <location filename="../../details.py" line="774" />
       <source>关联</source>
       <translation>Related</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="773" />
+      <location filename="../../details.py" line="784" />
       <source>处置记录</source>
       <translation>Operator actions</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="791" />
+      <location filename="../../details.py" line="802" />
       <source>此资源不在实时数据中</source>
       <translation>This resource is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="798" />
+      <location filename="../../details.py" line="809" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="799" />
+      <location filename="../../details.py" line="810" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="800" />
+      <location filename="../../details.py" line="811" />
       <source>更新</source>
       <translation>Updated</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="813" />
+      <location filename="../../details.py" line="824" />
       <source>此设备不在实时数据中</source>
       <translation>This device is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="818" />
+      <location filename="../../details.py" line="829" />
       <source>读数</source>
       <translation>Reading</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="819" />
+      <location filename="../../details.py" line="830" />
       <source>读数时间</source>
       <translation>Read at</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="839" />
+      <location filename="../../details.py" line="850" />
       <source>近24小时读数</source>
       <translation>Readings, last 24 hours</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="852" />
+      <location filename="../../details.py" line="863" />
       <source>所属</source>
       <translation>Belongs to</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="854" />
+      <location filename="../../details.py" line="865" />
       <source>网格长</source>
       <translation>Grid head</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="855" />
+      <location filename="../../details.py" line="866" />
       <source>户数</source>
       <translation>Households</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="858" />
+      <location filename="../../details.py" line="869" />
       <source>在办事件（{n}）</source>
       <translation>Open incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="872" />
+      <location filename="../../details.py" line="883" />
       <source>今日指标</source>
       <translation>Today's KPIs</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="889" />
+      <location filename="../../details.py" line="900" />
       <source>数值</source>
       <translation>Value</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="891" />
+      <location filename="../../details.py" line="902" />
       <source>统计时段</source>
       <translation>Period</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="902" />
+      <location filename="../../details.py" line="913" />
       <source>相关记录（{n}）</source>
       <translation>Related records ({n})</translation>
     </message>
@@ -1690,12 +1822,12 @@
   <context>
     <name>DetailPanel</name>
     <message>
-      <location filename="../../details.py" line="292" />
+      <location filename="../../details.py" line="295" />
       <source>✕ 关闭</source>
       <translation>✕ Close</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="354" />
+      <location filename="../../details.py" line="357" />
       <source>{name}：{value}</source>
       <translation>{name}: {value}</translation>
     </message>
@@ -2685,22 +2817,22 @@
   <context>
     <name>LinkGuard</name>
     <message>
-      <location filename="../../details.py" line="134" />
+      <location filename="../../details.py" line="137" />
       <source>打开链接</source>
       <translation>Open link</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="135" />
+      <location filename="../../details.py" line="138" />
       <source>在浏览器中打开以下链接？</source>
       <translation>Open this link in the browser?</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="138" />
+      <location filename="../../details.py" line="141" />
       <source>打开</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="139" />
+      <location filename="../../details.py" line="142" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -2917,32 +3049,32 @@
   <context>
     <name>SensorsTile</name>
     <message>
-      <location filename="../../tiles/sensors.py" line="154" />
+      <location filename="../../tiles/sensors.py" line="161" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="154" />
+      <location filename="../../tiles/sensors.py" line="161" />
       <source>总数</source>
       <translation>Total</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="155" />
+      <location filename="../../tiles/sensors.py" line="162" />
       <source>正常</source>
       <translation>Normal</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="155" />
+      <location filename="../../tiles/sensors.py" line="162" />
       <source>告警</source>
       <translation>Alarm</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="156" />
+      <location filename="../../tiles/sensors.py" line="163" />
       <source>离线</source>
       <translation>Offline</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="160" />
+      <location filename="../../tiles/sensors.py" line="167" />
       <source>城市生命线 · 物联感知</source>
       <translation>Urban lifeline · sensors</translation>
     </message>
@@ -3001,9 +3133,21 @@
     </message>
   </context>
   <context>
+    <name>VideoTile</name>
+    <message>
+      <location filename="../../tiles/video.py" line="33" />
+      <source>视频监控</source>
+      <translation>Video</translation>
+    </message>
+    <message>
+      <source>预案</source>
+      <translation>Preset</translation>
+    </message>
+  </context>
+  <context>
     <name>WallApp</name>
     <message>
-      <location filename="../../app.py" line="790" />
+      <location filename="../../app.py" line="832" />
       <source>总览</source>
       <translation>Overview</translation>
     </message>
