@@ -17,7 +17,8 @@ from commandcenter.ui.camera_details import near_text
 from commandcenter.ui.details import DetailController
 from commandcenter.ui.video import CameraView, PlayState
 
-pytestmark = pytest.mark.skipif(ffmpeg_path() is None, reason="Debian package ffmpeg not installed")
+pytestmark = [pytest.mark.skipif(ffmpeg_path() is None, reason="Debian package ffmpeg not installed"),
+              pytest.mark.usefixtures("gc_on_the_loop_thread")]  # players, walls and simulators share this process
 
 
 def test_an_incidents_details_list_the_nearest_cameras_and_play_the_nearest(qloop, qtbot, eventually):

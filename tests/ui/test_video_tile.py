@@ -18,7 +18,8 @@ from commandcenter.sim.video import ffmpeg_path
 from commandcenter.ui.tiles.video import VideoTile
 from commandcenter.ui.video import PlayState
 
-pytestmark = pytest.mark.skipif(ffmpeg_path() is None, reason="Debian package ffmpeg not installed")
+pytestmark = [pytest.mark.skipif(ffmpeg_path() is None, reason="Debian package ffmpeg not installed"),
+              pytest.mark.usefixtures("gc_on_the_loop_thread")]  # players, walls and simulators share this process
 
 
 @pytest.fixture

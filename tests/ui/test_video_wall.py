@@ -10,7 +10,8 @@ from commandcenter.config import config_from_dict
 from commandcenter.domain import ActionKind, Alert, AlertLevel, AlertStatus, AlertType
 from commandcenter.sim.video import ffmpeg_path
 
-pytestmark = pytest.mark.skipif(ffmpeg_path() is None, reason="Debian package ffmpeg not installed")
+pytestmark = [pytest.mark.skipif(ffmpeg_path() is None, reason="Debian package ffmpeg not installed"),
+              pytest.mark.usefixtures("gc_on_the_loop_thread")]  # players, walls and simulators share this process
 
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 PAGES = [{"name": "视频", "rows": 1, "columns": 2, "tiles": [
