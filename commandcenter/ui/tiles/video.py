@@ -101,3 +101,7 @@ class VideoTile(Tile):
     def stop_all(self) -> None:
         for player in self.players:
             player.stop()
+
+    def stop(self) -> None:
+        """The tile's window is retired or the wall stops: its streams end with it."""
+        self.stop_all()
