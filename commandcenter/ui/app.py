@@ -19,14 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 import qasync
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ..config import Config, PageSection
+from ..config import Config, PageSection, TileSection
 from ..domain import Category
 from ..domain import kpis as DK
 from ..services import IngestPipeline, LiveState
@@ -47,6 +47,11 @@ from .sound import AlarmSound
 from .tiles import TILE_BUILDERS, TileContext
 from .video_presets import PresetController, VideoTileRegistry
 from .wall import WallWindow
+
+if TYPE_CHECKING:    # the wall's helpers, imported when it starts them (not with the module)
+    from .config_watch import ConfigWatcher
+    from .kiosk import CursorHider, ScreenSaverInhibitor
+    from .screens import ScreenWatcher, WindowPlan
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +81,8 @@ HEADLESS_HINT = (
 
 
 def make_app(config: Config, argv: list[str] | None = None) -> QApplication:
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
     app.setApplicationName("commandcenter")
     register_fonts(app)
     install_language(config.wall.language)
@@ -128,7 +134,7 @@ class WallApp:
         self.pipeline: IngestPipeline | None = None
         self.store_access = StoreAccess(lambda: self.pipeline)    # the current pipeline's in_store
         self.windows: dict[str, WallWindow] = {}
-        self.plans: dict[str, object] = {}
+        self.plans: dict[str, WindowPlan] = {}
         self.rotation = RotationController(clock=self.clock, takeover_enabled=config.wall.alert_takeover)
         # Every QObject service is a child of this one: the wall deletes it (and them) on the GUI thread at stop.
         self._owner = QObject()
@@ -158,10 +164,10 @@ class WallApp:
         self._helpers: list[Helper] = []     # the wall's timers and watchers, stopped and deleted at stop()
         self._retired: list[WallWindow] = []     # disposed windows Qt has not deleted yet
         self._runtime_held = False
-        self.screen_watcher = None
-        self.config_watcher = None
-        self.cursor_hider = None
-        self.inhibitor = None
+        self.screen_watcher: ScreenWatcher | None = None
+        self.config_watcher: ConfigWatcher | None = None
+        self.cursor_hider: CursorHider | None = None
+        self.inhibitor: ScreenSaverInhibitor | None = None
 
     @property
     def window(self) -> WallWindow | None:
@@ -234,7 +240,7 @@ class WallApp:
         """The feeds (once per pipeline: a config reload may have restarted it meanwhile)."""
         if not self._pipeline_started:
             self._pipeline_started = True
-            await self.pipeline.start()
+            await self._running()[0].start()
             self._mark("feeds_started")
 
     def _mark(self, phase: str) -> None:
@@ -244,6 +250,12 @@ class WallApp:
     def category_limits(self) -> dict[Category, timedelta]:
         """The deadlines the incident tables use (the config's over the defaults), for ordering the history."""
         return TileContext(self.live, self.config, self.clock).category_limits
+
+    def _running(self) -> tuple[IngestPipeline, Store]:
+        """The pipeline and store of a started wall (start() opened them)."""
+        if self.pipeline is None or self.store is None:
+            raise RuntimeError("the wall has not started")
+        return self.pipeline, self.store
 
     def _new_pipeline(self) -> IngestPipeline:
         assert self.store is not None
@@ -264,7 +276,12 @@ class WallApp:
         window = self.window
         if window is not None and not window.painted_once:
             painted = asyncio.get_running_loop().create_future()
-            window.first_painted.connect(lambda: painted.done() or painted.set_result(None))
+
+            def on_painted() -> None:
+                if not painted.done():
+                    painted.set_result(None)
+
+            window.first_painted.connect(on_painted)
             try:
                 await asyncio.wait_for(painted, self.FIRST_PAINT_WAIT_S)
             except TimeoutError:
@@ -279,7 +296,7 @@ class WallApp:
         def in_history_thread(fn, *args):
             return loop.run_in_executor(self._history_pool, lambda: fn(*args))
 
-        history = asyncio.ensure_future(load_rest(in_history_thread, self.store, self.commits.publish,
+        history = asyncio.ensure_future(load_rest(in_history_thread, self._running()[1], self.commits.publish,
                                                   self.clock(), self.category_limits()))
         try:
             await self._build_pending()
@@ -414,26 +431,26 @@ class WallApp:
         self.rotation_timer = RotationTimer(self.rotation)
         self.rotation_timer.start()
         self._helpers.append(self.rotation_timer)
-        self.screen_watcher = ScreenWatcher()
-        self.screen_watcher.changed.connect(self.relayout)
-        self._helpers.append(self.screen_watcher)
+        self.screen_watcher = screens = ScreenWatcher()
+        screens.changed.connect(self.relayout)
+        self._helpers.append(screens)
         self.watchdog = QTimer(self._owner)
         self.watchdog.setInterval(self.WATCHDOG_MS)
         self.watchdog.timeout.connect(self.check_windows)
         self.watchdog.start()
         self._helpers.append(self.watchdog)
         if self.config_path is not None:
-            self.config_watcher = ConfigWatcher(self.config_path)
-            self.config_watcher.applied.connect(self.apply_config)
-            self.config_watcher.refused.connect(self._config_refused)
-            self.config_watcher.start()
-            self._helpers.append(self.config_watcher)
+            self.config_watcher = watcher = ConfigWatcher(self.config_path)
+            watcher.applied.connect(self.apply_config)
+            watcher.refused.connect(self._config_refused)
+            watcher.start()
+            self._helpers.append(watcher)
         if show and self.kiosk:
-            self.cursor_hider = CursorHider(self.config.wall.cursor_idle_seconds)
-            self.cursor_hider.start()
+            self.cursor_hider = hider = CursorHider(self.config.wall.cursor_idle_seconds)
+            hider.start()
             if self.config.wall.inhibit_screensaver:
-                self.inhibitor = ScreenSaverInhibitor()
-                self.inhibitor.inhibit()
+                self.inhibitor = inhibitor = ScreenSaverInhibitor()
+                inhibitor.inhibit()
 
     # ------------------------------------------------------------------ windows
     def build_window(self, page: PageSection) -> WallWindow:
@@ -475,7 +492,7 @@ class WallApp:
             pages.append(next(p for p in self.config.pages if p.name == alert_page))
         shown = next((p for p in pages if p.name == plan.pin), pages[0] if pages else None)   # the page shown first
         body = PageStack(pages, self._builder(shown))
-        window = WallWindow(self.config.wall.title, self.live, None, None, clock=self.clock, body=body,
+        window = WallWindow(self.config.wall.title, self.live, body, self._builder(shown), clock=self.clock,
                             drills=self.drills, replay=self.replay)
         window.setObjectName(f"wall:{plan.key}")
         window.wall_key = plan.key
@@ -582,8 +599,8 @@ class WallApp:
             return
         for key, plan in self.plans.items():
             window = self.windows.get(key)
-            alive = window is not None
-            if alive:
+            alive = False
+            if window is not None:
                 try:
                     alive = window.isVisible() or not plan.placed
                 except RuntimeError:     # the C++ object is gone
@@ -678,7 +695,8 @@ class WallApp:
     async def _load_actions(self) -> None:
         """Acknowledgements already in the store (a restarted wall must not re-raise acknowledged alerts)."""
         while True:
-            actions = await self.pipeline.in_store(self.store.actions_since, self._last_action_id)
+            pipeline, store = self._running()
+            actions = await pipeline.in_store(store.actions_since, self._last_action_id)
             self._take_actions(actions)
             if len(actions) < 1000:
                 return
@@ -700,7 +718,8 @@ class WallApp:
         while True:
             await asyncio.sleep(interval_s)
             try:
-                self._take_actions(await self.pipeline.in_store(self.store.actions_since, self._last_action_id))
+                pipeline, store = self._running()
+                self._take_actions(await pipeline.in_store(store.actions_since, self._last_action_id))
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001
@@ -830,7 +849,7 @@ def default_page() -> PageSection:
     from PySide6.QtCore import QCoreApplication
 
     name = QCoreApplication.translate("WallApp", "总览")     # the one page of a config without pages
-    return PageSection(name=name, rows=1, columns=1, tiles=[{"kind": "incidents", "row": 0, "column": 0}])
+    return PageSection(name=name, rows=1, columns=1, tiles=[TileSection(kind="incidents", row=0, column=0)])
 
 
 def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None,
@@ -874,7 +893,10 @@ def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None
                     wall.window.closed.connect(quit_event.set)
                 await quit_event.wait()
             else:
-                result = await take_snapshot(wall.window, snapshot)
+                window = wall.window
+                if window is None:
+                    raise RuntimeError("the wall built no window to photograph")
+                result = await take_snapshot(window, snapshot)
         finally:
             if desk is not None:
                 desk.close_quietly()

@@ -436,7 +436,7 @@ class DetailController(QObject):
     opened = Signal(str, str)              # kind, id: the panel is on the wall
     completed = Signal(str, str, str)      # kind, id, stage ("store" | "backend")
 
-    def __init__(self, live: LiveState, show: Callable[[QWidget], None], *, in_store: InStore | None = None,
+    def __init__(self, live: LiveState, show: Callable[[DetailPanel], None], *, in_store: InStore | None = None,
                  store: Any = None, feed_url: str = "", client: Callable[[], httpx.AsyncClient] | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  limits: dict[Category, timedelta] | None = None, guidance: dict[str, str] | None = None,

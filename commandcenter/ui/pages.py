@@ -7,14 +7,13 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QStackedWidget, QWidget
+from PySide6.QtWidgets import QGridLayout, QStackedWidget, QWidget
 
 from ..config import PageSection, TileSection
 from ..services import LiveState
 from ..services.rotation import RotationController
 from . import format as fmt
 from .tiles.base import Tile, plain_label
-from .wall import PageView
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,6 @@ class PendingTile(Tile):
     (WallApp._build_pending → PageView.realize), each in its grid cell."""
 
     kind = "pending"
-    stand_in = True
 
     # A kind's default title in its tile class's translation context: the title does not change when the tile comes.
     DEFAULT_TITLES = {"incidents": ("IncidentTile", "事件实时动态"), "map": ("MapTile", "网格地图"),
@@ -89,6 +87,51 @@ class PendingTile(Tile):
         return self._build(self.section)
 
 
+class PageView(QWidget):
+    """One configured page: tiles placed on rows × columns with spans, all cells equal."""
+
+    def __init__(self, page: PageSection, build: TileBuilder, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.page = page
+        self.tiles: list[Tile] = []
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 8, 8, 8)
+        grid.setSpacing(8)
+        for r in range(page.rows):
+            grid.setRowStretch(r, 1)
+        for c in range(page.columns):
+            grid.setColumnStretch(c, 1)
+        self._grid = grid
+        for section in page.tiles:
+            tile = build(section)
+            self.tiles.append(tile)
+            grid.addWidget(tile, section.row, section.column, section.row_span, section.column_span)
+
+    def all_tiles(self) -> list[Tile]:
+        """Every tile (one page: the ones shown)."""
+        return list(self.tiles)
+
+    def pending(self) -> list[tuple[PageView, PendingTile]]:
+        """Stand-in tiles still to build."""
+        return [(self, t) for t in self.tiles if isinstance(t, PendingTile)]
+
+    def show_page(self, name: str) -> bool:
+        """A single page is always shown: True when it is the one named."""
+        return name == self.page.name
+
+    def realize(self, pending: PendingTile) -> Tile:
+        """Replace a stand-in tile by the real one, in the same grid cell and list position."""
+        i = self.tiles.index(pending)
+        section = pending.section
+        tile = pending.realize()
+        self.tiles[i] = tile
+        self._grid.removeWidget(pending)
+        self._grid.addWidget(tile, section.row, section.column, section.row_span, section.column_span)
+        pending.hide()
+        pending.deleteLater()
+        return tile
+
+
 def deferring_builder(build: TileBuilder, live: LiveState, defer: Callable[[TileSection], bool]) -> TileBuilder:
     """A builder that gives a PendingTile for the sections `defer` names, the real tile for the others."""
 
@@ -101,7 +144,8 @@ def deferring_builder(build: TileBuilder, live: LiveState, defer: Callable[[Tile
 
 
 class PageStack(QStackedWidget):
-    """The pages one wall window can show; `show_page(name)` switches. Duck-types PageView (`page`, `tiles`)."""
+    """The pages one wall window can show; `show_page(name)` switches. Offers what PageView offers (`page`,
+    `tiles`, `all_tiles`, `pending`, `show_page`), so a window holds either."""
 
     def __init__(self, pages: list[PageSection], build: TileBuilder, parent: QWidget | None = None):
         super().__init__(parent)
@@ -116,9 +160,14 @@ class PageStack(QStackedWidget):
             self.views[page.name] = view
             self.addWidget(view)
 
+    def current_view(self) -> PageView:
+        view = self.currentWidget()
+        assert isinstance(view, PageView), "a PageStack holds PageViews only"
+        return view
+
     @property
     def page(self) -> PageSection:
-        return self.currentWidget().page
+        return self.current_view().page
 
     @property
     def page_name(self) -> str:
@@ -126,8 +175,7 @@ class PageStack(QStackedWidget):
 
     @property
     def tiles(self) -> list[Tile]:
-        view = self.currentWidget()
-        return view.tiles if view is not None else []
+        return self.current_view().tiles if self.count() else []
 
     def all_tiles(self) -> list[Tile]:
         return [t for v in self.views.values() for t in v.tiles]

@@ -199,7 +199,7 @@ class ReplayHost(Protocol):
 
     live: LiveState
     commits: LiveCommits
-    store: Store
+    store: Store | None
     clock: Callable[[], datetime]
     drills: DrillManager | None
     replay: ReplayController | None
@@ -218,6 +218,8 @@ def attach_replay(app: ReplayHost, *, in_store: InStore | None = None, step: tim
     on its own LiveState through its one writer. The breakthrough guard is a child of `parent`."""
     if app.replay is not None:
         return app.replay
+    if app.store is None:
+        raise RuntimeError("a replay reads the wall's store: attach it once the store is open")
     real_clock = app.clock
     replay = ReplayController(app.store.state_at, clock=real_clock, step=step, in_store=in_store, target=app.live)
     commits = app.commits

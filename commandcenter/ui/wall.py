@@ -3,21 +3,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QLocale, QObject, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar, QVBoxLayout, QWidget
 
-from ..config import PageSection, TileSection
+from ..config import PageSection
 from ..domain import FeedHealth
 from ..services import Change, LiveState
 from ..services.drills import DrillManager
 from ..services.replay import ReplayController
 from . import format as fmt
 from . import labels, theme
+from .banner import AlertBanner
+from .pages import PageStack, PageView, TileBuilder
 from .tiles.base import Tile, plain_label
 
-TileBuilder = Callable[[TileSection], Tile]
+if TYPE_CHECKING:    # the detail views (video, charts) are imported when the wall attaches them, not with the window
+    from .details import DetailController, DetailPanel
 
 
 def offset_text(offsets: dict[str, float]) -> str:
@@ -149,47 +153,6 @@ class WallHeader(QWidget):
         self.duty_label.setFont(f3)
 
 
-class PageView(QWidget):
-    """One configured page: tiles placed on rows × columns with spans, all cells equal."""
-
-    def __init__(self, page: PageSection, build: TileBuilder, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.page = page
-        self.tiles: list[Tile] = []
-        grid = QGridLayout(self)
-        grid.setContentsMargins(8, 8, 8, 8)
-        grid.setSpacing(8)
-        for r in range(page.rows):
-            grid.setRowStretch(r, 1)
-        for c in range(page.columns):
-            grid.setColumnStretch(c, 1)
-        self._grid = grid
-        for section in page.tiles:
-            tile = build(section)
-            self.tiles.append(tile)
-            grid.addWidget(tile, section.row, section.column, section.row_span, section.column_span)
-
-    def all_tiles(self) -> list[Tile]:
-        """Every tile (one page: the ones shown)."""
-        return list(self.tiles)
-
-    def pending(self) -> list[tuple[PageView, Tile]]:
-        """Stand-in tiles still to build (pages.PendingTile)."""
-        return [(self, t) for t in self.tiles if t.stand_in]
-
-    def realize(self, pending: Tile) -> Tile:
-        """Replace a stand-in tile (pages.PendingTile) by the real one, in the same grid cell and list position."""
-        i = self.tiles.index(pending)
-        section = pending.section
-        tile = pending.realize()
-        self.tiles[i] = tile
-        self._grid.removeWidget(pending)
-        self._grid.addWidget(tile, section.row, section.column, section.row_span, section.column_span)
-        pending.hide()
-        pending.deleteLater()
-        return tile
-
-
 class _FirstPaint(QObject):
     """Sees the first Paint event of a window's widgets, then reports it once the paint pass is over."""
 
@@ -211,17 +174,18 @@ class WallWindow(QMainWindow):
     closed = Signal()
     first_painted = Signal()   # once: the window's first frame has been painted
 
-    def __init__(self, title: str, live: LiveState, page: PageSection | None, build: TileBuilder,
+    def __init__(self, title: str, live: LiveState, page: PageSection | PageStack, build: TileBuilder,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), *,
-                 body: QWidget | None = None, drills: DrillManager | None = None,
-                 replay: ReplayController | None = None):
-        """`drills`, `replay`: the wall's, for the drill and replay banners (None: the banners stay hidden)."""
+                 drills: DrillManager | None = None, replay: ReplayController | None = None):
+        """`page`: one page (built here with `build`) or a PageStack of rotating pages. `drills`, `replay`: the
+        wall's, for the drill and replay banners (None: the banners stay hidden)."""
         super().__init__()
         self.setWindowTitle(title)
         self.live = live
+        self.wall_key = ""                      # the window's key in WallApp.windows
+        self.exit_prompt: QWidget | None = None   # the kiosk's quit confirmation (ui.kiosk.install_quit_keys)
         self.header = WallHeader(title, clock)
-        # `body`: a PageStack of rotating pages with the same `page`/`tiles` interface as PageView.
-        self.page_view = body if body is not None else PageView(page, build)
+        self.page_view: PageView | PageStack = page if isinstance(page, PageStack) else PageView(page, build)
         centre = QWidget()
         centre.setObjectName("wallCentre")   # transparent (theme): the window has painted the background
         column = QVBoxLayout(centre)
@@ -232,6 +196,7 @@ class WallWindow(QMainWindow):
         self.drill_banner, self.replay_banner = attach_banners(column, drills, replay)
         column.addWidget(self.page_view, 1)
         self.setCentralWidget(centre)
+        self._centre = centre
         self.health_bar = FeedHealthBar(live)
         self.setStatusBar(self.health_bar)
         self.painted_once = False
@@ -247,31 +212,38 @@ class WallWindow(QMainWindow):
         return self.page_view.tiles
 
     # --- the alert banner and the detail overlay ---------------------------------------------
-    details = None          # ui.details.DetailController, set by the wall (ui.app.WallApp)
-    detail_widget: QWidget | None = None
-    banner: QWidget | None = None
+    details: DetailController | None = None      # set by the wall (ui.app.WallApp)
+    detail_widget: DetailPanel | None = None
+    banner: AlertBanner | None = None
 
-    def set_banner(self, widget: QWidget) -> None:
+    def _column(self) -> QVBoxLayout:
+        layout = self._centre.layout()
+        assert isinstance(layout, QVBoxLayout), "the central widget is laid out in one column"
+        return layout
+
+    def set_banner(self, widget: AlertBanner) -> None:
         """The wall-wide alert banner, right under the header, across the whole window."""
         if self.banner is not None:
             self.banner.setParent(None)
         self.banner = widget
-        self.centralWidget().layout().insertWidget(1, widget)
+        self._column().insertWidget(1, widget)
 
     def show_detail(self, kind: str, record_id: str) -> None:
         """One-click details (WallApp.open_details): the controller builds the panel and calls place_detail."""
         if self.details is not None:
             self.details.open(kind, record_id)
 
-    def place_detail(self, widget: QWidget) -> None:
+    def place_detail(self, widget: DetailPanel) -> None:
         """Show `widget` over the right part of the page area (replacing the previous detail panel)."""
         if self.detail_widget is not None and self.detail_widget is not widget:
             self.detail_widget.hide()
             self.detail_widget.deleteLater()
         self.detail_widget = widget
-        widget.setParent(self.centralWidget())
-        self.layout().activate()                    # the page area's real geometry, even before a first show
-        self.centralWidget().layout().activate()
+        widget.setParent(self._centre)
+        own = self.layout()        # the page area's real geometry, even before a first show
+        if own is not None:
+            own.activate()
+        self._column().activate()
         self._place_detail()
         widget.show()
         widget.raise_()
@@ -283,9 +255,7 @@ class WallWindow(QMainWindow):
         area = self.page_view.geometry()
         width = max(360, int(area.width() * 0.42))
         w.setGeometry(area.right() - width - 12, area.top() + 12, width, max(200, area.height() - 24))
-        scale = getattr(w, "scale", None)
-        if callable(scale):
-            scale(theme.room_points(self))
+        w.scale(theme.room_points(self))
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -296,7 +266,7 @@ class WallWindow(QMainWindow):
         self.health_bar.setFont(f)
         for label in self.health_bar.findChildren(QLabel):
             label.setFont(f)
-        if self.banner is not None and callable(getattr(self.banner, "scale", None)):
+        if self.banner is not None:
             self.banner.scale(points)
         self.drill_banner.scale(points)    # under the header, read at the header's distance
         self.replay_banner.scale(points)

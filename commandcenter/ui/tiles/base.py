@@ -58,7 +58,6 @@ class Tile(QFrame):
     """
 
     kind = "tile"
-    stand_in = False      # a placeholder for a tile built later (pages.PendingTile)
 
     def __init__(self, live: LiveState, title: str, *, feeds: list[str] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
