@@ -84,13 +84,15 @@ KPI_NAMES = {"events": QT_TRANSLATE_NOOP("DetailController", "事件数"),
              "events_per_category": QT_TRANSLATE_NOOP("DetailController", "各类别事件数"),
              "events_per_grid": QT_TRANSLATE_NOOP("DetailController", "各网格事件数")}
 #: What the timeline calls each stamp of an incident without a timeline of its own.
-STAMP_NAMES = (("reported_at", QT_TRANSLATE_NOOP("DetailController", "上报")),
-               ("accepted_at", QT_TRANSLATE_NOOP("DetailController", "受理")),
-               ("dispatched_at", QT_TRANSLATE_NOOP("DetailController", "派遣")),
-               ("arrived_at", QT_TRANSLATE_NOOP("DetailController", "到场")),
-               ("assessed_at", QT_TRANSLATE_NOOP("DetailController", "初情研判")),
-               ("closed_at", QT_TRANSLATE_NOOP("DetailController", "办结")),
-               ("followed_up_at", QT_TRANSLATE_NOOP("DetailController", "回访")))
+# An incident's time stamps in the order they happen, shown when the record carries no timeline.
+STAMP_NAMES: tuple[tuple[Callable[[Incident], datetime | None], str], ...] = (
+    (lambda i: i.reported_at, QT_TRANSLATE_NOOP("DetailController", "上报")),
+    (lambda i: i.accepted_at, QT_TRANSLATE_NOOP("DetailController", "受理")),
+    (lambda i: i.dispatched_at, QT_TRANSLATE_NOOP("DetailController", "派遣")),
+    (lambda i: i.arrived_at, QT_TRANSLATE_NOOP("DetailController", "到场")),
+    (lambda i: i.assessed_at, QT_TRANSLATE_NOOP("DetailController", "初情研判")),
+    (lambda i: i.closed_at, QT_TRANSLATE_NOOP("DetailController", "办结")),
+    (lambda i: i.followed_up_at, QT_TRANSLATE_NOOP("DetailController", "回访")))
 ACTION_NAMES = {"acknowledge": QT_TRANSLATE_NOOP("DetailController", "确认"),
                 "shelve": QT_TRANSLATE_NOOP("DetailController", "搁置"),
                 "escalate": QT_TRANSLATE_NOOP("DetailController", "升级")}
@@ -728,8 +730,8 @@ class DetailController(QObject):
                 bits += [b for b in (ch.handler, ch.department, ch.note) if b]
                 panel.line(" · ".join(bits))
         else:
-            for attr, name in STAMP_NAMES:
-                at = getattr(inc, attr)
+            for stamp, name in STAMP_NAMES:
+                at = stamp(inc)
                 if at is not None:
                     panel.line(f"{fmt.date_time(at)} · {_tr(name)}")
         panel.heading(self.tr("位置"))
@@ -785,7 +787,7 @@ class DetailController(QObject):
         if not actions:
             panel.line("—", theme.TEXT_DIM)
         for act in actions:
-            kind = getattr(act.kind, "value", str(act.kind))
+            kind = act.kind.value
             where = act.seat or act.console      # the seat signed in at; older records: the host
             text = f"{fmt.date_time(act.at)} · {_tr(ACTION_NAMES.get(kind, '操作'))} · {act.actor} @ {where}"
             if act.recipient:

@@ -85,7 +85,7 @@ def name(value: object) -> str:
     """The translated display name of an enum value (falls back to its raw value)."""
     text = TABLES.get(type(value), {}).get(value) if isinstance(value, Enum) else None
     if not text:
-        return str(getattr(value, "value", value))
+        return str(value.value if isinstance(value, Enum) else value)
     return QCoreApplication.translate(OWN_CONTEXT.get(type(value), CONTEXT), text)  # type: ignore[arg-type]
 
 

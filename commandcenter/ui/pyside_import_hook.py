@@ -16,7 +16,8 @@ import PySide6.QtCore  # noqa: F401  (loads PySide6.support.feature)
 
 def mod_uses_pyside(module: ModuleType) -> bool:
     """What `feature._mod_uses_pyside` answers (does the module's source say "PySide6"?), without caching it."""
-    origin = getattr(getattr(module, "__spec__", None), "origin", None)
+    spec = module.__spec__
+    origin = spec.origin if spec is not None else None
     if not isinstance(origin, str) or not origin.endswith(".py"):
         return False         # built-in, extension or source-less module: inspect.getsource fails, PySide says no
     try:
@@ -29,6 +30,7 @@ def mod_uses_pyside(module: ModuleType) -> bool:
 def install() -> bool:
     """Replace the hook's source check; False when this PySide6 has none (a later release may not)."""
     feature = sys.modules.get("PySide6.support.feature")
+    # a private seam of PySide6 (no public hook): probed so a release without it is refused, not patched blindly
     if feature is None or not hasattr(feature, "_mod_uses_pyside"):
         return False
     setattr(feature, "_mod_uses_pyside", mod_uses_pyside)   # noqa: B010 - a private seam, checked just above

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
+from ...config.schema import DutySection
 from ..tiles.base import plain_label
 
 Confirmed = Callable[[str, str], Any]     # (reason, recipient) → what the action returns (a task)
@@ -99,7 +100,7 @@ class SignIn(QGroupBox):
 
     signed_in = Signal(str, str)         # name, seat
 
-    def __init__(self, duty: list, now: datetime, parent: QWidget | None = None):
+    def __init__(self, duty: list[DutySection], now: datetime, parent: QWidget | None = None):
         super().__init__(parent)
         self.setTitle(self.tr("值班签到"))
         self.duty = list(duty)
@@ -137,7 +138,7 @@ class SignIn(QGroupBox):
 
     def _seat_of_person(self) -> None:
         d = self.person.currentData()
-        if d is not None and getattr(d, "seat", None) and not self.seat.text().strip():
+        if isinstance(d, DutySection) and d.seat and not self.seat.text().strip():
             self.seat.setText(d.seat)
 
     def sign_in(self, name: str, seat: str) -> bool:

@@ -118,7 +118,7 @@ class ConsoleWindow(QMainWindow):
         self.report_dir = _default_report_dir()
         self.resize(1600, 960)
         self._language = wall.config.wall.language
-        self._build()
+        self._build(signed_in=None)
         self._build_shortcuts()
         self._unsubs: list[Callable[[], None]] = []
         self._present_unsub: Callable[[], None] | None = None
@@ -142,7 +142,7 @@ class ConsoleWindow(QMainWindow):
             self.show_config_error(wall.config_error)
 
     # ------------------------------------------------------------------ layout
-    def _build(self) -> None:
+    def _build(self, *, signed_in: tuple[str, str] | None) -> None:
         self.setWindowTitle(self.tr("操作台 · {title}").format(title=self.wall.config.wall.title))
         root = QWidget()
         outer = QVBoxLayout(root)
@@ -161,10 +161,9 @@ class ConsoleWindow(QMainWindow):
         self.wall_warning.setStyleSheet(f"color: {theme.WARNING_TEXT.name()}; font-weight: bold;")
         self.wall_warning.hide()
         outer.addWidget(self.wall_warning)
-        before = getattr(self, "sign_in_box", None)
         self.sign_in_box = SignIn(list(self.wall.config.duty), self.wall.clock())
-        if before is not None and before.who is not None:      # rebuilt (a new language): still signed in
-            self.sign_in_box.sign_in(*before.who)
+        if signed_in is not None:      # rebuilt (a new language): still signed in
+            self.sign_in_box.sign_in(*signed_in)
         outer.addWidget(self.sign_in_box)
         self.confirm_bar = ConfirmBar()
         outer.addWidget(self.confirm_bar)
@@ -999,7 +998,7 @@ class ConsoleWindow(QMainWindow):
         elif what == "config_applied":
             if arg.wall.language != self._language:      # rebuild in the new language
                 self._language = arg.wall.language
-                self._build()
+                self._build(signed_in=self.sign_in_box.who)
                 self._history_last = 0          # the rebuilt history list is filled again from the start
                 self._history_lines = []
                 self.refresh_alerts()

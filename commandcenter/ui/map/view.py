@@ -32,6 +32,8 @@ class _MapPlot(FramedPlotWidget):
     twice a second (the tile's flush) but the wall repaints it more often (every full repaint of the window):
     those repaints copy the last frame instead of drawing the raster, markers, alert areas and labels again."""
 
+    _on_resize: Callable[[int], None] | None = None     # set after pyqtgraph's __init__, which resizes
+
     def __init__(self, cells: CellLayer, on_resize: Callable[[int], None]):
         super().__init__(background=theme.BACKGROUND)
         self._cells = cells
@@ -41,10 +43,9 @@ class _MapPlot(FramedPlotWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().resizeEvent(event)
-        on_resize = getattr(self, "_on_resize", None)        # pyqtgraph resizes during __init__
-        if on_resize is not None:
+        if self._on_resize is not None:        # None while pyqtgraph resizes during __init__
             vp = self.viewport()
-            on_resize(round(vp.width() * vp.height() * vp.devicePixelRatioF() ** 2))
+            self._on_resize(round(vp.width() * vp.height() * vp.devicePixelRatioF() ** 2))
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 (Qt naming)
         hole = self._cells.opaque_scene_rect()
@@ -74,6 +75,8 @@ class GridMap(QWidget):
         self.geo = TerritoryGeometry([])
         self._last: dict[str, tuple] = {}
         self.cells = CellLayer()
+        self.resources = ResourceMarkers()     # before the plot: its first resize fits their caches
+        self.incidents = IncidentMarkers()
         self.plot = _MapPlot(self.cells, self._fit_marker_caches)
         self.plot.setAntialiasing(False)
         pi = self.plot.getPlotItem()
@@ -89,8 +92,6 @@ class GridMap(QWidget):
         self.plot.setFrameStyle(0)
 
         self.alerts = AlertItem()
-        self.resources = ResourceMarkers()
-        self.incidents = IncidentMarkers()
         self.labels = LabelItem()
         self.cells.setZValue(0)
         for item in (self.cells, self.alerts, self.resources.item, self.incidents.item, self.labels):
@@ -252,9 +253,8 @@ class GridMap(QWidget):
         self.viewbox.translateBy(x=dx * r.width(), y=dy * r.height())
 
     def _fit_marker_caches(self, viewport_pixels: int) -> None:
-        for layer in (getattr(self, "incidents", None), getattr(self, "resources", None)):
-            if layer is not None:
-                layer.fit_cache(viewport_pixels)
+        for layer in (self.incidents, self.resources):
+            layer.fit_cache(viewport_pixels)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

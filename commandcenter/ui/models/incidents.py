@@ -140,6 +140,7 @@ class IncidentTableModel(WallTableModel):
         self._keys: dict[str, tuple] = {}
         self._order: list[tuple] = []
         self._pending: set[str] = set()
+        self._node_cache: tuple[tuple[str, int], frozenset[str]] | None = None   # (node, territory size) → ids
         self._due_heap: list[tuple[float, str, int]] = []      # (overdue at, id, version) of open incidents
         self._expire_heap: list[tuple[float, str, int]] = []   # (leaves the feed at, id, version) of closed ones
         self._row_cache: dict[str, _Row] = {}
@@ -188,7 +189,7 @@ class IncidentTableModel(WallTableModel):
         if not flt.territory_node:
             return flt
         key = (flt.territory_node, len(self._live.territory))
-        if getattr(self, "_node_cache", (None,))[0] != key:
+        if self._node_cache is None or self._node_cache[0] != key:
             self._node_cache = (key, nodes_under(self._live.territory, flt.territory_node))
         ids = self._node_cache[1]
         if flt.grid_ids is not None:
@@ -396,11 +397,15 @@ class IncidentTableModel(WallTableModel):
     def _compact_heaps(self) -> None:
         """Drop heap entries of superseded versions (records updated since they were pushed)."""
         incs = self._live.incidents
-        for name in ("_due_heap", "_expire_heap"):
-            heap = [e for e in getattr(self, name)
+
+        def current(heap: list[tuple[float, str, int]]) -> list[tuple[float, str, int]]:
+            kept = [e for e in heap
                     if e[1] in self._keys and (inc := incs.get(e[1])) is not None and inc.version == e[2]]
-            heapq.heapify(heap)
-            setattr(self, name, heap)
+            heapq.heapify(kept)
+            return kept
+
+        self._due_heap = current(self._due_heap)
+        self._expire_heap = current(self._expire_heap)
 
     def tick(self) -> None:
         """Once a second: countdowns move; a row that turned overdue jumps to the top."""

@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor
 from ..noop import QT_TRANSLATE_NOOP
 from ...domain import DeadlineLevel, KpiValue
 from ...domain import kpis as DK
+from ...store import Store
 from .. import format as fmt
 from .. import theme
 
@@ -289,14 +290,13 @@ def _year_earlier(t: datetime) -> datetime:
     return t.replace(year=y, day=min(t.day, calendar.monthrange(y, t.month)[1]))
 
 
-async def collect_async(call: Callable[..., Awaitable[Any]], store: Any, node_id: str, now: datetime, *,
+async def collect_async(call: Callable[..., Awaitable[Any]], store: Store, node_id: str, now: datetime, *,
                         completion_series: bool = True, previous: KpiSnapshot | None = None,
                         period: str = "today", start: datetime | None = None) -> KpiSnapshot:
     """Read everything the KPI tile shows, one `store.kpis` call per `call` (pipeline.in_store): other store
     work (a detail panel's read) waits for one KPI query at most, never for the whole refresh. `start`: the
     period's start when `now` ends it (a past day read at its end, for the daily report)."""
-    tz = getattr(store, "calendar", None)
-    tz_name = getattr(tz, "name", DK.DEFAULT_TZ)
+    tz_name = store.calendar.name
     p0 = start if start is not None else DK.period_start(now, period, tz_name)
     snap = KpiSnapshot(node_id, now, period=period)
     snap.current = await call(store.kpis, node_id, p0, now)
@@ -372,7 +372,7 @@ async def _widen(call: Callable[..., Awaitable[Any]], store: Any, node_id: str, 
         need = [k for k in need if k not in took]
 
 
-def collect(store: Any, node_id: str, now: datetime, *, completion_series: bool = True,
+def collect(store: Store, node_id: str, now: datetime, *, completion_series: bool = True,
             previous: KpiSnapshot | None = None, period: str = "today",
             start: datetime | None = None) -> KpiSnapshot:
     """The same, synchronously (on a thread that may use the store: `commandcenter kpis`, the daily report)."""
