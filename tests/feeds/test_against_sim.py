@@ -19,6 +19,7 @@ from commandcenter.feeds import make_feed
 from commandcenter.sim import Faults, SimServer
 
 from tests.support.feeds import Collector, now, section
+from tests.support.fixtures import eventually_holds
 
 pytestmark = pytest.mark.fault
 START = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
@@ -58,16 +59,6 @@ def _dupes(sink: Collector) -> list:
     return [k for k, n in c.items() if n > 1]
 
 
-async def _wait(pred, timeout: float) -> bool:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        if pred():
-            return True
-        await asyncio.sleep(0.05)
-    return bool(pred())
-
-
 async def _freeze(server: SimServer) -> None:
     task = server._tick_task
     if task is not None:
@@ -92,10 +83,10 @@ def test_mode_with_faults_loses_and_duplicates_nothing(mode):
                 server.faults.reset()
                 await _freeze(server)
                 truth = await _truth(url, client)
-                assert await _wait(lambda: _got(sink) == truth, 15), feed.last_error
+                assert await eventually_holds(lambda: _got(sink) == truth, 15), feed.last_error
                 assert _dupes(sink) == []
                 assert sink.all("territory"), "territory is fetched at start"
-                assert await _wait(lambda: feed.health(now()).state is FeedState.LIVE, 10), feed.health(now())
+                assert await eventually_holds(lambda: feed.health(now()).state is FeedState.LIVE, 10), feed.health(now())
             finally:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
@@ -114,7 +105,7 @@ def test_malformed_input_is_quarantined_and_the_feed_goes_on(mode):
             sink = Collector()
             task = asyncio.create_task(feed.run(sink, None))
             try:
-                assert await _wait(lambda: len(sink.all("quarantined")) >= 3 and len(sink.all("incidents")) >= 10, 10)
+                assert await eventually_holds(lambda: len(sink.all("quarantined")) >= 3 and len(sink.all("incidents")) >= 10, 10)
                 server.faults.reset()
                 await _freeze(server)
                 truth = await _truth(url, client)
@@ -151,24 +142,24 @@ def test_kill_and_restart_the_backend(mode):
             task = asyncio.create_task(feed.run(sink, None))
             server2 = None
             try:
-                assert await _wait(lambda: len(sink.all("incidents")) >= 10, 10)
+                assert await eventually_holds(lambda: len(sink.all("incidents")) >= 10, 10)
                 await server.stop()                              # killed mid-stream
                 reached = server.log.last_seq
-                assert await _wait(lambda: feed.last_error and feed.health(now()).state is not FeedState.LIVE, 6)
+                assert await eventually_holds(lambda: feed.last_error and feed.health(now()).state is not FeedState.LIVE, 6)
                 server2 = _sim(port=port)                        # same seed and start: the same log
                 await server2.start()
                 saved = sink.cursor
-                assert await _wait(lambda: sink.cursor != saved, 10)
+                assert await eventually_holds(lambda: sink.cursor != saved, 10)
                 await asyncio.sleep(1.0)
                 # the new log must reach where the old one was killed: frozen short of it (a loaded machine), its
                 # latest versions are older than some the feed already committed from the first life
-                assert await _wait(lambda: server2.log.last_seq >= reached, 15)
+                assert await eventually_holds(lambda: server2.log.last_seq >= reached, 15)
                 await _freeze(server2)
                 truth = await _truth(url, client)
-                assert await _wait(lambda: _got(sink) == truth, 15), feed.last_error
+                assert await eventually_holds(lambda: _got(sink) == truth, 15), feed.last_error
                 assert _dupes(sink) == []
                 # Health recovers once contact is regular again: allow it a few heartbeats.
-                assert await _wait(lambda: feed.health(now()).state is FeedState.LIVE, 15), feed.health(now())
+                assert await eventually_holds(lambda: feed.health(now()).state is FeedState.LIVE, 15), feed.health(now())
             finally:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
@@ -190,12 +181,12 @@ def test_stall_shows_in_health_then_recovers(mode):
             sink = Collector()
             task = asyncio.create_task(feed.run(sink, None))
             try:
-                assert await _wait(lambda: feed.health(now()).state is FeedState.LIVE and sink.all("incidents"), 10)
+                assert await eventually_holds(lambda: feed.health(now()).state is FeedState.LIVE and sink.all("incidents"), 10)
                 server.faults.update({"stall": True})
-                assert await _wait(lambda: feed.health(now()).state in (FeedState.STALE, FeedState.DOWN), 12)
+                assert await eventually_holds(lambda: feed.health(now()).state in (FeedState.STALE, FeedState.DOWN), 12)
                 server.faults.update({"stall": False})
                 server._wake()
-                assert await _wait(lambda: feed.health(now()).state is FeedState.LIVE, 10), feed.health(now())
+                assert await eventually_holds(lambda: feed.health(now()).state is FeedState.LIVE, 10), feed.health(now())
             finally:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)

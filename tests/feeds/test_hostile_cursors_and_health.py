@@ -27,6 +27,7 @@ from commandcenter.domain import FeedState
 from commandcenter.feeds import make_feed, native
 
 from tests.support.feeds import Collector, incident, latest_since, now, section, serve
+from tests.support.fixtures import eventually_holds
 
 POISON = 999_999_999_999
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -156,16 +157,6 @@ def assert_exactly_once(sink: Collector, expected: set[tuple[str, int]]) -> None
     assert (len(lost), duplicated) == (0, 0), f"lost {sorted(lost)[:5]}…, duplicated {duplicated}"
 
 
-async def wait_for(predicate, timeout: float = 10.0) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.02)
-    return bool(predicate())
-
-
 @contextlib.asynccontextmanager
 async def running(feed, sink, cursor=None):
     """The feed's task, running; on the way out it must still be running (a feed never crashes)."""
@@ -199,16 +190,16 @@ def test_a_sequence_number_from_nowhere_never_becomes_the_cursor(mode, monkeypat
             be.poll_poison_once = True
             feed, sink = make(mode, base, client), Collector()
             async with running(feed, sink):
-                assert await wait_for(lambda: len(sink.all("incidents")) >= 10 + (mode != "poll"))
+                assert await eventually_holds(lambda: len(sink.all("incidents")) >= 10 + (mode != "poll"))
                 await asyncio.sleep(0.5)                           # past the hole timeout
                 for i in range(10, 20):
                     be.publish(incident(i))
-                assert await wait_for(lambda: ("I19", 1) in stored(sink)), (sink.cursor, feed.last_error)
+                assert await eventually_holds(lambda: ("I19", 1) in stored(sink)), (sink.cursor, feed.last_error)
                 await asyncio.sleep(0.3)
                 assert seq_of(sink.cursor) <= len(be.messages)
                 for i in range(20, 30):                           # the feed still hears what comes next
                     be.publish(incident(i))
-                assert await wait_for(lambda: ("I29", 1) in stored(sink)), (sink.cursor, feed.last_error)
+                assert await eventually_holds(lambda: ("I29", 1) in stored(sink)), (sink.cursor, feed.last_error)
                 assert feed.health(now()).state is FeedState.LIVE
             expected = {(f"I{i}", 1) for i in range(30)} | ({("I100", 1)} if mode != "poll" else set())
             assert_exactly_once(sink, expected)
@@ -217,7 +208,7 @@ def test_a_sequence_number_from_nowhere_never_becomes_the_cursor(mode, monkeypat
             be.publish(incident(30))
             feed2, sink2 = make(mode, base, client), Collector()
             async with running(feed2, sink2, sink.cursor):
-                assert await wait_for(lambda: ("I30", 1) in stored(sink2))
+                assert await eventually_holds(lambda: ("I30", 1) in stored(sink2))
 
     asyncio.run(main())
 
@@ -234,17 +225,17 @@ def test_a_backend_restarted_with_a_shorter_log_is_noticed(mode, keep):
                 be.publish(incident(i))
             feed, sink = make(mode, base, client), Collector()
             async with running(feed, sink):
-                assert await wait_for(lambda: seq_of(sink.cursor) == 50)
+                assert await eventually_holds(lambda: seq_of(sink.cursor) == 50)
                 connects = be.connects
                 be.restart(keep=keep)
                 if mode == "poll":
                     await asyncio.sleep(0.5)
                 else:   # the feed is back on the restarted backend before anything new is logged
-                    assert await wait_for(lambda: be.connects > connects)
+                    assert await eventually_holds(lambda: be.connects > connects)
                     await asyncio.sleep(0.3)
                 for i in range(1000, 1093):                        # 93 new incidents, ids the old log never had
                     be.publish(incident(i))
-                assert await wait_for(lambda: ("I1092", 1) in stored(sink), 15), (sink.cursor, feed.last_error)
+                assert await eventually_holds(lambda: ("I1092", 1) in stored(sink), 15), (sink.cursor, feed.last_error)
                 assert feed.health(now()).state is FeedState.LIVE
             assert_exactly_once(sink, {(f"I{i}", 1) for i in [*range(50), *range(1000, 1093)]})
 
@@ -261,11 +252,11 @@ def test_a_backend_restarted_with_another_longer_log_is_noticed(mode):
                 be.publish(incident(i))
             feed, sink = make(mode, base, client), Collector()
             async with running(feed, sink):
-                assert await wait_for(lambda: seq_of(sink.cursor) == 20)
+                assert await eventually_holds(lambda: seq_of(sink.cursor) == 20)
                 be.restart()
                 for i in range(2000, 2040):
                     be.publish(incident(i))
-                assert await wait_for(lambda: ("I2039", 1) in stored(sink), 15), (sink.cursor, feed.last_error)
+                assert await eventually_holds(lambda: ("I2039", 1) in stored(sink), 15), (sink.cursor, feed.last_error)
                 await asyncio.sleep(0.3)
             assert_exactly_once(sink, {(f"I{i}", 1) for i in [*range(20), *range(2000, 2040)]})
 
@@ -282,7 +273,7 @@ def test_a_gap_on_resume_is_filled_from_the_pull_api_and_logged(mode, caplog):
                 be.publish(incident(i))
             feed, sink = make(mode, base, client), Collector()
             async with running(feed, sink, native.dump_cursor({"seq": 10})):
-                assert await wait_for(lambda: seq_of(sink.cursor) == 30), (sink.cursor, feed.last_error)
+                assert await eventually_holds(lambda: seq_of(sink.cursor) == 30), (sink.cursor, feed.last_error)
             assert_exactly_once(sink, {(f"I{i}", 1) for i in range(10, 30)})
             assert feed.gaps_filled == 1
 
@@ -315,7 +306,7 @@ def test_a_failed_commit_before_a_quiet_stream_is_logged_and_shown_at_once(mode,
                 be.publish(incident(i))
             feed, sink = make(mode, base, client), FailingSink()
             async with running(feed, sink):
-                assert await wait_for(lambda: sink.refused >= 1)
+                assert await eventually_holds(lambda: sink.refused >= 1)
                 states = set()
                 for _ in range(40):                        # the stream is quiet now: heartbeats only
                     states.add(feed.health(now()).state)
@@ -323,8 +314,8 @@ def test_a_failed_commit_before_a_quiet_stream_is_logged_and_shown_at_once(mode,
                 assert FeedState.LIVE not in states, states
                 assert "commit failed" in feed.health(now()).last_error
                 sink.failing = False
-                assert await wait_for(lambda: len(sink.all("incidents")) >= 10), feed.last_error
-                assert await wait_for(lambda: feed.health(now()).state is FeedState.LIVE)
+                assert await eventually_holds(lambda: len(sink.all("incidents")) >= 10), feed.last_error
+                assert await eventually_holds(lambda: feed.health(now()).state is FeedState.LIVE)
             assert_exactly_once(sink, {(f"I{i}", 1) for i in range(10)})
 
     with caplog.at_level(logging.ERROR, logger="commandcenter.feeds"):
@@ -386,8 +377,8 @@ def test_cap_a_sent_time_beyond_the_calendar_is_quarantined_and_the_red_warning_
         async with serve(be.app()) as base, httpx.AsyncClient() as client:
             feed, sink = cap_feed(base, client), Collector()
             async with running(feed, sink):
-                assert await wait_for(lambda: "t:R-1" in alert_ids(sink)), feed.last_error
-                assert await wait_for(lambda: len(sink.all("quarantined")) == 1)
+                assert await eventually_holds(lambda: "t:R-1" in alert_ids(sink)), feed.last_error
+                assert await eventually_holds(lambda: len(sink.all("quarantined")) == 1)
                 assert feed.health(now()).state is FeedState.LIVE
             assert alert_ids(sink) == ["t:R-1"]
             assert sink.all("quarantined")[0].record_id == "t:X-1"
@@ -404,11 +395,11 @@ def test_cap_warnings_refused_by_the_store_are_read_again_once_it_is_back():
         async with serve(be.app()) as base, httpx.AsyncClient() as client:
             feed, sink = cap_feed(base, client), FailingSink()
             async with running(feed, sink):
-                assert await wait_for(lambda: sink.refused >= 3)
+                assert await eventually_holds(lambda: sink.refused >= 3)
                 assert feed.health(now()).state is not FeedState.LIVE
                 assert "commit failed" in feed.health(now()).last_error
                 sink.failing = False
-                assert await wait_for(lambda: len(sink.all("alerts")) == 5), feed.last_error
+                assert await eventually_holds(lambda: len(sink.all("alerts")) == 5), feed.last_error
                 await asyncio.sleep(0.3)
                 assert feed.health(now()).state is FeedState.LIVE
             assert sorted(alert_ids(sink)) == [f"t:W-{k}" for k in range(5)]    # each once
@@ -424,9 +415,9 @@ def test_cap_an_oldest_first_index_of_more_than_500_entries_reads_the_newest_fir
         async with serve(be.app()) as base, httpx.AsyncClient() as client:
             feed, sink = cap_feed(base, client), Collector()
             async with running(feed, sink):
-                assert await wait_for(lambda: sink.batches, 20)
+                assert await eventually_holds(lambda: sink.batches, 20)
                 assert "t:E-699" in alert_ids(sink)                 # in the first batch already
-                assert await wait_for(lambda: len(sink.all("alerts")) == 700, 30), feed.last_error
+                assert await eventually_holds(lambda: len(sink.all("alerts")) == 700, 30), feed.last_error
             assert len(set(alert_ids(sink))) == len(alert_ids(sink)) == 700
 
     asyncio.run(main())

@@ -3,6 +3,7 @@ TLS with a test certificate and credentials from the environment, a malformed pa
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import subprocess
@@ -20,6 +21,8 @@ from commandcenter.domain.sensors import SensorStatus
 from commandcenter.feeds import Batch
 from commandcenter.feeds.mqtt import MqttFeed, new_client_id
 from commandcenter.sim.broker import Broker, make_test_certificate
+
+from tests.support.fixtures import eventually_holds
 
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
 
@@ -67,19 +70,14 @@ class Collector:
         return {s.id: s.status for b in self.batches for s in b.sensors}
 
 
-async def until(predicate, timeout: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return bool(predicate())
+# a broker's round trips take their time on a loaded machine
+until = functools.partial(eventually_holds, timeout=15.0)
 
 
 async def run_until(feed: MqttFeed, sink: Collector, predicate, timeout: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
     task = asyncio.create_task(feed.run(sink, None))
     try:
-        return await until(predicate, timeout)
+        return await until(predicate, timeout=timeout)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -167,12 +165,12 @@ def test_a_broker_restart_loses_nothing_it_held_and_the_health_shows_it_down_mea
         await asyncio.to_thread(send, broker, [reading("T1", "temperature", k, 40.0) for k in range(20)])
         assert await until(lambda: len(set(sink.readings())) == 20)
         await asyncio.to_thread(broker.stop)
-        assert await until(lambda: feed.state(datetime.now(UTC)) is FeedState.DOWN, 20)
+        assert await until(lambda: feed.state(datetime.now(UTC)) is FeedState.DOWN, timeout=20)
         states.append(feed.state(datetime.now(UTC)))
         await asyncio.to_thread(broker.start)
         await asyncio.to_thread(send, broker, [reading("T1", "temperature", k, 40.0, now=True)
                                                for k in range(20, 40)])
-        assert await until(lambda: len(set(sink.readings())) == 40, 20)
+        assert await until(lambda: len(set(sink.readings())) == 40, timeout=20)
         assert await until(lambda: feed.state(datetime.now(UTC)) is FeedState.LIVE)
         states.append(feed.state(datetime.now(UTC)))
         task.cancel()

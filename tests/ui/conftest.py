@@ -36,15 +36,10 @@ def clock():
 
 
 def run_until(loop: asyncio.AbstractEventLoop, predicate, timeout: float = 5.0, step: float = 0.02) -> bool:
-    async def _wait() -> bool:
-        deadline = loop.time() + timeout
-        while loop.time() < deadline:
-            if predicate():
-                return True
-            await asyncio.sleep(step)
-        return bool(predicate())
+    """`eventually_holds` from outside the loop (a test that is not one coroutine)."""
+    from tests.support.fixtures import eventually_holds
 
-    return loop.run_until_complete(_wait())
+    return loop.run_until_complete(eventually_holds(predicate, timeout, step))
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 banner, badges and live scores on screen, the after-action report, real KPIs untouched, delete."""
 from __future__ import annotations
 
-import asyncio
+import functools
 import shutil
 import subprocess
 from datetime import datetime, timedelta, UTC
@@ -17,6 +17,7 @@ from commandcenter.services.drills import DrillManager
 from commandcenter.store import Store
 
 from tests.support.drills import SCENARIO
+from tests.support.fixtures import eventually_holds
 
 pytestmark = [pytest.mark.usefixtures("gc_on_the_loop_thread"), pytest.mark.timeout(90)]
 
@@ -53,12 +54,7 @@ def test_scripted_drill_on_the_wall_against_the_simulator(qloop, tmp_path):
         assert isinstance(drill_tile, DrillTile)
         model: IncidentTableModel = incident_tile.model
 
-        async def until(pred, timeout=20.0):
-            for _ in range(int(timeout / 0.05)):
-                if pred():
-                    return True
-                await asyncio.sleep(0.05)
-            return pred()
+        until = functools.partial(eventually_holds, timeout=20.0)    # a drill's steps come on the simulator's clock
 
         async def advance_to(seconds: float) -> None:
             """Move the simulator's clock to drill time `seconds` in 15 s steps (its control endpoint)."""

@@ -12,6 +12,7 @@ from commandcenter.config import config_from_dict
 from commandcenter.ui.details import DetailPanel
 
 from tests.support import wall_data as W
+from tests.support.fixtures import eventually_holds
 
 PAGE = {"name": "总览", "rows": 2, "columns": 2, "tiles": [
     {"kind": "incidents", "row": 0, "column": 0},
@@ -27,12 +28,6 @@ def test_open_details_on_the_wall(ui, qloop, sqlite_url, clock):
     config = config_from_dict({"wall": {"kiosk": False}, "pages": [PAGE]})
     wall = WallApp(config, sqlite_url, clock=clock)
 
-    async def wait_for(pred, timeout=5.0):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end and not pred():
-            await asyncio.sleep(0.02)
-        return pred()
-
     async def scenario() -> None:
         await wall.start(show=False)
         try:
@@ -43,14 +38,14 @@ def test_open_details_on_the_wall(ui, qloop, sqlite_url, clock):
             wall.live.apply(territory=applied.territory, incidents=applied.incidents, alerts=applied.alerts,
                             resources=applied.resources)
             # the band across the wall: the unacknowledged red warning alone, the orange one counted beside it
-            assert await wait_for(lambda: len(window.banner.texts()) == 1)
+            assert await eventually_holds(lambda: len(window.banner.texts()) == 1)
             assert window.banner.texts()[0].startswith("⚠ Ⅰ 红色预警") and window.banner.flashing
 
             t0 = time.perf_counter()
             wall.open_details("incident", "E1")
             panel = window.detail_widget
             assert isinstance(panel, DetailPanel) and panel.kind == "incident" and panel.isVisibleTo(window)
-            assert await wait_for(lambda: panel.state.text() in ("已读取存储", "✓ 已完整"), 1.0)
+            assert await eventually_holds(lambda: panel.state.text() in ("已读取存储", "✓ 已完整"), 1.0)
             print("details timings", window.details.timings)
             assert (time.perf_counter() - t0) < 0.3                                 # from the store within 300 ms
             assert "2026-11-23 09:51:00 · 受理 · 王五 · 司法所 · 已受理" in panel.text()
