@@ -46,8 +46,24 @@ def alert(id: str, level: AlertLevel = AlertLevel.RED, *, at: datetime = T0, ver
                  issued_at=at, **kw)
 
 
+#: A tile on a page: (kind, row, column) or (kind, row, column, row_span).
+TilePlace = tuple[str, int, int] | tuple[str, int, int, int]
+
+
+def page_toml(name: str, rows: int, columns: int, tiles: list[TilePlace]) -> str:
+    """One [[pages]] table of a config file, its tiles placed as `tiles` says."""
+    lines = ["[[pages]]", f'name = "{name}"', f"rows = {rows}", f"columns = {columns}"]
+    for kind, row, column, *span in tiles:
+        lines += ["  [[pages.tiles]]", f'  kind = "{kind}"', f"  row = {row}", f"  column = {column}"]
+        lines += [f"  row_span = {s}" for s in span]
+    return "\n".join(lines) + "\n"
+
+
 def config_text(*, rotate_seconds: float = 30, extra: str = "", screens: str = "", language: str = "zh_CN") -> str:
-    """A small config without feeds: two pages, the second holding the alerts tile."""
+    """A small config without feeds: three pages, the second holding the alerts tile."""
+    pages = "\n".join([page_toml("总览", 1, 2, [("incidents", 0, 0), ("kpis", 0, 1)]),
+                       page_toml("预警", 1, 1, [("alerts", 0, 0)]),
+                       page_toml("明细", 1, 1, [("incidents", 0, 0)])])
     return f"""
 [wall]
 title = "测试大屏"
@@ -55,35 +71,5 @@ language = "{language}"
 rotate_seconds = {rotate_seconds}
 kiosk = false
 {extra}
-[[pages]]
-name = "总览"
-rows = 1
-columns = 2
-  [[pages.tiles]]
-  kind = "incidents"
-  row = 0
-  column = 0
-  [[pages.tiles]]
-  kind = "kpis"
-  row = 0
-  column = 1
-
-[[pages]]
-name = "预警"
-rows = 1
-columns = 1
-  [[pages.tiles]]
-  kind = "alerts"
-  row = 0
-  column = 0
-
-[[pages]]
-name = "明细"
-rows = 1
-columns = 1
-  [[pages.tiles]]
-  kind = "incidents"
-  row = 0
-  column = 0
-{screens}
+{pages}{screens}
 """

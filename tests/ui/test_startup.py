@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject
 from commandcenter.config import load_config
 from commandcenter.domain import Category, DeadlineLevel, Status
 
-from tests.support.wall import Clock, T0, alert, incident
+from tests.support.wall import Clock, T0, alert, incident, page_toml
 
 pytest.importorskip("commandcenter.store")
 
@@ -25,37 +25,8 @@ language = "zh_CN"
 rotate_seconds = 30
 kiosk = false
 
-[[pages]]
-name = "总览"
-rows = 2
-columns = 2
-  [[pages.tiles]]
-  kind = "incidents"
-  row = 0
-  column = 0
-  row_span = 2
-  [[pages.tiles]]
-  kind = "map"
-  row = 0
-  column = 1
-  [[pages.tiles]]
-  kind = "kpis"
-  row = 1
-  column = 1
-
-[[pages]]
-name = "预警"
-rows = 1
-columns = 2
-  [[pages.tiles]]
-  kind = "alerts"
-  row = 0
-  column = 0
-  [[pages.tiles]]
-  kind = "resources"
-  row = 0
-  column = 1
-"""
+""" + page_toml("总览", 2, 2, [("incidents", 0, 0, 2), ("map", 0, 1), ("kpis", 1, 1)]) + "\n" + page_toml(
+    "预警", 1, 2, [("alerts", 0, 0), ("resources", 0, 1)])
 
 OPEN = 1_500      # well over the first frame's share (initial_load.FIRST_ROWS)
 CLOSED = 300
