@@ -7,7 +7,7 @@ from datetime import datetime, UTC
 from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPointF, QRect, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontInfo, QFontMetricsF, QImage, QPainter, QPaintEvent, QResizeEvent, QStaticText
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QStyle,
-                               QStyleOption, QTableView, QVBoxLayout, QWidget)
+                               QStyleOption, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...domain import FeedState
 from ...services import Change, LiveState
@@ -173,6 +173,31 @@ def header_font(view: QTableView, font: QFont) -> None:
     # the application style sheet draws header sections in its own font unless the section rule names a size
     view.horizontalHeader().setStyleSheet(
         f"QHeaderView, QHeaderView::section {{ font-size: {QFontInfo(font).pixelSize()}px; font-weight: bold; }}")
+
+
+def table_cell(table: QTableWidget, row: int, col: int) -> QTableWidgetItem:
+    """The item of a small table's cell, made the first time (shown, never edited or selected)."""
+    item = table.item(row, col)
+    if item is None:
+        item = QTableWidgetItem()
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        table.setItem(row, col, item)
+    return item
+
+
+def cell_text(table: QTableWidget, row: int, col: int) -> str:
+    """What a small table's cell shows ("" for a cell not filled yet)."""
+    item = table.item(row, col)
+    return item.text() if item else ""
+
+
+def table_font(table: QTableWidget, points: int) -> QFont:
+    """A small table's rows and header in `points`; returns the rows' font for what sits beside the table."""
+    f = QFont(table.font())
+    f.setPointSize(points)
+    table.setFont(f)
+    header_font(table, f)
+    return f
 
 
 class _ColumnFitter(QObject):

@@ -5,9 +5,9 @@ countdown) and the resources dispatched with when. Few rows, so a QTableWidget o
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QWidget
 
 from ..noop import QT_TRANSLATE_NOOP
 from ...services import LiveState
@@ -15,7 +15,7 @@ from ...services.drill_report import fmt_secs
 from ...services.drills import DrillManager, IncidentScore, StageScore
 from .. import format as fmt
 from .. import labels, theme
-from .base import Tile, header_font, plain_label
+from .base import Tile, cell_text, plain_label, table_cell, table_font
 
 OK_COLOUR = theme.DRILL_STAGE_MET
 BAD_COLOUR = theme.DRILL_STAGE_MISSED
@@ -98,11 +98,7 @@ class DrillTile(Tile):
         self.table.resizeRowsToContents()
 
     def _set(self, row: int, col: int, text: str, colour: QColor | None) -> None:
-        item = self.table.item(row, col)
-        if item is None:
-            item = QTableWidgetItem()
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.table.setItem(row, col, item)
+        item = table_cell(self.table, row, col)
         item.setText(fmt.feed_text(text))
         if colour is not None:
             item.setForeground(QBrush(colour))
@@ -110,14 +106,10 @@ class DrillTile(Tile):
             item.setForeground(QBrush(theme.DRILL.lighter(150)))
 
     def cell_text(self, row: int, col: int) -> str:
-        item = self.table.item(row, col)
-        return item.text() if item else ""
+        return cell_text(self.table, row, col)
 
     def apply_font_size(self, points: int) -> None:
         super().apply_font_size(points)
-        f = QFont(self.table.font())
-        f.setPointSize(points)
-        self.table.setFont(f)
-        header_font(self.table, f)
+        f = table_font(self.table, points)
         self.table.verticalHeader().setDefaultSectionSize(round(QFontMetricsF(f).height() * theme.TABLE_ROW_SCALE))
         self.status.setFont(f)

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from operator import itemgetter
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QWidget
 
 from ...domain import AlertLevel
 from ...domain.sensors import DEFAULT_RULES, Sensor, SensorStatus, SensorType, value_text
@@ -18,7 +18,7 @@ from ...services import Change, LiveState
 from .. import format as fmt
 from .. import theme
 from ..noop import QT_TRANSLATE_NOOP
-from .base import Tile, header_font
+from .base import Tile, cell_text, table_cell, table_font
 
 SPARK_POINTS = 30          # recent values kept per device for its sparkline
 WORST_ROWS = 8
@@ -207,11 +207,7 @@ class SensorsTile(Tile):
             cells = (type_label(t), str(sum(c.values())), str(c[SensorStatus.NORMAL]), str(c[SensorStatus.ALARM]),
                      str(c[SensorStatus.OFFLINE]))
             for col, text in enumerate(cells):
-                item = self.table.item(r, col)
-                if item is None:
-                    item = QTableWidgetItem()
-                    item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                    self.table.setItem(r, col, item)
+                item = table_cell(self.table, r, col)
                 item.setText(text)
                 if col == 3:
                     item.setForeground(QBrush(theme.ALARM_TEXT if c[SensorStatus.ALARM] else theme.TEXT_DIM))
@@ -220,13 +216,8 @@ class SensorsTile(Tile):
         self.worst.set_rows(self.book.worst(WORST_ROWS))
 
     def cell_text(self, row: int, col: int) -> str:
-        item = self.table.item(row, col)
-        return item.text() if item else ""
+        return cell_text(self.table, row, col)
 
     def apply_font_size(self, points: int) -> None:
         super().apply_font_size(points)
-        f = QFont(self.table.font())
-        f.setPointSize(points)
-        self.table.setFont(f)
-        header_font(self.table, f)
-        self.worst.setFont(f)
+        self.worst.setFont(table_font(self.table, points))
