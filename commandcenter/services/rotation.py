@@ -121,6 +121,9 @@ class RotationController:
             return None
         return min(live, key=lambda a: (a.issued_at, a.id)).id
 
+    def is_acknowledged(self, alert_id: str) -> bool:
+        return alert_id in self._acknowledged
+
     def pending_alerts(self) -> list[str]:
         return [a.id for a in sorted(self._pending.values(), key=lambda a: (a.issued_at, a.id)) if self._wants_takeover(a)]
 

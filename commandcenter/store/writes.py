@@ -7,10 +7,11 @@ Hot path: prepared SQL at the driver level (dialect.py); each batch of records b
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, delete, select
 
@@ -67,6 +68,47 @@ def _latest_rows(records: list[Any], rows: list[Row]) -> list[Row]:
     return [rows[i] for i in sorted(last.values())]
 
 
+V = TypeVar("V", Resource, Alert)
+TimeValue = Callable[[datetime | None], Any]
+
+
+@dataclass(frozen=True)
+class VersionedKind(Generic[V]):
+    """How one kind of versioned record is written: its table of latest versions and their row, its history
+    table and row, its name in the record log."""
+
+    table: str
+    columns: tuple[str, ...]
+    row: Callable[[V, str, TimeValue, str], Row]          # record, feed, time value, its JSON
+    history_table: str
+    history_columns: tuple[str, ...]
+    history_row: Callable[[V, TimeValue, str], Row]       # record, time value, its JSON
+    log_kind: str
+    encode: Callable[[V], str]
+
+
+RESOURCES = VersionedKind[Resource](
+    "resources",
+    ("id", "version", "feed", "updated_at", "kind", "status", "grid_id", "incident_id", "drill_id", "data"),
+    lambda r, feed, tv, data: (r.id, r.version, feed, tv(r.updated_at), r.kind.value, r.status.value, r.grid_id,
+                               r.incident_id, r.drill_id, data),
+    "resource_status",
+    ("resource_id", "version", "at", "status", "incident_id", "lon", "lat", "quantity", "drill_id"),
+    lambda r, tv, data: (r.id, r.version, tv(r.updated_at), r.status.value, r.incident_id, r.lon, r.lat, r.quantity,
+                         r.drill_id),
+    "resource", encode_resource)
+
+ALERTS = VersionedKind[Alert](
+    "alerts",
+    ("id", "version", "feed", "updated_at", "issued_at", "expires_at", "level", "type", "status", "drill_id", "data"),
+    lambda r, feed, tv, data: (r.id, r.version, feed, tv(r.updated_at), tv(r.issued_at), tv(r.expires_at),
+                               int(r.level), r.type.value, r.status.value, r.drill_id, data),
+    "alert_updates",
+    ("alert_id", "version", "updated_at", "status", "level", "drill_id", "data"),
+    lambda r, tv, data: (r.id, r.version, tv(r.updated_at), r.status.value, int(r.level), r.drill_id, data),
+    "alert", encode_alert)
+
+
 class Writer:
     """Writes of one store (its engine's SQL, its territory tree, its calendar), inside the caller's transaction."""
 
@@ -113,11 +155,6 @@ class Writer:
                  "source", "dispatched_at", "departments_n")
     _STAT_COLS = ("incident_id", "seq", "status", "at", "handler", "department", "note", "drill_id")
     _LOG_COLS = ("feed", "kind", "record_id", "version", "received_at", "data")
-    _RES_COLS = ("id", "version", "feed", "updated_at", "kind", "status", "grid_id", "incident_id", "drill_id", "data")
-    _RES_STATUS_COLS = ("resource_id", "version", "at", "status", "incident_id", "lon", "lat", "quantity", "drill_id")
-    _ALERT_COLS = ("id", "version", "feed", "updated_at", "issued_at", "expires_at", "level", "type", "status",
-                   "drill_id", "data")
-    _ALERT_UPDATE_COLS = ("alert_id", "version", "updated_at", "status", "level", "drill_id", "data")
 
     def incidents(self, conn: Connection, feed: str, records: list[Incident], now: datetime, log: bool,
                          *, assume_new: bool = False) -> list[Incident]:
@@ -214,43 +251,30 @@ class Writer:
             self.add_rollups(conn, rows, cols)
 
     def resources(self, conn: Connection, feed: str, records: list[Resource], now: datetime,
-                         log: bool) -> list[Resource]:
-        old = self._stored_versions(conn, "resources", [r.id for r in records])
-        new = [r for r in records if r.id not in old or r.version > old[r.id]]
-        if not new:
-            return []
-        tv, tnow = self.sql.time_value, self.sql.time_value(now)
-        rows, hist, logs = [], [], []
-        for r in new:
-            data = encode_resource(r)
-            rows.append((r.id, r.version, feed, tv(r.updated_at), r.kind.value, r.status.value, r.grid_id,
-                         r.incident_id, r.drill_id, data))
-            hist.append((r.id, r.version, tv(r.updated_at), r.status.value, r.incident_id, r.lon, r.lat, r.quantity,
-                         r.drill_id))
-            if log:
-                logs.append((feed, "resource", r.id, r.version, tnow, data))
-        self.sql.run_many(conn, self.sql.upsert_versioned_sql("resources", self._RES_COLS), _latest_rows(new, rows))
-        self.sql.insert_many(conn, "resource_status", self._RES_STATUS_COLS, hist)
-        if logs:
-            self.sql.insert_many(conn, "record_log", self._LOG_COLS, logs)
-        return new
+                  log: bool) -> list[Resource]:
+        return self._versioned(conn, RESOURCES, feed, records, now, log)
 
     def alerts(self, conn: Connection, feed: str, records: list[Alert], now: datetime, log: bool) -> list[Alert]:
-        old = self._stored_versions(conn, "alerts", [r.id for r in records])
+        return self._versioned(conn, ALERTS, feed, records, now, log)
+
+    def _versioned(self, conn: Connection, kind: VersionedKind[V], feed: str, records: list[V], now: datetime,
+                   log: bool) -> list[V]:
+        """The records newer than the stored versions: their latest row upserted, a history row each, and the
+        raw log when `log`. Returns what was new."""
+        old = self._stored_versions(conn, kind.table, [r.id for r in records])
         new = [r for r in records if r.id not in old or r.version > old[r.id]]
         if not new:
             return []
         tv, tnow = self.sql.time_value, self.sql.time_value(now)
         rows, hist, logs = [], [], []
         for r in new:
-            data = encode_alert(r)
-            rows.append((r.id, r.version, feed, tv(r.updated_at), tv(r.issued_at), tv(r.expires_at), int(r.level),
-                         r.type.value, r.status.value, r.drill_id, data))
-            hist.append((r.id, r.version, tv(r.updated_at), r.status.value, int(r.level), r.drill_id, data))
+            data = kind.encode(r)
+            rows.append(kind.row(r, feed, tv, data))
+            hist.append(kind.history_row(r, tv, data))
             if log:
-                logs.append((feed, "alert", r.id, r.version, tnow, data))
-        self.sql.run_many(conn, self.sql.upsert_versioned_sql("alerts", self._ALERT_COLS), _latest_rows(new, rows))
-        self.sql.insert_many(conn, "alert_updates", self._ALERT_UPDATE_COLS, hist)
+                logs.append((feed, kind.log_kind, r.id, r.version, tnow, data))
+        self.sql.run_many(conn, self.sql.upsert_versioned_sql(kind.table, kind.columns), _latest_rows(new, rows))
+        self.sql.insert_many(conn, kind.history_table, kind.history_columns, hist)
         if logs:
             self.sql.insert_many(conn, "record_log", self._LOG_COLS, logs)
         return new

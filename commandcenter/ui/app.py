@@ -880,7 +880,9 @@ def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None
 
                     from .console.placement import place_console
 
-                    desk = ConsoleWindow(wall)
+                    from .wall_control import WallConsoleControl
+
+                    desk = ConsoleWindow(WallConsoleControl(wall))
                     desk.closed.connect(quit_event.set)
                     # on a screen of its own (remembered), never over the wall; one screen: beside a windowed wall
                     if not place_console(desk, wall.windows.values()):

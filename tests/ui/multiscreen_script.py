@@ -60,8 +60,9 @@ async def main(spec: dict) -> dict:
         desk = None
         if spec.get("console"):
             from commandcenter.ui.console import ConsoleWindow
+            from commandcenter.ui.wall_control import WallConsoleControl
 
-            desk = ConsoleWindow(wall)
+            desk = ConsoleWindow(WallConsoleControl(wall))
             desk.sign_in("王建国", "1号席")
             desk.resize(1600, 960)
             desk.show()

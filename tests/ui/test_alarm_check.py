@@ -42,6 +42,7 @@ def test_a_wall_without_an_audio_device_shows_the_warning_on_its_status_bar_and_
     from commandcenter.config import load_config
     from commandcenter.ui.app import WallApp, make_app
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
     from commandcenter.ui.sound import system_outputs
 
     if system_outputs():
@@ -54,7 +55,7 @@ def test_a_wall_without_an_audio_device_shows_the_warning_on_its_status_bar_and_
 
     async def scenario() -> None:
         await wall.start(show=False)
-        desk = ConsoleWindow(wall)
+        desk = ConsoleWindow(WallConsoleControl(wall))
         try:
             bar = wall.window.health_bar
             bar.refresh_warnings()

@@ -24,6 +24,7 @@ def test_a_backend_40_s_behind_gives_right_countdowns_and_an_offset_warning(qapp
                                                                            eventually):
     from commandcenter.ui.app import WallApp, make_app
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
 
     config = config_from_dict({
         "wall": {"kiosk": False},
@@ -53,7 +54,7 @@ def test_a_backend_40_s_behind_gives_right_countdowns_and_an_offset_warning(qapp
             bar.refresh_warnings()
             assert bar.warning.isVisibleTo(wall.window)
             assert bar.warning.text().startswith("⚠ 后端时钟偏差 40 秒（慢于本机）")
-            desk = ConsoleWindow(wall)
+            desk = ConsoleWindow(WallConsoleControl(wall))
             try:
                 desk.refresh_status()
                 assert desk.wall_warning.text().startswith("⚠ 后端时钟偏差 40 秒（慢于本机）")

@@ -11,6 +11,7 @@ from commandcenter.config import config_from_dict
 def test_one_board_one_drill_manager_one_replay_handed_to_every_window_and_tile(qapp, qloop, sqlite_url):
     from commandcenter.ui.app import WallApp, make_app
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
     from commandcenter.ui.tiles.alerts import AlertTile
     from commandcenter.ui.tiles.drill import DrillTile
 
@@ -24,7 +25,7 @@ def test_one_board_one_drill_manager_one_replay_handed_to_every_window_and_tile(
 
     async def scenario() -> None:
         await wall.start(show=False)
-        desk = ConsoleWindow(wall)
+        desk = ConsoleWindow(WallConsoleControl(wall))
         try:
             board, window = wall.alert_board, wall.window
             assert board is not None and window is not None

@@ -40,13 +40,14 @@ def sim():
 def desk_and_wall(qloop, tmp_path, sim):
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
 
     config = config_from_dict({"wall": {"kiosk": False, "rotate_seconds": 0, "alert_takeover": False},
                                "pages": PAGES, "duty": DUTY, "feeds": [{"name": "city", "url": sim.url}],
                                "drill": {"backend": "city"}})
     wall = WallApp(config, f"sqlite:///{tmp_path / 'wall.db'}", clock=sim.server.clock.now)
     qloop.run_until_complete(wall.start(show=False))
-    desk = ConsoleWindow(wall)
+    desk = ConsoleWindow(WallConsoleControl(wall))
     desk.report_dir = tmp_path / "reports"
     desk.drill_scenario.setCurrentIndex(desk.drill_scenario.findData(str(SAMPLE)))
     yield desk, wall

@@ -30,12 +30,13 @@ def sim():
 def desk(qloop, qtbot, tmp_path, sim):
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
 
     config = config_from_dict({"wall": {"kiosk": False, "rotate_seconds": 0, "alert_takeover": False},
                                "pages": PAGES, "duty": DUTY, "feeds": [{"name": "city", "url": sim.url}]})
     wall = WallApp(config, f"sqlite:///{tmp_path / 'wall.db'}", clock=sim.server.clock.now)
     qloop.run_until_complete(wall.start(show=False))
-    console = ConsoleWindow(wall)
+    console = ConsoleWindow(WallConsoleControl(wall))
     console.resize(1600, 960)
     console.show()
     qtbot.waitExposed(console)
@@ -87,15 +88,15 @@ def test_refusals_questions_and_warnings_never_move_the_buttons(desk, qtbot, qap
 
 
 def test_search_results_show_the_incidents_live_status(desk, qloop, until):
-    wall = desk.wall
-    assert until(lambda: len(wall.live.incidents) >= 3, timeout=20)   # shown only once committed to the store
+    live = desk.wall.present()
+    assert until(lambda: len(live.incidents) >= 3, timeout=20)   # shown only once committed to the store
     assert qloop.run_until_complete(desk.search()) >= 1
     model = desk.search_model
     found_id = model.id_at(0)
     status_col = 4
-    inc = wall.live.incidents[found_id]
+    inc = live.incidents[found_id]
     new_status = Status.CLOSED if inc.status is not Status.CLOSED else Status.HANDLING
-    wall.live.apply(incidents=[replace(inc, version=inc.version + 1, status=new_status)])
+    live.apply(incidents=[replace(inc, version=inc.version + 1, status=new_status)])
     from commandcenter.ui import labels
 
     assert model.data(model.index(model.row_of(found_id), status_col)) == labels.name(new_status)

@@ -24,6 +24,7 @@ def test_the_console_starts_the_sample_drill_on_the_simulator_stops_it_and_write
     from commandcenter.sim import run_in_thread
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
 
     start = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     sim = run_in_thread(profile="street", seed=2, history_hours=1.0, start_time=start, hold_clock=True)
@@ -34,7 +35,7 @@ def test_the_console_starts_the_sample_drill_on_the_simulator_stops_it_and_write
 
     async def scenario() -> None:
         await wall.start(show=False)
-        desk = ConsoleWindow(wall)
+        desk = ConsoleWindow(WallConsoleControl(wall))
         desk.report_dir = tmp_path / "reports"
         try:
             assert desk.drill_box.isVisibleTo(desk)
@@ -85,6 +86,7 @@ def test_the_console_starts_the_sample_drill_on_the_simulator_stops_it_and_write
 def test_the_console_says_why_a_drill_did_not_start(qloop, tmp_path):
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
 
     config = config_from_dict({"wall": {"kiosk": False, "rotate_seconds": 0}, "pages": PAGES,
                                "feeds": [{"name": "city", "url": "http://127.0.0.1:9/api/v1", "timeout": 2}],
@@ -93,7 +95,7 @@ def test_the_console_says_why_a_drill_did_not_start(qloop, tmp_path):
 
     async def scenario() -> None:
         await wall.start(show=False)
-        desk = ConsoleWindow(wall)
+        desk = ConsoleWindow(WallConsoleControl(wall))
         try:
             desk.sign_in("值班员甲", "2号席")
             desk.drill_scenario.setCurrentIndex(desk.drill_scenario.findData(str(SAMPLE)))

@@ -108,6 +108,7 @@ def test_a_stopped_drill_leaves_tiles_and_map_within_seconds_and_a_later_wall_sh
         qloop, tmp_path, eventually):
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
 
     sim = run_in_thread(profile="street", seed=4, history_hours=0.2, start_time=datetime.now(UTC))
     scenario, cfg, config = _setup(tmp_path, sim.url, "30m")
@@ -151,7 +152,7 @@ def test_a_stopped_drill_leaves_tiles_and_map_within_seconds_and_a_later_wall_sh
 
         # a wall started after the stop shows no drill, and its console says so
         third = await open_wall()
-        desk = ConsoleWindow(third)
+        desk = ConsoleWindow(WallConsoleControl(third))
         try:
             assert third.drills.current is None and drill_records(third.live, drill.id) == []
             assert all(not v for v in shown_drill_rows(third, drill.id).values())

@@ -61,6 +61,7 @@ def test_replay_with_a_new_red_warning_breaks_through_and_one_action_goes_live(q
                                                                                eventually):
     from commandcenter.ui.app import WallApp, make_app
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
 
     config = config_from_dict({
         "wall": {"kiosk": False, "rotate_seconds": 0},
@@ -72,7 +73,7 @@ def test_replay_with_a_new_red_warning_breaks_through_and_one_action_goes_live(q
 
     async def scenario() -> None:
         await wall.start(show=False)
-        desk = ConsoleWindow(wall)
+        desk = ConsoleWindow(WallConsoleControl(wall))
         try:
             assert await eventually(lambda: len(wall.live.incidents) > 5, 15)
             desk.set_replay_window(wall.clock() - timedelta(minutes=30), 20)

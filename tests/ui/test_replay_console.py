@@ -29,6 +29,7 @@ def shown(live) -> dict:
 def test_a_past_hour_replays_at_10x_from_the_console_and_back_to_live(qloop, tmp_path):
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
 
     url = f"sqlite:///{tmp_path / 'wall.db'}"
     recorder = Store.open(url)
@@ -39,7 +40,7 @@ def test_a_past_hour_replays_at_10x_from_the_console_and_back_to_live(qloop, tmp
 
     async def scenario() -> None:
         await wall.start(show=False)
-        desk = ConsoleWindow(wall)
+        desk = ConsoleWindow(WallConsoleControl(wall))
         try:
             wall.live.apply(incidents=live_now.incidents.values(), resources=live_now.resources.values(),
                             alerts=live_now.alerts.values())

@@ -31,6 +31,7 @@ def sim():
 def test_a_wall_with_cameras(qloop, tmp_path, sim, eventually):
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
     from commandcenter.ui.tiles.video import VideoTile
     from commandcenter.ui.video import PlayState
 
@@ -43,7 +44,7 @@ def test_a_wall_with_cameras(qloop, tmp_path, sim, eventually):
         "video": {"presets": [{"name": "红警联动", "page": "视频", "tile": "路口视频", "on": ["red_warning"]}]}})
     wall = WallApp(config, f"sqlite:///{tmp_path / 'wall.db'}", clock=sim.server.clock.now)
     qloop.run_until_complete(wall.start(show=False))
-    desk = ConsoleWindow(wall)
+    desk = ConsoleWindow(WallConsoleControl(wall))
     try:
         tile = wall.video_tiles.tiles("路口视频")[0]
         assert isinstance(tile, VideoTile)

@@ -36,6 +36,7 @@ def wall_env(qapp, tmp_path, sqlite_url):
 def test_console_search_push_acknowledge_and_rotation_control(qloop, wall_env, eventually):
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
 
     path, config, url = wall_env
     clock = Clock()
@@ -43,7 +44,7 @@ def test_console_search_push_acknowledge_and_rotation_control(qloop, wall_env, e
 
     async def scenario() -> None:
         await wall.start(show=False)
-        desk = ConsoleWindow(wall)
+        desk = ConsoleWindow(WallConsoleControl(wall))
         desk.sign_in("值班员甲", "1号席")
         try:
             window = wall.window
@@ -171,13 +172,14 @@ def test_console_search_push_acknowledge_and_rotation_control(qloop, wall_env, e
 def test_config_edits_apply_live_and_broken_edits_are_refused_on_the_console(qloop, wall_env, eventually):
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
 
     path, config, url = wall_env
     wall = WallApp(config, url, config_path=path)
 
     async def scenario() -> None:
         await wall.start(show=False)
-        desk = ConsoleWindow(wall)
+        desk = ConsoleWindow(WallConsoleControl(wall))
         try:
             assert list(wall.window.page_view.views) == ["总览", "预警", "明细"]
             assert wall.rotation.surfaces["primary"].seconds == 30

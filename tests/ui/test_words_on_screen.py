@@ -116,6 +116,7 @@ def what_the_wall_says(lang: str, qloop, tmp_path) -> dict[str, list[str]]:
     """Everything on screen, per place (window, console, each detail panel)."""
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
     from commandcenter.ui.replay_bar import ReplayBanner
 
     url = f"sqlite:///{tmp_path / f'words-{lang}.db'}"
@@ -163,7 +164,7 @@ def what_the_wall_says(lang: str, qloop, tmp_path) -> dict[str, list[str]]:
                     said[f"tile {tile.kind}"] = widget_texts(tile)
                 said[f"window {window.objectName()}"] = [    # the transport's error is kept for a technician's hover
                     t for t in widget_texts(window, skip=tuple(tiles)) if t != TRANSPORT_ERROR]
-            desk = ConsoleWindow(wall)
+            desk = ConsoleWindow(WallConsoleControl(wall))
             try:
                 await desk.search()
                 desk.refresh_alerts()
@@ -240,6 +241,7 @@ def test_the_console_finds_grids_by_their_names(ui, qloop, tmp_path):
     results name each grid with its community."""
     from commandcenter.ui.app import WallApp
     from commandcenter.ui.console import ConsoleWindow
+    from commandcenter.ui.wall_control import WallConsoleControl
 
     url = f"sqlite:///{tmp_path / 'grids.db'}"
     store = Store.open(url)
@@ -253,7 +255,7 @@ def test_the_console_finds_grids_by_their_names(ui, qloop, tmp_path):
 
     async def run() -> None:
         await wall.start(show=False)
-        desk = ConsoleWindow(wall)
+        desk = ConsoleWindow(WallConsoleControl(wall))
         try:
             desk.search_grid.setText("第1网格")
             assert await desk.search() == len(by_grid[C.grid_id(1)])

@@ -27,12 +27,10 @@ from ...config import SCENARIOS_DIR, Config
 from ...domain import ActionKind, Category, OperatorAction, TerritoryLevel
 from .. import labels, theme
 from ..tiles.base import plain_label
-from ...services.drills import DrillManager
-from ...store import Store
-from ..replay_bar import breakthrough_text, present_live, present_now
+from ..replay_bar import breakthrough_text
 from .confirm import ConfirmBar, SignIn
 from .models import AlertListModel, IncidentSearchModel
-from .wall_port import WallControl
+from .wall_port import AlertStanding, WallControl
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +121,8 @@ class ConsoleWindow(QMainWindow):
         self._unsubs: list[Callable[[], None]] = []
         self._present_unsub: Callable[[], None] | None = None
         self._follow_present()
-        wall.listeners.append(self._on_wall_event)
-        if wall.alert_actions is not None:
-            wall.alert_actions.changed.connect(lambda _aid: self._schedule_alert_refresh())
+        self._unsubscribe_wall = wall.subscribe(self._on_wall_event)
+        wall.on_alert_state(lambda _aid: self._schedule_alert_refresh())
         self._alert_timer = QTimer(self, singleShot=True, interval=250)
         self._alert_timer.timeout.connect(self.refresh_alerts)
         self._status_timer = QTimer(self, interval=1000)
@@ -389,23 +386,7 @@ class ConsoleWindow(QMainWindow):
 
     @property
     def drills_available(self) -> bool:
-        return self.wall.drills is not None
-
-    @property
-    def _drills(self) -> DrillManager:
-        """The wall's drills (asked for only where `drills_available` said so)."""
-        drills = self.wall.drills
-        if drills is None:
-            raise RuntimeError("this wall has no drills")
-        return drills
-
-    @property
-    def _store(self) -> Store:
-        """The wall's store (asked for only where `_can_read` said so)."""
-        store = self.wall.store
-        if store is None:
-            raise RuntimeError("this wall has no store")
-        return store
+        return self.wall.drills_available
 
     # ------------------------------------------------------------------ keyboard
     def shortcut_list(self) -> list[tuple[str, str]]:
@@ -517,11 +498,11 @@ class ConsoleWindow(QMainWindow):
         return [f"{d.name}（{d.role}）" if d.role else d.name for d in self.wall.config.duty]
 
     def _can_read(self) -> bool:
-        return self.wall.store is not None
+        return self.wall.can_read
 
     async def refresh_history(self) -> int:
         """The console's history: every action recorded (here or on any console), newest first, by name."""
-        actions = await self.wall.in_store(self._store.actions_since, self._history_last)
+        actions = await self.wall.actions_since(self._history_last)
         for a in actions:
             self._history_last = max(self._history_last, a.id or 0)
             self._history_lines.insert(0, history_text(a))
@@ -551,12 +532,11 @@ class ConsoleWindow(QMainWindow):
         category = self.search_category.currentData()
         self.search_status.setText(self.tr("检索中…"))
         fetch = SEARCH_LIMIT * 5 if category is not None else SEARCH_LIMIT
-        found = await self.wall.in_store(self._store.incidents, text=text, grid_ids=grids,
-                                                  limit=fetch, drill=None)
+        found = await self.wall.search_incidents(text=text, grid_ids=grids, limit=fetch)
         if category is not None:
             found = [i for i in found if i.category == category]
         found = found[:SEARCH_LIMIT]
-        self.search_model.set_incidents(found, self.wall.live.territory)
+        self.search_model.set_incidents(found, self.wall.present().territory)
         self.search_status.setText(self.tr("找到 {n} 条").format(n=self._number(len(found))))
         if found:
             self.results.selectRow(0)
@@ -565,7 +545,7 @@ class ConsoleWindow(QMainWindow):
     def searched_grids(self) -> list[str]:
         """The grids the grid box names, comma-separated: each a grid's code, or words of its name (第3网格)
         or of its community's (幸福社区), which an operator knows rather than the code."""
-        territory = self.wall.live.territory
+        territory = self.wall.present().territory
         grids = [n for n in territory.values() if n.level is TerritoryLevel.GRID]
         out: list[str] = []
         for word in (w.strip() for w in self.search_grid.text().replace("，", ",").split(",")):
@@ -589,7 +569,7 @@ class ConsoleWindow(QMainWindow):
         if not self._signed_in():
             return
         area = self.current_area()
-        self.wall.open_details(kind, record_id, area=area)
+        self.wall.push_details(kind, record_id, area=area)
         self._spawn(self._record(ActionKind.PUSH_TO_WALL, kind, record_id, reason=area or ""))
         self.say(self.tr("已推送到大屏：{kind} {id}").format(kind=self.push_kind.itemText(
             max(0, self.push_kind.findData(kind))), id=self.record_name(kind, record_id)))
@@ -597,7 +577,7 @@ class ConsoleWindow(QMainWindow):
     def record_name(self, kind: str, record_id: str) -> str:
         """What an operator calls a record: an alert or incident by its title, a grid or resource by its name.
         An incident's case number stays beside its title (it is what callers quote); alert ids never show."""
-        live = self.wall.live
+        live = self.wall.present()
         if kind == "alert":
             alert = live.alerts.get(record_id)
             return f"「{alert.title}」" if alert else self.tr("（已不在实时数据中）")
@@ -653,20 +633,10 @@ class ConsoleWindow(QMainWindow):
 
     # ------------------------------------------------------------------ alerts
     def alert_state(self, alert_id: str) -> str:
-        actions = self.wall.alert_actions
-        rot = self.wall.rotation
-        if actions is not None:
-            if actions.is_acknowledged(alert_id):
-                return self.tr("已确认")
-            if actions.is_shelved(alert_id):
-                return self.tr("已搁置")
-            if actions.is_escalated(alert_id):
-                return self.tr("已升级")
-        elif alert_id in rot._acknowledged:
-            return self.tr("已确认")
-        if alert_id in rot.pending_alerts():
-            return self.tr("待确认 · 占用大屏") if rot.takeover_alert == alert_id else self.tr("待确认")
-        return ""
+        return {AlertStanding.ACKNOWLEDGED: self.tr("已确认"), AlertStanding.SHELVED: self.tr("已搁置"),
+                AlertStanding.ESCALATED: self.tr("已升级"), AlertStanding.PENDING: self.tr("待确认"),
+                AlertStanding.PENDING_TAKEOVER: self.tr("待确认 · 占用大屏"),
+                AlertStanding.NONE: ""}[self.wall.alert_standing(alert_id)]
 
     def selected_alert(self) -> str | None:
         return self.alert_model.id_at(self._selected_row(self.alerts))
@@ -691,24 +661,13 @@ class ConsoleWindow(QMainWindow):
         if self.sign_in_box.who is None:
             raise RuntimeError(self.tr("请先签到：选择值班人员和席位"))
         actor, seat = self.actor(), self.seat()
-        actions = self.wall.alert_actions
-        until = None
-        if kind is ActionKind.SHELVE:
-            until = present_now(self.wall) + timedelta(minutes=self.shelve_minutes.value())
-        if actions is not None:
-            if kind is ActionKind.ACKNOWLEDGE:
-                await actions.acknowledge(alert_id, actor, console=socket.gethostname(), seat=seat)
-            elif kind is ActionKind.SHELVE and until is not None:
-                await actions.shelve(alert_id, actor, until, console=socket.gethostname(), seat=seat)
-            else:
-                await actions.escalate(alert_id, actor, reason, console=socket.gethostname(), recipient=recipient,
-                                       seat=seat)
-        else:
-            await self._record(kind, "alert", alert_id, expires_at=until, reason=reason, recipient=recipient)
         if kind is ActionKind.ACKNOWLEDGE:
-            self.wall.rotation.acknowledged(alert_id)
+            await self.wall.acknowledge(alert_id, actor=actor, seat=seat)
         elif kind is ActionKind.SHELVE:
-            self.wall.rotation.shelved(alert_id, until)
+            until = self.wall.present_now() + timedelta(minutes=self.shelve_minutes.value())
+            await self.wall.shelve(alert_id, until, actor=actor, seat=seat)
+        else:
+            await self.wall.escalate(alert_id, actor=actor, seat=seat, reason=reason, recipient=recipient)
         done = {ActionKind.ACKNOWLEDGE: self.tr("已确认 {id}"), ActionKind.SHELVE: self.tr("已搁置 {id}"),
                 ActionKind.ESCALATE: self.tr("已升级 {id}")}[kind]
         self.say(done.format(id=self.record_name("alert", alert_id)))
@@ -716,12 +675,12 @@ class ConsoleWindow(QMainWindow):
 
     async def _record(self, kind: ActionKind, target_kind: str, target_id: str, *, reason: str = "",
                       expires_at=None, recipient: str = "") -> OperatorAction:
-        alert = present_live(self.wall).alerts.get(target_id) if target_kind == "alert" else None
+        alert = self.wall.present().alerts.get(target_id) if target_kind == "alert" else None
         action = OperatorAction(kind=kind, target_kind=target_kind, target_id=target_id, actor=self.actor(),
-                                console=socket.gethostname(), at=present_now(self.wall), reason=reason,
+                                console=socket.gethostname(), at=self.wall.present_now(), reason=reason,
                                 expires_at=expires_at, drill_id=alert.drill_id if alert else None, seat=self.seat(),
                                 recipient=recipient)
-        return await self.wall.in_store(self._store.record_action, action)
+        return await self.wall.record(action)
 
     def _escape(self) -> None:
         self.help.hide()
@@ -731,7 +690,7 @@ class ConsoleWindow(QMainWindow):
         """The lists follow the present: the wall's live state, or while it replays the past, the shadow the feeds
         keep writing (ui.replay_bar.present_live)."""
         self._stop_following()
-        self._present_unsub = present_live(self.wall).on_change(self._on_live_change)
+        self._present_unsub = self.wall.present().on_change(self._on_live_change)
 
     def _stop_following(self) -> None:
         unsub, self._present_unsub = self._present_unsub, None
@@ -746,7 +705,7 @@ class ConsoleWindow(QMainWindow):
             self._schedule_alert_refresh()
         if change.incidents and self.search_model.rowCount():
             # search results show the incidents as they are now, not as they were found
-            self.search_model.update_incidents(change.incidents, present_live(self.wall).territory)
+            self.search_model.update_incidents(change.incidents, self.wall.present().territory)
 
     def _schedule_alert_refresh(self) -> None:
         if not self._alert_timer.isActive():
@@ -754,8 +713,8 @@ class ConsoleWindow(QMainWindow):
 
     def refresh_alerts(self) -> None:
         keep = self.selected_alert()
-        now = present_now(self.wall)
-        self.alert_model.set_alerts([a for a in present_live(self.wall).alerts.values() if a.is_live(now)])
+        now = self.wall.present_now()
+        self.alert_model.set_alerts([a for a in self.wall.present().alerts.values() if a.is_live(now)])
         row = self.alert_model.row_of(keep) if keep else -1
         if row >= 0:
             self.alerts.selectRow(row)
@@ -765,10 +724,9 @@ class ConsoleWindow(QMainWindow):
         keep = self.current_area()
         self.area.blockSignals(True)
         self.area.clear()
-        for n, key in enumerate(self.wall.windows, start=1):
-            plan = self.wall.plans.get(key)
-            where = ", ".join(str(t) for t in plan.targets) if plan is not None and plan.targets else self.tr("主屏")
-            self.area.addItem(self.tr("窗口 {n}（屏幕 {screens}）").format(n=n, screens=where), key)
+        for n, area in enumerate(self.wall.rotation_view().areas, start=1):
+            where = ", ".join(area.screens) if area.screens else self.tr("主屏")
+            self.area.addItem(self.tr("窗口 {n}（屏幕 {screens}）").format(n=n, screens=where), area.key)
         idx = self.area.findData(keep)
         self.area.setCurrentIndex(idx if idx >= 0 else 0)
         self.area.blockSignals(False)
@@ -777,72 +735,69 @@ class ConsoleWindow(QMainWindow):
     def refresh_pages(self) -> None:
         key = self.current_area()
         self.pages.clear()
-        surface = self.wall.rotation.surfaces.get(key) if key else None
-        if key is None or surface is None:
+        area = self.wall.rotation_view().area(key)
+        if area is None or not area.pages:
             return
-        for name in surface.pages:
+        for name in area.pages:
             self.pages.addItem(name, name)
-        current = self.wall.rotation.current(key)
-        idx = self.pages.findData(current)
+        idx = self.pages.findData(area.current)
         if idx >= 0:
             self.pages.setCurrentIndex(idx)
 
     def toggle_pause(self) -> None:
-        rot = self.wall.rotation
-        if rot.paused:
-            rot.resume()
+        if self.wall.rotation_view().paused:
+            self.wall.pause_rotation(False)
             self.say(self.tr("轮播已恢复"))
         else:
-            rot.pause()
+            self.wall.pause_rotation(True)
             self.say(self.tr("轮播已暂停"))
         self.refresh_status()
 
     def next_page(self) -> None:
         key = self.current_area()
-        if key is not None and key in self.wall.rotation.surfaces:
-            self.wall.rotation.next_page(key)
+        if key is not None:
+            self.wall.next_page(key)
             self.refresh_status()
 
     def toggle_pin(self) -> None:
         key = self.current_area()
-        surface = self.wall.rotation.surfaces.get(key) if key else None
-        if key is None or surface is None:
+        area = self.wall.rotation_view().area(key)
+        if area is None or not area.pages:
             return
-        if surface.pinned:
-            self.wall.rotation.pin(key, None)
+        if area.pinned:
+            self.wall.pin(area.key, None)
             self.say(self.tr("已取消固定"))
         else:
-            page = self.pages.currentData() or self.wall.rotation.current(key)
-            self.wall.rotation.pin(key, page)
+            page = self.pages.currentData() or area.current
+            self.wall.pin(area.key, page)
             self.say(self.tr("已固定页面：{page}").format(page=page))
         self.refresh_status()
 
     def refresh_status(self) -> None:
         self.refresh_wall_warning()
-        rot = self.wall.rotation
+        rot = self.wall.rotation_view()
         lines = []
         if rot.takeover_alert:
             lines.append(self.tr("红色预警 {id} 占用大屏，等待确认").format(
                 id=self.record_name("alert", rot.takeover_alert)))
         if rot.paused:
             lines.append(self.tr("轮播：已暂停"))
-        elif rot.is_holding:
+        elif rot.holding:
             lines.append(self.tr("轮播：查看详情中，稍后继续"))
         else:
             lines.append(self.tr("轮播：运行中"))
-        for n, key in enumerate(rot.surfaces, start=1):
-            surface = rot.surfaces[key]
-            left = rot.seconds_left(key)
-            state = self.tr("固定") if surface.pinned else (
+        for n, area in enumerate((a for a in rot.areas if a.pages), start=1):
+            left = area.seconds_left
+            state = self.tr("固定") if area.pinned else (
                 self.tr("{s} 秒后换页").format(s=int(left)) if left is not None else self.tr("不轮播"))
-            lines.append(self.tr("窗口 {n}：{page}（{state}）").format(n=n, page=rot.current(key), state=state))
+            lines.append(self.tr("窗口 {n}：{page}（{state}）").format(n=n, page=area.current, state=state))
         self.rotation_status.setText("\n".join(lines))
         self.pause_button.setText(self.tr("恢复轮播") if rot.paused else self.tr("暂停轮播"))
-        area = self.current_area()
-        pinned = area is not None and area in rot.surfaces and rot.surfaces[area].pinned
+        shown = rot.area(self.current_area())
+        pinned = shown is not None and shown.pinned
         self.pin_button.setText(self.tr("取消固定") if pinned else self.tr("固定页面"))
         if self.drills_available:
-            running = self._drills.current
+            running = self.wall.running_drill()
             self.drill_status.setText(self.tr("演练进行中：{id}").format(id=running.scenario.name)
                                       if running is not None else self.tr("当前无演练"))
 
@@ -850,7 +805,8 @@ class ConsoleWindow(QMainWindow):
         """The wall's own warnings, as its status bar shows them: backend clock offset, alarm unavailable."""
         from ..wall import offset_text
 
-        parts = [offset_text(self.wall.clocks.shown_offsets()), self.wall.alarm_problem()]
+        offsets, alarm_problem = self.wall.warnings()
+        parts = [offset_text(offsets), alarm_problem]
         text = "  ·  ".join(p for p in parts if p)
         self.wall_warning.setText(f"⚠ {text}" if text else "")
         self.wall_warning.setVisible(bool(text))
@@ -865,7 +821,7 @@ class ConsoleWindow(QMainWindow):
         if not scenario:
             self.say(self.tr("请选择演练脚本"), error=True)
             return None
-        running = self._drills.current
+        running = self.wall.running_drill()
         if running is not None:
             self.say(self.tr("演练 {id} 正在进行，请先结束").format(id=running.scenario.name), error=True)
             return None
@@ -882,7 +838,7 @@ class ConsoleWindow(QMainWindow):
         from ...services.drills import DrillBackendError
 
         try:
-            d = await self._drills.start_async(scenario, actor=self.actor(), reason=reason, seat=self.seat())
+            d = await self.wall.start_drill(scenario, actor=self.actor(), reason=reason, seat=self.seat())
         except (DrillBackendError, OSError, ValueError, RuntimeError) as exc:
             self.say(self.tr("演练未开始：{why}").format(why=str(exc)), error=True)
             return
@@ -891,7 +847,7 @@ class ConsoleWindow(QMainWindow):
 
     def stop_drill(self) -> None:
         """Ask to confirm the stop, with a reason (ConfirmBar)."""
-        d = self._drills.current if self.drills_available else None
+        d = self.wall.running_drill()
         if d is None:
             return None
         if not self._signed_in():
@@ -902,27 +858,24 @@ class ConsoleWindow(QMainWindow):
         return None
 
     async def _stop_drill(self, reason: str) -> None:
-        drills = self._drills
-        await drills.stop_async(actor=self.actor(), reason=reason, seat=self.seat())
-        if drills.backend_error:
-            self.say(self.tr("演练已结束，但后端未确认：{why}").format(why=drills.backend_error), error=True)
+        backend_error = await self.wall.stop_drill(actor=self.actor(), reason=reason, seat=self.seat())
+        if backend_error:
+            self.say(self.tr("演练已结束，但后端未确认：{why}").format(why=backend_error), error=True)
         else:
             self.say(self.tr("演练已结束"))
         self.refresh_status()
 
     def make_drill_report(self) -> asyncio.Task | None:
         """The after-action report (PDF + CSV) of the running or last drill, into `report_dir`."""
-        d = self.wall.drills if self.drills_available else None
-        drill = (d.current or d.last) if d is not None else None
+        drill = self.wall.reportable_drill()
         if drill is None:
             self.say(self.tr("没有可生成报告的演练"), error=True)
             return None
 
         async def go() -> None:
-            from ...services.drill_report import assemble
             from ..report import write_report
 
-            data = await self.wall.in_store(assemble, self.wall.store, drill.id)
+            data = await self.wall.drill_report(drill.id)
             # QTextDocument / QPdfWriter / QImage need no GUI thread: the PDF is typeset off it
             duty = self.wall.config.duty
             roster = frozenset(d.name for d in duty) if duty else None   # who is a person, not an account
@@ -960,7 +913,7 @@ class ConsoleWindow(QMainWindow):
             self.say(self.tr("回放时段必须在当前时间之前"), error=True)
             return False
         speed = self.replay_bar.speed.currentData()
-        self.replay.play_window(start, end, speed=speed)
+        self.wall.play_window(start, end, speed=speed)
         self.say(self.tr("回放 {start} 起 {minutes} 分钟，{speed}×").format(
             start=self.replay_start.dateTime().toString("yyyy-MM-dd HH:mm"),
             minutes=round((end - start).total_seconds() / 60), speed=speed))
@@ -987,8 +940,7 @@ class ConsoleWindow(QMainWindow):
 
     def back_to_live(self) -> None:
         """One action: the wall shows the present again."""
-        if self.replay is not None and self.replay.replaying:
-            self.replay.go_live()
+        if self.wall.back_to_live():
             self.say(self.tr("已回到实时"))
 
     # ------------------------------------------------------------------ wall events
@@ -1048,8 +1000,7 @@ class ConsoleWindow(QMainWindow):
                 pass
         self._unsubs.clear()
         self._stop_following()
-        if self._on_wall_event in self.wall.listeners:
-            self.wall.listeners.remove(self._on_wall_event)
+        self._unsubscribe_wall()
         if not self._quiet:
             self.closed.emit()
         super().closeEvent(event)
