@@ -1,9 +1,9 @@
 """One-click details on the wall: incident, alert, grid, resource or KPI.
 
-`DetailController.open(kind, id)` shows a `DetailPanel` at once from the live state, completes it from
-the store (`store.incident(id)` with its timeline, KPIs, records behind a KPI — through `in_store`,
-never on the GUI thread), then from the backend's detail endpoint (`GET {feed}/incidents/{id}`) and
-the photos (httpx on the qasync loop, one shared client, cached, size-capped).
+`DetailController.open(kind, id)` shows a `DetailPanel` at once from the live state, then completes it with
+what `services.details.DetailSource` reads: the store first (an incident with its timeline, KPIs, the records
+behind a KPI, on the store's threads), then the backend (`feeds.details`) for what the store lacks, and the
+photos (one shared media client, cached, size-capped). Each kind's rendering is its `DETAIL_RENDERERS` entry.
 
 Every feed string is plain text (`plain_label`); links open only for http/https, after the operator
 confirms in a non-modal box.
@@ -19,7 +19,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, UTC
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import httpx
 import shiboken6
@@ -32,12 +31,15 @@ from PySide6.QtWidgets import (
 from .noop import QT_TRANSLATE_NOOP
 from ..domain import (
     Alert, Category, Incident, ResolutionLevel, Resource, SignalKind, TerritoryLevel, TerritoryNode, deadline_state,
-    decode_incident, one_ten_twenty, signal_kind,
+    one_ten_twenty, signal_kind,
 )
 from ..domain.text import display_text
 from ..feeds.base import safe_url
+from ..feeds.details import BackendProblem, fetch_bytes
 from ..feeds.transport import MediaPolicy, make_media_client, media_ssl_context
-from ..services import LiveState
+from ..services import Change, LiveState
+from ..services.details import ClientFactory, DetailSource, InStore
+from ..store import Store
 from ..services.drills import DrillManager
 from . import format as fmt
 from . import labels, theme
@@ -57,7 +59,6 @@ PHOTO_MAX_PX = 360
 RECORDS_SHOWN = 50
 #: The grids a warning names that its panel lists by name; the rest are a count (the map shows them all).
 GRIDS_SHOWN = 5
-InStore = Callable[..., Awaitable[Any]]
 
 #: The panel's title per kind of record: the record's own name follows in the panel, never its id.
 PANEL_TITLES = {"incident": QT_TRANSLATE_NOOP("DetailController", "事件详情"),
@@ -161,7 +162,7 @@ class PhotoCache:
     address the policy refuses (the media client checks each connection's address), at most max_bytes,
     decoded off the GUI thread, LRU-cached. `refusals` keeps why the last refused URLs were not fetched."""
 
-    def __init__(self, client: Callable[[], httpx.AsyncClient], *, policy: MediaPolicy,
+    def __init__(self, client: ClientFactory, *, policy: MediaPolicy,
                  max_bytes: int = PHOTO_MAX_BYTES, entries: int = PHOTO_CACHE_ENTRIES):
         self._client = client
         self.policy = policy
@@ -193,22 +194,12 @@ class PhotoCache:
         if reason is not None:
             self._refuse(url, reason)
             return None
-        try:
-            async with self._client().stream("GET", url, timeout=10.0) as resp:
-                if resp.status_code != 200:
-                    return None
-                declared = resp.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                    return None
-                buf = bytearray()
-                async for chunk in resp.aiter_bytes():
-                    buf += chunk
-                    if len(buf) > self.max_bytes:
-                        return None
-        except (httpx.HTTPError, OSError) as exc:
-            self._refuse(url, str(exc) or type(exc).__name__)
+        got = await fetch_bytes(self._client(), url, max_bytes=self.max_bytes)
+        if got.refusal:
+            self._refuse(url, got.refusal)
+        if got.data is None:
             return None
-        return await asyncio.to_thread(decode_photo, bytes(buf))     # decoding and scaling: not on the GUI thread
+        return await asyncio.to_thread(decode_photo, got.data)     # decoding and scaling: not on the GUI thread
 
 
 def decode_photo(data: bytes) -> QImage | None:
@@ -439,11 +430,11 @@ class DetailController(QObject):
     completed = Signal(str, str, str)      # kind, id, stage ("store" | "backend")
 
     def __init__(self, live: LiveState, show: Callable[[DetailPanel], None], *, in_store: InStore | None = None,
-                 store: Any = None, feed_url: str = "", client: Callable[[], httpx.AsyncClient] | None = None,
+                 store: Store | None = None, feed_url: str = "", client: ClientFactory | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  limits: dict[Category, timedelta] | None = None, guidance: dict[str, str] | None = None,
                  alert_actions: Any = None, node_id: str = "", media: MediaPolicy | None = None,
-                 media_client: Callable[[], httpx.AsyncClient] | None = None, drills: DrillManager | None = None,
+                 media_client: ClientFactory | None = None, drills: DrillManager | None = None,
                  cameras: CameraDirectory | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.live = live
@@ -451,11 +442,8 @@ class DetailController(QObject):
         self.cameras = cameras
         self._video: CameraPlayer | None = None      # the camera playing in the panel
         self._show = show
-        self._in_store = in_store
-        self._store = store
-        self.feed_url = feed_url.rstrip("/")
-        self._client_factory = client
-        self._own_client: httpx.AsyncClient | None = None
+        self.source = DetailSource(in_store=in_store, store=store, feed_url=feed_url, client=client)
+        self.feed_url = self.source.feed_url
         self.clock = clock
         self.limits = limits
         self.guidance = dict(guidance or {})
@@ -474,13 +462,6 @@ class DetailController(QObject):
         self._unsubscribe = live.on_change(self._on_live)
         self.destroyed.connect(lambda *_: self._unsubscribe())
 
-    def client(self) -> httpx.AsyncClient:
-        if self._client_factory is not None:
-            return self._client_factory()
-        if self._own_client is None:
-            self._own_client = httpx.AsyncClient(follow_redirects=False, timeout=10.0)
-        return self._own_client
-
     def media_client(self) -> httpx.AsyncClient:
         if self._media_client_factory is not None:
             return self._media_client_factory()
@@ -491,11 +472,10 @@ class DetailController(QObject):
     async def aclose(self) -> None:
         if self._task is not None:
             self._task.cancel()
-        own, media = self._own_client, self._own_media_client
-        self._own_client = self._own_media_client = None
-        for client in (own, media):
-            if client is not None:
-                await client.aclose()
+        media, self._own_media_client = self._own_media_client, None
+        if media is not None:
+            await media.aclose()
+        await self.source.aclose()
 
     # --- opening ----------------------------------------------------------------------------
     def open(self, kind: str, record_id: str) -> DetailPanel:
@@ -530,14 +510,21 @@ class DetailController(QObject):
 
     def _title(self, kind: str, record_id: str) -> str:
         title = _tr(PANEL_TITLES.get(kind, "详情"))
-        alert = self.live.alerts.get(record_id) if kind == "alert" else None
-        if alert is not None:
-            return _tr(SIGNAL_TITLES[signal_kind(alert.type)])
-        if kind == "kpi":           # "指标详情 · 各类别事件数 · 矛盾纠纷": names, never the engine's keys
-            name, _, key = record_id.partition(":")
-            parts = [title, kpi_name(name)] + ([self._key_name(name, key)] if key else [])
-            return " · ".join(parts)
+        renderer = DETAIL_RENDERERS.get(kind)
+        if renderer is not None and renderer.title is not None:
+            return renderer.title(self, record_id) or title
         return title
+
+    def alert_title(self, record_id: str) -> str:
+        """A warning, alarm or supervision item by its signal kind ("" when it is no longer live)."""
+        alert = self.live.alerts.get(record_id)
+        return _tr(SIGNAL_TITLES[signal_kind(alert.type)]) if alert is not None else ""
+
+    def kpi_title(self, record_id: str) -> str:
+        """指标详情 · 各类别事件数 · 矛盾纠纷: names, never the engine's keys."""
+        name, _, key = record_id.partition(":")
+        parts = [_tr(PANEL_TITLES["kpi"]), kpi_name(name)] + ([self._key_name(name, key)] if key else [])
+        return " · ".join(parts)
 
     def _render_live(self, panel: DetailPanel, kind: str, record_id: str) -> None:
         panel.section("live")
@@ -562,8 +549,7 @@ class DetailController(QObject):
             panel.field(self.tr("分项"), self._key_name(name, key))
 
     async def _stored_incident(self, panel: DetailPanel, record_id: str) -> Incident | None:
-        assert self._in_store is not None and self._store is not None
-        inc: Incident | None = await self._in_store(self._store.incident, record_id)
+        inc = await self.source.stored_incident(record_id)
         if inc is not None:
             panel.clear_section("live")
             panel.section("live")
@@ -571,32 +557,23 @@ class DetailController(QObject):
         return inc
 
     async def _stored_alert(self, panel: DetailPanel, record_id: str) -> None:
-        assert self._in_store is not None and self._store is not None
-        actions = await self._in_store(self._store.actions_for, "alert", record_id)
+        actions = await self.source.alert_actions(record_id)
         panel.section("actions")
         self._render_actions(panel, actions)
 
     async def _complete(self, panel: DetailPanel, kind: str, record_id: str, t0: float) -> None:
-        stored: Incident | None = None
+        stored: object = None
         try:
             renderer = DETAIL_RENDERERS.get(kind)
-            if self._in_store is not None and self._store is not None:
+            if self.source.has_store:
                 if renderer is not None and renderer.stored is not None:
-                    found = await renderer.stored(self, panel, record_id)
-                    stored = found if isinstance(found, Incident) else None
+                    stored = await renderer.stored(self, panel, record_id)
                 self.timings["store_ms"] = (time.perf_counter() - t0) * 1000
                 panel.set_state(self.tr("已读取存储"))
                 self.completed.emit(kind, record_id, "store")
             backend_ok = True
-            if kind == "incident":
-                final = stored or self.live.incidents.get(record_id)
-                if self.feed_url.startswith(("http://", "https://")):
-                    got = await self._backend_incident(panel, record_id, stored)
-                    backend_ok = got is not None
-                    final = got or final
-                    self.timings["backend_ms"] = (time.perf_counter() - t0) * 1000
-                if final is not None and final.photos:
-                    await self._photos(panel, final)
+            if renderer is not None and renderer.backend is not None:
+                backend_ok = await renderer.backend(self, panel, record_id, stored, t0)
             if backend_ok:
                 panel.set_state(self.tr("✓ 已完整"))
             self.completed.emit(kind, record_id, "backend")
@@ -608,43 +585,43 @@ class DetailController(QObject):
             log.exception("details %s %s", kind, record_id)
             panel.set_state(f"⚠ {str(exc)[:60]}")
 
+    async def _incident_backend(self, panel: DetailPanel, record_id: str, stored: object, t0: float) -> bool:
+        """The backend's full version (when the feed has one), then the photos; False if the backend failed."""
+        stored_inc = stored if isinstance(stored, Incident) else None
+        final = stored_inc or self.live.incidents.get(record_id)
+        backend_ok = True
+        if self.source.has_backend:
+            got = await self._backend_incident(panel, record_id, stored_inc)
+            backend_ok = got is not None
+            final = got or final
+            self.timings["backend_ms"] = (time.perf_counter() - t0) * 1000
+        if final is not None and final.photos:
+            await self._photos(panel, final)
+        return backend_ok
+
     async def _backend_incident(self, panel: DetailPanel, record_id: str, stored: Incident | None) -> Incident | None:
-        url = f"{self.feed_url}/incidents/{quote(record_id, safe='')}"
-        try:
-            resp = await self.client().get(url, timeout=5.0)
-        except httpx.HTTPError as exc:
-            panel.set_state(f"⚠ {self.tr('后台不可达')}")
-            log.info("detail endpoint %s: %s", url, exc)
+        got = await self.source.backend_incident(record_id, stored)
+        inc = got.incident
+        if inc is None:
+            problem = {BackendProblem.UNREACHABLE: f"⚠ {self.tr('后台不可达')}",
+                       BackendProblem.STATUS: f"⚠ {self.tr('后台')} {got.status}",
+                       BackendProblem.BAD_BODY: f"⚠ {self.tr('后台数据无效')}"}
+            panel.set_state(problem[got.problem or BackendProblem.BAD_BODY])
             return None
-        if resp.status_code != 200 or len(resp.content) > 2 * 1024 * 1024:
-            panel.set_state(f"⚠ {self.tr('后台')} {resp.status_code}")
-            return None
-        try:
-            data = resp.json()
-            if isinstance(data, dict) and isinstance(data.get("incident"), dict):
-                data = data["incident"]
-            inc = decode_incident(data)
-        except Exception as exc:
-            log.info("detail endpoint %s: bad body: %s", url, exc)
-            panel.set_state(f"⚠ {self.tr('后台数据无效')}")
-            return None
-        if not inc.timeline and stored is not None and stored.timeline:
-            inc = dataclasses.replace(inc, timeline=stored.timeline)
         panel.clear_section("live")
         panel.section("live")
         self.render_incident(panel, inc)
         return inc
 
     async def _photos(self, panel: DetailPanel, inc: Incident) -> None:
-        base = httpx.URL(self.feed_url + "/") if self.feed_url else None
         panel.clear_section("photos")
         panel.section("photos")
         panel.heading(self.tr("照片"))
         await asyncio.to_thread(media_ssl_context)      # built once, off the GUI thread, before a media client is made
         for raw in inc.photos[:6]:
             try:
-                url = str(base.join(raw)) if base is not None else raw
-            except Exception:
+                url = self.source.photo_url(raw)
+            except Exception:  # noqa: BLE001 - a reference that is no URL is skipped, the others shown
                 continue
             image = await self.photos.get(url)
             if image is None:
@@ -657,30 +634,37 @@ class DetailController(QObject):
                 panel.url_row(self.tr("打开原图"), url)
 
     # --- renderers --------------------------------------------------------------------------
-    def _on_live(self, change) -> None:
+    def _on_live(self, change: Change) -> None:
         """The open panel follows its record: a new version re-renders in place (the timeline kept)."""
         panel = self.panel
         if panel is None or not panel.isVisible():
             return
+        renderer = DETAIL_RENDERERS.get(panel.kind)
+        if renderer is None or renderer.follow is None:
+            return
         try:
-            if panel.kind == "incident":
-                inc = next((i for i in change.incidents if i.id == panel.record_id), None)
-                if inc is None:
-                    return
-                old = self._shown_incident
-                if old is not None and old.id == inc.id and inc.version < old.version:
-                    return
-                if not inc.timeline and old is not None and old.id == inc.id and old.timeline:
-                    inc = dataclasses.replace(inc, timeline=old.timeline)
-                panel.clear_section("live")
-                panel.section("live")
-                self.render_incident(panel, inc)
-            elif panel.kind == "alert" and any(a.id == panel.record_id for a in change.alerts):
-                panel.clear_section("live")
-                panel.section("live")
-                self.render_alert(panel, panel.record_id)
+            renderer.follow(self, panel, change)
         except RuntimeError:     # the panel was deleted under us
             self.panel = None
+
+    def follow_incident(self, panel: DetailPanel, change: Change) -> None:
+        inc = next((i for i in change.incidents if i.id == panel.record_id), None)
+        if inc is None:
+            return
+        old = self._shown_incident
+        if old is not None and old.id == inc.id and inc.version < old.version:
+            return
+        if not inc.timeline and old is not None and old.id == inc.id and old.timeline:
+            inc = dataclasses.replace(inc, timeline=old.timeline)
+        panel.clear_section("live")
+        panel.section("live")
+        self.render_incident(panel, inc)
+
+    def follow_alert(self, panel: DetailPanel, change: Change) -> None:
+        if any(a.id == panel.record_id for a in change.alerts):
+            panel.clear_section("live")
+            panel.section("live")
+            self.render_alert(panel, panel.record_id)
 
     def render_incident(self, panel: DetailPanel, inc: Incident) -> None:
         self._shown_incident = inc
@@ -842,12 +826,8 @@ class DetailController(QObject):
         """The device's last 24 hours from the store, as a line chart with its type's alarm lines."""
         from .sensor_chart import SensorChart
 
-        in_store, store = self._in_store, self._store
-        if in_store is None or store is None:
-            return
         end = self.clock()
-        readings = await in_store(store.sensor_readings, sensor_id, end - timedelta(hours=24),
-                                  end + timedelta(minutes=5))
+        readings = await self.source.sensor_readings(sensor_id, end - timedelta(hours=24), end + timedelta(minutes=5))
         panel.section("chart")
         panel.heading(self.tr("近24小时读数"))
         s = self.live.sensors.get(sensor_id)
@@ -877,10 +857,8 @@ class DetailController(QObject):
         panel.widget(MiniMap(self._neighbourhood(grid_id), grid_id, None))
 
     async def _grid_kpis(self, panel: DetailPanel, grid_id: str) -> None:
-        if self._in_store is None:
-            return
         now = self.clock()
-        values = await self._in_store(self._store.kpis, grid_id, day_start(now), now)
+        values = await self.source.kpis(grid_id, day_start(now), now)
         panel.section("kpis")
         panel.heading(self.tr("今日指标"))
         for name in ("events", "completion_rate", "on_time_rate", "overdue", "closed_loop_rate", "satisfaction_rate"):
@@ -888,13 +866,11 @@ class DetailController(QObject):
             panel.field(card_label(spec), value_text(spec, values.get(name)))
 
     async def _kpi_records(self, panel: DetailPanel, record_id: str) -> None:
-        if self._in_store is None:
-            return
         name, _, key = record_id.partition(":")
         now = self.clock()
         start = day_start(now)
         node = self.node_id
-        values = await self._in_store(self._store.kpis, node, start, now)
+        values = await self.source.kpis(node, start, now)
         v = values.get(name)
         panel.section("kpi")
         if v is not None:
@@ -907,7 +883,7 @@ class DetailController(QObject):
             kwargs["grid_ids"] = [key]
         elif node:
             kwargs["node_id"] = node
-        records = await self._in_store(self._store.incidents, **kwargs)
+        records = await self.source.incidents(**kwargs)
         records = [i for i in records if i.reported_at >= start]
         if name == "events_per_category" and key:
             records = [i for i in records if i.category.value == key]
@@ -969,19 +945,26 @@ class DetailController(QObject):
 @dataclass(frozen=True)
 class DetailRenderer:
     """How one kind of record's details are shown: at once from the live state (`live`), then from the store
-    (`stored`, None: nothing more there)."""
+    (`stored`, None: nothing more there; what it returns goes to `backend`), then from the backend (`backend`:
+    False when the backend failed). `title`: the panel's title when the kind's own is not enough ("" keeps it);
+    `follow`: how an open panel follows a live change."""
 
     live: Callable[[DetailController, DetailPanel, str], None]
     stored: Callable[[DetailController, DetailPanel, str], Awaitable[object]] | None = None
+    backend: Callable[[DetailController, DetailPanel, str, object, float], Awaitable[bool]] | None = None
+    title: Callable[[DetailController, str], str] | None = None
+    follow: Callable[[DetailController, DetailPanel, Change], None] | None = None
 
 
 # One renderer per kind of detail the wall can push (WallApp.open_details): a new kind goes here.
 DETAIL_RENDERERS: dict[str, DetailRenderer] = {
-    "incident": DetailRenderer(DetailController.render_live_incident, DetailController._stored_incident),
-    "alert": DetailRenderer(DetailController.render_alert, DetailController._stored_alert),
+    "incident": DetailRenderer(DetailController.render_live_incident, DetailController._stored_incident,
+                               backend=DetailController._incident_backend, follow=DetailController.follow_incident),
+    "alert": DetailRenderer(DetailController.render_alert, DetailController._stored_alert,
+                            title=DetailController.alert_title, follow=DetailController.follow_alert),
     "resource": DetailRenderer(DetailController.render_resource),
     "grid": DetailRenderer(DetailController.render_grid, DetailController._grid_kpis),
-    "kpi": DetailRenderer(DetailController.render_kpi, DetailController._kpi_records),
+    "kpi": DetailRenderer(DetailController.render_kpi, DetailController._kpi_records, title=DetailController.kpi_title),
     "sensor": DetailRenderer(DetailController.render_sensor, DetailController._sensor_chart),
     "camera": DetailRenderer(DetailController.render_camera),
 }
