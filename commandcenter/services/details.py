@@ -12,6 +12,7 @@ import httpx
 from ..domain import Incident, KpiValue, OperatorAction
 from ..domain.sensors import SensorReading
 from ..feeds.details import BackendIncident, fetch_incident
+from ..feeds.transport import MediaPolicy, make_media_client
 from ..store import Store
 
 InStore = Callable[..., Awaitable[Any]]
@@ -23,12 +24,17 @@ class DetailSource:
     (`feed_url`, "" or not http(s): none) and the HTTP clients to ask it with (made here when not given)."""
 
     def __init__(self, *, in_store: InStore | None = None, store: Store | None = None, feed_url: str = "",
-                 client: ClientFactory | None = None) -> None:
+                 client: ClientFactory | None = None, media: MediaPolicy | None = None,
+                 media_client: ClientFactory | None = None) -> None:
         self._in_store = in_store
         self._store = store
         self.feed_url = feed_url.rstrip("/")
         self._client_factory = client
         self._own_client: httpx.AsyncClient | None = None
+        # photos come only from the feed's origin unless the config allows more
+        self.media = media if media is not None else MediaPolicy.for_feed(self.feed_url)
+        self._media_client_factory = media_client
+        self._own_media_client: httpx.AsyncClient | None = None
 
     @property
     def has_store(self) -> bool:
@@ -45,10 +51,19 @@ class DetailSource:
             self._own_client = httpx.AsyncClient(follow_redirects=False, timeout=10.0)
         return self._own_client
 
+    def media_client(self) -> httpx.AsyncClient:
+        """The photos' client: it checks every connection's address against `media`."""
+        if self._media_client_factory is not None:
+            return self._media_client_factory()
+        if self._own_media_client is None:
+            self._own_media_client = make_media_client(self.media, timeout=10.0)
+        return self._own_media_client
+
     async def aclose(self) -> None:
-        own, self._own_client = self._own_client, None
-        if own is not None:
-            await own.aclose()
+        clients = [c for c in (self._own_client, self._own_media_client) if c is not None]
+        self._own_client = self._own_media_client = None
+        for client in clients:
+            await client.aclose()
 
     async def _read(self, fn: Callable[[Store], Any]) -> Any:
         if self._in_store is None or self._store is None:

@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, UTC
 from typing import Any, TypeVar
 
-import httpx
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QImage, QMouseEvent, QPainter, QPen, QPixmap, QPolygonF
@@ -36,7 +35,7 @@ from ..domain import (
 from ..domain.text import display_text
 from ..feeds.base import safe_url
 from ..feeds.details import BackendProblem, fetch_bytes
-from ..feeds.transport import MediaPolicy, make_media_client, media_ssl_context
+from ..feeds.transport import MediaPolicy, media_ssl_context
 from ..services import Change, LiveState
 from ..services.details import ClientFactory, DetailSource, InStore
 from ..store import Store
@@ -442,18 +441,17 @@ class DetailController(QObject):
         self.cameras = cameras
         self._video: CameraPlayer | None = None      # the camera playing in the panel
         self._show = show
-        self.source = DetailSource(in_store=in_store, store=store, feed_url=feed_url, client=client)
+        # photos come only from the feed's origin unless the config allows more (feeds.transport.MediaPolicy)
+        self.media = media if media is not None else MediaPolicy.for_feed(feed_url.rstrip("/"))
+        self.source = DetailSource(in_store=in_store, store=store, feed_url=feed_url, client=client,
+                                   media=self.media, media_client=media_client)
         self.feed_url = self.source.feed_url
         self.clock = clock
         self.limits = limits
         self.guidance = dict(guidance or {})
         self.alert_actions = alert_actions
         self.node_id = node_id
-        # photos come only from the feed's origin unless the config allows more (feeds.transport.MediaPolicy)
-        self.media = media if media is not None else MediaPolicy.for_feed(self.feed_url)
-        self._media_client_factory = media_client
-        self._own_media_client: httpx.AsyncClient | None = None
-        self.photos = PhotoCache(self.media_client, policy=self.media)
+        self.photos = PhotoCache(self.source.media_client, policy=self.media)
         self.links = LinkGuard(self)
         self.panel: DetailPanel | None = None
         self._task: asyncio.Task | None = None
@@ -462,19 +460,9 @@ class DetailController(QObject):
         self._unsubscribe = live.on_change(self._on_live)
         self.destroyed.connect(lambda *_: self._unsubscribe())
 
-    def media_client(self) -> httpx.AsyncClient:
-        if self._media_client_factory is not None:
-            return self._media_client_factory()
-        if self._own_media_client is None:
-            self._own_media_client = make_media_client(self.media, timeout=10.0)
-        return self._own_media_client
-
     async def aclose(self) -> None:
         if self._task is not None:
             self._task.cancel()
-        media, self._own_media_client = self._own_media_client, None
-        if media is not None:
-            await media.aclose()
         await self.source.aclose()
 
     # --- opening ----------------------------------------------------------------------------
