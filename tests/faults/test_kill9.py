@@ -7,11 +7,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.support import subprocess_env
 from tests.support.faults import bump, incident, log_duplicates, store_versions
+from tests.support.fixtures import holds_within
 
 RECORDER = Path(__file__).resolve().parents[1] / "support" / "recorder.py"
 
@@ -34,15 +34,6 @@ def cursor(path) -> str | None:
     return row[0] if row else None
 
 
-def wait(predicate, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
-
-
 def converged(path, latest: dict[str, int]) -> bool:
     """Every version the backend published is in the store (one read of the table per check)."""
     stored = store_versions(path)
@@ -56,7 +47,7 @@ def test_kill9_during_a_burst_then_restart(city, tmp_path):
     rec = start_recorder(city.url, store_url)
     try:
         city.publish(burst[:3000])
-        assert wait(lambda: path.exists() and len(store_versions(path)) >= 800, 30)
+        assert holds_within(lambda: path.exists() and len(store_versions(path)) >= 800, 30)
         city.publish(burst[3000:])        # the kill lands while this half streams in (a fast recorder had
         os.kill(rec.pid, signal.SIGKILL)  # stored all 6,000 before a kill at 800)
         rec.wait(10)
@@ -65,7 +56,7 @@ def test_kill9_during_a_burst_then_restart(city, tmp_path):
         assert 0 < len(committed) < len(burst), "the kill did not land mid-burst"
         city.publish(bump(burst[:500]))
         rec = start_recorder(city.url, store_url)
-        assert wait(lambda: converged(path, city.latest), 60)
+        assert holds_within(lambda: converged(path, city.latest), 60)
     finally:
         rec.kill()
         rec.wait(10)

@@ -17,6 +17,8 @@ import paho.mqtt.client as mqtt
 
 from commandcenter.sim.broker import Broker
 
+from tests.support.fixtures import holds_within
+
 ROOT = Path(__file__).resolve().parents[2]
 DEVICES = 200
 
@@ -31,15 +33,6 @@ def readings(path: Path) -> int:
         return 0
     finally:
         db.close()
-
-
-def wait(predicate, timeout: float) -> bool:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return bool(predicate())
 
 
 class Stream:
@@ -80,7 +73,7 @@ class Stream:
         reconnects): only then does the broker hold all of them."""
         self.thread.join()
         mids = {info.mid for info in self.infos}
-        assert wait(lambda: mids <= self.acked, 60), f"the broker acknowledged {len(mids & self.acked)} of {len(mids)}"
+        assert holds_within(lambda: mids <= self.acked, 60), f"the broker acknowledged {len(mids & self.acked)} of {len(mids)}"
         self.client.loop_stop()
         self.client.disconnect()
 
@@ -96,7 +89,7 @@ def subscribed(broker: Broker, db: Path, timeout: float = 30) -> bool:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             client.publish("city/sensors/gas/PROBE", probe, qos=1)
-            if wait(lambda: readings(db) >= 1, 0.5):
+            if holds_within(lambda: readings(db) >= 1, 0.5):
                 return True
         return False
     finally:
@@ -126,14 +119,14 @@ def test_kill9_of_the_recorder_mid_stream_then_a_restart_loses_nothing(tmp_path:
         try:
             assert subscribed(broker, db)
             stream = Stream(broker, total, rate=1000).start()
-            assert wait(lambda: readings(db) >= 1500, 30), readings(db)
+            assert holds_within(lambda: readings(db) >= 1500, 30), readings(db)
             rec.send_signal(signal.SIGKILL)
             rec.wait()
             killed_at = readings(db)
             time.sleep(1.0)                                 # away for a while: the broker holds what comes
             rec = recorder(cfg)
             stream.finish()
-            assert wait(lambda: readings(db) >= total + 1, 60), (killed_at, readings(db))
+            assert holds_within(lambda: readings(db) >= total + 1, 60), (killed_at, readings(db))
             time.sleep(0.5)
             assert readings(db) == total + 1
         finally:
@@ -149,10 +142,10 @@ def test_a_broker_restart_mid_stream_loses_nothing_it_held(tmp_path: Path) -> No
         try:
             assert subscribed(broker, db)
             stream = Stream(broker, total, rate=1000).start()
-            assert wait(lambda: readings(db) >= 1500, 30), readings(db)
+            assert holds_within(lambda: readings(db) >= 1500, 30), readings(db)
             broker.restart()                                # SIGTERM: mosquitto saves sessions and queues
             stream.finish()
-            assert wait(lambda: readings(db) >= total + 1, 60), readings(db)
+            assert holds_within(lambda: readings(db) >= total + 1, 60), readings(db)
             time.sleep(0.5)
             assert readings(db) == total + 1
         finally:

@@ -15,6 +15,8 @@ from commandcenter.services.drills import DrillBackend, DrillManager
 from commandcenter.store import Store
 from commandcenter.config import SCENARIOS_DIR
 
+from tests.support.fixtures import eventually_holds
+
 pytestmark = pytest.mark.usefixtures("gc_on_the_loop_thread")  # walls, feeds and simulators share this process
 
 SAMPLE = SCENARIOS_DIR / "sample-drill.toml"
@@ -56,11 +58,8 @@ def test_the_sample_drill_scores_pass_and_fail_and_the_report_says_why(qapp, tmp
             return drill, scores, real_before
 
         async def until_real(live_: LiveState) -> None:
-            for _ in range(400):
-                if any(i.drill_id is None for i in live_.incidents.values()):
-                    return
-                await asyncio.sleep(0.05)
-            raise AssertionError("the simulated city sent nothing")
+            if not await eventually_holds(lambda: any(i.drill_id is None for i in live_.incidents.values()), 20):
+                raise AssertionError("the simulated city sent nothing")
 
         loop = asyncio.new_event_loop()
         try:

@@ -63,6 +63,11 @@ async def eventually_holds(predicate: Callable[[], object], timeout: float = 10.
     return bool(predicate())
 
 
+def holds_within(predicate: Callable[[], object], timeout: float = 10.0, step: float = 0.05) -> bool:
+    """`eventually_holds` for a test without an event loop (what it waits for runs in threads or processes)."""
+    return asyncio.run(eventually_holds(predicate, timeout, step))
+
+
 @pytest.fixture
 def eventually() -> Callable[..., Awaitable[bool]]:
     """The `eventually_holds` coroutine function, for tests."""
