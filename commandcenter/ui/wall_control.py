@@ -14,7 +14,7 @@ from ..services.drills import Drill, DrillManager
 from ..services.replay import ReplayController
 from ..store import Store
 from .app import WallApp
-from .console.wall_port import AlertStanding, AreaView, RotationView, WallListener
+from .console.wall_port import AlertStanding, AreaView, ReplayState, RotationView, WallListener
 from .replay_bar import present_live, present_now
 
 
@@ -195,6 +195,21 @@ class WallConsoleControl:
         replay = self._wall.replay
         if replay is not None:
             replay.play_window(start, end, speed=speed)
+
+    def replay_state(self) -> ReplayState:
+        replay = self._wall.replay
+        if replay is None or not replay.replaying:
+            return ReplayState.LIVE
+        return ReplayState.PAUSED if replay.paused else ReplayState.PLAYING
+
+    def pause_replay(self, paused: bool) -> None:
+        replay = self._wall.replay
+        if replay is None or not replay.replaying:
+            return
+        if paused:
+            replay.pause()
+        else:
+            replay.resume()
 
     def back_to_live(self) -> bool:
         replay = self._wall.replay

@@ -30,6 +30,14 @@ class AlertStanding(enum.Enum):
     PENDING_TAKEOVER = "takeover"        # waiting, and holding the wall
 
 
+class ReplayState(enum.Enum):
+    """What the wall shows: the present, or a past window playing or paused."""
+
+    LIVE = "live"
+    PLAYING = "playing"
+    PAUSED = "paused"
+
+
 @dataclass(frozen=True)
 class AreaView:
     """One wall window as the console lists it: its key, the screens it covers, its pages and what it shows."""
@@ -142,6 +150,10 @@ class WallControl(Protocol):
 
     def play_window(self, start: datetime, end: datetime, *, speed: float) -> None:
         """Play a past window on the wall (every tile, the REPLAY banner)."""
+
+    def replay_state(self) -> ReplayState: ...
+
+    def pause_replay(self, paused: bool) -> None: ...
 
     def back_to_live(self) -> bool:
         """Show the present again; False when the wall was not replaying."""

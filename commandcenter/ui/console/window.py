@@ -30,7 +30,7 @@ from ..tiles.base import plain_label
 from ..replay_bar import breakthrough_text
 from .confirm import ConfirmBar, SignIn
 from .models import AlertListModel, IncidentSearchModel
-from .wall_port import AlertStanding, WallControl
+from .wall_port import AlertStanding, ReplayState, WallControl
 
 log = logging.getLogger(__name__)
 
@@ -368,7 +368,7 @@ class ConsoleWindow(QMainWindow):
         self.replay_bar = ReplayBar(self.replay) if self.replay is not None else None
         if self.replay_bar is not None and self.replay is not None:
             col.addWidget(self.replay_bar)
-            self.set_replay_window(self.replay.clock() - timedelta(hours=1), 60)
+            self.set_replay_window(self.wall.present_now() - timedelta(hours=1), 60)
         rcol.addWidget(self.replay_box)
         self.replay_box.setVisible(self.replay is not None)
 
@@ -899,7 +899,7 @@ class ConsoleWindow(QMainWindow):
         """The chosen window in UTC; its end never later than now (the future is not replayed)."""
         d, t = self.replay_start.date(), self.replay_start.time()
         start = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=self._zone()).astimezone(UTC)
-        now = self.replay.clock() if self.replay is not None else datetime.now(UTC)
+        now = self.wall.present_now()
         end = min(start + timedelta(minutes=self.replay_minutes.value()), now)
         return start, end
 
@@ -920,15 +920,13 @@ class ConsoleWindow(QMainWindow):
         return True
 
     def toggle_replay_pause(self) -> None:
-        r = self.replay
-        if r is None:
+        if self.replay is None:
             return
-        if not r.replaying:
+        state = self.wall.replay_state()
+        if state is ReplayState.LIVE:
             self.enter_replay()
-        elif r.paused:
-            r.resume()
         else:
-            r.pause()
+            self.wall.pause_replay(state is ReplayState.PLAYING)
 
     def set_replay_speed(self, speed: float) -> None:
         """1×–60× (the scrubber's choices)."""
