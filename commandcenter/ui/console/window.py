@@ -27,6 +27,7 @@ from ...config import SCENARIOS_DIR, Config
 from ...domain import ActionKind, Category, OperatorAction, TerritoryLevel
 from .. import labels, theme
 from ..tiles.base import plain_label
+from ...services import LiveState
 from ..replay_bar import breakthrough_text
 from .confirm import ConfirmBar, SignIn
 from .models import AlertListModel, IncidentSearchModel
@@ -42,6 +43,30 @@ def _default_report_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("commandcenter", appauthor=False)) / "reports"
+
+
+def _alert_name(live: LiveState, alert_id: str) -> str | None:
+    alert = live.alerts.get(alert_id)
+    return f"「{alert.title}」" if alert else None
+
+
+def _incident_name(live: LiveState, incident_id: str) -> str:
+    inc = live.incidents.get(incident_id)
+    return f"{incident_id}「{inc.title}」" if inc else incident_id
+
+
+def _resource_name(live: LiveState, resource_id: str) -> str | None:
+    res = live.resources.get(resource_id)
+    return res.name if res else None
+
+
+#: How the console names a record of each kind it pushes (None: the record is no longer in the live data).
+RECORD_NAMES: dict[str, Callable[[LiveState, str], str | None]] = {
+    "alert": _alert_name,
+    "incident": _incident_name,
+    "grid": lambda live, grid_id: labels.place_name(live.territory, grid_id),
+    "resource": _resource_name,
+}
 
 
 class HelpOverlay(QFrame):
@@ -577,19 +602,11 @@ class ConsoleWindow(QMainWindow):
     def record_name(self, kind: str, record_id: str) -> str:
         """What an operator calls a record: an alert or incident by its title, a grid or resource by its name.
         An incident's case number stays beside its title (it is what callers quote); alert ids never show."""
-        live = self.wall.present()
-        if kind == "alert":
-            alert = live.alerts.get(record_id)
-            return f"「{alert.title}」" if alert else self.tr("（已不在实时数据中）")
-        if kind == "incident":
-            inc = live.incidents.get(record_id)
-            return f"{record_id}「{inc.title}」" if inc else record_id
-        if kind == "grid":
-            return labels.place_name(live.territory, record_id)
-        if kind == "resource":
-            res = live.resources.get(record_id)
-            return res.name if res else self.tr("（已不在实时数据中）")
-        return record_id
+        name_of = RECORD_NAMES.get(kind)
+        if name_of is None:
+            return record_id
+        name = name_of(self.wall.present(), record_id)
+        return name if name is not None else self.tr("（已不在实时数据中）")
 
     def push_selected_incident(self) -> None:
         self.push("incident", self.search_model.id_at(self._selected_row(self.results)) or "")
