@@ -1,4 +1,5 @@
-"""A wall window's pages (a stack, one shown at a time) and the Qt timer driving the rotation controller."""
+"""A wall window's pages: one page of tiles on a grid (PageView), the stack a window rotates through (PageStack),
+the stand-in tiles of the first frame, and the Qt timer driving the rotation controller."""
 from __future__ import annotations
 
 import logging

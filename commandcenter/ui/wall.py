@@ -1,4 +1,4 @@
-"""The wall window: a header (title, clock), one page of tiles on a grid, and every feed's health."""
+"""The wall window: a header (title, clock), its pages (ui.pages), the alert banner, details and every feed's health."""
 from __future__ import annotations
 
 from collections.abc import Callable
