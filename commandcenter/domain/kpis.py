@@ -177,7 +177,13 @@ def add_up(incidents: Iterable[Any], start: datetime, end: datetime, *, judged_u
     judged = min(end, judged_until) if judged_until is not None else end
     out: dict[str, float] = {}
     overdue = 0.0
+    # a record reported before this has all its clocks before `start`: only its overdue count can remain
+    horizon = start - max_shift(limits)
     for x in incidents:
+        if _aware(x.reported_at) < horizon:
+            if x.status not in _CLOSED and due_at(x.reported_at, x.category, limits) < (judged_until or end):
+                overdue += 1
+            continue
         for i, (t, sums) in enumerate(clocks(x, limits)):
             lo, hi = (start, end) if i == 0 else (start, judged)
             if i == 1 and t < (judged_until or end) and sums["due_closed"] == 0:

@@ -205,3 +205,26 @@ def test_six_disputes_say_not_enough_data_fifty_four_give_a_rate() -> None:
     many = [ev(f"d{k}", at, category=Category.DISPUTE, on_the_spot=k < 52) for k in range(54)]
     f = figs(many, DAY, DAY + 12 * H, withhold_small=True)
     assert f["on_the_spot_rate"].value == pytest.approx(100 * 52 / 54, abs=1e-3)
+
+
+def test_a_long_history_adds_up_to_the_sum_of_each_record_on_its_clocks() -> None:
+    """add_up passes over records too old to reach the period (the simulator's /kpis keeps every case) and still
+    counts what they leave: a petition (15 days) whose 回访 falls due today, and old work still open (超期件数)."""
+    old = [ev(f"o{k}", DAY - (20 + k) * 24 * H) for k in range(40)]
+    still_open = ev("open", DAY - 40 * 24 * H, status=Status.HANDLING)
+    petition = ev("petition", DAY - 16 * 24 * H + 3 * H, category=Category.PETITION, status=Status.FOLLOWED_UP,
+                  closed_after=24 * H, satisfaction=5)
+    recent = [ev(f"r{k}", DAY + k * 30 * M) for k in range(20)]
+    history = old + [still_open, petition] + recent
+    start, end = DAY, DAY + 12 * H
+    judged = DK.judged_until(end)
+    by_hand: dict[str, float] = {"overdue": 0.0}
+    for x in history:
+        for i, (t, sums) in enumerate(DK.clocks(x)):
+            if i == 1 and t < judged and sums["due_closed"] == 0:
+                by_hand["overdue"] += 1
+            if start <= t < (end if i == 0 else judged):
+                for k, v in sums.items():
+                    by_hand[k] = by_hand.get(k, 0.0) + v
+    assert DK.add_up(history, start, end, judged_until=judged) == by_hand
+    assert (by_hand["overdue"], by_hand["loop_n"], by_hand["n"]) == (1, 1, 20)   # the open one, the 回访, today
