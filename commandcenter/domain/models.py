@@ -164,6 +164,7 @@ class FeedHealth:
     last_error_at: datetime | None = None
     received: int = 0
     quarantined: int = 0
+    lag_s: float = 0.0        # the source's send time → receipt, of the last message
 
 
 @dataclass(frozen=True, slots=True)

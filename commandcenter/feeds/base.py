@@ -279,7 +279,8 @@ class FeedBase:
     def health(self, now: datetime) -> FeedHealth:
         return FeedHealth(
             feed=self.name, state=self.state(now), last_ok_at=self.last_ok_at, last_error=self.last_error,
-            last_error_at=self.last_error_at, received=self.received, quarantined=self.quarantined)
+            last_error_at=self.last_error_at, received=self.received, quarantined=self.quarantined,
+            lag_s=self.lag_s)
 
     def state(self, now: datetime) -> FeedState:
         """live: heard within 2 periods (+timeout), no failure since, lag under a period, the last commit good.

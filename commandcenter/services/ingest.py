@@ -58,6 +58,7 @@ SENSOR_RETENTION_S = 3600.0  # how often old sensor readings are pruned
 STORE_READS = frozenset({
     "cursor", "incidents", "incident", "alerts", "resources", "territory", "quarantine", "quarantine_count",
     "actions_since", "actions_for", "kpis", "state_at", "counts", "sensors", "sensor_readings",
+    "feed_status", "recorders",
 })
 
 

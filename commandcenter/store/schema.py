@@ -301,6 +301,34 @@ class RecordLogRow(Base):
     __table_args__ = (Index("ix_record_log_received", "received_at"),)
 
 
+
+class FeedStatusRow(Base):
+    """Each feed's health as the active recorder last wrote it (about once a second, and on every change of state)."""
+
+    __tablename__ = "feed_status"
+    feed: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    last_ok_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    quarantined: Mapped[int] = mapped_column(BigInteger, default=0)
+    lag_s: Mapped[float] = mapped_column(Float, default=0.0)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RecorderRow(Base):
+    """Every recorder process that ran on this store: active, standing by, or stopped, with its last heartbeat."""
+
+    __tablename__ = "recorders"
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    pid: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
 class MetaRow(Base):
     """Small counters shared by every process on the database (e.g. the territory revision)."""
 

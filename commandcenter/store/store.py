@@ -5,7 +5,7 @@ import dataclasses
 import gc
 import json
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain import (
     Alert,
     AlertStatus,
+    FeedHealth,
     Incident,
     KpiValue,
     OperatorAction,
@@ -45,9 +46,11 @@ from ..domain import (
     decode_stored,
 )
 from ..domain.enums import ActionKind
+from ..domain.recorder import FeedStatus, RecorderStatus
 from ..domain.sensors import Sensor, SensorReading
 from . import rollup
 from . import sensors as SS
+from . import status as ST
 from .checkpoint import WalCheckpointer
 from .dialect import Dialect
 from .drills import DrillRecord, read_drills, start_drill, stop_drill
@@ -185,6 +188,7 @@ class Store:
         self.tree = TerritoryTree()
         self.writer = Writer(self.sql, self.tree, self.calendar)
         self._kpi_source = KpiSource(self.sql, self.calendar, self.tree)
+        self._fence: Callable[[Connection], None] | None = None
         # SQLite: WAL checkpoints run in a background thread (the writer connection's autocheckpoint is off)
         path = self._writer.url.database if self.sql.sqlite else None
         self._checkpointer: WalCheckpointer | None = None
@@ -264,9 +268,22 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def set_write_fence(self, fence: Callable[[Connection], None] | None) -> None:
+        """`fence(conn)` runs inside every write transaction just before it commits (under the write lock) and
+        may refuse it by raising: the recorder's lock (store.recorder_lock) refuses writes once it was lost, so a
+        recorder that lost its lock never writes beside the one that took it over. None: no fence."""
+        self._fence = fence
+
+    def write_barrier(self) -> None:
+        """An empty write transaction: returns once every write transaction begun before it (any process) ended.
+        A recorder that has just taken the lock calls it before reading the cursors its feeds resume from."""
+        with self._write():
+            pass
+
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One write transaction, serialised with every other writer (other processes included)."""
+    def _write(self, *, fenced: bool = True) -> Iterator[Connection]:
+        """One write transaction, serialised with every other writer (other processes included); checked by the
+        write fence (set_write_fence) before it commits unless `fenced` is False."""
         if self._checkpointer is not None:
             self._checkpointer.before_write()
         with self._writer.connect() as conn:
@@ -276,6 +293,9 @@ class Store:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
             try:
                 yield conn
+                fence = self._fence
+                if fenced and fence is not None:
+                    fence(conn)
                 conn.commit()
             except BaseException:
                 conn.rollback()
@@ -322,6 +342,35 @@ class Store:
             if cursor is not None:
                 w.cursor(conn, feed, cursor, now)
         return Applied(incidents=i_new, resources=r_new, alerts=a_new, territory=t_new, sensors=s_new)
+
+    # ------------------------------------------------------------------ the recorder's status (store/status.py)
+    def write_feed_status(self, reports: Sequence[FeedHealth], recorder: RecorderStatus) -> None:
+        """The recorder's feeds' health and its heartbeat, in one transaction (fenced, like the records)."""
+        with self._write() as conn:
+            ST.write_feeds(conn, self.sql, reports, recorder)
+            ST.write_recorder(conn, self.sql, recorder)
+
+    def write_recorder(self, recorder: RecorderStatus) -> None:
+        """A recorder's role and heartbeat alone (not fenced: a standby one says so without holding the lock)."""
+        with self._write(fenced=False) as conn:
+            ST.write_recorder(conn, self.sql, recorder)
+
+    def feed_status(self) -> list[FeedStatus]:
+        """Each feed's health as the recorder last wrote it, by feed name; empty when no recorder ever ran here.
+
+        For walls and consoles that follow the store instead of running the feeds. A row carries `health`
+        (domain.FeedHealth: state, last good contact, lag, last error, counts), the recorder that wrote it
+        (`host`, `pid`) and its `heartbeat_at`: the active recorder rewrites every feed's row about once a second
+        and at once on a change of state, so a heartbeat older than a few seconds (`FeedStatus.is_stale`) means
+        the recorder is gone and the feed should be shown as stale whatever its `state` says."""
+        with self._read() as conn:
+            return ST.read_feeds(conn)
+
+    def recorders(self) -> list[RecorderStatus]:
+        """Every recorder that ran on this store, newest heartbeat first: `role` is active, standby or stopped
+        (domain.recorder.RecorderRole); each one rewrites its row about once a second while it runs."""
+        with self._read() as conn:
+            return ST.read_recorders(conn)
 
     # ------------------------------------------------------------------ sensors (store/sensors.py)
     def sensors(self) -> list[Sensor]:
