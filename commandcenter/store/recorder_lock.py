@@ -19,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import socket
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -35,8 +36,13 @@ LOCK_CLASS = 0x636D726C
 KEEPALIVE_IDLE_S = 2
 KEEPALIVE_INTERVAL_S = 1
 KEEPALIVE_COUNT = 2
-#: How the lock's session shows in pg_stat_activity.
+#: How the lock's session shows in pg_stat_activity: this prefix, then `host:pid` of the recorder process.
 APPLICATION_NAME = "commandcenter-recorder-lock"
+
+
+def application_name() -> str:
+    """The lock session's application_name: which recorder holds the lock, for an administrator and the tests."""
+    return f"{APPLICATION_NAME} {socket.gethostname()}:{os.getpid()}"[:63]
 
 
 class FencedOut(StoreError):
@@ -68,7 +74,8 @@ class PgRecorderLock:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = create_engine(engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
-                                     connect_args={"application_name": APPLICATION_NAME, "connect_timeout": 5})
+                                     connect_args={"application_name": application_name(),
+                                                   "connect_timeout": 5})
         self._conn: Connection | None = None
         self._backend_pid: int | None = None
         self._schema_key: int | None = None
