@@ -1,0 +1,54 @@
+"""`commandcenter record`: the feeds → the store as a service that reports its feeds' health in the store and
+ends cleanly on SIGTERM and SIGINT (the batch in flight committed or not started, cursors stored, exit 0)."""
+from __future__ import annotations
+
+import json
+import signal
+
+import pytest
+
+from commandcenter.cli import main
+from commandcenter.domain import FeedState
+from commandcenter.domain.recorder import RecorderRole
+from commandcenter.sim import run_in_thread
+from commandcenter.store import Store
+from commandcenter.store.recorder_lock import recorder_lock
+from tests.support.recorders import logged_versions, record_config, role_of, start_recorder, stop, wait_for
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_record_reports_its_feeds_in_the_store_and_stops_cleanly_on_a_signal(tmp_path, store_url, sig) -> None:
+    Store.open(store_url).close()
+    with run_in_thread(profile="street", seed=6, speed=30.0, history_hours=1.0) as sim:
+        cfg = record_config(tmp_path, sim.url, store_url)
+        store = Store.open(store_url)
+        proc = start_recorder(cfg)
+        try:
+            assert wait_for(lambda: role_of(store, proc.pid) is RecorderRole.ACTIVE
+                            and store.cursor("city") is not None, 60), stop(proc)
+            assert wait_for(lambda: [f.health.state for f in store.feed_status()] == [FeedState.LIVE], 30)
+            status = store.feed_status()[0]
+            assert status.pid == proc.pid and status.health.received > 0 and status.health.last_ok_at is not None
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=30)
+        finally:
+            stop(proc)
+        assert proc.returncode == 0, err
+        assert signal.Signals(sig).name in err and "batches committed" in err
+        assert role_of(store, proc.pid) is RecorderRole.STOPPED
+        lock = recorder_lock(store.engine)            # released: the next recorder takes it at once
+        assert lock.try_acquire()
+        lock.release()
+        # the cursor it stored is where the next run resumes: afterwards each record version is logged once
+        seq = json.loads(store.cursor("city") or "{}")["seq"]
+        assert main(["record", "--config", str(cfg), "--seconds", "2", "--quiet"]) == 0
+        assert json.loads(store.cursor("city") or "{}")["seq"] >= seq
+        assert all(n == 1 for n in logged_versions(store_url).values())
+        store.close()
+
+
+def test_record_without_feeds_is_refused(tmp_path, capsys) -> None:
+    cfg = tmp_path / "empty.toml"
+    cfg.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "s.db"}"\n', encoding="utf-8")
+    assert main(["record", "--config", str(cfg)]) == 2
+    assert "no [[feeds]]" in capsys.readouterr().err
