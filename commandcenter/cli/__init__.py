@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["demo", "run", "snapshot", "sim", "record", "collect", "export", "drill", "report", "kpis"]
+COMMANDS = ["demo", "run", "snapshot", "sim", "record", "collect", "store", "export", "drill", "report", "kpis"]
 
 
 def build_parser() -> argparse.ArgumentParser:
