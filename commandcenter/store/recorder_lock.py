@@ -36,6 +36,8 @@ LOCK_CLASS = 0x636D726C
 KEEPALIVE_IDLE_S = 2
 KEEPALIVE_INTERVAL_S = 1
 KEEPALIVE_COUNT = 2
+#: ... and a sent answer left unacknowledged this long ends it too.
+USER_TIMEOUT_MS = 4000
 #: How the lock's session shows in pg_stat_activity: this prefix, then `host:pid` of the recorder process.
 APPLICATION_NAME = "commandcenter-recorder-lock"
 
@@ -73,9 +75,13 @@ class PgRecorderLock:
     """The advisory lock on a dedicated PostgreSQL session (see the module docstring)."""
 
     def __init__(self, engine: Engine) -> None:
+        # client-side keepalives too: a check on a session whose server vanished fails instead of hanging
         self._engine = create_engine(engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
-                                     connect_args={"application_name": application_name(),
-                                                   "connect_timeout": 5})
+                                     connect_args={"application_name": application_name(), "connect_timeout": 5,
+                                                   "keepalives": 1, "keepalives_idle": KEEPALIVE_IDLE_S,
+                                                   "keepalives_interval": KEEPALIVE_INTERVAL_S,
+                                                   "keepalives_count": KEEPALIVE_COUNT,
+                                                   "tcp_user_timeout": USER_TIMEOUT_MS})
         self._conn: Connection | None = None
         self._backend_pid: int | None = None
         self._schema_key: int | None = None
@@ -94,6 +100,7 @@ class PgRecorderLock:
             conn.exec_driver_sql(f"SET tcp_keepalives_idle = {KEEPALIVE_IDLE_S}")
             conn.exec_driver_sql(f"SET tcp_keepalives_interval = {KEEPALIVE_INTERVAL_S}")
             conn.exec_driver_sql(f"SET tcp_keepalives_count = {KEEPALIVE_COUNT}")
+            conn.exec_driver_sql(f"SET tcp_user_timeout = {USER_TIMEOUT_MS}")
             row = conn.execute(text("SELECT pg_try_advisory_lock(:c, hashtext(current_schema())), "
                                     "hashtext(current_schema()), pg_backend_pid()"), {"c": LOCK_CLASS}).one()
         except BaseException:
