@@ -4,7 +4,7 @@
     await recorder.run()          # until recorder.stop(reason): SIGTERM / SIGINT in the command
 
 It takes the store's recorder lock (store.recorder_lock) before it runs a feed: the active recorder runs the
-ingest pipeline (services.ingest) from the cursors the store holds; any other stands by, retrying every
+ingest pipeline (services.ingest; feeds → store, nothing shown: `NothingShown`) from the cursors the store holds; any other stands by, retrying every
 `RETRY_S`, and takes over when the lock is freed (the active one ended, was killed, or lost its database session).
 The store is fenced with the lock (Store.set_write_fence), so a recorder that lost it writes nothing more; it
 notices within `CHECK_S`, closes its pipeline and stands by again.
@@ -26,11 +26,12 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from ..config import Config
-from ..domain import FeedHealth
+from ..domain import FeedHealth, KpiValue
 from ..domain.recorder import RecorderRole, RecorderStatus
-from ..store import Store
+from ..store import Applied, Store
 from ..store.recorder_lock import FencedOut, RecorderLock
 from .ingest import IngestPipeline
+from .live_commits import LiveCommits
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,26 @@ LOCK_ANSWER_S = 2.0  # a lock check unanswered this long counts as the lock lost
 R = TypeVar("R")
 
 
+class NothingShown(LiveCommits):
+    """The recorder's pipeline commits and shows nothing: no live state is kept in a process without a window
+    (walls read the store), and the feeds' health goes to the store (Recorder._write_status)."""
+
+    async def show(self, applied: Applied | None, kpis: list[KpiValue]) -> None:
+        return None
+
+    def health(self, reports: list[FeedHealth], now: datetime) -> None:
+        return None
+
+
+def recording_pipeline(config: Config, store: Store) -> IngestPipeline:
+    """The ingest pipeline of a recorder: feeds → store, nothing shown."""
+    return IngestPipeline(config, store, commits=NothingShown())
+
+
 class Recorder:
     def __init__(self, config: Config, store: Store, lock: RecorderLock, *,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 pipeline_factory: Callable[[Config, Store], IngestPipeline] = IngestPipeline) -> None:
+                 pipeline_factory: Callable[[Config, Store], IngestPipeline] = recording_pipeline) -> None:
         """`pipeline_factory` makes a fresh ingest pipeline each time this recorder becomes active."""
         self.config = config
         self.store = store
