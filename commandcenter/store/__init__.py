@@ -7,6 +7,7 @@ SQLite (one wall, WAL) by default; PostgreSQL (postgresql+psycopg://) when sever
     store.incidents(...), store.incident(id), store.alerts(...), store.resources(...), store.territory()
     store.quarantine(), store.quarantine_count(), store.record_action(a), store.actions_since(last_id)
     store.kpis(node_id, start, end), store.state_at(t), store.delete_drill(drill_id), store.prune()
+    store.feed_status(), store.recorders()          # the recorder's feeds' health and its heartbeat (status.py)
 
 Synchronous: call it from a worker thread. Datetimes in and out are timezone-aware UTC.
 `drill` arguments: False = real records only, True = drill records only, None = both.
@@ -14,7 +15,9 @@ Synchronous: call it from a worker thread. Datetimes in and out are timezone-awa
 Inside, in parts: `store.py` (the Store: connections, transactions, writes and reads), `dialect.py` (SQL text per
 engine), `territory.py` (the territory tree), `encoding.py` (records as columns), `errors.py`, `engine.py`
 (engines and page caches), `rollup.py` / `gridmonths.py` (KPI sums kept on write), `kpi.py` (the KPI engine),
-`history.py` (state as of a past time), `drills.py` (drill rows), `schema.py` and `migrations/`.
+`history.py` (state as of a past time), `drills.py` (drill rows), `status.py` (the recorder's status),
+`recorder_lock.py` (one active recorder per store, and its write fence), `grants.py` (database roles),
+`schema.py` and `migrations/`.
 """
 from .drills import SCENARIO_END, STOPPED, DrillRecord
 from .errors import StoreError, refuses_record

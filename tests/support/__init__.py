@@ -8,6 +8,9 @@
 - `wall`, `wall_data`, `words_city`, `map_data`, `tables`: records, configs and tiles for the wall's tests.
 - `golden`: comparing a rendered image with a committed golden one, with a tolerance.
 - `recorder.py`: a headless ingest process the kill -9 fault test starts and kills.
+- `recorders`: `commandcenter record` processes for the record and failover tests, their role in the store, and
+  the store's record log counted per record version.
+- `pg_tls`: a throwaway TLS-only PostgreSQL server with a CA made for the test.
 """
 from __future__ import annotations
 
