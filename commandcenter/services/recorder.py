@@ -10,7 +10,7 @@ The store is fenced with the lock (Store.set_write_fence), so a recorder that lo
 notices within `CHECK_S`, closes its pipeline and stands by again.
 
 Status: every recorder writes its role and heartbeat (Store.write_recorder); the active one writes its feeds'
-health with it every `STATUS_S` (Store.write_feed_status), which is also within a second of any change of state.
+health with it every `STATUS_S` and within `CHECK_S` of a feed's change of state (Store.write_feed_status).
 On stop: the feeds are cancelled, the batch in flight is either committed (with its cursor) or never started,
 the last status is written, the role becomes "stopped" and the lock is released.
 """
@@ -36,8 +36,8 @@ from .live_commits import LiveCommits
 log = logging.getLogger(__name__)
 
 RETRY_S = 1.0       # a standby recorder tries the lock this often
-CHECK_S = 0.5       # the active recorder checks it still holds the lock this often
-STATUS_S = 1.0      # the active recorder writes its feeds' health this often
+CHECK_S = 0.5       # the active recorder checks it still holds the lock, and its feeds' states, this often
+STATUS_S = 1.0      # the active recorder writes its feeds' health this often, and on a change of state
 LOCK_ANSWER_S = 2.0  # a lock check unanswered this long counts as the lock lost (a vanished network)
 
 R = TypeVar("R")
@@ -140,7 +140,7 @@ class Recorder:
                 if not await self._still_held():
                     lost = True
                     break
-                if loop.time() >= next_status:
+                if loop.time() >= next_status or self._state_changed(pipeline):
                     next_status = loop.time() + STATUS_S
                     if not await self._write_status(pipeline):
                         lost = True
@@ -172,6 +172,12 @@ class Recorder:
         except TimeoutError:
             log.error("recorder %s: the lock's session did not answer within %g s", self.name, LOCK_ANSWER_S)
             return False
+
+    def _state_changed(self, pipeline: IngestPipeline) -> bool:
+        """A feed's state differs from the one last written (it is written at once, not at the next second)."""
+        now = self.clock()
+        written = {h.feed: h.state for h in self._last_health}
+        return any(written.get(feed.name) != feed.health(now).state for feed in pipeline.feeds)
 
     async def _write_status(self, pipeline: IngestPipeline) -> bool:
         """Every feed's health and the heartbeat; False when the store refused it for want of the lock."""
