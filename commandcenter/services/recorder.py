@@ -6,8 +6,9 @@
 It takes the store's recorder lock (store.recorder_lock) before it runs a feed: the active recorder runs the
 ingest pipeline (services.ingest; feeds → store, nothing shown: `NothingShown`) from the cursors the store holds; any other stands by, retrying every
 `RETRY_S`, and takes over when the lock is freed (the active one ended, was killed, or lost its database session).
-The store is fenced with the lock (Store.set_write_fence), so a recorder that lost it writes nothing more; it
-notices within `CHECK_S`, closes its pipeline and stands by again.
+On taking the lock it claims the store's writes (Store.claim_writes, the writer epoch): a recorder that lost the
+lock can write nothing once its successor has claimed; it notices within `CHECK_S`, refuses its own writes, closes
+its pipeline and stands by again.
 
 Status: every recorder writes its role and heartbeat (Store.write_recorder); the active one writes its feeds'
 health with it every `STATUS_S` and within `CHECK_S` of a feed's change of state (Store.write_feed_status).
@@ -28,8 +29,8 @@ from typing import Any, TypeVar
 from ..config import Config
 from ..domain import FeedHealth, KpiValue
 from ..domain.recorder import RecorderRole, RecorderStatus
-from ..store import Applied, Store
-from ..store.recorder_lock import FencedOut, RecorderLock
+from ..store import Applied, FencedOut, Store
+from ..store.recorder_lock import RecorderLock
 from .ingest import IngestPipeline
 from .live_commits import LiveCommits
 
@@ -125,14 +126,13 @@ class Recorder:
         """Active: run the pipeline from the stored cursors until stopped or the lock is lost."""
         self.role = RecorderRole.ACTIVE
         self.takeovers += 1
-        self.store.set_write_fence(self.lock.fence)
         log.warning("recorder %s: active (holds the store's recorder lock); the feeds resume from their cursors",
                     self.name)
         pipeline = self._pipeline_factory(self.config, self.store)
         self.pipeline = pipeline
         lost = False
         try:
-            await pipeline.in_store(self.store.write_barrier)   # a previous holder's last write has ended
+            await pipeline.in_store(self.store.claim_writes)   # after a previous holder's last write
             await pipeline.start()
             next_status = 0.0
             loop = asyncio.get_running_loop()
@@ -149,6 +149,8 @@ class Recorder:
         except FencedOut:
             lost = True
         finally:
+            if lost:
+                self.store.refuse_writes()      # nothing more from this one, even before a successor claims
             await pipeline.close()
             self.batches_applied += pipeline.batches_applied
             if not lost:

@@ -16,14 +16,14 @@ Inside, in parts: `store.py` (the Store: connections, transactions, writes and r
 engine), `territory.py` (the territory tree), `encoding.py` (records as columns), `errors.py`, `engine.py`
 (engines and page caches), `rollup.py` / `gridmonths.py` (KPI sums kept on write), `kpi.py` (the KPI engine),
 `history.py` (state as of a past time), `drills.py` (drill rows), `status.py` (the recorder's status),
-`recorder_lock.py` (one active recorder per store, and its write fence), `grants.py` (database roles),
+`recorder_lock.py` (one active recorder per store), `writer_epoch.py` (its write fence), `grants.py` (database roles),
 `schema.py` and `migrations/`.
 """
 from .drills import SCENARIO_END, STOPPED, DrillRecord
-from .errors import StoreError, refuses_record
+from .errors import FencedOut, StoreError, refuses_record
 from .store import Applied, DrillHistory, ResourceChange, Store, default_url
 
 __all__ = [
-    "SCENARIO_END", "STOPPED", "Applied", "DrillHistory", "DrillRecord", "ResourceChange", "Store", "StoreError",
+    "SCENARIO_END", "STOPPED", "Applied", "DrillHistory", "DrillRecord", "FencedOut", "ResourceChange", "Store", "StoreError",
     "default_url", "refuses_record",
 ]

@@ -8,6 +8,10 @@ class StoreError(RuntimeError):
     """The store cannot be opened or used (e.g. the database is newer than this program)."""
 
 
+class FencedOut(StoreError):
+    """A write refused because this process is no longer the store's recorder (store/writer_epoch.py)."""
+
+
 def refuses_record(exc: BaseException) -> bool:
     """Whether a failed write was refused because of what a record holds (a value the engine or the rollups
     cannot keep: an integer beyond 64 bits, a date outside the calendar, text the encoder rejects, a constraint),

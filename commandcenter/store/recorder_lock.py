@@ -6,13 +6,11 @@ the socket (kill -9, a crash), and within the server-side TCP keepalive this ses
 holder's machine or network vanishes. The lock is per schema (its key is the schema's name hashed), so test
 schemas in one database do not collide.
 
-No split brain: a holder that lost its lock connection may still have a write transaction on its way. Every write
-transaction of a fenced Store (`Store.set_write_fence(lock.fence)`) checks, just before it commits and while it
-holds the store's write lock, that the advisory lock is still held by this lock's own session; otherwise it raises
-`FencedOut` and rolls back. A new holder's first transaction (`Store.write_barrier`) waits for any write in flight.
+A recorder that lost its lock may still have a write transaction on its way: the writer epoch (store/writer_epoch.py)
+fences it out once a successor has claimed the store.
 
 SQLite: an OS file lock (`flock`) on `<database>.recorder-lock` beside the database file, freed by the kernel when
-the holder's process ends. It cannot be lost while the process lives, so it needs no fence.
+the holder's process ends. It cannot be lost while the process lives.
 """
 from __future__ import annotations
 
@@ -47,10 +45,6 @@ def application_name() -> str:
     return f"{APPLICATION_NAME} {socket.gethostname()}:{os.getpid()}"[:63]
 
 
-class FencedOut(StoreError):
-    """A write refused because this process no longer holds the recorder lock (another recorder may)."""
-
-
 class RecorderLock(Protocol):
     """What the recorder needs of a lock. Blocking calls: run them off the event loop."""
 
@@ -60,10 +54,6 @@ class RecorderLock(Protocol):
 
     def held(self) -> bool:
         """Whether this process still holds the lock (False once its session is gone)."""
-        ...
-
-    def fence(self, conn: Connection) -> None:
-        """Inside a write transaction, before it commits: raise FencedOut unless this process holds the lock."""
         ...
 
     def release(self) -> None:
@@ -84,7 +74,6 @@ class PgRecorderLock:
                                                    "tcp_user_timeout": USER_TIMEOUT_MS})
         self._conn: Connection | None = None
         self._backend_pid: int | None = None
-        self._schema_key: int | None = None
 
     @property
     def backend_pid(self) -> int | None:
@@ -101,15 +90,15 @@ class PgRecorderLock:
             conn.exec_driver_sql(f"SET tcp_keepalives_interval = {KEEPALIVE_INTERVAL_S}")
             conn.exec_driver_sql(f"SET tcp_keepalives_count = {KEEPALIVE_COUNT}")
             conn.exec_driver_sql(f"SET tcp_user_timeout = {USER_TIMEOUT_MS}")
-            row = conn.execute(text("SELECT pg_try_advisory_lock(:c, hashtext(current_schema())), "
-                                    "hashtext(current_schema()), pg_backend_pid()"), {"c": LOCK_CLASS}).one()
+            row = conn.execute(text("SELECT pg_try_advisory_lock(:c, hashtext(current_schema())), pg_backend_pid()"),
+                               {"c": LOCK_CLASS}).one()
         except BaseException:
             conn.close()
             raise
         if not row[0]:
             conn.close()
             return False
-        self._conn, self._schema_key, self._backend_pid = conn, int(row[1]), int(row[2])
+        self._conn, self._backend_pid = conn, int(row[1])
         return True
 
     def held(self) -> bool:
@@ -123,17 +112,6 @@ class PgRecorderLock:
             self._drop()
             return False
         return True
-
-    def fence(self, conn: Connection) -> None:
-        if self._backend_pid is None or self._schema_key is None:
-            raise FencedOut("this recorder does not hold the recorder lock")
-        holds = conn.execute(text(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND classid = CAST(CAST(:c AS bigint) AS oid) AND objid = CAST(CAST(:k AS bigint) AS oid) "
-            "AND objsubid = 2 AND pid = :pid)"),
-            {"c": LOCK_CLASS, "k": self._schema_key & 0xFFFFFFFF, "pid": self._backend_pid}).scalar()
-        if not holds:
-            raise FencedOut("this recorder lost the recorder lock (its lock session ended); write refused")
 
     def release(self) -> None:
         if self._conn is not None:
@@ -182,10 +160,6 @@ class FileRecorderLock:
 
     def held(self) -> bool:
         return self._file is not None
-
-    def fence(self, conn: Connection) -> None:
-        if self._file is None:
-            raise FencedOut("this recorder does not hold the recorder lock")
 
     def release(self) -> None:
         fh, self._file = self._file, None

@@ -51,6 +51,7 @@ from ..domain.sensors import Sensor, SensorReading
 from . import rollup
 from . import sensors as SS
 from . import status as ST
+from . import writer_epoch as WE
 from .checkpoint import WalCheckpointer
 from .dialect import Dialect
 from .drills import DrillRecord, read_drills, start_drill, stop_drill
@@ -268,22 +269,24 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def set_write_fence(self, fence: Callable[[Connection], None] | None) -> None:
-        """`fence(conn)` runs inside every write transaction just before it commits (under the write lock) and
-        may refuse it by raising: the recorder's lock (store.recorder_lock) refuses writes once it was lost, so a
-        recorder that lost its lock never writes beside the one that took it over. None: no fence."""
-        self._fence = fence
+    def claim_writes(self) -> int:
+        """Make this Store the one writer of records (the recorder that has just taken the recorder lock): raise the
+        writer epoch in a transaction of its own, which waits for any write still in flight (a previous recorder's
+        last batch), and fence every later write transaction on it: once another process claims, this Store's
+        writes raise FencedOut (store/writer_epoch.py). Read the feeds' cursors after this. Returns the epoch."""
+        with self._write(fenced=False) as conn:
+            epoch = WE.claim(conn, self.sql)
+        self._fence = WE.EpochFence(epoch, self.sql)
+        return epoch
 
-    def write_barrier(self) -> None:
-        """An empty write transaction: returns once every write transaction begun before it (any process) ended.
-        A recorder that has just taken the lock calls it before reading the cursors its feeds resume from."""
-        with self._write():
-            pass
+    def refuse_writes(self) -> None:
+        """Fence every write transaction out (a recorder that lost its lock) until claim_writes again."""
+        self._fence = WE.refuse
 
     @contextmanager
     def _write(self, *, fenced: bool = True) -> Iterator[Connection]:
         """One write transaction, serialised with every other writer (other processes included); checked by the
-        write fence (set_write_fence) before it commits unless `fenced` is False."""
+        write fence (claim_writes) before it commits unless `fenced` is False."""
         if self._checkpointer is not None:
             self._checkpointer.before_write()
         with self._writer.connect() as conn:

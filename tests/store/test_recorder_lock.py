@@ -1,5 +1,5 @@
-"""The recorder lock: one holder per store, freed when the holder dies, and a fence that refuses the writes of a
-holder that lost it (no split brain)."""
+"""The recorder lock: one holder per store, freed when the holder dies; and the writer epoch that refuses the writes
+of a holder that lost it once its successor claimed the store (no split brain)."""
 from __future__ import annotations
 
 import subprocess
@@ -9,10 +9,11 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from commandcenter.store import Store
-from commandcenter.store.recorder_lock import FencedOut, PgRecorderLock, recorder_lock
+from commandcenter.domain.recorder import RecorderRole, RecorderStatus
+from commandcenter.store import FencedOut, Store
+from commandcenter.store.recorder_lock import PgRecorderLock, recorder_lock
 from tests.support import subprocess_env
-from tests.support.store import inc
+from tests.support.store import T0, inc
 
 HOLDER = """
 import sys, time
@@ -40,54 +41,60 @@ def test_one_holder_at_a_time_and_the_lock_passes_on_release(store: Store) -> No
         b.release()
 
 
-def test_a_fenced_store_writes_while_it_holds_the_lock_and_nothing_once_it_let_go(store: Store) -> None:
-    lock = recorder_lock(store.engine)
-    store.set_write_fence(lock.fence)
+def test_once_a_successor_claimed_the_store_the_previous_writer_writes_nothing(store_url: str) -> None:
+    first, second = Store.open(store_url), Store.open(store_url)      # two recorder processes, as the store sees them
     try:
+        e1 = first.claim_writes()
+        first.apply("city", incidents=[inc("a")], cursor="1")
+        assert second.claim_writes() == e1 + 1       # the successor (it took the lock the first one lost)
+        with pytest.raises(FencedOut, match="another recorder took over"):
+            first.apply("city", incidents=[inc("b")], cursor="2")
         with pytest.raises(FencedOut):
-            store.apply("city", incidents=[inc("a")], cursor="1")
-        assert lock.try_acquire()
-        store.apply("city", incidents=[inc("b")], cursor="2")
-        lock.release()
-        with pytest.raises(FencedOut):
-            store.apply("city", incidents=[inc("c")], cursor="3")
+            first.write_feed_status([], RecorderStatus(host="h", pid=1, role=RecorderRole.ACTIVE,
+                                                       started_at=T0, heartbeat_at=T0))
+        second.apply("city", incidents=[inc("c")], cursor="3")
+        second.refuse_writes()                       # it lost the lock in turn: nothing, even with no successor
+        with pytest.raises(FencedOut, match="lost the store's recorder lock"):
+            second.apply("city", incidents=[inc("d")], cursor="4")
+        first.write_recorder(RecorderStatus(host="h", pid=1, role=RecorderRole.STANDBY, started_at=T0,
+                                            heartbeat_at=T0))    # a heartbeat is not fenced
+        assert {i.id for i in second.incidents(drill=None)} == {"a", "c"} and second.cursor("city") == "3"
     finally:
-        store.set_write_fence(None)
-        lock.release()
-    assert [i.id for i in store.incidents(drill=None)] == ["b"] and store.cursor("city") == "2"
+        first.close()
+        second.close()
 
 
 @pytest.mark.postgres
-def test_a_holder_whose_lock_session_ends_is_fenced_out_at_once_and_another_takes_over(store_url: str) -> None:
+def test_a_holder_whose_lock_session_ends_loses_the_lock_and_its_successor_fences_it_out(store_url: str) -> None:
     if not store_url.startswith("postgresql"):
         pytest.skip("the lock's own database session exists on PostgreSQL only")
-    store = Store.open(store_url)
-    lock, other = recorder_lock(store.engine), recorder_lock(store.engine)
+    store, successor = Store.open(store_url), Store.open(store_url)
+    lock, other = recorder_lock(store.engine), recorder_lock(successor.engine)
     assert isinstance(lock, PgRecorderLock)
     admin = create_engine(store_url, isolation_level="AUTOCOMMIT")
     try:
         assert lock.try_acquire()
-        store.set_write_fence(lock.fence)
+        store.claim_writes()
         store.apply("city", incidents=[inc("before")], cursor="1")
         with admin.connect() as c:                  # the session dies (a network cut, an administrator)
             assert c.execute(text("SELECT pg_terminate_backend(:p)"), {"p": lock.backend_pid}).scalar()
-        # even before the holder noticed, its next write is refused: the fence asks the server who holds the lock
-        with pytest.raises(FencedOut):
-            store.apply("city", incidents=[inc("after")], cursor="2")
         deadline = time.monotonic() + 5
         while not other.try_acquire():
             assert time.monotonic() < deadline, "the lock was not freed when its session ended"
             time.sleep(0.05)
+        successor.claim_writes()
+        # the first holder has not noticed yet: its write is refused all the same
         with pytest.raises(FencedOut):
             store.apply("city", incidents=[inc("after")], cursor="2")
-        assert not lock.held()
-        assert [i.id for i in store.incidents(drill=None)] == ["before"] and store.cursor("city") == "1"
+        assert not lock.held() and other.held()
+        successor.apply("city", incidents=[inc("successor")], cursor="3")
+        assert {i.id for i in store.incidents(drill=None)} == {"before", "successor"}
     finally:
-        store.set_write_fence(None)
         lock.release()
         other.release()
         admin.dispose()
         store.close()
+        successor.close()
 
 
 def test_the_lock_of_a_killed_holder_is_free_at_once(store_url: str, tmp_path) -> None:

@@ -64,7 +64,7 @@ def test_the_wall_role_reads_and_acts_but_cannot_change_a_record(roles, tmp_path
     with Store.open(as_role(owner, recorder_role)) as rec:
         lock = recorder_lock(rec.engine)
         assert lock.try_acquire()
-        rec.set_write_fence(lock.fence)
+        rec.claim_writes()
         rec.apply("city", territory=territory(), incidents=[inc("r1"), inc("r2")], resources=[res("t1")],
                   alerts=[alert("a1")], cursor="7")
         rec.apply("city", incidents=[inc("r1", 2)], cursor="8")
