@@ -61,6 +61,8 @@ def recording_pipeline(config: Config, store: Store) -> IngestPipeline:
 
 
 class Recorder:
+    """One recorder process's life: standing by, recording while it holds the lock, stopped (module docstring)."""
+
     def __init__(self, config: Config, store: Store, lock: RecorderLock, *,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  pipeline_factory: Callable[[Config, Store], IngestPipeline] = recording_pipeline) -> None:

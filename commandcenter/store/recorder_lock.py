@@ -81,28 +81,35 @@ class PgRecorderLock:
         return self._backend_pid
 
     def try_acquire(self) -> bool:
-        if self._conn is not None and self.held():
+        """Take the lock if free. The session stays open while standing by (one connection, not one a second)."""
+        if self._backend_pid is not None and self.held():
             return True
-        self._drop()
+        if self._conn is None:
+            self._conn = self._connect()
+        try:
+            got, pid = self._conn.execute(text("SELECT pg_try_advisory_lock(:c, hashtext(current_schema())), "
+                                               "pg_backend_pid()"), {"c": LOCK_CLASS}).one()
+        except BaseException:
+            self._drop()
+            raise
+        self._backend_pid = int(pid) if got else None
+        return bool(got)
+
+    def _connect(self) -> Connection:
         conn = self._engine.connect()
         try:
+            # the server ends this session (and frees the lock) soon after the holder's machine stops answering
             conn.exec_driver_sql(f"SET tcp_keepalives_idle = {KEEPALIVE_IDLE_S}")
             conn.exec_driver_sql(f"SET tcp_keepalives_interval = {KEEPALIVE_INTERVAL_S}")
             conn.exec_driver_sql(f"SET tcp_keepalives_count = {KEEPALIVE_COUNT}")
             conn.exec_driver_sql(f"SET tcp_user_timeout = {USER_TIMEOUT_MS}")
-            row = conn.execute(text("SELECT pg_try_advisory_lock(:c, hashtext(current_schema())), pg_backend_pid()"),
-                               {"c": LOCK_CLASS}).one()
         except BaseException:
             conn.close()
             raise
-        if not row[0]:
-            conn.close()
-            return False
-        self._conn, self._backend_pid = conn, int(row[1])
-        return True
+        return conn
 
     def held(self) -> bool:
-        if self._conn is None:
+        if self._conn is None or self._backend_pid is None:
             return False
         try:
             self._conn.exec_driver_sql("SELECT 1")
@@ -114,7 +121,7 @@ class PgRecorderLock:
         return True
 
     def release(self) -> None:
-        if self._conn is not None:
+        if self._conn is not None and self._backend_pid is not None:
             try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:c, hashtext(current_schema()))"),
                                    {"c": LOCK_CLASS})
