@@ -23,7 +23,7 @@ import os
 import socket
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from ..config import Config
@@ -40,6 +40,7 @@ RETRY_S = 1.0       # a standby recorder tries the lock this often
 CHECK_S = 0.5       # the active recorder checks it still holds the lock, and its feeds' states, this often
 STATUS_S = 1.0      # the active recorder writes its feeds' health this often, and on a change of state
 LOCK_ANSWER_S = 2.0  # a lock check unanswered this long counts as the lock lost (a vanished network)
+FORGET_AFTER = timedelta(days=7)   # recorders not heard from this long leave the store's `recorders` table
 
 R = TypeVar("R")
 
@@ -135,6 +136,7 @@ class Recorder:
         lost = False
         try:
             await pipeline.in_store(self.store.claim_writes)   # after a previous holder's last write
+            await pipeline.in_store(self.store.forget_recorders, self.clock() - FORGET_AFTER)
             await pipeline.start()
             next_status = 0.0
             loop = asyncio.get_running_loop()

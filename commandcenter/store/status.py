@@ -6,7 +6,9 @@ The active recorder writes every feed's health about once a second in one short 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from sqlalchemy import Connection, select
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, select
 
 from ..domain import FeedHealth, FeedState
 from ..domain.recorder import FeedStatus, RecorderRole, RecorderStatus
@@ -36,6 +38,11 @@ def write_recorder(conn: Connection, sql: Dialect, recorder: RecorderStatus) -> 
                                        started_at=utc(recorder.started_at), heartbeat_at=utc(recorder.heartbeat_at))
     conn.execute(ins.on_conflict_do_update(index_elements=["host", "pid"], set_={
         "role": ins.excluded.role, "heartbeat_at": ins.excluded.heartbeat_at}))
+
+
+def forget_recorders(conn: Connection, before: datetime) -> int:
+    """Delete the rows of recorders not heard from since `before` (ended or killed long ago); how many went."""
+    return int(conn.execute(delete(RECORDERS).where(RECORDERS.c.heartbeat_at < utc(before))).rowcount or 0)
 
 
 def read_feeds(conn: Connection) -> list[FeedStatus]:

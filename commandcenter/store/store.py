@@ -358,6 +358,11 @@ class Store:
         with self._write(fenced=False) as conn:
             ST.write_recorder(conn, self.sql, recorder)
 
+    def forget_recorders(self, before: datetime) -> int:
+        """Forget recorders not heard from since `before` (the active recorder calls it when it takes over)."""
+        with self._write() as conn:
+            return ST.forget_recorders(conn, before)
+
     def feed_status(self) -> list[FeedStatus]:
         """Each feed's health as the recorder last wrote it, by feed name; empty when no recorder ever ran here.
 
@@ -370,8 +375,10 @@ class Store:
             return ST.read_feeds(conn)
 
     def recorders(self) -> list[RecorderStatus]:
-        """Every recorder that ran on this store, newest heartbeat first: `role` is active, standby or stopped
-        (domain.recorder.RecorderRole); each one rewrites its row about once a second while it runs."""
+        """Every recorder that ran on this store lately, newest heartbeat first: `role` is active, standby or
+        stopped (domain.recorder.RecorderRole); each one rewrites its row about once a second while it runs, so a
+        row whose heartbeat is more than a few seconds old is a recorder that ended without saying so (killed).
+        Rows not heard from for `services.recorder.FORGET_AFTER` are deleted when a recorder takes over."""
         with self._read() as conn:
             return ST.read_recorders(conn)
 

@@ -44,3 +44,11 @@ def test_a_standby_recorder_shows_beside_the_active_one(store: Store) -> None:
     store.write_recorder(recorder(RecorderRole.STOPPED, T + timedelta(seconds=2), pid=1))
     assert [(r.pid, r.role, r.name) for r in store.recorders()] == [
         (1, RecorderRole.STOPPED, "rec-a:1"), (2, RecorderRole.STANDBY, "rec-a:2")]
+
+
+def test_recorders_not_heard_from_for_long_are_forgotten(store: Store) -> None:
+    store.write_recorder(recorder(RecorderRole.STOPPED, T - timedelta(days=8), pid=1))
+    store.write_recorder(recorder(RecorderRole.ACTIVE, T - timedelta(days=8), pid=2))     # killed long ago
+    store.write_recorder(recorder(RecorderRole.STOPPED, T - timedelta(days=1), pid=3))
+    assert store.forget_recorders(T - timedelta(days=7)) == 2
+    assert [r.pid for r in store.recorders()] == [3]
