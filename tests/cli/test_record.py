@@ -13,7 +13,8 @@ from commandcenter.domain.recorder import RecorderRole
 from commandcenter.sim import run_in_thread
 from commandcenter.store import Store
 from commandcenter.store.recorder_lock import recorder_lock
-from tests.support.recorders import logged_versions, record_config, role_of, start_recorder, stop, wait_for
+from tests.support.fixtures import holds_within
+from tests.support.recorders import logged_versions, record_config, role_of, start_recorder, stop
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -24,9 +25,9 @@ def test_record_reports_its_feeds_in_the_store_and_stops_cleanly_on_a_signal(tmp
         store = Store.open(store_url)
         proc = start_recorder(cfg)
         try:
-            assert wait_for(lambda: role_of(store, proc.pid) is RecorderRole.ACTIVE
+            assert holds_within(lambda: role_of(store, proc.pid) is RecorderRole.ACTIVE
                             and store.cursor("city") is not None, 60), stop(proc)
-            assert wait_for(lambda: [f.health.state for f in store.feed_status()] == [FeedState.LIVE], 30)
+            assert holds_within(lambda: [f.health.state for f in store.feed_status()] == [FeedState.LIVE], 30)
             status = store.feed_status()[0]
             assert status.pid == proc.pid and status.health.received > 0 and status.health.last_ok_at is not None
             proc.send_signal(sig)

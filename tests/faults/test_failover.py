@@ -13,7 +13,8 @@ from commandcenter.domain.recorder import RecorderRole
 from commandcenter.store import Store
 from commandcenter.store.recorder_lock import APPLICATION_NAME
 from tests.support.faults import incident
-from tests.support.recorders import logged_versions, record_config, role_of, start_recorder, stop, wait_for
+from tests.support.fixtures import holds_within
+from tests.support.recorders import logged_versions, record_config, role_of, start_recorder, stop
 
 TAKEOVER_S = 5.0
 
@@ -44,7 +45,7 @@ class Stream:
 
 
 def assert_exactly_once(store_url: str, published: set[tuple[str, int]]) -> None:
-    assert wait_for(lambda: published <= set(logged_versions(store_url)), 30), "the store never caught up"
+    assert holds_within(lambda: published <= set(logged_versions(store_url)), 30), "the store never caught up"
     logged = logged_versions(store_url)
     twice = {k: n for k, n in logged.items() if n > 1}
     assert not twice, f"record versions stored more than once: {list(twice.items())[:5]}"
@@ -58,15 +59,15 @@ def test_kill9_of_the_active_recorder_hands_over_within_5s_exactly_once(city, tm
     first = start_recorder(cfg)
     second = None
     try:
-        assert wait_for(lambda: role_of(store, first.pid) is RecorderRole.ACTIVE, 30), stop(first)
+        assert holds_within(lambda: role_of(store, first.pid) is RecorderRole.ACTIVE, 30), stop(first)
         second = start_recorder(cfg)
-        assert wait_for(lambda: role_of(store, second.pid) is RecorderRole.STANDBY, 30), stop(second)
+        assert holds_within(lambda: role_of(store, second.pid) is RecorderRole.STANDBY, 30), stop(second)
         stream = Stream(city)
-        assert wait_for(lambda: len(logged_versions(store_url)) >= 100, 30)
+        assert holds_within(lambda: len(logged_versions(store_url)) >= 100, 30)
         first.kill()                                 # SIGKILL mid-stream
         killed = time.monotonic()
         first.wait(10)
-        assert wait_for(lambda: role_of(store, second.pid) is RecorderRole.ACTIVE, 10)
+        assert holds_within(lambda: role_of(store, second.pid) is RecorderRole.ACTIVE, 10, step=0.02)
         takeover = time.monotonic() - killed
         print(f"takeover {takeover:.2f} s after kill -9 ({store.dialect})")
         assert takeover <= TAKEOVER_S
@@ -94,21 +95,21 @@ def test_an_active_recorder_that_loses_its_lock_session_stops_writing(city, tmp_
     first = start_recorder(cfg)
     second = None
     try:
-        assert wait_for(lambda: role_of(store, first.pid) is RecorderRole.ACTIVE, 30), stop(first)
+        assert holds_within(lambda: role_of(store, first.pid) is RecorderRole.ACTIVE, 30), stop(first)
         second = start_recorder(cfg)
-        assert wait_for(lambda: role_of(store, second.pid) is RecorderRole.STANDBY, 30), stop(second)
+        assert holds_within(lambda: role_of(store, second.pid) is RecorderRole.STANDBY, 30), stop(second)
         stream = Stream(city)
-        assert wait_for(lambda: len(logged_versions(store_url)) >= 100, 30)
+        assert holds_within(lambda: len(logged_versions(store_url)) >= 100, 30)
         with admin.connect() as c:                   # the first one's lock session ends; its process lives on
             ended = c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                    "WHERE application_name LIKE :name"),
                               {"name": f"{APPLICATION_NAME} %:{first.pid}"}).scalars().all()
         assert ended == [True]
         cut = time.monotonic()
-        assert wait_for(lambda: role_of(store, second.pid) is RecorderRole.ACTIVE, 10)
+        assert holds_within(lambda: role_of(store, second.pid) is RecorderRole.ACTIVE, 10, step=0.02)
         print(f"takeover {time.monotonic() - cut:.2f} s after the active one's lock session ended")
         assert time.monotonic() - cut <= TAKEOVER_S
-        assert wait_for(lambda: role_of(store, first.pid) is RecorderRole.STANDBY, 10)
+        assert holds_within(lambda: role_of(store, first.pid) is RecorderRole.STANDBY, 10)
         time.sleep(1.0)
         published = stream.stop()
         assert_exactly_once(store_url, published)

@@ -3,7 +3,6 @@ its heartbeat), records once the lock is free, reports its feeds' health in the 
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
@@ -13,6 +12,7 @@ from commandcenter.services.recorder import Recorder
 from commandcenter.store import Store
 from commandcenter.store.recorder_lock import recorder_lock
 from tests.support.faults import City, incident, sse_config
+from tests.support.fixtures import eventually_holds
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_loop_thread")
 
@@ -22,15 +22,6 @@ def city():
     c = City()
     yield c
     c.stop()
-
-
-async def until(predicate, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        await asyncio.sleep(0.02)
-    return bool(predicate())
 
 
 def test_standby_until_the_lock_is_free_then_records_reports_and_stops(city, tmp_path) -> None:
@@ -45,18 +36,18 @@ def test_standby_until_the_lock_is_free_then_records_reports_and_stops(city, tmp
 
     async def scenario() -> None:
         task = asyncio.create_task(recorder.run())
-        assert await until(lambda: role() is RecorderRole.STANDBY, 10)
+        assert await eventually_holds(lambda: role() is RecorderRole.STANDBY, 10)
         await asyncio.sleep(1.5)
         assert store.incidents(drill=None) == [] and store.feed_status() == []    # standing by writes nothing
         other.release()
-        assert await until(lambda: role() is RecorderRole.ACTIVE and len(store.incidents(drill=None)) == 50, 15)
-        assert await until(lambda: [f.health.state for f in store.feed_status()] == [FeedState.LIVE], 10)
+        assert await eventually_holds(lambda: role() is RecorderRole.ACTIVE and len(store.incidents(drill=None)) == 50, 15)
+        assert await eventually_holds(lambda: [f.health.state for f in store.feed_status()] == [FeedState.LIVE], 10)
 
         # the backend fails: the feed's new state and its error reach the store
         city.faults(error_rate=1.0)            # every reconnect answered 503
         city.restart()
-        assert await until(lambda: store.feed_status()[0].health.state is not FeedState.LIVE, 30)
-        assert await until(lambda: "503" in store.feed_status()[0].health.last_error, 10), store.feed_status()
+        assert await eventually_holds(lambda: store.feed_status()[0].health.state is not FeedState.LIVE, 30)
+        assert await eventually_holds(lambda: "503" in store.feed_status()[0].health.last_error, 10), store.feed_status()
 
         recorder.stop()
         await asyncio.wait_for(task, 30)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -34,15 +32,6 @@ def role_of(store: Store, pid: int) -> RecorderRole | None:
         if r.pid == pid:
             return r.role
     return None
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.02) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 def logged_versions(store_url: str) -> dict[tuple[str, int], int]:
