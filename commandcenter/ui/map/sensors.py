@@ -1,6 +1,7 @@
 """The map's layer of city sensors: each device a dot coloured by its status (within its lines, alarm level,
 offline), alarms drawn larger and on top. Its own subscription and its own timer (at most every 2 s): the map
-gives it its layer hook (`GridMap.add_layer`) and the projection, nothing else (`SensorLayer.attach`)."""
+gives it its hooks (`GridMap.add_layer`, `add_hit_test`: a click on a device opens its details,
+`add_legend_source`: its rows in the key) and the projection, nothing else (`SensorLayer.attach`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,15 +9,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, QRectF, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from ...domain import AlertLevel
 from ...domain.sensors import Sensor, SensorStatus
 from ...services import Change, LiveState
 from .. import theme
+from ..noop import QT_TRANSLATE_NOOP
 from .geometry import TerritoryGeometry
+from .legend import LegendEntry
 
 if TYPE_CHECKING:
     from .view import GridMap
@@ -29,10 +32,26 @@ GROUPS: tuple[tuple[SensorStatus, int, QColor, int], ...] = (
     (SensorStatus.OFFLINE, 0, theme.SENSOR_OFFLINE, 5),
     *((SensorStatus.ALARM, int(lv), theme.ALERT_COLOURS[lv], 8 + 2 * int(lv)) for lv in AlertLevel),
 )
+#: a click this many pixels beyond a dot's edge still takes it (a few-pixel dot on a wall is hard to hit)
+HIT_SLACK_PX = 3
+#: the key's words (context "SensorLayer"): its title and a row per status
+LEGEND_TITLE = QT_TRANSLATE_NOOP("SensorLayer", "城市感知设备")
+LEGEND_STATUS = {
+    SensorStatus.NORMAL: QT_TRANSLATE_NOOP("SensorLayer", "正常"),
+    SensorStatus.ALARM: QT_TRANSLATE_NOOP("SensorLayer", "告警（按级别着色）"),
+    SensorStatus.OFFLINE: QT_TRANSLATE_NOOP("SensorLayer", "离线"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("SensorLayer", text)
 
 
 class SensorLayer(QObject):
     """One scatter item per status group (uniform brushes draw fast: 10,000 devices in a few ms)."""
+
+    #: the groups were redrawn (the counts in the key changed)
+    redrawn = Signal()
 
     def __init__(self, add_layer: Callable[[str, QGraphicsItem, float], None],
                  geometry: Callable[[], TerritoryGeometry], live: LiveState, parent: QObject | None = None) -> None:
@@ -46,6 +65,8 @@ class SensorLayer(QObject):
             add_layer(f"sensors.{status.value}.{level}", item, LAYER_Z + z * 0.01)
             self.items[(status, level)] = item
         self.shown: dict[tuple[SensorStatus, int], int] = {}
+        #: each group's dots as drawn: map x, y and the device ids, for clicks
+        self._drawn: dict[tuple[SensorStatus, int], tuple[np.ndarray, np.ndarray, list[str]]] = {}
         self._group_of: dict[str, tuple[SensorStatus, int]] = {}      # device → the group it is drawn in
         self._dirty: set[tuple[SensorStatus, int]] = set(self.items)
         self._timer = QTimer(self, interval=FLUSH_MS)
@@ -57,7 +78,11 @@ class SensorLayer(QObject):
     @classmethod
     def attach(cls, grid_map: GridMap, live: LiveState) -> SensorLayer:
         """The layer on a GridMap (through its layer hook, with its current projection), owned by the map widget."""
-        return cls(grid_map.add_layer, lambda: grid_map.geo, live, parent=grid_map)
+        layer = cls(grid_map.add_layer, lambda: grid_map.geo, live, parent=grid_map)
+        grid_map.add_hit_test("sensor", layer.hit)
+        grid_map.add_legend_source(layer.legend_entries)
+        layer.redrawn.connect(grid_map.refresh_legend)
+        return layer
 
     @staticmethod
     def group(s: Sensor) -> tuple[SensorStatus, int]:
@@ -94,7 +119,52 @@ class SensorLayer(QObject):
         for key, members in groups.items():
             if members:
                 x, y = geo.proj.xy(np.array([s.lon for s in members]), np.array([s.lat for s in members]))
-                self.items[key].setData(x=x, y=y, data=[s.id for s in members])
+                ids = [s.id for s in members]
+                self.items[key].setData(x=x, y=y, data=ids)
+                self._drawn[key] = (np.asarray(x, dtype=float), np.asarray(y, dtype=float), ids)
             else:
                 self.items[key].setData(x=[], y=[])
+                self._drawn.pop(key, None)
             self.shown[key] = len(members)
+        self.redrawn.emit()
+
+    def hit(self, x: float, y: float, px_w: float, px_h: float) -> str | None:
+        """The device whose dot is under map point (x, y), the top group's first (alarms are drawn over the rest),
+        the nearest within a group; None if no dot is."""
+        for status, level, _colour, size in reversed(GROUPS):
+            drawn = self._drawn.get((status, level))
+            if drawn is None:
+                continue
+            xs, ys, ids = drawn
+            d2 = ((xs - x) / px_w) ** 2 + ((ys - y) / px_h) ** 2
+            i = int(np.argmin(d2))
+            if d2[i] <= (size / 2 + HIT_SLACK_PX) ** 2:
+                return ids[i]
+        return None
+
+    def legend_entries(self) -> list[LegendEntry]:
+        """Its rows in the map's key: the devices drawn, then one row per status with the dot it is drawn with
+        (an alarm's dot takes its level's colour); none while the wall has no devices."""
+        if not self.shown or not sum(self.shown.values()):
+            return []
+        n = QLocale().toString
+        by_status = {st: 0 for st in SensorStatus}
+        for (status, _level), count in self.shown.items():
+            by_status[status] += count
+        rows = [LegendEntry("title", _tr(LEGEND_TITLE))]
+        for status in (SensorStatus.NORMAL, SensorStatus.ALARM, SensorStatus.OFFLINE):
+            colour = theme.SENSOR_NORMAL if status is SensorStatus.NORMAL else \
+                theme.SENSOR_OFFLINE if status is SensorStatus.OFFLINE else theme.ALERT_COLOURS[AlertLevel.ORANGE]
+            rows.append(LegendEntry(f"sensor-{status.value}", f"{_tr(LEGEND_STATUS[status])}  {n(by_status[status])}",
+                                    _dot(colour, 0.5 if status is SensorStatus.ALARM else 0.35), counted=True))
+        return rows
+
+
+def _dot(colour: QColor, share: float) -> Callable[[QPainter, QRectF], None]:
+    """A legend symbol: the layer's dot in `colour`, `share` of the box wide."""
+    def draw(p: QPainter, box: QRectF) -> None:
+        r = box.width() * share / 2
+        p.setPen(QPen(theme.MAP_MARKER_OUTLINE, 1))
+        p.setBrush(colour)
+        p.drawEllipse(box.center(), r, r)
+    return draw

@@ -1431,7 +1431,7 @@
     </message>
     <message>
       <location filename="../../details.py" line="707" />
-      <location filename="../../details.py" line="864" />
+      <location filename="../../details.py" line="871" />
       <source>网格员</source>
       <translation>Grid worker</translation>
     </message>
@@ -1742,47 +1742,48 @@
       <translation>Read at</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="850" />
+      <location filename="../../details.py" line="839" />
+      <location filename="../../details.py" line="857" />
       <source>近24小时读数</source>
       <translation>Readings, last 24 hours</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="863" />
+      <location filename="../../details.py" line="870" />
       <source>所属</source>
       <translation>Belongs to</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="865" />
+      <location filename="../../details.py" line="872" />
       <source>网格长</source>
       <translation>Grid head</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="866" />
+      <location filename="../../details.py" line="873" />
       <source>户数</source>
       <translation>Households</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="869" />
+      <location filename="../../details.py" line="876" />
       <source>在办事件（{n}）</source>
       <translation>Open incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="883" />
+      <location filename="../../details.py" line="890" />
       <source>今日指标</source>
       <translation>Today's KPIs</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="900" />
+      <location filename="../../details.py" line="907" />
       <source>数值</source>
       <translation>Value</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="902" />
+      <location filename="../../details.py" line="909" />
       <source>统计时段</source>
       <translation>Period</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="913" />
+      <location filename="../../details.py" line="920" />
       <source>相关记录（{n}）</source>
       <translation>Related records ({n})</translation>
     </message>
@@ -2840,38 +2841,38 @@
   <context>
     <name>MapLegend</name>
     <message>
-      <location filename="../../map/legend.py" line="64" />
+      <location filename="../../map/legend.py" line="94" />
       <source>每网格在办事件数</source>
-      <extracomment>rows flow into this many columns (the key under a map in a tall tile: wide and short)</extracomment>
+      <extracomment>a layer's rows in the key, as they are now (GridMap.add_legend_source) rows flow into this many columns (the key under a map in a tall tile: wide and short)</extracomment>
       <translation>Open events / grid</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="66" />
+      <location filename="../../map/legend.py" line="96" />
       <source>{n} 个网格</source>
       <translation>{n} grids</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="68" />
+      <location filename="../../map/legend.py" line="98" />
       <source>事件标记（{shown} / {total}）</source>
       <translation>Incidents ({shown} of {total})</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="69" />
+      <location filename="../../map/legend.py" line="99" />
       <source>事件标记（{n}）</source>
       <translation>Incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="72" />
+      <location filename="../../map/legend.py" line="102" />
       <source>演练（虚线框）</source>
       <translation>Drill (outlined)</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="73" />
+      <location filename="../../map/legend.py" line="103" />
       <source>应急资源</source>
       <translation>Emergency resources</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="78" />
+      <location filename="../../map/legend.py" line="108" />
       <source>预警（{n}）</source>
       <translation>Public warnings ({n})</translation>
     </message>
@@ -3042,6 +3043,30 @@
     </message>
     <message>
       <location filename="../../tiles/sensors.py" line="37" />
+      <source>离线</source>
+      <translation>Offline</translation>
+    </message>
+  </context>
+  <context>
+    <name>SensorLayer</name>
+    <message>
+      <location filename="../../map/sensors.py" line="38" />
+      <source>城市感知设备</source>
+      <extracomment>(status, level) groups in drawing order, each with its colour and size in px a click this many pixels beyond a dot's edge still takes it (a few-pixel dot on a wall is hard to hit) the key's words (context "SensorLayer"): its title and a row per status</extracomment>
+      <translation>City sensors</translation>
+    </message>
+    <message>
+      <location filename="../../map/sensors.py" line="40" />
+      <source>正常</source>
+      <translation>Normal</translation>
+    </message>
+    <message>
+      <location filename="../../map/sensors.py" line="41" />
+      <source>告警（按级别着色）</source>
+      <translation>Alarm (coloured by level)</translation>
+    </message>
+    <message>
+      <location filename="../../map/sensors.py" line="42" />
       <source>离线</source>
       <translation>Offline</translation>
     </message>
