@@ -71,7 +71,7 @@ def test_the_map_draws_devices_by_status_and_redraws_only_groups_that_changed(ui
     assert layer.shown[(SensorStatus.NORMAL, 0)] == 8 and layer.shown[(SensorStatus.ALARM, 3)] == 1
     assert layer.shown[(SensorStatus.OFFLINE, 0)] == 0       # GS1 has no position: not placed
     assert not layer._dirty                                   # noqa: SLF001 - nothing left to redraw
-    assert "sensors.alarm.3" in grid_map.layers               # through the map's layer hook
+    assert grid_map.layers["sensors"] is layer.item            # through the map's layer hook
     live.replace(sensors=[s for s in live.sensors.values() if s.id == "WL1"])    # a replay jump
     layer.flush()
     assert layer.shown[(SensorStatus.NORMAL, 0)] == 0 and layer.shown[(SensorStatus.ALARM, 3)] == 1

@@ -4,13 +4,12 @@ gives it its hooks (`GridMap.add_layer`, `add_hit_test`: a click on a device ope
 `add_legend_source`: its rows in the key) and the projection, nothing else (`SensorLayer.attach`)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QLocale, QObject, QRectF, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from ...domain import AlertLevel
@@ -20,6 +19,7 @@ from .. import theme
 from ..noop import QT_TRANSLATE_NOOP
 from .geometry import TerritoryGeometry
 from .legend import LegendEntry
+from .markers import MarkerItem, MarkerStyle
 
 if TYPE_CHECKING:
     from .view import GridMap
@@ -32,6 +32,7 @@ GROUPS: tuple[tuple[SensorStatus, int, QColor, int], ...] = (
     (SensorStatus.OFFLINE, 0, theme.SENSOR_OFFLINE, 5),
     *((SensorStatus.ALARM, int(lv), theme.ALERT_COLOURS[lv], 8 + 2 * int(lv)) for lv in AlertLevel),
 )
+KEYS = tuple((status, level) for status, level, _colour, _size in GROUPS)
 #: a click this many pixels beyond a dot's edge still takes it (a few-pixel dot on a wall is hard to hit)
 HIT_SLACK_PX = 3
 #: the key's words (context "SensorLayer"): its title and a row per status
@@ -48,9 +49,12 @@ def _tr(text: str) -> str:
 
 
 class SensorLayer(QObject):
-    """One scatter item per status group (uniform brushes draw fast: 10,000 devices in a few ms)."""
+    """Every device one fragment of a single MarkerItem (ui/map/markers.py), groups drawn in order (alarms on top).
 
-    #: the groups were redrawn (the counts in the key changed)
+    The groups' members are kept from each change (a device that moved group, appeared or moved), so a flush costs
+    the groups that changed, never a walk over every device; and a redraw only hands the item its arrays."""
+
+    #: the groups were redrawn and their counts changed (the key's rows)
     redrawn = Signal()
 
     def __init__(self, add_layer: Callable[[str, QGraphicsItem, float], None],
@@ -58,17 +62,17 @@ class SensorLayer(QObject):
         super().__init__(parent)
         self.geometry = geometry
         self.live = live
-        self.items: dict[tuple[SensorStatus, int], pg.ScatterPlotItem] = {}
-        for z, (status, level, colour, size) in enumerate(GROUPS):
-            item = pg.ScatterPlotItem(size=size, pen=pg.mkPen(theme.MAP_MARKER_OUTLINE, width=1),
-                                      brush=pg.mkBrush(colour), pxMode=True)
-            add_layer(f"sensors.{status.value}.{level}", item, LAYER_Z + z * 0.01)
-            self.items[(status, level)] = item
+        outline = theme.MAP_MARKER_OUTLINE
+        self.item = MarkerItem([MarkerStyle("o", size, _outline_pen(outline), QBrush(colour))
+                                for _status, _level, colour, size in GROUPS])
+        add_layer("sensors", self.item, LAYER_Z)
         self.shown: dict[tuple[SensorStatus, int], int] = {}
-        #: each group's dots as drawn: map x, y and the device ids, for clicks
+        #: each group's placed devices: id → (lon, lat), kept from the changes
+        self._members: dict[tuple[SensorStatus, int], dict[str, tuple[float, float]]] = {k: {} for k in KEYS}
+        #: each group's dots as last drawn: map x, y and the device ids (clicks, the next redraw's unchanged groups)
         self._drawn: dict[tuple[SensorStatus, int], tuple[np.ndarray, np.ndarray, list[str]]] = {}
         self._group_of: dict[str, tuple[SensorStatus, int]] = {}      # device → the group it is drawn in
-        self._dirty: set[tuple[SensorStatus, int]] = set(self.items)
+        self._dirty: set[tuple[SensorStatus, int]] = set(KEYS)
         self._timer = QTimer(self, interval=FLUSH_MS)
         self._timer.timeout.connect(self.flush)
         self._timer.start()
@@ -89,44 +93,59 @@ class SensorLayer(QObject):
         return (s.status, max(1, min(4, s.level)) if s.status is SensorStatus.ALARM else 0)
 
     def _on_change(self, change: Change) -> None:
-        """Only groups a device joined or left are redrawn: a new reading within the lines moves no dot."""
-        if change.territory:
-            self._dirty = set(self.items)
-        if change.reset:          # replaced wholesale (a replay jump): every group redrawn from the live state
-            self._group_of = {s.id: self.group(s) for s in self.live.sensors.values()}
-            self._dirty = set(self.items)
+        """Only groups a device joined or left (or moved in) are redrawn: a new reading within the lines moves no
+        dot."""
+        if change.territory:          # a new projection: every dot moves
+            self._dirty = set(KEYS)
+        if change.reset:              # replaced wholesale (a replay jump): every group rebuilt from the live state
+            self._group_of.clear()
+            for members in self._members.values():
+                members.clear()
+            self._dirty = set(KEYS)
+            self._place(self.live.sensors.values())
             return
-        group_of, dirty = self._group_of, self._dirty
-        for s in change.sensors:
+        self._place(change.sensors)
+
+    def _place(self, sensors: Iterable[Sensor]) -> None:
+        group_of, members, dirty = self._group_of, self._members, self._dirty
+        for s in sensors:
             key = self.group(s)
             old = group_of.get(s.id)
+            at = (s.lon, s.lat) if s.lon is not None and s.lat is not None else None
             if old != key:
                 group_of[s.id] = key
-                dirty.add(key)
-                if old is not None:
+                if old is not None and members[old].pop(s.id, None) is not None:
                     dirty.add(old)
+            if at is None:
+                if members[key].pop(s.id, None) is not None:
+                    dirty.add(key)
+            elif members[key].get(s.id) != at:
+                members[key][s.id] = at
+                dirty.add(key)
 
     def flush(self) -> None:
         if not self._dirty:
             return
         wanted, self._dirty = self._dirty, set()
-        geo = self.geometry()
-        groups: dict[tuple[SensorStatus, int], list[Sensor]] = {k: [] for k in wanted}
-        for s in self.live.sensors.values():
-            members = groups.get(self.group(s))
-            if members is not None and s.lon is not None and s.lat is not None:
-                members.append(s)
-        for key, members in groups.items():
+        counted = dict(self.shown)
+        proj = self.geometry().proj
+        for key in wanted:
+            members = self._members[key]
             if members:
-                x, y = geo.proj.xy(np.array([s.lon for s in members]), np.array([s.lat for s in members]))
-                ids = [s.id for s in members]
-                self.items[key].setData(x=x, y=y, data=ids)
-                self._drawn[key] = (np.asarray(x, dtype=float), np.asarray(y, dtype=float), ids)
+                lonlat = np.array(list(members.values()), dtype=float)
+                x, y = proj.xy(lonlat[:, 0], lonlat[:, 1])
+                self._drawn[key] = (np.asarray(x, dtype=float), np.asarray(y, dtype=float), list(members))
             else:
-                self.items[key].setData(x=[], y=[])
                 self._drawn.pop(key, None)
             self.shown[key] = len(members)
-        self.redrawn.emit()
+        drawn = [(i, self._drawn[key]) for i, key in enumerate(KEYS) if key in self._drawn]
+        if drawn:
+            self.item.set_points(np.concatenate([d[0] for _, d in drawn]), np.concatenate([d[1] for _, d in drawn]),
+                                 np.concatenate([np.full(len(d[0]), i, dtype=np.intp) for i, d in drawn]))
+        else:
+            self.item.set_points(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.intp))
+        if self.shown != counted:
+            self.redrawn.emit()
 
     def hit(self, x: float, y: float, px_w: float, px_h: float) -> str | None:
         """The device whose dot is under map point (x, y), the top group's first (alarms are drawn over the rest),
@@ -158,6 +177,12 @@ class SensorLayer(QObject):
             rows.append(LegendEntry(f"sensor-{status.value}", f"{_tr(LEGEND_STATUS[status])}  {n(by_status[status])}",
                                     _dot(colour, 0.5 if status is SensorStatus.ALARM else 0.35), counted=True))
         return rows
+
+
+def _outline_pen(colour: QColor) -> QPen:
+    pen = QPen(colour, 1)
+    pen.setCosmetic(True)
+    return pen
 
 
 def _dot(colour: QColor, share: float) -> Callable[[QPainter, QRectF], None]:
