@@ -12,7 +12,10 @@ from commandcenter.ui.sensor_chart import SensorChart
 
 from tests.support import wall_data as W
 
-PAGE = {"name": "地图", "rows": 1, "columns": 1, "tiles": [{"kind": "map", "row": 0, "column": 0}]}
+# the map in the overview's place (half the width of a 4K wall, under the key figures): its key fills the height
+PAGE = {"name": "地图", "rows": 8, "columns": 6, "tiles": [
+    {"kind": "incidents", "row": 0, "column": 0, "row_span": 8, "column_span": 3},
+    {"kind": "map", "row": 2, "column": 3, "row_span": 6, "column_span": 3}]}
 
 
 def test_a_click_on_a_device_on_the_map_opens_its_details_and_the_key_counts_the_devices(ui, qloop, sqlite_url,
@@ -27,7 +30,7 @@ def test_a_click_on_a_device_on_the_map_opens_its_details_and_the_key_counts_the
         await wall.start(show=False)
         try:
             window = wall.window
-            window.resize(1920, 1080)
+            window.resize(3840, 2160)
             window.show()
             applied = await wall.pipeline.in_store(wall.store.apply, "iot", territory=W.territory(),
                                                    sensors=out.sensors, readings=out.readings, alerts=out.alerts)
@@ -43,7 +46,9 @@ def test_a_click_on_a_device_on_the_map_opens_its_details_and_the_key_counts_the
             assert rows["sensor-normal"] == "正常  8"
             assert rows["sensor-alarm"] == "告警（按级别着色）  1"
             assert rows["sensor-offline"] == "离线  0"       # the silent gas detector has no position to draw
-            key = grid_map.legend.grab().toImage()
+            key = grid_map.legend
+            assert key.sizeHint().height() <= key.height(), "the key fitted again with the layer's rows: none cut off"
+            key = key.grab().toImage()
             normal = theme.SENSOR_NORMAL.rgb()
             assert any(key.pixel(x, y) == normal for x in range(key.width()) for y in range(key.height())), \
                 "the normal row's dot is drawn in the layer's colour"

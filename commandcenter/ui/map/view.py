@@ -111,6 +111,7 @@ class GridMap(QWidget):
         self.layers: dict[str, QGraphicsItem] = {}
         #: what the layers can be clicked on, by the detail kind they open (add_hit_test)
         self._layer_hits: dict[str, LayerHit] = {}
+        self._legend_rows = 0           # rows in the key when it was last fitted to the map (refresh_legend)
 
         self.legend = MapLegend()
         self._box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
@@ -161,6 +162,11 @@ class GridMap(QWidget):
         self.refresh_legend()
 
     def refresh_legend(self) -> None:
+        """A layer's rows changed: the key repainted, and fitted again if it gained or lost rows."""
+        rows = len(self.legend.rows())
+        if rows != self._legend_rows:
+            self._legend_rows = rows
+            self._place_legend()
         self.legend.updateGeometry()
         self.legend.update()
 
