@@ -175,7 +175,7 @@ class SensorLayer(QObject):
             colour = theme.SENSOR_NORMAL if status is SensorStatus.NORMAL else \
                 theme.SENSOR_OFFLINE if status is SensorStatus.OFFLINE else theme.ALERT_COLOURS[AlertLevel.ORANGE]
             rows.append(LegendEntry(f"sensor-{status.value}", f"{_tr(LEGEND_STATUS[status])}  {n(by_status[status])}",
-                                    _dot(colour, 0.5 if status is SensorStatus.ALARM else 0.35), counted=True))
+                                    _dot(colour, 0.6 if status is SensorStatus.ALARM else 0.45), counted=True))
         return rows
 
 
