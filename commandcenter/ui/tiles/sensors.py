@@ -152,7 +152,7 @@ class RowsPicture:
         return image
 
 
-#: draws the worst readings' pictures off the GUI thread (one at a time: a newer one replaces an older)
+# draws the worst readings' pictures off the GUI thread (one at a time: a newer one replaces an older)
 _DRAWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sensors-draw")
 
 
