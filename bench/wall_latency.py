@@ -13,17 +13,27 @@ event loop → live state), the incident model's flushes and the view's paints a
 p50/p99 go to stderr and into the p50 line (`stages`), with how often the model flushed and the view painted.
 The p99 is made of the slowest records, not of the stages' medians: `tail_stages` is each stage's mean over the
 slowest 5 %, and `loop_late_*` how late a 16 ms timer on the GUI thread fired (the loop held or not scheduled).
+
+`--sensors N` measures the same while N city sensors report every 10 s over MQTT beside it (issue 22: the wall's
+figures while 10,000 sensors stream): mosquitto on a free loopback port, the devices published from a process of
+their own (`wall_sensors.py --publish`), an mqtt feed, and a first page of incidents, the sensors tile and the map
+with its device layer. The figures are named `sensors_event_to_pixel_*`.
 """
 from __future__ import annotations
 
 from itertools import pairwise
 import asyncio
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from common import (Heartbeat, PaintProbe, SimProcess, app, build_wall, emit, import_services, incident_views, note,
                     parser, percentile, qasync_loop, sse_feed, wait_for, wall_config, FRAME_MS)
+
+HERE = Path(__file__).resolve().parent
 
 #: The stages after the ingest pipeline's own (`commandcenter.feeds.trace.STAGES`), stamped by this script.
 WALL_STAGES = ("flushed", "painted")
@@ -104,6 +114,7 @@ def main() -> None:
     a = parser(__doc__)
     a.add_argument("--rate", type=float, default=200.0)
     a.add_argument("--seconds", type=float, default=None)
+    a.add_argument("--sensors", type=int, default=0, help="city sensors reporting every 10 s beside the stream")
     args = a.parse_args()
     seconds = args.seconds or (10.0 if args.quick else 30.0)
     every = 10
@@ -112,7 +123,10 @@ def main() -> None:
     from commandcenter.store import Store
 
     sim = SimProcess(rate=args.rate, duration=seconds, emergency_every=every, prefix="ev")
-    config = wall_config([sse_feed(sim.url)])
+    sensors = SensorStream(args.sensors, seconds + 15) if args.sensors else None
+    config = wall_config([sse_feed(sim.url)] + ([sensors.feed] if sensors else []))
+    if sensors:
+        config = sensors.page_first(config)
     qapp = app(config)
     loop = qasync_loop(qapp)
     tmp = tempfile.TemporaryDirectory(prefix="bench-latency-")
@@ -135,6 +149,10 @@ def main() -> None:
             await asyncio.sleep(0.05)
             if pipeline.feeds and getattr(pipeline.feeds[0], "connects", 1):
                 break
+        if sensors:                 # the fleet's first cycle (every device new to the wall) before the stream
+            await wait_for(lambda: any(getattr(f, "broker_up", False) for f in pipeline.feeds), 20)
+            sensors.start()
+            await wait_for(lambda: len(live.sensors) >= args.sensors * 0.99, timeout=30.0, step=0.2)
         await asyncio.sleep(1.0)
         beat = Heartbeat(interval_ms=16)
         beat.start()
@@ -162,8 +180,12 @@ def main() -> None:
                       thread_cpu={k: round((v - threads0.get(k, 0.0)) * 1000 / stream_s)
                                   for k, v in threads1.items()})
 
-    with loop:
-        loop.run_until_complete(run())
+    try:
+        with loop:
+            loop.run_until_complete(run())
+    finally:
+        if sensors:
+            sensors.close()
     sim.close()
     probe = result["probe"]
     sent_at = result["sent_at"]
@@ -184,14 +206,53 @@ def main() -> None:
         note(f"  {pair:<26} p50 {p50:8.1f} ms   p99 {p99:8.1f} ms   (n={n})   slowest 5 %: mean {tail.get(pair, 0):7.1f} ms")
     common = dict(rate_per_s=args.rate, seconds=seconds, tracked=len(sent_at), missed=missed,
                   received=result["received"], missing_tiles=result["missing_tiles"])
-    emit("event_to_pixel_p50_ms", percentile(lat, 50) if lat else None, "ms", 100.0, floor=FRAME_MS,
+    prefix = ""
+    if sensors:
+        prefix = "sensors_"
+        common.update(sensors=args.sensors, sensor_msgs_per_s=args.sensors / 10.0)
+    emit(f"{prefix}event_to_pixel_p50_ms", percentile(lat, 50) if lat else None, "ms", 100.0, floor=FRAME_MS,
          stages={k: v[:2] for k, v in stages.items()}, tail_stages=tail, paints_per_s=probe.paints / span,
          flushes_per_s=flushes / span, cpu_ms_per_s=result["cpu_ms_per_s"],
          gui_cpu_ms_per_s=result["gui_cpu_ms_per_s"], thread_cpu_ms_per_s=result["thread_cpu"],
          loop_late_p99_ms=percentile(result["loop_late"], 99),
          loop_late_max_ms=max(result["loop_late"], default=None), **common)
-    emit("event_to_pixel_p99_ms", percentile(lat, 99) if lat and not missed else None, "ms", 100.0,
+    emit(f"{prefix}event_to_pixel_p99_ms", percentile(lat, 99) if lat and not missed else None, "ms", 100.0,
          floor=FRAME_MS, max_ms=max(lat, default=None), **common)
+
+
+class SensorStream:
+    """`count` city sensors every 10 s through a real mosquitto: the broker, the wall's mqtt feed section and the
+    publisher process (started by `start`)."""
+
+    def __init__(self, count: int, seconds: float) -> None:
+        from commandcenter.sim.broker import Broker
+
+        self.count, self.seconds = count, seconds
+        self.broker = Broker().start()
+        self.feed = {"name": "sensors", "kind": "mqtt", "url": self.broker.url, "client_id": "bench-latency"}
+        self.publisher: subprocess.Popen[str] | None = None
+
+    @staticmethod
+    def page_first(config):  # type: ignore[no-untyped-def]
+        """A first page of the incidents (the probe's), the sensors tile and the map with its device layer."""
+        from commandcenter.config.schema import PageSection, TileSection
+
+        page = PageSection(name="事件与感知", rows=1, columns=3, tiles=[
+            TileSection(kind="incidents", row=0, column=0), TileSection(kind="sensors", row=0, column=1),
+            TileSection(kind="map", row=0, column=2)])
+        return config.model_copy(update={"pages": [page, *config.pages]})
+
+    def start(self) -> None:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(HERE.parent)]))
+        self.publisher = subprocess.Popen([sys.executable, str(HERE / "wall_sensors.py"), "--publish", self.broker.url,
+                                           str(self.count), "10", str(self.seconds)],
+                                          stdout=subprocess.DEVNULL, text=True, env=env)
+
+    def close(self) -> None:
+        if self.publisher is not None and self.publisher.poll() is None:
+            self.publisher.terminate()
+            self.publisher.wait(10)
+        self.broker.close()
 
 
 if __name__ == "__main__":

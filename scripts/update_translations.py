@@ -229,10 +229,11 @@ EN.update({
     "烟感": "Smoke", "配电箱温度": "Box temperature", "燃气": "Gas", "智慧灯杆": "Lamp pole", "离线": "Offline",
     "总数": "Total", "设备详情": "Device details", "读数": "Reading", "读数时间": "Read at",
     "此设备不在实时数据中": "This device is not in the live data", "近24小时读数": "Readings, last 24 hours",
+    "城市感知设备": "City sensors", "告警（按级别着色）": "Alarm (coloured by level)",
 })
 
 EN_IN_CONTEXT: dict[tuple[str, str], str] = {
-    ("SensorLabels", "正常"): "Normal", ("SensorsTile", "正常"): "Normal",
+    ("SensorLabels", "正常"): "Normal", ("SensorsTile", "正常"): "Normal", ("SensorLayer", "正常"): "Normal",
     ("labels", "处置"): "Handling", ("labels", "网格"): "Grid", ("labels.stage", "办结"): "Due",
     ("labels", "预警"): "Public warning", ("AlertListModel", "处理"): "Operator state",
     ("ConsoleWindow", "演练"): "Drills", ("ConsoleWindow", "预警"): "Warnings",

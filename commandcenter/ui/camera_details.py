@@ -1,5 +1,5 @@
 """Cameras in the detail panel: the cameras nearest a case (distance, direction) with the nearest one playing, and
-a camera's own detail. Used by ui/details.py for incidents, alerts and cameras."""
+a camera's own detail. Used by ui/details.py for incidents, alerts, sensors and cameras."""
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -807,8 +807,14 @@ class DetailController(QObject):
                      None)
         if alarm is not None:
             panel.link_row(f"{self.tr('告警')}：{alarm.title}", "alert", alarm.id)
+        if self.source.has_store:           # the chart's place, filled from the store (_sensor_chart)
+            current = panel._current
+            panel.section("chart")
+            panel.heading(self.tr("近24小时读数"))
+            panel.section(current)
         point = (s.lon, s.lat) if s.lon is not None and s.lat is not None else None
         panel.widget(MiniMap(self._neighbourhood(s.grid_id), s.grid_id, point))
+        self._near_cameras(panel, point or place_of_grid(self.live.territory.get(s.grid_id)))
 
     async def _sensor_chart(self, panel: DetailPanel, sensor_id: str) -> None:
         """The device's last 24 hours from the store, as a line chart with its type's alarm lines."""
@@ -816,6 +822,7 @@ class DetailController(QObject):
 
         end = self.clock()
         readings = await self.source.sensor_readings(sensor_id, end - timedelta(hours=24), end + timedelta(minutes=5))
+        panel.clear_section("chart")        # the heading render_sensor put in its place
         panel.section("chart")
         panel.heading(self.tr("近24小时读数"))
         s = self.live.sensors.get(sensor_id)

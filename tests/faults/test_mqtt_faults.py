@@ -1,5 +1,6 @@
-"""City sensors under faults: a recorder (`commandcenter collect`) killed with kill -9 mid-stream and restarted,
-and the broker restarted mid-stream, lose no reading the broker held, and store none twice."""
+"""City sensors under faults: a recorder (`commandcenter collect`) or the wall itself (`commandcenter run`, offscreen)
+killed with kill -9 mid-stream and restarted, and the broker restarted mid-stream, lose no reading the broker held,
+and store none twice."""
 from __future__ import annotations
 
 import json
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+import pytest
 
 from commandcenter.sim.broker import Broker
 
@@ -97,9 +99,13 @@ def subscribed(broker: Broker, db: Path, timeout: float = 30) -> bool:
         client.disconnect()
 
 
-def recorder(cfg: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-m", "commandcenter", "collect", "--config", str(cfg), "--quiet"],
+#: the processes that hold an mqtt feed: the headless recorder, and the wall (its windows offscreen)
+COMMANDS = {"collect": ["collect", "--quiet"], "wall": ["run", "--windowed"]}
+
+
+def recorder(cfg: Path, kind: str = "collect") -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    return subprocess.Popen([sys.executable, "-m", "commandcenter", *COMMANDS[kind], "--config", str(cfg)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -111,11 +117,12 @@ def config(tmp_path: Path, broker: Broker) -> tuple[Path, Path]:
     return cfg, db
 
 
-def test_kill9_of_the_recorder_mid_stream_then_a_restart_loses_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["collect", "wall"])
+def test_kill9_mid_stream_then_a_restart_loses_nothing(tmp_path: Path, kind: str) -> None:
     total = 6000
     with Broker() as broker:
         cfg, db = config(tmp_path, broker)
-        rec = recorder(cfg)
+        rec = recorder(cfg, kind)
         try:
             assert subscribed(broker, db)
             stream = Stream(broker, total, rate=1000).start()
@@ -124,7 +131,7 @@ def test_kill9_of_the_recorder_mid_stream_then_a_restart_loses_nothing(tmp_path:
             rec.wait()
             killed_at = readings(db)
             time.sleep(1.0)                                 # away for a while: the broker holds what comes
-            rec = recorder(cfg)
+            rec = recorder(cfg, kind)
             stream.finish()
             assert holds_within(lambda: readings(db) >= total + 1, 60), (killed_at, readings(db))
             time.sleep(0.5)

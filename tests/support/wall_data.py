@@ -8,6 +8,7 @@ from commandcenter.domain import (
     Alert, AlertLevel, AlertStatus, AlertType, Category, Incident, Resource, ResourceKind, ResourceStatus, Severity,
     Source, Status, StatusChange, TerritoryLevel, TerritoryNode,
 )
+from commandcenter.domain.sensors import AlarmRules, Outcome, SensorMessage, SensorType
 from commandcenter.services import LiveState
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)     # 10:00 in Asia/Shanghai
@@ -131,6 +132,23 @@ def resources() -> list[Resource]:
         resource("R6", K.SUPPLY, S.AVAILABLE, name="救生衣", quantity=80, threshold=50, unit="件"),
         resource("R7", K.PERSON, S.AVAILABLE, name="值班员张三", phone="13800000000"),
     ]
+
+
+def sensor_outcome() -> Outcome:
+    """Twelve devices over an hour: a flooded underpass (level 3), hot boxes, one device that falls silent."""
+    rules, out = AlarmRules(offline_after=timedelta(minutes=5)), Outcome()
+    for k in range(12):
+        t = T0 - timedelta(minutes=60 - 5 * k)
+        rules.reading(SensorMessage("WL1", SensorType.WATER_LEVEL, t, 0.05 + 0.04 * k, name="立交桥积水1号",
+                                    lon=LON0 + 0.002, lat=LAT0 + 0.002), out)
+        for n in range(8):
+            rules.reading(SensorMessage(f"MH{n}", SensorType.MANHOLE, t, 1.0 + 0.1 * (k % 3), name=f"井盖{n}号",
+                                        lon=LON0 + 0.001 * n, lat=LAT0 + 0.003), out)
+        rules.reading(SensorMessage("TB1", SensorType.TEMPERATURE, t, 40.0 + k, name="配电箱1号"), out)
+        if k < 3:
+            rules.reading(SensorMessage("GS1", SensorType.GAS, t, 0.4, name="燃气1号"), out)
+    rules.silent(T0, out)
+    return out
 
 
 def live_city(**parts) -> LiveState:

@@ -60,3 +60,46 @@ def test_an_incidents_details_list_the_nearest_cameras_and_play_the_nearest(qloo
         qloop.run_until_complete(scenario())
     finally:
         sim.stop()
+
+
+def test_a_sensors_details_list_the_cameras_near_it_and_play_the_nearest_in_the_city(qloop, qtbot, eventually):
+    """The demo's city profile: its devices (the simulator's fleet) and its cameras. The details of the device
+    nearest a camera list the four cameras nearest the device, with distance and direction, and play the nearest."""
+    from commandcenter.domain.sensors import AlarmRules, Outcome, SensorMessage
+    from commandcenter.sim.sensors import fleet
+
+    sim = run_in_thread(profile="city", seed=4, history_hours=0.1)
+    try:
+        city = sim.server.city
+        devices = fleet(city, 2000, seed=4)
+
+        async def scenario() -> None:
+            async with make_client() as client:
+                directory = CameraDirectory([CameraFeed(FeedSection(
+                    name="cams", kind="cameras", url=sim.url, media_allow_networks=["127.0.0.1/32"]), client)])
+                await directory.refresh()
+                # the device with an online camera nearest to it: a street corner with video
+                device = min(devices, key=lambda d: directory.nearest(d.lon, d.lat, 1, online_only=True)[0].distance_m)
+                rules, out = AlarmRules(), Outcome()
+                rules.reading(SensorMessage(device.id, device.type, datetime.now(UTC), device.base, name=device.name,
+                                            lon=device.lon, lat=device.lat), out)
+                live = LiveState()
+                live.apply(territory=list(city.nodes.values()), sensors=out.sensors)
+                details = DetailController(live, [].append, cameras=directory, clock=lambda: datetime.now(UTC))
+                panel = details.open("sensor", device.id)
+                qtbot.addWidget(panel)
+                texts = panel.texts()
+                assert device.name in panel.title.text()
+                assert "附近视频" in texts
+                near = directory.nearest(device.lon, device.lat, 4)
+                rows = [t for t in texts if t.startswith("➤ ")]
+                assert rows == [f"➤ {near_text(n)}" for n in near]          # nearest first, distance, direction
+                assert all(" 米 · " in r or " 公里 · " in r for r in rows)
+                playing = directory.nearest(device.lon, device.lat, 1, online_only=True)[0].camera
+                views = panel.findChildren(CameraView)
+                assert len(views) == 1 and views[0].player.camera_id == playing.id
+                assert await eventually(lambda: views[0].player.state is PlayState.PLAYING, 30)
+                views[0].player.stop()
+        qloop.run_until_complete(scenario())
+    finally:
+        sim.stop()

@@ -2,37 +2,18 @@
 opens the device's details with its 24-hour chart from the store; the map draws the devices by status."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from tests.support import wall_data as W
 from PySide6.QtCore import QPoint, Qt
 from commandcenter.config import config_from_dict
-from commandcenter.domain.sensors import AlarmRules, Outcome, SensorMessage, SensorStatus, SensorType
+from commandcenter.domain.sensors import SensorStatus, SensorType
 from commandcenter.services import IngestPipeline, LiveState
 from commandcenter.store import Store
 from commandcenter.ui.details import DetailController, DetailPanel
 from commandcenter.ui.tiles.sensors import SensorsTile
 
 
-def city_outcome() -> Outcome:
-    """Twelve devices over an hour: a flooded underpass (level 3), hot boxes, one device that falls silent."""
-    rules, out = AlarmRules(offline_after=timedelta(minutes=5)), Outcome()
-    for k in range(12):
-        t = W.T0 - timedelta(minutes=60 - 5 * k)
-        rules.reading(SensorMessage("WL1", SensorType.WATER_LEVEL, t, 0.05 + 0.04 * k, name="立交桥积水1号",
-                                    lon=W.LON0 + 0.002, lat=W.LAT0 + 0.002), out)
-        for n in range(8):
-            rules.reading(SensorMessage(f"MH{n}", SensorType.MANHOLE, t, 1.0 + 0.1 * (k % 3), name=f"井盖{n}号",
-                                        lon=W.LON0 + 0.001 * n, lat=W.LAT0 + 0.003), out)
-        rules.reading(SensorMessage("TB1", SensorType.TEMPERATURE, t, 40.0 + k, name="配电箱1号"), out)
-        if k < 3:
-            rules.reading(SensorMessage("GS1", SensorType.GAS, t, 0.4, name="燃气1号"), out)
-    rules.silent(W.T0, out)
-    return out
-
-
 def test_counts_worst_readings_and_a_click_opening_the_devices_chart(ui, qtbot, qloop, sqlite_url, clock) -> None:
-    out = city_outcome()
+    out = W.sensor_outcome()
     store = Store.open(sqlite_url)
     store.apply("iot", territory=W.territory(), sensors=out.sensors, readings=out.readings, alerts=out.alerts)
     live = LiveState()
@@ -78,7 +59,7 @@ def test_the_map_draws_devices_by_status_and_redraws_only_groups_that_changed(ui
     from commandcenter.ui.map import GridMap
     from commandcenter.ui.map.sensors import SensorLayer
 
-    out = city_outcome()
+    out = W.sensor_outcome()
     live = LiveState()
     live.apply(territory=W.territory())
     grid_map = GridMap()
@@ -90,7 +71,7 @@ def test_the_map_draws_devices_by_status_and_redraws_only_groups_that_changed(ui
     assert layer.shown[(SensorStatus.NORMAL, 0)] == 8 and layer.shown[(SensorStatus.ALARM, 3)] == 1
     assert layer.shown[(SensorStatus.OFFLINE, 0)] == 0       # GS1 has no position: not placed
     assert not layer._dirty                                   # noqa: SLF001 - nothing left to redraw
-    assert "sensors.alarm.3" in grid_map.layers               # through the map's layer hook
+    assert grid_map.layers["sensors"] is layer.item            # through the map's layer hook
     live.replace(sensors=[s for s in live.sensors.values() if s.id == "WL1"])    # a replay jump
     layer.flush()
     assert layer.shown[(SensorStatus.NORMAL, 0)] == 0 and layer.shown[(SensorStatus.ALARM, 3)] == 1
@@ -98,7 +79,7 @@ def test_the_map_draws_devices_by_status_and_redraws_only_groups_that_changed(ui
 
 def test_a_wholesale_replacement_leaves_only_the_devices_the_live_state_now_holds(ui, qtbot) -> None:
     """A replay jump (Change.reset) shows the past's devices: none of the present's stay counted on the tile."""
-    out = city_outcome()
+    out = W.sensor_outcome()
     live = LiveState()
     live.apply(territory=W.territory(), sensors=out.sensors)
     tile = SensorsTile(live, feeds=["iot"])

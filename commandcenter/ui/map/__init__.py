@@ -12,8 +12,10 @@
     m.pan_by(dx, dy)                # fractions of the visible width/height; +dx east, +dy north
     m.reset_view()
     m.grid_clicked / incident_clicked / alert_clicked / resource_clicked  (Signal(str): the id)
+    m.add_layer(name, item, z); m.add_hit_test(kind, hit); m.add_legend_source(source)   # a layer of its own
+    m.layer_clicked                 # Signal(str, str): (kind, id) of a layer's thing under a click
 
-A click selects, in order: the marker under it (incident, then resource), an alert whose outline (±6 px) or
+A click selects, in order: the marker under it (incident, then resource, then a layer's: a city sensor), an alert whose outline (±6 px) or
 badge is under it, else the grid under it; so grids inside an alert area stay clickable.
 Unchanged lists (same ids and versions) passed again are not redrawn.
 """

@@ -2,6 +2,9 @@
 shapes per severity and resource kind, the alert levels and the drill outline. Colour never stands alone."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pyqtgraph as pg
 from PySide6.QtCore import QLocale, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap, QTransform
@@ -10,6 +13,22 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from ...domain import AlertLevel, ResourceKind, ResourceStatus, Severity
 from .. import labels, theme
 from .cells import step_label
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One row a map layer adds to the key: `key` names it (unique in the key; "title" for a heading), `symbol` draws
+    its symbol into the box given (None for a heading), `counted`: its text holds a count that changes with the data."""
+
+    key: str
+    text: str
+    symbol: Callable[[QPainter, QRectF], None] | None = None
+    counted: bool = False
+
+
+#: a layer's rows in the key, as they are now (GridMap.add_legend_source)
+LegendSource = Callable[[], list[LegendEntry]]
+
 
 class MapLegend(QWidget):
     def __init__(self, parent=None):
@@ -27,6 +46,17 @@ class MapLegend(QWidget):
         self._static_key = None
         #: rows flow into this many columns (the key under a map in a tall tile: wide and short)
         self.columns = 1
+        self._sources: list[LegendSource] = []       # the map layers' rows, after the key's own
+        self._entries: dict[str, LegendEntry] = {}   # by key, as the sources last gave them
+
+    def add_source(self, source: LegendSource) -> None:
+        self._sources.append(source)
+        self._static_key = None
+
+    def _layer_rows(self) -> list[tuple[str, str]]:
+        entries = [e for source in self._sources for e in source()]
+        self._entries = {e.key: e for e in entries if e.key != "title"}
+        return [(e.key, e.text) for e in entries]
 
     def set_columns(self, columns: int) -> None:
         self.columns = max(1, columns)
@@ -78,7 +108,7 @@ class MapLegend(QWidget):
         out.append(("title", self.tr("预警（{n}）").format(n=n(alerts))))
         for lvl in sorted(AlertLevel, reverse=True):
             out.append((f"alert{int(lvl)}", f"{theme.ALERT_SYMBOLS[lvl]} {labels.name(lvl)}"))
-        return out
+        return out + self._layer_rows()
 
     #: counts the legend's width is made for: wider numbers than these widen it (and shrink the map)
     ROOM_FOR = 9_999
@@ -103,7 +133,9 @@ class MapLegend(QWidget):
         incident changes. The others, and every row's symbol, change only with the font, size or language."""
         none = self._rows([0] * len(self.step_counts), 0, {}, {}, 0)
         one = self._rows([1] * len(self.step_counts), 1, {s: 1 for s in Severity}, {k: 1 for k in ResourceKind}, 1)
-        return [a[1] != b[1] for a, b in zip(none, one, strict=True)] if len(none) == len(rows) else [True] * len(rows)
+        layer = self._entries
+        return [a[1] != b[1] or (a[0] in layer and layer[a[0]].counted) for a, b in zip(none, one, strict=True)] \
+            if len(none) == len(rows) else [True] * len(rows)
 
     def paintEvent(self, event) -> None:
         # Everything but the counts changes rarely: a pixmap of it, so a flush repaints only the rows holding a count
@@ -154,7 +186,11 @@ class MapLegend(QWidget):
                     p.setPen(theme.TEXT)
                     p.drawText(QRectF(tx, y, right - tx, line), Qt.AlignmentFlag.AlignVCenter, text)
                 continue
-            if kind.startswith("step"):
+            if kind in self._entries:          # a map layer's row: its own symbol
+                symbol = self._entries[kind].symbol
+                if symbol is not None:
+                    symbol(p, box)
+            elif kind.startswith("step"):
                 p.setPen(QPen(theme.PANEL_BORDER, 1))
                 p.setBrush(theme.LOAD_RAMP[int(kind[4:])])
                 p.drawRect(box)

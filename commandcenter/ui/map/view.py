@@ -22,8 +22,12 @@ from .basemap import RasterBasemap, TileLoader, VectorBasemap
 from .cells import CellLayer
 from .geometry import TerritoryGeometry
 from .labels import LabelItem
-from .legend import MapLegend
+from .legend import LegendSource, MapLegend
 from .markers import IncidentMarkers, ResourceMarkers
+
+
+#: a layer's hit test: map point (x, y) and the size of a pixel there (px_w, px_h) → the id under it, or None
+LayerHit = Callable[[float, float, float, float], str | None]
 
 
 class _MapPlot(FramedPlotWidget):
@@ -66,6 +70,8 @@ class GridMap(QWidget):
     incident_clicked = Signal(str)
     alert_clicked = Signal(str)
     resource_clicked = Signal(str)
+    #: a device of a layer registered with add_hit_test: (its detail kind, its id)
+    layer_clicked = Signal(str, str)
 
     #: padding around zoom_to / reset_view rectangles, as a fraction of their size
     PADDING = 0.04
@@ -103,6 +109,9 @@ class GridMap(QWidget):
         self._basemap_layers: list[VectorLayer] = []
         #: extra layers by name (add_layer): drawn over the grids, re-fed by their owners
         self.layers: dict[str, QGraphicsItem] = {}
+        #: what the layers can be clicked on, by the detail kind they open (add_hit_test)
+        self._layer_hits: dict[str, LayerHit] = {}
+        self._legend_rows = 0           # rows in the key when it was last fitted to the map (refresh_legend)
 
         self.legend = MapLegend()
         self._box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
@@ -141,6 +150,25 @@ class GridMap(QWidget):
         item.setZValue(z)
         self.layers[name] = item
         self.viewbox.addItem(item, ignoreBounds=True)
+
+    def add_hit_test(self, kind: str, hit: LayerHit) -> None:
+        """Clicks on a layer's own things: `hit(x, y, px_w, px_h)` answers the id under map point (x, y) (px_w, px_h:
+        the size of a pixel in map units) or None; a hit comes out as `layer_clicked(kind, id)`."""
+        self._layer_hits[kind] = hit
+
+    def add_legend_source(self, source: LegendSource) -> None:
+        """A layer's rows in the key (its title and an entry per class it draws); `refresh_legend` after they change."""
+        self.legend.add_source(source)
+        self.refresh_legend()
+
+    def refresh_legend(self) -> None:
+        """A layer's rows changed: the key repainted, and fitted again if it gained or lost rows."""
+        rows = len(self.legend.rows())
+        if rows != self._legend_rows:
+            self._legend_rows = rows
+            self._place_legend()
+        self.legend.updateGeometry()
+        self.legend.update()
 
     def set_basemap(self, layers: list[VectorLayer], loader: TileLoader | None = None, *, gcj: bool = False) -> None:
         """Vector layers (water, roads, places) and raster tiles (a loader over MBTiles or a tile server) under
@@ -310,7 +338,8 @@ class GridMap(QWidget):
 
     # -- clicks ------------------------------------------------------------------------------------
     def hit_test(self, x: float, y: float) -> tuple[str, str] | None:
-        """What a click at map point (x, y) selects: ("incident"|"resource"|"alert"|"grid", id) or None."""
+        """What a click at map point (x, y) selects: ("incident"|"resource"|a layer's kind|"alert"|"grid", id) or
+        None."""
         px_w, px_h = self.viewbox.viewPixelSize()
         hid = self.incidents.hit(x, y, px_w, px_h)
         if hid:
@@ -318,6 +347,10 @@ class GridMap(QWidget):
         hid = self.resources.hit(x, y, px_w, px_h)
         if hid:
             return "resource", hid
+        for kind, layer_hit in self._layer_hits.items():
+            hid = layer_hit(x, y, px_w, px_h)
+            if hid:
+                return kind, hid
         hid = self.alerts.hit(x, y)
         if hid:
             return "alert", hid
@@ -337,8 +370,12 @@ class GridMap(QWidget):
         if hit is None:
             return
         kind, hid = hit
-        {"incident": self.incident_clicked, "resource": self.resource_clicked,
-         "alert": self.alert_clicked, "grid": self.grid_clicked}[kind].emit(hid)
+        own = {"incident": self.incident_clicked, "resource": self.resource_clicked,
+               "alert": self.alert_clicked, "grid": self.grid_clicked}.get(kind)
+        if own is not None:
+            own.emit(hid)
+        else:
+            self.layer_clicked.emit(kind, hid)
 
     def map_to_widget(self, lon: float, lat: float) -> QPointF:
         """Where (lon, lat) is drawn, in the plot viewport's pixel coordinates (for tests and overlays)."""

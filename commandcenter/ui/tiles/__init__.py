@@ -135,6 +135,7 @@ def build_map(ctx: TileContext, section: TileSection) -> Tile:
     tile.incident_clicked.connect(lambda i: ctx.open_details("incident", i))
     tile.alert_clicked.connect(lambda i: ctx.open_details("alert", i))
     tile.resource_clicked.connect(lambda i: ctx.open_details("resource", i))
+    tile.layer_clicked.connect(lambda kind, i: ctx.open_details(kind, i))
     return tile
 
 

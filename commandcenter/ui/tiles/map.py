@@ -149,6 +149,7 @@ class MapTile(Tile):
         self.incident_clicked = self.map.incident_clicked
         self.alert_clicked = self.map.alert_clicked
         self.resource_clicked = self.map.resource_clicked
+        self.layer_clicked = self.map.layer_clicked          # (detail kind, id): a city sensor's dot
         self._territory_dirty = True
         self._dirty = True
         self._open: dict[str, Incident] = {}          # open incidents by id, as the live state holds them

@@ -4,12 +4,17 @@ thousand readings a second change counts and a few rows, not the whole tile each
 from __future__ import annotations
 
 import heapq
+import weakref
 from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from operator import itemgetter
 
-from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QWidget
 
 from ...domain import AlertLevel
@@ -102,20 +107,108 @@ class SensorBook:
         return [self.sensors[sensor_id] for sensor_id, _ in top]
 
 
+@dataclass(frozen=True)
+class RowsPicture:
+    """What a picture of the worst readings needs, copied on the GUI thread: its size, font, and each row's text,
+    colour and recent values."""
+
+    width: int
+    height: int
+    dpr: float
+    font: QFont
+    rows: tuple[tuple[str, QColor, np.ndarray], ...]
+
+    def row_height(self) -> float:
+        return max(18.0, self.height / WORST_ROWS)
+
+    def draw(self) -> QImage:
+        """The rows on a transparent image (any thread: QImage, QPainter and fonts only)."""
+        image = QImage(max(1, round(self.width * self.dpr)), max(1, round(self.height * self.dpr)),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(self.dpr)
+        image.fill(Qt.GlobalColor.transparent)
+        p = QPainter(image)
+        p.setFont(self.font)
+        h, w = self.row_height(), self.width
+        spark_w = w * 0.3
+        text_w = int(w - spark_w - 20)
+        metrics = p.fontMetrics()
+        for i, (text, colour, values) in enumerate(self.rows):
+            top = i * h
+            if top + h > self.height + 1:
+                break
+            p.fillRect(QRectF(0, top + h * 0.2, 6, h * 0.6), colour)
+            p.setPen(theme.TEXT)
+            p.drawText(QRectF(12, top, text_w, h), int(Qt.AlignmentFlag.AlignVCenter),
+                       metrics.elidedText(text, Qt.TextElideMode.ElideRight, text_w))
+            if len(values) >= 2:
+                lo, span = values.min(), (values.max() - values.min()) or 1.0
+                x0, y0, sh = w - spark_w - 4, top + h * 0.2, h * 0.6
+                xs = x0 + spark_w * np.arange(len(values)) / (len(values) - 1)
+                ys = y0 + sh * (1 - (values - lo) / span)
+                p.setPen(QPen(colour, 1))
+                p.drawPath(pg.functions.arrayToQPath(xs, ys, "all", finiteCheck=False))   # one call, not one per point
+        p.end()
+        return image
+
+
+# draws the worst readings' pictures off the GUI thread (one at a time: a newer one replaces an older)
+_DRAWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sensors-draw")
+
+
 class WorstReadings(QWidget):
-    """Rows of the worst readings: level colour, device, type, value and a sparkline. Painted, no widget per row."""
+    """Rows of the worst readings: level colour, device, type, value and a sparkline. Painted, no widget per row.
+
+    New rows (at most once a second, the tile's flush) are drawn into a picture on a worker thread and a paint only
+    copies the last picture. On the GUI thread that drawing stalled the wall: it gives up the GIL around every
+    Qt call, and while the feed thread decodes a thousand readings a second each call waits to take it back. A
+    picture of another size (the first paint, a resize, a new font) is drawn at once, on the GUI thread."""
 
     sensor_clicked = Signal(str)
+    _drawn = Signal(int, QImage)        # (generation, picture) from the worker thread
 
     def __init__(self, book: SensorBook, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.book = book
         self.rows: list[Sensor] = []
+        self._picture: QImage | None = None
+        self._generation = 0            # the rows' version: a picture of older rows is dropped
+        self._drawn.connect(self._on_drawn)
         self.setMinimumHeight(80)
 
     def set_rows(self, rows: list[Sensor]) -> None:
         self.rows = rows
-        self.update()
+        self._generation += 1
+        if self._picture is None or not self._fits(self._picture):
+            self._picture = None        # drawn at the next paint
+            self.update()
+            return
+        generation, spec, ref = self._generation, self._spec(), weakref.ref(self)
+
+        def done(future: Future[QImage]) -> None:
+            widget = ref()
+            try:
+                if widget is not None:
+                    widget._drawn.emit(generation, future.result())     # queued to the GUI thread
+            except RuntimeError:
+                pass                    # the widget was deleted meanwhile
+        _DRAWER.submit(spec.draw).add_done_callback(done)
+
+    def _on_drawn(self, generation: int, picture: QImage) -> None:
+        if generation == self._generation and self._fits(picture):
+            self._picture = picture
+            self.update()
+
+    def _fits(self, picture: QImage) -> bool:
+        dpr = self.devicePixelRatioF()
+        return picture.width() == max(1, round(self.width() * dpr)) and \
+            picture.height() == max(1, round(self.height() * dpr))
+
+    def _spec(self) -> RowsPicture:
+        history = self.book.history
+        rows = tuple((self.row_text(s), status_colour(s),
+                      np.fromiter(history.get(s.id, ()), dtype=float)) for s in self.rows)
+        return RowsPicture(self.width(), self.height(), self.devicePixelRatioF(), QFont(self.font()), rows)
 
     def row_height(self) -> float:
         return max(18.0, self.height() / WORST_ROWS)
@@ -123,30 +216,18 @@ class WorstReadings(QWidget):
     def row_text(self, s: Sensor) -> str:
         return f"{fmt.feed_text(s.name or s.id)} · {type_label(s.type)} · {value_text(s.type, s.value)}"
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.LanguageChange):
+            self._picture = None
+            self._generation += 1
+        super().changeEvent(event)
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt naming)
+        if self._picture is None or not self._fits(self._picture):
+            self._generation += 1       # a picture still on its way is of the old size
+            self._picture = self._spec().draw()
         p = QPainter(self)
-        h = self.row_height()
-        w = self.width()
-        spark_w = w * 0.3
-        for i, s in enumerate(self.rows):
-            top = i * h
-            if top + h > self.height() + 1:
-                break
-            colour = status_colour(s)
-            p.fillRect(QRectF(0, top + h * 0.2, 6, h * 0.6), colour)
-            p.setPen(theme.TEXT)
-            p.drawText(QRectF(12, top, w - spark_w - 20, h), int(Qt.AlignmentFlag.AlignVCenter),
-                       p.fontMetrics().elidedText(self.row_text(s), Qt.TextElideMode.ElideRight,
-                                                  int(w - spark_w - 20)))
-            values = list(self.book.history.get(s.id, ()))
-            if len(values) >= 2:
-                lo, hi = min(values), max(values)
-                span = (hi - lo) or 1.0
-                x0, y0, sh = w - spark_w - 4, top + h * 0.2, h * 0.6
-                poly = QPolygonF([QPointF(x0 + spark_w * k / (len(values) - 1), y0 + sh * (1 - (v - lo) / span))
-                                  for k, v in enumerate(values)])
-                p.setPen(QPen(colour, 1))
-                p.drawPolyline(poly)
+        p.drawImage(0, 0, self._picture)
         p.end()
 
     def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 (Qt naming)
@@ -181,6 +262,7 @@ class SensorsTile(Tile):
         self.body.addWidget(self.table, 4)
         self.body.addWidget(self.worst, 5)
         self._dirty = True
+        self._cells: dict[tuple[int, int], str] = {}      # each table cell's text as last set
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self.flush)
         self._timer.start()
@@ -207,6 +289,9 @@ class SensorsTile(Tile):
             cells = (type_label(t), str(sum(c.values())), str(c[SensorStatus.NORMAL]), str(c[SensorStatus.ALARM]),
                      str(c[SensorStatus.OFFLINE]))
             for col, text in enumerate(cells):
+                if self._cells.get((r, col)) == text:     # unchanged: no Qt call (each one waits for the GIL)
+                    continue
+                self._cells[(r, col)] = text
                 item = table_cell(self.table, r, col)
                 item.setText(text)
                 if col == 3:

@@ -152,27 +152,27 @@
       <translation>1-10-20</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="156" />
+      <location filename="../../models/kpis.py" line="157" />
       <source>数据不足</source>
       <translation>Not enough data</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="161" />
+      <location filename="../../models/kpis.py" line="162" />
       <source>无突发事件</source>
       <translation>No emergencies</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="163" />
+      <location filename="../../models/kpis.py" line="164" />
       <source>{met}/{n} 起达标</source>
       <translation>{met} of {n} met</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="164" />
+      <location filename="../../models/kpis.py" line="165" />
       <source>数据不足（样本 {n}）</source>
       <translation>Not enough data (n={n})</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="190" />
+      <location filename="../../models/kpis.py" line="191" />
       <source>个百分点</source>
       <translation> pts</translation>
     </message>
@@ -720,23 +720,23 @@
   <context>
     <name>ConfirmBar</name>
     <message>
-      <location filename="../../console/confirm.py" line="35" />
+      <location filename="../../console/confirm.py" line="36" />
       <source>接收人（必填）</source>
       <translation>Recipient (required)</translation>
     </message>
     <message>
-      <location filename="../../console/confirm.py" line="37" />
+      <location filename="../../console/confirm.py" line="38" />
       <source>原因（必填）</source>
       <translation>Reason (required)</translation>
     </message>
     <message>
-      <location filename="../../console/confirm.py" line="38" />
-      <location filename="../../console/confirm.py" line="63" />
+      <location filename="../../console/confirm.py" line="39" />
+      <location filename="../../console/confirm.py" line="64" />
       <source>确认</source>
       <translation>Confirm</translation>
     </message>
     <message>
-      <location filename="../../console/confirm.py" line="39" />
+      <location filename="../../console/confirm.py" line="40" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -744,600 +744,598 @@
   <context>
     <name>ConsoleWindow</name>
     <message>
-      <location filename="../../console/window.py" line="146" />
+      <location filename="../../console/window.py" line="168" />
       <source>操作台 · {title}</source>
       <extracomment>Lines the rotation status keeps room for (its state, and one per wall window); more are cut, never pushed.</extracomment>
       <translation>Operator console · {title}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="185" />
+      <location filename="../../console/window.py" line="206" />
       <source>事件检索</source>
       <translation>Incident search</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="188" />
+      <location filename="../../console/window.py" line="209" />
       <source>编号或标题关键字</source>
       <translation>ID or words of the title</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="192" />
+      <location filename="../../console/window.py" line="213" />
       <source>全部类别</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="195" />
+      <location filename="../../console/window.py" line="216" />
       <source>检索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="212" />
+      <location filename="../../console/window.py" line="233" />
       <source>推送事件到大屏</source>
       <translation>Push incident to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="214" />
+      <location filename="../../console/window.py" line="235" />
       <source>推送网格到大屏</source>
       <translation>Push grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="220" />
+      <location filename="../../console/window.py" line="241" />
       <source>按编号推送</source>
       <translation>Push by ID</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="223" />
+      <location filename="../../console/window.py" line="244" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="224" />
+      <location filename="../../console/window.py" line="245" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="224" />
+      <location filename="../../console/window.py" line="245" />
       <source>资源</source>
       <translation>Resource</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="224" />
+      <location filename="../../console/window.py" line="245" />
       <source>摄像头</source>
       <translation>Camera</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="227" />
+      <location filename="../../console/window.py" line="248" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="229" />
+      <location filename="../../console/window.py" line="250" />
       <source>推送</source>
       <translation>Push</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="236" />
+      <location filename="../../console/window.py" line="257" />
       <source>推送视频到图块</source>
       <translation>Push video to a tile</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="241" />
+      <location filename="../../console/window.py" line="262" />
       <source>摄像头编号，逗号分隔</source>
       <translation>Camera ids, comma-separated</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="243" />
+      <location filename="../../console/window.py" line="264" />
       <source>推送视频</source>
       <translation>Push video</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="263" />
+      <location filename="../../console/window.py" line="284" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="265" />
+      <location filename="../../console/window.py" line="286" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="270" />
-      <location filename="../../console/window.py" line="363" />
+      <location filename="../../console/window.py" line="291" />
+      <location filename="../../console/window.py" line="384" />
       <source> 分钟</source>
       <translation> min</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="271" />
+      <location filename="../../console/window.py" line="292" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="281" />
+      <location filename="../../console/window.py" line="302" />
       <source>大屏控制</source>
       <translation>Wall control</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="285" />
+      <location filename="../../console/window.py" line="306" />
       <source>推送到</source>
       <translation>Push to</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="287" />
+      <location filename="../../console/window.py" line="308" />
       <source>页面</source>
       <translation>Page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="289" />
-      <location filename="../../console/window.py" line="841" />
+      <location filename="../../console/window.py" line="310" />
+      <location filename="../../console/window.py" line="812" />
       <source>暂停轮播</source>
       <translation>Pause rotation</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="291" />
-      <location filename="../../console/window.py" line="426" />
+      <location filename="../../console/window.py" line="312" />
+      <location filename="../../console/window.py" line="431" />
       <source>下一页</source>
       <translation>Next page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="293" />
-      <location filename="../../console/window.py" line="844" />
+      <location filename="../../console/window.py" line="314" />
+      <location filename="../../console/window.py" line="815" />
       <source>固定页面</source>
       <translation>Pin page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="305" />
+      <location filename="../../console/window.py" line="326" />
       <source>演练</source>
       <translation>Drills</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="311" />
+      <location filename="../../console/window.py" line="332" />
       <source>开始演练</source>
       <translation>Start drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="313" />
+      <location filename="../../console/window.py" line="334" />
       <source>结束演练</source>
       <translation>Stop drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="315" />
+      <location filename="../../console/window.py" line="336" />
       <source>生成报告</source>
       <translation>Write report</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="329" />
+      <location filename="../../console/window.py" line="350" />
       <source>操作记录</source>
       <translation>Action history</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="354" />
+      <location filename="../../console/window.py" line="375" />
       <source>回放</source>
       <translation>Replay</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="364" />
+      <location filename="../../console/window.py" line="385" />
       <source>回放此时段</source>
       <translation>Replay this window</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="366" />
+      <location filename="../../console/window.py" line="387" />
       <source>从</source>
       <translation>From</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="368" />
+      <location filename="../../console/window.py" line="389" />
       <source>时长</source>
       <translation>Duration</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="414" />
+      <location filename="../../console/window.py" line="419" />
       <source>显示/隐藏快捷键帮助</source>
       <translation>Show / hide this shortcut help</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="415" />
+      <location filename="../../console/window.py" line="420" />
       <source>检索：编号或关键字</source>
       <translation>Search: ID or words</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="416" />
+      <location filename="../../console/window.py" line="421" />
       <source>检索：网格</source>
       <translation>Search: grid</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="417" />
+      <location filename="../../console/window.py" line="422" />
       <source>检索结果列表</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="420" />
+      <location filename="../../console/window.py" line="425" />
       <source>推送选中事件的网格到大屏</source>
       <translation>Push the selected incident's grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="421" />
+      <location filename="../../console/window.py" line="426" />
       <source>选择推送到的大屏窗口</source>
       <translation>Choose the wall window to push to</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="425" />
+      <location filename="../../console/window.py" line="430" />
       <source>暂停/恢复轮播</source>
       <translation>Pause / resume the rotation</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="427" />
+      <location filename="../../console/window.py" line="432" />
       <source>固定/取消固定页面</source>
       <translation>Pin / unpin the page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="428" />
+      <location filename="../../console/window.py" line="433" />
       <source>开始演练（需确认并填写原因）</source>
       <translation>Start a drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="429" />
+      <location filename="../../console/window.py" line="434" />
       <source>结束演练（需确认并填写原因）</source>
       <translation>Stop the drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="430" />
+      <location filename="../../console/window.py" line="435" />
       <source>回放所选时段</source>
       <translation>Replay the chosen window</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="431" />
+      <location filename="../../console/window.py" line="436" />
       <source>回放：暂停/继续</source>
       <translation>Replay: pause / play</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="432" />
+      <location filename="../../console/window.py" line="437" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="433" />
+      <location filename="../../console/window.py" line="438" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="483" />
+      <location filename="../../console/window.py" line="488" />
       <source>操作失败：{error}</source>
       <translation>Action failed: {error}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="511" />
-      <location filename="../../console/window.py" line="693" />
+      <location filename="../../console/window.py" line="516" />
+      <location filename="../../console/window.py" line="679" />
       <source>请先签到：选择值班人员和席位</source>
       <translation>Sign in first: choose the person on duty and the seat</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="553" />
+      <location filename="../../console/window.py" line="558" />
       <source>检索中…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="561" />
+      <location filename="../../console/window.py" line="565" />
       <source>找到 {n} 条</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="588" />
+      <location filename="../../console/window.py" line="592" />
       <source>请先选择要推送的记录</source>
       <translation>Select a record to push first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="595" />
+      <location filename="../../console/window.py" line="599" />
       <source>已推送到大屏：{kind} {id}</source>
       <translation>Pushed to the wall: {kind} {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="634" />
+      <location filename="../../console/window.py" line="630" />
       <source>请先填写摄像头编号</source>
       <translation>Enter camera ids first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="639" />
+      <location filename="../../console/window.py" line="635" />
       <source>大屏上没有此视频图块：{title}</source>
       <translation>No video tile on the wall: {title}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="642" />
+      <location filename="../../console/window.py" line="638" />
       <source>已推送视频到 {title}：{ids}</source>
       <translation>Video pushed to {title}: {ids}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="661" />
-      <location filename="../../console/window.py" line="667" />
+      <location filename="../../console/window.py" line="653" />
       <source>已确认</source>
       <translation>Acknowledged</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="663" />
+      <location filename="../../console/window.py" line="653" />
       <source>已搁置</source>
       <translation>Shelved</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="665" />
+      <location filename="../../console/window.py" line="654" />
       <source>已升级</source>
       <translation>Escalated</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="669" />
+      <location filename="../../console/window.py" line="655" />
       <source>待确认 · 占用大屏</source>
       <translation>Unacknowledged · holding the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="669" />
+      <location filename="../../console/window.py" line="654" />
       <source>待确认</source>
       <translation>Unacknowledged</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="871" />
+      <location filename="../../console/window.py" line="843" />
       <source>演练 {id} 正在进行，请先结束</source>
       <translation>Drill {id} is running: stop it first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="875" />
+      <location filename="../../console/window.py" line="847" />
       <source>开始演练「{name}」？演练内容将在大屏上以【演练】标示。</source>
       <translation>Start the drill “{name}”? Everything it makes is marked 【DRILL】 on the wall.</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="877" />
+      <location filename="../../console/window.py" line="849" />
       <source>确认开始演练</source>
       <translation>Start the drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="900" />
+      <location filename="../../console/window.py" line="872" />
       <source>结束演练「{name}」？</source>
       <translation>Stop the drill “{name}”?</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="902" />
+      <location filename="../../console/window.py" line="874" />
       <source>确认结束演练</source>
       <translation>Stop the drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="190" />
+      <location filename="../../console/window.py" line="211" />
       <source>网格名称或编号（逗号分隔）</source>
       <translation>Grid names or IDs (comma-separated)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="223" />
+      <location filename="../../console/window.py" line="244" />
       <source>预警/告警/督办</source>
       <translation>Warning / alarm / supervision</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="256" />
+      <location filename="../../console/window.py" line="277" />
       <source>预警 · 告警 · 督办</source>
       <translation>Warnings · alarms · supervision</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="273" />
+      <location filename="../../console/window.py" line="294" />
       <source>推送选中信号到大屏</source>
       <translation>Push the selected signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="418" />
+      <location filename="../../console/window.py" line="423" />
       <source>预警、告警、督办列表</source>
       <translation>Warnings, alarms and supervision list</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="419" />
+      <location filename="../../console/window.py" line="424" />
       <source>推送选中的事件或信号到大屏</source>
       <translation>Push the selected incident or signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="422" />
+      <location filename="../../console/window.py" line="427" />
       <source>确认选中的信号</source>
       <translation>Acknowledge the selected signal</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="423" />
+      <location filename="../../console/window.py" line="428" />
       <source>搁置选中的信号</source>
       <translation>Shelve the selected signal</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="424" />
+      <location filename="../../console/window.py" line="429" />
       <source>升级选中的信号</source>
       <translation>Escalate the selected signal</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="604" />
-      <location filename="../../console/window.py" line="612" />
+      <location filename="../../console/window.py" line="609" />
       <source>（已不在实时数据中）</source>
       <translation>(no longer in the live data)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="679" />
+      <location filename="../../console/window.py" line="665" />
       <source>请先选择一条预警、告警或督办</source>
       <translation>Select a warning, alarm or supervision notice first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="684" />
+      <location filename="../../console/window.py" line="670" />
       <source>升级预警 {id}：报送给谁，为什么？</source>
       <translation>Escalate warning {id}: to whom, and why?</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="687" />
+      <location filename="../../console/window.py" line="673" />
       <source>确认升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="713" />
+      <location filename="../../console/window.py" line="688" />
       <source>已确认 {id}</source>
       <translation>Acknowledged: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="713" />
+      <location filename="../../console/window.py" line="688" />
       <source>已搁置 {id}</source>
       <translation>Shelved: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="714" />
+      <location filename="../../console/window.py" line="689" />
       <source>已升级 {id}</source>
       <translation>Escalated: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="771" />
+      <location filename="../../console/window.py" line="745" />
       <source>主屏</source>
       <translation>primary</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="772" />
+      <location filename="../../console/window.py" line="746" />
       <source>窗口 {n}（屏幕 {screens}）</source>
       <translation>Window {n} (screen {screens})</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="795" />
+      <location filename="../../console/window.py" line="767" />
       <source>轮播已恢复</source>
       <translation>Rotation resumed</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="798" />
+      <location filename="../../console/window.py" line="770" />
       <source>轮播已暂停</source>
       <translation>Rotation paused</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="814" />
+      <location filename="../../console/window.py" line="786" />
       <source>已取消固定</source>
       <translation>Unpinned</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="818" />
+      <location filename="../../console/window.py" line="790" />
       <source>已固定页面：{page}</source>
       <translation>Page pinned: {page}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="826" />
+      <location filename="../../console/window.py" line="798" />
       <source>红色预警 {id} 占用大屏，等待确认</source>
       <translation>Red warning {id} holds the wall until acknowledged</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="829" />
+      <location filename="../../console/window.py" line="801" />
       <source>轮播：已暂停</source>
       <translation>Rotation: paused</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="831" />
+      <location filename="../../console/window.py" line="803" />
       <source>轮播：查看详情中，稍后继续</source>
       <translation>Rotation: details open, continues shortly</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="833" />
+      <location filename="../../console/window.py" line="805" />
       <source>轮播：运行中</source>
       <translation>Rotation: running</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="837" />
+      <location filename="../../console/window.py" line="808" />
       <source>固定</source>
       <translation>pinned</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="838" />
+      <location filename="../../console/window.py" line="809" />
       <source>{s} 秒后换页</source>
       <translation>next page in {s} s</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="838" />
+      <location filename="../../console/window.py" line="809" />
       <source>不轮播</source>
       <translation>not rotating</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="839" />
+      <location filename="../../console/window.py" line="810" />
       <source>窗口 {n}：{page}（{state}）</source>
       <translation>Window {n}: {page} ({state})</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="841" />
+      <location filename="../../console/window.py" line="812" />
       <source>恢复轮播</source>
       <translation>Resume rotation</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="844" />
+      <location filename="../../console/window.py" line="815" />
       <source>取消固定</source>
       <translation>Unpin</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="847" />
+      <location filename="../../console/window.py" line="818" />
       <source>演练进行中：{id}</source>
       <translation>Drill running: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="848" />
+      <location filename="../../console/window.py" line="819" />
       <source>当前无演练</source>
       <translation>No drill running</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="863" />
+      <location filename="../../console/window.py" line="835" />
       <source>本系统未启用演练功能</source>
       <translation>Drills are not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="867" />
+      <location filename="../../console/window.py" line="839" />
       <source>请选择演练脚本</source>
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="888" />
+      <location filename="../../console/window.py" line="860" />
       <source>演练未开始：{why}</source>
       <translation>Drill not started: {why}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="890" />
+      <location filename="../../console/window.py" line="862" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="909" />
+      <location filename="../../console/window.py" line="880" />
       <source>演练已结束，但后端未确认：{why}</source>
       <translation>Drill stopped, but the backend did not confirm: {why}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="911" />
+      <location filename="../../console/window.py" line="882" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="919" />
+      <location filename="../../console/window.py" line="889" />
       <source>没有可生成报告的演练</source>
       <translation>No drill to report on</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="932" />
+      <location filename="../../console/window.py" line="901" />
       <source>报告已生成：{path}</source>
       <translation>Report written: {path}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="957" />
+      <location filename="../../console/window.py" line="926" />
       <source>本系统未启用回放功能</source>
       <translation>Replay is not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="961" />
+      <location filename="../../console/window.py" line="930" />
       <source>回放时段必须在当前时间之前</source>
       <translation>The replay window must lie in the past</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="965" />
+      <location filename="../../console/window.py" line="934" />
       <source>回放 {start} 起 {minutes} 分钟，{speed}×</source>
       <translation>Replaying {minutes} min from {start} at {speed}×</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="993" />
+      <location filename="../../console/window.py" line="959" />
       <source>已回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="1012" />
+      <location filename="../../console/window.py" line="978" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="1018" />
+      <location filename="../../console/window.py" line="984" />
       <source>（Ctrl+End 回到实时）</source>
       <translation>(Ctrl+End: back to live)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="1031" />
+      <location filename="../../console/window.py" line="997" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -1345,136 +1343,136 @@
   <context>
     <name>DetailController</name>
     <message>
-      <location filename="../../details.py" line="507" />
+      <location filename="../../details.py" line="477" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="551" />
+      <location filename="../../details.py" line="528" />
       <source>实时数据中没有此事件，正在查询…</source>
       <translation>Not in the live data; querying the store…</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="558" />
+      <location filename="../../details.py" line="535" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="560" />
+      <location filename="../../details.py" line="537" />
       <source>分项</source>
       <translation>Breakdown</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="586" />
+      <location filename="../../details.py" line="560" />
       <source>已读取存储</source>
       <translation>Read from the store</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="599" />
+      <location filename="../../details.py" line="566" />
       <source>✓ 已完整</source>
       <translation>✓ Complete</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="640" />
-      <location filename="../../details.py" line="740" />
+      <location filename="../../details.py" line="607" />
+      <location filename="../../details.py" line="714" />
       <source>照片</source>
       <translation>Photos</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="655" />
+      <location filename="../../details.py" line="622" />
       <source>打开原图</source>
       <translation>Open original</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="697" />
+      <location filename="../../details.py" line="671" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="698" />
+      <location filename="../../details.py" line="672" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="699" />
-      <location filename="../../details.py" line="751" />
-      <location filename="../../details.py" line="806" />
-      <location filename="../../details.py" line="828" />
+      <location filename="../../details.py" line="673" />
+      <location filename="../../details.py" line="725" />
+      <location filename="../../details.py" line="780" />
+      <location filename="../../details.py" line="802" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="700" />
-      <location filename="../../details.py" line="748" />
+      <location filename="../../details.py" line="674" />
+      <location filename="../../details.py" line="722" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="702" />
+      <location filename="../../details.py" line="676" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="703" />
+      <location filename="../../details.py" line="677" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="704" />
+      <location filename="../../details.py" line="678" />
       <source>上报人</source>
       <translation>Reporter</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="706" />
+      <location filename="../../details.py" line="680" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="707" />
-      <location filename="../../details.py" line="864" />
+      <location filename="../../details.py" line="681" />
+      <location filename="../../details.py" line="841" />
       <source>网格员</source>
       <translation>Grid worker</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="708" />
+      <location filename="../../details.py" line="682" />
       <source>处置人</source>
       <translation>Handler</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="709" />
+      <location filename="../../details.py" line="683" />
       <source>涉及部门</source>
       <translation>Departments</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="710" />
+      <location filename="../../details.py" line="684" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="719" />
+      <location filename="../../details.py" line="693" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="90" />
-      <location filename="../../details.py" line="720" />
+      <location filename="../../details.py" line="92" />
+      <location filename="../../details.py" line="694" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="723" />
+      <location filename="../../details.py" line="697" />
       <source>描述</source>
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="724" />
+      <location filename="../../details.py" line="698" />
       <source>处置时间线</source>
       <translation>Timeline</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="735" />
-      <location filename="../../details.py" line="807" />
-      <location filename="../../details.py" line="831" />
+      <location filename="../../details.py" line="709" />
+      <location filename="../../details.py" line="781" />
+      <location filename="../../details.py" line="805" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
@@ -1583,206 +1581,207 @@
       <translation>Events per grid</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="87" />
+      <location filename="../../details.py" line="89" />
       <source>上报</source>
       <extracomment>What the timeline calls each stamp of an incident without a timeline of its own.</extracomment>
       <translation>Reported</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="88" />
+      <location filename="../../details.py" line="90" />
       <source>受理</source>
       <translation>Accepted</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="89" />
+      <location filename="../../details.py" line="91" />
       <source>派遣</source>
       <translation>Dispatched</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="91" />
-      <location filename="../../details.py" line="721" />
+      <location filename="../../details.py" line="93" />
+      <location filename="../../details.py" line="695" />
       <source>初情研判</source>
       <translation>Initial assessment</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="92" />
+      <location filename="../../details.py" line="94" />
       <source>办结</source>
       <translation>Closed</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="93" />
+      <location filename="../../details.py" line="95" />
       <source>回访</source>
       <translation>Follow-up visit</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="94" />
+      <location filename="../../details.py" line="96" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="95" />
+      <location filename="../../details.py" line="97" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="96" />
+      <location filename="../../details.py" line="98" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="695" />
+      <location filename="../../details.py" line="669" />
       <source>{left}（截止 {due}）</source>
       <translation>{left} (due {due})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="745" />
+      <location filename="../../details.py" line="719" />
       <source>此信号已不在实时数据中</source>
       <translation>This signal is no longer in the live data</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="749" />
-      <location filename="../../details.py" line="805" />
-      <location filename="../../details.py" line="827" />
+      <location filename="../../details.py" line="723" />
+      <location filename="../../details.py" line="779" />
+      <location filename="../../details.py" line="801" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="751" />
+      <location filename="../../details.py" line="725" />
       <source>生效中</source>
       <translation>In force</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="751" />
+      <location filename="../../details.py" line="725" />
       <source>已失效</source>
       <translation>No longer in force</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="752" />
+      <location filename="../../details.py" line="726" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="753" />
+      <location filename="../../details.py" line="727" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="754" />
+      <location filename="../../details.py" line="728" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="755" />
+      <location filename="../../details.py" line="729" />
       <source>发布单位</source>
       <translation>Issued by</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="757" />
+      <location filename="../../details.py" line="731" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="760" />
+      <location filename="../../details.py" line="734" />
       <source>处置指引</source>
       <translation>Guidance</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="764" />
+      <location filename="../../details.py" line="738" />
       <source>涉及网格（{n} 个）</source>
       <translation>Grids covered ({n})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="768" />
+      <location filename="../../details.py" line="742" />
       <source>另有 {n} 个网格，见地图上的预警区域</source>
       <translation>{n} more grids: see the warning's area on the map</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="774" />
+      <location filename="../../details.py" line="748" />
       <source>关联</source>
       <translation>Related</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="784" />
+      <location filename="../../details.py" line="758" />
       <source>处置记录</source>
       <translation>Operator actions</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="802" />
+      <location filename="../../details.py" line="776" />
       <source>此资源不在实时数据中</source>
       <translation>This resource is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="809" />
+      <location filename="../../details.py" line="783" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="810" />
+      <location filename="../../details.py" line="784" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="811" />
+      <location filename="../../details.py" line="785" />
       <source>更新</source>
       <translation>Updated</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="824" />
+      <location filename="../../details.py" line="798" />
       <source>此设备不在实时数据中</source>
       <translation>This device is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="829" />
+      <location filename="../../details.py" line="803" />
       <source>读数</source>
       <translation>Reading</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="830" />
+      <location filename="../../details.py" line="804" />
       <source>读数时间</source>
       <translation>Read at</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="850" />
+      <location filename="../../details.py" line="813" />
+      <location filename="../../details.py" line="827" />
       <source>近24小时读数</source>
       <translation>Readings, last 24 hours</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="863" />
+      <location filename="../../details.py" line="840" />
       <source>所属</source>
       <translation>Belongs to</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="865" />
+      <location filename="../../details.py" line="842" />
       <source>网格长</source>
       <translation>Grid head</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="866" />
+      <location filename="../../details.py" line="843" />
       <source>户数</source>
       <translation>Households</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="869" />
+      <location filename="../../details.py" line="846" />
       <source>在办事件（{n}）</source>
       <translation>Open incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="883" />
+      <location filename="../../details.py" line="858" />
       <source>今日指标</source>
       <translation>Today's KPIs</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="900" />
+      <location filename="../../details.py" line="873" />
       <source>数值</source>
       <translation>Value</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="902" />
+      <location filename="../../details.py" line="875" />
       <source>统计时段</source>
       <translation>Period</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="913" />
+      <location filename="../../details.py" line="886" />
       <source>相关记录（{n}）</source>
       <translation>Related records ({n})</translation>
     </message>
@@ -1822,12 +1821,12 @@
   <context>
     <name>DetailPanel</name>
     <message>
-      <location filename="../../details.py" line="295" />
+      <location filename="../../details.py" line="287" />
       <source>✕ 关闭</source>
       <translation>✕ Close</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="357" />
+      <location filename="../../details.py" line="349" />
       <source>{name}：{value}</source>
       <translation>{name}: {value}</translation>
     </message>
@@ -2406,7 +2405,7 @@
   <context>
     <name>Duty</name>
     <message>
-      <location filename="../../pages.py" line="215" />
+      <location filename="../../pages.py" line="264" />
       <source>值班：{names}</source>
       <translation>On duty: {names}</translation>
     </message>
@@ -2422,12 +2421,12 @@
   <context>
     <name>FeedHealthBar</name>
     <message>
-      <location filename="../../wall.py" line="28" />
+      <location filename="../../wall.py" line="32" />
       <source>后端时钟偏差 {s} 秒（慢于本机）</source>
       <translation>Backend clock {s} s behind this machine</translation>
     </message>
     <message>
-      <location filename="../../wall.py" line="30" />
+      <location filename="../../wall.py" line="34" />
       <source>后端时钟偏差 {s} 秒（快于本机）</source>
       <translation>Backend clock {s} s ahead of this machine</translation>
     </message>
@@ -2435,8 +2434,9 @@
   <context>
     <name>HelpOverlay</name>
     <message>
-      <location filename="../../console/window.py" line="59" />
+      <location filename="../../console/window.py" line="82" />
       <source>键盘快捷键</source>
+      <extracomment>How the console names a record of each kind it pushes (None: the record is no longer in the live data).</extracomment>
       <translation>Keyboard shortcuts</translation>
     </message>
   </context>
@@ -2536,180 +2536,180 @@
   <context>
     <name>KpiCard</name>
     <message>
-      <location filename="../../models/kpis.py" line="56" />
+      <location filename="../../models/kpis.py" line="57" />
       <source>事件数</source>
       <extracomment>Every indicator of domain/kpis.py as a card; a tile shows `DEFAULT_CARDS` unless its config names others.</extracomment>
       <translation>Events</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="57" />
+      <location filename="../../models/kpis.py" line="58" />
       <source>办结率</source>
       <translation>Completion rate</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="58" />
+      <location filename="../../models/kpis.py" line="59" />
       <source>按期办结率</source>
       <translation>On-time completion</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="59" />
+      <location filename="../../models/kpis.py" line="60" />
       <source>超期件数</source>
       <translation>Overdue</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="60" />
+      <location filename="../../models/kpis.py" line="61" />
       <source>处置率</source>
       <translation>Disposal rate</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="61" />
+      <location filename="../../models/kpis.py" line="62" />
       <source>闭环管理率</source>
       <translation>Closed-loop management rate</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="62" />
+      <location filename="../../models/kpis.py" line="63" />
       <source>矛盾纠纷现场化解率</source>
       <translation>Disputes resolved on the spot</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="63" />
+      <location filename="../../models/kpis.py" line="64" />
       <source>矛盾纠纷基层化解率</source>
       <translation>Disputes resolved in grid or community</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="64" />
+      <location filename="../../models/kpis.py" line="65" />
       <source>110分流平均受理时长</source>
       <translation>Avg. acceptance (diverted 110 calls)</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="65" />
+      <location filename="../../models/kpis.py" line="66" />
       <source>110分流平均到场时长</source>
       <translation>Avg. arrival (diverted 110 calls)</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="66" />
+      <location filename="../../models/kpis.py" line="67" />
       <source>群众满意率</source>
       <translation>Satisfaction rate</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="67" />
+      <location filename="../../models/kpis.py" line="68" />
       <source>1-10-20达标率</source>
       <translation>1-10-20 compliance</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="68" />
+      <location filename="../../models/kpis.py" line="69" />
       <source>突发事件</source>
       <translation>Emergencies</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="69" />
+      <location filename="../../models/kpis.py" line="70" />
       <source>初信初访</source>
       <translation>First-time petitions</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="70" />
+      <location filename="../../models/kpis.py" line="71" />
       <source>吹哨报到</source>
       <translation>Departments called in (whistle)</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="71" />
+      <location filename="../../models/kpis.py" line="72" />
       <source>部门报到时长</source>
       <translation>Departments' response time</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="72" />
+      <location filename="../../models/kpis.py" line="73" />
       <source>转办时间</source>
       <translation>Hand-over time</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="73" />
+      <location filename="../../models/kpis.py" line="74" />
       <source>处置时长</source>
       <translation>Handling time</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="74" />
+      <location filename="../../models/kpis.py" line="75" />
       <source>12345接诉即办</source>
       <translation>12345 hotline items</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="75" />
+      <location filename="../../models/kpis.py" line="76" />
       <source>非警务警情分流</source>
       <translation>Diverted non-police calls</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="86" />
+      <location filename="../../models/kpis.py" line="87" />
       <source>分钟</source>
       <extracomment>Below the target by at most this (percentage points for rates, share of the target for times): amber.</extracomment>
       <translation>min</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="86" />
+      <location filename="../../models/kpis.py" line="87" />
       <source>小时</source>
       <translation>h</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="87" />
+      <location filename="../../models/kpis.py" line="88" />
       <source>件</source>
       <translation>items</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="88" />
+      <location filename="../../models/kpis.py" line="89" />
       <source>今日</source>
       <translation>Today</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="88" />
+      <location filename="../../models/kpis.py" line="89" />
       <source>本月</source>
       <translation>This month</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="89" />
+      <location filename="../../models/kpis.py" line="90" />
       <source>今年以来</source>
       <translation>Year to date</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="90" />
+      <location filename="../../models/kpis.py" line="91" />
       <source>较昨日同期</source>
       <translation>vs. yesterday, same hours</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="90" />
+      <location filename="../../models/kpis.py" line="91" />
       <source>较上月同期</source>
       <translation>vs. last month, same days</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="91" />
+      <location filename="../../models/kpis.py" line="92" />
       <source>较去年同期</source>
       <translation>vs. last year, same period</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="96" />
+      <location filename="../../models/kpis.py" line="97" />
       <source>近24小时</source>
       <extracomment>The rolling windows a card widens to, in order, when its period holds too small a sample for its figure to mean anything (domain.kpis min_sample): a city's 110 calls at 03:00, a street's disputes of one day, 00:05.</extracomment>
       <translation>Last 24 h</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="96" />
+      <location filename="../../models/kpis.py" line="97" />
       <source>近30天</source>
       <translation>Last 30 days</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="97" />
+      <location filename="../../models/kpis.py" line="98" />
       <source>近一年</source>
       <translation>Last 12 months</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="99" />
+      <location filename="../../models/kpis.py" line="100" />
       <source>较前24小时</source>
       <translation>vs. the 24 h before</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="99" />
+      <location filename="../../models/kpis.py" line="100" />
       <source>较前30天</source>
       <translation>vs. the 30 days before</translation>
     </message>
     <message>
-      <location filename="../../models/kpis.py" line="100" />
+      <location filename="../../models/kpis.py" line="101" />
       <source>较前一年</source>
       <translation>vs. the 12 months before</translation>
     </message>
@@ -2817,22 +2817,22 @@
   <context>
     <name>LinkGuard</name>
     <message>
-      <location filename="../../details.py" line="137" />
+      <location filename="../../details.py" line="139" />
       <source>打开链接</source>
       <translation>Open link</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="138" />
+      <location filename="../../details.py" line="140" />
       <source>在浏览器中打开以下链接？</source>
       <translation>Open this link in the browser?</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="141" />
+      <location filename="../../details.py" line="143" />
       <source>打开</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="142" />
+      <location filename="../../details.py" line="144" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -2840,38 +2840,38 @@
   <context>
     <name>MapLegend</name>
     <message>
-      <location filename="../../map/legend.py" line="64" />
+      <location filename="../../map/legend.py" line="94" />
       <source>每网格在办事件数</source>
-      <extracomment>rows flow into this many columns (the key under a map in a tall tile: wide and short)</extracomment>
+      <extracomment>a layer's rows in the key, as they are now (GridMap.add_legend_source) rows flow into this many columns (the key under a map in a tall tile: wide and short)</extracomment>
       <translation>Open events / grid</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="66" />
+      <location filename="../../map/legend.py" line="96" />
       <source>{n} 个网格</source>
       <translation>{n} grids</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="68" />
+      <location filename="../../map/legend.py" line="98" />
       <source>事件标记（{shown} / {total}）</source>
       <translation>Incidents ({shown} of {total})</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="69" />
+      <location filename="../../map/legend.py" line="99" />
       <source>事件标记（{n}）</source>
       <translation>Incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="72" />
+      <location filename="../../map/legend.py" line="102" />
       <source>演练（虚线框）</source>
       <translation>Drill (outlined)</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="73" />
+      <location filename="../../map/legend.py" line="103" />
       <source>应急资源</source>
       <translation>Emergency resources</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="78" />
+      <location filename="../../map/legend.py" line="108" />
       <source>预警（{n}）</source>
       <translation>Public warnings ({n})</translation>
     </message>
@@ -2888,7 +2888,7 @@
   <context>
     <name>PendingTile</name>
     <message>
-      <location filename="../../pages.py" line="76" />
+      <location filename="../../pages.py" line="75" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
@@ -3001,47 +3001,71 @@
   <context>
     <name>SensorLabels</name>
     <message>
-      <location filename="../../tiles/sensors.py" line="27" />
+      <location filename="../../tiles/sensors.py" line="32" />
       <source>积水水位</source>
       <translation>Water level</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="28" />
+      <location filename="../../tiles/sensors.py" line="33" />
       <source>井盖</source>
       <translation>Manhole cover</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="29" />
+      <location filename="../../tiles/sensors.py" line="34" />
       <source>烟感</source>
       <translation>Smoke</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="30" />
+      <location filename="../../tiles/sensors.py" line="35" />
       <source>配电箱温度</source>
       <translation>Box temperature</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="31" />
+      <location filename="../../tiles/sensors.py" line="36" />
       <source>燃气</source>
       <translation>Gas</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="32" />
+      <location filename="../../tiles/sensors.py" line="37" />
       <source>智慧灯杆</source>
       <translation>Lamp pole</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="35" />
+      <location filename="../../tiles/sensors.py" line="40" />
       <source>正常</source>
       <translation>Normal</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="36" />
+      <location filename="../../tiles/sensors.py" line="41" />
       <source>告警</source>
       <translation>Alarm</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="37" />
+      <location filename="../../tiles/sensors.py" line="42" />
+      <source>离线</source>
+      <translation>Offline</translation>
+    </message>
+  </context>
+  <context>
+    <name>SensorLayer</name>
+    <message>
+      <location filename="../../map/sensors.py" line="39" />
+      <source>城市感知设备</source>
+      <extracomment>(status, level) groups in drawing order, each with its colour and size in px a click this many pixels beyond a dot's edge still takes it (a few-pixel dot on a wall is hard to hit) the key's words (context "SensorLayer"): its title and a row per status</extracomment>
+      <translation>City sensors</translation>
+    </message>
+    <message>
+      <location filename="../../map/sensors.py" line="41" />
+      <source>正常</source>
+      <translation>Normal</translation>
+    </message>
+    <message>
+      <location filename="../../map/sensors.py" line="42" />
+      <source>告警（按级别着色）</source>
+      <translation>Alarm (coloured by level)</translation>
+    </message>
+    <message>
+      <location filename="../../map/sensors.py" line="43" />
       <source>离线</source>
       <translation>Offline</translation>
     </message>
@@ -3049,32 +3073,32 @@
   <context>
     <name>SensorsTile</name>
     <message>
-      <location filename="../../tiles/sensors.py" line="161" />
+      <location filename="../../tiles/sensors.py" line="242" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="161" />
+      <location filename="../../tiles/sensors.py" line="242" />
       <source>总数</source>
       <translation>Total</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="162" />
+      <location filename="../../tiles/sensors.py" line="243" />
       <source>正常</source>
       <translation>Normal</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="162" />
+      <location filename="../../tiles/sensors.py" line="243" />
       <source>告警</source>
       <translation>Alarm</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="163" />
+      <location filename="../../tiles/sensors.py" line="244" />
       <source>离线</source>
       <translation>Offline</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="167" />
+      <location filename="../../tiles/sensors.py" line="248" />
       <source>城市生命线 · 物联感知</source>
       <translation>Urban lifeline · sensors</translation>
     </message>
@@ -3082,52 +3106,52 @@
   <context>
     <name>SignIn</name>
     <message>
-      <location filename="../../console/confirm.py" line="104" />
+      <location filename="../../console/confirm.py" line="105" />
       <source>值班签到</source>
       <translation>Duty sign-in</translation>
     </message>
     <message>
-      <location filename="../../console/confirm.py" line="109" />
+      <location filename="../../console/confirm.py" line="110" />
       <source>席位，如 1号席</source>
       <translation>Seat, e.g. Desk 1</translation>
     </message>
     <message>
-      <location filename="../../console/confirm.py" line="110" />
+      <location filename="../../console/confirm.py" line="111" />
       <source>签到</source>
       <translation>Sign in</translation>
     </message>
     <message>
-      <location filename="../../console/confirm.py" line="111" />
+      <location filename="../../console/confirm.py" line="112" />
       <source>未签到：操作前请先签到</source>
       <translation>Not signed in: sign in before acting</translation>
     </message>
     <message>
-      <location filename="../../console/confirm.py" line="112" />
+      <location filename="../../console/confirm.py" line="113" />
       <source>值班人员</source>
       <translation>On duty</translation>
     </message>
     <message>
-      <location filename="../../console/confirm.py" line="114" />
+      <location filename="../../console/confirm.py" line="115" />
       <source>席位</source>
       <translation>Seat</translation>
     </message>
     <message>
-      <location filename="../../console/confirm.py" line="135" />
+      <location filename="../../console/confirm.py" line="136" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../console/confirm.py" line="147" />
+      <location filename="../../console/confirm.py" line="148" />
       <source>签到需要姓名和席位</source>
       <translation>Signing in needs a name and a seat</translation>
     </message>
     <message>
-      <location filename="../../console/confirm.py" line="150" />
+      <location filename="../../console/confirm.py" line="151" />
       <source>{name} 不在值班表中</source>
       <translation>{name} is not on the duty roster</translation>
     </message>
     <message>
-      <location filename="../../console/confirm.py" line="159" />
+      <location filename="../../console/confirm.py" line="160" />
       <source>已签到：{name} · {seat}</source>
       <translation>Signed in: {name} · {seat}</translation>
     </message>
@@ -3147,7 +3171,7 @@
   <context>
     <name>WallApp</name>
     <message>
-      <location filename="../../app.py" line="832" />
+      <location filename="../../app.py" line="851" />
       <source>总览</source>
       <translation>Overview</translation>
     </message>
