@@ -146,6 +146,10 @@ def store_url_or_exit(config: Config, given: str = "", *, create: bool) -> str:
 
 
 # ---------------------------------------------------------------- the demo's city
+#: The demo's cameras that stream from the start (the video tiles' first ones): a click does not wait for an encoder
+DEMO_CAMERAS_ALWAYS_ON = 4
+
+
 @contextmanager
 def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
               extra_events_per_s: float = DEMO_EXTRA_EVENTS_PER_S, store: str = "") -> Iterator[tuple[Config, str]]:
@@ -156,7 +160,7 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
     from ..sim import run_in_thread
 
     sim = run_in_thread(profile=profile, seed=seed, speed=speed, demo_extra_events_per_s=extra_events_per_s,
-                        backfill_days=DEMO_BACKFILL_DAYS)
+                        backfill_days=DEMO_BACKFILL_DAYS, video_always_on=DEMO_CAMERAS_ALWAYS_ON)
     city = sim.server.city
     assert city is not None, "a started simulator has its city"
     sensors = demo_sensors(city, seed)

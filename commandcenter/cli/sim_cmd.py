@@ -28,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    default=0.0, metavar="N",
                    help="演示附加事件 / demo only: N extra live events per real second on top of the profile's "
                         "natural rate (the seeds'); default 0 = the natural rate only")
+    p.add_argument("--cameras-always-on", type=int, default=4, metavar="N",
+                   help="the first N cameras stream from the start (the rest start when first watched)")
     m = p.add_argument_group("city sensors over MQTT (docs/feed-protocol.md, \"MQTT\")")
     m.add_argument("--mqtt", default="", metavar="mqtt://HOST:PORT",
                    help="publish the city's sensors to this broker (QoS 1, topics city/sensors/<type>/<id>)")
@@ -58,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         server = SimServer(profile=args.profile, seed=args.seed, rate=args.rate, speed=args.speed,
                            scenario=args.scenario, random_city=not args.no_random, host=args.host, port=args.port,
                            faults=faults, history_hours=args.history_hours, start_time=start,
-                           demo_extra_events_per_s=args.demo_extra_events_per_s)
+                           demo_extra_events_per_s=args.demo_extra_events_per_s,
+                           video_always_on=args.cameras_always_on)
     except (ValueError, OSError) as exc:
         print(f"commandcenter sim: {exc}", file=sys.stderr)
         return 2

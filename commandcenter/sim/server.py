@@ -29,7 +29,8 @@ from .clock import SimClock
 from .faults import Faults
 from .log import Message, MessageLog, dumps
 from .territory import City, PROFILES, generate
-from .video import VideoFarm
+from .rtsp import RtspServer
+from .video import VideoFarm, rtp_command
 from .world import Settings, World
 
 log = logging.getLogger(__name__)
@@ -54,13 +55,14 @@ class SimServer:
                  heartbeat_s: float = 5.0, retry_ms: int = 2000, hold_clock: bool = False,
                  demo_extra_events_per_s: float | None = None, backfill_days: float = 0.0,
                  cameras: int = DEFAULT_COUNT, hd_cameras: int = DEFAULT_HD, preview_ttl_s: float = 300.0,
-                 video_idle_s: float = 20.0) -> None:
+                 video_idle_s: float = 20.0, video_always_on: int = 0) -> None:
         """`backfill_days`: that much more past before the `history_hours`, served once as each record's latest
         version (World), so a demo's KPIs have their 24 hours and 30 days at once. `hold_clock`: sim time stays at
         `start_time` until advanced (`clock.advance`, POST /_control/clock),
         for tests that script exact timings. `demo_extra_events_per_s` (older name `min_live_rate`): extra live
         events per real second on top of the profile's natural rate, for demos. `cameras` (`hd_cameras` of them
-        at 640×360@25) stream live video on demand; preview URLs are good for `preview_ttl_s`."""
+        at 640×360@25) stream live video on demand; preview URLs are good for `preview_ttl_s`; the first
+        `video_always_on` cameras stream from the start, watched or not, as a platform's cameras do."""
         if demo_extra_events_per_s is not None:
             min_live_rate = demo_extra_events_per_s
         if profile not in PROFILES:
@@ -101,8 +103,11 @@ class SimServer:
         self.cameras: dict[str, SimCamera] = {}
         self._previews: dict[str, list[Any]] = {}     # token → [camera id, expires (monotonic), last used]
         self._video_idle_s = video_idle_s
+        self.video_always_on = video_always_on       # the first N cameras stream from the start, watched or not
         self.video: VideoFarm | None = None           # made in start()
+        self.rtsp: RtspServer | None = None
         self._video_task: asyncio.Task[None] | None = None
+        self._stream_starts: dict[str, asyncio.Future[None]] = {}
 
     # --- lifecycle --------------------------------------------------------------------------
     def build(self) -> None:
@@ -162,6 +167,9 @@ class SimServer:
         r.add_post(f"{API}/_control/cameras", self.h_camera_control)
         r.add_get(f"{VIDEO}/{{token}}/{{file}}", self.h_video)
         self.video = VideoFarm(idle_s=self._video_idle_s)
+        self.video.keep_running(set(list(self.cameras)[:self.video_always_on]))
+        self.rtsp = RtspServer(self.host, self.video.root, rtp_command, self._rtsp_grant, idle_s=self._video_idle_s)
+        await self.rtsp.start()
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -189,6 +197,10 @@ class SimServer:
                 await self._video_task
             except (asyncio.CancelledError, Exception):
                 pass
+        for starting in list(self._stream_starts.values()):
+            starting.cancel()
+        if self.rtsp is not None:
+            await self.rtsp.close()
         if self.video is not None:
             self.video.close()
         self._wake()
@@ -476,15 +488,45 @@ class SimServer:
 
     # --- cameras ----------------------------------------------------------------------------
     async def _reap_video(self) -> None:
-        """Stop the encoders nobody watches and forget preview URLs past use."""
+        """Keep the always-on cameras streaming, stop the encoders nobody watches, forget preview URLs past use."""
         while True:
-            await asyncio.sleep(1.0)
-            if self.video is not None:
+            if self.video is not None and self.video.available:
                 self.video.reap_idle()
+                for camera_id in self.video.pinned:
+                    camera = self.cameras.get(camera_id)
+                    if camera is not None and camera.online and camera_id not in self.video.running():
+                        self._start_stream(camera)
+            if self.rtsp is not None:
+                self.rtsp.reap_idle()
             now = time.monotonic()
             for token, (_, expires, used) in list(self._previews.items()):
                 if now > expires and now - used > PREVIEW_IN_USE_S:
                     del self._previews[token]
+            await asyncio.sleep(1.0)
+
+    def _start_stream(self, camera: SimCamera) -> None:
+        """Start the camera's HLS encoder without waiting for it (a failure is logged; the next ask retries)."""
+        if self.video is None or camera.id in self._stream_starts:
+            return
+
+        async def start() -> None:
+            try:
+                if self.video is not None:
+                    await self.video.hls_dir(camera)
+            except RuntimeError as exc:
+                log.warning("camera %s: %s", camera.id, exc)
+            finally:
+                self._stream_starts.pop(camera.id, None)
+        self._stream_starts[camera.id] = asyncio.ensure_future(start())
+
+    def _rtsp_grant(self, token: str) -> SimCamera | None:
+        """The camera an RTSP URL's token was handed out for, while it is good (as for HLS, see h_video)."""
+        grant = self._previews.get(token)
+        now = time.monotonic()
+        if grant is None or (now > grant[1] and now - grant[2] > PREVIEW_IN_USE_S):
+            return None
+        grant[2] = now
+        return self.cameras.get(grant[0])
 
     def _camera_or_404(self, request: web.Request) -> SimCamera:
         camera = self.cameras.get(request.match_info["id"])
@@ -511,13 +553,14 @@ class SimServer:
             return self._json({"error": f"camera {camera.id} is offline"}, 409)
         if self.video is None or not self.video.available:
             return self._json({"error": "this simulator has no ffmpeg: no video"}, 503)
-        if protocol == "rtsp":
-            url = self.video.start_rtsp(camera, self.host)
+        token = secrets.token_urlsafe(16)
+        now = time.monotonic()
+        self._previews[token] = [camera.id, now + self.preview_ttl_s, 0.0]
+        if protocol == "rtsp" and self.rtsp is not None:
+            url = self.rtsp.url(token)
         else:
-            token = secrets.token_urlsafe(16)
-            now = time.monotonic()
-            self._previews[token] = [camera.id, now + self.preview_ttl_s, 0.0]
             url = f"http://{self.host}:{self.port}{VIDEO}/{token}/index.m3u8"
+            self._start_stream(camera)       # the encoder starts while the player is still being set up
         return self._json({"camera_id": camera.id, "protocol": protocol, "url": url,
                            "expires_in": self.preview_ttl_s})
 
@@ -569,9 +612,12 @@ class SimServer:
             camera.set_online(body["online"], self.clock.now())
             if not camera.online and self.video is not None:
                 self.video.stop(camera.id)
+            if not camera.online and self.rtsp is not None:
+                self.rtsp.stop(camera.id)
             return self._json(encode_camera(camera.camera))
         return self._json({"offline": [c.id for c in self.cameras.values() if not c.online],
-                           "streaming": self.video.running() if self.video is not None else []})
+                           "streaming": self.video.running() if self.video is not None else [],
+                           "streaming_rtsp": self.rtsp.running() if self.rtsp is not None else []})
 
     # --- push -------------------------------------------------------------------------------
     def _cursor(self, request: web.Request) -> int:

@@ -1,10 +1,11 @@
-"""Live video for the simulated cameras: one FFmpeg per watched camera, started on demand, stopped when idle.
+"""Live video for the simulated cameras: one FFmpeg per watched camera, kept running or started on demand.
 
 Each stream is FFmpeg's test pattern with the camera's name and a running clock burnt in, encoded as H.264 and
-written as a live HLS playlist of one-second segments into a temporary directory the HTTP server serves. A
-stream starts when a client first asks for its playlist and stops after `idle_s` without a request, so only the
-cameras somebody watches cost CPU. RTSP: FFmpeg's own RTSP server (`-rtsp_flags listen`) serves one client per
-process, so each RTSP preview starts a listener of its own that ends with its client.
+written as a live HLS playlist of half-second segments into a temporary directory the HTTP server serves. The
+cameras a simulator is told to keep running (`keep_running`: a platform's cameras stream whether or not anybody
+watches, and a click should not wait for an encoder) start with it; any other stream starts when a client first
+asks for it and stops after `idle_s` without a request, so only the cameras somebody watches cost CPU. RTSP is
+served by sim/rtsp.py from an encoder of its own (`rtp_command`).
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import asyncio
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,11 +23,10 @@ from .cameras import SimCamera
 
 log = logging.getLogger(__name__)
 
-SEGMENT_S = 1
-PLAYLIST_SEGMENTS = 4
+SEGMENT_S = 0.5             # short segments: a player joins (and sits behind) the live edge sooner
+PLAYLIST_SEGMENTS = 6
 START_TIMEOUT_S = 15.0
 CAMERA_TZ = "Asia/Shanghai"  # the simulated city is in Shandong
-RTSP_LISTEN_S = 30          # an RTSP listener nobody connects to ends after this long
 # the wall's packaged font (read as a file: the simulator imports nothing of the UI), else Debian's
 FONT_CANDIDATES = (Path(__file__).resolve().parents[1] / "ui" / "assets" / "fonts" / "wqy-microhei.ttc",
                    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
@@ -57,14 +56,26 @@ def _overlay(directory: Path, camera: SimCamera) -> str:
             f"drawtext={font_opt}textfile={directory / 'clock.txt'}:x=10:y=h-th-12:fontsize=h/14:{box}")
 
 
+def rtp_command(camera: SimCamera, directory: Path, port: int, sdp: Path) -> list[str]:
+    """FFmpeg sending the camera as RTP to loopback `port` (RTCP to port + 1), its session description in `sdp`."""
+    binary = ffmpeg_path()
+    if binary is None:
+        raise RuntimeError("ffmpeg is not installed (Debian package ffmpeg)")
+    # the parameter sets in the SDP and before every keyframe: a player joining mid-stream decodes at the next one
+    return [binary, *encoder_args(camera, directory), "-flags", "+global_header", "-bsf:v", "dump_extra=freq=keyframe",
+            "-f", "rtp", "-sdp_file", str(sdp),
+            f"rtp://127.0.0.1:{port}?rtcpport={port + 1}&pkt_size=1400"]
+
+
 def encoder_args(camera: SimCamera, directory: Path) -> list[str]:
-    """FFmpeg's input, overlay and H.264 encoder options for one camera (a keyframe every second)."""
+    """FFmpeg's input, overlay and H.264 encoder options for one camera (a keyframe every segment)."""
     s = camera.shape
+    gop = str(max(1, round(s.fps * SEGMENT_S)))
     return ["-hide_banner", "-loglevel", "error", "-nostdin", "-re",
             "-f", "lavfi", "-i", f"testsrc2=size={s.width}x{s.height}:rate={s.fps}",
             "-vf", _overlay(directory, camera),
             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
-            "-g", str(s.fps * SEGMENT_S), "-keyint_min", str(s.fps * SEGMENT_S), "-sc_threshold", "0",
+            "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
             "-threads", "1"]
 
 
@@ -77,13 +88,13 @@ class _Stream:
 
 
 class VideoFarm:
-    """The HLS encoders of the cameras being watched, and the one-shot RTSP listeners."""
+    """The HLS encoders of the cameras kept running and of those being watched."""
 
     def __init__(self, idle_s: float = 20.0) -> None:
         self.idle_s = idle_s
-        self._root = Path(tempfile.mkdtemp(prefix="commandcenter-sim-video-"))
+        self.root = Path(tempfile.mkdtemp(prefix="commandcenter-sim-video-"))
+        self.pinned: set[str] = set()        # kept running whether watched or not (`keep_running`)
         self._streams: dict[str, _Stream] = {}
-        self._rtsp: list[subprocess.Popen[bytes]] = []
         self._starting: dict[str, asyncio.Future[Path]] = {}
 
     @property
@@ -95,13 +106,13 @@ class VideoFarm:
 
     async def hls_dir(self, camera: SimCamera) -> Path:
         """The directory of the camera's live playlist, its encoder started (and a first segment out) if needed."""
+        pending = self._starting.get(camera.id)        # first: a starting encoder has no playlist yet
+        if pending is not None:
+            return await asyncio.shield(pending)
         stream = self._streams.get(camera.id)
         if stream is not None and stream.process.poll() is None:
             stream.last_request = time.monotonic()
             return stream.directory
-        pending = self._starting.get(camera.id)
-        if pending is not None:
-            return await asyncio.shield(pending)
         future: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
         self._starting[camera.id] = future
         try:
@@ -120,11 +131,11 @@ class VideoFarm:
         if binary is None:
             raise RuntimeError("ffmpeg is not installed (Debian package ffmpeg)")
         self.stop(camera.id)
-        directory = self._root / f"{camera.id}-{time.monotonic_ns()}"
+        directory = self.root / f"{camera.id}-{time.monotonic_ns()}"
         directory.mkdir(parents=True)
         playlist = directory / "index.m3u8"
         args = [binary, *encoder_args(camera, directory),
-                "-f", "hls", "-hls_time", str(SEGMENT_S), "-hls_list_size", str(PLAYLIST_SEGMENTS),
+                "-f", "hls", "-hls_time", f"{SEGMENT_S:g}", "-hls_list_size", str(PLAYLIST_SEGMENTS),
                 "-hls_flags", "delete_segments+omit_endlist+independent_segments",
                 "-hls_segment_filename", str(directory / "seg%06d.ts"), str(playlist)]
         process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -147,24 +158,6 @@ class VideoFarm:
             await asyncio.sleep(0.05)
         return directory
 
-    def start_rtsp(self, camera: SimCamera, host: str) -> str:
-        """A one-client RTSP listener for the camera on a free loopback port; its URL."""
-        binary = ffmpeg_path()
-        if binary is None:
-            raise RuntimeError("ffmpeg is not installed (Debian package ffmpeg)")
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((host, 0))
-            port = sock.getsockname()[1]
-        directory = self._root / f"{camera.id}-rtsp-{port}"
-        directory.mkdir(parents=True, exist_ok=True)
-        url = f"rtsp://{host}:{port}/{camera.id}"
-        args = [binary, *encoder_args(camera, directory), "-f", "rtsp", "-rtsp_flags", "listen",
-                "-timeout", str(RTSP_LISTEN_S), url]
-        self._rtsp.append(subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.DEVNULL, env=camera_env()))
-        self._rtsp = [p for p in self._rtsp if p.poll() is None]
-        return url
-
     def touch(self, camera_id: str) -> bool:
         """A request for the camera's stream: keeps it running. False if it is not running."""
         stream = self._streams.get(camera_id)
@@ -182,14 +175,17 @@ class VideoFarm:
         stream = self._streams.get(camera_id)
         return stream.directory if stream is not None else None
 
+    def keep_running(self, camera_ids: set[str]) -> None:
+        """These cameras' encoders are not stopped for want of viewers (the caller starts them: `hls_dir`)."""
+        self.pinned = set(camera_ids)
+
     def reap_idle(self) -> list[str]:
-        """Stop the streams nobody asked for within `idle_s`; their ids."""
+        """Stop the streams nobody asked for within `idle_s` (kept-running ones excepted) and those that ended."""
         now = time.monotonic()
         idle = [cid for cid, s in self._streams.items()
-                if now - s.last_request > self.idle_s or s.process.poll() is not None]
+                if (cid not in self.pinned and now - s.last_request > self.idle_s) or s.process.poll() is not None]
         for cid in idle:
             self.stop(cid)
-        self._rtsp = [p for p in self._rtsp if p.poll() is None]
         return idle
 
     def stop(self, camera_id: str) -> None:
@@ -202,10 +198,7 @@ class VideoFarm:
     def close(self) -> None:
         for cid in list(self._streams):
             self.stop(cid)
-        for process in self._rtsp:
-            _end(process)
-        self._rtsp.clear()
-        shutil.rmtree(self._root, ignore_errors=True)
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _end(process: subprocess.Popen[bytes]) -> None:

@@ -1,6 +1,8 @@
 """The simulator's cameras: a catalogue, short-lived preview URLs, live HLS from FFmpeg, a camera switched off."""
 from __future__ import annotations
 
+import socket
+import subprocess
 import time
 
 import httpx
@@ -105,8 +107,45 @@ def test_an_expired_preview_url_is_refused_unless_it_is_being_played(fresh) -> N
 
 
 @needs_ffmpeg
-def test_rtsp_preview_names_a_loopback_listener(fresh) -> None:
+def test_rtsp_serves_the_camera_to_several_players_at_once(fresh) -> None:
     sim = fresh()
     with httpx.Client(base_url=sim.url, timeout=20) as c:
-        preview = c.get("/cameras/CAM007/preview", params={"protocol": "rtsp"}).json()
-    assert preview["url"].startswith("rtsp://127.0.0.1:") and preview["url"].endswith("/CAM007")
+        urls = [c.get("/cameras/CAM007/preview", params={"protocol": "rtsp"}).json()["url"] for _ in range(2)]
+    assert all(u.startswith("rtsp://127.0.0.1:") for u in urls) and urls[0] != urls[1]
+    # FFmpeg as two independent players: each asks for UDP first, is told 461, and plays RTP over the connection
+    players = [subprocess.run([str(ffmpeg_path()), "-hide_banner", "-loglevel", "error", "-i", url,
+                               "-frames:v", "5", "-f", "framemd5", "-"], capture_output=True, timeout=60, text=True)
+               for url in urls]
+    for player in players:
+        assert player.returncode == 0, player.stderr
+        frames = [line for line in player.stdout.splitlines() if not line.startswith("#")]
+        assert len(frames) == 5 and len({line.rsplit(",", 1)[1] for line in frames}) == 5, "five different frames"
+        shape = sim.server.cameras["CAM007"].shape
+        assert all(int(line.split(",")[4]) == shape.width * shape.height * 3 // 2 for line in frames), "its size"
+    with httpx.Client(base_url=sim.url, timeout=20) as c:
+        assert c.get("/_control/cameras").json()["streaming_rtsp"] == ["CAM007"]
+
+
+def test_rtsp_refuses_an_unknown_token(fresh) -> None:
+    sim = fresh()
+    assert sim.server.rtsp is not None
+    with socket.create_connection(("127.0.0.1", sim.server.rtsp.port), timeout=10) as sock:
+        sock.sendall(b"OPTIONS rtsp://127.0.0.1/not-a-token RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+        assert sock.recv(200).startswith(b"RTSP/1.0 404")
+
+
+@needs_ffmpeg
+def test_the_cameras_kept_running_stream_before_anybody_asks(fresh) -> None:
+    sim = fresh(video_always_on=2, video_idle_s=0.5)
+    with httpx.Client(base_url=sim.url, timeout=20) as c:
+        deadline = time.monotonic() + 20
+        while sorted(c.get("/_control/cameras").json()["streaming"]) != ["CAM001", "CAM002"] \
+                and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert sorted(c.get("/_control/cameras").json()["streaming"]) == ["CAM001", "CAM002"]
+        time.sleep(1.5)
+        assert sorted(c.get("/_control/cameras").json()["streaming"]) == ["CAM001", "CAM002"], "never idle-stopped"
+        url = c.get("/cameras/CAM001/preview").json()["url"]
+        started = time.monotonic()
+        assert c.get(url).status_code == 200
+        assert time.monotonic() - started < 1.0, "the playlist is there at once: no encoder to wait for"
