@@ -1,5 +1,6 @@
-"""Playing one camera: QtMultimedia's FFmpeg backend decodes on its own threads into a QVideoSink; the wall keeps
-the newest frame and paints it (so a grab, a snapshot or the offscreen renderer shows what is playing).
+"""Playing one camera: QtMultimedia's FFmpeg backend decodes on its own threads, the frame is converted and scaled
+on the stream's own thread (ui/video_stream.py), and the wall keeps the newest image and paints it (so a grab, a
+snapshot or the offscreen renderer shows what is playing).
 
 A `CameraPlayer` asks the camera directory for a preview URL, plays it, and watches it: no new frame for
 `STALL_S` seconds is a stall; a stall or an error reconnects by itself (asking for the URL again, so an expired
@@ -9,24 +10,19 @@ the platform says is offline shows as offline and is retried all the same.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
-import functools
 import logging
 import os
 import time
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 
 os.environ.setdefault("QT_MEDIA_BACKEND", "ffmpeg")     # before QtMultimedia loads: the backend the wall is built on
 # A playlist names its segments: FFmpeg may follow them over the network only, never to a local file
 os.environ.setdefault("QT_FFMPEG_PROTOCOL_WHITELIST", "http,https,tls,tcp,crypto,rtsp,rtp,udp")
 
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, QUrl, Signal  # noqa: E402
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent  # noqa: E402
-from PySide6.QtMultimedia import QMediaPlayer, QPlaybackOptions, QVideoFrame, QVideoSink  # noqa: E402
+from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, Signal  # noqa: E402
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent  # noqa: E402
 from PySide6.QtWidgets import QSizePolicy, QWidget  # noqa: E402
 
 from ..domain.cameras import Camera, CameraStatus  # noqa: E402
@@ -35,13 +31,13 @@ from ..services.cameras import CameraDirectory, UnknownCamera  # noqa: E402
 from . import format as fmt  # noqa: E402
 from . import theme  # noqa: E402
 from .noop import QT_TRANSLATE_NOOP  # noqa: E402
+from .video_stream import Stream, end_all  # noqa: E402
 
 log = logging.getLogger("commandcenter.ui.video")
 
 STALL_S = 1.5              # no frame for this long: stalled (shown, and a reconnect starts)
 OPEN_S = 12.0              # a stream's first frame may take this long (its encoder may start on demand)
 WATCH_INTERVAL_MS = 500
-NETWORK_TIMEOUT_MS = 3000  # a read from a silent server gives up after this
 RETRY_FIRST_S = 1.0
 RETRY_CAP_S = 10.0
 
@@ -65,63 +61,17 @@ STATE_LABELS: dict[PlayState, str] = {
 }
 
 
-AV_LOG_ERROR = 16
-
-
-@functools.cache
-def quiet_ffmpeg_log() -> None:
-    """FFmpeg prints every segment it opens to stderr at its default level: errors only (once the backend loaded
-    libavutil, which the first QMediaPlayer does)."""
-    import PySide6
-
-    libs = sorted((Path(PySide6.__file__).parent / "Qt" / "lib").glob("libavutil.so.*"))
-    try:
-        ctypes.CDLL(str(libs[0])).av_log_set_level(AV_LOG_ERROR)
-    except (IndexError, OSError, AttributeError):
-        log.info("FFmpeg's log level left as it is (no libavutil beside Qt)")
-
-
-_DISCARDED: set[QMediaPlayer] = set()
-
-
-def discard(player: QMediaPlayer, *, stuck: bool) -> None:
-    """End a player that is no longer wanted. Its destructor waits for its demuxer: a player whose stream went
-    silent (`stuck`) may sit in a network read, and that wait must not be the GUI thread's, so it is kept until
-    its read fails (an error, the end of its media) and destroyed then."""
-    player.setParent(None)               # outlives the CameraPlayer that dropped it (kept in _DISCARDED)
-    if not stuck:
-        player.stop()
-        player.deleteLater()
-        return
-    _DISCARDED.add(player)
-
-    def done(*_args: object) -> None:
-        if player in _DISCARDED:
-            _DISCARDED.discard(player)
-            player.deleteLater()
-    player.errorOccurred.connect(done)
-    player.mediaStatusChanged.connect(
-        lambda status: done() if status in (QMediaPlayer.MediaStatus.EndOfMedia,
-                                            QMediaPlayer.MediaStatus.InvalidMedia) else None)
-
-
-def playback_options() -> QPlaybackOptions:
-    """Live previews: low-latency streaming, and network reads that give up instead of waiting forever."""
-    options = QPlaybackOptions()
-    options.setPlaybackIntent(QPlaybackOptions.PlaybackIntent.LowLatencyStreaming)
-    options.setNetworkTimeout(NETWORK_TIMEOUT_MS)
-    return options
-
-
 class CameraPlayer(QObject):
-    """One camera's stream into a QVideoSink; `frame_changed` for each new frame, `state_changed` on each state."""
+    """One camera's stream (ui/video_stream.py); `frame_changed` for each new image, `state_changed` on each state."""
 
     frame_changed = Signal()
     state_changed = Signal(str)
 
-    def __init__(self, directory: CameraDirectory | None, parent: QObject | None = None) -> None:
+    def __init__(self, directory: CameraDirectory | None, parent: QObject | None = None,
+                 protocol: str = "hls") -> None:
         super().__init__(parent)
         self.directory = directory
+        self.protocol = protocol
         self.camera_id = ""
         self.state = PlayState.IDLE
         self.reason = ""
@@ -129,19 +79,21 @@ class CameraPlayer(QObject):
         self.first_frame_s: float | None = None     # from `play` to the first frame (the bench reads it)
         self.first_pts_us = -1                       # the stream times of the first and newest frames
         self.last_pts_us = -1
-        self._frame: QVideoFrame | None = None
-        self._image: QImage | None = None            # the newest frame converted, made when first painted
+        self._image: QImage | None = None            # the newest frame, converted on the stream's thread
+        self._size = QSize()                         # the size it is painted at
         self._last_frame_at = 0.0
-        self._opened_at = 0.0                        # when the current player was given its URL
-        self._flowing = False                        # the current player has delivered a frame
+        self._opened_at = 0.0                        # when the current stream was given its URL
+        self._flowing = False                        # the current stream has delivered a frame
         self._asked_at = 0.0
         self._retry_s = RETRY_FIRST_S
         self._next_try = 0.0
-        self._player: QMediaPlayer | None = None
-        self._sink: QVideoSink | None = None
+        self._stream: Stream | None = None
+        self._held: list[Stream] = []                # the current stream, for the end at this object's destruction
         self._connecting: asyncio.Future[None] | None = None
         self._watch = QTimer(self, interval=WATCH_INTERVAL_MS)
         self._watch.timeout.connect(self._check)
+        held = self._held
+        self.destroyed.connect(lambda *_: end_all(held))
 
     # --- what the wall asks ----------------------------------------------------------------------
     def play(self, camera_id: str) -> None:
@@ -159,9 +111,9 @@ class CameraPlayer(QObject):
         if self._connecting is not None:
             self._connecting.cancel()
             self._connecting = None
-        self._drop_player()
+        self._drop_stream()
         self.camera_id = ""
-        self._frame, self._image = None, None
+        self._image = None
         self._set_state(PlayState.IDLE)
 
     @property
@@ -169,11 +121,19 @@ class CameraPlayer(QObject):
         return self.directory.camera(self.camera_id) if self.directory is not None and self.camera_id else None
 
     def image(self) -> QImage | None:
-        """The newest frame as an image (converted once per new frame, when asked)."""
-        if self._image is None and self._frame is not None and self._frame.isValid():
-            image = self._frame.toImage()
-            self._image = image if not image.isNull() else None
+        """The newest frame, as large as it is painted (or as the stream sends it before the first paint)."""
         return self._image
+
+    def set_view_size(self, size: QSize) -> None:
+        """Frames are converted to this size (on the stream's thread), so painting them is a copy."""
+        self._size = QSize(size)
+        if self._stream is not None:
+            self._stream.resize(self._size)
+
+    @property
+    def opened(self) -> bool:
+        """A media player has been given the camera's stream (frames may not have come yet)."""
+        return self._stream is not None
 
     @property
     def seconds_since_frame(self) -> float | None:
@@ -194,9 +154,13 @@ class CameraPlayer(QObject):
         if self.directory is None:
             self._fail(PlayState.FAILED, "no camera feed configured")
             return
-        self.directory.forget_preview(camera_id)      # a new attempt asks for a fresh URL
+        protocol = self.protocol
+        camera = self.camera
+        if camera is not None and protocol not in camera.protocols and camera.protocols:
+            protocol = camera.protocols[0]            # the camera does not offer the wall's choice
+        self.directory.forget_preview(camera_id, protocol)      # a new attempt asks for a fresh URL
         try:
-            preview = await self.directory.preview(camera_id)
+            preview = await self.directory.preview(camera_id, protocol)
         except UnknownCamera:
             self._fail(PlayState.FAILED, f"camera {camera_id} is not in the catalogue")
             return
@@ -206,57 +170,48 @@ class CameraPlayer(QObject):
             return
         if camera_id != self.camera_id:
             return
-        self._drop_player()
-        player = QMediaPlayer(self)      # ends with this player; a dropped one lives on until `discard` ends it
-        quiet_ffmpeg_log()
-        player.setPlaybackOptions(playback_options())
-        sink = QVideoSink(player)         # a sink per connection: a dropped player's late frames go nowhere
-        sink.videoFrameChanged.connect(self._on_frame)
-        player.setVideoSink(sink)
-        self._sink = sink
-        player.errorOccurred.connect(self._on_error)
-        self._player = player
+        self._drop_stream()
+        stream = Stream(preview.url, camera_id)
+        stream.resize(self._size)
+        stream.image_ready.connect(self._on_image)
+        stream.failed.connect(self._on_error)
+        self._stream = stream
+        self._held.append(stream)
         self._opened_at = time.monotonic()
         self._flowing = False
-        player.setSource(QUrl(preview.url))
-        player.play()
+        stream.start()
 
-    def _drop_player(self, *, stuck: bool = False) -> None:
-        player, self._player = self._player, None
-        sink, self._sink = self._sink, None
-        if player is not None:
-            # nothing is asked of the player itself here: with its demuxer in a read, any call may wait on it
-            with contextlib.suppress(RuntimeError, TypeError):
-                player.errorOccurred.disconnect(self._on_error)
-            if sink is not None:
-                with contextlib.suppress(RuntimeError, TypeError):
-                    sink.videoFrameChanged.disconnect(self._on_frame)
-            discard(player, stuck=stuck)
+    def _drop_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            self._held.remove(stream)
+            stream.end()                  # on its own thread: a silent server holds that thread, never this one
 
-    def _on_frame(self, frame: QVideoFrame) -> None:
-        if self._player is None or not frame.isValid():
-            return
-        self._frame, self._image = frame, None
+    def _on_image(self, image: QImage, start_us: int) -> None:
+        stream = self._stream
+        if stream is None or self.sender() is not stream.connection:
+            return                        # a late image of a stream already dropped
+        stream.took_image()
+        self._image = image
         self._flowing = True
         self._last_frame_at = time.monotonic()
         self.frames += 1
-        self.last_pts_us = frame.startTime()
+        self.last_pts_us = start_us
         if self.first_frame_s is None:
             self.first_frame_s = self._last_frame_at - self._asked_at
-            self.first_pts_us = self.last_pts_us
+            self.first_pts_us = start_us
         self._retry_s = RETRY_FIRST_S
         if self.state is not PlayState.PLAYING:
             self.reason = ""
             self._set_state(PlayState.PLAYING)
         self.frame_changed.emit()
 
-    def _on_error(self, error: QMediaPlayer.Error, message: str) -> None:
-        if error != QMediaPlayer.Error.NoError:
-            self._fail(PlayState.FAILED, message or str(error))
+    def _on_error(self, message: str) -> None:
+        self._fail(PlayState.FAILED, message)
 
-    def _fail(self, state: PlayState, reason: str, *, stuck: bool = False) -> None:
+    def _fail(self, state: PlayState, reason: str) -> None:
         self.reason = reason
-        self._drop_player(stuck=stuck)
+        self._drop_stream()
         self._next_try = time.monotonic() + self._retry_s
         self._retry_s = min(RETRY_CAP_S, self._retry_s * 2)
         self._set_state(state)
@@ -267,12 +222,12 @@ class CameraPlayer(QObject):
             return
         now = time.monotonic()
         silent = now - self._last_frame_at > STALL_S if self._flowing else now - self._opened_at > OPEN_S
-        if self._player is not None and silent:
+        if self._stream is not None and silent:
             camera = self.camera
             offline = camera is not None and camera.status is CameraStatus.OFFLINE
-            self._fail(PlayState.OFFLINE if offline else PlayState.STALLED, "no frame", stuck=True)
+            self._fail(PlayState.OFFLINE if offline else PlayState.STALLED, "no frame")
             self._next_try = now            # the first reconnect of a stall is at once
-        elif self._player is None and (self._connecting is None or self._connecting.done()) \
+        elif self._stream is None and (self._connecting is None or self._connecting.done()) \
                 and now >= self._next_try:
             self._connect_soon()
 
@@ -308,6 +263,10 @@ class CameraView(QWidget):
             return fmt.feed_text(camera.name)
         return fmt.feed_text(self.player.camera_id) or self.tr("未分配")
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self.player.set_view_size(event.size() * self.devicePixelRatio())
+
     def mousePressEvent(self, event: object) -> None:  # noqa: N802 (Qt naming)
         if self.player.camera_id:
             self.clicked.emit(self.player.camera_id)
@@ -318,10 +277,10 @@ class CameraView(QWidget):
         painter.fillRect(rect, theme.VIDEO_BACKGROUND)
         image = self.player.image() if self.player.state in (PlayState.PLAYING, PlayState.STALLED) else None
         if image is not None:
+            # the stream's thread scaled it to this view already; until then (or after a resize) a quick scale
             scaled = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRectF((rect.width() - scaled.width()) / 2, (rect.height() - scaled.height()) / 2,
                             scaled.width(), scaled.height())
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             painter.drawImage(target, image)
         font = QFont(self.font())
         font.setPointSizeF(max(6.0, min(rect.height() / 14, rect.width() / 24) * 0.75))
