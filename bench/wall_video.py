@@ -1,25 +1,35 @@
 """Video tiles' budget (issue 21): CPU and memory of 4 and 9 tiles of 640×360 at 25 fps, click to first frame,
-latency behind the live edge, and the GUI thread's heartbeat while they play.
+latency behind the live edge, and the wall's other figures (the GUI thread's heartbeat, a 4K wall's paint) while
+they play.
 
-The simulator (in this process, its FFmpeg encoders in child processes, not counted) serves 9 HD cameras; a video
-tile of 4, then of 9, plays them through QtMultimedia's FFmpeg backend offscreen, painted at 1920×1080. CPU is this
-process's (user + system over wall time, in cores): the wall's decoding, conversion and painting, plus the small
-share of the simulator's HTTP serving. Latency behind the live edge: the encoder's running time minus the media time
-of the frame on screen (both from the stream's first frame).
+The simulator (in this process, its FFmpeg encoders in child processes, not counted) serves 10 HD cameras, the
+first 9 streaming from its start as a platform's cameras do; a video tile of 4, then of 9, plays them through
+QtMultimedia's FFmpeg backend offscreen, painted at 1920×1080. CPU is this process's (user + system over wall time,
+in cores): decoding, conversion, painting, and the small share of the simulator's HTTP serving.
+
+Click to first frame: from `play` (the preview URL is asked for then) to the first image on the GUI thread, for
+a running camera (`video_N_click_to_first_frame_s`), for a camera whose encoder the click starts
+(`video_cold_click_to_first_frame_s`) and over RTSP (`video_rtsp_click_to_first_frame_s`). Latency behind the live
+edge: on the cold camera, whose player starts at the stream's first frame, the encoder's running time minus the
+media time on screen (over by the encoder's own start-up, a fraction of a second). The 4K paint: the median
+`render` of the bench wall (wall_paint.py's city) with and without the 9 tiles playing in the same process.
 """
 from __future__ import annotations
 
 import asyncio
 import os
 import resource
+import statistics
 import sys
 import time
 from datetime import datetime, UTC
 
-from common import Heartbeat, emit, note, parser, percentile, rss_mb
-
+from common import Heartbeat, emit, import_services, note, parser, percentile, rss_mb, utcnow
 
 KEPT: list[object] = []
+HD_CAMERAS = 10
+ALWAYS_ON = 9
+COLD_CAMERA = "CAM010"
 
 
 def cpu_s() -> float:
@@ -27,52 +37,108 @@ def cpu_s() -> float:
     return r.ru_utime + r.ru_stime
 
 
-async def measure(n: int, seconds: float, directory, sim) -> None:  # type: ignore[no-untyped-def]
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+async def wall_paint_ms(window, repeats: int) -> float:  # type: ignore[no-untyped-def]
+    """Median synchronous render of the 4K wall, the loop (and so the video) running between renders."""
+    from PySide6.QtGui import QImage
+
+    image = QImage(window.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    window.render(image)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        window.render(image)
+        times.append((time.perf_counter() - t0) * 1000.0)
+        await asyncio.sleep(0.1)
+    return statistics.median(times)
+
+
+async def tile_of(cameras: list[str], directory, protocol: str = "hls"):  # type: ignore[no-untyped-def]
     from commandcenter.services import LiveState
     from commandcenter.ui.tiles.video import VideoTile
-    from commandcenter.ui.video import PlayState
 
-    before_rss = rss_mb()
-    ids = [f"CAM{i + 1:03d}" for i in range(n)]
-    tile = VideoTile(LiveState(), directory, lambda: datetime.now(UTC), slots=n, cameras=ids)
+    tile = VideoTile(LiveState(), directory, lambda: datetime.now(UTC), slots=len(cameras), cameras=cameras,
+                     protocol=protocol)
     tile.resize(1920, 1080)
     tile.show()
-    deadline = time.monotonic() + 60
+    return tile
+
+
+async def until_playing(tile, timeout: float = 60.0) -> int:  # type: ignore[no-untyped-def]
+    from commandcenter.ui.video import PlayState
+
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not all(p.state is PlayState.PLAYING for p in tile.players):
-        await asyncio.sleep(0.1)
-    playing = sum(p.state is PlayState.PLAYING for p in tile.players)
+        await asyncio.sleep(0.05)
+    return sum(p.state is PlayState.PLAYING for p in tile.players)
+
+
+async def retire(tile) -> None:  # type: ignore[no-untyped-def]
+    tile.stop()
+    tile.hide()
+    KEPT.append(tile)          # deleted with the process: deleting it under qasync's running task broke the loop
+    await asyncio.sleep(1.0)
+
+
+async def measure(n: int, seconds: float, directory, wall) -> None:  # type: ignore[no-untyped-def]
+    before_rss = rss_mb()
+    tile = await tile_of([f"CAM{i + 1:03d}" for i in range(n)], directory)
+    playing = await until_playing(tile)
     first = [p.first_frame_s for p in tile.players if p.first_frame_s is not None]
     await asyncio.sleep(3.0)                      # past the start-up
     heart = Heartbeat(16)
     heart.start()
     frames0 = [p.frames for p in tile.players]
     c0, t0 = cpu_s(), time.monotonic()
-    lags: list[float] = []
-    while time.monotonic() - t0 < seconds:
-        await asyncio.sleep(0.5)
-        for p in tile.players:
-            started = sim.server.video.started_at(p.camera_id) if sim.server.video is not None else None
-            if started is not None and p.first_pts_us >= 0 and p.first_frame_s is not None:
-                # the player joined the fresh stream at its first frame: the encoder's running time against the
-                # media time shown since that frame (over by the encoder's own start-up, a fraction of a second)
-                lags.append(time.monotonic() - started - (p.last_pts_us - p.first_pts_us) / 1e6)
+    await asyncio.sleep(seconds)
     c1, t1 = cpu_s(), time.monotonic()
     heart.stop()
     fps = [(p.frames - f0) / (t1 - t0) for p, f0 in zip(tile.players, frames0, strict=True)]
-    cores = (c1 - c0) / (t1 - t0)
-    emit(f"video_{n}_tiles_cpu_cores", cores, "cores", 1.0 if n == 4 else None, playing=playing,
-         fps_min=min(fps), fps_median=percentile(fps, 50))
+    load = load_average()
+    emit(f"video_{n}_tiles_cpu_cores", (c1 - c0) / (t1 - t0), "cores", 1.0 if n == 4 else None, playing=playing,
+         fps_min=min(fps), fps_median=percentile(fps, 50), load=load)
     emit(f"video_{n}_tiles_rss_mb", rss_mb() - before_rss, "MB", None, rss_total_mb=rss_mb())
-    emit(f"video_{n}_tiles_heartbeat_p99_ms", percentile(heart.lateness, 99), "ms", 50.0, max_ms=heart.worst)
+    emit(f"video_{n}_tiles_heartbeat_p99_ms", percentile(heart.lateness, 99), "ms", 50.0, max_ms=heart.worst,
+         load=load)
     if first:
         emit(f"video_{n}_click_to_first_frame_s", percentile(first, 50), "s", 2.0, max_s=max(first),
-             note="the encoder starts on demand: includes FFmpeg's start and its first 1 s segment")
+             note="cameras already streaming, as a platform's are", load=load)
+    if wall is not None:
+        emit(f"video_{n}_wall_4k_paint_ms", await wall_paint_ms(wall, 10), "ms", 33.0, load=load_average(),
+             note="the bench wall rendered while the tiles play")
+    await retire(tile)
+
+
+async def cold_and_rtsp(directory, sim) -> None:  # type: ignore[no-untyped-def]
+    tile = await tile_of([COLD_CAMERA], directory)
+    await until_playing(tile)
+    player = tile.players[0]
+    lags: list[float] = []
+    for _ in range(20):
+        await asyncio.sleep(0.5)
+        started = sim.server.video.started_at(COLD_CAMERA) if sim.server.video is not None else None
+        if started is not None and player.first_pts_us >= 0:
+            lags.append(time.monotonic() - started - (player.last_pts_us - player.first_pts_us) / 1e6)
+    if player.first_frame_s is not None:
+        emit("video_cold_click_to_first_frame_s", player.first_frame_s, "s", None, load=load_average(),
+             note="the click starts the camera's encoder")
     if lags:
-        emit(f"video_{n}_latency_behind_live_s", percentile(lags, 50), "s", None, p90_s=percentile(lags, 90))
-    tile.stop_all()
-    tile.hide()
-    KEPT.append(tile)          # deleted with the process: deleting it under qasync's running task broke the loop
-    await asyncio.sleep(1.0)
+        emit("video_latency_behind_live_s", percentile(lags, 50), "s", None, p90_s=percentile(lags, 90),
+             load=load_average())
+    await retire(tile)
+    firsts = []
+    for camera in ("CAM001", "CAM002", "CAM003"):
+        tile = await tile_of([camera], directory, protocol="rtsp")
+        await until_playing(tile, 30)
+        if tile.players[0].first_frame_s is not None:
+            firsts.append(tile.players[0].first_frame_s)
+        await retire(tile)
+    if firsts:
+        emit("video_rtsp_click_to_first_frame_s", percentile(firsts, 50), "s", None, max_s=max(firsts),
+             load=load_average(), note="the RTSP encoder starts with the click")
 
 
 async def main(seconds: float) -> None:
@@ -82,16 +148,26 @@ async def main(seconds: float) -> None:
     from commandcenter.services.cameras import CameraDirectory
     from commandcenter.sim import run_in_thread
 
-    sim = run_in_thread(profile="street", seed=1, history_hours=0.1, hd_cameras=9, video_idle_s=2.0)
+    from common import build_wall, wall_config
+    from wall_paint import live_city
+
+    note(f"video: load average {load_average()}")
+    window, _missing = build_wall(live_city(import_services(), utcnow()), wall_config())
+    emit("video_0_wall_4k_paint_ms", await wall_paint_ms(window, 10), "ms", 33.0, load=load_average(),
+         note="the same wall without video, for comparison")
+    sim = run_in_thread(profile="street", seed=1, history_hours=0.1, hd_cameras=HD_CAMERAS,
+                        video_always_on=ALWAYS_ON, video_idle_s=2.0)
     try:
         async with make_client() as client:
             directory = CameraDirectory([CameraFeed(FeedSection(
                 name="cams", kind="cameras", url=sim.url, media_allow_networks=["127.0.0.1/32"]), client)])
             await directory.refresh()
+            await asyncio.sleep(3.0)                  # the always-on cameras are streaming
             for n in (4, 9):
                 note(f"video: {n} tiles")
-                await measure(n, seconds, directory, sim)
-                await asyncio.sleep(3.0)              # the encoders of the last run stop (idle)
+                await measure(n, seconds, directory, window)
+            note("video: a cold camera and RTSP")
+            await cold_and_rtsp(directory, sim)
     finally:
         sim.stop()
 
@@ -99,10 +175,11 @@ async def main(seconds: float) -> None:
 if __name__ == "__main__":
     args = parser(__doc__ or "").parse_args()
     import qasync
-    from PySide6.QtWidgets import QApplication
 
-    app = QApplication(sys.argv)
-    loop = qasync.QEventLoop(app)
+    from common import app
+
+    qapp = app()
+    loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     loop.run_until_complete(main(8.0 if args.quick else 20.0))
     sys.stdout.flush()

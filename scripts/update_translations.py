@@ -227,7 +227,7 @@ EN: dict[str, str] = {
 EN.update({
     "城市生命线 · 物联感知": "Urban lifeline · sensors", "积水水位": "Water level", "井盖": "Manhole cover",
     "烟感": "Smoke", "配电箱温度": "Box temperature", "燃气": "Gas", "智慧灯杆": "Lamp pole", "离线": "Offline",
-    "总数": "Total", "设备详情": "Device details", "读数": "Reading", "读数时间": "Read at",
+    "总数": "Total", "设备详情": "Device details", "监控视频": "Cameras", "读数": "Reading", "读数时间": "Read at",
     "此设备不在实时数据中": "This device is not in the live data", "近24小时读数": "Readings, last 24 hours",
     "城市感知设备": "City sensors", "告警（按级别着色）": "Alarm (coloured by level)",
 })

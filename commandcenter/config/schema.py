@@ -214,6 +214,8 @@ class TileSection(_Strict):
     #: take the catalogue's first cameras)
     slots: Literal[1, 4, 9] = 4
     cameras: list[str] = Field(default_factory=list)
+    #: video tiles: the stream protocol asked of the platform (a camera that does not offer it plays its first)
+    protocol: Literal["hls", "rtsp"] = "hls"
 
     @model_validator(mode="after")
     def _cameras_fit(self) -> TileSection:

@@ -65,7 +65,8 @@ PANEL_TITLES = {"incident": QT_TRANSLATE_NOOP("DetailController", "事件详情"
                 "grid": QT_TRANSLATE_NOOP("DetailController", "网格详情"),
                 "resource": QT_TRANSLATE_NOOP("DetailController", "资源详情"),
                 "kpi": QT_TRANSLATE_NOOP("DetailController", "指标详情"),
-                "sensor": QT_TRANSLATE_NOOP("DetailController", "设备详情")}
+                "sensor": QT_TRANSLATE_NOOP("DetailController", "设备详情"),
+                "camera": QT_TRANSLATE_NOOP("DetailController", "监控视频")}
 #: An alert's panel says which of the three kinds of signal it is.
 SIGNAL_TITLES = {SignalKind.WARNING: QT_TRANSLATE_NOOP("DetailController", "预警详情"),
                  SignalKind.ALARM: QT_TRANSLATE_NOOP("DetailController", "告警详情"),

@@ -56,6 +56,7 @@ def test_an_incidents_details_list_the_nearest_cameras_and_play_the_nearest(qloo
                 qtbot.addWidget(camera_panel)
                 assert views[0].player.state is PlayState.IDLE, "one camera plays in the details at a time"
                 assert camera_panel.findChildren(CameraView)[0].player.camera_id == "CAM002"
+                assert camera_panel.title.text() == "监控视频", "the camera panel has a title of its own"
                 camera_panel.findChildren(CameraView)[0].player.stop()
         qloop.run_until_complete(scenario())
     finally:

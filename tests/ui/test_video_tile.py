@@ -37,6 +37,10 @@ def _grab(view) -> QImage:
     return view.grab().toImage()
 
 
+BROKEN_STREAMS = pytest.mark.qt_log_ignore("Could not open media")   # what FFmpeg says of a stream cut under it
+
+
+@BROKEN_STREAMS
 def test_four_cameras_play_frames_that_change_and_an_offline_camera_comes_back(qloop, qtbot, sim, eventually):
     async def scenario() -> None:
         async with make_client() as client:
@@ -75,6 +79,7 @@ def test_four_cameras_play_frames_that_change_and_an_offline_camera_comes_back(q
     qloop.run_until_complete(scenario())
 
 
+@BROKEN_STREAMS
 def test_a_stalled_stream_is_shown_within_five_seconds_and_recovers(qloop, qtbot, sim, eventually):
     async def scenario() -> None:
         async with make_client() as client:

@@ -153,7 +153,7 @@ def build_video(ctx: TileContext, section: TileSection) -> Tile:
     from .video import VideoTile
 
     tile = VideoTile(ctx.live, ctx.cameras, ctx.clock, slots=section.slots, cameras=section.cameras,
-                     title=section.title)
+                     title=section.title, protocol=section.protocol)
     tile.camera_activated.connect(lambda i: ctx.open_details("camera", i))
     if ctx.video_tiles is not None and section.title:
         ctx.video_tiles.add(section.title, tile)         # presets and the console find their tile by its title

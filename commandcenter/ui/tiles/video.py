@@ -26,7 +26,7 @@ class VideoTile(Tile):
     camera_activated = Signal(str)
 
     def __init__(self, live: LiveState, directory: CameraDirectory | None, clock: Callable[[], datetime], *,
-                 slots: int = 4, cameras: Sequence[str] = (), title: str = "",
+                 slots: int = 4, cameras: Sequence[str] = (), title: str = "", protocol: str = "hls",
                  parent: QWidget | None = None) -> None:
         if slots not in SLOT_COUNTS:
             raise ValueError(f"a video tile shows 1, 4 or 9 cameras, not {slots}")
@@ -43,7 +43,7 @@ class VideoTile(Tile):
         self.players: list[CameraPlayer] = []
         self.views: list[CameraView] = []
         for i in range(slots):
-            player = CameraPlayer(directory, self)
+            player = CameraPlayer(directory, self, protocol=protocol)
             view = CameraView(player, clock)
             view.clicked.connect(self.camera_activated)
             grid.addWidget(view, i // side, i % side)
