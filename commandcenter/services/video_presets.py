@@ -69,14 +69,14 @@ class PresetRules:
         self.territory = territory
         self.slots = slots                     # how many cameras the preset's tile shows
         self.up: dict[str, str] = {}           # preset name → the record id holding it
-        self._done: set[str] = set()           # records acknowledged (or closed): they never fire again
+        self.done: set[str] = set()            # records acknowledged (or closed): they never fire again
 
     def changed(self, change: Change) -> list[PresetUp]:
         """The presets the change's new or changed records bring up (those not up already)."""
         ups: list[PresetUp] = []
         records: list[Alert | Incident] = [*change.alerts, *change.incidents]
         for record in records:
-            if record.id in self._done:
+            if record.id in self.done:
                 continue
             if isinstance(record, Incident) and not record.is_open:
                 continue
@@ -111,7 +111,7 @@ class PresetRules:
 
     def record_done(self, record_id: str) -> list[VideoPreset]:
         """The record was acknowledged (a warning, an alarm) or closed (an emergency): the presets it holds go down."""
-        self._done.add(record_id)
+        self.done.add(record_id)
         down = [p for p in self.presets if self.up.get(p.name) == record_id]
         for preset in down:
             del self.up[preset.name]

@@ -349,18 +349,39 @@ class WallApp:
         self._compose_video()
 
     def _compose_video(self) -> None:
-        """The camera directory (read and refreshed in the background) and the presets' rules, built once."""
+        """The camera directory (read and refreshed in the background) and the presets' rules."""
         if camera_sections(self.config):
             from ..feeds.transport import make_client
 
             self._camera_client = make_client(follow_redirects=False)
             self.cameras = CameraDirectory.for_config(self.config, self._camera_client)
             self.cameras.start()
-        if self.config.video.presets and self.alerts is not None:
+        if self.video_presets is not None:
+            self.video_presets.reconfigure(list(self.config.video.presets), self.cameras)
+        elif self.config.video.presets and self.alerts is not None:
             actions = self.alerts.actions
             self.video_presets = PresetController(
                 self.live, list(self.config.video.presets), self.cameras, self.video_tiles,
                 acknowledged=lambda done: actions.acknowledged.connect(done), parent=self._owner)
+
+    def _reconfigure_video(self, old: Config) -> None:
+        """A reload that changed the camera feeds or the presets: a new directory (the old one ends in the
+        background) and the presets' rules anew, before the windows are rebuilt to take them."""
+        if camera_sections(self.config) == camera_sections(old) and self.config.video == old.video:
+            return
+        if camera_sections(self.config) != camera_sections(old):
+            cameras, client = self.cameras, self._camera_client
+            self.cameras = self._camera_client = None
+            self._tasks.append(asyncio.ensure_future(self._end_cameras(cameras, client)))
+            self._compose_video()
+        elif self.video_presets is not None or self.config.video.presets:
+            if self.video_presets is not None:
+                self.video_presets.reconfigure(list(self.config.video.presets), self.cameras)
+            elif self.alerts is not None:
+                actions = self.alerts.actions
+                self.video_presets = PresetController(
+                    self.live, list(self.config.video.presets), self.cameras, self.video_tiles,
+                    acknowledged=lambda done: actions.acknowledged.connect(done), parent=self._owner)
 
     def push_cameras(self, title: str, camera_ids: list[str]) -> int:
         """Put cameras on every video tile titled `title` (each window's); how many tiles took them."""
@@ -761,7 +782,11 @@ class WallApp:
         if self.cursor_hider is not None:
             self.cursor_hider.set_idle_seconds(config.wall.cursor_idle_seconds)
         self.detail_clients.policy = media_policy(config)
+        if self.alerts is not None:          # the services are composed (a reload before then builds them anew)
+            self._reconfigure_video(old)
         self.rebuild_windows()
+        if self.video_presets is not None:
+            self.video_presets.reshow()          # the rebuilt video tiles: the presets up take them again
         self.notify("config_applied", config)
 
     def _config_refused(self, error: Exception) -> None:
@@ -839,6 +864,10 @@ class WallApp:
         """After the tiles stopped: the directory's refresh and its client end with the wall."""
         cameras, client = self.cameras, self._camera_client
         self.cameras = self._camera_client = None
+        await self._end_cameras(cameras, client)
+
+    @staticmethod
+    async def _end_cameras(cameras: CameraDirectory | None, client: httpx.AsyncClient | None) -> None:
         if cameras is not None:
             await cameras.stop()
         if client is not None:

@@ -51,6 +51,7 @@ class VideoTile(Tile):
             self.views.append(view)
         self.body.addLayout(grid, 1)
         self._held: list[str] | None = None        # what the tile showed before a preset took it
+        self.retired = False                       # stopped for good (its window retired): takes no cameras
         if directory is not None:
             self._unsubscribe = directory.on_change(self._catalogue_changed)
             self.destroyed.connect(lambda *_: self._unsubscribe())
@@ -104,4 +105,5 @@ class VideoTile(Tile):
 
     def stop(self) -> None:
         """The tile's window is retired or the wall stops: its streams end with it."""
+        self.retired = True
         self.stop_all()
