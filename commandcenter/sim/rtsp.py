@@ -24,7 +24,7 @@ from .video import camera_env
 
 log = logging.getLogger(__name__)
 
-START_TIMEOUT_S = 10.0
+START_TIMEOUT_S = 15.0
 MAX_HEADER_BYTES = 16_384
 MAX_CLIENT_BUFFER = 2_000_000    # a client this far behind is not reading: dropped rather than buffered forever
 SESSION_TIMEOUT_S = 60

@@ -504,20 +504,24 @@ class SimServer:
                     del self._previews[token]
             await asyncio.sleep(1.0)
 
-    def _start_stream(self, camera: SimCamera) -> None:
-        """Start the camera's HLS encoder without waiting for it (a failure is logged; the next ask retries)."""
-        if self.video is None or camera.id in self._stream_starts:
+    def _start_stream(self, camera: SimCamera, *, rtsp: bool = False) -> None:
+        """Start the camera's HLS (or RTSP) encoder without waiting for it, so it runs by the time the player
+        asks (a failure is logged; the player's own request tries again)."""
+        key = f"{camera.id}/{'rtsp' if rtsp else 'hls'}"
+        if self.video is None or key in self._stream_starts:
             return
 
         async def start() -> None:
             try:
-                if self.video is not None:
+                if rtsp and self.rtsp is not None:
+                    await self.rtsp.relay(camera)
+                elif self.video is not None:
                     await self.video.hls_dir(camera)
             except RuntimeError as exc:
                 log.warning("camera %s: %s", camera.id, exc)
             finally:
-                self._stream_starts.pop(camera.id, None)
-        self._stream_starts[camera.id] = asyncio.ensure_future(start())
+                self._stream_starts.pop(key, None)
+        self._stream_starts[key] = asyncio.ensure_future(start())
 
     def _rtsp_grant(self, token: str) -> SimCamera | None:
         """The camera an RTSP URL's token was handed out for, while it is good (as for HLS, see h_video)."""
@@ -558,6 +562,7 @@ class SimServer:
         self._previews[token] = [camera.id, now + self.preview_ttl_s, 0.0]
         if protocol == "rtsp" and self.rtsp is not None:
             url = self.rtsp.url(token)
+            self._start_stream(camera, rtsp=True)
         else:
             url = f"http://{self.host}:{self.port}{VIDEO}/{token}/index.m3u8"
             self._start_stream(camera)       # the encoder starts while the player is still being set up

@@ -23,7 +23,8 @@ from .cameras import SimCamera
 
 log = logging.getLogger(__name__)
 
-SEGMENT_S = 0.5             # short segments: a player joins (and sits behind) the live edge sooner
+SEGMENT_S = 0.6             # short segments (a player joins, and sits behind, the live edge sooner), over 0.5 s so the
+                            # playlist's whole-second target duration rounds to 1, not to an invalid 0
 PLAYLIST_SEGMENTS = 6
 START_TIMEOUT_S = 15.0
 CAMERA_TZ = "Asia/Shanghai"  # the simulated city is in Shandong
@@ -67,10 +68,21 @@ def rtp_command(camera: SimCamera, directory: Path, port: int, sdp: Path) -> lis
             f"rtp://127.0.0.1:{port}?rtcpport={port + 1}&pkt_size=1400"]
 
 
+def keyframe_interval(camera: SimCamera) -> int:
+    """Frames from one keyframe to the next: about SEGMENT_S."""
+    return max(1, round(camera.shape.fps * SEGMENT_S))
+
+
+def segment_seconds(camera: SimCamera) -> float:
+    """An HLS segment is exactly one keyframe interval (the muxer cuts only at keyframes: a longer nominal
+    duration would make every segment two intervals long)."""
+    return keyframe_interval(camera) / camera.shape.fps
+
+
 def encoder_args(camera: SimCamera, directory: Path) -> list[str]:
     """FFmpeg's input, overlay and H.264 encoder options for one camera (a keyframe every segment)."""
     s = camera.shape
-    gop = str(max(1, round(s.fps * SEGMENT_S)))
+    gop = str(keyframe_interval(camera))
     return ["-hide_banner", "-loglevel", "error", "-nostdin", "-re",
             "-f", "lavfi", "-i", f"testsrc2=size={s.width}x{s.height}:rate={s.fps}",
             "-vf", _overlay(directory, camera),
@@ -135,7 +147,7 @@ class VideoFarm:
         directory.mkdir(parents=True)
         playlist = directory / "index.m3u8"
         args = [binary, *encoder_args(camera, directory),
-                "-f", "hls", "-hls_time", f"{SEGMENT_S:g}", "-hls_list_size", str(PLAYLIST_SEGMENTS),
+                "-f", "hls", "-hls_time", f"{segment_seconds(camera):g}", "-hls_list_size", str(PLAYLIST_SEGMENTS),
                 "-hls_flags", "delete_segments+omit_endlist+independent_segments",
                 "-hls_segment_filename", str(directory / "seg%06d.ts"), str(playlist)]
         process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

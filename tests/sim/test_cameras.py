@@ -51,6 +51,7 @@ def test_a_preview_url_serves_live_hls_that_moves_on(fresh) -> None:
         assert preview["camera_id"] == "CAM002" and preview["protocol"] == "hls" and preview["expires_in"] == 60
         first = c.get(preview["url"])
         assert first.status_code == 200 and first.text.startswith("#EXTM3U")
+        assert "#EXT-X-TARGETDURATION:1\n" in first.text, "sub-second segments, a valid whole-second target"
         segment = next(line for line in first.text.splitlines() if line.endswith(".ts"))
         ts = c.get(preview["url"].rsplit("/", 1)[0] + "/" + segment)
         assert ts.status_code == 200 and ts.content[:1] == b"\x47"     # MPEG-TS sync byte
