@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cameras import SimCamera
-from .video import camera_env
+from .video import camera_env, die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class RtspServer:
         sdp = directory / "stream.sdp"
         relay.process = subprocess.Popen(self.command(camera, directory, port, sdp), stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                         env=camera_env())
+                                         env=camera_env(), preexec_fn=die_with_parent)
         self._relays[camera.id] = relay
         deadline = time.monotonic() + START_TIMEOUT_S
         while not sdp.exists() or not sdp.read_text(encoding="utf-8").strip():

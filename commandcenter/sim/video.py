@@ -10,12 +10,15 @@ served by sim/rtsp.py from an encoder of its own (`rtp_command`).
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +42,21 @@ def ffmpeg_path() -> str | None:
 
 def font_file() -> Path | None:
     return next((p for p in FONT_CANDIDATES if p.is_file()), None)
+
+
+_PR_SET_PDEATHSIG = 1
+_prctl: Callable[..., int] | None
+try:
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl     # looked up here: the child between fork and exec only calls it
+except (OSError, AttributeError):
+    _prctl = None
+
+
+def die_with_parent() -> None:
+    """In the encoder's process before exec (Linux): it is killed when the thread that started it ends, so a
+    simulator killed without stopping (a test's timeout, a crash) leaves no encoder running on."""
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def camera_env() -> dict[str, str]:
@@ -151,7 +169,7 @@ class VideoFarm:
                 "-hls_flags", "delete_segments+omit_endlist+independent_segments",
                 "-hls_segment_filename", str(directory / "seg%06d.ts"), str(playlist)]
         process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, env=camera_env())
+                                   stderr=subprocess.PIPE, env=camera_env(), preexec_fn=die_with_parent)
         self._streams[camera.id] = _Stream(process, directory)
         deadline = time.monotonic() + START_TIMEOUT_S
         stream = self._streams[camera.id]

@@ -1,8 +1,10 @@
 """The simulator's cameras: a catalogue, short-lived preview URLs, live HLS from FFmpeg, a camera switched off."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import sys
 import time
 
 import httpx
@@ -150,3 +152,37 @@ def test_the_cameras_kept_running_stream_before_anybody_asks(fresh) -> None:
         started = time.monotonic()
         assert c.get(url).status_code == 200
         assert time.monotonic() - started < 1.0, "the playlist is there at once: no encoder to wait for"
+
+
+KILLED_SIM = """
+import os, time
+from commandcenter.sim import run_in_thread
+sim = run_in_thread(profile="street", seed=1, history_hours=0.1, video_always_on=2)
+deadline = time.monotonic() + 30
+while len(sim.server.video.running()) < 2 and time.monotonic() < deadline:
+    time.sleep(0.1)
+print(" ".join(str(s.process.pid) for s in sim.server.video._streams.values()), flush=True)
+os._exit(0)     # killed, as a test's timeout or a crash would: no stop()
+"""
+
+
+@needs_ffmpeg
+def test_a_simulator_that_dies_leaves_no_encoder_running() -> None:
+    from tests.support import subprocess_env
+
+    out = subprocess.run([sys.executable, "-c", KILLED_SIM], capture_output=True, text=True, timeout=90,
+                         env=subprocess_env())
+    pids = [int(p) for p in out.stdout.split()]
+    assert len(pids) == 2, out.stderr
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in pids), "the encoders ended with the simulator's process"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
