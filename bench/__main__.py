@@ -54,7 +54,7 @@ def plan(soak_minutes: float | None, quick: bool) -> list[Bench]:
               names=("sensors_msgs_per_s", "sensors_lost", "sensors_loop_p99_ms")),
         Bench("wall_latency.py", full=["--sensors", "10000"], quick=["--sensors", "10000"], timeout=300,
               names=("sensors_event_to_pixel_p50_ms", "sensors_event_to_pixel_p99_ms")),
-        Bench("wall_video.py", timeout=300, names=("video_4_tiles_cpu_cores", "video_9_tiles_cpu_cores",
+        Bench("wall_video.py", timeout=480, names=("video_4_tiles_cpu_cores", "video_9_tiles_cpu_cores",
                                                    "video_4_click_to_first_frame_s")),
         Bench("wall_soak.py", full=["--minutes", str(soak)], quick=["--minutes", str(soak)],
               timeout=(soak + min(10.0, soak / 3)) * 60 + 180, names=("soak_rss_growth_pct",)),   # + warm-up
