@@ -146,8 +146,10 @@ def store_url_or_exit(config: Config, given: str = "", *, create: bool) -> str:
 
 
 # ---------------------------------------------------------------- the demo's city
-#: The demo's cameras that stream from the start (the video tiles' first ones): a click does not wait for an encoder
-DEMO_CAMERAS_ALWAYS_ON = 4
+def cameras_on_tiles(config: Config) -> int:
+    """How many of the catalogue's first cameras the config's video tiles may show (their largest tile's slots):
+    the demo's simulator streams those from the start, so a click does not wait for an encoder."""
+    return max((t.slots for page in config.pages for t in page.tiles if t.kind == "video"), default=0)
 
 
 @contextmanager
@@ -159,13 +161,13 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
     Extra demo events are announced on the console and in the wall's title, so nobody takes them for the city."""
     from ..sim import run_in_thread
 
+    config = load_or_exit(os.environ.get("COMMANDCENTER_DEMO_CONFIG", DEFAULT_CONFIG))
     sim = run_in_thread(profile=profile, seed=seed, speed=speed, demo_extra_events_per_s=extra_events_per_s,
-                        backfill_days=DEMO_BACKFILL_DAYS, video_always_on=DEMO_CAMERAS_ALWAYS_ON)
+                        backfill_days=DEMO_BACKFILL_DAYS, video_always_on=cameras_on_tiles(config))
     city = sim.server.city
     assert city is not None, "a started simulator has its city"
     sensors = demo_sensors(city, seed)
     try:
-        config = load_or_exit(os.environ.get("COMMANDCENTER_DEMO_CONFIG", DEFAULT_CONFIG))
         feeds = [f.model_copy(update={"url": sim.url}) if f.kind in ("native", "cameras") else f
                  for f in config.feeds]
         if sensors is not None:

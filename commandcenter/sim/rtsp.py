@@ -163,6 +163,7 @@ class RtspServer:
         self._relays[camera.id] = relay
         deadline = time.monotonic() + START_TIMEOUT_S
         while not sdp.exists() or not sdp.read_text(encoding="utf-8").strip():
+            relay.last_client = time.monotonic()      # starting is not idle: the reaper leaves it alone
             if relay.process.poll() is not None or time.monotonic() > deadline:
                 self.stop(camera.id)
                 raise RuntimeError(f"ffmpeg for {camera.id} wrote no RTP session description")

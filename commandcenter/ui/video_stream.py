@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import logging
+import time
 from pathlib import Path
 
 import shiboken6
@@ -154,8 +155,10 @@ class _Janitor(QObject):
     def at_quit(self) -> None:
         for stream in list(_LIVE):
             stream.end()
+        deadline = time.monotonic() + QUIT_WAIT_MS / 1000    # one budget for all: they end in parallel
         for stream in list(_ENDING):
-            if not stream.thread.wait(QUIT_WAIT_MS):
+            left_ms = max(0, int((deadline - time.monotonic()) * 1000))
+            if not stream.thread.wait(left_ms):
                 # destroying a running QThread aborts the process: this one is left to the process's exit
                 log.warning("camera stream %s did not end within %d ms", stream.thread.objectName(), QUIT_WAIT_MS)
                 ctypes.pythonapi.Py_IncRef(ctypes.py_object(stream.thread))
