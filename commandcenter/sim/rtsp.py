@@ -128,12 +128,12 @@ class RtspServer:
     # --- encoders ------------------------------------------------------------------------------
     async def relay(self, camera: SimCamera) -> _Relay:
         """The camera's running relay, its encoder started (and its SDP written) if needed."""
+        pending = self._starting.get(camera.id)        # first: a starting relay has no SDP yet
+        if pending is not None:
+            return await asyncio.shield(pending)
         relay = self._relays.get(camera.id)
         if relay is not None and relay.process is not None and relay.process.poll() is None:
             return relay
-        pending = self._starting.get(camera.id)
-        if pending is not None:
-            return await asyncio.shield(pending)
         future: asyncio.Future[_Relay] = asyncio.get_running_loop().create_future()
         self._starting[camera.id] = future
         try:

@@ -106,7 +106,6 @@ def test_a_stalled_stream_is_shown_within_five_seconds_and_recovers(qloop, qtbot
     qloop.run_until_complete(scenario())
 
 
-@BROKEN_STREAMS      # on a loaded machine a first open may time out while the camera's encoder starts: retried
 def test_a_camera_plays_over_rtsp(qloop, qtbot, sim, eventually):
     async def scenario() -> None:
         async with make_client() as client:
