@@ -67,13 +67,11 @@ def platform(stream_url: str) -> web.Application:
 
 async def gui_beat(seconds: float) -> float:
     """The longest gap between 10 ms ticks of the GUI thread's loop over `seconds`."""
-    loop = asyncio.get_running_loop()
     worst, last, end = 0.0, time.monotonic(), time.monotonic() + seconds
     while time.monotonic() < end:
         await asyncio.sleep(0.01)
         now = time.monotonic()
         worst, last = max(worst, now - last), now
-    del loop
     return worst
 
 
