@@ -686,33 +686,33 @@
   <context>
     <name>CameraView</name>
     <message>
-      <location filename="../../video.py" line="59" />
-      <location filename="../../video.py" line="309" />
+      <location filename="../../video.py" line="55" />
+      <location filename="../../video.py" line="264" />
       <source>未分配</source>
       <translation>Unassigned</translation>
     </message>
     <message>
-      <location filename="../../video.py" line="60" />
+      <location filename="../../video.py" line="56" />
       <source>连接中</source>
       <translation>Connecting</translation>
     </message>
     <message>
-      <location filename="../../video.py" line="61" />
+      <location filename="../../video.py" line="57" />
       <source>直播</source>
       <translation>Live</translation>
     </message>
     <message>
-      <location filename="../../video.py" line="62" />
+      <location filename="../../video.py" line="58" />
       <source>画面中断 · 重连中</source>
       <translation>Stalled · reconnecting</translation>
     </message>
     <message>
-      <location filename="../../video.py" line="63" />
+      <location filename="../../video.py" line="59" />
       <source>离线</source>
       <translation>Offline</translation>
     </message>
     <message>
-      <location filename="../../video.py" line="64" />
+      <location filename="../../video.py" line="60" />
       <source>无法播放 · 重试中</source>
       <translation>Cannot play · retrying</translation>
     </message>
@@ -1343,136 +1343,136 @@
   <context>
     <name>DetailController</name>
     <message>
-      <location filename="../../details.py" line="477" />
+      <location filename="../../details.py" line="478" />
       <source>读取中…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="528" />
+      <location filename="../../details.py" line="529" />
       <source>实时数据中没有此事件，正在查询…</source>
       <translation>Not in the live data; querying the store…</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="535" />
+      <location filename="../../details.py" line="536" />
       <source>指标</source>
       <translation>Indicator</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="537" />
+      <location filename="../../details.py" line="538" />
       <source>分项</source>
       <translation>Breakdown</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="560" />
+      <location filename="../../details.py" line="561" />
       <source>已读取存储</source>
       <translation>Read from the store</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="566" />
+      <location filename="../../details.py" line="567" />
       <source>✓ 已完整</source>
       <translation>✓ Complete</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="607" />
-      <location filename="../../details.py" line="714" />
+      <location filename="../../details.py" line="608" />
+      <location filename="../../details.py" line="715" />
       <source>照片</source>
       <translation>Photos</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="622" />
+      <location filename="../../details.py" line="623" />
       <source>打开原图</source>
       <translation>Open original</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="671" />
+      <location filename="../../details.py" line="672" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="672" />
+      <location filename="../../details.py" line="673" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="673" />
-      <location filename="../../details.py" line="725" />
-      <location filename="../../details.py" line="780" />
-      <location filename="../../details.py" line="802" />
+      <location filename="../../details.py" line="674" />
+      <location filename="../../details.py" line="726" />
+      <location filename="../../details.py" line="781" />
+      <location filename="../../details.py" line="803" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="674" />
-      <location filename="../../details.py" line="722" />
+      <location filename="../../details.py" line="675" />
+      <location filename="../../details.py" line="723" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="676" />
+      <location filename="../../details.py" line="677" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="677" />
+      <location filename="../../details.py" line="678" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="678" />
+      <location filename="../../details.py" line="679" />
       <source>上报人</source>
       <translation>Reporter</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="680" />
+      <location filename="../../details.py" line="681" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="681" />
-      <location filename="../../details.py" line="841" />
+      <location filename="../../details.py" line="682" />
+      <location filename="../../details.py" line="842" />
       <source>网格员</source>
       <translation>Grid worker</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="682" />
+      <location filename="../../details.py" line="683" />
       <source>处置人</source>
       <translation>Handler</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="683" />
+      <location filename="../../details.py" line="684" />
       <source>涉及部门</source>
       <translation>Departments</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="684" />
+      <location filename="../../details.py" line="685" />
       <source>上报时间</source>
       <translation>Reported at</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="693" />
+      <location filename="../../details.py" line="694" />
       <source>响应</source>
       <translation>Response</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="92" />
-      <location filename="../../details.py" line="694" />
+      <location filename="../../details.py" line="93" />
+      <location filename="../../details.py" line="695" />
       <source>到场</source>
       <translation>Arrival</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="697" />
+      <location filename="../../details.py" line="698" />
       <source>描述</source>
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="698" />
+      <location filename="../../details.py" line="699" />
       <source>处置时间线</source>
       <translation>Timeline</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="709" />
-      <location filename="../../details.py" line="781" />
-      <location filename="../../details.py" line="805" />
+      <location filename="../../details.py" line="710" />
+      <location filename="../../details.py" line="782" />
+      <location filename="../../details.py" line="806" />
       <source>位置</source>
       <translation>Location</translation>
     </message>
@@ -1484,7 +1484,7 @@
     </message>
     <message>
       <location filename="../../details.py" line="64" />
-      <location filename="../../details.py" line="70" />
+      <location filename="../../details.py" line="71" />
       <source>预警详情</source>
       <extracomment>An alert's panel says which of the three kinds of signal it is.</extracomment>
       <translation>Public warning details</translation>
@@ -1510,278 +1510,283 @@
       <translation>Device details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="71" />
+      <location filename="../../details.py" line="69" />
+      <source>监控视频</source>
+      <translation>Cameras</translation>
+    </message>
+    <message>
+      <location filename="../../details.py" line="72" />
       <source>告警详情</source>
       <translation>Alarm details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="72" />
+      <location filename="../../details.py" line="73" />
       <source>督办详情</source>
       <translation>Supervision details</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="74" />
+      <location filename="../../details.py" line="75" />
       <source>事件数</source>
       <extracomment>The indicators a KPI detail can be opened on, in the centres' words (the engine's names are internal keys).</extracomment>
       <translation>Events</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="75" />
+      <location filename="../../details.py" line="76" />
       <source>处置率</source>
       <translation>Disposal rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="76" />
+      <location filename="../../details.py" line="77" />
       <source>办结率</source>
       <translation>Completion rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="77" />
+      <location filename="../../details.py" line="78" />
       <source>闭环管理率</source>
       <translation>Closed-loop management rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="78" />
+      <location filename="../../details.py" line="79" />
       <source>现场化解率</source>
       <translation>On-the-spot resolution rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="79" />
+      <location filename="../../details.py" line="80" />
       <source>1-10-20达标率</source>
       <translation>1-10-20 compliance</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="80" />
+      <location filename="../../details.py" line="81" />
       <source>平均受理时长</source>
       <translation>Average acceptance time</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="81" />
+      <location filename="../../details.py" line="82" />
       <source>平均到场时长</source>
       <translation>Average arrival time</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="82" />
+      <location filename="../../details.py" line="83" />
       <source>群众满意率</source>
       <translation>Satisfaction rate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="83" />
+      <location filename="../../details.py" line="84" />
       <source>化解层级占比</source>
       <translation>Resolution level share</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="84" />
+      <location filename="../../details.py" line="85" />
       <source>各类别事件数</source>
       <translation>Events per category</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="85" />
+      <location filename="../../details.py" line="86" />
       <source>各网格事件数</source>
       <translation>Events per grid</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="89" />
+      <location filename="../../details.py" line="90" />
       <source>上报</source>
       <extracomment>What the timeline calls each stamp of an incident without a timeline of its own.</extracomment>
       <translation>Reported</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="90" />
+      <location filename="../../details.py" line="91" />
       <source>受理</source>
       <translation>Accepted</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="91" />
+      <location filename="../../details.py" line="92" />
       <source>派遣</source>
       <translation>Dispatched</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="93" />
-      <location filename="../../details.py" line="695" />
+      <location filename="../../details.py" line="94" />
+      <location filename="../../details.py" line="696" />
       <source>初情研判</source>
       <translation>Initial assessment</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="94" />
+      <location filename="../../details.py" line="95" />
       <source>办结</source>
       <translation>Closed</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="95" />
+      <location filename="../../details.py" line="96" />
       <source>回访</source>
       <translation>Follow-up visit</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="96" />
+      <location filename="../../details.py" line="97" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="97" />
+      <location filename="../../details.py" line="98" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="98" />
+      <location filename="../../details.py" line="99" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="669" />
+      <location filename="../../details.py" line="670" />
       <source>{left}（截止 {due}）</source>
       <translation>{left} (due {due})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="719" />
+      <location filename="../../details.py" line="720" />
       <source>此信号已不在实时数据中</source>
       <translation>This signal is no longer in the live data</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="723" />
-      <location filename="../../details.py" line="779" />
-      <location filename="../../details.py" line="801" />
+      <location filename="../../details.py" line="724" />
+      <location filename="../../details.py" line="780" />
+      <location filename="../../details.py" line="802" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="725" />
+      <location filename="../../details.py" line="726" />
       <source>生效中</source>
       <translation>In force</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="725" />
+      <location filename="../../details.py" line="726" />
       <source>已失效</source>
       <translation>No longer in force</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="726" />
+      <location filename="../../details.py" line="727" />
       <source>发布</source>
       <translation>Issued</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="727" />
+      <location filename="../../details.py" line="728" />
       <source>有效至</source>
       <translation>Valid until</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="728" />
+      <location filename="../../details.py" line="729" />
       <source>区域</source>
       <translation>Area</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="729" />
+      <location filename="../../details.py" line="730" />
       <source>发布单位</source>
       <translation>Issued by</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="731" />
+      <location filename="../../details.py" line="732" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="734" />
+      <location filename="../../details.py" line="735" />
       <source>处置指引</source>
       <translation>Guidance</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="738" />
+      <location filename="../../details.py" line="739" />
       <source>涉及网格（{n} 个）</source>
       <translation>Grids covered ({n})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="742" />
+      <location filename="../../details.py" line="743" />
       <source>另有 {n} 个网格，见地图上的预警区域</source>
       <translation>{n} more grids: see the warning's area on the map</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="748" />
+      <location filename="../../details.py" line="749" />
       <source>关联</source>
       <translation>Related</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="758" />
+      <location filename="../../details.py" line="759" />
       <source>处置记录</source>
       <translation>Operator actions</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="776" />
+      <location filename="../../details.py" line="777" />
       <source>此资源不在实时数据中</source>
       <translation>This resource is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="783" />
+      <location filename="../../details.py" line="784" />
       <source>数量/阈值</source>
       <translation>Quantity / threshold</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="784" />
+      <location filename="../../details.py" line="785" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="785" />
+      <location filename="../../details.py" line="786" />
       <source>更新</source>
       <translation>Updated</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="798" />
+      <location filename="../../details.py" line="799" />
       <source>此设备不在实时数据中</source>
       <translation>This device is not in the live data</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="803" />
+      <location filename="../../details.py" line="804" />
       <source>读数</source>
       <translation>Reading</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="804" />
+      <location filename="../../details.py" line="805" />
       <source>读数时间</source>
       <translation>Read at</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="813" />
-      <location filename="../../details.py" line="827" />
+      <location filename="../../details.py" line="814" />
+      <location filename="../../details.py" line="828" />
       <source>近24小时读数</source>
       <translation>Readings, last 24 hours</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="840" />
+      <location filename="../../details.py" line="841" />
       <source>所属</source>
       <translation>Belongs to</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="842" />
+      <location filename="../../details.py" line="843" />
       <source>网格长</source>
       <translation>Grid head</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="843" />
+      <location filename="../../details.py" line="844" />
       <source>户数</source>
       <translation>Households</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="846" />
+      <location filename="../../details.py" line="847" />
       <source>在办事件（{n}）</source>
       <translation>Open incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="858" />
+      <location filename="../../details.py" line="859" />
       <source>今日指标</source>
       <translation>Today's KPIs</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="873" />
+      <location filename="../../details.py" line="874" />
       <source>数值</source>
       <translation>Value</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="875" />
+      <location filename="../../details.py" line="876" />
       <source>统计时段</source>
       <translation>Period</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="886" />
+      <location filename="../../details.py" line="887" />
       <source>相关记录（{n}）</source>
       <translation>Related records ({n})</translation>
     </message>
@@ -1821,12 +1826,12 @@
   <context>
     <name>DetailPanel</name>
     <message>
-      <location filename="../../details.py" line="287" />
+      <location filename="../../details.py" line="288" />
       <source>✕ 关闭</source>
       <translation>✕ Close</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="349" />
+      <location filename="../../details.py" line="350" />
       <source>{name}：{value}</source>
       <translation>{name}: {value}</translation>
     </message>
@@ -2817,22 +2822,22 @@
   <context>
     <name>LinkGuard</name>
     <message>
-      <location filename="../../details.py" line="139" />
+      <location filename="../../details.py" line="140" />
       <source>打开链接</source>
       <translation>Open link</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="140" />
+      <location filename="../../details.py" line="141" />
       <source>在浏览器中打开以下链接？</source>
       <translation>Open this link in the browser?</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="143" />
+      <location filename="../../details.py" line="144" />
       <source>打开</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../details.py" line="144" />
+      <location filename="../../details.py" line="145" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -3171,7 +3176,7 @@
   <context>
     <name>WallApp</name>
     <message>
-      <location filename="../../app.py" line="851" />
+      <location filename="../../app.py" line="880" />
       <source>总览</source>
       <translation>Overview</translation>
     </message>
