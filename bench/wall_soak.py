@@ -6,25 +6,30 @@ alert every 5 s. The wall is `WallApp` as `commandcenter run` makes it (SSE feed
 with a second page added; every 10 s it shows the other page, and every live alert gets acknowledged
 through the wall's AlertActions (recorded in the store). RSS (after gc.collect()) is sampled every 10 s.
 
-Warm-up, then `--minutes` measured: the wall's memory is bounded by design, and its bounded caches fill first
-(SQLite's page caches up to the process-wide soft heap limit, store/memory.py; the live state's 5,000 ended
-incidents; the feeds' version map; the store's time-text cache), so the first `--warmup` minutes (default 10,
-a third of `--minutes` when that is shorter) run the same load unmeasured, and the growth is the last sample
-against the sample at the end of the warm-up: `--minutes` of steady state after it, not inside it. (Until
-2026-11-23 17:50 UTC the baseline was the sample at 20 % of a run of `--minutes`: 24 of 30 minutes measured,
-starting while the caches were still filling.)
+Three windows of ended incidents: the wall keeps ended incidents and warnings `[wall] keep_ended_minutes` after
+they end, so its live state fills for one window and then stays level. The soak sets that window (`--window`,
+default `--minutes`) and runs `--warmup` (default two windows) unmeasured and then `--minutes` measured (default
+one window): a 30-minute window gives a 90-minute run whose last 30 minutes are the figure, long after every
+bounded cache (SQLite's page caches up to the process-wide soft heap limit, store/memory.py; the live state's
+window and its 5,000 ended incidents; the feeds' version map; the store's time-text cache) has filled. The growth
+is the last sample against the sample at the start of the last `--minutes`.
 
-Beside RSS each sample takes SQLite's own heap (sqlite3_memory_used()), glibc malloc's bytes in use and Python's
-allocated blocks, so the detail says how much of the growth is SQLite's, how much the native heap and how much
-Python objects, and the growth rate over the last third (a leak keeps its slope; a cache filling up flattens).
+Where any growth is: every sample takes RSS, SQLite's own heap (sqlite3_memory_used()) and the store's files
+(database + WAL), glibc malloc's bytes in use (mallinfo2), Python's allocated blocks, the QObjects the
+application holds, and the live state's incidents and warnings; at the start of the measured part and at the end
+the Python objects are counted by type (gc), and the line names the types that grew most. The growth rate over
+the last third says whether it keeps its slope (a leak) or flattens (a cache filling up).
 `--tracemalloc` prints the source lines whose Python allocations grew most (a diagnosis run: it slows the wall).
 """
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import tempfile
 import time
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from common import SimProcess, app, emit, note, parser, qasync_loop, rss_mb, sse_feed, wall_config
@@ -62,11 +67,54 @@ def trace_top(before, after, limit: int = 25) -> list[str]:
     return [f"{s.size_diff / 1e6:+.2f} MB {s.count_diff:+d} blocks {s.traceback[0]}" for s in stats[:limit]]
 
 
+def files_mb(db: Path) -> float:
+    """The store's files on disk (database, WAL, shared memory) in MB."""
+    return sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 1e6
+
+
+def qobject_count(qapp, owners=()) -> int:
+    """The QObjects the application holds: its own children, every top-level widget with its descendants, and
+    the descendants of `owners` (the wall's service owner)."""
+    from PySide6.QtCore import QObject
+
+    roots = [qapp, *owners]
+    n = sum(len(r.findChildren(QObject)) for r in roots)
+    return n + sum(1 + len(w.findChildren(QObject)) for w in qapp.topLevelWidgets())
+
+
+def types_by_count() -> Counter[str]:
+    """Python objects the garbage collector tracks, counted by type (module-qualified)."""
+    gc.collect()
+    return Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
+
+
+def grown_types(before: Counter[str], after: Counter[str], limit: int = 8) -> list[tuple[str, int]]:
+    """The `limit` types whose object count grew most from `before` to `after`."""
+    diff = Counter(after)
+    diff.subtract(before)
+    return [(t, n) for t, n in diff.most_common(limit) if n > 0]
+
+
+@dataclass
+class Sample:
+    t: float              # seconds since the load started
+    rss: float            # MB, after gc.collect()
+    sqlite: float         # SQLite's heap, MB
+    files: float          # the store's files, MB
+    malloc: float         # glibc malloc in use, MB
+    blocks: int           # Python's allocated blocks
+    qobjects: int
+    incidents: int        # in the live state (open and ended within the window)
+    alerts: int
+
+
 def main() -> None:
     a = parser(__doc__)
-    a.add_argument("--minutes", type=float, default=30.0, help="measured minutes, after the warm-up")
+    a.add_argument("--minutes", type=float, default=30.0, help="measured minutes, at the end of the run")
+    a.add_argument("--window", type=int, default=None,
+                   help="[wall] keep_ended_minutes of the soaked wall (default: --minutes)")
     a.add_argument("--warmup", type=float, default=None,
-                   help="unmeasured minutes first (default 10, or a third of --minutes when that is shorter)")
+                   help="unmeasured minutes first (default two windows, so the run spans three)")
     a.add_argument("--rate", type=float, default=100.0)
     a.add_argument("--tracemalloc", action="store_true",
                    help="diagnosis: trace Python allocations, print the lines that grew most from baseline to end "
@@ -74,7 +122,8 @@ def main() -> None:
     a.add_argument("--trace-from", type=float, default=None,
                    help="minute of the tracemalloc baseline snapshot (default: the RSS baseline's)")
     args = a.parse_args()
-    warmup = min(10.0, args.minutes / 3) if args.warmup is None else args.warmup
+    window = args.window if args.window is not None else max(1, round(args.minutes))
+    warmup = 2.0 * window if args.warmup is None else args.warmup
     if args.tracemalloc:
         import tracemalloc
 
@@ -84,20 +133,21 @@ def main() -> None:
     sim = SimProcess(rate=args.rate, duration=seconds, soak=True)
     config = wall_config([sse_feed(sim.url)])
     second = config.pages[0].model_copy(update={"name": "第二页"})
-    config = config.model_copy(update={"pages": [config.pages[0], second]})
+    config = config.model_copy(update={"pages": [config.pages[0], second],
+                                       "wall": config.wall.model_copy(update={"keep_ended_minutes": window})})
     qapp = app(config)
     loop = qasync_loop(qapp)
     tmp = tempfile.TemporaryDirectory(prefix="bench-soak-")
-    samples: list[tuple[float, float]] = []
-    sq: list[float] = []
-    heap: list[tuple[float, int]] = []   # (malloc in-use MB, Python allocated blocks)
+    db = Path(tmp.name) / "soak.db"
+    samples: list[Sample] = []
+    types: list[Counter[str]] = []     # at the baseline and at the end
     snaps: list = []
     info: dict = {"rotations": 0, "acks": 0, "ack_errors": 0}
 
     async def run() -> None:
         from commandcenter.ui.app import WallApp
 
-        wall = WallApp(config, f"sqlite:///{Path(tmp.name) / 'soak.db'}")
+        wall = WallApp(config, f"sqlite:///{db}")
         orig = wall.build_window
 
         def build(page):
@@ -110,6 +160,12 @@ def main() -> None:
         windows = list(getattr(wall, "windows", {}).values()) or [wall.window]
         for w in windows:
             w.resize(3840, 2160)
+
+        def sample(elapsed: float) -> None:
+            samples.append(Sample(elapsed, rss_mb(), sqlite_mb(), files_mb(db), malloc_mb(),
+                                  sys.getallocatedblocks(), qobject_count(qapp, [wall._owner]),
+                                  len(wall.live.incidents), len(wall.live.alerts)))
+
         await asyncio.sleep(1.0)
         sim.go()
         t0 = time.monotonic()
@@ -137,20 +193,18 @@ def main() -> None:
                         info["ack_error"] = repr(exc)[:200]
             if elapsed >= next_sample:
                 next_sample += 10.0
-                samples.append((elapsed, rss_mb()))
-                sq.append(sqlite_mb())
-                heap.append((malloc_mb(), sys.getallocatedblocks()))
+                sample(elapsed)
+                if not types and elapsed >= base_t:
+                    types.append(types_by_count())
                 trace_from = base_t if args.trace_from is None else args.trace_from * 60
                 if args.tracemalloc and not snaps and elapsed >= trace_from:
                     snaps.append(tracemalloc.take_snapshot())
             await asyncio.sleep(0.5)
-        samples.append((time.monotonic() - t0, rss_mb()))
-        sq.append(sqlite_mb())
-        heap.append((malloc_mb(), sys.getallocatedblocks()))
+        sample(time.monotonic() - t0)
+        types.append(types_by_count())
         if snaps:
             note("soak: Python allocations grown from baseline to end:\n  " +
                  "\n  ".join(trace_top(snaps[0], tracemalloc.take_snapshot())))
-        info["incidents"] = len(wall.live.incidents)
         info["received"] = sum(getattr(f, "received", 0) for f in wall.pipeline.feeds)
         await wall.stop()
 
@@ -158,25 +212,33 @@ def main() -> None:
         loop.run_until_complete(run())
     done = sim.wait_done(5)
     sim.close()
-    i_base = next((i for i, (t, _) in enumerate(samples) if t >= base_t), 0)
-    base, last = samples[i_base][1], samples[-1][1]
-    growth = (last - base) / base * 100.0
-    sqlite_growth = sq[-1] - sq[i_base]
-    i_third = next((i for i, (t, _) in enumerate(samples) if t >= base_t + (seconds - base_t) * 2 / 3), i_base)
-    t3, r3 = samples[i_third]
-    slope = (last - r3) / base * 100.0 / max(samples[-1][0] - t3, 1.0) * 3600.0
-    note(f"soak: rss samples {[round(r) for _, r in samples]}; sqlite {[round(m) for m in sq]}; "
-         f"malloc in use {[round(m) for m, _ in heap]}; python blocks (k) {[b // 1000 for _, b in heap]}; "
+    i_base = next((i for i, s in enumerate(samples) if s.t >= base_t), 0)
+    b, e = samples[i_base], samples[-1]
+    growth = (e.rss - b.rss) / b.rss * 100.0
+    i_third = next((i for i, s in enumerate(samples) if s.t >= base_t + (seconds - base_t) * 2 / 3), i_base)
+    t3 = samples[i_third]
+    slope = (e.rss - t3.rss) / b.rss * 100.0 / max(e.t - t3.t, 1.0) * 3600.0
+    every_minute = samples[::6]
+    note(f"soak: window {window} min, warm-up {warmup:g} min, measured {args.minutes:g} min; per minute: "
+         f"rss {[round(s.rss) for s in every_minute]}; sqlite heap {[round(s.sqlite) for s in every_minute]}; "
+         f"files {[round(s.files) for s in every_minute]}; malloc in use {[round(s.malloc) for s in every_minute]}; "
+         f"python blocks (k) {[s.blocks // 1000 for s in every_minute]}; qobjects {[s.qobjects for s in every_minute]}; "
+         f"live incidents {[s.incidents for s in every_minute]}; live alerts {[s.alerts for s in every_minute]}; "
          f"{info}; sim {done}")
-    emit("soak_rss_growth_pct", growth, "%", 5.0, minutes=args.minutes, warmup_minutes=round(warmup, 2),
-         sqlite_base_mb=round(sq[i_base], 1), sqlite_last_mb=round(sq[-1], 1), growth_mb=last - base,
-         rss_base_mb=base,
-         rss_last_mb=last, sqlite_growth_mb=round(sqlite_growth, 1),
-         other_growth_mb=round(last - base - sqlite_growth, 1),
-         malloc_growth_mb=round(heap[-1][0] - heap[i_base][0], 1),
-         python_blocks_growth=heap[-1][1] - heap[i_base][1], last_third_pct_per_h=round(slope, 2),
+    grown = grown_types(types[0], types[-1]) if len(types) == 2 else []
+    note(f"soak: Python object types grown most over the measured part: {grown}")
+    emit("soak_rss_growth_pct", growth, "%", 1.0, minutes=args.minutes, warmup_minutes=round(warmup, 2),
+         window_minutes=window, rss_base_mb=round(b.rss, 1), rss_last_mb=round(e.rss, 1),
+         growth_mb=round(e.rss - b.rss, 1),
+         sqlite_base_mb=round(b.sqlite, 1), sqlite_last_mb=round(e.sqlite, 1),
+         sqlite_growth_mb=round(e.sqlite - b.sqlite, 1), store_files_growth_mb=round(e.files - b.files, 1),
+         malloc_growth_mb=round(e.malloc - b.malloc, 1), python_blocks_growth=e.blocks - b.blocks,
+         qobjects_base=b.qobjects, qobjects_growth=e.qobjects - b.qobjects,
+         python_types_grown=[f"{t} {n:+d}" for t, n in grown[:5]],
+         live_incidents=(b.incidents, e.incidents), live_alerts=(b.alerts, e.alerts),
+         last_third_pct_per_h=round(slope, 2),
          rotations=info["rotations"], acks=info["acks"], ack_errors=info["ack_errors"],
-         live_incidents=info.get("incidents"), received=info.get("received"), sent=done.get("sent"))
+         received=info.get("received"), sent=done.get("sent"))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,9 @@ class WallSection(_Strict):
     cursor_idle_seconds: float = Field(default=5.0, gt=0, le=3600)
     inhibit_screensaver: bool = True
     alert_takeover: bool = True     # a new red alert brings its page forward until acknowledged
+    # Ended incidents and warnings stay in the live state this long after they ended (the detail panel reads older
+    # ones from the store); at most a week, so the live state stays bounded.
+    keep_ended_minutes: int = Field(default=180, ge=1, le=7 * 24 * 60)
     # The room (issue 19): text is sized so it subtends enough arc minutes from the farthest seat. A screen's size is
     # its diagonal in inches (of the area one wall window covers) or its pixel density; [[screens]] may override.
     screen_diagonal_inches: float | None = Field(default=None, gt=5, le=2000)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..domain import Alert, FeedHealth, Incident, KpiValue, Resource, TerritoryNode
 from ..domain.sensors import Sensor
@@ -127,6 +127,11 @@ class LiveCommits:
         """The feeds' health, and what has ended longer than the retention leaves (once a second)."""
         self.live.apply(health=reports)
         self.live.prune(now)
+
+    def keep_ended(self, window: timedelta) -> None:
+        """Ended incidents and warnings stay `window` after they ended (`[wall] keep_ended_minutes`); the next
+        prune applies it."""
+        self.live.retention = window
 
     def replace(self, incidents: Iterable[Incident], resources: Iterable[Resource],
                 alerts: Iterable[Alert], sensors: Iterable[Sensor] = ()) -> None:

@@ -4,7 +4,7 @@ Views subscribe with `on_change`; every ingest batch produces one `Change` so a 
 update once per batch rather than once per record (painting, not the model, is the cost).
 
 Bounded for weeks-long runs: a closed (or cancelled) incident and a warning no longer in force leave the
-live state `retention` after they ended (`prune`, called by the pipeline once a second); the change says
+live state `retention` after they ended (`[wall] keep_ended_minutes`, default 3 h) (`prune`, called by the pipeline once a second); the change says
 which ids left. Longer than any view shows them (the incident feed keeps closed events 2 h); the detail
 panel reads older records from the store. At most `max_ended` ended incidents are kept (the oldest-ended
 leave first): a city closes a few hundred incidents in 3 h, but a storm or a flood of test traffic can close

@@ -130,6 +130,7 @@ class WallApp:
         self.kiosk = config.wall.kiosk if kiosk is None else kiosk
         self.live = LiveState()
         self.commits = LiveCommits(self.live)     # the live state's one writer, kept across pipeline restarts
+        self.commits.keep_ended(timedelta(minutes=config.wall.keep_ended_minutes))
         self.store: Store | None = None
         self.pipeline: IngestPipeline | None = None
         self.store_access = StoreAccess(lambda: self.pipeline)    # the current pipeline's in_store
@@ -775,6 +776,7 @@ class WallApp:
             install_language(config.wall.language)
         fmt.set_timezone(config.wall.timezone)
         theme.set_room(config.wall.room())
+        self.commits.keep_ended(timedelta(minutes=config.wall.keep_ended_minutes))
         if config.feeds != old.feeds or config.deadlines != old.deadlines:
             self._tasks.append(asyncio.ensure_future(self._restart_pipeline()))
         if self.drills is not None and (config.drill != old.drill or config.feeds != old.feeds):

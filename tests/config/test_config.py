@@ -98,3 +98,19 @@ def test_a_screen_may_have_its_own_size():
     config = parse_config('[wall]\nviewing_distance_m = 6\n[[screens]]\nindex = 1\ndiagonal_inches = 55\n', "r.toml")
     room = config.screens[0].room(config.wall.room())
     assert (room.diagonal_inches, room.distance_m) == (55, 6)
+
+
+def test_ended_incidents_stay_three_hours_unless_the_wall_says_otherwise():
+    assert parse_config("").wall.keep_ended_minutes == 180
+    assert parse_config("[wall]\nkeep_ended_minutes = 30\n").wall.keep_ended_minutes == 30
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("0", "Input should be greater than or equal to 1 (got 0)"),
+    ("20000", "Input should be less than or equal to 10080 (got 20000)"),
+    ('"soon"', "Input should be a valid integer"),
+])
+def test_a_bad_keep_ended_minutes_names_file_key_and_what_was_expected(value, expected):
+    with pytest.raises(ConfigError) as err:
+        parse_config(f"[wall]\nkeep_ended_minutes = {value}\n", "wall.toml")
+    assert f"wall.toml: wall.keep_ended_minutes: {expected}" in str(err.value)
