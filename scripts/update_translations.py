@@ -168,6 +168,9 @@ EN: dict[str, str] = {
     # ---- the wall's own warnings (issue 17): backend clock, alarm sound
     "后端时钟偏差 {s} 秒（慢于本机）": "Backend clock {s} s behind this machine",
     "后端时钟偏差 {s} 秒（快于本机）": "Backend clock {s} s ahead of this machine",
+    # ---- the wall's own recorder process, in the health bar beside the feeds
+    "记录进程": "Recorder", "重启 {n} 次": "restarted {n}×", "上次退出码 {code}": "Last exit status {code}",
+    "启动中": "Starting", "运行中": "Running", "重启中": "Restarting", "已失败": "Failed", "已停止": "Stopped",
     "警报音不可用：{why}": "Alarm sound unavailable: {why}", "没有音频输出设备": "no audio output device",
     "音频设备不支持警报音格式": "the audio device does not play the alarm's format",
     "警报音文件无法读取": "the alarm sound file cannot be read", "没有多媒体组件": "Qt Multimedia is missing",

@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from ..feeds import redact
+    from .parent_watch import watch_parent_if_asked
 
+    watch_parent_if_asked()   # a recorder started by a wall ends with it (services/recorder_child.py)
     redact.install()     # no log line of any command carries URL user info or a token (feeds/redact.py)
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)

@@ -14,6 +14,7 @@ from ..config import DEFAULT_CONFIG, SCENARIOS_DIR, Config, ConfigError, load_co
 from ..config.schema import FeedSection
 
 if TYPE_CHECKING:
+    from ..services.recorder_child import RecorderSupervisor
     from ..sim.broker import Broker
     from ..sim.sensors import SensorPublisher
     from ..sim.territory import City
@@ -143,6 +144,25 @@ def store_url_or_exit(config: Config, given: str = "", *, create: bool) -> str:
             raise SystemExit(2)
         path.parent.mkdir(parents=True, exist_ok=True)
     return url
+
+
+# ---------------------------------------------------------------- the wall's own recorder
+def wall_follows_store(config: Config) -> bool:
+    """Whether the wall reads committed batches from the store instead of running the feeds itself. Follow mode
+    (`[store] follow`) is not built yet: until it is, every wall ingests in its own process. The one line to
+    change when it lands: `return config.store.follow`."""
+    return False
+
+
+def wall_recorder(config: Config, store: str, config_path: str | Path) -> RecorderSupervisor | None:
+    """The recorder child of a wall on one machine (`run`/`demo` on SQLite, following the store): the feeds → store
+    work in a process of its own, bound to the wall's life (services/recorder_child.py). None otherwise: on a
+    shared PostgreSQL the recorder is a service of its own, and a wall that does not follow runs its feeds."""
+    if not (wall_follows_store(config) and sqlite_file(store) is not None):
+        return None
+    from ..services.recorder_child import RecorderSupervisor, recorder_argv
+
+    return RecorderSupervisor(recorder_argv(config_path, store))
 
 
 # ---------------------------------------------------------------- the demo's city

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import add_demo_extra_events_option, demo_city, published_demo
+from .common import add_demo_extra_events_option, demo_city, published_demo, wall_recorder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,4 +37,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"演示运行中 / demo running: simulator {config.feeds[0].url if config.feeds else '-'}\n"
               f"  config: {path}  (drill, report and export use it while the demo runs)\n"
               f"  quit: {'Ctrl+Alt+Q, then type quit' if args.kiosk else 'Ctrl+Q'} or Ctrl+C here", flush=True)
-        return run_wall(config, store_url, console=args.console, kiosk=args.kiosk)
+        return run_wall(config, store_url, console=args.console, kiosk=args.kiosk,
+                        recorder=wall_recorder(config, store_url, path))

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from ..config import DEFAULT_CONFIG
-from .common import load_or_exit, store_url_or_exit
+from .common import load_or_exit, store_url_or_exit, wall_recorder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,5 +26,6 @@ def run(args: argparse.Namespace) -> int:
     if not has_display():
         print(HEADLESS_HINT, file=sys.stderr)
         return 3
-    return run_wall(config, store_url_or_exit(config, create=True), config_path=args.config, console=args.console,
-                    kiosk=False if args.windowed else None)
+    store = store_url_or_exit(config, create=True)
+    return run_wall(config, store, config_path=args.config, console=args.console,
+                    kiosk=False if args.windowed else None, recorder=wall_recorder(config, store, args.config))

@@ -35,6 +35,7 @@ from ..services.initial_load import load_rest, read_first_screen
 from ..services.live_commits import LiveCommits, committed
 from ..services.replay import LiveDetour, ReplayController
 from ..services.cameras import CameraDirectory, camera_sections
+from ..services.recorder_child import RecorderStatus, RecorderSupervisor
 from ..services.runtime import RUNTIME
 from ..store import Store
 from . import format as fmt
@@ -114,9 +115,11 @@ class WallApp:
     def __init__(self, config: Config, store_url: str, *,
                  clock: Callable[[], datetime] | None = None,
                  config_path: str | Path | None = None, kiosk: bool | None = None,
-                 screens: Callable[[], list] | None = None):
+                 screens: Callable[[], list] | None = None, recorder: RecorderSupervisor | None = None):
         """`clock`: the wall's "now"; by default its reference backend's time (feeds.clock), so countdowns,
-        drill clocks and recorded actions run on the clock the events were stamped with."""
+        drill clocks and recorded actions run on the clock the events were stamped with. `recorder`: the wall's
+        own recorder process (services/recorder_child.py), started with the wall, stopped with it and shown in
+        every window's health bar."""
         from ..feeds.clock import BackendClocks
         from ..services.rotation import RotationController
         from .screens import current_screens
@@ -131,6 +134,7 @@ class WallApp:
         self.live = LiveState()
         self.commits = LiveCommits(self.live)     # the live state's one writer, kept across pipeline restarts
         self.commits.keep_ended(timedelta(minutes=config.wall.keep_ended_minutes))
+        self.recorder = recorder
         self.store: Store | None = None
         self.pipeline: IngestPipeline | None = None
         self.store_access = StoreAccess(lambda: self.pipeline)    # the current pipeline's in_store
@@ -204,6 +208,9 @@ class WallApp:
                                                                        tz=self.config.store.timezone,
                                                                        limits=DK.limits_for_hours(self.config.deadlines.hours)))
         self._mark("store_open")
+        if self.recorder is not None:
+            self._unsubs.append(self.recorder.on_status(self._show_recorder))
+            await self.recorder.start()
         self.pipeline = self._new_pipeline()
         # a finished drill's records are never shown live
         self.live.ended_drills.update(await self.pipeline.in_store(ended_drill_ids, self.store))
@@ -525,6 +532,8 @@ class WallApp:
         window.health_bar.offset_source = self.clocks.shown_offsets
         window.health_bar.wall_time = self.clocks.wall_time
         window.health_bar.alarm_source = self.alarm_problem
+        if self.recorder is not None:
+            window.health_bar.show_recorder(self.recorder.status)
         window.header.tick()
         from .kiosk import install_quit_keys
 
@@ -803,8 +812,14 @@ class WallApp:
         self._pipeline_started = True
         await self.pipeline.start()
 
+    def _show_recorder(self, status: RecorderStatus) -> None:
+        for window in self.windows.values():
+            window.health_bar.show_recorder(status)
+
     async def stop(self) -> None:
         self._stopping = True
+        if self.recorder is not None:   # first: it commits its batch in flight while the wall winds down
+            stopping_recorder = asyncio.ensure_future(self.recorder.stop())
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -838,6 +853,8 @@ class WallApp:
             self.alarm.set_muted(True)
         if self.pipeline is not None:
             await self.pipeline.close()
+        if self.recorder is not None:
+            await stopping_recorder
         for window in self.windows.values():
             try:
                 window.close()
@@ -884,15 +901,17 @@ def default_page() -> PageSection:
 
 
 def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None,
-             config_path: str | Path | None = None, console: bool = False, kiosk: bool | None = None) -> int:
-    """Run the wall until the user quits (or, for a snapshot, until the PNG is written)."""
+             config_path: str | Path | None = None, console: bool = False, kiosk: bool | None = None,
+             recorder: RecorderSupervisor | None = None) -> int:
+    """Run the wall until the user quits (or, for a snapshot, until the PNG is written); `recorder`: its own
+    recorder process, started and stopped with it."""
     app = make_app(config)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     quit_event = asyncio.Event()
     app.aboutToQuit.connect(quit_event.set)
     wall = WallApp(config, store_url, config_path=config_path if snapshot is None else None,
-                   kiosk=False if snapshot is not None else kiosk)
+                   kiosk=False if snapshot is not None else kiosk, recorder=recorder)
     result = 0
 
     async def main() -> None:

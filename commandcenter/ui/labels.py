@@ -17,6 +17,7 @@ from ..domain import (
 )
 from ..domain import TerritoryLevel
 from ..domain.models import Alert, TerritoryNode
+from ..services.recorder_child import RecorderState
 from . import theme
 
 CONTEXT = "labels"
@@ -51,6 +52,8 @@ TABLES: dict[type[Enum], dict[Enum, str]] = {
     ResolutionLevel: {ResolutionLevel.GRID: "网格", ResolutionLevel.COMMUNITY: "社区", ResolutionLevel.STREET: "街道",
                       ResolutionLevel.HIGHER: "区县及以上"},
     FeedState: {FeedState.LIVE: "正常", FeedState.LAGGING: "延迟", FeedState.STALE: "数据过期", FeedState.DOWN: "中断"},
+    RecorderState: {RecorderState.STARTING: "启动中", RecorderState.RUNNING: "运行中", RecorderState.RESTARTING: "重启中",
+                    RecorderState.FAILED: "已失败", RecorderState.STOPPED: "已停止"},
     DeadlineLevel: {DeadlineLevel.OK: "正常", DeadlineLevel.AMBER: "临期", DeadlineLevel.OVERDUE: "超时",
                     DeadlineLevel.MET: "已完成"},
     Stage: {Stage.RESPONSE: "响应", Stage.ARRIVAL: "到场", Stage.ASSESSMENT: "初情研判", Stage.CLOSE: "办结",

@@ -14,6 +14,7 @@ from ..domain import FeedHealth
 from ..services import Change, LiveState
 from ..services.drills import DrillManager
 from ..services.replay import ReplayController
+from ..services.recorder_child import RecorderStatus
 from . import format as fmt
 from . import labels, theme
 from .banner import AlertBanner
@@ -45,6 +46,7 @@ class FeedHealthBar(QStatusBar):
         super().__init__(parent)
         self.live = live
         self._labels: dict[str, QLabel] = {}
+        self._recorder_label: QLabel | None = None
         self.setSizeGripEnabled(False)
         self.warning = plain_label()      # clock offset, alarm unavailable
         self.warning.setObjectName("wallWarning")
@@ -86,6 +88,29 @@ class FeedHealthBar(QStatusBar):
         # the transport's own error (English, technical) is for whoever services the feed, not the wall's words
         label.setToolTip(h.last_error[:300] if h.last_error and h.state.value != "live" else "")
         label.setStyleSheet(f"color: {theme.FEED_COLOURS[h.state].name()}; padding: 0 12px;")
+
+    def show_recorder(self, status: RecorderStatus) -> None:
+        """The wall's own recorder process (services/recorder_child.py), shown like a feed: its state, how often
+        it was restarted and since when; its last exit status and why it failed in the tooltip."""
+        label = self._recorder_label
+        if label is None:
+            label = self._recorder_label = plain_label()
+            label.setObjectName("recorderHealth")
+            label.setFont(self.font())
+            self.addPermanentWidget(label)
+        state = status.feed_state
+        parts = [f"{theme.FEED_SYMBOLS[state]} {self.tr('记录进程')}: {labels.name(status.state)}"]
+        if status.restarts:
+            parts.append(self.tr("重启 {n} 次").format(n=status.restarts))
+        if status.since is not None:
+            parts.append(fmt.hhmmss(self.wall_time(status.since) if self.wall_time is not None else status.since))
+        label.setText(" · ".join(parts))
+        tip = [self.tr("上次退出码 {code}").format(code=status.last_exit_code)] if status.last_exit_code is not None else []
+        label.setToolTip("\n".join(tip + ([status.reason[:300]] if status.reason else [])))
+        label.setStyleSheet(f"color: {theme.FEED_COLOURS[state].name()}; padding: 0 12px;")
+
+    def recorder_text(self) -> str:
+        return self._recorder_label.text() if self._recorder_label is not None else ""
 
     def text_of(self, feed: str) -> str:
         label = self._labels.get(feed)

@@ -2426,14 +2426,28 @@
   <context>
     <name>FeedHealthBar</name>
     <message>
-      <location filename="../../wall.py" line="32" />
+      <location filename="../../wall.py" line="33" />
       <source>后端时钟偏差 {s} 秒（慢于本机）</source>
       <translation>Backend clock {s} s behind this machine</translation>
     </message>
     <message>
-      <location filename="../../wall.py" line="34" />
+      <location filename="../../wall.py" line="35" />
       <source>后端时钟偏差 {s} 秒（快于本机）</source>
       <translation>Backend clock {s} s ahead of this machine</translation>
+    </message>
+    <message>
+      <location filename="../../wall.py" line="104" />
+      <source>重启 {n} 次</source>
+      <translation>restarted {n}×</translation>
+    </message>
+    <message>
+      <location filename="../../wall.py" line="108" />
+      <source>上次退出码 {code}</source>
+      <translation>Last exit status {code}</translation>
+    </message>
+    <message>
+      <source>记录进程</source>
+      <translation>Recorder</translation>
     </message>
   </context>
   <context>
@@ -3176,7 +3190,7 @@
   <context>
     <name>WallApp</name>
     <message>
-      <location filename="../../app.py" line="880" />
+      <location filename="../../app.py" line="899" />
       <source>总览</source>
       <translation>Overview</translation>
     </message>
@@ -3516,6 +3530,10 @@
       <translation>Typhoon</translation>
     </message>
     <message>
+      <source>启动中</source>
+      <translation>Starting</translation>
+    </message>
+    <message>
       <source>告警</source>
       <translation>Alarm</translation>
     </message>
@@ -3544,8 +3562,16 @@
       <translation>Cold wave</translation>
     </message>
     <message>
+      <source>已停止</source>
+      <translation>Stopped</translation>
+    </message>
+    <message>
       <source>已回访</source>
       <translation>Followed up</translation>
+    </message>
+    <message>
+      <source>已失败</source>
+      <translation>Failed</translation>
     </message>
     <message>
       <source>已完成</source>
@@ -3744,8 +3770,16 @@
       <translation>Larger</translation>
     </message>
     <message>
+      <source>运行中</source>
+      <translation>Running</translation>
+    </message>
+    <message>
       <source>道路结冰</source>
       <translation>Road icing</translation>
+    </message>
+    <message>
+      <source>重启中</source>
+      <translation>Restarting</translation>
     </message>
     <message>
       <source>重大</source>
