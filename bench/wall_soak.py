@@ -12,7 +12,8 @@ default `--minutes`) and runs `--warmup` (default two windows) unmeasured and th
 one window): a 30-minute window gives a 90-minute run whose last 30 minutes are the figure, long after every
 bounded cache (SQLite's page caches up to the process-wide soft heap limit, store/memory.py; the live state's
 window and its 5,000 ended incidents; the feeds' version map; the store's time-text cache) has filled. The growth
-is the last sample against the sample at the start of the last `--minutes`.
+is the last sample against the sample at the start of the last `--minutes`; beside it the measured part's peak and
+mean RSS against those of as long a stretch before it (RSS is a sawtooth where a cache clears when full).
 
 Where any growth is: every sample takes RSS, SQLite's own heap (sqlite3_memory_used()) and the store's files
 (database + WAL), glibc malloc's bytes in use (mallinfo2), Python's allocated blocks, the QObjects the
@@ -218,6 +219,12 @@ def main() -> None:
     i_third = next((i for i, s in enumerate(samples) if s.t >= base_t + (seconds - base_t) * 2 / 3), i_base)
     t3 = samples[i_third]
     slope = (e.rss - t3.rss) / b.rss * 100.0 / max(e.t - t3.t, 1.0) * 3600.0
+    # the caches that clear when full (the store's time-text cache) make RSS a sawtooth: the measured part's peak
+    # and mean against those of as long a stretch just before it compare like with like
+    before = [s.rss for s in samples if base_t - (e.t - b.t) <= s.t < base_t]
+    measured = [s.rss for s in samples[i_base:]]
+    peak_growth = (max(measured) - max(before)) / max(before) * 100.0 if before else float("nan")
+    mean_growth = ((sum(measured) / len(measured)) / (sum(before) / len(before)) - 1) * 100.0 if before else float("nan")
     every_minute = samples[::6]
     note(f"soak: window {window} min, warm-up {warmup:g} min, measured {args.minutes:g} min; per minute: "
          f"rss {[round(s.rss) for s in every_minute]}; sqlite heap {[round(s.sqlite) for s in every_minute]}; "
@@ -236,7 +243,8 @@ def main() -> None:
          qobjects_base=b.qobjects, qobjects_growth=e.qobjects - b.qobjects,
          python_types_grown=[f"{t} {n:+d}" for t, n in grown[:5]],
          live_incidents=(b.incidents, e.incidents), live_alerts=(b.alerts, e.alerts),
-         last_third_pct_per_h=round(slope, 2),
+         last_third_pct_per_h=round(slope, 2), peak_growth_pct=round(peak_growth, 2),
+         mean_growth_pct=round(mean_growth, 2),
          rotations=info["rotations"], acks=info["acks"], ack_errors=info["ack_errors"],
          received=info.get("received"), sent=done.get("sent"))
 
