@@ -28,7 +28,7 @@ from ..domain import FeedState
 log = logging.getLogger(__name__)
 
 #: The command the child runs: the recorder (`record` once it exists; `collect` is today's feeds → store process).
-RECORDER_COMMAND = "collect"
+RECORDER_COMMAND = "record"
 
 #: Set in the child's environment: "stdin" means "stop when stdin reaches end-of-file" (cli/parent_watch.py).
 PARENT_WATCH_ENV = "COMMANDCENTER_EXIT_WITH_PARENT"

@@ -109,7 +109,7 @@ def test_the_recorder_exits_when_the_wall_is_killed(recorder_config):
         wall.wait(timeout=10)
         assert wait_for(lambda: gone(child), timeout=5), "the recorder outlived its wall"
         err = wall.communicate(timeout=10)[1]       # the child wrote to the wall's stderr until it ended
-        assert "parent gone: stopping" in err and "collect: stopped (SIGTERM)" in err
+        assert "parent gone: stopping" in err and "record: stopped (SIGTERM)" in err
     finally:
         if not gone(child):
             os.kill(child, signal.SIGKILL)
@@ -124,7 +124,7 @@ def test_sigterm_of_the_wall_stops_its_recorder_cleanly(recorder_config):
         out, err = wall.communicate(timeout=60)
         assert wall.returncode == 0, err[-2000:]
         assert "recorder stopped None 0" in out              # the child's exit status: 0, a clean stop
-        assert "collect: stopped (SIGTERM)" in err
+        assert "record: stopped (SIGTERM)" in err
         assert gone(child)
     finally:
         if not gone(child):
