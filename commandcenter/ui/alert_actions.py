@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from ..domain import ActionKind, OperatorAction
-from ..services import LiveState
+from ..services import Change, LiveState
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ class AlertActions(QObject):
         self._escalated: dict[str, OperatorAction] = {}
         self._last_id = 0
         self.recorded: list[OperatorAction] = []     # what this wall recorded, newest last
+        # an alert gone from the live state takes its operator state along: a wall runs for weeks
+        self._unsubscribe = live.on_change(self._forget_removed)
 
     # --- commands (the console calls these) ------------------------------------------------
     async def acknowledge(self, alert_id: str, actor: str, reason: str = "", console: str | None = None, *,
@@ -95,6 +97,11 @@ class AlertActions(QObject):
         return action
 
     # --- state -----------------------------------------------------------------------------
+    def _forget_removed(self, change: Change) -> None:
+        for aid in change.removed_alerts:
+            for d in (self._acked, self._shelved, self._escalated):
+                d.pop(aid, None)
+
     def apply(self, action: OperatorAction) -> None:
         """Take an action into the wall's state (ours just recorded, or another console's from sync())."""
         if action.target_kind != "alert":

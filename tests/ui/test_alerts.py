@@ -210,3 +210,15 @@ def test_fonts_scale_with_the_tile(ui, clock, qtbot):
     tile.resize(2400, 1000)
     qtbot.waitUntil(lambda: tile.view.font().pointSize() > small, timeout=2000)
     assert tile.view.font().pointSize() >= 2 * small
+
+
+def test_an_alert_pruned_from_the_live_state_takes_its_operator_state_along(ui, clock):
+    live = W.live_city()
+    _, actions = make_board(live, clock)
+    for kind in (ActionKind.ACKNOWLEDGE, ActionKind.ESCALATE):
+        actions.apply(OperatorAction(kind, "alert", "A1", "王五", "console-9", clock()))
+    actions.apply(OperatorAction(ActionKind.ACKNOWLEDGE, "alert", "A4", "王五", "console-9", clock()))
+    clock.advance(minutes=61 + 180 + 1)       # A1 expired an hour in, then out of the live state's window
+    assert "A1" in live.prune(clock()).removed_alerts
+    assert actions.acknowledgement("A1") is None and actions.history("A1") == []
+    assert actions.is_acknowledged("A4")       # still live: its state stays
