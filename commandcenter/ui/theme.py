@@ -251,7 +251,7 @@ MAP_ROAD_PENS: dict[int, tuple[QColor, float]] = {
 MAP_PLACE_TEXT = QColor("#bfe0ff")
 #: alpha (0-255) of the grid fills over a raster basemap (MBTiles / tile server), so its streets show through
 MAP_RASTER_GRID_ALPHA = 150
-#: the map's names, in pixels on a 1080-px-high wall (scaled with the wall): at least this, or the tile's own size
-MAP_LABEL_PX: dict[str, int] = {"grid": 18, "street": 22, "district": 28, "place": 18}
-#: the map key's type size in points on a 1080-px-high wall (scaled with the wall), unless the tile's is larger
-MAP_LEGEND_PT = 11
+#: the map's names by kind, as the angle (arc minutes) their capitals subtend from the room's farthest seat: the
+#: minimum for grid and place names, more for the few names that say where everything is
+MAP_LABEL_ARCMIN: dict[str, float] = {"grid": MIN_ARCMIN, "place": MIN_ARCMIN, "street": MIN_ARCMIN * 1.1,
+                                      "district": READ_ARCMIN}

@@ -117,7 +117,8 @@ class AlertItem(pg.GraphicsObject):
     def badge_rects(self, t: QTransform, bounds: QRectF | None = None) -> dict[str, QRectF]:
         """Each alert's badge in device pixels, most severe placed first at its area's top, kept inside `bounds`
         (the view) so its text is whole; a badge that would cover one already placed moves down below it, so no
-        two badges overlap (shared by paint and hit test)."""
+        two badges overlap, and one that then has no room left inside `bounds` is left out (never drawn smaller:
+        the key counts the warnings). Shared by paint and hit test."""
         placed: dict[str, QRectF] = {}
         for s in reversed(self.shapes):
             r = self._badge_rect(t.map(s.anchor), s.badge_text)
@@ -129,6 +130,10 @@ class AlertItem(pg.GraphicsObject):
                 if other is None:
                     break
                 r.moveTop(other.bottom() + 2)
+            if any(o.intersects(r) for o in placed.values()):
+                continue
+            if bounds is not None and (r.bottom() > bounds.bottom() or r.width() > bounds.width()):
+                continue
             placed[s.id] = r
         return placed
 
@@ -142,7 +147,7 @@ class AlertItem(pg.GraphicsObject):
         cx, cy = click.x(), click.y()
         badges = self.badge_rects(t, QRectF(view.viewport().rect()))
         for s in reversed(self.shapes):      # badges first: a badge sits on the top edge of other alerts' areas
-            if badges[s.id].contains(click):
+            if s.id in badges and badges[s.id].contains(click):
                 return s.id
         for s in reversed(self.shapes):
             for xs, ys in zip(s.xs, s.ys, strict=True):
@@ -161,7 +166,7 @@ class AlertItem(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         return self._rect
 
-    def _fit_font(self) -> None:
+    def fit_font(self) -> None:
         """The badge's text at the room's minimum angle on the window the map is in."""
         view = self.getViewWidget()
         if view is None:
@@ -176,7 +181,7 @@ class AlertItem(pg.GraphicsObject):
     def paint(self, p: QPainter, *args) -> None:
         if not self.shapes:
             return
-        self._fit_font()
+        self.fit_font()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         t = p.transform()
         p.save()
@@ -203,7 +208,9 @@ class AlertItem(pg.GraphicsObject):
         view = self.getViewWidget()
         badges = self.badge_rects(t, QRectF(view.viewport().rect()) if view is not None else None)
         for s in self.shapes:
-            r = badges[s.id]
+            r = badges.get(s.id)
+            if r is None:
+                continue
             colour = theme.ALERT_COLOURS[s.level]
             p.setPen(QPen(theme.DRILL if s.drill else colour, 2))
             p.setBrush(theme.PANEL)

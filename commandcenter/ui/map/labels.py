@@ -1,12 +1,15 @@
 """Names that appear as you zoom in: districts when zoomed out, streets at middle zoom, grids once few are in view;
 the basemap's place names (river, lake, places of its own) fill the gaps.
 
-Drawn in screen pixels (they don't grow with the zoom) as plain static text with a dark halo. Decluttered: a name
-is placed only where no name placed before it lies, and a grid or basemap name only where no marker (incidents,
-resources) lies either; district and street names may cover markers.
+Drawn in screen pixels (they don't grow with the zoom) as plain static text with a dark halo, sized for the room like
+every other text on the wall (theme.MAP_LABEL_ARCMIN through theme.text_pixel_size), never smaller: where there is no
+room for a name at that size it is left out. Decluttered by priority: alert badges first (no name ever covers one),
+then markers (incidents, resources: a grid or basemap name keeps off them; district and street names may cover
+them), then the names, each only where no name placed before it lies.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -35,11 +38,11 @@ class LabelItem(pg.GraphicsObject):
         self.setZValue(50)
         self.geo: TerritoryGeometry | None = None
         self._rect = QRectF()
+        #: each kind of name's font size in pixels (fit_room)
+        self.font_px: dict[str, int] = {kind: 14 for kind in theme.MAP_LABEL_ARCMIN}
         self._streets: list[tuple[str, str, float, float]] = []
         self._districts: list[tuple[str, str, float, float]] = []
         self._cache: dict[tuple[str, int], QStaticText] = {}
-        self.pixel_height = 540        # set by the map from its viewport height: fonts scale with it
-        self.text_scale = 1.0          # set by the map from its window's height (1 at 1080 px)
         #: what the last paint drew: {"grid": [...ids], "street": [...], "district": [...]}
         self.drawn: dict[str, list[str]] = {"grid": [], "street": [], "district": [], "place": []}
         self._placed_key: tuple | None = None         # what the placements below were made for
@@ -49,6 +52,9 @@ class LabelItem(pg.GraphicsObject):
         #: where markers are, for labels to keep off them: () -> (key, [(x array, y array, radius px)]) in map
         #: coordinates; the key changes when the markers do
         self.obstacles: Callable[[], tuple[tuple, list[tuple[np.ndarray, np.ndarray, float]]]] | None = None
+        #: the alert badges, which no name may cover: (device transform) -> (key, [badge rect in device pixels]);
+        #: the key changes when the badges do
+        self.badges: Callable[[QTransform], tuple[tuple, list[QRectF]]] | None = None
 
     def set_places(self, places: list[tuple[str, float, float, int]]) -> None:
         """The basemap's named points, in map coordinates."""
@@ -79,16 +85,25 @@ class LabelItem(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         return self._rect
 
+    def fit_room(self, min_px: int) -> None:
+        """Each kind of name at its angle from the room's farthest seat (theme.MAP_LABEL_ARCMIN), given the font size
+        in pixels of the minimum angle on the map's window (the map sets it when resized, never while painting)."""
+        sizes = {kind: math.ceil(min_px * arcmin / theme.TEXT_MIN_ARCMIN - 1e-6)
+                 for kind, arcmin in theme.MAP_LABEL_ARCMIN.items()}
+        if sizes != self.font_px:
+            self.font_px = sizes
+            self.update()
+
     def _font(self, kind: str) -> QFont:
-        factor = {"grid": 0.45, "street": 0.55, "district": 0.75, "place": 0.5}[kind]
         f = QFont(theme.FONT_FAMILY)
-        # grows with the map and with the wall (a small tile on a 4K wall keeps names readable from the room:
-        # fewer of them fit, the collision test drops the rest)
-        size = theme.scaled_point_size(self.pixel_height, factor)
-        f.setPixelSize(max(round(size * 4 / 3), round(theme.MAP_LABEL_PX[kind] * self.text_scale)))
+        f.setPixelSize(self.font_px[kind])
         f.setBold(kind not in ("grid", "place"))
         f.setItalic(kind == "place")
         return f
+
+    def painted_fonts(self) -> list[tuple[str, QFont]]:
+        """(what, font) of the names the last paint drew, one per kind."""
+        return [(f"map {placed[0][0]} name", QFont(font)) for font, _pen, placed in self._placements if placed]
 
     def _static(self, key: str, text: str, font: QFont) -> QStaticText:
         size = font.pixelSize()
@@ -128,11 +143,11 @@ class LabelItem(pg.GraphicsObject):
         # where the labels go depends on the view, the zoom and the font size only: a recolour or new markers (twice
         # a second in a burst) redraw the labels placed last time instead of placing them again (half their cost)
         obstacles = self.obstacles() if self.obstacles is not None else ((), [])
-        key = (view.getRect(), (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy()), self.pixel_height,
-               self.text_scale, id(self.geo),
-               obstacles[0], len(self._places))
+        badges = self.badges(t) if self.badges is not None else ((), [])
+        key = (view.getRect(), (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy()), tuple(self.font_px.values()),
+               id(self.geo), obstacles[0], badges[0], len(self._places))
         if key != self._placed_key:
-            self._placements = self._place_all(view, t, obstacles[1])
+            self._placements = self._place_all(view, t, obstacles[1], badges[1])
             self.placements_made += 1
             self._placed_key = key
         p.save()
@@ -163,7 +178,7 @@ class LabelItem(pg.GraphicsObject):
                 self._free(QRectF(x - radius, y - radius, 2 * radius, 2 * radius), markers=False,
                            into=self._markers)
 
-    def _place_all(self, view: QRectF, t: QTransform, obstacles=()) -> list:
+    def _place_all(self, view: QRectF, t: QTransform, obstacles=(), badges: list[QRectF] | None = None) -> list:
         """[(font, text colour, [(kind, top left, halo box, static text)])] for the view: each zoom shows two levels
         of names; the finer one is placed first, the coarser fills the gaps, the basemap's names last. Fills
         `drawn`."""
@@ -172,6 +187,8 @@ class LabelItem(pg.GraphicsObject):
         tier = self.tier(len(visible))
         self._placed: dict[tuple[int, int], list[QRectF]] = {}
         self._markers: dict[tuple[int, int], list[QRectF]] = {}
+        for badge in badges or ():                 # alert badges come first: no name covers one
+            self._free(badge.adjusted(-2, -2, 2, 2), markers=False)
         self._block_markers(t, t.mapRect(view), obstacles)
         in_view = lambda anchors: [a for a in anchors if view.contains(QPointF(a[2], a[3]))]  # noqa: E731
         if tier == "grid":

@@ -1,5 +1,9 @@
 """The key beside the map: load ramp with number ranges and how many grids are in each step, the marker
-shapes per severity and resource kind, the alert levels and the drill outline. Colour never stands alone."""
+shapes per severity and resource kind, the alert levels and the drill outline. Colour never stands alone.
+
+Its text is sized for the room like every other text on the wall (theme.text_pixel_size at the minimum angle), never
+smaller: where the tile has no room for the whole key at that size, whole sections are left out, the least
+important first (SECTION_PRIORITY: alerts, then incidents, then the grids' load, then the rest)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -30,6 +34,34 @@ class LegendEntry:
 LegendSource = Callable[[], list[LegendEntry]]
 
 
+#: which sections of the key stay when not all fit, by the kind of their first row (lower stays longer); a layer's
+#: section (any other kind) comes after these
+SECTION_PRIORITY: tuple[str, ...] = ("alert", "sev", "step", "res-")
+_LAYER_PRIORITY = len(SECTION_PRIORITY)
+
+
+def sections(rows: list[tuple[str, str]]) -> list[list[int]]:
+    """The key's rows (kind, text) cut into sections: each "title" row starts one (rows before any title are one)."""
+    out: list[list[int]] = []
+    for i, (kind, _text) in enumerate(rows):
+        if kind == "title" or not out:
+            out.append([])
+        out[-1].append(i)
+    return out
+
+
+def section_priority(rows: list[tuple[str, str]], section: list[int]) -> int:
+    """How long a section stays when the key has no room (0 longest): by the kind of its first row that is not a
+    title."""
+    kind = next((rows[i][0] for i in section if rows[i][0] != "title"), "")
+    return next((n for n, prefix in enumerate(SECTION_PRIORITY) if kind.startswith(prefix)), _LAYER_PRIORITY)
+
+
+def section_name(rows: list[tuple[str, str]], section: list[int]) -> str:
+    """A section's identity that does not change with its counts: the kind of its first row that is not a title."""
+    return next((rows[i][0] for i in section if rows[i][0] != "title"), str(section[0]))
+
+
 class MapLegend(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -41,7 +73,9 @@ class MapLegend(QWidget):
         self.alerts = 0
         self._locale = QLocale()
         self._font = QFont(theme.FONT_FAMILY)
-        self._font.setPointSize(11)
+        self._font.setPixelSize(14)
+        #: sections left out for want of room (by section_name): fit() decides
+        self.dropped: frozenset[str] = frozenset()
         self._static: QPixmap | None = None
         self._static_key = None
         #: rows flow into this many columns (the key under a map in a tall tile: wide and short)
@@ -67,20 +101,56 @@ class MapLegend(QWidget):
     def _per_column(self, n_rows: int) -> int:
         return -(-n_rows // self.columns)
 
-    def set_font_size(self, points: int) -> None:
-        self._font.setPointSize(points)
-        self.updateGeometry()
-        self.update()
+    def set_pixel_size(self, px: int) -> None:
+        if px != self._font.pixelSize():
+            self._font.setPixelSize(px)
+            self._static_key = None
+            self.updateGeometry()
+            self.update()
 
-    def fit_height(self, points: int, height: int) -> None:
-        """The largest font size up to `points` at which the whole key fits `height` pixels (at least 7 pt)."""
-        pts = max(7, points)
-        while pts > 7:
-            self._font.setPointSize(pts)
-            if self.sizeHint().height() <= height:
+    def font_px(self) -> int:
+        return self._font.pixelSize()
+
+    def fit_room(self) -> None:
+        """The key's text at the room's minimum angle on the window it is in (theme.text_pixel_size)."""
+        self.set_pixel_size(theme.text_pixel_size(self, theme.TEXT_MIN_ARCMIN))
+
+    def fit(self, columns: int, height: int) -> bool:
+        """In `columns` columns, keep the most important sections whose rows fit `height` pixels at the font's size
+        (a section that does not fit is left out whole, the less important ones after it too); False if not even
+        the most important fits."""
+        self.set_columns(columns)
+        rows = self.rows()
+        secs = sorted(sections(rows), key=lambda sec: section_priority(rows, sec))
+        kept: list[list[int]] = []
+        for sec in secs:
+            if self._height_for(sum(len(k) for k in kept) + len(sec)) > height:
                 break
-            pts -= 1
-        self.set_font_size(pts)
+            kept.append(sec)
+        dropped = frozenset(section_name(rows, sec) for sec in secs if sec not in kept)
+        if dropped != self.dropped:
+            self.dropped = dropped
+            self._static_key = None
+            self.updateGeometry()
+            self.update()
+        return bool(kept)
+
+    def _height_for(self, n_rows: int) -> int:
+        return int(self._per_column(n_rows) * QFontMetricsF(self._font).height() * 1.35 + 16)
+
+    def shown_rows(self) -> list[tuple[str, str]]:
+        """The rows the key draws: rows() without the sections left out for want of room."""
+        rows = self.rows()
+        return [rows[i] for i in self._shown_indices(rows)]
+
+    def _shown_indices(self, rows: list[tuple[str, str]]) -> list[int]:
+        return [i for sec in sections(rows) if section_name(rows, sec) not in self.dropped for i in sec]
+
+    def painted_fonts(self) -> list[tuple[str, QFont]]:
+        """(what, font) of the texts the key draws: its rows, and its section titles in bold."""
+        bold = QFont(self._font)
+        bold.setBold(True)
+        return [("legend row", QFont(self._font)), ("legend title", bold)]
 
     def rows(self) -> list[tuple[str, str]]:
         """The legend as text rows (kind, text): what the tests read and what paint draws. Domain names come from
@@ -119,11 +189,12 @@ class MapLegend(QWidget):
         Larger counts still widen it, once per extra digit."""
         fm = QFontMetricsF(self._font)
         rows = self.rows()
+        shown = len(self._shown_indices(rows))
         room = self.ROOM_FOR
         widest = self._rows([room] * len(self.step_counts), room * 10, {s: room for s in Severity},
                             {k: room for k in ResourceKind}, room)
         w = max(fm.horizontalAdvance(t) for _, t in rows + widest) + fm.height() * 2 + 24
-        return QSize(int(w * self.columns), int(self._per_column(len(rows)) * fm.height() * 1.35 + 16))
+        return QSize(int(w * self.columns), self._height_for(shown))
 
     def minimumSizeHint(self) -> QSize:
         return QSize(self.sizeHint().width(), 100)
@@ -133,15 +204,18 @@ class MapLegend(QWidget):
         incident changes. The others, and every row's symbol, change only with the font, size or language."""
         none = self._rows([0] * len(self.step_counts), 0, {}, {}, 0)
         one = self._rows([1] * len(self.step_counts), 1, {s: 1 for s in Severity}, {k: 1 for k in ResourceKind}, 1)
+        if len(none) != len(one):
+            return [True] * len(rows)
         layer = self._entries
-        return [a[1] != b[1] or (a[0] in layer and layer[a[0]].counted) for a, b in zip(none, one, strict=True)] \
-            if len(none) == len(rows) else [True] * len(rows)
+        counted = [a[1] != b[1] or (a[0] in layer and layer[a[0]].counted) for a, b in zip(none, one, strict=True)]
+        shown = self._shown_indices(none)
+        return [counted[i] for i in shown] if len(shown) == len(rows) else [True] * len(rows)
 
     def paintEvent(self, event) -> None:
         # Everything but the counts changes rarely: a pixmap of it, so a flush repaints only the rows holding a count
-        rows = self.rows()
+        rows = self.shown_rows()
         counted = self._counted(rows)
-        static_key = (self.size(), self._font.pointSize(), self.columns,
+        static_key = (self.size(), self._font.pixelSize(), self.columns, self.dropped,
                       tuple(t for (k, t), c in zip(rows, counted, strict=True) if not c))
         if static_key != self._static_key or self._static is None:
             self._static = QPixmap(self.size())

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFont, QPainter, QTransform
 from PySide6.QtWidgets import QBoxLayout, QGraphicsItem, QGraphicsView, QWidget
 
 from ...domain.models import Alert, Incident, Resource, TerritoryNode
@@ -121,6 +121,7 @@ class GridMap(QWidget):
         self._box.addWidget(self.legend, 0)
 
         self.labels.obstacles = self._marker_obstacles
+        self.labels.badges = self._badge_boxes
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.viewbox.sigRangeChangedManually.connect(lambda *_: self._moving())
 
@@ -138,6 +139,15 @@ class GridMap(QWidget):
             radius = max((st.size for st in item.styles), default=10) * item.scale / 2 + 2
             out.append((item.x, item.y, radius))
         return tuple(key), out
+
+    def _badge_boxes(self, t: QTransform) -> tuple[tuple, list[QRectF]]:
+        """The alert badges in device pixels (transform `t`), for the names to keep off; keyed by what they show."""
+        if not self.alerts.shapes:
+            return (), []
+        self.alerts.fit_font()
+        bounds = QRectF(self.plot.viewport().rect())
+        rects = list(self.alerts.badge_rects(t, bounds).values())
+        return (self.alerts.font.pixelSize(), tuple(r.getRect() for r in rects)), rects
 
     # -- layers ------------------------------------------------------------------------------------
     def add_layer(self, name: str, item: QGraphicsItem, z: float = 30) -> None:
@@ -286,55 +296,58 @@ class GridMap(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.labels.pixel_height = max(200, min(self.height(), self.width()))
-        self.vector.pixel_height = self.labels.pixel_height
+        self.vector.pixel_height = max(200, min(self.height(), self.width()))
         # markers grow with the wall (twice their size on a 4K wall), so they stay readable from the room
         scale = min(2.5, max(1.0, self.window().height() / 1080))
         self.incidents.set_scale(scale)
         self.resources.set_scale(scale)
-        self.labels.text_scale = scale
         self._place_legend()
 
     #: columns of the key when it sits under the map, tried in this order
-    LEGEND_COLUMNS_BELOW = (3, 2)
+    LEGEND_COLUMNS_BELOW = (3, 2, 1)
 
-    def _legend_below(self, points: int, width: int, height: int) -> bool:
-        """Set the key to the most columns and largest type (up to `points`) that fit under the map in
-        width × height; False if none does (at least 7 pt)."""
+    def _legend_below(self, width: int, height: int) -> bool:
+        """Set the key to the most columns (that fit `width`) and the most sections that fit `height` under the
+        map; False if none fits."""
         lg = self.legend
-        for columns in self.LEGEND_COLUMNS_BELOW:
-            lg.set_columns(columns)
-            for pts in range(max(7, points), 6, -1):
-                lg.set_font_size(pts)
-                hint = lg.sizeHint()
-                if hint.width() <= width and hint.height() <= height:
-                    return True
-        return False
+        return any(lg.fit(columns, height) and lg.sizeHint().width() <= width for columns in self.LEGEND_COLUMNS_BELOW)
 
     def _place_legend(self) -> None:
         """The key beside the map or under it (in columns), whichever leaves the territory drawn larger: a tall
-        tile (the 2×2 example's one-third column) gets the key underneath, so the map takes the tile's width."""
+        tile (the 2×2 example's one-third column) gets the key underneath, so the map takes the tile's width. Its
+        text is sized for the room; where the tile has no room for all of it, its less important sections go."""
         w, h = self.width(), self.height()
         if w <= 0 or h <= 0:
             return
         b = self.geo.bounds() if self.geo.count else QRectF(0, 0, 1, 1)
         bw, bh = max(b.width(), 1e-9), max(b.height(), 1e-9)
-        window_scale = min(2.5, max(1.0, self.window().height() / 1080))
-        pts = max(theme.scaled_point_size(min(h, w), 0.55), round(theme.MAP_LEGEND_PT * window_scale))
         lg = self.legend
-        lg.set_columns(1)
-        lg.fit_height(pts, h)
+        lg.fit_room()
+        self.labels.fit_room(lg.font_px())
+        side_fits = lg.fit(1, h)
         side_w = lg.sizeHint().width()
-        side_scale = min((w - side_w) / bw, h / bh)
-        below = self._legend_below(pts, w, h // 3)
+        side_shown = len(lg.shown_rows())
+        side_scale = min((w - side_w) / bw, h / bh) if side_fits and side_w < w else 0.0
+        below = self._legend_below(w, h // 3)
         below_scale = min(w / bw, (h - lg.sizeHint().height()) / bh) if below else 0.0
-        if below_scale > side_scale * 1.1:
+        # below when it draws the territory larger, or shows more of the key at a scale nearly as large
+        if below and (below_scale > side_scale * 1.1
+                      or (len(lg.shown_rows()) > side_shown and below_scale > side_scale * 0.9)):
             self._box.setDirection(QBoxLayout.Direction.TopToBottom)
         else:
-            lg.set_columns(1)
-            lg.fit_height(pts, h)
+            lg.fit(1, h)
             self._box.setDirection(QBoxLayout.Direction.LeftToRight)
         lg.updateGeometry()
+        # lay the plot out now: a paint (a grab) before a posted relayout drew the plot at its old size
+        self._box.activate()
+
+    def painted_fonts(self) -> list[tuple[str, QFont]]:
+        """(what, font) of every text the map paints as it is now: the key's, the names' and the alert badges'."""
+        out = self.legend.painted_fonts() if self.legend.shown_rows() else []
+        out += self.labels.painted_fonts()
+        if self.alerts.shapes:
+            out.append(("alert badge", QFont(self.alerts.font)))
+        return out
 
     # -- clicks ------------------------------------------------------------------------------------
     def hit_test(self, x: float, y: float) -> tuple[str, str] | None:
