@@ -112,3 +112,35 @@ def test_markers_grow_with_the_wall_and_stay_clickable(qtbot, cjk_font):
     reach = style.size * 2 / 2 - 1
     hit = big.incidents.hit(float(x) + reach * px_w, float(y), px_w, px_h)
     assert hit is not None
+
+
+def test_names_keep_off_alert_badges_and_a_farther_seat_shows_fewer_larger_names(qtbot, cjk_font):
+    """Priority: the warnings' badges are placed first and no name covers one; where larger type (a seat farther
+    from the wall) leaves no room, fewer names are drawn, never smaller ones."""
+    from commandcenter.domain.legibility import Room
+    from commandcenter.ui import theme
+
+    nodes = F.city(120, n_districts=2, streets_per_district=2)
+    drawn: dict[float, tuple[int, int]] = {}
+    try:
+        for distance in (3.0, 6.0):
+            theme.set_room(Room(distance_m=distance, diagonal_inches=98.0))
+            m = shown(qtbot, nodes, 1400, 1000)
+            lon, lat = F.centre(F.grids(nodes)[60])
+            m.set_alerts([F.alert(f"A{i}", F.box(lon + i * 0.002, lat, 0.01, 0.01), level) for i, level in
+                          enumerate([AlertLevel.RED, AlertLevel.ORANGE, AlertLevel.YELLOW])])
+            m.set_incidents(F.incidents(nodes, 40))
+            m.plot.grab()
+            t = m.labels.sceneTransform() * m.plot.viewportTransform()
+            badges = list(m.alerts.badge_rects(t, QRectF(m.plot.viewport().rect())).values())
+            names = [box for _, _, boxes in m.labels._placements for _, _, box, _ in boxes]
+            assert len(badges) == 3 and names
+            for name in names:
+                assert not any(name.intersects(b) for b in badges), "a name over a warning's badge"
+            for i, a in enumerate(names):
+                assert not any(a.intersects(b) for b in names[i + 1:])
+            drawn[distance] = (m.labels.font_px["grid"], len(m.labels.drawn["grid"]))
+    finally:
+        theme.set_room(Room())
+    (near_px, near_n), (far_px, far_n) = drawn[3.0], drawn[6.0]
+    assert far_px > near_px and far_n < near_n

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import pytest
 from tests.support import wall_data as W
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QAbstractButton, QLabel, QTableView, QWidget
 
 from commandcenter.config import DEFAULT_CONFIG, PageSection, load_config
+from commandcenter.domain import AlertLevel
 from commandcenter.domain.legibility import Room, arc_minutes_of
 from commandcenter.ui import theme
 from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
@@ -49,7 +50,7 @@ def ink_height(font: QFont, text: str) -> int:
 
 def text_fonts(window: QWidget) -> list[tuple[str, QFont, bool]]:
     """(what, font, read from the seats) of every visible text on the window: labels, buttons, table rows and
-    headers. The map's own drawing (labels, legend) is the map tile's, measured by the map's tests."""
+    headers. The map's own drawing (names, key, badges) is measured by the map's test below."""
     found: list[tuple[str, QFont, bool]] = []
     for w in window.findChildren(QWidget):
         if not w.isVisibleTo(window):
@@ -151,3 +152,56 @@ def test_a_table_too_narrow_for_every_column_drops_the_least_important_and_cuts_
         if M.SOURCE in shown:
             assert view.shown_text(row, M.SOURCE) == model.data(model.index(row, M.SOURCE))
         assert view.shown_text(row, M.STATUS) == model.data(model.index(row, M.STATUS))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_text_the_map_paints_subtends_16_arc_minutes_and_fewer_are_shown_rather_than_smaller(
+        ui, clock, room, qtbot, size):
+    """The map paints its own texts (the key, the names, the warnings' badges): each at least 16' from the farthest
+    seat, district names (what places everything) 20'. Where the key has no room at that size it leaves out whole
+    sections, warnings and incidents last; names never lie on a badge or on each other."""
+    from commandcenter.ui.map import GridMap
+
+    width, height = SIZES[size]
+    pitch = ROOM.pitch_mm(width, height)
+    config = load_config(DEFAULT_CONFIG)
+    live = W.live_city(incidents=W.incidents(), alerts=W.alerts(), resources=W.resources())
+    ctx = TileContext(live, config, clock)
+    overview = config.pages[0]
+    window = WallWindow(config.wall.title, live, overview, lambda s: TILE_BUILDERS[s.kind](ctx, s), clock=clock)
+    qtbot.addWidget(window)
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    window.setFixedSize(width, height)
+    window.show()
+    qtbot.waitExposed(window)
+    for tile in window.tiles():
+        tile.flush()
+    maps = window.findChildren(GridMap)
+    assert maps, "the overview page shows the map"
+    gmap = maps[0]
+    gmap.plot.grab()                                # a paint places the names and badges
+    painted = gmap.painted_fonts()
+    whats = {what for what, _ in painted}
+    assert {"legend row", "legend title", "alert badge"} <= whats
+    assert any(what.startswith("map ") for what in whats), "names are drawn"
+    too_small = []
+    for what, font in painted:
+        need = READ_ARCMIN if what == "map district name" else MIN_ARCMIN
+        for glyph in ("H", "国"):
+            angle = arc_minutes_of(ink_height(font, glyph), pitch, ROOM.distance_m)
+            if angle < need - 0.05:
+                too_small.append(f"{size}: {what} {glyph!r} {angle:.1f}' < {need:.0f}'")
+    assert not too_small, "\n".join(too_small)
+    # whatever the key left out is less important than what it shows: warnings and incidents stay
+    shown = {kind for kind, _ in gmap.legend.shown_rows()}
+    assert {f"alert{int(level)}" for level in AlertLevel} <= shown
+    assert gmap.legend.sizeHint().height() <= gmap.legend.height() + 1
+    # no name on a badge, no two names on each other, no two badges on each other
+    t = gmap.labels.sceneTransform() * gmap.plot.viewportTransform()
+    badges = list(gmap.alerts.badge_rects(t, QRectF(gmap.plot.viewport().rect())).values())
+    assert badges
+    names = [box for _, _, placed in gmap.labels._placements for _, _, box, _ in placed]
+    boxes = badges + names
+    for i, a in enumerate(boxes):
+        assert not any(a.intersects(b) for b in boxes[i + 1:]), f"{size}: two texts overlap at {a}"
+    window.close()

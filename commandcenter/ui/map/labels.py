@@ -115,10 +115,17 @@ class LabelItem(pg.GraphicsObject):
             self._cache[(key, size)] = st
         return st
 
-    def _free(self, box: QRectF, *, markers: bool = True, take: bool = True,
-              into: dict[tuple[int, int], list[QRectF]] | None = None) -> bool:
-        """True (and the box is taken) if no label placed so far overlaps it, nor (`markers`) a marker; a coarse
-        grid of buckets."""
+    @staticmethod
+    def _take(box: QRectF, into: dict[tuple[int, int], list[QRectF]]) -> None:
+        """Put `box` into the buckets it covers (a coarse grid, so a test looks at the boxes nearby only)."""
+        b = _BUCKET
+        for i in range(int(box.left() // b), int(box.right() // b) + 1):
+            for j in range(int(box.top() // b), int(box.bottom() // b) + 1):
+                into.setdefault((i, j), []).append(box)
+
+    def _free(self, box: QRectF, *, markers: bool = True) -> bool:
+        """True (and the box is taken) if nothing placed so far (badges, names) overlaps it, nor (`markers`) a
+        marker."""
         b = _BUCKET
         keys = [(i, j) for i in range(int(box.left() // b), int(box.right() // b) + 1)
                 for j in range(int(box.top() // b), int(box.bottom() // b) + 1)]
@@ -127,10 +134,7 @@ class LabelItem(pg.GraphicsObject):
                 for r in buckets.get(k, ()):
                     if box.intersects(r):
                         return False
-        if take:
-            target = self._placed if into is None else into
-            for k in keys:
-                target.setdefault(k, []).append(box)
+        self._take(box, self._placed)
         return True
 
     def paint(self, p: QPainter, *args) -> None:
@@ -175,8 +179,7 @@ class LabelItem(pg.GraphicsObject):
             py = t.m12() * xs + t.m22() * ys + t.dy()
             inside = (px >= bounds.left()) & (px <= bounds.right()) & (py >= bounds.top()) & (py <= bounds.bottom())
             for x, y in zip(px[inside].tolist(), py[inside].tolist(), strict=True):
-                self._free(QRectF(x - radius, y - radius, 2 * radius, 2 * radius), markers=False,
-                           into=self._markers)
+                self._take(QRectF(x - radius, y - radius, 2 * radius, 2 * radius), self._markers)
 
     def _place_all(self, view: QRectF, t: QTransform, obstacles=(), badges: list[QRectF] | None = None) -> list:
         """[(font, text colour, [(kind, top left, halo box, static text)])] for the view: each zoom shows two levels
@@ -188,7 +191,7 @@ class LabelItem(pg.GraphicsObject):
         self._placed: dict[tuple[int, int], list[QRectF]] = {}
         self._markers: dict[tuple[int, int], list[QRectF]] = {}
         for badge in badges or ():                 # alert badges come first: no name covers one
-            self._free(badge.adjusted(-2, -2, 2, 2), markers=False)
+            self._take(badge.adjusted(-2, -2, 2, 2), self._placed)
         self._block_markers(t, t.mapRect(view), obstacles)
         in_view = lambda anchors: [a for a in anchors if view.contains(QPointF(a[2], a[3]))]  # noqa: E731
         if tier == "grid":
