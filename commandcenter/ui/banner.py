@@ -11,8 +11,10 @@ than three flashes a second) until it is acknowledged, from the console or with 
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QMouseEvent
+import html
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from ..domain import AlertLevel
@@ -33,16 +35,44 @@ def flash_interval_ms(flashes_per_s: float) -> int:
 
 
 class _BannerItem(QLabel):
+    """One warning on the band: its whole text when it fits, else elided at the right ("…") with the whole text in
+    the tooltip (and the details a click opens), so a long title or area never runs under the count or the button
+    beside it."""
+
     clicked = Signal(str)
+    #: the style sheet's horizontal padding (2 × 10 px) the text must leave free
+    PADDING_PX = 20
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setOpenExternalLinks(False)
-        # the band's width is the window's: a long title is cut at the edge rather than widen the window
+        # the band's width is the window's: a long title is elided rather than widen the window
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(1)
         self.alert_id = ""
+        self.full_text = ""
+
+    def set_full_text(self, text: str) -> None:
+        self.full_text = text
+        # feed text: escaped inside a rich-text tooltip, so it is shown literally whatever it holds
+        self.setToolTip(f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>")
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(1, self.contentsRect().width() - self.PADDING_PX)
+        shown = QFontMetrics(self.font()).elidedText(self.full_text, Qt.TextElideMode.ElideRight, width)
+        if shown != self.text():
+            self.setText(shown)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() is QEvent.Type.FontChange:
+            self._elide()
 
     def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
         if ev.button() == Qt.MouseButton.LeftButton and self.alert_id:
@@ -96,7 +126,7 @@ class AlertBanner(QFrame):
                 item.alert_id = ""
                 continue
             item.alert_id = entry.alert.id
-            item.setText(fmt.feed_text(self.item_text(entry)))
+            item.set_full_text(fmt.feed_text(self.item_text(entry)))
             item.show()
         extra = len(entries) - len(shown)
         self._more.setText(f"+{extra}" if extra > 0 else "")
@@ -153,7 +183,8 @@ class AlertBanner(QFrame):
         return f"⚠ {level_text(a.level)} · {labels.signal_type(a)} · {drill}{a.title}{area}{ack}"
 
     def texts(self) -> list[str]:
-        return [i.text() for i in self._items if not i.isHidden()]
+        """The whole text of each warning shown (the band may show it elided)."""
+        return [i.full_text for i in self._items if not i.isHidden()]
 
     def scale(self, points: int) -> None:
         self._points = points

@@ -95,3 +95,46 @@ def test_orange_alone_does_not_flash(ui, clock):
     board.flush()
     banner = AlertBanner(board)
     assert banner.texts() and not banner.flashing and banner.red_alert_id == ""
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)])
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_a_long_area_name_is_elided_before_the_count_and_the_button_never_under_them(ui, clock, qtbot, size,
+                                                                                     language):
+    """The band's warning text, the "+N" count and the 确认 button never overlap: a title and area too long for the
+    band are cut with "…", the whole text in the tooltip (and in the details a click opens)."""
+    from PySide6.QtGui import QFontMetrics
+
+    from commandcenter.ui.resources import install_language
+
+    install_language(language)
+    theme.set_room(Room(distance_m=5.0, diagonal_inches=98.0))
+    try:
+        area = "、".join(f"玉坊村第{i}网格" for i in range(1, 40))
+        red = W.alert("A4", AlertLevel.RED, expires_in=None, title="暴雨红色预警：城区内涝风险极高", area_desc=area)
+        live = W.live_city(alerts=[W.alert("A3", AlertLevel.ORANGE), red])
+        actions = AlertActions(live, clock=clock)
+        board = AlertBoard(live, actions, clock=clock)
+        ctx = TileContext(live, config_from_dict({}), clock)
+        page = PageSection(name="p", rows=1, columns=1, tiles=[{"kind": "incidents", "row": 0, "column": 0}])
+        window = WallWindow("大屏", live, page, lambda s: TILE_BUILDERS[s.kind](ctx, s), clock=clock)
+        banner = AlertBanner(board)
+        window.set_banner(banner)
+        qtbot.addWidget(window)
+        window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        window.setFixedSize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        item = next(i for i in banner._items if i.alert_id == "A4")
+        assert banner._more.isVisible() and banner.ack_button.isVisible()
+        assert banner.texts()[0].endswith(area)                           # the whole text is kept
+        assert item.text().endswith("…") and item.text() != item.full_text
+        assert area in item.toolTip()
+        assert QFontMetrics(item.font()).horizontalAdvance(item.text()) <= item.contentsRect().width()
+        for other in (banner._more, banner.ack_button):
+            assert not item.geometry().intersects(other.geometry()), other
+        assert not banner._more.geometry().intersects(banner.ack_button.geometry())
+        window.close()
+    finally:
+        theme.set_room(Room())
+        install_language("zh_CN")
