@@ -74,6 +74,9 @@ EN: dict[str, str] = {
     # ---- wall, pages, tiles
     "值班：{names}": "On duty: {names}", "图块不可用：{kind}": "Tile not available: {kind}",
     "最后更新": "last update", "事件实时动态": "Live incidents", "在办及近两小时办结：%n 件": "Open or closed in the last 2 h: %n",
+    "另有 {n} 起突发事件未显示 · 点此查看": "Emergencies not shown: {n} · tap to list them",
+    "只看突发事件 · 另有 {n} 起未显示 · 点此返回全部": "Emergencies only · {n} more not shown · tap for all incidents",
+    "只看突发事件 · 点此返回全部": "Emergencies only · tap for all incidents",
     "预警信息": "Public warnings", "运行指标": "KPIs", "每小时事件数  ━ 今日  ┅ 昨日": "Events per hour  ━ today  ┅ yesterday",
     "办结率（当日累计，%）": "Completion rate (today, cumulative, %)", "化解层级占比": "Resolution level share",
     "类别排行": "Top categories", "网格排行（前8）": "Top grids (8)", "全域": "Whole territory", "网格地图": "Grid map",

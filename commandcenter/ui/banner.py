@@ -11,8 +11,6 @@ than three flashes a second) until it is acknowledged, from the console or with 
 """
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
@@ -40,7 +38,7 @@ class _BannerItem(QLabel):
     beside it."""
 
     clicked = Signal(str)
-    #: the style sheet's horizontal padding (2 × 10 px) the text must leave free
+    # the style sheet's horizontal padding (2 × 10 px) the text must leave free
     PADDING_PX = 20
 
     def __init__(self, parent: QWidget | None = None):
@@ -55,8 +53,7 @@ class _BannerItem(QLabel):
 
     def set_full_text(self, text: str) -> None:
         self.full_text = text
-        # feed text: escaped inside a rich-text tooltip, so it is shown literally whatever it holds
-        self.setToolTip(f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>")
+        self.setToolTip(text)          # already feed_text, as every tooltip of feed text (tiles.base.PlainLabel)
         self._elide()
 
     def _elide(self) -> None:

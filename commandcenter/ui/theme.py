@@ -56,6 +56,8 @@ RED_BAND_FLASHES_PER_S = 1.0
 RED_BAND_ON = QColor("#d40000")
 RED_BAND_OFF = QColor("#4a0b0b")
 RED_BAND_TEXT_SCALE = 1.5
+#: The incident tile's bar counting the open emergencies its table does not show (tiles/incidents.py).
+UNSEEN_EMERGENCY_BG = QColor("#b3261e")
 #: A KPI card's figure against reading text: the number the room reads first.
 KPI_VALUE_SCALE = 1.6
 

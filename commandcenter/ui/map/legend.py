@@ -34,8 +34,8 @@ class LegendEntry:
 LegendSource = Callable[[], list[LegendEntry]]
 
 
-#: which sections of the key stay when not all fit, by the kind of their first row (lower stays longer); a layer's
-#: section (any other kind) comes after these
+# which sections of the key stay when not all fit, by the kind of their first row (lower stays longer); a layer's
+# section (any other kind) comes after these
 SECTION_PRIORITY: tuple[str, ...] = ("alert", "sev", "step", "res-")
 _LAYER_PRIORITY = len(SECTION_PRIORITY)
 
@@ -74,7 +74,7 @@ class MapLegend(QWidget):
         self._locale = QLocale()
         self._font = QFont(theme.FONT_FAMILY)
         self._font.setPixelSize(14)
-        #: sections left out for want of room (by section_name): fit() decides
+        # sections left out for want of room (by section_name): fit() decides
         self.dropped: frozenset[str] = frozenset()
         self._static: QPixmap | None = None
         self._static_key = None

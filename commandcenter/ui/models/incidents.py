@@ -74,8 +74,11 @@ class IncidentFilter:
     statuses: frozenset[Status] = frozenset()
     sources: frozenset[Source] = frozenset()
     include_closed_hours: float = 2.0   # closed events stay visible this long, then leave the feed
+    emergencies_only: bool = False      # only open emergencies (the tile's "not shown" bar lists them this way)
 
     def accepts(self, inc: Incident, now: datetime) -> bool:
+        if self.emergencies_only and not (inc.emergency and inc.is_open):
+            return False
         if self.grid_ids is not None and inc.grid_id not in self.grid_ids:
             return False
         if self.categories and inc.category not in self.categories:
@@ -600,6 +603,26 @@ class IncidentTableModel(WallTableModel):
                 ((row.texts[self.DEADLINE], bold, row.fg[self.DEADLINE]),))
 
     # --- queries for tests and the console -------------------------------------------------
+    # -- open emergencies: a block at the top of the order, after the overdue ones (the key's first two fields) ----
+    def emergency_spans(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Where the open emergencies are in the order: (overdue ones), (the others), as [start, end) spans. The
+        key sorts overdue first, then open emergencies, so each span is found by bisection, not a walk."""
+        order = self._order
+        not_overdue = bisect.bisect_left(order, (True,))
+        overdue_end = bisect.bisect_left(order, (False, True), 0, not_overdue)
+        rest_end = bisect.bisect_left(order, (True, True), not_overdue)
+        return (0, overdue_end), (not_overdue, rest_end)
+
+    def open_emergencies(self) -> int:
+        """How many open emergencies the tile's filter takes (shown or not)."""
+        return sum(end - start for start, end in self.emergency_spans())
+
+    def emergencies_outside(self, first: int, last: int) -> list[str]:
+        """The ids of the open emergencies not in rows [first, last) (the rows a view shows whole), in order."""
+        order = self._order
+        return [order[i][-1] for start, end in self.emergency_spans() for i in range(start, end)
+                if not first <= i < last]
+
     def incident_at(self, row: int) -> Incident:
         return self._incs[row]
 

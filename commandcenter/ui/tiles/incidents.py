@@ -1,14 +1,34 @@
-"""The incident feed tile: a table view over IncidentTableModel; a click opens the incident's details."""
+"""The incident feed tile: a table view over IncidentTableModel; a click opens the incident's details.
+
+A duty officer must never miss that an emergency arrived: when more open emergencies exist than the table shows
+whole (a burst pushes them off its rows, or overdue rows above them take the room), a bar over the table says how
+many are not shown ("另有 N 起突发事件未显示"); a click on it lists the emergencies alone, another brings every
+incident back. Shown rows plus the bar's count are every open emergency, at every flush."""
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer, Signal
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QMouseEvent
 from PySide6.QtWidgets import QWidget
 
 from ...services import LiveState
+from .. import theme
 from ..models.incidents import ID_ROLE, IncidentTableModel
-from .base import Tile, WallTable, plain_label
+from .base import PlainLabel, Tile, WallTable, plain_label
+
+
+class _UnseenBar(PlainLabel):
+    """The count of emergencies the table does not show; clicked, it says so (the tile toggles its list)."""
+
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 (Qt naming)
+        if ev.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(ev)
 
 
 class IncidentTile(Tile):
@@ -30,6 +50,14 @@ class IncidentTile(Tile):
         self._count_at = -1e9                   # time.monotonic() of the label's last change
         self._count_timer = QTimer(self, singleShot=True)
         self._count_timer.timeout.connect(self._show_count)
+        self.unseen_bar = _UnseenBar()
+        self.unseen_bar.setObjectName("unseenEmergencies")
+        self.unseen_bar.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.unseen_bar.setStyleSheet(f"background: {theme.UNSEEN_EMERGENCY_BG.name()}; color: #ffffff; "
+                                      "border-radius: 4px; padding: 2px 8px;")
+        self.unseen_bar.clicked.connect(self.toggle_emergencies_only)
+        self.unseen_bar.hide()
+        self.body.addWidget(self.unseen_bar)
         self.body.addWidget(self.view, 1)
         self.body.addWidget(self._count)
         model.incident_count_changed.connect(self._on_count)
@@ -42,7 +70,47 @@ class IncidentTile(Tile):
         """Territory node / category / status / source (models.incidents.IncidentFilter), e.g. from the console."""
         self.model.set_filter(flt)
 
+    def shown_rows(self) -> tuple[int, int]:
+        """The rows [first, last) the table shows whole."""
+        first = self.view.verticalScrollBar().value()
+        row_h = max(1, self.view.verticalHeader().defaultSectionSize())
+        return first, min(self.model.rowCount(), first + self.view.viewport().height() // row_h)
+
+    def unseen_emergency_ids(self) -> list[str]:
+        """The open emergencies the table does not show whole (the bar counts them)."""
+        return self.model.emergencies_outside(*self.shown_rows())
+
+    def emergencies_only(self) -> bool:
+        return self.model.filter.emergencies_only
+
+    def toggle_emergencies_only(self) -> None:
+        """The bar's click: the emergencies alone in the table (newest first), or every incident again."""
+        self.model.set_filter(replace(self.model.filter, emergencies_only=not self.model.filter.emergencies_only))
+        self._show_unseen()
+
+    def _show_unseen(self) -> None:
+        """The bar: how many open emergencies the table does not show whole; hidden when it shows them all (and
+        shows every incident)."""
+        n = self.model.open_emergencies() - self._shown_emergencies()
+        if self.emergencies_only():
+            text = (self.tr("只看突发事件 · 另有 {n} 起未显示 · 点此返回全部").format(n=f"{n:,}") if n > 0
+                    else self.tr("只看突发事件 · 点此返回全部"))
+        else:
+            text = self.tr("另有 {n} 起突发事件未显示 · 点此查看").format(n=f"{n:,}") if n > 0 else ""
+        if text != self.unseen_bar.text():
+            self.unseen_bar.setText(text)
+        self.unseen_bar.setVisible(bool(text))
+
+    def _shown_emergencies(self) -> int:
+        """How many open emergencies are on the rows the table shows whole (arithmetic on the order's spans)."""
+        first, last = self.shown_rows()
+        return sum(max(0, min(end, last) - max(start, first)) for start, end in self.model.emergency_spans())
+
     def _on_count(self, n: int) -> None:
+        self._show_unseen()          # at every flush, not throttled: an emergency pushed off is counted at once
+        self._on_count_label(n)
+
+    def _on_count_label(self, n: int) -> None:
         """The first change after a quiet spell shows at once, later ones at most every COUNT_MS (the last one
         always: a timer shows it)."""
         self._count_n = n
@@ -65,8 +133,13 @@ class IncidentTile(Tile):
 
     def apply_font_size(self, points: int) -> None:
         super().apply_font_size(points)
-        self._count.setFont(self.view.scale(points))
+        font = self.view.scale(points)
+        self._count.setFont(font)
+        bold = QFont(font)
+        bold.setBold(True)
+        self.unseen_bar.setFont(bold)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().resizeEvent(event)
         self.view.fit_columns()
+        QTimer.singleShot(0, self, self._show_unseen)      # the table's new height shows more or fewer rows
