@@ -5,7 +5,10 @@ The simulator runs in its own process and publishes 200 incidents/s over SSE; ev
 are load). The wall is the real one (feed → SQLite store on its thread → live state → table model →
 3840×2160 window under qasync). A wrapper around the incident view's paintEvent records, after Qt painted,
 the wall-clock time each emergency id first appears inside the viewport. Latency = that time − sent_at.
-Emergencies never painted are reported as `missed`.
+Emergencies never painted are reported as `missed`. A burst brings more emergencies than the table's rows: the
+ones it does not show are counted on the tile's bar (另有 N 起突发事件未显示). At the end, `emergencies_shown` (painted
+on a row at least once or on a row now), `emergencies_counted` (in the bar's count, never painted) and
+`emergencies_unaccounted` (neither: lost off the screen; must be 0) say where every tracked emergency went.
 
 Where the time goes: a `StageTrace` on the pipeline stamps each emergency at every stage of its path (SSE read →
 decode on the feed thread → batch handed to the sink → store transaction on the store thread → taken by the GUI's
@@ -168,12 +171,17 @@ def main() -> None:
         # the last events: every one sent in the live state (not a fixed wait), then a flush and a paint
         await wait_for(lambda: len(live.incidents) >= done.get("sent", 0), timeout=10.0, step=0.05)
         await asyncio.sleep(0.5)
+        tile = next(t for t in window.tiles() if getattr(t, "view", None) is views[0])
+        first, last = tile.shown_rows()
+        on_rows = {tile.model.incident_at(r).id for r in range(first, last)}
+        counted = set(tile.unseen_emergency_ids())
         await pipeline.close()
         store.close()
         window.close()
         sent = done.get("sent", 0)
         result.update(sent=sent, sent_at=done.get("sent_at", {}), probe=probe, missing_tiles=missing_tiles,
                       received=len(live.incidents), trace=pipeline.trace, flush_ends=flush_ends,
+                      on_rows=on_rows, counted=counted, bar_text=tile.unseen_bar.text(),
                       batches=pipeline.batches_applied, go_at=go_at, end_at=time.perf_counter(),
                       cpu_ms_per_s=(cpu1[0] - cpu0[0]) * 1000 / stream_s,
                       gui_cpu_ms_per_s=(cpu1[1] - cpu0[1]) * 1000 / stream_s, loop_late=list(beat.lateness),
@@ -191,6 +199,12 @@ def main() -> None:
     sent_at = result["sent_at"]
     lat = [(probe.first_painted_wall[i] - t) * 1000.0 for i, t in sent_at.items() if i in probe.first_painted_wall]
     missed = len(sent_at) - len(lat)
+    painted = set(probe.first_painted_wall)
+    shown = {i for i in sent_at if i in painted or i in result["on_rows"]}
+    counted = {i for i in sent_at if i in result["counted"] and i not in shown}
+    unaccounted = len(sent_at) - len(shown) - len(counted)
+    note(f"emergencies tracked {len(sent_at)}: shown on a row {len(shown)}, counted on the bar {len(counted)}, "
+         f"unaccounted {unaccounted}; the bar at the end: {result['bar_text']!r}")
     span = result["end_at"] - result["go_at"]
     flushes = sum(1 for t in result["flush_ends"] if t >= result["go_at"])
     stages = stage_table(result["trace"], result["flush_ends"], probe, sent_at, time.time() - time.perf_counter())
@@ -205,6 +219,8 @@ def main() -> None:
     for pair, (p50, p99, n) in stages.items():
         note(f"  {pair:<26} p50 {p50:8.1f} ms   p99 {p99:8.1f} ms   (n={n})   slowest 5 %: mean {tail.get(pair, 0):7.1f} ms")
     common = dict(rate_per_s=args.rate, seconds=seconds, tracked=len(sent_at), missed=missed,
+                  emergencies_shown=len(shown), emergencies_counted=len(counted),
+                  emergencies_unaccounted=unaccounted,
                   received=result["received"], missing_tiles=result["missing_tiles"])
     prefix = ""
     if sensors:

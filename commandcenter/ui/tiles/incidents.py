@@ -57,6 +57,9 @@ class IncidentTile(Tile):
                                       "border-radius: 4px; padding: 2px 8px;")
         self.unseen_bar.clicked.connect(self.toggle_emergencies_only)
         self.unseen_bar.hide()
+        self._bar_at = -1e9                      # time.monotonic() of the bar's last change of text
+        self._bar_timer = QTimer(self, singleShot=True)
+        self._bar_timer.timeout.connect(self._show_unseen)
         self.body.addWidget(self.unseen_bar)
         self.body.addWidget(self.view, 1)
         self.body.addWidget(self._count)
@@ -88,9 +91,19 @@ class IncidentTile(Tile):
         self.model.set_filter(replace(self.model.filter, emergencies_only=not self.model.filter.emergencies_only))
         self._show_unseen()
 
+    def _on_unseen(self) -> None:
+        """The bar appears at once (an emergency pushed off the rows is counted in the same frame); while shown, its
+        count changes at most every COUNT_MS, as the count under the table does (the timer shows the last)."""
+        wait = self.COUNT_MS - (time.monotonic() - self._bar_at) * 1000.0
+        if self.unseen_bar.isHidden() or wait <= 0:
+            self._show_unseen()
+        elif not self._bar_timer.isActive():
+            self._bar_timer.start(int(wait) + 1)
+
     def _show_unseen(self) -> None:
         """The bar: how many open emergencies the table does not show whole; hidden when it shows them all (and
         shows every incident)."""
+        self._bar_timer.stop()
         n = self.model.open_emergencies() - self._shown_emergencies()
         if self.emergencies_only():
             text = (self.tr("只看突发事件 · 另有 {n} 起未显示 · 点此返回全部").format(n=f"{n:,}") if n > 0
@@ -99,6 +112,7 @@ class IncidentTile(Tile):
             text = self.tr("另有 {n} 起突发事件未显示 · 点此查看").format(n=f"{n:,}") if n > 0 else ""
         if text != self.unseen_bar.text():
             self.unseen_bar.setText(text)
+            self._bar_at = time.monotonic()
         self.unseen_bar.setVisible(bool(text))
 
     def _shown_emergencies(self) -> int:
@@ -107,7 +121,7 @@ class IncidentTile(Tile):
         return sum(max(0, min(end, last) - max(start, first)) for start, end in self.model.emergency_spans())
 
     def _on_count(self, n: int) -> None:
-        self._show_unseen()          # at every flush, not throttled: an emergency pushed off is counted at once
+        self._on_unseen()
         self._on_count_label(n)
 
     def _on_count_label(self, n: int) -> None:
