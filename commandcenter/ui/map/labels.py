@@ -30,6 +30,8 @@ MAX_LABEL_CHARS = 16
 #: the basemap's names tried per view, largest first (the rest would mostly collide anyway)
 MAX_PLACE_CANDIDATES = 80
 _BUCKET = 96.0   # px: label collision buckets
+#: the room kept free around an alert badge, against its height (a name right beside it read as part of it)
+BADGE_MARGIN = 0.4
 
 
 class LabelItem(pg.GraphicsObject):
@@ -190,8 +192,9 @@ class LabelItem(pg.GraphicsObject):
         tier = self.tier(len(visible))
         self._placed: dict[tuple[int, int], list[QRectF]] = {}
         self._markers: dict[tuple[int, int], list[QRectF]] = {}
-        for badge in badges or ():                 # alert badges come first: no name covers one
-            self._take(badge.adjusted(-2, -2, 2, 2), self._placed)
+        for badge in badges or ():                 # alert badges come first: no name covers one, nor touches it
+            m = badge.height() * BADGE_MARGIN
+            self._take(badge.adjusted(-m, -m, m, m), self._placed)
         self._block_markers(t, t.mapRect(view), obstacles)
         in_view = lambda anchors: [a for a in anchors if view.contains(QPointF(a[2], a[3]))]  # noqa: E731
         if tier == "grid":

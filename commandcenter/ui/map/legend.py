@@ -189,12 +189,16 @@ class MapLegend(QWidget):
         Larger counts still widen it, once per extra digit."""
         fm = QFontMetricsF(self._font)
         rows = self.rows()
-        shown = len(self._shown_indices(rows))
+        shown = self._shown_indices(rows)
+        if not shown:
+            return QSize(0, 0)
         room = self.ROOM_FOR
         widest = self._rows([room] * len(self.step_counts), room * 10, {s: room for s in Severity},
                             {k: room for k in ResourceKind}, room)
-        w = max(fm.horizontalAdvance(t) for _, t in rows + widest) + fm.height() * 2 + 24
-        return QSize(int(w * self.columns), self._height_for(shown))
+        texts = [rows[i][1] for i in shown] + ([widest[i][1] for i in shown] if len(widest) == len(rows) else [])
+        # the sections shown only: one left out for want of room does not widen the key
+        w = max(fm.horizontalAdvance(t) for t in texts) + fm.height() * 2 + 24
+        return QSize(int(w * self.columns), self._height_for(len(shown)))
 
     def minimumSizeHint(self) -> QSize:
         return QSize(self.sizeHint().width(), 100)
