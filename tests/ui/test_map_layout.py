@@ -144,3 +144,19 @@ def test_names_keep_off_alert_badges_and_a_farther_seat_shows_fewer_larger_names
         theme.set_room(Room())
     (near_px, near_n), (far_px, far_n) = drawn[3.0], drawn[6.0]
     assert far_px > near_px and far_n < near_n
+
+
+def test_a_key_without_room_for_all_keeps_what_the_map_shows_warnings_first(qtbot, cjk_font):
+    """A key too tall for its tile at room size leaves out whole sections, never shrinks: the incidents' while there
+    are no warnings on the map, the warnings' first once there are."""
+    nodes = F.city(200, n_districts=2)
+    m = shown(qtbot, nodes, 1000, 420)
+    m.set_incidents(F.incidents(nodes, 20))
+    px = m.legend.font_px()
+    shown_kinds = {kind for kind, _ in m.legend.shown_rows()}
+    assert m.legend.dropped and "sev4" in shown_kinds and "alert4" not in shown_kinds
+    lon, lat = F.centre(F.grids(nodes)[50])
+    m.set_alerts([F.alert("A1", F.box(lon, lat, 0.02, 0.02), AlertLevel.RED)])
+    shown_kinds = {kind for kind, _ in m.legend.shown_rows()}
+    assert "alert4" in shown_kinds and m.legend.font_px() == px           # fewer sections, the same size
+    assert m.legend.sizeHint().height() <= m.height()

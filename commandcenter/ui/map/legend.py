@@ -121,7 +121,10 @@ class MapLegend(QWidget):
         the most important fits."""
         self.set_columns(columns)
         rows = self.rows()
-        secs = sorted(sections(rows), key=lambda sec: section_priority(rows, sec))
+        # the warnings' key comes first while the map shows warnings; with none on the map it gives way to the rest
+        idle = len(SECTION_PRIORITY) + 1 if self.alerts == 0 else 0
+        secs = sorted(sections(rows), key=lambda sec: section_priority(rows, sec)
+                      + (idle if section_name(rows, sec).startswith("alert") else 0))
         kept: list[list[int]] = []
         for sec in secs:
             if self._height_for(sum(len(k) for k in kept) + len(sec)) > height:

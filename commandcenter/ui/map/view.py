@@ -259,7 +259,9 @@ class GridMap(QWidget):
         lg.incidents_total = self.incidents.total
         lg.incidents_shown = dict(self.incidents.shown_by_severity)
         lg.resources_by_kind = dict(self.resources.count_by_kind)
-        lg.alerts = len(self.alerts.shapes)
+        had_alerts, lg.alerts = lg.alerts > 0, len(self.alerts.shapes)
+        if had_alerts != (lg.alerts > 0):
+            self._place_legend()           # the warnings' key comes first only while the map shows warnings
         lg.updateGeometry()
         lg.update()
 
