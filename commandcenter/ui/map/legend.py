@@ -3,7 +3,9 @@ shapes per severity and resource kind, the alert levels and the drill outline. C
 
 Its text is sized for the room like every other text on the wall (theme.text_pixel_size at the minimum angle), never
 smaller: where the tile has no room for the whole key at that size, whole sections are left out, the least
-important first (SECTION_PRIORITY: alerts, then incidents, then the grids' load, then the rest)."""
+important first (SECTION_PRIORITY: warnings while the map shows one, then incidents, the grids' load, resources,
+then the sections other layers add). A section is a "title" row and the rows after it, so a layer's rows with a
+title of their own are a section of their own."""
 from __future__ import annotations
 
 from collections.abc import Callable
