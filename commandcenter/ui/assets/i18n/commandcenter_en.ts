@@ -473,7 +473,7 @@
   <context>
     <name>AlertBanner</name>
     <message>
-      <location filename="../../banner.py" line="63" />
+      <location filename="../../banner.py" line="90" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
@@ -2495,42 +2495,42 @@
   <context>
     <name>IncidentTableModel</name>
     <message>
-      <location filename="../../models/incidents.py" line="97" />
+      <location filename="../../models/incidents.py" line="100" />
       <source>时限</source>
       <translation>Deadline</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="97" />
+      <location filename="../../models/incidents.py" line="100" />
       <source>级别</source>
       <translation>Level</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="98" />
+      <location filename="../../models/incidents.py" line="101" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="98" />
+      <location filename="../../models/incidents.py" line="101" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="99" />
+      <location filename="../../models/incidents.py" line="102" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="99" />
+      <location filename="../../models/incidents.py" line="102" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="100" />
+      <location filename="../../models/incidents.py" line="103" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../models/incidents.py" line="100" />
+      <location filename="../../models/incidents.py" line="103" />
       <source>上报</source>
       <translation>Reported at</translation>
     </message>
@@ -2538,13 +2538,28 @@
   <context>
     <name>IncidentTile</name>
     <message>
-      <location filename="../../tiles/incidents.py" line="23" />
+      <location filename="../../tiles/incidents.py" line="43" />
       <source>事件实时动态</source>
       <extracomment>the count under the table changes at most this often (ms): at 200 events/s it changed on every flush, ~20 a second, and the label is not opaque, so each change repainted the tile, the page and the window under it</extracomment>
       <translation>Live incidents</translation>
     </message>
+    <message>
+      <location filename="../../tiles/incidents.py" line="109" />
+      <source>只看突发事件 · 另有 {n} 起未显示 · 点此返回全部</source>
+      <translation>Emergencies only · {n} more not shown · tap for all incidents</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/incidents.py" line="110" />
+      <source>只看突发事件 · 点此返回全部</source>
+      <translation>Emergencies only · tap for all incidents</translation>
+    </message>
+    <message>
+      <location filename="../../tiles/incidents.py" line="112" />
+      <source>另有 {n} 起突发事件未显示 · 点此查看</source>
+      <translation>Emergencies not shown: {n} · tap to list them</translation>
+    </message>
     <message numerus="yes">
-      <location filename="../../tiles/incidents.py" line="59" />
+      <location filename="../../tiles/incidents.py" line="141" />
       <source>在办及近两小时办结：%n 件</source>
       <translation>
         <numerusform>Open or closed in the last 2 h: %n</numerusform>
@@ -2859,38 +2874,38 @@
   <context>
     <name>MapLegend</name>
     <message>
-      <location filename="../../map/legend.py" line="94" />
+      <location filename="../../map/legend.py" line="169" />
       <source>每网格在办事件数</source>
       <extracomment>a layer's rows in the key, as they are now (GridMap.add_legend_source) rows flow into this many columns (the key under a map in a tall tile: wide and short)</extracomment>
       <translation>Open events / grid</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="96" />
+      <location filename="../../map/legend.py" line="171" />
       <source>{n} 个网格</source>
       <translation>{n} grids</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="98" />
+      <location filename="../../map/legend.py" line="173" />
       <source>事件标记（{shown} / {total}）</source>
       <translation>Incidents ({shown} of {total})</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="99" />
+      <location filename="../../map/legend.py" line="174" />
       <source>事件标记（{n}）</source>
       <translation>Incidents ({n})</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="102" />
+      <location filename="../../map/legend.py" line="177" />
       <source>演练（虚线框）</source>
       <translation>Drill (outlined)</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="103" />
+      <location filename="../../map/legend.py" line="178" />
       <source>应急资源</source>
       <translation>Emergency resources</translation>
     </message>
     <message>
-      <location filename="../../map/legend.py" line="108" />
+      <location filename="../../map/legend.py" line="183" />
       <source>预警（{n}）</source>
       <translation>Public warnings ({n})</translation>
     </message>
