@@ -59,7 +59,7 @@ class IncidentTile(Tile):
         self.unseen_bar.hide()
         self._bar_at = -1e9                      # time.monotonic() of the bar's last change of text
         self._bar_timer = QTimer(self, singleShot=True)
-        self._bar_timer.timeout.connect(self._show_unseen)
+        self._bar_timer.timeout.connect(self.refresh_unseen)
         self.body.addWidget(self.unseen_bar)
         self.body.addWidget(self.view, 1)
         self.body.addWidget(self._count)
@@ -89,18 +89,18 @@ class IncidentTile(Tile):
     def toggle_emergencies_only(self) -> None:
         """The bar's click: the emergencies alone in the table (newest first), or every incident again."""
         self.model.set_filter(replace(self.model.filter, emergencies_only=not self.model.filter.emergencies_only))
-        self._show_unseen()
+        self.refresh_unseen()
 
     def _on_unseen(self) -> None:
         """The bar appears at once (an emergency pushed off the rows is counted in the same frame); while shown, its
         count changes at most every COUNT_MS, as the count under the table does (the timer shows the last)."""
         wait = self.COUNT_MS - (time.monotonic() - self._bar_at) * 1000.0
         if self.unseen_bar.isHidden() or wait <= 0:
-            self._show_unseen()
+            self.refresh_unseen()
         elif not self._bar_timer.isActive():
             self._bar_timer.start(int(wait) + 1)
 
-    def _show_unseen(self) -> None:
+    def refresh_unseen(self) -> None:
         """The bar: how many open emergencies the table does not show whole; hidden when it shows them all (and
         shows every incident)."""
         self._bar_timer.stop()
@@ -156,4 +156,4 @@ class IncidentTile(Tile):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().resizeEvent(event)
         self.view.fit_columns()
-        QTimer.singleShot(0, self, self._show_unseen)      # the table's new height shows more or fewer rows
+        QTimer.singleShot(0, self, self.refresh_unseen)      # the table's new height shows more or fewer rows
