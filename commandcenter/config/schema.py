@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, UTC
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from ..domain import Category
 from ..domain import kpis as DK
@@ -98,6 +98,8 @@ class StoreSection(_Strict):
     url: str = ""                   # "" = sqlite file in the user data directory
     retention_days: int = Field(default=90, ge=1)
     timezone: str = "Asia/Shanghai"   # the calendar of KPI days and months (a Chinese center's "today" is UTC+8)
+    # the wall shows what a recorder committed to this store instead of running the feeds itself (also without feeds)
+    follow: StrictBool = False
 
     @field_validator("timezone")
     @classmethod

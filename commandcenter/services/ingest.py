@@ -59,6 +59,7 @@ STORE_READS = frozenset({
     "cursor", "incidents", "incident", "alerts", "resources", "territory", "quarantine", "quarantine_count",
     "actions_since", "actions_for", "kpis", "state_at", "counts", "sensors", "sensor_readings",
     "feed_status", "recorders",
+    "commit_position", "commits_after",
 })
 
 

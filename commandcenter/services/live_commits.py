@@ -101,9 +101,13 @@ class LiveCommits:
 
         One drain for whatever is queued, not a hand-over per batch: with a hand-over (and a loop turn) per
         batch, the wall's loop, painting between turns, fell behind the store (docs/benchmarks.md)."""
+        await self.show_committed(Committed.of(applied, kpis))
+
+    async def show_committed(self, entry: Committed) -> None:
+        """`show` of a batch already read back as committed (a follower's, services.follower), from any thread."""
         if self._home is None:
             self.bind(asyncio.get_running_loop())
-        self._enqueue(Committed.of(applied, kpis))
+        self._enqueue(entry)
         while True:
             with self._lock:
                 if self._unshown_records <= SHOW_BACKLOG:
@@ -137,6 +141,13 @@ class LiveCommits:
                 alerts: Iterable[Alert], sensors: Iterable[Sensor] = ()) -> None:
         """The shown state replaced wholesale (a replay's picture of the past, the present back after one)."""
         self.shown.replace(incidents=incidents, resources=resources, alerts=alerts, sensors=sensors)
+
+    async def reload(self, incidents: Iterable[Incident], resources: Iterable[Resource], alerts: Iterable[Alert],
+                     sensors: Iterable[Sensor] = ()) -> None:
+        """The state commits go to, replaced wholesale after what is queued (a follower that fell behind the
+        store's retention reloads; views rebuild from the reset). On the caller's loop."""
+        await self.settled()
+        self.live.replace(incidents=incidents, resources=resources, alerts=alerts, sensors=sensors)
 
     def _now_or_queued(self, entry: Entry) -> None:
         on_home = self._home is None or threading.get_ident() == self._home_thread

@@ -53,12 +53,14 @@ def start_drill(conn: Connection, d: DrillRecord, action: OperatorAction) -> Ope
     return _insert_action(conn, action)
 
 
-def stop_drill(conn: Connection, drill_id: str, at: datetime, kind: str, action: OperatorAction | None) -> bool:
+def stop_drill(conn: Connection, drill_id: str, at: datetime, kind: str,
+               action: OperatorAction | None) -> tuple[bool, OperatorAction | None]:
+    """Whether this set the stop, and `action` as recorded (None when not recorded)."""
     n = conn.execute(update(DRILLS).where(DRILLS.c.id == drill_id, DRILLS.c.stopped_at.is_(None))
                      .values(stopped_at=at, stop_kind=kind)).rowcount or 0
     if n and action is not None:
-        _insert_action(conn, action)
-    return bool(n)
+        return True, _insert_action(conn, action)
+    return bool(n), None
 
 
 def read_drills(conn: Connection, *, running_only: bool, drill_id: str | None) -> list[DrillRecord]:

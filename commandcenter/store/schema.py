@@ -329,6 +329,25 @@ class RecorderRow(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
+
+class CommitLogRow(Base):
+    """One row per committed transaction that changes what a wall shows, in commit order (every writer holds the
+    store's write lock, so ids are taken and committed in one order): followers read what came after their
+    position (services.follower). The records a transaction wrote are record_log's ids in (log_after, log_to]."""
+
+    __tablename__ = "commit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    committed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    log_after: Mapped[int | None] = mapped_column(BigInteger)        # record_log ids in (log_after, log_to]
+    log_to: Mapped[int | None] = mapped_column(BigInteger)
+    territory: Mapped[bool] = mapped_column(Boolean, default=False)
+    sensors: Mapped[str] = mapped_column(Text, default="")          # ids of changed devices, JSON ("" = none)
+    action_id: Mapped[int | None] = mapped_column(BigInteger)        # an operator action recorded
+    drill_id: Mapped[str | None] = mapped_column(String(64))         # a drill started or stopped
+    # SQLite AUTOINCREMENT: a position is never taken again, even after retention emptied the log
+    __table_args__ = (Index("ix_commit_log_committed", "committed_at"), {"sqlite_autoincrement": True})
+
+
 class MetaRow(Base):
     """Small counters shared by every process on the database (e.g. the territory revision)."""
 

@@ -166,10 +166,12 @@ def _not_stored(conn: Connection, readings: Sequence[SensorReading],
     return out
 
 
-def sensors(conn: Connection) -> list[Sensor]:
+def sensors(conn: Connection, ids: Sequence[str] | None = None) -> list[Sensor]:
+    """Every device's latest state (`ids`: only those devices)."""
     c = _S.c
-    rows = conn.execute(select(c.id, c.version, c.updated_at, c.type, c.status, c.name, c.lon, c.lat, c.grid_id,
-                               c.value, c.reading_at, c.level).order_by(c.id))
+    q = select(c.id, c.version, c.updated_at, c.type, c.status, c.name, c.lon, c.lat, c.grid_id,
+               c.value, c.reading_at, c.level).order_by(c.id)
+    rows = conn.execute(q if ids is None else q.where(c.id.in_(list(ids))))
     return [Sensor(id=r[0], version=r[1], updated_at=_aware(r[2]), type=SensorType(r[3]), status=SensorStatus(r[4]),
                    name=r[5], lon=r[6], lat=r[7], grid_id=r[8], value=r[9],
                    reading_at=_aware(r[10]) if r[10] is not None else None, level=r[11]) for r in rows]

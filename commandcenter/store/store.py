@@ -48,6 +48,7 @@ from ..domain import (
 from ..domain.enums import ActionKind
 from ..domain.recorder import FeedStatus, RecorderStatus
 from ..domain.sensors import Sensor, SensorReading
+from . import commits as CL
 from . import rollup
 from . import sensors as SS
 from . import status as ST
@@ -335,6 +336,8 @@ class Store:
         with _gc_paused(), self._write() as conn:
             self.tree.refresh(conn)
             w = self.writer
+            logged = log and bool(incidents or resources or alerts)
+            log_after = CL.log_head(conn) if logged else None
             t_new = w.territory(conn, territory) if territory else []
             i_new = w.incidents(conn, feed, incidents, now, log) if incidents else []
             r_new = w.resources(conn, feed, resources, now, log) if resources else []
@@ -344,6 +347,11 @@ class Store:
                 w.quarantine(conn, quarantined)
             if cursor is not None:
                 w.cursor(conn, feed, cursor, now)
+            if t_new or s_new or (logged and (i_new or r_new or a_new)):
+                wrote = logged and bool(i_new or r_new or a_new)
+                CL.announce(conn, self.sql, now, CL.Announced(
+                    log_after=log_after if wrote else None, log_to=CL.log_head(conn) if wrote else None,
+                    territory=bool(t_new), sensors=[d.id for d in s_new]))
         return Applied(incidents=i_new, resources=r_new, alerts=a_new, territory=t_new, sensors=s_new)
 
     # ------------------------------------------------------------------ the recorder's status (store/status.py)
@@ -516,7 +524,11 @@ class Store:
 
     def territory(self) -> list[TerritoryNode]:
         with self._read() as conn:
-            rows = conn.execute(select(TERRITORY).order_by(TERRITORY.c.id)).all()
+            return self._territory(conn)
+
+    @staticmethod
+    def _territory(conn: Connection) -> list[TerritoryNode]:
+        rows = conn.execute(select(TERRITORY).order_by(TERRITORY.c.id)).all()
         return [TerritoryNode(
             id=r.id, level=TerritoryLevel(r.level), name=r.name, parent_id=r.parent_id,
             polygon=tuple((float(p[0]), float(p[1])) for p in json.loads(r.polygon or "[]")),
@@ -541,12 +553,17 @@ class Store:
                "recipient": action.recipient}
         with self._write() as conn:
             new_id = conn.execute(insert(ACTIONS).values(**row).returning(ACTIONS.c.id)).scalar_one()
+            CL.announce(conn, self.sql, _now(), CL.Announced(action_id=int(new_id)))
         return dataclasses.replace(action, id=int(new_id))
 
     def actions_since(self, last_id: int = 0, *, limit: int = 1000) -> list[OperatorAction]:
         """Actions with id > last_id, oldest first: poll this (every second or so) to see other consoles' actions."""
         with self._read() as conn:
             rows = conn.execute(select(ACTIONS).where(ACTIONS.c.id > last_id).order_by(ACTIONS.c.id).limit(limit)).all()
+        return [self.action_from_row(r) for r in rows]
+
+    def _actions_by_id(self, conn: Connection, ids: list[int]) -> list[OperatorAction]:
+        rows = conn.execute(select(ACTIONS).where(ACTIONS.c.id.in_(ids)).order_by(ACTIONS.c.id)).all()
         return [self.action_from_row(r) for r in rows]
 
     def actions_for(self, target_kind: str, target_id: str) -> list[OperatorAction]:
@@ -562,6 +579,18 @@ class Store:
         return OperatorAction(kind=ActionKind(r.kind), target_kind=r.target_kind, target_id=r.target_id, actor=r.actor,
                               console=r.console, at=utc(r.at), reason=r.reason, expires_at=utc(r.expires_at),
                               drill_id=r.drill_id, id=int(r.id), seat=r.seat or "", recipient=r.recipient or "")
+
+    # ------------------------------------------------------------------ following (store/commits.py)
+    def commit_position(self) -> int:
+        """The newest committed position a follower can start after (0: none yet)."""
+        with self._read() as conn:
+            return CL.position(conn)
+
+    def commits_after(self, position: int, *, limit: int = 500) -> CL.CommitsAfter:
+        """Up to `limit` committed transactions after `position`, oldest first, with what each wrote (`behind`:
+        retention removed part of what came after it)."""
+        with self._read() as conn:
+            return CL.read_after(conn, position, limit, self._actions_by_id, self._territory)
 
     # ------------------------------------------------------------------ KPIs
     def kpis(self, node_id: str = "", start: datetime | None = None, end: datetime | None = None, *,
@@ -592,13 +621,19 @@ class Store:
     def record_drill_start(self, drill: DrillRecord, action: OperatorAction) -> OperatorAction:
         """The drill's row and its DRILL_START action, in one transaction (a drill id is started once)."""
         with self._write() as conn:
-            return start_drill(conn, drill, action)
+            recorded = start_drill(conn, drill, action)
+            CL.announce(conn, self.sql, _now(), CL.Announced(action_id=recorded.id, drill_id=drill.id))
+            return recorded
 
     def record_drill_stop(self, drill_id: str, at: datetime, *, kind: str = "stopped",
                           action: OperatorAction | None = None) -> bool:
         """Set the drill's stop (once: False when it was already stopped or is unknown) and record `action`."""
         with self._write() as conn:
-            return stop_drill(conn, drill_id, utc(at), kind, action)
+            stopped, recorded = stop_drill(conn, drill_id, utc(at), kind, action)
+            if stopped:
+                CL.announce(conn, self.sql, _now(), CL.Announced(
+                    action_id=recorded.id if recorded is not None else None, drill_id=drill_id))
+            return stopped
 
     def drill_records(self, *, running_only: bool = False, drill_id: str | None = None) -> list[DrillRecord]:
         """Drills as recorded (newest start first); `running_only`: those whose stop is not recorded."""
@@ -640,10 +675,18 @@ class Store:
     def prune(self, *, now: datetime | None = None, raw_days: int | None = None, chunk: int = 5000,
               max_chunks: int | None = None) -> int:
         """Retention: delete raw messages (record_log) and quarantined input older than `raw_days`
-        (default: retention_days), `chunk` rows per short transaction so the wall never waits long.
+        (default: retention_days), `chunk` rows per short transaction so the wall never waits long; the commit log
+        too, first (a follower whose position it removed reloads: store/commits.py).
         Rollups, current records, timelines and operator actions are kept forever. Returns rows deleted."""
         cutoff = (utc(now) or _now()) - timedelta(days=raw_days or self.retention_days)
         total, chunks = 0, 0
+        commit_chunks = 0      # the commit log first (its own budget, not counted as raw messages)
+        while max_chunks is None or commit_chunks < max_chunks:
+            with self._write() as conn:
+                n = CL.prune(conn, cutoff, chunk)
+            commit_chunks += 1
+            if n < chunk:
+                break
         for tbl, col in ((RECORD_LOG, RECORD_LOG.c.received_at), (QUARANTINE, QUARANTINE.c.received_at)):
             while max_chunks is None or chunks < max_chunks:
                 with self._write() as conn:

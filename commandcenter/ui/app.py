@@ -31,6 +31,7 @@ from ..domain import Category
 from ..domain import kpis as DK
 from ..services import IngestPipeline, LiveState
 from ..services.drills import DrillBackend, DrillManager, ended_drill_ids
+from ..services.follower import StoreFollower, follows
 from ..services.initial_load import load_rest, read_first_screen
 from ..services.live_commits import LiveCommits, committed
 from ..services.replay import LiveDetour, ReplayController
@@ -137,6 +138,10 @@ class WallApp:
         self.recorder = recorder
         self.store: Store | None = None
         self.pipeline: IngestPipeline | None = None
+        #: Following the store (`[store] follow`, or no feeds): a recorder runs the feeds, the pipeline none.
+        self.following = follows(config)
+        self.follower: StoreFollower | None = None
+        self._follow_from: int | None = None     # the store's position read before the state was loaded
         self.store_access = StoreAccess(lambda: self.pipeline)    # the current pipeline's in_store
         self.windows: dict[str, WallWindow] = {}
         self.plans: dict[str, WindowPlan] = {}
@@ -212,6 +217,8 @@ class WallApp:
             self._unsubs.append(self.recorder.on_status(self._show_recorder))
             await self.recorder.start()
         self.pipeline = self._new_pipeline()
+        if self.following:      # before reading the state: what is committed meanwhile comes through the follower
+            self._follow_from = await self.pipeline.in_store(self.store.commit_position)
         # a finished drill's records are never shown live
         self.live.ended_drills.update(await self.pipeline.in_store(ended_drill_ids, self.store))
         if show:
@@ -238,7 +245,8 @@ class WallApp:
         if not show:
             await self._start_pipeline()
         self._start_helpers(show)
-        self._tasks.append(asyncio.create_task(self._follow_actions(), name="wall-actions"))
+        if not self.following:      # a follower is told of actions with the other commits
+            self._tasks.append(asyncio.create_task(self._follow_actions(), name="wall-actions"))
         if show:
             self._tasks.append(asyncio.create_task(self._after_first_frame(), name="wall-after-first-frame"))
         else:
@@ -250,6 +258,31 @@ class WallApp:
             self._pipeline_started = True
             await self._running()[0].start()
             self._mark("feeds_started")
+        if self.following and self.follower is None:
+            await self._start_follower()
+
+    async def _start_follower(self) -> None:
+        """The store's commits into the live state, from the position read before the state was loaded."""
+        assert self.store is not None
+        self.follower = StoreFollower(self.store, self.commits, clock=self._feed_clock,
+                                      on_actions=self._actions_committed, on_drill=self._drill_committed)
+        await self.follower.start(after=self._follow_from)
+        self._mark("follower_started")
+
+    def _actions_committed(self, actions: list) -> None:
+        """Operator actions any wall or console recorded (this one's included), told by the follower."""
+        self._take_actions(actions)
+        alert_actions = self.alert_actions
+        if alert_actions is not None:
+            own = {a.id for a in alert_actions.recorded}
+            for action in actions:
+                if action.id not in own:
+                    alert_actions.apply(action)
+
+    def _drill_committed(self, _drill_id: str) -> None:
+        """A drill started or stopped somewhere: the drill service reads the store's drill rows now."""
+        if self.drills is not None and not self._stopping:
+            self._tasks.append(asyncio.ensure_future(self.drills.sync_async()))
 
     def _mark(self, phase: str) -> None:
         """Startup phases: seconds since the epoch, so a bench can relate them to the process start."""
@@ -266,8 +299,10 @@ class WallApp:
         return self.pipeline, self.store
 
     def _new_pipeline(self) -> IngestPipeline:
+        """The store's threads and the feeds (none when following: the recorder runs them)."""
         assert self.store is not None
-        return IngestPipeline(self.config, self.store, clock=self._feed_clock, clocks=self.clocks,
+        config = self.config.model_copy(update={"feeds": []}) if self.following else self.config
+        return IngestPipeline(config, self.store, clock=self._feed_clock, clocks=self.clocks,
                               commits=self.commits, runtime=None)     # the wall holds the runtime policy
 
     async def wait_loaded(self) -> None:
@@ -851,6 +886,9 @@ class WallApp:
         await self._close_cameras()
         if self.alarm is not None:
             self.alarm.set_muted(True)
+        if self.follower is not None:
+            await self.follower.stop()
+            self.follower = None
         if self.pipeline is not None:
             await self.pipeline.close()
         if self.recorder is not None:

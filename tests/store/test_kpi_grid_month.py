@@ -160,6 +160,7 @@ def test_the_migration_fills_the_counts_from_the_grid_month_rollups(store_url: s
                 c.execute(text(f"DROP TABLE {table}"))
             for table in ("feed_status", "recorders"):                                  # 0010 makes them
                 c.execute(text(f"DROP TABLE {table}"))
+            c.execute(text("DROP TABLE commit_log"))                                  # 0011 makes it
             c.execute(text("ALTER TABLE operator_actions DROP COLUMN seat"))
             c.execute(text("ALTER TABLE operator_actions DROP COLUMN recipient"))
             c.execute(text("UPDATE alembic_version SET version_num = '0003'"))

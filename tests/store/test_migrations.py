@@ -126,6 +126,7 @@ def test_0007_fills_the_kpi_columns_from_the_stored_records_and_rebuilds_the_rol
                 c.execute(text(f"DROP TABLE {table}"))
             for table in ("feed_status", "recorders"):                                  # 0010 makes them
                 c.execute(text(f"DROP TABLE {table}"))
+            c.execute(text("DROP TABLE commit_log"))                                  # 0011 makes it
             c.execute(text("ALTER TABLE operator_actions DROP COLUMN seat"))
             c.execute(text("ALTER TABLE operator_actions DROP COLUMN recipient"))
             c.execute(text("UPDATE alembic_version SET version_num = '0006_iso'"))
