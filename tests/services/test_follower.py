@@ -77,7 +77,7 @@ def test_two_followers_get_every_batch_the_recorder_commits_in_order_exactly_onc
         stores = [Store.open(store_url), Store.open(store_url)]
         got: list[list[Delivered]] = [[], []]
         commits = [LiveCommits(), LiveCommits()]
-        followers = [StoreFollower(s, c, on_commit=g.append) for s, c, g in zip(stores, commits, got)]
+        followers = [StoreFollower(s, c, on_commit=g.append) for s, c, g in zip(stores, commits, got, strict=True)]
         for f in followers:
             await f.start(after=0)
         rec = await recorder(store_url, city)
