@@ -584,7 +584,7 @@ class DrillManager:
         now = self.drill_now()
         if self.player is not None:
             recs = self.player.stop_records(now)
-            await self.in_store(self.store.apply, DRILL_FEED, incidents=[], resources=[], alerts=recs, log=False)
+            await self.in_store(self.store.apply, DRILL_FEED, incidents=[], resources=[], alerts=recs)
         await asyncio.to_thread(self._stop_backend, d.id)
         await self.in_store(self.store.record_drill_stop, d.id, now, kind=STOPPED,
                             action=self._stop_action(d, actor, reason, now, seat))
@@ -636,7 +636,7 @@ class DrillManager:
         return self._apply_sync(inc, res, al)
 
     def _apply_sync(self, inc: list[Incident], res: list[Resource], al: list[Alert]) -> int:
-        applied = self.store.apply(DRILL_FEED, incidents=inc, resources=res, alerts=al, log=False)
+        applied = self.store.apply(DRILL_FEED, incidents=inc, resources=res, alerts=al)
         self.commits.publish(applied)
         return len(applied.incidents) + len(applied.resources) + len(applied.alerts)
 
@@ -646,7 +646,7 @@ class DrillManager:
             return 0
         if self.in_store is None:
             return self._apply_sync(inc, res, al)
-        applied = await self.in_store(self.store.apply, DRILL_FEED, incidents=inc, resources=res, alerts=al, log=False)
+        applied = await self.in_store(self.store.apply, DRILL_FEED, incidents=inc, resources=res, alerts=al)
         self.commits.publish(applied)
         return len(applied.incidents) + len(applied.resources) + len(applied.alerts)
 
@@ -732,7 +732,7 @@ class DrillManager:
             now = self.drill_now()
             if self.player is not None:
                 recs = self.player.stop_records(now)
-                await self.in_store(self.store.apply, DRILL_FEED, incidents=[], resources=[], alerts=recs, log=False)
+                await self.in_store(self.store.apply, DRILL_FEED, incidents=[], resources=[], alerts=recs)
             await asyncio.to_thread(self._stop_ended_backend, ended)
             await self.in_store(self.store.record_drill_stop, ended.id, now, kind=SCENARIO_END,
                                 action=self._auto_stop_action(ended, now))
