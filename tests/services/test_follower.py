@@ -275,3 +275,25 @@ def test_a_follower_shows_stale_while_the_store_is_out_of_reach_and_recovers_wit
     finally:
         proxy.close()
         next(schema, None)
+
+
+def test_a_wall_follows_when_its_config_says_so_or_names_no_feed_of_records():
+    from commandcenter.config import config_from_dict
+    from commandcenter.services.follower import follows
+
+    feed = {"name": "city", "kind": "native", "url": "http://127.0.0.1:1/api"}
+    cameras = {"name": "cams", "kind": "cameras", "url": "http://127.0.0.1:1/cameras"}
+    assert not follows(config_from_dict({"feeds": [feed]}))
+    assert follows(config_from_dict({"feeds": [feed], "store": {"follow": True}}))
+    assert follows(config_from_dict({}))
+    assert follows(config_from_dict({"feeds": [cameras]}))        # a catalogue brings no records
+
+
+def test_follow_must_be_true_or_false_and_the_error_names_the_file_and_key(tmp_path):
+    from commandcenter.config import ConfigError, load_config
+
+    path = tmp_path / "wall.toml"
+    path.write_text('[store]\nfollow = "yes"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(str(path))
+    assert str(path) in str(err.value) and "store.follow" in str(err.value) and "boolean" in str(err.value)
