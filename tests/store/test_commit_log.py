@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from commandcenter.domain import ActionKind, OperatorAction, QuarantinedRecord
-from commandcenter.store import Store
+from commandcenter.store import Store, refuses_record
 from commandcenter.store.commits import CHANNEL
 from tests.support.store import T0, alert, inc, res, territory
 
@@ -57,8 +57,9 @@ def test_postgres_announces_the_position_at_commit_and_nothing_for_a_rolled_back
     with psycopg.connect(conninfo, autocommit=True) as listener:
         listener.execute(f"LISTEN {CHANNEL}")
         store.apply("f", incidents=[inc("a")])
-        with pytest.raises(Exception):
+        with pytest.raises(Exception) as refused:                                 # noqa: B017 - checked below
             store.apply("f", incidents=[inc("bad", title="nul\x00in text")])    # PostgreSQL refuses NUL
+        assert refuses_record(refused.value)
         store.apply("f", incidents=[inc("b")])
         got = [n.payload for n in listener.notifies(timeout=2.0, stop_after=3)]
     assert got == [str(p) for p in [c.position for c in store.commits_after(0).commits]]
