@@ -68,7 +68,7 @@ EN: dict[str, str] = {
     "请先选择一条预警、告警或督办": "Select a warning, alarm or supervision notice first",
     "已确认 {id}": "Acknowledged: {id}", "已搁置 {id}": "Shelved: {id}", "已升级 {id}": "Escalated: {id}",
     "（已不在实时数据中）": "(no longer in the live data)",
-    "{left}（截止 {due}）": "{left} (due {due})", "总览": "Overview", "打开": "Open", "取消": "Cancel",
+    "{left}（截止 {due}）": "{left} (due {due})", "总览": "Overview", "数据存储": "Store", "打开": "Open", "取消": "Cancel",
     "网格名称或编号（逗号分隔）": "Grid names or IDs (comma-separated)", "在办事件（{n}）": "Open incidents ({n})",
     "相关记录（{n}）": "Related records ({n})", "{name}：{value}": "{name}: {value}",
     # ---- wall, pages, tiles

@@ -371,9 +371,9 @@ class StoreFollower:
 
     async def _report_health(self) -> None:
         while True:
+            await asyncio.sleep(HEALTH_INTERVAL_S)     # the first after the listener had its moment to connect
             now = self.clock()
             self.commits.health([self.health(now)], now)
-            await asyncio.sleep(HEALTH_INTERVAL_S)
 
 
 class _LoopEvents:

@@ -138,7 +138,7 @@ class WallApp:
         self.recorder = recorder
         self.store: Store | None = None
         self.pipeline: IngestPipeline | None = None
-        #: Following the store (`[store] follow`, or no feeds): a recorder runs the feeds, the pipeline none.
+        # following the store (`[store] follow`, or no feeds): a recorder runs the feeds, the pipeline none
         self.following = follows(config)
         self.follower: StoreFollower | None = None
         self._follow_from: int | None = None     # the store's position read before the state was loaded
@@ -264,7 +264,10 @@ class WallApp:
     async def _start_follower(self) -> None:
         """The store's commits into the live state, from the position read before the state was loaded."""
         assert self.store is not None
-        self.follower = StoreFollower(self.store, self.commits, clock=self._feed_clock,
+        from PySide6.QtCore import QCoreApplication
+
+        name = QCoreApplication.translate("WallApp", "数据存储")    # its entry on the health bar, like a feed's
+        self.follower = StoreFollower(self.store, self.commits, clock=self._feed_clock, name=name,
                                       on_actions=self._actions_committed, on_drill=self._drill_committed)
         await self.follower.start(after=self._follow_from)
         self._mark("follower_started")

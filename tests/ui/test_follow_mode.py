@@ -52,8 +52,10 @@ def test_a_following_wall_shows_the_recorders_incidents_and_other_walls_acknowle
             table = next(t for t in window.tiles() if isinstance(t, IncidentTile))
             table.model.flush()
             assert {table.model.incident_at(r).id for r in range(table.model.rowCount())} == set(city.latest)
-            assert await eventually(lambda: wall.live.health.get("store") is not None
-                                    and wall.live.health["store"].state is FeedState.LIVE, timeout=5)
+            assert wall.follower is not None and wall.follower.name == "数据存储"
+            assert await eventually(lambda: wall.live.health.get("数据存储") is not None
+                                    and wall.live.health["数据存储"].state is FeedState.LIVE, timeout=5)
+            assert "数据存储" in window.health_bar.text_of("数据存储")
             red = alert("RED-1", at=utcnow())
             await recorder.in_store(recorder.store.apply, "city", alerts=[red])
             assert await eventually(lambda: "RED-1" in wall.live.alerts, timeout=10)
