@@ -254,7 +254,8 @@ def test_a_follower_shows_stale_while_the_store_is_out_of_reach_and_recovers_wit
             assert follower.health(utcnow()).state is FeedState.LIVE
             proxy.cut()
             assert await eventually(lambda: follower.health(utcnow()).state is FeedState.STALE, timeout=10)
-            assert await eventually(lambda: commits.live.health["store"].state is FeedState.STALE, timeout=5)
+            assert await eventually(lambda: commits.live.health.get("store") is not None
+                                    and commits.live.health["store"].state is FeedState.STALE, timeout=5)
             for i in range(5, 25):               # committed while the follower cannot hear or read
                 writer.apply("city", incidents=[incident(i)])
             await asyncio.sleep(0.5)
