@@ -159,7 +159,7 @@ class WallApp:
         self.video_presets: PresetController | None = None
         self.config_error: Exception | None = None
         self.details_log: list[tuple[str, str, str | None]] = []   # (kind, id, window key) pushed to the wall
-        self.listeners: list[Callable[[str, object], None]] = []   # ("config_applied"|"config_refused"|"details"|"page"|"takeover", arg)
+        self.listeners: list[Callable[[str, object], None]] = []   # ("config_applied"|"config_refused"|"details"|"page"|"takeover"|"actions", arg)
         self._screens = screens or current_screens
         self._shown = False
         self._defer_tiles = False
@@ -281,6 +281,7 @@ class WallApp:
             for action in actions:
                 if action.id not in own:
                     alert_actions.apply(action)
+        self.notify("actions", actions)      # the console's history shows them now
 
     def _drill_committed(self, _drill_id: str) -> None:
         """A drill started or stopped somewhere: the drill service reads the store's drill rows now."""

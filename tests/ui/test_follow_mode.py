@@ -1,6 +1,6 @@
 """A wall in follow mode (`[store] follow = true`) runs no feed: a recorder (the ingest pipeline against the
 simulator on loopback) writes the store, and the real offscreen wall shows what it committed; its health bar has
-the store's entry; an acknowledgement recorded by another wall reaches this one through the same path."""
+the store's entry; an acknowledgement recorded by another wall reaches this one (and its console's history) through the same path."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -40,7 +40,10 @@ def test_a_following_wall_shows_the_recorders_incidents_and_other_walls_acknowle
     other_wall = Store.open(store_url)
 
     async def scenario() -> None:
+        from commandcenter.ui.console import ConsoleWindow
+
         await wall.start(show=False)
+        desk = ConsoleWindow(wall)
         await recorder.start()
         fast_feeds(recorder)
         try:
@@ -65,11 +68,13 @@ def test_a_following_wall_shows_the_recorders_incidents_and_other_walls_acknowle
                 kind=ActionKind.ACKNOWLEDGE, target_kind="alert", target_id="RED-1", actor="李四",
                 console="sub-centre", at=utcnow()))
             assert await eventually(lambda: actions.is_acknowledged("RED-1"), timeout=1.0)
+            assert await eventually(lambda: "李四" in desk.history.toPlainText(), timeout=1.0)   # the console too
             other_wall.record_action(OperatorAction(
                 kind=ActionKind.SHELVE, target_kind="alert", target_id="RED-1", actor="李四", console="sub-centre",
                 at=utcnow(), expires_at=utcnow() + timedelta(hours=1)))
             assert await eventually(lambda: actions.is_shelved("RED-1", utcnow()), timeout=1.0)
         finally:
+            desk.close_quietly()
             await recorder.close()
             await wall.stop()
 

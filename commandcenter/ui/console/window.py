@@ -960,7 +960,10 @@ class ConsoleWindow(QMainWindow):
 
     # ------------------------------------------------------------------ wall events
     def _on_wall_event(self, what: str, arg) -> None:
-        if what == "config_refused":
+        if what == "actions":          # recorded anywhere, told by the wall's store follower
+            if self._can_read():
+                self._spawn(self.refresh_history())
+        elif what == "config_refused":
             self.show_config_error(arg)
         elif what == "config_applied":
             if arg.wall.language != self._language:      # rebuild in the new language
