@@ -27,6 +27,8 @@ import json
 import logging
 import sqlite3
 import threading
+import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -68,7 +70,7 @@ class Listener(Protocol):
     def stop(self) -> None: ...
 
 
-class _Thread:
+class _Thread(ABC):
     """A listener's thread: run `body` until stopped, reporting failures and retrying with growing waits."""
 
     def __init__(self, name: str) -> None:
@@ -101,9 +103,9 @@ class _Thread:
                 self._stop.wait(RETRY_S[min(self.failures, len(RETRY_S) - 1)])
                 self.failures += 1
 
+    @abstractmethod
     def body(self, events: ListenerEvents) -> None:
         """Connect, report `connected`, then report commits until stopped (raise on any failure)."""
-        raise NotImplementedError
 
 
 class PgListener(_Thread):
@@ -115,8 +117,6 @@ class PgListener(_Thread):
         self.channel = channel
 
     def body(self, events: ListenerEvents) -> None:
-        import time
-
         import psycopg
 
         with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as conn:
