@@ -37,8 +37,7 @@ TerritoryReader = Callable[[Connection], list[TerritoryNode]]
 class Announced:
     """What one transaction changed that a wall shows."""
 
-    log_after: int | None = None        # its records are record_log ids in (log_after, log_to]
-    log_to: int | None = None
+    log_after: int | None = None        # its records are record_log ids after this one, up to the log's head now
     territory: bool = False
     sensors: Sequence[str] = ()
     action_id: int | None = None
@@ -55,12 +54,13 @@ def announce(conn: Connection, sql: Dialect, now: datetime, what: Announced) -> 
     (Core's compile and result processing cost more than the write: it runs with every ingest transaction).
     Returns the position."""
     p = sql.param
+    log_to = "(SELECT max(id) FROM record_log)" if what.log_after is not None else "NULL"
     insert = (f"INSERT INTO commit_log (committed_at, log_after, log_to, territory, sensors, action_id, drill_id) "
-              f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}) RETURNING id")
+              f"VALUES ({p}, {p}, {log_to}, {p}, {p}, {p}, {p}) RETURNING id")
     if not sql.sqlite:
         insert = f"WITH c AS ({insert}) SELECT id, pg_notify('{CHANNEL}', id::text) FROM c"
     row = sql.fetch_all(conn, insert, (
-        sql.time_value(now), what.log_after, what.log_to, sql.flag[bool(what.territory)],
+        sql.time_value(now), what.log_after, sql.flag[bool(what.territory)],
         json.dumps(list(what.sensors)) if what.sensors else "", what.action_id, what.drill_id))
     return int(row[0][0])
 

@@ -350,7 +350,7 @@ class Store:
             if t_new or s_new or (logged and (i_new or r_new or a_new)):
                 wrote = logged and bool(i_new or r_new or a_new)
                 CL.announce(conn, self.sql, now, CL.Announced(
-                    log_after=log_after if wrote else None, log_to=CL.log_head(conn, self.sql) if wrote else None,
+                    log_after=log_after if wrote else None,
                     territory=bool(t_new), sensors=[d.id for d in s_new]))
         return Applied(incidents=i_new, resources=r_new, alerts=a_new, territory=t_new, sensors=s_new)
 
