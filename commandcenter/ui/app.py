@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ..config import Config, PageSection, TileSection
-from ..domain import Category
+from ..domain import Category, OperatorAction
 from ..domain import kpis as DK
 from ..services import IngestPipeline, LiveState
 from ..services.drills import DrillBackend, DrillManager, ended_drill_ids
@@ -272,7 +272,7 @@ class WallApp:
         await self.follower.start(after=self._follow_from)
         self._mark("follower_started")
 
-    def _actions_committed(self, actions: list) -> None:
+    def _actions_committed(self, actions: list[OperatorAction]) -> None:
         """Operator actions any wall or console recorded (this one's included), told by the follower."""
         self._take_actions(actions)
         alert_actions = self.alert_actions

@@ -41,9 +41,10 @@ def test_a_following_wall_shows_the_recorders_incidents_and_other_walls_acknowle
 
     async def scenario() -> None:
         from commandcenter.ui.console import ConsoleWindow
+        from commandcenter.ui.wall_control import WallConsoleControl
 
         await wall.start(show=False)
-        desk = ConsoleWindow(wall)
+        desk = ConsoleWindow(WallConsoleControl(wall))
         await recorder.start()
         fast_feeds(recorder)
         try:
