@@ -1325,17 +1325,17 @@
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="978" />
+      <location filename="../../console/window.py" line="981" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="984" />
+      <location filename="../../console/window.py" line="987" />
       <source>（Ctrl+End 回到实时）</source>
       <translation>(Ctrl+End: back to live)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="997" />
+      <location filename="../../console/window.py" line="1000" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -3205,7 +3205,12 @@
   <context>
     <name>WallApp</name>
     <message>
-      <location filename="../../app.py" line="899" />
+      <location filename="../../app.py" line="269" />
+      <source>数据存储</source>
+      <translation>Store</translation>
+    </message>
+    <message>
+      <location filename="../../app.py" line="941" />
       <source>总览</source>
       <translation>Overview</translation>
     </message>
