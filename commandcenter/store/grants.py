@@ -29,8 +29,7 @@ from .schema import T
 
 #: Tables a wall inserts into and updates, whole rows (no row filter).
 WALL_WRITES = {"operator_actions": ("INSERT",), "drills": ("INSERT", "UPDATE"),
-               # every shown transaction's position (store/commits.py); a wall's drill records are logged
-               "commit_log": ("INSERT",), "record_log": ("INSERT",)}
+               "commit_log": ("INSERT",)}     # the position of every transaction a wall shows (store/commits.py)
 #: Tables a wall writes drill rows of only: the row filter that marks a drill's row.
 DRILL_ROWS = {
     "incidents": "drill_id IS NOT NULL", "incident_status": "drill_id IS NOT NULL",
