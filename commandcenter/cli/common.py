@@ -148,10 +148,9 @@ def store_url_or_exit(config: Config, given: str = "", *, create: bool) -> str:
 
 # ---------------------------------------------------------------- the wall's own recorder
 def wall_follows_store(config: Config) -> bool:
-    """Whether the wall reads committed batches from the store instead of running the feeds itself. Follow mode
-    (`[store] follow`) is not built yet: until it is, every wall ingests in its own process. The one line to
-    change when it lands: `return config.store.follow`."""
-    return False
+    """Whether the wall reads committed batches from the store instead of running the feeds itself (`[store]
+    follow`; the composition root also follows a config without record feeds, which then needs no recorder)."""
+    return config.store.follow
 
 
 def wall_recorder(config: Config, store: str, config_path: str | Path) -> RecorderSupervisor | None:

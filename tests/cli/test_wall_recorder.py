@@ -1,6 +1,6 @@
-"""`run` and `demo` give the wall a recorder child only when the wall follows the store on one machine (SQLite):
-until follow mode lands every wall ingests in its own process, as before; on PostgreSQL the recorder is a service
-of its own."""
+"""`run` and `demo` give the wall a recorder child only when the wall follows the store on one machine (SQLite,
+`[store] follow = true`); a wall that does not follow ingests in its own process; on PostgreSQL the recorder is a
+service of its own."""
 from __future__ import annotations
 
 import sys
@@ -10,15 +10,15 @@ from commandcenter.config import parse_config
 from commandcenter.services.recorder_child import RECORDER_COMMAND
 
 
-def test_today_every_wall_ingests_in_its_own_process(tmp_path):
+def test_a_wall_that_does_not_follow_ingests_in_its_own_process(tmp_path):
     config = parse_config("")
     assert not common.wall_follows_store(config)
     assert common.wall_recorder(config, f"sqlite:///{tmp_path / 'w.db'}", tmp_path / "wall.toml") is None
 
 
-def test_a_following_wall_on_sqlite_gets_a_recorder_child_and_on_postgresql_none(tmp_path, monkeypatch):
-    monkeypatch.setattr(common, "wall_follows_store", lambda config: True)
-    config = parse_config("")
+def test_a_following_wall_on_sqlite_gets_a_recorder_child_and_on_postgresql_none(tmp_path):
+    config = parse_config("[store]\nfollow = true\n")
+    assert common.wall_follows_store(config)
     store = f"sqlite:///{tmp_path / 'w.db'}"
     recorder = common.wall_recorder(config, store, tmp_path / "wall.toml")
     assert recorder is not None

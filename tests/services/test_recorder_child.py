@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from commandcenter.services.recorder_child import (
     RECORDER_COMMAND, RecorderState, RecorderStatus, RecorderSupervisor, recorder_argv,
 )
+from tests.support.fixtures import holds_within
 from tests.support.recorder_child import gone, incidents_in, sim_feed_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,15 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def recorder_config(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     with sim_feed_config(tmp_path) as paths:
         yield paths
-
-
-def wait_for(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return bool(predicate())
 
 
 def test_the_child_runs_this_interpreter_on_the_walls_config_and_store():
@@ -104,10 +95,10 @@ def test_the_recorder_exits_when_the_wall_is_killed(recorder_config):
     config_path, store_url = recorder_config
     wall, child = _wall_with_recorder(config_path, store_url)
     try:
-        assert wait_for(lambda: incidents_in(store_url) > 0, timeout=60)
+        assert holds_within(lambda: incidents_in(store_url) > 0, timeout=60)
         wall.send_signal(signal.SIGKILL)
         wall.wait(timeout=10)
-        assert wait_for(lambda: gone(child), timeout=5), "the recorder outlived its wall"
+        assert holds_within(lambda: gone(child), timeout=5), "the recorder outlived its wall"
         err = wall.communicate(timeout=10)[1]       # the child wrote to the wall's stderr until it ended
         assert "parent gone: stopping" in err and "record: stopped (SIGTERM)" in err
     finally:
@@ -119,7 +110,7 @@ def test_sigterm_of_the_wall_stops_its_recorder_cleanly(recorder_config):
     config_path, store_url = recorder_config
     wall, child = _wall_with_recorder(config_path, store_url)
     try:
-        assert wait_for(lambda: incidents_in(store_url) > 0, timeout=60)
+        assert holds_within(lambda: incidents_in(store_url) > 0, timeout=60)
         wall.send_signal(signal.SIGTERM)
         out, err = wall.communicate(timeout=60)
         assert wall.returncode == 0, err[-2000:]
