@@ -31,7 +31,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -52,6 +52,7 @@ PG_WAIT_S = 1.0               # a listener's longest wait for notifications befo
 PG_KEEPALIVE_S = 5.0          # silence after which the listener asks its server whether it is still there
 RETRY_S = (0.2, 0.5, 1.0, 2.0, 5.0)      # waits before reconnecting or reading again after a failure
 HEALTH_INTERVAL_S = 1.0
+RECORDER_SILENT = "recorder silent: no heartbeat for more than 5 s"
 
 _DECODED: dict[str, type[Any]] = {"incident": Incident, "resource": Resource, "alert": Alert}
 T = TypeVar("T")
@@ -373,7 +374,18 @@ class StoreFollower:
         while True:
             await asyncio.sleep(HEALTH_INTERVAL_S)     # the first after the listener had its moment to connect
             now = self.clock()
-            self.commits.health([self.health(now)], now)
+            self.commits.health([self.health(now), *await self._recorded_feeds(now)], now)
+
+    async def _recorded_feeds(self, now: datetime) -> list[FeedHealth]:
+        """The recorder's feeds as it last wrote them (`Store.feed_status`); stale when its heartbeat stopped."""
+        try:
+            rows = await self._read(self.store.feed_status)
+        except Exception as exc:      # the store's own entry already says the store is out of reach
+            log.debug("store follower: feed status unreadable: %s", exc)
+            return []
+        return [row.health if not row.is_stale(now) else
+                replace(row.health, state=FeedState.STALE, last_error=RECORDER_SILENT, last_error_at=row.heartbeat_at)
+                for row in rows if row.health.feed != self.name]
 
 
 class _LoopEvents:

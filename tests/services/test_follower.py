@@ -297,3 +297,34 @@ def test_follow_must_be_true_or_false_and_the_error_names_the_file_and_key(tmp_p
     with pytest.raises(ConfigError) as err:
         load_config(str(path))
     assert str(path) in str(err.value) and "store.follow" in str(err.value) and "boolean" in str(err.value)
+
+
+def test_a_following_wall_shows_the_recorders_feeds_and_marks_them_stale_when_the_recorder_falls_silent(store_url):
+    from commandcenter.domain import FeedHealth
+    from commandcenter.domain.recorder import RecorderRole, RecorderStatus
+    from commandcenter.services.follower import RECORDER_SILENT
+
+    async def scenario() -> None:
+        recorder_store, wall_store = Store.open(store_url), Store.open(store_url)
+        now = utcnow()
+        me = RecorderStatus("host-a", 4242, RecorderRole.ACTIVE, now, now)
+        await asyncio.get_running_loop().run_in_executor(None, lambda: recorder_store.write_feed_status(
+            [FeedHealth(feed="city", state=FeedState.LIVE, last_ok_at=now, lag_s=0.4, received=12)], me))
+        commits = LiveCommits()
+        clock = [now]
+        follower = StoreFollower(wall_store, commits, clock=lambda: clock[0])
+        await follower.start()
+        try:
+            assert await eventually(lambda: "city" in commits.live.health, timeout=10)
+            city = commits.live.health["city"]
+            assert city.state is FeedState.LIVE and city.lag_s == 0.4 and city.received == 12
+            assert "store" in commits.live.health            # beside the follower's own entry
+            clock[0] = now + timedelta(seconds=30)            # the recorder has not written for 30 s
+            assert await eventually(lambda: commits.live.health["city"].state is FeedState.STALE, timeout=10)
+            assert commits.live.health["city"].last_error == RECORDER_SILENT
+        finally:
+            await follower.stop()
+            recorder_store.close()
+            wall_store.close()
+
+    asyncio.run(scenario())
