@@ -37,6 +37,7 @@ from .live_commits import LiveCommits
 log = logging.getLogger(__name__)
 
 RETRY_S = 1.0       # a standby recorder tries the lock this often
+LOST_BACKOFF_S = 2 * RETRY_S   # a recorder that lost the lock waits this long before trying it again
 CHECK_S = 0.5       # the active recorder checks it still holds the lock, and its feeds' states, this often
 STATUS_S = 1.0      # the active recorder writes its feeds' health this often, and on a change of state
 LOCK_ANSWER_S = 2.0  # a lock check unanswered this long counts as the lock lost (a vanished network)
@@ -108,8 +109,11 @@ class Recorder:
         try:
             while not self._stop.is_set():
                 if await self._try_acquire():
-                    await self._record()
+                    lost = await self._record()
                     said_standby = False
+                    if lost:        # a standby that was waiting takes over first: no ping-pong of the lock
+                        await self._heartbeat()
+                        await self._sleep(LOST_BACKOFF_S)
                     continue
                 if not said_standby:
                     log.warning("recorder %s: standing by (another recorder holds the store's recorder lock); "
@@ -125,8 +129,8 @@ class Recorder:
             self._lock_thread.shutdown(wait=True)
             self._status_thread.shutdown(wait=True)
 
-    async def _record(self) -> None:
-        """Active: run the pipeline from the stored cursors until stopped or the lock is lost."""
+    async def _record(self) -> bool:
+        """Active: run the pipeline from the stored cursors until stopped or the lock is lost (returns True)."""
         self.role = RecorderRole.ACTIVE
         self.takeovers += 1
         log.warning("recorder %s: active (holds the store's recorder lock); the feeds resume from their cursors",
@@ -164,6 +168,7 @@ class Recorder:
             self.role = RecorderRole.STANDBY
             log.error("recorder %s: lost the store's recorder lock; stopped writing and standing by", self.name)
             await self._on(self._lock_thread, self.lock.release)
+        return lost
 
     async def _try_acquire(self) -> bool:
         try:
