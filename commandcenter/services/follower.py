@@ -213,6 +213,7 @@ class StoreFollower:
         self.position = 0
         self.received = 0            # records handed on
         self.undecodable = 0         # records of the log the codec refused (logged, the rest goes on)
+        self._recorded: list[FeedHealth] = []     # the recorder's feeds as last read from the store
         self.reloads = 0
         self._listening = False
         self._reloading = False
@@ -380,12 +381,15 @@ class StoreFollower:
         """The recorder's feeds as it last wrote them (`Store.feed_status`); stale when its heartbeat stopped."""
         try:
             rows = await self._read(self.store.feed_status)
-        except Exception as exc:      # the store's own entry already says the store is out of reach
+        except Exception as exc:      # unknown while the store is out of reach: the last known, shown stale
             log.debug("store follower: feed status unreadable: %s", exc)
-            return []
-        return [row.health if not row.is_stale(now) else
-                replace(row.health, state=FeedState.STALE, last_error=RECORDER_SILENT, last_error_at=row.heartbeat_at)
-                for row in rows if row.health.feed != self.name]
+            return [replace(h, state=FeedState.STALE, last_error=f"store unreachable: {exc}", last_error_at=now)
+                    for h in self._recorded]
+        self._recorded = [row.health if not row.is_stale(now) else
+                          replace(row.health, state=FeedState.STALE, last_error=RECORDER_SILENT,
+                                  last_error_at=row.heartbeat_at)
+                          for row in rows if row.health.feed != self.name]
+        return self._recorded
 
 
 class _LoopEvents:

@@ -322,6 +322,15 @@ def test_a_following_wall_shows_the_recorders_feeds_and_marks_them_stale_when_th
             clock[0] = now + timedelta(seconds=30)            # the recorder has not written for 30 s
             assert await eventually(lambda: commits.live.health["city"].state is FeedState.STALE, timeout=10)
             assert commits.live.health["city"].last_error == RECORDER_SILENT
+            clock[0] = now                                    # the recorder writes again, but the store is cut off
+
+            def unreachable() -> list:
+                raise ConnectionError("connection refused")
+
+            wall_store.feed_status = unreachable             # type: ignore[method-assign]
+            assert await eventually(lambda: "store unreachable" in commits.live.health["city"].last_error,
+                                    timeout=10)
+            assert commits.live.health["city"].state is FeedState.STALE
         finally:
             await follower.stop()
             recorder_store.close()
