@@ -89,18 +89,11 @@ def add_demo_extra_events_option(parser) -> None:
 @contextmanager
 def published_demo(config: Config, store: str) -> Iterator[Path]:
     """While the demo runs, its config (feeds on the simulator, its store) is where `default_config` finds it."""
-    from ..config.writer import dump_toml
-
     folder = runtime_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = demo_runtime_config()
-    store_section = config.store.model_copy(update={"url": store})
-    text = dump_toml(config.model_copy(update={"store": store_section}),
-                     "The running `commandcenter demo`'s config: other commands use it while the demo runs.\n"
-                     "Written and removed by the demo; edits are not read back.")
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    path = write_config(config, store, demo_runtime_config(),
+                        "The running `commandcenter demo`'s config: other commands use it while the demo runs.\n"
+                        "Written and removed by the demo; edits are not read back.")
     pid_file = path.with_suffix(".pid")
     pid_file.write_text(str(os.getpid()), encoding="utf-8")
     try:
@@ -112,6 +105,15 @@ def published_demo(config: Config, store: str) -> Iterator[Path]:
             ours = False
         for p in (path, pid_file) if ours else ():
             p.unlink(missing_ok=True)
+
+
+@contextmanager
+def demo_recorder_config(config: Config, store: str) -> Iterator[Path]:
+    """The config the demo's recorder child records, written to a folder of this demo's own: exactly the one its
+    wall shows (simulator URL, MQTT broker, basemap), never another demo's published file."""
+    with tempfile.TemporaryDirectory(prefix="commandcenter-demo-recorder-") as folder:
+        yield write_config(config, store, Path(folder) / "recorder.toml",
+                           "The config `commandcenter demo` gave its recorder child (written and removed by the demo).")
 
 
 def backend_clock(config: Config):
@@ -147,21 +149,56 @@ def store_url_or_exit(config: Config, given: str = "", *, create: bool) -> str:
 
 
 # ---------------------------------------------------------------- the wall's own recorder
-def wall_follows_store(config: Config) -> bool:
-    """Whether the wall reads committed batches from the store instead of running the feeds itself (`[store]
-    follow`; the composition root also follows a config without record feeds, which then needs no recorder)."""
-    return config.store.follow
+def records_feeds(config: Config) -> bool:
+    """Whether the config names a feed of records (a camera catalogue alone is read by the wall itself)."""
+    from ..feeds import CATALOGUE_KINDS
+
+    return any(f.kind not in CATALOGUE_KINDS for f in config.feeds)
+
+
+def wall_follows_store(config: Config, store: str) -> bool:
+    """Whether the wall of `run`/`demo` reads committed batches from the store instead of running the feeds itself.
+    `[store] follow` when set; unset, on a SQLite file with feeds to record (the single-machine default: the wall
+    starts its own recorder child) and off elsewhere (on a shared PostgreSQL the recorder is a service of its own,
+    and a wall follows only when its config says so). A config without record feeds always follows."""
+    if config.store.follow is not None:
+        return config.store.follow or not records_feeds(config)
+    return sqlite_file(store) is not None or not records_feeds(config)
+
+
+def with_follow(config: Config, follow: bool) -> Config:
+    """The config with `[store] follow` decided, as the wall then runs it."""
+    return config.model_copy(update={"store": config.store.model_copy(update={"follow": follow})})
 
 
 def wall_recorder(config: Config, store: str, config_path: str | Path) -> RecorderSupervisor | None:
     """The recorder child of a wall on one machine (`run`/`demo` on SQLite, following the store): the feeds → store
-    work in a process of its own, bound to the wall's life (services/recorder_child.py). None otherwise: on a
-    shared PostgreSQL the recorder is a service of its own, and a wall that does not follow runs its feeds."""
-    if not (wall_follows_store(config) and sqlite_file(store) is not None):
+    work in a process of its own reading `config_path`, bound to the wall's life (services/recorder_child.py).
+    None otherwise: on a shared PostgreSQL the recorder is a service of its own, a wall that does not follow runs
+    its feeds, and a config without record feeds has nothing to record."""
+    if not (wall_follows_store(config, store) and sqlite_file(store) is not None and records_feeds(config)):
         return None
     from ..services.recorder_child import RecorderSupervisor, recorder_argv
 
     return RecorderSupervisor(recorder_argv(config_path, store))
+
+
+def wall_setup(config: Config, store: str, config_path: str | Path) -> tuple[Config, RecorderSupervisor | None]:
+    """What `run` and `demo` start: the config with `[store] follow` decided (wall_follows_store) and the wall's
+    recorder child, if it has one."""
+    return with_follow(config, wall_follows_store(config, store)), wall_recorder(config, store, config_path)
+
+
+def write_config(config: Config, store: str, path: Path, header: str) -> Path:
+    """`config` on `store` written to `path` as TOML (atomically: a reader never sees half a file)."""
+    from ..config.writer import dump_toml
+
+    store_section = config.store.model_copy(update={"url": store})
+    text = dump_toml(config.model_copy(update={"store": store_section}), header)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
 
 
 # ---------------------------------------------------------------- the demo's city

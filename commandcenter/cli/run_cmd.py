@@ -1,13 +1,15 @@
 """`commandcenter run --config PATH [--console] [--windowed]`: the wall against the feeds the config names.
 
-The config file is watched: a valid edit is applied live, an invalid one is refused (shown on the console)."""
+The config file is watched: a valid edit is applied live, an invalid one is refused (shown on the console). On a
+SQLite store the wall follows the store and its own recorder child runs the feeds unless `[store] follow = false`
+(cli.common.wall_setup)."""
 from __future__ import annotations
 
 import argparse
 import sys
 
 from ..config import DEFAULT_CONFIG
-from .common import load_or_exit, store_url_or_exit, wall_recorder
+from .common import load_or_exit, store_url_or_exit, wall_setup
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,5 +29,6 @@ def run(args: argparse.Namespace) -> int:
         print(HEADLESS_HINT, file=sys.stderr)
         return 3
     store = store_url_or_exit(config, create=True)
-    return run_wall(config, store, config_path=args.config, console=args.console,
-                    kiosk=False if args.windowed else None, recorder=wall_recorder(config, store, args.config))
+    wall_config, recorder = wall_setup(config, store, args.config)
+    return run_wall(wall_config, store, config_path=args.config, console=args.console,
+                    kiosk=False if args.windowed else None, recorder=recorder)

@@ -1,4 +1,8 @@
-"""`commandcenter snapshot`: render the whole wall offscreen to a PNG of exactly the asked size."""
+"""`commandcenter snapshot`: render the whole wall offscreen to a PNG of exactly the asked size.
+
+A snapshot runs the feeds in its own process unless its config says `[store] follow = true`: it is one picture
+taken `--after` seconds from the start, a recorder child's start would spend those seconds, and the in-process
+pipeline is the same feeds → store → live state code, so the picture shows the same full wall."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +10,7 @@ import os
 import re
 from pathlib import Path
 
-from .common import add_demo_extra_events_option, demo_city, load_or_exit, store_url_or_exit
+from .common import add_demo_extra_events_option, demo_city, load_or_exit, store_url_or_exit, with_follow
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -47,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     snap = Snapshot(args.out, width, height, args.after)
     if args.demo:
         with demo_city(args.profile, args.seed, extra_events_per_s=args.demo_extra_events_per_s) as (config, url):
-            return run_wall(_in_language(config, args.language), url, snapshot=snap)
+            return run_wall(with_follow(_in_language(config, args.language), False), url, snapshot=snap)
     config = _in_language(load_or_exit(args.config), args.language)
+    config = with_follow(config, config.store.follow is True)
     return run_wall(config, store_url_or_exit(config, create=True), snapshot=snap)

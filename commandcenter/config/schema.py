@@ -98,8 +98,9 @@ class StoreSection(_Strict):
     url: str = ""                   # "" = sqlite file in the user data directory
     retention_days: int = Field(default=90, ge=1)
     timezone: str = "Asia/Shanghai"   # the calendar of KPI days and months (a Chinese center's "today" is UTC+8)
-    # the wall shows what a recorder committed to this store instead of running the feeds itself (also without feeds)
-    follow: StrictBool = False
+    # the wall shows what a recorder committed to this store instead of running the feeds itself (also without
+    # feeds); unset: on for `run`/`demo` on SQLite (they start their own recorder child), off on PostgreSQL
+    follow: StrictBool | None = None
 
     @field_validator("timezone")
     @classmethod

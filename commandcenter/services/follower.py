@@ -159,8 +159,9 @@ class SqliteWatcher(_Thread):
 
 
 def follows(config: Config) -> bool:
-    """A wall follows the store when its config says so (`[store] follow`) or names no feed of records."""
-    return config.store.follow or not any(f.kind not in CATALOGUE_KINDS for f in config.feeds)
+    """A wall follows the store when its config says so (`[store] follow = true`; the commands resolve an unset key
+    before the wall starts: cli.common.wall_follows_store) or names no feed of records."""
+    return config.store.follow is True or not any(f.kind not in CATALOGUE_KINDS for f in config.feeds)
 
 
 def listener_for(store: Store) -> Listener:
