@@ -139,7 +139,9 @@ class RecorderSupervisor:
             try:
                 self._process = await asyncio.create_subprocess_exec(
                     *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
-                    env={**os.environ, PARENT_WATCH_ENV: "stdin"})
+                    env={**os.environ, PARENT_WATCH_ENV: "stdin"},
+                    # a session of its own: a terminal's Ctrl+C reaches the wall only, which stops the child in turn
+                    start_new_session=True)
             except OSError as exc:
                 self._set(RecorderState.FAILED, reason=f"cannot start {self.argv[0]}: {exc}")
                 break

@@ -16,6 +16,7 @@ from commandcenter.cli import main
 from commandcenter.cli.common import default_config, demo_runtime_config, published_demo
 from commandcenter.config import DEFAULT_CONFIG, load_config
 from commandcenter.config import SCENARIOS_DIR
+from tests.support.recorder_child import incidents_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = SCENARIOS_DIR / "sample-drill.toml"
@@ -93,7 +94,19 @@ def test_a_failing_or_reading_command_creates_no_store(own_dirs, capsys, monkeyp
     assert not (own_dirs / "data" / "commandcenter").exists()
 
 
-def test_the_demo_ends_cleanly_on_ctrl_c(own_dirs):
+def _children(pid: int) -> list[list[str]]:
+    """The command lines of a process's children (from /proc)."""
+    kids: list[list[str]] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                kids.append(Path(f"/proc/{child}/cmdline").read_bytes().decode().split("\0")[:-1])
+            except OSError:
+                pass       # ended meanwhile
+    return kids
+
+
+def test_the_demo_records_in_a_child_of_its_own_and_ends_with_it_on_ctrl_c(own_dirs):
     demo = subprocess.Popen(_cli("demo"), cwd=own_dirs, env=_env(own_dirs, QT_QPA_PLATFORM="offscreen"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     runtime = own_dirs / "run" / "demo.toml"
@@ -101,13 +114,25 @@ def test_the_demo_ends_cleanly_on_ctrl_c(own_dirs):
         line = demo.stdout.readline()          # printed once the wall is about to show
         assert line.startswith("演示运行中 / demo running"), (line, demo.stderr.read() if demo.poll() else "")
         assert runtime.exists()
-        time.sleep(3)                          # the wall up and its feeds running
+        end = time.monotonic() + 30
+        while not (recorders := [a for a in _children(demo.pid) if "record" in a]) and time.monotonic() < end:
+            time.sleep(0.2)        # started by the wall, after the line above
+        assert len(recorders) == 1, _children(demo.pid)
+        argv = recorders[0]
+        recorded = load_config(argv[argv.index("--config") + 1])
+        assert recorded.feeds == load_config(runtime).feeds      # the simulator and broker the wall shows
+        store = argv[argv.index("--store") + 1]
+        end = time.monotonic() + 60
+        while incidents_in(store) == 0 and time.monotonic() < end:     # the child records the demo's city
+            time.sleep(0.5)
+        assert incidents_in(store) > 0
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=60) == 0, demo.stderr.read()[-2000:]
     finally:
         if demo.poll() is None:
             demo.kill()
     assert not runtime.exists()
+    assert not Path(argv[argv.index("--config") + 1]).exists()
 
 
 def test_ctrl_q_quits_a_windowed_wall_and_a_kiosk_wall_asks_for_quit_to_be_typed(qtbot):

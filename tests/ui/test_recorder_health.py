@@ -31,11 +31,15 @@ def test_the_health_bar_shows_the_recorder_running_then_restarted_after_a_crash(
             try:
                 bars = [w.health_bar for w in wall.windows.values()]
                 assert bars and all(b.recorder_text().startswith("● 记录进程: 运行中 · ") for b in bars)
+                shown: list[str] = []      # what the bar said at each status (the wall's listener came first)
+                recorder.on_status(lambda _s: shown.append(bars[0].recorder_text()))
                 assert await eventually(lambda: incidents_in(store_url) > 0, timeout=60)
                 first = recorder.pid
                 assert first is not None
                 os.kill(first, signal.SIGKILL)
                 assert await eventually(lambda: "运行中 · 重启 1 次" in bars[0].recorder_text(), timeout=20)
+                meanwhile = [text for text in shown if "重启中" in text]    # down between the crash and the restart
+                assert meanwhile and meanwhile[0].startswith("○ 记录进程: 重启中"), shown
                 assert bars[0].findChild(object, "recorderHealth").toolTip() == "上次退出码 -9"
                 before = incidents_in(store_url)
                 assert await eventually(lambda: incidents_in(store_url) > before, timeout=60)   # the new one writes
