@@ -313,9 +313,85 @@ class PaintProbe:
                 self.first_painted_wall[rid] = self.last_wall
 
 
-async def start_wall(config, store_url: str, *, width: int = 3840, height: int = 2160, start_feeds: bool = True):
+# --- the wall as `commandcenter run` makes it: a recorder child, the wall following the store ------------------
+#: The stages of a record's path in follow mode that this process sees (the child's own stages are its own).
+FOLLOW_STAGES = ("committed", "live")
+
+
+def add_mode_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--in-process", action="store_true",
+                   help="the old in-process pipeline (feeds → store → live state in the wall's process) instead of "
+                        "the wall as `commandcenter run` makes it on SQLite (a recorder child, the wall following)")
+
+
+def mode_name(in_process: bool) -> str:
+    return "in_process" if in_process else "follow"
+
+
+class FollowingPipeline:
+    """The wall's side of `commandcenter run` on SQLite: its recorder child (`commandcenter record` on the config,
+    written to `folder`, started by `RecorderSupervisor` exactly as `run` starts it) and the `StoreFollower` that
+    brings the child's commits into the live state. Stands in for IngestPipeline where the benches use one:
+    start(), close(), load_initial_state(), `trace` (stamped here with the commit's time and when the live state
+    has it: FOLLOW_STAGES), `batches_applied` (commits with records delivered), `feeds` (none: the child's)."""
+
+    def __init__(self, config, store, live, folder: Path) -> None:
+        from commandcenter.cli.common import with_follow, write_config
+        from commandcenter.services.live_commits import LiveCommits
+        from commandcenter.services.recorder_child import RecorderSupervisor, recorder_argv
+
+        url = store.engine.url.render_as_string(hide_password=False)
+        path = write_config(with_follow(config, True), url, Path(folder) / "wall.toml",
+                            "The bench's wall config, recorded by its recorder child.")
+        self.store = store
+        self.commits = LiveCommits(live)
+        self.recorder = RecorderSupervisor(recorder_argv(path, url))
+        self.follower = None
+        self.trace = None
+        self.batches_applied = 0
+        self.feeds: list = []
+
+    async def load_initial_state(self) -> None:
+        """The bench's store starts empty: the follower reads everything from the first commit."""
+
+    async def start(self) -> None:
+        from commandcenter.services.follower import StoreFollower
+
+        self.follower = StoreFollower(self.store, self.commits, on_commit=self._delivered)
+        await self.follower.start(after=0)
+        await self.recorder.start()
+
+    def _delivered(self, d) -> None:
+        now = time.perf_counter()
+        entry = d.entry
+        if not entry.records:
+            return
+        self.batches_applied += 1
+        if self.trace is not None:
+            ids = [r.id for r in entry.incidents]
+            self.trace.mark("committed", ids, now - (time.time() - d.committed_at.timestamp()))
+            self.trace.mark("live", ids, now)
+
+    async def close(self) -> None:
+        await self.recorder.stop()
+        if self.follower is not None:
+            await self.follower.stop()
+
+
+def feed_live(live, name: str) -> bool:
+    """Whether the live state shows feed `name` live (in follow mode: as the recorder child reported it)."""
+    from commandcenter.domain import FeedState
+
+    h = live.health.get(name)
+    return h is not None and h.state is FeedState.LIVE
+
+
+async def start_wall(config, store_url: str, *, width: int = 3840, height: int = 2160, start_feeds: bool = True,
+                     in_process: bool = False, folder: Path | None = None):
     """What WallApp.start does, with the bench's window builder: store on its thread, initial state, window,
-    feeds. Returns (store, live, pipeline, window, missing tile kinds)."""
+    feeds. Follow mode (the default; `folder` holds the child's config): the feeds run in a recorder child and the
+    wall follows the store, as `commandcenter run` on SQLite. Returns (store, live, pipeline, window, missing tile
+    kinds)."""
     import asyncio
 
     services = import_services()
@@ -324,7 +400,11 @@ async def start_wall(config, store_url: str, *, width: int = 3840, height: int =
     loop = asyncio.get_running_loop()
     store = await loop.run_in_executor(None, Store.open, store_url)
     live = services.LiveState()
-    pipeline = services.IngestPipeline(config, store, live)
+    if in_process:
+        pipeline = services.IngestPipeline(config, store, live)
+    else:
+        assert folder is not None, "follow mode writes its recorder's config to a folder"
+        pipeline = FollowingPipeline(config, store, live, folder)
     await pipeline.load_initial_state()
     window, missing = build_wall(live, config, width=width, height=height)
     if start_feeds:
@@ -360,13 +440,15 @@ class SimProcess:
 
     def __init__(self, *, rate: float = 0.0, duration: float = 0.0, preload: int = 0, emergency_every: int = 0,
                  prefix: str = "ev", seed: int = 1, profile: str = "street", port: int = 0, burst: int = 0,
-                 soak: bool = False):
+                 soak: bool = False, prebuilt: bool = False):
+        """`prebuilt`: the burst's records are made and encoded before serving, so on `go()` the simulator only
+        appends them to its log (the publish then costs the sim as little as a preload does)."""
         import subprocess
 
         cmd = [sys.executable, str(Path(__file__).resolve()), "simhost", "--rate", str(rate), "--duration",
                str(duration), "--preload", str(preload), "--emergency-every", str(emergency_every),
                "--prefix", prefix, "--seed", str(seed), "--profile", profile, "--port", str(port),
-               "--burst", str(burst)] + (["--soak", "1"] if soak else [])
+               "--burst", str(burst)] + (["--soak", "1"] if soak else []) + (["--prebuilt", "1"] if prebuilt else [])
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         self.url = ""
         self.preloaded_seq = 0
@@ -415,7 +497,7 @@ def _simhost(argv: list[str]) -> None:
 
     p = argparse.ArgumentParser()
     for name, typ in [("rate", float), ("duration", float), ("preload", int), ("emergency-every", int),
-                      ("seed", int), ("port", int), ("burst", int), ("soak", int)]:
+                      ("seed", int), ("port", int), ("burst", int), ("soak", int), ("prebuilt", int)]:
         p.add_argument(f"--{name}", type=typ, default=0)
     p.add_argument("--prefix", default="ev")
     p.add_argument("--profile", default="street")
@@ -446,6 +528,7 @@ def _simhost(argv: list[str]) -> None:
 
     for start in range(0, a.preload, 5000):
         publish(min(5000, a.preload - start), utcnow())
+    prebuilt = [(r.id, encode(r)) for r in make_incidents(a.burst, prefix=a.prefix, seed=a.seed)] if a.prebuilt else []
 
     async def main() -> None:
         await server.start()
@@ -455,7 +538,13 @@ def _simhost(argv: list[str]) -> None:
         if line.strip() == "go" and a.burst > 0:
             t0 = time.perf_counter()
             for start in range(0, a.burst, 5000):
-                publish(min(5000, a.burst - start), utcnow())
+                if prebuilt:
+                    now = utcnow()
+                    for rid, data in prebuilt[start:start + 5000]:
+                        server.log.append("incident", rid, data, now)
+                    server._wake()
+                else:
+                    publish(min(5000, a.burst - start), utcnow())
             server._wake()
             print("DONE " + json.dumps({"sent": a.burst, "seconds": time.perf_counter() - t0,
                                         "last_seq": server.log.last_seq}), flush=True)

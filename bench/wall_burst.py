@@ -10,6 +10,10 @@ the same span (table_paint_max_ms, table_paint_p50_ms: new rows on top shift eve
 drawn are copied from their row images, new ones drawn once). On this shared machine those wall-clock figures
 include other processes' time slices: the same spans are also reported in GUI-thread CPU time
 (map_flush_cpu_max_ms, table_paint_cpu_max_ms, and gui_cpu_s, all the GUI thread's CPU from the burst to the end).
+
+By default the wall is the one `commandcenter run` makes on SQLite: the feed runs in its recorder child (started as
+`run` starts it) and the wall follows the store, so the burst is decoded and stored in the child and reaches the
+wall's process as the follower's commits. `--in-process` measures the old pipeline in one process.
 """
 from __future__ import annotations
 
@@ -18,8 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (Heartbeat, PaintProbe, SimProcess, app, emit, incident_views, note, parser,
-                    percentile, qasync_loop, sse_feed, start_wall, stop_wall, wait_for, wall_config)
+from common import (Heartbeat, PaintProbe, SimProcess, add_mode_option, app, emit, feed_live, incident_views,
+                    mode_name, note, parser, percentile, qasync_loop, sse_feed, start_wall, stop_wall, wait_for,
+                    wall_config)
 
 
 def _timed(slot, into: list[float], cpu: list[float]) -> None:
@@ -44,7 +49,9 @@ def _cpu_timed_paints(view, into: list[float]) -> None:
 def main() -> None:
     a = parser(__doc__)
     a.add_argument("--burst", type=int, default=10_000)
+    add_mode_option(a)
     args = a.parse_args()
+    mode = mode_name(args.in_process)
     sim = SimProcess(burst=args.burst, prefix="burst")
     config = wall_config([sse_feed(sim.url)])
     qapp = app(config)
@@ -53,7 +60,10 @@ def main() -> None:
     out: dict = {}
 
     async def run() -> None:
-        store, live, pipeline, window, missing = await start_wall(config, f"sqlite:///{Path(tmp.name) / 'w.db'}")
+        store, live, pipeline, window, missing = await start_wall(config, f"sqlite:///{Path(tmp.name) / 'w.db'}",
+                                                                  in_process=args.in_process, folder=Path(tmp.name))
+        if not args.in_process and not await wait_for(lambda: feed_live(live, "city"), timeout=60):
+            raise RuntimeError("the recorder child's feed did not connect")
         await asyncio.sleep(1.5)  # connected, territory in, idle
         flushes: list[float] = []
         flush_cpu: list[float] = []
@@ -87,7 +97,7 @@ def main() -> None:
     with loop:
         loop.run_until_complete(run())
     sim.close()
-    note(f"burst: all in live state: {out['ok']} after {out['t_live']:.2f} s; beats {out['beats']}")
+    note(f"burst ({mode}): all in live state: {out['ok']} after {out['t_live']:.2f} s; beats {out['beats']}")
     emit("burst_max_stall_ms", out["worst"] if out["ok"] else None, "ms", 50.0, p99_ms=out["p99"],
          idle_max_ms=out["idle_worst"], burst=args.burst, all_in_s=out["t_live"], missing_tiles=out["missing"],
          map_flush_max_ms=None if out["map_flush"] is None else round(out["map_flush"], 1),
@@ -95,7 +105,7 @@ def main() -> None:
          table_paint_p50_ms=round(percentile(out["table_paints"], 50), 1) if out["table_paints"] else None,
          map_flush_cpu_max_ms=None if out["map_flush_cpu"] is None else round(out["map_flush_cpu"], 1),
          table_paint_cpu_max_ms=None if out["table_paint_cpu"] is None else round(out["table_paint_cpu"], 1),
-         gui_cpu_s=round(out["gui_cpu"], 2))
+         gui_cpu_s=round(out["gui_cpu"], 2), mode=mode)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,22 @@
 """ingest_events_per_s: sustained feed → store → model rate with the wall rendering; and its floor.
 
-The simulator (own process) holds N new incidents in its log; the real wall connects over SSE from cursor 0
-and takes them in while its 3840×2160 window keeps painting (qasync). Rate = N / (time from the feed's start
-until all N are in the live state and the table model has flushed).
+The real wall connects over SSE to the simulator (own process), which then publishes N new incidents made before
+(appended to its log in chunks of 5,000; `publish_s` says how long that took it); the wall takes them in while its 3840×2160 window
+keeps painting (qasync). Rate = N / (time from the publish until all N are in the live state and the table model
+has flushed).
+
+By default the wall is the one `commandcenter run` makes on SQLite: the feed runs in its recorder child (started
+as `run` starts it, connected before the publish: its interpreter's start is the wall's, not the stream's) and
+the wall follows the store, so the time runs through the child's decoding and store and the follower to the
+flushed table model. `--in-process` measures the old pipeline in one process.
 
 Floor, same run and process: the same N messages as JSON text → json.loads → a batched SQLite insert
 (executemany of id, version, JSON in batches of 2,000, one transaction each, WAL). Ratio = floor rate / rate.
 
 Where the time goes: a `StageTrace` follows every 1,000th record (read → decode → sink → store transaction →
-live state); stderr gets each stage's p50/p99 and how much of the run the store thread spent in transactions
-(`store_busy`): well under 100 % means the store waits on the rest of the path, not the other way round.
+live state; in follow mode the child's commit → live state); stderr gets each stage's p50/p99 and how much of the
+run the store thread spent in transactions (`store_busy`, in-process only): well under 100 % means the store waits
+on the rest of the path, not the other way round.
 """
 from __future__ import annotations
 
@@ -20,8 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (SimProcess, app, emit, flush_models, incident_wire, make_incidents, note, parser, percentile,
-                    qasync_loop, sse_feed, start_wall, stop_wall, wait_for, wall_config)
+from common import (FOLLOW_STAGES, SimProcess, add_mode_option, app, emit, flush_models, incident_wire,
+                    make_incidents, mode_name, feed_live, note, parser, percentile, qasync_loop, sse_feed, start_wall, stop_wall,
+                    wait_for, wall_config)
 
 
 def store_busy_share(stamps: dict[str, dict[str, float]], elapsed: float) -> float:
@@ -61,9 +69,11 @@ def floor_rate(n: int, folder: Path) -> float:
 def main() -> None:
     a = parser(__doc__)
     a.add_argument("--records", type=int, default=50_000)
+    add_mode_option(a)
     args = a.parse_args()
+    mode = mode_name(args.in_process)
     n = args.records
-    sim = SimProcess(preload=n, prefix="ingest")
+    sim = SimProcess(burst=n, prefix="ingest", prebuilt=True)
     config = wall_config([sse_feed(sim.url)])
     qapp = app(config)
     loop = qasync_loop(qapp)
@@ -74,18 +84,25 @@ def main() -> None:
         from commandcenter.feeds import StageTrace
 
         store, live, pipeline, window, missing = await start_wall(
-            config, f"sqlite:///{Path(tmp.name) / 'w.db'}", start_feeds=False)
+            config, f"sqlite:///{Path(tmp.name) / 'w.db'}", start_feeds=False, in_process=args.in_process,
+            folder=Path(tmp.name))
         pipeline.trace = StageTrace(lambda rid: rid.endswith("000"))
+        await pipeline.start()
+        connected = (lambda: bool(pipeline.feeds and getattr(pipeline.feeds[0], "connects", 0))) if args.in_process \
+            else (lambda: feed_live(live, "city"))
+        if not await wait_for(connected, timeout=60):
+            raise RuntimeError("the wall's feed did not connect")
         await asyncio.sleep(0.5)
         t0 = time.perf_counter()
-        await pipeline.start()
+        sim.go()
         ok = await wait_for(lambda: sum(1 for k in live.incidents if k.startswith("ingest-")) >= n,
                             timeout=240 if not args.quick else 150, step=0.05)
         flush_models(window)
         elapsed = time.perf_counter() - t0
         got = sum(1 for k in live.incidents if k.startswith("ingest-"))
+        done = await loop.run_in_executor(None, sim.wait_done, 10)
         out.update(ok=ok, elapsed=elapsed, got=got, batches=pipeline.batches_applied, missing=missing,
-                   trace=pipeline.trace)
+                   trace=pipeline.trace, publish_s=done.get("seconds"))
         await stop_wall(store, pipeline, window)
 
     with loop:
@@ -93,15 +110,17 @@ def main() -> None:
     sim.close()
     rate = out["got"] / out["elapsed"]
     floor = floor_rate(n, Path(tmp.name))
-    busy = store_busy_share(out["trace"].stamps, out["elapsed"])
-    note(f"ingest: {out['got']}/{n} in {out['elapsed']:.1f} s over {out['batches']} batches; floor {floor:,.0f}/s; "
-         f"store thread in transactions {busy:.0%} of the run")
-    for pair, values in out["trace"].deltas().items():
+    busy = store_busy_share(out["trace"].stamps, out["elapsed"]) if args.in_process else None
+    note(f"ingest ({mode}): {out['got']}/{n} in {out['elapsed']:.1f} s over {out['batches']} batches; floor "
+         f"{floor:,.0f}/s; " + (f"store thread in transactions {busy:.0%} of the run; " if busy is not None else "")
+         + f"the simulator published them in {out['publish_s'] or 0:.2f} s")
+    for pair, values in (out["trace"].deltas() if args.in_process else out["trace"].deltas(FOLLOW_STAGES)).items():
         if values:
             note(f"  {pair:<26} p50 {percentile(values, 50):8.1f} ms   p99 {percentile(values, 99):8.1f} ms")
     emit("ingest_events_per_s", rate if out["ok"] else None, "events/s", 5000.0, better="higher", floor=floor,
-         records=n, batches=out["batches"], seconds=out["elapsed"], missing_tiles=out["missing"], store_busy=busy)
-    emit("ingest_floor_ratio", floor / rate if out["ok"] else None, "×", 3.0, floor_per_s=floor, records=n)
+         records=n, batches=out["batches"], seconds=out["elapsed"], missing_tiles=out["missing"], store_busy=busy,
+         mode=mode, publish_s=out["publish_s"])
+    emit("ingest_floor_ratio", floor / rate if out["ok"] else None, "×", 3.0, floor_per_s=floor, records=n, mode=mode)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,11 @@ p50/p99 go to stderr and into the p50 line (`stages`), with how often the model 
 The p99 is made of the slowest records, not of the stages' medians: `tail_stages` is each stage's mean over the
 slowest 5 %, and `loop_late_*` how late a 16 ms timer on the GUI thread fired (the loop held or not scheduled).
 
+By default the wall is the one `commandcenter run` makes on SQLite: the feeds run in its recorder child (started as
+`run` starts it) and the wall follows the store; the stages this process sees are then the child's commit (its
+time in the commit log), the live state, the flush and the paint, and the child's CPU is reported beside this
+process's threads (`recorder_child`). `--in-process` measures the old pipeline in one process.
+
 `--sensors N` measures the same while N city sensors report every 10 s over MQTT beside it (issue 22: the wall's
 figures while 10,000 sensors stream): mosquitto on a free loopback port, the devices published from a process of
 their own (`wall_sensors.py --publish`), an mqtt feed, and a first page of incidents, the sensors tile and the map
@@ -33,8 +38,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (Heartbeat, PaintProbe, SimProcess, app, build_wall, emit, import_services, incident_views, note,
-                    parser, percentile, qasync_loop, sse_feed, wait_for, wall_config, FRAME_MS)
+from common import (FOLLOW_STAGES, Heartbeat, PaintProbe, SimProcess, FollowingPipeline, add_mode_option, app,
+                    build_wall, emit, feed_live, import_services, incident_views, mode_name, note, parser, percentile,
+                    qasync_loop, sse_feed, wait_for, wall_config, FRAME_MS)
 
 HERE = Path(__file__).resolve().parent
 
@@ -55,11 +61,18 @@ def watch_flushes(model) -> list[float]:
     return ends
 
 
-def stage_table(trace, flush_ends: list[float], probe, sent_at: dict[str, float], clock_offset: float) -> dict:
+def path_stages(in_process: bool) -> tuple[str, ...]:
+    """The stamped stages of a record's path in this process: the pipeline's own, or (follow mode) the child's
+    commit and the live state."""
+    from commandcenter.feeds.trace import STAGES
+
+    return ("sent",) + (STAGES if in_process else FOLLOW_STAGES) + WALL_STAGES
+
+
+def stage_table(trace, flush_ends: list[float], probe, sent_at: dict[str, float], clock_offset: float,
+                order: tuple[str, ...]) -> dict:
     """{"a→b": (p50 ms, p99 ms, n)} along the whole path: publish → … → live state → model flush → paint."""
     import bisect
-
-    from commandcenter.feeds.trace import STAGES
 
     for rid, marks in trace.stamps.items():
         if rid in sent_at:
@@ -70,7 +83,6 @@ def stage_table(trace, flush_ends: list[float], probe, sent_at: dict[str, float]
                 marks["flushed"] = flush_ends[k]
         if rid in probe.first_painted:
             marks["painted"] = probe.first_painted[rid]
-    order = ("sent",) + STAGES + WALL_STAGES
     table = {}
     for pair, values in trace.deltas(order).items():
         if values:
@@ -97,12 +109,21 @@ def thread_cpu_s() -> dict[str, float]:
     return out
 
 
-def tail_breakdown(trace, latency_ms: dict[str, float], share: float = 0.05) -> dict:
+def process_cpu_s(pid: int | None) -> float:
+    """CPU seconds (user + system) process `pid` has used (0 when there is none)."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tail_breakdown(trace, latency_ms: dict[str, float], order: tuple[str, ...], share: float = 0.05) -> dict:
     """Where the slowest `share` of the tracked records spent their time: {"a→b": mean ms} over those records
     (stage_table must have stamped them first). The p99 is made of these records, not of the medians."""
-    from commandcenter.feeds.trace import STAGES
-
-    order = ("sent",) + STAGES + WALL_STAGES
     slow = sorted(latency_ms, key=latency_ms.get, reverse=True)[:max(1, int(len(latency_ms) * share))]
     sums: dict[str, list[float]] = {}
     for rid in slow:
@@ -118,7 +139,9 @@ def main() -> None:
     a.add_argument("--rate", type=float, default=200.0)
     a.add_argument("--seconds", type=float, default=None)
     a.add_argument("--sensors", type=int, default=0, help="city sensors reporting every 10 s beside the stream")
+    add_mode_option(a)
     args = a.parse_args()
+    mode = mode_name(args.in_process)
     seconds = args.seconds or (10.0 if args.quick else 30.0)
     every = 10
     services = import_services()
@@ -138,7 +161,8 @@ def main() -> None:
     async def run() -> None:
         store = await loop.run_in_executor(None, Store.open, f"sqlite:///{Path(tmp.name) / 'wall.db'}")
         live = services.LiveState()
-        pipeline = services.IngestPipeline(config, store, live)
+        pipeline = (services.IngestPipeline(config, store, live) if args.in_process
+                    else FollowingPipeline(config, store, live, Path(tmp.name)))
         wanted = lambda rid: rid.startswith("ev-") and int(rid.rsplit("-", 1)[1]) % every == 0  # noqa: E731
         pipeline.trace = StageTrace(wanted)
         await pipeline.load_initial_state()
@@ -148,12 +172,18 @@ def main() -> None:
         flush_ends = watch_flushes(views[0].model())
         await pipeline.start()
         # wait for the stream to be connected and the wall idle
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            if pipeline.feeds and getattr(pipeline.feeds[0], "connects", 1):
-                break
+        if args.in_process:
+            for _ in range(100):
+                await asyncio.sleep(0.05)
+                if pipeline.feeds and getattr(pipeline.feeds[0], "connects", 1):
+                    break
+        elif not await wait_for(lambda: feed_live(live, "city"), timeout=60):
+            raise RuntimeError("the recorder child's feed did not connect")
         if sensors:                 # the fleet's first cycle (every device new to the wall) before the stream
-            await wait_for(lambda: any(getattr(f, "broker_up", False) for f in pipeline.feeds), 20)
+            if args.in_process:
+                await wait_for(lambda: any(getattr(f, "broker_up", False) for f in pipeline.feeds), 20)
+            else:
+                await wait_for(lambda: feed_live(live, "sensors"), 60)
             sensors.start()
             await wait_for(lambda: len(live.sensors) >= args.sensors * 0.99, timeout=30.0, step=0.2)
         await asyncio.sleep(1.0)
@@ -162,10 +192,13 @@ def main() -> None:
         go_at = time.perf_counter()
         cpu0 = (time.process_time(), time.thread_time())
         threads0 = thread_cpu_s()
+        child = None if args.in_process else pipeline.recorder.pid
+        child0 = process_cpu_s(child)
         sim.go()
         done = await loop.run_in_executor(None, sim.wait_done, seconds + 30)
         cpu1 = (time.process_time(), time.thread_time())
         threads1 = thread_cpu_s()
+        child1 = process_cpu_s(child)
         stream_s = time.perf_counter() - go_at
         beat.stop()
         # the last events: every one sent in the live state (not a fixed wait), then a flush and a paint
@@ -179,14 +212,16 @@ def main() -> None:
         store.close()
         window.close()
         sent = done.get("sent", 0)
+        thread_cpu = {k: round((v - threads0.get(k, 0.0)) * 1000 / stream_s) for k, v in threads1.items()}
+        if child is not None:
+            thread_cpu["recorder_child"] = round((child1 - child0) * 1000 / stream_s)
         result.update(sent=sent, sent_at=done.get("sent_at", {}), probe=probe, missing_tiles=missing_tiles,
                       received=len(live.incidents), trace=pipeline.trace, flush_ends=flush_ends,
                       on_rows=on_rows, counted=counted, bar_text=tile.unseen_bar.text(),
                       batches=pipeline.batches_applied, go_at=go_at, end_at=time.perf_counter(),
                       cpu_ms_per_s=(cpu1[0] - cpu0[0]) * 1000 / stream_s,
                       gui_cpu_ms_per_s=(cpu1[1] - cpu0[1]) * 1000 / stream_s, loop_late=list(beat.lateness),
-                      thread_cpu={k: round((v - threads0.get(k, 0.0)) * 1000 / stream_s)
-                                  for k, v in threads1.items()})
+                      thread_cpu=thread_cpu)
 
     try:
         with loop:
@@ -207,21 +242,22 @@ def main() -> None:
          f"unaccounted {unaccounted}; the bar at the end: {result['bar_text']!r}")
     span = result["end_at"] - result["go_at"]
     flushes = sum(1 for t in result["flush_ends"] if t >= result["go_at"])
-    stages = stage_table(result["trace"], result["flush_ends"], probe, sent_at, time.time() - time.perf_counter())
-    note(f"emergencies sent {len(sent_at)}, painted {len(lat)}, paints {probe.paints} "
+    order = path_stages(args.in_process)
+    stages = stage_table(result["trace"], result["flush_ends"], probe, sent_at, time.time() - time.perf_counter(), order)
+    note(f"mode {mode}: emergencies sent {len(sent_at)}, painted {len(lat)}, paints {probe.paints} "
          f"({probe.paints / span:.1f}/s), model flushes {flushes / span:.1f}/s, store batches "
          f"{result['batches']}, view paint p50 {percentile(probe.paint_ms, 50):.1f} ms; CPU while streaming "
          f"{result['cpu_ms_per_s']:.0f} ms/s (GUI thread {result['gui_cpu_ms_per_s']:.0f} ms/s); a 16 ms GUI timer late "
          f"p50 {percentile(result['loop_late'], 50):.1f} / p99 {percentile(result['loop_late'], 99):.1f} / max "
          f"{max(result['loop_late'], default=0):.1f} ms; CPU ms/s by thread {result['thread_cpu']}")
     tail = tail_breakdown(result["trace"], {i: (probe.first_painted_wall[i] - t) * 1000.0 for i, t in sent_at.items()
-                                            if i in probe.first_painted_wall})
+                                            if i in probe.first_painted_wall}, order)
     for pair, (p50, p99, n) in stages.items():
         note(f"  {pair:<26} p50 {p50:8.1f} ms   p99 {p99:8.1f} ms   (n={n})   slowest 5 %: mean {tail.get(pair, 0):7.1f} ms")
     common = dict(rate_per_s=args.rate, seconds=seconds, tracked=len(sent_at), missed=missed,
                   emergencies_shown=len(shown), emergencies_counted=len(counted),
                   emergencies_unaccounted=unaccounted,
-                  received=result["received"], missing_tiles=result["missing_tiles"])
+                  received=result["received"], missing_tiles=result["missing_tiles"], mode=mode)
     prefix = ""
     if sensors:
         prefix = "sensors_"

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 STORE_FEED = "store"          # the follower's FeedHealth entry
 READ_LIMIT = 500              # commits read per round trip while catching up
-SQLITE_WATCH_S = 0.05         # how often the SQLite watcher reads data_version
+SQLITE_WATCH_S = 0.01         # how often the SQLite watcher reads data_version
 PG_WAIT_S = 1.0               # a listener's longest wait for notifications before it checks it should stop
 PG_KEEPALIVE_S = 5.0          # silence after which the listener asks its server whether it is still there
 RETRY_S = (0.2, 0.5, 1.0, 2.0, 5.0)      # waits before reconnecting or reading again after a failure
