@@ -9,8 +9,9 @@ stopped) and hands it on, oldest first. Nothing is read on a timer: it is told.
 - PostgreSQL: `PgListener` LISTENs on a connection of its own, on a thread of its own; the writing transaction's
   NOTIFY (payload: its position) wakes the follower at commit. After a reconnect it reads whatever came after its
   position, so nothing sent while it was away is lost.
-- SQLite (one machine): `SqliteWatcher` reads `PRAGMA data_version` on a connection of its own a few times a
-  second: it changes when another connection committed. Chosen over a notification socket because it needs no
+- SQLite (one machine): `SqliteWatcher` reads `PRAGMA data_version` on a connection of its own every
+  SQLITE_WATCH_S (a counter in the WAL index: every event on the wall waits up to that long for it): it changes
+  when another connection committed. Chosen over a notification socket because it needs no
   server, port or recorder to be up, sees every writer (the recorder, a console's action, `drill start` from a
   terminal) and reads only a counter in the WAL index, never a table.
 

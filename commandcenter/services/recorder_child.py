@@ -131,6 +131,11 @@ class RecorderSupervisor:
                   pid=None)
         return code
 
+    async def restart(self) -> None:
+        """Stop the child cleanly and start a new one (it reads its config again: the wall's was edited)."""
+        await self.stop()
+        await self.start()
+
     async def _supervise(self, spawned: asyncio.Future[None]) -> None:
         pause = self.first_pause_s
         loop = asyncio.get_running_loop()

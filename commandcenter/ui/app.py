@@ -850,6 +850,8 @@ class WallApp:
         self.pipeline = self._new_pipeline()
         self._pipeline_started = True
         await self.pipeline.start()
+        if self.recorder is not None and not self._stopping:    # the child reads the edited file when it starts
+            await self.recorder.restart()
 
     def _show_recorder(self, status: RecorderStatus) -> None:
         for window in self.windows.values():

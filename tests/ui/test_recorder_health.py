@@ -72,3 +72,36 @@ def test_a_failed_recorder_reads_in_english_with_its_reason(qapp, english):
     label = bar.findChild(object, "recorderHealth")
     assert label.toolTip() == "Last exit status 2\nthe recorder refused its config or store"
     assert theme.FEED_COLOURS[FeedState.DOWN].name() in label.styleSheet()     # coloured as a feed that is down
+
+
+def test_an_edit_of_the_feeds_restarts_the_recorder_child_on_the_edited_file(qapp, qloop, tmp_path, eventually):
+    from commandcenter.cli.common import wall_setup
+    from commandcenter.config import load_config
+    from commandcenter.store import Store
+    from commandcenter.ui.app import WallApp, make_app
+
+    def recorded_feeds(store_url: str) -> set[str]:
+        with Store.open(store_url) as store:
+            return {row.health.feed for row in store.feed_status()}
+
+    with sim_feed_config(tmp_path) as (config_path, store_url):
+        config, recorder = wall_setup(load_config(config_path), store_url, config_path)
+        assert config.store.follow is True and recorder is not None
+        recorder.first_pause_s = 0.2
+        make_app(config)
+        wall = WallApp(config, store_url, recorder=recorder, config_path=config_path)
+
+        async def scenario() -> None:
+            await wall.start(show=False)
+            try:
+                assert await eventually(lambda: "city" in recorded_feeds(store_url), timeout=60)
+                first = recorder.pid
+                config_path.write_text(config_path.read_text().replace('name = "city"', 'name = "city-2"'))
+                wall.apply_config(load_config(config_path))
+                assert await eventually(lambda: "city-2" in recorded_feeds(store_url), timeout=60)
+                assert recorder.pid not in (None, first)
+                assert recorder.status.state is RecorderState.RUNNING
+            finally:
+                await wall.stop()
+
+        qloop.run_until_complete(scenario())
