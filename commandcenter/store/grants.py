@@ -15,8 +15,11 @@ A wall or console reads everything and writes only what an operator does there t
   only, enforced by row-level security: `drill_id IS NOT NULL` in incidents, incident_status, resources,
   resource_status, alerts and alert_updates, `drill = 1` in the KPI rollups. A real incident (drill_id NULL) is
   not visible to a wall's UPDATE, and inserting or upserting one is refused. No DELETE anywhere.
-Everything else (feed_status, recorders, feed_cursors, quarantine, record_log, territory, sensors, store_meta,
-store_settings, alembic_version, ...) is SELECT only for a wall.
+- the record log, which carries a drill's played records to the other walls (services/follower.py): INSERT of a
+  drill record only, checked on the record itself (its JSON's `drill_id`, the very field the followers decode), so
+  a wall cannot slip a real record to the followers under a drill's name. Never UPDATE.
+Everything else (feed_status, recorders, feed_cursors, quarantine, territory, sensors, store_meta, store_settings,
+alembic_version, ...) is SELECT only for a wall.
 """
 from __future__ import annotations
 
@@ -36,7 +39,11 @@ DRILL_ROWS = {
     "resources": "drill_id IS NOT NULL", "resource_status": "drill_id IS NOT NULL",
     "alerts": "drill_id IS NOT NULL", "alert_updates": "drill_id IS NOT NULL",
     "kpi_rollup": "drill = 1", "kpi_grid_month": "drill = 1",
+    # the followers decode `data`: the drill mark is checked where they will read it (the last key wins in both)
+    "record_log": "(data::jsonb ->> 'drill_id') IS NOT NULL",
 }
+#: What a wall may do to its drill rows, where it is not INSERT and UPDATE: the record log is append-only.
+DRILL_ROW_WRITES = {"record_log": ("INSERT",)}
 _ROLE = re.compile(r"^[a-z_][a-z0-9_$]{0,62}$")
 
 
@@ -63,17 +70,19 @@ def grant_statements(schema: str, recorder: str, wall: str) -> list[str]:
         if name in WALL_WRITES:
             out.append(f"GRANT {', '.join(WALL_WRITES[name])} ON {t} TO {wal}")
         if name in DRILL_ROWS:
-            rows = DRILL_ROWS[name]
+            rows, writes = DRILL_ROWS[name], DRILL_ROW_WRITES.get(name, ("INSERT", "UPDATE"))
             out += [
-                f"GRANT INSERT, UPDATE ON {t} TO {wal}",
+                f"GRANT {', '.join(writes)} ON {t} TO {wal}",
                 f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
                 *(f"DROP POLICY IF EXISTS {p} ON {t}" for p in ("recorder_all", "wall_read", "wall_drill_insert",
                                                                  "wall_drill_update")),
                 f"CREATE POLICY recorder_all ON {t} FOR ALL TO {rec} USING (true) WITH CHECK (true)",
                 f"CREATE POLICY wall_read ON {t} FOR SELECT TO {wal} USING (true)",
                 f"CREATE POLICY wall_drill_insert ON {t} FOR INSERT TO {wal} WITH CHECK ({rows})",
-                f"CREATE POLICY wall_drill_update ON {t} FOR UPDATE TO {wal} USING ({rows}) WITH CHECK ({rows})",
             ]
+            if "UPDATE" in writes:
+                out.append(f"CREATE POLICY wall_drill_update ON {t} FOR UPDATE TO {wal} USING ({rows}) "
+                           f"WITH CHECK ({rows})")
     out.append(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {sch} FROM {rec}, {wal}")
     out.append(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {sch} TO {rec}, {wal}")
     return out

@@ -2,6 +2,7 @@
 wall's role reads everything a wall reads and writes operator actions and drill rows, never a real record."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from commandcenter.domain import ActionKind, FeedHealth, FeedState, OperatorActi
 from commandcenter.domain.recorder import RecorderRole, RecorderStatus
 from commandcenter.services.initial_load import read_first_screen, read_rest
 from commandcenter.store import DrillRecord, Store
+from commandcenter.store.encoding import encode_incident
 from commandcenter.store.recorder_lock import recorder_lock
 from tests.support.store import PG_URL, T0, alert, inc, pg_schema_url, res, territory
 
@@ -99,8 +101,15 @@ def test_the_wall_role_reads_and_acts_but_cannot_change_a_record(roles, tmp_path
             c.execute(text("DELETE FROM incidents WHERE id = 'r1'"))
         with wall.engine.begin() as c:
             assert c.execute(text("UPDATE incidents SET title = 'forged' WHERE id = 'r1'")).rowcount == 0
-        with pytest.raises(DBAPIError, match="permission denied for table record_log"):
-            wall.apply("city", incidents=[inc("r2", 5, title="forged")])
+        with pytest.raises(DBAPIError, match="row-level security policy for table \"record_log\""):
+            wall.apply("city", incidents=[inc("r2", 5, title="forged")])   # the followers would show it
+        forged = encode_incident(inc("r2", 7, title="forged"))
+        for data in (forged, forged[:-1] + ',"drill_id":null}', '{"drill_id":"x","drill_id":null}', "not json"):
+            with wall.engine.begin() as c, pytest.raises(DBAPIError, match="row-level security|invalid input"):
+                c.execute(text("INSERT INTO record_log (feed, kind, record_id, version, received_at, data) "
+                               "VALUES ('city', 'incident', 'r2', 7, now(), :d)"), {"d": data})
+        with wall.engine.begin() as c, pytest.raises(ProgrammingError, match="permission denied"):
+            c.execute(text("UPDATE record_log SET data = :d"), {"d": forged})
         wall.apply("city", incidents=[inc("r2", 5, title="forged")], log=False)   # the update finds no row
         assert wall.incident("r2").version == 1
         with pytest.raises(DBAPIError, match="row-level security"):
@@ -118,8 +127,8 @@ def test_the_wall_role_reads_and_acts_but_cannot_change_a_record(roles, tmp_path
         wall.record_drill_start(DrillRecord(id="drill-1", name="演练", scenario={}, started_at=now,
                                             wall_started_at=now), action(ActionKind.DRILL_START, "drill-1"))
         drill = [dataclasses.replace(inc("d-1"), drill_id="drill-1"), dataclasses.replace(inc("d-2"), drill_id="drill-1")]
-        wall.apply("drill", incidents=drill, log=False)
-        wall.apply("drill", incidents=[dataclasses.replace(drill[0], version=2)], log=False)
+        wall.apply("drill", incidents=drill)          # logged: the other walls follow them from the record log
+        wall.apply("drill", incidents=[dataclasses.replace(drill[0], version=2)])
         assert wall.incident("d-1").version == 2
         assert wall.record_drill_stop("drill-1", now + timedelta(minutes=5), action=action(ActionKind.DRILL_STOP,
                                                                                            "drill-1"))
@@ -130,6 +139,48 @@ def test_the_wall_role_reads_and_acts_but_cannot_change_a_record(roles, tmp_path
         assert s.incident("r2").version == 1 and s.incident("forged-new") is None
         assert s.cursor("city") == "8"
         assert [f.health.state for f in s.feed_status()] == [FeedState.LIVE]
+
+
+def test_a_drill_played_on_a_wall_with_the_wall_role_reaches_another_walls_follower_within_a_second(roles) -> None:
+    """Wall A and wall B both run as the walls' role: A plays a drill (its records go through the record log like
+    a feed's); B, following the store, gets its start within a second, then every record A played, then its stop."""
+    from commandcenter.services import LiveState
+    from commandcenter.services.drills import DrillManager
+    from commandcenter.services.follower import StoreFollower
+    from commandcenter.services.live_commits import LiveCommits
+    from tests.support.drills import SCENARIO, FakeClock
+    from tests.support.fixtures import eventually_holds
+
+    owner, recorder_role, wall_role = roles
+    assert main(["store", "grant", "--store", owner, "--recorder", recorder_role, "--wall", wall_role]) == 0
+
+    async def scenario() -> None:
+        wall_a, wall_b = Store.open(as_role(owner, wall_role)), Store.open(as_role(owner, wall_role))
+        drills: asyncio.Queue[str] = asyncio.Queue()
+        commits = LiveCommits()
+        follower = StoreFollower(wall_b, commits, on_drill=drills.put_nowait)
+        await follower.start()
+        clock = FakeClock()
+        player = DrillManager(wall_a, LiveState(), clock=clock, console="wall-a")
+        try:
+            drill = player.start(SCENARIO, actor="李科长", reason="夜间演练")
+            assert await asyncio.wait_for(drills.get(), 1.0) == drill.id
+            while (clock.t - drill.started_at).total_seconds() < 120:
+                clock.advance(5)
+                player.tick()
+            played = {i.id: i.version for i in player.live.incidents.values() if i.drill_id == drill.id}
+            assert played
+            assert await eventually_holds(lambda: {i.id: i.version for i in commits.live.incidents.values()
+                                                   if i.drill_id == drill.id} == played, timeout=5)
+            player.stop(actor="李科长")
+            assert await asyncio.wait_for(drills.get(), 1.0) == drill.id
+            assert follower.undecodable == 0
+        finally:
+            await follower.stop()
+            wall_a.close()
+            wall_b.close()
+
+    asyncio.run(scenario())
 
 
 def test_grant_refuses_role_names_it_cannot_quote_safely(capsys) -> None:
