@@ -54,4 +54,4 @@ def run(args: argparse.Namespace) -> int:
             return run_wall(with_follow(_in_language(config, args.language), False), url, snapshot=snap)
     config = _in_language(load_or_exit(args.config), args.language)
     config = with_follow(config, config.store.follow is True)
-    return run_wall(config, store_url_or_exit(config, create=True), snapshot=snap)
+    return run_wall(config, store_url_or_exit(config, create=True), snapshot=snap, config_path=args.config)

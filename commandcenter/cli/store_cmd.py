@@ -40,7 +40,7 @@ def run_grant(args: argparse.Namespace) -> int:
             print("store grant: roles are for a PostgreSQL store; give --store postgresql+psycopg://...",
                   file=sys.stderr)
             return 2
-        with Store.open(url, tz=config.store.timezone) as store:
+        with Store.open(url, calendar="keep") as store:     # the recorder's config decides the KPI calendar
             statements = grant(store.engine, args.recorder, args.wall)
     except StoreError as exc:
         print(f"store grant: {exc}", file=sys.stderr)

@@ -20,10 +20,10 @@ engine), `territory.py` (the territory tree), `encoding.py` (records as columns)
 `schema.py` and `migrations/`.
 """
 from .drills import SCENARIO_END, STOPPED, DrillRecord
-from .errors import FencedOut, StoreError, refuses_record
+from .errors import CalendarMismatch, FencedOut, StoreError, refuses_record
 from .store import Applied, DrillHistory, ResourceChange, Store, default_url
 
 __all__ = [
-    "SCENARIO_END", "STOPPED", "Applied", "DrillHistory", "DrillRecord", "FencedOut", "ResourceChange", "Store", "StoreError",
-    "default_url", "refuses_record",
+    "SCENARIO_END", "STOPPED", "Applied", "CalendarMismatch", "DrillHistory", "DrillRecord", "FencedOut",
+    "ResourceChange", "Store", "StoreError", "default_url", "refuses_record",
 ]

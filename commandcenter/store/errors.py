@@ -12,6 +12,28 @@ class FencedOut(StoreError):
     """A write refused because this process is no longer the store's recorder (store/writer_epoch.py)."""
 
 
+class CalendarMismatch(StoreError):
+    """A process that only reads the records (a wall following the store) opened a store whose KPI rollups were
+    built on another calendar: another `[store] timezone` or other `[deadlines.hours]`. `differences` holds each
+    disagreeing config key with this process's value and the store's, as a config would spell them."""
+
+    def __init__(self, where: str, differences: list[tuple[str, str, str]]) -> None:
+        self.where = where
+        self.differences = differences
+        super().__init__(self.explain("this config"))
+
+    def explain(self, config: str) -> str:
+        """The error as a user reads it: the config file, each key, its value there and the store's."""
+        keys = "; ".join(f"{key} = {ours} here, {theirs} in the store" for key, ours, theirs in self.differences)
+        return (f"{config}: {keys}. The store at {where_quoted(self.where)} keeps the calendar its recorder was "
+                f"started with, and every wall on one store must use the same (its KPIs would disagree): set the "
+                f"same value in {config}, or change the recorder's config and restart the recorder first")
+
+
+def where_quoted(where: str) -> str:
+    return where if " " not in where else repr(where)
+
+
 def refuses_record(exc: BaseException) -> bool:
     """Whether a failed write was refused because of what a record holds (a value the engine or the rollups
     cannot keep: an integer beyond 64 bits, a date outside the calendar, text the encoder rejects, a constraint),

@@ -53,6 +53,10 @@ CONTRIB_COLUMNS = (
 )
 
 
+def _hours(t: timedelta | None) -> str:
+    return "(none)" if t is None else f"{t.total_seconds() / 3600:g}"
+
+
 class Calendar:
     """Local days and months of one time zone, as UTC hour ranges.
 
@@ -86,6 +90,26 @@ class Calendar:
 
     def __repr__(self) -> str:
         return f"Calendar({self.name!r})"
+
+    @staticmethod
+    def parse_basis(basis: str) -> tuple[str, DK.Limits]:
+        """A stored `basis` → (zone, every category's limit): the inverse of how __init__ builds it."""
+        zone, *changed = basis.split(" ")
+        limits = dict(DK.DEFAULT_LIMITS)
+        for item in changed:
+            category, _, seconds = item.partition("=")
+            limits[category] = timedelta(seconds=float(seconds.removesuffix("s")))
+        return zone, limits
+
+    def differences(self, basis: str) -> list[tuple[str, str, str]]:
+        """Where a stored basis differs from this calendar, as config keys: (key, this value, the stored one)."""
+        zone, limits = self.parse_basis(basis)
+        out = [("[store] timezone", f'"{self.name}"', f'"{zone}"')] if zone != self.name else []
+        for category in sorted(set(limits) | set(self.limits)):
+            ours, theirs = self.limits.get(category), limits.get(category)
+            if ours != theirs:
+                out.append((f"[deadlines.hours] {category}", _hours(ours), _hours(theirs)))
+        return out
 
     @staticmethod
     def hour(t: datetime) -> int:

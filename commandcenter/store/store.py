@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import (
     CompoundSelect,
@@ -58,7 +58,7 @@ from .dialect import Dialect
 from .drills import DrillRecord, read_drills, start_drill, stop_drill
 from .encoding import utc
 from .engine import make_engine
-from .errors import StoreError
+from .errors import CalendarMismatch, StoreError
 from .history import state_at
 from .kpi import KpiSource, compute
 from .schema import T
@@ -72,6 +72,8 @@ ACTIONS, CURSORS, QUARANTINE, RECORD_LOG = T["operator_actions"], T["feed_cursor
 TERRITORY, META, ROLLUPS, SETTINGS = T["territory"], T["store_meta"], T["kpi_rollup"], T["store_settings"]
 GRID_MONTHS = T["kpi_grid_month"]
 
+#: What Store.open does when the store's rollups were built on another calendar (see there).
+CalendarMode = Literal["adopt", "require", "keep"]
 _PG_LOCK_KEY = 0x636F6D6D  # "comm": serialises writers across processes on PostgreSQL
 _UTC = UTC
 
@@ -202,13 +204,17 @@ class Store:
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, url: str = "", *, retention_days: int = 90, migrate: bool = True,
-             tz: str = rollup.DEFAULT_TZ, limits: Mapping[str, timedelta] | None = None) -> Store:
+             tz: str = rollup.DEFAULT_TZ, limits: Mapping[str, timedelta] | None = None,
+             calendar: CalendarMode = "adopt") -> Store:
         """Open (creating and migrating as needed). StoreError if the database is newer than this code.
 
         `tz` is the calendar of the KPI days and months (a Chinese command center's "today" is Asia/Shanghai);
         `limits` the time allowed per category value (domain.kpis.limits_of: a config's `[deadlines.hours]` over
-        the defaults), the KPIs' due clock. If the rollups were built in another zone or on other limits (or not
-        yet, right after a migration), they are rebuilt here."""
+        the defaults), the KPIs' due clock. The store keeps the calendar its rollups were built on; `calendar`
+        says what to do when it differs from this one (or none is kept yet, right after a migration):
+        "adopt" (a writer of records: the recorder, a wall running its own feeds) rebuilds the rollups on this
+        one; "require" (a wall following the store) raises CalendarMismatch naming the keys that differ, and
+        leaves a store without one as it is; "keep" (administration: `store grant`) leaves the rollups alone."""
         url = url or default_url()
         engine = make_engine(url)
         # SQLite: writes go through one dedicated connection holding the large page cache (a batch rewrites
@@ -229,7 +235,10 @@ class Store:
         try:
             upgrade(engine, migrate=migrate)
             store = cls(engine, writer=writer, retention_days=retention_days, tz=tz, limits=limits)
-            store._ensure_rollup_calendar()
+            if calendar == "adopt":
+                store._ensure_rollup_calendar()
+            elif calendar == "require":
+                store._require_rollup_calendar()
         except StoreError:
             dispose()
             raise
@@ -242,6 +251,13 @@ class Store:
     def _setting(self, conn: Connection, key: str) -> str | None:
         value: str | None = conn.execute(select(SETTINGS.c.value).where(SETTINGS.c.key == key)).scalar()
         return value
+
+    def _require_rollup_calendar(self) -> None:
+        with self._read() as conn:
+            basis = self._setting(conn, "rollup_tz")
+        if basis is not None and basis != self.calendar.basis:
+            where = self._engine.url.render_as_string(hide_password=True)
+            raise CalendarMismatch(where, self.calendar.differences(basis))
 
     def _ensure_rollup_calendar(self) -> None:
         """Rebuild the rollups when they were built in another time zone or on other limits than this store's

@@ -38,7 +38,8 @@ from ..services.replay import LiveDetour, ReplayController
 from ..services.cameras import CameraDirectory, camera_sections
 from ..services.recorder_child import RecorderStatus, RecorderSupervisor
 from ..services.runtime import RUNTIME
-from ..store import Store
+from ..store import CalendarMismatch, Store
+from ..store.store import CalendarMode
 from . import format as fmt
 from . import theme
 from .alert_actions import AlertActions
@@ -209,9 +210,12 @@ class WallApp:
         self._mark("start")
         loop = asyncio.get_running_loop()
         self._loaded = asyncio.Event()
-        self.store = await loop.run_in_executor(None, functools.partial(Store.open, self.store_url,
-                                                                       tz=self.config.store.timezone,
-                                                                       limits=DK.limits_for_hours(self.config.deadlines.hours)))
+        # a wall that follows a recorder it does not run shows the recorder's KPIs: it must not rebuild them
+        calendar: CalendarMode = "require" if self.following and self.recorder is None else "adopt"
+        store: Store = await loop.run_in_executor(None, functools.partial(
+            Store.open, self.store_url, tz=self.config.store.timezone,
+            limits=DK.limits_for_hours(self.config.deadlines.hours), calendar=calendar))
+        self.store = store
         self._mark("store_open")
         if self.recorder is not None:
             self._unsubs.append(self.recorder.on_status(self._show_recorder))
@@ -967,7 +971,12 @@ def run_wall(config: Config, store_url: str, *, snapshot: Snapshot | None = None
         ends = SignalQuit(quit_event.set) if snapshot is None else None
         wall.on_quit = quit_event.set
         try:
-            await wall.start(show=snapshot is None)
+            try:
+                await wall.start(show=snapshot is None)
+            except CalendarMismatch as exc:
+                print(exc.explain(str(config_path or "the config")), file=sys.stderr)
+                result = 2
+                return
             if snapshot is None:
                 if console:
                     from .console import ConsoleWindow

@@ -17,7 +17,7 @@ from commandcenter.cli import main
 from commandcenter.domain import ActionKind, FeedHealth, FeedState, OperatorAction, Status
 from commandcenter.domain.recorder import RecorderRole, RecorderStatus
 from commandcenter.services.initial_load import read_first_screen, read_rest
-from commandcenter.store import DrillRecord, Store
+from commandcenter.store import CalendarMismatch, DrillRecord, Store
 from commandcenter.store.encoding import encode_incident
 from commandcenter.store.recorder_lock import recorder_lock
 from tests.support.store import PG_URL, T0, alert, inc, pg_schema_url, res, territory
@@ -76,7 +76,9 @@ def test_the_wall_role_reads_and_acts_but_cannot_change_a_record(roles, tmp_path
         lock.release()
 
     wall_url = as_role(owner, wall_role)
-    with Store.open(wall_url) as wall:
+    with pytest.raises(CalendarMismatch, match=r'\[store\] timezone = "Asia/Tokyo" here, "Asia/Shanghai" in'):
+        Store.open(wall_url, tz="Asia/Tokyo", calendar="require")    # a following wall: refused, not rebuilding
+    with Store.open(wall_url, calendar="require") as wall:
         # everything a starting wall reads
         first = read_first_screen(wall)
         assert {i.id for i in first.incidents} == {"r1", "r2"} and first.territory and first.resources
@@ -155,7 +157,8 @@ def test_a_drill_played_on_a_wall_with_the_wall_role_reaches_another_walls_follo
     assert main(["store", "grant", "--store", owner, "--recorder", recorder_role, "--wall", wall_role]) == 0
 
     async def scenario() -> None:
-        wall_a, wall_b = Store.open(as_role(owner, wall_role)), Store.open(as_role(owner, wall_role))
+        # as following walls open it: no recorder has run, so the store keeps no calendar yet and none is built
+        wall_a, wall_b = (Store.open(as_role(owner, wall_role), calendar="require") for _ in range(2))
         drills: asyncio.Queue[str] = asyncio.Queue()
         commits = LiveCommits()
         follower = StoreFollower(wall_b, commits, on_drill=drills.put_nowait)

@@ -10,7 +10,8 @@ import pytest
 from commandcenter.cli import main
 from commandcenter.config import ConfigError, parse_config
 from commandcenter.sim import run_in_thread
-from commandcenter.store import Store
+from commandcenter.domain import kpis as DK
+from commandcenter.store import CalendarMismatch, Store
 
 
 def _rollup_zone(db: Path) -> str | None:
@@ -77,3 +78,34 @@ def test_commands_reading_the_store_open_it_in_the_configured_zone(tmp_path, cap
     assert main([*argv, "--config", str(cfg)]) == 0
     # opened in the default zone instead, the store would have rebuilt its rollups as Asia/Shanghai days
     assert _rollup_zone(db) == "America/New_York"
+
+
+def test_a_wall_following_the_store_refuses_a_calendar_other_than_the_stores_naming_each_key(tmp_path):
+    """The recorder (the first writer) leaves its calendar in the store; a follower must agree with it."""
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    recorders = DK.limits_for_hours({"dispute": 72})
+    Store.open(url, tz="Asia/Shanghai", limits=recorders).close()
+    with pytest.raises(CalendarMismatch) as err:
+        Store.open(url, tz="Europe/Berlin", limits=DK.limits_for_hours({"fire": 4}), calendar="require")
+    assert err.value.differences == [("[store] timezone", '"Europe/Berlin"', '"Asia/Shanghai"'),
+                                     ("[deadlines.hours] dispute", "48", "72"),
+                                     ("[deadlines.hours] fire", "4", "2")]
+    message = err.value.explain("wall-2.toml")
+    assert message.startswith('wall-2.toml: [store] timezone = "Europe/Berlin" here, "Asia/Shanghai" in the '
+                              'store; [deadlines.hours] dispute = 48 here, 72 in the store; ')
+    assert str(tmp_path / "shared.db") in message
+    assert _rollup_zone(tmp_path / "shared.db") == "Asia/Shanghai dispute=259200s"   # the store was left as it was
+    # the same calendar opens; so does a store no recorder has built rollups in yet (nothing to disagree with)
+    Store.open(url, tz="Asia/Shanghai", limits=recorders, calendar="require").close()
+    fresh = tmp_path / "fresh.db"
+    Store.open(f"sqlite:///{fresh}", tz="Europe/Berlin", calendar="require").close()
+    assert _rollup_zone(fresh) is None
+
+
+def test_administration_leaves_the_stores_calendar_alone_and_a_writer_adopts_its_own(tmp_path):
+    db = tmp_path / "shared.db"
+    Store.open(f"sqlite:///{db}", tz="Europe/Berlin").close()
+    Store.open(f"sqlite:///{db}", calendar="keep").close()
+    assert _rollup_zone(db) == "Europe/Berlin"
+    Store.open(f"sqlite:///{db}", tz="Asia/Tokyo").close()       # the recorder restarted on a new config
+    assert _rollup_zone(db) == "Asia/Tokyo"
