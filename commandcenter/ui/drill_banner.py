@@ -17,6 +17,7 @@ from ..services.replay import ReplayController
 from ..services.drill_report import fmt_secs
 from . import format as fmt
 from . import theme
+from .elided_label import ElidedLabel
 from .tiles.base import plain_label
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class DrillBanner(QFrame):
             f"QFrame#drillBanner {{ background: rgba({c.red()},{c.green()},{c.blue()},210); border: none; }}"
             "QFrame#drillBanner QLabel { background: transparent; color: #ffffff; }")
         self.badge = plain_label(drill_banner_text())
-        self.scenario = plain_label()
+        self.scenario = ElidedLabel()     # a long scenario name or reason must not widen the wall's window
         self.clock = plain_label()
         self.clock.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.score = plain_label()
@@ -74,8 +75,8 @@ class DrillBanner(QFrame):
             self.hide()
             return
         who = f"{d.actor} · {d.seat}" if d.seat else d.actor
-        self.scenario.setText(f"{d.scenario.name}  ·  {self.tr('发起')} {who or '—'}"
-                              + (f"  ·  {d.reason}" if d.reason else ""))
+        self.scenario.set_full_text(f"{d.scenario.name}  ·  {self.tr('发起')} {who or '—'}"
+                                    + (f"  ·  {d.reason}" if d.reason else ""))
         scores = self.drills.scores()
         ok = sum(1 for s in scores if s.passed_target)
         bad = sum(1 for s in scores if s.passed_target is False)
@@ -87,7 +88,8 @@ class DrillBanner(QFrame):
         self.show()
 
     def text(self) -> str:
-        return " | ".join(w.text() for w in (self.badge, self.scenario, self.score, self.clock) if w.text())
+        shown = (self.badge.text(), self.scenario.full_text, self.score.text(), self.clock.text())
+        return " | ".join(t for t in shown if t)
 
     def scale(self, points: int) -> None:
         for w, k in ((self.badge, 1.5), (self.scenario, 1.1), (self.score, 1.1), (self.clock, 1.3)):
