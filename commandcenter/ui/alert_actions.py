@@ -122,6 +122,19 @@ class AlertActions(QObject):
             return
         self.changed.emit(aid)
 
+    def restore(self, actions: list[OperatorAction]) -> None:
+        """Actions recorded before this wall started, oldest first: its state as if it had seen them, without the
+        signals of a new action (nothing reacts to an old acknowledgement as if it had just happened)."""
+        kinds = {ActionKind.ACKNOWLEDGE: self._acked, ActionKind.SHELVE: self._shelved,
+                 ActionKind.ESCALATE: self._escalated}
+        for action in actions:
+            if action.id is not None:
+                self._last_id = max(self._last_id, action.id)
+            state = kinds.get(action.kind)
+            if action.target_kind == "alert" and state is not None:
+                state[action.target_id] = action
+                self.changed.emit(action.target_id)
+
     async def sync(self) -> int:
         """Read actions recorded since the last one seen (other consoles); returns how many were new."""
         if self._in_store is None or self._store is None:

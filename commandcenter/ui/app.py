@@ -234,8 +234,8 @@ class WallApp:
             await self.pipeline.load_initial_state()
             self._mark("first_read")
         self._mark("live_applied")
-        await self._load_actions()
         self._compose()
+        await self._load_actions()
         self._unsubs.append(self.rotation.attach(self.live))
         self._unsubs.append(self.rotation.on_page(self._on_page))
         self._unsubs.append(self.rotation.on_takeover(self._on_takeover))
@@ -767,11 +767,14 @@ class WallApp:
         self.notify("details", (kind, record_id, area))
 
     async def _load_actions(self) -> None:
-        """Acknowledgements already in the store (a restarted wall must not re-raise acknowledged alerts)."""
+        """Operator actions already in the store: a restarted wall shows acknowledged, shelved and escalated alerts
+        as such (in its tables and on its console) and does not raise acknowledged ones again."""
         while True:
             pipeline, store = self._running()
             actions = await pipeline.in_store(store.actions_since, self._last_action_id)
             self._take_actions(actions)
+            if self.alert_actions is not None:
+                self.alert_actions.restore(actions)
             if len(actions) < 1000:
                 return
 

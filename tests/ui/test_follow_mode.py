@@ -84,3 +84,34 @@ def test_a_following_wall_shows_the_recorders_incidents_and_other_walls_acknowle
     finally:
         recorder.store.close()
         other_wall.close()
+
+
+def test_a_wall_started_after_an_alert_was_acknowledged_and_another_shelved_shows_both_so(
+        qapp, qloop, store_url) -> None:
+    """Operator actions recorded before the wall started (by another wall, or by this one before a restart)."""
+    from commandcenter.ui.app import WallApp, make_app
+
+    with Store.open(store_url) as other_wall:
+        other_wall.apply("city", alerts=[alert("RED-1", at=utcnow()), alert("RED-2", at=utcnow())])
+        for kind, target in ((ActionKind.ACKNOWLEDGE, "RED-1"), (ActionKind.SHELVE, "RED-2")):
+            other_wall.record_action(OperatorAction(
+                kind=kind, target_kind="alert", target_id=target, actor="李四", console="sub-centre", at=utcnow(),
+                expires_at=utcnow() + timedelta(hours=1) if kind is ActionKind.SHELVE else None))
+    config = config_from_dict({
+        "wall": {"kiosk": False, "rotate_seconds": 0},
+        "store": {"url": store_url, "follow": True},
+        "pages": [{"name": "p", "rows": 1, "columns": 1, "tiles": [{"kind": "warnings", "row": 0, "column": 0}]}]})
+    make_app(config)
+    wall = WallApp(config, store_url)
+
+    async def scenario() -> None:
+        await wall.start(show=False)
+        try:
+            actions = wall.alert_actions
+            assert actions is not None and set(wall.live.alerts) == {"RED-1", "RED-2"}
+            assert actions.is_acknowledged("RED-1") and not actions.is_acknowledged("RED-2")
+            assert actions.is_shelved("RED-2", utcnow()) and not actions.is_shelved("RED-1", utcnow())
+        finally:
+            await wall.stop()
+
+    qloop.run_until_complete(scenario())
