@@ -193,3 +193,8 @@ def test_grant_refuses_role_names_it_cannot_quote_safely(capsys) -> None:
     sql = capsys.readouterr().out
     assert 'GRANT INSERT ON "public".operator_actions TO "cc_wall"' in sql
     assert "CREATE POLICY wall_drill_update" in sql
+    # the record log: a wall appends a drill's record (checked on the record itself), never changes one
+    assert 'GRANT INSERT ON "public".record_log TO "cc_wall"' in sql
+    assert ("CREATE POLICY wall_drill_insert ON \"public\".record_log FOR INSERT TO \"cc_wall\" "
+            "WITH CHECK ((data::jsonb ->> 'drill_id') IS NOT NULL)") in sql
+    assert "wall_drill_update ON \"public\".record_log FOR" not in sql
