@@ -122,7 +122,8 @@ def main() -> None:
         window.close()          # the last window: Qt quits, so nothing is awaited after it
 
     try:
-        loop.run_until_complete(run())
+        with loop:          # closing the loop ends its default executor's QThreads (run_in_executor(None, …))
+            loop.run_until_complete(run())
     finally:
         broker.close()
         tmp.cleanup()
