@@ -227,6 +227,22 @@ MAP_RESOURCE_MARKERS: dict[ResourceKind, str] = {
 }
 MAP_RESOURCE_OUTLINE = QColor("#e6edf7")
 MAP_MARKER_OUTLINE = QColor("#05080f")
+#: City sensors' dots in px (the map's device layer), on the map's marker scale as every marker: a device within
+#: its lines small (a city has thousands), an offline one a little larger, an alarm larger by its level.
+MAP_SENSOR_NORMAL_PX = 4
+MAP_SENSOR_OFFLINE_PX = 5
+MAP_SENSOR_ALARM_PX: dict[AlertLevel, int] = {
+    AlertLevel.BLUE: 10, AlertLevel.YELLOW: 12, AlertLevel.ORANGE: 14, AlertLevel.RED: 16,
+}
+#: Map markers are drawn at their sizes above on a wall this many px high, larger on a higher one (up to the cap),
+#: so they stay as large from the room on a 4K wall as on a 1080p one.
+MAP_MARKER_BASE_HEIGHT_PX = 1080
+MAP_MARKER_MAX_SCALE = 2.5
+
+
+def map_marker_scale(window_height: int) -> float:
+    """How many times their theme size the map's markers are drawn on a wall window `window_height` px high."""
+    return min(MAP_MARKER_MAX_SCALE, max(1.0, window_height / MAP_MARKER_BASE_HEIGHT_PX))
 #: A warning area on the map: a sparse hatch (most of each grid's load colour shows through), its alpha, and a
 #: heavy outline (px) over a dark halo so it reads on any load colour.
 MAP_ALERT_HATCH = Qt.BrushStyle.BDiagPattern
