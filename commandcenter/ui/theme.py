@@ -234,15 +234,19 @@ MAP_SENSOR_OFFLINE_PX = 5
 MAP_SENSOR_ALARM_PX: dict[AlertLevel, int] = {
     AlertLevel.BLUE: 10, AlertLevel.YELLOW: 12, AlertLevel.ORANGE: 14, AlertLevel.RED: 16,
 }
-#: Map markers are drawn at their sizes above on a wall this many px high, larger on a higher one (up to the cap),
-#: so they stay as large from the room on a 4K wall as on a 1080p one.
-MAP_MARKER_BASE_HEIGHT_PX = 1080
+#: Map markers have their sizes above on a 1080p 98-inch wall read from 5 m, and grow as the room's legible glyph
+#: does (twice on a 4K wall, more from farther seats), up to the cap; never smaller.
+MAP_MARKER_BASE_ROOM = Room()
+MAP_MARKER_BASE_SIZE_PX = (1920, 1080)
 MAP_MARKER_MAX_SCALE = 2.5
 
 
-def map_marker_scale(window_height: int) -> float:
-    """How many times their theme size the map's markers are drawn on a wall window `window_height` px high."""
-    return min(MAP_MARKER_MAX_SCALE, max(1.0, window_height / MAP_MARKER_BASE_HEIGHT_PX))
+def map_marker_scale(widget: QWidget) -> float:
+    """How many times their theme size the map's markers are drawn in `widget`'s window, for its room."""
+    window = widget.window()
+    glyph = room_of(widget).glyph_px(max(window.width(), 1), max(window.height(), 1), MIN_ARCMIN)
+    base = MAP_MARKER_BASE_ROOM.glyph_px(*MAP_MARKER_BASE_SIZE_PX, MIN_ARCMIN)
+    return min(MAP_MARKER_MAX_SCALE, max(1.0, round(glyph / base, 2)))
 #: A warning area on the map: a sparse hatch (most of each grid's load colour shows through), its alpha, and a
 #: heavy outline (px) over a dark halo so it reads on any load colour.
 MAP_ALERT_HATCH = Qt.BrushStyle.BDiagPattern

@@ -3,6 +3,7 @@ details with the 24-hour chart, as a click on an incident's marker does; the map
 the dots are sized for the wall as the incident markers are."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -55,7 +56,7 @@ def test_a_click_on_a_device_on_the_map_opens_its_details_and_the_key_counts_the
                 "the normal row's dot is drawn in the layer's colour"
 
             # sized for the room as the map's own markers: on a 4K wall twice their theme size
-            assert tile.sensors.item.scale == grid_map.incidents.item.scale == 2.0
+            assert tile.sensors.item.scale == grid_map.incidents.item.scale == pytest.approx(2.0)
             dots = grid_map.plot.viewport().grab().toImage()
             pt = grid_map.map_to_widget(W.LON0 + 0.003, W.LAT0 + 0.003)     # cover MH3, a normal device
             across = [x for x in range(round(pt.x()) - 20, round(pt.x()) + 21) if dots.pixel(x, round(pt.y())) == normal]

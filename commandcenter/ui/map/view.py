@@ -302,8 +302,8 @@ class GridMap(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.vector.pixel_height = max(200, min(self.height(), self.width()))
-        # markers grow with the wall (twice their size on a 4K wall), so they stay readable from the room
-        scale = theme.map_marker_scale(self.window().height())
+        # markers grow with the wall and the room (twice their size on a 4K wall), so they stay readable from the seats
+        scale = theme.map_marker_scale(self)
         if scale != self.marker_scale:
             self.marker_scale = scale
             self.incidents.set_scale(scale)
