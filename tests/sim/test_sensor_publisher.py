@@ -49,7 +49,9 @@ def test_accepted_counts_the_readings_the_broker_acknowledged_and_nothing_else(m
             asyncio.run(eventually_holds(lambda: publisher.published >= 6 * len(devices) and statuses, 20))
         finally:
             publisher.stop()
-        received = lambda: sum(len(v) for v in readings.values())      # noqa: E731
+        def received() -> int:
+            return sum(len(v) for v in readings.values())
+
         asyncio.run(eventually_holds(lambda: received() >= publisher.accepted, 10))
         listener.loop_stop()
         listener.disconnect()
