@@ -3210,7 +3210,7 @@
       <translation>Store</translation>
     </message>
     <message>
-      <location filename="../../app.py" line="941" />
+      <location filename="../../app.py" line="943" />
       <source>总览</source>
       <translation>Overview</translation>
     </message>
