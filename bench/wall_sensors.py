@@ -1,12 +1,15 @@
 """sensors_msgs_per_s / sensors_lost / sensors_loop_p99_ms: 10,000 city sensors every 10 s (1,000 MQTT messages/s)
 into the real 4K wall, sustained.
 
-mosquitto on a free loopback port; the simulator's devices (`commandcenter.sim.sensors`, daily cycles, faults,
-dropouts off so every message is a reading) published QoS 1 from a process of their own; the wall is the real one
-(mqtt feed on the feed thread → SQLite store on its thread → live state → the default config's 城市生命线 page shown
-at 3840×2160 under qasync: the sensors tile beside the map with its device layer). Measured: readings stored per second
-of the stream (its time plus any catch-up after it), how late a 16 ms timer on the GUI thread fired (p99, max: the wall's responsiveness), and at
-the end every published reading must be in the store (`sensors_lost`, target 0).
+mosquitto on a free loopback port; the simulator's devices (`commandcenter.sim.sensors`) published QoS 1 from a
+process of their own, behaving as the simulator's city does: daily cycles and drift, devices faulting (readings beyond
+their alarm lines, so the wall raises device alarms) and dropping out (silent for minutes, half of them with an
+`offline` status); `--no-faults` for a stream of readings within their lines only. The wall is the real one (mqtt
+feed on the feed thread → SQLite store on its thread → live state → the default config's 城市生命线 page shown at
+3840×2160 under qasync: the sensors tile beside the map with its device layer). Measured: readings stored per second
+of the stream (its time plus any catch-up after it), how late a 16 ms timer on the GUI thread fired (p99, max: the
+wall's responsiveness), and at the end every reading the broker acknowledged must be in the store (`sensors_lost`,
+target 0: a silent device's missing readings were never published, and status messages are not readings).
 
     python bench/wall_sensors.py                 # 2 minutes
     python bench/wall_sensors.py --minutes 10    # the issue's 10 minutes
@@ -31,16 +34,18 @@ from common import Heartbeat, app, build_wall, emit, import_services, note, pars
 HERE = Path(__file__).resolve().parent
 
 
-def publish_main(url: str, count: int, interval: float, seconds: float) -> None:
-    """The publisher process: `count` devices every `interval` s for `seconds`, then its total on stdout."""
+def publish_main(url: str, count: int, interval: float, seconds: float, faults: bool) -> None:
+    """The publisher process: `count` devices every `interval` s for `seconds`, then its totals on stdout (the
+    readings the broker acknowledged once the last in flight were)."""
     from commandcenter.sim.sensors import SensorPublisher, fleet
     from commandcenter.sim.territory import generate
 
-    pub = SensorPublisher(url, fleet(generate("district", 1), count, 1), interval=interval, seed=1, faults=False)
+    pub = SensorPublisher(url, fleet(generate("district", 1), count, 1), interval=interval, seed=1, faults=faults)
     pub.start()
     time.sleep(seconds)
     pub.stop()
-    print(json.dumps({"published": pub.published}), flush=True)
+    print(json.dumps({"published": pub.published, "accepted": pub.accepted, "faults": pub.faults_begun,
+                      "dropouts": pub.dropouts_begun}), flush=True)
 
 
 def stored_readings(store) -> int:  # type: ignore[no-untyped-def]
@@ -55,6 +60,7 @@ def main() -> None:
     a.add_argument("--sensors", type=int, default=10_000)
     a.add_argument("--interval", type=float, default=10.0)
     a.add_argument("--minutes", type=float, default=None)
+    a.add_argument("--no-faults", action="store_true", help="every device reporting within its lines, none silent")
     args = a.parse_args()
     seconds = (args.minutes * 60) if args.minutes else (30.0 if args.quick else 120.0)
     services = import_services()
@@ -82,7 +88,8 @@ def main() -> None:
         await asyncio.sleep(1.0)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(HERE.parent)]))
         pub = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--publish", broker.url,
-                                str(args.sensors), str(args.interval), str(seconds)],
+                                str(args.sensors), str(args.interval), str(seconds),
+                                *(["steady"] if args.no_faults else [])],
                                stdout=subprocess.PIPE, text=True, env=env)
         note("publisher started")
         beat = Heartbeat(interval_ms=16)
@@ -102,15 +109,17 @@ def main() -> None:
         beat.stop()
         note("stream ended")
         lateness = list(beat.lateness)
-        published = json.loads((pub.stdout.read() if pub.stdout else "") or "{}").get("published", 0)
+        totals = json.loads((pub.stdout.read() if pub.stdout else "") or "{}")
+        accepted = totals.get("accepted", 0)        # lost: what the broker acknowledged and the store lacks
         drained_at = time.perf_counter()
         got = n2
-        while got < published and time.perf_counter() - drained_at < 60:
+        while got < accepted and time.perf_counter() - drained_at < 60:
             await asyncio.sleep(0.5)
             got = await loop.run_in_executor(None, stored_readings, store)
         catch_up = time.perf_counter() - drained_at if got > n2 else 0.0
         # sustained: every reading of the stream stored, over the stream's time plus any catch-up after it
-        out.update(published=published, stored=got - n0, rate=(got - n0) / (seconds + catch_up),
+        out.update(accepted=accepted, sent=totals.get("published"), faults=totals.get("faults"),
+                   dropouts=totals.get("dropouts"), stored=got - n0, rate=(got - n0) / (seconds + catch_up),
                    window_rate=(n2 - n1) / (t2 - t1), catch_up_s=catch_up, p99=percentile(lateness, 99) if lateness else None, worst=max(lateness, default=0.0),
                    sensors=len(live.sensors), alarms=sum(1 for s in live.sensors.values() if s.level),
                    seconds=t2 - t0, rss_mb=_rss_mb(), load=os.getloadavg()[0],
@@ -122,7 +131,8 @@ def main() -> None:
         window.close()          # the last window: Qt quits, so nothing is awaited after it
 
     try:
-        loop.run_until_complete(run())
+        with loop:          # closing the loop ends its default executor's QThreads (run_in_executor(None, …))
+            loop.run_until_complete(run())
     finally:
         broker.close()
         tmp.cleanup()
@@ -131,8 +141,10 @@ def main() -> None:
     target_rate = args.sensors / args.interval * 0.97
     emit("sensors_msgs_per_s", out.get("rate"), "msg/s", round(target_rate), better="higher",
          sensors=args.sensors, interval_s=args.interval, seconds=round(seconds), window_rate=out.get("window_rate"))
-    emit("sensors_lost", out["published"] - out["stored"] if out else None, "readings", 0,
-         published=out.get("published"), stored=out.get("stored"), catch_up_s=out.get("catch_up_s"))
+    emit("sensors_lost", out["accepted"] - out["stored"] if out else None, "readings", 0,
+         accepted=out.get("accepted"), sent=out.get("sent"), stored=out.get("stored"),
+         catch_up_s=out.get("catch_up_s"), faults=out.get("faults"), dropouts=out.get("dropouts"),
+         alarms_at_end=out.get("alarms"))
     emit("sensors_loop_p99_ms", out.get("p99"), "ms", 100.0, max_ms=out.get("worst"), rss_mb=out.get("rss_mb"),
          load=out.get("load"), thread_cpu_ms_per_s=out.get("thread_cpu_ms_per_s"))
 
@@ -144,6 +156,7 @@ def _rss_mb() -> float:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--publish":
-        publish_main(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
+        # wall_latency.py starts it too: the city's faults and dropouts unless "steady" follows
+        publish_main(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6:7] != ["steady"])
     else:
         main()

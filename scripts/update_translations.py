@@ -96,6 +96,7 @@ EN: dict[str, str] = {
     "网格长": "Grid head", "户数": "Households", "今日指标": "Today's KPIs", "数值": "Value",
     "统计时段": "Period", "✕ 关闭": "✕ Close", "打开链接": "Open link",
     "在浏览器中打开以下链接？": "Open this link in the browser?",
+    "{title}（演示附加事件 +{rate}/秒）": "{title} (demo: +{rate} extra events/s)",
     # ---- console
     "操作台 · {title}": "Operator console · {title}", "事件检索": "Incident search",
     "编号或标题关键字": "ID or words of the title", "网格编号（逗号分隔）": "Grid IDs (comma-separated)",

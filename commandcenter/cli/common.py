@@ -235,7 +235,7 @@ def demo_city(profile: str = "street", seed: int = 1, speed: float = 1.0,
             label = f"演示附加事件 +{extra_events_per_s:g}/秒"
             print(f"commandcenter: {label} (demo extra events: +{extra_events_per_s:g} per second on top of the "
                   f"{profile} profile's natural rate)", file=sys.stderr, flush=True)
-            wall = config.wall.model_copy(update={"title": f"{config.wall.title}（{label}）"})
+            wall = config.wall.model_copy(update={"demo_extra_events_per_s": extra_events_per_s})
             config = config.model_copy(update={"wall": wall})
         with tempfile.TemporaryDirectory(prefix="commandcenter-demo-") as tmp:
             config = with_demo_basemap(config, city, Path(tmp) / "basemap")

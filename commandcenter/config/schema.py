@@ -43,6 +43,9 @@ class WallSection(_Strict):
     screen_diagonal_inches: float | None = Field(default=None, gt=5, le=2000)
     screen_dpi: float | None = Field(default=None, gt=1, le=1200)
     viewing_distance_m: float = Field(default=5.0, gt=0.3, le=100)   # the farthest seat that reads the wall
+    # Set by `commandcenter demo` / `snapshot --demo` when the simulator adds events to the city's natural rate: the
+    # title says so in the wall's language, so nobody takes them for the city.
+    demo_extra_events_per_s: float = Field(default=0.0, ge=0, le=1000)
 
     @model_validator(mode="after")
     def _one_screen_size(self) -> WallSection:

@@ -14,9 +14,12 @@ import math
 import random
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, UTC
 from urllib.parse import urlsplit
+
+from paho.mqtt.enums import MQTTErrorCode
 
 from ..domain.sensors import TYPE_NAMES, SensorType
 from .territory import City
@@ -107,9 +110,15 @@ class SensorPublisher:
         self.prefix = prefix
         self.faults = faults
         self.rng = random.Random(seed)
-        self.published = 0
+        self.published = 0          # readings handed to the client
+        self.accepted = 0           # readings the broker acknowledged (PUBACK): held for its subscribers from then on
+        self.faults_begun = 0       # devices that began a fault (from the start or during the run)
+        self.dropouts_begun = 0     # devices that fell silent
+        self._unacked: set[int] = set()         # message ids of readings not yet acknowledged
+        self._acks: deque[int] = deque()        # acknowledged ids, handed from the network thread
         self._stop = threading.Event()
         self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"cc-sim-sensors-{seed}")
+        self._client.on_publish = self._on_publish
         self._client.max_inflight_messages_set(10_000)
         self._client.max_queued_messages_set(0)
         self._thread = threading.Thread(target=self._run, name="sim-sensors", daemon=True)
@@ -119,8 +128,10 @@ class SensorPublisher:
                 r = self.rng.random()
                 if r < FAULTY_AT_START:
                     d.fault_until = self._started + self.rng.uniform(120, 900)
+                    self.faults_begun += 1
                 elif r < FAULTY_AT_START + SILENT_AT_START:
                     d.silent_until = self._started + self.rng.uniform(120, 600)
+                    self.dropouts_begun += 1
 
     def topic(self, d: Device) -> str:
         return f"{self.prefix}/{d.type.value}/{d.id}"
@@ -131,11 +142,30 @@ class SensorPublisher:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, drain_s: float = 10.0) -> None:
+        """Stop publishing; wait up to `drain_s` for the broker to acknowledge the readings still in flight (so
+        `accepted` is final), then disconnect."""
         self._stop.set()
         self._thread.join(10)
-        self._client.loop_stop()
+        until = time.monotonic() + drain_s
+        while self._count_acks() and time.monotonic() < until:
+            time.sleep(0.05)
         self._client.disconnect()
+        self._client.loop_stop()
+
+    def _on_publish(self, _client: object, _userdata: object, mid: int, _reason: object, _props: object) -> None:
+        # on the network thread, inside the client's locks: only handed over, counted on the publisher's thread
+        self._acks.append(mid)
+
+    def _count_acks(self) -> int:
+        """Count the readings acknowledged since the last call; returns how many are still unacknowledged."""
+        acks, unacked = self._acks, self._unacked
+        while acks:
+            mid = acks.popleft()
+            if mid in unacked:          # a reading's (a status message's id is never in the set)
+                unacked.discard(mid)
+                self.accepted += 1
+        return len(unacked)
 
     def publish_once(self, d: Device, now: datetime, mono: float) -> None:
         """One device's report (or its silence)."""
@@ -144,8 +174,10 @@ class SensorPublisher:
         if self.faults and mono >= d.fault_until and mono >= d.silent_until:
             if rng.random() < FAULTS_PER_DEVICE_DAY * per_report:
                 d.fault_until = mono + rng.uniform(120, 900)
+                self.faults_begun += 1
             elif rng.random() < DROPOUTS_PER_DEVICE_DAY * per_report:
                 d.silent_until = mono + rng.uniform(120, 600)
+                self.dropouts_begun += 1
                 if rng.random() < 0.5:
                     self._client.publish(self.topic(d) + "/status", b"offline", qos=1)
         if mono < d.silent_until:
@@ -153,7 +185,11 @@ class SensorPublisher:
         value = d.value(now, rng, (mono - self._started) / 86400)
         if mono < d.fault_until:
             value = round(FAULT_VALUE[d.type] * rng.uniform(1.0, 1.15), 3)
-        self._client.publish(self.topic(d), payload(d, now, value), qos=1)
+        info = self._client.publish(self.topic(d), payload(d, now, value), qos=1)
+        if info.rc == MQTTErrorCode.MQTT_ERR_QUEUE_SIZE:    # refused by the client itself: never sent
+            return
+        # the id is noted after publish returns; its acknowledgement may already be queued, counted after this
+        self._unacked.add(info.mid)
         self.published += 1
 
     def _run(self) -> None:
@@ -172,4 +208,5 @@ class SensorPublisher:
                 i += 1
             if i >= len(order):
                 i, cycle = 0, cycle + 1
+            self._count_acks()
             self._stop.wait(tick)

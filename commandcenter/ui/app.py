@@ -49,7 +49,7 @@ from .services import AlertServices, DetailClients, StoreAccess, acknowledge_on_
 from .sound import AlarmSound
 from .tiles import TILE_BUILDERS, TileContext
 from .video_presets import PresetController, VideoTileRegistry
-from .wall import WallWindow
+from .wall import WallWindow, wall_title
 
 if TYPE_CHECKING:    # the wall's helpers, imported when it starts them (not with the module)
     from .config_watch import ConfigWatcher
@@ -527,7 +527,7 @@ class WallApp:
     # ------------------------------------------------------------------ windows
     def build_window(self, page: PageSection) -> WallWindow:
         """A window showing one page (kept for callers that want a single page, e.g. tests)."""
-        return WallWindow(self.config.wall.title, self.live, page, self._builder(), clock=self.clock,
+        return WallWindow(wall_title(self.config.wall), self.live, page, self._builder(), clock=self.clock,
                           drills=self.drills, replay=self.replay)
 
     def tile_context(self) -> TileContext:
@@ -564,7 +564,7 @@ class WallApp:
             pages.append(next(p for p in self.config.pages if p.name == alert_page))
         shown = next((p for p in pages if p.name == plan.pin), pages[0] if pages else None)   # the page shown first
         body = PageStack(pages, self._builder(shown))
-        window = WallWindow(self.config.wall.title, self.live, body, self._builder(shown), clock=self.clock,
+        window = WallWindow(wall_title(self.config.wall), self.live, body, self._builder(shown), clock=self.clock,
                             drills=self.drills, replay=self.replay)
         window.setObjectName(f"wall:{plan.key}")
         window.wall_key = plan.key

@@ -227,6 +227,26 @@ MAP_RESOURCE_MARKERS: dict[ResourceKind, str] = {
 }
 MAP_RESOURCE_OUTLINE = QColor("#e6edf7")
 MAP_MARKER_OUTLINE = QColor("#05080f")
+#: City sensors' dots in px (the map's device layer), on the map's marker scale as every marker: a device within
+#: its lines small (a city has thousands), an offline one a little larger, an alarm larger by its level.
+MAP_SENSOR_NORMAL_PX = 4
+MAP_SENSOR_OFFLINE_PX = 5
+MAP_SENSOR_ALARM_PX: dict[AlertLevel, int] = {
+    AlertLevel.BLUE: 10, AlertLevel.YELLOW: 12, AlertLevel.ORANGE: 14, AlertLevel.RED: 16,
+}
+#: Map markers have their sizes above on a 1080p 98-inch wall read from 5 m, and grow as the room's legible glyph
+#: does (twice on a 4K wall, more from farther seats), up to the cap; never smaller.
+MAP_MARKER_BASE_ROOM = Room()
+MAP_MARKER_BASE_SIZE_PX = (1920, 1080)
+MAP_MARKER_MAX_SCALE = 2.5
+
+
+def map_marker_scale(widget: QWidget) -> float:
+    """How many times their theme size the map's markers are drawn in `widget`'s window, for its room."""
+    window = widget.window()
+    glyph = room_of(widget).glyph_px(max(window.width(), 1), max(window.height(), 1), MIN_ARCMIN)
+    base = MAP_MARKER_BASE_ROOM.glyph_px(*MAP_MARKER_BASE_SIZE_PX, MIN_ARCMIN)
+    return min(MAP_MARKER_MAX_SCALE, max(1.0, round(glyph / base, 2)))
 #: A warning area on the map: a sparse hatch (most of each grid's load colour shows through), its alpha, and a
 #: heavy outline (px) over a dark halo so it reads on any load colour.
 MAP_ALERT_HATCH = Qt.BrushStyle.BDiagPattern

@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QDate, QEvent, QLocale, QObject, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar, QVBoxLayout, QWidget
 
-from ..config import PageSection
+from ..config import PageSection, WallSection
 from ..domain import FeedHealth
 from ..services import Change, LiveState
 from ..services.drills import DrillManager
@@ -123,6 +123,14 @@ def locale_date_time(dt: datetime) -> str:
     loc = QLocale()
     return (loc.toString(QDate(t.year, t.month, t.day), QLocale.FormatType.LongFormat) + " "
             + loc.toString(QTime(t.hour, t.minute, t.second), "HH:mm:ss"))
+
+
+def wall_title(wall: WallSection) -> str:
+    """The wall's title as its header shows it: a demo's extra events named in the wall's language."""
+    if wall.demo_extra_events_per_s <= 0:
+        return wall.title
+    return QCoreApplication.translate("WallHeader", "{title}（演示附加事件 +{rate}/秒）").format(
+        title=wall.title, rate=f"{wall.demo_extra_events_per_s:g}")
 
 
 class WallHeader(QWidget):

@@ -66,9 +66,10 @@ def test_the_language_switches_strings_dates_and_numbers(qapp):
     from commandcenter.ui import labels
     from commandcenter.ui.pages import duty_text
     from commandcenter.ui.resources import install_language
-    from commandcenter.ui.wall import locale_date_time
+    from commandcenter.ui.wall import locale_date_time, wall_title
 
     roster = Config.model_validate({"duty": [{"name": "王建国", "role": "值班长", "from": "08:00", "until": "20:00"}]}).duty
+    demo = Config.model_validate({"wall": {"title": "指挥中心", "demo_extra_events_per_s": 0.5}}).wall
     t = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
     fmt.set_timezone("Asia/Shanghai")
     try:
@@ -77,9 +78,12 @@ def test_the_language_switches_strings_dates_and_numbers(qapp):
         assert duty_text(roster, t).startswith("On duty: 王建国")
         assert locale_date_time(t) == "Monday, November 23, 2026 10:30:00"
         assert fmt.number(12345) == "12,345"
+        assert wall_title(demo) == "指挥中心 (demo: +0.5 extra events/s)"     # a demo's extra events named so
     finally:
         assert install_language("zh_CN")
     assert labels.name(Category.DISPUTE) == "矛盾纠纷"
+    assert wall_title(demo) == "指挥中心（演示附加事件 +0.5/秒）"
+    assert wall_title(demo.model_copy(update={"demo_extra_events_per_s": 0.0})) == "指挥中心"
     assert duty_text(roster, t).startswith("值班：王建国")
     assert locale_date_time(t) == "2026年11月23日星期一 10:30:00"
 

@@ -95,10 +95,19 @@ def test_alert_badges_never_cover_each_other(qtbot, cjk_font):
         assert m.alerts.hit(p.x(), p.y()) == aid
 
 
-def test_markers_grow_with_the_wall_and_stay_clickable(qtbot, cjk_font):
+def test_markers_grow_with_the_wall_and_the_room_and_stay_clickable(qtbot, cjk_font):
+    from commandcenter.domain.legibility import Room
+    from commandcenter.ui import theme
+
     nodes = F.city(300, n_districts=2)
     small = shown(qtbot, nodes, 1200, 800)
     assert small.incidents.item.scale == 1.0
+    try:
+        theme.set_room(Room(distance_m=7.5))
+        farther = shown(qtbot, nodes, 1920, 1080)      # read from half as far again: markers half as large again
+        assert farther.incidents.item.scale == farther.marker_scale == pytest.approx(1.5)
+    finally:
+        theme.set_room(Room())
     big = shown(qtbot, nodes, 3840, 2160)              # a 4K wall window
     assert big.incidents.item.scale == pytest.approx(2.0)
     inc = F.incidents(nodes, 30)

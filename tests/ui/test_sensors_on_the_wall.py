@@ -1,7 +1,9 @@
 """City sensors on the running wall (issue 22 point 5): a click on a device's dot on the map opens its one-click
-details with the 24-hour chart, as a click on an incident's marker does; the map's key has a row per device status."""
+details with the 24-hour chart, as a click on an incident's marker does; the map's key has a row per device status;
+the dots are sized for the wall as the incident markers are."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -52,6 +54,13 @@ def test_a_click_on_a_device_on_the_map_opens_its_details_and_the_key_counts_the
             normal = theme.SENSOR_NORMAL.rgb()
             assert any(key.pixel(x, y) == normal for x in range(key.width()) for y in range(key.height())), \
                 "the normal row's dot is drawn in the layer's colour"
+
+            # sized for the room as the map's own markers: on a 4K wall twice their theme size
+            assert tile.sensors.item.scale == grid_map.incidents.item.scale == pytest.approx(2.0)
+            dots = grid_map.plot.viewport().grab().toImage()
+            pt = grid_map.map_to_widget(W.LON0 + 0.003, W.LAT0 + 0.003)     # cover MH3, a normal device
+            across = [x for x in range(round(pt.x()) - 20, round(pt.x()) + 21) if dots.pixel(x, round(pt.y())) == normal]
+            assert len(across) >= 2 * theme.MAP_SENSOR_NORMAL_PX - 2, across
 
             def click(lon: float, lat: float) -> None:
                 pt = grid_map.map_to_widget(lon, lat)

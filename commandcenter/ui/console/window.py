@@ -29,6 +29,7 @@ from .. import labels, theme
 from ..tiles.base import plain_label
 from ...services import LiveState
 from ..replay_bar import breakthrough_text
+from ..wall import wall_title
 from .confirm import ConfirmBar, SignIn
 from .models import AlertListModel, IncidentSearchModel
 from .wall_port import AlertStanding, ReplayState, WallControl
@@ -165,7 +166,7 @@ class ConsoleWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout
     def _build(self, *, signed_in: tuple[str, str] | None) -> None:
-        self.setWindowTitle(self.tr("操作台 · {title}").format(title=self.wall.config.wall.title))
+        self.setWindowTitle(self.tr("操作台 · {title}").format(title=wall_title(self.wall.config.wall)))
         root = QWidget()
         outer = QVBoxLayout(root)
         outer.setContentsMargins(10, 10, 10, 10)

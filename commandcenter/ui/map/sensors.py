@@ -26,11 +26,11 @@ if TYPE_CHECKING:
 
 FLUSH_MS = 2000
 LAYER_Z = 30          # over the grids, basemap and alert areas, under the labels (GridMap.add_layer)
-#: (status, level) groups in drawing order, each with its colour and size in px
+#: (status, level) groups in drawing order, each with its colour and size in px (times the map's marker scale)
 GROUPS: tuple[tuple[SensorStatus, int, QColor, int], ...] = (
-    (SensorStatus.NORMAL, 0, theme.SENSOR_NORMAL, 4),
-    (SensorStatus.OFFLINE, 0, theme.SENSOR_OFFLINE, 5),
-    *((SensorStatus.ALARM, int(lv), theme.ALERT_COLOURS[lv], 8 + 2 * int(lv)) for lv in AlertLevel),
+    (SensorStatus.NORMAL, 0, theme.SENSOR_NORMAL, theme.MAP_SENSOR_NORMAL_PX),
+    (SensorStatus.OFFLINE, 0, theme.SENSOR_OFFLINE, theme.MAP_SENSOR_OFFLINE_PX),
+    *((SensorStatus.ALARM, int(lv), theme.ALERT_COLOURS[lv], theme.MAP_SENSOR_ALARM_PX[lv]) for lv in AlertLevel),
 )
 KEYS = tuple((status, level) for status, level, _colour, _size in GROUPS)
 #: a click this many pixels beyond a dot's edge still takes it (a few-pixel dot on a wall is hard to hit)
@@ -86,6 +86,8 @@ class SensorLayer(QObject):
         grid_map.add_hit_test("sensor", layer.hit)
         grid_map.add_legend_source(layer.legend_entries)
         layer.redrawn.connect(grid_map.refresh_legend)
+        layer.item.set_scale(grid_map.marker_scale)        # sized for the wall as the map's own markers
+        grid_map.marker_scale_changed.connect(layer.item.set_scale)
         return layer
 
     @staticmethod
@@ -157,7 +159,7 @@ class SensorLayer(QObject):
             xs, ys, ids = drawn
             d2 = ((xs - x) / px_w) ** 2 + ((ys - y) / px_h) ** 2
             i = int(np.argmin(d2))
-            if d2[i] <= (size / 2 + HIT_SLACK_PX) ** 2:
+            if d2[i] <= (size * self.item.scale / 2 + HIT_SLACK_PX) ** 2:
                 return ids[i]
         return None
 

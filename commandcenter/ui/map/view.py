@@ -72,6 +72,8 @@ class GridMap(QWidget):
     resource_clicked = Signal(str)
     #: a device of a layer registered with add_hit_test: (its detail kind, its id)
     layer_clicked = Signal(str, str)
+    #: the markers' scale changed with the wall's size (theme.map_marker_scale): layers of markers follow it
+    marker_scale_changed = Signal(float)
 
     #: padding around zoom_to / reset_view rectangles, as a fraction of their size
     PADDING = 0.04
@@ -112,6 +114,7 @@ class GridMap(QWidget):
         #: what the layers can be clicked on, by the detail kind they open (add_hit_test)
         self._layer_hits: dict[str, LayerHit] = {}
         self._legend_rows = 0           # rows in the key when it was last fitted to the map (refresh_legend)
+        self.marker_scale = 1.0         # every marker drawn this many times its theme size (resizeEvent)
 
         self.legend = MapLegend()
         self._box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
@@ -299,10 +302,13 @@ class GridMap(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.vector.pixel_height = max(200, min(self.height(), self.width()))
-        # markers grow with the wall (twice their size on a 4K wall), so they stay readable from the room
-        scale = min(2.5, max(1.0, self.window().height() / 1080))
-        self.incidents.set_scale(scale)
-        self.resources.set_scale(scale)
+        # markers grow with the wall and the room (twice their size on a 4K wall), so they stay readable from the seats
+        scale = theme.map_marker_scale(self)
+        if scale != self.marker_scale:
+            self.marker_scale = scale
+            self.incidents.set_scale(scale)
+            self.resources.set_scale(scale)
+            self.marker_scale_changed.emit(scale)
         self._place_legend()
 
     #: columns of the key when it sits under the map, tried in this order

@@ -744,598 +744,598 @@
   <context>
     <name>ConsoleWindow</name>
     <message>
-      <location filename="../../console/window.py" line="168" />
+      <location filename="../../console/window.py" line="169" />
       <source>操作台 · {title}</source>
       <extracomment>Lines the rotation status keeps room for (its state, and one per wall window); more are cut, never pushed.</extracomment>
       <translation>Operator console · {title}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="206" />
+      <location filename="../../console/window.py" line="207" />
       <source>事件检索</source>
       <translation>Incident search</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="209" />
+      <location filename="../../console/window.py" line="210" />
       <source>编号或标题关键字</source>
       <translation>ID or words of the title</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="213" />
+      <location filename="../../console/window.py" line="214" />
       <source>全部类别</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="216" />
+      <location filename="../../console/window.py" line="217" />
       <source>检索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="233" />
+      <location filename="../../console/window.py" line="234" />
       <source>推送事件到大屏</source>
       <translation>Push incident to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="235" />
+      <location filename="../../console/window.py" line="236" />
       <source>推送网格到大屏</source>
       <translation>Push grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="241" />
+      <location filename="../../console/window.py" line="242" />
       <source>按编号推送</source>
       <translation>Push by ID</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="244" />
+      <location filename="../../console/window.py" line="245" />
       <source>事件</source>
       <translation>Incident</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="245" />
+      <location filename="../../console/window.py" line="246" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="245" />
+      <location filename="../../console/window.py" line="246" />
       <source>资源</source>
       <translation>Resource</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="245" />
+      <location filename="../../console/window.py" line="246" />
       <source>摄像头</source>
       <translation>Camera</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="248" />
+      <location filename="../../console/window.py" line="249" />
       <source>编号</source>
       <translation>ID</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="250" />
+      <location filename="../../console/window.py" line="251" />
       <source>推送</source>
       <translation>Push</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="257" />
+      <location filename="../../console/window.py" line="258" />
       <source>推送视频到图块</source>
       <translation>Push video to a tile</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="262" />
+      <location filename="../../console/window.py" line="263" />
       <source>摄像头编号，逗号分隔</source>
       <translation>Camera ids, comma-separated</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="264" />
+      <location filename="../../console/window.py" line="265" />
       <source>推送视频</source>
       <translation>Push video</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="284" />
+      <location filename="../../console/window.py" line="285" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="286" />
+      <location filename="../../console/window.py" line="287" />
       <source>搁置</source>
       <translation>Shelve</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="291" />
-      <location filename="../../console/window.py" line="384" />
+      <location filename="../../console/window.py" line="292" />
+      <location filename="../../console/window.py" line="385" />
       <source> 分钟</source>
       <translation> min</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="292" />
+      <location filename="../../console/window.py" line="293" />
       <source>升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="302" />
+      <location filename="../../console/window.py" line="303" />
       <source>大屏控制</source>
       <translation>Wall control</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="306" />
+      <location filename="../../console/window.py" line="307" />
       <source>推送到</source>
       <translation>Push to</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="308" />
+      <location filename="../../console/window.py" line="309" />
       <source>页面</source>
       <translation>Page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="310" />
-      <location filename="../../console/window.py" line="812" />
+      <location filename="../../console/window.py" line="311" />
+      <location filename="../../console/window.py" line="813" />
       <source>暂停轮播</source>
       <translation>Pause rotation</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="312" />
-      <location filename="../../console/window.py" line="431" />
+      <location filename="../../console/window.py" line="313" />
+      <location filename="../../console/window.py" line="432" />
       <source>下一页</source>
       <translation>Next page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="314" />
-      <location filename="../../console/window.py" line="815" />
+      <location filename="../../console/window.py" line="315" />
+      <location filename="../../console/window.py" line="816" />
       <source>固定页面</source>
       <translation>Pin page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="326" />
+      <location filename="../../console/window.py" line="327" />
       <source>演练</source>
       <translation>Drills</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="332" />
+      <location filename="../../console/window.py" line="333" />
       <source>开始演练</source>
       <translation>Start drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="334" />
+      <location filename="../../console/window.py" line="335" />
       <source>结束演练</source>
       <translation>Stop drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="336" />
+      <location filename="../../console/window.py" line="337" />
       <source>生成报告</source>
       <translation>Write report</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="350" />
+      <location filename="../../console/window.py" line="351" />
       <source>操作记录</source>
       <translation>Action history</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="375" />
+      <location filename="../../console/window.py" line="376" />
       <source>回放</source>
       <translation>Replay</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="385" />
+      <location filename="../../console/window.py" line="386" />
       <source>回放此时段</source>
       <translation>Replay this window</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="387" />
+      <location filename="../../console/window.py" line="388" />
       <source>从</source>
       <translation>From</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="389" />
+      <location filename="../../console/window.py" line="390" />
       <source>时长</source>
       <translation>Duration</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="419" />
+      <location filename="../../console/window.py" line="420" />
       <source>显示/隐藏快捷键帮助</source>
       <translation>Show / hide this shortcut help</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="420" />
+      <location filename="../../console/window.py" line="421" />
       <source>检索：编号或关键字</source>
       <translation>Search: ID or words</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="421" />
+      <location filename="../../console/window.py" line="422" />
       <source>检索：网格</source>
       <translation>Search: grid</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="422" />
+      <location filename="../../console/window.py" line="423" />
       <source>检索结果列表</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="425" />
+      <location filename="../../console/window.py" line="426" />
       <source>推送选中事件的网格到大屏</source>
       <translation>Push the selected incident's grid to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="426" />
+      <location filename="../../console/window.py" line="427" />
       <source>选择推送到的大屏窗口</source>
       <translation>Choose the wall window to push to</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="430" />
+      <location filename="../../console/window.py" line="431" />
       <source>暂停/恢复轮播</source>
       <translation>Pause / resume the rotation</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="432" />
+      <location filename="../../console/window.py" line="433" />
       <source>固定/取消固定页面</source>
       <translation>Pin / unpin the page</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="433" />
+      <location filename="../../console/window.py" line="434" />
       <source>开始演练（需确认并填写原因）</source>
       <translation>Start a drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="434" />
+      <location filename="../../console/window.py" line="435" />
       <source>结束演练（需确认并填写原因）</source>
       <translation>Stop the drill (asks to confirm, with a reason)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="435" />
+      <location filename="../../console/window.py" line="436" />
       <source>回放所选时段</source>
       <translation>Replay the chosen window</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="436" />
+      <location filename="../../console/window.py" line="437" />
       <source>回放：暂停/继续</source>
       <translation>Replay: pause / play</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="437" />
+      <location filename="../../console/window.py" line="438" />
       <source>回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="438" />
+      <location filename="../../console/window.py" line="439" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="488" />
+      <location filename="../../console/window.py" line="489" />
       <source>操作失败：{error}</source>
       <translation>Action failed: {error}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="516" />
-      <location filename="../../console/window.py" line="679" />
+      <location filename="../../console/window.py" line="517" />
+      <location filename="../../console/window.py" line="680" />
       <source>请先签到：选择值班人员和席位</source>
       <translation>Sign in first: choose the person on duty and the seat</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="558" />
+      <location filename="../../console/window.py" line="559" />
       <source>检索中…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="565" />
+      <location filename="../../console/window.py" line="566" />
       <source>找到 {n} 条</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="592" />
+      <location filename="../../console/window.py" line="593" />
       <source>请先选择要推送的记录</source>
       <translation>Select a record to push first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="599" />
+      <location filename="../../console/window.py" line="600" />
       <source>已推送到大屏：{kind} {id}</source>
       <translation>Pushed to the wall: {kind} {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="630" />
+      <location filename="../../console/window.py" line="631" />
       <source>请先填写摄像头编号</source>
       <translation>Enter camera ids first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="635" />
+      <location filename="../../console/window.py" line="636" />
       <source>大屏上没有此视频图块：{title}</source>
       <translation>No video tile on the wall: {title}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="638" />
+      <location filename="../../console/window.py" line="639" />
       <source>已推送视频到 {title}：{ids}</source>
       <translation>Video pushed to {title}: {ids}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="653" />
+      <location filename="../../console/window.py" line="654" />
       <source>已确认</source>
       <translation>Acknowledged</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="653" />
+      <location filename="../../console/window.py" line="654" />
       <source>已搁置</source>
       <translation>Shelved</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="654" />
+      <location filename="../../console/window.py" line="655" />
       <source>已升级</source>
       <translation>Escalated</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="655" />
+      <location filename="../../console/window.py" line="656" />
       <source>待确认 · 占用大屏</source>
       <translation>Unacknowledged · holding the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="654" />
+      <location filename="../../console/window.py" line="655" />
       <source>待确认</source>
       <translation>Unacknowledged</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="843" />
+      <location filename="../../console/window.py" line="844" />
       <source>演练 {id} 正在进行，请先结束</source>
       <translation>Drill {id} is running: stop it first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="847" />
+      <location filename="../../console/window.py" line="848" />
       <source>开始演练「{name}」？演练内容将在大屏上以【演练】标示。</source>
       <translation>Start the drill “{name}”? Everything it makes is marked 【DRILL】 on the wall.</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="849" />
+      <location filename="../../console/window.py" line="850" />
       <source>确认开始演练</source>
       <translation>Start the drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="872" />
+      <location filename="../../console/window.py" line="873" />
       <source>结束演练「{name}」？</source>
       <translation>Stop the drill “{name}”?</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="874" />
+      <location filename="../../console/window.py" line="875" />
       <source>确认结束演练</source>
       <translation>Stop the drill</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="211" />
+      <location filename="../../console/window.py" line="212" />
       <source>网格名称或编号（逗号分隔）</source>
       <translation>Grid names or IDs (comma-separated)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="244" />
+      <location filename="../../console/window.py" line="245" />
       <source>预警/告警/督办</source>
       <translation>Warning / alarm / supervision</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="277" />
+      <location filename="../../console/window.py" line="278" />
       <source>预警 · 告警 · 督办</source>
       <translation>Warnings · alarms · supervision</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="294" />
+      <location filename="../../console/window.py" line="295" />
       <source>推送选中信号到大屏</source>
       <translation>Push the selected signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="423" />
+      <location filename="../../console/window.py" line="424" />
       <source>预警、告警、督办列表</source>
       <translation>Warnings, alarms and supervision list</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="424" />
+      <location filename="../../console/window.py" line="425" />
       <source>推送选中的事件或信号到大屏</source>
       <translation>Push the selected incident or signal to the wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="427" />
+      <location filename="../../console/window.py" line="428" />
       <source>确认选中的信号</source>
       <translation>Acknowledge the selected signal</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="428" />
+      <location filename="../../console/window.py" line="429" />
       <source>搁置选中的信号</source>
       <translation>Shelve the selected signal</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="429" />
+      <location filename="../../console/window.py" line="430" />
       <source>升级选中的信号</source>
       <translation>Escalate the selected signal</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="609" />
+      <location filename="../../console/window.py" line="610" />
       <source>（已不在实时数据中）</source>
       <translation>(no longer in the live data)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="665" />
+      <location filename="../../console/window.py" line="666" />
       <source>请先选择一条预警、告警或督办</source>
       <translation>Select a warning, alarm or supervision notice first</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="670" />
+      <location filename="../../console/window.py" line="671" />
       <source>升级预警 {id}：报送给谁，为什么？</source>
       <translation>Escalate warning {id}: to whom, and why?</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="673" />
+      <location filename="../../console/window.py" line="674" />
       <source>确认升级</source>
       <translation>Escalate</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="688" />
+      <location filename="../../console/window.py" line="689" />
       <source>已确认 {id}</source>
       <translation>Acknowledged: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="688" />
+      <location filename="../../console/window.py" line="689" />
       <source>已搁置 {id}</source>
       <translation>Shelved: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="689" />
+      <location filename="../../console/window.py" line="690" />
       <source>已升级 {id}</source>
       <translation>Escalated: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="745" />
+      <location filename="../../console/window.py" line="746" />
       <source>主屏</source>
       <translation>primary</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="746" />
+      <location filename="../../console/window.py" line="747" />
       <source>窗口 {n}（屏幕 {screens}）</source>
       <translation>Window {n} (screen {screens})</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="767" />
+      <location filename="../../console/window.py" line="768" />
       <source>轮播已恢复</source>
       <translation>Rotation resumed</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="770" />
+      <location filename="../../console/window.py" line="771" />
       <source>轮播已暂停</source>
       <translation>Rotation paused</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="786" />
+      <location filename="../../console/window.py" line="787" />
       <source>已取消固定</source>
       <translation>Unpinned</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="790" />
+      <location filename="../../console/window.py" line="791" />
       <source>已固定页面：{page}</source>
       <translation>Page pinned: {page}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="798" />
+      <location filename="../../console/window.py" line="799" />
       <source>红色预警 {id} 占用大屏，等待确认</source>
       <translation>Red warning {id} holds the wall until acknowledged</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="801" />
+      <location filename="../../console/window.py" line="802" />
       <source>轮播：已暂停</source>
       <translation>Rotation: paused</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="803" />
+      <location filename="../../console/window.py" line="804" />
       <source>轮播：查看详情中，稍后继续</source>
       <translation>Rotation: details open, continues shortly</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="805" />
+      <location filename="../../console/window.py" line="806" />
       <source>轮播：运行中</source>
       <translation>Rotation: running</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="808" />
+      <location filename="../../console/window.py" line="809" />
       <source>固定</source>
       <translation>pinned</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="809" />
+      <location filename="../../console/window.py" line="810" />
       <source>{s} 秒后换页</source>
       <translation>next page in {s} s</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="809" />
+      <location filename="../../console/window.py" line="810" />
       <source>不轮播</source>
       <translation>not rotating</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="810" />
+      <location filename="../../console/window.py" line="811" />
       <source>窗口 {n}：{page}（{state}）</source>
       <translation>Window {n}: {page} ({state})</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="812" />
+      <location filename="../../console/window.py" line="813" />
       <source>恢复轮播</source>
       <translation>Resume rotation</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="815" />
+      <location filename="../../console/window.py" line="816" />
       <source>取消固定</source>
       <translation>Unpin</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="818" />
+      <location filename="../../console/window.py" line="819" />
       <source>演练进行中：{id}</source>
       <translation>Drill running: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="819" />
+      <location filename="../../console/window.py" line="820" />
       <source>当前无演练</source>
       <translation>No drill running</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="835" />
+      <location filename="../../console/window.py" line="836" />
       <source>本系统未启用演练功能</source>
       <translation>Drills are not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="839" />
+      <location filename="../../console/window.py" line="840" />
       <source>请选择演练脚本</source>
       <translation>Choose a drill scenario</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="860" />
+      <location filename="../../console/window.py" line="861" />
       <source>演练未开始：{why}</source>
       <translation>Drill not started: {why}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="862" />
+      <location filename="../../console/window.py" line="863" />
       <source>演练已开始：{id}</source>
       <translation>Drill started: {id}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="880" />
+      <location filename="../../console/window.py" line="881" />
       <source>演练已结束，但后端未确认：{why}</source>
       <translation>Drill stopped, but the backend did not confirm: {why}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="882" />
+      <location filename="../../console/window.py" line="883" />
       <source>演练已结束</source>
       <translation>Drill stopped</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="889" />
+      <location filename="../../console/window.py" line="890" />
       <source>没有可生成报告的演练</source>
       <translation>No drill to report on</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="901" />
+      <location filename="../../console/window.py" line="902" />
       <source>报告已生成：{path}</source>
       <translation>Report written: {path}</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="926" />
+      <location filename="../../console/window.py" line="927" />
       <source>本系统未启用回放功能</source>
       <translation>Replay is not enabled on this wall</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="930" />
+      <location filename="../../console/window.py" line="931" />
       <source>回放时段必须在当前时间之前</source>
       <translation>The replay window must lie in the past</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="934" />
+      <location filename="../../console/window.py" line="935" />
       <source>回放 {start} 起 {minutes} 分钟，{speed}×</source>
       <translation>Replaying {minutes} min from {start} at {speed}×</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="959" />
+      <location filename="../../console/window.py" line="960" />
       <source>已回到实时</source>
       <translation>Back to live</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="981" />
+      <location filename="../../console/window.py" line="982" />
       <source>配置已更新并生效</source>
       <translation>Config updated and applied</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="987" />
+      <location filename="../../console/window.py" line="988" />
       <source>（Ctrl+End 回到实时）</source>
       <translation>(Ctrl+End: back to live)</translation>
     </message>
     <message>
-      <location filename="../../console/window.py" line="1000" />
+      <location filename="../../console/window.py" line="1001" />
       <source>配置修改未生效，大屏保持原样：</source>
       <translation>Config edit refused; the wall keeps running as it was:</translation>
     </message>
@@ -2453,7 +2453,7 @@
   <context>
     <name>HelpOverlay</name>
     <message>
-      <location filename="../../console/window.py" line="82" />
+      <location filename="../../console/window.py" line="83" />
       <source>键盘快捷键</source>
       <extracomment>How the console names a record of each kind it pushes (None: the record is no longer in the live data).</extracomment>
       <translation>Keyboard shortcuts</translation>
@@ -3085,7 +3085,7 @@
     <message>
       <location filename="../../map/sensors.py" line="39" />
       <source>城市感知设备</source>
-      <extracomment>(status, level) groups in drawing order, each with its colour and size in px a click this many pixels beyond a dot's edge still takes it (a few-pixel dot on a wall is hard to hit) the key's words (context "SensorLayer"): its title and a row per status</extracomment>
+      <extracomment>(status, level) groups in drawing order, each with its colour and size in px (times the map's marker scale) a click this many pixels beyond a dot's edge still takes it (a few-pixel dot on a wall is hard to hit) the key's words (context "SensorLayer"): its title and a row per status</extracomment>
       <translation>City sensors</translation>
     </message>
     <message>
@@ -3210,9 +3210,17 @@
       <translation>Store</translation>
     </message>
     <message>
-      <location filename="../../app.py" line="941" />
+      <location filename="../../app.py" line="943" />
       <source>总览</source>
       <translation>Overview</translation>
+    </message>
+  </context>
+  <context>
+    <name>WallHeader</name>
+    <message>
+      <location filename="../../wall.py" line="132" />
+      <source>{title}（演示附加事件 +{rate}/秒）</source>
+      <translation>{title} (demo: +{rate} extra events/s)</translation>
     </message>
   </context>
   <context>
