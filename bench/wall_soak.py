@@ -20,12 +20,16 @@ Where any growth is: every sample takes RSS, SQLite's own heap (sqlite3_memory_u
 application holds, and the live state's incidents and warnings; at the start of the measured part and at the end
 the Python objects are counted by type (gc), and the line names the types that grew most. The growth rate over
 the last third says whether it keeps its slope (a leak) or flattens (a cache filling up).
+`--follow`: the wall as `commandcenter run` makes it on one machine when it follows the store: a recorder child
+process (`commandcenter record`) runs the feed into the store and the wall only shows what the store announces;
+the recorder's RSS is sampled beside the wall's (the figure is the wall's).
 `--tracemalloc` prints the source lines whose Python allocations grew most (a diagnosis run: it slows the wall).
 """
 from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import sys
 import tempfile
 import time
@@ -34,6 +38,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common import SimProcess, app, emit, note, parser, qasync_loop, rss_mb, sse_feed, wall_config
+
+
+def pid_rss_mb(pid: int | None) -> float:
+    """Resident set size of process `pid` in MB; 0 when it is not running."""
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, TypeError, ValueError):
+        return 0.0
 
 
 def sqlite_mb() -> float:
@@ -107,6 +120,7 @@ class Sample:
     qobjects: int
     incidents: int        # in the live state (open and ended within the window)
     alerts: int
+    recorder: float       # the recorder child's RSS in MB (--follow), else 0
 
 
 def main() -> None:
@@ -117,6 +131,8 @@ def main() -> None:
     a.add_argument("--warmup", type=float, default=None,
                    help="unmeasured minutes first (default two windows, so the run spans three)")
     a.add_argument("--rate", type=float, default=100.0)
+    a.add_argument("--follow", action="store_true",
+                   help="the wall follows the store, a recorder child process runs the feed (as `run` does)")
     a.add_argument("--tracemalloc", action="store_true",
                    help="diagnosis: trace Python allocations, print the lines that grew most from baseline to end "
                         "(slows the wall down: its figure is not the soak figure)")
@@ -136,10 +152,19 @@ def main() -> None:
     second = config.pages[0].model_copy(update={"name": "第二页"})
     config = config.model_copy(update={"pages": [config.pages[0], second],
                                        "wall": config.wall.model_copy(update={"keep_ended_minutes": window})})
-    qapp = app(config)
-    loop = qasync_loop(qapp)
     tmp = tempfile.TemporaryDirectory(prefix="bench-soak-")
     db = Path(tmp.name) / "soak.db"
+    recorder = None
+    if args.follow:
+        from commandcenter.config.writer import dump_toml
+        from commandcenter.services.recorder_child import RecorderSupervisor, recorder_argv
+
+        config = config.model_copy(update={"store": config.store.model_copy(update={"follow": True})})
+        config_path = Path(tmp.name) / "soak.toml"
+        config_path.write_text(dump_toml(config), encoding="utf-8")
+        recorder = RecorderSupervisor(recorder_argv(config_path, f"sqlite:///{db}"))
+    qapp = app(config)
+    loop = qasync_loop(qapp)
     samples: list[Sample] = []
     types: list[Counter[str]] = []     # at the baseline and at the end
     snaps: list = []
@@ -148,7 +173,7 @@ def main() -> None:
     async def run() -> None:
         from commandcenter.ui.app import WallApp
 
-        wall = WallApp(config, f"sqlite:///{db}")
+        wall = WallApp(config, f"sqlite:///{db}", recorder=recorder)
         orig = wall.build_window
 
         def build(page):
@@ -165,7 +190,8 @@ def main() -> None:
         def sample(elapsed: float) -> None:
             samples.append(Sample(elapsed, rss_mb(), sqlite_mb(), files_mb(db), malloc_mb(),
                                   sys.getallocatedblocks(), qobject_count(qapp, [wall._owner]),
-                                  len(wall.live.incidents), len(wall.live.alerts)))
+                                  len(wall.live.incidents), len(wall.live.alerts),
+                                  pid_rss_mb(recorder.pid) if recorder is not None else 0.0))
 
         await asyncio.sleep(1.0)
         sim.go()
@@ -206,7 +232,10 @@ def main() -> None:
         if snaps:
             note("soak: Python allocations grown from baseline to end:\n  " +
                  "\n  ".join(trace_top(snaps[0], tracemalloc.take_snapshot())))
-        info["received"] = sum(getattr(f, "received", 0) for f in wall.pipeline.feeds)
+        info["received"] = (wall.follower.received if wall.follower is not None
+                            else sum(getattr(f, "received", 0) for f in wall.pipeline.feeds))
+        if recorder is not None:
+            info["recorder_restarts"] = recorder.status.restarts
         await wall.stop()
 
     with loop:
@@ -231,11 +260,12 @@ def main() -> None:
          f"files {[round(s.files) for s in every_minute]}; malloc in use {[round(s.malloc) for s in every_minute]}; "
          f"python blocks (k) {[s.blocks // 1000 for s in every_minute]}; qobjects {[s.qobjects for s in every_minute]}; "
          f"live incidents {[s.incidents for s in every_minute]}; live alerts {[s.alerts for s in every_minute]}; "
+         f"recorder rss {[round(s.recorder) for s in every_minute]}; "
          f"{info}; sim {done}")
     grown = grown_types(types[0], types[-1]) if len(types) == 2 else []
     note(f"soak: Python object types grown most over the measured part: {grown}")
     emit("soak_rss_growth_pct", growth, "%", 1.0, minutes=args.minutes, warmup_minutes=round(warmup, 2),
-         window_minutes=window, rss_base_mb=round(b.rss, 1), rss_last_mb=round(e.rss, 1),
+         window_minutes=window, follow=args.follow, rss_base_mb=round(b.rss, 1), rss_last_mb=round(e.rss, 1),
          growth_mb=round(e.rss - b.rss, 1),
          sqlite_base_mb=round(b.sqlite, 1), sqlite_last_mb=round(e.sqlite, 1),
          sqlite_growth_mb=round(e.sqlite - b.sqlite, 1), store_files_growth_mb=round(e.files - b.files, 1),
@@ -246,7 +276,8 @@ def main() -> None:
          last_third_pct_per_h=round(slope, 2), peak_growth_pct=round(peak_growth, 2),
          mean_growth_pct=round(mean_growth, 2),
          rotations=info["rotations"], acks=info["acks"], ack_errors=info["ack_errors"],
-         received=info.get("received"), sent=done.get("sent"))
+         received=info.get("received"), sent=done.get("sent"),
+         recorder_rss_mb=(round(b.recorder, 1), round(e.recorder, 1)) if args.follow else None)
 
 
 if __name__ == "__main__":
