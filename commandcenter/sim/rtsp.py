@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cameras import SimCamera
+from .start_once import StartOnce
 from .video import camera_env, die_with_parent
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class RtspServer:
         self.idle_s = idle_s
         self._server: asyncio.Server | None = None
         self._relays: dict[str, _Relay] = {}
-        self._starting: dict[str, asyncio.Future[_Relay]] = {}
+        self._starts: StartOnce[_Relay] = StartOnce()
         self._connections: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> int:
@@ -128,24 +129,13 @@ class RtspServer:
     # --- encoders ------------------------------------------------------------------------------
     async def relay(self, camera: SimCamera) -> _Relay:
         """The camera's running relay, its encoder started (and its SDP written) if needed."""
-        pending = self._starting.get(camera.id)        # first: a starting relay has no SDP yet
-        if pending is not None:
-            return await asyncio.shield(pending)
-        relay = self._relays.get(camera.id)
-        if relay is not None and relay.process is not None and relay.process.poll() is None:
-            return relay
-        future: asyncio.Future[_Relay] = asyncio.get_running_loop().create_future()
-        self._starting[camera.id] = future
-        try:
-            relay = await self._start(camera)
-            future.set_result(relay)
-            return relay
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()     # retrieved: concurrent waiters re-raise it themselves
-            raise
-        finally:
-            del self._starting[camera.id]
+        return await self._starts.get(camera.id, lambda: self._running_relay(camera.id), lambda: self._start(camera))
+
+    def _running_relay(self, camera_id: str) -> _Relay | None:
+        relay = self._relays.get(camera_id)
+        if relay is None or relay.process is None or relay.process.poll() is not None:
+            return None
+        return relay
 
     async def _start(self, camera: SimCamera) -> _Relay:
         self.stop(camera.id)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cameras import SimCamera
+from .start_once import StartOnce
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ class VideoFarm:
         self.root = Path(tempfile.mkdtemp(prefix="commandcenter-sim-video-"))
         self.pinned: set[str] = set()        # kept running whether watched or not (`keep_running`)
         self._streams: dict[str, _Stream] = {}
-        self._starting: dict[str, asyncio.Future[Path]] = {}
+        self._starts: StartOnce[Path] = StartOnce()
 
     @property
     def available(self) -> bool:
@@ -136,25 +137,14 @@ class VideoFarm:
 
     async def hls_dir(self, camera: SimCamera) -> Path:
         """The directory of the camera's live playlist, its encoder started (and a first segment out) if needed."""
-        pending = self._starting.get(camera.id)        # first: a starting encoder has no playlist yet
-        if pending is not None:
-            return await asyncio.shield(pending)
-        stream = self._streams.get(camera.id)
-        if stream is not None and stream.process.poll() is None:
-            stream.last_request = time.monotonic()
-            return stream.directory
-        future: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
-        self._starting[camera.id] = future
-        try:
-            directory = await self._start(camera)
-            future.set_result(directory)
-            return directory
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()     # retrieved: concurrent waiters re-raise it themselves
-            raise
-        finally:
-            del self._starting[camera.id]
+        return await self._starts.get(camera.id, lambda: self._running_dir(camera.id), lambda: self._start(camera))
+
+    def _running_dir(self, camera_id: str) -> Path | None:
+        stream = self._streams.get(camera_id)
+        if stream is None or stream.process.poll() is not None:
+            return None
+        stream.last_request = time.monotonic()
+        return stream.directory
 
     async def _start(self, camera: SimCamera) -> Path:
         binary = ffmpeg_path()
