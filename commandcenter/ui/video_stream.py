@@ -23,6 +23,9 @@ from PySide6.QtMultimedia import QMediaPlayer, QPlaybackOptions, QVideoFrame, QV
 log = logging.getLogger("commandcenter.ui.video")
 
 NETWORK_TIMEOUT_MS = 3000  # a read from a silent server gives up after this
+# FFmpeg's stream probe stops once it has read this much: a live camera's first keyframe already tells the decoder
+# all it needs, and the default (5 MB or 5 s of stream) makes the player wait for a second of live packets
+PROBE_BYTES = 4096
 QUIT_WAIT_MS = 2 * NETWORK_TIMEOUT_MS
 AV_LOG_ERROR = 16
 
@@ -41,9 +44,11 @@ def quiet_ffmpeg_log() -> None:
 
 
 def playback_options() -> QPlaybackOptions:
-    """Live previews: low-latency streaming, and network reads that give up instead of waiting forever."""
+    """Live previews: low-latency streaming, a short stream probe, and network reads that give up instead of
+    waiting forever."""
     options = QPlaybackOptions()
     options.setPlaybackIntent(QPlaybackOptions.PlaybackIntent.LowLatencyStreaming)
+    options.setProbeSize(PROBE_BYTES)
     options.setNetworkTimeout(NETWORK_TIMEOUT_MS)
     return options
 
