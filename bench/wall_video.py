@@ -7,11 +7,15 @@ first 9 streaming from its start as a platform's cameras do; a video tile of 4, 
 QtMultimedia's FFmpeg backend offscreen, painted at 1920×1080. CPU is this process's (user + system over wall time,
 in cores): decoding, conversion, painting, and the small share of the simulator's HTTP serving.
 
-Click to first frame: from `play` (the preview URL is asked for then) to the first image on the GUI thread, for
-a running camera (`video_N_click_to_first_frame_s`), for a camera whose encoder the click starts
-(`video_cold_click_to_first_frame_s`) and over RTSP (`video_rtsp_click_to_first_frame_s`). Latency behind the live
-edge: on the cold camera, whose player starts at the stream's first frame, the encoder's running time minus the
-media time on screen (over by the encoder's own start-up, a fraction of a second). The 4K paint: the median
+Click to first frame: from `play` (the preview URL is asked for then) to the first image on the GUI thread, median
+and max over several clicks, each a camera in a tile of its own: on cameras already streaming
+(`video_warm_click_to_first_frame_s`; `video_N_click_to_first_frame_s` for the N tiles started at once), on cameras
+whose encoder the click starts (`video_cold_click_to_first_frame_s`) and over RTSP, its encoder also started by the
+click (`video_rtsp_click_to_first_frame_s`). Latency behind the live edge, sampled every half second after the
+first frame: the time since that frame left the server less the stream time played since. HLS
+(`video_hls_latency_behind_live_s`) on the cold cameras, whose player starts at the stream's first frame, so the
+encoder's start stands for when it left (over by the encoder's own start-up, a fraction of a second); RTSP
+(`video_rtsp_latency_behind_live_s`) from when the relay sent the player its first keyframe. The 4K paint: the median
 `render` of the bench wall (wall_paint.py's city) with and without the 9 tiles playing in the same process.
 """
 from __future__ import annotations
@@ -27,9 +31,12 @@ from datetime import datetime, UTC
 from common import Heartbeat, emit, import_services, note, parser, percentile, rss_mb, utcnow
 
 KEPT: list[object] = []
-HD_CAMERAS = 10
+HD_CAMERAS = 14
 ALWAYS_ON = 9
-COLD_CAMERA = "CAM010"
+WARM_CAMERAS = [f"CAM{i:03d}" for i in range(1, 6)]                      # streaming from the simulator's start
+COLD_CAMERAS = [f"CAM{i:03d}" for i in range(ALWAYS_ON + 1, HD_CAMERAS + 1)]  # not streaming until clicked
+RTSP_CAMERAS = [f"CAM{i:03d}" for i in range(1, 6)]                      # their RTSP encoders start with the click
+LAG_SAMPLES = 12
 
 
 def cpu_s() -> float:
@@ -112,33 +119,84 @@ async def measure(n: int, seconds: float, directory, wall) -> None:  # type: ign
     await retire(tile)
 
 
-async def cold_and_rtsp(directory, sim) -> None:  # type: ignore[no-untyped-def]
-    tile = await tile_of([COLD_CAMERA], directory)
-    await until_playing(tile)
-    player = tile.players[0]
+async def click(camera: str, directory, protocol: str = "hls"):  # type: ignore[no-untyped-def]
+    """One camera played in a tile of its own, as a click on it does; the tile, playing (or given up on)."""
+    tile = await tile_of([camera], directory, protocol=protocol)
+    await until_playing(tile, 30)
+    return tile
+
+
+async def lags_behind(player, sent_at, samples: int = LAG_SAMPLES) -> list[float]:  # type: ignore[no-untyped-def]
+    """How far behind the live edge `player` shows its stream, sampled every half second: the time since its
+    first frame left the server (`sent_at()`), less the stream time it has played since that frame."""
     lags: list[float] = []
-    for _ in range(20):
+    for _ in range(samples):
         await asyncio.sleep(0.5)
-        started = sim.server.video.started_at(COLD_CAMERA) if sim.server.video is not None else None
-        if started is not None and player.first_pts_us >= 0:
-            lags.append(time.monotonic() - started - (player.last_pts_us - player.first_pts_us) / 1e6)
-    if player.first_frame_s is not None:
-        emit("video_cold_click_to_first_frame_s", player.first_frame_s, "s", None, load=load_average(),
-             note="the click starts the camera's encoder")
+        sent = sent_at()
+        if sent is not None and player.first_pts_us >= 0:
+            lags.append(time.monotonic() - sent - (player.last_pts_us - player.first_pts_us) / 1e6)
+    return lags
+
+
+def emit_clicks(name: str, firsts: list[float], clicks: int, note_text: str) -> None:
+    if firsts:
+        emit(name, percentile(firsts, 50), "s", 2.0, max_s=max(firsts), clicks=clicks, shown=len(firsts),
+             load=load_average(), note=note_text)
+    else:
+        emit(name, None, "s", 2.0, clicks=clicks, shown=0, load=load_average(), note=note_text)
+
+
+def emit_lags(name: str, lags: list[float], note_text: str) -> None:
     if lags:
-        emit("video_latency_behind_live_s", percentile(lags, 50), "s", None, p90_s=percentile(lags, 90),
-             load=load_average())
-    await retire(tile)
+        emit(name, percentile(lags, 50), "s", None, p90_s=percentile(lags, 90), max_s=max(lags), samples=len(lags),
+             load=load_average(), note=note_text)
+
+
+async def warm_clicks(directory) -> None:  # type: ignore[no-untyped-def]
     firsts = []
-    for camera in ("CAM001", "CAM002", "CAM003"):
-        tile = await tile_of([camera], directory, protocol="rtsp")
-        await until_playing(tile, 30)
+    for camera in WARM_CAMERAS:
+        tile = await click(camera, directory)
         if tile.players[0].first_frame_s is not None:
             firsts.append(tile.players[0].first_frame_s)
         await retire(tile)
-    if firsts:
-        emit("video_rtsp_click_to_first_frame_s", percentile(firsts, 50), "s", None, max_s=max(firsts),
-             load=load_average(), note="the RTSP encoder starts with the click")
+    emit_clicks("video_warm_click_to_first_frame_s", firsts, len(WARM_CAMERAS),
+                "HLS, the camera already streaming, as a platform's are")
+
+
+async def cold_clicks(directory, sim) -> None:  # type: ignore[no-untyped-def]
+    """HLS from cameras whose encoder the click starts: the player starts at the stream's first frame, so the
+    encoder's start is where that frame left (an upper bound: the encoder's own start-up counts as lag)."""
+    firsts, lags = [], []
+    for camera in COLD_CAMERAS:
+        tile = await click(camera, directory)
+        player = tile.players[0]
+        if player.first_frame_s is not None:
+            firsts.append(player.first_frame_s)
+            lags += await lags_behind(player, lambda c=camera: sim.server.video.started_at(c))
+        await retire(tile)
+    emit_clicks("video_cold_click_to_first_frame_s", firsts, len(COLD_CAMERAS),
+                "HLS, the click starts the camera's encoder")
+    emit_lags("video_hls_latency_behind_live_s", lags, "HLS, from the encoder's start")
+
+
+async def rtsp_clicks(directory, sim) -> None:  # type: ignore[no-untyped-def]
+    """RTSP, each camera's RTSP encoder started by the click; lag from when the relay sent the player its first
+    keyframe."""
+    firsts, lags = [], []
+    for camera in RTSP_CAMERAS:
+        tile = await click(camera, directory, protocol="rtsp")
+        player = tile.players[0]
+        if player.first_frame_s is not None:
+            firsts.append(player.first_frame_s)
+
+            def sent_at(c: str = camera) -> float | None:
+                sent = sim.server.rtsp.first_keyframes_sent(c)
+                return sent[0] if len(sent) == 1 else None
+            lags += await lags_behind(player, sent_at)
+        await retire(tile)
+    emit_clicks("video_rtsp_click_to_first_frame_s", firsts, len(RTSP_CAMERAS),
+                "RTSP, the click starts the camera's RTSP encoder")
+    emit_lags("video_rtsp_latency_behind_live_s", lags, "RTSP, from the relay's send of the first keyframe")
 
 
 async def main(seconds: float) -> None:
@@ -166,8 +224,10 @@ async def main(seconds: float) -> None:
             for n in (4, 9):
                 note(f"video: {n} tiles")
                 await measure(n, seconds, directory, window)
-            note("video: a cold camera and RTSP")
-            await cold_and_rtsp(directory, sim)
+            note("video: clicks on streaming cameras, cold cameras and over RTSP")
+            await warm_clicks(directory)
+            await cold_clicks(directory, sim)
+            await rtsp_clicks(directory, sim)
     finally:
         sim.stop()
 

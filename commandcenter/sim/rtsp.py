@@ -57,15 +57,24 @@ class _Relay:
     transports: list[asyncio.DatagramTransport] = field(default_factory=list)
     clients: set[asyncio.StreamWriter] = field(default_factory=set)
     last_client: float = field(default_factory=time.monotonic)
+    # when each client was sent the start of its first keyframe (time.monotonic), its first decodable picture
+    first_keyframe: dict[asyncio.StreamWriter, float] = field(default_factory=dict)
 
     def forward(self, channel: int, data: bytes) -> None:
         frame = b"$" + bytes((channel,)) + len(data).to_bytes(2, "big") + data
+        keyframe = channel == 0 and starts_keyframe(data)
         for writer in list(self.clients):
             if writer.transport.get_write_buffer_size() > MAX_CLIENT_BUFFER:
-                self.clients.discard(writer)
+                self.drop(writer)
                 writer.transport.abort()
                 continue
             writer.write(frame)
+            if keyframe and writer not in self.first_keyframe:
+                self.first_keyframe[writer] = time.monotonic()
+
+    def drop(self, writer: asyncio.StreamWriter) -> None:
+        self.clients.discard(writer)
+        self.first_keyframe.pop(writer, None)
 
     def close(self) -> None:
         for transport in self.transports:
@@ -73,6 +82,7 @@ class _Relay:
         for writer in self.clients:
             writer.transport.abort()
         self.clients.clear()
+        self.first_keyframe.clear()
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -80,6 +90,31 @@ class _Relay:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=2)
+
+
+H264_IDR, H264_SPS, H264_STAP_A, H264_FU_A = 5, 7, 24, 28
+
+
+def starts_keyframe(rtp: bytes) -> bool:
+    """An RTP packet (RFC 3550 header, RFC 6184 H.264 payload) that begins a keyframe: its parameter sets, an IDR
+    slice, or the first fragment of one."""
+    if len(rtp) < 14 or rtp[0] >> 6 != 2:
+        return False
+    offset = 12 + 4 * (rtp[0] & 0x0F)
+    if rtp[0] & 0x10:                                       # a header extension: its length in 32-bit words
+        if len(rtp) < offset + 4:
+            return False
+        offset += 4 + 4 * int.from_bytes(rtp[offset + 2:offset + 4], "big")
+    if len(rtp) < offset + 2:
+        return False
+    nal = rtp[offset] & 0x1F
+    if nal in (H264_IDR, H264_SPS):
+        return True
+    if nal == H264_STAP_A:                                  # aggregated: the first unit after its 2-byte size
+        return len(rtp) > offset + 3 and rtp[offset + 3] & 0x1F in (H264_IDR, H264_SPS)
+    if nal == H264_FU_A:                                    # fragmented: the start bit and the unit's own type
+        return bool(rtp[offset + 1] & 0x80) and rtp[offset + 1] & 0x1F == H264_IDR
+    return False
 
 
 def session_description(ffmpeg_sdp: str, camera_id: str) -> str:
@@ -160,6 +195,12 @@ class RtspServer:
             await asyncio.sleep(0.02)
         relay.sdp = session_description(sdp.read_text(encoding="utf-8"), camera.id)
         return relay
+
+    def first_keyframes_sent(self, camera_id: str) -> list[float]:
+        """When each client playing the camera was sent its first keyframe (time.monotonic): where its player's
+        first picture left the server, for measuring how far behind the live edge it plays."""
+        relay = self._relays.get(camera_id)
+        return sorted(relay.first_keyframe.values()) if relay is not None else []
 
     def stop(self, camera_id: str) -> None:
         relay = self._relays.pop(camera_id, None)
@@ -254,7 +295,7 @@ class RtspServer:
         finally:
             self._connections.discard(writer)
             if playing is not None:
-                playing.clients.discard(writer)
+                playing.drop(writer)
                 playing.last_client = time.monotonic()
             writer.transport.abort()
 

@@ -129,6 +129,33 @@ def test_rtsp_serves_the_camera_to_several_players_at_once(fresh) -> None:
         assert c.get("/_control/cameras").json()["streaming_rtsp"] == ["CAM007"]
 
 
+@needs_ffmpeg
+def test_rtsp_notes_when_each_player_was_sent_its_first_keyframe(fresh) -> None:
+    sim = fresh()
+    with httpx.Client(base_url=sim.url, timeout=20) as c:
+        url = c.get("/cameras/CAM008/preview", params={"protocol": "rtsp"}).json()["url"]
+    asked = time.monotonic()
+    player = subprocess.Popen([str(ffmpeg_path()), "-hide_banner", "-loglevel", "error", "-i", url,
+                               "-frames:v", "40", "-f", "framemd5", "-"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        sent: list[float] = []
+        while not sent and player.poll() is None and time.monotonic() < deadline:
+            sent = sim.server.rtsp.first_keyframes_sent("CAM008")
+            time.sleep(0.05)
+        out, err = player.communicate(timeout=60)
+    finally:
+        player.kill()
+    assert player.returncode == 0, err
+    assert len(sent) == 1 and asked < sent[0] <= time.monotonic(), "one player, sent its keyframe after it asked"
+    assert len([line for line in out.splitlines() if not line.startswith("#")]) == 40
+    deadline = time.monotonic() + 10
+    while sim.server.rtsp.first_keyframes_sent("CAM008") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sim.server.rtsp.first_keyframes_sent("CAM008") == [], "a player that left is forgotten"
+
+
 def test_rtsp_refuses_an_unknown_token(fresh) -> None:
     sim = fresh()
     assert sim.server.rtsp is not None
