@@ -1,7 +1,7 @@
 """Live video for the simulated cameras: one FFmpeg per watched camera, kept running or started on demand.
 
 Each stream is FFmpeg's test pattern with the camera's name and a running clock burnt in, encoded as H.264 and
-written as a live HLS playlist of half-second segments into a temporary directory the HTTP server serves. The
+written as a live HLS playlist of 0.6 s segments (0.2 s while its first playlist fills) into a temporary directory the HTTP server serves. The
 cameras a simulator is told to keep running (`keep_running`: a platform's cameras stream whether or not anybody
 watches, and a click should not wait for an encoder) start with it; any other stream starts when a client first
 asks for it and stops after `idle_s` without a request, so only the cameras somebody watches cost CPU. RTSP is
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 SEGMENT_S = 0.6             # short segments (a player joins, and sits behind, the live edge sooner), over 0.5 s so the
                             # playlist's whole-second target duration rounds to 1, not to an invalid 0
 PLAYLIST_SEGMENTS = 6
+FIRST_SEGMENT_S = 0.2       # the first playlist's segments: a stream started by a click has its first one out sooner
 START_TIMEOUT_S = 15.0
 CAMERA_TZ = "Asia/Shanghai"  # the simulated city is in Shandong
 # the wall's packaged font (read as a file: the simulator imports nothing of the UI), else Debian's
@@ -92,21 +93,34 @@ def keyframe_interval(camera: SimCamera) -> int:
     return max(1, round(camera.shape.fps * SEGMENT_S))
 
 
+def first_keyframe_interval(camera: SimCamera) -> int:
+    """Frames from one keyframe to the next while the first playlist fills: about FIRST_SEGMENT_S."""
+    return max(1, round(camera.shape.fps * FIRST_SEGMENT_S))
+
+
 def segment_seconds(camera: SimCamera) -> float:
     """An HLS segment is exactly one keyframe interval (the muxer cuts only at keyframes: a longer nominal
     duration would make every segment two intervals long)."""
     return keyframe_interval(camera) / camera.shape.fps
 
 
+def first_segment_seconds(camera: SimCamera) -> float:
+    return first_keyframe_interval(camera) / camera.shape.fps
+
+
 def encoder_args(camera: SimCamera, directory: Path) -> list[str]:
-    """FFmpeg's input, overlay and H.264 encoder options for one camera (a keyframe every segment)."""
+    """FFmpeg's input, overlay and H.264 encoder options for one camera: a keyframe every segment, and every
+    short first segment while the first playlist fills (a player joining a stream just started, over HLS or
+    RTSP, decodes from the next keyframe)."""
     s = camera.shape
     gop = str(keyframe_interval(camera))
+    first = first_keyframe_interval(camera)
+    early_keyframes = f"expr:lt(n,{first * PLAYLIST_SEGMENTS})*not(mod(n,{first}))"
     return ["-hide_banner", "-loglevel", "error", "-nostdin", "-re",
             "-f", "lavfi", "-i", f"testsrc2=size={s.width}x{s.height}:rate={s.fps}",
             "-vf", _overlay(directory, camera),
             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
-            "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
+            "-g", gop, "-keyint_min", gop, "-sc_threshold", "0", "-force_key_frames", early_keyframes,
             "-threads", "1"]
 
 
@@ -155,7 +169,8 @@ class VideoFarm:
         directory.mkdir(parents=True)
         playlist = directory / "index.m3u8"
         args = [binary, *encoder_args(camera, directory),
-                "-f", "hls", "-hls_time", f"{segment_seconds(camera):g}", "-hls_list_size", str(PLAYLIST_SEGMENTS),
+                "-f", "hls", "-hls_time", f"{segment_seconds(camera):g}",
+                "-hls_init_time", f"{first_segment_seconds(camera):g}", "-hls_list_size", str(PLAYLIST_SEGMENTS),
                 "-hls_flags", "delete_segments+omit_endlist+independent_segments",
                 "-hls_segment_filename", str(directory / "seg%06d.ts"), str(playlist)]
         process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
