@@ -30,7 +30,7 @@ from .faults import Faults
 from .log import Message, MessageLog, dumps
 from .territory import City, PROFILES, generate
 from .rtsp import RtspServer
-from .video import VideoFarm, rtp_command
+from .video import VideoFarm, rtp_command, served_playlist
 from .world import Settings, World
 
 log = logging.getLogger(__name__)
@@ -586,7 +586,7 @@ class SimServer:
             except RuntimeError as exc:
                 return self._json({"error": str(exc)}, 503)
             try:
-                body = (directory / name).read_bytes()
+                body = served_playlist((directory / name).read_bytes())
             except OSError:
                 return self._json({"error": "stream restarting"}, 503)
             return web.Response(body=body, content_type="application/vnd.apple.mpegurl",

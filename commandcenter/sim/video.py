@@ -108,6 +108,12 @@ def first_segment_seconds(camera: SimCamera) -> float:
     return first_keyframe_interval(camera) / camera.shape.fps
 
 
+def served_playlist(body: bytes) -> bytes:
+    """The playlist as served: FFmpeg rounds the short first segments' target duration down to 0, and a target
+    duration is a whole number of seconds a player paces its reloads by, so it is served as 1."""
+    return body.replace(b"#EXT-X-TARGETDURATION:0\n", b"#EXT-X-TARGETDURATION:1\n")
+
+
 def encoder_args(camera: SimCamera, directory: Path) -> list[str]:
     """FFmpeg's input, overlay and H.264 encoder options for one camera: a keyframe every segment, and every
     short first segment while the first playlist fills (a player joining a stream just started, over HLS or

@@ -54,6 +54,8 @@ def test_a_preview_url_serves_live_hls_that_moves_on(fresh) -> None:
         first = c.get(preview["url"])
         assert first.status_code == 200 and first.text.startswith("#EXTM3U")
         assert "#EXT-X-TARGETDURATION:1\n" in first.text, "sub-second segments, a valid whole-second target"
+        durations = [float(line[8:].rstrip(",")) for line in first.text.splitlines() if line.startswith("#EXTINF:")]
+        assert durations and durations[0] <= 0.25, "a stream just started sends a short first segment"
         segment = next(line for line in first.text.splitlines() if line.endswith(".ts"))
         ts = c.get(preview["url"].rsplit("/", 1)[0] + "/" + segment)
         assert ts.status_code == 200 and ts.content[:1] == b"\x47"     # MPEG-TS sync byte
