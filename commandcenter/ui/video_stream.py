@@ -44,10 +44,10 @@ def quiet_ffmpeg_log() -> None:
 
 
 def playback_options() -> QPlaybackOptions:
-    """Live previews: low-latency streaming, a short stream probe, and network reads that give up instead of
-    waiting forever."""
+    """Live previews: a short stream probe, and network reads that give up instead of waiting forever. The intent
+    stays Playback: LowLatencyStreaming drops the packets the probe read (FFmpeg's `nobuffer`), so the first frame
+    waited for the stream's next keyframe, a whole keyframe interval, and the small probe leaves nothing to buffer."""
     options = QPlaybackOptions()
-    options.setPlaybackIntent(QPlaybackOptions.PlaybackIntent.LowLatencyStreaming)
     options.setProbeSize(PROBE_BYTES)
     options.setNetworkTimeout(NETWORK_TIMEOUT_MS)
     return options
