@@ -2,7 +2,7 @@
 latency behind the live edge, and the wall's other figures (the GUI thread's heartbeat, a 4K wall's paint) while
 they play.
 
-The simulator (in this process, its FFmpeg encoders in child processes, not counted) serves 10 HD cameras, the
+The simulator (in this process, its FFmpeg encoders in child processes, not counted) serves 14 HD cameras, the
 first 9 streaming from its start as a platform's cameras do; a video tile of 4, then of 9, plays them through
 QtMultimedia's FFmpeg backend offscreen, painted at 1920×1080. CPU is this process's (user + system over wall time,
 in cores): decoding, conversion, painting, and the small share of the simulator's HTTP serving.
