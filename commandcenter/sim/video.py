@@ -1,11 +1,11 @@
 """Live video for the simulated cameras: one FFmpeg per watched camera, kept running or started on demand.
 
 Each stream is FFmpeg's test pattern with the camera's name and a running clock burnt in, encoded as H.264 and
-written as a live HLS playlist of 0.6 s segments (0.2 s while its first playlist fills) into a temporary directory the HTTP server serves. The
-cameras a simulator is told to keep running (`keep_running`: a platform's cameras stream whether or not anybody
-watches, and a click should not wait for an encoder) start with it; any other stream starts when a client first
-asks for it and stops after `idle_s` without a request, so only the cameras somebody watches cost CPU. RTSP is
-served by sim/rtsp.py from an encoder of its own (`rtp_command`).
+written as a live HLS playlist of 0.6 s segments (0.2 s while its first playlist fills) into a temporary directory
+the HTTP server serves. The cameras a simulator is told to keep running (`keep_running`: a platform's cameras
+stream whether or not anybody watches, and a click should not wait for an encoder) start with it; any other stream
+starts when a client first asks for it and stops after `idle_s` without a request, so only the cameras somebody
+watches cost CPU. RTSP is served by sim/rtsp.py from an encoder of its own (`rtp_command`).
 """
 from __future__ import annotations
 
