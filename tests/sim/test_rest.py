@@ -120,3 +120,11 @@ def test_the_requests_served_are_counted_by_route_without_the_control_routes(fre
     by_route = after["by_route"]
     assert by_route["/api/v1/incidents"] - before["by_route"].get("/api/v1/incidents", 0) == 2
     assert not any("_control" in route for route in by_route)
+    assert after["in_flight"] == {}                       # nothing is being served between requests
+
+
+def test_an_open_stream_is_a_request_in_flight_until_it_closes(fresh) -> None:
+    sim = fresh()
+    with httpx.Client(base_url=sim.url) as c, c.stream("GET", "/stream") as stream:
+        next(stream.iter_lines())                         # the server has started answering
+        assert c.get("/_control/requests").json()["in_flight"] == {"/api/v1/stream": 1}
