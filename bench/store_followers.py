@@ -170,10 +170,15 @@ def _open_store(url: str, config_path: str) -> Any:
 
 @dataclass
 class Applied:
-    """What a follower process was handed: (position, committed_at, applied at) per commit, incidents of the run."""
+    """What a follower process was handed: positions in the order handed on; (position, committed_at, applied at)
+    per commit (in the order their stamps completed); incidents of the run."""
 
+    delivered: list[int] = field(default_factory=list)
     commits: list[tuple[int, float, float]] = field(default_factory=list)
     incidents: int = 0
+
+    def applied_up_to(self, position: int) -> bool:
+        return bool(self.delivered) and self.delivered[-1] >= position and len(self.commits) == len(self.delivered)
 
 
 def _observe(commits: Any, prefix: str, out: Applied) -> Callable[[Any], None]:
@@ -186,6 +191,7 @@ def _observe(commits: Any, prefix: str, out: Applied) -> Callable[[Any], None]:
 
     def on_commit(d: Any) -> None:
         out.incidents += sum(1 for r in d.entry.incidents if r.id.startswith(prefix + "-"))
+        out.delivered.append(d.position)
         task = asyncio.ensure_future(applied(d.position, d.committed_at.timestamp()))
         pending.add(task)
         task.add_done_callback(pending.discard)
@@ -205,10 +211,11 @@ async def _follow_until_told(store: Any, follower: Any, out: Applied, extra: Cal
     line = await loop.run_in_executor(None, sys.stdin.readline)
     final = int(line.split()[1]) if line.startswith("stop ") else 0
     end = time.monotonic() + 60
-    while (not out.commits or out.commits[-1][0] < final) and time.monotonic() < end:
+    while not out.applied_up_to(final) and time.monotonic() < end:
         await asyncio.sleep(0.02)
     await asyncio.sleep(settle_s)           # a wall: the last rows flushed to the model and painted
-    print("RESULT " + json.dumps({"commits": out.commits, "incidents": out.incidents, **extra()}), flush=True)
+    print("RESULT " + json.dumps({"delivered": out.delivered, "commits": out.commits, "incidents": out.incidents,
+                                  **extra()}), flush=True)
     await loop.run_in_executor(None, sys.stdin.readline)        # the bench reads CPU while we are still alive
     await follower.stop()
 
@@ -460,7 +467,7 @@ def summarise(n: int, *, span: float, sent: int, sent_at: dict[str, float], t0: 
     complete = 0
     for f in followers:
         commits = f.result.get("commits", [])
-        positions = [c[0] for c in commits]
+        positions = f.result.get("delivered", [])
         in_order = positions == log_positions
         got_all = f.result.get("incidents") == sent
         complete += int(in_order and got_all)
@@ -492,6 +499,7 @@ def summarise(n: int, *, span: float, sent: int, sent_at: dict[str, float], t0: 
     return {
         "n": n, "span_s": span, "sent": sent, "events_per_s": sent / span if span else 0.0,
         "commits": len(log_positions),
+        "commits_per_s": sum(1 for c in committed_at.values() if c >= t0) / span if span else 0.0,
         "requests_per_s": requests, "requests_by_route": by_route, "requests_run_total": req[1]["total"],
         "streams_open": streams,
         "to_notify_p50_ms": percentile(to_notify, 50), "to_notify_p99_ms": percentile(to_notify, 99),
@@ -519,7 +527,7 @@ def report(results: list[RunResult], load: tuple[float, float, float]) -> None:
     for r in results:
         f, n = r.figures, r.n
         common = {"n": n, "seconds": round(f["span_s"], 1), "events_per_s": round(f["events_per_s"], 1),
-                  "load_avg_1m": load[0]}
+                  "commits_per_s": round(f["commits_per_s"], 1), "load_avg_1m": load[0]}
         emit(f"followers_backend_requests_per_s_n{n}", f["requests_per_s"], "req/s", None,
              by_route=f["requests_by_route"], run_total=f["requests_run_total"], streams_open=f["streams_open"],
              **common)
@@ -553,7 +561,8 @@ def report(results: list[RunResult], load: tuple[float, float, float]) -> None:
 
 def table(results: list[RunResult], load: tuple[float, float, float]) -> str:
     rows = [("followers N", lambda f: f"{f['n']}"),
-            ("events/s stored", lambda f: f"{f['events_per_s']:.0f}"),
+            ("events/s, commits/s over the measured span",
+             lambda f: f"{f['events_per_s']:.0f}, {f['commits_per_s']:.1f}"),
             ("backend requests/s (whole run; streams open)",
              lambda f: f"{f['requests_per_s']:.2f} ({f['requests_run_total']}; {sum(f['streams_open'].values())})"),
             ("PostgreSQL CPU, this DB's backends (ms/s)", lambda f: f"{f['pg_backends_cpu_ms_per_s']:.0f}"),
