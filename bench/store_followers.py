@@ -50,6 +50,8 @@ for p in (str(HERE), str(ROOT)):
 
 from common import SimProcess, emit, note, percentile  # noqa: E402
 
+from commandcenter.store.recorder_lock import APPLICATION_NAME as LOCK_APP  # noqa: E402
+
 EMERGENCY_EVERY = 10
 WALL_APP = "bench-wall"
 FOLLOWER_APP = "bench-follower-{}"
@@ -105,10 +107,10 @@ class Sessions:
 
 def role_of(app: str) -> str:
     """An application_name as the table groups it: recorder, recorder lock, wall, follower-i."""
+    if app.startswith(LOCK_APP):         # first: the lock's name begins like the recorder's
+        return "recorder-lock"
     if app.startswith(RECORDER_APP):
         return "recorder"
-    if app.startswith("commandcenter-recorder-lock"):
-        return "recorder-lock"
     return app or "(unnamed)"
 
 
@@ -501,6 +503,7 @@ def summarise(n: int, *, span: float, sent: int, sent_at: dict[str, float], t0: 
         "commits": len(log_positions),
         "commits_per_s": sum(1 for c in committed_at.values() if c >= t0) / span if span else 0.0,
         "requests_per_s": requests, "requests_by_route": by_route, "requests_run_total": req[1]["total"],
+        "requests_run_by_route": req[1]["by_route"],
         "streams_open": streams,
         "to_notify_p50_ms": percentile(to_notify, 50), "to_notify_p99_ms": percentile(to_notify, 99),
         "from_notify_p50_ms": percentile(after_notify, 50), "from_notify_p99_ms": percentile(after_notify, 99),
@@ -529,7 +532,8 @@ def report(results: list[RunResult], load: tuple[float, float, float]) -> None:
         common = {"n": n, "seconds": round(f["span_s"], 1), "events_per_s": round(f["events_per_s"], 1),
                   "commits_per_s": round(f["commits_per_s"], 1), "load_avg_1m": load[0]}
         emit(f"followers_backend_requests_per_s_n{n}", f["requests_per_s"], "req/s", None,
-             by_route=f["requests_by_route"], run_total=f["requests_run_total"], streams_open=f["streams_open"],
+             by_route=f["requests_by_route"], run_total=f["requests_run_total"],
+             run_by_route=f["requests_run_by_route"], streams_open=f["streams_open"],
              **common)
         emit(f"followers_pg_cpu_ms_per_s_n{n}", f["pg_backends_cpu_ms_per_s"], "ms/s", None,
              by_role=f["pg_cpu_by_role_ms_per_s"], per_follower=f["follower_pg_cpu_ms_per_s"],

@@ -33,6 +33,7 @@ def test_followers_add_no_backend_load_and_each_applies_every_commit_once_in_ord
     assert one["streams_open"] == two["streams_open"] == {"/api/v1/stream": 1}    # the recorder's stream alone
     assert abs(two["run_total"] - one["run_total"]) <= 1     # about the same requests in a whole run, whatever N
     assert abs(two["value"] - one["value"]) <= 0.5            # requests/s: within noise, not one more client per N
+    assert figures["followers_pg_connections_n2"]["by_role"]["recorder-lock"] == 1   # the recorder: one lock session
     assert figures["followers_pg_connections_n2"]["by_role"]["recorder"] == \
         figures["followers_pg_connections_n1"]["by_role"]["recorder"]
     assert "| followers complete, in order | 1/1 | 2/2 |" in out.err     # the readable table
