@@ -59,6 +59,10 @@ def plan(soak_minutes: float | None, quick: bool) -> list[Bench]:
         # a window of ended incidents as long as the measured part, two windows of warm-up before it
         Bench("wall_soak.py", full=["--minutes", str(soak)], quick=["--minutes", str(soak)],
               timeout=3 * soak * 60 + 180, names=("soak_rss_growth_pct",)),
+        # one recorder, 1/4/16 followers (one a wall) on one PostgreSQL at 200 events/s; --quick: 1 and 4
+        Bench("store_followers.py", full=["--followers", "1,4,16"], quick=["--quick"], timeout=600,
+              names=tuple(f"followers_{figure}_n{n}" for n in ((1, 4) if quick else (1, 4, 16))
+                          for figure in ("backend_requests_per_s", "complete", "event_to_pixel_p99_ms"))),
     ]
     known = {b.script for b in ours}
     theirs = []

@@ -25,11 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from ..feeds import redact
+    from .common import name_connections
     from .parent_watch import watch_parent_if_asked
 
     watch_parent_if_asked()   # a recorder started by a wall ends with it (services/recorder_child.py)
     redact.install()     # no log line of any command carries URL user info or a token (feeds/redact.py)
     args = build_parser().parse_args(argv)
+    name_connections(args.command)      # which process a PostgreSQL session belongs to (pg_stat_activity)
     return int(args.func(args) or 0)
 
 

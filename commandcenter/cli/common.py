@@ -3,6 +3,7 @@ only where one is meant to be, and the demo's embedded city."""
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -29,6 +30,15 @@ def load_or_exit(path: str | Path) -> Config:
     if Path(path) == demo_runtime_config():
         print(f"使用运行中的演示配置 / using the running demo's config: {path}", file=sys.stderr)
     return config
+
+
+def name_connections(command: str) -> str:
+    """Name this process's PostgreSQL sessions `commandcenter-COMMAND HOST:PID` in pg_stat_activity (libpq reads
+    PGAPPNAME for every connection that does not name itself): an administrator, and the scale bench, tell the
+    recorder's sessions from each wall's. Set by every command, so a recorder a wall started is not named `run`."""
+    name = f"commandcenter-{command} {socket.gethostname()}:{os.getpid()}"[:63]
+    os.environ["PGAPPNAME"] = name
+    return name
 
 
 # ---------------------------------------------------------------- the running demo, found by other commands

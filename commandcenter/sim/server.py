@@ -12,6 +12,7 @@ import re
 import secrets
 import time
 import uuid
+from collections import Counter
 from datetime import datetime, UTC
 from email.utils import format_datetime
 from pathlib import Path
@@ -98,6 +99,9 @@ class SimServer:
         self._cache: dict[str, bytes] = {}
         self._conns: set[Any] = set()
         self.stopped = False
+        #: requests served by route, control routes apart: what the clients cost this backend (the scale bench)
+        self.requests: Counter[str] = Counter()
+        self.in_flight: Counter[str] = Counter()     # requests being served now: the open streams among them
         self.camera_count, self.hd_cameras = cameras, hd_cameras
         self.preview_ttl_s = preview_ttl_s
         self.cameras: dict[str, SimCamera] = {}
@@ -159,6 +163,7 @@ class SimServer:
         r.add_post(f"{API}/_control/drills", self.h_drills)
         r.add_delete(f"{API}/_control/drills/{{id}}", self.h_drill_stop)
         r.add_get(f"{API}/_control/clock", self.h_clock)
+        r.add_get(f"{API}/_control/requests", self.h_requests)
         r.add_post(f"{API}/_control/clock", self.h_clock)
         r.add_get(f"{API}/cameras", self.h_cameras)
         r.add_get(f"{API}/cameras/{{id}}", self.h_camera)
@@ -243,14 +248,21 @@ class SimServer:
     async def _fault_middleware(self, request: web.Request, handler):
         if "/_control/" in request.path:
             return await handler(request)
-        f = self.faults
-        while f.stall and not self.stopped:
-            await asyncio.sleep(0.05)
-        if f.latency_ms > 0:
-            await asyncio.sleep(f.latency_ms / 1000.0)
-        if f.hit(f.error_rate):
-            return web.json_response({"error": "injected fault: service unavailable"}, status=503)
-        return await handler(request)
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else request.path
+        self.requests[route] += 1
+        self.in_flight[route] += 1
+        try:
+            f = self.faults
+            while f.stall and not self.stopped:
+                await asyncio.sleep(0.05)
+            if f.latency_ms > 0:
+                await asyncio.sleep(f.latency_ms / 1000.0)
+            if f.hit(f.error_rate):
+                return web.json_response({"error": "injected fault: service unavailable"}, status=503)
+            return await handler(request)
+        finally:
+            self.in_flight[route] -= 1
 
     def _mangle_items(self, items: list[Any]) -> list[Any]:
         """Duplicate, reorder and break items of a REST page as the switches say."""
@@ -324,6 +336,12 @@ class SimServer:
             "scenario": getattr(self.scenario, "name", None), "faults": self.faults.as_dict(),
             "drills": [d["drill_id"] for d in self.drills.describe()] if self.drills is not None else [],
         })
+
+    async def h_requests(self, request: web.Request) -> web.Response:
+        """Requests since start, in total and by route, and those being served now (the open SSE and WebSocket
+        streams among them); control routes not counted."""
+        return self._json({"total": sum(self.requests.values()), "by_route": dict(self.requests),
+                           "in_flight": {route: n for route, n in self.in_flight.items() if n}})
 
     def _natural_rates(self) -> dict[str, Any]:
         """The profile's own daily rates from the seeds (before `--rate`), so a client can tell them from a demo's."""

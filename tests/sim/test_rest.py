@@ -106,3 +106,25 @@ def test_live_incidents_appear_within_a_second_of_start(fresh) -> None:
                 break
             time.sleep(0.1)
     assert seen_new, "a brand-new incident within ~1.2 s of start"
+
+
+def test_the_requests_served_are_counted_by_route_without_the_control_routes(fresh) -> None:
+    sim = fresh()
+    with httpx.Client(base_url=sim.url) as c:
+        before = c.get("/_control/requests").json()
+        c.get("/incidents", params={"limit": 3})
+        c.get("/incidents", params={"limit": 3})
+        c.get("/status")
+        after = c.get("/_control/requests").json()
+    assert after["total"] - before["total"] == 3
+    by_route = after["by_route"]
+    assert by_route["/api/v1/incidents"] - before["by_route"].get("/api/v1/incidents", 0) == 2
+    assert not any("_control" in route for route in by_route)
+    assert after["in_flight"] == {}                       # nothing is being served between requests
+
+
+def test_an_open_stream_is_a_request_in_flight_until_it_closes(fresh) -> None:
+    sim = fresh()
+    with httpx.Client(base_url=sim.url) as c, c.stream("GET", "/stream") as stream:
+        next(stream.iter_lines())                         # the server has started answering
+        assert c.get("/_control/requests").json()["in_flight"] == {"/api/v1/stream": 1}
