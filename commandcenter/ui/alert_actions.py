@@ -19,6 +19,8 @@ from ..domain import ActionKind, OperatorAction
 from ..services import Change, LiveState
 
 log = logging.getLogger(__name__)
+#: How many of its own recorded actions a wall remembers until the store tells them back.
+ECHO_MEMORY = 1000
 
 InStore = Callable[..., Awaitable[Any]]
 
@@ -48,7 +50,7 @@ class AlertActions(QObject):
         self._shelved: dict[str, OperatorAction] = {}
         self._escalated: dict[str, OperatorAction] = {}
         self._last_id = 0
-        self.recorded: list[OperatorAction] = []     # what this wall recorded, newest last
+        self._awaiting_echo: dict[int, None] = {}    # ids of actions this wall recorded, oldest first
         # an alert gone from the live state takes its operator state along: a wall runs for weeks
         self._unsubscribe = live.on_change(self._forget_removed)
 
@@ -92,9 +94,20 @@ class AlertActions(QObject):
                 raise
         else:
             log.warning("alert action %s on %s not persisted: no store", kind.value, alert_id)
-        self.recorded.append(action)
+        if action.id is not None:
+            self._awaiting_echo[action.id] = None
+            while len(self._awaiting_echo) > ECHO_MEMORY:    # a wall that does not follow hears no echo
+                del self._awaiting_echo[next(iter(self._awaiting_echo))]
         self.apply(action)
         return action
+
+    def is_own_echo(self, action: OperatorAction) -> bool:
+        """Whether `action`, told back by the store's follower, is one this wall recorded and applied already
+        (then forgotten: each is told back once)."""
+        if action.id is None or action.id not in self._awaiting_echo:
+            return False
+        del self._awaiting_echo[action.id]
+        return True
 
     # --- state -----------------------------------------------------------------------------
     def _forget_removed(self, change: Change) -> None:

@@ -281,9 +281,8 @@ class WallApp:
         self._take_actions(actions)
         alert_actions = self.alert_actions
         if alert_actions is not None:
-            own = {a.id for a in alert_actions.recorded}
             for action in actions:
-                if action.id not in own:
+                if not alert_actions.is_own_echo(action):
                     alert_actions.apply(action)
         self.notify("actions", actions)      # the console's history shows them now
 

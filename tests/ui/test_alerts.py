@@ -222,3 +222,27 @@ def test_an_alert_pruned_from_the_live_state_takes_its_operator_state_along(ui, 
     assert "A1" in live.prune(clock()).removed_alerts
     assert actions.acknowledgement("A1") is None and actions.history("A1") == []
     assert actions.is_acknowledged("A4")       # still live: its state stays
+
+
+
+def test_a_wall_remembers_its_own_actions_only_until_the_store_tells_them_back(ui, clock, qloop, sqlite_url,
+                                                                               monkeypatch):
+    from commandcenter.ui import alert_actions as A
+
+    monkeypatch.setattr(A, "ECHO_MEMORY", 3)
+    store = Store.open(sqlite_url)
+    live = W.live_city()
+    pipeline = IngestPipeline(config_from_dict({}), store, live)
+    actions = AlertActions(live, pipeline.in_store, store, clock=clock)
+    try:
+        recorded = [qloop.run_until_complete(actions.acknowledge(a, "王五", "已核实")) for a in ("A1", "A2", "A3", "A4")]
+    finally:
+        qloop.run_until_complete(pipeline.close())
+    other = OperatorAction(ActionKind.ACKNOWLEDGE, "alert", "A4", "赵六", "console-9", clock(),
+                           id=recorded[-1].id + 1)
+    assert actions.is_own_echo(recorded[-1]) and not actions.is_own_echo(recorded[-1])   # told back once, then forgotten
+    assert not actions.is_own_echo(other)
+    # a wall that does not follow hears no echo: it remembers its newest few, not every action of a month
+    assert not actions.is_own_echo(recorded[0])
+    assert actions.is_own_echo(recorded[1]) and actions.is_own_echo(recorded[2])
+    store.close()
