@@ -176,32 +176,13 @@ def test_an_action_or_a_drill_recorded_on_one_wall_reaches_another_follower_with
 def test_a_drill_one_wall_plays_reaches_another_follower_start_records_and_stop(store_url):
     """The playing wall writes the drill's records to the store like a feed's: a following wall gets its start,
     every record it played, and its stop."""
-    from commandcenter.services import LiveState
-    from commandcenter.services.drills import DrillManager
-    from tests.support.drills import SCENARIO, FakeClock
+    from tests.support.drills import a_drill_reaches_a_follower
 
     async def scenario() -> None:
         wall_a, wall_b = Store.open(store_url), Store.open(store_url)
-        drills: asyncio.Queue[str] = asyncio.Queue()
-        commits = LiveCommits()
-        follower = StoreFollower(wall_b, commits, on_drill=drills.put_nowait)
-        await follower.start()
-        clock = FakeClock()
-        player = DrillManager(wall_a, LiveState(), clock=clock, console="wall-a")
         try:
-            drill = player.start(SCENARIO, actor="李科长", reason="夜间演练")
-            assert await asyncio.wait_for(drills.get(), 1.0) == drill.id
-            while (clock.t - drill.started_at).total_seconds() < 120:
-                clock.advance(5)
-                player.tick()
-            played = {i.id: i.version for i in player.live.incidents.values() if i.drill_id == drill.id}
-            assert played
-            assert await eventually(lambda: {i.id: i.version for i in commits.live.incidents.values()
-                                             if i.drill_id == drill.id} == played, timeout=5)
-            player.stop(actor="李科长")
-            assert await asyncio.wait_for(drills.get(), 1.0) == drill.id
+            await a_drill_reaches_a_follower(wall_a, wall_b)
         finally:
-            await follower.stop()
             wall_a.close()
             wall_b.close()
 

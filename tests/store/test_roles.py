@@ -146,12 +146,7 @@ def test_the_wall_role_reads_and_acts_but_cannot_change_a_record(roles, tmp_path
 def test_a_drill_played_on_a_wall_with_the_wall_role_reaches_another_walls_follower_within_a_second(roles) -> None:
     """Wall A and wall B both run as the walls' role: A plays a drill (its records go through the record log like
     a feed's); B, following the store, gets its start within a second, then every record A played, then its stop."""
-    from commandcenter.services import LiveState
-    from commandcenter.services.drills import DrillManager
-    from commandcenter.services.follower import StoreFollower
-    from commandcenter.services.live_commits import LiveCommits
-    from tests.support.drills import SCENARIO, FakeClock
-    from tests.support.fixtures import eventually_holds
+    from tests.support.drills import a_drill_reaches_a_follower
 
     owner, recorder_role, wall_role = roles
     assert main(["store", "grant", "--store", owner, "--recorder", recorder_role, "--wall", wall_role]) == 0
@@ -159,27 +154,9 @@ def test_a_drill_played_on_a_wall_with_the_wall_role_reaches_another_walls_follo
     async def scenario() -> None:
         # as following walls open it: no recorder has run, so the store keeps no calendar yet and none is built
         wall_a, wall_b = (Store.open(as_role(owner, wall_role), calendar="require") for _ in range(2))
-        drills: asyncio.Queue[str] = asyncio.Queue()
-        commits = LiveCommits()
-        follower = StoreFollower(wall_b, commits, on_drill=drills.put_nowait)
-        await follower.start()
-        clock = FakeClock()
-        player = DrillManager(wall_a, LiveState(), clock=clock, console="wall-a")
         try:
-            drill = player.start(SCENARIO, actor="李科长", reason="夜间演练")
-            assert await asyncio.wait_for(drills.get(), 1.0) == drill.id
-            while (clock.t - drill.started_at).total_seconds() < 120:
-                clock.advance(5)
-                player.tick()
-            played = {i.id: i.version for i in player.live.incidents.values() if i.drill_id == drill.id}
-            assert played
-            assert await eventually_holds(lambda: {i.id: i.version for i in commits.live.incidents.values()
-                                                   if i.drill_id == drill.id} == played, timeout=5)
-            player.stop(actor="李科长")
-            assert await asyncio.wait_for(drills.get(), 1.0) == drill.id
-            assert follower.undecodable == 0
+            assert await a_drill_reaches_a_follower(wall_a, wall_b) == 0
         finally:
-            await follower.stop()
             wall_a.close()
             wall_b.close()
 
