@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .lifetime import die_with_parent
+
 MOSQUITTO = "/usr/sbin/mosquitto"
 
 
@@ -78,7 +80,7 @@ class Broker:
     def start(self, timeout: float = 10.0) -> Broker:
         with open(self.dir / "mosquitto.log", "ab") as log:
             self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.dir / "mosquitto.conf")], stdout=log,
-                                         stderr=log, stdin=subprocess.DEVNULL)
+                                         stderr=log, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cameras import SimCamera
+from .lifetime import die_with_parent
 from .start_once import StartOnce
-from .video import camera_env, die_with_parent
+from .video import camera_env
 
 log = logging.getLogger(__name__)
 

@@ -10,19 +10,17 @@ watches cost CPU. RTSP is served by sim/rtsp.py from an encoder of its own (`rtp
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cameras import SimCamera
+from .lifetime import die_with_parent
 from .start_once import StartOnce
 
 log = logging.getLogger(__name__)
@@ -44,21 +42,6 @@ def ffmpeg_path() -> str | None:
 
 def font_file() -> Path | None:
     return next((p for p in FONT_CANDIDATES if p.is_file()), None)
-
-
-_PR_SET_PDEATHSIG = 1
-_prctl: Callable[..., int] | None
-try:
-    _prctl = ctypes.CDLL(None, use_errno=True).prctl     # looked up here: the child between fork and exec only calls it
-except (OSError, AttributeError):
-    _prctl = None
-
-
-def die_with_parent() -> None:
-    """In the encoder's process before exec (Linux): it is killed when the thread that started it ends, so a
-    simulator killed without stopping (a test's timeout, a crash) leaves no encoder running on."""
-    if _prctl is not None:
-        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def camera_env() -> dict[str, str]:

@@ -1,7 +1,6 @@
 """The simulator's cameras: a catalogue, short-lived preview URLs, live HLS from FFmpeg, a camera switched off."""
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -197,21 +196,14 @@ os._exit(0)     # killed, as a test's timeout or a crash would: no stop()
 
 @needs_ffmpeg
 def test_a_simulator_that_dies_leaves_no_encoder_running() -> None:
-    from tests.support import subprocess_env
+    from tests.support import pid_alive, subprocess_env
 
     out = subprocess.run([sys.executable, "-c", KILLED_SIM], capture_output=True, text=True, timeout=90,
                          env=subprocess_env())
     pids = [int(p) for p in out.stdout.split()]
     assert len(pids) == 2, out.stderr
     deadline = time.monotonic() + 10
-    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+    while any(pid_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(_alive(p) for p in pids), "the encoders ended with the simulator's process"
+    assert not any(pid_alive(p) for p in pids), "the encoders ended with the simulator's process"
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True

@@ -25,3 +25,12 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     """The environment for a Python child process that imports `tests.support` (and this checkout's package)."""
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     return dict(os.environ, PYTHONPATH=path, **extra)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this id is still running (a child someone else started, and reaped once it ends)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
