@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QBoxLayout
 
 from commandcenter.domain import AlertLevel
 from commandcenter.ui.map import GridMap
+from commandcenter.ui.map.legend import LegendEntry, section_name, sections
 from commandcenter.ui.resources import FONT_FILE as FONT
 from tests.support import map_data as F
 
@@ -169,3 +170,17 @@ def test_a_key_without_room_for_all_keeps_what_the_map_shows_warnings_first(qtbo
     shown_kinds = {kind for kind, _ in m.legend.shown_rows()}
     assert "alert4" in shown_kinds and m.legend.font_px() == px           # fewer sections, the same size
     assert m.legend.sizeHint().height() <= m.height()
+
+
+def test_a_smaller_section_takes_the_room_a_larger_more_important_one_left(qtbot, cjk_font):
+    """The sensors page's map: no room for the load ramp under the incidents' key, but room for the devices' rows;
+    the key shows them rather than leaving the room empty."""
+    nodes = F.city(200, n_districts=2)
+    m = shown(qtbot, nodes, 1000, 420)
+    m.set_incidents(F.incidents(nodes, 20))
+    m.add_legend_source(lambda: [LegendEntry("title", "城市感知设备"), LegendEntry("sensor-normal", "正常  12")])
+    lg = m.legend
+    by_name = {section_name(lg.rows(), sec): len(sec) for sec in sections(lg.rows())}
+    assert by_name["step0"] > by_name["sensor-normal"]
+    assert lg.fit(1, lg._height_for(by_name["sev4"] + by_name["sensor-normal"]))
+    assert lg.dropped >= {"step0", "res-team"} and not lg.dropped & {"sev4", "sensor-normal"}

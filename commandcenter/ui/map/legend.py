@@ -4,7 +4,8 @@ shapes per severity and resource kind, the alert levels and the drill outline. C
 Its text is sized for the room like every other text on the wall (theme.text_pixel_size at the minimum angle), never
 smaller: where the tile has no room for the whole key at that size, whole sections are left out, the least
 important first (SECTION_PRIORITY: warnings while the map shows one, then incidents, the grids' load, resources,
-then the sections other layers add). A section is a "title" row and the rows after it, so a layer's rows with a
+then the sections other layers add; a smaller section still takes the room a larger, more important one left). A
+section is a "title" row and the rows after it, so a layer's rows with a
 title of their own are a section of their own."""
 from __future__ import annotations
 
@@ -118,9 +119,9 @@ class MapLegend(QWidget):
         self.set_pixel_size(theme.text_pixel_size(self, theme.TEXT_MIN_ARCMIN))
 
     def fit(self, columns: int, height: int) -> bool:
-        """In `columns` columns, keep the most important sections whose rows fit `height` pixels at the font's size
-        (a section that does not fit is left out whole, the less important ones after it too); False if not even
-        the most important fits."""
+        """In `columns` columns, keep the most important sections whose rows fit `height` pixels at the font's size:
+        a section that does not fit is left out whole, and a smaller, less important one may take the room it left;
+        False if not even the most important fits."""
         self.set_columns(columns)
         rows = self.rows()
         # the warnings' key comes first while the map shows warnings; with none on the map it gives way to the rest
@@ -129,16 +130,15 @@ class MapLegend(QWidget):
                       + (idle if section_name(rows, sec).startswith("alert") else 0))
         kept: list[list[int]] = []
         for sec in secs:
-            if self._height_for(sum(len(k) for k in kept) + len(sec)) > height:
-                break
-            kept.append(sec)
+            if self._height_for(sum(len(k) for k in kept) + len(sec)) <= height:
+                kept.append(sec)
         dropped = frozenset(section_name(rows, sec) for sec in secs if sec not in kept)
         if dropped != self.dropped:
             self.dropped = dropped
             self._static_key = None
             self.updateGeometry()
             self.update()
-        return bool(kept)
+        return bool(secs) and kept[:1] == secs[:1]
 
     def _height_for(self, n_rows: int) -> int:
         return int(self._per_column(n_rows) * QFontMetricsF(self._font).height() * 1.35 + 16)
