@@ -3,13 +3,15 @@ opens the device's details with its 24-hour chart from the store; the map draws 
 from __future__ import annotations
 
 from tests.support import wall_data as W
-from PySide6.QtCore import QPoint, Qt
+import numpy as np
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage
 from commandcenter.config import config_from_dict
 from commandcenter.domain.sensors import SensorStatus, SensorType
 from commandcenter.services import IngestPipeline, LiveState
 from commandcenter.store import Store
 from commandcenter.ui.details import DetailController, DetailPanel
-from commandcenter.ui.tiles.sensors import SensorsTile
+from commandcenter.ui.tiles.sensors import RowsPicture, SensorsTile
 
 
 def test_counts_worst_readings_and_a_click_opening_the_devices_chart(ui, qtbot, qloop, sqlite_url, clock) -> None:
@@ -29,7 +31,7 @@ def test_counts_worst_readings_and_a_click_opening_the_devices_chart(ui, qtbot, 
     assert rows["燃气"] == ["1", "0", "0", "1"]              # silent since 50 minutes before: offline
     worst = tile.worst.rows
     assert worst[0].id == "WL1" and worst[0].level == 3 and worst[0].status is SensorStatus.ALARM
-    assert "0.49 m" in tile.worst.row_text(worst[0])
+    assert tile.worst.row_texts(worst[0])[1] == "0.49 m"
     assert "GS1" not in [s.id for s in worst]                # an offline device has no reading to rank
     # the sparkline's recent values come from the changes the tile saw
     live.apply(sensors=[out.sensors[-1]])
@@ -92,3 +94,24 @@ def test_a_wholesale_replacement_leaves_only_the_devices_the_live_state_now_hold
     rows = {tile.cell_text(r, 0): tile.cell_text(r, 1) for r in range(len(SensorType))}
     assert rows["积水水位"] == "1" and rows["井盖"] == "0" and rows["配电箱温度"] == "0"
     assert [s.id for s in tile.worst.rows] == ["WL1"]
+
+
+def test_a_reading_is_drawn_whole_however_long_its_devices_name(ui) -> None:
+    """The readings stand in a column of their own: a long name is cut, the reading beside it never is."""
+    font = QFont()
+    font.setPixelSize(24)
+    empty = np.array([])
+
+    def picture(name: str) -> QImage:
+        rows = ((name, "32.5 °", QColor("orange"), empty), ("短名 · 井盖", "0.49 m", QColor("red"), empty))
+        return RowsPicture(900, 200, 1.0, font, rows).draw()
+
+    short, long = picture("短名 · 井盖"), picture("金里村第十一网格的一个名字很长很长很长很长很长的烟感设备 · 烟感")
+    value_column = QRect(900 - 270 - 12 - QFontMetrics(font).horizontalAdvance("32.5 °"), 0, 120, 40)
+    assert short.copy(value_column) == long.copy(value_column)          # the reading, whole and in its place
+    assert not _blank(short.copy(value_column))
+    assert short.copy(QRect(12, 0, 300, 40)) != long.copy(QRect(12, 0, 300, 40))
+
+
+def _blank(image: QImage) -> bool:
+    return all(image.pixelColor(x, y).alpha() == 0 for x in range(image.width()) for y in range(image.height()))

@@ -109,14 +109,14 @@ class SensorBook:
 
 @dataclass(frozen=True)
 class RowsPicture:
-    """What a picture of the worst readings needs, copied on the GUI thread: its size, font, and each row's text,
-    colour and recent values."""
+    """What a picture of the worst readings needs, copied on the GUI thread: its size, font, and each row's device,
+    reading, colour and recent values."""
 
     width: int
     height: int
     dpr: float
     font: QFont
-    rows: tuple[tuple[str, QColor, np.ndarray], ...]
+    rows: tuple[tuple[str, str, QColor, np.ndarray], ...]
 
     def row_height(self) -> float:
         return max(18.0, self.height / WORST_ROWS)
@@ -131,22 +131,27 @@ class RowsPicture:
         p.setFont(self.font)
         h, w = self.row_height(), self.width
         spark_w = w * 0.3
-        text_w = int(w - spark_w - 20)
         metrics = p.fontMetrics()
-        for i, (text, colour, values) in enumerate(self.rows):
+        # the readings in a column of their own, never cut: where room runs out the device's name gives way
+        value_right = w - spark_w - 12
+        value_w = max((metrics.horizontalAdvance(value) for _, value, _, _ in self.rows), default=0)
+        label_w = max(0, int(value_right - 12 - value_w - metrics.horizontalAdvance("  ")))
+        for i, (label, value, colour, values) in enumerate(self.rows):
             top = i * h
             if top + h > self.height + 1:
                 break
             p.fillRect(QRectF(0, top + h * 0.2, 6, h * 0.6), colour)
             p.setPen(theme.TEXT)
-            p.drawText(QRectF(12, top, text_w, h), int(Qt.AlignmentFlag.AlignVCenter),
-                       metrics.elidedText(text, Qt.TextElideMode.ElideRight, text_w))
+            p.drawText(QRectF(12, top, label_w, h), int(Qt.AlignmentFlag.AlignVCenter),
+                       metrics.elidedText(label, Qt.TextElideMode.ElideRight, label_w))
+            p.drawText(QRectF(12, top, value_right - 12, h),
+                       int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight), value)
             if len(values) >= 2:
                 lo, span = values.min(), (values.max() - values.min()) or 1.0
                 x0, y0, sh = w - spark_w - 4, top + h * 0.2, h * 0.6
                 xs = x0 + spark_w * np.arange(len(values)) / (len(values) - 1)
                 ys = y0 + sh * (1 - (values - lo) / span)
-                p.setPen(QPen(colour, 1))
+                p.setPen(QPen(colour, max(1.0, h / 24)))           # a line seen from the room, not a hairline
                 p.drawPath(pg.functions.arrayToQPath(xs, ys, "all", finiteCheck=False))   # one call, not one per point
         p.end()
         return image
@@ -206,15 +211,16 @@ class WorstReadings(QWidget):
 
     def _spec(self) -> RowsPicture:
         history = self.book.history
-        rows = tuple((self.row_text(s), status_colour(s),
+        rows = tuple((*self.row_texts(s), status_colour(s),
                       np.fromiter(history.get(s.id, ()), dtype=float)) for s in self.rows)
         return RowsPicture(self.width(), self.height(), self.devicePixelRatioF(), QFont(self.font()), rows)
 
     def row_height(self) -> float:
         return max(18.0, self.height() / WORST_ROWS)
 
-    def row_text(self, s: Sensor) -> str:
-        return f"{fmt.feed_text(s.name or s.id)} · {type_label(s.type)} · {value_text(s.type, s.value)}"
+    def row_texts(self, s: Sensor) -> tuple[str, str]:
+        """(device and type, reading) of a row."""
+        return f"{fmt.feed_text(s.name or s.id)} · {type_label(s.type)}", value_text(s.type, s.value)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.LanguageChange):
