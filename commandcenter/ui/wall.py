@@ -18,6 +18,7 @@ from ..services.recorder_child import RecorderStatus
 from . import format as fmt
 from . import labels, theme
 from .banner import AlertBanner
+from .elided_label import ElidedLabel
 from .pages import PageStack, PageView, TileBuilder
 from .tiles.base import Tile, plain_label
 
@@ -137,10 +138,9 @@ class WallHeader(QWidget):
     def __init__(self, title: str, clock: Callable[[], datetime], parent: QWidget | None = None):
         super().__init__(parent)
         self._clock = clock
-        self.title = plain_label(title)
-        # sized for the room, a long title is cut at the clock rather than widen the window past its screen
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.title.setMinimumWidth(1)
+        # sized for the room, a long title ends in "…" at the clock (whole in its tooltip) rather than widen the window
+        self.title = ElidedLabel()
+        self.title.set_full_text(title)
         self.clock_label = plain_label()
         self.clock_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.duty_label = plain_label()   # the duty roster: who is on duty now
