@@ -15,6 +15,7 @@ from ..config import DEFAULT_CONFIG, SCENARIOS_DIR, Config, ConfigError, load_co
 from ..config.schema import FeedSection
 
 if TYPE_CHECKING:
+    from ..store import Store
     from ..services.recorder_child import RecorderSupervisor
     from ..sim.broker import Broker
     from ..sim.sensors import SensorPublisher
@@ -156,6 +157,25 @@ def store_url_or_exit(config: Config, given: str = "", *, create: bool) -> str:
             raise SystemExit(2)
         path.parent.mkdir(parents=True, exist_ok=True)
     return url
+
+
+def open_store_or_exit(config: Config, config_path: str, command: str, given: str = "", *,
+                       create: bool = False) -> Store:
+    """The store a command that is not its recorder uses (kpis, report, export, drill): it keeps the KPI calendar
+    its recorder built the rollups on, and a config on another one is an error naming the file and each key, never
+    a rebuild of a shared store's rollups on this config's calendar."""
+    from ..domain import kpis as DK
+    from ..store import CalendarMismatch, Store, StoreError
+
+    url = store_url_or_exit(config, given, create=create)
+    try:
+        return Store.open(url, tz=config.store.timezone, limits=DK.limits_for_hours(config.deadlines.hours),
+                          calendar="require")
+    except CalendarMismatch as exc:
+        print(f"{command}: {exc.explain(config_path)}", file=sys.stderr)
+    except StoreError as exc:
+        print(f"{command}: store: {exc}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 # ---------------------------------------------------------------- the wall's own recorder

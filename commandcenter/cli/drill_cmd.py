@@ -14,9 +14,12 @@ import getpass
 import socket
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from ..domain import kpis as DK
-from .common import backend_clock, default_config, load_or_exit, scenario_path, store_url_or_exit
+from .common import backend_clock, default_config, load_or_exit, open_store_or_exit, scenario_path
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,13 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _open(args: argparse.Namespace):
-    from ..store import Store
-
-    config = args.loaded_config
+def _open(args: argparse.Namespace) -> Store:
     # only a drill that starts may make a store; and it starts only once its backend answered (run())
-    url = store_url_or_exit(config, args.store, create=args.drill_command == "start")
-    return Store.open(url, tz=config.store.timezone, limits=DK.limits_for_hours(config.deadlines.hours))
+    return open_store_or_exit(args.loaded_config, args.config, "drill", args.store,
+                              create=args.drill_command == "start")
 
 
 def _backend(args: argparse.Namespace):
@@ -61,8 +61,6 @@ def _backend(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..store import StoreError
-
     from ..services.drills import DrillBackendError
 
     args.loaded_config = load_or_exit(args.config)
@@ -73,11 +71,7 @@ def run(args: argparse.Namespace) -> int:
         except DrillBackendError as exc:
             print(f"drill: not started: {exc}", file=sys.stderr)
             return 2
-    try:
-        store = _open(args)
-    except StoreError as exc:
-        print(f"store: {exc}", file=sys.stderr)
-        return 2
+    store = _open(args)
     try:
         return {"start": _start, "stop": _stop, "list": _list, "delete": _delete}[args.drill_command](args, store)
     finally:

@@ -24,8 +24,7 @@ from typing import Any, TextIO
 
 from ..domain import encode, format_time, parse_time, signal_kind
 from ..domain.text import csv_cell
-from ..domain import kpis as DK
-from .common import default_config, load_or_exit, store_url_or_exit
+from .common import default_config, load_or_exit, open_store_or_exit
 
 KINDS = ("incidents", "alerts", "resources", "sensors", "quarantine")
 ALL = 100_000_000
@@ -63,17 +62,9 @@ def _time_arg(value: str | None, name: str) -> datetime | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..store import Store, StoreError
-
     since, until = _time_arg(args.since, "since"), _time_arg(args.until, "until")
     config = load_or_exit(args.config)
-    url = store_url_or_exit(config, args.store, create=False)
-    try:
-        store = Store.open(url, tz=config.store.timezone,
-                           limits=DK.limits_for_hours(config.deadlines.hours))
-    except StoreError as exc:
-        print(f"export: store: {exc}", file=sys.stderr)
-        return 2
+    store = open_store_or_exit(config, args.config, "export", args.store)
     try:
         rows = list(_rows(store, args.what, since, until))
     finally:

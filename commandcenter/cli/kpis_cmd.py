@@ -20,7 +20,7 @@ from typing import Any
 from ..config import Config
 from ..domain import kpis as DK
 from ..domain import parse_time
-from .common import default_config, load_or_exit, store_url_or_exit
+from .common import default_config, load_or_exit, open_store_or_exit
 
 FIELDS = ("key", "label", "period", "value", "unit", "text", "target", "meets_target", "sample", "enough_data",
           "previous", "change_previous", "last_year", "change_last_year")
@@ -63,8 +63,6 @@ def figures(store: Any, node: str, at: datetime, period: str, cards: tuple[str, 
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..store import Store, StoreError
-
     config = load_or_exit(args.config)
     try:
         at = parse_time(args.at) if args.at else datetime.now(UTC)
@@ -81,12 +79,7 @@ def run(args: argparse.Namespace) -> int:
         if not install_language(args.lang):
             print(f"kpis: no translation for language {args.lang!r}", file=sys.stderr)
             return 2
-    try:
-        store = Store.open(store_url_or_exit(config, args.store, create=False), tz=config.store.timezone,
-                           limits=DK.limits_for_hours(config.deadlines.hours))
-    except StoreError as exc:
-        print(f"store: {exc}", file=sys.stderr)
-        return 2
+    store = open_store_or_exit(config, args.config, "kpis", args.store)
     try:
         rows = figures(store, node, at, args.period, cards)
     finally:

@@ -7,8 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..domain import kpis as DK
-from .common import default_config, load_or_exit, store_url_or_exit
+from .common import default_config, load_or_exit, open_store_or_exit
 from datetime import UTC
 
 
@@ -35,8 +34,6 @@ def run_daily(args: argparse.Namespace) -> int:
     from datetime import date, datetime
     from zoneinfo import ZoneInfo
 
-    from ..store import Store, StoreError
-
     config = load_or_exit(args.config)
     tz = config.store.timezone
     now = datetime.now(UTC)
@@ -59,12 +56,7 @@ def run_daily(args: argparse.Namespace) -> int:
     from ..ui.daily_report import assemble, write_daily_report
 
     fmt.set_timezone(tz)
-    try:
-        store = Store.open(store_url_or_exit(config, args.store, create=False), tz=tz,
-                           limits=DK.limits_for_hours(config.deadlines.hours))
-    except StoreError as exc:
-        print(f"store: {exc}", file=sys.stderr)
-        return 2
+    store = open_store_or_exit(config, args.config, "report", args.store)
     node = config.wall.territory_node if args.node is None else args.node
     try:
         report = assemble(store, day, node, now=now, tz=tz)
@@ -76,15 +68,9 @@ def run_daily(args: argparse.Namespace) -> int:
 
 def run_drill(args: argparse.Namespace) -> int:
     from ..services.drill_report import assemble, drill_ids
-    from ..store import Store, StoreError
 
     config = load_or_exit(args.config)
-    url = store_url_or_exit(config, args.store, create=False)
-    try:
-        store = Store.open(url, tz=config.store.timezone, limits=DK.limits_for_hours(config.deadlines.hours))
-    except StoreError as exc:
-        print(f"store: {exc}", file=sys.stderr)
-        return 2
+    store = open_store_or_exit(config, args.config, "report", args.store)
     try:
         drills = drill_ids(store)
         if args.list:
