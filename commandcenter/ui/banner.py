@@ -11,13 +11,14 @@ than three flashes a second) until it is acknowledged, from the console or with 
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QMouseEvent, QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QMouseEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QWidget
 
 from ..domain import AlertLevel
 from . import format as fmt
 from . import labels, theme
+from .elided_label import ElidedLabel
 from .models.alerts import AlertBoard, BoardEntry, level_text
 from .tiles.base import plain_label
 
@@ -32,44 +33,17 @@ def flash_interval_ms(flashes_per_s: float) -> int:
     return max(1, round(1000.0 / (2.0 * rate)))
 
 
-class _BannerItem(QLabel):
+class _BannerItem(ElidedLabel):
     """One warning on the band: its whole text when it fits, else elided at the right ("…") with the whole text in
     the tooltip (and the details a click opens), so a long title or area never runs under the count or the button
     beside it."""
 
     clicked = Signal(str)
-    # the style sheet's horizontal padding (2 × 10 px) the text must leave free
-    PADDING_PX = 20
+    PADDING_PX = 20             # the style sheet's horizontal padding (2 × 10 px)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setOpenExternalLinks(False)
-        # the band's width is the window's: a long title is elided rather than widen the window
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(1)
         self.alert_id = ""
-        self.full_text = ""
-
-    def set_full_text(self, text: str) -> None:
-        self.full_text = text
-        self.setToolTip(text)          # already feed_text, as every tooltip of feed text (tiles.base.PlainLabel)
-        self._elide()
-
-    def _elide(self) -> None:
-        width = max(1, self.contentsRect().width() - self.PADDING_PX)
-        shown = QFontMetrics(self.font()).elidedText(self.full_text, Qt.TextElideMode.ElideRight, width)
-        if shown != self.text():
-            self.setText(shown)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._elide()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        super().changeEvent(event)
-        if event.type() is QEvent.Type.FontChange:
-            self._elide()
 
     def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
         if ev.button() == Qt.MouseButton.LeftButton and self.alert_id:

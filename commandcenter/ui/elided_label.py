@@ -12,6 +12,9 @@ from .tiles.base import PlainLabel
 
 
 class ElidedLabel(PlainLabel):
+    #: room the text must leave free inside the contents (a style sheet's horizontal padding)
+    PADDING_PX = 0
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__("", parent)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -24,7 +27,7 @@ class ElidedLabel(PlainLabel):
         self._elide()
 
     def _elide(self) -> None:
-        width = max(1, self.contentsRect().width())
+        width = max(1, self.contentsRect().width() - self.PADDING_PX)
         shown = QFontMetrics(self.font()).elidedText(self.full_text, Qt.TextElideMode.ElideRight, width)
         if shown != self.text():
             self.setText(shown)
