@@ -286,6 +286,15 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def prepare_writes(self) -> None:
+        """Load now what the first batch of records would otherwise wait for (a recorder, before its feeds start):
+        numpy, which the rollups are summed with, and the territory's chain index."""
+        import numpy  # noqa: F401 - imported for its side effect: the module is loaded
+
+        with self._read() as conn:
+            self.tree.refresh(conn)
+        self.tree.chain_index()
+
     def claim_writes(self) -> int:
         """Make this Store the one writer of records (the recorder that has just taken the recorder lock): raise the
         writer epoch in a transaction of its own, which waits for any write still in flight (a previous recorder's
