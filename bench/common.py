@@ -505,6 +505,7 @@ def _simhost(argv: list[str]) -> None:
 
     from commandcenter.domain import encode
     from commandcenter.sim import SimServer
+    from commandcenter.sim.log import dumps
 
     server = SimServer(profile=a.profile, seed=a.seed or 1, random_city=False, min_live_rate=0.0,
                        history_hours=0.0, port=a.port, log_cap=2_000_000, heartbeat_s=1.0)
@@ -528,7 +529,8 @@ def _simhost(argv: list[str]) -> None:
 
     for start in range(0, a.preload, 5000):
         publish(min(5000, a.preload - start), utcnow())
-    prebuilt = [(r.id, encode(r)) for r in make_incidents(a.burst, prefix=a.prefix, seed=a.seed)] if a.prebuilt else []
+    prebuilt = [(r.id, data, dumps(data)) for r in make_incidents(a.burst, prefix=a.prefix, seed=a.seed)
+                for data in (encode(r),)] if a.prebuilt else []
 
     async def main() -> None:
         await server.start()
@@ -540,8 +542,8 @@ def _simhost(argv: list[str]) -> None:
             for start in range(0, a.burst, 5000):
                 if prebuilt:
                     now = utcnow()
-                    for rid, data in prebuilt[start:start + 5000]:
-                        server.log.append("incident", rid, data, now)
+                    for rid, data, text in prebuilt[start:start + 5000]:
+                        server.log.append("incident", rid, data, now, data_text=text)
                     server._wake()
                 else:
                     publish(min(5000, a.burst - start), utcnow())

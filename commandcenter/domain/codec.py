@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 import types
 import typing
-from datetime import datetime, UTC
+from datetime import datetime, timedelta, UTC
 from enum import Enum
 from collections.abc import Callable
 from functools import cache
@@ -51,15 +52,35 @@ def parse_time(value: Any) -> datetime:
 _TIME_MIN, _TIME_MAX = L.TIME_MIN, L.TIME_MAX
 
 
+#: A fraction of seconds of seven digits or more, where RFC 3339's layout puts it ("YYYY-MM-DDTHH:MM:SS.f...").
+_LONG_FRACTION = re.compile(r"[.,][0-9]{7,}")
+_ONE_MICROSECOND = timedelta(microseconds=1)
+
+
 def parse_any_time(value: Any) -> datetime:
-    """ISO 8601 to an aware UTC datetime, any year Python's calendar has; naive times are taken as UTC."""
+    """ISO 8601 to an aware UTC datetime, any year Python's calendar has; naive times are taken as UTC.
+
+    As RFC 3339 allows, a lower-case "z" means UTC like "Z", and a fraction of more than six digits is rounded to
+    the microsecond on its seventh digit (half up): what msgspec's typed decoder makes of the same text
+    (domain/record_json.py), so a record decodes to the same times whichever of the two reads it."""
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, str):
+        text = value[:-1] + "Z" if value[-1:] == "z" else value
+        round_up = False
+        long = _LONG_FRACTION.match(text, 19) if len(text) > 26 else None
+        if long is not None:      # cut to the microsecond, rounded half up on the seventh digit
+            round_up = text[26] >= "5"
+            text = text[:26] + text[long.end():]
         try:
-            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError as exc:
             raise InvalidRecord(f"not an ISO 8601 time: {value[:40]!r}") from exc
+        if round_up:
+            try:
+                dt += _ONE_MICROSECOND
+            except OverflowError:       # 9999-12-31T23:59:59.9999995: past the last microsecond Python has
+                raise InvalidRecord(f"time outside the calendar: {value[:40]!r}") from None
     else:
         raise InvalidRecord(f"expected an ISO 8601 time, got {type(value).__name__}")
     tz = dt.tzinfo

@@ -17,10 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import msgspec
 
 from ..config.schema import FeedSection
-from ..domain import InvalidRecord, KpiValue, TerritoryNode, decode, decode_alert, decode_incident, decode_resource, decode_territory, parse_time
+from ..domain import (
+    Alert, Incident, InvalidRecord, KpiValue, Resource, TerritoryNode, decode, decode_alert, decode_incident,
+    decode_resource, decode_territory, parse_time,
+)
 from ..domain import wirejson
+from ..domain.record_json import decode_json_fast
 from .base import (
     ACCEPT_ENCODING, RECONNECT_FLOOR_S, Backoff, BackendReset, Batch, BatchBuilder, FeedBase, FeedError, Gone, Sink,
     iter_decoded, log, looks_like_html, snippet, utcnow,
@@ -29,6 +34,8 @@ from .transport import guarded_ws_connect
 
 POLL_KINDS = ("incidents", "resources", "alerts")
 DECODERS = {"incident": decode_incident, "resource": decode_resource, "alert": decode_alert}
+RECORD_CLASSES: dict[str, type[Incident | Resource | Alert]] = {"incident": Incident, "resource": Resource,
+                                                               "alert": Alert}
 
 
 # ---- cursor -------------------------------------------------------------------------------------
@@ -605,6 +612,37 @@ def handle_message(feed: FeedBase, builder: BatchBuilder, frame: Frame, tracker:
         _set_lag(feed, sent_at)
 
 
+class RecordMessage(msgspec.Struct):
+    """A pushed message in its usual shape: a record of a known kind with a seq (`_handle_record` reads it)."""
+
+    seq: int
+    type: str
+    data: msgspec.Raw
+    sent_at: str | None = None
+
+
+_RECORD_MESSAGE = msgspec.json.Decoder(RecordMessage)
+
+
+def _handle_record(builder: BatchBuilder, data: bytes, tracker: SeqTracker) -> tuple[bool, str | None]:
+    """A message in its usual shape, a record of a known kind decoded straight from its text
+    (domain/record_json.py): (True, its `sent_at`) when it went into the batch; (False, None) when anything about
+    it is unusual, for `_handle` to read it in full (the quarantine's reasons are its own)."""
+    try:
+        msg = _RECORD_MESSAGE.decode(data)
+    except (msgspec.MsgspecError, ValueError, RecursionError):
+        return False, None
+    cls = RECORD_CLASSES.get(msg.type)
+    if cls is None or msg.seq < 0:
+        return False, None
+    record = decode_json_fast(cls, bytes(msg.data))
+    if record is None:
+        return False, None
+    tracker.see(msg.seq)
+    builder.add(msg.type, record)
+    return True, msg.sent_at
+
+
 def _handle(feed: FeedBase, builder: BatchBuilder, frame: Frame, tracker: SeqTracker) -> str | None:
     """handle_message without the lag: returns the message's `sent_at` text, if it has one."""
     if frame.seq is not None:
@@ -612,6 +650,9 @@ def _handle(feed: FeedBase, builder: BatchBuilder, frame: Frame, tracker: SeqTra
     if frame.too_big:
         builder.quarantine("message", frame.data, f"message larger than max_bytes={feed.section.max_bytes}")
         return None
+    done, sent_at = _handle_record(builder, frame.data, tracker)
+    if done:
+        return sent_at
     try:
         msg = wirejson.loads(frame.data)
     except wirejson.BadJson as exc:

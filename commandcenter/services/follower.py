@@ -24,7 +24,6 @@ Qt-free. Reads and decoding run on the follower's own thread; the live state is 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 import threading
@@ -37,7 +36,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from ..config import Config
-from ..domain import Alert, FeedHealth, FeedState, Incident, OperatorAction, Resource, decode_stored
+from ..domain import Alert, FeedHealth, FeedState, Incident, OperatorAction, Resource
+from ..domain.record_json import decode_stored_json
 from ..feeds import CATALOGUE_KINDS
 from ..store import Store
 from ..store.commits import CHANNEL, StoredCommit
@@ -321,7 +321,7 @@ class StoreFollower:
             try:
                 if cls is None:
                     raise ValueError(f"unknown record kind {kind!r}")
-                lists[kind].append(decode_stored(cls, json.loads(data)))
+                lists[kind].append(decode_stored_json(cls, data))
             except Exception as exc:  # noqa: BLE001 - one unreadable record must not stop the others
                 self.undecodable += 1
                 log.error("store follower: a %s of commit %d could not be decoded (%s: %s); skipped",

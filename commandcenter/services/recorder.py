@@ -140,6 +140,7 @@ class Recorder:
         lost = False
         try:
             await pipeline.in_store(self.store.claim_writes)   # after a previous holder's last write
+            await pipeline.in_store(self.store.prepare_writes)
             await pipeline.in_store(self.store.forget_recorders, self.clock() - FORGET_AFTER)
             await pipeline.start()
             next_status = 0.0

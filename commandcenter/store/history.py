@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
-from ..domain import Alert, Incident, Resource, ResourceStatus, Status, StatusChange, decode_stored
+from ..domain import Alert, Incident, Resource, ResourceStatus, Status, StatusChange
+from ..domain.record_json import decode_stored_json
 from .encoding import aware as _aware
 from .schema import T
 
@@ -42,7 +42,7 @@ def state_at(conn: Connection, t: datetime, *, lookback: timedelta, drill: bool 
     q = (select(INCIDENTS.c.data).where(
         INCIDENTS.c.reported_at <= t, or_(INCIDENTS.c.closed_at.is_(None), INCIDENTS.c.closed_at > t - lookback),
         *_drill(INCIDENTS.c.drill_id, drill)).order_by(INCIDENTS.c.reported_at.desc()).limit(limit))
-    incs = [decode_stored(Incident, json.loads(d)) for (d,) in conn.execute(q)]
+    incs = [decode_stored_json(Incident, d) for (d,) in conn.execute(q)]
     timelines: dict[str, list[StatusChange]] = {i.id: [] for i in incs}
     ids = list(timelines)
     for k in range(0, len(ids), 1000):
@@ -58,7 +58,7 @@ def state_at(conn: Connection, t: datetime, *, lookback: timedelta, drill: bool 
     latest = (select(ALERT_UPDATES.c.alert_id, func.max(ALERT_UPDATES.c.id).label("mid"))
               .where(ALERT_UPDATES.c.updated_at <= t, *_drill(ALERT_UPDATES.c.drill_id, drill))
               .group_by(ALERT_UPDATES.c.alert_id).subquery())
-    alerts = [decode_stored(Alert, json.loads(d)) for (d,) in conn.execute(
+    alerts = [decode_stored_json(Alert, d) for (d,) in conn.execute(
         select(ALERT_UPDATES.c.data).join(latest, ALERT_UPDATES.c.id == latest.c.mid))]
     alerts = [a for a in alerts if a.issued_at <= t and a.is_live(t)]
     alerts.sort(key=lambda a: (-int(a.level), a.id))
@@ -72,7 +72,7 @@ def state_at(conn: Connection, t: datetime, *, lookback: timedelta, drill: bool 
     resources: list[Resource] = []
     current = select(RESOURCES.c.data).where(RESOURCES.c.id.in_(list(hist))).order_by(RESOURCES.c.id)
     for (d,) in conn.execute(current) if hist else ():
-        res = decode_stored(Resource, json.loads(d))
+        res = decode_stored_json(Resource, d)
         h = hist[res.id]
         resources.append(dataclasses.replace(res, status=ResourceStatus(h.status), incident_id=h.incident_id, lon=h.lon,
                                              lat=h.lat, quantity=h.quantity, version=int(h.version),

@@ -43,9 +43,9 @@ from ..domain import (
     StatusChange,
     TerritoryLevel,
     TerritoryNode,
-    decode_stored,
 )
 from ..domain.enums import ActionKind
+from ..domain.record_json import decode_stored_json
 from ..domain.recorder import FeedStatus, RecorderStatus
 from ..domain.sensors import Sensor, SensorReading
 from . import commits as CL
@@ -286,6 +286,15 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def prepare_writes(self) -> None:
+        """Load now what the first batch of records would otherwise wait for (a recorder, before its feeds start):
+        numpy, which the rollups are summed with, and the territory's chain index."""
+        import numpy  # noqa: F401 - imported for its side effect: the module is loaded
+
+        with self._read() as conn:
+            self.tree.refresh(conn)
+        self.tree.chain_index()
+
     def claim_writes(self) -> int:
         """Make this Store the one writer of records (the recorder that has just taken the recorder lock): raise the
         writer epoch in a transaction of its own, which waits for any write still in flight (a previous recorder's
@@ -499,7 +508,7 @@ class Store:
                 both = union_all(*(select(INCIDENTS.c.data, when, INCIDENTS.c.id)
                                    .where(INCIDENTS.c.is_open.is_(flag), *conds) for flag in (True, False)))
                 q = both.order_by(both.selected_columns.updated_at.desc(), both.selected_columns.id).limit(limit)
-            return [decode_stored(Incident, json.loads(row[0])) for row in conn.execute(q)]
+            return [decode_stored_json(Incident, row[0]) for row in conn.execute(q)]
 
     def incident(self, id: str) -> Incident | None:
         """One incident with its full status timeline."""
@@ -509,7 +518,7 @@ class Store:
                 return None
             tl = conn.execute(select(INCIDENT_STATUS).where(INCIDENT_STATUS.c.incident_id == id)
                               .order_by(INCIDENT_STATUS.c.seq)).all()
-        inc = decode_stored(Incident, json.loads(data))
+        inc = decode_stored_json(Incident, data)
         return dataclasses.replace(inc, timeline=tuple(
             StatusChange(Status(r.status), utc(r.at), r.handler, r.department, r.note) for r in tl))
 
@@ -528,7 +537,7 @@ class Store:
             q = q.where(and_(*conds))
         q = q.order_by(ALERTS.c.level.desc(), ALERTS.c.updated_at.desc())
         with self._read() as conn:
-            return [decode_stored(Alert, json.loads(d)) for (d,) in conn.execute(q)]
+            return [decode_stored_json(Alert, d) for (d,) in conn.execute(q)]
 
     def resources(self, *, drill: bool | None = False) -> list[Resource]:
         q = select(RESOURCES.c.data).order_by(RESOURCES.c.id)
@@ -536,7 +545,7 @@ class Store:
         if d is not None:
             q = q.where(d)
         with self._read() as conn:
-            return [decode_stored(Resource, json.loads(d)) for (d,) in conn.execute(q)]
+            return [decode_stored_json(Resource, d) for (d,) in conn.execute(q)]
 
     def territory(self) -> list[TerritoryNode]:
         with self._read() as conn:
@@ -668,7 +677,7 @@ class Store:
         return DrillHistory(
             actions=[self.action_from_row(r) for r in actions],
             resource_changes=[ResourceChange(r.resource_id, utc(r.at), r.status, r.incident_id) for r in changes],
-            alert_versions=[decode_stored(Alert, json.loads(d)) for (d,) in alerts])
+            alert_versions=[decode_stored_json(Alert, d) for (d,) in alerts])
 
     def delete_drill(self, drill_id: str) -> int:
         """Remove every row a drill made (and its rollup contributions). Returns the number of records removed."""

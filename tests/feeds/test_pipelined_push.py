@@ -38,14 +38,22 @@ def test_the_next_batch_is_decoded_on_the_feeds_loop_while_the_sink_commits_one_
     decoded_during_commit: list[bool] = []
     decode_threads: set[str] = set()
     sink = SlowSink(0.15)
-    original = native.DECODERS["incident"]
+    original, original_fast = native.DECODERS["incident"], native.decode_json_fast
 
-    def spy(data):
+    def note() -> None:
         decode_threads.add(threading.current_thread().name)
         decoded_during_commit.append(sink.busy > 0)
+
+    def spy(data):
+        note()
         return original(data)
 
+    def spy_fast(cls, text, **kw):      # a record in the usual message shape: decoded from its text
+        note()
+        return original_fast(cls, text, **kw)
+
     monkeypatch.setitem(native.DECODERS, "incident", spy)
+    monkeypatch.setattr(native, "decode_json_fast", spy_fast)
 
     async def main() -> None:
         be = FakePush()

@@ -64,18 +64,23 @@ def test_records_are_read_and_decoded_on_the_feed_thread_never_on_the_gui_thread
     thread: a GUI thread busy painting holds no record on its way in."""
     threads: set[str] = set()
     runs: list[tuple[str, int]] = []
-    original = native.DECODERS["incident"]
+    original, original_fast = native.DECODERS["incident"], native.decode_json_fast
     original_run = native.handle_messages
 
     def spy(data):
         threads.add(threading.current_thread().name)
         return original(data)
 
+    def spy_fast(cls, text, **kw):      # a record in the usual message shape: decoded from its text
+        threads.add(threading.current_thread().name)
+        return original_fast(cls, text, **kw)
+
     def run_spy(feed, builder, frames, tracker):
         runs.append((threading.current_thread().name, len(frames)))
         return original_run(feed, builder, frames, tracker)
 
     monkeypatch.setitem(native.DECODERS, "incident", spy)
+    monkeypatch.setattr(native, "decode_json_fast", spy_fast)
     monkeypatch.setattr(native, "handle_messages", run_spy)
     store = Store.open(sqlite_url)
     live = LiveState()

@@ -83,3 +83,18 @@ def test_websocket_carries_the_same_messages_and_resumes_from_a_cursor(street) -
     assert [m["seq"] for m in rest] == list(range(31, 61))
     sse = read_sse(street.url, 60)
     assert [json.loads(e.data) for e in sse] == first + rest
+
+
+def test_a_message_logged_with_its_data_encoded_beforehand_is_the_same_message() -> None:
+    """The benches append records encoded ahead of time (`data_text`): the log holds the text it would have made."""
+    from datetime import UTC, datetime
+
+    from commandcenter.sim.log import MessageLog, dumps
+
+    data = {"id": "I1", "version": 2, "title": "燃气泄漏 \"引号\"", "lon": 120.5, "departments": ["应急"]}
+    at = datetime(2026, 12, 7, 10, 0, 0, 123456, tzinfo=UTC)
+    whole, ahead = MessageLog(), MessageLog()
+    one = whole.append("incident", "I1", data, at)
+    two = ahead.append("incident", "I1", data, at, data_text=dumps(data))
+    assert (two.text, two.frame, two.data) == (one.text, one.frame, one.data)
+    assert json.loads(two.text) == {"seq": 1, "type": "incident", "sent_at": "2026-12-07T10:00:00.123456Z", "data": data}
