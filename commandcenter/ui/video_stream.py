@@ -36,6 +36,9 @@ PROBE_BYTES = 4096
 QUIT_WAIT_MS = 2 * NETWORK_TIMEOUT_MS
 AV_LOG_ERROR = 16
 MEDIA_NICE_STEP = 10       # how much lower than the GUI thread a connection's threads are scheduled (Linux nice)
+# One player created at a time: the first one starts Qt's media backend, and a thread waiting for that start inside
+# Qt holds the GIL, which the starting thread needs if a Python Qt message handler (pytest-qt's) takes its log line
+_CREATING = threading.Lock()
 
 
 @functools.cache
@@ -89,8 +92,9 @@ class _Connection(QObject):
     @Slot()
     def open(self) -> None:
         yield_to_the_gui()                  # before the player starts its demuxer and decoder threads
-        quiet_ffmpeg_log()
-        player = QMediaPlayer(self)
+        with _CREATING:                     # waits without the GIL
+            quiet_ffmpeg_log()
+            player = QMediaPlayer(self)
         player.setPlaybackOptions(playback_options())
         sink = QVideoSink(player)
         sink.videoFrameChanged.connect(self._on_frame)
