@@ -16,7 +16,10 @@ first frame: the time since that frame left the server less the stream time play
 (`video_hls_latency_behind_live_s`) on the cold cameras, whose player starts at the stream's first frame, so the
 encoder's start stands for when it left (over by the encoder's own start-up, a fraction of a second); RTSP
 (`video_rtsp_latency_behind_live_s`) from when the relay sent the player its first keyframe. The 4K paint: the median
-`render` of the bench wall (wall_paint.py's city) with and without the 9 tiles playing in the same process.
+`render` of the bench wall (wall_paint.py's city) without video and while 4, then 9 tiles play in the same
+process (in a window of their own: the figure is the wall's other tiles while video plays), with where the render's
+time went: on a core (`cpu_ms`), waiting for one (`runq_ms`) and neither (`blocked_ms`: a lock, the GIL).
+The wall's event→pixel while a video tile plays on it is wall_latency.py's `--video 4`.
 """
 from __future__ import annotations
 
