@@ -1,6 +1,7 @@
 """The simulator's cameras: a catalogue, short-lived preview URLs, live HLS from FFmpeg, a camera switched off."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
