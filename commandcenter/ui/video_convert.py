@@ -18,6 +18,7 @@ import logging
 import platform
 import sys
 from pathlib import Path
+from typing import cast
 
 import shiboken6
 from PySide6.QtCore import QSize, Qt
@@ -63,7 +64,7 @@ def _qt_calls() -> _QtCalls | None:
 def _adopt(calls: _QtCalls, buffer: ctypes.Array[ctypes.c_char]) -> QImage:
     """A Python QImage sharing the pixels of the QImage Qt wrote into `buffer`, which is then destroyed."""
     address = ctypes.addressof(buffer)
-    view = shiboken6.wrapInstance(address, QImage)
+    view = cast(QImage, shiboken6.wrapInstance(address, QImage))
     image = QImage(view)            # shares the pixels (Qt's implicit sharing), owned by Python
     shiboken6.invalidate(view)
     calls.destroy(address)
