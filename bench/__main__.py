@@ -56,6 +56,9 @@ def plan(soak_minutes: float | None, quick: bool) -> list[Bench]:
               names=("sensors_event_to_pixel_p50_ms", "sensors_event_to_pixel_p99_ms")),
         Bench("wall_video.py", timeout=480, names=("video_4_tiles_cpu_cores", "video_9_tiles_cpu_cores",
                                                    "video_4_click_to_first_frame_s")),
+        # the wall's event→pixel while a 4-camera video tile plays on it
+        Bench("wall_latency.py", full=["--video", "4"], quick=["--video", "4"], timeout=300,
+              names=("video_4_event_to_pixel_p50_ms", "video_4_event_to_pixel_p99_ms")),
         # a window of ended incidents as long as the measured part, two windows of warm-up before it
         Bench("wall_soak.py", full=["--minutes", str(soak)], quick=["--minutes", str(soak)],
               timeout=3 * soak * 60 + 180, names=("soak_rss_growth_pct",)),

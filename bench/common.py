@@ -182,16 +182,16 @@ def live_page(config):
     return page, missing
 
 
-def build_wall(live, config=None, *, width: int = 3840, height: int = 2160, show: bool = True):
-    """The real WallWindow (as WallApp.build_window makes it) over `live`, sized and shown offscreen.
-    Returns (window, tile kinds missing from this build)."""
+def build_wall(live, config=None, *, width: int = 3840, height: int = 2160, show: bool = True, cameras=None):
+    """The real WallWindow (as WallApp.build_window makes it) over `live`, sized and shown offscreen; its video
+    tiles play from `cameras` (a CameraDirectory). Returns (window, tile kinds missing from this build)."""
     from commandcenter.ui.tiles import TILE_BUILDERS, TileContext
     from commandcenter.ui.wall import WallWindow
 
     config = config or wall_config()
     page, missing = live_page(config)
     wall_clock = utcnow
-    ctx = TileContext(live, config, wall_clock)
+    ctx = TileContext(live, config, wall_clock, cameras=cameras)
 
     def build(section):
         builder = TILE_BUILDERS.get(section.kind)

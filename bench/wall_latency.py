@@ -26,6 +26,11 @@ process's threads (`recorder_child`). `--in-process` measures the old pipeline i
 figures while 10,000 sensors stream): mosquitto on a free loopback port, the devices published from a process of
 their own (`wall_sensors.py --publish`), an mqtt feed, and a first page of incidents, the sensors tile and the map
 with its device layer. The figures are named `sensors_event_to_pixel_*`.
+
+`--video N` measures the same while a video tile of N cameras (640×360 at 25 fps, the simulator's, its encoders
+started by the tile) plays on the wall's first page beside the incidents and the map (issue 21: the wall's other
+figures while video plays). The figures are named `video_N_event_to_pixel_*`, with the frames per second the tile
+showed while the events streamed.
 """
 from __future__ import annotations
 
@@ -139,6 +144,8 @@ def main() -> None:
     a.add_argument("--rate", type=float, default=200.0)
     a.add_argument("--seconds", type=float, default=None)
     a.add_argument("--sensors", type=int, default=0, help="city sensors reporting every 10 s beside the stream")
+    a.add_argument("--video", type=int, default=0, choices=(0, 1, 4, 9),
+                   help="a video tile of this many cameras playing on the wall beside the stream")
     add_mode_option(a)
     args = a.parse_args()
     mode = mode_name(args.in_process)
@@ -153,6 +160,8 @@ def main() -> None:
     config = wall_config([sse_feed(sim.url)] + ([sensors.feed] if sensors else []))
     if sensors:
         config = sensors.page_first(config)
+    if args.video:
+        config = video_page_first(config, args.video)
     qapp = app(config)
     loop = qasync_loop(qapp)
     tmp = tempfile.TemporaryDirectory(prefix="bench-latency-")
@@ -166,7 +175,8 @@ def main() -> None:
         wanted = lambda rid: rid.startswith("ev-") and int(rid.rsplit("-", 1)[1]) % every == 0  # noqa: E731
         pipeline.trace = StageTrace(wanted)
         await pipeline.load_initial_state()
-        window, missing_tiles = build_wall(live, config)
+        cameras, camera_client = await camera_directory(sim.url) if args.video else (None, None)
+        window, missing_tiles = build_wall(live, config, cameras=cameras)
         views = incident_views(window)
         probe = PaintProbe(views[0], wanted=wanted)
         flush_ends = watch_flushes(views[0].model())
@@ -186,7 +196,15 @@ def main() -> None:
                 await wait_for(lambda: feed_live(live, "sensors"), 60)
             sensors.start()
             await wait_for(lambda: len(live.sensors) >= args.sensors * 0.99, timeout=30.0, step=0.2)
+        video = next((t for t in window.tiles() if t.kind == "video"), None)
+        if video is not None:
+            from commandcenter.ui.video import PlayState
+
+            if not await wait_for(lambda: all(p.state is PlayState.PLAYING for p in video.players), timeout=60):
+                raise RuntimeError(f"the video tile did not play: {[p.state.value for p in video.players]}")
+            await asyncio.sleep(3.0)                  # past the players' start-up
         await asyncio.sleep(1.0)
+        frames0 = [p.frames for p in video.players] if video is not None else []
         beat = Heartbeat(interval_ms=16)
         beat.start()
         go_at = time.perf_counter()
@@ -201,6 +219,8 @@ def main() -> None:
         child1 = process_cpu_s(child)
         stream_s = time.perf_counter() - go_at
         beat.stop()
+        video_fps = [(p.frames - f0) / stream_s for p, f0 in zip(video.players, frames0, strict=True)] \
+            if video is not None else []
         # the last events: every one sent in the live state (not a fixed wait), then a flush and a paint
         await wait_for(lambda: len(live.incidents) >= done.get("sent", 0), timeout=10.0, step=0.05)
         await asyncio.sleep(0.5)
@@ -208,6 +228,10 @@ def main() -> None:
         first, last = tile.shown_rows()
         on_rows = {tile.model.incident_at(r).id for r in range(first, last)}
         counted = set(tile.unseen_emergency_ids())
+        if video is not None:
+            video.stop()
+        if camera_client is not None:
+            await camera_client.aclose()
         await pipeline.close()
         store.close()
         window.close()
@@ -221,7 +245,7 @@ def main() -> None:
                       batches=pipeline.batches_applied, go_at=go_at, end_at=time.perf_counter(),
                       cpu_ms_per_s=(cpu1[0] - cpu0[0]) * 1000 / stream_s,
                       gui_cpu_ms_per_s=(cpu1[1] - cpu0[1]) * 1000 / stream_s, loop_late=list(beat.lateness),
-                      thread_cpu=thread_cpu)
+                      thread_cpu=thread_cpu, video_fps=video_fps)
 
     try:
         with loop:
@@ -262,6 +286,10 @@ def main() -> None:
     if sensors:
         prefix = "sensors_"
         common.update(sensors=args.sensors, sensor_msgs_per_s=args.sensors / 10.0)
+    if args.video:
+        prefix = f"video_{args.video}_"
+        fps = result["video_fps"]
+        common.update(video_tiles=args.video, video_fps_min=min(fps), video_fps_median=percentile(fps, 50))
     emit(f"{prefix}event_to_pixel_p50_ms", percentile(lat, 50) if lat else None, "ms", 100.0, floor=FRAME_MS,
          stages={k: v[:2] for k, v in stages.items()}, tail_stages=tail, paints_per_s=probe.paints / span,
          flushes_per_s=flushes / span, cpu_ms_per_s=result["cpu_ms_per_s"],
@@ -270,6 +298,39 @@ def main() -> None:
          loop_late_max_ms=max(result["loop_late"], default=None), **common)
     emit(f"{prefix}event_to_pixel_p99_ms", percentile(lat, 99) if lat and not missed else None, "ms", 100.0,
          floor=FRAME_MS, max_ms=max(lat, default=None), **common)
+
+
+def video_page_first(config, slots: int):  # type: ignore[no-untyped-def]
+    """The default first page with a video tile of `slots` cameras under the map, beside the incidents."""
+    from commandcenter.config.schema import TileSection
+
+    first = config.pages[0]
+    tiles = []
+    for tile in first.tiles:
+        if tile.kind == "map":
+            tile = tile.model_copy(update={"row_span": tile.row_span // 2})
+        tiles.append(tile)
+    map_tile = next(t for t in tiles if t.kind == "map")
+    tiles.append(TileSection(kind="video", title="视频", slots=slots,
+                             cameras=[f"CAM{i:03d}" for i in range(1, slots + 1)],
+                             row=map_tile.row + map_tile.row_span, column=map_tile.column,
+                             row_span=first.rows - map_tile.row - map_tile.row_span,
+                             column_span=map_tile.column_span))
+    return config.model_copy(update={"pages": [first.model_copy(update={"tiles": tiles}), *config.pages[1:]]})
+
+
+async def camera_directory(url: str):  # type: ignore[no-untyped-def]
+    """The simulator's camera catalogue, read once (the video tile asks it for preview URLs), and its client."""
+    from commandcenter.config.schema import FeedSection
+    from commandcenter.feeds.cameras import CameraFeed
+    from commandcenter.feeds.transport import make_client
+    from commandcenter.services.cameras import CameraDirectory
+
+    client = make_client()
+    directory = CameraDirectory([CameraFeed(FeedSection(name="cameras", kind="cameras", url=url,
+                                                        media_allow_networks=["127.0.0.1/32"]), client)])
+    await directory.refresh()
+    return directory, client
 
 
 class SensorStream:

@@ -16,7 +16,10 @@ first frame: the time since that frame left the server less the stream time play
 (`video_hls_latency_behind_live_s`) on the cold cameras, whose player starts at the stream's first frame, so the
 encoder's start stands for when it left (over by the encoder's own start-up, a fraction of a second); RTSP
 (`video_rtsp_latency_behind_live_s`) from when the relay sent the player its first keyframe. The 4K paint: the median
-`render` of the bench wall (wall_paint.py's city) with and without the 9 tiles playing in the same process.
+`render` of the bench wall (wall_paint.py's city) without video and while 4, then 9 tiles play in the same
+process (in a window of their own: the figure is the wall's other tiles while video plays), with where the render's
+time went: on a core (`cpu_ms`), waiting for one (`runq_ms`) and neither (`blocked_ms`: a lock, the GIL).
+The wall's event→pixel while a video tile plays on it is wall_latency.py's `--video 4`.
 """
 from __future__ import annotations
 
@@ -48,19 +51,39 @@ def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-async def wall_paint_ms(window, repeats: int) -> float:  # type: ignore[no-untyped-def]
-    """Median synchronous render of the 4K wall, the loop (and so the video) running between renders."""
+def thread_sched_ms() -> tuple[float, float]:
+    """The calling thread's time on a core and its time waiting for one (ms, Linux's schedstat)."""
+    with open("/proc/thread-self/schedstat") as fh:
+        on_cpu, waiting, _slices = fh.read().split()
+    return int(on_cpu) / 1e6, int(waiting) / 1e6
+
+
+async def wall_paint(window, repeats: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Median synchronous render of the 4K wall, the loop (and so the video) running between renders, and where
+    its time went: on a core (`cpu_ms`), waiting for one (`runq_ms`: other threads and processes had both) and
+    neither (`blocked_ms`: waiting for a lock, in Python the GIL)."""
     from PySide6.QtGui import QImage
 
     image = QImage(window.size(), QImage.Format.Format_ARGB32_Premultiplied)
     window.render(image)
-    times = []
+    wall, cpu, runq = [], [], []
     for _ in range(repeats):
+        c0, q0 = thread_sched_ms()
         t0 = time.perf_counter()
         window.render(image)
-        times.append((time.perf_counter() - t0) * 1000.0)
+        wall.append((time.perf_counter() - t0) * 1000.0)
+        c1, q1 = thread_sched_ms()
+        cpu.append(c1 - c0)
+        runq.append(q1 - q0)
         await asyncio.sleep(0.1)
-    return statistics.median(times)
+    blocked = [w - c - q for w, c, q in zip(wall, cpu, runq, strict=True)]
+    return {"ms": statistics.median(wall), "cpu_ms": statistics.median(cpu), "runq_ms": statistics.median(runq),
+            "blocked_ms": statistics.median(blocked)}
+
+
+def emit_paint(name: str, paint: dict[str, float], note_text: str) -> None:
+    emit(name, paint["ms"], "ms", 33.0, cpu_ms=paint["cpu_ms"], runq_ms=paint["runq_ms"],
+         blocked_ms=paint["blocked_ms"], load=load_average(), note=note_text)
 
 
 async def tile_of(cameras: list[str], directory, protocol: str = "hls"):  # type: ignore[no-untyped-def]
@@ -114,8 +137,8 @@ async def measure(n: int, seconds: float, directory, wall) -> None:  # type: ign
         emit(f"video_{n}_click_to_first_frame_s", percentile(first, 50), "s", 2.0, max_s=max(first),
              note="cameras already streaming, as a platform's are", load=load)
     if wall is not None:
-        emit(f"video_{n}_wall_4k_paint_ms", await wall_paint_ms(wall, 10), "ms", 33.0, load=load_average(),
-             note="the bench wall rendered while the tiles play")
+        emit_paint(f"video_{n}_wall_4k_paint_ms", await wall_paint(wall, 10),
+                   "the bench wall rendered while the tiles play")
     await retire(tile)
 
 
@@ -211,8 +234,7 @@ async def main(seconds: float) -> None:
 
     note(f"video: load average {load_average()}")
     window, _missing = build_wall(live_city(import_services(), utcnow()), wall_config())
-    emit("video_0_wall_4k_paint_ms", await wall_paint_ms(window, 10), "ms", 33.0, load=load_average(),
-         note="the same wall without video, for comparison")
+    emit_paint("video_0_wall_4k_paint_ms", await wall_paint(window, 10), "the same wall without video, for comparison")
     sim = run_in_thread(profile="street", seed=1, history_hours=0.1, hd_cameras=HD_CAMERAS,
                         video_always_on=ALWAYS_ON, video_idle_s=2.0)
     try:

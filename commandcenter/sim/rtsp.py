@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cameras import SimCamera
-from .lifetime import die_with_parent
 from .start_once import StartOnce
-from .video import camera_env
+from .video import camera_env, start_as_camera
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +184,7 @@ class RtspServer:
         sdp = directory / "stream.sdp"
         relay.process = subprocess.Popen(self.command(camera, directory, port, sdp), stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                         env=camera_env(), preexec_fn=die_with_parent)
+                                         env=camera_env(), preexec_fn=start_as_camera)
         self._relays[camera.id] = relay
         deadline = time.monotonic() + START_TIMEOUT_S
         while not sdp.exists() or not sdp.read_text(encoding="utf-8").strip():

@@ -44,6 +44,17 @@ def font_file() -> Path | None:
     return next((p for p in FONT_CANDIDATES if p.is_file()), None)
 
 
+ENCODER_NICE = 10          # a simulated camera's encoder runs this many nice levels below the process that starts it
+
+
+def start_as_camera() -> None:
+    """In the encoder's process before exec: it dies with its starter, and yields the cores. A real camera encodes on
+    a machine of its own; a simulated one shares the wall's machine (the demo, the tests, the benches), where the
+    wall, not the camera, must come first."""
+    die_with_parent()
+    os.nice(ENCODER_NICE)
+
+
 def camera_env() -> dict[str, str]:
     """The encoder's environment: the burnt-in clock is the city's local time, as a camera's own clock is."""
     return {**os.environ, "TZ": CAMERA_TZ}
@@ -163,7 +174,7 @@ class VideoFarm:
                 "-hls_flags", "delete_segments+omit_endlist+independent_segments",
                 "-hls_segment_filename", str(directory / "seg%06d.ts"), str(playlist)]
         process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, env=camera_env(), preexec_fn=die_with_parent)
+                                   stderr=subprocess.PIPE, env=camera_env(), preexec_fn=start_as_camera)
         self._streams[camera.id] = _Stream(process, directory)
         deadline = time.monotonic() + START_TIMEOUT_S
         stream = self._streams[camera.id]

@@ -2,8 +2,10 @@
 
 The GUI thread never touches a media player. Each connection's player and sink live on their own QThread, where
 each new frame is converted to an image the size it is painted at (conversion and scaling are the costly part of
-showing video without a GPU), and only that image crosses to the GUI thread, one at a time: while the GUI has
-not taken the last one, newer frames are skipped rather than queued. Ending a connection destroys its player on
+showing video without a GPU; ui/video_convert.py does both without holding the GIL), and only that image crosses
+to the GUI thread, one at a time: while the GUI has not taken the last one, newer frames are skipped rather than
+queued. The connection's thread, and the decoder threads its player starts, run at a lower priority than the GUI
+thread: when the cores are short, a frame waits rather than the wall's paint. Ending a connection destroys its player on
 its thread too: a player's destructor waits for its demuxer, which may sit in a read from a server that went
 silent, and that wait must never be the GUI thread's (the wall would freeze with the stream).
 """
@@ -12,6 +14,9 @@ from __future__ import annotations
 import ctypes
 import functools
 import logging
+import os
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,6 +24,8 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, QSize, Qt, QThread, QUrl, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QMediaPlayer, QPlaybackOptions, QVideoFrame, QVideoSink
+
+from .video_convert import frame_to_image, scaled_to_fit
 
 log = logging.getLogger("commandcenter.ui.video")
 
@@ -28,6 +35,10 @@ NETWORK_TIMEOUT_MS = 3000  # a read from a silent server gives up after this
 PROBE_BYTES = 4096
 QUIT_WAIT_MS = 2 * NETWORK_TIMEOUT_MS
 AV_LOG_ERROR = 16
+MEDIA_NICE_STEP = 10       # how much lower than the GUI thread a connection's threads are scheduled (Linux nice)
+# One player created at a time: the first one starts Qt's media backend, and a thread waiting for that start inside
+# Qt holds the GIL, which the starting thread needs if a Python Qt message handler (pytest-qt's) takes its log line
+_CREATING = threading.Lock()
 
 
 @functools.cache
@@ -41,6 +52,18 @@ def quiet_ffmpeg_log() -> None:
         ctypes.CDLL(str(libs[0])).av_log_set_level(AV_LOG_ERROR)
     except (IndexError, OSError, AttributeError):
         log.info("FFmpeg's log level left as it is (no libavutil beside Qt)")
+
+
+def yield_to_the_gui() -> None:
+    """The calling thread, and every thread it starts from now on (they inherit it), runs `MEDIA_NICE_STEP` nice
+    levels lower. Linux only: there a nice value belongs to one thread; elsewhere it would lower the process."""
+    if sys.platform != "linux":
+        return
+    tid = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + MEDIA_NICE_STEP))
+    except OSError as exc:
+        log.info("camera stream left at the GUI's priority: %s", exc)
 
 
 def playback_options() -> QPlaybackOptions:
@@ -68,8 +91,10 @@ class _Connection(QObject):
 
     @Slot()
     def open(self) -> None:
-        quiet_ffmpeg_log()
-        player = QMediaPlayer(self)
+        yield_to_the_gui()                  # before the player starts its demuxer and decoder threads
+        with _CREATING:                     # waits without the GIL
+            quiet_ffmpeg_log()
+            player = QMediaPlayer(self)
         player.setPlaybackOptions(playback_options())
         sink = QVideoSink(player)
         sink.videoFrameChanged.connect(self._on_frame)
@@ -90,12 +115,12 @@ class _Connection(QObject):
     def _on_frame(self, frame: QVideoFrame) -> None:
         if self.in_flight or self._player is None or not frame.isValid():
             return
-        image = frame.toImage()
+        image = frame_to_image(frame)
         if image.isNull():
             return
         size = self.size
         if size.width() > 0 and size.height() > 0 and image.size() != size:
-            image = image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+            image = scaled_to_fit(image, size)
         self.in_flight = True
         self.image_ready.emit(image, frame.startTime())
 
