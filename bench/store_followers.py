@@ -184,19 +184,25 @@ class Applied:
 
 
 def _observe(commits: Any, prefix: str, out: Applied) -> Callable[[Any], None]:
-    """The follower's on_commit: stamp each commit once LiveCommits has applied it (its queue drained)."""
+    """The follower's on_commit: stamp each commit once LiveCommits has applied it (its queue drained). One
+    stamping task for the commits handed on while it waits (a wall has no such task: kept out of its cost)."""
+    waiting: list[tuple[int, float]] = []
     pending: set[asyncio.Task[None]] = set()
 
-    async def applied(position: int, committed_at: float) -> None:
-        await commits.settled()
-        out.commits.append((position, committed_at, time.time()))
+    async def applied() -> None:
+        await commits.settled()           # every commit handed on so far is in the live state
+        now = time.time()
+        out.commits.extend((position, committed_at, now) for position, committed_at in waiting)
+        waiting.clear()
 
     def on_commit(d: Any) -> None:
         out.incidents += sum(1 for r in d.entry.incidents if r.id.startswith(prefix + "-"))
         out.delivered.append(d.position)
-        task = asyncio.ensure_future(applied(d.position, d.committed_at.timestamp()))
-        pending.add(task)
-        task.add_done_callback(pending.discard)
+        waiting.append((d.position, d.committed_at.timestamp()))
+        if len(waiting) == 1:
+            task = asyncio.ensure_future(applied())
+            pending.add(task)
+            task.add_done_callback(pending.discard)
 
     return on_commit
 

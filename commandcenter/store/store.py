@@ -614,7 +614,7 @@ class Store:
     # ------------------------------------------------------------------ following (store/commits.py)
     def commit_position(self) -> int:
         """The newest committed position a follower can start after (0: none yet)."""
-        with self._read() as conn:
+        with self._follow_read() as conn:
             return CL.position(conn)
 
     def commits_after(self, position: int, *, limit: int = 500) -> CL.CommitsAfter:
