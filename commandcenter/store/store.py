@@ -636,6 +636,9 @@ class Store:
             conn = self._follow_conn
             if conn is None:
                 conn = self._follow_conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                # planned for each read's own position: a plan cached while the log was a few rows long (a fresh
+                # store) can keep scanning it whole once it has grown
+                conn.exec_driver_sql("SET plan_cache_mode = force_custom_plan")
             try:
                 yield conn
                 conn.rollback()          # ends SQLAlchemy's autobegun transaction; nothing on the server
