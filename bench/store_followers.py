@@ -8,6 +8,12 @@ of its own:
   the window's live state; a probe on its incident table stamps when each emergency is first painted, so
   event→pixel = painted − the simulator's `sent_at` (both wall clocks of this machine);
 - N − 1 headless followers reading exactly what a wall reads (StoreFollower + LiveCommits + LiveState, Qt-free).
+  They stand in for walls on other machines, so by default they run at a lower CPU priority (`--followers-nice`,
+  default +10: os.nice in each follower process): on this machine's shared cores the real wall then gets the share
+  its own machine would give it, and its event→pixel is the wall's, not the 2 cores'. What the followers cost is
+  still measured whatever their priority: their own CPU (per second, per commit, per event), PostgreSQL's CPU
+  for their sessions, their connections and their notification lag. `--followers-nice 0` runs every process at
+  the same priority (the wall then competes with 15 followers for 2 cores); the output says which.
 
 Measured over the stream (from `go` until every follower has applied the last commit):
 - backend requests/s the simulator served (`GET _control/requests`): must not depend on N;
@@ -24,6 +30,7 @@ Measured over the stream (from `go` until every follower has applied the last co
 One JSON line per figure on stdout (`followers_*_n{N}`), a table on stderr.
 
     python bench/store_followers.py [--quick] [--followers 1,4,16] [--seconds 30] [--pg-url URL] [--no-wall]
+                                    [--followers-nice 10]
 """
 from __future__ import annotations
 
@@ -57,6 +64,7 @@ WALL_APP = "bench-wall"
 FOLLOWER_APP = "bench-follower-{}"
 RECORDER_APP = "commandcenter-record"
 HARNESS_APP = "bench-harness"          # this script's own sessions: not counted
+FOLLOWERS_NICE = 10                    # the headless followers' CPU priority by default (see the docstring)
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -626,9 +634,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pg-url", default="", help="the PostgreSQL server (default: COMMANDCENTER_TEST_PG_URL, else "
                                                  "scripts/pg-test-server's)")
     ap.add_argument("--no-wall", action="store_true", help="headless followers only (no offscreen wall)")
-    ap.add_argument("--followers-nice", type=int, default=0,
-                    help="run the headless followers at this CPU priority (os.nice): they stand in for walls on "
-                         "other machines, so the real wall gets the share of the cores its own machine would give it")
+    ap.add_argument("--followers-nice", type=int, default=FOLLOWERS_NICE,
+                    help="the headless followers' CPU priority (os.nice; default +%(default)s): they stand in for "
+                         "walls on other machines, so the real wall gets the share of the cores its own machine "
+                         "would give it; 0: every process at the same priority")
     a = ap.parse_args(argv)
     sizes = [int(x) for x in (a.followers or ("1,4" if a.quick else "1,4,16")).split(",")]
     seconds = a.seconds or (10.0 if a.quick else 30.0)
@@ -636,9 +645,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PGAPPNAME"] = HARNESS_APP        # this process's sessions, told apart from the measured ones
     results = []
     if a.followers_nice:
-        note(f"# the headless followers run at nice +{a.followers_nice}: the real wall's event→pixel is then what "
-             "it would be with the followers on other machines; their CPU, PostgreSQL CPU, connections and lag "
-             "are still what they cost")
+        note(f"# the headless followers run at nice +{a.followers_nice} (walls on other machines): the real "
+             "wall's event→pixel is what it would be on its own machine; their CPU, PostgreSQL CPU, connections "
+             "and lag are still what they cost (--followers-nice 0: all at one priority)")
+    else:
+        note("# every process at the same CPU priority: the real wall shares the cores with every follower")
     for n in sizes:
         note(f"# {n} follower(s), {seconds:g} s at {a.rate:g} events/s …")
         results.append(run_n(n, server_url=server_url, seconds=seconds, rate=a.rate, with_wall=not a.no_wall,
