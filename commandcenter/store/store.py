@@ -633,18 +633,19 @@ class Store:
                 yield conn
             return
         with self._follow_lock:
-            conn = self._follow_conn
-            if conn is None:
-                conn = self._follow_conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            held = self._follow_conn
+            if held is None:
+                held = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
                 # planned for each read's own position: a plan cached while the log was a few rows long (a fresh
                 # store) can keep scanning it whole once it has grown
-                conn.exec_driver_sql("SET plan_cache_mode = force_custom_plan")
+                held.exec_driver_sql("SET plan_cache_mode = force_custom_plan")
+                self._follow_conn = held
             try:
-                yield conn
-                conn.rollback()          # ends SQLAlchemy's autobegun transaction; nothing on the server
+                yield held
+                held.rollback()          # ends SQLAlchemy's autobegun transaction; nothing on the server
             except BaseException:
                 self._follow_conn = None
-                conn.close()
+                held.close()
                 raise
 
     # ------------------------------------------------------------------ KPIs
