@@ -8,6 +8,12 @@ of its own:
   the window's live state; a probe on its incident table stamps when each emergency is first painted, so
   event→pixel = painted − the simulator's `sent_at` (both wall clocks of this machine);
 - N − 1 headless followers reading exactly what a wall reads (StoreFollower + LiveCommits + LiveState, Qt-free).
+  They stand in for walls on other machines, so by default they run at a lower CPU priority (`--followers-nice`,
+  default +10: os.nice in each follower process): on this machine's shared cores the real wall then gets the share
+  its own machine would give it, and its event→pixel is the wall's, not the 2 cores'. What the followers cost is
+  still measured whatever their priority: their own CPU (per second, per commit, per event), PostgreSQL's CPU
+  for their sessions, their connections and their notification lag. `--followers-nice 0` runs every process at
+  the same priority (the wall then competes with 15 followers for 2 cores); the output says which.
 
 Measured over the stream (from `go` until every follower has applied the last commit):
 - backend requests/s the simulator served (`GET _control/requests`): must not depend on N;
@@ -24,6 +30,7 @@ Measured over the stream (from `go` until every follower has applied the last co
 One JSON line per figure on stdout (`followers_*_n{N}`), a table on stderr.
 
     python bench/store_followers.py [--quick] [--followers 1,4,16] [--seconds 30] [--pg-url URL] [--no-wall]
+                                    [--followers-nice 10]
 """
 from __future__ import annotations
 
@@ -57,6 +64,7 @@ WALL_APP = "bench-wall"
 FOLLOWER_APP = "bench-follower-{}"
 RECORDER_APP = "commandcenter-record"
 HARNESS_APP = "bench-harness"          # this script's own sessions: not counted
+FOLLOWERS_NICE = 10                    # the headless followers' CPU priority by default (see the docstring)
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -184,19 +192,25 @@ class Applied:
 
 
 def _observe(commits: Any, prefix: str, out: Applied) -> Callable[[Any], None]:
-    """The follower's on_commit: stamp each commit once LiveCommits has applied it (its queue drained)."""
+    """The follower's on_commit: stamp each commit once LiveCommits has applied it (its queue drained). One
+    stamping task for the commits handed on while it waits (a wall has no such task: kept out of its cost)."""
+    waiting: list[tuple[int, float]] = []
     pending: set[asyncio.Task[None]] = set()
 
-    async def applied(position: int, committed_at: float) -> None:
-        await commits.settled()
-        out.commits.append((position, committed_at, time.time()))
+    async def applied() -> None:
+        await commits.settled()           # every commit handed on so far is in the live state
+        now = time.time()
+        out.commits.extend((position, committed_at, now) for position, committed_at in waiting)
+        waiting.clear()
 
     def on_commit(d: Any) -> None:
         out.incidents += sum(1 for r in d.entry.incidents if r.id.startswith(prefix + "-"))
         out.delivered.append(d.position)
-        task = asyncio.ensure_future(applied(d.position, d.committed_at.timestamp()))
-        pending.add(task)
-        task.add_done_callback(pending.discard)
+        waiting.append((d.position, d.committed_at.timestamp()))
+        if len(waiting) == 1:
+            task = asyncio.ensure_future(applied())
+            pending.add(task)
+            task.add_done_callback(pending.discard)
 
     return on_commit
 
@@ -222,8 +236,10 @@ async def _follow_until_told(store: Any, follower: Any, out: Applied, extra: Cal
     await follower.stop()
 
 
-def headless(url: str, config_path: str, prefix: str) -> None:
-    """A follower without a screen: what a wall reads and applies, nothing painted."""
+def headless(url: str, config_path: str, prefix: str, nice: str = "0") -> None:
+    """A follower without a screen: what a wall reads and applies, nothing painted (at CPU priority `nice`)."""
+    if int(nice):
+        os.nice(int(nice))
     from commandcenter.services.follower import StoreFollower
     from commandcenter.services.live_commits import LiveCommits
 
@@ -276,13 +292,13 @@ def wall(url: str, config_path: str, prefix: str) -> None:
 class FollowerProcess:
     """One follower process: started, READY once caught up with the log, told where to stop, its RESULT."""
 
-    def __init__(self, kind: str, index: int, url: str, config_path: Path, prefix: str) -> None:
+    def __init__(self, kind: str, index: int, url: str, config_path: Path, prefix: str, nice: int = 0) -> None:
         self.kind = kind
         self.app = WALL_APP if kind == "wall" else FOLLOWER_APP.format(index)
         env = dict(os.environ, PGAPPNAME=self.app, QT_QPA_PLATFORM="offscreen",
                    PYTHONPATH=os.pathsep.join([str(HERE), str(ROOT)]))
         self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), kind, url, str(config_path),
-                                      prefix], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+                                      prefix, *([str(nice)] if kind == "follow" else [])], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
                                      env=env)
         self.result: dict[str, Any] = {}
 
@@ -337,8 +353,9 @@ def sim_requests(url: str) -> dict[str, Any]:
     return got
 
 
-def run_n(n: int, *, server_url: str, seconds: float, rate: float, with_wall: bool) -> RunResult:
-    """One store, one simulator, one recorder and `n` followers (the first the wall when `with_wall`)."""
+def run_n(n: int, *, server_url: str, seconds: float, rate: float, with_wall: bool, nice: int = 0) -> RunResult:
+    """One store, one simulator, one recorder and `n` followers (the first the wall when `with_wall`; the headless
+    ones at CPU priority `nice`)."""
     from sqlalchemy import create_engine, make_url, text
 
     admin_url = make_url(server_url).set(query={})
@@ -364,7 +381,7 @@ def run_n(n: int, *, server_url: str, seconds: float, rate: float, with_wall: bo
                                     env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=str(ROOT))
         until(lambda: store.cursor("city") is not None, 60, f"the recorder's first commit (n={n})")
         kinds = (["wall"] if with_wall else []) + ["follow"] * (n - (1 if with_wall else 0))
-        followers = [FollowerProcess(kind, i, url, config_path, prefix) for i, kind in enumerate(kinds)]
+        followers = [FollowerProcess(kind, i, url, config_path, prefix, nice) for i, kind in enumerate(kinds)]
         for f in followers:
             f.wait_line("READY ", 180)
         time.sleep(1.0)
@@ -498,10 +515,12 @@ def summarise(n: int, *, span: float, sent: int, sent_at: dict[str, float], t0: 
         e2p = [(painted[i] - t) * 1000 for i, t in sent_at.items() if i in painted]
         missed = len(sent_at) - len(e2p)
     heads = [f for f in followers if f.kind == "follow"]
+    follower_cpu = (sum(per_follower[f.app]["cpu_ms_per_s"] for f in heads) / len(heads)) if heads else None
+    commits_per_s = sum(1 for c in committed_at.values() if c >= t0) / span if span else 0.0
     return {
         "n": n, "span_s": span, "sent": sent, "events_per_s": sent / span if span else 0.0,
         "commits": len(log_positions),
-        "commits_per_s": sum(1 for c in committed_at.values() if c >= t0) / span if span else 0.0,
+        "commits_per_s": commits_per_s,
         "requests_per_s": requests, "requests_by_route": by_route, "requests_run_total": req[1]["total"],
         "requests_run_by_route": req[1]["by_route"],
         "streams_open": streams,
@@ -514,8 +533,9 @@ def summarise(n: int, *, span: float, sent: int, sent_at: dict[str, float], t0: 
         "lag_p50_ms": percentile(all_lags, 50), "lag_p99_ms": percentile(all_lags, 99),
         "followers": per_follower, "complete": complete,
         "recorder_cpu_ms_per_s": delta(proc[0], proc[1], "recorder") * 1000 / span,
-        "follower_cpu_ms_per_s": (sum(per_follower[f.app]["cpu_ms_per_s"] for f in heads) / len(heads)
-                                  if heads else None),
+        "follower_cpu_ms_per_s": follower_cpu,
+        "follower_cpu_per_commit_ms": follower_cpu / commits_per_s if follower_cpu and commits_per_s else None,
+        "follower_cpu_per_event_us": follower_cpu * 1000 * span / sent if follower_cpu and sent else None,
         "follower_pg_cpu_ms_per_s": (sum(per_follower[f.app]["pg_cpu_ms_per_s"] for f in heads) / len(heads)
                                      if heads else None),
         "wall_cpu_ms_per_s": per_follower[wall_f.app]["cpu_ms_per_s"] if wall_f else None,
@@ -525,12 +545,12 @@ def summarise(n: int, *, span: float, sent: int, sent_at: dict[str, float], t0: 
 
 
 # --- the report -------------------------------------------------------------------------------------------------
-def report(results: list[RunResult], load: tuple[float, float, float]) -> None:
+def report(results: list[RunResult], load: tuple[float, float, float], nice: int = 0) -> None:
     """One JSON line per figure per N, then the verdict across N, then the table on stderr."""
     for r in results:
         f, n = r.figures, r.n
         common = {"n": n, "seconds": round(f["span_s"], 1), "events_per_s": round(f["events_per_s"], 1),
-                  "commits_per_s": round(f["commits_per_s"], 1), "load_avg_1m": load[0]}
+                  "commits_per_s": round(f["commits_per_s"], 1), "load_avg_1m": load[0], "followers_nice": nice}
         emit(f"followers_backend_requests_per_s_n{n}", f["requests_per_s"], "req/s", None,
              by_route=f["requests_by_route"], run_total=f["requests_run_total"],
              run_by_route=f["requests_run_by_route"], streams_open=f["streams_open"],
@@ -545,6 +565,7 @@ def report(results: list[RunResult], load: tuple[float, float, float]) -> None:
              commit_to_notify_ms=f["to_notify_p99_ms"], notify_to_applied_ms=f["from_notify_p99_ms"],
              per_follower={k: v["lag_p99_ms"] for k, v in f["followers"].items()}, **common)
         emit(f"followers_cpu_ms_per_s_n{n}", f["follower_cpu_ms_per_s"], "ms/s", None,
+             per_commit_ms=f["follower_cpu_per_commit_ms"], per_event_us=f["follower_cpu_per_event_us"],
              wall=f["wall_cpu_ms_per_s"], recorder=f["recorder_cpu_ms_per_s"],
              per_follower={k: v["cpu_ms_per_s"] for k, v in f["followers"].items()}, **common)
         emit(f"followers_complete_n{n}", f["complete"], "followers", n, better="higher", commits=f["commits"],
@@ -560,10 +581,10 @@ def report(results: list[RunResult], load: tuple[float, float, float]) -> None:
     spread = (max(rates) - min(rates)) if rates else 0.0
     emit("followers_backend_requests_spread_per_s", spread, "req/s", None,
          by_n={r.n: round(r.figures["requests_per_s"], 2) for r in results})
-    note(table(results, load))
+    note(table(results, load, nice))
 
 
-def table(results: list[RunResult], load: tuple[float, float, float]) -> str:
+def table(results: list[RunResult], load: tuple[float, float, float], nice: int = 0) -> str:
     rows = [("followers N", lambda f: f"{f['n']}"),
             ("events/s, commits/s over the measured span",
              lambda f: f"{f['events_per_s']:.0f}, {f['commits_per_s']:.1f}"),
@@ -578,12 +599,15 @@ def table(results: list[RunResult], load: tuple[float, float, float]) -> str:
             ("  commit → NOTIFY received", lambda f: f"{f['to_notify_p50_ms']:.0f} / {f['to_notify_p99_ms']:.0f}"),
             ("  NOTIFY → applied", lambda f: f"{f['from_notify_p50_ms']:.0f} / {f['from_notify_p99_ms']:.0f}"),
             ("headless follower CPU (ms/s)", lambda f: _num(f["follower_cpu_ms_per_s"])),
+            ("  per commit (ms) / per event (µs)",
+             lambda f: f"{_num(f['follower_cpu_per_commit_ms'])} / {_num(f['follower_cpu_per_event_us'])}"),
             ("wall CPU (ms/s)", lambda f: _num(f["wall_cpu_ms_per_s"])),
             ("recorder CPU (ms/s)", lambda f: f"{f['recorder_cpu_ms_per_s']:.0f}"),
             ("event→pixel p50 / p99 (ms)", lambda f: f"{_num(f['e2p_p50_ms'])} / {_num(f['e2p_p99_ms'])}"),
             ("followers complete, in order", lambda f: f"{f['complete']}/{f['n']}")]
     head = "| figure | " + " | ".join(f"N={r.n}" for r in results) + " |"
-    lines = [f"load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}", head,
+    lines = [f"load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
+             + (f"; headless followers at nice +{nice}" if nice else ""), head,
              "|---|" + "---:|" * len(results)]
     for label, fn in rows:
         lines.append(f"| {label} | " + " | ".join(fn(r.figures) for r in results) + " |")
@@ -596,8 +620,11 @@ def _num(v: float | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("follow", "wall"):
-        (headless if argv[0] == "follow" else wall)(*argv[1:4])
+    if argv and argv[0] == "follow":
+        headless(*argv[1:5])
+        return 0
+    if argv and argv[0] == "wall":
+        wall(*argv[1:4])
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="CI sizes: 1 and 4 followers, 10 s each")
@@ -607,16 +634,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pg-url", default="", help="the PostgreSQL server (default: COMMANDCENTER_TEST_PG_URL, else "
                                                  "scripts/pg-test-server's)")
     ap.add_argument("--no-wall", action="store_true", help="headless followers only (no offscreen wall)")
+    ap.add_argument("--followers-nice", type=int, default=FOLLOWERS_NICE,
+                    help="the headless followers' CPU priority (os.nice; default +%(default)s): they stand in for "
+                         "walls on other machines, so the real wall gets the share of the cores its own machine "
+                         "would give it; 0: every process at the same priority")
     a = ap.parse_args(argv)
     sizes = [int(x) for x in (a.followers or ("1,4" if a.quick else "1,4,16")).split(",")]
     seconds = a.seconds or (10.0 if a.quick else 30.0)
     server_url = pg_server_url(a.pg_url)
     os.environ["PGAPPNAME"] = HARNESS_APP        # this process's sessions, told apart from the measured ones
     results = []
+    if a.followers_nice:
+        note(f"# the headless followers run at nice +{a.followers_nice} (walls on other machines): the real "
+             "wall's event→pixel is what it would be on its own machine; their CPU, PostgreSQL CPU, connections "
+             "and lag are still what they cost (--followers-nice 0: all at one priority)")
+    else:
+        note("# every process at the same CPU priority: the real wall shares the cores with every follower")
     for n in sizes:
         note(f"# {n} follower(s), {seconds:g} s at {a.rate:g} events/s …")
-        results.append(run_n(n, server_url=server_url, seconds=seconds, rate=a.rate, with_wall=not a.no_wall))
-    report(results, os.getloadavg())
+        results.append(run_n(n, server_url=server_url, seconds=seconds, rate=a.rate, with_wall=not a.no_wall,
+                             nice=a.followers_nice))
+    report(results, os.getloadavg(), a.followers_nice)
     return 0
 
 

@@ -395,11 +395,17 @@ class StoreFollower:
 
 
 class _LoopEvents:
-    """A listener's reports, handed to the follower on its loop (the follower's state has one writer)."""
+    """A listener's reports, handed to the follower on its loop (the follower's state has one writer).
+
+    Notifications that arrive before the loop took the last one are handed on as one (the newest position): a
+    burst of commits wakes the loop once, and one read answers them all."""
 
     def __init__(self, follower: StoreFollower, loop: asyncio.AbstractEventLoop) -> None:
         self._f = follower
         self._loop = loop
+        self._lock = threading.Lock()
+        self._waiting = False                # a notification is on its way to the loop
+        self._newest: int | None = None      # the newest position told since (None: a change of unknown position)
 
     def _call(self, fn: Callable[..., None], *args: Any) -> None:
         if not self._loop.is_closed():
@@ -409,7 +415,19 @@ class _LoopEvents:
         self._call(self._f._connected)
 
     def notified(self, position: int | None) -> None:
-        self._call(self._f._notified, position)
+        with self._lock:
+            if self._waiting:
+                if self._newest is not None:
+                    self._newest = None if position is None else max(self._newest, position)
+                return
+            self._waiting = True
+            self._newest = position
+        self._call(self._hand_on)
+
+    def _hand_on(self) -> None:
+        with self._lock:
+            newest, self._waiting = self._newest, False
+        self._f._notified(newest)
 
     def lost(self, reason: str) -> None:
         self._call(self._f._lost, reason)

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, delete, func, insert, select
 
@@ -96,14 +97,78 @@ def pruned_position(conn: Connection) -> int:
     return int(conn.execute(select(META.c.value).where(META.c.key == PRUNED_KEY)).scalar() or 0)
 
 
-def read_after(conn: Connection, after: int, limit: int, read_actions: ActionReader,
+class _Head(NamedTuple):
+    """One commit_log row as read, with the records of its range."""
+
+    position: int
+    committed_at: datetime
+    territory: bool
+    sensors: str
+    action_id: int | None
+    drill_id: str | None
+    records: list[tuple[str, str]]
+
+
+#: PostgreSQL: the retention mark, the commits after a position and each one's records in one statement (one
+#: snapshot, one round trip; psycopg prepares it on the server once a held connection has run it a few times).
+#: Always one row at least (the mark's), so a follower behind retention is told even when nothing came after.
+_PG_READ_AFTER = (
+    "SELECT p.pruned, c.id, c.committed_at, c.territory, c.sensors, c.action_id, c.drill_id, r.kind, r.data"
+    " FROM (SELECT coalesce((SELECT value FROM store_meta WHERE key = %s), 0) AS pruned) p"
+    " LEFT JOIN LATERAL (SELECT * FROM commit_log WHERE id > %s AND %s >= p.pruned ORDER BY id LIMIT %s) c ON true"
+    " LEFT JOIN LATERAL (SELECT id, kind, data FROM record_log"
+    "                    WHERE id > c.log_after AND id <= c.log_to) r ON true"
+    " ORDER BY c.id, r.id")
+
+
+def read_after(conn: Connection, sql: Dialect, after: int, limit: int, read_actions: ActionReader,
                read_territory: TerritoryReader) -> CommitsAfter:
     """Up to `limit` commits after position `after`, oldest first, with what each wrote."""
-    if after < pruned_position(conn):
+    heads = _read_heads_pg(conn, sql, after, limit) if not sql.sqlite else _read_heads(conn, after, limit)
+    if heads is None:
         return CommitsAfter([], behind=True)
+    if not heads:
+        return CommitsAfter([])
+    action_ids = [h.action_id for h in heads if h.action_id is not None]
+    actions = {a.id: a for a in read_actions(conn, action_ids)} if action_ids else {}
+    device_ids = sorted({s for h in heads if h.sensors for s in json.loads(h.sensors)})
+    devices = {s.id: s for s in store_sensors.sensors(conn, device_ids)} if device_ids else {}
+    commits = []
+    for h in heads:
+        found = actions.get(h.action_id) if h.action_id is not None else None
+        commits.append(StoredCommit(
+            position=h.position, committed_at=h.committed_at, records=h.records, territory=h.territory,
+            sensors=[devices[s] for s in (json.loads(h.sensors) if h.sensors else []) if s in devices],
+            actions=[found] if found is not None else [], drill_id=h.drill_id))
+    moved = any(c.territory for c in commits)
+    return CommitsAfter(commits, territory=read_territory(conn) if moved else None)
+
+
+def _read_heads_pg(conn: Connection, sql: Dialect, after: int, limit: int) -> list[_Head] | None:
+    """PostgreSQL: the commits after `after` with their records (one statement, rows as the driver returns them);
+    None when retention removed part of what came after it."""
+    rows = sql.fetch_all(conn, _PG_READ_AFTER, (PRUNED_KEY, after, after, limit))
+    if after < int(rows[0][0]):
+        return None
+    heads: list[_Head] = []
+    for _, pos, at, moved, sensors, action_id, drill_id, kind, data in rows:
+        if pos is None:
+            break                                   # nothing after `after`: the mark's row alone
+        if not heads or heads[-1].position != pos:
+            heads.append(_Head(int(pos), utc(at), bool(moved), sensors or "",
+                               int(action_id) if action_id is not None else None, drill_id, []))
+        if kind is not None:
+            heads[-1].records.append((kind, data))
+    return heads
+
+
+def _read_heads(conn: Connection, after: int, limit: int) -> list[_Head] | None:
+    """SQLite: the retention mark, the commit rows, then the record log's range of them (one read transaction)."""
+    if after < pruned_position(conn):
+        return None
     rows = conn.execute(select(COMMITS).where(COMMITS.c.id > after).order_by(COMMITS.c.id).limit(limit)).all()
     if not rows:
-        return CommitsAfter([])
+        return []
     ranges = [(r.log_after, r.log_to) for r in rows if r.log_to is not None and r.log_after is not None]
     logged: list[tuple[int, str, str]] = []
     if ranges:
@@ -111,11 +176,7 @@ def read_after(conn: Connection, after: int, limit: int, read_actions: ActionRea
         logged = [(int(i), k, d) for i, k, d in conn.execute(
             select(RECORD_LOG.c.id, RECORD_LOG.c.kind, RECORD_LOG.c.data)
             .where(RECORD_LOG.c.id > lo, RECORD_LOG.c.id <= hi).order_by(RECORD_LOG.c.id))]
-    action_ids = [int(r.action_id) for r in rows if r.action_id is not None]
-    actions = {a.id: a for a in read_actions(conn, action_ids)} if action_ids else {}
-    device_ids = sorted({s for r in rows if r.sensors for s in json.loads(r.sensors)})
-    devices = {s.id: s for s in store_sensors.sensors(conn, device_ids)} if device_ids else {}
-    commits, i = [], 0
+    heads, i = [], 0
     for r in rows:
         records: list[tuple[str, str]] = []
         if r.log_to is not None and r.log_after is not None:
@@ -124,13 +185,9 @@ def read_after(conn: Connection, after: int, limit: int, read_actions: ActionRea
             while i < len(logged) and logged[i][0] <= r.log_to:
                 records.append((logged[i][1], logged[i][2]))
                 i += 1
-        found = actions.get(int(r.action_id)) if r.action_id is not None else None
-        commits.append(StoredCommit(
-            position=int(r.id), committed_at=utc(r.committed_at), records=records, territory=bool(r.territory),
-            sensors=[devices[s] for s in (json.loads(r.sensors) if r.sensors else []) if s in devices],
-            actions=[found] if found is not None else [], drill_id=r.drill_id))
-    moved = any(c.territory for c in commits)
-    return CommitsAfter(commits, territory=read_territory(conn) if moved else None)
+        heads.append(_Head(int(r.id), utc(r.committed_at), bool(r.territory), r.sensors or "",
+                           int(r.action_id) if r.action_id is not None else None, r.drill_id, records))
+    return heads
 
 
 def prune(conn: Connection, cutoff: datetime, chunk: int) -> int:

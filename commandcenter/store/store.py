@@ -193,6 +193,8 @@ class Store:
         self.writer = Writer(self.sql, self.tree, self.calendar)
         self._kpi_source = KpiSource(self.sql, self.calendar, self.tree)
         self._fence: Callable[[Connection], None] | None = None
+        self._follow_lock = threading.Lock()
+        self._follow_conn: Connection | None = None      # PostgreSQL: a follower's held reader (_follow_read)
         # SQLite: WAL checkpoints run in a background thread (the writer connection's autocheckpoint is off)
         path = self._writer.url.database if self.sql.sqlite else None
         self._checkpointer: WalCheckpointer | None = None
@@ -274,6 +276,10 @@ class Store:
         return self._engine
 
     def close(self) -> None:
+        with self._follow_lock:
+            if self._follow_conn is not None:
+                self._follow_conn.close()
+                self._follow_conn = None
         if self._checkpointer is not None:
             self._checkpointer.close()
         self._engine.dispose()
@@ -404,7 +410,7 @@ class Store:
         (`host`, `pid`) and its `heartbeat_at`: the active recorder rewrites every feed's row about once a second
         and at once on a change of state, so a heartbeat older than a few seconds (`FeedStatus.is_stale`) means
         the recorder is gone and the feed should be shown as stale whatever its `state` says."""
-        with self._read() as conn:
+        with self._follow_read() as conn:      # a follower reads it once a second beside the commits
             return ST.read_feeds(conn)
 
     def recorders(self) -> list[RecorderStatus]:
@@ -608,14 +614,39 @@ class Store:
     # ------------------------------------------------------------------ following (store/commits.py)
     def commit_position(self) -> int:
         """The newest committed position a follower can start after (0: none yet)."""
-        with self._read() as conn:
+        with self._follow_read() as conn:
             return CL.position(conn)
 
     def commits_after(self, position: int, *, limit: int = 500) -> CL.CommitsAfter:
         """Up to `limit` committed transactions after `position`, oldest first, with what each wrote (`behind`:
         retention removed part of what came after it)."""
-        with self._read() as conn:
-            return CL.read_after(conn, position, limit, self._actions_by_id, self._territory)
+        with self._follow_read() as conn:
+            return CL.read_after(conn, self.sql, position, limit, self._actions_by_id, self._territory)
+
+    @contextmanager
+    def _follow_read(self) -> Iterator[Connection]:
+        """A follower's read. PostgreSQL: on one connection held between reads, in autocommit (a read is one
+        statement, its own snapshot), so a read costs one round trip instead of a pool checkout's ping, a BEGIN
+        and a ROLLBACK; dropped on any failure (the next read opens another). SQLite: a pooled reader."""
+        if self.sql.sqlite:
+            with self._read() as conn:
+                yield conn
+            return
+        with self._follow_lock:
+            held = self._follow_conn
+            if held is None:
+                held = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                # planned for each read's own position: a plan cached while the log was a few rows long (a fresh
+                # store) can keep scanning it whole once it has grown
+                held.exec_driver_sql("SET plan_cache_mode = force_custom_plan")
+                self._follow_conn = held
+            try:
+                yield held
+                held.rollback()          # ends SQLAlchemy's autobegun transaction; nothing on the server
+            except BaseException:
+                self._follow_conn = None
+                held.close()
+                raise
 
     # ------------------------------------------------------------------ KPIs
     def kpis(self, node_id: str = "", start: datetime | None = None, end: datetime | None = None, *,

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from commandcenter.domain import ActionKind, FeedState, OperatorAction
 from commandcenter.services import IngestPipeline
-from commandcenter.services.follower import Delivered, PgListener, StoreFollower
+from commandcenter.services.follower import Delivered, ListenerEvents, PgListener, StoreFollower
 from commandcenter.services.live_commits import LiveCommits
 from commandcenter.store import DrillRecord, Store
 from tests.support.faults import City, bump, fast_feeds, incident, sse_config, utcnow
@@ -136,6 +136,54 @@ def test_a_follower_disconnected_mid_stream_catches_up_with_nothing_lost_or_doub
         assert [d.position for d in got] == every_commit(store)
         assert delivered_versions(got) == logged_versions(store)
         store.close()
+
+    asyncio.run(scenario())
+
+
+class HeldListener:
+    """A listener the test drives by hand: `events` is what a real one reports to (from its thread)."""
+
+    events: ListenerEvents
+
+    def start(self, events: ListenerEvents) -> None:
+        self.events = events
+
+    def stop(self) -> None:
+        pass
+
+
+def test_notifications_that_arrive_together_wake_the_follower_once_and_one_read_answers_them_all(store_url):
+    async def scenario() -> None:
+        store = Store.open(store_url)
+        for i in range(40):
+            store.apply("city", incidents=[incident(i)])
+        reads: list[int] = []
+        read_after = store.commits_after
+        store.commits_after = lambda p, **kw: (reads.append(p), read_after(p, **kw))[1]   # type: ignore[method-assign]
+        got: list[Delivered] = []
+        listener = HeldListener()
+        follower = StoreFollower(store, LiveCommits(), listener=listener, on_commit=got.append)
+        await follower.start(after=0)
+        try:
+            listener.events.connected()
+            assert await eventually(lambda: len(got) == 40)
+            assert reads == [0]                                  # told once it listens: one read for all 40
+            for i in range(40, 60):
+                store.apply("city", incidents=[incident(i)])
+            for position in range(41, 61):                      # twenty NOTIFYs before the loop takes the first
+                listener.events.notified(position)
+            assert await eventually(lambda: len(got) == 60)
+            await asyncio.sleep(0.2)
+            assert reads == [0, 40]                              # one wake-up, one read
+            listener.events.notified(60)                         # one already read: no read at all
+            await asyncio.sleep(0.2)
+            assert reads == [0, 40]
+            listener.events.notified(None)                       # a change of unknown position: read
+            assert await eventually(lambda: reads == [0, 40, 60])
+        finally:
+            await follower.stop()
+            store.close()
+        assert [d.position for d in got] == list(range(1, 61))
 
     asyncio.run(scenario())
 

@@ -10,6 +10,7 @@ import pytest
 from commandcenter.domain import ActionKind, OperatorAction, QuarantinedRecord
 from commandcenter.store import Store, refuses_record
 from commandcenter.store.commits import CHANNEL
+from tests.support.fixtures import holds_within
 from tests.support.store import T0, alert, inc, res, territory
 
 
@@ -65,3 +66,44 @@ def test_postgres_announces_the_position_at_commit_and_nothing_for_a_rolled_back
     assert got == [str(p) for p in [c.position for c in store.commits_after(0).commits]]
     assert len(got) == 2
     store.close()
+
+
+@pytest.mark.postgres
+def test_postgres_follower_reads_hold_one_session_and_a_lost_one_is_replaced_at_the_next_read(
+        store_url: str) -> None:
+    if not store_url.startswith("postgresql"):
+        pytest.skip("the held reading session is PostgreSQL's")
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    app = f"cc-test-follow-{uuid.uuid4().hex[:8]}"
+    store = Store.open(f"{store_url}&application_name={app}")
+    admin = create_engine(store_url, isolation_level="AUTOCOMMIT")
+
+    def sessions() -> list[int]:
+        with admin.connect() as c:
+            return [int(p) for (p,) in c.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE application_name = :a"), {"a": app})]
+
+    try:
+        store.apply("f", incidents=[inc("a")])
+        store.apply("f", incidents=[inc("b")])
+        reads = [[c.position for c in store.commits_after(p).commits] for p in (0, 1, 2, 0, 1)]
+        assert reads == [[1, 2], [2], [], [1, 2], [2]] and store.feed_status() == []
+        store.engine.dispose()                          # only the held reading session is left open
+        held = sessions()
+        assert len(held) == 1
+        with admin.connect() as c:                      # the session dies (a restart, a network cut)
+            c.execute(text("SELECT pg_terminate_backend(:p)"), {"p": held[0]})
+        with pytest.raises(Exception) as lost:          # noqa: B017 - the driver's error, whatever its class
+            store.commits_after(0)
+        assert "terminat" in str(lost.value).lower() or "closed" in str(lost.value).lower()
+        store.apply("f", incidents=[inc("c")])
+        assert [c.position for c in store.commits_after(1).commits] == [2, 3]      # a new session, nothing lost
+        assert held[0] not in sessions()
+        store.close()
+        assert holds_within(lambda: sessions() == [], timeout=5)       # closing the store closes it
+    finally:
+        store.close()
+        admin.dispose()
