@@ -7,8 +7,11 @@ means adding its test here; removing one means removing its test.
 from __future__ import annotations
 
 import asyncio
+import platform
 import socket
 import sys
+
+import pytest
 
 
 
@@ -156,3 +159,23 @@ def test_every_distribution_the_package_imports_is_a_declared_dependency() -> No
     missing = {m: dists.get(m) for m in third_party
                if not any(d.lower().replace("_", "-") in declared for d in dists.get(m, [m]))}
     assert not missing, f"imported but not declared in pyproject.toml's dependencies: {missing}"
+
+
+@pytest.mark.skipif(sys.platform != "linux" or platform.machine() != "x86_64",
+                    reason="ui/video_convert.py calls Qt directly on x86-64 Linux only")
+def test_qt_conversion_functions_callable_beside_pyside(qapp: object) -> None:
+    """commandcenter/ui/video_convert.py calls `QVideoFrame::toImage()`, `QImage::scaled(...)` and `~QImage()` by
+    their Itanium-mangled names in the Qt libraries PySide6 ships (PySide6/Qt/lib), with a QImage returned into a
+    64-byte buffer: an upgrade that moves the libraries, renames a symbol or grows QImage must fail here."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QImage
+
+    from commandcenter.ui import video_convert
+
+    calls = video_convert._qt_calls()
+    assert calls is not None, "Qt's libraries or symbols are not where ui/video_convert.py looks for them"
+    image = QImage(8, 8, QImage.Format.Format_RGB32)
+    image.fill(0x123456)
+    scaled = video_convert.scaled_to_fit(image, QSize(4, 4))
+    assert scaled.size() == QSize(4, 4) and scaled.pixel(0, 0) & 0xFFFFFF == 0x123456, \
+        "QImage::scaled through ctypes no longer gives Qt's image: revisit ui/video_convert.py"

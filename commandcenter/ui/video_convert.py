@@ -8,7 +8,7 @@ blocking it.
 
 The direct calls follow the Itanium C++ ABI on x86-64 Linux (an object returned by value is written to a buffer
 whose address is passed before `this`); elsewhere, or if Qt's libraries are not where PySide6 keeps them, the
-PySide6 calls are used as before.
+PySide6 calls are used as before. The seam is named in tests/test_private_seams.py.
 """
 from __future__ import annotations
 
