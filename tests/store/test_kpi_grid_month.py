@@ -16,7 +16,7 @@ from commandcenter.domain import Incident, Status, TerritoryLevel, TerritoryNode
 from commandcenter.store import Store
 from commandcenter.store.schema import T
 
-from tests.support.store import inc, territory
+from tests.support.store import inc, territory, undo_migrations_after_0007
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -155,14 +155,7 @@ def test_the_migration_fills_the_counts_from_the_grid_month_rollups(store_url: s
             undo_0007(c)
             c.execute(text("DROP INDEX uq_quarantine_feed_digest"))     # 0006_iso adds them
             c.execute(text("ALTER TABLE quarantine DROP COLUMN digest"))
-            c.execute(text("DROP TABLE drills"))                                      # 0008 makes them
-            for table in ("sensors", "sensor_readings", "sensor_hours"):                # 0009 makes them
-                c.execute(text(f"DROP TABLE {table}"))
-            for table in ("feed_status", "recorders"):                                  # 0010 makes them
-                c.execute(text(f"DROP TABLE {table}"))
-            c.execute(text("DROP TABLE commit_log"))                                  # 0011 makes it
-            c.execute(text("ALTER TABLE operator_actions DROP COLUMN seat"))
-            c.execute(text("ALTER TABLE operator_actions DROP COLUMN recipient"))
+            undo_migrations_after_0007(c)
             c.execute(text("UPDATE alembic_version SET version_num = '0003'"))
     with Store.open(store_url) as store:
         assert want and stored_counts(store) == want == recount(store, incidents)

@@ -103,7 +103,7 @@ def test_0007_fills_the_kpi_columns_from_the_stored_records_and_rebuilds_the_rol
 
     from commandcenter.domain import Source, Status
 
-    from tests.support.store import T0, inc, territory
+    from tests.support.store import T0, inc, territory, undo_migrations_after_0007
 
     m = timedelta(minutes=1)
     incidents = [inc(f"p{k}", at=T0 + k * m, source=Source.POLICE_110, status=Status.CLOSED,
@@ -121,14 +121,7 @@ def test_0007_fills_the_kpi_columns_from_the_stored_records_and_rebuilds_the_rol
                 c.execute(text(f"ALTER TABLE kpi_rollup DROP COLUMN {col}"))
             for col in ("departments_n", "dispatched_at", "source"):
                 c.execute(text(f"ALTER TABLE incidents DROP COLUMN {col}"))
-            c.execute(text("DROP TABLE drills"))                                      # 0008 makes them
-            for table in ("sensors", "sensor_readings", "sensor_hours"):                # 0009 makes them
-                c.execute(text(f"DROP TABLE {table}"))
-            for table in ("feed_status", "recorders"):                                  # 0010 makes them
-                c.execute(text(f"DROP TABLE {table}"))
-            c.execute(text("DROP TABLE commit_log"))                                  # 0011 makes it
-            c.execute(text("ALTER TABLE operator_actions DROP COLUMN seat"))
-            c.execute(text("ALTER TABLE operator_actions DROP COLUMN recipient"))
+            undo_migrations_after_0007(c)
             c.execute(text("UPDATE alembic_version SET version_num = '0006_iso'"))
     with Store.open(store_url) as store:
         assert current_revision(store.engine) == head_revision()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 from commandcenter.domain import (
     Alert, AlertLevel, AlertStatus, AlertType, Category, Incident, Resource, ResourceKind, ResourceStatus, Severity,
@@ -69,3 +69,16 @@ def pg_schema_url() -> Iterator[str]:
         with admin.connect() as c:
             c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+def undo_migrations_after_0007(conn: Connection) -> None:
+    """Take away what migrations 0008 onwards added, so that a store of revision 0007 or older can be faked
+    (a new migration adds its undo here)."""
+    conn.execute(text("DROP TABLE drills"))                                          # 0008
+    for table in ("sensors", "sensor_readings", "sensor_hours"):                    # 0009
+        conn.execute(text(f"DROP TABLE {table}"))
+    for table in ("feed_status", "recorders"):                                      # 0010
+        conn.execute(text(f"DROP TABLE {table}"))
+    conn.execute(text("DROP TABLE commit_log"))                                      # 0011
+    conn.execute(text("ALTER TABLE operator_actions DROP COLUMN seat"))
+    conn.execute(text("ALTER TABLE operator_actions DROP COLUMN recipient"))
