@@ -706,9 +706,15 @@ class _PushFeed(FeedBase):
     decoded into batch N+1 here; if the sink is still busy after that, more
     frames are decoded into the same batch (coalescing, up to `max_coalesce` messages), so a store that
     lags gets fewer, bigger transactions instead of a growing queue. Never more than one batch of a feed
-    is at the sink: N+1 is handed over only after N returned (committed), with the cursor after N+1."""
+    is at the sink: N+1 is handed over only after N returned (committed), with the cursor after N+1.
+
+    Lingering: a batch is handed over no sooner than `linger_s` after its first message arrived (unless it is
+    full: `max_batch`), so a steady trickle of messages makes a few commits a second, not one per message. Every
+    commit costs every wall that follows the store a wake-up and a read; no message waits more than `linger_s`
+    for it, an emergency included."""
 
     heartbeat_s = 5.0          # the server's heartbeat; a silence of 3 heartbeats means a stalled stream
+    linger_s = 0.04            # fewer commits for every follower, at a cost of at most this much latency a message
     max_batch = 2000
     max_coalesce = 10_000
     queue_size = 4000          # frames read and not yet decoded (a FrameQueue) before the reader waits
@@ -830,6 +836,29 @@ class _PushFeed(FeedBase):
                     await getter
         return None if getter.cancelled() else getter.result()
 
+    async def _linger(self, queue: asyncio.Queue[list[Frame] | StreamEnd], carry: list[Frame],
+                      builder: BatchBuilder, tracker: SeqTracker, messages: int, until: float
+                      ) -> tuple[int, StreamEnd | None]:
+        """Decode the messages that arrive into `builder` until `until` (perf_counter), the batch holds
+        `max_batch` messages or the stream ends; returns the batch's message count and the stream's end, if seen."""
+        while True:
+            more, end = _take(queue, carry, self.max_batch - messages)
+            if more:
+                messages += len(more)
+                handle_messages(self, builder, more, tracker)
+            left = until - time.perf_counter()
+            if end is not None or messages >= self.max_batch or left <= 0:
+                return messages, end
+            try:
+                # asyncio.timeout, not wait_for (see _read); a frame list the timeout interrupts stays queued
+                async with asyncio.timeout(left):
+                    got = await queue.get()
+            except TimeoutError:
+                return messages, None
+            if isinstance(got, StreamEnd):
+                return messages, got
+            carry += got
+
     async def _run_once(self, sink: Sink) -> None:
         if not self._territory_done:
             await fetch_territory(self, sink)
@@ -859,6 +888,9 @@ class _PushFeed(FeedBase):
                 messages = len(items)
                 if items:
                     handle_messages(self, builder, items, tracker)
+                    if end is None:
+                        messages, end = await self._linger(queue, carry, builder, tracker, messages,
+                                                           (items[0].at or time.perf_counter()) + self.linger_s)
                 while (end is None and inflight is not None and not inflight.done()
                        and messages < self.max_coalesce and (carry or not queue.empty())):
                     more, end = _take(queue, carry, min(self.max_batch, self.max_coalesce - messages))

@@ -30,7 +30,9 @@ def test_record_reports_its_feeds_in_the_store_and_stops_cleanly_on_a_signal(tmp
         try:
             assert holds_within(lambda: role_of(store, proc.pid) is RecorderRole.ACTIVE
                             and store.cursor("city") is not None, 60), stop(proc)
-            assert holds_within(lambda: [f.health.state for f in store.feed_status()] == [FeedState.LIVE], 30)
+            # live, and its first records counted (a commit lands up to the push feed's linger after the contact)
+            assert holds_within(lambda: [(f.health.state, f.health.received > 0) for f in store.feed_status()]
+                                == [(FeedState.LIVE, True)], 30)
             status = store.feed_status()[0]
             assert status.pid == proc.pid and status.health.received > 0 and status.health.last_ok_at is not None
             proc.send_signal(sig)

@@ -1,0 +1,134 @@
+"""A push feed lingers: a batch is handed to the sink `linger_s` after its first message arrived (or as soon as it
+is full), so a trickle of messages makes a few commits, not one a message, and no message waits longer than the
+linger for its commit."""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import httpx
+import pytest
+
+from commandcenter.feeds import Batch, native
+
+from tests.support.feeds import Collector, FakePush, incident, run_until, section, serve
+
+FEEDS = {"sse": native.NativeSseFeed, "ws": native.NativeWsFeed}
+
+
+class StampingSink(Collector):
+    """A Collector that notes when (perf_counter) each batch reached it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: list[float] = []
+
+    async def __call__(self, batch: Batch) -> None:
+        self.at.append(time.perf_counter())
+        await super().__call__(batch)
+
+
+def seq_of(sink: Collector) -> int:
+    return json.loads(sink.cursor)["seq"] if sink.cursor else 0
+
+
+async def connected(feed: native._PushFeed, be: FakePush) -> None:
+    """Until the feed's stream is open (the backend saw it connect and the feed counted the connection)."""
+    while not (be.connects and feed.connects):
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)         # the backend is waiting for messages, not replaying any
+
+
+def follow(mode: str, linger_s: float, script, done, timeout: float = 20.0) -> tuple[StampingSink, FakePush]:
+    """Run a `mode` feed with `linger_s` against a FakePush; `script(feed, be)` publishes once it is connected."""
+    sink = StampingSink()
+    be = FakePush()
+    be.heartbeat = 1.0                # no WebSocket heartbeat message inside a lingering batch (they are frames too)
+
+    async def main() -> None:
+        async with serve(be.app()) as base, httpx.AsyncClient() as client:
+            feed = FEEDS[mode](section(url=base + "/api/v1", mode=mode, timeout=2), client)
+            feed.linger_s = linger_s
+
+            async def run() -> None:
+                publisher = asyncio.create_task(script(feed, be))
+                try:
+                    await feed.run(sink, None)
+                finally:
+                    publisher.cancel()
+
+            assert await run_until(run, lambda: done(sink), timeout=timeout), (sink.cursor, feed.last_error)
+
+    asyncio.run(main())
+    return sink, be
+
+
+@pytest.mark.parametrize("mode", ["sse", "ws"])
+def test_records_arriving_within_the_linger_land_in_one_commit_in_their_order(mode: str) -> None:
+    async def trickle(feed: native._PushFeed, be: FakePush) -> None:
+        await connected(feed, be)
+        for i in range(5):
+            be.publish("incident", incident(i))
+            await asyncio.sleep(0.02)          # five messages over 0.1 s, inside a 0.5 s linger
+
+    sink, _ = follow(mode, 0.5, trickle, lambda s: seq_of(s) == 5)
+    with_records = [b for b in sink.batches if b.incidents]
+    assert len(with_records) == 1, [len(b.incidents) for b in sink.batches]
+    assert [r.id for r in with_records[0].incidents] == [f"I{i}" for i in range(5)]
+    assert with_records[0].cursor == '{"seq":5}'
+
+
+@pytest.mark.parametrize("emergency", [False, True], ids=["routine", "emergency"])
+@pytest.mark.parametrize("mode", ["sse", "ws"])
+def test_a_record_alone_is_committed_after_the_linger_and_not_much_later(mode: str, emergency: bool) -> None:
+    linger = 0.2
+    published: list[float] = []
+
+    async def one(feed: native._PushFeed, be: FakePush) -> None:
+        await connected(feed, be)
+        published.append(time.perf_counter())
+        be.publish("incident", incident(1, emergency=emergency))
+
+    sink, _ = follow(mode, linger, one, lambda s: seq_of(s) == 1)
+    waited = sink.at[-1] - published[0]
+    assert [r.id for r in sink.all("incidents")] == ["I1"]
+    assert linger <= waited < linger + 1.0         # it lingered, and no more than the linger plus a loaded machine
+
+
+@pytest.mark.parametrize("mode", ["sse", "ws"])
+def test_a_steady_stream_makes_few_commits_each_record_once_and_in_order(mode: str) -> None:
+    async def stream(feed: native._PushFeed, be: FakePush) -> None:
+        await connected(feed, be)
+        for i in range(200):
+            be.publish("incident", incident(i))
+            await asyncio.sleep(0.003)
+
+    sink, _ = follow(mode, 0.1, stream, lambda s: seq_of(s) == 200)
+    ids = [r.id for r in sink.all("incidents")]
+    assert ids == [f"I{i}" for i in range(200)]              # once each, in the stream's order
+    assert len([b for b in sink.batches if b.incidents]) < 200 / 10    # not a commit per message
+
+
+@pytest.mark.parametrize("mode", ["sse", "ws"])
+def test_a_burst_is_handed_over_in_full_batches_without_waiting_for_the_linger(mode: str) -> None:
+    linger = 60.0          # far beyond the run's timeout: a full batch that lingered would fail the test
+
+    sink = StampingSink()
+    be = FakePush()
+    be.heartbeat = 1.0
+    for i in range(3000):
+        be.publish("incident", incident(i))
+
+    async def main() -> None:
+        async with serve(be.app()) as base, httpx.AsyncClient() as client:
+            feed = FEEDS[mode](section(url=base + "/api/v1", mode=mode, timeout=2), client)
+            feed.linger_s = linger
+            feed.max_batch = 200
+            assert await run_until(lambda: feed.run(sink, None), lambda: seq_of(sink) == 3000, timeout=20), \
+                (sink.cursor, feed.last_error)
+
+    asyncio.run(main())
+    sizes = [len(b.incidents) for b in sink.batches if b.incidents]
+    assert sizes == [200] * 15                                  # up to its cap, and never more
+    assert [r.id for r in sink.all("incidents")] == [f"I{i}" for i in range(3000)]
