@@ -4,4 +4,5 @@ glyph_cache) before any text is drawn."""
 from . import glyph_cache, pyside_import_hook
 
 glyph_cache.install()
+glyph_cache.unhint_large_type()
 pyside_import_hook.install()

@@ -1,6 +1,6 @@
 """Large type comes from Qt's glyph cache (ui/glyph_cache.py): importing commandcenter.ui sets the two variables
 Qt reads, keeps any value already set, and type far above the default 64 px limit looks as it does filled as
-outlines (the same glyphs, none blank: FreeType's own cache handed blank ones above 64 px)."""
+outlines (the same glyphs, none blank: FreeType's own cache handed blank ones above 64 px; as tall: unhinted)."""
 from __future__ import annotations
 
 import json
@@ -31,7 +31,7 @@ def test_importing_the_ui_sets_the_variables_before_any_window():
         assert name in os.environ
 
 
-def render(tmp_path: Path, name: str, overrides: dict[str, str]) -> tuple[QImage, dict[str, str | None]]:
+def render(tmp_path: Path, name: str, overrides: dict[str, str]) -> tuple[QImage, dict]:
     env = {k: v for k, v in os.environ.items() if k not in glyph_cache.VARIABLES}
     env.update(overrides, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
     out = tmp_path / f"{name}.png"
@@ -52,9 +52,15 @@ def ink(image: QImage) -> int:
 def test_large_type_from_the_glyph_cache_looks_as_it_does_as_outlines(tmp_path):
     cached, cached_env = render(tmp_path, "cached", {})
     outlines, outline_env = render(tmp_path, "outlines", OUTLINES)
-    assert cached_env == {"QT_MAX_CACHED_GLYPH_SIZE": str(glyph_cache.MAX_CACHED_GLYPH_PX), "QT_NO_FT_CACHE": "1"}
-    assert outline_env == {"QT_MAX_CACHED_GLYPH_SIZE": "64", "QT_NO_FT_CACHE": ""}
+    assert cached_env["QT_MAX_CACHED_GLYPH_SIZE"] == str(glyph_cache.MAX_CACHED_GLYPH_PX)
+    assert cached_env["QT_NO_FT_CACHE"] == "1"
+    assert (outline_env["QT_MAX_CACHED_GLYPH_SIZE"], outline_env["QT_NO_FT_CACHE"]) == ("64", "")
+    assert cached_env["ink_rows"] == outline_env["ink_rows"]             # capitals as tall: not hinted to whole pixels
     assert ink(outlines) > 20_000
     assert abs(ink(cached) - ink(outlines)) < ink(outlines) * 0.05      # every glyph there, none blank
     mask = differing(cached, outlines, Tolerance(pixel_threshold=64, max_fraction=0.01))
     assert float(np.mean(mask)) <= 0.01
+
+
+def test_the_unhinted_rule_loads_into_fontconfig():
+    assert glyph_cache.unhint_large_type()
