@@ -179,3 +179,19 @@ def test_qt_conversion_functions_callable_beside_pyside(qapp: object) -> None:
     scaled = video_convert.scaled_to_fit(image, QSize(4, 4))
     assert scaled.size() == QSize(4, 4) and scaled.pixel(0, 0) & 0xFFFFFF == 0x123456, \
         "QImage::scaled through ctypes no longer gives Qt's image: revisit ui/video_convert.py"
+
+
+def test_qt_still_reads_the_glyph_cache_variables() -> None:
+    """commandcenter/ui/glyph_cache.py sets `QT_MAX_CACHED_GLYPH_SIZE` (the raster engine's largest cached glyph)
+    and `QT_NO_FT_CACHE` (FreeType's engine cache off, which otherwise hands blank glyphs above 64 px): both are
+    undocumented environment variables Qt reads from its Gui library."""
+    from pathlib import Path
+
+    import PySide6
+
+    gui = sorted((Path(PySide6.__file__).parent / "Qt" / "lib").glob("libQt6Gui.so*"))
+    if not gui:
+        pytest.skip("no libQt6Gui.so here (not a Linux wheel)")
+    data = gui[0].read_bytes()
+    for name in (b"QT_MAX_CACHED_GLYPH_SIZE", b"QT_NO_FT_CACHE"):
+        assert name in data, f"Qt no longer reads {name.decode()}: revisit ui/glyph_cache.py"

@@ -44,15 +44,19 @@ def font_file() -> Path | None:
     return next((p for p in FONT_CANDIDATES if p.is_file()), None)
 
 
-ENCODER_NICE = 10          # a simulated camera's encoder runs this many nice levels below the process that starts it
+ENCODER_NICE = 10          # where SCHED_IDLE is refused, an encoder runs this many nice levels below its starter
 
 
 def start_as_camera() -> None:
     """In the encoder's process before exec: it dies with its starter, and yields the cores. A real camera encodes on
     a machine of its own; a simulated one shares the wall's machine (the demo, the tests, the benches), where the
-    wall, not the camera, must come first."""
+    wall, not the camera, must come first: it runs only on a core nothing else wants (SCHED_IDLE), or
+    `ENCODER_NICE` levels lower where that is refused."""
     die_with_parent()
-    os.nice(ENCODER_NICE)
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):       # no SCHED_IDLE (not Linux) or refused
+        os.nice(ENCODER_NICE)
 
 
 def camera_env() -> dict[str, str]:

@@ -55,11 +55,18 @@ def quiet_ffmpeg_log() -> None:
 
 
 def yield_to_the_gui() -> None:
-    """The calling thread, and every thread it starts from now on (they inherit it), runs `MEDIA_NICE_STEP` nice
-    levels lower. Linux only: there a nice value belongs to one thread; elsewhere it would lower the process."""
+    """The calling thread, and every thread it starts from now on (they inherit it), runs only on a core nothing else
+    wants (SCHED_IDLE): when cores are short a frame waits, never the wall's paint. Where that is refused,
+    `MEDIA_NICE_STEP` nice levels lower. Linux only: there a policy and a nice value belong to one thread; elsewhere
+    they would lower the whole process."""
     if sys.platform != "linux":
         return
     tid = threading.get_native_id()
+    try:
+        os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+        return
+    except OSError as exc:
+        log.info("camera stream not on idle cores only: %s", exc)
     try:
         os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + MEDIA_NICE_STEP))
     except OSError as exc:

@@ -1,12 +1,12 @@
 """The wall window: a header (title, clock), its pages (ui.pages), the alert banner, details and every feed's health."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QCoreApplication, QDate, QEvent, QLocale, QObject, Qt, QTime, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, QLocale, QObject, QRect, Qt, QTime, QTimer, Signal
+from PySide6.QtGui import QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar, QVBoxLayout, QWidget
 
 from ..config import PageSection, WallSection
@@ -20,7 +20,7 @@ from . import labels, theme
 from .banner import AlertBanner
 from .elided_label import ElidedLabel
 from .pages import PageStack, PageView, TileBuilder
-from .tiles.base import Tile, plain_label
+from .tiles.base import Tile, keep_opaque, plain_label
 
 if TYPE_CHECKING:    # the detail views (video, charts) are imported when the wall attaches them, not with the window
     from .details import DetailController, DetailPanel
@@ -233,6 +233,8 @@ class WallWindow(QMainWindow):
         self.health_bar = FeedHealthBar(live)
         self.setStatusBar(self.health_bar)
         self.painted_once = False
+        # the window paints its background itself, once, where no opaque tile covers it (paintEvent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         # Every frame paints the header (the clock ticks, and it spans the window): its first Paint is the window's.
         self.header.installEventFilter(_FirstPaint(self))
 
@@ -289,6 +291,19 @@ class WallWindow(QMainWindow):
         width = max(360, int(area.width() * 0.42))
         w.setGeometry(area.right() - width - 12, area.top() + 12, width, max(200, area.height() - 24))
         w.scale(theme.room_points(self))
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        keep_opaque(self, event)
+        return handled
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt naming)
+        """The style sheet's background, filled once: not Qt's root fill and the styled panel over it, and not
+        under the tiles (opaque: the region Qt passes leaves them out)."""
+        painter = QPainter(self)
+        for rect in cast(Iterable[QRect], event.region()):      # iterable at run time; the stubs do not say so
+            painter.fillRect(rect, theme.BACKGROUND)
+        painter.end()
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)

@@ -17,7 +17,7 @@ from commandcenter.services import LiveState
 from commandcenter.ui import video_convert
 from commandcenter.ui.tiles.video import VideoTile
 from commandcenter.ui.video_convert import frame_to_image, scaled_to_fit
-from commandcenter.ui.video_stream import MEDIA_NICE_STEP, yield_to_the_gui
+from commandcenter.ui.video_stream import yield_to_the_gui
 
 
 def yuv_frame(width: int, height: int, seed: int) -> QVideoFrame:
@@ -46,17 +46,17 @@ def test_a_frame_is_converted_and_scaled_as_pyside_would(qapp) -> None:
     assert not painted.isNull(), "the image owns its pixels once Qt's copy is gone"
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own nice value is Linux's")
-def test_a_stream_thread_and_the_threads_it_starts_run_below_the_gui() -> None:
-    gui = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own scheduling policy is Linux's")
+def test_a_stream_thread_and_the_threads_it_starts_run_only_on_idle_cores() -> None:
+    gui = os.sched_getscheduler(threading.get_native_id())
     seen: dict[str, int] = {}
 
     def decoder() -> None:
-        seen["decoder"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        seen["decoder"] = os.sched_getscheduler(threading.get_native_id())
 
     def stream() -> None:
         yield_to_the_gui()
-        seen["stream"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        seen["stream"] = os.sched_getscheduler(threading.get_native_id())
         started = threading.Thread(target=decoder)
         started.start()
         started.join()
@@ -64,8 +64,8 @@ def test_a_stream_thread_and_the_threads_it_starts_run_below_the_gui() -> None:
     thread = threading.Thread(target=stream)
     thread.start()
     thread.join()
-    assert seen == {"stream": min(19, gui + MEDIA_NICE_STEP), "decoder": min(19, gui + MEDIA_NICE_STEP)}
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == gui, "the GUI thread keeps its own"
+    assert seen == {"stream": os.SCHED_IDLE, "decoder": os.SCHED_IDLE}
+    assert os.sched_getscheduler(threading.get_native_id()) == gui != os.SCHED_IDLE, "the GUI thread keeps its own"
 
 
 class PaintCounter(QObject):

@@ -45,6 +45,18 @@ class PlainLabel(QLabel):
         super().setToolTip(fmt.feed_text(text))
 
 
+#: The events after which a style sheet has (re)polished a widget.
+_POLISHED = (QEvent.Type.Polish, QEvent.Type.StyleChange)
+
+
+def keep_opaque(widget: QWidget, event: QEvent) -> None:
+    """Mark `widget` opaque again once the style sheet has polished it: the polish clears WA_OpaquePaintEvent on any
+    widget whose rule has a rounded border or a box, whatever it paints, and Qt then fills the widget's rectangle
+    (and its parent's under it) before every paint. Only for a widget whose paintEvent covers every pixel."""
+    if event.type() in _POLISHED:
+        widget.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+
+
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     """A QLabel that never interprets its text as HTML and shows feed text safely: feed text is untrusted."""
     return PlainLabel(text, parent)
@@ -95,6 +107,11 @@ class Tile(QFrame):
     def flush(self) -> None:
         """Show what the live state holds now, not at the next coalesced update (a snapshot). Tiles that coalesce
         override."""
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        keep_opaque(self, event)
+        return handled
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt naming)
         painter = QPainter(self)
