@@ -9,17 +9,19 @@ from typing import Any, overload
 
 from ..domain import Alert, Category, Incident, QuarantinedRecord, ResolutionLevel, Resource, Source, Status
 from ..domain.encoder import TIME_TEXT_GET as _CODEC_TEXT_GET
-from ..domain.encoder import encoder, time_text
+from ..domain.encoder import time_text
+from ..domain.encoder_fast import fast_encoder
 from ..domain.limits import text_problem
 
 _UTC = UTC
 BAD_CHAR_SUB = re.compile("[\x00\ud800-\udfff]").sub
 
 #: Record → the JSON text of its `data` column. An incident's timeline is kept in incident_status; its fields at
-#: their default are left out (decoding fills them back in).
-encode_incident = encoder(Incident, leave_out=("timeline",), omit_defaults=True)
-encode_resource = encoder(Resource)
-encode_alert = encoder(Alert)
+#: their default are left out (decoding fills them back in). The one encoder's text, msgspec writing it where it
+#: writes it the same (domain/encoder_fast.py).
+encode_incident = fast_encoder(Incident, leave_out=("timeline",), omit_defaults=True)
+encode_resource = fast_encoder(Resource)
+encode_alert = fast_encoder(Alert)
 
 #: A StrEnum member → its value as a plain str (what the columns hold), without the Python-level `.value`
 #: descriptor. Members hash and compare as their values, so one table serves every enum of the incident row
