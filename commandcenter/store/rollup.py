@@ -537,6 +537,26 @@ class Deltas:
         leaves = zip([grids[g] for g in b.leaf_grid.tolist()], b.hours.tolist(), b.drills.tolist(), strict=True)
         return list(zip(leaves, b.sums[:, 0].tolist(), strict=True))
 
+    def month_events(self) -> list[tuple[tuple[str, int, int], float]]:
+        """The net event count of each (grid, local month, drill flag) this batch changes, zero counts left out:
+        leaf_events summed per local month (what the per-grid month counts need)."""
+        if not self._rows:
+            return []
+        import numpy as np
+
+        b = self._leaves()
+        uh, inv_h = np.unique(b.hours, return_inverse=True)
+        months = np.asarray([self.cal.day_month(h)[1] for h in uh.tolist()], dtype=np.int64)[inv_h.reshape(-1)]
+        low = int(months.min())
+        span = int(months.max()) - low + 1
+        keys, inverse = np.unique((b.leaf_grid * span + (months - low)) * 2 + b.drills, return_inverse=True)
+        n = np.bincount(inverse.reshape(-1), weights=b.sums[:, 0], minlength=len(keys))
+        keep = np.flatnonzero(n)
+        grids = b.grids
+        kept = keys[keep]
+        return list(zip(zip([grids[g] for g in (kept // 2 // span).tolist()], ((kept // 2) % span + low).tolist(),
+                            (kept & 1).tolist(), strict=True), n[keep].tolist(), strict=True))
+
     def rows(self, chain: Any, nodes: Sequence[str] | None = None, sign: int = 1) -> list[tuple[Any, ...]]:
         """Rollup rows (WRITE_COLUMNS order) for every node `chain(grid)` gives (or only `nodes`), zero rows
         dropped, sorted by key (one lock order for every writer; B-tree locality on SQLite)."""

@@ -116,6 +116,11 @@ def test_a_batchs_leaf_sums_are_its_versions_contributions_added_in_turn_bit_for
                 sums[i] += sign * x
     assert acc.leaf_events() == [(leaf, sums[0]) for leaf, sums in expected.items()]
     assert acc._leaf_sums().tolist() == list(expected.values())
+    months: dict[tuple[str, int, int], float] = {}
+    for (grid, hour, drill), sums in expected.items():
+        key = (grid, cal.day_month(hour)[1], drill)
+        months[key] = months.get(key, 0.0) + sums[0]
+    assert sorted(acc.month_events()) == sorted((k, n) for k, n in months.items() if n)
 
 
 @settings(max_examples=60, deadline=None)
