@@ -7,7 +7,7 @@ epoch; days and months are *local* to the store's calendar (default Asia/Shangha
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from operator import attrgetter
@@ -352,7 +352,41 @@ class _LeafSums:
     sums: Any
 
 
+#: Below this many versions a batch's contributions are added one version at a time (numpy's fixed cost per call,
+#: some 40 calls a batch, is more than the Python for a few versions: a live stream commits one or two at a time).
+VECTOR_MIN = 64
+
+
 def _leaf_sums(rows: Sequence[Any], signs: Sequence[int], cal: Calendar) -> _LeafSums:
+    """The batch's contributions summed per leaf: `_leaf_sums_together`, or for a few versions
+    `_leaf_sums_each` (the same sums, bit for bit)."""
+    return (_leaf_sums_together if len(rows) >= VECTOR_MIN else _leaf_sums_each)(rows, signs, cal)
+
+
+def _leaf_sums_each(rows: Sequence[Any], signs: Sequence[int], cal: Calendar) -> _LeafSums:
+    """`contribute` and `extra` of each version in turn, into one list of (cell, value) entries summed by one
+    bincount."""
+    import numpy as np
+
+    leaf: dict[Leaf, int] = {}
+    cols: list[int] = []
+    vals: list[float] = []
+    for row, sign in zip(rows, signs, strict=True):
+        grid, drill = row.grid_id, 1 if row.drill_id else 0
+        i = leaf.setdefault((grid, Calendar.hour(row.reported_at), drill), len(leaf))
+        d = leaf.setdefault((grid, due_hour(row.reported_at, row.category, cal), drill), len(leaf))
+        contribute(row, cols, vals, i * NCOLS, sign)
+        extra(row, cols, vals, cols, vals, i * NCOLS, d * NCOLS, sign, cal.limits)
+    sums = np.bincount(np.asarray(cols, dtype=np.intp), weights=np.asarray(vals, dtype=np.float64),
+                       minlength=len(leaf) * NCOLS).reshape(-1, NCOLS)
+    grids = list(dict.fromkeys(g for g, _h, _d in leaf))
+    number = {g: i for i, g in enumerate(grids)}
+    return _LeafSums(grids=grids, leaf_grid=np.asarray([number[g] for g, _h, _d in leaf], dtype=np.int64),
+                     hours=np.asarray([h for _g, h, _d in leaf], dtype=np.int64),
+                     drills=np.asarray([d for _g, _h, d in leaf], dtype=np.int64), sums=sums)
+
+
+def _leaf_sums_together(rows: Sequence[Any], signs: Sequence[int], cal: Calendar) -> _LeafSums:
     """What `contribute` (at the reported hour's leaf) and `extra` (the reported-clock sums there, the due and loop
     sums at the due hour's leaf) give each version × its sign, summed per leaf, for a whole batch at once.
 
@@ -545,17 +579,24 @@ class Deltas:
         import numpy as np
 
         b = self._leaves()
+        if len(b.hours) < VECTOR_MIN:   # a few leaves: numpy's fixed cost is more than the loop
+            per: dict[tuple[str, int, int], float] = {}
+            for (grid, hour, drill), n in self.leaf_events():
+                if n:
+                    k = (grid, self.cal.day_month(hour)[1], drill)
+                    per[k] = per.get(k, 0.0) + n
+            return [(k, n) for k, n in per.items() if n]
         uh, inv_h = np.unique(b.hours, return_inverse=True)
         months = np.asarray([self.cal.day_month(h)[1] for h in uh.tolist()], dtype=np.int64)[inv_h.reshape(-1)]
         low = int(months.min())
         span = int(months.max()) - low + 1
         keys, inverse = np.unique((b.leaf_grid * span + (months - low)) * 2 + b.drills, return_inverse=True)
-        n = np.bincount(inverse.reshape(-1), weights=b.sums[:, 0], minlength=len(keys))
-        keep = np.flatnonzero(n)
+        events = np.bincount(inverse.reshape(-1), weights=b.sums[:, 0], minlength=len(keys))
+        keep = np.flatnonzero(events)
         grids = b.grids
         kept = keys[keep]
         return list(zip(zip([grids[g] for g in (kept // 2 // span).tolist()], ((kept // 2) % span + low).tolist(),
-                            (kept & 1).tolist(), strict=True), n[keep].tolist(), strict=True))
+                            (kept & 1).tolist(), strict=True), events[keep].tolist(), strict=True))
 
     def rows(self, chain: Any, nodes: Sequence[str] | None = None, sign: int = 1) -> list[tuple[Any, ...]]:
         """Rollup rows (WRITE_COLUMNS order) for every node `chain(grid)` gives (or only `nodes`), zero rows
@@ -566,8 +607,8 @@ class Deltas:
         names, ukey, out = got
         return _format(names, ukey, out, INT_IDX, FLOAT_IDX)
 
-    def row_groups(self, chain: Any,
-                   index: ChainIndex | None = None) -> list[tuple[tuple[str, ...], list[tuple[Any, ...]]]]:
+    def row_groups(self, chain: Any, index: ChainIndex | Callable[[list[str]], ChainIndex] | None = None,
+                   ) -> list[tuple[tuple[str, ...], list[tuple[Any, ...]]]]:
         """The rows of rows(chain) as groups (value columns, rows of the key then those columns): the rows whose
         non-zero columns are the same few (a status change: `acc_n, acc_s`, or `disposed`) as one group that
         carries only those, every other row in one group of all the columns.
@@ -575,7 +616,8 @@ class Deltas:
         Why: a status update's rollup rows are mostly such rows (74 % on bench/store_ingest.py's stream, half
         of them `acc_n, acc_s` alone), and an upsert of all 33 sums bound and added 33 values where 2 changed:
         Python's sqlite3 binds ~50 ns a value, and every `c = c + excluded.c` is a few VDBE steps. Each group is
-        sorted by key; a key is in one group only. `index`: chain's ChainIndex, if the caller keeps one."""
+        sorted by key; a key is in one group only. `index`: chain's ChainIndex, if the caller keeps one, or what
+        gives it holding the batch's grids (asked only for a batch of many)."""
         got = self._summed(chain, None, 1, index)
         if got is None:
             return []
@@ -607,7 +649,7 @@ class Deltas:
         return groups
 
     def _summed(self, chain: Any, nodes: Sequence[str] | None, sign: int,
-                index: ChainIndex | None = None) -> tuple[Any, Any, Any] | None:
+                index: ChainIndex | Callable[[list[str]], ChainIndex] | None = None) -> tuple[Any, Any, Any] | None:
         """(node names, row keys in key order, sums in ROLLUP_COLUMNS order) of the non-zero rollup rows.
         `index`: the chains of `chain` precomputed (every batch of a stream asks for the same grids' chains).
 
@@ -622,18 +664,18 @@ class Deltas:
         mat = b.sums
         if sign != 1:
             mat = mat * sign
-        names: Any
-        if index is not None and nodes is None:
-            index = index.covering(chain, b.grids)
-            names, table = index.names, index.table
-            row_of = index.row_of
-            leaf_grid = np.fromiter((row_of[g] for g in b.grids), dtype=np.intp, count=len(b.grids))[b.leaf_grid]
-        else:
-            # node ids → small integers in name order, so integer key order is the primary-key order
+        names: Sequence[str]
+        if index is None or nodes is not None or len(b.grids) < VECTOR_MIN:   # a few grids: their chains
             chains = [list(chain(grid)) if nodes is None else list(nodes) for grid in b.grids]
             names = sorted({x for ch in chains for x in ch})
             table = _chain_table(chains, names)
-            leaf_grid = b.leaf_grid
+        else:
+            index = index.covering(chain, b.grids) if isinstance(index, ChainIndex) else index(b.grids)
+            row_of = index.row_of
+            rows = np.fromiter((row_of[g] for g in b.grids), dtype=np.intp, count=len(b.grids))
+            # node ids → small integers in name order, so integer key order is the primary-key order
+            names, table = _in_name_order(index.table[rows], index.names)
+        leaf_grid = b.leaf_grid
         depth = table.shape[1]
         if not depth:
             return None
@@ -713,42 +755,67 @@ def _chain_table(chains: Any, names: Sequence[str]) -> Any:
 
 
 class ChainIndex:
-    """The chains of every node of one territory tree as a table of node numbers in name order (what
-    Deltas._summed otherwise builds from `chain` for every batch). Build one per tree and pass it with the
-    same `chain`: a batch whose grids are all in it skips the per-grid walk."""
+    """The chains of every node of one territory tree as a table of node numbers (what Deltas._summed otherwise
+    builds from `chain` for every batch). Build one per tree and pass it with the same `chain`: a batch whose grids
+    are all in it skips the per-grid walk. Node numbers are given in the order nodes first appear and never
+    change, so holding more grids (`covering`) appends rows; a batch puts the nodes it uses in name order itself."""
 
     def __init__(self, chain: Any, nodes: Sequence[str]) -> None:
         import numpy as np
 
-        chains = {n: list(chain(n)) for n in nodes}
-        names = sorted({x for ch in chains.values() for x in ch})
-        self.names: Any = np.asarray(names, dtype=object)
-        self.row_of: dict[str, int] = {n: i for i, n in enumerate(chains)}
-        self.table: Any = _chain_table(chains.values(), names)
+        self.names: list[str] = []
+        self.number: dict[str, int] = {}
+        self.row_of: dict[str, int] = {}
+        self.table: Any = np.full((0, 0), -1, dtype=np.int64)
+        self._append(chain, list(dict.fromkeys(nodes)))
+
+    def _append(self, chain: Any, nodes: list[str]) -> None:
+        import numpy as np
+
+        chains = [list(chain(n)) for n in nodes]
+        number = self.number
+        for ch in chains:
+            for x in ch:
+                if x not in number:
+                    number[x] = len(self.names)
+                    self.names.append(x)
+        rows = len(self.row_of)
+        for i, n in enumerate(nodes):
+            self.row_of[n] = rows + i
+        width = max([self.table.shape[1], *map(len, chains)])
+        table = np.full((rows + len(chains), width), -1, dtype=np.int64)
+        table[:rows, :self.table.shape[1]] = self.table
+        for i, ch in enumerate(chains):
+            table[rows + i, :len(ch)] = [number[x] for x in ch]
+        self.table = table
 
     def covering(self, chain: Any, nodes: Sequence[str]) -> ChainIndex:
         """This index, or a new one that also holds `nodes`' chains (grids the territory does not know: their
-        chains are walked once, not in every batch). The node numbers stay in name order."""
+        chains are walked once, not in every batch)."""
         new = [n for n in dict.fromkeys(nodes) if n not in self.row_of]
         if not new:
             return self
-        import numpy as np
-
-        chains = [list(chain(n)) for n in new]
-        old_names = self.names.tolist()
-        names = sorted(set(old_names).union(*chains))
-        number = {x: i for i, x in enumerate(names)}
-        remap = np.asarray([number[x] for x in old_names] + [-1], dtype=np.int64)   # -1 stays -1
-        added = _chain_table(chains, names)
-        width = max(self.table.shape[1], added.shape[1])
-        table = np.full((len(self.row_of) + len(new), width), -1, dtype=np.int64)
-        table[:len(self.row_of), :self.table.shape[1]] = remap[self.table]
-        table[len(self.row_of):, :added.shape[1]] = added
         out = ChainIndex.__new__(ChainIndex)
-        out.names = np.asarray(names, dtype=object)
-        out.row_of = {**self.row_of, **{n: len(self.row_of) + i for i, n in enumerate(new)}}
-        out.table = table
+        out.names, out.number, out.row_of, out.table = list(self.names), dict(self.number), dict(self.row_of), \
+            self.table
+        out._append(chain, new)
         return out
+
+
+def _in_name_order(table: Any, names: Sequence[str]) -> tuple[list[str], Any]:
+    """(the nodes `table` uses in name order, `table` renumbered to positions in that list; -1 stays -1): integer
+    key order is then the primary key's order."""
+    import numpy as np
+
+    used, inverse = np.unique(table, return_inverse=True)
+    known = used >= 0
+    used_names = [names[u] for u in used[known].tolist()]
+    order = sorted(range(len(used_names)), key=used_names.__getitem__)
+    rank = np.full(len(used), -1, dtype=np.int64)
+    ranks = np.empty(len(order), dtype=np.int64)
+    ranks[order] = np.arange(len(order))
+    rank[known] = ranks
+    return [used_names[i] for i in order], rank[inverse.reshape(-1)].reshape(table.shape)
 
 
 def _format(names: Any, ukey: Any, out: Any, ints: Sequence[int], floats: Sequence[int]) -> list[tuple[Any, ...]]:

@@ -192,7 +192,7 @@ class Writer:
         self._write_incidents(conn, rows, old)
         if statuses:
             self.sql.insert_many(conn, "incident_status", self._STAT_COLS, statuses)
-        self._add_rollup_groups(conn, acc.row_groups(self.tree.chain, self.tree.chain_index(acc.grids())))
+        self._add_rollup_groups(conn, acc.row_groups(self.tree.chain, self.tree.chain_index))
         gridmonths.add(self.sql, conn, gridmonths.rows(acc, self.tree.chain))
         if logs:
             self.sql.insert_many(conn, "record_log", self._LOG_COLS, logs)

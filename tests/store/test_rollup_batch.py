@@ -116,6 +116,10 @@ def test_a_batchs_leaf_sums_are_its_versions_contributions_added_in_turn_bit_for
                 sums[i] += sign * x
     assert acc.leaf_events() == [(leaf, sums[0]) for leaf, sums in expected.items()]
     assert acc._leaf_sums().tolist() == list(expected.values())
+    rows = [R.AttrView(r) if isinstance(r, dict) else r for r, _s in signed]
+    signs = [s for _r, s in signed]
+    for way in (R._leaf_sums_each, R._leaf_sums_together):   # a few versions, and many (R.VECTOR_MIN)
+        assert way(rows, signs, cal).sums.tolist() == list(expected.values()), way.__name__
     months: dict[tuple[str, int, int], float] = {}
     for (grid, hour, drill), sums in expected.items():
         key = (grid, cal.day_month(hour)[1], drill)
@@ -233,7 +237,7 @@ def test_unknown_grids_chains_are_kept_in_the_trees_index_until_the_tree_changes
     assert tree.chain_index() is wider, "the grids' chains are remembered"
     assert tree.chain_index(["unknown-1"]) is wider
     fresh = R.ChainIndex(tree.chain, [*known.row_of, "unknown-1"])
-    assert wider.names.tolist() == fresh.names.tolist()
+    assert wider.names == fresh.names
     assert wider.row_of == fresh.row_of
     assert wider.table.tolist() == fresh.table.tolist()
     store.apply("f", territory=[dataclasses.replace(territory()[-1], name="Grid 3, renamed")])
