@@ -674,7 +674,7 @@ class Deltas:
             row_of = index.row_of
             rows = np.fromiter((row_of[g] for g in b.grids), dtype=np.intp, count=len(b.grids))
             # node ids → small integers in name order, so integer key order is the primary-key order
-            names, table = _in_name_order(index.table[rows], index.names)
+            names, table = _in_name_order(index.table[rows], index)
         leaf_grid = b.leaf_grid
         depth = table.shape[1]
         if not depth:
@@ -767,7 +767,19 @@ class ChainIndex:
         self.number: dict[str, int] = {}
         self.row_of: dict[str, int] = {}
         self.table: Any = np.full((0, 0), -1, dtype=np.int64)
+        self._rank: Any = None
         self._append(chain, list(dict.fromkeys(nodes)))
+
+    def rank(self) -> Any:
+        """Each node number's place in name order (numpy), computed once per index."""
+        if self._rank is None:
+            import numpy as np
+
+            order = np.argsort(np.asarray(self.names, dtype=object), kind="stable")
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            self._rank = rank
+        return self._rank
 
     def _append(self, chain: Any, nodes: list[str]) -> None:
         import numpy as np
@@ -798,24 +810,26 @@ class ChainIndex:
         out = ChainIndex.__new__(ChainIndex)
         out.names, out.number, out.row_of, out.table = list(self.names), dict(self.number), dict(self.row_of), \
             self.table
+        out._rank = None
         out._append(chain, new)
         return out
 
 
-def _in_name_order(table: Any, names: Sequence[str]) -> tuple[list[str], Any]:
-    """(the nodes `table` uses in name order, `table` renumbered to positions in that list; -1 stays -1): integer
-    key order is then the primary key's order."""
+def _in_name_order(table: Any, index: ChainIndex) -> tuple[list[str], Any]:
+    """(the nodes `table` (numbers of `index`) uses, in name order; `table` renumbered to positions in that list,
+    -1 staying -1): integer key order is then the primary key's order."""
     import numpy as np
 
     used, inverse = np.unique(table, return_inverse=True)
     known = used >= 0
-    used_names = [names[u] for u in used[known].tolist()]
-    order = sorted(range(len(used_names)), key=used_names.__getitem__)
-    rank = np.full(len(used), -1, dtype=np.int64)
-    ranks = np.empty(len(order), dtype=np.int64)
-    ranks[order] = np.arange(len(order))
-    rank[known] = ranks
-    return [used_names[i] for i in order], rank[inverse.reshape(-1)].reshape(table.shape)
+    nodes = used[known]
+    order = np.argsort(index.rank()[nodes])
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(len(order))
+    renumber = np.full(len(used), -1, dtype=np.int64)
+    renumber[known] = place
+    names = index.names
+    return [names[u] for u in nodes[order].tolist()], renumber[inverse.reshape(-1)].reshape(table.shape)
 
 
 def _format(names: Any, ukey: Any, out: Any, ints: Sequence[int], floats: Sequence[int]) -> list[tuple[Any, ...]]:
