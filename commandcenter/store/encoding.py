@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 from typing import Any, overload
 
 from ..domain import Alert, Category, Incident, QuarantinedRecord, ResolutionLevel, Resource, Source, Status
-from ..domain.encoder import TIME_TEXT_GET as _CODEC_TEXT_GET
-from ..domain.encoder import time_text
 from ..domain.encoder_fast import fast_encoder
 from ..domain.limits import text_problem
 
@@ -59,10 +57,8 @@ _SQLITE_GET = _SQLITE_TEXT.get
 
 
 def _sqlite_text(t: datetime) -> str:
-    c = _CODEC_TEXT_GET(t) or time_text(t)   # the encoder usually made it for the record's JSON already
-    s = c[:10] + " " + c[11:-1]
-    if len(s) == 19:   # whole seconds: SQLAlchemy's DateTime always writes the microseconds
-        s += ".000000"
+    u = t if t.tzinfo is _UTC else t.replace(tzinfo=_UTC) if t.tzinfo is None else t.astimezone(_UTC)
+    s = u.isoformat(" ", "microseconds")[:-6]   # SQLAlchemy's DateTime always writes the microseconds
     if len(_SQLITE_TEXT) >= _SQLITE_TEXT_MAX:
         _SQLITE_TEXT.clear()
     _SQLITE_TEXT[t] = s
