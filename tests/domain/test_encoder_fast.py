@@ -28,7 +28,7 @@ class Text(str):
     """A str subclass (equal to its value, not of the field's exact type)."""
 
 
-ODD = st.sampled_from([None, True, False, 0, 1, 0.0, -0.0, "", Text(""), Text("x"), (), [], "\ud800", 2 ** 70, "bogus"])
+ODD = st.sampled_from([None, True, False, 0, 1, 0.0, -0.0, 1.0, 2.5, "", Text(""), Text("x"), (), [], "\ud800", 2 ** 70, "bogus"])
 FLOATS = st.one_of(st.floats(-180, 180), st.floats(-180, 180), st.floats(), st.floats(1e-5, 1e-3), st.floats(1e15, 1e17), st.sampled_from(
     [1e-4, 1e16, 9999999999999998.0, 0.0, -0.0, 120.0]), st.integers(-10 ** 20, 10 ** 20))
 ZONES = st.one_of(st.just(UTC), st.just(UTC), st.just(UTC), st.just(UTC), st.just(UTC), st.just(UTC), st.just(UTC),
