@@ -8,18 +8,18 @@ from datetime import UTC, datetime
 from typing import Any, overload
 
 from ..domain import Alert, Category, Incident, QuarantinedRecord, ResolutionLevel, Resource, Source, Status
-from ..domain.encoder import TIME_TEXT_GET as _CODEC_TEXT_GET
-from ..domain.encoder import encoder, time_text
+from ..domain.encoder_fast import fast_encoder
 from ..domain.limits import text_problem
 
 _UTC = UTC
 BAD_CHAR_SUB = re.compile("[\x00\ud800-\udfff]").sub
 
 #: Record → the JSON text of its `data` column. An incident's timeline is kept in incident_status; its fields at
-#: their default are left out (decoding fills them back in).
-encode_incident = encoder(Incident, leave_out=("timeline",), omit_defaults=True)
-encode_resource = encoder(Resource)
-encode_alert = encoder(Alert)
+#: their default are left out (decoding fills them back in). The one encoder's text, msgspec writing it where it
+#: writes it the same (domain/encoder_fast.py).
+encode_incident = fast_encoder(Incident, leave_out=("timeline",), omit_defaults=True)
+encode_resource = fast_encoder(Resource)
+encode_alert = fast_encoder(Alert)
 
 #: A StrEnum member → its value as a plain str (what the columns hold), without the Python-level `.value`
 #: descriptor. Members hash and compare as their values, so one table serves every enum of the incident row
@@ -57,10 +57,8 @@ _SQLITE_GET = _SQLITE_TEXT.get
 
 
 def _sqlite_text(t: datetime) -> str:
-    c = _CODEC_TEXT_GET(t) or time_text(t)   # the encoder usually made it for the record's JSON already
-    s = c[:10] + " " + c[11:-1]
-    if len(s) == 19:   # whole seconds: SQLAlchemy's DateTime always writes the microseconds
-        s += ".000000"
+    u = t if t.tzinfo is _UTC else t.replace(tzinfo=_UTC) if t.tzinfo is None else t.astimezone(_UTC)
+    s = u.isoformat(" ", "microseconds")[:-6]   # SQLAlchemy's DateTime always writes the microseconds
     if len(_SQLITE_TEXT) >= _SQLITE_TEXT_MAX:
         _SQLITE_TEXT.clear()
     _SQLITE_TEXT[t] = s

@@ -35,17 +35,9 @@ def rows(acc: Deltas, chain: Callable[[str], list[str]], *, nodes: Sequence[str]
     """The count changes of one batch (`acc`), one row per (holder, local month, drill, grid), zero changes
     dropped, sorted by key (one lock order for every writer). `nodes` replaces each grid's holders (moving a
     grid's counts from its old holders to its new ones); `sign` = -1 subtracts."""
-    cal = acc.cal
-    per: dict[tuple[str, int, int], float] = {}
-    for (grid, hour, drill), n in acc.leaf_events():
-        if n:
-            k = (grid, cal.day_month(hour)[1], drill)
-            per[k] = per.get(k, 0.0) + n
     out: list[Row] = []
     held: dict[str, list[str]] = {}
-    for (grid, month, drill), n in per.items():
-        if not n:
-            continue
+    for (grid, month, drill), n in acc.month_events():
         hs = held.get(grid)
         if hs is None:
             hs = held[grid] = list(nodes) if nodes is not None else holders(chain(grid))

@@ -73,12 +73,18 @@ class TerritoryTree:
             memo[node] = out
         return out
 
-    def chain_index(self) -> ChainIndex:
-        """Every node's chain as rollup.Deltas wants it, built once per tree."""
+    def chain_index(self, grids: Sequence[str] = ()) -> ChainIndex:
+        """Every node's chain as rollup.Deltas wants it, built once per tree; with `grids`, also theirs (grids
+        the territory does not know yet), kept until the tree changes."""
         index = self._index
         if index is None:
             index = self._index = ChainIndex(self.chain, list(self.parents))
-        return index
+        wider = index.covering(self.chain, grids)
+        if wider is not index:
+            with self._lock:
+                if self._index is index:   # not replaced by a refresh meanwhile
+                    self._index = wider
+        return wider
 
     def descendants(self, node: str) -> list[str]:
         """The node and every node under it."""

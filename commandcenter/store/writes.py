@@ -62,6 +62,11 @@ assert StoredIncident._fields[:-1] == _STORED_COLS, "StoredIncident follows _STO
 _REPORTED = _STORED_COLS.index("reported_at")
 _STORED_TIMES = tuple(_STORED_COLS.index(c) for c in ("reported_at", "accepted_at", "arrived_at", "assessed_at",
                                                       "dispatched_at", "closed_at"))
+#: The time of a status change synthesised from a version without a timeline: the status's own time field.
+_STATUS_TIME = {Status.REPORTED: "reported_at", Status.ACCEPTED: "accepted_at", Status.DISPATCHED: "dispatched_at",
+                Status.CLOSED: "closed_at", Status.FOLLOWED_UP: "followed_up_at"}
+
+
 def _latest_rows(records: list[Any], rows: list[Row]) -> list[Row]:
     """The row of each id's highest version (one upsert per id: PostgreSQL refuses two in one statement)."""
     last = {r.id: i for i, r in enumerate(records)}     # records are in version order per id
@@ -187,7 +192,7 @@ class Writer:
         self._write_incidents(conn, rows, old)
         if statuses:
             self.sql.insert_many(conn, "incident_status", self._STAT_COLS, statuses)
-        self._add_rollup_groups(conn, acc.row_groups(self.tree.chain, self.tree.chain_index()))
+        self._add_rollup_groups(conn, acc.row_groups(self.tree.chain, self.tree.chain_index))
         gridmonths.add(self.sql, conn, gridmonths.rows(acc, self.tree.chain))
         if logs:
             self.sql.insert_many(conn, "record_log", self._LOG_COLS, logs)
@@ -231,10 +236,8 @@ class Writer:
                    for seq, c in enumerate(r.timeline[have:], start=have)]
             return out, max(have, len(r.timeline))
         if o is None or o.status != r.status:
-            at = {
-                Status.REPORTED: r.reported_at, Status.ACCEPTED: r.accepted_at, Status.DISPATCHED: r.dispatched_at,
-                Status.CLOSED: r.closed_at, Status.FOLLOWED_UP: r.followed_up_at,
-            }.get(r.status) or r.updated_at
+            field = _STATUS_TIME.get(r.status)
+            at = (getattr(r, field) if field is not None else None) or r.updated_at
             return [(r.id, have, VALUE[r.status], tv(at), r.handler, "", "", r.drill_id)], have + 1
         return [], have
 
