@@ -12,7 +12,6 @@ one encoder. `tests/domain/test_encoder_fast.py` checks the texts are the same o
 from __future__ import annotations
 
 import dataclasses
-import types
 import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from typing import Any
 import msgspec
 
 from .encoder import Encoder, encoder
+from .record_json import unwrap_optional
 
 #: Floats Python's repr writes in fixed notation (msgspec writes the same digits there; elsewhere an exponent of its
 #: own form).
@@ -86,7 +86,7 @@ def _guard(cls: type, leave_out: tuple[str, ...], omit_defaults: bool) -> Callab
     terms: list[str] = []
     names: list[str] = []   # the fields checked, fetched in one attrgetter call
     for i, f in enumerate(_fields(cls, leave_out)):
-        base, optional = _unwrap(hints[f.name])
+        base, optional = unwrap_optional(hints[f.name])
         v = f"x{i}_"
         test = _plain(base, v, env)
         if test is None:
@@ -109,15 +109,6 @@ def _guard(cls: type, leave_out: tuple[str, ...], omit_defaults: bool) -> Callab
     exec(f"def ok(r):\n    {', '.join(f'v{k}' for k in range(len(names)))}, = get(r)\n    return {body}", env)  # noqa: S102
     fn: Callable[[Any], bool] = env["ok"]
     return fn
-
-
-def _unwrap(hint: Any) -> tuple[Any, bool]:
-    """(the type inside an optional hint, whether it was optional)."""
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        if len(args) == 1:
-            return args[0], len(args) < len(typing.get_args(hint))
-    return hint, False
 
 
 def _plain(base: Any, v: str, env: dict[str, Any]) -> str | None:

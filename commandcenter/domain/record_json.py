@@ -93,7 +93,7 @@ def _voucher(cls: type, checked: bool) -> Callable[[Any], bool]:
     for i, f in enumerate(dataclasses.fields(cls)):
         names.add(f.name)
         hint = hints[f.name]
-        base, optional = _unwrap(hint)
+        base, optional = unwrap_optional(hint)
         var = f"v{i}"
         body = _checks(base, f.name, var, checked, env)
         if body is None:
@@ -123,7 +123,7 @@ def _never(record: Any) -> bool:
     return False
 
 
-def _unwrap(hint: Any) -> tuple[Any, bool]:
+def unwrap_optional(hint: Any) -> tuple[Any, bool]:
     """(the type inside an optional hint, whether it was optional)."""
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
@@ -175,7 +175,7 @@ def _checks(base: Any, name: str, var: str, checked: bool, env: dict[str, Any]) 
 
 def _item_checks(hint: Any, name: str, var: str, checked: bool, env: dict[str, Any]) -> list[str] | None:
     """_checks of an item of a tuple, which may be optional."""
-    base, optional = _unwrap(hint)
+    base, optional = unwrap_optional(hint)
     body = _checks(base, name, var, checked, env)
     if body and optional:
         return [f"if {var} is not None:", *(f"    {line}" for line in body)]
