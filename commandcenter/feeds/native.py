@@ -717,6 +717,7 @@ class _PushFeed(FeedBase):
     linger_s = 0.04            # fewer commits for every follower, at a cost of at most this much latency a message
     max_batch = 2000
     max_coalesce = 10_000
+    decode_slice = 250         # frames decoded at a time while a batch is in flight, between turns of the loop
     queue_size = 4000          # frames read and not yet decoded (a FrameQueue) before the reader waits
 
     def __init__(self, section: FeedSection, client: httpx.AsyncClient) -> None:
@@ -859,6 +860,18 @@ class _PushFeed(FeedBase):
                 return messages, got
             carry += got
 
+    async def _decode(self, builder: BatchBuilder, frames: list[Frame], tracker: SeqTracker,
+                      inflight: asyncio.Future[None] | None) -> None:
+        """`frames` into `builder`; while a batch is at the sink, `decode_slice` frames at a time with a turn of the
+        loop after each, so the batch in flight moves on (its emergencies' commit hands over the rest) and its
+        end is seen within a slice's decoding, not a whole batch's."""
+        if inflight is None or inflight.done():
+            handle_messages(self, builder, frames, tracker)
+            return
+        for at in range(0, len(frames), self.decode_slice):
+            handle_messages(self, builder, frames[at:at + self.decode_slice], tracker)
+            await asyncio.sleep(0)
+
     async def _run_once(self, sink: Sink) -> None:
         if not self._territory_done:
             await fetch_territory(self, sink)
@@ -887,16 +900,15 @@ class _PushFeed(FeedBase):
                 builder = BatchBuilder(self, after=committing if inflight is not None else None)
                 messages = len(items)
                 if items:
-                    handle_messages(self, builder, items, tracker)
+                    await self._decode(builder, items, tracker, inflight)
                     if end is None:
                         messages, end = await self._linger(queue, carry, builder, tracker, messages,
                                                            (items[0].at or time.perf_counter()) + self.linger_s)
                 while (end is None and inflight is not None and not inflight.done()
                        and messages < self.max_coalesce and (carry or not queue.empty())):
-                    more, end = _take(queue, carry, min(self.max_batch, self.max_coalesce - messages))
+                    more, end = _take(queue, carry, min(self.decode_slice, self.max_coalesce - messages))
                     messages += len(more)
-                    if more:
-                        handle_messages(self, builder, more, tracker)
+                    await self._decode(builder, more, tracker, inflight)
                 if inflight is not None:
                     done, inflight = inflight, None
                     await done            # the sink's error ends this round: restart from the committed cursor

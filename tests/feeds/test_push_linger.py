@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -132,3 +133,53 @@ def test_a_burst_is_handed_over_in_full_batches_without_waiting_for_the_linger(m
     sizes = [len(b.incidents) for b in sink.batches if b.incidents]
     assert sizes == [200] * 15                                  # up to its cap, and never more
     assert [r.id for r in sink.all("incidents")] == [f"I{i}" for i in range(3000)]
+
+
+@pytest.mark.parametrize("mode", ["sse", "ws"])
+def test_a_commit_in_flight_is_seen_within_one_slice_of_the_next_batchs_decoding(
+        mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a batch is at the sink the feed decodes the next one `decode_slice` messages at a time, giving the
+    loop a turn after each: the sink's end (and the handing over of whatever follows it) waits for a few slices'
+    decoding, never a whole batch's. A few: the slice under way, then one a turn of the loop, and the end of a
+    commit on the store's thread takes two turns to reach the coroutine waiting for it."""
+    decoded = [0]
+    handle = native._handle
+
+    def counting(*args: Any) -> str | None:
+        got = handle(*args)
+        decoded[0] += 1
+        return got
+
+    monkeypatch.setattr(native, "_handle", counting)
+    late: list[int] = []
+
+    class SlowFirstCommit(Collector):
+        async def __call__(self, batch: Batch) -> None:
+            if not self.batches:              # ends once the next batch's decoding is under way
+                base = decoded[0]
+
+                def commit() -> int:
+                    while decoded[0] < base + 10:
+                        time.sleep(0.0005)
+                    return decoded[0]
+
+                ended_at = await asyncio.to_thread(commit)
+                late.append(decoded[0] - ended_at)
+            await super().__call__(batch)
+
+    sink = SlowFirstCommit()
+    be = FakePush()
+    be.heartbeat = 1.0
+    for i in range(6000):
+        be.publish("incident", incident(i))
+
+    async def main() -> None:
+        async with serve(be.app()) as base, httpx.AsyncClient() as client:
+            feed = FEEDS[mode](section(url=base + "/api/v1", mode=mode, timeout=2), client)
+            feed.linger_s = 60.0               # full batches only
+            assert await run_until(lambda: feed.run(sink, None), lambda: seq_of(sink) == 6000, timeout=20), \
+                (sink.cursor, feed.last_error)
+            assert late and late[0] <= 3 * feed.decode_slice < feed.max_batch, late
+
+    asyncio.run(main())
+    assert [r.id for r in sink.all("incidents")] == [f"I{i}" for i in range(6000)]
