@@ -544,9 +544,10 @@ def _simhost(argv: list[str]) -> None:
                     now = utcnow()
                     for rid, data, text in prebuilt[start:start + 5000]:
                         server.log.append("incident", rid, data, now, data_text=text)
-                    server._wake()
                 else:
                     publish(min(5000, a.burst - start), utcnow())
+                server._wake()
+                await asyncio.sleep(0)     # what is published is streamed while the rest is (as a backend does)
             server._wake()
             print("DONE " + json.dumps({"sent": a.burst, "seconds": time.perf_counter() - t0,
                                         "last_seq": server.log.last_seq}), flush=True)
