@@ -173,6 +173,8 @@ EN: dict[str, str] = {
     "后端时钟偏差 {s} 秒（慢于本机）": "Backend clock {s} s behind this machine",
     "后端时钟偏差 {s} 秒（快于本机）": "Backend clock {s} s ahead of this machine",
     # ---- the wall's own recorder process, in the health bar beside the feeds
+    "业务平台": "City platform", "市民诉求": "Citizen requests", "预警发布": "Public warnings", "网格底图": "Grid map",
+    "{kind}（{name}）": "{kind} ({name})",
     "记录进程": "Recorder", "重启 {n} 次": "restarted {n}×", "上次退出码 {code}": "Last exit status {code}",
     "启动中": "Starting", "运行中": "Running", "重启中": "Restarting", "已失败": "Failed", "已停止": "Stopped",
     "警报音不可用：{why}": "Alarm sound unavailable: {why}", "没有音频输出设备": "no audio output device",
@@ -240,6 +242,7 @@ EN.update({
 })
 
 EN_IN_CONTEXT: dict[tuple[str, str], str] = {
+    ("FeedHealthBar", "物联感知"): "IoT sensors", ("FeedHealthBar", "视频监控"): "Cameras",
     ("SensorLabels", "正常"): "Normal", ("SensorsTile", "正常"): "Normal", ("SensorLayer", "正常"): "Normal",
     ("labels", "处置"): "Handling", ("labels", "网格"): "Grid", ("labels.stage", "办结"): "Due",
     ("labels", "预警"): "Public warning", ("AlertListModel", "处理"): "Operator state",

@@ -113,6 +113,8 @@ class StoreSection(_Strict):
 
 class FeedSection(_Strict):
     name: str = Field(min_length=1)
+    # What the wall's health bar calls the feed (城市事件平台); empty: what its kind is, in the wall's language
+    title: str = ""
     kind: Literal["native", "open311", "cap", "geojson", "shapefile", "mqtt", "cameras"] = "native"
     url: str = Field(min_length=1)
     mode: Literal["poll", "sse", "ws"] = "poll"

@@ -49,7 +49,7 @@ from .services import AlertServices, DetailClients, StoreAccess, acknowledge_on_
 from .sound import AlarmSound
 from .tiles import TILE_BUILDERS, TileContext
 from .video_presets import PresetController, VideoTileRegistry
-from .wall import WallWindow, wall_title
+from .wall import WallWindow, feed_titles, wall_title
 
 if TYPE_CHECKING:    # the wall's helpers, imported when it starts them (not with the module)
     from .config_watch import ConfigWatcher
@@ -574,6 +574,7 @@ class WallApp:
         window.health_bar.offset_source = self.clocks.shown_offsets
         window.health_bar.wall_time = self.clocks.wall_time
         window.health_bar.alarm_source = self.alarm_problem
+        window.health_bar.set_titles(feed_titles(self.config.feeds))
         if self.recorder is not None:
             window.health_bar.show_recorder(self.recorder.status)
         window.header.tick()

@@ -1,7 +1,7 @@
 """The wall window: a header (title, clock), its pages (ui.pages), the alert banner, details and every feed's health."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QDate, QEvent, QLocale, QObject, QR
 from PySide6.QtGui import QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar, QVBoxLayout, QWidget
 
-from ..config import PageSection, WallSection
+from ..config import FeedSection, PageSection, WallSection
 from ..domain import FeedHealth
 from ..services import Change, LiveState
 from ..services.drills import DrillManager
@@ -19,6 +19,7 @@ from . import format as fmt
 from . import labels, theme
 from .banner import AlertBanner
 from .elided_label import ElidedLabel
+from .noop import QT_TRANSLATE_NOOP
 from .pages import PageStack, PageView, TileBuilder
 from .tiles.base import Tile, keep_opaque, plain_label
 
@@ -26,16 +27,38 @@ if TYPE_CHECKING:    # the detail views (video, charts) are imported when the wa
     from .details import DetailController, DetailPanel
 
 
-def offset_text(offsets: dict[str, float]) -> str:
+FEED_KINDS = {      # a feed without a title is called what it carries
+    "native": QT_TRANSLATE_NOOP("FeedHealthBar", "业务平台"),
+    "open311": QT_TRANSLATE_NOOP("FeedHealthBar", "市民诉求"),
+    "cap": QT_TRANSLATE_NOOP("FeedHealthBar", "预警发布"),
+    "geojson": QT_TRANSLATE_NOOP("FeedHealthBar", "网格底图"),
+    "shapefile": QT_TRANSLATE_NOOP("FeedHealthBar", "网格底图"),
+    "mqtt": QT_TRANSLATE_NOOP("FeedHealthBar", "物联感知"),
+    "cameras": QT_TRANSLATE_NOOP("FeedHealthBar", "视频监控"),
+}
+
+
+def feed_titles(feeds: Sequence[FeedSection]) -> dict[str, str]:
+    """What the health bar calls each configured feed: its title, else its kind in the wall's language, with its
+    name added where two untitled feeds are of one kind. A feed the config does not list (a follower's recorder
+    runs it) keeps its name."""
+    kinds = [QCoreApplication.translate("FeedHealthBar", FEED_KINDS[f.kind]) for f in feeds]
+    both = QCoreApplication.translate("FeedHealthBar", "{kind}（{name}）")
+    return {f.name: f.title or (kind if kinds.count(kind) == 1 else both.format(kind=kind, name=f.name))
+            for f, kind in zip(feeds, kinds, strict=True)}
+
+
+def offset_text(offsets: dict[str, float], titles: Mapping[str, str] | None = None) -> str:
     """后端时钟偏差 38 秒（慢于本机）: the backends whose clock is off by more than a few seconds ("" if none)."""
     parts = []
+    titles = titles or {}
     for feed, offset in offsets.items():
         if offset < 0:
             text = QCoreApplication.translate("FeedHealthBar", "后端时钟偏差 {s} 秒（慢于本机）")
         else:
             text = QCoreApplication.translate("FeedHealthBar", "后端时钟偏差 {s} 秒（快于本机）")
         text = text.format(s=round(abs(offset)))
-        parts.append(f"{feed}: {text}" if len(offsets) > 1 else text)
+        parts.append(f"{titles.get(feed, feed)}: {text}" if len(offsets) > 1 else text)
     return "  ·  ".join(parts)
 
 
@@ -57,6 +80,8 @@ class FeedHealthBar(QStatusBar):
         self.offset_source: Callable[[], dict[str, float]] | None = None
         self.alarm_source: Callable[[], str] | None = None
         self.wall_time: Callable[[datetime], datetime] | None = None    # local receipt times on the wall's clock
+        self.titles: dict[str, str] = {}                                # feed name → what the bar calls it (set_titles)
+        self._shown: dict[str, FeedHealth] = {}
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self.refresh_warnings)
         self._timer.start()
@@ -64,7 +89,7 @@ class FeedHealthBar(QStatusBar):
         self.destroyed.connect(lambda *_: self._unsubscribe())
 
     def refresh_warnings(self) -> None:
-        parts = [offset_text(self.offset_source())] if self.offset_source is not None else []
+        parts = [offset_text(self.offset_source(), self.titles)] if self.offset_source is not None else []
         if self.alarm_source is not None:
             parts.append(self.alarm_source())
         text = "  ·  ".join(p for p in parts if p)
@@ -76,7 +101,15 @@ class FeedHealthBar(QStatusBar):
         for h in change.health:
             self.show_health(h)
 
+    def set_titles(self, titles: dict[str, str]) -> None:
+        """What to call each feed (feed_titles); the feeds already shown are shown again under their titles."""
+        self.titles = dict(titles)
+        for h in list(self._shown.values()):
+            self.show_health(h)
+        self.refresh_warnings()
+
     def show_health(self, h: FeedHealth) -> None:
+        self._shown[h.feed] = h
         label = self._labels.get(h.feed)
         if label is None:
             label = self._labels[h.feed] = plain_label()
@@ -84,7 +117,7 @@ class FeedHealthBar(QStatusBar):
             self.addPermanentWidget(label)
         at = self.wall_time(h.last_ok_at) if h.last_ok_at and self.wall_time is not None else h.last_ok_at
         last = fmt.hhmmss(at) if at else "—"
-        text = f"{theme.FEED_SYMBOLS[h.state]} {h.feed}: {labels.name(h.state)} · {last}"
+        text = f"{theme.FEED_SYMBOLS[h.state]} {self.titles.get(h.feed, h.feed)}: {labels.name(h.state)} · {last}"
         label.setText(text)
         # the transport's own error (English, technical) is for whoever services the feed, not the wall's words
         label.setToolTip(h.last_error[:300] if h.last_error and h.state.value != "live" else "")

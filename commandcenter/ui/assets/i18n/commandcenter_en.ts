@@ -473,7 +473,7 @@
   <context>
     <name>AlertBanner</name>
     <message>
-      <location filename="../../banner.py" line="90" />
+      <location filename="../../banner.py" line="64" />
       <source>确认</source>
       <translation>Acknowledge</translation>
     </message>
@@ -1839,7 +1839,7 @@
   <context>
     <name>DrillBanner</name>
     <message>
-      <location filename="../../drill_banner.py" line="27" />
+      <location filename="../../drill_banner.py" line="28" />
       <source>演练</source>
       <translation>DRILL</translation>
     </message>
@@ -2426,22 +2426,58 @@
   <context>
     <name>FeedHealthBar</name>
     <message>
+      <location filename="../../wall.py" line="31" />
+      <source>业务平台</source>
+      <translation>City platform</translation>
+    </message>
+    <message>
+      <location filename="../../wall.py" line="32" />
+      <source>市民诉求</source>
+      <translation>Citizen requests</translation>
+    </message>
+    <message>
       <location filename="../../wall.py" line="33" />
+      <source>预警发布</source>
+      <translation>Public warnings</translation>
+    </message>
+    <message>
+      <location filename="../../wall.py" line="34" />
+      <location filename="../../wall.py" line="35" />
+      <source>网格底图</source>
+      <translation>Grid map</translation>
+    </message>
+    <message>
+      <location filename="../../wall.py" line="36" />
+      <source>物联感知</source>
+      <translation>IoT sensors</translation>
+    </message>
+    <message>
+      <location filename="../../wall.py" line="37" />
+      <source>视频监控</source>
+      <translation>Cameras</translation>
+    </message>
+    <message>
+      <location filename="../../wall.py" line="46" />
+      <source>{kind}（{name}）</source>
+      <translation>{kind} ({name})</translation>
+    </message>
+    <message>
+      <location filename="../../wall.py" line="57" />
       <source>后端时钟偏差 {s} 秒（慢于本机）</source>
       <translation>Backend clock {s} s behind this machine</translation>
     </message>
     <message>
-      <location filename="../../wall.py" line="35" />
+      <location filename="../../wall.py" line="59" />
       <source>后端时钟偏差 {s} 秒（快于本机）</source>
       <translation>Backend clock {s} s ahead of this machine</translation>
     </message>
     <message>
-      <location filename="../../wall.py" line="104" />
+      <location filename="../../wall.py" line="138" />
       <source>重启 {n} 次</source>
       <translation>restarted {n}×</translation>
     </message>
     <message>
-      <location filename="../../wall.py" line="108" />
+      <location filename="../../wall.py" line="142" />
       <source>上次退出码 {code}</source>
       <translation>Last exit status {code}</translation>
     </message>
@@ -3107,32 +3143,32 @@
   <context>
     <name>SensorsTile</name>
     <message>
-      <location filename="../../tiles/sensors.py" line="242" />
+      <location filename="../../tiles/sensors.py" line="248" />
       <source>类型</source>
       <translation>Type</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="242" />
+      <location filename="../../tiles/sensors.py" line="248" />
       <source>总数</source>
       <translation>Total</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="243" />
+      <location filename="../../tiles/sensors.py" line="249" />
       <source>正常</source>
       <translation>Normal</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="243" />
+      <location filename="../../tiles/sensors.py" line="249" />
       <source>告警</source>
       <translation>Alarm</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="244" />
+      <location filename="../../tiles/sensors.py" line="250" />
       <source>离线</source>
       <translation>Offline</translation>
     </message>
     <message>
-      <location filename="../../tiles/sensors.py" line="248" />
+      <location filename="../../tiles/sensors.py" line="254" />
       <source>城市生命线 · 物联感知</source>
       <translation>Urban lifeline · sensors</translation>
     </message>
@@ -3205,12 +3241,12 @@
   <context>
     <name>WallApp</name>
     <message>
-      <location filename="../../app.py" line="269" />
+      <location filename="../../app.py" line="273" />
       <source>数据存储</source>
       <translation>Store</translation>
     </message>
     <message>
-      <location filename="../../app.py" line="943" />
+      <location filename="../../app.py" line="950" />
       <source>总览</source>
       <translation>Overview</translation>
     </message>
@@ -3218,7 +3254,7 @@
   <context>
     <name>WallHeader</name>
     <message>
-      <location filename="../../wall.py" line="132" />
+      <location filename="../../wall.py" line="166" />
       <source>{title}（演示附加事件 +{rate}/秒）</source>
       <translation>{title} (demo: +{rate} extra events/s)</translation>
     </message>
