@@ -111,28 +111,35 @@ def test_a_steady_stream_makes_few_commits_each_record_once_and_in_order(mode: s
     assert len([b for b in sink.batches if b.incidents]) < 200 / 10    # not a commit per message
 
 
-@pytest.mark.parametrize("mode", ["sse", "ws"])
-def test_a_burst_is_handed_over_in_full_batches_without_waiting_for_the_linger(mode: str) -> None:
-    linger = 60.0          # far beyond the run's timeout: a full batch that lingered would fail the test
-
-    sink = StampingSink()
+def take_burst(mode: str, sink: Collector, n: int, max_batch: int | None = None) -> native._PushFeed:
+    """Run a `mode` feed over `n` incidents published before it connects, lingering far beyond the run (a full
+    batch that lingered would fail it), until all are committed; each once and in order. Returns the feed."""
     be = FakePush()
     be.heartbeat = 1.0
-    for i in range(3000):
+    for i in range(n):
         be.publish("incident", incident(i))
+    ran: list[native._PushFeed] = []
 
     async def main() -> None:
         async with serve(be.app()) as base, httpx.AsyncClient() as client:
             feed = FEEDS[mode](section(url=base + "/api/v1", mode=mode, timeout=2), client)
-            feed.linger_s = linger
-            feed.max_batch = 200
-            assert await run_until(lambda: feed.run(sink, None), lambda: seq_of(sink) == 3000, timeout=20), \
+            feed.linger_s = 60.0
+            if max_batch is not None:
+                feed.max_batch = max_batch
+            ran.append(feed)
+            assert await run_until(lambda: feed.run(sink, None), lambda: seq_of(sink) == n, timeout=20), \
                 (sink.cursor, feed.last_error)
 
     asyncio.run(main())
-    sizes = [len(b.incidents) for b in sink.batches if b.incidents]
-    assert sizes == [200] * 15                                  # up to its cap, and never more
-    assert [r.id for r in sink.all("incidents")] == [f"I{i}" for i in range(3000)]
+    assert [r.id for r in sink.all("incidents")] == [f"I{i}" for i in range(n)]
+    return ran[0]
+
+
+@pytest.mark.parametrize("mode", ["sse", "ws"])
+def test_a_burst_is_handed_over_in_full_batches_without_waiting_for_the_linger(mode: str) -> None:
+    sink = Collector()
+    take_burst(mode, sink, 3000, max_batch=200)
+    assert [len(b.incidents) for b in sink.batches if b.incidents] == [200] * 15     # up to its cap, never more
 
 
 @pytest.mark.parametrize("mode", ["sse", "ws"])
@@ -167,19 +174,5 @@ def test_a_commit_in_flight_is_seen_within_one_slice_of_the_next_batchs_decoding
                 late.append(decoded[0] - ended_at)
             await super().__call__(batch)
 
-    sink = SlowFirstCommit()
-    be = FakePush()
-    be.heartbeat = 1.0
-    for i in range(6000):
-        be.publish("incident", incident(i))
-
-    async def main() -> None:
-        async with serve(be.app()) as base, httpx.AsyncClient() as client:
-            feed = FEEDS[mode](section(url=base + "/api/v1", mode=mode, timeout=2), client)
-            feed.linger_s = 60.0               # full batches only
-            assert await run_until(lambda: feed.run(sink, None), lambda: seq_of(sink) == 6000, timeout=20), \
-                (sink.cursor, feed.last_error)
-            assert late and late[0] <= 3 * feed.decode_slice < feed.max_batch, late
-
-    asyncio.run(main())
-    assert [r.id for r in sink.all("incidents")] == [f"I{i}" for i in range(6000)]
+    feed = take_burst(mode, SlowFirstCommit(), 6000)
+    assert late and late[0] <= 3 * feed.decode_slice < feed.max_batch, late
