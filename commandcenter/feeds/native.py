@@ -703,9 +703,9 @@ class _PushFeed(FeedBase):
     """Reader task → bounded queue → batches; reconnects from the last committed cursor.
 
     Pipelined: while the sink commits batch N (on the store's thread), the frames that arrived meanwhile are
-    decoded into batch N+1 here; if the sink is still busy after that, more
-    frames are decoded into the same batch (coalescing, up to `max_coalesce` messages), so a store that
-    lags gets fewer, bigger transactions instead of a growing queue. Never more than one batch of a feed
+    decoded into batch N+1 here, `decode_slice` at a time with a turn of the loop between (N's end is seen
+    promptly); if the sink is still busy after that, more frames are decoded into the same batch (coalescing, up
+    to `max_coalesce` messages), so a store that lags gets fewer, bigger transactions instead of a growing queue. Never more than one batch of a feed
     is at the sink: N+1 is handed over only after N returned (committed), with the cursor after N+1.
 
     Lingering: a batch is handed over no sooner than `linger_s` after its first message arrived (unless it is
