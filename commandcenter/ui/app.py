@@ -477,6 +477,12 @@ class WallApp:
         else:
             QApplication.quit()
 
+    def clock_offsets(self) -> dict[str, float]:
+        """The backends' clock offsets worth showing (clocks.shown_offsets), each under what the wall calls its
+        feed: the health bar and the console say the same."""
+        titles = feed_titles(self.config.feeds)
+        return {titles.get(feed, feed): offset for feed, offset in self.clocks.shown_offsets().items()}
+
     def alarm_problem(self) -> str:
         """警报音不可用：… while the red-alert alarm cannot sound here ("" when it can)."""
         alarm = self.alarm
@@ -571,7 +577,7 @@ class WallApp:
             theme.set_room(self.config.screens[plan.section_index].room(self.config.wall.room()), window)
         duty = list(self.config.duty)
         window.header.duty_source = (lambda now: duty_text(duty, now)) if duty else None
-        window.health_bar.offset_source = self.clocks.shown_offsets
+        window.health_bar.offset_source = self.clock_offsets
         window.health_bar.wall_time = self.clocks.wall_time
         window.health_bar.alarm_source = self.alarm_problem
         window.health_bar.set_titles(feed_titles(self.config.feeds))

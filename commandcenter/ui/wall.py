@@ -1,7 +1,7 @@
 """The wall window: a header (title, clock), its pages (ui.pages), the alert banner, details and every feed's health."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
@@ -48,17 +48,16 @@ def feed_titles(feeds: Sequence[FeedSection]) -> dict[str, str]:
             for f, kind in zip(feeds, kinds, strict=True)}
 
 
-def offset_text(offsets: dict[str, float], titles: Mapping[str, str] | None = None) -> str:
+def offset_text(offsets: dict[str, float]) -> str:
     """后端时钟偏差 38 秒（慢于本机）: the backends whose clock is off by more than a few seconds ("" if none)."""
     parts = []
-    titles = titles or {}
     for feed, offset in offsets.items():
         if offset < 0:
             text = QCoreApplication.translate("FeedHealthBar", "后端时钟偏差 {s} 秒（慢于本机）")
         else:
             text = QCoreApplication.translate("FeedHealthBar", "后端时钟偏差 {s} 秒（快于本机）")
         text = text.format(s=round(abs(offset)))
-        parts.append(f"{titles.get(feed, feed)}: {text}" if len(offsets) > 1 else text)
+        parts.append(f"{feed}: {text}" if len(offsets) > 1 else text)
     return "  ·  ".join(parts)
 
 
@@ -89,7 +88,7 @@ class FeedHealthBar(QStatusBar):
         self.destroyed.connect(lambda *_: self._unsubscribe())
 
     def refresh_warnings(self) -> None:
-        parts = [offset_text(self.offset_source(), self.titles)] if self.offset_source is not None else []
+        parts = [offset_text(self.offset_source())] if self.offset_source is not None else []
         if self.alarm_source is not None:
             parts.append(self.alarm_source())
         text = "  ·  ".join(p for p in parts if p)

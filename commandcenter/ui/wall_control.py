@@ -73,7 +73,7 @@ class WallConsoleControl:
         return AlertStanding.NONE
 
     def warnings(self) -> tuple[dict[str, float], str]:
-        return self._wall.clocks.shown_offsets(), self._wall.alarm_problem()
+        return self._wall.clock_offsets(), self._wall.alarm_problem()
 
     @property
     def can_read(self) -> bool:

@@ -69,24 +69,25 @@ def test_the_bar_shows_titles_even_for_feeds_it_showed_before_them_and_names_for
     assert bar.text_of("elsewhere").endswith(" elsewhere: 中断 · —")
 
 
-def test_clock_offsets_of_several_backends_name_them_by_title(qapp) -> None:
-    from commandcenter.ui.wall import offset_text
-
-    text = offset_text({"city": -38.2, "sensors": 12.0}, {"city": "业务平台", "sensors": "物联感知"})
-    assert text == "业务平台: 后端时钟偏差 38 秒（慢于本机）  ·  物联感知: 后端时钟偏差 12 秒（快于本机）"
-
-
-def test_the_wall_names_its_configured_feeds_by_kind(qapp, qloop, tmp_path) -> None:
+def test_the_wall_and_its_console_name_its_feeds_and_their_clock_offsets_by_title(
+        qapp, qloop, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     from commandcenter.config import parse_config
     from commandcenter.ui.app import WallApp, make_app
+    from commandcenter.ui.wall import offset_text
+    from commandcenter.ui.wall_control import WallConsoleControl
 
     from tests.support.wall import config_text
 
-    config = parse_config(config_text(rotate_seconds=0, extra="") + """
+    config = parse_config(config_text(rotate_seconds=0) + """
 [[feeds]]
 name = "city"
 kind = "native"
 url = "http://127.0.0.1:9/api/v1"
+
+[[feeds]]
+name = "sensors"
+kind = "mqtt"
+url = "mqtt://127.0.0.1:9"
 """)
     make_app(config)
     wall = WallApp(config, f"sqlite:///{tmp_path / 'w.db'}")
@@ -94,8 +95,15 @@ url = "http://127.0.0.1:9/api/v1"
     async def scenario() -> None:
         await wall.start(show=False)
         try:
+            monkeypatch.setattr(wall.clocks, "shown_offsets", lambda: {"city": -38.2, "sensors": 12.0})
             bars = [w.health_bar for w in wall.windows.values()]
-            assert bars and all(b.titles == {"city": "业务平台"} for b in bars)
+            assert bars and all(b.titles == {"city": "业务平台", "sensors": "物联感知"} for b in bars)
+            text = "业务平台: 后端时钟偏差 38 秒（慢于本机）  ·  物联感知: 后端时钟偏差 12 秒（快于本机）"
+            assert offset_text(wall.clock_offsets()) == text
+            offsets, _alarm = WallConsoleControl(wall).warnings()
+            assert offset_text(offsets) == text                      # the console says what the wall says
+            bars[0].refresh_warnings()
+            assert text in bars[0].warning.text()
         finally:
             await wall.stop()
 
