@@ -287,9 +287,10 @@ class SeqTracker:
     after the cursor we resumed from is skipped at once (the server must resume with the next seq). Every
     skipped range is noted in `skipped` for the feed to fill from the pull API.
 
-    A seq further than `max_ahead` beyond both the mark and the server's last known seq (`ceiling`) is a jump:
-    it waits in `suspect`, not in the cursor, until the feed checked it against the server's status
-    (`accept`) — one `id: 999999999999` must not become the cursor."""
+    A seq further than `max_ahead` beyond the mark, the highest seq seen ahead of it and the server's last known
+    seq (`ceiling`) is a jump: it waits in `suspect`, not in the cursor, until the feed checked it against the
+    server's status (`accept`) — one `id: 999999999999` must not become the cursor. The seqs that follow a hole
+    one by one are not: a burst read in one batch after one lost message stays in order, not suspect."""
 
     max_ahead = 64
     max_gap_s = 2.0
@@ -299,6 +300,7 @@ class SeqTracker:
         self.mark = start
         self.ceiling = ceiling
         self.ahead: set[int] = set()
+        self.top = start              # the highest seq in `ahead` or below the mark
         self.suspect: set[int] = set()
         self.skipped: list[tuple[int, int]] = []
         self.resuming = True
@@ -312,10 +314,11 @@ class SeqTracker:
     def see(self, seq: int) -> None:
         if seq <= self.mark or seq in self.ahead:
             return
-        if seq > max(self.mark, self.ceiling or 0) + self.max_ahead:
+        if seq > max(self.top, self.ceiling or 0) + self.max_ahead:
             self.suspect.add(seq)
             return
         self.ahead.add(seq)
+        self.top = max(self.top, seq)
         self._advance()
 
     def raise_ceiling(self, last_seq: int) -> None:
@@ -331,6 +334,7 @@ class SeqTracker:
         for seq in real:
             if seq > self.mark:
                 self.ahead.add(seq)
+                self.top = max(self.top, seq)
         self._advance()
         return false
 

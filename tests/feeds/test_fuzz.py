@@ -238,3 +238,12 @@ def test_the_sse_parsers_lf_fast_path_gives_what_the_general_line_walk_gives(str
     assert (fast.buf, fast.data, fast.size, fast.event, fast.id, fast.last_id, fast.retry_ms, fast.too_big,
             fast.skipping_line) == (general.buf, general.data, general.size, general.event, general.id,
                                     general.last_id, general.retry_ms, general.too_big, general.skipping_line)
+
+
+def test_the_seqs_after_a_hole_are_not_a_jump_but_one_far_beyond_them_is() -> None:
+    tracker = SeqTracker(0)
+    for seq in [*range(1, 100), *range(101, 1001)]:      # seq 100 never comes, in one batch's decoding
+        tracker.see(seq)
+    tracker.see(10**12)
+    assert tracker.suspect == {10**12}
+    assert tracker.settle() == 1000 and tracker.skipped == [(100, 100)]
