@@ -146,15 +146,19 @@ def test_a_burst_is_handed_over_in_full_batches_without_waiting_for_the_linger(m
 def test_a_commit_in_flight_is_seen_within_one_slice_of_the_next_batchs_decoding(
         mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """While a batch is at the sink the feed decodes the next one `decode_slice` messages at a time, giving the
-    loop a turn after each: the sink's end (and the handing over of whatever follows it) waits for a few slices'
-    decoding, never a whole batch's. A few: the slice under way, then one a turn of the loop, and the end of a
-    commit on the store's thread takes two turns to reach the coroutine waiting for it."""
+    loop a turn after each: the sink's end (and the handing over of whatever follows it) waits for a slice or
+    two of decoding, never a whole batch's: the rest of the slice under way, then the end reaches the loop and its
+    coroutine goes on a turn later."""
     decoded = [0]
+    ending: list[tuple[int, asyncio.Future[int]]] = []     # (after how many messages the commit ends, its end)
     handle = native._handle
 
     def counting(*args: Any) -> str | None:
         got = handle(*args)
         decoded[0] += 1
+        if ending and decoded[0] == ending[0][0]:    # the commit ends now, as one on the store's thread would:
+            at, ended = ending.pop()                   # its end reaches the loop at the loop's next turn
+            ended.get_loop().call_soon(ended.set_result, at)
         return got
 
     monkeypatch.setattr(native, "_handle", counting)
@@ -163,19 +167,14 @@ def test_a_commit_in_flight_is_seen_within_one_slice_of_the_next_batchs_decoding
     class SlowFirstCommit(Collector):
         async def __call__(self, batch: Batch) -> None:
             if not self.batches:              # ends once the next batch's decoding is under way
-                base = decoded[0]
-
-                def commit() -> int:
-                    while decoded[0] < base + 10:
-                        time.sleep(0.0005)
-                    return decoded[0]
-
-                ended_at = await asyncio.to_thread(commit)
+                ended: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+                ending.append((decoded[0] + 10, ended))
+                ended_at = await ended
                 late.append(decoded[0] - ended_at)
             await super().__call__(batch)
 
     feed = take_burst(mode, SlowFirstCommit(), 6000)
-    assert late and late[0] <= 3 * feed.decode_slice < feed.max_batch, late
+    assert late and late[0] <= 2 * feed.decode_slice < feed.max_batch, late
 
 
 @pytest.mark.parametrize("mode", ["sse", "ws"])
