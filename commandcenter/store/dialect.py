@@ -8,8 +8,10 @@ building and compiling Core statements and processing their results cost more th
 """
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection
@@ -22,6 +24,11 @@ from .schema import T
 
 #: Rows per DBAPI call: SQLite executemany, PostgreSQL one unnest statement.
 SQLITE_ROWS_PER_CALL = 2000
+#: Rows per statement of a SQLite INSERT given many rows (`VALUES (…), (…), …`): executemany steps once a row,
+#: releasing the GIL and taking it back each time, which under a busy feed thread made every row wait its turn.
+SQLITE_ROWS_PER_STATEMENT = 256
+#: Parameters one SQLite statement may bind (SQLITE_MAX_VARIABLE_NUMBER: 32766 since 3.32, 999 before).
+SQLITE_MAX_PARAMS = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
 PG_ROWS_PER_CALL = 20_000
 #: Ids per `IN (...)` look-up on SQLite (PostgreSQL takes one array).
 SQLITE_IDS_PER_QUERY = 500
@@ -59,6 +66,8 @@ class Dialect:
         self.insert = sqlite.insert if self.sqlite else postgresql.insert
         self._sql: dict[tuple[Any, ...], str] = {}
         self._rollup_sql: dict[tuple[str, ...], str] = {}
+        #: A one-row SQLite INSERT → (the same INSERT of `k` rows, k), for run_many.
+        self._many_rows: dict[str, tuple[str, int]] = {}
 
     def __repr__(self) -> str:
         return f"Dialect({self.name!r})"
@@ -77,16 +86,25 @@ class Dialect:
         key = ("insert", table, tuple(cols), tuple(conflict), set_, where)
         sql = self._sql.get(key)
         if sql is None:
-            names = ", ".join(map(quoted, cols))
-            if self.sqlite:
-                sql = f'INSERT INTO {table} ({names}) VALUES ({", ".join([self.param] * len(cols))})'
-            else:
-                sql = f"INSERT INTO {table} ({names}) SELECT * FROM {self._unnest(table, cols)}"
+            head = f'INSERT INTO {table} ({", ".join(map(quoted, cols))})'
+            tail = ""
             if conflict:
-                sql += f' ON CONFLICT ({", ".join(conflict)}) DO UPDATE SET {set_}'
+                tail = f' ON CONFLICT ({", ".join(conflict)}) DO UPDATE SET {set_}'
                 if where:
-                    sql += f" WHERE {where}"
+                    tail += f" WHERE {where}"
+            if self.sqlite:
+                sql = self._values_insert(head, f'({", ".join([self.param] * len(cols))})', tail)
+            else:
+                sql = f"{head} SELECT * FROM {self._unnest(table, cols)}{tail}"
             self._sql[key] = sql
+        return sql
+
+    def _values_insert(self, head: str, row: str, tail: str) -> str:
+        """SQLite: `head VALUES row tail`, its form for many rows kept for run_many."""
+        sql = f"{head} VALUES {row}{tail}"
+        k = min(SQLITE_ROWS_PER_STATEMENT, SQLITE_MAX_PARAMS // max(1, row.count(self.param)))
+        if k > 1:
+            self._many_rows[sql] = (f"{head} VALUES {', '.join([row] * k)}{tail}", k)
         return sql
 
     def upsert_versioned_sql(self, table: str, cols: Sequence[str]) -> str:
@@ -116,17 +134,20 @@ class Dialect:
         key = (table, *cols)
         sql = self._rollup_sql.get(key)
         if sql is None:
+            head = f'INSERT INTO {table} ({", ".join(map(quoted, every))})'
+            set_ = ", ".join(f"{quoted(c)} = {table}.{quoted(c)} + excluded.{quoted(c)}" for c in cols)
+            tail = f' ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {set_}'
+            if len(self._rollup_sql) >= ROLLUP_SQL_MAX:   # column sets a stream keeps using come back at once
+                for old in self._rollup_sql.values():
+                    self._many_rows.pop(old, None)
+                self._rollup_sql.clear()
             if self.sqlite:
                 given = {*keys, *cols}
-                src = f'VALUES ({", ".join(self.param if c in given else "0" for c in every)})'
+                sql = self._values_insert(head, f'({", ".join(self.param if c in given else "0" for c in every)})',
+                                          tail)
             else:
                 values = ", ".join(f"u.{quoted(c)}" if c in keys or c in cols else "0" for c in every)
-                src = f"SELECT {values} FROM {self._unnest(table, (*keys, *cols))}"
-            set_ = ", ".join(f"{quoted(c)} = {table}.{quoted(c)} + excluded.{quoted(c)}" for c in cols)
-            sql = (f'INSERT INTO {table} ({", ".join(map(quoted, every))}) {src} '
-                   f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {set_}')
-            if len(self._rollup_sql) >= ROLLUP_SQL_MAX:   # column sets a stream keeps using come back at once
-                self._rollup_sql.clear()
+                sql = f"{head} SELECT {values} FROM {self._unnest(table, (*keys, *cols))}{tail}"
             self._rollup_sql[key] = sql
         return sql
 
@@ -137,7 +158,15 @@ class Dialect:
         if not rows:
             return
         if self.sqlite:
-            for part in chunks(rows, SQLITE_ROWS_PER_CALL):
+            done = 0
+            many = self._many_rows.get(sql)
+            if many is not None and len(rows) >= many[1]:   # an INSERT: k rows a statement, then the rest
+                multi, k = many
+                done = len(rows) // k * k
+                flat = [tuple(chain.from_iterable(rows[i:i + k])) for i in range(0, done, k)]
+                for part in chunks(flat, max(1, SQLITE_ROWS_PER_CALL // k)):
+                    conn.exec_driver_sql(multi, list(part))
+            for part in chunks(rows[done:] if done else rows, SQLITE_ROWS_PER_CALL):
                 conn.exec_driver_sql(sql, list(part))
             return
         # arrays go in binary (%b in _unnest): psycopg's text array dumper quotes and escapes every element in
