@@ -65,6 +65,15 @@ def decode_json_fast(cls: type[T], text: Text, *, checked: bool = True) -> T | N
     return record if vouch(record) else None
 
 
+def vouched(cls: type[T], record: T, text: Text) -> bool:
+    """Whether `record`, built by msgspec from `text` or from a part of it (a message's `data`), is the one the
+    codec would build: `decode_json_fast`'s checks (`checked`) without its decoding."""
+    if len(text) > MAX_STRING or _has_nul(text):
+        return False
+    klass: type = cls
+    return _fast(klass, True)[1](record)
+
+
 def _has_nul(text: Text) -> bool:
     """Whether JSON text may decode to a NUL: only through the escape (msgspec refuses a raw control character)."""
     return ("\\u0000" in text) if isinstance(text, str) else (b"\\u0000" in text)

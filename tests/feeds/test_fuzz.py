@@ -81,6 +81,26 @@ def test_native_push_messages(payload, seq):
 
 
 @SETTINGS
+@given(payload=json_values.map(lambda v: json.dumps(v).encode())
+       | mutated({"seq": 5, "type": "incident", "sent_at": "2026-11-23T09:00:00Z", "data": incident(1)})
+       .map(lambda v: json.dumps(v, ensure_ascii=False).encode()),
+       event=st.sampled_from(["incident", "alert", "resource", "heartbeat", "weird"]))
+def test_an_sse_event_name_changes_nothing_about_what_a_message_becomes(payload, event):
+    """A message whose SSE event names a record kind is read in one pass (envelope and record together); whatever
+    the name and the message say, the batch, the quarantine and the seqs are those of the message read alone."""
+    def handled(name: str) -> tuple[tuple[object, ...], float]:
+        feed = FeedBase(section(), None)
+        b, tracker = BatchBuilder(feed), SeqTracker(0)
+        handle_message(feed, b, Frame(data=payload, seq=None, event=name), tracker)
+        return (b.batch.incidents, b.batch.resources, b.batch.alerts, [q.reason for q in b.batch.quarantined],
+                tracker.mark, sorted(tracker.ahead), tracker.unknown), feed.lag_s
+
+    (named, named_lag), (alone, alone_lag) = handled(event), handled("")
+    assert named == alone
+    assert abs(named_lag - alone_lag) < 1.0      # from the same sent_at, read a moment apart
+
+
+@SETTINGS
 @given(body=st.binary(max_size=200) | json_values.map(lambda v: json.dumps(v).encode()))
 def test_whole_native_response(body):
     try:
@@ -221,12 +241,16 @@ def test_a_complete_line_over_the_cap_is_cut_the_same_as_one_arriving_in_pieces(
 @SETTINGS
 @given(stream=st.lists(st.sampled_from([b"id: 7\n", b"id:12\n", b"data: {\"seq\":1}\n", b"data:x\n", b"data\n",
                                         b"\n", b": hb\n", b"event: incident\n", b"retry: 10\n", b"data: ",
-                                        b"x" * 50, b"id: \x00\n", b"data: " + b"y" * 70 + b"\n"])
+                                        b"x" * 50, b"id: \x00\n", b"data: " + b"y" * 70 + b"\n",
+                                        b"id: 8\nevent: incident\ndata: {\"seq\":8}\n\n",
+                                        b"id: 09\nevent: alert\ndata: \n\n",
+                                        b"id: 10\nevent: incident\ndata: " + b"z" * 40 + b"\n\n"])
                        | st.binary(max_size=40).map(lambda b: b.replace(b"\r", b"")), max_size=30).map(b"".join),
        cuts=st.lists(st.integers(0, 400), max_size=6))
 def test_the_sse_parsers_lf_fast_path_gives_what_the_general_line_walk_gives(stream, cuts):
-    """Buffers without CR take a split-and-inline path; the frames and the parser's state must be those of the
-    general walk (which CR-terminated lines take), for any stream and chunking."""
+    """Buffers without CR take a path of their own (whole usual events by a regex, other lines split and inlined);
+    the frames and the parser's state must be those of the general walk (which CR-terminated lines take), for any
+    stream and chunking."""
     fast, general = SSEParser(cap=64), SSEParser(cap=64)
     parts = _cut(stream, cuts)
     got_fast, got_general = [], []
@@ -236,8 +260,9 @@ def test_the_sse_parsers_lf_fast_path_gives_what_the_general_line_walk_gives(str
     assert [(f.data, f.seq, f.event, f.too_big) for f in got_fast] == \
            [(f.data, f.seq, f.event, f.too_big) for f in got_general]
     assert (fast.buf, fast.data, fast.size, fast.event, fast.id, fast.last_id, fast.retry_ms, fast.too_big,
-            fast.skipping_line) == (general.buf, general.data, general.size, general.event, general.id,
-                                    general.last_id, general.retry_ms, general.too_big, general.skipping_line)
+            fast.skipping_line, fast.completed) == (general.buf, general.data, general.size, general.event,
+                                                    general.id, general.last_id, general.retry_ms, general.too_big,
+                                                    general.skipping_line, general.completed)
 
 
 def test_the_seqs_after_a_hole_are_not_a_jump_but_one_far_beyond_them_is() -> None:
