@@ -358,9 +358,21 @@ class FeedBase:
     async def _run_once(self, sink: Sink) -> None:
         raise NotImplementedError
 
-    async def deliver(self, sink: Sink, builder: BatchBuilder, cursor: str | None) -> None:
+    async def deliver(self, sink: Sink, builder: BatchBuilder, cursor: str | None,
+                      handed: asyncio.Event | None = None) -> None:
         """Hand one batch to the sink; on return the batch is committed: advance cursor and versions.
-        A big batch's open emergencies are handed over first, on their own (`_deliver_urgent_first`)."""
+        A big batch's open emergencies are handed over first, on their own (`_deliver_urgent_first`).
+        `handed` is set once the batch itself is at the sink (after its emergencies' commit), or the delivery
+        ended: a pipelined feed waits for it before decoding on, so that small commit runs without competing
+        with the decoding for the interpreter, and the batch follows it at once."""
+        try:
+            await self._deliver(sink, builder, cursor, handed)
+        finally:
+            if handed is not None:
+                handed.set()
+
+    async def _deliver(self, sink: Sink, builder: BatchBuilder, cursor: str | None,
+                       handed: asyncio.Event | None) -> None:
         batch = builder.batch
         batch.cursor = cursor
         self.duplicates += builder.dropped
@@ -369,6 +381,8 @@ class FeedBase:
         urgent = await self._deliver_urgent_first(sink, batch) if len(batch.incidents) > PRIORITY_SPLIT else 0
         if self.trace is not None:
             self.trace.mark("sink", (r.id for r in batch.incidents))
+        if handed is not None:
+            handed.set()      # the sink takes the batch before this coroutine next yields
         try:
             await sink(batch)
         except asyncio.CancelledError:

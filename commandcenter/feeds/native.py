@@ -898,6 +898,16 @@ class _PushFeed(FeedBase):
                     await getter
         return None if getter.cancelled() else getter.result()
 
+    @staticmethod
+    async def _handed_over(handed: asyncio.Event, delivery: asyncio.Future[None]) -> None:
+        """Until the delivery has the batch at the sink (`FeedBase.deliver`'s `handed`), or has ended."""
+        waiter: asyncio.Future[Any] = asyncio.ensure_future(handed.wait())
+        either: set[asyncio.Future[Any]] = {waiter, delivery}
+        try:
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+
     async def _linger(self, queue: asyncio.Queue[list[Frame] | StreamEnd], carry: list[Frame],
                       builder: BatchBuilder, tracker: SeqTracker, messages: int, until: float
                       ) -> tuple[int, StreamEnd | None]:
@@ -983,12 +993,13 @@ class _PushFeed(FeedBase):
                         await self._fill_gaps(sink, tracker)
                         builder.drop_committed()
                     cursor = dump_cursor({"seq": mark}) if mark > start else self.cursor
-                    inflight = asyncio.ensure_future(self.deliver(sink, builder, cursor))
+                    handed = asyncio.Event()
+                    inflight = asyncio.ensure_future(self.deliver(sink, builder, cursor, handed))
                     committing = builder
-                    # let the delivery start (hand the batch to the store's thread) before decoding the next
-                    # batch: a queue that is never empty never suspends this loop, and the commit of N would
-                    # otherwise wait for N+1 (up to max_coalesce messages) to be decoded
-                    await asyncio.sleep(0)
+                    # let the delivery hand the batch to the store's thread (after its emergencies' own commit)
+                    # before decoding the next one: a queue that is never empty never suspends this loop, and
+                    # the commit of N would otherwise wait for N+1 (up to max_coalesce messages) to be decoded
+                    await self._handed_over(handed, inflight)
                 if end is not None:
                     if inflight is not None:
                         done, inflight = inflight, None

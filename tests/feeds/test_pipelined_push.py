@@ -104,3 +104,53 @@ def test_a_big_batchs_open_emergencies_reach_the_sink_first_in_a_batch_of_their_
         assert len(rest.incidents) > base.PRIORITY_SPLIT - len(sink.batches[k].incidents)
         assert not any(r.emergency for r in rest.incidents)      # its emergencies went ahead
     assert sum(r.emergency for r in sink.all("incidents")) == 30
+
+
+def test_while_a_big_batchs_emergencies_commit_the_feed_waits_and_the_batch_follows_them_at_once(monkeypatch):
+    """The emergencies' small commit gets the interpreter to itself (nothing decoded meanwhile), and the rest of
+    their batch reaches the sink before anything more is decoded."""
+    decoded = 0
+    original_fast = native.decode_json_fast
+
+    def spy_fast(cls, text, **kw):
+        nonlocal decoded
+        decoded += 1
+        return original_fast(cls, text, **kw)
+
+    monkeypatch.setattr(native, "decode_json_fast", spy_fast)
+
+    class Sink(SlowSink):
+        def __init__(self) -> None:
+            super().__init__(0.2)
+            self.urgent: list[tuple[int, int]] = []     # (decoded while it committed, then before the next call)
+            self._after_urgent: int | None = None
+
+        async def __call__(self, batch) -> None:
+            if self._after_urgent is not None:
+                start, end = self.urgent[-1][0], self._after_urgent
+                self.urgent[-1] = (end - start, decoded - end)
+                self._after_urgent = None
+            is_urgent = bool(batch.incidents) and all(r.emergency for r in batch.incidents)
+            if is_urgent:
+                self.urgent.append((decoded, -1))
+            await super().__call__(batch)
+            if is_urgent:
+                self._after_urgent = decoded
+
+    sink = Sink()
+
+    async def main() -> None:
+        be = FakePush()
+        async with serve(be.app()) as base, httpx.AsyncClient() as client:
+            for i in range(4000):
+                be.publish("incident", incident(i, emergency=i % 100 == 50))
+            feed = native.NativeSseFeed(section(url=base + "/api/v1", mode="sse", timeout=2), client)
+            ok = await run_until(lambda: feed.run(sink, None),
+                                 lambda: sink.cursor and json.loads(sink.cursor)["seq"] == 4000, timeout=30)
+            assert ok, (sink.cursor, feed.last_error)
+
+    asyncio.run(main())
+    assert len({r.id for r in sink.all("incidents")}) == 4000
+    done = [u for u in sink.urgent if u[1] >= 0]
+    assert done, [len(b.incidents) for b in sink.batches]
+    assert done == [(0, 0)] * len(done)
