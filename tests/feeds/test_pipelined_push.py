@@ -33,6 +33,22 @@ class SlowSink(Collector):
             self.busy -= 1
 
 
+def run_burst_with_emergencies(sink: SlowSink, n: int) -> native.NativeSseFeed:
+    """`n` incidents, one in a hundred an open emergency, streamed over SSE into `sink` until all are committed."""
+    async def main() -> native.NativeSseFeed:
+        be = FakePush()
+        async with serve(be.app()) as base, httpx.AsyncClient() as client:
+            for i in range(n):
+                be.publish("incident", incident(i, emergency=i % 100 == 50))
+            feed = native.NativeSseFeed(section(url=base + "/api/v1", mode="sse", timeout=2), client)
+            ok = await run_until(lambda: feed.run(sink, None),
+                                 lambda: sink.cursor and json.loads(sink.cursor)["seq"] == n, timeout=30)
+            assert ok, (sink.cursor, feed.last_error)
+            return feed
+
+    return asyncio.run(main())
+
+
 @pytest.mark.parametrize("mode", ["sse", "ws"])
 def test_the_next_batch_is_decoded_on_the_feeds_loop_while_the_sink_commits_one_batch_at_a_time(mode, monkeypatch):
     decoded_during_commit: list[bool] = []
@@ -79,19 +95,7 @@ def test_the_next_batch_is_decoded_on_the_feeds_loop_while_the_sink_commits_one_
 
 def test_a_big_batchs_open_emergencies_reach_the_sink_first_in_a_batch_of_their_own_that_keeps_the_cursor():
     sink = SlowSink(0.3)          # a slow store: the stream piles up into batches far over PRIORITY_SPLIT
-
-    async def main() -> native.NativeSseFeed:
-        be = FakePush()
-        async with serve(be.app()) as base, httpx.AsyncClient() as client:
-            for i in range(3000):
-                be.publish("incident", incident(i, emergency=i % 100 == 50))
-            feed = native.NativeSseFeed(section(url=base + "/api/v1", mode="sse", timeout=2), client)
-            ok = await run_until(lambda: feed.run(sink, None),
-                                 lambda: sink.cursor and json.loads(sink.cursor)["seq"] == 3000, timeout=30)
-            assert ok, (sink.cursor, feed.last_error)
-            return feed
-
-    feed = asyncio.run(main())
+    feed = run_burst_with_emergencies(sink, 3000)
     ids = [r.id for r in sink.all("incidents")]
     assert len(ids) == len(set(ids)) == 3000 and feed.received == 3000
     urgent_first = [k for k, b in enumerate(sink.batches)
@@ -138,18 +142,7 @@ def test_while_a_big_batchs_emergencies_commit_the_feed_waits_and_the_batch_foll
                 self._after_urgent = decoded
 
     sink = Sink()
-
-    async def main() -> None:
-        be = FakePush()
-        async with serve(be.app()) as base, httpx.AsyncClient() as client:
-            for i in range(4000):
-                be.publish("incident", incident(i, emergency=i % 100 == 50))
-            feed = native.NativeSseFeed(section(url=base + "/api/v1", mode="sse", timeout=2), client)
-            ok = await run_until(lambda: feed.run(sink, None),
-                                 lambda: sink.cursor and json.loads(sink.cursor)["seq"] == 4000, timeout=30)
-            assert ok, (sink.cursor, feed.last_error)
-
-    asyncio.run(main())
+    run_burst_with_emergencies(sink, 4000)
     assert len({r.id for r in sink.all("incidents")}) == 4000
     done = [u for u in sink.urgent if u[1] >= 0]
     assert done, [len(b.incidents) for b in sink.batches]
