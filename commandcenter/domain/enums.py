@@ -14,16 +14,15 @@ class Status(StrEnum):
     CLOSED = "closed"
     FOLLOWED_UP = "followed_up"
 
-    @property
-    def is_open(self) -> bool:
-        return self not in (Status.CLOSED, Status.FOLLOWED_UP)
-
-    @property
-    def rank(self) -> int:
-        return _STATUS_ORDER.index(self)
+    # Plain attributes, set once per member below: read for every incident a view sorts or the store sums up
+    is_open: bool     # still in the loop: neither closed nor followed up
+    rank: int         # its place in the loop, REPORTED = 0
 
 
-_STATUS_ORDER = list(Status)
+for _rank, _status in enumerate(Status):
+    _status.is_open = _status not in (Status.CLOSED, Status.FOLLOWED_UP)
+    _status.rank = _rank
+del _rank, _status
 
 
 class Severity(IntEnum):
