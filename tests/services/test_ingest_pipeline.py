@@ -64,7 +64,7 @@ def test_records_are_read_and_decoded_on_the_feed_thread_never_on_the_gui_thread
     thread: a GUI thread busy painting holds no record on its way in."""
     threads: set[str] = set()
     runs: list[tuple[str, int]] = []
-    original, original_fast = native.DECODERS["incident"], native.decode_json_fast
+    original, original_fast, original_vouched = native.DECODERS["incident"], native.decode_json_fast, native.vouched
     original_run = native.handle_messages
 
     def spy(data):
@@ -75,12 +75,17 @@ def test_records_are_read_and_decoded_on_the_feed_thread_never_on_the_gui_thread
         threads.add(threading.current_thread().name)
         return original_fast(cls, text, **kw)
 
+    def spy_vouched(cls, record, text):     # an SSE message naming its kind: decoded with its record, checked here
+        threads.add(threading.current_thread().name)
+        return original_vouched(cls, record, text)
+
     def run_spy(feed, builder, frames, tracker):
         runs.append((threading.current_thread().name, len(frames)))
         return original_run(feed, builder, frames, tracker)
 
     monkeypatch.setitem(native.DECODERS, "incident", spy)
     monkeypatch.setattr(native, "decode_json_fast", spy_fast)
+    monkeypatch.setattr(native, "vouched", spy_vouched)
     monkeypatch.setattr(native, "handle_messages", run_spy)
     store = Store.open(sqlite_url)
     live = LiveState()
