@@ -66,8 +66,10 @@ class Dialect:
         self.insert = sqlite.insert if self.sqlite else postgresql.insert
         self._sql: dict[tuple[Any, ...], str] = {}
         self._rollup_sql: dict[tuple[str, ...], str] = {}
-        #: A one-row SQLite INSERT → (the same INSERT of `k` rows, k), for run_many.
-        self._many_rows: dict[str, tuple[str, int]] = {}
+        #: A one-row SQLite INSERT → (head, row, tail, k): what run_many makes its form for k rows of.
+        self._values: dict[str, tuple[str, str, str, int]] = {}
+        #: ... and that form, made when a call first brings k rows.
+        self._many_rows: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"Dialect({self.name!r})"
@@ -100,12 +102,16 @@ class Dialect:
         return sql
 
     def _values_insert(self, head: str, row: str, tail: str) -> str:
-        """SQLite: `head VALUES row tail`, its form for many rows kept for run_many."""
+        """SQLite: `head VALUES row tail`, its parts kept for run_many's form of many rows."""
         sql = f"{head} VALUES {row}{tail}"
         k = min(SQLITE_ROWS_PER_STATEMENT, SQLITE_MAX_PARAMS // max(1, row.count(self.param)))
         if k > 1:
-            self._many_rows[sql] = (f"{head} VALUES {', '.join([row] * k)}{tail}", k)
+            self._values[sql] = (head, row, tail, k)
         return sql
+
+    def _forget(self, sql: str) -> None:
+        self._values.pop(sql, None)
+        self._many_rows.pop(sql, None)
 
     def upsert_versioned_sql(self, table: str, cols: Sequence[str]) -> str:
         """INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE the stored version is older (race-safe, both engines)."""
@@ -139,7 +145,7 @@ class Dialect:
             tail = f' ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {set_}'
             if len(self._rollup_sql) >= ROLLUP_SQL_MAX:   # column sets a stream keeps using come back at once
                 for old in self._rollup_sql.values():
-                    self._many_rows.pop(old, None)
+                    self._forget(old)
                 self._rollup_sql.clear()
             if self.sqlite:
                 given = {*keys, *cols}
@@ -159,9 +165,12 @@ class Dialect:
             return
         if self.sqlite:
             done = 0
-            many = self._many_rows.get(sql)
-            if many is not None and len(rows) >= many[1]:   # an INSERT: k rows a statement, then the rest
-                multi, k = many
+            parts = self._values.get(sql)
+            if parts is not None and len(rows) >= parts[3]:   # an INSERT: k rows a statement, then the rest
+                head, row, tail, k = parts
+                multi = self._many_rows.get(sql)
+                if multi is None:
+                    multi = self._many_rows[sql] = f"{head} VALUES {', '.join([row] * k)}{tail}"
                 done = len(rows) // k * k
                 flat = [tuple(chain.from_iterable(rows[i:i + k])) for i in range(0, done, k)]
                 for part in chunks(flat, max(1, SQLITE_ROWS_PER_CALL // k)):
