@@ -11,7 +11,7 @@ import pytest
 
 from commandcenter.feeds import base, native
 
-from tests.support.feeds import Collector, FakePush, incident, run_until, section, serve
+from tests.support.feeds import Collector, FakePush, incident, run_until, section, serve, spy_record_decoding
 
 
 class SlowSink(Collector):
@@ -54,22 +54,12 @@ def test_the_next_batch_is_decoded_on_the_feeds_loop_while_the_sink_commits_one_
     decoded_during_commit: list[bool] = []
     decode_threads: set[str] = set()
     sink = SlowSink(0.15)
-    original, original_fast = native.DECODERS["incident"], native.decode_json_fast
 
     def note() -> None:
         decode_threads.add(threading.current_thread().name)
         decoded_during_commit.append(sink.busy > 0)
 
-    def spy(data):
-        note()
-        return original(data)
-
-    def spy_fast(cls, text, **kw):      # a record in the usual message shape: decoded from its text
-        note()
-        return original_fast(cls, text, **kw)
-
-    monkeypatch.setitem(native.DECODERS, "incident", spy)
-    monkeypatch.setattr(native, "decode_json_fast", spy_fast)
+    spy_record_decoding(monkeypatch, note)
 
     async def main() -> None:
         be = FakePush()
@@ -114,14 +104,12 @@ def test_while_a_big_batchs_emergencies_commit_the_feed_waits_and_the_batch_foll
     """The emergencies' small commit gets the interpreter to itself (nothing decoded meanwhile), and the rest of
     their batch reaches the sink before anything more is decoded."""
     decoded = 0
-    original_fast = native.decode_json_fast
 
-    def spy_fast(cls, text, **kw):
+    def note() -> None:
         nonlocal decoded
         decoded += 1
-        return original_fast(cls, text, **kw)
 
-    monkeypatch.setattr(native, "decode_json_fast", spy_fast)
+    spy_record_decoding(monkeypatch, note)
 
     class Sink(SlowSink):
         def __init__(self) -> None:

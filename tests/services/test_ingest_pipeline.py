@@ -13,6 +13,8 @@ from commandcenter.services import IngestPipeline, LiveState
 from commandcenter.store import Store
 from datetime import UTC
 
+from tests.support.feeds import spy_record_decoding
+
 
 @pytest.fixture
 def quiet_city():
@@ -64,28 +66,13 @@ def test_records_are_read_and_decoded_on_the_feed_thread_never_on_the_gui_thread
     thread: a GUI thread busy painting holds no record on its way in."""
     threads: set[str] = set()
     runs: list[tuple[str, int]] = []
-    original, original_fast, original_vouched = native.DECODERS["incident"], native.decode_json_fast, native.vouched
     original_run = native.handle_messages
-
-    def spy(data):
-        threads.add(threading.current_thread().name)
-        return original(data)
-
-    def spy_fast(cls, text, **kw):      # a record in the usual message shape: decoded from its text
-        threads.add(threading.current_thread().name)
-        return original_fast(cls, text, **kw)
-
-    def spy_vouched(cls, record, text):     # an SSE message naming its kind: decoded with its record, checked here
-        threads.add(threading.current_thread().name)
-        return original_vouched(cls, record, text)
 
     def run_spy(feed, builder, frames, tracker):
         runs.append((threading.current_thread().name, len(frames)))
         return original_run(feed, builder, frames, tracker)
 
-    monkeypatch.setitem(native.DECODERS, "incident", spy)
-    monkeypatch.setattr(native, "decode_json_fast", spy_fast)
-    monkeypatch.setattr(native, "vouched", spy_vouched)
+    spy_record_decoding(monkeypatch, lambda: threads.add(threading.current_thread().name))
     monkeypatch.setattr(native, "handle_messages", run_spy)
     store = Store.open(sqlite_url)
     live = LiveState()

@@ -78,6 +78,31 @@ async def run_until(coro_factory, predicate, timeout: float = 10.0) -> bool:
             await task
 
 
+def spy_record_decoding(monkeypatch, on_decode) -> None:
+    """Call `on_decode()` on the decoding thread for every incident a push feed decodes, whichever way: one pass
+    with its message (an SSE event naming its kind: checked by `vouched`), from its own text
+    (`decode_json_fast`), or field by field (the codec)."""
+    from commandcenter.feeds import native
+
+    codec, fast, vouched = native.DECODERS["incident"], native.decode_json_fast, native.vouched
+
+    def spy_codec(data):
+        on_decode()
+        return codec(data)
+
+    def spy_fast(cls, text, **kw):
+        on_decode()
+        return fast(cls, text, **kw)
+
+    def spy_vouched(cls, record, text):
+        on_decode()
+        return vouched(cls, record, text)
+
+    monkeypatch.setitem(native.DECODERS, "incident", spy_codec)
+    monkeypatch.setattr(native, "decode_json_fast", spy_fast)
+    monkeypatch.setattr(native, "vouched", spy_vouched)
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -110,6 +135,7 @@ class FakePush:
         import json as _json
         self._json = _json
         self.messages: list[str] = []      # message JSON by seq-1
+        self.types: list[str] = []         # each message's type, which names its SSE event (as backends do)
         self.changed = asyncio.Event()
         self.drop_every = 0
         self.first_seq = 1                 # older cursors get 410
@@ -120,6 +146,7 @@ class FakePush:
 
     def publish(self, type_: str, data: dict) -> int:
         seq = len(self.messages) + 1
+        self.types.append(type_)
         self.messages.append(self._json.dumps({"seq": seq, "type": type_, "sent_at": now().isoformat(), "data": data},
                                               ensure_ascii=False))
         self.changed.set()
@@ -160,7 +187,8 @@ class FakePush:
         while True:
             while cursor < len(self.messages) and not self.stall:
                 cursor += 1
-                await resp.write(f"id: {cursor}\nevent: x\ndata: {self.text(cursor)}\n\n".encode())
+                await resp.write(f"id: {cursor}\nevent: {self.types[cursor - 1]}\ndata: {self.text(cursor)}\n\n"
+                                 .encode())
                 sent += 1
                 if self.drop_every and sent % self.drop_every == 0:
                     return resp
